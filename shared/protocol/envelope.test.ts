@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import vectorsText from './vectors.txt?raw';
+import { encodeDeliveredEnvelope, encodeDeviceEnvelope, parseDeliveredEnvelope, parseDeviceEnvelope } from './envelope';
+import { parseLogin } from './login';
+import { parseExpectation, parseVectors } from './vectors';
+
+const envelopeVectors = parseVectors(vectorsText).filter((v) => v.kind === 'envelope');
+const utf8 = new TextEncoder();
+const text = new TextDecoder();
+
+describe('device envelope vectors', () => {
+  it.each(envelopeVectors.map((v) => [v.name, v] as const))('%s', (_name, v) => {
+    const want = parseExpectation(v.expect);
+    const result = parseDeviceEnvelope(v.bytes);
+    if ('ok' in want) {
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.value.targetId).toBe(want.target);
+      const payload = v.bytes.subarray(result.value.payloadStart, result.value.payloadEnd);
+      // The span is exactly the payload JSON, parseable on its own.
+      expect(typeof JSON.parse(text.decode(payload))).toBe('object');
+    } else {
+      expect(result).toMatchObject({ ok: false, error: { code: want.error } });
+    }
+  });
+});
+
+describe('envelopes', () => {
+  it('agrees with JSON.parse on which payloads are valid JSON', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
+        const json = JSON.stringify({ targetId: 'dev-1', payload: value });
+        const result = parseDeviceEnvelope(utf8.encode(json));
+        const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+        const hasProto = json.includes('"__proto__"');
+        expect(result.ok).toBe(isObject && !hasProto);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('never throws on random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        const r = parseDeviceEnvelope(bytes);
+        if (r.ok) JSON.parse(text.decode(bytes));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('rejects a 100k-deep array without overflowing the stack', () => {
+    const deep = `{"targetId":"x","payload":{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
+    expect(parseDeviceEnvelope(utf8.encode(deep))).toMatchObject({ ok: false, error: { code: 'too_deep' } });
+  });
+
+  it('forwards the payload bytes untouched into a delivered envelope', () => {
+    const sent = utf8.encode('{"targetId":"lamp","payload":{ "x" : 1.50 }}');
+    const parsed = parseDeviceEnvelope(sent);
+    if (!parsed.ok) throw new Error('expected ok');
+    const delivered = encodeDeliveredEnvelope('switch-1', sent.subarray(parsed.value.payloadStart, parsed.value.payloadEnd));
+    expect(text.decode(delivered)).toBe('{"from":"switch-1","payload":{ "x" : 1.50 }}');
+    const back = parseDeliveredEnvelope(delivered);
+    expect(back).toMatchObject({ ok: true, value: { from: 'switch-1' } });
+    expect(text.decode(encodeDeviceEnvelope('a', '{}'))).toBe('{"targetId":"a","payload":{}}');
+  });
+});
+
+describe('parseLogin', () => {
+  it('reads a raw token as legacy', () => {
+    expect(parseLogin(utf8.encode('legacy-token-0000001'))).toEqual({ ok: true, value: { kind: 'legacy', token: 'legacy-token-0000001' } });
+  });
+  it('reads a v2 JSON login with its device description', () => {
+    const r = parseLogin(utf8.encode('{"v":2,"token":"t","device":{"name":"lamp","controls":[{"id":"relay1","kind":"relay"}]}}'));
+    expect(r).toMatchObject({ ok: true, value: { kind: 'v2', token: 't', device: { name: 'lamp', controls: [{ id: 'relay1' }], telemetry: [] } } });
+  });
+  it.each([
+    ['', 'empty'],
+    ['{"v":2}', 'malformed'],
+    ['{"v":2,"token":"t","__proto__":{}}', 'malformed'],
+    ['{"v":3,"token":"t"}', 'unsupported_version'],
+    ['{not json', 'malformed'],
+    ['tok en', 'malformed'],
+  ])('rejects %j as %s', (payload, code) => {
+    expect(parseLogin(utf8.encode(payload))).toMatchObject({ ok: false, error: { code } });
+  });
+});

@@ -1,0 +1,5 @@
+export * from './constants';
+export * from './frame';
+export * from './decoder';
+export * from './envelope';
+export * from './login';

@@ -1,0 +1,161 @@
+/**
+ * A strict JSON validator over UTF-8 bytes that allocates nothing and reports value spans.
+ * The broker uses it to check an envelope and forward the payload bytes untouched, without
+ * JSON.parse and re-serialisation. It never throws and bounds nesting depth, so hostile input
+ * (deep arrays, bad escapes, broken UTF-8) is rejected in linear time.
+ */
+
+export const MAX_JSON_DEPTH = 32;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+export function isWhitespace(b: number): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+}
+
+export function skipWhitespace(s: Uint8Array, i: number): number {
+  while (i < s.length && isWhitespace(s[i]!)) i++;
+  return i;
+}
+
+/** Returns the index after a valid string starting at s[i] === '"', or -1. */
+export function scanString(s: Uint8Array, i: number): number {
+  if (s[i] !== QUOTE) return -1;
+  i++;
+  while (i < s.length) {
+    const b = s[i]!;
+    if (b === QUOTE) return i + 1;
+    if (b === BACKSLASH) {
+      const e = s[i + 1];
+      if (e === 0x75 /* u */) {
+        for (let k = 2; k < 6; k++) if (!isHex(s[i + k])) return -1;
+        i += 6;
+      } else if (e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+        i += 2;
+      } else return -1;
+    } else if (b < 0x20) {
+      return -1;
+    } else if (b < 0x80) {
+      i++;
+    } else {
+      const n = utf8SequenceLength(s, i);
+      if (n < 0) return -1;
+      i += n;
+    }
+  }
+  return -1;
+}
+
+function isHex(b: number | undefined): boolean {
+  return b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66));
+}
+
+function isContinuation(b: number | undefined): boolean {
+  return b !== undefined && (b & 0xc0) === 0x80;
+}
+
+/** Length of a well-formed multi-byte UTF-8 sequence at s[i], or -1 (overlongs and surrogates rejected). */
+function utf8SequenceLength(s: Uint8Array, i: number): number {
+  const b = s[i]!;
+  const b1 = s[i + 1];
+  if (b >= 0xc2 && b <= 0xdf) return isContinuation(b1) ? 2 : -1;
+  if (b >= 0xe0 && b <= 0xef) {
+    if (!isContinuation(b1) || !isContinuation(s[i + 2])) return -1;
+    if (b === 0xe0 && b1! < 0xa0) return -1;
+    if (b === 0xed && b1! >= 0xa0) return -1;
+    return 3;
+  }
+  if (b >= 0xf0 && b <= 0xf4) {
+    if (!isContinuation(b1) || !isContinuation(s[i + 2]) || !isContinuation(s[i + 3])) return -1;
+    if (b === 0xf0 && b1! < 0x90) return -1;
+    if (b === 0xf4 && b1! >= 0x90) return -1;
+    return 4;
+  }
+  return -1;
+}
+
+function scanNumber(s: Uint8Array, i: number): number {
+  if (s[i] === 0x2d) i++;
+  if (s[i] === 0x30) i++;
+  else if (isDigit(s[i])) while (isDigit(s[i])) i++;
+  else return -1;
+  if (s[i] === 0x2e) {
+    i++;
+    if (!isDigit(s[i])) return -1;
+    while (isDigit(s[i])) i++;
+  }
+  if (s[i] === 0x65 || s[i] === 0x45) {
+    i++;
+    if (s[i] === 0x2b || s[i] === 0x2d) i++;
+    if (!isDigit(s[i])) return -1;
+    while (isDigit(s[i])) i++;
+  }
+  return i;
+}
+
+function isDigit(b: number | undefined): boolean {
+  return b !== undefined && b >= 0x30 && b <= 0x39;
+}
+
+function scanLiteral(s: Uint8Array, i: number, word: string): number {
+  for (let k = 0; k < word.length; k++) if (s[i + k] !== word.charCodeAt(k)) return -1;
+  return i + word.length;
+}
+
+/** True when the string token s[start..end) (quotes included) spells `word` with no escapes. */
+export function stringEquals(s: Uint8Array, start: number, end: number, word: string): boolean {
+  if (end - start !== word.length + 2) return false;
+  for (let k = 0; k < word.length; k++) if (s[start + 1 + k] !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/** A key we refuse anywhere: materialising it could pollute a prototype in careless code. */
+function isForbiddenKey(s: Uint8Array, start: number, end: number): boolean {
+  return stringEquals(s, start, end, '__proto__');
+}
+
+export type ScanFailure = 'syntax' | 'too_deep' | 'forbidden_key';
+
+/**
+ * Scans one JSON value starting at s[i] (no leading whitespace). Returns the index after it,
+ * or a negative code: -1 syntax, -2 too deep, -3 forbidden key.
+ */
+export function scanValue(s: Uint8Array, i: number, depth = 0): number {
+  const b = s[i];
+  if (b === QUOTE) return scanString(s, i);
+  if (b === 0x7b /* { */ || b === 0x5b /* [ */) {
+    if (depth >= MAX_JSON_DEPTH) return -2;
+    const isObject = b === 0x7b;
+    const close = isObject ? 0x7d : 0x5d;
+    i = skipWhitespace(s, i + 1);
+    if (s[i] === close) return i + 1;
+    for (;;) {
+      if (isObject) {
+        const keyEnd = scanString(s, i);
+        if (keyEnd < 0) return -1;
+        if (isForbiddenKey(s, i, keyEnd)) return -3;
+        i = skipWhitespace(s, keyEnd);
+        if (s[i] !== 0x3a /* : */) return -1;
+        i = skipWhitespace(s, i + 1);
+      }
+      const end = scanValue(s, i, depth + 1);
+      if (end < 0) return end;
+      i = skipWhitespace(s, end);
+      if (s[i] === 0x2c /* , */) {
+        i = skipWhitespace(s, i + 1);
+        continue;
+      }
+      if (s[i] === close) return i + 1;
+      return -1;
+    }
+  }
+  if (b === 0x74) return scanLiteral(s, i, 'true');
+  if (b === 0x66) return scanLiteral(s, i, 'false');
+  if (b === 0x6e) return scanLiteral(s, i, 'null');
+  return scanNumber(s, i);
+}
+
+export function scanFailure(code: number): ScanFailure {
+  return code === -2 ? 'too_deep' : code === -3 ? 'forbidden_key' : 'syntax';
+}
