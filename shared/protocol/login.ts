@@ -57,7 +57,7 @@ export function parseLogin(payload: Uint8Array): { ok: true; value: LoginRequest
     return { ok: false, error: { code: 'malformed', message: 'LOGIN payload is not UTF-8' } };
   }
   if (payload[0] !== 0x7b) {
-    if (payload.length > MAX_LEGACY_TOKEN || /[\s\x00-\x1f]/.test(text)) {
+    if (payload.length > MAX_LEGACY_TOKEN || payload.some((b) => b <= 0x20 || b === 0x7f)) {
       return { ok: false, error: { code: 'malformed', message: 'legacy token has bad length or characters' } };
     }
     return { ok: true, value: { kind: 'legacy', token: text } };

@@ -1,0 +1,249 @@
+/**
+ * The one API contract between the main side (hub + broker) and every UI binding
+ * (Electron IPC, WebSocket for headless mode). Params are validated at the boundary with these
+ * schemas; results and events are typed here too. Environment-free.
+ */
+import { z } from 'zod';
+import { ControlDescription, TelemetryDescription } from '../protocol/login';
+
+export const DeviceId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'device ids use 1-64 of A-Z a-z 0-9 _ . : -');
+/** A JSON object given by the user as a message payload; size-capped at the boundary. */
+export const JsonObject = z.record(z.string(), z.unknown()).refine((o) => JSON.stringify(o).length <= 16384, 'payload over 16 KiB');
+
+export type Transport = 'tcp' | 'tls' | 'udp';
+export type SessionProtocol = 'legacy' | 'v2';
+export type TokenStatus = 'active' | 'revoked' | 'none';
+
+export interface Counters {
+  msgsIn: number;
+  msgsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  errors: number;
+  drops: number;
+}
+
+export interface DeviceSummary {
+  id: string;
+  name: string;
+  online: boolean;
+  /** ms since epoch of the last online/offline transition. */
+  since: number;
+  lastDisconnectReason: string | null;
+  flapCount: number;
+  address: string | null;
+  transport: Transport | null;
+  protocol: SessionProtocol | null;
+  fw: string | null;
+  board: string | null;
+  tokenStatus: TokenStatus;
+  controls: ControlDescription[];
+  telemetryChannels: TelemetryDescription[];
+  /** Last state the device reported per control id. */
+  controlState: Record<string, unknown>;
+  /** Last telemetry value per channel (rssi, heap, uptime included when reported). */
+  telemetry: Record<string, number | string | boolean | null>;
+  lastSeen: number | null;
+  rttMs: number | null;
+  /** Messages per second in, over the last few seconds. */
+  rateIn: number;
+  counters: Counters;
+}
+
+export type Direction = 'in' | 'out';
+
+export interface TrafficRow {
+  seq: number;
+  ts: number;
+  dir: Direction;
+  /** The session's device id (the device the frame was read from or written to). */
+  device: string;
+  from: string | null;
+  to: string | null;
+  cmd: number;
+  msgId: number;
+  size: number;
+  status: number | null;
+  /** Payload as text (JSON) or hex for binary; never silently cut: see `cut`. */
+  payload: string;
+  /** Set when the stored payload was shortened; the original size is `size`. */
+  cut: boolean;
+}
+
+export interface TrafficCounters {
+  logged: number;
+  shown: number;
+  dropped: number;
+}
+
+export interface MetricsPoint {
+  ts: number;
+  msgsIn: number;
+  msgsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  errors: number;
+  drops: number;
+  rttMs: number | null;
+  queueDepth: number;
+  udpLoss: number;
+  udpRetransmits: number;
+}
+
+export interface TokenInfo {
+  id: string;
+  createdAt: number;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface SavedCommand {
+  id: string;
+  name: string;
+  /** A device id, or `kind:<board or control kind>`, or null for any device. */
+  scope: string | null;
+  /** Payload template; may hold {{ts}}, {{uuid}}, {{device}} variables. */
+  template: string;
+}
+
+export interface CommandHistoryEntry {
+  ts: number;
+  target: string;
+  payload: string;
+  status: 'sent' | 'failed';
+  error: string | null;
+}
+
+export const Settings = z.strictObject({
+  tcpPort: z.number().int().min(0).max(65535),
+  udpPort: z.number().int().min(0).max(65535),
+  tlsEnabled: z.boolean(),
+  tlsPort: z.number().int().min(0).max(65535),
+  maxPayload: z.number().int().min(64).max(65535),
+  keepaliveSeconds: z.number().int().min(1).max(3600),
+  rateLimitPerSecond: z.number().int().min(1).max(1_000_000),
+  retentionDays: z.number().int().min(1).max(3650),
+  retentionMegabytes: z.number().int().min(1).max(100_000),
+  offlineGraceSeconds: z.number().int().min(0).max(3600),
+  theme: z.enum(['system', 'light', 'dark']),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const TrafficFilter = z.strictObject({
+  /** Filter expression: device:<id> cmd:<name|code> dir:in|out status:<code> field.path=value, free text. */
+  query: z.string().max(500).default(''),
+});
+export type TrafficFilter = z.infer<typeof TrafficFilter>;
+
+export const MetricsRange = z.enum(['5m', '1h', '24h', '30d']);
+export type MetricsRange = z.infer<typeof MetricsRange>;
+
+/** Every method: its params schema and its result type. */
+export const methods = {
+  'hello': z.strictObject({}),
+  'devices.list': z.strictObject({}),
+  'devices.get': z.strictObject({ id: DeviceId }),
+  'traffic.page': z.strictObject({ query: z.string().max(500).default(''), beforeSeq: z.number().int().optional(), limit: z.number().int().min(1).max(1000).default(200) }),
+  'metrics.series': z.strictObject({ device: DeviceId.optional(), range: MetricsRange }),
+  'metrics.topTalkers': z.strictObject({ limit: z.number().int().min(1).max(100).default(10) }),
+  'messages.send': z.strictObject({ to: DeviceId, payload: JsonObject }),
+  'messages.broadcast': z.strictObject({ payload: JsonObject }),
+  'controls.set': z.strictObject({ device: DeviceId, control: z.string().min(1).max(32), value: z.unknown().optional(), toggle: z.boolean().optional() }),
+  'tokens.list': z.strictObject({}),
+  'tokens.create': z.strictObject({ id: DeviceId }),
+  'tokens.revoke': z.strictObject({ id: DeviceId }),
+  'tokens.rotate': z.strictObject({ id: DeviceId }),
+  'broker.redirect': z.strictObject({ device: z.union([DeviceId, z.literal('*')]), host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) }),
+  'settings.get': z.strictObject({}),
+  'settings.save': z.strictObject({ settings: Settings.partial() }),
+  'saved.list': z.strictObject({ device: DeviceId.optional() }),
+  'saved.save': z.strictObject({ id: z.string().max(64).optional(), name: z.string().min(1).max(64), scope: z.string().max(80).nullable(), template: z.string().min(2).max(16384) }),
+  'saved.delete': z.strictObject({ id: z.string().min(1).max(64) }),
+  'saved.run': z.strictObject({ id: z.string().min(1).max(64), to: DeviceId }),
+  'history.list': z.strictObject({ limit: z.number().int().min(1).max(500).default(100) }),
+  'export.traffic': z.strictObject({ query: z.string().max(500).default(''), format: z.enum(['csv', 'jsonl']) }),
+  'export.metrics': z.strictObject({ device: DeviceId.optional(), range: MetricsRange }),
+} as const;
+
+export type MethodName = keyof typeof methods;
+export type Params<M extends MethodName> = z.input<(typeof methods)[M]>;
+export type ParsedParams<M extends MethodName> = z.output<(typeof methods)[M]>;
+
+export interface HelloResult {
+  version: string;
+  mode: 'desktop' | 'headless';
+  tcpPort: number;
+  udpPort: number | null;
+  tlsPort: number | null;
+}
+
+export interface Results {
+  'hello': HelloResult;
+  'devices.list': DeviceSummary[];
+  'devices.get': DeviceSummary & { recentTraffic: TrafficRow[] };
+  'traffic.page': { rows: TrafficRow[]; counters: TrafficCounters };
+  'metrics.series': MetricsPoint[];
+  'metrics.topTalkers': { device: string; msgsPerSecond: number; bytesPerSecond: number }[];
+  'messages.send': { msgId: number };
+  'messages.broadcast': { recipients: number };
+  'controls.set': { req: string };
+  'tokens.list': TokenInfo[];
+  'tokens.create': { id: string; token: string };
+  'tokens.revoke': { closedSession: boolean };
+  'tokens.rotate': { id: string; token: string };
+  'broker.redirect': { redirected: number };
+  'settings.get': Settings;
+  'settings.save': Settings;
+  'saved.list': SavedCommand[];
+  'saved.save': SavedCommand;
+  'saved.delete': { deleted: boolean };
+  'saved.run': { msgId: number; payload: string };
+  'history.list': CommandHistoryEntry[];
+  'export.traffic': { filename: string; mime: string; content: string; rows: number };
+  'export.metrics': { filename: string; mime: string; content: string; rows: number };
+}
+
+export const methodNames = Object.keys(methods) as MethodName[];
+
+export type ApiErrorCode = 'invalid_params' | 'unknown_method' | 'not_found' | 'conflict' | 'unavailable' | 'internal';
+export interface ApiError {
+  code: ApiErrorCode;
+  message: string;
+}
+
+/** One batch of coalesced events, at most 10 per second. */
+export interface EventBatch {
+  seq: number;
+  ts: number;
+  /** Devices that changed since the last batch (full summaries). */
+  devices?: DeviceSummary[];
+  /** Newest traffic rows since the last batch, capped; `trafficSkipped` counts what was left out. */
+  traffic?: TrafficRow[];
+  trafficSkipped?: number;
+  counters?: TrafficCounters;
+  /** The broker-wide metrics of the last second. */
+  metrics?: MetricsPoint;
+  /** Per-device messages/s of the last second, for top talkers. */
+  deviceRates?: Record<string, number>;
+  /** Result of a control command: confirmed when the device reported the state. */
+  controlResults?: { device: string; control: string; req: string; outcome: 'confirmed' | 'failed'; value?: unknown }[];
+  notices?: { level: 'info' | 'warn' | 'error'; text: string }[];
+}
+
+/** Client side of any binding: what the renderer's store talks to. */
+export interface ApiClient {
+  call<M extends MethodName>(method: M, params: Params<M>): Promise<Results[M]>;
+  /** Subscribe to event batches; returns an unsubscribe function. */
+  onEvents(listener: (batch: EventBatch) => void): () => void;
+  /** Tells the pump the UI has drawn batch `seq` and can take the next one. */
+  ackEvents(seq: number): void;
+  /** Connection state of the UI to its host. */
+  onStatus(listener: (status: 'connecting' | 'open' | 'closed', detail?: string) => void): () => void;
+}
+
+/** WebSocket wire messages (headless binding). */
+export type WsClientMessage = { type: 'call'; id: number; method: MethodName; params: unknown } | { type: 'ack'; seq: number };
+export type WsServerMessage =
+  | { type: 'result'; id: number; ok: true; result: unknown }
+  | { type: 'result'; id: number; ok: false; error: ApiError }
+  | { type: 'events'; batch: EventBatch };
