@@ -1,0 +1,169 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { Command, Status, statusName } from '../../shared/protocol/constants';
+import { scanValue, skipWhitespace } from '../../shared/protocol/json-scan';
+import { encodeFrame } from '../../shared/protocol/frame';
+import { BrokerCore } from './core';
+import { TokenBucket } from './limits';
+import { resolveOptions, type BrokerOptions, type ResolvedOptions } from './options';
+import { Session } from './session';
+import type { BrokerEvents, BrokerStats, BrokerTransport, SessionInfo } from './types';
+
+export type SendResult = { ok: true; msgId: number } | { ok: false; status: number; reason: string };
+
+/**
+ * The HyperTCP broker (docs/PROTOCOL.md). Plain Node: the desktop app and the headless host run
+ * the same code. Feed it any duplex stream with handle(), or let it listen on TCP and TLS.
+ */
+export class Broker extends EventEmitter<BrokerEvents> {
+  private readonly core: BrokerCore;
+  readonly options: ResolvedOptions;
+  private readonly servers = new Set<Server>();
+  private readonly connectionBucket: TokenBucket;
+  private readonly ticker: NodeJS.Timeout;
+  private readonly startedAt = Date.now();
+  private closing = false;
+
+  constructor(options: BrokerOptions) {
+    super();
+    this.options = resolveOptions(options);
+    this.core = new BrokerCore(this.options, this as EventEmitter);
+    const { limits, keepalive } = this.options;
+    this.connectionBucket = new TokenBucket(limits.connectionsPerSecond, limits.connectionBurst, Date.now());
+    // One timer for every connection's deadlines: a quarter of the shortest one, 5 ms..1 s.
+    const shortest = Math.min(keepalive.intervalMs, keepalive.deadlineMs, limits.loginTimeoutMs, limits.drainTimeoutMs, this.options.redirectGraceMs);
+    this.ticker = setInterval(() => this.core.tick(), Math.max(5, Math.min(1000, shortest / 4)));
+    this.ticker.unref();
+  }
+
+  /** Serves one connection over any duplex stream (socket, TLS socket, in-memory pair). */
+  handle(stream: Duplex, info: { address: string; transport: BrokerTransport }): void {
+    const { limits } = this.options;
+    const refusal = this.closing
+      ? 'shutdown'
+      : this.core.connections.size >= limits.maxConnections
+        ? 'max_connections'
+        : !this.connectionBucket.take(Date.now())
+          ? 'connection_rate'
+          : null;
+    if (refusal) {
+      this.core.tally.connectionsRejected++;
+      this.core.disconnects.rejected = (this.core.disconnects.rejected ?? 0) + 1;
+      stream.on('error', () => {});
+      stream.destroy();
+      if (this.listenerCount('connection:close') > 0) {
+        this.emit('connection:close', { address: info.address, transport: info.transport, device: null, reason: 'rejected', detail: refusal });
+      }
+      return;
+    }
+    const session = new Session(this.core, stream, info.address, info.transport);
+    this.core.connections.add(session);
+  }
+
+  listen(opts: { port: number; host?: string }): Promise<number> {
+    const server = createServer({ noDelay: true }, (socket: Socket) => {
+      this.handle(socket, { address: socket.remoteAddress ?? 'unknown', transport: 'tcp' });
+    });
+    return this.startServer(server, opts);
+  }
+
+  listenTls(opts: { port: number; host?: string; key: string | Buffer; cert: string | Buffer }): Promise<number> {
+    const server = createTlsServer({ key: opts.key, cert: opts.cert, handshakeTimeout: this.options.limits.loginTimeoutMs }, (socket: TLSSocket) => {
+      socket.setNoDelay(true);
+      this.handle(socket, { address: socket.remoteAddress ?? 'unknown', transport: 'tls' });
+    });
+    // A failed handshake never becomes a session; keep the server alive.
+    server.on('tlsClientError', () => {});
+    return this.startServer(server, opts);
+  }
+
+  private startServer(server: Server, opts: { port: number; host?: string }): Promise<number> {
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        this.servers.add(server);
+        const address = server.address();
+        resolve(typeof address === 'object' && address ? address.port : opts.port);
+      });
+    });
+  }
+
+  /** The app ("server") sends a JSON object to one device. */
+  sendFromServer(to: string, payloadJson: string): SendResult {
+    const inner = jsonObjectBytes(payloadJson);
+    if (!inner) return { ok: false, status: Status.MALFORMED, reason: 'payload must be one JSON object' };
+    const { status, msgId } = this.core.router.fromServer(to, inner);
+    if (status === Status.SUCCESS || status === Status.QUEUE_FULL) return { ok: true, msgId };
+    return { ok: false, status, reason: statusName(status).toLowerCase() };
+  }
+
+  /** The app broadcasts to every device; returns the number of recipients (-1: invalid or too large). */
+  broadcastFromServer(payloadJson: string): number {
+    const inner = jsonObjectBytes(payloadJson);
+    if (!inner) return -1;
+    return this.core.router.broadcast('server', inner, null);
+  }
+
+  /** Sends REDIRECT to one v2 device or all ('*'), then closes them after the grace period. */
+  redirect(device: string, host: string, port: number): number {
+    const payload = JSON.stringify({ server: host, port });
+    const at = Date.now() + this.options.redirectGraceMs;
+    let count = 0;
+    for (const s of this.core.openSessions()) {
+      if (s.protocol !== 'v2' || (device !== '*' && s.id !== device) || s.redirectAt !== 0) continue;
+      s.send(encodeFrame(Command.REDIRECT, s.nextId(), payload));
+      s.redirectAt = at;
+      count++;
+    }
+    return count;
+  }
+
+  /** Revokes the device's token and closes its live session; true if a session was closed. */
+  revoke(id: string): boolean {
+    this.options.tokens.revoke(id);
+    return this.disconnect(id, 'revoked');
+  }
+
+  /** Closes a device's live session (e.g. after its token was rotated). */
+  disconnect(id: string, reason: 'revoked' | 'shutdown' | 'server_error' = 'revoked'): boolean {
+    const session = this.core.sessionById(id);
+    if (!session) return false;
+    session.close(reason);
+    return true;
+  }
+
+  sessions(): SessionInfo[] {
+    return [...this.core.openSessions()].map((s) => s.info());
+  }
+
+  session(id: string): SessionInfo | null {
+    return this.core.sessionById(id)?.info() ?? null;
+  }
+
+  stats(): BrokerStats {
+    return this.core.stats(this.startedAt);
+  }
+
+  /** Stops listening and closes every connection with `reason` (default shutdown). */
+  async close(reason: 'shutdown' | 'server_error' = 'shutdown'): Promise<void> {
+    this.closing = true;
+    clearInterval(this.ticker);
+    const closed = [...this.servers].map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+    this.servers.clear();
+    for (const session of [...this.core.connections]) session.close(reason);
+    await Promise.all(closed);
+  }
+}
+
+/** The bytes of a string that holds exactly one JSON object (validated by the same scanner). */
+function jsonObjectBytes(json: string): Uint8Array | null {
+  const bytes = Buffer.from(json, 'utf8');
+  const start = skipWhitespace(bytes, 0);
+  if (bytes[start] !== 0x7b) return null;
+  const end = scanValue(bytes, start, 1);
+  if (end < 0 || skipWhitespace(bytes, end) !== bytes.length) return null;
+  return bytes.subarray(start, end);
+}

@@ -1,0 +1,195 @@
+import type { EventEmitter } from 'node:events';
+import { HEADER_SIZE } from '../../shared/protocol/constants';
+import type { Frame } from '../../shared/protocol/frame';
+import { dispatch } from './handlers/index';
+import { LoginThrottle } from './limits';
+import type { ResolvedOptions } from './options';
+import type { OutboundQueue } from './outbound';
+import { Router } from './router';
+import { emptyCounters, type Session } from './session';
+import type { BrokerEvents, BrokerStats, DisconnectReason, SessionCounters } from './types';
+
+type EventName = keyof BrokerEvents;
+
+/**
+ * The broker's internal state shared by sessions, handlers and the router: the session registry,
+ * the flush scheduler (one setImmediate per tick for all sessions), the liveness tick and the
+ * counters of closed sessions. Events go out through the public Broker (an EventEmitter), and
+ * only when somebody listens.
+ */
+export class BrokerCore {
+  readonly router: Router;
+  readonly throttle: LoginThrottle;
+  readonly connections = new Set<Session>();
+  private readonly byId = new Map<string, Session>();
+  private dirty: OutboundQueue[] = [];
+  private flushPending = false;
+  /** Counters of sessions that have closed, so broker-wide totals survive them. */
+  readonly retired: SessionCounters = emptyCounters();
+  readonly tally = { loginsOk: 0, loginsFailed: 0, connectionsRejected: 0, drops: 0 };
+  readonly disconnects: Partial<Record<DisconnectReason, number>> = {};
+
+  constructor(
+    readonly options: ResolvedOptions,
+    private readonly emitter: EventEmitter,
+  ) {
+    const { limits } = options;
+    this.router = new Router(this);
+    this.throttle = new LoginThrottle(limits.loginDelayBaseMs, limits.loginDelayMaxMs, limits.loginFailureHalfLifeMs);
+  }
+
+  readonly now = (): number => Date.now();
+
+  /** Queues get flushed together once per event-loop turn: one write per socket per tick. */
+  readonly schedule = (queue: OutboundQueue): void => {
+    this.dirty.push(queue);
+    if (!this.flushPending) {
+      this.flushPending = true;
+      setImmediate(this.flushAll);
+    }
+  };
+
+  private readonly flushAll = (): void => {
+    this.flushPending = false;
+    const dirty = this.dirty;
+    this.dirty = [];
+    for (const queue of dirty) queue.flush();
+  };
+
+  dispatch(session: Session, frame: Frame): void {
+    dispatch(this, session, frame);
+  }
+
+  sessionById(id: string): Session | undefined {
+    return this.byId.get(id);
+  }
+
+  openSessions(): IterableIterator<Session> {
+    return this.byId.values();
+  }
+
+  get sessionCount(): number {
+    return this.byId.size;
+  }
+
+  knowsDevice(id: string): boolean {
+    const tokens = this.options.tokens;
+    return tokens.has ? tokens.has(id) : tokens.list().some((t) => t.id === id && t.revokedAt === null);
+  }
+
+  wants(event: EventName): boolean {
+    return this.emitter.listenerCount(event) > 0;
+  }
+
+  countDrops(n: number): void {
+    this.tally.drops += n;
+  }
+
+  /** After a successful login: a live session with the same id is replaced. */
+  opened(session: Session): void {
+    const previous = this.byId.get(session.id!);
+    if (previous && previous !== session) previous.close('replaced');
+    this.byId.set(session.id!, session);
+    this.tally.loginsOk++;
+    if (this.wants('session:open')) this.emitter.emit('session:open', session.info());
+  }
+
+  loginFailed(session: Session, reason: string): void {
+    this.tally.loginsFailed++;
+    if (this.wants('login:failed')) this.emitter.emit('login:failed', { address: session.address, reason });
+  }
+
+  closed(session: Session, wasOpen: boolean, reason: DisconnectReason, detail: string | undefined): void {
+    this.connections.delete(session);
+    if (session.id !== null && this.byId.get(session.id) === session) this.byId.delete(session.id);
+    this.disconnects[reason] = (this.disconnects[reason] ?? 0) + 1;
+    const info = session.info();
+    addCounters(this.retired, info.counters);
+    if (!wasOpen && reason === 'login_timeout') this.loginFailed(session, reason);
+    if (wasOpen && this.wants('session:close')) this.emitter.emit('session:close', info, reason, detail);
+    if (this.wants('connection:close')) {
+      this.emitter.emit('connection:close', { address: session.address, transport: session.transport, device: session.id, reason, detail });
+    }
+  }
+
+  serverMessage(from: string, payload: Uint8Array): void {
+    if (this.wants('server:message')) this.emitter.emit('server:message', { from, payload });
+  }
+
+  traceIn(session: Session, frame: Frame, status: number): void {
+    const to = frame.type === 50 ? 'broadcast' : null;
+    this.emitter.emit('frame', {
+      ts: Date.now(), dir: 'in', device: session.id!, from: session.id, to, cmd: frame.type,
+      msgId: frame.msgId, size: frame.payload.length, status, payload: frame.payload,
+    });
+  }
+
+  traceOut(device: string, from: string, to: string, frame: Uint8Array, recipients: number): void {
+    this.emitter.emit('frame', {
+      ts: Date.now(), dir: 'out', device, from, to, cmd: frame[0]!, msgId: (frame[1]! << 8) | frame[2]!,
+      size: frame.length - HEADER_SIZE, status: null, payload: frame.subarray(HEADER_SIZE),
+      ...(device === '*' ? { recipients } : {}),
+    });
+  }
+
+  /** Liveness and deadlines for every connection; runs on one broker-wide timer. */
+  tick(): void {
+    const now = this.now();
+    const { limits, keepalive } = this.options;
+    for (const s of this.connections) {
+      if (s.state === 'login') {
+        if (now - s.connectedAt >= limits.loginTimeoutMs) s.close('login_timeout');
+        continue;
+      }
+      if (s.state !== 'open') continue;
+      if (s.redirectAt !== 0 && now >= s.redirectAt) {
+        s.close('redirected');
+        continue;
+      }
+      if (s.queue.blockedSince !== 0 && now - s.queue.blockedSince >= limits.drainTimeoutMs) {
+        s.close('slow_consumer', `${s.queue.depth} frames queued`, 'now');
+        continue;
+      }
+      if (s.pingSentAt !== 0 && s.lastIn < s.pingSentAt) {
+        if (now - s.pingSentAt >= keepalive.deadlineMs) s.close('keepalive_timeout', undefined, 'now');
+      } else if (now - s.lastIn >= keepalive.intervalMs) {
+        s.sendPing(now);
+      }
+    }
+  }
+
+  stats(startedAt: number): BrokerStats {
+    const total = emptyCounters();
+    addCounters(total, this.retired);
+    let queueDepth = 0;
+    for (const s of this.connections) {
+      const info = s.info();
+      addCounters(total, info.counters);
+      queueDepth += info.counters.queueDepth;
+    }
+    return {
+      startedAt,
+      connections: this.connections.size,
+      sessions: this.byId.size,
+      ...this.tally,
+      msgsIn: total.msgsIn, msgsOut: total.msgsOut, bytesIn: total.bytesIn, bytesOut: total.bytesOut,
+      acksIn: total.acksIn, acksOut: total.acksOut, errors: total.errors, rateLimited: total.rateLimited,
+      queueDepth,
+      errorsByKind: total.errorsByKind,
+      disconnects: { ...this.disconnects },
+    };
+  }
+}
+
+function addCounters(into: SessionCounters, add: SessionCounters): void {
+  into.msgsIn += add.msgsIn;
+  into.msgsOut += add.msgsOut;
+  into.bytesIn += add.bytesIn;
+  into.bytesOut += add.bytesOut;
+  into.errors += add.errors;
+  into.drops += add.drops;
+  into.acksIn += add.acksIn;
+  into.acksOut += add.acksOut;
+  into.rateLimited += add.rateLimited;
+  for (const [kind, n] of Object.entries(add.errorsByKind)) into.errorsByKind[kind] = (into.errorsByKind[kind] ?? 0) + n;
+}

@@ -1,0 +1,29 @@
+import { Status } from '../../../shared/protocol/constants';
+import { parseDeviceEnvelope } from '../../../shared/protocol/envelope';
+import type { Frame } from '../../../shared/protocol/frame';
+import type { BrokerCore } from '../core';
+import type { Session } from '../session';
+
+/**
+ * JSON_MESSAGE (30) and BROADCAST (50) from a device: rate limit, envelope check (spans only,
+ * no JSON.parse), route, ack. An invalid envelope is refused, never a reason to close.
+ */
+export function handleJsonMessage(core: BrokerCore, session: Session, frame: Frame): void {
+  session.counters.msgsIn++;
+  let status: number;
+  if (!session.bucket.take(core.now())) {
+    session.counters.rateLimited++;
+    session.refuse('rate_limited');
+    status = Status.RATE_LIMITED;
+  } else {
+    const env = parseDeviceEnvelope(frame.payload);
+    if (env.ok) {
+      status = core.router.fromDevice(session, frame.type, frame.payload, env.value);
+    } else {
+      session.refuse('malformed');
+      status = Status.MALFORMED;
+    }
+  }
+  session.ack(frame.msgId, status);
+  if (core.wants('frame')) core.traceIn(session, frame, status);
+}

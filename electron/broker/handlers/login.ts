@@ -1,0 +1,67 @@
+import { Status } from '../../../shared/protocol/constants';
+import { encodeFrame, encodeStatus, type Frame } from '../../../shared/protocol/frame';
+import { parseLogin, type LoginReply } from '../../../shared/protocol/login';
+import type { BrokerCore } from '../core';
+import type { Session } from '../session';
+
+/**
+ * LOGIN (29). Only valid as the first frame. Logins from an address with recent failures are
+ * held for the throttle's delay (input paused meanwhile); the verdict follows docs/PROTOCOL.md
+ * section 3: the success reply is the very first frame a device receives.
+ */
+export function handleLogin(core: BrokerCore, session: Session, frame: Frame): void {
+  if (session.state !== 'login') return session.protocolError('second_login');
+  const delay = core.throttle.delayFor(session.address, core.now());
+  if (delay <= 0) return verdict(core, session, frame);
+  session.state = 'authenticating';
+  session.pauseInput();
+  session.loginTimer = setTimeout(() => {
+    session.loginTimer = null;
+    try {
+      verdict(core, session, frame);
+    } catch (err) {
+      session.close('server_error', err instanceof Error ? err.message.slice(0, 200) : 'login');
+    }
+  }, delay);
+}
+
+function verdict(core: BrokerCore, session: Session, frame: Frame): void {
+  if (session.closed) return;
+  const parsed = parseLogin(frame.payload);
+  const v2 = frame.payload[0] === 0x7b;
+  if (!parsed.ok) {
+    const status = !v2 ? Status.INVALID_TOKEN : parsed.error.code === 'unsupported_version' ? Status.UNSUPPORTED_VERSION : Status.MALFORMED;
+    return refuse(core, session, frame.msgId, status, parsed.error.code === 'unsupported_version' ? 'unsupported_version' : 'malformed_login');
+  }
+  const login = parsed.value;
+  const id = core.options.tokens.verify(login.token);
+  if (id === null) return refuse(core, session, frame.msgId, Status.INVALID_TOKEN, 'invalid_token');
+
+  core.throttle.succeeded(session.address);
+  session.id = id;
+  if (login.kind === 'v2') {
+    session.protocol = 'v2';
+    session.device = login.device;
+    const reply: LoginReply = {
+      id,
+      keepalive: Math.max(1, Math.round(core.options.keepalive.intervalMs / 1000)),
+      maxPayload: core.options.limits.maxPayload,
+    };
+    const json = Buffer.from(JSON.stringify(reply));
+    session.send(encodeFrame(0, frame.msgId, Buffer.concat([Uint8Array.of(Status.SUCCESS), json])));
+  } else {
+    session.protocol = 'legacy';
+    // Exactly `00 00 01 00 01 C8` for the seed firmware's msg_id 1.
+    session.send(encodeStatus(frame.msgId, Status.SUCCESS));
+  }
+  session.state = 'open';
+  core.opened(session);
+  session.resumeInput();
+}
+
+function refuse(core: BrokerCore, session: Session, msgId: number, status: number, reason: string): void {
+  core.throttle.failed(session.address, core.now());
+  core.loginFailed(session, reason);
+  session.send(encodeStatus(msgId, status));
+  session.close('auth_failed', reason);
+}

@@ -1,0 +1,84 @@
+/**
+ * Small rate-limiting building blocks. All take the time as an argument, so they are cheap
+ * (no timers) and testable without waiting.
+ */
+
+/** Classic token bucket: `rate` tokens per second, at most `burst` stored. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    now: number,
+  ) {
+    this.tokens = burst;
+    this.last = now;
+  }
+
+  take(now: number, cost = 1): boolean {
+    if (now > this.last) {
+      this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000);
+      this.last = now;
+    }
+    if (this.tokens < cost) return false;
+    this.tokens -= cost;
+    return true;
+  }
+}
+
+interface FailureRecord {
+  score: number;
+  at: number;
+}
+
+/**
+ * Failed logins per source address. Each failure raises the address's score; the score halves
+ * every `halfLifeMs`. A login from an address with score s is answered after
+ * base * 2^(s-1) ms, capped at `maxMs`: an attacker is slowed down, but the real device behind the
+ * same address still logs in (the cap stays below the firmware's login timeout). Bounded: at
+ * most `maxAddresses` are remembered, the oldest forgotten first.
+ */
+export class LoginThrottle {
+  private readonly records = new Map<string, FailureRecord>();
+
+  constructor(
+    private readonly baseMs: number,
+    private readonly maxMs: number,
+    private readonly halfLifeMs: number,
+    private readonly maxAddresses = 10_000,
+  ) {}
+
+  delayFor(address: string, now: number): number {
+    const score = this.score(address, now);
+    if (score < 0.5) return 0;
+    return Math.min(this.maxMs, this.baseMs * 2 ** Math.max(0, score - 1));
+  }
+
+  failed(address: string, now: number): void {
+    const score = this.score(address, now) + 1;
+    this.records.delete(address);
+    this.records.set(address, { score, at: now });
+    if (this.records.size > this.maxAddresses) {
+      const oldest = this.records.keys().next().value;
+      if (oldest !== undefined) this.records.delete(oldest);
+    }
+  }
+
+  succeeded(address: string): void {
+    // A good login does not wipe an attacker's record at a shared address; it only stops growth.
+    const record = this.records.get(address);
+    if (record) record.score = Math.max(0, record.score - 1);
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  private score(address: string, now: number): number {
+    const record = this.records.get(address);
+    if (!record) return 0;
+    return record.score * 0.5 ** ((now - record.at) / this.halfLifeMs);
+  }
+}

@@ -1,0 +1,92 @@
+import { ABSOLUTE_MAX_PAYLOAD, DEFAULT_MAX_PAYLOAD } from '../../shared/protocol/constants';
+import type { RoutingPolicy } from './policy';
+import type { TokenStore } from './tokens';
+
+/** Every limit the broker enforces. Times are in milliseconds. */
+export interface BrokerLimits {
+  /** Largest frame payload accepted and delivered (checked from the header). */
+  maxPayload: number;
+  /** A connection must log in within this time. */
+  loginTimeoutMs: number;
+  /** Inbound messages per second per session (token bucket refill rate). */
+  ratePerSecond: number;
+  /** Token bucket size: how many messages a session may burst. */
+  rateBurst: number;
+  /** Outbound queue bound per session, in bytes and in frames. The oldest frames are dropped past it. */
+  maxQueueBytes: number;
+  maxQueueMessages: number;
+  /** A session whose socket stays blocked this long is closed as a slow consumer. */
+  drainTimeoutMs: number;
+  /** Simultaneous connections (logged in or not). */
+  maxConnections: number;
+  /** New connections per second (broker-wide token bucket) and its burst. */
+  connectionsPerSecond: number;
+  connectionBurst: number;
+  /** Failed-login throttle per source address: first delay, cap, and how fast failures are forgiven. */
+  loginDelayBaseMs: number;
+  loginDelayMaxMs: number;
+  loginFailureHalfLifeMs: number;
+}
+
+export interface KeepaliveOptions {
+  /** Ping a session that has sent nothing for this long (also announced to v2 devices, in seconds). */
+  intervalMs: number;
+  /** Close a pinged session that stays silent this long after the ping. */
+  deadlineMs: number;
+}
+
+export interface BrokerOptions {
+  tokens: TokenStore;
+  limits?: Partial<BrokerLimits>;
+  keepalive?: Partial<KeepaliveOptions>;
+  /** Which device may send to which target; default: everything allowed within the lab. */
+  policy?: RoutingPolicy;
+  /** Grace period between REDIRECT and closing the session. */
+  redirectGraceMs?: number;
+  /** How long a closing connection may linger to flush its last frames before it is destroyed. */
+  closeLingerMs?: number;
+}
+
+export const DEFAULT_LIMITS: BrokerLimits = {
+  maxPayload: DEFAULT_MAX_PAYLOAD,
+  loginTimeoutMs: 5_000,
+  ratePerSecond: 1_000,
+  rateBurst: 2_000,
+  maxQueueBytes: 1024 * 1024,
+  maxQueueMessages: 10_000,
+  drainTimeoutMs: 10_000,
+  maxConnections: 10_000,
+  connectionsPerSecond: 500,
+  connectionBurst: 1_000,
+  loginDelayBaseMs: 100,
+  // Below the seed firmware's 5 s login timeout: a throttled address is slowed, never locked out.
+  loginDelayMaxMs: 3_000,
+  loginFailureHalfLifeMs: 60_000,
+};
+
+export const DEFAULT_KEEPALIVE: KeepaliveOptions = { intervalMs: 10_000, deadlineMs: 5_000 };
+
+export interface ResolvedOptions {
+  tokens: TokenStore;
+  limits: BrokerLimits;
+  keepalive: KeepaliveOptions;
+  policy: RoutingPolicy | null;
+  redirectGraceMs: number;
+  closeLingerMs: number;
+}
+
+export function resolveOptions(options: BrokerOptions): ResolvedOptions {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  limits.maxPayload = Math.max(64, Math.min(limits.maxPayload, ABSOLUTE_MAX_PAYLOAD));
+  // A queue must hold at least one full frame, or a large message could never be delivered.
+  limits.maxQueueBytes = Math.max(limits.maxQueueBytes, limits.maxPayload + 5);
+  limits.maxQueueMessages = Math.max(1, limits.maxQueueMessages);
+  return {
+    tokens: options.tokens,
+    limits,
+    keepalive: { ...DEFAULT_KEEPALIVE, ...options.keepalive },
+    policy: options.policy ?? null,
+    redirectGraceMs: options.redirectGraceMs ?? 2_000,
+    closeLingerMs: options.closeLingerMs ?? 2_000,
+  };
+}

@@ -1,0 +1,82 @@
+import { Command, SERVER_ID, Status } from '../../shared/protocol/constants';
+import type { DeviceEnvelope, TargetKind } from '../../shared/protocol/envelope';
+import type { BrokerCore } from './core';
+import type { Session } from './session';
+import { deliveredFrame, deliveredSize, withMsgId } from './wire';
+
+/**
+ * Moves payload bytes from a sender (a device session or the app as "server") to targets. It never
+ * parses or re-serialises a payload: the envelope is rebuilt around the sender's exact bytes.
+ * Every function returns the status the sender is acked with.
+ */
+export class Router {
+  constructor(private readonly core: BrokerCore) {}
+
+  fromDevice(sender: Session, cmd: number, payload: Uint8Array, env: DeviceEnvelope): number {
+    const from = sender.id!;
+    const target: TargetKind = cmd === Command.BROADCAST ? 'broadcast' : env.target;
+    const policy = this.core.options.policy;
+    if (policy && !policy.allows(from, target, env.targetId)) return refuse(sender, 'not_allowed', Status.NOT_ALLOWED);
+    const inner = payload.subarray(env.payloadStart, env.payloadEnd);
+    if (target === 'server') {
+      this.core.serverMessage(from, inner);
+      return Status.SUCCESS;
+    }
+    if (target === 'broadcast') {
+      const sent = this.broadcast(from, inner, sender);
+      return sent < 0 ? refuse(sender, 'too_large', Status.PAYLOAD_TOO_LARGE) : Status.SUCCESS;
+    }
+    const receiver = this.core.sessionById(env.targetId);
+    if (!receiver) {
+      return this.core.knowsDevice(env.targetId)
+        ? refuse(sender, 'target_offline', Status.TARGET_OFFLINE)
+        : refuse(sender, 'target_unknown', Status.TARGET_UNKNOWN);
+    }
+    const status = this.toDevice(from, receiver, inner);
+    if (status !== Status.SUCCESS) sender.refuse(status === Status.QUEUE_FULL ? 'queue_full' : 'too_large');
+    return status;
+  }
+
+  /**
+   * Delivers a JSON_MESSAGE. SUCCESS, PAYLOAD_TOO_LARGE (not sent), or QUEUE_FULL: sent, but the
+   * receiver's queue was full and older frames were dropped to make room.
+   */
+  toDevice(from: string, receiver: Session, inner: Uint8Array): number {
+    if (deliveredSize(from, inner.length) > this.core.options.limits.maxPayload) return Status.PAYLOAD_TOO_LARGE;
+    const frame = deliveredFrame(Command.JSON_MESSAGE, receiver.nextId(), from, inner);
+    receiver.counters.msgsOut++;
+    const dropped = receiver.send(frame);
+    if (this.core.wants('frame')) this.core.traceOut(receiver.id!, from, receiver.id!, frame, 1);
+    return dropped > 0 ? Status.QUEUE_FULL : Status.SUCCESS;
+  }
+
+  /** Sends a BROADCAST to every open session except the sender; returns recipients, or -1 if too large. */
+  broadcast(from: string, inner: Uint8Array, except: Session | null): number {
+    if (deliveredSize(from, inner.length) > this.core.options.limits.maxPayload) return -1;
+    const template = deliveredFrame(Command.BROADCAST, 0, from, inner);
+    let recipients = 0;
+    for (const receiver of this.core.openSessions()) {
+      if (receiver === except) continue;
+      receiver.counters.msgsOut++;
+      receiver.send(withMsgId(template, receiver.nextId()));
+      recipients++;
+    }
+    if (this.core.wants('frame')) this.core.traceOut('*', from, 'broadcast', template, recipients);
+    return recipients;
+  }
+
+  /** The app speaking as "server" to one device. */
+  fromServer(to: string, inner: Uint8Array): { status: number; msgId: number } {
+    const receiver = this.core.sessionById(to);
+    if (!receiver) {
+      return { status: this.core.knowsDevice(to) ? Status.TARGET_OFFLINE : Status.TARGET_UNKNOWN, msgId: 0 };
+    }
+    const status = this.toDevice(SERVER_ID, receiver, inner);
+    return { status, msgId: status === Status.PAYLOAD_TOO_LARGE ? 0 : receiver.lastMsgId };
+  }
+}
+
+function refuse(sender: Session, kind: string, status: number): number {
+  sender.refuse(kind);
+  return status;
+}

@@ -1,0 +1,197 @@
+import type { Duplex } from 'node:stream';
+import { Command } from '../../shared/protocol/constants';
+import { FrameDecoder } from '../../shared/protocol/decoder';
+import { encodeEmptyResponse, encodeFrame, encodeStatus, type Frame } from '../../shared/protocol/frame';
+import type { DeviceDescription } from '../../shared/protocol/login';
+import type { BrokerCore } from './core';
+import { TokenBucket } from './limits';
+import { OutboundQueue } from './outbound';
+import type { BrokerTransport, DisconnectReason, SessionCounters, SessionInfo } from './types';
+
+export type SessionState = 'login' | 'authenticating' | 'open' | 'closed';
+
+export function emptyCounters(): SessionCounters {
+  return {
+    msgsIn: 0, msgsOut: 0, bytesIn: 0, bytesOut: 0, errors: 0, drops: 0,
+    acksIn: 0, acksOut: 0, rateLimited: 0, queueDepth: 0, queueBytes: 0, errorsByKind: {},
+  };
+}
+
+/**
+ * One connection, from accept to close: frame decoding, the login state, the outbound queue and
+ * the liveness bookkeeping the broker's tick reads. Command handling lives in handlers/.
+ */
+export class Session {
+  state: SessionState = 'login';
+  /** Device id from the token registry, set at login. */
+  id: string | null = null;
+  protocol: 'legacy' | 'v2' = 'legacy';
+  device: DeviceDescription | null = null;
+  readonly connectedAt: number;
+  readonly counters = emptyCounters();
+  readonly queue: OutboundQueue;
+  readonly bucket: TokenBucket;
+  /** Last time a whole frame arrived (ms). Partial frames are not a sign of life (slowloris). */
+  lastIn: number;
+  pingSentAt = 0;
+  pingSentPrecise = 0;
+  pingMsgId = 0;
+  rttMs: number | null = null;
+  redirectAt = 0;
+  loginTimer: NodeJS.Timeout | null = null;
+  private readonly decoder: FrameDecoder;
+  private nextMsgId = 1;
+  private closeReason: DisconnectReason | null = null;
+
+  constructor(
+    readonly core: BrokerCore,
+    readonly stream: Duplex,
+    readonly address: string,
+    readonly transport: BrokerTransport,
+  ) {
+    const now = core.now();
+    const { limits } = core.options;
+    this.connectedAt = now;
+    this.lastIn = now;
+    this.decoder = new FrameDecoder({ maxPayload: limits.maxPayload });
+    this.bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst, now);
+    this.queue = new OutboundQueue(stream, limits.maxQueueBytes, limits.maxQueueMessages, core.schedule, core.now);
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('end', () => this.close('closed_by_peer', 'end', 'now'));
+    stream.on('close', () => this.close('closed_by_peer', 'close', 'now'));
+    stream.on('error', (err: NodeJS.ErrnoException) => this.close('closed_by_peer', err.code ?? 'error', 'now'));
+  }
+
+  get open(): boolean {
+    return this.state === 'open';
+  }
+
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /** Broker-originated msg ids: 1..65535, wrapping to 1, never 0. */
+  nextId(): number {
+    const id = this.nextMsgId;
+    this.nextMsgId = id === 0xffff ? 1 : id + 1;
+    return id;
+  }
+
+  /** The msg id of the last frame this session originated. */
+  get lastMsgId(): number {
+    return this.nextMsgId === 1 ? 0xffff : this.nextMsgId - 1;
+  }
+
+  send(frame: Uint8Array): number {
+    if (this.state === 'closed') return 0;
+    const dropped = this.queue.push(frame);
+    if (dropped > 0) {
+      this.counters.drops += dropped;
+      this.core.countDrops(dropped);
+    }
+    return dropped;
+  }
+
+  /** Acks a device frame the way its firmware can read: legacy always empty, v2 with a status. */
+  ack(msgId: number, status: number): void {
+    this.counters.acksOut++;
+    this.send(this.protocol === 'v2' ? encodeStatus(msgId, status) : encodeEmptyResponse(msgId));
+  }
+
+  sendPing(now: number): void {
+    this.pingMsgId = this.nextId();
+    this.pingSentAt = now;
+    this.pingSentPrecise = performance.now();
+    this.send(encodeFrame(Command.PING, this.pingMsgId));
+  }
+
+  /** Counts a refused message by kind (the ack carries the status). */
+  refuse(kind: string): void {
+    this.counters.errors++;
+    this.counters.errorsByKind[kind] = (this.counters.errorsByKind[kind] ?? 0) + 1;
+  }
+
+  protocolError(detail: string): void {
+    this.refuse(detail);
+    this.close('protocol_error', detail);
+  }
+
+  pauseInput(): void {
+    this.stream.pause();
+  }
+
+  resumeInput(): void {
+    this.stream.resume();
+    this.pump(this.core.now());
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    this.counters.bytesIn += chunk.length;
+    this.decoder.feed(chunk);
+    this.pump(this.core.now());
+  }
+
+  private pump(now: number): void {
+    while (this.state === 'login' || this.state === 'open') {
+      const result = this.decoder.next();
+      if (result.kind === 'need-more') return;
+      if (result.kind === 'error') {
+        this.protocolError(result.error.code);
+        return;
+      }
+      this.lastIn = now;
+      this.handleFrame(result.frame);
+    }
+  }
+
+  private handleFrame(frame: Frame): void {
+    try {
+      this.core.dispatch(this, frame);
+    } catch (err) {
+      // A bug or a throwing hook closes this session only.
+      this.refuse('exception');
+      this.close('server_error', err instanceof Error ? err.message.slice(0, 200) : 'exception');
+    }
+  }
+
+  /**
+   * Ends the connection with one recorded reason. 'graceful' flushes what is queued (a login
+   * refusal, the last acks) and half-closes; 'now' destroys at once (peer gone, slow consumer).
+   */
+  close(reason: DisconnectReason, detail?: string, mode: 'graceful' | 'now' = 'graceful'): void {
+    if (this.closeReason) return;
+    this.closeReason = reason;
+    const wasOpen = this.state === 'open';
+    this.state = 'closed';
+    if (this.loginTimer) clearTimeout(this.loginTimer);
+    this.core.closed(this, wasOpen, reason, detail);
+    if (mode === 'graceful' && !this.stream.destroyed) {
+      this.queue.flush(true);
+      this.queue.clear();
+      this.stream.end();
+      const stream = this.stream;
+      setTimeout(() => stream.destroy(), this.core.options.closeLingerMs).unref();
+    } else {
+      this.queue.clear();
+      this.stream.destroy();
+    }
+  }
+
+  info(): SessionInfo {
+    this.counters.queueDepth = this.queue.depth;
+    this.counters.queueBytes = this.queue.bytes;
+    this.counters.bytesOut = this.queue.written;
+    return {
+      id: this.id ?? '',
+      address: this.address,
+      transport: this.transport,
+      protocol: this.protocol,
+      device: this.device,
+      connectedAt: this.connectedAt,
+      rttMs: this.rttMs,
+      counters: { ...this.counters, errorsByKind: { ...this.counters.errorsByKind } },
+    };
+  }
+}
+
