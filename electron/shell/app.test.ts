@@ -1,0 +1,230 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startShell, type ShellOptions } from './app';
+import { clickMenuItem, createFakeElectron, Emitter, findMenuItem, preventable, type FakeElectron } from './fake-electron';
+import type { CorePort, SessionRef } from './core-port';
+import { CHANNELS } from './channels';
+
+interface FakeCore extends CorePort {
+  broker: CorePort['broker'] & Emitter & { live: SessionRef[] };
+  started: { dataDir: string; mode: string }[];
+}
+
+function fakeCore(log: string[], opts: { pausable?: boolean; closeMs?: number; graceSeconds?: number } = {}): FakeCore {
+  const broker = Object.assign(new Emitter(), { live: [] as SessionRef[], sessions: () => broker.live });
+  const core: FakeCore = {
+    started: [],
+    broker: broker as FakeCore['broker'],
+    api: {
+      dispatch: async (method) => (method === 'settings.get' ? { ok: true, result: { offlineGraceSeconds: opts.graceSeconds ?? 0 } } : { ok: true, result: null }),
+      subscribe: () => () => undefined,
+      ack: () => undefined,
+    },
+    close: async (reason) => {
+      log.push(`core.close(${reason})`);
+      await new Promise((r) => setTimeout(r, opts.closeMs ?? 0));
+      log.push('core.closed');
+    },
+  };
+  if (opts.pausable !== false) {
+    core.pause = async () => void log.push('core.pause');
+    core.resume = async () => void log.push('core.resume');
+  }
+  return core;
+}
+
+async function boot(electron: FakeElectron, core: FakeCore, extra: Partial<ShellOptions> = {}) {
+  const paths = { indexHtml: '/app/dist/renderer/index.html', preload: '/app/dist/electron/preload.cjs', icon: '/i.png', trayIcon: '/t.png', firmwareDir: '/res/firmware', docsDir: '/res/docs' };
+  const started = startShell(electron, {
+    paths,
+    platform: 'linux',
+    startCore: async (o) => (core.started.push(o), core),
+    ...extra,
+  });
+  electron.app.readyResolve();
+  return started;
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'shell-'));
+
+describe('desktop shell lifecycle', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('starts the core in userData (desktop mode) and opens one hardened window', async () => {
+    const dir = tmp();
+    const electron = createFakeElectron(dir);
+    const core = fakeCore(electron.log.calls);
+    const shell = await boot(electron, core);
+    expect(shell).not.toBeNull();
+    expect(core.started).toEqual([{ dataDir: dir, mode: 'desktop' }]);
+    expect(electron.log.windows).toHaveLength(1);
+    expect(electron.log.windows[0]!.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false });
+    expect([...electron.ipcMain.handlers.keys()]).toEqual([CHANNELS.call]);
+  });
+
+  it('a second instance quits at once without starting a core', async () => {
+    const electron = createFakeElectron(tmp());
+    electron.app.hasLock = false;
+    const core = fakeCore(electron.log.calls);
+    expect(await boot(electron, core)).toBeNull();
+    expect(core.started).toEqual([]);
+    expect(electron.log.calls).toContain('app.quit');
+    expect(electron.log.windows).toHaveLength(0);
+  });
+
+  it("the first instance shows and focuses its window on 'second-instance', re-creating it if needed", async () => {
+    const electron = createFakeElectron(tmp());
+    const shell = (await boot(electron, fakeCore(electron.log.calls)))!;
+    const win = electron.log.windows[0]!;
+    win.minimized = true;
+    electron.app.emit('second-instance');
+    expect([win.minimized, win.visible, win.focused]).toEqual([false, true, true]);
+    win.destroy();
+    electron.app.emit('second-instance');
+    expect(electron.log.windows).toHaveLength(2);
+    expect(shell.window()).toBe(electron.log.windows[1]);
+  });
+
+  it('closing the window hides it; the core keeps running', async () => {
+    const electron = createFakeElectron(tmp());
+    await boot(electron, fakeCore(electron.log.calls));
+    const win = electron.log.windows[0]!;
+    win.visible = true;
+    win.userClose();
+    expect([win.destroyed, win.visible]).toEqual([false, false]);
+    expect(electron.log.calls).not.toContain('core.close(shutdown)');
+  });
+
+  it('quit: closes the core with reason shutdown before the tray goes and the app exits', async () => {
+    const electron = createFakeElectron(tmp());
+    const shell = (await boot(electron, fakeCore(electron.log.calls, { closeMs: 20 })))!;
+    const win = electron.log.windows[0]!;
+    clickMenuItem(electron.log.trays[0]!.menu, 'quit');
+    electron.app.quit(); // a second quit request while shutting down changes nothing
+    await shell.stopped;
+    expect(electron.log.calls).toEqual(['app.quit', 'core.close(shutdown)', 'app.quit', 'core.closed', 'tray.destroy', 'app.quit', 'app.exited']);
+    expect(win.webContents.sent).toContainEqual([CHANNELS.status, 'closed', 'shutdown']);
+    expect(electron.ipcMain.handlers.size).toBe(0);
+    win.userClose(); // while quitting the window really closes
+    expect(win.destroyed).toBe(true);
+  });
+
+  it('quit does not hang on a stuck core', async () => {
+    const electron = createFakeElectron(tmp());
+    const shell = (await boot(electron, fakeCore(electron.log.calls, { closeMs: 10_000 }), { quitTimeoutMs: 30 }))!;
+    electron.app.quit();
+    await shell.stopped;
+    expect(electron.log.calls.slice(-3)).toEqual(['tray.destroy', 'app.quit', 'app.exited']);
+    expect(electron.log.calls).not.toContain('core.closed');
+  });
+
+  it('tray: open, live device count, pause/resume, quit', async () => {
+    const electron = createFakeElectron(tmp());
+    const core = fakeCore(electron.log.calls);
+    const shell = (await boot(electron, core))!;
+    const tray = electron.log.trays[0]!;
+    expect(findMenuItem(tray.menu, 'online')!.label).toBe('0 devices online');
+
+    vi.useFakeTimers();
+    core.broker.live.push({ id: 'lamp-1' }, { id: 'lamp-2' });
+    core.broker.emit('session:open', { id: 'lamp-1' });
+    core.broker.emit('session:open', { id: 'lamp-2' });
+    await vi.advanceTimersByTimeAsync(1000);
+    vi.useRealTimers();
+    expect(findMenuItem(tray.menu, 'online')!.label).toBe('2 devices online');
+    expect(tray.tooltip).toBe('HyperTCP Panel: 2 devices online');
+
+    const win = electron.log.windows[0]!;
+    win.hide();
+    clickMenuItem(tray.menu, 'open');
+    expect(win.visible).toBe(true);
+
+    clickMenuItem(tray.menu, 'pause');
+    await vi.waitFor(() => expect(findMenuItem(tray.menu, 'pause')!.label).toBe('Resume broker'));
+    clickMenuItem(tray.menu, 'pause');
+    await vi.waitFor(() => expect(findMenuItem(tray.menu, 'pause')!.label).toBe('Pause broker'));
+    expect(electron.log.calls).toEqual(['core.pause', 'core.resume']);
+    expect(shell.window()).toBe(win);
+  });
+
+  it('tray: pause is disabled when the core cannot pause', async () => {
+    const electron = createFakeElectron(tmp());
+    await boot(electron, fakeCore(electron.log.calls, { pausable: false }));
+    expect(findMenuItem(electron.log.trays[0]!.menu, 'pause')!.enabled).toBe(false);
+  });
+
+  it('notifies when a device stays offline past the grace period, unless the user turned it off', async () => {
+    const dir = tmp();
+    const electron = createFakeElectron(dir);
+    const core = fakeCore(electron.log.calls, { graceSeconds: 0 });
+    await boot(electron, core);
+    core.broker.emit('session:close', { id: 'lamp-1' }, 'keepalive timeout');
+    core.broker.emit('session:close', { id: 'lamp-2' }, 'shutdown');
+    await vi.waitFor(() => expect(electron.log.notifications.map((n) => n.title)).toEqual(['lamp-1 is offline']));
+
+    const menu = electron.log.appMenus.at(-1)!;
+    clickMenuItem(menu, 'notify-offline', false);
+    expect(JSON.parse(readFileSync(join(dir, 'shell-prefs.json'), 'utf8'))).toEqual({ notifyOffline: false });
+    expect(findMenuItem(electron.log.appMenus.at(-1)!, 'notify-offline')!.checked).toBe(false);
+    core.broker.emit('session:close', { id: 'lamp-3' }, 'socket closed');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(electron.log.notifications).toHaveLength(1);
+  });
+
+  it('remembers window bounds across launches', async () => {
+    const dir = tmp();
+    const first = createFakeElectron(dir);
+    await boot(first, fakeCore(first.log.calls));
+    const win = first.log.windows[0]!;
+    win.bounds = { x: 200, y: 100, width: 1000, height: 640 };
+    win.userClose(); // saves at once (and hides)
+
+    const second = createFakeElectron(dir);
+    await boot(second, fakeCore(second.log.calls));
+    expect(second.log.windows[0]!.options).toMatchObject({ x: 200, y: 100, width: 1000, height: 640 });
+  });
+
+  it('application menu: shortcuts for quit, close-to-tray, pause and the firmware folder', async () => {
+    const electron = createFakeElectron(tmp());
+    await boot(electron, fakeCore(electron.log.calls));
+    const menu = electron.log.appMenus.at(-1)!;
+    expect(findMenuItem(menu, 'quit')!.accelerator).toBe('CmdOrCtrl+Q');
+    expect(findMenuItem(menu, 'close')!.accelerator).toBe('CmdOrCtrl+W');
+    expect(findMenuItem(menu, 'pause')!.accelerator).toBe('CmdOrCtrl+Shift+P');
+    clickMenuItem(menu, 'firmware');
+    clickMenuItem(menu, 'docs');
+    await vi.waitFor(() => expect(electron.log.openedPaths).toEqual(['/res/firmware', '/res/docs']));
+    // Dev tools only in development builds.
+    expect(JSON.stringify(menu)).toContain('toggleDevTools');
+    electron.app.isPackaged = true;
+    clickMenuItem(menu, 'notify-offline', true);
+    expect(JSON.stringify(electron.log.appMenus.at(-1))).not.toContain('toggleDevTools');
+  });
+
+  it('a core that fails to start is reported and the app exits with 1', async () => {
+    const electron = createFakeElectron(tmp());
+    const started = startShell(electron, {
+      paths: { indexHtml: '/i.html', preload: '/p', icon: '/i', trayIcon: '/t', firmwareDir: '/f', docsDir: '/d' },
+      startCore: async () => {
+        throw new Error('port 8080 in use');
+      },
+    });
+    electron.app.readyResolve();
+    expect(await started).toBeNull();
+    expect(electron.log.errors).toEqual(['HyperTCP Panel could not start: port 8080 in use']);
+    expect(electron.log.calls).toEqual(['app.exit(1)']);
+  });
+
+  it('hardens every web contents the app creates', async () => {
+    const electron = createFakeElectron(tmp());
+    await boot(electron, fakeCore(electron.log.calls));
+    const other = new (await import('./fake-electron')).FakeWebContents();
+    electron.app.emit('web-contents-created', {}, other);
+    const e = preventable();
+    other.emit('will-navigate', e, 'https://evil.example/');
+    expect(e.prevented).toBe(true);
+    expect(other.openHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
+  });
+});

@@ -1,0 +1,208 @@
+/**
+ * The desktop app's lifecycle: one instance, the core started in-process, a hardened window that
+ * hides to the tray on close (the broker keeps running), and a quit sequence that closes device
+ * sessions with reason 'shutdown' and flushes the database before the process exits.
+ */
+import type { ShellElectron, WindowLike } from './electron-api';
+import { hardenWebContents } from './hardening';
+import { bindApi, CHANNELS } from './ipc';
+import { appOrigin } from './trust';
+import { createMainWindow, MIN_HEIGHT, MIN_WIDTH } from './window';
+import { boundsFile, loadBounds, trackBounds } from './bounds';
+import { loadPrefs, prefsFile, savePrefs } from './prefs';
+import { OfflineNotifier } from './offline-notifier';
+import { createTray } from './tray';
+import type { CorePort, StartCore } from './core-port';
+import type { ShellActions } from './menus';
+
+export interface ShellPaths {
+  indexHtml: string;
+  preload: string;
+  icon: string;
+  trayIcon: string;
+  firmwareDir: string;
+  docsDir: string;
+}
+
+export interface ShellOptions {
+  startCore: StartCore;
+  paths: ShellPaths;
+  devServerUrl?: string | undefined;
+  platform?: NodeJS.Platform;
+  /** Longest the quit sequence waits for the core before exiting anyway. */
+  quitTimeoutMs?: number;
+}
+
+export interface Shell {
+  readonly core: CorePort;
+  window(): WindowLike | null;
+  readonly actions: ShellActions;
+  /** Resolves when the quit sequence has finished (after app.quit() was called). */
+  readonly stopped: Promise<void>;
+}
+
+export async function startShell(electron: ShellElectron, options: ShellOptions): Promise<Shell | null> {
+  const { app } = electron;
+  if (!app.requestSingleInstanceLock()) {
+    app.quit(); // the first instance gets 'second-instance' and shows itself
+    return null;
+  }
+  const origin = appOrigin({ indexHtml: options.paths.indexHtml, devServerUrl: options.devServerUrl });
+  let win: WindowLike | null = null;
+  let ready = false;
+  let quitting = false;
+  let finished = false;
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  let shutdown: () => Promise<void> = async () => undefined;
+
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(electron, contents));
+  app.on('second-instance', () => ready && showWindow());
+  app.on('activate', () => ready && showWindow());
+  app.on('window-all-closed', () => undefined); // stay in the tray
+  app.on('before-quit', (event) => {
+    if (finished) return;
+    event.preventDefault();
+    if (quitting) return;
+    quitting = true;
+    void shutdown().finally(() => {
+      finished = true;
+      resolveStopped();
+      app.quit();
+    });
+  });
+
+  await app.whenReady();
+  const userData = app.getPath('userData');
+  let core: CorePort;
+  try {
+    core = await options.startCore({ dataDir: userData, mode: 'desktop' });
+  } catch (error) {
+    electron.dialog.showErrorBox('HyperTCP Panel could not start', error instanceof Error ? error.message : String(error));
+    finished = true;
+    app.exit(1);
+    return null;
+  }
+
+  const ipc = bindApi(electron.ipcMain, core.api, origin, () => (win !== null && !win.isDestroyed() ? win.webContents.id : null));
+  const prefsPath = prefsFile(userData);
+  const prefs = loadPrefs(prefsPath);
+  let paused: boolean | null = core.pause !== undefined && core.resume !== undefined ? false : null;
+
+  const notifier = new OfflineNotifier({
+    enabled: () => prefs.notifyOffline && electron.Notification.isSupported(),
+    graceMs: async () => {
+      const reply = await core.api.dispatch('settings.get', {});
+      return reply.ok ? (reply.result as { offlineGraceSeconds: number }).offlineGraceSeconds * 1000 : 30_000;
+    },
+    notify: (title, body) => new electron.Notification({ title, body, silent: false }).show(),
+  });
+
+  const actions: ShellActions = {
+    showWindow: () => showWindow(),
+    hideWindow: () => win?.hide(),
+    togglePause: () => void togglePause(),
+    openFirmware: () => void openFolder(options.paths.firmwareDir),
+    openDocs: () => void openFolder(options.paths.docsDir),
+    setNotifyOffline: (on) => {
+      prefs.notifyOffline = on;
+      savePrefs(prefsPath, prefs);
+      tray.refresh();
+    },
+    quit: () => app.quit(),
+  };
+  const tray = createTray(electron, {
+    iconPath: options.paths.trayIcon,
+    actions,
+    state: () => ({
+      online: core.broker.sessions().length,
+      paused,
+      notifyOffline: prefs.notifyOffline,
+      devTools: !app.isPackaged,
+      platform: options.platform ?? process.platform,
+    }),
+  });
+
+  core.broker.on('session:open', (info) => {
+    notifier.online(info.id);
+    tray.refreshSoon();
+  });
+  core.broker.on('session:close', (info, reason) => {
+    if (reason !== 'shutdown' && reason !== 'paused') notifier.offline(info.id, reason);
+    tray.refreshSoon();
+  });
+
+  async function togglePause(): Promise<void> {
+    if (paused === null || quitting) return;
+    try {
+      await (paused ? core.resume!() : core.pause!());
+      paused = !paused;
+    } catch (error) {
+      electron.dialog.showErrorBox('Broker', error instanceof Error ? error.message : String(error));
+    }
+    tray.refresh();
+  }
+
+  async function openFolder(path: string): Promise<void> {
+    const problem = await electron.shell.openPath(path);
+    if (problem !== '') console.error(`[shell] could not open ${path}: ${problem}`);
+  }
+
+  function createWindow(): WindowLike {
+    const file = boundsFile(userData);
+    const displays = electron.screen.getAllDisplays().map((d) => d.workArea);
+    const created = createMainWindow(electron, {
+      origin,
+      preloadPath: options.paths.preload,
+      iconPath: options.paths.icon,
+      bounds: loadBounds(file, displays, { width: MIN_WIDTH, height: MIN_HEIGHT }),
+    });
+    trackBounds(created, file);
+    created.on('close', (event) => {
+      if (quitting) return;
+      event.preventDefault(); // closing the window keeps the broker running in the tray
+      created.hide();
+    });
+    created.on('closed', () => {
+      ipc.detach();
+      if (win === created) win = null;
+    });
+    // Each (re)load gets a fresh subscription, so a reload never leaves the pump waiting for an ack.
+    created.webContents.on('did-finish-load', () => ipc.attach(created.webContents));
+    return created;
+  }
+
+  function showWindow(): void {
+    if (quitting) return;
+    if (win === null || win.isDestroyed()) {
+      win = createWindow();
+      return; // shown on 'ready-to-show'
+    }
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  }
+
+  shutdown = async () => {
+    notifier.dispose();
+    ipc.detach();
+    if (win !== null && !win.isDestroyed()) win.webContents.send(CHANNELS.status, 'closed', 'shutdown');
+    const timeoutMs = options.quitTimeoutMs ?? 5000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    try {
+      const outcome = await Promise.race([core.close('shutdown').then(() => 'closed' as const), timeout]);
+      if (outcome === 'timeout') console.error(`[shell] core did not close within ${timeoutMs} ms; exiting anyway`);
+    } catch (error) {
+      console.error('[shell] core close failed:', error);
+    } finally {
+      clearTimeout(timer);
+    }
+    ipc.dispose();
+    tray.destroy();
+  };
+
+  ready = true;
+  showWindow();
+  return { core, window: () => win, actions, stopped };
+}

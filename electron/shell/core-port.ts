@@ -1,0 +1,31 @@
+/**
+ * What the shell needs of the in-process core (electron/core.ts, INTERFACES.md): the API for IPC,
+ * broker session events for the tray count and notifications, pause/resume, and close(reason).
+ */
+import type { ApiServerLike } from './ipc';
+
+export interface SessionRef {
+  id: string;
+}
+
+export interface BrokerPort {
+  sessions(): readonly unknown[];
+  on(event: 'session:open', listener: (info: SessionRef) => void): unknown;
+  on(event: 'session:close', listener: (info: SessionRef, reason: string) => void): unknown;
+}
+
+export interface CorePort {
+  api: ApiServerLike;
+  broker: BrokerPort;
+  close(reason?: string): Promise<void>;
+  /** Optional until the core offers them; the tray disables its pause item without them. */
+  pause?: () => Promise<void>;
+  resume?: () => Promise<void>;
+}
+
+export interface CoreStartOptions {
+  dataDir: string;
+  mode: 'desktop';
+}
+
+export type StartCore = (options: CoreStartOptions) => Promise<CorePort>;

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { createFakeElectron, preventable, type FakeWindow } from './fake-electron';
+import { createMainWindow, mainWindowOptions } from './window';
+import { appOrigin } from './trust';
+import { CSP_HEADER } from './csp';
+
+const indexHtml = '/opt/hypertcp/dist/renderer/index.html';
+const appUrl = pathToFileURL(indexHtml).href;
+
+function open(): { win: FakeWindow; electron: ReturnType<typeof createFakeElectron> } {
+  const electron = createFakeElectron('/tmp/shell-unused');
+  createMainWindow(electron, { origin: appOrigin({ indexHtml }), preloadPath: '/opt/hypertcp/dist/electron/preload.cjs', bounds: null });
+  return { win: electron.log.windows[0]!, electron };
+}
+
+describe('main window options', () => {
+  it('locks the renderer down', () => {
+    const prefs = mainWindowOptions({ origin: appOrigin({ indexHtml }), preloadPath: '/p/preload.cjs', bounds: null }).webPreferences!;
+    expect(prefs).toMatchObject({
+      preload: '/p/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+    });
+  });
+
+  it('uses remembered bounds, and maximizes when it was maximized', () => {
+    const electron = createFakeElectron('/tmp/unused');
+    createMainWindow(electron, { origin: appOrigin({ indexHtml }), preloadPath: '/p', bounds: { x: 5, y: 6, width: 900, height: 700, maximized: true } });
+    const win = electron.log.windows[0]!;
+    expect(win.options).toMatchObject({ x: 5, y: 6, width: 900, height: 700 });
+    expect(win.maximized).toBe(true);
+  });
+
+  it('loads our index.html and shows the window when ready', () => {
+    const { win } = open();
+    expect(win.webContents.url).toBe(appUrl);
+    expect(win.visible).toBe(false);
+    win.emit('ready-to-show');
+    expect(win.visible).toBe(true);
+  });
+});
+
+describe('web contents hardening', () => {
+  it('blocks navigation, opening only allowlisted https links externally', () => {
+    const { win, electron } = open();
+    for (const url of ['https://evil.example/', 'file:///etc/passwd', 'https://github.com/some/repo']) {
+      const e = preventable();
+      win.webContents.emit('will-navigate', e, url);
+      expect(e.prevented).toBe(true);
+    }
+    expect(electron.log.opened).toEqual(['https://github.com/some/repo']);
+  });
+
+  it('denies every new window and never opens non-allowlisted links', async () => {
+    const { win, electron } = open();
+    for (const url of ['https://evil.example/', 'http://github.com/', 'javascript:alert(1)', 'https://user@github.com/', 'https://github.com/ok']) {
+      expect(win.webContents.openHandler!({ url })).toEqual({ action: 'deny' });
+    }
+    expect(electron.log.opened).toEqual(['https://github.com/ok']);
+  });
+
+  it('blocks webview attachment and redirects', () => {
+    const { win } = open();
+    const attach = preventable();
+    win.webContents.emit('will-attach-webview', attach);
+    const redirect = preventable();
+    win.webContents.emit('will-redirect', redirect, 'https://evil.example/');
+    expect([attach.prevented, redirect.prevented]).toEqual([true, true]);
+  });
+
+  it('sets the CSP header on responses, replacing a looser one', () => {
+    const { win } = open();
+    let headers: Record<string, string[] | string> | undefined;
+    win.webContents.session.headers!({ url: 'http://127.0.0.1:5173/', responseHeaders: { 'content-security-policy': ['default-src *'], 'X-Other': ['1'] } }, (r) => (headers = r.responseHeaders));
+    expect(headers).toEqual({ 'Content-Security-Policy': [CSP_HEADER], 'X-Content-Type-Options': ['nosniff'], 'X-Other': ['1'] });
+  });
+
+  it('denies permission requests and checks (only clipboard writes from our page pass)', () => {
+    const { win } = open();
+    const s = win.webContents.session;
+    const ask = (permission: string, url: string): boolean => {
+      let granted: boolean | undefined;
+      s.permissionRequest!(win.webContents, permission, (g) => (granted = g), { requestingUrl: url });
+      return granted!;
+    };
+    for (const p of ['media', 'geolocation', 'notifications', 'openExternal', 'fullscreen', 'hid', 'serial', 'clipboard-read']) {
+      expect(ask(p, appUrl), p).toBe(false);
+      expect(s.permissionCheck!(win.webContents, p, 'file://'), p).toBe(false);
+    }
+    expect(ask('clipboard-sanitized-write', appUrl)).toBe(true);
+    expect(ask('clipboard-sanitized-write', 'https://evil.example/')).toBe(false);
+    expect(s.permissionCheck!(null, 'clipboard-sanitized-write', '')).toBe(false);
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * The main window: locked-down web preferences, the session policy, our page and nothing else.
+ */
+import type { BrowserWindowConstructorOptions, ShellElectron, WindowLike } from './electron-api';
+import { hardenSession, hardenWebContents } from './hardening';
+import type { AppOrigin } from './trust';
+import type { SavedBounds } from './bounds';
+
+export interface MainWindowOptions {
+  origin: AppOrigin;
+  preloadPath: string;
+  iconPath?: string;
+  bounds: SavedBounds | null;
+}
+
+export const MIN_WIDTH = 800;
+export const MIN_HEIGHT = 560;
+
+/** The options every main window gets; exported so the security test can read them directly. */
+export function mainWindowOptions(options: MainWindowOptions): BrowserWindowConstructorOptions {
+  const b = options.bounds;
+  return {
+    width: b?.width ?? 1280,
+    height: b?.height ?? 820,
+    ...(b?.x !== undefined && b.y !== undefined ? { x: b.x, y: b.y } : {}),
+    minWidth: MIN_WIDTH,
+    minHeight: MIN_HEIGHT,
+    show: false,
+    title: 'HyperTCP Panel',
+    backgroundColor: '#111418',
+    ...(options.iconPath !== undefined ? { icon: options.iconPath } : {}),
+    webPreferences: {
+      preload: options.preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      safeDialogs: true,
+      disableBlinkFeatures: 'Auxclick',
+    },
+  };
+}
+
+export function createMainWindow(electron: Pick<ShellElectron, 'BrowserWindow' | 'shell'>, options: MainWindowOptions): WindowLike {
+  const win = new electron.BrowserWindow(mainWindowOptions(options));
+  hardenSession(win.webContents.session, options.origin);
+  // Also applied app-wide on 'web-contents-created' (idempotent): the window is safe on its own.
+  hardenWebContents(electron, win.webContents);
+  if (options.bounds?.maximized === true) win.maximize();
+  win.on('ready-to-show', () => win.show());
+  const entry = options.origin.entry;
+  const loading = entry.kind === 'file' ? win.loadFile(entry.path) : win.loadURL(entry.url);
+  loading.catch((error: unknown) => console.error('[shell] could not load the UI:', error));
+  return win;
+}
