@@ -1,0 +1,182 @@
+import type { ApiClient, EventBatch, MethodName, Params, Results, WsClientMessage, WsServerMessage } from '../../../shared/api/contract';
+import { ApiCallError } from './errors';
+
+/** The admin token lives in sessionStorage under this key once read from the URL. */
+export const TOKEN_STORAGE_KEY = 'hypertcp.adminToken';
+/** Every WebSocket message is capped at 64 KiB by the host; we refuse to send bigger ones. */
+export const MAX_WS_MESSAGE = 64 * 1024;
+const CALL_TIMEOUT_MS = 30_000;
+
+type Status = 'connecting' | 'open' | 'closed';
+type StatusListener = (status: Status, detail?: string) => void;
+
+/**
+ * Reads `#token=...` from the URL, keeps it in sessionStorage and strips it from the address bar,
+ * so the token is neither bookmarked nor left in history. Falls back to the stored token.
+ */
+export function takeAdminToken(loc: Pick<Location, 'hash' | 'pathname' | 'search'>, storage: Storage, history: Pick<History, 'replaceState'>): string | null {
+  const match = /(?:^#|&)token=([^&]+)/.exec(loc.hash);
+  if (match?.[1]) {
+    const token = decodeURIComponent(match[1]);
+    storage.setItem(TOKEN_STORAGE_KEY, token);
+    history.replaceState(null, '', loc.pathname + loc.search);
+    return token;
+  }
+  return storage.getItem(TOKEN_STORAGE_KEY);
+}
+
+/** ws(s)://<same host>/api */
+export function apiUrlFor(loc: Pick<Location, 'protocol' | 'host'>): string {
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/api`;
+}
+
+export interface WsClientOptions {
+  url: string;
+  token: string;
+  WebSocketImpl?: typeof WebSocket;
+  /** Reconnect backoff bounds in ms. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+interface PendingCall {
+  resolve: (value: unknown) => void;
+  reject: (err: ApiCallError) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export interface WsApiClient extends ApiClient {
+  close(): void;
+}
+
+/** The headless binding: one WebSocket, calls matched by id, event batches pushed by the host. */
+export function createWsClient(options: WsClientOptions): WsApiClient {
+  const Impl = options.WebSocketImpl ?? WebSocket;
+  const minBackoff = options.minBackoffMs ?? 500;
+  const maxBackoff = options.maxBackoffMs ?? 10_000;
+  const eventListeners = new Set<(batch: EventBatch) => void>();
+  const statusListeners = new Set<StatusListener>();
+  const pending = new Map<number, PendingCall>();
+  let socket: WebSocket | null = null;
+  let status: Status = 'connecting';
+  let statusDetail: string | undefined;
+  let nextId = 1;
+  let backoff = minBackoff;
+  let everOpened = false;
+  let closedByUser = false;
+  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const setStatus = (next: Status, detail?: string) => {
+    status = next;
+    statusDetail = detail;
+    for (const l of statusListeners) l(next, detail);
+  };
+
+  const failAll = (reason: string) => {
+    for (const [id, call] of pending) {
+      clearTimeout(call.timer);
+      call.reject(new ApiCallError('disconnected', reason));
+      pending.delete(id);
+    }
+  };
+
+  const onMessage = (data: unknown) => {
+    if (typeof data !== 'string') return;
+    let msg: WsServerMessage;
+    try {
+      msg = JSON.parse(data) as WsServerMessage;
+    } catch {
+      return; // a host bug must not crash the UI; ignore the frame
+    }
+    if (msg.type === 'events') {
+      for (const l of eventListeners) l(msg.batch);
+      return;
+    }
+    if (msg.type !== 'result') return;
+    const call = pending.get(msg.id);
+    if (!call) return;
+    pending.delete(msg.id);
+    clearTimeout(call.timer);
+    if (msg.ok) call.resolve(msg.result);
+    else call.reject(new ApiCallError(msg.error.code, msg.error.message));
+  };
+
+  const connect = () => {
+    reconnectTimer = null;
+    setStatus('connecting');
+    let ws: WebSocket;
+    try {
+      ws = new Impl(options.url, ['hypertcp.v1', `token.${options.token}`]);
+    } catch (err) {
+      scheduleReconnect(`cannot open ${options.url}: ${String(err)}`);
+      return;
+    }
+    socket = ws;
+    ws.onopen = () => {
+      everOpened = true;
+      backoff = minBackoff;
+      setStatus('open');
+    };
+    ws.onmessage = (ev: MessageEvent) => onMessage(ev.data);
+    ws.onclose = (ev: CloseEvent) => {
+      if (socket !== ws) return;
+      socket = null;
+      const why = ev.reason || (everOpened ? `connection lost (code ${ev.code})` : 'the host refused the connection: check that it runs and that the URL holds the right #token=');
+      failAll(why);
+      if (closedByUser) setStatus('closed', 'closed');
+      else scheduleReconnect(why);
+    };
+  };
+
+  const scheduleReconnect = (why: string) => {
+    setStatus('closed', why);
+    reconnectTimer = setTimeout(connect, backoff);
+    backoff = Math.min(maxBackoff, backoff * 2);
+  };
+
+  const send = (msg: WsClientMessage): string | null => {
+    const text = JSON.stringify(msg);
+    if (text.length > MAX_WS_MESSAGE) return `message of ${text.length} bytes is over the 64 KiB limit`;
+    if (!socket || socket.readyState !== 1) return 'not connected to the host';
+    socket.send(text);
+    return null;
+  };
+
+  connect();
+
+  return {
+    call<M extends MethodName>(method: M, params: Params<M>): Promise<Results[M]> {
+      const id = nextId++;
+      return new Promise<Results[M]>((resolve, reject) => {
+        const problem = send({ type: 'call', id, method, params });
+        if (problem) {
+          reject(new ApiCallError(problem.startsWith('not connected') ? 'disconnected' : 'invalid_params', problem));
+          return;
+        }
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new ApiCallError('timeout', `${method}: no answer from the host within ${CALL_TIMEOUT_MS / 1000} s`));
+        }, CALL_TIMEOUT_MS);
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      });
+    },
+    onEvents(listener) {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
+    },
+    ackEvents(seq) {
+      send({ type: 'ack', seq });
+    },
+    onStatus(listener) {
+      statusListeners.add(listener);
+      listener(status, statusDetail);
+      return () => statusListeners.delete(listener);
+    },
+    close() {
+      closedByUser = true;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      socket?.close(1000, 'closed by the UI');
+      failAll('closed by the UI');
+    },
+  };
+}

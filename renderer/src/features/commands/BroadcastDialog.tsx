@@ -1,0 +1,33 @@
+import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+
+import { useApp } from '../../store/context';
+
+/** Shows who will receive a broadcast (online devices) and asks before sending. */
+export function BroadcastDialog({ payload, onConfirm, onCancel }: { payload: string; onConfirm: () => void; onCancel: () => void }) {
+  const { devices, ids } = useApp(useShallow((s) => ({ devices: s.devices, ids: s.deviceIds })));
+  const online = useMemo(() => ids.filter((id) => devices[id]?.online), [devices, ids]);
+  return (
+    <div className="modal-backdrop">
+      <div className="modal" role="dialog" aria-label="Confirm broadcast" data-testid="broadcast-dialog">
+        <h2>Broadcast to {online.length} online device{online.length === 1 ? '' : 's'}?</h2>
+        <pre className="mono snippet">{payload}</pre>
+        <p className="muted">Recipients (offline devices do not receive broadcasts):</p>
+        <ul className="recipients" data-testid="broadcast-recipients">
+          {online.slice(0, 200).map((id) => (
+            <li key={id}>{id}</li>
+          ))}
+          {online.length > 200 && <li className="muted">… and {online.length - 200} more</li>}
+        </ul>
+        <div className="row-actions">
+          <button type="button" className="btn" onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="button" className="btn primary" onClick={onConfirm} disabled={online.length === 0} data-testid="broadcast-confirm">
+            Send broadcast
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+import type { CommandHistoryEntry } from '../../../../shared/api/contract';
+import { formatTime } from '../../components/format';
+
+export function CommandHistory({ history, onReuse }: { history: CommandHistoryEntry[]; onReuse: (e: CommandHistoryEntry) => void }) {
+  if (history.length === 0) return <p className="muted">Nothing sent yet.</p>;
+  return (
+    <table className="simple" data-testid="command-history">
+      <thead>
+        <tr>
+          <th>Time</th>
+          <th>Target</th>
+          <th>Payload</th>
+          <th>Result</th>
+        </tr>
+      </thead>
+      <tbody>
+        {history.map((h, i) => (
+          <tr key={`${h.ts}-${i}`} className="clickable" onClick={() => onReuse(h)} title="Load into the composer">
+            <td>{formatTime(h.ts)}</td>
+            <td>{h.target}</td>
+            <td className="mono payload">{h.payload}</td>
+            <td className={h.status === 'failed' ? 'error-text' : ''}>{h.status === 'failed' ? `failed: ${h.error ?? ''}` : 'sent'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,122 @@
+import { useState } from 'react';
+import type { SavedCommand } from '../../../../shared/api/contract';
+import { errorText } from '../../api/errors';
+import { checkJsonObject } from '../../components/json-input';
+import { JsonEditor } from '../../components/JsonEditor';
+import { useApi, useApp } from '../../store/context';
+import { BroadcastDialog } from './BroadcastDialog';
+import { CommandHistory } from './CommandHistory';
+import { SavedCommands } from './SavedCommands';
+import { builtinValues, fillTemplate, templateVars, userVars } from './template';
+import { useCommandData } from './useCommandData';
+
+export function CommandsView() {
+  const api = useApi();
+  const ids = useApp((s) => s.deviceIds);
+  const notify = useApp((s) => s.notify);
+  const [picked, setTarget] = useState('');
+  const target = picked && ids.includes(picked) ? picked : (ids[0] ?? '');
+  const [text, setText] = useState('{"cmd":"ping"}');
+  const [name, setName] = useState('');
+  const [confirmBroadcast, setConfirmBroadcast] = useState(false);
+  const { saved, history, reload } = useCommandData();
+  const hasVars = templateVars(text).length > 0;
+  // with variables, validate the text as it would be sent
+  const check = checkJsonObject(hasVars ? fillTemplate(text, { ...builtinValues(target || 'device'), ...Object.fromEntries(userVars(text).map((v) => [v, '0'])) }) : text);
+
+  const act = async (what: string, fn: () => Promise<string>) => {
+    try {
+      notify('info', await fn());
+    } catch (err) {
+      notify('error', `${what} failed: ${errorText(err)}`);
+    }
+    void reload();
+  };
+  const send = () => {
+    if (hasVars) return notify('warn', 'This payload has {{variables}}: save it, then run it from the saved buttons.');
+    if (check.ok) void act('Send', async () => `Sent to ${target} (msg ${(await api.call('messages.send', { to: target, payload: check.value })).msgId})`);
+  };
+  const runSaved = (cmd: SavedCommand, values: Record<string, string>) => {
+    if (Object.keys(values).length === 0) {
+      void act(`${cmd.name}`, async () => `${cmd.name} sent to ${target}: ${(await api.call('saved.run', { id: cmd.id, to: target })).payload}`);
+      return;
+    }
+    const filled = checkJsonObject(fillTemplate(cmd.template, { ...builtinValues(target), ...values }));
+    if (!filled.ok) return notify('error', `${cmd.name}: ${filled.error}`);
+    void act(cmd.name, async () => `${cmd.name} sent to ${target} (msg ${(await api.call('messages.send', { to: target, payload: filled.value })).msgId})`);
+  };
+
+  return (
+    <section className="view commands-view" data-testid="commands-view">
+      <div className="card composer">
+        <h2>Compose</h2>
+        <label className="field">
+          <span>Device</span>
+          <select value={target} onChange={(e) => setTarget(e.target.value)} aria-label="Target device">
+            {ids.length === 0 && <option value="">no devices yet</option>}
+            {ids.map((id) => (
+              <option key={id}>{id}</option>
+            ))}
+          </select>
+        </label>
+        <JsonEditor value={text} onChange={setText} testId="command-payload" />
+        <div className="row-actions">
+          <button type="button" className="btn primary" disabled={!check.ok || !target} onClick={send}>
+            Send to {target || '…'}
+          </button>
+          <button type="button" className="btn danger" disabled={!check.ok || hasVars} onClick={() => setConfirmBroadcast(true)} data-testid="broadcast-button">
+            Broadcast…
+          </button>
+          <input aria-label="Saved command name" placeholder="name to save as" value={name} onChange={(e) => setName(e.target.value)} />
+          <button
+            type="button"
+            className="btn"
+            disabled={!name.trim() || !check.ok}
+            onClick={() =>
+              void act('Save', async () => {
+                await api.call('saved.save', { name: name.trim(), scope: null, template: text });
+                setName('');
+                return `Saved "${name.trim()}"`;
+              })
+            }
+          >
+            Save
+          </button>
+        </div>
+      </div>
+      <div className="card">
+        <h2>Saved commands</h2>
+        <SavedCommands
+          saved={saved}
+          target={target}
+          onRun={runSaved}
+          onLoad={(c) => {
+            setText(c.template);
+            setName(c.name);
+          }}
+          onDelete={(c) => window.confirm(`Delete saved command "${c.name}"?`) && void act('Delete', async () => ((await api.call('saved.delete', { id: c.id })).deleted ? `Deleted "${c.name}"` : `"${c.name}" was already gone`))}
+        />
+      </div>
+      <div className="card">
+        <h2>History</h2>
+        <CommandHistory
+          history={history}
+          onReuse={(h) => {
+            setText(h.payload);
+            if (ids.includes(h.target)) setTarget(h.target);
+          }}
+        />
+      </div>
+      {confirmBroadcast && check.ok && (
+        <BroadcastDialog
+          payload={text}
+          onCancel={() => setConfirmBroadcast(false)}
+          onConfirm={() => {
+            setConfirmBroadcast(false);
+            void act('Broadcast', async () => `Broadcast delivered to ${(await api.call('messages.broadcast', { payload: check.value })).recipients} device(s)`);
+          }}
+        />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,68 @@
+import { useState } from 'react';
+import type { SavedCommand } from '../../../../shared/api/contract';
+import { userVars } from './template';
+
+/** One-click buttons for saved commands; commands with own variables ask for their values first. */
+export function SavedCommands({ saved, target, onRun, onLoad, onDelete }: { saved: SavedCommand[]; target: string; onRun: (cmd: SavedCommand, values: Record<string, string>) => void; onLoad: (cmd: SavedCommand) => void; onDelete: (cmd: SavedCommand) => void }) {
+  const [asking, setAsking] = useState<SavedCommand | null>(null);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const applicable = saved.filter((c) => c.scope === null || c.scope === target || c.scope.startsWith('kind:'));
+  if (saved.length === 0) {
+    return <p className="muted">No saved commands yet. Write a payload above, give it a name and press Save. Use {'{{device}}'}, {'{{ts}}'}, {'{{uuid}}'} or your own {'{{name}}'} variables.</p>;
+  }
+  return (
+    <div className="saved" data-testid="saved-commands">
+      {applicable.map((c) => (
+        <div key={c.id} className="saved-item">
+          <button
+            type="button"
+            className="btn primary"
+            disabled={!target}
+            title={c.template}
+            data-testid={`run-saved-${c.name}`}
+            onClick={() => {
+              const vars = userVars(c.template);
+              if (vars.length === 0) return onRun(c, {});
+              setValues(Object.fromEntries(vars.map((v) => [v, ''])));
+              setAsking(c);
+            }}
+          >
+            ▶ {c.name}
+          </button>
+          <button type="button" className="btn ghost" onClick={() => onLoad(c)} title="Edit in the composer">
+            edit
+          </button>
+          <button type="button" className="btn ghost" onClick={() => onDelete(c)} aria-label={`Delete ${c.name}`}>
+            ✕
+          </button>
+        </div>
+      ))}
+      {asking && (
+        <form
+          className="card vars-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            onRun(asking, values);
+            setAsking(null);
+          }}
+        >
+          <b>Values for {asking.name}</b>
+          {Object.keys(values).map((v) => (
+            <label key={v} className="field">
+              <span>{v}</span>
+              <input autoFocus aria-label={`Variable ${v}`} value={values[v]} onChange={(e) => setValues({ ...values, [v]: e.target.value })} />
+            </label>
+          ))}
+          <div className="row-actions">
+            <button type="button" className="btn" onClick={() => setAsking(null)}>
+              Cancel
+            </button>
+            <button type="submit" className="btn primary">
+              Send to {target}
+            </button>
+          </div>
+        </form>
+      )}
+    </div>
+  );
+}

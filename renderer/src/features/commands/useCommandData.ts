@@ -1,0 +1,25 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { CommandHistoryEntry, SavedCommand } from '../../../../shared/api/contract';
+import { errorText } from '../../api/errors';
+import { useApi, useApp } from '../../store/context';
+
+/** Saved commands and the send history, reloaded after every action. */
+export function useCommandData() {
+  const api = useApi();
+  const notify = useApp((s) => s.notify);
+  const [saved, setSaved] = useState<SavedCommand[]>([]);
+  const [history, setHistory] = useState<CommandHistoryEntry[]>([]);
+  const reload = useCallback(async () => {
+    try {
+      const [s, h] = await Promise.all([api.call('saved.list', {}), api.call('history.list', { limit: 100 })]);
+      setSaved(s);
+      setHistory(h);
+    } catch (err) {
+      notify('error', `Could not load saved commands: ${errorText(err)}`);
+    }
+  }, [api, notify]);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  return { saved, history, reload };
+}

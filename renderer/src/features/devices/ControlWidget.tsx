@@ -1,0 +1,96 @@
+import { memo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { ControlDescription } from '../../../../shared/protocol/login';
+import { controlKey } from '../../store/devices-slice';
+import { useApp } from '../../store/context';
+
+/** What the control shows now: the pending target while in flight, else the last reported state. */
+function shownValue(reported: unknown, op: { status: string; value?: unknown } | undefined): unknown {
+  if (op && op.status !== 'failed' && op.value !== undefined) return op.value;
+  return reported;
+}
+
+/** One declared control, drawn by its kind, with pending / confirmed / failed. */
+export const ControlWidget = memo(function ControlWidget({ device, control, compact = false }: { device: string; control: ControlDescription; compact?: boolean }) {
+  const key = controlKey(device, control.id);
+  const { op, reported, online } = useApp(
+    useShallow((s) => ({ op: s.controls[key], reported: s.devices[device]?.controlState[control.id], online: s.devices[device]?.online ?? false })),
+  );
+  const setControl = useApp((s) => s.setControl);
+  const status = op?.status ?? 'idle';
+  const value = shownValue(reported, op);
+  const label = control.label ?? control.id;
+  const common = { 'data-testid': `control-${device}-${control.id}`, 'data-status': status, disabled: !online || status === 'pending' };
+  let input;
+  switch (control.kind) {
+    case 'relay':
+    case 'switch': {
+      const on = value === true || value === 1 || value === 'on';
+      input = (
+        <button
+          type="button"
+          role="switch"
+          aria-checked={on}
+          aria-label={`${label} of ${device}`}
+          className={`toggle ${on ? 'on' : 'off'}`}
+          onClick={(e) => {
+            e.stopPropagation();
+            void setControl(device, control.id, { value: !on });
+          }}
+          {...common}
+        >
+          <span className="knob" />
+          <span className="toggle-text">{on ? 'ON' : 'OFF'}</span>
+        </button>
+      );
+      break;
+    }
+    case 'button':
+      input = (
+        <button type="button" className="btn" onClick={() => void setControl(device, control.id, { value: true })} {...common}>
+          {label}
+        </button>
+      );
+      break;
+    case 'slider': {
+      const num = typeof value === 'number' ? value : (control.min ?? 0);
+      input = (
+        <input
+          type="range"
+          aria-label={label}
+          min={control.min ?? 0}
+          max={control.max ?? 100}
+          step={control.step ?? 1}
+          defaultValue={num}
+          key={String(reported)}
+          onPointerUp={(e) => void setControl(device, control.id, { value: Number((e.target as HTMLInputElement).value) })}
+          onKeyUp={(e) => void setControl(device, control.id, { value: Number((e.target as HTMLInputElement).value) })}
+          {...common}
+        />
+      );
+      break;
+    }
+    case 'select':
+      input = (
+        <select aria-label={label} value={typeof value === 'string' ? value : ''} onChange={(e) => void setControl(device, control.id, { value: e.target.value })} {...common}>
+          <option value="" disabled>
+            choose
+          </option>
+          {(control.options ?? []).map((o) => (
+            <option key={o}>{o}</option>
+          ))}
+        </select>
+      );
+      break;
+  }
+  return (
+    <div className={`control control-${control.kind}${compact ? ' compact' : ''}`}>
+      {!compact && <span className="control-label">{label}</span>}
+      {input}
+      {control.kind === 'slider' && !compact && <span className="control-value">{String(value ?? '')}</span>}
+      <span className={`control-status status-${status}`} data-testid={`control-status-${device}-${control.id}`} title={op?.error}>
+        {status === 'idle' ? '' : status === 'failed' ? `failed${op?.error ? `: ${op.error}` : ''}` : status}
+      </span>
+    </div>
+  );
+});

@@ -1,0 +1,96 @@
+import { useState } from 'react';
+import { errorText } from '../../api/errors';
+import { checkJsonObject } from '../../components/json-input';
+import { JsonEditor } from '../../components/JsonEditor';
+import { useApi, useApp } from '../../store/context';
+import { TokenReveal } from '../settings/TokenReveal';
+
+/** Send a command, redirect, revoke or rotate: the per-device actions. */
+export function DeviceActions({ id, online }: { id: string; online: boolean }) {
+  const api = useApi();
+  const notify = useApp((s) => s.notify);
+  const [payload, setPayload] = useState('{"cmd":"ping"}');
+  const [host, setHost] = useState('');
+  const [port, setPort] = useState('8080');
+  const [newToken, setNewToken] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const run = async (what: string, fn: () => Promise<string | void>) => {
+    setBusy(true);
+    try {
+      const msg = await fn();
+      if (msg) notify('info', msg);
+    } catch (err) {
+      notify('error', `${what} failed: ${errorText(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const check = checkJsonObject(payload);
+  return (
+    <div className="actions-grid">
+      <div className="card">
+        <h3>Send a command</h3>
+        <JsonEditor value={payload} onChange={setPayload} rows={4} testId="device-payload" />
+        <button
+          type="button"
+          className="btn primary"
+          disabled={!check.ok || busy || !online}
+          onClick={() => check.ok && void run('Send', async () => `Sent to ${id} (msg ${(await api.call('messages.send', { to: id, payload: check.value })).msgId})`)}
+        >
+          Send to {id}
+        </button>
+        {!online && <p className="muted">The device is offline; it can receive commands once it reconnects.</p>}
+      </div>
+      <div className="card">
+        <h3>Redirect to another broker</h3>
+        <div className="inline">
+          <input aria-label="Redirect host" placeholder="host" value={host} onChange={(e) => setHost(e.target.value)} />
+          <input aria-label="Redirect port" type="number" min={1} max={65535} value={port} onChange={(e) => setPort(e.target.value)} />
+          <button
+            type="button"
+            className="btn"
+            disabled={!host || busy}
+            onClick={() => void run('Redirect', async () => `Redirected ${(await api.call('broker.redirect', { device: id, host, port: Number(port) })).redirected} session(s)`)}
+          >
+            Redirect
+          </button>
+        </div>
+        <p className="muted">Legacy firmware cannot follow a redirect; the host skips those sessions.</p>
+      </div>
+      <div className="card">
+        <h3>Token</h3>
+        {newToken ? (
+          <TokenReveal id={id} token={newToken} onDone={() => setNewToken(null)} />
+        ) : (
+          <div className="row-actions">
+            <button
+              type="button"
+              className="btn"
+              disabled={busy}
+              onClick={() =>
+                window.confirm(`Rotate the token of ${id}? The old token stops working and the device must be re-flashed.`) &&
+                void run('Rotate', async () => {
+                  setNewToken((await api.call('tokens.rotate', { id })).token);
+                })
+              }
+            >
+              Rotate token
+            </button>
+            <button
+              type="button"
+              className="btn danger"
+              disabled={busy}
+              onClick={() =>
+                window.confirm(`Revoke the token of ${id}? Its live session is closed at once.`) &&
+                void run('Revoke', async () => `Token of ${id} revoked${(await api.call('tokens.revoke', { id })).closedSession ? '; its session was closed' : ''}`)
+              }
+            >
+              Revoke token
+            </button>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

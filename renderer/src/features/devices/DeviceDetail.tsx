@@ -1,0 +1,105 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { TrafficRow } from '../../../../shared/api/contract';
+import { EmptyState } from '../../components/EmptyState';
+import { formatBytes, formatDuration, formatRate } from '../../components/format';
+import { useNow } from '../../components/useNow';
+import { useApi, useApp } from '../../store/context';
+import { TrafficList } from '../traffic/TrafficList';
+import { ControlWidget } from './ControlWidget';
+import { DeviceActions } from './DeviceActions';
+import { DeviceTelemetry } from './DeviceTelemetry';
+import { isFlapping } from './device-query';
+
+const DEVICE_TRAFFIC_CAP = 500;
+
+function useDeviceTraffic(id: string): TrafficRow[] {
+  const api = useApi();
+  const rows = useApp((s) => s.rows);
+  const [recent, setRecent] = useState<TrafficRow[]>([]);
+  useEffect(() => {
+    let live = true;
+    api.call('devices.get', { id }).then(
+      (d) => live && setRecent(d.recentTraffic),
+      () => live && setRecent([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, id]);
+  return useMemo(() => {
+    const mine = rows.filter((r) => r.device === id);
+    const first = mine[0]?.seq ?? Infinity;
+    const older = recent.filter((r) => r.seq < first).sort((a, b) => a.seq - b.seq);
+    return [...older, ...mine].slice(-DEVICE_TRAFFIC_CAP);
+  }, [rows, recent, id]);
+}
+
+export function DeviceDetail() {
+  const id = useApp((s) => s.selectedDevice);
+  const device = useApp((s) => (id ? s.devices[id] : undefined));
+  const navigate = useApp((s) => s.navigate);
+  const now = useNow();
+  const traffic = useDeviceTraffic(id ?? '');
+  const [selected, setSelected] = useState<number | null>(null);
+  if (!id || !device) {
+    return (
+      <EmptyState title="Device not found">
+        <button type="button" className="btn" onClick={() => navigate('devices')}>
+          Back to devices
+        </button>
+      </EmptyState>
+    );
+  }
+  const c = device.counters;
+  return (
+    <section className="view device-detail" data-testid="device-detail">
+      <div className="detail-head">
+        <button type="button" className="btn ghost" onClick={() => navigate('devices')}>
+          ← Devices
+        </button>
+        <h1>
+          <span className={`dot ${device.online ? 'on' : 'off'}`} /> {device.name}
+          {device.name !== device.id && <span className="muted"> ({device.id})</span>}
+        </h1>
+        {isFlapping(device) && <span className="badge warn">flapping ({device.flapCount})</span>}
+      </div>
+      <dl className="facts">
+        <div><dt>Status</dt><dd data-testid="detail-online">{device.online ? 'online' : 'offline'} for {formatDuration(now - device.since)}</dd></div>
+        <div><dt>Last disconnect</dt><dd>{device.lastDisconnectReason ?? '-'}</dd></div>
+        <div><dt>Address</dt><dd className="mono">{device.address ?? '-'}</dd></div>
+        <div><dt>Transport</dt><dd>{device.transport ?? '-'} / {device.protocol ?? '-'}</dd></div>
+        <div><dt>Firmware</dt><dd>{device.fw ?? '-'} {device.board && <span className="muted">on {device.board}</span>}</dd></div>
+        <div><dt>Token</dt><dd>{device.tokenStatus}</dd></div>
+        <div><dt>RTT</dt><dd>{device.rttMs === null ? '-' : `${device.rttMs.toFixed(1)} ms`}</dd></div>
+        <div><dt>Rate in</dt><dd>{formatRate(device.rateIn)}</dd></div>
+      </dl>
+      <h2>Controls</h2>
+      {device.controls.length === 0 ? (
+        <p className="muted">This device declared no controls (legacy firmware declares none). Send it a command below.</p>
+      ) : (
+        <div className="controls-grid">
+          {device.controls.map((ctl) => (
+            <ControlWidget key={ctl.id} device={device.id} control={ctl} />
+          ))}
+        </div>
+      )}
+      <h2>Telemetry</h2>
+      <DeviceTelemetry device={device} />
+      <h2>Counters</h2>
+      <div className="telemetry-values" data-testid="device-counters">
+        <div className="metric-tile"><span className="muted">Messages in</span><b>{c.msgsIn}</b></div>
+        <div className="metric-tile"><span className="muted">Messages out</span><b>{c.msgsOut}</b></div>
+        <div className="metric-tile"><span className="muted">Bytes in</span><b>{formatBytes(c.bytesIn)}</b></div>
+        <div className="metric-tile"><span className="muted">Bytes out</span><b>{formatBytes(c.bytesOut)}</b></div>
+        <div className="metric-tile"><span className="muted">Errors</span><b>{c.errors}</b></div>
+        <div className="metric-tile"><span className="muted">Drops</span><b>{c.drops}</b></div>
+      </div>
+      <h2>Actions</h2>
+      <DeviceActions id={device.id} online={device.online} />
+      <h2>Traffic of {device.id}</h2>
+      <div className="device-traffic">
+        {traffic.length === 0 ? <p className="muted">No frames from or to this device yet.</p> : <TrafficList rows={traffic} selectedSeq={selected} onSelect={(r) => setSelected(r.seq)} testId="device-traffic" />}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,138 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useEffect, useMemo, useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { EmptyState } from '../../components/EmptyState';
+import { formatAgo, formatBytes, formatDuration, formatRate } from '../../components/format';
+import { useNow } from '../../components/useNow';
+import { useApp } from '../../store/context';
+import type { DeviceFilter, DeviceSortKey } from '../../store/ui-slice';
+import { ControlWidget } from './ControlWidget';
+import { isFlapping, numericTelemetry, queryDevices } from './device-query';
+
+const ROW_HEIGHT = 40;
+const COLUMNS: { key: DeviceSortKey; label: string }[] = [
+  { key: 'id', label: 'Device' },
+  { key: 'online', label: 'Status' },
+  { key: 'since', label: 'For' },
+  { key: 'address', label: 'Address' },
+  { key: 'lastSeen', label: 'Last seen' },
+  { key: 'rssi', label: 'RSSI' },
+  { key: 'heap', label: 'Heap' },
+  { key: 'rttMs', label: 'RTT' },
+  { key: 'rateIn', label: 'Rate' },
+];
+
+const DeviceRow = memo(function DeviceRow({ id, now, top }: { id: string; now: number; top: number }) {
+  const d = useApp((s) => s.devices[id]);
+  const navigate = useApp((s) => s.navigate);
+  if (!d) return null;
+  const relay = d.controls.find((c) => c.kind === 'relay' || c.kind === 'switch');
+  const rssi = numericTelemetry(d, 'rssi');
+  const heap = numericTelemetry(d, 'heap');
+  return (
+    <div
+      className={`row device-row ${d.online ? 'online' : 'offline'}`}
+      style={{ transform: `translateY(${top}px)` }}
+      role="row"
+      data-testid={`device-row-${id}`}
+      tabIndex={0}
+      onClick={() => navigate('device', id)}
+      onKeyDown={(e) => e.key === 'Enter' && navigate('device', id)}
+    >
+      <span className="cell name" title={d.name}>
+        <span className={`dot ${d.online ? 'on' : 'off'}`} />
+        {d.id}
+        {d.name !== d.id && <span className="muted"> {d.name}</span>}
+        {isFlapping(d) && (
+          <span className="badge warn" title={`${d.flapCount} reconnects recently`} data-testid={`flap-${id}`}>
+            flapping
+          </span>
+        )}
+      </span>
+      <span className="cell" data-testid={`device-online-${id}`}>
+        {d.online ? 'online' : 'offline'}
+      </span>
+      <span className="cell" title={d.online ? 'online for' : `offline for; last reason: ${d.lastDisconnectReason ?? 'unknown'}`}>
+        {formatDuration(now - d.since)}
+        {!d.online && d.lastDisconnectReason && <span className="muted"> ({d.lastDisconnectReason})</span>}
+      </span>
+      <span className="cell mono">{d.address ?? '-'}</span>
+      <span className="cell">{formatAgo(d.lastSeen, now)}</span>
+      <span className="cell num">{rssi === null ? '-' : `${rssi} dBm`}</span>
+      <span className="cell num">{heap === null ? '-' : formatBytes(heap)}</span>
+      <span className="cell num">{d.rttMs === null ? '-' : `${d.rttMs.toFixed(1)} ms`}</span>
+      <span className="cell num">{formatRate(d.rateIn)}</span>
+      <span className="cell">{relay && <ControlWidget device={id} control={relay} compact />}</span>
+    </div>
+  );
+});
+
+function DevicesToolbar({ shown, total }: { shown: number; total: number }) {
+  const { search, filter, tick } = useApp(useShallow((s) => ({ search: s.deviceSearch, filter: s.deviceFilter, tick: s.focusSearchTick })));
+  const setSearch = useApp((s) => s.setDeviceSearch);
+  const setFilter = useApp((s) => s.setDeviceFilter);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (tick > 0) input.current?.focus();
+  }, [tick]);
+  return (
+    <div className="toolbar">
+      <input ref={input} className="search" type="search" placeholder="Search devices (/)" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="Search devices" />
+      <select value={filter} onChange={(e) => setFilter(e.target.value as DeviceFilter)} aria-label="Filter devices">
+        <option value="all">All</option>
+        <option value="online">Online</option>
+        <option value="offline">Offline</option>
+        <option value="flapping">Flapping</option>
+      </select>
+      <span className="muted" data-testid="devices-count">
+        {shown} of {total} devices
+      </span>
+    </div>
+  );
+}
+
+export function DevicesView() {
+  const { devices, ids, search, filter, sort } = useApp(
+    useShallow((s) => ({ devices: s.devices, ids: s.deviceIds, search: s.deviceSearch, filter: s.deviceFilter, sort: s.deviceSort })),
+  );
+  const sortBy = useApp((s) => s.sortDevicesBy);
+  const shown = useMemo(() => queryDevices(devices, ids, search, filter, sort), [devices, ids, search, filter, sort]);
+  const now = useNow();
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtual = useVirtualizer({ count: shown.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
+
+  if (ids.length === 0) {
+    return (
+      <EmptyState title="No devices yet" testId="devices-empty">
+        <ol>
+          <li>Open <b>Tokens</b> and create a device: you get its token and an Arduino snippet.</li>
+          <li>Flash the example sketch (firmware/examples) with that token and your Wi-Fi, or run the simulator: <code>npm run build:sim</code> then <code>firmware/build/hypertcp-sim --host 127.0.0.1 --port 8080 --device relay:lamp-1:TOKEN</code>.</li>
+          <li>The device appears here as soon as it logs in.</li>
+        </ol>
+      </EmptyState>
+    );
+  }
+  return (
+    <section className="view devices-view">
+      <DevicesToolbar shown={shown.length} total={ids.length} />
+      <div className="table" role="table" aria-label="Devices">
+        <div className="row head device-row" role="row">
+          {COLUMNS.map((c) => (
+            <button type="button" key={c.key} className="cell sort" onClick={() => sortBy(c.key)} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
+              {c.label}
+              {sort.key === c.key ? (sort.desc ? ' ▼' : ' ▲') : ''}
+            </button>
+          ))}
+          <span className="cell">Control</span>
+        </div>
+        <div className="scroller" ref={scroller} data-testid="devices-scroller">
+          <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+            {virtual.getVirtualItems().map((item) => (
+              <DeviceRow key={shown[item.index]} id={shown[item.index]!} now={now} top={item.start} />
+            ))}
+          </div>
+        </div>
+      </div>
+    </section>
+  );
+}

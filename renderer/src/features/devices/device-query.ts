@@ -1,0 +1,67 @@
+import type { DeviceSummary } from '../../../../shared/api/contract';
+import type { DeviceFilter, DeviceSortKey } from '../../store/ui-slice';
+
+/** A device that went offline and back this many times recently gets the flap badge. */
+export const FLAP_THRESHOLD = 3;
+
+export const isFlapping = (d: DeviceSummary) => d.flapCount >= FLAP_THRESHOLD;
+
+export function numericTelemetry(d: DeviceSummary, channel: string): number | null {
+  const v = d.telemetry[channel];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+function sortValue(d: DeviceSummary, key: DeviceSortKey): string | number | null {
+  switch (key) {
+    case 'id':
+      return d.id;
+    case 'online':
+      return d.online ? 1 : 0;
+    case 'rssi':
+    case 'heap':
+      return numericTelemetry(d, key);
+    default:
+      return d[key];
+  }
+}
+
+function matchesSearch(d: DeviceSummary, q: string): boolean {
+  return (
+    d.id.toLowerCase().includes(q) ||
+    d.name.toLowerCase().includes(q) ||
+    (d.address?.toLowerCase().includes(q) ?? false) ||
+    (d.fw?.toLowerCase().includes(q) ?? false) ||
+    (d.board?.toLowerCase().includes(q) ?? false)
+  );
+}
+
+/** The ids to show, in order. Nulls sort last whatever the direction. */
+export function queryDevices(
+  devices: Record<string, DeviceSummary>,
+  ids: string[],
+  search: string,
+  filter: DeviceFilter,
+  sort: { key: DeviceSortKey; desc: boolean },
+): string[] {
+  const q = search.trim().toLowerCase();
+  const picked: DeviceSummary[] = [];
+  for (const id of ids) {
+    const d = devices[id];
+    if (!d) continue;
+    if (filter === 'online' && !d.online) continue;
+    if (filter === 'offline' && d.online) continue;
+    if (filter === 'flapping' && !isFlapping(d)) continue;
+    if (q && !matchesSearch(d, q)) continue;
+    picked.push(d);
+  }
+  const dir = sort.desc ? -1 : 1;
+  picked.sort((a, b) => {
+    const va = sortValue(a, sort.key);
+    const vb = sortValue(b, sort.key);
+    if (va === vb) return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    if (va === null) return 1;
+    if (vb === null) return -1;
+    return (va < vb ? -1 : 1) * dir;
+  });
+  return picked.map((d) => d.id);
+}

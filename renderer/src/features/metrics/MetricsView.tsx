@@ -1,0 +1,113 @@
+import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { MetricsRange } from '../../../../shared/api/contract';
+import { errorText } from '../../api/errors';
+import { downloadText } from '../../components/download';
+import { EmptyState } from '../../components/EmptyState';
+import { PALETTE, SeriesChart } from '../../components/SeriesChart';
+import { useThrottled } from '../../components/useThrottled';
+import { useApi, useApp } from '../../store/context';
+import { downsample, liveWindow, mergeDeviceSeries } from './series';
+import { TopTalkers } from './TopTalkers';
+
+const RANGES: { range: MetricsRange; label: string }[] = [
+  { range: '5m', label: 'Live 5 min' },
+  { range: '1h', label: '1 hour' },
+  { range: '24h', label: '24 hours' },
+  { range: '30d', label: '30 days' },
+];
+const TOP_DEVICES_CHARTED = 5;
+const CHART_REFRESH_MS = 1000;
+
+const S = {
+  msgs: [
+    { key: 'msgsIn', label: 'in msgs/s', color: PALETTE[0]! },
+    { key: 'msgsOut', label: 'out msgs/s', color: PALETTE[1]! },
+  ],
+  bytes: [
+    { key: 'bytesIn', label: 'in bytes/s', color: PALETTE[0]! },
+    { key: 'bytesOut', label: 'out bytes/s', color: PALETTE[1]! },
+  ],
+  rtt: [{ key: 'rttMs', label: 'RTT ms', color: PALETTE[2]! }],
+  errors: [
+    { key: 'errors', label: 'errors', color: PALETTE[1]! },
+    { key: 'drops', label: 'drops', color: PALETTE[3]! },
+    { key: 'queueDepth', label: 'queue depth', color: PALETTE[4]! },
+  ],
+  udp: [
+    { key: 'udpLoss', label: 'UDP loss', color: PALETTE[3]! },
+    { key: 'udpRetransmits', label: 'UDP retransmits', color: PALETTE[5]! },
+  ],
+};
+
+export function MetricsView() {
+  const api = useApi();
+  const { range, historical, loading, notify } = useApp(useShallow((s) => ({ range: s.range, historical: s.historical, loading: s.historicalLoading, notify: s.notify })));
+  const setRange = useApp((s) => s.setRange);
+  // bounded redraw rate: the chart data changes at most once a second
+  const live = useThrottled(
+    useApp((s) => s.live),
+    CHART_REFRESH_MS,
+  );
+  const rateHistory = useThrottled(
+    useApp((s) => s.rateHistory),
+    CHART_REFRESH_MS,
+  );
+  const points = useMemo(() => {
+    const src = range === '5m' ? liveWindow(live, live[live.length - 1]?.ts ?? 0) : (historical ?? []);
+    return downsample(src as unknown as Record<string, number | null>[]);
+  }, [range, live, historical]);
+  const perDevice = useMemo(() => {
+    const top = Object.entries(rateHistory)
+      .map(([id, s]) => [id, s[s.length - 1]?.v ?? 0] as const)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, TOP_DEVICES_CHARTED)
+      .map(([id]) => id);
+    return { ids: top, rows: downsample(mergeDeviceSeries(rateHistory, top)) };
+  }, [rateHistory]);
+
+  const exportCsv = async () => {
+    try {
+      const file = await api.call('export.metrics', { range });
+      downloadText(file.filename, file.mime, file.content);
+      notify('info', `Exported ${file.rows} rows to ${file.filename}`);
+    } catch (err) {
+      notify('error', `Export failed: ${errorText(err)}`);
+    }
+  };
+
+  return (
+    <section className="view metrics-view" data-testid="metrics-view">
+      <div className="toolbar">
+        <div className="segmented" role="group" aria-label="Time range">
+          {RANGES.map((r) => (
+            <button key={r.range} type="button" className={range === r.range ? 'active' : ''} aria-pressed={range === r.range} onClick={() => void setRange(r.range)}>
+              {r.label}
+            </button>
+          ))}
+        </div>
+        <button type="button" className="btn" onClick={() => void exportCsv()}>
+          Export CSV
+        </button>
+        {loading && <span className="muted">loading…</span>}
+      </div>
+      {points.length === 0 && !loading ? (
+        <EmptyState title="No metrics yet" testId="metrics-empty">
+          {range === '5m' ? 'The host sends a point every second while it runs; charts fill in as devices talk.' : 'No rollups for this range yet: they accumulate while the host runs.'}
+        </EmptyState>
+      ) : (
+        <div className="chart-grid">
+          <SeriesChart title="Messages per second" data={points} series={S.msgs} testId="chart-msgs" />
+          <SeriesChart title="Bytes per second" data={points} series={S.bytes} />
+          <SeriesChart title="Round-trip time" data={points} series={S.rtt} />
+          <SeriesChart title="Errors, drops and queue" data={points} series={S.errors} />
+          <SeriesChart title="UDP loss and retransmits" data={points} series={S.udp} />
+          {range === '5m' && perDevice.ids.length > 0 && (
+            <SeriesChart title="Busiest devices, msgs/s" data={perDevice.rows} series={perDevice.ids.map((id, i) => ({ key: id, label: id, color: PALETTE[i % PALETTE.length]! }))} />
+          )}
+        </div>
+      )}
+      <TopTalkers />
+    </section>
+  );
+}

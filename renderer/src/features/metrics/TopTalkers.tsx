@@ -1,0 +1,56 @@
+import { useEffect, useState } from 'react';
+import type { Results } from '../../../../shared/api/contract';
+import { formatBytes, formatRate } from '../../components/format';
+import { useApi, useApp } from '../../store/context';
+
+const REFRESH_MS = 5000;
+
+/** Who floods the broker: the host's top talkers, refreshed every 5 s while shown. */
+export function TopTalkers() {
+  const api = useApi();
+  const navigate = useApp((s) => s.navigate);
+  const [rows, setRows] = useState<Results['metrics.topTalkers']>([]);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      api.call('metrics.topTalkers', { limit: 10 }).then(
+        (r) => live && (setRows(r), setError(null)),
+        (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+      );
+    void load();
+    const t = setInterval(load, REFRESH_MS);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, [api]);
+  return (
+    <div className="card" data-testid="top-talkers">
+      <h3>Top talkers</h3>
+      {error && <p className="error-text">{error}</p>}
+      {rows.length === 0 ? (
+        <p className="muted">Nobody is talking yet.</p>
+      ) : (
+        <table className="simple">
+          <thead>
+            <tr>
+              <th>Device</th>
+              <th>msgs/s</th>
+              <th>bytes/s</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.device} onClick={() => navigate('device', r.device)} className="clickable">
+                <td>{r.device}</td>
+                <td>{formatRate(r.msgsPerSecond)}</td>
+                <td>{formatBytes(r.bytesPerSecond)}/s</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

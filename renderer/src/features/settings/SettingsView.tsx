@@ -1,0 +1,89 @@
+import { useEffect, useState } from 'react';
+import type { Settings } from '../../../../shared/api/contract';
+import { Settings as SettingsSchema } from '../../../../shared/api/contract';
+import { errorText } from '../../api/errors';
+import { useApi, useApp } from '../../store/context';
+import type { ThemeChoice } from '../../store/ui-slice';
+
+type NumKey = { [K in keyof Settings]: Settings[K] extends number ? K : never }[keyof Settings];
+const FIELDS: { key: NumKey; label: string; hint: string }[] = [
+  { key: 'tcpPort', label: 'TCP port', hint: 'devices connect here (restart applies)' },
+  { key: 'udpPort', label: 'UDP port', hint: '0 turns UDP off' },
+  { key: 'tlsPort', label: 'TLS port', hint: 'used when TLS is on' },
+  { key: 'maxPayload', label: 'Max payload (bytes)', hint: '64-65535' },
+  { key: 'keepaliveSeconds', label: 'Keepalive (s)', hint: 'quiet sessions are pinged' },
+  { key: 'rateLimitPerSecond', label: 'Rate limit (msgs/s per device)', hint: 'over it: RATE_LIMITED' },
+  { key: 'retentionDays', label: 'Traffic retention (days)', hint: 'older log rows are deleted' },
+  { key: 'retentionMegabytes', label: 'Traffic retention (MB)', hint: 'cap on the log size' },
+  { key: 'offlineGraceSeconds', label: 'Offline grace (s)', hint: 'before an offline alert' },
+];
+
+export function SettingsView() {
+  const api = useApi();
+  const notify = useApp((s) => s.notify);
+  const theme = useApp((s) => s.theme);
+  const setTheme = useApp((s) => s.setTheme);
+  const [draft, setDraft] = useState<Settings | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api.call('settings.get', {}).then(setDraft, (err: unknown) => setError(errorText(err)));
+  }, [api]);
+  const check = draft ? SettingsSchema.safeParse(draft) : null;
+  const save = async () => {
+    if (!draft || !check?.success) return;
+    try {
+      setDraft(await api.call('settings.save', { settings: draft }));
+      notify('info', 'Settings saved');
+    } catch (err) {
+      notify('error', `Saving settings failed: ${errorText(err)}`);
+    }
+  };
+  const chooseTheme = (t: ThemeChoice) => {
+    setTheme(t);
+    if (draft) setDraft({ ...draft, theme: t });
+    api.call('settings.save', { settings: { theme: t } }).catch(() => undefined); // the local choice applies either way
+  };
+  return (
+    <section className="view settings-view" data-testid="settings-view">
+      <div className="card">
+        <h2>Appearance</h2>
+        <div className="segmented" role="group" aria-label="Theme">
+          {(['system', 'light', 'dark'] as ThemeChoice[]).map((t) => (
+            <button key={t} type="button" className={theme === t ? 'active' : ''} aria-pressed={theme === t} onClick={() => chooseTheme(t)} data-testid={`theme-${t}`}>
+              {t === 'system' ? 'Follow system' : t === 'light' ? 'Light' : 'Dark'}
+            </button>
+          ))}
+        </div>
+      </div>
+      <div className="card">
+        <h2>Broker</h2>
+        {error && <p className="error-text">Could not load settings: {error}</p>}
+        {draft && (
+          <form
+            className="settings-grid"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void save();
+            }}
+          >
+            <label className="field checkbox">
+              <input type="checkbox" checked={draft.tlsEnabled} onChange={(e) => setDraft({ ...draft, tlsEnabled: e.target.checked })} />
+              <span>TLS listener (self-signed certificate unless you provide one)</span>
+            </label>
+            {FIELDS.map((f) => (
+              <label key={f.key} className="field">
+                <span>{f.label}</span>
+                <input type="number" value={draft[f.key]} onChange={(e) => setDraft({ ...draft, [f.key]: Number(e.target.value) })} aria-label={f.label} />
+                <span className="muted">{f.hint}</span>
+              </label>
+            ))}
+            {check && !check.success && <p className="error-text">{check.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}</p>}
+            <button type="submit" className="btn primary" disabled={!check?.success}>
+              Save settings
+            </button>
+          </form>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,107 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { TokenInfo } from '../../../../shared/api/contract';
+import { DeviceId } from '../../../../shared/api/contract';
+import { errorText } from '../../api/errors';
+import { EmptyState } from '../../components/EmptyState';
+import { formatAgo } from '../../components/format';
+import { useNow } from '../../components/useNow';
+import { useApi, useApp } from '../../store/context';
+import { TokenReveal } from './TokenReveal';
+
+export function TokensView() {
+  const api = useApi();
+  const notify = useApp((s) => s.notify);
+  const now = useNow(5000);
+  const [tokens, setTokens] = useState<TokenInfo[]>([]);
+  const [name, setName] = useState('');
+  const [revealed, setRevealed] = useState<{ id: string; token: string } | null>(null);
+  const reload = useCallback(() => {
+    api.call('tokens.list', {}).then(setTokens, (err: unknown) => notify('error', `Could not load tokens: ${errorText(err)}`));
+  }, [api, notify]);
+  useEffect(reload, [reload]);
+  const idCheck = DeviceId.safeParse(name);
+  const act = async (fn: () => Promise<void>, what: string) => {
+    try {
+      await fn();
+    } catch (err) {
+      notify('error', `${what} failed: ${errorText(err)}`);
+    }
+    reload();
+  };
+  return (
+    <section className="view tokens-view" data-testid="tokens-view">
+      <div className="card">
+        <h2>Add a device</h2>
+        <form
+          className="inline"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!idCheck.success) return;
+            void act(async () => {
+              setRevealed(await api.call('tokens.create', { id: name }));
+              setName('');
+            }, 'Create');
+          }}
+        >
+          <input aria-label="New device id" placeholder="device id, e.g. garage-relay" value={name} onChange={(e) => setName(e.target.value)} />
+          <button type="submit" className="btn primary" disabled={!idCheck.success}>
+            Create device
+          </button>
+        </form>
+        {name && !idCheck.success && <p className="error-text">{idCheck.error.issues[0]?.message}</p>}
+        {revealed && <TokenReveal id={revealed.id} token={revealed.token} onDone={() => setRevealed(null)} />}
+      </div>
+      {tokens.length === 0 ? (
+        <EmptyState title="No device tokens" testId="tokens-empty">
+          Every device logs in with its own token. Create one above, paste the snippet into your sketch and flash it.
+        </EmptyState>
+      ) : (
+        <table className="simple" data-testid="tokens-table">
+          <thead>
+            <tr>
+              <th>Device</th>
+              <th>Created</th>
+              <th>Last used</th>
+              <th>Status</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.map((t) => (
+              <tr key={t.id} data-testid={`token-row-${t.id}`}>
+                <td>{t.id}</td>
+                <td>{formatAgo(t.createdAt, now)}</td>
+                <td>{formatAgo(t.lastUsedAt, now)}</td>
+                <td>{t.revokedAt ? <span className="badge warn">revoked</span> : 'active'}</td>
+                <td className="row-actions">
+                  <button
+                    type="button"
+                    className="btn"
+                    onClick={() => window.confirm(`Rotate the token of ${t.id}? The old one stops working.`) && void act(async () => setRevealed(await api.call('tokens.rotate', { id: t.id })), 'Rotate')}
+                  >
+                    Rotate
+                  </button>
+                  {!t.revokedAt && (
+                    <button
+                      type="button"
+                      className="btn danger"
+                      onClick={() =>
+                        window.confirm(`Revoke the token of ${t.id}? Its live session closes at once.`) &&
+                        void act(async () => {
+                          await api.call('tokens.revoke', { id: t.id });
+                          notify('info', `Token of ${t.id} revoked`);
+                        }, 'Revoke')
+                      }
+                    >
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

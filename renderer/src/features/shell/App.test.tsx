@@ -1,0 +1,73 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFakeClient, fakeDevice, fakeRow } from '../../api/fake-client';
+import { renderWith, setup, stubLayout } from '../../test-utils';
+import { App } from './App';
+
+let restore: () => void;
+beforeEach(() => {
+  restore = stubLayout();
+});
+afterEach(() => {
+  cleanup();
+  restore();
+});
+
+describe('App shell with the foundation views', () => {
+  it('shows the empty state, then the device from a batch, and acks the batch after rendering', async () => {
+    const { client } = renderWith(<App />);
+    expect(screen.getByTestId('devices-empty').textContent).toContain('Tokens');
+    let batch!: { seq: number };
+    act(() => {
+      batch = client.emit({ devices: [fakeDevice('lamp-1', { address: '127.0.0.1:5555' })] });
+    });
+    expect(await screen.findByTestId('device-row-lamp-1')).toBeTruthy();
+    expect(screen.getByTestId('device-row-lamp-1').textContent).toContain('127.0.0.1:5555');
+    await waitFor(() => expect(client.acks).toContain(batch.seq));
+  });
+
+  it('toggles a relay: pending, then confirmed from the state report', async () => {
+    const client = createFakeClient();
+    client.handlers['controls.set'] = () => ({ req: 'r7' });
+    renderWith(<App />, setup(client));
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1')] }));
+    const toggle = await screen.findByTestId('control-lamp-1-relay1');
+    expect(toggle.getAttribute('aria-checked')).toBe('false');
+    await act(async () => {
+      fireEvent.click(toggle);
+    });
+    expect(toggle.getAttribute('data-status')).toBe('pending');
+    expect(toggle.getAttribute('aria-checked')).toBe('true');
+    expect(client.calls.find((c) => c.method === 'controls.set')?.params).toEqual({ device: 'lamp-1', control: 'relay1', value: true });
+    act(() => {
+      client.emit({
+        devices: [fakeDevice('lamp-1', { controlState: { relay1: true } })],
+        controlResults: [{ device: 'lamp-1', control: 'relay1', req: 'r7', outcome: 'confirmed', value: true }],
+      });
+    });
+    expect(toggle.getAttribute('data-status')).toBe('confirmed');
+    expect(toggle.getAttribute('aria-checked')).toBe('true');
+  });
+
+  it('lists live traffic rows with direction, from, to, command and payload', async () => {
+    const { client } = renderWith(<App />);
+    act(() => {
+      client.emit({ traffic: [fakeRow({ dir: 'out', from: 'server', to: 'lamp-1', payload: '{"from":"server","payload":{"cmd":"set"}}' })] });
+    });
+    fireEvent.click(screen.getByTestId('nav-traffic'));
+    const row = await screen.findByTestId('traffic-row');
+    expect(row.textContent).toContain('out');
+    expect(row.textContent).toContain('server');
+    expect(row.textContent).toContain('lamp-1');
+    expect(row.textContent).toContain('JSON_MESSAGE');
+    expect(row.textContent).toContain('"cmd":"set"');
+  });
+
+  it('shows the host connection state', () => {
+    const { client } = renderWith(<App />);
+    act(() => client.setStatus('closed', 'connection lost (code 1006)'));
+    expect(screen.getByTestId('host-status').getAttribute('data-status')).toBe('closed');
+    expect(screen.getByTestId('host-status').textContent).toContain('connection lost');
+  });
+});

@@ -1,0 +1,85 @@
+import { useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { BatchAck, useApp, useAppStore } from '../../store/context';
+import { CommandsView } from '../commands/CommandsView';
+import { DeviceDetail } from '../devices/DeviceDetail';
+import { DevicesView } from '../devices/DevicesView';
+import { MetricsView } from '../metrics/MetricsView';
+import { SettingsView } from '../settings/SettingsView';
+import { TokensView } from '../settings/TokensView';
+import { TrafficView } from '../traffic/TrafficView';
+import { CommandPalette } from './CommandPalette';
+import { NAV } from './nav';
+import { useShortcuts } from './shortcuts';
+import { HostStatus, Notices } from './StatusBar';
+import { useResolvedTheme } from './theme';
+
+function CurrentView() {
+  const view = useApp((s) => s.view);
+  switch (view) {
+    case 'devices':
+      return <DevicesView />;
+    case 'device':
+      return <DeviceDetail />;
+    case 'traffic':
+      return <TrafficView />;
+    case 'metrics':
+      return <MetricsView />;
+    case 'commands':
+      return <CommandsView />;
+    case 'tokens':
+      return <TokensView />;
+    case 'settings':
+      return <SettingsView />;
+  }
+}
+
+export function App() {
+  const store = useAppStore();
+  const { view, theme, online, total } = useApp(
+    useShallow((s) => ({ view: s.view, theme: s.theme, online: s.deviceIds.reduce((n, id) => n + (s.devices[id]?.online ? 1 : 0), 0), total: s.deviceIds.length })),
+  );
+  const navigate = useApp((s) => s.navigate);
+  const resolved = useResolvedTheme(theme);
+  useShortcuts(store);
+  useEffect(() => {
+    document.documentElement.dataset.theme = resolved;
+  }, [resolved]);
+  return (
+    <div className="app" data-testid="app">
+      <BatchAck />
+      <nav className="sidebar" aria-label="Views">
+        <div className="brand">
+          HyperTCP <span className="muted">Panel</span>
+        </div>
+        {NAV.map((n) => (
+          <button
+            type="button"
+            key={n.view}
+            className={`nav-item${view === n.view || (view === 'device' && n.view === 'devices') ? ' active' : ''}`}
+            onClick={() => navigate(n.view)}
+            data-testid={`nav-${n.view}`}
+            title={`${n.label} (${n.key})`}
+          >
+            {n.label}
+            {n.view === 'devices' && total > 0 && (
+              <span className="muted">
+                {' '}
+                {online}/{total}
+              </span>
+            )}
+          </button>
+        ))}
+        <div className="sidebar-foot muted">Ctrl+K commands · / search · p pause</div>
+      </nav>
+      <main className="main">
+        <header className="topbar">
+          <HostStatus />
+        </header>
+        <CurrentView />
+      </main>
+      <Notices />
+      <CommandPalette />
+    </div>
+  );
+}

@@ -1,0 +1,70 @@
+import { useMemo, useState } from 'react';
+import { useAppStore, useApp } from '../../store/context';
+import { NAV } from './nav';
+
+interface Action {
+  label: string;
+  hint?: string;
+  run(): void;
+}
+
+const MAX_ACTIONS = 30;
+
+/** Ctrl/Cmd+K: jump to a view or a device, pause traffic, switch theme. */
+export function CommandPalette() {
+  const open = useApp((s) => s.paletteOpen);
+  const store = useAppStore();
+  const ids = useApp((s) => s.deviceIds);
+  const [q, setQ] = useState('');
+  const actions = useMemo<Action[]>(() => {
+    const s = store.getState;
+    const list: Action[] = [
+      ...NAV.map((n) => ({ label: `Go to ${n.label}`, hint: n.key, run: () => s().navigate(n.view) })),
+      { label: 'Pause / resume traffic', hint: 'p', run: () => s().setPaused(!s().paused) },
+      { label: 'Search', hint: '/', run: () => s().requestSearchFocus() },
+      { label: 'Theme: light', run: () => s().setTheme('light') },
+      { label: 'Theme: dark', run: () => s().setTheme('dark') },
+      { label: 'Theme: follow system', run: () => s().setTheme('system') },
+    ];
+    for (const id of ids) list.push({ label: `Open device ${id}`, run: () => s().navigate('device', id) });
+    return list;
+  }, [store, ids]);
+  if (!open) return null;
+  const needle = q.trim().toLowerCase();
+  const hits = actions.filter((a) => a.label.toLowerCase().includes(needle)).slice(0, MAX_ACTIONS);
+  const close = () => {
+    store.getState().setPaletteOpen(false);
+    setQ('');
+  };
+  const run = (a: Action) => {
+    close();
+    a.run();
+  };
+  return (
+    <div className="modal-backdrop" onClick={close}>
+      <div className="palette" role="dialog" aria-label="Command palette" onClick={(e) => e.stopPropagation()}>
+        <input
+          autoFocus
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          placeholder="Type a command or a device…"
+          aria-label="Command"
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && hits[0]) run(hits[0]);
+            if (e.key === 'Escape') close();
+          }}
+        />
+        <ul>
+          {hits.map((a) => (
+            <li key={a.label}>
+              <button type="button" onClick={() => run(a)}>
+                {a.label}
+                {a.hint && <kbd>{a.hint}</kbd>}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,41 @@
+import { useShallow } from 'zustand/react/shallow';
+import { useApp } from '../../store/context';
+
+/** The UI's own connection to its host, always visible. */
+export function HostStatus() {
+  const { status, detail, hello } = useApp(useShallow((s) => ({ status: s.hostStatus, detail: s.hostDetail, hello: s.hello })));
+  const text = status === 'open' ? 'connected' : status === 'connecting' ? 'connecting…' : 'disconnected';
+  return (
+    <div className={`host-status host-${status}`} data-testid="host-status" data-status={status} title={detail ?? undefined}>
+      <span className={`dot ${status === 'open' ? 'on' : status === 'connecting' ? 'wait' : 'off'}`} />
+      Host {text}
+      {hello && status === 'open' && (
+        <span className="muted">
+          {' '}
+          · {hello.mode} · TCP {hello.tcpPort}
+          {hello.udpPort !== null && ` · UDP ${hello.udpPort}`}
+          {hello.tlsPort !== null && ` · TLS ${hello.tlsPort}`}
+        </span>
+      )}
+      {status === 'closed' && detail && <span className="error-text"> · {detail} (retrying)</span>}
+    </div>
+  );
+}
+
+export function Notices() {
+  const notices = useApp((s) => s.notices);
+  const dismiss = useApp((s) => s.dismissNotice);
+  if (notices.length === 0) return null;
+  return (
+    <div className="notices" role="status" aria-live="polite">
+      {notices.map((n) => (
+        <div key={n.id} className={`notice notice-${n.level}`} data-testid={`notice-${n.level}`}>
+          <span>{n.text}</span>
+          <button type="button" className="btn ghost" onClick={() => dismiss(n.id)} aria-label="Dismiss">
+            ✕
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+import { useEffect } from 'react';
+import type { AppStore } from '../../store';
+import { NAV } from './nav';
+
+function typingIn(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
+}
+
+/**
+ * Ctrl/Cmd+K command palette, "/" search, "p" pause/resume traffic, 1-6 views, Esc closes.
+ * Exported for tests; the keys are listed in the palette.
+ */
+export function handleShortcut(e: KeyboardEvent, store: AppStore): boolean {
+  const s = store.getState();
+  if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
+    s.setPaletteOpen(!s.paletteOpen);
+    return true;
+  }
+  if (e.key === 'Escape' && s.paletteOpen) {
+    s.setPaletteOpen(false);
+    return true;
+  }
+  if (e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target)) return false;
+  if (e.key === '/') {
+    if (s.view !== 'devices' && s.view !== 'traffic') s.navigate('devices');
+    s.requestSearchFocus();
+    return true;
+  }
+  if (e.key === 'p') {
+    s.setPaused(!s.paused);
+    return true;
+  }
+  const nav = NAV.find((n) => n.key === e.key);
+  if (nav) {
+    s.navigate(nav.view);
+    return true;
+  }
+  return false;
+}
+
+export function useShortcuts(store: AppStore) {
+  useEffect(() => {
+    const on = (e: KeyboardEvent) => {
+      if (handleShortcut(e, store)) e.preventDefault();
+    };
+    window.addEventListener('keydown', on);
+    return () => window.removeEventListener('keydown', on);
+  }, [store]);
+}

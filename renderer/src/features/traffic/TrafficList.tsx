@@ -1,0 +1,73 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useEffect, useRef } from 'react';
+import type { TrafficRow } from '../../../../shared/api/contract';
+import { cmdLabel, formatTime, statusLabel } from '../../components/format';
+
+const ROW_HEIGHT = 28;
+const PREVIEW_CHARS = 160;
+
+const Row = memo(function Row({ row, top, selected, onSelect }: { row: TrafficRow; top: number; selected: boolean; onSelect: (r: TrafficRow) => void }) {
+  return (
+    <div
+      className={`row traffic-row dir-${row.dir}${selected ? ' selected' : ''}`}
+      style={{ transform: `translateY(${top}px)` }}
+      role="row"
+      aria-selected={selected}
+      data-testid="traffic-row"
+      onClick={() => onSelect(row)}
+    >
+      <span className="cell mono">{formatTime(row.ts)}</span>
+      <span className="cell">{row.dir === 'in' ? '⬅ in' : '➡ out'}</span>
+      <span className="cell">{row.from ?? '-'}</span>
+      <span className="cell">{row.to ?? '-'}</span>
+      <span className="cell">{cmdLabel(row.cmd)}</span>
+      <span className="cell num">{row.msgId}</span>
+      <span className="cell num">{row.size}</span>
+      <span className="cell">{statusLabel(row.status)}</span>
+      <span className="cell mono payload" title={row.cut ? 'payload shortened in the log' : undefined}>
+        {row.payload.length > PREVIEW_CHARS ? `${row.payload.slice(0, PREVIEW_CHARS)}…` : row.payload}
+        {row.cut && <span className="badge">cut</span>}
+      </span>
+    </div>
+  );
+});
+
+/** Virtualized frames, newest at the bottom; follows new rows until the user scrolls up. */
+export function TrafficList({ rows, selectedSeq, onSelect, testId = 'traffic-list' }: { rows: TrafficRow[]; selectedSeq: number | null; onSelect: (r: TrafficRow) => void; testId?: string }) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const follow = useRef(true);
+  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  useEffect(() => {
+    if (follow.current && rows.length > 0) virtual.scrollToIndex(rows.length - 1, { align: 'end' });
+  }, [rows, virtual]);
+  return (
+    <div className="table traffic-table" role="table" aria-label="Traffic" data-testid={testId}>
+      <div className="row head traffic-row" role="row">
+        <span className="cell">Time</span>
+        <span className="cell">Dir</span>
+        <span className="cell">From</span>
+        <span className="cell">To</span>
+        <span className="cell">Command</span>
+        <span className="cell">Msg id</span>
+        <span className="cell">Size</span>
+        <span className="cell">Status</span>
+        <span className="cell">Payload</span>
+      </div>
+      <div
+        className="scroller"
+        ref={scroller}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2;
+        }}
+      >
+        <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+          {virtual.getVirtualItems().map((item) => {
+            const row = rows[item.index]!;
+            return <Row key={row.seq} row={row} top={item.start} selected={row.seq === selectedSeq} onSelect={onSelect} />;
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}

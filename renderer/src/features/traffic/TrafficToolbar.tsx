@@ -1,0 +1,73 @@
+import { useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { downloadText } from '../../components/download';
+import { errorText } from '../../api/errors';
+import { useApi, useApp } from '../../store/context';
+import { PAUSE_CAP } from '../../store/traffic-slice';
+
+export function TrafficToolbar({ shown, filterError }: { shown: number; filterError: string | null }) {
+  const api = useApi();
+  const { query, paused, buffered, pauseDropped, skipped, counters, tick } = useApp(
+    useShallow((s) => ({
+      query: s.query,
+      paused: s.paused,
+      buffered: s.buffered.length,
+      pauseDropped: s.pauseDropped,
+      skipped: s.skipped,
+      counters: s.hostCounters,
+      tick: s.focusSearchTick,
+    })),
+  );
+  const setQuery = useApp((s) => s.setQuery);
+  const setPaused = useApp((s) => s.setPaused);
+  const notify = useApp((s) => s.notify);
+  const [draft, setDraft] = useState(query);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (tick > 0) input.current?.focus();
+  }, [tick]);
+  // apply the filter after a short pause in typing, not on every key
+  useEffect(() => {
+    const t = setTimeout(() => setQuery(draft), 150);
+    return () => clearTimeout(t);
+  }, [draft, setQuery]);
+
+  const exportAs = async (format: 'csv' | 'jsonl') => {
+    try {
+      const file = await api.call('export.traffic', { query, format });
+      downloadText(file.filename, file.mime, file.content);
+      notify('info', `Exported ${file.rows} rows to ${file.filename}`);
+    } catch (err) {
+      notify('error', `Export failed: ${errorText(err)}`);
+    }
+  };
+  const dropped = counters.dropped + skipped + pauseDropped;
+  return (
+    <div className="toolbar">
+      <input
+        ref={input}
+        className={`search wide${filterError ? ' invalid' : ''}`}
+        type="search"
+        value={draft}
+        onChange={(e) => setDraft(e.target.value)}
+        placeholder='Filter: device:lamp-1 cmd:json dir:in state.relay1=true "text" (/)'
+        aria-label="Traffic filter"
+        aria-invalid={filterError !== null}
+        title={filterError ?? undefined}
+      />
+      <button type="button" className={`btn ${paused ? 'primary' : ''}`} onClick={() => setPaused(!paused)} data-testid="pause-button" title="Pause/resume (p)">
+        {paused ? `Resume (${buffered} waiting)` : 'Pause'}
+      </button>
+      <button type="button" className="btn" onClick={() => void exportAs('csv')}>
+        Export CSV
+      </button>
+      <button type="button" className="btn" onClick={() => void exportAs('jsonl')}>
+        Export JSONL
+      </button>
+      <span className="counters" data-testid="traffic-counters" title={`dropped = not stored by the host + not sent to the UI while busy + over the pause buffer of ${PAUSE_CAP}`}>
+        logged <b data-testid="count-logged">{counters.logged}</b> · shown <b data-testid="count-shown">{shown}</b> · dropped <b data-testid="count-dropped">{dropped}</b>
+      </span>
+      {filterError && <span className="error-text">{filterError}</span>}
+    </div>
+  );
+}

@@ -1,0 +1,129 @@
+import type { DeviceSummary, EventBatch } from '../../../shared/api/contract';
+import { errorText } from '../api/errors';
+import type { BatchReducer, SliceCreator } from './types';
+import { recordTelemetry, type TelemetryHistory } from './telemetry-history';
+
+export type ControlStatus = 'pending' | 'confirmed' | 'failed';
+export interface ControlOp {
+  req: string | null;
+  status: ControlStatus;
+  value?: unknown;
+  error?: string;
+  startedAt: number;
+  doneAt?: number;
+}
+
+export interface DevicesSlice {
+  devices: Record<string, DeviceSummary>;
+  /** Ids in a stable order (by id); recomputed only when a device appears. */
+  deviceIds: string[];
+  /** Control operations by controlKey(device, control). */
+  controls: Record<string, ControlOp>;
+  /** Results that arrived before the controls.set call returned its req (bounded). */
+  earlyResults: Record<string, { outcome: 'confirmed' | 'failed'; value?: unknown }>;
+  telemetryHistory: TelemetryHistory;
+  replaceDevices(list: DeviceSummary[]): void;
+  setControl(device: string, control: string, change: { value: unknown } | { toggle: true }): Promise<void>;
+}
+
+/** A control that hears nothing back within this time is shown as failed. */
+export const CONTROL_TIMEOUT_MS = 10_000;
+const MAX_EARLY_RESULTS = 200;
+
+export const controlKey = (device: string, control: string) => `${device}\u0000${control}`;
+
+function mergeDevices(current: Record<string, DeviceSummary>, ids: string[], changed: DeviceSummary[]) {
+  const devices = { ...current };
+  let appeared = false;
+  for (const d of changed) {
+    if (!(d.id in devices)) appeared = true;
+    devices[d.id] = d;
+  }
+  return { devices, deviceIds: appeared ? Object.keys(devices).sort() : ids };
+}
+
+export const createDevicesSlice: SliceCreator<DevicesSlice> = (set, get, client) => ({
+  devices: {},
+  deviceIds: [],
+  controls: {},
+  earlyResults: {},
+  telemetryHistory: {},
+  replaceDevices(list) {
+    const devices: Record<string, DeviceSummary> = {};
+    for (const d of list) devices[d.id] = d;
+    set({ devices, deviceIds: Object.keys(devices).sort() });
+  },
+  async setControl(device, control, change) {
+    const key = controlKey(device, control);
+    const startedAt = Date.now();
+    const value = 'value' in change ? change.value : undefined;
+    set((s) => ({ controls: { ...s.controls, [key]: { req: null, status: 'pending', value, startedAt } } }));
+    const finish = (op: Partial<ControlOp>) =>
+      set((s) => {
+        const cur = s.controls[key];
+        if (!cur || cur.startedAt !== startedAt || cur.status !== 'pending') return {};
+        return { controls: { ...s.controls, [key]: { ...cur, ...op, doneAt: Date.now() } } };
+      });
+    try {
+      const params = 'value' in change ? { device, control, value: change.value } : { device, control, toggle: true };
+      const { req } = await client.call('controls.set', params);
+      const early = get().earlyResults[req];
+      set((s) => {
+        const cur = s.controls[key];
+        if (!cur || cur.startedAt !== startedAt) return {};
+        return { controls: { ...s.controls, [key]: { ...cur, req } } };
+      });
+      if (early) {
+        finish({ status: early.outcome, value: early.value, ...(early.outcome === 'failed' ? { error: 'the device reported a failure' } : {}) });
+        set((s) => {
+          const rest = { ...s.earlyResults };
+          delete rest[req];
+          return { earlyResults: rest };
+        });
+      }
+      setTimeout(() => finish({ status: 'failed', error: `no state report within ${CONTROL_TIMEOUT_MS / 1000} s` }), CONTROL_TIMEOUT_MS);
+    } catch (err) {
+      finish({ status: 'failed', error: errorText(err) });
+    }
+  },
+});
+
+function applyControlResults(state: DevicesSlice, results: NonNullable<EventBatch['controlResults']>) {
+  const controls = { ...state.controls };
+  let early = state.earlyResults;
+  for (const r of results) {
+    const key = controlKey(r.device, r.control);
+    const cur = controls[key];
+    if (cur && cur.req === r.req) {
+      if (cur.status === 'pending') {
+        controls[key] = {
+          ...cur,
+          status: r.outcome,
+          value: r.value ?? cur.value,
+          doneAt: Date.now(),
+          ...(r.outcome === 'failed' ? { error: 'the device reported a failure' } : {}),
+        };
+      }
+    } else if (cur && cur.status === 'pending' && cur.req === null) {
+      early = { ...early, [r.req]: { outcome: r.outcome, value: r.value } };
+      const keys = Object.keys(early);
+      if (keys.length > MAX_EARLY_RESULTS) {
+        early = { ...early };
+        for (const k of keys.slice(0, keys.length - MAX_EARLY_RESULTS)) delete early[k];
+      }
+    }
+  }
+  return { controls, earlyResults: early };
+}
+
+export const devicesBatch: BatchReducer = (state, batch) => {
+  let patch: Partial<DevicesSlice> | null = null;
+  if (batch.devices?.length) {
+    patch = {
+      ...mergeDevices(state.devices, state.deviceIds, batch.devices),
+      telemetryHistory: recordTelemetry(state.telemetryHistory, batch.devices, batch.ts),
+    };
+  }
+  if (batch.controlResults?.length) patch = { ...patch, ...applyControlResults(state, batch.controlResults) };
+  return patch;
+};

@@ -1,0 +1,74 @@
+import type { MetricsPoint, MetricsRange } from '../../../shared/api/contract';
+import { errorText } from '../api/errors';
+import type { BatchReducer, SliceCreator } from './types';
+
+/** Live window: one point a second for 10 minutes (the chart shows 5). */
+export const LIVE_POINTS = 600;
+/** Per-device rate history is kept for at most this many devices, newest rates first. */
+export const RATE_DEVICES = 200;
+export const RATE_POINTS = 300;
+
+export interface MetricsSlice {
+  live: MetricsPoint[];
+  deviceRates: Record<string, number>;
+  /** device -> msgs/s samples (one per batch carrying rates), bounded. */
+  rateHistory: Record<string, { ts: number; v: number }[]>;
+  range: MetricsRange;
+  historical: MetricsPoint[] | null;
+  historicalLoading: boolean;
+  setRange(range: MetricsRange, device?: string): Promise<void>;
+}
+
+export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get, client) => ({
+  live: [],
+  deviceRates: {},
+  rateHistory: {},
+  range: '5m',
+  historical: null,
+  historicalLoading: false,
+  async setRange(range, device) {
+    set({ range, historicalLoading: range !== '5m' });
+    if (range === '5m') return set({ historical: null });
+    try {
+      const points = await client.call('metrics.series', device ? { range, device } : { range });
+      if (get().range === range) set({ historical: points, historicalLoading: false });
+    } catch (err) {
+      set({ historicalLoading: false, historical: [] });
+      get().notify('error', `Could not load metrics for ${range}: ${errorText(err)}`);
+    }
+  },
+});
+
+function recordRates(history: MetricsSlice['rateHistory'], rates: Record<string, number>, ts: number) {
+  const next: MetricsSlice['rateHistory'] = {};
+  const busiest = Object.entries(rates)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, RATE_DEVICES);
+  for (const [id, v] of busiest) {
+    const series = history[id] ?? [];
+    const appended = series.length >= RATE_POINTS ? series.slice(series.length - RATE_POINTS + 1) : series.slice();
+    appended.push({ ts, v });
+    next[id] = appended;
+  }
+  // devices that went quiet keep their history (with a zero) while there is room
+  for (const id of Object.keys(history)) {
+    if (id in next || Object.keys(next).length >= RATE_DEVICES) continue;
+    const series = history[id]!;
+    next[id] = [...series.slice(-(RATE_POINTS - 1)), { ts, v: 0 }];
+  }
+  return next;
+}
+
+export const metricsBatch: BatchReducer = (state, batch) => {
+  const patch: Partial<MetricsSlice> = {};
+  if (batch.metrics) {
+    const live = state.live.length >= LIVE_POINTS ? state.live.slice(state.live.length - LIVE_POINTS + 1) : state.live.slice();
+    live.push(batch.metrics);
+    patch.live = live;
+  }
+  if (batch.deviceRates) {
+    patch.deviceRates = batch.deviceRates;
+    patch.rateHistory = recordRates(state.rateHistory, batch.deviceRates, batch.ts);
+  }
+  return Object.keys(patch).length ? patch : null;
+};

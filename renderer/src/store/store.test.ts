@@ -1,0 +1,132 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createFakeClient, fakeDevice, fakeRow } from '../api/fake-client';
+import { setup } from '../test-utils';
+import { controlKey, CONTROL_TIMEOUT_MS } from './devices-slice';
+import { LIVE_POINTS } from './metrics-slice';
+import { PAUSE_CAP, TRAFFIC_CAP } from './traffic-slice';
+
+const point = (ts: number) => ({ ts, msgsIn: 1, msgsOut: 1, bytesIn: 1, bytesOut: 1, errors: 0, drops: 0, rttMs: 1, queueDepth: 0, udpLoss: 0, udpRetransmits: 0 });
+
+describe('store fed by event batches', () => {
+  it('hydrates on open: hello, devices and the traffic page', async () => {
+    const client = createFakeClient();
+    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 9000, udpPort: null, tlsPort: null });
+    client.handlers['devices.list'] = () => [fakeDevice('b'), fakeDevice('a')];
+    client.handlers['traffic.page'] = () => ({ rows: [fakeRow({ seq: 5 }), fakeRow({ seq: 4 })], counters: { logged: 2, shown: 2, dropped: 0 } });
+    const { store } = setup(client);
+    client.setStatus('open');
+    await vi.waitFor(() => expect(store.getState().rows).toHaveLength(2));
+    const s = store.getState();
+    expect(s.hostStatus).toBe('open');
+    expect(s.hello?.tcpPort).toBe(9000);
+    expect(s.deviceIds).toEqual(['a', 'b']);
+    expect(s.rows.map((r) => r.seq)).toEqual([4, 5]);
+  });
+
+  it('applies a batch in one update and merges changed devices', () => {
+    const { client, store } = setup();
+    let updates = 0;
+    store.subscribe(() => updates++);
+    client.emit({ devices: [fakeDevice('x'), fakeDevice('y')], traffic: [fakeRow(), fakeRow()], metrics: point(1) });
+    expect(updates).toBe(1);
+    client.emit({ devices: [fakeDevice('x', { online: false, lastDisconnectReason: 'keepalive timeout' })] });
+    const s = store.getState();
+    expect(s.deviceIds).toEqual(['x', 'y']);
+    expect(s.devices.x?.online).toBe(false);
+    expect(s.devices.x?.lastDisconnectReason).toBe('keepalive timeout');
+    expect(s.rows).toHaveLength(2);
+    expect(s.live).toHaveLength(1);
+    expect(s.lastBatchSeq).toBe(2);
+  });
+
+  it('keeps traffic, metrics and telemetry bounded', () => {
+    const { client, store } = setup();
+    for (let b = 0; b < 12; b++) client.emit({ traffic: Array.from({ length: 1000 }, () => fakeRow()), metrics: point(b) });
+    for (let b = 0; b < LIVE_POINTS + 50; b++) client.emit({ metrics: point(1000 + b) });
+    const s = store.getState();
+    expect(s.rows).toHaveLength(TRAFFIC_CAP);
+    expect(s.rows[s.rows.length - 1]!.seq).toBeGreaterThan(s.rows[0]!.seq);
+    expect(s.live).toHaveLength(LIVE_POINTS);
+    expect(s.live[s.live.length - 1]!.ts).toBe(1000 + LIVE_POINTS + 49);
+  });
+
+  it('buffers while paused up to the cap, counts the overflow, and resumes in order', () => {
+    const { client, store } = setup();
+    client.emit({ traffic: [fakeRow({ seq: 1 })] });
+    store.getState().setPaused(true);
+    client.emit({ traffic: [fakeRow({ seq: 2 }), fakeRow({ seq: 3 })], trafficSkipped: 7 });
+    expect(store.getState().rows.map((r) => r.seq)).toEqual([1]);
+    expect(store.getState().buffered).toHaveLength(2);
+    expect(store.getState().skipped).toBe(7);
+    client.emit({ traffic: Array.from({ length: PAUSE_CAP }, (_, i) => fakeRow({ seq: 10 + i })) });
+    expect(store.getState().buffered).toHaveLength(PAUSE_CAP);
+    expect(store.getState().pauseDropped).toBe(2);
+    store.getState().setPaused(false);
+    const s = store.getState();
+    expect(s.buffered).toHaveLength(0);
+    expect(s.rows).toHaveLength(TRAFFIC_CAP);
+    expect(s.rows[s.rows.length - 1]!.seq).toBe(10 + PAUSE_CAP - 3);
+  });
+
+  it('control: pending, then confirmed by the result carrying its req', async () => {
+    const client = createFakeClient();
+    client.handlers['controls.set'] = () => ({ req: 'r1' });
+    const { store } = setup(client);
+    client.emit({ devices: [fakeDevice('lamp')] });
+    const done = store.getState().setControl('lamp', 'relay1', { value: true });
+    expect(store.getState().controls[controlKey('lamp', 'relay1')]?.status).toBe('pending');
+    await done;
+    expect(client.calls.at(-1)).toEqual({ method: 'controls.set', params: { device: 'lamp', control: 'relay1', value: true } });
+    client.emit({ controlResults: [{ device: 'lamp', control: 'relay1', req: 'other', outcome: 'failed' }] });
+    expect(store.getState().controls[controlKey('lamp', 'relay1')]?.status).toBe('pending');
+    client.emit({ controlResults: [{ device: 'lamp', control: 'relay1', req: 'r1', outcome: 'confirmed', value: true }] });
+    const op = store.getState().controls[controlKey('lamp', 'relay1')]!;
+    expect(op.status).toBe('confirmed');
+    expect(op.value).toBe(true);
+  });
+
+  it('control: a result that arrives before the call returns still confirms it', async () => {
+    const client = createFakeClient();
+    let release!: () => void;
+    client.handlers['controls.set'] = () => new Promise((resolve) => (release = () => resolve({ req: 'early' })));
+    const { store } = setup(client);
+    const done = store.getState().setControl('lamp', 'relay1', { toggle: true });
+    await vi.waitFor(() => expect(release).toBeTypeOf('function'));
+    client.emit({ controlResults: [{ device: 'lamp', control: 'relay1', req: 'early', outcome: 'confirmed', value: false }] });
+    release();
+    await done;
+    expect(store.getState().controls[controlKey('lamp', 'relay1')]?.status).toBe('confirmed');
+  });
+
+  it('control: fails with the host error, or after the timeout without a report', async () => {
+    vi.useFakeTimers();
+    try {
+      const client = createFakeClient();
+      const { store } = setup(client);
+      await store.getState().setControl('lamp', 'relay1', { value: true });
+      expect(store.getState().controls[controlKey('lamp', 'relay1')]).toMatchObject({ status: 'failed', error: 'fake has no controls.set' });
+      client.handlers['controls.set'] = () => ({ req: 'r9' });
+      await store.getState().setControl('lamp', 'relay1', { value: false });
+      expect(store.getState().controls[controlKey('lamp', 'relay1')]?.status).toBe('pending');
+      vi.advanceTimersByTime(CONTROL_TIMEOUT_MS + 1);
+      expect(store.getState().controls[controlKey('lamp', 'relay1')]?.status).toBe('failed');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('records numeric telemetry history per device and channel', () => {
+    const { client, store } = setup();
+    client.emit({ ts: 1, devices: [fakeDevice('s', { telemetry: { temp: 20, label: 'x' } })] });
+    client.emit({ ts: 2, devices: [fakeDevice('s', { telemetry: { temp: 21, label: 'x' } })] });
+    expect(store.getState().telemetryHistory.s).toEqual({ temp: [{ ts: 1, v: 20 }, { ts: 2, v: 21 }] });
+  });
+
+  it('keeps host notices, bounded', () => {
+    const { client, store } = setup();
+    for (let i = 0; i < 10; i++) client.emit({ notices: [{ level: 'warn', text: `n${i}` }] });
+    const notices = store.getState().notices;
+    expect(notices.length).toBeLessThanOrEqual(6);
+    expect(notices.at(-1)?.text).toBe('n9');
+  });
+});

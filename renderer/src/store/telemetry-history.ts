@@ -1,0 +1,36 @@
+import type { DeviceSummary } from '../../../shared/api/contract';
+
+export interface TelemetrySample {
+  ts: number;
+  v: number;
+}
+/** device -> channel -> samples, oldest first. */
+export type TelemetryHistory = Record<string, Record<string, TelemetrySample[]>>;
+
+/** Bounds: samples per channel, channels per device, devices tracked. */
+export const HISTORY_POINTS = 240;
+export const HISTORY_CHANNELS = 12;
+export const HISTORY_DEVICES = 300;
+
+/** Appends the numeric telemetry of the changed devices; copies only what changed. */
+export function recordTelemetry(history: TelemetryHistory, changed: DeviceSummary[], ts: number): TelemetryHistory {
+  let next: TelemetryHistory | null = null;
+  for (const d of changed) {
+    const entries = Object.entries(d.telemetry).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1]));
+    if (entries.length === 0) continue;
+    const cur = history[d.id];
+    if (!cur && Object.keys(next ?? history).length >= HISTORY_DEVICES) continue;
+    const channels: Record<string, TelemetrySample[]> = { ...cur };
+    for (const [ch, v] of entries.slice(0, HISTORY_CHANNELS)) {
+      const series = channels[ch] ?? [];
+      const last = series[series.length - 1];
+      if (last && last.ts === ts) continue;
+      const appended = series.length >= HISTORY_POINTS ? series.slice(series.length - HISTORY_POINTS + 1) : series.slice();
+      appended.push({ ts, v });
+      channels[ch] = appended;
+    }
+    next ??= { ...history };
+    next[d.id] = channels;
+  }
+  return next ?? history;
+}

@@ -1,0 +1,73 @@
+import type { SliceCreator } from './types';
+
+export type View = 'devices' | 'device' | 'traffic' | 'metrics' | 'commands' | 'tokens' | 'settings';
+export type ThemeChoice = 'system' | 'light' | 'dark';
+export type DeviceSortKey = 'id' | 'online' | 'since' | 'address' | 'lastSeen' | 'rttMs' | 'rateIn' | 'flapCount' | 'rssi' | 'heap';
+export type DeviceFilter = 'all' | 'online' | 'offline' | 'flapping';
+
+export const THEME_STORAGE_KEY = 'hypertcp.theme';
+
+export interface UiSlice {
+  view: View;
+  selectedDevice: string | null;
+  theme: ThemeChoice;
+  paletteOpen: boolean;
+  deviceSearch: string;
+  deviceFilter: DeviceFilter;
+  deviceSort: { key: DeviceSortKey; desc: boolean };
+  /** Bumped to ask the current view to focus its search box (keyboard shortcut "/"). */
+  focusSearchTick: number;
+  navigate(view: View, device?: string): void;
+  setTheme(theme: ThemeChoice): void;
+  setPaletteOpen(open: boolean): void;
+  setDeviceSearch(q: string): void;
+  setDeviceFilter(f: DeviceFilter): void;
+  sortDevicesBy(key: DeviceSortKey): void;
+  requestSearchFocus(): void;
+}
+
+function storedTheme(): ThemeChoice {
+  try {
+    const t = globalThis.localStorage?.getItem(THEME_STORAGE_KEY);
+    return t === 'light' || t === 'dark' ? t : 'system';
+  } catch {
+    return 'system';
+  }
+}
+
+export const createUiSlice: SliceCreator<UiSlice> = (set) => ({
+  view: 'devices',
+  selectedDevice: null,
+  theme: storedTheme(),
+  paletteOpen: false,
+  deviceSearch: '',
+  deviceFilter: 'all',
+  deviceSort: { key: 'id', desc: false },
+  focusSearchTick: 0,
+  navigate(view, device) {
+    set(device ? { view, selectedDevice: device } : { view });
+  },
+  setTheme(theme) {
+    try {
+      globalThis.localStorage?.setItem(THEME_STORAGE_KEY, theme);
+    } catch {
+      /* storage may be disabled; the choice still applies to this session */
+    }
+    set({ theme });
+  },
+  setPaletteOpen(open) {
+    set({ paletteOpen: open });
+  },
+  setDeviceSearch(q) {
+    set({ deviceSearch: q });
+  },
+  setDeviceFilter(f) {
+    set({ deviceFilter: f });
+  },
+  sortDevicesBy(key) {
+    set((s) => ({ deviceSort: { key, desc: s.deviceSort.key === key ? !s.deviceSort.desc : key === 'rateIn' || key === 'flapCount' } }));
+  },
+  requestSearchFocus() {
+    set((s) => ({ focusSearchTick: s.focusSearchTick + 1 }));
+  },
+});
