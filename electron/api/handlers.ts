@@ -1,0 +1,152 @@
+import type { HelloResult, Settings } from '../../shared/api/contract';
+import { Status } from '../../shared/protocol/constants';
+import type { BrokerPort } from '../hub/broker-port';
+import { metricsCsv, trafficCsv, trafficJsonl } from '../hub/export';
+import type { Hub } from '../hub/hub';
+import { expandTemplate } from '../hub/saved-commands';
+import type { SettingsStore } from '../hub/settings';
+import type { SqliteTokenStore } from '../hub/token-store';
+import { FilterError, compileFilter } from '../hub/traffic-filter';
+import { ApiFailure, type Handlers } from './dispatcher';
+
+export interface HandlerContext {
+  hub: Hub;
+  broker: BrokerPort;
+  tokens: SqliteTokenStore;
+  settings: SettingsStore;
+  hello: () => HelloResult;
+}
+
+const MAX_EXPORT_ROWS = 200_000;
+
+function filterOf(query: string) {
+  try {
+    return compileFilter(query);
+  } catch (err) {
+    if (err instanceof FilterError) throw new ApiFailure('invalid_params', `query: ${err.message}`);
+    throw err;
+  }
+}
+
+const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
+
+export function createHandlers(ctx: HandlerContext): Handlers {
+  const { hub, broker, tokens, settings } = ctx;
+
+  /** Sends from "server" and records the command history; failures become API errors. */
+  function send(to: string, payload: string): number {
+    const outcome = broker.sendFromServer(to, payload);
+    hub.commands.addHistory({ ts: Date.now(), target: to, payload, status: outcome.ok ? 'sent' : 'failed', error: outcome.ok ? null : outcome.reason });
+    if (outcome.ok) return outcome.msgId;
+    const code = outcome.status === Status.TARGET_UNKNOWN ? 'not_found' : outcome.status === Status.MALFORMED || outcome.status === Status.PAYLOAD_TOO_LARGE ? 'invalid_params' : 'unavailable';
+    throw new ApiFailure(code, `cannot send to ${to}: ${outcome.reason}`);
+  }
+
+  function device(id: string) {
+    const d = hub.registry.get(id);
+    if (!d) throw new ApiFailure('not_found', `no device "${id}"`);
+    return d;
+  }
+
+  return {
+    hello: () => ctx.hello(),
+    'devices.list': () => hub.registry.list(),
+    'devices.get': ({ id }) => ({ ...device(id), recentTraffic: hub.ring.page(50, Infinity, (r) => r.device === id) }),
+    'traffic.page': ({ query, beforeSeq, limit }) => {
+      const filter = filterOf(query);
+      hub.flusher.flush();
+      return { rows: hub.log.page(filter, limit, beforeSeq), counters: { ...hub.log.counters } };
+    },
+    'metrics.series': ({ device: id, range }) => hub.metrics.query(id, range),
+    'metrics.topTalkers': ({ limit }) => hub.metrics.topTalkers(limit),
+    'messages.send': ({ to, payload }) => ({ msgId: send(to, JSON.stringify(payload)) }),
+    'messages.broadcast': ({ payload }) => {
+      const json = JSON.stringify(payload);
+      const recipients = broker.broadcastFromServer(json);
+      hub.commands.addHistory({ ts: Date.now(), target: 'broadcast', payload: json, status: recipients >= 0 ? 'sent' : 'failed', error: recipients >= 0 ? null : 'invalid or too large' });
+      hub.commands.audit('broadcast', null, { recipients });
+      if (recipients < 0) throw new ApiFailure('invalid_params', 'broadcast payload is invalid or too large');
+      return { recipients };
+    },
+    'controls.set': ({ device: id, control, value, toggle }) => {
+      const d = device(id);
+      if (d.controls.length > 0 && !d.controls.some((c) => c.id === control)) {
+        throw new ApiFailure('invalid_params', `controls.set: ${id} has no control "${control}" (it declares ${d.controls.map((c) => c.id).join(', ')})`);
+      }
+      if (!toggle && value === undefined) throw new ApiFailure('invalid_params', 'controls.set: give a value or toggle: true');
+      const req = hub.controls.nextReq();
+      const payload = toggle ? { cmd: 'toggle', control, req } : { cmd: 'set', control, value, req };
+      send(id, JSON.stringify(payload));
+      hub.controls.add(req, id, control);
+      return { req };
+    },
+    'tokens.list': () => tokens.list(),
+    'tokens.create': ({ id }) => {
+      if (tokens.status(id) === 'active') throw new ApiFailure('conflict', `device "${id}" already has a token; rotate it instead`);
+      const token = tokens.rotate(id);
+      hub.registry.ensure(id);
+      hub.commands.audit('token.create', id);
+      return { id, token };
+    },
+    'tokens.revoke': ({ id }) => {
+      if (tokens.status(id) !== 'active') throw new ApiFailure('not_found', `device "${id}" has no active token`);
+      const closedSession = broker.revoke(id);
+      tokens.revoke(id);
+      hub.registry.ensure(id);
+      hub.commands.audit('token.revoke', id, { closedSession });
+      return { closedSession };
+    },
+    'tokens.rotate': ({ id }) => {
+      if (tokens.status(id) === 'none') throw new ApiFailure('not_found', `device "${id}" has no token`);
+      const token = tokens.rotate(id);
+      // A session logged in with the old token must not outlive it.
+      broker.disconnect?.(id, 'revoked');
+      hub.registry.ensure(id);
+      hub.commands.audit('token.rotate', id);
+      return { id, token };
+    },
+    'broker.redirect': ({ device: target, host, port }) => {
+      const redirected = broker.redirect(target, host, port);
+      hub.commands.audit('redirect', target, { host, port, redirected });
+      return { redirected };
+    },
+    'settings.get': () => settings.get(),
+    'settings.save': ({ settings: patch }) => {
+      const saved = settings.save(patch as Partial<Settings>);
+      hub.commands.audit('settings.save', null, patch);
+      return saved;
+    },
+    'saved.list': ({ device: id }) => {
+      const d = id ? hub.registry.get(id) : null;
+      const kinds = d ? [...(d.board ? [d.board] : []), ...d.controls.map((c) => c.kind)] : [];
+      return hub.commands.list(id, kinds);
+    },
+    'saved.save': (cmd) => hub.commands.save(cmd),
+    'saved.delete': ({ id }) => ({ deleted: hub.commands.delete(id) }),
+    'saved.run': ({ id, to }) => {
+      const cmd = hub.commands.get(id);
+      if (!cmd) throw new ApiFailure('not_found', `no saved command "${id}"`);
+      const payload = expandTemplate(cmd.template, { device: to });
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(payload);
+      } catch {
+        throw new ApiFailure('invalid_params', `saved command "${cmd.name}" is not valid JSON after expansion`);
+      }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ApiFailure('invalid_params', `saved command "${cmd.name}" must be a JSON object`);
+      return { msgId: send(to, payload), payload };
+    },
+    'history.list': ({ limit }) => hub.commands.history(limit),
+    'export.traffic': ({ query, format }) => {
+      const filter = filterOf(query);
+      hub.flusher.flush();
+      const out = format === 'csv' ? trafficCsv(hub.log.iterate(filter, MAX_EXPORT_ROWS)) : trafficJsonl(hub.log.iterate(filter, MAX_EXPORT_ROWS));
+      hub.commands.audit('export.traffic', null, { query, format, rows: out.rows });
+      return { filename: `traffic-${stamp()}.${format}`, mime: format === 'csv' ? 'text/csv' : 'application/x-ndjson', ...out };
+    },
+    'export.metrics': ({ device: id, range }) => {
+      const out = metricsCsv(hub.metrics.query(id, range));
+      return { filename: `metrics-${id ?? 'all'}-${range}-${stamp()}.csv`, mime: 'text/csv', ...out };
+    },
+  };
+}

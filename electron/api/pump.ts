@@ -1,0 +1,126 @@
+import type { DeviceSummary, EventBatch, TrafficRow } from '../../shared/api/contract';
+import type { HubDelta } from '../hub/hub';
+
+export interface PumpSource {
+  takeDelta(): HubDelta;
+  device(id: string): DeviceSummary | null;
+  /** Rows that reached a UI (counted once per row). */
+  markShown(rows: TrafficRow[]): void;
+}
+
+export interface PumpOptions {
+  intervalMs?: number;
+  maxTraffic?: number;
+  /** A batch not acked within this time is treated as lost, so a silent UI cannot stall forever. */
+  ackTimeoutMs?: number;
+}
+
+interface Pending {
+  devices: Set<string>;
+  traffic: TrafficRow[];
+  trafficSkipped: number;
+  counters: HubDelta['counters'] | null;
+  metrics: HubDelta['metrics'];
+  deviceRates: HubDelta['deviceRates'];
+  controlResults: HubDelta['controlResults'];
+  notices: HubDelta['notices'];
+}
+
+interface Subscriber {
+  listener: (batch: EventBatch) => void;
+  pending: Pending;
+  inFlight: number | null;
+  sentAt: number;
+}
+
+const emptyPending = (): Pending => ({ devices: new Set(), traffic: [], trafficSkipped: 0, counters: null, metrics: null, deviceRates: null, controlResults: [], notices: [] });
+
+/**
+ * Coalesces hub changes per tick (at most 1000/intervalMs batches a second per subscriber). While a
+ * subscriber has not acked its last batch, changes accumulate in bounded form (device ids, the newest
+ * traffic rows plus a skipped count, latest metrics) and go out together once it acks.
+ */
+export class EventPump {
+  private readonly subs = new Set<Subscriber>();
+  private timer: NodeJS.Timeout | null = null;
+  private seq = 0;
+  private readonly intervalMs: number;
+  private readonly maxTraffic: number;
+  private readonly ackTimeoutMs: number;
+
+  constructor(private readonly source: PumpSource, o: PumpOptions = {}) {
+    this.intervalMs = o.intervalMs ?? 100;
+    this.maxTraffic = o.maxTraffic ?? 200;
+    this.ackTimeoutMs = o.ackTimeoutMs ?? 5000;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.tick(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.subs.clear();
+  }
+
+  subscribe(listener: (batch: EventBatch) => void): () => void {
+    const sub: Subscriber = { listener, pending: emptyPending(), inFlight: null, sentAt: 0 };
+    this.subs.add(sub);
+    return () => this.subs.delete(sub);
+  }
+
+  ack(seq: number): void {
+    for (const s of this.subs) if (s.inFlight === seq) s.inFlight = null;
+  }
+
+  tick(now = Date.now()): void {
+    const delta = this.source.takeDelta();
+    for (const sub of this.subs) {
+      this.merge(sub.pending, delta);
+      if (sub.inFlight !== null && now - sub.sentAt < this.ackTimeoutMs) continue;
+      const batch = this.build(sub.pending, now);
+      if (!batch) continue;
+      sub.pending = emptyPending();
+      sub.inFlight = batch.seq;
+      sub.sentAt = now;
+      if (batch.traffic) this.source.markShown(batch.traffic);
+      try {
+        sub.listener(batch);
+      } catch {
+        // A failing listener must not stop the others; its binding reports its own errors.
+      }
+    }
+  }
+
+  private merge(p: Pending, d: HubDelta): void {
+    for (const id of d.devices) p.devices.add(id);
+    if (d.traffic.length) {
+      p.traffic.push(...d.traffic);
+      if (p.traffic.length > this.maxTraffic) p.trafficSkipped += p.traffic.splice(0, p.traffic.length - this.maxTraffic).length;
+    }
+    p.trafficSkipped += d.trafficSkipped;
+    p.counters = d.counters;
+    if (d.metrics) p.metrics = d.metrics;
+    if (d.deviceRates) p.deviceRates = d.deviceRates;
+    p.controlResults = [...p.controlResults, ...d.controlResults].slice(-200);
+    p.notices = [...p.notices, ...d.notices].slice(-20);
+  }
+
+  private build(p: Pending, now: number): EventBatch | null {
+    const hasNews = p.devices.size || p.traffic.length || p.trafficSkipped || p.metrics || p.controlResults.length || p.notices.length;
+    if (!hasNews) return null;
+    const batch: EventBatch = { seq: ++this.seq, ts: now };
+    if (p.devices.size) batch.devices = [...p.devices].map((id) => this.source.device(id)).filter((d): d is DeviceSummary => d !== null);
+    if (p.traffic.length) batch.traffic = p.traffic;
+    if (p.trafficSkipped) batch.trafficSkipped = p.trafficSkipped;
+    if (p.counters) batch.counters = p.counters;
+    if (p.metrics) batch.metrics = p.metrics;
+    if (p.deviceRates) batch.deviceRates = p.deviceRates;
+    if (p.controlResults.length) batch.controlResults = p.controlResults;
+    if (p.notices.length) batch.notices = p.notices;
+    return batch;
+  }
+}

@@ -1,0 +1,24 @@
+import type { ApiError, EventBatch } from '../../shared/api/contract';
+import { createDispatcher, type Handlers } from './dispatcher';
+import { EventPump, type PumpOptions, type PumpSource } from './pump';
+
+/** What every binding (Electron IPC, WebSocket) talks to. See INTERFACES.md "Core". */
+export interface ApiServer {
+  dispatch(method: string, params: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: ApiError }>;
+  subscribe(listener: (batch: EventBatch) => void): () => void;
+  ack(seq: number): void;
+}
+
+export function createApiServer(handlers: Handlers, source: PumpSource, options: PumpOptions & { onInternalError?: (method: string, err: unknown) => void } = {}): ApiServer & { pump: EventPump } {
+  const dispatch = createDispatcher(handlers, options.onInternalError);
+  const pump = new EventPump(source, options);
+  pump.start();
+  return {
+    pump,
+    dispatch,
+    subscribe: (listener) => pump.subscribe(listener),
+    ack: (seq) => {
+      if (Number.isSafeInteger(seq)) pump.ack(seq);
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EventBatch, Results } from '../shared/api/contract';
+import { eventually } from './broker/testing/fixtures';
+import { V2Client } from './broker/testing/v2-client';
+import { startCore, type Core } from './core';
+import { tempDir } from './hub/testing/temp-dir';
+
+const relay = { name: 'Lamp', fw: '1.0.0', board: 'esp32', controls: [{ id: 'relay1', kind: 'relay' }], telemetry: [{ id: 'temp', unit: 'C' }] };
+
+async function call<M extends keyof Results>(core: Core, method: M, params: unknown): Promise<Results[M]> {
+  const r = await core.api.dispatch(method, params);
+  if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
+  return r.result as Results[M];
+}
+
+describe('startCore: broker + hub + api over real sockets and a real SQLite file', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function start(dir: string): Promise<Core> {
+    const core = await startCore({ dataDir: dir, tcpPort: 0, mode: 'headless', hub: { flushMs: 50 }, broker: { closeLingerMs: 100 } });
+    cleanups.push(() => core.close());
+    return core;
+  }
+
+  it('a device logs in, shows up, is toggled, confirms, and survives a restart', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.cleanup);
+    const core = await start(tmp.dir);
+    const { token } = await call(core, 'tokens.create', { id: 'lamp-1' });
+    expect(token.length).toBeGreaterThanOrEqual(22);
+
+    const batches: EventBatch[] = [];
+    core.api.subscribe((b) => {
+      batches.push(b);
+      core.api.ack(b.seq);
+    });
+
+    const client = await V2Client.connect(core.tcpPort);
+    cleanups.push(() => client.destroy());
+    expect(await client.login(token, relay)).toBe(200);
+    const listed = await eventually(async () => (await call(core, 'devices.list', {})).find((d) => d.id === 'lamp-1' && d.online) ?? null, 2000, 'online');
+    const lamp = await listed;
+    expect(lamp.controls.map((c) => c.id)).toEqual(['relay1']);
+    expect(lamp.protocol).toBe('v2');
+    expect(lamp.tokenStatus).toBe('active');
+
+    // Answer the toggle like the relay firmware does: a state report echoing req.
+    client.on('message', (m: { from: string; payload: { cmd?: string; control?: string; req?: string } }) => {
+      if (m.from === 'server' && m.payload.cmd === 'toggle') void client.send('server', JSON.stringify({ state: { relay1: true }, req: m.payload.req }));
+    });
+    const { req } = await call(core, 'controls.set', { device: 'lamp-1', control: 'relay1', toggle: true });
+    const result = await eventually(() => batches.flatMap((b) => b.controlResults ?? []).find((r) => r.req === req), 3000, 'control result');
+    expect(result).toMatchObject({ device: 'lamp-1', control: 'relay1', outcome: 'confirmed', value: true });
+    expect((await call(core, 'devices.get', { id: 'lamp-1' })).controlState).toEqual({ relay1: true });
+
+    await client.send('server', JSON.stringify({ telemetry: { temp: 21.5, rssi: -61 } }));
+    await eventually(() => core.hub.registry.get('lamp-1')!.telemetry.temp === 21.5, 2000, 'telemetry');
+
+    const page = await call(core, 'traffic.page', { query: 'device:lamp-1 dir:in' });
+    expect(page.rows.length).toBeGreaterThanOrEqual(2);
+    expect(page.rows.every((r) => r.device === 'lamp-1' && r.dir === 'in')).toBe(true);
+    expect(batches.some((b) => (b.traffic ?? []).length > 0)).toBe(true);
+
+    client.close();
+    const offline = await eventually(() => { const d = core.hub.registry.get('lamp-1')!; return !d.online ? d : null; }, 3000, 'offline');
+    expect(offline.lastDisconnectReason).toMatch(/^closed_by_peer/);
+    const logged = page.rows.length;
+    await call(core, 'saved.save', { id: 'on', name: 'On', scope: 'lamp-1', template: '{"cmd":"set","control":"relay1","value":true,"at":{{ts}}}' });
+    await call(core, 'settings.save', { settings: { retentionDays: 3 } });
+    await core.close();
+
+    const again = await start(tmp.dir);
+    const persisted = again.hub.registry.get('lamp-1')!;
+    expect(persisted).toMatchObject({ online: false, controlState: { relay1: true }, lastDisconnectReason: offline.lastDisconnectReason, board: 'esp32' });
+    expect((await call(again, 'traffic.page', { query: 'device:lamp-1 dir:in' })).rows.length).toBe(logged);
+    expect((await call(again, 'saved.list', { device: 'lamp-1' })).map((s) => s.id)).toEqual(['on']);
+    expect((await call(again, 'settings.get', {})).retentionDays).toBe(3);
+    const relogin = await V2Client.connect(again.tcpPort);
+    cleanups.push(() => relogin.destroy());
+    expect(await relogin.login(token, relay)).toBe(200);
+  });
+
+  it('rejects bad params with a clear message and unknown methods by name', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.cleanup);
+    const core = await start(tmp.dir);
+    const bad = await core.api.dispatch('messages.send', { to: 'no spaces allowed', payload: [] });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    expect(!bad.ok && bad.error.message).toMatch(/^messages\.send: to: device ids use .*; payload: /);
+    const extra = await core.api.dispatch('devices.list', { sneaky: 1 });
+    expect(!extra.ok && extra.error.message).toMatch(/Unrecognized key.*sneaky/);
+    const unknown = await core.api.dispatch('devices.drop', {});
+    expect(unknown).toEqual({ ok: false, error: { code: 'unknown_method', message: 'unknown method "devices.drop"' } });
+    const big = await core.api.dispatch('messages.send', { to: 'a', payload: { x: 'y'.repeat(20000) } });
+    expect(!big.ok && big.error.message).toMatch(/payload over 16 KiB/);
+    const filter = await core.api.dispatch('traffic.page', { query: 'dir:sideways' });
+    expect(filter).toMatchObject({ ok: false, error: { code: 'invalid_params', message: 'query: dir:sideways: must be "in" or "out"' } });
+    const offline = await core.api.dispatch('messages.send', { to: 'ghost', payload: { a: 1 } });
+    expect(offline).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+});

@@ -1,0 +1,110 @@
+import { join } from 'node:path';
+import type { HelloResult, Settings } from '../shared/api/contract';
+import { Broker, ensureCertificate, type BrokerOptions } from './broker';
+import { createHandlers } from './api/handlers';
+import { createApiServer, type ApiServer } from './api/server';
+import { KeyValue, openDatabase, type Db } from './hub/db';
+import { Hub, type HubOptions } from './hub/hub';
+import { SettingsStore } from './hub/settings';
+import { SqliteTokenStore } from './hub/token-store';
+
+export interface CoreOptions {
+  /** Where the database (and generated certificates) live; the database is dataDir/hypertcp.db. */
+  dataDir?: string;
+  /** An explicit database file (headless --db); its folder also holds generated certificates. */
+  dbPath?: string;
+  /** TCP port of the broker (0 = ephemeral); defaults to the saved setting. */
+  tcpPort?: number;
+  udpPort?: number;
+  /** Address the broker listens on; default 127.0.0.1. */
+  host?: string;
+  mode: 'desktop' | 'headless';
+  /** Settings that win over the saved ones for this run (not persisted). */
+  settingsOverrides?: Partial<Settings>;
+  broker?: Partial<Omit<BrokerOptions, 'tokens'>>;
+  hub?: Partial<Omit<HubOptions, 'db' | 'broker' | 'tokens' | 'settings'>>;
+  pumpIntervalMs?: number;
+  version?: string;
+}
+
+export interface Core {
+  api: ApiServer;
+  broker: Broker;
+  hub: Hub;
+  settings: SettingsStore;
+  tokens: SqliteTokenStore;
+  kv: KeyValue;
+  db: Db;
+  dbPath: string;
+  tcpPort: number;
+  tlsPort: number | null;
+  udpPort: number | null;
+  close(reason?: 'shutdown' | 'server_error'): Promise<void>;
+}
+
+/** Broker + hub + API in one call: used by the headless host and the Electron main process. */
+export async function startCore(options: CoreOptions): Promise<Core> {
+  const dbPath = options.dbPath ?? join(options.dataDir ?? '.', 'hypertcp.db');
+  const db = openDatabase(dbPath);
+  try {
+    return await assemble(options, db, dbPath);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<Core> {
+  const kv = new KeyValue(db);
+  const settings = new SettingsStore(kv, options.settingsOverrides);
+  const tokens = new SqliteTokenStore(db);
+  const s = settings.get();
+  const broker = new Broker({
+    ...options.broker,
+    tokens,
+    limits: { maxPayload: s.maxPayload, ratePerSecond: s.rateLimitPerSecond, ...options.broker?.limits },
+    keepalive: { intervalMs: s.keepaliveSeconds * 1000, ...options.broker?.keepalive },
+  });
+  const hub = new Hub({ ...options.hub, db, broker, tokens, settings });
+  hub.start();
+  const host = options.host ?? '127.0.0.1';
+  let tcpPort: number;
+  let tlsPort: number | null = null;
+  try {
+    tcpPort = await broker.listen({ port: options.tcpPort ?? s.tcpPort, host });
+    if (s.tlsEnabled) {
+      const cert = await ensureCertificate(join(dbPath, '..', 'tls'));
+      tlsPort = await broker.listenTls({ port: s.tlsPort, host, key: cert.key, cert: cert.cert });
+    }
+  } catch (err) {
+    await broker.close('shutdown');
+    hub.close();
+    throw err;
+  }
+  const udpPort: number | null = null;
+  const hello = (): HelloResult => ({ version: options.version ?? '0.1.0', mode: options.mode, tcpPort, udpPort, tlsPort });
+  const handlers = createHandlers({ hub, broker, tokens, settings, hello });
+  const api = createApiServer(
+    handlers,
+    { takeDelta: () => hub.takeDelta(), device: (id) => hub.registry.get(id), markShown: (rows) => hub.markShown(rows) },
+    { intervalMs: options.pumpIntervalMs ?? 100, onInternalError: (method, err) => hub.notice('error', `${method}: ${(err as Error)?.message}`) },
+  );
+  settings.onChange((_, changed) => {
+    if (changed.some((k) => ['tcpPort', 'udpPort', 'tlsEnabled', 'tlsPort', 'maxPayload', 'keepaliveSeconds', 'rateLimitPerSecond'].includes(k))) {
+      hub.notice('info', `saved; ${changed.join(', ')} take effect after a restart`);
+    }
+  });
+  let closed: Promise<void> | null = null;
+  return {
+    api, broker, hub, settings, tokens, kv, db, dbPath, tcpPort, tlsPort, udpPort,
+    close(reason = 'shutdown') {
+      closed ??= (async () => {
+        api.pump.stop();
+        await broker.close(reason);
+        hub.close();
+        db.close();
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * The headless host: `tsx electron/host/cli.ts [flags]` (npm run serve). Prints one
+ * `HYPERTCP_READY {...}` line on stdout when it serves (tests and scripts wait for it).
+ */
+import { USAGE, parseHostArgs } from './config';
+import { startDemo, type Demo } from './demo';
+import { startHost } from './host';
+
+async function main(): Promise<void> {
+  let cfg;
+  try {
+    cfg = parseHostArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (cfg === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const host = await startHost(cfg, log);
+  let demo: Demo | null = null;
+  if (cfg.demo) demo = startDemo(host.core, cfg.sim, log);
+
+  const ready = { url: host.url, httpPort: host.http.port, tcpPort: host.core.tcpPort, udpPort: host.core.udpPort, adminToken: host.adminToken };
+  process.stdout.write(`HYPERTCP_READY ${JSON.stringify(ready)}\n`);
+  process.stdout.write(
+    `HyperTCP Panel is serving. Open ${host.url}\n  devices connect to ${cfg.brokerBind ?? cfg.bind}:${host.core.tcpPort}; database ${host.core.dbPath}` +
+      (host.firstStart ? '\n  the admin token was generated on this first start; it is kept in the database.' : '') +
+      '\n',
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log(`${signal}: shutting down`);
+    void (async () => {
+      await demo?.stop();
+      await host.close();
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`hypertcp host failed: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});

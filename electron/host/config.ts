@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+const Port = z.number().int().min(0).max(65535);
+export const HostConfig = z.strictObject({
+  tcpPort: Port.default(8080),
+  udpPort: Port.optional(),
+  httpPort: Port.default(8090),
+  /** Address of the web UI and API; anything but loopback requires TLS. */
+  bind: z.string().min(1).max(253).default('127.0.0.1'),
+  /** Address of the device broker; defaults to `bind`. */
+  brokerBind: z.string().min(1).max(253).optional(),
+  db: z.string().min(1).optional(),
+  adminToken: z.string().min(16, 'admin token must be at least 16 characters').max(200).regex(/^[A-Za-z0-9_-]+$/, 'admin token uses A-Z a-z 0-9 _ -').optional(),
+  static: z.string().min(1).default('dist/renderer'),
+  demo: z.boolean().default(false),
+  tlsCert: z.string().optional(),
+  tlsKey: z.string().optional(),
+  /** Path of the simulator used by --demo. */
+  sim: z.string().default('firmware/build/hypertcp-sim'),
+});
+export type HostConfig = z.infer<typeof HostConfig>;
+
+export const USAGE = `Usage: tsx electron/host/cli.ts [flags]
+  --tcp-port N       broker TCP port (default 8080, 0 = ephemeral)
+  --udp-port N       broker UDP port
+  --http-port N      web UI and API port (default 8090, 0 = ephemeral)
+  --bind ADDR        address of the web UI (default 127.0.0.1; others need TLS)
+  --broker-bind ADDR address of the device broker (default: --bind)
+  --db PATH          SQLite database file (default ~/.local/share/hypertcp-panel/hypertcp.db)
+  --admin-token T    admin token (default: generated once and kept in the database)
+  --static DIR       built UI to serve (default dist/renderer)
+  --tls-cert F --tls-key F   PEM files for HTTPS (generated when binding elsewhere without them)
+  --demo             start simulated relay and sensor devices
+  --sim PATH         simulator binary for --demo (default firmware/build/hypertcp-sim)
+  --config FILE      JSON file with the same settings (camelCase keys); flags win`;
+
+export function defaultDbPath(): string {
+  const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return join(base, 'hypertcp-panel', 'hypertcp.db');
+}
+
+const int = (flag: string, v: string | undefined) => {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new Error(`--${flag} must be a number, got "${v}"`);
+  return Number(v);
+};
+
+/** Flags over the config file over defaults; throws an Error with a readable message. */
+export function parseHostArgs(argv: string[]): HostConfig | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      'tcp-port': { type: 'string' }, 'udp-port': { type: 'string' }, 'http-port': { type: 'string' },
+      bind: { type: 'string' }, 'broker-bind': { type: 'string' }, db: { type: 'string' },
+      'admin-token': { type: 'string' }, static: { type: 'string' }, demo: { type: 'boolean' },
+      'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, sim: { type: 'string' },
+      config: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  let file: Record<string, unknown> = {};
+  if (values.config) {
+    try {
+      file = JSON.parse(readFileSync(values.config, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new Error(`--config ${values.config}: ${(err as Error).message}`);
+    }
+  }
+  const flags = Object.fromEntries(
+    Object.entries({
+      tcpPort: int('tcp-port', values['tcp-port']), udpPort: int('udp-port', values['udp-port']), httpPort: int('http-port', values['http-port']),
+      bind: values.bind, brokerBind: values['broker-bind'], db: values.db, adminToken: values['admin-token'], static: values.static,
+      demo: values.demo, tlsCert: values['tls-cert'], tlsKey: values['tls-key'], sim: values.sim,
+    }).filter(([, v]) => v !== undefined),
+  );
+  const parsed = HostConfig.safeParse({ ...file, ...flags });
+  if (!parsed.success) {
+    throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; '));
+  }
+  if (Boolean(parsed.data.tlsCert) !== Boolean(parsed.data.tlsKey)) throw new Error('--tls-cert and --tls-key go together');
+  return parsed.data;
+}

@@ -1,0 +1,139 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { tempDir } from '../hub/testing/temp-dir';
+import { HostConfig } from './config';
+import { startHost, type Host } from './host';
+import { CONTENT_SECURITY_POLICY } from './static-files';
+
+let host: Host;
+let origin: string;
+const tmp = tempDir('hypertcp-host-');
+
+beforeAll(async () => {
+  const ui = join(tmp.dir, 'ui');
+  mkdirSync(join(ui, 'assets'), { recursive: true });
+  writeFileSync(join(ui, 'index.html'), '<!doctype html><title>panel</title>');
+  writeFileSync(join(ui, 'assets', 'app.js'), 'console.log(1)');
+  writeFileSync(join(tmp.dir, 'secret.txt'), 'do not serve');
+  host = await startHost(HostConfig.parse({ db: join(tmp.dir, 'h.db'), tcpPort: 0, httpPort: 0, static: ui }));
+  origin = `http://127.0.0.1:${host.http.port}`;
+});
+
+afterAll(async () => {
+  await host.close();
+  tmp.cleanup();
+});
+
+function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: host.http.port, path, headers }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+type Opened = { ws: WebSocket; protocol: string };
+function connect(opts: { token?: string | null; origin?: string; host?: string } = {}): Promise<Opened> {
+  const protocols = ['hypertcp.v1', ...(opts.token === null ? [] : [`token.${opts.token ?? host.adminToken}`])];
+  const ws = new WebSocket(`ws://127.0.0.1:${host.http.port}/api`, protocols, {
+    origin: opts.origin ?? origin,
+    headers: opts.host ? { host: opts.host } : {},
+  });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve({ ws, protocol: ws.protocol }));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+function rpc(ws: WebSocket, id: number, method: string, params: unknown): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    const onMessage = (data: WebSocket.RawData) => {
+      const msg = JSON.parse(data.toString()) as Record<string, unknown>;
+      if (msg.type === 'result' && msg.id === id) {
+        ws.off('message', onMessage);
+        resolve(msg);
+      }
+    };
+    ws.on('message', onMessage);
+    ws.send(JSON.stringify({ type: 'call', id, method, params }));
+  });
+}
+
+describe('headless host: static UI', () => {
+  it('serves the UI with a strict CSP and never outside its folder', async () => {
+    const index = await get('/');
+    expect(index.status).toBe(200);
+    expect(index.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    expect(index.headers['x-content-type-options']).toBe('nosniff');
+    expect((await get('/assets/app.js')).headers['content-type']).toMatch(/javascript/);
+    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt']) {
+      const res = await get(path);
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(res.body).not.toContain('do not serve');
+    }
+  });
+});
+
+describe('headless host: WebSocket API', () => {
+  it('accepts the admin token and answers calls with the hypertcp.v1 subprotocol', async () => {
+    const { ws, protocol } = await connect();
+    expect(protocol).toBe('hypertcp.v1');
+    const hello = await rpc(ws, 1, 'hello', {});
+    expect(hello).toMatchObject({ ok: true, result: { mode: 'headless', tcpPort: host.core.tcpPort } });
+    const bad = await rpc(ws, 2, 'tokens.create', { id: 'bad id!' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    ws.close();
+  });
+
+  it('refuses a connection without a token, with a wrong token, a foreign Origin or Host', async () => {
+    await expect(connect({ token: null })).rejects.toThrow('HTTP 401');
+    await expect(connect({ token: 'x'.repeat(32) })).rejects.toThrow('HTTP 401');
+    await expect(connect({ origin: 'http://evil.example' })).rejects.toThrow('HTTP 403');
+    await expect(connect({ origin: `http://127.0.0.1:${host.http.port + 1}` })).rejects.toThrow('HTTP 403');
+    await expect(connect({ host: `rebind.example:${host.http.port}`, origin: `http://rebind.example:${host.http.port}` })).rejects.toThrow('HTTP 403');
+  });
+
+  it('closes a socket that sends a message over 64 KiB with 1009, and others keep working', async () => {
+    const { ws } = await connect();
+    const other = await connect();
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send(JSON.stringify({ type: 'call', id: 1, method: 'hello', params: { pad: 'x'.repeat(70 * 1024) } }));
+    expect(await closed).toBe(1009);
+    expect(await rpc(other.ws, 7, 'hello', {})).toMatchObject({ ok: true });
+    other.ws.close();
+  });
+
+  it('closes a socket that sends something other than a call or an ack', async () => {
+    const { ws } = await connect();
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send('not json');
+    expect(await closed).toBe(1007);
+  });
+
+  it('pushes event batches and waits for the ack before the next one', async () => {
+    const { ws } = await connect();
+    const batches: { seq: number }[] = [];
+    ws.on('message', (data) => {
+      const msg = JSON.parse(data.toString()) as { type: string; batch?: { seq: number } };
+      if (msg.type === 'events') batches.push(msg.batch!);
+    });
+    await rpc(ws, 1, 'tokens.create', { id: 'ws-dev-1' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(batches.length).toBe(1);
+    await rpc(ws, 2, 'tokens.create', { id: 'ws-dev-2' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(batches.length).toBe(1);
+    ws.send(JSON.stringify({ type: 'ack', seq: batches[0]!.seq }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(batches.length).toBe(2);
+    ws.close();
+  });
+});

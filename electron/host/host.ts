@@ -1,0 +1,53 @@
+import { dirname, join, resolve } from 'node:path';
+import { ensureCertificate, generateToken, loadCertificate } from '../broker';
+import { startCore, type Core } from '../core';
+import type { HostConfig } from './config';
+import { defaultDbPath } from './config';
+import { startHttpHost, isLoopback, type HttpHost } from './http-host';
+
+export interface Host {
+  core: Core;
+  http: HttpHost;
+  adminToken: string;
+  /** True when the admin token was generated on this start (show it prominently). */
+  firstStart: boolean;
+  /** URL with the admin token in the fragment (never sent to the server by the browser). */
+  url: string;
+  close(): Promise<void>;
+}
+
+const ADMIN_TOKEN_KEY = 'host.adminToken';
+
+/** Broker + hub + static UI + WebSocket API: the headless host (`npm run serve`). */
+export async function startHost(cfg: HostConfig, log: (line: string) => void = () => {}): Promise<Host> {
+  const dbPath = resolve(cfg.db ?? defaultDbPath());
+  const core = await startCore({ dbPath, tcpPort: cfg.tcpPort, udpPort: cfg.udpPort, host: cfg.brokerBind ?? cfg.bind, mode: 'headless' });
+  try {
+    let adminToken = cfg.adminToken ?? core.kv.get(ADMIN_TOKEN_KEY);
+    const firstStart = !cfg.adminToken && adminToken === null;
+    if (!adminToken) {
+      adminToken = generateToken();
+      // Kept in the database (owner-only folder) so the printed URL stays valid across restarts.
+      core.kv.set(ADMIN_TOKEN_KEY, adminToken);
+    }
+    let tls: { key: string; cert: string } | undefined;
+    if (cfg.tlsCert && cfg.tlsKey) tls = await loadCertificate(cfg.tlsKey, cfg.tlsCert);
+    else if (!isLoopback(cfg.bind)) {
+      tls = await ensureCertificate(join(dirname(dbPath), 'tls'));
+      log(`serving HTTPS with a self-signed certificate from ${join(dirname(dbPath), 'tls')}`);
+    }
+    const http = await startHttpHost({
+      api: core.api, adminToken, staticDir: resolve(cfg.static), port: cfg.httpPort, bind: cfg.bind, tls,
+      onRefused: (reason, address) => core.hub.notice('warn', `API connection from ${address ?? '?'} refused: ${reason}`),
+    });
+    const url = `${http.origin}/#token=${adminToken}`;
+    let closing: Promise<void> | null = null;
+    return {
+      core, http, adminToken, firstStart, url,
+      close: () => (closing ??= http.close().then(() => core.close('shutdown'))),
+    };
+  } catch (err) {
+    await core.close('shutdown');
+    throw err;
+  }
+}

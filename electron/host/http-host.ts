@@ -1,0 +1,76 @@
+import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { hostname, networkInterfaces } from 'node:os';
+import type { ApiServer } from '../api/server';
+import { staticHandler } from './static-files';
+import { createWsBinding } from './ws-binding';
+
+export interface HttpHostOptions {
+  api: ApiServer;
+  adminToken: string;
+  staticDir: string;
+  port: number;
+  bind: string;
+  /** Required when bind is not a loopback address. */
+  tls?: { key: string; cert: string } | undefined;
+  onRefused?: (reason: string, address: string | undefined) => void;
+}
+
+export interface HttpHost {
+  server: Server;
+  port: number;
+  scheme: 'http' | 'https';
+  /** The URL to open, without the token. */
+  origin: string;
+  close(): Promise<void>;
+}
+
+export const isLoopback = (addr: string) => addr === 'localhost' || addr === '::1' || /^127\./.test(addr);
+
+/** Host header values a browser may legitimately send to this server (defends DNS rebinding). */
+export function allowedHosts(bind: string, port: number): Set<string> {
+  const names = new Set(['127.0.0.1', 'localhost', '[::1]']);
+  if (!isLoopback(bind)) {
+    names.add(hostname().toLowerCase());
+    if (bind === '0.0.0.0' || bind === '::') {
+      for (const list of Object.values(networkInterfaces())) {
+        for (const a of list ?? []) names.add(a.family === 'IPv6' ? `[${a.address}]` : a.address);
+      }
+    } else names.add(bind.includes(':') ? `[${bind}]` : bind);
+  }
+  return new Set([...names].map((n) => `${n}:${port}`));
+}
+
+/** Static UI + WebSocket API on one port; plain HTTP only on loopback, HTTPS otherwise. */
+export async function startHttpHost(o: HttpHostOptions): Promise<HttpHost> {
+  if (!isLoopback(o.bind) && !o.tls) throw new Error(`refusing to serve on ${o.bind} without TLS: give a certificate or bind to 127.0.0.1`);
+  const scheme = o.tls ? 'https' : 'http';
+  const files = staticHandler(o.staticDir);
+  const server: Server = o.tls ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert }, files) : createServer(files);
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.bind, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : o.port;
+  const ws = createWsBinding({ api: o.api, adminToken: o.adminToken, allowedHosts: allowedHosts(o.bind, port), scheme, onRefused: o.onRefused });
+  server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
+  const shownHost = isLoopback(o.bind) ? '127.0.0.1' : o.bind === '0.0.0.0' || o.bind === '::' ? hostname() : o.bind;
+  return {
+    server,
+    port,
+    scheme,
+    origin: `${scheme}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        ws.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,84 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+
+/** Strict policy for the served UI: only our own files, no inline code, no framing. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export const securityHeaders: Record<string, string> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { ...securityHeaders, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.end(body);
+}
+
+const MISSING_UI = `<!doctype html><meta charset="utf-8"><title>HyperTCP Panel</title>
+<p>The web UI is not built. Run <code>npm run build:renderer</code> (or <code>npm run serve</code>, which builds it) and reload.</p>`;
+
+/** Serves files under `root` (GET/HEAD only, no traversal, no directory listings). */
+export function staticHandler(root: string) {
+  const base = resolve(root);
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      return send(res, 400, 'bad request');
+    }
+    if (pathname.includes('\0')) return send(res, 400, 'bad request');
+    if (pathname === '/' || pathname === '') pathname = '/index.html';
+    const file = resolve(join(base, normalize(pathname)));
+    if (file !== base && !file.startsWith(base + sep)) return send(res, 403, 'forbidden');
+    if (pathname === '/index.html' && !existsSync(file)) return send(res, 503, MISSING_UI, 'text/html; charset=utf-8');
+    let size: number;
+    try {
+      const st = statSync(file);
+      if (!st.isFile()) return send(res, 404, 'not found');
+      size = st.size;
+    } catch {
+      return send(res, 404, 'not found');
+    }
+    const hashed = pathname.startsWith('/assets/');
+    res.writeHead(200, {
+      ...securityHeaders,
+      'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Length': size,
+      'Cache-Control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
+    });
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  };
+}

@@ -1,0 +1,115 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { WsServerMessage } from '../../shared/api/contract';
+import type { ApiServer } from '../api/server';
+
+export const WS_PATH = '/api';
+export const WS_PROTOCOL = 'hypertcp.v1';
+export const WS_MAX_MESSAGE = 64 * 1024;
+const MAX_IN_FLIGHT = 16;
+/** Past this much unsent data a connection gets no event batches until it drains. */
+const MAX_BUFFERED = 4 * 1024 * 1024;
+
+export interface WsBindingOptions {
+  api: ApiServer;
+  adminToken: string;
+  /** Host header values this server answers to (e.g. 127.0.0.1:8090, localhost:8090). */
+  allowedHosts: Set<string>;
+  scheme: 'http' | 'https';
+  onRefused?: (reason: string, address: string | undefined) => void;
+}
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/**
+ * The WebSocket binding of the API (INTERFACES.md): path /api, subprotocols
+ * ['hypertcp.v1', 'token.<admin token>'], Origin must be this server's own origin, messages capped
+ * at 64 KiB (larger ones close the socket with 1009).
+ */
+export function createWsBinding(o: WsBindingOptions) {
+  const wanted = digest(o.adminToken);
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: WS_MAX_MESSAGE,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+  });
+  const refused = (reason: string, req: IncomingMessage) => o.onRefused?.(reason, req.socket.remoteAddress);
+
+  function check(req: IncomingMessage): { status: number; text: string } | null {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname !== WS_PATH) return { status: 404, text: 'Not Found' };
+    const host = req.headers.host ?? '';
+    if (!o.allowedHosts.has(host.toLowerCase())) return { status: 403, text: 'Forbidden: unknown Host' };
+    if (req.headers.origin !== `${o.scheme}://${host}`) return { status: 403, text: 'Forbidden: bad Origin' };
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const token = offered.find((p) => p.startsWith('token.'))?.slice('token.'.length);
+    if (!offered.includes(WS_PROTOCOL) || token === undefined) return { status: 401, text: 'Unauthorized: subprotocols hypertcp.v1 and token.<admin token> required' };
+    if (!timingSafeEqual(digest(token), wanted)) return { status: 401, text: 'Unauthorized: bad token' };
+    return null;
+  }
+
+  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => {});
+    const problem = check(req);
+    if (problem) {
+      refused(problem.text, req);
+      return refuse(socket, problem.status, problem.text);
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serve(ws));
+  }
+
+  function serve(ws: WebSocket): void {
+    let inFlight = 0;
+    const send = (msg: WsServerMessage) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    };
+    const unsubscribe = o.api.subscribe((batch) => {
+      // A client that cannot keep up skips batches; it acks what it drew and the pump coalesces.
+      if (ws.bufferedAmount > MAX_BUFFERED) return o.api.ack(batch.seq);
+      send({ type: 'events', batch });
+    });
+    ws.on('close', unsubscribe);
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (isBinary) return ws.close(1003, 'text frames only');
+      let msg: unknown;
+      try {
+        msg = JSON.parse(data.toString());
+      } catch {
+        return ws.close(1007, 'invalid JSON');
+      }
+      if (typeof msg !== 'object' || msg === null) return ws.close(1008, 'bad message');
+      const m = msg as Record<string, unknown>;
+      if (m.type === 'ack' && typeof m.seq === 'number') return o.api.ack(m.seq);
+      if (m.type !== 'call' || typeof m.id !== 'number' || !Number.isSafeInteger(m.id) || typeof m.method !== 'string') {
+        return ws.close(1008, 'expected {type:"call",id,method,params} or {type:"ack",seq}');
+      }
+      const id = m.id;
+      if (inFlight >= MAX_IN_FLIGHT) {
+        return send({ type: 'result', id, ok: false, error: { code: 'unavailable', message: `more than ${MAX_IN_FLIGHT} calls in flight` } });
+      }
+      inFlight++;
+      void o.api.dispatch(m.method, m.params).then((r) => {
+        inFlight--;
+        send(r.ok ? { type: 'result', id, ok: true, result: r.result } : { type: 'result', id, ok: false, error: r.error });
+      });
+    });
+  }
+
+  return {
+    handleUpgrade,
+    clients: () => wss.clients.size,
+    close(): void {
+      for (const c of wss.clients) c.close(1001, 'server shutting down');
+      wss.close();
+    },
+  };
+}

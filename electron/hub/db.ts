@@ -1,0 +1,78 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type Db = Database.Database;
+
+/**
+ * Schema migrations, applied in order inside one transaction each; PRAGMA user_version records
+ * how many ran. Append only: never edit a migration that has shipped.
+ */
+const migrations: string[] = [
+  `CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE tokens (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL,
+     revoked_at INTEGER, last_used_at INTEGER);
+   CREATE TABLE devices (id TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at INTEGER NOT NULL);
+   CREATE TABLE traffic (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, dir TEXT NOT NULL,
+     device TEXT NOT NULL, src TEXT, dst TEXT, cmd INTEGER NOT NULL, msg_id INTEGER NOT NULL,
+     size INTEGER NOT NULL, status INTEGER, payload TEXT NOT NULL, cut INTEGER NOT NULL,
+     bytes INTEGER NOT NULL);
+   CREATE INDEX traffic_device ON traffic(device, seq);
+   CREATE TABLE metrics_minute (device TEXT NOT NULL, ts INTEGER NOT NULL, msgs_in INTEGER NOT NULL,
+     msgs_out INTEGER NOT NULL, bytes_in INTEGER NOT NULL, bytes_out INTEGER NOT NULL,
+     errors INTEGER NOT NULL, drops INTEGER NOT NULL, rtt_ms REAL, queue_depth INTEGER NOT NULL,
+     udp_loss INTEGER NOT NULL, udp_retransmits INTEGER NOT NULL, PRIMARY KEY (device, ts)) WITHOUT ROWID;
+   CREATE INDEX metrics_minute_ts ON metrics_minute(ts);
+   CREATE TABLE saved_commands (id TEXT PRIMARY KEY, name TEXT NOT NULL, scope TEXT,
+     template TEXT NOT NULL, updated_at INTEGER NOT NULL);
+   CREATE TABLE command_history (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, target TEXT NOT NULL,
+     payload TEXT NOT NULL, status TEXT NOT NULL, error TEXT);
+   CREATE TABLE audit (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, action TEXT NOT NULL,
+     target TEXT, detail TEXT);`,
+];
+
+export const SCHEMA_VERSION = migrations.length;
+
+/** Opens (creating if needed) the hub database: WAL, synchronous=NORMAL, migrations applied. */
+export function openDatabase(path: string): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const db = new Database(path);
+  // auto_vacuum only takes effect on a fresh file, before the first table exists.
+  db.pragma('auto_vacuum = INCREMENTAL');
+  db.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a crash may lose the last transactions but never corrupts the file.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 2000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new Error(`database schema ${current} is newer than this app (${migrations.length}); refusing to open`);
+  }
+  for (let v = current; v < migrations.length; v++) {
+    db.transaction(() => {
+      db.exec(migrations[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+/** Small key/value store for settings and host secrets. */
+export class KeyValue {
+  private readonly getStmt;
+  private readonly setStmt;
+  constructor(db: Db) {
+    this.getStmt = db.prepare<[string], { value: string }>('SELECT value FROM kv WHERE key = ?');
+    this.setStmt = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+  }
+  get(key: string): string | null {
+    return this.getStmt.get(key)?.value ?? null;
+  }
+  set(key: string, value: string): void {
+    this.setStmt.run(key, value);
+  }
+}

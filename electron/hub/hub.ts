@@ -1,0 +1,195 @@
+import type { EventBatch, MetricsPoint, TrafficCounters, TrafficRow } from '../../shared/api/contract';
+import { Command, Status } from '../../shared/protocol/constants';
+import type { BrokerFrameEvent, BrokerPort, BrokerSession } from './broker-port';
+import { ControlTracker, type ControlResult } from './controls';
+import type { Db } from './db';
+import { Flusher } from './flusher';
+import { Metrics } from './metrics';
+import { isPlainObject, parseObject, payloadText } from './payload-text';
+import { Registry } from './registry';
+import { CommandStore } from './saved-commands';
+import type { SettingsStore } from './settings';
+import type { SqliteTokenStore } from './token-store';
+import { TrafficLog, cutRow } from './traffic-log';
+import { TrafficRing } from './traffic-ring';
+
+export interface HubOptions {
+  db: Db;
+  broker: BrokerPort;
+  tokens: SqliteTokenStore;
+  settings: SettingsStore;
+  ringSize?: number;
+  flushMs?: number;
+  controlTimeoutMs?: number;
+  /** How often retention runs (ms). */
+  retentionEveryMs?: number;
+  /** Traffic rows a pump batch may carry; older new rows are counted as skipped. */
+  batchTraffic?: number;
+  maxQueue?: number;
+}
+
+/** What changed since the pump last asked. */
+export interface HubDelta {
+  devices: string[];
+  traffic: TrafficRow[];
+  trafficSkipped: number;
+  counters: TrafficCounters;
+  metrics: MetricsPoint | null;
+  deviceRates: Record<string, number> | null;
+  controlResults: ControlResult[];
+  notices: NonNullable<EventBatch['notices']>;
+}
+
+const BATCH_PAYLOAD_CHARS = 1024;
+const MAX_NOTICES = 20;
+
+/** The main side's state: registry, traffic, metrics, commands, fed by broker events. */
+export class Hub {
+  readonly registry: Registry;
+  readonly ring: TrafficRing;
+  readonly log: TrafficLog;
+  readonly metrics: Metrics;
+  readonly controls: ControlTracker;
+  readonly commands: CommandStore;
+  readonly flusher: Flusher;
+  private seq: number;
+  private fresh: TrafficRow[] = [];
+  private freshSkipped = 0;
+  private notices: HubDelta['notices'] = [];
+  private lastMetricsTs = 0;
+  private lastShownSeq = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private lastRetention = 0;
+  private readonly detach: (() => void)[] = [];
+  private readonly batchTraffic: number;
+
+  constructor(private readonly o: HubOptions) {
+    this.flusher = new Flusher(o.db, o.flushMs ?? 250);
+    this.metrics = new Metrics(o.db);
+    this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id) });
+    this.ring = new TrafficRing(o.ringSize ?? 5000);
+    this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, onBatchFull: () => this.flusher.requestSoon() });
+    this.controls = new ControlTracker(o.controlTimeoutMs ?? 5000);
+    this.commands = new CommandStore(o.db);
+    this.seq = this.log.lastSeq();
+    this.batchTraffic = o.batchTraffic ?? 200;
+    this.flusher.add(() => this.log.flush());
+    this.flusher.add(() => this.registry.flush());
+    this.flusher.add(() => this.metrics.flush());
+    this.flusher.add(() => o.tokens.flushUsage());
+  }
+
+  start(): void {
+    const b = this.o.broker;
+    const on = <A extends unknown[]>(event: string, fn: (...args: A) => void) => {
+      const h = fn as (...args: unknown[]) => void;
+      b.on(event, h);
+      this.detach.push(() => b.off(event, h));
+    };
+    on('frame', (ev: BrokerFrameEvent) => this.onFrame(ev));
+    on('session:open', (s: BrokerSession) => this.registry.sessionOpened(s));
+    on('session:close', (s: BrokerSession, reason: string, detail?: string) => this.registry.sessionClosed(s, reason, detail));
+    on('server:message', (ev: { from: string; payload: Uint8Array }) => this.onServerMessage(ev.from, ev.payload));
+    on('login:failed', (ev: { address: string; reason: string }) => this.notice('warn', `login failed from ${ev.address}: ${ev.reason}`));
+    for (const s of b.sessions()) this.registry.sessionOpened(s);
+    this.flusher.start();
+    this.timer = setInterval(() => this.tick(), 1000);
+    this.timer.unref();
+  }
+
+  /** Hot path: one frame in or out of a session. */
+  onFrame(ev: BrokerFrameEvent): void {
+    const text = payloadText(ev.payload);
+    const isError = ev.cmd === Command.RESPONSE && ev.status !== null && ev.status !== Status.SUCCESS;
+    const row: TrafficRow = {
+      seq: ++this.seq, ts: ev.ts, dir: ev.dir, device: ev.device, from: ev.from, to: ev.to, cmd: ev.cmd,
+      msgId: ev.msgId, size: ev.size, status: ev.status, payload: text, cut: false,
+    };
+    this.log.append(row);
+    const shown = cutRow(row, 4096);
+    this.ring.push(shown);
+    this.fresh.push(shown);
+    if (this.fresh.length > this.batchTraffic * 2) {
+      this.freshSkipped += this.fresh.length - this.batchTraffic;
+      this.fresh = this.fresh.slice(-this.batchTraffic);
+    }
+    this.metrics.count(ev.device, ev.dir, ev.size, isError, ev.ts);
+    this.registry.frame(ev.device, ev.dir, ev.size, isError, ev.ts);
+  }
+
+  /** A payload a device sent to "server": state reports and telemetry (PROTOCOL.md section 8). */
+  onServerMessage(device: string, bytes: Uint8Array): void {
+    const msg = parseObject(bytes);
+    if (!msg) return;
+    if (isPlainObject(msg.state)) {
+      this.registry.reportState(device, msg.state);
+      this.controls.report(device, msg.req, msg.state);
+    }
+    if (isPlainObject(msg.telemetry)) this.registry.reportTelemetry(device, msg.telemetry);
+  }
+
+  notice(level: 'info' | 'warn' | 'error', text: string): void {
+    this.notices.push({ level, text: text.slice(0, 300) });
+    if (this.notices.length > MAX_NOTICES) this.notices.shift();
+  }
+
+  /** Counts rows that reached a UI, once each even with several subscribers. */
+  markShown(rows: TrafficRow[]): void {
+    for (const r of rows) {
+      if (r.seq > this.lastShownSeq) {
+        this.log.counters.shown++;
+        this.lastShownSeq = r.seq;
+      }
+    }
+  }
+
+  nextSeq(): number {
+    return this.seq;
+  }
+
+  /** Once a second: close metrics seconds, sample session gauges, expire controls, retention. */
+  tick(now = Date.now()): void {
+    for (const s of this.o.broker.sessions() as (BrokerSession & { counters?: { drops?: number } })[]) {
+      this.registry.sessionStats(s.id, s.rttMs ?? null, s.counters?.drops ?? null);
+      if (typeof s.rttMs === 'number') this.metrics.record(s.id, 'rttMs', s.rttMs, now);
+    }
+    this.metrics.tick(now);
+    this.controls.expire(now);
+    if (now - this.lastRetention >= (this.o.retentionEveryMs ?? 10_000)) {
+      this.lastRetention = now;
+      this.applyRetention(now);
+    }
+  }
+
+  applyRetention(now = Date.now()): number {
+    const s = this.o.settings.get();
+    this.flusher.flush();
+    return this.log.applyRetention({ maxAgeMs: s.retentionDays * 86_400_000, maxBytes: s.retentionMegabytes * 1024 * 1024 }, now).deleted;
+  }
+
+  takeDelta(): HubDelta {
+    const metricsFresh = this.metrics.lastTotal !== null && this.metrics.lastTotal.ts !== this.lastMetricsTs;
+    if (metricsFresh) this.lastMetricsTs = this.metrics.lastTotal!.ts;
+    const delta: HubDelta = {
+      devices: this.registry.takeDirtyForUi(),
+      traffic: this.fresh.slice(-this.batchTraffic).map((r) => cutRow(r, BATCH_PAYLOAD_CHARS)),
+      trafficSkipped: this.freshSkipped + Math.max(0, this.fresh.length - this.batchTraffic),
+      counters: { ...this.log.counters },
+      metrics: metricsFresh ? this.metrics.lastTotal : null,
+      deviceRates: metricsFresh ? this.metrics.lastDeviceRates : null,
+      controlResults: this.controls.take(),
+      notices: this.notices,
+    };
+    this.fresh = [];
+    this.freshSkipped = 0;
+    this.notices = [];
+    return delta;
+  }
+
+  close(): void {
+    for (const d of this.detach.splice(0)) d();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.flusher.stop();
+  }
+}

@@ -1,0 +1,193 @@
+import type { MetricsPoint, MetricsRange } from '../../shared/api/contract';
+import type { Db } from './db';
+import { F, FIELDS, SecondSeries, newBucket, toPoint } from './metrics-series';
+
+/** Series key of the whole broker. */
+export const TOTAL = '*';
+const MINUTE_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+interface MinuteAcc {
+  acc: Float64Array;
+  gaugeN: Float64Array;
+}
+
+/**
+ * Metrics per device and in total: 1-second buckets for the last hour in memory (at most
+ * `maxDevices` device series, least recently active evicted), 1-minute rollups in SQLite for 30 days.
+ */
+export class Metrics {
+  private current = new Map<string, Float64Array>();
+  private curSec = 0;
+  private readonly series = new Map<string, SecondSeries>();
+  private readonly lastActive = new Map<string, number>();
+  private minute = new Map<string, MinuteAcc>();
+  private minuteStart = 0;
+  private pending: unknown[][] = [];
+  private readonly insert;
+  /** The last finished second: total point and per-device msgs/s (in + out). */
+  lastTotal: MetricsPoint | null = null;
+  lastDeviceRates: Record<string, number> = {};
+
+  constructor(private readonly db: Db, private readonly maxDevices = 128) {
+    this.insert = db.prepare(`INSERT OR REPLACE INTO metrics_minute (device, ts, msgs_in, msgs_out, bytes_in, bytes_out, errors, drops, rtt_ms, queue_depth, udp_loss, udp_retransmits) VALUES (${Array(12).fill('?').join(',')})`);
+    this.series.set(TOTAL, new SecondSeries());
+  }
+
+  /** Hot path: one frame. */
+  count(device: string, dir: 'in' | 'out', bytes: number, isError: boolean, nowMs: number): void {
+    const sec = Math.floor(nowMs / 1000);
+    if (sec !== this.curSec) this.roll(sec);
+    const inc = (b: Float64Array) => {
+      if (dir === 'in') {
+        b[F.msgsIn]! += 1;
+        b[F.bytesIn]! += bytes;
+      } else {
+        b[F.msgsOut]! += 1;
+        b[F.bytesOut]! += bytes;
+      }
+      if (isError) b[F.errors]! += 1;
+    };
+    inc(this.bucket(TOTAL));
+    // The broker reports a broadcast's deliveries as one event with device '*' (= TOTAL).
+    if (device !== TOTAL) inc(this.bucket(device));
+  }
+
+  /** Adds to a count field (drops, UDP loss...) or sets a gauge (rttMs, queueDepth) for this second. */
+  record(device: string, field: (typeof FIELDS)[number], value: number, nowMs: number): void {
+    const sec = Math.floor(nowMs / 1000);
+    if (sec !== this.curSec) this.roll(sec);
+    const b = this.bucket(device);
+    if (field === 'rttMs' || field === 'queueDepth') b[F[field]] = value;
+    else b[F[field]]! += value;
+  }
+
+  /** Closes finished seconds; call about once a second. */
+  tick(nowMs: number): void {
+    const sec = Math.floor(nowMs / 1000);
+    if (sec !== this.curSec) this.roll(sec);
+  }
+
+  private bucket(key: string): Float64Array {
+    let b = this.current.get(key);
+    if (!b) this.current.set(key, (b = newBucket()));
+    return b;
+  }
+
+  private roll(sec: number): void {
+    const closed = this.curSec;
+    this.curSec = sec;
+    const buckets = this.current;
+    this.current = new Map();
+    if (closed === 0) return;
+    const minuteOf = Math.floor(closed / 60) * 60;
+    if (minuteOf !== this.minuteStart) this.closeMinute(minuteOf);
+    const rates: Record<string, number> = {};
+    for (const [key, b] of buckets) {
+      this.seriesFor(key, closed).put(closed, b);
+      this.addToMinute(key, b);
+      if (key !== TOTAL) rates[key] = b[F.msgsIn]! + b[F.msgsOut]!;
+    }
+    const total = buckets.get(TOTAL) ?? newBucket();
+    const gaugeN = new Float64Array(FIELDS.length);
+    if (!Number.isNaN(total[F.rttMs]!)) gaugeN[F.rttMs] = 1;
+    gaugeN[F.queueDepth] = 1;
+    this.lastTotal = toPoint(closed * 1000, total, 1, gaugeN);
+    this.lastDeviceRates = rates;
+  }
+
+  private seriesFor(key: string, sec: number): SecondSeries {
+    this.lastActive.set(key, sec);
+    let s = this.series.get(key);
+    if (s) return s;
+    if (this.series.size > this.maxDevices) {
+      let oldest: string | null = null;
+      for (const [k, t] of this.lastActive) if (k !== TOTAL && this.series.has(k) && (oldest === null || t < this.lastActive.get(oldest)!)) oldest = k;
+      if (oldest !== null) {
+        this.series.delete(oldest);
+        this.lastActive.delete(oldest);
+      }
+    }
+    this.series.set(key, (s = new SecondSeries()));
+    return s;
+  }
+
+  private addToMinute(key: string, b: Float64Array): void {
+    let m = this.minute.get(key);
+    if (!m) this.minute.set(key, (m = { acc: new Float64Array(FIELDS.length), gaugeN: new Float64Array(FIELDS.length) }));
+    for (let i = 0; i < FIELDS.length; i++) {
+      const v = b[i]!;
+      if (i === F.rttMs || i === F.queueDepth) {
+        if (!Number.isNaN(v)) {
+          m.acc[i]! += v;
+          m.gaugeN[i]! += 1;
+        }
+      } else m.acc[i]! += v;
+    }
+  }
+
+  private closeMinute(nextMinute: number): void {
+    if (this.minuteStart !== 0) {
+      for (const [key, m] of this.minute) {
+        const p = toPoint(this.minuteStart * 1000, m.acc, 1, m.gaugeN);
+        this.pending.push([key, p.ts, p.msgsIn, p.msgsOut, p.bytesIn, p.bytesOut, p.errors, p.drops, p.rttMs, p.queueDepth, p.udpLoss, p.udpRetransmits]);
+      }
+      if (this.pending.length > 100_000) this.pending.splice(0, this.pending.length - 100_000);
+    }
+    this.minute = new Map();
+    this.minuteStart = nextMinute;
+  }
+
+  /** Write task: minute rollups, and rollups older than 30 days removed. */
+  flush(nowMs = Date.now()): void {
+    if (this.pending.length === 0) return;
+    for (const row of this.pending) this.insert.run(...row);
+    this.pending = [];
+    this.db.prepare('DELETE FROM metrics_minute WHERE ts < ?').run(nowMs - MINUTE_RETENTION_MS);
+  }
+
+  /** msgs/s in over the last 5 finished seconds. */
+  rateIn(device: string, nowMs = Date.now()): number {
+    return this.series.get(device)?.rate(F.msgsIn, Math.floor(nowMs / 1000), 5) ?? 0;
+  }
+
+  topTalkers(limit: number, nowMs = Date.now()): { device: string; msgsPerSecond: number; bytesPerSecond: number }[] {
+    const sec = Math.floor(nowMs / 1000);
+    const out = [];
+    for (const [key, s] of this.series) {
+      if (key === TOTAL) continue;
+      const msgs = s.rate(F.msgsIn, sec, 10) + s.rate(F.msgsOut, sec, 10);
+      const bytes = s.rate(F.bytesIn, sec, 10) + s.rate(F.bytesOut, sec, 10);
+      if (msgs > 0) out.push({ device: key, msgsPerSecond: msgs, bytesPerSecond: bytes });
+    }
+    return out.sort((a, b) => b.msgsPerSecond - a.msgsPerSecond).slice(0, limit);
+  }
+
+  /** 5m: 1 s points; 1h: 10 s points (from memory); 24h: 1 min; 30d: 1 h (from SQLite). */
+  query(device: string | undefined, range: MetricsRange, nowMs = Date.now()): MetricsPoint[] {
+    const key = device ?? TOTAL;
+    const sec = Math.floor(nowMs / 1000) - 1;
+    if (range === '5m' || range === '1h') {
+      const s = this.series.get(key) ?? new SecondSeries(1);
+      const [span, step] = range === '5m' ? [300, 1] : [3600, 10];
+      const from = Math.floor((sec - span + 1) / step) * step;
+      return s.points(from, sec, step);
+    }
+    this.flush(nowMs);
+    const stepMs = range === '24h' ? 60_000 : 3_600_000;
+    const spanMs = range === '24h' ? 24 * 3_600_000 : 30 * 24 * 3_600_000;
+    const fromMs = Math.floor((nowMs - spanMs) / stepMs) * stepMs;
+    const rows = this.db
+      .prepare(`SELECT (ts / ${stepMs}) * ${stepMs} AS t, count(*) AS n, sum(msgs_in) mi, sum(msgs_out) mo, sum(bytes_in) bi, sum(bytes_out) bo, sum(errors) e, sum(drops) d, avg(rtt_ms) r, avg(queue_depth) q, sum(udp_loss) ul, sum(udp_retransmits) ur FROM metrics_minute WHERE device = ? AND ts >= ? GROUP BY t ORDER BY t`)
+      .all(key, fromMs) as Record<string, number | null>[];
+    const byTs = new Map(rows.map((r) => [r.t as number, r]));
+    const out: MetricsPoint[] = [];
+    const stepSec = stepMs / 1000;
+    for (let t = fromMs; t <= nowMs; t += stepMs) {
+      const r = byTs.get(t);
+      // Rollups hold per-minute totals; points are per-second averages over their step.
+      const per = (v: number | null | undefined) => (v ?? 0) / stepSec;
+      out.push({ ts: t, msgsIn: per(r?.mi), msgsOut: per(r?.mo), bytesIn: per(r?.bi), bytesOut: per(r?.bo), errors: per(r?.e), drops: per(r?.d), rttMs: r?.r ?? null, queueDepth: r?.q ?? 0, udpLoss: per(r?.ul), udpRetransmits: per(r?.ur) });
+    }
+    return out;
+  }
+}

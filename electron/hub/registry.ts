@@ -1,0 +1,203 @@
+import type { Counters, DeviceSummary, TokenStatus } from '../../shared/api/contract';
+import type { Db } from './db';
+import type { BrokerSession } from './broker-port';
+
+/** A reconnect within this window after a disconnect counts as a flap. */
+export const FLAP_WINDOW_MS = 60_000;
+/** Bounds on what a device can make us remember. */
+const MAX_TELEMETRY_KEYS = 64;
+const MAX_STATE_KEYS = 64;
+const MAX_VALUE_CHARS = 256;
+
+type Stored = Omit<DeviceSummary, 'rateIn' | 'tokenStatus'>;
+
+const zeroCounters = (): Counters => ({ msgsIn: 0, msgsOut: 0, bytesIn: 0, bytesOut: 0, errors: 0, drops: 0 });
+
+export interface RegistryHooks {
+  tokenStatus(id: string): TokenStatus;
+  rateIn(id: string): number;
+}
+
+/**
+ * Every device ever seen (or given a token), persisted in SQLite. Presence follows broker
+ * sessions: a device is online while it has at least one live session, so a `replaced` close
+ * that arrives after the new session opened does not mark it offline.
+ */
+export class Registry {
+  private readonly devices = new Map<string, Stored>();
+  private readonly live = new Map<string, number>();
+  private readonly dirtyUi = new Set<string>();
+  private readonly dirtyDb = new Set<string>();
+  private readonly upsert;
+  private readonly remove;
+
+  constructor(private readonly db: Db, private readonly hooks: RegistryHooks, now = Date.now()) {
+    this.upsert = db.prepare('INSERT INTO devices (id, data, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at');
+    this.remove = db.prepare('DELETE FROM devices WHERE id = ?');
+    for (const row of db.prepare<[], { id: string; data: string }>('SELECT id, data FROM devices').all()) {
+      const d = JSON.parse(row.data) as Stored;
+      if (d.online) {
+        // The host stopped without closing this session (crash or kill): it is offline now.
+        Object.assign(d, { online: false, since: now, lastDisconnectReason: 'shutdown' });
+        this.dirtyDb.add(d.id);
+      }
+      this.devices.set(d.id, d);
+    }
+  }
+
+  has(id: string): boolean {
+    return this.devices.has(id);
+  }
+
+  ids(): string[] {
+    return [...this.devices.keys()];
+  }
+
+  get(id: string): DeviceSummary | null {
+    const d = this.devices.get(id);
+    return d ? { ...d, tokenStatus: this.hooks.tokenStatus(id), rateIn: this.hooks.rateIn(id) } : null;
+  }
+
+  list(): DeviceSummary[] {
+    return [...this.devices.keys()].sort().map((id) => this.get(id)!);
+  }
+
+  /** Makes sure a device exists (e.g. when its token is created) without changing its state. */
+  ensure(id: string, now = Date.now()): void {
+    if (!this.devices.has(id)) {
+      this.devices.set(id, {
+        id, name: id, online: false, since: now, lastDisconnectReason: null, flapCount: 0, address: null,
+        transport: null, protocol: null, fw: null, board: null, controls: [], telemetryChannels: [],
+        controlState: {}, telemetry: {}, lastSeen: null, rttMs: null, counters: zeroCounters(),
+      });
+    }
+    this.mark(id);
+  }
+
+  forget(id: string): boolean {
+    if (!this.devices.delete(id)) return false;
+    this.live.delete(id);
+    this.dirtyDb.delete(id);
+    this.remove.run(id);
+    return true;
+  }
+
+  sessionOpened(s: BrokerSession, now = Date.now()): void {
+    this.ensure(s.id, now);
+    const d = this.devices.get(s.id)!;
+    const count = (this.live.get(s.id) ?? 0) + 1;
+    this.live.set(s.id, count);
+    if (!d.online) {
+      if (d.lastSeen !== null && d.lastDisconnectReason !== null && now - d.since <= FLAP_WINDOW_MS) d.flapCount++;
+      d.online = true;
+      d.since = now;
+    }
+    Object.assign(d, { address: s.address, transport: s.transport, protocol: s.protocol, lastSeen: now, rttMs: s.rttMs ?? null });
+    const desc = s.device;
+    if (desc) {
+      d.name = desc.name ?? d.name;
+      d.fw = desc.fw ?? null;
+      d.board = desc.board ?? null;
+      d.controls = desc.controls;
+      d.telemetryChannels = desc.telemetry;
+    } else if (s.protocol === 'legacy') {
+      Object.assign(d, { fw: null, board: null, controls: [], telemetryChannels: [] });
+    }
+    this.mark(s.id);
+  }
+
+  sessionClosed(s: { id: string }, reason: string, detail?: string, now = Date.now()): void {
+    const d = this.devices.get(s.id);
+    if (!d) return;
+    const count = Math.max(0, (this.live.get(s.id) ?? 1) - 1);
+    this.live.set(s.id, count);
+    d.lastDisconnectReason = detail ? `${reason}: ${detail}` : reason;
+    if (count === 0 && d.online) {
+      d.online = false;
+      d.since = now;
+      d.lastSeen = now;
+    }
+    this.mark(s.id);
+  }
+
+  /** Hot path: counters and last-seen of one frame. Only marks the device for the UI/DB. */
+  frame(id: string, dir: 'in' | 'out', bytes: number, isError: boolean, ts: number): void {
+    const d = this.devices.get(id);
+    if (!d) return;
+    const c = d.counters;
+    if (dir === 'in') {
+      c.msgsIn++;
+      c.bytesIn += bytes;
+      d.lastSeen = ts;
+    } else {
+      c.msgsOut++;
+      c.bytesOut += bytes;
+    }
+    if (isError) c.errors++;
+    this.mark(id);
+  }
+
+  sessionStats(id: string, rttMs: number | null, drops: number | null): void {
+    const d = this.devices.get(id);
+    if (!d) return;
+    let changed = false;
+    if (rttMs !== null && rttMs !== d.rttMs) {
+      d.rttMs = rttMs;
+      changed = true;
+    }
+    if (drops !== null && drops !== d.counters.drops) {
+      d.counters.drops = drops;
+      changed = true;
+    }
+    if (changed) this.mark(id);
+  }
+
+  /** A {"state":{...}} report: merges the control values (bounded). Returns the merged keys. */
+  reportState(id: string, state: Record<string, unknown>): string[] {
+    const d = this.devices.get(id);
+    if (!d) return [];
+    const keys = mergeBounded(d.controlState, state, MAX_STATE_KEYS, (v) => JSON.stringify(v)?.length <= MAX_VALUE_CHARS);
+    this.mark(id);
+    return keys;
+  }
+
+  /** A {"telemetry":{...}} report: keeps the last scalar value per channel (bounded). */
+  reportTelemetry(id: string, values: Record<string, unknown>): void {
+    const d = this.devices.get(id);
+    if (!d) return;
+    const scalar = (v: unknown) => v === null || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= MAX_VALUE_CHARS);
+    mergeBounded(d.telemetry, values, MAX_TELEMETRY_KEYS, scalar);
+    this.mark(id);
+  }
+
+  takeDirtyForUi(): string[] {
+    const ids = [...this.dirtyUi];
+    this.dirtyUi.clear();
+    return ids;
+  }
+
+  /** Write task; runs inside the flusher's transaction. */
+  flush(now = Date.now()): void {
+    for (const id of this.dirtyDb) {
+      const d = this.devices.get(id);
+      if (d) this.upsert.run(id, JSON.stringify(d), now);
+    }
+    this.dirtyDb.clear();
+  }
+
+  private mark(id: string): void {
+    this.dirtyUi.add(id);
+    this.dirtyDb.add(id);
+  }
+}
+
+function mergeBounded(target: Record<string, unknown>, source: Record<string, unknown>, maxKeys: number, accept: (v: unknown) => boolean): string[] {
+  const merged: string[] = [];
+  for (const [k, v] of Object.entries(source)) {
+    if (k === '__proto__' || k.length > 32 || !accept(v)) continue;
+    if (!Object.prototype.hasOwnProperty.call(target, k) && Object.keys(target).length >= maxKeys) continue;
+    Object.defineProperty(target, k, { value: v, enumerable: true, writable: true, configurable: true });
+    merged.push(k);
+  }
+  return merged;
+}

@@ -1,0 +1,143 @@
+import type { TrafficCounters, TrafficRow } from '../../shared/api/contract';
+import type { Db } from './db';
+import type { CompiledFilter } from './traffic-filter';
+
+export interface RetentionPolicy {
+  maxAgeMs: number;
+  maxBytes: number;
+}
+
+export interface TrafficLogOptions {
+  /** Rows waiting for the next flush; beyond this new rows are dropped and counted. */
+  maxQueue?: number;
+  /** Queue length at which an early flush is requested. */
+  batchRows?: number;
+  onBatchFull?: () => void;
+}
+
+interface DbRow {
+  seq: number; ts: number; dir: 'in' | 'out'; device: string; src: string | null; dst: string | null;
+  cmd: number; msg_id: number; size: number; status: number | null; payload: string; cut: number;
+}
+
+/** Per-row bookkeeping overhead added to the payload length for the size budget. */
+const ROW_OVERHEAD = 80;
+
+function fromDb(r: DbRow): TrafficRow {
+  return { seq: r.seq, ts: r.ts, dir: r.dir, device: r.device, from: r.src, to: r.dst, cmd: r.cmd, msgId: r.msg_id, size: r.size, status: r.status, payload: r.payload, cut: r.cut === 1 };
+}
+
+/**
+ * Append-only traffic log in SQLite. append() only queues (bounded); flush() writes the queue in
+ * the hub's transaction; retention deletes the oldest rows by age and by total size.
+ */
+export class TrafficLog {
+  private queue: TrafficRow[] = [];
+  private readonly maxQueue: number;
+  private readonly batchRows: number;
+  private readonly insert;
+  storedBytes: number;
+  /** Since this start: rows written to SQLite, rows sent to a UI, rows lost before the log. */
+  readonly counters: TrafficCounters = { logged: 0, shown: 0, dropped: 0 };
+
+  constructor(private readonly db: Db, private readonly options: TrafficLogOptions = {}) {
+    this.maxQueue = options.maxQueue ?? 100_000;
+    this.batchRows = options.batchRows ?? 5_000;
+    this.insert = db.prepare(
+      'INSERT INTO traffic (seq, ts, dir, device, src, dst, cmd, msg_id, size, status, payload, cut, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.storedBytes = (db.prepare('SELECT coalesce(sum(bytes), 0) AS b FROM traffic').get() as { b: number }).b;
+  }
+
+  /** The highest seq ever stored, so numbering continues after a restart. */
+  lastSeq(): number {
+    return (this.db.prepare('SELECT coalesce(max(seq), 0) AS s FROM traffic').get() as { s: number }).s;
+  }
+
+  append(row: TrafficRow): void {
+    if (this.queue.length >= this.maxQueue) {
+      this.counters.dropped++;
+      return;
+    }
+    this.queue.push(row);
+    if (this.queue.length === this.batchRows) this.options.onBatchFull?.();
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Write task; runs inside the flusher's transaction. */
+  flush(): void {
+    const rows = this.queue;
+    if (rows.length === 0) return;
+    this.queue = [];
+    let bytes = 0;
+    try {
+      for (const r of rows) {
+        const b = r.payload.length + ROW_OVERHEAD;
+        this.insert.run(r.seq, r.ts, r.dir, r.device, r.from, r.to, r.cmd, r.msgId, r.size, r.status, r.payload, r.cut ? 1 : 0, b);
+        bytes += b;
+      }
+    } catch (err) {
+      this.counters.dropped += rows.length;
+      throw err;
+    }
+    this.storedBytes += bytes;
+    this.counters.logged += rows.length;
+  }
+
+  /** Deletes rows older than maxAgeMs, then the oldest rows until the log fits maxBytes. */
+  applyRetention(policy: RetentionPolicy, now = Date.now()): { deleted: number } {
+    let deleted = 0;
+    const cutoff = now - policy.maxAgeMs;
+    const firstKept = this.db.prepare('SELECT seq FROM traffic WHERE ts >= ? ORDER BY seq LIMIT 1').get(cutoff) as { seq: number } | undefined;
+    const ageLimit = firstKept ? firstKept.seq : Number.MAX_SAFE_INTEGER;
+    deleted += this.deleteBelow(ageLimit);
+    while (this.storedBytes > policy.maxBytes) {
+      const excess = this.storedBytes - policy.maxBytes;
+      // Walk forward from the oldest row until enough bytes are covered (at most 20,000 rows a step).
+      const rows = this.db.prepare('SELECT seq, bytes FROM traffic ORDER BY seq LIMIT 20000').all() as { seq: number; bytes: number }[];
+      if (rows.length === 0) break;
+      let sum = 0;
+      let limit = rows[rows.length - 1]!.seq + 1;
+      for (const r of rows) {
+        sum += r.bytes;
+        if (sum >= excess) {
+          limit = r.seq + 1;
+          break;
+        }
+      }
+      deleted += this.deleteBelow(limit);
+    }
+    if (deleted > 0) this.db.pragma('incremental_vacuum(2000)');
+    return { deleted };
+  }
+
+  private deleteBelow(seq: number): number {
+    const sum = this.db.prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM traffic WHERE seq < ?').get(seq) as { n: number; b: number };
+    if (sum.n === 0) return 0;
+    this.db.prepare('DELETE FROM traffic WHERE seq < ?').run(seq);
+    this.storedBytes -= sum.b;
+    return sum.n;
+  }
+
+  /** Newest first; payloads longer than maxPayloadChars are cut (flagged, original size kept). */
+  page(filter: CompiledFilter, limit: number, beforeSeq?: number, maxPayloadChars = 4096): TrafficRow[] {
+    const where = beforeSeq === undefined ? filter.sql : `seq < ? AND (${filter.sql})`;
+    const params = beforeSeq === undefined ? filter.params : [beforeSeq, ...filter.params];
+    const rows = this.db.prepare(`SELECT * FROM traffic WHERE ${where} ORDER BY seq DESC LIMIT ?`).all(...params, limit) as DbRow[];
+    return rows.map((r) => cutRow(fromDb(r), maxPayloadChars));
+  }
+
+  /** Oldest first, for export; iterates without loading everything. */
+  *iterate(filter: CompiledFilter, maxRows: number): Generator<TrafficRow> {
+    const stmt = this.db.prepare(`SELECT * FROM traffic WHERE ${filter.sql} ORDER BY seq LIMIT ?`);
+    for (const r of stmt.iterate(...filter.params, maxRows) as Iterable<DbRow>) yield fromDb(r);
+  }
+}
+
+export function cutRow(row: TrafficRow, maxChars: number): TrafficRow {
+  if (row.payload.length <= maxChars) return row;
+  return { ...row, payload: row.payload.slice(0, maxChars), cut: true };
+}
