@@ -41,8 +41,8 @@ describe('startCore: broker + hub + api over real sockets and a real SQLite file
     const client = await V2Client.connect(core.tcpPort);
     cleanups.push(() => client.destroy());
     expect(await client.login(token, relay)).toBe(200);
-    const listed = await eventually(async () => (await call(core, 'devices.list', {})).find((d) => d.id === 'lamp-1' && d.online) ?? null, 2000, 'online');
-    const lamp = await listed;
+    await eventually(() => core.hub.registry.get('lamp-1')?.online, 2000, 'online');
+    const lamp = (await call(core, 'devices.list', {})).find((d) => d.id === 'lamp-1')!;
     expect(lamp.controls.map((c) => c.id)).toEqual(['relay1']);
     expect(lamp.protocol).toBe('v2');
     expect(lamp.tokenStatus).toBe('active');
