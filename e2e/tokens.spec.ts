@@ -1,0 +1,34 @@
+import { startSim } from './fixtures/sim';
+import { expect, screenshot, test, uid } from './fixtures/test';
+
+test('the UI connects with the token from the URL and strips it from the address bar', async ({ page, lab }) => {
+  await lab.open(page);
+  expect(page.url()).not.toContain('token=');
+  await expect(page.getByTestId('host-status')).toContainText('Host connected');
+  // a reload keeps working: the token was kept in sessionStorage
+  await page.reload();
+  await expect(page.getByTestId('host-status')).toHaveAttribute('data-status', 'open');
+});
+
+test('creates a device token in the UI and connects a simulated device with it', async ({ page, lab }) => {
+  const id = uid('garage');
+  await lab.open(page);
+  await page.getByTestId('nav-tokens').click();
+  await page.getByLabel('New device id').fill(id);
+  await page.getByRole('button', { name: 'Create device' }).click();
+  const token = (await page.getByTestId('token-value').textContent())!.trim();
+  expect(token.length).toBeGreaterThanOrEqual(20);
+  await expect(page.getByTestId('token-snippet')).toContainText(`HYPERTCP_TOKEN = "${token}"`);
+  await expect(page.getByTestId('token-snippet')).toContainText(`HYPERTCP_PORT = ${lab.host.tcpPort}`);
+  await expect(page.getByTestId(`token-row-${id}`)).toContainText('active');
+  await screenshot(page, 'tokens');
+
+  const sim = startSim(lab.host.tcpPort, [{ kind: 'relay', id, token }]);
+  try {
+    await sim.out.waitFor(new RegExp(`^${id} connected`));
+    await page.getByTestId('nav-devices').click();
+    await expect(page.getByTestId(`device-online-${id}`)).toHaveText('online');
+  } finally {
+    await sim.stop();
+  }
+});
