@@ -1,0 +1,78 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TrafficRow } from '../../shared/api/contract';
+import { Command, Status } from '../../shared/protocol/constants';
+import { openDatabase } from './db';
+import { FilterError, compileFilter } from './traffic-filter';
+import { TrafficLog } from './traffic-log';
+import { tempDir } from './testing/temp-dir';
+
+const tmp = tempDir();
+const db = openDatabase(`${tmp.dir}/f.db`);
+afterAll(() => {
+  db.close();
+  tmp.cleanup();
+});
+
+const row = (seq: number, p: Partial<TrafficRow>): TrafficRow => ({
+  seq, ts: 1_700_000_000_000 + seq, dir: 'in', device: 'lamp-1', from: 'lamp-1', to: 'server', cmd: Command.JSON_MESSAGE,
+  msgId: seq, size: 10, status: Status.SUCCESS, payload: '{}', cut: false, ...p,
+});
+
+const rows: TrafficRow[] = [
+  row(1, { payload: '{"targetId":"server","payload":{"state":{"relay1":true},"req":"r1"}}' }),
+  row(2, { payload: '{"targetId":"server","payload":{"telemetry":{"temp":21.5}}}' }),
+  row(3, { dir: 'out', device: 'fan-2', from: 'server', to: 'fan-2', payload: '{"from":"server","payload":{"cmd":"toggle","control":"relay1"}}' }),
+  row(4, { device: 'fan-2', from: 'fan-2', to: 'lamp-1', status: Status.TARGET_OFFLINE, payload: '{"targetId":"lamp-1","payload":{"temp":30}}' }),
+  row(5, { payload: 'deadbeef00', cmd: Command.BROADCAST, to: 'broadcast' }),
+  row(6, { payload: '{"targetId":"server","payload":{"note":"Hello World"}}' }),
+];
+const log = new TrafficLog(db);
+for (const r of rows) log.append(r);
+log.flush();
+
+describe('traffic filter language: SQL and in-memory forms agree', () => {
+  const cases: [string, number[]][] = [
+    ['', [1, 2, 3, 4, 5, 6]],
+    ['device:fan-2', [3, 4]],
+    ['-device:fan-2', [1, 2, 5, 6]],
+    ['dir:out', [3]],
+    ['cmd:broadcast', [5]],
+    ['cmd:50', [5]],
+    ['cmd:json dir:in', [1, 2, 4, 6]],
+    ['status:target_offline', [4]],
+    ['status:7', [4]],
+    ['state.relay1=true', [1]],
+    ['telemetry.temp>20', [2]],
+    ['temp>25', [4]],
+    ['temp<25', []],
+    ['cmd=toggle', [3]],
+    ['hello', [6]],
+    ['"hello world"', [6]],
+    ['HELLO device:lamp-1', [6]],
+    ['lamp-1', [1, 2, 4, 5, 6]],
+    ['deadbeef', [5]],
+  ];
+  for (const [query, expected] of cases) {
+    it(`"${query}"`, () => {
+      const f = compileFilter(query);
+      const viaSql = log.page(f, 100).map((r) => r.seq).sort((a, b) => a - b);
+      const viaJs = rows.filter((r) => f.matches(r)).map((r) => r.seq);
+      expect(viaSql).toEqual(expected);
+      expect(viaJs).toEqual(expected);
+    });
+  }
+
+  it('rejects bad expressions with a message that names the term', () => {
+    expect(() => compileFilter('dir:up')).toThrow(new FilterError('dir:up: must be "in" or "out"'));
+    expect(() => compileFilter('cmd:nope')).toThrow(/cmd:nope: unknown cmd/);
+    expect(() => compileFilter('status:')).toThrow(/status: needs a value/);
+    expect(() => compileFilter('temp>warm')).toThrow(/> needs a number/);
+    expect(() => compileFilter('a '.repeat(17))).toThrow(/at most 16/);
+  });
+
+  it('cannot inject SQL through values or paths', () => {
+    const f = compileFilter(`device:x'OR'1'='1 "'); DROP TABLE traffic; --"`);
+    expect(log.page(f, 100)).toEqual([]);
+    expect(log.page(compileFilter(''), 100)).toHaveLength(rows.length);
+  });
+});
