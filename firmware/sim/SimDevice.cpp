@@ -1,0 +1,192 @@
+#include "SimDevice.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+namespace sim {
+namespace {
+const hypertcp::Control kRelayControls[Device::kRelays] = {
+    {"relay1", hypertcp::ControlKind::Relay, "Relay 1", 0, 0, 0, nullptr, 0},
+    {"relay2", hypertcp::ControlKind::Relay, "Relay 2", 0, 0, 0, nullptr, 0},
+};
+const hypertcp::Telemetry kSensorTelemetry[] = {
+    {"temp", "C", "Temperature"}, {"humidity", "%", "Humidity"}, {"rssi", "dBm", "Signal"},
+    {"heap", "B", "Free heap"},   {"uptime", "s", "Uptime"},
+};
+
+void copyText(char* out, size_t size, const char* text) {
+  snprintf(out, size, "%s", text);
+}
+}  // namespace
+
+Device::Device(Kind kind, const char* id, const char* token, const Options& options, Totals& totals)
+    : HyperTCPProtocol<hypertcp::PosixTransport>(socket_),
+      kind_(kind),
+      options_(options),
+      totals_(totals),
+      temperature_(21.5),
+      seq_(0),
+      startedAt_(0),
+      nextTelemetry_(0) {
+  copyText(id_, sizeof id_, id);
+  copyText(token_, sizeof token_, token);
+  memset(relays_, 0, sizeof relays_);
+  bool relay = kind == Kind::Relay;
+  hypertcp::DeviceInfo info = {id_,
+                               "sim-1.0.0",
+                               "sim",
+                               relay ? kRelayControls : nullptr,
+                               relay ? kRelays : static_cast<uint8_t>(0),
+                               relay ? nullptr : kSensorTelemetry,
+                               relay ? static_cast<uint8_t>(0) : HYPERTCP_COUNT(kSensorTelemetry)};
+  info_ = info;
+  setDevice(&info_);
+  setLegacyLogin(options.legacy);
+  setEventHandler(onEvent, this);
+}
+
+void Device::start() {
+  startedAt_ = hypertcp::platformMillis();
+  begin(token_, options_.host, options_.port);
+}
+
+uint32_t Device::tick(uint32_t now) {
+  run();
+  if (kind_ != Kind::Sensor || options_.rate <= 0 || !connected()) return 50;
+  uint32_t interval = static_cast<uint32_t>(1000.0 / options_.rate);
+  for (int burst = 0; burst < 200 && static_cast<int32_t>(now - nextTelemetry_) >= 0; burst++) {
+    if (!sendTelemetry()) break;  // queue full: try again on the next tick
+    nextTelemetry_ += interval > 0 ? interval : 1;
+  }
+  if (static_cast<int32_t>(now - nextTelemetry_) > 1000) nextTelemetry_ = now;  // do not chase a backlog forever
+  int32_t wait = static_cast<int32_t>(nextTelemetry_ - now);
+  return wait > 0 ? static_cast<uint32_t>(wait) : 0;
+}
+
+void Device::onEvent(const hypertcp::Event& event, void* self) {
+  Device* device = static_cast<Device*>(self);
+  if (event.type == hypertcp::EventType::Ping && !device->options_.quiet) {
+    printf("%s ping %u\n", device->id_, static_cast<unsigned>(event.msgId));
+  } else if (event.type == hypertcp::EventType::Redirect) {
+    printf("%s redirect %s:%u\n", device->id_, device->host(), static_cast<unsigned>(device->port()));
+  }
+}
+
+void Device::onConnected() {
+  printf("%s connected as %s to %s:%u (%s)\n", id_, deviceId()[0] ? deviceId() : id_, host(),
+         static_cast<unsigned>(port()), options_.legacy ? "legacy" : "v2");
+  nextTelemetry_ = hypertcp::platformMillis();
+  if (kind_ == Kind::Relay) reportState(nullptr, 0, nullptr);  // the panel learns the state at once
+}
+
+void Device::onDisconnected(hypertcp::Error reason) {
+  const char* why = reason == hypertcp::Error::Stopped ? "shutdown" : hypertcp::errorName(reason);
+  printf("%s disconnected %s\n", id_, why);
+}
+
+void Device::onError(hypertcp::Error error) { printf("%s error %s\n", id_, hypertcp::errorName(error)); }
+
+void Device::onAck(uint16_t msgId, uint8_t status) {
+  if (status == hypertcp::Status::Success) {
+    totals_.acked++;
+    return;
+  }
+  totals_.refused++;
+  if (!options_.quiet) printf("%s ack %u %s\n", id_, static_cast<unsigned>(msgId), hypertcp::statusName(status));
+}
+
+void Device::onMessageReceived(const char* from, const char* payload, size_t length) {
+  totals_.received++;
+  if (!options_.quiet) printf("%s message from %s %s\n", id_, from, payload);
+  handleCommand(payload, length);
+}
+
+void Device::onBroadcastMessage(const char* from, const char* payload, size_t) {
+  totals_.received++;
+  if (!options_.quiet) printf("%s broadcast from %s %s\n", id_, from, payload);
+}
+
+void Device::handleCommand(const char* payload, size_t length) {
+  char cmd[16];
+  if (!hypertcp::json::getString(payload, length, "cmd", cmd, sizeof cmd)) return;
+  hypertcp::json::Span req = {nullptr, 0};
+  if (hypertcp::json::find(payload, length, "req", req) && req.ptr[0] != '"' && req.ptr[0] != '-' &&
+      (req.ptr[0] < '0' || req.ptr[0] > '9')) {
+    req.ptr = nullptr;  // echo only strings and numbers
+    req.len = 0;
+  }
+  if (kind_ == Kind::Sensor) {
+    if (strcmp(cmd, "read") == 0) sendTelemetry();
+    return;
+  }
+  bool toggle = strcmp(cmd, "toggle") == 0;
+  if (!toggle && strcmp(cmd, "set") != 0) return;
+  char control[33] = "relay1";
+  if (!hypertcp::json::getString(payload, length, "control", control, sizeof control)) {
+    hypertcp::json::getString(payload, length, "relay", control, sizeof control);  // the seed's examples
+  }
+  int index = -1;
+  for (uint8_t i = 0; i < kRelays; i++)
+    if (strcmp(control, kRelayControls[i].id) == 0) index = i;
+  if (index < 0) return reportState(req.ptr, req.len, "unknown_control");
+  if (toggle) {
+    relays_[index] = !relays_[index];
+  } else {
+    bool value;
+    long number;
+    if (hypertcp::json::getBool(payload, length, "value", value)) relays_[index] = value;
+    else if (hypertcp::json::getLong(payload, length, "value", number)) relays_[index] = number != 0;
+    else return reportState(req.ptr, req.len, "missing_value");
+  }
+  reportState(req.ptr, req.len, nullptr);
+}
+
+void Device::reportState(const char* reqJson, size_t reqLength, const char* error) {
+  char text[256];
+  hypertcp::JsonWriter w(text, sizeof text);
+  w.beginObject().key("state").beginObject();
+  for (uint8_t i = 0; i < kRelays; i++) w.field(kRelayControls[i].id, relays_[i]);
+  w.endObject();
+  if (reqJson) w.key("req").raw(reqJson, reqLength);
+  if (error) w.field("error", error);
+  w.endObject();
+  if (w.ok()) send(text, w.length(), "state");
+}
+
+bool Device::sendTelemetry() {
+  static char text[kMaxPayload + 1];
+  static char padding[kMaxPayload + 1];  // a run of 'x' to point into for --payload
+  if (padding[0] != 'x') memset(padding, 'x', kMaxPayload);
+  temperature_ += (rand() % 21 - 10) / 100.0;
+  uint32_t uptime = (hypertcp::platformMillis() - startedAt_) / 1000;
+  hypertcp::JsonWriter w(text, sizeof text);
+  w.beginObject().key("telemetry").beginObject();
+  w.key("temp").value(temperature_, 2).field("humidity", 40 + rand() % 20).field("rssi", -50 - rand() % 30);
+  w.field("heap", 180000 + rand() % 5000).field("uptime", static_cast<unsigned long>(uptime));
+  w.field("seq", ++seq_).endObject();
+  size_t overhead = w.length() + 10;  // ,"pad":"" and the closing brace
+  if (options_.payload > overhead) {
+    size_t pad = options_.payload - overhead;
+    if (pad > kMaxPayload) pad = kMaxPayload;
+    w.field("pad", padding + kMaxPayload - pad);
+  }
+  w.endObject();
+  return w.ok() && send(text, w.length(), "telemetry");
+}
+
+bool Device::send(const char* json, size_t length, const char* what) {
+  uint16_t id = sendToServer(json, length);
+  if (id == 0) {
+    if (lastError() != hypertcp::Error::TxBufferFull) {
+      totals_.sendFailures++;
+      printf("%s send failed %s %s\n", id_, what, hypertcp::errorName(lastError()));
+    }
+    return false;
+  }
+  totals_.sent++;
+  if (!options_.quiet) printf("%s sent %s %.*s\n", id_, what, static_cast<int>(length > 200 ? 200 : length), json);
+  return true;
+}
+
+}  // namespace sim

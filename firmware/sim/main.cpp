@@ -1,0 +1,180 @@
+// hypertcp-sim: runs N simulated devices (the real library code) against a broker.
+// CLI (fixed in /work/coord/INTERFACES.md):
+//   hypertcp-sim --host 127.0.0.1 --port P --device KIND:ID:TOKEN [--device ...] [--legacy]
+//                [--rate MSGS_PER_S] [--payload BYTES] [--duration SECONDS] [--count N] [--quiet]
+#include <errno.h>
+#include <new>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "SimDevice.h"
+#include "hypertcp/Envelope.h"
+
+namespace {
+
+const int kMaxDevices = 1000;
+volatile sig_atomic_t stopSignal = 0;
+
+void onSignal(int) { stopSignal = 1; }
+
+int usage(const char* why) {
+  if (why) fprintf(stderr, "hypertcp-sim: %s\n", why);
+  fprintf(stderr,
+          "usage: hypertcp-sim --host HOST --port PORT --device KIND:ID:TOKEN [--device ...]\n"
+          "                    [--legacy] [--rate MSGS_PER_S] [--payload BYTES]\n"
+          "                    [--duration SECONDS] [--count N] [--quiet]\n"
+          "  KIND       relay | sensor\n"
+          "  --legacy   log in with the raw token like the seed firmware (no device description)\n"
+          "  --rate     telemetry messages per second per sensor (default 1)\n"
+          "  --payload  pad each telemetry payload to at least BYTES\n"
+          "  --duration exit after SECONDS;  --count  exit after N messages sent in total\n"
+          "  --quiet    print only connection events and the summary\n");
+  return 2;
+}
+
+struct DeviceSpec {
+  sim::Kind kind;
+  char id[hypertcp::kMaxIdLength + 1];
+  const char* token;
+};
+
+// KIND:ID:TOKEN. Ids may contain ':', tokens never do (URL-safe base64), so split at the last ':'.
+bool parseDevice(const char* text, DeviceSpec& out) {
+  const char* first = strchr(text, ':');
+  const char* last = strrchr(text, ':');
+  if (!first || first == last) return false;
+  size_t kindLength = static_cast<size_t>(first - text);
+  if (kindLength == 5 && strncmp(text, "relay", 5) == 0) out.kind = sim::Kind::Relay;
+  else if (kindLength == 6 && strncmp(text, "sensor", 6) == 0) out.kind = sim::Kind::Sensor;
+  else return false;
+  size_t idLength = static_cast<size_t>(last - first - 1);
+  if (!hypertcp::isValidId(first + 1, idLength)) return false;
+  memcpy(out.id, first + 1, idLength);
+  out.id[idLength] = '\0';
+  out.token = last + 1;
+  size_t tokenLength = strlen(out.token);
+  return tokenLength > 0 && tokenLength <= HYPERTCP_MAX_TOKEN_LENGTH;
+}
+
+bool parseNumber(const char* text, double min, double max, double& out) {
+  char* end = nullptr;
+  errno = 0;
+  out = strtod(text, &end);
+  return errno == 0 && end != text && *end == '\0' && out >= min && out <= max;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  setvbuf(stdout, nullptr, _IOLBF, 0);  // one line per event, visible at once through a pipe
+  static DeviceSpec specs[kMaxDevices];
+  int deviceCount = 0;
+  sim::Options options = {nullptr, 0, false, false, 1.0, 0};
+  double duration = 0, count = 0;
+  for (int i = 1; i < argc; i++) {
+    const char* arg = argv[i];
+    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
+    double number = 0;
+    if (strcmp(arg, "--legacy") == 0) {
+      options.legacy = true;
+      continue;
+    }
+    if (strcmp(arg, "--quiet") == 0) {
+      options.quiet = true;
+      continue;
+    }
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) return usage(nullptr), 0;
+    if (!value) return usage("missing value after an option");
+    i++;
+    if (strcmp(arg, "--host") == 0) {
+      options.host = value;
+    } else if (strcmp(arg, "--port") == 0) {
+      if (!parseNumber(value, 1, 65535, number)) return usage("--port must be 1..65535");
+      options.port = static_cast<uint16_t>(number);
+    } else if (strcmp(arg, "--device") == 0) {
+      if (deviceCount >= kMaxDevices) return usage("too many devices (at most 1000)");
+      if (!parseDevice(value, specs[deviceCount])) return usage("--device must be relay|sensor:ID:TOKEN");
+      deviceCount++;
+    } else if (strcmp(arg, "--rate") == 0) {
+      if (!parseNumber(value, 0, 100000, options.rate)) return usage("--rate must be 0..100000");
+    } else if (strcmp(arg, "--payload") == 0) {
+      if (!parseNumber(value, 0, 65535, number)) return usage("--payload must be 0..65535");
+      options.payload = static_cast<unsigned>(number);
+    } else if (strcmp(arg, "--duration") == 0) {
+      if (!parseNumber(value, 0.001, 1e7, duration)) return usage("--duration must be a positive number");
+    } else if (strcmp(arg, "--count") == 0) {
+      if (!parseNumber(value, 1, 4e9, count)) return usage("--count must be a positive integer");
+    } else {
+      return usage("unknown option");
+    }
+  }
+  if (!options.host || options.port == 0 || deviceCount == 0) return usage("--host, --port and --device are required");
+
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = onSignal;
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  srand(static_cast<unsigned>(hypertcp::platformRandomSeed()));
+
+  sim::Totals totals = {0, 0, 0, 0, 0};
+  // Devices are large (fixed buffers), so they live in static storage, built in place.
+  static unsigned char storage[kMaxDevices][sizeof(sim::Device)] __attribute__((aligned(16)));
+  sim::Device* devices[kMaxDevices];
+  for (int i = 0; i < deviceCount; i++) {
+    devices[i] = new (storage[i]) sim::Device(specs[i].kind, specs[i].id, specs[i].token, options, totals);
+    devices[i]->start();
+  }
+  printf("sim started %d device%s to %s:%u (%s)\n", deviceCount, deviceCount == 1 ? "" : "s", options.host,
+         static_cast<unsigned>(options.port), options.legacy ? "legacy" : "v2");
+
+  const uint32_t startedAt = hypertcp::platformMillis();
+  const char* why = "signal";
+  static pollfd fds[kMaxDevices];
+  for (;;) {
+    uint32_t now = hypertcp::platformMillis();
+    uint32_t wait = 20;
+    for (int i = 0; i < deviceCount; i++) {
+      uint32_t next = devices[i]->tick(now);
+      if (next < wait) wait = next;
+    }
+    if (stopSignal) break;
+    if (duration > 0 && now - startedAt >= duration * 1000) {
+      why = "duration";
+      break;
+    }
+    if (count > 0 && totals.sent >= count) {
+      why = "count";
+      break;
+    }
+    int n = 0;
+    for (int i = 0; i < deviceCount; i++) {
+      if (devices[i]->fd() < 0) continue;
+      fds[n].fd = devices[i]->fd();
+      fds[n].events = static_cast<short>(POLLIN | (devices[i]->wantsWrite() ? POLLOUT : 0));
+      fds[n].revents = 0;
+      n++;
+    }
+    if (wait > 0) poll(fds, static_cast<nfds_t>(n), static_cast<int>(wait));
+  }
+
+  // Let queued frames leave (up to 1 s), then close every session.
+  uint32_t drainStart = hypertcp::platformMillis();
+  for (;;) {
+    size_t pending = 0;
+    for (int i = 0; i < deviceCount; i++) {
+      devices[i]->run();
+      if (devices[i]->connected()) pending += devices[i]->txPending();
+    }
+    if (pending == 0 || hypertcp::platformMillis() - drainStart > 1000) break;
+    poll(nullptr, 0, 5);
+  }
+  for (int i = 0; i < deviceCount; i++) devices[i]->disconnect();
+  printf("sim done (%s) sent=%lu received=%lu acked=%lu refused=%lu failed=%lu\n", why, totals.sent, totals.received,
+         totals.acked, totals.refused, totals.sendFailures);
+  return 0;
+}

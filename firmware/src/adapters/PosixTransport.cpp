@@ -1,0 +1,80 @@
+#include "PosixTransport.h"
+
+#if !defined(ARDUINO)
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace hypertcp {
+
+bool PosixTransport::connect(const char* host, uint16_t port) {
+  close();
+  addrinfo hints = {};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  char service[8];
+  snprintf(service, sizeof service, "%u", static_cast<unsigned>(port));
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host, service, &hints, &found) != 0 || found == nullptr) return false;
+  int fd = ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, found->ai_protocol);
+  bool ok = fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK) == 0;
+  if (ok) {
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // frames are small and interactive
+    int rc = ::connect(fd, found->ai_addr, found->ai_addrlen);
+    ok = rc == 0 || errno == EINPROGRESS;
+    connected_ = rc == 0;
+  }
+  freeaddrinfo(found);
+  if (!ok) {
+    if (fd >= 0) ::close(fd);
+    return false;
+  }
+  fd_ = fd;
+  return true;
+}
+
+ConnectStatus PosixTransport::connectStatus() {
+  if (fd_ < 0) return ConnectStatus::Failed;
+  if (connected_) return ConnectStatus::Connected;
+  pollfd p = {fd_, POLLOUT, 0};
+  int rc = ::poll(&p, 1, 0);
+  if (rc == 0) return ConnectStatus::InProgress;
+  int error = 0;
+  socklen_t length = sizeof error;
+  if (rc < 0 || getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0) return ConnectStatus::Failed;
+  connected_ = true;
+  return ConnectStatus::Connected;
+}
+
+int PosixTransport::read(uint8_t* buffer, size_t length) {
+  if (fd_ < 0) return -1;
+  ssize_t n = ::recv(fd_, buffer, length, MSG_DONTWAIT);
+  if (n > 0) return static_cast<int>(n);
+  if (n == 0) return -1;  // orderly close by the peer
+  return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+}
+
+int PosixTransport::write(const uint8_t* buffer, size_t length) {
+  if (fd_ < 0) return -1;
+  ssize_t n = ::send(fd_, buffer, length, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (n >= 0) return static_cast<int>(n);
+  return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+}
+
+void PosixTransport::close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  connected_ = false;
+}
+
+}  // namespace hypertcp
+
+#endif

@@ -1,0 +1,278 @@
+// Connection lifecycle: attempts, login, backoff, keepalive, redirect fallback.
+#include "ClientCore.h"
+
+#include <string.h>
+
+#include "Envelope.h"
+
+namespace hypertcp {
+
+const char* stateName(State state) {
+  switch (state) {
+    case State::Idle: return "idle";
+    case State::Waiting: return "waiting";
+    case State::Connecting: return "connecting";
+    case State::LoggingIn: return "logging_in";
+    case State::Online: return "online";
+  }
+  return "unknown";
+}
+
+ClientCore::ClientCore()
+    : decoder_(rx_, HYPERTCP_RX_BUFFER_SIZE),
+      txStart_(0),
+      txEnd_(0),
+      port_(0),
+      redirectPort_(0),
+      redirectActive_(false),
+      redirectFailures_(0),
+      legacy_(false),
+      device_(nullptr),
+      state_(State::Idle),
+      epoch_(0),
+      lastError_(Error::None),
+      disconnectReason_(Error::None),
+      lastStatus_(0),
+      msgId_(0),
+      loginId_(0),
+      pingId_(0),
+      brokerMaxPayload_(0),
+      stateSince_(0),
+      waitMs_(0),
+      lastRx_(0),
+      pingSentAt_(0),
+      rttMs_(0),
+      keepaliveMs_(HYPERTCP_KEEPALIVE_MS),
+      pingTimeoutMs_(HYPERTCP_PING_TIMEOUT_MS),
+      keepaliveOverrideMs_(0),
+      pingTimeoutOverrideMs_(0),
+      pingOutstanding_(false),
+      rxSincePing_(false),
+      failures_(0),
+      clock_(platformMillis),
+      random_(platformRandomSeed()),
+      messageHandler_(nullptr),
+      broadcastHandler_(nullptr),
+      messageContext_(nullptr),
+      broadcastContext_(nullptr),
+      eventHandler_(nullptr),
+      eventContext_(nullptr) {
+  token_[0] = host_[0] = redirectHost_[0] = deviceId_[0] = '\0';
+  memset(&stats_, 0, sizeof stats_);
+}
+
+void ClientCore::setKeepalive(uint32_t intervalMs, uint32_t timeoutMs) {
+  keepaliveOverrideMs_ = intervalMs;
+  pingTimeoutOverrideMs_ = timeoutMs;
+}
+
+void ClientCore::setMessageHandler(MessageHandler handler, void* context) {
+  messageHandler_ = handler;
+  messageContext_ = context;
+}
+
+void ClientCore::setBroadcastHandler(MessageHandler handler, void* context) {
+  broadcastHandler_ = handler;
+  broadcastContext_ = context;
+}
+
+void ClientCore::setEventHandler(EventHandler handler, void* context) {
+  eventHandler_ = handler;
+  eventContext_ = context;
+}
+
+void ClientCore::onMessageReceived(const char*, const char*, size_t) {}
+void ClientCore::onBroadcastMessage(const char*, const char*, size_t) {}
+
+bool ClientCore::begin(const char* token, const char* host, uint16_t port) {
+  size_t tokenLength = token ? strlen(token) : 0;
+  size_t hostLength = host ? strlen(host) : 0;
+  if (tokenLength == 0 || tokenLength > HYPERTCP_MAX_TOKEN_LENGTH || hostLength == 0 ||
+      hostLength > HYPERTCP_MAX_HOST_LENGTH || port == 0) {
+    lastError_ = Error::BadArgument;
+    return false;
+  }
+  if (state_ != State::Idle) disconnect();
+  memcpy(token_, token, tokenLength + 1);
+  memcpy(host_, host, hostLength + 1);
+  port_ = port;
+  redirectActive_ = false;
+  redirectFailures_ = 0;
+  failures_ = 0;
+  waitMs_ = 0;
+  stateSince_ = clock_();
+  state_ = State::Waiting;  // the first attempt starts on the next run()
+  return true;
+}
+
+bool ClientCore::connect(const char* token, const char* host, uint16_t port, uint32_t timeoutMs) {
+  if (!begin(token, host, port)) return false;
+  uint32_t start = clock_();
+  while (clock_() - start < timeoutMs) {
+    run();
+    if (state_ == State::Online) return true;
+    if (state_ == State::Waiting && (lastError_ == Error::AuthFailed || lastError_ == Error::UnsupportedVersion)) {
+      return false;  // retrying at once cannot help
+    }
+    platformSleepMs(1);
+  }
+  return state_ == State::Online;
+}
+
+void ClientCore::disconnect() {
+  if (state_ == State::Idle) return;
+  drop(Error::Stopped);
+}
+
+void ClientCore::run() {
+  uint32_t now = clock_();
+  switch (state_) {
+    case State::Idle:
+      return;
+    case State::Waiting:
+      if (now - stateSince_ >= waitMs_) startAttempt(now);
+      return;
+    case State::Connecting: {
+      ConnectStatus status = ioConnectStatus();
+      if (status == ConnectStatus::Connected) {
+        startLogin(now);
+      } else if (status == ConnectStatus::Failed) {
+        drop(Error::ConnectFailed);
+      } else if (now - stateSince_ >= HYPERTCP_CONNECT_TIMEOUT_MS) {
+        drop(Error::ConnectTimeout);
+      }
+      return;
+    }
+    case State::LoggingIn:
+    case State::Online:
+      break;
+  }
+  uint8_t epoch = epoch_;
+  if (!flush() || epoch != epoch_) return;
+  receive(now);
+  if (epoch != epoch_) return;
+  checkTimers(now);
+}
+
+void ClientCore::startAttempt(uint32_t now) {
+  decoder_.reset();
+  txStart_ = txEnd_ = 0;
+  pingOutstanding_ = false;
+  stateSince_ = now;
+  state_ = State::Connecting;
+  if (!ioConnect(host(), port())) drop(Error::ConnectFailed);
+}
+
+void ClientCore::startLogin(uint32_t now) {
+  msgId_ = 0;
+  loginId_ = nextMsgId();
+  state_ = State::LoggingIn;
+  stateSince_ = now;
+  lastRx_ = now;
+  bool queued;
+  if (legacy_) {
+    queued = queueFrame(Command::Login, loginId_, reinterpret_cast<const uint8_t*>(token_),
+                        static_cast<uint16_t>(strlen(token_)));
+  } else {
+    char* body = reinterpret_cast<char*>(tx_ + kHeaderSize);
+    size_t length = writeV2Login(body, sizeof tx_ - kHeaderSize, token_, device_);
+    queued = length > 0;
+    if (queued) {
+      encodeHeader(tx_, Command::Login, loginId_, static_cast<uint16_t>(length));
+      txEnd_ = static_cast<uint16_t>(kHeaderSize + length);
+      stats_.framesOut++;
+    }
+  }
+  if (!queued) {
+    drop(Error::PayloadTooLarge);  // the device description does not fit HYPERTCP_TX_BUFFER_SIZE
+    return;
+  }
+  flush();
+}
+
+void ClientCore::checkTimers(uint32_t now) {
+  if (state_ == State::LoggingIn) {
+    if (now - stateSince_ >= HYPERTCP_LOGIN_TIMEOUT_MS) drop(Error::LoginTimeout);
+    return;
+  }
+  if (pingOutstanding_) {
+    if (rxSincePing_) {
+      pingOutstanding_ = false;  // any frame counts as life; a late reply still measures RTT
+    } else if (now - pingSentAt_ >= pingTimeoutMs_) {
+      drop(Error::KeepaliveTimeout);
+      return;
+    }
+  }
+  if (!pingOutstanding_ && now - lastRx_ >= keepaliveMs_) {
+    pingId_ = nextMsgId();
+    pingSentAt_ = now;
+    pingOutstanding_ = true;  // even if the queue is full: a stuck socket must time out too
+    rxSincePing_ = false;
+    if (queueFrame(Command::Ping, pingId_, nullptr, 0)) flush();
+  }
+}
+
+uint32_t ClientCore::nextBackoff() {
+  // Capped exponential backoff with "equal jitter": a random delay in [d/2, d].
+  uint32_t delay = HYPERTCP_RECONNECT_MIN_MS;
+  for (uint8_t i = 0; i < failures_ && delay < HYPERTCP_RECONNECT_MAX_MS; i++) delay *= 2;
+  if (delay > HYPERTCP_RECONNECT_MAX_MS) delay = HYPERTCP_RECONNECT_MAX_MS;
+  if (failures_ < 255) failures_++;
+  return delay / 2 + random_.upTo(delay / 2);
+}
+
+void ClientCore::drop(Error reason, bool immediate) {
+  bool wasOnline = state_ == State::Online;
+  ioClose();
+  decoder_.reset();
+  txStart_ = txEnd_ = 0;
+  pingOutstanding_ = false;
+  epoch_++;
+  lastError_ = reason;
+  stateSince_ = clock_();
+  if (wasOnline) disconnectReason_ = reason;
+  if (reason == Error::Stopped) {
+    state_ = State::Idle;
+    if (wasOnline) emit(EventType::Disconnected, reason);
+    return;
+  }
+  if (!wasOnline) {
+    stats_.failedAttempts++;
+    if (redirectActive_ && ++redirectFailures_ >= HYPERTCP_REDIRECT_MAX_FAILURES) {
+      redirectActive_ = false;  // back to the broker we were configured with
+      redirectFailures_ = 0;
+      emit(EventType::Error, Error::RedirectFailed);
+    }
+  }
+  waitMs_ = immediate ? 0 : nextBackoff();
+  state_ = State::Waiting;
+  if (wasOnline) emit(EventType::Disconnected, reason);
+  else emit(EventType::Error, reason);
+}
+
+void ClientCore::emit(EventType type, Error error, uint16_t msgId, uint8_t status) {
+  if (eventHandler_) {
+    Event event = {type, error, msgId, status};
+    eventHandler_(event, eventContext_);
+  }
+  switch (type) {
+    case EventType::Connected: onConnected(); break;
+    case EventType::Disconnected: onDisconnected(error); break;
+    case EventType::Error: onError(error); break;
+    case EventType::Ack: onAck(msgId, status); break;
+    case EventType::Ping:
+    case EventType::Redirect: break;
+  }
+}
+
+uint16_t ClientCore::nextMsgId() {
+  if (++msgId_ == 0) msgId_ = 1;  // ids run 1..65535, never 0
+  return msgId_;
+}
+
+uint16_t ClientCore::maxOutboundPayload() const {
+  uint16_t limit = HYPERTCP_TX_BUFFER_SIZE - kHeaderSize;
+  return brokerMaxPayload_ != 0 && brokerMaxPayload_ < limit ? brokerMaxPayload_ : limit;
+}
+
+}  // namespace hypertcp

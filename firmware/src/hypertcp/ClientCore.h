@@ -1,0 +1,189 @@
+// The protocol client's state machine, independent of the transport. HyperTCPProtocol<Transport>
+// (Client.h) plugs a transport in through the io*() hooks. Everything lives in fixed members:
+// no heap, and run() does a bounded amount of work per call.
+#ifndef HYPERTCP_CLIENT_CORE_H
+#define HYPERTCP_CLIENT_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "Config.h"
+#include "DeviceInfo.h"
+#include "FrameDecoder.h"
+#include "Platform.h"
+#include "Protocol.h"
+
+namespace hypertcp {
+
+enum class State : uint8_t {
+  Idle,        // not started, or disconnect() was called
+  Waiting,     // backing off before the next connection attempt
+  Connecting,  // transport connect in progress
+  LoggingIn,   // LOGIN sent, waiting for the reply
+  Online,      // logged in
+};
+const char* stateName(State state);
+
+enum class ConnectStatus : uint8_t { InProgress, Connected, Failed };
+
+struct Message {
+  const char* from;     // sender id or "server", NUL-terminated
+  const char* payload;  // the payload object's JSON, NUL-terminated, valid during the callback
+  uint16_t length;      // payload length in bytes
+  uint16_t msgId;
+  bool broadcast;
+};
+
+enum class EventType : uint8_t { Connected, Disconnected, Error, Ack, Ping, Redirect };
+struct Event {
+  EventType type;
+  Error error;      // Disconnected: the reason; Error: what went wrong
+  uint16_t msgId;   // Ack, Ping, and errors about an inbound frame
+  uint8_t status;   // Ack: the broker's status (SUCCESS for the empty legacy ack)
+};
+
+typedef void (*MessageHandler)(const Message& message, void* context);
+typedef void (*EventHandler)(const Event& event, void* context);
+
+struct Stats {
+  uint32_t framesIn, framesOut, bytesIn, bytesOut;
+  uint32_t messagesIn, skippedFrames, invalidJson;
+  uint32_t logins, failedAttempts, redirects;
+};
+
+class ClientCore {
+ public:
+  // --- setup (call before begin/connect) ---
+  void setDevice(const DeviceInfo* device) { device_ = device; }  // kept by pointer
+  void setLegacyLogin(bool legacy) { legacy_ = legacy; }           // raw-token LOGIN like the seed
+  void setClock(MillisFn clock) { clock_ = clock ? clock : platformMillis; }
+  void setRandomSeed(uint32_t seed) { random_.seed(seed); }
+  // Overrides the keepalive; 0 keeps the broker's value (v2) or HYPERTCP_KEEPALIVE_MS.
+  void setKeepalive(uint32_t intervalMs, uint32_t timeoutMs);
+  void setMessageHandler(MessageHandler handler, void* context = nullptr);
+  void setBroadcastHandler(MessageHandler handler, void* context = nullptr);
+  void setEventHandler(EventHandler handler, void* context = nullptr);
+
+  // --- connection ---
+  // Non-blocking: stores token and broker (copied) and starts the first attempt on the next
+  // run(). False on bad arguments (see lastError()).
+  bool begin(const char* token, const char* host, uint16_t port);
+  // The seed's blocking style: begin() then run() until logged in or timeoutMs passed. Either way
+  // run() keeps (re)connecting afterwards.
+  bool connect(const char* token, const char* host, uint16_t port,
+               uint32_t timeoutMs = HYPERTCP_CONNECT_TIMEOUT_MS + HYPERTCP_LOGIN_TIMEOUT_MS);
+  void disconnect();  // closes and stays Idle until begin()/connect()
+  void run();         // call from loop(); never blocks
+
+  // --- sending (only while Online). Return the frame's msg id, or 0 with lastError() set. ---
+  uint16_t sendMessage(const char* targetId, const char* json);
+  uint16_t sendMessage(const char* targetId, const char* json, size_t length);
+  uint16_t sendToServer(const char* json) { return sendMessage("server", json); }
+  uint16_t sendToServer(const char* json, size_t length) { return sendMessage("server", json, length); }
+  uint16_t broadcastMessage(const char* json);
+  uint16_t broadcastMessage(const char* json, size_t length);
+
+  // --- status ---
+  bool connected() const { return state_ == State::Online; }
+  bool isConnected() const { return connected(); }
+  State state() const { return state_; }
+  Error lastError() const { return lastError_; }
+  Error disconnectReason() const { return disconnectReason_; }
+  uint8_t lastStatus() const { return lastStatus_; }  // status byte of the last login reply
+  const char* deviceId() const { return deviceId_; }  // the id the broker knows us by ("" if unknown)
+  const char* host() const { return redirectActive_ ? redirectHost_ : host_; }
+  uint16_t port() const { return redirectActive_ ? redirectPort_ : port_; }
+  bool redirected() const { return redirectActive_; }
+  uint32_t rttMs() const { return rttMs_; }
+  uint32_t keepaliveMs() const { return keepaliveMs_; }
+  uint32_t retryDelayMs() const { return waitMs_; }  // the current backoff delay
+  size_t txPending() const { return txEnd_ - txStart_; }
+  uint16_t maxOutboundPayload() const;
+  const Stats& stats() const { return stats_; }
+
+  // --- subclass-style handlers (the seed's names); the callbacks run first ---
+  virtual void onMessageReceived(const char* from, const char* payload, size_t length);
+  virtual void onBroadcastMessage(const char* from, const char* payload, size_t length);
+  virtual void onConnected() {}
+  virtual void onDisconnected(Error reason) { (void)reason; }
+  virtual void onError(Error error) { (void)error; }
+  virtual void onAck(uint16_t msgId, uint8_t status) {
+    (void)msgId;
+    (void)status;
+  }
+
+ protected:
+  ClientCore();
+  ~ClientCore() {}  // never deleted through the base; no virtual destructor keeps AVR links small
+
+  // Transport hooks, implemented by HyperTCPProtocol<Transport>.
+  virtual bool ioConnect(const char* host, uint16_t port) = 0;
+  virtual ConnectStatus ioConnectStatus() = 0;
+  virtual int ioRead(uint8_t* buffer, size_t length) = 0;          // >0 bytes, 0 none, <0 closed
+  virtual int ioWrite(const uint8_t* buffer, size_t length) = 0;   // bytes taken, 0 busy, <0 error
+  virtual void ioClose() = 0;
+
+ private:
+  ClientCore(const ClientCore&);             // not copyable: buffers and a transport reference
+  ClientCore& operator=(const ClientCore&);
+
+  // lifecycle (ClientCore.cpp)
+  void startAttempt(uint32_t now);
+  void startLogin(uint32_t now);
+  void drop(Error reason, bool immediate = false);
+  void checkTimers(uint32_t now);
+  uint32_t nextBackoff();
+  void emit(EventType type, Error error, uint16_t msgId = 0, uint8_t status = 0);
+
+  // frames (ClientFrames.cpp)
+  void receive(uint32_t now);
+  void onDecoded(FrameDecoder::Result result, uint32_t now);
+  void handleLoginReply(const FrameHeader& header, uint32_t now);
+  void handleFrame(const FrameHeader& header, uint32_t now);
+  void deliver(const FrameHeader& header);
+  void handleRedirect(const FrameHeader& header);
+  uint16_t sendEnvelope(uint8_t type, const char* target, const char* json, size_t length);
+  bool queueFrame(uint8_t type, uint16_t msgId, const uint8_t* payload, uint16_t length);
+  bool makeRoom(size_t bytes);
+  bool flush();
+  uint16_t nextMsgId();
+
+  uint8_t rx_[HYPERTCP_RX_BUFFER_SIZE + 1];  // +1: room to NUL-terminate a payload
+  uint8_t tx_[HYPERTCP_TX_BUFFER_SIZE];
+  FrameDecoder decoder_;
+  uint16_t txStart_, txEnd_;
+
+  char token_[HYPERTCP_MAX_TOKEN_LENGTH + 1];
+  char host_[HYPERTCP_MAX_HOST_LENGTH + 1];
+  char redirectHost_[HYPERTCP_MAX_HOST_LENGTH + 1];
+  char deviceId_[kMaxIdLength + 1];
+  uint16_t port_, redirectPort_;
+  bool redirectActive_;
+  uint8_t redirectFailures_;
+  bool legacy_;
+  const DeviceInfo* device_;
+
+  State state_;
+  uint8_t epoch_;  // bumps on every drop, so loops notice a reconnect caused by a callback
+  Error lastError_, disconnectReason_;
+  uint8_t lastStatus_;
+  uint16_t msgId_, loginId_, pingId_;
+  uint16_t brokerMaxPayload_;
+  uint32_t stateSince_, waitMs_;
+  uint32_t lastRx_, pingSentAt_, rttMs_;
+  uint32_t keepaliveMs_, pingTimeoutMs_, keepaliveOverrideMs_, pingTimeoutOverrideMs_;
+  bool pingOutstanding_, rxSincePing_;
+  uint8_t failures_;
+
+  MillisFn clock_;
+  Random random_;
+  MessageHandler messageHandler_, broadcastHandler_;
+  void *messageContext_, *broadcastContext_;
+  EventHandler eventHandler_;
+  void* eventContext_;
+  Stats stats_;
+};
+
+}  // namespace hypertcp
+
+#endif

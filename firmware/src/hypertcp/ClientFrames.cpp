@@ -1,0 +1,227 @@
+// Frames in and out: reading, dispatching, acking, delivering, and the bounded send queue.
+#include <string.h>
+
+#include "ClientCore.h"
+#include "Envelope.h"
+
+namespace hypertcp {
+
+void ClientCore::receive(uint32_t now) {
+  uint8_t epoch = epoch_;
+  for (uint8_t reads = 0; reads < HYPERTCP_READS_PER_RUN; reads++) {
+    uint8_t chunk[HYPERTCP_READ_CHUNK];
+    int n = ioRead(chunk, sizeof chunk);
+    if (n < 0) {
+      drop(Error::ClosedByPeer);
+      return;
+    }
+    if (n == 0) return;
+    lastRx_ = now;
+    rxSincePing_ = true;
+    stats_.bytesIn += static_cast<uint32_t>(n);
+    size_t used = 0;
+    while (used < static_cast<size_t>(n)) {
+      FrameDecoder::Result result;
+      used += decoder_.feed(chunk + used, static_cast<size_t>(n) - used, result);
+      if (result == FrameDecoder::NeedMore) continue;
+      onDecoded(result, now);
+      if (epoch != epoch_) return;  // a frame or a callback ended this connection
+    }
+    if (static_cast<size_t>(n) < sizeof chunk) return;  // drained for now
+  }
+}
+
+void ClientCore::onDecoded(FrameDecoder::Result result, uint32_t now) {
+  const FrameHeader& header = decoder_.header();
+  if (result == FrameDecoder::Frame) {
+    stats_.framesIn++;
+    if (state_ == State::LoggingIn) handleLoginReply(header, now);
+    else handleFrame(header, now);
+    return;
+  }
+  // Skipped whole by the decoder: report it, and still ack a message so the broker's
+  // bookkeeping stays right.
+  stats_.skippedFrames++;
+  bool isMessage = header.type == Command::JsonMessage || header.type == Command::Broadcast;
+  if (isMessage && state_ == State::Online && queueFrame(Command::Response, header.msgId, nullptr, 0)) flush();
+  emit(EventType::Error, result == FrameDecoder::TooLarge ? Error::FrameTooLarge : Error::UnknownFrame, header.msgId);
+}
+
+void ClientCore::handleLoginReply(const FrameHeader& header, uint32_t now) {
+  if (header.type == Command::Ping) {
+    if (queueFrame(Command::Response, header.msgId, nullptr, 0)) flush();
+    return;
+  }
+  if (header.type != Command::Response || header.msgId != loginId_) return;  // not for us yet
+  lastStatus_ = header.length > 0 ? rx_[0] : 0;
+  if (lastStatus_ != Status::Success) {
+    drop(lastStatus_ == Status::InvalidToken         ? Error::AuthFailed
+         : lastStatus_ == Status::UnsupportedVersion ? Error::UnsupportedVersion
+                                                     : Error::LoginRejected);
+    return;
+  }
+  LoginReply reply;
+  if (!parseLoginReply(reinterpret_cast<const char*>(rx_ + 1), header.length - 1u, reply)) {
+    stats_.invalidJson++;
+    emit(EventType::Error, Error::InvalidJson, header.msgId);
+    parseLoginReply("", 0, reply);  // carry on with defaults
+  }
+  memcpy(deviceId_, reply.id, sizeof deviceId_);
+  brokerMaxPayload_ = reply.maxPayload;
+  keepaliveMs_ = keepaliveOverrideMs_ ? keepaliveOverrideMs_ : reply.keepaliveMs ? reply.keepaliveMs : HYPERTCP_KEEPALIVE_MS;
+  pingTimeoutMs_ = pingTimeoutOverrideMs_ ? pingTimeoutOverrideMs_ : HYPERTCP_PING_TIMEOUT_MS;
+  if (!pingTimeoutOverrideMs_ && pingTimeoutMs_ > keepaliveMs_) {
+    pingTimeoutMs_ = keepaliveMs_ < 1000 ? 1000 : keepaliveMs_;  // a fast broker wants fast detection
+  }
+  state_ = State::Online;
+  stateSince_ = now;
+  lastRx_ = now;
+  failures_ = 0;
+  redirectFailures_ = 0;
+  stats_.logins++;
+  emit(EventType::Connected, Error::None);
+}
+
+void ClientCore::handleFrame(const FrameHeader& header, uint32_t now) {
+  switch (header.type) {
+    case Command::Response:
+      if (header.msgId == pingId_ && pingId_ != 0) {
+        rttMs_ = now - pingSentAt_;
+        pingId_ = 0;
+        return;
+      }
+      emit(EventType::Ack, Error::None, header.msgId, header.length > 0 ? rx_[0] : Status::Success);
+      return;
+    case Command::Ping:
+      if (queueFrame(Command::Response, header.msgId, nullptr, 0)) flush();
+      emit(EventType::Ping, Error::None, header.msgId);
+      return;
+    case Command::JsonMessage:
+    case Command::Broadcast: {
+      uint8_t epoch = epoch_;
+      if (queueFrame(Command::Response, header.msgId, nullptr, 0)) flush();
+      if (epoch == epoch_) deliver(header);
+      return;
+    }
+    case Command::Redirect:
+      handleRedirect(header);
+      return;
+    default:
+      return;  // LOGIN from a broker means nothing to us
+  }
+}
+
+void ClientCore::deliver(const FrameHeader& header) {
+  char* text = reinterpret_cast<char*>(rx_);
+  Delivered envelope;
+  if (!parseDelivered(text, header.length, envelope)) {
+    stats_.invalidJson++;
+    emit(EventType::Error, Error::InvalidJson, header.msgId);
+    return;
+  }
+  stats_.messagesIn++;
+  // The payload object is followed by at least the envelope's '}', so this stays in the frame.
+  text[envelope.payload.ptr - text + envelope.payload.len] = '\0';
+  bool broadcast = header.type == Command::Broadcast;
+  Message message = {envelope.from, envelope.payload.ptr, static_cast<uint16_t>(envelope.payload.len), header.msgId,
+                     broadcast};
+  uint8_t epoch = epoch_;
+  MessageHandler handler = broadcast ? broadcastHandler_ : messageHandler_;
+  if (handler) handler(message, broadcast ? broadcastContext_ : messageContext_);
+  if (epoch != epoch_) return;
+  if (broadcast) onBroadcastMessage(message.from, message.payload, message.length);
+  else onMessageReceived(message.from, message.payload, message.length);
+}
+
+void ClientCore::handleRedirect(const FrameHeader& header) {
+  char host[HYPERTCP_MAX_HOST_LENGTH + 1];
+  uint16_t port = 0;
+  if (!parseRedirect(reinterpret_cast<const char*>(rx_), header.length, host, sizeof host, port)) {
+    stats_.invalidJson++;
+    emit(EventType::Error, Error::InvalidJson, header.msgId);
+    return;
+  }
+  memcpy(redirectHost_, host, sizeof host);
+  redirectPort_ = port;
+  redirectActive_ = true;
+  redirectFailures_ = 0;
+  stats_.redirects++;
+  emit(EventType::Redirect, Error::None, header.msgId);
+  drop(Error::Redirected, true);  // reconnect at once, same token
+}
+
+uint16_t ClientCore::sendMessage(const char* targetId, const char* json) {
+  return sendMessage(targetId, json, json ? strlen(json) : 0);
+}
+
+uint16_t ClientCore::sendMessage(const char* targetId, const char* json, size_t length) {
+  return sendEnvelope(Command::JsonMessage, targetId, json, length);
+}
+
+uint16_t ClientCore::broadcastMessage(const char* json) { return broadcastMessage(json, json ? strlen(json) : 0); }
+
+uint16_t ClientCore::broadcastMessage(const char* json, size_t length) {
+  return sendEnvelope(Command::Broadcast, "broadcast", json, length);
+}
+
+uint16_t ClientCore::sendEnvelope(uint8_t type, const char* target, const char* json, size_t length) {
+  Error error = Error::None;
+  size_t targetLength = target ? strlen(target) : 0;
+  size_t envelope = envelopeLength(targetLength, length);
+  if (state_ != State::Online) error = Error::NotConnected;
+  else if (!isValidId(target, targetLength)) error = Error::BadTarget;
+  else if (json == nullptr || checkPayload(json, length) != Error::None) error = Error::InvalidPayload;
+  else if (envelope > maxOutboundPayload()) error = Error::PayloadTooLarge;
+  else if (!makeRoom(kHeaderSize + envelope)) error = Error::TxBufferFull;
+  if (error != Error::None) {
+    lastError_ = error;
+    return 0;
+  }
+  uint16_t id = nextMsgId();
+  writeEnvelope(reinterpret_cast<char*>(tx_ + txEnd_ + kHeaderSize), envelope, target, json, length);
+  encodeHeader(tx_ + txEnd_, type, id, static_cast<uint16_t>(envelope));
+  txEnd_ = static_cast<uint16_t>(txEnd_ + kHeaderSize + envelope);
+  stats_.framesOut++;
+  uint8_t epoch = epoch_;
+  flush();
+  return epoch == epoch_ ? id : 0;  // 0: the connection broke while writing
+}
+
+bool ClientCore::queueFrame(uint8_t type, uint16_t msgId, const uint8_t* payload, uint16_t length) {
+  if (!makeRoom(kHeaderSize + static_cast<size_t>(length))) {
+    lastError_ = Error::TxBufferFull;
+    return false;
+  }
+  encodeHeader(tx_ + txEnd_, type, msgId, length);
+  if (length > 0) memcpy(tx_ + txEnd_ + kHeaderSize, payload, length);
+  txEnd_ = static_cast<uint16_t>(txEnd_ + kHeaderSize + length);
+  stats_.framesOut++;
+  return true;
+}
+
+bool ClientCore::makeRoom(size_t bytes) {
+  if (txEnd_ + bytes <= sizeof tx_) return true;
+  if (txStart_ > 0) {  // slide the unsent bytes to the front
+    memmove(tx_, tx_ + txStart_, txEnd_ - txStart_);
+    txEnd_ = static_cast<uint16_t>(txEnd_ - txStart_);
+    txStart_ = 0;
+  }
+  return txEnd_ + bytes <= sizeof tx_;
+}
+
+bool ClientCore::flush() {
+  while (txStart_ < txEnd_) {
+    int n = ioWrite(tx_ + txStart_, txEnd_ - txStart_);
+    if (n < 0) {
+      drop(Error::IoError);
+      return false;
+    }
+    if (n == 0) break;
+    txStart_ = static_cast<uint16_t>(txStart_ + n);
+    stats_.bytesOut += static_cast<uint32_t>(n);
+  }
+  if (txStart_ == txEnd_) txStart_ = txEnd_ = 0;
+  return true;
+}
+
+}  // namespace hypertcp

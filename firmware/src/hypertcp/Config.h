@@ -1,0 +1,93 @@
+// Compile-time configuration. Override any value with a -D flag (PlatformIO build_flags) or a
+// #define before the first #include <HyperTCP.h>. Out-of-range values stop the build.
+#ifndef HYPERTCP_CONFIG_H
+#define HYPERTCP_CONFIG_H
+
+// Largest inbound payload kept in RAM. Larger frames are skipped whole and reported.
+#ifndef HYPERTCP_RX_BUFFER_SIZE
+#define HYPERTCP_RX_BUFFER_SIZE 1024
+#endif
+// Outbound frames (header + payload) waiting for the socket. Holds the LOGIN frame too.
+#ifndef HYPERTCP_TX_BUFFER_SIZE
+#define HYPERTCP_TX_BUFFER_SIZE 1024
+#endif
+// Bytes read from the transport per read call (stack buffer inside run()).
+#ifndef HYPERTCP_READ_CHUNK
+#define HYPERTCP_READ_CHUNK 128
+#endif
+// Read calls per run(): bounds the time one run() spends on a busy connection.
+#ifndef HYPERTCP_READS_PER_RUN
+#define HYPERTCP_READS_PER_RUN 8
+#endif
+#ifndef HYPERTCP_MAX_TOKEN_LENGTH
+#define HYPERTCP_MAX_TOKEN_LENGTH 64
+#endif
+#ifndef HYPERTCP_MAX_HOST_LENGTH
+#define HYPERTCP_MAX_HOST_LENGTH 64
+#endif
+#ifndef HYPERTCP_CONNECT_TIMEOUT_MS
+#define HYPERTCP_CONNECT_TIMEOUT_MS 5000
+#endif
+#ifndef HYPERTCP_LOGIN_TIMEOUT_MS
+#define HYPERTCP_LOGIN_TIMEOUT_MS 5000
+#endif
+// Silence from the broker after which we ping it. A v2 login reply's "keepalive" replaces it.
+#ifndef HYPERTCP_KEEPALIVE_MS
+#define HYPERTCP_KEEPALIVE_MS 10000
+#endif
+// How long we wait for any frame after our ping before giving the connection up.
+#ifndef HYPERTCP_PING_TIMEOUT_MS
+#define HYPERTCP_PING_TIMEOUT_MS 5000
+#endif
+#ifndef HYPERTCP_RECONNECT_MIN_MS
+#define HYPERTCP_RECONNECT_MIN_MS 1000
+#endif
+#ifndef HYPERTCP_RECONNECT_MAX_MS
+#define HYPERTCP_RECONNECT_MAX_MS 30000
+#endif
+// Failed attempts at a redirect target before falling back to the original broker.
+#ifndef HYPERTCP_REDIRECT_MAX_FAILURES
+#define HYPERTCP_REDIRECT_MAX_FAILURES 3
+#endif
+
+#if HYPERTCP_RX_BUFFER_SIZE < 64 || HYPERTCP_RX_BUFFER_SIZE > 65535
+#error "HYPERTCP_RX_BUFFER_SIZE must be 64..65535"
+#endif
+#if HYPERTCP_TX_BUFFER_SIZE < 128 || HYPERTCP_TX_BUFFER_SIZE > 65535
+#error "HYPERTCP_TX_BUFFER_SIZE must be 128..65535"
+#endif
+#if HYPERTCP_READ_CHUNK < 16 || HYPERTCP_READ_CHUNK > 1024
+#error "HYPERTCP_READ_CHUNK must be 16..1024"
+#endif
+#if HYPERTCP_READS_PER_RUN < 1 || HYPERTCP_READS_PER_RUN > 64
+#error "HYPERTCP_READS_PER_RUN must be 1..64"
+#endif
+#if HYPERTCP_MAX_TOKEN_LENGTH < 8 || HYPERTCP_MAX_TOKEN_LENGTH > 128
+#error "HYPERTCP_MAX_TOKEN_LENGTH must be 8..128"
+#endif
+#if HYPERTCP_MAX_HOST_LENGTH < 8 || HYPERTCP_MAX_HOST_LENGTH > 253
+#error "HYPERTCP_MAX_HOST_LENGTH must be 8..253"
+#endif
+#if HYPERTCP_CONNECT_TIMEOUT_MS < 100 || HYPERTCP_CONNECT_TIMEOUT_MS > 60000
+#error "HYPERTCP_CONNECT_TIMEOUT_MS must be 100..60000"
+#endif
+#if HYPERTCP_LOGIN_TIMEOUT_MS < 100 || HYPERTCP_LOGIN_TIMEOUT_MS > 60000
+#error "HYPERTCP_LOGIN_TIMEOUT_MS must be 100..60000"
+#endif
+#if HYPERTCP_KEEPALIVE_MS < 500 || HYPERTCP_KEEPALIVE_MS > 600000
+#error "HYPERTCP_KEEPALIVE_MS must be 500..600000"
+#endif
+#if HYPERTCP_PING_TIMEOUT_MS < 200 || HYPERTCP_PING_TIMEOUT_MS > 60000
+#error "HYPERTCP_PING_TIMEOUT_MS must be 200..60000"
+#endif
+#if HYPERTCP_RECONNECT_MIN_MS < 50 || HYPERTCP_RECONNECT_MIN_MS > HYPERTCP_RECONNECT_MAX_MS
+#error "HYPERTCP_RECONNECT_MIN_MS must be 50..HYPERTCP_RECONNECT_MAX_MS"
+#endif
+#if HYPERTCP_RECONNECT_MAX_MS > 3600000
+#error "HYPERTCP_RECONNECT_MAX_MS must be at most 3600000 (one hour)"
+#endif
+#if HYPERTCP_REDIRECT_MAX_FAILURES < 1 || HYPERTCP_REDIRECT_MAX_FAILURES > 100
+#error "HYPERTCP_REDIRECT_MAX_FAILURES must be 1..100"
+#endif
+
+#endif

@@ -1,0 +1,67 @@
+// A small strict JSON scanner over bytes: validates without building anything, finds top-level
+// keys, and copies out strings and numbers. Iterative (a 32-bit nesting stack), so hostile input
+// costs neither heap nor deep recursion.
+#ifndef HYPERTCP_JSON_SCAN_H
+#define HYPERTCP_JSON_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace hypertcp {
+namespace json {
+
+enum class Check : uint8_t { Ok, NotJson, TooDeep, ForbiddenKey };
+
+// Raw bytes of one value (strings keep their quotes).
+struct Span {
+  const char* ptr;
+  size_t len;
+};
+
+// Validates exactly one JSON value in text[0..len), surrounding whitespace allowed. Rejects
+// invalid UTF-8, nesting deeper than maxDepth containers and the key "__proto__" anywhere.
+Check validate(const char* text, size_t len, uint8_t maxDepth = 32);
+
+// Scans one value starting at text[pos] (no leading whitespace). Returns the offset after it, or
+// 0 on failure with `why` set.
+size_t scanValue(const char* text, size_t len, size_t pos, uint8_t maxDepth, Check& why);
+
+// Walks the members of one object. Values are scanned with maxDepth counting the object itself.
+class ObjectReader {
+ public:
+  enum Step : uint8_t { Member, End, Fail };
+  // text[pos] should be '{' (after any whitespace); otherwise the first next() fails.
+  ObjectReader(const char* text, size_t len, size_t pos = 0, uint8_t maxDepth = 32);
+  // Member: key (with quotes) and value are set. End: the closing brace was read and end() is the
+  // offset after it. Fail: why says what was wrong (NotJson when it is no object at all).
+  Step next(Span& key, Span& value, Check& why);
+  size_t end() const { return pos_; }
+
+ private:
+  const char* text_;
+  size_t len_;
+  size_t pos_;
+  uint8_t maxDepth_;
+  uint8_t state_;  // 0 before '{', 1 first member, 2 later members, 3 done
+};
+
+// True when the key token (with quotes, no escapes) spells word.
+bool keyIs(const Span& key, const char* word);
+
+// Looks `key` up among the members of the top-level object (first match, escapes in keys are not
+// decoded). False if text is not an object, the key is absent or the object is malformed before it.
+bool find(const char* text, size_t len, const char* key, Span& out);
+
+// Typed lookups on the top-level object. getString decodes escapes into out (NUL-terminated) and
+// fails when the value is not a string or does not fit.
+bool getString(const char* text, size_t len, const char* key, char* out, size_t outSize);
+bool getBool(const char* text, size_t len, const char* key, bool& out);
+bool getLong(const char* text, size_t len, const char* key, long& out);
+
+// Decodes a string token (with quotes) into out; false if it does not fit.
+bool decodeString(const Span& token, char* out, size_t outSize);
+
+}  // namespace json
+}  // namespace hypertcp
+
+#endif

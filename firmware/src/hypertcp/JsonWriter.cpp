@@ -1,0 +1,163 @@
+#include "JsonWriter.h"
+
+#include <string.h>
+
+namespace hypertcp {
+
+JsonWriter::JsonWriter(char* buffer, size_t capacity)
+    : buffer_(buffer), capacity_(capacity), length_(0), hasItem_(0), depth_(0), afterKey_(false), ok_(capacity > 0) {
+  if (ok_) buffer_[0] = '\0';
+}
+
+void JsonWriter::put(char c) { put(&c, 1); }
+
+void JsonWriter::put(const char* text, size_t length) {
+  if (!ok_) return;
+  if (length_ + length >= capacity_) {  // one byte stays for the NUL
+    ok_ = false;
+    buffer_[0] = '\0';
+    return;
+  }
+  memcpy(buffer_ + length_, text, length);
+  length_ += length;
+  buffer_[length_] = '\0';
+}
+
+void JsonWriter::separator() {
+  if (afterKey_) {
+    afterKey_ = false;
+    return;
+  }
+  if (depth_ == 0) return;
+  uint32_t bit = 1UL << (depth_ - 1);
+  if (hasItem_ & bit) put(',');
+  hasItem_ |= bit;
+}
+
+JsonWriter& JsonWriter::beginObject() {
+  separator();
+  put('{');
+  if (depth_ >= 32) ok_ = false;
+  else hasItem_ &= ~(1UL << depth_++);
+  return *this;
+}
+
+JsonWriter& JsonWriter::endObject() {
+  put('}');
+  if (depth_ > 0) depth_--;
+  return *this;
+}
+
+JsonWriter& JsonWriter::beginArray() {
+  separator();
+  put('[');
+  if (depth_ >= 32) ok_ = false;
+  else hasItem_ &= ~(1UL << depth_++);
+  return *this;
+}
+
+JsonWriter& JsonWriter::endArray() {
+  put(']');
+  if (depth_ > 0) depth_--;
+  return *this;
+}
+
+JsonWriter& JsonWriter::key(const char* name) {
+  value(name);
+  put(':');
+  afterKey_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(const char* text) {
+  if (text == nullptr) return null();
+  separator();
+  put('"');
+  static const char kHex[] = "0123456789abcdef";
+  for (const char* p = text; *p; p++) {
+    unsigned char c = static_cast<unsigned char>(*p);
+    if (c == '"' || c == '\\') {
+      char esc[2] = {'\\', static_cast<char>(c)};
+      put(esc, 2);
+    } else if (c < 0x20) {
+      char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+      put(esc, 6);
+    } else {
+      put(static_cast<char>(c));
+    }
+  }
+  put('"');
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(bool flag) {
+  separator();
+  if (flag) put("true", 4);
+  else put("false", 5);
+  return *this;
+}
+
+JsonWriter& JsonWriter::null() {
+  separator();
+  put("null", 4);
+  return *this;
+}
+
+void JsonWriter::putUnsigned(unsigned long number) {
+  char digits[24];
+  size_t n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + number % 10);
+    number /= 10;
+  } while (number > 0);
+  while (n > 0) put(digits[--n]);
+}
+
+JsonWriter& JsonWriter::value(long number) {
+  separator();
+  if (number < 0) {
+    put('-');
+    putUnsigned(0UL - static_cast<unsigned long>(number));
+  } else {
+    putUnsigned(static_cast<unsigned long>(number));
+  }
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(unsigned long number) {
+  separator();
+  putUnsigned(number);
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(double number, uint8_t decimals) {
+  // Own formatting: printf("%f") is missing or heavy on AVR and ESP8266 builds.
+  if (!(number > -2e9 && number < 2e9)) return null();  // also catches NaN
+  if (decimals > 6) decimals = 6;
+  unsigned long scale = 1;
+  for (uint8_t i = 0; i < decimals; i++) scale *= 10;
+  bool negative = number < 0;
+  double magnitude = negative ? -number : number;
+  unsigned long whole = static_cast<unsigned long>(magnitude);
+  unsigned long frac = static_cast<unsigned long>((magnitude - static_cast<double>(whole)) * static_cast<double>(scale) + 0.5);
+  if (frac >= scale) {
+    whole++;
+    frac -= scale;
+  }
+  separator();
+  if (negative && (whole > 0 || frac > 0)) put('-');
+  putUnsigned(whole);
+  if (decimals > 0) {
+    put('.');
+    for (unsigned long div = scale / 10; div > 0; div /= 10) put(static_cast<char>('0' + (frac / div) % 10));
+  }
+  return *this;
+}
+
+JsonWriter& JsonWriter::raw(const char* json, size_t length) {
+  separator();
+  put(json, length);
+  return *this;
+}
+
+}  // namespace hypertcp

@@ -1,0 +1,154 @@
+// JSON scanner, writer and the payload codecs (LOGIN, delivered envelope, reply, REDIRECT).
+#include <string.h>
+
+#include "check.h"
+#include "hypertcp/Envelope.h"
+#include "hypertcp/JsonScan.h"
+#include "hypertcp/JsonWriter.h"
+
+using namespace hypertcp;
+
+namespace {
+json::Check validate(const char* text) { return json::validate(text, strlen(text)); }
+}  // namespace
+
+TEST(validate_accepts_strict_json) {
+  const char* good[] = {"{}", "[]", " {\"a\":[1,-2.5e+3,true,false,null,\"x\"]} ", "\"caf\xC3\xA9\"", "0", "-0.1",
+                        "{\"a\":{\"b\":{}}}", "[\"\\u00e9\\n\\\"\"]", "\"\xF0\x9F\x98\x80\""};
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) CHECK(validate(good[i]) == json::Check::Ok);
+}
+
+TEST(validate_rejects_bad_json) {
+  const char* bad[] = {"", "{", "{\"a\":}", "{\"a\" 1}", "[1,]", "{,}", "01", "1.", "-", "tru", "\"\\q\"",
+                       "\"\xFF\"", "\"\xC0\xAF\"", "\"\xED\xA0\x80\"", "{\"a\":1} x", "\"a\nb\"", "{'a':1}",
+                       "[1 2]", "\"\\u12G4\""};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    if (validate(bad[i]) != json::Check::NotJson) check::fail(__FILE__, __LINE__, bad[i]);
+  }
+}
+
+TEST(validate_limits_depth_and_forbids_proto) {
+  char deep[80];
+  for (int depth = 30; depth <= 34; depth++) {
+    memset(deep, '[', static_cast<size_t>(depth));
+    memset(deep + depth, ']', static_cast<size_t>(depth));
+    deep[2 * depth] = '\0';
+    CHECK(json::validate(deep, strlen(deep)) == (depth <= 32 ? json::Check::Ok : json::Check::TooDeep));
+  }
+  CHECK(validate("{\"a\":[{\"__proto__\":1}]}") == json::Check::ForbiddenKey);
+  CHECK(validate("{\"__proto__x\":1}") == json::Check::Ok);
+}
+
+TEST(find_and_typed_getters) {
+  const char* text = "{\"cmd\":\"toggle\",\"n\":-42,\"on\":true,\"nested\":{\"cmd\":\"no\"},\"esc\":\"a\\\"b\\u00e9\"}";
+  size_t n = strlen(text);
+  char out[32];
+  CHECK(json::getString(text, n, "cmd", out, sizeof out));
+  CHECK_STR(out, "toggle");
+  long value = 0;
+  CHECK(json::getLong(text, n, "n", value));
+  CHECK_EQ(value, -42);
+  bool on = false;
+  CHECK(json::getBool(text, n, "on", on));
+  CHECK(on);
+  CHECK(json::getString(text, n, "esc", out, sizeof out));
+  CHECK_STR(out, "a\"b\xC3\xA9");
+  CHECK(!json::getString(text, n, "esc", out, 3));  // does not fit
+  CHECK(!json::getString(text, n, "missing", out, sizeof out));
+  CHECK(!json::getLong(text, n, "cmd", value));
+  CHECK(!json::getLong("{\"n\":1.5}", 9, "n", value));
+  CHECK(!json::getLong("{\"n\":99999999999999999999999}", 29, "n", value));
+}
+
+TEST(writer_escapes_and_nests) {
+  char buf[128];
+  JsonWriter w(buf, sizeof buf);
+  w.beginObject().field("s", "a\"b\\c\n\x01").field("i", -5).field("u", 7u).field("b", false);
+  w.key("f").value(21.456, 1).key("neg").value(-0.5, 2).key("arr").beginArray().value(1).value("x").null().endArray();
+  w.key("o").beginObject().endObject().endObject();
+  CHECK(w.ok());
+  CHECK_STR(buf, "{\"s\":\"a\\\"b\\\\c\\u000a\\u0001\",\"i\":-5,\"u\":7,\"b\":false,\"f\":21.5,\"neg\":-0.50,"
+                 "\"arr\":[1,\"x\",null],\"o\":{}}");
+  CHECK(json::validate(buf, w.length()) == json::Check::Ok);
+}
+
+TEST(writer_reports_overflow) {
+  char buf[8];
+  JsonWriter w(buf, sizeof buf);
+  w.beginObject().field("long", "value").endObject();
+  CHECK(!w.ok());
+  CHECK_EQ(buf[0], 0);
+}
+
+TEST(v2_login_describes_the_device) {
+  static const char* const modes[] = {"off", "auto"};
+  static const Control controls[] = {{"relay1", ControlKind::Relay, "Lamp", 0, 0, 0, nullptr, 0},
+                                     {"dim", ControlKind::Slider, nullptr, 0, 100, 5, nullptr, 0},
+                                     {"mode", ControlKind::Select, nullptr, 0, 0, 0, modes, 2}};
+  static const Telemetry telemetry[] = {{"temp", "C", nullptr}};
+  static const DeviceInfo device = {"lamp", "1.0.0", "esp32", controls, 3, telemetry, 1};
+  char buf[512];
+  size_t n = writeV2Login(buf, sizeof buf, "abc", &device);
+  CHECK(n > 0);
+  CHECK_STR(buf,
+            "{\"v\":2,\"token\":\"abc\",\"device\":{\"name\":\"lamp\",\"fw\":\"1.0.0\",\"board\":\"esp32\",\"controls\":["
+            "{\"id\":\"relay1\",\"kind\":\"relay\",\"label\":\"Lamp\"},{\"id\":\"dim\",\"kind\":\"slider\",\"min\":0,"
+            "\"max\":100,\"step\":5},{\"id\":\"mode\",\"kind\":\"select\",\"options\":[\"off\",\"auto\"]}],"
+            "\"telemetry\":[{\"id\":\"temp\",\"unit\":\"C\"}]}}");
+  CHECK_EQ(writeV2Login(buf, 40, "abc", &device), 0);
+  CHECK(writeV2Login(buf, sizeof buf, "abc", nullptr) > 0);
+  CHECK_STR(buf, "{\"v\":2,\"token\":\"abc\"}");
+}
+
+TEST(envelope_writer_and_payload_checks) {
+  char buf[64];
+  const char* payload = "{\"t\":1}";
+  size_t n = writeEnvelope(buf, sizeof buf, "server", payload, strlen(payload));
+  CHECK_EQ(n, envelopeLength(6, strlen(payload)));
+  buf[n] = '\0';
+  CHECK_STR(buf, "{\"targetId\":\"server\",\"payload\":{\"t\":1}}");
+  CHECK(checkDeviceEnvelope(buf, n, nullptr) == nullptr);
+  CHECK_EQ(writeEnvelope(buf, n - 1, "server", payload, strlen(payload)), 0);
+  CHECK(checkPayload("{}", 2) == Error::None);
+  CHECK(checkPayload(" {\"a\":1} ", 9) == Error::None);
+  CHECK(checkPayload("[1]", 3) == Error::InvalidPayload);
+  CHECK(checkPayload("{\"a\":", 5) == Error::InvalidPayload);
+  CHECK(checkPayload("{\"__proto__\":{}}", 16) == Error::InvalidPayload);
+  CHECK(isValidId("relay-1.a:b_C", 13));
+  CHECK(!isValidId("a b", 3));
+  CHECK(!isValidId("", 0));
+}
+
+TEST(delivered_envelope_parsing) {
+  char text[] = "{\"from\":\"server\",\"payload\":{\"cmd\":\"toggle\"}}";
+  Delivered d;
+  CHECK(parseDelivered(text, strlen(text), d));
+  CHECK_STR(d.from, "server");
+  CHECK_EQ(d.payload.len, 16);
+  CHECK(memcmp(d.payload.ptr, "{\"cmd\":\"toggle\"}", 16) == 0);
+  const char* bad[] = {"{\"from\":\"server\"}", "{\"from\":1,\"payload\":{}}", "{\"from\":\"a b\",\"payload\":{}}",
+                       "{\"from\":\"x\",\"payload\":[]}", "{\"from\":\"x\",\"payload\":{}", "nope"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) CHECK(!parseDelivered(bad[i], strlen(bad[i]), d));
+}
+
+TEST(login_reply_and_redirect_parsing) {
+  const char* reply = "{\"id\":\"lamp\",\"keepalive\":10,\"maxPayload\":16384}";
+  LoginReply r;
+  CHECK(parseLoginReply(reply, strlen(reply), r));
+  CHECK_STR(r.id, "lamp");
+  CHECK_EQ(r.keepaliveMs, 10000);
+  CHECK_EQ(r.maxPayload, 16384);
+  CHECK(parseLoginReply("", 0, r));
+  CHECK_STR(r.id, "");
+  CHECK(!parseLoginReply("{\"id\":", 6, r));
+
+  char host[16];
+  uint16_t port = 0;
+  const char* redirect = "{\"server\":\"10.0.0.5\",\"port\":8081}";
+  CHECK(parseRedirect(redirect, strlen(redirect), host, sizeof host, port));
+  CHECK_STR(host, "10.0.0.5");
+  CHECK_EQ(port, 8081);
+  const char* bad[] = {"{\"server\":\"h\",\"port\":0}", "{\"server\":\"h\",\"port\":70000}", "{\"server\":\"\",\"port\":1}",
+                       "{\"server\":\"a/b\",\"port\":1}", "{\"port\":1}", "{\"server\":\"averyveryverylonghost\",\"port\":1}"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) CHECK(!parseRedirect(bad[i], strlen(bad[i]), host, sizeof host, port));
+}
