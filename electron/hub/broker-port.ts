@@ -14,6 +14,7 @@ export interface BrokerSession {
   device: DeviceDescription | null;
   connectedAt: number;
   rttMs: number | null;
+  counters?: { drops?: number; queueDepth?: number };
 }
 
 export interface BrokerFrameEvent {

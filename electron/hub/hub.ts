@@ -4,7 +4,7 @@ import type { BrokerFrameEvent, BrokerPort, BrokerSession } from './broker-port'
 import { ControlTracker, type ControlResult } from './controls';
 import type { Db } from './db';
 import { Flusher } from './flusher';
-import { Metrics } from './metrics';
+import { Metrics, TOTAL } from './metrics';
 import { isPlainObject, parseObject, payloadText } from './payload-text';
 import { Registry } from './registry';
 import { CommandStore } from './saved-commands';
@@ -149,10 +149,22 @@ export class Hub {
 
   /** Once a second: close metrics seconds, sample session gauges, expire controls, retention. */
   tick(now = Date.now()): void {
-    for (const s of this.o.broker.sessions() as (BrokerSession & { counters?: { drops?: number } })[]) {
+    let queued = 0;
+    let rttSum = 0;
+    let rttN = 0;
+    for (const s of this.o.broker.sessions()) {
       this.registry.sessionStats(s.id, s.rttMs ?? null, s.counters?.drops ?? null);
-      if (typeof s.rttMs === 'number') this.metrics.record(s.id, 'rttMs', s.rttMs, now);
+      if (typeof s.rttMs === 'number') {
+        this.metrics.record(s.id, 'rttMs', s.rttMs, now);
+        rttSum += s.rttMs;
+        rttN++;
+      }
+      const depth = s.counters?.queueDepth ?? 0;
+      queued += depth;
+      this.metrics.record(s.id, 'queueDepth', depth, now);
     }
+    this.metrics.record(TOTAL, 'queueDepth', queued, now);
+    if (rttN > 0) this.metrics.record(TOTAL, 'rttMs', rttSum / rttN, now);
     this.metrics.tick(now);
     this.controls.expire(now);
     if (now - this.lastRetention >= (this.o.retentionEveryMs ?? 10_000)) {

@@ -1,0 +1,169 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Command, Status } from '../../shared/protocol/constants';
+import { duplexPair } from '../broker/testing/duplex-pair';
+import { eventually } from '../broker/testing/fixtures';
+import { LegacyClient } from '../broker/testing/legacy-client';
+import { V2Client } from '../broker/testing/v2-client';
+import { startCore, type Core } from '../core';
+import { openDatabase } from './db';
+import { FLAP_WINDOW_MS, Registry } from './registry';
+import { tempDir } from './testing/temp-dir';
+
+const session = (id: string, protocol: 'legacy' | 'v2' = 'v2') => ({ id, address: '127.0.0.1', transport: 'tcp' as const, protocol, device: null, connectedAt: 0, rttMs: null });
+
+describe('Registry transitions (unit, real SQLite file)', () => {
+  const tmp = tempDir();
+  afterEach(() => tmp.cleanup());
+  const hooks = { tokenStatus: () => 'active' as const, rateIn: () => 0 };
+
+  it('counts a reconnect within the flap window as a flap, a later one not', () => {
+    const db = openDatabase(`${tmp.dir}/r.db`);
+    const r = new Registry(db, hooks, 0);
+    r.sessionOpened(session('a'), 1000);
+    r.sessionClosed(session('a'), 'keepalive_timeout', undefined, 2000);
+    r.sessionOpened(session('a'), 2000 + FLAP_WINDOW_MS - 1);
+    expect(r.get('a')!.flapCount).toBe(1);
+    r.sessionClosed(session('a'), 'closed_by_peer', 'end', 100_000);
+    r.sessionOpened(session('a'), 100_000 + FLAP_WINDOW_MS + 1);
+    expect(r.get('a')!).toMatchObject({ flapCount: 1, online: true, lastDisconnectReason: 'closed_by_peer: end' });
+    db.close();
+  });
+
+  it('stays online when the replaced session closes after the new one opened', () => {
+    const db = openDatabase(`${tmp.dir}/r.db`);
+    const r = new Registry(db, hooks);
+    r.sessionOpened(session('a'), 1);
+    r.sessionOpened(session('a'), 2);
+    r.sessionClosed(session('a'), 'replaced', undefined, 3);
+    expect(r.get('a')).toMatchObject({ online: true, since: 1, lastDisconnectReason: 'replaced' });
+    r.sessionClosed(session('a'), 'closed_by_peer', undefined, 4);
+    expect(r.get('a')).toMatchObject({ online: false, since: 4 });
+    db.close();
+  });
+
+  it('marks devices that were online when the host died as offline (shutdown) on the next start', () => {
+    const path = `${tmp.dir}/r.db`;
+    const db = openDatabase(path);
+    const r = new Registry(db, hooks);
+    r.sessionOpened(session('a'), 1);
+    r.flush();
+    db.close();
+    const db2 = openDatabase(path);
+    expect(new Registry(db2, hooks, 50).get('a')).toMatchObject({ online: false, since: 50, lastDisconnectReason: 'shutdown' });
+    db2.close();
+  });
+
+  it('keeps state and telemetry bounded and free of prototype keys', () => {
+    const db = openDatabase(`${tmp.dir}/r.db`);
+    const r = new Registry(db, hooks);
+    r.sessionOpened(session('a'));
+    const many = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, i]));
+    r.reportTelemetry('a', { ...many, big: 'x'.repeat(1000), obj: { nested: 1 } });
+    r.reportState('a', JSON.parse('{"__proto__":{"polluted":true},"relay1":true}') as Record<string, unknown>);
+    const d = r.get('a')!;
+    expect(Object.keys(d.telemetry)).toHaveLength(64);
+    expect(d.telemetry.big).toBeUndefined();
+    expect(d.controlState).toEqual({ relay1: true });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    db.close();
+  });
+});
+
+describe('Registry transitions for every disconnect reason (real broker, real sockets)', () => {
+  const tmp = tempDir();
+  let core: Core;
+  const clients: { destroy(): void }[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.destroy();
+    await core?.close();
+    tmp.cleanup();
+  });
+
+  async function boot(extra: Parameters<typeof startCore>[0]['broker'] = {}) {
+    core = await startCore({ dataDir: tmp.dir, tcpPort: 0, mode: 'headless', hub: { flushMs: 50 }, broker: { closeLingerMs: 50, redirectGraceMs: 50, ...extra } });
+    return core;
+  }
+  async function v2(id: string, options: ConstructorParameters<typeof V2Client>[1] = {}) {
+    const token = core.tokens.status(id) === 'none' ? core.tokens.create(id) : core.tokens.rotate(id);
+    const c = await V2Client.connect(core.tcpPort, options);
+    clients.push(c);
+    expect(await c.login(token)).toBe(Status.SUCCESS);
+    await eventually(() => core.hub.registry.get(id)?.online, 2000, `${id} online`);
+    return { c, token };
+  }
+  const offline = (id: string) => eventually(() => { const d = core.hub.registry.get(id); return d && !d.online ? d : null; }, 3000, `${id} offline`);
+
+  it('closed_by_peer, protocol_error, revoked, redirected', async () => {
+    await boot();
+    (await v2('peer')).c.close();
+    expect((await offline('peer')).lastDisconnectReason).toMatch(/^closed_by_peer/);
+
+    (await v2('proto')).c.writeFrame(99, 1);
+    expect((await offline('proto')).lastDisconnectReason).toBe('protocol_error: unknown_type');
+
+    await v2('rev');
+    expect(await core.api.dispatch('tokens.revoke', { id: 'rev' })).toEqual({ ok: true, result: { closedSession: true } });
+    expect(await offline('rev')).toMatchObject({ lastDisconnectReason: 'revoked', tokenStatus: 'revoked' });
+
+    await v2('redir');
+    expect(await core.api.dispatch('broker.redirect', { device: 'redir', host: '10.0.0.5', port: 8081 })).toEqual({ ok: true, result: { redirected: 1 } });
+    expect((await offline('redir')).lastDisconnectReason).toBe('redirected');
+  });
+
+  it('replaced keeps the device online; keepalive_timeout takes it offline', async () => {
+    await boot({ keepalive: { intervalMs: 100, deadlineMs: 100 } });
+    const { token } = await v2('twin', { answerPings: true, pingIntervalMs: 50 });
+    const second = await V2Client.connect(core.tcpPort, { pingIntervalMs: 50 });
+    clients.push(second);
+    expect(await second.login(token)).toBe(Status.SUCCESS);
+    await eventually(() => core.hub.registry.get('twin')!.lastDisconnectReason === 'replaced', 2000, 'replaced');
+    expect(core.hub.registry.get('twin')!.online).toBe(true);
+
+    await v2('mute', { answerPings: false });
+    expect((await offline('mute')).lastDisconnectReason).toBe('keepalive_timeout');
+  });
+
+  it('slow_consumer, then login_timeout and auth_failed never touch the registry', async () => {
+    await boot({ limits: { maxQueueBytes: 8 * 1024, maxQueueMessages: 100, drainTimeoutMs: 200, loginTimeoutMs: 300 } });
+    const closes: string[] = [];
+    core.broker.on('connection:close', (ev) => closes.push(ev.reason));
+    const token = core.tokens.create('slow');
+    const [brokerSide, deviceSide] = duplexPair(4 * 1024);
+    core.broker.handle(brokerSide, { address: 'mem', transport: 'tcp' });
+    const reader = new V2Client(deviceSide);
+    clients.push(reader);
+    expect(await reader.login(token)).toBe(Status.SUCCESS);
+    reader.pause();
+    for (let i = 0; i < 500; i++) core.broker.sendFromServer('slow', `{"i":${i},"pad":"${'p'.repeat(100)}"}`);
+    expect((await offline('slow')).lastDisconnectReason).toMatch(/^slow_consumer/);
+
+    const before = core.hub.registry.list();
+    const bad = await LegacyClient.connect(core.tcpPort, { loginTimeoutMs: 3000 });
+    clients.push(bad);
+    await expect(bad.login('not-a-real-token-xxxxxxxxxxxxxxxx')).rejects.toThrow(/refused/);
+    const early = await V2Client.connect(core.tcpPort);
+    clients.push(early);
+    early.writeFrame(Command.PING, 1);
+    await early.waitClosed(3000);
+    const silent = await V2Client.connect(core.tcpPort);
+    clients.push(silent);
+    await silent.waitClosed(3000);
+    expect(closes).toEqual(expect.arrayContaining(['auth_failed', 'protocol_error', 'login_timeout']));
+    expect(core.hub.registry.list().map((d) => [d.id, d.online, d.lastDisconnectReason])).toEqual(before.map((d) => [d.id, d.online, d.lastDisconnectReason]));
+  });
+
+  it('shutdown and server_error are recorded on close and survive a restart', async () => {
+    await boot();
+    await v2('calm');
+    await core.close('server_error');
+    const again = await startCore({ dataDir: tmp.dir, tcpPort: 0, mode: 'headless' });
+    expect(again.hub.registry.get('calm')).toMatchObject({ online: false, lastDisconnectReason: 'server_error' });
+    core = again;
+    const { c } = await v2('calm');
+    expect(c.closed).toBe(false);
+    await core.close('shutdown');
+    const third = await startCore({ dataDir: tmp.dir, tcpPort: 0, mode: 'headless' });
+    expect(third.hub.registry.get('calm')).toMatchObject({ online: false, lastDisconnectReason: 'shutdown', flapCount: 1 });
+    core = third;
+  });
+});
