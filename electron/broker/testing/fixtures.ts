@@ -56,3 +56,14 @@ export function collectCloses(broker: Broker): [string | null, string, string?][
   broker.on('connection:close', (ev) => closes.push(ev.detail === undefined ? [ev.device, ev.reason] : [ev.device, ev.reason, ev.detail]));
   return closes;
 }
+
+/** Polls fn every few ms until it returns a defined, non-false value. */
+export async function eventually<T>(fn: () => T | undefined | false | null, timeoutMs = 2_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = fn();
+    if (value !== undefined && value !== false && value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -27,6 +27,7 @@ export class V2Client extends BaseClient {
   readonly statuses = new Map<number, number>();
   private pingTimer: NodeJS.Timeout | null = null;
   private loginMsgId = 0;
+  private readonly pendingAcks = new Map<number, (status: number) => void>();
 
   constructor(
     stream: Duplex,
@@ -78,20 +79,39 @@ export class V2Client extends BaseClient {
     return this.status(id, timeoutMs);
   }
 
+  /** Resolves with the status the broker acked `msgId` with (O(1) per ack, fine for floods). */
   status(msgId: number, timeoutMs = 2_000): Promise<number> {
-    return this.waitFor(() => this.statuses.get(msgId), timeoutMs, `ack of ${msgId}`).then((s) => {
+    const known = this.statuses.get(msgId);
+    if (known !== undefined) {
       this.statuses.delete(msgId);
-      return s;
+      return Promise.resolve(known);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingAcks.delete(msgId);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ack of ${msgId}`));
+      }, timeoutMs);
+      this.pendingAcks.set(msgId, (status) => {
+        clearTimeout(timer);
+        resolve(status);
+      });
     });
   }
 
   protected onFrame(frame: Frame): void {
     if (!this.loggedIn) return;
     switch (frame.type) {
-      case Command.RESPONSE:
+      case Command.RESPONSE: {
+        const status = frame.payload[0] ?? -1;
+        const waiter = this.pendingAcks.get(frame.msgId);
+        if (waiter) {
+          this.pendingAcks.delete(frame.msgId);
+          return waiter(status);
+        }
         if (this.statuses.size > 100_000) this.statuses.clear();
-        this.statuses.set(frame.msgId, frame.payload[0] ?? -1);
+        this.statuses.set(frame.msgId, status);
         return;
+      }
       case Command.PING:
         if (this.options.answerPings !== false) this.writeFrame(Command.RESPONSE, frame.msgId);
         return;

@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Command, Status } from '../../shared/protocol/constants';
+import { BaseClient } from './testing/base-client';
+import { collectCloses, eventually, startTestBroker, testToken, type TestBroker } from './testing/fixtures';
+import { LegacyClient } from './testing/legacy-client';
+import { V2Client } from './testing/v2-client';
+import type { SessionInfo } from './types';
+
+let t: TestBroker;
+afterEach(async () => t?.close());
+
+describe('session lifecycle', () => {
+  it('replaces a live session when the same token logs in again', async () => {
+    t = await startTestBroker(['lamp', 'switch']);
+    const closes: [string, string][] = [];
+    t.broker.on('session:close', (info: SessionInfo, reason) => closes.push([info.id, reason]));
+    const first = await t.legacy('lamp');
+    const second = await t.v2('lamp');
+    await first.waitClosed();
+    expect(closes).toEqual([['lamp', 'replaced']]);
+    const sw = await t.v2('switch');
+    expect(await sw.send('lamp', '{"n":1}')).toBe(Status.SUCCESS);
+    await second.waitMessages(1);
+    expect(t.broker.sessions().map((s) => s.id).sort()).toEqual(['lamp', 'switch']);
+  });
+
+  it('revoke closes the live session at once and the token stops working', async () => {
+    t = await startTestBroker(['lamp']);
+    const closes = collectCloses(t.broker);
+    const lamp = await t.legacy('lamp');
+    expect(t.broker.revoke('lamp')).toBe(true);
+    await lamp.waitClosed();
+    expect(closes).toContainEqual(['lamp', 'revoked']);
+    const again = await LegacyClient.connect(t.port);
+    await expect(again.login(testToken('lamp'))).rejects.toThrow(/status 9/);
+    again.destroy();
+    expect(t.broker.revoke('lamp')).toBe(false);
+  });
+
+  it('redirects v2 sessions only, then closes them after the grace period', async () => {
+    t = await startTestBroker(['old', 'new', 'other'], { redirectGraceMs: 80 });
+    const closes = collectCloses(t.broker);
+    const legacy = await t.legacy('old');
+    const v2 = await t.v2('new');
+    const other = await t.v2('other');
+    expect(t.broker.redirect('*', '10.0.0.5', 8081)).toBe(2);
+    await v2.waitFor(() => v2.redirects[0], 1_000, 'redirect');
+    expect(v2.redirects).toEqual([{ server: '10.0.0.5', port: 8081 }]);
+    await v2.waitClosed(3_000);
+    await other.waitClosed(3_000);
+    expect(closes.filter((c) => c[1] === 'redirected').map((c) => c[0]).sort()).toEqual(['new', 'other']);
+    expect(legacy.closed).toBe(false);
+    expect(legacy.violations).toEqual([]);
+    expect(t.broker.redirect('old', 'h', 1)).toBe(0);
+  });
+
+  it('closes a connection that does not log in within the deadline', async () => {
+    t = await startTestBroker([], { limits: { loginTimeoutMs: 80 } });
+    const closes = collectCloses(t.broker);
+    const client = new LegacyClient(await BaseClient.tcp(t.port));
+    await client.waitClosed(1_000);
+    expect(closes).toEqual([[null, 'login_timeout']]);
+  });
+
+  it('closes on shutdown with reason shutdown', async () => {
+    t = await startTestBroker(['a']);
+    const reasons: string[] = [];
+    t.broker.on('session:close', (_info, reason) => reasons.push(reason));
+    const a = await t.v2('a');
+    await t.broker.close();
+    await a.waitClosed();
+    expect(reasons).toEqual(['shutdown']);
+  });
+
+  it('counts per session and broker-wide', async () => {
+    t = await startTestBroker(['a', 'b']);
+    const a = await t.v2('a');
+    const b = await t.legacy('b');
+    for (let i = 0; i < 5; i++) expect(await a.send('b', `{"i":${i}}`)).toBe(Status.SUCCESS);
+    await b.waitMessages(5);
+    await eventually(() => t.broker.session('b')!.counters.acksIn === 5, 1_000, 'acks');
+    const sa = t.broker.session('a')!.counters;
+    const sb = t.broker.session('b')!.counters;
+    expect([sa.msgsIn, sa.acksOut, sb.msgsOut, sb.acksIn]).toEqual([5, 5, 5, 5]);
+    expect(sb.bytesOut).toBeGreaterThan(6 + 5 * 20);
+    const stats = t.broker.stats();
+    expect([stats.sessions, stats.loginsOk, stats.msgsIn, stats.msgsOut]).toEqual([2, 2, 5, 5]);
+    a.destroy();
+    await eventually(() => t.broker.stats().sessions === 1, 1_000, 'a gone');
+    expect(t.broker.stats()).toMatchObject({ msgsIn: 5, disconnects: { closed_by_peer: 1 } });
+  });
+
+  it('emits nothing when nobody listens', async () => {
+    t = await startTestBroker(['a', 'b']);
+    const spy = vi.spyOn(t.broker, 'emit');
+    const a = await t.v2('a');
+    const b = await t.v2('b');
+    expect(await a.send('b', '{}')).toBe(Status.SUCCESS);
+    expect(await a.send('server', '{}')).toBe(Status.SUCCESS);
+    expect(await b.broadcast('{}')).toBe(Status.SUCCESS);
+    expect(spy).not.toHaveBeenCalled();
+    // ...and emits frames once someone does.
+    const frames: string[] = [];
+    t.broker.on('frame', (ev) => frames.push(`${ev.dir}:${ev.device}:${ev.cmd}`));
+    expect(await a.send('b', '{}')).toBe(Status.SUCCESS);
+    expect(frames).toEqual(['out:b:30', 'in:a:30']);
+    expect(Command.JSON_MESSAGE).toBe(30);
+  });
+});
+
+describe('v2 login refusals', () => {
+  it('refuses an unsupported version and a malformed description with a status, then closes', async () => {
+    t = await startTestBroker(['a']);
+    const closes = collectCloses(t.broker);
+    const old = await V2Client.connect(t.port);
+    old.writeFrame(Command.LOGIN, 1, JSON.stringify({ v: 3, token: testToken('a') }));
+    await old.waitClosed();
+    expect([...old.frames[0]!.payload]).toEqual([Status.UNSUPPORTED_VERSION]);
+    const typo = await V2Client.connect(t.port);
+    expect(await typo.login(testToken('a'), { nmae: 'x' })).toBe(Status.MALFORMED);
+    await typo.waitClosed();
+    expect(closes).toEqual([
+      [null, 'auth_failed', 'unsupported_version'],
+      [null, 'auth_failed', 'malformed_login'],
+    ]);
+  });
+});

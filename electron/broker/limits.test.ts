@@ -1,0 +1,137 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Status } from '../../shared/protocol/constants';
+import { LoginThrottle, TokenBucket } from './limits';
+import { tablePolicy } from './policy';
+import { BaseClient } from './testing/base-client';
+import { collectCloses, startTestBroker, type TestBroker } from './testing/fixtures';
+import { LegacyClient } from './testing/legacy-client';
+
+let t: TestBroker;
+afterEach(async () => t?.close());
+
+describe('TokenBucket', () => {
+  it('allows the burst, then refills at the rate', () => {
+    const bucket = new TokenBucket(10, 3, 0);
+    expect([1, 2, 3, 4].map(() => bucket.take(0))).toEqual([true, true, true, false]);
+    expect(bucket.take(50)).toBe(false); // 0.5 token
+    expect(bucket.take(100)).toBe(true); // 1 token after 100 ms at 10/s
+    expect(bucket.take(10_000) && bucket.take(10_000) && bucket.take(10_000) && !bucket.take(10_000)).toBe(true);
+  });
+});
+
+describe('LoginThrottle', () => {
+  it('grows the delay per failure, caps it below the firmware timeout, and forgives over time', () => {
+    const throttle = new LoginThrottle(100, 3_000, 60_000);
+    expect(throttle.delayFor('1.2.3.4', 0)).toBe(0);
+    const delays = [];
+    for (let i = 0; i < 8; i++) {
+      throttle.failed('1.2.3.4', 0);
+      delays.push(throttle.delayFor('1.2.3.4', 0));
+    }
+    expect(delays).toEqual([100, 200, 400, 800, 1600, 3000, 3000, 3000]);
+    expect(throttle.delayFor('5.6.7.8', 0)).toBe(0);
+    expect(throttle.delayFor('1.2.3.4', 600_000)).toBe(0);
+  });
+
+  it('remembers a bounded number of addresses', () => {
+    const throttle = new LoginThrottle(1, 10, 1_000, 100);
+    for (let i = 0; i < 1_000; i++) throttle.failed(`10.0.${i >> 8}.${i & 255}`, 0);
+    expect(throttle.size).toBe(100);
+  });
+});
+
+describe('connection limits', () => {
+  it('refuses connections over the maximum with a recorded reason', async () => {
+    t = await startTestBroker(['a'], { limits: { maxConnections: 2 } });
+    const closes = collectCloses(t.broker);
+    const keep = [await BaseClient.tcp(t.port), await BaseClient.tcp(t.port)];
+    const third = new LegacyClient(await BaseClient.tcp(t.port));
+    await third.waitClosed();
+    expect(closes).toEqual([[null, 'rejected', 'max_connections']]);
+    expect(t.broker.stats().connectionsRejected).toBe(1);
+    keep.forEach((s) => s.destroy());
+  });
+
+  it('refuses connections over the connection rate', async () => {
+    t = await startTestBroker(['a'], { limits: { connectionsPerSecond: 1, connectionBurst: 2 } });
+    const closes = collectCloses(t.broker);
+    const clients = await Promise.all([0, 1, 2].map(async () => new LegacyClient(await BaseClient.tcp(t.port))));
+    await clients[2]!.waitClosed();
+    expect(closes).toEqual([[null, 'rejected', 'connection_rate']]);
+    expect(clients[0]!.closed || clients[1]!.closed).toBe(false);
+  });
+});
+
+describe('failed-login throttling', () => {
+  it('1,000 wrong-token logins: none succeeds, the real device still logs in', async () => {
+    t = await startTestBroker(['lamp'], {
+      limits: { loginDelayBaseMs: 1, loginDelayMaxMs: 40, connectionsPerSecond: 100_000, connectionBurst: 100_000 },
+    });
+    let opened = 0;
+    t.broker.on('session:open', () => opened++);
+    let refused = 0;
+    const attempt = async (i: number): Promise<void> => {
+      const client = await LegacyClient.connect(t.port);
+      try {
+        await client.login(`guess-${i}-`.padEnd(32, 'z'));
+      } catch (err) {
+        if (/status 9/.test(String(err))) refused++;
+      } finally {
+        client.destroy();
+      }
+    };
+    for (let batch = 0; batch < 1_000; batch += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, k) => attempt(batch + k)));
+    }
+    expect(refused).toBe(1_000);
+    expect(opened).toBe(0);
+    const stats = t.broker.stats();
+    expect(stats.loginsFailed).toBe(1_000);
+    expect(stats.loginsOk).toBe(0);
+    // The throttle is engaged for this address (delays at the cap)...
+    const started = Date.now();
+    const lamp = await t.legacy('lamp');
+    // ...yet the real device from the same address is in, within the seed firmware's 5 s.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(30);
+    expect(lamp.closed).toBe(false);
+    expect(t.broker.sessions().map((s) => s.id)).toEqual(['lamp']);
+  });
+});
+
+describe('routing policy and isolation', () => {
+  it('applies a routing policy: NOT_ALLOWED to v2, empty ack to legacy', async () => {
+    t = await startTestBroker(['a', 'b', 'c'], { policy: tablePolicy({ senders: { a: ['b'] }, broadcast: ['b'] }) });
+    const a = await t.v2('a');
+    const b = await t.v2('b');
+    const c = await t.legacy('c');
+    expect(await a.send('b', '{}')).toBe(Status.SUCCESS);
+    expect(await a.send('c', '{}')).toBe(Status.NOT_ALLOWED);
+    expect(await a.broadcast('{}')).toBe(Status.NOT_ALLOWED);
+    expect(await b.broadcast('{}')).toBe(Status.SUCCESS);
+    expect(await b.send('server', '{}')).toBe(Status.SUCCESS);
+    await c.waitMessages(1);
+    expect(c.messages.map((m) => m.from)).toEqual(['b']);
+  });
+
+  it('an exception while handling one session closes that session only', async () => {
+    t = await startTestBroker(['bad', 'good', 'sink'], {
+      policy: {
+        allows(from) {
+          if (from === 'bad') throw new Error('policy bug');
+          return true;
+        },
+      },
+    });
+    const closes = collectCloses(t.broker);
+    const bad = await t.v2('bad');
+    const good = await t.v2('good');
+    const sink = await t.legacy('sink');
+    bad.post('sink', '{}');
+    await bad.waitClosed();
+    expect(closes).toEqual([['bad', 'server_error', 'policy bug']]);
+    expect(await good.send('sink', '{"ok":1}')).toBe(Status.SUCCESS);
+    await sink.waitMessages(1);
+  });
+});
+
