@@ -1,0 +1,61 @@
+import { expect, screenshot, test, uid } from './fixtures/test';
+
+test('device detail draws the declared controls, telemetry, counters and its traffic', async ({ page, lab }) => {
+  const relay = uid('heater');
+  const sensor = uid('probe');
+  await lab.devices([{ kind: 'relay', id: relay }, { kind: 'sensor', id: sensor }], ['--rate', '4']);
+  await lab.open(page);
+  await page.getByTestId(`device-row-${relay}`).click();
+  const detail = page.getByTestId('device-detail');
+  await expect(detail).toContainText(relay);
+  const toggle = detail.getByTestId(`control-${relay}-relay1`);
+  await toggle.click();
+  await expect(detail.getByTestId(`control-status-${relay}-relay1`)).toHaveText('confirmed');
+  await expect(detail.getByTestId('device-counters')).toContainText('Messages in');
+  await expect(detail.getByTestId('device-traffic').getByTestId('traffic-row').first()).toBeVisible();
+  await screenshot(page, 'device-detail');
+
+  await page.getByTestId('nav-devices').click();
+  await page.getByTestId(`device-row-${sensor}`).click();
+  await expect(page.getByTestId('telemetry-values')).toBeVisible();
+  await screenshot(page, 'device-detail-sensor');
+});
+
+test('metrics charts update live and switch ranges; keyboard shortcuts and palette work', async ({ page, lab }) => {
+  await lab.devices([{ kind: 'sensor', id: uid('meter') }], ['--rate', '10']);
+  await lab.open(page);
+  await page.getByTestId('nav-metrics').click();
+  await expect(page.getByTestId('chart-msgs').locator('.recharts-line path').first()).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId('top-talkers')).toBeVisible();
+  await screenshot(page, 'metrics');
+  await page.getByRole('button', { name: '1 hour' }).click();
+  await expect(page.getByRole('button', { name: '1 hour' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('notice-error')).toHaveCount(0);
+
+  // Ctrl+K palette to jump to traffic, "/" focuses its filter
+  await page.keyboard.press('Control+k');
+  await page.getByRole('textbox', { name: 'Command' }).fill('go to traffic');
+  await page.keyboard.press('Enter');
+  await expect(page.getByLabel('Traffic filter')).toBeVisible();
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('/');
+  await expect(page.getByLabel('Traffic filter')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('1');
+  await expect(page.getByTestId('nav-devices')).toHaveClass(/active/);
+});
+
+test('switches between light and dark themes and keeps the choice', async ({ page, lab }) => {
+  await lab.open(page);
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('theme-dark').click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await screenshot(page, 'settings-dark');
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('theme-light').click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  await screenshot(page, 'settings');
+});
