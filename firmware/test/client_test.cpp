@@ -1,0 +1,363 @@
+// The client against a scripted broker: login, delivery, acks, partial reads, skipped frames,
+// disconnects mid-frame, and the send path.
+#include <string.h>
+
+#include "check.h"
+#include "scripted.h"
+
+using namespace hypertcp;
+using test::Recorder;
+using test::Scripted;
+
+namespace {
+Scripted t;  // large: static storage
+
+const char kDelivered[] = "{\"from\":\"server\",\"payload\":{\"cmd\":\"toggle\",\"relay\":\"relay1\"}}";
+
+bool expectOut(uint8_t type, uint16_t id, const char* payload = nullptr) {
+  FrameHeader h;
+  const uint8_t* p;
+  if (!t.nextOut(h, p) || h.type != type || h.msgId != id) return false;
+  return payload == nullptr || (h.length == strlen(payload) && memcmp(p, payload, h.length) == 0);
+}
+
+// A stream exercising most inbound paths: ping, message, status ack, broadcast, empty ack.
+size_t buildStream(uint8_t* out) {
+  Scripted s;
+  s.pushFrame(Command::Ping, 7, "", 0);
+  s.pushFrame(Command::JsonMessage, 513, kDelivered);
+  s.pushStatus(2, Status::TargetOffline);
+  s.pushFrame(Command::Broadcast, 514, "{\"from\":\"sensor-2\",\"payload\":{\"alert\":1}}");
+  s.pushFrame(Command::Response, 3, "", 0);
+  memcpy(out, s.in, s.inLen);
+  return s.inLen;
+}
+
+void checkStreamOutcome(Recorder& c) {
+  CHECK_EQ(c.messages, 1);
+  CHECK_EQ(c.broadcasts, 1);
+  CHECK_STR(c.lastFrom, "sensor-2");
+  CHECK_STR(c.lastPayload, "{\"alert\":1}");
+  CHECK_EQ(c.acks, 2);
+  CHECK(expectOut(Command::Response, 7, ""));
+  CHECK(expectOut(Command::Response, 513, ""));
+  CHECK(expectOut(Command::Response, 514, ""));
+  CHECK(c.connected());
+}
+}  // namespace
+
+TEST(v2_login_sends_the_description_and_goes_online) {
+  t.reset();
+  Recorder c(t);
+  static const Control controls[] = {{"relay1", ControlKind::Relay, "Lamp", 0, 0, 0, nullptr, 0}};
+  static const DeviceInfo device = {"lamp", "1.0.0", "esp32", controls, 1, nullptr, 0};
+  c.setDevice(&device);
+  CHECK(c.begin("abc-token", "broker.local", 8080));
+  CHECK(c.state() == State::Waiting);
+  c.run();
+  CHECK(c.state() == State::Connecting);
+  CHECK_STR(t.host, "broker.local");
+  CHECK_EQ(t.port, 8080);
+  c.run();
+  CHECK(c.state() == State::LoggingIn);
+  CHECK(expectOut(Command::Login, 1,
+                  "{\"v\":2,\"token\":\"abc-token\",\"device\":{\"name\":\"lamp\",\"fw\":\"1.0.0\",\"board\":\"esp32\","
+                  "\"controls\":[{\"id\":\"relay1\",\"kind\":\"relay\",\"label\":\"Lamp\"}],\"telemetry\":[]}}"));
+  t.pushStatus(1, Status::Success, "{\"id\":\"lamp-7\",\"keepalive\":3,\"maxPayload\":512}");
+  c.run();
+  CHECK(c.connected());
+  CHECK_EQ(c.connectedCount, 1);
+  CHECK_STR(c.deviceId(), "lamp-7");
+  CHECK_EQ(c.keepaliveMs(), 3000);
+  CHECK_EQ(c.maxOutboundPayload(), 512);
+}
+
+TEST(legacy_login_is_the_raw_token_with_id_1) {
+  t.reset();
+  Recorder c(t);
+  c.setLegacyLogin(true);
+  CHECK(c.begin("legacy-token-0000001", "10.0.0.2", 8080));
+  c.run();
+  c.run();
+  static const uint8_t expected[] = {0x1D, 0x00, 0x01, 0x00, 0x14, 'l', 'e', 'g', 'a', 'c', 'y', '-', 't', 'o',
+                                     'k',  'e',  'n',  '-',  '0',  '0', '0', '0', '0', '0', '1'};
+  CHECK_EQ(t.outLen, sizeof expected);
+  CHECK(memcmp(t.out, expected, sizeof expected) == 0);
+  static const uint8_t reply[] = {0x00, 0x00, 0x01, 0x00, 0x01, 0xC8};  // the exact legacy reply
+  t.push(reply, sizeof reply);
+  c.run();
+  CHECK(c.connected());
+  CHECK_EQ(c.keepaliveMs(), HYPERTCP_KEEPALIVE_MS);
+}
+
+TEST(refused_login_reports_auth_failed_and_backs_off) {
+  t.reset();
+  Recorder c(t);
+  CHECK(c.begin("bad-token-000", "broker", 1));
+  c.run();
+  c.run();
+  t.pushStatus(1, Status::InvalidToken);
+  c.run();
+  CHECK(c.state() == State::Waiting);
+  CHECK(c.lastError() == Error::AuthFailed);
+  CHECK_EQ(c.lastStatus(), Status::InvalidToken);
+  CHECK_EQ(c.countErrors(Error::AuthFailed), 1);
+  CHECK(c.retryDelayMs() >= HYPERTCP_RECONNECT_MIN_MS / 2 && c.retryDelayMs() <= HYPERTCP_RECONNECT_MIN_MS);
+  CHECK_EQ(t.closes, 1);
+}
+
+TEST(bad_arguments_are_refused) {
+  t.reset();
+  Recorder c(t);
+  CHECK(!c.begin("", "h", 1));
+  CHECK(!c.begin("tok", "", 1));
+  CHECK(!c.begin("tok", "h", 0));
+  char longToken[HYPERTCP_MAX_TOKEN_LENGTH + 2];
+  memset(longToken, 'a', sizeof longToken - 1);
+  longToken[sizeof longToken - 1] = '\0';
+  CHECK(!c.begin(longToken, "h", 1));
+  CHECK(c.lastError() == Error::BadArgument);
+  CHECK(c.state() == State::Idle);
+}
+
+TEST(messages_are_delivered_acked_and_nul_terminated) {
+  t.reset();
+  Recorder c(t);
+  CHECK(test::login(c, t));
+  t.pushFrame(Command::JsonMessage, 513, kDelivered);
+  c.run();
+  CHECK_EQ(c.messages, 1);
+  CHECK_STR(c.lastFrom, "server");
+  CHECK_STR(c.lastPayload, "{\"cmd\":\"toggle\",\"relay\":\"relay1\"}");
+  CHECK_EQ(c.lastLength, strlen(c.lastPayload));
+  CHECK(expectOut(Command::Response, 513, ""));
+}
+
+namespace {
+int callbackMessages = 0, callbackBroadcasts = 0, callbackEvents = 0;
+void onMessage(const Message& m, void* context) {
+  CHECK(context == &t);
+  if (m.broadcast) callbackBroadcasts++;
+  else callbackMessages++;
+}
+void onEvent(const Event& e, void*) {
+  if (e.type == EventType::Ping) callbackEvents++;
+}
+}  // namespace
+
+TEST(callback_and_subclass_handlers_both_run) {
+  t.reset();
+  Recorder c(t);
+  c.setMessageHandler(onMessage, &t);
+  c.setBroadcastHandler(onMessage, &t);
+  c.setEventHandler(onEvent, nullptr);
+  CHECK(test::login(c, t));
+  static uint8_t stream[1024];
+  size_t n = buildStream(stream);
+  t.push(stream, n);
+  c.run();
+  CHECK_EQ(callbackMessages, 1);
+  CHECK_EQ(callbackBroadcasts, 1);
+  CHECK_EQ(callbackEvents, 1);
+  checkStreamOutcome(c);
+}
+
+TEST(partial_reads_at_every_offset_and_chunk_size) {
+  static uint8_t stream[1024];
+  size_t n = buildStream(stream);
+  for (size_t split = 0; split <= n; split++) {  // two pieces, split anywhere
+    t.reset();
+    Recorder c(t);
+    CHECK(test::login(c, t));
+    t.push(stream, split);
+    c.run();
+    t.push(stream + split, n - split);
+    c.run();
+    c.run();
+    checkStreamOutcome(c);
+  }
+  for (size_t chunk = 1; chunk <= 64; chunk++) {  // the transport hands out chunk bytes per read
+    t.reset();
+    Recorder c(t);
+    CHECK(test::login(c, t));
+    t.readLimit = chunk;
+    t.push(stream, n);
+    for (int i = 0; i < 400 && t.inPos < t.inLen; i++) c.run();
+    checkStreamOutcome(c);
+  }
+}
+
+TEST(oversized_frames_are_skipped_whole_acked_and_reported) {
+  static char big[HYPERTCP_RX_BUFFER_SIZE + 200];
+  memset(big, ' ', sizeof big);
+  memcpy(big, kDelivered, strlen(kDelivered));  // valid JSON padded with spaces, too large anyway
+  for (size_t chunk = 1; chunk <= 4096; chunk = chunk * 3 + 1) {
+    t.reset();
+    Recorder c(t);
+    CHECK(test::login(c, t));
+    t.readLimit = chunk;
+    t.pushFrame(Command::JsonMessage, 600, big, sizeof big);
+    t.pushFrame(Command::JsonMessage, 601, kDelivered);
+    for (int i = 0; i < 2000 && t.inPos < t.inLen; i++) c.run();
+    CHECK_EQ(c.countErrors(Error::FrameTooLarge), 1);
+    CHECK_EQ(c.messages, 1);
+    CHECK_STR(c.lastFrom, "server");
+    CHECK(expectOut(Command::Response, 600, ""));
+    CHECK(expectOut(Command::Response, 601, ""));
+    CHECK_EQ(c.stats().skippedFrames, 1);
+    CHECK(c.connected());
+  }
+}
+
+TEST(unknown_frame_types_are_skipped) {
+  t.reset();
+  Recorder c(t);
+  CHECK(test::login(c, t));
+  t.pushFrame(99, 5, "xxxxxxxx");
+  t.pushFrame(Command::JsonMessage, 6, kDelivered);
+  c.run();
+  CHECK_EQ(c.countErrors(Error::UnknownFrame), 1);
+  CHECK_EQ(c.messages, 1);
+  CHECK(c.connected());
+}
+
+TEST(invalid_json_is_reported_acked_and_dropped) {
+  t.reset();
+  Recorder c(t);
+  CHECK(test::login(c, t));
+  const char* bad[] = {"{\"from\":\"server\",\"payload\":{\"a\":}}", "{\"from\":\"server\",\"payload\":\"x\"}",
+                       "{\"payload\":{}}", "\xFF\xFE", "{\"from\":\"a b\",\"payload\":{}}"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) t.pushFrame(Command::JsonMessage, static_cast<uint16_t>(10 + i), bad[i]);
+  t.pushFrame(Command::JsonMessage, 20, kDelivered);
+  c.run();
+  CHECK_EQ(c.countErrors(Error::InvalidJson), 5);
+  CHECK_EQ(c.stats().invalidJson, 5);
+  CHECK_EQ(c.messages, 1);
+  for (uint16_t id = 10; id < 15; id++) CHECK(expectOut(Command::Response, id, ""));
+  CHECK(c.connected());
+}
+
+TEST(disconnect_mid_frame_reconnects_with_a_clean_decoder) {
+  t.reset();
+  Recorder c(t);
+  CHECK(test::login(c, t));
+  uint8_t frame[128];
+  Scripted s;
+  s.pushFrame(Command::JsonMessage, 9, kDelivered);
+  memcpy(frame, s.in, s.inLen);
+  t.push(frame, 20);  // header and part of the body
+  t.peerClosed = true;
+  c.run();  // reads the partial frame
+  CHECK_EQ(c.disconnects, 0);
+  c.run();  // sees the close
+  CHECK_EQ(c.disconnects, 1);
+  CHECK(c.lastDisconnect == Error::ClosedByPeer);
+  CHECK(c.disconnectReason() == Error::ClosedByPeer);
+  CHECK(c.state() == State::Waiting);
+  CHECK_EQ(c.messages, 0);
+  test::now += c.retryDelayMs();
+  t.dropOutput();
+  c.run();  // new attempt
+  c.run();  // LOGIN again, ids restart at 1
+  CHECK(expectOut(Command::Login, 1));
+  t.pushStatus(1, Status::Success, test::kLoginReply);
+  t.pushFrame(Command::JsonMessage, 10, kDelivered);
+  c.run();
+  CHECK(c.connected());
+  CHECK_EQ(c.connectedCount, 2);
+  CHECK_EQ(c.messages, 1);
+}
+
+TEST(sends_build_envelopes_with_unique_nonzero_ids) {
+  t.reset();
+  Recorder c(t);
+  CHECK(test::login(c, t));
+  CHECK_EQ(c.sendToServer("{\"t\":21.5}"), 2);
+  CHECK(expectOut(Command::JsonMessage, 2, "{\"targetId\":\"server\",\"payload\":{\"t\":21.5}}"));
+  CHECK_EQ(c.sendMessage("relay-1", "{\"cmd\":\"toggle\"}"), 3);
+  CHECK(expectOut(Command::JsonMessage, 3, "{\"targetId\":\"relay-1\",\"payload\":{\"cmd\":\"toggle\"}}"));
+  CHECK_EQ(c.broadcastMessage("{\"alert\":1}"), 4);
+  CHECK(expectOut(Command::Broadcast, 4, "{\"targetId\":\"broadcast\",\"payload\":{\"alert\":1}}"));
+  uint16_t previous = 4;
+  bool wrapped = false, sawZero = false;
+  for (long i = 0; i < 70000; i++) {
+    uint16_t id = c.sendToServer("{}");
+    sawZero |= id == 0;
+    if (id < previous) wrapped = id == 1 && previous == 65535;
+    previous = id;
+    t.dropOutput();
+  }
+  CHECK(!sawZero);
+  CHECK(wrapped);
+}
+
+TEST(send_errors_are_reported_not_sent) {
+  t.reset();
+  Recorder c(t);
+  CHECK_EQ(c.sendToServer("{}"), 0);
+  CHECK(c.lastError() == Error::NotConnected);
+  CHECK(test::login(c, t, false, "{\"id\":\"lamp\",\"keepalive\":10,\"maxPayload\":100}"));
+  t.dropOutput();
+  CHECK_EQ(c.sendMessage("bad target", "{}"), 0);
+  CHECK(c.lastError() == Error::BadTarget);
+  CHECK_EQ(c.sendMessage("", "{}"), 0);
+  CHECK(c.lastError() == Error::BadTarget);
+  CHECK_EQ(c.sendToServer("[1]"), 0);
+  CHECK(c.lastError() == Error::InvalidPayload);
+  CHECK_EQ(c.sendToServer("{\"a\":"), 0);
+  CHECK(c.lastError() == Error::InvalidPayload);
+  CHECK_EQ(c.sendToServer(nullptr), 0);
+  CHECK(c.lastError() == Error::InvalidPayload);
+  char big[200];
+  memset(big, ' ', sizeof big);
+  big[0] = '{';
+  big[sizeof big - 2] = '}';
+  big[sizeof big - 1] = '\0';
+  CHECK_EQ(c.sendToServer(big), 0);  // over the broker's announced maxPayload of 100
+  CHECK(c.lastError() == Error::PayloadTooLarge);
+  CHECK_EQ(t.outLen, 0);
+}
+
+TEST(a_busy_socket_queues_then_refuses_then_drains) {
+  t.reset();
+  Recorder c(t);
+  CHECK(test::login(c, t));
+  t.dropOutput();
+  t.writeLimit = 0;
+  int queued = 0;
+  while (c.sendToServer("{\"fill\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}") != 0) queued++;
+  CHECK(c.lastError() == Error::TxBufferFull);
+  CHECK(queued > 0);
+  CHECK(c.txPending() > 0 && c.txPending() <= HYPERTCP_TX_BUFFER_SIZE);
+  t.writeLimit = 7;  // trickles out over several runs
+  for (int i = 0; i < 1000 && c.txPending() > 0; i++) c.run();
+  CHECK_EQ(c.txPending(), 0);
+  int frames = 0;
+  FrameHeader h;
+  const uint8_t* p;
+  while (t.nextOut(h, p)) frames++;
+  CHECK_EQ(frames, queued);
+}
+
+TEST(write_errors_drop_the_connection) {
+  t.reset();
+  Recorder c(t);
+  CHECK(test::login(c, t));
+  t.writeError = true;
+  CHECK_EQ(c.sendToServer("{}"), 0);
+  CHECK_EQ(c.disconnects, 1);
+  CHECK(c.lastDisconnect == Error::IoError);
+}
+
+TEST(disconnect_stops_until_begin) {
+  t.reset();
+  Recorder c(t);
+  CHECK(test::login(c, t));
+  c.disconnect();
+  CHECK(c.state() == State::Idle);
+  CHECK(c.lastDisconnect == Error::Stopped);
+  int connects = t.connects;
+  test::now += 100000;
+  c.run();
+  CHECK_EQ(t.connects, connects);
+}

@@ -1,0 +1,240 @@
+// Time-driven behaviour on a fake clock: keepalive and broker silence, login and connect
+// timeouts, capped exponential backoff with jitter, and run() staying short.
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "scripted.h"
+
+using namespace hypertcp;
+using test::Recorder;
+using test::Scripted;
+
+namespace {
+Scripted t;
+
+int countOut(uint8_t type) {
+  int n = 0;
+  FrameHeader h;
+  const uint8_t* p;
+  while (t.nextOut(h, p)) n += h.type == type;
+  return n;
+}
+}  // namespace
+
+TEST(broker_silence_pings_then_times_out) {
+  t.reset();
+  Recorder c(t);
+  CHECK(test::login(c, t));  // keepalive 10 s from the reply
+  t.dropOutput();
+  test::now += 9999;
+  c.run();
+  CHECK_EQ(countOut(Command::Ping), 0);
+  test::now += 1;
+  c.run();
+  CHECK_EQ(countOut(Command::Ping), 1);
+  test::now += HYPERTCP_PING_TIMEOUT_MS - 1;
+  c.run();
+  CHECK(c.connected());
+  test::now += 1;
+  c.run();
+  CHECK(!c.connected());
+  CHECK_EQ(c.disconnects, 1);
+  CHECK(c.lastDisconnect == Error::KeepaliveTimeout);
+}
+
+TEST(any_frame_after_a_ping_is_life_and_the_reply_measures_rtt) {
+  t.reset();
+  Recorder c(t);
+  CHECK(test::login(c, t));
+  t.dropOutput();
+  test::now += 10000;
+  c.run();
+  FrameHeader h;
+  const uint8_t* p;
+  CHECK(t.nextOut(h, p) && h.type == Command::Ping);
+  test::now += 42;
+  t.pushFrame(Command::Response, h.msgId, "", 0);
+  c.run();
+  CHECK_EQ(c.rttMs(), 42);
+  CHECK_EQ(c.acks, 0);  // a ping reply is not a message ack
+  test::now += 9000;  // 9 s after the reply: quiet, but not yet time to ping
+  c.run();
+  CHECK(!t.nextOut(h, p));
+  test::now += HYPERTCP_PING_TIMEOUT_MS + 5000;
+  c.run();  // pings again
+  CHECK(t.nextOut(h, p) && h.type == Command::Ping);
+  t.pushFrame(Command::Ping, 77, "", 0);  // a broker ping also counts as life
+  c.run();
+  test::now += HYPERTCP_PING_TIMEOUT_MS;
+  c.run();
+  CHECK(c.connected());
+}
+
+TEST(a_fast_broker_keepalive_gives_fast_detection) {
+  t.reset();
+  Recorder c(t);
+  CHECK(test::login(c, t, false, "{\"id\":\"lamp\",\"keepalive\":1}"));
+  CHECK_EQ(c.keepaliveMs(), 1000);
+  test::now += 1000;
+  c.run();
+  test::now += 1000;
+  c.run();
+  CHECK(c.lastDisconnect == Error::KeepaliveTimeout);
+}
+
+TEST(login_timeout) {
+  t.reset();
+  Recorder c(t);
+  CHECK(c.begin("tok-00000000", "h", 1));
+  c.run();
+  c.run();
+  CHECK(c.state() == State::LoggingIn);
+  test::now += HYPERTCP_LOGIN_TIMEOUT_MS - 1;
+  c.run();
+  CHECK(c.state() == State::LoggingIn);
+  test::now += 1;
+  c.run();
+  CHECK(c.state() == State::Waiting);
+  CHECK(c.lastError() == Error::LoginTimeout);
+  CHECK_EQ(c.countErrors(Error::LoginTimeout), 1);
+}
+
+TEST(connect_timeout_and_refusal) {
+  t.reset();
+  Recorder c(t);
+  t.status = ConnectStatus::InProgress;
+  CHECK(c.begin("tok-00000000", "h", 1));
+  c.run();
+  test::now += HYPERTCP_CONNECT_TIMEOUT_MS;
+  c.run();
+  CHECK(c.lastError() == Error::ConnectTimeout);
+  t.status = ConnectStatus::Failed;
+  test::now += c.retryDelayMs();
+  c.run();
+  c.run();
+  CHECK(c.lastError() == Error::ConnectFailed);
+  t.connectResult = false;
+  test::now += c.retryDelayMs();
+  c.run();
+  CHECK(c.lastError() == Error::ConnectFailed);
+  CHECK_EQ(c.stats().failedAttempts, 3);
+}
+
+TEST(backoff_grows_exponentially_with_jitter_and_caps) {
+  t.reset();
+  Recorder c(t);
+  t.connectResult = false;  // every attempt is refused
+  CHECK(c.begin("tok-00000000", "h", 1));
+  c.run();  // attempt 1 fails at once
+  uint32_t ceiling = HYPERTCP_RECONNECT_MIN_MS;
+  for (int attempt = 0; attempt < 12; attempt++) {
+    uint32_t delay = c.retryDelayMs();
+    CHECK(delay >= ceiling / 2 && delay <= ceiling);
+    int before = t.connects;
+    test::now += delay - 1;
+    c.run();
+    CHECK_EQ(t.connects, before);  // not a millisecond early
+    test::now += 1;
+    c.run();
+    CHECK_EQ(t.connects, before + 1);
+    ceiling = ceiling * 2 > HYPERTCP_RECONNECT_MAX_MS ? HYPERTCP_RECONNECT_MAX_MS : ceiling * 2;
+  }
+  CHECK_EQ(ceiling, HYPERTCP_RECONNECT_MAX_MS);
+}
+
+TEST(jitter_differs_between_devices) {
+  uint32_t delays[8];
+  for (uint32_t seed = 0; seed < 8; seed++) {
+    t.reset();
+    Recorder c(t);
+    c.setRandomSeed(seed * 7919 + 1);
+    t.connectResult = false;
+    CHECK(c.begin("tok-00000000", "h", 1));
+    c.run();
+    for (int i = 0; i < 5; i++) {
+      test::now += c.retryDelayMs();
+      c.run();
+    }
+    delays[seed] = c.retryDelayMs();
+  }
+  int distinct = 0;
+  for (int i = 0; i < 8; i++) {
+    bool seen = false;
+    for (int k = 0; k < i; k++) seen |= delays[k] == delays[i];
+    distinct += !seen;
+  }
+  CHECK(distinct >= 6);  // a herd of devices does not reconnect in lockstep
+}
+
+TEST(backoff_resets_after_a_successful_login) {
+  t.reset();
+  Recorder c(t);
+  t.connectResult = false;
+  CHECK(c.begin("tok-00000000", "h", 1));
+  c.run();
+  for (int i = 0; i < 6; i++) {
+    test::now += c.retryDelayMs();
+    c.run();
+  }
+  CHECK(c.retryDelayMs() > HYPERTCP_RECONNECT_MIN_MS);
+  t.connectResult = true;
+  test::now += c.retryDelayMs();
+  c.run();
+  c.run();
+  t.pushStatus(1, Status::Success, test::kLoginReply);
+  c.run();
+  CHECK(c.connected());
+  t.peerClosed = true;
+  c.run();
+  CHECK(c.retryDelayMs() <= HYPERTCP_RECONNECT_MIN_MS);
+}
+
+TEST(run_does_bounded_work_per_call) {
+  t.reset();
+  Recorder c(t);
+  CHECK(test::login(c, t));
+  static char payload[600];
+  memset(payload, ' ', sizeof payload);
+  const char* head = "{\"from\":\"server\",\"payload\":{}}";
+  memcpy(payload, head, strlen(head));
+  for (int i = 0; i < 100; i++) t.pushFrame(Command::JsonMessage, static_cast<uint16_t>(100 + i), payload, sizeof payload);
+  size_t before = t.inPos;
+  timespec start, end;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  c.run();
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  size_t consumed = t.inPos - before;
+  CHECK(consumed > 0);
+  CHECK(consumed <= static_cast<size_t>(HYPERTCP_READ_CHUNK) * HYPERTCP_READS_PER_RUN);
+  double ms = (end.tv_sec - start.tv_sec) * 1e3 + (end.tv_nsec - start.tv_nsec) / 1e6;
+  CHECK(ms < 5.0);  // generous under sanitizers; the point is that it returns with work left
+  for (int i = 0; i < 1000 && t.inPos < t.inLen; i++) c.run();
+  CHECK_EQ(c.messages, 100);
+}
+
+TEST(blocking_connect_gives_up_at_once_on_a_refused_token) {
+  t.reset();
+  Recorder c(t);
+  static const uint8_t refused[] = {0x00, 0x00, 0x01, 0x00, 0x01, Status::InvalidToken};
+  memcpy(t.greeting, refused, sizeof refused);
+  t.greetingLen = sizeof refused;
+  test::tick = 1;  // time moves 1 ms per clock read, so a bug cannot loop forever
+  uint32_t start = test::now;
+  CHECK(!c.connect("tok-00000000", "h", 1, 10000));
+  CHECK(test::now - start < 100);  // returned on the refusal, long before the timeout
+  CHECK(c.lastError() == Error::AuthFailed);
+  test::tick = 0;
+}
+
+TEST(blocking_connect_succeeds) {
+  t.reset();
+  Recorder c(t);
+  static const uint8_t ok[] = {0x00, 0x00, 0x01, 0x00, 0x01, Status::Success};
+  memcpy(t.greeting, ok, sizeof ok);
+  t.greetingLen = sizeof ok;
+  test::tick = 1;
+  CHECK(c.connect("tok-00000000", "h", 1, 10000));
+  CHECK(c.connected());
+  test::tick = 0;
+}
