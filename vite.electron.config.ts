@@ -1,6 +1,7 @@
 import { defineConfig, type Plugin } from 'vite';
 import { builtinModules } from 'node:module';
 import { cpSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 // The Electron main process: one CommonJS bundle, dist/electron/main.cjs. Runtime dependencies
 // (better-sqlite3 and other native modules, ws, zod...) stay external: electron-builder ships them in
@@ -19,8 +20,9 @@ function copyRuntimeIcons(): Plugin {
   return {
     name: 'hypertcp-copy-runtime-icons',
     apply: 'build',
-    writeBundle() {
-      for (const file of ['icon.png', 'tray.png', 'tray@2x.png']) cpSync(`build/runtime-icons/${file}`, `dist/electron/icons/${file}`);
+    writeBundle(options) {
+      const outDir = options.dir ?? 'dist/electron';
+      for (const file of ['icon.png', 'tray.png', 'tray@2x.png']) cpSync(fileURLToPath(new URL(`./build/runtime-icons/${file}`, import.meta.url)), `${outDir}/icons/${file}`);
     },
   };
 }

@@ -17,7 +17,7 @@ export default defineConfig({
     },
     rollupOptions: {
       external: ['electron'],
-      output: { inlineDynamicImports: true },
+      output: { codeSplitting: false },
     },
   },
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pathToFileURL } from 'node:url';
 import { createFakeElectron, preventable, type FakeWindow } from './fake-electron';
-import { createMainWindow, mainWindowOptions } from './window';
+import { createMainWindow } from './window';
 import { appOrigin } from './trust';
 import { CSP_HEADER } from './csp';
 
@@ -16,7 +16,9 @@ function open(): { win: FakeWindow; electron: ReturnType<typeof createFakeElectr
 
 describe('main window options', () => {
   it('locks the renderer down', () => {
-    const prefs = mainWindowOptions({ origin: appOrigin({ indexHtml }), preloadPath: '/p/preload.cjs', bounds: null }).webPreferences!;
+    const electron = createFakeElectron('/tmp/unused');
+    createMainWindow(electron, { origin: appOrigin({ indexHtml }), preloadPath: '/p/preload.cjs', bounds: null });
+    const prefs = electron.log.windows[0]!.options.webPreferences!;
     expect(prefs).toMatchObject({
       preload: '/p/preload.cjs',
       contextIsolation: true,

@@ -16,8 +16,8 @@ export interface MainWindowOptions {
 export const MIN_WIDTH = 800;
 export const MIN_HEIGHT = 560;
 
-/** The options every main window gets; exported so the security test can read them directly. */
-export function mainWindowOptions(options: MainWindowOptions): BrowserWindowConstructorOptions {
+/** Size, position and looks; the security settings are written inline below, where scanners see them. */
+function windowLayout(options: MainWindowOptions): BrowserWindowConstructorOptions {
   const b = options.bounds;
   return {
     width: b?.width ?? 1280,
@@ -29,6 +29,14 @@ export function mainWindowOptions(options: MainWindowOptions): BrowserWindowCons
     title: 'HyperTCP Panel',
     backgroundColor: '#111418',
     ...(options.iconPath !== undefined ? { icon: options.iconPath } : {}),
+  };
+}
+
+export function createMainWindow(electron: Pick<ShellElectron, 'BrowserWindow' | 'shell'>, options: MainWindowOptions): WindowLike {
+  const { BrowserWindow } = electron;
+  // Kept as a literal in the constructor call so electronegativity can check it (security-scan.ts).
+  const win = new BrowserWindow({
+    ...windowLayout(options),
     webPreferences: {
       preload: options.preloadPath,
       contextIsolation: true,
@@ -45,11 +53,7 @@ export function mainWindowOptions(options: MainWindowOptions): BrowserWindowCons
       safeDialogs: true,
       disableBlinkFeatures: 'Auxclick',
     },
-  };
-}
-
-export function createMainWindow(electron: Pick<ShellElectron, 'BrowserWindow' | 'shell'>, options: MainWindowOptions): WindowLike {
-  const win = new electron.BrowserWindow(mainWindowOptions(options));
+  });
   hardenSession(win.webContents.session, options.origin);
   // Also applied app-wide on 'web-contents-created' (idempotent): the window is safe on its own.
   hardenWebContents(electron, win.webContents);

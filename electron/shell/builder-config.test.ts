@@ -1,0 +1,99 @@
+/**
+ * electron-builder.yml cannot be exercised here (packaging downloads Electron), so this checks it:
+ * it passes electron-builder's own schema, names every target, ships the firmware, unpacks native
+ * modules, and its `files` globs cover what `build:electron` produces (built into a temp dir here).
+ */
+import { describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { build } from 'vite';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const config = parse(readFileSync(join(root, 'electron-builder.yml'), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string; dependencies: Record<string, string>; scripts: Record<string, string> };
+
+function targets(platform: { target: (string | { target: string })[] }): string[] {
+  return platform.target.map((t) => (typeof t === 'string' ? t : t.target));
+}
+
+describe('electron-builder.yml', () => {
+  it("passes electron-builder's own configuration schema", async () => {
+    const require = createRequire(join(root, 'package.json'));
+    const { validateConfiguration } = require('app-builder-lib/out/util/config/config') as { validateConfiguration: (c: unknown, l: unknown) => Promise<void> };
+    const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+    await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
+    // ...and that schema does bite.
+    await expect(validateConfiguration({ ...config, notAnOption: true }, new DebugLogger(false))).rejects.toThrow(/notAnOption/);
+  });
+
+  it('builds AppImage + deb, NSIS and dmg under one app id', () => {
+    expect(config.appId).toMatch(/^[a-z0-9]+(\.[a-z0-9-]+)+$/);
+    expect(targets(config.linux).sort()).toEqual(['AppImage', 'deb']);
+    expect(targets(config.win)).toEqual(['nsis']);
+    expect(targets(config.mac)).toEqual(['dmg']);
+    expect(config.linux.maintainer).toMatch(/<.+@.+>/); // deb needs one
+  });
+
+  it('has its icons', () => {
+    expect(existsSync(join(root, config.icon))).toBe(true);
+    const linuxIcons = readdirSync(join(root, config.linux.icon));
+    for (const size of [16, 32, 48, 64, 128, 256, 512]) expect(linuxIcons).toContain(`${size}x${size}.png`);
+    const png = readFileSync(join(root, config.icon));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBeGreaterThanOrEqual(512); // macOS wants >= 512 px
+  });
+
+  it('ships the firmware library and examples as resources, without build output', () => {
+    const firmware = config.extraResources.find((r: { from: string }) => r.from === 'firmware');
+    expect(firmware).toMatchObject({ from: 'firmware', to: 'firmware' });
+    expect(firmware.filter).toContain('!build/**');
+    expect(existsSync(join(root, 'firmware', 'src'))).toBe(true);
+    expect(existsSync(join(root, 'firmware', 'examples'))).toBe(true);
+  });
+
+  it('rebuilds native modules for Electron and keeps them out of the asar', () => {
+    expect(config.npmRebuild).toBe(true);
+    expect(config.asar).toBe(true);
+    expect(config.asarUnpack).toEqual(expect.arrayContaining(['**/*.node', expect.stringContaining('better-sqlite3')]));
+    expect(pkg.dependencies['better-sqlite3']).toBeDefined(); // a runtime dependency, so it is packaged and rebuilt
+    expect(config.electronFuses).toMatchObject({ runAsNode: false, onlyLoadAppFromAsar: true, enableNodeCliInspectArguments: false });
+  });
+
+  it("its files globs cover package.json main and the preload that build:electron writes", async () => {
+    expect(pkg.main).toBe('dist/electron/main.cjs');
+    expect(pkg.scripts['build:electron']).toContain('vite.electron.config.ts');
+    expect(pkg.scripts['build:electron']).toContain('vite.preload.config.ts');
+    expect(config.files).toEqual(expect.arrayContaining(['package.json', 'dist/electron/**/*', 'dist/renderer/**/*']));
+
+    const out = mkdtempSync(join(tmpdir(), 'electron-build-'));
+    for (const configFile of ['vite.electron.config.ts', 'vite.preload.config.ts']) {
+      await build({ configFile: join(root, configFile), root, logLevel: 'silent', build: { outDir: out } });
+    }
+    const built = readdirSync(out);
+    expect(built).toEqual(expect.arrayContaining(['main.cjs', 'preload.cjs', 'icons']));
+    // The sandboxed preload can only require('electron'): everything else must be bundled in.
+    const preload = readFileSync(join(out, 'preload.cjs'), 'utf8');
+    expect([...preload.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1])).toEqual(['electron']);
+    // The main bundle leaves runtime dependencies (native better-sqlite3 included) to node_modules.
+    const main = readFileSync(join(out, 'main.cjs'), 'utf8');
+    const required = new Set([...main.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]!));
+    expect(required.has('better-sqlite3')).toBe(true);
+    for (const name of required) {
+      const allowed = name === 'electron' || name.startsWith('node:') || Object.keys(pkg.dependencies).some((d) => name === d || name.startsWith(`${d}/`));
+      expect(allowed, `main.cjs requires ${name}, which is not packaged`).toBe(true);
+    }
+  }, 60_000);
+
+  it('the renderer the files list names exists after `npm run build:renderer`', (ctx) => {
+    const index = join(root, 'dist', 'renderer', 'index.html');
+    if (!existsSync(index)) {
+      console.log('skipped: dist/renderer is not built yet (npm run build:renderer); the e2e step builds it');
+      ctx.skip();
+    }
+    expect(readFileSync(index, 'utf8')).toContain('<div id="root">');
+  });
+});
