@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { DeviceSummary, EventBatch, TrafficRow } from '../../shared/api/contract';
+import type { HubDelta } from '../hub/hub';
+import { EventPump } from './pump';
+
+const row = (seq: number): TrafficRow => ({ seq, ts: seq, dir: 'in', device: 'a', from: 'a', to: 'server', cmd: 30, msgId: seq, size: 2, status: 200, payload: '{}', cut: false });
+const emptyDelta = (): HubDelta => ({ devices: [], traffic: [], trafficSkipped: 0, counters: { logged: 0, shown: 0, dropped: 0 }, metrics: null, deviceRates: null, controlResults: [], notices: [] });
+
+function source() {
+  let next = emptyDelta();
+  const shown: number[] = [];
+  return {
+    shown,
+    push(d: Partial<HubDelta>) {
+      next = { ...next, ...d, devices: [...next.devices, ...(d.devices ?? [])], traffic: [...next.traffic, ...(d.traffic ?? [])] };
+    },
+    takeDelta() {
+      const d = next;
+      next = emptyDelta();
+      return d;
+    },
+    device: (id: string) => ({ id, name: id }) as DeviceSummary,
+    markShown: (rows: TrafficRow[]) => shown.push(...rows.map((r) => r.seq)),
+  };
+}
+
+describe('EventPump', () => {
+  it('sends nothing per message: one coalesced batch per tick, none when nothing changed', () => {
+    const src = source();
+    const pump = new EventPump(src, { maxTraffic: 50 });
+    const got: EventBatch[] = [];
+    pump.subscribe((b) => {
+      got.push(b);
+      pump.ack(b.seq);
+    });
+    pump.tick(0);
+    expect(got).toHaveLength(0);
+    src.push({ devices: ['a', 'b', 'a'], traffic: [row(1), row(2), row(3)] });
+    pump.tick(100);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.devices!.map((d) => d.id)).toEqual(['a', 'b']);
+    expect(got[0]!.traffic!.map((r) => r.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('waits for the ack, coalesces meanwhile within bounds, and skips ahead to the newest rows', () => {
+    const src = source();
+    const pump = new EventPump(src, { maxTraffic: 10, ackTimeoutMs: 5000 });
+    const got: EventBatch[] = [];
+    pump.subscribe((b) => got.push(b));
+    src.push({ traffic: [row(1)] });
+    pump.tick(0);
+    for (let t = 1; t <= 20; t++) {
+      src.push({ devices: [`d${t % 3}`], traffic: Array.from({ length: 100 }, (_, i) => row(t * 1000 + i)), trafficSkipped: 5 });
+      pump.tick(t * 100);
+    }
+    expect(got).toHaveLength(1);
+    pump.ack(got[0]!.seq);
+    pump.tick(2100);
+    expect(got).toHaveLength(2);
+    const b = got[1]!;
+    expect(b.traffic!.map((r) => r.seq)).toEqual(Array.from({ length: 10 }, (_, i) => 20_090 + i));
+    expect(b.trafficSkipped).toBe(20 * 100 - 10 + 20 * 5);
+    expect(b.devices!.map((d) => d.id).sort()).toEqual(['d0', 'd1', 'd2']);
+    expect(src.shown).toEqual([1, ...b.traffic!.map((r) => r.seq)]);
+  });
+
+  it('at most one batch per tick (10/s at 100 ms) even when the UI acks at once', () => {
+    const src = source();
+    const pump = new EventPump(src);
+    let count = 0;
+    pump.subscribe((b) => {
+      count++;
+      pump.ack(b.seq);
+    });
+    for (let t = 0; t < 10; t++) {
+      for (let i = 0; i < 1000; i++) src.push({ traffic: [row(t * 1000 + i)] });
+      pump.tick(t * 100);
+    }
+    expect(count).toBe(10);
+  });
+
+  it('resends after the ack timeout, and a throwing listener does not stop the others', () => {
+    const src = source();
+    const pump = new EventPump(src, { ackTimeoutMs: 1000 });
+    const got: EventBatch[] = [];
+    pump.subscribe(() => {
+      throw new Error('broken UI');
+    });
+    pump.subscribe((b) => got.push(b));
+    src.push({ notices: [{ level: 'info', text: 'one' }] });
+    pump.tick(0);
+    src.push({ notices: [{ level: 'info', text: 'two' }] });
+    pump.tick(500);
+    expect(got).toHaveLength(1);
+    pump.tick(1000);
+    expect(got).toHaveLength(2);
+    expect(got[1]!.notices).toEqual([{ level: 'info', text: 'two' }]);
+  });
+});

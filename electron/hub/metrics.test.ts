@@ -1,0 +1,71 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from './db';
+import { metricsCsv } from './export';
+import { Metrics } from './metrics';
+import { tempDir } from './testing/temp-dir';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+describe('Metrics', () => {
+  it('1 s buckets per device and total, top talkers, rates', () => {
+    const db = openDatabase(`${tmp.dir}/m1.db`);
+    const m = new Metrics(db);
+    for (let s = 0; s < 10; s++) {
+      for (let i = 0; i < 50; i++) m.count('busy', 'in', 100, false, T0 + s * 1000 + i);
+      for (let i = 0; i < 5; i++) m.count('calm', 'out', 10, i === 0, T0 + s * 1000 + i);
+      m.record('busy', 'rttMs', 20 + s, T0 + s * 1000 + 900);
+    }
+    m.tick(T0 + 10_000);
+    const busy = m.query('busy', '5m', T0 + 10_000);
+    expect(busy).toHaveLength(300);
+    const last = busy[busy.length - 1]!;
+    expect(last).toMatchObject({ ts: T0 + 9000, msgsIn: 50, bytesIn: 5000, rttMs: 29 });
+    const total = m.query(undefined, '5m', T0 + 10_000).at(-1)!;
+    expect(total).toMatchObject({ msgsIn: 50, msgsOut: 5, errors: 1 });
+    expect(m.topTalkers(5, T0 + 10_000).map((t) => [t.device, t.msgsPerSecond])).toEqual([['busy', 50], ['calm', 5]]);
+    expect(m.rateIn('busy', T0 + 10_000)).toBe(50);
+    const hour = m.query('busy', '1h', T0 + 10_000);
+    expect(hour).toHaveLength(360);
+    expect(hour.at(-1)!.msgsIn).toBe(50);
+    db.close();
+  });
+
+  it('rolls minutes up into SQLite and serves 24h and 30d from there, surviving a restart', () => {
+    const path = `${tmp.dir}/m2.db`;
+    const db = openDatabase(path);
+    const m = new Metrics(db);
+    for (let s = 0; s < 180; s++) m.count('a', 'in', 10, false, T0 + s * 1000);
+    m.tick(T0 + 181_000);
+    m.flush(T0 + 181_000);
+    const rows = db.prepare('SELECT device, ts, msgs_in FROM metrics_minute ORDER BY device, ts').all();
+    expect(rows).toEqual([
+      { device: '*', ts: T0, msgs_in: 60 }, { device: '*', ts: T0 + 60_000, msgs_in: 60 },
+      { device: 'a', ts: T0, msgs_in: 60 }, { device: 'a', ts: T0 + 60_000, msgs_in: 60 },
+    ]);
+    db.close();
+    const db2 = openDatabase(path);
+    const day = new Metrics(db2).query('a', '24h', T0 + 181_000);
+    expect(day.length).toBeGreaterThanOrEqual(1440);
+    expect(day.filter((p) => p.msgsIn > 0).map((p) => [p.ts, p.msgsIn])).toEqual([[T0, 1], [T0 + 60_000, 1]]);
+    const month = new Metrics(db2).query('a', '30d', T0 + 181_000);
+    expect(month.length).toBeGreaterThanOrEqual(720);
+    expect(month.filter((p) => p.msgsIn > 0).map((p) => p.msgsIn * 3600)).toEqual([120]);
+    const csv = metricsCsv(day.filter((p) => p.msgsIn > 0));
+    expect(csv.content.split('\n')[0]).toBe('time,msgsIn,msgsOut,bytesIn,bytesOut,errors,drops,rttMs,queueDepth,udpLoss,udpRetransmits');
+    expect(csv.content.split('\n')[1]).toBe(`${new Date(T0).toISOString()},1,0,10,0,0,0,,0,0,0`);
+    db2.close();
+  });
+
+  it('keeps at most maxDevices device series in memory', () => {
+    const db = openDatabase(`${tmp.dir}/m3.db`);
+    const m = new Metrics(db, 8);
+    for (let d = 0; d < 50; d++) m.count(`d${d}`, 'in', 1, false, T0 + d * 1000);
+    m.tick(T0 + 60_000);
+    expect(m.topTalkers(100, T0 + 51_000).length).toBeLessThanOrEqual(9);
+    expect(m.query('d49', '5m', T0 + 51_000).some((p) => p.msgsIn > 0)).toBe(true);
+    expect(m.query('d0', '5m', T0 + 51_000).every((p) => p.msgsIn === 0)).toBe(true);
+    db.close();
+  });
+});
