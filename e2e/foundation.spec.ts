@@ -1,26 +1,35 @@
-import { expect, screenshot, test, uid } from './fixtures/test';
+import { expect, screenshot, test } from './fixtures/test';
 
-test('a new user sees a device appear, toggles its relay and sees it confirmed and in the traffic', async ({ page, lab }) => {
-  const id = uid('lamp');
-  const sim = await lab.devices([{ kind: 'relay', id }]);
+test.use({ ownHost: true });
+
+test('a new user sees devices appear, toggles a relay and sees it confirmed and in the traffic', async ({ page, lab }) => {
   await lab.open(page);
+  await expect(page.getByTestId('devices-empty')).toContainText('Tokens');
 
-  const row = page.getByTestId(`device-row-${id}`);
+  const sim = await lab.devices([
+    { kind: 'relay', id: 'lamp-1' },
+    { kind: 'relay', id: 'heater-1' },
+    { kind: 'sensor', id: 'greenhouse-1' },
+    { kind: 'sensor', id: 'garage-1' },
+  ], ['--rate', '2']);
+  const row = page.getByTestId('device-row-lamp-1');
   await expect(row).toBeVisible();
-  await expect(page.getByTestId(`device-online-${id}`)).toHaveText('online');
+  await expect(page.getByTestId('device-online-lamp-1')).toHaveText('online');
   await expect(row).toContainText('127.0.0.1');
+  await expect(page.getByTestId('devices-count')).toHaveText('4 of 4 devices');
 
-  const toggle = page.getByTestId(`control-${id}-relay1`);
+  const toggle = page.getByTestId('control-lamp-1-relay1');
   await expect(toggle).toHaveAttribute('aria-checked', 'false');
   await toggle.click();
   await expect(toggle).toHaveAttribute('data-status', 'confirmed');
   await expect(toggle).toHaveAttribute('aria-checked', 'true');
   // the device really got the command and answered with its state
-  await sim.out.waitFor(new RegExp(`^${id} message from server .*relay1`));
+  await sim.out.waitFor(/^lamp-1 message from server .*relay1/);
+  await page.waitForTimeout(1500); // let rates and telemetry fill in for the README picture
   await screenshot(page, 'devices', 'docs/screenshot.png');
 
   await page.getByTestId('nav-traffic').click();
-  await page.getByLabel('Traffic filter').fill(`device:${id}`);
+  await page.getByLabel('Traffic filter').fill('device:lamp-1');
   const rows = page.getByTestId('traffic-row');
   await expect(rows.filter({ hasText: '"relay1"' }).first()).toBeVisible();
   await expect(rows.filter({ hasText: '"state"' }).first()).toBeVisible();
