@@ -1,0 +1,39 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../hub/testing/temp-dir';
+import { parseHostArgs } from './config';
+import { allowedHosts, isLoopback, startHttpHost } from './http-host';
+
+const tmp = tempDir('hypertcp-cfg-');
+afterAll(() => tmp.cleanup());
+
+describe('host flags and config file', () => {
+  it('uses the documented defaults', () => {
+    expect(parseHostArgs([])).toMatchObject({ tcpPort: 8080, httpPort: 8090, bind: '127.0.0.1', static: 'dist/renderer', demo: false });
+  });
+
+  it('lets flags win over the config file', () => {
+    const file = join(tmp.dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ tcpPort: 9000, httpPort: 9001, db: '/tmp/from-file.db' }));
+    expect(parseHostArgs(['--config', file, '--tcp-port', '0', '--demo'])).toMatchObject({ tcpPort: 0, httpPort: 9001, db: '/tmp/from-file.db', demo: true });
+  });
+
+  it('rejects bad values with readable messages', () => {
+    expect(() => parseHostArgs(['--tcp-port', 'abc'])).toThrow('--tcp-port must be a number, got "abc"');
+    expect(() => parseHostArgs(['--http-port', '70000'])).toThrow(/httpPort/);
+    expect(() => parseHostArgs(['--admin-token', 'short'])).toThrow(/at least 16/);
+    expect(() => parseHostArgs(['--tls-cert', 'a.pem'])).toThrow('--tls-cert and --tls-key go together');
+    expect(() => parseHostArgs(['--nope'])).toThrow(/nope/);
+    const file = join(tmp.dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ tcpPort: 1, evil: true }));
+    expect(() => parseHostArgs(['--config', file])).toThrow(/evil/);
+  });
+
+  it('never serves plain HTTP beyond loopback', async () => {
+    expect(isLoopback('127.0.0.1')).toBe(true);
+    expect(isLoopback('0.0.0.0')).toBe(false);
+    expect(allowedHosts('127.0.0.1', 5)).toEqual(new Set(['127.0.0.1:5', 'localhost:5', '[::1]:5']));
+    await expect(startHttpHost({ api: {} as never, adminToken: 'x'.repeat(32), staticDir: tmp.dir, port: 0, bind: '0.0.0.0' })).rejects.toThrow(/without TLS/);
+  });
+});

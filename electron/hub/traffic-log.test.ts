@@ -1,0 +1,87 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TrafficRow } from '../../shared/api/contract';
+import { openDatabase } from './db';
+import { compileFilter } from './traffic-filter';
+import { TrafficLog } from './traffic-log';
+import { TrafficRing } from './traffic-ring';
+import { tempDir } from './testing/temp-dir';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const DAY = 86_400_000;
+const row = (seq: number, ts: number, payload = '{"a":1}'): TrafficRow => ({ seq, ts, dir: 'in', device: 'd', from: 'd', to: 'server', cmd: 30, msgId: seq, size: payload.length, status: 200, payload, cut: false });
+
+describe('TrafficLog', () => {
+  it('drops rows older than the age limit and keeps the rest', () => {
+    const db = openDatabase(`${tmp.dir}/age.db`);
+    const log = new TrafficLog(db);
+    const now = 100 * DAY;
+    for (let i = 1; i <= 100; i++) log.append(row(i, now - (100 - i) * DAY / 10));
+    log.flush();
+    const { deleted } = log.applyRetention({ maxAgeMs: 5 * DAY, maxBytes: 1e9 }, now);
+    const kept = log.page(compileFilter(''), 1000);
+    expect(deleted).toBe(49);
+    expect(kept.every((r) => r.ts >= now - 5 * DAY)).toBe(true);
+    expect(kept).toHaveLength(51);
+    db.close();
+  });
+
+  it('drops the oldest rows until the size budget holds, and the budget survives a restart', () => {
+    const path = `${tmp.dir}/size.db`;
+    const db = openDatabase(path);
+    const log = new TrafficLog(db);
+    for (let i = 1; i <= 1000; i++) log.append(row(i, Date.now(), `{"pad":"${'x'.repeat(900)}"}`));
+    log.flush();
+    const budget = 200 * 1024;
+    log.applyRetention({ maxAgeMs: DAY, maxBytes: budget });
+    expect(log.storedBytes).toBeLessThanOrEqual(budget);
+    const rows = log.page(compileFilter(''), 1000);
+    expect(rows[0]!.seq).toBe(1000);
+    expect(rows.at(-1)!.seq).toBe(1000 - rows.length + 1);
+    const stored = log.storedBytes;
+    db.close();
+    const db2 = openDatabase(path);
+    const again = new TrafficLog(db2);
+    expect(again.storedBytes).toBe(stored);
+    expect(again.lastSeq()).toBe(1000);
+    db2.close();
+  });
+
+  it('drops and counts rows when the write queue is full, never blocking the producer', () => {
+    const db = openDatabase(`${tmp.dir}/q.db`);
+    let early = 0;
+    const log = new TrafficLog(db, { maxQueue: 10, batchRows: 5, onBatchFull: () => early++ });
+    for (let i = 1; i <= 25; i++) log.append(row(i, 1));
+    expect(log.queued).toBe(10);
+    expect(log.counters.dropped).toBe(15);
+    expect(early).toBe(1);
+    log.flush();
+    expect(log.counters.logged).toBe(10);
+    db.close();
+  });
+
+  it('cuts long payloads in pages (flagged, size kept) but stores them whole', () => {
+    const db = openDatabase(`${tmp.dir}/cut.db`);
+    const log = new TrafficLog(db);
+    const long = `{"pad":"${'y'.repeat(10_000)}"}`;
+    log.append(row(1, 1, long));
+    log.flush();
+    const [paged] = log.page(compileFilter(''), 1);
+    expect(paged).toMatchObject({ cut: true, size: long.length });
+    expect(paged!.payload).toHaveLength(4096);
+    expect([...log.iterate(compileFilter(''), 10)][0]).toMatchObject({ cut: false, payload: long });
+    db.close();
+  });
+});
+
+describe('TrafficRing', () => {
+  it('keeps only the newest rows and pages newest first with a filter', () => {
+    const ring = new TrafficRing(5);
+    for (let i = 1; i <= 12; i++) ring.push(row(i, i));
+    expect(ring.size).toBe(5);
+    expect(ring.oldestSeq()).toBe(8);
+    expect(ring.page(10).map((r) => r.seq)).toEqual([12, 11, 10, 9, 8]);
+    expect(ring.page(2, 11).map((r) => r.seq)).toEqual([10, 9]);
+    expect(ring.page(10, Infinity, (r) => r.seq % 2 === 0).map((r) => r.seq)).toEqual([12, 10, 8]);
+  });
+});
