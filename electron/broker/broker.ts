@@ -104,7 +104,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   broadcastFromServer(payloadJson: string): number {
     const inner = jsonObjectBytes(payloadJson);
     if (!inner) return -1;
-    return this.core.router.broadcast('server', inner, null);
+    return this.core.router.broadcastFromServer(inner);
   }
 
   /** Sends REDIRECT to one v2 device or all ('*'), then closes them after the grace period. */

@@ -2,7 +2,7 @@ import { Command, SERVER_ID, Status } from '../../shared/protocol/constants';
 import type { DeviceEnvelope, TargetKind } from '../../shared/protocol/envelope';
 import type { BrokerCore } from './core';
 import type { Session } from './session';
-import { deliveredFrame, deliveredSize, withMsgId } from './wire';
+import { SERVER_PREFIX, deliveredFrame, withMsgId } from './wire';
 
 /**
  * Moves payload bytes from a sender (a device session or the app as "server") to targets. It never
@@ -23,7 +23,7 @@ export class Router {
       return Status.SUCCESS;
     }
     if (target === 'broadcast') {
-      const sent = this.broadcast(from, inner, sender);
+      const sent = this.broadcast(from, sender.prefix, inner, sender);
       return sent < 0 ? refuse(sender, 'too_large', Status.PAYLOAD_TOO_LARGE) : Status.SUCCESS;
     }
     const receiver = this.core.sessionById(env.targetId);
@@ -32,7 +32,7 @@ export class Router {
         ? refuse(sender, 'target_offline', Status.TARGET_OFFLINE)
         : refuse(sender, 'target_unknown', Status.TARGET_UNKNOWN);
     }
-    const status = this.toDevice(from, receiver, inner);
+    const status = this.toDevice(from, sender.prefix, receiver, inner);
     if (status !== Status.SUCCESS) sender.refuse(status === Status.QUEUE_FULL ? 'queue_full' : 'too_large');
     return status;
   }
@@ -41,9 +41,9 @@ export class Router {
    * Delivers a JSON_MESSAGE. SUCCESS, PAYLOAD_TOO_LARGE (not sent), or QUEUE_FULL: sent, but the
    * receiver's queue was full and older frames were dropped to make room.
    */
-  toDevice(from: string, receiver: Session, inner: Uint8Array): number {
-    if (deliveredSize(from, inner.length) > this.core.options.limits.maxPayload) return Status.PAYLOAD_TOO_LARGE;
-    const frame = deliveredFrame(Command.JSON_MESSAGE, receiver.nextId(), from, inner);
+  toDevice(from: string, prefix: Uint8Array, receiver: Session, inner: Uint8Array): number {
+    if (prefix.length + inner.length + 1 > this.core.options.limits.maxPayload) return Status.PAYLOAD_TOO_LARGE;
+    const frame = deliveredFrame(Command.JSON_MESSAGE, receiver.nextId(), prefix, inner);
     receiver.counters.msgsOut++;
     const dropped = receiver.send(frame);
     if (this.core.wants('frame')) this.core.traceOut(receiver.id!, from, receiver.id!, frame, 1);
@@ -51,9 +51,9 @@ export class Router {
   }
 
   /** Sends a BROADCAST to every open session except the sender; returns recipients, or -1 if too large. */
-  broadcast(from: string, inner: Uint8Array, except: Session | null): number {
-    if (deliveredSize(from, inner.length) > this.core.options.limits.maxPayload) return -1;
-    const template = deliveredFrame(Command.BROADCAST, 0, from, inner);
+  broadcast(from: string, prefix: Uint8Array, inner: Uint8Array, except: Session | null): number {
+    if (prefix.length + inner.length + 1 > this.core.options.limits.maxPayload) return -1;
+    const template = deliveredFrame(Command.BROADCAST, 0, prefix, inner);
     let recipients = 0;
     for (const receiver of this.core.openSessions()) {
       if (receiver === except) continue;
@@ -65,13 +65,18 @@ export class Router {
     return recipients;
   }
 
+  /** The app speaking as "server" to every device. */
+  broadcastFromServer(inner: Uint8Array): number {
+    return this.broadcast(SERVER_ID, SERVER_PREFIX, inner, null);
+  }
+
   /** The app speaking as "server" to one device. */
   fromServer(to: string, inner: Uint8Array): { status: number; msgId: number } {
     const receiver = this.core.sessionById(to);
     if (!receiver) {
       return { status: this.core.knowsDevice(to) ? Status.TARGET_OFFLINE : Status.TARGET_UNKNOWN, msgId: 0 };
     }
-    const status = this.toDevice(SERVER_ID, receiver, inner);
+    const status = this.toDevice(SERVER_ID, SERVER_PREFIX, receiver, inner);
     return { status, msgId: status === Status.PAYLOAD_TOO_LARGE ? 0 : receiver.lastMsgId };
   }
 }

@@ -1,14 +1,17 @@
 import type { Duplex } from 'node:stream';
 import { Command } from '../../shared/protocol/constants';
 import { FrameDecoder } from '../../shared/protocol/decoder';
-import { encodeEmptyResponse, encodeFrame, encodeStatus, type Frame } from '../../shared/protocol/frame';
+import { encodeFrame, type Frame } from '../../shared/protocol/frame';
 import type { DeviceDescription } from '../../shared/protocol/login';
 import type { BrokerCore } from './core';
 import { TokenBucket } from './limits';
 import { OutboundQueue } from './outbound';
+import { emptyResponse, envelopePrefix, statusFrame } from './wire';
 import type { BrokerTransport, DisconnectReason, SessionCounters, SessionInfo } from './types';
 
 export type SessionState = 'login' | 'authenticating' | 'open' | 'closed';
+
+const EMPTY_PREFIX = new Uint8Array(0);
 
 export function emptyCounters(): SessionCounters {
   return {
@@ -23,8 +26,10 @@ export function emptyCounters(): SessionCounters {
  */
 export class Session {
   state: SessionState = 'login';
-  /** Device id from the token registry, set at login. */
+  /** Device id from the token registry, set at login (see authenticated()). */
   id: string | null = null;
+  /** `{"from":"<id>","payload":` for messages this device sends. */
+  prefix: Uint8Array = EMPTY_PREFIX;
   protocol: 'legacy' | 'v2' = 'legacy';
   device: DeviceDescription | null = null;
   readonly connectedAt: number;
@@ -62,6 +67,11 @@ export class Session {
     stream.on('error', (err: NodeJS.ErrnoException) => this.close('closed_by_peer', err.code ?? 'error', 'now'));
   }
 
+  authenticated(id: string): void {
+    this.id = id;
+    this.prefix = envelopePrefix(id);
+  }
+
   get open(): boolean {
     return this.state === 'open';
   }
@@ -95,7 +105,7 @@ export class Session {
   /** Acks a device frame the way its firmware can read: legacy always empty, v2 with a status. */
   ack(msgId: number, status: number): void {
     this.counters.acksOut++;
-    this.send(this.protocol === 'v2' ? encodeStatus(msgId, status) : encodeEmptyResponse(msgId));
+    this.send(this.protocol === 'v2' ? statusFrame(msgId, status) : emptyResponse(msgId));
   }
 
   sendPing(now: number): void {

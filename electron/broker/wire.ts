@@ -1,33 +1,58 @@
 import { HEADER_SIZE } from '../../shared/protocol/constants';
-import { writeHeader } from '../../shared/protocol/frame';
+
+const latin1 = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const PAYLOAD_KEY = latin1('","payload":');
 
 /**
- * {"from":"<id>","payload":<payload bytes>} as a whole frame in one buffer: the same bytes as
- * encodeFrame(cmd, id, encodeDeliveredEnvelope(from, payload)) with one allocation and no
- * re-serialisation. Device ids match DEVICE_ID_PATTERN (ASCII, never escaped).
+ * `{"from":"<id>","payload":` as bytes. Built once per sender (at login) so that forwarding a
+ * message is two memcpys and no string encoding. Device ids match DEVICE_ID_PATTERN (ASCII,
+ * never escaped).
  */
-export function deliveredFrame(cmd: number, msgId: number, from: string, payload: Uint8Array): Buffer {
-  const length = deliveredSize(from, payload.length);
+export function envelopePrefix(from: string): Uint8Array {
+  const head = latin1(`{"from":"${from}`);
+  const out = new Uint8Array(head.length + PAYLOAD_KEY.length);
+  out.set(head, 0);
+  out.set(PAYLOAD_KEY, head.length);
+  return out;
+}
+
+export const SERVER_PREFIX = envelopePrefix('server');
+
+/**
+ * prefix + payload + `}` as a whole frame in one buffer: the same bytes as
+ * encodeFrame(cmd, id, encodeDeliveredEnvelope(from, payload)) with one allocation and no
+ * re-serialisation of the payload.
+ */
+export function deliveredFrame(cmd: number, msgId: number, prefix: Uint8Array, payload: Uint8Array): Uint8Array {
+  const length = prefix.length + payload.length + 1;
+  // allocUnsafe takes small buffers from Node's pool; every byte is written below.
   const out = Buffer.allocUnsafe(HEADER_SIZE + length);
-  writeHeader(out, 0, cmd, msgId, length);
-  let at = HEADER_SIZE + out.write('{"from":"', HEADER_SIZE, 'latin1');
-  at += out.write(from, at, 'latin1');
-  at += out.write('","payload":', at, 'latin1');
-  out.set(payload, at);
+  out[0] = cmd;
+  out[1] = msgId >>> 8;
+  out[2] = msgId & 0xff;
+  out[3] = length >>> 8;
+  out[4] = length & 0xff;
+  out.set(prefix, HEADER_SIZE);
+  out.set(payload, HEADER_SIZE + prefix.length);
   out[out.length - 1] = 0x7d;
   return out;
 }
 
-/** Bytes of the delivered envelope: `{"from":"` + from + `","payload":` + payload + `}`. */
-export function deliveredSize(from: string, payloadLength: number): number {
-  return 9 + from.length + 12 + payloadLength + 1;
-}
-
 /** Copies a frame with another msg id (broadcast: same body for every recipient). */
-export function withMsgId(frame: Buffer, msgId: number): Buffer {
+export function withMsgId(frame: Uint8Array, msgId: number): Uint8Array {
   const copy = Buffer.allocUnsafe(frame.length);
-  frame.copy(copy);
+  copy.set(frame);
   copy[1] = msgId >>> 8;
   copy[2] = msgId & 0xff;
   return copy;
+}
+
+/** A v2 ack: RESPONSE with one status byte. */
+export function statusFrame(msgId: number, status: number): Uint8Array {
+  return Uint8Array.of(0, msgId >>> 8, msgId & 0xff, 0, 1, status);
+}
+
+/** A legacy ack: the empty RESPONSE. */
+export function emptyResponse(msgId: number): Uint8Array {
+  return Uint8Array.of(0, msgId >>> 8, msgId & 0xff, 0, 0);
 }

@@ -38,7 +38,7 @@ function verdict(core: BrokerCore, session: Session, frame: Frame): void {
   if (id === null) return refuse(core, session, frame.msgId, Status.INVALID_TOKEN, 'invalid_token');
 
   core.throttle.succeeded(session.address);
-  session.id = id;
+  session.authenticated(id);
   if (login.kind === 'v2') {
     session.protocol = 'v2';
     session.device = login.device;
