@@ -6,6 +6,7 @@ import * as electron from 'electron';
 import { join } from 'node:path';
 import { startCore } from '../core';
 import { startShell } from './app';
+import { parseShellArgs } from './args';
 import type { StartCore } from './core-port';
 import type { ShellElectron } from './electron-api';
 
@@ -17,7 +18,11 @@ const here = __dirname; // dist/electron
 const resources = electron.app.isPackaged ? process.resourcesPath : join(here, '..', '..');
 const devServerUrl = electron.app.isPackaged ? undefined : process.env.HYPERTCP_DEV_SERVER_URL;
 
-const start: StartCore = (options) => startCore({ ...options, version: electron.app.getVersion() });
+const args = parseShellArgs(process.argv);
+if (args.dataDir !== undefined) electron.app.setPath('userData', args.dataDir); // before 'ready'
+
+const start: StartCore = (options) =>
+  startCore({ ...options, ...(args.tcpPort !== undefined ? { tcpPort: args.tcpPort } : {}), version: electron.app.getVersion() });
 
 electron.app.setAppUserModelId(APP_ID); // Windows: lets notifications carry the app's name
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => electron.app.quit());

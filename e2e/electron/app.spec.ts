@@ -1,0 +1,102 @@
+/**
+ * The real desktop app, driven through Playwright's Electron support. It needs the Electron binary,
+ * which `npm install` downloads on a machine with internet; where it is missing (this CI sandbox sets
+ * ELECTRON_SKIP_BINARY_DOWNLOAD) every test here is skipped and the reason is printed.
+ * On a Linux machine without a display run it under xvfb-run (see docs/DESKTOP.md).
+ */
+import { _electron as electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { methodNames } from '../../shared/api/contract';
+import { ROOT } from '../fixtures/host';
+import { SIM_PATH, startSim, type Sim } from '../fixtures/sim';
+
+/** Path of the Electron executable, or why there is none. */
+function findElectron(): { path: string } | { missing: string } {
+  try {
+    const path = createRequire(join(ROOT, 'package.json'))('electron') as unknown as string;
+    if (existsSync(path)) return { path };
+    return { missing: `the Electron binary is not installed (${path} does not exist)` };
+  } catch (error) {
+    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    return { missing: `the Electron binary is not installed (${first}); npm install downloads it where there is internet, unless ELECTRON_SKIP_BINARY_DOWNLOAD is set` };
+  }
+}
+
+const binary = findElectron();
+const skipReason = 'missing' in binary ? `Electron e2e skipped: ${binary.missing}` : null;
+if (skipReason !== null) console.log(skipReason);
+
+test.describe('desktop app (Electron)', () => {
+  test.skip(skipReason !== null, skipReason ?? '');
+  test.describe.configure({ mode: 'serial' });
+
+  let app: ElectronApplication;
+  let page: Page;
+  let dataDir: string;
+  let sim: Sim | null = null;
+
+  test.beforeAll(async () => {
+    // `npm run test:e2e` builds the renderer and the simulator; the Electron bundles are built here.
+    execFileSync('npm', ['run', 'build:electron'], { cwd: ROOT, stdio: 'inherit' });
+    if (!existsSync(join(ROOT, 'dist', 'renderer', 'index.html'))) execFileSync('npm', ['run', 'build:renderer'], { cwd: ROOT, stdio: 'inherit' });
+    dataDir = mkdtempSync(join(tmpdir(), 'hypertcp-electron-'));
+    const args = [ROOT, `--hypertcp-data=${dataDir}`, '--tcp-port=0'];
+    // Chromium refuses its OS sandbox as root (CI containers); the window's JS sandbox stays on.
+    if (process.getuid?.() === 0) args.push('--no-sandbox');
+    app = await electron.launch({ args, cwd: ROOT, timeout: 60_000 });
+    page = await app.firstWindow();
+    await page.waitForLoadState('domcontentloaded');
+  });
+
+  test.afterAll(async () => {
+    await sim?.stop();
+    await app?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('the window runs sandboxed: no require, no process, only the API bridge', async () => {
+    expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
+    expect(await page.evaluate(() => typeof (window as unknown as { process?: unknown }).process)).toBe('undefined');
+    // contextBridge only works with contextIsolation on, so the bridge being there proves it.
+    const keys = await page.evaluate(() => Object.keys((window as unknown as { hypertcp: object }).hypertcp).sort());
+    expect(keys).toEqual([...methodNames, 'ackEvents', 'onEvents', 'onStatus'].sort());
+    expect(await page.evaluate(() => typeof (window as unknown as { ipcRenderer?: unknown }).ipcRenderer)).toBe('undefined');
+  });
+
+  test('navigation away and window.open are blocked', async () => {
+    const before = page.url();
+    expect(before).toMatch(/^file:.*index\.html/);
+    await page.evaluate(() => {
+      window.location.href = 'https://example.com/';
+    });
+    await page.waitForTimeout(500);
+    expect(page.url()).toBe(before);
+    expect(await page.evaluate(() => window.open('https://example.com/') === null)).toBe(true);
+    expect(await page.evaluate(() => window.open('file:///etc/passwd') === null)).toBe(true);
+    expect(app.windows()).toHaveLength(1);
+  });
+
+  test('a simulated relay appears and toggles', async () => {
+    test.skip(!existsSync(SIM_PATH), `the simulator is not built (${SIM_PATH}); npm run build:sim`);
+    const id = `lamp-e2e-${process.pid % 1000}`;
+    const { token, tcpPort } = await page.evaluate(async (device) => {
+      const api = (window as unknown as { hypertcp: Record<string, (p: object) => Promise<Record<string, unknown>>> }).hypertcp;
+      const created = await api['tokens.create']!({ id: device });
+      const hello = await api.hello!({});
+      return { token: created.token as string, tcpPort: hello.tcpPort as number };
+    }, id);
+    sim = startSim(tcpPort, [{ kind: 'relay', id, token }]);
+    await expect(page.getByTestId(`device-row-${id}`)).toBeVisible();
+    await expect(page.getByTestId(`device-online-${id}`)).toHaveText('online');
+    const toggle = page.getByTestId(`control-${id}-relay1`);
+    await expect(toggle).toHaveAttribute('aria-checked', 'false');
+    await toggle.click();
+    await expect(toggle).toHaveAttribute('data-status', 'confirmed');
+    await expect(toggle).toHaveAttribute('aria-checked', 'true');
+    await sim.out.waitFor(new RegExp(`^${id} message from server .*relay1`));
+  });
+});
