@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { ensureCertificate } from '../broker';
 import { tempDir } from '../hub/testing/temp-dir';
 import { parseHostArgs } from './config';
 import { allowedHosts, isLoopback, startHttpHost } from './http-host';
@@ -35,5 +37,27 @@ describe('host flags and config file', () => {
     expect(isLoopback('0.0.0.0')).toBe(false);
     expect(allowedHosts('127.0.0.1', 5)).toEqual(new Set(['127.0.0.1:5', 'localhost:5', '[::1]:5']));
     await expect(startHttpHost({ api: {} as never, adminToken: 'x'.repeat(32), staticDir: tmp.dir, port: 0, bind: '0.0.0.0' })).rejects.toThrow(/without TLS/);
+  });
+});
+
+describe('HTTPS host', () => {
+  it('serves the API over wss with the https origin', async () => {
+    const cert = await ensureCertificate(join(tmp.dir, 'tls'));
+    const token = 't'.repeat(32);
+    const api = { dispatch: async () => ({ ok: true as const, result: 'pong' }), subscribe: () => () => {}, ack: () => {} };
+    const host = await startHttpHost({ api, adminToken: token, staticDir: tmp.dir, port: 0, bind: '127.0.0.1', tls: cert });
+    expect(host.scheme).toBe('https');
+    const ws = new WebSocket(`wss://127.0.0.1:${host.port}/api`, ['hypertcp.v1', `token.${token}`], { ca: cert.cert, servername: 'localhost', origin: `https://127.0.0.1:${host.port}` });
+    const reply = await new Promise<unknown>((resolve, reject) => {
+      ws.once('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, method: 'hello', params: {} })));
+      ws.once('message', (d) => resolve(JSON.parse(d.toString())));
+      ws.once('error', reject);
+    });
+    expect(reply).toEqual({ type: 'result', id: 1, ok: true, result: 'pong' });
+    ws.close();
+    const plainOrigin = new WebSocket(`wss://127.0.0.1:${host.port}/api`, ['hypertcp.v1', `token.${token}`], { ca: cert.cert, servername: 'localhost', origin: `http://127.0.0.1:${host.port}` });
+    const status = await new Promise<number>((resolve) => plainOrigin.once('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0)));
+    expect(status).toBe(403);
+    await host.close();
   });
 });

@@ -1,36 +1,14 @@
 import type { EventEmitter } from 'node:events';
-import type { DeviceDescription } from '../../shared/protocol/login';
-import type { Transport } from '../../shared/api/contract';
+import type { SendResult } from '../broker/broker';
+import type { FrameEvent, SessionInfo } from '../broker/types';
 
 /**
- * The part of the broker (electron/broker, INTERFACES.md) that the hub uses. Kept as a structural
- * type so the hub can be tested against the real broker or a stand-in, and never reaches into it.
+ * The part of the broker (electron/broker, INTERFACES.md) that the hub uses. Structural, so the
+ * hub runs against the real broker or a stand-in (load and crash tests), and never reaches into it.
  */
-export interface BrokerSession {
-  id: string;
-  address: string;
-  transport: Transport;
-  protocol: 'legacy' | 'v2';
-  device: DeviceDescription | null;
-  connectedAt: number;
-  rttMs: number | null;
-  counters?: { drops?: number; queueDepth?: number };
-}
-
-export interface BrokerFrameEvent {
-  ts: number;
-  dir: 'in' | 'out';
-  device: string;
-  from: string | null;
-  to: string | null;
-  cmd: number;
-  msgId: number;
-  size: number;
-  status: number | null;
-  payload: Uint8Array;
-}
-
-export type SendOutcome = { ok: true; msgId: number } | { ok: false; status: number; reason: string };
+export type BrokerSession = Omit<SessionInfo, 'counters'> & { counters?: Partial<SessionInfo['counters']> };
+export type BrokerFrameEvent = FrameEvent;
+export type SendOutcome = SendResult;
 
 export interface BrokerPort extends EventEmitter {
   sendFromServer(to: string, payloadJson: string): SendOutcome;
