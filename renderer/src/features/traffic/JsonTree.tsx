@@ -7,8 +7,8 @@ function Leaf({ value }: { value: unknown }) {
   return <span className={`json-${cls}`}>{JSON.stringify(value)}</span>;
 }
 
-/** A collapsible JSON tree; nodes below `openDepth` start collapsed; long lists show the first 200. */
-export function JsonTree({ value, name, depth = 0, openDepth = 2 }: { value: unknown; name?: string; depth?: number; openDepth?: number }) {
+/** A collapsible JSON tree; nodes deeper than `openDepth` start collapsed; long lists show the first 200. */
+export function JsonTree({ value, name, depth = 0, openDepth = 4 }: { value: unknown; name?: string; depth?: number; openDepth?: number }) {
   const [open, setOpen] = useState(depth < openDepth);
   const label = name !== undefined ? <span className="json-key">{name}: </span> : null;
   if (value === null || typeof value !== 'object') {

@@ -26,11 +26,14 @@ export function TrafficToolbar({ shown, filterError }: { shown: number; filterEr
   useEffect(() => {
     if (tick > 0) input.current?.focus();
   }, [tick]);
+  // follow a query set elsewhere (palette, device links)
+  useEffect(() => setDraft(query), [query]);
   // apply the filter after a short pause in typing, not on every key
   useEffect(() => {
+    if (draft === query) return;
     const t = setTimeout(() => setQuery(draft), 150);
     return () => clearTimeout(t);
-  }, [draft, setQuery]);
+  }, [draft, query, setQuery]);
 
   const exportAs = async (format: 'csv' | 'jsonl') => {
     try {

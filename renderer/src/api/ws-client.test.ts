@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiCallError } from './errors';
+import { apiUrlFor, createWsClient, MAX_WS_MESSAGE, takeAdminToken, TOKEN_STORAGE_KEY } from './ws-client';
+
+class FakeSocket {
+  static all: FakeSocket[] = [];
+  readyState = 0;
+  sent: string[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
+  constructor(
+    readonly url: string,
+    readonly protocols: string[],
+  ) {
+    FakeSocket.all.push(this);
+  }
+  send(text: string) {
+    this.sent.push(text);
+  }
+  close() {
+    this.readyState = 3;
+    this.onclose?.({ code: 1000, reason: '' });
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  receive(msg: unknown) {
+    this.onmessage?.({ data: JSON.stringify(msg) });
+  }
+  drop(code = 1006) {
+    this.readyState = 3;
+    this.onclose?.({ code, reason: '' });
+  }
+}
+
+const make = () => createWsClient({ url: 'ws://h/api', token: 'T0K', WebSocketImpl: FakeSocket as unknown as typeof WebSocket, minBackoffMs: 10, maxBackoffMs: 40 });
+
+afterEach(() => {
+  FakeSocket.all = [];
+  vi.useRealTimers();
+});
+
+class MemStorage {
+  map = new Map<string, string>();
+  getItem = (k: string) => this.map.get(k) ?? null;
+  setItem = (k: string, v: string) => void this.map.set(k, v);
+}
+
+describe('admin token from the URL', () => {
+  it('is read from #token=, kept in sessionStorage and stripped from the address', () => {
+    const storage = new MemStorage();
+    const replaceState = vi.fn();
+    const token = takeAdminToken({ hash: '#token=abc%2Bdef', pathname: '/', search: '?x=1' }, storage as unknown as Storage, { replaceState });
+    expect(token).toBe('abc+def');
+    expect(storage.getItem(TOKEN_STORAGE_KEY)).toBe('abc+def');
+    expect(replaceState).toHaveBeenCalledWith(null, '', '/?x=1');
+    expect(takeAdminToken({ hash: '', pathname: '/', search: '' }, storage as unknown as Storage, { replaceState })).toBe('abc+def');
+  });
+  it('builds the same-host API url', () => {
+    expect(apiUrlFor({ protocol: 'http:', host: '127.0.0.1:8090' })).toBe('ws://127.0.0.1:8090/api');
+    expect(apiUrlFor({ protocol: 'https:', host: 'pi.lan' })).toBe('wss://pi.lan/api');
+  });
+});
+
+describe('WebSocket API client', () => {
+  it('authenticates with the two subprotocols, matches results by id, surfaces host errors', async () => {
+    const client = make();
+    const ws = FakeSocket.all[0]!;
+    expect(ws.protocols).toEqual(['hypertcp.v1', 'token.T0K']);
+    ws.open();
+    const a = client.call('hello', {});
+    const b = client.call('devices.get', { id: 'nope' });
+    const [callA, callB] = ws.sent.map((s) => JSON.parse(s) as { id: number; method: string });
+    expect(callA!.method).toBe('hello');
+    ws.receive({ type: 'result', id: callB!.id, ok: false, error: { code: 'not_found', message: 'no device nope' } });
+    ws.receive({ type: 'result', id: callA!.id, ok: true, result: { version: '1' } });
+    await expect(a).resolves.toEqual({ version: '1' });
+    await expect(b).rejects.toMatchObject({ code: 'not_found', message: 'no device nope' });
+  });
+
+  it('delivers event batches, sends acks, ignores garbage', () => {
+    const client = make();
+    const ws = FakeSocket.all[0]!;
+    ws.open();
+    const got: number[] = [];
+    client.onEvents((b) => got.push(b.seq));
+    ws.onmessage?.({ data: 'not json' });
+    ws.receive({ type: 'events', batch: { seq: 4, ts: 1 } });
+    client.ackEvents(4);
+    expect(got).toEqual([4]);
+    expect(JSON.parse(ws.sent.at(-1)!)).toEqual({ type: 'ack', seq: 4 });
+  });
+
+  it('refuses calls while disconnected and over 64 KiB, with a clear error', async () => {
+    const client = make();
+    await expect(client.call('hello', {})).rejects.toMatchObject({ code: 'disconnected' });
+    FakeSocket.all[0]!.open();
+    const err = await client.call('messages.send', { to: 'x', payload: { big: 'x'.repeat(MAX_WS_MESSAGE) } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiCallError);
+    expect((err as ApiCallError).message).toMatch(/64 KiB/);
+  });
+
+  it('fails pending calls on a drop, reports the status, and reconnects with backoff', async () => {
+    vi.useFakeTimers();
+    const client = make();
+    const statuses: string[] = [];
+    client.onStatus((s) => statuses.push(s));
+    FakeSocket.all[0]!.open();
+    const pending = client.call('hello', {});
+    FakeSocket.all[0]!.drop();
+    await expect(pending).rejects.toMatchObject({ code: 'disconnected' });
+    expect(statuses).toEqual(['connecting', 'open', 'closed']);
+    vi.advanceTimersByTime(10);
+    expect(FakeSocket.all).toHaveLength(2);
+    FakeSocket.all[1]!.open();
+    expect(statuses.at(-1)).toBe('open');
+    client.close();
+    expect(statuses.at(-1)).toBe('closed');
+    vi.advanceTimersByTime(1000);
+    expect(FakeSocket.all).toHaveLength(2);
+  });
+});

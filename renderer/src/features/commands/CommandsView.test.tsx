@@ -1,0 +1,71 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SavedCommand } from '../../../../shared/api/contract';
+import { createFakeClient, fakeDevice } from '../../api/fake-client';
+import { renderWith, setup } from '../../test-utils';
+import { CommandsView } from './CommandsView';
+
+afterEach(cleanup);
+
+function lab() {
+  const client = createFakeClient();
+  const saved: SavedCommand[] = [];
+  client.handlers['saved.list'] = () => saved;
+  client.handlers['history.list'] = () => [];
+  client.handlers['saved.save'] = (p) => {
+    const cmd = { id: `s${saved.length + 1}`, name: p.name, scope: p.scope, template: p.template };
+    saved.push(cmd);
+    return cmd;
+  };
+  client.handlers['saved.run'] = (p) => ({ msgId: 1, payload: saved.find((s) => s.id === p.id)!.template.replace('{{device}}', p.to) });
+  client.handlers['messages.send'] = () => ({ msgId: 2 });
+  client.handlers['messages.broadcast'] = () => ({ recipients: 2 });
+  const ctx = setup(client);
+  act(() => void client.emit({ devices: [fakeDevice('a'), fakeDevice('b'), fakeDevice('c', { online: false })] }));
+  return { ...ctx, saved };
+}
+
+describe('commands view', () => {
+  it('validates the JSON payload as you type', () => {
+    renderWith(<CommandsView />, lab());
+    const editor = screen.getByTestId('command-payload');
+    fireEvent.change(editor, { target: { value: '{"cmd":' } });
+    expect(screen.getByTestId('command-payload-check').textContent).toMatch(/Not valid JSON/);
+    expect((screen.getByRole('button', { name: 'Send to a' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(editor, { target: { value: '[1,2]' } });
+    expect(screen.getByTestId('command-payload-check').textContent).toMatch(/must be a JSON object/);
+    fireEvent.change(editor, { target: { value: '{"cmd":"x"}' } });
+    expect(screen.getByTestId('command-payload-check').textContent).toBe('valid JSON object');
+  });
+
+  it('saves a command with variables and runs it: built-ins by the host, own ones asked for', async () => {
+    const ctx = lab();
+    renderWith(<CommandsView />, ctx);
+    fireEvent.change(screen.getByTestId('command-payload'), { target: { value: '{"to":"{{device}}"}' } });
+    fireEvent.change(screen.getByLabelText('Saved command name'), { target: { value: 'who' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Save' })));
+    await act(async () => fireEvent.click(await screen.findByTestId('run-saved-who')));
+    expect(ctx.client.calls.find((c) => c.method === 'saved.run')?.params).toEqual({ id: 's1', to: 'a' });
+
+    fireEvent.change(screen.getByTestId('command-payload'), { target: { value: '{"say":"{{word}}","to":"{{device}}"}' } });
+    fireEvent.change(screen.getByLabelText('Saved command name'), { target: { value: 'say' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Save' })));
+    fireEvent.click(await screen.findByTestId('run-saved-say'));
+    fireEvent.change(screen.getByLabelText('Variable word'), { target: { value: 'hi "you"' } });
+    await act(async () => fireEvent.click(screen.getAllByRole('button', { name: 'Send to a' }).at(-1)!));
+    expect(ctx.client.calls.filter((c) => c.method === 'messages.send').at(-1)?.params).toEqual({ to: 'a', payload: { say: 'hi "you"', to: 'a' } });
+  });
+
+  it('broadcast shows the online recipients and sends only after confirmation', async () => {
+    const ctx = lab();
+    renderWith(<CommandsView />, ctx);
+    fireEvent.click(screen.getByTestId('broadcast-button'));
+    const list = screen.getByTestId('broadcast-recipients');
+    expect(list.textContent).toBe('ab');
+    expect(ctx.client.calls.some((c) => c.method === 'messages.broadcast')).toBe(false);
+    await act(async () => fireEvent.click(screen.getByTestId('broadcast-confirm')));
+    expect(ctx.client.calls.find((c) => c.method === 'messages.broadcast')?.params).toEqual({ payload: { cmd: 'ping' } });
+    await waitFor(() => expect(ctx.store.getState().notices.at(-1)?.text).toBe('Broadcast delivered to 2 device(s)'));
+  });
+});

@@ -1,0 +1,77 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakeDevice } from '../../api/fake-client';
+import { renderWith, stubLayout } from '../../test-utils';
+import { queryDevices } from './device-query';
+import { DevicesView } from './DevicesView';
+
+let restore: () => void;
+beforeEach(() => {
+  restore = stubLayout(1200, 800);
+});
+afterEach(() => {
+  cleanup();
+  restore();
+});
+
+const many = (n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    fakeDevice(`dev-${String(i).padStart(4, '0')}`, {
+      online: i % 3 !== 0,
+      flapCount: i % 50 === 0 ? 5 : 0,
+      rateIn: i % 7,
+      telemetry: i % 2 ? { rssi: -40 - (i % 40) } : {},
+      lastDisconnectReason: i % 3 === 0 ? 'keepalive timeout' : null,
+    }),
+  );
+
+describe('devices view', () => {
+  it('draws only a window of 5,000 devices and keeps it while scrolling', () => {
+    const { client } = renderWith(<DevicesView />);
+    act(() => void client.emit({ devices: many(5000) }));
+    expect(screen.getByTestId('devices-count').textContent).toBe('5000 of 5000 devices');
+    const drawn = screen.getAllByRole('row').length;
+    expect(drawn).toBeGreaterThan(10);
+    expect(drawn).toBeLessThan(80);
+    const scroller = screen.getByTestId('devices-scroller');
+    act(() => {
+      scroller.scrollTop = 40 * 2500;
+      fireEvent.scroll(scroller);
+    });
+    expect(screen.getByTestId('device-row-dev-2500')).toBeTruthy();
+    expect(screen.queryByTestId('device-row-dev-0000')).toBeNull();
+    expect(screen.getAllByRole('row').length).toBeLessThan(80);
+  });
+
+  it('filters, searches and sorts; shows the flap badge and the disconnect reason', () => {
+    const { client } = renderWith(<DevicesView />);
+    act(() => void client.emit({ devices: many(120) }));
+    fireEvent.change(screen.getByLabelText('Filter devices'), { target: { value: 'flapping' } });
+    expect(screen.getByTestId('devices-count').textContent).toBe('3 of 120 devices');
+    expect(screen.getByTestId('flap-dev-0050')).toBeTruthy();
+    expect(screen.getByTestId('device-row-dev-0000').textContent).toContain('keepalive timeout');
+    fireEvent.change(screen.getByLabelText('Filter devices'), { target: { value: 'all' } });
+    fireEvent.change(screen.getByLabelText('Search devices'), { target: { value: 'dev-011' } });
+    expect(screen.getByTestId('devices-count').textContent).toBe('10 of 120 devices');
+  });
+
+  it('sort: by rate descending first, nulls last, ties by id', () => {
+    const devices = Object.fromEntries(
+      [fakeDevice('a', { rateIn: 1, telemetry: {} }), fakeDevice('b', { rateIn: 5, telemetry: { rssi: -50 } }), fakeDevice('c', { rateIn: 5, telemetry: { rssi: -70 } })].map((d) => [d.id, d]),
+    );
+    const ids = ['a', 'b', 'c'];
+    expect(queryDevices(devices, ids, '', 'all', { key: 'rateIn', desc: true })).toEqual(['b', 'c', 'a']);
+    expect(queryDevices(devices, ids, '', 'all', { key: 'rssi', desc: false })).toEqual(['c', 'b', 'a']);
+    expect(queryDevices(devices, ids, '', 'all', { key: 'rssi', desc: true })).toEqual(['b', 'c', 'a']);
+  });
+
+  it('clicking a column header sorts by it, again reverses', () => {
+    const { client, store } = renderWith(<DevicesView />);
+    act(() => void client.emit({ devices: many(5) }));
+    fireEvent.click(screen.getByRole('button', { name: /Rate/ }));
+    expect(store.getState().deviceSort).toEqual({ key: 'rateIn', desc: true });
+    fireEvent.click(screen.getByRole('button', { name: /Rate/ }));
+    expect(store.getState().deviceSort).toEqual({ key: 'rateIn', desc: false });
+  });
+});

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { setup } from '../../test-utils';
+import { handleShortcut } from './shortcuts';
+
+const key = (k: string, over: Partial<KeyboardEvent> = {}) => ({ key: k, ctrlKey: false, metaKey: false, altKey: false, target: null, ...over }) as unknown as KeyboardEvent;
+
+describe('keyboard shortcuts', () => {
+  it('Ctrl+K toggles the palette, Esc closes it', () => {
+    const { store } = setup();
+    expect(handleShortcut(key('k', { ctrlKey: true }), store)).toBe(true);
+    expect(store.getState().paletteOpen).toBe(true);
+    handleShortcut(key('Escape'), store);
+    expect(store.getState().paletteOpen).toBe(false);
+  });
+  it('p pauses and resumes, digits switch views, / asks for search focus', () => {
+    const { store } = setup();
+    handleShortcut(key('p'), store);
+    expect(store.getState().paused).toBe(true);
+    handleShortcut(key('p'), store);
+    expect(store.getState().paused).toBe(false);
+    handleShortcut(key('3'), store);
+    expect(store.getState().view).toBe('metrics');
+    handleShortcut(key('/'), store);
+    expect(store.getState().view).toBe('devices');
+    expect(store.getState().focusSearchTick).toBe(1);
+  });
+  it('ignores keys typed into inputs', () => {
+    const { store } = setup();
+    expect(handleShortcut(key('p', { target: { tagName: 'INPUT' } as unknown as EventTarget }), store)).toBe(false);
+    expect(store.getState().paused).toBe(false);
+  });
+});

@@ -1,0 +1,86 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeRow } from '../../api/fake-client';
+import { renderWith, stubLayout } from '../../test-utils';
+import { TrafficView } from './TrafficView';
+
+let restore: () => void;
+beforeEach(() => {
+  restore = stubLayout(1200, 800);
+});
+afterEach(() => {
+  cleanup();
+  restore();
+});
+
+const tele = (seq: number, t: number) => fakeRow({ seq, device: 'probe', from: 'probe', payload: `{"targetId":"server","payload":{"telemetry":{"temp":${t},"rssi":-60}}}` });
+
+describe('traffic view', () => {
+  it('pauses with a waiting count, resumes, and counts logged/shown/dropped', () => {
+    const { client } = renderWith(<TrafficView />);
+    act(() => void client.emit({ traffic: [tele(1, 20), tele(2, 21)], counters: { logged: 2, shown: 2, dropped: 0 } }));
+    expect(screen.getByTestId('count-shown').textContent).toBe('2');
+    fireEvent.click(screen.getByTestId('pause-button'));
+    act(() => void client.emit({ traffic: [tele(3, 22), tele(4, 23), tele(5, 24)], trafficSkipped: 4, counters: { logged: 9, shown: 5, dropped: 1 } }));
+    expect(screen.getByTestId('pause-button').textContent).toBe('Resume (3 waiting)');
+    expect(screen.getByTestId('count-shown').textContent).toBe('2');
+    expect(screen.getByTestId('count-logged').textContent).toBe('9');
+    expect(screen.getByTestId('count-dropped').textContent).toBe('5');
+    fireEvent.click(screen.getByTestId('pause-button'));
+    expect(screen.getByTestId('count-shown').textContent).toBe('5');
+  });
+
+  it('filters after a typing pause and marks a bad expression', () => {
+    vi.useFakeTimers();
+    try {
+      const { client } = renderWith(<TrafficView />);
+      act(() => void client.emit({ traffic: [tele(1, 20), fakeRow({ seq: 2, device: 'lamp' })] }));
+      fireEvent.change(screen.getByLabelText('Traffic filter'), { target: { value: 'device:probe' } });
+      expect(screen.getByTestId('count-shown').textContent).toBe('2');
+      act(() => void vi.advanceTimersByTime(200));
+      expect(screen.getByTestId('count-shown').textContent).toBe('1');
+      fireEvent.change(screen.getByLabelText('Traffic filter'), { target: { value: 'dir:up' } });
+      act(() => void vi.advanceTimersByTime(200));
+      expect(screen.getByLabelText('Traffic filter').getAttribute('aria-invalid')).toBe('true');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('opens a frame: header, collapsible JSON tree, hex and diff against the previous of its kind', () => {
+    const { client } = renderWith(<TrafficView />);
+    act(() => void client.emit({ traffic: [tele(1, 20), fakeRow({ seq: 2, device: 'probe' }), tele(3, 22)] }));
+    const rows = screen.getAllByTestId('traffic-row');
+    fireEvent.click(rows[2]!);
+    const detail = screen.getByTestId('message-detail');
+    expect(within(detail).getByTestId('message-header').textContent).toContain('JSON_MESSAGE (30)');
+    const toggles = within(detail).getAllByTestId('json-toggle');
+    expect(detail.textContent).toContain('temp');
+    fireEvent.click(toggles[0]!);
+    expect(detail.textContent).toContain('2 keys');
+    expect(detail.textContent).not.toContain('temp');
+    fireEvent.click(within(detail).getByRole('tab', { name: 'Hex' }));
+    expect(within(detail).getByTestId('message-hex').textContent).toMatch(/^0000 {2}7b 22/);
+    fireEvent.click(within(detail).getByRole('tab', { name: 'Diff vs previous' }));
+    const diff = within(detail).getByTestId('message-diff');
+    expect(diff.textContent).toContain('Against #1');
+    expect(diff.textContent).toContain('telemetry.temp');
+    expect(diff.textContent).toContain('20 → 22');
+  });
+
+  it('exports the current filter through the host and says how many rows', async () => {
+    const { client, store } = renderWith(<TrafficView />);
+    client.handlers['export.traffic'] = (p) => ({ filename: 'traffic.csv', mime: 'text/csv', content: 'seq\n1\n', rows: 1, ...(p.query === 'device:probe' ? {} : { rows: -1 }) });
+    const created: string[] = [];
+    URL.createObjectURL = () => (created.push('blob'), 'blob:x');
+    URL.revokeObjectURL = () => {};
+    act(() => store.getState().setQuery('device:probe'));
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
+    });
+    expect(client.calls.find((c) => c.method === 'export.traffic')?.params).toEqual({ query: 'device:probe', format: 'csv' });
+    expect(created).toHaveLength(1);
+    expect(store.getState().notices.at(-1)?.text).toBe('Exported 1 rows to traffic.csv');
+  });
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { fakeRow } from '../../api/fake-client';
+import { diffJson } from './diff';
+import { hexDump, payloadBytes } from './hex';
+import { messageKind, previousOfKind, rowJson } from './payload';
+
+describe('message detail helpers', () => {
+  it('finds the previous message of the same device and kind', () => {
+    const t1 = fakeRow({ seq: 1, device: 'p', payload: '{"targetId":"server","payload":{"telemetry":{"t":1}}}' });
+    const s1 = fakeRow({ seq: 2, device: 'p', payload: '{"targetId":"server","payload":{"state":{"r":true}}}' });
+    const other = fakeRow({ seq: 3, device: 'q', payload: '{"targetId":"server","payload":{"telemetry":{"t":9}}}' });
+    const t2 = fakeRow({ seq: 4, device: 'p', payload: '{"targetId":"server","payload":{"telemetry":{"t":2}}}' });
+    const rows = [t1, s1, other, t2];
+    expect(messageKind(t2)).toBe('in|30|telemetry');
+    expect(previousOfKind(rows, t2)).toBe(t1);
+    expect(previousOfKind(rows, t1)).toBeNull();
+    expect(diffJson(rowJson(t1).inner, rowJson(t2).inner)).toEqual([{ path: 'telemetry.t', kind: 'changed', before: 1, after: 2 }]);
+  });
+  it('diffs added, removed and nested changes, bounded', () => {
+    expect(diffJson({ a: 1, b: { c: 2 } }, { b: { c: 3 }, d: [1] })).toEqual([
+      { path: 'a', kind: 'removed', before: 1 },
+      { path: 'b.c', kind: 'changed', before: 2, after: 3 },
+      { path: 'd', kind: 'added', after: [1] },
+    ]);
+    const big = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`k${i}`, i]));
+    expect(diffJson({}, big).length).toBe(500);
+  });
+  it('a cut or non-JSON payload has no JSON', () => {
+    expect(rowJson(fakeRow({ payload: '{"a":', cut: true })).envelope).toBeUndefined();
+    expect(rowJson(fakeRow({ payload: 'not json' })).envelope).toBeUndefined();
+  });
+  it('hex dump with offsets and ASCII, announcing what is not shown', () => {
+    const dump = hexDump(payloadBytes('{"a":1}'));
+    expect(dump.lines[0]).toMatch(/^0000 {2}7b 22 61 22 3a 31 7d\s+\{"a":1\}$/);
+    expect(hexDump(new Uint8Array(5000)).hidden).toBe(5000 - 4096);
+    expect(Array.from(payloadBytes('00ff'))).toEqual([0, 255]);
+  });
+});
