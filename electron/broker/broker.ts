@@ -53,8 +53,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
       this.core.disconnects.rejected = (this.core.disconnects.rejected ?? 0) + 1;
       stream.on('error', () => {});
       stream.destroy();
-      if (this.listenerCount('connection:close') > 0) {
-        this.emit('connection:close', { address: info.address, transport: info.transport, device: null, reason: 'rejected', detail: refusal });
+      if (this.core.wants('connection:close')) {
+        this.core.emit('connection:close', { address: info.address, transport: info.transport, device: null, reason: 'rejected', detail: refusal });
       }
       return;
     }
@@ -85,6 +85,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
       server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
         server.off('error', reject);
         this.servers.add(server);
+        // After listening, an accept error (EMFILE, ...) must not crash the app; connections retry.
+        server.on('error', () => this.core.tally.acceptErrors++);
         const address = server.address();
         resolve(typeof address === 'object' && address ? address.port : opts.port);
       });

@@ -26,7 +26,7 @@ export class BrokerCore {
   private flushPending = false;
   /** Counters of sessions that have closed, so broker-wide totals survive them. */
   readonly retired: SessionCounters = emptyCounters();
-  readonly tally = { loginsOk: 0, loginsFailed: 0, connectionsRejected: 0, drops: 0 };
+  readonly tally = { loginsOk: 0, loginsFailed: 0, connectionsRejected: 0, drops: 0, listenerErrors: 0, acceptErrors: 0 };
   readonly disconnects: Partial<Record<DisconnectReason, number>> = {};
 
   constructor(
@@ -81,6 +81,18 @@ export class BrokerCore {
     return this.emitter.listenerCount(event) > 0;
   }
 
+  /**
+   * Emits to the app's listeners. A throwing listener is the app's bug: it is counted and must
+   * not take a device session (or the broker's timer) down with it.
+   */
+  emit<E extends EventName>(event: E, ...args: BrokerEvents[E]): void {
+    try {
+      this.emitter.emit(event, ...args);
+    } catch {
+      this.tally.listenerErrors++;
+    }
+  }
+
   countDrops(n: number): void {
     this.tally.drops += n;
   }
@@ -91,12 +103,12 @@ export class BrokerCore {
     if (previous && previous !== session) previous.close('replaced');
     this.byId.set(session.id!, session);
     this.tally.loginsOk++;
-    if (this.wants('session:open')) this.emitter.emit('session:open', session.info());
+    if (this.wants('session:open')) this.emit('session:open', session.info());
   }
 
   loginFailed(session: Session, reason: string): void {
     this.tally.loginsFailed++;
-    if (this.wants('login:failed')) this.emitter.emit('login:failed', { address: session.address, reason });
+    if (this.wants('login:failed')) this.emit('login:failed', { address: session.address, reason });
   }
 
   closed(session: Session, wasOpen: boolean, reason: DisconnectReason, detail: string | undefined): void {
@@ -106,26 +118,26 @@ export class BrokerCore {
     const info = session.info();
     addCounters(this.retired, info.counters);
     if (!wasOpen && reason === 'login_timeout') this.loginFailed(session, reason);
-    if (wasOpen && this.wants('session:close')) this.emitter.emit('session:close', info, reason, detail);
+    if (wasOpen && this.wants('session:close')) this.emit('session:close', info, reason, detail);
     if (this.wants('connection:close')) {
-      this.emitter.emit('connection:close', { address: session.address, transport: session.transport, device: session.id, reason, detail });
+      this.emit('connection:close', { address: session.address, transport: session.transport, device: session.id, reason, detail });
     }
   }
 
   serverMessage(from: string, payload: Uint8Array): void {
-    if (this.wants('server:message')) this.emitter.emit('server:message', { from, payload });
+    if (this.wants('server:message')) this.emit('server:message', { from, payload });
   }
 
   traceIn(session: Session, frame: Frame, status: number): void {
     const to = frame.type === 50 ? 'broadcast' : null;
-    this.emitter.emit('frame', {
+    this.emit('frame', {
       ts: Date.now(), dir: 'in', device: session.id!, from: session.id, to, cmd: frame.type,
       msgId: frame.msgId, size: frame.payload.length, status, payload: frame.payload,
     });
   }
 
   traceOut(device: string, from: string, to: string, frame: Uint8Array, recipients: number): void {
-    this.emitter.emit('frame', {
+    this.emit('frame', {
       ts: Date.now(), dir: 'out', device, from, to, cmd: frame[0]!, msgId: (frame[1]! << 8) | frame[2]!,
       size: frame.length - HEADER_SIZE, status: null, payload: frame.subarray(HEADER_SIZE),
       ...(device === '*' ? { recipients } : {}),

@@ -133,5 +133,22 @@ describe('routing policy and isolation', () => {
     expect(await good.send('sink', '{"ok":1}')).toBe(Status.SUCCESS);
     await sink.waitMessages(1);
   });
-});
 
+  it('a throwing event listener is counted and harms no session', async () => {
+    t = await startTestBroker(['a', 'b'], { keepalive: { intervalMs: 30, deadlineMs: 30 } });
+    for (const event of ['session:open', 'session:close', 'server:message', 'frame', 'connection:close'] as const) {
+      t.broker.on(event, () => {
+        throw new Error(`listener of ${event}`);
+      });
+    }
+    const a = await t.v2('a');
+    const b = await t.legacy('b', { pingIntervalMs: 0 });
+    expect(await a.send('server', '{}')).toBe(Status.SUCCESS);
+    expect(await a.send('b', '{}')).toBe(Status.SUCCESS);
+    await b.waitMessages(1);
+    const dead = await t.v2('a', { answerPings: false });
+    await dead.waitClosed(2_000);
+    expect(b.closed).toBe(false);
+    expect(t.broker.stats().listenerErrors).toBeGreaterThanOrEqual(6);
+  });
+});

@@ -50,6 +50,10 @@ export interface BrokerStats {
   loginsOk: number;
   loginsFailed: number;
   connectionsRejected: number;
+  /** Exceptions thrown by event listeners, caught and counted. */
+  listenerErrors: number;
+  /** Errors of a listening server after it started (EMFILE, ...). */
+  acceptErrors: number;
   msgsIn: number;
   msgsOut: number;
   bytesIn: number;

@@ -1,0 +1,52 @@
+/**
+ * The broker alone, for benchmarks, firmware bring-up and scripts:
+ *   tsx electron/broker/cli.ts --port 0 --device lamp:TOKEN --device sensor [--tls-port 0 --tls-dir DIR]
+ * A device given without a token gets a fresh one. Prints one line when ready:
+ *   HYPERTCP_BROKER_READY {"port":P,"tlsPort":T|null,"tokens":{"lamp":"..."}}
+ * SIGINT/SIGTERM close every session with reason shutdown.
+ */
+import { parseArgs } from 'node:util';
+import { startBroker } from './index';
+import { ensureCertificate } from './tls';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '8080' },
+    host: { type: 'string', default: '127.0.0.1' },
+    device: { type: 'string', multiple: true, default: [] },
+    'tls-port': { type: 'string' },
+    'tls-dir': { type: 'string' },
+    'max-payload': { type: 'string' },
+    rate: { type: 'string', default: '1000' },
+    keepalive: { type: 'string', default: '10' },
+  },
+});
+
+const rate = Number(values.rate);
+const { broker, port, tokens } = await startBroker({
+  port: Number(values.port),
+  host: values.host,
+  limits: {
+    ratePerSecond: rate,
+    rateBurst: rate * 2,
+    ...(values['max-payload'] ? { maxPayload: Number(values['max-payload']) } : {}),
+  },
+  keepalive: { intervalMs: Number(values.keepalive) * 1000 },
+});
+const issued: Record<string, string> = {};
+for (const spec of values.device) {
+  const [id, token] = spec.split(':', 2) as [string, string | undefined];
+  if (token) tokens!.add(id, token);
+  issued[id] = token ?? tokens!.create(id);
+}
+let tlsPort: number | null = null;
+if (values['tls-port'] !== undefined) {
+  const { key, cert } = await ensureCertificate(values['tls-dir'] ?? '.hypertcp-tls');
+  tlsPort = await broker.listenTls({ port: Number(values['tls-port']), host: values.host, key, cert });
+}
+process.stdout.write(`HYPERTCP_BROKER_READY ${JSON.stringify({ port, tlsPort, tokens: issued })}\n`);
+const stop = (): void => {
+  void broker.close('shutdown').then(() => process.exit(0));
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
