@@ -1,6 +1,6 @@
 // What a v2 device tells the broker at login, so the panel can draw its controls and telemetry.
-// Everything is pointers to the sketch's own constant data: nothing is copied.
-//   static const hypertcp::Control kControls[] = {{"relay1", hypertcp::ControlKind::Relay, "Lamp"}};
+// Everything is pointers to the sketch's own data (keep it alive, e.g. static): nothing is copied.
+//   static const hypertcp::Control kControls[] = {hypertcp::relay("relay1", "Lamp")};
 //   static const hypertcp::DeviceInfo kDevice = {"lamp", "1.0.0", HYPERTCP_BOARD_NAME,
 //                                                kControls, HYPERTCP_COUNT(kControls), nullptr, 0};
 #ifndef HYPERTCP_DEVICE_INFO_H
@@ -31,6 +31,26 @@ struct Telemetry {
   const char* unit;   // optional
   const char* label;  // optional
 };
+
+// Builders, so sketches need not spell every field:
+//   static const hypertcp::Control kControls[] = {hypertcp::relay("relay1", "Lamp")};
+inline Control control(const char* id, ControlKind kind, const char* label = nullptr) {
+  Control c = {id, kind, label, 0, 0, 0, nullptr, 0};
+  return c;
+}
+inline Control relay(const char* id, const char* label = nullptr) { return control(id, ControlKind::Relay, label); }
+inline Control slider(const char* id, long min, long max, long step = 1, const char* label = nullptr) {
+  Control c = {id, ControlKind::Slider, label, min, max, step, nullptr, 0};
+  return c;
+}
+inline Control selector(const char* id, const char* const* options, uint8_t count, const char* label = nullptr) {
+  Control c = {id, ControlKind::Select, label, 0, 0, 0, options, count};
+  return c;
+}
+inline Telemetry telemetry(const char* id, const char* unit = nullptr, const char* label = nullptr) {
+  Telemetry t = {id, unit, label};
+  return t;
+}
 
 struct DeviceInfo {
   const char* name;   // display hint; identity comes from the token
