@@ -47,7 +47,7 @@ describe('HTTPS host', () => {
     const api = { dispatch: async () => ({ ok: true as const, result: 'pong' }), subscribe: () => () => {}, ack: () => {} };
     const host = await startHttpHost({ api, adminToken: token, staticDir: tmp.dir, port: 0, bind: '127.0.0.1', tls: cert });
     expect(host.scheme).toBe('https');
-    const ws = new WebSocket(`wss://127.0.0.1:${host.port}/api`, ['hypertcp.v1', `token.${token}`], { ca: cert.cert, servername: 'localhost', origin: `https://127.0.0.1:${host.port}` });
+    const ws = new WebSocket(`wss://127.0.0.1:${host.port}/api`, ['hypertcp.v1', `token.${token}`], { ca: cert.cert, origin: `https://127.0.0.1:${host.port}` });
     const reply = await new Promise<unknown>((resolve, reject) => {
       ws.once('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, method: 'hello', params: {} })));
       ws.once('message', (d) => resolve(JSON.parse(d.toString())));
@@ -55,7 +55,7 @@ describe('HTTPS host', () => {
     });
     expect(reply).toEqual({ type: 'result', id: 1, ok: true, result: 'pong' });
     ws.close();
-    const plainOrigin = new WebSocket(`wss://127.0.0.1:${host.port}/api`, ['hypertcp.v1', `token.${token}`], { ca: cert.cert, servername: 'localhost', origin: `http://127.0.0.1:${host.port}` });
+    const plainOrigin = new WebSocket(`wss://127.0.0.1:${host.port}/api`, ['hypertcp.v1', `token.${token}`], { ca: cert.cert, origin: `http://127.0.0.1:${host.port}` });
     const status = await new Promise<number>((resolve) => plainOrigin.once('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0)));
     expect(status).toBe(403);
     await host.close();
