@@ -18,8 +18,8 @@ test('creates a device token in the UI and connects a simulated device with it',
   await page.getByRole('button', { name: 'Create device' }).click();
   const token = (await page.getByTestId('token-value').textContent())!.trim();
   expect(token.length).toBeGreaterThanOrEqual(20);
-  await expect(page.getByTestId('token-snippet')).toContainText(`HYPERTCP_TOKEN = "${token}"`);
-  await expect(page.getByTestId('token-snippet')).toContainText(`HYPERTCP_PORT = ${lab.host.tcpPort}`);
+  await expect(page.getByTestId('token-snippet')).toContainText(`DEVICE_TOKEN = "${token}"`);
+  await expect(page.getByTestId('token-snippet')).toContainText(`BROKER_PORT = ${lab.host.tcpPort}`);
   await expect(page.getByTestId(`token-row-${id}`)).toContainText('active');
   await screenshot(page, 'tokens');
 

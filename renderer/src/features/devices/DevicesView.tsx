@@ -96,6 +96,7 @@ export function DevicesView() {
     useShallow((s) => ({ devices: s.devices, ids: s.deviceIds, search: s.deviceSearch, filter: s.deviceFilter, sort: s.deviceSort })),
   );
   const sortBy = useApp((s) => s.sortDevicesBy);
+  const tcpPort = useApp((s) => s.hello?.tcpPort ?? 8080);
   const shown = useMemo(() => queryDevices(devices, ids, search, filter, sort), [devices, ids, search, filter, sort]);
   const now = useNow();
   const scroller = useRef<HTMLDivElement>(null);
@@ -106,7 +107,7 @@ export function DevicesView() {
       <EmptyState title="No devices yet" testId="devices-empty">
         <ol>
           <li>Open <b>Tokens</b> and create a device: you get its token and an Arduino snippet.</li>
-          <li>Flash the example sketch (firmware/examples) with that token and your Wi-Fi, or run the simulator: <code>npm run build:sim</code> then <code>firmware/build/hypertcp-sim --host 127.0.0.1 --port 8080 --device relay:lamp-1:TOKEN</code>.</li>
+          <li>Paste the snippet into the example sketch firmware/examples/RelayNode/RelayNode.ino and flash it, or run the simulator: <code>npm run build:sim</code> then <code>firmware/build/hypertcp-sim --host 127.0.0.1 --port {tcpPort} --device relay:lamp-1:TOKEN</code>.</li>
           <li>The device appears here as soon as it logs in.</li>
         </ol>
       </EmptyState>

@@ -1,24 +1,15 @@
-/** The Arduino sketch lines a user pastes after creating a device token. */
+/**
+ * The lines a user pastes into the example sketches (firmware/examples/RelayNode or SensorNode),
+ * which declare exactly these constants.
+ */
 export function arduinoSnippet(opts: { id: string; token: string; host: string; port: number }): string {
   return [
-    '#include <WiFi.h>',
-    '#include <HyperTCP.h>',
-    '',
-    `// Device "${opts.id}": this token is shown once; keep it secret.`,
-    `const char* HYPERTCP_TOKEN = "${opts.token}";`,
-    `const char* HYPERTCP_HOST  = "${opts.host}";  // the machine running HyperTCP Panel`,
-    `const uint16_t HYPERTCP_PORT = ${opts.port};`,
-    '',
-    'WiFiClient net;',
-    'HyperTCP::Client<WiFiClient> hyper(net);',
-    '',
-    'void setup() {',
-    '  WiFi.begin("your-ssid", "your-password");',
-    '  hyper.begin(HYPERTCP_HOST, HYPERTCP_PORT, HYPERTCP_TOKEN);',
-    '}',
-    '',
-    'void loop() {',
-    '  hyper.loop();',
-    '}',
+    `// Device "${opts.id}": paste over the same lines in firmware/examples/RelayNode/RelayNode.ino`,
+    '// (or SensorNode.ino). The token is shown only once; keep it secret.',
+    'const char* WIFI_SSID = "your-ssid";',
+    'const char* WIFI_PASSWORD = "your-password";',
+    `const char* BROKER_HOST = "${opts.host}";  // the machine running HyperTCP Panel`,
+    `const uint16_t BROKER_PORT = ${opts.port};`,
+    `const char* DEVICE_TOKEN = "${opts.token}";`,
   ].join('\n');
 }

@@ -1,0 +1,175 @@
+/**
+ * UI under load (issue 7): N simulated devices push M msg/s through the real broker for D seconds
+ * while the panel runs in Chromium, cycling Traffic -> Devices (relay toggles) -> Metrics views.
+ * Measures rAF frame intervals and long tasks, renderer memory (JS heap via CDP, renderer RSS via
+ * /proc) and toggle latency. Not part of npm test: `npm run bench:ui -- [--duration 300]
+ * [--rate 20000] [--devices 100] [--record]` (--record appends the result to docs/BENCHMARKS.md).
+ */
+import { chromium } from '@playwright/test';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HostApi, ROOT, startHost } from '../fixtures/host';
+import { startSim, type SimDevice } from '../fixtures/sim';
+import { drainFrames, FRAME_PROBE, measureToggle, percentile } from './page-probes';
+import { rendererRssMiB } from './proc-mem';
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+}
+const DURATION_S = arg('duration', 300);
+const RATE = arg('rate', 20_000);
+const DEVICES = arg('devices', 100);
+const RECORD = process.argv.includes('--record');
+const PHASE_S = 20;
+const SAMPLE_S = 10;
+const MARKER = `--hypertcp-bench-${process.pid}`;
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+async function main() {
+  const host = await startHost();
+  const api = await HostApi.connect(host);
+  const sensors = DEVICES - 1;
+  const perSensor = Math.ceil(RATE / sensors);
+  const devices: SimDevice[] = [];
+  for (let i = 0; i < DEVICES; i++) {
+    const id = i === 0 ? 'bench-relay' : `bench-s${String(i).padStart(3, '0')}`;
+    devices.push({ kind: i === 0 ? 'relay' : 'sensor', id, token: (await api.call('tokens.create', { id })).token });
+  }
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH === 'playwright' ? undefined : process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync', MARKER],
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await page.addInitScript(FRAME_PROBE);
+  await page.goto(host.url);
+  await page.getByTestId('host-status').and(page.locator('[data-status="open"]')).waitFor();
+
+  const sim = startSim(host.tcpPort, devices, ['--rate', String(perSensor), '--quiet', '--duration', String(DURATION_S + 5)]);
+  await sim.out.waitFor(/bench-relay connected/, 30_000);
+  log(`load: ${sensors} sensors x ${perSensor} msg/s + 1 relay for ${DURATION_S} s`);
+
+  const frames: number[] = [];
+  const longTasks: number[] = [];
+  const memory: { t: number; heapMiB: number; rssMiB: number; nodes: number }[] = [];
+  const toggles: { answerMs: number; confirmMs: number }[] = [];
+  const views = ['traffic', 'devices', 'metrics'] as const;
+  const t0 = Date.now();
+  let nextSample = t0;
+  let phase = -1;
+  while (Date.now() - t0 < DURATION_S * 1000) {
+    const p = Math.floor((Date.now() - t0) / (PHASE_S * 1000));
+    if (p !== phase) {
+      phase = p;
+      await page.getByTestId(`nav-${views[p % views.length]}`).click();
+    }
+    if (views[p % views.length] === 'devices') {
+      const toggle = `control-bench-relay-relay1`;
+      await page.getByTestId(toggle).waitFor({ timeout: 5000 }).catch(() => undefined);
+      try {
+        toggles.push(await measureToggle(page, toggle));
+      } catch (err) {
+        log(`toggle: ${(err as Error).message}`);
+      }
+    }
+    if (Date.now() >= nextSample) {
+      nextSample += SAMPLE_S * 1000;
+      const s = await drainFrames(page);
+      frames.push(...s.frames);
+      longTasks.push(...s.longTasks);
+      const m = (await cdp.send('Performance.getMetrics')).metrics;
+      const get = (n: string) => m.find((x) => x.name === n)?.value ?? 0;
+      const mem = { t: Math.round((Date.now() - t0) / 1000), heapMiB: get('JSHeapUsedSize') / 2 ** 20, rssMiB: rendererRssMiB(MARKER).rssMiB, nodes: get('Nodes') };
+      memory.push(mem);
+      log(`${mem.t}s heap ${mem.heapMiB.toFixed(1)} MiB rss ${mem.rssMiB.toFixed(0)} MiB nodes ${mem.nodes} p95 frame ${percentile(s.frames, 95).toFixed(1)} ms long tasks ${s.longTasks.length}`);
+    }
+    await page.waitForTimeout(1000);
+  }
+  const rest = await drainFrames(page);
+  frames.push(...rest.frames);
+  longTasks.push(...rest.longTasks);
+  const series = await api.call('metrics.series', { range: '5m' });
+  const window = series.filter((pt) => pt.ts >= t0 + 10_000);
+  const delivered = window.length ? window.reduce((s, pt) => s + pt.msgsIn, 0) / window.length : NaN;
+  const counters = (await api.call('traffic.page', { query: '', limit: 1 })).counters;
+
+  await browser.close();
+  await sim.stop();
+  api.close();
+  await host.stop();
+
+  const firstMin = memory.filter((m) => m.t <= 60);
+  const lastMin = memory.filter((m) => m.t >= memory[memory.length - 1]!.t - 60);
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const result = {
+    durationS: DURATION_S,
+    devices: DEVICES,
+    offeredMsgsPerS: perSensor * sensors,
+    brokerInMsgsPerS: Math.round(delivered),
+    hostCounters: counters,
+    frames: frames.length,
+    frameP50Ms: percentile(frames, 50),
+    frameP95Ms: percentile(frames, 95),
+    frameP99Ms: percentile(frames, 99),
+    frameMaxMs: Math.max(...frames),
+    longTasks: longTasks.length,
+    longTaskMaxMs: longTasks.length ? Math.max(...longTasks) : 0,
+    longTaskFreeShare: 1 - longTasks.reduce((a, b) => a + b, 0) / (DURATION_S * 1000),
+    heapFirstMinMiB: avg(firstMin.map((m) => m.heapMiB)),
+    heapLastMinMiB: avg(lastMin.map((m) => m.heapMiB)),
+    heapMaxMiB: Math.max(...memory.map((m) => m.heapMiB)),
+    rendererRssMaxMiB: Math.max(...memory.map((m) => m.rssMiB)),
+    domNodesMax: Math.max(...memory.map((m) => m.nodes)),
+    toggles: toggles.length,
+    toggleAnswerP95Ms: percentile(toggles.map((t) => t.answerMs), 95),
+    toggleAnswerMaxMs: toggles.length ? Math.max(...toggles.map((t) => t.answerMs)) : NaN,
+    toggleConfirmP95Ms: percentile(toggles.map((t) => t.confirmMs), 95),
+  };
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (RECORD) record(result);
+}
+
+function record(r: Record<string, unknown> & { [k: string]: number | object }) {
+  const f = (v: unknown, d = 1) => (typeof v === 'number' ? v.toFixed(d) : String(v));
+  const n = r as Record<string, number>;
+  const section = [
+    '<!-- ui-load:start (written by e2e/perf/ui-load.ts; owned by the ui helper) -->',
+    '## UI under load (renderer in Chromium, headless host, simulated devices)',
+    '',
+    `Command: \`npm run bench:ui -- --duration ${n.durationS} --rate ${n.offeredMsgsPerS} --devices ${n.devices} --record\` on ${new Date().toISOString().slice(0, 10)}, this 2-core machine shared with other jobs.`,
+    `The page cycles Traffic -> Devices (relay toggles) -> Metrics every 20 s. Frame times are requestAnimationFrame intervals; long tasks from PerformanceObserver.`,
+    '',
+    '| measure | value | target |',
+    '|---|---|---|',
+    `| offered load / broker msgs in per s (avg) | ${n.offeredMsgsPerS} / ${n.brokerInMsgsPerS} | 20,000 |`,
+    `| frame interval p50 / p95 / p99 / max | ${f(n.frameP50Ms)} / ${f(n.frameP95Ms)} / ${f(n.frameP99Ms)} / ${f(n.frameMaxMs)} ms | p95 < 50 ms |`,
+    `| long tasks (count, max) / long-task-free share of time | ${n.longTasks}, ${f(n.longTaskMaxMs, 0)} ms / ${(n.longTaskFreeShare * 100).toFixed(1)} % | |`,
+    `| JS heap first minute / last minute / max | ${f(n.heapFirstMinMiB)} / ${f(n.heapLastMinMiB)} / ${f(n.heapMaxMiB)} MiB | flat |`,
+    `| renderer process RSS max | ${f(n.rendererRssMaxMiB, 0)} MiB | < 300 MB |`,
+    `| DOM nodes max | ${n.domNodesMax} | bounded |`,
+    `| relay toggle: click to painted change p95 / max (n=${n.toggles}) | ${f(n.toggleAnswerP95Ms)} / ${f(n.toggleAnswerMaxMs)} ms | < 100 ms |`,
+    `| relay toggle: click to confirmed state p95 | ${f(n.toggleConfirmP95Ms)} ms | |`,
+    `| host traffic counters at the end (logged / dropped) | ${(r.hostCounters as { logged: number }).logged} / ${(r.hostCounters as { dropped: number }).dropped} | |`,
+    '<!-- ui-load:end -->',
+    '',
+  ].join('\n');
+  const file = join(ROOT, 'docs/BENCHMARKS.md');
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    // first section in a new file
+  }
+  const re = /<!-- ui-load:start[\s\S]*?<!-- ui-load:end -->\n?/;
+  if (re.test(text)) writeFileSync(file, text.replace(re, section));
+  else appendFileSync(file, `${text && !text.endsWith('\n\n') ? '\n' : ''}${section}`);
+  log(`recorded in ${file}`);
+}
+
+main().catch((err: unknown) => {
+  log(`ui-load failed: ${(err as Error)?.stack ?? String(err)}`);
+  process.exit(1);
+});
