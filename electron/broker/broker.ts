@@ -116,7 +116,9 @@ export class Broker extends EventEmitter<BrokerEvents> {
     let count = 0;
     for (const s of this.core.openSessions()) {
       if (s.protocol !== 'v2' || (device !== '*' && s.id !== device) || s.redirectAt !== 0) continue;
-      s.send(encodeFrame(Command.REDIRECT, s.nextId(), payload));
+      const frame = encodeFrame(Command.REDIRECT, s.nextId(), payload);
+      s.send(frame);
+      if (this.core.wants('frame')) this.core.traceOut(s.id!, 'server', s.id!, frame, 1);
       s.redirectAt = at;
       count++;
     }

@@ -7,7 +7,7 @@ import type { ResolvedOptions } from './options';
 import type { OutboundQueue } from './outbound';
 import { Router } from './router';
 import { emptyCounters, type Session } from './session';
-import type { BrokerEvents, BrokerStats, DisconnectReason, SessionCounters } from './types';
+import type { BrokerEvents, BrokerStats, DisconnectReason, FrameEvent, SessionCounters } from './types';
 
 type EventName = keyof BrokerEvents;
 
@@ -57,7 +57,12 @@ export class BrokerCore {
   };
 
   dispatch(session: Session, frame: Frame): void {
-    dispatch(this, session, frame);
+    try {
+      dispatch(this, session, frame);
+    } finally {
+      // Held delivery events of a frame whose handling threw are dropped with it.
+      this.heldTraces = null;
+    }
   }
 
   sessionById(id: string): Session | undefined {
@@ -128,20 +133,32 @@ export class BrokerCore {
     if (this.wants('server:message')) this.emit('server:message', { from, payload });
   }
 
+  private heldTraces: FrameEvent[] | null = null;
+
+  /** Collects 'out' frame events until the next traceIn (which emits them after itself). */
+  holdTraces(): void {
+    this.heldTraces = [];
+  }
+
   traceIn(session: Session, frame: Frame, status: number): void {
+    const held = this.heldTraces;
+    this.heldTraces = null;
     const to = frame.type === 50 ? 'broadcast' : null;
     this.emit('frame', {
       ts: Date.now(), dir: 'in', device: session.id!, from: session.id, to, cmd: frame.type,
       msgId: frame.msgId, size: frame.payload.length, status, payload: frame.payload,
     });
+    if (held) for (const ev of held) this.emit('frame', ev);
   }
 
   traceOut(device: string, from: string, to: string, frame: Uint8Array, recipients: number): void {
-    this.emit('frame', {
+    const ev: FrameEvent = {
       ts: Date.now(), dir: 'out', device, from, to, cmd: frame[0]!, msgId: (frame[1]! << 8) | frame[2]!,
       size: frame.length - HEADER_SIZE, status: null, payload: frame.subarray(HEADER_SIZE),
       ...(device === '*' ? { recipients } : {}),
-    });
+    };
+    if (this.heldTraces) this.heldTraces.push(ev);
+    else this.emit('frame', ev);
   }
 
   /** Liveness and deadlines for every connection; runs on one broker-wide timer. */

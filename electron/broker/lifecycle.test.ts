@@ -43,7 +43,10 @@ describe('session lifecycle', () => {
     const legacy = await t.legacy('old');
     const v2 = await t.v2('new');
     const other = await t.v2('other');
+    const traced: string[] = [];
+    t.broker.on('frame', (ev) => traced.push(`${ev.dir}:${ev.device}:${ev.cmd}`));
     expect(t.broker.redirect('*', '10.0.0.5', 8081)).toBe(2);
+    expect(traced.sort()).toEqual(['out:new:41', 'out:other:41']);
     await v2.waitFor(() => v2.redirects[0], 1_000, 'redirect');
     expect(v2.redirects).toEqual([{ server: '10.0.0.5', port: 8081 }]);
     await v2.waitClosed(3_000);
@@ -103,7 +106,7 @@ describe('session lifecycle', () => {
     const frames: string[] = [];
     t.broker.on('frame', (ev) => frames.push(`${ev.dir}:${ev.device}:${ev.cmd}`));
     expect(await a.send('b', '{}')).toBe(Status.SUCCESS);
-    expect(frames).toEqual(['out:b:30', 'in:a:30']);
+    expect(frames).toEqual(['in:a:30', 'out:b:30']);
     expect(Command.JSON_MESSAGE).toBe(30);
   });
 });

@@ -62,9 +62,9 @@ export class Session {
     this.bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst, now);
     this.queue = new OutboundQueue(stream, limits.maxQueueBytes, limits.maxQueueMessages, core.schedule, core.now);
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
-    stream.on('end', () => this.close('closed_by_peer', 'end', 'now'));
-    stream.on('close', () => this.close('closed_by_peer', 'close', 'now'));
-    stream.on('error', (err: NodeJS.ErrnoException) => this.close('closed_by_peer', err.code ?? 'error', 'now'));
+    stream.on('end', () => this.peerGone('end'));
+    stream.on('close', () => this.peerGone('close'));
+    stream.on('error', (err: NodeJS.ErrnoException) => this.peerGone(err.code ?? 'error'));
   }
 
   authenticated(id: string): void {
@@ -133,6 +133,11 @@ export class Session {
   resumeInput(): void {
     this.stream.resume();
     this.pump(this.core.now());
+  }
+
+  /** A redirected device that leaves before the grace period ends still left because of the redirect. */
+  private peerGone(how: string): void {
+    this.close(this.redirectAt !== 0 ? 'redirected' : 'closed_by_peer', how, 'now');
   }
 
   private onData(chunk: Buffer): void {

@@ -1,19 +1,13 @@
 import { HEADER_SIZE } from '../../shared/protocol/constants';
 
-const latin1 = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const PAYLOAD_KEY = latin1('","payload":');
-
 /**
  * `{"from":"<id>","payload":` as bytes. Built once per sender (at login) so that forwarding a
  * message is two memcpys and no string encoding. Device ids match DEVICE_ID_PATTERN (ASCII,
  * never escaped).
  */
 export function envelopePrefix(from: string): Uint8Array {
-  const head = latin1(`{"from":"${from}`);
-  const out = new Uint8Array(head.length + PAYLOAD_KEY.length);
-  out.set(head, 0);
-  out.set(PAYLOAD_KEY, head.length);
-  return out;
+  // Buffer.from takes small buffers from Node's shared pool: no ArrayBuffer per session.
+  return Buffer.from(`{"from":"${from}","payload":`, 'latin1');
 }
 
 export const SERVER_PREFIX = envelopePrefix('server');

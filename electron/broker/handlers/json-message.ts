@@ -10,8 +10,11 @@ import type { Session } from '../session';
  */
 export function handleJsonMessage(core: BrokerCore, session: Session, frame: Frame): void {
   session.counters.msgsIn++;
+  // Delivery events wait so the hub sees this frame 'in' before its deliveries 'out'.
+  const tracing = core.wants('frame');
+  if (tracing) core.holdTraces();
   let status: number;
-  if (!session.bucket.take(core.now())) {
+  if (!session.bucket.take(session.lastIn)) {
     session.counters.rateLimited++;
     session.refuse('rate_limited');
     status = Status.RATE_LIMITED;
@@ -25,5 +28,5 @@ export function handleJsonMessage(core: BrokerCore, session: Session, frame: Fra
     }
   }
   session.ack(frame.msgId, status);
-  if (core.wants('frame')) core.traceIn(session, frame, status);
+  if (tracing) core.traceIn(session, frame, status);
 }
