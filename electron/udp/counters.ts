@@ -1,0 +1,44 @@
+/** Per-session counters for the metrics views (and the transport's totals for drops before a session). */
+export interface UdpCounters {
+  packetsSent: number;
+  packetsReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  messagesSent: number;
+  messagesReceived: number;
+  /** Fragments sent again after their packet was declared lost. */
+  retransmits: number;
+  /** Ack-eliciting packets declared lost. */
+  lostPackets: number;
+  /** Packets or messages received twice (dropped). */
+  duplicates: number;
+  /** Unreliable messages that arrived after a newer one (dropped: latest wins). */
+  stale: number;
+  reassemblyFailures: number;
+  failedMessages: number;
+  authFailures: number;
+  replays: number;
+  malformed: number;
+  keyUpdates: number;
+}
+
+export function newCounters(): UdpCounters {
+  return {
+    packetsSent: 0,
+    packetsReceived: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    messagesSent: 0,
+    messagesReceived: 0,
+    retransmits: 0,
+    lostPackets: 0,
+    duplicates: 0,
+    stale: 0,
+    reassemblyFailures: 0,
+    failedMessages: 0,
+    authFailures: 0,
+    replays: 0,
+    malformed: 0,
+    keyUpdates: 0,
+  };
+}

@@ -1,0 +1,101 @@
+import { createSocket, type Socket } from 'node:dgram';
+import type { Clock } from './clock';
+
+/** The little a UDP endpoint needs from a socket; a real dgram socket or a simulated lossy link. */
+export interface DatagramSocket {
+  send(data: Uint8Array, port: number, address: string): void;
+  onMessage(handler: (data: Uint8Array, from: { address: string; port: number }) => void): void;
+  local(): { address: string; port: number };
+  close(): void;
+}
+
+export async function bindUdp(port: number, host = '127.0.0.1'): Promise<DatagramSocket> {
+  const socket: Socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(port, host, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  // Send errors (ICMP unreachable, buffer full) are UDP's normal losses; the session layer copes.
+  socket.on('error', () => {});
+  return {
+    send: (data, p, address) => socket.send(data, p, address),
+    onMessage: (handler) => socket.on('message', (msg, rinfo) => handler(msg, { address: rinfo.address, port: rinfo.port })),
+    local: () => socket.address(),
+    close: () => socket.close(),
+  };
+}
+
+export interface LinkProfile {
+  loss: number;
+  duplicate: number;
+  /** Share of datagrams held back by an extra delay, so they arrive after later ones. */
+  reorder: number;
+  delayMs: number;
+  jitterMs: number;
+}
+
+/** mulberry32: small, fast, seeded; good enough to make a lossy link reproducible. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * An in-process network on a clock: every datagram may be dropped, duplicated, delayed or
+ * reordered, decided by one seeded generator so a failing run can be replayed exactly.
+ */
+export class SimulatedNetwork {
+  private handlers = new Map<string, (data: Uint8Array, from: { address: string; port: number }) => void>();
+  private random: () => number;
+  delivered = 0;
+  dropped = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    public profile: LinkProfile,
+    seed = 1,
+  ) {
+    this.random = seededRandom(seed);
+  }
+
+  socket(address: string, port: number): DatagramSocket {
+    const key = `${address}:${port}`;
+    return {
+      send: (data, p, to) => this.carry(Uint8Array.from(data), { address, port }, `${to}:${p}`),
+      onMessage: (handler) => void this.handlers.set(key, handler),
+      local: () => ({ address, port }),
+      close: () => void this.handlers.delete(key),
+    };
+  }
+
+  /** Injects a datagram as if it came from `from` (attack tests). */
+  inject(data: Uint8Array, from: { address: string; port: number }, to: string): void {
+    this.handlers.get(to)?.(data, from);
+  }
+
+  private carry(data: Uint8Array, from: { address: string; port: number }, to: string): void {
+    const p = this.profile;
+    if (this.random() < p.loss) {
+      this.dropped++;
+      return;
+    }
+    const copies = this.random() < p.duplicate ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      let delay = p.delayMs + this.random() * p.jitterMs;
+      if (this.random() < p.reorder) delay += p.delayMs * 2 + 5;
+      this.clock.after(delay, () => {
+        this.delivered++;
+        this.handlers.get(to)?.(data, from);
+      });
+    }
+  }
+}

@@ -1,0 +1,379 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { decodeHeader, encodeHeader, type DatagramHeader, HELLO_HEADER_BYTES, MAX_PACKET_NUMBER, TAG_BYTES } from '../../shared/protocol/udp/wire';
+import { Channel, type ChannelCode, CloseReason, decodeFrames, type MsgFrame, writeAck, writeClose, writePing } from '../../shared/protocol/udp/frames';
+import { SlidingWindow } from '../../shared/protocol/udp/window';
+import type { Clock, Timer } from './clock';
+import { type UdpConfig, fragmentBytes } from './config';
+import { newCounters, type UdpCounters } from './counters';
+import { type DirectionKey, open, seal } from './crypto';
+import { RecvKeys, SendKeys } from './keys';
+import { type ReassemblyBudget, Reassembler } from './reassembly';
+import { OrderedReceiver, UnorderedReceiver, UnreliableReceiver } from './receive-channels';
+import { RttEstimator } from './rtt';
+import { type SendDone, Sender } from './sender';
+
+/**
+ * One end of an authenticated UDP session, the same code for broker and device. It seals and opens
+ * datagrams, keeps the replay and ack windows, runs the channels, heartbeats and dead-peer check.
+ * Sockets are outside: transmit() hands datagrams out, receive() takes them in.
+ */
+
+export type ChannelName = 'unreliable' | 'ordered' | 'unordered';
+export const channelCode: Record<ChannelName, ChannelCode> = { unreliable: Channel.UNRELIABLE, ordered: Channel.RELIABLE_ORDERED, unordered: Channel.RELIABLE_UNORDERED };
+const channelName: ChannelName[] = ['unreliable', 'ordered', 'unordered'];
+
+export interface PeerOptions {
+  sessionId: number;
+  sendKey: DirectionKey;
+  recvKey: DirectionKey;
+  /** Device side: the nonce sent in HELLO datagrams until the broker has answered. */
+  helloNonce?: Uint8Array;
+  config: UdpConfig;
+  clock: Clock;
+  budget: ReassemblyBudget;
+  transmit: (datagram: Uint8Array) => void;
+  onMessage: (data: Uint8Array, channel: ChannelName) => void;
+  onClose: (reason: string) => void;
+  /** Wakes streams waiting for the queue to drain. */
+  onDrain?: () => void;
+  /** Tests start near the packet-number limit. */
+  firstPacketNumber?: number;
+}
+
+export type ReceiveOutcome = 'ok' | 'replay' | 'auth_failed' | 'malformed' | 'closed';
+
+export class Peer {
+  readonly counters: UdpCounters = newCounters();
+  readonly sender: Sender;
+  closed: string | null = null;
+  readonly c: UdpConfig;
+  private readonly sendKeys: SendKeys;
+  private readonly recvKeys: RecvKeys;
+  private readonly replay = new SlidingWindow();
+  private readonly acks = new SlidingWindow();
+  private readonly reassembler: Reassembler;
+  private readonly ordered: OrderedReceiver;
+  private readonly unordered: UnorderedReceiver;
+  private readonly unreliable = new UnreliableReceiver();
+  private nextPn: number;
+  private hello: Uint8Array | null;
+  private ackPending = 0;
+  private largestReceivedAt = 0;
+  private lastHeard: number;
+  private lastSent = 0;
+  private flushScheduled = false;
+  private sentFragments = 0;
+  private ackTimer: Timer | null = null;
+  private rtoTimer: Timer | null = null;
+  private rtoAt = -1;
+  private heartbeatTimer: Timer | null = null;
+  private readonly plain: Uint8Array;
+
+  constructor(private readonly o: PeerOptions) {
+    this.c = o.config;
+    this.sendKeys = new SendKeys(o.sendKey, this.c.rekeyAfterPackets);
+    this.recvKeys = new RecvKeys(o.recvKey);
+    this.reassembler = new Reassembler(this.c.reassembly, o.budget);
+    this.ordered = new OrderedReceiver(this.c.orderedWindow, this.c.orderedBufferBytes);
+    this.unordered = new UnorderedReceiver(this.c.orderedWindow);
+    this.hello = o.helloNonce ?? null;
+    this.nextPn = o.firstPacketNumber ?? 0;
+    this.lastHeard = o.clock.now();
+    this.plain = new Uint8Array(this.c.datagramBytes);
+    const sizes = { fragmentBytes: fragmentBytes(this.c), maxInFlightPackets: this.c.maxInFlightPackets, maxQueuedBytes: this.c.maxQueuedBytes, maxRetries: this.c.maxRetries, window: this.c.orderedWindow };
+    this.sender = new Sender(sizes, new RttEstimator(this.c.rtt), this.counters, (reason) => this.close(reason, CloseReason.EXHAUSTED));
+    this.armHeartbeat();
+    if (this.hello) this.sendPing();
+  }
+
+  /** The newest authenticated packet number (roaming moves the address only on this one). */
+  get newestReceived(): number {
+    return this.replay.largest;
+  }
+
+  get rttMs(): number {
+    return this.sender.rtt.srtt;
+  }
+
+  /** Queued plus unacknowledged bytes, for backpressure. */
+  get pendingBytes(): number {
+    return this.sender.pendingBytes;
+  }
+
+  /**
+   * Queues a message. Returns false when it cannot be queued (too large, queue full, closed); `done`
+   * then is not called. Otherwise `done` reports delivery (acknowledged) or failure, once.
+   */
+  send(data: Uint8Array, channel: ChannelName = 'ordered', done?: SendDone, compress?: boolean): boolean {
+    if (this.closed || data.length > this.c.maxMessageBytes) return false;
+    let body = data;
+    let deflate = false;
+    const wantCompress = compress ?? (this.c.compressAboveBytes > 0 && data.length >= this.c.compressAboveBytes);
+    if (wantCompress) {
+      const packed = deflateRawSync(data);
+      if (packed.length < data.length) {
+        body = packed;
+        deflate = true;
+      }
+    }
+    if (!this.sender.enqueue(channelCode[channel], body, deflate, done)) return false;
+    this.scheduleFlush();
+    return true;
+  }
+
+  /** Device side: the whole datagram from the broker's address. */
+  receiveDatagram(datagram: Uint8Array): ReceiveOutcome {
+    const h = decodeHeader(datagram);
+    // The broker never sets HELLO; anything else for another session is noise.
+    if (!h.ok || h.value.sessionId !== this.o.sessionId || h.value.hello) {
+      this.counters.malformed++;
+      return 'malformed';
+    }
+    return this.receive(datagram, h.value);
+  }
+
+  /** Takes a datagram whose header has already been parsed and whose session id matched. */
+  receive(datagram: Uint8Array, h: DatagramHeader): ReceiveOutcome {
+    if (this.closed) return 'closed';
+    const pendingBefore = this.pendingBytes;
+    const outcome = this.receiveAuthenticated(datagram, h);
+    this.checkDrain(pendingBefore);
+    return outcome;
+  }
+
+  private checkDrain(before: number): void {
+    if (this.o.onDrain && before > this.c.drainBytes && this.pendingBytes <= this.c.drainBytes) this.o.onDrain();
+  }
+
+  private receiveAuthenticated(datagram: Uint8Array, h: DatagramHeader): ReceiveOutcome {
+    const check = this.replay.check(h.packetNumber);
+    if (check !== 'new') {
+      this.counters.replays++;
+      return 'replay';
+    }
+    const choice = this.recvKeys.select(h.keyPhase, h.packetNumber);
+    const plain = open(choice.key, h.packetNumber, datagram, h.length);
+    if (!plain) {
+      this.counters.authFailures++;
+      return 'auth_failed';
+    }
+    if (choice.isNext) {
+      this.recvKeys.advance(h.packetNumber);
+      this.counters.keyUpdates++;
+    }
+    // Authenticated: only now the window moves and the peer counts as alive.
+    this.replay.accept(h.packetNumber);
+    const now = this.o.clock.now();
+    this.lastHeard = now;
+    this.hello = null;
+    this.counters.packetsReceived++;
+    this.counters.bytesReceived += datagram.length;
+    const parsed = decodeFrames(plain);
+    if (!parsed.ok) {
+      this.counters.malformed++;
+      return 'malformed';
+    }
+    let ackEliciting = false;
+    let refused = false;
+    for (const f of parsed.frames) {
+      if (f.type === 1) this.sender.onAck(f, now);
+      else if (f.type === 2) ackEliciting = true;
+      else if (f.type === 3) {
+        this.close('closed_by_peer', null);
+        return 'ok';
+      } else {
+        ackEliciting = true;
+        if (!this.takeMessage(f, now)) refused = true;
+        if (this.closed) return 'ok';
+      }
+    }
+    // A packet with a refused reliable message is not acknowledged: the sender will resend it.
+    if (!refused) {
+      if (h.packetNumber > this.acks.largest) this.largestReceivedAt = now;
+      this.acks.accept(h.packetNumber);
+      if (ackEliciting) this.ackPending++;
+    }
+    // Acknowledge every second packet at once: the 64-packet bitfield must not fall behind a burst.
+    if (this.ackPending >= 2) this.flush();
+    else if (this.ackPending === 1 && !this.ackTimer) this.ackTimer = this.o.clock.after(this.c.ackDelayMs, () => ((this.ackTimer = null), this.scheduleFlush()));
+    this.armRto();
+    if (this.sender.hasSendable()) this.scheduleFlush();
+    return 'ok';
+  }
+
+  close(reason: string, code: number | null = CloseReason.NORMAL): void {
+    if (this.closed) return;
+    this.closeCode = code ?? CloseReason.NORMAL;
+    if (code !== null) this.sendPacket(true);
+    this.closed = reason;
+    this.sender.failAll(reason);
+    this.reassembler.clear();
+    this.ackTimer?.cancel();
+    this.rtoTimer?.cancel();
+    this.heartbeatTimer?.cancel();
+    this.o.onClose(reason);
+  }
+
+  private closeCode: number = CloseReason.NORMAL;
+
+  /** Returns false when the message must be refused (not acknowledged) for now. */
+  private takeMessage(f: MsgFrame, now: number): boolean {
+    const size = f.fragment ? f.fragment.total : f.data.length;
+    if (f.channel === Channel.UNRELIABLE) {
+      if (this.unreliable.isStale(f.seq)) {
+        this.counters.stale++;
+        return true;
+      }
+    } else if (f.channel === Channel.RELIABLE_ORDERED ? this.ordered.isDuplicate(f.seq) : this.unordered.isDuplicate(f.seq)) {
+      this.counters.duplicates++;
+      return true;
+    } else if (f.channel === Channel.RELIABLE_ORDERED ? !this.ordered.canTake(f.seq, size) : !this.unordered.canTake(f.seq)) {
+      return false;
+    }
+    let data = f.data;
+    let deflate = f.deflate;
+    if (f.fragment) {
+      const key = f.channel * 0x100000000 + f.seq;
+      const r = this.reassembler.add({ key, ...f.fragment, deflate: f.deflate, data: f.data }, now);
+      if (r.kind === 'partial') return true;
+      if (r.kind === 'refused') {
+        if (f.channel === Channel.UNRELIABLE) this.counters.reassemblyFailures++;
+        return f.channel === Channel.UNRELIABLE;
+      }
+      if (r.kind === 'dropped') return this.lostMessage(f.channel, r.reason);
+      data = r.data;
+      deflate = r.deflate;
+    } else {
+      data = data.slice();
+    }
+    if (deflate) {
+      try {
+        data = inflateRawSync(data, { maxOutputLength: this.c.maxMessageBytes });
+      } catch {
+        return this.lostMessage(f.channel, 'inflate_failed');
+      }
+    }
+    this.deliver(f.channel, f.seq, data);
+    return true;
+  }
+
+  /** An authenticated peer sent a message that cannot be rebuilt: counted; fatal on reliable channels. */
+  private lostMessage(channel: ChannelCode, reason: string): boolean {
+    this.counters.reassemblyFailures++;
+    if (channel !== Channel.UNRELIABLE) this.close(`protocol_error: ${reason}`, CloseReason.PROTOCOL);
+    return true;
+  }
+
+  private deliver(channel: ChannelCode, seq: number, data: Uint8Array): void {
+    const name = channelName[channel]!;
+    if (channel === Channel.UNRELIABLE) {
+      if (this.unreliable.isStale(seq)) return void this.counters.stale++;
+      this.unreliable.accept(seq);
+      this.counters.messagesReceived++;
+      return this.o.onMessage(data, name);
+    }
+    if (channel === Channel.RELIABLE_UNORDERED) {
+      this.unordered.accept(seq);
+      this.counters.messagesReceived++;
+      return this.o.onMessage(data, name);
+    }
+    for (const m of this.ordered.push(seq, data)) {
+      this.counters.messagesReceived++;
+      this.o.onMessage(m, name);
+      if (this.closed) return;
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.closed) return;
+    this.flushScheduled = true;
+    this.o.clock.defer(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    const before = this.pendingBytes;
+    while (!this.closed) {
+      const data = this.sender.canSend() && this.sender.hasSendable();
+      if (!data && this.ackPending === 0) break;
+      const sentBefore = this.sentFragments;
+      if (!this.sendPacket(false) || !data || this.sentFragments === sentBefore) break;
+    }
+    this.armRto();
+    this.checkDrain(before);
+  }
+
+  /** Builds, seals and transmits one packet: ACK if anything was received, then data or PING/CLOSE. */
+  private sendPacket(closing: boolean, ping = false): boolean {
+    if (this.nextPn >= MAX_PACKET_NUMBER) {
+      // Never wrap: a reused packet number would reuse a GCM nonce.
+      if (!this.closed) queueMicrotask(() => this.close('packet_numbers_exhausted', null));
+      return false;
+    }
+    const pn = this.nextPn;
+    const limit = this.c.datagramBytes - HELLO_HEADER_BYTES - TAG_BYTES;
+    let at = 0;
+    if (this.acks.largest >= 0) {
+      at = writeAck(this.plain, at, { largest: this.acks.largest, delayMs: this.o.clock.now() - this.largestReceivedAt, mask: this.acks.mask });
+    }
+    this.ackPending = 0;
+    this.ackTimer?.cancel();
+    this.ackTimer = null;
+    let frags: ReturnType<Sender['fill']>['frags'] = [];
+    if (closing) at = writeClose(this.plain, at, this.closeCode);
+    else if (this.sender.canSend()) ({ at, frags } = this.sender.fill(this.plain, at, limit));
+    const ackEliciting = frags.length > 0 || ping;
+    if (ping) at = writePing(this.plain, at);
+    if (at === 0) return false;
+    if (this.sendKeys.beforeSend(pn, this.sender.acknowledgedUpTo)) this.counters.keyUpdates++;
+    const header = new Uint8Array(HELLO_HEADER_BYTES);
+    const hl = encodeHeader(header, { keyPhase: this.sendKeys.phase, sessionId: this.o.sessionId, packetNumber: pn, deviceNonce: this.hello });
+    const datagram = seal(this.sendKeys.key, pn, header.subarray(0, hl), this.plain.subarray(0, at));
+    this.nextPn++;
+    const now = this.o.clock.now();
+    this.sender.onPacketSent(pn, now, frags, ackEliciting);
+    this.sentFragments += frags.length;
+    if (ackEliciting) this.lastSent = now;
+    this.counters.packetsSent++;
+    this.counters.bytesSent += datagram.length;
+    this.o.transmit(datagram);
+    return true;
+  }
+
+  private sendPing(): void {
+    this.sendPacket(false, true);
+    this.armRto();
+  }
+
+  private armRto(): void {
+    const at = this.sender.nextTimeout();
+    if (at === this.rtoAt) return;
+    this.rtoTimer?.cancel();
+    this.rtoTimer = null;
+    this.rtoAt = at;
+    if (at < 0 || this.closed) return;
+    this.rtoTimer = this.o.clock.after(Math.max(1, at - this.o.clock.now()), () => {
+      this.rtoTimer = null;
+      this.rtoAt = -1;
+      this.sender.onTimeout(this.o.clock.now());
+      this.flush();
+    });
+  }
+
+  /** Heartbeats on idle sessions, HELLO retries, reassembly expiry and the dead-peer check. */
+  private armHeartbeat(): void {
+    const every = this.hello ? Math.min(this.c.helloRetryMs, this.c.heartbeatMs) : this.c.heartbeatMs;
+    this.heartbeatTimer = this.o.clock.after(every, () => {
+      const now = this.o.clock.now();
+      if (now - this.lastHeard >= this.c.heartbeatMs * this.c.deadAfterHeartbeats) return this.close('dead_peer', CloseReason.TIMEOUT);
+      const expired = this.reassembler.expire(now);
+      this.counters.reassemblyFailures += expired.length;
+      // A reliable partial that timed out can never complete (its fragments were acknowledged).
+      if (expired.some((key) => key >= 0x100000000)) return this.close('protocol_error: reassembly_timeout', CloseReason.PROTOCOL);
+      if (this.hello || now - this.lastSent >= this.c.heartbeatMs) this.sendPing();
+      this.armHeartbeat();
+    });
+  }
+}

@@ -1,0 +1,243 @@
+import { Channel, FRAGMENT_HEADER_BYTES, MSG_HEADER_BYTES, type AckFrame, type ChannelCode, writeMsg } from '../../shared/protocol/udp/frames';
+import { RttEstimator } from './rtt';
+import type { UdpCounters } from './counters';
+
+/**
+ * The sending half of a session: message queues, fragmentation, the record of packets in flight,
+ * loss detection (3 later packets acknowledged, or the RFC 6298 timeout) and retransmission with
+ * bounded retries. It knows nothing about crypto or sockets: Peer asks it to fill packets.
+ */
+
+export type SendDone = (error: Error | null) => void;
+
+interface OutMessage {
+  channel: ChannelCode;
+  seq: number;
+  unacked: number;
+  finished: boolean;
+  done: SendDone | undefined;
+}
+
+interface OutFragment {
+  msg: OutMessage;
+  seq: number;
+  deflate: boolean;
+  fragment: { index: number; count: number; total: number } | null;
+  data: Uint8Array;
+  acked: boolean;
+  sends: number;
+}
+
+interface SentPacket {
+  sentAt: number;
+  frags: OutFragment[];
+  ackEliciting: boolean;
+}
+
+export interface SenderConfig {
+  /** Data bytes per fragment: chosen so a fragment, an ACK and the header always fit one datagram. */
+  fragmentBytes: number;
+  maxInFlightPackets: number;
+  maxQueuedBytes: number;
+  maxRetries: number;
+  /** The receiver's window per reliable channel: never send a message further ahead than this. */
+  window: number;
+}
+
+const PACKET_THRESHOLD = 3;
+
+export class Sender {
+  readonly rtt: RttEstimator;
+  private nextSeq = [0, 0, 0];
+  private fresh: OutFragment[] = [];
+  private freshHead = 0;
+  private retransmit: OutFragment[] = [];
+  private sent = new Map<number, SentPacket>();
+  /** Unfinished reliable messages per channel, oldest first (flow control against the receive window). */
+  private unfinished: OutMessage[][] = [[], [], []];
+  private inFlight = 0;
+  private largestAcked = -1;
+  private largestSent = -1;
+  /** Bytes queued or unacknowledged: what backpressure looks at. */
+  pendingBytes = 0;
+
+  constructor(
+    private readonly config: SenderConfig,
+    rtt: RttEstimator,
+    private readonly counters: UdpCounters,
+    private readonly onFatal: (reason: string) => void,
+  ) {
+    this.rtt = rtt;
+  }
+
+  get packetsInFlight(): number {
+    return this.inFlight;
+  }
+
+  get acknowledgedUpTo(): number {
+    return this.largestAcked;
+  }
+
+  hasWork(): boolean {
+    return this.retransmit.length > 0 || this.freshHead < this.fresh.length;
+  }
+
+  /** Something can go out now: a retransmission, or a new message inside the receive window. */
+  hasSendable(): boolean {
+    const f = this.peek();
+    return !!f && !this.beyondWindow(f);
+  }
+
+  canSend(): boolean {
+    return this.inFlight < this.config.maxInFlightPackets;
+  }
+
+  /** Queues one message; false (and nothing queued) when over the queue cap. */
+  enqueue(channel: ChannelCode, data: Uint8Array, deflate: boolean, done?: SendDone): boolean {
+    if (this.pendingBytes + data.length > this.config.maxQueuedBytes) return false;
+    const seq = this.nextSeq[channel]!;
+    this.nextSeq[channel] = (seq + 1) >>> 0;
+    const size = this.config.fragmentBytes;
+    const count = data.length + MSG_HEADER_BYTES <= size + FRAGMENT_HEADER_BYTES ? 1 : Math.ceil(data.length / size);
+    const msg: OutMessage = { channel, seq, unacked: count, finished: false, done };
+    if (channel !== Channel.UNRELIABLE) this.unfinished[channel]!.push(msg);
+    for (let i = 0; i < count; i++) {
+      const part = count === 1 ? data : data.subarray(i * size, Math.min(data.length, (i + 1) * size));
+      const fragment = count === 1 ? null : { index: i, count, total: data.length };
+      this.fresh.push({ msg, seq, deflate, fragment, data: part, acked: false, sends: 0 });
+    }
+    this.pendingBytes += data.length;
+    this.counters.messagesSent++;
+    return true;
+  }
+
+  /** Writes as many queued fragments as fit in out[at..limit); returns the new offset and what went. */
+  fill(out: Uint8Array, at: number, limit: number): { at: number; frags: OutFragment[] } {
+    const frags: OutFragment[] = [];
+    for (;;) {
+      const f = this.peek();
+      if (!f) break;
+      const need = (f.fragment ? FRAGMENT_HEADER_BYTES : MSG_HEADER_BYTES) + f.data.length;
+      if (at + need > limit || this.beyondWindow(f)) break;
+      this.take();
+      if (f.acked || f.msg.finished) continue;
+      at = writeMsg(out, at, { channel: f.msg.channel, deflate: f.deflate, seq: f.seq, fragment: f.fragment, data: f.data });
+      if (f.sends > 0) this.counters.retransmits++;
+      f.sends++;
+      frags.push(f);
+      // An unreliable message is finished once it has left.
+      if (f.msg.channel === Channel.UNRELIABLE) this.settle(f);
+    }
+    return { at, frags };
+  }
+
+  onPacketSent(pn: number, now: number, frags: OutFragment[], ackEliciting: boolean): void {
+    this.largestSent = pn;
+    if (!ackEliciting) return;
+    this.sent.set(pn, { sentAt: now, frags, ackEliciting });
+    this.inFlight++;
+  }
+
+  onAck(ack: AckFrame, now: number): void {
+    if (ack.largest > this.largestSent) return;
+    const newest = this.sent.get(ack.largest);
+    if (newest) this.rtt.sample(now - newest.sentAt - Math.min(ack.delayMs, 50));
+    this.acknowledge(ack.largest);
+    for (let bit = 0n, pn = ack.largest - 1; bit < 64n && pn >= 0; bit++, pn--) {
+      if ((ack.mask >> bit) & 1n) this.acknowledge(pn);
+    }
+    if (ack.largest > this.largestAcked) this.largestAcked = ack.largest;
+    // Packet threshold: anything 3 or more below the newest acknowledged packet is lost.
+    for (const [pn, p] of this.sent) {
+      if (pn > this.largestAcked - PACKET_THRESHOLD) break;
+      this.lose(pn, p);
+    }
+  }
+
+  /** When the oldest packet in flight times out, or -1. */
+  nextTimeout(): number {
+    for (const p of this.sent.values()) return p.sentAt + this.rtt.timeoutMs();
+    return -1;
+  }
+
+  onTimeout(now: number): void {
+    // A little slack so float rounding never leaves a due packet behind (the timer would spin).
+    const limit = now - this.rtt.timeoutMs() + 0.5;
+    let lost = false;
+    for (const [pn, p] of this.sent) {
+      if (p.sentAt > limit) break;
+      this.lose(pn, p);
+      lost = true;
+    }
+    if (lost) this.rtt.onTimeout();
+  }
+
+  /** Reports every unfinished message as failed (session closing). */
+  failAll(reason: string): void {
+    const error = new Error(reason);
+    const all = [...this.retransmit, ...this.fresh.slice(this.freshHead), ...[...this.sent.values()].flatMap((p) => p.frags)];
+    for (const f of all) this.finish(f.msg, error);
+    this.retransmit = [];
+    this.unfinished = [[], [], []];
+    this.fresh = [];
+    this.freshHead = 0;
+    this.sent.clear();
+    this.inFlight = 0;
+    this.pendingBytes = 0;
+  }
+
+  private beyondWindow(f: OutFragment): boolean {
+    if (f.sends > 0 || f.msg.channel === Channel.UNRELIABLE) return false;
+    const queue = this.unfinished[f.msg.channel]!;
+    while (queue.length && queue[0]!.finished) queue.shift();
+    return queue.length > 0 && ((f.seq - queue[0]!.seq) | 0) >= this.config.window;
+  }
+
+  private peek(): OutFragment | undefined {
+    return this.retransmit[0] ?? this.fresh[this.freshHead];
+  }
+
+  private take(): void {
+    if (this.retransmit.length) this.retransmit.shift();
+    else if (++this.freshHead > 1024 && this.freshHead * 2 > this.fresh.length) {
+      this.fresh = this.fresh.slice(this.freshHead);
+      this.freshHead = 0;
+    }
+  }
+
+  private acknowledge(pn: number): void {
+    const p = this.sent.get(pn);
+    if (!p) return;
+    this.sent.delete(pn);
+    this.inFlight--;
+    for (const f of p.frags) if (!f.acked) this.settle(f);
+  }
+
+  private settle(f: OutFragment): void {
+    f.acked = true;
+    this.pendingBytes -= f.data.length;
+    if (--f.msg.unacked === 0) this.finish(f.msg, null);
+  }
+
+  private lose(pn: number, p: SentPacket): void {
+    this.sent.delete(pn);
+    this.inFlight--;
+    this.counters.lostPackets++;
+    for (const f of p.frags) {
+      if (f.acked || f.msg.finished) continue;
+      if (f.sends > this.config.maxRetries) {
+        this.counters.failedMessages++;
+        this.finish(f.msg, new Error('retries_exhausted'));
+        this.onFatal('retries_exhausted');
+        return;
+      }
+      this.retransmit.push(f);
+    }
+  }
+
+  private finish(msg: OutMessage, error: Error | null): void {
+    if (msg.finished) return;
+    msg.finished = true;
+    msg.done?.(error);
+  }
+}

@@ -1,0 +1,218 @@
+import { randomInt } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { type DatagramHeader, decodeHeader } from '../../shared/protocol/udp/wire';
+import { encodeDeliveredEnvelope, parseDeviceEnvelope, type TargetKind } from '../../shared/protocol/envelope';
+import { type Clock, realClock } from './clock';
+import { resolveConfig, type UdpConfig } from './config';
+import type { UdpCounters } from './counters';
+import { deriveDirectionKey, open, randomNonce } from './crypto';
+import type { DatagramSocket } from './net';
+import { type ChannelName, Peer } from './peer';
+import { ReassemblyBudget } from './reassembly';
+import type { SendDone } from './sender';
+
+/**
+ * The broker's UDP endpoint: one socket, many sessions. A session exists only because an
+ * authenticated TCP (v2) session asked for it (openSession); until its device's HELLO datagram
+ * authenticates it is pending and nothing is ever sent. Datagrams that do not parse, name no session,
+ * fail authentication or replay are dropped and counted: no reply, no state.
+ */
+
+export interface UdpEnvelope {
+  /** The sending device (the id its token was created with). */
+  from: string;
+  targetId: string;
+  target: TargetKind;
+  /** The payload object's exact bytes. */
+  payload: Uint8Array;
+  channel: ChannelName;
+}
+
+export interface UdpSessionInfo {
+  deviceId: string;
+  sessionId: number;
+  state: 'pending' | 'open';
+  address: string | null;
+  rttMs: number;
+  counters: UdpCounters | null;
+}
+
+export interface UdpTransportOptions {
+  socket: DatagramSocket;
+  /** The router: called for every valid envelope a UDP device sends. */
+  onEnvelope: (e: UdpEnvelope) => void;
+  config?: Partial<UdpConfig>;
+  clock?: Clock;
+  maxSessions?: number;
+  /** Transport-wide reassembly caps (every session's partial messages together). */
+  globalPartials?: number;
+  globalPartialBytes?: number;
+  /** HELLO key derivations allowed per pending session per second (forged HELLOs cost HKDF). */
+  helloAttemptsPerSecond?: number;
+}
+
+export interface UdpDrops {
+  header: number;
+  unknownSession: number;
+  helloRejected: number;
+  helloThrottled: number;
+  authFailed: number;
+  replayed: number;
+  malformed: number;
+  badEnvelope: number;
+}
+
+interface Session {
+  deviceId: string;
+  sessionId: number;
+  tokenHash: Uint8Array;
+  serverNonce: Uint8Array;
+  deviceNonce: Uint8Array | null;
+  peer: Peer | null;
+  address: { address: string; port: number } | null;
+  helloWindowStart: number;
+  helloAttempts: number;
+}
+
+export class UdpTransport extends EventEmitter {
+  readonly drops: UdpDrops = { header: 0, unknownSession: 0, helloRejected: 0, helloThrottled: 0, authFailed: 0, replayed: 0, malformed: 0, badEnvelope: 0 };
+  readonly budget: ReassemblyBudget;
+  private readonly config: UdpConfig;
+  private readonly clock: Clock;
+  private readonly bySid = new Map<number, Session>();
+  private readonly byDevice = new Map<string, Session>();
+  private closed = false;
+
+  constructor(private readonly o: UdpTransportOptions) {
+    super();
+    this.config = resolveConfig(o.config);
+    this.clock = o.clock ?? realClock;
+    this.budget = new ReassemblyBudget(o.globalPartials ?? 1024, o.globalPartialBytes ?? 16 * 1024 * 1024);
+    o.socket.onMessage((data, from) => this.onDatagram(data, from));
+  }
+
+  get port(): number {
+    return this.o.socket.local().port;
+  }
+
+  /**
+   * Called by the broker after a v2 login with "udp":true. Returns what the login reply carries.
+   * A second call for the same device replaces its session.
+   */
+  openSession(deviceId: string, tokenHash: Uint8Array): { sessionId: number; nonce: string; port: number } | null {
+    if (this.closed) return null;
+    this.closeSession(deviceId, 'replaced');
+    if (this.bySid.size >= (this.o.maxSessions ?? 10_000)) return null;
+    let sessionId = randomInt(1, 0xffffffff);
+    while (this.bySid.has(sessionId)) sessionId = randomInt(1, 0xffffffff);
+    const s: Session = { deviceId, sessionId, tokenHash: Uint8Array.from(tokenHash), serverNonce: randomNonce(), deviceNonce: null, peer: null, address: null, helloWindowStart: 0, helloAttempts: 0 };
+    this.bySid.set(sessionId, s);
+    this.byDevice.set(deviceId, s);
+    return { sessionId, nonce: Buffer.from(s.serverNonce).toString('hex'), port: this.port };
+  }
+
+  /** When the device's TCP session ends (or it is revoked) its UDP session ends too. */
+  closeSession(deviceId: string, reason: string): boolean {
+    const s = this.byDevice.get(deviceId);
+    if (!s) return false;
+    this.byDevice.delete(deviceId);
+    this.bySid.delete(s.sessionId);
+    if (s.peer && !s.peer.closed) s.peer.close(reason);
+    return true;
+  }
+
+  /** True when the device has an authenticated UDP session that can take deliveries. */
+  isOpen(deviceId: string): boolean {
+    const p = this.byDevice.get(deviceId)?.peer;
+    return !!p && !p.closed;
+  }
+
+  /** Delivers {"from","payload"} to a UDP device. False when it has no open session or the queue is full. */
+  deliver(deviceId: string, from: string, payload: Uint8Array, channel: ChannelName = 'ordered', done?: SendDone): boolean {
+    const p = this.byDevice.get(deviceId)?.peer;
+    if (!p || p.closed) return false;
+    return p.send(encodeDeliveredEnvelope(from, payload), channel, done);
+  }
+
+  sessions(): UdpSessionInfo[] {
+    return [...this.bySid.values()].map((s) => ({
+      deviceId: s.deviceId,
+      sessionId: s.sessionId,
+      state: s.peer ? 'open' : 'pending',
+      address: s.address ? `${s.address.address}:${s.address.port}` : null,
+      rttMs: s.peer?.rttMs ?? 0,
+      counters: s.peer ? { ...s.peer.counters } : null,
+    }));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    for (const id of [...this.byDevice.keys()]) this.closeSession(id, 'shutdown');
+    this.closed = true;
+    this.o.socket.close();
+  }
+
+  private onDatagram(data: Uint8Array, from: { address: string; port: number }): void {
+    if (this.closed) return;
+    const h = decodeHeader(data);
+    if (!h.ok) return void this.drops.header++;
+    const header = h.value;
+    const s = this.bySid.get(header.sessionId);
+    if (!s) return void this.drops.unknownSession++;
+    if (!s.peer) return this.onHello(s, data, header, from);
+    if (header.deviceNonce && !sameBytes(header.deviceNonce, s.deviceNonce!)) return void this.drops.helloRejected++;
+    const outcome = s.peer.receive(data, header);
+    if (outcome === 'auth_failed') this.drops.authFailed++;
+    else if (outcome === 'replay') this.drops.replayed++;
+    else if (outcome === 'malformed') this.drops.malformed++;
+    // Roaming: the address moves only for an authenticated datagram that is the newest seen.
+    else if (outcome === 'ok' && s.address && (s.address.address !== from.address || s.address.port !== from.port)) {
+      if (s.peer.newestReceived === header.packetNumber) s.address = { ...from };
+    }
+  }
+
+  private onHello(s: Session, data: Uint8Array, header: DatagramHeader, from: { address: string; port: number }): void {
+    if (!header.deviceNonce || header.keyPhase !== 0) return void this.drops.helloRejected++;
+    const now = this.clock.now();
+    if (now - s.helloWindowStart >= 1000) {
+      s.helloWindowStart = now;
+      s.helloAttempts = 0;
+    }
+    if (++s.helloAttempts > (this.o.helloAttemptsPerSecond ?? 20)) return void this.drops.helloThrottled++;
+    const d2s = deriveDirectionKey(s.tokenHash, s.serverNonce, header.deviceNonce, s.sessionId, 'd2s');
+    if (!open(d2s, header.packetNumber, data, header.length)) return void this.drops.authFailed++;
+    s.deviceNonce = Uint8Array.from(header.deviceNonce);
+    s.address = { ...from };
+    const sid = s.sessionId;
+    s.peer = new Peer({
+      sessionId: sid,
+      sendKey: deriveDirectionKey(s.tokenHash, s.serverNonce, s.deviceNonce, sid, 's2d'),
+      recvKey: d2s,
+      config: this.config,
+      clock: this.clock,
+      budget: this.budget,
+      transmit: (d) => s.address && this.o.socket.send(d, s.address.port, s.address.address),
+      onMessage: (bytes, channel) => this.onMessage(s, bytes, channel),
+      onClose: (reason) => {
+        if (this.bySid.get(sid) === s) {
+          this.bySid.delete(sid);
+          this.byDevice.delete(s.deviceId);
+        }
+        this.emit('session:close', { deviceId: s.deviceId, sessionId: sid, reason });
+      },
+    });
+    this.emit('session:open', { deviceId: s.deviceId, sessionId: sid, address: `${from.address}:${from.port}` });
+    s.peer.receive(data, header);
+  }
+
+  private onMessage(s: Session, bytes: Uint8Array, channel: ChannelName): void {
+    const env = parseDeviceEnvelope(bytes);
+    if (!env.ok) return void this.drops.badEnvelope++;
+    const v = env.value;
+    this.o.onEnvelope({ from: s.deviceId, targetId: v.targetId, target: v.target, payload: bytes.subarray(v.payloadStart, v.payloadEnd), channel });
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
