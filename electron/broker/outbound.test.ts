@@ -1,0 +1,64 @@
+import { Writable } from 'node:stream';
+import type { Duplex } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { OutboundQueue } from './outbound';
+
+/** A sink that records each write and accepts only `capacity` bytes before asking for 'drain'. */
+function sink(capacity: number) {
+  const writes: number[] = [];
+  let release: (() => void) | null = null;
+  const stream = new Writable({
+    highWaterMark: capacity,
+    write(chunk: Buffer, _enc, callback) {
+      writes.push(chunk.length);
+      release = callback;
+    },
+  });
+  const drainOne = () => {
+    const r = release;
+    release = null;
+    r?.();
+  };
+  return { stream: stream as unknown as Duplex, writes, drainOne };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+function queueOn(stream: Duplex, maxBytes: number, maxFrames: number) {
+  return { queue: new OutboundQueue(stream, maxBytes, maxFrames, (q) => setImmediate(() => q.flush()), () => 1_000) };
+}
+
+describe('OutboundQueue', () => {
+  it('coalesces all frames of one tick into a single write', async () => {
+    const s = sink(1 << 20);
+    const { queue } = queueOn(s.stream, 1 << 20, 1_000);
+    for (let i = 0; i < 100; i++) queue.push(new Uint8Array(10));
+    expect(s.writes).toEqual([]);
+    await tick();
+    expect(s.writes).toEqual([1_000]);
+    expect(queue.written).toBe(1_000);
+  });
+
+  it('holds frames while the socket waits for drain, dropping the oldest past its bounds', async () => {
+    const s = sink(16);
+    const { queue } = queueOn(s.stream, 100, 5);
+    queue.push(new Uint8Array(40)); // over the sink's high-water mark: the write returns false
+    await tick();
+    expect(s.writes).toEqual([40]);
+    expect(queue.blockedSince).toBe(1_000);
+    for (let i = 0; i < 8; i++) queue.push(Uint8Array.of(i, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+    await tick();
+    expect(s.writes).toEqual([40]); // nothing written while blocked
+    expect(queue.depth).toBe(5); // frame bound
+    expect(queue.dropped).toBe(3);
+    queue.push(new Uint8Array(90)); // byte bound: 4 x 10 + 90 > 100, so all four older frames go
+    expect([queue.depth, queue.bytes, queue.dropped]).toEqual([2, 100, 7]);
+    s.drainOne();
+    await tick();
+    expect(s.writes).toEqual([40, 100]);
+    expect(queue.blockedSince).toBe(1_000); // the 100-byte write again exceeded the sink
+    s.drainOne();
+    await tick();
+    expect(queue.blockedSince).toBe(0);
+  });
+});
