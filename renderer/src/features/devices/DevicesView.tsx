@@ -57,6 +57,10 @@ const DeviceRow = memo(function DeviceRow({ id, now, top }: { id: string; now: n
         {!d.online && d.lastDisconnectReason && <span className="muted"> ({d.lastDisconnectReason})</span>}
       </span>
       <span className="cell mono">{d.address ?? '-'}</span>
+      <span className="cell" title={d.board ?? undefined}>
+        {d.fw ?? (d.protocol === 'legacy' ? 'legacy' : '-')}
+        {d.transport && <span className="muted"> · {d.transport}</span>}
+      </span>
       <span className="cell">{formatAgo(d.lastSeen, now)}</span>
       <span className="cell num">{rssi === null ? '-' : `${rssi} dBm`}</span>
       <span className="cell num">{heap === null ? '-' : formatBytes(heap)}</span>
@@ -123,7 +127,7 @@ export function DevicesView() {
               {c.label}
               {sort.key === c.key ? (sort.desc ? ' ▼' : ' ▲') : ''}
             </button>
-          ))}
+          )).flatMap((cell, i) => (COLUMNS[i]!.key === 'address' ? [cell, <span key="fw" className="cell">Firmware</span>] : [cell]))}
           <span className="cell">Control</span>
         </div>
         <div className="scroller" ref={scroller} data-testid="devices-scroller">

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { MetricsRange } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
@@ -44,6 +44,8 @@ export function MetricsView() {
   const api = useApi();
   const { range, historical, loading, notify } = useApp(useShallow((s) => ({ range: s.range, historical: s.historical, loading: s.historicalLoading, notify: s.notify })));
   const setRange = useApp((s) => s.setRange);
+  const ids = useApp((s) => s.deviceIds);
+  const [device, setDevice] = useState('');
   // bounded redraw rate: the chart data changes at most once a second
   const live = useThrottled(
     useApp((s) => s.live),
@@ -58,17 +60,18 @@ export function MetricsView() {
     return downsample(src as unknown as Record<string, number | null>[]);
   }, [range, live, historical]);
   const perDevice = useMemo(() => {
+    if (device) return { ids: [device], rows: downsample(mergeDeviceSeries(rateHistory, [device])) };
     const top = Object.entries(rateHistory)
       .map(([id, s]) => [id, s[s.length - 1]?.v ?? 0] as const)
       .sort((a, b) => b[1] - a[1])
       .slice(0, TOP_DEVICES_CHARTED)
       .map(([id]) => id);
     return { ids: top, rows: downsample(mergeDeviceSeries(rateHistory, top)) };
-  }, [rateHistory]);
+  }, [rateHistory, device]);
 
   const exportCsv = async () => {
     try {
-      const file = await api.call('export.metrics', { range });
+      const file = await api.call('export.metrics', device ? { range, device } : { range });
       downloadText(file.filename, file.mime, file.content);
       notify('info', `Exported ${file.rows} rows to ${file.filename}`);
     } catch (err) {
@@ -81,11 +84,24 @@ export function MetricsView() {
       <div className="toolbar">
         <div className="segmented" role="group" aria-label="Time range">
           {RANGES.map((r) => (
-            <button key={r.range} type="button" className={range === r.range ? 'active' : ''} aria-pressed={range === r.range} onClick={() => void setRange(r.range)}>
+            <button key={r.range} type="button" className={range === r.range ? 'active' : ''} aria-pressed={range === r.range} onClick={() => void setRange(r.range, device || undefined)}>
               {r.label}
             </button>
           ))}
         </div>
+        <select
+          aria-label="Metrics device"
+          value={device}
+          onChange={(e) => {
+            setDevice(e.target.value);
+            if (range !== '5m') void setRange(range, e.target.value || undefined);
+          }}
+        >
+          <option value="">All devices</option>
+          {ids.map((id) => (
+            <option key={id}>{id}</option>
+          ))}
+        </select>
         <button type="button" className="btn" onClick={() => void exportCsv()}>
           Export CSV
         </button>
@@ -103,7 +119,7 @@ export function MetricsView() {
           <SeriesChart title="Errors, drops and queue" data={points} series={S.errors} />
           <SeriesChart title="UDP loss and retransmits" data={points} series={S.udp} />
           {range === '5m' && perDevice.ids.length > 0 && (
-            <SeriesChart title="Busiest devices, msgs/s" data={perDevice.rows} series={perDevice.ids.map((id, i) => ({ key: id, label: id, color: PALETTE[i % PALETTE.length]! }))} />
+            <SeriesChart title={device ? `${device}, msgs/s` : 'Busiest devices, msgs/s'} data={perDevice.rows} series={perDevice.ids.map((id, i) => ({ key: id, label: id, color: PALETTE[i % PALETTE.length]! }))} />
           )}
         </div>
       )}

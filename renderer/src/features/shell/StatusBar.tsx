@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../store/context';
 
@@ -22,9 +23,16 @@ export function HostStatus() {
   );
 }
 
+const INFO_NOTICE_MS = 6000;
+
 export function Notices() {
   const notices = useApp((s) => s.notices);
   const dismiss = useApp((s) => s.dismissNotice);
+  // info goes away by itself; warnings and errors stay until dismissed
+  useEffect(() => {
+    const timers = notices.filter((n) => n.level === 'info').map((n) => setTimeout(() => dismiss(n.id), INFO_NOTICE_MS));
+    return () => timers.forEach(clearTimeout);
+  }, [notices, dismiss]);
   if (notices.length === 0) return null;
   return (
     <div className="notices" role="status" aria-live="polite">

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { downsample, LIVE_WINDOW_MS, liveWindow, MAX_CHART_POINTS, mergeDeviceSeries } from './series';
+
+const pt = (ts: number) => ({ ts, msgsIn: ts, msgsOut: 0, bytesIn: 0, bytesOut: 0, errors: 0, drops: 0, rttMs: null, queueDepth: 0, udpLoss: 0, udpRetransmits: 0 });
+
+describe('chart windows', () => {
+  it('live window keeps the last 5 minutes', () => {
+    const points = Array.from({ length: 600 }, (_, i) => pt(i * 1000));
+    const win = liveWindow(points, 599_000);
+    expect(win[0]!.ts).toBe(599_000 - LIVE_WINDOW_MS);
+    expect(win).toHaveLength(301);
+  });
+  it('down-samples long series to bounded bucket averages, skipping nulls', () => {
+    const rows = Array.from({ length: 43_200 }, (_, i) => ({ ts: i, v: i % 2 ? null : 2 }));
+    const out = downsample(rows);
+    expect(out.length).toBeLessThanOrEqual(MAX_CHART_POINTS);
+    expect(out[0]).toEqual({ ts: 0, v: 2 });
+    const short = [{ ts: 1, v: 1 }];
+    expect(downsample(short)).toBe(short);
+  });
+  it('merges per-device series by timestamp for one multi-series chart', () => {
+    expect(mergeDeviceSeries({ a: [{ ts: 1, v: 5 }, { ts: 2, v: 6 }], b: [{ ts: 2, v: 7 }] }, ['a', 'b'])).toEqual([
+      { ts: 1, a: 5 },
+      { ts: 2, a: 6, b: 7 },
+    ]);
+  });
+});
