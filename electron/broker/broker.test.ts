@@ -101,6 +101,14 @@ describe('liveness', () => {
     expect(await b.sendRaw(Command.PING, '')).toBe(Status.SUCCESS);
   });
 
+  it('a seed-firmware client pinging every interval gets an empty RESPONSE for each ping', async () => {
+    t = await startTestBroker(['a']);
+    const a = await t.legacy('a', { pingIntervalMs: 20 });
+    await a.waitFor(() => a.acks.length >= 3 || undefined, 2_000, 'three ping replies');
+    expect(a.acks.every((f) => f.type === Command.RESPONSE && f.payload.length === 0)).toBe(true);
+    expect(a.violations).toEqual([]);
+  });
+
   it('pings quiet sessions, measures RTT, and closes a silent one with keepalive_timeout', async () => {
     t = await startTestBroker(['a', 'dead'], { keepalive: { intervalMs: 60, deadlineMs: 60 } });
     const closes = collectCloses(t.broker);

@@ -74,8 +74,10 @@ export class Broker extends EventEmitter<BrokerEvents> {
       socket.setNoDelay(true);
       this.handle(socket, { address: socket.remoteAddress ?? 'unknown', transport: 'tls' });
     });
-    // A failed handshake never becomes a session; keep the server alive.
+    // A failed handshake never becomes a session; keep the server alive. Handshakes in progress
+    // are not sessions yet, so the TLS server gets its own connection cap.
     server.on('tlsClientError', () => {});
+    server.maxConnections = this.options.limits.maxConnections;
     return this.startServer(server, opts);
   }
 
