@@ -39,7 +39,7 @@ export default defineConfig({
     ssr: 'electron/shell/main.ts',
     rollupOptions: {
       external,
-      output: { format: 'cjs', entryFileNames: 'main.cjs' },
+      output: { format: 'cjs', entryFileNames: 'main.cjs', chunkFileNames: '[name].cjs' },
     },
   },
 });

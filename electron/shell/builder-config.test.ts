@@ -74,13 +74,14 @@ describe('electron-builder.yml', () => {
       await build({ configFile: join(root, configFile), root, logLevel: 'silent', build: { outDir: out } });
     }
     const built = readdirSync(out);
-    expect(built).toEqual(expect.arrayContaining(['main.cjs', 'preload.cjs', 'icons']));
+    expect(built).toEqual(expect.arrayContaining(['main.cjs', 'core.cjs', 'preload.cjs', 'icons']));
     // The sandboxed preload can only require('electron'): everything else must be bundled in.
     const preload = readFileSync(join(out, 'preload.cjs'), 'utf8');
     expect([...preload.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1])).toEqual(['electron']);
-    // The main bundle leaves runtime dependencies (native better-sqlite3 included) to node_modules.
-    const main = readFileSync(join(out, 'main.cjs'), 'utf8');
-    const required = new Set([...main.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]!));
+    // The main bundle (main.cjs + its lazily loaded core chunk) leaves runtime dependencies
+    // (native better-sqlite3 included) to node_modules, and needs nothing that is not packaged.
+    const main = ['main.cjs', 'core.cjs'].map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
+    const required = new Set([...main.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]!).filter((n) => !n.startsWith('./')));
     expect(required.has('better-sqlite3')).toBe(true);
     for (const name of required) {
       const allowed = name === 'electron' || name.startsWith('node:') || Object.keys(pkg.dependencies).some((d) => name === d || name.startsWith(`${d}/`));

@@ -188,7 +188,7 @@ export class FakeApp extends Emitter {
   readyResolve!: () => void;
   readonly ready = new Promise<void>((r) => (this.readyResolve = r));
   constructor(
-    private readonly userData: string,
+    private userData: string,
     private readonly log: FakeLog,
   ) {
     super();
@@ -198,6 +198,9 @@ export class FakeApp extends Emitter {
   }
   getPath(_name: 'userData'): string {
     return this.userData;
+  }
+  setPath(_name: 'userData', path: string): void {
+    this.userData = path;
   }
   getVersion(): string {
     return '0.1.0';
