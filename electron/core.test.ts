@@ -78,6 +78,7 @@ describe('startCore: broker + hub + api over real sockets and a real SQLite file
     expect((await call(again, 'traffic.page', { query: 'device:lamp-1 dir:in' })).rows.length).toBe(logged);
     expect((await call(again, 'saved.list', { device: 'lamp-1' })).map((s) => s.id)).toEqual(['on']);
     expect((await call(again, 'settings.get', {})).retentionDays).toBe(3);
+    expect((await call(again, 'audit.list', {})).map((a) => a.action)).toEqual(['settings.save', 'token.create']);
     const relogin = await V2Client.connect(again.tcpPort);
     cleanups.push(() => relogin.destroy());
     expect(await relogin.login(token, relay)).toBe(200);

@@ -137,6 +137,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       return { msgId: send(to, payload), payload };
     },
     'history.list': ({ limit }) => hub.commands.history(limit),
+    'audit.list': ({ limit }) => hub.commands.auditLog(limit),
     'export.traffic': ({ query, format }) => {
       const filter = filterOf(query);
       hub.flusher.flush();

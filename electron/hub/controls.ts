@@ -4,6 +4,7 @@ export interface ControlResult {
   req: string;
   outcome: 'confirmed' | 'failed';
   value?: unknown;
+  error?: string;
 }
 
 interface Pending {
@@ -39,21 +40,26 @@ export class ControlTracker {
     this.pending.set(req, { device, control, deadline: now + this.timeoutMs });
   }
 
-  /** A state report from `device`; confirms the pending command it answers, if any. */
-  report(device: string, req: unknown, state: Record<string, unknown>): void {
+  /**
+   * A report from `device` answering `req`: confirms the pending command with the control's new
+   * value, or fails it when the device says {"error": ...} (e.g. unknown_control).
+   */
+  report(device: string, req: unknown, state: Record<string, unknown> | null, error?: unknown): void {
     if (typeof req !== 'string') return;
     const p = this.pending.get(req);
     if (!p || p.device !== device) return;
+    if (error !== undefined && error !== null) return this.fail(req, typeof error === 'string' ? error.slice(0, 64) : 'refused');
+    if (!state) return;
     this.pending.delete(req);
     const value = Object.prototype.hasOwnProperty.call(state, p.control) ? state[p.control] : undefined;
     this.push({ device, control: p.control, req, outcome: 'confirmed', ...(value !== undefined ? { value } : {}) });
   }
 
-  fail(req: string): void {
+  fail(req: string, error = 'timeout'): void {
     const p = this.pending.get(req);
     if (!p) return;
     this.pending.delete(req);
-    this.push({ device: p.device, control: p.control, req, outcome: 'failed' });
+    this.push({ device: p.device, control: p.control, req, outcome: 'failed', error });
   }
 
   /** Fails every command past its deadline. */

@@ -121,10 +121,9 @@ export class Hub {
   onServerMessage(device: string, bytes: Uint8Array): void {
     const msg = parseObject(bytes);
     if (!msg) return;
-    if (isPlainObject(msg.state)) {
-      this.registry.reportState(device, msg.state);
-      this.controls.report(device, msg.req, msg.state);
-    }
+    const state = isPlainObject(msg.state) ? msg.state : null;
+    if (state) this.registry.reportState(device, state);
+    if (msg.req !== undefined) this.controls.report(device, msg.req, state, msg.error);
     if (isPlainObject(msg.telemetry)) this.registry.reportTelemetry(device, msg.telemetry);
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CommandHistoryEntry, SavedCommand } from '../../shared/api/contract';
+import type { AuditEntry, CommandHistoryEntry, SavedCommand } from '../../shared/api/contract';
 import type { Db } from './db';
 
 const MAX_SAVED = 1000;
@@ -56,7 +56,7 @@ export class CommandStore {
     this.db.prepare('INSERT INTO audit (ts, action, target, detail) VALUES (?, ?, ?, ?)').run(Date.now(), action, target, detail === null ? null : JSON.stringify(detail));
   }
 
-  auditLog(limit: number): { ts: number; action: string; target: string | null; detail: string | null }[] {
-    return this.db.prepare('SELECT ts, action, target, detail FROM audit ORDER BY id DESC LIMIT ?').all(limit) as never;
+  auditLog(limit: number): AuditEntry[] {
+    return this.db.prepare('SELECT ts, action, target, detail FROM audit ORDER BY id DESC LIMIT ?').all(limit) as AuditEntry[];
   }
 }

@@ -114,6 +114,15 @@ export interface CommandHistoryEntry {
   error: string | null;
 }
 
+/** An admin action (token created/revoked/rotated, redirect, broadcast, settings, export...). */
+export interface AuditEntry {
+  ts: number;
+  action: string;
+  target: string | null;
+  /** JSON text with the action's details, or null. */
+  detail: string | null;
+}
+
 export const Settings = z.strictObject({
   tcpPort: z.number().int().min(0).max(65535),
   udpPort: z.number().int().min(0).max(65535),
@@ -161,6 +170,7 @@ export const methods = {
   'saved.delete': z.strictObject({ id: z.string().min(1).max(64) }),
   'saved.run': z.strictObject({ id: z.string().min(1).max(64), to: DeviceId }),
   'history.list': z.strictObject({ limit: z.number().int().min(1).max(500).default(100) }),
+  'audit.list': z.strictObject({ limit: z.number().int().min(1).max(500).default(100) }),
   'export.traffic': z.strictObject({ query: z.string().max(500).default(''), format: z.enum(['csv', 'jsonl']) }),
   'export.metrics': z.strictObject({ device: DeviceId.optional(), range: MetricsRange }),
 } as const;
@@ -199,6 +209,7 @@ export interface Results {
   'saved.delete': { deleted: boolean };
   'saved.run': { msgId: number; payload: string };
   'history.list': CommandHistoryEntry[];
+  'audit.list': AuditEntry[];
   'export.traffic': { filename: string; mime: string; content: string; rows: number };
   'export.metrics': { filename: string; mime: string; content: string; rows: number };
 }
@@ -225,8 +236,11 @@ export interface EventBatch {
   metrics?: MetricsPoint;
   /** Per-device messages/s of the last second, for top talkers. */
   deviceRates?: Record<string, number>;
-  /** Result of a control command: confirmed when the device reported the state. */
-  controlResults?: { device: string; control: string; req: string; outcome: 'confirmed' | 'failed'; value?: unknown }[];
+  /**
+   * Result of a control command: confirmed when the device reported the state (value = the control's
+   * new value); failed with error 'timeout' (no report in time) or the device's own {"error": ...}.
+   */
+  controlResults?: { device: string; control: string; req: string; outcome: 'confirmed' | 'failed'; value?: unknown; error?: string }[];
   notices?: { level: 'info' | 'warn' | 'error'; text: string }[];
 }
 
