@@ -309,7 +309,7 @@ export class Peer {
   private sendPacket(closing: boolean, ping = false): boolean {
     if (this.nextPn >= MAX_PACKET_NUMBER) {
       // Never wrap: a reused packet number would reuse a GCM nonce.
-      if (!this.closed) queueMicrotask(() => this.close('packet_numbers_exhausted', null));
+      if (!this.closed) this.o.clock.defer(() => this.close('packet_numbers_exhausted', null));
       return false;
     }
     const pn = this.nextPn;

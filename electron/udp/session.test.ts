@@ -19,3 +19,122 @@ describe('UDP session over a perfect simulated link', () => {
     expect(s.atDevice.map((m) => text(m.data))).toEqual(['{"from":"server","payload":{"cmd":"toggle"}}']);
   });
 });
+
+describe('UDP session behaviour', () => {
+  const utf8 = new TextEncoder();
+
+  it('unreliable channel: latest wins, a reordered older value is dropped', () => {
+    const s = simulatedSession({ profile: { loss: 0, duplicate: 0, reorder: 0.5, delayMs: 5, jitterMs: 0 }, seed: 3 });
+    s.clock.run(100);
+    for (let i = 0; i < 200; i++) {
+      s.client.send('server', `{"v":${i}}`, 'unreliable');
+      s.clock.run(s.clock.now() + 1);
+    }
+    s.clock.run(s.clock.now() + 200);
+    const values = s.atBroker.map((e) => JSON.parse(text(e.payload)).v as number);
+    expect(values.length).toBeGreaterThan(50);
+    for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThan(values[i - 1]!);
+    expect(values.at(-1)).toBe(199);
+    expect(s.transport.sessions()[0]!.counters!.stale).toBeGreaterThan(0);
+  });
+
+  it('reports a failed message to its sender after bounded retries, and closes', () => {
+    const s = simulatedSession({ config: { maxRetries: 3, heartbeatMs: 60_000 } });
+    s.clock.run(100);
+    s.net.profile = { ...s.net.profile, loss: 1 };
+    const results: (string | null)[] = [];
+    s.client.send('server', '{"x":1}', 'ordered', (e) => results.push(e ? e.message : null));
+    s.clock.run(s.clock.now() + 30_000, () => results.length > 0);
+    expect(results).toEqual(['retries_exhausted']);
+    expect(s.client.peer.counters.failedMessages).toBe(1);
+    expect(s.closes).toEqual(['retries_exhausted']);
+  });
+
+  it('declares a silent peer dead after N heartbeats', () => {
+    const s = simulatedSession({ config: { heartbeatMs: 1000, deadAfterHeartbeats: 3 } });
+    const closed: string[] = [];
+    s.transport.on('session:close', (e: { reason: string }) => closed.push(e.reason));
+    s.clock.run(100);
+    s.clock.run(5000);
+    // Idle but alive: heartbeats keep both ends up, and they measured the RTT.
+    expect(s.transport.isOpen('dev-1')).toBe(true);
+    expect(s.transport.sessions()[0]!.rttMs).toBeGreaterThan(0);
+    s.net.profile = { ...s.net.profile, loss: 1 };
+    s.clock.run(s.clock.now() + 4100);
+    expect(closed).toEqual(['dead_peer']);
+    expect(s.transport.isOpen('dev-1')).toBe(false);
+    expect(s.closes).toEqual(['dead_peer']);
+  });
+
+  it('moves the session to a new address on an authenticated datagram (roaming)', () => {
+    const s = simulatedSession();
+    s.clock.run(100);
+    const roamed = s.net.socket('10.0.0.77', 41000);
+    const client = s.client as unknown as { o: { socket: typeof roamed } };
+    const old = client.o.socket;
+    roamed.onMessage((d) => s.client.peer.receiveDatagram(d));
+    client.o.socket = roamed;
+    old.close();
+    s.client.send('server', '{"after":"roam"}');
+    s.clock.run(s.clock.now() + 100);
+    expect(s.transport.sessions()[0]!.address).toBe('10.0.0.77:41000');
+    s.transport.deliver('dev-1', 'server', utf8.encode('{"back":1}'));
+    s.clock.run(s.clock.now() + 100);
+    expect(s.atDevice.map((m) => text(m.data))).toContain('{"from":"server","payload":{"back":1}}');
+  });
+
+  it('fragments and deflates large messages', () => {
+    const s = simulatedSession({ config: { compressAboveBytes: 1000 } });
+    s.clock.run(100);
+    const big = `{"samples":[${Array.from({ length: 4000 }, (_, i) => i % 17).join(',')}]}`;
+    s.client.send('server', big, 'ordered');
+    const bytesBefore = s.client.peer.counters.bytesSent;
+    s.clock.run(s.clock.now() + 200);
+    expect(text(s.atBroker[0]!.payload)).toBe(big);
+    expect(s.client.peer.counters.bytesSent - bytesBefore).toBeLessThan(big.length / 2);
+    const raw = `{"raw":"${'r'.repeat(5000)}"}`;
+    s.client.peer.send(utf8.encode(`{"targetId":"server","payload":${raw}}`), 'unordered', undefined, false);
+    s.clock.run(s.clock.now() + 200);
+    expect(text(s.atBroker[1]!.payload)).toBe(raw);
+  });
+
+  it('updates keys before the limit, in both directions, without losing a message', () => {
+    const s = simulatedSession({ config: { rekeyAfterPackets: 20 }, profile: { loss: 0.05, duplicate: 0, reorder: 0.05, delayMs: 2, jitterMs: 2 }, seed: 5 });
+    s.clock.run(100);
+    for (let i = 0; i < 400; i++) {
+      s.client.send('server', `{"i":${i}}`);
+      s.transport.deliver('dev-1', 'server', utf8.encode(`{"i":${i}}`));
+      s.clock.run(s.clock.now() + 2);
+    }
+    s.clock.run(s.clock.now() + 10_000, () => s.atBroker.length === 400 && s.atDevice.length === 400);
+    expect(s.atBroker.map((e) => JSON.parse(text(e.payload)).i)).toEqual(Array.from({ length: 400 }, (_, i) => i));
+    expect(s.atDevice).toHaveLength(400);
+    expect(s.client.peer.counters.keyUpdates).toBeGreaterThan(4);
+    expect(s.transport.sessions()[0]!.counters!.keyUpdates).toBeGreaterThan(4);
+  });
+
+  it('streams over the ordered channel with backpressure', async () => {
+    const s = simulatedSession({ config: { drainBytes: 4096, maxInFlightPackets: 4 } });
+    s.clock.run(100);
+    const stream = s.client.stream({ highWaterMark: 2048 });
+    let refused = 0;
+    let written = 0;
+    const pump = () => {
+      while (written < 500) {
+        const ok = stream.write(utf8.encode(`{"targetId":"server","payload":{"n":${written++}}}`));
+        if (!ok) {
+          refused++;
+          return stream.once('drain', pump);
+        }
+      }
+      stream.end();
+    };
+    pump();
+    for (let i = 0; i < 2000 && s.atBroker.length < 500; i++) {
+      s.clock.run(s.clock.now() + 5);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(refused).toBeGreaterThan(0);
+    expect(s.atBroker.map((e) => JSON.parse(text(e.payload)).n)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+  });
+});

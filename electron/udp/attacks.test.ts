@@ -1,0 +1,223 @@
+import { describe, expect, it } from 'vitest';
+import { Channel, writeMsg } from '../../shared/protocol/udp/frames';
+import { decodeHeader, HEADER_BYTES, MAX_PACKET_NUMBER } from '../../shared/protocol/udp/wire';
+import { seededRandom } from './net';
+import { ForgedDevice } from './forge';
+import { simulatedSession } from './simulated';
+import { tokenHash } from './crypto';
+import { UdpTransport } from './transport';
+import { SimulatedNetwork } from './net';
+import { VirtualClock } from './clock';
+
+const ATTACKER = { address: '10.6.6.6', port: 6666 };
+const BROKER = '10.0.0.1:8080';
+
+/** Wraps the broker socket so the test sees every datagram the broker sends. */
+function countReplies(s: ReturnType<typeof simulatedSession>) {
+  const seen = { datagrams: 0, bytes: 0 };
+  const net = s.net as unknown as { carry: (d: Uint8Array, from: { address: string; port: number }, to: string) => void };
+  const carry = net.carry.bind(s.net);
+  net.carry = (d, from, to) => {
+    if (from.port === 8080) {
+      seen.datagrams++;
+      seen.bytes += d.length;
+    }
+    carry(d, from, to);
+  };
+  return seen;
+}
+
+function fragmentPlain(seq: number, channel: number, index: number, count: number, total: number, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(16 + data.length);
+  return out.subarray(0, writeMsg(out, 0, { channel: channel as 0, seq, deflate: false, fragment: { index, count, total }, data }));
+}
+
+describe('UDP attacks', () => {
+  it('100,000 forged or random datagrams create no state and get no reply', () => {
+    const s = simulatedSession();
+    // A second session stays pending: forged HELLOs for it must not open it.
+    const pending = s.transport.openSession('dev-2', tokenHash('other-token-aaaaaaaaaaaaaaaa'))!;
+    s.clock.run(100);
+    expect(s.transport.isOpen('dev-1')).toBe(true);
+    const replies = countReplies(s);
+    const random = seededRandom(7);
+    const open = s.grant.sessionId;
+    for (let i = 0; i < 100_000; i++) {
+      const len = 1 + Math.floor(random() * 1400);
+      const d = new Uint8Array(len);
+      for (let j = 0; j < len; j++) d[j] = (random() * 256) | 0;
+      if (i % 4 > 0 && len >= 46) {
+        // Well-formed headers aimed at real sessions: open, pending (with HELLO), or a random id.
+        d[0] = i % 4 === 2 ? 0x12 : 0x10;
+        const sid = i % 4 === 1 ? open : i % 4 === 2 ? pending.sessionId : (random() * 2 ** 32) >>> 0;
+        new DataView(d.buffer).setUint32(1, sid);
+        d[5] = 0;
+        d[6] = 0;
+      }
+      s.net.inject(d, ATTACKER, BROKER);
+    }
+    s.clock.run(s.clock.now() + 50);
+    expect(replies.datagrams).toBe(0);
+    expect(s.transport.isOpen('dev-2')).toBe(false);
+    expect(s.transport.sessions().map((x) => x.state).sort()).toEqual(['open', 'pending']);
+    expect(s.transport.budget.partials).toBe(0);
+    expect(s.transport.budget.bytes).toBe(0);
+    const d = s.transport.drops;
+    expect(d.header + d.unknownSession + d.authFailed + d.helloThrottled + d.helloRejected + d.replayed).toBe(100_000);
+    // The real device is untouched: its address did not move and it still talks.
+    expect(s.transport.sessions().find((x) => x.deviceId === 'dev-1')!.address).toBe('10.0.0.2:40000');
+    s.client.send('server', '{"ok":1}');
+    s.clock.run(s.clock.now() + 100);
+    expect(s.atBroker).toHaveLength(1);
+  });
+
+  it('10,000 first fragments declaring 64 KB each stay within the per-peer and global caps', () => {
+    const clock = new VirtualClock();
+    const net = new SimulatedNetwork(clock, { loss: 0, duplicate: 0, reorder: 0, delayMs: 1, jitterMs: 0 });
+    const transport = new UdpTransport({ socket: net.socket('10.0.0.1', 8080), onEnvelope: () => {}, clock, globalPartials: 40, globalPartialBytes: 100_000 });
+    const devices = [1, 2, 3].map((n) => {
+      const hash = tokenHash(`token-${n}-xxxxxxxxxxxxxxxxxxxxxx`);
+      const g = transport.openSession(`dev-${n}`, hash)!;
+      const dev = new ForgedDevice(g.sessionId, g.nonce, hash);
+      net.inject(dev.datagram(Uint8Array.of(2)), { address: '10.0.1.' + n, port: 5000 }, BROKER);
+      return dev;
+    });
+    expect(transport.sessions().every((x) => x.state === 'open')).toBe(true);
+    const data = new Uint8Array(1100).fill(0x41);
+    let maxPartials = 0;
+    let maxBytes = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const n = i % 3;
+      const channel = i % 2 ? Channel.UNRELIABLE : Channel.RELIABLE_UNORDERED;
+      net.inject(devices[n]!.datagram(fragmentPlain(i, channel, 0, 60, 65_000, data)), { address: '10.0.1.' + (n + 1), port: 5000 }, BROKER);
+      maxPartials = Math.max(maxPartials, transport.budget.partials);
+      maxBytes = Math.max(maxBytes, transport.budget.bytes);
+    }
+    expect(maxPartials).toBeLessThanOrEqual(40);
+    expect(maxBytes).toBeLessThanOrEqual(100_000);
+    // Memory was taken only for bytes that arrived: never 64 KB per declaration.
+    expect(maxBytes).toBeLessThanOrEqual(maxPartials * 1100);
+    // Unreliable first fragments over the caps are counted as reassembly failures, per session.
+    for (const x of transport.sessions()) {
+      expect(x.counters!.reassemblyFailures).toBeGreaterThan(1000);
+      expect(x.counters!.messagesReceived).toBe(0);
+    }
+    console.log(`10,000 hostile first fragments: at most ${maxPartials} partials and ${maxBytes} bytes held (caps 40 / 100000)`);
+    // Partials expire and give their memory back.
+    clock.run(clock.now() + 11_000);
+    expect(transport.budget.partials).toBe(0);
+    expect(transport.budget.bytes).toBe(0);
+    transport.close();
+  });
+
+  it('1,000 replays are accepted 0 times', () => {
+    const s = simulatedSession();
+    s.clock.run(100);
+    const captured: Uint8Array[] = [];
+    const net = s.net as unknown as { carry: (d: Uint8Array, from: { address: string; port: number }, to: string) => void };
+    const carry = net.carry.bind(s.net);
+    net.carry = (d, from, to) => {
+      if (from.port === 40000) captured.push(d);
+      carry(d, from, to);
+    };
+    s.client.send('server', '{"pay":1}');
+    s.clock.run(s.clock.now() + 100);
+    expect(s.atBroker).toHaveLength(1);
+    const withMessage = captured.find((d) => d.length > 60)!;
+    for (let i = 0; i < 1000; i++) s.net.inject(withMessage, i % 2 ? ATTACKER : { address: '10.0.0.2', port: 40000 }, BROKER);
+    s.clock.run(s.clock.now() + 100);
+    expect(s.atBroker).toHaveLength(1);
+    expect(s.transport.drops.replayed).toBe(1000);
+    // A replay from another address never moves the session.
+    expect(s.transport.sessions()[0]!.address).toBe('10.0.0.2:40000');
+  });
+
+  it('a tampered datagram fails authentication and does not move the replay window', () => {
+    const s = simulatedSession();
+    s.clock.run(100);
+    const hash = s.hash;
+    const g = s.transport.openSession('dev-9', hash)!;
+    const dev = new ForgedDevice(g.sessionId, g.nonce, hash);
+    const from = { address: '10.0.0.9', port: 4000 };
+    s.net.inject(dev.datagram(Uint8Array.of(2)), from, BROKER);
+    const msg = new TextEncoder().encode('{"targetId":"server","payload":{"n":1}}');
+    const plain = new Uint8Array(100);
+    const len = writeMsg(plain, 0, { channel: Channel.UNRELIABLE, seq: 1, deflate: false, fragment: null, data: msg });
+    const good = dev.datagram(plain.subarray(0, len), { hello: false, pn: 1000 });
+    const bad = Uint8Array.from(good);
+    bad[HEADER_BYTES + 3]! ^= 0x80;
+    s.net.inject(bad, from, BROKER);
+    expect(s.transport.drops.authFailed).toBe(1);
+    expect(s.atBroker).toHaveLength(0);
+    const headerTampered = Uint8Array.from(good);
+    headerTampered[12] = 0xff; // claims packet 0x3ff: would push the window far ahead if trusted
+    s.net.inject(headerTampered, from, BROKER);
+    expect(s.transport.drops.authFailed).toBe(2);
+    // The genuine datagram with the same packet number is still accepted: the window did not move.
+    s.net.inject(good, from, BROKER);
+    expect(s.atBroker).toHaveLength(1);
+    expect(s.transport.drops.replayed).toBe(0);
+  });
+
+  it('packet numbers never wrap: nonces stay unique up to the limit, then the session ends', () => {
+    const start = MAX_PACKET_NUMBER - 40;
+    const s = simulatedSession();
+    const client = s.client;
+    // Restart the device at a packet number near the limit.
+    (client.peer as unknown as { nextPn: number }).nextPn = start;
+    const pns: number[] = [];
+    const net = s.net as unknown as { carry: (d: Uint8Array, from: { address: string; port: number }, to: string) => void };
+    const carry = net.carry.bind(s.net);
+    net.carry = (d, from, to) => {
+      if (from.port === 40000) {
+        const h = decodeHeader(d);
+        if (h.ok) pns.push(h.value.packetNumber);
+      }
+      carry(d, from, to);
+    };
+    for (let i = 0; i < 200; i++) {
+      client.send('server', `{"i":${i}}`, 'unreliable');
+      s.clock.run(s.clock.now() + 3);
+    }
+    s.clock.run(s.clock.now() + 100);
+    expect(new Set(pns).size).toBe(pns.length);
+    expect(Math.max(...pns)).toBe(MAX_PACKET_NUMBER - 1);
+    expect(s.closes).toEqual(['packet_numbers_exhausted']);
+    expect(s.atBroker.length).toBeGreaterThan(10);
+  });
+
+  it('crosses 2^32 packets with distinct nonces, still authenticating', () => {
+    const s = simulatedSession();
+    (s.client.peer as unknown as { nextPn: number }).nextPn = 2 ** 32 - 5;
+    s.clock.run(50);
+    for (let i = 0; i < 20; i++) {
+      s.client.send('server', `{"i":${i}}`);
+      s.clock.run(s.clock.now() + 3);
+    }
+    s.clock.run(s.clock.now() + 100);
+    expect(s.atBroker).toHaveLength(20);
+    expect(s.transport.sessions()[0]!.counters!.packetsReceived).toBeGreaterThan(10);
+  });
+
+  it('fragments that disagree drop the whole message (and end a reliable session)', () => {
+    const s = simulatedSession();
+    s.clock.run(100);
+    const g = s.transport.openSession('dev-7', s.hash)!;
+    const dev = new ForgedDevice(g.sessionId, g.nonce, s.hash);
+    const from = { address: '10.0.0.7', port: 4007 };
+    const part = new Uint8Array(1000).fill(0x61);
+    s.net.inject(dev.datagram(fragmentPlain(1, Channel.UNRELIABLE, 0, 3, 3000, part)), from, BROKER);
+    expect(s.transport.budget.bytes).toBe(1000);
+    s.net.inject(dev.datagram(fragmentPlain(1, Channel.UNRELIABLE, 1, 4, 3000, part)), from, BROKER);
+    const info = () => s.transport.sessions().find((x) => x.deviceId === 'dev-7');
+    expect(info()!.counters!.reassemblyFailures).toBe(1);
+    expect(s.transport.budget.bytes).toBe(0);
+    // A later fragment of the dropped message starts over and can never complete into garbage.
+    s.net.inject(dev.datagram(fragmentPlain(1, Channel.UNRELIABLE, 2, 3, 3000, part)), from, BROKER);
+    expect(s.atBroker).toHaveLength(0);
+    s.net.inject(dev.datagram(fragmentPlain(2, Channel.RELIABLE_ORDERED, 0, 2, 1500, part)), from, BROKER);
+    s.net.inject(dev.datagram(fragmentPlain(2, Channel.RELIABLE_ORDERED, 1, 2, 1600, part.subarray(0, 500))), from, BROKER);
+    expect(info()).toBeUndefined();
+    expect(s.transport.budget.partials).toBe(0);
+  });
+});
