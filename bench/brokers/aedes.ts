@@ -1,0 +1,23 @@
+/** Child process: Aedes (MQTT, QoS 0 traffic) on a plain TCP listener, default options. */
+import net from 'node:net';
+import { Aedes } from 'aedes';
+import { announceReady, serveCoordinator } from './child-ipc';
+
+const aedes = await Aedes.createBroker();
+const server = net.createServer(aedes.handle);
+let published = 0;
+aedes.on('publish', () => published++);
+
+serveCoordinator(
+  (m) => (m.type === 'stats' ? { type: 'stats', stats: { published } } : null),
+  () =>
+    new Promise<void>((resolve) => {
+      server.close();
+      aedes.close(() => resolve());
+    }),
+);
+
+server.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  announceReady(typeof address === 'object' && address ? address.port : 0);
+});

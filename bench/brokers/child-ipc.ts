@@ -1,0 +1,35 @@
+/** The IPC protocol between the bench coordinator and a broker child process. */
+
+export type ToBroker = { type: 'tokens'; ids: string[] } | { type: 'gc' } | { type: 'stats' };
+export type FromBroker =
+  | { type: 'ready'; port: number }
+  | { type: 'tokens'; tokens: Record<string, string> }
+  | { type: 'gc-done' }
+  | { type: 'stats'; stats: Record<string, unknown> };
+
+/** Serves the coordinator's requests in a child; `extra` answers what the broker kind supports. */
+export function serveCoordinator(handle: (m: ToBroker) => FromBroker | null, close: () => Promise<void>): void {
+  const send = (m: FromBroker): void => {
+    process.send?.(m);
+  };
+  process.on('message', (m: ToBroker) => {
+    if (m.type === 'gc') {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      gc?.();
+      send({ type: 'gc-done' });
+      return;
+    }
+    const reply = handle(m);
+    if (reply) send(reply);
+  });
+  const stop = (): void => {
+    close().finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('disconnect', stop);
+}
+
+export function announceReady(port: number): void {
+  process.send?.({ type: 'ready', port } satisfies FromBroker);
+}

@@ -1,0 +1,186 @@
+/**
+ * Starts each broker under test in its own child process, so its CPU and RSS are its own and it
+ * never shares an event loop with the load generator.
+ */
+import { fork, spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FromBroker, ToBroker } from './child-ipc';
+
+export type BrokerKind = 'hypertcp' | 'aedes' | 'mosquitto' | 'bare';
+export const BROKER_LABELS: Record<BrokerKind, string> = {
+  hypertcp: 'HyperTCP (ours)',
+  mosquitto: 'Mosquitto',
+  aedes: 'Aedes',
+  bare: 'bare Node forwarder',
+};
+
+export interface BrokerHandle {
+  kind: BrokerKind;
+  protocol: 'hypertcp' | 'mqtt';
+  pid: number;
+  port: number;
+  /** Device tokens for HyperTCP brokers (ids -> token); MQTT brokers need none. */
+  tokens(ids: string[]): Promise<Record<string, string>>;
+  /** Asks a Node broker to collect garbage before a memory sample (no-op for Mosquitto). */
+  gc(): Promise<void>;
+  /** Why the broker process died on its own, or null while it runs (or was stopped by us). */
+  crashed(): string | null;
+  stop(): Promise<void>;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '../..');
+
+export function mosquittoPath(): string | null {
+  for (const p of ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto']) if (existsSync(p)) return p;
+  try {
+    return execFileSync('sh', ['-c', 'command -v mosquitto'], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Why a broker cannot run here, or null when it can. */
+export function unavailable(kind: BrokerKind): string | null {
+  return kind === 'mosquitto' && !mosquittoPath() ? 'skipped: not installed (apt-get install -y mosquitto)' : null;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+  await exited(child);
+  clearTimeout(timer);
+}
+
+/** Keeps the last few KB a child wrote to stderr, to explain a crash in the results. */
+function tailOf(child: ChildProcess): () => string {
+  let tail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    tail = (tail + chunk.toString('utf8')).slice(-4096);
+  });
+  return () => tail;
+}
+
+function crashWatch(child: ChildProcess, stderr: () => string): { stopping: () => void; crash: () => string | null } {
+  let stopping = false;
+  let crash: string | null = null;
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    const firstError = /^\s*(\w*Error[^\n]*)/m.exec(stderr())?.[1];
+    crash = `crashed (${signal ?? `exit ${code}`}${firstError ? `: ${firstError.trim()}` : ''})`;
+  });
+  return { stopping: () => void (stopping = true), crash: () => crash };
+}
+
+function startNodeChild(kind: BrokerKind, script: string, args: string[], protocol: 'hypertcp' | 'mqtt', issuesTokens: boolean): Promise<BrokerHandle> {
+  const child = fork(path.join(here, script), args, {
+    cwd: repoRoot,
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  });
+  const stderr = tailOf(child);
+  const watch = crashWatch(child, stderr);
+  const request = <T extends FromBroker['type']>(m: ToBroker, reply: T): Promise<Extract<FromBroker, { type: T }>> =>
+    new Promise((resolve, reject) => {
+      const on = (r: FromBroker): void => {
+        if (r.type !== reply) return;
+        child.off('message', on);
+        resolve(r as Extract<FromBroker, { type: T }>);
+      };
+      if (!child.connected) return reject(new Error(`${kind}: ${watch.crash() ?? 'gone'}`));
+      child.on('message', on);
+      child.send(m);
+    });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${kind} broker did not start in 30 s`)), 30_000);
+    child.once('exit', (code) => reject(new Error(`${kind} broker exited with ${code} before ready: ${stderr().slice(-500)}`)));
+    child.on('message', (m: FromBroker) => {
+      if (m.type !== 'ready') return;
+      clearTimeout(timer);
+      resolve({
+        kind,
+        protocol,
+        pid: child.pid!,
+        port: m.port,
+        tokens: async (ids) => (issuesTokens ? (await request({ type: 'tokens', ids }, 'tokens')).tokens : {}),
+        gc: async () => void (await request({ type: 'gc' }, 'gc-done')),
+        crashed: watch.crash,
+        stop: () => (watch.stopping(), stopChild(child)),
+      });
+    });
+  });
+}
+
+/** A handshake-only peer that discards (send ceiling) or floods (receive ceiling) the generator. */
+export function startCeilingPeer(mode: 'discard' | 'blast', protocol: 'hypertcp' | 'mqtt'): Promise<BrokerHandle> {
+  return startNodeChild('bare', 'ceiling-peer.ts', [mode, protocol], protocol, protocol === 'hypertcp');
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, deadlineMs: number): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ port, host: '127.0.0.1' });
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`nothing listens on ${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function startMosquitto(): Promise<BrokerHandle> {
+  const bin = mosquittoPath()!;
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-mosquitto-'));
+  const conf = path.join(dir, 'mosquitto.conf');
+  // Minimal: one loopback listener, anonymous QoS 0 clients, no persistence or logging to disk.
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'max_connections -1', 'persistence false', 'log_dest none', ''].join('\n'));
+  // Mosquitto does not raise its own descriptor limit: do it for the 5,000-connection shape.
+  const child = spawn('sh', ['-c', `ulimit -n "$(ulimit -Hn)"; exec "${bin}" -c "${conf}"`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const watch = crashWatch(child, tailOf(child));
+  await waitForPort(port, 5_000);
+  return {
+    kind: 'mosquitto',
+    protocol: 'mqtt',
+    pid: child.pid!,
+    port,
+    tokens: async () => ({}),
+    gc: async () => {},
+    crashed: watch.crash,
+    stop: async () => {
+      watch.stopping();
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function startBroker(kind: BrokerKind): Promise<BrokerHandle> {
+  if (kind === 'mosquitto') return startMosquitto();
+  return startNodeChild(kind, `${kind}.ts`, [], kind === 'aedes' ? 'mqtt' : 'hypertcp', kind !== 'aedes');
+}

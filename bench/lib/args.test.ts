@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs } from './args';
+
+describe('bench arguments', () => {
+  it('defaults to a quick run of every broker, shape and mode', () => {
+    const a = parseArgs([]);
+    expect(a).toMatchObject({ full: false, runs: 1, connections: 5000, memory: true, writeDoc: true });
+    expect(a.brokers).toEqual(['hypertcp', 'mosquitto', 'aedes', 'bare']);
+  });
+
+  it('--full means 3 runs and longer windows', () => {
+    const a = parseArgs(['--full']);
+    expect(a.runs).toBe(3);
+    expect(a.measureMs).toBeGreaterThan(parseArgs([]).measureMs);
+  });
+
+  it('parses lists and numbers, and refuses what it does not know', () => {
+    const a = parseArgs(['--brokers=hypertcp,aedes', '--shapes=pairs', '--connections=100', '--no-doc']);
+    expect(a).toMatchObject({ brokers: ['hypertcp', 'aedes'], shapes: ['pairs'], connections: 100, writeDoc: false });
+    expect(() => parseArgs(['--brokers=rabbitmq'])).toThrow(/unknown broker/);
+    expect(() => parseArgs(['--connections=-1'])).toThrow(/positive integer/);
+    expect(() => parseArgs(['--fast'])).toThrow(/unknown option/);
+  });
+});

@@ -1,0 +1,76 @@
+/** Command line of `npm run bench [-- options]`. Pure, tested in args.test.ts. */
+import type { ModeName } from './results';
+
+export const BROKER_KINDS = ['hypertcp', 'mosquitto', 'aedes', 'bare'] as const;
+export type BrokerName = (typeof BROKER_KINDS)[number];
+export const SHAPE_NAMES = ['fan-in', 'pairs', 'broadcast'] as const;
+export type ShapeArg = (typeof SHAPE_NAMES)[number];
+
+export interface BenchArgs {
+  full: boolean;
+  runs: number;
+  warmupMs: number;
+  measureMs: number;
+  window: number;
+  brokers: BrokerName[];
+  shapes: ShapeArg[];
+  modes: ModeName[];
+  connections: number;
+  memory: boolean;
+  ceiling: boolean;
+  writeDoc: boolean;
+}
+
+export const USAGE = `npm run bench [-- options]
+  --full               3 runs per shape, longer windows, medians (default: quick, 1 run)
+  --brokers=a,b        of hypertcp,mosquitto,aedes,bare (default: all; bare runs fan-in only)
+  --shapes=a,b         of fan-in,pairs,broadcast (default: all)
+  --modes=a,b          of saturate,saturate-1,rate (default: all; saturate-1 runs fan-in only)
+  --connections=N      idle connections for the memory shape (default 5000)
+  --measure-ms=N       measured window per run
+  --no-memory --no-ceiling --no-doc
+  --help`;
+
+function list<T extends string>(value: string, allowed: readonly T[], name: string): T[] {
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) if (!allowed.includes(item as T)) throw new Error(`unknown ${name} "${item}" (expected ${allowed.join(', ')})`);
+  return items as T[];
+}
+
+function positive(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  const full = argv.includes('--full');
+  const args: BenchArgs = {
+    full,
+    runs: full ? 3 : 1,
+    warmupMs: full ? 2_000 : 1_000,
+    measureMs: full ? 5_000 : 3_000,
+    window: 64,
+    brokers: [...BROKER_KINDS],
+    shapes: [...SHAPE_NAMES],
+    modes: ['saturate', 'saturate-1', 'rate'],
+    connections: 5_000,
+    memory: true,
+    ceiling: true,
+    writeDoc: true,
+  };
+  for (const arg of argv) {
+    const [key, value = ''] = arg.split('=', 2) as [string, string?];
+    if (key === '--full') continue;
+    else if (key === '--brokers') args.brokers = list(value, BROKER_KINDS, 'broker');
+    else if (key === '--shapes') args.shapes = list(value, SHAPE_NAMES, 'shape');
+    else if (key === '--modes') args.modes = list(value, ['saturate', 'saturate-1', 'rate'] as const, 'mode');
+    else if (key === '--connections') args.connections = positive(value, key);
+    else if (key === '--measure-ms') args.measureMs = positive(value, key);
+    else if (key === '--no-memory') args.memory = false;
+    else if (key === '--no-ceiling') args.ceiling = false;
+    else if (key === '--no-doc') args.writeDoc = false;
+    else throw new Error(`unknown option "${arg}"\n${USAGE}`);
+  }
+  return args;
+}

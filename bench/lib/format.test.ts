@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { formatBytes, formatCount, formatMs, formatRatio, renderMarkdown, renderText, replaceBlock } from './format';
+import { ratioTable, resultsTable } from './report';
+import type { Measured, ScenarioRow } from './results';
+
+describe('number formatting', () => {
+  it('formats counts, milliseconds, ratios and bytes', () => {
+    expect(formatCount(812)).toBe('812');
+    expect(formatCount(93_456)).toBe('93.5 k');
+    expect(formatCount(418_000)).toBe('418 k');
+    expect(formatCount(1_234_567)).toBe('1.23 M');
+    expect(formatCount(NaN)).toBe('-');
+    expect(formatMs(0.085)).toBe('0.09');
+    expect(formatMs(12.345)).toBe('12.3');
+    expect(formatMs(250.4)).toBe('250');
+    expect(formatRatio(2.3149)).toBe('2.31x');
+    expect(formatRatio(Infinity)).toBe('-');
+    expect(formatBytes(734)).toBe('734 B');
+    expect(formatBytes(7186)).toBe('7.0 KiB');
+  });
+});
+
+describe('tables', () => {
+  const table = { headers: ['name', 'n'], align: ['left', 'right'] as const, rows: [['a|b', '1'], ['long name', '12345']] };
+
+  it('renders markdown with alignment and escaped pipes', () => {
+    expect(renderMarkdown({ ...table, align: [...table.align] })).toBe('| name | n |\n|---|---:|\n| a\\|b | 1 |\n| long name | 12345 |');
+  });
+
+  it('renders aligned text columns', () => {
+    const lines = renderText({ ...table, align: [...table.align] }).split('\n');
+    expect(lines[0]).toBe('name           n');
+    expect(lines[2]).toBe('a|b            1');
+    expect(lines[3]).toBe('long name  12345');
+  });
+
+  it('replaces a marked block, or appends it once', () => {
+    const doc = 'intro\n<!-- s -->\nold\n<!-- e -->\noutro\n';
+    expect(replaceBlock(doc, '<!-- s -->', '<!-- e -->', 'new')).toBe('intro\n<!-- s -->\nnew\n<!-- e -->\noutro\n');
+    const appended = replaceBlock('intro\n', '<!-- s -->', '<!-- e -->', 'new');
+    expect(appended).toBe('intro\n\n<!-- s -->\nnew\n<!-- e -->\n');
+    expect(replaceBlock(appended, '<!-- s -->', '<!-- e -->', 'x')).toBe('intro\n\n<!-- s -->\nx\n<!-- e -->\n');
+  });
+});
+
+describe('result and ratio tables', () => {
+  const m = (deliveredPerS: number, p99Ms: number): Measured => ({
+    deliveredPerS, sentPerS: deliveredPerS, p50Ms: p99Ms / 2, p99Ms, brokerCpu: 1, msgsPerCpuS: deliveredPerS,
+    peakRssMiB: 50, generatorCpu: 0.5, lost: 0, refused: 0, errors: 0,
+  });
+  const rows: ScenarioRow[] = [
+    { broker: 'HyperTCP (ours)', shape: 'fan-in 100 to 1', mode: 'saturate', runs: [m(200_000, 10), m(300_000, 30), m(250_000, 20)] },
+    { broker: 'Mosquitto', shape: 'fan-in 100 to 1', mode: 'saturate', runs: [m(100_000, 40)] },
+    { broker: 'Aedes', shape: 'fan-in 100 to 1', mode: 'saturate', runs: [], note: 'skipped: not installed' },
+  ];
+
+  it('reports the median of the runs and says so', () => {
+    const t = resultsTable(rows);
+    expect(t.rows[0]!.slice(3, 6)).toEqual(['250 k', '10.0', '20.0']);
+    expect(t.rows[0]!.at(-1)).toBe('median of 3');
+    expect(t.rows[2]!.at(-1)).toBe('skipped: not installed');
+  });
+
+  it('computes ours / theirs per shape and marks missing comparisons', () => {
+    const t = ratioTable(rows, ['Mosquitto', 'Aedes']);
+    expect(t.rows).toHaveLength(1);
+    expect(t.rows[0]!.slice(2)).toEqual(['2.50x', '0.50x', '2.50x', '-', '-', '-']);
+  });
+});

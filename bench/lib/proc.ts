@@ -1,0 +1,89 @@
+/** Resource use of a process, read from /proc (Linux), and facts about the machine. */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { execFileSync } from 'node:child_process';
+
+let clockTicks = 0;
+function ticksPerSecond(): number {
+  if (clockTicks === 0) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/** User + system CPU seconds the process has used so far. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start at field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
+}
+
+/** Resident set size in bytes. */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmRSS:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) * 1024 : NaN;
+}
+
+/** Samples a process's RSS peak and CPU over a window. */
+export class ProcessMeter {
+  private timer: NodeJS.Timeout | null = null;
+  private cpuStart = 0;
+  private wallStart = 0;
+  peakRss = 0;
+
+  constructor(readonly pid: number) {}
+
+  start(): void {
+    this.cpuStart = cpuSeconds(this.pid);
+    this.wallStart = performance.now();
+    this.peakRss = rssBytes(this.pid);
+    this.timer = setInterval(() => {
+      try {
+        this.peakRss = Math.max(this.peakRss, rssBytes(this.pid));
+      } catch {
+        /* the process is gone; stop() reports what was seen */
+      }
+    }, 200);
+  }
+
+  /** CPU seconds used and wall seconds elapsed since start(). */
+  stop(): { cpuS: number; wallS: number; peakRss: number } {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    let cpu = NaN;
+    try {
+      cpu = cpuSeconds(this.pid);
+      this.peakRss = Math.max(this.peakRss, rssBytes(this.pid));
+    } catch {
+      /* gone */
+    }
+    return { cpuS: cpu - this.cpuStart, wallS: (performance.now() - this.wallStart) / 1000, peakRss: this.peakRss };
+  }
+}
+
+export interface MachineInfo {
+  nproc: number;
+  cpuModel: string;
+  node: string;
+  os: string;
+  loadAvg: string;
+  memGiB: number;
+}
+
+export function machineInfo(): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    nproc: os.availableParallelism(),
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+    loadAvg: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    memGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+  };
+}

@@ -1,0 +1,74 @@
+/** Builds the result tables (stdout and markdown) from scenario rows. */
+import { formatBytes, formatCount, formatMs, formatRatio, type Table } from './format';
+import { MODE_LABELS, combineRuns, ratio, type CeilingRow, type MemoryRow, type ScenarioRow } from './results';
+
+export const OURS = 'HyperTCP (ours)';
+
+export function resultsTable(rows: readonly ScenarioRow[]): Table {
+  return {
+    headers: ['shape', 'mode', 'broker', 'delivered msg/s', 'p50 ms', 'p99 ms', 'broker CPU', 'msg/CPU-s', 'peak RSS MiB', 'lost/dropped', 'notes'],
+    align: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    rows: rows.map((r) => {
+      const m = combineRuns(r.runs);
+      const base = [r.shape, MODE_LABELS[r.mode], r.broker];
+      if (!m) return [...base, '-', '-', '-', '-', '-', '-', '-', r.note ?? ''];
+      const runs = r.runs.length > 1 ? `median of ${r.runs.length}` : '';
+      return [
+        ...base,
+        formatCount(m.deliveredPerS),
+        formatMs(m.p50Ms),
+        formatMs(m.p99Ms),
+        `${(m.brokerCpu * 100).toFixed(0)}%`,
+        formatCount(m.msgsPerCpuS),
+        m.peakRssMiB.toFixed(0),
+        formatCount(m.lost + m.refused),
+        [runs, r.note ?? ''].filter(Boolean).join('; '),
+      ];
+    }),
+  };
+}
+
+/**
+ * Ours against each other broker, per shape and mode: delivered msg/s (higher is better for us),
+ * p99 (ours / theirs: below 1 is better for us) and messages per broker CPU second.
+ */
+export function ratioTable(rows: readonly ScenarioRow[], others: readonly string[]): Table {
+  const headers = ['shape', 'mode'];
+  for (const o of others) headers.push(`msg/s vs ${o}`, `p99 vs ${o}`, `msg/CPU-s vs ${o}`);
+  const out: string[][] = [];
+  const ours = rows.filter((r) => r.broker === OURS);
+  for (const r of ours) {
+    const m = combineRuns(r.runs);
+    const line = [r.shape, MODE_LABELS[r.mode]];
+    for (const o of others) {
+      const theirs = combineRuns(rows.find((x) => x.broker === o && x.shape === r.shape && x.mode === r.mode)?.runs ?? []);
+      line.push(
+        formatRatio(m && theirs ? ratio(m.deliveredPerS, theirs.deliveredPerS) : NaN),
+        formatRatio(m && theirs ? ratio(m.p99Ms, theirs.p99Ms) : NaN),
+        formatRatio(m && theirs ? ratio(m.msgsPerCpuS, theirs.msgsPerCpuS) : NaN),
+      );
+    }
+    out.push(line);
+  }
+  return { headers, align: headers.map((_, i) => (i < 2 ? 'left' : 'right')), rows: out };
+}
+
+export function memoryTable(rows: readonly MemoryRow[]): Table {
+  return {
+    headers: ['broker', 'idle connections', 'RSS before', 'RSS with connections', 'per connection', 'notes'],
+    align: ['left', 'right', 'right', 'right', 'right', 'left'],
+    rows: rows.map((r) =>
+      r.connections > 0
+        ? [r.broker, String(r.connections), `${r.baselineMiB.toFixed(1)} MiB`, `${r.loadedMiB.toFixed(1)} MiB`, formatBytes(r.bytesPerConnection), r.note ?? '']
+        : [r.broker, '-', '-', '-', '-', r.note ?? ''],
+    ),
+  };
+}
+
+export function ceilingTable(rows: readonly CeilingRow[]): Table {
+  return {
+    headers: ['protocol', 'side', 'generator ceiling msg/s'],
+    align: ['left', 'left', 'right'],
+    rows: rows.map((r) => [r.protocol, r.side, formatCount(r.msgsPerS)]),
+  };
+}

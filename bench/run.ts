@@ -1,0 +1,135 @@
+/**
+ * `npm run bench [-- --full]`: our broker, Mosquitto and Aedes side by side, each in its own child
+ * process, on the same load shapes; prints tables and updates docs/BENCHMARKS.md. Method and
+ * caveats: docs/BENCHMARKS.md.
+ */
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BROKER_LABELS, unavailable, type BrokerKind } from './brokers/control';
+import { measureCeiling } from './ceiling';
+import { SHAPE_LABELS, type ShapeName } from './load/shapes';
+import { measureIdleMemory } from './memory';
+import { BURST, FIXED_RATE, runScenario } from './scenario';
+import { USAGE, parseArgs, type BenchArgs } from './lib/args';
+import { renderMarkdown, renderText, replaceBlock, type Table } from './lib/format';
+import { machineInfo } from './lib/proc';
+import { OURS, ceilingTable, memoryTable, ratioTable, resultsTable } from './lib/report';
+import { MODE_LABELS, type CeilingRow, type MemoryRow, type ModeName, type ScenarioRow } from './lib/results';
+
+const argv = process.argv.slice(2);
+if (argv.includes('--help')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+let args: BenchArgs;
+try {
+  args = parseArgs(argv);
+} catch (e) {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(2);
+}
+
+const started = new Date();
+const machine = machineInfo();
+const loadBefore = machine.loadAvg;
+console.log(`HyperTCP bench (${args.full ? `full: ${args.runs} runs, median` : 'quick: 1 run'}), ${machine.nproc} CPUs ${machine.cpuModel}, node ${machine.node}, load ${loadBefore}`);
+
+const wanted = (kind: BrokerKind, shape: ShapeName, mode: ModeName): boolean =>
+  (kind !== 'bare' || shape === 'fan-in') && (mode !== 'saturate-1' || shape === 'fan-in');
+
+const rows: ScenarioRow[] = [];
+for (const shape of args.shapes) {
+  for (const mode of args.modes) {
+    const kinds = args.brokers.filter((k) => wanted(k, shape, mode));
+    if (kinds.length === 0) continue;
+    const byKind = new Map<BrokerKind, ScenarioRow>();
+    for (const kind of kinds) {
+      const row: ScenarioRow = { broker: BROKER_LABELS[kind], shape: SHAPE_LABELS[shape], mode, runs: [] };
+      const why = unavailable(kind);
+      if (why) row.note = why;
+      byKind.set(kind, row);
+      rows.push(row);
+    }
+    // Runs interleave brokers, so each sees the same share of whatever else the machine is doing.
+    for (let run = 1; run <= args.runs; run++) {
+      for (const kind of kinds) {
+        const row = byKind.get(kind)!;
+        if (unavailable(kind)) continue;
+        const what = `${SHAPE_LABELS[shape]}, ${MODE_LABELS[mode]}, ${row.broker}${args.runs > 1 ? ` run ${run}/${args.runs}` : ''}`;
+        try {
+          const out = await runScenario(kind, shape, mode, { warmupMs: args.warmupMs, measureMs: args.measureMs, window: args.window });
+          row.runs.push(out.measured);
+          if (out.note) row.note = [row.note, out.note].filter(Boolean).join('; ');
+          const m = out.measured;
+          console.log(`  ${what}: ${Math.round(m.deliveredPerS)} msg/s, p99 ${m.p99Ms.toFixed(2)} ms, CPU ${(m.brokerCpu * 100).toFixed(0)}%${out.note ? ` (${out.note})` : ''}`);
+        } catch (e) {
+          const message = e instanceof Error ? e.message : String(e);
+          row.note = [row.note, `error: ${message.slice(0, 200)}`].filter(Boolean).join('; ');
+          console.log(`  ${what}: ERROR ${message}`);
+        }
+      }
+    }
+  }
+}
+
+const ceilings: CeilingRow[] = [];
+if (args.ceiling) {
+  const protocols = new Set(args.brokers.map((k) => (k === 'mosquitto' || k === 'aedes' ? 'mqtt' : 'hypertcp')));
+  for (const protocol of protocols) {
+    for (const [side, batch] of [['send', BURST], ['send', 1], ['receive', BURST]] as const) {
+      try {
+        ceilings.push(await measureCeiling(protocol, side, batch, args.measureMs / 2));
+      } catch (e) {
+        console.log(`  generator ceiling ${protocol} ${side}: ERROR ${e instanceof Error ? e.message : e}`);
+      }
+    }
+  }
+}
+
+const memory: MemoryRow[] = [];
+if (args.memory) {
+  for (const kind of args.brokers.filter((k) => k !== 'bare')) {
+    const why = unavailable(kind);
+    if (why) {
+      memory.push({ broker: BROKER_LABELS[kind], connections: 0, baselineMiB: NaN, loadedMiB: NaN, bytesPerConnection: NaN, note: why });
+      continue;
+    }
+    try {
+      const row = await measureIdleMemory(kind, BROKER_LABELS[kind], args.connections);
+      memory.push(row);
+      console.log(`  idle memory ${row.broker}: ${Math.round(row.bytesPerConnection)} B per connection`);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      memory.push({ broker: BROKER_LABELS[kind], connections: 0, baselineMiB: NaN, loadedMiB: NaN, bytesPerConnection: NaN, note: `error: ${message.slice(0, 200)}` });
+    }
+  }
+}
+
+const others = [BROKER_LABELS.mosquitto, BROKER_LABELS.aedes].filter((o) => rows.some((r) => r.broker === o && r.runs.length > 0));
+const sections: [string, Table][] = [['Results', resultsTable(rows)]];
+if (rows.some((r) => r.broker === OURS) && others.length > 0) sections.push([`Ratios: ${OURS} vs the others`, ratioTable(rows, others)]);
+if (memory.length > 0) sections.push([`Memory per idle authenticated connection (${args.connections} connections)`, memoryTable(memory)]);
+if (ceilings.length > 0) sections.push(['Load generator ceiling (no broker in the path)', ceilingTable(ceilings)]);
+
+const seconds = Math.round((Date.now() - started.getTime()) / 1000);
+const loadAfter = machineInfo().loadAvg;
+for (const [title, table] of sections) console.log(`\n${title}\n\n${renderText(table)}`);
+console.log(`\n${seconds} s; load average before ${loadBefore}, after ${loadAfter}`);
+
+if (args.writeDoc) {
+  const docPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs/BENCHMARKS.md');
+  const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
+  const body = [
+    `Command: \`${command}\` (${args.full ? `${args.runs} runs per row, median of each metric` : '1 run per row'}; ${args.warmupMs / 1000} s warm-up, ${args.measureMs / 1000} s measured per run; fixed rate ${FIXED_RATE} delivered msg/s).`,
+    '',
+    `Date: ${started.toISOString()}, ${seconds} s in all. Machine: ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memGiB} GiB, ${machine.os}, node ${machine.node}. Load average (1/5/15 min) before: ${loadBefore}, after: ${loadAfter}.`,
+    '',
+    ...sections.flatMap(([title, table]) => [`#### ${title}`, '', renderMarkdown(table), '']),
+  ].join('\n');
+  const doc = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';
+  const marker = args.full ? 'full' : 'quick';
+  writeFileSync(docPath, replaceBlock(doc, `<!-- bench:${marker}:start -->`, `<!-- bench:${marker}:end -->`, body));
+  console.log(`updated ${path.relative(process.cwd(), docPath)} (${marker} results)`);
+}
+process.exit(0);
