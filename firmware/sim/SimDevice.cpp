@@ -116,6 +116,7 @@ void Device::handleCommand(const char* payload, size_t length) {
     req.ptr = nullptr;  // echo only strings and numbers
     req.len = 0;
   }
+  if (strcmp(cmd, "broadcast") == 0 || strcmp(cmd, "send") == 0) return forward(cmd, payload, length);
   if (kind_ == Kind::Sensor) {
     if (strcmp(cmd, "read") == 0) sendTelemetry();
     return;
@@ -140,6 +141,28 @@ void Device::handleCommand(const char* payload, size_t length) {
     else return reportState(req.ptr, req.len, "missing_value");
   }
   reportState(req.ptr, req.len, nullptr);
+}
+
+// Test hooks: {"cmd":"broadcast","payload":{..}} broadcasts the payload, {"cmd":"send","to":"id",
+// "payload":{..}} sends it to another device, so tests can drive device-originated traffic.
+void Device::forward(const char* cmd, const char* payload, size_t length) {
+  hypertcp::json::Span inner;
+  if (!hypertcp::json::find(payload, length, "payload", inner) || inner.ptr[0] != '{') return;
+  uint16_t id;
+  if (strcmp(cmd, "broadcast") == 0) {
+    id = broadcastMessage(inner.ptr, inner.len);
+  } else {
+    char to[hypertcp::kMaxIdLength + 1];
+    if (!hypertcp::json::getString(payload, length, "to", to, sizeof to)) return;
+    id = sendMessage(to, inner.ptr, inner.len);
+  }
+  if (id == 0) {
+    totals_.sendFailures++;
+    printf("%s send failed %s %s\n", id_, cmd, hypertcp::errorName(lastError()));
+    return;
+  }
+  totals_.sent++;
+  if (!options_.quiet) printf("%s sent %s %.*s\n", id_, cmd, static_cast<int>(inner.len), inner.ptr);
 }
 
 void Device::reportState(const char* reqJson, size_t reqLength, const char* error) {

@@ -53,6 +53,7 @@ class Device : private TransportHolder, public HyperTCPProtocol<hypertcp::PosixT
  private:
   static void onEvent(const hypertcp::Event& event, void* self);
   void handleCommand(const char* payload, size_t length);
+  void forward(const char* cmd, const char* payload, size_t length);
   void reportState(const char* reqJson, size_t reqLength, const char* error);
   bool sendTelemetry();
   bool send(const char* json, size_t length, const char* what);

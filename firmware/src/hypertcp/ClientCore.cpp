@@ -239,8 +239,11 @@ void ClientCore::drop(Error reason, bool immediate) {
   if (!wasOnline) {
     stats_.failedAttempts++;
     if (redirectActive_ && ++redirectFailures_ >= HYPERTCP_REDIRECT_MAX_FAILURES) {
-      redirectActive_ = false;  // back to the broker we were configured with
+      // Back to the broker we were configured with, at once: the failures were somewhere else.
+      redirectActive_ = false;
       redirectFailures_ = 0;
+      failures_ = 0;
+      immediate = true;
       emit(EventType::Error, Error::RedirectFailed);
     }
   }
