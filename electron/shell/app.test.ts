@@ -29,7 +29,10 @@ function fakeCore(log: string[], opts: { pausable?: boolean; closeMs?: number; g
     },
   };
   if (opts.pausable !== false) {
-    core.pause = async () => void log.push('core.pause');
+    core.pause = async () => {
+      log.push('core.pause');
+      broker.emit('session:close', { id: 'lamp-9' }, 'shutdown_paused'); // the broker drops sessions while pausing
+    };
     core.resume = async () => void log.push('core.resume');
   }
   return core;
@@ -147,6 +150,20 @@ describe('desktop shell lifecycle', () => {
     await vi.waitFor(() => expect(findMenuItem(tray.menu, 'pause')!.label).toBe('Pause broker'));
     expect(electron.log.calls).toEqual(['core.pause', 'core.resume']);
     expect(shell.window()).toBe(win);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(electron.log.notifications).toEqual([]); // sessions closed by the pause are not alerts
+  });
+
+  it('tray: a core that refuses to pause is reported, and the item stays "Pause broker"', async () => {
+    const electron = createFakeElectron(tmp());
+    const core = fakeCore(electron.log.calls);
+    core.pause = async () => {
+      throw new Error('broker cannot pause yet');
+    };
+    await boot(electron, core);
+    clickMenuItem(electron.log.trays[0]!.menu, 'pause');
+    await vi.waitFor(() => expect(electron.log.errors).toEqual(['Broker: broker cannot pause yet']));
+    expect(findMenuItem(electron.log.trays[0]!.menu, 'pause')!.label).toBe('Pause broker');
   });
 
   it('tray: pause is disabled when the core cannot pause', async () => {

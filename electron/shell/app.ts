@@ -127,18 +127,22 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
     notifier.online(info.id);
     tray.refreshSoon();
   });
+  let pausing = false; // sessions closed by a pause are not "devices going offline"
   core.broker.on('session:close', (info, reason) => {
-    if (reason !== 'shutdown' && reason !== 'paused') notifier.offline(info.id, reason);
+    if (reason !== 'shutdown' && !pausing && paused !== true) notifier.offline(info.id, reason);
     tray.refreshSoon();
   });
 
   async function togglePause(): Promise<void> {
-    if (paused === null || quitting) return;
+    if (paused === null || quitting || pausing) return;
+    pausing = true;
     try {
       await (paused ? core.resume!() : core.pause!());
-      paused = !paused;
+      paused = core.paused ?? !paused;
     } catch (error) {
       electron.dialog.showErrorBox('Broker', error instanceof Error ? error.message : String(error));
+    } finally {
+      pausing = false;
     }
     tray.refresh();
   }

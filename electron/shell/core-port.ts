@@ -18,9 +18,10 @@ export interface CorePort {
   api: ApiServerLike;
   broker: BrokerPort;
   close(reason?: string): Promise<void>;
-  /** Optional until the core offers them; the tray disables its pause item without them. */
+  /** The tray disables its pause item when the core lacks these. */
   pause?: () => Promise<void>;
   resume?: () => Promise<void>;
+  readonly paused?: boolean;
 }
 
 export interface CoreStartOptions {
