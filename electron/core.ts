@@ -73,7 +73,7 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
   const broker = new Broker({
     ...options.broker,
     tokens,
-    limits: { maxPayload: s.maxPayload, ratePerSecond: s.rateLimitPerSecond, ...options.broker?.limits },
+    limits: { maxPayload: s.maxPayload, ratePerSecond: s.rateLimitPerSecond, rateBurst: s.rateLimitPerSecond * 2, ...options.broker?.limits },
     keepalive: { intervalMs: s.keepaliveSeconds * 1000, ...options.broker?.keepalive },
   });
   const hub = new Hub({ ...options.hub, db, broker, tokens, settings });

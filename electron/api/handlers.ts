@@ -55,7 +55,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     'traffic.page': ({ query, beforeSeq, limit }) => {
       const filter = filterOf(query);
       hub.flusher.flush();
-      return { rows: hub.log.page(filter, limit, beforeSeq), counters: { ...hub.log.counters } };
+      return { ...hub.log.page(filter, limit, beforeSeq), counters: { ...hub.log.counters } };
     },
     'metrics.series': ({ device: id, range }) => hub.metrics.query(id, range),
     'metrics.topTalkers': ({ limit }) => hub.metrics.topTalkers(limit),

@@ -8,7 +8,7 @@ export const defaultSettings: Settings = {
   tlsPort: 8443,
   maxPayload: 16384,
   keepaliveSeconds: 10,
-  rateLimitPerSecond: 200,
+  rateLimitPerSecond: 1000,
   retentionDays: 7,
   retentionMegabytes: 512,
   offlineGraceSeconds: 0,

@@ -19,7 +19,7 @@ describe('TrafficLog', () => {
     for (let i = 1; i <= 100; i++) log.append(row(i, now - (100 - i) * DAY / 10));
     log.flush();
     const { deleted } = log.applyRetention({ maxAgeMs: 5 * DAY, maxBytes: 1e9 }, now);
-    const kept = log.page(compileFilter(''), 1000);
+    const kept = log.page(compileFilter(''), 1000).rows;
     expect(deleted).toBe(49);
     expect(kept.every((r) => r.ts >= now - 5 * DAY)).toBe(true);
     expect(kept).toHaveLength(51);
@@ -35,7 +35,7 @@ describe('TrafficLog', () => {
     const budget = 200 * 1024;
     log.applyRetention({ maxAgeMs: DAY, maxBytes: budget });
     expect(log.storedBytes).toBeLessThanOrEqual(budget);
-    const rows = log.page(compileFilter(''), 1000);
+    const rows = log.page(compileFilter(''), 1000).rows;
     expect(rows[0]!.seq).toBe(1000);
     expect(rows.at(-1)!.seq).toBe(1000 - rows.length + 1);
     const stored = log.storedBytes;
@@ -66,7 +66,7 @@ describe('TrafficLog', () => {
     const long = `{"pad":"${'y'.repeat(10_000)}"}`;
     log.append(row(1, 1, long));
     log.flush();
-    const [paged] = log.page(compileFilter(''), 1);
+    const [paged] = log.page(compileFilter(''), 1).rows;
     expect(paged).toMatchObject({ cut: true, size: long.length });
     expect(paged!.payload).toHaveLength(4096);
     expect([...log.iterate(compileFilter(''), 10)][0]).toMatchObject({ cut: false, payload: long });
@@ -83,5 +83,26 @@ describe('TrafficRing', () => {
     expect(ring.page(10).map((r) => r.seq)).toEqual([12, 11, 10, 9, 8]);
     expect(ring.page(2, 11).map((r) => r.seq)).toEqual([10, 9]);
     expect(ring.page(10, Infinity, (r) => r.seq % 2 === 0).map((r) => r.seq)).toEqual([12, 10, 8]);
+  });
+});
+
+describe('TrafficLog search bound', () => {
+  it('stops a filtered search after scanRows rows and says where', () => {
+    const db = openDatabase(`${tmp.dir}/scan.db`);
+    const log = new TrafficLog(db);
+    for (let i = 1; i <= 1000; i++) log.append(row(i, i, i === 10 ? '{"needle":1}' : '{"hay":1}'));
+    log.flush();
+    const first = log.page(compileFilter('needle'), 10, undefined, 4096, 300);
+    expect(first).toEqual({ rows: [], scanLimitedAt: 701 });
+    let before = first.scanLimitedAt!;
+    let found: number[] = [];
+    for (let i = 0; i < 5 && found.length === 0; i++) {
+      const next = log.page(compileFilter('needle'), 10, before, 4096, 300);
+      found = next.rows.map((r) => r.seq);
+      before = next.scanLimitedAt ?? 0;
+    }
+    expect(found).toEqual([10]);
+    expect(log.page(compileFilter(''), 5).scanLimitedAt).toBeUndefined();
+    db.close();
   });
 });

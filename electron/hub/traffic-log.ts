@@ -122,12 +122,19 @@ export class TrafficLog {
     return sum.n;
   }
 
-  /** Newest first; payloads longer than maxPayloadChars are cut (flagged, original size kept). */
-  page(filter: CompiledFilter, limit: number, beforeSeq?: number, maxPayloadChars = 4096): TrafficRow[] {
-    const where = beforeSeq === undefined ? filter.sql : `seq < ? AND (${filter.sql})`;
-    const params = beforeSeq === undefined ? filter.params : [beforeSeq, ...filter.params];
-    const rows = this.db.prepare(`SELECT * FROM traffic WHERE ${where} ORDER BY seq DESC LIMIT ?`).all(...params, limit) as DbRow[];
-    return rows.map((r) => cutRow(fromDb(r), maxPayloadChars));
+  /**
+   * Newest first; payloads longer than maxPayloadChars are cut (flagged, original size kept). A
+   * filtered search looks at most `scanRows` rows back so it never blocks the main thread for long;
+   * `scanLimitedAt` says where it stopped (page again with beforeSeq = that to look further).
+   */
+  page(filter: CompiledFilter, limit: number, beforeSeq?: number, maxPayloadChars = 4096, scanRows = 500_000): { rows: TrafficRow[]; scanLimitedAt?: number } {
+    const top = beforeSeq ?? this.lastSeq() + 1;
+    const floor = filter.terms.length > 0 ? top - scanRows : -Infinity;
+    const where = `seq < ? AND seq >= ? AND (${filter.sql})`;
+    const rows = this.db.prepare(`SELECT * FROM traffic WHERE ${where} ORDER BY seq DESC LIMIT ?`).all(top, Math.max(floor, -1), ...filter.params, limit) as DbRow[];
+    const out = rows.map((r) => cutRow(fromDb(r), maxPayloadChars));
+    const oldest = (this.db.prepare('SELECT coalesce(min(seq), 0) AS s FROM traffic').get() as { s: number }).s;
+    return rows.length < limit && floor > oldest ? { rows: out, scanLimitedAt: floor } : { rows: out };
   }
 
   /** Oldest first, for export; iterates without loading everything. */

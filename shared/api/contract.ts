@@ -191,7 +191,11 @@ export interface Results {
   'hello': HelloResult;
   'devices.list': DeviceSummary[];
   'devices.get': DeviceSummary & { recentTraffic: TrafficRow[] };
-  'traffic.page': { rows: TrafficRow[]; counters: TrafficCounters };
+  /**
+   * Newest first. A filtered search looks back a bounded number of rows; when it stopped before the
+   * oldest row, scanLimitedAt is where: call again with beforeSeq = scanLimitedAt to search further.
+   */
+  'traffic.page': { rows: TrafficRow[]; counters: TrafficCounters; scanLimitedAt?: number };
   'metrics.series': MetricsPoint[];
   'metrics.topTalkers': { device: string; msgsPerSecond: number; bytesPerSecond: number }[];
   'messages.send': { msgId: number };
