@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { type DatagramHeader, decodeHeader } from '../../shared/protocol/udp/wire';
-import { encodeDeliveredEnvelope, parseDeviceEnvelope, type TargetKind } from '../../shared/protocol/envelope';
+import { type DeviceEnvelope, encodeDeliveredEnvelope, parseDeviceEnvelope, type TargetKind } from '../../shared/protocol/envelope';
 import { type Clock, realClock } from './clock';
 import { resolveConfig, type UdpConfig } from './config';
 import type { UdpCounters } from './counters';
@@ -26,6 +26,17 @@ export interface UdpEnvelope {
   /** The payload object's exact bytes. */
   payload: Uint8Array;
   channel: ChannelName;
+  /** The whole envelope and its parse, as the TCP router takes them (router.fromDevice). */
+  envelope: Uint8Array;
+  parsed: DeviceEnvelope;
+}
+
+/** What the v2 login reply carries as "udp" (docs/PROTOCOL.md 9.1). */
+export interface UdpGrant {
+  sessionId: number;
+  /** 16 random bytes, hex. */
+  nonce: string;
+  port: number;
 }
 
 export interface UdpSessionInfo {
@@ -39,8 +50,8 @@ export interface UdpSessionInfo {
 
 export interface UdpTransportOptions {
   socket: DatagramSocket;
-  /** The router: called for every valid envelope a UDP device sends. */
-  onEnvelope: (e: UdpEnvelope) => void;
+  /** The router: called for every valid envelope a UDP device sends (or attach one later). */
+  onEnvelope?: (e: UdpEnvelope) => void;
   config?: Partial<UdpConfig>;
   clock?: Clock;
   maxSessions?: number;
@@ -59,6 +70,7 @@ export interface UdpDrops {
   authFailed: number;
   replayed: number;
   malformed: number;
+  /** Invalid envelope (or no router attached): counted, dropped. */
   badEnvelope: number;
 }
 
@@ -82,13 +94,20 @@ export class UdpTransport extends EventEmitter {
   private readonly bySid = new Map<number, Session>();
   private readonly byDevice = new Map<string, Session>();
   private closed = false;
+  private router: ((e: UdpEnvelope) => void) | null;
 
   constructor(private readonly o: UdpTransportOptions) {
     super();
     this.config = resolveConfig(o.config);
     this.clock = o.clock ?? realClock;
+    this.router = o.onEnvelope ?? null;
     this.budget = new ReassemblyBudget(o.globalPartials ?? 1024, o.globalPartialBytes ?? 16 * 1024 * 1024);
     o.socket.onMessage((data, from) => this.onDatagram(data, from));
+  }
+
+  /** The broker plugs its router in here; envelopes arriving with no router are counted and dropped. */
+  attachRouter(router: (e: UdpEnvelope) => void): void {
+    this.router = router;
   }
 
   get port(): number {
@@ -99,7 +118,7 @@ export class UdpTransport extends EventEmitter {
    * Called by the broker after a v2 login with "udp":true. Returns what the login reply carries.
    * A second call for the same device replaces its session.
    */
-  openSession(deviceId: string, tokenHash: Uint8Array): { sessionId: number; nonce: string; port: number } | null {
+  openSession(deviceId: string, tokenHash: Uint8Array): UdpGrant | null {
     if (this.closed) return null;
     this.closeSession(deviceId, 'replaced');
     if (this.bySid.size >= (this.o.maxSessions ?? 10_000)) return null;
@@ -207,9 +226,9 @@ export class UdpTransport extends EventEmitter {
 
   private onMessage(s: Session, bytes: Uint8Array, channel: ChannelName): void {
     const env = parseDeviceEnvelope(bytes);
-    if (!env.ok) return void this.drops.badEnvelope++;
+    if (!env.ok || !this.router) return void this.drops.badEnvelope++;
     const v = env.value;
-    this.o.onEnvelope({ from: s.deviceId, targetId: v.targetId, target: v.target, payload: bytes.subarray(v.payloadStart, v.payloadEnd), channel });
+    this.router({ from: s.deviceId, targetId: v.targetId, target: v.target, payload: bytes.subarray(v.payloadStart, v.payloadEnd), channel, envelope: bytes, parsed: v });
   }
 }
 
