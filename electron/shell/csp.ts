@@ -1,23 +1,12 @@
 /**
- * The renderer's Content-Security-Policy. The main process adds it as a response header (dev server,
- * any http load); file:// pages get no headers, so renderer/index.html carries a policy in a meta tag
- * too (csp.test.ts checks that one meets the same baseline: scripts only from 'self', no plugins).
+ * The renderer's Content-Security-Policy: the same policy the headless host serves
+ * (electron/host/static-files.ts), so both modes run the UI under one set of rules. The main process
+ * adds it as a response header to every response of the window's session; file:// pages get no
+ * headers, so renderer/index.html carries it in a meta tag too (csp.test.ts checks both).
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // Inline styles stay allowed (Vite's dev server and chart libraries inject them); scripts never.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+import { CONTENT_SECURITY_POLICY } from '../host/static-files';
 
-/** Header-only directives (ignored in a meta tag). */
-export const CSP_HEADER = `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`;
+export const CSP_HEADER = CONTENT_SECURITY_POLICY;
 
 /** Returns the response headers with our CSP set, replacing any CSP the response carried. */
 export function withCsp(headers: Record<string, string[]> | undefined): Record<string, string[]> {
