@@ -21,6 +21,16 @@ XT_BUFFERS := $(shell expr 1024 + 1 + 1024)
 XT_OUT     := $(BUILD)/xtensa
 
 .PHONY: target-avr target-xtensa
+
+# The Arduino core, built once like the IDE does.
+$(AVR_OUT)/core.a:
+	@mkdir -p $(AVR_OUT)/core
+	@set -e; for f in $(AVR_HOME)/cores/arduino/*.c; do \
+	  avr-gcc $(AVR_CFLAGS) -c $$f -o $(AVR_OUT)/core/$$(basename $$f).o; done; \
+	for f in $(AVR_HOME)/cores/arduino/*.cpp; do \
+	  avr-g++ $(AVR_CFLAGS) -std=gnu++11 -fno-exceptions -fno-threadsafe-statics -DDECIMAL_DIG=17 \
+	    -c $$f -o $(AVR_OUT)/core/$$(basename $$f).o; done
+	@avr-ar rcs $@ $(AVR_OUT)/core/*.o
 targets: target-avr target-xtensa
 
 target-avr:
@@ -29,16 +39,12 @@ ifeq ($(AVR_GXX),)
 else ifeq ($(wildcard $(AVR_HOME)/cores/arduino/Client.h),)
 	@echo "target avr: SKIPPED - Arduino core not found at $(AVR_HOME) (apt-get install -y arduino-core-avr)"
 else
-	@mkdir -p $(AVR_OUT)/core
 	@echo "== target avr: adapter + client against the real Arduino Client.h (avr-g++ -Os, atmega328p)"
-	@set -e; for f in $(AVR_HOME)/cores/arduino/*.c; do \
-	  avr-gcc $(AVR_CFLAGS) -c $$f -o $(AVR_OUT)/core/$$(basename $$f).o; done; \
-	for f in $(AVR_HOME)/cores/arduino/*.cpp; do \
-	  avr-g++ $(AVR_CFLAGS) -std=gnu++11 -fno-exceptions -fno-threadsafe-statics -DDECIMAL_DIG=17 -c $$f -o $(AVR_OUT)/core/$$(basename $$f).o; done
+	@$(MAKE) -s $(AVR_OUT)/core.a
 	@avr-g++ $(AVR_CFLAGS) $(AVR_CONFIG) -std=gnu++11 -fno-exceptions -fno-threadsafe-statics $(WARN) -Isrc \
-	  test/targets/avr_sketch.cpp $(AVR_LIB_SRC) $(AVR_OUT)/core/*.o -Wl,--gc-sections -o $(AVR_OUT)/sketch.elf
+	  test/targets/avr_sketch.cpp $(AVR_LIB_SRC) $(AVR_OUT)/core.a -Wl,--gc-sections -o $(AVR_OUT)/sketch.elf
 	@avr-g++ $(AVR_CFLAGS) -std=gnu++11 -fno-exceptions -fno-threadsafe-statics -DHYPERTCP_BASELINE \
-	  test/targets/avr_sketch.cpp $(AVR_OUT)/core/*.o -Wl,--gc-sections -o $(AVR_OUT)/baseline.elf
+	  test/targets/avr_sketch.cpp $(AVR_OUT)/core.a -Wl,--gc-sections -o $(AVR_OUT)/baseline.elf
 	@echo "   ok: linked $(AVR_OUT)/sketch.elf"
 endif
 

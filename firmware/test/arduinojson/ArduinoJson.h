@@ -1,0 +1,68 @@
+// Test stand-in for ArduinoJson 7 (not available here): just the names HyperTCP's optional
+// overloads use (JsonDocument, JsonObject, JsonVariantConst, deserializeJson, serializeJson),
+// backed by the library's own scanner. It checks that the overloads compile and dispatch; it is
+// not ArduinoJson.
+#ifndef FAKE_ARDUINOJSON_H
+#define FAKE_ARDUINOJSON_H
+
+#include <string.h>
+
+#include "hypertcp/JsonScan.h"
+
+#define ARDUINOJSON_VERSION_MAJOR 7
+
+class JsonVariantConst {
+ public:
+  JsonVariantConst(const char* json, size_t length) : json_(json), length_(length) {}
+  const char* json() const { return json_; }
+  size_t length() const { return length_; }
+
+ private:
+  const char* json_;
+  size_t length_;
+};
+
+class JsonObject {
+ public:
+  JsonObject() : json_(""), length_(0) {}
+  JsonObject(const char* json, size_t length) : json_(json), length_(length) {}
+  operator JsonVariantConst() const { return JsonVariantConst(json_, length_); }
+  // Simplified: string members only.
+  bool getString(const char* key, char* out, size_t size) const {
+    return hypertcp::json::getString(json_, length_, key, out, size);
+  }
+
+ private:
+  const char* json_;
+  size_t length_;
+};
+
+class JsonDocument {
+ public:
+  template <class T>
+  T as() const {
+    return T(json_, length_);
+  }
+  const char* json_ = "";
+  size_t length_ = 0;
+};
+
+struct DeserializationError {
+  bool failed;
+  explicit operator bool() const { return failed; }
+};
+
+inline DeserializationError deserializeJson(JsonDocument& doc, const char* json, size_t length) {
+  doc.json_ = json;
+  doc.length_ = length;
+  return DeserializationError{hypertcp::json::validate(json, length) != hypertcp::json::Check::Ok};
+}
+
+inline size_t serializeJson(JsonVariantConst value, char* out, size_t size) {
+  if (value.length() >= size) return size;  // like ArduinoJson: truncated output
+  memcpy(out, value.json(), value.length());
+  out[value.length()] = '\0';
+  return value.length();
+}
+
+#endif
