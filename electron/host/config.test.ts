@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ensureCertificate } from '../broker';
 import { tempDir } from '../hub/testing/temp-dir';
-import { parseHostArgs } from './config';
+import { defaultDbPath, parseHostArgs } from './config';
 import { allowedHosts, isLoopback, startHttpHost } from './http-host';
 
 const tmp = tempDir('hypertcp-cfg-');
@@ -12,7 +12,10 @@ afterAll(() => tmp.cleanup());
 
 describe('host flags and config file', () => {
   it('uses the documented defaults', () => {
-    expect(parseHostArgs([])).toMatchObject({ tcpPort: 8080, httpPort: 8090, bind: '127.0.0.1', static: 'dist/renderer', demo: false });
+    const cfg = parseHostArgs([]);
+    expect(cfg).toMatchObject({ tcpPort: 8080, httpPort: 8090, bind: '127.0.0.1', demo: false });
+    expect(cfg !== 'help' && cfg.static).toBe(join(process.cwd(), 'dist/renderer'));
+    expect(defaultDbPath(true)).not.toBe(defaultDbPath(false));
   });
 
   it('lets flags win over the config file', () => {

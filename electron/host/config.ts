@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+
+/** The project root, so the default UI and simulator paths work from any working directory. */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const Port = z.number().int().min(0).max(65535);
 export const HostConfig = z.strictObject({
@@ -15,12 +19,12 @@ export const HostConfig = z.strictObject({
   brokerBind: z.string().min(1).max(253).optional(),
   db: z.string().min(1).optional(),
   adminToken: z.string().min(16, 'admin token must be at least 16 characters').max(200).regex(/^[A-Za-z0-9_-]+$/, 'admin token uses A-Z a-z 0-9 _ -').optional(),
-  static: z.string().min(1).default('dist/renderer'),
+  static: z.string().min(1).default(resolve(ROOT, 'dist/renderer')),
   demo: z.boolean().default(false),
   tlsCert: z.string().optional(),
   tlsKey: z.string().optional(),
   /** Path of the simulator used by --demo. */
-  sim: z.string().default('firmware/build/hypertcp-sim'),
+  sim: z.string().default(resolve(ROOT, 'firmware/build/hypertcp-sim')),
 });
 export type HostConfig = z.infer<typeof HostConfig>;
 
@@ -30,7 +34,8 @@ export const USAGE = `Usage: tsx electron/host/cli.ts [flags]
   --http-port N      web UI and API port (default 8090, 0 = ephemeral)
   --bind ADDR        address of the web UI (default 127.0.0.1; others need TLS)
   --broker-bind ADDR address of the device broker (default: --bind)
-  --db PATH          SQLite database file (default ~/.local/share/hypertcp-panel/hypertcp.db)
+  --db PATH          SQLite database file (default ~/.local/share/hypertcp-panel/hypertcp.db,
+                     or demo.db beside it with --demo, so the demo never touches your lab's data)
   --admin-token T    admin token (default: generated once and kept in the database)
   --static DIR       built UI to serve (default dist/renderer)
   --tls-cert F --tls-key F   PEM files for HTTPS (generated when binding elsewhere without them)
@@ -38,9 +43,9 @@ export const USAGE = `Usage: tsx electron/host/cli.ts [flags]
   --sim PATH         simulator binary for --demo (default firmware/build/hypertcp-sim)
   --config FILE      JSON file with the same settings (camelCase keys); flags win`;
 
-export function defaultDbPath(): string {
+export function defaultDbPath(demo = false): string {
   const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
-  return join(base, 'hypertcp-panel', 'hypertcp.db');
+  return join(base, 'hypertcp-panel', demo ? 'demo.db' : 'hypertcp.db');
 }
 
 const int = (flag: string, v: string | undefined) => {
