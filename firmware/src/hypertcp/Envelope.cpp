@@ -143,13 +143,20 @@ bool parseRedirect(const char* text, size_t length, char* host, size_t hostSize,
   if (json::validate(text, length) != json::Check::Ok) return false;
   long value;
   if (!json::getLong(text, length, "port", value) || value < 1 || value > 65535) return false;
-  if (!json::getString(text, length, "server", host, hostSize) || host[0] == '\0') return false;
-  for (const char* p = host; *p; p++) {  // hostnames, IPv4 and IPv6 literals only
-    char c = *p;
+  // Hostnames and IP literals never need escapes, so the raw string is the host (and the
+  // string decoder stays out of the core).
+  json::Span server;
+  if (!json::find(text, length, "server", server) || server.len < 3 || server.ptr[0] != '"') return false;
+  size_t hostLength = server.len - 2;
+  if (hostLength >= hostSize) return false;
+  for (size_t i = 0; i < hostLength; i++) {
+    char c = server.ptr[1 + i];
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
               c == ':' || c == '_';
     if (!ok) return false;
   }
+  memcpy(host, server.ptr + 1, hostLength);
+  host[hostLength] = '\0';
   port = static_cast<uint16_t>(value);
   return true;
 }
