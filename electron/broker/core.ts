@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { HEADER_SIZE } from '../../shared/protocol/constants';
 import type { Frame } from '../../shared/protocol/frame';
 import { dispatch } from './handlers/index';
+import { handleUdpEnvelope } from './handlers/udp-message';
 import { LoginThrottle } from './limits';
 import type { ResolvedOptions } from './options';
 import type { OutboundQueue } from './outbound';
@@ -26,7 +27,7 @@ export class BrokerCore {
   private flushPending = false;
   /** Counters of sessions that have closed, so broker-wide totals survive them. */
   readonly retired: SessionCounters = emptyCounters();
-  readonly tally = { loginsOk: 0, loginsFailed: 0, connectionsRejected: 0, drops: 0, listenerErrors: 0, acceptErrors: 0 };
+  readonly tally = { loginsOk: 0, loginsFailed: 0, connectionsRejected: 0, drops: 0, listenerErrors: 0, acceptErrors: 0, udpOrphans: 0 };
   readonly disconnects: Partial<Record<DisconnectReason, number>> = {};
 
   constructor(
@@ -36,6 +37,7 @@ export class BrokerCore {
     const { limits } = options;
     this.router = new Router(this);
     this.throttle = new LoginThrottle(limits.loginDelayBaseMs, limits.loginDelayMaxMs, limits.loginFailureHalfLifeMs);
+    options.udp?.attachRouter((e) => handleUdpEnvelope(this, e));
   }
 
   readonly now = (): number => Date.now();
@@ -105,8 +107,9 @@ export class BrokerCore {
   /** After a successful login: a live session with the same id is replaced. */
   opened(session: Session): void {
     const previous = this.byId.get(session.id!);
-    if (previous && previous !== session) previous.close('replaced');
+    // Register first: the replaced session's close must not tear down what the new one opened (UDP).
     this.byId.set(session.id!, session);
+    if (previous && previous !== session) previous.close('replaced');
     this.tally.loginsOk++;
     if (this.wants('session:open')) this.emit('session:open', session.info());
   }
@@ -118,7 +121,10 @@ export class BrokerCore {
 
   closed(session: Session, wasOpen: boolean, reason: DisconnectReason, detail: string | undefined): void {
     this.connections.delete(session);
-    if (session.id !== null && this.byId.get(session.id) === session) this.byId.delete(session.id);
+    if (session.id !== null && this.byId.get(session.id) === session) {
+      this.byId.delete(session.id);
+      if (session.udp) this.options.udp?.closeSession(session.id, reason);
+    }
     this.disconnects[reason] = (this.disconnects[reason] ?? 0) + 1;
     const info = session.info();
     addCounters(this.retired, info.counters);

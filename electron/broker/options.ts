@@ -1,6 +1,7 @@
 import { ABSOLUTE_MAX_PAYLOAD, DEFAULT_MAX_PAYLOAD } from '../../shared/protocol/constants';
 import type { RoutingPolicy } from './policy';
 import type { TokenStore } from './tokens';
+import type { UdpSeam } from './udp';
 
 /** Every limit the broker enforces. Times are in milliseconds. */
 export interface BrokerLimits {
@@ -45,6 +46,8 @@ export interface BrokerOptions {
   redirectGraceMs?: number;
   /** How long a closing connection may linger to flush its last frames before it is destroyed. */
   closeLingerMs?: number;
+  /** The UDP transport v2 devices may ask for at login ("udp":true); owned by the caller. */
+  udp?: UdpSeam;
 }
 
 export const DEFAULT_LIMITS: BrokerLimits = {
@@ -73,6 +76,7 @@ export interface ResolvedOptions {
   policy: RoutingPolicy | null;
   redirectGraceMs: number;
   closeLingerMs: number;
+  udp: UdpSeam | null;
 }
 
 export function resolveOptions(options: BrokerOptions): ResolvedOptions {
@@ -88,5 +92,6 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
     policy: options.policy ?? null,
     redirectGraceMs: options.redirectGraceMs ?? 2_000,
     closeLingerMs: options.closeLingerMs ?? 2_000,
+    udp: options.udp ?? null,
   };
 }

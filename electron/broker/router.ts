@@ -43,8 +43,12 @@ export class Router {
    */
   toDevice(from: string, prefix: Uint8Array, receiver: Session, inner: Uint8Array): number {
     if (prefix.length + inner.length + 1 > this.core.options.limits.maxPayload) return Status.PAYLOAD_TOO_LARGE;
-    const frame = deliveredFrame(Command.JSON_MESSAGE, receiver.nextId(), prefix, inner);
     receiver.counters.msgsOut++;
+    if (receiver.udp && this.core.options.udp?.deliver(receiver.id!, from, inner)) {
+      if (this.core.wants('frame')) this.core.traceOut(receiver.id!, from, receiver.id!, deliveredFrame(Command.JSON_MESSAGE, 0, prefix, inner), 1);
+      return Status.SUCCESS;
+    }
+    const frame = deliveredFrame(Command.JSON_MESSAGE, receiver.nextId(), prefix, inner);
     const dropped = receiver.send(frame);
     if (this.core.wants('frame')) this.core.traceOut(receiver.id!, from, receiver.id!, frame, 1);
     return dropped > 0 ? Status.QUEUE_FULL : Status.SUCCESS;

@@ -32,6 +32,8 @@ export class Session {
   prefix: Uint8Array = EMPTY_PREFIX;
   protocol: 'legacy' | 'v2' = 'legacy';
   device: DeviceDescription | null = null;
+  /** Granted a UDP session at login. */
+  udp = false;
   readonly connectedAt: number;
   readonly counters = emptyCounters();
   readonly queue: OutboundQueue;
@@ -204,6 +206,7 @@ export class Session {
       transport: this.transport,
       protocol: this.protocol,
       device: this.device,
+      udp: this.udp,
       connectedAt: this.connectedAt,
       rttMs: this.rttMs,
       counters: { ...this.counters, errorsByKind: { ...this.counters.errorsByKind } },

@@ -38,6 +38,8 @@ export interface SessionInfo {
   transport: BrokerTransport;
   protocol: 'legacy' | 'v2';
   device: DeviceDescription | null;
+  /** The device was granted a UDP session at login (deliveries go over UDP while it is open). */
+  udp?: boolean;
   connectedAt: number;
   rttMs: number | null;
   counters: SessionCounters;
@@ -54,6 +56,8 @@ export interface BrokerStats {
   listenerErrors: number;
   /** Errors of a listening server after it started (EMFILE, ...). */
   acceptErrors: number;
+  /** UDP envelopes from a device with no live TCP session (dropped). */
+  udpOrphans: number;
   msgsIn: number;
   msgsOut: number;
   bytesIn: number;

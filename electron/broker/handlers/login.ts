@@ -3,6 +3,7 @@ import { encodeFrame, encodeStatus, type Frame } from '../../../shared/protocol/
 import { parseLogin, type LoginReply } from '../../../shared/protocol/login';
 import type { BrokerCore } from '../core';
 import type { Session } from '../session';
+import { hashToken } from '../tokens';
 
 /**
  * LOGIN (29). Only valid as the first frame. Logins from an address with recent failures are
@@ -42,11 +43,16 @@ function verdict(core: BrokerCore, session: Session, frame: Frame): void {
   if (login.kind === 'v2') {
     session.protocol = 'v2';
     session.device = login.device;
-    const reply: LoginReply = {
+    const reply: LoginReply & { udp?: { port: number; sid: number; nonce: string } } = {
       id,
       keepalive: Math.max(1, Math.round(core.options.keepalive.intervalMs / 1000)),
       maxPayload: core.options.limits.maxPayload,
     };
+    const grant = login.udp && core.options.udp ? core.options.udp.openSession(id, hashToken(login.token)) : null;
+    if (grant) {
+      session.udp = true;
+      reply.udp = { port: grant.port, sid: grant.sessionId, nonce: grant.nonce };
+    }
     const json = Buffer.from(JSON.stringify(reply));
     session.send(encodeFrame(0, frame.msgId, Buffer.concat([Uint8Array.of(Status.SUCCESS), json])));
   } else {

@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Status } from '../../shared/protocol/constants';
+import { UdpClient, UdpTransport, bindUdp, tokenHash } from '../udp';
+import { collectCloses, eventually, startTestBroker, testToken, type TestBroker } from './testing/fixtures';
+import type { ServerMessageEvent } from './types';
+
+let t: TestBroker;
+let udp: UdpTransport | null = null;
+afterEach(async () => {
+  await t?.close();
+  udp?.close();
+});
+
+interface UdpReply {
+  udp?: { port: number; sid: number; nonce: string };
+}
+
+describe('UDP sessions opened from a v2 TCP login', () => {
+  it('grants UDP at login, routes both ways over it, and closes it with the TCP session', async () => {
+    udp = new UdpTransport({ socket: await bindUdp(0) });
+    t = await startTestBroker(['lamp', 'switch', 'tcp-only'], { udp });
+    const closes = collectCloses(t.broker);
+    const server: ServerMessageEvent[] = [];
+    t.broker.on('server:message', (ev) => server.push(ev));
+
+    const lamp = await t.v2('lamp');
+    expect((lamp.reply as UdpReply).udp).toBeUndefined(); // did not ask
+    const sw = (await import('./testing/v2-client')).V2Client;
+    const device = await sw.connect(t.port);
+    expect(await device.login(testToken('switch'), {}, { udp: true })).toBe(Status.SUCCESS);
+    const grant = (device.reply as UdpReply).udp!;
+    expect(grant.port).toBe(udp.port);
+    expect(grant.nonce).toMatch(/^[0-9a-f]{32}$/);
+
+    const got: string[] = [];
+    const client = new UdpClient({
+      socket: await bindUdp(0),
+      host: '127.0.0.1',
+      port: grant.port,
+      sessionId: grant.sid,
+      serverNonce: grant.nonce,
+      tokenHash: tokenHash(testToken('switch')),
+      onMessage: (data) => got.push(Buffer.from(data).toString()),
+    });
+    // Device -> server and device -> device over UDP, through the same router.
+    client.send('server', '{"telemetry":{"t":21.5}}');
+    client.send('lamp', '{"cmd":"toggle"}');
+    await eventually(() => server.length === 1 && lamp.messages.length === 1, 3_000, 'udp envelopes routed');
+    expect(Buffer.from(server[0]!.payload).toString()).toBe('{"telemetry":{"t":21.5}}');
+    expect(lamp.messages[0]!.raw).toBe('{"from":"switch","payload":{"cmd":"toggle"}}');
+    expect(t.broker.session('switch')!.counters.msgsIn).toBe(2);
+
+    // Server and TCP devices -> the UDP device: delivered over UDP, not over its TCP socket.
+    expect(t.broker.sendFromServer('switch', '{"cmd":"set","value":true}').ok).toBe(true);
+    expect(await lamp.send('switch', '{"state":1}')).toBe(Status.SUCCESS);
+    await eventually(() => got.length === 2, 3_000, 'udp deliveries');
+    expect(got).toEqual(['{"from":"server","payload":{"cmd":"set","value":true}}', '{"from":"lamp","payload":{"state":1}}']);
+    expect(device.messages).toEqual([]);
+
+    // The TCP session ends: so does the UDP one; deliveries fall back to TCP for the next login.
+    device.destroy();
+    await eventually(() => closes.some((c) => c[0] === 'switch'), 2_000, 'switch closed');
+    expect(udp.isOpen('switch')).toBe(false);
+    expect(udp.sessions()).toEqual([]);
+  });
+
+  it('a replacing login keeps the UDP session it opened; revoke closes it', async () => {
+    udp = new UdpTransport({ socket: await bindUdp(0) });
+    t = await startTestBroker(['switch'], { udp });
+    const { V2Client } = await import('./testing/v2-client');
+    const first = await V2Client.connect(t.port);
+    expect(await first.login(testToken('switch'), {}, { udp: true })).toBe(Status.SUCCESS);
+    const second = await V2Client.connect(t.port);
+    expect(await second.login(testToken('switch'), {}, { udp: true })).toBe(Status.SUCCESS);
+    await first.waitClosed();
+    const sid = (second.reply as UdpReply).udp!.sid;
+    expect(udp.sessions().map((s) => s.sessionId)).toEqual([sid]);
+    expect(t.broker.revoke('switch')).toBe(true);
+    expect(udp.sessions()).toEqual([]);
+    second.destroy();
+  });
+});

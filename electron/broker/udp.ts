@@ -1,0 +1,14 @@
+import type { UdpEnvelope, UdpGrant } from '../udp/transport';
+
+/**
+ * The part of the UDP transport (electron/udp, PROTOCOL.md section 9) the broker uses. Whoever
+ * creates the UdpTransport owns it (binds and closes it); the broker only plugs into it.
+ */
+export interface UdpSeam {
+  attachRouter(router: (e: UdpEnvelope) => void): void;
+  openSession(deviceId: string, tokenHash: Uint8Array): UdpGrant | null;
+  closeSession(deviceId: string, reason: string): boolean;
+  deliver(deviceId: string, from: string, payload: Uint8Array): boolean;
+}
+
+export type { UdpEnvelope, UdpGrant };
