@@ -180,6 +180,10 @@ describe('desktop shell lifecycle', () => {
     core.broker.emit('session:close', { id: 'lamp-1' }, 'keepalive timeout');
     core.broker.emit('session:close', { id: 'lamp-2' }, 'shutdown');
     await vi.waitFor(() => expect(electron.log.notifications.map((n) => n.title)).toEqual(['lamp-1 is offline']));
+    const win = electron.log.windows[0]!;
+    win.hide();
+    electron.log.shownNotifications[0]!.emit('click'); // clicking the alert brings the window back
+    expect(win.visible).toBe(true);
 
     const menu = electron.log.appMenus.at(-1)!;
     clickMenuItem(menu, 'notify-offline', false);

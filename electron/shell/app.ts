@@ -95,7 +95,11 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
       const reply = await core.api.dispatch('settings.get', {});
       return reply.ok ? (reply.result as { offlineGraceSeconds: number }).offlineGraceSeconds * 1000 : 30_000;
     },
-    notify: (title, body) => new electron.Notification({ title, body, silent: false }).show(),
+    notify: (title, body) => {
+      const notification = new electron.Notification({ title, body, silent: false });
+      notification.on('click', () => showWindow());
+      notification.show();
+    },
   });
 
   const actions: ShellActions = {

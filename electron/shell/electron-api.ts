@@ -63,6 +63,7 @@ export interface WebContentsLike {
   setWindowOpenHandler(handler: (details: { url: string }) => WindowOpenResponse): void;
   on(event: 'will-navigate', listener: (event: Preventable, url: string) => void): unknown;
   on(event: 'will-redirect', listener: (event: Preventable, url: string) => void): unknown;
+  on(event: 'will-frame-navigate', listener: (event: Preventable & { url: string; isMainFrame: boolean }) => void): unknown;
   on(event: 'will-attach-webview', listener: (event: Preventable) => void): unknown;
   on(event: 'did-finish-load', listener: () => void): unknown;
   on(event: 'destroyed', listener: () => void): unknown;
@@ -99,6 +100,7 @@ export type MenuLike = object;
 
 export interface NotificationLike {
   show(): void;
+  on(event: 'click', listener: () => void): unknown;
 }
 
 export interface AppLike {

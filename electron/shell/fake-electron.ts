@@ -88,6 +88,7 @@ export interface FakeLog {
   windows: FakeWindow[];
   trays: FakeTray[];
   notifications: NotificationConstructorOptions[];
+  shownNotifications: Emitter[];
   appMenus: MenuItemConstructorOptions[][];
   opened: string[];
   openedPaths: string[];
@@ -252,11 +253,14 @@ export class FakeIpcMain {
 export type FakeElectron = ShellElectron & { app: FakeApp; ipcMain: FakeIpcMain; log: FakeLog };
 
 export function createFakeElectron(userData: string, displays: Rectangle[] = [{ x: 0, y: 0, width: 1920, height: 1080 }]): FakeElectron {
-  const log: FakeLog = { calls: [], windows: [], trays: [], notifications: [], appMenus: [], opened: [], openedPaths: [], errors: [] };
-  const Notification = class {
-    constructor(private readonly options: NotificationConstructorOptions) {}
+  const log: FakeLog = { calls: [], windows: [], trays: [], notifications: [], shownNotifications: [], appMenus: [], opened: [], openedPaths: [], errors: [] };
+  const Notification = class extends Emitter {
+    constructor(private readonly options: NotificationConstructorOptions) {
+      super();
+    }
     show(): void {
       log.notifications.push(this.options);
+      log.shownNotifications.push(this);
     }
     static isSupported(): boolean {
       return true;

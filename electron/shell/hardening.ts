@@ -38,6 +38,8 @@ export function hardenWebContents(electron: Pick<ShellElectron, 'shell'>, conten
     event.preventDefault();
     openExternalIfAllowed(electron, url);
   });
+  // Any frame (iframes included) navigating anywhere: refused. Our own loads are programmatic and never fire this.
+  contents.on('will-frame-navigate', (event) => event.preventDefault());
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {

@@ -69,13 +69,15 @@ describe('web contents hardening', () => {
     expect(electron.log.opened).toEqual(['https://github.com/ok']);
   });
 
-  it('blocks webview attachment and redirects', () => {
+  it('blocks webview attachment, redirects and frame navigations', () => {
     const { win } = open();
     const attach = preventable();
     win.webContents.emit('will-attach-webview', attach);
     const redirect = preventable();
     win.webContents.emit('will-redirect', redirect, 'https://evil.example/');
-    expect([attach.prevented, redirect.prevented]).toEqual([true, true]);
+    const frame = Object.assign(preventable(), { url: 'https://evil.example/', isMainFrame: false });
+    win.webContents.emit('will-frame-navigate', frame);
+    expect([attach.prevented, redirect.prevented, frame.prevented]).toEqual([true, true, true]);
   });
 
   it('sets the CSP header on responses, replacing a looser one', () => {
