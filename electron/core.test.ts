@@ -56,6 +56,8 @@ describe('startCore: broker + hub + api over real sockets and a real SQLite file
     expect(result).toMatchObject({ device: 'lamp-1', control: 'relay1', outcome: 'confirmed', value: true });
     expect((await call(core, 'devices.get', { id: 'lamp-1' })).controlState).toEqual({ relay1: true });
 
+    expect(await client.send('ghost-device', '{"x":1}')).toBe(12);
+    await eventually(() => core.hub.registry.get('lamp-1')!.counters.errors === 1, 2000, 'refusal counted as error');
     await client.send('server', JSON.stringify({ telemetry: { temp: 21.5, rssi: -61 } }));
     await eventually(() => core.hub.registry.get('lamp-1')!.telemetry.temp === 21.5, 2000, 'telemetry');
 

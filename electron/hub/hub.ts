@@ -1,5 +1,5 @@
 import type { EventBatch, MetricsPoint, TrafficCounters, TrafficRow } from '../../shared/api/contract';
-import { Command, Status } from '../../shared/protocol/constants';
+import { Status } from '../../shared/protocol/constants';
 import type { BrokerFrameEvent, BrokerPort, BrokerSession } from './broker-port';
 import { ControlTracker, type ControlResult } from './controls';
 import type { Db } from './db';
@@ -58,6 +58,7 @@ export class Hub {
   private notices: HubDelta['notices'] = [];
   private lastMetricsTs = 0;
   private lastShownSeq = 0;
+  private readonly lastDrops = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private lastRetention = 0;
   private readonly detach: (() => void)[] = [];
@@ -100,7 +101,8 @@ export class Hub {
   /** Hot path: one frame in or out of a session. */
   onFrame(ev: BrokerFrameEvent): void {
     const text = payloadText(ev.payload);
-    const isError = ev.cmd === Command.RESPONSE && ev.status !== null && ev.status !== Status.SUCCESS;
+    // 'in' frames carry the status the broker acked with: anything but SUCCESS is a refusal.
+    const isError = ev.status !== null && ev.status !== Status.SUCCESS;
     const row: TrafficRow = {
       seq: ++this.seq, ts: ev.ts, dir: ev.dir, device: ev.device, from: ev.from, to: ev.to, cmd: ev.cmd,
       msgId: ev.msgId, size: ev.size, status: ev.status, payload: text, cut: false,
@@ -158,11 +160,20 @@ export class Hub {
         rttSum += s.rttMs;
         rttN++;
       }
+      const drops = s.counters?.drops ?? 0;
+      const dropDelta = drops - (this.lastDrops.get(s.id) ?? drops);
+      this.lastDrops.set(s.id, drops);
+      if (dropDelta > 0) {
+        this.metrics.record(s.id, 'drops', dropDelta, now);
+        this.metrics.record(TOTAL, 'drops', dropDelta, now);
+      }
       const depth = s.counters?.queueDepth ?? 0;
       queued += depth;
       this.metrics.record(s.id, 'queueDepth', depth, now);
     }
     this.metrics.record(TOTAL, 'queueDepth', queued, now);
+    // Forget drop baselines of sessions that ended (bounded by live sessions).
+    if (this.lastDrops.size > 2 * this.o.broker.sessions().length + 16) this.lastDrops.clear();
     if (rttN > 0) this.metrics.record(TOTAL, 'rttMs', rttSum / rttN, now);
     this.metrics.tick(now);
     this.controls.expire(now);
