@@ -12,7 +12,8 @@ EXAMPLE_BINS := $(foreach n,$(EXAMPLE_NAMES),$(foreach b,$(EXAMPLE_BOARDS),$(BUI
 define EXAMPLE_RULE
 $(BUILD)/examples/$(1)-$(2): examples/$(1)/$(1).ino $(EXAMPLE_DEPS)
 	@mkdir -p $$(@D)
-	$(CXX) $(EXAMPLE_FLAGS) -D$(2) -include Arduino.h -x c++ $$< -x none $(EXAMPLE_LIB) -o $$@
+	@echo "  CXX (example) $$<"
+	$(Q)$(CXX) $(EXAMPLE_FLAGS) -D$(2) -include Arduino.h -x c++ $$< -x none $(EXAMPLE_LIB) -o $$@
 endef
 $(foreach n,$(EXAMPLE_NAMES),$(foreach b,$(EXAMPLE_BOARDS),$(eval $(call EXAMPLE_RULE,$(n),$(b)))))
 

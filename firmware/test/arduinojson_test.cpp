@@ -33,17 +33,22 @@ class SeedStyle : public HyperTCPProtocol<test::Scripted> {
   char lastFrom[70] = "", lastCmd[16] = "";
   Error lastError = Error::None;
 };
-}  // namespace
 
-TEST(seed_style_json_handlers_receive_parsed_payloads) {
+bool login(SeedStyle& c) {
   t.reset();
-  SeedStyle c(t);
-  CHECK(c.begin("token-12345678", "h", 1));
+  if (!c.begin("token-12345678", "h", 1)) return false;
   c.run();
   c.run();
   t.pushStatus(1, Status::Success, test::kLoginReply);
   c.run();
-  CHECK(c.connected());
+  t.dropOutput();
+  return c.connected();
+}
+}  // namespace
+
+TEST(seed_style_json_handlers_receive_parsed_payloads) {
+  SeedStyle c(t);
+  CHECK(login(c));
   t.pushFrame(Command::JsonMessage, 2, "{\"from\":\"server\",\"payload\":{\"cmd\":\"toggle\"}}");
   t.pushFrame(Command::Broadcast, 3, "{\"from\":\"x\",\"payload\":{}}");
   c.run();
@@ -54,14 +59,8 @@ TEST(seed_style_json_handlers_receive_parsed_payloads) {
 }
 
 TEST(json_send_overloads_serialise_into_the_frame) {
-  t.reset();
   SeedStyle c(t);
-  CHECK(c.begin("token-12345678", "h", 1));
-  c.run();
-  c.run();
-  t.pushStatus(1, Status::Success, test::kLoginReply);
-  c.run();
-  t.dropOutput();
+  CHECK(login(c));
   JsonObject doc("{\"temperature\":25.6}", 20);
   CHECK_EQ(c.sendMessage("server", doc), 2);
   CHECK_EQ(c.sendToServer(doc), 3);

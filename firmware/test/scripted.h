@@ -113,6 +113,13 @@ struct Scripted {
     outPos += 5u + header.length;
     return true;
   }
+  // True when the next frame the client wrote has this type and id (and payload, if given).
+  bool expectFrame(uint8_t type, uint16_t id, const char* payload = nullptr) {
+    hypertcp::FrameHeader h;
+    const uint8_t* p;
+    if (!nextOut(h, p) || h.type != type || h.msgId != id) return false;
+    return payload == nullptr || (h.length == strlen(payload) && memcmp(p, payload, h.length) == 0);
+  }
   void dropOutput() { outLen = outPos = 0; }
 };
 

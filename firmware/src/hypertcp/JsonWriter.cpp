@@ -34,31 +34,35 @@ void JsonWriter::separator() {
   hasItem_ |= bit;
 }
 
-JsonWriter& JsonWriter::beginObject() {
+void JsonWriter::open(char bracket) {
   separator();
-  put('{');
+  put(bracket);
   if (depth_ >= 32) ok_ = false;
   else hasItem_ &= ~(1UL << depth_++);
+}
+
+void JsonWriter::close(char bracket) {
+  put(bracket);
+  if (depth_ > 0) depth_--;
+}
+
+JsonWriter& JsonWriter::beginObject() {
+  open('{');
   return *this;
 }
 
 JsonWriter& JsonWriter::endObject() {
-  put('}');
-  if (depth_ > 0) depth_--;
+  close('}');
   return *this;
 }
 
 JsonWriter& JsonWriter::beginArray() {
-  separator();
-  put('[');
-  if (depth_ >= 32) ok_ = false;
-  else hasItem_ &= ~(1UL << depth_++);
+  open('[');
   return *this;
 }
 
 JsonWriter& JsonWriter::endArray() {
-  put(']');
-  if (depth_ > 0) depth_--;
+  close(']');
   return *this;
 }
 

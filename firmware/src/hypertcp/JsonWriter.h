@@ -43,6 +43,8 @@ class JsonWriter {
 
  private:
   void separator();
+  void open(char bracket);
+  void close(char bracket);
   void put(char c);
   void put(const char* text, size_t length);
   void putUnsigned(unsigned long number);

@@ -1,36 +1,5 @@
-// Host stand-in for the ESP8266WiFi library: Wi-Fi never connects, so the examples exercise
-// their offline path (the client backs off and retries).
+// Host stand-in for the ESP8266WiFi library: the same classes as the ESP32 stand-in.
 #ifndef HOST_ESP8266WIFI_H
 #define HOST_ESP8266WIFI_H
-
-#include "Arduino.h"
-#include "Client.h"
-
-#define WIFI_STA 1
-#define WL_CONNECTED 3
-
-class WiFiClient : public Client {
- public:
-  int connect(const char*, uint16_t) override { return 0; }
-  size_t write(uint8_t) override { return 0; }
-  size_t write(const uint8_t*, size_t) override { return 0; }
-  int available() override { return 0; }
-  int read() override { return -1; }
-  int read(uint8_t*, size_t) override { return -1; }
-  int peek() override { return -1; }
-  void flush() override {}
-  void stop() override {}
-  uint8_t connected() override { return 0; }
-  operator bool() override { return false; }
-};
-
-class HostWiFi {
- public:
-  void mode(int) {}
-  void begin(const char*, const char*) {}
-  int status() { return 0; }
-  long RSSI() { return -60; }
-};
-extern HostWiFi WiFi;
-
+#include "WiFi.h"
 #endif
