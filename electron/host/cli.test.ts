@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { V2Client } from '../broker/testing/v2-client';
+import { tempDir } from '../hub/testing/temp-dir';
+
+const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const tmp = tempDir('hypertcp-cli-');
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  tmp.cleanup();
+});
+
+interface Ready { url: string; httpPort: number; tcpPort: number; udpPort: number | null; adminToken: string }
+
+async function startCli(): Promise<{ child: ChildProcess; ready: Ready; lines: string[] }> {
+  mkdirSync(join(tmp.dir, 'ui'), { recursive: true });
+  writeFileSync(join(tmp.dir, 'ui', 'index.html'), '<!doctype html>');
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--db', join(tmp.dir, 'host.db'), '--tcp-port', '0', '--http-port', '0', '--static', join(tmp.dir, 'ui')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const lines: string[] = [];
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no HYPERTCP_READY; output: ${lines.join('\n')}`)), 15_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      lines.push(line);
+      if (line.startsWith('HYPERTCP_READY ')) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line.slice('HYPERTCP_READY '.length)) as Ready);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`host exited with ${code}`)));
+  });
+  return { child, ready, lines };
+}
+
+function client(ready: Ready) {
+  const ws = new WebSocket(`ws://127.0.0.1:${ready.httpPort}/api`, ['hypertcp.v1', `token.${ready.adminToken}`], { origin: `http://127.0.0.1:${ready.httpPort}` });
+  let id = 0;
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return {
+    ws,
+    async call(method: string, params: unknown): Promise<unknown> {
+      await opened;
+      const mine = ++id;
+      return new Promise((resolve, reject) => {
+        const onMessage = (data: WebSocket.RawData) => {
+          const msg = JSON.parse(data.toString()) as { type: string; id: number; ok: boolean; result?: unknown; error?: { message: string } };
+          if (msg.type !== 'result' || msg.id !== mine) return;
+          ws.off('message', onMessage);
+          if (msg.ok) resolve(msg.result);
+          else reject(new Error(msg.error!.message));
+        };
+        ws.on('message', onMessage);
+        ws.send(JSON.stringify({ type: 'call', id: mine, method, params }));
+      });
+    },
+  };
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
+  });
+}
+
+describe('headless host CLI', () => {
+  it('prints HYPERTCP_READY, shuts down on SIGTERM, and a restart keeps devices, tokens, saved commands, settings and the log', async () => {
+    const first = await startCli();
+    expect(first.ready.url).toBe(`http://127.0.0.1:${first.ready.httpPort}/#token=${first.ready.adminToken}`);
+    const api = client(first.ready);
+    const { token } = (await api.call('tokens.create', { id: 'kept-1' })) as { token: string };
+    await api.call('saved.save', { id: 's1', name: 'Ping', scope: null, template: '{"cmd":"ping"}' });
+    await api.call('settings.save', { settings: { retentionDays: 12 } });
+    const device = await V2Client.connect(first.ready.tcpPort);
+    expect(await device.login(token, { name: 'Kept', controls: [{ id: 'relay1', kind: 'relay' }] })).toBe(200);
+    expect(await device.send('server', '{"telemetry":{"temp":20}}')).toBe(200);
+    expect(first.lines.some((l) => l.startsWith('HyperTCP Panel is serving. Open '))).toBe(true);
+    api.ws.close();
+    expect(await stop(first.child)).toBe(0);
+    await device.waitClosed(3000);
+
+    const second = await startCli();
+    expect(second.ready.adminToken).toBe(first.ready.adminToken);
+    const api2 = client(second.ready);
+    const devices = (await api2.call('devices.list', {})) as { id: string; online: boolean; lastDisconnectReason: string; controls: unknown[] }[];
+    expect(devices).toMatchObject([{ id: 'kept-1', online: false, lastDisconnectReason: 'shutdown', controls: [{ id: 'relay1' }] }]);
+    expect(((await api2.call('tokens.list', {})) as { id: string }[]).map((t) => t.id)).toEqual(['kept-1']);
+    expect(((await api2.call('saved.list', {})) as { id: string }[]).map((s) => s.id)).toEqual(['s1']);
+    expect(((await api2.call('settings.get', {})) as { retentionDays: number }).retentionDays).toBe(12);
+    const page = (await api2.call('traffic.page', { query: 'telemetry.temp=20' })) as { rows: unknown[] };
+    expect(page.rows).toHaveLength(1);
+    const again = await V2Client.connect(second.ready.tcpPort);
+    expect(await again.login(token)).toBe(200);
+    again.destroy();
+    api2.ws.close();
+    expect(await stop(second.child)).toBe(0);
+  }, 60_000);
+
+  it('exits 2 with the usage on a bad flag', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--tcp-port', 'nope'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let err = '';
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(err).toContain('--tcp-port must be a number');
+    expect(err).toContain('Usage:');
+  }, 20_000);
+});
