@@ -18,6 +18,13 @@ export async function bindUdp(port: number, host = '127.0.0.1'): Promise<Datagra
       resolve();
     });
   });
+  // Room for a full window of datagrams from every peer; the kernel caps these at rmem/wmem_max.
+  try {
+    socket.setRecvBufferSize(2 * 1024 * 1024);
+    socket.setSendBufferSize(1024 * 1024);
+  } catch {
+    // Not fatal: a smaller buffer only means more losses, which the session layer recovers.
+  }
   // Send errors (ICMP unreachable, buffer full) are UDP's normal losses; the session layer copes.
   socket.on('error', () => {});
   return {

@@ -188,13 +188,18 @@ export class Peer {
       }
     }
     // A packet with a refused reliable message is not acknowledged: the sender will resend it.
+    let gap = false;
     if (!refused) {
+      // While there is a hole among the last few packets (or this one came late) every packet is
+      // acknowledged at once, like TCP's duplicate acks: the sender learns of a loss sooner.
+      gap = h.packetNumber !== this.acks.largest + 1;
       if (h.packetNumber > this.acks.largest) this.largestReceivedAt = now;
       this.acks.accept(h.packetNumber);
+      if (this.acks.largest >= 3 && (this.acks.mask & 7n) !== 7n) gap = true;
       if (ackEliciting) this.ackPending++;
     }
     // Acknowledge every second packet at once: the 64-packet bitfield must not fall behind a burst.
-    if (this.ackPending >= 2) this.flush();
+    if (this.ackPending >= 2 || (gap && this.ackPending > 0)) this.flush();
     else if (this.ackPending === 1 && !this.ackTimer) this.ackTimer = this.o.clock.after(this.c.ackDelayMs, () => ((this.ackTimer = null), this.scheduleFlush()));
     this.armRto();
     if (this.sender.hasSendable()) this.scheduleFlush();

@@ -11,7 +11,7 @@ export interface RttConfig {
   granularityMs: number;
 }
 
-export const DEFAULT_RTT: RttConfig = { initialRtoMs: 500, minRtoMs: 50, maxRtoMs: 2000, granularityMs: 2 };
+export const DEFAULT_RTT: RttConfig = { initialRtoMs: 500, minRtoMs: 20, maxRtoMs: 2000, granularityMs: 2 };
 
 export class RttEstimator {
   srtt = 0;

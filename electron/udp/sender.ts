@@ -147,10 +147,14 @@ export class Sender {
       if ((ack.mask >> bit) & 1n) this.acknowledge(pn);
     }
     if (ack.largest > this.largestAcked) this.largestAcked = ack.largest;
-    // Packet threshold: anything 3 or more below the newest acknowledged packet is lost.
+    // Lost: 3 or more below the newest acknowledged packet, or sent before it and older than
+    // 9/8 of the RTT (time threshold, as QUIC's RFC 9002), so a single loss is repaired in about
+    // one RTT instead of waiting for the retransmission timeout.
+    const r = this.rtt;
+    const oldest = now - Math.max(1, (9 / 8) * Math.max(r.srtt, r.latest));
     for (const [pn, p] of this.sent) {
-      if (pn > this.largestAcked - PACKET_THRESHOLD) break;
-      this.lose(pn, p);
+      if (pn >= this.largestAcked) break;
+      if (pn <= this.largestAcked - PACKET_THRESHOLD || p.sentAt <= oldest) this.lose(pn, p);
     }
   }
 
