@@ -14,8 +14,9 @@ import { BURST, FIXED_RATE, runScenario } from './scenario';
 import { USAGE, parseArgs, type BenchArgs } from './lib/args';
 import { renderMarkdown, renderText, replaceBlock, type Table } from './lib/format';
 import { machineInfo } from './lib/proc';
-import { OURS, ceilingTable, memoryTable, ratioTable, resultsTable } from './lib/report';
-import { MODE_LABELS, type CeilingRow, type MemoryRow, type ModeName, type ScenarioRow } from './lib/results';
+import { OURS, ceilingTable, memoryTable, ratioTable, resultsTable, udpTable, udpVerdicts } from './lib/report';
+import { MODE_LABELS, combineUdpRuns, type CeilingRow, type MemoryRow, type ModeName, type ScenarioRow, type UdpRow } from './lib/results';
+import { UDP_RATE, runTcpReference, runUdp } from './udp/run-udp';
 
 const argv = process.argv.slice(2);
 if (argv.includes('--help')) {
@@ -106,15 +107,39 @@ if (args.memory) {
   }
 }
 
+const udp: UdpRow[] = [];
+if (args.udp) {
+  for (const mode of ['saturate', 'rate'] as const) {
+    for (const loss of [-1, 0, 0.05, 0.2]) {
+      const runs: UdpRow[] = [];
+      const what = loss < 0 ? `TCP reference, ${mode}` : `UDP reliable, ${loss * 100}% loss, ${mode}`;
+      for (let run = 1; run <= args.runs; run++) {
+        try {
+          runs.push(loss < 0 ? await runTcpReference(mode, args.warmupMs, args.measureMs) : await runUdp(loss, mode, args.warmupMs, args.measureMs));
+        } catch (e) {
+          console.log(`  ${what}: ERROR ${e instanceof Error ? e.message : e}`);
+        }
+      }
+      if (runs.length === 0) continue;
+      const row = combineUdpRuns(runs);
+      udp.push(row);
+      console.log(`  ${what}: ${Math.round(row.goodputPerS)} msg/s, p99 ${row.p99Ms.toFixed(2)} ms`);
+    }
+  }
+}
+
 const others = [BROKER_LABELS.mosquitto, BROKER_LABELS.aedes].filter((o) => rows.some((r) => r.broker === o && r.runs.length > 0));
 const sections: [string, Table][] = [['Results', resultsTable(rows)]];
 if (rows.some((r) => r.broker === OURS) && others.length > 0) sections.push([`Ratios: ${OURS} vs the others`, ratioTable(rows, others)]);
 if (memory.length > 0) sections.push([`Memory per idle authenticated connection (${args.connections} connections)`, memoryTable(memory)]);
 if (ceilings.length > 0) sections.push(['Load generator ceiling (no broker in the path)', ceilingTable(ceilings)]);
+const verdicts = udpVerdicts(udp);
+if (udp.length > 0) sections.push(['UDP transport (issue 5): one device, reliable ordered 64-byte messages', udpTable(udp, UDP_RATE)]);
 
 const seconds = Math.round((Date.now() - started.getTime()) / 1000);
 const loadAfter = machineInfo().loadAvg;
 for (const [title, table] of sections) console.log(`\n${title}\n\n${renderText(table)}`);
+for (const line of verdicts) console.log(line);
 console.log(`\n${seconds} s; load average before ${loadBefore}, after ${loadAfter}`);
 
 if (args.writeDoc) {
@@ -126,6 +151,7 @@ if (args.writeDoc) {
     `Date: ${started.toISOString()}, ${seconds} s in all. Machine: ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memGiB} GiB, ${machine.os}, node ${machine.node}. Load average (1/5/15 min) before: ${loadBefore}, after: ${loadAfter}.`,
     '',
     ...sections.flatMap(([title, table]) => [`#### ${title}`, '', renderMarkdown(table), '']),
+    ...verdicts.map((v) => `- ${v}`),
   ].join('\n');
   const doc = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';
   const marker = args.full ? 'full' : 'quick';

@@ -1,11 +1,13 @@
 /** The IPC protocol between the bench coordinator and a broker child process. */
 
-export type ToBroker = { type: 'tokens'; ids: string[] } | { type: 'gc' } | { type: 'stats' };
+export type ToBroker = { type: 'tokens'; ids: string[] } | { type: 'gc' } | { type: 'stats' } | { type: 'server-latency'; reset: boolean };
 export type FromBroker =
   | { type: 'ready'; port: number }
   | { type: 'tokens'; tokens: Record<string, string> }
   | { type: 'gc-done' }
-  | { type: 'stats'; stats: Record<string, unknown> };
+  | { type: 'stats'; stats: Record<string, unknown> }
+  /** Messages devices sent to "server" and their latency histogram (our broker only). */
+  | { type: 'server-latency'; received: number; histogram: Uint32Array };
 
 /** Serves the coordinator's requests in a child; `extra` answers what the broker kind supports. */
 export function serveCoordinator(handle: (m: ToBroker) => FromBroker | null, close: () => Promise<void>): void {

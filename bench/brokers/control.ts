@@ -27,6 +27,8 @@ export interface BrokerHandle {
   tokens(ids: string[]): Promise<Record<string, string>>;
   /** Asks a Node broker to collect garbage before a memory sample (no-op for Mosquitto). */
   gc(): Promise<void>;
+  /** Our broker: messages to "server" and their latency since the last reset (null elsewhere). */
+  serverLatency(reset: boolean): Promise<{ received: number; histogram: Uint32Array } | null>;
   /** Why the broker process died on its own, or null while it runs (or was stopped by us). */
   crashed(): string | null;
   stop(): Promise<void>;
@@ -63,6 +65,12 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** BENCH_CPU_PROF=<dir> profiles our broker child (node --cpu-prof); see bench/profile-summary.ts. */
+function profileFlags(kind: BrokerKind): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir && kind === 'hypertcp' ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : [];
+}
+
 /** Keeps the last few KB a child wrote to stderr, to explain a crash in the results. */
 function tailOf(child: ChildProcess): () => string {
   let tail = '';
@@ -86,8 +94,9 @@ function crashWatch(child: ChildProcess, stderr: () => string): { stopping: () =
 function startNodeChild(kind: BrokerKind, script: string, args: string[], protocol: 'hypertcp' | 'mqtt', issuesTokens: boolean): Promise<BrokerHandle> {
   const child = fork(path.join(here, script), args, {
     cwd: repoRoot,
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...profileFlags(kind)],
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    serialization: 'advanced',
   });
   const stderr = tailOf(child);
   const watch = crashWatch(child, stderr);
@@ -115,6 +124,7 @@ function startNodeChild(kind: BrokerKind, script: string, args: string[], protoc
         port: m.port,
         tokens: async (ids) => (issuesTokens ? (await request({ type: 'tokens', ids }, 'tokens')).tokens : {}),
         gc: async () => void (await request({ type: 'gc' }, 'gc-done')),
+        serverLatency: async (reset) => (kind === 'hypertcp' ? await request({ type: 'server-latency', reset }, 'server-latency') : null),
         crashed: watch.crash,
         stop: () => (watch.stopping(), stopChild(child)),
       });
@@ -171,6 +181,7 @@ async function startMosquitto(): Promise<BrokerHandle> {
     port,
     tokens: async () => ({}),
     gc: async () => {},
+    serverLatency: async () => null,
     crashed: watch.crash,
     stop: async () => {
       watch.stopping();

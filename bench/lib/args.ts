@@ -18,6 +18,7 @@ export interface BenchArgs {
   connections: number;
   memory: boolean;
   ceiling: boolean;
+  udp: boolean;
   writeDoc: boolean;
 }
 
@@ -28,7 +29,7 @@ export const USAGE = `npm run bench [-- options]
   --modes=a,b          of saturate,saturate-1,rate (default: all; saturate-1 runs fan-in only)
   --connections=N      idle connections for the memory shape (default 5000)
   --measure-ms=N       measured window per run
-  --no-memory --no-ceiling --no-doc
+  --no-memory --no-ceiling --no-udp --no-doc
   --help`;
 
 function list<T extends string>(value: string, allowed: readonly T[], name: string): T[] {
@@ -57,6 +58,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     connections: 5_000,
     memory: true,
     ceiling: true,
+    udp: true,
     writeDoc: true,
   };
   for (const arg of argv) {
@@ -69,6 +71,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (key === '--measure-ms') args.measureMs = positive(value, key);
     else if (key === '--no-memory') args.memory = false;
     else if (key === '--no-ceiling') args.ceiling = false;
+    else if (key === '--no-udp') args.udp = false;
     else if (key === '--no-doc') args.writeDoc = false;
     else throw new Error(`unknown option "${arg}"\n${USAGE}`);
   }

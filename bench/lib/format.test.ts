@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatCount, formatMs, formatRatio, renderMarkdown, renderText, replaceBlock } from './format';
-import { ratioTable, resultsTable } from './report';
-import type { Measured, ScenarioRow } from './results';
+import { ratioTable, resultsTable, udpTable, udpVerdicts } from './report';
+import { combineUdpRuns, type Measured, type ScenarioRow, type UdpRow } from './results';
 
 describe('number formatting', () => {
   it('formats counts, milliseconds, ratios and bytes', () => {
@@ -65,5 +65,23 @@ describe('result and ratio tables', () => {
     const t = ratioTable(rows, ['Mosquitto', 'Aedes']);
     expect(t.rows).toHaveLength(1);
     expect(t.rows[0]!.slice(2)).toEqual(['2.50x', '0.50x', '2.50x', '-', '-', '-']);
+  });
+});
+
+describe('UDP rows', () => {
+  const row = (transport: 'UDP reliable' | 'TCP', loss: number, mode: 'saturate' | 'rate', goodputPerS: number, p99Ms: number): UdpRow => ({
+    transport, loss, mode, goodputPerS, p50Ms: p99Ms / 4, p99Ms, brokerCpu: 0.2, datagramsPerCpuS: 30_000, failed: 0,
+  });
+
+  it('takes the median per field over runs', () => {
+    const c = combineUdpRuns([row('UDP reliable', 0, 'rate', 100, 9), row('UDP reliable', 0, 'rate', 300, 1), row('UDP reliable', 0, 'rate', 200, 5)]);
+    expect(c).toMatchObject({ goodputPerS: 200, p99Ms: 5, transport: 'UDP reliable' });
+  });
+
+  it('states the issue 5 targets against the rows', () => {
+    const v = udpVerdicts([row('UDP reliable', 0, 'saturate', 40_000, 3), row('UDP reliable', 0.05, 'saturate', 36_000, 3), row('UDP reliable', 0.05, 'rate', 1000, 7), row('TCP', 0, 'rate', 1000, 0.66)]);
+    expect(v[0]).toContain('0.90x');
+    expect(v[1]).toContain('7.0 ms vs TCP p99 without loss 0.66 ms');
+    expect(udpTable([row('TCP', 0, 'rate', 1000, 0.66)], 1000).rows[0]).toEqual(['TCP', '0%', 'fixed 1.0 k msg/s', '1.0 k', '0.17', '0.66', '20%', '30.0 k', '0']);
   });
 });

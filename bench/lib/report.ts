@@ -1,6 +1,6 @@
 /** Builds the result tables (stdout and markdown) from scenario rows. */
 import { formatBytes, formatCount, formatMs, formatRatio, type Table } from './format';
-import { MODE_LABELS, combineRuns, ratio, type CeilingRow, type MemoryRow, type ScenarioRow } from './results';
+import { MODE_LABELS, combineRuns, ratio, type CeilingRow, type MemoryRow, type ScenarioRow, type UdpRow } from './results';
 
 export const OURS = 'HyperTCP (ours)';
 
@@ -71,4 +71,35 @@ export function ceilingTable(rows: readonly CeilingRow[]): Table {
     align: ['left', 'left', 'right'],
     rows: rows.map((r) => [r.protocol, r.side, formatCount(r.msgsPerS)]),
   };
+}
+
+export function udpTable(rows: readonly UdpRow[], ratePerS: number): Table {
+  return {
+    headers: ['transport', 'loss', 'mode', 'goodput msg/s', 'p50 ms', 'p99 ms', 'broker CPU', 'datagrams/CPU-s', 'failed'],
+    align: ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
+    rows: rows.map((r) => [
+      r.transport,
+      `${Math.round(r.loss * 100)}%`,
+      r.mode === 'saturate' ? 'saturation (64 in flight)' : `fixed ${formatCount(ratePerS)} msg/s`,
+      formatCount(r.goodputPerS),
+      formatMs(r.p50Ms),
+      formatMs(r.p99Ms),
+      `${(r.brokerCpu * 100).toFixed(0)}%`,
+      formatCount(r.datagramsPerCpuS),
+      r.failed.toFixed(0),
+    ]),
+  };
+}
+
+/** The issue 5 targets, stated against the measured rows. */
+export function udpVerdicts(rows: readonly UdpRow[]): string[] {
+  const find = (t: UdpRow['transport'], loss: number, mode: UdpRow['mode']) => rows.find((r) => r.transport === t && r.loss === loss && r.mode === mode);
+  const out: string[] = [];
+  const g0 = find('UDP reliable', 0, 'saturate');
+  const g5 = find('UDP reliable', 0.05, 'saturate');
+  if (g0 && g5) out.push(`UDP goodput at 5% loss = ${formatRatio(ratio(g5.goodputPerS, g0.goodputPerS))} of goodput at 0% (target at least 0.80x).`);
+  const u5 = find('UDP reliable', 0.05, 'rate');
+  const tcp = find('TCP', 0, 'rate');
+  if (u5 && tcp) out.push(`UDP p99 at 5% loss ${formatMs(u5.p99Ms)} ms vs TCP p99 without loss ${formatMs(tcp.p99Ms)} ms (TCP under loss not measured, see Method).`);
+  return out;
 }

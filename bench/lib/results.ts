@@ -65,3 +65,32 @@ export interface CeilingRow {
   side: string;
   msgsPerS: number;
 }
+
+export interface UdpRow {
+  transport: 'UDP reliable' | 'TCP';
+  loss: number;
+  mode: 'saturate' | 'rate';
+  goodputPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+  brokerCpu: number;
+  /** Datagrams through the broker (both directions) per broker CPU second; UDP only. */
+  datagramsPerCpuS: number;
+  failed: number;
+  note?: string;
+}
+
+/** Median per numeric field over runs of the same UDP row (3 runs in --full mode). */
+export function combineUdpRuns(runs: readonly UdpRow[]): UdpRow {
+  const first = runs[0]!;
+  const m = (f: (r: UdpRow) => number): number => median(runs.map(f));
+  return {
+    ...first,
+    goodputPerS: m((r) => r.goodputPerS),
+    p50Ms: m((r) => r.p50Ms),
+    p99Ms: m((r) => r.p99Ms),
+    brokerCpu: m((r) => r.brokerCpu),
+    datagramsPerCpuS: m((r) => r.datagramsPerCpuS),
+    failed: m((r) => r.failed),
+  };
+}

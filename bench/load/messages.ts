@@ -12,6 +12,8 @@ export interface WorkerClient extends ClientSpec {
   src?: number;
   /** How many receivers each message from this publisher reaches (for the in-flight window). */
   fanout?: number;
+  /** The broker's SUCCESS ack means delivered (messages to "server"): the window counts acks. */
+  ackIsDelivery?: boolean;
 }
 
 export interface WorkerConfig {

@@ -22,6 +22,7 @@ interface Publisher {
   client: LoadClient;
   src: number;
   fanout: number;
+  ackIsDelivery: boolean;
   sent: number;
   forgiven: number;
   lastDelivered: number;
@@ -50,7 +51,7 @@ async function connectAll(): Promise<void> {
       const client = await connectClient(spec, onDeliver);
       clients.push(client);
       if (spec.sendTo !== undefined) {
-        publishers.push({ client, src: spec.src ?? 0, fanout: spec.fanout ?? 1, sent: 0, forgiven: 0, lastDelivered: 0, lastProgress: Date.now() });
+        publishers.push({ client, src: spec.src ?? 0, fanout: spec.fanout ?? 1, ackIsDelivery: spec.ackIsDelivery ?? false, sent: 0, forgiven: 0, lastDelivered: 0, lastProgress: Date.now() });
       }
     }
   };
@@ -63,7 +64,7 @@ function saturate(window: number, batch: number): void {
     let progressed = false;
     const now = Date.now();
     for (const p of publishers) {
-      const done = Math.floor(Atomics.load(delivered, p.src) / p.fanout);
+      const done = p.ackIsDelivery ? p.client.counters.acksOk : Math.floor(Atomics.load(delivered, p.src) / p.fanout);
       if (done !== p.lastDelivered) {
         p.lastDelivered = done;
         p.lastProgress = now;
