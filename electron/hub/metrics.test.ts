@@ -69,3 +69,19 @@ describe('Metrics', () => {
     db.close();
   });
 });
+
+describe('Metrics clock', () => {
+  it('counts a late timestamp from a closed second into the current one instead of going back', () => {
+    const tmp2 = tempDir();
+    const db = openDatabase(`${tmp2.dir}/late.db`);
+    const m = new Metrics(db);
+    m.count('a', 'in', 1, false, T0 + 1500);
+    m.count('a', 'in', 1, false, T0 + 999);
+    m.count('a', 'in', 1, false, T0 + 1600);
+    m.tick(T0 + 2000);
+    const points = m.query('a', '5m', T0 + 2000);
+    expect(points.at(-1)).toMatchObject({ ts: T0 + 1000, msgsIn: 3 });
+    db.close();
+    tmp2.cleanup();
+  });
+});

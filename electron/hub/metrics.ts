@@ -35,8 +35,7 @@ export class Metrics {
 
   /** Hot path: one frame. */
   count(device: string, dir: 'in' | 'out', bytes: number, isError: boolean, nowMs: number): void {
-    const sec = Math.floor(nowMs / 1000);
-    if (sec !== this.curSec) this.roll(sec);
+    this.advance(nowMs);
     const inc = (b: Float64Array) => {
       if (dir === 'in') {
         b[F.msgsIn]! += 1;
@@ -54,8 +53,7 @@ export class Metrics {
 
   /** Adds to a count field (drops, UDP loss...) or sets a gauge (rttMs, queueDepth) for this second. */
   record(device: string, field: (typeof FIELDS)[number], value: number, nowMs: number): void {
-    const sec = Math.floor(nowMs / 1000);
-    if (sec !== this.curSec) this.roll(sec);
+    this.advance(nowMs);
     const b = this.bucket(device);
     if (field === 'rttMs' || field === 'queueDepth') b[F[field]] = value;
     else b[F[field]]! += value;
@@ -63,8 +61,13 @@ export class Metrics {
 
   /** Closes finished seconds; call about once a second. */
   tick(nowMs: number): void {
+    this.advance(nowMs);
+  }
+
+  /** Moves to the second of nowMs; a timestamp from an already closed second counts in the current one. */
+  private advance(nowMs: number): void {
     const sec = Math.floor(nowMs / 1000);
-    if (sec !== this.curSec) this.roll(sec);
+    if (sec > this.curSec) this.roll(sec);
   }
 
   private bucket(key: string): Float64Array {
