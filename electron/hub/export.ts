@@ -12,20 +12,36 @@ export const csvLine = (cells: unknown[]): string => cells.map(csvCell).join(','
 
 const TRAFFIC_COLUMNS = ['seq', 'time', 'dir', 'device', 'from', 'to', 'cmd', 'msgId', 'size', 'status', 'cut', 'payload'] as const;
 
-export function trafficCsv(rows: Iterable<TrafficRow>): { content: string; rows: number } {
-  const parts = [csvLine([...TRAFFIC_COLUMNS])];
-  let n = 0;
-  for (const r of rows) {
-    parts.push(csvLine([r.seq, new Date(r.ts).toISOString(), r.dir, r.device, r.from, r.to, commandName(r.cmd), r.msgId, r.size, r.status, r.cut, r.payload]));
-    n++;
-  }
-  return { content: parts.join(''), rows: n };
+/** Exports stop at this many characters so one export cannot exhaust memory; `truncated` says so. */
+export const MAX_EXPORT_CHARS = 64 * 1024 * 1024;
+
+export interface ExportOutput {
+  content: string;
+  rows: number;
+  truncated: boolean;
 }
 
-export function trafficJsonl(rows: Iterable<TrafficRow>): { content: string; rows: number } {
-  const parts: string[] = [];
-  for (const r of rows) parts.push(JSON.stringify({ ...r, time: new Date(r.ts).toISOString(), cmdName: commandName(r.cmd) }) + '\n');
-  return { content: parts.join(''), rows: parts.length };
+function collect(header: string, rows: Iterable<TrafficRow>, line: (r: TrafficRow) => string, maxChars: number): ExportOutput {
+  const parts = header ? [header] : [];
+  let chars = header.length;
+  let n = 0;
+  for (const r of rows) {
+    const l = line(r);
+    if (chars + l.length > maxChars) return { content: parts.join(''), rows: n, truncated: true };
+    parts.push(l);
+    chars += l.length;
+    n++;
+  }
+  return { content: parts.join(''), rows: n, truncated: false };
+}
+
+export function trafficCsv(rows: Iterable<TrafficRow>, maxChars = MAX_EXPORT_CHARS): ExportOutput {
+  const line = (r: TrafficRow) => csvLine([r.seq, new Date(r.ts).toISOString(), r.dir, r.device, r.from, r.to, commandName(r.cmd), r.msgId, r.size, r.status, r.cut, r.payload]);
+  return collect(csvLine([...TRAFFIC_COLUMNS]), rows, line, maxChars);
+}
+
+export function trafficJsonl(rows: Iterable<TrafficRow>, maxChars = MAX_EXPORT_CHARS): ExportOutput {
+  return collect('', rows, (r) => JSON.stringify({ ...r, time: new Date(r.ts).toISOString(), cmdName: commandName(r.cmd) }) + '\n', maxChars);
 }
 
 const METRIC_COLUMNS = ['msgsIn', 'msgsOut', 'bytesIn', 'bytesOut', 'errors', 'drops', 'rttMs', 'queueDepth', 'udpLoss', 'udpRetransmits'] as const;

@@ -214,7 +214,8 @@ export interface Results {
   'saved.run': { msgId: number; payload: string };
   'history.list': CommandHistoryEntry[];
   'audit.list': AuditEntry[];
-  'export.traffic': { filename: string; mime: string; content: string; rows: number };
+  /** truncated: the export stopped at its size cap (64 MiB of text); narrow the query for the rest. */
+  'export.traffic': { filename: string; mime: string; content: string; rows: number; truncated?: boolean };
   'export.metrics': { filename: string; mime: string; content: string; rows: number };
 }
 
