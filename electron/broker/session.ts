@@ -12,6 +12,9 @@ import type { BrokerTransport, DisconnectReason, SessionCounters, SessionInfo } 
 export type SessionState = 'login' | 'authenticating' | 'open' | 'closed';
 
 const EMPTY_PREFIX = new Uint8Array(0);
+const EMPTY_CHUNK = new Uint8Array(0);
+/** Shared until a session's first refusal, so idle sessions do not each hold an empty object. */
+const NO_ERRORS: Record<string, number> = Object.freeze({}) as Record<string, number>;
 
 export function emptyCounters(): SessionCounters {
   return {
@@ -35,7 +38,7 @@ export class Session {
   /** Granted a UDP session at login. */
   udp = false;
   readonly connectedAt: number;
-  readonly counters = emptyCounters();
+  readonly counters: SessionCounters = { ...emptyCounters(), errorsByKind: NO_ERRORS };
   readonly queue: OutboundQueue;
   readonly bucket: TokenBucket;
   /** Last time a whole frame arrived (ms). Partial frames are not a sign of life (slowloris). */
@@ -64,9 +67,11 @@ export class Session {
     this.bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst, now);
     this.queue = new OutboundQueue(stream, limits.maxQueueBytes, limits.maxQueueMessages, core.schedule, core.now);
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
-    stream.on('end', () => this.peerGone('end'));
-    stream.on('close', () => this.peerGone('close'));
-    stream.on('error', (err: NodeJS.ErrnoException) => this.peerGone(err.code ?? 'error'));
+    // One listener for the three ways a peer goes (fewer closures per idle connection).
+    const gone = (arg?: unknown): void => this.peerGone(arg);
+    stream.on('end', gone);
+    stream.on('close', gone);
+    stream.on('error', gone);
   }
 
   authenticated(id: string): void {
@@ -120,6 +125,7 @@ export class Session {
   /** Counts a refused message by kind (the ack carries the status). */
   refuse(kind: string): void {
     this.counters.errors++;
+    if (this.counters.errorsByKind === NO_ERRORS) this.counters.errorsByKind = {};
     this.counters.errorsByKind[kind] = (this.counters.errorsByKind[kind] ?? 0) + 1;
   }
 
@@ -138,7 +144,8 @@ export class Session {
   }
 
   /** A redirected device that leaves before the grace period ends still left because of the redirect. */
-  private peerGone(how: string): void {
+  private peerGone(arg: unknown): void {
+    const how = arg instanceof Error ? ((arg as NodeJS.ErrnoException).code ?? 'error') : typeof arg === 'boolean' ? 'close' : 'end';
     this.close(this.redirectAt !== 0 ? 'redirected' : 'closed_by_peer', how, 'now');
   }
 
@@ -153,7 +160,11 @@ export class Session {
   private pump(now: number): void {
     while (this.state === 'login' || this.state === 'open') {
       const result = this.decoder.next();
-      if (result.kind === 'need-more') return;
+      if (result.kind === 'need-more') {
+        // The chunk is fully consumed (partial frames are copied out): let it go while idle.
+        this.decoder.feed(EMPTY_CHUNK);
+        return;
+      }
       if (result.kind === 'error') {
         this.protocolError(result.error.code);
         return;
