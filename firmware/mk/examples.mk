@@ -3,7 +3,7 @@
 # and run for 300 ms to prove loop() never blocks while Wi-Fi is down.
 EXAMPLE_NAMES := $(notdir $(wildcard examples/*))
 EXAMPLE_BOARDS := ESP32 ESP8266
-EXAMPLE_LIB := test/arduino/host_arduino.cpp $(filter-out src/adapters/PosixTransport.cpp,$(CORE_SRC))
+EXAMPLE_LIB := test/arduino/host_arduino.cpp $(filter-out src/adapters/PosixTransport.cpp,$(TCP_SRC))
 EXAMPLE_FLAGS := -std=c++11 $(WARN) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
                  -DARDUINO=10819 -Itest/arduino -Isrc
 EXAMPLE_DEPS := $(EXAMPLE_LIB) $(wildcard src/*.h src/*/*.h test/arduino/*.h)

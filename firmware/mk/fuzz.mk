@@ -1,7 +1,7 @@
 # libFuzzer run of test/fuzz_decoder.cpp for FUZZ_SECONDS (bounded), when clang can build it.
 CLANGXX := $(firstword $(shell command -v clang++ clang++-14 2>/dev/null))
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_decoder
-FUZZ_SRC := test/fuzz_decoder.cpp test/scripted.cpp $(filter-out src/adapters/PosixTransport.cpp,$(CORE_SRC))
+FUZZ_SRC := test/fuzz_decoder.cpp test/scripted.cpp $(filter-out src/adapters/PosixTransport.cpp,$(TCP_SRC))
 
 fuzz:
 ifeq ($(CLANGXX),)

@@ -10,7 +10,7 @@ AVR_CFLAGS := -mmcu=atmega328p -DF_CPU=16000000L -DARDUINO=10819 -DARDUINO_AVR_U
 AVR_CONFIG := -DHYPERTCP_RX_BUFFER_SIZE=256 -DHYPERTCP_TX_BUFFER_SIZE=256 -DHYPERTCP_MAX_TOKEN_LENGTH=32 \
               -DHYPERTCP_MAX_HOST_LENGTH=32 -DHYPERTCP_READ_CHUNK=32
 AVR_BUFFERS := 513
-AVR_LIB_SRC := $(filter-out src/adapters/PosixTransport.cpp src/udp/%,$(CORE_SRC))
+AVR_LIB_SRC := $(filter-out src/adapters/PosixTransport.cpp,$(TCP_SRC))
 AVR_OUT    := $(BUILD)/avr
 
 XT_GXX     := $(shell command -v xtensa-lx106-elf-g++ 2>/dev/null)

@@ -2,6 +2,11 @@
 
 #if defined(ARDUINO)
 #include <Arduino.h>
+#if defined(ESP32) && defined(__has_include)
+#if __has_include(<esp_random.h>)  // ESP-IDF 5 (Arduino-ESP32 3.x) moved esp_random() here
+#include <esp_random.h>
+#endif
+#endif
 #elif defined(__unix__) || defined(__APPLE__)
 #include <time.h>
 #include <unistd.h>
