@@ -1,0 +1,125 @@
+// The UDP datagram format of docs/PROTOCOL.md section 9, device side: header, frames, the 64-packet
+// replay/ack window and the session keys. No heap: everything works on caller-owned buffers.
+#ifndef HYPERTCP_UDP_WIRE_H
+#define HYPERTCP_UDP_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "UdpCrypto.h"
+
+namespace hypertcp {
+namespace udp {
+
+const uint8_t kVersion = 1;
+const uint8_t kFlagKeyPhase = 0x01;
+const uint8_t kFlagHello = 0x02;
+const size_t kHeaderBytes = 13;
+const size_t kNonceBytes = 16;
+const size_t kHelloHeaderBytes = kHeaderBytes + kNonceBytes;
+const size_t kTagBytes = 16;
+const size_t kMaxDatagramBytes = 2048;
+const uint64_t kMaxPacketNumber = (static_cast<uint64_t>(1) << 53) - 1;
+
+enum HeaderError { kHeaderOk = 0, kTooShort, kTooLong, kBadVersion, kReservedBits, kPacketNumberRange };
+
+struct Header {
+  uint8_t keyPhase;
+  bool hello;
+  uint32_t sessionId;
+  uint64_t packetNumber;
+  const uint8_t* deviceNonce;  // points into the datagram when hello
+  size_t length;               // header bytes (the AAD)
+};
+
+HeaderError decodeHeader(const uint8_t* d, size_t length, Header& out);
+// Writes the header; deviceNonce may be null. Returns its length.
+size_t encodeHeader(uint8_t* out, uint8_t keyPhase, uint32_t sessionId, uint64_t packetNumber, const uint8_t* deviceNonce);
+const char* headerErrorName(HeaderError e);
+
+// One direction's key: AES-256 key and 12-byte IV (HKDF output, 44 bytes).
+struct DirectionKey {
+  uint8_t key[32];
+  uint8_t iv[12];
+};
+
+// dir is "d2s" or "s2d".
+void deriveDirectionKey(const uint8_t tokenHash[32], const uint8_t serverNonce[16], const uint8_t deviceNonce[16],
+                        uint32_t sessionId, const char* dir, DirectionKey& out);
+void nextDirectionKey(const DirectionKey& current, DirectionKey& out);
+void gcmNonce(const DirectionKey& k, uint64_t packetNumber, uint8_t out[12]);
+
+// Seals plaintext behind the header already written in out[0..headerLength): writes ciphertext and
+// tag after it and returns the datagram length. out must hold headerLength + length + 16 bytes.
+size_t sealDatagram(const DirectionKey& k, uint64_t packetNumber, uint8_t* out, size_t headerLength, const uint8_t* plain,
+                    size_t length);
+// Opens a datagram in place into plainOut (length = datagram - header - tag). False: not authentic.
+bool openDatagram(const DirectionKey& k, const uint8_t* datagram, size_t length, const Header& h, uint8_t* plainOut,
+                  size_t& plainLength);
+
+// The 64-packet sliding window (replay protection, and what to acknowledge).
+class Window {
+ public:
+  Window() : largest_(0), mask_(0), any_(false) {}
+  enum Check { kNew, kDuplicate, kTooOld };
+  Check check(uint64_t pn) const;
+  void accept(uint64_t pn);
+  bool any() const { return any_; }
+  uint64_t largest() const { return largest_; }
+  uint64_t mask() const { return mask_; }
+
+ private:
+  uint64_t largest_;
+  uint64_t mask_;
+  bool any_;
+};
+
+// Frames (9.4).
+enum FrameType { kAck = 1, kPing = 2, kClose = 3, kMsg = 4 };
+enum Channel { kUnreliable = 0, kReliableOrdered = 1, kReliableUnordered = 2 };
+
+struct Frame {
+  uint8_t type;
+  // ACK
+  uint64_t largest;
+  uint16_t delayMs;
+  uint64_t mask;
+  // CLOSE
+  uint8_t reason;
+  // MSG
+  uint8_t channel;
+  bool deflate;
+  uint32_t seq;
+  bool fragmented;
+  uint16_t index, count;
+  uint32_t total;
+  const uint8_t* data;
+  uint16_t dataLength;
+};
+
+// Iterates the frames of a plaintext. next() returns 1 with a frame, 0 at the end, -1 on a malformed
+// frame (the whole datagram must then be rejected; error() names why).
+class FrameReader {
+ public:
+  FrameReader(const uint8_t* p, size_t length) : p_(p), length_(length), at_(0), error_(length == 0 ? "empty" : nullptr) {}
+  int next(Frame& f);
+  const char* error() const { return error_; }
+
+ private:
+  const uint8_t* p_;
+  size_t length_;
+  size_t at_;
+  const char* error_;
+};
+
+// Writers return the offset after the frame, or 0 when it does not fit in capacity.
+size_t writeAck(uint8_t* out, size_t at, size_t capacity, uint64_t largest, uint16_t delayMs, uint64_t mask);
+size_t writePing(uint8_t* out, size_t at, size_t capacity);
+size_t writeClose(uint8_t* out, size_t at, size_t capacity, uint8_t reason);
+size_t writeMsg(uint8_t* out, size_t at, size_t capacity, uint8_t channel, uint32_t seq, const uint8_t* data, uint16_t length,
+                bool deflate = false, const Frame* fragment = nullptr);
+
+}  // namespace udp
+}  // namespace hypertcp
+
+#endif
