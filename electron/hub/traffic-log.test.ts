@@ -57,6 +57,10 @@ describe('TrafficLog', () => {
     expect(early).toBe(1);
     log.flush();
     expect(log.counters.logged).toBe(10);
+    const byChars = new TrafficLog(db, { maxQueueChars: 1000 });
+    for (let i = 100; i < 110; i++) byChars.append(row(i, 1, `{"p":"${'z'.repeat(300)}"}`));
+    expect(byChars.queued).toBe(3);
+    expect(byChars.counters.dropped).toBe(7);
     db.close();
   });
 

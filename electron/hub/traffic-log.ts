@@ -10,6 +10,8 @@ export interface RetentionPolicy {
 export interface TrafficLogOptions {
   /** Rows waiting for the next flush; beyond this new rows are dropped and counted. */
   maxQueue?: number;
+  /** Payload characters waiting for the next flush; same rule (default 64 Mi). */
+  maxQueueChars?: number;
   /** Queue length at which an early flush is requested. */
   batchRows?: number;
   onBatchFull?: () => void;
@@ -33,7 +35,9 @@ function fromDb(r: DbRow): TrafficRow {
  */
 export class TrafficLog {
   private queue: TrafficRow[] = [];
+  private queueChars = 0;
   private readonly maxQueue: number;
+  private readonly maxQueueChars: number;
   private readonly batchRows: number;
   private readonly insert;
   storedBytes: number;
@@ -42,6 +46,7 @@ export class TrafficLog {
 
   constructor(private readonly db: Db, private readonly options: TrafficLogOptions = {}) {
     this.maxQueue = options.maxQueue ?? 100_000;
+    this.maxQueueChars = options.maxQueueChars ?? 64 * 1024 * 1024;
     this.batchRows = options.batchRows ?? 5_000;
     this.insert = db.prepare(
       'INSERT INTO traffic (seq, ts, dir, device, src, dst, cmd, msg_id, size, status, payload, cut, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -55,11 +60,12 @@ export class TrafficLog {
   }
 
   append(row: TrafficRow): void {
-    if (this.queue.length >= this.maxQueue) {
+    if (this.queue.length >= this.maxQueue || this.queueChars + row.payload.length > this.maxQueueChars) {
       this.counters.dropped++;
       return;
     }
     this.queue.push(row);
+    this.queueChars += row.payload.length;
     if (this.queue.length === this.batchRows) this.options.onBatchFull?.();
   }
 
@@ -72,6 +78,7 @@ export class TrafficLog {
     const rows = this.queue;
     if (rows.length === 0) return;
     this.queue = [];
+    this.queueChars = 0;
     let bytes = 0;
     try {
       for (const r of rows) {
@@ -146,5 +153,7 @@ export class TrafficLog {
 
 export function cutRow(row: TrafficRow, maxChars: number): TrafficRow {
   if (row.payload.length <= maxChars) return row;
-  return { ...row, payload: row.payload.slice(0, maxChars), cut: true };
+  // A plain slice would keep the whole original string alive inside V8; copy the prefix out.
+  const prefix = Buffer.from(row.payload.slice(0, maxChars), 'utf8').toString('utf8');
+  return { ...row, payload: prefix, cut: true };
 }
