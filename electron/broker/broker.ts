@@ -9,6 +9,7 @@ import { BrokerCore } from './core';
 import { TokenBucket } from './limits';
 import { resolveOptions, type BrokerOptions, type ResolvedOptions } from './options';
 import { Session } from './session';
+import type { TokenStore } from './tokens';
 import type { BrokerEvents, BrokerStats, BrokerTransport, SessionInfo } from './types';
 
 export type SendResult = { ok: true; msgId: number } | { ok: false; status: number; reason: string };
@@ -133,11 +134,26 @@ export class Broker extends EventEmitter<BrokerEvents> {
     return this.disconnect(id, 'revoked');
   }
 
+  /**
+   * Issues a new token for the device (returned once) and closes its live session, which
+   * authenticated with the old one (reason revoked, detail rotated).
+   */
+  rotate(id: string): string {
+    const token = this.options.tokens.rotate(id);
+    this.disconnect(id, 'revoked', 'rotated');
+    return token;
+  }
+
+  /** The token registry this broker authenticates against (create, list, revoke, rotate). */
+  get tokens(): TokenStore {
+    return this.options.tokens;
+  }
+
   /** Closes a device's live session (e.g. after its token was rotated). */
-  disconnect(id: string, reason: 'revoked' | 'shutdown' | 'server_error' = 'revoked'): boolean {
+  disconnect(id: string, reason: 'revoked' | 'shutdown' | 'server_error' = 'revoked', detail?: string): boolean {
     const session = this.core.sessionById(id);
     if (!session) return false;
-    session.close(reason);
+    session.close(reason, detail);
     return true;
   }
 

@@ -37,6 +37,20 @@ describe('session lifecycle', () => {
     expect(t.broker.revoke('lamp')).toBe(false);
   });
 
+  it('rotate issues a new token and closes the session that used the old one', async () => {
+    t = await startTestBroker(['lamp']);
+    const closes = collectCloses(t.broker);
+    const lamp = await t.legacy('lamp');
+    const fresh = t.broker.rotate('lamp');
+    await lamp.waitClosed();
+    expect(closes).toEqual([['lamp', 'revoked', 'rotated']]);
+    expect(t.broker.tokens.verify(testToken('lamp'))).toBeNull();
+    const again = await LegacyClient.connect(t.port);
+    await again.login(fresh);
+    expect(t.broker.session('lamp')?.protocol).toBe('legacy');
+    again.destroy();
+  });
+
   it('redirects v2 sessions only, then closes them after the grace period', async () => {
     t = await startTestBroker(['old', 'new', 'other'], { redirectGraceMs: 80 });
     const closes = collectCloses(t.broker);
