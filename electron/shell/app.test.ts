@@ -187,11 +187,22 @@ describe('desktop shell lifecycle', () => {
 
     const menu = electron.log.appMenus.at(-1)!;
     clickMenuItem(menu, 'notify-offline', false);
-    expect(JSON.parse(readFileSync(join(dir, 'shell-prefs.json'), 'utf8'))).toEqual({ notifyOffline: false });
+    expect(JSON.parse(readFileSync(join(dir, 'shell-prefs.json'), 'utf8'))).toEqual({ notifyOffline: false, notifyLoginFailures: false });
     expect(findMenuItem(electron.log.appMenus.at(-1)!, 'notify-offline')!.checked).toBe(false);
     core.broker.emit('session:close', { id: 'lamp-3' }, 'socket closed');
     await new Promise((r) => setTimeout(r, 20));
     expect(electron.log.notifications).toHaveLength(1);
+  });
+
+  it('alerts on refused device logins only once the user turns it on', async () => {
+    const electron = createFakeElectron(tmp());
+    const core = fakeCore(electron.log.calls);
+    await boot(electron, core);
+    core.broker.emit('login:failed', { address: '10.0.0.9:5000', reason: 'bad_token' });
+    expect(electron.log.notifications).toEqual([]);
+    clickMenuItem(electron.log.appMenus.at(-1)!, 'notify-login-failures', true);
+    core.broker.emit('login:failed', { address: '10.0.0.9:5001', reason: 'bad_token' });
+    expect(electron.log.notifications.map((n) => `${n.title}: ${n.body}`)).toEqual(['Device login refused: 10.0.0.9:5001: bad_token']);
   });
 
   it('remembers window bounds across launches', async () => {

@@ -11,6 +11,7 @@ import { createMainWindow, MIN_HEIGHT, MIN_WIDTH } from './window';
 import { boundsFile, loadBounds, trackBounds } from './bounds';
 import { loadPrefs, prefsFile, savePrefs } from './prefs';
 import { OfflineNotifier } from './offline-notifier';
+import { LoginAlerts } from './login-alerts';
 import { createTray } from './tray';
 import type { CorePort, StartCore } from './core-port';
 import type { ShellActions } from './menus';
@@ -89,18 +90,25 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
   const prefs = loadPrefs(prefsPath);
   let paused: boolean | null = core.pause !== undefined && core.resume !== undefined ? false : null;
 
+  const notify = (title: string, body: string): void => {
+    const notification = new electron.Notification({ title, body, silent: false });
+    notification.on('click', () => showWindow());
+    notification.show();
+  };
   const notifier = new OfflineNotifier({
     enabled: () => prefs.notifyOffline && electron.Notification.isSupported(),
     graceMs: async () => {
       const reply = await core.api.dispatch('settings.get', {});
       return reply.ok ? (reply.result as { offlineGraceSeconds: number }).offlineGraceSeconds * 1000 : 30_000;
     },
-    notify: (title, body) => {
-      const notification = new electron.Notification({ title, body, silent: false });
-      notification.on('click', () => showWindow());
-      notification.show();
-    },
+    notify,
   });
+  const loginAlerts = new LoginAlerts({ enabled: () => prefs.notifyLoginFailures && electron.Notification.isSupported(), notify });
+  const setPref = (key: keyof typeof prefs, on: boolean): void => {
+    prefs[key] = on;
+    savePrefs(prefsPath, prefs);
+    tray.refresh();
+  };
 
   const actions: ShellActions = {
     showWindow: () => showWindow(),
@@ -108,11 +116,8 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
     togglePause: () => void togglePause(),
     openFirmware: () => void openFolder(options.paths.firmwareDir),
     openDocs: () => void openFolder(options.paths.docsDir),
-    setNotifyOffline: (on) => {
-      prefs.notifyOffline = on;
-      savePrefs(prefsPath, prefs);
-      tray.refresh();
-    },
+    setNotifyOffline: (on) => setPref('notifyOffline', on),
+    setNotifyLoginFailures: (on) => setPref('notifyLoginFailures', on),
     quit: () => app.quit(),
   };
   const tray = createTray(electron, {
@@ -122,6 +127,7 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
       online: core.broker.sessions().length,
       paused,
       notifyOffline: prefs.notifyOffline,
+      notifyLoginFailures: prefs.notifyLoginFailures,
       devTools: !app.isPackaged,
       platform: options.platform ?? process.platform,
     }),
@@ -131,6 +137,7 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
     notifier.online(info.id);
     tray.refreshSoon();
   });
+  core.broker.on('login:failed', (ev) => loginAlerts.failed(ev.address, ev.reason));
   let pausing = false; // sessions closed by a pause are not "devices going offline"
   core.broker.on('session:close', (info, reason) => {
     if (reason !== 'shutdown' && !pausing && paused !== true) notifier.offline(info.id, reason);

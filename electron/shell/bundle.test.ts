@@ -31,7 +31,7 @@ const poll = setInterval(async () => {
   clearInterval(poll);
   const event = win.webContents.frame();
   const hello = await fake.ipcMain.invoke('api:call', event, 'hello', {});
-  out({ userData: fake.app.getPath('userData'), url: win.webContents.url, preload: win.options.webPreferences.preload, hello });
+  out({ sandboxed: fake.app.sandboxed, userData: fake.app.getPath('userData'), url: win.webContents.url, preload: win.options.webPreferences.preload, hello });
   fake.app.quit();
   const done = setInterval(() => {
     if (fake.log.calls.includes('app.exited')) { clearInterval(done); out({ calls: fake.log.calls }); process.exit(0); }
@@ -53,10 +53,10 @@ describe('built main bundle', () => {
       encoding: 'utf8',
       timeout: 30_000,
     });
-    const lines = child.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(child.status, child.stderr).toBe(0);
+    expect(child.status, `${child.stdout}\n${child.stderr}`).toBe(0);
+    const lines = child.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
     const [boot, end] = lines;
-    expect(boot).toMatchObject({ userData, preload: join(out, 'preload.cjs'), hello: { ok: true, result: { mode: 'desktop' } } });
+    expect(boot).toMatchObject({ sandboxed: true, userData, preload: join(out, 'preload.cjs'), hello: { ok: true, result: { mode: 'desktop' } } });
     expect(String(boot!.url)).toMatch(/^file:.*\/renderer\/index\.html$/);
     expect((boot!.hello as { result: { tcpPort: number } }).result.tcpPort).toBeGreaterThan(0); // --tcp-port=0: ephemeral
     expect(existsSync(join(userData, 'hypertcp.db'))).toBe(true);

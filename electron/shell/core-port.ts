@@ -12,6 +12,7 @@ export interface BrokerPort {
   sessions(): readonly unknown[];
   on(event: 'session:open', listener: (info: SessionRef) => void): unknown;
   on(event: 'session:close', listener: (info: SessionRef, reason: string) => void): unknown;
+  on(event: 'login:failed', listener: (ev: { address: string; reason: string }) => void): unknown;
 }
 
 export interface CorePort {

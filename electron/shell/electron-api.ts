@@ -110,6 +110,7 @@ export interface AppLike {
   getVersion(): string;
   requestSingleInstanceLock(): boolean;
   setAppUserModelId(id: string): void;
+  enableSandbox(): void;
   quit(): void;
   exit(exitCode?: number): void;
   on(event: 'second-instance', listener: () => void): unknown;

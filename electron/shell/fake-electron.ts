@@ -210,6 +210,10 @@ export class FakeApp extends Emitter {
     return this.hasLock;
   }
   setAppUserModelId(_id: string): void {}
+  sandboxed = false;
+  enableSandbox(): void {
+    this.sandboxed = true;
+  }
   quit(): void {
     this.log.calls.push('app.quit');
     const e = preventable();

@@ -32,6 +32,7 @@ const start: StartCore = async (options) => {
   return startCore({ ...options, ...(args.tcpPort !== undefined ? { tcpPort: args.tcpPort } : {}), version: electron.app.getVersion() });
 };
 
+electron.app.enableSandbox(); // every renderer sandboxed, whatever its webPreferences say
 electron.app.setAppUserModelId(APP_ID); // Windows: lets notifications carry the app's name
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => electron.app.quit());
 

@@ -11,6 +11,7 @@ export interface ShellActions {
   openFirmware(): void;
   openDocs(): void;
   setNotifyOffline(on: boolean): void;
+  setNotifyLoginFailures(on: boolean): void;
   quit(): void;
 }
 
@@ -19,6 +20,7 @@ export interface ShellState {
   /** null when the core cannot pause (the item is then disabled). */
   paused: boolean | null;
   notifyOffline: boolean;
+  notifyLoginFailures: boolean;
   devTools: boolean;
   platform: NodeJS.Platform;
 }
@@ -90,6 +92,13 @@ export function appMenuTemplate(state: ShellState, actions: ShellActions): MenuI
           type: 'checkbox',
           checked: state.notifyOffline,
           click: (item) => actions.setNotifyOffline(item.checked),
+        },
+        {
+          id: 'notify-login-failures',
+          label: 'Notify When a Device Login Is Refused',
+          type: 'checkbox',
+          checked: state.notifyLoginFailures,
+          click: (item) => actions.setNotifyLoginFailures(item.checked),
         },
       ],
     },

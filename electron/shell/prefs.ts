@@ -5,9 +5,11 @@ import { readJsonFile, writeJsonFile } from './json-file';
 export interface ShellPrefs {
   /** Desktop notification when a device stays offline longer than the grace period. */
   notifyOffline: boolean;
+  /** Desktop notification when a device's login is refused (off by default: it can be noisy). */
+  notifyLoginFailures: boolean;
 }
 
-export const DEFAULT_PREFS: ShellPrefs = { notifyOffline: true };
+export const DEFAULT_PREFS: ShellPrefs = { notifyOffline: true, notifyLoginFailures: false };
 
 export function prefsFile(userData: string): string {
   return join(userData, 'shell-prefs.json');
@@ -16,7 +18,8 @@ export function prefsFile(userData: string): string {
 export function loadPrefs(file: string): ShellPrefs {
   const raw = readJsonFile(file);
   const r = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
-  return { notifyOffline: typeof r.notifyOffline === 'boolean' ? r.notifyOffline : DEFAULT_PREFS.notifyOffline };
+  const flag = (key: keyof ShellPrefs): boolean => (typeof r[key] === 'boolean' ? (r[key] as boolean) : DEFAULT_PREFS[key]);
+  return { notifyOffline: flag('notifyOffline'), notifyLoginFailures: flag('notifyLoginFailures') };
 }
 
 export function savePrefs(file: string, prefs: ShellPrefs): void {
