@@ -96,4 +96,19 @@ describe('EventPump', () => {
     expect(got).toHaveLength(2);
     expect(got[1]!.notices).toEqual([{ level: 'info', text: 'two' }]);
   });
+
+  it('sends at most maxDevices summaries per batch and the rest in the next ones', () => {
+    const src = source();
+    const pump = new EventPump(src, { maxDevices: 3 });
+    const got: EventBatch[] = [];
+    pump.subscribe((b) => {
+      got.push(b);
+      pump.ack(b.seq);
+    });
+    src.push({ devices: ['a', 'b', 'c', 'd', 'e'] });
+    pump.tick(0);
+    pump.tick(100);
+    pump.tick(200);
+    expect(got.map((b) => b.devices!.map((d) => d.id))).toEqual([['a', 'b', 'c'], ['d', 'e']]);
+  });
 });

@@ -11,6 +11,8 @@ export interface PumpSource {
 export interface PumpOptions {
   intervalMs?: number;
   maxTraffic?: number;
+  /** Device summaries per batch; the rest follow in the next batches. */
+  maxDevices?: number;
   /** A batch not acked within this time is treated as lost, so a silent UI cannot stall forever. */
   ackTimeoutMs?: number;
 }
@@ -46,11 +48,13 @@ export class EventPump {
   private seq = 0;
   private readonly intervalMs: number;
   private readonly maxTraffic: number;
+  private readonly maxDevices: number;
   private readonly ackTimeoutMs: number;
 
   constructor(private readonly source: PumpSource, o: PumpOptions = {}) {
     this.intervalMs = o.intervalMs ?? 100;
     this.maxTraffic = o.maxTraffic ?? 200;
+    this.maxDevices = o.maxDevices ?? 200;
     this.ackTimeoutMs = o.ackTimeoutMs ?? 5000;
   }
 
@@ -83,7 +87,9 @@ export class EventPump {
       if (sub.inFlight !== null && now - sub.sentAt < this.ackTimeoutMs) continue;
       const batch = this.build(sub.pending, now);
       if (!batch) continue;
+      const leftover = [...sub.pending.devices].slice(this.maxDevices);
       sub.pending = emptyPending();
+      for (const id of leftover) sub.pending.devices.add(id);
       sub.inFlight = batch.seq;
       sub.sentAt = now;
       if (batch.traffic) this.source.markShown(batch.traffic);
@@ -113,7 +119,7 @@ export class EventPump {
     const hasNews = p.devices.size || p.traffic.length || p.trafficSkipped || p.metrics || p.controlResults.length || p.notices.length;
     if (!hasNews) return null;
     const batch: EventBatch = { seq: ++this.seq, ts: now };
-    if (p.devices.size) batch.devices = [...p.devices].map((id) => this.source.device(id)).filter((d): d is DeviceSummary => d !== null);
+    if (p.devices.size) batch.devices = [...p.devices].slice(0, this.maxDevices).map((id) => this.source.device(id)).filter((d): d is DeviceSummary => d !== null);
     if (p.traffic.length) batch.traffic = p.traffic;
     if (p.trafficSkipped) batch.trafficSkipped = p.trafficSkipped;
     if (p.counters) batch.counters = p.counters;
