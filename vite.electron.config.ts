@@ -32,7 +32,7 @@ export default defineConfig({
   plugins: [copyRuntimeIcons()],
   build: {
     outDir: 'dist/electron',
-    emptyOutDir: false, // shared with the preload bundle
+    emptyOutDir: true, // runs first in build:electron; the preload build adds its file after
     target: 'node22', // Electron 39 ships Node 22
     minify: false,
     sourcemap: true,

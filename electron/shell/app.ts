@@ -88,7 +88,7 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
   const ipc = bindApi(electron.ipcMain, core.api, origin, () => (win !== null && !win.isDestroyed() ? win.webContents.id : null));
   const prefsPath = prefsFile(userData);
   const prefs = loadPrefs(prefsPath);
-  let paused: boolean | null = core.pause !== undefined && core.resume !== undefined ? false : null;
+  let paused: boolean | null = core.pause !== undefined && core.resume !== undefined ? (core.paused ?? false) : null;
 
   const notify = (title: string, body: string): void => {
     const notification = new electron.Notification({ title, body, silent: false });
