@@ -82,6 +82,9 @@ describe('UDP rows', () => {
     const v = udpVerdicts([row('UDP reliable', 0, 'saturate', 40_000, 3), row('UDP reliable', 0.05, 'saturate', 36_000, 3), row('UDP reliable', 0.05, 'rate', 1000, 7), row('TCP', 0, 'rate', 1000, 0.66)]);
     expect(v[0]).toContain('0.90x');
     expect(v[1]).toContain('7.0 ms vs TCP p99 without loss 0.66 ms');
+    const same = udpVerdicts([row('UDP reliable', 0.05, 'rate', 1000, 7), row('TCP', 0.05, 'rate', 1000, 210)]);
+    expect(same[0]).toContain('reliable UDP p99 7.0 ms is below TCP\'s 210 ms');
+    expect(udpVerdicts([row('UDP reliable', 0.05, 'rate', 1000, 9), row('TCP', 0.05, 'rate', 1000, 4)])[0]).toContain('NOT below');
     expect(udpTable([row('TCP', 0, 'rate', 1000, 0.66)], 1000).rows[0]).toEqual(['TCP', '0%', 'fixed 1.0 k msg/s', '1.0 k', '0.17', '0.66', '20%', '30.0 k', '0']);
   });
 });

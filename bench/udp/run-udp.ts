@@ -1,8 +1,9 @@
 /**
  * The UDP shapes of issue 5: one device sending reliable (ordered) 64-byte messages to the broker
- * through a userspace proxy that drops 0 %, 5 % or 20 % of datagrams both ways; closed loop
- * (goodput) and at a fixed 1 k msg/s (latency). Beside it, the same device over TCP to our broker
- * ("server" target), on the same loopback without loss: userspace cannot drop TCP segments.
+ * on a link that drops 0 %, 5 % or 20 % of packets both ways; closed loop (goodput) and at a fixed
+ * 1 k msg/s (latency). Beside it, the same device over TCP to our broker ("server" target) on the
+ * same link. The loss comes from nftables in a private network namespace (lossy-link.ts), or, where
+ * that is not allowed, from a userspace UDP proxy (then TCP is measured without loss).
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -37,7 +38,11 @@ function nextMessage<T extends { type: string }>(on: (listener: (m: T) => void) 
   });
 }
 
-export async function runUdp(loss: number, mode: 'saturate' | 'rate', warmupMs: number, measureMs: number): Promise<UdpRow> {
+/**
+ * `loss`: the share of datagrams lost on the link (reported); `proxyLoss`: what the userspace proxy
+ * drops, or null when the kernel drops packets (lossy-link.ts) and the client talks to the broker directly.
+ */
+export async function runUdp(loss: number, mode: 'saturate' | 'rate', warmupMs: number, measureMs: number, proxyLoss: number | null = loss): Promise<UdpRow> {
   const child = fork(path.join(here, '../brokers/udp.ts'), [], { cwd: path.resolve(here, '../..'), execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   const fromChild = <T extends FromUdpBroker['type']>(type: T) =>
     nextMessage<FromUdpBroker>((l) => child.on('message', l), (l) => child.off('message', l), type) as Promise<Extract<FromUdpBroker, { type: T }>>;
@@ -50,7 +55,7 @@ export async function runUdp(loss: number, mode: 'saturate' | 'rate', warmupMs: 
     toChild({ type: 'open', deviceId: 'udp-dev', tokenHashHex: tokenHash(token).toString('hex') });
     const grant = await granted;
     const config: UdpWorkerConfig = {
-      entry: '../udp/udp-worker.ts', brokerPort: port, grant, token, loss,
+      entry: '../udp/udp-worker.ts', brokerPort: port, grant, token, loss: proxyLoss,
       mode: mode === 'saturate' ? { kind: 'saturate', window: UDP_WINDOW } : { kind: 'rate', perSecond: UDP_RATE },
     };
     worker = new Worker(new URL('../load/boot.mjs', import.meta.url), { workerData: config });
@@ -91,7 +96,7 @@ export async function runUdp(loss: number, mode: 'saturate' | 'rate', warmupMs: 
 }
 
 /** The same device over TCP to our broker's "server" (what the hub receives), no loss. */
-export async function runTcpReference(mode: 'saturate' | 'rate', warmupMs: number, measureMs: number): Promise<UdpRow> {
+export async function runTcpReference(mode: 'saturate' | 'rate', warmupMs: number, measureMs: number, loss = 0): Promise<UdpRow> {
   const broker = await startBroker('hypertcp');
   let worker: LoadWorker | null = null;
   try {
@@ -115,7 +120,7 @@ export async function runTcpReference(mode: 'saturate' | 'rate', warmupMs: numbe
     const usage = meter.stop();
     const h = new Histogram(latency.histogram);
     return {
-      transport: 'TCP', loss: 0, mode,
+      transport: 'TCP', loss, mode,
       goodputPerS: latency.received / elapsedS,
       p50Ms: h.percentile(50) / 1000,
       p99Ms: h.percentile(99) / 1000,

@@ -12,7 +12,8 @@ export interface UdpWorkerConfig {
   brokerPort: number;
   grant: { sessionId: number; nonce: string };
   token: string;
-  loss: number;
+  /** Share of datagrams the userspace proxy drops; null = no proxy (the kernel drops, or nothing). */
+  loss: number | null;
   mode: { kind: 'saturate'; window: number } | { kind: 'rate'; perSecond: number };
 }
 export type UdpWorkerReport = { type: 'report'; sent: number; acked: number; failed: number; elapsedMs: number; datagramsForwarded: number };
@@ -31,23 +32,31 @@ function seeded(seed: number): () => number {
 }
 
 const random = seeded(42);
-const proxy = await bindUdp(0);
+const loss = config.loss;
+const proxy = loss === null ? null : await bindUdp(0);
 let device: { address: string; port: number } | null = null;
 let forwarded = 0;
-proxy.onMessage((data, from) => {
+proxy?.onMessage((data, from) => {
   const fromBroker = from.port === config.brokerPort;
   if (!fromBroker) device = from;
-  if (random() < config.loss) return;
+  if (random() < loss!) return;
   forwarded++;
   if (fromBroker) {
     if (device) proxy.send(data, device.port, device.address);
   } else proxy.send(data, config.brokerPort, '127.0.0.1');
 });
 
+const socket = await bindUdp(0);
+// Without the proxy, count datagrams on the client's socket: everything it sends and receives.
+const counted = {
+  ...socket,
+  send: (data: Uint8Array, port: number, address: string) => (forwarded++, socket.send(data, port, address)),
+  onMessage: (handler: Parameters<typeof socket.onMessage>[0]) => socket.onMessage((d, f) => (forwarded++, handler(d, f))),
+};
 const client = new UdpClient({
-  socket: await bindUdp(0),
+  socket: proxy ? socket : counted,
   host: '127.0.0.1',
-  port: proxy.local().port,
+  port: proxy ? proxy.local().port : config.brokerPort,
   sessionId: config.grant.sessionId,
   serverNonce: config.grant.nonce,
   tokenHash: tokenHash(config.token),
@@ -105,7 +114,7 @@ parentPort!.on('message', (m: { type: string }) => {
   } else if (m.type === 'close') {
     running = false;
     client.close();
-    proxy.close();
+    proxy?.close();
     post({ type: 'closed' });
   }
 });

@@ -1,0 +1,54 @@
+/**
+ * Runs the UDP shapes and the TCP reference on a lossy loopback: a private network namespace
+ * (unshare -n, so nothing else on the machine is affected) whose nftables output hook drops a
+ * share of TCP and UDP packets at random, the same for both transports. A child process does the
+ * measuring inside the namespace and prints its rows as one JSON line.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { UdpRow } from '../lib/results';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const MARK = 'UDP_LINK_RESULT ';
+
+function setup(loss: number): string {
+  const rules = [
+    'ip link set lo up',
+    ...(loss > 0
+      ? [
+          'nft add table inet benchloss',
+          `nft add chain inet benchloss out '{ type filter hook output priority 0; }'`,
+          `nft add rule inet benchloss out meta l4proto '{ tcp, udp }' numgen random mod 1000 '<' ${Math.round(loss * 1000)} drop`,
+        ]
+      : []),
+  ];
+  return rules.join(' && ');
+}
+
+/** Whether this machine lets us make a private network namespace with an nftables drop rule. */
+export function lossyLinkAvailable(): boolean {
+  const r = spawnSync('unshare', ['-n', 'sh', '-c', setup(0.05)], { stdio: 'ignore', timeout: 5_000 });
+  return r.status === 0;
+}
+
+export function runOnLossyLink(loss: number, warmupMs: number, measureMs: number, runs: number): Promise<UdpRow[]> {
+  const child = path.join(here, 'link-child.ts');
+  const cmd = `${setup(loss)} && exec "${process.execPath}" --import tsx "${child}" ${loss} ${warmupMs} ${measureMs} ${runs}`;
+  return new Promise((resolve, reject) => {
+    const p = spawn('unshare', ['-n', 'sh', '-c', cmd], { cwd: path.resolve(here, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    let pending = '';
+    let result: UdpRow[] | null = null;
+    p.stdout.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        if (line.startsWith(MARK)) result = JSON.parse(line.slice(MARK.length)) as UdpRow[];
+        else console.log(line);
+      }
+    });
+    p.once('error', reject);
+    p.once('exit', (code) => (result ? resolve(result) : reject(new Error(`lossy link child exited with ${code}`))));
+  });
+}
