@@ -39,7 +39,13 @@ export class SimProcess {
     this.child = spawn(SIM_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.take(chunk));
     this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => this.take(chunk));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) => {
+      this.child.on('exit', (code) => resolve(code));
+      this.child.on('error', (error) => {
+        this.lines.push(`spawn failed: ${error.message}`);
+        resolve(null);
+      });
+    });
   }
 
   private take(chunk: string): void {
