@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EventBatch, Results } from '../shared/api/contract';
 import { eventually } from './broker/testing/fixtures';
 import { V2Client } from './broker/testing/v2-client';
+import { UdpClient, bindUdp, tokenHash } from './udp';
 import { startCore, type Core } from './core';
 import { tempDir } from './hub/testing/temp-dir';
 
@@ -130,5 +131,37 @@ describe('startCore: broker + hub + api over real sockets and a real SQLite file
     const back = await V2Client.connect(core.tcpPort);
     cleanups.push(() => back.destroy());
     expect(await back.login(token)).toBe(200);
+  });
+
+  it('opens UDP when asked: a v2 device gets a grant, shows transport udp, and its telemetry arrives over UDP', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.cleanup);
+    const core = await startCore({ dataDir: tmp.dir, tcpPort: 0, udpPort: 0, mode: 'headless' });
+    cleanups.push(() => core.close());
+    expect(core.udpPort).toBeGreaterThan(0);
+    expect(await call(core, 'hello', {})).toMatchObject({ udpPort: core.udpPort });
+    const { token } = await call(core, 'tokens.create', { id: 'udp-1' });
+    const tcp = await V2Client.connect(core.tcpPort);
+    cleanups.push(() => tcp.destroy());
+    expect(await tcp.login(token, {}, { udp: true })).toBe(200);
+    const grant = (tcp.reply as unknown as { udp: { port: number; sid: number; nonce: string } }).udp;
+    expect(grant.port).toBe(core.udpPort);
+    const client = new UdpClient({ socket: await bindUdp(0), host: '127.0.0.1', port: grant.port, sessionId: grant.sid, serverNonce: grant.nonce, tokenHash: tokenHash(token), onMessage: () => {} });
+    cleanups.push(() => client.close());
+    client.send('server', '{"telemetry":{"temp":19.5}}');
+    await eventually(() => core.hub.registry.get('udp-1')?.telemetry.temp === 19.5, 3000, 'telemetry over UDP');
+    expect(core.hub.registry.get('udp-1')!.transport).toBe('udp');
+  });
+
+  it('keeps running without UDP when its port is taken', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.cleanup);
+    const blocker = await bindUdp(0);
+    const port = blocker.local().port;
+    cleanups.push(() => blocker.close());
+    const core = await startCore({ dataDir: tmp.dir, tcpPort: 0, udpPort: port, mode: 'headless' });
+    cleanups.push(() => core.close());
+    expect(core.udpPort).toBeNull();
+    expect(core.hub.takeDelta().notices[0]!.text).toMatch(/UDP port \d+ unavailable/);
   });
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { HelloResult, Settings } from '../shared/api/contract';
 import { Broker, ensureCertificate, type BrokerOptions } from './broker';
+import { UdpTransport, bindUdp } from './udp';
 import { createHandlers } from './api/handlers';
 import { createApiServer, type ApiServer } from './api/server';
 import { KeyValue, openDatabase, type Db } from './hub/db';
@@ -15,6 +16,10 @@ export interface CoreOptions {
   dbPath?: string;
   /** TCP port of the broker (0 = ephemeral); defaults to the saved setting. */
   tcpPort?: number;
+  /**
+   * UDP port (0 = ephemeral). Desktop mode defaults to the saved setting; headless mode opens UDP
+   * only when given. A port that cannot be bound leaves UDP off with a notice, never stops the app.
+   */
   udpPort?: number;
   /** Address the broker listens on; default 127.0.0.1. */
   host?: string;
@@ -70,15 +75,27 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
   const settings = new SettingsStore(kv, options.settingsOverrides);
   const tokens = new SqliteTokenStore(db);
   const s = settings.get();
+  const host = options.host ?? '127.0.0.1';
+  const udpWanted = options.udpPort ?? (options.mode === 'desktop' ? s.udpPort : undefined);
+  let udp: UdpTransport | null = null;
+  let udpError: string | null = null;
+  if (udpWanted !== undefined) {
+    try {
+      udp = new UdpTransport({ socket: await bindUdp(udpWanted, host) });
+    } catch (err) {
+      udpError = `UDP port ${udpWanted} unavailable (${(err as Error).message}); devices use TCP only`;
+    }
+  }
   const broker = new Broker({
     ...options.broker,
+    ...(udp ? { udp } : {}),
     tokens,
     limits: { maxPayload: s.maxPayload, ratePerSecond: s.rateLimitPerSecond, rateBurst: s.rateLimitPerSecond * 2, ...options.broker?.limits },
     keepalive: { intervalMs: s.keepaliveSeconds * 1000, ...options.broker?.keepalive },
   });
-  const hub = new Hub({ ...options.hub, db, broker, tokens, settings });
+  const hub = new Hub({ ...options.hub, db, broker, tokens, settings, udp });
   hub.start();
-  const host = options.host ?? '127.0.0.1';
+  if (udpError) hub.notice('warn', udpError);
   let tcpPort: number;
   let tlsPort: number | null = null;
   try {
@@ -89,10 +106,11 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
     }
   } catch (err) {
     await broker.close('shutdown');
+    udp?.close();
     hub.close();
     throw err;
   }
-  const udpPort: number | null = null;
+  const udpPort: number | null = udp ? udp.port : null;
   const hello = (): HelloResult => ({ version: options.version ?? '0.1.0', mode: options.mode, tcpPort, udpPort, tlsPort });
   const handlers = createHandlers({ hub, broker, tokens, settings, hello });
   const api = createApiServer(
@@ -130,6 +148,7 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
       closed ??= (async () => {
         api.pump.stop();
         await broker.close(reason);
+        udp?.close();
         hub.close();
         db.close();
       })();

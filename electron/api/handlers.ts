@@ -98,9 +98,13 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     },
     'tokens.rotate': ({ id }) => {
       if (tokens.status(id) === 'none') throw new ApiFailure('not_found', `device "${id}" has no token`);
-      const token = tokens.rotate(id);
-      // A session logged in with the old token must not outlive it.
-      broker.disconnect?.(id, 'revoked');
+      // A session logged in with the old token must not outlive it (the broker closes it: revoked/rotated).
+      let token: string;
+      if (broker.rotate) token = broker.rotate(id);
+      else {
+        token = tokens.rotate(id);
+        broker.disconnect?.(id, 'revoked');
+      }
       hub.registry.ensure(id);
       hub.commands.audit('token.rotate', id);
       return { id, token };

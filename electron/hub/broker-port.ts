@@ -16,7 +16,9 @@ export interface BrokerPort extends EventEmitter {
   redirect(device: string, host: string, port: number): number;
   /** Revokes the token in the store and closes the live session. */
   revoke(id: string): boolean;
-  /** Closes a live session without touching its token (after a rotation). */
+  /** Rotates the token in the store and closes the session of the old one. */
+  rotate?(id: string): string;
+  /** Closes a live session without touching its token. */
   disconnect?(id: string, reason?: 'revoked'): boolean;
   sessions(): BrokerSession[];
   stats(): unknown;

@@ -26,6 +26,8 @@ export interface HubOptions {
   /** Traffic rows a pump batch may carry; older new rows are counted as skipped. */
   batchTraffic?: number;
   maxQueue?: number;
+  /** The UDP transport, for per-device loss and retransmit metrics. */
+  udp?: { sessions(): { deviceId: string; counters: { lostPackets: number; retransmits: number } | null }[] } | null;
 }
 
 /** What changed since the pump last asked. */
@@ -59,6 +61,7 @@ export class Hub {
   private lastMetricsTs = 0;
   private lastShownSeq = 0;
   private readonly lastDrops = new Map<string, number>();
+  private readonly lastUdp = new Map<string, { lost: number; retx: number }>();
   private timer: NodeJS.Timeout | null = null;
   private lastRetention = 0;
   private readonly detach: (() => void)[] = [];
@@ -172,6 +175,7 @@ export class Hub {
       this.metrics.record(s.id, 'queueDepth', depth, now);
     }
     this.metrics.record(TOTAL, 'queueDepth', queued, now);
+    this.sampleUdp(now);
     // Forget drop baselines of sessions that ended (bounded by live sessions).
     if (this.lastDrops.size > 2 * this.o.broker.sessions().length + 16) this.lastDrops.clear();
     if (rttN > 0) this.metrics.record(TOTAL, 'rttMs', rttSum / rttN, now);
@@ -181,6 +185,24 @@ export class Hub {
       this.lastRetention = now;
       this.applyRetention(now);
     }
+  }
+
+  /** UDP loss and retransmits per second, from the transport's cumulative per-session counters. */
+  private sampleUdp(now: number): void {
+    const live = new Set<string>();
+    for (const u of this.o.udp?.sessions() ?? []) {
+      if (!u.counters) continue;
+      live.add(u.deviceId);
+      const prev = this.lastUdp.get(u.deviceId) ?? { lost: u.counters.lostPackets, retx: u.counters.retransmits };
+      const lost = Math.max(0, u.counters.lostPackets - prev.lost);
+      const retx = Math.max(0, u.counters.retransmits - prev.retx);
+      this.lastUdp.set(u.deviceId, { lost: u.counters.lostPackets, retx: u.counters.retransmits });
+      for (const key of [u.deviceId, TOTAL]) {
+        if (lost) this.metrics.record(key, 'udpLoss', lost, now);
+        if (retx) this.metrics.record(key, 'udpRetransmits', retx, now);
+      }
+    }
+    for (const id of this.lastUdp.keys()) if (!live.has(id)) this.lastUdp.delete(id);
   }
 
   applyRetention(now = Date.now()): number {

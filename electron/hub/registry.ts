@@ -92,7 +92,7 @@ export class Registry {
       d.online = true;
       d.since = now;
     }
-    Object.assign(d, { address: s.address, transport: s.transport, protocol: s.protocol, lastSeen: now, rttMs: s.rttMs ?? null });
+    Object.assign(d, { address: s.address, transport: s.udp ? 'udp' : s.transport, protocol: s.protocol, lastSeen: now, rttMs: s.rttMs ?? null });
     const desc = s.device;
     if (desc) {
       d.name = desc.name ?? d.name;
