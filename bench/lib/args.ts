@@ -29,6 +29,7 @@ export const USAGE = `npm run bench [-- options]
   --modes=a,b          of saturate,saturate-1,rate (default: all; saturate-1 runs fan-in only)
   --connections=N      idle connections for the memory shape (default 5000)
   --measure-ms=N       measured window per run
+  --window=N           saturation: messages in flight per publisher (default 64)
   --no-memory --no-ceiling --no-udp --no-doc
   --help`;
 
@@ -69,6 +70,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (key === '--modes') args.modes = list(value, ['saturate', 'saturate-1', 'rate'] as const, 'mode');
     else if (key === '--connections') args.connections = positive(value, key);
     else if (key === '--measure-ms') args.measureMs = positive(value, key);
+    else if (key === '--window') args.window = positive(value, key);
     else if (key === '--no-memory') args.memory = false;
     else if (key === '--no-ceiling') args.ceiling = false;
     else if (key === '--no-udp') args.udp = false;
