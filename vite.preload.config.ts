@@ -1,9 +1,12 @@
 import { defineConfig } from 'vite';
+import { methodNames } from './shared/api/contract';
 
 // The preload runs in a sandboxed renderer, where require() knows only 'electron' (and a few
 // polyfills): so it is ONE self-contained CommonJS file with everything but 'electron' bundled in.
 export default defineConfig({
   publicDir: false,
+  // The API's method names, inlined: the preload needs the list, not the zod schemas behind it.
+  define: { __HYPERTCP_METHODS__: JSON.stringify(methodNames) },
   build: {
     outDir: 'dist/electron',
     emptyOutDir: false, // shared with the main bundle

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'vite';
+import { methodNames } from '../../shared/api/contract';
 import { startCore, type Core } from '../../electron/core';
 import { startShell, type Shell } from '../../electron/shell/app';
 import { createFakeElectron, type FakeElectron } from '../../electron/shell/fake-electron';
@@ -98,6 +99,9 @@ test.describe('desktop UI over the IPC bridge (no Electron binary needed)', () =
     expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
     const hello = await page.evaluate(() => (window as unknown as { hypertcp: { hello(p: object): Promise<{ mode: string }> } }).hypertcp.hello({}));
     expect(hello.mode).toBe('desktop');
+    // The preload's method list is inlined at build time: it must be the contract's, exactly.
+    const keys = await page.evaluate(() => Object.keys((window as unknown as { hypertcp: object }).hypertcp).sort());
+    expect(keys).toEqual([...methodNames, 'ackEvents', 'onEvents', 'onStatus'].sort());
   });
 
   test('a simulated relay appears and toggles through IPC', async () => {

@@ -18,7 +18,7 @@ function fakeIpc(reply: (method: unknown, params: unknown) => unknown) {
 
 describe('preload bridge', () => {
   it('exposes one function per API method plus the three event helpers, nothing else', () => {
-    const bridge = buildBridge(fakeIpc(() => null).ipc);
+    const bridge = buildBridge(fakeIpc(() => null).ipc, methodNames);
     expect(Object.keys(bridge).sort()).toEqual([...methodNames, 'ackEvents', 'onEvents', 'onStatus'].sort());
     for (const value of Object.values(bridge)) expect(typeof value).toBe('function');
   });
@@ -28,19 +28,20 @@ describe('preload bridge', () => {
       fakeIpc((method, params) =>
         method === 'hello' ? { ok: true, result: { version: '1', params } } : { ok: false, error: { code: 'not_found', message: 'no such device' } },
       ).ipc,
+      methodNames,
     );
     await expect(bridge.hello({})).resolves.toEqual({ version: '1', params: {} });
     await expect(bridge['devices.get']({ id: 'x' })).rejects.toThrow('not_found: no such device');
   });
 
   it('rejects a malformed reply instead of returning it', async () => {
-    const bridge = buildBridge(fakeIpc(() => 'surprise').ipc);
+    const bridge = buildBridge(fakeIpc(() => 'surprise').ipc, methodNames);
     await expect(bridge.hello({})).rejects.toThrow(/malformed/);
   });
 
   it('passes event batches without the IPC event, and unsubscribes', () => {
     const f = fakeIpc(() => null);
-    const bridge = buildBridge(f.ipc);
+    const bridge = buildBridge(f.ipc, methodNames);
     const got: unknown[][] = [];
     const off = bridge.onEvents((...args) => got.push(args));
     f.emit(CHANNELS.events, { seq: 1, ts: 2 });
@@ -51,7 +52,7 @@ describe('preload bridge', () => {
 
   it('sends integer acks only', () => {
     const f = fakeIpc(() => null);
-    const bridge = buildBridge(f.ipc);
+    const bridge = buildBridge(f.ipc, methodNames);
     bridge.ackEvents(5);
     bridge.ackEvents(Number.NaN);
     bridge.ackEvents(1.5);
@@ -60,7 +61,7 @@ describe('preload bridge', () => {
 
   it('reports open at once and later statuses from main', async () => {
     const f = fakeIpc(() => null);
-    const bridge = buildBridge(f.ipc);
+    const bridge = buildBridge(f.ipc, methodNames);
     const got: unknown[][] = [];
     bridge.onStatus((...args) => got.push(args));
     await Promise.resolve();

@@ -2,7 +2,7 @@
  * The object the preload exposes as `window.hypertcp`, built from an ipcRenderer-like object so it
  * can be tested without Electron. Only plain functions leave here: no ipcRenderer, no event objects.
  */
-import { methodNames, type ApiError, type EventBatch, type MethodName } from '../../shared/api/contract';
+import type { ApiError, EventBatch, MethodName } from '../../shared/api/contract';
 import { CHANNELS } from './channels';
 
 export interface IpcRendererLike {
@@ -26,9 +26,10 @@ function isReply(v: unknown): v is Reply {
   return typeof v === 'object' && v !== null && typeof (v as { ok?: unknown }).ok === 'boolean';
 }
 
-export function buildBridge(ipc: IpcRendererLike): HyperTcpBridge {
+/** `methods` is methodNames from the contract (the preload gets it inlined at build time, without zod). */
+export function buildBridge(ipc: IpcRendererLike, methods: readonly MethodName[]): HyperTcpBridge {
   const bridge: Record<string, unknown> = {};
-  for (const method of methodNames) {
+  for (const method of methods) {
     bridge[method] = async (params?: unknown): Promise<unknown> => {
       const reply = await ipc.invoke(CHANNELS.call, method, params ?? {});
       if (!isReply(reply)) throw new Error('internal: malformed reply');
