@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { build } from 'vite';
+import { methodNames } from '../../shared/api/contract';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const config = parse(readFileSync(join(root, 'electron-builder.yml'), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -82,6 +83,9 @@ describe('electron-builder.yml', () => {
     // The sandboxed preload can only require('electron'): everything else must be bundled in.
     const preload = readFileSync(join(out, 'preload.cjs'), 'utf8');
     expect([...preload.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1])).toEqual(['electron']);
+    // ...and it carries the contract's method names, inlined at build time (no zod in the preload).
+    for (const method of methodNames) expect(preload).toMatch(new RegExp(`[\`'"]${method.replace('.', '\\.')}[\`'"]`));
+    expect(preload.length).toBeLessThan(10_000);
     // The main bundle (main.cjs + its lazily loaded core chunk) leaves runtime dependencies
     // (native better-sqlite3 included) to node_modules, and needs nothing that is not packaged.
     const main = ['main.cjs', 'core.cjs'].map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
