@@ -11,7 +11,7 @@ else
 	@if $(CLANGXX) -std=c++11 -g -O1 -Isrc -Itest -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	      $(FUZZ_SRC) -o $(FUZZ_BIN) 2> $(BUILD)/fuzz/build.log; then \
 	  echo "== fuzz: $(FUZZ_SECONDS) s of libFuzzer on the decoder, parsers and client"; \
-	  $(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=1024 -print_final_stats=1 \
+	  $(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -dict=test/fuzz.dict -rss_limit_mb=1024 -print_final_stats=1 \
 	    $(BUILD)/fuzz/corpus 2> $(BUILD)/fuzz/run.log || { tail -40 $(BUILD)/fuzz/run.log; exit 1; }; \
 	  grep -E "stat::number_of_executed_units|Done" $(BUILD)/fuzz/run.log | sed 's/^/   /'; \
 	else \

@@ -29,6 +29,11 @@ bool isValidId(const char* id, size_t length) {
 }
 
 namespace {
+size_t skipSpace(const char* text, size_t length, size_t i) {
+  while (i < length && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t')) i++;
+  return i;
+}
+
 const char kTargetPrefix[] = "{\"targetId\":\"";
 const char kPayloadPrefix[] = "\",\"payload\":";
 
@@ -99,54 +104,77 @@ size_t writeEnvelope(char* out, size_t capacity, const char* target, const char*
 }
 
 Error checkPayload(const char* payload, size_t length) {
-  size_t i = 0;
-  while (i < length && (payload[i] == ' ' || payload[i] == '\n' || payload[i] == '\r' || payload[i] == '\t')) i++;
+  size_t i = skipSpace(payload, length, 0);
   if (i >= length || payload[i] != '{') return Error::InvalidPayload;
   // The payload sits one level inside the envelope, hence one level less.
   return json::validate(payload, length, kMaxJsonDepth - 1) == json::Check::Ok ? Error::None : Error::InvalidPayload;
 }
 
-bool parseDelivered(const char* text, size_t length, Delivered& out) {
-  if (json::validate(text, length) != json::Check::Ok) return false;
-  json::Span from;
-  if (!json::find(text, length, "from", from) || !json::find(text, length, "payload", out.payload)) return false;
-  if (out.payload.len == 0 || out.payload.ptr[0] != '{') return false;
-  if (from.len < 3 || from.ptr[0] != '"' || !isValidId(from.ptr + 1, from.len - 2)) return false;
-  memcpy(out.from, from.ptr + 1, from.len - 2);
-  out.from[from.len - 2] = '\0';
+namespace {
+// Walks one JSON object in a single pass: the spans of the wanted keys (first occurrence; absent
+// ones stay empty), every other member checked and skipped. False unless the text is exactly one
+// valid object.
+bool readMembers(const char* text, size_t length, const char* const* keys, json::Span* values, uint8_t count) {
+  for (uint8_t k = 0; k < count; k++) values[k].ptr = nullptr, values[k].len = 0;
+  json::ObjectReader reader(text, length);
+  json::Span key, value;
+  json::Check why;
+  for (;;) {
+    json::ObjectReader::Step step = reader.next(key, value, why);
+    if (step == json::ObjectReader::Fail) return false;
+    if (step == json::ObjectReader::End) break;
+    for (uint8_t k = 0; k < count; k++)
+      if (values[k].ptr == nullptr && json::keyIs(key, keys[k])) values[k] = value;
+  }
+  return skipSpace(text, length, reader.end()) == length;
+}
+
+// A string span holding a device id, copied NUL-terminated into out[kMaxIdLength + 1].
+bool copyId(const json::Span& value, char* out) {
+  if (value.len < 3 || value.ptr[0] != '"' || !isValidId(value.ptr + 1, value.len - 2)) return false;
+  memcpy(out, value.ptr + 1, value.len - 2);
+  out[value.len - 2] = '\0';
   return true;
+}
+}  // namespace
+
+bool parseDelivered(const char* text, size_t length, Delivered& out) {
+  static const char* const kKeys[] = {"from", "payload"};
+  json::Span v[2];
+  if (!readMembers(text, length, kKeys, v, 2) || v[1].ptr == nullptr || v[1].ptr[0] != '{') return false;
+  out.payload = v[1];
+  return v[0].ptr != nullptr && copyId(v[0], out.from);
 }
 
 bool parseLoginReply(const char* text, size_t length, LoginReply& out) {
+  static const char* const kKeys[] = {"id", "keepalive", "maxPayload"};
   out.id[0] = '\0';
   out.keepaliveMs = 0;
   out.maxPayload = 0;
   if (length == 0) return true;  // status byte alone is fine
-  if (json::validate(text, length) != json::Check::Ok) return false;
-  json::Span id;
-  if (json::find(text, length, "id", id)) {
-    if (id.len < 3 || id.ptr[0] != '"' || !isValidId(id.ptr + 1, id.len - 2)) return false;
-    memcpy(out.id, id.ptr + 1, id.len - 2);
-    out.id[id.len - 2] = '\0';
-  }
+  json::Span v[3];
+  if (!readMembers(text, length, kKeys, v, 3)) return false;
+  if (v[0].ptr && !copyId(v[0], out.id)) return false;
   long value;
-  if (json::getLong(text, length, "keepalive", value) && value > 0 && value <= 3600) {
+  if (v[1].ptr && json::toLong(v[1], value) && value > 0 && value <= 3600) {
     out.keepaliveMs = static_cast<uint32_t>(value) * 1000UL;
   }
-  if (json::getLong(text, length, "maxPayload", value) && value > 0) {
+  if (v[2].ptr && json::toLong(v[2], value) && value > 0) {
     out.maxPayload = value > 65535 ? 65535 : static_cast<uint16_t>(value);
   }
   return true;
 }
 
 bool parseRedirect(const char* text, size_t length, char* host, size_t hostSize, uint16_t& port) {
-  if (json::validate(text, length) != json::Check::Ok) return false;
+  static const char* const kKeys[] = {"server", "port"};
+  json::Span v[2];
   long value;
-  if (!json::getLong(text, length, "port", value) || value < 1 || value > 65535) return false;
+  if (!readMembers(text, length, kKeys, v, 2) || !v[0].ptr || !v[1].ptr) return false;
+  if (!json::toLong(v[1], value) || value < 1 || value > 65535) return false;
   // Hostnames and IP literals never need escapes, so the raw string is the host (and the
   // string decoder stays out of the core).
-  json::Span server;
-  if (!json::find(text, length, "server", server) || server.len < 3 || server.ptr[0] != '"') return false;
+  const json::Span& server = v[0];
+  if (server.len < 3 || server.ptr[0] != '"') return false;
   size_t hostLength = server.len - 2;
   if (hostLength >= hostSize) return false;
   for (size_t i = 0; i < hostLength; i++) {
@@ -171,8 +199,7 @@ const char* checkDeviceEnvelope(const char* text, size_t length, json::Span* tar
     if (step == json::ObjectReader::Fail) {
       if (why == json::Check::TooDeep) return "too_deep";
       if (why == json::Check::ForbiddenKey) return "forbidden_key";
-      size_t i = 0;
-      while (i < length && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t')) i++;
+      size_t i = skipSpace(text, length, 0);
       if (i < length && text[i] != '{' && json::validate(text, length) == json::Check::Ok) return "not_object";
       return "not_json";
     }
@@ -181,9 +208,7 @@ const char* checkDeviceEnvelope(const char* text, size_t length, json::Span* tar
     if (slot->ptr != nullptr) return "duplicate_key";
     *slot = value;
   }
-  size_t end = reader.end();
-  while (end < length && (text[end] == ' ' || text[end] == '\n' || text[end] == '\r' || text[end] == '\t')) end++;
-  if (end != length) return "not_json";
+  if (skipSpace(text, length, reader.end()) != length) return "not_json";
   if (target.ptr == nullptr) return "missing_target";
   if (payload.ptr == nullptr) return "missing_payload";
   if (target.ptr[0] != '"' || !isValidId(target.ptr + 1, target.len - 2)) return "bad_target";

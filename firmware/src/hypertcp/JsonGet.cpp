@@ -102,25 +102,28 @@ bool getBool(const char* text, size_t len, const char* key, bool& out) {
   return true;
 }
 
-bool getLong(const char* text, size_t len, const char* key, long& out) {
-  Span span;
-  if (!find(text, len, key, span)) return false;
-  const char* p = span.ptr;
-  const char* end = span.ptr + span.len;
+bool toLong(const Span& value, long& out) {
+  const char* p = value.ptr;
+  const char* end = value.ptr + value.len;
   bool negative = p < end && *p == '-';
   if (negative) p++;
   if (p == end) return false;
-  unsigned long value = 0;
+  unsigned long magnitude = 0;
   const unsigned long limit = static_cast<unsigned long>(__LONG_MAX__) + 1;  // |LONG_MIN|
   for (; p < end; p++) {
     if (*p < '0' || *p > '9') return false;  // integers only
     unsigned long digit = static_cast<unsigned long>(*p - '0');
-    if (value > (limit - digit) / 10) return false;
-    value = value * 10 + digit;
+    if (magnitude > (limit - digit) / 10) return false;
+    magnitude = magnitude * 10 + digit;
   }
-  if (!negative && value > static_cast<unsigned long>(__LONG_MAX__)) return false;
-  out = negative ? static_cast<long>(0 - value) : static_cast<long>(value);
+  if (!negative && magnitude > static_cast<unsigned long>(__LONG_MAX__)) return false;
+  out = negative ? static_cast<long>(0 - magnitude) : static_cast<long>(magnitude);
   return true;
+}
+
+bool getLong(const char* text, size_t len, const char* key, long& out) {
+  Span span;
+  return find(text, len, key, span) && toLong(span, out);
 }
 
 }  // namespace json

@@ -58,6 +58,9 @@ bool getString(const char* text, size_t len, const char* key, char* out, size_t 
 bool getBool(const char* text, size_t len, const char* key, bool& out);
 bool getLong(const char* text, size_t len, const char* key, long& out);
 
+// An integer value (no fraction or exponent) that fits a long.
+bool toLong(const Span& value, long& out);
+
 // Decodes a string token (with quotes) into out; false if it does not fit.
 bool decodeString(const Span& token, char* out, size_t outSize);
 
