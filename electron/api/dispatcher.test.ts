@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { methodNames } from '../../shared/api/contract';
+import { ApiFailure, createDispatcher, type Handlers } from './dispatcher';
+
+const calls: string[] = [];
+const handlers = Object.fromEntries(methodNames.map((m) => [m, (p: unknown) => (calls.push(m), { echo: p })])) as unknown as Handlers;
+
+describe('API dispatcher: every method validated at the boundary', () => {
+  const dispatch = createDispatcher(handlers);
+
+  it.each(methodNames)('%s rejects non-object params and unknown keys without running the handler', async (method) => {
+    const before = calls.length;
+    for (const junk of ['junk', 42, [1], true]) {
+      const r = await dispatch(method, junk);
+      expect(r.ok).toBe(false);
+      expect(!r.ok && r.error.code).toBe('invalid_params');
+      expect(!r.ok && r.error.message).toMatch(new RegExp(`^${method.replace('.', '\\.')}: `));
+    }
+    const extra = await dispatch(method, { zzz_unknown: 1 });
+    expect(!extra.ok && extra.error.message).toContain('zzz_unknown');
+    expect(calls.length).toBe(before);
+  });
+
+  it('names the field, the rule and caps the list of issues', async () => {
+    const r = await dispatch('broker.redirect', { device: '', host: '', port: 70000 });
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    const msg = !r.ok ? r.error.message : '';
+    expect(msg).toMatch(/^broker\.redirect: /);
+    expect(msg).toContain('host:');
+    expect(msg).toContain('port:');
+    const many = await dispatch('settings.save', { settings: { tcpPort: -1, udpPort: -1, tlsPort: -1, maxPayload: 1, keepaliveSeconds: 0, retentionDays: 0, theme: 'pink' } });
+    expect(!many.ok && many.error.message).toMatch(/\(and \d+ more\)$/);
+  });
+
+  it('passes parsed params with defaults to the handler', async () => {
+    const r = await dispatch('traffic.page', {});
+    expect(r).toEqual({ ok: true, result: { echo: { query: '', limit: 200 } } });
+    expect(await dispatch('hello', undefined)).toEqual({ ok: true, result: { echo: {} } });
+  });
+
+  it('turns handler failures into typed errors and never throws', async () => {
+    const failing = createDispatcher(
+      { ...handlers, hello: () => { throw new ApiFailure('conflict', 'nope'); }, 'devices.list': () => { throw new Error('disk on fire'); } } as Handlers,
+    );
+    expect(await failing('hello', {})).toEqual({ ok: false, error: { code: 'conflict', message: 'nope' } });
+    expect(await failing('devices.list', {})).toEqual({ ok: false, error: { code: 'internal', message: 'devices.list failed: disk on fire' } });
+    expect(await failing('__proto__', {})).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
+    expect(await failing('constructor', {})).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
+    expect(await failing(42 as unknown as string, {})).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
+  });
+});
