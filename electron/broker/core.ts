@@ -5,7 +5,7 @@ import { dispatch } from './handlers/index';
 import { handleUdpEnvelope } from './handlers/udp-message';
 import { LoginThrottle } from './limits';
 import type { ResolvedOptions } from './options';
-import type { OutboundQueue } from './outbound';
+import type { OutboundQueue, QueueBudget } from './outbound';
 import { Router } from './router';
 import { emptyCounters, type Session } from './session';
 import type { BrokerEvents, BrokerStats, DisconnectReason, FrameEvent, SessionCounters } from './types';
@@ -22,6 +22,7 @@ export class BrokerCore {
   readonly router: Router;
   readonly throttle: LoginThrottle;
   readonly connections = new Set<Session>();
+  readonly queueBudget: QueueBudget;
   private readonly byId = new Map<string, Session>();
   private dirty: OutboundQueue[] = [];
   private flushPending = false;
@@ -35,6 +36,7 @@ export class BrokerCore {
     private readonly emitter: EventEmitter,
   ) {
     const { limits } = options;
+    this.queueBudget = { bytes: 0, max: limits.maxTotalQueueBytes };
     this.router = new Router(this);
     this.throttle = new LoginThrottle(limits.loginDelayBaseMs, limits.loginDelayMaxMs, limits.loginFailureHalfLifeMs);
     options.udp?.attachRouter((e) => handleUdpEnvelope(this, e));

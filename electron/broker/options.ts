@@ -16,6 +16,8 @@ export interface BrokerLimits {
   /** Outbound queue bound per session, in bytes and in frames. The oldest frames are dropped past it. */
   maxQueueBytes: number;
   maxQueueMessages: number;
+  /** All sessions' outbound queues together; past it, a growing queue drops its oldest frames. */
+  maxTotalQueueBytes: number;
   /** A session whose socket stays blocked this long is closed as a slow consumer. */
   drainTimeoutMs: number;
   /** Simultaneous connections (logged in or not). */
@@ -57,6 +59,7 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   rateBurst: 2_000,
   maxQueueBytes: 1024 * 1024,
   maxQueueMessages: 10_000,
+  maxTotalQueueBytes: 256 * 1024 * 1024,
   drainTimeoutMs: 10_000,
   maxConnections: 10_000,
   connectionsPerSecond: 500,

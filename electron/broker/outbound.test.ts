@@ -29,6 +29,22 @@ function queueOn(stream: Duplex, maxBytes: number, maxFrames: number) {
 }
 
 describe('OutboundQueue', () => {
+  it('keeps all queues together under a broker-wide byte budget', async () => {
+    const budget = { bytes: 0, max: 100 };
+    const a = sink(16);
+    const b = sink(16);
+    const qa = new OutboundQueue(a.stream, 1_000, 1_000, () => {}, () => 0, budget);
+    const qb = new OutboundQueue(b.stream, 1_000, 1_000, () => {}, () => 0, budget);
+    for (let i = 0; i < 8; i++) qa.push(new Uint8Array(10));
+    for (let i = 0; i < 5; i++) qb.push(new Uint8Array(10));
+    expect(budget.bytes).toBeLessThanOrEqual(100);
+    expect([qa.depth, qb.depth, qb.dropped]).toEqual([8, 2, 3]);
+    qa.flush();
+    expect(budget.bytes).toBe(20);
+    qb.clear();
+    expect(budget.bytes).toBe(0);
+  });
+
   it('coalesces all frames of one tick into a single write', async () => {
     const s = sink(1 << 20);
     const { queue } = queueOn(s.stream, 1 << 20, 1_000);

@@ -1,5 +1,11 @@
 import type { Duplex } from 'node:stream';
 
+/** Bytes queued by all sessions together, against a broker-wide cap. */
+export interface QueueBudget {
+  bytes: number;
+  readonly max: number;
+}
+
 /**
  * A session's outbound frames, bounded in bytes and frames. Frames queued within one tick leave
  * in a single write (coalescing); while the socket asks us to wait ('drain'), frames stay here and
@@ -22,6 +28,7 @@ export class OutboundQueue {
     private readonly maxFrames: number,
     private readonly schedule: (queue: OutboundQueue) => void,
     private readonly clock: () => number,
+    private readonly budget: QueueBudget = { bytes: 0, max: Infinity },
   ) {
     stream.on('drain', () => {
       this.blockedSince = 0;
@@ -36,11 +43,16 @@ export class OutboundQueue {
   /** Queues a frame; returns how many older frames were dropped to make room. */
   push(frame: Uint8Array): number {
     let dropped = 0;
-    while (this.depth > 0 && (this.depth >= this.maxFrames || this.bytes + frame.length > this.maxBytes)) {
+    const budget = this.budget;
+    while (
+      this.depth > 0 &&
+      (this.depth >= this.maxFrames || this.bytes + frame.length > this.maxBytes || budget.bytes + frame.length > budget.max)
+    ) {
       const old = this.frames[this.head]!;
       this.frames[this.head] = EMPTY_FRAME;
       this.head++;
       this.bytes -= old.length;
+      budget.bytes -= old.length;
       dropped++;
     }
     if (this.head > 1024 && this.head * 2 > this.frames.length) {
@@ -49,6 +61,7 @@ export class OutboundQueue {
     }
     this.frames.push(frame);
     this.bytes += frame.length;
+    budget.bytes += frame.length;
     this.dropped += dropped;
     if (!this.scheduled) {
       this.scheduled = true;
@@ -67,12 +80,14 @@ export class OutboundQueue {
     this.frames = [];
     this.head = 0;
     this.bytes = 0;
+    this.budget.bytes -= bytes;
     this.written += bytes;
     const buffer = batch.length === 1 ? batch[0]! : Buffer.concat(batch, bytes);
     if (!this.stream.write(buffer) && this.blockedSince === 0) this.blockedSince = this.clock();
   }
 
   clear(): void {
+    this.budget.bytes -= this.bytes;
     this.frames = [];
     this.head = 0;
     this.bytes = 0;

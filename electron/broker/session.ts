@@ -65,7 +65,7 @@ export class Session {
     this.lastIn = now;
     this.decoder = new FrameDecoder({ maxPayload: limits.maxPayload });
     this.bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst, now);
-    this.queue = new OutboundQueue(stream, limits.maxQueueBytes, limits.maxQueueMessages, core.schedule, core.now);
+    this.queue = new OutboundQueue(stream, limits.maxQueueBytes, limits.maxQueueMessages, core.schedule, core.now, core.queueBudget);
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     // One listener for the three ways a peer goes (fewer closures per idle connection).
     const gone = (arg?: unknown): void => this.peerGone(arg);
