@@ -118,4 +118,15 @@ describe('firmware simulator <-> broker', () => {
     expect(attempts).toBeLessThanOrEqual(4); // but backed off (1 s, then 2 s ceilings)
     expect(s.lines.at(-1)).toMatch(/^sim done \(duration\) /);
   });
+
+  it('stops by itself after --count messages and refuses bad arguments', async () => {
+    const s = sim([`sensor:${SENSOR}:${SENSOR_TOKEN}`], ['--rate', '50', '--count', '5', '--quiet']);
+    expect(await s.exitCode()).toBe(0);
+    expect(s.lines.at(-1)).toMatch(/^sim done \(count\) sent=5 /);
+    expect(s.count(/^temp-1 sent/)).toBe(0); // --quiet
+    const bad = sim(['lamp:x:token-0000000000'], []);
+    expect(await bad.exitCode()).toBe(2);
+    expect(bad.lines.join('\n')).toMatch(/--device must be relay\|sensor:ID:TOKEN/);
+    sims.pop(); // already gone, with its own exit code
+  });
 });
