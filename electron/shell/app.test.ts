@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startShell, type ShellOptions } from './app';
+import { MAX_RENDERER_RESTARTS_PER_MINUTE, startShell, type ShellOptions } from './app';
 import { clickMenuItem, createFakeElectron, Emitter, findMenuItem, preventable, type FakeElectron } from './fake-electron';
 import type { CorePort, SessionRef } from './core-port';
 import { CHANNELS } from './channels';
@@ -88,6 +88,16 @@ describe('desktop shell lifecycle', () => {
     electron.app.emit('second-instance');
     expect(electron.log.windows).toHaveLength(2);
     expect(shell.window()).toBe(electron.log.windows[1]);
+  });
+
+  it(`reloads a crashed renderer, at most ${MAX_RENDERER_RESTARTS_PER_MINUTE} times a minute`, async () => {
+    const electron = createFakeElectron(tmp());
+    await boot(electron, fakeCore(electron.log.calls));
+    const contents = electron.log.windows[0]!.webContents;
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    for (let i = 0; i < MAX_RENDERER_RESTARTS_PER_MINUTE + 2; i++) contents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    quiet.mockRestore();
+    expect(contents.reloads).toBe(MAX_RENDERER_RESTARTS_PER_MINUTE);
   });
 
   it('closing the window hides it; the core keeps running', async () => {

@@ -16,6 +16,8 @@ import { createTray } from './tray';
 import type { CorePort, StartCore } from './core-port';
 import type { ShellActions } from './menus';
 
+export const MAX_RENDERER_RESTARTS_PER_MINUTE = 3;
+
 export interface ShellPaths {
   indexHtml: string;
   preload: string;
@@ -184,6 +186,16 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
     });
     // Each (re)load gets a fresh subscription, so a reload never leaves the pump waiting for an ack.
     created.webContents.on('did-finish-load', () => ipc.attach(created.webContents));
+    // A crashed renderer is reloaded, a few times a minute at most (a crash loop must not spin).
+    const crashes: number[] = [];
+    created.webContents.on('render-process-gone', (_event, details) => {
+      ipc.detach();
+      const now = Date.now();
+      while (crashes.length > 0 && now - crashes[0]! > 60_000) crashes.shift();
+      crashes.push(now);
+      console.error(`[shell] renderer gone (${details.reason}, exit ${details.exitCode})`);
+      if (crashes.length <= MAX_RENDERER_RESTARTS_PER_MINUTE && details.reason !== 'clean-exit') created.webContents.reload();
+    });
     return created;
   }
 

@@ -66,6 +66,8 @@ export interface WebContentsLike {
   on(event: 'will-frame-navigate', listener: (event: Preventable & { url: string; isMainFrame: boolean }) => void): unknown;
   on(event: 'will-attach-webview', listener: (event: Preventable) => void): unknown;
   on(event: 'did-finish-load', listener: () => void): unknown;
+  on(event: 'render-process-gone', listener: (event: unknown, details: { reason: string; exitCode: number }) => void): unknown;
+  reload(): void;
   on(event: 'destroyed', listener: () => void): unknown;
 }
 

@@ -65,6 +65,10 @@ export class FakeWebContents extends Emitter {
   url = '';
   destroyed = false;
   openHandler: ((d: { url: string }) => WindowOpenResponse) | null = null;
+  reloads = 0;
+  reload(): void {
+    this.reloads += 1;
+  }
   send(channel: string, ...args: unknown[]): void {
     this.sent.push([channel, ...args]);
   }
