@@ -22,7 +22,10 @@ export interface UdpConfig {
   /** Messages at least this large are deflated when that makes them smaller; 0 = never. */
   compressAboveBytes: number;
   reassembly: ReassemblyLimits;
+  /** Receive window of the reliable channels (messages ahead of the oldest missing one). */
   orderedWindow: number;
+  /** What this end assumes of the peer's receive window; the broker uses 8 toward devices (firmware's slots). */
+  sendWindow: number;
   orderedBufferBytes: number;
   rtt: RttConfig;
 }
@@ -43,6 +46,7 @@ export const DEFAULT_UDP_CONFIG: UdpConfig = {
   compressAboveBytes: 0,
   reassembly: { maxMessageBytes: 65535, maxFragments: 64, perPeerPartials: 16, perPeerBytes: 256 * 1024, timeoutMs: 10_000 },
   orderedWindow: 1024,
+  sendWindow: 1024,
   orderedBufferBytes: 1024 * 1024,
   rtt: DEFAULT_RTT,
 };

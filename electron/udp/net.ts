@@ -106,3 +106,18 @@ export class SimulatedNetwork {
     }
   }
 }
+
+/** A userspace UDP proxy on 127.0.0.1 that drops a seeded share of datagrams both ways (tests). */
+export async function lossyProxy(target: number, loss: number, seed: number): Promise<DatagramSocket> {
+  const proxy = await bindUdp(0);
+  const random = seededRandom(seed);
+  let client: { address: string; port: number } | null = null;
+  proxy.onMessage((data, from) => {
+    const fromTarget = from.port === target;
+    if (!fromTarget) client = from;
+    if (random() < loss) return;
+    if (fromTarget && client) proxy.send(data, client.port, client.address);
+    else if (!fromTarget) proxy.send(data, target, '127.0.0.1');
+  });
+  return proxy;
+}

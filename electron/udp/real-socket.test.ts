@@ -1,26 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { UdpClient } from './client';
 import { tokenHash } from './crypto';
-import { bindUdp, type DatagramSocket, seededRandom } from './net';
+import { bindUdp, lossyProxy } from './net';
 import { type UdpEnvelope, UdpTransport } from './transport';
 
 /** The same stack on real sockets on 127.0.0.1, through a userspace proxy that drops 10%. */
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
-
-async function lossyProxy(target: number, loss: number, seed: number): Promise<DatagramSocket> {
-  const proxy = await bindUdp(0);
-  const random = seededRandom(seed);
-  let client: { address: string; port: number } | null = null;
-  proxy.onMessage((data, from) => {
-    const fromBroker = from.port === target;
-    if (!fromBroker) client = from;
-    if (random() < loss) return;
-    if (fromBroker && client) proxy.send(data, client.port, client.address);
-    else if (!fromBroker) proxy.send(data, target, '127.0.0.1');
-  });
-  return proxy;
-}
 
 describe('UDP transport on real sockets', () => {
   it('delivers every reliable message exactly once through a 10% lossy proxy', async () => {

@@ -58,6 +58,8 @@ export interface UdpTransportOptions {
   /** Transport-wide reassembly caps (every session's partial messages together). */
   globalPartials?: number;
   globalPartialBytes?: number;
+  /** Reliable messages in flight toward a device beyond its oldest unacknowledged one (firmware holds 8). */
+  deviceWindow?: number;
   /** HELLO key derivations allowed per pending session per second (forged HELLOs cost HKDF). */
   helloAttemptsPerSecond?: number;
 }
@@ -98,7 +100,7 @@ export class UdpTransport extends EventEmitter {
 
   constructor(private readonly o: UdpTransportOptions) {
     super();
-    this.config = resolveConfig(o.config);
+    this.config = resolveConfig({ sendWindow: o.deviceWindow ?? 8, ...o.config });
     this.clock = o.clock ?? realClock;
     this.router = o.onEnvelope ?? null;
     this.budget = new ReassemblyBudget(o.globalPartials ?? 1024, o.globalPartialBytes ?? 16 * 1024 * 1024);

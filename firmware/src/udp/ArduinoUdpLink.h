@@ -1,0 +1,46 @@
+// DatagramLink over an Arduino UDP object (WiFiUDP, EthernetUDP): any class with beginPacket(),
+// write(), endPacket(), parsePacket(), read(), remoteIP(), remotePort(). Datagrams from anyone but
+// the broker are read and discarded.
+#ifndef HYPERTCP_UDP_ARDUINO_LINK_H
+#define HYPERTCP_UDP_ARDUINO_LINK_H
+
+#include "UdpPeer.h"
+
+namespace hypertcp {
+namespace udp {
+
+template <class UDP, class Address>
+class ArduinoUdpLink : public DatagramLink {
+ public:
+  ArduinoUdpLink(UDP& udp, const Address& broker, uint16_t port) : udp_(udp), broker_(broker), port_(port) {}
+
+  bool send(const uint8_t* data, size_t length) override {
+    if (!udp_.beginPacket(broker_, port_)) return false;
+    udp_.write(data, length);
+    return udp_.endPacket() != 0;
+  }
+
+  int receive(uint8_t* buffer, size_t capacity) override {
+    for (;;) {
+      int size = udp_.parsePacket();
+      if (size <= 0) return -1;
+      bool fromBroker = udp_.remoteIP() == broker_ && udp_.remotePort() == port_;
+      if (!fromBroker || static_cast<size_t>(size) > capacity) {
+        while (udp_.read(buffer, capacity) > 0) {
+        }
+        continue;
+      }
+      return udp_.read(buffer, static_cast<size_t>(size));
+    }
+  }
+
+ private:
+  UDP& udp_;
+  Address broker_;
+  uint16_t port_;
+};
+
+}  // namespace udp
+}  // namespace hypertcp
+
+#endif

@@ -1,0 +1,424 @@
+#include "UdpPeer.h"
+
+#include <string.h>
+
+namespace hypertcp {
+namespace udp {
+
+namespace {
+const uint32_t kHeartbeatMs = 2000;
+const uint32_t kDeadAfterHeartbeats = 5;
+const uint32_t kHelloRetryMs = 250;
+// Per attempt both the datagram and its ACK must arrive (0.49 at 30% loss each way): 16 tries.
+const uint8_t kMaxRetries = 16;
+const uint32_t kInitialRtoMs = 500, kMinRtoMs = 20, kMaxRtoMs = 2000;
+const uint64_t kRekeyAfter = static_cast<uint64_t>(1) << 22;
+const size_t kPayloadCapacity = HYPERTCP_UDP_DATAGRAM_BYTES - kHelloHeaderBytes - kTagBytes;
+
+int32_t seqDiff(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b); }
+}  // namespace
+
+UdpPeer::UdpPeer() : link_(nullptr), closeReason_("not_started") {}
+
+void UdpPeer::begin(DatagramLink* link, uint32_t sessionId, const DirectionKey& sendKey, const DirectionKey& recvKey,
+                    const uint8_t* helloNonce, uint32_t nowMs) {
+  link_ = link;
+  sessionId_ = sessionId;
+  sendKey_ = sendKey;
+  recvKey_ = recvKey;
+  nextDirectionKey(recvKey_, recvNext_);
+  sendPhase_ = recvPhase_ = 0;
+  hasPrev_ = false;
+  recvPhaseStart_ = sendPhaseStart_ = sendPhaseCount_ = largestAcked_ = 0;
+  anyAcked_ = false;
+  hello_ = deviceRole_ = helloNonce != nullptr;
+  if (hello_) memcpy(helloNonce_, helloNonce, kNonceBytes);
+  nextPn_ = 0;
+  replay_ = Window();
+  acks_ = Window();
+  nextSeq_[0] = nextSeq_[1] = nextSeq_[2] = 0;
+  orderedExpected_ = unorderedFloor_ = unreliableLast_ = 0;
+  unorderedSeen_ = 0;
+  anyUnreliable_ = false;
+  assemblyTotal_ = assemblyFill_ = 0;
+  assemblyNext_ = assemblyCount_ = 0;
+  for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++) slots_[i].used = false;
+  for (size_t i = 0; i < sizeof held_ / sizeof held_[0]; i++) held_[i].used = false;
+  probing_ = false;
+  srtt_ = rttvar_ = 0;
+  haveRtt_ = false;
+  backoff_ = 1;
+  lastHeard_ = lastSent_ = lastHello_ = largestReceivedAt_ = nowMs;
+  ackPending_ = false;
+  closeReason_ = nullptr;
+  onMessage_ = nullptr;
+  onDone_ = nullptr;
+  memset(&counters_, 0, sizeof counters_);
+  if (hello_) {
+    size_t n = writePing(plain_, 0, kPayloadCapacity);
+    transmit(plain_, n, true, nowMs, nullptr);
+  }
+}
+
+bool UdpPeer::beginFromLogin(DatagramLink* link, uint32_t sessionId, const char* serverNonceHex, const char* token,
+                             const uint8_t deviceNonce[16], uint32_t nowMs) {
+  uint8_t serverNonce[16];
+  for (int i = 0; i < 16; i++) {
+    uint8_t byte = 0;
+    for (int j = 0; j < 2; j++) {
+      char c = serverNonceHex[2 * i + j];
+      uint8_t v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 0xff;
+      if (v == 0xff) return false;
+      byte = static_cast<uint8_t>((byte << 4) | v);
+    }
+    serverNonce[i] = byte;
+  }
+  if (serverNonceHex[32] != 0) return false;
+  uint8_t hash[32];
+  Sha256 sha;
+  sha.update(reinterpret_cast<const uint8_t*>(token), strlen(token));
+  sha.finish(hash);
+  DirectionKey d2s, s2d;
+  deriveDirectionKey(hash, serverNonce, deviceNonce, sessionId, "d2s", d2s);
+  deriveDirectionKey(hash, serverNonce, deviceNonce, sessionId, "s2d", s2d);
+  begin(link, sessionId, d2s, s2d, deviceNonce, nowMs);
+  return true;
+}
+
+size_t UdpPeer::freeSlots() const {
+  size_t n = 0;
+  for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++) n += slots_[i].used ? 0 : 1;
+  return n;
+}
+
+bool UdpPeer::transmit(const uint8_t* plain, size_t length, bool ackEliciting, uint32_t nowMs, uint64_t* pnOut) {
+  if (closed()) return false;
+  if (nextPn_ >= kMaxPacketNumber) {
+    // Never wrap: a reused packet number would reuse a GCM nonce. The session ends here.
+    closeReason_ = "packet_numbers_exhausted";
+    for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++)
+      if (slots_[i].used) finish(slots_[i], false);
+    return false;
+  }
+  uint64_t pn = nextPn_++;
+  // Key update: after kRekeyAfter packets, once the peer acknowledged one of the current phase.
+  if (sendPhaseCount_ >= kRekeyAfter && anyAcked_ && largestAcked_ >= sendPhaseStart_) {
+    nextDirectionKey(sendKey_, sendKey_);
+    sendPhase_ ^= 1;
+    sendPhaseStart_ = pn;
+    sendPhaseCount_ = 0;
+  }
+  sendPhaseCount_++;
+  size_t hl = encodeHeader(packet_, sendPhase_, sessionId_, pn, hello_ ? helloNonce_ : nullptr);
+  size_t n = sealDatagram(sendKey_, pn, packet_, hl, plain, length);
+  if (pnOut) *pnOut = pn;
+  if (ackEliciting) {
+    lastSent_ = nowMs;
+    probePn_ = pn;
+    probeAt_ = nowMs;
+    probing_ = true;
+  }
+  counters_.packetsSent++;
+  ackPending_ = false;
+  return link_->send(packet_, n);
+}
+
+bool UdpPeer::sendMsg(Slot* slot, const uint8_t* data, size_t length, uint8_t channel, uint32_t seq, uint32_t nowMs) {
+  size_t at = 0;
+  if (acks_.any()) at = writeAck(plain_, at, kPayloadCapacity, acks_.largest(), static_cast<uint16_t>(nowMs - largestReceivedAt_), acks_.mask());
+  at = writeMsg(plain_, at, kPayloadCapacity, channel, seq, data, static_cast<uint16_t>(length));
+  if (at == 0) return false;
+  uint64_t pn = 0;
+  bool ok = transmit(plain_, at, true, nowMs, &pn);
+  if (slot) {
+    slot->pn = pn;
+    slot->sentAt = nowMs;
+    slot->sends++;
+  }
+  return ok;
+}
+
+bool UdpPeer::send(const uint8_t* data, size_t length, uint8_t channel, uint32_t nowMs) {
+  if (closed() || length > kMaxSendBytes || channel > kReliableUnordered) return false;
+  uint32_t seq = nextSeq_[channel];
+  if (channel == kUnreliable) {
+    nextSeq_[channel]++;
+    return sendMsg(nullptr, data, length, channel, seq, nowMs);
+  }
+  Slot* slot = nullptr;
+  for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS && !slot; i++)
+    if (!slots_[i].used) slot = &slots_[i];
+  if (!slot) return false;
+  nextSeq_[channel]++;
+  slot->used = true;
+  slot->channel = channel;
+  slot->seq = seq;
+  slot->length = static_cast<uint16_t>(length);
+  slot->sends = 0;
+  memcpy(slot->data, data, length);
+  sendMsg(slot, data, length, channel, seq, nowMs);
+  return true;
+}
+
+void UdpPeer::sendAck(uint32_t nowMs) {
+  size_t n = writeAck(plain_, 0, kPayloadCapacity, acks_.largest(), static_cast<uint16_t>(nowMs - largestReceivedAt_), acks_.mask());
+  transmit(plain_, n, false, nowMs, nullptr);
+}
+
+void UdpPeer::close(const char* reason, uint32_t nowMs) {
+  if (closed()) return;
+  size_t n = writeClose(plain_, 0, kPayloadCapacity, 0);
+  transmit(plain_, n, false, nowMs, nullptr);
+  closeReason_ = reason;
+  for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++)
+    if (slots_[i].used) finish(slots_[i], false);
+}
+
+void UdpPeer::finish(Slot& s, bool delivered) {
+  s.used = false;
+  if (!delivered) counters_.failed++;
+  if (onDone_) onDone_(doneContext_, s.seq, delivered);
+}
+
+void UdpPeer::receiveDatagram(const uint8_t* d, size_t length, uint32_t nowMs) {
+  if (closed()) return;
+  Header h;
+  // The broker never sets HELLO; anything for another session is noise.
+  if (decodeHeader(d, length, h) != kHeaderOk || h.sessionId != sessionId_ || (h.hello && deviceRole_)) {
+    counters_.malformed++;
+    return;
+  }
+  if (replay_.check(h.packetNumber) != Window::kNew) {
+    counters_.replays++;
+    return;
+  }
+  const DirectionKey* key = &recvKey_;
+  bool next = false;
+  if (h.keyPhase != recvPhase_) {
+    if (hasPrev_ && h.packetNumber < recvPhaseStart_) key = &recvPrev_;
+    else key = &recvNext_, next = true;
+  }
+  size_t plainLength = 0;
+  if (!openDatagram(*key, d, length, h, rxPlain_, plainLength)) {
+    counters_.authFailures++;
+    return;
+  }
+  if (next) {
+    recvPrev_ = recvKey_;
+    recvKey_ = recvNext_;
+    nextDirectionKey(recvKey_, recvNext_);
+    hasPrev_ = true;
+    recvPhase_ ^= 1;
+    recvPhaseStart_ = h.packetNumber;
+  }
+  // Authenticated: only now the window moves and the peer counts as alive.
+  replay_.accept(h.packetNumber);
+  lastHeard_ = nowMs;
+  hello_ = false;
+  counters_.packetsReceived++;
+  FrameReader reader(rxPlain_, plainLength);
+  Frame f;
+  bool ackEliciting = false, refused = false;
+  int r;
+  while ((r = reader.next(f)) == 1) {
+    if (f.type == kAck) onAck(f, nowMs);
+    else if (f.type == kPing) ackEliciting = true;
+    else if (f.type == kClose) {
+      closeReason_ = "closed_by_peer";
+      for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++)
+        if (slots_[i].used) finish(slots_[i], false);
+      return;
+    } else {
+      ackEliciting = true;
+      if (!takeMessage(f)) refused = true;
+      if (closed()) return;
+    }
+  }
+  if (r < 0) {
+    counters_.malformed++;
+    return;
+  }
+  if (refused) {
+    counters_.refused++;
+    return;  // not acknowledged: the sender will retransmit
+  }
+  if (!acks_.any() || h.packetNumber > acks_.largest()) largestReceivedAt_ = nowMs;
+  acks_.accept(h.packetNumber);
+  if (ackEliciting) ackPending_ = true;
+}
+
+bool UdpPeer::takeMessage(const Frame& f) {
+  if (f.deflate) {
+    close("protocol_error: deflate", lastHeard_);
+    return true;
+  }
+  if (f.channel == kUnreliable) {
+    if (f.fragmented || (anyUnreliable_ && seqDiff(f.seq, unreliableLast_) <= 0)) return true;  // stale or too big: dropped
+    anyUnreliable_ = true;
+    unreliableLast_ = f.seq;
+    if (onMessage_) onMessage_(messageContext_, f.data, f.dataLength, f.channel);
+    return true;
+  }
+  if (f.channel == kReliableUnordered) {
+    int32_t d = seqDiff(f.seq, unorderedFloor_);
+    if (d < 0 || (d < 64 && ((unorderedSeen_ >> d) & 1))) return counters_.duplicates++, true;
+    if (d >= 64 || f.fragmented) return false;
+    unorderedSeen_ |= static_cast<uint64_t>(1) << d;
+    while (unorderedSeen_ & 1) {
+      unorderedSeen_ >>= 1;
+      unorderedFloor_++;
+    }
+    if (onMessage_) onMessage_(messageContext_, f.data, f.dataLength, f.channel);
+    return true;
+  }
+  int32_t d = seqDiff(f.seq, orderedExpected_);
+  if (d < 0) return counters_.duplicates++, true;
+  if (d > 0) {
+    // Hold a later single-datagram message in a free slot; otherwise it comes again.
+    if (f.fragmented || f.dataLength > kMaxSendBytes || d > HYPERTCP_UDP_RECV_SLOTS) return false;
+    Held* free = nullptr;
+    for (size_t i = 0; i < HYPERTCP_UDP_RECV_SLOTS; i++) {
+      if (held_[i].used && held_[i].seq == f.seq) return counters_.duplicates++, true;
+      if (!held_[i].used && !free) free = &held_[i];
+    }
+    if (!free) return false;
+    free->used = true;
+    free->seq = f.seq;
+    free->length = f.dataLength;
+    memcpy(free->data, f.data, f.dataLength);
+    return true;
+  }
+  if (!f.fragmented) {
+    assemblyFill_ = 0;
+    assemblyNext_ = 0;
+    deliverOrdered(f.data, f.dataLength);
+    return true;
+  }
+  if (f.total > HYPERTCP_UDP_MAX_MESSAGE) {
+    close("protocol_error: message_too_large", lastHeard_);
+    return true;
+  }
+  if (f.index < assemblyNext_) return counters_.duplicates++, true;
+  if (f.index > assemblyNext_) return false;
+  if (f.index == 0) {
+    assemblyTotal_ = f.total;
+    assemblyCount_ = f.count;
+    assemblyFill_ = 0;
+  } else if (f.total != assemblyTotal_ || f.count != assemblyCount_) {
+    close("protocol_error: fragment_mismatch", lastHeard_);
+    return true;
+  }
+  if (assemblyFill_ + f.dataLength > assemblyTotal_) {
+    close("protocol_error: fragment_overflow", lastHeard_);
+    return true;
+  }
+  memcpy(assembly_ + assemblyFill_, f.data, f.dataLength);
+  assemblyFill_ += f.dataLength;
+  assemblyNext_++;
+  if (assemblyNext_ < assemblyCount_) return true;
+  if (assemblyFill_ != assemblyTotal_) {
+    close("protocol_error: fragment_total", lastHeard_);
+    return true;
+  }
+  assemblyNext_ = 0;
+  deliverOrdered(assembly_, assemblyFill_);
+  return true;
+}
+
+void UdpPeer::deliverOrdered(const uint8_t* data, size_t length) {
+  orderedExpected_++;
+  if (onMessage_) onMessage_(messageContext_, data, length, kReliableOrdered);
+  for (bool found = true; found && !closed();) {
+    found = false;
+    for (size_t i = 0; i < HYPERTCP_UDP_RECV_SLOTS; i++) {
+      if (!held_[i].used || held_[i].seq != orderedExpected_) continue;
+      held_[i].used = false;
+      orderedExpected_++;
+      found = true;
+      if (onMessage_) onMessage_(messageContext_, held_[i].data, held_[i].length, kReliableOrdered);
+    }
+  }
+}
+
+bool UdpPeer::acked(const Frame& f, uint64_t pn) const {
+  if (pn == f.largest) return true;
+  if (pn > f.largest || f.largest - pn - 1 >= 64) return false;
+  return (f.mask >> (f.largest - pn - 1)) & 1;
+}
+
+void UdpPeer::onAck(const Frame& f, uint32_t nowMs) {
+  if (f.largest >= nextPn_) return;
+  if (probing_ && f.largest == probePn_) {
+    uint32_t delay = f.delayMs < 50 ? f.delayMs : 50;
+    uint32_t rtt = nowMs - probeAt_;
+    sample(rtt > delay ? rtt - delay : 0);
+    probing_ = false;
+  }
+  if (!anyAcked_ || f.largest > largestAcked_) largestAcked_ = f.largest;
+  anyAcked_ = true;
+  for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++)
+    if (slots_[i].used && acked(f, slots_[i].pn)) finish(slots_[i], true);
+}
+
+void UdpPeer::sample(uint32_t rttMs) {
+  double r = rttMs;
+  if (!haveRtt_) {
+    srtt_ = r;
+    rttvar_ = r / 2;
+    haveRtt_ = true;
+  } else {
+    double diff = srtt_ > r ? srtt_ - r : r - srtt_;
+    rttvar_ = 0.75 * rttvar_ + 0.25 * diff;
+    srtt_ = 0.875 * srtt_ + 0.125 * r;
+  }
+  backoff_ = 1;
+}
+
+uint32_t UdpPeer::rto() const {
+  double base = haveRtt_ ? srtt_ + (4 * rttvar_ > 2 ? 4 * rttvar_ : 2) : kInitialRtoMs;
+  double value = base * backoff_;
+  if (value < kMinRtoMs) value = kMinRtoMs;
+  if (value > kMaxRtoMs) value = kMaxRtoMs;
+  return static_cast<uint32_t>(value);
+}
+
+void UdpPeer::loop(uint32_t nowMs) {
+  if (closed() || !link_) return;
+  int n;
+  while (!closed() && (n = link_->receive(rx_, sizeof rx_)) >= 0) receiveDatagram(rx_, static_cast<size_t>(n), nowMs);
+  if (closed()) return;
+  if (ackPending_) sendAck(nowMs);
+  // Loss: 3 newer packets acknowledged, or the retransmission timeout.
+  bool timedOut = false;
+  for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS && !closed(); i++) {
+    Slot& s = slots_[i];
+    if (!s.used) continue;
+    bool lost = (anyAcked_ && largestAcked_ >= s.pn + 3) || nowMs - s.sentAt >= rto();
+    if (!lost) continue;
+    if (nowMs - s.sentAt >= rto()) timedOut = true;
+    counters_.lost++;
+    if (s.sends > kMaxRetries) {
+      finish(s, false);
+      close("retries_exhausted", nowMs);
+      return;
+    }
+    counters_.retransmits++;
+    sendMsg(&s, s.data, s.length, s.channel, s.seq, nowMs);
+  }
+  if (timedOut && backoff_ < 64) backoff_ *= 2;
+  if (nowMs - lastHeard_ >= kHeartbeatMs * kDeadAfterHeartbeats) {
+    close("dead_peer", nowMs);
+    return;
+  }
+  bool helloDue = hello_ && nowMs - lastHello_ >= kHelloRetryMs;
+  if (helloDue || nowMs - lastSent_ >= kHeartbeatMs) {
+    lastHello_ = nowMs;
+    size_t at = 0;
+    if (acks_.any()) at = writeAck(plain_, at, kPayloadCapacity, acks_.largest(), static_cast<uint16_t>(nowMs - largestReceivedAt_), acks_.mask());
+    at = writePing(plain_, at, kPayloadCapacity);
+    transmit(plain_, at, true, nowMs, nullptr);
+  }
+}
+
+}  // namespace udp
+}  // namespace hypertcp

@@ -1,0 +1,162 @@
+// One end of a UDP session (docs/PROTOCOL.md section 9) for the device: HELLO until the broker
+// answers, reliable (ordered, unordered) and unreliable messages, ACKs, RFC 6298 retransmission
+// with bounded retries, heartbeats, dead-peer detection, key updates. No heap: fixed slots.
+// Device limits (documented in PROTOCOL.md 9.7): a message the device sends fits one datagram;
+// reliable ordered messages to the device are reassembled in order into one fixed buffer; the
+// device cannot inflate (DEFLATE toward a device is a protocol error).
+#ifndef HYPERTCP_UDP_PEER_H
+#define HYPERTCP_UDP_PEER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "UdpWire.h"
+
+#ifndef HYPERTCP_UDP_DATAGRAM_BYTES
+#define HYPERTCP_UDP_DATAGRAM_BYTES 1200
+#endif
+#ifndef HYPERTCP_UDP_SEND_SLOTS
+#define HYPERTCP_UDP_SEND_SLOTS 8
+#endif
+#ifndef HYPERTCP_UDP_MAX_MESSAGE
+#define HYPERTCP_UDP_MAX_MESSAGE 4096
+#endif
+// Out-of-order reliable ordered messages the device holds (one datagram each); the broker keeps its
+// window toward devices at this size (UdpTransport option deviceWindow).
+#ifndef HYPERTCP_UDP_RECV_SLOTS
+#define HYPERTCP_UDP_RECV_SLOTS 8
+#endif
+#if HYPERTCP_UDP_DATAGRAM_BYTES < 256 || HYPERTCP_UDP_DATAGRAM_BYTES > 1452
+#error "HYPERTCP_UDP_DATAGRAM_BYTES must be 256..1452"
+#endif
+#if HYPERTCP_UDP_SEND_SLOTS < 1 || HYPERTCP_UDP_SEND_SLOTS > 64
+#error "HYPERTCP_UDP_SEND_SLOTS must be 1..64"
+#endif
+
+namespace hypertcp {
+namespace udp {
+
+// What the session needs from a socket: Arduino WiFiUDP and POSIX adapters implement it.
+class DatagramLink {
+ public:
+  virtual ~DatagramLink() {}
+  virtual bool send(const uint8_t* data, size_t length) = 0;
+  // Copies one pending datagram into buffer; returns its length, or -1 when none is waiting.
+  virtual int receive(uint8_t* buffer, size_t capacity) = 0;
+};
+
+struct UdpCounters {
+  uint32_t packetsSent, packetsReceived, retransmits, lost, duplicates, failed, authFailures, replays, malformed, refused;
+};
+
+class UdpPeer {
+ public:
+  // Largest message the device sends in one datagram.
+  static const size_t kMaxSendBytes = HYPERTCP_UDP_DATAGRAM_BYTES - kHelloHeaderBytes - kTagBytes - 19 - 8;
+
+  typedef void (*MessageFn)(void* context, const uint8_t* data, size_t length, uint8_t channel);
+  typedef void (*DoneFn)(void* context, uint32_t seq, bool delivered);
+
+  UdpPeer();
+  // The device side of 9.1: from the login reply's sid and broker nonce (32 hex characters), the
+  // token, and 16 bytes unique to this session (esp_random() on ESP32; uniqueness, not secrecy).
+  bool beginFromLogin(DatagramLink* link, uint32_t sessionId, const char* serverNonceHex, const char* token,
+                      const uint8_t deviceNonce[16], uint32_t nowMs);
+  // helloNonce: the device nonce (device role); nullptr for the broker role (tests).
+  void begin(DatagramLink* link, uint32_t sessionId, const DirectionKey& sendKey, const DirectionKey& recvKey,
+             const uint8_t* helloNonce, uint32_t nowMs);
+  void onMessage(MessageFn fn, void* context) { onMessage_ = fn, messageContext_ = context; }
+  void onDone(DoneFn fn, void* context) { onDone_ = fn, doneContext_ = context; }
+
+  // Queues and sends one message. Returns false when it is too large, no slot is free (reliable),
+  // or the session is closed. Reliable messages report through onDone.
+  bool send(const uint8_t* data, size_t length, uint8_t channel, uint32_t nowMs);
+  // Reads every waiting datagram, then runs retransmission, heartbeat and dead-peer timers.
+  void loop(uint32_t nowMs);
+  void receiveDatagram(const uint8_t* d, size_t length, uint32_t nowMs);
+
+  bool established() const { return !hello_; }
+  bool closed() const { return closeReason_ != nullptr; }
+  const char* closeReason() const { return closeReason_; }
+  void close(const char* reason, uint32_t nowMs);
+  uint32_t srttMs() const { return static_cast<uint32_t>(srtt_); }
+  size_t freeSlots() const;
+  const UdpCounters& counters() const { return counters_; }
+  // Tests: start sending at this packet number.
+  void setNextPacketNumber(uint64_t pn) { nextPn_ = pn; }
+
+ private:
+  struct Slot {
+    bool used;
+    uint8_t channel;
+    uint32_t seq;
+    uint16_t length;
+    uint64_t pn;
+    uint32_t sentAt;
+    uint8_t sends;
+    uint8_t data[kMaxSendBytes];
+  };
+  bool transmit(const uint8_t* plain, size_t length, bool ackEliciting, uint32_t nowMs, uint64_t* pnOut);
+  bool sendMsg(Slot* slot, const uint8_t* data, size_t length, uint8_t channel, uint32_t seq, uint32_t nowMs);
+  void sendAck(uint32_t nowMs);
+  bool takeMessage(const Frame& f);
+  void onAck(const Frame& f, uint32_t nowMs);
+  bool acked(const Frame& f, uint64_t pn) const;
+  void sample(uint32_t rttMs);
+  uint32_t rto() const;
+  void finish(Slot& s, bool delivered);
+  void deliverOrdered(const uint8_t* data, size_t length);
+
+  DatagramLink* link_;
+  uint32_t sessionId_;
+  DirectionKey sendKey_, recvKey_, recvNext_, recvPrev_;
+  uint8_t sendPhase_, recvPhase_;
+  bool hasPrev_;
+  uint64_t recvPhaseStart_, sendPhaseStart_, sendPhaseCount_, largestAcked_;
+  bool anyAcked_;
+  uint8_t helloNonce_[kNonceBytes];
+  bool hello_;
+  bool deviceRole_;
+  uint64_t nextPn_;
+  Window replay_, acks_;
+  uint32_t nextSeq_[3];
+  uint32_t orderedExpected_, unorderedFloor_, unreliableLast_;
+  uint64_t unorderedSeen_;
+  bool anyUnreliable_;
+  // In-order reassembly of the next ordered message.
+  uint8_t assembly_[HYPERTCP_UDP_MAX_MESSAGE];
+  uint32_t assemblyTotal_, assemblyFill_;
+  uint16_t assemblyNext_, assemblyCount_;
+  Slot slots_[HYPERTCP_UDP_SEND_SLOTS];
+  struct Held {
+    bool used;
+    uint32_t seq;
+    uint16_t length;
+    uint8_t data[kMaxSendBytes];
+  };
+  Held held_[HYPERTCP_UDP_RECV_SLOTS > 0 ? HYPERTCP_UDP_RECV_SLOTS : 1];
+  // RTT: the last ack-eliciting packet sent (sample when it is the newest acknowledged).
+  uint64_t probePn_;
+  uint32_t probeAt_;
+  bool probing_;
+  double srtt_, rttvar_;
+  bool haveRtt_;
+  uint8_t backoff_;
+  uint32_t lastHeard_, lastSent_, lastHello_, largestReceivedAt_;
+  bool ackPending_;
+  const char* closeReason_;
+  MessageFn onMessage_;
+  void* messageContext_;
+  DoneFn onDone_;
+  void* doneContext_;
+  UdpCounters counters_;
+  uint8_t packet_[HYPERTCP_UDP_DATAGRAM_BYTES];
+  uint8_t plain_[HYPERTCP_UDP_DATAGRAM_BYTES];
+  uint8_t rx_[kMaxDatagramBytes];
+  uint8_t rxPlain_[kMaxDatagramBytes];
+};
+
+}  // namespace udp
+}  // namespace hypertcp
+
+#endif

@@ -1,0 +1,222 @@
+// Two UdpPeers (device and broker roles) over an in-memory seeded lossy link: reliable messages
+// arrive exactly once, in order on the ordered channel, at 10% and 30% loss, both ways.
+#include <stdio.h>
+#include <string.h>
+
+#include <new>
+
+#include "check.h"
+#include "udp/UdpPeer.h"
+
+using namespace hypertcp::udp;
+
+namespace {
+
+struct Packet {
+  uint8_t data[1500];
+  size_t length;
+  uint32_t at;
+};
+
+// One direction of the link: a fixed queue with loss, duplication and delay (no heap).
+class LossyLink : public DatagramLink {
+ public:
+  LossyLink() : peer(nullptr), loss(0), duplicate(0), now(nullptr), seed(1), count(0), sent(0), dropped(0) {}
+  LossyLink* peer;  // where our sends land
+  double loss, duplicate;
+  uint32_t* now;
+  uint32_t seed;
+  Packet queue[512];
+  size_t count;
+  uint32_t sent, dropped;
+
+  double random() {
+    seed ^= seed << 13;
+    seed ^= seed >> 17;
+    seed ^= seed << 5;
+    return (seed % 100000) / 100000.0;
+  }
+  bool send(const uint8_t* data, size_t length) override {
+    sent++;
+    if (random() < loss) return dropped++, true;
+    int copies = random() < duplicate ? 2 : 1;
+    for (int c = 0; c < copies && peer->count < 512; c++) {
+      Packet& p = peer->queue[peer->count++];
+      memcpy(p.data, data, length);
+      p.length = length;
+      p.at = *now + 2 + static_cast<uint32_t>(random() * 6);  // 2..8 ms: reorders too
+    }
+    return true;
+  }
+  int receive(uint8_t* buffer, size_t capacity) override {
+    for (size_t i = 0; i < count; i++) {
+      if (queue[i].at > *now || queue[i].length > capacity) continue;
+      int n = static_cast<int>(queue[i].length);
+      memcpy(buffer, queue[i].data, queue[i].length);
+      queue[i] = queue[--count];
+      return n;
+    }
+    return -1;
+  }
+};
+
+struct Inbox {
+  uint32_t values[4000];
+  int count;
+  int delivered, failed;
+};
+
+void onMessage(void* context, const uint8_t* data, size_t length, uint8_t) {
+  Inbox* in = static_cast<Inbox*>(context);
+  char text[64];
+  size_t n = length < 63 ? length : 63;
+  memcpy(text, data, n);
+  text[n] = 0;
+  unsigned v = 0;
+  if (sscanf(text, "{\"n\":%u}", &v) == 1 && in->count < 4000) in->values[in->count++] = v;
+}
+
+void onDone(void* context, uint32_t, bool delivered) {
+  Inbox* in = static_cast<Inbox*>(context);
+  if (delivered) in->delivered++;
+  else in->failed++;
+}
+
+struct Pair {
+  uint32_t now;
+  LossyLink toBroker, toDevice;
+  UdpPeer device, broker;
+  Inbox atDevice, atBroker;
+  Pair(double loss, uint32_t seed) : now(0) {
+    memset(&atDevice, 0, sizeof atDevice);
+    memset(&atBroker, 0, sizeof atBroker);
+    toBroker.peer = &toDevice;  // device sends land in the broker's receive queue (toDevice holds the broker's inbox)
+    toDevice.peer = &toBroker;
+    toBroker.now = toDevice.now = &now;
+    toBroker.loss = toDevice.loss = loss;
+    toBroker.duplicate = toDevice.duplicate = 0.05;
+    toBroker.seed = seed;
+    toDevice.seed = seed * 7 + 1;
+    DirectionKey d2s, s2d;
+    memset(&d2s, 0x11, sizeof d2s);
+    memset(&s2d, 0x22, sizeof s2d);
+    uint8_t nonce[16];
+    memset(nonce, 0x33, sizeof nonce);
+    // Device sends through toBroker and reads from toBroker's queue (filled by the broker's link).
+    device.begin(&toBroker, 42, d2s, s2d, nonce, now);
+    broker.begin(&toDevice, 42, s2d, d2s, nullptr, now);
+    device.onMessage(onMessage, &atDevice);
+    device.onDone(onDone, &atDevice);
+    broker.onMessage(onMessage, &atBroker);
+    broker.onDone(onDone, &atBroker);
+  }
+  void step(uint32_t ms) {
+    for (uint32_t i = 0; i < ms; i++) {
+      now++;
+      device.loop(now);
+      broker.loop(now);
+    }
+  }
+};
+
+void exchange(double loss, uint32_t seed) {
+  static Pair* pair;
+  static char storage[sizeof(Pair)];
+  pair = new (storage) Pair(loss, seed);
+  Pair& p = *pair;
+  p.step(50);
+  const int N = 600;
+  int sentUp = 0, sentDown = 0;
+  for (int guard = 0; guard < 200000 && (p.atBroker.count < N || p.atDevice.count < N); guard++) {
+    char msg[32];
+    while (sentUp < N && p.device.freeSlots() > 0) {
+      int len = snprintf(msg, sizeof msg, "{\"n\":%d}", sentUp);
+      CHECK(p.device.send(reinterpret_cast<const uint8_t*>(msg), static_cast<size_t>(len), kReliableOrdered, p.now));
+      sentUp++;
+    }
+    while (sentDown < N && p.broker.freeSlots() > 0) {
+      int len = snprintf(msg, sizeof msg, "{\"n\":%d}", sentDown);
+      CHECK(p.broker.send(reinterpret_cast<const uint8_t*>(msg), static_cast<size_t>(len), kReliableOrdered, p.now));
+      sentDown++;
+    }
+    p.step(1);
+    if (p.device.closed() || p.broker.closed()) break;
+  }
+  p.step(3000);
+  if (p.device.closed() || p.broker.closed())
+    printf("closed: device %s, broker %s\n", p.device.closeReason() ? p.device.closeReason() : "-", p.broker.closeReason() ? p.broker.closeReason() : "-");
+  CHECK(!p.device.closed());
+  CHECK(!p.broker.closed());
+  CHECK_EQ(p.atBroker.count, N);
+  CHECK_EQ(p.atDevice.count, N);
+  for (int i = 0; i < N; i++) {
+    CHECK_EQ(p.atBroker.values[i], i);
+    CHECK_EQ(p.atDevice.values[i], i);
+  }
+  CHECK_EQ(p.atDevice.failed + p.atBroker.failed, 0);
+  CHECK(p.toBroker.dropped > 0);
+  CHECK(p.device.counters().retransmits > 0);
+  printf("loss %.0f%%: %u+%u datagrams, %u+%u dropped, device retransmits %u, srtt %u ms\n", loss * 100, p.toBroker.sent,
+         p.toDevice.sent, p.toBroker.dropped, p.toDevice.dropped, p.device.counters().retransmits, p.device.srttMs());
+  p.~Pair();
+}
+
+}  // namespace
+
+TEST(udp_peer_reliable_at_10_percent_loss) { exchange(0.10, 11); }
+TEST(udp_peer_reliable_at_30_percent_loss) { exchange(0.30, 33); }
+
+TEST(udp_peer_dead_after_silence_and_retries_exhausted) {
+  static char storage[sizeof(Pair)];
+  Pair* p = new (storage) Pair(0, 5);
+  p->step(50);
+  CHECK(p->device.established());
+  p->toBroker.loss = p->toDevice.loss = 1;
+  const uint8_t msg[] = "{\"n\":1}";
+  CHECK(p->device.send(msg, sizeof msg - 1, kReliableOrdered, p->now));
+  p->step(12000);
+  CHECK(p->device.closed());
+  CHECK_EQ(p->atDevice.failed, 1);
+  CHECK(strcmp(p->device.closeReason(), "retries_exhausted") == 0 || strcmp(p->device.closeReason(), "dead_peer") == 0);
+  CHECK(p->broker.closed());
+  CHECK_STR(p->broker.closeReason(), "dead_peer");
+  p->~Pair();
+}
+
+TEST(udp_peer_packet_numbers_never_wrap) {
+  static char storage[sizeof(Pair)];
+  Pair* p = new (storage) Pair(0, 9);
+  p->step(50);
+  p->device.setNextPacketNumber(kMaxPacketNumber - 3);
+  const uint8_t msg[] = "{\"n\":1}";
+  int accepted = 0;
+  for (int i = 0; i < 10; i++) accepted += p->device.send(msg, sizeof msg - 1, kReliableUnordered, p->now);
+  CHECK_EQ(accepted, 4);  // the 4th was queued, found no packet number left, and failed
+  CHECK_EQ(p->atDevice.failed, 4);
+  CHECK(p->device.closed());
+  CHECK_STR(p->device.closeReason(), "packet_numbers_exhausted");
+  p->step(50);
+  CHECK_EQ(p->atBroker.count, 3);
+  p->~Pair();
+}
+
+TEST(udp_peer_refuses_oversized_and_forged) {
+  static char storage[sizeof(Pair)];
+  Pair* p = new (storage) Pair(0, 13);
+  p->step(50);
+  static uint8_t big[UdpPeer::kMaxSendBytes + 1];
+  CHECK(!p->device.send(big, sizeof big, kReliableOrdered, p->now));
+  CHECK(p->device.send(big, UdpPeer::kMaxSendBytes, kReliableOrdered, p->now));
+  uint8_t junk[64];
+  memset(junk, 0x10, sizeof junk);
+  junk[1] = 0;
+  junk[2] = 0;
+  junk[3] = 0;
+  junk[4] = 42;  // the real session id, packet 16, garbage ciphertext
+  memset(junk + 5, 0, 7);
+  uint32_t before = p->device.counters().authFailures;
+  p->device.receiveDatagram(junk, sizeof junk, p->now);
+  CHECK_EQ(p->device.counters().authFailures, before + 1);
+  CHECK(!p->device.closed());
+  p->~Pair();
+}
