@@ -69,6 +69,7 @@ void setup() {
   Serial.begin(115200);
   WiFi.mode(WIFI_STA);
   WiFi.begin(WIFI_SSID, WIFI_PASSWORD);
+  wifi.setNoDelay(true);  // frames are small: send each at once
   node.setDevice(&kDevice);
   node.begin(DEVICE_TOKEN, BROKER_HOST, BROKER_PORT);
 }

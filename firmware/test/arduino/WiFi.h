@@ -22,6 +22,7 @@ class WiFiClient : public Client {
   void stop() override {}
   uint8_t connected() override { return 0; }
   operator bool() override { return false; }
+  void setNoDelay(bool) {}
 };
 
 class HostWiFi {
