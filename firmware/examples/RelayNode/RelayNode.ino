@@ -70,8 +70,8 @@ void setup() {
     digitalWrite(RELAY_PINS[i], LOW);
   }
   WiFi.mode(WIFI_STA);
-  WiFi.begin(WIFI_SSID, WIFI_PASSWORD);
-  wifi.setNoDelay(true);  // frames are small: send each at once  // no waiting here: run() retries until Wi-Fi is up
+  WiFi.begin(WIFI_SSID, WIFI_PASSWORD);  // no waiting here: run() retries until Wi-Fi is up
+  wifi.setNoDelay(true);                 // frames are small: send each at once
   hyper.setDevice(&kDevice);
   hyper.setMessageHandler(onMessage);
   hyper.setEventHandler(onEvent);
