@@ -56,6 +56,7 @@ void onMessage(const hypertcp::Message& msg, void*) {
 void onEvent(const hypertcp::Event& event, void*) {
   if (event.type == hypertcp::EventType::Connected) {
     Serial.println("HyperTCP: online");
+    wifi.setNoDelay(true);  // per socket: small frames go out at once
     reportState(nullptr);  // the panel shows the real state at once
   } else if (event.type == hypertcp::EventType::Disconnected || event.type == hypertcp::EventType::Error) {
     Serial.print("HyperTCP: ");
@@ -71,7 +72,6 @@ void setup() {
   }
   WiFi.mode(WIFI_STA);
   WiFi.begin(WIFI_SSID, WIFI_PASSWORD);  // no waiting here: run() retries until Wi-Fi is up
-  wifi.setNoDelay(true);                 // frames are small: send each at once
   hyper.setDevice(&kDevice);
   hyper.setMessageHandler(onMessage);
   hyper.setEventHandler(onEvent);

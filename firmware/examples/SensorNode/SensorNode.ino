@@ -42,7 +42,10 @@ class SensorNode : public HyperTCPProtocol<HyperTCPTransport<WiFiClient>> {
     }
   }
 
-  void onConnected() override { report(readTemperature()); }
+  void onConnected() override {
+    transport().client().setNoDelay(true);  // per socket: small frames go out at once
+    report(readTemperature());
+  }
 
   void onMessageReceived(const char* from, const char* payload, size_t length) override {
     char cmd[8];
@@ -69,7 +72,6 @@ void setup() {
   Serial.begin(115200);
   WiFi.mode(WIFI_STA);
   WiFi.begin(WIFI_SSID, WIFI_PASSWORD);
-  wifi.setNoDelay(true);  // frames are small: send each at once
   node.setDevice(&kDevice);
   node.begin(DEVICE_TOKEN, BROKER_HOST, BROKER_PORT);
 }
