@@ -1,14 +1,14 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { deflateRawSync } from 'node:zlib';
 import { decodeHeader, encodeHeader, type DatagramHeader, HELLO_HEADER_BYTES, MAX_PACKET_NUMBER, TAG_BYTES } from '../../shared/protocol/udp/wire';
-import { Channel, type ChannelCode, CloseReason, decodeFrames, type MsgFrame, writeAck, writeClose, writePing } from '../../shared/protocol/udp/frames';
+import { Channel, type ChannelCode, CloseReason, decodeFrames, writeAck, writeClose, writePing } from '../../shared/protocol/udp/frames';
 import { SlidingWindow } from '../../shared/protocol/udp/window';
 import type { Clock, Timer } from './clock';
 import { type UdpConfig, fragmentBytes } from './config';
 import { newCounters, type UdpCounters } from './counters';
 import { type DirectionKey, open, seal } from './crypto';
 import { RecvKeys, SendKeys } from './keys';
-import { type ReassemblyBudget, Reassembler } from './reassembly';
-import { OrderedReceiver, UnorderedReceiver, UnreliableReceiver } from './receive-channels';
+import { Inbox } from './inbox';
+import type { ReassemblyBudget } from './reassembly';
 import { RttEstimator } from './rtt';
 import { type SendDone, Sender } from './sender';
 
@@ -20,7 +20,6 @@ import { type SendDone, Sender } from './sender';
 
 export type ChannelName = 'unreliable' | 'ordered' | 'unordered';
 export const channelCode: Record<ChannelName, ChannelCode> = { unreliable: Channel.UNRELIABLE, ordered: Channel.RELIABLE_ORDERED, unordered: Channel.RELIABLE_UNORDERED };
-const channelName: ChannelName[] = ['unreliable', 'ordered', 'unordered'];
 
 export interface PeerOptions {
   sessionId: number;
@@ -51,10 +50,7 @@ export class Peer {
   private readonly recvKeys: RecvKeys;
   private readonly replay = new SlidingWindow();
   private readonly acks = new SlidingWindow();
-  private readonly reassembler: Reassembler;
-  private readonly ordered: OrderedReceiver;
-  private readonly unordered: UnorderedReceiver;
-  private readonly unreliable = new UnreliableReceiver();
+  private readonly inbox: Inbox;
   private nextPn: number;
   private hello: Uint8Array | null;
   private ackPending = 0;
@@ -73,9 +69,7 @@ export class Peer {
     this.c = o.config;
     this.sendKeys = new SendKeys(o.sendKey, this.c.rekeyAfterPackets);
     this.recvKeys = new RecvKeys(o.recvKey);
-    this.reassembler = new Reassembler(this.c.reassembly, o.budget);
-    this.ordered = new OrderedReceiver(this.c.orderedWindow, this.c.orderedBufferBytes);
-    this.unordered = new UnorderedReceiver(this.c.orderedWindow);
+    this.inbox = new Inbox(this.c, o.budget, this.counters, o.onMessage, (reason) => this.close(reason, CloseReason.PROTOCOL), () => this.closed !== null);
     this.hello = o.helloNonce ?? null;
     this.nextPn = o.firstPacketNumber ?? 0;
     this.lastHeard = o.clock.now();
@@ -183,7 +177,7 @@ export class Peer {
         return 'ok';
       } else {
         ackEliciting = true;
-        if (!this.takeMessage(f, now)) refused = true;
+        if (!this.inbox.take(f, now)) refused = true;
         if (this.closed) return 'ok';
       }
     }
@@ -212,7 +206,7 @@ export class Peer {
     if (code !== null) this.sendPacket(true);
     this.closed = reason;
     this.sender.failAll(reason);
-    this.reassembler.clear();
+    this.inbox.clear();
     this.ackTimer?.cancel();
     this.rtoTimer?.cancel();
     this.heartbeatTimer?.cancel();
@@ -220,74 +214,6 @@ export class Peer {
   }
 
   private closeCode: number = CloseReason.NORMAL;
-
-  /** Returns false when the message must be refused (not acknowledged) for now. */
-  private takeMessage(f: MsgFrame, now: number): boolean {
-    const size = f.fragment ? f.fragment.total : f.data.length;
-    if (f.channel === Channel.UNRELIABLE) {
-      if (this.unreliable.isStale(f.seq)) {
-        this.counters.stale++;
-        return true;
-      }
-    } else if (f.channel === Channel.RELIABLE_ORDERED ? this.ordered.isDuplicate(f.seq) : this.unordered.isDuplicate(f.seq)) {
-      this.counters.duplicates++;
-      return true;
-    } else if (f.channel === Channel.RELIABLE_ORDERED ? !this.ordered.canTake(f.seq, size) : !this.unordered.canTake(f.seq)) {
-      return false;
-    }
-    let data = f.data;
-    let deflate = f.deflate;
-    if (f.fragment) {
-      const key = f.channel * 0x100000000 + f.seq;
-      const r = this.reassembler.add({ key, ...f.fragment, deflate: f.deflate, data: f.data }, now);
-      if (r.kind === 'partial') return true;
-      if (r.kind === 'refused') {
-        if (f.channel === Channel.UNRELIABLE) this.counters.reassemblyFailures++;
-        return f.channel === Channel.UNRELIABLE;
-      }
-      if (r.kind === 'dropped') return this.lostMessage(f.channel, r.reason);
-      data = r.data;
-      deflate = r.deflate;
-    } else {
-      data = data.slice();
-    }
-    if (deflate) {
-      try {
-        data = inflateRawSync(data, { maxOutputLength: this.c.maxMessageBytes });
-      } catch {
-        return this.lostMessage(f.channel, 'inflate_failed');
-      }
-    }
-    this.deliver(f.channel, f.seq, data);
-    return true;
-  }
-
-  /** An authenticated peer sent a message that cannot be rebuilt: counted; fatal on reliable channels. */
-  private lostMessage(channel: ChannelCode, reason: string): boolean {
-    this.counters.reassemblyFailures++;
-    if (channel !== Channel.UNRELIABLE) this.close(`protocol_error: ${reason}`, CloseReason.PROTOCOL);
-    return true;
-  }
-
-  private deliver(channel: ChannelCode, seq: number, data: Uint8Array): void {
-    const name = channelName[channel]!;
-    if (channel === Channel.UNRELIABLE) {
-      if (this.unreliable.isStale(seq)) return void this.counters.stale++;
-      this.unreliable.accept(seq);
-      this.counters.messagesReceived++;
-      return this.o.onMessage(data, name);
-    }
-    if (channel === Channel.RELIABLE_UNORDERED) {
-      this.unordered.accept(seq);
-      this.counters.messagesReceived++;
-      return this.o.onMessage(data, name);
-    }
-    for (const m of this.ordered.push(seq, data)) {
-      this.counters.messagesReceived++;
-      this.o.onMessage(m, name);
-      if (this.closed) return;
-    }
-  }
 
   private scheduleFlush(): void {
     if (this.flushScheduled || this.closed) return;
@@ -373,10 +299,7 @@ export class Peer {
     this.heartbeatTimer = this.o.clock.after(every, () => {
       const now = this.o.clock.now();
       if (now - this.lastHeard >= this.c.heartbeatMs * this.c.deadAfterHeartbeats) return this.close('dead_peer', CloseReason.TIMEOUT);
-      const expired = this.reassembler.expire(now);
-      this.counters.reassemblyFailures += expired.length;
-      // A reliable partial that timed out can never complete (its fragments were acknowledged).
-      if (expired.some((key) => key >= 0x100000000)) return this.close('protocol_error: reassembly_timeout', CloseReason.PROTOCOL);
+      if (!this.inbox.expire(now)) return;
       if (this.hello || now - this.lastSent >= this.c.heartbeatMs) this.sendPing();
       this.armHeartbeat();
     });

@@ -276,8 +276,14 @@ void Aes256Gcm::ctr(const uint8_t nonce[12], const uint8_t* in, size_t length, u
 void Aes256Gcm::seal(const uint8_t nonce[12], const uint8_t* aad, size_t aadLength, const uint8_t* in, size_t length,
                      uint8_t* out, uint8_t tag[16]) const {
   ctr(nonce, in, length, out);
+  expectedTag(nonce, aad, aadLength, out, length, tag);
+}
+
+// The tag: GHASH over AAD and ciphertext, masked with E(K, J0).
+void Aes256Gcm::expectedTag(const uint8_t nonce[12], const uint8_t* aad, size_t aadLength, const uint8_t* c, size_t length,
+                            uint8_t tag[16]) const {
   uint8_t s[16];
-  ghash(aad, aadLength, out, length, s);
+  ghash(aad, aadLength, c, length, s);
   uint8_t j0[16];
   memcpy(j0, nonce, 12);
   putBe32(j0 + 12, 1);
@@ -288,15 +294,10 @@ void Aes256Gcm::seal(const uint8_t nonce[12], const uint8_t* aad, size_t aadLeng
 
 bool Aes256Gcm::open(const uint8_t nonce[12], const uint8_t* aad, size_t aadLength, const uint8_t* in, size_t length,
                      const uint8_t tag[16], uint8_t* out) const {
-  uint8_t s[16];
-  ghash(aad, aadLength, in, length, s);
-  uint8_t j0[16];
-  memcpy(j0, nonce, 12);
-  putBe32(j0 + 12, 1);
-  uint8_t ej0[16];
-  aes_.encryptBlock(j0, ej0);
+  uint8_t expected[16];
+  expectedTag(nonce, aad, aadLength, in, length, expected);
   uint8_t diff = 0;
-  for (int i = 0; i < 16; i++) diff |= static_cast<uint8_t>(s[i] ^ ej0[i] ^ tag[i]);
+  for (int i = 0; i < 16; i++) diff |= static_cast<uint8_t>(expected[i] ^ tag[i]);
   if (diff != 0) return false;
   ctr(nonce, in, length, out);
   return true;

@@ -1,0 +1,116 @@
+import { inflateRawSync } from 'node:zlib';
+import { Channel, type ChannelCode, type MsgFrame } from '../../shared/protocol/udp/frames';
+import type { UdpConfig } from './config';
+import type { UdpCounters } from './counters';
+import type { ChannelName } from './peer';
+import { type ReassemblyBudget, Reassembler } from './reassembly';
+import { OrderedReceiver, UnorderedReceiver, UnreliableReceiver } from './receive-channels';
+
+const channelName: ChannelName[] = ['unreliable', 'ordered', 'unordered'];
+
+/**
+ * The receiving half of a session: duplicate and stale filtering per channel, bounded reassembly,
+ * inflation, and in-order delivery. It answers whether a message could be taken: a refused one
+ * leaves its packet unacknowledged, so a reliable sender retransmits it.
+ */
+export class Inbox {
+  private readonly reassembler: Reassembler;
+  private readonly ordered: OrderedReceiver;
+  private readonly unordered: UnorderedReceiver;
+  private readonly unreliable = new UnreliableReceiver();
+
+  constructor(
+    private readonly c: UdpConfig,
+    budget: ReassemblyBudget,
+    private readonly counters: UdpCounters,
+    private readonly onMessage: (data: Uint8Array, channel: ChannelName) => void,
+    private readonly onFatal: (reason: string) => void,
+    private readonly isClosed: () => boolean,
+  ) {
+    this.reassembler = new Reassembler(c.reassembly, budget);
+    this.ordered = new OrderedReceiver(c.orderedWindow, c.orderedBufferBytes);
+    this.unordered = new UnorderedReceiver(c.orderedWindow);
+  }
+
+  /** Drops expired partials; false when the session must end (a reliable partial can never complete). */
+  expire(now: number): boolean {
+    const expired = this.reassembler.expire(now);
+    this.counters.reassemblyFailures += expired.length;
+    // Its fragments were already acknowledged, so the sender will not send them again.
+    if (!expired.some((key) => key >= 0x100000000)) return true;
+    this.onFatal('protocol_error: reassembly_timeout');
+    return false;
+  }
+
+  clear(): void {
+    this.reassembler.clear();
+  }
+
+  /** Returns false when the message must be refused (not acknowledged) for now. */
+  take(f: MsgFrame, now: number): boolean {
+    const size = f.fragment ? f.fragment.total : f.data.length;
+    if (f.channel === Channel.UNRELIABLE) {
+      if (this.unreliable.isStale(f.seq)) {
+        this.counters.stale++;
+        return true;
+      }
+    } else if (f.channel === Channel.RELIABLE_ORDERED ? this.ordered.isDuplicate(f.seq) : this.unordered.isDuplicate(f.seq)) {
+      this.counters.duplicates++;
+      return true;
+    } else if (f.channel === Channel.RELIABLE_ORDERED ? !this.ordered.canTake(f.seq, size) : !this.unordered.canTake(f.seq)) {
+      return false;
+    }
+    let data = f.data;
+    let deflate = f.deflate;
+    if (f.fragment) {
+      const key = f.channel * 0x100000000 + f.seq;
+      const r = this.reassembler.add({ key, ...f.fragment, deflate: f.deflate, data: f.data }, now);
+      if (r.kind === 'partial') return true;
+      if (r.kind === 'refused') {
+        if (f.channel === Channel.UNRELIABLE) this.counters.reassemblyFailures++;
+        return f.channel === Channel.UNRELIABLE;
+      }
+      if (r.kind === 'dropped') return this.lostMessage(f.channel, r.reason);
+      data = r.data;
+      deflate = r.deflate;
+    } else {
+      data = data.slice();
+    }
+    if (deflate) {
+      try {
+        data = inflateRawSync(data, { maxOutputLength: this.c.maxMessageBytes });
+      } catch {
+        return this.lostMessage(f.channel, 'inflate_failed');
+      }
+    }
+    this.deliver(f.channel, f.seq, data);
+    return true;
+  }
+
+  /** An authenticated peer sent a message that cannot be rebuilt: counted; fatal on reliable channels. */
+  private lostMessage(channel: ChannelCode, reason: string): boolean {
+    this.counters.reassemblyFailures++;
+    if (channel !== Channel.UNRELIABLE) this.onFatal(`protocol_error: ${reason}`);
+    return true;
+  }
+
+  private deliver(channel: ChannelCode, seq: number, data: Uint8Array): void {
+    const name = channelName[channel]!;
+    if (channel === Channel.UNRELIABLE) {
+      if (this.unreliable.isStale(seq)) return void this.counters.stale++;
+      this.unreliable.accept(seq);
+      this.counters.messagesReceived++;
+      return this.onMessage(data, name);
+    }
+    if (channel === Channel.RELIABLE_UNORDERED) {
+      this.unordered.accept(seq);
+      this.counters.messagesReceived++;
+      return this.onMessage(data, name);
+    }
+    for (const m of this.ordered.push(seq, data)) {
+      this.counters.messagesReceived++;
+      this.onMessage(m, name);
+      if (this.isClosed()) return;
+    }
+  }
+}
