@@ -1,5 +1,6 @@
-// Host stand-in for the ESP32 WiFi library: Wi-Fi never connects, so the examples exercise
-// their offline path (the client backs off and retries).
+// Host stand-in for the ESP32 WiFi library. WiFiClient talks to a scripted broker in
+// host_arduino.cpp: Wi-Fi is down for the first part of the run, then a broker accepts the
+// login and sends one command, and everything the sketch writes is kept for the checks.
 #ifndef HOST_WIFI_H
 #define HOST_WIFI_H
 
@@ -11,17 +12,17 @@
 
 class WiFiClient : public Client {
  public:
-  int connect(const char*, uint16_t) override { return 0; }
-  size_t write(uint8_t) override { return 0; }
-  size_t write(const uint8_t*, size_t) override { return 0; }
-  int available() override { return 0; }
-  int read() override { return -1; }
-  int read(uint8_t*, size_t) override { return -1; }
+  int connect(const char* host, uint16_t port) override;
+  size_t write(uint8_t b) override { return write(&b, 1); }
+  size_t write(const uint8_t* buf, size_t size) override;
+  int available() override;
+  int read() override;
+  int read(uint8_t* buf, size_t size) override;
   int peek() override { return -1; }
   void flush() override {}
-  void stop() override {}
-  uint8_t connected() override { return 0; }
-  operator bool() override { return false; }
+  void stop() override;
+  uint8_t connected() override;
+  operator bool() override { return connected() != 0; }
   void setNoDelay(bool) {}
 };
 

@@ -1,12 +1,73 @@
-// Implements test/arduino/*.h for the examples smoke run: a real clock, no pins, no Wi-Fi.
+// Implements test/arduino/*.h for the example runs: a real clock, no pins, and a scripted
+// broker behind WiFiClient. The run: 150 ms with Wi-Fi down (connects fail, loop() must keep
+// spinning and never call delay()), then the broker accepts the login and sends EXAMPLE_COMMAND; main() prints every
+// message the sketch sent so the Makefile can check the answer.
+#include <string.h>
 #include <time.h>
 
 #include "Arduino.h"
 #include "WiFi.h"
 
+// The command the scripted broker sends, per example (-DEXAMPLE_<Name>).
+#if defined(EXAMPLE_SensorNode)
+#define EXAMPLE_COMMAND "{\"cmd\":\"read\"}"
+#else
+#define EXAMPLE_COMMAND "{\"cmd\":\"toggle\",\"control\":\"relay1\",\"req\":\"r1\"}"
+#endif
+
 HostSerial Serial;
 HostEsp ESP;
 HostWiFi WiFi;
+
+namespace {
+uint32_t startedAt;
+bool wifiUp = false, open = false, loggedIn = false;
+uint8_t inbound[512];
+size_t inLen = 0, inPos = 0;
+uint8_t outbound[8192];
+size_t outLen = 0;
+long delayCalls = 0;  // the only way code could wait here: the stand-in network never blocks
+
+void push(uint8_t type, uint16_t id, const char* payload, size_t length) {
+  uint8_t header[5] = {type, static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id), static_cast<uint8_t>(length >> 8),
+                       static_cast<uint8_t>(length)};
+  memcpy(inbound + inLen, header, 5);
+  memcpy(inbound + inLen + 5, payload, length);
+  inLen += 5 + length;
+}
+}  // namespace
+
+int WiFiClient::connect(const char*, uint16_t) {
+  if (!wifiUp) return 0;
+  open = true;
+  inLen = inPos = 0;
+  return 1;
+}
+
+size_t WiFiClient::write(const uint8_t* buf, size_t size) {
+  if (!open || outLen + size > sizeof outbound) return 0;
+  memcpy(outbound + outLen, buf, size);
+  outLen += size;
+  if (!loggedIn && outLen >= 5 && outbound[0] == 29) {  // LOGIN seen: accept, then command
+    loggedIn = true;
+    const char reply[] = "\xC8{\"id\":\"example\",\"keepalive\":10}";
+    push(0, 1, reply, sizeof reply - 1);
+    static const char command[] = "{\"from\":\"server\",\"payload\":" EXAMPLE_COMMAND "}";
+    push(30, 100, command, sizeof command - 1);
+  }
+  return size;
+}
+
+int WiFiClient::available() { return open ? static_cast<int>(inLen - inPos) : 0; }
+int WiFiClient::read() { return available() > 0 ? inbound[inPos++] : -1; }
+int WiFiClient::read(uint8_t* buf, size_t size) {
+  size_t n = inLen - inPos < size ? inLen - inPos : size;
+  memcpy(buf, inbound + inPos, n);
+  inPos += n;
+  return static_cast<int>(n);
+}
+void WiFiClient::stop() { open = false; }
+uint8_t WiFiClient::connected() { return open; }
 
 uint32_t millis() {
   timespec ts;
@@ -15,26 +76,36 @@ uint32_t millis() {
 }
 uint32_t micros() { return millis() * 1000; }
 void delay(uint32_t ms) {
+  delayCalls++;
   timespec ts = {static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1000000L};
   nanosleep(&ts, nullptr);
 }
 void pinMode(uint8_t, uint8_t) {}
 void digitalWrite(uint8_t, uint8_t) {}
 int digitalRead(uint8_t) { return 0; }
-int analogRead(uint8_t) { return 512; }
+int analogRead(uint8_t) { return 900; }
 uint32_t esp_random() { return 12345; }
 
 void setup();
 void loop();
 
 int main() {
+  startedAt = millis();
   setup();
-  uint32_t start = millis();
-  int loops = 0;
-  while (millis() - start < 300) {  // the sketch must keep looping: nothing may block
+  long loops = 0;
+  delayCalls = 0;
+  while (millis() - startedAt < 1500) {
+    wifiUp = millis() - startedAt >= 150;
     loop();
     loops++;
   }
-  printf("example ran %d loops in 300 ms\n", loops);
-  return loops > 100 ? 0 : 1;
+  // Every JSON_MESSAGE the sketch sent, one per line, for the Makefile's checks.
+  for (size_t i = 0; i + 5 <= outLen;) {
+    size_t length = static_cast<size_t>(outbound[i + 3] << 8 | outbound[i + 4]);
+    if (outbound[i] == 30) printf("sent %.*s\n", static_cast<int>(length), reinterpret_cast<char*>(outbound + i + 5));
+    i += 5 + length;
+  }
+  printf("example: %ld loops in 1.5 s, %ld waits inside loop(), logged in: %s\n", loops, delayCalls,
+         loggedIn ? "yes" : "no");
+  return loops > 1000 && delayCalls == 0 && loggedIn ? 0 : 1;
 }
