@@ -3,6 +3,7 @@
  * (firmware/build/hypertcp-sim, built from the firmware library by `make -C firmware sim`).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startBroker, type Broker, type StartBrokerOptions } from '../../electron/broker/index';
@@ -11,9 +12,16 @@ import type { DisconnectReason, SessionInfo } from '../../electron/broker/types'
 const FIRMWARE_DIR = fileURLToPath(new URL('../../firmware', import.meta.url));
 export const SIM_BINARY = `${FIRMWARE_DIR}/build/hypertcp-sim`;
 
-/** Builds (or refreshes) the simulator; make is a no-op when it is up to date. */
+/**
+ * Builds (or refreshes) the simulator; make is a no-op when it is up to date. Test files run in
+ * parallel, so the build holds a lock: two makes writing the same objects would corrupt them.
+ */
 export function buildSim(): void {
-  execFileSync('make', ['-s', '-C', FIRMWARE_DIR, 'sim'], { stdio: 'pipe', timeout: 120_000 });
+  mkdirSync(`${FIRMWARE_DIR}/build`, { recursive: true });
+  execFileSync('flock', [`${FIRMWARE_DIR}/build/.sim.lock`, 'make', '-s', '-C', FIRMWARE_DIR, 'sim'], {
+    stdio: 'pipe',
+    timeout: 180_000,
+  });
 }
 
 /** Resolves once `check` returns a value other than undefined; rejects after timeoutMs. */

@@ -97,7 +97,7 @@ describe('firmware simulator <-> broker', () => {
     await s.waitFor(/^lamp-1 ping \d+$/, 3000);
     const rtt = await until('an RTT sample', () => broker.broker.session(LAMP)?.rttMs ?? undefined, 3000);
     expect(rtt).toBeGreaterThanOrEqual(0);
-    expect(rtt).toBeLessThan(500);
+    expect(rtt).toBeLessThan(2000); // loopback: milliseconds, with room for a loaded machine
     expect(broker.broker.session(LAMP)).not.toBeNull();  // still online: the answer counted
   });
 
