@@ -40,6 +40,8 @@ export class BrokerCore {
     this.router = new Router(this);
     this.throttle = new LoginThrottle(limits.loginDelayBaseMs, limits.loginDelayMaxMs, limits.loginFailureHalfLifeMs);
     options.udp?.attachRouter((e) => handleUdpEnvelope(this, e));
+    emitter.on('newListener', (event: string | symbol) => this.listening.set(event, true));
+    emitter.on('removeListener', (event: string | symbol) => this.listening.set(event, emitter.listenerCount(event) > 0));
   }
 
   readonly now = (): number => Date.now();
@@ -65,7 +67,7 @@ export class BrokerCore {
       dispatch(this, session, frame);
     } finally {
       // Held delivery events of a frame whose handling threw are dropped with it.
-      this.heldTraces = null;
+      if (this.holding) this.releaseTraces();
     }
   }
 
@@ -86,8 +88,11 @@ export class BrokerCore {
     return tokens.has ? tokens.has(id) : tokens.list().some((t) => t.id === id && t.revokedAt === null);
   }
 
+  /** Per event: does anybody listen? Kept by the emitter's own add/remove notifications. */
+  private readonly listening = new Map<string | symbol, boolean>();
+
   wants(event: EventName): boolean {
-    return this.emitter.listenerCount(event) > 0;
+    return this.listening.get(event) === true;
   }
 
   /**
@@ -141,31 +146,39 @@ export class BrokerCore {
     if (this.wants('server:message')) this.emit('server:message', { from, payload });
   }
 
-  private heldTraces: FrameEvent[] | null = null;
+  /** 'out' events of the frame being handled, emitted right after its 'in' event (one reused array). */
+  private holding = false;
+  private readonly held: FrameEvent[] = [];
 
-  /** Collects 'out' frame events until the next traceIn (which emits them after itself). */
   holdTraces(): void {
-    this.heldTraces = [];
+    this.holding = true;
+  }
+
+  private releaseTraces(): void {
+    this.holding = false;
+    this.held.length = 0;
   }
 
   traceIn(session: Session, frame: Frame, status: number): void {
-    const held = this.heldTraces;
-    this.heldTraces = null;
+    this.holding = false;
     const to = frame.type === 50 ? 'broadcast' : null;
     this.emit('frame', {
       ts: Date.now(), dir: 'in', device: session.id!, from: session.id, to, cmd: frame.type,
       msgId: frame.msgId, size: frame.payload.length, status, payload: frame.payload,
     });
-    if (held) for (const ev of held) this.emit('frame', ev);
+    // A listener that makes the broker send emits directly (not holding), so the array is stable.
+    const held = this.held;
+    for (let i = 0; i < held.length; i++) this.emit('frame', held[i]!);
+    held.length = 0;
   }
 
   traceOut(device: string, from: string, to: string, frame: Uint8Array, recipients: number): void {
     const ev: FrameEvent = {
       ts: Date.now(), dir: 'out', device, from, to, cmd: frame[0]!, msgId: (frame[1]! << 8) | frame[2]!,
       size: frame.length - HEADER_SIZE, status: null, payload: frame.subarray(HEADER_SIZE),
-      ...(device === '*' ? { recipients } : {}),
     };
-    if (this.heldTraces) this.heldTraces.push(ev);
+    if (device === '*') ev.recipients = recipients;
+    if (this.holding) this.held.push(ev);
     else this.emit('frame', ev);
   }
 

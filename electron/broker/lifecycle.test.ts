@@ -4,7 +4,7 @@ import { BaseClient } from './testing/base-client';
 import { collectCloses, eventually, startTestBroker, testToken, type TestBroker } from './testing/fixtures';
 import { LegacyClient } from './testing/legacy-client';
 import { V2Client } from './testing/v2-client';
-import type { SessionInfo } from './types';
+import type { FrameEvent, SessionInfo } from './types';
 
 let t: TestBroker;
 afterEach(async () => t?.close());
@@ -118,9 +118,15 @@ describe('session lifecycle', () => {
     expect(spy).not.toHaveBeenCalled();
     // ...and emits frames once someone does.
     const frames: string[] = [];
-    t.broker.on('frame', (ev) => frames.push(`${ev.dir}:${ev.device}:${ev.cmd}`));
+    const listener = (ev: FrameEvent) => frames.push(`${ev.dir}:${ev.device}:${ev.cmd}`);
+    t.broker.on('frame', listener);
     expect(await a.send('b', '{}')).toBe(Status.SUCCESS);
     expect(frames).toEqual(['in:a:30', 'out:b:30']);
+    // ...and stops once the last listener is gone.
+    t.broker.off('frame', listener);
+    spy.mockClear();
+    expect(await a.send('b', '{}')).toBe(Status.SUCCESS);
+    expect(spy.mock.calls.filter(([event]) => event === 'frame')).toEqual([]);
     expect(Command.JSON_MESSAGE).toBe(30);
   });
 });
