@@ -54,7 +54,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     'devices.get': ({ id }) => ({ ...device(id), recentTraffic: hub.ring.page(50, Infinity, (r) => r.device === id) }),
     'traffic.page': ({ query, beforeSeq, limit }) => {
       const filter = filterOf(query);
-      hub.flusher.flush();
+      hub.flusher.flushAll();
       return { ...hub.log.page(filter, limit, beforeSeq), counters: { ...hub.log.counters } };
     },
     'metrics.series': ({ device: id, range }) => hub.metrics.query(id, range),
@@ -144,7 +144,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     'audit.list': ({ limit }) => hub.commands.auditLog(limit),
     'export.traffic': ({ query, format }) => {
       const filter = filterOf(query);
-      hub.flusher.flush();
+      hub.flusher.flushAll();
       const out = format === 'csv' ? trafficCsv(hub.log.iterate(filter, MAX_EXPORT_ROWS)) : trafficJsonl(hub.log.iterate(filter, MAX_EXPORT_ROWS));
       hub.commands.audit('export.traffic', null, { query, format, rows: out.rows });
       return { filename: `traffic-${stamp()}.${format}`, mime: format === 'csv' ? 'text/csv' : 'application/x-ndjson', ...out };

@@ -61,6 +61,7 @@ export class Hub {
   private lastMetricsTs = 0;
   private lastShownSeq = 0;
   private readonly lastDrops = new Map<string, number>();
+  private retentionSoon: NodeJS.Immediate | null = null;
   private readonly lastUdp = new Map<string, { lost: number; retx: number }>();
   private timer: NodeJS.Timeout | null = null;
   private lastRetention = 0;
@@ -183,7 +184,7 @@ export class Hub {
     this.controls.expire(now);
     if (now - this.lastRetention >= (this.o.retentionEveryMs ?? 10_000)) {
       this.lastRetention = now;
-      this.applyRetention(now);
+      this.applyRetention(now, true);
     }
   }
 
@@ -205,10 +206,22 @@ export class Hub {
     for (const id of this.lastUdp.keys()) if (!live.has(id)) this.lastUdp.delete(id);
   }
 
-  applyRetention(now = Date.now()): number {
+  /**
+   * Retention by age and size. From the timer it deletes in chunks of 5,000 rows, continuing on the
+   * next turns of the event loop; called directly (tests, tools) it finishes the job at once.
+   */
+  applyRetention(now = Date.now(), chunked = false): number {
     const s = this.o.settings.get();
-    this.flusher.flush();
-    return this.log.applyRetention({ maxAgeMs: s.retentionDays * 86_400_000, maxBytes: s.retentionMegabytes * 1024 * 1024 }, now).deleted;
+    if (!chunked) this.flusher.flushAll();
+    const policy = { maxAgeMs: s.retentionDays * 86_400_000, maxBytes: s.retentionMegabytes * 1024 * 1024 };
+    const { deleted, more } = this.log.applyRetention(policy, now, chunked ? 5_000 : undefined);
+    if (more && chunked && !this.retentionSoon) {
+      this.retentionSoon = setImmediate(() => {
+        this.retentionSoon = null;
+        this.applyRetention(now, true);
+      });
+    }
+    return deleted;
   }
 
   takeDelta(): HubDelta {
@@ -233,7 +246,9 @@ export class Hub {
   close(): void {
     for (const d of this.detach.splice(0)) d();
     if (this.timer) clearInterval(this.timer);
+    if (this.retentionSoon) clearImmediate(this.retentionSoon);
     this.timer = null;
+    this.retentionSoon = null;
     this.flusher.stop();
   }
 }

@@ -66,7 +66,7 @@ describe(`traffic under ${RATE} msg/s for ${SECONDS} s`, () => {
     }
     const elapsed = (Date.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuStart);
-    hub.flusher.flush();
+    hub.flusher.flushAll();
     hub.applyRetention();
     const c = hub.log.counters;
     const rows = (db.prepare('SELECT count(*) AS n FROM traffic').get() as { n: number }).n;
@@ -74,7 +74,7 @@ describe(`traffic under ${RATE} msg/s for ${SECONDS} s`, () => {
     const numbers = {
       msgs: sent, seconds: elapsed.toFixed(1), ratePerSecond: Math.round(sent / elapsed), logged: c.logged, dropped: c.dropped, rowsKept: rows,
       storedMB: (hub.log.storedBytes / 1048576).toFixed(2), maxDbFileMB: (maxDbBytes / 1048576).toFixed(1), maxQueued,
-      heapGrowthMB: ((maxHeap - heapStart) / 1048576).toFixed(1), maxRssMB: (maxRss / 1048576).toFixed(0), flushes: hub.flusher.flushes,
+      heapGrowthMB: ((maxHeap - heapStart) / 1048576).toFixed(1), maxRssMB: (maxRss / 1048576).toFixed(0), flushes: hub.flusher.flushes, maxFlushMs: Math.round(hub.flusher.maxFlushMs),
       cpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / elapsed) * 100),
     };
     console.log('traffic load:', JSON.stringify(numbers));
@@ -117,7 +117,7 @@ describe('through the real broker over TCP', () => {
       await new Promise((r) => setTimeout(r, 10));
     }
     const logged = await eventually(() => {
-      core.hub.flusher.flush();
+      core.hub.flusher.flushAll();
       return core.hub.log.counters.logged >= sent ? core.hub.log.counters.logged : null;
     }, 20_000, 'all messages logged');
     const elapsed = (Date.now() - started) / 1000;

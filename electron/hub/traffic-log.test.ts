@@ -23,6 +23,14 @@ describe('TrafficLog', () => {
     expect(deleted).toBe(49);
     expect(kept.every((r) => r.ts >= now - 5 * DAY)).toBe(true);
     expect(kept).toHaveLength(51);
+    for (let i = 101; i <= 1100; i++) log.append(row(i, 0));
+    while (log.flush());
+    db.prepare('UPDATE traffic SET ts = 0').run();
+    expect(log.applyRetention({ maxAgeMs: DAY, maxBytes: 1e9 }, now, 300)).toEqual({ deleted: 300, more: true });
+    let rounds = 1;
+    while (log.applyRetention({ maxAgeMs: DAY, maxBytes: 1e9 }, now, 300).more) rounds++;
+    expect(rounds).toBe(4);
+    expect(log.page(compileFilter(''), 10).rows).toEqual([]);
     db.close();
   });
 
@@ -55,7 +63,9 @@ describe('TrafficLog', () => {
     expect(log.queued).toBe(10);
     expect(log.counters.dropped).toBe(15);
     expect(early).toBe(1);
-    log.flush();
+    expect(log.flush()).toBe(true);
+    expect(log.counters.logged).toBe(5);
+    expect(log.flush()).toBe(false);
     expect(log.counters.logged).toBe(10);
     const byChars = new TrafficLog(db, { maxQueueChars: 1000 });
     for (let i = 100; i < 110; i++) byChars.append(row(i, 1, `{"p":"${'z'.repeat(300)}"}`));

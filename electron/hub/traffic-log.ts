@@ -73,38 +73,51 @@ export class TrafficLog {
     return this.queue.length;
   }
 
-  /** Write task; runs inside the flusher's transaction. */
-  flush(): void {
-    const rows = this.queue;
-    if (rows.length === 0) return;
-    this.queue = [];
-    this.queueChars = 0;
+  /** Write task (inside the flusher's transaction): at most `chunkRows` rows; true if more wait. */
+  flush(chunkRows = this.batchRows): boolean {
+    if (this.queue.length === 0) return false;
+    const rows = this.queue.length <= chunkRows ? this.queue : this.queue.slice(0, chunkRows);
+    this.queue = rows === this.queue ? [] : this.queue.slice(chunkRows);
     let bytes = 0;
+    let chars = 0;
     try {
       for (const r of rows) {
         const b = r.payload.length + ROW_OVERHEAD;
         this.insert.run(r.seq, r.ts, r.dir, r.device, r.from, r.to, r.cmd, r.msgId, r.size, r.status, r.payload, r.cut ? 1 : 0, b);
         bytes += b;
+        chars += r.payload.length;
       }
     } catch (err) {
       this.counters.dropped += rows.length;
       throw err;
+    } finally {
+      this.queueChars = Math.max(0, this.queueChars - chars);
     }
     this.storedBytes += bytes;
     this.counters.logged += rows.length;
+    return this.queue.length > 0;
   }
 
-  /** Deletes rows older than maxAgeMs, then the oldest rows until the log fits maxBytes. */
-  applyRetention(policy: RetentionPolicy, now = Date.now()): { deleted: number } {
+  /**
+   * Deletes rows older than maxAgeMs, then the oldest rows until the log fits maxBytes, at most
+   * `maxRows` per call (so a big cleanup is spread over several turns); `more` says it is not done.
+   * Freed pages stay in the file and are reused by new rows, so the file stops growing at about
+   * the budget instead of being shrunk on the hot path.
+   */
+  applyRetention(policy: RetentionPolicy, now = Date.now(), maxRows = Number.MAX_SAFE_INTEGER): { deleted: number; more: boolean } {
     let deleted = 0;
+    const oldest = (this.db.prepare('SELECT min(seq) AS s FROM traffic').get() as { s: number | null }).s;
+    if (oldest === null) return { deleted, more: false };
+    const stepLimit = oldest + Math.min(maxRows, Number.MAX_SAFE_INTEGER - oldest);
     const cutoff = now - policy.maxAgeMs;
     const firstKept = this.db.prepare('SELECT seq FROM traffic WHERE ts >= ? ORDER BY seq LIMIT 1').get(cutoff) as { seq: number } | undefined;
     const ageLimit = firstKept ? firstKept.seq : Number.MAX_SAFE_INTEGER;
-    deleted += this.deleteBelow(ageLimit);
-    while (this.storedBytes > policy.maxBytes) {
+    deleted += this.deleteBelow(Math.min(ageLimit, stepLimit));
+    if (ageLimit > stepLimit) return { deleted, more: true };
+    while (this.storedBytes > policy.maxBytes && deleted < maxRows) {
       const excess = this.storedBytes - policy.maxBytes;
-      // Walk forward from the oldest row until enough bytes are covered (at most 20,000 rows a step).
-      const rows = this.db.prepare('SELECT seq, bytes FROM traffic ORDER BY seq LIMIT 20000').all() as { seq: number; bytes: number }[];
+      // Walk forward from the oldest row until enough bytes are covered (bounded per step).
+      const rows = this.db.prepare('SELECT seq, bytes FROM traffic ORDER BY seq LIMIT ?').all(Math.min(20_000, maxRows - deleted)) as { seq: number; bytes: number }[];
       if (rows.length === 0) break;
       let sum = 0;
       let limit = rows[rows.length - 1]!.seq + 1;
@@ -117,8 +130,7 @@ export class TrafficLog {
       }
       deleted += this.deleteBelow(limit);
     }
-    if (deleted > 0) this.db.pragma('incremental_vacuum(2000)');
-    return { deleted };
+    return { deleted, more: this.storedBytes > policy.maxBytes };
   }
 
   private deleteBelow(seq: number): number {
