@@ -25,7 +25,8 @@ test('metrics charts update live and switch ranges; keyboard shortcuts and palet
   await lab.devices([{ kind: 'sensor', id: uid('meter') }], ['--rate', '10']);
   await lab.open(page);
   await page.getByTestId('nav-metrics').click();
-  await expect(page.getByTestId('chart-msgs').locator('.recharts-line path').first()).toBeVisible({ timeout: 15_000 });
+  // a drawn line: an SVG path through at least two points
+  await expect(page.getByTestId('chart-msgs').locator('path.recharts-line-curve').first()).toHaveAttribute('d', /^M[^L]+L/, { timeout: 15_000 });
   await expect(page.getByTestId('top-talkers')).toBeVisible();
   await screenshot(page, 'metrics');
   await page.getByRole('button', { name: '1 hour' }).click();

@@ -16,52 +16,42 @@ export interface FrameSample {
 }
 
 export function drainFrames(page: Page): Promise<FrameSample> {
-  return page.evaluate(() => {
-    const p = (window as unknown as { __perf: FrameSample }).__perf;
-    const out = { frames: p.frames, longTasks: p.longTasks };
-    p.frames = [];
-    p.longTasks = [];
-    return out;
-  });
+  return page.evaluate('(() => { const p = window.__perf; const out = { frames: p.frames, longTasks: p.longTasks }; p.frames = []; p.longTasks = []; return out; })()') as Promise<FrameSample>;
 }
 
 /**
- * Clicks a relay toggle and measures, in the page, the time until the DOM shows the change
- * (input answer) and until the device's state report confirms it.
+ * In-page script (a string, so the bundler's helpers never leak into the page): clicks a relay
+ * toggle and measures the time until the change is painted (input answer) and until the device's
+ * state report confirms it. Kept on window so the pending promise stays reachable.
  */
+const TOGGLE_PROBE = `(id) => {
+  window.__toggle = new Promise((resolve, reject) => {
+    const el = document.querySelector('[data-testid="' + id + '"]');
+    if (!el) return reject(new Error('no ' + id));
+    const before = el.getAttribute('aria-checked');
+    let answerMs = -1;
+    const t0 = performance.now();
+    const timer = setTimeout(() => reject(new Error('no confirmation within 10 s')), 10000);
+    const finish = () => (answerMs >= 0 ? resolve({ answerMs, confirmMs: performance.now() - t0 }) : requestAnimationFrame(finish));
+    const obs = new MutationObserver(() => {
+      if (answerMs < 0 && el.getAttribute('aria-checked') !== before) {
+        requestAnimationFrame(() => { answerMs = performance.now() - t0; });
+      }
+      const status = el.getAttribute('data-status');
+      if (status === 'confirmed' || status === 'failed') {
+        obs.disconnect();
+        clearTimeout(timer);
+        finish();
+      }
+    });
+    obs.observe(el, { attributes: true });
+    el.click();
+  });
+  return window.__toggle;
+}`;
+
 export function measureToggle(page: Page, testId: string): Promise<{ answerMs: number; confirmMs: number }> {
-  return page.evaluate(
-    (id) => {
-      // kept reachable from window: a promise only held by observers may be collected
-      const w = window as unknown as { __toggle?: Promise<unknown> };
-      const promise = new Promise<{ answerMs: number; confirmMs: number }>((resolve, reject) => {
-        const el = document.querySelector(`[data-testid="${id}"]`) as HTMLButtonElement | null;
-        if (!el) return reject(new Error(`no ${id}`));
-        const before = el.getAttribute('aria-checked');
-        let answerMs = -1;
-        const t0 = performance.now();
-        const timer = setTimeout(() => reject(new Error('no confirmation within 10 s')), 10_000);
-        const obs = new MutationObserver(() => {
-          if (answerMs < 0 && el.getAttribute('aria-checked') !== before) {
-            // the change is in the DOM; count until the frame that paints it
-            const at = performance.now();
-            requestAnimationFrame(() => (answerMs = Math.max(performance.now() - t0, at - t0)));
-          }
-          if (el.getAttribute('data-status') === 'confirmed' || el.getAttribute('data-status') === 'failed') {
-            obs.disconnect();
-            clearTimeout(timer);
-            const done = () => (answerMs >= 0 ? resolve({ answerMs, confirmMs: performance.now() - t0 }) : requestAnimationFrame(done));
-            done();
-          }
-        });
-        obs.observe(el, { attributes: true });
-        el.click();
-      });
-      w.__toggle = promise;
-      return promise;
-    },
-    testId,
-  );
+  return page.evaluate(`(${TOGGLE_PROBE})(${JSON.stringify(testId)})`) as Promise<{ answerMs: number; confirmMs: number }>;
 }
 
 export function percentile(values: number[], p: number): number {

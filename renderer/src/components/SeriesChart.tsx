@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { useThrottled } from './useThrottled';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 
 export interface SeriesDef {
@@ -12,11 +13,19 @@ const timeTick = (ts: number) => {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:${String(d.getSeconds()).padStart(2, '0')}`;
 };
 
-/** Several series on one time axis; no animation, no dots: cheap to redraw at a bounded rate. */
-export const SeriesChart = memo(function SeriesChart({ data, series, height = 220, title, testId }: { data: Record<string, number | null>[]; series: SeriesDef[]; height?: number; title: string; testId?: string }) {
-  return (
-    <figure className="chart" data-testid={testId}>
-      <figcaption>{title}</figcaption>
+type Row = Record<string, number | null>;
+interface BodyProps {
+  data: Row[];
+  series: SeriesDef[];
+  height: number;
+}
+
+const seriesKey = (series: SeriesDef[]) => series.map((s) => `${s.key}/${s.color}/${s.label}`).join('|');
+
+/** The recharts tree; redrawn only when its (throttled) data or its series change. */
+const ChartBody = memo(
+  function ChartBody({ data, series, height }: BodyProps) {
+    return (
       <ResponsiveContainer width="100%" height={height}>
         <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
@@ -29,8 +38,23 @@ export const SeriesChart = memo(function SeriesChart({ data, series, height = 22
           ))}
         </LineChart>
       </ResponsiveContainer>
+    );
+  },
+  (a, b) => a.data === b.data && a.height === b.height && seriesKey(a.series) === seriesKey(b.series),
+);
+
+/**
+ * Several series on one time axis; no animation, no dots. Redraws at most once per `throttleMs`,
+ * each chart at its own `phaseMs`, so a page of charts never redraws in one long task.
+ */
+export function SeriesChart({ data, series, height = 220, title, testId, throttleMs = 1000, phaseMs = 0 }: { data: Row[]; series: SeriesDef[]; height?: number; title: string; testId?: string; throttleMs?: number; phaseMs?: number }) {
+  const shown = useThrottled(data, throttleMs, phaseMs);
+  return (
+    <figure className="chart" data-testid={testId}>
+      <figcaption>{title}</figcaption>
+      <ChartBody data={shown} series={series} height={height} />
     </figure>
   );
-});
+}
 
 export const PALETTE = ['#2f80ed', '#eb5757', '#27ae60', '#f2994a', '#9b51e0', '#56ccf2', '#bb6bd9', '#6fcf97', '#f2c94c', '#828282'];

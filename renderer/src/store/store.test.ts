@@ -118,8 +118,9 @@ describe('store fed by event batches', () => {
   it('records numeric telemetry history per device and channel', () => {
     const { client, store } = setup();
     client.emit({ ts: 1, devices: [fakeDevice('s', { telemetry: { temp: 20, label: 'x' } })] });
-    client.emit({ ts: 2, devices: [fakeDevice('s', { telemetry: { temp: 21, label: 'x' } })] });
-    expect(store.getState().telemetryHistory.s).toEqual({ temp: [{ ts: 1, v: 20 }, { ts: 2, v: 21 }] });
+    client.emit({ ts: 500, devices: [fakeDevice("s", { telemetry: { temp: 99 } })] });
+    client.emit({ ts: 1001, devices: [fakeDevice("s", { telemetry: { temp: 21, label: "x" } })] });
+    expect(store.getState().telemetryHistory.s).toEqual({ temp: [{ ts: 1, v: 20 }, { ts: 1001, v: 21 }] });
   });
 
   it('keeps host notices, bounded', () => {

@@ -7,8 +7,9 @@ export interface TelemetrySample {
 /** device -> channel -> samples, oldest first. */
 export type TelemetryHistory = Record<string, Record<string, TelemetrySample[]>>;
 
-/** Bounds: samples per channel, channels per device, devices tracked. */
-export const HISTORY_POINTS = 240;
+/** Bounds: samples per channel (one a second at most), channels per device, devices tracked. */
+export const HISTORY_POINTS = 300;
+export const HISTORY_SPACING_MS = 1000;
 export const HISTORY_CHANNELS = 12;
 export const HISTORY_DEVICES = 300;
 
@@ -20,11 +21,14 @@ export function recordTelemetry(history: TelemetryHistory, changed: DeviceSummar
     if (entries.length === 0) continue;
     const cur = history[d.id];
     if (!cur && Object.keys(next ?? history).length >= HISTORY_DEVICES) continue;
+    // one sample a second is plenty for a chart and keeps the garbage per batch small
+    const newest = cur ? Object.values(cur)[0]?.at(-1) : undefined;
+    if (newest && ts - newest.ts < HISTORY_SPACING_MS) continue;
     const channels: Record<string, TelemetrySample[]> = { ...cur };
     for (const [ch, v] of entries.slice(0, HISTORY_CHANNELS)) {
       const series = channels[ch] ?? [];
       const last = series[series.length - 1];
-      if (last && last.ts === ts) continue;
+      if (last && ts - last.ts < HISTORY_SPACING_MS) continue;
       const appended = series.length >= HISTORY_POINTS ? series.slice(series.length - HISTORY_POINTS + 1) : series.slice();
       appended.push({ ts, v });
       channels[ch] = appended;

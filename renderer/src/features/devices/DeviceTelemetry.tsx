@@ -1,17 +1,13 @@
 import { useMemo } from 'react';
 import type { DeviceSummary } from '../../../../shared/api/contract';
 import { PALETTE, SeriesChart } from '../../components/SeriesChart';
-import { useThrottled } from '../../components/useThrottled';
 import { useApp } from '../../store/context';
 
 const MAX_CHARTS = 6;
 
 /** Live values of every channel and a chart per numeric channel (bounded history, 1 Hz redraw). */
 export function DeviceTelemetry({ device }: { device: DeviceSummary }) {
-  const history = useThrottled(
-    useApp((s) => s.telemetryHistory[device.id]),
-    1000,
-  );
+  const history = useApp((s) => s.telemetryHistory[device.id]);
   const labels = useMemo(() => new Map(device.telemetryChannels.map((c) => [c.id, `${c.label ?? c.id}${c.unit ? ` (${c.unit})` : ''}`])), [device.telemetryChannels]);
   const charts = useMemo(
     () =>
@@ -36,7 +32,7 @@ export function DeviceTelemetry({ device }: { device: DeviceSummary }) {
       </div>
       <div className="chart-grid">
         {charts.map((c, i) => (
-          <SeriesChart key={c.ch} title={labels.get(c.ch) ?? c.ch} data={c.data} series={[{ key: c.ch, label: c.ch, color: PALETTE[i % PALETTE.length]! }]} height={160} />
+          <SeriesChart key={c.ch} phaseMs={i * 160} title={labels.get(c.ch) ?? c.ch} data={c.data} series={[{ key: c.ch, label: c.ch, color: PALETTE[i % PALETTE.length]! }]} height={160} />
         ))}
       </div>
     </>

@@ -5,7 +5,6 @@ import { errorText } from '../../api/errors';
 import { downloadText } from '../../components/download';
 import { EmptyState } from '../../components/EmptyState';
 import { PALETTE, SeriesChart } from '../../components/SeriesChart';
-import { useThrottled } from '../../components/useThrottled';
 import { useApi, useApp } from '../../store/context';
 import { downsample, liveWindow, mergeDeviceSeries } from './series';
 import { TopTalkers } from './TopTalkers';
@@ -17,7 +16,7 @@ const RANGES: { range: MetricsRange; label: string }[] = [
   { range: '30d', label: '30 days' },
 ];
 const TOP_DEVICES_CHARTED = 5;
-const CHART_REFRESH_MS = 1000;
+const STAGGER_MS = 160;
 
 const S = {
   msgs: [
@@ -46,15 +45,9 @@ export function MetricsView() {
   const setRange = useApp((s) => s.setRange);
   const ids = useApp((s) => s.deviceIds);
   const [device, setDevice] = useState('');
-  // bounded redraw rate: the chart data changes at most once a second
-  const live = useThrottled(
-    useApp((s) => s.live),
-    CHART_REFRESH_MS,
-  );
-  const rateHistory = useThrottled(
-    useApp((s) => s.rateHistory),
-    CHART_REFRESH_MS,
-  );
+  // each chart throttles its own redraws (1 Hz, staggered); this view only cuts the windows
+  const live = useApp((s) => s.live);
+  const rateHistory = useApp((s) => s.rateHistory);
   const points = useMemo(() => {
     const src = range === '5m' ? liveWindow(live, live[live.length - 1]?.ts ?? 0) : (historical ?? []);
     return downsample(src as unknown as Record<string, number | null>[]);
@@ -113,13 +106,13 @@ export function MetricsView() {
         </EmptyState>
       ) : (
         <div className="chart-grid">
-          <SeriesChart title="Messages per second" data={points} series={S.msgs} testId="chart-msgs" />
-          <SeriesChart title="Bytes per second" data={points} series={S.bytes} />
-          <SeriesChart title="Round-trip time" data={points} series={S.rtt} />
-          <SeriesChart title="Errors, drops and queue" data={points} series={S.errors} />
-          <SeriesChart title="UDP loss and retransmits" data={points} series={S.udp} />
+          <SeriesChart phaseMs={1 * STAGGER_MS} title="Messages per second" data={points} series={S.msgs} testId="chart-msgs" />
+          <SeriesChart phaseMs={2 * STAGGER_MS} title="Bytes per second" data={points} series={S.bytes} />
+          <SeriesChart phaseMs={3 * STAGGER_MS} title="Round-trip time" data={points} series={S.rtt} />
+          <SeriesChart phaseMs={4 * STAGGER_MS} title="Errors, drops and queue" data={points} series={S.errors} />
+          <SeriesChart phaseMs={5 * STAGGER_MS} title="UDP loss and retransmits" data={points} series={S.udp} />
           {range === '5m' && perDevice.ids.length > 0 && (
-            <SeriesChart title={device ? `${device}, msgs/s` : 'Busiest devices, msgs/s'} data={perDevice.rows} series={perDevice.ids.map((id, i) => ({ key: id, label: id, color: PALETTE[i % PALETTE.length]! }))} />
+            <SeriesChart phaseMs={6 * STAGGER_MS} title={device ? `${device}, msgs/s` : 'Busiest devices, msgs/s'} data={perDevice.rows} series={perDevice.ids.map((id, i) => ({ key: id, label: id, color: PALETTE[i % PALETTE.length]! }))} />
           )}
         </div>
       )}

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { ErrorBoundary } from '../../components/ErrorBoundary';
 import { BatchAck, useApp, useAppStore } from '../../store/context';
 import { CommandsView } from '../commands/CommandsView';
 import { DeviceDetail } from '../devices/DeviceDetail';
@@ -76,7 +77,9 @@ export function App() {
         <header className="topbar">
           <HostStatus />
         </header>
-        <CurrentView />
+        <ErrorBoundary resetKey={view}>
+          <CurrentView />
+        </ErrorBoundary>
       </main>
       <Notices />
       <CommandPalette />

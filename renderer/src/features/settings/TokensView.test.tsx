@@ -1,0 +1,57 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TokenInfo } from '../../../../shared/api/contract';
+import { createFakeClient } from '../../api/fake-client';
+import { renderWith, setup } from '../../test-utils';
+import { SettingsView } from './SettingsView';
+import { TokensView } from './TokensView';
+
+afterEach(cleanup);
+
+describe('tokens view', () => {
+  it('creates a device: the token is shown once with the sketch lines, then hidden', async () => {
+    const client = createFakeClient();
+    const tokens: TokenInfo[] = [];
+    client.handlers['tokens.list'] = () => tokens;
+    client.handlers['tokens.create'] = ({ id }) => {
+      tokens.push({ id, createdAt: Date.now(), revokedAt: null, lastUsedAt: null });
+      return { id, token: 'secret-token-123' };
+    };
+    const ctx = setup(client);
+    ctx.store.setState({ hello: { version: '1', mode: 'headless', tcpPort: 9123, udpPort: null, tlsPort: null } });
+    renderWith(<TokensView />, ctx);
+    expect(await screen.findByTestId('tokens-empty')).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('New device id'), { target: { value: 'bad id!' } });
+    expect((screen.getByRole('button', { name: 'Create device' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(screen.getByLabelText('New device id'), { target: { value: 'garage' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Create device' })));
+    expect(screen.getByTestId('token-value').textContent).toBe('secret-token-123');
+    expect(screen.getByTestId('token-snippet').textContent).toContain('const char* DEVICE_TOKEN = "secret-token-123";');
+    expect(screen.getByTestId('token-snippet').textContent).toContain('const uint16_t BROKER_PORT = 9123;');
+    expect((await screen.findByTestId('token-row-garage')).textContent).toContain('active');
+    fireEvent.click(screen.getByRole('button', { name: 'I saved it' }));
+    expect(screen.queryByTestId('token-value')).toBeNull();
+  });
+});
+
+describe('settings view', () => {
+  it('validates limits before saving and applies the theme at once', async () => {
+    const client = createFakeClient();
+    const settings = { tcpPort: 8080, udpPort: 8080, tlsEnabled: false, tlsPort: 8443, maxPayload: 16384, keepaliveSeconds: 10, rateLimitPerSecond: 200, retentionDays: 7, retentionMegabytes: 512, offlineGraceSeconds: 0, theme: 'system' as const };
+    client.handlers['settings.get'] = () => settings;
+    client.handlers['settings.save'] = ({ settings: s }) => ({ ...settings, ...s });
+    const ctx = setup(client);
+    renderWith(<SettingsView />, ctx);
+    const maxPayload = await screen.findByLabelText('Max payload (bytes)');
+    fireEvent.change(maxPayload, { target: { value: '70000' } });
+    expect((screen.getByRole('button', { name: 'Save settings' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByText(/maxPayload/)).toBeTruthy();
+    fireEvent.change(maxPayload, { target: { value: '4096' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
+    expect(client.calls.find((c) => c.method === 'settings.save')?.params).toMatchObject({ settings: { maxPayload: 4096 } });
+    await act(async () => fireEvent.click(screen.getByTestId('theme-dark')));
+    expect(ctx.store.getState().theme).toBe('dark');
+    expect(localStorage.getItem('hypertcp.theme')).toBe('dark');
+  });
+});
