@@ -126,7 +126,7 @@ describe('session lifecycle', () => {
     t.broker.off('frame', listener);
     spy.mockClear();
     expect(await a.send('b', '{}')).toBe(Status.SUCCESS);
-    expect(spy.mock.calls.filter(([event]) => event === 'frame')).toEqual([]);
+    expect((spy.mock.calls as unknown[][]).filter((call) => call[0] === 'frame')).toEqual([]);
     expect(Command.JSON_MESSAGE).toBe(30);
   });
 });
