@@ -220,3 +220,69 @@ TEST(udp_peer_refuses_oversized_and_forged) {
   CHECK(!p->device.closed());
   p->~Pair();
 }
+
+#include "udp/ArduinoUdpLink.h"
+
+namespace {
+// The shape of Arduino's UDP class (WiFiUDP), enough to drive ArduinoUdpLink on the host.
+struct StubAddress {
+  uint32_t ip;
+  bool operator==(const StubAddress& o) const { return ip == o.ip; }
+};
+struct StubUdp {
+  uint8_t out[1500];
+  size_t outLength = 0;
+  int packets = 0;
+  // Inbox: one datagram from `from`.
+  uint8_t in[1500];
+  size_t inLength = 0, inRead = 0;
+  StubAddress from{0};
+  uint16_t fromPort = 0;
+  int beginPacket(const StubAddress&, uint16_t) { return outLength = 0, 1; }
+  size_t write(const uint8_t* d, size_t n) {
+    memcpy(out + outLength, d, n);
+    outLength += n;
+    return n;
+  }
+  int endPacket() { return ++packets, 1; }
+  int parsePacket() {
+    if (inLength == 0) return 0;
+    inRead = 0;
+    return static_cast<int>(inLength);
+  }
+  int read(uint8_t* b, size_t cap) {
+    if (inRead >= inLength) return 0;
+    size_t n = inLength - inRead < cap ? inLength - inRead : cap;
+    memcpy(b, in + inRead, n);
+    inRead += n;
+    if (inRead >= inLength) inLength = inRead = 0;
+    return static_cast<int>(n);
+  }
+  StubAddress remoteIP() const { return from; }
+  uint16_t remotePort() const { return fromPort; }
+};
+}  // namespace
+
+TEST(udp_arduino_link_sends_and_filters_by_broker_address) {
+  StubUdp udp;
+  StubAddress broker{0x0A000001};
+  ArduinoUdpLink<StubUdp, StubAddress> link(udp, broker, 8080);
+  const uint8_t hello[] = {1, 2, 3};
+  CHECK(link.send(hello, 3));
+  CHECK_EQ(udp.packets, 1);
+  CHECK_EQ(udp.outLength, 3);
+  uint8_t buffer[64];
+  CHECK_EQ(link.receive(buffer, sizeof buffer), -1);
+  // A datagram from a stranger is read and discarded.
+  udp.from = StubAddress{0x0A000099};
+  udp.fromPort = 8080;
+  memcpy(udp.in, "xyz", 3);
+  udp.inLength = 3;
+  CHECK_EQ(link.receive(buffer, sizeof buffer), -1);
+  // One from the broker comes through.
+  udp.from = broker;
+  memcpy(udp.in, "abcd", 4);
+  udp.inLength = 4;
+  CHECK_EQ(link.receive(buffer, sizeof buffer), 4);
+  CHECK(memcmp(buffer, "abcd", 4) == 0);
+}
