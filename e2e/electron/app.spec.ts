@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { methodNames } from '../../shared/api/contract';
 import { ROOT } from '../fixtures/host';
-import { SIM_PATH, startSim, type Sim } from '../fixtures/sim';
+import { SIM_PATH, type Sim } from '../fixtures/sim';
+import { relayAppearsAndToggles } from './relay';
 
 /** Path of the Electron executable, or why there is none. */
 function findElectron(): { path: string } | { missing: string } {
@@ -83,20 +84,6 @@ test.describe('desktop app (Electron)', () => {
   test('a simulated relay appears and toggles', async () => {
     test.skip(!existsSync(SIM_PATH), `the simulator is not built (${SIM_PATH}); npm run build:sim`);
     const id = `lamp-e2e-${process.pid % 1000}`;
-    const { token, tcpPort } = await page.evaluate(async (device) => {
-      const api = (window as unknown as { hypertcp: Record<string, (p: object) => Promise<Record<string, unknown>>> }).hypertcp;
-      const created = await api['tokens.create']!({ id: device });
-      const hello = await api.hello!({});
-      return { token: created.token as string, tcpPort: hello.tcpPort as number };
-    }, id);
-    sim = startSim(tcpPort, [{ kind: 'relay', id, token }]);
-    await expect(page.getByTestId(`device-row-${id}`)).toBeVisible();
-    await expect(page.getByTestId(`device-online-${id}`)).toHaveText('online');
-    const toggle = page.getByTestId(`control-${id}-relay1`);
-    await expect(toggle).toHaveAttribute('aria-checked', 'false');
-    await toggle.click();
-    await expect(toggle).toHaveAttribute('data-status', 'confirmed');
-    await expect(toggle).toHaveAttribute('aria-checked', 'true');
-    await sim.out.waitFor(new RegExp(`^${id} message from server .*relay1`));
+    await relayAppearsAndToggles(page, id, (s) => (sim = s));
   });
 });

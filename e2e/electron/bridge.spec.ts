@@ -16,7 +16,8 @@ import { startCore, type Core } from '../../electron/core';
 import { startShell, type Shell } from '../../electron/shell/app';
 import { createFakeElectron, type FakeElectron } from '../../electron/shell/fake-electron';
 import { ROOT } from '../fixtures/host';
-import { SIM_PATH, startSim, type Sim } from '../fixtures/sim';
+import { SIM_PATH, type Sim } from '../fixtures/sim';
+import { relayAppearsAndToggles } from './relay';
 
 const indexHtml = join(ROOT, 'dist', 'renderer', 'index.html');
 
@@ -107,19 +108,7 @@ test.describe('desktop UI over the IPC bridge (no Electron binary needed)', () =
   test('a simulated relay appears and toggles through IPC', async () => {
     test.skip(!existsSync(SIM_PATH), `the simulator is not built (${SIM_PATH}); npm run build:sim`);
     const id = `lamp-ipc-${process.pid % 1000}`;
-    const token = await page.evaluate(async (device) => {
-      const api = (window as unknown as { hypertcp: Record<string, (p: object) => Promise<{ token: string }>> }).hypertcp;
-      return (await api['tokens.create']!({ id: device })).token;
-    }, id);
-    sim = startSim(core.tcpPort, [{ kind: 'relay', id, token }]);
-    await expect(page.getByTestId(`device-row-${id}`)).toBeVisible();
-    await expect(page.getByTestId(`device-online-${id}`)).toHaveText('online');
-    const toggle = page.getByTestId(`control-${id}-relay1`);
-    await expect(toggle).toHaveAttribute('aria-checked', 'false');
-    await toggle.click();
-    await expect(toggle).toHaveAttribute('data-status', 'confirmed');
-    await expect(toggle).toHaveAttribute('aria-checked', 'true');
-    await sim.out.waitFor(new RegExp(`^${id} message from server .*relay1`));
+    await relayAppearsAndToggles(page, id, (s) => (sim = s), core.tcpPort);
   });
 
   test('a page that is not ours gets nothing from the same bridge', async () => {
