@@ -151,7 +151,7 @@ function record(r: Record<string, unknown> & { [k: string]: number | object }) {
     '|---|---|---|',
     `| offered load / broker msgs in per s (avg) | ${n.offeredMsgsPerS} / ${n.brokerInMsgsPerS} | 20,000 |`,
     `| frame interval p50 / p95 / p99 / max | ${f(n.frameP50Ms)} / ${f(n.frameP95Ms)} / ${f(n.frameP99Ms)} / ${f(n.frameMaxMs)} ms | p95 < 50 ms |`,
-    `| long tasks (count, max) / long-task-free share of time | ${n.longTasks}, ${f(n.longTaskMaxMs, 0)} ms / ${(n.longTaskFreeShare * 100).toFixed(1)} % | |`,
+    `| long tasks (count, max) / long-task-free share of time | ${n.longTasks}, ${f(n.longTaskMaxMs, 0)} ms / ${((n.longTaskFreeShare ?? 0) * 100).toFixed(1)} % | |`,
     `| JS heap first minute / last minute / max | ${f(n.heapFirstMinMiB)} / ${f(n.heapLastMinMiB)} / ${f(n.heapMaxMiB)} MiB | flat |`,
     `| renderer process PSS max (shared pages split) | ${f(n.rendererPssMaxMiB, 0)} MiB | < 300 MB |`,
     `| DOM nodes max | ${n.domNodesMax} | bounded |`,
