@@ -4,11 +4,14 @@
  *     network namespace (`unshare -rn`) whose loopback drops that share of TCP and UDP packets with
  *     nftables (`numgen random`); goodput (messages/s) and p99 one-way latency at a fixed rate.
  *  2. Encrypted datagrams per second per core: AES-256-GCM seal and open on one thread.
+ *  3. Protocol-only latency: the same session code on a simulated link and a virtual clock (no CPU
+ *     contention, no kernel), so the recovery logic is measured apart from the machine's load.
  * Where namespaces or nft are missing the rows say so (skipped, with the reason), never a number.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { deriveDirectionKey, open, seal, tokenHash } from './crypto';
+import { simulatedSession } from './simulated';
 import type { LinkResult } from './bench-link';
 
 export interface UdpLossRow extends Partial<LinkResult> {
@@ -84,16 +87,50 @@ export function cryptoPerCore(payloadBytes: number, ms = 500): CryptoRow {
   return { payloadBytes, sealPerS: Math.round(sealPerS), openPerS: Math.round(openPerS) };
 }
 
+export interface SimulatedRow {
+  lossPct: number;
+  messages: number;
+  delivered: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  retransmits: number;
+}
+
+/** Reliable ordered messages at 1 per ms over a 0.05-0.1 ms link that drops lossPct both ways. */
+export function simulatedLatency(lossPct: number, messages = 20_000, seed = 3): SimulatedRow {
+  const s = simulatedSession({ profile: { loss: lossPct / 100, duplicate: 0, reorder: 0, delayMs: 0.05, jitterMs: 0.05 }, seed });
+  s.clock.run(100);
+  const sentAt: number[] = [];
+  const latencies: number[] = [];
+  const decoder = new TextDecoder();
+  s.transport.attachRouter((e) => {
+    const n = Number(/"n":(\d+)/.exec(decoder.decode(e.payload))?.[1]);
+    latencies.push(s.clock.now() - sentAt[n]!);
+  });
+  for (let i = 0; i < messages; i++) {
+    sentAt[i] = s.clock.now();
+    s.client.send('server', `{"n":${i}}`, 'ordered');
+    s.clock.run(s.clock.now() + 1);
+  }
+  s.clock.run(s.clock.now() + 10_000, () => latencies.length === messages);
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN).toFixed(2));
+  return { lossPct, messages, delivered: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1), retransmits: s.client.peer.counters.retransmits };
+}
+
 /** Everything bench/run.ts needs: rows for the loss table and the crypto table. */
-export function udpBenchShapes(options: { quick?: boolean; losses?: number[] } = {}): { loss: UdpLossRow[]; crypto: CryptoRow[] } {
+export function udpBenchShapes(options: { quick?: boolean; losses?: number[] } = {}): { loss: UdpLossRow[]; crypto: CryptoRow[]; simulated: SimulatedRow[] } {
   const runOptions = options.quick ? { messages: 3000, rate: 500, payloadBytes: 256 } : { messages: 20_000, rate: 1000, payloadBytes: 256 };
   const loss = (options.losses ?? [0, 5, 20]).flatMap((p) => lossyLinkRun(p, runOptions));
   const crypto = [256, 1200].map((n) => cryptoPerCore(n, options.quick ? 300 : 1000));
-  return { loss, crypto };
+  const simulated = (options.losses ?? [0, 5, 20]).map((p) => simulatedLatency(p, options.quick ? 5000 : 20_000));
+  return { loss, crypto, simulated };
 }
 
 if (process.argv[1]?.endsWith('bench-shapes.ts')) {
   const result = udpBenchShapes({ quick: process.argv.includes('--quick') });
   console.table(result.loss);
   console.table(result.crypto);
+  console.table(result.simulated);
 }
