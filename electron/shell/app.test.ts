@@ -124,6 +124,27 @@ describe('desktop shell lifecycle', () => {
     expect(win.destroyed).toBe(true);
   });
 
+  it('quit while the core is still starting closes it once it is up, and opens no window', async () => {
+    const electron = createFakeElectron(tmp());
+    const core = fakeCore(electron.log.calls);
+    let release!: () => void;
+    const started = startShell(electron, {
+      paths: { indexHtml: '/i.html', preload: '/p', icon: '/i', trayIcon: '/t', firmwareDir: '/f', docsDir: '/d' },
+      startCore: async () => {
+        await new Promise<void>((r) => (release = r));
+        return core;
+      },
+    });
+    electron.app.readyResolve();
+    await vi.waitFor(() => expect(release).toBeDefined());
+    electron.app.quit();
+    release();
+    expect(await started).toBeNull();
+    await vi.waitFor(() => expect(electron.log.calls).toContain('app.exited'));
+    expect(electron.log.calls).toEqual(['app.quit', 'core.close(shutdown)', 'core.closed', 'app.quit', 'app.exited']);
+    expect(electron.log.windows).toHaveLength(0);
+  });
+
   it('quit does not hang on a stuck core', async () => {
     const electron = createFakeElectron(tmp());
     const shell = (await boot(electron, fakeCore(electron.log.calls, { closeMs: 10_000 }), { quitTimeoutMs: 30 }))!;

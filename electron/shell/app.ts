@@ -57,7 +57,12 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
   let finished = false;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
-  let shutdown: () => Promise<void> = async () => undefined;
+  let coreStarting: Promise<CorePort> | null = null;
+  // Until the shell is fully up, quitting only has to close a core that is (being) started.
+  let shutdown: () => Promise<void> = async () => {
+    const starting = await coreStarting?.catch(() => null);
+    await starting?.close('shutdown');
+  };
 
   app.on('web-contents-created', (_event, contents) => hardenWebContents(electron, contents));
   app.on('second-instance', () => ready && showWindow());
@@ -79,13 +84,17 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
   const userData = app.getPath('userData');
   let core: CorePort;
   try {
-    core = await options.startCore({ dataDir: userData, mode: 'desktop' });
+    coreStarting = options.startCore({ dataDir: userData, mode: 'desktop' });
+    core = await coreStarting;
   } catch (error) {
+    if (quitting) return null;
     electron.dialog.showErrorBox('HyperTCP Panel could not start', error instanceof Error ? error.message : String(error));
     finished = true;
     app.exit(1);
     return null;
   }
+
+  if (quitting) return null; // quit while the core was starting: the quit sequence closes it
 
   const ipc = bindApi(electron.ipcMain, core.api, origin, () => (win !== null && !win.isDestroyed() ? win.webContents.id : null));
   const prefsPath = prefsFile(userData);
