@@ -45,7 +45,12 @@ export class V2Client extends BaseClient {
   async login(token: string, device: object = {}, extra: Record<string, unknown> = {}): Promise<number> {
     this.loginMsgId = this.nextId();
     this.writeFrame(Command.LOGIN, this.loginMsgId, JSON.stringify({ v: PROTOCOL_VERSION, token, device, ...extra }));
-    const frame = await this.waitFor(() => this.frames.find((f) => f.type === Command.RESPONSE && f.msgId === this.loginMsgId), this.options.loginTimeoutMs ?? 5_000, 'login reply');
+    const frame = await this.waitFor(
+      () => this.frames.find((f) => f.type === Command.RESPONSE && f.msgId === this.loginMsgId) ?? (this.closed ? null : undefined),
+      this.options.loginTimeoutMs ?? 5_000,
+      'login reply',
+    );
+    if (frame === null) throw new Error('login: connection closed without a reply');
     const status = frame.payload[0] ?? -1;
     if (status === Status.SUCCESS) {
       this.reply = JSON.parse(Buffer.from(frame.payload.subarray(1)).toString('utf8')) as LoginReply;
