@@ -46,7 +46,7 @@ export function stageScanInput(files: { shellDir?: string; indexHtml?: string } 
   const dir = mkdtempSync(join(tmpdir(), 'electronegativity-'));
   mkdirSync(join(dir, 'shell'));
   for (const name of readdirSync(shellDir)) {
-    if (!name.endsWith('.ts') || name.endsWith('.test.ts') || name === 'fake-electron.ts' || name === 'security-scan.ts') continue;
+    if (!name.endsWith('.ts') || name.endsWith('.test.ts') || name.startsWith('fake-') || name === 'security-scan.ts') continue;
     cpSync(join(shellDir, name), join(dir, 'shell', name));
   }
   cpSync(files.indexHtml ?? join(ROOT, 'renderer', 'index.html'), join(dir, 'index.html'));
