@@ -58,6 +58,8 @@ export class Sender {
   private inFlight = 0;
   private largestAcked = -1;
   private largestSent = -1;
+  /** When the retransmission timer last fired; the next one counts from here (reset by an ack). */
+  private lastTimeoutAt = -Infinity;
   /** Bytes queued or unacknowledged: what backpressure looks at. */
   pendingBytes = 0;
 
@@ -160,20 +162,32 @@ export class Sender {
 
   /** When the oldest packet in flight times out, or -1. */
   nextTimeout(): number {
-    for (const p of this.sent.values()) return p.sentAt + this.rtt.timeoutMs();
+    for (const p of this.sent.values()) return Math.max(p.sentAt, this.lastTimeoutAt) + this.rtt.timeoutMs();
     return -1;
   }
 
+  /**
+   * The retransmission timer fired: only the oldest packet is resent (RFC 6298 5.4) and the timer
+   * backs off. Resending the whole flight would flood a peer that is merely slow (a busy host);
+   * when the probe is acknowledged, the time threshold repairs the rest at once.
+   */
   onTimeout(now: number): void {
+    let probes = 0;
+    const due = Math.max(this.oldestSentAt(), this.lastTimeoutAt) + this.rtt.timeoutMs();
     // A little slack so float rounding never leaves a due packet behind (the timer would spin).
-    const limit = now - this.rtt.timeoutMs() + 0.5;
-    let lost = false;
+    if (due > now + 0.5) return;
+    // Two probes, as QUIC's PTO: one lost probe does not cost another whole timeout.
     for (const [pn, p] of this.sent) {
-      if (p.sentAt > limit) break;
+      if (probes++ === 2) break;
       this.lose(pn, p);
-      lost = true;
     }
-    if (lost) this.rtt.onTimeout();
+    this.rtt.onTimeout();
+    this.lastTimeoutAt = now;
+  }
+
+  private oldestSentAt(): number {
+    for (const p of this.sent.values()) return p.sentAt;
+    return Infinity;
   }
 
   /** Reports every unfinished message as failed (session closing). */
@@ -212,6 +226,7 @@ export class Sender {
   private acknowledge(pn: number): void {
     const p = this.sent.get(pn);
     if (!p) return;
+    this.lastTimeoutAt = -Infinity;
     this.sent.delete(pn);
     this.inFlight--;
     for (const f of p.frags) if (!f.acked) this.settle(f);
