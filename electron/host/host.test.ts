@@ -7,6 +7,7 @@ import { tempDir } from '../hub/testing/temp-dir';
 import { HostConfig } from './config';
 import { startHost, type Host } from './host';
 import { CONTENT_SECURITY_POLICY } from './static-files';
+import { MAX_CLIENTS } from './ws-binding';
 
 let host: Host;
 let origin: string;
@@ -109,6 +110,15 @@ describe('headless host: WebSocket API', () => {
     expect(await closed).toBe(1009);
     expect(await rpc(other.ws, 7, 'hello', {})).toMatchObject({ ok: true });
     other.ws.close();
+  });
+
+  it(`refuses more than ${MAX_CLIENTS} API sockets at once`, async () => {
+    const open = await Promise.all(Array.from({ length: MAX_CLIENTS }, () => connect()));
+    await expect(connect()).rejects.toThrow('HTTP 503');
+    for (const o of open) o.ws.close();
+    await new Promise((r) => setTimeout(r, 200));
+    const again = await connect();
+    again.ws.close();
   });
 
   it('closes a socket that sends something other than a call or an ack', async () => {

@@ -9,6 +9,8 @@ export const WS_PATH = '/api';
 export const WS_PROTOCOL = 'hypertcp.v1';
 export const WS_MAX_MESSAGE = 64 * 1024;
 const MAX_IN_FLIGHT = 16;
+/** Open API sockets at once (each UI tab holds one); more are refused with 503. */
+export const MAX_CLIENTS = 16;
 /** Past this much unsent data a connection gets no event batches until it drains. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
 
@@ -63,6 +65,7 @@ export function createWsBinding(o: WsBindingOptions) {
       refused(problem.text, req);
       return refuse(socket, problem.status, problem.text);
     }
+    if (wss.clients.size >= MAX_CLIENTS) return refuse(socket, 503, `Service Unavailable: at most ${MAX_CLIENTS} API connections`);
     wss.handleUpgrade(req, socket, head, (ws) => serve(ws));
   }
 
