@@ -4,6 +4,7 @@ import type { Db } from './db';
 
 const MAX_SAVED = 1000;
 const MAX_HISTORY = 10_000;
+const MAX_AUDIT = 100_000;
 
 /** Replaces {{ts}}, {{uuid}} and {{device}}; other {{...}} stay as written. JSON-escaped. */
 export function expandTemplate(template: string, vars: { device: string; now?: number }): string {
@@ -54,6 +55,7 @@ export class CommandStore {
 
   audit(action: string, target: string | null, detail: unknown = null): void {
     this.db.prepare('INSERT INTO audit (ts, action, target, detail) VALUES (?, ?, ?, ?)').run(Date.now(), action, target, detail === null ? null : JSON.stringify(detail));
+    this.db.prepare('DELETE FROM audit WHERE id <= (SELECT max(id) FROM audit) - ?').run(MAX_AUDIT);
   }
 
   auditLog(limit: number): AuditEntry[] {
