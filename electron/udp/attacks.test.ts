@@ -220,4 +220,37 @@ describe('UDP attacks', () => {
     expect(info()).toBeUndefined();
     expect(s.transport.budget.partials).toBe(0);
   });
+
+  it('a captured datagram replayed first from a spoofed source cannot aim more than 3x its size at the victim', () => {
+    const s = simulatedSession();
+    s.clock.run(100);
+    const net = s.net as unknown as { carry: (d: Uint8Array, from: { address: string; port: number }, to: string) => void };
+    const carry = net.carry.bind(s.net);
+    const VICTIM = { address: '10.9.9.9', port: 9999 };
+    let held: Uint8Array | null = null;
+    let toVictim = 0;
+    net.carry = (d, from, to) => {
+      if (from.port === 40000 && !held && d.length > 60) {
+        held = d; // the attacker captures it and keeps it from the broker
+        return;
+      }
+      if (to === '10.9.9.9:9999') toVictim += d.length;
+      carry(d, from, to);
+    };
+    s.client.send('server', '{"x":1}');
+    s.clock.run(s.clock.now() + 1);
+    expect(held).not.toBeNull();
+    s.net.inject(held!, VICTIM, BROKER);
+    expect(s.transport.sessions()[0]!.address).toBe('10.9.9.9:9999');
+    for (let i = 0; i < 50; i++) s.transport.deliver('dev-1', 'server', new TextEncoder().encode(`{"big":"${'b'.repeat(900)}","i":${i}}`));
+    s.clock.run(s.clock.now() + 5);
+    expect(toVictim).toBeLessThanOrEqual(3 * held!.length);
+    expect(s.transport.drops.amplificationLimited).toBeGreaterThan(0);
+    // The real device speaks again (its retransmission), the session moves back and everything arrives.
+    s.clock.run(s.clock.now() + 3000, () => s.atDevice.length === 50);
+    expect(s.transport.sessions()[0]!.address).toBe('10.0.0.2:40000');
+    expect(s.atDevice).toHaveLength(50);
+    expect(s.atBroker).toHaveLength(1);
+    expect(toVictim).toBeLessThanOrEqual(3 * held!.length);
+  });
 });

@@ -85,6 +85,11 @@ export class Peer {
     return this.replay.largest;
   }
 
+  /** The packet number the next datagram will carry. */
+  get nextPacketNumber(): number {
+    return this.nextPn;
+  }
+
   get rttMs(): number {
     return this.sender.rtt.srtt;
   }
@@ -271,6 +276,11 @@ export class Peer {
     this.counters.bytesSent += datagram.length;
     this.o.transmit(datagram);
     return true;
+  }
+
+  /** Sends a PING now (the transport proves a new address with it: its ACK comes back from there). */
+  probe(): void {
+    if (!this.closed) this.sendPing();
   }
 
   private sendPing(): void {

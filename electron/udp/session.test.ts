@@ -79,8 +79,12 @@ describe('UDP session behaviour', () => {
     s.clock.run(s.clock.now() + 100);
     expect(s.transport.sessions()[0]!.address).toBe('10.0.0.77:41000');
     s.transport.deliver('dev-1', 'server', utf8.encode('{"back":1}'));
+    for (let i = 0; i < 20; i++) s.transport.deliver('dev-1', 'server', utf8.encode(`{"big":"${'b'.repeat(1000)}"}`));
     s.clock.run(s.clock.now() + 100);
     expect(s.atDevice.map((m) => text(m.data))).toContain('{"from":"server","payload":{"back":1}}');
+    // The new address proved itself with the probe's ACK: large deliveries flow at once.
+    expect(s.atDevice).toHaveLength(21);
+    expect(s.transport.drops.migrations).toBe(1);
   });
 
   it('fragments and deflates large messages', () => {

@@ -74,6 +74,9 @@ export interface UdpDrops {
   malformed: number;
   /** Invalid envelope (or no router attached): counted, dropped. */
   badEnvelope: number;
+  /** Address moves (roaming), and datagrams held back from a new address not yet proven. */
+  migrations: number;
+  amplificationLimited: number;
 }
 
 interface Session {
@@ -84,12 +87,14 @@ interface Session {
   deviceNonce: Uint8Array | null;
   peer: Peer | null;
   address: { address: string; port: number } | null;
+  /** After a move: bytes received from and sent to the new address, until it proves itself. */
+  unproven: { received: number; sent: number; firstPn: number } | null;
   helloWindowStart: number;
   helloAttempts: number;
 }
 
 export class UdpTransport extends EventEmitter {
-  readonly drops: UdpDrops = { header: 0, unknownSession: 0, helloRejected: 0, helloThrottled: 0, authFailed: 0, replayed: 0, malformed: 0, badEnvelope: 0 };
+  readonly drops: UdpDrops = { header: 0, unknownSession: 0, helloRejected: 0, helloThrottled: 0, authFailed: 0, replayed: 0, malformed: 0, badEnvelope: 0, migrations: 0, amplificationLimited: 0 };
   readonly budget: ReassemblyBudget;
   private readonly config: UdpConfig;
   private readonly clock: Clock;
@@ -126,7 +131,7 @@ export class UdpTransport extends EventEmitter {
     if (this.bySid.size >= (this.o.maxSessions ?? 10_000)) return null;
     let sessionId = randomInt(1, 0xffffffff);
     while (this.bySid.has(sessionId)) sessionId = randomInt(1, 0xffffffff);
-    const s: Session = { deviceId, sessionId, tokenHash: Uint8Array.from(tokenHash), serverNonce: randomNonce(), deviceNonce: null, peer: null, address: null, helloWindowStart: 0, helloAttempts: 0 };
+    const s: Session = { deviceId, sessionId, tokenHash: Uint8Array.from(tokenHash), serverNonce: randomNonce(), deviceNonce: null, peer: null, address: null, unproven: null, helloWindowStart: 0, helloAttempts: 0 };
     this.bySid.set(sessionId, s);
     this.byDevice.set(deviceId, s);
     return { sessionId, nonce: Buffer.from(s.serverNonce).toString('hex'), port: this.port };
@@ -187,9 +192,7 @@ export class UdpTransport extends EventEmitter {
     else if (outcome === 'replay') this.drops.replayed++;
     else if (outcome === 'malformed') this.drops.malformed++;
     // Roaming: the address moves only for an authenticated datagram that is the newest seen.
-    else if (outcome === 'ok' && s.address && (s.address.address !== from.address || s.address.port !== from.port)) {
-      if (s.peer.newestReceived === header.packetNumber) s.address = { ...from };
-    }
+    else if (outcome === 'ok') this.track(s, from, header.packetNumber, data.length);
   }
 
   private onHello(s: Session, data: Uint8Array, header: DatagramHeader, from: { address: string; port: number }): void {
@@ -212,7 +215,7 @@ export class UdpTransport extends EventEmitter {
       config: this.config,
       clock: this.clock,
       budget: this.budget,
-      transmit: (d) => s.address && this.o.socket.send(d, s.address.port, s.address.address),
+      transmit: (d) => this.transmit(s, d),
       onMessage: (bytes, channel) => this.onMessage(s, bytes, channel),
       onClose: (reason) => {
         if (this.bySid.get(sid) === s) {
@@ -224,6 +227,35 @@ export class UdpTransport extends EventEmitter {
     });
     this.emit('session:open', { deviceId: s.deviceId, sessionId: sid, address: `${from.address}:${from.port}` });
     s.peer.receive(data, header);
+  }
+
+  /**
+   * Roaming: the address moves only for an authenticated datagram that is the newest seen. Until
+   * the device acknowledges a packet sent to the new address, at most 3x the bytes received from
+   * it go there, so a replayed-first datagram from a spoofed source cannot aim a flood (QUIC's rule).
+   */
+  private track(s: Session, from: { address: string; port: number }, pn: number, length: number): void {
+    const moved = !!s.address && (s.address.address !== from.address || s.address.port !== from.port);
+    if (moved && s.peer!.newestReceived === pn) {
+      s.address = { ...from };
+      s.unproven = { received: length, sent: 0, firstPn: s.peer!.nextPacketNumber };
+      this.drops.migrations++;
+      // A small PING goes first: its ACK from the new address proves it (and lifts the limit).
+      s.peer!.probe();
+      return;
+    }
+    if (moved || !s.unproven) return;
+    s.unproven.received += length;
+    if (s.peer!.sender.acknowledgedUpTo >= s.unproven.firstPn) s.unproven = null;
+  }
+
+  private transmit(s: Session, d: Uint8Array): void {
+    if (!s.address) return;
+    if (s.unproven) {
+      if (s.unproven.sent + d.length > 3 * s.unproven.received) return void this.drops.amplificationLimited++;
+      s.unproven.sent += d.length;
+    }
+    this.o.socket.send(d, s.address.port, s.address.address);
   }
 
   private onMessage(s: Session, bytes: Uint8Array, channel: ChannelName): void {
