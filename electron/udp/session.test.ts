@@ -141,4 +141,19 @@ describe('UDP session behaviour', () => {
     expect(refused).toBeGreaterThan(0);
     expect(s.atBroker.map((e) => JSON.parse(text(e.payload)).n)).toEqual(Array.from({ length: 500 }, (_, i) => i));
   });
+
+  it('sends an envelope over one datagram by TCP (deliver says false) unless the device takes more', () => {
+    const big = utf8.encode(`{"blob":"${'z'.repeat(5000)}"}`);
+    const s = simulatedSession();
+    s.clock.run(100);
+    expect(s.transport.deliver('dev-1', 'server', big)).toBe(false);
+    expect(s.transport.deliver('dev-1', 'server', utf8.encode(`{"fits":"${'f'.repeat(1000)}"}`))).toBe(true);
+    // A transport that knows its devices reassemble 8 KiB fragments the delivery.
+    const wide = simulatedSession();
+    (wide.transport as unknown as { maxDelivery: number }).maxDelivery = 8192;
+    wide.clock.run(100);
+    expect(wide.transport.deliver('dev-1', 'server', big)).toBe(true);
+    wide.clock.run(wide.clock.now() + 200);
+    expect(text(wide.atDevice[0]!.data)).toBe(`{"from":"server","payload":${text(big)}}`);
+  });
 });

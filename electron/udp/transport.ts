@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { type DatagramHeader, decodeHeader } from '../../shared/protocol/udp/wire';
 import { type DeviceEnvelope, encodeDeliveredEnvelope, parseDeviceEnvelope, type TargetKind } from '../../shared/protocol/envelope';
 import { type Clock, realClock } from './clock';
-import { resolveConfig, type UdpConfig } from './config';
+import { fragmentBytes, resolveConfig, type UdpConfig } from './config';
 import type { UdpCounters } from './counters';
 import { deriveDirectionKey, open, randomNonce } from './crypto';
 import type { DatagramSocket } from './net';
@@ -17,6 +17,9 @@ import type { SendDone } from './sender';
  * authenticates it is pending and nothing is ever sent. Datagrams that do not parse, name no session,
  * fail authentication or replay are dropped and counted: no reply, no state.
  */
+
+/** An unfragmented MSG carries 8 bytes more data than a fragment (its header is 8 bytes shorter). */
+const MSG_HEADER_DIFF = 8;
 
 export interface UdpEnvelope {
   /** The sending device (the id its token was created with). */
@@ -60,6 +63,8 @@ export interface UdpTransportOptions {
   globalPartialBytes?: number;
   /** Reliable messages in flight toward a device beyond its oldest unacknowledged one (firmware holds 8). */
   deviceWindow?: number;
+  /** Largest envelope deliver() sends over UDP; default one unfragmented datagram (1128 bytes at 1200). */
+  maxDeliveryBytes?: number;
   /** HELLO key derivations allowed per pending session per second (forged HELLOs cost HKDF). */
   helloAttemptsPerSecond?: number;
 }
@@ -101,6 +106,7 @@ export class UdpTransport extends EventEmitter {
   private readonly bySid = new Map<number, Session>();
   private readonly byDevice = new Map<string, Session>();
   private closed = false;
+  private readonly maxDelivery: number;
   private router: ((e: UdpEnvelope) => void) | null;
 
   constructor(private readonly o: UdpTransportOptions) {
@@ -108,6 +114,7 @@ export class UdpTransport extends EventEmitter {
     this.config = resolveConfig({ sendWindow: o.deviceWindow ?? 8, ...o.config });
     this.clock = o.clock ?? realClock;
     this.router = o.onEnvelope ?? null;
+    this.maxDelivery = o.maxDeliveryBytes ?? fragmentBytes(this.config) + MSG_HEADER_DIFF;
     this.budget = new ReassemblyBudget(o.globalPartials ?? 1024, o.globalPartialBytes ?? 16 * 1024 * 1024);
     o.socket.onMessage((data, from) => this.onDatagram(data, from));
   }
@@ -153,11 +160,17 @@ export class UdpTransport extends EventEmitter {
     return !!p && !p.closed;
   }
 
-  /** Delivers {"from","payload"} to a UDP device. False when it has no open session or the queue is full. */
+  /**
+   * Delivers {"from","payload"} to a UDP device. False (the caller uses TCP) when it has no open
+   * session, the queue is full, or the envelope is over `maxDeliveryBytes` (firmware devices
+   * reassemble at most 4 KiB; by default anything over one datagram goes by TCP).
+   */
   deliver(deviceId: string, from: string, payload: Uint8Array, channel: ChannelName = 'ordered', done?: SendDone): boolean {
     const p = this.byDevice.get(deviceId)?.peer;
     if (!p || p.closed) return false;
-    return p.send(encodeDeliveredEnvelope(from, payload), channel, done);
+    const envelope = encodeDeliveredEnvelope(from, payload);
+    if (envelope.length > this.maxDelivery) return false;
+    return p.send(envelope, channel, done);
   }
 
   sessions(): UdpSessionInfo[] {
