@@ -1,11 +1,13 @@
 # Compile checks and sizes for real targets, when their toolchains are installed:
-#   AVR (Arduino Uno): avr-g++ against the real Arduino core from arduino-core-avr, linked.
+#   AVR (Arduino Uno): avr-g++ against the real Arduino core from arduino-core-avr, linked with the
+#   flags of that core's platform.txt (-Os, sections, -flto, --gc-sections), as the IDE builds.
 #   ESP8266: xtensa-lx106-elf-g++ -Os on the protocol core, linked bare with picolibc.
 # A missing toolchain prints SKIPPED with the reason; it never fails the build.
 AVR_GXX    := $(shell command -v avr-g++ 2>/dev/null)
 AVR_HOME   := /usr/share/arduino/hardware/arduino/avr
 AVR_CFLAGS := -mmcu=atmega328p -DF_CPU=16000000L -DARDUINO=10819 -DARDUINO_AVR_UNO -DARDUINO_ARCH_AVR -Os \
-              -ffunction-sections -fdata-sections -I$(AVR_HOME)/cores/arduino -I$(AVR_HOME)/variants/standard
+              -ffunction-sections -fdata-sections -flto -I$(AVR_HOME)/cores/arduino -I$(AVR_HOME)/variants/standard
+AVR_LDFLAGS := -Os -flto -fuse-linker-plugin -Wl,--gc-sections
 # A 2 KB-RAM board needs small buffers.
 AVR_CONFIG := -DHYPERTCP_RX_BUFFER_SIZE=256 -DHYPERTCP_TX_BUFFER_SIZE=256 -DHYPERTCP_MAX_TOKEN_LENGTH=32 \
               -DHYPERTCP_MAX_HOST_LENGTH=32 -DHYPERTCP_READ_CHUNK=32
@@ -23,14 +25,14 @@ XT_OUT     := $(BUILD)/xtensa
 .PHONY: target-avr target-xtensa
 
 # The Arduino core, built once like the IDE does.
-$(AVR_OUT)/core.a:
+$(AVR_OUT)/core.a: mk/targets.mk
 	@mkdir -p $(AVR_OUT)/core
 	@set -e; for f in $(AVR_HOME)/cores/arduino/*.c; do \
 	  avr-gcc $(AVR_CFLAGS) -c $$f -o $(AVR_OUT)/core/$$(basename $$f).o; done; \
 	for f in $(AVR_HOME)/cores/arduino/*.cpp; do \
 	  avr-g++ $(AVR_CFLAGS) -std=gnu++11 -fno-exceptions -fno-threadsafe-statics -DDECIMAL_DIG=17 \
 	    -c $$f -o $(AVR_OUT)/core/$$(basename $$f).o; done
-	@avr-ar rcs $@ $(AVR_OUT)/core/*.o
+	@avr-gcc-ar rcs $@ $(AVR_OUT)/core/*.o
 targets: target-avr target-xtensa
 
 target-avr:
@@ -42,9 +44,9 @@ else
 	@echo "== target avr: adapter + client against the real Arduino Client.h (avr-g++ -Os, atmega328p)"
 	@$(MAKE) -s $(AVR_OUT)/core.a
 	@avr-g++ $(AVR_CFLAGS) $(AVR_CONFIG) -std=gnu++11 -fno-exceptions -fno-threadsafe-statics $(WARN) -Isrc \
-	  test/targets/avr_sketch.cpp $(AVR_LIB_SRC) $(AVR_OUT)/core.a -Wl,--gc-sections -o $(AVR_OUT)/sketch.elf
+	  test/targets/avr_sketch.cpp $(AVR_LIB_SRC) $(AVR_OUT)/core.a $(AVR_LDFLAGS) -o $(AVR_OUT)/sketch.elf
 	@avr-g++ $(AVR_CFLAGS) -std=gnu++11 -fno-exceptions -fno-threadsafe-statics -DHYPERTCP_BASELINE \
-	  test/targets/avr_sketch.cpp $(AVR_OUT)/core.a -Wl,--gc-sections -o $(AVR_OUT)/baseline.elf
+	  test/targets/avr_sketch.cpp $(AVR_OUT)/core.a $(AVR_LDFLAGS) -o $(AVR_OUT)/baseline.elf
 	@echo "   ok: linked $(AVR_OUT)/sketch.elf"
 endif
 
@@ -68,7 +70,7 @@ size: targets
 	@echo "Protocol core size per target (HyperTCP client, codec, JSON scanner/writer, Client adapter):"
 	@if [ -f $(AVR_OUT)/sketch.elf ]; then \
 	  avr-size -A $(AVR_OUT)/sketch.elf > $(AVR_OUT)/sketch.size; avr-size -A $(AVR_OUT)/baseline.elf > $(AVR_OUT)/baseline.size; \
-	  awk -v buffers=$(AVR_BUFFERS) -f mk/size.awk target="avr atmega328p (avr-g++ 5.4 -Os, RX/TX 256)" \
+	  awk -v buffers=$(AVR_BUFFERS) -f mk/size.awk target="avr atmega328p (avr-g++ 5.4 -Os -flto, RX/TX 256)" \
 	    $(AVR_OUT)/sketch.size $(AVR_OUT)/baseline.size; \
 	else echo "  avr: skipped (no toolchain)"; fi
 	@if [ -f $(XT_OUT)/core.elf ]; then \
