@@ -1,0 +1,194 @@
+// The receiving half of UdpPeer: authentication, replay window, key phases, frames, channels.
+#include <string.h>
+
+#include "UdpPeer.h"
+
+namespace hypertcp {
+namespace udp {
+
+namespace {
+int32_t seqDiff(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b); }
+}  // namespace
+
+void UdpPeer::receiveDatagram(const uint8_t* d, size_t length, uint32_t nowMs) {
+  if (closed()) return;
+  Header h;
+  // The broker never sets HELLO; anything for another session is noise.
+  if (decodeHeader(d, length, h) != kHeaderOk || h.sessionId != sessionId_ || (h.hello && deviceRole_)) {
+    counters_.malformed++;
+    return;
+  }
+  if (replay_.check(h.packetNumber) != Window::kNew) {
+    counters_.replays++;
+    return;
+  }
+  const DirectionKey* key = &recvKey_;
+  bool next = false;
+  if (h.keyPhase != recvPhase_) {
+    if (hasPrev_ && h.packetNumber < recvPhaseStart_) key = &recvPrev_;
+    else key = &recvNext_, next = true;
+  }
+  size_t plainLength = 0;
+  if (!openDatagram(*key, d, length, h, rxPlain_, plainLength)) {
+    counters_.authFailures++;
+    return;
+  }
+  if (next) {
+    recvPrev_ = recvKey_;
+    recvKey_ = recvNext_;
+    nextDirectionKey(recvKey_, recvNext_);
+    hasPrev_ = true;
+    recvPhase_ ^= 1;
+    recvPhaseStart_ = h.packetNumber;
+  }
+  // Authenticated: only now the window moves and the peer counts as alive.
+  replay_.accept(h.packetNumber);
+  lastHeard_ = nowMs;
+  hello_ = false;
+  counters_.packetsReceived++;
+  FrameReader reader(rxPlain_, plainLength);
+  Frame f;
+  bool ackEliciting = false, refused = false;
+  int r;
+  while ((r = reader.next(f)) == 1) {
+    if (f.type == kAck) onAck(f, nowMs);
+    else if (f.type == kPing) ackEliciting = true;
+    else if (f.type == kClose) {
+      closeReason_ = "closed_by_peer";
+      for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++)
+        if (slots_[i].used) finish(slots_[i], false);
+      return;
+    } else {
+      ackEliciting = true;
+      if (!takeMessage(f)) refused = true;
+      if (closed()) return;
+    }
+  }
+  if (r < 0) {
+    counters_.malformed++;
+    return;
+  }
+  if (refused) {
+    counters_.refused++;
+    return;  // not acknowledged: the sender will retransmit
+  }
+  if (!acks_.any() || h.packetNumber > acks_.largest()) largestReceivedAt_ = nowMs;
+  acks_.accept(h.packetNumber);
+  if (ackEliciting) ackPending_ = true;
+}
+
+bool UdpPeer::takeMessage(const Frame& f) {
+  if (f.deflate) {
+    close("protocol_error: deflate", lastHeard_);
+    return true;
+  }
+  if (f.channel == kUnreliable) {
+    if (f.fragmented || (anyUnreliable_ && seqDiff(f.seq, unreliableLast_) <= 0)) return true;  // stale or too big: dropped
+    anyUnreliable_ = true;
+    unreliableLast_ = f.seq;
+    if (onMessage_) onMessage_(messageContext_, f.data, f.dataLength, f.channel);
+    return true;
+  }
+  if (f.channel == kReliableUnordered) {
+    int32_t d = seqDiff(f.seq, unorderedFloor_);
+    if (d < 0 || (d < 64 && ((unorderedSeen_ >> d) & 1))) return counters_.duplicates++, true;
+    if (d >= 64 || f.fragmented) return false;
+    unorderedSeen_ |= static_cast<uint64_t>(1) << d;
+    while (unorderedSeen_ & 1) {
+      unorderedSeen_ >>= 1;
+      unorderedFloor_++;
+    }
+    if (onMessage_) onMessage_(messageContext_, f.data, f.dataLength, f.channel);
+    return true;
+  }
+  int32_t d = seqDiff(f.seq, orderedExpected_);
+  if (d < 0) return counters_.duplicates++, true;
+  if (d > 0) {
+    // Hold a later single-datagram message in a free slot; otherwise it comes again.
+    if (f.fragmented || f.dataLength > kMaxSendBytes || d > HYPERTCP_UDP_RECV_SLOTS) return false;
+    Held* free = nullptr;
+    for (size_t i = 0; i < HYPERTCP_UDP_RECV_SLOTS; i++) {
+      if (held_[i].used && held_[i].seq == f.seq) return counters_.duplicates++, true;
+      if (!held_[i].used && !free) free = &held_[i];
+    }
+    if (!free) return false;
+    free->used = true;
+    free->seq = f.seq;
+    free->length = f.dataLength;
+    memcpy(free->data, f.data, f.dataLength);
+    return true;
+  }
+  if (!f.fragmented) {
+    assemblyFill_ = 0;
+    assemblyNext_ = 0;
+    deliverOrdered(f.data, f.dataLength);
+    return true;
+  }
+  if (f.total > HYPERTCP_UDP_MAX_MESSAGE) {
+    close("protocol_error: message_too_large", lastHeard_);
+    return true;
+  }
+  if (f.index < assemblyNext_) return counters_.duplicates++, true;
+  if (f.index > assemblyNext_) return false;
+  if (f.index == 0) {
+    assemblyTotal_ = f.total;
+    assemblyCount_ = f.count;
+    assemblyFill_ = 0;
+  } else if (f.total != assemblyTotal_ || f.count != assemblyCount_) {
+    close("protocol_error: fragment_mismatch", lastHeard_);
+    return true;
+  }
+  if (assemblyFill_ + f.dataLength > assemblyTotal_) {
+    close("protocol_error: fragment_overflow", lastHeard_);
+    return true;
+  }
+  memcpy(assembly_ + assemblyFill_, f.data, f.dataLength);
+  assemblyFill_ += f.dataLength;
+  assemblyNext_++;
+  if (assemblyNext_ < assemblyCount_) return true;
+  if (assemblyFill_ != assemblyTotal_) {
+    close("protocol_error: fragment_total", lastHeard_);
+    return true;
+  }
+  assemblyNext_ = 0;
+  deliverOrdered(assembly_, assemblyFill_);
+  return true;
+}
+
+void UdpPeer::deliverOrdered(const uint8_t* data, size_t length) {
+  orderedExpected_++;
+  if (onMessage_) onMessage_(messageContext_, data, length, kReliableOrdered);
+  for (bool found = true; found && !closed();) {
+    found = false;
+    for (size_t i = 0; i < HYPERTCP_UDP_RECV_SLOTS; i++) {
+      if (!held_[i].used || held_[i].seq != orderedExpected_) continue;
+      held_[i].used = false;
+      orderedExpected_++;
+      found = true;
+      if (onMessage_) onMessage_(messageContext_, held_[i].data, held_[i].length, kReliableOrdered);
+    }
+  }
+}
+
+bool UdpPeer::acked(const Frame& f, uint64_t pn) const {
+  if (pn == f.largest) return true;
+  if (pn > f.largest || f.largest - pn - 1 >= 64) return false;
+  return (f.mask >> (f.largest - pn - 1)) & 1;
+}
+
+void UdpPeer::onAck(const Frame& f, uint32_t nowMs) {
+  if (f.largest >= nextPn_) return;
+  if (probing_ && f.largest == probePn_) {
+    uint32_t delay = f.delayMs < 50 ? f.delayMs : 50;
+    uint32_t rtt = nowMs - probeAt_;
+    sample(rtt > delay ? rtt - delay : 0);
+    probing_ = false;
+  }
+  if (!anyAcked_ || f.largest > largestAcked_) largestAcked_ = f.largest;
+  anyAcked_ = true;
+  for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++)
+    if (slots_[i].used && acked(f, slots_[i].pn)) finish(slots_[i], true);
+}
+
+}  // namespace udp
+}  // namespace hypertcp
