@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Proportional set size (MiB, shared pages split fairly) of every process whose command line holds `marker`, plus all their descendants with --type=renderer. */
-export function rendererRssMiB(marker: string): { rssMiB: number; processes: number } {
+export function rendererRssMiB(marker: string): { rssMiB: number; largestMiB: number; processes: number } {
   const procs: { pid: number; ppid: number; cmd: string; rssKb: number }[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -27,5 +27,5 @@ export function rendererRssMiB(marker: string): { rssMiB: number; processes: num
     }
   }
   const renderers = procs.filter((p) => inTree.has(p.pid) && p.cmd.includes('--type=renderer'));
-  return { rssMiB: renderers.reduce((s, p) => s + p.rssKb, 0) / 1024, processes: renderers.length };
+  return { rssMiB: renderers.reduce((s, p) => s + p.rssKb, 0) / 1024, largestMiB: Math.max(0, ...renderers.map((p) => p.rssKb)) / 1024, processes: renderers.length };
 }

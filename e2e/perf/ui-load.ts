@@ -57,7 +57,7 @@ async function main() {
 
   const frames: number[] = [];
   const longTasks: number[] = [];
-  const memory: { t: number; heapMiB: number; rssMiB: number; nodes: number }[] = [];
+  const memory: { t: number; heapMiB: number; rssMiB: number; pageMiB: number; nodes: number }[] = [];
   const toggles: { answerMs: number; confirmMs: number }[] = [];
   const views = ['traffic', 'devices', 'metrics'] as const;
   const t0 = Date.now();
@@ -86,9 +86,9 @@ async function main() {
       const m = (await cdp.send('Performance.getMetrics')).metrics;
       const get = (n: string) => m.find((x) => x.name === n)?.value ?? 0;
       const pss = rendererRssMiB(MARKER);
-      const mem = { t: Math.round((Date.now() - t0) / 1000), heapMiB: get('JSHeapUsedSize') / 2 ** 20, rssMiB: pss.rssMiB, nodes: get('Nodes') };
+      const mem = { t: Math.round((Date.now() - t0) / 1000), heapMiB: get('JSHeapUsedSize') / 2 ** 20, rssMiB: pss.rssMiB, pageMiB: pss.largestMiB, nodes: get('Nodes') };
       memory.push(mem);
-      log(`${mem.t}s ${views[phase % views.length]} heap ${mem.heapMiB.toFixed(1)} MiB renderer PSS ${mem.rssMiB.toFixed(0)} MiB (${pss.processes} proc) nodes ${mem.nodes} p95 frame ${percentile(s.frames, 95).toFixed(1)} ms long tasks ${s.longTasks.map((d) => Math.round(d)).join(',')}`);
+      log(`${mem.t}s ${views[phase % views.length]} heap ${mem.heapMiB.toFixed(1)} MiB renderer PSS ${mem.pageMiB.toFixed(0)} MiB (all ${pss.processes} renderers ${mem.rssMiB.toFixed(0)} MiB) nodes ${mem.nodes} p95 frame ${percentile(s.frames, 95).toFixed(1)} ms long tasks ${s.longTasks.map((d) => Math.round(d)).join(',')}`);
     }
     await page.waitForTimeout(1000);
   }
@@ -125,7 +125,10 @@ async function main() {
     heapFirstMinMiB: avg(firstMin.map((m) => m.heapMiB)),
     heapLastMinMiB: avg(lastMin.map((m) => m.heapMiB)),
     heapMaxMiB: Math.max(...memory.map((m) => m.heapMiB)),
-    rendererPssMaxMiB: Math.max(...memory.map((m) => m.rssMiB)),
+    rendererPssMaxMiB: Math.max(...memory.map((m) => m.pageMiB)),
+    rendererPssFirstMinMiB: avg(firstMin.map((m) => m.pageMiB)),
+    rendererPssLastMinMiB: avg(lastMin.map((m) => m.pageMiB)),
+    allRenderersPssMaxMiB: Math.max(...memory.map((m) => m.rssMiB)),
     domNodesMax: Math.max(...memory.map((m) => m.nodes)),
     toggles: toggles.length,
     toggleAnswerP95Ms: percentile(toggles.map((t) => t.answerMs), 95),
@@ -153,7 +156,8 @@ function record(r: Record<string, unknown> & { [k: string]: number | object }) {
     `| frame interval p50 / p95 / p99 / max | ${f(n.frameP50Ms)} / ${f(n.frameP95Ms)} / ${f(n.frameP99Ms)} / ${f(n.frameMaxMs)} ms | p95 < 50 ms |`,
     `| long tasks (count, max) / long-task-free share of time | ${n.longTasks}, ${f(n.longTaskMaxMs, 0)} ms / ${((n.longTaskFreeShare ?? 0) * 100).toFixed(1)} % | |`,
     `| JS heap first minute / last minute / max | ${f(n.heapFirstMinMiB)} / ${f(n.heapLastMinMiB)} / ${f(n.heapMaxMiB)} MiB | flat |`,
-    `| renderer process PSS max (shared pages split) | ${f(n.rendererPssMaxMiB, 0)} MiB | < 300 MB |`,
+    `| page renderer process PSS first minute / last minute / max | ${f(n.rendererPssFirstMinMiB, 0)} / ${f(n.rendererPssLastMinMiB, 0)} / ${f(n.rendererPssMaxMiB, 0)} MiB | < 300 MB |`,
+    `| all renderer processes PSS max (page + spare) | ${f(n.allRenderersPssMaxMiB, 0)} MiB | |`,
     `| DOM nodes max | ${n.domNodesMax} | bounded |`,
     `| relay toggle: click to painted change p95 / max (n=${n.toggles}) | ${f(n.toggleAnswerP95Ms)} / ${f(n.toggleAnswerMaxMs)} ms | < 100 ms |`,
     `| relay toggle: click to confirmed state p95 | ${f(n.toggleConfirmP95Ms)} ms | |`,

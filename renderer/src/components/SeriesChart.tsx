@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { useThrottled } from './useThrottled';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 
@@ -49,10 +49,17 @@ const ChartBody = memo(
  */
 export function SeriesChart({ data, series, height = 220, title, testId, throttleMs = 1000, phaseMs = 0 }: { data: Row[]; series: SeriesDef[]; height?: number; title: string; testId?: string; throttleMs?: number; phaseMs?: number }) {
   const shown = useThrottled(data, throttleMs, phaseMs);
+  // mount after the phase too: opening a page of charts is several short tasks, not one long one
+  const [mounted, setMounted] = useState(phaseMs === 0);
+  useEffect(() => {
+    if (mounted) return;
+    const t = setTimeout(() => setMounted(true), phaseMs);
+    return () => clearTimeout(t);
+  }, [mounted, phaseMs]);
   return (
     <figure className="chart" data-testid={testId}>
       <figcaption>{title}</figcaption>
-      <ChartBody data={shown} series={series} height={height} />
+      {mounted ? <ChartBody data={shown} series={series} height={height} /> : <div style={{ height }} />}
     </figure>
   );
 }

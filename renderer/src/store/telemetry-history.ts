@@ -8,10 +8,10 @@ export interface TelemetrySample {
 export type TelemetryHistory = Record<string, Record<string, TelemetrySample[]>>;
 
 /** Bounds: samples per channel (one a second at most), channels per device, devices tracked. */
-export const HISTORY_POINTS = 300;
+export const HISTORY_POINTS = 120;
 export const HISTORY_SPACING_MS = 1000;
 export const HISTORY_CHANNELS = 12;
-export const HISTORY_DEVICES = 300;
+export const HISTORY_DEVICES = 200;
 
 /** Appends the numeric telemetry of the changed devices; copies only what changed. */
 export function recordTelemetry(history: TelemetryHistory, changed: DeviceSummary[], ts: number): TelemetryHistory {

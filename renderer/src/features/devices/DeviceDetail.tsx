@@ -17,6 +17,7 @@ function useDeviceTraffic(id: string): TrafficRow[] {
   const rows = useApp((s) => s.rows);
   const [recent, setRecent] = useState<TrafficRow[]>([]);
   useEffect(() => {
+    if (!id) return;
     let live = true;
     api.call('devices.get', { id }).then(
       (d) => live && setRecent(d.recentTraffic),
