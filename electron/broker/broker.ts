@@ -1,12 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { Command, Status, statusName } from '../../shared/protocol/constants';
 import { scanValue, skipWhitespace } from '../../shared/protocol/json-scan';
 import { encodeFrame } from '../../shared/protocol/frame';
 import { BrokerCore } from './core';
 import { TokenBucket } from './limits';
+import { Listeners, type ListenSpec, type TlsListenSpec } from './listeners';
 import { resolveOptions, type BrokerOptions, type ResolvedOptions } from './options';
 import { Session } from './session';
 import type { TokenStore } from './tokens';
@@ -21,11 +20,14 @@ export type SendResult = { ok: true; msgId: number } | { ok: false; status: numb
 export class Broker extends EventEmitter<BrokerEvents> {
   private readonly core: BrokerCore;
   readonly options: ResolvedOptions;
-  private readonly servers = new Set<Server>();
+  private readonly sockets: Listeners;
   private readonly connectionBucket: TokenBucket;
   private readonly ticker: NodeJS.Timeout;
   private readonly startedAt = Date.now();
   private closing = false;
+  private pausedNow = false;
+  /** pause() and resume() run one after the other, in call order. */
+  private pauseChain: Promise<void> = Promise.resolve();
 
   constructor(options: BrokerOptions) {
     super();
@@ -37,6 +39,17 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const shortest = Math.min(keepalive.intervalMs, keepalive.deadlineMs, limits.loginTimeoutMs, limits.drainTimeoutMs, this.options.redirectGraceMs);
     this.ticker = setInterval(() => this.core.tick(), Math.max(5, Math.min(1000, shortest / 4)));
     this.ticker.unref();
+    this.sockets = new Listeners(
+      (socket, transport) => this.handle(socket, { address: socket.remoteAddress ?? 'unknown', transport }),
+      limits.loginTimeoutMs,
+      limits.maxConnections,
+      () => this.core.tally.acceptErrors++,
+    );
+  }
+
+  /** True between pause() and resume(): no listeners, no connections. */
+  get paused(): boolean {
+    return this.pausedNow;
   }
 
   /** Serves one connection over any duplex stream (socket, TLS socket, in-memory pair). */
@@ -44,7 +57,9 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const { limits } = this.options;
     const refusal = this.closing
       ? 'shutdown'
-      : this.core.connections.size >= limits.maxConnections
+      : this.pausedNow
+        ? 'paused'
+        : this.core.connections.size >= limits.maxConnections
         ? 'max_connections'
         : !this.connectionBucket.take(Date.now())
           ? 'connection_rate'
@@ -63,37 +78,44 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.core.connections.add(session);
   }
 
-  listen(opts: { port: number; host?: string }): Promise<number> {
-    const server = createServer({ noDelay: true }, (socket: Socket) => {
-      this.handle(socket, { address: socket.remoteAddress ?? 'unknown', transport: 'tcp' });
-    });
-    return this.startServer(server, opts);
+  /** Listens on plain TCP; resolves with the port (the one resume() listens on again). */
+  listen(opts: ListenSpec): Promise<number> {
+    if (this.pausedNow || this.closing) return Promise.reject(new Error('broker is paused or closed'));
+    return this.sockets.add(opts, false);
   }
 
-  listenTls(opts: { port: number; host?: string; key: string | Buffer; cert: string | Buffer }): Promise<number> {
-    const server = createTlsServer({ key: opts.key, cert: opts.cert, handshakeTimeout: this.options.limits.loginTimeoutMs }, (socket: TLSSocket) => {
-      socket.setNoDelay(true);
-      this.handle(socket, { address: socket.remoteAddress ?? 'unknown', transport: 'tls' });
-    });
-    // A failed handshake never becomes a session; keep the server alive. Handshakes in progress
-    // are not sessions yet, so the TLS server gets its own connection cap.
-    server.on('tlsClientError', () => {});
-    server.maxConnections = this.options.limits.maxConnections;
-    return this.startServer(server, opts);
+  listenTls(opts: TlsListenSpec): Promise<number> {
+    if (this.pausedNow || this.closing) return Promise.reject(new Error('broker is paused or closed'));
+    return this.sockets.add(opts, true);
   }
 
-  private startServer(server: Server, opts: { port: number; host?: string }): Promise<number> {
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
-        server.off('error', reject);
-        this.servers.add(server);
-        // After listening, an accept error (EMFILE, ...) must not crash the app; connections retry.
-        server.on('error', () => this.core.tally.acceptErrors++);
-        const address = server.address();
-        resolve(typeof address === 'object' && address ? address.port : opts.port);
-      });
+  /**
+   * Stops serving devices while the app stays up: closes the listeners and every connection with
+   * reason 'paused'; connections offered through handle() meanwhile are refused. Idempotent.
+   */
+  pause(): Promise<void> {
+    return this.serialise(async () => {
+      if (this.pausedNow || this.closing) return;
+      this.pausedNow = true;
+      const stopped = this.sockets.stop();
+      for (const session of [...this.core.connections]) session.close('paused');
+      await stopped;
     });
+  }
+
+  /** Listens again on the same hosts and ports as before pause(); stays paused if one cannot be bound. */
+  resume(): Promise<void> {
+    return this.serialise(async () => {
+      if (!this.pausedNow || this.closing) return;
+      await this.sockets.restart();
+      this.pausedNow = false;
+    });
+  }
+
+  private serialise(step: () => Promise<void>): Promise<void> {
+    const run = this.pauseChain.then(step);
+    this.pauseChain = run.catch(() => {});
+    return run;
   }
 
   /** The app ("server") sends a JSON object to one device. */
@@ -173,10 +195,13 @@ export class Broker extends EventEmitter<BrokerEvents> {
   async close(reason: 'shutdown' | 'server_error' = 'shutdown'): Promise<void> {
     this.closing = true;
     clearInterval(this.ticker);
-    const closed = [...this.servers].map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
-    this.servers.clear();
+    const closed = this.sockets.stop();
     for (const session of [...this.core.connections]) session.close(reason);
-    await Promise.all(closed);
+    await closed;
+    // A resume that was binding meanwhile finishes first; then nothing may stay listening.
+    await this.pauseChain;
+    await this.sockets.stop();
+    this.sockets.forget();
   }
 }
 

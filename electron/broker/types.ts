@@ -15,6 +15,7 @@ export type DisconnectReason =
   | 'redirected'
   | 'slow_consumer'
   | 'shutdown'
+  | 'paused'
   | 'server_error'
   | 'rejected';
 

@@ -1,0 +1,104 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import type { BrokerTransport } from './types';
+
+export interface ListenSpec {
+  port: number;
+  host?: string;
+}
+
+export interface TlsListenSpec extends ListenSpec {
+  key: string | Buffer;
+  cert: string | Buffer;
+}
+
+type Accept = (socket: Socket, transport: BrokerTransport) => void;
+
+interface Listener {
+  /** What it was asked to listen on, with the port it actually bound (so 0 becomes stable). */
+  spec: ListenSpec | TlsListenSpec;
+  tls: boolean;
+  server: Server | null;
+}
+
+/**
+ * The broker's TCP and TLS listening sockets. They can be stopped (pause) and started again on
+ * the same host and ports (resume); sessions are not their business.
+ */
+export class Listeners {
+  private readonly list: Listener[] = [];
+
+  constructor(
+    private readonly accept: Accept,
+    private readonly handshakeTimeoutMs: number,
+    private readonly maxConnections: number,
+    private readonly onAcceptError: () => void,
+  ) {}
+
+  /** Starts listening; resolves with the bound port, which a later restart() reuses. */
+  async add(spec: ListenSpec | TlsListenSpec, tls: boolean): Promise<number> {
+    const listener: Listener = { spec: { ...spec }, tls, server: null };
+    const port = await this.start(listener);
+    this.list.push(listener);
+    return port;
+  }
+
+  /** Closes every listening socket; resolves when they (and the connections they accepted) are closed. */
+  stop(): Promise<void> {
+    const closing: Promise<void>[] = [];
+    for (const listener of this.list) {
+      const server = listener.server;
+      listener.server = null;
+      if (server) closing.push(new Promise<void>((resolve) => server.close(() => resolve())));
+    }
+    return Promise.all(closing).then(() => undefined);
+  }
+
+  /** Listens again on every host/port that was listening; all or nothing. */
+  async restart(): Promise<void> {
+    try {
+      for (const listener of this.list) if (!listener.server) await this.start(listener);
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  forget(): void {
+    this.list.length = 0;
+  }
+
+  private start(listener: Listener): Promise<number> {
+    const server = listener.tls ? this.tlsServer(listener.spec as TlsListenSpec) : this.tcpServer();
+    const { spec } = listener;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(spec.port, spec.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        // After listening, an accept error (EMFILE, ...) must not crash the app; connections retry.
+        server.on('error', this.onAcceptError);
+        const address = server.address();
+        const port = typeof address === 'object' && address ? address.port : spec.port;
+        spec.port = port;
+        listener.server = server;
+        resolve(port);
+      });
+    });
+  }
+
+  private tcpServer(): Server {
+    return createServer({ noDelay: true }, (socket: Socket) => this.accept(socket, 'tcp'));
+  }
+
+  private tlsServer(spec: TlsListenSpec): Server {
+    const server = createTlsServer({ key: spec.key, cert: spec.cert, handshakeTimeout: this.handshakeTimeoutMs }, (socket: TLSSocket) => {
+      socket.setNoDelay(true);
+      this.accept(socket, 'tls');
+    });
+    // A failed handshake never becomes a session; keep the server alive. Handshakes in progress
+    // are not sessions yet, so the TLS server gets its own connection cap.
+    server.on('tlsClientError', () => {});
+    server.maxConnections = this.maxConnections;
+    return server;
+  }
+}
