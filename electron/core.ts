@@ -51,12 +51,6 @@ export interface Core {
   close(reason?: 'shutdown' | 'server_error'): Promise<void>;
 }
 
-/** What Core needs of the broker for pause/resume (INTERFACES.md note to the broker helper). */
-interface Pausable {
-  pause(): Promise<void>;
-  resume(): Promise<void>;
-  readonly paused: boolean;
-}
 
 /** Broker + hub + API in one call: used by the headless host and the Electron main process. */
 export async function startCore(options: CoreOptions): Promise<Core> {
@@ -124,23 +118,18 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
     }
   });
   let closed: Promise<void> | null = null;
-  const pausable = broker as unknown as Partial<Pausable>;
-  const needPause = (): Pausable => {
-    if (typeof pausable.pause !== 'function' || typeof pausable.resume !== 'function') throw new Error('broker cannot pause yet');
-    return pausable as Pausable;
-  };
   return {
     api, broker, hub, settings, tokens, kv, db, dbPath, tcpPort, tlsPort, udpPort,
     get paused() {
-      return pausable.paused === true;
+      return broker.paused;
     },
     async pause() {
-      await needPause().pause();
+      await broker.pause();
       hub.commands.audit('broker.pause', null);
       hub.notice('info', 'broker paused: devices are disconnected until it resumes');
     },
     async resume() {
-      await needPause().resume();
+      await broker.resume();
       hub.commands.audit('broker.resume', null);
       hub.notice('info', 'broker resumed');
     },
