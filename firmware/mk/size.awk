@@ -9,5 +9,5 @@ FNR == 1 { file++ }
 NF == 3 && $2 ~ /^[0-9]+$/ { add(file, $1, $2) }
 END {
   f = flash[1] - flash[2]; r = ram[1] - ram[2]
-  printf "  %-48s flash %6d B   RAM %5d B (%d B buffers + %d B state)\n", target, f, r, buffers, r - buffers
+  printf "  %-60s flash %6d B   RAM %5d B (%d B buffers + %d B state)\n", target, f, r, buffers, r - buffers
 }

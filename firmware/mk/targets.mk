@@ -21,6 +21,8 @@ XT_FLAGS   := -std=c++11 $(WARN) -Os -mlongcalls -ffunction-sections -fdata-sect
               -Isrc -specs=$(XT_SPECS)
 XT_BUFFERS := $(shell expr 1024 + 1 + 1024)
 XT_OUT     := $(BUILD)/xtensa
+# The "lean" size: optional features off (docs/FIRMWARE.md, Configuration).
+SIZE_LEAN  := -DHYPERTCP_ENABLE_REDIRECT=0
 
 .PHONY: target-avr target-xtensa
 
@@ -41,13 +43,14 @@ ifeq ($(AVR_GXX),)
 else ifeq ($(wildcard $(AVR_HOME)/cores/arduino/Client.h),)
 	@echo "target avr: SKIPPED - Arduino core not found at $(AVR_HOME) (apt-get install -y arduino-core-avr)"
 else
-	@echo "== target avr: adapter + client against the real Arduino Client.h (avr-g++ -Os, atmega328p)"
+	@echo "== target avr: adapter + client against the real Arduino Client.h (avr-g++ -Os -flto, atmega328p), default and lean"
 	@$(MAKE) -s $(AVR_OUT)/core.a
-	@avr-g++ $(AVR_CFLAGS) $(AVR_CONFIG) -std=gnu++11 -fno-exceptions -fno-threadsafe-statics $(WARN) -Isrc \
-	  test/targets/avr_sketch.cpp $(AVR_LIB_SRC) $(AVR_OUT)/core.a $(AVR_LDFLAGS) -o $(AVR_OUT)/sketch.elf
+	@set -e; for cfg in default lean; do flags=; [ $$cfg = lean ] && flags="$(SIZE_LEAN)"; \
+	  avr-g++ $(AVR_CFLAGS) $(AVR_CONFIG) $$flags -std=gnu++11 -fno-exceptions -fno-threadsafe-statics $(WARN) -Isrc \
+	    test/targets/avr_sketch.cpp $(AVR_LIB_SRC) $(AVR_OUT)/core.a $(AVR_LDFLAGS) -o $(AVR_OUT)/sketch-$$cfg.elf; done
 	@avr-g++ $(AVR_CFLAGS) -std=gnu++11 -fno-exceptions -fno-threadsafe-statics -DHYPERTCP_BASELINE \
 	  test/targets/avr_sketch.cpp $(AVR_OUT)/core.a $(AVR_LDFLAGS) -o $(AVR_OUT)/baseline.elf
-	@echo "   ok: linked $(AVR_OUT)/sketch.elf"
+	@echo "   ok: linked $(AVR_OUT)/sketch-default.elf and sketch-lean.elf"
 endif
 
 target-xtensa:
@@ -56,25 +59,28 @@ ifeq ($(XT_GXX),)
 else ifeq ($(XT_SPECS),)
 	@echo "target esp8266: SKIPPED - picolibc for xtensa-lx106 not found (apt-get install -y picolibc-xtensa-lx106-elf)"
 else
-	@mkdir -p $(XT_OUT)
-	@echo "== target esp8266: protocol core with xtensa-lx106-elf-g++ -Os"
-	@set -e; for f in test/targets/bare_core.cpp test/targets/bare_runtime.cpp $(AVR_LIB_SRC); do \
-	  xtensa-lx106-elf-g++ $(XT_FLAGS) -c $$f -o $(XT_OUT)/$$(basename $$f).o; done
-	@xtensa-lx106-elf-gcc -nostdlib -Wl,--gc-sections -T test/targets/esp8266-size.ld $(XT_OUT)/*.o \
-	  -L$(dir $(XT_SPECS))lib -Wl,--start-group -lc -lgcc -Wl,--end-group -o $(XT_OUT)/core.elf
-	@echo "   ok: linked $(XT_OUT)/core.elf"
+	@echo "== target esp8266: protocol core with xtensa-lx106-elf-g++ -Os, default and lean"
+	@set -e; for cfg in default lean; do flags=; [ $$cfg = lean ] && flags="$(SIZE_LEAN)"; mkdir -p $(XT_OUT)/$$cfg; \
+	  for f in test/targets/bare_core.cpp test/targets/bare_runtime.cpp $(AVR_LIB_SRC); do \
+	    xtensa-lx106-elf-g++ $(XT_FLAGS) $$flags -c $$f -o $(XT_OUT)/$$cfg/$$(basename $$f).o; done; \
+	  xtensa-lx106-elf-gcc -nostdlib -Wl,--gc-sections -T test/targets/esp8266-size.ld $(XT_OUT)/$$cfg/*.o \
+	    -L$(dir $(XT_SPECS))lib -Wl,--start-group -lc -lgcc -Wl,--end-group -o $(XT_OUT)/core-$$cfg.elf; done
+	@echo "   ok: linked $(XT_OUT)/core-default.elf and core-lean.elf"
 endif
 
 # Flash = .text + .rodata + .data (initialised data is stored in flash); RAM = .data + .bss.
 size: targets
-	@echo "Protocol core size per target (HyperTCP client, codec, JSON scanner/writer, Client adapter):"
-	@if [ -f $(AVR_OUT)/sketch.elf ]; then \
-	  avr-size -A $(AVR_OUT)/sketch.elf > $(AVR_OUT)/sketch.size; avr-size -A $(AVR_OUT)/baseline.elf > $(AVR_OUT)/baseline.size; \
-	  awk -v buffers=$(AVR_BUFFERS) -f mk/size.awk target="avr atmega328p (avr-g++ 5.4 -Os -flto, RX/TX 256)" \
-	    $(AVR_OUT)/sketch.size $(AVR_OUT)/baseline.size; \
-	else echo "  avr: skipped (no toolchain)"; fi
-	@if [ -f $(XT_OUT)/core.elf ]; then \
-	  xtensa-lx106-elf-size -A $(XT_OUT)/core.elf > $(XT_OUT)/core.size; \
-	  awk -v buffers=$(XT_BUFFERS) -f mk/size.awk target="esp8266 xtensa-lx106 (g++ 12 -Os, RX/TX 1024)" \
-	    $(XT_OUT)/core.size /dev/null; \
-	else echo "  esp8266: skipped (no toolchain)"; fi
+	@echo "Protocol core size per target (HyperTCP client, codec, JSON scanner/writer, Client adapter);"
+	@echo "default = every feature on, lean = $(SIZE_LEAN):"
+	@for cfg in default lean; do \
+	  if [ -f $(AVR_OUT)/sketch-$$cfg.elf ]; then \
+	    avr-size -A $(AVR_OUT)/sketch-$$cfg.elf > $(AVR_OUT)/sketch-$$cfg.size; avr-size -A $(AVR_OUT)/baseline.elf > $(AVR_OUT)/baseline.size; \
+	    awk -v buffers=$(AVR_BUFFERS) -f mk/size.awk target="avr atmega328p $$cfg (avr-g++ 5.4 -Os -flto, RX/TX 256)" \
+	      $(AVR_OUT)/sketch-$$cfg.size $(AVR_OUT)/baseline.size; \
+	  else echo "  avr: skipped (no toolchain)"; fi; \
+	  if [ -f $(XT_OUT)/core-$$cfg.elf ]; then \
+	    xtensa-lx106-elf-size -A $(XT_OUT)/core-$$cfg.elf > $(XT_OUT)/core-$$cfg.size; \
+	    awk -v buffers=$(XT_BUFFERS) -f mk/size.awk target="esp8266 xtensa-lx106 $$cfg (g++ 12 -Os, RX/TX 1024)" \
+	      $(XT_OUT)/core-$$cfg.size /dev/null; \
+	  else echo "  esp8266: skipped (no toolchain)"; fi; \
+	done

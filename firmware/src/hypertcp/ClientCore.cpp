@@ -23,9 +23,11 @@ ClientCore::ClientCore()
       txStart_(0),
       txEnd_(0),
       port_(0),
+#if HYPERTCP_ENABLE_REDIRECT
       redirectPort_(0),
       redirectActive_(false),
       redirectFailures_(0),
+#endif
       legacy_(false),
       device_(nullptr),
       state_(State::Idle),
@@ -57,7 +59,10 @@ ClientCore::ClientCore()
       broadcastContext_(nullptr),
       eventHandler_(nullptr),
       eventContext_(nullptr) {
-  token_[0] = host_[0] = redirectHost_[0] = deviceId_[0] = '\0';
+  token_[0] = host_[0] = deviceId_[0] = '\0';
+#if HYPERTCP_ENABLE_REDIRECT
+  redirectHost_[0] = '\0';
+#endif
   memset(&stats_, 0, sizeof stats_);
 }
 
@@ -96,8 +101,10 @@ bool ClientCore::begin(const char* token, const char* host, uint16_t port) {
   memcpy(token_, token, tokenLength + 1);
   memcpy(host_, host, hostLength + 1);
   port_ = port;
+#if HYPERTCP_ENABLE_REDIRECT
   redirectActive_ = false;
   redirectFailures_ = 0;
+#endif
   failures_ = 0;
   waitMs_ = 0;
   stateSince_ = clock_();
@@ -238,6 +245,7 @@ void ClientCore::drop(Error reason, bool immediate) {
   }
   if (!wasOnline) {
     stats_.failedAttempts++;
+#if HYPERTCP_ENABLE_REDIRECT
     if (redirectActive_ && ++redirectFailures_ >= HYPERTCP_REDIRECT_MAX_FAILURES) {
       // Back to the broker we were configured with, at once: the failures were somewhere else.
       redirectActive_ = false;
@@ -246,6 +254,7 @@ void ClientCore::drop(Error reason, bool immediate) {
       immediate = true;
       emit(EventType::Error, Error::RedirectFailed);
     }
+#endif
   }
   waitMs_ = immediate ? 0 : nextBackoff();
   state_ = State::Waiting;

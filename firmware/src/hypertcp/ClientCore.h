@@ -91,9 +91,15 @@ class ClientCore {
   Error disconnectReason() const { return disconnectReason_; }
   uint8_t lastStatus() const { return lastStatus_; }  // status byte of the last login reply
   const char* deviceId() const { return deviceId_; }  // the id the broker knows us by ("" if unknown)
+#if HYPERTCP_ENABLE_REDIRECT
   const char* host() const { return redirectActive_ ? redirectHost_ : host_; }
   uint16_t port() const { return redirectActive_ ? redirectPort_ : port_; }
   bool redirected() const { return redirectActive_; }
+#else
+  const char* host() const { return host_; }
+  uint16_t port() const { return port_; }
+  bool redirected() const { return false; }
+#endif
   uint32_t rttMs() const { return rttMs_; }
   uint32_t keepaliveMs() const { return keepaliveMs_; }
   uint32_t retryDelayMs() const { return waitMs_; }  // the current backoff delay
@@ -155,11 +161,14 @@ class ClientCore {
 
   char token_[HYPERTCP_MAX_TOKEN_LENGTH + 1];
   char host_[HYPERTCP_MAX_HOST_LENGTH + 1];
-  char redirectHost_[HYPERTCP_MAX_HOST_LENGTH + 1];
   char deviceId_[kMaxIdLength + 1];
-  uint16_t port_, redirectPort_;
+  uint16_t port_;
+#if HYPERTCP_ENABLE_REDIRECT
+  char redirectHost_[HYPERTCP_MAX_HOST_LENGTH + 1];
+  uint16_t redirectPort_;
   bool redirectActive_;
   uint8_t redirectFailures_;
+#endif
   bool legacy_;
   const DeviceInfo* device_;
 

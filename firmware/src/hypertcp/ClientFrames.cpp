@@ -77,7 +77,9 @@ void ClientCore::handleLoginReply(const FrameHeader& header, uint32_t now) {
   stateSince_ = now;
   lastRx_ = now;
   failures_ = 0;
+#if HYPERTCP_ENABLE_REDIRECT
   redirectFailures_ = 0;
+#endif
   stats_.logins++;
   emit(EventType::Connected, Error::None);
 }
@@ -104,7 +106,12 @@ void ClientCore::handleFrame(const FrameHeader& header, uint32_t now) {
       return;
     }
     case Command::Redirect:
+#if HYPERTCP_ENABLE_REDIRECT
       handleRedirect(header);
+#else
+      stats_.skippedFrames++;
+      emit(EventType::Error, Error::UnknownFrame, header.msgId);  // built without redirect support
+#endif
       return;
     default:
       return;  // LOGIN from a broker means nothing to us
@@ -133,6 +140,7 @@ void ClientCore::deliver(const FrameHeader& header) {
   else onMessageReceived(message.from, message.payload, message.length);
 }
 
+#if HYPERTCP_ENABLE_REDIRECT
 void ClientCore::handleRedirect(const FrameHeader& header) {
   char host[HYPERTCP_MAX_HOST_LENGTH + 1];
   uint16_t port = 0;
@@ -149,6 +157,7 @@ void ClientCore::handleRedirect(const FrameHeader& header) {
   emit(EventType::Redirect, Error::None, header.msgId);
   drop(Error::Redirected, true);  // reconnect at once, same token
 }
+#endif
 
 uint16_t ClientCore::sendMessage(const char* targetId, const char* json) {
   return sendMessage(targetId, json, json ? strlen(json) : 0);

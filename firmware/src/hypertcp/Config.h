@@ -49,6 +49,12 @@
 #ifndef HYPERTCP_REDIRECT_MAX_FAILURES
 #define HYPERTCP_REDIRECT_MAX_FAILURES 3
 #endif
+// 1: follow the broker's REDIRECT frames. 0: leave the redirect code and its host copy out (about
+// 0.4 KB flash, HYPERTCP_MAX_HOST_LENGTH + 5 B RAM); a REDIRECT is then reported as unknown_frame
+// and the client stays with its broker.
+#ifndef HYPERTCP_ENABLE_REDIRECT
+#define HYPERTCP_ENABLE_REDIRECT 1
+#endif
 
 #if HYPERTCP_RX_BUFFER_SIZE < 64 || HYPERTCP_RX_BUFFER_SIZE > 65535
 #error "HYPERTCP_RX_BUFFER_SIZE must be 64..65535"
@@ -85,6 +91,9 @@
 #endif
 #if HYPERTCP_RECONNECT_MAX_MS > 3600000
 #error "HYPERTCP_RECONNECT_MAX_MS must be at most 3600000 (one hour)"
+#endif
+#if HYPERTCP_ENABLE_REDIRECT != 0 && HYPERTCP_ENABLE_REDIRECT != 1
+#error "HYPERTCP_ENABLE_REDIRECT must be 0 or 1"
 #endif
 #if HYPERTCP_REDIRECT_MAX_FAILURES < 1 || HYPERTCP_REDIRECT_MAX_FAILURES > 100
 #error "HYPERTCP_REDIRECT_MAX_FAILURES must be 1..100"

@@ -1,0 +1,24 @@
+# Builds with optional features switched off (hypertcp/Config.h): the codec, JSON and client
+# tests must pass unchanged, plus each variant's own test of what the switch changes.
+VARIANTS := noredirect
+VARIANT_FLAGS_noredirect := -DHYPERTCP_ENABLE_REDIRECT=0
+VARIANT_TESTS_noredirect := codec json client client_send client_timing noredirect
+
+define VARIANT_RULES
+$(BUILD)/$(1)/%.o: %.cpp
+	@mkdir -p $$(@D)
+	@echo "  CXX ($(1)) $$<"
+	$(Q)$(CXX) $(BASE) $(SAN) $(VARIANT_FLAGS_$(1)) -DHYPERTCP_VECTORS_DEFAULT='"$(VECTORS)"' -MMD -MP -c $$< -o $$@
+
+$(BUILD)/$(1)/bin/%: $(BUILD)/$(1)/test/%_test.o $(patsubst %.cpp,$(BUILD)/$(1)/%.o,$(TCP_SRC) test/check.cpp test/vectors.cpp test/scripted.cpp)
+	@mkdir -p $$(@D)
+	$(Q)$(CXX) $(SAN) -o $$@ $$^
+
+variant-$(1): $(addprefix $(BUILD)/$(1)/bin/,$(VARIANT_TESTS_$(1)))
+	@for t in $$^; do out=$$$$(HYPERTCP_VECTORS=$(VECTORS) $$$$t 2>&1) || { echo "$$$$out"; echo "FAILED: $$$$t ($(1))"; exit 1; }; \
+	  echo "== $$$$t ($(VARIANT_FLAGS_$(1))): $$$$(echo "$$$$out" | tail -1)"; done
+endef
+$(foreach v,$(VARIANTS),$(eval $(call VARIANT_RULES,$(v))))
+
+.PHONY: variants $(addprefix variant-,$(VARIANTS))
+variants: $(addprefix variant-,$(VARIANTS))
