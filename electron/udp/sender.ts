@@ -45,6 +45,8 @@ export interface SenderConfig {
 }
 
 const PACKET_THRESHOLD = 3;
+/** Floor of the time threshold: below a millisecond, since LAN and loopback RTTs are that small. */
+const TIME_THRESHOLD_FLOOR_MS = 0.25;
 
 export class Sender {
   readonly rtt: RttEstimator;
@@ -153,7 +155,7 @@ export class Sender {
     // 9/8 of the RTT (time threshold, as QUIC's RFC 9002), so a single loss is repaired in about
     // one RTT instead of waiting for the retransmission timeout.
     const r = this.rtt;
-    const oldest = now - Math.max(1, (9 / 8) * Math.max(r.srtt, r.latest));
+    const oldest = now - Math.max(TIME_THRESHOLD_FLOOR_MS, (9 / 8) * Math.max(r.srtt, r.latest));
     for (const [pn, p] of this.sent) {
       if (pn >= this.largestAcked) break;
       if (pn <= this.largestAcked - PACKET_THRESHOLD || p.sentAt <= oldest) this.lose(pn, p);
