@@ -24,7 +24,7 @@ export interface UdpConfig {
   reassembly: ReassemblyLimits;
   /** Receive window of the reliable channels (messages ahead of the oldest missing one). */
   orderedWindow: number;
-  /** What this end assumes of the peer's receive window; the broker uses 8 toward devices (firmware's slots). */
+  /** The peer's receive window until its WINDOW frame says otherwise; the broker assumes 8 (firmware's slots). */
   sendWindow: number;
   orderedBufferBytes: number;
   rtt: RttConfig;

@@ -1,6 +1,6 @@
 import { deflateRawSync } from 'node:zlib';
 import { decodeHeader, encodeHeader, type DatagramHeader, HELLO_HEADER_BYTES, MAX_PACKET_NUMBER, TAG_BYTES } from '../../shared/protocol/udp/wire';
-import { Channel, type ChannelCode, CloseReason, decodeFrames, writeAck, writeClose, writePing } from '../../shared/protocol/udp/frames';
+import { Channel, type ChannelCode, CloseReason, decodeFrames, writeAck, writeClose, writePing, writeWindow } from '../../shared/protocol/udp/frames';
 import { SlidingWindow } from '../../shared/protocol/udp/window';
 import type { Clock, Timer } from './clock';
 import { type UdpConfig, fragmentBytes } from './config';
@@ -74,7 +74,7 @@ export class Peer {
     this.nextPn = o.firstPacketNumber ?? 0;
     this.lastHeard = o.clock.now();
     this.plain = new Uint8Array(this.c.datagramBytes);
-    const sizes = { fragmentBytes: fragmentBytes(this.c), maxInFlightPackets: this.c.maxInFlightPackets, maxQueuedBytes: this.c.maxQueuedBytes, maxRetries: this.c.maxRetries, window: Math.min(this.c.sendWindow, this.c.orderedWindow) };
+    const sizes = { fragmentBytes: fragmentBytes(this.c), maxInFlightPackets: this.c.maxInFlightPackets, maxQueuedBytes: this.c.maxQueuedBytes, maxRetries: this.c.maxRetries, window: Math.min(this.c.sendWindow, this.c.orderedWindow), maxWindow: this.c.orderedWindow };
     this.sender = new Sender(sizes, new RttEstimator(this.c.rtt), this.counters, (reason) => this.close(reason, CloseReason.EXHAUSTED));
     this.armHeartbeat();
     if (this.hello) this.sendPing();
@@ -177,6 +177,7 @@ export class Peer {
     for (const f of parsed.frames) {
       if (f.type === 1) this.sender.onAck(f, now);
       else if (f.type === 2) ackEliciting = true;
+      else if (f.type === 5) this.sender.setWindow(f.window);
       else if (f.type === 3) {
         this.close('closed_by_peer', null);
         return 'ok';
@@ -259,9 +260,11 @@ export class Peer {
     this.ackTimer = null;
     let frags: ReturnType<Sender['fill']>['frags'] = [];
     if (closing) at = writeClose(this.plain, at, this.closeCode);
-    else if (this.sender.canSend()) ({ at, frags } = this.sender.fill(this.plain, at, limit));
+    // A PING and its WINDOW (4 bytes) always fit after the data.
+    else if (this.sender.canSend()) ({ at, frags } = this.sender.fill(this.plain, at, ping ? limit - 4 : limit));
     const ackEliciting = frags.length > 0 || ping;
-    if (ping) at = writePing(this.plain, at);
+    // Every PING (HELLOs and heartbeats included) tells the peer our receive window.
+    if (ping) at = writeWindow(this.plain, writePing(this.plain, at), this.c.orderedWindow);
     if (at === 0) return false;
     if (this.sendKeys.beforeSend(pn, this.sender.acknowledgedUpTo)) this.counters.keyUpdates++;
     const header = new Uint8Array(HELLO_HEADER_BYTES);

@@ -42,6 +42,8 @@ export interface SenderConfig {
   maxRetries: number;
   /** The receiver's window per reliable channel: never send a message further ahead than this. */
   window: number;
+  /** The most the peer may announce (its WINDOW frame) is capped here. */
+  maxWindow: number;
 }
 
 const PACKET_THRESHOLD = 3;
@@ -80,6 +82,15 @@ export class Sender {
 
   get acknowledgedUpTo(): number {
     return this.largestAcked;
+  }
+
+  /** The peer announced how many reliable messages it holds ahead (WINDOW frame). */
+  setWindow(window: number): void {
+    this.config.window = Math.max(1, Math.min(this.config.maxWindow, window));
+  }
+
+  get window(): number {
+    return this.config.window;
   }
 
   hasWork(): boolean {

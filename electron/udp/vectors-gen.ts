@@ -72,6 +72,9 @@ export function generate(): string {
   line('frames', 'unreliable_msg', msg(Channel.UNRELIABLE, 7, utf8('{}')), 'ok types=4 channel=0 seq=7 len=2', '');
   line('frames', 'fragment', msg(Channel.RELIABLE_UNORDERED, 9, utf8('abcde'), { index: 1, count: 3, total: 2300 }), 'ok types=4 channel=2 seq=9 index=1 count=3 total=2300 len=5', '');
   line('frames', 'batch', Buffer.concat([ping, msg(Channel.UNRELIABLE, 1, utf8('{}')), msg(Channel.RELIABLE_ORDERED, 2, utf8('{}'), null, true), Uint8Array.of(3, 0)]), 'ok types=2,4,4,3', 'PING, two messages (the second flagged deflate), CLOSE');
+  line('frames', 'ping_window', Uint8Array.of(2, 5, 0, 8), 'ok types=2,5', 'a PING with the WINDOW its sender holds ahead: 8 (the firmware default)');
+  line('frames', 'window', Uint8Array.of(5, 4, 0), 'ok types=5 window=1024', '');
+  line('frames', 'window_zero', Uint8Array.of(5, 0, 0), 'error=window_zero', 'a window of 0 would stall the channel');
   line('frames', 'unknown_type', Uint8Array.of(9), 'error=unknown_frame', '');
   line('frames', 'msg_truncated', msg(Channel.UNRELIABLE, 1, utf8('{"a":1}')).subarray(0, 10), 'error=msg_truncated', 'declared 7 data bytes, 2 present');
   line('frames', 'channel_3', Uint8Array.of(4, 3, 0, 0, 0, 0, 0, 0), 'error=msg_flags', '');

@@ -71,6 +71,7 @@ describe('UDP golden vectors', () => {
       if (first.type === 1) {
         expect([first.largest, first.delayMs, first.mask.toString(16).padStart(16, '0')]).toEqual([Number(e.largest), Number(e.delay), e.mask]);
       }
+      if (first.type === 5) expect(first.window).toBe(Number(e.window));
       if (first.type === 4) {
         expect(first.channel).toBe(Number(e.channel));
         expect(first.seq).toBe(Number(e.seq));

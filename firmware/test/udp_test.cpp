@@ -274,6 +274,7 @@ TEST(udp_frame_vectors) {
       CHECK_EQ(first.delayMs, atoi(field(v.expect, "delay")));
       CHECK(first.mask == strtoull(field(v.expect, "mask"), nullptr, 16));
     }
+    if (first.type == kWindow) CHECK_EQ(first.window, atoi(field(v.expect, "window")));
     if (first.type == kMsg) {
       CHECK_EQ(first.channel, atoi(field(v.expect, "channel")));
       CHECK_EQ(first.seq, strtoul(field(v.expect, "seq"), nullptr, 10));

@@ -54,7 +54,8 @@ void UdpPeer::begin(DatagramLink* link, uint32_t sessionId, const DirectionKey& 
   onDone_ = nullptr;
   memset(&counters_, 0, sizeof counters_);
   if (hello_) {
-    size_t n = writePing(plain_, 0, kPayloadCapacity);
+    // The HELLO: a PING and the window of out-of-order messages this device holds.
+    size_t n = writeWindow(plain_, writePing(plain_, 0, kPayloadCapacity), kPayloadCapacity, HYPERTCP_UDP_RECV_SLOTS > 0 ? HYPERTCP_UDP_RECV_SLOTS : 1);
     transmit(plain_, n, true, nowMs, nullptr);
   }
 }
@@ -234,7 +235,7 @@ void UdpPeer::loop(uint32_t nowMs) {
     lastHello_ = nowMs;
     size_t at = 0;
     if (acks_.any()) at = writeAck(plain_, at, kPayloadCapacity, acks_.largest(), static_cast<uint16_t>(nowMs - largestReceivedAt_), acks_.mask());
-    at = writePing(plain_, at, kPayloadCapacity);
+    at = writeWindow(plain_, writePing(plain_, at, kPayloadCapacity), kPayloadCapacity, HYPERTCP_UDP_RECV_SLOTS > 0 ? HYPERTCP_UDP_RECV_SLOTS : 1);
     transmit(plain_, at, true, nowMs, nullptr);
   }
 }

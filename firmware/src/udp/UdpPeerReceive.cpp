@@ -53,6 +53,7 @@ void UdpPeer::receiveDatagram(const uint8_t* d, size_t length, uint32_t nowMs) {
   while ((r = reader.next(f)) == 1) {
     if (f.type == kAck) onAck(f, nowMs);
     else if (f.type == kPing) ackEliciting = true;
+    else if (f.type == kWindow) continue;  // our sends never exceed the broker's window (8 slots here)
     else if (f.type == kClose) {
       closeReason_ = "closed_by_peer";
       for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++)

@@ -157,6 +157,12 @@ int FrameReader::next(Frame& f) {
       f.reason = p[1];
       at_ += 2;
       return 1;
+    case kWindow:
+      if (left < 3) return error_ = "window_truncated", -1;
+      f.window = rd16(p + 1);
+      if (f.window == 0) return error_ = "window_zero", -1;
+      at_ += 3;
+      return 1;
     case kMsg: {
       if (left < 8) return error_ = "msg_truncated", -1;
       uint8_t flags = p[1];
@@ -206,6 +212,13 @@ size_t writeClose(uint8_t* out, size_t at, size_t capacity, uint8_t reason) {
   out[at] = kClose;
   out[at + 1] = reason;
   return at + 2;
+}
+
+size_t writeWindow(uint8_t* out, size_t at, size_t capacity, uint16_t window) {
+  if (at + 3 > capacity) return 0;
+  out[at] = kWindow;
+  wr16(out + at + 1, window);
+  return at + 3;
 }
 
 size_t writeMsg(uint8_t* out, size_t at, size_t capacity, uint8_t channel, uint32_t seq, const uint8_t* data, uint16_t length,

@@ -75,7 +75,7 @@ class Window {
 };
 
 // Frames (9.4).
-enum FrameType { kAck = 1, kPing = 2, kClose = 3, kMsg = 4 };
+enum FrameType { kAck = 1, kPing = 2, kClose = 3, kMsg = 4, kWindow = 5 };
 enum Channel { kUnreliable = 0, kReliableOrdered = 1, kReliableUnordered = 2 };
 
 struct Frame {
@@ -86,6 +86,8 @@ struct Frame {
   uint64_t mask;
   // CLOSE
   uint8_t reason;
+  // WINDOW
+  uint16_t window;
   // MSG
   uint8_t channel;
   bool deflate;
@@ -116,6 +118,7 @@ class FrameReader {
 size_t writeAck(uint8_t* out, size_t at, size_t capacity, uint64_t largest, uint16_t delayMs, uint64_t mask);
 size_t writePing(uint8_t* out, size_t at, size_t capacity);
 size_t writeClose(uint8_t* out, size_t at, size_t capacity, uint8_t reason);
+size_t writeWindow(uint8_t* out, size_t at, size_t capacity, uint16_t window);
 size_t writeMsg(uint8_t* out, size_t at, size_t capacity, uint8_t channel, uint32_t seq, const uint8_t* data, uint16_t length,
                 bool deflate = false, const Frame* fragment = nullptr);
 

@@ -8,10 +8,11 @@ import { readU64, writeU64 } from './wire';
  *   PING  02                                  heartbeat; ack-eliciting, carries nothing
  *   CLOSE 03 | reason u8
  *   MSG   04 | flags u8 | seq u32 | [index u16 | count u16 | total u32 when FRAGMENT] | len u16 | data
+ *   WINDOW 05 | window u16                  reliable messages the sender of this frame holds ahead
  *         flags: bits 0-1 channel, bit 2 DEFLATE, bit 3 FRAGMENT; other bits zero
  */
 
-export const FrameType = { ACK: 1, PING: 2, CLOSE: 3, MSG: 4 } as const;
+export const FrameType = { ACK: 1, PING: 2, CLOSE: 3, MSG: 4, WINDOW: 5 } as const;
 
 export const Channel = { UNRELIABLE: 0, RELIABLE_ORDERED: 1, RELIABLE_UNORDERED: 2 } as const;
 export type ChannelCode = (typeof Channel)[keyof typeof Channel];
@@ -41,7 +42,7 @@ export interface MsgFrame {
   fragment: { index: number; count: number; total: number } | null;
   data: Uint8Array;
 }
-export type Frame = AckFrame | { type: 2 } | { type: 3; reason: number } | MsgFrame;
+export type Frame = AckFrame | { type: 2 } | { type: 3; reason: number } | MsgFrame | { type: 5; window: number };
 
 export type FramesResult = { ok: true; frames: Frame[] } | { ok: false; error: string };
 
@@ -67,6 +68,12 @@ export function decodeFrames(p: Uint8Array): FramesResult {
       if (i + 2 > p.length) return { ok: false, error: 'close_truncated' };
       frames.push({ type: 3, reason: p[i + 1]! });
       i += 2;
+    } else if (type === FrameType.WINDOW) {
+      if (i + 3 > p.length) return { ok: false, error: 'window_truncated' };
+      const window = view.getUint16(i + 1);
+      if (window === 0) return { ok: false, error: 'window_zero' };
+      frames.push({ type: 5, window });
+      i += 3;
     } else if (type === FrameType.MSG) {
       const parsed = decodeMsg(p, view, i);
       if (typeof parsed === 'string') return { ok: false, error: parsed };
@@ -148,4 +155,13 @@ export function writeClose(out: Uint8Array, at: number, reason: number): number 
   out[at] = FrameType.CLOSE;
   out[at + 1] = reason & 0xff;
   return at + 2;
+}
+
+export const WINDOW_FRAME_BYTES = 3;
+
+export function writeWindow(out: Uint8Array, at: number, window: number): number {
+  out[at] = FrameType.WINDOW;
+  out[at + 1] = (window >> 8) & 0xff;
+  out[at + 2] = window & 0xff;
+  return at + WINDOW_FRAME_BYTES;
 }
