@@ -4,6 +4,7 @@
  * caveats: docs/BENCHMARKS.md.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BROKER_LABELS, unavailable, type BrokerKind } from './brokers/control';
@@ -14,7 +15,7 @@ import { BURST, FIXED_RATE, runScenario } from './scenario';
 import { USAGE, parseArgs, type BenchArgs } from './lib/args';
 import { renderMarkdown, renderText, replaceBlock, type Table } from './lib/format';
 import { machineInfo } from './lib/proc';
-import { OURS, ceilingTable, memoryTable, ratioTable, resultsTable, udpTable, udpVerdicts } from './lib/report';
+import { OURS, brokerVerdicts, ceilingTable, memoryTable, ratioTable, resultsTable, udpTable, udpVerdicts } from './lib/report';
 import { MODE_LABELS, combineUdpRuns, type CeilingRow, type MemoryRow, type ModeName, type ScenarioRow, type UdpRow } from './lib/results';
 import { lossyLinkAvailable, runOnLossyLink } from './udp/lossy-link';
 import { UDP_RATE, runTcpReference, runUdp } from './udp/run-udp';
@@ -32,10 +33,19 @@ try {
   process.exit(2);
 }
 
+if (args.nice !== 0) {
+  // Set before anything is spawned: threads and child processes inherit it.
+  try {
+    os.setPriority(0, args.nice);
+  } catch (e) {
+    console.error(`--nice=${args.nice}: ${e instanceof Error ? e.message : e}`);
+    process.exit(2);
+  }
+}
 const started = new Date();
 const machine = machineInfo();
 const loadBefore = machine.loadAvg;
-console.log(`HyperTCP bench (${args.full ? `full: ${args.runs} runs, median` : 'quick: 1 run'}), ${machine.nproc} CPUs ${machine.cpuModel}, node ${machine.node}, load ${loadBefore}`);
+console.log(`HyperTCP bench (${args.full ? `full: ${args.runs} runs, median` : 'quick: 1 run'}${args.nice ? `, nice ${args.nice}` : ''}), ${machine.nproc} CPUs ${machine.cpuModel}, node ${machine.node}, load ${loadBefore}`);
 
 const wanted = (kind: BrokerKind, shape: ShapeName, mode: ModeName): boolean =>
   (kind !== 'bare' || shape === 'fan-in') && (mode !== 'saturate-1' || shape === 'fan-in');
@@ -62,7 +72,7 @@ for (const shape of args.shapes) {
         try {
           const out = await runScenario(kind, shape, mode, { warmupMs: args.warmupMs, measureMs: args.measureMs, window: args.window });
           row.runs.push(out.measured);
-          if (out.note) row.note = [row.note, out.note].filter(Boolean).join('; ');
+          if (out.note && !row.note?.includes(out.note)) row.note = [row.note, out.note].filter(Boolean).join('; ');
           const m = out.measured;
           console.log(`  ${what}: ${Math.round(m.deliveredPerS)} msg/s, p99 ${m.p99Ms.toFixed(2)} ms, CPU ${(m.brokerCpu * 100).toFixed(0)}%${out.note ? ` (${out.note})` : ''}`);
         } catch (e) {
@@ -147,7 +157,7 @@ const sections: [string, Table][] = [['Results', resultsTable(rows)]];
 if (rows.some((r) => r.broker === OURS) && others.length > 0) sections.push([`Ratios: ${OURS} vs the others`, ratioTable(rows, others)]);
 if (memory.length > 0) sections.push([`Memory per idle authenticated connection (${args.connections} connections)`, memoryTable(memory)]);
 if (ceilings.length > 0) sections.push(['Load generator ceiling (no broker in the path)', ceilingTable(ceilings)]);
-const verdicts = udpVerdicts(udp);
+const verdicts = [...brokerVerdicts(rows, BROKER_LABELS.mosquitto), ...udpVerdicts(udp)];
 if (udp.length > 0) {
   const link = kernelLoss ? 'loss by nftables in a private network namespace, both transports' : 'loss by a userspace UDP proxy; TCP without loss';
   sections.push([`UDP transport (issue 5): one device, reliable ordered 64-byte messages (${link})`, udpTable(udp, UDP_RATE)]);
@@ -163,7 +173,7 @@ if (args.writeDoc) {
   const docPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs/BENCHMARKS.md');
   const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
   const body = [
-    `Command: \`${command}\` (${args.full ? `${args.runs} runs per row, median of each metric` : '1 run per row'}; ${args.warmupMs / 1000} s warm-up, ${args.measureMs / 1000} s measured per run; fixed rate ${FIXED_RATE} delivered msg/s).`,
+    `Command: \`${command}\`${args.nice ? ` as root (nice ${args.nice}: the bench, brokers and generator favoured over other work on the machine)` : ''} (${args.full ? `${args.runs} runs per row, median of each metric` : '1 run per row'}; ${args.warmupMs / 1000} s warm-up, ${args.measureMs / 1000} s measured per run; fixed rate ${FIXED_RATE} delivered msg/s).`,
     '',
     `Date: ${started.toISOString()}, ${seconds} s in all. Machine: ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memGiB} GiB, ${machine.os}, node ${machine.node}. Load average (1/5/15 min) before: ${loadBefore}, after: ${loadAfter}.`,
     '',

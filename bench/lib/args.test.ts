@@ -20,5 +20,7 @@ describe('bench arguments', () => {
     expect(() => parseArgs(['--brokers=rabbitmq'])).toThrow(/unknown broker/);
     expect(() => parseArgs(['--connections=-1'])).toThrow(/positive integer/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option/);
+    expect(parseArgs(['--nice=-5', '--window=8', '--no-udp'])).toMatchObject({ nice: -5, window: 8, udp: false });
+    expect(() => parseArgs(['--nice=-25'])).toThrow(/from -20 to 19/);
   });
 });

@@ -20,6 +20,8 @@ export interface BenchArgs {
   ceiling: boolean;
   udp: boolean;
   writeDoc: boolean;
+  /** Scheduling priority for the bench and everything it starts (negative = favoured; root only). */
+  nice: number;
 }
 
 export const USAGE = `npm run bench [-- options]
@@ -30,6 +32,8 @@ export const USAGE = `npm run bench [-- options]
   --connections=N      idle connections for the memory shape (default 5000)
   --measure-ms=N       measured window per run
   --window=N           saturation: messages in flight per publisher (default 64)
+  --nice=N             run the bench, brokers and generator at this nice value (e.g. -5, root
+                       only): less noise from other work on a shared machine, same for every broker
   --no-memory --no-ceiling --no-udp --no-doc
   --help`;
 
@@ -42,6 +46,12 @@ function list<T extends string>(value: string, allowed: readonly T[], name: stri
 function positive(value: string, name: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+function niceValue(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < -20 || n > 19) throw new Error(`--nice must be an integer from -20 to 19, got "${value}"`);
   return n;
 }
 
@@ -61,6 +71,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     ceiling: true,
     udp: true,
     writeDoc: true,
+    nice: 0,
   };
   for (const arg of argv) {
     const [key, value = ''] = arg.split('=', 2) as [string, string?];
@@ -74,6 +85,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (key === '--no-memory') args.memory = false;
     else if (key === '--no-ceiling') args.ceiling = false;
     else if (key === '--no-udp') args.udp = false;
+    else if (key === '--nice') args.nice = niceValue(value);
     else if (key === '--no-doc') args.writeDoc = false;
     else throw new Error(`unknown option "${arg}"\n${USAGE}`);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatCount, formatMs, formatRatio, renderMarkdown, renderText, replaceBlock } from './format';
-import { ratioTable, resultsTable, udpTable, udpVerdicts } from './report';
+import { brokerVerdicts, ratioTable, resultsTable, udpTable, udpVerdicts } from './report';
 import { combineUdpRuns, type Measured, type ScenarioRow, type UdpRow } from './results';
 
 describe('number formatting', () => {
@@ -59,6 +59,14 @@ describe('result and ratio tables', () => {
     expect(t.rows[0]!.slice(3, 6)).toEqual(['250 k', '10.0', '20.0']);
     expect(t.rows[0]!.at(-1)).toBe('median of 3');
     expect(t.rows[2]!.at(-1)).toBe('skipped: not installed');
+  });
+
+  it('states the issue 3 fan-in target', () => {
+    const v = brokerVerdicts(rows, 'Mosquitto');
+    expect(v).toHaveLength(1);
+    expect(v[0]).toContain('ours 250 k msg/s = 2.50x Mosquitto\'s 100 k (target at least 2x: met)');
+    const slower: ScenarioRow[] = [{ ...rows[0]!, runs: [m(150_000, 10)] }, rows[1]!];
+    expect(brokerVerdicts(slower, 'Mosquitto')[0]).toContain('NOT met');
   });
 
   it('computes ours / theirs per shape and marks missing comparisons', () => {

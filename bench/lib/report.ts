@@ -6,12 +6,12 @@ export const OURS = 'HyperTCP (ours)';
 
 export function resultsTable(rows: readonly ScenarioRow[]): Table {
   return {
-    headers: ['shape', 'mode', 'broker', 'delivered msg/s', 'p50 ms', 'p99 ms', 'broker CPU', 'msg/CPU-s', 'peak RSS MiB', 'lost/dropped', 'notes'],
-    align: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    headers: ['shape', 'mode', 'broker', 'delivered msg/s', 'p50 ms', 'p99 ms', 'broker CPU', 'msg/CPU-s', 'peak RSS MiB', 'lost/dropped', 'generator CPU', 'notes'],
+    align: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
     rows: rows.map((r) => {
       const m = combineRuns(r.runs);
       const base = [r.shape, MODE_LABELS[r.mode], r.broker];
-      if (!m) return [...base, '-', '-', '-', '-', '-', '-', '-', r.note ?? ''];
+      if (!m) return [...base, '-', '-', '-', '-', '-', '-', '-', '-', r.note ?? ''];
       const runs = r.runs.length > 1 ? `median of ${r.runs.length}` : '';
       return [
         ...base,
@@ -22,6 +22,7 @@ export function resultsTable(rows: readonly ScenarioRow[]): Table {
         formatCount(m.msgsPerCpuS),
         m.peakRssMiB.toFixed(0),
         formatCount(m.lost + m.refused),
+        `${(m.generatorCpu * 100).toFixed(0)}%`,
         [runs, r.note ?? ''].filter(Boolean).join('; '),
       ];
     }),
@@ -106,6 +107,25 @@ export function udpVerdicts(rows: readonly UdpRow[]): string[] {
     out.push(`At 5% loss and ${formatCount(u5.goodputPerS)} msg/s, reliable UDP p99 ${formatMs(u5.p99Ms)} ms is ${verdict} TCP's ${formatMs(tcp5.p99Ms)} ms on the same link (target: below).`);
   } else if (u5 && tcp0) {
     out.push(`UDP p99 at 5% loss ${formatMs(u5.p99Ms)} ms vs TCP p99 without loss ${formatMs(tcp0.p99Ms)} ms (TCP under loss needs the network namespace, not available here).`);
+  }
+  return out;
+}
+
+/** The issue 3 targets, stated against the fan-in rows (ours vs Mosquitto). */
+export function brokerVerdicts(rows: readonly ScenarioRow[], mosquitto: string): string[] {
+  const get = (broker: string, mode: ScenarioRow['mode']) => combineRuns(rows.find((r) => r.broker === broker && r.shape.startsWith('fan-in') && r.mode === mode)?.runs ?? []);
+  const out: string[] = [];
+  for (const mode of ['saturate', 'saturate-1'] as const) {
+    const ours = get(OURS, mode);
+    const theirs = get(mosquitto, mode);
+    if (!ours || !theirs) continue;
+    const r = ratio(ours.deliveredPerS, theirs.deliveredPerS);
+    out.push(`Fan-in, ${MODE_LABELS[mode]}: ours ${formatCount(ours.deliveredPerS)} msg/s = ${formatRatio(r)} Mosquitto's ${formatCount(theirs.deliveredPerS)} (target at least 2x: ${r >= 2 ? 'met' : 'NOT met'}); per broker CPU second ${formatRatio(ratio(ours.msgsPerCpuS, theirs.msgsPerCpuS))}.`);
+  }
+  const ours = get(OURS, 'rate');
+  const theirs = get(mosquitto, 'rate');
+  if (ours && theirs) {
+    out.push(`Fan-in at 5 k msg/s: ours p99 ${formatMs(ours.p99Ms)} ms vs Mosquitto ${formatMs(theirs.p99Ms)} ms (target below: ${ours.p99Ms < theirs.p99Ms ? 'met' : 'NOT met'}).`);
   }
   return out;
 }
