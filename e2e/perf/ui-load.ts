@@ -7,6 +7,7 @@
  */
 import { chromium } from '@playwright/test';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { HostApi, ROOT, startHost } from '../fixtures/host';
 import { startSim, type SimDevice } from '../fixtures/sim';
@@ -61,6 +62,7 @@ async function main() {
   const toggles: { answerMs: number; confirmMs: number }[] = [];
   const views = ['traffic', 'devices', 'metrics'] as const;
   const t0 = Date.now();
+  const loadStart = loadavg()[0]!;
   let nextSample = t0;
   let phase = -1;
   while (Date.now() - t0 < DURATION_S * 1000) {
@@ -92,6 +94,7 @@ async function main() {
     }
     await page.waitForTimeout(1000);
   }
+  const loadEnd = loadavg()[0]!;
   const rest = await drainFrames(page);
   frames.push(...rest.frames);
   longTasks.push(...rest.longTasks);
@@ -110,6 +113,8 @@ async function main() {
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const result = {
     durationS: DURATION_S,
+    loadAvgStart: loadStart,
+    loadAvgEnd: loadEnd,
     devices: DEVICES,
     offeredMsgsPerS: perSensor * sensors,
     brokerInMsgsPerS: Math.round(delivered),
@@ -146,9 +151,9 @@ function record(r: Record<string, unknown> & { [k: string]: number | object }) {
     '<!-- ui-load:start (written by e2e/perf/ui-load.ts; owned by the ui helper) -->',
     '## UI under load (renderer in Chromium, headless host, simulated devices)',
     '',
-    `Command: \`npm run bench:ui -- --duration ${n.durationS} --rate ${n.offeredMsgsPerS} --devices ${n.devices} --record\` on ${new Date().toISOString().slice(0, 10)}, this 2-core machine shared with other jobs.`,
+    `Command: \`npm run bench:ui -- --duration ${n.durationS} --rate ${RATE} --devices ${n.devices} --record\` on ${new Date().toISOString().slice(0, 10)}, this 2-core machine shared with other jobs.`,
     `The page cycles Traffic -> Devices (relay toggles) -> Metrics every 20 s. Frame times are requestAnimationFrame intervals; long tasks from PerformanceObserver.`,
-    `The load generator (simulator + broker + hub) shares the 2 cores with the browser, so wall-clock long tasks include time the renderer waited for a CPU.`,
+    `The load generator (simulator + broker + hub) shares the 2 cores with the browser (and with other jobs: 1-minute load average ${f(n.loadAvgStart)} at the start, ${f(n.loadAvgEnd)} at the end), so wall-clock frame times and long tasks include time the renderer waited for a CPU.`,
     '',
     '| measure | value | target |',
     '|---|---|---|',

@@ -39,7 +39,8 @@ export function TrafficToolbar({ shown, filterError }: { shown: number; filterEr
     try {
       const file = await api.call('export.traffic', { query, format });
       downloadText(file.filename, file.mime, file.content);
-      notify('info', `Exported ${file.rows} rows to ${file.filename}`);
+      if (file.truncated) notify('warn', `Export cut at ${file.rows} rows (size cap): narrow the filter for the rest`);
+      else notify('info', `Exported ${file.rows} rows to ${file.filename}`);
     } catch (err) {
       notify('error', `Export failed: ${errorText(err)}`);
     }

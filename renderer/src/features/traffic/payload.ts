@@ -21,16 +21,6 @@ export function rowJson(row: TrafficRow): { envelope: unknown; inner: unknown } 
   return hit;
 }
 
-/** Looks up `a.b.0.c` in a JSON value; own properties only. */
-export function getPath(value: unknown, path: string): unknown {
-  let cur = value;
-  for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object' || !Object.prototype.hasOwnProperty.call(cur, part)) return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
-}
-
 /** "Kind" of a message for the diff: direction, command and the inner payload's first key (state, telemetry, cmd...). */
 export function messageKind(row: TrafficRow): string {
   const { inner } = rowJson(row);
