@@ -35,4 +35,7 @@ export function formatBytes(n: number): string {
 }
 
 export const cmdLabel = (cmd: number) => commandName(cmd);
+const SHORT: Record<string, string> = { JSON_MESSAGE: 'JSON', RESPONSE: 'ACK', BROADCAST: 'BCAST' };
+/** Short command names for narrow list columns (the full name goes in the title). */
+export const cmdShort = (cmd: number) => SHORT[commandName(cmd)] ?? commandName(cmd);
 export const statusLabel = (status: number | null) => (status === null ? '' : statusName(status));

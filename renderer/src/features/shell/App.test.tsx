@@ -60,7 +60,8 @@ describe('App shell with the foundation views', () => {
     expect(row.textContent).toContain('out');
     expect(row.textContent).toContain('server');
     expect(row.textContent).toContain('lamp-1');
-    expect(row.textContent).toContain('JSON_MESSAGE');
+    expect(row.textContent).toContain('JSON');
+    expect(row.querySelector('[title="JSON_MESSAGE (30)"]')).toBeTruthy();
     expect(row.textContent).toContain('"cmd":"set"');
   });
 

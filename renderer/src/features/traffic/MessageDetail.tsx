@@ -5,7 +5,7 @@ import { useApp } from '../../store/context';
 import { diffJson } from './diff';
 import { hexDump, payloadBytes } from './hex';
 import { JsonTree } from './JsonTree';
-import { previousOfKind, rowJson } from './payload';
+import { previousOfKind, rowJson, targetOf } from './payload';
 
 type Tab = 'json' | 'hex' | 'diff';
 
@@ -15,7 +15,7 @@ function Header({ row }: { row: TrafficRow }) {
     ['Direction', row.dir === 'in' ? 'in (device → broker)' : 'out (broker → device)'],
     ['Session', row.device],
     ['From', row.from ?? '-'],
-    ['To', row.to ?? '-'],
+    ['To', row.to ?? targetOf(row)],
     ['Command', `${cmdLabel(row.cmd)} (${row.cmd})`],
     ['Msg id', String(row.msgId)],
     ['Length', `${row.size} bytes${row.cut ? ' (payload shortened in the log)' : ''}`],

@@ -1,17 +1,11 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useRef } from 'react';
 import type { TrafficRow } from '../../../../shared/api/contract';
-import { cmdLabel, formatTime, statusLabel } from '../../components/format';
-import { rowJson } from './payload';
+import { cmdLabel, cmdShort, formatTime, statusLabel } from '../../components/format';
+import { targetOf } from './payload';
 
 const ROW_HEIGHT = 28;
 const PREVIEW_CHARS = 160;
-
-/** A device's envelope names its target; used when the log row has no `to`. */
-function targetOf(row: TrafficRow): string {
-  const env = rowJson(row).envelope as { targetId?: unknown } | undefined;
-  return typeof env?.targetId === 'string' ? env.targetId : '-';
-}
 
 const Row = memo(function Row({ row, top, selected, onSelect }: { row: TrafficRow; top: number; selected: boolean; onSelect: (r: TrafficRow) => void }) {
   return (
@@ -27,7 +21,9 @@ const Row = memo(function Row({ row, top, selected, onSelect }: { row: TrafficRo
       <span className="cell">{row.dir === 'in' ? '⬅ in' : '➡ out'}</span>
       <span className="cell">{row.from ?? '-'}</span>
       <span className="cell">{row.to ?? targetOf(row)}</span>
-      <span className="cell">{cmdLabel(row.cmd)}</span>
+      <span className="cell" title={`${cmdLabel(row.cmd)} (${row.cmd})`}>
+        {cmdShort(row.cmd)}
+      </span>
       <span className="cell num">{row.msgId}</span>
       <span className="cell num">{row.size}</span>
       <span className="cell">{statusLabel(row.status)}</span>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeRow } from '../../api/fake-client';
 import { diffJson } from './diff';
 import { hexDump, payloadBytes } from './hex';
-import { messageKind, previousOfKind, rowJson } from './payload';
+import { messageKind, previousOfKind, rowJson, targetOf } from './payload';
 
 describe('message detail helpers', () => {
   it('finds the previous message of the same device and kind', () => {
@@ -24,6 +24,10 @@ describe('message detail helpers', () => {
     ]);
     const big = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`k${i}`, i]));
     expect(diffJson({}, big).length).toBe(500);
+  });
+  it('falls back to the envelope target when the row has no `to`', () => {
+    expect(targetOf(fakeRow({ to: null, payload: '{"targetId":"server","payload":{}}' }))).toBe('server');
+    expect(targetOf(fakeRow({ to: null, payload: 'binary' }))).toBe('-');
   });
   it('a cut or non-JSON payload has no JSON', () => {
     expect(rowJson(fakeRow({ payload: '{"a":', cut: true })).envelope).toBeUndefined();

@@ -39,3 +39,9 @@ export function previousOfKind(rows: TrafficRow[], row: TrafficRow): TrafficRow 
   }
   return null;
 }
+
+/** A device's envelope names its target; used when the log row has no `to`. */
+export function targetOf(row: TrafficRow): string {
+  const env = rowJson(row).envelope as { targetId?: unknown } | undefined;
+  return typeof env?.targetId === 'string' ? env.targetId : '-';
+}

@@ -1,0 +1,54 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createFakeClient } from '../../api/fake-client';
+import { renderWith, setup } from '../../test-utils';
+import { DeviceActions } from './DeviceActions';
+
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+});
+
+function lab() {
+  const client = createFakeClient();
+  client.handlers['messages.send'] = () => ({ msgId: 7 });
+  client.handlers['broker.redirect'] = () => ({ redirected: 1 });
+  client.handlers['tokens.rotate'] = ({ id }) => ({ id, token: 'new-token-xyz' });
+  client.handlers['tokens.revoke'] = () => ({ closedSession: true });
+  return setup(client);
+}
+
+describe('device actions', () => {
+  it('sends a command, redirects, rotates (new token shown once) and revokes after confirming', async () => {
+    const ctx = lab();
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(true);
+    renderWith(<DeviceActions id="lamp" online />, ctx);
+    fireEvent.change(screen.getByTestId('device-payload'), { target: { value: '{"cmd":"blink"}' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Send to lamp' })));
+    fireEvent.change(screen.getByLabelText('Redirect host'), { target: { value: '10.0.0.2' } });
+    fireEvent.change(screen.getByLabelText('Redirect port'), { target: { value: '9000' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Redirect' })));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Rotate token' })));
+    expect(screen.getByTestId('token-value').textContent).toBe('new-token-xyz');
+    fireEvent.click(screen.getByRole('button', { name: 'I saved it' }));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Revoke token' })));
+    expect(confirm).toHaveBeenCalledTimes(2);
+    expect(ctx.client.calls.map((c) => [c.method, c.params])).toEqual([
+      ['messages.send', { to: 'lamp', payload: { cmd: 'blink' } }],
+      ['broker.redirect', { device: 'lamp', host: '10.0.0.2', port: 9000 }],
+      ['tokens.rotate', { id: 'lamp' }],
+      ['tokens.revoke', { id: 'lamp' }],
+    ]);
+    expect(ctx.store.getState().notices.map((n) => n.text)).toContain('Token of lamp revoked; its session was closed');
+  });
+
+  it('does nothing when the user cancels a revoke; cannot send to an offline device', async () => {
+    const ctx = lab();
+    vi.spyOn(window, 'confirm').mockReturnValue(false);
+    renderWith(<DeviceActions id="lamp" online={false} />, ctx);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Revoke token' })));
+    expect(ctx.client.calls).toHaveLength(0);
+    expect((screen.getByRole('button', { name: 'Send to lamp' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+});
