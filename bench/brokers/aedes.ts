@@ -1,7 +1,7 @@
 /** Child process: Aedes (MQTT, QoS 0 traffic) on a plain TCP listener, default options. */
 import net from 'node:net';
 import { Aedes } from 'aedes';
-import { announceReady, serveCoordinator } from './child-ipc';
+import { listenAndAnnounce, serveCoordinator } from './child-ipc';
 
 const aedes = await Aedes.createBroker();
 const server = net.createServer(aedes.handle);
@@ -17,7 +17,4 @@ serveCoordinator(
     }),
 );
 
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  announceReady(typeof address === 'object' && address ? address.port : 0);
-});
+listenAndAnnounce(server);

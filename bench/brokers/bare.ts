@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { StreamReader } from '../load/stream-reader';
 import { measureFrame } from '../load/hypertcp-wire';
-import { announceReady, serveCoordinator } from './child-ipc';
+import { serveTokenless } from './child-ipc';
 
 interface Peer {
   id: string;
@@ -85,11 +85,4 @@ const server = net.createServer((socket) => {
   });
 });
 
-serveCoordinator(
-  (m) => (m.type === 'tokens' ? { type: 'tokens', tokens: Object.fromEntries(m.ids.map((id) => [id, id])) } : null),
-  () => new Promise<void>((resolve) => server.close(() => resolve())),
-);
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  announceReady(typeof address === 'object' && address ? address.port : 0);
-});
+serveTokenless(server);

@@ -9,7 +9,7 @@ import { encodeFrame } from '../../shared/protocol';
 import { PAYLOAD_TEMPLATE, nowMicros, stampPayload } from '../lib/payload';
 import { Command } from '../load/hypertcp-wire';
 import { publishTemplate } from '../load/mqtt-wire';
-import { announceReady, serveCoordinator } from './child-ipc';
+import { serveTokenless } from './child-ipc';
 
 const [mode, protocol] = process.argv.slice(2) as ['discard' | 'blast', 'hypertcp' | 'mqtt'];
 
@@ -49,11 +49,4 @@ const server = net.createServer((socket) => {
   });
 });
 
-serveCoordinator(
-  (m) => (m.type === 'tokens' ? { type: 'tokens', tokens: Object.fromEntries(m.ids.map((id) => [id, id])) } : null),
-  () => new Promise<void>((resolve) => server.close(() => resolve())),
-);
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  announceReady(typeof address === 'object' && address ? address.port : 0);
-});
+serveTokenless(server);

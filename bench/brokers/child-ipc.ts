@@ -1,4 +1,5 @@
 /** The IPC protocol between the bench coordinator and a broker child process. */
+import type net from 'node:net';
 
 export type ToBroker = { type: 'tokens'; ids: string[] } | { type: 'gc' } | { type: 'stats' } | { type: 'server-latency'; reset: boolean };
 export type FromBroker =
@@ -34,4 +35,21 @@ export function serveCoordinator(handle: (m: ToBroker) => FromBroker | null, clo
 
 export function announceReady(port: number): void {
   process.send?.({ type: 'ready', port } satisfies FromBroker);
+}
+
+/** Listens on an ephemeral loopback port and tells the coordinator which. */
+export function listenAndAnnounce(server: net.Server): void {
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    announceReady(typeof address === 'object' && address ? address.port : 0);
+  });
+}
+
+/** For reference peers without auth: a device's "token" is its id. */
+export function serveTokenless(server: net.Server): void {
+  serveCoordinator(
+    (m) => (m.type === 'tokens' ? { type: 'tokens', tokens: Object.fromEntries(m.ids.map((id) => [id, id])) } : null),
+    () => new Promise<void>((resolve) => server.close(() => resolve())),
+  );
+  listenAndAnnounce(server);
 }
