@@ -3,6 +3,7 @@
  * process, on the same load shapes; prints tables and updates docs/BENCHMARKS.md. Method and
  * caveats: docs/BENCHMARKS.md.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,17 @@ const argv = process.argv.slice(2);
 if (argv.includes('--help')) {
   console.log(USAGE);
   process.exit(0);
+
+/** The commit measured, and whether the broker or protocol code had uncommitted changes. */
+function codeRevision(): string {
+  try {
+    const git = (...a: string[]): string => execFileSync('git', a, { encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--', 'electron/broker', 'electron/udp', 'shared/protocol');
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ` with uncommitted changes in ${dirty.split('\n').map((l) => l.slice(3)).join(', ')}` : ''}`;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
 }
 let args: BenchArgs;
 try {
@@ -43,6 +55,7 @@ if (args.nice !== 0) {
   }
 }
 const started = new Date();
+const revision = codeRevision();
 const machine = machineInfo();
 const loadBefore = machine.loadAvg;
 console.log(`HyperTCP bench (${args.full ? `full: ${args.runs} runs, median` : 'quick: 1 run'}${args.nice ? `, nice ${args.nice}` : ''}), ${machine.nproc} CPUs ${machine.cpuModel}, node ${machine.node}, load ${loadBefore}`);
@@ -175,6 +188,8 @@ if (args.writeDoc) {
   const body = [
     `Command: \`${command}\`${args.nice ? ` as root (nice ${args.nice}: the bench, brokers and generator favoured over other work on the machine)` : ''} (${args.full ? `${args.runs} runs per row, median of each metric` : '1 run per row'}; ${args.warmupMs / 1000} s warm-up, ${args.measureMs / 1000} s measured per run; fixed rate ${FIXED_RATE} delivered msg/s).`,
     '',
+    `Code: ${revision}.`,
+    '',
     `Date: ${started.toISOString()}, ${seconds} s in all. Machine: ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memGiB} GiB, ${machine.os}, node ${machine.node}. Load average (1/5/15 min) before: ${loadBefore}, after: ${loadAfter}.`,
     '',
     ...sections.flatMap(([title, table]) => [`#### ${title}`, '', renderMarkdown(table), '']),
@@ -186,3 +201,14 @@ if (args.writeDoc) {
   console.log(`updated ${path.relative(process.cwd(), docPath)} (${marker} results)`);
 }
 process.exit(0);
+
+/** The commit measured, and whether the broker or protocol code had uncommitted changes. */
+function codeRevision(): string {
+  try {
+    const git = (...a: string[]): string => execFileSync('git', a, { encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--', 'electron/broker', 'electron/udp', 'shared/protocol');
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ` with uncommitted changes in ${dirty.split('\n').map((l) => l.slice(3)).join(', ')}` : ''}`;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
