@@ -39,6 +39,41 @@ TEST(validate_limits_depth_and_forbids_proto) {
   CHECK(validate("{\"__proto__x\":1}") == json::Check::Ok);
 }
 
+namespace {
+struct Seen {
+  char text[160];
+  size_t len;
+};
+void record(const json::Span& key, const json::Span& value, void* context) {
+  Seen& seen = *static_cast<Seen*>(context);
+  size_t n = key.len + value.len + 2;
+  if (seen.len + n >= sizeof seen.text) return;
+  memcpy(seen.text + seen.len, key.ptr, key.len);
+  seen.text[seen.len + key.len] = '=';
+  memcpy(seen.text + seen.len + key.len + 1, value.ptr, value.len);
+  seen.text[seen.len + n - 1] = ';';
+  seen.len += n;
+  seen.text[seen.len] = '\0';
+}
+}  // namespace
+
+TEST(scan_reports_the_outer_members_in_one_pass) {
+  const char* text = "{\"a\":1, \"b\" : {\"c\":[2,{\"d\":3}]},\"e\":\"x\\\"y\",\"f\":[],\"g\":{}}";
+  Seen seen = {{0}, 0};
+  json::Check why;
+  size_t end = json::scanValue(text, strlen(text), 0, 32, why, record, &seen);
+  CHECK_EQ(end, strlen(text));
+  CHECK(why == json::Check::Ok);
+  CHECK_STR(seen.text, "\"a\"=1;\"b\"={\"c\":[2,{\"d\":3}]};\"e\"=\"x\\\"y\";\"f\"=[];\"g\"={};");
+  // Arrays have no members; a scan that fails later still fails (members seen so far are not trusted).
+  seen.len = 0;
+  seen.text[0] = '\0';
+  CHECK(json::scanValue("[{\"a\":1}]", 9, 0, 32, why, record, &seen) == 9);
+  CHECK_STR(seen.text, "");
+  CHECK(json::scanValue("{\"a\":1,\"b\":tru}", 16, 0, 32, why, record, &seen) == 0);
+  CHECK(why == json::Check::NotJson);
+}
+
 TEST(find_and_typed_getters) {
   const char* text = "{\"cmd\":\"toggle\",\"n\":-42,\"on\":true,\"nested\":{\"cmd\":\"no\"},\"esc\":\"a\\\"b\\u00e9\"}";
   size_t n = strlen(text);

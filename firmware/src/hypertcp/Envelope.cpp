@@ -17,15 +17,22 @@ const char* controlKindName(ControlKind kind) {
   return "relay";
 }
 
-bool isValidId(const char* id, size_t length) {
-  if (id == nullptr || length < 1 || length > kMaxIdLength) return false;
+namespace {
+// [A-Za-z0-9_.:-]: device ids, and the host names and IP literals a REDIRECT may name. One bit
+// per ASCII code (a table is smaller than the range compares on every target).
+const uint8_t kPlainBits[16] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x60, 0xFF, 0x07,
+                                0xFE, 0xFF, 0xFF, 0x87, 0xFE, 0xFF, 0xFF, 0x07};
+bool plainChars(const char* text, size_t length) {
   for (size_t i = 0; i < length; i++) {
-    char c = id[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-              c == ':' || c == '-';
-    if (!ok) return false;
+    uint8_t c = static_cast<uint8_t>(text[i]);
+    if (c >= 128 || !((kPlainBits[c >> 3] >> (c & 7)) & 1)) return false;
   }
   return true;
+}
+}  // namespace
+
+bool isValidId(const char* id, size_t length) {
+  return id != nullptr && length >= 1 && length <= kMaxIdLength && plainChars(id, length);
 }
 
 namespace {
@@ -111,22 +118,28 @@ Error checkPayload(const char* payload, size_t length) {
 }
 
 namespace {
-// Walks one JSON object in a single pass: the spans of the wanted keys (first occurrence; absent
-// ones stay empty), every other member checked and skipped. False unless the text is exactly one
-// valid object.
+struct Wanted {
+  const char* const* keys;
+  json::Span* values;
+  uint8_t count;
+};
+
+void takeWanted(const json::Span& key, const json::Span& value, void* context) {
+  Wanted& w = *static_cast<Wanted*>(context);
+  for (uint8_t k = 0; k < w.count; k++)
+    if (w.values[k].ptr == nullptr && json::keyIs(key, w.keys[k])) w.values[k] = value;
+}
+
+// Validates one JSON object and picks the spans of the wanted keys (first occurrence; absent
+// ones stay empty) in the same pass. False unless the text is exactly one valid object.
 bool readMembers(const char* text, size_t length, const char* const* keys, json::Span* values, uint8_t count) {
   for (uint8_t k = 0; k < count; k++) values[k].ptr = nullptr, values[k].len = 0;
-  json::ObjectReader reader(text, length);
-  json::Span key, value;
+  size_t i = skipSpace(text, length, 0);
+  if (i >= length || text[i] != '{') return false;
+  Wanted wanted = {keys, values, count};
   json::Check why;
-  for (;;) {
-    json::ObjectReader::Step step = reader.next(key, value, why);
-    if (step == json::ObjectReader::Fail) return false;
-    if (step == json::ObjectReader::End) break;
-    for (uint8_t k = 0; k < count; k++)
-      if (values[k].ptr == nullptr && json::keyIs(key, keys[k])) values[k] = value;
-  }
-  return skipSpace(text, length, reader.end()) == length;
+  size_t end = json::scanValue(text, length, i, kMaxJsonDepth, why, takeWanted, &wanted);
+  return end != 0 && skipSpace(text, length, end) == length;
 }
 
 // A string span holding a device id, copied NUL-terminated into out[kMaxIdLength + 1].
@@ -176,13 +189,7 @@ bool parseRedirect(const char* text, size_t length, char* host, size_t hostSize,
   const json::Span& server = v[0];
   if (server.len < 3 || server.ptr[0] != '"') return false;
   size_t hostLength = server.len - 2;
-  if (hostLength >= hostSize) return false;
-  for (size_t i = 0; i < hostLength; i++) {
-    char c = server.ptr[1 + i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-              c == ':' || c == '_';
-    if (!ok) return false;
-  }
+  if (hostLength >= hostSize || !plainChars(server.ptr + 1, hostLength)) return false;
   memcpy(host, server.ptr + 1, hostLength);
   host[hostLength] = '\0';
   port = static_cast<uint16_t>(value);

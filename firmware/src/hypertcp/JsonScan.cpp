@@ -100,10 +100,10 @@ bool isForbiddenKey(const uint8_t* s, size_t start, size_t end) {
   return end - start == sizeof(kProto) - 1 && memcmp(s + start, kProto, end - start) == 0;
 }
 
-// Scans `"key" ws : ws` at s[i]. Returns the offset of the value, or 0.
-size_t scanKey(const uint8_t* s, size_t n, size_t i, Check& why) {
+// Scans `"key" ws : ws` at s[i]. Returns the offset of the value, or 0; end = after the key.
+size_t scanKey(const uint8_t* s, size_t n, size_t i, Check& why, size_t& end) {
   if (i >= n || s[i] != '"') return 0;
-  size_t end = scanString(s, n, i);
+  end = scanString(s, n, i);
   if (end == 0) return 0;
   if (isForbiddenKey(s, i, end)) {
     why = Check::ForbiddenKey;
@@ -116,12 +116,24 @@ size_t scanKey(const uint8_t* s, size_t n, size_t i, Check& why) {
 
 }  // namespace
 
-size_t scanValue(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& why) {
+size_t scanValue(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& why, MemberFn onMember,
+                 void* context) {
   const uint8_t* s = bytes(text);
   uint32_t objectBits = 0;  // bit d set: container at depth d+1 is an object
   uint8_t depth = 0;
+  bool wantKey = false;
+  Span key = {text, 0}, value = {text, 0};  // the outermost object's current member
   why = Check::NotJson;
   for (;;) {
+    if (wantKey) {
+      size_t start = i, keyEnd;
+      if ((i = scanKey(s, n, i, why, keyEnd)) == 0) return 0;
+      if (depth == 1) {
+        key.ptr = text + start;
+        key.len = keyEnd - start;
+        value.ptr = text + i;
+      }
+    }
     // Here a value starts at s[i].
     if (i >= n) return 0;
     uint8_t c = s[i];
@@ -139,7 +151,7 @@ size_t scanValue(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& 
         depth--;
         i++;
       } else {
-        if (isObject && (i = scanKey(s, n, i, why)) == 0) return 0;
+        wantKey = isObject;
         continue;
       }
     } else if (c == '"') {
@@ -161,11 +173,15 @@ size_t scanValue(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& 
         return i;
       }
       bool inObject = (objectBits >> (depth - 1)) & 1;
+      if (depth == 1 && inObject && onMember) {
+        value.len = i - static_cast<size_t>(value.ptr - text);
+        onMember(key, value, context);
+      }
       i = skipWs(s, n, i);
       if (i >= n) return 0;
       if (s[i] == ',') {
         i = skipWs(s, n, i + 1);
-        if (inObject && (i = scanKey(s, n, i, why)) == 0) return 0;
+        wantKey = inObject;
         break;
       }
       if (s[i] != (inObject ? '}' : ']')) return 0;
@@ -218,10 +234,8 @@ ObjectReader::Step ObjectReader::next(Span& key, Span& value, Check& why) {
     i = skipWs(s, len_, i + 1);
   }
   state_ = 3;  // until this member is complete
-  if (i >= len_ || s[i] != '"') return Fail;
-  size_t keyEnd = scanString(s, len_, i);
-  if (keyEnd == 0) return Fail;
-  size_t start = scanKey(s, len_, i, why);
+  size_t keyEnd;
+  size_t start = scanKey(s, len_, i, why, keyEnd);
   if (start == 0) return Fail;
   size_t end = scanValue(text_, len_, start, static_cast<uint8_t>(maxDepth_ - 1), why);
   if (end == 0) return Fail;

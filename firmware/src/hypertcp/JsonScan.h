@@ -22,9 +22,16 @@ struct Span {
 // invalid UTF-8, nesting deeper than maxDepth containers and the key "__proto__" anywhere.
 Check validate(const char* text, size_t len, uint8_t maxDepth = 32);
 
+// Called by scanValue for each member of the outermost object, in order, as it is passed (key
+// with quotes). A failure later in the text still fails the scan: only trust the members once
+// scanValue succeeded.
+typedef void (*MemberFn)(const Span& key, const Span& value, void* context);
+
 // Scans one value starting at text[pos] (no leading whitespace). Returns the offset after it, or
-// 0 on failure with `why` set.
-size_t scanValue(const char* text, size_t len, size_t pos, uint8_t maxDepth, Check& why);
+// 0 on failure with `why` set. One pass, no recursion; onMember sees the outermost object's
+// members, so a caller can validate and pick fields in the same pass.
+size_t scanValue(const char* text, size_t len, size_t pos, uint8_t maxDepth, Check& why, MemberFn onMember = nullptr,
+                 void* context = nullptr);
 
 // Walks the members of one object. Values are scanned with maxDepth counting the object itself.
 class ObjectReader {
