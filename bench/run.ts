@@ -26,16 +26,6 @@ if (argv.includes('--help')) {
   console.log(USAGE);
   process.exit(0);
 
-/** The commit measured, and whether the broker or protocol code had uncommitted changes. */
-function codeRevision(): string {
-  try {
-    const git = (...a: string[]): string => execFileSync('git', a, { encoding: 'utf8' }).trim();
-    const dirty = git('status', '--porcelain', '--', 'electron/broker', 'electron/udp', 'shared/protocol');
-    return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ` with uncommitted changes in ${dirty.split('\n').map((l) => l.slice(3)).join(', ')}` : ''}`;
-  } catch {
-    return 'unknown (not a git checkout)';
-  }
-}
 }
 let args: BenchArgs;
 try {
