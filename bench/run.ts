@@ -25,7 +25,6 @@ const argv = process.argv.slice(2);
 if (argv.includes('--help')) {
   console.log(USAGE);
   process.exit(0);
-
 }
 let args: BenchArgs;
 try {
