@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
-import { HEADER_SIZE } from '../../shared/protocol/constants';
 import type { Frame } from '../../shared/protocol/frame';
+import { OutFrameEvent } from './frame-event';
 import { dispatch } from './handlers/index';
 import { handleUdpEnvelope } from './handlers/udp-message';
 import { LoginThrottle } from './limits';
@@ -173,10 +173,7 @@ export class BrokerCore {
   }
 
   traceOut(device: string, from: string, to: string, frame: Uint8Array, recipients: number): void {
-    const ev: FrameEvent = {
-      ts: Date.now(), dir: 'out', device, from, to, cmd: frame[0]!, msgId: (frame[1]! << 8) | frame[2]!,
-      size: frame.length - HEADER_SIZE, status: null, payload: frame.subarray(HEADER_SIZE),
-    };
+    const ev = new OutFrameEvent(Date.now(), device, from, to, frame);
     if (device === '*') ev.recipients = recipients;
     if (this.holding) this.held.push(ev);
     else this.emit('frame', ev);

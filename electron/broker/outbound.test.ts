@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { encodeEmptyResponse, encodeStatus } from '../../shared/protocol/frame';
 import { OutboundQueue } from './outbound';
 
 /** A sink that records each write and accepts only `capacity` bytes before asking for 'drain'. */
@@ -76,5 +77,34 @@ describe('OutboundQueue', () => {
     s.drainOne();
     await tick();
     expect(queue.blockedSince).toBe(0);
+  });
+
+  it('writes queued acks as the shared encoders would, in order with other frames, and counts them in its bounds', async () => {
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, callback) {
+        chunks.push(chunk);
+        callback();
+      },
+    }) as unknown as Duplex;
+    const { queue } = queueOn(stream, 1 << 20, 1_000);
+    const frame = Uint8Array.of(30, 0, 7, 0, 2, 0x7b, 0x7d);
+    queue.pushAck(0xffff, 255);
+    queue.push(frame);
+    queue.pushAck(513, -1);
+    queue.pushAck(1, 200);
+    expect([queue.depth, queue.bytes]).toEqual([4, 6 + 7 + 5 + 6]);
+    await tick();
+    const want = Buffer.concat([encodeStatus(0xffff, 255), frame, encodeEmptyResponse(513), encodeStatus(1, 200)]);
+    expect(Buffer.concat(chunks).equals(want)).toBe(true);
+    queue.pushAck(2, 200); // a lone ack
+    await tick();
+    expect(chunks.at(-1)!.equals(Buffer.from(encodeStatus(2, 200)))).toBe(true);
+
+    const small = queueOn(sink(0).stream, 100, 3).queue;
+    small.push(new Uint8Array(40)); // blocks the sink
+    await tick();
+    for (let i = 0; i < 5; i++) small.pushAck(i, 200);
+    expect([small.depth, small.bytes, small.dropped]).toEqual([3, 18, 2]);
   });
 });

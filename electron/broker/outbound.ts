@@ -7,13 +7,21 @@ export interface QueueBudget {
 }
 
 /**
+ * An ack waiting in a queue, as a small integer instead of a 5-6 byte buffer (acks are half of all
+ * frames): msgId * 512 + status * 2 + 1 for a status RESPONSE, msgId * 512 for the empty one.
+ */
+type QueuedAck = number;
+
+const ackLength = (ack: QueuedAck): number => ((ack & 1) === 1 ? 6 : 5);
+
+/**
  * A session's outbound frames, bounded in bytes and frames. Frames queued within one tick leave
  * in a single write (coalescing); while the socket asks us to wait ('drain'), frames stay here and
  * the oldest are dropped past the bound, counted. `blockedSince` lets the broker close a
  * consumer that never drains.
  */
 export class OutboundQueue {
-  private frames: Uint8Array[] = [];
+  private frames: (Uint8Array | QueuedAck)[] = [];
   private head = 0;
   private scheduled = false;
   bytes = 0;
@@ -42,17 +50,25 @@ export class OutboundQueue {
 
   /** Queues a frame; returns how many older frames were dropped to make room. */
   push(frame: Uint8Array): number {
+    return this.enqueue(frame, frame.length);
+  }
+
+  /** Queues a RESPONSE without allocating: status 0..255, or -1 for the empty (legacy) one. */
+  pushAck(msgId: number, status: number): number {
+    const ack: QueuedAck = status < 0 ? msgId * 512 : msgId * 512 + status * 2 + 1;
+    return this.enqueue(ack, ackLength(ack));
+  }
+
+  private enqueue(frame: Uint8Array | QueuedAck, length: number): number {
     let dropped = 0;
     const budget = this.budget;
-    while (
-      this.depth > 0 &&
-      (this.depth >= this.maxFrames || this.bytes + frame.length > this.maxBytes || budget.bytes + frame.length > budget.max)
-    ) {
+    while (this.depth > 0 && (this.depth >= this.maxFrames || this.bytes + length > this.maxBytes || budget.bytes + length > budget.max)) {
       const old = this.frames[this.head]!;
-      this.frames[this.head] = EMPTY_FRAME;
+      const oldLength = typeof old === 'number' ? ackLength(old) : old.length;
+      this.frames[this.head] = 0;
       this.head++;
-      this.bytes -= old.length;
-      budget.bytes -= old.length;
+      this.bytes -= oldLength;
+      budget.bytes -= oldLength;
       dropped++;
     }
     if (this.head > 1024 && this.head * 2 > this.frames.length) {
@@ -60,8 +76,8 @@ export class OutboundQueue {
       this.head = 0;
     }
     this.frames.push(frame);
-    this.bytes += frame.length;
-    budget.bytes += frame.length;
+    this.bytes += length;
+    budget.bytes += length;
     this.dropped += dropped;
     if (!this.scheduled) {
       this.scheduled = true;
@@ -75,14 +91,31 @@ export class OutboundQueue {
     this.scheduled = false;
     if (this.depth === 0 || this.stream.destroyed || this.stream.writableEnded) return;
     if (!force && this.stream.writableNeedDrain) return;
-    const batch = this.head === 0 ? this.frames : this.frames.slice(this.head);
+    const frames = this.frames;
     const bytes = this.bytes;
-    this.frames = [];
+    const only = this.depth === 1 ? frames[this.head]! : null;
+    let buffer: Uint8Array;
+    if (only !== null && typeof only !== 'number') {
+      buffer = only;
+    } else {
+      // One buffer per flush (from Node's pool when small) instead of a buffer per ack.
+      buffer = Buffer.allocUnsafe(bytes);
+      let at = 0;
+      for (let k = this.head; k < frames.length; k++) {
+        const frame = frames[k]!;
+        if (typeof frame === 'number') {
+          at = writeAck(buffer, at, frame);
+        } else {
+          buffer.set(frame, at);
+          at += frame.length;
+        }
+      }
+    }
+    frames.length = 0; // the array is reused: no new one per flush
     this.head = 0;
     this.bytes = 0;
     this.budget.bytes -= bytes;
     this.written += bytes;
-    const buffer = batch.length === 1 ? batch[0]! : Buffer.concat(batch, bytes);
     if (!this.stream.write(buffer) && this.blockedSince === 0) this.blockedSince = this.clock();
   }
 
@@ -94,4 +127,18 @@ export class OutboundQueue {
   }
 }
 
-const EMPTY_FRAME = new Uint8Array(0);
+/** Writes a queued ack as RESPONSE bytes at `at`; returns the index after it. */
+function writeAck(out: Uint8Array, at: number, ack: QueuedAck): number {
+  const msgId = ack >>> 9;
+  out[at] = 0;
+  out[at + 1] = msgId >>> 8;
+  out[at + 2] = msgId & 0xff;
+  out[at + 3] = 0;
+  if ((ack & 1) === 0) {
+    out[at + 4] = 0;
+    return at + 5;
+  }
+  out[at + 4] = 1;
+  out[at + 5] = (ack >>> 1) & 0xff;
+  return at + 6;
+}

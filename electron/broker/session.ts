@@ -2,11 +2,12 @@ import type { Duplex } from 'node:stream';
 import { Command } from '../../shared/protocol/constants';
 import { FrameDecoder } from '../../shared/protocol/decoder';
 import { encodeFrame, type Frame } from '../../shared/protocol/frame';
+import type { TargetIdCache } from '../../shared/protocol/envelope';
 import type { DeviceDescription } from '../../shared/protocol/login';
 import type { BrokerCore } from './core';
 import { TokenBucket } from './limits';
 import { OutboundQueue } from './outbound';
-import { emptyResponse, envelopePrefix, statusFrame } from './wire';
+import { envelopePrefix } from './wire';
 import type { BrokerTransport, DisconnectReason, SessionCounters, SessionInfo } from './types';
 
 export type SessionState = 'login' | 'authenticating' | 'open' | 'closed';
@@ -37,6 +38,8 @@ export class Session {
   device: DeviceDescription | null = null;
   /** Granted a UDP session at login. */
   udp = false;
+  /** The last targetId this device used (made at its first message, so idle sessions stay small). */
+  targets: TargetIdCache | null = null;
   readonly connectedAt: number;
   readonly counters: SessionCounters = { ...emptyCounters(), errorsByKind: NO_ERRORS };
   readonly queue: OutboundQueue;
@@ -101,18 +104,21 @@ export class Session {
 
   send(frame: Uint8Array): number {
     if (this.state === 'closed') return 0;
-    const dropped = this.queue.push(frame);
-    if (dropped > 0) {
-      this.counters.drops += dropped;
-      this.core.countDrops(dropped);
-    }
-    return dropped;
+    return this.countDrops(this.queue.push(frame));
   }
 
   /** Acks a device frame the way its firmware can read: legacy always empty, v2 with a status. */
   ack(msgId: number, status: number): void {
     this.counters.acksOut++;
-    this.send(this.protocol === 'v2' ? statusFrame(msgId, status) : emptyResponse(msgId));
+    if (this.state !== 'closed') this.countDrops(this.queue.pushAck(msgId, this.protocol === 'v2' ? status : -1));
+  }
+
+  private countDrops(dropped: number): number {
+    if (dropped > 0) {
+      this.counters.drops += dropped;
+      this.core.countDrops(dropped);
+    }
+    return dropped;
   }
 
   sendPing(now: number): void {

@@ -40,13 +40,3 @@ export function withMsgId(frame: Uint8Array, msgId: number): Uint8Array {
   copy[2] = msgId & 0xff;
   return copy;
 }
-
-/** A v2 ack: RESPONSE with one status byte. */
-export function statusFrame(msgId: number, status: number): Uint8Array {
-  return Uint8Array.of(0, msgId >>> 8, msgId & 0xff, 0, 1, status);
-}
-
-/** A legacy ack: the empty RESPONSE. */
-export function emptyResponse(msgId: number): Uint8Array {
-  return Uint8Array.of(0, msgId >>> 8, msgId & 0xff, 0, 0);
-}

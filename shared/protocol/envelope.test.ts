@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import vectorsText from './vectors.txt?raw';
-import { encodeDeliveredEnvelope, encodeDeviceEnvelope, parseDeliveredEnvelope, parseDeviceEnvelope } from './envelope';
+import { encodeDeliveredEnvelope, encodeDeviceEnvelope, parseDeliveredEnvelope, parseDeviceEnvelope, isValidDeviceId, targetIdCache } from './envelope';
 import { parseLogin } from './login';
 import { parseExpectation, parseVectors } from './vectors';
 
@@ -84,5 +84,33 @@ describe('parseLogin', () => {
     ['tok en', 'malformed'],
   ])('rejects %j as %s', (payload, code) => {
     expect(parseLogin(utf8.encode(payload))).toMatchObject({ ok: false, error: { code } });
+  });
+});
+
+describe('targetId cache', () => {
+  it('reuses the last id only for the same bytes, and still refuses bad ids', () => {
+    const cache = targetIdCache();
+    const parse = (target: string) => parseDeviceEnvelope(utf8.encode(`{"targetId":"${target}","payload":{}}`), cache);
+    expect(parse('lamp-1')).toMatchObject({ ok: true, value: { targetId: 'lamp-1', target: 'device' } });
+    expect(parse('lamp-1')).toMatchObject({ ok: true, value: { targetId: 'lamp-1' } });
+    expect(parse('lamp-2')).toMatchObject({ ok: true, value: { targetId: 'lamp-2' } }); // same length, other bytes
+    expect(parse('lamp 2')).toMatchObject({ ok: false, error: { code: 'bad_target' } });
+    expect(parse('lamp-2')).toMatchObject({ ok: true, value: { targetId: 'lamp-2' } });
+    expect(parse('server')).toMatchObject({ ok: true, value: { targetId: 'server', target: 'server' } });
+    expect(parse('lämp-2')).toMatchObject({ ok: false, error: { code: 'bad_target' } });
+    expect(parse('x'.repeat(64))).toMatchObject({ ok: true, value: { targetId: 'x'.repeat(64) } });
+  });
+
+  it('agrees with the uncached parse on random targets', () => {
+    const cache = targetIdCache();
+    fc.assert(
+      fc.property(fc.string({ maxLength: 70 }), (target) => {
+        const bytes = utf8.encode(JSON.stringify({ targetId: target, payload: {} }));
+        const cached = parseDeviceEnvelope(bytes, cache);
+        expect(cached).toEqual(parseDeviceEnvelope(bytes));
+        expect(cached.ok).toBe(isValidDeviceId(target)); // the byte table matches DEVICE_ID_PATTERN
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

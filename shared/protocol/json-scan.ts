@@ -19,11 +19,19 @@ export function skipWhitespace(s: Uint8Array, i: number): number {
   return i;
 }
 
+/** 1 for bytes that stand for themselves inside a string: ASCII except controls, quote, backslash. */
+const PLAIN = new Uint8Array(256);
+for (let b = 0x20; b < 0x80; b++) PLAIN[b] = b === QUOTE || b === BACKSLASH ? 0 : 1;
+
 /** Returns the index after a valid string starting at s[i] === '"', or -1. */
 export function scanString(s: Uint8Array, i: number): number {
   if (s[i] !== QUOTE) return -1;
   i++;
-  while (i < s.length) {
+  const n = s.length;
+  while (i < n) {
+    // Plain runs (most of any string) cost one table load per byte.
+    while (i < n && PLAIN[s[i]!] === 1) i++;
+    if (i >= n) return -1;
     const b = s[i]!;
     if (b === QUOTE) return i + 1;
     if (b === BACKSLASH) {
@@ -34,14 +42,12 @@ export function scanString(s: Uint8Array, i: number): number {
       } else if (e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
         i += 2;
       } else return -1;
-    } else if (b < 0x20) {
-      return -1;
     } else if (b < 0x80) {
-      i++;
+      return -1; // a control character
     } else {
-      const n = utf8SequenceLength(s, i);
-      if (n < 0) return -1;
-      i += n;
+      const length = utf8SequenceLength(s, i);
+      if (length < 0) return -1;
+      i += length;
     }
   }
   return -1;

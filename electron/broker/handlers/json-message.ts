@@ -1,5 +1,5 @@
 import { Status } from '../../../shared/protocol/constants';
-import { parseDeviceEnvelope } from '../../../shared/protocol/envelope';
+import { parseDeviceEnvelope, targetIdCache } from '../../../shared/protocol/envelope';
 import type { Frame } from '../../../shared/protocol/frame';
 import type { BrokerCore } from '../core';
 import type { Session } from '../session';
@@ -19,7 +19,7 @@ export function handleJsonMessage(core: BrokerCore, session: Session, frame: Fra
     session.refuse('rate_limited');
     status = Status.RATE_LIMITED;
   } else {
-    const env = parseDeviceEnvelope(frame.payload);
+    const env = parseDeviceEnvelope(frame.payload, (session.targets ??= targetIdCache()));
     if (env.ok) {
       status = core.router.fromDevice(session, frame.type, frame.payload, env.value);
     } else {

@@ -1,0 +1,33 @@
+import { HEADER_SIZE } from '../../shared/protocol/constants';
+import type { FrameEvent } from './types';
+
+/**
+ * The 'out' event of a frame the broker sent. Its payload view is made only when a listener reads
+ * it (a counting listener never does), so tracing a delivery costs one object.
+ */
+export class OutFrameEvent implements FrameEvent {
+  readonly dir = 'out' as const;
+  readonly cmd: number;
+  readonly msgId: number;
+  readonly size: number;
+  readonly status = null;
+  recipients?: number;
+  private view: Uint8Array | null = null;
+
+  constructor(
+    readonly ts: number,
+    readonly device: string,
+    readonly from: string,
+    readonly to: string,
+    private readonly frame: Uint8Array,
+  ) {
+    this.cmd = frame[0]!;
+    this.msgId = (frame[1]! << 8) | frame[2]!;
+    this.size = frame.length - HEADER_SIZE;
+  }
+
+  /** The frame's payload bytes (shares memory with the frame: copy before keeping). */
+  get payload(): Uint8Array {
+    return (this.view ??= this.frame.subarray(HEADER_SIZE));
+  }
+}
