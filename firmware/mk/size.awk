@@ -1,7 +1,9 @@
 # Reads `size -A` output of a build and (optionally) of a baseline build; prints what the
-# library adds. buffers = configured RX+TX buffer bytes, reported separately from the rest.
+# library adds. buffers = configured RX+TX buffer bytes, reported separately from the rest;
+# rodata_in_ram=1 for targets that copy .rodata to RAM at boot (ESP8266).
 function add(file, name, bytes) {
   if (name ~ /^\.(text|rodata|irom0\.text|literal)/) flash[file] += bytes
+  if (name ~ /^\.rodata/ && rodata_in_ram) ram[file] += bytes  # ESP8266: constants live in DRAM
   if (name ~ /^\.data/) { flash[file] += bytes; ram[file] += bytes }
   if (name ~ /^\.bss/) ram[file] += bytes
 }

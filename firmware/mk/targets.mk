@@ -18,7 +18,7 @@ AVR_OUT    := $(BUILD)/avr
 XT_GXX     := $(shell command -v xtensa-lx106-elf-g++ 2>/dev/null)
 XT_SPECS   := $(wildcard /usr/lib/xtensa-lx106-elf/picolibc.specs)
 XT_FLAGS   := -std=c++11 $(WARN) -Os -mlongcalls -ffunction-sections -fdata-sections -fno-exceptions -fno-rtti \
-              -Isrc -specs=$(XT_SPECS)
+              -DHYPERTCP_USE_PGMSPACE -Itest/targets/esp8266 -Isrc -specs=$(XT_SPECS)
 XT_BUFFERS := $(shell expr 1024 + 1 + 1024)
 XT_OUT     := $(BUILD)/xtensa
 # The "lean" size: optional features off (docs/FIRMWARE.md, Configuration).
@@ -80,7 +80,7 @@ size: targets
 	  else echo "  avr: skipped (no toolchain)"; fi; \
 	  if [ -f $(XT_OUT)/core-$$cfg.elf ]; then \
 	    xtensa-lx106-elf-size -A $(XT_OUT)/core-$$cfg.elf > $(XT_OUT)/core-$$cfg.size; \
-	    awk -v buffers=$(XT_BUFFERS) -f mk/size.awk target="esp8266 xtensa-lx106 $$cfg (g++ 12 -Os, RX/TX 1024)" \
+	    awk -v buffers=$(XT_BUFFERS) -v rodata_in_ram=1 -f mk/size.awk target="esp8266 xtensa-lx106 $$cfg (g++ 12 -Os, RX/TX 1024)" \
 	      $(XT_OUT)/core-$$cfg.size /dev/null; \
 	  else echo "  esp8266: skipped (no toolchain)"; fi; \
 	done

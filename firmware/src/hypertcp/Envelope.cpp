@@ -20,12 +20,12 @@ const char* controlKindName(ControlKind kind) {
 namespace {
 // [A-Za-z0-9_.:-]: device ids, and the host names and IP literals a REDIRECT may name. One bit
 // per ASCII code (a table is smaller than the range compares on every target).
-const uint8_t kPlainBits[16] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x60, 0xFF, 0x07,
-                                0xFE, 0xFF, 0xFF, 0x87, 0xFE, 0xFF, 0xFF, 0x07};
+const char kPlainBits[16] HYPERTCP_FLASH = {0x00, 0x00, 0x00, 0x00, 0x00, 0x60, '\xFF', 0x07,
+                                     '\xFE', '\xFF', '\xFF', '\x87', '\xFE', '\xFF', '\xFF', 0x07};
 bool plainChars(const char* text, size_t length) {
   for (size_t i = 0; i < length; i++) {
     uint8_t c = static_cast<uint8_t>(text[i]);
-    if (c >= 128 || !((kPlainBits[c >> 3] >> (c & 7)) & 1)) return false;
+    if (c >= 128 || !((flashByte(kPlainBits + (c >> 3)) >> (c & 7)) & 1)) return false;
   }
   return true;
 }
@@ -41,35 +41,45 @@ size_t skipSpace(const char* text, size_t length, size_t i) {
   return i;
 }
 
-const char kTargetPrefix[] = "{\"targetId\":\"";
-const char kPayloadPrefix[] = "\",\"payload\":";
+const char kTargetPrefix[] HYPERTCP_FLASH = "{\"targetId\":\"";
+const char kPayloadPrefix[] HYPERTCP_FLASH = "\",\"payload\":";
+// ControlKind names in enum order, each NUL-terminated.
+const char kKindNames[] HYPERTCP_FLASH = "relay\0switch\0button\0slider\0select";
+
+// The n-th string of a NUL-separated list in flash.
+const char* nthFlashString(const char* list, uint8_t n) {
+  while (n-- > 0) list += flashLength(list) + 1;
+  return list;
+}
 
 void writeDevice(JsonWriter& w, const DeviceInfo& d) {
   w.beginObject();
-  if (d.name) w.field("name", d.name);
-  if (d.fw) w.field("fw", d.fw);
-  if (d.board) w.field("board", d.board);
-  w.key("controls").beginArray();
+  if (d.name) w.field(HYPERTCP_F("name"), d.name);
+  if (d.fw) w.field(HYPERTCP_F("fw"), d.fw);
+  if (d.board) w.field(HYPERTCP_F("board"), d.board);
+  w.key(HYPERTCP_F("controls")).beginArray();
   for (uint8_t i = 0; d.controls && i < d.controlCount; i++) {
     const Control& c = d.controls[i];
-    w.beginObject().field("id", c.id).field("kind", controlKindName(c.kind));
-    if (c.label) w.field("label", c.label);
-    if (c.min != c.max) w.field("min", c.min).field("max", c.max);
-    if (c.step != 0) w.field("step", c.step);
+    uint8_t kind = static_cast<uint8_t>(c.kind) <= static_cast<uint8_t>(ControlKind::Select) ? static_cast<uint8_t>(c.kind) : 0;
+    w.beginObject().field(HYPERTCP_F("id"), c.id);
+    w.field(HYPERTCP_F("kind"), flashString(nthFlashString(kKindNames, kind)));
+    if (c.label) w.field(HYPERTCP_F("label"), c.label);
+    if (c.min != c.max) w.field(HYPERTCP_F("min"), c.min).field(HYPERTCP_F("max"), c.max);
+    if (c.step != 0) w.field(HYPERTCP_F("step"), c.step);
     if (c.options && c.optionCount > 0) {
-      w.key("options").beginArray();
+      w.key(HYPERTCP_F("options")).beginArray();
       for (uint8_t k = 0; k < c.optionCount; k++) w.value(c.options[k]);
       w.endArray();
     }
     w.endObject();
   }
   w.endArray();
-  w.key("telemetry").beginArray();
+  w.key(HYPERTCP_F("telemetry")).beginArray();
   for (uint8_t i = 0; d.telemetry && i < d.telemetryCount; i++) {
     const Telemetry& t = d.telemetry[i];
-    w.beginObject().field("id", t.id);
-    if (t.label) w.field("label", t.label);
-    if (t.unit) w.field("unit", t.unit);
+    w.beginObject().field(HYPERTCP_F("id"), t.id);
+    if (t.label) w.field(HYPERTCP_F("label"), t.label);
+    if (t.unit) w.field(HYPERTCP_F("unit"), t.unit);
     w.endObject();
   }
   w.endArray();
@@ -79,9 +89,9 @@ void writeDevice(JsonWriter& w, const DeviceInfo& d) {
 
 size_t writeV2Login(char* out, size_t capacity, const char* token, const DeviceInfo* device) {
   JsonWriter w(out, capacity);
-  w.beginObject().field("v", 2).field("token", token);
+  w.beginObject().field(HYPERTCP_F("v"), 2).field(HYPERTCP_F("token"), token);
   if (device) {
-    w.key("device");
+    w.key(HYPERTCP_F("device"));
     writeDevice(w, *device);
   }
   w.endObject();
@@ -98,11 +108,11 @@ size_t writeEnvelope(char* out, size_t capacity, const char* target, const char*
   size_t total = envelopeLength(targetLength, payloadLength);
   if (total > capacity) return 0;
   char* p = out;
-  memcpy(p, kTargetPrefix, sizeof(kTargetPrefix) - 1);
+  flashCopy(p, kTargetPrefix, sizeof(kTargetPrefix) - 1);
   p += sizeof(kTargetPrefix) - 1;
   memcpy(p, target, targetLength);
   p += targetLength;
-  memcpy(p, kPayloadPrefix, sizeof(kPayloadPrefix) - 1);
+  flashCopy(p, kPayloadPrefix, sizeof(kPayloadPrefix) - 1);
   p += sizeof(kPayloadPrefix) - 1;
   memcpy(p, payload, payloadLength);
   p += payloadLength;
@@ -119,20 +129,29 @@ Error checkPayload(const char* payload, size_t length) {
 
 namespace {
 struct Wanted {
-  const char* const* keys;
+  const char* keys;  // NUL-separated, in flash
   json::Span* values;
   uint8_t count;
 };
 
 void takeWanted(const json::Span& key, const json::Span& value, void* context) {
   Wanted& w = *static_cast<Wanted*>(context);
-  for (uint8_t k = 0; k < w.count; k++)
-    if (w.values[k].ptr == nullptr && json::keyIs(key, w.keys[k])) w.values[k] = value;
+  const char* name = w.keys;
+  for (uint8_t k = 0; k < w.count; k++) {
+    size_t n = flashLength(name);
+    if (w.values[k].ptr == nullptr && key.len == n + 2 && flashEquals(key.ptr + 1, name, n)) w.values[k] = value;
+    name += n + 1;
+  }
 }
+
+// Keys picked from broker frames (NUL-separated lists).
+const char kDeliveredKeys[] HYPERTCP_FLASH = "from\0payload";
+const char kReplyKeys[] HYPERTCP_FLASH = "id\0keepalive\0maxPayload";
+const char kRedirectKeys[] HYPERTCP_FLASH = "server\0port";
 
 // Validates one JSON object and picks the spans of the wanted keys (first occurrence; absent
 // ones stay empty) in the same pass. False unless the text is exactly one valid object.
-bool readMembers(const char* text, size_t length, const char* const* keys, json::Span* values, uint8_t count) {
+bool readMembers(const char* text, size_t length, const char* keys, json::Span* values, uint8_t count) {
   for (uint8_t k = 0; k < count; k++) values[k].ptr = nullptr, values[k].len = 0;
   size_t i = skipSpace(text, length, 0);
   if (i >= length || text[i] != '{') return false;
@@ -152,21 +171,19 @@ bool copyId(const json::Span& value, char* out) {
 }  // namespace
 
 bool parseDelivered(const char* text, size_t length, Delivered& out) {
-  static const char* const kKeys[] = {"from", "payload"};
   json::Span v[2];
-  if (!readMembers(text, length, kKeys, v, 2) || v[1].ptr == nullptr || v[1].ptr[0] != '{') return false;
+  if (!readMembers(text, length, kDeliveredKeys, v, 2) || v[1].ptr == nullptr || v[1].ptr[0] != '{') return false;
   out.payload = v[1];
   return v[0].ptr != nullptr && copyId(v[0], out.from);
 }
 
 bool parseLoginReply(const char* text, size_t length, LoginReply& out) {
-  static const char* const kKeys[] = {"id", "keepalive", "maxPayload"};
   out.id[0] = '\0';
   out.keepaliveMs = 0;
   out.maxPayload = 0;
   if (length == 0) return true;  // status byte alone is fine
   json::Span v[3];
-  if (!readMembers(text, length, kKeys, v, 3)) return false;
+  if (!readMembers(text, length, kReplyKeys, v, 3)) return false;
   if (v[0].ptr && !copyId(v[0], out.id)) return false;
   long value;
   if (v[1].ptr && json::toLong(v[1], value) && value > 0 && value <= 3600) {
@@ -179,10 +196,9 @@ bool parseLoginReply(const char* text, size_t length, LoginReply& out) {
 }
 
 bool parseRedirect(const char* text, size_t length, char* host, size_t hostSize, uint16_t& port) {
-  static const char* const kKeys[] = {"server", "port"};
   json::Span v[2];
   long value;
-  if (!readMembers(text, length, kKeys, v, 2) || !v[0].ptr || !v[1].ptr) return false;
+  if (!readMembers(text, length, kRedirectKeys, v, 2) || !v[0].ptr || !v[1].ptr) return false;
   if (!json::toLong(v[1], value) || value < 1 || value > 65535) return false;
   // Hostnames and IP literals never need escapes, so the raw string is the host (and the
   // string decoder stays out of the core).

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "Flash.h"
+
 namespace hypertcp {
 namespace json {
 namespace {
@@ -89,15 +91,16 @@ size_t scanNumber(const uint8_t* s, size_t n, size_t i) {
   return i;
 }
 
+// word: in flash.
 size_t scanLiteral(const uint8_t* s, size_t n, size_t i, const char* word) {
-  size_t len = strlen(word);
-  if (i + len > n || memcmp(s + i, word, len) != 0) return 0;
+  size_t len = flashLength(word);
+  if (i + len > n || !flashEquals(reinterpret_cast<const char*>(s + i), word, len)) return 0;
   return i + len;
 }
 
 bool isForbiddenKey(const uint8_t* s, size_t start, size_t end) {
-  static const char kProto[] = "\"__proto__\"";
-  return end - start == sizeof(kProto) - 1 && memcmp(s + start, kProto, end - start) == 0;
+  static const char kProto[] HYPERTCP_FLASH = "\"__proto__\"";
+  return end - start == sizeof(kProto) - 1 && flashEquals(reinterpret_cast<const char*>(s + start), kProto, end - start);
 }
 
 // Scans `"key" ws : ws` at s[i]. Returns the offset of the value, or 0; end = after the key.
@@ -157,11 +160,11 @@ size_t scanValue(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& 
     } else if (c == '"') {
       i = scanString(s, n, i);
     } else if (c == 't') {
-      i = scanLiteral(s, n, i, "true");
+      i = scanLiteral(s, n, i, HYPERTCP_FSTR("true"));
     } else if (c == 'f') {
-      i = scanLiteral(s, n, i, "false");
+      i = scanLiteral(s, n, i, HYPERTCP_FSTR("false"));
     } else if (c == 'n') {
-      i = scanLiteral(s, n, i, "null");
+      i = scanLiteral(s, n, i, HYPERTCP_FSTR("null"));
     } else {
       i = scanNumber(s, n, i);
     }

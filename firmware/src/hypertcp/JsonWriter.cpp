@@ -11,14 +11,15 @@ JsonWriter::JsonWriter(char* buffer, size_t capacity)
 
 void JsonWriter::put(char c) { put(&c, 1); }
 
-void JsonWriter::put(const char* text, size_t length) {
+void JsonWriter::put(const char* text, size_t length, bool flash) {
   if (!ok_) return;
   if (length_ + length >= capacity_) {  // one byte stays for the NUL
     ok_ = false;
     buffer_[0] = '\0';
     return;
   }
-  memcpy(buffer_ + length_, text, length);
+  if (flash) flashCopy(buffer_ + length_, text, length);
+  else memcpy(buffer_ + length_, text, length);
   length_ += length;
   buffer_[length_] = '\0';
 }
@@ -73,37 +74,56 @@ JsonWriter& JsonWriter::key(const char* name) {
   return *this;
 }
 
-JsonWriter& JsonWriter::value(const char* text) {
-  if (text == nullptr) return null();
+JsonWriter& JsonWriter::key(FlashString name) {
+  value(name);
+  put(':');
+  afterKey_ = true;
+  return *this;
+}
+
+void JsonWriter::putString(const char* text, bool flash) {
+  static const char kHex[] HYPERTCP_FLASH = "0123456789abcdef";
   separator();
   put('"');
-  static const char kHex[] = "0123456789abcdef";
-  for (const char* p = text; *p; p++) {
-    unsigned char c = static_cast<unsigned char>(*p);
+  for (const char* p = text;; p++) {
+    uint8_t c = flash ? flashByte(p) : static_cast<uint8_t>(*p);
+    if (c == 0) break;
     if (c == '"' || c == '\\') {
       char esc[2] = {'\\', static_cast<char>(c)};
       put(esc, 2);
     } else if (c < 0x20) {
-      char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+      char esc[6] = {'\\', 'u', '0', '0', static_cast<char>(flashByte(kHex + (c >> 4))),
+                     static_cast<char>(flashByte(kHex + (c & 15)))};
       put(esc, 6);
     } else {
       put(static_cast<char>(c));
     }
   }
   put('"');
+}
+
+JsonWriter& JsonWriter::value(const char* text) {
+  if (text == nullptr) return null();
+  putString(text, false);
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(FlashString text) {
+  if (text.text == nullptr) return null();
+  putString(text.text, true);
   return *this;
 }
 
 JsonWriter& JsonWriter::value(bool flag) {
   separator();
-  if (flag) put("true", 4);
-  else put("false", 5);
+  if (flag) put(HYPERTCP_FSTR("true"), 4, true);
+  else put(HYPERTCP_FSTR("false"), 5, true);
   return *this;
 }
 
 JsonWriter& JsonWriter::null() {
   separator();
-  put("null", 4);
+  put(HYPERTCP_FSTR("null"), 4, true);
   return *this;
 }
 

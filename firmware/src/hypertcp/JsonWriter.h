@@ -9,7 +9,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "Flash.h"
+
 namespace hypertcp {
+
+// A NUL-terminated string stored with HYPERTCP_FLASH (PROGMEM on AVR/ESP8266): keys and texts
+// that cost no RAM. Write HYPERTCP_F("name") inside a function.
+struct FlashString {
+  const char* text;
+};
+// A function, not a braced init: avr-gcc 5.4 -flto crashes on PSTR inside an aggregate init.
+inline FlashString flashString(const char* text) {
+  FlashString s;
+  s.text = text;
+  return s;
+}
+#define HYPERTCP_F(s) (::hypertcp::flashString(HYPERTCP_FSTR(s)))
 
 class JsonWriter {
  public:
@@ -20,8 +35,10 @@ class JsonWriter {
   JsonWriter& beginArray();
   JsonWriter& endArray();
   JsonWriter& key(const char* name);
+  JsonWriter& key(FlashString name);
 
   JsonWriter& value(const char* text);  // escaped string; nullptr writes null
+  JsonWriter& value(FlashString text);
   JsonWriter& value(bool flag);
   JsonWriter& value(int number) { return value(static_cast<long>(number)); }
   JsonWriter& value(unsigned number) { return value(static_cast<unsigned long>(number)); }
@@ -36,6 +53,10 @@ class JsonWriter {
   JsonWriter& field(const char* name, T v) {
     return key(name).value(v);
   }
+  template <class T>
+  JsonWriter& field(FlashString name, T v) {
+    return key(name).value(v);
+  }
 
   bool ok() const { return ok_; }
   size_t length() const { return length_; }
@@ -46,7 +67,8 @@ class JsonWriter {
   void open(char bracket);
   void close(char bracket);
   void put(char c);
-  void put(const char* text, size_t length);
+  void put(const char* text, size_t length, bool flash = false);
+  void putString(const char* text, bool flash);  // quoted and escaped
   void putUnsigned(unsigned long number);
 
   char* buffer_;
