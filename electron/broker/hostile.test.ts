@@ -33,6 +33,35 @@ describe('bad framing closes the connection with a recorded reason', () => {
     expect(closes).toEqual([['a', 'protocol_error', 'too_large']]);
   });
 
+  it('before login the payload limit is smaller (8 KiB): a larger LOGIN is refused from its header', async () => {
+    t = await startTestBroker(['a', 'b']);
+    const closes = collectCloses(t.broker);
+    const c = await raw(t.port);
+    c.write(Uint8Array.of(Command.LOGIN, 0x00, 0x01, 0x20, 0x01)); // length 8193, no body follows
+    await c.waitClosed();
+    expect(c.frames).toEqual([]);
+    expect(closes).toEqual([[null, 'protocol_error', 'login_too_large']]);
+
+    // The largest realistic description (32 labelled controls, 32 telemetry channels) fits...
+    const controls = Array.from({ length: 32 }, (_, i) =>
+      i % 4 === 0
+        ? { id: `dimmer${i + 1}`, kind: 'slider', label: `Dimmer ${i + 1} (living room)`, min: 0, max: 255, step: 1 }
+        : i % 4 === 1
+          ? { id: `mode${i + 1}`, kind: 'select', label: `Mode ${i + 1}`, options: ['off', 'eco', 'comfort', 'boost'] }
+          : { id: `relay${i + 1}`, kind: 'relay', label: `Garage relay ${i + 1}` },
+    );
+    const telemetry = Array.from({ length: 32 }, (_, i) => ({ id: `temp${i + 1}`, label: `Temperature ${i + 1}`, unit: 'C' }));
+    const device = { name: 'greenhouse-controller-01', fw: '1.4.2', board: 'esp32-devkitc', controls, telemetry };
+    expect(JSON.stringify({ v: 2, token: testToken('a'), device, udp: true }).length).toBeGreaterThan(4_000);
+    const a = await t.v2('a', {}, device);
+    expect(t.broker.session('a')?.device?.controls).toHaveLength(32);
+    // ...and after login the full limit applies (16 KiB by default).
+    const b = await t.v2('b');
+    expect(await a.send('b', JSON.stringify({ blob: 'x'.repeat(12_000) }))).toBe(Status.SUCCESS);
+    await b.waitMessages(1);
+    expect(closes).toHaveLength(1);
+  });
+
   it('first frame not LOGIN', async () => {
     t = await startTestBroker([]);
     const closes = collectCloses(t.broker);

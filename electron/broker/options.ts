@@ -7,6 +7,11 @@ import type { UdpSeam } from './udp';
 export interface BrokerLimits {
   /** Largest frame payload accepted and delivered (checked from the header). */
   maxPayload: number;
+  /**
+   * Largest frame payload before login (the LOGIN itself): a connection that has not authenticated
+   * can make the broker buffer at most this much. Never above maxPayload.
+   */
+  maxLoginPayload: number;
   /** A connection must log in within this time. */
   loginTimeoutMs: number;
   /** Inbound messages per second per session (token bucket refill rate). */
@@ -54,6 +59,8 @@ export interface BrokerOptions {
 
 export const DEFAULT_LIMITS: BrokerLimits = {
   maxPayload: DEFAULT_MAX_PAYLOAD,
+  // A v2 LOGIN with a large description (32 labelled controls and 32 telemetry channels) is ~4.2 KB.
+  maxLoginPayload: 8 * 1024,
   loginTimeoutMs: 5_000,
   ratePerSecond: 1_000,
   rateBurst: 2_000,
@@ -85,6 +92,8 @@ export interface ResolvedOptions {
 export function resolveOptions(options: BrokerOptions): ResolvedOptions {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   limits.maxPayload = Math.max(64, Math.min(limits.maxPayload, ABSOLUTE_MAX_PAYLOAD));
+  // At least a legacy token (128 bytes) must fit.
+  limits.maxLoginPayload = Math.max(128, Math.min(limits.maxLoginPayload, limits.maxPayload));
   // A queue must hold at least one full frame, or a large message could never be delivered.
   limits.maxQueueBytes = Math.max(limits.maxQueueBytes, limits.maxPayload + 5);
   limits.maxQueueMessages = Math.max(1, limits.maxQueueMessages);

@@ -66,7 +66,7 @@ export class Session {
     const { limits } = core.options;
     this.connectedAt = now;
     this.lastIn = now;
-    this.decoder = new FrameDecoder({ maxPayload: limits.maxPayload });
+    this.decoder = new FrameDecoder({ maxPayload: limits.maxLoginPayload });
     this.bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst, now);
     this.queue = new OutboundQueue(stream, limits.maxQueueBytes, limits.maxQueueMessages, core.schedule, core.now, core.queueBudget);
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -77,9 +77,11 @@ export class Session {
     stream.on('error', gone);
   }
 
+  /** After a good LOGIN: frames that follow may use the full payload limit. */
   authenticated(id: string): void {
     this.id = id;
     this.prefix = envelopePrefix(id);
+    this.decoder.setMaxPayload(this.core.options.limits.maxPayload);
   }
 
   get open(): boolean {
@@ -172,7 +174,8 @@ export class Session {
         return;
       }
       if (result.kind === 'error') {
-        this.protocolError(result.error.code);
+        const { code } = result.error;
+        this.protocolError(code === 'too_large' && this.state === 'login' ? 'login_too_large' : code);
         return;
       }
       this.lastIn = now;

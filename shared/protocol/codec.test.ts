@@ -153,6 +153,20 @@ describe('FrameDecoder', () => {
   });
 });
 
+describe('FrameDecoder.setMaxPayload', () => {
+  it('applies the new limit from the next header on', () => {
+    const d = new FrameDecoder({ maxPayload: 8 });
+    d.feed(encodeFrame(Command.LOGIN, 1, 'x'.repeat(8)));
+    expect(d.next()).toMatchObject({ kind: 'frame', frame: { type: Command.LOGIN } });
+    d.setMaxPayload(100);
+    d.feed(encodeFrame(Command.JSON_MESSAGE, 2, 'y'.repeat(100)));
+    expect(d.next()).toMatchObject({ kind: 'frame', frame: { msgId: 2 } });
+    d.setMaxPayload(10);
+    d.feed(encodeFrame(Command.JSON_MESSAGE, 3, 'z'.repeat(11)));
+    expect(d.next()).toMatchObject({ kind: 'error', error: { code: 'too_large', max: 10 } });
+  });
+});
+
 describe('encodeFrame', () => {
   it('writes a big-endian header and the payload in one buffer', () => {
     expect(Array.from(encodeFrame(Command.JSON_MESSAGE, 0x0102, 'hi'))).toEqual([30, 1, 2, 0, 2, 0x68, 0x69]);

@@ -26,7 +26,7 @@ const NEED_MORE: DecodeResult = { kind: 'need-more' };
  * the stream cannot be trusted to resynchronise.
  */
 export class FrameDecoder {
-  private readonly maxPayload: number;
+  private maxPayload: number;
   private readonly acceptUnknownTypes: boolean;
   private chunk: Uint8Array = EMPTY;
   private offset = 0;
@@ -41,6 +41,14 @@ export class FrameDecoder {
   constructor(options: DecoderOptions = {}) {
     this.maxPayload = Math.min(options.maxPayload ?? DEFAULT_MAX_PAYLOAD, 0xffff);
     this.acceptUnknownTypes = options.acceptUnknownTypes ?? false;
+  }
+
+  /**
+   * Changes the payload limit for frames whose header has not been read yet (the broker allows
+   * less before login than after).
+   */
+  setMaxPayload(maxPayload: number): void {
+    this.maxPayload = Math.min(maxPayload, 0xffff);
   }
 
   /** Hands the decoder the next chunk. Call next() until need-more before feeding again. */
