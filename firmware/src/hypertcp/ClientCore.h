@@ -157,6 +157,8 @@ class ClientCore {
   uint8_t rx_[HYPERTCP_RX_BUFFER_SIZE + 1];  // +1: room to NUL-terminate a payload
   uint8_t tx_[HYPERTCP_TX_BUFFER_SIZE];
   FrameDecoder decoder_;
+  // The constructor zeroes txStart_ .. stats_ in one go: keep txStart_ first, stats_ last, and
+  // every member in between zero-initialisable.
   uint16_t txStart_, txEnd_;
 
   char token_[HYPERTCP_MAX_TOKEN_LENGTH + 1];
@@ -190,7 +192,7 @@ class ClientCore {
   void *messageContext_, *broadcastContext_;
   EventHandler eventHandler_;
   void* eventContext_;
-  Stats stats_;
+  Stats stats_;  // last: see txStart_
 };
 
 }  // namespace hypertcp
