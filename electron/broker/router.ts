@@ -54,18 +54,26 @@ export class Router {
     return dropped > 0 ? Status.QUEUE_FULL : Status.SUCCESS;
   }
 
-  /** Sends a BROADCAST to every open session except the sender; returns recipients, or -1 if too large. */
+  /**
+   * Sends a BROADCAST to every open session except the sender; returns recipients, or -1 if too
+   * large. A device with an open UDP session gets it over UDP (reliable ordered), else over TCP.
+   */
   broadcast(from: string, prefix: Uint8Array, inner: Uint8Array, except: Session | null): number {
     if (prefix.length + inner.length + 1 > this.core.options.limits.maxPayload) return -1;
-    const template = deliveredFrame(Command.BROADCAST, 0, prefix, inner);
+    const udp = this.core.options.udp;
+    let template: Uint8Array | null = null;
     let recipients = 0;
     for (const receiver of this.core.openSessions()) {
       if (receiver === except) continue;
       receiver.counters.msgsOut++;
-      receiver.send(withMsgId(template, receiver.nextId()));
       recipients++;
+      if (receiver.udp && udp?.deliver(receiver.id!, from, inner)) continue;
+      template ??= deliveredFrame(Command.BROADCAST, 0, prefix, inner);
+      receiver.send(withMsgId(template, receiver.nextId()));
     }
-    if (this.core.wants('frame')) this.core.traceOut('*', from, 'broadcast', template, recipients);
+    if (this.core.wants('frame')) {
+      this.core.traceOut('*', from, 'broadcast', template ?? deliveredFrame(Command.BROADCAST, 0, prefix, inner), recipients);
+    }
     return recipients;
   }
 

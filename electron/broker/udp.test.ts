@@ -64,6 +64,49 @@ describe('UDP sessions opened from a v2 TCP login', () => {
     expect(udp.sessions()).toEqual([]);
   });
 
+  it('broadcasts go over UDP to devices with an open UDP session, over TCP to the others', async () => {
+    udp = new UdpTransport({ socket: await bindUdp(0) });
+    t = await startTestBroker(['lamp', 'switch', 'sender'], { udp });
+    const { V2Client } = await import('./testing/v2-client');
+    const lamp = await t.v2('lamp');
+    const legacy = await t.legacy('sender');
+    const device = await V2Client.connect(t.port);
+    expect(await device.login(testToken('switch'), {}, { udp: true })).toBe(Status.SUCCESS);
+    const grant = (device.reply as UdpReply).udp!;
+    const got: string[] = [];
+    const client = new UdpClient({
+      socket: await bindUdp(0),
+      host: '127.0.0.1',
+      port: grant.port,
+      sessionId: grant.sid,
+      serverNonce: grant.nonce,
+      tokenHash: tokenHash(testToken('switch')),
+      onMessage: (data) => got.push(Buffer.from(data).toString()),
+    });
+    // The UDP session is open as soon as the client's HELLO arrives.
+    await eventually(() => udp!.isOpen('switch'), 3_000, 'udp session open');
+
+    expect(t.broker.broadcastFromServer('{"all":1}')).toBe(3);
+    expect(await lamp.broadcast('{"from-lamp":2}')).toBe(Status.SUCCESS);
+    await eventually(() => got.length === 2 && legacy.messages.length === 2 && lamp.messages.length === 1, 3_000, 'broadcasts');
+    expect(got).toEqual(['{"from":"server","payload":{"all":1}}', '{"from":"lamp","payload":{"from-lamp":2}}']);
+    expect(device.messages).toEqual([]); // nothing over the UDP device's TCP socket
+    expect(legacy.messages.map((m) => [m.cmd, m.raw])).toEqual([
+      [50, '{"from":"server","payload":{"all":1}}'],
+      [50, '{"from":"lamp","payload":{"from-lamp":2}}'],
+    ]);
+    expect(lamp.messages.map((m) => m.raw)).toEqual(['{"from":"server","payload":{"all":1}}']);
+    expect(t.broker.session('switch')!.counters.msgsOut).toBe(2);
+
+    // A broadcast too large for one datagram falls back to TCP for that device.
+    const big = JSON.stringify({ pad: 'x'.repeat(2_000) });
+    expect(t.broker.broadcastFromServer(big)).toBe(3);
+    await device.waitMessages(1);
+    expect(device.messages[0]!.raw).toBe(`{"from":"server","payload":${big}}`);
+    client.close();
+    device.destroy();
+  });
+
   it('a replacing login keeps the UDP session it opened; revoke closes it', async () => {
     udp = new UdpTransport({ socket: await bindUdp(0) });
     t = await startTestBroker(['switch'], { udp });
