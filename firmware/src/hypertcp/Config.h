@@ -55,6 +55,14 @@
 #ifndef HYPERTCP_ENABLE_REDIRECT
 #define HYPERTCP_ENABLE_REDIRECT 1
 #endif
+// 1: every JSON text the device accepts or sends is checked strictly like the broker does (UTF-8,
+// escapes, numbers, literals, depth, no "__proto__"). 0: structure only (balanced brackets,
+// terminated strings, keys and commas, depth, no "__proto__"): about 0.4 KB less flash; the
+// sketch's own JSON library then meets any malformed detail, and the broker still refuses
+// malformed outbound payloads.
+#ifndef HYPERTCP_STRICT_JSON
+#define HYPERTCP_STRICT_JSON 1
+#endif
 
 #if HYPERTCP_RX_BUFFER_SIZE < 64 || HYPERTCP_RX_BUFFER_SIZE > 65535
 #error "HYPERTCP_RX_BUFFER_SIZE must be 64..65535"
@@ -91,6 +99,9 @@
 #endif
 #if HYPERTCP_RECONNECT_MAX_MS > 3600000
 #error "HYPERTCP_RECONNECT_MAX_MS must be at most 3600000 (one hour)"
+#endif
+#if HYPERTCP_STRICT_JSON != 0 && HYPERTCP_STRICT_JSON != 1
+#error "HYPERTCP_STRICT_JSON must be 0 or 1"
 #endif
 #if HYPERTCP_ENABLE_REDIRECT != 0 && HYPERTCP_ENABLE_REDIRECT != 1
 #error "HYPERTCP_ENABLE_REDIRECT must be 0 or 1"

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "Config.h"
 #include "Flash.h"
 
 namespace hypertcp {
@@ -15,8 +16,10 @@ size_t skipWs(const uint8_t* s, size_t n, size_t i) {
   return i;
 }
 
-bool isHex(uint8_t c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 bool isDigit(uint8_t c) { return c >= '0' && c <= '9'; }
+
+#if HYPERTCP_STRICT_JSON
+bool isHex(uint8_t c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 // Length of a valid UTF-8 sequence starting at s[i] (non-ASCII lead), or 0.
 size_t utf8Length(const uint8_t* s, size_t n, size_t i) {
@@ -97,6 +100,36 @@ size_t scanLiteral(const uint8_t* s, size_t n, size_t i, const char* word) {
   if (i + len > n || !flashEquals(reinterpret_cast<const char*>(s + i), word, len)) return 0;
   return i + len;
 }
+#else
+// Structure only (HYPERTCP_STRICT_JSON 0): strings end at the first unescaped quote and hold no
+// control characters; escapes, UTF-8, number and literal spelling are left to the consumer.
+size_t scanString(const uint8_t* s, size_t n, size_t i) {
+  for (i++; i < n; i++) {
+    if (s[i] == '"') return i + 1;
+    if (s[i] < 0x20) return 0;
+    if (s[i] == '\\') i++;
+  }
+  return 0;
+}
+
+// A run of number characters: a digit, or '-' and a digit, first.
+size_t scanNumber(const uint8_t* s, size_t n, size_t i) {
+  if (s[i] == '-') i++;
+  if (i >= n || !isDigit(s[i])) return 0;
+  for (i++; i < n && (isDigit(s[i]) || s[i] == '.' || s[i] == 'e' || s[i] == 'E' || s[i] == '+' || s[i] == '-'); i++) {
+  }
+  return i;
+}
+
+// true, false, null: a run of lowercase letters starting with the right one.
+size_t scanLiteral(const uint8_t* s, size_t n, size_t i, const char* word) {
+  (void)word;
+  for (i++; i < n && s[i] >= 'a' && s[i] <= 'z'; i++) {
+  }
+  return i;
+}
+#endif
+
 
 bool isForbiddenKey(const uint8_t* s, size_t start, size_t end) {
   static const char kProto[] HYPERTCP_FLASH = "\"__proto__\"";
