@@ -6,13 +6,12 @@
  * [--rate 20000] [--devices 100] [--record]` (--record appends the result to docs/BENCHMARKS.md).
  */
 import { chromium } from '@playwright/test';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import { HostApi, ROOT, startHost } from '../fixtures/host';
+import { HostApi, startHost } from '../fixtures/host';
 import { startSim, type SimDevice } from '../fixtures/sim';
 import { drainFrames, FRAME_PROBE, measureToggle, percentile } from './page-probes';
 import { rendererRssMiB } from './proc-mem';
+import { recordSection } from './record';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -147,8 +146,7 @@ async function main() {
 function record(r: Record<string, unknown> & { [k: string]: number | object }) {
   const f = (v: unknown, d = 1) => (typeof v === 'number' ? v.toFixed(d) : String(v));
   const n = r as Record<string, number>;
-  const section = [
-    '<!-- ui-load:start (written by e2e/perf/ui-load.ts; owned by the ui helper) -->',
+  const file = recordSection('ui-load', [
     '## UI under load (renderer in Chromium, headless host, simulated devices)',
     '',
     `Command: \`npm run bench:ui -- --duration ${n.durationS} --rate ${RATE} --devices ${n.devices} --record\` on ${new Date().toISOString().slice(0, 10)}, this 2-core machine shared with other jobs.`,
@@ -167,19 +165,7 @@ function record(r: Record<string, unknown> & { [k: string]: number | object }) {
     `| relay toggle: click to painted change p95 / max (n=${n.toggles}) | ${f(n.toggleAnswerP95Ms)} / ${f(n.toggleAnswerMaxMs)} ms | < 100 ms |`,
     `| relay toggle: click to confirmed state p95 | ${f(n.toggleConfirmP95Ms)} ms | |`,
     `| host traffic counters at the end (logged / dropped) | ${(r.hostCounters as { logged: number }).logged} / ${(r.hostCounters as { dropped: number }).dropped} | |`,
-    '<!-- ui-load:end -->',
-    '',
-  ].join('\n');
-  const file = join(ROOT, 'docs/BENCHMARKS.md');
-  let text = '';
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    // first section in a new file
-  }
-  const re = /<!-- ui-load:start[\s\S]*?<!-- ui-load:end -->\n?/;
-  if (re.test(text)) writeFileSync(file, text.replace(re, section));
-  else appendFileSync(file, `${text && !text.endsWith('\n\n') ? '\n' : ''}${section}`);
+  ]);
   log(`recorded in ${file}`);
 }
 

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useMemo, useRef } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { EmptyState } from '../../components/EmptyState';
 import { formatAgo, formatBytes, formatDuration, formatRate } from '../../components/format';
@@ -101,7 +101,10 @@ export function DevicesView() {
   );
   const sortBy = useApp((s) => s.sortDevicesBy);
   const tcpPort = useApp((s) => s.hello?.tcpPort ?? 8080);
-  const shown = useMemo(() => queryDevices(devices, ids, search, filter, sort), [devices, ids, search, filter, sort]);
+  // low priority: with thousands of devices a batch's re-sort yields to scrolling and typing
+  const deferredDevices = useDeferredValue(devices);
+  const deferredIds = useDeferredValue(ids);
+  const shown = useMemo(() => queryDevices(deferredDevices, deferredIds, search, filter, sort), [deferredDevices, deferredIds, search, filter, sort]);
   const now = useNow();
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: shown.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });

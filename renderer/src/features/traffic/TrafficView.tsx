@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { EmptyState } from '../../components/EmptyState';
 import { useApp } from '../../store/context';
@@ -11,7 +11,9 @@ export function TrafficView() {
   const { rows, query, selected } = useApp(useShallow((s) => ({ rows: s.rows, query: s.query, selected: s.selected })));
   const select = useApp((s) => s.select);
   const filter = useMemo(() => compileFilter(query), [query]);
-  const shown = useMemo(() => filterRows(rows, filter), [rows, filter]);
+  // low priority: new rows render when the main thread is free, never ahead of input
+  const deferredRows = useDeferredValue(rows);
+  const shown = useMemo(() => filterRows(deferredRows, filter), [deferredRows, filter]);
   return (
     <section className="view traffic-view">
       <TrafficToolbar shown={shown.length} filterError={filter.error} />
