@@ -31,3 +31,17 @@ $(foreach n,$(EXAMPLE_NAMES),$(foreach b,$(EXAMPLE_BOARDS),$(eval $(call EXAMPLE
 
 .PHONY: $(foreach n,$(EXAMPLE_NAMES),$(foreach b,$(EXAMPLE_BOARDS),example-$(n)-$(b)))
 examples: $(foreach n,$(EXAMPLE_NAMES),$(foreach b,$(EXAMPLE_BOARDS),example-$(n)-$(b)))
+
+# The panel shows a snippet (renderer/src/features/settings/snippet.ts) to paste over the
+# examples' settings lines: every declaration it replaces must exist in every example.
+SNIPPET_TS := ../renderer/src/features/settings/snippet.ts
+examples: example-snippet
+.PHONY: example-snippet
+example-snippet:
+	@if [ ! -f $(SNIPPET_TS) ]; then echo "example snippet: SKIPPED - $(SNIPPET_TS) not found"; exit 0; fi; \
+	decls=$$(grep -oE 'const (char\*|uint16_t) [A-Z_]+ =' $(SNIPPET_TS)); \
+	[ -n "$$decls" ] || { echo "FAILED: no declarations found in $(SNIPPET_TS)"; exit 1; }; \
+	for ex in $(wildcard examples/*/*.ino); do \
+	  echo "$$decls" | while read -r d; do grep -qF "$$d" $$ex || { echo "FAILED: $$ex lacks '$$d' (the panel's snippet replaces it)"; exit 1; }; done || exit 1; \
+	done; \
+	echo "== example snippet: the panel's $$(echo "$$decls" | wc -l) settings lines exist in every example"

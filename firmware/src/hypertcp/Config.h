@@ -1,5 +1,6 @@
-// Compile-time configuration. Override any value with a -D flag (PlatformIO build_flags) or a
-// #define before the first #include <HyperTCP.h>. Out-of-range values stop the build.
+// Compile-time configuration. Override any value with a -D build flag (PlatformIO build_flags,
+// arduino-cli --build-property compiler.cpp.extra_flags=...) so the sketch and the library's .cpp
+// files agree; a #define in the sketch does not reach the library. Out-of-range values stop the build.
 #ifndef HYPERTCP_CONFIG_H
 #define HYPERTCP_CONFIG_H
 
