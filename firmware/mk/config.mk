@@ -15,3 +15,21 @@ config:
 	    echo "FAIL: -D$$def compiled"; exit 1; fi; \
 	  grep -q "#error.*$$name" $(BUILD)/config.log || { echo "FAIL: -D$$def failed without its #error"; cat $(BUILD)/config.log; exit 1; }; \
 	done
+
+# A sketch compiled with other layout values than the library must fail to link (Config.h,
+# HYPERTCP_CONFIG_SYMBOL) rather than run with two object layouts; the same values must link.
+CONFIG_LIB_OBJ := $(patsubst %.cpp,$(BUILD)/heap/%.o,$(TCP_SRC))
+config: config-mismatch
+.PHONY: config-mismatch
+config-mismatch: $(CONFIG_LIB_OBJ)
+	@printf '%s\n' '#include "HyperTCP.h"' \
+	  'struct T { bool connect(const char*, uint16_t) { return true; }' \
+	  '  hypertcp::ConnectStatus connectStatus() { return hypertcp::ConnectStatus::Connected; }' \
+	  '  int read(uint8_t*, size_t) { return 0; } int write(const uint8_t*, size_t n) { return (int)n; } void close() {} };' \
+	  'T t; HyperTCPProtocol<T> client(t);' 'int main() { client.run(); return 0; }' > $(BUILD)/config_sketch.cpp
+	@$(CXX) $(BASE) -O1 $(BUILD)/config_sketch.cpp $(CONFIG_LIB_OBJ) -o $(BUILD)/config_sketch \
+	  || { echo "FAIL: a sketch with the library's own configuration did not link"; exit 1; }
+	@if $(CXX) $(BASE) -O1 -DHYPERTCP_RX_BUFFER_SIZE=2048 $(BUILD)/config_sketch.cpp $(CONFIG_LIB_OBJ) \
+	    -o $(BUILD)/config_sketch 2> $(BUILD)/config-mismatch.log; then echo "FAIL: a mismatched sketch linked"; exit 1; fi
+	@grep -q "hypertcp_config_rx2048_tx1024" $(BUILD)/config-mismatch.log || { echo "FAIL: no config symbol in the link error"; cat $(BUILD)/config-mismatch.log; exit 1; }
+	@echo "== config: a sketch built with other buffer sizes than the library fails to link, naming its values"

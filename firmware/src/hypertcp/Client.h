@@ -25,7 +25,8 @@
 template <class Transport>
 class HyperTCPProtocol : public hypertcp::ClientCore {
  public:
-  explicit HyperTCPProtocol(Transport& transport) : transport_(transport) {}
+  explicit HyperTCPProtocol(Transport& transport)
+      : hypertcp::ClientCore(&HYPERTCP_CONFIG_SYMBOL), transport_(transport) {}
   Transport& transport() { return transport_; }
 
 #if defined(HYPERTCP_HAS_ARDUINOJSON)

@@ -5,6 +5,8 @@
 
 #include "Envelope.h"
 
+extern "C" const uint8_t HYPERTCP_CONFIG_SYMBOL = 1;
+
 namespace hypertcp {
 
 const char* stateName(State state) {
@@ -18,7 +20,7 @@ const char* stateName(State state) {
   return "unknown";
 }
 
-ClientCore::ClientCore() : decoder_(rx_, HYPERTCP_RX_BUFFER_SIZE) {
+ClientCore::ClientCore(const uint8_t* configMark) : decoder_(rx_, HYPERTCP_RX_BUFFER_SIZE) {
   // Every member from txStart_ to stats_ starts as zero (Idle, Error::None, nullptr, false, ""):
   // one memset instead of thirty stores keeps the constructor small. Members with the same
   // access are laid out in declaration order, so the range covers exactly them (ClientCore.h).
@@ -28,6 +30,9 @@ ClientCore::ClientCore() : decoder_(rx_, HYPERTCP_RX_BUFFER_SIZE) {
   pingTimeoutMs_ = HYPERTCP_PING_TIMEOUT_MS;
   clock_ = platformMillis;
   random_.seed(platformRandomSeed());
+  // A real load of the mark (any epoch start works): even with -flto the reference must stay,
+  // so a mismatched configuration cannot link.
+  epoch_ = *configMark;
 }
 
 void ClientCore::setKeepalive(uint32_t intervalMs, uint32_t timeoutMs) {

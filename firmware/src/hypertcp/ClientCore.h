@@ -13,6 +13,8 @@
 #include "Platform.h"
 #include "Protocol.h"
 
+extern "C" const uint8_t HYPERTCP_CONFIG_SYMBOL;  // see Config.h
+
 namespace hypertcp {
 
 enum class State : uint8_t {
@@ -119,7 +121,8 @@ class ClientCore {
   }
 
  protected:
-  ClientCore();
+  // configMark: &HYPERTCP_CONFIG_SYMBOL as the subclass's file sees it (links only if it matches).
+  explicit ClientCore(const uint8_t* configMark);
   ~ClientCore() {}  // never deleted through the base; no virtual destructor keeps AVR links small
 
   // Transport hooks, implemented by HyperTCPProtocol<Transport>.

@@ -107,6 +107,17 @@
 #if HYPERTCP_ENABLE_REDIRECT != 0 && HYPERTCP_ENABLE_REDIRECT != 1
 #error "HYPERTCP_ENABLE_REDIRECT must be 0 or 1"
 #endif
+// The values that shape the client object, spelled into one symbol the library defines and every
+// HyperTCPProtocol references: a sketch built with other values than the library (say a #define
+// in the sketch) fails to link with "undefined reference to hypertcp_config_rx.._tx..", instead
+// of running with two different object layouts.
+#define HYPERTCP_CONFIG_NAME_(rx, tx, token, host, redirect) \
+  hypertcp_config_rx##rx##_tx##tx##_token##token##_host##host##_redirect##redirect
+#define HYPERTCP_CONFIG_NAME(rx, tx, token, host, redirect) HYPERTCP_CONFIG_NAME_(rx, tx, token, host, redirect)
+#define HYPERTCP_CONFIG_SYMBOL                                                                                      \
+  HYPERTCP_CONFIG_NAME(HYPERTCP_RX_BUFFER_SIZE, HYPERTCP_TX_BUFFER_SIZE, HYPERTCP_MAX_TOKEN_LENGTH, \
+                       HYPERTCP_MAX_HOST_LENGTH, HYPERTCP_ENABLE_REDIRECT)
+
 #if HYPERTCP_REDIRECT_MAX_FAILURES < 1 || HYPERTCP_REDIRECT_MAX_FAILURES > 100
 #error "HYPERTCP_REDIRECT_MAX_FAILURES must be 1..100"
 #endif
