@@ -28,7 +28,10 @@ Device::Device(Kind kind, const char* id, const char* token, const Options& opti
       temperature_(21.5),
       seq_(0),
       startedAt_(0),
-      nextTelemetry_(0) {
+      nextTelemetry_(0),
+      udp_(*this, datagrams_),
+      udpWasUp_(false),
+      via_("") {
   copyText(id_, sizeof id_, id);
   copyText(token_, sizeof token_, token);
   memset(relays_, 0, sizeof relays_);
@@ -44,6 +47,7 @@ Device::Device(Kind kind, const char* id, const char* token, const Options& opti
   setDevice(&info_);
   setLegacyLogin(options.legacy);
   setEventHandler(onEvent, this);
+  udp_.setEnabled(options.udp && !options.legacy);
 }
 
 void Device::start() {
@@ -53,6 +57,7 @@ void Device::start() {
 
 uint32_t Device::tick(uint32_t now) {
   run();
+  reportUdp();
   if (kind_ != Kind::Sensor || options_.rate <= 0 || !connected()) return 50;
   uint32_t interval = static_cast<uint32_t>(1000.0 / options_.rate);
   for (int burst = 0; burst < 200 && static_cast<int32_t>(now - nextTelemetry_) >= 0; burst++) {
@@ -62,6 +67,15 @@ uint32_t Device::tick(uint32_t now) {
   if (static_cast<int32_t>(now - nextTelemetry_) > 1000) nextTelemetry_ = now;  // do not chase a backlog forever
   int32_t wait = static_cast<int32_t>(nextTelemetry_ - now);
   return wait > 0 ? static_cast<uint32_t>(wait) : 0;
+}
+
+// `ID udp open SID` once the broker answered the HELLO; `ID udp closed REASON` when it ends.
+void Device::reportUdp() {
+  bool up = udp_.up();
+  if (up == udpWasUp_) return;
+  udpWasUp_ = up;
+  if (up) printf("%s udp open %lu\n", id_, static_cast<unsigned long>(udp_.sessionId()));
+  else printf("%s udp closed %s\n", id_, udp_.closeReason() ? udp_.closeReason() : "unknown");
 }
 
 void Device::onEvent(const hypertcp::Event& event, void* self) {
@@ -148,21 +162,15 @@ void Device::handleCommand(const char* payload, size_t length) {
 void Device::forward(const char* cmd, const char* payload, size_t length) {
   hypertcp::json::Span inner;
   if (!hypertcp::json::find(payload, length, "payload", inner) || inner.ptr[0] != '{') return;
-  uint16_t id;
-  if (strcmp(cmd, "broadcast") == 0) {
-    id = broadcastMessage(inner.ptr, inner.len);
-  } else {
-    char to[hypertcp::kMaxIdLength + 1];
-    if (!hypertcp::json::getString(payload, length, "to", to, sizeof to)) return;
-    id = sendMessage(to, inner.ptr, inner.len);
-  }
-  if (id == 0) {
+  char to[hypertcp::kMaxIdLength + 1] = "broadcast";
+  if (strcmp(cmd, "broadcast") != 0 && !hypertcp::json::getString(payload, length, "to", to, sizeof to)) return;
+  if (!route(to, inner.ptr, inner.len, hypertcp::udp::Delivery::Reliable)) {
     totals_.sendFailures++;
     printf("%s send failed %s %s\n", id_, cmd, hypertcp::errorName(lastError()));
     return;
   }
   totals_.sent++;
-  if (!options_.quiet) printf("%s sent %s %.*s\n", id_, cmd, static_cast<int>(inner.len), inner.ptr);
+  if (!options_.quiet) printf("%s sent %s %.*s%s\n", id_, cmd, static_cast<int>(inner.len), inner.ptr, via_);
 }
 
 void Device::reportState(const char* reqJson, size_t reqLength, const char* error) {
@@ -198,9 +206,19 @@ bool Device::sendTelemetry() {
   return w.ok() && send(text, w.length(), "telemetry");
 }
 
+// Through UdpLink::send: UDP when the session is up and the message fits, else TCP. via_ says
+// which (printed only with --udp, so the lines of TCP-only runs stay as they were).
+bool Device::route(const char* target, const char* json, size_t length, hypertcp::udp::Delivery delivery) {
+  hypertcp::udp::Route r = udp_.send(target, json, length, delivery);
+  via_ = !options_.udp ? "" : r == hypertcp::udp::Route::Udp ? " via udp" : " via tcp";
+  if (r == hypertcp::udp::Route::Udp) totals_.sentUdp++;
+  return r != hypertcp::udp::Route::None;
+}
+
 bool Device::send(const char* json, size_t length, const char* what) {
-  uint16_t id = sendToServer(json, length);
-  if (id == 0) {
+  // Telemetry: latest value wins; state reports: reliable.
+  bool telemetry = strcmp(what, "telemetry") == 0;
+  if (!route("server", json, length, telemetry ? hypertcp::udp::Delivery::Latest : hypertcp::udp::Delivery::Reliable)) {
     if (lastError() != hypertcp::Error::TxBufferFull) {
       totals_.sendFailures++;
       printf("%s send failed %s %s\n", id_, what, hypertcp::errorName(lastError()));
@@ -208,7 +226,7 @@ bool Device::send(const char* json, size_t length, const char* what) {
     return false;
   }
   totals_.sent++;
-  if (!options_.quiet) printf("%s sent %s %.*s\n", id_, what, static_cast<int>(length > 200 ? 200 : length), json);
+  if (!options_.quiet) printf("%s sent %s %.*s%s\n", id_, what, static_cast<int>(length > 200 ? 200 : length), json, via_);
   return true;
 }
 

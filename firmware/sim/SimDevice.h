@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include "HyperTCP.h"
+#include "udp/PosixUdpLink.h"
+#include "udp/UdpLink.h"
 
 namespace sim {
 
@@ -17,13 +19,14 @@ struct Options {
   uint16_t port;
   bool legacy;
   bool quiet;
+  bool udp;             // ask for UDP at login; telemetry unreliable, replies reliable over UDP
   double rate;          // sensor telemetry messages per second (0: none)
   unsigned payload;     // pad telemetry payloads to at least this many bytes
 };
 
 // Counters across all devices, for --count and the summary line.
 struct Totals {
-  unsigned long sent, received, acked, refused, sendFailures;
+  unsigned long sent, received, acked, refused, sendFailures, sentUdp;
 };
 
 struct TransportHolder {  // constructed before the client that keeps a reference to it
@@ -40,6 +43,7 @@ class Device : private TransportHolder, public HyperTCPProtocol<hypertcp::PosixT
   // Runs the client and the device's own schedule; returns ms until it wants to run again.
   uint32_t tick(uint32_t now);
   int fd() const { return socket_.fd(); }
+  int udpFd() const { return datagrams_.fd(); }
   bool wantsWrite() const { return state() == hypertcp::State::Connecting || txPending() > 0; }
   const char* id() const { return id_; }
 
@@ -57,6 +61,8 @@ class Device : private TransportHolder, public HyperTCPProtocol<hypertcp::PosixT
   void reportState(const char* reqJson, size_t reqLength, const char* error);
   bool sendTelemetry();
   bool send(const char* json, size_t length, const char* what);
+  bool route(const char* target, const char* json, size_t length, hypertcp::udp::Delivery delivery);
+  void reportUdp();
 
   Kind kind_;
   char id_[hypertcp::kMaxIdLength + 1];
@@ -68,6 +74,10 @@ class Device : private TransportHolder, public HyperTCPProtocol<hypertcp::PosixT
   double temperature_;
   unsigned long seq_;
   uint32_t startedAt_, nextTelemetry_;
+  hypertcp::udp::PosixUdpLink datagrams_;
+  hypertcp::udp::UdpLink udp_;  // after the client base: it attaches itself to it
+  bool udpWasUp_;
+  const char* via_;  // route of the last send, for the printed line
 };
 
 }  // namespace sim

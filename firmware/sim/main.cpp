@@ -1,7 +1,7 @@
 // hypertcp-sim: runs N simulated devices (the real library code) against a broker.
 // CLI (fixed in /work/coord/INTERFACES.md):
 //   hypertcp-sim --host 127.0.0.1 --port P --device KIND:ID:TOKEN [--device ...] [--legacy]
-//                [--rate MSGS_PER_S] [--payload BYTES] [--duration SECONDS] [--count N] [--quiet]
+//                [--rate MSGS_PER_S] [--payload BYTES] [--duration SECONDS] [--count N] [--quiet] [--udp]
 #include <errno.h>
 #include <new>
 #include <poll.h>
@@ -25,13 +25,15 @@ int usage(const char* why) {
   fprintf(stderr,
           "usage: hypertcp-sim --host HOST --port PORT --device KIND:ID:TOKEN [--device ...]\n"
           "                    [--legacy] [--rate MSGS_PER_S] [--payload BYTES]\n"
-          "                    [--duration SECONDS] [--count N] [--quiet]\n"
+          "                    [--duration SECONDS] [--count N] [--quiet] [--udp]\n"
           "  KIND       relay | sensor\n"
           "  --legacy   log in with the raw token like the seed firmware (no device description)\n"
           "  --rate     telemetry messages per second per sensor (default 1)\n"
           "  --payload  pad each telemetry payload to at least BYTES\n"
           "  --duration exit after SECONDS;  --count  exit after N messages sent in total\n"
-          "  --quiet    print only connection events and the summary\n");
+          "  --quiet    print only connection events and the summary\n"
+          "  --udp      ask for a UDP session at login (v2): telemetry goes unreliable and replies\n"
+          "             reliable over UDP while it is open, TCP otherwise\n");
   return 2;
 }
 
@@ -72,7 +74,7 @@ int main(int argc, char** argv) {
   setvbuf(stdout, nullptr, _IOLBF, 0);  // one line per event, visible at once through a pipe
   static DeviceSpec specs[kMaxDevices];
   int deviceCount = 0;
-  sim::Options options = {nullptr, 0, false, false, 1.0, 0};
+  sim::Options options = {nullptr, 0, false, false, false, 1.0, 0};
   double duration = 0, count = 0;
   for (int i = 1; i < argc; i++) {
     const char* arg = argv[i];
@@ -84,6 +86,10 @@ int main(int argc, char** argv) {
     }
     if (strcmp(arg, "--quiet") == 0) {
       options.quiet = true;
+      continue;
+    }
+    if (strcmp(arg, "--udp") == 0) {
+      options.udp = true;
       continue;
     }
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) return usage(nullptr), 0;
@@ -121,7 +127,7 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   srand(static_cast<unsigned>(hypertcp::platformRandomSeed()));
 
-  sim::Totals totals = {0, 0, 0, 0, 0};
+  sim::Totals totals = {0, 0, 0, 0, 0, 0};
   // Devices are large (fixed buffers), so they live in static storage, built in place.
   static unsigned char storage[kMaxDevices][sizeof(sim::Device)] __attribute__((aligned(16)));
   sim::Device* devices[kMaxDevices];
@@ -134,7 +140,7 @@ int main(int argc, char** argv) {
 
   const uint32_t startedAt = hypertcp::platformMillis();
   const char* why = "signal";
-  static pollfd fds[kMaxDevices];
+  static pollfd fds[2 * kMaxDevices];  // TCP and UDP socket of each device
   for (;;) {
     uint32_t now = hypertcp::platformMillis();
     uint32_t wait = 20;
@@ -158,6 +164,12 @@ int main(int argc, char** argv) {
       fds[n].events = static_cast<short>(POLLIN | (devices[i]->wantsWrite() ? POLLOUT : 0));
       fds[n].revents = 0;
       n++;
+      if (devices[i]->udpFd() >= 0) {
+        fds[n].fd = devices[i]->udpFd();
+        fds[n].events = POLLIN;
+        fds[n].revents = 0;
+        n++;
+      }
     }
     if (wait > 0) poll(fds, static_cast<nfds_t>(n), static_cast<int>(wait));
   }
@@ -174,7 +186,8 @@ int main(int argc, char** argv) {
     poll(nullptr, 0, 5);
   }
   for (int i = 0; i < deviceCount; i++) devices[i]->disconnect();
-  printf("sim done (%s) sent=%lu received=%lu acked=%lu refused=%lu failed=%lu\n", why, totals.sent, totals.received,
-         totals.acked, totals.refused, totals.sendFailures);
+  printf("sim done (%s) sent=%lu received=%lu acked=%lu refused=%lu failed=%lu%s", why, totals.sent, totals.received,
+         totals.acked, totals.refused, totals.sendFailures, options.udp ? "" : "\n");
+  if (options.udp) printf(" udp=%lu\n", totals.sentUdp);
   return 0;
 }

@@ -258,6 +258,8 @@ struct StubUdp {
     if (inRead >= inLength) inLength = inRead = 0;
     return static_cast<int>(n);
   }
+  uint8_t begin(uint16_t) { return 1; }
+  void stop() {}
   StubAddress remoteIP() const { return from; }
   uint16_t remotePort() const { return fromPort; }
 };

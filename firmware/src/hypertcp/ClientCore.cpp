@@ -128,6 +128,9 @@ void ClientCore::run() {
   receive(now);
   if (epoch != epoch_) return;
   checkTimers(now);
+#if HYPERTCP_ENABLE_UDP
+  if (udp_ && state_ == State::Online && epoch == epoch_) udp_->udpPoll(now);
+#endif
 }
 
 void ClientCore::startAttempt(uint32_t now) {
@@ -152,6 +155,14 @@ void ClientCore::startLogin(uint32_t now) {
   } else {
     char* body = reinterpret_cast<char*>(tx_ + kHeaderSize);
     size_t length = writeV2Login(body, sizeof tx_ - kHeaderSize, token_, device_);
+#if HYPERTCP_ENABLE_UDP
+    // ,"udp":true before the closing brace (PROTOCOL 9.1)
+    static const char kUdpField[] = ",\"udp\":true}";
+    if (udp_ && length > 0) {
+      length = length - 1 + sizeof kUdpField - 1 <= sizeof tx_ - kHeaderSize ? length - 1 : 0;
+      if (length > 0) memcpy(body + length, kUdpField, sizeof kUdpField - 1), length += sizeof kUdpField - 1;
+    }
+#endif
     queued = length > 0;
     if (queued) {
       encodeHeader(tx_, Command::Login, loginId_, static_cast<uint16_t>(length));
@@ -199,6 +210,9 @@ uint32_t ClientCore::nextBackoff() {
 
 void ClientCore::drop(Error reason, bool immediate) {
   bool wasOnline = state_ == State::Online;
+#if HYPERTCP_ENABLE_UDP
+  if (udp_) udp_->udpStop();
+#endif
   ioClose();
   decoder_.reset();
   txStart_ = txEnd_ = 0;

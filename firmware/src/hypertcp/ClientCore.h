@@ -12,6 +12,7 @@
 #include "FrameDecoder.h"
 #include "Platform.h"
 #include "Protocol.h"
+#include "UdpHook.h"
 
 extern "C" const uint8_t HYPERTCP_CONFIG_SYMBOL;  // see Config.h
 
@@ -65,6 +66,13 @@ class ClientCore {
   void setMessageHandler(MessageHandler handler, void* context = nullptr);
   void setBroadcastHandler(MessageHandler handler, void* context = nullptr);
   void setEventHandler(EventHandler handler, void* context = nullptr);
+#if HYPERTCP_ENABLE_UDP
+  // udp::UdpLink attaches itself here; with a hook the v2 LOGIN asks for UDP ("udp":true).
+  void attachUdp(UdpHook* hook) { udp_ = hook; }
+  // A delivered envelope that came over UDP: the same checks and handlers as over TCP (msgId 0).
+  // text is modified in place (the payload gets its NUL).
+  void deliverEnvelope(char* text, size_t length) { deliver(text, static_cast<uint16_t>(length), Command::JsonMessage, 0); }
+#endif
 
   // --- connection ---
   // Non-blocking: stores token and broker (copied) and starts the first attempt on the next
@@ -149,7 +157,7 @@ class ClientCore {
   void onDecoded(FrameDecoder::Result result, uint32_t now);
   void handleLoginReply(const FrameHeader& header, uint32_t now);
   void handleFrame(const FrameHeader& header, uint32_t now);
-  void deliver(const FrameHeader& header);
+  void deliver(char* text, uint16_t length, uint8_t type, uint16_t msgId);
   void handleRedirect(const FrameHeader& header);
   uint16_t sendEnvelope(uint8_t type, const char* target, const char* json, size_t length);
   bool queueFrame(uint8_t type, uint16_t msgId, const uint8_t* payload, uint16_t length);
@@ -176,6 +184,9 @@ class ClientCore {
 #endif
   bool legacy_;
   const DeviceInfo* device_;
+#if HYPERTCP_ENABLE_UDP
+  UdpHook* udp_;
+#endif
 
   State state_;
   uint8_t epoch_;  // bumps on every drop, so loops notice a reconnect caused by a callback

@@ -81,6 +81,9 @@ void ClientCore::handleLoginReply(const FrameHeader& header, uint32_t now) {
   redirectFailures_ = 0;
 #endif
   stats_.logins++;
+#if HYPERTCP_ENABLE_UDP
+  if (udp_ && !legacy_) udp_->udpLogin(reinterpret_cast<const char*>(rx_ + 1), header.length - 1u, token_, host(), now);
+#endif
   emit(EventType::Connected, Error::None);
 }
 
@@ -102,7 +105,7 @@ void ClientCore::handleFrame(const FrameHeader& header, uint32_t now) {
     case Command::Broadcast: {
       uint8_t epoch = epoch_;
       if (queueFrame(Command::Response, header.msgId, nullptr, 0)) flush();
-      if (epoch == epoch_) deliver(header);
+      if (epoch == epoch_) deliver(reinterpret_cast<char*>(rx_), header.length, header.type, header.msgId);
       return;
     }
     case Command::Redirect:
@@ -118,20 +121,18 @@ void ClientCore::handleFrame(const FrameHeader& header, uint32_t now) {
   }
 }
 
-void ClientCore::deliver(const FrameHeader& header) {
-  char* text = reinterpret_cast<char*>(rx_);
+void ClientCore::deliver(char* text, uint16_t length, uint8_t type, uint16_t msgId) {
   Delivered envelope;
-  if (!parseDelivered(text, header.length, envelope)) {
+  if (!parseDelivered(text, length, envelope)) {
     stats_.invalidJson++;
-    emit(EventType::Error, Error::InvalidJson, header.msgId);
+    emit(EventType::Error, Error::InvalidJson, msgId);
     return;
   }
   stats_.messagesIn++;
   // The payload object is followed by at least the envelope's '}', so this stays in the frame.
   text[envelope.payload.ptr - text + envelope.payload.len] = '\0';
-  bool broadcast = header.type == Command::Broadcast;
-  Message message = {envelope.from, envelope.payload.ptr, static_cast<uint16_t>(envelope.payload.len), header.msgId,
-                     broadcast};
+  bool broadcast = type == Command::Broadcast;
+  Message message = {envelope.from, envelope.payload.ptr, static_cast<uint16_t>(envelope.payload.len), msgId, broadcast};
   uint8_t epoch = epoch_;
   MessageHandler handler = broadcast ? broadcastHandler_ : messageHandler_;
   if (handler) handler(message, broadcast ? broadcastContext_ : messageContext_);

@@ -14,6 +14,14 @@ class ArduinoUdpLink : public DatagramLink {
  public:
   ArduinoUdpLink(UDP& udp, const Address& broker, uint16_t port) : udp_(udp), broker_(broker), port_(port) {}
 
+  // The grant's port replaces the one given to the constructor; the address stays (pass the
+  // broker's IP, e.g. wifiClient.remoteIP() once connected). Starts listening on a local port.
+  bool open(const char*, uint16_t port) override {
+    port_ = port;
+    return udp_.begin(0) != 0;
+  }
+  void close() override { udp_.stop(); }
+
   bool send(const uint8_t* data, size_t length) override {
     if (!udp_.beginPacket(broker_, port_)) return false;
     udp_.write(data, length);

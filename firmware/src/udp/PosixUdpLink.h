@@ -14,8 +14,8 @@ class PosixUdpLink : public DatagramLink {
   PosixUdpLink() : fd_(-1) {}
   ~PosixUdpLink() override { close(); }
   // Numeric IPv4 host; the socket only accepts datagrams from that address and port.
-  bool open(const char* host, uint16_t port);
-  void close();
+  bool open(const char* host, uint16_t port) override;
+  void close() override;
   bool send(const uint8_t* data, size_t length) override;
   int receive(uint8_t* buffer, size_t capacity) override;
   int fd() const { return fd_; }

@@ -43,6 +43,14 @@ class DatagramLink {
   virtual bool send(const uint8_t* data, size_t length) = 0;
   // Copies one pending datagram into buffer; returns its length, or -1 when none is waiting.
   virtual int receive(uint8_t* buffer, size_t capacity) = 0;
+  // Points the link at the broker's UDP endpoint from a login grant (UdpLink); host is the one the
+  // TCP client used. Links aimed at a fixed address keep it and need not override these.
+  virtual bool open(const char* host, uint16_t port) {
+    (void)host;
+    (void)port;
+    return true;
+  }
+  virtual void close() {}
 };
 
 struct UdpCounters {
@@ -54,6 +62,7 @@ class UdpPeer {
   // Largest message the device sends in one datagram.
   static const size_t kMaxSendBytes = HYPERTCP_UDP_DATAGRAM_BYTES - kHelloHeaderBytes - kTagBytes - 19 - 8;
 
+  // data is the peer's own plaintext copy: the callback may modify it in place (UdpLink adds a NUL).
   typedef void (*MessageFn)(void* context, const uint8_t* data, size_t length, uint8_t channel);
   typedef void (*DoneFn)(void* context, uint32_t seq, bool delivered);
 

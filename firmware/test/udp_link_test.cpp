@@ -1,0 +1,318 @@
+// UdpLink: the TCP client and its UDP side together. TCP is the scripted transport (the test plays
+// the broker's TCP end), UDP a pair of in-memory queues to a broker-role UdpPeer with the keys the
+// login grant implies. Covers the LOGIN flag, the grant, send()'s route choice, UDP deliveries to
+// the client's handlers, and the UDP session ending with the TCP one.
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "hypertcp/Envelope.h"
+#include "scripted.h"
+#include "udp/UdpCrypto.h"
+#include "udp/UdpLink.h"
+
+using namespace hypertcp::udp;
+using hypertcp::udp::Route;
+
+namespace {
+
+const char kToken[] = "secret-token-1234";  // what test::login() uses
+const uint32_t kSid = 168496141;
+const char kGrantReply[] =
+    "{\"id\":\"lamp\",\"keepalive\":10,\"maxPayload\":16384,"
+    "\"udp\":{\"port\":9000,\"sid\":168496141,\"nonce\":\"000102030405060708090a0b0c0d0e0f\"}}";
+
+// One direction of an in-memory datagram path (fixed queue, no loss unless `blocked`).
+struct Queue {
+  uint8_t data[16][1500];
+  size_t length[16];
+  size_t count = 0;
+  bool blocked = false;  // drop everything (the path is down)
+  void push(const uint8_t* d, size_t n) {
+    if (blocked || count == 16) return;
+    memcpy(data[count], d, n);
+    length[count++] = n;
+  }
+  int pop(uint8_t* out, size_t capacity) {
+    if (count == 0 || length[0] > capacity) return -1;
+    int n = static_cast<int>(length[0]);
+    memcpy(out, data[0], length[0]);
+    for (size_t i = 1; i < count; i++) memcpy(data[i - 1], data[i], length[i]), length[i - 1] = length[i];
+    count--;
+    return n;
+  }
+};
+
+struct Link : DatagramLink {
+  Queue* out = nullptr;
+  Queue* in = nullptr;
+  char host[80] = "";
+  uint16_t port = 0;
+  int opens = 0, closes = 0;
+  bool send(const uint8_t* d, size_t n) override { return out->push(d, n), true; }
+  int receive(uint8_t* b, size_t cap) override { return in->pop(b, cap); }
+  bool open(const char* h, uint16_t p) override {
+    snprintf(host, sizeof host, "%s", h);
+    port = p;
+    return ++opens, true;
+  }
+  void close() override { closes++; }
+};
+
+void fixedNonce(uint8_t nonce[16]) {
+  for (int i = 0; i < 16; i++) nonce[i] = static_cast<uint8_t>(0x10 + i);
+}
+
+struct Received {
+  int count = 0;
+  uint8_t channel = 9;
+  char text[1200] = "";
+};
+void onBrokerMessage(void* r, const uint8_t* data, size_t length, uint8_t channel) {
+  Received& got = *static_cast<Received*>(r);
+  got.count++;
+  got.channel = channel;
+  snprintf(got.text, sizeof got.text, "%.*s", static_cast<int>(length), reinterpret_cast<const char*>(data));
+}
+
+// The device (client + UdpLink) and the broker's ends of both transports.
+struct Rig {
+  test::Scripted tcp;
+  test::Recorder client{tcp};
+  Queue toBroker, toDevice;
+  Link deviceLink, brokerLink;
+  UdpLink udp{client, deviceLink};
+  UdpPeer broker;
+  Received atBroker;
+
+  Rig() {
+    deviceLink.out = &toBroker;
+    deviceLink.in = &toDevice;
+    brokerLink.out = &toDevice;
+    brokerLink.in = &toBroker;
+    udp.setNonceSource(fixedNonce);
+  }
+  // Broker role of PROTOCOL 9.1/9.2 with the grant's nonce and the device's fixed one.
+  void startBroker() {
+    uint8_t hash[32], server[16], device[16];
+    hypertcp::udp::Sha256 sha;
+    sha.update(reinterpret_cast<const uint8_t*>(kToken), strlen(kToken));
+    sha.finish(hash);
+    for (int i = 0; i < 16; i++) server[i] = static_cast<uint8_t>(i);
+    fixedNonce(device);
+    DirectionKey d2s, s2d;
+    deriveDirectionKey(hash, server, device, kSid, "d2s", d2s);
+    deriveDirectionKey(hash, server, device, kSid, "s2d", s2d);
+    broker.begin(&brokerLink, kSid, s2d, d2s, nullptr, test::now);
+    broker.onMessage(onBrokerMessage, &atBroker);
+  }
+  // Advances the fake clock, running both ends.
+  void step(uint32_t ms) {
+    for (uint32_t i = 0; i < ms; i++) {
+      test::now++;
+      client.run();
+      broker.loop(test::now);
+    }
+  }
+  bool loginAndOpen() {
+    if (!test::login(client, tcp, false, kGrantReply)) return false;
+    startBroker();
+    step(20);
+    return udp.up();
+  }
+};
+
+}  // namespace
+
+TEST(udp_route_rule) {
+  const size_t fits = 100, tooBig = UdpPeer::kMaxSendBytes + 1;
+  CHECK(chooseRoute(Delivery::Latest, fits, true, false, true) == Route::Udp);  // no slot needed
+  CHECK(chooseRoute(Delivery::Reliable, fits, true, true, true) == Route::Udp);
+  CHECK(chooseRoute(Delivery::Reliable, fits, true, false, true) == Route::Tcp);  // slots full
+  CHECK(chooseRoute(Delivery::Reliable, tooBig, true, true, true) == Route::Tcp);
+  CHECK(chooseRoute(Delivery::Latest, tooBig, true, true, true) == Route::Tcp);
+  CHECK(chooseRoute(Delivery::Latest, UdpPeer::kMaxSendBytes, true, true, true) == Route::Udp);  // the edge fits
+  CHECK(chooseRoute(Delivery::Acked, fits, true, true, true) == Route::Tcp);
+  CHECK(chooseRoute(Delivery::Latest, fits, false, true, true) == Route::Tcp);  // UDP down
+  CHECK(chooseRoute(Delivery::Latest, fits, false, true, false) == Route::None);
+  CHECK(chooseRoute(Delivery::Latest, fits, true, true, false) == Route::Udp);  // UDP alone is enough
+  CHECK_STR(routeName(Route::Udp), "udp");
+}
+
+TEST(udp_grant_parsing) {
+  UdpGrant g;
+  CHECK(parseUdpGrant(kGrantReply, strlen(kGrantReply), g));
+  CHECK_EQ(g.port, 9000);
+  CHECK_EQ(g.sid, kSid);
+  CHECK_STR(g.nonce, "000102030405060708090a0b0c0d0e0f");
+  const char maxSid[] = "{\"udp\":{\"port\":1,\"sid\":4294967295,\"nonce\":\"ffffffffffffffffffffffffffffffff\"}}";
+  CHECK(parseUdpGrant(maxSid, strlen(maxSid), g) && g.sid == 4294967295u);
+  const char* bad[] = {
+      "{\"id\":\"lamp\"}",
+      "{\"udp\":true}",
+      "{\"udp\":{\"port\":0,\"sid\":1,\"nonce\":\"000102030405060708090a0b0c0d0e0f\"}}",
+      "{\"udp\":{\"port\":70000,\"sid\":1,\"nonce\":\"000102030405060708090a0b0c0d0e0f\"}}",
+      "{\"udp\":{\"port\":1,\"sid\":4294967296,\"nonce\":\"000102030405060708090a0b0c0d0e0f\"}}",
+      "{\"udp\":{\"port\":1,\"sid\":0,\"nonce\":\"000102030405060708090a0b0c0d0e0f\"}}",
+      "{\"udp\":{\"port\":1,\"sid\":-5,\"nonce\":\"000102030405060708090a0b0c0d0e0f\"}}",
+      "{\"udp\":{\"port\":1,\"sid\":1,\"nonce\":\"0001\"}}",
+      "{\"udp\":{\"port\":1,\"sid\":1}}",
+  };
+  for (const char* text : bad) CHECK(!parseUdpGrant(text, strlen(text), g));
+}
+
+TEST(udp_login_asks_and_opens_the_granted_session) {
+  static Rig rig;
+  CHECK(test::login(rig.client, rig.tcp, false, kGrantReply));
+  // The LOGIN frame (first bytes the client wrote) ends with "udp":true.
+  size_t length = static_cast<size_t>(rig.tcp.out[3] << 8 | rig.tcp.out[4]);
+  const char* login = reinterpret_cast<const char*>(rig.tcp.out + 5);
+  CHECK(length > 12 && memcmp(login + length - 12, ",\"udp\":true}", 12) == 0);
+  CHECK(rig.udp.granted());
+  CHECK(!rig.udp.up());  // HELLO sent, broker not heard yet
+  CHECK_STR(rig.deviceLink.host, "broker.local");
+  CHECK_EQ(rig.deviceLink.port, 9000);
+  CHECK_EQ(rig.toBroker.count, 1u);  // the HELLO
+  rig.startBroker();
+  rig.step(20);
+  CHECK(rig.udp.up());
+  CHECK_EQ(rig.udp.sessionId(), kSid);
+}
+
+TEST(udp_send_routes_by_delivery_and_state) {
+  static Rig rig;
+  CHECK(test::login(rig.client, rig.tcp, false, kGrantReply));
+  // Before the session is up everything goes over TCP.
+  rig.tcp.dropOutput();
+  CHECK(rig.udp.send("server", "{\"t\":1}", Delivery::Latest) == Route::Tcp);
+  CHECK(rig.tcp.expectFrame(hypertcp::Command::JsonMessage, 2, "{\"targetId\":\"server\",\"payload\":{\"t\":1}}"));
+  rig.startBroker();
+  rig.step(20);
+  CHECK(rig.udp.up());
+  // Telemetry: UDP unreliable, the exact envelope.
+  CHECK(rig.udp.send("server", "{\"t\":2}", Delivery::Latest) == Route::Udp);
+  rig.step(2);
+  CHECK_EQ(rig.atBroker.count, 1);
+  CHECK_EQ(rig.atBroker.channel, kUnreliable);
+  CHECK_STR(rig.atBroker.text, "{\"targetId\":\"server\",\"payload\":{\"t\":2}}");
+  // State: UDP reliable ordered.
+  CHECK(rig.udp.send("lamp-2", "{\"state\":{\"relay1\":true}}", Delivery::Reliable) == Route::Udp);
+  rig.step(2);
+  CHECK_EQ(rig.atBroker.count, 2);
+  CHECK_EQ(rig.atBroker.channel, kReliableOrdered);
+  CHECK_STR(rig.atBroker.text, "{\"targetId\":\"lamp-2\",\"payload\":{\"state\":{\"relay1\":true}}}");
+  // Needs the broker's status: TCP.
+  rig.tcp.dropOutput();
+  CHECK(rig.udp.send("server", "{\"t\":3}", Delivery::Acked) == Route::Tcp);
+  CHECK(rig.tcp.expectFrame(hypertcp::Command::JsonMessage, 3, "{\"targetId\":\"server\",\"payload\":{\"t\":3}}"));
+  CHECK_EQ(rig.udp.sentUdp(), 2u);
+  CHECK_EQ(rig.udp.sentTcp(), 2u);
+}
+
+TEST(udp_reliable_falls_back_to_tcp_when_slots_are_full) {
+  static Rig rig;
+  CHECK(rig.loginAndOpen());
+  rig.toBroker.blocked = true;  // nothing reaches the broker, so nothing is acknowledged
+  int udp = 0;
+  for (int i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++) udp += rig.udp.send("server", "{\"r\":1}", Delivery::Reliable) == Route::Udp;
+  CHECK_EQ(udp, HYPERTCP_UDP_SEND_SLOTS);
+  CHECK_EQ(rig.udp.peer().freeSlots(), 0u);
+  rig.tcp.dropOutput();
+  CHECK(rig.udp.send("server", "{\"r\":2}", Delivery::Reliable) == Route::Tcp);
+  CHECK(rig.tcp.expectFrame(hypertcp::Command::JsonMessage, 2, "{\"targetId\":\"server\",\"payload\":{\"r\":2}}"));
+  // Telemetry needs no slot: still UDP.
+  CHECK(rig.udp.send("server", "{\"t\":1}", Delivery::Latest) == Route::Udp);
+}
+
+TEST(udp_size_rule_at_the_datagram_limit) {
+  static Rig rig;
+  CHECK(rig.loginAndOpen());
+  // An envelope of exactly kMaxSendBytes goes over UDP; one byte more cannot (and is too large
+  // for this build's 1024-byte TCP buffer as well, so it is refused with PayloadTooLarge).
+  static char json[2048];
+  size_t overhead = hypertcp::envelopeLength(6, 0) + 8;  // {"p":"..."} around the padding
+  size_t pad = UdpPeer::kMaxSendBytes - overhead;
+  snprintf(json, sizeof json, "{\"p\":\"%0*d\"}", static_cast<int>(pad), 0);
+  CHECK_EQ(hypertcp::envelopeLength(6, strlen(json)), UdpPeer::kMaxSendBytes);
+  CHECK(rig.udp.send("server", json, Delivery::Latest) == Route::Udp);
+  rig.step(2);
+  CHECK_EQ(rig.atBroker.count, 1);
+  CHECK_EQ(strlen(rig.atBroker.text), UdpPeer::kMaxSendBytes);
+  snprintf(json, sizeof json, "{\"p\":\"%0*d\"}", static_cast<int>(pad + 1), 0);
+  CHECK(rig.udp.send("server", json, Delivery::Latest) == Route::None);
+  CHECK(rig.client.lastError() == hypertcp::Error::PayloadTooLarge);
+  // A small one over TCP when it must: size alone decides nothing else.
+  CHECK(rig.udp.send("server", "{\"a\":1}", Delivery::Acked) == Route::Tcp);
+}
+
+TEST(udp_deliveries_reach_the_same_handlers) {
+  static Rig rig;
+  CHECK(rig.loginAndOpen());
+  const char envelope[] = "{\"from\":\"server\",\"payload\":{\"cmd\":\"toggle\",\"control\":\"relay1\"}}";
+  CHECK(rig.broker.send(reinterpret_cast<const uint8_t*>(envelope), strlen(envelope), kReliableOrdered, test::now));
+  rig.step(2);
+  CHECK_EQ(rig.client.messages, 1);
+  CHECK_STR(rig.client.lastFrom, "server");
+  CHECK_STR(rig.client.lastPayload, "{\"cmd\":\"toggle\",\"control\":\"relay1\"}");
+  CHECK_EQ(rig.client.lastLength, strlen(rig.client.lastPayload));
+  CHECK_EQ(rig.udp.receivedUdp(), 1u);
+  // A malformed envelope is dropped like on TCP: counted, reported, no handler call.
+  const char bad[] = "{\"from\":\"server\"}";
+  CHECK(rig.broker.send(reinterpret_cast<const uint8_t*>(bad), strlen(bad), kUnreliable, test::now));
+  rig.step(2);
+  CHECK_EQ(rig.client.messages, 1);
+  CHECK(rig.client.lastErrorSeen == hypertcp::Error::InvalidJson);
+  CHECK_EQ(rig.client.stats().invalidJson, 1u);
+}
+
+TEST(udp_session_ends_with_the_tcp_session) {
+  static Rig rig;
+  CHECK(rig.loginAndOpen());
+  rig.tcp.peerClosed = true;
+  rig.step(1);
+  CHECK(!rig.client.connected());
+  CHECK(!rig.udp.granted());
+  CHECK(!rig.udp.up());
+  CHECK_STR(rig.udp.closeReason(), "tcp_closed");
+  CHECK_EQ(rig.deviceLink.closes, 1);
+  size_t before = rig.toBroker.count;
+  CHECK(rig.udp.send("server", "{\"t\":1}", Delivery::Latest) == Route::None);
+  CHECK(rig.client.lastError() == hypertcp::Error::NotConnected);
+  rig.step(5000);  // no heartbeats from a stopped peer
+  CHECK_EQ(rig.toBroker.count, before);
+}
+
+TEST(udp_login_without_grant_stays_on_tcp) {
+  static Rig rig;
+  CHECK(test::login(rig.client, rig.tcp, false));  // reply without "udp"
+  CHECK(!rig.udp.granted());
+  CHECK_EQ(rig.deviceLink.opens, 0);
+  rig.tcp.dropOutput();
+  CHECK(rig.udp.send("server", "{\"t\":1}", Delivery::Latest) == Route::Tcp);
+  CHECK(rig.udp.send("broadcast", "{\"hello\":1}", Delivery::Latest) == Route::Tcp);
+  CHECK(rig.tcp.expectFrame(hypertcp::Command::JsonMessage, 2));
+  CHECK(rig.tcp.expectFrame(hypertcp::Command::Broadcast, 3));
+  CHECK(rig.udp.send("bad target!", "{}", Delivery::Latest) == Route::None);
+  CHECK(rig.client.lastError() == hypertcp::Error::BadTarget);
+}
+
+TEST(udp_invalid_payload_is_refused_not_sent) {
+  static Rig rig;
+  CHECK(rig.loginAndOpen());
+  size_t before = rig.toBroker.count;
+  CHECK(rig.udp.send("server", "[1,2]", Delivery::Latest) == Route::None);
+  CHECK(rig.client.lastError() == hypertcp::Error::InvalidPayload);
+  CHECK_EQ(rig.toBroker.count, before);
+}
+
+TEST(udp_disabled_or_legacy_login_does_not_ask) {
+  static Rig rig;
+  rig.udp.setEnabled(false);
+  CHECK(test::login(rig.client, rig.tcp, false, kGrantReply));
+  size_t length = static_cast<size_t>(rig.tcp.out[3] << 8 | rig.tcp.out[4]);
+  CHECK(memmem(rig.tcp.out + 5, length, "\"udp\"", 5) == nullptr);
+  CHECK(!rig.udp.granted());  // a grant it did not ask for is ignored
+  static Rig legacy;
+  CHECK(test::login(legacy.client, legacy.tcp, true));
+  CHECK(!legacy.udp.granted());
+}
