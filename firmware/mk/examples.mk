@@ -12,6 +12,8 @@ EXAMPLE_BINS := $(foreach n,$(EXAMPLE_NAMES),$(foreach b,$(EXAMPLE_BOARDS),$(BUI
 # What each example must have sent, and how many times at least.
 EXPECT_RelayNode := "payload":{"state":{"relay1":true,"relay2":false},"req":"r1"}
 MIN_RelayNode := 1
+# ...and the refusal of a second command (an unknown control), answered with state and "error".
+EXPECT2_RelayNode := "state":{"relay1":true,"relay2":false},"req":"r2","error":"unknown_control"
 EXPECT_SensorNode := "payload":{"telemetry":{"temp":
 MIN_SensorNode := 2
 
@@ -25,6 +27,8 @@ example-$(1)-$(2): $(BUILD)/examples/$(1)-$(2)
 	@out=$$$$($$<) || { echo "$$$$out" | tail -20; echo "FAILED: $$<"; exit 1; }; \
 	n=$$$$(echo "$$$$out" | grep -cF '$$(EXPECT_$(1))'); \
 	if [ $$$$n -lt $$(MIN_$(1)) ]; then echo "$$$$out" | tail -20; echo "FAILED: $(1) ($(2)) did not answer as expected"; exit 1; fi; \
+	if [ -n '$$(EXPECT2_$(1))' ] && ! echo "$$$$out" | grep -qF '$$(EXPECT2_$(1))'; then \
+	  echo "$$$$out" | tail -20; echo "FAILED: $(1) ($(2)) did not answer the second command as expected"; exit 1; fi; \
 	echo "== example $(1) ($(2)): $$$$(echo "$$$$out" | tail -1), answered ($$$$n)"
 endef
 $(foreach n,$(EXAMPLE_NAMES),$(foreach b,$(EXAMPLE_BOARDS),$(eval $(call EXAMPLE_RULE,$(n),$(b)))))

@@ -24,14 +24,16 @@ HyperTCPTransport<WiFiClient> transport(wifi);
 HyperTCPProtocol<HyperTCPTransport<WiFiClient>> hyper(transport);
 bool relayOn[HYPERTCP_COUNT(kControls)];
 
-// {"state":{"relay1":true,"relay2":false},"req":"r43"} to the panel.
-void reportState(const char* req) {
+// {"state":{"relay1":true,"relay2":false},"req":"r43"} to the panel; a refused command adds
+// "error" (the panel shows it instead of waiting for a report that never comes).
+void reportState(const char* req, const char* error = nullptr) {
   char text[128];
   hypertcp::JsonWriter w(text, sizeof text);
   w.beginObject().key("state").beginObject();
   for (uint8_t i = 0; i < HYPERTCP_COUNT(kControls); i++) w.field(kControls[i].id, relayOn[i]);
   w.endObject();
   if (req) w.field("req", req);
+  if (error) w.field("error", error);
   w.endObject();
   if (w.ok()) hyper.sendToServer(text);
 }
@@ -40,17 +42,26 @@ void reportState(const char* req) {
 void onMessage(const hypertcp::Message& msg, void*) {
   char cmd[8], control[16], req[24];
   if (!hypertcp::json::getString(msg.payload, msg.length, "cmd", cmd, sizeof cmd)) return;
-  if (!hypertcp::json::getString(msg.payload, msg.length, "control", control, sizeof control)) return;
-  bool hasReq = hypertcp::json::getString(msg.payload, msg.length, "req", req, sizeof req);
-  for (uint8_t i = 0; i < HYPERTCP_COUNT(kControls); i++) {
-    if (strcmp(control, kControls[i].id) != 0) continue;
-    bool value = relayOn[i];
-    if (strcmp(cmd, "toggle") == 0) value = !value;
-    else if (strcmp(cmd, "set") != 0 || !hypertcp::json::getBool(msg.payload, msg.length, "value", value)) return;
-    relayOn[i] = value;
-    digitalWrite(RELAY_PINS[i], value ? HIGH : LOW);
-    reportState(hasReq ? req : nullptr);
+  bool toggle = strcmp(cmd, "toggle") == 0;
+  if (!toggle && strcmp(cmd, "set") != 0) return;  // not a relay command
+  const char* reqOrNull = hypertcp::json::getString(msg.payload, msg.length, "req", req, sizeof req) ? req : nullptr;
+  int8_t index = -1;
+  if (hypertcp::json::getString(msg.payload, msg.length, "control", control, sizeof control)) {
+    for (uint8_t i = 0; i < HYPERTCP_COUNT(kControls); i++)
+      if (strcmp(control, kControls[i].id) == 0) index = static_cast<int8_t>(i);
   }
+  if (index < 0) {
+    reportState(reqOrNull, "unknown_control");
+    return;
+  }
+  bool value = !relayOn[index];
+  if (!toggle && !hypertcp::json::getBool(msg.payload, msg.length, "value", value)) {
+    reportState(reqOrNull, "missing_value");
+    return;
+  }
+  relayOn[index] = value;
+  digitalWrite(RELAY_PINS[index], value ? HIGH : LOW);
+  reportState(reqOrNull);
 }
 
 void onEvent(const hypertcp::Event& event, void*) {

@@ -13,6 +13,7 @@
 #define EXAMPLE_COMMAND "{\"cmd\":\"read\"}"
 #else
 #define EXAMPLE_COMMAND "{\"cmd\":\"toggle\",\"control\":\"relay1\",\"req\":\"r1\"}"
+#define EXAMPLE_COMMAND2 "{\"cmd\":\"set\",\"control\":\"relay9\",\"value\":true,\"req\":\"r2\"}"  // refused
 #endif
 
 HostSerial Serial;
@@ -54,6 +55,10 @@ size_t WiFiClient::write(const uint8_t* buf, size_t size) {
     push(0, 1, reply, sizeof reply - 1);
     static const char command[] = "{\"from\":\"server\",\"payload\":" EXAMPLE_COMMAND "}";
     push(30, 100, command, sizeof command - 1);
+#if defined(EXAMPLE_COMMAND2)
+    static const char command2[] = "{\"from\":\"server\",\"payload\":" EXAMPLE_COMMAND2 "}";
+    push(30, 101, command2, sizeof command2 - 1);
+#endif
   }
   return size;
 }
