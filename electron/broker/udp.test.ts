@@ -15,6 +15,19 @@ interface UdpReply {
   udp?: { port: number; sid: number; nonce: string };
 }
 
+/** The device end of a granted UDP session; received messages go to `got` as text. */
+async function udpClient(grant: NonNullable<UdpReply['udp']>, id: string, got: string[]): Promise<UdpClient> {
+  return new UdpClient({
+    socket: await bindUdp(0),
+    host: '127.0.0.1',
+    port: grant.port,
+    sessionId: grant.sid,
+    serverNonce: grant.nonce,
+    tokenHash: tokenHash(testToken(id)),
+    onMessage: (data) => got.push(Buffer.from(data).toString()),
+  });
+}
+
 describe('UDP sessions opened from a v2 TCP login', () => {
   it('grants UDP at login, routes both ways over it, and closes it with the TCP session', async () => {
     udp = new UdpTransport({ socket: await bindUdp(0) });
@@ -33,15 +46,7 @@ describe('UDP sessions opened from a v2 TCP login', () => {
     expect(grant.nonce).toMatch(/^[0-9a-f]{32}$/);
 
     const got: string[] = [];
-    const client = new UdpClient({
-      socket: await bindUdp(0),
-      host: '127.0.0.1',
-      port: grant.port,
-      sessionId: grant.sid,
-      serverNonce: grant.nonce,
-      tokenHash: tokenHash(testToken('switch')),
-      onMessage: (data) => got.push(Buffer.from(data).toString()),
-    });
+    const client = await udpClient(grant, 'switch', got);
     // Device -> server and device -> device over UDP, through the same router.
     client.send('server', '{"telemetry":{"t":21.5}}');
     client.send('lamp', '{"cmd":"toggle"}');
@@ -74,15 +79,7 @@ describe('UDP sessions opened from a v2 TCP login', () => {
     expect(await device.login(testToken('switch'), {}, { udp: true })).toBe(Status.SUCCESS);
     const grant = (device.reply as UdpReply).udp!;
     const got: string[] = [];
-    const client = new UdpClient({
-      socket: await bindUdp(0),
-      host: '127.0.0.1',
-      port: grant.port,
-      sessionId: grant.sid,
-      serverNonce: grant.nonce,
-      tokenHash: tokenHash(testToken('switch')),
-      onMessage: (data) => got.push(Buffer.from(data).toString()),
-    });
+    const client = await udpClient(grant, 'switch', got);
     // The UDP session is open as soon as the client's HELLO arrives.
     await eventually(() => udp!.isOpen('switch'), 3_000, 'udp session open');
 
