@@ -111,12 +111,25 @@
 // HyperTCPProtocol references: a sketch built with other values than the library (say a #define
 // in the sketch) fails to link with "undefined reference to hypertcp_config_rx.._tx..", instead
 // of running with two different object layouts.
-#define HYPERTCP_CONFIG_NAME_(rx, tx, token, host, redirect) \
-  hypertcp_config_rx##rx##_tx##tx##_token##token##_host##host##_redirect##redirect
-#define HYPERTCP_CONFIG_NAME(rx, tx, token, host, redirect) HYPERTCP_CONFIG_NAME_(rx, tx, token, host, redirect)
+#define HYPERTCP_CONFIG_NAME_(rx, tx, token, host, redirect, udp) \
+  hypertcp_config_rx##rx##_tx##tx##_token##token##_host##host##_redirect##redirect##_udp##udp
+#define HYPERTCP_CONFIG_NAME(rx, tx, token, host, redirect, udp) HYPERTCP_CONFIG_NAME_(rx, tx, token, host, redirect, udp)
 #define HYPERTCP_CONFIG_SYMBOL                                                                                      \
   HYPERTCP_CONFIG_NAME(HYPERTCP_RX_BUFFER_SIZE, HYPERTCP_TX_BUFFER_SIZE, HYPERTCP_MAX_TOKEN_LENGTH, \
-                       HYPERTCP_MAX_HOST_LENGTH, HYPERTCP_ENABLE_REDIRECT)
+                       HYPERTCP_MAX_HOST_LENGTH, HYPERTCP_ENABLE_REDIRECT, HYPERTCP_ENABLE_UDP)
+
+// 1: the client can carry a UDP side (udp/UdpLink.h, docs/FIRMWARE.md "UDP"); nothing is spent
+// until a UdpLink is attached. 0 (the AVR default) leaves the seam out of the client.
+#ifndef HYPERTCP_ENABLE_UDP
+#if defined(__AVR__)
+#define HYPERTCP_ENABLE_UDP 0
+#else
+#define HYPERTCP_ENABLE_UDP 1
+#endif
+#endif
+#if HYPERTCP_ENABLE_UDP != 0 && HYPERTCP_ENABLE_UDP != 1
+#error "HYPERTCP_ENABLE_UDP must be 0 or 1"
+#endif
 
 #if HYPERTCP_REDIRECT_MAX_FAILURES < 1 || HYPERTCP_REDIRECT_MAX_FAILURES > 100
 #error "HYPERTCP_REDIRECT_MAX_FAILURES must be 1..100"

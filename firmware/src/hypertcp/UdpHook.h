@@ -1,22 +1,13 @@
 // The seam between the TCP client and its optional UDP side (udp/UdpLink.h, docs/PROTOCOL.md 9).
-// HYPERTCP_ENABLE_UDP 0 compiles the seam out of ClientCore entirely (the AVR default: no room
-// for AES-GCM and a 30 KB datagram peer, and the TCP build stays byte-for-byte what it was).
+// HYPERTCP_ENABLE_UDP (Config.h) 0 compiles the seam out of ClientCore entirely (the AVR default:
+// no room for AES-GCM and a 30 KB datagram peer, and the TCP build stays byte-for-byte the same).
 #ifndef HYPERTCP_UDP_HOOK_H
 #define HYPERTCP_UDP_HOOK_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#ifndef HYPERTCP_ENABLE_UDP
-#if defined(__AVR__)
-#define HYPERTCP_ENABLE_UDP 0
-#else
-#define HYPERTCP_ENABLE_UDP 1
-#endif
-#endif
-#if HYPERTCP_ENABLE_UDP != 0 && HYPERTCP_ENABLE_UDP != 1
-#error "HYPERTCP_ENABLE_UDP must be 0 or 1"
-#endif
+#include "Config.h"  // HYPERTCP_ENABLE_UDP
 
 #if HYPERTCP_ENABLE_UDP
 namespace hypertcp {
