@@ -71,7 +71,10 @@ class ClientCore {
   void attachUdp(UdpHook* hook) { udp_ = hook; }
   // A delivered envelope that came over UDP: the same checks and handlers as over TCP (msgId 0).
   // text is modified in place (the payload gets its NUL).
-  void deliverEnvelope(char* text, size_t length) { deliver(text, static_cast<uint16_t>(length), Command::JsonMessage, 0); }
+  void deliverEnvelope(char* text, size_t length) {
+    FrameHeader header = {Command::JsonMessage, 0, static_cast<uint16_t>(length)};
+    deliver(header, text);
+  }
 #endif
 
   // --- connection ---
@@ -157,7 +160,11 @@ class ClientCore {
   void onDecoded(FrameDecoder::Result result, uint32_t now);
   void handleLoginReply(const FrameHeader& header, uint32_t now);
   void handleFrame(const FrameHeader& header, uint32_t now);
-  void deliver(char* text, uint16_t length, uint8_t type, uint16_t msgId);
+#if HYPERTCP_ENABLE_UDP
+  void deliver(const FrameHeader& header, char* text);  // text: rx_, or a UDP message
+#else
+  void deliver(const FrameHeader& header);  // the TCP-only build keeps its exact code
+#endif
   void handleRedirect(const FrameHeader& header);
   uint16_t sendEnvelope(uint8_t type, const char* target, const char* json, size_t length);
   bool queueFrame(uint8_t type, uint16_t msgId, const uint8_t* payload, uint16_t length);

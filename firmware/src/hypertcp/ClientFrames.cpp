@@ -105,7 +105,11 @@ void ClientCore::handleFrame(const FrameHeader& header, uint32_t now) {
     case Command::Broadcast: {
       uint8_t epoch = epoch_;
       if (queueFrame(Command::Response, header.msgId, nullptr, 0)) flush();
-      if (epoch == epoch_) deliver(reinterpret_cast<char*>(rx_), header.length, header.type, header.msgId);
+#if HYPERTCP_ENABLE_UDP
+      if (epoch == epoch_) deliver(header, reinterpret_cast<char*>(rx_));
+#else
+      if (epoch == epoch_) deliver(header);
+#endif
       return;
     }
     case Command::Redirect:
@@ -121,18 +125,24 @@ void ClientCore::handleFrame(const FrameHeader& header, uint32_t now) {
   }
 }
 
-void ClientCore::deliver(char* text, uint16_t length, uint8_t type, uint16_t msgId) {
+#if HYPERTCP_ENABLE_UDP
+void ClientCore::deliver(const FrameHeader& header, char* text) {
+#else
+void ClientCore::deliver(const FrameHeader& header) {
+  char* text = reinterpret_cast<char*>(rx_);
+#endif
   Delivered envelope;
-  if (!parseDelivered(text, length, envelope)) {
+  if (!parseDelivered(text, header.length, envelope)) {
     stats_.invalidJson++;
-    emit(EventType::Error, Error::InvalidJson, msgId);
+    emit(EventType::Error, Error::InvalidJson, header.msgId);
     return;
   }
   stats_.messagesIn++;
   // The payload object is followed by at least the envelope's '}', so this stays in the frame.
   text[envelope.payload.ptr - text + envelope.payload.len] = '\0';
-  bool broadcast = type == Command::Broadcast;
-  Message message = {envelope.from, envelope.payload.ptr, static_cast<uint16_t>(envelope.payload.len), msgId, broadcast};
+  bool broadcast = header.type == Command::Broadcast;
+  Message message = {envelope.from, envelope.payload.ptr, static_cast<uint16_t>(envelope.payload.len), header.msgId,
+                     broadcast};
   uint8_t epoch = epoch_;
   MessageHandler handler = broadcast ? broadcastHandler_ : messageHandler_;
   if (handler) handler(message, broadcast ? broadcastContext_ : messageContext_);
