@@ -1,6 +1,6 @@
 # Builds with optional features switched off (hypertcp/Config.h) or other code paths: the codec, JSON and client
 # tests must pass unchanged, plus each variant's own test of what the switch changes.
-VARIANTS := noredirect pgmspace lenient
+VARIANTS := noredirect pgmspace lenient noudp
 VARIANT_FLAGS_noredirect := -DHYPERTCP_ENABLE_REDIRECT=0
 VARIANT_TESTS_noredirect := codec json client client_send client_timing noredirect
 # The PROGMEM code paths (AVR, ESP8266) through the host stand-in of <pgmspace.h>.
@@ -8,6 +8,9 @@ VARIANT_FLAGS_pgmspace := -DHYPERTCP_USE_PGMSPACE -Itest/arduino
 VARIANT_TESTS_pgmspace := codec json client client_send client_timing client_redirect
 VARIANT_FLAGS_lenient := -DHYPERTCP_STRICT_JSON=0 -DHYPERTCP_ENABLE_REDIRECT=0
 VARIANT_TESTS_lenient := codec json client client_send client_timing noredirect lenient
+# The UDP seam compiled out of the client (the AVR default, udp/UdpLink.h).
+VARIANT_FLAGS_noudp := -DHYPERTCP_ENABLE_UDP=0
+VARIANT_TESTS_noudp := client client_send client_timing client_redirect
 
 define VARIANT_RULES
 $(BUILD)/$(1)/%.o: %.cpp
