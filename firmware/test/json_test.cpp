@@ -97,6 +97,10 @@ TEST(find_and_typed_getters) {
   CHECK_STR(out, "a\"b\xC3\xA9");
   CHECK(!json::getString(text, n, "esc", out, 3));  // does not fit
   CHECK(!json::getString(text, n, "missing", out, sizeof out));
+  // Cut or bad \u escapes fail cleanly in both scanner modes (the structural one lets them through).
+  const char* badEscapes[] = {"{\"s\":\"\\u\"}", "{\"s\":\"\\u12\"}", "{\"s\":\"\\u12G4\"}", "{\"s\":\"\\uD800\\u\"}"};
+  for (size_t i = 0; i < sizeof badEscapes / sizeof badEscapes[0]; i++)
+    CHECK(!json::getString(badEscapes[i], strlen(badEscapes[i]), "s", out, sizeof out));
   CHECK(!json::getLong(text, n, "cmd", value));
   CHECK(!json::getLong("{\"n\":1.5}", 9, "n", value));
   CHECK(!json::getLong("{\"n\":99999999999999999999999}", 29, "n", value));

@@ -37,11 +37,16 @@ bool putUtf8(uint32_t cp, char* out, size_t outSize, size_t& o) {
   return true;
 }
 
+const uint32_t kBadHex = 0x110000;  // above every code point
+
+// Four hex digits; kBadHex if one is not (the structural scanner lets such escapes through).
 uint32_t hex4(const uint8_t* p) {
   uint32_t v = 0;
   for (int k = 0; k < 4; k++) {
-    uint8_t c = p[k];
-    v = (v << 4) | static_cast<uint32_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    uint8_t c = p[k], lower = c | 0x20;
+    uint32_t digit = c >= '0' && c <= '9' ? c - '0' : lower >= 'a' && lower <= 'f' ? lower - 'a' + 10u : 16u;
+    if (digit > 15) return kBadHex;
+    v = (v << 4) | digit;
   }
   return v;
 }
@@ -69,7 +74,8 @@ bool decodeString(const Span& token, char* out, size_t outSize) {
       case 'r': cp = '\r'; break;
       case 't': cp = '\t'; break;
       case 'u':
-        cp = hex4(s + i);
+        // Checked here too: with HYPERTCP_STRICT_JSON=0 the scanner has not vouched for them.
+        if (i + 4 >= n || (cp = hex4(s + i)) == kBadHex) return false;
         i += 4;
         if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < n && s[i] == '\\' && s[i + 1] == 'u') {
           uint32_t low = hex4(s + i + 2);
