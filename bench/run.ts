@@ -194,9 +194,10 @@ process.exit(0);
 /** The commit measured, and whether the broker or protocol code had uncommitted changes. */
 function codeRevision(): string {
   try {
-    const git = (...a: string[]): string => execFileSync('git', a, { encoding: 'utf8' }).trim();
-    const dirty = git('status', '--porcelain', '--', 'electron/broker', 'electron/udp', 'shared/protocol');
-    return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ` with uncommitted changes in ${dirty.split('\n').map((l) => l.slice(3)).join(', ')}` : ''}`;
+    const git = (...a: string[]): string => execFileSync('git', a, { encoding: 'utf8' });
+    // Porcelain lines are "XY path": keep the leading status columns intact before cutting them.
+    const dirty = git('status', '--porcelain', '--', 'electron/broker', 'electron/udp', 'shared/protocol').split('\n').filter(Boolean).map((l) => l.slice(3));
+    return `commit ${git('rev-parse', '--short', 'HEAD').trim()}${dirty.length > 0 ? ` with uncommitted changes in ${dirty.join(', ')}` : ''}`;
   } catch {
     return 'unknown (not a git checkout)';
   }

@@ -65,10 +65,15 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** BENCH_CPU_PROF=<dir> profiles our broker child (node --cpu-prof); see bench/profile-summary.ts. */
+/**
+ * BENCH_CPU_PROF=<dir> profiles our broker child (node --cpu-prof; see bench/profile-summary.ts).
+ * BENCH_HYPERTCP_FLAGS="--flag ..." adds Node/V8 flags to our broker child only (experiments).
+ */
 function profileFlags(kind: BrokerKind): string[] {
+  if (kind !== 'hypertcp') return [];
   const dir = process.env.BENCH_CPU_PROF;
-  return dir && kind === 'hypertcp' ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : [];
+  const extra = (process.env.BENCH_HYPERTCP_FLAGS ?? '').split(' ').filter(Boolean);
+  return [...(dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : []), ...extra];
 }
 
 /** Keeps the last few KB a child wrote to stderr, to explain a crash in the results. */
