@@ -22,7 +22,7 @@ XT_FLAGS   := -std=c++11 $(WARN) -Os -mlongcalls -ffunction-sections -fdata-sect
 XT_BUFFERS := $(shell expr 1024 + 1 + 1024)
 XT_OUT     := $(BUILD)/xtensa
 # The "lean" size: optional features off (docs/FIRMWARE.md, Configuration).
-SIZE_LEAN  := -DHYPERTCP_ENABLE_REDIRECT=0 -DHYPERTCP_STRICT_JSON=0
+SIZE_LEAN  := -DHYPERTCP_ENABLE_REDIRECT=0 -DHYPERTCP_STRICT_JSON=0 -DHYPERTCP_ENABLE_UDP=0
 
 .PHONY: target-avr target-xtensa
 
