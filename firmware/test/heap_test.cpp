@@ -6,42 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "count_alloc.h"
 #include "scripted.h"
-
-extern "C" void* __libc_malloc(size_t);
-extern "C" void* __libc_calloc(size_t, size_t);
-extern "C" void* __libc_realloc(void*, size_t);
-extern "C" void __libc_free(void*);
-
-namespace {
-volatile long allocations = 0;
-bool counting = false;
-}  // namespace
-
-extern "C" void* malloc(size_t n) {
-  if (counting) allocations = allocations + 1;
-  return __libc_malloc(n);
-}
-extern "C" void* calloc(size_t a, size_t b) {
-  if (counting) allocations = allocations + 1;
-  return __libc_calloc(a, b);
-}
-extern "C" void* realloc(void* p, size_t n) {
-  if (counting) allocations = allocations + 1;
-  return __libc_realloc(p, n);
-}
-extern "C" void free(void* p) { __libc_free(p); }
-void* operator new(size_t n) {
-  if (counting) allocations = allocations + 1;
-  void* p = __libc_malloc(n ? n : 1);
-  if (!p) abort();
-  return p;
-}
-void* operator new[](size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { __libc_free(p); }
-void operator delete[](void* p) noexcept { __libc_free(p); }
-void operator delete(void* p, size_t) noexcept { __libc_free(p); }
-void operator delete[](void* p, size_t) noexcept { __libc_free(p); }
 
 using namespace hypertcp;
 
