@@ -41,4 +41,15 @@ void operator delete[](void* p) noexcept { __libc_free(p); }
 void operator delete(void* p, size_t) noexcept { __libc_free(p); }
 void operator delete[](void* p, size_t) noexcept { __libc_free(p); }
 
+// The counter itself must work, or a zero proves nothing. Leaves the count at 0.
+inline bool allocationCounterWorks() {
+  counting = true;
+  int* probe = new int(7);
+  counting = false;
+  delete probe;
+  bool works = allocations == 1;
+  allocations = 0;
+  return works;
+}
+
 #endif
