@@ -205,3 +205,18 @@ TEST(udp_disabled_or_legacy_login_does_not_ask) {
   CHECK(test::login(legacy.client, legacy.tcp, true));
   CHECK(!legacy.udp.granted());
 }
+
+TEST(udp_dead_session_falls_back_to_tcp) {
+  static Rig rig;
+  CHECK(rig.loginAndOpen());
+  rig.toDevice.blocked = true;  // the broker's datagrams stop arriving; TCP stays up
+  rig.step(9000);
+  CHECK(rig.udp.up());
+  rig.step(1500);  // 5 heartbeat intervals (10 s) of silence: dead
+  CHECK(!rig.udp.up());
+  CHECK_STR(rig.udp.closeReason(), "dead_peer");
+  CHECK(rig.client.connected());
+  rig.tcp.dropOutput();
+  CHECK(rig.udp.send("server", "{\"t\":9}", Delivery::Latest) == Route::Tcp);
+  CHECK(rig.udp.send("server", "{\"s\":9}", Delivery::Reliable) == Route::Tcp);
+}
