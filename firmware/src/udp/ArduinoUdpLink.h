@@ -12,7 +12,7 @@ namespace udp {
 template <class UDP, class Address>
 class ArduinoUdpLink : public DatagramLink {
  public:
-  ArduinoUdpLink(UDP& udp, const Address& broker, uint16_t port) : udp_(udp), broker_(broker), port_(port) {}
+  ArduinoUdpLink(UDP& socket, const Address& broker, uint16_t port) : udp_(socket), broker_(broker), port_(port) {}
 
   // The grant's port replaces the one given to the constructor; the address stays (pass the
   // broker's IP, e.g. wifiClient.remoteIP() once connected). Starts listening on a local port.

@@ -23,17 +23,18 @@ Route chooseRoute(Delivery delivery, size_t envelopeBytes, bool udpUp, bool udpS
 }
 
 namespace {
-// A JSON integer span (digits only) as u32; false when it is not one.
+// A JSON integer span (digits only) as u32; false when it is not one. 32-bit arithmetic only.
 bool toU32(const json::Span& value, uint32_t& out) {
   if (value.ptr == nullptr || value.len == 0 || value.len > 10) return false;
-  uint64_t n = 0;
+  uint32_t n = 0;
   for (size_t i = 0; i < value.len; i++) {
     char c = value.ptr[i];
     if (c < '0' || c > '9') return false;
-    n = n * 10 + static_cast<uint64_t>(c - '0');
+    uint32_t digit = static_cast<uint32_t>(c - '0');
+    if (n > (0xFFFFFFFFu - digit) / 10) return false;
+    n = n * 10 + digit;
   }
-  if (n > 0xFFFFFFFFu) return false;
-  out = static_cast<uint32_t>(n);
+  out = n;
   return true;
 }
 }  // namespace
