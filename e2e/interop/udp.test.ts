@@ -126,4 +126,22 @@ describe('firmware simulator <-> broker over UDP', () => {
     broker.broker.sendFromServer('lamp-u', '{"cmd":"toggle","control":"relay2","req":"u2"}');
     expect(await broker.serverMessage('lamp-u', (p) => p.req === 'u2')).toEqual({ state: { relay1: false, relay2: true }, req: 'u2' });
   });
+
+  it('against a broker without UDP a --udp device says so and stays on TCP', async () => {
+    const plain = await TestBroker.start({ devices: DEVICES });
+    try {
+      const s = new SimProcess(plain.port, [spec('relay', 'lamp-u')], ['--udp']);
+      try {
+        await s.waitFor(/^lamp-u udp unavailable$/);
+        await s.waitFor(/^lamp-u sent state \{"state":\{"relay1":false,"relay2":false\}\} via tcp$/);
+        plain.broker.sendFromServer('lamp-u', '{"cmd":"toggle","control":"relay1","req":"t1"}');
+        expect(await plain.serverMessage('lamp-u', (p) => p.req === 't1')).toEqual({ state: { relay1: true, relay2: false }, req: 't1' });
+        expect(s.count(/ udp open /)).toBe(0);
+      } finally {
+        expect(await s.stop()).toBe(0);
+      }
+    } finally {
+      await plain.close();
+    }
+  });
 });

@@ -91,6 +91,9 @@ void Device::onConnected() {
   printf("%s connected as %s to %s:%u (%s)\n", id_, deviceId()[0] ? deviceId() : id_, host(),
          static_cast<unsigned>(port()), options_.legacy ? "legacy" : "v2");
   nextTelemetry_ = hypertcp::platformMillis();
+  // The grant is read before this callback: none means a broker without UDP, or a host the
+  // POSIX link cannot use (numeric IPv4 only).
+  if (options_.udp && !options_.legacy && !udp_.granted()) printf("%s udp unavailable\n", id_);
   if (kind_ == Kind::Relay) reportState(nullptr, 0, nullptr);  // the panel learns the state at once
 }
 
