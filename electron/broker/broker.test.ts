@@ -121,4 +121,16 @@ describe('liveness', () => {
     expect(t.broker.session('a')!.rttMs).toBeGreaterThanOrEqual(0);
     expect(a.closed).toBe(false);
   });
+
+  it('traces keepalive PINGs both ways and the answer to a broker PING as frame events', async () => {
+    t = await startTestBroker(['a'], { keepalive: { intervalMs: 60, deadlineMs: 500 } });
+    const events: { dir: string; cmd: number; device: string }[] = [];
+    t.broker.on('frame', (ev: { dir: string; cmd: number; device: string }) => events.push({ dir: ev.dir, cmd: ev.cmd, device: ev.device }));
+    const a = await t.legacy('a', { pingIntervalMs: 0 });
+    await a.waitFor(() => a.frames.some((f) => f.type === Command.PING) || undefined, 1_000, 'broker ping');
+    a.ping();
+    await eventually(() => events.some((e) => e.dir === 'in' && e.cmd === Command.PING), 1_000, 'device ping traced');
+    await eventually(() => events.some((e) => e.dir === 'in' && e.cmd === Command.RESPONSE), 1_000, 'pong traced');
+    expect(events).toContainEqual({ dir: 'out', cmd: Command.PING, device: 'a' });
+  });
 });

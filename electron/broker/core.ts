@@ -159,7 +159,7 @@ export class BrokerCore {
     this.held.length = 0;
   }
 
-  traceIn(session: Session, frame: Frame, status: number): void {
+  traceIn(session: Session, frame: Frame, status: number | null): void {
     this.holding = false;
     const to = frame.type === 50 ? 'broadcast' : null;
     this.emit('frame', {

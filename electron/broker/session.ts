@@ -127,7 +127,9 @@ export class Session {
     this.pingMsgId = this.nextId();
     this.pingSentAt = now;
     this.pingSentPrecise = performance.now();
-    this.send(encodeFrame(Command.PING, this.pingMsgId));
+    const ping = encodeFrame(Command.PING, this.pingMsgId);
+    this.send(ping);
+    if (this.core.wants('frame')) this.core.traceOut(this.id ?? '?', 'server', this.id ?? '?', ping, 1);
   }
 
   /** Counts a refused message by kind (the ack carries the status). */
