@@ -67,6 +67,44 @@ describe('Registry transitions (unit, real SQLite file)', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     db.close();
   });
+
+  it('sends a busy device to the UI at most once a second, but a state or presence change in the next batch', () => {
+    const db = openDatabase(`${tmp.dir}/r.db`);
+    const r = new Registry(db, hooks, 0);
+    r.sessionOpened(session('a'), 0);
+    r.reportTelemetry('a', { temp: 20 });
+    expect(r.takeDirtyForUi(0)).toEqual(['a']);
+    // 5 s of 10 Hz batches, 20 messages (frames + telemetry values + rtt) between each.
+    const batchesWithA: number[] = [];
+    for (let t = 100; t <= 5_000; t += 100) {
+      for (let i = 0; i < 20; i++) {
+        r.frame('a', 'in', 40, false, t - 100 + i);
+        r.reportTelemetry('a', { temp: 20 + i / 10 });
+      }
+      r.sessionStats('a', t % 7, null);
+      if (r.takeDirtyForUi(t).includes('a')) batchesWithA.push(t);
+    }
+    expect(batchesWithA).toEqual([1_000, 2_000, 3_000, 4_000, 5_000]);
+    // The coalesced summary carries the latest counters.
+    expect(r.get('a')!.counters.msgsIn).toBe(50 * 20);
+    // A control state change goes in the very next batch, then the throttle starts again.
+    r.reportState('a', { relay1: true });
+    expect(r.takeDirtyForUi(5_100)).toEqual(['a']);
+    r.frame('a', 'in', 40, false, 5_150);
+    expect(r.takeDirtyForUi(5_200)).toEqual([]);
+    // The same state again is no news; a new value is.
+    r.reportState('a', { relay1: true });
+    expect(r.takeDirtyForUi(5_300)).toEqual([]);
+    r.reportState('a', { relay1: false });
+    expect(r.takeDirtyForUi(5_400)).toEqual(['a']);
+    // Going offline is sent at once; the pending counter change is not lost either.
+    r.sessionClosed(session('a'), 'keepalive_timeout', undefined, 5_450);
+    expect(r.takeDirtyForUi(5_500)).toEqual(['a']);
+    r.frame('a', 'out', 10, false, 5_550);
+    expect(r.takeDirtyForUi(6_000)).toEqual([]);
+    expect(r.takeDirtyForUi(6_500)).toEqual(['a']);
+    db.close();
+  });
 });
 
 describe('Registry transitions for every disconnect reason (real broker, real sockets)', () => {

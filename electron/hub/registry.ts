@@ -8,6 +8,13 @@ export const FLAP_WINDOW_MS = 60_000;
 const MAX_TELEMETRY_KEYS = 64;
 const MAX_STATE_KEYS = 64;
 const MAX_VALUE_CHARS = 256;
+/**
+ * Counters, rate, lastSeen, RTT and telemetry values change with nearly every message; a device's
+ * summary goes to the UI for those at most once per this interval (coalesced), so a busy device
+ * does not put a full summary in every 100 ms batch. Presence, reason, address, transport,
+ * firmware, controls, control state, flaps, token status and new telemetry channels go at once.
+ */
+export const UI_THROTTLE_MS = 1_000;
 
 type Stored = Omit<DeviceSummary, 'rateIn' | 'tokenStatus'>;
 
@@ -26,7 +33,12 @@ export interface RegistryHooks {
 export class Registry {
   private readonly devices = new Map<string, Stored>();
   private readonly live = new Map<string, number>();
+  /** Devices with a change the UI must see in the next batch. */
   private readonly dirtyUi = new Set<string>();
+  /** Devices with only counter/rate/lastSeen/RTT/telemetry-value changes (throttled). */
+  private readonly dirtyUiLazy = new Set<string>();
+  /** When each device's summary last went to the UI. */
+  private readonly sentUiAt = new Map<string, number>();
   private readonly dirtyDb = new Set<string>();
   private readonly upsert;
   private readonly remove;
@@ -78,6 +90,8 @@ export class Registry {
     if (!this.devices.delete(id)) return false;
     this.live.delete(id);
     this.dirtyDb.delete(id);
+    this.dirtyUiLazy.delete(id);
+    this.sentUiAt.delete(id);
     this.remove.run(id);
     return true;
   }
@@ -134,7 +148,7 @@ export class Registry {
       c.bytesOut += bytes;
     }
     if (isError) c.errors++;
-    this.mark(id);
+    this.markLazy(id);
   }
 
   sessionStats(id: string, rttMs: number | null, drops: number | null): void {
@@ -149,15 +163,17 @@ export class Registry {
       d.counters.drops = drops;
       changed = true;
     }
-    if (changed) this.mark(id);
+    if (changed) this.markLazy(id);
   }
 
   /** A {"state":{...}} report: merges the control values (bounded). Returns the merged keys. */
   reportState(id: string, state: Record<string, unknown>): string[] {
     const d = this.devices.get(id);
     if (!d) return [];
+    const before = JSON.stringify(d.controlState);
     const keys = mergeBounded(d.controlState, state, MAX_STATE_KEYS, (v) => JSON.stringify(v)?.length <= MAX_VALUE_CHARS);
-    this.mark(id);
+    if (JSON.stringify(d.controlState) !== before) this.mark(id);
+    else this.markLazy(id);
     return keys;
   }
 
@@ -166,13 +182,29 @@ export class Registry {
     const d = this.devices.get(id);
     if (!d) return;
     const scalar = (v: unknown) => v === null || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= MAX_VALUE_CHARS);
+    const channels = Object.keys(d.telemetry).length;
     mergeBounded(d.telemetry, values, MAX_TELEMETRY_KEYS, scalar);
-    this.mark(id);
+    if (Object.keys(d.telemetry).length !== channels) this.mark(id);
+    else this.markLazy(id);
   }
 
-  takeDirtyForUi(): string[] {
+  /**
+   * Devices whose summary the next UI batch carries: every urgent change, and throttled changes of
+   * devices not sent for UI_THROTTLE_MS (the others wait, still marked, for a later batch).
+   */
+  takeDirtyForUi(now = Date.now()): string[] {
     const ids = [...this.dirtyUi];
     this.dirtyUi.clear();
+    for (const id of this.dirtyUiLazy) {
+      if (now - (this.sentUiAt.get(id) ?? -Infinity) >= UI_THROTTLE_MS) {
+        ids.push(id);
+        this.dirtyUiLazy.delete(id);
+      }
+    }
+    for (const id of ids) {
+      this.dirtyUiLazy.delete(id);
+      this.sentUiAt.set(id, now);
+    }
     return ids;
   }
 
@@ -187,6 +219,11 @@ export class Registry {
 
   private mark(id: string): void {
     this.dirtyUi.add(id);
+    this.dirtyDb.add(id);
+  }
+
+  private markLazy(id: string): void {
+    if (!this.dirtyUi.has(id)) this.dirtyUiLazy.add(id);
     this.dirtyDb.add(id);
   }
 }
