@@ -129,7 +129,8 @@ export class Session {
     this.pingSentPrecise = performance.now();
     const ping = encodeFrame(Command.PING, this.pingMsgId);
     this.send(ping);
-    if (this.core.wants('frame')) this.core.traceOut(this.id ?? '?', 'server', this.id ?? '?', ping, 1);
+    // Only open (logged-in) sessions are pinged, so the id is set.
+    if (this.core.wants('frame')) this.core.traceOut(this.id!, 'server', this.id!, ping, 1);
   }
 
   /** Counts a refused message by kind (the ack carries the status). */
