@@ -26,6 +26,13 @@ describe('device envelope vectors', () => {
   });
 });
 
+/** True when "__proto__" is used as a key anywhere (as a string value it is harmless). */
+function hasProtoKey(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(hasProtoKey);
+  return Object.keys(value).some((key) => key === '__proto__' || hasProtoKey((value as Record<string, unknown>)[key]));
+}
+
 describe('envelopes', () => {
   it('agrees with JSON.parse on which payloads are valid JSON', () => {
     fc.assert(
@@ -33,11 +40,15 @@ describe('envelopes', () => {
         const json = JSON.stringify({ targetId: 'dev-1', payload: value });
         const result = parseDeviceEnvelope(utf8.encode(json));
         const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
-        const hasProto = json.includes('"__proto__"');
-        expect(result.ok).toBe(isObject && !hasProto);
+        expect(result.ok).toBe(isObject && !hasProtoKey(value));
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('accepts "__proto__" as a string value and rejects it as a key', () => {
+    expect(parseDeviceEnvelope(utf8.encode('{"targetId":"a","payload":{"":"__proto__"}}')).ok).toBe(true);
+    expect(parseDeviceEnvelope(utf8.encode('{"targetId":"a","payload":{"__proto__":1}}'))).toMatchObject({ ok: false, error: { code: 'forbidden_key' } });
   });
 
   it('never throws on random bytes', () => {
