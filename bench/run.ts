@@ -72,7 +72,7 @@ for (const shape of args.shapes) {
         if (unavailable(kind)) continue;
         const what = `${SHAPE_LABELS[shape]}, ${MODE_LABELS[mode]}, ${row.broker}${args.runs > 1 ? ` run ${run}/${args.runs}` : ''}`;
         try {
-          const out = await runScenario(kind, shape, mode, { warmupMs: args.warmupMs, measureMs: args.measureMs, window: args.window });
+          const out = await runScenario(kind, shape, mode, { warmupMs: args.warmupMs, rateWarmupMs: args.rateWarmupMs, measureMs: args.measureMs, window: args.window });
           row.runs.push(out.measured);
           if (out.note && !row.note?.includes(out.note)) row.note = [row.note, out.note].filter(Boolean).join('; ');
           const m = out.measured;
@@ -126,7 +126,7 @@ if (args.udp) {
   for (const loss of [0, 0.05, 0.2]) {
     if (kernelLoss) {
       try {
-        const rows = await runOnLossyLink(loss, args.warmupMs, args.measureMs, args.runs);
+        const rows = await runOnLossyLink(loss, args.warmupMs, args.rateWarmupMs, args.measureMs, args.runs);
         udp.push(...rows);
         for (const r of rows) console.log(`  ${r.transport}, ${loss * 100}% loss, ${r.mode}: ${Math.round(r.goodputPerS)} msg/s, p99 ${r.p99Ms.toFixed(2)} ms`);
       } catch (e) {
@@ -136,8 +136,8 @@ if (args.udp) {
     }
     // No network namespace here: a userspace proxy drops UDP datagrams; TCP only without loss.
     for (const mode of ['saturate', 'rate'] as const) {
-      if (loss === 0) await repeatUdp(`TCP ${mode}`, () => runTcpReference(mode, args.warmupMs, args.measureMs));
-      await repeatUdp(`UDP ${loss * 100}% ${mode}`, () => runUdp(loss, mode, args.warmupMs, args.measureMs));
+      if (loss === 0) await repeatUdp(`TCP ${mode}`, () => runTcpReference(mode, mode === 'rate' ? args.rateWarmupMs : args.warmupMs, args.measureMs));
+      await repeatUdp(`UDP ${loss * 100}% ${mode}`, () => runUdp(loss, mode, mode === 'rate' ? args.rateWarmupMs : args.warmupMs, args.measureMs));
     }
   }
 }
@@ -175,7 +175,7 @@ if (args.writeDoc) {
   const docPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs/BENCHMARKS.md');
   const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
   const body = [
-    `Command: \`${command}\`${args.nice ? ` as root (nice ${args.nice}: the bench, brokers and generator favoured over other work on the machine)` : ''} (${args.full ? `${args.runs} runs per row, median of each metric` : '1 run per row'}; ${args.warmupMs / 1000} s warm-up, ${args.measureMs / 1000} s measured per run; fixed rate ${FIXED_RATE} delivered msg/s).`,
+    `Command: \`${command}\`${args.nice ? ` as root (nice ${args.nice}: the bench, brokers and generator favoured over other work on the machine)` : ''} (${args.full ? `${args.runs} runs per row, median of each metric` : '1 run per row'}; ${args.warmupMs / 1000} s warm-up (${args.rateWarmupMs / 1000} s at a fixed rate), ${args.measureMs / 1000} s measured per run; fixed rate ${FIXED_RATE} delivered msg/s).`,
     '',
     `Code: ${revision}.`,
     '',

@@ -9,6 +9,8 @@ import { Histogram } from './lib/stats';
 
 export interface Timing {
   warmupMs: number;
+  /** Fixed-rate runs warm up this long instead (see BenchArgs.rateWarmupMs). */
+  rateWarmupMs: number;
   measureMs: number;
   /** Saturation: messages in flight per publisher. */
   window: number;
@@ -52,7 +54,7 @@ export async function runScenario(kind: BrokerKind, shape: ShapeName, mode: Mode
 
     const meter = new ProcessMeter(broker.pid);
     publishers.send({ type: 'start' });
-    await sleep(timing.warmupMs);
+    await sleep(mode === 'rate' ? timing.rateWarmupMs : timing.warmupMs);
     const genStart = process.cpuUsage();
     meter.start();
     for (const w of workers) w.send({ type: 'mark' });

@@ -21,6 +21,8 @@ describe('bench arguments', () => {
     expect(() => parseArgs(['--connections=-1'])).toThrow(/positive integer/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option/);
     expect(parseArgs(['--nice=-5', '--window=8', '--no-udp'])).toMatchObject({ nice: -5, window: 8, udp: false });
+    expect(parseArgs([]).rateWarmupMs).toBeGreaterThan(parseArgs([]).warmupMs);
+    expect(parseArgs(['--rate-warmup-ms=2000']).rateWarmupMs).toBe(2000);
     expect(() => parseArgs(['--nice=-25'])).toThrow(/from -20 to 19/);
   });
 });

@@ -32,9 +32,9 @@ export function lossyLinkAvailable(): boolean {
   return r.status === 0;
 }
 
-export function runOnLossyLink(loss: number, warmupMs: number, measureMs: number, runs: number): Promise<UdpRow[]> {
+export function runOnLossyLink(loss: number, warmupMs: number, rateWarmupMs: number, measureMs: number, runs: number): Promise<UdpRow[]> {
   const child = path.join(here, 'link-child.ts');
-  const cmd = `${setup(loss)} && exec "${process.execPath}" --import tsx "${child}" ${loss} ${warmupMs} ${measureMs} ${runs}`;
+  const cmd = `${setup(loss)} && exec "${process.execPath}" --import tsx "${child}" ${loss} ${warmupMs} ${rateWarmupMs} ${measureMs} ${runs}`;
   return new Promise((resolve, reject) => {
     const p = spawn('unshare', ['-n', 'sh', '-c', cmd], { cwd: path.resolve(here, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
     let pending = '';

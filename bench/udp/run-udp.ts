@@ -43,7 +43,7 @@ function nextMessage<T extends { type: string }>(on: (listener: (m: T) => void) 
  * drops, or null when the kernel drops packets (lossy-link.ts) and the client talks to the broker directly.
  */
 export async function runUdp(loss: number, mode: 'saturate' | 'rate', warmupMs: number, measureMs: number, proxyLoss: number | null = loss): Promise<UdpRow> {
-  const child = fork(path.join(here, '../brokers/udp.ts'), [], { cwd: path.resolve(here, '../..'), execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  const child = fork(path.join(here, '../brokers/udp.ts'), [], { cwd: path.resolve(here, '../..'), execArgv: ['--import', 'tsx', ...(process.env.BENCH_UDP_FLAGS ?? '').split(' ').filter(Boolean)], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   const fromChild = <T extends FromUdpBroker['type']>(type: T) =>
     nextMessage<FromUdpBroker>((l) => child.on('message', l), (l) => child.off('message', l), type) as Promise<Extract<FromUdpBroker, { type: T }>>;
   const toChild = (m: ToUdpBroker): void => void child.send(m);

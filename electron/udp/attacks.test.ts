@@ -228,10 +228,11 @@ describe('UDP attacks', () => {
     const carry = net.carry.bind(s.net);
     const VICTIM = { address: '10.9.9.9', port: 9999 };
     let held: Uint8Array | null = null;
+    let capturing = true;
     let toVictim = 0;
     net.carry = (d, from, to) => {
-      if (from.port === 40000 && !held && d.length > 60) {
-        held = d; // the attacker captures it and keeps it from the broker
+      if (from.port === 40000 && capturing && d.length > 60) {
+        held ??= d; // the attacker captures it and keeps it (and its idle duplicate) from the broker
         return;
       }
       if (to === '10.9.9.9:9999') toVictim += d.length;
@@ -239,6 +240,7 @@ describe('UDP attacks', () => {
     };
     s.client.send('server', '{"x":1}');
     s.clock.run(s.clock.now() + 1);
+    capturing = false;
     expect(held).not.toBeNull();
     s.net.inject(held!, VICTIM, BROKER);
     expect(s.transport.sessions()[0]!.address).toBe('10.9.9.9:9999');

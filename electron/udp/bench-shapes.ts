@@ -12,6 +12,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { deriveDirectionKey, open, seal, tokenHash } from './crypto';
 import { simulatedSession } from './simulated';
+import type { UdpConfig } from './config';
 import type { LinkResult } from './bench-link';
 
 export interface UdpLossRow extends Partial<LinkResult> {
@@ -95,11 +96,12 @@ export interface SimulatedRow {
   p99Ms: number;
   maxMs: number;
   retransmits: number;
+  idleDuplicates: number;
 }
 
 /** Reliable ordered messages at 1 per ms over a 0.05-0.1 ms link that drops lossPct both ways. */
-export function simulatedLatency(lossPct: number, messages = 20_000, seed = 3): SimulatedRow {
-  const s = simulatedSession({ profile: { loss: lossPct / 100, duplicate: 0, reorder: 0, delayMs: 0.05, jitterMs: 0.05 }, seed });
+export function simulatedLatency(lossPct: number, messages = 20_000, seed = 3, config: Partial<UdpConfig> = {}): SimulatedRow {
+  const s = simulatedSession({ profile: { loss: lossPct / 100, duplicate: 0, reorder: 0, delayMs: 0.05, jitterMs: 0.05 }, seed, config });
   s.clock.run(100);
   const sentAt: number[] = [];
   const latencies: number[] = [];
@@ -116,7 +118,7 @@ export function simulatedLatency(lossPct: number, messages = 20_000, seed = 3): 
   s.clock.run(s.clock.now() + 10_000, () => latencies.length === messages);
   latencies.sort((a, b) => a - b);
   const at = (p: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN).toFixed(2));
-  return { lossPct, messages, delivered: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1), retransmits: s.client.peer.counters.retransmits };
+  return { lossPct, messages, delivered: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1), retransmits: s.client.peer.counters.retransmits, idleDuplicates: s.client.peer.counters.idleDuplicates };
 }
 
 /** Everything bench/run.ts needs: rows for the loss table and the crypto table. */

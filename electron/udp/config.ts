@@ -14,6 +14,12 @@ export interface UdpConfig {
   drainBytes: number;
   maxRetries: number;
   ackDelayMs: number;
+  /**
+   * A packet carrying reliable data is sent twice (same frames, a new packet number) while fewer
+   * than this many packets are in flight: an idle link trades a datagram for not waiting a loss
+   * out. 0 = never. Busy links (more in flight) never duplicate, so goodput is unchanged.
+   */
+  idleDuplicates: number;
   heartbeatMs: number;
   deadAfterHeartbeats: number;
   /** A device resends its HELLO this often until the broker answers. */
@@ -38,6 +44,7 @@ export const DEFAULT_UDP_CONFIG: UdpConfig = {
   drainBytes: 256 * 1024,
   maxRetries: 10,
   ackDelayMs: 5,
+  idleDuplicates: 3,
   heartbeatMs: 2000,
   deadAfterHeartbeats: 5,
   helloRetryMs: 250,

@@ -8,6 +8,8 @@ export interface UdpCounters {
   messagesReceived: number;
   /** Fragments sent again after their packet was declared lost. */
   retransmits: number;
+  /** Packets sent a second time at once because the link was idle (config idleDuplicates). */
+  idleDuplicates: number;
   /** Ack-eliciting packets declared lost. */
   lostPackets: number;
   /** Packets or messages received twice (dropped). */
@@ -31,6 +33,7 @@ export function newCounters(): UdpCounters {
     messagesSent: 0,
     messagesReceived: 0,
     retransmits: 0,
+    idleDuplicates: 0,
     lostPackets: 0,
     duplicates: 0,
     stale: 0,

@@ -266,11 +266,25 @@ export class Peer {
     // Every PING (HELLOs and heartbeats included) tells the peer our receive window.
     if (ping) at = writeWindow(this.plain, writePing(this.plain, at), this.c.orderedWindow);
     if (at === 0) return false;
+    // Decided before this packet counts as in flight: on an idle link it leaves twice.
+    const duplicate = !closing && this.c.idleDuplicates > 0 && this.sender.packetsInFlight < this.c.idleDuplicates && frags.some((f) => f.msg.channel !== Channel.UNRELIABLE);
+    this.transmitPlain(pn, at, frags, ackEliciting);
+    // The same frames under the next packet number (a nonce is never reused): whichever copy is
+    // acknowledged first settles the messages, and a single loss costs no wait at all.
+    if (duplicate && this.nextPn < MAX_PACKET_NUMBER) {
+      this.transmitPlain(this.nextPn, at, frags, true);
+      this.counters.idleDuplicates++;
+    }
+    return true;
+  }
+
+  /** Seals this.plain[0..length) as packet `pn`, records it with the sender and hands it out. */
+  private transmitPlain(pn: number, length: number, frags: ReturnType<Sender['fill']>['frags'], ackEliciting: boolean): void {
     if (this.sendKeys.beforeSend(pn, this.sender.acknowledgedUpTo)) this.counters.keyUpdates++;
     const header = new Uint8Array(HELLO_HEADER_BYTES);
     const hl = encodeHeader(header, { keyPhase: this.sendKeys.phase, sessionId: this.o.sessionId, packetNumber: pn, deviceNonce: this.hello });
-    const datagram = seal(this.sendKeys.key, pn, header.subarray(0, hl), this.plain.subarray(0, at));
-    this.nextPn++;
+    const datagram = seal(this.sendKeys.key, pn, header.subarray(0, hl), this.plain.subarray(0, length));
+    this.nextPn = pn + 1;
     const now = this.o.clock.now();
     this.sender.onPacketSent(pn, now, frags, ackEliciting);
     this.sentFragments += frags.length;
@@ -278,7 +292,6 @@ export class Peer {
     this.counters.packetsSent++;
     this.counters.bytesSent += datagram.length;
     this.o.transmit(datagram);
-    return true;
   }
 
   /** Sends a PING now (the transport proves a new address with it: its ACK comes back from there). */

@@ -26,6 +26,8 @@ interface OutFragment {
   data: Uint8Array;
   acked: boolean;
   sends: number;
+  /** Packets in flight that carry it (two for an idle duplicate): resent only when all are lost. */
+  copies: number;
 }
 
 interface SentPacket {
@@ -119,7 +121,7 @@ export class Sender {
     for (let i = 0; i < count; i++) {
       const part = count === 1 ? data : data.subarray(i * size, Math.min(data.length, (i + 1) * size));
       const fragment = count === 1 ? null : { index: i, count, total: data.length };
-      this.fresh.push({ msg, seq, deflate, fragment, data: part, acked: false, sends: 0 });
+      this.fresh.push({ msg, seq, deflate, fragment, data: part, acked: false, sends: 0, copies: 0 });
     }
     this.pendingBytes += data.length;
     this.counters.messagesSent++;
@@ -149,6 +151,7 @@ export class Sender {
   onPacketSent(pn: number, now: number, frags: OutFragment[], ackEliciting: boolean): void {
     this.largestSent = pn;
     if (!ackEliciting) return;
+    for (const f of frags) f.copies++;
     this.sent.set(pn, { sentAt: now, frags, ackEliciting });
     this.inFlight++;
   }
@@ -256,7 +259,7 @@ export class Sender {
     this.inFlight--;
     this.counters.lostPackets++;
     for (const f of p.frags) {
-      if (f.acked || f.msg.finished) continue;
+      if (f.acked || f.msg.finished || --f.copies > 0) continue;
       if (f.sends > this.config.maxRetries) {
         this.counters.failedMessages++;
         this.finish(f.msg, new Error('retries_exhausted'));

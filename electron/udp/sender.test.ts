@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { Channel } from '../../shared/protocol/udp/frames';
+import { newCounters } from './counters';
+import { RttEstimator } from './rtt';
+import { Sender } from './sender';
+
+function sender() {
+  const counters = newCounters();
+  const fatal: string[] = [];
+  const s = new Sender(
+    { fragmentBytes: 1000, maxInFlightPackets: 128, maxQueuedBytes: 1 << 20, maxRetries: 10, window: 1024, maxWindow: 1024 },
+    new RttEstimator(),
+    counters,
+    (reason) => fatal.push(reason),
+  );
+  return { s, counters, fatal };
+}
+
+/** Sends whatever is queued as packet `pn` and returns its fragments (the peer's two steps). */
+function sendAs(s: Sender, pn: number, now: number) {
+  const { frags } = s.fill(new Uint8Array(1200), 0, 1200);
+  s.onPacketSent(pn, now, frags, true);
+  return frags;
+}
+
+const ack = (largest: number, mask = 0n) => ({ type: 1 as const, largest, delayMs: 0, mask });
+
+describe('Sender with a message in two packets (idle duplicate)', () => {
+  it('settles the message on the first copy acknowledged, and never resends it', () => {
+    const { s, counters } = sender();
+    const results: (Error | null)[] = [];
+    s.enqueue(Channel.RELIABLE_ORDERED, new Uint8Array([1, 2, 3]), false, (e) => results.push(e));
+    const frags = sendAs(s, 0, 0);
+    s.onPacketSent(1, 0, frags, true); // the duplicate: same fragments, next packet number
+    expect(s.packetsInFlight).toBe(2);
+    // Packet 0 lost on the way; the duplicate (1) is acknowledged, later packet 0 counts as lost.
+    s.onAck(ack(1), 5);
+    expect(results).toEqual([null]);
+    expect(s.hasWork()).toBe(false);
+    expect(counters.retransmits).toBe(0);
+  });
+
+  it('resends once, and only when both copies are lost', () => {
+    const { s, counters } = sender();
+    s.enqueue(Channel.RELIABLE_ORDERED, new Uint8Array([1]), false);
+    const frags = sendAs(s, 0, 0);
+    s.onPacketSent(1, 0, frags, true);
+    s.enqueue(Channel.RELIABLE_ORDERED, new Uint8Array([2]), false);
+    sendAs(s, 2, 9);
+    // Packet 2 (sent 9 ms after 0 and 1) acknowledged: both copies are lost by the time threshold.
+    s.onAck(ack(2), 10);
+    expect(counters.lostPackets).toBe(2);
+    expect(s.hasWork()).toBe(true);
+    const resent = sendAs(s, 3, 10);
+    expect(resent).toHaveLength(1);
+    expect(resent[0]!.seq).toBe(0);
+    expect(counters.retransmits).toBe(1);
+    expect(s.hasWork()).toBe(false);
+  });
+
+});
