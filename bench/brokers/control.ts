@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { benchEntry, repoRoot, type BenchEntry } from '../lib/entry';
 import type { FromBroker, ToBroker } from './child-ipc';
 
 export type BrokerKind = 'hypertcp' | 'aedes' | 'mosquitto' | 'bare';
@@ -34,8 +34,6 @@ export interface BrokerHandle {
   stop(): Promise<void>;
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '../..');
 
 export function mosquittoPath(): string | null {
   for (const p of ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto']) if (existsSync(p)) return p;
@@ -96,10 +94,10 @@ function crashWatch(child: ChildProcess, stderr: () => string): { stopping: () =
   return { stopping: () => void (stopping = true), crash: () => crash };
 }
 
-function startNodeChild(kind: BrokerKind, script: string, args: string[], protocol: 'hypertcp' | 'mqtt', issuesTokens: boolean): Promise<BrokerHandle> {
-  const child = fork(path.join(here, script), args, {
+function startNodeChild(kind: BrokerKind, script: BenchEntry, args: string[], protocol: 'hypertcp' | 'mqtt', issuesTokens: boolean): Promise<BrokerHandle> {
+  const child = fork(benchEntry(script), args, {
     cwd: repoRoot,
-    execArgv: ['--import', 'tsx', '--expose-gc', ...profileFlags(kind)],
+    execArgv: ['--expose-gc', ...profileFlags(kind)],
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     serialization: 'advanced',
   });
@@ -139,7 +137,7 @@ function startNodeChild(kind: BrokerKind, script: string, args: string[], protoc
 
 /** A handshake-only peer that discards (send ceiling) or floods (receive ceiling) the generator. */
 export function startCeilingPeer(mode: 'discard' | 'blast', protocol: 'hypertcp' | 'mqtt'): Promise<BrokerHandle> {
-  return startNodeChild('bare', 'ceiling-peer.ts', [mode, protocol], protocol, protocol === 'hypertcp');
+  return startNodeChild('bare', 'broker-ceiling-peer', [mode, protocol], protocol, protocol === 'hypertcp');
 }
 
 export function freePort(): Promise<number> {
@@ -198,5 +196,5 @@ async function startMosquitto(): Promise<BrokerHandle> {
 
 export function startBroker(kind: BrokerKind): Promise<BrokerHandle> {
   if (kind === 'mosquitto') return startMosquitto();
-  return startNodeChild(kind, `${kind}.ts`, [], kind === 'aedes' ? 'mqtt' : 'hypertcp', kind !== 'aedes');
+  return startNodeChild(kind, `broker-${kind}`, [], kind === 'aedes' ? 'mqtt' : 'hypertcp', kind !== 'aedes');
 }

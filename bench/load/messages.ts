@@ -17,7 +17,6 @@ export interface WorkerClient extends ClientSpec {
 }
 
 export interface WorkerConfig {
-  entry: string;
   clients: WorkerClient[];
   mode: SendMode | null;
   /** Int32Array over it: deliveries per publisher index, shared by all workers of a run. */

@@ -1,16 +1,15 @@
 /** Starts load worker threads and talks to them (coordinator side). */
 import { Worker } from 'node:worker_threads';
+import { benchEntry } from '../lib/entry';
 import type { FromWorker, ToWorker, WorkerConfig, WorkerReport } from './messages';
-
-const boot = new URL('./boot.mjs', import.meta.url);
 
 export class LoadWorker {
   private readonly worker: Worker;
   private readonly waiting = new Map<FromWorker['type'], (m: FromWorker) => void>();
   private failure: Error | null = null;
 
-  constructor(config: Omit<WorkerConfig, 'entry'>) {
-    this.worker = new Worker(boot, { workerData: { ...config, entry: './worker.ts' } satisfies WorkerConfig });
+  constructor(config: WorkerConfig) {
+    this.worker = new Worker(benchEntry('load-worker'), { workerData: config });
     this.worker.on('message', (m: FromWorker) => {
       if (m.type === 'failed') this.fail(new Error(m.message));
       const resolve = this.waiting.get(m.type);

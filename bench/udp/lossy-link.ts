@@ -5,11 +5,9 @@
  * measuring inside the namespace and prints its rows as one JSON line.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { benchEntry, repoRoot } from '../lib/entry';
 import type { UdpRow } from '../lib/results';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const MARK = 'UDP_LINK_RESULT ';
 
 function setup(loss: number): string {
@@ -33,10 +31,10 @@ export function lossyLinkAvailable(): boolean {
 }
 
 export function runOnLossyLink(loss: number, warmupMs: number, rateWarmupMs: number, measureMs: number, runs: number): Promise<UdpRow[]> {
-  const child = path.join(here, 'link-child.ts');
-  const cmd = `${setup(loss)} && exec "${process.execPath}" --import tsx "${child}" ${loss} ${warmupMs} ${rateWarmupMs} ${measureMs} ${runs}`;
+  const child = benchEntry('udp-link-child');
+  const cmd = `${setup(loss)} && exec "${process.execPath}" "${child}" ${loss} ${warmupMs} ${rateWarmupMs} ${measureMs} ${runs}`;
   return new Promise((resolve, reject) => {
-    const p = spawn('unshare', ['-n', 'sh', '-c', cmd], { cwd: path.resolve(here, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn('unshare', ['-n', 'sh', '-c', cmd], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
     let pending = '';
     let result: UdpRow[] | null = null;
     p.stdout.on('data', (chunk: Buffer) => {

@@ -7,9 +7,8 @@
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { benchEntry, repoRoot } from '../lib/entry';
 import { tokenHash } from '../../electron/udp';
 import { startBroker } from '../brokers/control';
 import type { FromUdpBroker, ToUdpBroker } from '../brokers/udp';
@@ -22,7 +21,6 @@ import type { UdpWorkerConfig, UdpWorkerReport } from './udp-worker';
 export const UDP_RATE = 1_000;
 export const UDP_WINDOW = 64;
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function nextMessage<T extends { type: string }>(on: (listener: (m: T) => void) => void, off: (listener: (m: T) => void) => void, type: T['type'], timeoutMs = 30_000): Promise<T> {
@@ -43,7 +41,7 @@ function nextMessage<T extends { type: string }>(on: (listener: (m: T) => void) 
  * drops, or null when the kernel drops packets (lossy-link.ts) and the client talks to the broker directly.
  */
 export async function runUdp(loss: number, mode: 'saturate' | 'rate', warmupMs: number, measureMs: number, proxyLoss: number | null = loss): Promise<UdpRow> {
-  const child = fork(path.join(here, '../brokers/udp.ts'), [], { cwd: path.resolve(here, '../..'), execArgv: ['--import', 'tsx', ...(process.env.BENCH_UDP_FLAGS ?? '').split(' ').filter(Boolean)], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  const child = fork(benchEntry('broker-udp'), [], { cwd: repoRoot, execArgv: (process.env.BENCH_UDP_FLAGS ?? '').split(' ').filter(Boolean), stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   const fromChild = <T extends FromUdpBroker['type']>(type: T) =>
     nextMessage<FromUdpBroker>((l) => child.on('message', l), (l) => child.off('message', l), type) as Promise<Extract<FromUdpBroker, { type: T }>>;
   const toChild = (m: ToUdpBroker): void => void child.send(m);
@@ -55,10 +53,10 @@ export async function runUdp(loss: number, mode: 'saturate' | 'rate', warmupMs: 
     toChild({ type: 'open', deviceId: 'udp-dev', tokenHashHex: tokenHash(token).toString('hex') });
     const grant = await granted;
     const config: UdpWorkerConfig = {
-      entry: '../udp/udp-worker.ts', brokerPort: port, grant, token, loss: proxyLoss,
+      brokerPort: port, grant, token, loss: proxyLoss,
       mode: mode === 'saturate' ? { kind: 'saturate', window: UDP_WINDOW } : { kind: 'rate', perSecond: UDP_RATE },
     };
-    worker = new Worker(new URL('../load/boot.mjs', import.meta.url), { workerData: config });
+    worker = new Worker(benchEntry('udp-worker'), { workerData: config });
     const w = worker;
     const fromWorker = (type: string) => nextMessage<{ type: string }>((l) => w.on('message', l), (l) => w.off('message', l), type);
     await fromWorker('ready');

@@ -8,7 +8,6 @@ import { UdpClient, bindUdp, tokenHash } from '../../electron/udp';
 import { PAYLOAD_TEMPLATE, stampPayload, nowMicros } from '../lib/payload';
 
 export interface UdpWorkerConfig {
-  entry: string;
   brokerPort: number;
   grant: { sessionId: number; nonce: string };
   token: string;

@@ -123,43 +123,80 @@ function isForbiddenKey(s: Uint8Array, start: number, end: number): boolean {
 
 export type ScanFailure = 'syntax' | 'too_deep' | 'forbidden_key';
 
+const OBJECT = 1;
+const ARRAY = 2;
+/** Open containers of the value being scanned (scanning is synchronous and never re-entered). */
+const open = new Uint8Array(MAX_JSON_DEPTH + 1);
+
+/** skipWhitespace with the common case (no whitespace) inlined at the call site. */
+function ws(s: Uint8Array, i: number): number {
+  return s[i]! > 0x20 ? i : skipWhitespace(s, i);
+}
+
 /**
  * Scans one JSON value starting at s[i] (no leading whitespace). Returns the index after it,
- * or a negative code: -1 syntax, -2 too deep, -3 forbidden key.
+ * or a negative code: -1 syntax, -2 too deep, -3 forbidden key. Iterative (a byte per open
+ * container), so nesting costs no stack and the hot loop stays in one function.
  */
 export function scanValue(s: Uint8Array, i: number, depth = 0): number {
-  const b = s[i];
-  if (b === QUOTE) return scanString(s, i);
-  if (b === 0x7b /* { */ || b === 0x5b /* [ */) {
-    if (depth >= MAX_JSON_DEPTH) return -2;
-    const isObject = b === 0x7b;
-    const close = isObject ? 0x7d : 0x5d;
-    i = skipWhitespace(s, i + 1);
-    if (s[i] === close) return i + 1;
-    for (;;) {
-      if (isObject) {
-        const keyEnd = scanString(s, i);
-        if (keyEnd < 0) return -1;
-        if (isForbiddenKey(s, i, keyEnd)) return -3;
-        i = skipWhitespace(s, keyEnd);
-        if (s[i] !== 0x3a /* : */) return -1;
-        i = skipWhitespace(s, i + 1);
-      }
-      const end = scanValue(s, i, depth + 1);
-      if (end < 0) return end;
-      i = skipWhitespace(s, end);
-      if (s[i] === 0x2c /* , */) {
-        i = skipWhitespace(s, i + 1);
+  let sp = 0;
+  for (;;) {
+    // A value starts at s[i].
+    const b = s[i];
+    if (b === QUOTE) {
+      i = scanString(s, i);
+      if (i < 0) return -1;
+    } else if (b === 0x7b /* { */) {
+      if (depth + sp >= MAX_JSON_DEPTH) return -2;
+      i = ws(s, i + 1);
+      if (s[i] === 0x7d) i++;
+      else {
+        open[sp++] = OBJECT;
+        i = scanKey(s, i);
+        if (i < 0) return i;
         continue;
       }
-      if (s[i] === close) return i + 1;
-      return -1;
+    } else if (b === 0x5b /* [ */) {
+      if (depth + sp >= MAX_JSON_DEPTH) return -2;
+      i = ws(s, i + 1);
+      if (s[i] === 0x5d) i++;
+      else {
+        open[sp++] = ARRAY;
+        continue;
+      }
+    } else {
+      i = b === 0x74 ? scanLiteral(s, i, 'true') : b === 0x66 ? scanLiteral(s, i, 'false') : b === 0x6e ? scanLiteral(s, i, 'null') : scanNumber(s, i);
+      if (i < 0) return -1;
+    }
+    // A value ended at i: close containers until a comma asks for the next value.
+    for (;;) {
+      if (sp === 0) return i;
+      i = ws(s, i);
+      const c = s[i];
+      const kind = open[sp - 1];
+      if (c === 0x2c /* , */) {
+        i = ws(s, i + 1);
+        if (kind === OBJECT) {
+          i = scanKey(s, i);
+          if (i < 0) return i;
+        }
+        break;
+      }
+      if (c !== (kind === OBJECT ? 0x7d : 0x5d)) return -1;
+      i++;
+      sp--;
     }
   }
-  if (b === 0x74) return scanLiteral(s, i, 'true');
-  if (b === 0x66) return scanLiteral(s, i, 'false');
-  if (b === 0x6e) return scanLiteral(s, i, 'null');
-  return scanNumber(s, i);
+}
+
+/** `"key"` `:` at s[i]; returns where its value starts, or -1 / -3 (forbidden key). */
+function scanKey(s: Uint8Array, i: number): number {
+  const keyEnd = scanString(s, i);
+  if (keyEnd < 0) return -1;
+  if (isForbiddenKey(s, i, keyEnd)) return -3;
+  i = ws(s, keyEnd);
+  if (s[i] !== 0x3a /* : */) return -1;
+  return ws(s, i + 1);
 }
 
 export function scanFailure(code: number): ScanFailure {
