@@ -1,5 +1,5 @@
 /**
- * The headless host: `tsx electron/host/cli.ts [flags]` (npm run serve). Prints one
+ * The headless host: `npm run serve -- [flags]` (built to dist/host/cli.mjs by vite.host.config.ts). Prints one
  * `HYPERTCP_READY {...}` line on stdout when it serves (tests and scripts wait for it).
  */
 import { USAGE, parseHostArgs } from './config';

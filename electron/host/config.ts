@@ -28,7 +28,7 @@ export const HostConfig = z.strictObject({
 });
 export type HostConfig = z.infer<typeof HostConfig>;
 
-export const USAGE = `Usage: tsx electron/host/cli.ts [flags]
+export const USAGE = `Usage: npm run serve -- [flags]
   --tcp-port N       broker TCP port (default 8080, 0 = ephemeral)
   --udp-port N       broker UDP port
   --http-port N      web UI and API port (default 8090, 0 = ephemeral)

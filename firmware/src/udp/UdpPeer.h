@@ -26,11 +26,20 @@
 #ifndef HYPERTCP_UDP_RECV_SLOTS
 #define HYPERTCP_UDP_RECV_SLOTS 8
 #endif
+// Idle duplicates (PROTOCOL 9.5): while fewer than this many packets carrying reliable messages
+// are in flight, a reliable message leaves twice at once (the same frames under the next packet
+// number), so one loss on an idle link costs no retransmission wait. 0 turns it off.
+#ifndef HYPERTCP_UDP_IDLE_DUPLICATES
+#define HYPERTCP_UDP_IDLE_DUPLICATES 3
+#endif
 #if HYPERTCP_UDP_DATAGRAM_BYTES < 256 || HYPERTCP_UDP_DATAGRAM_BYTES > 1452
 #error "HYPERTCP_UDP_DATAGRAM_BYTES must be 256..1452"
 #endif
 #if HYPERTCP_UDP_SEND_SLOTS < 1 || HYPERTCP_UDP_SEND_SLOTS > 64
 #error "HYPERTCP_UDP_SEND_SLOTS must be 1..64"
+#endif
+#if HYPERTCP_UDP_IDLE_DUPLICATES < 0 || HYPERTCP_UDP_IDLE_DUPLICATES > 128
+#error "HYPERTCP_UDP_IDLE_DUPLICATES must be 0..128"
 #endif
 
 namespace hypertcp {
@@ -54,7 +63,9 @@ class DatagramLink {
 };
 
 struct UdpCounters {
-  uint32_t packetsSent, packetsReceived, retransmits, lost, duplicates, failed, authFailures, replays, malformed, refused;
+  // idleDuplicates: packets sent a second time at once on an idle link (not retransmits).
+  uint32_t packetsSent, packetsReceived, retransmits, idleDuplicates, lost, duplicates, failed, authFailures, replays, malformed,
+      refused;
 };
 
 class UdpPeer {
@@ -100,13 +111,15 @@ class UdpPeer {
     uint8_t channel;
     uint32_t seq;
     uint16_t length;
-    uint64_t pn;
+    uint64_t pn;     // its latest transmission; with an idle duplicate also in pn + 1
+    uint8_t copies;  // packets of that transmission (2 with an idle duplicate)
     uint32_t sentAt;
     uint8_t sends;
     uint8_t data[kMaxSendBytes];
   };
   bool transmit(const uint8_t* plain, size_t length, bool ackEliciting, uint32_t nowMs, uint64_t* pnOut);
   bool sendMsg(Slot* slot, const uint8_t* data, size_t length, uint8_t channel, uint32_t seq, uint32_t nowMs);
+  size_t packetsInFlight(const Slot* except) const;
   void sendAck(uint32_t nowMs);
   bool takeMessage(const Frame& f);
   void onAck(const Frame& f, uint32_t nowMs);
@@ -144,8 +157,9 @@ class UdpPeer {
     uint8_t data[kMaxSendBytes];
   };
   Held held_[HYPERTCP_UDP_RECV_SLOTS > 0 ? HYPERTCP_UDP_RECV_SLOTS : 1];
-  // RTT: the last ack-eliciting packet sent (sample when it is the newest acknowledged).
-  uint64_t probePn_;
+  // RTT: the last ack-eliciting packet sent, probeFirst_..probePn_ with its idle duplicate (sample
+  // when one of them is the newest acknowledged).
+  uint64_t probeFirst_, probePn_;
   uint32_t probeAt_;
   bool probing_;
   double srtt_, rttvar_;
