@@ -30,3 +30,37 @@ udp-xtensa:
 	    -L$(dir $(XT_SPECS))lib -Wl,--start-group -lc -lgcc -Wl,--end-group -o $(UDP_XT_OUT)/client-udp.elf; \
 	  echo "== udp esp8266: client + UdpLink linked bare (xtensa-lx106 -Os): $$(xtensa-lx106-elf-size $(UDP_XT_OUT)/client-udp.elf | tail -1 | awk '{print "text " $$1 " B, data " $$2 " B, bss " $$3 " B"}')"; \
 	fi
+
+# udp-nodup: the peer tests built with HYPERTCP_UDP_IDLE_DUPLICATES=0 (nothing is sent twice;
+# test/udp_duplicates_test.cpp checks both builds, udp_peer_test the lossy link without duplicates).
+UDP_NODUP_FLAGS := -DHYPERTCP_UDP_IDLE_DUPLICATES=0 -DHYPERTCP_TEST_NODUP
+UDP_NODUP_TESTS := udp_duplicates udp_peer
+UDP_NODUP_OBJ := $(patsubst %.cpp,$(BUILD)/udp-nodup/%.o,$(filter-out src/udp/UdpLink.cpp src/udp/PosixUdpLink.cpp,$(wildcard src/udp/*.cpp)) test/check.cpp)
+TEST_STEPS += udp-nodup udp-config
+
+$(BUILD)/udp-nodup/%.o: %.cpp
+	@mkdir -p $(@D)
+	@echo "  CXX (udp-nodup) $<"
+	$(Q)$(CXX) $(BASE) $(SAN) $(UDP_NODUP_FLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/udp-nodup/bin/%: $(BUILD)/udp-nodup/test/%_test.o $(UDP_NODUP_OBJ)
+	@mkdir -p $(@D)
+	$(Q)$(CXX) $(SAN) -o $@ $^
+
+.PHONY: udp-nodup udp-config
+udp-nodup: $(addprefix $(BUILD)/udp-nodup/bin/,$(UDP_NODUP_TESTS))
+	@for t in $^; do out=$$($$t 2>&1) || { echo "$$out"; echo "FAILED: $$t (udp-nodup)"; exit 1; }; \
+	  echo "== $$t ($(UDP_NODUP_FLAGS)): $$(echo "$$out" | tail -1)"; done
+
+# udp-config: the UDP defaults compile and each out-of-range value stops the build with its #error.
+UDP_BAD_CONFIGS := HYPERTCP_UDP_IDLE_DUPLICATES=-1 HYPERTCP_UDP_IDLE_DUPLICATES=129 \
+  HYPERTCP_UDP_DATAGRAM_BYTES=100 HYPERTCP_UDP_SEND_SLOTS=0
+udp-config:
+	@mkdir -p $(BUILD)
+	@echo '#include "udp/UdpPeer.h"' | $(CXX) -std=c++11 -Isrc -x c++ -fsyntax-only -
+	@for def in $(UDP_BAD_CONFIGS); do name=$${def%%=*}; \
+	  if echo '#include "udp/UdpPeer.h"' | $(CXX) -std=c++11 -Isrc -D$$def -x c++ -fsyntax-only - 2> $(BUILD)/udp-config.log; then \
+	    echo "FAIL: -D$$def compiled"; exit 1; fi; \
+	  grep -q "#error.*$$name" $(BUILD)/udp-config.log || { echo "FAIL: -D$$def failed without its #error"; cat $(BUILD)/udp-config.log; exit 1; }; \
+	done
+	@echo "== udp-config: defaults compile; $(words $(UDP_BAD_CONFIGS)) out-of-range UDP values are refused"

@@ -114,7 +114,7 @@ bool UdpPeer::transmit(const uint8_t* plain, size_t length, bool ackEliciting, u
   if (pnOut) *pnOut = pn;
   if (ackEliciting) {
     lastSent_ = nowMs;
-    probePn_ = pn;
+    probeFirst_ = probePn_ = pn;
     probeAt_ = nowMs;
     probing_ = true;
   }
@@ -128,14 +128,41 @@ bool UdpPeer::sendMsg(Slot* slot, const uint8_t* data, size_t length, uint8_t ch
   if (acks_.any()) at = writeAck(plain_, at, kPayloadCapacity, acks_.largest(), static_cast<uint16_t>(nowMs - largestReceivedAt_), acks_.mask());
   at = writeMsg(plain_, at, kPayloadCapacity, channel, seq, data, static_cast<uint16_t>(length));
   if (at == 0) return false;
+  // Decided before this packet counts as in flight: on an idle link a reliable message leaves twice.
+  bool twice = false;
+#if HYPERTCP_UDP_IDLE_DUPLICATES > 0
+  twice = slot && packetsInFlight(slot) < HYPERTCP_UDP_IDLE_DUPLICATES;
+#endif
   uint64_t pn = 0;
   bool ok = transmit(plain_, at, true, nowMs, &pn);
+  uint8_t copies = 1;
+  // The same plaintext sealed under the next packet number (a nonce is never reused): whichever
+  // copy is acknowledged first settles the message, which is resent only when both are lost.
+  if (twice && !closed() && nextPn_ < kMaxPacketNumber) {
+    ok = transmit(plain_, at, true, nowMs, nullptr) || ok;
+    probeFirst_ = pn;  // both copies left now: either one's ACK is an RTT sample
+    copies = 2;
+    counters_.idleDuplicates++;
+  }
   if (slot) {
     slot->pn = pn;
+    slot->copies = copies;
     slot->sentAt = nowMs;
     slot->sends++;
   }
   return ok;
+}
+
+// Packets carrying reliable messages not yet acknowledged nor past the loss threshold (pings and
+// the slot about to be sent again are left out).
+size_t UdpPeer::packetsInFlight(const Slot* except) const {
+  size_t n = 0;
+  for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++) {
+    const Slot& s = slots_[i];
+    if (!s.used || &s == except) continue;
+    for (uint8_t c = 0; c < s.copies; c++) n += anyAcked_ && largestAcked_ >= s.pn + c + 3 ? 0 : 1;
+  }
+  return n;
 }
 
 bool UdpPeer::send(const uint8_t* data, size_t length, uint8_t channel, uint32_t nowMs) {
@@ -155,6 +182,7 @@ bool UdpPeer::send(const uint8_t* data, size_t length, uint8_t channel, uint32_t
   slot->seq = seq;
   slot->length = static_cast<uint16_t>(length);
   slot->sends = 0;
+  slot->copies = 0;
   memcpy(slot->data, data, length);
   sendMsg(slot, data, length, channel, seq, nowMs);
   return true;
@@ -208,15 +236,17 @@ void UdpPeer::loop(uint32_t nowMs) {
   while (!closed() && (n = link_->receive(rx_, sizeof rx_)) >= 0) receiveDatagram(rx_, static_cast<size_t>(n), nowMs);
   if (closed()) return;
   if (ackPending_) sendAck(nowMs);
-  // Loss: 3 newer packets acknowledged, or the retransmission timeout.
+  // Loss: 3 packets newer than its last copy acknowledged, or the retransmission timeout (both
+  // copies of an idle duplicate left together): a message is resent only when every copy is lost.
   bool timedOut = false;
   for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS && !closed(); i++) {
     Slot& s = slots_[i];
     if (!s.used) continue;
-    bool lost = (anyAcked_ && largestAcked_ >= s.pn + 3) || nowMs - s.sentAt >= rto();
+    uint64_t last = s.pn + (s.copies > 1 ? s.copies - 1 : 0);
+    bool lost = (anyAcked_ && largestAcked_ >= last + 3) || nowMs - s.sentAt >= rto();
     if (!lost) continue;
     if (nowMs - s.sentAt >= rto()) timedOut = true;
-    counters_.lost++;
+    counters_.lost += s.copies;
     if (s.sends > kMaxRetries) {
       finish(s, false);
       close("retries_exhausted", nowMs);

@@ -179,7 +179,7 @@ bool UdpPeer::acked(const Frame& f, uint64_t pn) const {
 
 void UdpPeer::onAck(const Frame& f, uint32_t nowMs) {
   if (f.largest >= nextPn_) return;
-  if (probing_ && f.largest == probePn_) {
+  if (probing_ && f.largest >= probeFirst_ && f.largest <= probePn_) {
     uint32_t delay = f.delayMs < 50 ? f.delayMs : 50;
     uint32_t rtt = nowMs - probeAt_;
     sample(rtt > delay ? rtt - delay : 0);
@@ -187,8 +187,11 @@ void UdpPeer::onAck(const Frame& f, uint32_t nowMs) {
   }
   if (!anyAcked_ || f.largest > largestAcked_) largestAcked_ = f.largest;
   anyAcked_ = true;
-  for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++)
-    if (slots_[i].used && acked(f, slots_[i].pn)) finish(slots_[i], true);
+  // Either copy of an idle duplicate settles the message.
+  for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++) {
+    Slot& s = slots_[i];
+    if (s.used && (acked(f, s.pn) || (s.copies > 1 && acked(f, s.pn + 1)))) finish(s, true);
+  }
 }
 
 }  // namespace udp
