@@ -44,7 +44,21 @@ export class BrokerCore {
     emitter.on('removeListener', (event: string | symbol) => this.listening.set(event, emitter.listenerCount(event) > 0));
   }
 
-  readonly now = (): number => Date.now();
+  /**
+   * Wall-clock ms. While a chunk of input is being handled it is read once for the whole chunk:
+   * every frame, ack and trace event of the chunk shares it (a clock read per frame was measurable).
+   */
+  readonly now = (): number => (this.chunkAt !== 0 ? this.chunkAt : Date.now());
+  private chunkAt = 0;
+
+  /** A chunk of input starts: reads the clock for all of it (see now()); pair with endChunk(). */
+  beginChunk(): number {
+    return (this.chunkAt = Date.now());
+  }
+
+  endChunk(): void {
+    this.chunkAt = 0;
+  }
 
   /** Queues get flushed together once per event-loop turn: one write per socket per tick. */
   readonly schedule = (queue: OutboundQueue): void => {
@@ -163,7 +177,7 @@ export class BrokerCore {
     this.holding = false;
     const to = frame.type === 50 ? 'broadcast' : null;
     this.emit('frame', {
-      ts: Date.now(), dir: 'in', device: session.id!, from: session.id, to, cmd: frame.type,
+      ts: this.now(), dir: 'in', device: session.id!, from: session.id, to, cmd: frame.type,
       msgId: frame.msgId, size: frame.payload.length, status, payload: frame.payload,
     });
     // A listener that makes the broker send emits directly (not holding), so the array is stable.
@@ -173,7 +187,7 @@ export class BrokerCore {
   }
 
   traceOut(device: string, from: string, to: string, frame: Uint8Array, recipients: number): void {
-    const ev = new OutFrameEvent(Date.now(), device, from, to, frame);
+    const ev = new OutFrameEvent(this.now(), device, from, to, frame);
     if (device === '*') ev.recipients = recipients;
     if (this.holding) this.held.push(ev);
     else this.emit('frame', ev);

@@ -165,7 +165,12 @@ export class Session {
     this.counters.bytesIn += chunk.length;
     // A plain Uint8Array view: every payload slice taken from it is cheaper than a Buffer slice.
     this.decoder.feed(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    this.pump(this.core.now());
+    const now = this.core.beginChunk();
+    try {
+      this.pump(now);
+    } finally {
+      this.core.endChunk();
+    }
   }
 
   private pump(now: number): void {
