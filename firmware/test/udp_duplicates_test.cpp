@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "udp/UdpPeer.h"
+#include "udp_pair.h"
 
 using namespace hypertcp::udp;
 
@@ -47,16 +48,11 @@ struct Duo {
   Log fromDevice, fromBroker;
   UdpPeer device, broker;
   Outcome atDevice, atBroker;
-  DirectionKey d2s, s2d;
+  DirectionKey d2s = udptest::deviceSendKey();
 
   // HELLO carried to the broker and its ACK back: the session is open and the logs are empty.
   Duo() {
-    memset(&d2s, 0x11, sizeof d2s);
-    memset(&s2d, 0x22, sizeof s2d);
-    uint8_t nonce[16];
-    memset(nonce, 0x33, sizeof nonce);
-    device.begin(&fromDevice, 42, d2s, s2d, nonce, now);
-    broker.begin(&fromBroker, 42, s2d, d2s, nullptr, now);
+    udptest::beginPair(device, &fromDevice, broker, &fromBroker, now);
     device.onMessage(onMessage, &atDevice);
     device.onDone(onDone, &atDevice);
     broker.onMessage(onMessage, &atBroker);

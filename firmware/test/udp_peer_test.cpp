@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "udp/UdpPeer.h"
+#include "udp_pair.h"
 
 using namespace hypertcp::udp;
 
@@ -97,14 +98,8 @@ struct Pair {
     toBroker.duplicate = toDevice.duplicate = 0.05;
     toBroker.seed = seed;
     toDevice.seed = seed * 7 + 1;
-    DirectionKey d2s, s2d;
-    memset(&d2s, 0x11, sizeof d2s);
-    memset(&s2d, 0x22, sizeof s2d);
-    uint8_t nonce[16];
-    memset(nonce, 0x33, sizeof nonce);
     // Device sends through toBroker and reads from toBroker's queue (filled by the broker's link).
-    device.begin(&toBroker, 42, d2s, s2d, nonce, now);
-    broker.begin(&toDevice, 42, s2d, d2s, nullptr, now);
+    udptest::beginPair(device, &toBroker, broker, &toDevice, now);
     device.onMessage(onMessage, &atDevice);
     device.onDone(onDone, &atDevice);
     broker.onMessage(onMessage, &atBroker);

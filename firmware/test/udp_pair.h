@@ -1,0 +1,31 @@
+// Fixed test keys for a device-role and a broker-role UdpPeer of session 42 (the peer tests).
+#ifndef HYPERTCP_TEST_UDP_PAIR_H
+#define HYPERTCP_TEST_UDP_PAIR_H
+
+#include <string.h>
+
+#include "udp/UdpPeer.h"
+
+namespace udptest {
+
+// The device's sending key (d2s): what the broker opens the device's datagrams with.
+inline hypertcp::udp::DirectionKey deviceSendKey() {
+  hypertcp::udp::DirectionKey k;
+  memset(&k, 0x11, sizeof k);
+  return k;
+}
+
+// Starts both ends: the device sends its HELLO through deviceLink at once.
+inline void beginPair(hypertcp::udp::UdpPeer& device, hypertcp::udp::DatagramLink* deviceLink, hypertcp::udp::UdpPeer& broker,
+                      hypertcp::udp::DatagramLink* brokerLink, uint32_t now) {
+  hypertcp::udp::DirectionKey d2s = deviceSendKey(), s2d;
+  memset(&s2d, 0x22, sizeof s2d);
+  uint8_t nonce[16];
+  memset(nonce, 0x33, sizeof nonce);
+  device.begin(deviceLink, 42, d2s, s2d, nonce, now);
+  broker.begin(brokerLink, 42, s2d, d2s, nullptr, now);
+}
+
+}  // namespace udptest
+
+#endif
