@@ -61,7 +61,8 @@ describe('a consumer that stops reading', () => {
     const tokens = new MemoryTokenStore();
     tokens.add('sender', testToken('sender'));
     tokens.add('reader', testToken('reader'));
-    const broker = new Broker({ tokens, limits: { maxQueueBytes: 8 * 1024, maxQueueMessages: 100, drainTimeoutMs: 200 } });
+    // A queue always holds one full frame (maxPayload + 5 bytes): keep that under the 8 KiB bound asserted below.
+    const broker = new Broker({ tokens, limits: { maxQueueBytes: 8 * 1024, maxPayload: 4 * 1024, maxQueueMessages: 100, drainTimeoutMs: 200 } });
     const closes = collectCloses(broker);
     const connect = () => {
       const [brokerSide, deviceSide] = duplexPair(4 * 1024);
