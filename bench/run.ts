@@ -50,7 +50,7 @@ const loadBefore = machine.loadAvg;
 console.log(`HyperTCP bench (${args.full ? `full: ${args.runs} runs, median` : 'quick: 1 run'}${args.nice ? `, nice ${args.nice}` : ''}), ${machine.nproc} CPUs ${machine.cpuModel}, node ${machine.node}, load ${loadBefore}`);
 
 const wanted = (kind: BrokerKind, shape: ShapeName, mode: ModeName): boolean =>
-  (kind !== 'bare' || shape === 'fan-in') && (mode !== 'saturate-1' || shape === 'fan-in');
+  ((kind !== 'bare' && kind !== 'mosquitto-qos1') || shape === 'fan-in') && (mode !== 'saturate-1' || shape === 'fan-in');
 
 const rows: ScenarioRow[] = [];
 for (const shape of args.shapes) {
@@ -89,7 +89,7 @@ for (const shape of args.shapes) {
 
 const ceilings: CeilingRow[] = [];
 if (args.ceiling) {
-  const protocols = new Set(args.brokers.map((k) => (k === 'mosquitto' || k === 'aedes' ? 'mqtt' : 'hypertcp')));
+  const protocols = new Set(args.brokers.map((k) => (k.startsWith('mosquitto') || k === 'aedes' ? 'mqtt' : 'hypertcp')));
   for (const protocol of protocols) {
     for (const [side, batch] of [['send', BURST], ['send', 1], ['receive', BURST]] as const) {
       try {
@@ -103,7 +103,7 @@ if (args.ceiling) {
 
 const memory: MemoryRow[] = [];
 if (args.memory) {
-  for (const kind of args.brokers.filter((k) => k !== 'bare')) {
+  for (const kind of args.brokers.filter((k) => k !== 'bare' && k !== 'mosquitto-qos1')) {
     const why = unavailable(kind);
     if (why) {
       memory.push({ broker: BROKER_LABELS[kind], connections: 0, baselineMiB: NaN, loadedMiB: NaN, bytesPerConnection: NaN, note: why });
@@ -154,12 +154,12 @@ async function repeatUdp(what: string, measure: () => Promise<UdpRow>): Promise<
   if (runs.length > 0) udp.push(combineUdpRuns(runs));
 }
 
-const others = [BROKER_LABELS.mosquitto, BROKER_LABELS.aedes].filter((o) => rows.some((r) => r.broker === o && r.runs.length > 0));
+const others = [BROKER_LABELS.mosquitto, BROKER_LABELS['mosquitto-qos1'], BROKER_LABELS.aedes].filter((o) => rows.some((r) => r.broker === o && r.runs.length > 0));
 const sections: [string, Table][] = [['Results', resultsTable(rows)]];
 if (rows.some((r) => r.broker === OURS) && others.length > 0) sections.push([`Ratios: ${OURS} vs the others`, ratioTable(rows, others)]);
 if (memory.length > 0) sections.push([`Memory per idle authenticated connection (${args.connections} connections)`, memoryTable(memory)]);
 if (ceilings.length > 0) sections.push(['Load generator ceiling (no broker in the path)', ceilingTable(ceilings)]);
-const verdicts = [...brokerVerdicts(rows, BROKER_LABELS.mosquitto), ...udpVerdicts(udp)];
+const verdicts = [...brokerVerdicts(rows, BROKER_LABELS.mosquitto, BROKER_LABELS['mosquitto-qos1']), ...udpVerdicts(udp)];
 if (udp.length > 0) {
   const link = kernelLoss ? 'loss by nftables in a private network namespace, both transports' : 'loss by a userspace UDP proxy; TCP without loss';
   sections.push([`UDP transport (issue 5): one device, reliable ordered 64-byte messages (${link})`, udpTable(udp, UDP_RATE)]);

@@ -39,7 +39,7 @@ export async function runScenario(kind: BrokerKind, shape: ShapeName, mode: Mode
   try {
     const ids = shapeIds(shape);
     const tokens = await broker.tokens([...ids.publishers, ...ids.receivers]);
-    const plan = planShape(shape, broker.protocol, broker.port, tokens);
+    const plan = planShape(shape, broker.protocol, broker.port, tokens, broker.qos);
     const delivered = new SharedArrayBuffer(4 * plan.publishers.length);
     const spawnWorker = (clients: WorkerClient[], withMode: boolean): LoadWorker => {
       const w = new LoadWorker({ clients, delivered, connectConcurrency: 25, mode: withMode ? sendMode(mode, perPublisherRate(plan, FIXED_RATE), timing) : null });

@@ -10,10 +10,11 @@ import path from 'node:path';
 import { benchEntry, repoRoot, type BenchEntry } from '../lib/entry';
 import type { FromBroker, ToBroker } from './child-ipc';
 
-export type BrokerKind = 'hypertcp' | 'aedes' | 'mosquitto' | 'bare';
+export type BrokerKind = 'hypertcp' | 'aedes' | 'mosquitto' | 'mosquitto-qos1' | 'bare';
 export const BROKER_LABELS: Record<BrokerKind, string> = {
   hypertcp: 'HyperTCP (ours)',
   mosquitto: 'Mosquitto',
+  'mosquitto-qos1': 'Mosquitto QoS 1',
   aedes: 'Aedes',
   bare: 'bare Node forwarder',
 };
@@ -21,6 +22,8 @@ export const BROKER_LABELS: Record<BrokerKind, string> = {
 export interface BrokerHandle {
   kind: BrokerKind;
   protocol: 'hypertcp' | 'mqtt';
+  /** MQTT clients publish and subscribe with this QoS (1: PUBACK both ways). */
+  qos: 0 | 1;
   pid: number;
   port: number;
   /** Device tokens for HyperTCP brokers (ids -> token); MQTT brokers need none. */
@@ -46,7 +49,7 @@ export function mosquittoPath(): string | null {
 
 /** Why a broker cannot run here, or null when it can. */
 export function unavailable(kind: BrokerKind): string | null {
-  return kind === 'mosquitto' && !mosquittoPath() ? 'skipped: not installed (apt-get install -y mosquitto)' : null;
+  return kind.startsWith('mosquitto') && !mosquittoPath() ? 'skipped: not installed (apt-get install -y mosquitto)' : null;
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -123,6 +126,7 @@ function startNodeChild(kind: BrokerKind, script: BenchEntry, args: string[], pr
       resolve({
         kind,
         protocol,
+        qos: 0,
         pid: child.pid!,
         port: m.port,
         tokens: async (ids) => (issuesTokens ? (await request({ type: 'tokens', ids }, 'tokens')).tokens : {}),
@@ -166,20 +170,24 @@ async function waitForPort(port: number, deadlineMs: number): Promise<void> {
   }
 }
 
-async function startMosquitto(): Promise<BrokerHandle> {
+async function startMosquitto(qos: 0 | 1): Promise<BrokerHandle> {
   const bin = mosquittoPath()!;
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-mosquitto-'));
   const conf = path.join(dir, 'mosquitto.conf');
   // Minimal: one loopback listener, anonymous QoS 0 clients, no persistence or logging to disk.
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'max_connections -1', 'persistence false', 'log_dest none', ''].join('\n'));
+  // QoS 1: no cap on messages in flight or queued per client (defaults 20 and 1000 would throttle
+  // the saturation window or drop), the same unbounded-by-count setting our queues use by bytes.
+  const qos1 = qos === 1 ? ['max_inflight_messages 0', 'max_queued_messages 0'] : [];
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'max_connections -1', 'persistence false', 'log_dest none', ...qos1, ''].join('\n'));
   // Mosquitto does not raise its own descriptor limit: do it for the 5,000-connection shape.
   const child = spawn('sh', ['-c', `ulimit -n "$(ulimit -Hn)"; exec "${bin}" -c "${conf}"`], { stdio: ['ignore', 'ignore', 'pipe'] });
   const watch = crashWatch(child, tailOf(child));
   await waitForPort(port, 5_000);
   return {
-    kind: 'mosquitto',
+    kind: qos === 1 ? 'mosquitto-qos1' : 'mosquitto',
     protocol: 'mqtt',
+    qos,
     pid: child.pid!,
     port,
     tokens: async () => ({}),
@@ -195,6 +203,6 @@ async function startMosquitto(): Promise<BrokerHandle> {
 }
 
 export function startBroker(kind: BrokerKind): Promise<BrokerHandle> {
-  if (kind === 'mosquitto') return startMosquitto();
+  if (kind === 'mosquitto' || kind === 'mosquitto-qos1') return startMosquitto(kind === 'mosquitto' ? 0 : 1);
   return startNodeChild(kind, `broker-${kind}`, [], kind === 'aedes' ? 'mqtt' : 'hypertcp', kind !== 'aedes');
 }

@@ -69,6 +69,21 @@ describe('result and ratio tables', () => {
     expect(brokerVerdicts(slower, 'Mosquitto')[0]).toContain('NOT met');
   });
 
+  it('adds the Mosquitto QoS 1 context lines when those rows exist', () => {
+    const withQos1: ScenarioRow[] = [
+      ...rows,
+      { broker: 'Mosquitto QoS 1', shape: 'fan-in 100 to 1', mode: 'saturate', runs: [m(80_000, 50)] },
+      { broker: 'HyperTCP (ours)', shape: 'fan-in 100 to 1', mode: 'rate', runs: [m(5000, 0.3)] },
+      { broker: 'Mosquitto', shape: 'fan-in 100 to 1', mode: 'rate', runs: [m(5000, 0.2)] },
+      { broker: 'Mosquitto QoS 1', shape: 'fan-in 100 to 1', mode: 'rate', runs: [m(5000, 0.4)] },
+    ];
+    const v = brokerVerdicts(withQos1, 'Mosquitto', 'Mosquitto QoS 1');
+    expect(v).toContain('Fan-in at 5 k msg/s: ours p99 0.30 ms vs Mosquitto 0.20 ms (target below: NOT met).');
+    expect(v.some((line) => line.includes('vs Mosquitto QoS 1 (PUBACK both ways, like our acks): ours p99 0.30 ms vs 0.40 ms'))).toBe(true);
+    expect(v.some((line) => line.includes('16 msgs/write, vs Mosquitto QoS 1: 3.13x'))).toBe(true);
+    expect(brokerVerdicts(rows, 'Mosquitto', 'Mosquitto QoS 1')).toHaveLength(1);
+  });
+
   it('computes ours / theirs per shape and marks missing comparisons', () => {
     const t = ratioTable(rows, ['Mosquitto', 'Aedes']);
     expect(t.rows).toHaveLength(1);

@@ -112,7 +112,7 @@ export function udpVerdicts(rows: readonly UdpRow[]): string[] {
 }
 
 /** The issue 3 targets, stated against the fan-in rows (ours vs Mosquitto). */
-export function brokerVerdicts(rows: readonly ScenarioRow[], mosquitto: string): string[] {
+export function brokerVerdicts(rows: readonly ScenarioRow[], mosquitto: string, mosquittoQos1?: string): string[] {
   const get = (broker: string, mode: ScenarioRow['mode']) => combineRuns(rows.find((r) => r.broker === broker && r.shape.startsWith('fan-in') && r.mode === mode)?.runs ?? []);
   const out: string[] = [];
   for (const mode of ['saturate', 'saturate-1'] as const) {
@@ -127,5 +127,11 @@ export function brokerVerdicts(rows: readonly ScenarioRow[], mosquitto: string):
   if (ours && theirs) {
     out.push(`Fan-in at 5 k msg/s: ours p99 ${formatMs(ours.p99Ms)} ms vs Mosquitto ${formatMs(theirs.p99Ms)} ms (target below: ${ours.p99Ms < theirs.p99Ms ? 'met' : 'NOT met'}).`);
   }
+  // For context, not a target: Mosquitto with acks both ways, as HyperTCP always has.
+  const acked = mosquittoQos1 ? get(mosquittoQos1, 'rate') : null;
+  if (ours && acked) out.push(`Fan-in at 5 k msg/s vs Mosquitto QoS 1 (PUBACK both ways, like our acks): ours p99 ${formatMs(ours.p99Ms)} ms vs ${formatMs(acked.p99Ms)} ms.`);
+  const ackedSat = mosquittoQos1 ? get(mosquittoQos1, 'saturate') : null;
+  const oursSat = get(OURS, 'saturate');
+  if (oursSat && ackedSat) out.push(`Fan-in saturation, 16 msgs/write, vs Mosquitto QoS 1: ${formatRatio(ratio(oursSat.deliveredPerS, ackedSat.deliveredPerS))}.`);
   return out;
 }

@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { PAYLOAD_SIZE, findPayload, nowMicros, readSrc, readTs, stampPayload } from '../lib/payload';
 import { Command, loginFrame, measureFrame, messageTemplate, nextMsgId, setMsgId, writeEmptyResponse } from './hypertcp-wire';
-import { MQTT, connectPacket, measurePacket, publishPayloadStart, publishTemplate, subscribePacket } from './mqtt-wire';
+import { MQTT, connectPacket, measurePacket, publishPacketId, publishPayloadStart, publishTemplate, subscribePacket, writePuback } from './mqtt-wire';
 import { StreamReader } from './stream-reader';
 
 export type Protocol = 'hypertcp' | 'mqtt';
@@ -23,6 +23,8 @@ export interface ClientSpec {
   sendTo?: string;
   /** MQTT topic this client subscribes to (HyperTCP receivers need no subscription). */
   subscribe?: string;
+  /** MQTT: QoS of publishes and the subscription (1: PUBACK both ways, like HyperTCP's acks). */
+  qos?: 0 | 1;
 }
 
 interface ChunkSink {
@@ -40,6 +42,8 @@ export class LoadClient {
   readonly counters: ClientCounters = { acksOk: 0, acksRefused: 0, received: 0, errors: 0 };
   private template: Buffer | null = null;
   private payloadAt = 0;
+  /** MQTT QoS 1: where the packet id sits in the template, else -1. */
+  private packetIdAt = -1;
   private msgId = 1;
   private readonly reader: ChunkSink;
   private handshake: ((error?: Error) => void) | null = null;
@@ -50,9 +54,16 @@ export class LoadClient {
     private readonly onDeliver: DeliveryHandler,
   ) {
     if (spec.sendTo !== undefined) {
-      const t = spec.protocol === 'hypertcp' ? messageTemplate(spec.sendTo, spec.sendTo === 'broadcast') : publishTemplate(spec.sendTo);
-      this.template = t.bytes;
-      this.payloadAt = t.payloadAt;
+      if (spec.protocol === 'hypertcp') {
+        const t = messageTemplate(spec.sendTo, spec.sendTo === 'broadcast');
+        this.template = t.bytes;
+        this.payloadAt = t.payloadAt;
+      } else {
+        const t = publishTemplate(spec.sendTo, spec.qos ?? 0);
+        this.template = t.bytes;
+        this.payloadAt = t.payloadAt;
+        this.packetIdAt = t.packetIdAt;
+      }
     }
     this.reader = spec.protocol === 'hypertcp' ? this.hypertcpReader() : this.mqttReader();
     socket.setNoDelay(true);
@@ -71,6 +82,10 @@ export class LoadClient {
       stampPayload(out, at + this.payloadAt, src, seq + i, ts);
       if (this.spec.protocol === 'hypertcp') {
         setMsgId(out, at, this.msgId);
+        this.msgId = nextMsgId(this.msgId);
+      } else if (this.packetIdAt >= 0) {
+        out[at + this.packetIdAt] = this.msgId >> 8;
+        out[at + this.packetIdAt + 1] = this.msgId & 0xff;
         this.msgId = nextMsgId(this.msgId);
       }
     }
@@ -133,13 +148,28 @@ export class LoadClient {
 
   private mqttReader(): ChunkSink {
     let now = 0;
+    // QoS 1: PUBACKs for a chunk's deliveries leave in one write, as HyperTCP receivers' acks do.
+    const acks = Buffer.allocUnsafe(4096 * 4);
+    let ackCount = 0;
+    const flush = (): void => {
+      if (ackCount > 0) this.socket.write(Buffer.from(acks.subarray(0, ackCount * 4)));
+      ackCount = 0;
+    };
     const reader = new StreamReader(measurePacket, (buf, start, end) => {
-      const type = buf[start]! >> 4;
-      if (type === MQTT.PUBLISH) this.deliver(buf, publishPayloadStart(buf, start), end, now);
+      const first = buf[start]!;
+      const type = first >> 4;
+      if (type === MQTT.PUBLISH) {
+        const payloadStart = publishPayloadStart(buf, start);
+        if ((first & 0x06) !== 0) {
+          if (ackCount === 4096) flush();
+          writePuback(acks, ackCount++ * 4, publishPacketId(buf, payloadStart));
+        }
+        this.deliver(buf, payloadStart, end, now);
+      } else if (type === MQTT.PUBACK) this.counters.acksOk++;
       else if (type === MQTT.CONNACK) {
         const rc = buf[start + 3];
         if (rc !== 0) this.handshake?.(new Error(`${this.spec.id}: CONNACK ${rc}`));
-        else if (this.spec.subscribe) this.socket.write(subscribePacket(this.spec.subscribe));
+        else if (this.spec.subscribe) this.socket.write(subscribePacket(this.spec.subscribe, this.spec.qos ?? 0));
         else this.handshake?.();
       } else if (type === MQTT.SUBACK) this.handshake?.(buf[start + 4] === 0x80 ? new Error('SUBACK failure') : undefined);
     });
@@ -147,6 +177,7 @@ export class LoadClient {
       push: (chunk: Buffer) => {
         now = nowMicros();
         reader.push(chunk);
+        flush();
       },
     };
   }

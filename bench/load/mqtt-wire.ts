@@ -1,11 +1,11 @@
 /**
- * A minimal MQTT 3.1.1 client codec (CONNECT, SUBSCRIBE, PUBLISH QoS 0): raw bytes, so the
+ * A minimal MQTT 3.1.1 client codec (CONNECT, SUBSCRIBE, PUBLISH QoS 0 or 1, PUBACK): raw bytes, so the
  * generator costs the same per message for MQTT brokers as for HyperTCP.
  */
 import { PAYLOAD_TEMPLATE } from '../lib/payload';
 import type { PacketMeasure } from './stream-reader';
 
-export const MQTT = { CONNECT: 1, CONNACK: 2, PUBLISH: 3, SUBSCRIBE: 8, SUBACK: 9, PINGREQ: 12, PINGRESP: 13 } as const;
+export const MQTT = { CONNECT: 1, CONNACK: 2, PUBLISH: 3, PUBACK: 4, SUBSCRIBE: 8, SUBACK: 9, PINGREQ: 12, PINGRESP: 13 } as const;
 
 function remainingLength(n: number): number[] {
   const out: number[] = [];
@@ -32,18 +32,35 @@ export function connectPacket(clientId: string, keepaliveS = 60): Buffer {
   return packet(MQTT.CONNECT << 4, Buffer.concat([header, str(clientId)]));
 }
 
-export function subscribePacket(topic: string, packetId = 1): Buffer {
-  return packet((MQTT.SUBSCRIBE << 4) | 0x02, Buffer.concat([Buffer.from([packetId >> 8, packetId & 0xff]), str(topic), Buffer.from([0])]));
+export function subscribePacket(topic: string, qos: 0 | 1 = 0, packetId = 1): Buffer {
+  return packet((MQTT.SUBSCRIBE << 4) | 0x02, Buffer.concat([Buffer.from([packetId >> 8, packetId & 0xff]), str(topic), Buffer.from([qos])]));
 }
 
 export interface PublishTemplate {
   bytes: Buffer;
   payloadAt: number;
+  /** QoS 1: offset of the 2-byte packet id, set per message; -1 for QoS 0. */
+  packetIdAt: number;
 }
 
-export function publishTemplate(topic: string): PublishTemplate {
-  const bytes = packet(MQTT.PUBLISH << 4, Buffer.concat([str(topic), Buffer.from(PAYLOAD_TEMPLATE)]));
-  return { bytes, payloadAt: bytes.length - PAYLOAD_TEMPLATE.length };
+export function publishTemplate(topic: string, qos: 0 | 1 = 0): PublishTemplate {
+  const id = qos === 1 ? Buffer.from([0, 1]) : Buffer.alloc(0);
+  const bytes = packet((MQTT.PUBLISH << 4) | (qos << 1), Buffer.concat([str(topic), id, Buffer.from(PAYLOAD_TEMPLATE)]));
+  const payloadAt = bytes.length - PAYLOAD_TEMPLATE.length;
+  return { bytes, payloadAt, packetIdAt: qos === 1 ? payloadAt - 2 : -1 };
+}
+
+/** PUBACK for a QoS 1 PUBLISH, written at `at` (4 bytes). */
+export function writePuback(out: Buffer, at: number, packetId: number): void {
+  out[at] = MQTT.PUBACK << 4;
+  out[at + 1] = 2;
+  out[at + 2] = packetId >> 8;
+  out[at + 3] = packetId & 0xff;
+}
+
+/** Packet id of a QoS 1 PUBLISH at `start` (whose payload starts at payloadStart). */
+export function publishPacketId(buf: Buffer, payloadStart: number): number {
+  return (buf[payloadStart - 2]! << 8) | buf[payloadStart - 1]!;
 }
 
 export const pingReq = Buffer.from([MQTT.PINGREQ << 4, 0]);

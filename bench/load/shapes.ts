@@ -28,10 +28,10 @@ export function shapeIds(shape: ShapeName): { publishers: string[]; receivers: s
   return { publishers: ['caster'], receivers: range(100, (i) => `rx-${pad(i, 3)}`) };
 }
 
-export function planShape(shape: ShapeName, protocol: Protocol, port: number, tokens: Record<string, string>): ShapePlan {
+export function planShape(shape: ShapeName, protocol: Protocol, port: number, tokens: Record<string, string>, qos: 0 | 1 = 0): ShapePlan {
   const ids = shapeIds(shape);
   const fanout = shape === 'broadcast' ? ids.receivers.length : 1;
-  const base = (id: string): ClientSpec => ({ protocol, port, id, token: tokens[id] });
+  const base = (id: string): ClientSpec => ({ protocol, port, id, token: tokens[id], ...(protocol === 'mqtt' ? { qos } : {}) });
   const target = (i: number): string => {
     if (shape === 'fan-in') return protocol === 'hypertcp' ? 'sink' : 'bench/sink';
     if (shape === 'pairs') return protocol === 'hypertcp' ? ids.receivers[i]! : `bench/pair/${i}`;

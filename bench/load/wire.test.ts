@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FrameDecoder, parseDeviceEnvelope } from '../../shared/protocol';
 import { PAYLOAD_TEMPLATE } from '../lib/payload';
 import { measureFrame, messageTemplate, setMsgId } from './hypertcp-wire';
-import { connectPacket, measurePacket, publishPayloadStart, publishTemplate } from './mqtt-wire';
+import { connectPacket, measurePacket, publishPacketId, publishPayloadStart, publishTemplate, writePuback } from './mqtt-wire';
 import { StreamReader } from './stream-reader';
 
 describe('generator wire formats', () => {
@@ -19,6 +19,20 @@ describe('generator wire formats', () => {
     expect(env.ok && env.value.targetId).toBe('sink');
     expect(t.bytes.subarray(t.payloadAt, t.payloadAt + 64).toString()).toBe(PAYLOAD_TEMPLATE);
     expect(messageTemplate('broadcast', true).bytes[0]).toBe(50);
+  });
+
+  it('MQTT QoS 1 publishes carry a packet id before the payload, answered by a 4-byte PUBACK', () => {
+    const p = publishTemplate('bench/sink', 1);
+    expect(p.bytes[0]).toBe(0x32);
+    expect(publishPayloadStart(p.bytes, 0)).toBe(p.payloadAt);
+    expect(p.packetIdAt).toBe(p.payloadAt - 2);
+    p.bytes[p.packetIdAt] = 0x12;
+    p.bytes[p.packetIdAt + 1] = 0x34;
+    expect(publishPacketId(p.bytes, p.payloadAt)).toBe(0x1234);
+    const ack = Buffer.alloc(4);
+    writePuback(ack, 0, 0x1234);
+    expect([...ack]).toEqual([0x40, 2, 0x12, 0x34]);
+    expect(publishTemplate('bench/sink').packetIdAt).toBe(-1);
   });
 
   it('MQTT packets measure and point at the payload', () => {
