@@ -55,7 +55,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     'traffic.page': ({ query, beforeSeq, limit }) => {
       const filter = filterOf(query);
       hub.flusher.flushAll();
-      return { ...hub.log.page(filter, limit, beforeSeq), counters: { ...hub.log.counters } };
+      const scanFrom = beforeSeq ?? hub.log.lastSeq() + 1;
+      return { ...hub.log.page(filter, limit, scanFrom), scanFrom, counters: { ...hub.log.counters } };
     },
     'metrics.series': ({ device: id, range }) => hub.metrics.query(id, range),
     'metrics.topTalkers': ({ limit }) => hub.metrics.topTalkers(limit),

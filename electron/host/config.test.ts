@@ -22,6 +22,8 @@ describe('host flags and config file', () => {
     const file = join(tmp.dir, 'c.json');
     writeFileSync(file, JSON.stringify({ tcpPort: 9000, httpPort: 9001, db: '/tmp/from-file.db' }));
     expect(parseHostArgs(['--config', file, '--tcp-port', '0', '--demo'])).toMatchObject({ tcpPort: 0, httpPort: 9001, db: '/tmp/from-file.db', demo: true });
+    expect(parseHostArgs(['--traffic-scan-rows', '300'])).toMatchObject({ trafficScanRows: 300 });
+    expect(parseHostArgs([])).not.toHaveProperty('trafficScanRows');
   });
 
   it('rejects bad values with readable messages', () => {
@@ -30,6 +32,7 @@ describe('host flags and config file', () => {
     expect(() => parseHostArgs(['--admin-token', 'short'])).toThrow(/at least 16/);
     expect(() => parseHostArgs(['--tls-cert', 'a.pem'])).toThrow('--tls-cert and --tls-key go together');
     expect(() => parseHostArgs(['--nope'])).toThrow(/nope/);
+    expect(() => parseHostArgs(['--traffic-scan-rows', '0'])).toThrow(/trafficScanRows/);
     const file = join(tmp.dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ tcpPort: 1, evil: true }));
     expect(() => parseHostArgs(['--config', file])).toThrow(/evil/);

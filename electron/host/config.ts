@@ -25,6 +25,8 @@ export const HostConfig = z.strictObject({
   tlsKey: z.string().optional(),
   /** Path of the simulator used by --demo. */
   sim: z.string().default(resolve(ROOT, 'firmware/build/hypertcp-sim')),
+  /** Rows one filtered traffic search looks back (the UI offers "search further back"). */
+  trafficScanRows: z.number().int().min(1).optional(),
 });
 export type HostConfig = z.infer<typeof HostConfig>;
 
@@ -41,6 +43,7 @@ export const USAGE = `Usage: npm run serve -- [flags]
   --tls-cert F --tls-key F   PEM files for HTTPS (generated when binding elsewhere without them)
   --demo             start simulated relay and sensor devices
   --sim PATH         simulator binary for --demo (default firmware/build/hypertcp-sim)
+  --traffic-scan-rows N  rows one filtered traffic search looks back (default 500000)
   --config FILE      JSON file with the same settings (camelCase keys); flags win`;
 
 export function defaultDbPath(demo = false): string {
@@ -64,7 +67,7 @@ export function parseHostArgs(argv: string[]): HostConfig | 'help' {
       bind: { type: 'string' }, 'broker-bind': { type: 'string' }, db: { type: 'string' },
       'admin-token': { type: 'string' }, static: { type: 'string' }, demo: { type: 'boolean' },
       'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, sim: { type: 'string' },
-      config: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      'traffic-scan-rows': { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help';
@@ -81,6 +84,7 @@ export function parseHostArgs(argv: string[]): HostConfig | 'help' {
       tcpPort: int('tcp-port', values['tcp-port']), udpPort: int('udp-port', values['udp-port']), httpPort: int('http-port', values['http-port']),
       bind: values.bind, brokerBind: values['broker-bind'], db: values.db, adminToken: values['admin-token'], static: values.static,
       demo: values.demo, tlsCert: values['tls-cert'], tlsKey: values['tls-key'], sim: values.sim,
+      trafficScanRows: int('traffic-scan-rows', values['traffic-scan-rows']),
     }).filter(([, v]) => v !== undefined),
   );
   const parsed = HostConfig.safeParse({ ...file, ...flags });

@@ -21,7 +21,7 @@ const ADMIN_TOKEN_KEY = 'host.adminToken';
 /** Broker + hub + static UI + WebSocket API: the headless host (`npm run serve`). */
 export async function startHost(cfg: HostConfig, log: (line: string) => void = () => {}): Promise<Host> {
   const dbPath = resolve(cfg.db ?? defaultDbPath(cfg.demo));
-  const core = await startCore({ dbPath, tcpPort: cfg.tcpPort, udpPort: cfg.udpPort, host: cfg.brokerBind ?? cfg.bind, mode: 'headless' });
+  const core = await startCore({ dbPath, tcpPort: cfg.tcpPort, udpPort: cfg.udpPort, host: cfg.brokerBind ?? cfg.bind, mode: 'headless', hub: { trafficScanRows: cfg.trafficScanRows } });
   try {
     let adminToken = cfg.adminToken ?? core.kv.get(ADMIN_TOKEN_KEY);
     const firstStart = !cfg.adminToken && adminToken === null;

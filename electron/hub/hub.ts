@@ -26,6 +26,8 @@ export interface HubOptions {
   /** Traffic rows a pump batch may carry; older new rows are counted as skipped. */
   batchTraffic?: number;
   maxQueue?: number;
+  /** Rows a filtered traffic.page looks back at most per call (default 500,000). */
+  trafficScanRows?: number;
   /** The UDP transport, for per-device loss and retransmit metrics. */
   udp?: { sessions(): { deviceId: string; counters: { lostPackets: number; retransmits: number } | null }[] } | null;
 }
@@ -73,7 +75,7 @@ export class Hub {
     this.metrics = new Metrics(o.db);
     this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id) });
     this.ring = new TrafficRing(o.ringSize ?? 5000);
-    this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, onBatchFull: () => this.flusher.requestSoon() });
+    this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, scanRows: o.trafficScanRows, onBatchFull: () => this.flusher.requestSoon() });
     this.controls = new ControlTracker(o.controlTimeoutMs ?? 5000);
     this.commands = new CommandStore(o.db);
     this.seq = this.log.lastSeq();

@@ -119,4 +119,16 @@ describe('TrafficLog search bound', () => {
     expect(log.page(compileFilter(''), 5).scanLimitedAt).toBeUndefined();
     db.close();
   });
+
+  it('takes its default bound from the scanRows option', () => {
+    const db = openDatabase(`${tmp.dir}/scan-option.db`);
+    const log = new TrafficLog(db, { scanRows: 100 });
+    for (let i = 1; i <= 250; i++) log.append(row(i, i));
+    log.flush();
+    expect(log.page(compileFilter('needle'), 10)).toEqual({ rows: [], scanLimitedAt: 151 });
+    expect(log.page(compileFilter('needle'), 10, 151)).toEqual({ rows: [], scanLimitedAt: 51 });
+    // the last window reaches the oldest row: no scanLimitedAt, the search is complete
+    expect(log.page(compileFilter('needle'), 10, 51)).toEqual({ rows: [] });
+    db.close();
+  });
 });

@@ -15,6 +15,8 @@ export interface TrafficLogOptions {
   /** Queue length at which an early flush is requested. */
   batchRows?: number;
   onBatchFull?: () => void;
+  /** Rows a filtered page() looks back at most (default 500,000). */
+  scanRows?: number;
 }
 
 interface DbRow {
@@ -39,6 +41,7 @@ export class TrafficLog {
   private readonly maxQueue: number;
   private readonly maxQueueChars: number;
   private readonly batchRows: number;
+  private readonly scanRows: number;
   private readonly insert;
   storedBytes: number;
   /** Since this start: rows written to SQLite, rows sent to a UI, rows lost before the log. */
@@ -48,6 +51,7 @@ export class TrafficLog {
     this.maxQueue = options.maxQueue ?? 100_000;
     this.maxQueueChars = options.maxQueueChars ?? 64 * 1024 * 1024;
     this.batchRows = options.batchRows ?? 5_000;
+    this.scanRows = options.scanRows ?? 500_000;
     this.insert = db.prepare(
       'INSERT INTO traffic (seq, ts, dir, device, src, dst, cmd, msg_id, size, status, payload, cut, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -146,7 +150,7 @@ export class TrafficLog {
    * filtered search looks at most `scanRows` rows back so it never blocks the main thread for long;
    * `scanLimitedAt` says where it stopped (page again with beforeSeq = that to look further).
    */
-  page(filter: CompiledFilter, limit: number, beforeSeq?: number, maxPayloadChars = 4096, scanRows = 500_000): { rows: TrafficRow[]; scanLimitedAt?: number } {
+  page(filter: CompiledFilter, limit: number, beforeSeq?: number, maxPayloadChars = 4096, scanRows = this.scanRows): { rows: TrafficRow[]; scanLimitedAt?: number } {
     const top = beforeSeq ?? this.lastSeq() + 1;
     const floor = filter.terms.length > 0 ? top - scanRows : -Infinity;
     const where = `seq < ? AND seq >= ? AND (${filter.sql})`;

@@ -194,8 +194,10 @@ export interface Results {
   /**
    * Newest first. A filtered search looks back a bounded number of rows; when it stopped before the
    * oldest row, scanLimitedAt is where: call again with beforeSeq = scanLimitedAt to search further.
+   * scanFrom: the search covered seqs below this (beforeSeq, or the newest + 1), so a client can say
+   * how many messages it has searched.
    */
-  'traffic.page': { rows: TrafficRow[]; counters: TrafficCounters; scanLimitedAt?: number };
+  'traffic.page': { rows: TrafficRow[]; counters: TrafficCounters; scanLimitedAt?: number; scanFrom?: number };
   'metrics.series': MetricsPoint[];
   'metrics.topTalkers': { device: string; msgsPerSecond: number; bytesPerSecond: number }[];
   'messages.send': { msgId: number };

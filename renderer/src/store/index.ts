@@ -2,6 +2,7 @@ import { createStore } from 'zustand/vanilla';
 import type { ApiClient, EventBatch } from '../../../shared/api/contract';
 import { connectionBatch, createConnectionSlice } from './connection-slice';
 import { createDevicesSlice, devicesBatch } from './devices-slice';
+import { createLogSearchSlice } from './log-search-slice';
 import { createMetricsSlice, metricsBatch } from './metrics-slice';
 import { createTrafficSlice, trafficBatch } from './traffic-slice';
 import type { AppState, AppStore, BatchReducer } from './types';
@@ -17,6 +18,7 @@ export function createAppStore(client: ApiClient): AppStore {
     ...createConnectionSlice(set, get, client),
     ...createDevicesSlice(set, get, client),
     ...createTrafficSlice(set, get, client),
+    ...createLogSearchSlice(set, get, client),
     ...createMetricsSlice(set, get, client),
     ...createUiSlice(set, get, client),
   }));

@@ -2,11 +2,12 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { ApiClient, EventBatch } from '../../../shared/api/contract';
 import type { ConnectionSlice } from './connection-slice';
 import type { DevicesSlice } from './devices-slice';
+import type { LogSearchSlice } from './log-search-slice';
 import type { MetricsSlice } from './metrics-slice';
 import type { TrafficSlice } from './traffic-slice';
 import type { UiSlice } from './ui-slice';
 
-export type AppState = ConnectionSlice & DevicesSlice & TrafficSlice & MetricsSlice & UiSlice;
+export type AppState = ConnectionSlice & DevicesSlice & TrafficSlice & LogSearchSlice & MetricsSlice & UiSlice;
 export type AppStore = StoreApi<AppState>;
 export type SetState = AppStore['setState'];
 export type GetState = AppStore['getState'];

@@ -33,8 +33,9 @@ function Header({ row }: { row: TrafficRow }) {
   );
 }
 
-function Diff({ row }: { row: TrafficRow }) {
-  const rows = useApp((s) => s.rows);
+function Diff({ row, window }: { row: TrafficRow; window?: TrafficRow[] }) {
+  const live = useApp((s) => s.rows);
+  const rows = window ?? live;
   const prev = useMemo(() => previousOfKind(rows, row), [rows, row]);
   const entries = useMemo(() => (prev ? diffJson(rowJson(prev).inner, rowJson(row).inner) : []), [prev, row]);
   if (!prev) return <p className="muted">No earlier message of this device and kind in the loaded window.</p>;
@@ -54,8 +55,11 @@ function Diff({ row }: { row: TrafficRow }) {
   );
 }
 
-/** The detail pane of one frame: decoded header, JSON tree, hex and diff. */
-export function MessageDetail({ row, onClose }: { row: TrafficRow; onClose: () => void }) {
+/**
+ * The detail pane of one frame: decoded header, JSON tree, hex and diff (against the previous
+ * frame in `window`, by default the live rows).
+ */
+export function MessageDetail({ row, onClose, window }: { row: TrafficRow; onClose: () => void; window?: TrafficRow[] }) {
   const [tab, setTab] = useState<Tab>('json');
   const json = rowJson(row).envelope;
   const hex = useMemo(() => (tab === 'hex' ? hexDump(payloadBytes(row.payload)) : null), [tab, row]);
@@ -83,7 +87,7 @@ export function MessageDetail({ row, onClose }: { row: TrafficRow; onClose: () =
             {hex.hidden > 0 && `\n… ${hex.hidden} more bytes not shown`}
           </pre>
         )}
-        {tab === 'diff' && <Diff row={row} />}
+        {tab === 'diff' && <Diff row={row} window={window} />}
       </div>
     </aside>
   );

@@ -21,6 +21,7 @@ export function TrafficToolbar({ shown, filterError }: { shown: number; filterEr
   const setQuery = useApp((s) => s.setQuery);
   const setPaused = useApp((s) => s.setPaused);
   const notify = useApp((s) => s.notify);
+  const startLogSearch = useApp((s) => s.startLogSearch);
   const [draft, setDraft] = useState(query);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => {
@@ -54,13 +55,30 @@ export function TrafficToolbar({ shown, filterError }: { shown: number; filterEr
         type="search"
         value={draft}
         onChange={(e) => setDraft(e.target.value)}
-        placeholder='Filter: device:lamp-1 cmd:json dir:in state.relay1=true "text" (/)'
+        onKeyDown={(e) => {
+          if (e.key !== 'Enter') return;
+          setQuery(draft);
+          void startLogSearch(draft);
+        }}
+        placeholder='Filter: device:lamp-1 cmd:json dir:in state.relay1=true "text" (/, Enter searches the log)'
         aria-label="Traffic filter"
         aria-invalid={filterError !== null}
         title={filterError ?? undefined}
       />
       <button type="button" className={`btn ${paused ? 'primary' : ''}`} onClick={() => setPaused(!paused)} data-testid="pause-button" title="Pause/resume (p)">
         {paused ? `Resume (${buffered} waiting)` : 'Pause'}
+      </button>
+      <button
+        type="button"
+        className="btn"
+        data-testid="search-log"
+        title="Search the host's whole traffic log with this filter, not only the rows in view"
+        onClick={() => {
+          setQuery(draft);
+          void startLogSearch(draft);
+        }}
+      >
+        Search log
       </button>
       <button type="button" className="btn" onClick={() => void exportAs('csv')}>
         Export CSV

@@ -1,31 +1,42 @@
-import { useDeferredValue, useMemo } from 'react';
+import { useDeferredValue, useEffect, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { EmptyState } from '../../components/EmptyState';
 import { useApp } from '../../store/context';
 import { compileFilter, filterRows } from './filter';
+import { LogSearchBar } from './LogSearchBar';
 import { MessageDetail } from './MessageDetail';
 import { TrafficList } from './TrafficList';
 import { TrafficToolbar } from './TrafficToolbar';
 
 export function TrafficView() {
-  const { rows, query, selected } = useApp(useShallow((s) => ({ rows: s.rows, query: s.query, selected: s.selected })));
+  const { rows, query, selected, logSearch } = useApp(useShallow((s) => ({ rows: s.rows, query: s.query, selected: s.selected, logSearch: s.logSearch })));
   const select = useApp((s) => s.select);
+  const startLogSearch = useApp((s) => s.startLogSearch);
   const filter = useMemo(() => compileFilter(query), [query]);
   // low priority: new rows render when the main thread is free, never ahead of input
   const deferredRows = useDeferredValue(rows);
   const shown = useMemo(() => filterRows(deferredRows, filter), [deferredRows, filter]);
+  // a log search follows the filter: a new expression starts a new search
+  const searchQuery = logSearch?.query ?? null;
+  useEffect(() => {
+    if (searchQuery !== null && searchQuery !== query) void startLogSearch(query);
+  }, [searchQuery, query, startLogSearch]);
+  const logRows = logSearch?.rows;
   return (
     <section className="view traffic-view">
-      <TrafficToolbar shown={shown.length} filterError={filter.error} />
+      <TrafficToolbar shown={logRows ? logRows.length : shown.length} filterError={filter.error} />
+      <LogSearchBar />
       <div className="split">
-        {rows.length === 0 ? (
+        {logRows ? (
+          <TrafficList rows={logRows} selectedSeq={selected?.seq ?? null} onSelect={select} testId="log-search-list" />
+        ) : rows.length === 0 ? (
           <EmptyState title="No traffic yet" testId="traffic-empty">
             Frames appear here live as soon as a device logs in and sends something. Toggle a relay on the Devices view, or send a command from Commands.
           </EmptyState>
         ) : (
           <TrafficList rows={shown} selectedSeq={selected?.seq ?? null} onSelect={select} />
         )}
-        {selected && <MessageDetail row={selected} onClose={() => select(null)} />}
+        {selected && <MessageDetail row={selected} onClose={() => select(null)} window={logRows} />}
       </div>
     </section>
   );
