@@ -159,7 +159,7 @@ const sections: [string, Table][] = [['Results', resultsTable(rows)]];
 if (rows.some((r) => r.broker === OURS) && others.length > 0) sections.push([`Ratios: ${OURS} vs the others`, ratioTable(rows, others)]);
 if (memory.length > 0) sections.push([`Memory per idle authenticated connection (${args.connections} connections)`, memoryTable(memory)]);
 if (ceilings.length > 0) sections.push(['Load generator ceiling (no broker in the path)', ceilingTable(ceilings)]);
-const verdicts = [...brokerVerdicts(rows, BROKER_LABELS.mosquitto, BROKER_LABELS['mosquitto-qos1']), ...udpVerdicts(udp)];
+const verdicts = [...brokerVerdicts(rows, BROKER_LABELS.mosquitto, BROKER_LABELS['mosquitto-qos1'], ceilings), ...udpVerdicts(udp)];
 if (udp.length > 0) {
   const link = kernelLoss ? 'loss by nftables in a private network namespace, both transports' : 'loss by a userspace UDP proxy; TCP without loss';
   sections.push([`UDP transport (issue 5): one device, reliable ordered 64-byte messages (${link})`, udpTable(udp, UDP_RATE)]);

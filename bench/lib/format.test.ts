@@ -84,6 +84,21 @@ describe('result and ratio tables', () => {
     expect(brokerVerdicts(rows, 'Mosquitto', 'Mosquitto QoS 1')).toHaveLength(1);
   });
 
+  it('says when the load generator cannot offer 2x Mosquitto (a row that measures the machine)', () => {
+    const oneByOne: ScenarioRow[] = [
+      { broker: 'HyperTCP (ours)', shape: 'fan-in 100 to 1', mode: 'saturate-1', runs: [m(300_000, 10)] },
+      { broker: 'Mosquitto', shape: 'fan-in 100 to 1', mode: 'saturate-1', runs: [m(250_000, 20)] },
+      { broker: 'bare Node forwarder', shape: 'fan-in 100 to 1', mode: 'saturate-1', runs: [m(290_000, 10)] },
+    ];
+    const low = [{ protocol: 'hypertcp', side: 'send, 1 msg/write', msgsPerS: 400_000 }];
+    const [line] = brokerVerdicts(oneByOne, 'Mosquitto', undefined, low);
+    expect(line).toContain('NOT met');
+    expect(line).toContain('Not measurable here: the load generator alone sends at most 400 k msg/s');
+    expect(line).toContain('the bare Node forwarder got 290 k');
+    const high = [{ protocol: 'hypertcp', side: 'send, 1 msg/write', msgsPerS: 900_000 }];
+    expect(brokerVerdicts(oneByOne, 'Mosquitto', undefined, high)[0]).not.toContain('Not measurable');
+  });
+
   it('computes ours / theirs per shape and marks missing comparisons', () => {
     const t = ratioTable(rows, ['Mosquitto', 'Aedes']);
     expect(t.rows).toHaveLength(1);

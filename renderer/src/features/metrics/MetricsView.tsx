@@ -6,7 +6,8 @@ import { downloadText } from '../../components/download';
 import { EmptyState } from '../../components/EmptyState';
 import { PALETTE, SeriesChart } from '../../components/SeriesChart';
 import { useApi, useApp } from '../../store/context';
-import { downsample, liveWindow, mergeDeviceSeries } from './series';
+import { DeviceSeries } from './DeviceSeries';
+import { downsample, liveWindow } from './series';
 import { TopTalkers } from './TopTalkers';
 
 const RANGES: { range: MetricsRange; label: string }[] = [
@@ -15,7 +16,6 @@ const RANGES: { range: MetricsRange; label: string }[] = [
   { range: '24h', label: '24 hours' },
   { range: '30d', label: '30 days' },
 ];
-const TOP_DEVICES_CHARTED = 5;
 const STAGGER_MS = 160;
 
 const S = {
@@ -47,20 +47,10 @@ export function MetricsView() {
   const [device, setDevice] = useState('');
   // each chart throttles its own redraws (1 Hz, staggered); this view only cuts the windows
   const live = useApp((s) => s.live);
-  const rateHistory = useApp((s) => s.rateHistory);
   const points = useMemo(() => {
     const src = range === '5m' ? liveWindow(live, live[live.length - 1]?.ts ?? 0) : (historical ?? []);
     return downsample(src as unknown as Record<string, number | null>[]);
   }, [range, live, historical]);
-  const perDevice = useMemo(() => {
-    if (device) return { ids: [device], rows: downsample(mergeDeviceSeries(rateHistory, [device])) };
-    const top = Object.entries(rateHistory)
-      .map(([id, s]) => [id, s[s.length - 1]?.v ?? 0] as const)
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, TOP_DEVICES_CHARTED)
-      .map(([id]) => id);
-    return { ids: top, rows: downsample(mergeDeviceSeries(rateHistory, top)) };
-  }, [rateHistory, device]);
 
   const exportCsv = async () => {
     try {
@@ -111,9 +101,7 @@ export function MetricsView() {
           <SeriesChart phaseMs={3 * STAGGER_MS} title="Round-trip time" data={points} series={S.rtt} />
           <SeriesChart phaseMs={4 * STAGGER_MS} title="Errors, drops and queue" data={points} series={S.errors} />
           <SeriesChart phaseMs={5 * STAGGER_MS} title="UDP loss and retransmits" data={points} series={S.udp} />
-          {range === '5m' && perDevice.ids.length > 0 && (
-            <SeriesChart phaseMs={6 * STAGGER_MS} title={device ? `${device}, msgs/s` : 'Busiest devices, msgs/s'} data={perDevice.rows} series={perDevice.ids.map((id, i) => ({ key: id, label: id, color: PALETTE[i % PALETTE.length]! }))} />
-          )}
+          {range === '5m' && <DeviceSeries scope={device} phaseMs={6 * STAGGER_MS} />}
         </div>
       )}
       <TopTalkers />

@@ -32,15 +32,43 @@ export function downsample(rows: Row[], max = MAX_CHART_POINTS): Row[] {
   return out;
 }
 
-/** Per-device series merged into rows keyed by timestamp, for one multi-series chart. */
-export function mergeDeviceSeries(history: Record<string, { ts: number; v: number }[]>, devices: string[]): Row[] {
+type RateHistory = Record<string, { ts: number; v: number }[]>;
+
+/** Per-device series merged into rows keyed by timestamp (those at or after `from`), for one multi-series chart. */
+export function mergeDeviceSeries(history: RateHistory, devices: string[], from = -Infinity): Row[] {
   const byTs = new Map<number, Row>();
   for (const id of devices) {
     for (const p of history[id] ?? []) {
+      if (p.ts < from) continue;
       let row = byTs.get(p.ts);
       if (!row) byTs.set(p.ts, (row = { ts: p.ts }));
       row[id] = p.v;
     }
   }
   return Array.from(byTs.values()).sort((a, b) => a.ts! - b.ts!);
+}
+
+/** The newest sample time over all devices (0 when there is none). */
+export function newestSample(history: RateHistory): number {
+  let newest = 0;
+  for (const series of Object.values(history)) newest = Math.max(newest, series[series.length - 1]?.ts ?? 0);
+  return newest;
+}
+
+/**
+ * The `n` devices that sent the most messages in the window (samples at or after `from`), listed
+ * by id so each keeps its colour while the ranking shifts; silent devices are left out.
+ */
+export function topDevices(history: RateHistory, n: number, from: number): string[] {
+  const totals: [string, number][] = [];
+  for (const [id, series] of Object.entries(history)) {
+    let sum = 0;
+    for (let i = series.length - 1; i >= 0 && series[i]!.ts >= from; i--) sum += series[i]!.v;
+    if (sum > 0) totals.push([id, sum]);
+  }
+  totals.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return totals
+    .slice(0, n)
+    .map(([id]) => id)
+    .sort();
 }
