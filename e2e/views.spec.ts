@@ -22,11 +22,26 @@ test('device detail draws the declared controls, telemetry, counters and its tra
 });
 
 test('metrics charts update live and switch ranges; keyboard shortcuts and palette work', async ({ page, lab }) => {
-  await lab.devices([{ kind: 'sensor', id: uid('meter') }], ['--rate', '10']);
+  const meter = uid('meter');
+  const quiet = uid('meter');
+  await lab.devices([{ kind: 'sensor', id: meter }, { kind: 'sensor', id: quiet }], ['--rate', '10']);
   await lab.open(page);
   await page.getByTestId('nav-metrics').click();
   // a drawn line: an SVG path through at least two points
   await expect(page.getByTestId('chart-msgs').locator('path.recharts-line-curve').first()).toHaveAttribute('d', /^M[^L]+L/, { timeout: 15_000 });
+
+  // per-device series: pick two devices; the chart draws one line each, in palette order, with a legend
+  const picker = page.getByLabel('Add a device to the chart');
+  for (const id of [meter, quiet]) {
+    await picker.fill(id);
+    await picker.press('Enter');
+  }
+  const perDevice = page.getByTestId('chart-devices');
+  await expect(perDevice.locator('.recharts-legend-item-text')).toHaveText([meter, quiet]);
+  for (const color of ['#2f80ed', '#eb5757']) {
+    await expect(perDevice.locator(`path.recharts-line-curve[stroke="${color}"]`)).toHaveAttribute('d', /^M[^L]+L/, { timeout: 15_000 });
+  }
+  await expect(page.getByTestId('device-series')).toHaveAttribute('data-devices', `${meter},${quiet}`);
   await expect(page.getByTestId('top-talkers')).toBeVisible();
   await screenshot(page, 'metrics');
   await page.getByRole('button', { name: '1 hour' }).click();

@@ -1,28 +1,102 @@
 // @vitest-environment jsdom
-import { act, cleanup, render } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakeDevice, type FakeClient } from '../../api/fake-client';
+import { PALETTE } from '../../components/SeriesChart';
 import { renderWith, stubLayout } from '../../test-utils';
-import { DeviceSeries } from './DeviceSeries';
+import { DeviceSeries, MAX_DEVICE_SERIES } from './DeviceSeries';
 
 let restore: () => void;
+const savedRect = HTMLElement.prototype.getBoundingClientRect;
 beforeEach(() => {
   restore = stubLayout(1200, 800);
+  // recharts sizes its container from getBoundingClientRect + ResizeObserver, which jsdom lacks
   HTMLElement.prototype.getBoundingClientRect = () => ({ x: 0, y: 0, top: 0, left: 0, right: 600, bottom: 220, width: 600, height: 220, toJSON: () => ({}) });
-  globalThis.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} } as unknown as typeof ResizeObserver;
+  globalThis.ResizeObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  } as unknown as typeof ResizeObserver;
 });
 afterEach(() => {
   cleanup();
   restore();
+  HTMLElement.prototype.getBoundingClientRect = savedRect;
 });
 
-describe('probe', () => {
-  it('renders', async () => {
-    const { client, container } = renderWith(<DeviceSeries scope="" phaseMs={0} />);
-    for (let t = 1; t <= 5; t++) act(() => void client.emit({ ts: t * 1000, deviceRates: { a: 10, b: 5, c: 1 } }));
-    await act(async () => new Promise((r) => setTimeout(r, 1100)));
-    await act(async () => new Promise((r) => setTimeout(r, 100)));
-    console.log(container.querySelector('svg')?.innerHTML.slice(0,1500), [...container.querySelectorAll('.recharts-legend-item-text')].map(e=>e.textContent), [...container.querySelectorAll('path.recharts-line-curve')].map(e=>e.getAttribute('stroke')+' '+e.getAttribute('d')?.slice(0,40)));
-    void render;
-    expect(1).toBe(1);
+/** What the chart's legend shows: each series' name and line colour. */
+const legend = () =>
+  Array.from(screen.getByTestId('chart-devices').querySelectorAll('.recharts-legend-item')).map((item) => ({
+    name: item.querySelector('.recharts-legend-item-text')?.textContent,
+    color: item.querySelector('.recharts-legend-icon')?.getAttribute('stroke'),
+  }));
+const names = () => legend().map((l) => l.name);
+/** The legend as a set (recharts may reorder entries when series come and go). */
+const legendSet = () => legend().sort((a, b) => String(a.name).localeCompare(String(b.name)));
+
+const IDS = ['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'd8', 'old'];
+
+/** One rates sample a second; `old` was busiest long ago (outside the 5-minute window), d8 only just now. */
+function feed(client: FakeClient) {
+  act(() => void client.emit({ devices: IDS.map((id) => fakeDevice(id)) }));
+  act(() => void client.emit({ ts: 1_000, deviceRates: { old: 1000 } }));
+  for (let s = 0; s < 10; s++) {
+    const ts = 400_000 + s * 1000;
+    const rates: Record<string, number> = { d1: 50, d2: 40, d3: 30, d4: 20, d5: 10, d6: 5, d7: 1 };
+    if (s === 9) rates.d8 = 60;
+    act(() => void client.emit({ ts, deviceRates: rates }));
+  }
+}
+
+describe('per-device live chart', () => {
+  it('draws the busiest devices of the window, one palette colour each, with a legend', () => {
+    const { client } = renderWith(<DeviceSeries scope="" phaseMs={0} />);
+    feed(client);
+    // d1..d5 sent the most in the last 5 minutes; d8's one late burst and old's traffic before the window do not count
+    expect(names()).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
+    expect(legend().map((l) => l.color)).toEqual(PALETTE.slice(0, 5));
+    expect(screen.getByTestId('chart-devices').textContent).toContain('Busiest devices');
+  });
+
+  it('charts the devices the user picks, bounded, and goes back to the busiest', () => {
+    const { client } = renderWith(<DeviceSeries scope="" phaseMs={0} />);
+    feed(client);
+    const input = screen.getByLabelText('Add a device to the chart');
+    const pick = (id: string) => {
+      fireEvent.change(input, { target: { value: id } });
+      fireEvent.keyDown(input, { key: 'Enter' });
+    };
+    pick('d7');
+    expect(legend()).toEqual([{ name: 'd7', color: PALETTE[0] }]);
+    pick('nope'); // unknown ids are not charted
+    pick('old');
+    expect(legend()).toEqual([
+      { name: 'd7', color: PALETTE[0] },
+      { name: 'old', color: PALETTE[1] },
+    ]);
+    for (const id of ['d1', 'd2', 'd3', 'd4', 'd5']) pick(id);
+    expect(names()).toHaveLength(MAX_DEVICE_SERIES);
+    expect(names()).not.toContain('d5');
+    expect((input as HTMLInputElement).disabled).toBe(true);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Remove old from the chart' }));
+    // the others keep their colours; the next pick takes the freed one
+    expect(legendSet()).toEqual([
+      { name: 'd1', color: PALETTE[2] },
+      { name: 'd2', color: PALETTE[3] },
+      { name: 'd3', color: PALETTE[4] },
+      { name: 'd4', color: PALETTE[5] },
+      { name: 'd7', color: PALETTE[0] },
+    ]);
+    pick('d8');
+    expect(legendSet().find((l) => l.name === 'd8')?.color).toBe(PALETTE[1]);
+    fireEvent.click(screen.getByRole('button', { name: 'Show the busiest' }));
+    expect(names()).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
+  });
+
+  it('follows the device the metrics view is scoped to', () => {
+    const { client } = renderWith(<DeviceSeries scope="d6" phaseMs={0} />);
+    feed(client);
+    expect(legend()).toEqual([{ name: 'd6', color: PALETTE[0] }]);
   });
 });

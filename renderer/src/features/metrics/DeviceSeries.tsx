@@ -17,18 +17,19 @@ const SUGGESTIONS = 50;
 export function DeviceSeries({ scope, phaseMs }: { scope: string; phaseMs: number }) {
   const rateHistory = useApp((s) => s.rateHistory);
   const ids = useApp((s) => s.deviceIds);
-  const [picked, setPicked] = useState<string[]>([]);
+  // each picked device keeps the palette slot it got when added, so removing one recolours none
+  const [picked, setPicked] = useState<{ id: string; color: string }[]>([]);
   const [draft, setDraft] = useState('');
   const full = picked.length >= MAX_DEVICE_SERIES;
 
   const chart = useMemo(() => {
     const from = newestSample(rateHistory) - LIVE_WINDOW_MS;
-    const shown = picked.length > 0 ? picked : scope ? [scope] : topDevices(rateHistory, TOP_DEVICES_CHARTED, from);
-    return {
-      ids: shown,
-      rows: downsample(mergeDeviceSeries(rateHistory, shown, from)),
-      series: shown.map((id, i) => ({ key: id, label: id, color: PALETTE[i % PALETTE.length]! })),
-    };
+    const series =
+      picked.length > 0
+        ? picked.map((p) => ({ key: p.id, label: p.id, color: p.color }))
+        : (scope ? [scope] : topDevices(rateHistory, TOP_DEVICES_CHARTED, from)).map((id, i) => ({ key: id, label: id, color: PALETTE[i % PALETTE.length]! }));
+    const ids = series.map((x) => x.key);
+    return { ids, rows: downsample(mergeDeviceSeries(rateHistory, ids, from)), series };
   }, [rateHistory, picked, scope]);
 
   const suggestions = useMemo(() => {
@@ -36,15 +37,16 @@ export function DeviceSeries({ scope, phaseMs }: { scope: string; phaseMs: numbe
     const out: string[] = [];
     for (const id of ids) {
       if (out.length >= SUGGESTIONS) break;
-      if (!picked.includes(id) && id.toLowerCase().includes(q)) out.push(id);
+      if (!picked.some((p) => p.id === id) && id.toLowerCase().includes(q)) out.push(id);
     }
     return out;
   }, [ids, draft, picked]);
 
   const add = () => {
     const id = draft.trim();
-    if (!id || full || picked.includes(id) || !ids.includes(id)) return;
-    setPicked([...picked, id]);
+    if (!id || full || picked.some((p) => p.id === id) || !ids.includes(id)) return;
+    const color = PALETTE.find((c) => !picked.some((p) => p.color === c))!;
+    setPicked([...picked, { id, color }]);
     setDraft('');
   };
 
@@ -69,13 +71,11 @@ export function DeviceSeries({ scope, phaseMs }: { scope: string; phaseMs: numbe
         <button type="button" className="btn" onClick={add} disabled={full || !ids.includes(draft.trim())}>
           Add
         </button>
-        {chart.series.map((s) =>
-          picked.includes(s.key) ? (
-            <button key={s.key} type="button" className="btn chip" style={{ borderColor: s.color }} onClick={() => setPicked(picked.filter((p) => p !== s.key))} aria-label={`Remove ${s.key} from the chart`}>
-              <span className="swatch" style={{ background: s.color }} /> {s.key} ✕
-            </button>
-          ) : null,
-        )}
+        {picked.map((p) => (
+          <button key={p.id} type="button" className="btn chip" style={{ borderColor: p.color }} onClick={() => setPicked(picked.filter((x) => x.id !== p.id))} aria-label={`Remove ${p.id} from the chart`}>
+            <span className="swatch" style={{ background: p.color }} /> {p.id} ✕
+          </button>
+        ))}
         {picked.length > 0 && (
           <button type="button" className="btn ghost" onClick={() => setPicked([])}>
             Show the busiest

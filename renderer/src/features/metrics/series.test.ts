@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { downsample, LIVE_WINDOW_MS, liveWindow, MAX_CHART_POINTS, mergeDeviceSeries } from './series';
+import { downsample, LIVE_WINDOW_MS, liveWindow, MAX_CHART_POINTS, mergeDeviceSeries, newestSample, topDevices } from './series';
 
 const pt = (ts: number) => ({ ts, msgsIn: ts, msgsOut: 0, bytesIn: 0, bytesOut: 0, errors: 0, drops: 0, rttMs: null, queueDepth: 0, udpLoss: 0, udpRetransmits: 0 });
 
@@ -23,5 +23,14 @@ describe('chart windows', () => {
       { ts: 1, a: 5 },
       { ts: 2, a: 6, b: 7 },
     ]);
+    // bounded to the chart window: samples before `from` are left out
+    expect(mergeDeviceSeries({ a: [{ ts: 1, v: 5 }, { ts: 2, v: 6 }], b: [{ ts: 1, v: 7 }] }, ['a', 'b'], 2)).toEqual([{ ts: 2, a: 6 }]);
+  });
+  it('ranks devices by messages in the window, lists them by id, leaves silent ones out', () => {
+    const h = { z: [{ ts: 10, v: 9 }, { ts: 20, v: 9 }], a: [{ ts: 20, v: 5 }], m: [{ ts: 10, v: 100 }, { ts: 20, v: 1 }], q: [{ ts: 20, v: 0 }] };
+    expect(newestSample(h)).toBe(20);
+    expect(topDevices(h, 2, 15)).toEqual(['a', 'z']);
+    expect(topDevices(h, 2, 0)).toEqual(['m', 'z']);
+    expect(topDevices(h, 10, 0)).toEqual(['a', 'm', 'z']);
   });
 });
