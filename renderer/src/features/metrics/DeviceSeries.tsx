@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { PALETTE, SeriesChart } from '../../components/SeriesChart';
 import { useApp } from '../../store/context';
-import { downsample, LIVE_WINDOW_MS, mergeDeviceSeries, newestSample, topDevices } from './series';
+import { downsample, LIVE_REDRAW_MS, LIVE_WINDOW_MS, mergeDeviceSeries, newestSample, topDevices } from './series';
 
 /** Lines one chart draws at most, so the legend stays readable and the colours distinct. */
 export const MAX_DEVICE_SERIES = 6;
@@ -85,7 +85,7 @@ export function DeviceSeries({ scope, phaseMs }: { scope: string; phaseMs: numbe
       {chart.ids.length === 0 ? (
         <p className="muted">No device traffic in the last 5 minutes yet.</p>
       ) : (
-        <SeriesChart phaseMs={phaseMs} title={title} data={chart.rows} series={chart.series} testId="chart-devices" />
+        <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={phaseMs} title={title} data={chart.rows} series={chart.series} testId="chart-devices" />
       )}
     </div>
   );

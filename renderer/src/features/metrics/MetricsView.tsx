@@ -7,7 +7,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { PALETTE, SeriesChart } from '../../components/SeriesChart';
 import { useApi, useApp } from '../../store/context';
 import { DeviceSeries } from './DeviceSeries';
-import { downsample, liveWindow } from './series';
+import { downsample, LIVE_REDRAW_MS, liveWindow } from './series';
 import { TopTalkers } from './TopTalkers';
 
 const RANGES: { range: MetricsRange; label: string }[] = [
@@ -96,11 +96,11 @@ export function MetricsView() {
         </EmptyState>
       ) : (
         <div className="chart-grid">
-          <SeriesChart phaseMs={1 * STAGGER_MS} title="Messages per second" data={points} series={S.msgs} testId="chart-msgs" />
-          <SeriesChart phaseMs={2 * STAGGER_MS} title="Bytes per second" data={points} series={S.bytes} />
-          <SeriesChart phaseMs={3 * STAGGER_MS} title="Round-trip time" data={points} series={S.rtt} />
-          <SeriesChart phaseMs={4 * STAGGER_MS} title="Errors, drops and queue" data={points} series={S.errors} />
-          <SeriesChart phaseMs={5 * STAGGER_MS} title="UDP loss and retransmits" data={points} series={S.udp} />
+          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={1 * STAGGER_MS} title="Messages per second" data={points} series={S.msgs} testId="chart-msgs" />
+          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={2 * STAGGER_MS} title="Bytes per second" data={points} series={S.bytes} />
+          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={3 * STAGGER_MS} title="Round-trip time" data={points} series={S.rtt} />
+          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={4 * STAGGER_MS} title="Errors, drops and queue" data={points} series={S.errors} />
+          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={5 * STAGGER_MS} title="UDP loss and retransmits" data={points} series={S.udp} />
           {range === '5m' && <DeviceSeries scope={device} phaseMs={6 * STAGGER_MS} />}
         </div>
       )}
