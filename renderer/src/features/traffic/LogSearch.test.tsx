@@ -3,7 +3,7 @@ import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Params, Results } from '../../../../shared/api/contract';
 import { fakeRow } from '../../api/fake-client';
-import { LOG_PAGE } from '../../store/log-search-slice';
+import { LOG_PAGE, LOG_SEARCH_CAP } from '../../store/log-search-slice';
 import { renderWith, stubLayout } from '../../test-utils';
 import { TrafficView } from './TrafficView';
 
@@ -122,6 +122,22 @@ describe('log search in the traffic view', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Back to live' }));
     expect(screen.queryByTestId('log-search')).toBeNull();
     expect(screen.getByTestId('traffic-empty')).toBeTruthy();
+  });
+
+  it('stops at the cap of kept matches and says so', async () => {
+    const { client, store } = renderWith(<TrafficView />);
+    const total = LOG_SEARCH_CAP + 3 * LOG_PAGE;
+    client.handlers['traffic.page'] = fakeLog(total, Array.from({ length: total }, (_, i) => i + 1), 1_000_000);
+    await act(async () => void (await store.getState().startLogSearch('')));
+    for (let i = 0; i < 40 && store.getState().logSearch?.next != null; i++) await act(async () => void (await store.getState().searchFurther()));
+    const search = store.getState().logSearch!;
+    expect(search.stop).toBe('cap');
+    expect(search.rows).toHaveLength(LOG_SEARCH_CAP);
+    // the newest matches are kept, oldest first
+    expect(search.rows[0]!.seq).toBe(total - LOG_SEARCH_CAP + 1);
+    expect(search.rows.at(-1)!.seq).toBe(total);
+    expect(status().textContent).toBe('Showing 5,000 matches, the most this view keeps (5,000); narrow the filter or export for the rest.');
+    expect(screen.queryByTestId('search-further')).toBeNull();
   });
 
   it('drops an answer that arrives after the search was closed, and reports failures', async () => {
