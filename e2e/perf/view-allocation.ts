@@ -49,6 +49,9 @@ function summarize(head: ProfileNode): { total: number; top: [string, number][] 
   return { total, top: [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, TOP) };
 }
 
+// a closed pipe (`| head`) must not kill the script before it stops its host and simulator
+process.stdout.on('error', () => undefined);
+
 async function main() {
   const host = await startHost(STATIC ? ['--static', STATIC] : []);
   const api = await HostApi.connect(host);

@@ -20,6 +20,9 @@ const DWELL_S = arg('dwell', 20);
 const STATIC = process.argv.includes('--static') ? process.argv[process.argv.indexOf('--static') + 1] : undefined;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
+// a closed pipe (`| head`) must not kill the script before it stops its host and simulator
+process.stdout.on('error', () => undefined);
+
 async function main() {
   const host = await startHost(STATIC ? ['--static', STATIC] : []);
   const api = await HostApi.connect(host);
