@@ -3,32 +3,58 @@ import type { Db } from './db';
 /** A write task; returns true when it left work for the next round (it writes in bounded chunks). */
 export type FlushTask = () => boolean | void;
 
+/** Where one round's time went (ms): each task, and the COMMIT (which may run a WAL checkpoint). */
+export interface FlushRound {
+  at: number;
+  totalMs: number;
+  commitMs: number;
+  tasks: Record<string, number>;
+}
+
+export interface FlusherStats {
+  flushes: number;
+  maxFlushMs: number;
+  /** Rounds per duration bucket: `le` is the bucket's upper bound in ms (Infinity for the last). */
+  histogram: { le: number; count: number }[];
+  /** The slowest rounds so far, slowest first, with their breakdown. */
+  slowest: FlushRound[];
+}
+
+const BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, Infinity];
+const KEEP_SLOWEST = 10;
+
 /**
  * Runs every registered write task inside one transaction, on a timer (default 250 ms) or sooner
  * when a producer says its queue is large. Keeps SQLite off the per-message path; tasks write in
  * bounded chunks and leftovers continue on the next turn of the event loop, so one flush never
- * holds the loop for long.
+ * holds the loop for long. Each round is timed per task so a slow round can be explained.
  */
 export class Flusher {
-  private readonly tasks: FlushTask[] = [];
+  private readonly tasks: { name: string; run: FlushTask }[] = [];
   private timer: NodeJS.Timeout | null = null;
   private soon: NodeJS.Immediate | null = null;
-  private readonly runAll: () => boolean;
+  private readonly runAll: (times: Record<string, number>) => boolean;
+  private readonly buckets = BUCKETS.map(() => 0);
+  private readonly slowest: FlushRound[] = [];
   lastError: Error | null = null;
   flushes = 0;
   /** Longest single flush so far (ms): how long the event loop was held by a write batch. */
   maxFlushMs = 0;
 
   constructor(private readonly db: Db, private readonly intervalMs = 250) {
-    this.runAll = db.transaction(() => {
+    this.runAll = db.transaction((times: Record<string, number>) => {
       let more = false;
-      for (const task of this.tasks) more = task() === true || more;
+      for (const task of this.tasks) {
+        const t0 = performance.now();
+        more = task.run() === true || more;
+        times[task.name] = (times[task.name] ?? 0) + performance.now() - t0;
+      }
       return more;
     });
   }
 
-  add(task: FlushTask): void {
-    this.tasks.push(task);
+  add(name: string, task: FlushTask): void {
+    this.tasks.push({ name, run: task });
   }
 
   start(): void {
@@ -50,17 +76,39 @@ export class Flusher {
   flush(): boolean {
     if (!this.db.open) return false;
     const started = performance.now();
+    const times: Record<string, number> = {};
     let more = false;
     try {
-      more = this.runAll();
+      more = this.runAll(times);
       this.flushes++;
-      this.maxFlushMs = Math.max(this.maxFlushMs, performance.now() - started);
+      this.record(started, performance.now() - started, times);
     } catch (err) {
       // Keep running: a failed batch is reported, the producers count what they lost.
       this.lastError = err as Error;
     }
     if (more) this.requestSoon();
     return more;
+  }
+
+  private record(started: number, totalMs: number, tasks: Record<string, number>): void {
+    this.maxFlushMs = Math.max(this.maxFlushMs, totalMs);
+    this.buckets[BUCKETS.findIndex((le) => totalMs <= le)]!++;
+    const last = this.slowest[this.slowest.length - 1];
+    if (this.slowest.length >= KEEP_SLOWEST && last && last.totalMs >= totalMs) return;
+    let inTasks = 0;
+    for (const ms of Object.values(tasks)) inTasks += ms;
+    this.slowest.push({ at: Math.round(performance.timeOrigin + started), totalMs, commitMs: Math.max(0, totalMs - inTasks), tasks });
+    this.slowest.sort((a, b) => b.totalMs - a.totalMs);
+    if (this.slowest.length > KEEP_SLOWEST) this.slowest.pop();
+  }
+
+  stats(): FlusherStats {
+    return {
+      flushes: this.flushes,
+      maxFlushMs: this.maxFlushMs,
+      histogram: BUCKETS.map((le, i) => ({ le, count: this.buckets[i]! })),
+      slowest: this.slowest.map((r) => ({ ...r, tasks: { ...r.tasks } })),
+    };
   }
 
   /** Everything queued, now (before a read that must see it, and at shutdown). */

@@ -1,6 +1,7 @@
 import type { EventBatch, MetricsPoint, TrafficCounters, TrafficRow } from '../../shared/api/contract';
 import { Status } from '../../shared/protocol/constants';
 import type { BrokerFrameEvent, BrokerPort, BrokerSession } from './broker-port';
+import { Checkpointer } from './checkpointer';
 import { ControlTracker, type ControlResult } from './controls';
 import type { Db } from './db';
 import { Flusher } from './flusher';
@@ -28,6 +29,8 @@ export interface HubOptions {
   maxQueue?: number;
   /** Rows a filtered traffic.page looks back at most per call (default 500,000). */
   trafficScanRows?: number;
+  /** How often WAL checkpoints run in their worker thread (ms); 0 leaves them in SQLite's commits. */
+  checkpointEveryMs?: number;
   /** The UDP transport, for per-device loss and retransmit metrics. */
   udp?: { sessions(): { deviceId: string; counters: { lostPackets: number; retransmits: number } | null }[] } | null;
 }
@@ -56,6 +59,7 @@ export class Hub {
   readonly controls: ControlTracker;
   readonly commands: CommandStore;
   readonly flusher: Flusher;
+  readonly checkpointer: Checkpointer;
   private seq: number;
   private fresh: TrafficRow[] = [];
   private freshSkipped = 0;
@@ -72,6 +76,7 @@ export class Hub {
 
   constructor(private readonly o: HubOptions) {
     this.flusher = new Flusher(o.db, o.flushMs ?? 250);
+    this.checkpointer = new Checkpointer(o.db, { everyMs: o.checkpointEveryMs });
     this.metrics = new Metrics(o.db);
     this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id) });
     this.ring = new TrafficRing(o.ringSize ?? 5000);
@@ -80,10 +85,10 @@ export class Hub {
     this.commands = new CommandStore(o.db);
     this.seq = this.log.lastSeq();
     this.batchTraffic = o.batchTraffic ?? 200;
-    this.flusher.add(() => this.log.flush());
-    this.flusher.add(() => this.registry.flush());
-    this.flusher.add(() => this.metrics.flush());
-    this.flusher.add(() => o.tokens.flushUsage());
+    this.flusher.add('traffic', () => this.log.flush());
+    this.flusher.add('registry', () => this.registry.flush());
+    this.flusher.add('metrics', () => this.metrics.flush());
+    this.flusher.add('tokens', () => o.tokens.flushUsage());
   }
 
   start(): void {
@@ -100,6 +105,7 @@ export class Hub {
     on('login:failed', (ev: { address: string; reason: string }) => this.notice('warn', `login failed from ${ev.address}: ${ev.reason}`));
     for (const s of b.sessions()) this.registry.sessionOpened(s);
     this.flusher.start();
+    if (this.o.checkpointEveryMs !== 0) this.checkpointer.start();
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
   }
@@ -252,5 +258,6 @@ export class Hub {
     this.timer = null;
     this.retentionSoon = null;
     this.flusher.stop();
+    this.checkpointer.close();
   }
 }
