@@ -24,6 +24,10 @@ export interface HubOptions {
   controlTimeoutMs?: number;
   /** How often retention runs (ms). */
   retentionEveryMs?: number;
+  /** Rows one timed retention step deletes at most; the rest continues on the next turns. */
+  retentionChunkRows?: number;
+  /** Traffic rows one flush round writes at most (and the queue length that asks for a round). */
+  flushChunkRows?: number;
   /** Traffic rows a pump batch may carry; older new rows are counted as skipped. */
   batchTraffic?: number;
   maxQueue?: number;
@@ -49,6 +53,13 @@ export interface HubDelta {
 
 const BATCH_PAYLOAD_CHARS = 1024;
 const MAX_NOTICES = 20;
+/**
+ * Chunk sizes that keep each SQLite step short on a busy 2-core machine (flush-probe.ts: about
+ * 2 us per row inserted or deleted, more under disk contention), so the broker sharing the loop
+ * never waits long for one.
+ */
+export const FLUSH_CHUNK_ROWS = 2_000;
+export const RETENTION_CHUNK_ROWS = 2_000;
 
 /** The main side's state: registry, traffic, metrics, commands, fed by broker events. */
 export class Hub {
@@ -80,7 +91,7 @@ export class Hub {
     this.metrics = new Metrics(o.db);
     this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id) });
     this.ring = new TrafficRing(o.ringSize ?? 5000);
-    this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, scanRows: o.trafficScanRows, onBatchFull: () => this.flusher.requestSoon() });
+    this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, batchRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS, scanRows: o.trafficScanRows, onBatchFull: () => this.flusher.requestSoon() });
     this.controls = new ControlTracker(o.controlTimeoutMs ?? 5000);
     this.commands = new CommandStore(o.db);
     this.seq = this.log.lastSeq();
@@ -215,14 +226,14 @@ export class Hub {
   }
 
   /**
-   * Retention by age and size. From the timer it deletes in chunks of 5,000 rows, continuing on the
+   * Retention by age and size. From the timer it deletes in chunks of RETENTION_CHUNK_ROWS, continuing on the
    * next turns of the event loop; called directly (tests, tools) it finishes the job at once.
    */
   applyRetention(now = Date.now(), chunked = false): number {
     const s = this.o.settings.get();
     if (!chunked) this.flusher.flushAll();
     const policy = { maxAgeMs: s.retentionDays * 86_400_000, maxBytes: s.retentionMegabytes * 1024 * 1024 };
-    const { deleted, more } = this.log.applyRetention(policy, now, chunked ? 5_000 : undefined);
+    const { deleted, more } = this.log.applyRetention(policy, now, chunked ? (this.o.retentionChunkRows ?? RETENTION_CHUNK_ROWS) : undefined);
     if (more && chunked && !this.retentionSoon) {
       this.retentionSoon = setImmediate(() => {
         this.retentionSoon = null;

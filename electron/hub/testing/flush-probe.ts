@@ -23,7 +23,7 @@ const dir = mkdtempSync(join(tmpdir(), 'hypertcp-flush-probe-'));
 const db = openDatabase(join(dir, 'probe.db'));
 if (process.env.PROBE_AUTOCHECKPOINT) db.pragma(`wal_autocheckpoint = ${Number(process.env.PROBE_AUTOCHECKPOINT)}`);
 const broker = new StandInBroker();
-const hub = new Hub({ db, broker, tokens: new SqliteTokenStore(db), settings: new SettingsStore(new KeyValue(db), { retentionMegabytes: retentionMB }), retentionEveryMs: 1000, checkpointEveryMs: process.env.PROBE_CHECKPOINT_MS === undefined ? undefined : Number(process.env.PROBE_CHECKPOINT_MS) });
+const hub = new Hub({ db, broker, tokens: new SqliteTokenStore(db), settings: new SettingsStore(new KeyValue(db), { retentionMegabytes: retentionMB }), retentionEveryMs: 1000, ...(process.env.PROBE_CHUNK ? { retentionChunkRows: Number(process.env.PROBE_CHUNK), flushChunkRows: Number(process.env.PROBE_CHUNK) } : {}), checkpointEveryMs: process.env.PROBE_CHECKPOINT_MS === undefined ? undefined : Number(process.env.PROBE_CHECKPOINT_MS) });
 
 // Time every retention call (it runs from the hub's tick and its continuations).
 const retention: { ms: number; deleted: number }[] = [];
