@@ -29,8 +29,29 @@ describe('TrafficLog', () => {
     expect(log.applyRetention({ maxAgeMs: DAY, maxBytes: 1e9 }, now, 300)).toEqual({ deleted: 300, more: true });
     let rounds = 1;
     while (log.applyRetention({ maxAgeMs: DAY, maxBytes: 1e9 }, now, 300).more) rounds++;
-    expect(rounds).toBe(4);
+    // 1051 old rows in steps of 300: four steps, and the fourth already says nothing is left.
+    expect(rounds).toBe(3);
     expect(log.page(compileFilter(''), 10).rows).toEqual([]);
+    db.close();
+  });
+
+  it('works through a backlog of old rows in bounded steps and stops exactly at the first young row', () => {
+    const db = openDatabase(`${tmp.dir}/backlog.db`);
+    const log = new TrafficLog(db, { batchRows: 10_000 });
+    const now = 100 * DAY;
+    // 900 old rows, then young ones: the step boundary (300, 600, 900) lands right on the first young row.
+    for (let i = 1; i <= 1000; i++) log.append(row(i, i <= 900 ? 0 : now));
+    log.flush();
+    const steps: number[] = [];
+    for (let more = true; more && steps.length < 10; ) {
+      const r = log.applyRetention({ maxAgeMs: DAY, maxBytes: 1e9 }, now, 300);
+      steps.push(r.deleted);
+      more = r.more;
+    }
+    expect(steps.every((n) => n <= 300)).toBe(true);
+    expect(steps.reduce((a, b) => a + b, 0)).toBe(900);
+    expect(db.prepare('SELECT min(seq) AS lo, count(*) AS n FROM traffic').get()).toEqual({ lo: 901, n: 100 });
+    expect(log.storedBytes).toBe((db.prepare('SELECT sum(bytes) AS b FROM traffic').get() as { b: number }).b);
     db.close();
   });
 

@@ -114,10 +114,11 @@ export class TrafficLog {
     if (oldest === null) return { deleted, more: false };
     const stepLimit = oldest + Math.min(maxRows, Number.MAX_SAFE_INTEGER - oldest);
     const cutoff = now - policy.maxAgeMs;
-    const firstKept = this.db.prepare('SELECT seq FROM traffic WHERE ts >= ? ORDER BY seq LIMIT 1').get(cutoff) as { seq: number } | undefined;
-    const ageLimit = firstKept ? firstKept.seq : Number.MAX_SAFE_INTEGER;
-    deleted += this.deleteBelow(Math.min(ageLimit, stepLimit));
-    if (ageLimit > stepLimit) return { deleted, more: true };
+    // Look for the first young row only inside this step's range: with a large backlog of old rows
+    // an unbounded scan (ts has no index) would read the whole backlog on every step.
+    const firstKept = this.db.prepare('SELECT seq FROM traffic WHERE seq < ? AND ts >= ? ORDER BY seq LIMIT 1').get(stepLimit, cutoff) as { seq: number } | undefined;
+    deleted += this.deleteBelow(firstKept ? firstKept.seq : stepLimit);
+    if (!firstKept) return { deleted, more: this.lastSeq() >= stepLimit };
     while (this.storedBytes > policy.maxBytes && deleted < maxRows) {
       const excess = this.storedBytes - policy.maxBytes;
       // Walk forward from the oldest row until enough bytes are covered (bounded per step).
