@@ -4,6 +4,8 @@
  * Prints the flusher's round histogram and slowest rounds (per task + commit), the retention
  * calls' durations, and the event loop's delay percentiles.
  *   node --import tsx electron/hub/testing/flush-probe.ts [seconds=60] [retentionMB=8]
+ * To compare: PROBE_CHECKPOINT_MS=0 (checkpoints back inside commits), PROBE_AUTOCHECKPOINT=pages,
+ * PROBE_CHUNK=rows (flush and retention chunk sizes).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
