@@ -81,7 +81,7 @@ export class Checkpointer {
       return;
     }
     try {
-      const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+      const sqlite = createRequire(import.meta.filename).resolve('better-sqlite3');
       this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sqlite, path: this.db.name, everyMs: this.everyMs } });
     } catch (err) {
       this.stats.reason = `worker failed to start: ${(err as Error).message}`;
