@@ -122,6 +122,36 @@ describe('liveness', () => {
     expect(a.closed).toBe(false);
   });
 
+  it('probes a busy session for its RTT although it is never quiet for the keepalive interval', async () => {
+    t = await startTestBroker(['chatty', 'other'], { keepalive: { intervalMs: 10_000, deadlineMs: 5_000, rttProbeMs: 100 } });
+    const chatty = await t.legacy('chatty', { pingIntervalMs: 0 });
+    const other = await t.v2('other');
+    const traffic = setInterval(() => chatty.send('other', '{"n":1}'), 10);
+    try {
+      await chatty.waitFor(() => chatty.frames.filter((f) => f.type === Command.PING).length >= 2 || undefined, 3_000, 'two probes');
+      await eventually(() => t.broker.session('chatty')?.rttMs != null, 1_000, 'rtt');
+      expect(t.broker.session('chatty')!.rttMs).toBeGreaterThanOrEqual(0);
+      expect(chatty.violations).toEqual([]);
+      expect(chatty.closed || other.closed).toBe(false);
+    } finally {
+      clearInterval(traffic);
+    }
+  });
+
+  it('with rttProbeMs 0 a busy session is not pinged', async () => {
+    t = await startTestBroker(['chatty', 'other'], { keepalive: { intervalMs: 10_000, deadlineMs: 5_000, rttProbeMs: 0 } });
+    const chatty = await t.legacy('chatty', { pingIntervalMs: 0 });
+    await t.v2('other');
+    const traffic = setInterval(() => chatty.send('other', '{"n":1}'), 10);
+    try {
+      await new Promise((r) => setTimeout(r, 2_300));
+      expect(chatty.frames.filter((f) => f.type === Command.PING)).toEqual([]);
+      expect(t.broker.session('chatty')!.rttMs).toBeNull();
+    } finally {
+      clearInterval(traffic);
+    }
+  });
+
   it('traces keepalive PINGs both ways and the answer to a broker PING as frame events', async () => {
     t = await startTestBroker(['a'], { keepalive: { intervalMs: 60, deadlineMs: 500 } });
     const events: { dir: string; cmd: number; device: string }[] = [];

@@ -4,7 +4,7 @@ import { OutFrameEvent } from './frame-event';
 import { dispatch } from './handlers/index';
 import { handleUdpEnvelope } from './handlers/udp-message';
 import { LoginThrottle } from './limits';
-import type { ResolvedOptions } from './options';
+import { FIRST_RTT_PROBE_MS, type ResolvedOptions } from './options';
 import type { OutboundQueue, QueueBudget } from './outbound';
 import { Router } from './router';
 import { emptyCounters, type Session } from './session';
@@ -130,6 +130,8 @@ export class BrokerCore {
     const previous = this.byId.get(session.id!);
     // Register first: the replaced session's close must not tear down what the new one opened (UDP).
     this.byId.set(session.id!, session);
+    const probe = this.options.keepalive.rttProbeMs;
+    if (probe > 0) session.rttProbeAt = this.now() + Math.min(probe, FIRST_RTT_PROBE_MS);
     if (previous && previous !== session) previous.close('replaced');
     this.tally.loginsOk++;
     if (this.wants('session:open')) this.emit('session:open', session.info());
@@ -213,7 +215,7 @@ export class BrokerCore {
       }
       if (s.pingSentAt !== 0 && s.lastIn < s.pingSentAt) {
         if (now - s.pingSentAt >= keepalive.deadlineMs) s.close('keepalive_timeout', undefined, 'now');
-      } else if (now - s.lastIn >= keepalive.intervalMs) {
+      } else if (now - s.lastIn >= keepalive.intervalMs || (s.rttProbeAt !== 0 && now >= s.rttProbeAt)) {
         s.sendPing(now);
       }
     }

@@ -41,6 +41,11 @@ export interface KeepaliveOptions {
   intervalMs: number;
   /** Close a pinged session that stays silent this long after the ping. */
   deadlineMs: number;
+  /**
+   * Ping a session at least this often even when it is busy, so chatty devices (which are never
+   * quiet for `intervalMs`) have an RTT too; the first such ping goes out soon after login. 0 = off.
+   */
+  rttProbeMs: number;
 }
 
 export interface BrokerOptions {
@@ -77,7 +82,9 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   loginFailureHalfLifeMs: 60_000,
 };
 
-export const DEFAULT_KEEPALIVE: KeepaliveOptions = { intervalMs: 10_000, deadlineMs: 5_000 };
+export const DEFAULT_KEEPALIVE: KeepaliveOptions = { intervalMs: 10_000, deadlineMs: 5_000, rttProbeMs: 30_000 };
+/** After login, the first RTT probe waits this long (or rttProbeMs if shorter). */
+export const FIRST_RTT_PROBE_MS = 2_000;
 
 export interface ResolvedOptions {
   tokens: TokenStore;

@@ -49,6 +49,8 @@ export class Session {
   pingSentAt = 0;
   pingSentPrecise = 0;
   pingMsgId = 0;
+  /** When the next RTT probe PING is due even if the session is busy (0: none scheduled). */
+  rttProbeAt = 0;
   rttMs: number | null = null;
   redirectAt = 0;
   loginTimer: NodeJS.Timeout | null = null;
@@ -127,6 +129,8 @@ export class Session {
     this.pingMsgId = this.nextId();
     this.pingSentAt = now;
     this.pingSentPrecise = performance.now();
+    const probe = this.core.options.keepalive.rttProbeMs;
+    if (probe > 0) this.rttProbeAt = now + probe;
     const ping = encodeFrame(Command.PING, this.pingMsgId);
     this.send(ping);
     // Only open (logged-in) sessions are pinged, so the id is set.
