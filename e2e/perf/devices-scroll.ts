@@ -4,35 +4,20 @@
  * frame intervals, long tasks and DOM size. Not part of npm test:
  * `npx tsx e2e/perf/devices-scroll.ts [--devices 5000] [--record]` (--record: docs/BENCHMARKS.md).
  */
-import { chromium } from '@playwright/test';
 import { loadavg } from 'node:os';
-import { HostApi, startHost } from '../fixtures/host';
-import { SIM_MAX_DEVICES, startSim, type Sim, type SimDevice } from '../fixtures/sim';
+import { arg, log, numbered, runProbe, startLab } from './lab';
 import { drainFrames, FRAME_PROBE, percentile } from './page-probes';
 import { recordSection } from './record';
 
-const i = process.argv.indexOf('--devices');
-const N = i > 0 ? Number(process.argv[i + 1]) : 5000;
-const log = (s: string) => process.stderr.write(`${s}\n`);
+const N = arg('devices', 5000);
 
 async function main() {
-  const host = await startHost();
-  const api = await HostApi.connect(host);
-  const devices: SimDevice[] = [];
-  for (let d = 0; d < N; d++) {
-    const id = `rack-${String(d).padStart(5, '0')}`;
-    devices.push({ kind: 'relay', id, token: (await api.call('tokens.create', { id })).token });
-  }
-  const sims: Sim[] = [];
-  for (let d = 0; d < N; d += SIM_MAX_DEVICES) sims.push(startSim(host.tcpPort, devices.slice(d, d + SIM_MAX_DEVICES), ['--quiet']));
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH === 'playwright' ? undefined : process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  const lab = await startLab({ devices: N, device: numbered('rack-', 'relay', 5), simArgs: ['--quiet'] });
+  const devices = lab.devices;
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const page = await lab.newPage();
     await page.addInitScript(FRAME_PROBE);
-    await page.goto(host.url);
+    await page.goto(lab.host.url);
     const count = page.getByTestId('devices-count');
     const t0 = Date.now();
     while (!/^(\d+) of \1 devices$/.test((await count.textContent().catch(() => '')) ?? '') || !(await count.textContent())?.startsWith(`${N} `)) {
@@ -86,17 +71,8 @@ async function main() {
       log(`recorded in ${file}`);
     }
   } finally {
-    await browser.close();
-    for (const sim of sims) {
-      if (sim.child.exitCode) log(`simulator exited ${sim.child.exitCode}: ${sim.err.lines.slice(-3).join(' / ')}`);
-      await sim.stop();
-    }
-    api.close();
-    await host.stop();
+    await lab.stop();
   }
 }
 
-main().catch((err: unknown) => {
-  log(`devices-scroll failed: ${(err as Error)?.stack ?? String(err)}`);
-  process.exit(1);
-});
+runProbe('devices-scroll', main);

@@ -5,18 +5,12 @@
  * /proc) and toggle latency. Not part of npm test: `npm run bench:ui -- [--duration 300]
  * [--rate 20000] [--devices 100] [--record]` (--record appends the result to docs/BENCHMARKS.md).
  */
-import { chromium } from '@playwright/test';
 import { loadavg } from 'node:os';
-import { HostApi, startHost } from '../fixtures/host';
-import { startSim, type SimDevice } from '../fixtures/sim';
+import { arg, log, runProbe, startLab } from './lab';
 import { drainFrames, FRAME_PROBE, measureToggle, percentile } from './page-probes';
 import { rendererRssMiB } from './proc-mem';
 import { recordSection } from './record';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-}
 const DURATION_S = arg('duration', 300);
 const RATE = arg('rate', 20_000);
 const DEVICES = arg('devices', 100);
@@ -25,34 +19,26 @@ const PHASE_S = 20;
 const SAMPLE_S = 10;
 const MARKER = `--hypertcp-bench-${process.pid}`;
 
-const log = (s: string) => process.stderr.write(`${s}\n`);
-
 async function main() {
-  const host = await startHost();
-  const api = await HostApi.connect(host);
   const sensors = DEVICES - 1;
   const perSensor = Math.ceil(RATE / sensors);
-  const devices: SimDevice[] = [];
-  for (let i = 0; i < DEVICES; i++) {
-    const id = i === 0 ? 'bench-relay' : `bench-s${String(i).padStart(3, '0')}`;
-    devices.push({ kind: i === 0 ? 'relay' : 'sensor', id, token: (await api.call('tokens.create', { id })).token });
-  }
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH === 'playwright' ? undefined : process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync', MARKER],
+  const lab = await startLab({
+    devices: DEVICES,
+    device: (i) => (i === 0 ? { kind: 'relay', id: 'bench-relay' } : { kind: 'sensor', id: `bench-s${String(i).padStart(3, '0')}` }),
+    browserArgs: ['--disable-quic', MARKER],
   });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const { api, browser } = lab;
+  const page = await lab.newPage();
   page.on('crash', () => log('the page crashed'));
   page.on('pageerror', (err) => log(`page error: ${err.message}`));
   browser.on('disconnected', () => log('the browser went away'));
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   await page.addInitScript(FRAME_PROBE);
-  await page.goto(host.url);
-  await page.getByTestId('host-status').and(page.locator('[data-status="open"]')).waitFor();
+  await lab.open(page);
 
-  const sim = startSim(host.tcpPort, devices, ['--rate', String(perSensor), '--quiet', '--duration', String(DURATION_S + 5)]);
-  await sim.out.waitFor(/bench-relay connected/, 30_000);
+  const [sim] = lab.startSims(['--rate', String(perSensor), '--quiet', '--duration', String(DURATION_S + 5)]);
+  await sim!.out.waitFor(/bench-relay connected/, 30_000);
   log(`load: ${sensors} sensors x ${perSensor} msg/s + 1 relay for ${DURATION_S} s`);
 
   const frames: number[] = [];
@@ -102,10 +88,7 @@ async function main() {
   const delivered = window.length ? window.reduce((s, pt) => s + pt.msgsIn, 0) / window.length : NaN;
   const counters = (await api.call('traffic.page', { query: '', limit: 1 })).counters;
 
-  await browser.close();
-  await sim.stop();
-  api.close();
-  await host.stop();
+  await lab.stop();
 
   const firstMin = memory.filter((m) => m.t <= 60);
   const lastMin = memory.filter((m) => m.t >= memory[memory.length - 1]!.t - 60);
@@ -169,7 +152,4 @@ function record(r: Record<string, unknown> & { [k: string]: number | object }) {
   log(`recorded in ${file}`);
 }
 
-main().catch((err: unknown) => {
-  log(`ui-load failed: ${(err as Error)?.stack ?? String(err)}`);
-  process.exit(1);
-});
+runProbe('ui-load', main);

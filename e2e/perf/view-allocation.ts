@@ -6,25 +6,16 @@
  * [--seconds 10] [--top 0] [--static DIR] [views...]` (a non-minified build via
  * `npx vite build --minify false --outDir DIR` makes --top N name the functions).
  */
-import { chromium } from '@playwright/test';
-import { HostApi, startHost } from '../fixtures/host';
-import { startSim, type SimDevice } from '../fixtures/sim';
+import { arg, argText, numbered, positionals, runProbe, startLab } from './lab';
 
-const argv = process.argv.slice(2);
-function opt(name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const v = argv[i + 1];
-  argv.splice(i, 2);
-  return v;
-}
-const RATE = Number(opt('rate') ?? 2000);
-const DEVICES = Number(opt('devices') ?? 50);
-const WARM_S = Number(opt('warm') ?? 8);
-const SECONDS = Number(opt('seconds') ?? 10);
-const TOP = Number(opt('top') ?? 0);
-const STATIC = opt('static');
-const VIEWS = argv.length ? argv : ['devices', 'traffic', 'metrics'];
+const RATE = arg('rate', 2000);
+const DEVICES = arg('devices', 50);
+const WARM_S = arg('warm', 8);
+const SECONDS = arg('seconds', 10);
+const TOP = arg('top', 0);
+const STATIC = argText('static');
+const views = positionals(['rate', 'devices', 'warm', 'seconds', 'top', 'static']);
+const VIEWS = views.length ? views : ['devices', 'traffic', 'metrics'];
 
 interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -49,27 +40,17 @@ function summarize(head: ProfileNode): { total: number; top: [string, number][] 
   return { total, top: [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, TOP) };
 }
 
-// a closed pipe (`| head`) must not kill the script before it stops its host and simulator
-process.stdout.on('error', () => undefined);
-
 async function main() {
-  const host = await startHost(STATIC ? ['--static', STATIC] : []);
-  const api = await HostApi.connect(host);
-  const devices: SimDevice[] = [];
-  for (let i = 0; i < DEVICES; i++) {
-    const id = `alloc-s${String(i).padStart(3, '0')}`;
-    devices.push({ kind: 'sensor', id, token: (await api.call('tokens.create', { id })).token });
-  }
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH === 'playwright' ? undefined : process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  const lab = await startLab({
+    devices: DEVICES,
+    device: numbered('alloc-s', 'sensor'),
+    simArgs: ['--rate', String(RATE / DEVICES), '--quiet'],
+    hostArgs: STATIC ? ['--static', STATIC] : [],
   });
-  const sim = startSim(host.tcpPort, devices, ['--rate', String(RATE / DEVICES), '--quiet']);
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const page = await lab.newPage();
     const cdp = await page.context().newCDPSession(page);
-    await page.goto(host.url);
-    await page.getByTestId('host-status').and(page.locator('[data-status="open"]')).waitFor();
+    await lab.open(page);
     await cdp.send('HeapProfiler.enable');
     for (const view of VIEWS) {
       await page.getByTestId(`nav-${view}`).click();
@@ -83,14 +64,8 @@ async function main() {
       for (const [k, v] of top) process.stdout.write(`  ${(v / 2 ** 20).toFixed(2)} MiB ${k}\n`);
     }
   } finally {
-    await browser.close();
-    await sim.stop();
-    api.close();
-    await host.stop();
+    await lab.stop();
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`view-allocation failed: ${(err as Error)?.stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runProbe('view-allocation', main);

@@ -5,39 +5,25 @@
  * growing retained heap. Not part of npm test:
  * `npx tsx e2e/perf/view-switch-memory.ts [--rate 2000] [--devices 20] [--cycles 3] [--dwell 20] [--static DIR]`.
  */
-import { chromium, type Page } from '@playwright/test';
-import { HostApi, startHost } from '../fixtures/host';
-import { startSim, type SimDevice } from '../fixtures/sim';
+import type { Page } from '@playwright/test';
+import { arg, argText, log, numbered, runProbe, startLab } from './lab';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-}
 const RATE = arg('rate', 2000);
 const DEVICES = arg('devices', 20);
 const CYCLES = arg('cycles', 3);
 const DWELL_S = arg('dwell', 20);
-const STATIC = process.argv.includes('--static') ? process.argv[process.argv.indexOf('--static') + 1] : undefined;
-const log = (s: string) => process.stderr.write(`${s}\n`);
-
-// a closed pipe (`| head`) must not kill the script before it stops its host and simulator
-process.stdout.on('error', () => undefined);
+const STATIC = argText('static');
 
 async function main() {
-  const host = await startHost(STATIC ? ['--static', STATIC] : []);
-  const api = await HostApi.connect(host);
-  const devices: SimDevice[] = [];
-  for (let i = 0; i < DEVICES; i++) {
-    const id = `mem-s${String(i).padStart(3, '0')}`;
-    devices.push({ kind: 'sensor', id, token: (await api.call('tokens.create', { id })).token });
-  }
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH === 'playwright' ? undefined : process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  const lab = await startLab({
+    devices: DEVICES,
+    device: numbered('mem-s', 'sensor'),
+    simArgs: ['--rate', String(Math.ceil(RATE / DEVICES)), '--quiet'],
+    hostArgs: STATIC ? ['--static', STATIC] : [],
   });
-  const sim = startSim(host.tcpPort, devices, ['--rate', String(Math.ceil(RATE / DEVICES)), '--quiet']);
+  const sim = lab.sims[0]!;
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const page = await lab.newPage();
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
     const heap = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0) / 2 ** 20;
@@ -46,8 +32,7 @@ async function main() {
       return heap();
     };
     const go = (p: Page, view: string) => p.getByTestId(`nav-${view}`).click();
-    await page.goto(host.url);
-    await page.getByTestId('host-status').and(page.locator('[data-status="open"]')).waitFor();
+    await lab.open(page);
     await sim.out.waitFor(/connected/, 20_000);
     const rows: string[] = [];
     for (let c = 0; c < CYCLES; c++) {
@@ -71,14 +56,8 @@ async function main() {
     }
     process.stdout.write(`${rows.join('\n')}\n`);
   } finally {
-    await browser.close();
-    await sim.stop();
-    api.close();
-    await host.stop();
+    await lab.stop();
   }
 }
 
-main().catch((err: unknown) => {
-  log(`view-switch-memory failed: ${(err as Error)?.stack ?? String(err)}`);
-  process.exit(1);
-});
+runProbe('view-switch-memory', main);
