@@ -32,6 +32,16 @@ describe('Metrics', () => {
     db.close();
   });
 
+  it('a query right after a second ends counts that second, before any tick has rolled it', () => {
+    const db = openDatabase(`${tmp.dir}/m-roll.db`);
+    const m = new Metrics(db);
+    for (let i = 0; i < 7; i++) m.count('a', 'in', 10, false, T0 + 5000 + i);
+    const points = m.query(undefined, '5m', T0 + 6_010);
+    expect(points.at(-1)).toMatchObject({ ts: T0 + 5000, msgsIn: 7, bytesIn: 70 });
+    expect(m.lastTotal).toMatchObject({ ts: T0 + 5000, msgsIn: 7 });
+    db.close();
+  });
+
   it('rolls minutes up into SQLite and serves 24h and 30d from there, surviving a restart', () => {
     const path = `${tmp.dir}/m2.db`;
     const db = openDatabase(path);

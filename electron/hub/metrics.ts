@@ -168,6 +168,9 @@ export class Metrics {
   /** 5m: 1 s points; 1h: 10 s points (from memory); 24h: 1 min; 30d: 1 h (from SQLite). */
   query(device: string | undefined, range: MetricsRange, nowMs = Date.now()): MetricsPoint[] {
     const key = device ?? TOTAL;
+    // The last finished second may not be rolled yet (the tick runs about once a second): roll it,
+    // or it would read as an empty second.
+    this.advance(nowMs);
     const sec = Math.floor(nowMs / 1000) - 1;
     if (range === '5m' || range === '1h') {
       const s = this.series.get(key) ?? new SecondSeries(1);

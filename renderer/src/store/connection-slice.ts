@@ -50,6 +50,7 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, c
       set({ hello });
       get().replaceDevices(devices);
       void get().loadTrafficPage();
+      void get().loadLiveHistory();
     } catch (err) {
       get().notify('error', `Could not load from the host: ${errorText(err)}`);
     }

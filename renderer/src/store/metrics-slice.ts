@@ -17,6 +17,15 @@ export interface MetricsSlice {
   historical: MetricsPoint[] | null;
   historicalLoading: boolean;
   setRange(range: MetricsRange, device?: string): Promise<void>;
+  /** Fills the live window with the host's last 5 minutes, so a fresh page starts with history. */
+  loadLiveHistory(): Promise<void>;
+}
+
+/** Host points older than the first live point go in front of it; the live ones win on overlap. */
+export function mergeLiveHistory(history: MetricsPoint[], live: MetricsPoint[]): MetricsPoint[] {
+  const firstLive = live[0]?.ts ?? Infinity;
+  const older = history.filter((p) => p.ts < firstLive);
+  return [...older, ...live].slice(-LIVE_POINTS);
 }
 
 export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get, client) => ({
@@ -35,6 +44,14 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get, client)
     } catch (err) {
       set({ historicalLoading: false, historical: [] });
       get().notify('error', `Could not load metrics for ${range}: ${errorText(err)}`);
+    }
+  },
+  async loadLiveHistory() {
+    try {
+      const history = await client.call('metrics.series', { range: '5m' });
+      set((s) => ({ live: mergeLiveHistory(history, s.live) }));
+    } catch (err) {
+      get().notify('warn', `Could not load the last 5 minutes of metrics: ${errorText(err)}`);
     }
   },
 });

@@ -23,6 +23,39 @@ describe('store fed by event batches', () => {
     expect(s.rows.map((r) => r.seq)).toEqual([4, 5]);
   });
 
+  it('starts the live charts with the host last 5 minutes: older points in front, live points win', async () => {
+    const client = createFakeClient();
+    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 9000, udpPort: null, tlsPort: null });
+    client.handlers['devices.list'] = () => [];
+    client.handlers['traffic.page'] = () => ({ rows: [], counters: { logged: 0, shown: 0, dropped: 0 } });
+    let answer: (points: ReturnType<typeof point>[]) => void = () => undefined;
+    client.handlers['metrics.series'] = () => new Promise((resolve) => (answer = resolve));
+    const { store } = setup(client);
+    client.setStatus('open');
+    await vi.waitFor(() => expect(client.calls.some((c) => c.method === 'metrics.series')).toBe(true));
+    expect(client.calls.find((c) => c.method === 'metrics.series')!.params).toEqual({ range: '5m' });
+    // a live point arrives while the history is on its way; the host's copy of that second loses
+    client.emit({ metrics: { ...point(103_000), msgsIn: 42 } });
+    answer([point(100_000), point(101_000), point(102_000), point(103_000)]);
+    await vi.waitFor(() => expect(store.getState().live).toHaveLength(4));
+    expect(store.getState().live.map((p) => p.ts)).toEqual([100_000, 101_000, 102_000, 103_000]);
+    expect(store.getState().live.at(-1)!.msgsIn).toBe(42);
+    expect(store.getState().notices).toEqual([]);
+  });
+
+  it('says so when the 5-minute history cannot be loaded, and keeps the live points', async () => {
+    const client = createFakeClient();
+    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 9000, udpPort: null, tlsPort: null });
+    client.handlers['devices.list'] = () => [];
+    client.handlers['traffic.page'] = () => ({ rows: [], counters: { logged: 0, shown: 0, dropped: 0 } });
+    client.handlers['metrics.series'] = () => Promise.reject(new Error('boom'));
+    const { store } = setup(client);
+    client.emit({ metrics: point(5_000) });
+    client.setStatus('open');
+    await vi.waitFor(() => expect(store.getState().notices.map((n) => n.text).join()).toContain('last 5 minutes of metrics'));
+    expect(store.getState().live.map((p) => p.ts)).toEqual([5_000]);
+  });
+
   it('applies a batch in one update and merges changed devices', () => {
     const { client, store } = setup();
     let updates = 0;
