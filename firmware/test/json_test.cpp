@@ -1,4 +1,5 @@
 // JSON scanner, writer and the payload codecs (LOGIN, delivered envelope, reply, REDIRECT).
+#include <stdio.h>
 #include <string.h>
 
 #include "check.h"
@@ -104,6 +105,30 @@ TEST(find_and_typed_getters) {
   CHECK(!json::getLong(text, n, "cmd", value));
   CHECK(!json::getLong("{\"n\":1.5}", 9, "n", value));
   CHECK(!json::getLong("{\"n\":99999999999999999999999}", 29, "n", value));
+}
+
+TEST(to_long_bounds) {
+  // The limits of long on this host, and one past each: checked without run-time division.
+  char text[48];
+  json::Span span = {text, 0};
+  long value = 0;
+  span.len = static_cast<size_t>(snprintf(text, sizeof text, "%ld", __LONG_MAX__));
+  CHECK(json::toLong(span, value) && value == __LONG_MAX__);
+  span.len = static_cast<size_t>(snprintf(text, sizeof text, "%ld", -__LONG_MAX__ - 1));
+  CHECK(json::toLong(span, value) && value == -__LONG_MAX__ - 1);
+  span.len = static_cast<size_t>(snprintf(text, sizeof text, "%lu", static_cast<unsigned long>(__LONG_MAX__) + 1));
+  CHECK(!json::toLong(span, value));
+  span.len = static_cast<size_t>(snprintf(text, sizeof text, "-%lu", static_cast<unsigned long>(__LONG_MAX__) + 2));
+  CHECK(!json::toLong(span, value));
+  span.len = static_cast<size_t>(snprintf(text, sizeof text, "%lu0", static_cast<unsigned long>(__LONG_MAX__) / 10 + 1));
+  CHECK(!json::toLong(span, value));
+  const char* bad[] = {"", "-", "1a", "+1", "1.0", "1e3"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    json::Span b = {bad[i], strlen(bad[i])};
+    CHECK(!json::toLong(b, value));
+  }
+  json::Span zero = {"-0", 2};
+  CHECK(json::toLong(zero, value) && value == 0);
 }
 
 TEST(writer_escapes_and_nests) {

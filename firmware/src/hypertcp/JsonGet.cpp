@@ -117,10 +117,13 @@ bool toLong(const Span& value, long& out) {
   unsigned long magnitude = 0;
   const unsigned long limit = static_cast<unsigned long>(__LONG_MAX__) + 1;  // |LONG_MIN|
   for (; p < end; p++) {
-    if (*p < '0' || *p > '9') return false;  // integers only
-    unsigned long digit = static_cast<unsigned long>(*p - '0');
-    if (magnitude > (limit - digit) / 10) return false;
+    uint8_t digit = static_cast<uint8_t>(*p - '0');
+    if (digit > 9) return false;  // integers only
+    // Constant bounds, no run-time division: magnitude * 10 + 9 cannot wrap after the first
+    // test, and anything above |LONG_MIN| fails at once.
+    if (magnitude > limit / 10) return false;
     magnitude = magnitude * 10 + digit;
+    if (magnitude > limit) return false;
   }
   if (!negative && magnitude > static_cast<unsigned long>(__LONG_MAX__)) return false;
   out = negative ? static_cast<long>(0 - magnitude) : static_cast<long>(magnitude);
