@@ -21,7 +21,6 @@ FrameDecoder::FrameDecoder(uint8_t* buffer, uint16_t capacity) : buffer_(buffer)
 void FrameDecoder::reset() {
   phase_ = ReadingHeader;
   have_ = 0;
-  skipLeft_ = 0;
   header_.type = 0;
   header_.msgId = 0;
   header_.length = 0;
@@ -31,52 +30,32 @@ FrameDecoder::Result FrameDecoder::finishHeader() {
   header_.type = headerBytes_[0];
   header_.msgId = static_cast<uint16_t>((headerBytes_[1] << 8) | headerBytes_[2]);
   header_.length = static_cast<uint16_t>((headerBytes_[3] << 8) | headerBytes_[4]);
-  have_ = 0;
-  Result result = NeedMore;
-  if (!isKnownCommand(header_.type)) result = UnknownType;
-  else if (header_.length > capacity_) result = TooLarge;
-  if (result != NeedMore) {
-    skipLeft_ = header_.length;
-    phase_ = skipLeft_ > 0 ? Skipping : ReadingHeader;
-    return result;
-  }
-  if (header_.length == 0) return Frame;  // phase stays ReadingHeader
-  phase_ = ReadingBody;
-  return NeedMore;
+  Result result = !isKnownCommand(header_.type) ? UnknownType : header_.length > capacity_ ? TooLarge : Frame;
+  if (header_.length == 0) return result;  // nothing follows: the phase stays ReadingHeader
+  phase_ = result == Frame ? ReadingBody : Skipping;
+  return result == Frame ? NeedMore : result;
 }
 
 size_t FrameDecoder::feed(const uint8_t* data, size_t length, Result& result) {
   size_t used = 0;
   result = NeedMore;
   while (used < length) {
-    size_t left = length - used;
+    // One loop for the three parts of a frame: the header, the body kept, or the body skipped.
+    size_t want = phase_ == ReadingHeader ? kHeaderSize : header_.length;
+    size_t take = want - have_;
+    if (take > length - used) take = length - used;
+    if (phase_ != Skipping) memcpy((phase_ == ReadingHeader ? headerBytes_ : buffer_) + have_, data + used, take);
+    have_ = static_cast<uint16_t>(have_ + take);
+    used += take;
+    if (have_ < want) break;
+    have_ = 0;
     if (phase_ == ReadingHeader) {
-      size_t take = kHeaderSize - have_;
-      if (take > left) take = left;
-      memcpy(headerBytes_ + have_, data + used, take);
-      have_ = static_cast<uint16_t>(have_ + take);
-      used += take;
-      if (have_ < kHeaderSize) break;
       result = finishHeader();
-      if (result != NeedMore) return used;
-    } else if (phase_ == ReadingBody) {
-      size_t take = header_.length - have_;
-      if (take > left) take = left;
-      memcpy(buffer_ + have_, data + used, take);
-      have_ = static_cast<uint16_t>(have_ + take);
-      used += take;
-      if (have_ == header_.length) {
-        phase_ = ReadingHeader;
-        have_ = 0;
-        result = Frame;
-        return used;
-      }
     } else {
-      size_t take = skipLeft_ < left ? skipLeft_ : left;
-      skipLeft_ = static_cast<uint16_t>(skipLeft_ - take);
-      used += take;
-      if (skipLeft_ == 0) phase_ = ReadingHeader;
+      if (phase_ == ReadingBody) result = Frame;
+      phase_ = ReadingHeader;
     }
+    if (result != NeedMore) break;
   }
   return used;
 }

@@ -49,8 +49,7 @@ class FrameDecoder {
   uint16_t capacity_;
   Phase phase_;
   uint8_t headerBytes_[5];
-  uint16_t have_;  // header or body bytes collected so far
-  uint16_t skipLeft_;
+  uint16_t have_;  // bytes of the current part (header, body kept or skipped) so far
   FrameHeader header_;
 };
 
