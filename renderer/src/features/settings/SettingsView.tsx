@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Settings } from '../../../../shared/api/contract';
+import type { HelloResult, Settings } from '../../../../shared/api/contract';
 import { Settings as SettingsSchema } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
 import { useApi, useApp } from '../../store/context';
@@ -18,10 +18,25 @@ const FIELDS: { key: NumKey; label: string; hint: string }[] = [
   { key: 'offlineGraceSeconds', label: 'Offline grace (s)', hint: 'before an offline alert' },
 ];
 
+const PORT_KEYS = ['tcpPort', 'udpPort', 'tlsPort'] as const;
+
+/**
+ * What a port field's saved value does not show: the port the host really listens on now, when
+ * they differ (a headless host's flags win for that run; saved ports apply after a restart).
+ */
+export function livePortNote(key: NumKey, saved: Settings, hello: HelloResult | null): string | null {
+  if (!hello || !(PORT_KEYS as readonly string[]).includes(key)) return null;
+  const now = hello[key as (typeof PORT_KEYS)[number]];
+  const savedOn = key === 'tlsPort' ? saved.tlsEnabled : saved[key] !== 0;
+  if (now === null) return savedOn ? 'off in this run' : null;
+  return now === saved[key] && savedOn ? null : `listening on ${now} in this run`;
+}
+
 export function SettingsView() {
   const api = useApi();
   const notify = useApp((s) => s.notify);
   const theme = useApp((s) => s.theme);
+  const hello = useApp((s) => s.hello);
   const setTheme = useApp((s) => s.setTheme);
   const [draft, setDraft] = useState<Settings | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -70,13 +85,19 @@ export function SettingsView() {
               <input type="checkbox" checked={draft.tlsEnabled} onChange={(e) => setDraft({ ...draft, tlsEnabled: e.target.checked })} />
               <span>TLS listener (self-signed certificate unless you provide one)</span>
             </label>
-            {FIELDS.map((f) => (
-              <label key={f.key} className="field">
-                <span>{f.label}</span>
-                <input type="number" value={draft[f.key]} onChange={(e) => setDraft({ ...draft, [f.key]: Number(e.target.value) })} aria-label={f.label} />
-                <span className="muted">{f.hint}</span>
-              </label>
-            ))}
+            {FIELDS.map((f) => {
+              const live = livePortNote(f.key, draft, hello);
+              return (
+                <label key={f.key} className="field">
+                  <span>{f.label}</span>
+                  <input type="number" value={draft[f.key]} onChange={(e) => setDraft({ ...draft, [f.key]: Number(e.target.value) })} aria-label={f.label} />
+                  <span className="muted">
+                    {f.hint}
+                    {live && <strong data-testid={`live-${f.key}`}> · {live}</strong>}
+                  </span>
+                </label>
+              );
+            })}
             {check && !check.success && <p className="error-text">{check.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}</p>}
             <button type="submit" className="btn primary" disabled={!check?.success}>
               Save settings

@@ -54,4 +54,22 @@ describe('settings view', () => {
     expect(ctx.store.getState().theme).toBe('dark');
     expect(localStorage.getItem('hypertcp.theme')).toBe('dark');
   });
+
+  it('shows the ports the host really listens on when its flags override the saved ones', async () => {
+    const client = createFakeClient();
+    const settings = { tcpPort: 8080, udpPort: 8080, tlsEnabled: false, tlsPort: 8443, maxPayload: 16384, keepaliveSeconds: 10, rateLimitPerSecond: 200, retentionDays: 7, retentionMegabytes: 512, offlineGraceSeconds: 0, theme: 'system' as const };
+    client.handlers['settings.get'] = () => settings;
+    const ctx = setup(client);
+    ctx.store.setState({ hello: { version: '1', mode: 'headless', tcpPort: 8180, udpPort: null, tlsPort: null } });
+    renderWith(<SettingsView />, ctx);
+    expect((await screen.findByTestId('live-tcpPort')).textContent).toContain('listening on 8180 in this run');
+    expect(screen.getByTestId('live-udpPort').textContent).toContain('off in this run');
+    expect(screen.queryByTestId('live-tlsPort')).toBeNull();
+    cleanup();
+    ctx.store.setState({ hello: { version: '1', mode: 'desktop', tcpPort: 8080, udpPort: 8080, tlsPort: null } });
+    renderWith(<SettingsView />, ctx);
+    await screen.findByLabelText('TCP port');
+    expect(screen.queryByTestId('live-tcpPort')).toBeNull();
+    expect(screen.queryByTestId('live-udpPort')).toBeNull();
+  });
 });
