@@ -141,6 +141,10 @@ TEST(writer_escapes_and_nests) {
   CHECK_STR(buf, "{\"s\":\"a\\\"b\\\\c\\u000a\\u0001\",\"i\":-5,\"u\":7,\"b\":false,\"f\":21.5,\"neg\":-0.50,"
                  "\"arr\":[1,\"x\",null],\"o\":{}}");
   CHECK(json::validate(buf, w.length()) == json::Check::Ok);
+  JsonWriter c(buf, sizeof buf);
+  c.beginArray().value("\x1f\x10\t\x7f").beginArray().endArray().value(HYPERTCP_F("k\"")).endArray();
+  CHECK(c.ok());
+  CHECK_STR(buf, "[\"\\u001f\\u0010\\u0009\x7f\",[],\"k\\\"\"]");
 }
 
 TEST(writer_reports_overflow) {

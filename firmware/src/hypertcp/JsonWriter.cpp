@@ -5,113 +5,72 @@
 namespace hypertcp {
 
 JsonWriter::JsonWriter(char* buffer, size_t capacity)
-    : buffer_(buffer), capacity_(capacity), length_(0), hasItem_(0), depth_(0), afterKey_(false), ok_(capacity > 0) {
+    : buffer_(buffer), capacity_(capacity), length_(0), depth_(0), ok_(capacity > 0) {
   if (ok_) buffer_[0] = '\0';
 }
 
-void JsonWriter::put(char c) { put(&c, 1); }
-
-void JsonWriter::put(const char* text, size_t length, bool flash) {
+void JsonWriter::put(char c) {
   if (!ok_) return;
-  if (length_ + length >= capacity_) {  // one byte stays for the NUL
+  if (length_ + 1 >= capacity_) {  // one byte stays for the NUL
     ok_ = false;
     buffer_[0] = '\0';
     return;
   }
-  if (flash) flashCopy(buffer_ + length_, text, length);
-  else memcpy(buffer_ + length_, text, length);
-  length_ += length;
+  buffer_[length_++] = c;
   buffer_[length_] = '\0';
 }
 
-void JsonWriter::separator() {
-  if (afterKey_) {
-    afterKey_ = false;
-    return;
-  }
-  if (depth_ == 0) return;
-  uint32_t bit = 1UL << (depth_ - 1);
-  if (hasItem_ & bit) put(',');
-  hasItem_ |= bit;
+// Byte by byte through put(char): one overflow check for everything written (an overflow
+// leaves an empty buffer and ok() false whatever was written before).
+void JsonWriter::put(const char* text, size_t length, bool flash) {
+  for (size_t i = 0; i < length; i++) put(flash ? static_cast<char>(flashByte(text + i)) : text[i]);
 }
 
-void JsonWriter::open(char bracket) {
+void JsonWriter::separator() {
+  // A comma goes before every element but the first of a container and never after a key: the
+  // last character written tells which (an element never ends in '{', '[' or ':').
+  if (length_ == 0) return;
+  char last = buffer_[length_ - 1];
+  if (last != '{' && last != '[' && last != ':') put(',');
+}
+
+JsonWriter& JsonWriter::open(char bracket) {
   separator();
   put(bracket);
-  if (depth_ >= 32) ok_ = false;
-  else hasItem_ &= ~(1UL << depth_++);
+  if (++depth_ > 32) ok_ = false;
+  return *this;
 }
 
-void JsonWriter::close(char bracket) {
+JsonWriter& JsonWriter::close(char bracket) {
   put(bracket);
   if (depth_ > 0) depth_--;
-}
-
-JsonWriter& JsonWriter::beginObject() {
-  open('{');
   return *this;
 }
 
-JsonWriter& JsonWriter::endObject() {
-  close('}');
-  return *this;
-}
-
-JsonWriter& JsonWriter::beginArray() {
-  open('[');
-  return *this;
-}
-
-JsonWriter& JsonWriter::endArray() {
-  close(']');
-  return *this;
-}
-
-JsonWriter& JsonWriter::key(const char* name) {
-  value(name);
-  put(':');
-  afterKey_ = true;
-  return *this;
-}
-
-JsonWriter& JsonWriter::key(FlashString name) {
-  value(name);
-  put(':');
-  afterKey_ = true;
+JsonWriter& JsonWriter::string(const char* text, bool flash, bool isKey) {
+  if (text == nullptr) null();
+  else putString(text, flash);
+  if (isKey) put(':');
   return *this;
 }
 
 void JsonWriter::putString(const char* text, bool flash) {
-  static const char kHex[] HYPERTCP_FLASH = "0123456789abcdef";
   separator();
   put('"');
   for (const char* p = text;; p++) {
     uint8_t c = flash ? flashByte(p) : static_cast<uint8_t>(*p);
     if (c == 0) break;
     if (c == '"' || c == '\\') {
-      char esc[2] = {'\\', static_cast<char>(c)};
-      put(esc, 2);
-    } else if (c < 0x20) {
-      char esc[6] = {'\\', 'u', '0', '0', static_cast<char>(flashByte(kHex + (c >> 4))),
-                     static_cast<char>(flashByte(kHex + (c & 15)))};
-      put(esc, 6);
-    } else {
-      put(static_cast<char>(c));
+      put('\\');
+    } else if (c < 0x20) {  // \u00XX, lowercase hex
+      put(HYPERTCP_FSTR("\\u00"), 4, true);
+      put(static_cast<char>('0' + (c >> 4)));
+      c &= 15;
+      c = static_cast<uint8_t>(c < 10 ? '0' + c : 'a' - 10 + c);
     }
+    put(static_cast<char>(c));
   }
   put('"');
-}
-
-JsonWriter& JsonWriter::value(const char* text) {
-  if (text == nullptr) return null();
-  putString(text, false);
-  return *this;
-}
-
-JsonWriter& JsonWriter::value(FlashString text) {
-  if (text.text == nullptr) return null();
-  putString(text.text, true);
-  return *this;
 }
 
 JsonWriter& JsonWriter::value(bool flag) {

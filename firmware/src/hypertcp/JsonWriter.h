@@ -30,15 +30,15 @@ class JsonWriter {
  public:
   JsonWriter(char* buffer, size_t capacity);
 
-  JsonWriter& beginObject();
-  JsonWriter& endObject();
-  JsonWriter& beginArray();
-  JsonWriter& endArray();
-  JsonWriter& key(const char* name);
-  JsonWriter& key(FlashString name);
+  JsonWriter& beginObject() { return open('{'); }
+  JsonWriter& endObject() { return close('}'); }
+  JsonWriter& beginArray() { return open('['); }
+  JsonWriter& endArray() { return close(']'); }
+  JsonWriter& key(const char* name) { return string(name, false, true); }
+  JsonWriter& key(FlashString name) { return string(name.text, true, true); }
 
-  JsonWriter& value(const char* text);  // escaped string; nullptr writes null
-  JsonWriter& value(FlashString text);
+  JsonWriter& value(const char* text) { return string(text, false, false); }  // escaped; nullptr writes null
+  JsonWriter& value(FlashString text) { return string(text.text, true, false); }
   JsonWriter& value(bool flag);
   JsonWriter& value(int number) { return value(static_cast<long>(number)); }
   JsonWriter& value(unsigned number) { return value(static_cast<unsigned long>(number)); }
@@ -64,8 +64,9 @@ class JsonWriter {
 
  private:
   void separator();
-  void open(char bracket);
-  void close(char bracket);
+  JsonWriter& open(char bracket);
+  JsonWriter& close(char bracket);
+  JsonWriter& string(const char* text, bool flash, bool isKey);  // a value, or a key and its ':'
   void put(char c);
   void put(const char* text, size_t length, bool flash = false);
   void putString(const char* text, bool flash);  // quoted and escaped
@@ -74,9 +75,7 @@ class JsonWriter {
   char* buffer_;
   size_t capacity_;
   size_t length_;
-  uint32_t hasItem_;  // bit d: the container at depth d already has an element
-  uint8_t depth_;
-  bool afterKey_;
+  uint8_t depth_;  // open containers; more than 32 fails like the broker's nesting limit
   bool ok_;
 };
 
