@@ -67,6 +67,9 @@ test('switches between light and dark themes and keeps the choice', async ({ pag
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('theme-dark').click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  // the storage card reads the lab's real SQLite file
+  await expect(page.getByTestId('storage-card')).toContainText('.db');
+  await expect(page.getByTestId('storage-traffic')).toHaveText(/^[\d,]+ messages, [\d.]+ (B|KiB|MiB) of [\d.]+ MiB \(\d+ %\)$/);
   await screenshot(page, 'settings-dark');
   await page.reload();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');

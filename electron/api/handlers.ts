@@ -150,6 +150,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       hub.commands.audit('export.traffic', null, { query, format, rows: out.rows });
       return { filename: `traffic-${stamp()}.${format}`, mime: format === 'csv' ? 'text/csv' : 'application/x-ndjson', ...out };
     },
+    'storage.stats': () => hub.storage(),
     'export.metrics': ({ device: id, range }) => {
       const out = metricsCsv(hub.metrics.query(id, range));
       return { filename: `metrics-${id ?? 'all'}-${range}-${stamp()}.csv`, mime: 'text/csv', ...out };

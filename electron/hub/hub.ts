@@ -1,4 +1,4 @@
-import type { EventBatch, MetricsPoint, TrafficCounters, TrafficRow } from '../../shared/api/contract';
+import type { EventBatch, MetricsPoint, StorageStats, TrafficCounters, TrafficRow } from '../../shared/api/contract';
 import { Status } from '../../shared/protocol/constants';
 import type { BrokerFrameEvent, BrokerPort, BrokerSession } from './broker-port';
 import { Checkpointer } from './checkpointer';
@@ -10,6 +10,7 @@ import { isPlainObject, parseObject, payloadText } from './payload-text';
 import { Registry } from './registry';
 import { CommandStore } from './saved-commands';
 import type { SettingsStore } from './settings';
+import { storageStats } from './storage';
 import type { SqliteTokenStore } from './token-store';
 import { TrafficLog, cutRow } from './traffic-log';
 import { TrafficRing } from './traffic-ring';
@@ -223,6 +224,12 @@ export class Hub {
       }
     }
     for (const id of this.lastUdp.keys()) if (!live.has(id)) this.lastUdp.delete(id);
+  }
+
+  /** The database's files, the traffic log against its caps, and how the writes keep up. */
+  storage(): StorageStats {
+    const s = this.o.settings.get();
+    return storageStats(this.o.db, this.log, this.flusher, { days: s.retentionDays, megabytes: s.retentionMegabytes });
   }
 
   /**

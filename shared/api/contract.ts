@@ -173,11 +173,33 @@ export const methods = {
   'audit.list': z.strictObject({ limit: z.number().int().min(1).max(500).default(100) }),
   'export.traffic': z.strictObject({ query: z.string().max(500).default(''), format: z.enum(['csv', 'jsonl']) }),
   'export.metrics': z.strictObject({ device: DeviceId.optional(), range: MetricsRange }),
+  'storage.stats': z.strictObject({}),
 } as const;
 
 export type MethodName = keyof typeof methods;
 export type Params<M extends MethodName> = z.input<(typeof methods)[M]>;
 export type ParsedParams<M extends MethodName> = z.output<(typeof methods)[M]>;
+
+/** The database as the Settings view shows it. */
+export interface StorageStats {
+  /** The SQLite file (':memory:' in tests) and its size and its write-ahead log's, in bytes. */
+  path: string;
+  fileBytes: number;
+  walBytes: number;
+  traffic: {
+    rows: number;
+    /** Bytes of stored traffic as retention counts them, against capBytes. */
+    bytes: number;
+    oldestTs: number | null;
+    capBytes: number;
+    maxAgeDays: number;
+    /** Rows waiting to be written, and rows lost before the log since this start (queue full). */
+    queued: number;
+    dropped: number;
+  };
+  /** Write rounds since this start, the slowest, and how many took longer than slowMs. */
+  writes: { rounds: number; slowestMs: number; slowRounds: number; slowMs: number };
+}
 
 export interface HelloResult {
   version: string;
@@ -219,6 +241,7 @@ export interface Results {
   /** truncated: the export stopped at its size cap (64 MiB of text); narrow the query for the rest. */
   'export.traffic': { filename: string; mime: string; content: string; rows: number; truncated?: boolean };
   'export.metrics': { filename: string; mime: string; content: string; rows: number };
+  'storage.stats': StorageStats;
 }
 
 export const methodNames = Object.keys(methods) as MethodName[];

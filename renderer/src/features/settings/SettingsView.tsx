@@ -4,6 +4,7 @@ import { Settings as SettingsSchema } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
 import { useApi, useApp } from '../../store/context';
 import type { ThemeChoice } from '../../store/ui-slice';
+import { StorageCard } from './StorageCard';
 
 type NumKey = { [K in keyof Settings]: Settings[K] extends number ? K : never }[keyof Settings];
 const FIELDS: { key: NumKey; label: string; hint: string }[] = [
@@ -105,6 +106,7 @@ export function SettingsView() {
           </form>
         )}
       </div>
+      <StorageCard />
     </section>
   );
 }

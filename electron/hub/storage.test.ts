@@ -1,0 +1,41 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TrafficRow } from '../../shared/api/contract';
+import { openDatabase } from './db';
+import { Flusher } from './flusher';
+import { storageStats } from './storage';
+import { tempDir } from './testing/temp-dir';
+import { TrafficLog } from './traffic-log';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const row = (seq: number, ts: number): TrafficRow => ({ seq, ts, dir: 'in', device: 'd', from: 'd', to: 'server', cmd: 30, msgId: seq, size: 7, status: 200, payload: '{"a":1}', cut: false });
+
+describe('storageStats', () => {
+  it('reports the files, the log against its caps after retention, queued rows and write rounds', () => {
+    const path = `${tmp.dir}/storage.db`;
+    const db = openDatabase(path);
+    const log = new TrafficLog(db);
+    const flusher = new Flusher(db);
+    flusher.add('traffic', () => log.flush());
+    const retention = { days: 7, megabytes: 1 };
+
+    const empty = storageStats(db, log, flusher, retention);
+    expect(empty).toMatchObject({ path, traffic: { rows: 0, bytes: 0, oldestTs: null, capBytes: 1024 * 1024, maxAgeDays: 7, queued: 0 }, writes: { rounds: 0 } });
+    expect(empty.fileBytes).toBeGreaterThan(0);
+
+    for (let i = 1; i <= 500; i++) log.append(row(i, 1_000 + i));
+    expect(storageStats(db, log, flusher, retention).traffic.queued).toBe(500);
+    flusher.flushAll();
+    // rows 1..100 (ts 1001..1100) are older than 1 s at 2.1 s
+    expect(log.applyRetention({ maxAgeMs: 1_000, maxBytes: 1e9 }, 2_101).deleted).toBe(100);
+
+    const s = storageStats(db, log, flusher, retention);
+    expect(s.traffic).toMatchObject({ rows: 400, oldestTs: 1_101, queued: 0, dropped: 0 });
+    expect(s.traffic.bytes).toBe(log.storedBytes);
+    expect(s.traffic.bytes).toBeGreaterThan(0);
+    expect(s.writes.rounds).toBeGreaterThan(0);
+    expect(s.writes.slowestMs).toBeGreaterThan(0);
+    expect(s.walBytes).toBeGreaterThan(0); // WAL mode: the writes are in the log until a checkpoint
+    db.close();
+  });
+});

@@ -1,0 +1,44 @@
+import { statSync } from 'node:fs';
+import type { StorageStats } from '../../shared/api/contract';
+import type { Db } from './db';
+import type { Flusher } from './flusher';
+import type { TrafficLog } from './traffic-log';
+
+const fileBytes = (path: string): number => {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0; // no WAL file yet (or an in-memory database)
+  }
+};
+
+/** Rounds slower than this may be felt by the broker sharing the event loop. */
+export const SLOW_WRITE_MS = 50;
+
+/**
+ * What the Settings view shows about the database: its files, the traffic log against its caps and
+ * how the writes keep up. Cheap enough to poll every few seconds: file stats and two index lookups
+ * (the row count comes from the seq range: retention only ever deletes the oldest rows).
+ */
+export function storageStats(db: Db, log: TrafficLog, flusher: Flusher, retention: { days: number; megabytes: number }): StorageStats {
+  const path = db.name;
+  const range = db.prepare('SELECT min(seq) AS lo, max(seq) AS hi FROM traffic').get() as { lo: number | null; hi: number | null };
+  const oldest = db.prepare('SELECT ts FROM traffic ORDER BY seq LIMIT 1').get() as { ts: number } | undefined;
+  const writes = flusher.stats();
+  const slowRounds = writes.histogram.filter((b) => b.le > SLOW_WRITE_MS).reduce((n, b) => n + b.count, 0);
+  return {
+    path,
+    fileBytes: path === ':memory:' ? 0 : fileBytes(path),
+    walBytes: path === ':memory:' ? 0 : fileBytes(`${path}-wal`),
+    traffic: {
+      rows: range.lo === null || range.hi === null ? 0 : range.hi - range.lo + 1,
+      bytes: log.storedBytes,
+      oldestTs: oldest?.ts ?? null,
+      capBytes: retention.megabytes * 1024 * 1024,
+      maxAgeDays: retention.days,
+      queued: log.queued,
+      dropped: log.counters.dropped,
+    },
+    writes: { rounds: writes.flushes, slowestMs: Math.round(writes.maxFlushMs * 10) / 10, slowRounds, slowMs: SLOW_WRITE_MS },
+  };
+}

@@ -1,0 +1,52 @@
+// @vitest-environment jsdom
+import { cleanup, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StorageStats } from '../../../../shared/api/contract';
+import { createFakeClient } from '../../api/fake-client';
+import { renderWith, setup } from '../../test-utils';
+import { StorageCard, StorageDetails } from './StorageCard';
+
+afterEach(cleanup);
+
+const MiB = 1024 * 1024;
+const stats = (over: Partial<StorageStats['traffic']> = {}): StorageStats => ({
+  path: '/home/me/.local/share/hypertcp-panel/hypertcp.db',
+  fileBytes: 300 * MiB,
+  walBytes: 4 * MiB,
+  traffic: { rows: 1_234_567, bytes: 256 * MiB, oldestTs: 1_000_000 - 3 * 3_600_000, capBytes: 512 * MiB, maxAgeDays: 7, queued: 0, dropped: 0, ...over },
+  writes: { rounds: 9_876, slowestMs: 31.5, slowRounds: 0, slowMs: 50 },
+});
+
+describe('storage card', () => {
+  it('shows the file, the log against its cap and the write rounds', () => {
+    render(<StorageDetails stats={stats()} now={1_000_000} />);
+    expect(screen.getByText('/home/me/.local/share/hypertcp-panel/hypertcp.db')).toBeTruthy();
+    expect(screen.getByTestId('storage-traffic').textContent).toBe('1,234,567 messages, 256.0 MiB of 512.0 MiB (50 %)');
+    expect((screen.getByTestId('storage-meter') as HTMLMeterElement).value).toBe(0.5);
+    expect(screen.getByText(/oldest from 3 h 0 min ago; kept for 7 days/)).toBeTruthy();
+    expect(screen.getByTestId('storage-writes').textContent).toBe('9,876 rounds since start, slowest 31.5 ms');
+  });
+
+  it('warns when messages were not logged and says what is waiting and what was slow', () => {
+    const s = stats({ queued: 2_000, dropped: 17 });
+    s.writes.slowRounds = 3;
+    render(<StorageDetails stats={s} now={1_000_000} />);
+    const writes = screen.getByTestId('storage-writes').textContent!;
+    expect(writes).toContain('3 over 50 ms');
+    expect(writes).toContain('2,000 messages waiting');
+    expect(writes).toContain('17 messages were not logged (the write queue was full)');
+  });
+
+  it('asks the host and says so when it cannot', async () => {
+    const client = createFakeClient();
+    client.handlers['storage.stats'] = () => stats({ oldestTs: null, rows: 0, bytes: 0 });
+    renderWith(<StorageCard />, setup(client));
+    expect((await screen.findByTestId('storage-traffic')).textContent).toContain('0 messages, 0 B of 512.0 MiB (0 %)');
+    expect(screen.getByText(/empty; kept for 7 days/)).toBeTruthy();
+    cleanup();
+    const failing = createFakeClient();
+    failing.handlers['storage.stats'] = () => Promise.reject(new Error('database is locked'));
+    renderWith(<StorageCard />, setup(failing));
+    expect((await screen.findByText(/Could not read the database's state/)).textContent).toContain('database is locked');
+  });
+});

@@ -1,0 +1,77 @@
+import { useEffect, useState } from 'react';
+import type { StorageStats } from '../../../../shared/api/contract';
+import { errorText } from '../../api/errors';
+import { formatAgo, formatBytes } from '../../components/format';
+import { useApi } from '../../store/context';
+
+/** How often the card asks the host again while it is shown. */
+export const STORAGE_REFRESH_MS = 5_000;
+
+/**
+ * The database at a glance: where it is, how big, how full the traffic log is against its caps,
+ * and whether writes keep up (rows dropped before the log, slow write rounds).
+ */
+export function StorageCard() {
+  const api = useApi();
+  const [stats, setStats] = useState<StorageStats | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      api.call('storage.stats', {}).then(
+        (s) => live && (setStats(s), setError(null)),
+        (err: unknown) => live && setError(errorText(err)),
+      );
+    void load();
+    const timer = setInterval(load, STORAGE_REFRESH_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [api]);
+  return (
+    <div className="card" data-testid="storage-card">
+      <h2>Storage</h2>
+      {error && <p className="error-text">Could not read the database's state: {error}</p>}
+      {!stats && !error && <p className="muted">Reading the database…</p>}
+      {stats && <StorageDetails stats={stats} now={Date.now()} />}
+    </div>
+  );
+}
+
+export function StorageDetails({ stats, now }: { stats: StorageStats; now: number }) {
+  const { traffic, writes } = stats;
+  const full = traffic.capBytes > 0 ? Math.min(1, traffic.bytes / traffic.capBytes) : 0;
+  return (
+    <dl className="storage-grid">
+      <dt>Database</dt>
+      <dd>
+        <code title={stats.path}>{stats.path}</code> · {formatBytes(stats.fileBytes)}
+        {stats.walBytes > 0 && <span className="muted"> + {formatBytes(stats.walBytes)} write-ahead log</span>}
+      </dd>
+      <dt>Traffic log</dt>
+      <dd>
+        <meter min={0} max={1} value={full} high={0.9} aria-label="Traffic log size against its cap" data-testid="storage-meter" />{' '}
+        <span data-testid="storage-traffic">
+          {traffic.rows.toLocaleString('en-US')} messages, {formatBytes(traffic.bytes)} of {formatBytes(traffic.capBytes)} ({Math.round(full * 100)} %)
+        </span>
+        <div className="muted">
+          {traffic.oldestTs === null ? 'empty' : `oldest from ${formatAgo(traffic.oldestTs, now)}`}; kept for {traffic.maxAgeDays} days or up to the size cap,
+          whichever comes first (the oldest go first)
+        </div>
+      </dd>
+      <dt>Writes</dt>
+      <dd data-testid="storage-writes">
+        {writes.rounds.toLocaleString('en-US')} rounds since start, slowest {writes.slowestMs} ms
+        {writes.slowRounds > 0 && <>, {writes.slowRounds} over {writes.slowMs} ms</>}
+        {traffic.queued > 0 && <>; {traffic.queued.toLocaleString('en-US')} messages waiting</>}
+        {traffic.dropped > 0 && (
+          <strong className="error-text">
+            {' '}
+            · {traffic.dropped.toLocaleString('en-US')} messages were not logged (the write queue was full)
+          </strong>
+        )}
+      </dd>
+    </dl>
+  );
+}
