@@ -134,9 +134,8 @@ void ClientCore::run() {
 }
 
 void ClientCore::startAttempt(uint32_t now) {
-  decoder_.reset();
-  txStart_ = txEnd_ = 0;
-  pingOutstanding_ = false;
+  // Waiting is only entered through drop() or begin() from Idle (the constructor or
+  // drop(Stopped)), so decoder, queue and ping state are already clean here.
   stateSince_ = now;
   state_ = State::Connecting;
   if (!ioConnect(host(), port())) drop(Error::ConnectFailed);
@@ -148,32 +147,31 @@ void ClientCore::startLogin(uint32_t now) {
   state_ = State::LoggingIn;
   stateSince_ = now;
   lastRx_ = now;
-  bool queued;
+  // The queue is empty here (drop() cleared it), so the LOGIN goes right behind its header.
+  char* body = reinterpret_cast<char*>(tx_ + kHeaderSize);
+  size_t room = sizeof tx_ - kHeaderSize, length;
   if (legacy_) {
-    queued = queueFrame(Command::Login, loginId_, reinterpret_cast<const uint8_t*>(token_),
-                        static_cast<uint16_t>(strlen(token_)));
+    length = strlen(token_);
+    if (length <= room) memcpy(body, token_, length);
+    else length = 0;
   } else {
-    char* body = reinterpret_cast<char*>(tx_ + kHeaderSize);
-    size_t length = writeV2Login(body, sizeof tx_ - kHeaderSize, token_, device_);
+    length = writeV2Login(body, room, token_, device_);
 #if HYPERTCP_ENABLE_UDP
     // ,"udp":true before the closing brace (PROTOCOL 9.1)
     static const char kUdpField[] = ",\"udp\":true}";
     if (udp_ && length > 0) {
-      length = length - 1 + sizeof kUdpField - 1 <= sizeof tx_ - kHeaderSize ? length - 1 : 0;
+      length = length - 1 + sizeof kUdpField - 1 <= room ? length - 1 : 0;
       if (length > 0) memcpy(body + length, kUdpField, sizeof kUdpField - 1), length += sizeof kUdpField - 1;
     }
 #endif
-    queued = length > 0;
-    if (queued) {
-      encodeHeader(tx_, Command::Login, loginId_, static_cast<uint16_t>(length));
-      txEnd_ = static_cast<uint16_t>(kHeaderSize + length);
-      stats_.framesOut++;
-    }
   }
-  if (!queued) {
+  if (length == 0) {
     drop(Error::PayloadTooLarge);  // the device description does not fit HYPERTCP_TX_BUFFER_SIZE
     return;
   }
+  encodeHeader(tx_, Command::Login, loginId_, static_cast<uint16_t>(length));
+  txEnd_ = static_cast<uint16_t>(kHeaderSize + length);
+  stats_.framesOut++;
   flush();
 }
 
@@ -195,7 +193,7 @@ void ClientCore::checkTimers(uint32_t now) {
     pingSentAt_ = now;
     pingOutstanding_ = true;  // even if the queue is full: a stuck socket must time out too
     rxSincePing_ = false;
-    if (queueFrame(Command::Ping, pingId_, nullptr, 0)) flush();
+    sendEmpty(Command::Ping, pingId_);
   }
 }
 
@@ -223,26 +221,25 @@ void ClientCore::drop(Error reason, bool immediate) {
   if (wasOnline) disconnectReason_ = reason;
   if (reason == Error::Stopped) {
     state_ = State::Idle;
-    if (wasOnline) emit(EventType::Disconnected, reason);
-    return;
-  }
-  if (!wasOnline) {
-    stats_.failedAttempts++;
+    if (!wasOnline) return;
+  } else {
+    if (!wasOnline) {
+      stats_.failedAttempts++;
 #if HYPERTCP_ENABLE_REDIRECT
-    if (redirectActive_ && ++redirectFailures_ >= HYPERTCP_REDIRECT_MAX_FAILURES) {
-      // Back to the broker we were configured with, at once: the failures were somewhere else.
-      redirectActive_ = false;
-      redirectFailures_ = 0;
-      failures_ = 0;
-      immediate = true;
-      emit(EventType::Error, Error::RedirectFailed);
-    }
+      if (redirectActive_ && ++redirectFailures_ >= HYPERTCP_REDIRECT_MAX_FAILURES) {
+        // Back to the broker we were configured with, at once: the failures were somewhere else.
+        redirectActive_ = false;
+        redirectFailures_ = 0;
+        failures_ = 0;
+        immediate = true;
+        emit(EventType::Error, Error::RedirectFailed);
+      }
 #endif
+    }
+    waitMs_ = immediate ? 0 : nextBackoff();
+    state_ = State::Waiting;
   }
-  waitMs_ = immediate ? 0 : nextBackoff();
-  state_ = State::Waiting;
-  if (wasOnline) emit(EventType::Disconnected, reason);
-  else emit(EventType::Error, reason);
+  emit(wasOnline ? EventType::Disconnected : EventType::Error, reason);
 }
 
 void ClientCore::emit(EventType type, Error error, uint16_t msgId, uint8_t status) {

@@ -166,46 +166,29 @@ class ClientCore {
   void deliver(const FrameHeader& header);  // the TCP-only build keeps its exact code
 #endif
   void handleRedirect(const FrameHeader& header);
+  void invalidJson(uint16_t msgId);  // counts and reports an inbound frame that broke the spec
   uint16_t sendEnvelope(uint8_t type, const char* target, const char* json, size_t length);
-  bool queueFrame(uint8_t type, uint16_t msgId, const uint8_t* payload, uint16_t length);
+  void sendEmpty(uint8_t type, uint16_t msgId);  // a header-only frame (ack, ping), queued and flushed
   bool makeRoom(size_t bytes);
   bool flush();
   uint16_t nextMsgId();
 
-  uint8_t rx_[HYPERTCP_RX_BUFFER_SIZE + 1];  // +1: room to NUL-terminate a payload
-  uint8_t tx_[HYPERTCP_TX_BUFFER_SIZE];
-  FrameDecoder decoder_;
+  // Layout: small, often used members first and the strings and buffers last, so that most
+  // offsets from `this` fit the short load/store encodings (xtensa: 32-bit words up to 60).
   // The constructor zeroes txStart_ .. stats_ in one go: keep txStart_ first, stats_ last, and
   // every member in between zero-initialisable.
   uint16_t txStart_, txEnd_;
-
-  char token_[HYPERTCP_MAX_TOKEN_LENGTH + 1];
-  char host_[HYPERTCP_MAX_HOST_LENGTH + 1];
-  char deviceId_[kMaxIdLength + 1];
-  uint16_t port_;
-#if HYPERTCP_ENABLE_REDIRECT
-  char redirectHost_[HYPERTCP_MAX_HOST_LENGTH + 1];
-  uint16_t redirectPort_;
-  bool redirectActive_;
-  uint8_t redirectFailures_;
-#endif
-  bool legacy_;
-  const DeviceInfo* device_;
-#if HYPERTCP_ENABLE_UDP
-  UdpHook* udp_;
-#endif
-
   State state_;
   uint8_t epoch_;  // bumps on every drop, so loops notice a reconnect caused by a callback
   Error lastError_, disconnectReason_;
   uint8_t lastStatus_;
+  bool pingOutstanding_, rxSincePing_;
+  uint8_t failures_;
   uint16_t msgId_, loginId_, pingId_;
   uint16_t brokerMaxPayload_;
   uint32_t stateSince_, waitMs_;
   uint32_t lastRx_, pingSentAt_, rttMs_;
   uint32_t keepaliveMs_, pingTimeoutMs_, keepaliveOverrideMs_, pingTimeoutOverrideMs_;
-  bool pingOutstanding_, rxSincePing_;
-  uint8_t failures_;
 
   MillisFn clock_;
   Random random_;
@@ -213,7 +196,26 @@ class ClientCore {
   void *messageContext_, *broadcastContext_;
   EventHandler eventHandler_;
   void* eventContext_;
+  const DeviceInfo* device_;
+#if HYPERTCP_ENABLE_UDP
+  UdpHook* udp_;
+#endif
+  uint16_t port_;
+  bool legacy_;
+#if HYPERTCP_ENABLE_REDIRECT
+  bool redirectActive_;
+  uint8_t redirectFailures_;
+  uint16_t redirectPort_;
+  char redirectHost_[HYPERTCP_MAX_HOST_LENGTH + 1];
+#endif
+  char token_[HYPERTCP_MAX_TOKEN_LENGTH + 1];
+  char host_[HYPERTCP_MAX_HOST_LENGTH + 1];
+  char deviceId_[kMaxIdLength + 1];
   Stats stats_;  // last: see txStart_
+
+  FrameDecoder decoder_;
+  uint8_t rx_[HYPERTCP_RX_BUFFER_SIZE + 1];  // +1: room to NUL-terminate a payload
+  uint8_t tx_[HYPERTCP_TX_BUFFER_SIZE];
 };
 
 }  // namespace hypertcp

@@ -43,13 +43,13 @@ void ClientCore::onDecoded(FrameDecoder::Result result, uint32_t now) {
   // bookkeeping stays right.
   stats_.skippedFrames++;
   bool isMessage = header.type == Command::JsonMessage || header.type == Command::Broadcast;
-  if (isMessage && state_ == State::Online && queueFrame(Command::Response, header.msgId, nullptr, 0)) flush();
+  if (isMessage && state_ == State::Online) sendEmpty(Command::Response, header.msgId);
   emit(EventType::Error, result == FrameDecoder::TooLarge ? Error::FrameTooLarge : Error::UnknownFrame, header.msgId);
 }
 
 void ClientCore::handleLoginReply(const FrameHeader& header, uint32_t now) {
   if (header.type == Command::Ping) {
-    if (queueFrame(Command::Response, header.msgId, nullptr, 0)) flush();
+    sendEmpty(Command::Response, header.msgId);
     return;
   }
   if (header.type != Command::Response || header.msgId != loginId_) return;  // not for us yet
@@ -62,8 +62,7 @@ void ClientCore::handleLoginReply(const FrameHeader& header, uint32_t now) {
   }
   LoginReply reply;
   if (!parseLoginReply(reinterpret_cast<const char*>(rx_ + 1), header.length - 1u, reply)) {
-    stats_.invalidJson++;
-    emit(EventType::Error, Error::InvalidJson, header.msgId);
+    invalidJson(header.msgId);
     parseLoginReply("", 0, reply);  // carry on with defaults
   }
   memcpy(deviceId_, reply.id, sizeof deviceId_);
@@ -98,13 +97,13 @@ void ClientCore::handleFrame(const FrameHeader& header, uint32_t now) {
       emit(EventType::Ack, Error::None, header.msgId, header.length > 0 ? rx_[0] : Status::Success);
       return;
     case Command::Ping:
-      if (queueFrame(Command::Response, header.msgId, nullptr, 0)) flush();
+      sendEmpty(Command::Response, header.msgId);
       emit(EventType::Ping, Error::None, header.msgId);
       return;
     case Command::JsonMessage:
     case Command::Broadcast: {
       uint8_t epoch = epoch_;
-      if (queueFrame(Command::Response, header.msgId, nullptr, 0)) flush();
+      sendEmpty(Command::Response, header.msgId);
 #if HYPERTCP_ENABLE_UDP
       if (epoch == epoch_) deliver(header, reinterpret_cast<char*>(rx_));
 #else
@@ -133,8 +132,7 @@ void ClientCore::deliver(const FrameHeader& header) {
 #endif
   Delivered envelope;
   if (!parseDelivered(text, header.length, envelope)) {
-    stats_.invalidJson++;
-    emit(EventType::Error, Error::InvalidJson, header.msgId);
+    invalidJson(header.msgId);
     return;
   }
   stats_.messagesIn++;
@@ -156,8 +154,7 @@ void ClientCore::handleRedirect(const FrameHeader& header) {
   char host[HYPERTCP_MAX_HOST_LENGTH + 1];
   uint16_t port = 0;
   if (!parseRedirect(reinterpret_cast<const char*>(rx_), header.length, host, sizeof host, port)) {
-    stats_.invalidJson++;
-    emit(EventType::Error, Error::InvalidJson, header.msgId);
+    invalidJson(header.msgId);
     return;
   }
   memcpy(redirectHost_, host, sizeof host);
@@ -207,16 +204,20 @@ uint16_t ClientCore::sendEnvelope(uint8_t type, const char* target, const char* 
   return epoch == epoch_ ? id : 0;  // 0: the connection broke while writing
 }
 
-bool ClientCore::queueFrame(uint8_t type, uint16_t msgId, const uint8_t* payload, uint16_t length) {
-  if (!makeRoom(kHeaderSize + static_cast<size_t>(length))) {
+void ClientCore::invalidJson(uint16_t msgId) {
+  stats_.invalidJson++;
+  emit(EventType::Error, Error::InvalidJson, msgId);
+}
+
+void ClientCore::sendEmpty(uint8_t type, uint16_t msgId) {
+  if (!makeRoom(kHeaderSize)) {
     lastError_ = Error::TxBufferFull;
-    return false;
+    return;
   }
-  encodeHeader(tx_ + txEnd_, type, msgId, length);
-  if (length > 0) memcpy(tx_ + txEnd_ + kHeaderSize, payload, length);
-  txEnd_ = static_cast<uint16_t>(txEnd_ + kHeaderSize + length);
+  encodeHeader(tx_ + txEnd_, type, msgId, 0);
+  txEnd_ = static_cast<uint16_t>(txEnd_ + kHeaderSize);
   stats_.framesOut++;
-  return true;
+  flush();
 }
 
 bool ClientCore::makeRoom(size_t bytes) {
