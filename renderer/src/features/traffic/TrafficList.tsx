@@ -50,8 +50,8 @@ export function TrafficList({ rows, selectedSeq, onSelect, testId = 'traffic-lis
         <span className="cell">Dir</span>
         <span className="cell">From</span>
         <span className="cell">To</span>
-        <span className="cell">Command</span>
-        <span className="cell">Msg id</span>
+        <span className="cell" title="Command">Cmd</span>
+        <span className="cell" title="Message id">Id</span>
         <span className="cell">Size</span>
         <span className="cell">Status</span>
         <span className="cell">Payload</span>
