@@ -16,19 +16,20 @@ json::Check validate(const char* text) { return json::validate(text, strlen(text
 
 TEST(validate_accepts_strict_json) {
   const char* good[] = {"{}", "[]", " {\"a\":[1,-2.5e+3,true,false,null,\"x\"]} ", "\"caf\xC3\xA9\"", "0", "-0.1",
-                        "{\"a\":{\"b\":{}}}", "[\"\\u00e9\\n\\\"\"]", "\"\xF0\x9F\x98\x80\""};
+                        "{\"a\":{\"b\":{}}}", "[\"\\u00e9\\n\\\"\"]", "\"\xF0\x9F\x98\x80\"",
+                        "-0", "10", "0.5e-3", "1E5", "[-12.25E+2,0e0]"};
   for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) CHECK(validate(good[i]) == json::Check::Ok);
 }
 
 TEST(validate_rejects_bad_json) {
   const char* bad[] = {"", "{", "{\"a\":}", "{\"a\" 1}", "[1,]", "{,}", "-", "{\"a\":1} x", "\"a\nb\"", "{'a':1}",
-                       "[1 2]", "[1}", "{\"a\":1]", "\"ab", "\"a\\\"", "{\"a\"}", "{1:2}"};
+                       "[1 2]", "[1}", "{\"a\":1]", "\"ab", "\"a\\\"", "{\"a\"}", "{1:2}", "-a", "[-]"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     if (validate(bad[i]) != json::Check::NotJson) check::fail(__FILE__, __LINE__, bad[i]);
   }
   // Details only the strict scanner checks (HYPERTCP_STRICT_JSON=0 leaves them to the consumer).
   const char* strictOnly[] = {"01", "1.", "tru", "\"\\q\"", "\"\xFF\"", "\"\xC0\xAF\"", "\"\xED\xA0\x80\"",
-                              "\"\\u12G4\""};
+                              "\"\\u12G4\"", "-01", "1.e3", "1e", "1e+", "1.5e", "[0,01]"};
   for (size_t i = 0; i < sizeof strictOnly / sizeof strictOnly[0]; i++) {
     json::Check expected = HYPERTCP_STRICT_JSON ? json::Check::NotJson : json::Check::Ok;
     if (validate(strictOnly[i]) != expected) check::fail(__FILE__, __LINE__, strictOnly[i]);

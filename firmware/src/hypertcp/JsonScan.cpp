@@ -74,22 +74,24 @@ size_t scanString(const uint8_t* s, size_t n, size_t i) {
   return 0;
 }
 
+// One or more digits at s[i]: the offset after them, or 0.
+size_t digits(const uint8_t* s, size_t n, size_t i) {
+  size_t start = i;
+  while (i < n && isDigit(s[i])) i++;
+  return i == start ? 0 : i;
+}
+
 size_t scanNumber(const uint8_t* s, size_t n, size_t i) {
-  if (i < n && s[i] == '-') i++;
-  if (i >= n || !isDigit(s[i])) return 0;
-  if (s[i] == '0') i++;
-  else
-    while (i < n && isDigit(s[i])) i++;
-  if (i < n && s[i] == '.') {
-    i++;
-    if (i >= n || !isDigit(s[i])) return 0;
-    while (i < n && isDigit(s[i])) i++;
-  }
+  if (s[i] == '-') i++;  // s[i] exists: the caller saw it
+  size_t end = digits(s, n, i);
+  if (end == 0) return 0;
+  if (s[i] == '0') end = i + 1;  // no leading zeros: what follows "0" is left to the caller
+  i = end;
+  if (i < n && s[i] == '.' && (i = digits(s, n, i + 1)) == 0) return 0;
   if (i < n && (s[i] == 'e' || s[i] == 'E')) {
     i++;
     if (i < n && (s[i] == '+' || s[i] == '-')) i++;
-    if (i >= n || !isDigit(s[i])) return 0;
-    while (i < n && isDigit(s[i])) i++;
+    i = digits(s, n, i);
   }
   return i;
 }
