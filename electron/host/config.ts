@@ -32,7 +32,7 @@ export type HostConfig = z.infer<typeof HostConfig>;
 
 export const USAGE = `Usage: npm run serve -- [flags]
   --tcp-port N       broker TCP port (default 8080, 0 = ephemeral)
-  --udp-port N       broker UDP port
+  --udp-port N       broker UDP port (default: off; with --demo the TCP port's number)
   --http-port N      web UI and API port (default 8090, 0 = ephemeral)
   --bind ADDR        address of the web UI (default 127.0.0.1; others need TLS)
   --broker-bind ADDR address of the device broker (default: --bind)

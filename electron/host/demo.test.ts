@@ -23,7 +23,8 @@ describe.runIf(haveSim)('demo mode with the firmware simulator', () => {
   });
 
   it('brings relays and sensors online with telemetry, and a toggle is confirmed by the device', async () => {
-    host = await startHost(HostConfig.parse({ db: join(tmp.dir, 'demo.db'), tcpPort: 0, httpPort: 0 }));
+    host = await startHost(HostConfig.parse({ db: join(tmp.dir, 'demo.db'), tcpPort: 0, httpPort: 0, demo: true }));
+    expect(host.core.udpPort).not.toBeNull(); // the demo turns UDP on
     const batches: EventBatch[] = [];
     host.core.api.subscribe((b) => {
       batches.push(b);
@@ -35,6 +36,9 @@ describe.runIf(haveSim)('demo mode with the firmware simulator', () => {
     await eventually(() => DEMO_DEVICES.every((d) => registry.get(d.id)?.online), 10_000, 'demo devices online');
     await eventually(() => typeof registry.get('greenhouse-1')!.telemetry.temp === 'number', 5000, 'telemetry');
     expect(registry.get('lamp-1')!.controls.map((c) => c.id)).toContain('relay1');
+    // sensors send telemetry over their UDP session, relays stay on TCP
+    expect(registry.get('greenhouse-1')!.transport).toBe('udp');
+    expect(registry.get('lamp-1')!.transport).toBe('tcp');
 
     const before = registry.get('lamp-1')!.controlState.relay1;
     const r = await host.core.api.dispatch('controls.set', { device: 'lamp-1', control: 'relay1', toggle: true });

@@ -21,7 +21,9 @@ const ADMIN_TOKEN_KEY = 'host.adminToken';
 /** Broker + hub + static UI + WebSocket API: the headless host (`npm run serve`). */
 export async function startHost(cfg: HostConfig, log: (line: string) => void = () => {}): Promise<Host> {
   const dbPath = resolve(cfg.db ?? defaultDbPath(cfg.demo));
-  const core = await startCore({ dbPath, tcpPort: cfg.tcpPort, udpPort: cfg.udpPort, host: cfg.brokerBind ?? cfg.bind, mode: 'headless', hub: { trafficScanRows: cfg.trafficScanRows } });
+  // The demo shows UDP too: on the TCP port number unless --udp-port says otherwise.
+  const udpPort = cfg.udpPort ?? (cfg.demo ? cfg.tcpPort : undefined);
+  const core = await startCore({ dbPath, tcpPort: cfg.tcpPort, udpPort, host: cfg.brokerBind ?? cfg.bind, mode: 'headless', hub: { trafficScanRows: cfg.trafficScanRows } });
   try {
     let adminToken = cfg.adminToken ?? core.kv.get(ADMIN_TOKEN_KEY);
     const firstStart = !cfg.adminToken && adminToken === null;
