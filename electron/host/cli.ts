@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const ready = { url: host.url, httpPort: host.http.port, tcpPort: host.core.tcpPort, udpPort: host.core.udpPort, adminToken: host.adminToken };
   process.stdout.write(`HYPERTCP_READY ${JSON.stringify(ready)}\n`);
   process.stdout.write(
-    `HyperTCP Panel is serving. Open ${host.url}\n  devices connect to ${cfg.brokerBind ?? cfg.bind}:${host.core.tcpPort}; database ${host.core.dbPath}` +
+    `HyperTCP Panel is serving. Open ${host.url}\n  devices connect to ${cfg.brokerBind ?? cfg.bind}:${host.core.tcpPort}${host.core.udpPort !== null ? ` (UDP ${host.core.udpPort})` : ''}; database ${host.core.dbPath}` +
       (host.firstStart ? '\n  the admin token was generated on this first start; it is kept in the database.' : '') +
       '\n',
   );
