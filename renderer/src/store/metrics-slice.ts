@@ -7,6 +7,8 @@ export const LIVE_POINTS = 600;
 /** Per-device rate history is kept for at most this many devices, newest rates first. */
 export const RATE_DEVICES = 200;
 export const RATE_POINTS = 300;
+/** On load, the busiest devices (by the host's last 10 s) get their last 5 minutes too. */
+export const BACKFILL_DEVICES = 10;
 
 export interface MetricsSlice {
   live: MetricsPoint[];
@@ -48,8 +50,18 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get, client)
   },
   async loadLiveHistory() {
     try {
-      const history = await client.call('metrics.series', { range: '5m' });
-      set((s) => ({ live: mergeLiveHistory(history, s.live) }));
+      const [history, talkers] = await Promise.all([client.call('metrics.series', { range: '5m' }), client.call('metrics.topTalkers', { limit: BACKFILL_DEVICES })]);
+      const perDevice = await Promise.all(talkers.map((t) => client.call('metrics.series', { device: t.device, range: '5m' })));
+      set((s) => {
+        const rateHistory = { ...s.rateHistory };
+        talkers.forEach((t, i) => {
+          const live = rateHistory[t.device] ?? [];
+          const firstLive = live[0]?.ts ?? Infinity;
+          const older = perDevice[i]!.filter((p) => p.ts < firstLive).map((p) => ({ ts: p.ts, v: p.msgsIn + p.msgsOut }));
+          rateHistory[t.device] = [...older, ...live].slice(-RATE_POINTS);
+        });
+        return { live: mergeLiveHistory(history, s.live), rateHistory };
+      });
     } catch (err) {
       get().notify('warn', `Could not load the last 5 minutes of metrics: ${errorText(err)}`);
     }

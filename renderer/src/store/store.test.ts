@@ -29,17 +29,22 @@ describe('store fed by event batches', () => {
     client.handlers['devices.list'] = () => [];
     client.handlers['traffic.page'] = () => ({ rows: [], counters: { logged: 0, shown: 0, dropped: 0 } });
     let answer: (points: ReturnType<typeof point>[]) => void = () => undefined;
-    client.handlers['metrics.series'] = () => new Promise((resolve) => (answer = resolve));
+    client.handlers['metrics.topTalkers'] = () => [{ device: 'busy', msgsPerSecond: 3, bytesPerSecond: 300 }];
+    client.handlers['metrics.series'] = (p) =>
+      p.device === 'busy' ? [{ ...point(101_000), msgsIn: 2, msgsOut: 1 }, { ...point(102_000), msgsIn: 4, msgsOut: 0 }] : new Promise((resolve) => (answer = resolve));
     const { store } = setup(client);
     client.setStatus('open');
     await vi.waitFor(() => expect(client.calls.some((c) => c.method === 'metrics.series')).toBe(true));
     expect(client.calls.find((c) => c.method === 'metrics.series')!.params).toEqual({ range: '5m' });
     // a live point arrives while the history is on its way; the host's copy of that second loses
-    client.emit({ metrics: { ...point(103_000), msgsIn: 42 } });
+    client.emit({ metrics: { ...point(103_000), msgsIn: 42 }, deviceRates: { busy: 7 } });
     answer([point(100_000), point(101_000), point(102_000), point(103_000)]);
     await vi.waitFor(() => expect(store.getState().live).toHaveLength(4));
     expect(store.getState().live.map((p) => p.ts)).toEqual([100_000, 101_000, 102_000, 103_000]);
     expect(store.getState().live.at(-1)!.msgsIn).toBe(42);
+    // the busiest device's rate history gets its older seconds in front of the live sample
+    await vi.waitFor(() => expect(store.getState().rateHistory.busy).toHaveLength(3));
+    expect(store.getState().rateHistory.busy!.map((p) => p.v)).toEqual([3, 4, 7]);
     expect(store.getState().notices).toEqual([]);
   });
 
