@@ -217,6 +217,20 @@ TEST(login_reply_and_redirect_parsing) {
   CHECK(parseLoginReply("", 0, r));
   CHECK_STR(r.id, "");
   CHECK(!parseLoginReply("{\"id\":", 6, r));
+  // A failed parse leaves the defaults only (the client carries on with them).
+  const char* badId = "{\"keepalive\":5,\"maxPayload\":100,\"id\":\"a b\"}";
+  CHECK(parseLoginReply(reply, strlen(reply), r));
+  CHECK(!parseLoginReply(badId, strlen(badId), r));
+  CHECK_STR(r.id, "");
+  CHECK_EQ(r.keepaliveMs, 0);
+  CHECK_EQ(r.maxPayload, 0);
+  // Host names of exactly the room left fit; one more does not.
+  const char* fits = "{\"server\":\"abcdefghijklmno\",\"port\":1}";
+  char room[16];
+  uint16_t roomPort = 0;
+  CHECK(parseRedirect(fits, strlen(fits), room, sizeof room, roomPort));
+  CHECK_STR(room, "abcdefghijklmno");
+  CHECK(!parseRedirect(fits, strlen(fits), room, sizeof room - 1, roomPort));
 
   char host[16];
   uint16_t port = 0;

@@ -102,11 +102,8 @@ size_t envelopeLength(size_t targetLength, size_t payloadLength) {
   return sizeof(kTargetPrefix) - 1 + targetLength + sizeof(kPayloadPrefix) - 1 + payloadLength + 1;
 }
 
-size_t writeEnvelope(char* out, size_t capacity, const char* target, const char* payload, size_t payloadLength) {
+void putEnvelope(char* out, const char* target, size_t targetLength, const char* payload, size_t payloadLength) {
   // Plain concatenation: the target is a checked id and the payload checked JSON.
-  size_t targetLength = strlen(target);
-  size_t total = envelopeLength(targetLength, payloadLength);
-  if (total > capacity) return 0;
   char* p = out;
   flashCopy(p, kTargetPrefix, sizeof(kTargetPrefix) - 1);
   p += sizeof(kTargetPrefix) - 1;
@@ -115,8 +112,14 @@ size_t writeEnvelope(char* out, size_t capacity, const char* target, const char*
   flashCopy(p, kPayloadPrefix, sizeof(kPayloadPrefix) - 1);
   p += sizeof(kPayloadPrefix) - 1;
   memcpy(p, payload, payloadLength);
-  p += payloadLength;
-  *p = '}';
+  p[payloadLength] = '}';
+}
+
+size_t writeEnvelope(char* out, size_t capacity, const char* target, const char* payload, size_t payloadLength) {
+  size_t targetLength = strlen(target);
+  size_t total = envelopeLength(targetLength, payloadLength);
+  if (total > capacity) return 0;
+  putEnvelope(out, target, targetLength, payload, payloadLength);
   return total;
 }
 
@@ -161,11 +164,13 @@ bool readMembers(const char* text, size_t length, const char* keys, json::Span* 
   return end != 0 && skipSpace(text, length, end) == length;
 }
 
-// A string span holding a device id, copied NUL-terminated into out[kMaxIdLength + 1].
-bool copyId(const json::Span& value, char* out) {
-  if (value.len < 3 || value.ptr[0] != '"' || !isValidId(value.ptr + 1, value.len - 2)) return false;
-  memcpy(out, value.ptr + 1, value.len - 2);
-  out[value.len - 2] = '\0';
+// A string token of 1..maxLength characters of [A-Za-z0-9_.:-] (ids, host names and IP
+// literals: never escaped), copied NUL-terminated into out[maxLength + 1].
+bool copyPlain(const json::Span& value, char* out, size_t maxLength) {
+  size_t length = value.len - 2;
+  if (value.len < 3 || value.ptr[0] != '"' || length > maxLength || !plainChars(value.ptr + 1, length)) return false;
+  memcpy(out, value.ptr + 1, length);
+  out[length] = '\0';
   return true;
 }
 }  // namespace
@@ -174,7 +179,7 @@ bool parseDelivered(const char* text, size_t length, Delivered& out) {
   json::Span v[2];
   if (!readMembers(text, length, kDeliveredKeys, v, 2) || v[1].ptr == nullptr || v[1].ptr[0] != '{') return false;
   out.payload = v[1];
-  return v[0].ptr != nullptr && copyId(v[0], out.from);
+  return v[0].ptr != nullptr && copyPlain(v[0], out.from, kMaxIdLength);
 }
 
 bool parseLoginReply(const char* text, size_t length, LoginReply& out) {
@@ -184,7 +189,7 @@ bool parseLoginReply(const char* text, size_t length, LoginReply& out) {
   if (length == 0) return true;  // status byte alone is fine
   json::Span v[3];
   if (!readMembers(text, length, kReplyKeys, v, 3)) return false;
-  if (v[0].ptr && !copyId(v[0], out.id)) return false;
+  if (v[0].ptr && !copyPlain(v[0], out.id, kMaxIdLength)) return false;
   long value;
   if (v[1].ptr && json::toLong(v[1], value) && value > 0 && value <= 3600) {
     out.keepaliveMs = static_cast<uint32_t>(value) * 1000UL;
@@ -202,12 +207,7 @@ bool parseRedirect(const char* text, size_t length, char* host, size_t hostSize,
   if (!json::toLong(v[1], value) || value < 1 || value > 65535) return false;
   // Hostnames and IP literals never need escapes, so the raw string is the host (and the
   // string decoder stays out of the core).
-  const json::Span& server = v[0];
-  if (server.len < 3 || server.ptr[0] != '"') return false;
-  size_t hostLength = server.len - 2;
-  if (hostLength >= hostSize || !plainChars(server.ptr + 1, hostLength)) return false;
-  memcpy(host, server.ptr + 1, hostLength);
-  host[hostLength] = '\0';
+  if (hostSize == 0 || !copyPlain(v[0], host, hostSize - 1)) return false;
   port = static_cast<uint16_t>(value);
   return true;
 }

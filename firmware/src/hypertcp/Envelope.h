@@ -22,6 +22,8 @@ size_t writeV2Login(char* out, size_t capacity, const char* token, const DeviceI
 // are expected to be checked already (isValidId, checkPayload).
 size_t envelopeLength(size_t targetLength, size_t payloadLength);
 size_t writeEnvelope(char* out, size_t capacity, const char* target, const char* payload, size_t payloadLength);
+// The same without checks: out has room for envelopeLength(targetLength, payloadLength) bytes.
+void putEnvelope(char* out, const char* target, size_t targetLength, const char* payload, size_t payloadLength);
 
 // Would the broker accept this as an envelope payload? (a JSON object, depth and keys allowed)
 Error checkPayload(const char* payload, size_t length);
@@ -34,7 +36,8 @@ struct Delivered {
 };
 bool parseDelivered(const char* text, size_t length, Delivered& out);
 
-// The JSON after the status byte of a v2 login reply. Missing fields keep their defaults.
+// The JSON after the status byte of a v2 login reply. Missing fields keep their defaults; on
+// failure (false) out holds the defaults only.
 struct LoginReply {
   char id[kMaxIdLength + 1];
   uint32_t keepaliveMs;  // 0 when absent
