@@ -41,13 +41,13 @@ void ClientCore::setKeepalive(uint32_t intervalMs, uint32_t timeoutMs) {
 }
 
 void ClientCore::setMessageHandler(MessageHandler handler, void* context) {
-  messageHandler_ = handler;
-  messageContext_ = context;
+  messageHandlers_[0] = handler;
+  messageContexts_[0] = context;
 }
 
 void ClientCore::setBroadcastHandler(MessageHandler handler, void* context) {
-  broadcastHandler_ = handler;
-  broadcastContext_ = context;
+  messageHandlers_[1] = handler;
+  messageContexts_[1] = context;
 }
 
 void ClientCore::setEventHandler(EventHandler handler, void* context) {
@@ -169,10 +169,7 @@ void ClientCore::startLogin(uint32_t now) {
     drop(Error::PayloadTooLarge);  // the device description does not fit HYPERTCP_TX_BUFFER_SIZE
     return;
   }
-  encodeHeader(tx_, Command::Login, loginId_, static_cast<uint16_t>(length));
-  txEnd_ = static_cast<uint16_t>(kHeaderSize + length);
-  stats_.framesOut++;
-  flush();
+  commit(Command::Login, loginId_, static_cast<uint16_t>(length));
 }
 
 void ClientCore::checkTimers(uint32_t now) {

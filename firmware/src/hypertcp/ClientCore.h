@@ -169,6 +169,9 @@ class ClientCore {
   void invalidJson(uint16_t msgId);  // counts and reports an inbound frame that broke the spec
   uint16_t sendEnvelope(uint8_t type, const char* target, const char* json, size_t length);
   void sendEmpty(uint8_t type, uint16_t msgId);  // a header-only frame (ack, ping), queued and flushed
+  // Queues the frame whose body of `length` bytes is written behind tx_[txEnd_ + kHeaderSize]
+  // (makeRoom() made room) and flushes.
+  void commit(uint8_t type, uint16_t msgId, uint16_t length);
   bool makeRoom(size_t bytes);
   bool flush();
   uint16_t nextMsgId();
@@ -192,8 +195,8 @@ class ClientCore {
 
   MillisFn clock_;
   Random random_;
-  MessageHandler messageHandler_, broadcastHandler_;
-  void *messageContext_, *broadcastContext_;
+  MessageHandler messageHandlers_[2];  // [0] direct messages, [1] broadcasts
+  void* messageContexts_[2];
   EventHandler eventHandler_;
   void* eventContext_;
   const DeviceInfo* device_;

@@ -60,18 +60,18 @@ void ClientCore::handleLoginReply(const FrameHeader& header, uint32_t now) {
                                                      : Error::LoginRejected);
     return;
   }
-  LoginReply reply;
-  if (!parseLoginReply(reinterpret_cast<const char*>(rx_ + 1), header.length - 1u, reply)) {
-    invalidJson(header.msgId);
-    parseLoginReply("", 0, reply);  // carry on with defaults
-  }
+  LoginReply reply;  // a malformed reply leaves the defaults in it: carry on with those
+  if (!parseLoginReply(reinterpret_cast<const char*>(rx_ + 1), header.length - 1u, reply)) invalidJson(header.msgId);
   memcpy(deviceId_, reply.id, sizeof deviceId_);
   brokerMaxPayload_ = reply.maxPayload;
-  keepaliveMs_ = keepaliveOverrideMs_ ? keepaliveOverrideMs_ : reply.keepaliveMs ? reply.keepaliveMs : HYPERTCP_KEEPALIVE_MS;
-  pingTimeoutMs_ = pingTimeoutOverrideMs_ ? pingTimeoutOverrideMs_ : HYPERTCP_PING_TIMEOUT_MS;
-  if (!pingTimeoutOverrideMs_ && pingTimeoutMs_ > keepaliveMs_) {
-    pingTimeoutMs_ = keepaliveMs_ < 1000 ? 1000 : keepaliveMs_;  // a fast broker wants fast detection
+  uint32_t keepalive = keepaliveOverrideMs_ ? keepaliveOverrideMs_ : reply.keepaliveMs ? reply.keepaliveMs : HYPERTCP_KEEPALIVE_MS;
+  uint32_t timeout = pingTimeoutOverrideMs_;
+  if (timeout == 0) {
+    timeout = HYPERTCP_PING_TIMEOUT_MS;
+    if (timeout > keepalive) timeout = keepalive < 1000 ? 1000 : keepalive;  // a fast broker wants fast detection
   }
+  keepaliveMs_ = keepalive;
+  pingTimeoutMs_ = timeout;
   state_ = State::Online;
   stateSince_ = now;
   lastRx_ = now;
@@ -142,8 +142,8 @@ void ClientCore::deliver(const FrameHeader& header) {
   Message message = {envelope.from, envelope.payload.ptr, static_cast<uint16_t>(envelope.payload.len), header.msgId,
                      broadcast};
   uint8_t epoch = epoch_;
-  MessageHandler handler = broadcast ? broadcastHandler_ : messageHandler_;
-  if (handler) handler(message, broadcast ? broadcastContext_ : messageContext_);
+  MessageHandler handler = messageHandlers_[broadcast];
+  if (handler) handler(message, messageContexts_[broadcast]);
   if (epoch != epoch_) return;
   if (broadcast) onBroadcastMessage(message.from, message.payload, message.length);
   else onMessageReceived(message.from, message.payload, message.length);
@@ -195,13 +195,17 @@ uint16_t ClientCore::sendEnvelope(uint8_t type, const char* target, const char* 
     return 0;
   }
   uint16_t id = nextMsgId();
-  writeEnvelope(reinterpret_cast<char*>(tx_ + txEnd_ + kHeaderSize), envelope, target, json, length);
-  encodeHeader(tx_ + txEnd_, type, id, static_cast<uint16_t>(envelope));
-  txEnd_ = static_cast<uint16_t>(txEnd_ + kHeaderSize + envelope);
-  stats_.framesOut++;
+  putEnvelope(reinterpret_cast<char*>(tx_ + txEnd_ + kHeaderSize), target, targetLength, json, length);
   uint8_t epoch = epoch_;
-  flush();
+  commit(type, id, static_cast<uint16_t>(envelope));
   return epoch == epoch_ ? id : 0;  // 0: the connection broke while writing
+}
+
+void ClientCore::commit(uint8_t type, uint16_t msgId, uint16_t length) {
+  encodeHeader(tx_ + txEnd_, type, msgId, length);
+  txEnd_ = static_cast<uint16_t>(txEnd_ + kHeaderSize + length);
+  stats_.framesOut++;
+  flush();
 }
 
 void ClientCore::invalidJson(uint16_t msgId) {
@@ -210,14 +214,8 @@ void ClientCore::invalidJson(uint16_t msgId) {
 }
 
 void ClientCore::sendEmpty(uint8_t type, uint16_t msgId) {
-  if (!makeRoom(kHeaderSize)) {
-    lastError_ = Error::TxBufferFull;
-    return;
-  }
-  encodeHeader(tx_ + txEnd_, type, msgId, 0);
-  txEnd_ = static_cast<uint16_t>(txEnd_ + kHeaderSize);
-  stats_.framesOut++;
-  flush();
+  if (makeRoom(kHeaderSize)) commit(type, msgId, 0);
+  else lastError_ = Error::TxBufferFull;
 }
 
 bool ClientCore::makeRoom(size_t bytes) {
