@@ -28,19 +28,25 @@ const TOGGLE_PROBE = `(id) => {
   window.__toggle = new Promise((resolve, reject) => {
     const el = document.querySelector('[data-testid="' + id + '"]');
     if (!el) return reject(new Error('no ' + id));
+    // a disabled control (device offline, previous command pending) ignores the click
+    if (el.disabled) return reject(new Error('control disabled (status ' + el.getAttribute('data-status') + ')'));
     const before = el.getAttribute('aria-checked');
     let answerMs = -1;
+    let changed = false;
     const t0 = performance.now();
     const timer = setTimeout(() => reject(new Error('no confirmation within 10 s')), 10000);
     const finish = () => (answerMs >= 0 ? resolve({ answerMs, confirmMs: performance.now() - t0 }) : requestAnimationFrame(finish));
     const obs = new MutationObserver(() => {
       if (answerMs < 0 && el.getAttribute('aria-checked') !== before) {
+        changed = true;
         requestAnimationFrame(() => { answerMs = performance.now() - t0; });
       }
       const status = el.getAttribute('data-status');
       if (status === 'confirmed' || status === 'failed') {
         obs.disconnect();
         clearTimeout(timer);
+        // without a painted change finish() would wait for answerMs forever
+        if (!changed) return reject(new Error(status + ' without a painted change'));
         finish();
       }
     });
