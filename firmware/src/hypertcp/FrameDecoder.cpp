@@ -14,16 +14,13 @@ void encodeHeader(uint8_t* out, uint8_t type, uint16_t msgId, uint16_t length) {
   out[4] = static_cast<uint8_t>(length & 0xFF);
 }
 
-FrameDecoder::FrameDecoder(uint8_t* buffer, uint16_t capacity) : buffer_(buffer), capacity_(capacity) {
-  reset();
-}
+FrameDecoder::FrameDecoder(uint8_t* buffer, uint16_t capacity)
+    : buffer_(buffer), capacity_(capacity), phase_(ReadingHeader), have_(0), header_() {}
 
+// header() describes the last result only, so it is left as it is.
 void FrameDecoder::reset() {
   phase_ = ReadingHeader;
   have_ = 0;
-  header_.type = 0;
-  header_.msgId = 0;
-  header_.length = 0;
 }
 
 FrameDecoder::Result FrameDecoder::finishHeader() {
