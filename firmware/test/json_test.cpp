@@ -81,6 +81,16 @@ TEST(scan_reports_the_outer_members_in_one_pass) {
   CHECK_STR(seen.text, "");
   CHECK(json::scanValue("{\"a\":1,\"b\":[}", 14, 0, 32, why, record, &seen) == 0);
   CHECK(why == json::Check::NotJson);
+  // validate() with a member callback: whitespace around, the same members, trailing bytes fail.
+  seen.len = 0;
+  seen.text[0] = '\0';
+  CHECK(json::validate(" {\"k\": [1]}\n", 12, 32, record, &seen) == json::Check::Ok);
+  CHECK_STR(seen.text, "\"k\"=[1];");
+  CHECK(json::validate("{\"k\":1} 2", 10, 32, record, &seen) == json::Check::NotJson);
+  CHECK(json::validate("{\"k\":[[1]]}", 11, 2, record, &seen) == json::Check::TooDeep);
+  CHECK_EQ(json::skipSpace(" \t\r\nx ", 6, 0), 4);
+  CHECK_EQ(json::skipSpace("  ", 2, 1), 2);
+  CHECK_EQ(json::skipSpace("x", 1, 0), 0);
 }
 
 TEST(find_and_typed_getters) {

@@ -11,10 +11,7 @@ namespace {
 
 const uint8_t* bytes(const char* text) { return reinterpret_cast<const uint8_t*>(text); }
 
-size_t skipWs(const uint8_t* s, size_t n, size_t i) {
-  while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
-  return i;
-}
+size_t skipWs(const uint8_t* s, size_t n, size_t i) { return skipSpace(reinterpret_cast<const char*>(s), n, i); }
 
 bool isDigit(uint8_t c) { return c >= '0' && c <= '9'; }
 
@@ -37,9 +34,8 @@ size_t utf8Length(const uint8_t* s, size_t n, size_t i) {
     if (c == 0xF4) hi = 0x8F;
   } else return 0;
   if (i + len > n) return 0;
-  if (s[i + 1] < lo || s[i + 1] > hi) return 0;
-  for (size_t k = 2; k < len; k++)
-    if (s[i + k] < 0x80 || s[i + k] > 0xBF) return 0;
+  for (size_t k = 1; k < len; k++, lo = 0x80, hi = 0xBF)  // the second byte's range, then 80..BF
+    if (s[i + k] < lo || s[i + k] > hi) return 0;
   return len;
 }
 
@@ -157,7 +153,7 @@ size_t scanKey(const uint8_t* s, size_t n, size_t i, Check& why, size_t& end) {
 size_t scanValue(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& why, MemberFn onMember,
                  void* context) {
   const uint8_t* s = bytes(text);
-  uint32_t objectBits = 0;  // bit d set: container at depth d+1 is an object
+  uint32_t objectBits = 0;  // a stack of container kinds, innermost in bit 0 (1: object)
   uint8_t depth = 0;
   bool wantKey = false;
   Span key = {text, 0}, value = {text, 0};  // the outermost object's current member
@@ -181,12 +177,12 @@ size_t scanValue(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& 
         return 0;
       }
       bool isObject = c == '{';
-      if (isObject) objectBits |= (1UL << depth);
-      else objectBits &= ~(1UL << depth);
+      objectBits = objectBits << 1 | isObject;  // push
       depth++;
       i = skipWs(s, n, i + 1);
       if (i < n && s[i] == (isObject ? '}' : ']')) {
         depth--;
+        objectBits >>= 1;  // pop
         i++;
       } else {
         wantKey = isObject;
@@ -210,7 +206,7 @@ size_t scanValue(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& 
         why = Check::Ok;
         return i;
       }
-      bool inObject = (objectBits >> (depth - 1)) & 1;
+      bool inObject = objectBits & 1;
       if (depth == 1 && inObject && onMember) {
         value.len = i - static_cast<size_t>(value.ptr - text);
         onMember(key, value, context);
@@ -224,18 +220,24 @@ size_t scanValue(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& 
       }
       if (s[i] != (inObject ? '}' : ']')) return 0;
       depth--;
+      objectBits >>= 1;  // pop
       i++;
     }
   }
 }
 
-Check validate(const char* text, size_t len, uint8_t maxDepth) {
-  const uint8_t* s = bytes(text);
-  size_t i = skipWs(s, len, 0);
+size_t skipSpace(const char* text, size_t len, size_t pos) {
+  while (pos < len && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r')) pos++;
+  return pos;
+}
+
+Check validate(const char* text, size_t len, uint8_t maxDepth) { return validate(text, len, maxDepth, nullptr, nullptr); }
+
+Check validate(const char* text, size_t len, uint8_t maxDepth, MemberFn onMember, void* context) {
   Check why;
-  size_t end = scanValue(text, len, i, maxDepth, why);
+  size_t end = scanValue(text, len, skipSpace(text, len, 0), maxDepth, why, onMember, context);
   if (end == 0) return why;
-  return skipWs(s, len, end) == len ? Check::Ok : Check::NotJson;
+  return skipSpace(text, len, end) == len ? Check::Ok : Check::NotJson;
 }
 
 ObjectReader::ObjectReader(const char* text, size_t len, size_t pos, uint8_t maxDepth)

@@ -18,14 +18,19 @@ struct Span {
   size_t len;
 };
 
-// Validates exactly one JSON value in text[0..len), surrounding whitespace allowed. Rejects
-// invalid UTF-8, nesting deeper than maxDepth containers and the key "__proto__" anywhere.
-Check validate(const char* text, size_t len, uint8_t maxDepth = 32);
-
 // Called by scanValue for each member of the outermost object, in order, as it is passed (key
 // with quotes). A failure later in the text still fails the scan: only trust the members once
 // scanValue succeeded.
 typedef void (*MemberFn)(const Span& key, const Span& value, void* context);
+
+// Validates exactly one JSON value in text[0..len), surrounding whitespace allowed. Rejects
+// invalid UTF-8, nesting deeper than maxDepth containers and the key "__proto__" anywhere.
+Check validate(const char* text, size_t len, uint8_t maxDepth = 32);
+// The same, reporting the outermost object's members to onMember on the way (see scanValue).
+Check validate(const char* text, size_t len, uint8_t maxDepth, MemberFn onMember, void* context);
+
+// The offset of the first byte at or after pos that is not JSON whitespace (len if none).
+size_t skipSpace(const char* text, size_t len, size_t pos);
 
 // Scans one value starting at text[pos] (no leading whitespace). Returns the offset after it, or
 // 0 on failure with `why` set. One pass, no recursion; onMember sees the outermost object's
