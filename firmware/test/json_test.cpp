@@ -184,6 +184,13 @@ TEST(v2_login_describes_the_device) {
   CHECK_EQ(writeV2Login(buf, 40, "abc", &device), 0);
   CHECK(writeV2Login(buf, sizeof buf, "abc", nullptr) > 0);
   CHECK_STR(buf, "{\"v\":2,\"token\":\"abc\"}");
+  // Every kind name; an unknown kind is written as relay.
+  static const Control kinds[] = {control("s", ControlKind::Switch), control("b", ControlKind::Button),
+                                  control("x", static_cast<ControlKind>(9))};
+  static const DeviceInfo kindDevice = {nullptr, nullptr, nullptr, kinds, 3, nullptr, 0};
+  CHECK(writeV2Login(buf, sizeof buf, "t", &kindDevice) > 0);
+  CHECK_STR(buf, "{\"v\":2,\"token\":\"t\",\"device\":{\"controls\":[{\"id\":\"s\",\"kind\":\"switch\"},"
+                 "{\"id\":\"b\",\"kind\":\"button\"},{\"id\":\"x\",\"kind\":\"relay\"}],\"telemetry\":[]}}");
 }
 
 TEST(envelope_writer_and_payload_checks) {

@@ -35,22 +35,14 @@ bool isValidId(const char* id, size_t length) {
   return id != nullptr && length >= 1 && length <= kMaxIdLength && plainChars(id, length);
 }
 
+using json::skipSpace;
+
 namespace {
-size_t skipSpace(const char* text, size_t length, size_t i) {
-  while (i < length && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t')) i++;
-  return i;
-}
 
 const char kTargetPrefix[] HYPERTCP_FLASH = "{\"targetId\":\"";
 const char kPayloadPrefix[] HYPERTCP_FLASH = "\",\"payload\":";
-// ControlKind names in enum order, each NUL-terminated.
-const char kKindNames[] HYPERTCP_FLASH = "relay\0switch\0button\0slider\0select";
-
-// The n-th string of a NUL-separated list in flash.
-const char* nthFlashString(const char* list, uint8_t n) {
-  while (n-- > 0) list += flashLength(list) + 1;
-  return list;
-}
+// ControlKind names in enum order, 7 bytes each (NUL-padded), so the n-th is at 7 * n.
+const char kKindNames[] HYPERTCP_FLASH = "relay\0\0switch\0button\0slider\0select";
 
 void writeDevice(JsonWriter& w, const DeviceInfo& d) {
   w.beginObject();
@@ -62,7 +54,7 @@ void writeDevice(JsonWriter& w, const DeviceInfo& d) {
     const Control& c = d.controls[i];
     uint8_t kind = static_cast<uint8_t>(c.kind) <= static_cast<uint8_t>(ControlKind::Select) ? static_cast<uint8_t>(c.kind) : 0;
     w.beginObject().field(HYPERTCP_F("id"), c.id);
-    w.field(HYPERTCP_F("kind"), flashString(nthFlashString(kKindNames, kind)));
+    w.field(HYPERTCP_F("kind"), flashString(kKindNames + 7 * kind));
     if (c.label) w.field(HYPERTCP_F("label"), c.label);
     if (c.min != c.max) w.field(HYPERTCP_F("min"), c.min).field(HYPERTCP_F("max"), c.max);
     if (c.step != 0) w.field(HYPERTCP_F("step"), c.step);
@@ -159,9 +151,7 @@ bool readMembers(const char* text, size_t length, const char* keys, json::Span* 
   size_t i = skipSpace(text, length, 0);
   if (i >= length || text[i] != '{') return false;
   Wanted wanted = {keys, values, count};
-  json::Check why;
-  size_t end = json::scanValue(text, length, i, kMaxJsonDepth, why, takeWanted, &wanted);
-  return end != 0 && skipSpace(text, length, end) == length;
+  return json::validate(text, length, kMaxJsonDepth, takeWanted, &wanted) == json::Check::Ok;
 }
 
 // A string token of 1..maxLength characters of [A-Za-z0-9_.:-] (ids, host names and IP
