@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "Envelope.h"
+#include "Flash.h"
 
 extern "C" const uint8_t HYPERTCP_CONFIG_SYMBOL = 1;
 
@@ -158,10 +159,10 @@ void ClientCore::startLogin(uint32_t now) {
     length = writeV2Login(body, room, token_, device_);
 #if HYPERTCP_ENABLE_UDP
     // ,"udp":true before the closing brace (PROTOCOL 9.1)
-    static const char kUdpField[] = ",\"udp\":true}";
+    static const char kUdpField[] HYPERTCP_FLASH = ",\"udp\":true}";
     if (udp_ && length > 0) {
       length = length - 1 + sizeof kUdpField - 1 <= room ? length - 1 : 0;
-      if (length > 0) memcpy(body + length, kUdpField, sizeof kUdpField - 1), length += sizeof kUdpField - 1;
+      if (length > 0) flashCopy(body + length, kUdpField, sizeof kUdpField - 1), length += sizeof kUdpField - 1;
     }
 #endif
   }

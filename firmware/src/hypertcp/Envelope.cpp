@@ -41,37 +41,47 @@ namespace {
 
 const char kTargetPrefix[] HYPERTCP_FLASH = "{\"targetId\":\"";
 const char kPayloadPrefix[] HYPERTCP_FLASH = "\",\"payload\":";
-// ControlKind names in enum order, 7 bytes each (NUL-padded), so the n-th is at 7 * n.
-const char kKindNames[] HYPERTCP_FLASH = "relay\0\0switch\0button\0slider\0select";
+// The LOGIN's keys and the control kind names (in ControlKind order) as one flash object: each
+// is the object's address plus a constant, which xtensa builds from one literal instead of one
+// per string.
+struct LoginWords {
+  char v[2], token[6], device[7], name[5], fw[3], board[6], controls[9], id[3], kind[5], label[6], min[4], max[4],
+      step[5], options[8], telemetry[10], unit[5];
+  char kinds[5][7];
+};
+const LoginWords kLogin HYPERTCP_FLASH = {
+    "v",    "token", "device", "name", "fw", "board", "controls", "id", "kind", "label", "min", "max", "step", "options",
+    "telemetry", "unit", {"relay", "switch", "button", "slider", "select"}};
+#define LOGIN_WORD(word) flashString(kLogin.word)
 
 void writeDevice(JsonWriter& w, const DeviceInfo& d) {
   w.beginObject();
-  if (d.name) w.field(HYPERTCP_F("name"), d.name);
-  if (d.fw) w.field(HYPERTCP_F("fw"), d.fw);
-  if (d.board) w.field(HYPERTCP_F("board"), d.board);
-  w.key(HYPERTCP_F("controls")).beginArray();
+  if (d.name) w.field(LOGIN_WORD(name), d.name);
+  if (d.fw) w.field(LOGIN_WORD(fw), d.fw);
+  if (d.board) w.field(LOGIN_WORD(board), d.board);
+  w.key(LOGIN_WORD(controls)).beginArray();
   for (uint8_t i = 0; d.controls && i < d.controlCount; i++) {
     const Control& c = d.controls[i];
     uint8_t kind = static_cast<uint8_t>(c.kind) <= static_cast<uint8_t>(ControlKind::Select) ? static_cast<uint8_t>(c.kind) : 0;
-    w.beginObject().field(HYPERTCP_F("id"), c.id);
-    w.field(HYPERTCP_F("kind"), flashString(kKindNames + 7 * kind));
-    if (c.label) w.field(HYPERTCP_F("label"), c.label);
-    if (c.min != c.max) w.field(HYPERTCP_F("min"), c.min).field(HYPERTCP_F("max"), c.max);
-    if (c.step != 0) w.field(HYPERTCP_F("step"), c.step);
+    w.beginObject().field(LOGIN_WORD(id), c.id);
+    w.field(LOGIN_WORD(kind), LOGIN_WORD(kinds[kind]));
+    if (c.label) w.field(LOGIN_WORD(label), c.label);
+    if (c.min != c.max) w.field(LOGIN_WORD(min), c.min).field(LOGIN_WORD(max), c.max);
+    if (c.step != 0) w.field(LOGIN_WORD(step), c.step);
     if (c.options && c.optionCount > 0) {
-      w.key(HYPERTCP_F("options")).beginArray();
+      w.key(LOGIN_WORD(options)).beginArray();
       for (uint8_t k = 0; k < c.optionCount; k++) w.value(c.options[k]);
       w.endArray();
     }
     w.endObject();
   }
   w.endArray();
-  w.key(HYPERTCP_F("telemetry")).beginArray();
+  w.key(LOGIN_WORD(telemetry)).beginArray();
   for (uint8_t i = 0; d.telemetry && i < d.telemetryCount; i++) {
     const Telemetry& t = d.telemetry[i];
-    w.beginObject().field(HYPERTCP_F("id"), t.id);
-    if (t.label) w.field(HYPERTCP_F("label"), t.label);
-    if (t.unit) w.field(HYPERTCP_F("unit"), t.unit);
+    w.beginObject().field(LOGIN_WORD(id), t.id);
+    if (t.label) w.field(LOGIN_WORD(label), t.label);
+    if (t.unit) w.field(LOGIN_WORD(unit), t.unit);
     w.endObject();
   }
   w.endArray();
@@ -81,14 +91,15 @@ void writeDevice(JsonWriter& w, const DeviceInfo& d) {
 
 size_t writeV2Login(char* out, size_t capacity, const char* token, const DeviceInfo* device) {
   JsonWriter w(out, capacity);
-  w.beginObject().field(HYPERTCP_F("v"), 2).field(HYPERTCP_F("token"), token);
+  w.beginObject().field(LOGIN_WORD(v), 2).field(LOGIN_WORD(token), token);
   if (device) {
-    w.key(HYPERTCP_F("device"));
+    w.key(LOGIN_WORD(device));
     writeDevice(w, *device);
   }
   w.endObject();
   return w.ok() ? w.length() : 0;
 }
+#undef LOGIN_WORD
 
 size_t envelopeLength(size_t targetLength, size_t payloadLength) {
   return sizeof(kTargetPrefix) - 1 + targetLength + sizeof(kPayloadPrefix) - 1 + payloadLength + 1;
