@@ -258,4 +258,7 @@ TEST(login_reply_and_redirect_parsing) {
   const char* bad[] = {"{\"server\":\"h\",\"port\":0}", "{\"server\":\"h\",\"port\":70000}", "{\"server\":\"\",\"port\":1}",
                        "{\"server\":\"a/b\",\"port\":1}", "{\"port\":1}", "{\"server\":\"averyveryverylonghost\",\"port\":1}"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) CHECK(!parseRedirect(bad[i], strlen(bad[i]), host, sizeof host, port));
+  // A refused REDIRECT leaves host and port as they were (the client parses into its target).
+  CHECK_STR(host, "10.0.0.5");
+  CHECK_EQ(port, 8081);
 }

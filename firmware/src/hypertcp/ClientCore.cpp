@@ -262,7 +262,7 @@ uint16_t ClientCore::nextMsgId() {
 
 uint16_t ClientCore::maxOutboundPayload() const {
   uint16_t limit = HYPERTCP_TX_BUFFER_SIZE - kHeaderSize;
-  return brokerMaxPayload_ != 0 && brokerMaxPayload_ < limit ? brokerMaxPayload_ : limit;
+  return login_.maxPayload != 0 && login_.maxPayload < limit ? login_.maxPayload : limit;
 }
 
 }  // namespace hypertcp

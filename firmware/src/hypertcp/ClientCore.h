@@ -9,6 +9,7 @@
 
 #include "Config.h"
 #include "DeviceInfo.h"
+#include "Envelope.h"  // LoginReply
 #include "FrameDecoder.h"
 #include "Platform.h"
 #include "Protocol.h"
@@ -103,7 +104,7 @@ class ClientCore {
   Error lastError() const { return lastError_; }
   Error disconnectReason() const { return disconnectReason_; }
   uint8_t lastStatus() const { return lastStatus_; }  // status byte of the last login reply
-  const char* deviceId() const { return deviceId_; }  // the id the broker knows us by ("" if unknown)
+  const char* deviceId() const { return login_.id; }  // the id the broker knows us by ("" if unknown)
 #if HYPERTCP_ENABLE_REDIRECT
   const char* host() const { return redirectActive_ ? redirectHost_ : host_; }
   uint16_t port() const { return redirectActive_ ? redirectPort_ : port_; }
@@ -188,7 +189,7 @@ class ClientCore {
   bool pingOutstanding_, rxSincePing_;
   uint8_t failures_;
   uint16_t msgId_, loginId_, pingId_;
-  uint16_t brokerMaxPayload_;
+  uint16_t port_;
   uint32_t stateSince_, waitMs_;
   uint32_t lastRx_, pingSentAt_, rttMs_;
   uint32_t keepaliveMs_, pingTimeoutMs_, keepaliveOverrideMs_, pingTimeoutOverrideMs_;
@@ -203,7 +204,6 @@ class ClientCore {
 #if HYPERTCP_ENABLE_UDP
   UdpHook* udp_;
 #endif
-  uint16_t port_;
   bool legacy_;
 #if HYPERTCP_ENABLE_REDIRECT
   bool redirectActive_;
@@ -213,7 +213,7 @@ class ClientCore {
 #endif
   char token_[HYPERTCP_MAX_TOKEN_LENGTH + 1];
   char host_[HYPERTCP_MAX_HOST_LENGTH + 1];
-  char deviceId_[kMaxIdLength + 1];
+  LoginReply login_;  // the last v2 login reply: our id, the broker's keepalive and payload limit
   Stats stats_;  // last: see txStart_
 
   FrameDecoder decoder_;

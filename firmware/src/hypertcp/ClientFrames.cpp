@@ -60,11 +60,9 @@ void ClientCore::handleLoginReply(const FrameHeader& header, uint32_t now) {
                                                      : Error::LoginRejected);
     return;
   }
-  LoginReply reply;  // a malformed reply leaves the defaults in it: carry on with those
-  if (!parseLoginReply(reinterpret_cast<const char*>(rx_ + 1), header.length - 1u, reply)) invalidJson(header.msgId);
-  memcpy(deviceId_, reply.id, sizeof deviceId_);
-  brokerMaxPayload_ = reply.maxPayload;
-  uint32_t keepalive = keepaliveOverrideMs_ ? keepaliveOverrideMs_ : reply.keepaliveMs ? reply.keepaliveMs : HYPERTCP_KEEPALIVE_MS;
+  // A malformed reply leaves the defaults (no id, no limits): carry on with those.
+  if (!parseLoginReply(reinterpret_cast<const char*>(rx_ + 1), header.length - 1u, login_)) invalidJson(header.msgId);
+  uint32_t keepalive = keepaliveOverrideMs_ ? keepaliveOverrideMs_ : login_.keepaliveMs ? login_.keepaliveMs : HYPERTCP_KEEPALIVE_MS;
   uint32_t timeout = pingTimeoutOverrideMs_;
   if (timeout == 0) {
     timeout = HYPERTCP_PING_TIMEOUT_MS;
@@ -151,14 +149,12 @@ void ClientCore::deliver(const FrameHeader& header) {
 
 #if HYPERTCP_ENABLE_REDIRECT
 void ClientCore::handleRedirect(const FrameHeader& header) {
-  char host[HYPERTCP_MAX_HOST_LENGTH + 1];
-  uint16_t port = 0;
-  if (!parseRedirect(reinterpret_cast<const char*>(rx_), header.length, host, sizeof host, port)) {
+  // Straight into the redirect target: parseRedirect writes host and port only on success.
+  if (!parseRedirect(reinterpret_cast<const char*>(rx_), header.length, redirectHost_, sizeof redirectHost_,
+                     redirectPort_)) {
     invalidJson(header.msgId);
     return;
   }
-  memcpy(redirectHost_, host, sizeof host);
-  redirectPort_ = port;
   redirectActive_ = true;
   redirectFailures_ = 0;
   stats_.redirects++;

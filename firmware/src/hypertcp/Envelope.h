@@ -39,13 +39,13 @@ bool parseDelivered(const char* text, size_t length, Delivered& out);
 // The JSON after the status byte of a v2 login reply. Missing fields keep their defaults; on
 // failure (false) out holds the defaults only.
 struct LoginReply {
-  char id[kMaxIdLength + 1];
   uint32_t keepaliveMs;  // 0 when absent
   uint16_t maxPayload;   // 0 when absent
+  char id[kMaxIdLength + 1];
 };
 bool parseLoginReply(const char* text, size_t length, LoginReply& out);
 
-// {"server":"host","port":1234}
+// {"server":"host","port":1234}. host and port are written only when it returns true.
 bool parseRedirect(const char* text, size_t length, char* host, size_t hostSize, uint16_t& port);
 
 // The broker's checks on a device envelope, with its error codes ("not_json", "bad_target", ..);
