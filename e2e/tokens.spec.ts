@@ -32,3 +32,21 @@ test('creates a device token in the UI and connects a simulated device with it',
     await sim.stop();
   }
 });
+
+test('forgets a device: its session closes, it leaves the list, its token stops working', async ({ page, lab }) => {
+  const id = uid('stale');
+  await lab.devices([{ kind: 'relay', id }]);
+  await lab.open(page);
+  await expect(page.getByTestId(`device-online-${id}`)).toHaveText('online');
+  await page.getByTestId(`device-row-${id}`).click();
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Forget device' }).click();
+  await expect(page.getByTestId('devices-count')).toBeVisible();
+  await expect(page.getByTestId(`device-row-${id}`)).toHaveCount(0);
+  await expect(page.getByTestId('notice-info').filter({ hasText: `${id} forgotten` })).toBeVisible();
+  // the simulator's reconnects are refused: the device does not come back
+  await page.waitForTimeout(1500);
+  await expect(page.getByTestId(`device-row-${id}`)).toHaveCount(0);
+  await page.getByTestId('nav-tokens').click();
+  await expect(page.getByTestId(`token-row-${id}`)).toContainText('revoked');
+});

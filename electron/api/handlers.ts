@@ -52,6 +52,18 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     hello: () => ctx.hello(),
     'devices.list': () => hub.registry.list(),
     'devices.get': ({ id }) => ({ ...device(id), recentTraffic: hub.ring.page(50, Infinity, (r) => r.device === id) }),
+    'devices.forget': ({ id }) => {
+      device(id);
+      let closedSession = false;
+      const tokenRevoked = tokens.status(id) === 'active';
+      if (tokenRevoked) {
+        closedSession = broker.revoke(id);
+        tokens.revoke(id);
+      }
+      hub.forgetDevice(id);
+      hub.commands.audit('device.forget', id, { tokenRevoked, closedSession });
+      return { tokenRevoked, closedSession };
+    },
     'traffic.page': ({ query, beforeSeq, limit }) => {
       const filter = filterOf(query);
       hub.flusher.flushAll();

@@ -4,7 +4,7 @@ import type { HubDelta } from '../hub/hub';
 import { EventPump } from './pump';
 
 const row = (seq: number): TrafficRow => ({ seq, ts: seq, dir: 'in', device: 'a', from: 'a', to: 'server', cmd: 30, msgId: seq, size: 2, status: 200, payload: '{}', cut: false });
-const emptyDelta = (): HubDelta => ({ devices: [], traffic: [], trafficSkipped: 0, counters: { logged: 0, shown: 0, dropped: 0 }, metrics: null, deviceRates: null, controlResults: [], notices: [] });
+const emptyDelta = (): HubDelta => ({ devices: [], removedDevices: [], traffic: [], trafficSkipped: 0, counters: { logged: 0, shown: 0, dropped: 0 }, metrics: null, deviceRates: null, controlResults: [], notices: [] });
 
 function source() {
   let next = emptyDelta();
@@ -12,7 +12,7 @@ function source() {
   return {
     shown,
     push(d: Partial<HubDelta>) {
-      next = { ...next, ...d, devices: [...next.devices, ...(d.devices ?? [])], traffic: [...next.traffic, ...(d.traffic ?? [])] };
+      next = { ...next, ...d, devices: [...next.devices, ...(d.devices ?? [])], removedDevices: [...next.removedDevices, ...(d.removedDevices ?? [])], traffic: [...next.traffic, ...(d.traffic ?? [])] };
     },
     takeDelta() {
       const d = next;
@@ -40,6 +40,42 @@ describe('EventPump', () => {
     expect(got).toHaveLength(1);
     expect(got[0]!.devices!.map((d) => d.id)).toEqual(['a', 'b']);
     expect(got[0]!.traffic!.map((r) => r.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('tells a UI about forgotten devices, also while it has not acked, and drops their pending summaries', () => {
+    const src = source();
+    const pump = new EventPump(src);
+    const got: EventBatch[] = [];
+    pump.subscribe((b) => got.push(b));
+    src.push({ devices: ['a'] });
+    pump.tick(0);
+    src.push({ devices: ['b', 'gone'] });
+    pump.tick(100);
+    src.push({ removedDevices: ['gone'] });
+    pump.tick(200);
+    expect(got).toHaveLength(1); // still waiting for the ack
+    pump.ack(got[0]!.seq);
+    pump.tick(300);
+    expect(got[1]!.devices!.map((d) => d.id)).toEqual(['b']);
+    expect(got[1]!.removedDevices).toEqual(['gone']);
+    // forgotten and back again (a new token): only the summary goes out
+    src.push({ removedDevices: ['b'] });
+    src.push({ devices: ['b'] });
+    pump.ack(got[1]!.seq);
+    pump.tick(400);
+    expect(got[2]!.removedDevices).toBeUndefined();
+    expect(got[2]!.devices!.map((d) => d.id)).toEqual(['b']);
+  });
+
+  it('reports a changed device that no longer exists as removed', () => {
+    const src = { ...source(), device: (id: string) => (id === 'vanished' ? null : ({ id, name: id }) as DeviceSummary) };
+    const pump = new EventPump(src);
+    const got: EventBatch[] = [];
+    pump.subscribe((b) => got.push(b));
+    src.push({ devices: ['here', 'vanished'] });
+    pump.tick(0);
+    expect(got[0]!.devices!.map((d) => d.id)).toEqual(['here']);
+    expect(got[0]!.removedDevices).toEqual(['vanished']);
   });
 
   it('waits for the ack, coalesces meanwhile within bounds, and skips ahead to the newest rows', () => {

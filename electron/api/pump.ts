@@ -19,6 +19,7 @@ export interface PumpOptions {
 
 interface Pending {
   devices: Set<string>;
+  removed: Set<string>;
   traffic: TrafficRow[];
   trafficSkipped: number;
   counters: HubDelta['counters'] | null;
@@ -35,7 +36,7 @@ interface Subscriber {
   sentAt: number;
 }
 
-const emptyPending = (): Pending => ({ devices: new Set(), traffic: [], trafficSkipped: 0, counters: null, metrics: null, deviceRates: null, controlResults: [], notices: [] });
+const emptyPending = (): Pending => ({ devices: new Set(), removed: new Set(), traffic: [], trafficSkipped: 0, counters: null, metrics: null, deviceRates: null, controlResults: [], notices: [] });
 
 /**
  * Coalesces hub changes per tick (at most 1000/intervalMs batches a second per subscriber). While a
@@ -102,7 +103,14 @@ export class EventPump {
   }
 
   private merge(p: Pending, d: HubDelta): void {
-    for (const id of d.devices) p.devices.add(id);
+    for (const id of d.removedDevices) {
+      p.devices.delete(id);
+      p.removed.add(id);
+    }
+    for (const id of d.devices) {
+      p.devices.add(id);
+      p.removed.delete(id); // forgotten, then back (a new token): the summary says it all
+    }
     if (d.traffic.length) {
       p.traffic.push(...d.traffic);
       if (p.traffic.length > this.maxTraffic) p.trafficSkipped += p.traffic.splice(0, p.traffic.length - this.maxTraffic).length;
@@ -116,10 +124,20 @@ export class EventPump {
   }
 
   private build(p: Pending, now: number): EventBatch | null {
-    const hasNews = p.devices.size || p.traffic.length || p.trafficSkipped || p.metrics || p.controlResults.length || p.notices.length;
+    const hasNews = p.devices.size || p.removed.size || p.traffic.length || p.trafficSkipped || p.metrics || p.controlResults.length || p.notices.length;
     if (!hasNews) return null;
     const batch: EventBatch = { seq: ++this.seq, ts: now };
-    if (p.devices.size) batch.devices = [...p.devices].slice(0, this.maxDevices).map((id) => this.source.device(id)).filter((d): d is DeviceSummary => d !== null);
+    if (p.devices.size) {
+      const summaries: DeviceSummary[] = [];
+      for (const id of [...p.devices].slice(0, this.maxDevices)) {
+        const d = this.source.device(id);
+        // gone by the time the batch is built: the UI must drop it, whatever said it changed
+        if (d) summaries.push(d);
+        else p.removed.add(id);
+      }
+      if (summaries.length) batch.devices = summaries;
+    }
+    if (p.removed.size) batch.removedDevices = [...p.removed];
     if (p.traffic.length) batch.traffic = p.traffic;
     if (p.trafficSkipped) batch.trafficSkipped = p.trafficSkipped;
     if (p.counters) batch.counters = p.counters;

@@ -43,6 +43,7 @@ export interface HubOptions {
 /** What changed since the pump last asked. */
 export interface HubDelta {
   devices: string[];
+  removedDevices: string[];
   traffic: TrafficRow[];
   trafficSkipped: number;
   counters: TrafficCounters;
@@ -76,6 +77,7 @@ export class Hub {
   private fresh: TrafficRow[] = [];
   private freshSkipped = 0;
   private notices: HubDelta['notices'] = [];
+  private removed: string[] = [];
   private lastMetricsTs = 0;
   private lastShownSeq = 0;
   private readonly lastDrops = new Map<string, number>();
@@ -226,6 +228,13 @@ export class Hub {
     for (const id of this.lastUdp.keys()) if (!live.has(id)) this.lastUdp.delete(id);
   }
 
+  /** Removes a device from the registry (its traffic stays in the log) and tells the UIs. */
+  forgetDevice(id: string): boolean {
+    if (!this.registry.forget(id)) return false;
+    this.removed.push(id);
+    return true;
+  }
+
   /** The database's files, the traffic log against its caps, and how the writes keep up. */
   storage(): StorageStats {
     const s = this.o.settings.get();
@@ -255,6 +264,7 @@ export class Hub {
     if (metricsFresh) this.lastMetricsTs = this.metrics.lastTotal!.ts;
     const delta: HubDelta = {
       devices: this.registry.takeDirtyForUi(),
+      removedDevices: this.removed,
       traffic: this.fresh.slice(-this.batchTraffic).map((r) => cutRow(r, BATCH_PAYLOAD_CHARS)),
       trafficSkipped: this.freshSkipped + Math.max(0, this.fresh.length - this.batchTraffic),
       counters: { ...this.log.counters },
@@ -266,6 +276,7 @@ export class Hub {
     this.fresh = [];
     this.freshSkipped = 0;
     this.notices = [];
+    this.removed = [];
     return delta;
   }
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { EventBatch } from '../../shared/api/contract';
 import { Command, Status } from '../../shared/protocol/constants';
 import { duplexPair } from '../broker/testing/duplex-pair';
 import { eventually } from '../broker/testing/fixtures';
@@ -146,6 +147,34 @@ describe('Registry transitions for every disconnect reason (real broker, real so
     await v2('redir');
     expect(await core.api.dispatch('broker.redirect', { device: 'redir', host: '10.0.0.5', port: 8081 })).toEqual({ ok: true, result: { redirected: 1 } });
     expect((await offline('redir')).lastDisconnectReason).toBe('redirected');
+  });
+
+  it('forgets a device: token revoked, session closed, gone from the list and from the UIs, traffic kept', async () => {
+    await boot();
+    const batches: EventBatch[] = [];
+    core.api.subscribe((b) => {
+      batches.push(b);
+      core.api.ack(b.seq);
+    });
+    const { c, token } = await v2('old-lamp');
+    expect(await c.send('server', '{"state":{"relay1":true}}')).toBe(Status.SUCCESS);
+    expect(await core.api.dispatch('devices.forget', { id: 'old-lamp' })).toEqual({ ok: true, result: { tokenRevoked: true, closedSession: true } });
+    await c.waitClosed();
+    expect(core.hub.registry.get('old-lamp')).toBeNull();
+    expect(core.tokens.status('old-lamp')).toBe('revoked');
+    await eventually(() => batches.some((b) => b.removedDevices?.includes('old-lamp')) || undefined, 2000, 'removal sent to the UI');
+    // the session's close arrives after the forget and must not bring the device back
+    await new Promise((r) => setTimeout(r, 150));
+    expect(core.hub.registry.get('old-lamp')).toBeNull();
+    expect((await core.api.dispatch('devices.list', {})) as { result: { id: string }[] }).toMatchObject({ ok: true });
+    expect(((await core.api.dispatch('devices.list', {})) as { result: { id: string }[] }).result.map((d) => d.id)).not.toContain('old-lamp');
+    const page = (await core.api.dispatch('traffic.page', { query: 'device:old-lamp' })) as { result: { rows: unknown[] } };
+    expect(page.result.rows.length).toBeGreaterThan(0);
+    // the old token no longer logs in; an unknown id is not_found
+    const again = await V2Client.connect(core.tcpPort);
+    clients.push(again);
+    expect(await again.login(token)).not.toBe(Status.SUCCESS);
+    expect(await core.api.dispatch('devices.forget', { id: 'old-lamp' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 
   it('replaced keeps the device online; keepalive_timeout takes it offline', async () => {

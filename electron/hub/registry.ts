@@ -90,6 +90,7 @@ export class Registry {
     if (!this.devices.delete(id)) return false;
     this.live.delete(id);
     this.dirtyDb.delete(id);
+    this.dirtyUi.delete(id);
     this.dirtyUiLazy.delete(id);
     this.sentUiAt.delete(id);
     this.remove.run(id);

@@ -152,6 +152,7 @@ export const methods = {
   'hello': z.strictObject({}),
   'devices.list': z.strictObject({}),
   'devices.get': z.strictObject({ id: DeviceId }),
+  'devices.forget': z.strictObject({ id: DeviceId }),
   'traffic.page': z.strictObject({ query: z.string().max(500).default(''), beforeSeq: z.number().int().optional(), limit: z.number().int().min(1).max(1000).default(200) }),
   'metrics.series': z.strictObject({ device: DeviceId.optional(), range: MetricsRange }),
   'metrics.topTalkers': z.strictObject({ limit: z.number().int().min(1).max(100).default(10) }),
@@ -213,6 +214,8 @@ export interface Results {
   'hello': HelloResult;
   'devices.list': DeviceSummary[];
   'devices.get': DeviceSummary & { recentTraffic: TrafficRow[] };
+  /** The device leaves the list; its token is revoked first (closing a live session) so it cannot come back unnoticed. */
+  'devices.forget': { tokenRevoked: boolean; closedSession: boolean };
   /**
    * Newest first. A filtered search looks back a bounded number of rows; when it stopped before the
    * oldest row, scanLimitedAt is where: call again with beforeSeq = scanLimitedAt to search further.
@@ -258,6 +261,8 @@ export interface EventBatch {
   ts: number;
   /** Devices that changed since the last batch (full summaries). */
   devices?: DeviceSummary[];
+  /** Devices that were forgotten (devices.forget) since the last batch. */
+  removedDevices?: string[];
   /** Newest traffic rows since the last batch, capped; `trafficSkipped` counts what was left out. */
   traffic?: TrafficRow[];
   trafficSkipped?: number;

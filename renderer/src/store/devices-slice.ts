@@ -124,6 +124,11 @@ export const devicesBatch: BatchReducer = (state, batch) => {
       telemetryHistory: recordTelemetry(state.telemetryHistory, batch.devices, batch.ts),
     };
   }
+  if (batch.removedDevices?.length) {
+    const devices = { ...(patch?.devices ?? state.devices) };
+    for (const id of batch.removedDevices) delete devices[id];
+    patch = { ...patch, devices, deviceIds: Object.keys(devices).sort() };
+  }
   if (batch.controlResults?.length) patch = { ...patch, ...applyControlResults(state, batch.controlResults) };
   return patch;
 };

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createFakeClient } from '../../api/fake-client';
+import { createFakeClient, fakeDevice } from '../../api/fake-client';
 import { renderWith, setup } from '../../test-utils';
 import { DeviceActions } from './DeviceActions';
 
@@ -50,5 +50,24 @@ describe('device actions', () => {
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Revoke token' })));
     expect(ctx.client.calls).toHaveLength(0);
     expect((screen.getByRole('button', { name: 'Send to lamp' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('forgets a device after confirming, goes back to the list, and the batch removes it', async () => {
+    const ctx = lab();
+    ctx.client.handlers['devices.forget'] = () => ({ tokenRevoked: true, closedSession: true });
+    ctx.client.emit({ devices: [fakeDevice('lamp'), fakeDevice('fan')] });
+    ctx.store.getState().navigate('device', 'lamp');
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValueOnce(false).mockReturnValue(true);
+    renderWith(<DeviceActions id="lamp" online />, ctx);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Forget device' })));
+    expect(ctx.client.calls).toHaveLength(0); // cancelled
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Forget device' })));
+    expect(confirm.mock.calls[1]![0]).toContain('its traffic stays in the log');
+    expect(ctx.client.calls.map((c) => [c.method, c.params])).toEqual([['devices.forget', { id: 'lamp' }]]);
+    expect(ctx.store.getState().notices.map((n) => n.text)).toContain('lamp forgotten; its session was closed');
+    expect(ctx.store.getState().view).toBe('devices');
+    ctx.client.emit({ removedDevices: ['lamp'] });
+    expect(ctx.store.getState().deviceIds).toEqual(['fan']);
+    expect(ctx.store.getState().devices.lamp).toBeUndefined();
   });
 });

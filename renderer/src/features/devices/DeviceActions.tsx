@@ -9,6 +9,7 @@ import { TokenReveal } from '../settings/TokenReveal';
 export function DeviceActions({ id, online }: { id: string; online: boolean }) {
   const api = useApi();
   const notify = useApp((s) => s.notify);
+  const navigate = useApp((s) => s.navigate);
   const [payload, setPayload] = useState('{"cmd":"ping"}');
   const [host, setHost] = useState('');
   const [port, setPort] = useState('8080');
@@ -87,6 +88,21 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
               }
             >
               Revoke token
+            </button>
+            <button
+              type="button"
+              className="btn danger"
+              disabled={busy}
+              onClick={() =>
+                window.confirm(`Forget ${id}? Its token is revoked (a live session is closed) and it leaves the device list; its traffic stays in the log.`) &&
+                void run('Forget', async () => {
+                  const r = await api.call('devices.forget', { id });
+                  navigate('devices');
+                  return `${id} forgotten${r.closedSession ? '; its session was closed' : ''}`;
+                })
+              }
+            >
+              Forget device
             </button>
           </div>
         )}
