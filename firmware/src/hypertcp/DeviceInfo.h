@@ -32,24 +32,21 @@ struct Telemetry {
   const char* label;  // optional
 };
 
-// Builders, so sketches need not spell every field:
+// Builders, so sketches need not spell every field (constexpr: a static table of them is
+// plain constant data, with no start-up code):
 //   static const hypertcp::Control kControls[] = {hypertcp::relay("relay1", "Lamp")};
-inline Control control(const char* id, ControlKind kind, const char* label = nullptr) {
-  Control c = {id, kind, label, 0, 0, 0, nullptr, 0};
-  return c;
+constexpr Control control(const char* id, ControlKind kind, const char* label = nullptr) {
+  return Control{id, kind, label, 0, 0, 0, nullptr, 0};
 }
-inline Control relay(const char* id, const char* label = nullptr) { return control(id, ControlKind::Relay, label); }
-inline Control slider(const char* id, long min, long max, long step = 1, const char* label = nullptr) {
-  Control c = {id, ControlKind::Slider, label, min, max, step, nullptr, 0};
-  return c;
+constexpr Control relay(const char* id, const char* label = nullptr) { return control(id, ControlKind::Relay, label); }
+constexpr Control slider(const char* id, long min, long max, long step = 1, const char* label = nullptr) {
+  return Control{id, ControlKind::Slider, label, min, max, step, nullptr, 0};
 }
-inline Control selector(const char* id, const char* const* options, uint8_t count, const char* label = nullptr) {
-  Control c = {id, ControlKind::Select, label, 0, 0, 0, options, count};
-  return c;
+constexpr Control selector(const char* id, const char* const* options, uint8_t count, const char* label = nullptr) {
+  return Control{id, ControlKind::Select, label, 0, 0, 0, options, count};
 }
-inline Telemetry telemetry(const char* id, const char* unit = nullptr, const char* label = nullptr) {
-  Telemetry t = {id, unit, label};
-  return t;
+constexpr Telemetry telemetry(const char* id, const char* unit = nullptr, const char* label = nullptr) {
+  return Telemetry{id, unit, label};
 }
 
 struct DeviceInfo {
