@@ -158,6 +158,15 @@ TEST(writer_escapes_and_nests) {
   CHECK_STR(buf, "[\"\\u001f\\u0010\\u0009\x7f\",[],\"k\\\"\"]");
 }
 
+TEST(writer_numbers_at_the_limits) {
+  char buf[96], expected[96];
+  JsonWriter w(buf, sizeof buf);
+  w.beginArray().value(0).value(-__LONG_MAX__ - 1).value(__LONG_MAX__).value(~0UL).value(10).value(-9).endArray();
+  CHECK(w.ok());
+  snprintf(expected, sizeof expected, "[0,%ld,%ld,%lu,10,-9]", -__LONG_MAX__ - 1, __LONG_MAX__, ~0UL);
+  CHECK_STR(buf, expected);
+}
+
 TEST(writer_reports_overflow) {
   char buf[8];
   JsonWriter w(buf, sizeof buf);

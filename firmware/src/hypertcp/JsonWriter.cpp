@@ -87,13 +87,10 @@ JsonWriter& JsonWriter::null() {
 }
 
 void JsonWriter::putUnsigned(unsigned long number) {
-  char digits[24];
-  size_t n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + number % 10);
-    number /= 10;
-  } while (number > 0);
-  while (n > 0) put(digits[--n]);
+  // Most significant digit first, by recursion: at most 10 levels for a 32-bit long (20 for
+  // 64 bits), a few bytes of stack each; smaller than a digit buffer and a second loop.
+  if (number >= 10) putUnsigned(number / 10);
+  put(static_cast<char>('0' + number % 10));
 }
 
 JsonWriter& JsonWriter::value(long number) {
