@@ -15,6 +15,16 @@ test('device detail draws the declared controls, telemetry, counters and its tra
   await expect(detail.getByTestId('device-traffic').getByTestId('traffic-row').first()).toBeVisible();
   await screenshot(page, 'device-detail');
 
+  // the user's own name: shown in the title and the list, and kept by the host
+  await page.getByTestId('label-edit').click();
+  await page.getByLabel('Device name').fill('Boiler room heater');
+  await page.getByLabel('Device name').press('Enter');
+  await expect(page.getByTestId('device-title')).toContainText(`Boiler room heater (${relay})`);
+  await page.getByTestId('nav-devices').click();
+  await expect(page.getByTestId(`device-row-${relay}`)).toContainText('Boiler room heater');
+  await page.reload();
+  await expect(page.getByTestId(`device-row-${relay}`)).toContainText('Boiler room heater');
+
   await page.getByTestId('nav-devices').click();
   await page.getByTestId(`device-row-${sensor}`).click();
   await expect(page.getByTestId('telemetry-values')).toBeVisible();

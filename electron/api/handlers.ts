@@ -52,6 +52,11 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     hello: () => ctx.hello(),
     'devices.list': () => hub.registry.list(),
     'devices.get': ({ id }) => ({ ...device(id), recentTraffic: hub.ring.page(50, Infinity, (r) => r.device === id) }),
+    'devices.label': ({ id, label }) => {
+      device(id);
+      hub.commands.audit('device.label', id, { label });
+      return hub.registry.setLabel(id, label)!;
+    },
     'devices.forget': ({ id }) => {
       device(id);
       let closedSession = false;

@@ -30,6 +30,29 @@ describe('Registry transitions (unit, real SQLite file)', () => {
     db.close();
   });
 
+  it("keeps the user's label across logins (which set the name) and restarts; an empty label removes it", () => {
+    const path = `${tmp.dir}/label.db`;
+    const db = openDatabase(path);
+    const r = new Registry(db, hooks);
+    r.sessionOpened(session('esp-3f2a'), 1);
+    expect(r.setLabel('esp-3f2a', '  Garage door  ')).toMatchObject({ id: 'esp-3f2a', label: 'Garage door' });
+    expect(r.setLabel('nobody', 'x')).toBeNull();
+    r.sessionOpened({ ...session('esp-3f2a'), device: { name: 'relay board', controls: [], telemetry: [] } }, 2);
+    expect(r.get('esp-3f2a')).toMatchObject({ name: 'relay board', label: 'Garage door' });
+    r.flush();
+    db.close();
+    const db2 = openDatabase(path);
+    const again = new Registry(db2, hooks);
+    expect(again.get('esp-3f2a')).toMatchObject({ name: 'relay board', label: 'Garage door' });
+    expect(again.setLabel('esp-3f2a', '   ')!.label).toBeNull();
+    // a row stored before labels existed reads as "no label"
+    db2.prepare("INSERT INTO devices (id, data, updated_at) VALUES ('old', ?, 0)").run(JSON.stringify({ ...again.get('esp-3f2a'), id: 'old', label: undefined }));
+    db2.close();
+    const db3 = openDatabase(path);
+    expect(new Registry(db3, hooks).get('old')!.label).toBeNull();
+    db3.close();
+  });
+
   it('stays online when the replaced session closes after the new one opened', () => {
     const db = openDatabase(`${tmp.dir}/r.db`);
     const r = new Registry(db, hooks);
@@ -175,6 +198,17 @@ describe('Registry transitions for every disconnect reason (real broker, real so
     clients.push(again);
     expect(await again.login(token)).not.toBe(Status.SUCCESS);
     expect(await core.api.dispatch('devices.forget', { id: 'old-lamp' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+
+  it('labels a device through the API; refuses control characters, long labels and unknown devices', async () => {
+    await boot();
+    await v2('esp-9');
+    expect(await core.api.dispatch('devices.label', { id: 'esp-9', label: 'Kitchen light' })).toMatchObject({ ok: true, result: { id: 'esp-9', label: 'Kitchen light' } });
+    expect(((await core.api.dispatch('devices.list', {})) as { result: { id: string; label: string | null }[] }).result.find((d) => d.id === 'esp-9')!.label).toBe('Kitchen light');
+    expect(await core.api.dispatch('devices.label', { id: 'esp-9', label: 'bad\u0007bell' })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    expect(await core.api.dispatch('devices.label', { id: 'esp-9', label: 'x'.repeat(65) })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    expect(await core.api.dispatch('devices.label', { id: 'ghost', label: 'x' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(core.hub.registry.get('esp-9')!.label).toBe('Kitchen light');
   });
 
   it('replaced keeps the device online; keepalive_timeout takes it offline', async () => {

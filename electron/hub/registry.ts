@@ -48,6 +48,7 @@ export class Registry {
     this.remove = db.prepare('DELETE FROM devices WHERE id = ?');
     for (const row of db.prepare<[], { id: string; data: string }>('SELECT id, data FROM devices').all()) {
       const d = JSON.parse(row.data) as Stored;
+      d.label ??= null; // rows written before labels existed
       if (d.online) {
         // The host stopped without closing this session (crash or kill): it is offline now.
         Object.assign(d, { online: false, since: now, lastDisconnectReason: 'shutdown' });
@@ -78,12 +79,21 @@ export class Registry {
   ensure(id: string, now = Date.now()): void {
     if (!this.devices.has(id)) {
       this.devices.set(id, {
-        id, name: id, online: false, since: now, lastDisconnectReason: null, flapCount: 0, address: null,
+        id, name: id, label: null, online: false, since: now, lastDisconnectReason: null, flapCount: 0, address: null,
         transport: null, protocol: null, fw: null, board: null, controls: [], telemetryChannels: [],
         controlState: {}, telemetry: {}, lastSeen: null, rttMs: null, counters: zeroCounters(),
       });
     }
     this.mark(id);
+  }
+
+  /** Sets (or, with an empty text, removes) the user's label; it survives logins, which set `name`. */
+  setLabel(id: string, label: string): DeviceSummary | null {
+    const d = this.devices.get(id);
+    if (!d) return null;
+    d.label = label.trim() || null;
+    this.mark(id);
+    return this.get(id);
   }
 
   forget(id: string): boolean {

@@ -25,7 +25,10 @@ export interface Counters {
 
 export interface DeviceSummary {
   id: string;
+  /** What the device calls itself (its v2 login description), else its id. */
   name: string;
+  /** The user's own name for it (devices.label), shown instead of the name; null when none. */
+  label: string | null;
   online: boolean;
   /** ms since epoch of the last online/offline transition. */
   since: number;
@@ -153,6 +156,8 @@ export const methods = {
   'devices.list': z.strictObject({}),
   'devices.get': z.strictObject({ id: DeviceId }),
   'devices.forget': z.strictObject({ id: DeviceId }),
+  /** An empty label removes it. Control characters are refused; 64 characters at most. */
+  'devices.label': z.strictObject({ id: DeviceId, label: z.string().max(64).regex(/^[^\p{Cc}]*$/u, 'no control characters') }),
   'traffic.page': z.strictObject({ query: z.string().max(500).default(''), beforeSeq: z.number().int().optional(), limit: z.number().int().min(1).max(1000).default(200) }),
   'metrics.series': z.strictObject({ device: DeviceId.optional(), range: MetricsRange }),
   'metrics.topTalkers': z.strictObject({ limit: z.number().int().min(1).max(100).default(10) }),
@@ -216,6 +221,7 @@ export interface Results {
   'devices.get': DeviceSummary & { recentTraffic: TrafficRow[] };
   /** The device leaves the list; its token is revoked first (closing a live session) so it cannot come back unnoticed. */
   'devices.forget': { tokenRevoked: boolean; closedSession: boolean };
+  'devices.label': DeviceSummary;
   /**
    * Newest first. A filtered search looks back a bounded number of rows; when it stopped before the
    * oldest row, scanLimitedAt is where: call again with beforeSeq = scanLimitedAt to search further.

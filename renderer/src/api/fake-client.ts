@@ -17,6 +17,7 @@ export function fakeDevice(id: string, over: Partial<DeviceSummary> = {}): Devic
   return {
     id,
     name: id,
+    label: null,
     online: true,
     since: 1_700_000_000_000,
     lastDisconnectReason: null,

@@ -4,6 +4,7 @@ import { errorText } from '../../api/errors';
 import { checkJsonObject } from '../../components/json-input';
 import { JsonEditor } from '../../components/JsonEditor';
 import { useApi, useApp } from '../../store/context';
+import { useDeviceLabels } from '../devices/useDeviceLabels';
 import { BroadcastDialog } from './BroadcastDialog';
 import { CommandHistory } from './CommandHistory';
 import { SavedCommands } from './SavedCommands';
@@ -13,6 +14,7 @@ import { useCommandData } from './useCommandData';
 export function CommandsView() {
   const api = useApi();
   const ids = useApp((s) => s.deviceIds);
+  const labels = useDeviceLabels(ids);
   const notify = useApp((s) => s.notify);
   const [picked, setTarget] = useState('');
   const target = picked && ids.includes(picked) ? picked : (ids[0] ?? '');
@@ -54,8 +56,10 @@ export function CommandsView() {
           <span>Device</span>
           <select value={target} onChange={(e) => setTarget(e.target.value)} aria-label="Target device">
             {ids.length === 0 && <option value="">no devices yet</option>}
-            {ids.map((id) => (
-              <option key={id}>{id}</option>
+            {ids.map((id, i) => (
+              <option key={id} value={id}>
+                {labels[i]}
+              </option>
             ))}
           </select>
         </label>

@@ -8,7 +8,8 @@ import { TrafficList } from '../traffic/TrafficList';
 import { ControlWidget } from './ControlWidget';
 import { DeviceActions } from './DeviceActions';
 import { DeviceTelemetry } from './DeviceTelemetry';
-import { isFlapping } from './device-query';
+import { displayName, isFlapping } from './device-query';
+import { LabelEditor } from './LabelEditor';
 
 const DEVICE_TRAFFIC_CAP = 500;
 
@@ -58,10 +59,11 @@ export function DeviceDetail() {
         <button type="button" className="btn ghost" onClick={() => navigate('devices')}>
           ← Devices
         </button>
-        <h1>
-          <span className={`dot ${device.online ? 'on' : 'off'}`} /> {device.name}
-          {device.name !== device.id && <span className="muted"> ({device.id})</span>}
+        <h1 data-testid="device-title">
+          <span className={`dot ${device.online ? 'on' : 'off'}`} /> {displayName(device)}
+          {displayName(device) !== device.id && <span className="muted"> ({device.id})</span>}
         </h1>
+        <LabelEditor key={device.id} id={device.id} label={device.label} />
         {isFlapping(device) && <span className="badge warn">flapping ({device.flapCount})</span>}
       </div>
       <dl className="facts">

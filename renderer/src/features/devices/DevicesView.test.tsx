@@ -66,6 +66,19 @@ describe('devices view', () => {
     expect(queryDevices(devices, ids, '', 'all', { key: 'rssi', desc: true })).toEqual(['b', 'c', 'a']);
   });
 
+  it("shows the user's label before the id, finds devices by it and sorts the Device column by what is shown", () => {
+    const devices = Object.fromEntries(
+      [fakeDevice('esp-1', { label: 'Zebra lamp' }), fakeDevice('esp-2', { name: 'boiler' }), fakeDevice('esp-3', { label: 'Attic fan' })].map((d) => [d.id, d]),
+    );
+    const ids = ['esp-1', 'esp-2', 'esp-3'];
+    expect(queryDevices(devices, ids, 'attic', 'all', { key: 'id', desc: false })).toEqual(['esp-3']);
+    expect(queryDevices(devices, ids, '', 'all', { key: 'id', desc: false })).toEqual(['esp-3', 'esp-2', 'esp-1']);
+    const { client } = renderWith(<DevicesView />);
+    act(() => void client.emit({ devices: Object.values(devices) }));
+    expect(screen.getByTestId('device-row-esp-1').querySelector('.cell.name')!.textContent).toBe('Zebra lamp esp-1');
+    expect(screen.getByTestId('device-row-esp-2').querySelector('.cell.name')!.textContent).toBe('esp-2 boiler');
+  });
+
   it('clicking a column header sorts by it, again reverses', () => {
     const { client, store } = renderWith(<DevicesView />);
     act(() => void client.emit({ devices: many(5) }));

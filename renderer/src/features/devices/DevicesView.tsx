@@ -7,7 +7,7 @@ import { useNow } from '../../components/useNow';
 import { useApp } from '../../store/context';
 import type { DeviceFilter, DeviceSortKey } from '../../store/ui-slice';
 import { ControlWidget } from './ControlWidget';
-import { isFlapping, numericTelemetry, queryDevices } from './device-query';
+import { displayName, isFlapping, numericTelemetry, queryDevices } from './device-query';
 
 const ROW_HEIGHT = 40;
 const COLUMNS: { key: DeviceSortKey; label: string }[] = [
@@ -39,10 +39,10 @@ const DeviceRow = memo(function DeviceRow({ id, now, top }: { id: string; now: n
       onClick={() => navigate('device', id)}
       onKeyDown={(e) => e.key === 'Enter' && navigate('device', id)}
     >
-      <span className="cell name" title={d.name}>
+      <span className="cell name" title={displayName(d) === d.id ? d.id : `${displayName(d)} (${d.id})`}>
         <span className={`dot ${d.online ? 'on' : 'off'}`} />
-        {d.id}
-        {d.name !== d.id && <span className="muted"> {d.name}</span>}
+        {d.label ?? d.id}
+        {(d.label ? d.id : d.name) !== (d.label ?? d.id) && <span className="muted"> {d.label ? d.id : d.name}</span>}
         {isFlapping(d) && (
           <span className="badge warn" title={`${d.flapCount} reconnects recently`} data-testid={`flap-${id}`}>
             flapping

@@ -4,6 +4,9 @@ import type { DeviceFilter, DeviceSortKey } from '../../store/ui-slice';
 /** A device that went offline and back this many times recently gets the flap badge. */
 export const FLAP_THRESHOLD = 3;
 
+/** What the user sees first: their label, else the device's own name, else its id. */
+export const displayName = (d: DeviceSummary) => d.label ?? d.name;
+
 export const isFlapping = (d: DeviceSummary) => d.flapCount >= FLAP_THRESHOLD;
 
 export function numericTelemetry(d: DeviceSummary, channel: string): number | null {
@@ -14,7 +17,7 @@ export function numericTelemetry(d: DeviceSummary, channel: string): number | nu
 function sortValue(d: DeviceSummary, key: DeviceSortKey): string | number | null {
   switch (key) {
     case 'id':
-      return d.id;
+      return displayName(d).toLowerCase();
     case 'online':
       return d.online ? 1 : 0;
     case 'rssi':
@@ -29,6 +32,7 @@ function matchesSearch(d: DeviceSummary, q: string): boolean {
   return (
     d.id.toLowerCase().includes(q) ||
     d.name.toLowerCase().includes(q) ||
+    (d.label?.toLowerCase().includes(q) ?? false) ||
     (d.address?.toLowerCase().includes(q) ?? false) ||
     (d.fw?.toLowerCase().includes(q) ?? false) ||
     (d.board?.toLowerCase().includes(q) ?? false)

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { useAppStore, useApp } from '../../store/context';
+import { useDeviceLabels } from '../devices/useDeviceLabels';
 import { NAV } from './nav';
 
 interface Action {
@@ -15,6 +16,7 @@ export function CommandPalette() {
   const open = useApp((s) => s.paletteOpen);
   const store = useAppStore();
   const ids = useApp((s) => s.deviceIds);
+  const names = useDeviceLabels(ids);
   const [q, setQ] = useState('');
   const actions = useMemo<Action[]>(() => {
     const s = store.getState;
@@ -26,9 +28,9 @@ export function CommandPalette() {
       { label: 'Theme: dark', run: () => s().setTheme('dark') },
       { label: 'Theme: follow system', run: () => s().setTheme('system') },
     ];
-    for (const id of ids) list.push({ label: `Open device ${id}`, run: () => s().navigate('device', id) });
+    ids.forEach((id, i) => list.push({ label: `Open device ${names[i]}`, run: () => s().navigate('device', id) }));
     return list;
-  }, [store, ids]);
+  }, [store, ids, names]);
   if (!open) return null;
   const needle = q.trim().toLowerCase();
   const hits = actions.filter((a) => a.label.toLowerCase().includes(needle)).slice(0, MAX_ACTIONS);

@@ -1,0 +1,57 @@
+import { useState } from 'react';
+import { errorText } from '../../api/errors';
+import { useApi, useApp } from '../../store/context';
+
+export const MAX_LABEL = 64;
+
+/** The user's own name for a device: Rename opens a field; Enter saves, Escape cancels, empty removes. */
+export function LabelEditor({ id, label }: { id: string; label: string | null }) {
+  const api = useApi();
+  const notify = useApp((s) => s.notify);
+  const [draft, setDraft] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (draft === null) {
+    return (
+      <button type="button" className="btn ghost" onClick={() => setDraft(label ?? '')} data-testid="label-edit">
+        {label ? 'Rename' : 'Add a name'}
+      </button>
+    );
+  }
+  const save = async () => {
+    setBusy(true);
+    try {
+      await api.call('devices.label', { id, label: draft });
+      notify('info', draft.trim() ? `${id} is now called "${draft.trim()}"` : `${id} has no name of yours any more`);
+      setDraft(null);
+    } catch (err) {
+      notify('error', `Renaming ${id} failed: ${errorText(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      className="inline"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <input
+        aria-label="Device name"
+        placeholder={`a name for ${id}`}
+        maxLength={MAX_LABEL}
+        value={draft}
+        autoFocus
+        onChange={(e) => setDraft(e.target.value)}
+        onKeyDown={(e) => e.key === 'Escape' && setDraft(null)}
+      />
+      <button type="submit" className="btn primary" disabled={busy}>
+        Save
+      </button>
+      <button type="button" className="btn" onClick={() => setDraft(null)}>
+        Cancel
+      </button>
+    </form>
+  );
+}
