@@ -92,9 +92,15 @@ size_t scanNumber(const uint8_t* s, size_t n, size_t i) {
   return i;
 }
 
-// word: in flash.
-size_t scanLiteral(const uint8_t* s, size_t n, size_t i, const char* word) {
-  size_t len = flashLength(word);
+struct Literals {
+  char t[5], f[6], n[5];
+};
+const Literals kLiterals HYPERTCP_FLASH = {"true", "false", "null"};
+
+// s[i] is 't', 'f' or 'n'.
+size_t scanLiteral(const uint8_t* s, size_t n, size_t i) {
+  const char* word = s[i] == 't' ? kLiterals.t : s[i] == 'f' ? kLiterals.f : kLiterals.n;
+  size_t len = s[i] == 'f' ? sizeof kLiterals.f - 1 : sizeof kLiterals.t - 1;  // null is as long as true
   if (i + len > n || !flashEquals(reinterpret_cast<const char*>(s + i), word, len)) return 0;
   return i + len;
 }
@@ -120,8 +126,7 @@ size_t scanNumber(const uint8_t* s, size_t n, size_t i) {
 }
 
 // true, false, null: a run of lowercase letters starting with the right one.
-size_t scanLiteral(const uint8_t* s, size_t n, size_t i, const char* word) {
-  (void)word;
+size_t scanLiteral(const uint8_t* s, size_t n, size_t i) {
   for (i++; i < n && s[i] >= 'a' && s[i] <= 'z'; i++) {
   }
   return i;
@@ -190,12 +195,8 @@ size_t scanValue(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& 
       }
     } else if (c == '"') {
       i = scanString(s, n, i);
-    } else if (c == 't') {
-      i = scanLiteral(s, n, i, HYPERTCP_FSTR("true"));
-    } else if (c == 'f') {
-      i = scanLiteral(s, n, i, HYPERTCP_FSTR("false"));
-    } else if (c == 'n') {
-      i = scanLiteral(s, n, i, HYPERTCP_FSTR("null"));
+    } else if (c == 't' || c == 'f' || c == 'n') {
+      i = scanLiteral(s, n, i);
     } else {
       i = scanNumber(s, n, i);
     }
