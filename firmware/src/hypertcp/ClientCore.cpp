@@ -222,7 +222,7 @@ void ClientCore::drop(Error reason, bool immediate) {
     if (!wasOnline) return;
   } else {
     if (!wasOnline) {
-      stats_.failedAttempts++;
+      count(stats_.failedAttempts);
 #if HYPERTCP_ENABLE_REDIRECT
       if (redirectActive_ && ++redirectFailures_ >= HYPERTCP_REDIRECT_MAX_FAILURES) {
         // Back to the broker we were configured with, at once: the failures were somewhere else.
@@ -254,6 +254,10 @@ void ClientCore::emit(EventType type, Error error, uint16_t msgId, uint8_t statu
     case EventType::Redirect: break;
   }
 }
+
+#if defined(__AVR__)
+void ClientCore::count(uint32_t& counter, uint32_t amount) { counter += amount; }
+#endif
 
 uint16_t ClientCore::nextMsgId() {
   if (++msgId_ == 0) msgId_ = 1;  // ids run 1..65535, never 0

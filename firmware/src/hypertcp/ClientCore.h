@@ -176,6 +176,13 @@ class ClientCore {
   bool makeRoom(size_t bytes);
   bool flush();
   uint16_t nextMsgId();
+  // Adds to a Stats counter. Out of line on AVR, which adds 32-bit numbers in memory byte by byte
+  // (about 40 B per update inlined, 8 B per call); inline elsewhere, where a call costs more.
+#if defined(__AVR__)
+  static __attribute__((noinline)) void count(uint32_t& counter, uint32_t amount = 1);
+#else
+  static void count(uint32_t& counter, uint32_t amount = 1) { counter += amount; }
+#endif
 
   // Layout: small, often used members first and the strings and buffers last, so that most
   // offsets from `this` fit the short load/store encodings (xtensa: 32-bit words up to 60).

@@ -18,7 +18,7 @@ void ClientCore::receive(uint32_t now) {
     if (n == 0) return;
     lastRx_ = now;
     rxSincePing_ = true;
-    stats_.bytesIn += static_cast<uint32_t>(n);
+    count(stats_.bytesIn, static_cast<uint32_t>(n));
     size_t used = 0;
     while (used < static_cast<size_t>(n)) {
       FrameDecoder::Result result;
@@ -34,14 +34,14 @@ void ClientCore::receive(uint32_t now) {
 void ClientCore::onDecoded(FrameDecoder::Result result, uint32_t now) {
   const FrameHeader& header = decoder_.header();
   if (result == FrameDecoder::Frame) {
-    stats_.framesIn++;
+    count(stats_.framesIn);
     if (state_ == State::LoggingIn) handleLoginReply(header, now);
     else handleFrame(header, now);
     return;
   }
   // Skipped whole by the decoder: report it, and still ack a message so the broker's
   // bookkeeping stays right.
-  stats_.skippedFrames++;
+  count(stats_.skippedFrames);
   bool isMessage = header.type == Command::JsonMessage || header.type == Command::Broadcast;
   if (isMessage && state_ == State::Online) sendEmpty(Command::Response, header.msgId);
   emit(EventType::Error, result == FrameDecoder::TooLarge ? Error::FrameTooLarge : Error::UnknownFrame, header.msgId);
@@ -77,7 +77,7 @@ void ClientCore::handleLoginReply(const FrameHeader& header, uint32_t now) {
 #if HYPERTCP_ENABLE_REDIRECT
   redirectFailures_ = 0;
 #endif
-  stats_.logins++;
+  count(stats_.logins);
 #if HYPERTCP_ENABLE_UDP
   if (udp_ && !legacy_) udp_->udpLogin(reinterpret_cast<const char*>(rx_ + 1), header.length - 1u, token_, host(), now);
 #endif
@@ -113,7 +113,7 @@ void ClientCore::handleFrame(const FrameHeader& header, uint32_t now) {
 #if HYPERTCP_ENABLE_REDIRECT
       handleRedirect(header);
 #else
-      stats_.skippedFrames++;
+      count(stats_.skippedFrames);
       emit(EventType::Error, Error::UnknownFrame, header.msgId);  // built without redirect support
 #endif
       return;
@@ -133,7 +133,7 @@ void ClientCore::deliver(const FrameHeader& header) {
     invalidJson(header.msgId);
     return;
   }
-  stats_.messagesIn++;
+  count(stats_.messagesIn);
   // The payload object is followed by at least the envelope's '}', so this stays in the frame.
   text[envelope.payload.ptr - text + envelope.payload.len] = '\0';
   bool broadcast = header.type == Command::Broadcast;
@@ -157,7 +157,7 @@ void ClientCore::handleRedirect(const FrameHeader& header) {
   }
   redirectActive_ = true;
   redirectFailures_ = 0;
-  stats_.redirects++;
+  count(stats_.redirects);
   emit(EventType::Redirect, Error::None, header.msgId);
   drop(Error::Redirected, true);  // reconnect at once, same token
 }
@@ -200,12 +200,12 @@ uint16_t ClientCore::sendEnvelope(uint8_t type, const char* target, const char* 
 void ClientCore::commit(uint8_t type, uint16_t msgId, uint16_t length) {
   encodeHeader(tx_ + txEnd_, type, msgId, length);
   txEnd_ = static_cast<uint16_t>(txEnd_ + kHeaderSize + length);
-  stats_.framesOut++;
+  count(stats_.framesOut);
   flush();
 }
 
 void ClientCore::invalidJson(uint16_t msgId) {
-  stats_.invalidJson++;
+  count(stats_.invalidJson);
   emit(EventType::Error, Error::InvalidJson, msgId);
 }
 
@@ -233,7 +233,7 @@ bool ClientCore::flush() {
     }
     if (n == 0) break;
     txStart_ = static_cast<uint16_t>(txStart_ + n);
-    stats_.bytesOut += static_cast<uint32_t>(n);
+    count(stats_.bytesOut, static_cast<uint32_t>(n));
   }
   if (txStart_ == txEnd_) txStart_ = txEnd_ = 0;
   return true;
