@@ -1,30 +1,14 @@
-import { useEffect, useState } from 'react';
-import type { Results } from '../../../../shared/api/contract';
 import { formatBytes, formatRate } from '../../components/format';
-import { useApi, useApp } from '../../store/context';
+import { usePolled } from '../../components/usePolled';
+import { useApp } from '../../store/context';
 
 const REFRESH_MS = 5000;
 
 /** Who floods the broker: the host's top talkers, refreshed every 5 s while shown. */
 export function TopTalkers() {
-  const api = useApi();
   const navigate = useApp((s) => s.navigate);
-  const [rows, setRows] = useState<Results['metrics.topTalkers']>([]);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    const load = () =>
-      api.call('metrics.topTalkers', { limit: 10 }).then(
-        (r) => live && (setRows(r), setError(null)),
-        (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
-      );
-    void load();
-    const t = setInterval(load, REFRESH_MS);
-    return () => {
-      live = false;
-      clearInterval(t);
-    };
-  }, [api]);
+  const { data, error } = usePolled('metrics.topTalkers', { limit: 10 }, REFRESH_MS);
+  const rows = data ?? [];
   return (
     <div className="card" data-testid="top-talkers">
       <h3>Top talkers</h3>

@@ -1,8 +1,6 @@
-import { useEffect, useState } from 'react';
 import type { StorageStats } from '../../../../shared/api/contract';
-import { errorText } from '../../api/errors';
 import { formatAgo, formatBytes } from '../../components/format';
-import { useApi } from '../../store/context';
+import { usePolled } from '../../components/usePolled';
 
 /** How often the card asks the host again while it is shown. */
 export const STORAGE_REFRESH_MS = 5_000;
@@ -12,23 +10,7 @@ export const STORAGE_REFRESH_MS = 5_000;
  * and whether writes keep up (rows dropped before the log, slow write rounds).
  */
 export function StorageCard() {
-  const api = useApi();
-  const [stats, setStats] = useState<StorageStats | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    const load = () =>
-      api.call('storage.stats', {}).then(
-        (s) => live && (setStats(s), setError(null)),
-        (err: unknown) => live && setError(errorText(err)),
-      );
-    void load();
-    const timer = setInterval(load, STORAGE_REFRESH_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [api]);
+  const { data: stats, error } = usePolled('storage.stats', {}, STORAGE_REFRESH_MS);
   return (
     <div className="card" data-testid="storage-card">
       <h2>Storage</h2>
