@@ -10,14 +10,15 @@ import { ControlWidget } from './ControlWidget';
 import { displayName, isFlapping, numericTelemetry, queryDevices } from './device-query';
 
 const ROW_HEIGHT = 40;
-const COLUMNS: { key: DeviceSortKey; label: string }[] = [
+/** `optional` columns give way in a narrow window (styles.css), so Control stays in view. */
+const COLUMNS: { key: DeviceSortKey; label: string; optional?: true }[] = [
   { key: 'id', label: 'Device' },
   { key: 'online', label: 'Status' },
   { key: 'since', label: 'For' },
-  { key: 'address', label: 'Address' },
-  { key: 'lastSeen', label: 'Last seen' },
+  { key: 'address', label: 'Address', optional: true },
+  { key: 'lastSeen', label: 'Last seen', optional: true },
   { key: 'rssi', label: 'RSSI' },
-  { key: 'heap', label: 'Heap' },
+  { key: 'heap', label: 'Heap', optional: true },
   { key: 'rttMs', label: 'RTT' },
   { key: 'rateIn', label: 'Rate' },
 ];
@@ -56,14 +57,14 @@ const DeviceRow = memo(function DeviceRow({ id, now, top }: { id: string; now: n
         {formatDuration(now - d.since)}
         {!d.online && d.lastDisconnectReason && <span className="muted"> ({d.lastDisconnectReason})</span>}
       </span>
-      <span className="cell mono">{d.address ?? '-'}</span>
+      <span className="cell mono opt">{d.address ?? '-'}</span>
       <span className="cell" title={d.board ?? undefined}>
         {d.fw ?? (d.protocol === 'legacy' ? 'legacy' : '-')}
         {d.transport && <span className="muted"> · {d.transport}</span>}
       </span>
-      <span className="cell">{formatAgo(d.lastSeen, now)}</span>
+      <span className="cell opt">{formatAgo(d.lastSeen, now)}</span>
       <span className="cell num">{rssi === null ? '-' : `${rssi} dBm`}</span>
-      <span className="cell num">{heap === null ? '-' : formatBytes(heap)}</span>
+      <span className="cell num opt">{heap === null ? '-' : formatBytes(heap)}</span>
       <span className="cell num">{d.rttMs === null ? '-' : `${d.rttMs.toFixed(1)} ms`}</span>
       <span className="cell num">{formatRate(d.rateIn)}</span>
       <span className="cell">{relay && <ControlWidget device={id} control={relay} compact />}</span>
@@ -126,7 +127,7 @@ export function DevicesView() {
       <div className="table" role="table" aria-label="Devices">
         <div className="row head device-row" role="row">
           {COLUMNS.map((c) => (
-            <button type="button" key={c.key} className="cell sort" onClick={() => sortBy(c.key)} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
+            <button type="button" key={c.key} className={`cell sort${c.optional ? ' opt' : ''}`} onClick={() => sortBy(c.key)} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
               {c.label}
               {sort.key === c.key ? (sort.desc ? ' ▼' : ' ▲') : ''}
             </button>
