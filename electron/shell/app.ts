@@ -113,6 +113,10 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
       return reply.ok ? (reply.result as { offlineGraceSeconds: number }).offlineGraceSeconds * 1000 : 30_000;
     },
     notify,
+    displayName: async (id) => {
+      const reply = await core.api.dispatch('devices.get', { id });
+      return (reply.ok && (reply.result as { label: string | null }).label) || id;
+    },
   });
   const loginAlerts = new LoginAlerts({ enabled: () => prefs.notifyLoginFailures && electron.Notification.isSupported(), notify });
   const setPref = (key: keyof typeof prefs, on: boolean): void => {

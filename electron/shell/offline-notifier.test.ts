@@ -24,6 +24,24 @@ describe('offline notifications', () => {
     expect(shown).toEqual(['lamp-1 is offline']);
   });
 
+  it("names the device by the user's label when there is one, and by its id when the lookup fails", async () => {
+    notifier.dispose();
+    notifier = new OfflineNotifier({
+      graceMs: () => 0,
+      enabled: () => true,
+      notify: (title) => shown.push(title),
+      displayName: async (id) => {
+        if (id === 'broken') throw new Error('host busy');
+        return id === 'esp-3f2a' ? 'Garage door' : id;
+      },
+    });
+    notifier.offline('esp-3f2a', 'keepalive timeout');
+    notifier.offline('lamp-1', 'keepalive timeout');
+    notifier.offline('broken', 'keepalive timeout');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(shown.sort()).toEqual(['Garage door (esp-3f2a) is offline', 'broken is offline', 'lamp-1 is offline']);
+  });
+
   it('stays quiet when the device comes back within the grace period', async () => {
     notifier.offline('lamp-1', 'socket closed');
     await vi.advanceTimersByTimeAsync(10_000);

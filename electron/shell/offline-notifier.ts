@@ -8,6 +8,8 @@ export interface OfflineNotifierOptions {
   graceMs: () => Promise<number> | number;
   enabled: () => boolean;
   notify: (title: string, body: string) => void;
+  /** The name users know the device by (their label), looked up when the notification fires. */
+  displayName?: (id: string) => Promise<string> | string;
   now?: () => number;
 }
 
@@ -71,7 +73,10 @@ export class OfflineNotifier {
     while (this.recent.length > 0 && now - this.recent[0]! >= BURST_WINDOW_MS) this.recent.shift();
     if (this.recent.length < BURST) {
       this.recent.push(now);
-      this.options.notify(`${id} is offline`, `Disconnected: ${reason}`);
+      const named = this.options.displayName ?? ((x: string) => x);
+      void Promise.resolve(named(id))
+        .catch(() => id)
+        .then((name) => !this.disposed && this.options.notify(`${name === id ? id : `${name} (${id})`} is offline`, `Disconnected: ${reason}`));
       return;
     }
     this.suppressed += 1;
