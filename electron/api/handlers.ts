@@ -127,6 +127,15 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       hub.commands.audit('token.rotate', id);
       return { id, token };
     },
+    'tokens.delete': ({ id }) => {
+      const status = tokens.status(id);
+      if (status === 'none') throw new ApiFailure('not_found', `device "${id}" has no token`);
+      if (status === 'active') throw new ApiFailure('conflict', `the token of "${id}" is active; revoke it first`);
+      tokens.delete(id);
+      if (hub.registry.has(id)) hub.registry.ensure(id); // its token status changed: tell the UIs
+      hub.commands.audit('token.delete', id);
+      return { deleted: true };
+    },
     'broker.redirect': ({ device: target, host, port }) => {
       const redirected = broker.redirect(target, host, port);
       hub.commands.audit('redirect', target, { host, port, redirected });

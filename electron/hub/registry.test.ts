@@ -9,6 +9,7 @@ import { startCore, type Core } from '../core';
 import { openDatabase } from './db';
 import { FLAP_WINDOW_MS, Registry } from './registry';
 import { tempDir } from './testing/temp-dir';
+import { SqliteTokenStore } from './token-store';
 
 const session = (id: string, protocol: 'legacy' | 'v2' = 'v2') => ({ id, address: '127.0.0.1', transport: 'tcp' as const, protocol, device: null, connectedAt: 0, rttMs: null });
 
@@ -198,6 +199,20 @@ describe('Registry transitions for every disconnect reason (real broker, real so
     clients.push(again);
     expect(await again.login(token)).not.toBe(Status.SUCCESS);
     expect(await core.api.dispatch('devices.forget', { id: 'old-lamp' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+
+  it('deletes only a revoked token; the device it belonged to then shows no token', async () => {
+    await boot();
+    await v2('retired');
+    expect(await core.api.dispatch('tokens.delete', { id: 'retired' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await core.api.dispatch('tokens.revoke', { id: 'retired' })).toMatchObject({ ok: true });
+    expect(await core.api.dispatch('tokens.delete', { id: 'retired' })).toEqual({ ok: true, result: { deleted: true } });
+    expect(core.tokens.status('retired')).toBe('none');
+    expect(((await core.api.dispatch('tokens.list', {})) as { result: { id: string }[] }).result.map((t) => t.id)).not.toContain('retired');
+    expect(core.hub.registry.get('retired')!.tokenStatus).toBe('none');
+    expect(await core.api.dispatch('tokens.delete', { id: 'retired' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    // gone from the file too: a restart of the store does not bring it back
+    expect(new SqliteTokenStore(core.db).status('retired')).toBe('none');
   });
 
   it('labels a device through the API; refuses control characters, long labels and unknown devices', async () => {

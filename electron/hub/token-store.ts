@@ -62,6 +62,15 @@ export class SqliteTokenStore implements TokenStore {
     return true;
   }
 
+  /** Removes a revoked token's row for good; an active token must be revoked first. */
+  delete(id: string): boolean {
+    const row = this.rows.get(id);
+    if (!row || row.revoked_at === null) return false;
+    this.rows.delete(id);
+    this.db.prepare('DELETE FROM tokens WHERE id = ? AND revoked_at IS NOT NULL').run(id);
+    return true;
+  }
+
   list(): TokenInfo[] {
     return [...this.rows.values()]
       .map((r) => ({ id: r.id, createdAt: r.created_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at }))

@@ -168,6 +168,7 @@ export const methods = {
   'tokens.create': z.strictObject({ id: DeviceId }),
   'tokens.revoke': z.strictObject({ id: DeviceId }),
   'tokens.rotate': z.strictObject({ id: DeviceId }),
+  'tokens.delete': z.strictObject({ id: DeviceId }),
   'broker.redirect': z.strictObject({ device: z.union([DeviceId, z.literal('*')]), host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) }),
   'settings.get': z.strictObject({}),
   'settings.save': z.strictObject({ settings: Settings.partial() }),
@@ -238,6 +239,8 @@ export interface Results {
   'tokens.create': { id: string; token: string };
   'tokens.revoke': { closedSession: boolean };
   'tokens.rotate': { id: string; token: string };
+  /** Only a revoked token can be deleted (conflict otherwise): its row leaves the list. */
+  'tokens.delete': { deleted: boolean };
   'broker.redirect': { redirected: number };
   'settings.get': Settings;
   'settings.save': Settings;

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, screen } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TokenInfo } from '../../../../shared/api/contract';
 import { createFakeClient } from '../../api/fake-client';
 import { renderWith, setup } from '../../test-utils';
@@ -32,6 +32,33 @@ describe('tokens view', () => {
     expect((await screen.findByTestId('token-row-garage')).textContent).toContain('active');
     fireEvent.click(screen.getByRole('button', { name: 'I saved it' }));
     expect(screen.queryByTestId('token-value')).toBeNull();
+  });
+});
+
+describe('tokens view: revoked tokens', () => {
+  it('offers Delete only for a revoked token, asks first, and the row leaves the list', async () => {
+    const client = createFakeClient();
+    let tokens: TokenInfo[] = [
+      { id: 'active-1', createdAt: 1, revokedAt: null, lastUsedAt: null },
+      { id: 'old-1', createdAt: 1, revokedAt: 2, lastUsedAt: null },
+    ];
+    client.handlers['tokens.list'] = () => tokens;
+    client.handlers['tokens.delete'] = ({ id }) => {
+      tokens = tokens.filter((t) => t.id !== id);
+      return { deleted: true };
+    };
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValueOnce(false).mockReturnValue(true);
+    const ctx = setup(client);
+    renderWith(<TokensView />, ctx);
+    const old = await screen.findByTestId('token-row-old-1');
+    expect(within(screen.getByTestId('token-row-active-1')).queryByRole('button', { name: 'Delete' })).toBeNull();
+    await act(async () => fireEvent.click(within(old).getByRole('button', { name: 'Delete' })));
+    expect(client.calls.some((c) => c.method === 'tokens.delete')).toBe(false);
+    await act(async () => fireEvent.click(within(old).getByRole('button', { name: 'Delete' })));
+    expect(confirm).toHaveBeenCalledTimes(2);
+    await waitFor(() => expect(screen.queryByTestId('token-row-old-1')).toBeNull());
+    expect(ctx.store.getState().notices.map((n) => n.text)).toContain('Token of old-1 deleted');
+    confirm.mockRestore();
   });
 });
 

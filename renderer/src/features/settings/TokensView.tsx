@@ -96,6 +96,21 @@ export function TokensView() {
                       Revoke
                     </button>
                   )}
+                  {t.revokedAt && (
+                    <button
+                      type="button"
+                      className="btn"
+                      onClick={() =>
+                        window.confirm(`Delete the revoked token of ${t.id}? It leaves this list; the device's traffic stays in the log.`) &&
+                        void act(async () => {
+                          await api.call('tokens.delete', { id: t.id });
+                          notify('info', `Token of ${t.id} deleted`);
+                        }, 'Delete')
+                      }
+                    >
+                      Delete
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
