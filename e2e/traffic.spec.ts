@@ -27,7 +27,8 @@ test('filters and pauses traffic, opens a message as JSON tree, hex and diff, ex
   await expect.poll(async () => Number(await page.getByTestId('count-shown').textContent())).toBeGreaterThan(frozen);
 
   // detail pane: decoded header, collapsible JSON tree, hex, diff against the previous telemetry
-  await rows.last().click();
+  // (the newest telemetry row: the sensor's answer to a broker RTT probe is an 'in' row too)
+  await rows.filter({ hasText: 'telemetry' }).last().click();
   const detail = page.getByTestId('message-detail');
   await expect(detail.getByTestId('message-header')).toContainText('JSON_MESSAGE (30)');
   await expect(detail).toContainText('telemetry');
