@@ -49,6 +49,13 @@ function feed(client: FakeClient) {
 }
 
 describe('per-device live chart', () => {
+  it("names a device in the legend by the user's label", () => {
+    const { client } = renderWith(<DeviceSeries scope="" phaseMs={0} />);
+    feed(client);
+    act(() => void client.emit({ devices: [fakeDevice('d2', { label: 'Garage door' })] }));
+    expect([...names()].sort()).toEqual(['Garage door (d2)', 'd1', 'd3', 'd4', 'd5']); // recharts may reorder the legend
+  });
+
   it('draws the busiest devices of the window, one palette colour each, with a legend', () => {
     const { client } = renderWith(<DeviceSeries scope="" phaseMs={0} />);
     feed(client);

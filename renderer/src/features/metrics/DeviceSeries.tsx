@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { PALETTE, SeriesChart } from '../../components/SeriesChart';
 import { useApp } from '../../store/context';
+import { useDeviceLabels } from '../devices/useDeviceLabels';
 import { downsample, LIVE_REDRAW_MS, LIVE_WINDOW_MS, mergeDeviceSeries, newestSample, topDevices } from './series';
 
 /** Lines one chart draws at most, so the legend stays readable and the colours distinct. */
@@ -31,6 +32,10 @@ export function DeviceSeries({ scope, phaseMs }: { scope: string; phaseMs: numbe
     const ids = series.map((x) => x.key);
     return { ids, rows: downsample(mergeDeviceSeries(rateHistory, ids, from)), series };
   }, [rateHistory, picked, scope]);
+
+  // legends say "Label (id)" for devices the user named
+  const names = useDeviceLabels(chart.ids);
+  const series = useMemo(() => chart.series.map((x, i) => ({ ...x, label: names[i] ?? x.label })), [chart.series, names]);
 
   const suggestions = useMemo(() => {
     const q = draft.trim().toLowerCase();
@@ -85,7 +90,7 @@ export function DeviceSeries({ scope, phaseMs }: { scope: string; phaseMs: numbe
       {chart.ids.length === 0 ? (
         <p className="muted">No device traffic in the last 5 minutes yet.</p>
       ) : (
-        <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={phaseMs} title={title} data={chart.rows} series={chart.series} testId="chart-devices" />
+        <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={phaseMs} title={title} data={chart.rows} series={series} testId="chart-devices" />
       )}
     </div>
   );

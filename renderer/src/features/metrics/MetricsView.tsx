@@ -6,6 +6,7 @@ import { downloadText } from '../../components/download';
 import { EmptyState } from '../../components/EmptyState';
 import { PALETTE, SeriesChart } from '../../components/SeriesChart';
 import { useApi, useApp } from '../../store/context';
+import { useDeviceLabels } from '../devices/useDeviceLabels';
 import { DeviceSeries } from './DeviceSeries';
 import { downsample, LIVE_REDRAW_MS, liveWindow } from './series';
 import { TopTalkers } from './TopTalkers';
@@ -44,6 +45,7 @@ export function MetricsView() {
   const { range, historical, loading, notify } = useApp(useShallow((s) => ({ range: s.range, historical: s.historical, loading: s.historicalLoading, notify: s.notify })));
   const setRange = useApp((s) => s.setRange);
   const ids = useApp((s) => s.deviceIds);
+  const names = useDeviceLabels(ids);
   const [device, setDevice] = useState('');
   // each chart throttles its own redraws (1 Hz, staggered); this view only cuts the windows
   const live = useApp((s) => s.live);
@@ -81,8 +83,10 @@ export function MetricsView() {
           }}
         >
           <option value="">All devices</option>
-          {ids.map((id) => (
-            <option key={id}>{id}</option>
+          {ids.map((id, i) => (
+            <option key={id} value={id}>
+              {names[i]}
+            </option>
           ))}
         </select>
         <button type="button" className="btn" onClick={() => void exportCsv()}>

@@ -1,6 +1,7 @@
 import { formatBytes, formatRate } from '../../components/format';
 import { usePolled } from '../../components/usePolled';
 import { useApp } from '../../store/context';
+import { useDeviceLabels } from '../devices/useDeviceLabels';
 
 const REFRESH_MS = 5000;
 
@@ -9,6 +10,7 @@ export function TopTalkers() {
   const navigate = useApp((s) => s.navigate);
   const { data, error } = usePolled('metrics.topTalkers', { limit: 10 }, REFRESH_MS);
   const rows = data ?? [];
+  const names = useDeviceLabels(rows.map((r) => r.device));
   return (
     <div className="card" data-testid="top-talkers">
       <h3>Top talkers</h3>
@@ -25,9 +27,9 @@ export function TopTalkers() {
             </tr>
           </thead>
           <tbody>
-            {rows.map((r) => (
+            {rows.map((r, i) => (
               <tr key={r.device} onClick={() => navigate('device', r.device)} className="clickable">
-                <td>{r.device}</td>
+                <td>{names[i]}</td>
                 <td>{formatRate(r.msgsPerSecond)}</td>
                 <td>{formatBytes(r.bytesPerSecond)}/s</td>
               </tr>
