@@ -1,6 +1,7 @@
 import type { HelloResult, Settings } from '../../shared/api/contract';
 import { Status } from '../../shared/protocol/constants';
 import type { BrokerPort } from '../hub/broker-port';
+import { backupDatabase } from '../hub/backup';
 import { metricsCsv, trafficCsv, trafficJsonl } from '../hub/export';
 import type { Hub } from '../hub/hub';
 import { expandTemplate } from '../hub/saved-commands';
@@ -32,6 +33,7 @@ const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
 
 export function createHandlers(ctx: HandlerContext): Handlers {
   const { hub, broker, tokens, settings } = ctx;
+  let backupRunning = false;
 
   /** Sends from "server" and records the command history; failures become API errors. */
   function send(to: string, payload: string): number {
@@ -177,6 +179,20 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       return { filename: `traffic-${stamp()}.${format}`, mime: format === 'csv' ? 'text/csv' : 'application/x-ndjson', ...out };
     },
     'storage.stats': () => hub.storage(),
+    'storage.backup': async () => {
+      if (backupRunning) throw new ApiFailure('conflict', 'a backup is already running');
+      backupRunning = true;
+      try {
+        hub.flusher.flushAll(); // the copy includes what was queued a moment ago
+        const result = await backupDatabase(hub.db);
+        hub.commands.audit('storage.backup', null, { path: result.path, bytes: result.bytes });
+        return result;
+      } catch (err) {
+        throw new ApiFailure('unavailable', `backup failed: ${(err as Error).message}`);
+      } finally {
+        backupRunning = false;
+      }
+    },
     'export.metrics': ({ device: id, range }) => {
       const out = metricsCsv(hub.metrics.query(id, range));
       return { filename: `metrics-${id ?? 'all'}-${range}-${stamp()}.csv`, mime: 'text/csv', ...out };

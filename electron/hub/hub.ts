@@ -235,6 +235,11 @@ export class Hub {
     return true;
   }
 
+  /** The SQLite connection the hub writes through (backups read from it). */
+  get db(): Db {
+    return this.o.db;
+  }
+
   /** The database's files, the traffic log against its caps, and how the writes keep up. */
   storage(): StorageStats {
     const s = this.o.settings.get();

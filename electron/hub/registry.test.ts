@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventBatch } from '../../shared/api/contract';
 import { Command, Status } from '../../shared/protocol/constants';
@@ -213,6 +214,22 @@ describe('Registry transitions for every disconnect reason (real broker, real so
     expect(await core.api.dispatch('tokens.delete', { id: 'retired' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
     // gone from the file too: a restart of the store does not bring it back
     expect(new SqliteTokenStore(core.db).status('retired')).toBe('none');
+  });
+
+  it('backs the database up through the API, with what was just logged, one at a time', async () => {
+    await boot();
+    const { c } = await v2('saved');
+    expect(await c.send('server', '{"state":{"relay1":true}}')).toBe(Status.SUCCESS);
+    const [a, b] = await Promise.all([core.api.dispatch('storage.backup', {}), core.api.dispatch('storage.backup', {})]);
+    expect(a).toMatchObject({ ok: true, result: { removed: 0 } });
+    expect(b).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    const { path, bytes } = (a as { result: { path: string; bytes: number } }).result;
+    expect(path.startsWith(join(tmp.dir, 'backups'))).toBe(true);
+    expect(bytes).toBeGreaterThan(0);
+    const copy = openDatabase(path);
+    expect((copy.prepare("SELECT count(*) AS n FROM traffic WHERE device = 'saved'").get() as { n: number }).n).toBeGreaterThan(0);
+    expect((copy.prepare("SELECT count(*) AS n FROM tokens WHERE id = 'saved'").get() as { n: number }).n).toBe(1);
+    copy.close();
   });
 
   it('labels a device through the API; refuses control characters, long labels and unknown devices', async () => {

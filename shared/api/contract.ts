@@ -181,6 +181,7 @@ export const methods = {
   'export.traffic': z.strictObject({ query: z.string().max(500).default(''), format: z.enum(['csv', 'jsonl']) }),
   'export.metrics': z.strictObject({ device: DeviceId.optional(), range: MetricsRange }),
   'storage.stats': z.strictObject({}),
+  'storage.backup': z.strictObject({}),
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -254,6 +255,8 @@ export interface Results {
   'export.traffic': { filename: string; mime: string; content: string; rows: number; truncated?: boolean };
   'export.metrics': { filename: string; mime: string; content: string; rows: number };
   'storage.stats': StorageStats;
+  /** A consistent copy of the database in backups/ beside it; the newest 5 are kept (removed = older ones deleted). */
+  'storage.backup': { path: string; bytes: number; removed: number };
 }
 
 export const methodNames = Object.keys(methods) as MethodName[];

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, render, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StorageStats } from '../../../../shared/api/contract';
 import { createFakeClient } from '../../api/fake-client';
@@ -48,5 +48,19 @@ describe('storage card', () => {
     failing.handlers['storage.stats'] = () => Promise.reject(new Error('database is locked'));
     renderWith(<StorageCard />, setup(failing));
     expect((await screen.findByText(/Could not read the database's state/)).textContent).toContain('database is locked');
+  });
+
+  it('backs up on request: busy while it runs, then says where the copy went', async () => {
+    const client = createFakeClient();
+    client.handlers['storage.stats'] = () => stats();
+    let finish: (r: { path: string; bytes: number; removed: number }) => void = () => undefined;
+    client.handlers['storage.backup'] = () => new Promise((resolve) => (finish = resolve));
+    renderWith(<StorageCard />, setup(client));
+    const button = await screen.findByRole('button', { name: 'Back up now' });
+    fireEvent.click(button);
+    expect(await screen.findByRole('button', { name: 'Backing up…' })).toHaveProperty('disabled', true);
+    await act(async () => finish({ path: '/data/backups/hypertcp-20261205-080000-000.db', bytes: 3 * MiB, removed: 1 }));
+    expect(screen.getByTestId('backup-result').textContent).toBe('Backed up to /data/backups/hypertcp-20261205-080000-000.db (3.0 MiB); 1 older backup removed');
+    expect(screen.getByRole('button', { name: 'Back up now' })).toHaveProperty('disabled', false);
   });
 });

@@ -1,6 +1,9 @@
+import { useState } from 'react';
 import type { StorageStats } from '../../../../shared/api/contract';
+import { errorText } from '../../api/errors';
 import { formatAgo, formatBytes } from '../../components/format';
 import { usePolled } from '../../components/usePolled';
+import { useApi, useApp } from '../../store/context';
 
 /** How often the card asks the host again while it is shown. */
 export const STORAGE_REFRESH_MS = 5_000;
@@ -17,6 +20,38 @@ export function StorageCard() {
       {error && <p className="error-text">Could not read the database's state: {error}</p>}
       {!stats && !error && <p className="muted">Reading the database…</p>}
       {stats && <StorageDetails stats={stats} now={Date.now()} />}
+      <BackupButton />
+    </div>
+  );
+}
+
+/** A consistent copy of the database beside it (the newest 5 are kept); says where it went. */
+function BackupButton() {
+  const api = useApi();
+  const notify = useApp((s) => s.notify);
+  const [busy, setBusy] = useState(false);
+  const [last, setLast] = useState<string | null>(null);
+  const run = async () => {
+    setBusy(true);
+    try {
+      const r = await api.call('storage.backup', {});
+      setLast(`Backed up to ${r.path} (${formatBytes(r.bytes)})${r.removed ? `; ${r.removed} older backup${r.removed === 1 ? '' : 's'} removed` : ''}`);
+    } catch (err) {
+      notify('error', `Backup failed: ${errorText(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="row-actions backup">
+      <button type="button" className="btn" onClick={() => void run()} disabled={busy} aria-busy={busy}>
+        {busy ? 'Backing up…' : 'Back up now'}
+      </button>
+      {last && (
+        <span className="muted" data-testid="backup-result">
+          {last}
+        </span>
+      )}
     </div>
   );
 }

@@ -1,0 +1,42 @@
+import Database from 'better-sqlite3';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { backupDatabase } from './backup';
+import { openDatabase } from './db';
+import { tempDir } from './testing/temp-dir';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+describe('backupDatabase', () => {
+  it('writes a consistent copy beside the database and keeps only the newest ones', async () => {
+    const db = openDatabase(join(tmp.dir, 'lab', 'hypertcp.db'));
+    db.exec('CREATE TABLE notes (n INTEGER)');
+    const insert = db.prepare('INSERT INTO notes VALUES (?)');
+    for (let i = 0; i < 5000; i++) insert.run(i);
+
+    const first = await backupDatabase(db, 2, new Date('2026-12-05T08:00:00Z'));
+    expect(first.path).toBe(join(tmp.dir, 'lab', 'backups', 'hypertcp-20261205-080000-000.db'));
+    expect(first.bytes).toBeGreaterThan(4096);
+    expect(first.removed).toBe(0);
+    const copy = new Database(first.path, { readonly: true });
+    expect(copy.prepare('SELECT count(*) AS n, sum(n) AS s FROM notes').get()).toEqual({ n: 5000, s: (4999 * 5000) / 2 });
+    copy.close();
+
+    // the same instant again gets its own file; a third backup pushes the oldest out (keep = 2)
+    const again = await backupDatabase(db, 2, new Date('2026-12-05T08:00:00Z'));
+    expect(again.path).toMatch(/hypertcp-20261205-080000-001\.db$/);
+    const third = await backupDatabase(db, 2, new Date('2026-12-05T09:30:00Z'));
+    expect(third.removed).toBe(1);
+    // single files (no -wal/-shm left beside them, even after the copy above was opened)
+    expect(readdirSync(join(tmp.dir, 'lab', 'backups')).sort()).toEqual(['hypertcp-20261205-080000-001.db', 'hypertcp-20261205-093000-000.db']);
+    db.close();
+  });
+
+  it('refuses an in-memory database', async () => {
+    const db = openDatabase(':memory:');
+    await expect(backupDatabase(db)).rejects.toThrow(/in-memory/);
+    db.close();
+  });
+});

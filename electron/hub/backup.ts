@@ -1,0 +1,33 @@
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Db } from './db';
+
+/** Backups kept beside the database; older ones are deleted after a new one is written. */
+export const KEEP_BACKUPS = 5;
+/** hypertcp-YYYYMMDD-HHMMSS-mmm.db (UTC): names sort in time order. */
+const NAME = /^hypertcp-\d{8}-\d{6}-\d{3}\.db$/;
+const nameAt = (ms: number) => `hypertcp-${new Date(ms).toISOString().replace(/[-:]/g, '').replace('T', '-').replace('.', '-').slice(0, 19)}.db`;
+
+/**
+ * Copies the live database into `<db folder>/backups/hypertcp-YYYYMMDD-HHMMSS-mmm.db` with SQLite's
+ * online backup (a consistent snapshot taken in small steps between event-loop turns, so the
+ * broker keeps running), then keeps only the newest `keep` backups.
+ */
+export async function backupDatabase(db: Db, keep = KEEP_BACKUPS, now = new Date()): Promise<{ path: string; bytes: number; removed: number }> {
+  if (db.memory) throw new Error('an in-memory database has nothing to back up');
+  const dir = join(dirname(db.name), 'backups');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  let at = now.getTime();
+  while (existsSync(join(dir, nameAt(at)))) at++;
+  const path = join(dir, nameAt(at));
+  await db.backup(path);
+  // One self-contained file: the copy inherits WAL mode, which would leave -wal/-shm beside it.
+  const copy = new Database(path);
+  copy.pragma('journal_mode = DELETE');
+  copy.close();
+  const backups = readdirSync(dir).filter((f) => NAME.test(f)).sort();
+  const old = backups.slice(0, Math.max(0, backups.length - keep)).filter((f) => f !== basename(path));
+  for (const f of old) for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(join(dir, f + suffix), { force: true });
+  return { path, bytes: statSync(path).size, removed: old.length };
+}
