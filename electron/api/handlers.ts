@@ -44,6 +44,13 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     throw new ApiFailure(code, `cannot send to ${to}: ${outcome.reason}`);
   }
 
+  /** Revokes an active token and closes the live session logged in with it; true if one was closed. */
+  function revokeToken(id: string): boolean {
+    const closedSession = broker.revoke(id);
+    tokens.revoke(id);
+    return closedSession;
+  }
+
   function device(id: string) {
     const d = hub.registry.get(id);
     if (!d) throw new ApiFailure('not_found', `no device "${id}"`);
@@ -61,12 +68,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     },
     'devices.forget': ({ id }) => {
       device(id);
-      let closedSession = false;
       const tokenRevoked = tokens.status(id) === 'active';
-      if (tokenRevoked) {
-        closedSession = broker.revoke(id);
-        tokens.revoke(id);
-      }
+      const closedSession = tokenRevoked && revokeToken(id);
       hub.forgetDevice(id);
       hub.commands.audit('device.forget', id, { tokenRevoked, closedSession });
       return { tokenRevoked, closedSession };
@@ -110,8 +113,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     },
     'tokens.revoke': ({ id }) => {
       if (tokens.status(id) !== 'active') throw new ApiFailure('not_found', `device "${id}" has no active token`);
-      const closedSession = broker.revoke(id);
-      tokens.revoke(id);
+      const closedSession = revokeToken(id);
       hub.registry.ensure(id);
       hub.commands.audit('token.revoke', id, { closedSession });
       return { closedSession };

@@ -8,7 +8,7 @@ const fileBytes = (path: string): number => {
   try {
     return statSync(path).size;
   } catch {
-    return 0; // no WAL file yet (or an in-memory database)
+    return 0; // no WAL file yet, or an in-memory database (no file at all)
   }
 };
 
@@ -22,18 +22,21 @@ export const SLOW_WRITE_MS = 50;
  */
 export function storageStats(db: Db, log: TrafficLog, flusher: Flusher, retention: { days: number; megabytes: number }): StorageStats {
   const path = db.name;
-  const range = db.prepare('SELECT min(seq) AS lo, max(seq) AS hi FROM traffic').get() as { lo: number | null; hi: number | null };
-  const oldest = db.prepare('SELECT ts FROM traffic ORDER BY seq LIMIT 1').get() as { ts: number } | undefined;
+  const range = db.prepare('SELECT min(seq) AS lo, max(seq) AS hi, (SELECT ts FROM traffic ORDER BY seq LIMIT 1) AS oldest FROM traffic').get() as {
+    lo: number | null;
+    hi: number | null;
+    oldest: number | null;
+  };
   const writes = flusher.stats();
   const slowRounds = writes.histogram.filter((b) => b.le > SLOW_WRITE_MS).reduce((n, b) => n + b.count, 0);
   return {
     path,
-    fileBytes: path === ':memory:' ? 0 : fileBytes(path),
-    walBytes: path === ':memory:' ? 0 : fileBytes(`${path}-wal`),
+    fileBytes: fileBytes(path),
+    walBytes: fileBytes(`${path}-wal`),
     traffic: {
       rows: range.lo === null || range.hi === null ? 0 : range.hi - range.lo + 1,
       bytes: log.storedBytes,
-      oldestTs: oldest?.ts ?? null,
+      oldestTs: range.oldest,
       capBytes: retention.megabytes * 1024 * 1024,
       maxAgeDays: retention.days,
       queued: log.queued,

@@ -24,11 +24,12 @@ export interface MetricsSlice {
 }
 
 /** Host points older than the first live point go in front of it; the live ones win on overlap. */
-export function mergeLiveHistory(history: MetricsPoint[], live: MetricsPoint[]): MetricsPoint[] {
+function prependOlder<P extends { ts: number }>(history: P[], live: P[], max: number): P[] {
   const firstLive = live[0]?.ts ?? Infinity;
-  const older = history.filter((p) => p.ts < firstLive);
-  return [...older, ...live].slice(-LIVE_POINTS);
+  return [...history.filter((p) => p.ts < firstLive), ...live].slice(-max);
 }
+
+export const mergeLiveHistory = (history: MetricsPoint[], live: MetricsPoint[]) => prependOlder(history, live, LIVE_POINTS);
 
 export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get, client) => ({
   live: [],
@@ -55,10 +56,8 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get, client)
       set((s) => {
         const rateHistory = { ...s.rateHistory };
         talkers.forEach((t, i) => {
-          const live = rateHistory[t.device] ?? [];
-          const firstLive = live[0]?.ts ?? Infinity;
-          const older = perDevice[i]!.filter((p) => p.ts < firstLive).map((p) => ({ ts: p.ts, v: p.msgsIn + p.msgsOut }));
-          rateHistory[t.device] = [...older, ...live].slice(-RATE_POINTS);
+          const rates = perDevice[i]!.map((p) => ({ ts: p.ts, v: p.msgsIn + p.msgsOut }));
+          rateHistory[t.device] = prependOlder(rates, rateHistory[t.device] ?? [], RATE_POINTS);
         });
         return { live: mergeLiveHistory(history, s.live), rateHistory };
       });

@@ -28,6 +28,14 @@ export function TokensView() {
     }
     reload();
   };
+  /** Asks first; on yes runs the call and says it was done. */
+  const confirmThen = (question: string, what: string, call: () => Promise<unknown>, done: string) => {
+    if (!window.confirm(question)) return;
+    void act(async () => {
+      await call();
+      notify('info', done);
+    }, what);
+  };
   return (
     <section className="view tokens-view" data-testid="tokens-view">
       <div className="card">
@@ -81,34 +89,13 @@ export function TokensView() {
                   >
                     Rotate
                   </button>
-                  {!t.revokedAt && (
-                    <button
-                      type="button"
-                      className="btn danger"
-                      onClick={() =>
-                        window.confirm(`Revoke the token of ${t.id}? Its live session closes at once.`) &&
-                        void act(async () => {
-                          await api.call('tokens.revoke', { id: t.id });
-                          notify('info', `Token of ${t.id} revoked`);
-                        }, 'Revoke')
-                      }
-                    >
-                      Revoke
-                    </button>
-                  )}
-                  {t.revokedAt && (
-                    <button
-                      type="button"
-                      className="btn"
-                      onClick={() =>
-                        window.confirm(`Delete the revoked token of ${t.id}? It leaves this list; the device's traffic stays in the log.`) &&
-                        void act(async () => {
-                          await api.call('tokens.delete', { id: t.id });
-                          notify('info', `Token of ${t.id} deleted`);
-                        }, 'Delete')
-                      }
-                    >
+                  {t.revokedAt ? (
+                    <button type="button" className="btn" onClick={() => confirmThen(`Delete the revoked token of ${t.id}? It leaves this list; the device's traffic stays in the log.`, 'Delete', () => api.call('tokens.delete', { id: t.id }), `Token of ${t.id} deleted`)}>
                       Delete
+                    </button>
+                  ) : (
+                    <button type="button" className="btn danger" onClick={() => confirmThen(`Revoke the token of ${t.id}? Its live session closes at once.`, 'Revoke', () => api.call('tokens.revoke', { id: t.id }), `Token of ${t.id} revoked`)}>
+                      Revoke
                     </button>
                   )}
                 </td>

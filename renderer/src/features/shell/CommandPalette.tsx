@@ -14,6 +14,11 @@ const MAX_ACTIONS = 30;
 /** Ctrl/Cmd+K: jump to a view or a device, pause traffic, switch theme. */
 export function CommandPalette() {
   const open = useApp((s) => s.paletteOpen);
+  // mounted only while open: its device list (with labels) is not rebuilt on every batch otherwise
+  return open ? <PaletteDialog /> : null;
+}
+
+function PaletteDialog() {
   const store = useAppStore();
   const ids = useApp((s) => s.deviceIds);
   const names = useDeviceLabels(ids);
@@ -31,13 +36,9 @@ export function CommandPalette() {
     ids.forEach((id, i) => list.push({ label: `Open device ${names[i]}`, run: () => s().navigate('device', id) }));
     return list;
   }, [store, ids, names]);
-  if (!open) return null;
   const needle = q.trim().toLowerCase();
   const hits = actions.filter((a) => a.label.toLowerCase().includes(needle)).slice(0, MAX_ACTIONS);
-  const close = () => {
-    store.getState().setPaletteOpen(false);
-    setQ('');
-  };
+  const close = () => store.getState().setPaletteOpen(false); // unmounting drops the typed text
   const run = (a: Action) => {
     close();
     a.run();
