@@ -4,11 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NATIVE_DIR, routeNativeModules } from './native-route';
-import { isCurrent, stageNative, wantedStamp } from './prepare-native';
+import { isCurrent, missingElectronBinary, stageNative, wantedStamp } from './prepare-native';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('native modules for development runs', () => {
+  it('says plainly when the Electron binary was never downloaded, and not once it is there', () => {
+    const project = mkdtempSync(join(tmpdir(), 'electron-bin-'));
+    const pkg = join(project, 'node_modules', 'electron');
+    mkdirSync(pkg, { recursive: true });
+    expect(missingElectronBinary(project)).toMatch(/ELECTRON_SKIP_BINARY_DOWNLOAD[\s\S]*install\.js[\s\S]*npm run serve/);
+    writeFileSync(join(pkg, 'path.txt'), 'electron');
+    expect(missingElectronBinary(project)).not.toBeNull(); // path.txt alone: the download did not finish
+    mkdirSync(join(pkg, 'dist'));
+    writeFileSync(join(pkg, 'dist', 'electron'), '');
+    expect(missingElectronBinary(project)).toBeNull();
+  });
+
   it('routes better-sqlite3 (and its subpaths) to .electron-native once prepared, nothing else', () => {
     const project = mkdtempSync(join(tmpdir(), 'native-'));
     const seen: string[] = [];

@@ -4,7 +4,8 @@
  * both downloaded, so this needs internet once). Skips the work when the stamp says it is current.
  * projectRootPath pins the rebuild to .electron-native/: without it @electron/rebuild walks up and
  * rebuilds the project's own node_modules copy too (which `npm test` needs built for Node).
- * Run by `npm start`:  npx tsx electron/shell/prepare-native.ts
+ * Run by `npm start` before the build, so a missing Electron binary is said at once:
+ *   npx tsx electron/shell/prepare-native.ts
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
@@ -46,8 +47,29 @@ export function stageNative(root: string): string {
   return dir;
 }
 
+/**
+ * `electron .` needs the binary Electron's installer downloads at `npm install`. Without it
+ * Electron throws a stack trace that does not say why or what to do: say it plainly, first.
+ */
+export function missingElectronBinary(root: string): string | null {
+  const pkg = join(root, 'node_modules', 'electron');
+  const pathFile = join(pkg, 'path.txt');
+  if (existsSync(pathFile) && existsSync(join(pkg, 'dist', readFileSync(pathFile, 'utf8').trim()))) return null;
+  return [
+    "Electron's binary is not installed (node_modules/electron/dist is missing: npm install ran with",
+    'ELECTRON_SKIP_BINARY_DOWNLOAD=1, or could not reach the download).',
+    '  With internet access: node node_modules/electron/install.js, then npm start again.',
+    '  Without it: npm run serve runs the same panel in your browser (npm run demo with simulated devices).',
+  ].join('\n');
+}
+
 async function main(): Promise<number> {
   const root = fileURLToPath(new URL('../../', import.meta.url));
+  const missing = missingElectronBinary(root);
+  if (missing) {
+    console.error(missing);
+    return 1;
+  }
   if (isCurrent(root)) {
     console.log(`${NATIVE_DIR}/ is current for Electron ${wantedStamp(root).electron}`);
     return 0;
