@@ -68,8 +68,8 @@ describe('electron-builder.yml', () => {
     expect(pkg.main).toBe('dist/electron/main.cjs');
     expect(pkg.scripts['build:electron']).toContain('vite.electron.config.ts');
     expect(pkg.scripts['build:electron']).toContain('vite.preload.config.ts');
-    // npm start: build, native modules for Electron in .electron-native/, then the app from package.json main.
-    expect(pkg.scripts.start).toBe('npm run build && tsx electron/shell/prepare-native.ts && electron .');
+    // npm start: the Electron binary check and native modules for Electron in .electron-native/, the build, then the app from package.json main.
+    expect(pkg.scripts.start).toBe('tsx electron/shell/prepare-native.ts && npm run build && electron .');
     // electron-builder rebuilds native modules in place for Electron; dist puts the Node build back for npm test.
     expect(pkg.scripts.dist).toMatch(/^npm run build && electron-builder && npm rebuild better-sqlite3$/);
     expect(config.files).toEqual(expect.arrayContaining(['package.json', 'dist/electron/**/*', 'dist/renderer/**/*']));
