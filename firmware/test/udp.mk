@@ -64,3 +64,33 @@ udp-config:
 	  grep -q "#error.*$$name" $(BUILD)/udp-config.log || { echo "FAIL: -D$$def failed without its #error"; cat $(BUILD)/udp-config.log; exit 1; }; \
 	done
 	@echo "== udp-config: defaults compile; $(words $(UDP_BAD_CONFIGS)) out-of-range UDP values are refused"
+
+# udp-bench: host speed of the UDP crypto (test/udp_crypto_bench.cpp), -O2, no sanitizers. Not a
+# test step: it measures, it checks nothing. make -C firmware udp-bench
+.PHONY: udp-bench
+udp-bench: $(BUILD)/udp-crypto-bench
+	@$<
+
+$(BUILD)/udp-crypto-bench: test/udp_crypto_bench.cpp src/udp/UdpCrypto.cpp src/udp/UdpWire.cpp src/udp/UdpCrypto.h src/udp/UdpWire.h
+	@mkdir -p $(@D)
+	$(Q)$(CXX) $(BASE) $(REL) -o $@ $(filter %.cpp,$^)
+
+# udp-ct: AES-256 and GCM under valgrind memcheck with the key and plaintext marked undefined
+# (test/udp_ctgrind.cpp): any branch or table index on secret data fails the step. Built at -O2
+# and -Os (the devices' level), no sanitizers.
+UDP_CT_SRC := test/udp_ctgrind.cpp src/udp/UdpCrypto.cpp
+UDP_CT_HAVE := $(and $(shell command -v valgrind 2>/dev/null),$(wildcard /usr/include/valgrind/memcheck.h))
+TEST_STEPS += udp-ct
+.PHONY: udp-ct
+udp-ct:
+ifeq ($(UDP_CT_HAVE),)
+	@echo "udp constant-time check: SKIPPED - valgrind or <valgrind/memcheck.h> not found (apt-get install -y valgrind)"
+else
+	@mkdir -p $(BUILD)/ct
+	@set -e; for opt in -O2 -Os; do \
+	  $(CXX) $(BASE) $$opt -g -o $(BUILD)/ct/ctgrind$$opt $(UDP_CT_SRC); \
+	  valgrind -q --error-exitcode=1 $(BUILD)/ct/ctgrind$$opt > $(BUILD)/ct/ctgrind$$opt.log 2>&1 || \
+	    { cat $(BUILD)/ct/ctgrind$$opt.log; echo "FAILED: udp-ct ($$opt): secret-dependent branch or index"; exit 1; }; \
+	done
+	@echo "== udp-ct: AES-256 key schedule, block and GCM seal under memcheck with secret key/plaintext (-O2, -Os): no secret-dependent branch or index"
+endif

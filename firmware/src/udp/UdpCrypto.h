@@ -31,16 +31,20 @@ void hmacSha256(const uint8_t* key, size_t keyLength, const uint8_t* data, size_
 void hkdfSha256(const uint8_t* ikm, size_t ikmLength, const uint8_t* salt, size_t saltLength, const uint8_t* info,
                 size_t infoLength, uint8_t* out, size_t outLength);
 
+// Constant time (bitsliced, no tables, no branches on key or data). Two blocks cost one pass.
 class Aes256 {
  public:
   void setKey(const uint8_t key[32]);
   void encryptBlock(const uint8_t in[16], uint8_t out[16]) const;
+  // Two blocks at once; in and out may be the same buffers.
+  void encryptBlocks(const uint8_t in0[16], const uint8_t in1[16], uint8_t out0[16], uint8_t out1[16]) const;
 
  private:
-  uint8_t roundKeys_[240];
+  uint16_t roundKeys_[15 * 8];  // bit planes of each round key
 };
 
 // AES-256-GCM with a 12-byte nonce and a 16-byte tag. In-place use (out == in) is allowed.
+// GHASH is constant time too (masks, no branches on data).
 class Aes256Gcm {
  public:
   void setKey(const uint8_t key[32]);
