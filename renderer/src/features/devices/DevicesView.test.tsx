@@ -87,4 +87,20 @@ describe('devices view', () => {
     fireEvent.click(screen.getByRole('button', { name: /Rate/ }));
     expect(store.getState().deviceSort).toEqual({ key: 'rateIn', desc: false });
   });
+
+  it('Enter on a focused row opens the device; Enter on the relay toggle in it only toggles', () => {
+    const { client, store } = renderWith(<DevicesView />);
+    client.handlers['controls.set'] = () => ({ req: 'r1' });
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1')] }));
+    const toggle = screen.getByRole('switch', { name: 'Relay 1 of lamp-1' });
+    // a real browser turns Enter on a button into a click, and the keydown bubbles to the row
+    act(() => {
+      fireEvent.keyDown(toggle, { key: 'Enter' });
+      fireEvent.click(toggle);
+    });
+    expect(client.calls.some((c) => c.method === 'controls.set')).toBe(true);
+    expect(store.getState().view).toBe('devices');
+    fireEvent.keyDown(screen.getByTestId('device-row-lamp-1'), { key: 'Enter' });
+    expect(store.getState()).toMatchObject({ view: 'device', selectedDevice: 'lamp-1' });
+  });
 });

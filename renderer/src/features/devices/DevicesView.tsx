@@ -38,7 +38,8 @@ const DeviceRow = memo(function DeviceRow({ id, now, top }: { id: string; now: n
       data-testid={`device-row-${id}`}
       tabIndex={0}
       onClick={() => navigate('device', id)}
-      onKeyDown={(e) => e.key === 'Enter' && navigate('device', id)}
+      // the row's own Enter only: Enter on the relay toggle inside it toggles, it does not also open the device
+      onKeyDown={(e) => e.key === 'Enter' && e.target === e.currentTarget && navigate('device', id)}
     >
       <span className="cell name" title={displayName(d) === d.id ? d.id : `${displayName(d)} (${d.id})`}>
         <span className={`dot ${d.online ? 'on' : 'off'}`} />
