@@ -50,12 +50,13 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 12; i++) k.iv[i] = static_cast<uint8_t>(i * 3);
   static uint8_t plain[256], datagram[13 + 256 + 16], back[256];
   for (int i = 0; i < 256; i++) plain[i] = static_cast<uint8_t>(i);
+  size_t length = 256;
   auto roundTrip = [&](int i) {
     size_t hl = encodeHeader(datagram, 0, 7, static_cast<uint64_t>(i), nullptr);
-    size_t n = sealDatagram(k, static_cast<uint64_t>(i), datagram, hl, plain, 256);
+    size_t n = sealDatagram(k, static_cast<uint64_t>(i), datagram, hl, plain, length);
     Header h;
     size_t pl = 0;
-    if (decodeHeader(datagram, n, h) != kHeaderOk || !openDatagram(k, datagram, n, h, back, pl) || pl != 256)
+    if (decodeHeader(datagram, n, h) != kHeaderOk || !openDatagram(k, datagram, n, h, back, pl) || pl != length)
       printf("bench: round trip failed\n");
     sink = back[i & 255];
   };
@@ -64,6 +65,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   measure("seal+open 256 B (sealDatagram/openDatagram)", 20000, roundTrip);
+  length = 64;
+  measure("seal+open 64 B (sealDatagram/openDatagram)", 20000, roundTrip);
   Aes256Gcm gcm;
   gcm.setKey(k.key);
   uint8_t tag[16];

@@ -286,27 +286,29 @@ void Aes256::encryptBlock(const uint8_t in[16], uint8_t out[16]) const {
 
 // ---- GCM (NIST SP 800-38D) ----
 namespace {
-// X = X * Y in GF(2^128), bit-reflected as the standard describes (algorithm 1), on 32-bit words
-// with masks instead of branches: X and Y (H) are secret.
-void gfMul(uint8_t x[16], const uint8_t y[16]) {
-  uint32_t z[4] = {0, 0, 0, 0}, v[4];
-  for (int j = 0; j < 4; j++) v[j] = be32(y + 4 * j);
-  for (int w = 0; w < 4; w++) {
-    uint32_t bits = be32(x + 4 * w);
-    for (int i = 0; i < 32; i++, bits <<= 1) {
-      uint32_t take = 0 - (bits >> 31);  // all ones when this bit of X is set
-      for (int j = 0; j < 4; j++) z[j] ^= v[j] & take;
-      uint32_t reduce = 0 - (v[3] & 1);
-      v[3] = (v[3] >> 1) | (v[2] << 31);
-      v[2] = (v[2] >> 1) | (v[1] << 31);
-      v[1] = (v[1] >> 1) | (v[0] << 31);
-      v[0] = (v[0] >> 1) ^ (0xe1000000 & reduce);
-    }
+// X = X * H in GF(2^128), bit-reflected as the standard describes (algorithm 1), on 32-bit words
+// with masks instead of branches: X and H are secret. One word of X per call keeps everything in
+// registers on a 16-register core (xtensa call0).
+struct GfAcc {
+  uint32_t z0, z1, z2, z3, v0, v1, v2, v3;
+};
+void gfMulWord(GfAcc& a, uint32_t bits) {
+  uint32_t z0 = a.z0, z1 = a.z1, z2 = a.z2, z3 = a.z3, v0 = a.v0, v1 = a.v1, v2 = a.v2, v3 = a.v3;
+  for (int i = 0; i < 32; i++, bits <<= 1) {
+    uint32_t take = 0 - (bits >> 31);  // all ones when this bit of X is set
+    z0 ^= v0 & take, z1 ^= v1 & take, z2 ^= v2 & take, z3 ^= v3 & take;
+    uint32_t reduce = 0xe1000000 & (0 - (v3 & 1));
+    v3 = (v3 >> 1) | (v2 << 31), v2 = (v2 >> 1) | (v1 << 31), v1 = (v1 >> 1) | (v0 << 31), v0 = (v0 >> 1) ^ reduce;
   }
-  for (int j = 0; j < 4; j++) putBe32(x + 4 * j, z[j]);
+  a = {z0, z1, z2, z3, v0, v1, v2, v3};
+}
+void gfMul(uint8_t x[16], const uint32_t h[4]) {
+  GfAcc a = {0, 0, 0, 0, h[0], h[1], h[2], h[3]};
+  gfMulWord(a, be32(x)), gfMulWord(a, be32(x + 4)), gfMulWord(a, be32(x + 8)), gfMulWord(a, be32(x + 12));
+  putBe32(x, a.z0), putBe32(x + 4, a.z1), putBe32(x + 8, a.z2), putBe32(x + 12, a.z3);
 }
 
-void ghashAbsorb(uint8_t y[16], const uint8_t h[16], const uint8_t* data, size_t length) {
+void ghashAbsorb(uint8_t y[16], const uint32_t h[4], const uint8_t* data, size_t length) {
   while (length > 0) {
     size_t take = length < 16 ? length : 16;
     for (size_t i = 0; i < take; i++) y[i] ^= data[i];
@@ -317,24 +319,22 @@ void ghashAbsorb(uint8_t y[16], const uint8_t h[16], const uint8_t* data, size_t
 }
 }  // namespace
 
-void Aes256Gcm::setKey(const uint8_t key[32]) {
-  aes_.setKey(key);
-  uint8_t zero[16];
-  memset(zero, 0, 16);
-  aes_.encryptBlock(zero, h_);
-}
+void Aes256Gcm::setKey(const uint8_t key[32]) { aes_.setKey(key); }
 
-void Aes256Gcm::ghash(const uint8_t* aad, size_t aadLength, const uint8_t* c, size_t length, uint8_t out[16]) const {
+void Aes256Gcm::ghash(const uint8_t hash[16], const uint8_t* aad, size_t aadLength, const uint8_t* c, size_t length,
+                      uint8_t out[16]) const {
+  uint32_t h[4];
+  for (int j = 0; j < 4; j++) h[j] = be32(hash + 4 * j);
   memset(out, 0, 16);
-  ghashAbsorb(out, h_, aad, aadLength);
-  ghashAbsorb(out, h_, c, length);
+  ghashAbsorb(out, h, aad, aadLength);
+  ghashAbsorb(out, h, c, length);
   uint8_t lengths[16];
   uint64_t aBits = static_cast<uint64_t>(aadLength) * 8, cBits = static_cast<uint64_t>(length) * 8;
   for (int i = 0; i < 8; i++) {
     lengths[i] = static_cast<uint8_t>(aBits >> (56 - 8 * i));
     lengths[8 + i] = static_cast<uint8_t>(cBits >> (56 - 8 * i));
   }
-  ghashAbsorb(out, h_, lengths, 16);
+  ghashAbsorb(out, h, lengths, 16);
 }
 
 // Two counter blocks per AES pass (the bitsliced cipher does two as cheaply as one).
@@ -362,16 +362,16 @@ void Aes256Gcm::seal(const uint8_t nonce[12], const uint8_t* aad, size_t aadLeng
   expectedTag(nonce, aad, aadLength, out, length, tag);
 }
 
-// The tag: GHASH over AAD and ciphertext, masked with E(K, J0).
+// The tag: GHASH over AAD and ciphertext, masked with E(K, J0). The hash key H = E(K, 0) comes
+// from the same two-block pass as E(K, J0), so it costs nothing extra.
 void Aes256Gcm::expectedTag(const uint8_t nonce[12], const uint8_t* aad, size_t aadLength, const uint8_t* c, size_t length,
                             uint8_t tag[16]) const {
-  uint8_t s[16];
-  ghash(aad, aadLength, c, length, s);
-  uint8_t j0[16];
+  uint8_t h[16], j0[16], ej0[16], s[16];
+  memset(h, 0, 16);
   memcpy(j0, nonce, 12);
   putBe32(j0 + 12, 1);
-  uint8_t ej0[16];
-  aes_.encryptBlock(j0, ej0);
+  aes_.encryptBlocks(h, j0, h, ej0);
+  ghash(h, aad, aadLength, c, length, s);
   for (int i = 0; i < 16; i++) tag[i] = static_cast<uint8_t>(s[i] ^ ej0[i]);
 }
 

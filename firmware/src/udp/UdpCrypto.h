@@ -55,12 +55,12 @@ class Aes256Gcm {
             const uint8_t tag[16], uint8_t* out) const;
 
  private:
-  void ghash(const uint8_t* aad, size_t aadLength, const uint8_t* c, size_t length, uint8_t out[16]) const;
+  void ghash(const uint8_t h[16], const uint8_t* aad, size_t aadLength, const uint8_t* c, size_t length,
+             uint8_t out[16]) const;
   void ctr(const uint8_t nonce[12], const uint8_t* in, size_t length, uint8_t* out) const;
   void expectedTag(const uint8_t nonce[12], const uint8_t* aad, size_t aadLength, const uint8_t* c, size_t length,
                    uint8_t tag[16]) const;
-  Aes256 aes_;
-  uint8_t h_[16];
+  Aes256 aes_;  // the hash key H is derived per message, in the same AES pass as E(K, J0)
 };
 
 }  // namespace udp
