@@ -186,20 +186,6 @@ inline uint32_t shiftRows(uint32_t x) {
 inline uint32_t rows1(uint32_t x) { return ((x >> 4) & 0x0FFF0FFF) | ((x << 12) & 0xF000F000); }
 inline uint32_t rows2(uint32_t x) { return ((x >> 8) & 0x00FF00FF) | ((x << 8) & 0xFF00FF00); }
 
-// out_r = 2(a_r ^ a_r+1) ^ a_r+1 ^ (a_r+2 ^ a_r+3); doubling in GF(2^8) moves plane b to b + 1
-// and folds plane 7 into planes 0, 1, 3, 4 (the polynomial 0x11b).
-void mixColumns(uint32_t* q) {
-  uint32_t next[8], t[8];
-  for (int b = 0; b < 8; b++) {
-    next[b] = rows1(q[b]);
-    t[b] = q[b] ^ next[b];
-  }
-  for (int b = 0; b < 8; b++) {
-    uint32_t doubled = (b ? t[b - 1] : 0) ^ (((0x1b >> b) & 1) ? t[7] : 0);  // b is public
-    q[b] = doubled ^ next[b] ^ rows2(t[b]);
-  }
-}
-
 // Transposes the 8x8 bit matrix in each byte lane of w[0..7]: bit i of lane L of w[j] <-> bit j of
 // lane L of w[i]. Its own inverse.
 inline void swapMove(uint32_t& a, uint32_t& b, uint32_t mask, int n) {
@@ -266,15 +252,26 @@ void Aes256::setKey(const uint8_t key[32]) {
 void Aes256::encryptBlocks(const uint8_t in0[16], const uint8_t in1[16], uint8_t out0[16], uint8_t out1[16]) const {
   uint32_t q[8];
   load(in0, in1, q);
-  for (int round = 0;; round++) {
-    for (int b = 0; b < 8; b++) {
-      uint32_t k = roundKeys_[8 * round + b];
-      q[b] ^= k | (k << 16);
-    }
-    if (round == 14) break;
+  const uint16_t* rk = roundKeys_;
+  for (int b = 0; b < 8; b++) q[b] ^= rk[b] | static_cast<uint32_t>(rk[b]) << 16;
+  for (int round = 1; round <= 14; round++) {
+    rk += 8;
     subBytes(q);
+    // ShiftRows, MixColumns (not in round 14) and AddRoundKey plane by plane. MixColumns row r:
+    // 2(a_r ^ a_r+1) ^ a_r+1 ^ (a_r+2 ^ a_r+3) with t = a_r ^ a_r+1; doubling in GF(2^8) moves
+    // plane b - 1 to plane b and folds plane 7 into planes 0, 1, 3, 4 (0x1b).
     for (int b = 0; b < 8; b++) q[b] = shiftRows(q[b]);
-    if (round != 13) mixColumns(q);
+    uint32_t t7 = q[7] ^ rows1(q[7]), carry = 0;
+    for (int b = 0; b < 8; b++) {
+      uint32_t x = q[b], key = rk[b] | static_cast<uint32_t>(rk[b]) << 16;
+      if (round == 14) {
+        q[b] = x ^ key;
+        continue;
+      }
+      uint32_t next = rows1(x), t = x ^ next;
+      q[b] = carry ^ (t7 & (0 - ((0x1b >> b) & 1))) ^ next ^ rows2(t) ^ key;  // b is public
+      carry = t;
+    }
   }
   store(q, out0, out1);
 }
