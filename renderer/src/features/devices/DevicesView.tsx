@@ -10,14 +10,17 @@ import { ControlWidget } from './ControlWidget';
 import { displayName, isFlapping, numericTelemetry, queryDevices } from './device-query';
 
 const ROW_HEIGHT = 40;
-/** `optional` columns give way in a narrow window (styles.css), so Control stays in view. */
-const COLUMNS: { key: DeviceSortKey; label: string; optional?: true }[] = [
+/**
+ * `optional` columns give way in a narrow window, `optional2` ones (and Firmware) below 1000 px too
+ * (styles.css), so Control stays in view down to the window's minimum width.
+ */
+const COLUMNS: { key: DeviceSortKey; label: string; optional?: true; optional2?: true }[] = [
   { key: 'id', label: 'Device' },
   { key: 'online', label: 'Status' },
   { key: 'since', label: 'For' },
   { key: 'address', label: 'Address', optional: true },
   { key: 'lastSeen', label: 'Last seen', optional: true },
-  { key: 'rssi', label: 'RSSI' },
+  { key: 'rssi', label: 'RSSI', optional2: true },
   { key: 'heap', label: 'Heap', optional: true },
   { key: 'rttMs', label: 'RTT' },
   { key: 'rateIn', label: 'Rate' },
@@ -59,12 +62,12 @@ const DeviceRow = memo(function DeviceRow({ id, now, top }: { id: string; now: n
         {!d.online && d.lastDisconnectReason && <span className="muted"> ({d.lastDisconnectReason})</span>}
       </span>
       <span className="cell mono opt">{d.address ?? '-'}</span>
-      <span className="cell" title={d.board ?? undefined}>
+      <span className="cell opt2" title={d.board ?? undefined}>
         {d.fw ?? (d.protocol === 'legacy' ? 'legacy' : '-')}
         {d.transport && <span className="muted"> · {d.transport}</span>}
       </span>
       <span className="cell opt">{formatAgo(d.lastSeen, now)}</span>
-      <span className="cell num">{rssi === null ? '-' : `${rssi} dBm`}</span>
+      <span className="cell num opt2">{rssi === null ? '-' : `${rssi} dBm`}</span>
       <span className="cell num opt">{heap === null ? '-' : formatBytes(heap)}</span>
       <span className="cell num">{d.rttMs === null ? '-' : `${d.rttMs.toFixed(1)} ms`}</span>
       <span className="cell num">{formatRate(d.rateIn)}</span>
@@ -128,11 +131,11 @@ export function DevicesView() {
       <div className="table" role="table" aria-label="Devices">
         <div className="row head device-row" role="row">
           {COLUMNS.map((c) => (
-            <button type="button" key={c.key} className={`cell sort${c.optional ? ' opt' : ''}`} onClick={() => sortBy(c.key)} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
+            <button type="button" key={c.key} className={`cell sort${c.optional ? ' opt' : ''}${c.optional2 ? ' opt2' : ''}`} onClick={() => sortBy(c.key)} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
               {c.label}
               {sort.key === c.key ? (sort.desc ? ' ▼' : ' ▲') : ''}
             </button>
-          )).flatMap((cell, i) => (COLUMNS[i]!.key === 'address' ? [cell, <span key="fw" className="cell">Firmware</span>] : [cell]))}
+          )).flatMap((cell, i) => (COLUMNS[i]!.key === 'address' ? [cell, <span key="fw" className="cell opt2">Firmware</span>] : [cell]))}
           <span className="cell">Control</span>
         </div>
         <div className="scroller" ref={scroller} data-testid="devices-scroller">
