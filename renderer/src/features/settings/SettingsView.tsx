@@ -41,10 +41,23 @@ export function SettingsView() {
   const setTheme = useApp((s) => s.setTheme);
   const [draft, setDraft] = useState<Settings | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const loaded = draft !== null;
+  // on mount, and again after the host comes back (a new hello) if it could not be read before;
+  // a loaded draft is never replaced, it may hold the user's edits
   useEffect(() => {
-    api.call('settings.get', {}).then(setDraft, (err: unknown) => setError(errorText(err)));
-  }, [api]);
+    if (loaded) return;
+    api.call('settings.get', {}).then(
+      (s) => {
+        setDraft(s);
+        setError(null);
+      },
+      (err: unknown) => setError(errorText(err)),
+    );
+  }, [api, hello, loaded]);
   const check = draft ? SettingsSchema.safeParse(draft) : null;
+  const issues = check && !check.success ? check.error.issues : [];
+  const invalid = new Set(issues.map((i) => String(i.path[0])));
+  const fieldName = (key: PropertyKey | undefined) => FIELDS.find((f) => f.key === key)?.label ?? String(key);
   const save = async () => {
     if (!draft || !check?.success) return;
     try {
@@ -91,7 +104,15 @@ export function SettingsView() {
               return (
                 <label key={f.key} className="field">
                   <span>{f.label}</span>
-                  <input type="number" value={draft[f.key]} onChange={(e) => setDraft({ ...draft, [f.key]: Number(e.target.value) })} aria-label={f.label} />
+                  <input
+                    type="number"
+                    value={draft[f.key]}
+                    onChange={(e) => setDraft({ ...draft, [f.key]: Number(e.target.value) })}
+                    aria-label={f.label}
+                    aria-invalid={invalid.has(f.key) || undefined}
+                    aria-describedby={invalid.has(f.key) ? 'settings-problems' : undefined}
+                    className={invalid.has(f.key) ? 'invalid' : undefined}
+                  />
                   <span className="muted">
                     {f.hint}
                     {live && <strong data-testid={`live-${f.key}`}> · {live}</strong>}
@@ -99,7 +120,11 @@ export function SettingsView() {
                 </label>
               );
             })}
-            {check && !check.success && <p className="error-text">{check.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}</p>}
+            {issues.length > 0 && (
+              <p className="error-text" id="settings-problems" role="alert" data-testid="settings-problems">
+                {issues.map((i) => `${fieldName(i.path[0])}: ${i.message}`).join('; ')}
+              </p>
+            )}
             <button type="submit" className="btn primary" disabled={!check?.success}>
               Save settings
             </button>
