@@ -150,9 +150,10 @@ void hkdfSha256(const uint8_t* ikm, size_t ikmLength, const uint8_t* salt, size_
 // of every byte of two blocks, byte r + 4c (row r, column c) of block k at bit 16k + 4r + c, so
 // SubBytes is one Boolean circuit over eight words and ShiftRows/MixColumns are shifts and masks.
 namespace {
-// The S-box as a circuit of 32 AND and 78 XOR/XNOR gates (Boyar-Peralta style tower-field
-// inversion plus the affine map): NIST circuit-complexity project, aes-sbox-a32-ad5-g110-gd23-xx78-3,
-// gate names kept. u0/s0 are the most significant bits.
+// The S-box (GF(2^8) inversion and affine map) as a published Boolean circuit of 32 AND and 78
+// XOR/XNOR gates, a descendant of Boyar and Peralta's: NIST circuit-complexity project, file
+// aes-sbox-a32-ad5-g110-gd23-xx78-3, gate names kept (it matches the FIPS 197 table on all 256
+// inputs). u0/s0 are the most significant bits.
 void subBytes(uint32_t* q) {
   const uint32_t u0 = q[7], u1 = q[6], u2 = q[5], u3 = q[4], u4 = q[3], u5 = q[2], u6 = q[1], u7 = q[0];
   const uint32_t t1 = u4 ^ u5, t2 = u0 ^ u6, t3 = u0 ^ u3, t4 = u3 ^ u5, t5 = u0 ^ u5, t6 = u1 ^ u4, t7 = t2 ^ t4;
