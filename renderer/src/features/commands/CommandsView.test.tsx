@@ -68,4 +68,25 @@ describe('commands view', () => {
     expect(ctx.client.calls.find((c) => c.method === 'messages.broadcast')?.params).toEqual({ payload: { cmd: 'ping' } });
     await waitFor(() => expect(ctx.store.getState().notices.at(-1)?.text).toBe('Broadcast delivered to 2 device(s)'));
   });
+
+  it('the broadcast dialog takes the focus, keeps Tab inside, closes on Escape and gives the focus back', () => {
+    renderWith(<CommandsView />, lab());
+    const opener = screen.getByTestId('broadcast-button');
+    opener.focus();
+    fireEvent.click(opener);
+    const dialog = screen.getByRole('dialog', { name: 'Confirm broadcast' });
+    expect(dialog.getAttribute('aria-modal')).toBe('true');
+    const cancel = screen.getByRole('button', { name: 'Cancel' });
+    expect(document.activeElement).toBe(cancel);
+    // Tab from the last button wraps to the first, Shift+Tab from the first to the last
+    const confirm = screen.getByTestId('broadcast-confirm');
+    confirm.focus();
+    fireEvent.keyDown(confirm, { key: 'Tab' });
+    expect(document.activeElement).toBe(cancel);
+    fireEvent.keyDown(cancel, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(confirm);
+    fireEvent.keyDown(confirm, { key: 'Escape' });
+    expect(screen.queryByTestId('broadcast-dialog')).toBeNull();
+    expect(document.activeElement).toBe(opener);
+  });
 });

@@ -1,4 +1,5 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
+import { useModalFocus } from '../../components/useModalFocus';
 import { useAppStore, useApp } from '../../store/context';
 import { useDeviceLabels } from '../devices/useDeviceLabels';
 import { NAV } from './nav';
@@ -43,18 +44,21 @@ function PaletteDialog() {
     close();
     a.run();
   };
+  // Tab stays in the palette, Escape closes it, the focus goes back where it was (unless an action moved it)
+  const dialog = useRef<HTMLDivElement>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const onKeyDown = useModalFocus(dialog, close, input);
   return (
     <div className="modal-backdrop" onClick={close}>
-      <div className="palette" role="dialog" aria-label="Command palette" onClick={(e) => e.stopPropagation()}>
+      <div className="palette" role="dialog" aria-modal="true" aria-label="Command palette" onClick={(e) => e.stopPropagation()} ref={dialog} onKeyDown={onKeyDown}>
         <input
-          autoFocus
+          ref={input}
           value={q}
           onChange={(e) => setQ(e.target.value)}
           placeholder="Type a command or a device…"
           aria-label="Command"
           onKeyDown={(e) => {
             if (e.key === 'Enter' && hits[0]) run(hits[0]);
-            if (e.key === 'Escape') close();
           }}
         />
         <ul>

@@ -29,4 +29,14 @@ describe('keyboard shortcuts', () => {
     expect(handleShortcut(key('p', { target: { tagName: 'INPUT' } as unknown as EventTarget }), store)).toBe(false);
     expect(store.getState().paused).toBe(false);
   });
+  it('ignores single keys on a button in a modal dialog (the page behind would change)', () => {
+    const { store } = setup();
+    const inDialog = { tagName: 'BUTTON', closest: (sel: string) => (sel === '[aria-modal="true"]' ? {} : null) } as unknown as EventTarget;
+    expect(handleShortcut(key('1', { target: inDialog }), store)).toBe(false);
+    expect(handleShortcut(key('p', { target: inDialog }), store)).toBe(false);
+    expect(store.getState()).toMatchObject({ view: 'devices', paused: false });
+    const onPage = { tagName: 'BUTTON', closest: () => null } as unknown as EventTarget;
+    expect(handleShortcut(key('3', { target: onPage }), store)).toBe(true);
+    expect(store.getState().view).toBe('metrics');
+  });
 });

@@ -7,6 +7,12 @@ function typingIn(target: EventTarget | null): boolean {
   return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
 }
 
+/** In an open modal dialog the single-key shortcuts would act on the page behind it. */
+function inModal(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return typeof el?.closest === 'function' && el.closest('[aria-modal="true"]') !== null;
+}
+
 /**
  * Ctrl/Cmd+K command palette, "/" search, "p" pause/resume traffic, 1-6 views, Esc closes.
  * Exported for tests; the keys are listed in the palette.
@@ -21,7 +27,7 @@ export function handleShortcut(e: KeyboardEvent, store: AppStore): boolean {
     s.setPaletteOpen(false);
     return true;
   }
-  if (e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target)) return false;
+  if (e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target) || inModal(e.target)) return false;
   if (e.key === '/') {
     if (s.view !== 'devices' && s.view !== 'traffic') s.navigate('devices');
     s.requestSearchFocus();
