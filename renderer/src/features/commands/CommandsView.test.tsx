@@ -2,6 +2,7 @@
 import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SavedCommand } from '../../../../shared/api/contract';
+import { ApiCallError } from '../../api/errors';
 import { createFakeClient, fakeDevice } from '../../api/fake-client';
 import { renderWith, setup } from '../../test-utils';
 import { CommandsView } from './CommandsView';
@@ -67,6 +68,22 @@ describe('commands view', () => {
     await act(async () => fireEvent.click(screen.getByTestId('broadcast-confirm')));
     expect(ctx.client.calls.find((c) => c.method === 'messages.broadcast')?.params).toEqual({ payload: { cmd: 'ping' } });
     await waitFor(() => expect(ctx.store.getState().notices.at(-1)?.text).toBe('Broadcast delivered to 2 device(s)'));
+  });
+
+  it('loads the saved commands once the host is back when they could not be read before', async () => {
+    const ctx = lab();
+    const list = ctx.client.handlers['saved.list']!;
+    ctx.client.handlers['saved.list'] = () => {
+      throw new ApiCallError('disconnected', 'not connected to the host');
+    };
+    renderWith(<CommandsView />, ctx);
+    await waitFor(() => expect(ctx.store.getState().notices.at(-1)?.text).toBe('Could not load saved commands: not connected to the host'));
+    ctx.saved.push({ id: 's1', name: 'reboot', scope: null, template: '{"cmd":"reboot"}' });
+    ctx.client.handlers['saved.list'] = list;
+    ctx.client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null });
+    ctx.client.handlers['devices.list'] = () => [fakeDevice('a')];
+    await act(async () => ctx.client.setStatus('open'));
+    expect(await screen.findByTestId('run-saved-reboot')).toBeTruthy();
   });
 
   it('the broadcast dialog takes the focus, keeps Tab inside, closes on Escape and gives the focus back', () => {

@@ -3,7 +3,7 @@ import type { CommandHistoryEntry, SavedCommand } from '../../../../shared/api/c
 import { errorText } from '../../api/errors';
 import { useApi, useApp } from '../../store/context';
 
-/** Saved commands and the send history, reloaded after every action. */
+/** Saved commands and the send history, reloaded after every action and after the host comes back. */
 export function useCommandData() {
   const api = useApi();
   const notify = useApp((s) => s.notify);
@@ -18,8 +18,10 @@ export function useCommandData() {
       notify('error', `Could not load saved commands: ${errorText(err)}`);
     }
   }, [api, notify]);
+  // a new hello is a (re)connection: what failed to load while the host was away loads now
+  const hello = useApp((s) => s.hello);
   useEffect(() => {
     void reload();
-  }, [reload]);
+  }, [reload, hello]);
   return { saved, history, reload };
 }
