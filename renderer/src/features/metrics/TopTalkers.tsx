@@ -28,7 +28,13 @@ export function TopTalkers() {
           </thead>
           <tbody>
             {rows.map((r, i) => (
-              <tr key={r.device} onClick={() => navigate('device', r.device)} className="clickable">
+              <tr
+                key={r.device}
+                onClick={() => navigate('device', r.device)}
+                onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), navigate('device', r.device))}
+                tabIndex={0}
+                className="clickable"
+              >
                 <td>{names[i]}</td>
                 <td>{formatRate(r.msgsPerSecond)}</td>
                 <td>{formatBytes(r.bytesPerSecond)}/s</td>

@@ -23,7 +23,7 @@ export function JsonTree({ value, name, depth = 0, openDepth = 4 }: { value: unk
   const [openB, closeB] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
   return (
     <div className="json-node" style={{ paddingLeft: depth ? 14 : 0 }}>
-      <button type="button" className="json-toggle" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="json-toggle">
+      <button type="button" className="json-toggle" aria-expanded={open} aria-label={name ?? 'payload'} onClick={() => setOpen(!open)} data-testid="json-toggle">
         {open ? '▾' : '▸'}
       </button>
       {label}
