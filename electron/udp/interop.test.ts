@@ -28,7 +28,7 @@ describe.skipIf(why !== null)('C++ UDP device <-> TypeScript UdpTransport', () =
     const dir = mkdtempSync(path.join(tmpdir(), 'udp-interop-'));
     try {
       const binary = path.join(dir, 'udp-device');
-      const sources = ['test/udp_device_main.cpp', 'src/udp/UdpCrypto.cpp', 'src/udp/UdpWire.cpp', 'src/udp/UdpPeer.cpp', 'src/udp/UdpPeerReceive.cpp', 'src/udp/PosixUdpLink.cpp'];
+      const sources = ['test/udp_device_main.cpp', 'src/udp/UdpCrypto.cpp', 'src/udp/UdpAes.cpp', 'src/udp/UdpWire.cpp', 'src/udp/UdpPeer.cpp', 'src/udp/UdpPeerReceive.cpp', 'src/udp/PosixUdpLink.cpp'];
       execFileSync('g++', ['-std=c++11', '-O1', '-Isrc', ...sources, '-o', binary], { cwd: firmware });
       const received: UdpEnvelope[] = [];
       const transport = new UdpTransport({ socket: await bindUdp(0), onEnvelope: (e) => received.push(e) });

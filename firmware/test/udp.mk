@@ -71,14 +71,14 @@ udp-config:
 udp-bench: $(BUILD)/udp-crypto-bench
 	@$<
 
-$(BUILD)/udp-crypto-bench: test/udp_crypto_bench.cpp src/udp/UdpCrypto.cpp src/udp/UdpWire.cpp src/udp/UdpCrypto.h src/udp/UdpWire.h
+$(BUILD)/udp-crypto-bench: test/udp_crypto_bench.cpp src/udp/UdpCrypto.cpp src/udp/UdpAes.cpp src/udp/UdpWire.cpp src/udp/UdpCrypto.h src/udp/UdpWire.h
 	@mkdir -p $(@D)
 	$(Q)$(CXX) $(BASE) $(REL) -o $@ $(filter %.cpp,$^)
 
 # udp-ct: AES-256 and GCM under valgrind memcheck with the key and plaintext marked undefined
 # (test/udp_ctgrind.cpp): any branch or table index on secret data fails the step. Built at -O2
 # and -Os (the devices' level), no sanitizers.
-UDP_CT_SRC := test/udp_ctgrind.cpp src/udp/UdpCrypto.cpp
+UDP_CT_SRC := test/udp_ctgrind.cpp src/udp/UdpCrypto.cpp src/udp/UdpAes.cpp
 UDP_CT_HAVE := $(and $(shell command -v valgrind 2>/dev/null),$(wildcard /usr/include/valgrind/memcheck.h))
 TEST_STEPS += udp-ct
 .PHONY: udp-ct
