@@ -1,5 +1,5 @@
-// The constant-time AES-256 and GHASH of udp/UdpAes.cpp and udp/UdpCrypto.cpp against published answers (FIPS 197
-// C.3, the GCM specification's AES-256 test cases 13-16) and against the table-driven versions
+// The constant-time AES-256 and GHASH of udp/UdpAes.cpp and udp/UdpCrypto.cpp against published
+// answers (FIPS 197 C.3, the GCM specification's AES-256 test cases 13-16) and against the table-driven versions
 // they replaced, which live on here only as the reference (they index a table with secret bytes
 // and branch on secret bits: fine for a test, not for a device).
 #include <string.h>
