@@ -14,6 +14,23 @@ const timeTick = (ts: number) => {
 };
 
 type Row = Record<string, number | null>;
+
+const num = (v: number) => String(Number(v.toPrecision(3)));
+
+/**
+ * The chart in words, for screen readers (the SVG is hidden from them): per series the latest
+ * value and the range, over which time span.
+ */
+export function chartSummary(data: Row[], series: SeriesDef[]): string {
+  const times = data.map((r) => r.ts).filter((t): t is number => typeof t === 'number');
+  if (times.length === 0) return 'No data yet.';
+  const parts = series.map((s) => {
+    const values = data.map((r) => r[s.key]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    if (values.length === 0) return `${s.label}: no values`;
+    return `${s.label}: now ${num(values.at(-1)!)}, lowest ${num(Math.min(...values))}, highest ${num(Math.max(...values))}`;
+  });
+  return `From ${timeTick(Math.min(...times))} to ${timeTick(Math.max(...times))}. ${parts.join('; ')}.`;
+}
 interface BodyProps {
   data: Row[];
   series: SeriesDef[];
@@ -32,7 +49,8 @@ const ChartBody = memo(
           <XAxis dataKey="ts" type="number" domain={['dataMin', 'dataMax']} tickFormatter={timeTick} stroke="var(--muted)" fontSize={11} />
           <YAxis stroke="var(--muted)" fontSize={11} width={56} />
           <Tooltip labelFormatter={(v) => timeTick(Number(v))} contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }} isAnimationActive={false} />
-          <Legend />
+          {/* labels in the text colour (the swatch keeps the series colour): light series colours are unreadable as text */}
+          <Legend formatter={(value: string) => <span style={{ color: 'var(--text)' }}>{value}</span>} />
           {series.map((s) => (
             <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.color} dot={false} isAnimationActive={false} connectNulls strokeWidth={1.5} />
           ))}
@@ -59,7 +77,10 @@ export function SeriesChart({ data, series, height = 220, title, testId, throttl
   return (
     <figure className="chart" data-testid={testId}>
       <figcaption>{title}</figcaption>
-      {mounted ? <ChartBody data={shown} series={series} height={height} /> : <div style={{ height }} />}
+      <p className="sr-only" data-testid={testId ? `${testId}-summary` : undefined}>
+        {chartSummary(shown, series)}
+      </p>
+      <div aria-hidden="true">{mounted ? <ChartBody data={shown} series={series} height={height} /> : <div style={{ height }} />}</div>
     </figure>
   );
 }

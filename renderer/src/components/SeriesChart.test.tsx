@@ -1,0 +1,53 @@
+// @vitest-environment jsdom
+import { cleanup, render, screen } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { chartSummary, SeriesChart } from './SeriesChart';
+
+const savedRect = HTMLElement.prototype.getBoundingClientRect;
+beforeEach(() => {
+  // recharts sizes its container from getBoundingClientRect + ResizeObserver, which jsdom lacks
+  HTMLElement.prototype.getBoundingClientRect = () => ({ x: 0, y: 0, top: 0, left: 0, right: 600, bottom: 220, width: 600, height: 220, toJSON: () => ({}) });
+  globalThis.ResizeObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  } as unknown as typeof ResizeObserver;
+});
+afterEach(() => {
+  cleanup();
+  HTMLElement.prototype.getBoundingClientRect = savedRect;
+});
+
+const t0 = new Date(2026, 0, 1, 10, 0, 0).getTime();
+const series = [
+  { key: 'in', label: 'in msgs/s', color: '#2f80ed' },
+  { key: 'out', label: 'out msgs/s', color: '#f2c94c' },
+];
+const data = [
+  { ts: t0, in: 2, out: null },
+  { ts: t0 + 1000, in: 9.123, out: 0 },
+  { ts: t0 + 2000, in: 4, out: 1 },
+];
+
+describe('series chart', () => {
+  it('says in words what the chart shows: time span, latest, lowest and highest per series', () => {
+    expect(chartSummary(data, series)).toBe('From 10:00:00 to 10:00:02. in msgs/s: now 4, lowest 2, highest 9.12; out msgs/s: now 1, lowest 0, highest 1.');
+    expect(chartSummary([], series)).toBe('No data yet.');
+    render(<SeriesChart title="Messages per second" data={data} series={series} testId="chart-msgs" />);
+    const figure = screen.getByTestId('chart-msgs');
+    expect(figure.querySelector('figcaption')!.textContent).toBe('Messages per second');
+    expect(screen.getByTestId('chart-msgs-summary').textContent).toBe(chartSummary(data, series));
+    expect(figure.contains(screen.getByTestId('chart-msgs-summary'))).toBe(true);
+    // the drawing itself is hidden from screen readers: its tick labels alone mean nothing
+    expect(figure.querySelector('.recharts-wrapper')!.closest('[aria-hidden="true"]')).not.toBeNull();
+  });
+
+  it('writes legend labels in the text colour, not the (sometimes pale) series colour', () => {
+    render(<SeriesChart title="Messages per second" data={data} series={series} testId="chart-msgs" />);
+    const labels = [...screen.getByTestId('chart-msgs').querySelectorAll<HTMLElement>('.recharts-legend-item-text > span')];
+    expect(labels.map((l) => [l.textContent, l.style.color])).toEqual([
+      ['in msgs/s', 'var(--text)'],
+      ['out msgs/s', 'var(--text)'],
+    ]);
+  });
+});
