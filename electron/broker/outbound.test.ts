@@ -107,4 +107,54 @@ describe('OutboundQueue', () => {
     for (let i = 0; i < 5; i++) small.pushAck(i, 200);
     expect([small.depth, small.bytes, small.dropped]).toEqual([3, 18, 2]);
   });
+
+  it('sends each frame once as its array is reused flush after flush, after a burst too', async () => {
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, callback) {
+        chunks.push(Buffer.from(chunk));
+        callback();
+      },
+    }) as unknown as Duplex;
+    const { queue } = queueOn(stream, 1 << 20, 10_000);
+    const frame = (n: number) => Uint8Array.of(30, 0, n & 0xff, 0, 1, n & 0xff);
+    for (const burst of [3, 1, 2_000, 2, 1]) {
+      const want: Uint8Array[] = [];
+      for (let i = 0; i < burst; i++) {
+        want.push(frame(i));
+        queue.push(want[want.length - 1]!);
+        if (i % 2 === 1) {
+          queue.pushAck(i, 200);
+          want.push(encodeStatus(i, 200));
+        }
+      }
+      expect(queue.depth).toBe(want.length);
+      await tick();
+      expect(chunks.at(-1)!.equals(Buffer.concat(want))).toBe(true);
+      expect([queue.depth, queue.bytes]).toEqual([0, 0]);
+    }
+    expect(chunks).toHaveLength(5);
+  });
+
+  it('keeps the newest frames in order while a stopped reader makes it drop thousands', async () => {
+    const chunks: Buffer[] = [];
+    let release: (() => void) | null = null;
+    const stream = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _enc, callback) {
+        chunks.push(Buffer.from(chunk));
+        release = callback;
+      },
+    }) as unknown as Duplex;
+    const { queue } = queueOn(stream, 1 << 20, 100);
+    queue.push(Uint8Array.of(1, 2)); // blocks the stream
+    await tick();
+    for (let i = 0; i < 5_000; i++) queue.push(Uint8Array.of(i >> 8, i & 0xff));
+    expect([queue.depth, queue.dropped]).toEqual([100, 4_900]);
+    (release as unknown as () => void)();
+    await tick();
+    const newest = Array.from({ length: 100 }, (_, k) => 4_900 + k).flatMap((i) => [i >> 8, i & 0xff]);
+    expect([...chunks.at(-1)!]).toEqual(newest);
+  });
 });
+

@@ -21,8 +21,14 @@ const ackLength = (ack: QueuedAck): number => ((ack & 1) === 1 ? 6 : 5);
  * consumer that never drains.
  */
 export class OutboundQueue {
+  /**
+   * Queued frames are frames[head..tail). The array is reused from flush to flush: emptying it
+   * with `length = 0` would make V8 drop its backing store and allocate a new one at the next
+   * push, twice per routed message (the sender's ack, the receiver's delivery).
+   */
   private frames: (Uint8Array | QueuedAck)[] = [];
   private head = 0;
+  private tail = 0;
   private scheduled = false;
   bytes = 0;
   dropped = 0;
@@ -45,7 +51,7 @@ export class OutboundQueue {
   }
 
   get depth(): number {
-    return this.frames.length - this.head;
+    return this.tail - this.head;
   }
 
   /** Queues a frame; returns how many older frames were dropped to make room. */
@@ -71,11 +77,12 @@ export class OutboundQueue {
       budget.bytes -= oldLength;
       dropped++;
     }
-    if (this.head > 1024 && this.head * 2 > this.frames.length) {
-      this.frames = this.frames.slice(this.head);
+    if (this.head > 1024 && this.head * 2 > this.tail) {
+      this.frames = this.frames.slice(this.head, this.tail);
+      this.tail -= this.head;
       this.head = 0;
     }
-    this.frames.push(frame);
+    this.frames[this.tail++] = frame;
     this.bytes += length;
     budget.bytes += length;
     this.dropped += dropped;
@@ -101,7 +108,7 @@ export class OutboundQueue {
       // One buffer per flush (from Node's pool when small) instead of a buffer per ack.
       buffer = Buffer.allocUnsafe(bytes);
       let at = 0;
-      for (let k = this.head; k < frames.length; k++) {
+      for (let k = this.head; k < this.tail; k++) {
         const frame = frames[k]!;
         if (typeof frame === 'number') {
           at = writeAck(buffer, at, frame);
@@ -111,8 +118,7 @@ export class OutboundQueue {
         }
       }
     }
-    frames.length = 0; // the array is reused: no new one per flush
-    this.head = 0;
+    this.release(frames);
     this.bytes = 0;
     this.budget.bytes -= bytes;
     this.written += bytes;
@@ -123,7 +129,19 @@ export class OutboundQueue {
     this.budget.bytes -= this.bytes;
     this.frames = [];
     this.head = 0;
+    this.tail = 0;
     this.bytes = 0;
+  }
+
+  /** Empties the queue after a write, keeping the array but not the frames it held. */
+  private release(frames: (Uint8Array | QueuedAck)[]): void {
+    if (frames.length > 1024) {
+      this.frames = []; // after a burst: do not keep a large array for a quiet session
+    } else {
+      for (let k = this.head; k < this.tail; k++) frames[k] = 0;
+    }
+    this.head = 0;
+    this.tail = 0;
   }
 }
 
