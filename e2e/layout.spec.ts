@@ -73,3 +73,25 @@ test('the relay toggle when on is readable in both themes (text contrast 4.5:1)'
     expect(contrast(fg, bg), `${theme}: ${fg} on ${bg}`).toBeGreaterThanOrEqual(4.5);
   }
 });
+
+test('a 64-character device id neither pushes the token actions out of view nor widens the metrics device picker', async ({ page, lab }) => {
+  const long = uid('x'.repeat(56)); // uid adds "-<pid>-<n>": up to 64 characters
+  await lab.devices([{ kind: 'relay', id: long }]);
+  await lab.api.call('devices.label', { id: long, label: 'Workshop bench power supply with an unusually long description' });
+  await page.setViewportSize(MIN_WINDOW);
+  await lab.open(page);
+
+  await page.getByTestId('nav-tokens').click();
+  const row = page.getByTestId(`token-row-${long}`);
+  const [rotate, revoke] = [row.getByRole('button', { name: 'Rotate' }), row.getByRole('button', { name: 'Revoke' })];
+  await expect(revoke).toBeVisible();
+  await inside(page, revoke, page.getByTestId('tokens-table'));
+  // side by side, not stacked
+  expect(Math.abs((await rotate.boundingBox())!.y - (await revoke.boundingBox())!.y)).toBeLessThan(2);
+  await screenshot(page, 'tokens-long-id-min-window');
+
+  await page.getByTestId('nav-metrics').click();
+  const picker = page.getByLabel('Metrics device');
+  await expect(picker).toBeVisible();
+  await inside(page, picker, page.getByTestId('metrics-view'));
+});

@@ -77,27 +77,29 @@ export function TokensView() {
           <tbody>
             {tokens.map((t) => (
               <tr key={t.id} data-testid={`token-row-${t.id}`}>
-                <td>{t.id}</td>
+                <td className="token-id">{t.id}</td>
                 <td>{formatAgo(t.createdAt, now)}</td>
                 <td>{formatAgo(t.lastUsedAt, now)}</td>
                 <td>{t.revokedAt ? <span className="badge warn">revoked</span> : 'active'}</td>
-                <td className="row-actions">
-                  <button
-                    type="button"
-                    className="btn"
-                    onClick={() => window.confirm(`Rotate the token of ${t.id}? The old one stops working.`) && void act(async () => setRevealed(await api.call('tokens.rotate', { id: t.id })), 'Rotate')}
-                  >
-                    Rotate
-                  </button>
-                  {t.revokedAt ? (
-                    <button type="button" className="btn" onClick={() => confirmThen(`Delete the revoked token of ${t.id}? It leaves this list; the device's traffic stays in the log.`, 'Delete', () => api.call('tokens.delete', { id: t.id }), `Token of ${t.id} deleted`)}>
-                      Delete
+                <td>
+                  <div className="row-actions nowrap">
+                    <button
+                      type="button"
+                      className="btn"
+                      onClick={() => window.confirm(`Rotate the token of ${t.id}? The old one stops working.`) && void act(async () => setRevealed(await api.call('tokens.rotate', { id: t.id })), 'Rotate')}
+                    >
+                      Rotate
                     </button>
-                  ) : (
-                    <button type="button" className="btn danger" onClick={() => confirmThen(`Revoke the token of ${t.id}? Its live session closes at once.`, 'Revoke', () => api.call('tokens.revoke', { id: t.id }), `Token of ${t.id} revoked`)}>
-                      Revoke
-                    </button>
-                  )}
+                    {t.revokedAt ? (
+                      <button type="button" className="btn" onClick={() => confirmThen(`Delete the revoked token of ${t.id}? It leaves this list; the device's traffic stays in the log.`, 'Delete', () => api.call('tokens.delete', { id: t.id }), `Token of ${t.id} deleted`)}>
+                        Delete
+                      </button>
+                    ) : (
+                      <button type="button" className="btn danger" onClick={() => confirmThen(`Revoke the token of ${t.id}? Its live session closes at once.`, 'Revoke', () => api.call('tokens.revoke', { id: t.id }), `Token of ${t.id} revoked`)}>
+                        Revoke
+                      </button>
+                    )}
+                  </div>
                 </td>
               </tr>
             ))}
