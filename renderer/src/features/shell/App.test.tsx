@@ -71,4 +71,28 @@ describe('App shell with the foundation views', () => {
     expect(screen.getByTestId('host-status').getAttribute('data-status')).toBe('closed');
     expect(screen.getByTestId('host-status').textContent).toContain('connection lost');
   });
+
+  it('says the view is the last known state while the host is away, and stops saying so when it is back', async () => {
+    const { client } = renderWith(<App />);
+    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null });
+    client.handlers['devices.list'] = () => [fakeDevice('lamp-1')];
+    await act(async () => client.setStatus('open'));
+    expect(screen.queryByTestId('stale-banner')).toBeNull();
+    act(() => client.setStatus('closed', 'connection lost (code 1006)'));
+    expect(screen.getByRole('alert').textContent).toMatch(/last known state and is not updating/);
+    // the device list is still there, under the banner
+    expect(screen.getByTestId('device-online-lamp-1').textContent).toBe('online');
+    await act(async () => client.setStatus('open'));
+    expect(screen.queryByTestId('stale-banner')).toBeNull();
+  });
+
+  it('marks the current view in the navigation', () => {
+    const { store } = renderWith(<App />);
+    expect(screen.getByTestId('nav-devices').getAttribute('aria-current')).toBe('page');
+    act(() => store.getState().navigate('device', 'lamp-1'));
+    expect(screen.getByTestId('nav-devices').getAttribute('aria-current')).toBe('page');
+    act(() => store.getState().navigate('metrics'));
+    expect(screen.getByTestId('nav-metrics').getAttribute('aria-current')).toBe('page');
+    expect(screen.getByTestId('nav-devices').getAttribute('aria-current')).toBeNull();
+  });
 });

@@ -12,7 +12,7 @@ import { TrafficView } from '../traffic/TrafficView';
 import { CommandPalette } from './CommandPalette';
 import { NAV } from './nav';
 import { useShortcuts } from './shortcuts';
-import { HostStatus, Notices } from './StatusBar';
+import { HostStatus, Notices, StaleBanner } from './StatusBar';
 import { useResolvedTheme } from './theme';
 
 function CurrentView() {
@@ -59,6 +59,7 @@ export function App() {
             key={n.view}
             className={`nav-item${view === n.view || (view === 'device' && n.view === 'devices') ? ' active' : ''}`}
             onClick={() => navigate(n.view)}
+            aria-current={view === n.view || (view === 'device' && n.view === 'devices') ? 'page' : undefined}
             data-testid={`nav-${n.view}`}
             title={`${n.label} (${n.key})`}
           >
@@ -77,6 +78,7 @@ export function App() {
         <header className="topbar">
           <HostStatus />
         </header>
+        <StaleBanner />
         <ErrorBoundary resetKey={view}>
           <CurrentView />
         </ErrorBoundary>

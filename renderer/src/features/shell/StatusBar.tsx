@@ -23,6 +23,20 @@ export function HostStatus() {
   );
 }
 
+/**
+ * Over the view while the host is away after having been reached: the devices still read
+ * "online", the counters stand still, so say that this is the last known state.
+ */
+export function StaleBanner() {
+  const stale = useApp((s) => s.hostStatus !== 'open' && s.hello !== null);
+  if (!stale) return null;
+  return (
+    <p className="stale-banner" role="alert" data-testid="stale-banner">
+      Lost the connection to the host: what you see is the last known state and is not updating. Reconnecting…
+    </p>
+  );
+}
+
 const INFO_NOTICE_MS = 6000;
 
 export function Notices() {
