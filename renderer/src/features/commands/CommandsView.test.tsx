@@ -86,6 +86,16 @@ describe('commands view', () => {
     expect(await screen.findByTestId('run-saved-reboot')).toBeTruthy();
   });
 
+  it('marks offline devices in the picker and does not offer to send to one', () => {
+    renderWith(<CommandsView />, lab());
+    const picker = screen.getByLabelText('Target device') as HTMLSelectElement;
+    expect([...picker.options].map((o) => o.textContent)).toEqual(['a', 'b', 'c (offline)']);
+    expect(screen.queryByTestId('target-offline')).toBeNull();
+    fireEvent.change(picker, { target: { value: 'c' } });
+    expect((screen.getByRole('button', { name: 'Send to c' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('target-offline').textContent).toBe('c is offline; it can receive commands once it reconnects.');
+  });
+
   it('the broadcast dialog takes the focus, keeps Tab inside, closes on Escape and gives the focus back', () => {
     renderWith(<CommandsView />, lab());
     const opener = screen.getByTestId('broadcast-button');

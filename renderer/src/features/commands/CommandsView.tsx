@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { SavedCommand } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
 import { checkJsonObject } from '../../components/json-input';
@@ -15,9 +16,11 @@ export function CommandsView() {
   const api = useApi();
   const ids = useApp((s) => s.deviceIds);
   const labels = useDeviceLabels(ids);
+  const online = useApp(useShallow((s) => ids.map((id) => s.devices[id]?.online ?? false)));
   const notify = useApp((s) => s.notify);
   const [picked, setTarget] = useState('');
   const target = picked && ids.includes(picked) ? picked : (ids[0] ?? '');
+  const targetOnline = online[ids.indexOf(target)] ?? false;
   const [text, setText] = useState('{"cmd":"ping"}');
   const [name, setName] = useState('');
   const [confirmBroadcast, setConfirmBroadcast] = useState(false);
@@ -59,13 +62,14 @@ export function CommandsView() {
             {ids.map((id, i) => (
               <option key={id} value={id}>
                 {labels[i]}
+                {online[i] ? '' : ' (offline)'}
               </option>
             ))}
           </select>
         </label>
         <JsonEditor value={text} onChange={setText} testId="command-payload" />
         <div className="row-actions">
-          <button type="button" className="btn primary" disabled={!check.ok || !target} onClick={send}>
+          <button type="button" className="btn primary" disabled={!check.ok || !target || !targetOnline} onClick={send}>
             Send to {target || '…'}
           </button>
           <button type="button" className="btn danger" disabled={!check.ok || hasVars} onClick={() => setConfirmBroadcast(true)} data-testid="broadcast-button">
@@ -87,6 +91,11 @@ export function CommandsView() {
             Save
           </button>
         </div>
+        {target && !targetOnline && (
+          <p className="muted" data-testid="target-offline">
+            {target} is offline; it can receive commands once it reconnects.
+          </p>
+        )}
       </div>
       <div className="card">
         <h2>Saved commands</h2>
