@@ -24,7 +24,9 @@ export class BrokerCore {
   readonly connections = new Set<Session>();
   readonly queueBudget: QueueBudget;
   private readonly byId = new Map<string, Session>();
-  private dirty: OutboundQueue[] = [];
+  private dirty: (OutboundQueue | null)[] = [];
+  private dirtyCount = 0;
+  private flushing: (OutboundQueue | null)[] = [];
   private flushPending = false;
   /** Counters of sessions that have closed, so broker-wide totals survive them. */
   readonly retired: SessionCounters = emptyCounters();
@@ -62,7 +64,7 @@ export class BrokerCore {
 
   /** Queues get flushed together once per event-loop turn: one write per socket per tick. */
   readonly schedule = (queue: OutboundQueue): void => {
-    this.dirty.push(queue);
+    this.dirty[this.dirtyCount++] = queue;
     if (!this.flushPending) {
       this.flushPending = true;
       setImmediate(this.flushAll);
@@ -71,9 +73,17 @@ export class BrokerCore {
 
   private readonly flushAll = (): void => {
     this.flushPending = false;
+    // Two lists swapped each tick and emptied by index: no array allocated per tick.
     const dirty = this.dirty;
-    this.dirty = [];
-    for (const queue of dirty) queue.flush();
+    const count = this.dirtyCount;
+    this.dirty = this.flushing;
+    this.dirtyCount = 0;
+    this.flushing = dirty;
+    for (let i = 0; i < count; i++) {
+      const queue = dirty[i]!;
+      dirty[i] = null;
+      queue.flush();
+    }
   };
 
   dispatch(session: Session, frame: Frame): void {
@@ -164,7 +174,9 @@ export class BrokerCore {
 
   /** 'out' events of the frame being handled, emitted right after its 'in' event (one reused array). */
   private holding = false;
-  private readonly held: FrameEvent[] = [];
+  /** held[0..heldCount): reused per frame (emptying it with length = 0 would reallocate it each time). */
+  private readonly held: (FrameEvent | null)[] = [];
+  private heldCount = 0;
 
   holdTraces(): void {
     this.holding = true;
@@ -172,7 +184,12 @@ export class BrokerCore {
 
   private releaseTraces(): void {
     this.holding = false;
-    this.held.length = 0;
+    this.dropHeld();
+  }
+
+  private dropHeld(): void {
+    for (let i = 0; i < this.heldCount; i++) this.held[i] = null;
+    this.heldCount = 0;
   }
 
   traceIn(session: Session, frame: Frame, status: number | null): void {
@@ -184,14 +201,14 @@ export class BrokerCore {
     });
     // A listener that makes the broker send emits directly (not holding), so the array is stable.
     const held = this.held;
-    for (let i = 0; i < held.length; i++) this.emit('frame', held[i]!);
-    held.length = 0;
+    for (let i = 0; i < this.heldCount; i++) this.emit('frame', held[i]!);
+    this.dropHeld();
   }
 
   traceOut(device: string, from: string, to: string, frame: Uint8Array, recipients: number): void {
     const ev = new OutFrameEvent(this.now(), device, from, to, frame);
     if (device === '*') ev.recipients = recipients;
-    if (this.holding) this.held.push(ev);
+    if (this.holding) this.held[this.heldCount++] = ev;
     else this.emit('frame', ev);
   }
 
