@@ -44,7 +44,7 @@ describe('series chart', () => {
 
   it('writes legend labels in the text colour, not the (sometimes pale) series colour', () => {
     render(<SeriesChart title="Messages per second" data={data} series={series} testId="chart-msgs" />);
-    const labels = [...screen.getByTestId('chart-msgs').querySelectorAll<HTMLElement>('.recharts-legend-item-text > span')];
+    const labels = Array.from(screen.getByTestId('chart-msgs').querySelectorAll<HTMLElement>('.recharts-legend-item-text > span'));
     expect(labels.map((l) => [l.textContent, l.style.color])).toEqual([
       ['in msgs/s', 'var(--text)'],
       ['out msgs/s', 'var(--text)'],

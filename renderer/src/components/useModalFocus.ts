@@ -3,7 +3,7 @@ import { useEffect, useState, type KeyboardEvent as ReactKeyboardEvent, type Ref
 const FOCUSABLE = 'button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [href], [tabindex]:not([tabindex="-1"])';
 
 /** The focusable elements inside `root`, in document order. */
-const focusables = (root: HTMLElement) => [...root.querySelectorAll<HTMLElement>('*')].filter((el) => el.matches(FOCUSABLE));
+const focusables = (root: HTMLElement) => Array.from(root.querySelectorAll<HTMLElement>('*')).filter((el) => el.matches(FOCUSABLE));
 
 /**
  * Keyboard behaviour of a modal dialog: focus moves into it when it opens (`initial`, else its

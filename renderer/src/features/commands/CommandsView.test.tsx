@@ -89,7 +89,7 @@ describe('commands view', () => {
   it('marks offline devices in the picker and does not offer to send to one', () => {
     renderWith(<CommandsView />, lab());
     const picker = screen.getByLabelText('Target device') as HTMLSelectElement;
-    expect([...picker.options].map((o) => o.textContent)).toEqual(['a', 'b', 'c (offline)']);
+    expect(Array.from(picker.options).map((o) => o.textContent)).toEqual(['a', 'b', 'c (offline)']);
     expect(screen.queryByTestId('target-offline')).toBeNull();
     fireEvent.change(picker, { target: { value: 'c' } });
     expect((screen.getByRole('button', { name: 'Send to c' }) as HTMLButtonElement).disabled).toBe(true);
