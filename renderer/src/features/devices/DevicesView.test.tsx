@@ -88,6 +88,19 @@ describe('devices view', () => {
     expect(store.getState().deviceSort).toEqual({ key: 'rateIn', desc: false });
   });
 
+  it('says it cannot reach the host, not "No devices yet", when it never connected', async () => {
+    const { client } = renderWith(<DevicesView />);
+    expect(screen.getByTestId('devices-empty')).toBeTruthy();
+    act(() => client.setStatus('closed', 'the host refused the connection'));
+    expect(screen.queryByTestId('devices-empty')).toBeNull();
+    expect(screen.getByTestId('devices-unreachable').textContent).toContain('the host refused the connection');
+    // connected and really empty: the getting-started steps
+    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8180, udpPort: null, tlsPort: null });
+    client.handlers['devices.list'] = () => [];
+    await act(async () => client.setStatus('open'));
+    expect(screen.getByTestId('devices-empty').textContent).toContain('--port 8180');
+  });
+
   it('Enter on a focused row opens the device; Enter on the relay toggle in it only toggles', () => {
     const { client, store } = renderWith(<DevicesView />);
     client.handlers['controls.set'] = () => ({ req: 'r1' });

@@ -106,6 +106,8 @@ export function DevicesView() {
   );
   const sortBy = useApp((s) => s.sortDevicesBy);
   const tcpPort = useApp((s) => s.hello?.tcpPort ?? 8080);
+  // never reached the host (down, wrong #token=): the list is unknown, not empty
+  const unreachable = useApp((s) => (s.hostStatus === 'closed' && s.hello === null ? (s.hostDetail ?? 'connection closed') : null));
   // low priority: with thousands of devices a batch's re-sort yields to scrolling and typing
   const deferredDevices = useDeferredValue(devices);
   const deferredIds = useDeferredValue(ids);
@@ -114,6 +116,14 @@ export function DevicesView() {
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: shown.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
 
+  if (ids.length === 0 && unreachable) {
+    return (
+      <EmptyState title="Cannot reach the host" testId="devices-unreachable">
+        <p>{unreachable}</p>
+        <p className="muted">The device list loads as soon as the connection is up; the panel keeps retrying. Is the host running, and is this the link it printed?</p>
+      </EmptyState>
+    );
+  }
   if (ids.length === 0) {
     return (
       <EmptyState title="No devices yet" testId="devices-empty">
