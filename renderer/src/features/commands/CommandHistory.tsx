@@ -15,7 +15,14 @@ export function CommandHistory({ history, onReuse }: { history: CommandHistoryEn
       </thead>
       <tbody>
         {history.map((h, i) => (
-          <tr key={`${h.ts}-${i}`} className="clickable" onClick={() => onReuse(h)} title="Load into the composer">
+          <tr
+            key={`${h.ts}-${i}`}
+            className="clickable"
+            onClick={() => onReuse(h)}
+            onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), onReuse(h))}
+            tabIndex={0}
+            title="Load into the composer"
+          >
             <td>{formatTime(h.ts)}</td>
             <td>{h.target}</td>
             <td className="mono payload">{h.payload}</td>
