@@ -300,6 +300,8 @@ export interface ApiClient {
   ackEvents(seq: number): void;
   /** Connection state of the UI to its host. */
   onStatus(listener: (status: 'connecting' | 'open' | 'closed', detail?: string) => void): () => void;
+  /** Try to reach the host now instead of waiting out the reconnect backoff (clients that reconnect). */
+  reconnect?(): void;
 }
 
 /** WebSocket wire messages (headless binding). */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiCallError } from './errors';
-import { apiUrlFor, createWsClient, MAX_WS_MESSAGE, takeAdminToken, TOKEN_STORAGE_KEY } from './ws-client';
+import { apiUrlFor, createWsClient, MAX_WS_MESSAGE, takeAdminToken, TOKEN_STORAGE_KEY, VISIBLE_MAX_BACKOFF_MS } from './ws-client';
 
 class FakeSocket {
   static all: FakeSocket[] = [];
@@ -121,4 +121,86 @@ describe('WebSocket API client', () => {
     vi.advanceTimersByTime(1000);
     expect(FakeSocket.all).toHaveLength(2);
   });
+
+  it('caps the reconnect wait at 2 s while the page is visible, lets a hidden page back off to 10 s, and tries at once when shown', () => {
+    vi.useFakeTimers();
+    const doc = new FakeDoc();
+    createWsClient({ url: 'ws://h/api', token: 'T', WebSocketImpl: FakeSocket as unknown as typeof WebSocket, doc });
+    FakeSocket.all[0]!.open();
+    // the host went away and refuses every attempt: measure the wait before each new attempt
+    const waits: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      FakeSocket.all.at(-1)!.drop();
+      const before = FakeSocket.all.length;
+      let waited = 0;
+      while (FakeSocket.all.length === before) {
+        vi.advanceTimersByTime(100);
+        waited += 100;
+        expect(waited).toBeLessThanOrEqual(10_000);
+      }
+      waits.push(waited);
+    }
+    expect(VISIBLE_MAX_BACKOFF_MS).toBe(2000);
+    expect(waits).toEqual([500, 1000, 2000, 2000, 2000, 2000, 2000, 2000]);
+    // the host is back: found on the next attempt, within the cap
+    FakeSocket.all.at(-1)!.drop();
+    const n = FakeSocket.all.length;
+    vi.advanceTimersByTime(VISIBLE_MAX_BACKOFF_MS);
+    expect(FakeSocket.all).toHaveLength(n + 1);
+
+    // hidden: the wait grows past the cap up to 10 s
+    doc.visibilityState = 'hidden';
+    FakeSocket.all.at(-1)!.drop();
+    const m = FakeSocket.all.length;
+    vi.advanceTimersByTime(9_999);
+    expect(FakeSocket.all).toHaveLength(m);
+    vi.advanceTimersByTime(1);
+    expect(FakeSocket.all).toHaveLength(m + 1);
+    FakeSocket.all.at(-1)!.drop();
+    vi.advanceTimersByTime(3_000);
+    expect(FakeSocket.all).toHaveLength(m + 1);
+    // shown again: one attempt right away, not after the rest of the 10 s
+    doc.show();
+    expect(FakeSocket.all).toHaveLength(m + 2);
+  });
+
+  it('"retry now" skips the wait with one attempt, and does nothing while connected or connecting', () => {
+    vi.useFakeTimers();
+    const client = make();
+    const statuses: string[] = [];
+    client.onStatus((s) => statuses.push(s));
+    client.reconnect!(); // connecting: no second socket
+    expect(FakeSocket.all).toHaveLength(1);
+    FakeSocket.all[0]!.open();
+    client.reconnect!(); // open: nothing to do
+    expect(FakeSocket.all).toHaveLength(1);
+    FakeSocket.all[0]!.drop();
+    expect(statuses.at(-1)).toBe('closed');
+    client.reconnect!();
+    expect(FakeSocket.all).toHaveLength(2);
+    expect(statuses.at(-1)).toBe('connecting');
+    client.reconnect!(); // already trying
+    expect(FakeSocket.all).toHaveLength(2);
+    FakeSocket.all[1]!.open();
+    expect(statuses.at(-1)).toBe('open');
+    // the skipped timer does not fire a second attempt later
+    vi.advanceTimersByTime(1000);
+    expect(FakeSocket.all).toHaveLength(2);
+    client.close();
+  });
 });
+
+class FakeDoc {
+  visibilityState: DocumentVisibilityState = 'visible';
+  private listeners = new Set<() => void>();
+  addEventListener(_type: string, l: () => void) {
+    this.listeners.add(l);
+  }
+  removeEventListener(_type: string, l: () => void) {
+    this.listeners.delete(l);
+  }
+  show() {
+    this.visibilityState = 'visible';
+    for (const l of this.listeners) l();
+  }
+}

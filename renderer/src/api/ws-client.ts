@@ -30,14 +30,32 @@ export function apiUrlFor(loc: Pick<Location, 'protocol' | 'host'>): string {
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/api`;
 }
 
+export interface VisibilitySource {
+  readonly visibilityState: string;
+  addEventListener(type: 'visibilitychange', listener: () => void): void;
+  removeEventListener(type: 'visibilitychange', listener: () => void): void;
+}
+
 export interface WsClientOptions {
   url: string;
   token: string;
   WebSocketImpl?: typeof WebSocket;
-  /** Reconnect backoff bounds in ms. */
+  /** Reconnect backoff bounds in ms: maxBackoffMs while the page is hidden, visibleMaxBackoffMs while it is seen. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  visibleMaxBackoffMs?: number;
+  /** The document whose visibility decides the cap (default: the page's; none outside a browser). */
+  doc?: VisibilitySource;
 }
+
+/**
+ * While someone looks at the page the wait between attempts is capped at 2 s: a host restarted
+ * (an update, a Raspberry Pi reboot) is then found within about 2-3 s of being back instead of up to
+ * 10 s later. 2 s keeps it bounded: one refused WebSocket every 2 s is nothing for the host or the
+ * machine, and there is never a tight loop. A hidden tab backs off to maxBackoffMs (10 s) and
+ * tries once at once when it is shown again.
+ */
+export const VISIBLE_MAX_BACKOFF_MS = 2_000;
 
 interface PendingCall {
   resolve: (value: unknown) => void;
@@ -54,6 +72,9 @@ export function createWsClient(options: WsClientOptions): WsApiClient {
   const Impl = options.WebSocketImpl ?? WebSocket;
   const minBackoff = options.minBackoffMs ?? 500;
   const maxBackoff = options.maxBackoffMs ?? 10_000;
+  const visibleMaxBackoff = Math.min(maxBackoff, options.visibleMaxBackoffMs ?? VISIBLE_MAX_BACKOFF_MS);
+  const doc = options.doc ?? (typeof document === 'undefined' ? undefined : document);
+  const visible = () => doc?.visibilityState !== 'hidden';
   const eventListeners = new Set<(batch: EventBatch) => void>();
   const statusListeners = new Set<StatusListener>();
   const pending = new Map<number, PendingCall>();
@@ -130,9 +151,23 @@ export function createWsClient(options: WsClientOptions): WsApiClient {
 
   const scheduleReconnect = (why: string) => {
     setStatus('closed', why);
-    reconnectTimer = setTimeout(connect, backoff);
+    const wait = visible() ? Math.min(backoff, visibleMaxBackoff) : backoff;
+    reconnectTimer = setTimeout(connect, wait);
     backoff = Math.min(maxBackoff, backoff * 2);
   };
+
+  /** Skips the rest of the wait: one attempt now (only while waiting, so never two sockets). */
+  const retryNow = () => {
+    if (closedByUser || reconnectTimer === null) return;
+    clearTimeout(reconnectTimer);
+    backoff = minBackoff;
+    connect();
+  };
+  // a tab shown again tries at once instead of finishing a hidden tab's long wait
+  const onVisibility = () => {
+    if (visible()) retryNow();
+  };
+  doc?.addEventListener('visibilitychange', onVisibility);
 
   const send = (msg: WsClientMessage): string | null => {
     const text = JSON.stringify(msg);
@@ -172,8 +207,10 @@ export function createWsClient(options: WsClientOptions): WsApiClient {
       listener(status, statusDetail);
       return () => statusListeners.delete(listener);
     },
+    reconnect: retryNow,
     close() {
       closedByUser = true;
+      doc?.removeEventListener('visibilitychange', onVisibility);
       if (reconnectTimer) clearTimeout(reconnectTimer);
       socket?.close(1000, 'closed by the UI');
       failAll('closed by the UI');

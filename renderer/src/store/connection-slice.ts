@@ -8,7 +8,16 @@ export interface Notice {
   level: 'info' | 'warn' | 'error';
   text: string;
   ts: number;
+  /** How many times this same notice (level and text) came in; shown as "×N" above 1. */
+  count: number;
+  /**
+   * Set on a failed load that retries by itself (saved commands, tokens, the traffic log...):
+   * the notice goes away when that load succeeds (clearNotices(key)), e.g. after a reconnect.
+   * Failures of the user's own actions have no key and stay until dismissed.
+   */
+  key?: string;
 }
+export type NewNotice = Omit<Notice, 'id' | 'count'>;
 
 export interface ConnectionSlice {
   hostStatus: HostStatus;
@@ -22,16 +31,46 @@ export interface ConnectionSlice {
   setHostStatus(status: HostStatus, detail?: string): void;
   /** Loads what the views need after (re)connecting. */
   hydrate(): Promise<void>;
-  notify(level: Notice['level'], text: string): void;
+  notify(level: Notice['level'], text: string, opts?: { key?: string }): void;
+  /** The load behind `key` worked: its earlier failure notices are no longer true. */
+  clearNotices(key: string): void;
   dismissNotice(id: number): void;
+  /**
+   * True once the host connection was lost (closed) until it is open again; the views disable
+   * what needs the host. Not while first connecting: there is nothing to have lost yet.
+   */
+  hostDown: boolean;
+  /** Whether the client can be asked to reconnect at once (the headless WebSocket can). */
+  canRetry: boolean;
+  /** "Retry now": skip the rest of the reconnect backoff. */
+  retryNow(): void;
 }
 
 export const MAX_NOTICES = 6;
 let noticeId = 1;
 
-export function appendNotices(list: Notice[], add: Omit<Notice, 'id'>[]): Notice[] {
+/**
+ * Adds notices, newest last. One equal to a notice already shown (same level and text) is not
+ * added again: that one counts up, takes the newest time and moves to the end, so a host outage
+ * that fails the same load ten times shows one notice "×10". Past MAX_NOTICES the oldest go,
+ * self-clearing ones (with a key) and info before the failures of the user's actions.
+ */
+export function appendNotices(list: Notice[], add: NewNotice[]): Notice[] {
   if (add.length === 0) return list;
-  return [...list, ...add.map((n) => ({ ...n, id: noticeId++ }))].slice(-MAX_NOTICES);
+  let out = list;
+  for (const n of add) {
+    const same = out.find((o) => o.level === n.level && o.text === n.text);
+    if (same) {
+      out = [...out.filter((o) => o !== same), { ...same, ts: n.ts, count: same.count + 1, key: n.key ?? same.key }];
+    } else {
+      out = [...out, { ...n, id: noticeId++, count: 1 }];
+    }
+  }
+  while (out.length > MAX_NOTICES) {
+    const drop = out.find((o) => o.key !== undefined || o.level === 'info') ?? out[0]!;
+    out = out.filter((o) => o !== drop);
+  }
+  return out;
 }
 
 export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, client) => ({
@@ -41,22 +80,32 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, c
   lastBatchSeq: null,
   batchesApplied: 0,
   notices: [],
+  hostDown: false,
+  canRetry: typeof client.reconnect === 'function',
   setHostStatus(status, detail) {
-    set({ hostStatus: status, hostDetail: detail ?? null });
+    // 'connecting' between two failed attempts keeps the host down; only 'open' brings it back
+    set((s) => ({ hostStatus: status, hostDetail: detail ?? null, hostDown: status === 'open' ? false : status === 'closed' ? true : s.hostDown }));
+  },
+  retryNow() {
+    client.reconnect?.();
   },
   async hydrate() {
     try {
       const [hello, devices] = await Promise.all([client.call('hello', {}), client.call('devices.list', {})]);
       set({ hello });
+      get().clearNotices('hydrate');
       get().replaceDevices(devices);
       void get().loadTrafficPage();
       void get().loadLiveHistory();
     } catch (err) {
-      get().notify('error', `Could not load from the host: ${errorText(err)}`);
+      get().notify('error', `Could not load from the host: ${errorText(err)}`, { key: 'hydrate' });
     }
   },
-  notify(level, text) {
-    set((s) => ({ notices: appendNotices(s.notices, [{ level, text, ts: Date.now() }]) }));
+  notify(level, text, opts) {
+    set((s) => ({ notices: appendNotices(s.notices, [{ level, text, ts: Date.now(), ...(opts?.key ? { key: opts.key } : {}) }]) }));
+  },
+  clearNotices(key) {
+    set((s) => (s.notices.some((n) => n.key === key) ? { notices: s.notices.filter((n) => n.key !== key) } : {}));
   },
   dismissNotice(id) {
     set((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));

@@ -44,9 +44,10 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get, client)
     try {
       const points = await client.call('metrics.series', device ? { range, device } : { range });
       if (get().range === range) set({ historical: points, historicalLoading: false });
+      get().clearNotices('metrics.range');
     } catch (err) {
       set({ historicalLoading: false, historical: [] });
-      get().notify('error', `Could not load metrics for ${range}: ${errorText(err)}`);
+      get().notify('error', `Could not load metrics for ${range}: ${errorText(err)}`, { key: 'metrics.range' });
     }
   },
   async loadLiveHistory() {
@@ -61,8 +62,9 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get, client)
         });
         return { live: mergeLiveHistory(history, s.live), rateHistory };
       });
+      get().clearNotices('metrics.live');
     } catch (err) {
-      get().notify('warn', `Could not load the last 5 minutes of metrics: ${errorText(err)}`);
+      get().notify('warn', `Could not load the last 5 minutes of metrics: ${errorText(err)}`, { key: 'metrics.live' });
     }
   },
 });

@@ -65,8 +65,9 @@ export const createTrafficSlice: SliceCreator<TrafficSlice> = (set, get, client)
         const older = page.rows.filter((r) => r.seq < newest).sort((a, b) => a.seq - b.seq);
         return { rows: appendBounded(older, s.rows, TRAFFIC_CAP), hostCounters: page.counters };
       });
+      get().clearNotices('traffic.load');
     } catch (err) {
-      get().notify('warn', `Could not load the traffic log: ${errorText(err)}`);
+      get().notify('warn', `Could not load the traffic log: ${errorText(err)}`, { key: 'traffic.load' });
     }
   },
 });

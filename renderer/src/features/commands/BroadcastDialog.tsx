@@ -1,11 +1,12 @@
 import { useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 
+import type { HostGate } from '../../components/hostGate';
 import { useModalFocus } from '../../components/useModalFocus';
 import { useApp } from '../../store/context';
 
 /** Shows who will receive a broadcast (online devices) and asks before sending; Cancel has the focus, Escape cancels. */
-export function BroadcastDialog({ payload, onConfirm, onCancel }: { payload: string; onConfirm: () => void; onCancel: () => void }) {
+export function BroadcastDialog({ payload, host, onConfirm, onCancel }: { payload: string; host: HostGate; onConfirm: () => void; onCancel: () => void }) {
   const { devices, ids } = useApp(useShallow((s) => ({ devices: s.devices, ids: s.deviceIds })));
   const online = useMemo(() => ids.filter((id) => devices[id]?.online), [devices, ids]);
   const dialog = useRef<HTMLDivElement>(null);
@@ -27,7 +28,7 @@ export function BroadcastDialog({ payload, onConfirm, onCancel }: { payload: str
           <button type="button" className="btn" onClick={onCancel} ref={cancel}>
             Cancel
           </button>
-          <button type="button" className="btn primary" onClick={onConfirm} disabled={online.length === 0} data-testid="broadcast-confirm">
+          <button type="button" className="btn primary" onClick={onConfirm} disabled={online.length === 0 || host.down} data-testid="broadcast-confirm" {...host.why}>
             Send broadcast
           </button>
         </div>

@@ -116,4 +116,25 @@ describe('commands view', () => {
     expect(screen.queryByTestId('broadcast-dialog')).toBeNull();
     expect(document.activeElement).toBe(opener);
   });
+
+  it('disables Send, Broadcast, Save and the saved commands while the host is down, says why, and enables them on reconnect', async () => {
+    const ctx = lab();
+    ctx.saved.push({ id: 's1', name: 'reboot', scope: null, template: '{"cmd":"reboot"}' });
+    ctx.client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null });
+    ctx.client.handlers['devices.list'] = () => [fakeDevice('a'), fakeDevice('b')];
+    renderWith(<CommandsView />, ctx);
+    fireEvent.change(screen.getByLabelText('Saved command name'), { target: { value: 'x' } });
+    const buttons = () => [screen.getByRole('button', { name: 'Send to a' }), screen.getByTestId('broadcast-button'), screen.getByRole('button', { name: 'Save' }), screen.getByTestId('run-saved-reboot')] as HTMLButtonElement[];
+    await screen.findByTestId('run-saved-reboot');
+    expect(buttons().map((b) => b.disabled)).toEqual([false, false, false, false]);
+    act(() => ctx.client.setStatus('closed', 'connection lost (code 1006)'));
+    for (const b of buttons()) {
+      expect(b.disabled).toBe(true);
+      expect(b.title).toBe('Not connected to the host');
+      expect(document.getElementById(b.getAttribute('aria-describedby')!)?.textContent).toMatch(/^Not connected to the host/);
+    }
+    await act(async () => ctx.client.setStatus('open'));
+    expect(buttons().map((b) => b.disabled)).toEqual([false, false, false, false]);
+    expect(screen.queryByTestId('host-down-note')).toBeNull();
+  });
 });

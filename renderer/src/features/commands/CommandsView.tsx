@@ -4,6 +4,7 @@ import type { SavedCommand } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
 import { checkJsonObject } from '../../components/json-input';
 import { JsonEditor } from '../../components/JsonEditor';
+import { useHostGate } from '../../components/hostGate';
 import { useApi, useApp } from '../../store/context';
 import { useDeviceLabels } from '../devices/useDeviceLabels';
 import { BroadcastDialog } from './BroadcastDialog';
@@ -25,6 +26,7 @@ export function CommandsView() {
   const [name, setName] = useState('');
   const [confirmBroadcast, setConfirmBroadcast] = useState(false);
   const { saved, history, reload } = useCommandData();
+  const host = useHostGate();
   const hasVars = templateVars(text).length > 0;
   // with variables, validate the text as it would be sent
   const check = checkJsonObject(hasVars ? fillTemplate(text, { ...builtinValues(target || 'device'), ...Object.fromEntries(userVars(text).map((v) => [v, '0'])) }) : text);
@@ -69,17 +71,18 @@ export function CommandsView() {
         </label>
         <JsonEditor value={text} onChange={setText} testId="command-payload" />
         <div className="row-actions">
-          <button type="button" className="btn primary" disabled={!check.ok || !target || !targetOnline} onClick={send}>
+          <button type="button" className="btn primary" disabled={!check.ok || !target || !targetOnline || host.down} onClick={send} {...host.why}>
             Send to {target || '…'}
           </button>
-          <button type="button" className="btn danger" disabled={!check.ok || hasVars} onClick={() => setConfirmBroadcast(true)} data-testid="broadcast-button">
+          <button type="button" className="btn danger" disabled={!check.ok || hasVars || host.down} onClick={() => setConfirmBroadcast(true)} data-testid="broadcast-button" {...host.why}>
             Broadcast…
           </button>
           <input aria-label="Saved command name" placeholder="name to save as" value={name} onChange={(e) => setName(e.target.value)} />
           <button
             type="button"
             className="btn"
-            disabled={!name.trim() || !check.ok}
+            disabled={!name.trim() || !check.ok || host.down}
+            {...host.why}
             onClick={() =>
               void act('Save', async () => {
                 await api.call('saved.save', { name: name.trim(), scope: null, template: text });
@@ -91,6 +94,7 @@ export function CommandsView() {
             Save
           </button>
         </div>
+        {host.note}
         {target && !targetOnline && (
           <p className="muted" data-testid="target-offline">
             {target} is offline; it can receive commands once it reconnects.
@@ -102,6 +106,7 @@ export function CommandsView() {
         <SavedCommands
           saved={saved}
           target={target}
+          host={host}
           onRun={runSaved}
           onLoad={(c) => {
             setText(c.template);
@@ -123,6 +128,7 @@ export function CommandsView() {
       {confirmBroadcast && check.ok && (
         <BroadcastDialog
           payload={text}
+          host={host}
           onCancel={() => setConfirmBroadcast(false)}
           onConfirm={() => {
             setConfirmBroadcast(false);

@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import type { SavedCommand } from '../../../../shared/api/contract';
+import type { HostGate } from '../../components/hostGate';
 import { userVars } from './template';
 
 /** One-click buttons for saved commands; commands with own variables ask for their values first. */
-export function SavedCommands({ saved, target, onRun, onLoad, onDelete }: { saved: SavedCommand[]; target: string; onRun: (cmd: SavedCommand, values: Record<string, string>) => void; onLoad: (cmd: SavedCommand) => void; onDelete: (cmd: SavedCommand) => void }) {
+export function SavedCommands({ saved, target, host, onRun, onLoad, onDelete }: { saved: SavedCommand[]; target: string; host: HostGate; onRun: (cmd: SavedCommand, values: Record<string, string>) => void; onLoad: (cmd: SavedCommand) => void; onDelete: (cmd: SavedCommand) => void }) {
   const [asking, setAsking] = useState<SavedCommand | null>(null);
   const [values, setValues] = useState<Record<string, string>>({});
   const applicable = saved.filter((c) => c.scope === null || c.scope === target || c.scope.startsWith('kind:'));
@@ -17,8 +18,9 @@ export function SavedCommands({ saved, target, onRun, onLoad, onDelete }: { save
           <button
             type="button"
             className="btn primary"
-            disabled={!target}
-            title={c.template}
+            disabled={!target || host.down}
+            {...host.why}
+            title={host.down ? host.why.title : c.template}
             data-testid={`run-saved-${c.name}`}
             onClick={() => {
               const vars = userVars(c.template);
@@ -32,7 +34,7 @@ export function SavedCommands({ saved, target, onRun, onLoad, onDelete }: { save
           <button type="button" className="btn ghost" onClick={() => onLoad(c)} title="Edit in the composer">
             edit
           </button>
-          <button type="button" className="btn ghost" onClick={() => onDelete(c)} aria-label={`Delete ${c.name}`}>
+          <button type="button" className="btn ghost" onClick={() => onDelete(c)} aria-label={`Delete ${c.name}`} disabled={host.down} {...host.why}>
             ✕
           </button>
         </div>
@@ -57,7 +59,7 @@ export function SavedCommands({ saved, target, onRun, onLoad, onDelete }: { save
             <button type="button" className="btn" onClick={() => setAsking(null)}>
               Cancel
             </button>
-            <button type="submit" className="btn primary">
+            <button type="submit" className="btn primary" disabled={host.down} {...host.why}>
               Send to {target}
             </button>
           </div>

@@ -7,6 +7,7 @@ import { useApi, useApp } from '../../store/context';
 export function useCommandData() {
   const api = useApi();
   const notify = useApp((s) => s.notify);
+  const clearNotices = useApp((s) => s.clearNotices);
   const [saved, setSaved] = useState<SavedCommand[]>([]);
   const [history, setHistory] = useState<CommandHistoryEntry[]>([]);
   const reload = useCallback(async () => {
@@ -14,10 +15,11 @@ export function useCommandData() {
       const [s, h] = await Promise.all([api.call('saved.list', {}), api.call('history.list', { limit: 100 })]);
       setSaved(s);
       setHistory(h);
+      clearNotices('commands.load');
     } catch (err) {
-      notify('error', `Could not load saved commands: ${errorText(err)}`);
+      notify('error', `Could not load saved commands: ${errorText(err)}`, { key: 'commands.load' });
     }
-  }, [api, notify]);
+  }, [api, notify, clearNotices]);
   // a new hello is a (re)connection: what failed to load while the host was away loads now
   const hello = useApp((s) => s.hello);
   useEffect(() => {

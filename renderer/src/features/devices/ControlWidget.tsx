@@ -2,6 +2,7 @@ import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ControlDescription } from '../../../../shared/protocol/login';
 import { controlKey } from '../../store/devices-slice';
+import { HOST_DOWN_TEXT } from '../../components/hostGate';
 import { useApp } from '../../store/context';
 
 /** What the control shows now: the pending target while in flight, else the last reported state. */
@@ -13,14 +14,21 @@ function shownValue(reported: unknown, op: { status: string; value?: unknown } |
 /** One declared control, drawn by its kind, with pending / confirmed / failed. */
 export const ControlWidget = memo(function ControlWidget({ device, control, compact = false }: { device: string; control: ControlDescription; compact?: boolean }) {
   const key = controlKey(device, control.id);
-  const { op, reported, online } = useApp(
-    useShallow((s) => ({ op: s.controls[key], reported: s.devices[device]?.controlState[control.id], online: s.devices[device]?.online ?? false })),
+  const { op, reported, online, hostDown } = useApp(
+    useShallow((s) => ({ op: s.controls[key], reported: s.devices[device]?.controlState[control.id], online: s.devices[device]?.online ?? false, hostDown: s.hostDown })),
   );
   const setControl = useApp((s) => s.setControl);
   const status = op?.status ?? 'idle';
   const value = shownValue(reported, op);
   const label = control.label ?? control.id;
-  const common = { 'data-testid': `control-${device}-${control.id}`, 'data-status': status, disabled: !online || status === 'pending' };
+  // the device page's controls wait for the host; the compact ones of the Devices list are left as they were
+  const offHost = hostDown && !compact;
+  const common = {
+    'data-testid': `control-${device}-${control.id}`,
+    'data-status': status,
+    disabled: !online || status === 'pending' || offHost,
+    ...(offHost ? { title: HOST_DOWN_TEXT } : {}),
+  };
   let input;
   switch (control.kind) {
     case 'relay':

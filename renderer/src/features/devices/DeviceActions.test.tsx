@@ -3,7 +3,9 @@ import { act, cleanup, fireEvent, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createFakeClient, fakeDevice } from '../../api/fake-client';
 import { renderWith, setup } from '../../test-utils';
+import { ControlWidget } from './ControlWidget';
 import { DeviceActions } from './DeviceActions';
+import { LabelEditor } from './LabelEditor';
 
 afterEach(() => {
   cleanup();
@@ -69,5 +71,34 @@ describe('device actions', () => {
     ctx.client.emit({ removedDevices: ['lamp'] });
     expect(ctx.store.getState().deviceIds).toEqual(['fan']);
     expect(ctx.store.getState().devices.lamp).toBeUndefined();
+  });
+
+  it("disables the device page's controls and actions while the host is down, says why, and enables them on reconnect", async () => {
+    const ctx = lab();
+    ctx.client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null });
+    ctx.client.handlers['devices.list'] = () => [fakeDevice('lamp')];
+    act(() => void ctx.client.emit({ devices: [fakeDevice('lamp')] }));
+    const relay = { id: 'relay1', kind: 'relay' as const, label: 'Relay 1' };
+    renderWith(
+      <>
+        <LabelEditor id="lamp" label={null} />
+        <ControlWidget device="lamp" control={relay} />
+        <DeviceActions id="lamp" online />
+      </>,
+      ctx,
+    );
+    fireEvent.change(screen.getByLabelText('Redirect host'), { target: { value: '10.0.0.2' } });
+    const names = ['Add a name', 'Relay 1 of lamp', 'Send to lamp', 'Redirect', 'Rotate token', 'Revoke token', 'Forget device'];
+    const controls = () => names.map((name) => screen.getByRole(name === 'Relay 1 of lamp' ? 'switch' : 'button', { name }) as HTMLButtonElement);
+    expect(controls().map((c) => c.disabled)).toEqual(names.map(() => false));
+    act(() => ctx.client.setStatus('closed', 'connection lost (code 1006)'));
+    for (const c of controls()) {
+      expect(c.disabled).toBe(true);
+      expect(c.title).toBe('Not connected to the host');
+    }
+    const send = screen.getByRole('button', { name: 'Send to lamp' });
+    expect(document.getElementById(send.getAttribute('aria-describedby')!)?.textContent).toMatch(/^Not connected to the host/);
+    await act(async () => ctx.client.setStatus('open'));
+    expect(controls().map((c) => c.disabled)).toEqual(names.map(() => false));
   });
 });

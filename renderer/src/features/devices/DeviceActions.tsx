@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { errorText } from '../../api/errors';
 import { checkJsonObject } from '../../components/json-input';
 import { JsonEditor } from '../../components/JsonEditor';
+import { useHostGate } from '../../components/hostGate';
 import { useApi, useApp } from '../../store/context';
 import { TokenReveal } from '../settings/TokenReveal';
 
@@ -15,6 +16,7 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
   const [port, setPort] = useState('8080');
   const [newToken, setNewToken] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const gate = useHostGate();
 
   const run = async (what: string, fn: () => Promise<string | void>) => {
     setBusy(true);
@@ -29,6 +31,8 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
   };
   const check = checkJsonObject(payload);
   return (
+    <>
+    {gate.note}
     <div className="actions-grid">
       <div className="card">
         <h3>Send a command</h3>
@@ -36,7 +40,8 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
         <button
           type="button"
           className="btn primary"
-          disabled={!check.ok || busy || !online}
+          disabled={!check.ok || busy || !online || gate.down}
+          {...gate.why}
           onClick={() => check.ok && void run('Send', async () => `Sent to ${id} (msg ${(await api.call('messages.send', { to: id, payload: check.value })).msgId})`)}
         >
           Send to {id}
@@ -51,7 +56,8 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
           <button
             type="button"
             className="btn"
-            disabled={!host || busy}
+            disabled={!host || busy || gate.down}
+            {...gate.why}
             onClick={() => void run('Redirect', async () => `Redirected ${(await api.call('broker.redirect', { device: id, host, port: Number(port) })).redirected} session(s)`)}
           >
             Redirect
@@ -68,7 +74,8 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
             <button
               type="button"
               className="btn"
-              disabled={busy}
+              disabled={busy || gate.down}
+              {...gate.why}
               onClick={() =>
                 window.confirm(`Rotate the token of ${id}? The old token stops working and the device must be re-flashed.`) &&
                 void run('Rotate', async () => {
@@ -81,7 +88,8 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
             <button
               type="button"
               className="btn danger"
-              disabled={busy}
+              disabled={busy || gate.down}
+              {...gate.why}
               onClick={() =>
                 window.confirm(`Revoke the token of ${id}? Its live session is closed at once.`) &&
                 void run('Revoke', async () => `Token of ${id} revoked${(await api.call('tokens.revoke', { id })).closedSession ? '; its session was closed' : ''}`)
@@ -92,7 +100,8 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
             <button
               type="button"
               className="btn danger"
-              disabled={busy}
+              disabled={busy || gate.down}
+              {...gate.why}
               onClick={() =>
                 window.confirm(`Forget ${id}? Its token is revoked (a live session is closed) and it leaves the device list; its traffic stays in the log.`) &&
                 void run('Forget', async () => {
@@ -108,5 +117,6 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
         )}
       </div>
     </div>
+    </>
   );
 }

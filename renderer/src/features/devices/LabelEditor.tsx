@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { errorText } from '../../api/errors';
+import { useHostGate } from '../../components/hostGate';
 import { useApi, useApp } from '../../store/context';
 
 export const MAX_LABEL = 64;
@@ -10,9 +11,10 @@ export function LabelEditor({ id, label }: { id: string; label: string | null })
   const notify = useApp((s) => s.notify);
   const [draft, setDraft] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const gate = useHostGate();
   if (draft === null) {
     return (
-      <button type="button" className="btn ghost" onClick={() => setDraft(label ?? '')} data-testid="label-edit">
+      <button type="button" className="btn ghost" onClick={() => setDraft(label ?? '')} data-testid="label-edit" disabled={gate.down} {...gate.why}>
         {label ? 'Rename' : 'Add a name'}
       </button>
     );
@@ -46,7 +48,7 @@ export function LabelEditor({ id, label }: { id: string; label: string | null })
         onChange={(e) => setDraft(e.target.value)}
         onKeyDown={(e) => e.key === 'Escape' && setDraft(null)}
       />
-      <button type="submit" className="btn primary" disabled={busy}>
+      <button type="submit" className="btn primary" disabled={busy || gate.down} {...gate.why}>
         Save
       </button>
       <button type="button" className="btn" onClick={() => setDraft(null)}>

@@ -5,7 +5,7 @@ import type { Settings } from '../../../../shared/api/contract';
 import { createFakeClient } from '../../api/fake-client';
 import { ApiCallError } from '../../api/errors';
 import { renderWith, setup } from '../../test-utils';
-import { SettingsView } from './SettingsView';
+import { fieldLimits, numberProblem, SettingsView } from './SettingsView';
 
 afterEach(cleanup);
 
@@ -60,18 +60,74 @@ describe('settings view', () => {
     expect(ctx.client.calls.filter((c) => c.method === 'settings.get')).toHaveLength(1);
   });
 
-  it('names the invalid fields by their label and marks them', async () => {
-    renderWith(<SettingsView />, lab());
-    fireEvent.change(await screen.findByLabelText('TCP port'), { target: { value: '70000' } });
-    fireEvent.change(screen.getByLabelText('Keepalive (s)'), { target: { value: '0' } });
+  it('names the invalid fields by their label, in plain words, once the field is left, and marks them', async () => {
+    const ctx = lab();
+    ctx.client.handlers['settings.save'] = ({ settings }) => ({ ...SETTINGS, ...settings });
+    renderWith(<SettingsView />, ctx);
+    const port = await screen.findByLabelText('TCP port');
+    fireEvent.change(port, { target: { value: '70000' } });
+    // not while typing: only when the field is left
+    expect(screen.queryByTestId('settings-problems')).toBeNull();
+    fireEvent.blur(port);
+    fireEvent.change(screen.getByLabelText('Keepalive (s)'), { target: { value: '2.5' } });
+    fireEvent.blur(screen.getByLabelText('Keepalive (s)'));
     const problems = screen.getByTestId('settings-problems').textContent!;
-    expect(problems).toMatch(/^TCP port: .*65535/);
-    expect(problems).toContain('Keepalive (s): ');
-    expect(problems).not.toContain('tcpPort');
-    const port = screen.getByLabelText('TCP port');
+    expect(problems).toBe('TCP port must be a whole number between 0 and 65535; Keepalive (s) must be a whole number between 1 and 3600');
+    expect(problems).not.toMatch(/tcpPort|expected|received/);
     expect(port.getAttribute('aria-invalid')).toBe('true');
     expect(port.getAttribute('aria-describedby')).toBe('settings-problems');
     expect(screen.getByLabelText('UDP port').getAttribute('aria-invalid')).toBeNull();
-    expect((screen.getByRole('button', { name: 'Save settings' }) as HTMLButtonElement).disabled).toBe(true);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
+    expect(ctx.client.calls.some((c) => c.method === 'settings.save')).toBe(false);
+  });
+
+  it('lets a number field be emptied and retyped, and checks it on save', async () => {
+    const ctx = lab();
+    ctx.client.handlers['settings.save'] = ({ settings }) => ({ ...SETTINGS, ...settings });
+    renderWith(<SettingsView />, ctx);
+    const rate = (await screen.findByLabelText('Rate limit (msgs/s per device)')) as HTMLInputElement;
+    fireEvent.change(rate, { target: { value: '' } });
+    // stays empty (it used to turn into 0 at once)
+    expect(rate.value).toBe('');
+    // saving now says what is missing and sends nothing
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
+    expect(screen.getByTestId('settings-problems').textContent).toBe('Rate limit (msgs/s per device) is empty: enter a whole number between 1 and 1,000,000');
+    expect(rate.getAttribute('aria-invalid')).toBe('true');
+    expect(ctx.client.calls.some((c) => c.method === 'settings.save')).toBe(false);
+    fireEvent.change(rate, { target: { value: '5' } });
+    fireEvent.change(rate, { target: { value: '50' } });
+    expect(rate.value).toBe('50');
+    expect(screen.queryByTestId('settings-problems')).toBeNull();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
+    expect(ctx.client.calls.find((c) => c.method === 'settings.save')?.params).toEqual({ settings: { ...SETTINGS, rateLimitPerSecond: 50 } });
+  });
+
+  it('takes the limits in its messages from the shared schema', () => {
+    expect(fieldLimits('maxPayload')).toEqual({ min: 64, max: 65535 });
+    expect(numberProblem('tcpPort', '8080')).toBeNull();
+    expect(numberProblem('tcpPort', ' 8080 ')).toBeNull();
+    expect(numberProblem('tcpPort', '-1')).toBe('must be a whole number between 0 and 65535');
+    expect(numberProblem('tcpPort', '80a')).toBe('must be a whole number between 0 and 65535');
+    expect(numberProblem('retentionDays', '')).toBe('is empty: enter a whole number between 1 and 3650');
+  });
+
+  it('disables Save while the host is down, says why, and enables it again on reconnect', async () => {
+    const ctx = lab();
+    ctx.client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: 8080, tlsPort: null });
+    ctx.client.handlers['devices.list'] = () => [];
+    renderWith(<SettingsView />, ctx);
+    const save = (await screen.findByRole('button', { name: 'Save settings' })) as HTMLButtonElement;
+    expect(save.disabled).toBe(false);
+    act(() => ctx.client.setStatus('closed', 'connection lost (code 1006)'));
+    expect(save.disabled).toBe(true);
+    expect(save.title).toBe('Not connected to the host');
+    const note = document.getElementById(save.getAttribute('aria-describedby')!);
+    expect(note?.textContent).toMatch(/^Not connected to the host/);
+    // still down while it tries again
+    act(() => ctx.client.setStatus('connecting'));
+    expect(save.disabled).toBe(true);
+    await act(async () => ctx.client.setStatus('open'));
+    expect(save.disabled).toBe(false);
+    expect(save.getAttribute('aria-describedby')).toBeNull();
   });
 });

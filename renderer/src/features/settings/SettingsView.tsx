@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { HelloResult, Settings } from '../../../../shared/api/contract';
 import { Settings as SettingsSchema } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
+import { useHostGate } from '../../components/hostGate';
 import { useApi, useApp } from '../../store/context';
 import type { ThemeChoice } from '../../store/ui-slice';
 import { StorageCard } from './StorageCard';
@@ -20,6 +21,27 @@ const FIELDS: { key: NumKey; label: string; hint: string }[] = [
 ];
 
 const PORT_KEYS = ['tcpPort', 'udpPort', 'tlsPort'] as const;
+
+/** A number field's limits, read from the shared schema the host validates with. */
+export function fieldLimits(key: NumKey): { min: number; max: number } {
+  const shape = SettingsSchema.shape[key];
+  return { min: shape.minValue ?? Number.MIN_SAFE_INTEGER, max: shape.maxValue ?? Number.MAX_SAFE_INTEGER };
+}
+
+/**
+ * What is wrong with the text typed in a number field, in plain words, or null when it is fine.
+ * (The schema would say "expected int, received number" or "Too big: expected number to be <=65535".)
+ */
+export function numberProblem(key: NumKey, text: string): string | null {
+  const { min, max } = fieldLimits(key);
+  const num = (n: number) => (n > 99_999 ? n.toLocaleString('en-US') : String(n)); // 65535, 1,000,000
+  const want = `a whole number between ${num(min)} and ${num(max)}`;
+  const t = text.trim();
+  if (t === '') return `is empty: enter ${want}`;
+  if (!/^-?\d+$/.test(t)) return `must be ${want}`;
+  const n = Number(t);
+  return n < min || n > max ? `must be ${want}` : null;
+}
 
 /**
  * What a port field's saved value does not show: the port the host really listens on now, when
@@ -40,7 +62,13 @@ export function SettingsView() {
   const hello = useApp((s) => s.hello);
   const setTheme = useApp((s) => s.setTheme);
   const [draft, setDraft] = useState<Settings | null>(null);
+  // the number fields as typed (a field may be empty while retyped); parsed on save
+  const [texts, setTexts] = useState<Partial<Record<NumKey, string>>>({});
+  // fields the user left (blur) show their problem; after a Save attempt, all of them do
+  const [checked, setChecked] = useState<Set<NumKey>>(new Set());
+  const [saveTried, setSaveTried] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const gate = useHostGate();
   const loaded = draft !== null;
   // on mount, and again after the host comes back (a new hello) if it could not be read before;
   // a loaded draft is never replaced, it may hold the user's edits
@@ -54,14 +82,28 @@ export function SettingsView() {
       (err: unknown) => setError(errorText(err)),
     );
   }, [api, hello, loaded]);
-  const check = draft ? SettingsSchema.safeParse(draft) : null;
-  const issues = check && !check.success ? check.error.issues : [];
-  const invalid = new Set(issues.map((i) => String(i.path[0])));
-  const fieldName = (key: PropertyKey | undefined) => FIELDS.find((f) => f.key === key)?.label ?? String(key);
+  const textOf = (key: NumKey) => texts[key] ?? (draft ? String(draft[key]) : '');
+  const problems = FIELDS.flatMap((f) => {
+    const problem = numberProblem(f.key, textOf(f.key));
+    return problem && (saveTried || checked.has(f.key)) ? [{ key: f.key, text: `${f.label} ${problem}` }] : [];
+  });
+  const invalid = new Set<string>(problems.map((p) => p.key));
   const save = async () => {
-    if (!draft || !check?.success) return;
+    if (!draft) return;
+    setSaveTried(true);
+    if (FIELDS.some((f) => numberProblem(f.key, textOf(f.key)) !== null)) return;
+    const next = { ...draft, ...Object.fromEntries(Object.entries(texts).map(([k, v]) => [k, Number(v.trim())])) } as Settings;
+    const check = SettingsSchema.safeParse(next);
+    if (!check.success) {
+      // the field checks above cover the schema; this is a guard should it grow a rule they miss
+      notify('error', `Settings not saved: ${check.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; ')}`);
+      return;
+    }
     try {
-      setDraft(await api.call('settings.save', { settings: draft }));
+      setDraft(await api.call('settings.save', { settings: check.data }));
+      setTexts({});
+      setChecked(new Set());
+      setSaveTried(false);
       notify('info', 'Settings saved');
     } catch (err) {
       notify('error', `Saving settings failed: ${errorText(err)}`);
@@ -105,9 +147,11 @@ export function SettingsView() {
                 <label key={f.key} className="field">
                   <span>{f.label}</span>
                   <input
-                    type="number"
-                    value={draft[f.key]}
-                    onChange={(e) => setDraft({ ...draft, [f.key]: Number(e.target.value) })}
+                    type="text"
+                    inputMode="numeric"
+                    value={textOf(f.key)}
+                    onChange={(e) => setTexts({ ...texts, [f.key]: e.target.value })}
+                    onBlur={() => setChecked((c) => (c.has(f.key) ? c : new Set(c).add(f.key)))}
                     aria-label={f.label}
                     aria-invalid={invalid.has(f.key) || undefined}
                     aria-describedby={invalid.has(f.key) ? 'settings-problems' : undefined}
@@ -120,14 +164,15 @@ export function SettingsView() {
                 </label>
               );
             })}
-            {issues.length > 0 && (
+            {problems.length > 0 && (
               <p className="error-text" id="settings-problems" role="alert" data-testid="settings-problems">
-                {issues.map((i) => `${fieldName(i.path[0])}: ${i.message}`).join('; ')}
+                {problems.map((p) => p.text).join('; ')}
               </p>
             )}
-            <button type="submit" className="btn primary" disabled={!check?.success}>
+            <button type="submit" className="btn primary" disabled={gate.down} {...gate.why}>
               Save settings
             </button>
+            {gate.note}
           </form>
         )}
       </div>

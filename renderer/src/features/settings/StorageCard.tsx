@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { StorageStats } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
 import { formatAgo, formatBytes } from '../../components/format';
+import { useHostGate } from '../../components/hostGate';
 import { usePolled } from '../../components/usePolled';
 import { useApi, useApp } from '../../store/context';
 
@@ -31,6 +32,7 @@ function BackupButton() {
   const notify = useApp((s) => s.notify);
   const [busy, setBusy] = useState(false);
   const [last, setLast] = useState<string | null>(null);
+  const gate = useHostGate();
   const run = async () => {
     setBusy(true);
     try {
@@ -44,9 +46,10 @@ function BackupButton() {
   };
   return (
     <div className="row-actions backup">
-      <button type="button" className="btn" onClick={() => void run()} disabled={busy} aria-busy={busy}>
+      <button type="button" className="btn" onClick={() => void run()} disabled={busy || gate.down} aria-busy={busy} {...gate.why}>
         {busy ? 'Backing up…' : 'Back up now'}
       </button>
+      {gate.note}
       {last && (
         <span className="muted" data-testid="backup-result">
           {last}

@@ -2,6 +2,7 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TokenInfo } from '../../../../shared/api/contract';
+import { ApiCallError } from '../../api/errors';
 import { createFakeClient } from '../../api/fake-client';
 import { renderWith, setup } from '../../test-utils';
 import { SettingsView } from './SettingsView';
@@ -32,6 +33,37 @@ describe('tokens view', () => {
     expect((await screen.findByTestId('token-row-garage')).textContent).toContain('active');
     fireEvent.click(screen.getByRole('button', { name: 'I saved it' }));
     expect(screen.queryByTestId('token-value')).toBeNull();
+  });
+});
+
+describe('tokens view while the host is down', () => {
+  it('disables Create, Rotate and Revoke, says why, reloads the list on reconnect and clears its load error', async () => {
+    const client = createFakeClient();
+    let up = false;
+    client.handlers['tokens.list'] = () => {
+      if (!up) throw new ApiCallError('disconnected', 'not connected to the host');
+      return [{ id: 'lamp', createdAt: Date.now(), revokedAt: null, lastUsedAt: null }];
+    };
+    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null });
+    client.handlers['devices.list'] = () => [];
+    const ctx = setup(client);
+    act(() => client.setStatus('closed', 'connection lost (code 1006)'));
+    renderWith(<TokensView />, ctx);
+    await waitFor(() => expect(ctx.store.getState().notices.map((n) => n.text)).toEqual(['Could not load tokens: not connected to the host']));
+    fireEvent.change(screen.getByLabelText('New device id'), { target: { value: 'garage' } });
+    const create = screen.getByRole('button', { name: 'Create device' }) as HTMLButtonElement;
+    expect(create.disabled).toBe(true);
+    expect(create.title).toBe('Not connected to the host');
+    expect(document.getElementById(create.getAttribute('aria-describedby')!)?.textContent).toMatch(/^Not connected to the host/);
+    up = true;
+    await act(async () => client.setStatus('open'));
+    const row = await screen.findByTestId('token-row-lamp');
+    expect(create.disabled).toBe(false);
+    expect((within(row).getByRole('button', { name: 'Rotate' }) as HTMLButtonElement).disabled).toBe(false);
+    expect(ctx.store.getState().notices.map((n) => n.text)).not.toContain('Could not load tokens: not connected to the host');
+    act(() => client.setStatus('closed', 'connection lost (code 1006)'));
+    expect((within(row).getByRole('button', { name: 'Rotate' }) as HTMLButtonElement).disabled).toBe(true);
+    expect((within(row).getByRole('button', { name: 'Revoke' }) as HTMLButtonElement).disabled).toBe(true);
   });
 });
 
@@ -72,8 +104,9 @@ describe('settings view', () => {
     renderWith(<SettingsView />, ctx);
     const maxPayload = await screen.findByLabelText('Max payload (bytes)');
     fireEvent.change(maxPayload, { target: { value: '70000' } });
-    expect((screen.getByRole('button', { name: 'Save settings' }) as HTMLButtonElement).disabled).toBe(true);
-    expect(screen.getByTestId('settings-problems').textContent).toMatch(/^Max payload \(bytes\): /);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
+    expect(client.calls.some((c) => c.method === 'settings.save')).toBe(false);
+    expect(screen.getByTestId('settings-problems').textContent).toBe('Max payload (bytes) must be a whole number between 64 and 65535');
     fireEvent.change(maxPayload, { target: { value: '4096' } });
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
     expect(client.calls.find((c) => c.method === 'settings.save')?.params).toMatchObject({ settings: { maxPayload: 4096 } });

@@ -4,6 +4,7 @@ import { DeviceId } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
 import { EmptyState } from '../../components/EmptyState';
 import { formatAgo } from '../../components/format';
+import { useHostGate } from '../../components/hostGate';
 import { useNow } from '../../components/useNow';
 import { useApi, useApp } from '../../store/context';
 import { TokenReveal } from './TokenReveal';
@@ -11,14 +12,24 @@ import { TokenReveal } from './TokenReveal';
 export function TokensView() {
   const api = useApi();
   const notify = useApp((s) => s.notify);
+  const clearNotices = useApp((s) => s.clearNotices);
   const now = useNow(5000);
   const [tokens, setTokens] = useState<TokenInfo[]>([]);
   const [name, setName] = useState('');
+  const gate = useHostGate();
   const [revealed, setRevealed] = useState<{ id: string; token: string } | null>(null);
   const reload = useCallback(() => {
-    api.call('tokens.list', {}).then(setTokens, (err: unknown) => notify('error', `Could not load tokens: ${errorText(err)}`));
-  }, [api, notify]);
-  useEffect(reload, [reload]);
+    api.call('tokens.list', {}).then(
+      (list) => {
+        setTokens(list);
+        clearNotices('tokens.load');
+      },
+      (err: unknown) => notify('error', `Could not load tokens: ${errorText(err)}`, { key: 'tokens.load' }),
+    );
+  }, [api, notify, clearNotices]);
+  // again after the host comes back (a new hello): a list that failed to load loads now
+  const hello = useApp((s) => s.hello);
+  useEffect(reload, [reload, hello]);
   const idCheck = DeviceId.safeParse(name);
   const act = async (fn: () => Promise<void>, what: string) => {
     try {
@@ -52,10 +63,11 @@ export function TokensView() {
           }}
         >
           <input aria-label="New device id" placeholder="device id, e.g. garage-relay" value={name} onChange={(e) => setName(e.target.value)} />
-          <button type="submit" className="btn primary" disabled={!idCheck.success}>
+          <button type="submit" className="btn primary" disabled={!idCheck.success || gate.down} {...gate.why}>
             Create device
           </button>
         </form>
+        {gate.note}
         {name && !idCheck.success && <p className="error-text">{idCheck.error.issues[0]?.message}</p>}
         {revealed && <TokenReveal id={revealed.id} token={revealed.token} onDone={() => setRevealed(null)} />}
       </div>
@@ -86,16 +98,18 @@ export function TokensView() {
                     <button
                       type="button"
                       className="btn"
+                      disabled={gate.down}
+                      {...gate.why}
                       onClick={() => window.confirm(`Rotate the token of ${t.id}? The old one stops working.`) && void act(async () => setRevealed(await api.call('tokens.rotate', { id: t.id })), 'Rotate')}
                     >
                       Rotate
                     </button>
                     {t.revokedAt ? (
-                      <button type="button" className="btn" onClick={() => confirmThen(`Delete the revoked token of ${t.id}? It leaves this list; the device's traffic stays in the log.`, 'Delete', () => api.call('tokens.delete', { id: t.id }), `Token of ${t.id} deleted`)}>
+                      <button type="button" className="btn" disabled={gate.down} {...gate.why} onClick={() => confirmThen(`Delete the revoked token of ${t.id}? It leaves this list; the device's traffic stays in the log.`, 'Delete', () => api.call('tokens.delete', { id: t.id }), `Token of ${t.id} deleted`)}>
                         Delete
                       </button>
                     ) : (
-                      <button type="button" className="btn danger" onClick={() => confirmThen(`Revoke the token of ${t.id}? Its live session closes at once.`, 'Revoke', () => api.call('tokens.revoke', { id: t.id }), `Token of ${t.id} revoked`)}>
+                      <button type="button" className="btn danger" disabled={gate.down} {...gate.why} onClick={() => confirmThen(`Revoke the token of ${t.id}? Its live session closes at once.`, 'Revoke', () => api.call('tokens.revoke', { id: t.id }), `Token of ${t.id} revoked`)}>
                         Revoke
                       </button>
                     )}

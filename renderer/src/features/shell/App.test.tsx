@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFakeClient, fakeDevice, fakeRow } from '../../api/fake-client';
 import { renderWith, setup, stubLayout } from '../../test-utils';
 import { App } from './App';
@@ -84,6 +84,28 @@ describe('App shell with the foundation views', () => {
     expect(screen.getByTestId('device-online-lamp-1').textContent).toBe('online');
     await act(async () => client.setStatus('open'));
     expect(screen.queryByTestId('stale-banner')).toBeNull();
+  });
+
+  it('offers "Retry now" while the host is away, which asks the client to reconnect at once', async () => {
+    const client = createFakeClient();
+    const reconnect = vi.fn();
+    client.reconnect = reconnect;
+    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null });
+    client.handlers['devices.list'] = () => [];
+    renderWith(<App />, setup(client));
+    await act(async () => client.setStatus('open'));
+    expect(screen.queryByRole('button', { name: 'Retry now' })).toBeNull();
+    act(() => client.setStatus('closed', 'connection lost (code 1006)'));
+    fireEvent.click(screen.getByRole('button', { name: 'Retry now' }));
+    expect(reconnect).toHaveBeenCalledTimes(1);
+    await act(async () => client.setStatus('open'));
+    expect(screen.queryByRole('button', { name: 'Retry now' })).toBeNull();
+  });
+
+  it('has no "Retry now" for a client that cannot reconnect (the desktop bridge)', () => {
+    const { client } = renderWith(<App />);
+    act(() => client.setStatus('closed', 'gone'));
+    expect(screen.queryByRole('button', { name: 'Retry now' })).toBeNull();
   });
 
   it('marks the current view in the navigation', () => {

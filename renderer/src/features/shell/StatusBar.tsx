@@ -4,7 +4,8 @@ import { useApp } from '../../store/context';
 
 /** The UI's own connection to its host, always visible. */
 export function HostStatus() {
-  const { status, detail, hello } = useApp(useShallow((s) => ({ status: s.hostStatus, detail: s.hostDetail, hello: s.hello })));
+  const { status, detail, hello, canRetry, down } = useApp(useShallow((s) => ({ status: s.hostStatus, detail: s.hostDetail, hello: s.hello, canRetry: s.canRetry, down: s.hostDown })));
+  const retryNow = useApp((s) => s.retryNow);
   const text = status === 'open' ? 'connected' : status === 'connecting' ? 'connecting…' : 'disconnected';
   return (
     <div className={`host-status host-${status}`} data-testid="host-status" data-status={status} title={detail ?? undefined}>
@@ -19,6 +20,12 @@ export function HostStatus() {
         </span>
       )}
       {status === 'closed' && detail && <span className="error-text"> · {detail} (retrying)</span>}
+      {/* also while an attempt is under way ('connecting' between two failures): no flicker; a click then does nothing */}
+      {status !== 'open' && down && canRetry && (
+        <button type="button" className="btn retry-now" onClick={retryNow} data-testid="retry-now">
+          Retry now
+        </button>
+      )}
     </div>
   );
 }
@@ -52,7 +59,15 @@ export function Notices() {
     <div className="notices" role="status" aria-live="polite">
       {notices.map((n) => (
         <div key={n.id} className={`notice notice-${n.level}`} data-testid={`notice-${n.level}`}>
-          <span>{n.text}</span>
+          <span>
+            {n.text}
+            {n.count > 1 && (
+              <span className="notice-count" data-testid="notice-count" aria-label={`${n.count} times`}>
+                {' '}
+                ×{n.count}
+              </span>
+            )}
+          </span>
           <button type="button" className="btn ghost" onClick={() => dismiss(n.id)} aria-label="Dismiss">
             ✕
           </button>

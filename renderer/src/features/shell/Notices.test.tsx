@@ -1,0 +1,62 @@
+// @vitest-environment jsdom
+import { act, cleanup, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApiCallError } from '../../api/errors';
+import { createFakeClient } from '../../api/fake-client';
+import { appendNotices, MAX_NOTICES } from '../../store/connection-slice';
+import { renderWith, setup } from '../../test-utils';
+import { CommandsView } from '../commands/CommandsView';
+import { Notices } from './StatusBar';
+
+afterEach(cleanup);
+
+const down = () => {
+  throw new ApiCallError('disconnected', 'not connected to the host');
+};
+
+describe('notices after a host outage', () => {
+  it('merges identical notices into one with a count instead of stacking them', () => {
+    const { store } = renderWith(<Notices />);
+    act(() => {
+      for (let i = 0; i < 3; i++) store.getState().notify('error', 'Could not load saved commands: not connected to the host', { key: 'commands.load' });
+    });
+    expect(screen.getAllByTestId('notice-error')).toHaveLength(1);
+    expect(screen.getByTestId('notice-count').textContent).toBe(' ×3');
+    expect(screen.getByTestId('notice-count').getAttribute('aria-label')).toBe('3 times');
+    expect(store.getState().notices[0]?.count).toBe(3);
+  });
+
+  it('clears a failed load by itself when the data loads after the reconnect; an action failure stays', async () => {
+    const client = createFakeClient();
+    client.handlers['saved.list'] = down;
+    client.handlers['history.list'] = () => [];
+    const ctx = setup(client);
+    renderWith(
+      <>
+        <CommandsView />
+        <Notices />
+      </>,
+      ctx,
+    );
+    await waitFor(() => expect(screen.getAllByTestId('notice-error')).toHaveLength(1));
+    act(() => ctx.store.getState().notify('error', 'Send failed: not connected to the host'));
+    // the host is back: the saved commands load, their failure notice goes, the send failure stays
+    client.handlers['saved.list'] = () => [];
+    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null });
+    client.handlers['devices.list'] = () => [];
+    await act(async () => client.setStatus('open'));
+    await waitFor(() => expect(screen.getAllByTestId('notice-error').map((n) => n.textContent)).toEqual(['Send failed: not connected to the host✕']));
+  });
+
+  it('stays bounded, dropping self-clearing notices before the failures of actions', () => {
+    let list = appendNotices([], [{ level: 'error', text: 'Send failed: a', ts: 1 }]);
+    for (let i = 0; i < 20; i++) list = appendNotices(list, [{ level: 'warn', text: `Could not load ${i}`, ts: 2, key: `load.${i}` }]);
+    expect(list).toHaveLength(MAX_NOTICES);
+    expect(list[0]?.text).toBe('Send failed: a');
+    expect(list.at(-1)?.text).toBe('Could not load 19');
+    // an equal one counts up and moves to the end instead of taking a place
+    list = appendNotices(list, [{ level: 'error', text: 'Send failed: a', ts: 3 }]);
+    expect(list).toHaveLength(MAX_NOTICES);
+    expect(list.at(-1)).toMatchObject({ text: 'Send failed: a', count: 2, ts: 3 });
+  });
+});
