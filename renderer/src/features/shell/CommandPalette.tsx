@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useModalFocus } from '../../components/useModalFocus';
 import { useAppStore, useApp } from '../../store/context';
 import { useDeviceLabels } from '../devices/useDeviceLabels';
@@ -39,6 +39,15 @@ function PaletteDialog() {
   }, [store, ids, names]);
   const needle = q.trim().toLowerCase();
   const hits = actions.filter((a) => a.label.toLowerCase().includes(needle)).slice(0, MAX_ACTIONS);
+  // the option Up/Down/Home/End move and Enter runs; back to the first when the text changes
+  const [activeIndex, setActive] = useState(0);
+  const active = hits.length === 0 ? -1 : Math.min(activeIndex, hits.length - 1);
+  const listId = useId();
+  const optionId = (i: number) => `${listId}-opt-${i}`;
+  // keep the active option in sight when Up/Down/End move past the visible part of the list
+  useEffect(() => {
+    if (active >= 0) document.getElementById(`${listId}-opt-${active}`)?.scrollIntoView?.({ block: 'nearest' });
+  }, [active, listId]);
   const close = () => store.getState().setPaletteOpen(false); // unmounting drops the typed text
   const run = (a: Action) => {
     close();
@@ -54,17 +63,43 @@ function PaletteDialog() {
         <input
           ref={input}
           value={q}
-          onChange={(e) => setQ(e.target.value)}
+          onChange={(e) => {
+            setQ(e.target.value);
+            setActive(0);
+          }}
           placeholder="Type a command or a device…"
           aria-label="Command"
+          role="combobox"
+          aria-expanded={hits.length > 0}
+          aria-controls={listId}
+          aria-autocomplete="list"
+          aria-activedescendant={active >= 0 ? optionId(active) : undefined}
           onKeyDown={(e) => {
-            if (e.key === 'Enter' && hits[0]) run(hits[0]);
+            const last = hits.length - 1;
+            const move = { ArrowDown: active >= last ? 0 : active + 1, ArrowUp: active <= 0 ? last : active - 1, Home: 0, End: last }[e.key];
+            if (move !== undefined && last >= 0) {
+              e.preventDefault();
+              setActive(move);
+            } else if (e.key === 'Enter' && hits[active]) {
+              e.preventDefault();
+              run(hits[active]);
+            }
           }}
         />
-        <ul>
-          {hits.map((a) => (
-            <li key={a.label}>
-              <button type="button" onClick={() => run(a)}>
+        <ul role="listbox" id={listId} aria-label="Commands">
+          {hits.map((a, i) => (
+            <li key={a.label} role="none">
+              {/* an option, not a Tab stop: the input keeps the focus and points at it (aria-activedescendant) */}
+              <button
+                type="button"
+                role="option"
+                id={optionId(i)}
+                aria-selected={i === active}
+                tabIndex={-1}
+                className={i === active ? 'active' : undefined}
+                onClick={() => run(a)}
+                onMouseMove={() => i !== active && setActive(i)}
+              >
                 {a.label}
                 {a.hint && <kbd>{a.hint}</kbd>}
               </button>
