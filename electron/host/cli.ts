@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const host = await startHost(cfg, log);
   let demo: Demo | null = null;
-  if (cfg.demo) demo = startDemo(host.core, cfg.sim, log);
+  if (cfg.demo) demo = startDemo(host.core, cfg.sim, log, cfg.demoDevices);
 
   const ready = { url: host.url, httpPort: host.http.port, tcpPort: host.core.tcpPort, udpPort: host.core.udpPort, adminToken: host.adminToken };
   process.stdout.write(`HYPERTCP_READY ${JSON.stringify(ready)}\n`);

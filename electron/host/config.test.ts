@@ -4,7 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ensureCertificate } from '../broker';
 import { tempDir } from '../hub/testing/temp-dir';
-import { defaultDbPath, parseHostArgs } from './config';
+import { DeviceId } from '../../shared/api/contract';
+import { defaultDbPath, parseHostArgs, USAGE } from './config';
+import { DEMO_DEVICES, demoDevices } from './demo';
 import { allowedHosts, isLoopback, startHttpHost } from './http-host';
 
 const tmp = tempDir('hypertcp-cfg-');
@@ -43,6 +45,37 @@ describe('host flags and config file', () => {
     expect(isLoopback('0.0.0.0')).toBe(false);
     expect(allowedHosts('127.0.0.1', 5)).toEqual(new Set(['127.0.0.1:5', 'localhost:5', '[::1]:5']));
     await expect(startHttpHost({ api: {} as never, adminToken: 'x'.repeat(32), staticDir: tmp.dir, port: 0, bind: '0.0.0.0' })).rejects.toThrow(/without TLS/);
+  });
+});
+
+describe('--demo-devices', () => {
+  it('sets the size of the simulated lab, 5 by default, bounded to 1..500, only with --demo', () => {
+    expect(parseHostArgs(['--demo'])).toMatchObject({ demo: true, demoDevices: 5 });
+    expect(parseHostArgs(['--demo', '--demo-devices', '200'])).toMatchObject({ demo: true, demoDevices: 200 });
+    expect(parseHostArgs(['--demo', '--demo-devices', '1'])).toMatchObject({ demoDevices: 1 });
+    expect(parseHostArgs(['--demo', '--demo-devices', '500'])).toMatchObject({ demoDevices: 500 });
+    expect(() => parseHostArgs(['--demo', '--demo-devices', '0'])).toThrow('demoDevices: must be from 1 to 500');
+    expect(() => parseHostArgs(['--demo', '--demo-devices', '501'])).toThrow('demoDevices: must be from 1 to 500');
+    expect(() => parseHostArgs(['--demo', '--demo-devices', 'lots'])).toThrow('--demo-devices must be a number, got "lots"');
+    expect(() => parseHostArgs(['--demo-devices', '50'])).toThrow('--demo-devices goes with --demo');
+    expect(USAGE).toMatch(/--demo-devices N +how many simulated devices --demo starts, 1-500 \(default 5/);
+  });
+
+  it('builds the lab: the five named devices first, then relays and sensors alternating, unique ids', () => {
+    expect(demoDevices()).toEqual(DEMO_DEVICES.map((d) => ({ ...d })));
+    expect(demoDevices(2).map((d) => d.id)).toEqual(['lamp-1', 'heater-1']);
+    const big = demoDevices(500);
+    expect(big).toHaveLength(500);
+    expect(new Set(big.map((d) => d.id)).size).toBe(500);
+    expect(big.slice(5, 8)).toEqual([
+      { kind: 'relay', id: 'relay-006' },
+      { kind: 'sensor', id: 'sensor-007' },
+      { kind: 'relay', id: 'relay-008' },
+    ]);
+    expect(big.at(-1)).toEqual({ kind: 'relay', id: 'relay-500' });
+    expect(big.every((d) => DeviceId.safeParse(d.id).success)).toBe(true);
+    expect(() => demoDevices(0)).toThrow(RangeError);
+    expect(() => demoDevices(501)).toThrow(RangeError);
   });
 });
 

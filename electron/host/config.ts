@@ -4,10 +4,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { DEMO_DEVICES, MAX_DEMO_DEVICES, MIN_DEMO_DEVICES } from './demo';
 
 /** The project root, so the default UI and simulator paths work from any working directory. */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+const DEMO_RANGE = `must be from ${MIN_DEMO_DEVICES} to ${MAX_DEMO_DEVICES}`;
 const Port = z.number().int().min(0).max(65535);
 export const HostConfig = z.strictObject({
   tcpPort: Port.default(8080),
@@ -21,6 +23,8 @@ export const HostConfig = z.strictObject({
   adminToken: z.string().min(16, 'admin token must be at least 16 characters').max(200).regex(/^[A-Za-z0-9_-]+$/, 'admin token uses A-Z a-z 0-9 _ -').optional(),
   static: z.string().min(1).default(resolve(ROOT, 'dist/renderer')),
   demo: z.boolean().default(false),
+  /** How many simulated devices --demo starts (a large lab for trying the UI at scale). */
+  demoDevices: z.number().int().min(MIN_DEMO_DEVICES, DEMO_RANGE).max(MAX_DEMO_DEVICES, DEMO_RANGE).default(DEMO_DEVICES.length),
   tlsCert: z.string().optional(),
   tlsKey: z.string().optional(),
   /** Path of the simulator used by --demo. */
@@ -42,6 +46,8 @@ export const USAGE = `Usage: npm run serve -- [flags]
   --static DIR       built UI to serve (default dist/renderer)
   --tls-cert F --tls-key F   PEM files for HTTPS (generated when binding elsewhere without them)
   --demo             start simulated relay and sensor devices
+  --demo-devices N   how many simulated devices --demo starts, ${MIN_DEMO_DEVICES}-${MAX_DEMO_DEVICES} (default ${DEMO_DEVICES.length}: 3 relays,
+                     2 sensors; more alternate relay-006, sensor-007...)
   --sim PATH         simulator binary for --demo (default firmware/build/hypertcp-sim)
   --traffic-scan-rows N  rows one filtered traffic search looks back (default 500000)
   --config FILE      JSON file with the same settings (camelCase keys); flags win`;
@@ -67,7 +73,7 @@ export function parseHostArgs(argv: string[]): HostConfig | 'help' {
       bind: { type: 'string' }, 'broker-bind': { type: 'string' }, db: { type: 'string' },
       'admin-token': { type: 'string' }, static: { type: 'string' }, demo: { type: 'boolean' },
       'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, sim: { type: 'string' },
-      'traffic-scan-rows': { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      'traffic-scan-rows': { type: 'string' }, 'demo-devices': { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help';
@@ -85,6 +91,7 @@ export function parseHostArgs(argv: string[]): HostConfig | 'help' {
       bind: values.bind, brokerBind: values['broker-bind'], db: values.db, adminToken: values['admin-token'], static: values.static,
       demo: values.demo, tlsCert: values['tls-cert'], tlsKey: values['tls-key'], sim: values.sim,
       trafficScanRows: int('traffic-scan-rows', values['traffic-scan-rows']),
+      demoDevices: int('demo-devices', values['demo-devices']),
     }).filter(([, v]) => v !== undefined),
   );
   const parsed = HostConfig.safeParse({ ...file, ...flags });
@@ -92,5 +99,7 @@ export function parseHostArgs(argv: string[]): HostConfig | 'help' {
     throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; '));
   }
   if (Boolean(parsed.data.tlsCert) !== Boolean(parsed.data.tlsKey)) throw new Error('--tls-cert and --tls-key go together');
+  // without --demo nothing is simulated, and the real database would be used: say so rather than ignore it
+  if (values['demo-devices'] !== undefined && !parsed.data.demo) throw new Error('--demo-devices goes with --demo');
   return parsed.data;
 }

@@ -5,7 +5,7 @@ import type { EventBatch } from '../../shared/api/contract';
 import { eventually } from '../broker/testing/fixtures';
 import { tempDir } from '../hub/testing/temp-dir';
 import { HostConfig } from './config';
-import { DEMO_DEVICES, startDemo, type Demo } from './demo';
+import { DEMO_DEVICES, demoDevices, startDemo, type Demo } from './demo';
 import { startHost, type Host } from './host';
 
 const SIM = 'firmware/build/hypertcp-sim';
@@ -49,4 +49,28 @@ describe.runIf(haveSim)('demo mode with the firmware simulator', () => {
     expect(result.value).toBe(!before);
     expect(registry.get('lamp-1')!.controlState.relay1).toBe(!before);
   }, 30_000);
+
+  it('starts a lab of the size asked for (--demo-devices), relays and sensors, and a single relay alone', async () => {
+    const big = await startHost(HostConfig.parse({ db: join(tmp.dir, 'demo-big.db'), tcpPort: 0, httpPort: 0, demo: true, demoDevices: 24 }));
+    const bigDemo = startDemo(big.core, SIM, () => {}, 24);
+    try {
+      const lab = demoDevices(24);
+      await eventually(() => lab.every((d) => big.core.hub.registry.get(d.id)?.online), 15_000, '24 demo devices online');
+      expect(big.core.hub.registry.get('sensor-023')!.transport).toBe('udp');
+      expect(big.core.hub.registry.get('relay-024')!.controls.map((c) => c.id)).toContain('relay1');
+    } finally {
+      await bigDemo?.stop();
+      await big.close();
+    }
+    // one device: a relay only, no sensor simulator (it would refuse to start without devices)
+    const one = await startHost(HostConfig.parse({ db: join(tmp.dir, 'demo-one.db'), tcpPort: 0, httpPort: 0, demo: true }));
+    const oneDemo = startDemo(one.core, SIM, () => {}, 1);
+    try {
+      expect(oneDemo!.children).toHaveLength(1);
+      await eventually(() => one.core.hub.registry.get('lamp-1')?.online, 10_000, 'lamp-1 online');
+    } finally {
+      await oneDemo?.stop();
+      await one.close();
+    }
+  }, 40_000);
 });
