@@ -95,3 +95,81 @@ test('a 64-character device id neither pushes the token actions out of view nor 
   await expect(picker).toBeVisible();
   await inside(page, picker, page.getByTestId('metrics-view'));
 });
+
+/** CIE76 colour difference of two computed `rgb(...)` colours, to keep chart series apart. */
+function deltaE(a: string, b: string): number {
+  const lab = (c: string) => {
+    const [r, g, bl] = c.match(/[\d.]+/g)!.slice(0, 3).map((v) => {
+      const x = Number(v) / 255;
+      return x <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    const f = (t: number) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
+    const [x, y, z] = [(0.4124 * r! + 0.3576 * g! + 0.1805 * bl!) / 0.95047, 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!, (0.0193 * r! + 0.1192 * g! + 0.9505 * bl!) / 1.08883];
+    return [116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))];
+  };
+  const [p, q] = [lab(a), lab(b)];
+  return Math.hypot(p[0]! - q[0]!, p[1]! - q[1]!, p[2]! - q[2]!);
+}
+
+/** The theme's palette variables as computed colours (resolved through a probe element). */
+const palette = (page: Page, names: string[]) =>
+  page.evaluate((vars) => {
+    const probe = document.createElement('span');
+    document.body.append(probe);
+    const out: Record<string, string> = {};
+    for (const v of vars) {
+      probe.style.color = `var(${v})`;
+      out[v] = getComputedStyle(probe).color;
+    }
+    probe.remove();
+    return out;
+  }, names);
+
+const SERIES = Array.from({ length: 10 }, (_, i) => `--series-${i + 1}`);
+
+test('palette contrast, both themes (WCAG 2.1): field boundaries 3:1, muted text 4.5:1 wherever it sits, chart series 3:1 on the chart and apart', async ({ page, lab }) => {
+  const meter = uid('meter');
+  await lab.devices([{ kind: 'sensor', id: meter }], ['--rate', '10']);
+  await lab.open(page);
+  const search = page.getByLabel('Search devices');
+  const report: string[] = [];
+  for (const theme of ['light', 'dark'] as const) {
+    await page.getByTestId('nav-devices').click();
+    await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
+    const c = await palette(page, ['--bg', '--panel', '--row-hover', '--row-selected', '--muted', ...SERIES]);
+    // a real field's boundary against the card (--panel) and the page (--bg) it sits on
+    const border = await search.evaluate((e) => getComputedStyle(e).borderTopColor);
+    for (const bg of ['--panel', '--bg']) {
+      const r = contrast(border, c[bg]!);
+      report.push(`${theme} field border on ${bg}: ${r.toFixed(2)}`);
+      expect(r, `${theme}: field border ${border} on ${bg} ${c[bg]}`).toBeGreaterThanOrEqual(3);
+    }
+    for (const bg of ['--bg', '--panel', '--row-hover', '--row-selected']) {
+      const r = contrast(c['--muted']!, c[bg]!);
+      report.push(`${theme} muted on ${bg}: ${r.toFixed(2)}`);
+      expect(r, `${theme}: muted ${c['--muted']} on ${bg} ${c[bg]}`).toBeGreaterThanOrEqual(4.5);
+    }
+    // chart series: every palette colour against the chart's background, and the lines really drawn
+    await page.getByTestId('nav-metrics').click();
+    const chart = page.getByTestId('chart-msgs');
+    const line = chart.locator('path.recharts-line-curve').first();
+    await expect(line).toHaveAttribute('d', /^M[^L]+L/, { timeout: 15_000 });
+    const chartBg = await chart.evaluate((e) => getComputedStyle(e).backgroundColor);
+    expect(chartBg).toBe(c['--panel']);
+    const drawn = await line.evaluate((e) => getComputedStyle(e).stroke);
+    expect(drawn).toBe(c['--series-1']);
+    for (const s of SERIES) {
+      const r = contrast(c[s]!, chartBg);
+      report.push(`${theme} ${s} on the chart: ${r.toFixed(2)}`);
+      expect(r, `${theme}: ${s} ${c[s]} on ${chartBg}`).toBeGreaterThanOrEqual(3);
+    }
+    for (let i = 0; i < SERIES.length; i++)
+      for (let j = i + 1; j < SERIES.length; j++) expect(deltaE(c[SERIES[i]!]!, c[SERIES[j]!]!), `${theme}: ${SERIES[i]} vs ${SERIES[j]}`).toBeGreaterThanOrEqual(20);
+    // dark keeps the series colours it had
+    if (theme === 'dark') {
+      const before = ['#2f80ed', '#eb5757', '#27ae60', '#f2994a', '#9b51e0', '#56ccf2', '#bb6bd9', '#6fcf97', '#f2c94c', '#828282'];
+      expect(SERIES.map((s) => c[s])).toEqual(before.map((h) => `rgb(${[1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16)).join(', ')})`));
+    }
+  }
+  console.log(report.join('\n'));
+});

@@ -48,7 +48,7 @@ test('metrics charts update live and switch ranges; keyboard shortcuts and palet
   }
   const perDevice = page.getByTestId('chart-devices');
   await expect(perDevice.locator('.recharts-legend-item-text')).toHaveText([meter, quiet]);
-  for (const color of ['#2f80ed', '#eb5757']) {
+  for (const color of ['var(--series-1)', 'var(--series-2)']) {
     await expect(perDevice.locator(`path.recharts-line-curve[stroke="${color}"]`)).toHaveAttribute('d', /^M[^L]+L/, { timeout: 15_000 });
   }
   await expect(page.getByTestId('device-series')).toHaveAttribute('data-devices', `${meter},${quiet}`);

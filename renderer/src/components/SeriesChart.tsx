@@ -85,4 +85,9 @@ export function SeriesChart({ data, series, height = 220, title, testId, throttl
   );
 }
 
-export const PALETTE = ['#2f80ed', '#eb5757', '#27ae60', '#f2994a', '#9b51e0', '#56ccf2', '#bb6bd9', '#6fcf97', '#f2c94c', '#828282'];
+/**
+ * Series colours, in order: CSS variables (styles.css, --series-1..10) so each theme has its own,
+ * the light one darker (3:1 or better on the chart background), and a theme switch recolours
+ * drawn charts, legends and swatches without a redraw.
+ */
+export const PALETTE = Array.from({ length: 10 }, (_, i) => `var(--series-${i + 1})`);
