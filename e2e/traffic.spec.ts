@@ -55,3 +55,37 @@ test('filters and pauses traffic, opens a message as JSON tree, hex and diff, ex
     expect(line).not.toContain(relay);
   }
 });
+
+test('traffic rows by keyboard: arrows move the active row, new frames do not move it, Enter opens it', async ({ page, lab }) => {
+  const sensor = uid('kbsensor');
+  await lab.devices([{ kind: 'sensor', id: sensor }], ['--rate', '8']);
+  await lab.open(page);
+  await page.getByTestId('nav-traffic').click();
+  const rows = page.getByTestId('traffic-row');
+  await expect(rows.nth(5)).toBeVisible();
+  const focusedText = () => page.evaluate(() => (document.activeElement as HTMLElement).dataset.testid === 'traffic-row' ? document.activeElement!.textContent : null);
+
+  // the newest row, then two up: the active row is now a message some way from the end
+  await rows.last().click();
+  await page.keyboard.press('End');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  const active = await focusedText();
+  expect(active).toBeTruthy();
+  // new frames arrive (the list follows them): the same message keeps the focus and is the only Tab stop
+  const count = Number(await page.getByTestId('count-shown').textContent());
+  await expect.poll(async () => Number(await page.getByTestId('count-shown').textContent()), { timeout: 15_000 }).toBeGreaterThan(count + 5);
+  expect(await focusedText()).toBe(active);
+  await expect(page.getByTestId('traffic-list').locator('[data-testid="traffic-row"][tabindex="0"]')).toHaveCount(1);
+
+  // Home reaches the oldest row (drawn although it was far out of view), Enter opens it in the detail pane
+  await page.keyboard.press('Home');
+  const oldest = await focusedText();
+  expect(oldest).toBe(await rows.first().textContent());
+  await page.keyboard.press('Enter');
+  const msgId = (await page.evaluate(() => document.activeElement!.querySelectorAll('.cell')[5]!.textContent))!;
+  await expect(page.getByTestId('message-detail')).toBeVisible();
+  await expect(page.getByTestId('message-detail').getByTestId('message-header')).toContainText(msgId);
+  await expect(page.getByTestId('traffic-list').locator('[aria-selected="true"]')).toHaveText(oldest!);
+});
+

@@ -1,13 +1,13 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import type { TrafficRow } from '../../../../shared/api/contract';
 import { cmdLabel, cmdShort, formatTime, statusLabel } from '../../components/format';
+import { useRovingRows } from '../../components/useRovingRows';
 import { targetOf } from './payload';
 
 const ROW_HEIGHT = 28;
 const PREVIEW_CHARS = 160;
 
-const Row = memo(function Row({ row, top, selected, onSelect }: { row: TrafficRow; top: number; selected: boolean; onSelect: (r: TrafficRow) => void }) {
+const Row = memo(function Row({ row, index, top, selected, tabbable, onSelect }: { row: TrafficRow; index: number; top: number; selected: boolean; tabbable: boolean; onSelect: (r: TrafficRow) => void }) {
   return (
     <div
       className={`row traffic-row dir-${row.dir}${selected ? ' selected' : ''}`}
@@ -15,6 +15,9 @@ const Row = memo(function Row({ row, top, selected, onSelect }: { row: TrafficRo
       role="row"
       aria-selected={selected}
       data-testid="traffic-row"
+      tabIndex={tabbable ? 0 : -1}
+      data-row-key={row.seq}
+      data-index={index}
       onClick={() => onSelect(row)}
     >
       <span className="cell mono">{formatTime(row.ts)}</span>
@@ -35,11 +38,31 @@ const Row = memo(function Row({ row, top, selected, onSelect }: { row: TrafficRo
   );
 });
 
-/** Virtualized frames, newest at the bottom; follows new rows until the user scrolls up. */
+/**
+ * Virtualized frames, newest at the bottom; follows new rows until the user scrolls up.
+ *
+ * Keyboard: the list is one Tab stop (the active row: the one last focused or clicked, else the
+ * selected message, else the first row in view). Up/Down/PageUp/PageDown/Home/End move it, Enter
+ * or Space opens it as a click does. The active row is a message, not a position: while the view
+ * follows the newest rows, the active row stays on its message and scrolls up with it (focus stays
+ * on it, out of view, and the next arrow key brings it back into view). Moving it away from the
+ * bottom stops the following as scrolling up does; End goes to the newest and follows again.
+ */
 export function TrafficList({ rows, selectedSeq, onSelect, testId = 'traffic-list' }: { rows: TrafficRow[]; selectedSeq: number | null; onSelect: (r: TrafficRow) => void; testId?: string }) {
   const scroller = useRef<HTMLDivElement>(null);
   const follow = useRef(true);
-  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  const seqs = useMemo(() => rows.map((r) => r.seq), [rows]);
+  const { virtual, tabKey, listProps } = useRovingRows({
+    keys: seqs,
+    rowHeight: ROW_HEIGHT,
+    overscan: 12,
+    scroller,
+    preferred: selectedSeq,
+    onActivate: (seq) => {
+      const row = rows.find((r) => r.seq === seq);
+      if (row) onSelect(row);
+    },
+  });
   useEffect(() => {
     if (follow.current && rows.length > 0) virtual.scrollToIndex(rows.length - 1, { align: 'end' });
   }, [rows, virtual]);
@@ -59,6 +82,9 @@ export function TrafficList({ rows, selectedSeq, onSelect, testId = 'traffic-lis
       <div
         className="scroller"
         ref={scroller}
+        // the rows are the Tab stop, not the scroll area
+        tabIndex={-1}
+        {...listProps}
         onScroll={(e) => {
           const el = e.currentTarget;
           follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2;
@@ -67,7 +93,7 @@ export function TrafficList({ rows, selectedSeq, onSelect, testId = 'traffic-lis
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
           {virtual.getVirtualItems().map((item) => {
             const row = rows[item.index]!;
-            return <Row key={row.seq} row={row} top={item.start} selected={row.seq === selectedSeq} onSelect={onSelect} />;
+            return <Row key={row.seq} row={row} index={item.index} top={item.start} selected={row.seq === selectedSeq} tabbable={row.seq === tabKey} onSelect={onSelect} />;
           })}
         </div>
       </div>
