@@ -173,3 +173,25 @@ test('palette contrast, both themes (WCAG 2.1): field boundaries 3:1, muted text
   }
   console.log(report.join('\n'));
 });
+
+test("an offline device's full reason: read with its row, not cut at 1280 and 1440 px", async ({ page, lab }) => {
+  const id = uid('cellar');
+  const sim = await lab.devices([{ kind: 'relay', id }]);
+  await lab.open(page);
+  await sim.stop();
+  const row = page.getByTestId(`device-row-${id}`);
+  await expect(page.getByTestId(`device-online-${id}`)).toHaveText('offline');
+  const since = row.locator('.cell.since');
+  await expect(since).toContainText('(');
+  const reason = (await since.textContent())!.match(/\(last reason: (.+)\)$/)![1]!;
+  expect(reason.length).toBeGreaterThan(3);
+  await expect(row).toHaveAccessibleDescription(new RegExp(reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  for (const width of [1280, 1440]) {
+    await page.setViewportSize({ width, height: 800 });
+    const box = await since.evaluate((e) => ({ sw: e.scrollWidth, cw: e.clientWidth, sh: e.scrollHeight, ch: e.clientHeight }));
+    expect(box.sw, `${width}: width`).toBeLessThanOrEqual(box.cw);
+    expect(box.sh, `${width}: height (two lines at most, nothing clamped)`).toBeLessThanOrEqual(box.ch);
+    await screenshot(page, `devices-offline-reason-${width}`);
+  }
+});
+

@@ -21,8 +21,8 @@ export const ControlWidget = memo(function ControlWidget({ device, control, comp
   const status = op?.status ?? 'idle';
   const value = shownValue(reported, op);
   const label = control.label ?? control.id;
-  // the device page's controls wait for the host; the compact ones of the Devices list are left as they were
-  const offHost = hostDown && !compact;
+  // every control waits for the host, the device page's and the compact ones of the Devices list
+  const offHost = hostDown;
   const common = {
     'data-testid': `control-${device}-${control.id}`,
     'data-status': status,
@@ -34,6 +34,9 @@ export const ControlWidget = memo(function ControlWidget({ device, control, comp
     case 'relay':
     case 'switch': {
       const on = value === true || value === 1 || value === 'on';
+      // in the Devices list (compact) the row is the Tab stop and Space/T on it switches this, so
+      // the toggle is not one of its own; disabled for an offline device, it says why
+      const inList = compact ? { tabIndex: -1, ...(online || offHost ? {} : { title: `${device} is offline` }) } : {};
       input = (
         <button
           type="button"
@@ -46,6 +49,7 @@ export const ControlWidget = memo(function ControlWidget({ device, control, comp
             void setControl(device, control.id, { value: !on });
           }}
           {...common}
+          {...inList}
         >
           <span className="knob" />
           <span className="toggle-text">{on ? 'ON' : 'OFF'}</span>

@@ -2,6 +2,7 @@
 import { act, cleanup, fireEvent, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeDevice } from '../../api/fake-client';
+import { HOST_DOWN_TEXT } from '../../components/hostGate';
 import { renderWith, stubLayout } from '../../test-utils';
 import { queryDevices } from './device-query';
 import { DevicesView } from './DevicesView';
@@ -115,5 +116,95 @@ describe('devices view', () => {
     expect(store.getState().view).toBe('devices');
     fireEvent.keyDown(screen.getByTestId('device-row-lamp-1'), { key: 'Enter' });
     expect(store.getState()).toMatchObject({ view: 'device', selectedDevice: 'lamp-1' });
+  });
+
+  it('200+ devices are one Tab stop: arrows, Page keys, Home/End move the active row (kept by id as devices arrive); Space and T switch its relay; Enter opens it', () => {
+    const { client, store } = renderWith(<DevicesView />);
+    client.handlers['controls.set'] = () => ({ req: 'r1' });
+    act(() => void client.emit({ devices: many(240) }));
+    const list = screen.getByTestId('devices-scroller');
+    const stops = () => Array.from(list.querySelectorAll<HTMLElement>('[tabindex]')).filter((e) => e.tabIndex === 0).map((e) => e.dataset.testid);
+    const row = (id: string) => screen.getByTestId(`device-row-${id}`);
+    const press = (key: string) => fireEvent.keyDown(document.activeElement!, { key });
+    // one Tab stop: the first row; no relay toggle of the list is one
+    expect(stops()).toEqual(['device-row-dev-0000']);
+    expect(screen.getAllByRole('switch').every((t) => t.tabIndex === -1)).toBe(true);
+    expect(list.tabIndex).toBe(-1);
+    act(() => row('dev-0000').focus());
+    press('ArrowDown');
+    expect(document.activeElement).toBe(row('dev-0001'));
+    // a page is the rows in view less one: 800 / 40 -> 19
+    press('PageDown');
+    expect(document.activeElement).toBe(row('dev-0020'));
+    press('PageUp');
+    press('ArrowUp');
+    expect(document.activeElement).toBe(row('dev-0000'));
+    press('End');
+    expect(document.activeElement).toBe(row('dev-0239'));
+    expect(stops()).toEqual(['device-row-dev-0239']);
+    press('Home');
+    press('ArrowDown');
+    press('ArrowDown');
+    expect(document.activeElement).toBe(row('dev-0002'));
+    // a new device sorting above it: the active row stays on dev-0002, focused, the only Tab stop
+    act(() => void client.emit({ devices: [fakeDevice('dev-0000a')] }));
+    expect(document.activeElement).toBe(row('dev-0002'));
+    expect(stops()).toEqual(['device-row-dev-0002']);
+    press('ArrowDown');
+    expect(document.activeElement).toBe(row('dev-0003')); // dev-0003 is offline (i % 3 === 0): Space does nothing
+    press(' ');
+    expect(client.calls.filter((c) => c.method === 'controls.set')).toHaveLength(0);
+    press('ArrowDown');
+    press(' ');
+    // (dev-0004's toggle is now pending, so disabled: T on the next row)
+    press('ArrowDown');
+    press('t');
+    const sets = client.calls.filter((c) => c.method === 'controls.set').map((c) => (c.params as { device: string }).device);
+    expect(sets).toEqual(['dev-0004', 'dev-0005']);
+    press('ArrowUp');
+    expect(store.getState().view).toBe('devices');
+    press('Enter');
+    expect(store.getState()).toMatchObject({ view: 'device', selectedDevice: 'dev-0004' });
+  });
+
+  it('clicking a row still opens the device and clicking its relay toggle only switches it', () => {
+    const { client, store } = renderWith(<DevicesView />);
+    client.handlers['controls.set'] = () => ({ req: 'r1' });
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1'), fakeDevice('lamp-2')] }));
+    fireEvent.click(screen.getByRole('switch', { name: 'Relay 1 of lamp-2' }));
+    expect(client.calls.some((c) => c.method === 'controls.set')).toBe(true);
+    expect(store.getState().view).toBe('devices');
+    fireEvent.click(screen.getByTestId('device-row-lamp-2'));
+    expect(store.getState()).toMatchObject({ view: 'device', selectedDevice: 'lamp-2' });
+  });
+
+  it('disables the relay toggles of the list while the host connection is lost, saying why, and enables them when it is back', async () => {
+    const { client } = renderWith(<DevicesView />);
+    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8180, udpPort: null, tlsPort: null });
+    client.handlers['devices.list'] = () => [fakeDevice('lamp-1')];
+    await act(async () => client.setStatus('open'));
+    const toggle = () => screen.getByRole('switch', { name: 'Relay 1 of lamp-1' }) as HTMLButtonElement;
+    expect(toggle().disabled).toBe(false);
+    act(() => client.setStatus('closed', 'socket closed'));
+    expect(toggle().disabled).toBe(true);
+    expect(toggle().title).toBe(HOST_DOWN_TEXT);
+    // Space on the row does not switch it either
+    act(() => screen.getByTestId('device-row-lamp-1').focus());
+    fireEvent.keyDown(screen.getByTestId('device-row-lamp-1'), { key: ' ' });
+    expect(client.calls.some((c) => c.method === 'controls.set')).toBe(false);
+    await act(async () => client.setStatus('open'));
+    expect(toggle().disabled).toBe(false);
+    expect(toggle().title).toBe('');
+  });
+
+  it("an offline device's row is described by its For cell with the full last reason", () => {
+    const { client } = renderWith(<DevicesView />);
+    const reason = 'closed_by_peer: read ECONNRESET after 3 keepalives';
+    act(() => void client.emit({ devices: [fakeDevice('cellar', { online: false, lastDisconnectReason: reason }), fakeDevice('lamp-1')] }));
+    const row = screen.getByTestId('device-row-cellar');
+    const described = row.getAttribute('aria-describedby');
+    expect(described).toBeTruthy();
+    expect(document.getElementById(described!)!.textContent).toMatch(new RegExp(`\\(last reason: ${reason}\\)$`));
+    expect(screen.getByTestId('device-row-lamp-1').hasAttribute('aria-describedby')).toBe(false);
   });
 });

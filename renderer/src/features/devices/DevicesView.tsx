@@ -1,15 +1,16 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useDeferredValue, useEffect, useMemo, useRef } from 'react';
+import { memo, useDeferredValue, useEffect, useId, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { EmptyState } from '../../components/EmptyState';
 import { formatAgo, formatBytes, formatDuration, formatRate } from '../../components/format';
 import { useNow } from '../../components/useNow';
+import { useRovingRows } from '../../components/useRovingRows';
 import { useApp } from '../../store/context';
 import type { DeviceFilter, DeviceSortKey } from '../../store/ui-slice';
 import { ControlWidget } from './ControlWidget';
 import { displayName, isFlapping, numericTelemetry, queryDevices } from './device-query';
 
 const ROW_HEIGHT = 40;
+const KEYS_HINT_ID = 'devices-keys-hint';
 /**
  * `optional` columns give way in a narrow window, `optional2` ones (and Firmware) below 1000 px too
  * (styles.css), so Control stays in view down to the window's minimum width.
@@ -26,9 +27,15 @@ const COLUMNS: { key: DeviceSortKey; label: string; optional?: true; optional2?:
   { key: 'rateIn', label: 'Rate' },
 ];
 
-const DeviceRow = memo(function DeviceRow({ id, now, top }: { id: string; now: number; top: number }) {
+/** A reason such as "closed_by_peer: ECONNRESET" may break after its underscores, not only at spaces. */
+function breakable(text: string) {
+  return text.split('_').flatMap((part, i) => (i === 0 ? [part] : ['_', <wbr key={i} />, part]));
+}
+
+const DeviceRow = memo(function DeviceRow({ id, index, now, top, tabbable }: { id: string; index: number; now: number; top: number; tabbable: boolean }) {
   const d = useApp((s) => s.devices[id]);
   const navigate = useApp((s) => s.navigate);
+  const sinceId = useId();
   if (!d) return null;
   const relay = d.controls.find((c) => c.kind === 'relay' || c.kind === 'switch');
   const rssi = numericTelemetry(d, 'rssi');
@@ -39,10 +46,13 @@ const DeviceRow = memo(function DeviceRow({ id, now, top }: { id: string; now: n
       style={{ transform: `translateY(${top}px)` }}
       role="row"
       data-testid={`device-row-${id}`}
-      tabIndex={0}
+      data-row-key={id}
+      data-index={index}
+      // one Tab stop for the whole list (DevicesView): the active row is 0, the others -1
+      tabIndex={tabbable ? 0 : -1}
+      // an offline device's For cell (how long, and the full last reason) is read with the row, not only a mouse tooltip
+      aria-describedby={!d.online && d.lastDisconnectReason ? sinceId : undefined}
       onClick={() => navigate('device', id)}
-      // the row's own Enter only: Enter on the relay toggle inside it toggles, it does not also open the device
-      onKeyDown={(e) => e.key === 'Enter' && e.target === e.currentTarget && navigate('device', id)}
     >
       <span className="cell name" title={displayName(d) === d.id ? d.id : `${displayName(d)} (${d.id})`}>
         <span className={`dot ${d.online ? 'on' : 'off'}`} />
@@ -57,9 +67,9 @@ const DeviceRow = memo(function DeviceRow({ id, now, top }: { id: string; now: n
       <span className="cell" data-testid={`device-online-${id}`}>
         {d.online ? 'online' : 'offline'}
       </span>
-      <span className="cell" title={d.online ? 'online for' : `offline for; last reason: ${d.lastDisconnectReason ?? 'unknown'}`}>
+      <span className="cell since" id={sinceId} title={d.online ? 'online for' : `offline for; last reason: ${d.lastDisconnectReason ?? 'unknown'}`}>
         {formatDuration(now - d.since)}
-        {!d.online && d.lastDisconnectReason && <span className="muted"> ({d.lastDisconnectReason})</span>}
+        {!d.online && d.lastDisconnectReason && <span className="muted"> (<span className="sr-only">last reason: </span>{breakable(d.lastDisconnectReason)})</span>}
       </span>
       <span className="cell mono opt">{d.address ?? '-'}</span>
       <span className="cell opt2" title={d.board ?? undefined}>
@@ -96,6 +106,9 @@ function DevicesToolbar({ shown, total }: { shown: number; total: number }) {
       <span className="muted" data-testid="devices-count">
         {shown} of {total} devices
       </span>
+      <span className="muted keys-hint" id={KEYS_HINT_ID}>
+        Keys in the list: ↑ ↓ Home End move, Enter opens, Space or T switches the relay
+      </span>
     </div>
   );
 }
@@ -114,7 +127,22 @@ export function DevicesView() {
   const shown = useMemo(() => queryDevices(deferredDevices, deferredIds, search, filter, sort), [deferredDevices, deferredIds, search, filter, sort]);
   const now = useNow();
   const scroller = useRef<HTMLDivElement>(null);
-  const virtual = useVirtualizer({ count: shown.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
+  const navigate = useApp((s) => s.navigate);
+  // keyboard: one Tab stop; Up/Down/PageUp/PageDown/Home/End between rows, Enter opens the device,
+  // Space or T switches the active row's relay (when it has one and it is enabled)
+  const { virtual, tabKey, listProps } = useRovingRows({
+    keys: shown,
+    rowHeight: ROW_HEIGHT,
+    overscan: 10,
+    scroller,
+    onActivate: (id) => navigate('device', id),
+    onKey: (_id, row, e) => {
+      if (e.key !== ' ' && e.key !== 't' && e.key !== 'T') return false;
+      const toggle = row.querySelector<HTMLButtonElement>('[role="switch"]');
+      if (toggle && !toggle.disabled) toggle.click();
+      return true;
+    },
+  });
 
   if (ids.length === 0 && unreachable) {
     return (
@@ -138,7 +166,7 @@ export function DevicesView() {
   return (
     <section className="view devices-view">
       <DevicesToolbar shown={shown.length} total={ids.length} />
-      <div className="table" role="table" aria-label="Devices">
+      <div className="table" role="table" aria-label="Devices" aria-describedby={KEYS_HINT_ID}>
         <div className="row head device-row" role="row">
           {COLUMNS.map((c) => (
             <button type="button" key={c.key} className={`cell sort${c.optional ? ' opt' : ''}${c.optional2 ? ' opt2' : ''}`} onClick={() => sortBy(c.key)} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
@@ -148,10 +176,10 @@ export function DevicesView() {
           )).flatMap((cell, i) => (COLUMNS[i]!.key === 'address' ? [cell, <span key="fw" className="cell opt2">Firmware</span>] : [cell]))}
           <span className="cell">Control</span>
         </div>
-        <div className="scroller" ref={scroller} data-testid="devices-scroller">
+        <div className="scroller" ref={scroller} data-testid="devices-scroller" tabIndex={-1} {...listProps}>
           <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
             {virtual.getVirtualItems().map((item) => (
-              <DeviceRow key={shown[item.index]} id={shown[item.index]!} now={now} top={item.start} />
+              <DeviceRow key={shown[item.index]} id={shown[item.index]!} index={item.index} now={now} top={item.start} tabbable={shown[item.index] === tabKey} />
             ))}
           </div>
         </div>
