@@ -60,7 +60,7 @@ test('metrics charts update live and switch ranges; keyboard shortcuts and palet
 
   // Ctrl+K palette to jump to traffic, "/" focuses its filter
   await page.keyboard.press('Control+k');
-  await page.getByRole('textbox', { name: 'Command' }).fill('go to traffic');
+  await page.getByRole('combobox', { name: 'Command' }).fill('go to traffic');
   await page.keyboard.press('Enter');
   await expect(page.getByLabel('Traffic filter')).toBeVisible();
   await page.locator('body').click({ position: { x: 5, y: 5 } });
