@@ -1,5 +1,6 @@
-import { render } from '@testing-library/react';
+import { cleanup, render } from '@testing-library/react';
 import type { ReactElement } from 'react';
+import { afterEach, beforeEach } from 'vitest';
 import { createFakeClient, type FakeClient } from './api/fake-client';
 import { connectStore, createAppStore, type AppStore } from './store';
 import { StoreProvider } from './store/context';
@@ -21,6 +22,18 @@ export function stubLayout(width = 1200, height = 800): () => void {
   return () => {
     for (const [k, d] of Object.entries(saved)) if (d) Object.defineProperty(proto, k, d);
   };
+}
+
+/** For a whole test file: a laid-out window around each test, unmounted and restored after it. */
+export function withLayout(width = 1200, height = 800): void {
+  let restore: () => void = () => {};
+  beforeEach(() => {
+    restore = stubLayout(width, height);
+  });
+  afterEach(() => {
+    cleanup();
+    restore();
+  });
 }
 
 export function setup(client: FakeClient = createFakeClient()): { client: FakeClient; store: AppStore } {

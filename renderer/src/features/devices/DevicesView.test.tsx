@@ -1,20 +1,13 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, screen } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { act, fireEvent, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
 import { fakeDevice } from '../../api/fake-client';
 import { HOST_DOWN_TEXT } from '../../components/hostGate';
-import { renderWith, stubLayout } from '../../test-utils';
+import { renderWith, withLayout } from '../../test-utils';
 import { queryDevices } from './device-query';
 import { DevicesView } from './DevicesView';
 
-let restore: () => void;
-beforeEach(() => {
-  restore = stubLayout(1200, 800);
-});
-afterEach(() => {
-  cleanup();
-  restore();
-});
+withLayout();
 
 const many = (n: number) =>
   Array.from({ length: n }, (_, i) =>

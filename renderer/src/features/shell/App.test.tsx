@@ -1,18 +1,11 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
 import { createFakeClient, fakeDevice, fakeRow } from '../../api/fake-client';
-import { renderWith, setup, stubLayout } from '../../test-utils';
+import { renderWith, setup, withLayout } from '../../test-utils';
 import { App } from './App';
 
-let restore: () => void;
-beforeEach(() => {
-  restore = stubLayout();
-});
-afterEach(() => {
-  cleanup();
-  restore();
-});
+withLayout();
 
 describe('App shell with the foundation views', () => {
   it('shows the empty state, then the device from a batch, and acks the batch after rendering', async () => {

@@ -1,20 +1,13 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
 import type { Params, Results } from '../../../../shared/api/contract';
 import { fakeRow } from '../../api/fake-client';
 import { LOG_PAGE, LOG_SEARCH_CAP } from '../../store/log-search-slice';
-import { renderWith, stubLayout } from '../../test-utils';
+import { renderWith, withLayout } from '../../test-utils';
 import { TrafficView } from './TrafficView';
 
-let restore: () => void;
-beforeEach(() => {
-  restore = stubLayout(1200, 800);
-});
-afterEach(() => {
-  cleanup();
-  restore();
-});
+withLayout();
 
 /** traffic.page over a log of seqs 1..total where only `matches` match, with the host's scan bound. */
 function fakeLog(total: number, matches: number[], scanRows: number) {

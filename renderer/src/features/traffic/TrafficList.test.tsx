@@ -1,19 +1,12 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
 import type { TrafficRow } from '../../../../shared/api/contract';
 import { fakeRow } from '../../api/fake-client';
-import { stubLayout } from '../../test-utils';
+import { withLayout } from '../../test-utils';
 import { TrafficList } from './TrafficList';
 
-let restore: () => void;
-beforeEach(() => {
-  restore = stubLayout(1200, 800);
-});
-afterEach(() => {
-  cleanup();
-  restore();
-});
+withLayout();
 
 const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => fakeRow({ seq: from + i, device: `d${from + i}`, from: `d${from + i}` }));
 /** The rows that are Tab stops (tabIndex 0), by seq. */

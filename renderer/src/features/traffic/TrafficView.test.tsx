@@ -1,18 +1,11 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeRow } from '../../api/fake-client';
-import { renderWith, stubLayout } from '../../test-utils';
+import { renderWith, withLayout } from '../../test-utils';
 import { TrafficView } from './TrafficView';
 
-let restore: () => void;
-beforeEach(() => {
-  restore = stubLayout(1200, 800);
-});
-afterEach(() => {
-  cleanup();
-  restore();
-});
+withLayout();
 
 const tele = (seq: number, t: number) => fakeRow({ seq, device: 'probe', from: 'probe', payload: `{"targetId":"server","payload":{"telemetry":{"temp":${t},"rssi":-60}}}` });
 
