@@ -101,7 +101,8 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
   } catch (err) {
     await broker.close('shutdown');
     udp?.close();
-    hub.close();
+    await hub.close();
+    db.close();
     throw err;
   }
   const udpPort: number | null = udp ? udp.port : null;
@@ -138,7 +139,7 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
         api.pump.stop();
         await broker.close(reason);
         udp?.close();
-        hub.close();
+        await hub.close(); // the checkpoint worker's connection first, so nothing touches the files after db.close()
         db.close();
       })();
       return closed;

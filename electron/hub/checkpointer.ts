@@ -129,11 +129,22 @@ export class Checkpointer {
     this.stats.reason = reason;
   }
 
-  /** Stops the worker (it closes its connection); the hub's connection checkpoints on its own again. */
-  close(): void {
+  /**
+   * Stops the worker; resolves once it has closed its connection and exited (bounded: a stuck
+   * worker is terminated), so the caller can close the database knowing no other connection will
+   * touch its files afterwards. The hub's connection checkpoints on its own again meanwhile.
+   */
+  close(timeoutMs = 2_000): Promise<void> {
     const w = this.worker;
-    if (!w) return;
+    if (!w) return Promise.resolve();
     this.stop('closed');
-    w.postMessage('close');
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => void w.terminate().finally(resolve), timeoutMs);
+      w.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      w.postMessage('close');
+    });
   }
 }

@@ -285,13 +285,14 @@ export class Hub {
     return delta;
   }
 
-  close(): void {
+  /** Stops the hub; resolves once the checkpoint worker has let go of the database. */
+  close(): Promise<void> {
     for (const d of this.detach.splice(0)) d();
     if (this.timer) clearInterval(this.timer);
     if (this.retentionSoon) clearImmediate(this.retentionSoon);
     this.timer = null;
     this.retentionSoon = null;
     this.flusher.stop();
-    this.checkpointer.close();
+    return this.checkpointer.close();
   }
 }

@@ -92,7 +92,7 @@ describe(`traffic under ${RATE} msg/s for ${SECONDS} s`, () => {
     // Bounded: the ring, queue and metrics are fixed-size; growth must not scale with messages sent.
     expect(maxHeap - heapStart).toBeLessThan(200 * 1048576);
     expect(maxDbBytes).toBeLessThan(4 * RETENTION_MB * 1048576 + 64 * 1048576);
-    hub.close();
+    await hub.close();
     db.close();
   }, (SECONDS + 60) * 1000);
 });

@@ -55,7 +55,7 @@ describe('hub writes in small steps', () => {
     const rows = (db.prepare('SELECT count(*) AS n FROM traffic').get() as { n: number }).n;
     expect(rows + deleted).toBe(SENT);
     await eventually(() => hub.checkpointer.stats.checkpoints > 0, 5000, 'a worker checkpoint');
-    hub.close();
+    await hub.close();
     db.close();
   });
 });

@@ -52,10 +52,10 @@ const loop = () => {
   }
   hub.takeDelta();
   if (Date.now() - started < seconds * 1000) setTimeout(loop, 10);
-  else finish();
+  else void finish();
 };
 
-function finish(): void {
+async function finish(): Promise<void> {
   loopDelay.disable();
   const elapsed = (Date.now() - started) / 1000;
   const s = hub.flusher.stats();
@@ -70,7 +70,7 @@ function finish(): void {
   const p = (q: number) => ms(loopDelay.percentile(q) / 1e6);
   console.log('checkpointer:', JSON.stringify(hub.checkpointer.stats));
   console.log(`event loop delay: p50 ${p(50)} ms, p99 ${p(99)} ms, p99.9 ${p(99.9)} ms, max ${ms(loopDelay.max / 1e6)} ms`);
-  hub.close();
+  await hub.close();
   db.close();
   rmSync(dir, { recursive: true, force: true });
 }

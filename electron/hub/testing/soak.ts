@@ -41,9 +41,10 @@ const loop = () => {
   }
   if (Date.now() - started < seconds * 1000) setTimeout(loop, 10);
   else {
-    hub.close();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
+    void hub.close().then(() => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
   }
 };
 loop();
