@@ -1,19 +1,5 @@
-import { Settings } from '../../shared/api/contract';
+import { Settings, defaultSettings } from '../../shared/api/contract';
 import type { KeyValue } from './db';
-
-export const defaultSettings: Settings = {
-  tcpPort: 8080,
-  udpPort: 8080,
-  tlsEnabled: false,
-  tlsPort: 8443,
-  maxPayload: 16384,
-  keepaliveSeconds: 10,
-  rateLimitPerSecond: 1000,
-  retentionDays: 7,
-  retentionMegabytes: 512,
-  offlineGraceSeconds: 0,
-  theme: 'system',
-};
 
 /** Settings persisted as one JSON value; unknown or invalid stored fields fall back to defaults. */
 export class SettingsStore {

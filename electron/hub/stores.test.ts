@@ -3,7 +3,8 @@ import type { TrafficRow } from '../../shared/api/contract';
 import { KeyValue, SCHEMA_VERSION, openDatabase } from './db';
 import { csvCell, trafficCsv, trafficJsonl } from './export';
 import { CommandStore, expandTemplate } from './saved-commands';
-import { SettingsStore, defaultSettings } from './settings';
+import { defaultSettings } from '../../shared/api/contract';
+import { SettingsStore } from './settings';
 import { tempDir } from './testing/temp-dir';
 import { SqliteTokenStore } from './token-store';
 

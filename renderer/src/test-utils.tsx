@@ -36,6 +36,23 @@ export function withLayout(width = 1200, height = 800): void {
   });
 }
 
+/** For a chart test file: recharts sizes its container from getBoundingClientRect and ResizeObserver, which jsdom lacks. */
+export function withChartLayout(width = 600, height = 220): void {
+  const savedRect = HTMLElement.prototype.getBoundingClientRect;
+  beforeEach(() => {
+    HTMLElement.prototype.getBoundingClientRect = () => ({ x: 0, y: 0, top: 0, left: 0, right: width, bottom: height, width, height, toJSON: () => ({}) });
+    globalThis.ResizeObserver ??= class {
+      observe() {}
+      unobserve() {}
+      disconnect() {}
+    } as unknown as typeof ResizeObserver;
+  });
+  afterEach(() => {
+    cleanup();
+    HTMLElement.prototype.getBoundingClientRect = savedRect;
+  });
+}
+
 export function setup(client: FakeClient = createFakeClient()): { client: FakeClient; store: AppStore } {
   const store = createAppStore(client);
   connectStore(store, client);

@@ -141,6 +141,21 @@ export const Settings = z.strictObject({
 });
 export type Settings = z.infer<typeof Settings>;
 
+/** What a new install starts with; stored values that fail the schema fall back to these. */
+export const defaultSettings: Settings = {
+  tcpPort: 8080,
+  udpPort: 8080,
+  tlsEnabled: false,
+  tlsPort: 8443,
+  maxPayload: 16384,
+  keepaliveSeconds: 10,
+  rateLimitPerSecond: 1000,
+  retentionDays: 7,
+  retentionMegabytes: 512,
+  offlineGraceSeconds: 0,
+  theme: 'system',
+};
+
 export const TrafficFilter = z.strictObject({
   /** Filter expression: device:<id> cmd:<name|code> dir:in|out status:<code> field.path=value, free text. */
   query: z.string().max(500).default(''),

@@ -1,22 +1,10 @@
 // @vitest-environment jsdom
-import { cleanup, render, screen } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { withChartLayout } from '../test-utils';
 import { chartSummary, SeriesChart } from './SeriesChart';
 
-const savedRect = HTMLElement.prototype.getBoundingClientRect;
-beforeEach(() => {
-  // recharts sizes its container from getBoundingClientRect + ResizeObserver, which jsdom lacks
-  HTMLElement.prototype.getBoundingClientRect = () => ({ x: 0, y: 0, top: 0, left: 0, right: 600, bottom: 220, width: 600, height: 220, toJSON: () => ({}) });
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as unknown as typeof ResizeObserver;
-});
-afterEach(() => {
-  cleanup();
-  HTMLElement.prototype.getBoundingClientRect = savedRect;
-});
+withChartLayout();
 
 const t0 = new Date(2026, 0, 1, 10, 0, 0).getTime();
 const series = [

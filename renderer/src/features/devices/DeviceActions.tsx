@@ -29,6 +29,9 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
       setBusy(false);
     }
   };
+  /** The token buttons: one question, then the call. */
+  const confirmThenRun = (question: string, what: string, fn: () => Promise<string | void>) => () => window.confirm(question) && void run(what, fn);
+  const tokenAction = { type: 'button' as const, disabled: busy || gate.down, ...gate.why };
   const check = checkJsonObject(payload);
   return (
     <>
@@ -72,44 +75,29 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
         ) : (
           <div className="row-actions">
             <button
-              type="button"
+              {...tokenAction}
               className="btn"
-              disabled={busy || gate.down}
-              {...gate.why}
-              onClick={() =>
-                window.confirm(`Rotate the token of ${id}? The old token stops working and the device must be re-flashed.`) &&
-                void run('Rotate', async () => {
-                  setNewToken((await api.call('tokens.rotate', { id })).token);
-                })
-              }
+              onClick={confirmThenRun(`Rotate the token of ${id}? The old token stops working and the device must be re-flashed.`, 'Rotate', async () => {
+                setNewToken((await api.call('tokens.rotate', { id })).token);
+              })}
             >
               Rotate token
             </button>
             <button
-              type="button"
+              {...tokenAction}
               className="btn danger"
-              disabled={busy || gate.down}
-              {...gate.why}
-              onClick={() =>
-                window.confirm(`Revoke the token of ${id}? Its live session is closed at once.`) &&
-                void run('Revoke', async () => `Token of ${id} revoked${(await api.call('tokens.revoke', { id })).closedSession ? '; its session was closed' : ''}`)
-              }
+              onClick={confirmThenRun(`Revoke the token of ${id}? Its live session is closed at once.`, 'Revoke', async () => `Token of ${id} revoked${(await api.call('tokens.revoke', { id })).closedSession ? '; its session was closed' : ''}`)}
             >
               Revoke token
             </button>
             <button
-              type="button"
+              {...tokenAction}
               className="btn danger"
-              disabled={busy || gate.down}
-              {...gate.why}
-              onClick={() =>
-                window.confirm(`Forget ${id}? Its token is revoked (a live session is closed) and it leaves the device list; its traffic stays in the log.`) &&
-                void run('Forget', async () => {
-                  const r = await api.call('devices.forget', { id });
-                  navigate('devices');
-                  return `${id} forgotten${r.closedSession ? '; its session was closed' : ''}`;
-                })
-              }
+              onClick={confirmThenRun(`Forget ${id}? Its token is revoked (a live session is closed) and it leaves the device list; its traffic stays in the log.`, 'Forget', async () => {
+                const r = await api.call('devices.forget', { id });
+                navigate('devices');
+                return `${id} forgotten${r.closedSession ? '; its session was closed' : ''}`;
+              })}
             >
               Forget device
             </button>

@@ -1,28 +1,13 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, screen } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { act, fireEvent, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
 import { fakeDevice, type FakeClient } from '../../api/fake-client';
 import { PALETTE } from '../../components/SeriesChart';
-import { renderWith, stubLayout } from '../../test-utils';
+import { renderWith, withChartLayout, withLayout } from '../../test-utils';
 import { DeviceSeries, MAX_DEVICE_SERIES } from './DeviceSeries';
 
-let restore: () => void;
-const savedRect = HTMLElement.prototype.getBoundingClientRect;
-beforeEach(() => {
-  restore = stubLayout(1200, 800);
-  // recharts sizes its container from getBoundingClientRect + ResizeObserver, which jsdom lacks
-  HTMLElement.prototype.getBoundingClientRect = () => ({ x: 0, y: 0, top: 0, left: 0, right: 600, bottom: 220, width: 600, height: 220, toJSON: () => ({}) });
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as unknown as typeof ResizeObserver;
-});
-afterEach(() => {
-  cleanup();
-  restore();
-  HTMLElement.prototype.getBoundingClientRect = savedRect;
-});
+withLayout();
+withChartLayout();
 
 /** What the chart's legend shows: each series' name and line colour. */
 const legend = () =>

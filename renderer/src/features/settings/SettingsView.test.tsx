@@ -1,27 +1,13 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Settings } from '../../../../shared/api/contract';
+import { defaultSettings as SETTINGS } from '../../../../shared/api/contract';
 import { createFakeClient } from '../../api/fake-client';
 import { ApiCallError } from '../../api/errors';
 import { renderWith, setup } from '../../test-utils';
 import { fieldLimits, numberProblem, SettingsView } from './SettingsView';
 
 afterEach(cleanup);
-
-const SETTINGS: Settings = {
-  tcpPort: 8080,
-  udpPort: 8080,
-  tlsEnabled: false,
-  tlsPort: 8443,
-  maxPayload: 16384,
-  keepaliveSeconds: 10,
-  rateLimitPerSecond: 1000,
-  retentionDays: 7,
-  retentionMegabytes: 512,
-  offlineGraceSeconds: 0,
-  theme: 'system',
-};
 
 function lab() {
   const client = createFakeClient();
