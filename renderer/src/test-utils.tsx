@@ -53,9 +53,18 @@ export function withChartLayout(width = 600, height = 220): void {
   });
 }
 
-export function setup(client: FakeClient = createFakeClient()): { client: FakeClient; store: AppStore } {
+/** What the fake host says on hello; setup() starts from it. */
+export const TEST_HELLO = { version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null } as const;
+
+/**
+ * A store fed by the fake client. By default the host has answered already (open, with a
+ * hello), as most tests assume; `{ answered: false }` starts at the very first connection
+ * attempt, where actions are held and the views say they are connecting.
+ */
+export function setup(client: FakeClient = createFakeClient(), { answered = true }: { answered?: boolean } = {}): { client: FakeClient; store: AppStore } {
   const store = createAppStore(client);
   connectStore(store, client);
+  if (answered) store.setState({ hostStatus: 'open', hello: { ...TEST_HELLO } });
   return { client, store };
 }
 

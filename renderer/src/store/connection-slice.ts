@@ -37,7 +37,8 @@ export interface ConnectionSlice {
   dismissNotice(id: number): void;
   /**
    * True once the host connection was lost (closed) until it is open again; the views disable
-   * what needs the host. Not while first connecting: there is nothing to have lost yet.
+   * what needs the host. Not while first connecting: there is nothing to have lost yet (actions
+   * are held then too, until the first hello: see hostHold in components/hostGate).
    */
   hostDown: boolean;
   /** Whether the client can be asked to reconnect at once (the headless WebSocket can). */
@@ -92,9 +93,11 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, c
   async hydrate() {
     try {
       const [hello, devices] = await Promise.all([client.call('hello', {}), client.call('devices.list', {})]);
+      // devices first: a hello is what says the host has answered (hostHold), so the views never
+      // show an empty list between the two
+      get().replaceDevices(devices);
       set({ hello });
       get().clearNotices('hydrate');
-      get().replaceDevices(devices);
       void get().loadTrafficPage();
       void get().loadLiveHistory();
     } catch (err) {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SavedCommand } from '../../../../shared/api/contract';
 import { ApiCallError } from '../../api/errors';
 import { createFakeClient, fakeDevice } from '../../api/fake-client';
-import { renderWith, setup } from '../../test-utils';
+import { renderWith, setup, TEST_HELLO } from '../../test-utils';
 import { CommandsView } from './CommandsView';
 
 afterEach(cleanup);
@@ -115,6 +115,27 @@ describe('commands view', () => {
     fireEvent.keyDown(confirm, { key: 'Escape' });
     expect(screen.queryByTestId('broadcast-dialog')).toBeNull();
     expect(document.activeElement).toBe(opener);
+  });
+
+  it('disables Send, Broadcast and Save during the first connection attempt, saying so, until the host has answered', async () => {
+    const client = createFakeClient();
+    client.handlers['saved.list'] = () => [];
+    client.handlers['history.list'] = () => [];
+    client.handlers.hello = () => ({ ...TEST_HELLO });
+    client.handlers['devices.list'] = () => [fakeDevice('a')];
+    const ctx = setup(client, { answered: false });
+    act(() => void client.emit({ devices: [fakeDevice('a')] }));
+    renderWith(<CommandsView />, ctx);
+    fireEvent.change(screen.getByLabelText('Saved command name'), { target: { value: 'x' } });
+    const buttons = () => [screen.getByRole('button', { name: 'Send to a' }), screen.getByTestId('broadcast-button'), screen.getByRole('button', { name: 'Save' })] as HTMLButtonElement[];
+    for (const b of buttons()) {
+      expect(b.disabled).toBe(true);
+      expect(b.title).toBe('Connecting to the host…');
+      expect(document.getElementById(b.getAttribute('aria-describedby')!)?.textContent).toMatch(/^Connecting to the host…/);
+    }
+    await act(async () => client.setStatus('open'));
+    expect(buttons().map((b) => b.disabled)).toEqual([false, false, false]);
+    expect(screen.queryByTestId('host-down-note')).toBeNull();
   });
 
   it('disables Send, Broadcast, Save and the saved commands while the host is down, says why, and enables them on reconnect', async () => {

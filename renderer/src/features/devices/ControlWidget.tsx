@@ -2,7 +2,7 @@ import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ControlDescription } from '../../../../shared/protocol/login';
 import { controlKey } from '../../store/devices-slice';
-import { HOST_DOWN_TEXT } from '../../components/hostGate';
+import { hostHold } from '../../components/hostGate';
 import { useApp } from '../../store/context';
 
 /** What the control shows now: the pending target while in flight, else the last reported state. */
@@ -14,20 +14,20 @@ function shownValue(reported: unknown, op: { status: string; value?: unknown } |
 /** One declared control, drawn by its kind, with pending / confirmed / failed. */
 export const ControlWidget = memo(function ControlWidget({ device, control, compact = false }: { device: string; control: ControlDescription; compact?: boolean }) {
   const key = controlKey(device, control.id);
-  const { op, reported, online, hostDown } = useApp(
-    useShallow((s) => ({ op: s.controls[key], reported: s.devices[device]?.controlState[control.id], online: s.devices[device]?.online ?? false, hostDown: s.hostDown })),
+  const { op, reported, online, hold } = useApp(
+    useShallow((s) => ({ op: s.controls[key], reported: s.devices[device]?.controlState[control.id], online: s.devices[device]?.online ?? false, hold: hostHold(s) })),
   );
   const setControl = useApp((s) => s.setControl);
   const status = op?.status ?? 'idle';
   const value = shownValue(reported, op);
   const label = control.label ?? control.id;
-  // every control waits for the host, the device page's and the compact ones of the Devices list
-  const offHost = hostDown;
+  // every control waits for the host (lost, or not answered yet), the device page's and the compact ones of the Devices list
+  const offHost = hold !== null;
   const common = {
     'data-testid': `control-${device}-${control.id}`,
     'data-status': status,
     disabled: !online || status === 'pending' || offHost,
-    ...(offHost ? { title: HOST_DOWN_TEXT } : {}),
+    ...(hold ? { title: hold } : {}),
   };
   let input;
   switch (control.kind) {

@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import { act, fireEvent, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { fakeDevice } from '../../api/fake-client';
-import { HOST_DOWN_TEXT } from '../../components/hostGate';
-import { renderWith, withLayout } from '../../test-utils';
+import { createFakeClient, fakeDevice } from '../../api/fake-client';
+import { HOST_CONNECTING_TEXT, HOST_DOWN_TEXT } from '../../components/hostGate';
+import { renderWith, setup, TEST_HELLO, withLayout } from '../../test-utils';
 import { queryDevices } from './device-query';
 import { DevicesView } from './DevicesView';
 
@@ -82,12 +82,17 @@ describe('devices view', () => {
     expect(store.getState().deviceSort).toEqual({ key: 'rateIn', desc: false });
   });
 
-  it('says it cannot reach the host, not "No devices yet", when it never connected', async () => {
-    const { client } = renderWith(<DevicesView />);
-    expect(screen.getByTestId('devices-empty')).toBeTruthy();
+  it('says it is connecting, then that it cannot reach the host, never "No devices yet", until the host answered', async () => {
+    const { client } = renderWith(<DevicesView />, setup(createFakeClient(), { answered: false }));
+    expect(screen.getByTestId('devices-connecting').textContent).toContain(HOST_CONNECTING_TEXT);
+    expect(screen.queryByTestId('devices-empty')).toBeNull();
     act(() => client.setStatus('closed', 'the host refused the connection'));
     expect(screen.queryByTestId('devices-empty')).toBeNull();
     expect(screen.getByTestId('devices-unreachable').textContent).toContain('the host refused the connection');
+    // the next attempt under way: still unknown, not empty
+    act(() => client.setStatus('connecting'));
+    expect(screen.queryByTestId('devices-empty')).toBeNull();
+    expect(screen.getByTestId('devices-unreachable')).toBeTruthy();
     // connected and really empty: the getting-started steps
     client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8180, udpPort: null, tlsPort: null });
     client.handlers['devices.list'] = () => [];
@@ -185,6 +190,20 @@ describe('devices view', () => {
     act(() => screen.getByTestId('device-row-lamp-1').focus());
     fireEvent.keyDown(screen.getByTestId('device-row-lamp-1'), { key: ' ' });
     expect(client.calls.some((c) => c.method === 'controls.set')).toBe(false);
+    await act(async () => client.setStatus('open'));
+    expect(toggle().disabled).toBe(false);
+    expect(toggle().title).toBe('');
+  });
+
+  it('holds the relay toggles of devices from an early batch until the host has answered, saying why', async () => {
+    const { client } = renderWith(<DevicesView />, setup(createFakeClient(), { answered: false }));
+    client.handlers.hello = () => ({ ...TEST_HELLO });
+    client.handlers['devices.list'] = () => [fakeDevice('lamp-1')];
+    // the event stream can bring a device before the hello call returns
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1')] }));
+    const toggle = () => screen.getByRole('switch', { name: 'Relay 1 of lamp-1' }) as HTMLButtonElement;
+    expect(toggle().disabled).toBe(true);
+    expect(toggle().title).toBe(HOST_CONNECTING_TEXT);
     await act(async () => client.setStatus('open'));
     expect(toggle().disabled).toBe(false);
     expect(toggle().title).toBe('');

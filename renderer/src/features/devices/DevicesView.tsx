@@ -2,6 +2,7 @@ import { memo, useDeferredValue, useEffect, useId, useMemo, useRef } from 'react
 import { useShallow } from 'zustand/react/shallow';
 import { EmptyState } from '../../components/EmptyState';
 import { formatAgo, formatBytes, formatDuration, formatRate } from '../../components/format';
+import { HostWaiting, useHostAnswered } from '../../components/hostGate';
 import { useNow } from '../../components/useNow';
 import { useRovingRows } from '../../components/useRovingRows';
 import { useApp } from '../../store/context';
@@ -119,8 +120,8 @@ export function DevicesView() {
   );
   const sortBy = useApp((s) => s.sortDevicesBy);
   const tcpPort = useApp((s) => s.hello?.tcpPort ?? 8080);
-  // never reached the host (down, wrong #token=): the list is unknown, not empty
-  const unreachable = useApp((s) => (s.hostStatus === 'closed' && s.hello === null ? (s.hostDetail ?? 'connection closed') : null));
+  // not reached yet (connecting, down, wrong #token=): the list is unknown, not empty
+  const answered = useHostAnswered();
   // low priority: with thousands of devices a batch's re-sort yields to scrolling and typing
   const deferredDevices = useDeferredValue(devices);
   const deferredIds = useDeferredValue(ids);
@@ -144,14 +145,7 @@ export function DevicesView() {
     },
   });
 
-  if (ids.length === 0 && unreachable) {
-    return (
-      <EmptyState title="Cannot reach the host" testId="devices-unreachable">
-        <p>{unreachable}</p>
-        <p className="muted">The device list loads as soon as the connection is up; the panel keeps retrying. Is the host running, and is this the link it printed?</p>
-      </EmptyState>
-    );
-  }
+  if (ids.length === 0 && !answered) return <HostWaiting view="devices" what="The device list loads" />;
   if (ids.length === 0) {
     return (
       <EmptyState title="No devices yet" testId="devices-empty">

@@ -4,6 +4,7 @@ import type { MetricsRange } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
 import { downloadText } from '../../components/download';
 import { EmptyState } from '../../components/EmptyState';
+import { HostWaiting, useHostAnswered } from '../../components/hostGate';
 import { PALETTE, SeriesChart } from '../../components/SeriesChart';
 import { useApi, useApp } from '../../store/context';
 import { useDeviceLabels } from '../devices/useDeviceLabels';
@@ -54,6 +55,8 @@ export function MetricsView() {
     return downsample(src as unknown as Record<string, number | null>[]);
   }, [range, live, historical]);
 
+  const answered = useHostAnswered();
+
   const exportCsv = async () => {
     try {
       const file = await api.call('export.metrics', device ? { range, device } : { range });
@@ -94,7 +97,9 @@ export function MetricsView() {
         </button>
         {loading && <span className="muted">loading…</span>}
       </div>
-      {points.length === 0 && !loading ? (
+      {points.length === 0 && !answered ? (
+        <HostWaiting view="metrics" what="Charts fill in" />
+      ) : points.length === 0 && !loading ? (
         <EmptyState title="No metrics yet" testId="metrics-empty">
           {range === '5m' ? 'The host sends a point every second while it runs; charts fill in as devices talk.' : 'No rollups for this range yet: they accumulate while the host runs.'}
         </EmptyState>

@@ -97,6 +97,25 @@ describe('settings view', () => {
     expect(numberProblem('retentionDays', '')).toBe('is empty: enter a whole number between 1 and 3650');
   });
 
+  it('disables Save during the first connection attempt, saying so, until the host has answered', async () => {
+    const client = createFakeClient();
+    client.handlers['settings.get'] = () => SETTINGS;
+    client.handlers['storage.stats'] = () => {
+      throw new ApiCallError('disconnected', 'not connected to the host');
+    };
+    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: 8080, tlsPort: null });
+    client.handlers['devices.list'] = () => [];
+    const ctx = setup(client, { answered: false });
+    renderWith(<SettingsView />, ctx);
+    const save = (await screen.findByRole('button', { name: 'Save settings' })) as HTMLButtonElement;
+    expect(save.disabled).toBe(true);
+    expect(save.title).toBe('Connecting to the host…');
+    expect(document.getElementById(save.getAttribute('aria-describedby')!)?.textContent).toMatch(/^Connecting to the host…/);
+    await act(async () => client.setStatus('open'));
+    expect(save.disabled).toBe(false);
+    expect(save.title).toBe('');
+  });
+
   it('disables Save while the host is down, says why, and enables it again on reconnect', async () => {
     const ctx = lab();
     ctx.client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: 8080, tlsPort: null });

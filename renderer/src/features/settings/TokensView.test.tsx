@@ -36,6 +36,26 @@ describe('tokens view', () => {
   });
 });
 
+describe('tokens view before the host has answered', () => {
+  it('says it is connecting instead of "No device tokens", and holds Create until the host answers', async () => {
+    const client = createFakeClient();
+    client.handlers['tokens.list'] = () => [];
+    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null });
+    client.handlers['devices.list'] = () => [];
+    const ctx = setup(client, { answered: false });
+    renderWith(<TokensView />, ctx);
+    expect(screen.getByTestId('tokens-connecting').textContent).toContain('Connecting to the host…');
+    expect(screen.queryByTestId('tokens-empty')).toBeNull();
+    fireEvent.change(screen.getByLabelText('New device id'), { target: { value: 'garage' } });
+    const create = screen.getByRole('button', { name: 'Create device' }) as HTMLButtonElement;
+    expect(create.disabled).toBe(true);
+    expect(create.title).toBe('Connecting to the host…');
+    await act(async () => client.setStatus('open'));
+    expect(await screen.findByTestId('tokens-empty')).toBeTruthy();
+    expect(create.disabled).toBe(false);
+  });
+});
+
 describe('tokens view while the host is down', () => {
   it('disables Create, Rotate and Revoke, says why, reloads the list on reconnect and clears its load error', async () => {
     const client = createFakeClient();

@@ -4,7 +4,7 @@ import { DeviceId } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
 import { EmptyState } from '../../components/EmptyState';
 import { formatAgo } from '../../components/format';
-import { useHostGate } from '../../components/hostGate';
+import { HostWaiting, useHostGate } from '../../components/hostGate';
 import { useNow } from '../../components/useNow';
 import { useApi, useApp } from '../../store/context';
 import { TokenReveal } from './TokenReveal';
@@ -71,7 +71,9 @@ export function TokensView() {
         {name && !idCheck.success && <p className="error-text">{idCheck.error.issues[0]?.message}</p>}
         {revealed && <TokenReveal id={revealed.id} token={revealed.token} onDone={() => setRevealed(null)} />}
       </div>
-      {tokens.length === 0 ? (
+      {tokens.length === 0 && !hello ? (
+        <HostWaiting view="tokens" what="The token list loads" />
+      ) : tokens.length === 0 ? (
         <EmptyState title="No device tokens" testId="tokens-empty">
           Every device logs in with its own token. Create one above, paste the snippet into your sketch and flash it.
         </EmptyState>

@@ -58,6 +58,26 @@ describe('App shell with the foundation views', () => {
     expect(row.textContent).toContain('"cmd":"set"');
   });
 
+  it('shows a connecting state, not an empty lab, in every view until the host has answered', async () => {
+    const client = createFakeClient();
+    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null });
+    client.handlers['devices.list'] = () => [];
+    renderWith(<App />, setup(client, { answered: false }));
+    expect(screen.getByTestId('host-status').textContent).toContain('connecting…');
+    expect(screen.getByTestId('devices-connecting')).toBeTruthy();
+    expect(screen.queryByText('No devices yet')).toBeNull();
+    fireEvent.click(screen.getByTestId('nav-traffic'));
+    expect(screen.getByTestId('traffic-connecting')).toBeTruthy();
+    expect(screen.queryByTestId('traffic-empty')).toBeNull();
+    fireEvent.click(screen.getByTestId('nav-metrics'));
+    expect(await screen.findByTestId('metrics-connecting')).toBeTruthy();
+    expect(screen.queryByTestId('metrics-empty')).toBeNull();
+    await act(async () => client.setStatus('open'));
+    expect(screen.queryByTestId('metrics-connecting')).toBeNull();
+    fireEvent.click(screen.getByTestId('nav-devices'));
+    expect(screen.getByTestId('devices-empty')).toBeTruthy();
+  });
+
   it('shows the host connection state', () => {
     const { client } = renderWith(<App />);
     act(() => client.setStatus('closed', 'connection lost (code 1006)'));

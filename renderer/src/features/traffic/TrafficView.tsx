@@ -1,6 +1,7 @@
 import { useDeferredValue, useEffect, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { EmptyState } from '../../components/EmptyState';
+import { HostWaiting, useHostAnswered } from '../../components/hostGate';
 import { useApp } from '../../store/context';
 import { compileFilter, filterRows } from './filter';
 import { LogSearchBar } from './LogSearchBar';
@@ -22,6 +23,7 @@ export function TrafficView() {
     if (searchQuery !== null && searchQuery !== query) void startLogSearch(query);
   }, [searchQuery, query, startLogSearch]);
   const logRows = logSearch?.rows;
+  const answered = useHostAnswered();
   return (
     <section className="view traffic-view">
       <TrafficToolbar shown={logRows ? logRows.length : shown.length} filterError={filter.error} />
@@ -29,6 +31,8 @@ export function TrafficView() {
       <div className="split">
         {logRows ? (
           <TrafficList rows={logRows} selectedSeq={selected?.seq ?? null} onSelect={select} testId="log-search-list" />
+        ) : rows.length === 0 && !answered ? (
+          <HostWaiting view="traffic" what="The traffic log loads" />
         ) : rows.length === 0 ? (
           <EmptyState title="No traffic yet" testId="traffic-empty">
             Frames appear here live as soon as a device logs in and sends something. Toggle a relay on the Devices view, or send a command from Commands.
