@@ -52,9 +52,30 @@ udp-nodup: $(addprefix $(BUILD)/udp-nodup/bin/,$(UDP_NODUP_TESTS))
 	@for t in $^; do out=$$($$t 2>&1) || { echo "$$out"; echo "FAILED: $$t (udp-nodup)"; exit 1; }; \
 	  echo "== $$t ($(UDP_NODUP_FLAGS)): $$(echo "$$out" | tail -1)"; done
 
+# udp-nocache: the key-cache and peer tests built with HYPERTCP_UDP_KEY_CACHE=0 (the key schedule
+# expanded per datagram): the same datagrams, key updates and wiping.
+UDP_NOCACHE_FLAGS := -DHYPERTCP_UDP_KEY_CACHE=0
+UDP_NOCACHE_TESTS := udp_keycache udp_peer udp_duplicates
+UDP_NOCACHE_OBJ := $(patsubst %.cpp,$(BUILD)/udp-nocache/%.o,$(filter-out src/udp/UdpLink.cpp src/udp/PosixUdpLink.cpp,$(wildcard src/udp/*.cpp)) test/check.cpp)
+TEST_STEPS += udp-nocache
+
+$(BUILD)/udp-nocache/%.o: %.cpp
+	@mkdir -p $(@D)
+	@echo "  CXX (udp-nocache) $<"
+	$(Q)$(CXX) $(BASE) $(SAN) $(UDP_NOCACHE_FLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/udp-nocache/bin/%: $(BUILD)/udp-nocache/test/%_test.o $(UDP_NOCACHE_OBJ)
+	@mkdir -p $(@D)
+	$(Q)$(CXX) $(SAN) -o $@ $^
+
+.PHONY: udp-nocache
+udp-nocache: $(addprefix $(BUILD)/udp-nocache/bin/,$(UDP_NOCACHE_TESTS))
+	@for t in $^; do out=$$($$t 2>&1) || { echo "$$out"; echo "FAILED: $$t (udp-nocache)"; exit 1; }; \
+	  echo "== $$t ($(UDP_NOCACHE_FLAGS)): $$(echo "$$out" | tail -1)"; done
+
 # udp-config: the UDP defaults compile and each out-of-range value stops the build with its #error.
 UDP_BAD_CONFIGS := HYPERTCP_UDP_IDLE_DUPLICATES=-1 HYPERTCP_UDP_IDLE_DUPLICATES=129 \
-  HYPERTCP_UDP_DATAGRAM_BYTES=100 HYPERTCP_UDP_SEND_SLOTS=0
+  HYPERTCP_UDP_DATAGRAM_BYTES=100 HYPERTCP_UDP_SEND_SLOTS=0 HYPERTCP_UDP_KEY_CACHE=2
 udp-config:
 	@mkdir -p $(BUILD)
 	@echo '#include "udp/UdpPeer.h"' | $(CXX) -std=c++11 -Isrc -x c++ -fsyntax-only -
@@ -78,7 +99,7 @@ $(BUILD)/udp-crypto-bench: test/udp_crypto_bench.cpp src/udp/UdpCrypto.cpp src/u
 # udp-ct: AES-256 and GCM under valgrind memcheck with the key and plaintext marked undefined
 # (test/udp_ctgrind.cpp): any branch or table index on secret data fails the step. Built at -O2
 # and -Os (the devices' level), no sanitizers.
-UDP_CT_SRC := test/udp_ctgrind.cpp src/udp/UdpCrypto.cpp src/udp/UdpAes.cpp
+UDP_CT_SRC := test/udp_ctgrind.cpp src/udp/UdpCrypto.cpp src/udp/UdpAes.cpp src/udp/UdpWire.cpp
 UDP_CT_HAVE := $(and $(shell command -v valgrind 2>/dev/null),$(wildcard /usr/include/valgrind/memcheck.h))
 TEST_STEPS += udp-ct
 .PHONY: udp-ct
@@ -92,5 +113,5 @@ else
 	  valgrind -q --error-exitcode=1 $(BUILD)/ct/ctgrind$$opt > $(BUILD)/ct/ctgrind$$opt.log 2>&1 || \
 	    { cat $(BUILD)/ct/ctgrind$$opt.log; echo "FAILED: udp-ct ($$opt): secret-dependent branch or index"; exit 1; }; \
 	done
-	@echo "== udp-ct: AES-256 key schedule, block and GCM seal under memcheck with secret key/plaintext (-O2, -Os): no secret-dependent branch or index"
+	@echo "== udp-ct: AES-256 key schedule, block, GCM seal and cached-key (SessionKey) datagrams with a key change under memcheck with secret key/IV/plaintext (-O2, -Os): no secret-dependent branch or index"
 endif

@@ -1,9 +1,12 @@
 // Host benchmark of the UDP crypto (not a test: nothing is checked, timings vary by machine).
-// Seals and opens a 256-byte payload behind a 13-byte header the way the device does it
-// (sealDatagram/openDatagram: key schedule, GHASH key, CTR and tag per packet), and times the
-// block function alone. Prints nanoseconds and TSC ticks per operation (x86 only).
+// Seals and opens 256- and 64-byte payloads behind a 13-byte header the way the device does it
+// (sealDatagram/openDatagram with the session's SessionKey: the key schedule expanded once, CTR,
+// GHASH and the tag per packet), the same with a DirectionKey (the key schedule expanded per
+// packet, as before HYPERTCP_UDP_KEY_CACHE and with it 0), and times the block function alone.
+// Prints nanoseconds and TSC ticks per operation (x86 only).
 // Build and run: make -C firmware udp-bench. With an argument N it only does N seal+open round
 // trips, for counting instructions: valgrind --tool=callgrind build/udp-crypto-bench 1000
+// [cached|uncached [LENGTH]] (the cached key and 256 bytes by default)
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,20 @@ double nowNs() {
 }
 
 volatile uint8_t sink;
+uint8_t plain[256], datagram[13 + 256 + 16], back[256];
+size_t length = 256;
+
+// One datagram sealed and opened again, with packet number i.
+template <class Key>
+void roundTrip(const Key& key, int i) {
+  size_t hl = encodeHeader(datagram, 0, 7, static_cast<uint64_t>(i), nullptr);
+  size_t n = sealDatagram(key, static_cast<uint64_t>(i), datagram, hl, plain, length);
+  Header h;
+  size_t pl = 0;
+  if (decodeHeader(datagram, n, h) != kHeaderOk || !openDatagram(key, datagram, n, h, back, pl) || pl != length)
+    printf("bench: round trip failed\n");
+  sink = back[i & 255];
+}
 
 template <typename Fn>
 void measure(const char* what, int rounds, Fn fn) {
@@ -48,25 +65,22 @@ int main(int argc, char** argv) {
   DirectionKey k;
   for (int i = 0; i < 32; i++) k.key[i] = static_cast<uint8_t>(i * 7 + 1);
   for (int i = 0; i < 12; i++) k.iv[i] = static_cast<uint8_t>(i * 3);
-  static uint8_t plain[256], datagram[13 + 256 + 16], back[256];
   for (int i = 0; i < 256; i++) plain[i] = static_cast<uint8_t>(i);
-  size_t length = 256;
-  auto roundTrip = [&](int i) {
-    size_t hl = encodeHeader(datagram, 0, 7, static_cast<uint64_t>(i), nullptr);
-    size_t n = sealDatagram(k, static_cast<uint64_t>(i), datagram, hl, plain, length);
-    Header h;
-    size_t pl = 0;
-    if (decodeHeader(datagram, n, h) != kHeaderOk || !openDatagram(k, datagram, n, h, back, pl) || pl != length)
-      printf("bench: round trip failed\n");
-    sink = back[i & 255];
-  };
-  if (argc > 1) {
-    for (int i = 0, n = atoi(argv[1]); i < n; i++) roundTrip(i);
+  SessionKey session;
+  session.set(k);
+  auto cached = [&](int i) { roundTrip(session, i); };
+  auto perDatagram = [&](int i) { roundTrip(k, i); };
+  if (argc > 1) {  // N cached round trips; then "uncached" for the per-datagram key schedule, a length
+    bool uncached = argc > 2 && strcmp(argv[2], "uncached") == 0;
+    if (argc > 3) length = static_cast<size_t>(atoi(argv[3])) % 257;
+    for (int i = 0, n = atoi(argv[1]); i < n; i++) uncached ? perDatagram(i) : cached(i);
     return 0;
   }
-  measure("seal+open 256 B (sealDatagram/openDatagram)", 20000, roundTrip);
+  measure("seal+open 256 B (SessionKey, cached schedule)", 20000, cached);
+  measure("seal+open 256 B (DirectionKey, per datagram)", 20000, perDatagram);
   length = 64;
-  measure("seal+open 64 B (sealDatagram/openDatagram)", 20000, roundTrip);
+  measure("seal+open 64 B (SessionKey, cached schedule)", 20000, cached);
+  measure("seal+open 64 B (DirectionKey, per datagram)", 20000, perDatagram);
   Aes256Gcm gcm;
   gcm.setKey(k.key);
   uint8_t tag[16];

@@ -23,9 +23,10 @@ void UdpPeer::begin(DatagramLink* link, uint32_t sessionId, const DirectionKey& 
                     const uint8_t* helloNonce, uint32_t nowMs) {
   link_ = link;
   sessionId_ = sessionId;
-  sendKey_ = sendKey;
-  recvKey_ = recvKey;
-  nextDirectionKey(recvKey_, recvNext_);
+  sendKey_.set(sendKey);
+  recvKey_.set(recvKey);
+  nextDirectionKey(recvKey_.key(), recvNext_);
+  wipeBytes(&recvPrev_, sizeof recvPrev_);
   sendPhase_ = recvPhase_ = 0;
   hasPrev_ = false;
   recvPhaseStart_ = sendPhaseStart_ = sendPhaseCount_ = largestAcked_ = 0;
@@ -82,6 +83,9 @@ bool UdpPeer::beginFromLogin(DatagramLink* link, uint32_t sessionId, const char*
   deriveDirectionKey(hash, serverNonce, deviceNonce, sessionId, "d2s", d2s);
   deriveDirectionKey(hash, serverNonce, deviceNonce, sessionId, "s2d", s2d);
   begin(link, sessionId, d2s, s2d, deviceNonce, nowMs);
+  wipeBytes(hash, sizeof hash);
+  wipeBytes(&d2s, sizeof d2s);
+  wipeBytes(&s2d, sizeof s2d);
   return true;
 }
 
@@ -95,15 +99,16 @@ bool UdpPeer::transmit(const uint8_t* plain, size_t length, bool ackEliciting, u
   if (closed()) return false;
   if (nextPn_ >= kMaxPacketNumber) {
     // Never wrap: a reused packet number would reuse a GCM nonce. The session ends here.
-    closeReason_ = "packet_numbers_exhausted";
-    for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++)
-      if (slots_[i].used) finish(slots_[i], false);
+    end("packet_numbers_exhausted");
     return false;
   }
   uint64_t pn = nextPn_++;
   // Key update: after kRekeyAfter packets, once the peer acknowledged one of the current phase.
   if (sendPhaseCount_ >= kRekeyAfter && anyAcked_ && largestAcked_ >= sendPhaseStart_) {
-    nextDirectionKey(sendKey_, sendKey_);
+    DirectionKey next;
+    nextDirectionKey(sendKey_.key(), next);
+    sendKey_.set(next);  // the cached schedule follows the key
+    wipeBytes(&next, sizeof next);
     sendPhase_ ^= 1;
     sendPhaseStart_ = pn;
     sendPhaseCount_ = 0;
@@ -197,10 +202,21 @@ void UdpPeer::close(const char* reason, uint32_t nowMs) {
   if (closed()) return;
   size_t n = writeClose(plain_, 0, kPayloadCapacity, 0);
   transmit(plain_, n, false, nowMs, nullptr);
+  end(reason);
+}
+
+// Every way a session ends comes here: closed, the key material (and its cached schedules) zeroed.
+void UdpPeer::end(const char* reason) {
   closeReason_ = reason;
+  sendKey_.wipe();
+  recvKey_.wipe();
+  wipeBytes(&recvNext_, sizeof recvNext_);
+  wipeBytes(&recvPrev_, sizeof recvPrev_);
   for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++)
     if (slots_[i].used) finish(slots_[i], false);
 }
+
+void UdpPeer::requestKeyUpdate() { sendPhaseCount_ = kRekeyAfter; }
 
 void UdpPeer::finish(Slot& s, bool delivered) {
   s.used = false;

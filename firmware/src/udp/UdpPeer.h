@@ -104,6 +104,11 @@ class UdpPeer {
   const UdpCounters& counters() const { return counters_; }
   // Tests: start sending at this packet number.
   void setNextPacketNumber(uint64_t pn) { nextPn_ = pn; }
+  // Tests: update the sending key at the next send (as after 2^22 packets) once the peer has
+  // acknowledged a packet of the current key phase; and the cached current keys (zero when closed).
+  void requestKeyUpdate();
+  const SessionKey& sendKey() const { return sendKey_; }
+  const SessionKey& recvKey() const { return recvKey_; }
 
  private:
   struct Slot {
@@ -128,10 +133,15 @@ class UdpPeer {
   uint32_t rto() const;
   void finish(Slot& s, bool delivered);
   void deliverOrdered(const uint8_t* data, size_t length);
+  void end(const char* reason);
 
   DatagramLink* link_;
   uint32_t sessionId_;
-  DirectionKey sendKey_, recvKey_, recvNext_, recvPrev_;
+  // The current keys keep their AES key schedule (HYPERTCP_UDP_KEY_CACHE); the receiving key of
+  // the next phase and of the previous one (late packets) serve a few packets per key update and
+  // expand theirs per datagram. All are zeroed when the session ends.
+  SessionKey sendKey_, recvKey_;
+  DirectionKey recvNext_, recvPrev_;
   uint8_t sendPhase_, recvPhase_;
   bool hasPrev_;
   uint64_t recvPhaseStart_, sendPhaseStart_, sendPhaseCount_, largestAcked_;

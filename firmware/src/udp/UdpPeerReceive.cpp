@@ -22,21 +22,25 @@ void UdpPeer::receiveDatagram(const uint8_t* d, size_t length, uint32_t nowMs) {
     counters_.replays++;
     return;
   }
-  const DirectionKey* key = &recvKey_;
+  // The current phase opens with the cached key; the next (a key update) or previous phase with
+  // its own, expanded for this datagram.
+  const DirectionKey* other = nullptr;
   bool next = false;
   if (h.keyPhase != recvPhase_) {
-    if (hasPrev_ && h.packetNumber < recvPhaseStart_) key = &recvPrev_;
-    else key = &recvNext_, next = true;
+    if (hasPrev_ && h.packetNumber < recvPhaseStart_) other = &recvPrev_;
+    else other = &recvNext_, next = true;
   }
   size_t plainLength = 0;
-  if (!openDatagram(*key, d, length, h, rxPlain_, plainLength)) {
+  bool authentic = other ? openDatagram(*other, d, length, h, rxPlain_, plainLength)
+                         : openDatagram(recvKey_, d, length, h, rxPlain_, plainLength);
+  if (!authentic) {
     counters_.authFailures++;
     return;
   }
   if (next) {
-    recvPrev_ = recvKey_;
-    recvKey_ = recvNext_;
-    nextDirectionKey(recvKey_, recvNext_);
+    recvPrev_ = recvKey_.key();
+    recvKey_.set(recvNext_);  // the cached schedule follows the key
+    nextDirectionKey(recvKey_.key(), recvNext_);
     hasPrev_ = true;
     recvPhase_ ^= 1;
     recvPhaseStart_ = h.packetNumber;
@@ -55,9 +59,7 @@ void UdpPeer::receiveDatagram(const uint8_t* d, size_t length, uint32_t nowMs) {
     else if (f.type == kPing) ackEliciting = true;
     else if (f.type == kWindow) continue;  // our sends never exceed the broker's window (8 slots here)
     else if (f.type == kClose) {
-      closeReason_ = "closed_by_peer";
-      for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++)
-        if (slots_[i].used) finish(slots_[i], false);
+      end("closed_by_peer");
       return;
     } else {
       ackEliciting = true;

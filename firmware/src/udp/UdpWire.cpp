@@ -90,14 +90,53 @@ void gcmNonce(const DirectionKey& k, uint64_t packetNumber, uint8_t out[12]) {
   for (int i = 0; i < 8; i++) out[4 + i] ^= static_cast<uint8_t>(packetNumber >> (56 - 8 * i));
 }
 
-size_t sealDatagram(const DirectionKey& k, uint64_t packetNumber, uint8_t* out, size_t headerLength, const uint8_t* plain,
-                    size_t length) {
-  Aes256Gcm gcm;
-  gcm.setKey(k.key);
+void wipeBytes(void* p, size_t n) {
+  volatile uint8_t* b = static_cast<volatile uint8_t*>(p);
+  while (n-- > 0) *b++ = 0;
+}
+
+void SessionKey::set(const DirectionKey& k) {
+  key_ = k;
+#if HYPERTCP_UDP_KEY_CACHE
+  gcm_.setKey(key_.key);
+#endif
+}
+
+void SessionKey::wipe() { wipeBytes(this, sizeof *this); }
+
+namespace {
+size_t sealWith(const Aes256Gcm& gcm, const DirectionKey& k, uint64_t packetNumber, uint8_t* out, size_t headerLength,
+                const uint8_t* plain, size_t length) {
   uint8_t nonce[12];
   gcmNonce(k, packetNumber, nonce);
   gcm.seal(nonce, out, headerLength, plain, length, out + headerLength, out + headerLength + length);
   return headerLength + length + kTagBytes;
+}
+
+bool openWith(const Aes256Gcm& gcm, const DirectionKey& k, const uint8_t* datagram, size_t length, const Header& h,
+              uint8_t* plainOut, size_t plainLength) {
+  uint8_t nonce[12];
+  gcmNonce(k, h.packetNumber, nonce);
+  return gcm.open(nonce, datagram, h.length, datagram + h.length, plainLength, datagram + length - kTagBytes, plainOut);
+}
+}  // namespace
+
+size_t sealDatagram(const DirectionKey& k, uint64_t packetNumber, uint8_t* out, size_t headerLength, const uint8_t* plain,
+                    size_t length) {
+  Aes256Gcm gcm;
+  gcm.setKey(k.key);
+  size_t n = sealWith(gcm, k, packetNumber, out, headerLength, plain, length);
+  wipeBytes(&gcm, sizeof gcm);
+  return n;
+}
+
+size_t sealDatagram(const SessionKey& k, uint64_t packetNumber, uint8_t* out, size_t headerLength, const uint8_t* plain,
+                    size_t length) {
+#if HYPERTCP_UDP_KEY_CACHE
+  return sealWith(k.gcm_, k.key_, packetNumber, out, headerLength, plain, length);
+#else
+  return sealDatagram(k.key_, packetNumber, out, headerLength, plain, length);
+#endif
 }
 
 bool openDatagram(const DirectionKey& k, const uint8_t* datagram, size_t length, const Header& h, uint8_t* plainOut,
@@ -106,9 +145,20 @@ bool openDatagram(const DirectionKey& k, const uint8_t* datagram, size_t length,
   plainLength = length - h.length - kTagBytes;
   Aes256Gcm gcm;
   gcm.setKey(k.key);
-  uint8_t nonce[12];
-  gcmNonce(k, h.packetNumber, nonce);
-  return gcm.open(nonce, datagram, h.length, datagram + h.length, plainLength, datagram + length - kTagBytes, plainOut);
+  bool ok = openWith(gcm, k, datagram, length, h, plainOut, plainLength);
+  wipeBytes(&gcm, sizeof gcm);
+  return ok;
+}
+
+bool openDatagram(const SessionKey& k, const uint8_t* datagram, size_t length, const Header& h, uint8_t* plainOut,
+                  size_t& plainLength) {
+#if HYPERTCP_UDP_KEY_CACHE
+  if (length < h.length + kTagBytes) return false;
+  plainLength = length - h.length - kTagBytes;
+  return openWith(k.gcm_, k.key_, datagram, length, h, plainOut, plainLength);
+#else
+  return openDatagram(k.key_, datagram, length, h, plainOut, plainLength);
+#endif
 }
 
 Window::Check Window::check(uint64_t pn) const {
