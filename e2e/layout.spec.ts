@@ -1,21 +1,9 @@
 import type { Locator, Page } from '@playwright/test';
+import { contrast } from './fixtures/colour';
 import { expect, screenshot, test, uid } from './fixtures/test';
 
 /** The desktop window's minimum size (electron/shell/window.ts). */
 const MIN_WINDOW = { width: 800, height: 560 };
-
-/** WCAG contrast ratio of two computed `rgb(...)` colours. */
-function contrast(a: string, b: string): number {
-  const lum = (c: string) => {
-    const [r, g, bl] = c.match(/[\d.]+/g)!.slice(0, 3).map((v) => {
-      const x = Number(v) / 255;
-      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
-  };
-  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
-  return (hi! + 0.05) / (lo! + 0.05);
-}
 
 const colours = (el: Locator) => el.evaluate((e) => ({ fg: getComputedStyle(e).color, bg: getComputedStyle(e).backgroundColor }));
 

@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
-import { render, screen } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { withChartLayout } from '../test-utils';
-import { chartSummary, SeriesChart } from './SeriesChart';
+import { CHART_KEYS_HINT, chartSummary, SeriesChart } from './SeriesChart';
 
 withChartLayout();
 
@@ -26,8 +26,32 @@ describe('series chart', () => {
     expect(figure.querySelector('figcaption')!.textContent).toBe('Messages per second');
     expect(screen.getByTestId('chart-msgs-summary').textContent).toBe(chartSummary(data, series));
     expect(figure.contains(screen.getByTestId('chart-msgs-summary'))).toBe(true);
-    // the drawing itself is hidden from screen readers: its tick labels alone mean nothing
-    expect(figure.querySelector('.recharts-wrapper')!.closest('[aria-hidden="true"]')).not.toBeNull();
+  });
+
+  it('is a Tab stop named by its title and described by the summary and the keys, hidden by nothing', () => {
+    render(<SeriesChart title="Messages per second" data={data} series={series} testId="chart-msgs" />);
+    const chart = screen.getByRole('application', { name: 'Messages per second chart' });
+    expect(chart.getAttribute('tabindex')).toBe('0');
+    expect(chart.closest('[aria-hidden="true"]')).toBeNull();
+    const described = chart.getAttribute('aria-describedby')!.split(' ').map((id) => document.getElementById(id)?.textContent);
+    expect(described).toEqual([chartSummary(data, series), CHART_KEYS_HINT]);
+  });
+
+  it('moves the tooltip with the arrow keys once focused, and reads the values there', async () => {
+    render(<SeriesChart title="Messages per second" data={data} series={series} testId="chart-msgs" />);
+    const chart = screen.getByRole('application', { name: 'Messages per second chart' });
+    const tooltip = () => screen.getByTestId('chart-msgs').querySelector('.recharts-tooltip-wrapper [role="status"]');
+    const shown = () => screen.getByTestId('chart-msgs').querySelector<HTMLElement>('.recharts-tooltip-wrapper')?.style.visibility;
+    expect(shown()).toBe('hidden');
+    // focus shows the first point, Right the next, Left back
+    act(() => chart.focus());
+    await waitFor(() => expect(tooltip()?.textContent).toContain('in msgs/s : 2'));
+    expect(shown()).toBe('visible');
+    fireEvent.keyDown(chart, { key: 'ArrowRight' });
+    await waitFor(() => expect(tooltip()?.textContent).toContain('in msgs/s : 9.123'));
+    expect(tooltip()?.textContent).toContain('10:00:01');
+    fireEvent.keyDown(chart, { key: 'ArrowLeft' });
+    await waitFor(() => expect(tooltip()?.textContent).toContain('in msgs/s : 2'));
   });
 
   it('writes legend labels in the text colour, not the (sometimes pale) series colour', () => {

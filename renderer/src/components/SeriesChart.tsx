@@ -1,4 +1,4 @@
-import { memo, useEffect, useState } from 'react';
+import { memo, useEffect, useId, useState } from 'react';
 import { useThrottled } from './useThrottled';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 
@@ -18,8 +18,8 @@ type Row = Record<string, number | null>;
 const num = (v: number) => String(Number(v.toPrecision(3)));
 
 /**
- * The chart in words, for screen readers (the SVG is hidden from them): per series the latest
- * value and the range, over which time span.
+ * The chart in words, for screen readers (the chart's description): per series the latest value
+ * and the range, over which time span.
  */
 export function chartSummary(data: Row[], series: SeriesDef[]): string {
   const times = data.map((r) => r.ts).filter((t): t is number => typeof t === 'number');
@@ -31,20 +31,28 @@ export function chartSummary(data: Row[], series: SeriesDef[]): string {
   });
   return `From ${timeTick(Math.min(...times))} to ${timeTick(Math.max(...times))}. ${parts.join('; ')}.`;
 }
+/** Read with the focused chart: how to move its tooltip (recharts' accessibility layer). */
+export const CHART_KEYS_HINT = 'Left and right arrow keys move between points; the tooltip reads the values.';
+
 interface BodyProps {
   data: Row[];
   series: SeriesDef[];
   height: number;
+  /** The accessible name of the focusable chart, and the ids of what describes it. */
+  label: string;
+  describedBy: string;
 }
 
 const seriesKey = (series: SeriesDef[]) => series.map((s) => `${s.key}/${s.color}/${s.label}`).join('|');
 
 /** The recharts tree; redrawn only when its (throttled) data or its series change. */
 const ChartBody = memo(
-  function ChartBody({ data, series, height }: BodyProps) {
+  function ChartBody({ data, series, height, label, describedBy }: BodyProps) {
     return (
       <ResponsiveContainer width="100%" height={height}>
-        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+        {/* accessibilityLayer: the chart is a Tab stop (role application) and Left/Right move the
+            tooltip, which then is a live region; named and described here, ringed in styles.css */}
+        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }} accessibilityLayer aria-label={label} aria-describedby={describedBy}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
           <XAxis dataKey="ts" type="number" domain={['dataMin', 'dataMax']} tickFormatter={timeTick} stroke="var(--muted)" fontSize={11} />
           <YAxis stroke="var(--muted)" fontSize={11} width={56} />
@@ -58,7 +66,7 @@ const ChartBody = memo(
       </ResponsiveContainer>
     );
   },
-  (a, b) => a.data === b.data && a.height === b.height && seriesKey(a.series) === seriesKey(b.series),
+  (a, b) => a.data === b.data && a.height === b.height && a.label === b.label && a.describedBy === b.describedBy && seriesKey(a.series) === seriesKey(b.series),
 );
 
 /**
@@ -74,13 +82,18 @@ export function SeriesChart({ data, series, height = 220, title, testId, throttl
     const t = setTimeout(() => setMounted(true), phaseMs);
     return () => clearTimeout(t);
   }, [mounted, phaseMs]);
+  const summaryId = useId();
+  const hintId = useId();
   return (
     <figure className="chart" data-testid={testId}>
       <figcaption>{title}</figcaption>
-      <p className="sr-only" data-testid={testId ? `${testId}-summary` : undefined}>
+      <p className="sr-only" id={summaryId} data-testid={testId ? `${testId}-summary` : undefined}>
         {chartSummary(shown, series)}
       </p>
-      <div aria-hidden="true">{mounted ? <ChartBody data={shown} series={series} height={height} /> : <div style={{ height }} />}</div>
+      <p className="sr-only" id={hintId}>
+        {CHART_KEYS_HINT}
+      </p>
+      {mounted ? <ChartBody data={shown} series={series} height={height} label={`${title} chart`} describedBy={`${summaryId} ${hintId}`} /> : <div style={{ height }} />}
     </figure>
   );
 }
