@@ -126,6 +126,9 @@ describe('commands view', () => {
     const ctx = setup(client, { answered: false });
     act(() => void client.emit({ devices: [fakeDevice('a')] }));
     renderWith(<CommandsView />, ctx);
+    // the lists are unknown yet, not empty
+    expect(screen.queryByText(/No saved commands yet/)).toBeNull();
+    expect(screen.queryByText('Nothing sent yet.')).toBeNull();
     fireEvent.change(screen.getByLabelText('Saved command name'), { target: { value: 'x' } });
     const buttons = () => [screen.getByRole('button', { name: 'Send to a' }), screen.getByTestId('broadcast-button'), screen.getByRole('button', { name: 'Save' })] as HTMLButtonElement[];
     for (const b of buttons()) {
@@ -136,6 +139,8 @@ describe('commands view', () => {
     await act(async () => client.setStatus('open'));
     expect(buttons().map((b) => b.disabled)).toEqual([false, false, false]);
     expect(screen.queryByTestId('host-down-note')).toBeNull();
+    expect(await screen.findByText(/No saved commands yet/)).toBeTruthy();
+    expect(screen.getByText('Nothing sent yet.')).toBeTruthy();
   });
 
   it('disables Send, Broadcast, Save and the saved commands while the host is down, says why, and enables them on reconnect', async () => {

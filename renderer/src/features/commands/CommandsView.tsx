@@ -4,7 +4,7 @@ import type { SavedCommand } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
 import { checkJsonObject } from '../../components/json-input';
 import { JsonEditor } from '../../components/JsonEditor';
-import { useHostGate } from '../../components/hostGate';
+import { HOST_CONNECTING_TEXT, useHostAnswered, useHostGate } from '../../components/hostGate';
 import { useApi, useApp } from '../../store/context';
 import { useDeviceLabels } from '../devices/useDeviceLabels';
 import { BroadcastDialog } from './BroadcastDialog';
@@ -27,6 +27,7 @@ export function CommandsView() {
   const [confirmBroadcast, setConfirmBroadcast] = useState(false);
   const { saved, history, reload } = useCommandData();
   const host = useHostGate();
+  const answered = useHostAnswered();
   const hasVars = templateVars(text).length > 0;
   // with variables, validate the text as it would be sent
   const check = checkJsonObject(hasVars ? fillTemplate(text, { ...builtinValues(target || 'device'), ...Object.fromEntries(userVars(text).map((v) => [v, '0'])) }) : text);
@@ -117,13 +118,18 @@ export function CommandsView() {
       </div>
       <div className="card">
         <h2>History</h2>
-        <CommandHistory
-          history={history}
-          onReuse={(h) => {
-            setText(h.payload);
-            if (ids.includes(h.target)) setTarget(h.target);
-          }}
-        />
+        {/* before the host answered the history is unknown, not empty */}
+        {history.length === 0 && !answered ? (
+          <p className="muted">{HOST_CONNECTING_TEXT}</p>
+        ) : (
+          <CommandHistory
+            history={history}
+            onReuse={(h) => {
+              setText(h.payload);
+              if (ids.includes(h.target)) setTarget(h.target);
+            }}
+          />
+        )}
       </div>
       {confirmBroadcast && check.ok && (
         <BroadcastDialog

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { SavedCommand } from '../../../../shared/api/contract';
-import type { HostGate } from '../../components/hostGate';
+import { HOST_CONNECTING_TEXT, useHostAnswered, type HostGate } from '../../components/hostGate';
 import { userVars } from './template';
 
 /** One-click buttons for saved commands; commands with own variables ask for their values first. */
@@ -8,6 +8,9 @@ export function SavedCommands({ saved, target, host, onRun, onLoad, onDelete }: 
   const [asking, setAsking] = useState<SavedCommand | null>(null);
   const [values, setValues] = useState<Record<string, string>>({});
   const applicable = saved.filter((c) => c.scope === null || c.scope === target || c.scope.startsWith('kind:'));
+  const answered = useHostAnswered();
+  // before the host answered the list is unknown, not empty
+  if (saved.length === 0 && !answered) return <p className="muted">{HOST_CONNECTING_TEXT}</p>;
   if (saved.length === 0) {
     return <p className="muted">No saved commands yet. Write a payload above, give it a name and press Save. Use {'{{device}}'}, {'{{ts}}'}, {'{{uuid}}'} or your own {'{{name}}'} variables.</p>;
   }

@@ -1,4 +1,5 @@
 import { formatBytes, formatRate } from '../../components/format';
+import { HOST_CONNECTING_TEXT, useHostAnswered } from '../../components/hostGate';
 import { usePolled } from '../../components/usePolled';
 import { useApp } from '../../store/context';
 import { useDeviceLabels } from '../devices/useDeviceLabels';
@@ -11,12 +12,13 @@ export function TopTalkers() {
   const { data, error } = usePolled('metrics.topTalkers', { limit: 10 }, REFRESH_MS);
   const rows = data ?? [];
   const names = useDeviceLabels(rows.map((r) => r.device));
+  const answered = useHostAnswered();
   return (
     <div className="card" data-testid="top-talkers">
       <h3>Top talkers</h3>
       {error && <p className="error-text">{error}</p>}
       {rows.length === 0 ? (
-        <p className="muted">Nobody is talking yet.</p>
+        <p className="muted">{answered ? 'Nobody is talking yet.' : HOST_CONNECTING_TEXT}</p>
       ) : (
         <table className="simple">
           <thead>

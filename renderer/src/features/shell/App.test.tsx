@@ -72,6 +72,7 @@ describe('App shell with the foundation views', () => {
     fireEvent.click(screen.getByTestId('nav-metrics'));
     expect(await screen.findByTestId('metrics-connecting')).toBeTruthy();
     expect(screen.queryByTestId('metrics-empty')).toBeNull();
+    expect(screen.queryByText('Nobody is talking yet.')).toBeNull();
     await act(async () => client.setStatus('open'));
     expect(screen.queryByTestId('metrics-connecting')).toBeNull();
     fireEvent.click(screen.getByTestId('nav-devices'));
