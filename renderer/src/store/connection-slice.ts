@@ -48,6 +48,11 @@ export interface ConnectionSlice {
 }
 
 export const MAX_NOTICES = 6;
+/**
+ * A failed load on an open connection is tried again after this long: until the first one
+ * works, actions stay held as "connecting" (hostHold), so it must not wait for a reconnect.
+ */
+export const HYDRATE_RETRY_MS = 3000;
 let noticeId = 1;
 
 /**
@@ -74,46 +79,53 @@ export function appendNotices(list: Notice[], add: NewNotice[]): Notice[] {
   return out;
 }
 
-export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, client) => ({
-  hostStatus: 'connecting',
-  hostDetail: null,
-  hello: null,
-  lastBatchSeq: null,
-  batchesApplied: 0,
-  notices: [],
-  hostDown: false,
-  canRetry: typeof client.reconnect === 'function',
-  setHostStatus(status, detail) {
-    // 'connecting' between two failed attempts keeps the host down; only 'open' brings it back
-    set((s) => ({ hostStatus: status, hostDetail: detail ?? null, hostDown: status === 'open' ? false : status === 'closed' ? true : s.hostDown }));
-  },
-  retryNow() {
-    client.reconnect?.();
-  },
-  async hydrate() {
-    try {
-      const [hello, devices] = await Promise.all([client.call('hello', {}), client.call('devices.list', {})]);
-      // devices first: a hello is what says the host has answered (hostHold), so the views never
-      // show an empty list between the two
-      get().replaceDevices(devices);
-      set({ hello });
-      get().clearNotices('hydrate');
-      void get().loadTrafficPage();
-      void get().loadLiveHistory();
-    } catch (err) {
-      get().notify('error', `Could not load from the host: ${errorText(err)}`, { key: 'hydrate' });
-    }
-  },
-  notify(level, text, opts) {
-    set((s) => ({ notices: appendNotices(s.notices, [{ level, text, ts: Date.now(), ...(opts?.key ? { key: opts.key } : {}) }]) }));
-  },
-  clearNotices(key) {
-    set((s) => (s.notices.some((n) => n.key === key) ? { notices: s.notices.filter((n) => n.key !== key) } : {}));
-  },
-  dismissNotice(id) {
-    set((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
-  },
-});
+export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, client) => {
+  let retry: ReturnType<typeof setTimeout> | null = null;
+  return {
+    hostStatus: 'connecting',
+    hostDetail: null,
+    hello: null,
+    lastBatchSeq: null,
+    batchesApplied: 0,
+    notices: [],
+    hostDown: false,
+    canRetry: typeof client.reconnect === 'function',
+    setHostStatus(status, detail) {
+      // 'connecting' between two failed attempts keeps the host down; only 'open' brings it back
+      set((s) => ({ hostStatus: status, hostDetail: detail ?? null, hostDown: status === 'open' ? false : status === 'closed' ? true : s.hostDown }));
+    },
+    retryNow() {
+      client.reconnect?.();
+    },
+    async hydrate() {
+      if (retry) clearTimeout(retry);
+      retry = null;
+      try {
+        const [hello, devices] = await Promise.all([client.call('hello', {}), client.call('devices.list', {})]);
+        // devices first: a hello is what says the host has answered (hostHold), so the views never
+        // show an empty list between the two
+        get().replaceDevices(devices);
+        set({ hello });
+        get().clearNotices('hydrate');
+        void get().loadTrafficPage();
+        void get().loadLiveHistory();
+      } catch (err) {
+        get().notify('error', `Could not load from the host: ${errorText(err)}`, { key: 'hydrate' });
+        // a closed connection loads again when it reopens; an open one would wait forever
+        if (get().hostStatus === 'open') retry = setTimeout(() => get().hostStatus === 'open' && void get().hydrate(), HYDRATE_RETRY_MS);
+      }
+    },
+    notify(level, text, opts) {
+      set((s) => ({ notices: appendNotices(s.notices, [{ level, text, ts: Date.now(), ...(opts?.key ? { key: opts.key } : {}) }]) }));
+    },
+    clearNotices(key) {
+      set((s) => (s.notices.some((n) => n.key === key) ? { notices: s.notices.filter((n) => n.key !== key) } : {}));
+    },
+    dismissNotice(id) {
+      set((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
+    },
+  };
+};
 
 export const connectionBatch: BatchReducer = (state, batch) => ({
   lastBatchSeq: batch.seq,

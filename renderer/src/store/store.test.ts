@@ -1,6 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createFakeClient, fakeDevice, fakeRow } from '../api/fake-client';
+import { ApiCallError } from '../api/errors';
+import { HOST_CONNECTING_TEXT, hostHold } from '../components/hostGate';
 import { setup } from '../test-utils';
+import { HYDRATE_RETRY_MS } from './connection-slice';
 import { controlKey, CONTROL_TIMEOUT_MS } from './devices-slice';
 import { LIVE_POINTS } from './metrics-slice';
 import { PAUSE_CAP, TRAFFIC_CAP } from './traffic-slice';
@@ -21,6 +24,39 @@ describe('store fed by event batches', () => {
     expect(s.hello?.tcpPort).toBe(9000);
     expect(s.deviceIds).toEqual(['a', 'b']);
     expect(s.rows.map((r) => r.seq)).toEqual([4, 5]);
+  });
+
+  it('tries a failed first load again while the connection stays open, so actions do not stay held', async () => {
+    vi.useFakeTimers();
+    try {
+      const client = createFakeClient();
+      let fails = 1;
+      client.handlers.hello = () => {
+        if (fails-- > 0) throw new ApiCallError('timeout', 'no answer');
+        return { version: '1', mode: 'headless', tcpPort: 9000, udpPort: null, tlsPort: null };
+      };
+      client.handlers['devices.list'] = () => [fakeDevice('a')];
+      const { store } = setup(client, { answered: false });
+      client.setStatus('open');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(store.getState().hello).toBeNull();
+      expect(hostHold(store.getState())).toBe(HOST_CONNECTING_TEXT);
+      expect(store.getState().notices.map((n) => n.text)).toEqual(['Could not load from the host: no answer']);
+      await vi.advanceTimersByTimeAsync(HYDRATE_RETRY_MS);
+      expect(store.getState().hello?.tcpPort).toBe(9000);
+      expect(hostHold(store.getState())).toBeNull();
+      expect(store.getState().notices.map((n) => n.key)).not.toContain('hydrate');
+      // closed before the retry is due: no call until it reopens
+      fails = 1;
+      client.setStatus('open');
+      await vi.advanceTimersByTimeAsync(0);
+      client.setStatus('closed', 'gone');
+      const calls = client.calls.length;
+      await vi.advanceTimersByTimeAsync(2 * HYDRATE_RETRY_MS);
+      expect(client.calls.length).toBe(calls);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('starts the live charts with the host last 5 minutes: older points in front, live points win', async () => {
