@@ -1,5 +1,5 @@
 import type { WebSocketRoute } from '@playwright/test';
-import { expect, test } from './fixtures/test';
+import { expect, screenshot, test } from './fixtures/test';
 
 // an empty lab of its own: what shows before the host answered must not read as "no devices"
 test.use({ ownHost: true });
@@ -17,20 +17,26 @@ test('before the host has answered, actions are disabled with "Connecting to the
   await page.goto(lab.host.url);
   await expect(page.getByTestId('host-status')).toHaveAttribute('data-status', 'open');
   await expect.poll(() => held.length).toBeGreaterThan(0);
+  // the socket is open, the host has not answered: still connecting
+  await expect(page.getByTestId('host-status')).toContainText('Host connecting…');
 
   await expect(page.getByTestId('devices-connecting')).toContainText('Connecting to the host…');
   await expect(page.getByText('No devices yet')).toHaveCount(0);
+  await screenshot(page, 'first-connect-devices');
   await page.getByTestId('nav-commands').click();
   const broadcast = page.getByTestId('broadcast-button');
   await expect(broadcast).toBeDisabled();
   await expect(broadcast).toHaveAttribute('title', 'Connecting to the host…');
   await expect(page.locator(`[id="${await broadcast.getAttribute('aria-describedby')}"]`)).toContainText('Connecting to the host…');
+  await expect(page.getByText(/No saved commands yet|Nothing sent yet/)).toHaveCount(0);
+  await screenshot(page, 'first-connect-commands');
 
   // the host answers: the actions and the (really empty) lab come
   holding = false;
   for (const m of held.splice(0)) server!.send(m);
   await expect(broadcast).toBeEnabled();
   await expect(broadcast).not.toHaveAttribute('title');
+  await expect(page.getByTestId('host-status')).toContainText('Host connected');
   await page.getByTestId('nav-devices').click();
   await expect(page.getByTestId('devices-empty')).toContainText('Tokens');
 });

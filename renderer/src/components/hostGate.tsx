@@ -34,7 +34,7 @@ export function useHostGate() {
   const why: { title?: string; 'aria-describedby'?: string } = reason ? { title: reason, 'aria-describedby': noteId } : {};
   const note = reason ? (
     <p className="muted host-down-note" id={noteId} data-testid="host-down-note">
-      {reason === HOST_DOWN_TEXT ? `${HOST_DOWN_TEXT}: this comes back when it reconnects.` : `${HOST_CONNECTING_TEXT} actions are enabled once it has answered.`}
+      {reason === HOST_DOWN_TEXT ? `${HOST_DOWN_TEXT}: this comes back when it reconnects.` : `${HOST_CONNECTING_TEXT} Actions are enabled once it has answered.`}
     </p>
   ) : null;
   return { down, why, note };

@@ -61,7 +61,7 @@ export function CommandsView() {
         <label className="field">
           <span>Device</span>
           <select value={target} onChange={(e) => setTarget(e.target.value)} aria-label="Target device">
-            {ids.length === 0 && <option value="">no devices yet</option>}
+            {ids.length === 0 && <option value="">{answered ? 'no devices yet' : HOST_CONNECTING_TEXT}</option>}
             {ids.map((id, i) => (
               <option key={id} value={id}>
                 {labels[i]}

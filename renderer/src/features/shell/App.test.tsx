@@ -79,6 +79,27 @@ describe('App shell with the foundation views', () => {
     expect(screen.getByTestId('devices-empty')).toBeTruthy();
   });
 
+  it('says "connecting…" while the socket is open but the host has not answered yet, "connected" once it has', async () => {
+    const client = createFakeClient();
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    client.handlers.hello = async () => {
+      await answered;
+      return { version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null };
+    };
+    client.handlers['devices.list'] = () => [];
+    renderWith(<App />, setup(client, { answered: false }));
+    await act(async () => client.setStatus('open'));
+    const status = screen.getByTestId('host-status');
+    expect(status.getAttribute('data-status')).toBe('open');
+    expect(status.textContent).toContain('Host connecting…');
+    fireEvent.click(screen.getByTestId('nav-commands'));
+    expect(screen.getByLabelText('Target device').textContent).toBe('Connecting to the host…');
+    await act(async () => answer());
+    expect(status.textContent).toContain('Host connected');
+    expect(screen.getByLabelText('Target device').textContent).toBe('no devices yet');
+  });
+
   it('shows the host connection state', () => {
     const { client } = renderWith(<App />);
     act(() => client.setStatus('closed', 'connection lost (code 1006)'));

@@ -6,10 +6,13 @@ import { useApp } from '../../store/context';
 export function HostStatus() {
   const { status, detail, hello, canRetry, down } = useApp(useShallow((s) => ({ status: s.hostStatus, detail: s.hostDetail, hello: s.hello, canRetry: s.canRetry, down: s.hostDown })));
   const retryNow = useApp((s) => s.retryNow);
-  const text = status === 'open' ? 'connected' : status === 'connecting' ? 'connecting…' : 'disconnected';
+  // the socket can be open before the host has answered the first time (no hello yet): that is
+  // still connecting, as the views and the held actions say (hostHold); data-status stays the socket's
+  const shown = status === 'open' && !hello ? 'connecting' : status;
+  const text = shown === 'open' ? 'connected' : shown === 'connecting' ? 'connecting…' : 'disconnected';
   return (
-    <div className={`host-status host-${status}`} data-testid="host-status" data-status={status} title={detail ?? undefined}>
-      <span className={`dot ${status === 'open' ? 'on' : status === 'connecting' ? 'wait' : 'off'}`} />
+    <div className={`host-status host-${shown}`} data-testid="host-status" data-status={status} title={detail ?? undefined}>
+      <span className={`dot ${shown === 'open' ? 'on' : shown === 'connecting' ? 'wait' : 'off'}`} />
       Host {text}
       {hello && status === 'open' && (
         <span className="muted">
