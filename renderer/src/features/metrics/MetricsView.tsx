@@ -4,7 +4,7 @@ import type { MetricsRange } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
 import { downloadText } from '../../components/download';
 import { EmptyState } from '../../components/EmptyState';
-import { HostWaiting, useHostAnswered } from '../../components/hostGate';
+import { HostWaiting, useHostAnswered, useHostGate } from '../../components/hostGate';
 import { PALETTE, SeriesChart } from '../../components/SeriesChart';
 import { useApi, useApp } from '../../store/context';
 import { useDeviceLabels } from '../devices/useDeviceLabels';
@@ -56,6 +56,8 @@ export function MetricsView() {
   }, [range, live, historical]);
 
   const answered = useHostAnswered();
+  // Export asks the host for the range; the charts keep showing what is already here.
+  const gate = useHostGate();
 
   const exportCsv = async () => {
     try {
@@ -92,10 +94,11 @@ export function MetricsView() {
             </option>
           ))}
         </select>
-        <button type="button" className="btn" onClick={() => void exportCsv()}>
+        <button type="button" className="btn" onClick={() => void exportCsv()} disabled={gate.down} {...gate.why}>
           Export CSV
         </button>
         {loading && <span className="muted">loading…</span>}
+        {gate.note}
       </div>
       {points.length === 0 && !answered ? (
         <HostWaiting view="metrics" what="Charts fill in" />

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { downloadText } from '../../components/download';
+import { useHostGate } from '../../components/hostGate';
 import { errorText } from '../../api/errors';
 import { useApi, useApp } from '../../store/context';
 import { PAUSE_CAP } from '../../store/traffic-slice';
@@ -22,6 +23,8 @@ export function TrafficToolbar({ shown, filterError }: { shown: number; filterEr
   const setPaused = useApp((s) => s.setPaused);
   const notify = useApp((s) => s.notify);
   const startLogSearch = useApp((s) => s.startLogSearch);
+  // Search log and the exports ask the host; the filter and Pause work on what is already here.
+  const gate = useHostGate();
   const [draft, setDraft] = useState(query);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => {
@@ -73,6 +76,8 @@ export function TrafficToolbar({ shown, filterError }: { shown: number; filterEr
         className="btn"
         data-testid="search-log"
         title="Search the host's whole traffic log with this filter, not only the rows in view"
+        disabled={gate.down}
+        {...gate.why}
         onClick={() => {
           setQuery(draft);
           void startLogSearch(draft);
@@ -80,16 +85,17 @@ export function TrafficToolbar({ shown, filterError }: { shown: number; filterEr
       >
         Search log
       </button>
-      <button type="button" className="btn" onClick={() => void exportAs('csv')}>
+      <button type="button" className="btn" onClick={() => void exportAs('csv')} disabled={gate.down} {...gate.why}>
         Export CSV
       </button>
-      <button type="button" className="btn" onClick={() => void exportAs('jsonl')}>
+      <button type="button" className="btn" onClick={() => void exportAs('jsonl')} disabled={gate.down} {...gate.why}>
         Export JSONL
       </button>
-      <span className="counters" data-testid="traffic-counters" title={`dropped = not stored by the host + not sent to the UI while busy + over the pause buffer of ${PAUSE_CAP}`}>
+      <span className="counters" data-testid="traffic-counters" title={`logged = stored by the host since it started · shown = rows in this list, including ones stored before that · dropped = not stored by the host + not sent to the UI while busy + over the pause buffer of ${PAUSE_CAP}`}>
         logged <b data-testid="count-logged">{counters.logged}</b> · shown <b data-testid="count-shown">{shown}</b> · dropped <b data-testid="count-dropped">{dropped}</b>
       </span>
       {filterError && <span className="error-text">{filterError}</span>}
+      {gate.note}
     </div>
   );
 }

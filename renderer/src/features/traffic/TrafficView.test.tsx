@@ -77,3 +77,20 @@ describe('traffic view', () => {
     expect(store.getState().notices.at(-1)?.text).toBe('Exported 1 rows to traffic.csv');
   });
 });
+
+describe('traffic view while the host is away', () => {
+  it('holds Search log and the exports with the reason, keeps the filter and Pause', () => {
+    const { client } = renderWith(<TrafficView />);
+    act(() => client.setStatus('closed', 'connection lost (code 1006)'));
+    for (const name of ['Search log', 'Export CSV', 'Export JSONL']) {
+      const button = screen.getByRole('button', { name }) as HTMLButtonElement;
+      expect(button.disabled).toBe(true);
+      expect(button.title).toBe('Not connected to the host');
+      expect(document.getElementById(button.getAttribute('aria-describedby')!)?.textContent).toMatch(/^Not connected to the host/);
+    }
+    expect((screen.getByTestId('pause-button') as HTMLButtonElement).disabled).toBe(false);
+    expect((screen.getByLabelText('Traffic filter') as HTMLInputElement).disabled).toBe(false);
+    act(() => client.setStatus('open'));
+    expect((screen.getByRole('button', { name: 'Export CSV' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+});
