@@ -63,3 +63,21 @@ describe('series chart', () => {
     ]);
   });
 });
+
+describe('series chart with live data', () => {
+  it('holds still while focused (the point under the keys does not slide) and catches up on blur', async () => {
+    const next = [...data.slice(1), { ts: t0 + 3000, in: 7, out: 2 }];
+    const { rerender } = render(<SeriesChart title="Messages per second" data={data} series={series} testId="chart-msgs" throttleMs={0} />);
+    const chart = screen.getByRole('application', { name: 'Messages per second chart' });
+    const tooltip = () => screen.getByTestId('chart-msgs').querySelector('.recharts-tooltip-wrapper [role="status"]');
+    const summary = () => screen.getByTestId('chart-msgs-summary').textContent;
+    act(() => chart.focus());
+    await waitFor(() => expect(tooltip()?.textContent).toContain('10:00:00'));
+    rerender(<SeriesChart title="Messages per second" data={next} series={series} testId="chart-msgs" throttleMs={0} />);
+    await act(async () => new Promise((r) => setTimeout(r, 20)));
+    expect(tooltip()?.textContent).toContain('10:00:00');
+    expect(summary()).toBe(chartSummary(data, series));
+    act(() => chart.blur());
+    await waitFor(() => expect(summary()).toBe(chartSummary(next, series)));
+  });
+});

@@ -1,4 +1,4 @@
-import { memo, useEffect, useId, useState } from 'react';
+import { memo, useEffect, useId, useState, type FocusEvent } from 'react';
 import { useThrottled } from './useThrottled';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 
@@ -32,7 +32,7 @@ export function chartSummary(data: Row[], series: SeriesDef[]): string {
   return `From ${timeTick(Math.min(...times))} to ${timeTick(Math.max(...times))}. ${parts.join('; ')}.`;
 }
 /** Read with the focused chart: how to move its tooltip (recharts' accessibility layer). */
-export const CHART_KEYS_HINT = 'Left and right arrow keys move between points; the tooltip reads the values.';
+export const CHART_KEYS_HINT = 'Left and right arrow keys move between points; the tooltip reads the values. The chart holds still while it has focus.';
 
 interface BodyProps {
   data: Row[];
@@ -74,7 +74,15 @@ const ChartBody = memo(
  * each chart at its own `phaseMs`, so a page of charts never redraws in one long task.
  */
 export function SeriesChart({ data, series, height = 220, title, testId, throttleMs = 1000, phaseMs = 0 }: { data: Row[]; series: SeriesDef[]; height?: number; title: string; testId?: string; throttleMs?: number; phaseMs?: number }) {
-  const shown = useThrottled(data, throttleMs, phaseMs);
+  const live = useThrottled(data, throttleMs, phaseMs);
+  // Held while focus is inside: a live window slides every second, which would move the point
+  // under the keyboard and make the tooltip (an assertive live region) speak again each time.
+  const [held, setHeld] = useState<Row[] | null>(null);
+  const shown = held ?? live;
+  const hold = () => setHeld((h) => h ?? live);
+  const release = (e: FocusEvent<HTMLElement>) => {
+    if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setHeld(null);
+  };
   // mount after the phase too: opening a page of charts is several short tasks, not one long one
   const [mounted, setMounted] = useState(phaseMs === 0);
   useEffect(() => {
@@ -85,7 +93,7 @@ export function SeriesChart({ data, series, height = 220, title, testId, throttl
   const summaryId = useId();
   const hintId = useId();
   return (
-    <figure className="chart" data-testid={testId}>
+    <figure className="chart" data-testid={testId} onFocus={hold} onBlur={release}>
       <figcaption>{title}</figcaption>
       <p className="sr-only" id={summaryId} data-testid={testId ? `${testId}-summary` : undefined}>
         {chartSummary(shown, series)}
