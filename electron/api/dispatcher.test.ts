@@ -38,6 +38,15 @@ describe('API dispatcher: every method validated at the boundary', () => {
     expect(await dispatch('hello', undefined)).toEqual({ ok: true, result: { echo: {} } });
   });
 
+  it('telemetry.series: needs a valid device and a known range; channel is optional and bounded', async () => {
+    expect(await dispatch('telemetry.series', { device: 'greenhouse-1', range: '24h' })).toEqual({ ok: true, result: { echo: { device: 'greenhouse-1', range: '24h' } } });
+    expect(await dispatch('telemetry.series', { device: 'greenhouse-1', channel: 'temp', range: '30d' })).toMatchObject({ ok: true });
+    for (const bad of [{ range: '1h' }, { device: 'bad id!', range: '1h' }, { device: 'gh', range: '2d' }, { device: 'gh', channel: '', range: '1h' }, { device: 'gh', channel: 'c'.repeat(33), range: '1h' }]) {
+      const r = await dispatch('telemetry.series', bad);
+      expect(r, JSON.stringify(bad)).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    }
+  });
+
   it('turns handler failures into typed errors and never throws', async () => {
     const failing = createDispatcher(
       { ...handlers, hello: () => { throw new ApiFailure('conflict', 'nope'); }, 'devices.list': () => { throw new Error('disk on fire'); } } as Handlers,

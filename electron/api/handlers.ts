@@ -82,6 +82,12 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     },
     'metrics.series': ({ device: id, range }) => hub.metrics.query(id, range),
     'metrics.topTalkers': ({ limit }) => hub.metrics.topTalkers(limit),
+    'telemetry.series': ({ device: id, channel, range }) => {
+      const d = device(id);
+      // the registry's channels (at most MAX_TELEMETRY_KEYS) are the ones history was kept for
+      const channels = channel ? [channel] : Object.keys(d.telemetry);
+      return hub.telemetry.query(id, channels, range, Date.now());
+    },
     'messages.send': ({ to, payload }) => ({ msgId: send(to, JSON.stringify(payload)) }),
     'messages.broadcast': ({ payload }) => {
       const json = JSON.stringify(payload);

@@ -29,6 +29,12 @@ const migrations: string[] = [
      payload TEXT NOT NULL, status TEXT NOT NULL, error TEXT);
    CREATE TABLE audit (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, action TEXT NOT NULL,
      target TEXT, detail TEXT);`,
+  // Telemetry per device, channel and minute (telemetry-history.ts). Rows go in minute order, so the
+  // oldest rows have the lowest ids: retention deletes id ranges, and max(id) - min(id) counts rows.
+  `CREATE TABLE telemetry_minute (id INTEGER PRIMARY KEY, device TEXT NOT NULL, channel TEXT NOT NULL,
+     ts INTEGER NOT NULL, readings INTEGER NOT NULL, sum_value REAL NOT NULL, min_value REAL NOT NULL,
+     max_value REAL NOT NULL, last_value REAL NOT NULL);
+   CREATE UNIQUE INDEX telemetry_minute_key ON telemetry_minute(device, channel, ts);`,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

@@ -11,6 +11,7 @@ import { Registry } from './registry';
 import { CommandStore } from './saved-commands';
 import type { SettingsStore } from './settings';
 import { storageStats } from './storage';
+import { TelemetryHistory } from './telemetry-history';
 import type { SqliteTokenStore } from './token-store';
 import { TrafficLog, cutRow } from './traffic-log';
 import { TrafficRing } from './traffic-ring';
@@ -69,6 +70,7 @@ export class Hub {
   readonly ring: TrafficRing;
   readonly log: TrafficLog;
   readonly metrics: Metrics;
+  readonly telemetry: TelemetryHistory;
   readonly controls: ControlTracker;
   readonly commands: CommandStore;
   readonly flusher: Flusher;
@@ -92,6 +94,7 @@ export class Hub {
     this.flusher = new Flusher(o.db, o.flushMs ?? 250);
     this.checkpointer = new Checkpointer(o.db, { everyMs: o.checkpointEveryMs });
     this.metrics = new Metrics(o.db);
+    this.telemetry = new TelemetryHistory(o.db, { chunkRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS });
     this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id) });
     this.ring = new TrafficRing(o.ringSize ?? 5000);
     this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, batchRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS, scanRows: o.trafficScanRows, onBatchFull: () => this.flusher.requestSoon() });
@@ -102,6 +105,7 @@ export class Hub {
     this.flusher.add('traffic', () => this.log.flush());
     this.flusher.add('registry', () => this.registry.flush());
     this.flusher.add('metrics', () => this.metrics.flush());
+    this.flusher.add('telemetry', () => this.telemetry.flush());
     this.flusher.add('tokens', () => o.tokens.flushUsage());
   }
 
@@ -152,7 +156,14 @@ export class Hub {
     const state = isPlainObject(msg.state) ? msg.state : null;
     if (state) this.registry.reportState(device, state);
     if (msg.req !== undefined) this.controls.report(device, msg.req, state, msg.error);
-    if (isPlainObject(msg.telemetry)) this.registry.reportTelemetry(device, msg.telemetry);
+    if (isPlainObject(msg.telemetry)) {
+      // History only for the channels the registry kept, so its channel bound holds here too.
+      const now = Date.now();
+      for (const channel of this.registry.reportTelemetry(device, msg.telemetry)) {
+        const v = msg.telemetry[channel];
+        if (typeof v === 'number') this.telemetry.record(device, channel, v, now);
+      }
+    }
   }
 
   notice(level: 'info' | 'warn' | 'error', text: string): void {
@@ -203,6 +214,7 @@ export class Hub {
     if (this.lastDrops.size > 2 * this.o.broker.sessions().length + 16) this.lastDrops.clear();
     if (rttN > 0) this.metrics.record(TOTAL, 'rttMs', rttSum / rttN, now);
     this.metrics.tick(now);
+    this.telemetry.tick(now);
     this.controls.expire(now);
     if (now - this.lastRetention >= (this.o.retentionEveryMs ?? 10_000)) {
       this.lastRetention = now;
@@ -254,7 +266,11 @@ export class Hub {
     const s = this.o.settings.get();
     if (!chunked) this.flusher.flushAll();
     const policy = { maxAgeMs: s.retentionDays * 86_400_000, maxBytes: s.retentionMegabytes * 1024 * 1024 };
-    const { deleted, more } = this.log.applyRetention(policy, now, chunked ? (this.o.retentionChunkRows ?? RETENTION_CHUNK_ROWS) : undefined);
+    const chunk = chunked ? (this.o.retentionChunkRows ?? RETENTION_CHUNK_ROWS) : undefined;
+    const traffic = this.log.applyRetention(policy, now, chunk);
+    const telemetry = this.telemetry.applyRetention(now, chunk);
+    const deleted = traffic.deleted + telemetry.deleted;
+    const more = traffic.more || telemetry.more;
     if (more && chunked && !this.retentionSoon) {
       this.retentionSoon = setImmediate(() => {
         this.retentionSoon = null;
@@ -292,6 +308,7 @@ export class Hub {
     if (this.retentionSoon) clearImmediate(this.retentionSoon);
     this.timer = null;
     this.retentionSoon = null;
+    this.telemetry.closeCurrent();
     this.flusher.stop();
     return this.checkpointer.close();
   }

@@ -5,7 +5,7 @@ import type { BrokerSession } from './broker-port';
 /** A reconnect within this window after a disconnect counts as a flap. */
 export const FLAP_WINDOW_MS = 60_000;
 /** Bounds on what a device can make us remember. */
-const MAX_TELEMETRY_KEYS = 64;
+export const MAX_TELEMETRY_KEYS = 64;
 const MAX_STATE_KEYS = 64;
 const MAX_VALUE_CHARS = 256;
 /**
@@ -188,15 +188,16 @@ export class Registry {
     return keys;
   }
 
-  /** A {"telemetry":{...}} report: keeps the last scalar value per channel (bounded). */
-  reportTelemetry(id: string, values: Record<string, unknown>): void {
+  /** A {"telemetry":{...}} report: keeps the last scalar value per channel (bounded). Returns the channels kept. */
+  reportTelemetry(id: string, values: Record<string, unknown>): string[] {
     const d = this.devices.get(id);
-    if (!d) return;
+    if (!d) return [];
     const scalar = (v: unknown) => v === null || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= MAX_VALUE_CHARS);
     const channels = Object.keys(d.telemetry).length;
-    mergeBounded(d.telemetry, values, MAX_TELEMETRY_KEYS, scalar);
+    const kept = mergeBounded(d.telemetry, values, MAX_TELEMETRY_KEYS, scalar);
     if (Object.keys(d.telemetry).length !== channels) this.mark(id);
     else this.markLazy(id);
+    return kept;
   }
 
   /**

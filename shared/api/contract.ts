@@ -93,6 +93,20 @@ export interface MetricsPoint {
   udpRetransmits: number;
 }
 
+/** One step of a stored telemetry channel: the mean of its readings and their extremes. */
+export interface TelemetryPoint {
+  ts: number;
+  avg: number;
+  min: number;
+  max: number;
+}
+
+export interface TelemetrySeries {
+  channel: string;
+  /** Oldest first; only steps that had readings (a gap is a missing point, never a zero). */
+  points: TelemetryPoint[];
+}
+
 export interface TokenInfo {
   id: string;
   createdAt: number;
@@ -175,6 +189,8 @@ export const methods = {
   'devices.label': z.strictObject({ id: DeviceId, label: z.string().max(64).regex(/^[^\p{Cc}]*$/u, 'no control characters') }),
   'traffic.page': z.strictObject({ query: z.string().max(500).default(''), beforeSeq: z.number().int().optional(), limit: z.number().int().min(1).max(1000).default(200) }),
   'metrics.series': z.strictObject({ device: DeviceId.optional(), range: MetricsRange }),
+  /** Stored numeric telemetry; without channel, every channel of the device that has some. */
+  'telemetry.series': z.strictObject({ device: DeviceId, channel: z.string().min(1).max(32).optional(), range: MetricsRange }),
   'metrics.topTalkers': z.strictObject({ limit: z.number().int().min(1).max(100).default(10) }),
   'messages.send': z.strictObject({ to: DeviceId, payload: JsonObject }),
   'messages.broadcast': z.strictObject({ payload: JsonObject }),
@@ -247,6 +263,11 @@ export interface Results {
    */
   'traffic.page': { rows: TrafficRow[]; counters: TrafficCounters; scanLimitedAt?: number; scanFrom?: number };
   'metrics.series': MetricsPoint[];
+  /**
+   * Per channel: 5m and 1h in 1-minute steps, 24h in 5-minute steps, 30d in 1-hour steps; the
+   * current, unfinished minute is included. An unknown device is not_found (like devices.get).
+   */
+  'telemetry.series': TelemetrySeries[];
   'metrics.topTalkers': { device: string; msgsPerSecond: number; bytesPerSecond: number }[];
   'messages.send': { msgId: number };
   'messages.broadcast': { recipients: number };
