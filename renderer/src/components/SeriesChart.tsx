@@ -6,6 +6,8 @@ export interface SeriesDef {
   key: string;
   label: string;
   color: string;
+  /** Drawn thin and dashed: a companion line (e.g. min and max around an average). */
+  faint?: boolean;
 }
 
 const timeTick = (ts: number) => {
@@ -43,7 +45,7 @@ interface BodyProps {
   describedBy: string;
 }
 
-const seriesKey = (series: SeriesDef[]) => series.map((s) => `${s.key}/${s.color}/${s.label}`).join('|');
+const seriesKey = (series: SeriesDef[]) => series.map((s) => `${s.key}/${s.color}/${s.label}/${s.faint ? 1 : 0}`).join('|');
 
 /** The recharts tree; redrawn only when its (throttled) data or its series change. */
 const ChartBody = memo(
@@ -60,7 +62,7 @@ const ChartBody = memo(
           {/* labels in the text colour (the swatch keeps the series colour): light series colours are unreadable as text */}
           <Legend formatter={(value: string) => <span style={{ color: 'var(--text)' }}>{value}</span>} />
           {series.map((s) => (
-            <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.color} dot={false} isAnimationActive={false} connectNulls strokeWidth={1.5} />
+            <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.color} dot={false} isAnimationActive={false} connectNulls strokeWidth={s.faint ? 1 : 1.5} strokeDasharray={s.faint ? '4 3' : undefined} strokeOpacity={s.faint ? 0.7 : 1} />
           ))}
         </LineChart>
       </ResponsiveContainer>

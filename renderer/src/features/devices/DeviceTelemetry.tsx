@@ -1,21 +1,29 @@
-import { useMemo } from 'react';
-import type { DeviceSummary } from '../../../../shared/api/contract';
+import { useMemo, useState } from 'react';
+import type { DeviceSummary, MetricsRange } from '../../../../shared/api/contract';
+import { useHostGate } from '../../components/hostGate';
 import { PALETTE, SeriesChart } from '../../components/SeriesChart';
 import { useApp } from '../../store/context';
+import { useStoredTelemetry } from './useStoredTelemetry';
 
 const MAX_CHARTS = 6;
 
-/** Live values of every channel and a chart per numeric channel (bounded history, 1 Hz redraw). */
+type TelemetryRange = 'live' | Exclude<MetricsRange, '5m'>;
+const RANGES: { range: TelemetryRange; label: string }[] = [
+  { range: 'live', label: 'Live' },
+  { range: '1h', label: '1 hour' },
+  { range: '24h', label: '24 hours' },
+  { range: '30d', label: '30 days' },
+];
+
+/**
+ * Live values of every channel and a chart per numeric channel: live (the last 2 minutes this
+ * window has seen, 1 Hz redraw) or stored by the host (1 hour, 24 hours, 30 days: the average
+ * with the min and max around it).
+ */
 export function DeviceTelemetry({ device }: { device: DeviceSummary }) {
-  const history = useApp((s) => s.telemetryHistory[device.id]);
+  const [range, setRange] = useState<TelemetryRange>('live');
+  const gate = useHostGate();
   const labels = useMemo(() => new Map(device.telemetryChannels.map((c) => [c.id, `${c.label ?? c.id}${c.unit ? ` (${c.unit})` : ''}`])), [device.telemetryChannels]);
-  const charts = useMemo(
-    () =>
-      Object.entries(history ?? {})
-        .slice(0, MAX_CHARTS)
-        .map(([ch, samples]) => ({ ch, data: samples.map((p) => ({ ts: p.ts, [ch]: p.v })) })),
-    [history],
-  );
   const values = Object.entries(device.telemetry);
   if (values.length === 0) {
     return <p className="muted">No telemetry yet. Devices report it with {'{"telemetry":{"temp":21.5}}'} to "server".</p>;
@@ -30,11 +38,81 @@ export function DeviceTelemetry({ device }: { device: DeviceSummary }) {
           </div>
         ))}
       </div>
-      <div className="chart-grid">
-        {charts.map((c, i) => (
-          <SeriesChart key={c.ch} phaseMs={i * 160} title={labels.get(c.ch) ?? c.ch} data={c.data} series={[{ key: c.ch, label: c.ch, color: PALETTE[i % PALETTE.length]! }]} height={160} />
-        ))}
+      <div className="toolbar">
+        <div className="segmented" role="group" aria-label="Telemetry range">
+          {RANGES.map((r) => {
+            // stored ranges ask the host; Live draws what this window receives
+            const held = r.range !== 'live' && gate.down;
+            return (
+              <button key={r.range} type="button" className={range === r.range ? 'active' : ''} aria-pressed={range === r.range} onClick={() => setRange(r.range)} disabled={held} {...(held ? gate.why : {})}>
+                {r.label}
+              </button>
+            );
+          })}
+        </div>
+        {gate.note}
       </div>
+      {range === 'live' ? <LiveCharts id={device.id} labels={labels} /> : <StoredCharts id={device.id} range={range} labels={labels} />}
     </>
+  );
+}
+
+function LiveCharts({ id, labels }: { id: string; labels: Map<string, string> }) {
+  const history = useApp((s) => s.telemetryHistory[id]);
+  const charts = useMemo(
+    () =>
+      Object.entries(history ?? {})
+        .slice(0, MAX_CHARTS)
+        .map(([ch, samples]) => ({ ch, data: samples.map((p) => ({ ts: p.ts, [ch]: p.v })) })),
+    [history],
+  );
+  return (
+    <div className="chart-grid">
+      {charts.map((c, i) => (
+        <SeriesChart key={c.ch} phaseMs={i * 160} title={labels.get(c.ch) ?? c.ch} data={c.data} series={[{ key: c.ch, label: c.ch, color: PALETTE[i % PALETTE.length]! }]} height={160} />
+      ))}
+    </div>
+  );
+}
+
+function StoredCharts({ id, range, labels }: { id: string; range: MetricsRange; labels: Map<string, string> }) {
+  const { series, loading } = useStoredTelemetry(id, range);
+  // chart rows made once per answer, so the charts redraw only when the data changed
+  const charts = useMemo(() => (series ?? []).slice(0, MAX_CHARTS).map((s) => ({ channel: s.channel, rows: s.points.map((p) => ({ ts: p.ts, avg: p.avg, min: p.min, max: p.max })) })), [series]);
+  if (series === null) {
+    return (
+      <p className="muted" role="status" data-testid="telemetry-stored-loading">
+        {loading ? 'Loading stored telemetry…' : 'Stored telemetry loads once the host answers.'}
+      </p>
+    );
+  }
+  if (series.length === 0) {
+    return (
+      <p className="muted" data-testid="telemetry-stored-empty">
+        No stored telemetry for this range yet. The host keeps numeric readings per minute for 30 days.
+      </p>
+    );
+  }
+  return (
+    <div className="chart-grid">
+      {charts.map((s, i) => {
+        const color = PALETTE[i % PALETTE.length]!;
+        return (
+          <SeriesChart
+            key={s.channel}
+            phaseMs={i * 160}
+            title={labels.get(s.channel) ?? s.channel}
+            testId={`telemetry-stored-${s.channel}`}
+            data={s.rows}
+            series={[
+              { key: 'avg', label: `${s.channel} average`, color },
+              { key: 'min', label: 'min', color, faint: true },
+              { key: 'max', label: 'max', color, faint: true },
+            ]}
+            height={160}
+          />
+        );
+      })}
+    </div>
   );
 }

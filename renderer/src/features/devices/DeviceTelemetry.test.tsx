@@ -1,0 +1,75 @@
+// @vitest-environment jsdom
+import { act, fireEvent, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { TelemetrySeries } from '../../../../shared/api/contract';
+import { ApiCallError } from '../../api/errors';
+import { createFakeClient, fakeDevice } from '../../api/fake-client';
+import { HOST_DOWN_TEXT } from '../../components/hostGate';
+import { renderWith, setup, withChartLayout, withLayout } from '../../test-utils';
+import { DeviceTelemetry } from './DeviceTelemetry';
+
+withLayout();
+withChartLayout();
+
+const T = Date.UTC(2026, 0, 1, 3, 0, 0);
+const sensor = fakeDevice('greenhouse', {
+  telemetry: { temp: 21.5, humidity: 60 },
+  telemetryChannels: [{ id: 'temp', unit: 'C', label: 'Temperature' }],
+});
+const stored: TelemetrySeries[] = [
+  { channel: 'temp', points: [{ ts: T, avg: 12, min: 10, max: 14 }, { ts: T + 60_000, avg: 11, min: 9.5, max: 12 }] },
+];
+
+function render(answer: (range: string) => TelemetrySeries[] | Promise<TelemetrySeries[]>) {
+  const client = createFakeClient();
+  client.handlers['telemetry.series'] = ({ range }) => answer(range);
+  return renderWith(<DeviceTelemetry device={sensor} />, setup(client));
+}
+const button = (name: string) => screen.getByRole('button', { name }) as HTMLButtonElement;
+
+describe('device telemetry range switch', () => {
+  it('starts live without asking the host; 1 hour loads the stored series and charts avg with min and max', async () => {
+    const { client } = render(() => stored);
+    expect(button('Live').getAttribute('aria-pressed')).toBe('true');
+    expect(client.calls.filter((c) => c.method === 'telemetry.series')).toEqual([]);
+    await act(async () => void fireEvent.click(button('1 hour')));
+    expect(client.calls.filter((c) => c.method === 'telemetry.series').map((c) => c.params)).toEqual([{ device: 'greenhouse', range: '1h' }]);
+    expect(button('1 hour').getAttribute('aria-pressed')).toBe('true');
+    const chart = screen.getByTestId('telemetry-stored-temp');
+    expect(chart.querySelector('figcaption')?.textContent).toBe('Temperature (C)');
+    // the chart's text summary names all three lines with their values
+    expect(screen.getByTestId('telemetry-stored-temp-summary').textContent).toContain('temp average: now 11, lowest 11, highest 12; min: now 9.5, lowest 9.5, highest 10; max: now 12, lowest 12, highest 14');
+    expect(chart.querySelectorAll('.recharts-legend-item')).toHaveLength(3);
+    // back to Live: the stored charts go
+    fireEvent.click(button('Live'));
+    expect(screen.queryByTestId('telemetry-stored-temp')).toBeNull();
+  });
+
+  it('says loading until the answer, and that nothing is stored when the range is empty', async () => {
+    let resolve: (s: TelemetrySeries[]) => void = () => {};
+    render(() => new Promise<TelemetrySeries[]>((r) => (resolve = r)));
+    fireEvent.click(button('24 hours'));
+    expect(screen.getByTestId('telemetry-stored-loading').textContent).toContain('Loading stored telemetry');
+    await act(async () => resolve([]));
+    expect(screen.getByTestId('telemetry-stored-empty').textContent).toContain('No stored telemetry for this range yet');
+  });
+
+  it('reports a failed load as a notice', async () => {
+    const { store } = render(() => {
+      throw new ApiCallError('internal', 'disk on fire');
+    });
+    await act(async () => void fireEvent.click(button('30 days')));
+    expect(store.getState().notices.map((n) => n.text)).toContain('Could not load stored telemetry of greenhouse (30d): disk on fire');
+  });
+
+  it('holds the stored ranges while the host is down, saying why; Live stays available', () => {
+    const { store } = render(() => stored);
+    act(() => store.setState({ hostDown: true }));
+    for (const name of ['1 hour', '24 hours', '30 days']) {
+      expect(button(name).disabled).toBe(true);
+      expect(button(name).title).toBe(HOST_DOWN_TEXT);
+    }
+    expect(button('Live').disabled).toBe(false);
+    expect(screen.getByTestId('host-down-note')).toBeTruthy();
+  });
+});
