@@ -1,0 +1,27 @@
+import { expect, screenshot, test, uid } from './fixtures/test';
+
+// The stored ranges include the current, unfinished minute (from the host's memory), so a sensor
+// that has just started shows on the 1-hour chart at once; minute roll-up is unit-tested with a clock.
+test('a sensor\'s telemetry shows on the 1-hour stored chart, average with min and max', async ({ page, lab }) => {
+  const sensor = uid('greenhouse');
+  await lab.devices([{ kind: 'sensor', id: sensor }], ['--rate', '4']);
+  // the host has stored readings before the UI opens: this is not the window's live buffer
+  await expect.poll(async () => (await lab.api.call('telemetry.series', { device: sensor, channel: 'temp', range: '1h' })).length, { timeout: 15_000 }).toBe(1);
+  await lab.open(page);
+  await page.getByTestId(`device-row-${sensor}`).click();
+  await expect(page.getByTestId('telemetry-values')).toBeVisible();
+
+  await page.getByRole('group', { name: 'Telemetry range' }).getByRole('button', { name: '1 hour' }).click();
+  const chart = page.getByTestId('telemetry-stored-temp');
+  await expect(chart).toBeVisible();
+  await expect(chart.locator('figcaption')).toHaveText('Temperature (C)');
+  await expect(page.getByTestId('telemetry-stored-temp-summary')).toContainText(/temp average: now -?\d.*; min: now -?\d.*; max: now -?\d/);
+  // three series drawn: the average and the faint min and max (lines, or dots while there is one point)
+  await expect(chart.locator('.recharts-legend-item')).toHaveCount(3);
+  await expect(chart.locator('path.recharts-line-curve, .recharts-line-dot')).toHaveCount(3);
+  await screenshot(page, 'device-telemetry-1h');
+
+  // back to Live: the window's own charts
+  await page.getByRole('button', { name: 'Live', exact: true }).click();
+  await expect(page.getByTestId('telemetry-stored-temp')).toHaveCount(0);
+});
