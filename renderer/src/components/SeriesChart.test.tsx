@@ -2,7 +2,7 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { withChartLayout } from '../test-utils';
-import { CHART_KEYS_HINT, chartSummary, SeriesChart } from './SeriesChart';
+import { CHART_KEYS_HINT, chartSummary, SeriesChart, timeLabels } from './SeriesChart';
 
 withChartLayout();
 
@@ -79,5 +79,26 @@ describe('series chart with live data', () => {
     expect(summary()).toBe(chartSummary(data, series));
     act(() => chart.blur());
     await waitFor(() => expect(summary()).toBe(chartSummary(next, series)));
+  });
+});
+
+describe('time labels', () => {
+  const at = new Date(2026, 11, 5, 14, 7, 9).getTime();
+  const date = new Date(at).toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+  it('fit the span: seconds for a live window, minutes within a day, the date beyond', () => {
+    expect(timeLabels(5 * 60_000).tick(at)).toBe('14:07:09');
+    expect(timeLabels(3_600_000).tick(at)).toBe('14:07');
+    expect(timeLabels(3_600_000).full(at)).toBe(`${date} 14:07`);
+    expect(timeLabels(30 * 86_400_000).tick(at)).toBe(date);
+    expect(timeLabels(30 * 86_400_000).full(at)).toBe(`${date} 14:07`);
+  });
+
+  it('say which days a long chart covers in its summary', () => {
+    const rows = [
+      { ts: at - 2 * 86_400_000, in: 1, out: 0 },
+      { ts: at, in: 2, out: 0 },
+    ];
+    const from = new Date(at - 2 * 86_400_000).toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+    expect(chartSummary(rows, series)).toMatch(new RegExp(`^From ${from} 14:07 to ${date} 14:07\\.`));
   });
 });

@@ -10,10 +10,29 @@ export interface SeriesDef {
   faint?: boolean;
 }
 
-const timeTick = (ts: number) => {
-  const d = new Date(ts);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:${String(d.getSeconds()).padStart(2, '0')}`;
-};
+const pad = (n: number) => String(n).padStart(2, '0');
+const clock = (d: Date) => `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+const day = (d: Date) => d.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+const HOUR_MS = 3_600_000;
+const LIVE_SPAN_MS = 10 * 60_000;
+
+/**
+ * Time labels that fit the span shown: seconds for a live window, minutes within a day or so, the
+ * date for longer (a 30-day chart labelled 14:00:00 would not say which day).
+ */
+export function timeLabels(spanMs: number): { tick: (ts: number) => string; full: (ts: number) => string } {
+  if (spanMs <= LIVE_SPAN_MS) {
+    const f = (ts: number) => {
+      const d = new Date(ts);
+      return `${clock(d)}:${pad(d.getSeconds())}`;
+    };
+    return { tick: f, full: f };
+  }
+  if (spanMs <= 36 * HOUR_MS) return { tick: (ts) => clock(new Date(ts)), full: (ts) => `${day(new Date(ts))} ${clock(new Date(ts))}` };
+  return { tick: (ts) => day(new Date(ts)), full: (ts) => `${day(new Date(ts))} ${clock(new Date(ts))}` };
+}
+
+const spanOf = (times: number[]) => (times.length > 0 ? Math.max(...times) - Math.min(...times) : 0);
 
 type Row = Record<string, number | null>;
 
@@ -31,7 +50,8 @@ export function chartSummary(data: Row[], series: SeriesDef[]): string {
     if (values.length === 0) return `${s.label}: no values`;
     return `${s.label}: now ${num(values.at(-1)!)}, lowest ${num(Math.min(...values))}, highest ${num(Math.max(...values))}`;
   });
-  return `From ${timeTick(Math.min(...times))} to ${timeTick(Math.max(...times))}. ${parts.join('; ')}.`;
+  const { full } = timeLabels(spanOf(times));
+  return `From ${full(Math.min(...times))} to ${full(Math.max(...times))}. ${parts.join('; ')}.`;
 }
 /** Read with the focused chart: how to move its tooltip (recharts' accessibility layer). */
 export const CHART_KEYS_HINT = 'Left and right arrow keys move between points; the tooltip reads the values. The chart holds still while it has focus.';
@@ -50,15 +70,17 @@ const seriesKey = (series: SeriesDef[]) => series.map((s) => `${s.key}/${s.color
 /** The recharts tree; redrawn only when its (throttled) data or its series change. */
 const ChartBody = memo(
   function ChartBody({ data, series, height, label, describedBy }: BodyProps) {
+    const times = data.map((r) => r.ts).filter((t): t is number => typeof t === 'number');
+    const { tick, full } = timeLabels(spanOf(times));
     return (
       <ResponsiveContainer width="100%" height={height}>
         {/* accessibilityLayer: the chart is a Tab stop (role application) and Left/Right move the
             tooltip, which then is a live region; named and described here, ringed in styles.css */}
         <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }} accessibilityLayer aria-label={label} aria-describedby={describedBy}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-          <XAxis dataKey="ts" type="number" domain={['dataMin', 'dataMax']} tickFormatter={timeTick} stroke="var(--muted)" fontSize={11} />
+          <XAxis dataKey="ts" type="number" domain={['dataMin', 'dataMax']} tickFormatter={tick} stroke="var(--muted)" fontSize={11} />
           <YAxis stroke="var(--muted)" fontSize={11} width={56} />
-          <Tooltip labelFormatter={(v) => timeTick(Number(v))} contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }} isAnimationActive={false} />
+          <Tooltip labelFormatter={(v) => full(Number(v))} contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }} isAnimationActive={false} />
           {/* labels in the text colour (the swatch keeps the series colour): light series colours are unreadable as text */}
           <Legend formatter={(value: string) => <span style={{ color: 'var(--text)' }}>{value}</span>} />
           {/* a lone point makes no line: it gets a dot, or the chart would look empty */}
