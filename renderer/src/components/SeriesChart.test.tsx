@@ -54,6 +54,17 @@ describe('series chart', () => {
     await waitFor(() => expect(tooltip()?.textContent).toContain('in msgs/s : 2'));
   });
 
+  it('lists the legend in the order of the series, not alphabetically', () => {
+    const band = [
+      { key: 'avg', label: 'temp average', color: '#2f80ed' },
+      { key: 'min', label: 'min', color: '#2f80ed' },
+      { key: 'max', label: 'max', color: '#2f80ed' },
+    ];
+    render(<SeriesChart title="Temperature" data={[{ ts: t0, avg: 2, min: 1, max: 3 }, { ts: t0 + 60_000, avg: 3, min: 2, max: 4 }]} series={band} testId="chart-temp" />);
+    const labels = Array.from(screen.getByTestId('chart-temp').querySelectorAll('.recharts-legend-item-text')).map((l) => l.textContent);
+    expect(labels).toEqual(['temp average', 'min', 'max']);
+  });
+
   it('writes legend labels in the text colour, not the (sometimes pale) series colour', () => {
     render(<SeriesChart title="Messages per second" data={data} series={series} testId="chart-msgs" />);
     const labels = Array.from(screen.getByTestId('chart-msgs').querySelectorAll<HTMLElement>('.recharts-legend-item-text > span'));

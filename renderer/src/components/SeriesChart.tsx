@@ -82,7 +82,8 @@ const ChartBody = memo(
           <YAxis stroke="var(--muted)" fontSize={11} width={56} />
           <Tooltip labelFormatter={(v) => full(Number(v))} contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }} isAnimationActive={false} />
           {/* labels in the text colour (the swatch keeps the series colour): light series colours are unreadable as text */}
-          <Legend formatter={(value: string) => <span style={{ color: 'var(--text)' }}>{value}</span>} />
+          {/* in the order the series are given (recharts sorts by label: "max, min, temp average") */}
+          <Legend formatter={(value: string) => <span style={{ color: 'var(--text)' }}>{value}</span>} itemSorter={(item) => series.findIndex((s) => s.key === item.dataKey)} />
           {/* a lone point makes no line: it gets a dot, or the chart would look empty */}
           {series.map((s) => (
             <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.color} dot={data.length === 1 ? { r: 3 } : false} isAnimationActive={false} connectNulls strokeWidth={s.faint ? 1 : 1.5} strokeDasharray={s.faint ? '4 3' : undefined} strokeOpacity={s.faint ? 0.7 : 1} />
