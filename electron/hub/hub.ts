@@ -255,7 +255,7 @@ export class Hub {
   /** The database's files, the traffic log against its caps, and how the writes keep up. */
   storage(): StorageStats {
     const s = this.o.settings.get();
-    return storageStats(this.o.db, this.log, this.flusher, { days: s.retentionDays, megabytes: s.retentionMegabytes });
+    return storageStats(this.o.db, this.log, this.flusher, { days: s.retentionDays, megabytes: s.retentionMegabytes }, this.telemetry);
   }
 
   /**

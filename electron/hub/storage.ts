@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import type { StorageStats } from '../../shared/api/contract';
 import type { Db } from './db';
 import type { Flusher } from './flusher';
+import type { TelemetryHistory } from './telemetry-history';
 import type { TrafficLog } from './traffic-log';
 
 const fileBytes = (path: string): number => {
@@ -16,11 +17,11 @@ const fileBytes = (path: string): number => {
 export const SLOW_WRITE_MS = 50;
 
 /**
- * What the Settings view shows about the database: its files, the traffic log against its caps and
- * how the writes keep up. Cheap enough to poll every few seconds: file stats and two index lookups
+ * What the Settings view shows about the database: its files, the traffic log against its caps, the
+ * stored telemetry and how the writes keep up. Cheap enough to poll every few seconds: file stats and two index lookups
  * (the row count comes from the seq range: retention only ever deletes the oldest rows).
  */
-export function storageStats(db: Db, log: TrafficLog, flusher: Flusher, retention: { days: number; megabytes: number }): StorageStats {
+export function storageStats(db: Db, log: TrafficLog, flusher: Flusher, retention: { days: number; megabytes: number }, telemetry: TelemetryHistory): StorageStats {
   const path = db.name;
   const range = db.prepare('SELECT min(seq) AS lo, max(seq) AS hi, (SELECT ts FROM traffic ORDER BY seq LIMIT 1) AS oldest FROM traffic').get() as {
     lo: number | null;
@@ -42,6 +43,7 @@ export function storageStats(db: Db, log: TrafficLog, flusher: Flusher, retentio
       queued: log.queued,
       dropped: log.counters.dropped,
     },
+    telemetry: telemetry.stats(),
     writes: { rounds: writes.flushes, slowestMs: Math.round(writes.maxFlushMs * 10) / 10, slowRounds, slowMs: SLOW_WRITE_MS },
   };
 }

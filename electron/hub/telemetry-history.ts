@@ -1,4 +1,4 @@
-import type { MetricsRange, TelemetryPoint, TelemetrySeries } from '../../shared/api/contract';
+import type { MetricsRange, StorageStats, TelemetryPoint, TelemetrySeries } from '../../shared/api/contract';
 import type { Db } from './db';
 import { MAX_TELEMETRY_KEYS } from './registry';
 
@@ -59,6 +59,7 @@ export class TelemetryHistory {
   private readonly o: Required<TelemetryHistoryOptions>;
   private readonly upsert;
   private readonly idBounds;
+  private readonly oldestRow;
   private readonly firstYoung;
   private readonly deleteBelow;
   private readonly stepsOf;
@@ -71,6 +72,7 @@ export class TelemetryHistory {
       ON CONFLICT(device, channel, ts) DO UPDATE SET readings = readings + excluded.readings, sum_value = sum_value + excluded.sum_value,
         min_value = min(min_value, excluded.min_value), max_value = max(max_value, excluded.max_value), last_value = excluded.last_value`);
     this.idBounds = db.prepare<[], { lo: number | null; hi: number | null }>('SELECT min(id) AS lo, max(id) AS hi FROM telemetry_minute');
+    this.oldestRow = db.prepare<[], { ts: number }>('SELECT ts FROM telemetry_minute ORDER BY id LIMIT 1');
     this.firstYoung = db.prepare<[number, number], { id: number }>('SELECT id FROM telemetry_minute WHERE id < ? AND ts >= ? ORDER BY id LIMIT 1');
     this.deleteBelow = db.prepare('DELETE FROM telemetry_minute WHERE id < ?');
     this.stepsOf = db.prepare<[number, string, string, number], { t: number; readings: number; sum: number; min: number; max: number }>(
@@ -132,6 +134,18 @@ export class TelemetryHistory {
 
   get queued(): number {
     return this.pending.length;
+  }
+
+  /** For Settings > Storage: two index lookups (retention only deletes the lowest ids). */
+  stats(): StorageStats['telemetry'] {
+    const { lo, hi } = this.idBounds.get()!;
+    return {
+      rows: lo === null || hi === null ? 0 : hi - lo + 1,
+      oldestTs: this.oldestRow.get()?.ts ?? null,
+      maxAgeDays: Math.round(this.o.retentionMs / 86_400_000),
+      maxRows: this.o.maxRows,
+      skipped: this.skipped,
+    };
   }
 
   /** Write task (inside the flusher's transaction): at most chunkRows rows; true if more wait. */

@@ -236,6 +236,11 @@ export interface StorageStats {
     queued: number;
     dropped: number;
   };
+  /**
+   * Stored telemetry (telemetry.series): minute rows, the oldest, the limits, and readings not kept
+   * since this start (a minute's device or channel cap, or a full write queue).
+   */
+  telemetry: { rows: number; oldestTs: number | null; maxAgeDays: number; maxRows: number; skipped: number };
   /** Write rounds since this start, the slowest, and how many took longer than slowMs. */
   writes: { rounds: number; slowestMs: number; slowRounds: number; slowMs: number };
 }

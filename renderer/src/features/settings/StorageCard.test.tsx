@@ -14,6 +14,7 @@ const stats = (over: Partial<StorageStats['traffic']> = {}): StorageStats => ({
   fileBytes: 300 * MiB,
   walBytes: 4 * MiB,
   traffic: { rows: 1_234_567, bytes: 256 * MiB, oldestTs: 1_000_000 - 3 * 3_600_000, capBytes: 512 * MiB, maxAgeDays: 7, queued: 0, dropped: 0, ...over },
+  telemetry: { rows: 43_200, oldestTs: 1_000_000 - 2 * 3_600_000, maxAgeDays: 30, maxRows: 5_000_000, skipped: 0 },
   writes: { rounds: 9_876, slowestMs: 31.5, slowRounds: 0, slowMs: 50 },
 });
 
@@ -25,6 +26,17 @@ describe('storage card', () => {
     expect((screen.getByTestId('storage-meter') as HTMLMeterElement).value).toBe(0.5);
     expect(screen.getByText(/oldest from 3 h 0 min ago; kept for 7 days/)).toBeTruthy();
     expect(screen.getByTestId('storage-writes').textContent).toBe('9,876 rounds since start, slowest 31.5 ms');
+  });
+
+  it('shows the stored telemetry and its limits, and warns when readings were not kept', () => {
+    const s = stats();
+    render(<StorageDetails stats={s} now={1_000_000} />);
+    expect(screen.getByTestId('storage-telemetry').textContent).toBe('43,200 minute rows, oldest from 2 h 0 min ago; kept for 30 days, at most 5,000,000 rows (the oldest go first)');
+    cleanup();
+    render(<StorageDetails stats={{ ...s, telemetry: { ...s.telemetry, rows: 0, oldestTs: null, skipped: 12 } }} now={1_000_000} />);
+    expect(screen.getByTestId('storage-telemetry').textContent).toBe(
+      'empty; kept for 30 days, at most 5,000,000 rows (the oldest go first) · 12 readings were not kept (more devices or channels in a minute than the limits, or the write queue was full)',
+    );
   });
 
   it('warns when messages were not logged and says what is waiting and what was slow', () => {

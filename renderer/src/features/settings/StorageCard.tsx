@@ -60,7 +60,7 @@ function BackupButton() {
 }
 
 export function StorageDetails({ stats, now }: { stats: StorageStats; now: number }) {
-  const { traffic, writes } = stats;
+  const { traffic, telemetry, writes } = stats;
   const full = traffic.capBytes > 0 ? Math.min(1, traffic.bytes / traffic.capBytes) : 0;
   return (
     <dl className="storage-grid">
@@ -79,6 +79,17 @@ export function StorageDetails({ stats, now }: { stats: StorageStats; now: numbe
           {traffic.oldestTs === null ? 'empty' : `oldest from ${formatAgo(traffic.oldestTs, now)}`}; kept for {traffic.maxAgeDays} days or up to the size cap,
           whichever comes first (the oldest go first)
         </div>
+      </dd>
+      <dt>Telemetry history</dt>
+      <dd data-testid="storage-telemetry">
+        {telemetry.oldestTs === null ? 'empty' : `${telemetry.rows.toLocaleString('en-US')} minute rows, oldest from ${formatAgo(telemetry.oldestTs, now)}`}; kept for{' '}
+        {telemetry.maxAgeDays} days, at most {telemetry.maxRows.toLocaleString('en-US')} rows (the oldest go first)
+        {telemetry.skipped > 0 && (
+          <strong className="error-text">
+            {' '}
+            · {telemetry.skipped.toLocaleString('en-US')} readings were not kept (more devices or channels in a minute than the limits, or the write queue was full)
+          </strong>
+        )}
       </dd>
       <dt>Writes</dt>
       <dd data-testid="storage-writes">
