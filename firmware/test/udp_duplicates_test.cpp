@@ -18,16 +18,7 @@ namespace {
 const bool kDuplicates = HYPERTCP_UDP_IDLE_DUPLICATES > 0;
 
 // Records every datagram a peer sends; nothing arrives by itself (the test carries them).
-struct Log : DatagramLink {
-  uint8_t data[32][1500];
-  size_t length[32];
-  size_t count = 0;
-  bool send(const uint8_t* d, size_t n) override {
-    if (count < 32) memcpy(data[count], d, n), length[count++] = n;
-    return true;
-  }
-  int receive(uint8_t*, size_t) override { return -1; }
-};
+using Log = udptest::RecordingLink<32>;
 
 struct Outcome {
   int messages = 0, delivered = 0, failed = 0;

@@ -109,16 +109,7 @@ TEST(udp_session_key_wipe_zeroes_key_and_schedule) {
 namespace {
 
 // Datagrams queued by hand between a device and a broker-role peer (no loss).
-struct Queue : DatagramLink {
-  uint8_t data[64][1500];
-  size_t length[64];
-  size_t count = 0;
-  bool send(const uint8_t* d, size_t n) override {
-    if (count < 64) memcpy(data[count], d, n), length[count++] = n;
-    return true;
-  }
-  int receive(uint8_t*, size_t) override { return -1; }
-};
+using Queue = udptest::RecordingLink<64>;
 
 int messagesAtBroker = 0, messagesAtDevice = 0;
 void countBroker(void*, const uint8_t*, size_t, uint8_t) { messagesAtBroker++; }

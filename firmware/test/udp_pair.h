@@ -15,6 +15,19 @@ inline hypertcp::udp::DirectionKey deviceSendKey() {
   return k;
 }
 
+// Records every datagram a peer sends, up to N; nothing arrives by itself (the test carries them).
+template <size_t N>
+struct RecordingLink : hypertcp::udp::DatagramLink {
+  uint8_t data[N][1500];
+  size_t length[N];
+  size_t count = 0;
+  bool send(const uint8_t* d, size_t n) override {
+    if (count < N) memcpy(data[count], d, n), length[count++] = n;
+    return true;
+  }
+  int receive(uint8_t*, size_t) override { return -1; }
+};
+
 // Starts both ends: the device sends its HELLO through deviceLink at once.
 inline void beginPair(hypertcp::udp::UdpPeer& device, hypertcp::udp::DatagramLink* deviceLink, hypertcp::udp::UdpPeer& broker,
                       hypertcp::udp::DatagramLink* brokerLink, uint32_t now) {
