@@ -31,47 +31,37 @@ udp-xtensa:
 	  echo "== udp esp8266: client + UdpLink linked bare (xtensa-lx106 -Os): $$(xtensa-lx106-elf-size $(UDP_XT_OUT)/client-udp.elf | tail -1 | awk '{print "text " $$1 " B, data " $$2 " B, bss " $$3 " B"}')"; \
 	fi
 
-# udp-nodup: the peer tests built with HYPERTCP_UDP_IDLE_DUPLICATES=0 (nothing is sent twice;
-# test/udp_duplicates_test.cpp checks both builds, udp_peer_test the lossy link without duplicates).
-UDP_NODUP_FLAGS := -DHYPERTCP_UDP_IDLE_DUPLICATES=0 -DHYPERTCP_TEST_NODUP
-UDP_NODUP_TESTS := udp_duplicates udp_peer
-UDP_NODUP_OBJ := $(patsubst %.cpp,$(BUILD)/udp-nodup/%.o,$(filter-out src/udp/UdpLink.cpp src/udp/PosixUdpLink.cpp,$(wildcard src/udp/*.cpp)) test/check.cpp)
-TEST_STEPS += udp-nodup udp-config
+# UDP flag variants, built like mk/variants.mk's: the UDP sources and the listed tests under other
+# compile-time flags, each a test step of its own (UDP_VARIANT_FLAGS_<step>, UDP_VARIANT_TESTS_<step>).
+# udp-nodup: HYPERTCP_UDP_IDLE_DUPLICATES=0 (nothing is sent twice; test/udp_duplicates_test.cpp
+# checks both builds, udp_peer_test the lossy link without duplicates).
+# udp-nocache: HYPERTCP_UDP_KEY_CACHE=0 (the key schedule expanded per datagram): the same
+# datagrams, key updates and wiping.
+UDP_VARIANTS := udp-nodup udp-nocache
+UDP_VARIANT_FLAGS_udp-nodup := -DHYPERTCP_UDP_IDLE_DUPLICATES=0 -DHYPERTCP_TEST_NODUP
+UDP_VARIANT_TESTS_udp-nodup := udp_duplicates udp_peer
+UDP_VARIANT_FLAGS_udp-nocache := -DHYPERTCP_UDP_KEY_CACHE=0
+UDP_VARIANT_TESTS_udp-nocache := udp_keycache udp_peer udp_duplicates
+UDP_VARIANT_SRC := $(filter-out src/udp/UdpLink.cpp src/udp/PosixUdpLink.cpp,$(wildcard src/udp/*.cpp)) test/check.cpp
+TEST_STEPS += $(UDP_VARIANTS) udp-config
 
-$(BUILD)/udp-nodup/%.o: %.cpp
-	@mkdir -p $(@D)
-	@echo "  CXX (udp-nodup) $<"
-	$(Q)$(CXX) $(BASE) $(SAN) $(UDP_NODUP_FLAGS) -MMD -MP -c $< -o $@
+define UDP_VARIANT_RULES
+$(BUILD)/$(1)/%.o: %.cpp
+	@mkdir -p $$(@D)
+	@echo "  CXX ($(1)) $$<"
+	$(Q)$(CXX) $(BASE) $(SAN) $(UDP_VARIANT_FLAGS_$(1)) -MMD -MP -c $$< -o $$@
 
-$(BUILD)/udp-nodup/bin/%: $(BUILD)/udp-nodup/test/%_test.o $(UDP_NODUP_OBJ)
-	@mkdir -p $(@D)
-	$(Q)$(CXX) $(SAN) -o $@ $^
+$(BUILD)/$(1)/bin/%: $(BUILD)/$(1)/test/%_test.o $(patsubst %.cpp,$(BUILD)/$(1)/%.o,$(UDP_VARIANT_SRC))
+	@mkdir -p $$(@D)
+	$(Q)$(CXX) $(SAN) -o $$@ $$^
 
-.PHONY: udp-nodup udp-config
-udp-nodup: $(addprefix $(BUILD)/udp-nodup/bin/,$(UDP_NODUP_TESTS))
-	@for t in $^; do out=$$($$t 2>&1) || { echo "$$out"; echo "FAILED: $$t (udp-nodup)"; exit 1; }; \
-	  echo "== $$t ($(UDP_NODUP_FLAGS)): $$(echo "$$out" | tail -1)"; done
+$(1): $(addprefix $(BUILD)/$(1)/bin/,$(UDP_VARIANT_TESTS_$(1)))
+	@for t in $$^; do out=$$$$($$$$t 2>&1) || { echo "$$$$out"; echo "FAILED: $$$$t ($(1))"; exit 1; }; \
+	  echo "== $$$$t ($(UDP_VARIANT_FLAGS_$(1))): $$$$(echo "$$$$out" | tail -1)"; done
+endef
+$(foreach v,$(UDP_VARIANTS),$(eval $(call UDP_VARIANT_RULES,$(v))))
 
-# udp-nocache: the key-cache and peer tests built with HYPERTCP_UDP_KEY_CACHE=0 (the key schedule
-# expanded per datagram): the same datagrams, key updates and wiping.
-UDP_NOCACHE_FLAGS := -DHYPERTCP_UDP_KEY_CACHE=0
-UDP_NOCACHE_TESTS := udp_keycache udp_peer udp_duplicates
-UDP_NOCACHE_OBJ := $(patsubst %.cpp,$(BUILD)/udp-nocache/%.o,$(filter-out src/udp/UdpLink.cpp src/udp/PosixUdpLink.cpp,$(wildcard src/udp/*.cpp)) test/check.cpp)
-TEST_STEPS += udp-nocache
-
-$(BUILD)/udp-nocache/%.o: %.cpp
-	@mkdir -p $(@D)
-	@echo "  CXX (udp-nocache) $<"
-	$(Q)$(CXX) $(BASE) $(SAN) $(UDP_NOCACHE_FLAGS) -MMD -MP -c $< -o $@
-
-$(BUILD)/udp-nocache/bin/%: $(BUILD)/udp-nocache/test/%_test.o $(UDP_NOCACHE_OBJ)
-	@mkdir -p $(@D)
-	$(Q)$(CXX) $(SAN) -o $@ $^
-
-.PHONY: udp-nocache
-udp-nocache: $(addprefix $(BUILD)/udp-nocache/bin/,$(UDP_NOCACHE_TESTS))
-	@for t in $^; do out=$$($$t 2>&1) || { echo "$$out"; echo "FAILED: $$t (udp-nocache)"; exit 1; }; \
-	  echo "== $$t ($(UDP_NOCACHE_FLAGS)): $$(echo "$$out" | tail -1)"; done
+.PHONY: $(UDP_VARIANTS) udp-config
 
 # udp-config: the UDP defaults compile and each out-of-range value stops the build with its #error.
 UDP_BAD_CONFIGS := HYPERTCP_UDP_IDLE_DUPLICATES=-1 HYPERTCP_UDP_IDLE_DUPLICATES=129 \

@@ -1,8 +1,7 @@
-import { useEffect, useState } from 'react';
 import type { MetricsRange, TelemetrySeries } from '../../../../shared/api/contract';
-import { errorText } from '../../api/errors';
 import { hostHold } from '../../components/hostGate';
-import { useApi, useApp } from '../../store/context';
+import { usePolled } from '../../components/usePolled';
+import { useApp } from '../../store/context';
 
 /** Stored ranges gain a point a minute; reloading more often would show nothing new. */
 export const STORED_REFRESH_MS = 60_000;
@@ -14,39 +13,15 @@ const NOTICE_KEY = 'telemetry.series';
  * this device and range; a failure is a notice and keeps what was shown.
  */
 export function useStoredTelemetry(device: string, range: MetricsRange | null): { series: TelemetrySeries[] | null; loading: boolean } {
-  const api = useApi();
   const notify = useApp((s) => s.notify);
   const clearNotices = useApp((s) => s.clearNotices);
   const held = useApp(hostHold) !== null;
-  const [loaded, setLoaded] = useState<{ key: string; series: TelemetrySeries[] } | null>(null);
-  const [loading, setLoading] = useState(false);
-  const key = `${device}\n${range}`;
-  useEffect(() => {
-    if (!range || held) return;
-    let live = true;
-    const load = () => {
-      setLoading(true);
-      api.call('telemetry.series', { device, range }).then(
-        (series) => {
-          if (!live) return;
-          setLoaded({ key: `${device}\n${range}`, series });
-          setLoading(false);
-          clearNotices(NOTICE_KEY);
-        },
-        (err: unknown) => {
-          if (!live) return;
-          setLoading(false);
-          notify('error', `Could not load stored telemetry of ${device} (${range}): ${errorText(err)}`, { key: NOTICE_KEY });
-        },
-      );
-    };
-    load();
-    const timer = setInterval(load, STORED_REFRESH_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-      setLoading(false);
-    };
-  }, [api, device, range, held, notify, clearNotices]);
-  return { series: loaded?.key === key ? loaded.series : null, loading };
+  const enabled = range !== null && !held;
+  const { data, error } = usePolled('telemetry.series', { device, range: range ?? '1h' }, STORED_REFRESH_MS, {
+    enabled,
+    onSuccess: () => clearNotices(NOTICE_KEY),
+    onError: (message) => notify('error', `Could not load stored telemetry of ${device} (${range}): ${message}`, { key: NOTICE_KEY }),
+  });
+  // the first answer for this device and range is on its way
+  return { series: range ? data : null, loading: enabled && data === null && error === null };
 }
