@@ -47,6 +47,16 @@ describe('API dispatcher: every method validated at the boundary', () => {
     }
   });
 
+  it('devices.forget: deleteHistory is an optional boolean', async () => {
+    expect(await dispatch('devices.forget', { id: 'lamp' })).toEqual({ ok: true, result: { echo: { id: 'lamp' } } });
+    expect(await dispatch('devices.forget', { id: 'lamp', deleteHistory: true })).toEqual({ ok: true, result: { echo: { id: 'lamp', deleteHistory: true } } });
+    for (const bad of ['yes', 1, null]) {
+      const r = await dispatch('devices.forget', { id: 'lamp', deleteHistory: bad });
+      expect(r, JSON.stringify(bad)).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+      expect(!r.ok && r.error.message).toMatch(/^devices\.forget: deleteHistory: /);
+    }
+  });
+
   it('turns handler failures into typed errors and never throws', async () => {
     const failing = createDispatcher(
       { ...handlers, hello: () => { throw new ApiFailure('conflict', 'nope'); }, 'devices.list': () => { throw new Error('disk on fire'); } } as Handlers,

@@ -66,13 +66,17 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       hub.commands.audit('device.label', id, { label });
       return hub.registry.setLabel(id, label)!;
     },
-    'devices.forget': ({ id }) => {
+    'devices.forget': async ({ id, deleteHistory }) => {
       device(id);
       const tokenRevoked = tokens.status(id) === 'active';
       const closedSession = tokenRevoked && revokeToken(id);
       hub.forgetDevice(id);
-      hub.commands.audit('device.forget', id, { tokenRevoked, closedSession });
-      return { tokenRevoked, closedSession };
+      hub.commands.audit('device.forget', id, { tokenRevoked, closedSession, deleteHistory: deleteHistory === true });
+      if (!deleteHistory) return { tokenRevoked, closedSession };
+      // after the forget, so a device that cannot log in any more adds no rows meanwhile
+      const deleted = await hub.deleteHistory(id);
+      hub.commands.audit('device.history.delete', id, deleted);
+      return { tokenRevoked, closedSession, deleted };
     },
     'traffic.page': ({ query, beforeSeq, limit }) => {
       const filter = filterOf(query);

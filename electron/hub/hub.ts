@@ -4,6 +4,7 @@ import type { BrokerFrameEvent, BrokerPort, BrokerSession } from './broker-port'
 import { Checkpointer } from './checkpointer';
 import { ControlTracker, type ControlResult } from './controls';
 import type { Db } from './db';
+import { deleteDeviceHistory, type DeletedHistory } from './device-history';
 import { Flusher } from './flusher';
 import { Metrics, TOTAL } from './metrics';
 import { isPlainObject, parseObject, payloadText } from './payload-text';
@@ -89,6 +90,7 @@ export class Hub {
   private lastRetention = 0;
   private readonly detach: (() => void)[] = [];
   private readonly batchTraffic: number;
+  private closed = false;
 
   constructor(private readonly o: HubOptions) {
     this.flusher = new Flusher(o.db, o.flushMs ?? 250);
@@ -240,11 +242,23 @@ export class Hub {
     for (const id of this.lastUdp.keys()) if (!live.has(id)) this.lastUdp.delete(id);
   }
 
-  /** Removes a device from the registry (its traffic stays in the log) and tells the UIs. */
+  /** Removes a device from the registry (its traffic and telemetry stay, see deleteHistory) and tells the UIs. */
   forgetDevice(id: string): boolean {
     if (!this.registry.forget(id)) return false;
     this.removed.push(id);
     return true;
+  }
+
+  /** Deletes a device's traffic and telemetry in retention-sized steps (device-history.ts). */
+  deleteHistory(id: string): Promise<DeletedHistory> {
+    return deleteDeviceHistory(id, {
+      log: this.log,
+      ring: this.ring,
+      telemetry: this.telemetry,
+      upToSeq: this.seq,
+      chunkRows: this.o.retentionChunkRows ?? RETENTION_CHUNK_ROWS,
+      isOpen: () => !this.closed && this.o.db.open,
+    });
   }
 
   /** The SQLite connection the hub writes through (backups read from it). */
@@ -303,6 +317,7 @@ export class Hub {
 
   /** Stops the hub; resolves once the checkpoint worker has let go of the database. */
   close(): Promise<void> {
+    this.closed = true;
     for (const d of this.detach.splice(0)) d();
     if (this.timer) clearInterval(this.timer);
     if (this.retentionSoon) clearImmediate(this.retentionSoon);

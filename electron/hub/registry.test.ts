@@ -202,6 +202,22 @@ describe('Registry transitions for every disconnect reason (real broker, real so
     expect(await core.api.dispatch('devices.forget', { id: 'old-lamp' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 
+  it('forgets a device with deleteHistory: its traffic and telemetry are deleted, another device keeps its own', async () => {
+    await boot();
+    const old = await v2('old-sensor');
+    const keep = await v2('kept-sensor');
+    for (const { c } of [old, keep]) expect(await c.send('server', '{"telemetry":{"temp":21.5}}')).toBe(Status.SUCCESS);
+    const rows = async (device: string) => ((await core.api.dispatch('traffic.page', { query: `device:${device}` })) as { result: { rows: unknown[] } }).result.rows.length;
+    const keptRows = await rows('kept-sensor');
+    const r = await core.api.dispatch('devices.forget', { id: 'old-sensor', deleteHistory: true });
+    expect(r).toMatchObject({ ok: true, result: { tokenRevoked: true, closedSession: true, deleted: { trafficRows: expect.any(Number), telemetryRows: 1 } } });
+    expect((r as { result: { deleted: { trafficRows: number } } }).result.deleted.trafficRows).toBeGreaterThan(0);
+    expect(await rows('old-sensor')).toBe(0);
+    expect(await rows('kept-sensor')).toBe(keptRows);
+    expect(core.hub.telemetry.query('old-sensor', ['temp'], '1h', Date.now())).toEqual([]);
+    expect(await core.api.dispatch('telemetry.series', { device: 'kept-sensor', range: '1h' })).toMatchObject({ ok: true, result: [{ channel: 'temp' }] });
+  });
+
   it('deletes only a revoked token; the device it belonged to then shows no token', async () => {
     await boot();
     await v2('retired');

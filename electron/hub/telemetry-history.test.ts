@@ -42,7 +42,7 @@ describe('TelemetryHistory (real SQLite file, injected clock)', () => {
     h.record('gh', 'temp', 20, T0 + 30_000);
     h.record('gh', 'temp', 5, T0 + MIN + 1_000); // opens the next minute, queues the first
     const series = h.query('gh', ['temp', 'never'], '1h', T0 + MIN + 2_000);
-    expect(series).toEqual([{ channel: 'temp', points: [{ ts: T0, avg: 15, min: 10, max: 20 }, { ts: T0 + MIN, avg: 5, min: 5, max: 5 }] }]);
+    expect(series).toEqual([{ channel: 'temp', points: [{ ts: T0, avg: 15, min: 10, max: 20, count: 2 }, { ts: T0 + MIN, avg: 5, min: 5, max: 5, count: 1 }] }]);
     expect(count(db)).toBe(1); // the query wrote the queued minute
     expect(h.query('other', ['temp'], '1h', T0 + MIN + 2_000)).toEqual([]);
     // an hour later the first minute has left the 1h range
@@ -58,11 +58,11 @@ describe('TelemetryHistory (real SQLite file, injected clock)', () => {
     const day = h.query('gh', ['temp'], '24h', now)[0]!.points;
     expect(day.length).toBe(288);
     // minutes 0..4 carried 0..4
-    expect(day[0]).toEqual({ ts: T0, avg: 2, min: 0, max: 4 });
-    expect(day[1]).toEqual({ ts: T0 + 5 * MIN, avg: 7, min: 5, max: 9 });
+    expect(day[0]).toEqual({ ts: T0, avg: 2, min: 0, max: 4, count: 5 });
+    expect(day[1]).toEqual({ ts: T0 + 5 * MIN, avg: 7, min: 5, max: 9, count: 5 });
     const month = h.query('gh', ['temp'], '30d', now)[0]!.points;
     expect(month.length).toBe(24);
-    expect(month[0]).toEqual({ ts: T0, avg: 4.5, min: 0, max: 9 });
+    expect(month[0]).toEqual({ ts: T0, avg: 4.5, min: 0, max: 9, count: 60 });
     expect(month.every((p, i) => i === 0 || p.ts - month[i - 1]!.ts === 3_600_000)).toBe(true);
     db.close();
   });

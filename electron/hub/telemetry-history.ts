@@ -1,5 +1,5 @@
 import type { MetricsRange, StorageStats, TelemetryPoint, TelemetrySeries } from '../../shared/api/contract';
-import type { Db } from './db';
+import { KeyValue, type Db } from './db';
 import { MAX_TELEMETRY_KEYS } from './registry';
 
 const MINUTE_MS = 60_000;
@@ -16,6 +16,8 @@ export const TELEMETRY_MAX_DEVICES = 256;
 export const TELEMETRY_MAX_ROWS = 5_000_000;
 /** Finished minute rows waiting for the writer: four minutes of the worst case. */
 const MAX_PENDING_ROWS = 4 * TELEMETRY_MAX_DEVICES * MAX_TELEMETRY_KEYS;
+/** kv key: ids inside the id range whose rows were deleted by a forget (the range no longer counts rows alone). */
+const HOLES_KEY = 'telemetry.holes';
 
 /** Per range: how far back, and the step points are averaged over (bounded points per channel). */
 export const TELEMETRY_STEPS: Record<MetricsRange, { spanMs: number; stepMs: number }> = {
@@ -62,8 +64,13 @@ export class TelemetryHistory {
   private readonly oldestRow;
   private readonly firstYoung;
   private readonly deleteBelow;
+  private readonly deleteOfDevice;
   private readonly stepsOf;
   private readonly writeAll;
+  private readonly inTransaction;
+  private readonly kv: KeyValue;
+  /** Rows deleted from inside the id range (deleteDevice), until retention passes them. */
+  private holes: number;
 
   constructor(private readonly db: Db, options: TelemetryHistoryOptions = {}) {
     this.o = { maxDevices: TELEMETRY_MAX_DEVICES, maxChannels: MAX_TELEMETRY_KEYS, maxRows: TELEMETRY_MAX_ROWS, retentionMs: TELEMETRY_RETENTION_MS, chunkRows: 2_000, ...options };
@@ -75,6 +82,10 @@ export class TelemetryHistory {
     this.oldestRow = db.prepare<[], { ts: number }>('SELECT ts FROM telemetry_minute ORDER BY id LIMIT 1');
     this.firstYoung = db.prepare<[number, number], { id: number }>('SELECT id FROM telemetry_minute WHERE id < ? AND ts >= ? ORDER BY id LIMIT 1');
     this.deleteBelow = db.prepare('DELETE FROM telemetry_minute WHERE id < ?');
+    // through the (device, channel, ts) index, whose entries carry the id
+    this.deleteOfDevice = db.prepare('DELETE FROM telemetry_minute WHERE id IN (SELECT id FROM telemetry_minute WHERE device = ? AND id <= ? LIMIT ?)');
+    this.kv = new KeyValue(db);
+    this.holes = Number(this.kv.get(HOLES_KEY) ?? 0) || 0;
     this.stepsOf = db.prepare<[number, string, string, number], { t: number; readings: number; sum: number; min: number; max: number }>(
       `SELECT ts - ts % ? AS t, sum(readings) AS readings, sum(sum_value) AS sum, min(min_value) AS min, max(max_value) AS max
        FROM telemetry_minute WHERE device = ? AND channel = ? AND ts >= ? GROUP BY t ORDER BY t`,
@@ -82,6 +93,7 @@ export class TelemetryHistory {
     this.writeAll = db.transaction(() => {
       while (this.flush());
     });
+    this.inTransaction = db.transaction((run: () => number) => run());
   }
 
   /** Hot path: one numeric reading. `nowMs` earlier than the open minute counts in the open minute. */
@@ -140,7 +152,7 @@ export class TelemetryHistory {
   stats(): StorageStats['telemetry'] {
     const { lo, hi } = this.idBounds.get()!;
     return {
-      rows: lo === null || hi === null ? 0 : hi - lo + 1,
+      rows: lo === null || hi === null ? 0 : Math.max(0, hi - lo + 1 - this.holes),
       oldestTs: this.oldestRow.get()?.ts ?? null,
       maxAgeDays: Math.round(this.o.retentionMs / 86_400_000),
       maxRows: this.o.maxRows,
@@ -167,8 +179,55 @@ export class TelemetryHistory {
     // Look for the first young row only inside this step's range, like the traffic log (ts has no index).
     const young = this.firstYoung.get(stepEnd, nowMs - this.o.retentionMs);
     const end = Math.min(stepEnd, Math.max(young ? young.id : stepEnd, overCapEnd));
-    const deleted = end > lo ? this.deleteBelow.run(end).changes : 0;
+    const deleted = end > lo ? this.deleteTracked(() => this.deleteBelow.run(end).changes) : 0;
     return { deleted, more: end === stepEnd && stepEnd <= hi };
+  }
+
+  /**
+   * Forgets a device's readings not yet written (the open minute and queued minutes), so no later
+   * flush or shutdown writes them back. Returns the minute rows dropped.
+   */
+  dropUnwritten(device: string): number {
+    const open = this.current.get(device)?.size ?? 0;
+    this.current.delete(device);
+    const before = this.pending.length;
+    this.pending = this.pending.filter((row) => row[0] !== device);
+    return open + before - this.pending.length;
+  }
+
+  /** The highest stored id: rows written after this one are not touched by a deleteDevice bounded by it. */
+  lastId(): number {
+    return this.idBounds.get()!.hi ?? 0;
+  }
+
+  /** Deletes at most `maxRows` stored rows of `device` with id <= upToId; `more`: call again. */
+  deleteDevice(device: string, upToId: number, maxRows: number): { deleted: number; more: boolean } {
+    const deleted = this.deleteTracked(() => this.deleteOfDevice.run(device, upToId, maxRows).changes);
+    return { deleted, more: deleted === maxRows };
+  }
+
+  /**
+   * Runs a delete and keeps `holes` = id span - rows true (new rows take max(id) + 1, so only
+   * deletes change it), the delete and the count in one transaction.
+   */
+  private deleteTracked(run: () => number): number {
+    return this.inTransaction(() => {
+      const spanBefore = this.idSpan();
+      const deleted = run();
+      if (deleted === 0) return 0;
+      const rowsAfter = spanBefore - this.holes - deleted;
+      const holes = Math.max(0, this.idSpan() - rowsAfter);
+      if (holes !== this.holes) {
+        this.holes = holes;
+        this.kv.set(HOLES_KEY, String(holes));
+      }
+      return deleted;
+    });
+  }
+
+  private idSpan(): number {
+    const { lo, hi } = this.idBounds.get()!;
+    return lo === null || hi === null ? 0 : hi - lo + 1;
   }
 
   /**
@@ -191,7 +250,7 @@ export class TelemetryHistory {
           Object.assign(last, { readings: last.readings + open.readings, sum: last.sum + open.sum, min: Math.min(last.min, open.min), max: Math.max(last.max, open.max) });
         } else rows.push({ t, readings: open.readings, sum: open.sum, min: open.min, max: open.max });
       }
-      const points: TelemetryPoint[] = rows.map((r) => ({ ts: r.t, avg: r.sum / r.readings, min: r.min, max: r.max }));
+      const points: TelemetryPoint[] = rows.map((r) => ({ ts: r.t, avg: r.sum / r.readings, min: r.min, max: r.max, count: r.readings }));
       if (points.length > 0) out.push({ channel, points });
     }
     return out;

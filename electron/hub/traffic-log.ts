@@ -43,6 +43,7 @@ export class TrafficLog {
   private readonly batchRows: number;
   private readonly scanRows: number;
   private readonly insert;
+  private readonly deleteOfDevice;
   storedBytes: number;
   /** Since this start: rows written to SQLite, rows sent to a UI, rows lost before the log. */
   readonly counters: TrafficCounters = { logged: 0, shown: 0, dropped: 0 };
@@ -54,6 +55,10 @@ export class TrafficLog {
     this.scanRows = options.scanRows ?? 500_000;
     this.insert = db.prepare(
       'INSERT INTO traffic (seq, ts, dir, device, src, dst, cmd, msg_id, size, status, payload, cut, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    // through the (device, seq) index; RETURNING gives the bytes to take off storedBytes
+    this.deleteOfDevice = db.prepare<[string, number, number], { bytes: number }>(
+      'DELETE FROM traffic WHERE seq IN (SELECT seq FROM traffic WHERE device = ? AND seq <= ? ORDER BY seq LIMIT ?) RETURNING bytes',
     );
     this.storedBytes = (db.prepare('SELECT coalesce(sum(bytes), 0) AS b FROM traffic').get() as { b: number }).b;
   }
@@ -136,6 +141,24 @@ export class TrafficLog {
       deleted += this.deleteBelow(limit);
     }
     return { deleted, more: this.storedBytes > policy.maxBytes };
+  }
+
+  /** Drops a device's rows still waiting to be written, so no later flush stores them; returns how many. */
+  dropQueued(device: string): number {
+    const kept = this.queue.filter((r) => r.device !== device);
+    const dropped = this.queue.length - kept.length;
+    if (dropped > 0) {
+      this.queue = kept;
+      this.queueChars = kept.reduce((n, r) => n + r.payload.length, 0);
+    }
+    return dropped;
+  }
+
+  /** Deletes at most `maxRows` stored rows of `device` with seq <= upToSeq; `more`: call again. */
+  deleteDevice(device: string, upToSeq: number, maxRows: number): { deleted: number; more: boolean } {
+    const rows = this.deleteOfDevice.all(device, upToSeq, maxRows);
+    for (const r of rows) this.storedBytes -= r.bytes;
+    return { deleted: rows.length, more: rows.length === maxRows };
   }
 
   private deleteBelow(seq: number): number {

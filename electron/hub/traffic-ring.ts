@@ -30,6 +30,18 @@ export class TrafficRing {
     return out;
   }
 
+  /** Takes out the rows that match (a forgotten device's), keeping the others in order; returns how many. */
+  removeWhere(match: (row: TrafficRow) => boolean): number {
+    const kept = this.page(this.count).reverse().filter((row) => !match(row));
+    const removed = this.count - kept.length;
+    if (removed === 0) return 0;
+    this.rows.fill(undefined);
+    this.next = 0;
+    this.count = 0;
+    for (const row of kept) this.push(row);
+    return removed;
+  }
+
   oldestSeq(): number | null {
     if (this.count === 0) return null;
     return this.rows[(this.next - this.count + this.capacity) % this.capacity]!.seq;

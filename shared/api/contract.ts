@@ -99,6 +99,14 @@ export interface TelemetryPoint {
   avg: number;
   min: number;
   max: number;
+  /** Readings in this step (left out by hosts from before it was added). */
+  count?: number;
+}
+
+/** What devices.forget with deleteHistory removed: traffic rows and telemetry minute rows. */
+export interface DeletedHistory {
+  trafficRows: number;
+  telemetryRows: number;
 }
 
 export interface TelemetrySeries {
@@ -184,7 +192,8 @@ export const methods = {
   'hello': z.strictObject({}),
   'devices.list': z.strictObject({}),
   'devices.get': z.strictObject({ id: DeviceId }),
-  'devices.forget': z.strictObject({ id: DeviceId }),
+  /** deleteHistory: also delete its stored traffic and telemetry (else they stay until retention). */
+  'devices.forget': z.strictObject({ id: DeviceId, deleteHistory: z.boolean().optional() }),
   /** An empty label removes it. Control characters are refused; 64 characters at most. */
   'devices.label': z.strictObject({ id: DeviceId, label: z.string().max(64).regex(/^[^\p{Cc}]*$/u, 'no control characters') }),
   'traffic.page': z.strictObject({ query: z.string().max(500).default(''), beforeSeq: z.number().int().optional(), limit: z.number().int().min(1).max(1000).default(200) }),
@@ -258,7 +267,7 @@ export interface Results {
   'devices.list': DeviceSummary[];
   'devices.get': DeviceSummary & { recentTraffic: TrafficRow[] };
   /** The device leaves the list; its token is revoked first (closing a live session) so it cannot come back unnoticed. */
-  'devices.forget': { tokenRevoked: boolean; closedSession: boolean };
+  'devices.forget': { tokenRevoked: boolean; closedSession: boolean; deleted?: DeletedHistory };
   'devices.label': DeviceSummary;
   /**
    * Newest first. A filtered search looks back a bounded number of rows; when it stopped before the

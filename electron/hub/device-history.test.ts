@@ -1,0 +1,107 @@
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { Command } from '../../shared/protocol/constants';
+import { KeyValue, openDatabase, type Db } from './db';
+import { Hub } from './hub';
+import { SettingsStore } from './settings';
+import { TelemetryHistory } from './telemetry-history';
+import { StandInBroker } from './testing/stand-in-broker';
+import { tempDir } from './testing/temp-dir';
+import { SqliteTokenStore } from './token-store';
+
+const tmp = tempDir('hypertcp-forget-');
+afterAll(() => tmp.cleanup());
+const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+const MIN = 60_000;
+const CHUNK = 5;
+
+const hubOn = (db: Db) => new Hub({ db, broker: new StandInBroker(), tokens: new SqliteTokenStore(db), settings: new SettingsStore(new KeyValue(db)), checkpointEveryMs: 0, retentionChunkRows: CHUNK });
+const countOf = (db: Db, table: string, device: string) => (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE device = ?`).get(device) as { n: number }).n;
+const total = (db: Db, table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+
+function frames(hub: Hub, device: string, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const payload = Buffer.from(`{"n":${i}}`);
+    hub.onFrame({ ts: T0, dir: 'in', device, from: device, to: 'server', cmd: Command.JSON_MESSAGE, msgId: i, size: payload.length, status: 200, payload });
+  }
+}
+
+/** Two channels of both devices at minute `m` after T0. */
+function readings(hub: Hub, m: number): void {
+  for (const device of ['old', 'keep']) for (const channel of ['temp', 'hum']) hub.telemetry.record(device, channel, m, T0 + m * MIN);
+}
+
+describe("hub: deleting a forgotten device's history (real SQLite file)", () => {
+  it("removes its stored, queued and open rows in bounded steps, keeps the other device's, and nothing comes back after a restart", async () => {
+    const path = `${tmp.dir}/forget.db`;
+    const db = openDatabase(path);
+    const hub = hubOn(db);
+    hub.registry.ensure('old');
+    hub.registry.ensure('keep');
+    // stored: traffic 30 + 10 rows, telemetry minutes 0..6
+    frames(hub, 'old', 30);
+    frames(hub, 'keep', 10);
+    for (let m = 0; m <= 7; m++) readings(hub, m);
+    hub.flusher.flushAll();
+    // in memory: queued traffic, queued minutes 7..9, the open minute 10
+    frames(hub, 'old', 4);
+    frames(hub, 'keep', 2);
+    for (let m = 8; m <= 10; m++) readings(hub, m);
+    expect(countOf(db, 'traffic', 'old')).toBe(30);
+    expect(countOf(db, 'telemetry_minute', 'old')).toBe(2 * 7);
+
+    const deleteSteps = vi.spyOn(hub.log, 'deleteDevice');
+    let turns = 0;
+    let done = false;
+    const spin = () => {
+      turns++;
+      if (!done) setImmediate(spin);
+    };
+    setImmediate(spin);
+    expect(hub.forgetDevice('old')).toBe(true);
+    const deleted = await hub.deleteHistory('old');
+    done = true;
+
+    // 30 stored + 4 queued traffic rows; 7 stored + 3 queued + 1 open minutes of 2 channels
+    expect(deleted).toEqual({ trafficRows: 34, telemetryRows: 22 });
+    expect(Math.max(...deleteSteps.mock.results.map((r) => (r.value as { deleted: number }).deleted))).toBeLessThanOrEqual(CHUNK);
+    expect(deleteSteps.mock.calls.length).toBeGreaterThanOrEqual(30 / CHUNK);
+    expect(turns).toBeGreaterThan(1); // the loop ran between steps
+    expect(hub.ring.page(100, Infinity, (r) => r.device === 'old')).toEqual([]);
+    expect(hub.telemetry.query('old', ['temp', 'hum'], '1h', T0 + 10 * MIN)).toEqual([]);
+
+    hub.flusher.flushAll();
+    expect(countOf(db, 'traffic', 'old')).toBe(0);
+    expect(countOf(db, 'traffic', 'keep')).toBe(12);
+    expect(hub.log.storedBytes).toBe((db.prepare('SELECT sum(bytes) AS b FROM traffic').get() as { b: number }).b);
+    expect(hub.storage().telemetry.rows).toBe(total(db, 'telemetry_minute'));
+
+    // the shutdown writes the open minute: only the kept device's
+    await hub.close();
+    expect(countOf(db, 'telemetry_minute', 'old')).toBe(0);
+    expect(countOf(db, 'telemetry_minute', 'keep')).toBe(2 * 11);
+    db.close();
+
+    const again = openDatabase(path);
+    const history = new TelemetryHistory(again);
+    expect(history.query('old', ['temp', 'hum'], '1h', T0 + 10 * MIN + 1)).toEqual([]);
+    expect(history.query('keep', ['temp'], '1h', T0 + 10 * MIN + 1)[0]!.points).toHaveLength(11);
+    expect(history.stats().rows).toBe(total(again, 'telemetry_minute')); // the holes it left are remembered
+    again.close();
+  });
+
+  it('keeps the telemetry row count true while retention later deletes past the holes', () => {
+    const db = openDatabase(`${tmp.dir}/holes.db`);
+    const h = new TelemetryHistory(db, { maxRows: 6 });
+    for (let m = 0; m < 10; m++) for (const device of ['a', 'b']) h.record(device, 'x', m, T0 + m * MIN);
+    h.tick(T0 + 10 * MIN);
+    while (h.flush());
+    // a and b alternate ids: deleting a's rows leaves a hole at every other id
+    expect(h.deleteDevice('a', h.lastId(), 3)).toEqual({ deleted: 3, more: true });
+    expect(h.stats().rows).toBe(17);
+    while (h.deleteDevice('a', h.lastId(), 3).more);
+    expect(h.stats().rows).toBe(10);
+    expect(h.applyRetention(T0 + 10 * MIN).deleted).toBeGreaterThan(0); // over the row cap of 6
+    expect(h.stats().rows).toBe(total(db, 'telemetry_minute'));
+    db.close();
+  });
+});
