@@ -18,6 +18,7 @@ import { renderMarkdown, renderText, replaceBlock, type Table } from './lib/form
 import { machineInfo } from './lib/proc';
 import { OURS, brokerVerdicts, ceilingTable, memoryTable, ratioTable, resultsTable, udpTable, udpVerdicts } from './lib/report';
 import { MODE_LABELS, combineUdpRuns, type CeilingRow, type MemoryRow, type ModeName, type ScenarioRow, type UdpRow } from './lib/results';
+import { buildNativeLoadgen } from './load/native';
 import { lossyLinkAvailable, runOnLossyLink } from './udp/lossy-link';
 import { UDP_RATE, runTcpReference, runUdp } from './udp/run-udp';
 
@@ -43,6 +44,7 @@ if (args.nice !== 0) {
     process.exit(2);
   }
 }
+if (args.generator === 'native' && args.modes.includes('rate')) buildNativeLoadgen();
 const started = new Date();
 const revision = codeRevision();
 const machine = machineInfo();
@@ -72,7 +74,7 @@ for (const shape of args.shapes) {
         if (unavailable(kind)) continue;
         const what = `${SHAPE_LABELS[shape]}, ${MODE_LABELS[mode]}, ${row.broker}${args.runs > 1 ? ` run ${run}/${args.runs}` : ''}`;
         try {
-          const out = await runScenario(kind, shape, mode, { warmupMs: args.warmupMs, rateWarmupMs: args.rateWarmupMs, measureMs: args.measureMs, window: args.window });
+          const out = await runScenario(kind, shape, mode, { warmupMs: args.warmupMs, rateWarmupMs: args.rateWarmupMs, measureMs: args.measureMs, window: args.window, generator: args.generator });
           row.runs.push(out.measured);
           if (out.note && !row.note?.includes(out.note)) row.note = [row.note, out.note].filter(Boolean).join('; ');
           const m = out.measured;

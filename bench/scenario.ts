@@ -1,5 +1,6 @@
 /** Runs one load shape against one broker: start broker, connect, warm up, measure, tear down. */
 import { startBroker, type BrokerKind } from './brokers/control';
+import { NativeLoad } from './load/native';
 import { LoadWorker } from './load/pool';
 import type { SendMode, WorkerClient, WorkerReport } from './load/messages';
 import { perPublisherRate, planShape, shapeIds, type ShapeName } from './load/shapes';
@@ -14,6 +15,8 @@ export interface Timing {
   measureMs: number;
   /** Saturation: messages in flight per publisher. */
   window: number;
+  /** Fixed-rate runs: the Node worker threads (bench/load) or the native epoll generator. */
+  generator: 'node' | 'native';
 }
 
 /** Frames per write when saturating: bursty publishers, or one frame per write like a device. */
@@ -34,6 +37,7 @@ export interface ScenarioOutcome {
 }
 
 export async function runScenario(kind: BrokerKind, shape: ShapeName, mode: ModeName, timing: Timing): Promise<ScenarioOutcome> {
+  if (mode === 'rate' && timing.generator === 'native') return runNativeRate(kind, shape, timing);
   const broker = await startBroker(kind);
   const workers: LoadWorker[] = [];
   try {
@@ -70,6 +74,36 @@ export async function runScenario(kind: BrokerKind, shape: ShapeName, mode: Mode
     return during ? { measured, note: `${during} during the run` } : after ? { measured, note: `${after} at teardown` } : { measured };
   } finally {
     await closeAll(workers);
+    await broker.stop();
+  }
+}
+
+/** A fixed-rate run driven by the native generator: one child process, every client in it. */
+async function runNativeRate(kind: BrokerKind, shape: ShapeName, timing: Timing): Promise<ScenarioOutcome> {
+  const broker = await startBroker(kind);
+  let load: NativeLoad | null = null;
+  try {
+    const ids = shapeIds(shape);
+    const tokens = await broker.tokens([...ids.publishers, ...ids.receivers]);
+    const plan = planShape(shape, broker.protocol, broker.port, tokens, broker.qos);
+    load = new NativeLoad([...plan.receivers, ...plan.publishers], perPublisherRate(plan, FIXED_RATE));
+    await load.ready();
+    const meter = new ProcessMeter(broker.pid);
+    const genMeter = new ProcessMeter(load.pid);
+    load.send('start');
+    await sleep(timing.rateWarmupMs);
+    meter.start();
+    genMeter.start();
+    load.send('mark');
+    await sleep(timing.measureMs);
+    const report = await load.report();
+    const usage = meter.stop();
+    const gen = genMeter.stop();
+    const measured = summarize(report, { ...report, errors: 0 }, usage, gen.cpuS);
+    const during = broker.crashed();
+    return during ? { measured, note: `${during} during the run` } : { measured };
+  } finally {
+    await load?.close();
     await broker.stop();
   }
 }

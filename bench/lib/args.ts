@@ -28,6 +28,8 @@ export interface BenchArgs {
   writeDoc: boolean;
   /** Scheduling priority for the bench and everything it starts (negative = favoured; root only). */
   nice: number;
+  /** Who generates the fixed-rate load: Node worker threads or the native epoll generator. */
+  generator: 'node' | 'native';
 }
 
 export const USAGE = `npm run bench [-- options]
@@ -42,6 +44,8 @@ export const USAGE = `npm run bench [-- options]
   --window=N           saturation: messages in flight per publisher (default 64)
   --nice=N             run the bench, brokers and generator at this nice value (e.g. -5, root
                        only): less noise from other work on a shared machine, same for every broker
+  --generator=G        fixed-rate runs: node (worker threads, bench/load) or native (one epoll
+                       thread, bench/native/loadgen.cpp, needs g++) (default: node)
   --no-memory --no-ceiling --no-udp --no-doc
   --help`;
 
@@ -81,6 +85,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     udp: true,
     writeDoc: true,
     nice: 0,
+    generator: 'node',
   };
   for (const arg of argv) {
     const [key, value = ''] = arg.split('=', 2) as [string, string?];
@@ -97,6 +102,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (key === '--no-udp') args.udp = false;
     else if (key === '--nice') args.nice = niceValue(value);
     else if (key === '--no-doc') args.writeDoc = false;
+    else if (key === '--generator') args.generator = list(value, ['node', 'native'] as const, 'generator')[0] ?? 'node';
     else throw new Error(`unknown option "${arg}"\n${USAGE}`);
   }
   return args;

@@ -1,0 +1,117 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Aedes } from 'aedes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Broker, MemoryTokenStore } from '../../electron/broker';
+import { Histogram } from '../lib/stats';
+import { NativeLoad, buildNativeLoadgen, clientLine, parseReport } from './native';
+import type { WorkerClient } from './messages';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const hasCompiler = ((): boolean => {
+  try {
+    execFileSync(process.env.CXX ?? 'g++', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasCompiler) console.warn('native loadgen tests skipped: no g++ on this machine (apt-get install g++)');
+
+describe('native load generator: config and report lines', () => {
+  it('writes one line per client with "-" for absent fields and refuses whitespace', () => {
+    expect(clientLine({ protocol: 'hypertcp', port: 8080, id: 'pub-001', token: 'abc', sendTo: 'sink', src: 1 })).toBe('client hypertcp 8080 pub-001 abc sink - 0 1');
+    expect(clientLine({ protocol: 'mqtt', port: 1883, id: 'sink', subscribe: 'bench/sink', qos: 1 })).toBe('client mqtt 1883 sink - - bench/sink 1 0');
+    expect(() => clientLine({ protocol: 'mqtt', port: 1, id: 'a b' })).toThrow(/whitespace/);
+  });
+
+  it('turns the sparse histogram into the coordinator\'s buckets', () => {
+    const r = parseReport('report {"elapsedMs":1000.5,"sent":3,"received":3,"acksOk":3,"acksRefused":0,"errors":0,"histogram":[[40,2],[300,1]]}');
+    const h = new Histogram(r.histogram);
+    expect(h.total).toBe(3);
+    expect(h.percentile(50)).toBe(40);
+    expect(r).toMatchObject({ type: 'report', sent: 3, received: 3, forgiven: 0 });
+  });
+});
+
+describe.skipIf(!hasCompiler)('native load generator against real brokers on 127.0.0.1', () => {
+  let dir = '';
+  let bin = '';
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'loadgen-'));
+    bin = buildNativeLoadgen(path.join(dir, 'loadgen'));
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs the generator for `ms` at `rate` per publisher; returns its report after close. */
+  async function run(clients: WorkerClient[], rate: number, ms: number) {
+    const load = new NativeLoad(clients, rate, bin);
+    try {
+      await load.ready(10_000);
+      load.send('mark');
+      load.send('start');
+      await sleep(ms);
+      return await load.report();
+    } finally {
+      await load.close();
+    }
+  }
+
+  it('logs in to our broker, sends at the rate, and every delivery is acked and timed', async () => {
+    const tokens = new MemoryTokenStore();
+    const broker = new Broker({ tokens });
+    const port = await broker.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const base = { protocol: 'hypertcp' as const, port };
+      const clients: WorkerClient[] = [
+        { ...base, id: 'sink', token: tokens.create('sink') },
+        { ...base, id: 'pub-0', token: tokens.create('pub-0'), sendTo: 'sink', src: 0 },
+        { ...base, id: 'pub-1', token: tokens.create('pub-1'), sendTo: 'sink', src: 1 },
+      ];
+      const r = await run(clients, 200, 1_000);
+      expect(r.sent).toBeGreaterThan(250); // 2 x 200 msg/s for ~1 s
+      expect(r.sent).toBeLessThan(450);
+      expect(r.received).toBeGreaterThanOrEqual(r.sent - 5); // a few may still be in flight
+      expect(new Histogram(r.histogram).total).toBe(r.received);
+      expect(r.acksOk).toBeGreaterThanOrEqual(r.sent - 5);
+      expect(r.acksRefused + r.errors).toBe(0);
+      expect(broker.stats().msgsIn).toBeGreaterThanOrEqual(r.sent);
+    } finally {
+      await broker.close('shutdown');
+    }
+  });
+
+  it('reports a refused login instead of running', async () => {
+    const broker = new Broker({ tokens: new MemoryTokenStore() });
+    const port = await broker.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const load = new NativeLoad([{ protocol: 'hypertcp', port, id: 'x', token: 'wrong' }], 1, bin);
+      await expect(load.ready(10_000)).rejects.toThrow(/x: login refused, status 9/);
+      await load.close();
+    } finally {
+      await broker.close('shutdown');
+    }
+  });
+
+  it('speaks MQTT QoS 1 to Aedes: subscribes, publishes, PUBACKs both ways', async () => {
+    const aedes = await Aedes.createBroker();
+    const server = net.createServer(aedes.handle);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const base = { protocol: 'mqtt' as const, port, qos: 1 as const };
+      const r = await run([{ ...base, id: 'sink', subscribe: 'bench/sink' }, { ...base, id: 'pub-0', sendTo: 'bench/sink', src: 0 }], 200, 800);
+      expect(r.sent).toBeGreaterThan(100);
+      expect(r.received).toBeGreaterThanOrEqual(r.sent - 5);
+      expect(r.acksOk).toBeGreaterThanOrEqual(r.sent - 5);
+      expect(r.errors).toBe(0);
+    } finally {
+      server.close();
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    }
+  });
+});

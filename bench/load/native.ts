@@ -1,0 +1,101 @@
+/**
+ * The native load generator (bench/native/loadgen.cpp) behind the same verbs as a LoadWorker:
+ * ready, start/mark, report, close. One child process holds every client of a fixed-rate run,
+ * receivers first; see the C++ file for why it exists and its line protocol.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { repoRoot } from '../lib/entry';
+import { HISTOGRAM_BUCKETS } from '../lib/stats';
+import type { WorkerClient, WorkerReport } from './messages';
+
+export const nativeLoadgenPath = (): string => path.join(repoRoot, 'dist', 'bench', 'loadgen');
+
+/** Compiles the generator when missing or older than its source (about 2 s with g++ -O2). */
+export function buildNativeLoadgen(bin = nativeLoadgenPath()): string {
+  const source = path.join(repoRoot, 'bench', 'native', 'loadgen.cpp');
+  if (!existsSync(bin) || statSync(bin).mtimeMs < statSync(source).mtimeMs) {
+    execFileSync(process.env.CXX ?? 'g++', ['-O2', '-std=c++17', '-Wall', '-Wextra', '-Werror', '-o', bin, source], { stdio: 'inherit' });
+  }
+  return bin;
+}
+
+/** One config line per client; '-' stands for an absent field (ids and tokens have no spaces). */
+export function clientLine(c: WorkerClient): string {
+  const field = (s: string | undefined): string => {
+    if (s !== undefined && /\s/.test(s)) throw new Error(`native loadgen: "${s}" contains whitespace`);
+    return s === undefined || s === '' ? '-' : s;
+  };
+  return ['client', c.protocol, c.port, field(c.id), field(c.token), field(c.sendTo), field(c.subscribe), c.qos ?? 0, c.src ?? 0].join(' ');
+}
+
+/** Parses `report {json}` into the Node worker's report shape (sparse histogram -> buckets). */
+export function parseReport(line: string): WorkerReport {
+  const raw = JSON.parse(line.slice('report '.length)) as Omit<WorkerReport, 'type' | 'histogram' | 'forgiven'> & { histogram: [number, number][] };
+  const histogram = new Uint32Array(HISTOGRAM_BUCKETS);
+  for (const [bucket, count] of raw.histogram) histogram[bucket] = count;
+  return { ...raw, type: 'report', forgiven: 0, histogram };
+}
+
+export class NativeLoad {
+  private readonly child: ChildProcess;
+  private readonly lines: string[] = [];
+  private waiter: ((line: string | null) => void) | null = null;
+
+  constructor(clients: WorkerClient[], perPublisherPerSecond: number, bin = nativeLoadgenPath()) {
+    if (!existsSync(bin)) throw new Error(`${bin} is missing: run the bench with --generator=native (it builds it with g++)`);
+    this.child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+    createInterface({ input: this.child.stdout! }).on('line', (line) => {
+      if (this.waiter) this.waiter(line);
+      else this.lines.push(line);
+    });
+    this.child.once('exit', () => this.waiter?.(null));
+    // A generator that failed its handshake has exited: commands to it go nowhere, by design.
+    this.child.stdin!.on('error', () => undefined);
+    const config = [...clients.map(clientLine), `rate ${perPublisherPerSecond}`, 'end'];
+    this.child.stdin!.write(config.join('\n') + '\n');
+  }
+
+  private next(timeoutMs: number): Promise<string> {
+    const queued = this.lines.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`native loadgen: no answer within ${timeoutMs} ms`)), timeoutMs);
+      this.waiter = (line) => {
+        clearTimeout(timer);
+        this.waiter = null;
+        if (line === null) reject(new Error(`native loadgen exited (${this.child.exitCode ?? this.child.signalCode})`));
+        else resolve(line);
+      };
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  async ready(timeoutMs = 60_000): Promise<void> {
+    const line = await this.next(timeoutMs);
+    if (!line.startsWith('ready ')) throw new Error(`native loadgen: ${line}`);
+  }
+
+  send(command: 'start' | 'mark'): void {
+    this.child.stdin!.write(`${command}\n`);
+  }
+
+  async report(): Promise<WorkerReport> {
+    this.child.stdin!.write('report\n');
+    return parseReport(await this.next(10_000));
+  }
+
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.stdin!.write('close\n');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 3_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

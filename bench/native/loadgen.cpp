@@ -1,0 +1,423 @@
+// A native load generator for the fixed-rate (latency) runs: the same simulated devices, payload,
+// stamps and acks as the Node generator in bench/load, in one epoll thread. At 5 k msg/s the Node
+// generator's two worker threads compete with the broker for this machine's two cores (and for an
+// acked protocol wake twice as often); this one uses a few per cent of a core, so the latency
+// measured is the broker's, not the scheduler's. Driven over stdin/stdout by bench/load/native.ts.
+//
+// stdin, before the run:  client <hypertcp|mqtt> <port> <id> <token|-> <sendTo|-> <subscribe|-> <qos> <src>
+//                         rate <deliveries per second per publisher>
+//                         end
+// stdout: "ready <n>" once every client is logged in / subscribed, or "failed <why>".
+// stdin, then: start | mark | report (prints one JSON line) | close.
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <iostream>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sstream>
+#include <string>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+// ---- payload (bench/lib/payload.ts) ----------------------------------------------------------
+const std::string kTsMarker = "{\"ts\":\"";
+std::string payloadTemplate() {
+  std::string head = "{\"ts\":\"" + std::string(15, '0') + "\",\"src\":\"" + std::string(4, '0') + "\",\"seq\":\"" +
+                     std::string(8, '0') + "\",\"pad\":\"";
+  const std::string tail = "\"}";
+  return head + std::string(64 - head.size() - tail.size(), 'x') + tail;
+}
+const std::string kPayload = payloadTemplate();
+const size_t kTsAt = kTsMarker.size();
+const size_t kSrcAt = kPayload.find("\"src\":\"") + 7;
+const size_t kSeqAt = kPayload.find("\"seq\":\"") + 7;
+
+uint64_t nowMicros() {
+  timespec t{};
+  clock_gettime(CLOCK_MONOTONIC, &t);  // process.hrtime()'s clock: comparable across processes
+  return uint64_t(t.tv_sec) * 1000000u + uint64_t(t.tv_nsec) / 1000u;
+}
+
+void writeDigits(uint8_t* at, int width, uint64_t v) {
+  for (int i = width - 1; i >= 0; i--, v /= 10) at[i] = uint8_t('0' + v % 10);
+}
+
+int64_t readDigits(const uint8_t* at, int width) {
+  int64_t v = 0;
+  for (int i = 0; i < width; i++) {
+    if (at[i] < '0' || at[i] > '9') return -1;
+    v = v * 10 + (at[i] - '0');
+  }
+  return v;
+}
+
+// ---- histogram (bench/lib/stats.ts: the same buckets, merged by the coordinator) ----------------
+constexpr int kExact = 128, kSubBits = 6, kSub = 1 << kSubBits, kMaxExp = 31;
+constexpr int kBuckets = kExact + (kMaxExp - 7) * kSub;
+
+int bucketOf(int64_t micros) {
+  const uint32_t v = micros <= 0 ? 0 : uint32_t(micros > 0x7fffffff ? 0x7fffffff : micros);
+  if (v < kExact) return int(v);
+  const int exp = 31 - __builtin_clz(v);
+  return kExact + (exp - 7) * kSub + int((v >> (exp - kSubBits)) - kSub);
+}
+
+// ---- wire formats (bench/load/hypertcp-wire.ts, mqtt-wire.ts) --------------------------------
+enum : uint8_t { RESPONSE = 0, PING = 6, LOGIN = 29, JSON_MESSAGE = 30, BROADCAST = 50 };
+enum : uint8_t { CONNECT = 1, CONNACK = 2, PUBLISH = 3, PUBACK = 4, SUBSCRIBE = 8, SUBACK = 9 };
+constexpr uint8_t kSuccess = 200;
+
+std::string hypertcpFrame(uint8_t cmd, uint16_t msgId, const std::string& body) {
+  std::string f{char(cmd), char(msgId >> 8), char(msgId & 0xff), char(body.size() >> 8), char(body.size() & 0xff)};
+  return f + body;
+}
+
+std::string mqttString(const std::string& s) { return std::string{char(s.size() >> 8), char(s.size() & 0xff)} + s; }
+
+std::string mqttPacket(uint8_t first, const std::string& body) {
+  std::string p(1, char(first));
+  size_t n = body.size();
+  do {
+    uint8_t b = n % 128;
+    n /= 128;
+    p += char(n > 0 ? b | 0x80 : b);
+  } while (n > 0);
+  return p + body;
+}
+
+/** Whole packet length at `p` (n bytes available), 0 while the header is incomplete. */
+size_t measure(bool mqtt, const uint8_t* p, size_t n) {
+  if (!mqtt) return n < 5 ? 0 : 5 + ((size_t(p[3]) << 8) | p[4]);
+  size_t length = 0, multiplier = 1;
+  for (size_t i = 1; i <= 4; i++) {
+    if (i >= n) return 0;
+    length += (p[i] & 0x7f) * multiplier;
+    if ((p[i] & 0x80) == 0) return 1 + i + length;
+    multiplier *= 128;
+  }
+  return SIZE_MAX;  // malformed: the caller counts an error and drops the connection
+}
+
+// ---- clients ------------------------------------------------------------------------------------
+struct Counters {
+  uint64_t sent = 0, received = 0, acksOk = 0, acksRefused = 0, errors = 0;
+};
+
+struct Client {
+  bool mqtt = false;
+  int port = 0, qos = 0, src = 0, fd = -1;
+  std::string id, token, sendTo, subscribe;
+  std::string frame;  // pre-built message; stamped in place per send
+  size_t payloadAt = 0, msgIdAt = 0;
+  uint16_t msgId = 1;
+  std::vector<uint8_t> pending;  // a partial packet between reads
+  std::string outbox;            // bytes the socket did not take yet
+  bool handshaking = true;
+  std::string failure;
+};
+
+Counters counters;
+uint64_t histogram[kBuckets];
+
+void recordDelivery(const uint8_t* from, const uint8_t* end, uint64_t now) {
+  const uint8_t* at = static_cast<const uint8_t*>(memmem(from, end - from, kTsMarker.data(), kTsMarker.size()));
+  if (!at || at + 64 > end) return;
+  counters.received++;
+  const int64_t ts = readDigits(at + kTsAt, 15);
+  if (ts >= 0) histogram[bucketOf(int64_t(now) - ts)]++;
+}
+
+void buildFrame(Client& c) {
+  if (c.sendTo.empty()) return;
+  if (!c.mqtt) {
+    const std::string prefix = "{\"targetId\":\"" + c.sendTo + "\",\"payload\":";
+    c.frame = hypertcpFrame(c.sendTo == "broadcast" ? BROADCAST : JSON_MESSAGE, 1, prefix + kPayload + "}");
+    c.payloadAt = 5 + prefix.size();
+    c.msgIdAt = 1;
+  } else {
+    const std::string id = c.qos == 1 ? std::string{0, 1} : std::string();
+    c.frame = mqttPacket(uint8_t(PUBLISH << 4 | c.qos << 1), mqttString(c.sendTo) + id + kPayload);
+    c.payloadAt = c.frame.size() - kPayload.size();
+    c.msgIdAt = c.qos == 1 ? c.payloadAt - 2 : 0;
+  }
+}
+
+void writeOut(Client& c, const std::string& bytes, int epfd);
+
+/** Handles one whole packet; returns the ack to send for it (empty when none). */
+void onPacket(Client& c, const uint8_t* p, size_t size, uint64_t now, std::string& acks, int epfd) {
+  if (!c.mqtt) {
+    const uint8_t type = p[0];
+    if (type == JSON_MESSAGE || type == BROADCAST || type == PING) {
+      acks += std::string{char(RESPONSE), char(p[1]), char(p[2]), 0, 0};
+      if (type != PING) recordDelivery(p + 5, p + size, now);
+    } else if (type == RESPONSE) {
+      const uint8_t status = size > 5 ? p[5] : kSuccess;
+      if (c.handshaking) {
+        c.handshaking = false;
+        if (status != kSuccess) c.failure = c.id + ": login refused, status " + std::to_string(status);
+      } else if (status == kSuccess) {
+        counters.acksOk++;
+      } else {
+        counters.acksRefused++;
+      }
+    }
+    return;
+  }
+  const uint8_t type = p[0] >> 4;
+  if (type == PUBLISH) {
+    size_t i = 1;
+    while (p[i] & 0x80) i++;
+    i++;
+    const size_t topicLength = (size_t(p[i]) << 8) | p[i + 1];
+    const size_t payloadStart = i + 2 + topicLength + ((p[0] & 0x06) ? 2 : 0);
+    if (p[0] & 0x06) acks += std::string{char(PUBACK << 4), 2, char(p[payloadStart - 2]), char(p[payloadStart - 1])};
+    recordDelivery(p + payloadStart, p + size, now);
+  } else if (type == PUBACK) {
+    counters.acksOk++;
+  } else if (type == CONNACK) {
+    if (p[3] != 0) {
+      c.failure = c.id + ": CONNACK " + std::to_string(p[3]);
+      c.handshaking = false;
+    } else if (!c.subscribe.empty()) {
+      writeOut(c, mqttPacket(SUBSCRIBE << 4 | 0x02, std::string{0, 1} + mqttString(c.subscribe) + char(c.qos)), epfd);
+    } else {
+      c.handshaking = false;
+    }
+  } else if (type == SUBACK) {
+    c.handshaking = false;
+    if (p[4] == 0x80) c.failure = c.id + ": SUBACK failure";
+  }
+}
+
+void fail(Client& c, int epfd, const char* why) {
+  if (c.fd < 0) return;
+  if (!c.handshaking) counters.errors++;
+  if (c.failure.empty()) c.failure = c.id + ": " + why;
+  epoll_ctl(epfd, EPOLL_CTL_DEL, c.fd, nullptr);
+  close(c.fd);
+  c.fd = -1;
+}
+
+void flushOutbox(Client& c, int epfd) {
+  while (!c.outbox.empty()) {
+    const ssize_t n = write(c.fd, c.outbox.data(), c.outbox.size());
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
+    if (n < 0) return fail(c, epfd, strerror(errno));
+    c.outbox.erase(0, size_t(n));
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN | (c.outbox.empty() ? 0u : uint32_t(EPOLLOUT));
+  ev.data.ptr = &c;
+  epoll_ctl(epfd, EPOLL_CTL_MOD, c.fd, &ev);
+}
+
+void writeOut(Client& c, const std::string& bytes, int epfd) {
+  if (c.fd < 0 || bytes.empty()) return;
+  const bool wasEmpty = c.outbox.empty();
+  c.outbox += bytes;
+  if (wasEmpty) flushOutbox(c, epfd);
+}
+
+void onReadable(Client& c, int epfd) {
+  static uint8_t chunk[1 << 16];
+  const ssize_t n = read(c.fd, chunk, sizeof chunk);
+  if (n == 0) return fail(c, epfd, "closed by the broker");
+  if (n < 0) {
+    if (errno != EAGAIN && errno != EINTR) fail(c, epfd, strerror(errno));
+    return;
+  }
+  const uint64_t now = nowMicros();  // one stamp per chunk, as the Node receivers do
+  const uint8_t* buf = chunk;
+  size_t size = size_t(n);
+  if (!c.pending.empty()) {
+    c.pending.insert(c.pending.end(), chunk, chunk + n);
+    buf = c.pending.data();
+    size = c.pending.size();
+  }
+  std::string acks;
+  size_t at = 0;
+  while (at < size) {
+    const size_t packet = measure(c.mqtt, buf + at, size - at);
+    if (packet == SIZE_MAX) return fail(c, epfd, "malformed packet");
+    if (packet == 0 || at + packet > size) break;
+    onPacket(c, buf + at, packet, now, acks, epfd);
+    at += packet;
+  }
+  std::vector<uint8_t> rest(buf + at, buf + size);
+  c.pending.swap(rest);
+  writeOut(c, acks, epfd);  // a chunk's acks in one write, as the Node receivers do
+}
+
+void sendOne(Client& c, int epfd) {
+  uint8_t* f = reinterpret_cast<uint8_t*>(&c.frame[0]);
+  writeDigits(f + c.payloadAt + kTsAt, 15, nowMicros());
+  writeDigits(f + c.payloadAt + kSrcAt, 4, uint64_t(c.src));
+  writeDigits(f + c.payloadAt + kSeqAt, 8, counters.sent % 100000000u);
+  if (c.msgIdAt) {
+    f[c.msgIdAt] = uint8_t(c.msgId >> 8);
+    f[c.msgIdAt + 1] = uint8_t(c.msgId & 0xff);
+    c.msgId = c.msgId == 0xffff ? 1 : c.msgId + 1;
+  }
+  counters.sent++;
+  writeOut(c, c.frame, epfd);
+}
+
+bool connectClient(Client& c, int epfd) {
+  c.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(uint16_t(c.port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const int one = 1;
+  setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (connect(c.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 && errno != EINPROGRESS) {
+    c.failure = c.id + ": connect: " + strerror(errno);
+    return false;
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = &c;
+  epoll_ctl(epfd, EPOLL_CTL_ADD, c.fd, &ev);
+  if (!c.mqtt) {
+    writeOut(c, hypertcpFrame(LOGIN, 1, "{\"v\":2,\"token\":\"" + c.token + "\"}"), epfd);
+  } else {
+    const std::string header{0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 60};
+    writeOut(c, mqttPacket(CONNECT << 4, header + mqttString(c.id)), epfd);
+  }
+  return true;
+}
+
+void dispatch(const epoll_event& ev, int epfd) {
+  Client& c = *static_cast<Client*>(ev.data.ptr);
+  if (c.fd < 0) return;
+  if (ev.events & EPOLLOUT) flushOutbox(c, epfd);
+  if (c.fd >= 0 && (ev.events & (EPOLLIN | EPOLLHUP | EPOLLERR))) onReadable(c, epfd);
+}
+
+std::string reportJson(uint64_t elapsedUs, const Counters& since) {
+  std::ostringstream out;
+  out << "{\"elapsedMs\":" << elapsedUs / 1000.0 << ",\"sent\":" << counters.sent - since.sent
+      << ",\"received\":" << counters.received - since.received << ",\"acksOk\":" << counters.acksOk - since.acksOk
+      << ",\"acksRefused\":" << counters.acksRefused - since.acksRefused << ",\"errors\":" << counters.errors
+      << ",\"histogram\":[";
+  bool first = true;
+  for (int i = 0; i < kBuckets; i++) {
+    if (!histogram[i]) continue;
+    out << (first ? "" : ",") << '[' << i << ',' << histogram[i] << ']';
+    first = false;
+  }
+  out << "]}";
+  return out.str();
+}
+
+}  // namespace
+
+int main() {
+  std::vector<Client> clients;
+  double perSecond = 0;
+  std::string line;
+  while (std::getline(std::cin, line) && line != "end") {
+    std::istringstream in(line);
+    std::string word, protocol;
+    in >> word;
+    if (word == "rate") {
+      in >> perSecond;
+      continue;
+    }
+    Client c;
+    in >> protocol >> c.port >> c.id >> c.token >> c.sendTo >> c.subscribe >> c.qos >> c.src;
+    c.mqtt = protocol == "mqtt";
+    for (std::string* s : {&c.token, &c.sendTo, &c.subscribe})
+      if (*s == "-") s->clear();
+    buildFrame(c);
+    clients.push_back(c);
+  }
+  setvbuf(stdout, nullptr, _IOLBF, 0);
+  const int epfd = epoll_create1(0);
+  // Receivers come first in the list: each is subscribed before any publisher connects.
+  const uint64_t deadline = nowMicros() + 60000000u;
+  epoll_event events[256];
+  for (Client& c : clients) {
+    if (!connectClient(c, epfd)) break;
+    while (c.handshaking && c.failure.empty() && nowMicros() < deadline) {
+      const int n = epoll_wait(epfd, events, 256, 100);
+      for (int i = 0; i < n; i++) dispatch(events[i], epfd);
+    }
+    if (c.handshaking && c.failure.empty()) c.failure = c.id + ": handshake timeout";
+    if (!c.failure.empty()) {
+      printf("failed %s\n", c.failure.c_str());
+      return 1;
+    }
+  }
+  std::vector<Client*> publishers;
+  for (Client& c : clients)
+    if (!c.sendTo.empty()) publishers.push_back(&c);
+  printf("ready %zu\n", clients.size());
+
+  // One message every 1/(total rate) seconds, publishers in turn: an even spread, as devices send.
+  const int timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+  epoll_event tev{};
+  tev.events = EPOLLIN;
+  tev.data.ptr = nullptr;
+  epoll_ctl(epfd, EPOLL_CTL_ADD, timer, &tev);
+  epoll_event sev{};
+  sev.events = EPOLLIN;
+  sev.data.ptr = &sev;  // marks stdin
+  epoll_ctl(epfd, EPOLL_CTL_ADD, 0, &sev);
+
+  Counters atMark;
+  uint64_t markAt = nowMicros();
+  size_t turn = 0;
+  std::string input;
+  for (;;) {
+    const int n = epoll_wait(epfd, events, 256, -1);
+    for (int i = 0; i < n; i++) {
+      if (events[i].data.ptr == nullptr) {
+        uint64_t expirations = 0;
+        if (read(timer, &expirations, sizeof expirations) != sizeof expirations) continue;
+        for (uint64_t k = 0; k < expirations && k < 1000 && !publishers.empty(); k++) {
+          Client& p = *publishers[turn++ % publishers.size()];
+          if (p.fd >= 0) sendOne(p, epfd);
+        }
+      } else if (events[i].data.ptr == &sev) {
+        char buf[256];
+        const ssize_t got = read(0, buf, sizeof buf);
+        if (got <= 0) return 0;  // the coordinator went away
+        input.append(buf, size_t(got));
+        for (size_t eol; (eol = input.find('\n')) != std::string::npos; input.erase(0, eol + 1)) {
+          const std::string command = input.substr(0, eol);
+          if (command == "start" && perSecond > 0 && !publishers.empty()) {
+            const long long intervalNs = (long long)(1e9 / (perSecond * double(publishers.size())));
+            itimerspec spec{};
+            spec.it_interval = {time_t(intervalNs / 1000000000), long(intervalNs % 1000000000)};
+            spec.it_value = spec.it_interval;
+            timerfd_settime(timer, 0, &spec, nullptr);
+          } else if (command == "mark") {
+            atMark = counters;
+            memset(histogram, 0, sizeof histogram);
+            markAt = nowMicros();
+          } else if (command == "report") {
+            printf("report %s\n", reportJson(nowMicros() - markAt, atMark).c_str());
+          } else if (command == "close") {
+            for (Client& c : clients)
+              if (c.fd >= 0) close(c.fd);
+            printf("closed\n");
+            return 0;
+          }
+        }
+      } else {
+        dispatch(events[i], epfd);
+      }
+    }
+  }
+}
