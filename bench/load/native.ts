@@ -13,10 +13,12 @@ import type { WorkerClient, WorkerReport } from './messages';
 
 export const nativeLoadgenPath = (): string => path.join(repoRoot, 'dist', 'bench', 'loadgen');
 
-/** Compiles the generator when missing or older than its source (about 2 s with g++ -O2). */
+/** Compiles the generator when missing or older than its sources (about 2 s with g++ -O2). */
 export function buildNativeLoadgen(bin = nativeLoadgenPath()): string {
-  const source = path.join(repoRoot, 'bench', 'native', 'loadgen.cpp');
-  if (!existsSync(bin) || statSync(bin).mtimeMs < statSync(source).mtimeMs) {
+  const dir = path.join(repoRoot, 'bench', 'native');
+  const source = path.join(dir, 'loadgen.cpp');
+  const newest = Math.max(...[source, path.join(dir, 'wire.h')].map((f) => statSync(f).mtimeMs));
+  if (!existsSync(bin) || statSync(bin).mtimeMs < newest) {
     execFileSync(process.env.CXX ?? 'g++', ['-O2', '-std=c++17', '-Wall', '-Wextra', '-Werror', '-o', bin, source], { stdio: 'inherit' });
   }
   return bin;
