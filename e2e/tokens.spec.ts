@@ -33,17 +33,18 @@ test('creates a device token in the UI and connects a simulated device with it',
   }
 });
 
-test('forgets a device: its session closes, it leaves the list, its token stops working', async ({ page, lab }) => {
+test('forgets a device with its history: its session closes, it leaves the list, its token stops working', async ({ page, lab }) => {
   const id = uid('stale');
   await lab.devices([{ kind: 'relay', id }]);
   await lab.open(page);
   await expect(page.getByTestId(`device-online-${id}`)).toHaveText('online');
   await page.getByTestId(`device-row-${id}`).click();
-  page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Forget device' }).click();
+  await page.getByTestId('forget-delete-history').check();
+  await page.getByTestId('forget-confirm').click();
   await expect(page.getByTestId('devices-count')).toBeVisible();
   await expect(page.getByTestId(`device-row-${id}`)).toHaveCount(0);
-  await expect(page.getByTestId('notice-info').filter({ hasText: `${id} forgotten` })).toBeVisible();
+  await expect(page.getByTestId('notice-info').filter({ hasText: `${id} forgotten` })).toContainText(/deleted [\d,]+ traffic rows/);
   // the simulator's reconnects are refused: the device does not come back
   await page.waitForTimeout(1500);
   await expect(page.getByTestId(`device-row-${id}`)).toHaveCount(0);

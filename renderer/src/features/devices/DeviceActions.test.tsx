@@ -54,23 +54,55 @@ describe('device actions', () => {
     expect((screen.getByRole('button', { name: 'Send to lamp' }) as HTMLButtonElement).disabled).toBe(true);
   });
 
-  it('forgets a device after confirming, goes back to the list, and the batch removes it', async () => {
+  it('forgets a device after confirming in its dialog, goes back to the list, and the batch removes it; history stays by default', async () => {
     const ctx = lab();
     ctx.client.handlers['devices.forget'] = () => ({ tokenRevoked: true, closedSession: true });
     ctx.client.emit({ devices: [fakeDevice('lamp'), fakeDevice('fan')] });
     ctx.store.getState().navigate('device', 'lamp');
-    const confirm = vi.spyOn(window, 'confirm').mockReturnValueOnce(false).mockReturnValue(true);
     renderWith(<DeviceActions id="lamp" online />, ctx);
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Forget device' })));
+    fireEvent.click(screen.getByRole('button', { name: 'Forget device' }));
+    expect(screen.getByRole('dialog', { name: 'Forget lamp?' }).textContent).toContain('stay until retention removes them');
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
     expect(ctx.client.calls).toHaveLength(0); // cancelled
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Forget device' })));
-    expect(confirm.mock.calls[1]![0]).toContain('its traffic stays in the log');
+    fireEvent.click(screen.getByRole('button', { name: 'Forget device' }));
+    expect((screen.getByRole('checkbox', { name: 'Also delete its stored traffic and telemetry' }) as HTMLInputElement).checked).toBe(false);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Forget' })));
     expect(ctx.client.calls.map((c) => [c.method, c.params])).toEqual([['devices.forget', { id: 'lamp' }]]);
     expect(ctx.store.getState().notices.map((n) => n.text)).toContain('lamp forgotten; its session was closed');
     expect(ctx.store.getState().view).toBe('devices');
     ctx.client.emit({ removedDevices: ['lamp'] });
     expect(ctx.store.getState().deviceIds).toEqual(['fan']);
     expect(ctx.store.getState().devices.lamp).toBeUndefined();
+  });
+
+  it('asks to delete the stored history with the checkbox (keyboard too) and says what was removed', async () => {
+    const ctx = lab();
+    ctx.client.handlers['devices.forget'] = () => ({ tokenRevoked: false, closedSession: false, deleted: { trafficRows: 1234, telemetryRows: 56 } });
+    renderWith(<DeviceActions id="lamp" online={false} />, ctx);
+    fireEvent.click(screen.getByRole('button', { name: 'Forget device' }));
+    // Cancel has the focus; Tab from the last button wraps to the checkbox (a native one: Space ticks it)
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Cancel' }));
+    const box = screen.getByRole('checkbox', { name: 'Also delete its stored traffic and telemetry' }) as HTMLInputElement;
+    const forget = screen.getByRole('button', { name: 'Forget' });
+    forget.focus();
+    fireEvent.keyDown(forget, { key: 'Tab' });
+    expect(document.activeElement).toBe(box);
+    fireEvent.click(box); // what Space does on a focused checkbox
+    expect(box.checked).toBe(true);
+    expect(screen.getByRole('dialog').textContent).toContain('cannot be undone');
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Forget' })));
+    expect(ctx.client.calls.map((c) => [c.method, c.params])).toEqual([['devices.forget', { id: 'lamp', deleteHistory: true }]]);
+    expect(ctx.store.getState().notices.map((n) => n.text)).toContain(`lamp forgotten; deleted ${(1234).toLocaleString()} traffic rows and 56 telemetry minutes`);
+  });
+
+  it('Escape closes the forget dialog without forgetting', () => {
+    const ctx = lab();
+    renderWith(<DeviceActions id="lamp" online />, ctx);
+    fireEvent.click(screen.getByRole('button', { name: 'Forget device' }));
+    fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(ctx.client.calls).toHaveLength(0);
   });
 
   it("disables the device page's controls and actions while the host is down, says why, and enables them on reconnect", async () => {

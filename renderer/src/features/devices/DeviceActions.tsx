@@ -1,10 +1,19 @@
 import { useState } from 'react';
+import type { Results } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
 import { checkJsonObject } from '../../components/json-input';
 import { JsonEditor } from '../../components/JsonEditor';
 import { useHostGate } from '../../components/hostGate';
 import { useApi, useApp } from '../../store/context';
 import { TokenReveal } from '../settings/TokenReveal';
+import { ForgetDialog } from './ForgetDialog';
+
+/** What a forget did, for its notice. */
+export function forgetNotice(id: string, r: Results['devices.forget']): string {
+  const session = r.closedSession ? '; its session was closed' : '';
+  const history = r.deleted ? `; deleted ${r.deleted.trafficRows.toLocaleString()} traffic rows and ${r.deleted.telemetryRows.toLocaleString()} telemetry minutes` : '';
+  return `${id} forgotten${session}${history}`;
+}
 
 /** Send a command, redirect, revoke or rotate: the per-device actions. */
 export function DeviceActions({ id, online }: { id: string; online: boolean }) {
@@ -16,6 +25,7 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
   const [port, setPort] = useState('8080');
   const [newToken, setNewToken] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [confirmForget, setConfirmForget] = useState(false);
   const gate = useHostGate();
 
   const run = async (what: string, fn: () => Promise<string | void>) => {
@@ -90,21 +100,28 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
             >
               Revoke token
             </button>
-            <button
-              {...tokenAction}
-              className="btn danger"
-              onClick={confirmThenRun(`Forget ${id}? Its token is revoked (a live session is closed) and it leaves the device list; its traffic stays in the log.`, 'Forget', async () => {
-                const r = await api.call('devices.forget', { id });
-                navigate('devices');
-                return `${id} forgotten${r.closedSession ? '; its session was closed' : ''}`;
-              })}
-            >
+            <button {...tokenAction} className="btn danger" onClick={() => setConfirmForget(true)}>
               Forget device
             </button>
           </div>
         )}
       </div>
     </div>
+    {confirmForget && (
+      <ForgetDialog
+        id={id}
+        host={gate}
+        onCancel={() => setConfirmForget(false)}
+        onConfirm={(deleteHistory) => {
+          setConfirmForget(false);
+          void run('Forget', async () => {
+            const r = await api.call('devices.forget', deleteHistory ? { id, deleteHistory } : { id });
+            navigate('devices');
+            return forgetNotice(id, r);
+          });
+        }}
+      />
+    )}
     </>
   );
 }
