@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { expect, screenshot, test, uid } from './fixtures/test';
 
 // The stored ranges include the current, unfinished minute (from the host's memory), so a sensor
 // that has just started shows on the 1-hour chart at once; minute roll-up is unit-tested with a clock.
-test('a sensor\'s telemetry shows on the 1-hour stored chart, average with min and max', async ({ page, lab }) => {
+test('a sensor\'s telemetry shows on the 1-hour stored chart, average with min and max, and exports as CSV', async ({ page, lab }) => {
   const sensor = uid('greenhouse');
   await lab.devices([{ kind: 'sensor', id: sensor }], ['--rate', '4']);
   // the host has stored readings before the UI opens: this is not the window's live buffer
@@ -20,6 +21,13 @@ test('a sensor\'s telemetry shows on the 1-hour stored chart, average with min a
   await expect(chart.locator('.recharts-legend-item')).toHaveCount(3);
   await expect(chart.locator('path.recharts-line-curve, .recharts-line-dot')).toHaveCount(3);
   await screenshot(page, 'device-telemetry-1h');
+
+  // Export CSV saves the range shown: a header, then temp rows with count
+  const download = page.waitForEvent('download');
+  await page.getByTestId('telemetry-export-csv').click();
+  const lines = readFileSync(await (await download).path(), 'utf8').trim().split('\n');
+  expect(lines[0]).toBe('time,channel,avg,min,max,count');
+  expect(lines.some((l) => /^\d{4}-\d\d-\d\dT[\d:.]+Z,temp,-?[\d.]+,-?[\d.]+,-?[\d.]+,\d+$/.test(l))).toBe(true);
 
   // back to Live: the window's own charts
   await page.getByRole('button', { name: 'Live', exact: true }).click();

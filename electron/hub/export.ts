@@ -1,14 +1,6 @@
 import type { MetricsPoint, TrafficRow } from '../../shared/api/contract';
+import { csvLine } from '../../shared/csv';
 import { commandName } from '../../shared/protocol/constants';
-
-/** One CSV cell: quoted when needed; a leading = + @ is neutralised so spreadsheets do not run it. */
-export function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : String(v);
-  if (/^[=+@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export const csvLine = (cells: unknown[]): string => cells.map(csvCell).join(',') + '\n';
 
 const TRAFFIC_COLUMNS = ['seq', 'time', 'dir', 'device', 'from', 'to', 'cmd', 'msgId', 'size', 'status', 'cut', 'payload'] as const;
 

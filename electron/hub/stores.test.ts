@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TrafficRow } from '../../shared/api/contract';
 import { KeyValue, SCHEMA_VERSION, openDatabase } from './db';
-import { csvCell, trafficCsv, trafficJsonl } from './export';
+import { csvCell } from '../../shared/csv';
+import { trafficCsv, trafficJsonl } from './export';
 import { CommandStore, expandTemplate } from './saved-commands';
 import { defaultSettings } from '../../shared/api/contract';
 import { SettingsStore } from './settings';

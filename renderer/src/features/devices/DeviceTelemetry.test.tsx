@@ -1,12 +1,15 @@
 // @vitest-environment jsdom
 import { act, fireEvent, screen } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TelemetrySeries } from '../../../../shared/api/contract';
 import { ApiCallError } from '../../api/errors';
 import { createFakeClient, fakeDevice } from '../../api/fake-client';
 import { HOST_DOWN_TEXT } from '../../components/hostGate';
 import { renderWith, setup, withChartLayout, withLayout } from '../../test-utils';
 import { DeviceTelemetry } from './DeviceTelemetry';
+
+const downloads = vi.hoisted(() => [] as { filename: string; mime: string; content: string }[]);
+vi.mock('../../components/download', () => ({ downloadText: (filename: string, mime: string, content: string) => void downloads.push({ filename, mime, content }) }));
 
 withLayout();
 withChartLayout();
@@ -71,5 +74,31 @@ describe('device telemetry range switch', () => {
     }
     expect(button('Live').disabled).toBe(false);
     expect(screen.getByTestId('host-down-note')).toBeTruthy();
+  });
+
+  it('exports the stored range shown as CSV, and holds Export CSV while the host is down', async () => {
+    const { store } = render(() => [...stored, { channel: 'humidity', points: [{ ts: T, avg: 60, min: 58, max: 61, count: 12 }] }]);
+    expect(screen.queryByRole('button', { name: 'Export CSV' })).toBeNull(); // nothing stored is shown live
+    await act(async () => void fireEvent.click(button('24 hours')));
+    downloads.length = 0;
+    fireEvent.click(button('Export CSV'));
+    expect(downloads).toHaveLength(1);
+    expect(downloads[0]!.filename).toMatch(/^telemetry-greenhouse-24h-.*\.csv$/);
+    expect(downloads[0]!.mime).toBe('text/csv');
+    expect(downloads[0]!.content.split('\n')).toEqual([
+      'time,channel,avg,min,max,count',
+      '2026-01-01T03:00:00.000Z,temp,12,10,14,',
+      '2026-01-01T03:01:00.000Z,temp,11,9.5,12,',
+      '2026-01-01T03:00:00.000Z,humidity,60,58,61,12',
+      '',
+    ]);
+    expect(store.getState().notices.at(-1)?.text).toBe(`Exported 3 rows to ${downloads[0]!.filename}`);
+    act(() => store.setState({ hostDown: true }));
+    expect(button('Export CSV').disabled).toBe(true);
+    expect(button('Export CSV').title).toBe(HOST_DOWN_TEXT);
+    fireEvent.click(button('Export CSV'));
+    expect(downloads).toHaveLength(1);
+    act(() => store.setState({ hostDown: false }));
+    expect(button('Export CSV').disabled).toBe(false);
   });
 });

@@ -1,8 +1,10 @@
 import { useMemo, useState } from 'react';
 import type { DeviceSummary, MetricsRange } from '../../../../shared/api/contract';
-import { useHostGate } from '../../components/hostGate';
+import { downloadText } from '../../components/download';
+import { useHostGate, type HostGate } from '../../components/hostGate';
 import { PALETTE, SeriesChart } from '../../components/SeriesChart';
 import { useApp } from '../../store/context';
+import { telemetryCsv, telemetryCsvFilename } from './telemetry-csv';
 import { useStoredTelemetry } from './useStoredTelemetry';
 
 const MAX_CHARTS = 6;
@@ -52,7 +54,7 @@ export function DeviceTelemetry({ device }: { device: DeviceSummary }) {
         </div>
         {gate.note}
       </div>
-      {range === 'live' ? <LiveCharts id={device.id} labels={labels} /> : <StoredCharts id={device.id} range={range} labels={labels} />}
+      {range === 'live' ? <LiveCharts id={device.id} labels={labels} /> : <StoredCharts id={device.id} range={range} labels={labels} gate={gate} />}
     </>
   );
 }
@@ -75,8 +77,9 @@ function LiveCharts({ id, labels }: { id: string; labels: Map<string, string> })
   );
 }
 
-function StoredCharts({ id, range, labels }: { id: string; range: MetricsRange; labels: Map<string, string> }) {
+function StoredCharts({ id, range, labels, gate }: { id: string; range: MetricsRange; labels: Map<string, string>; gate: HostGate }) {
   const { series, loading } = useStoredTelemetry(id, range);
+  const notify = useApp((s) => s.notify);
   // chart rows made once per answer, so the charts redraw only when the data changed
   const charts = useMemo(() => (series ?? []).slice(0, MAX_CHARTS).map((s) => ({ channel: s.channel, rows: s.points.map((p) => ({ ts: p.ts, avg: p.avg, min: p.min, max: p.max })) })), [series]);
   if (series === null) {
@@ -93,7 +96,20 @@ function StoredCharts({ id, range, labels }: { id: string; range: MetricsRange; 
       </p>
     );
   }
+  // the range as shown (every channel, not only the charted ones); held like the other exports
+  const exportCsv = () => {
+    const csv = telemetryCsv(series);
+    const filename = telemetryCsvFilename(id, range);
+    downloadText(filename, 'text/csv', csv.content);
+    notify('info', `Exported ${csv.rows} rows to ${filename}`);
+  };
   return (
+    <>
+    <div className="toolbar">
+      <button type="button" className="btn" onClick={exportCsv} disabled={gate.down} {...gate.why} data-testid="telemetry-export-csv">
+        Export CSV
+      </button>
+    </div>
     <div className="chart-grid">
       {charts.map((s, i) => {
         const color = PALETTE[i % PALETTE.length]!;
@@ -114,5 +130,6 @@ function StoredCharts({ id, range, labels }: { id: string; range: MetricsRange; 
         );
       })}
     </div>
+    </>
   );
 }

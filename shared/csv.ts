@@ -1,0 +1,8 @@
+/** One CSV cell: quoted when needed; a leading = + @ is neutralised so spreadsheets do not run it. */
+export function csvCell(v: unknown): string {
+  let s = v === null || v === undefined ? '' : String(v);
+  if (/^[=+@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export const csvLine = (cells: unknown[]): string => cells.map(csvCell).join(',') + '\n';
