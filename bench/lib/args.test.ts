@@ -24,5 +24,8 @@ describe('bench arguments', () => {
     expect(parseArgs([]).rateWarmupMs).toBeGreaterThan(parseArgs([]).warmupMs);
     expect(parseArgs(['--rate-warmup-ms=2000']).rateWarmupMs).toBe(2000);
     expect(() => parseArgs(['--nice=-25'])).toThrow(/from -20 to 19/);
+    expect(parseArgs([]).generator).toBe('native');
+    expect(parseArgs(['--generator=node']).generator).toBe('node');
+    expect(() => parseArgs(['--generator=go'])).toThrow(/unknown generator/);
   });
 });

@@ -40,12 +40,13 @@ export const USAGE = `npm run bench [-- options]
   --modes=a,b          of saturate,saturate-1,rate (default: all; saturate-1 runs fan-in only)
   --connections=N      idle connections for the memory shape (default 5000)
   --measure-ms=N       measured window per run
-  --rate-warmup-ms=N   warm-up of fixed-rate runs (default 5000)
+  --rate-warmup-ms=N   warm-up of fixed-rate runs (default 15000)
   --window=N           saturation: messages in flight per publisher (default 64)
   --nice=N             run the bench, brokers and generator at this nice value (e.g. -5, root
                        only): less noise from other work on a shared machine, same for every broker
-  --generator=G        fixed-rate runs: node (worker threads, bench/load) or native (one epoll
-                       thread, bench/native/loadgen.cpp, needs g++) (default: node)
+  --generator=G        fixed-rate runs: native (one epoll thread, bench/native/loadgen.cpp,
+                       built with g++; the Node generator when there is no compiler) or node
+                       (worker threads, bench/load) (default: native)
   --no-memory --no-ceiling --no-udp --no-doc
   --help`;
 
@@ -73,7 +74,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     full,
     runs: full ? 3 : 1,
     warmupMs: full ? 2_000 : 1_000,
-    rateWarmupMs: 5_000,
+    rateWarmupMs: 15_000,
     measureMs: full ? 5_000 : 3_000,
     window: 64,
     brokers: [...BROKER_KINDS],
@@ -85,7 +86,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     udp: true,
     writeDoc: true,
     nice: 0,
-    generator: 'node',
+    generator: 'native',
   };
   for (const arg of argv) {
     const [key, value = ''] = arg.split('=', 2) as [string, string?];
@@ -102,7 +103,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (key === '--no-udp') args.udp = false;
     else if (key === '--nice') args.nice = niceValue(value);
     else if (key === '--no-doc') args.writeDoc = false;
-    else if (key === '--generator') args.generator = list(value, ['node', 'native'] as const, 'generator')[0] ?? 'node';
+    else if (key === '--generator') args.generator = list(value, ['node', 'native'] as const, 'generator')[0] ?? args.generator;
     else throw new Error(`unknown option "${arg}"\n${USAGE}`);
   }
   return args;

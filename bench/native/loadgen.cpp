@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <iostream>
@@ -58,6 +59,11 @@ void recordDelivery(const uint8_t* from, const uint8_t* end, uint64_t now) {
   counters.received++;
   const int64_t ts = readDigits(at + kTsAt, 15);
   if (ts >= 0) histogram[bucketOf(int64_t(now) - ts)]++;
+  // LOADGEN_TRACE=<file>: every slow delivery's arrival time and latency (µs), to see when the
+  // tail happens (clusters, periods, GC pauses) rather than only how long it is.
+  static FILE* const trace = getenv("LOADGEN_TRACE") ? fopen(getenv("LOADGEN_TRACE"), "w") : nullptr;
+  constexpr int64_t kSlowMicros = 300;
+  if (trace && ts >= 0 && int64_t(now) - ts > kSlowMicros) fprintf(trace, "%llu %lld\n", (unsigned long long)now, (long long)(int64_t(now) - ts));
 }
 
 void buildFrame(Client& c) {
