@@ -62,7 +62,7 @@ describe("hub: deleting a forgotten device's history (real SQLite file)", () => 
     done = true;
 
     // 30 stored + 4 queued traffic rows; 7 stored + 3 queued + 1 open minutes of 2 channels
-    expect(deleted).toEqual({ trafficRows: 34, telemetryRows: 22 });
+    expect(deleted).toMatchObject({ trafficRows: 34, telemetryRows: 22 });
     expect(Math.max(...deleteSteps.mock.results.map((r) => (r.value as { deleted: number }).deleted))).toBeLessThanOrEqual(CHUNK);
     expect(deleteSteps.mock.calls.length).toBeGreaterThanOrEqual(30 / CHUNK);
     expect(turns).toBeGreaterThan(1); // the loop ran between steps
@@ -87,6 +87,32 @@ describe("hub: deleting a forgotten device's history (real SQLite file)", () => 
     expect(history.query('keep', ['temp'], '1h', T0 + 10 * MIN + 1)[0]!.points).toHaveLength(11);
     expect(history.stats().rows).toBe(total(again, 'telemetry_minute')); // the holes it left are remembered
     again.close();
+  });
+
+  it("deletes its per-device metrics minutes, stored, queued and open, and keeps the totals and the other device's", async () => {
+    const db = openDatabase(`${tmp.dir}/metrics.db`);
+    const hub = hubOn(db);
+    const traffic = (m: number) => {
+      for (const device of ['old', 'keep']) hub.metrics.count(device, 'in', 10, false, T0 + m * MIN);
+    };
+    // a minute is queued once a second of the next minute closes
+    for (let m = 0; m < 5; m++) traffic(m);
+    hub.metrics.flush(T0 + 5 * MIN); // minutes 0..2 stored
+    traffic(5);
+    hub.metrics.tick(T0 + 5 * MIN + 1_000); // minutes 3 and 4 queued, minute 5 open
+    expect(countOf(db, 'metrics_minute', 'old')).toBe(3);
+    expect(hub.metrics.topTalkers(10, T0 + 5 * MIN + 1_000).map((t) => t.device)).toContain('old');
+
+    hub.forgetDevice('old');
+    const deleted = await hub.deleteHistory('old');
+    expect(deleted.metricsRows).toBe(3 + 2 + 1);
+    hub.metrics.flush(T0 + 6 * MIN);
+    expect(countOf(db, 'metrics_minute', 'old')).toBe(0);
+    expect(countOf(db, 'metrics_minute', 'keep')).toBe(5);
+    expect(countOf(db, 'metrics_minute', '*')).toBe(5); // the totals still count what it sent
+    expect(hub.metrics.topTalkers(10, T0 + 5 * MIN + 1_000).map((t) => t.device)).not.toContain('old');
+    await hub.close();
+    db.close();
   });
 
   it('keeps the telemetry row count true while retention later deletes past the holes', () => {

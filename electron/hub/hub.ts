@@ -249,13 +249,15 @@ export class Hub {
     return true;
   }
 
-  /** Deletes a device's traffic and telemetry in retention-sized steps (device-history.ts). */
+  /** Deletes a device's traffic, telemetry and metrics in retention-sized steps (device-history.ts). */
   deleteHistory(id: string): Promise<DeletedHistory> {
     return deleteDeviceHistory(id, {
       log: this.log,
       ring: this.ring,
       telemetry: this.telemetry,
+      metrics: this.metrics,
       upToSeq: this.seq,
+      upToTs: Date.now(),
       chunkRows: this.o.retentionChunkRows ?? RETENTION_CHUNK_ROWS,
       isOpen: () => !this.closed && this.o.db.open,
     });

@@ -24,12 +24,14 @@ export class Metrics {
   private minuteStart = 0;
   private pending: unknown[][] = [];
   private readonly insert;
+  private readonly deleteOfDevice;
   /** The last finished second: total point and per-device msgs/s (in + out). */
   lastTotal: MetricsPoint | null = null;
   lastDeviceRates: Record<string, number> = {};
 
   constructor(private readonly db: Db, private readonly maxDevices = 128) {
     this.insert = db.prepare(`INSERT OR REPLACE INTO metrics_minute (device, ts, msgs_in, msgs_out, bytes_in, bytes_out, errors, drops, rtt_ms, queue_depth, udp_loss, udp_retransmits) VALUES (${Array(12).fill('?').join(',')})`);
+    this.deleteOfDevice = db.prepare('DELETE FROM metrics_minute WHERE device = ? AND ts IN (SELECT ts FROM metrics_minute WHERE device = ? AND ts <= ? ORDER BY ts LIMIT ?)');
     this.series.set(TOTAL, new SecondSeries());
   }
 
@@ -146,6 +148,27 @@ export class Metrics {
     for (const row of this.pending) this.insert.run(...row);
     this.pending = [];
     this.db.prepare('DELETE FROM metrics_minute WHERE ts < ?').run(nowMs - MINUTE_RETENTION_MS);
+  }
+
+  /**
+   * Forgets a device's seconds in memory and its minute rollups not yet written (forget with
+   * deleteHistory), so no later flush writes them back. Returns the minute rows dropped.
+   */
+  dropDevice(device: string): number {
+    this.current.delete(device);
+    this.series.delete(device);
+    this.lastActive.delete(device);
+    delete this.lastDeviceRates[device];
+    const open = this.minute.delete(device) ? 1 : 0;
+    const before = this.pending.length;
+    this.pending = this.pending.filter((row) => row[0] !== device);
+    return open + before - this.pending.length;
+  }
+
+  /** Deletes at most `maxRows` stored minute rows of `device` up to `upToTs`; `more`: call again. */
+  deleteDevice(device: string, upToTs: number, maxRows: number): { deleted: number; more: boolean } {
+    const deleted = this.deleteOfDevice.run(device, device, upToTs, maxRows).changes;
+    return { deleted, more: deleted === maxRows };
   }
 
   /** msgs/s in over the last 5 finished seconds. */

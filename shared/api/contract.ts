@@ -107,6 +107,8 @@ export interface TelemetryPoint {
 export interface DeletedHistory {
   trafficRows: number;
   telemetryRows: number;
+  /** Per-device metrics (messages, bytes, RTT... per minute) */
+  metricsRows: number;
 }
 
 export interface TelemetrySeries {

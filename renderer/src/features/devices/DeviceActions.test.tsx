@@ -78,7 +78,7 @@ describe('device actions', () => {
 
   it('asks to delete the stored history with the checkbox (keyboard too) and says what was removed', async () => {
     const ctx = lab();
-    ctx.client.handlers['devices.forget'] = () => ({ tokenRevoked: false, closedSession: false, deleted: { trafficRows: 1234, telemetryRows: 56 } });
+    ctx.client.handlers['devices.forget'] = () => ({ tokenRevoked: false, closedSession: false, deleted: { trafficRows: 1234, telemetryRows: 56, metricsRows: 7 } });
     renderWith(<DeviceActions id="lamp" online={false} />, ctx);
     fireEvent.click(screen.getByRole('button', { name: 'Forget device' }));
     // Cancel has the focus; Tab from the last button wraps to the checkbox (a native one: Space ticks it)
@@ -93,7 +93,7 @@ describe('device actions', () => {
     expect(screen.getByRole('dialog').textContent).toContain('cannot be undone');
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Forget' })));
     expect(ctx.client.calls.map((c) => [c.method, c.params])).toEqual([['devices.forget', { id: 'lamp', deleteHistory: true }]]);
-    expect(ctx.store.getState().notices.map((n) => n.text)).toContain(`lamp forgotten; deleted ${(1234).toLocaleString()} traffic rows and 56 telemetry minutes`);
+    expect(ctx.store.getState().notices.map((n) => n.text)).toContain(`lamp forgotten; deleted ${(1234).toLocaleString()} traffic rows, 56 telemetry minutes and 7 metrics minutes`);
   });
 
   it('Escape closes the forget dialog without forgetting', () => {

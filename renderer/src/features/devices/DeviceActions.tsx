@@ -11,7 +11,8 @@ import { ForgetDialog } from './ForgetDialog';
 /** What a forget did, for its notice. */
 export function forgetNotice(id: string, r: Results['devices.forget']): string {
   const session = r.closedSession ? '; its session was closed' : '';
-  const history = r.deleted ? `; deleted ${r.deleted.trafficRows.toLocaleString()} traffic rows and ${r.deleted.telemetryRows.toLocaleString()} telemetry minutes` : '';
+  const d = r.deleted;
+  const history = d ? `; deleted ${d.trafficRows.toLocaleString()} traffic rows, ${d.telemetryRows.toLocaleString()} telemetry minutes and ${d.metricsRows.toLocaleString()} metrics minutes` : '';
   return `${id} forgotten${session}${history}`;
 }
 

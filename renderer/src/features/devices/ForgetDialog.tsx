@@ -21,7 +21,7 @@ export function ForgetDialog({ id, host, onConfirm, onCancel }: { id: string; ho
           <input type="checkbox" checked={deleteHistory} onChange={(e) => setDeleteHistory(e.target.checked)} data-testid="forget-delete-history" />
           <span>Also delete its stored traffic and telemetry</span>
         </label>
-        <p className="muted">{deleteHistory ? 'Its traffic log rows and telemetry history are deleted now; this cannot be undone.' : 'Its traffic and telemetry stay until retention removes them.'}</p>
+        <p className="muted">{deleteHistory ? 'Its traffic log rows, telemetry history and per-device metrics are deleted now; this cannot be undone.' : 'Its traffic, telemetry and metrics stay until retention removes them.'}</p>
         <div className="row-actions">
           <button type="button" className="btn" onClick={onCancel} ref={cancel}>
             Cancel
