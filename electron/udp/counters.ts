@@ -10,8 +10,10 @@ export interface UdpCounters {
   retransmits: number;
   /** Packets sent a second time at once because the link was idle (config idleDuplicates). */
   idleDuplicates: number;
-  /** Ack-eliciting packets declared lost. */
+  /** Ack-eliciting packets declared lost and proven lost by a later ACK (loss-suspects.ts). */
   lostPackets: number;
+  /** Packets declared lost whose ACK came late: they had arrived, their retransmission was needless. */
+  spuriousRetransmits: number;
   /** Packets or messages received twice (dropped). */
   duplicates: number;
   /** Unreliable messages that arrived after a newer one (dropped: latest wins). */
@@ -35,6 +37,7 @@ export function newCounters(): UdpCounters {
     retransmits: 0,
     idleDuplicates: 0,
     lostPackets: 0,
+    spuriousRetransmits: 0,
     duplicates: 0,
     stale: 0,
     reassemblyFailures: 0,

@@ -48,4 +48,14 @@ export class RttEstimator {
   onTimeout(): void {
     if (this.rto * this.backoff < this.config.maxRtoMs) this.backoff *= 2;
   }
+
+  /** The multiplier timeouts have applied since the last sample (1 = none). */
+  get backoffFactor(): number {
+    return this.backoff;
+  }
+
+  /** A timeout proved spurious (its packet's late ACK came): undo its doubling, as Eifel/F-RTO do. */
+  restoreBackoff(before: number): void {
+    this.backoff = Math.max(1, Math.min(this.backoff, before));
+  }
 }

@@ -1,4 +1,5 @@
 import { Channel, FRAGMENT_HEADER_BYTES, MSG_HEADER_BYTES, type AckFrame, type ChannelCode, writeMsg } from '../../shared/protocol/udp/frames';
+import { LossSuspects } from './loss-suspects';
 import { RttEstimator } from './rtt';
 import type { UdpCounters } from './counters';
 
@@ -59,6 +60,8 @@ export class Sender {
   private freshHead = 0;
   private retransmit: OutFragment[] = [];
   private sent = new Map<number, SentPacket>();
+  /** Packets declared lost, counted lost or spurious once an ACK tells which. */
+  private readonly suspects: LossSuspects;
   /** Unfinished reliable messages per channel, oldest first (flow control against the receive window). */
   private unfinished: OutMessage[][] = [[], [], []];
   private inFlight = 0;
@@ -76,6 +79,7 @@ export class Sender {
     private readonly onFatal: (reason: string) => void,
   ) {
     this.rtt = rtt;
+    this.suspects = new LossSuspects(counters, rtt);
   }
 
   get packetsInFlight(): number {
@@ -158,8 +162,9 @@ export class Sender {
 
   onAck(ack: AckFrame, now: number): void {
     if (ack.largest > this.largestSent) return;
-    const newest = this.sent.get(ack.largest);
-    if (newest) this.rtt.sample(now - newest.sentAt - Math.min(ack.delayMs, 50));
+    const sentAt = this.sent.get(ack.largest)?.sentAt ?? this.suspects.sentAtOf(ack.largest);
+    if (sentAt !== undefined) this.rtt.sample(now - sentAt - Math.min(ack.delayMs, 50));
+    this.suspects.onAck(ack);
     this.acknowledge(ack.largest);
     for (let bit = 0n, pn = ack.largest - 1; bit < 64n && pn >= 0; bit++, pn--) {
       if ((ack.mask >> bit) & 1n) this.acknowledge(pn);
@@ -195,7 +200,7 @@ export class Sender {
     // Two probes, as QUIC's PTO: one lost probe does not cost another whole timeout.
     for (const [pn, p] of this.sent) {
       if (probes++ === 2) break;
-      this.lose(pn, p);
+      this.lose(pn, p, this.rtt.backoffFactor);
     }
     this.rtt.onTimeout();
     this.lastTimeoutAt = now;
@@ -216,6 +221,7 @@ export class Sender {
     this.fresh = [];
     this.freshHead = 0;
     this.sent.clear();
+    this.suspects.flush();
     this.inFlight = 0;
     this.pendingBytes = 0;
   }
@@ -254,10 +260,11 @@ export class Sender {
     if (--f.msg.unacked === 0) this.finish(f.msg, null);
   }
 
-  private lose(pn: number, p: SentPacket): void {
+  /** `backoff`: the RTO backoff before the timeout declaring it, 0 when an ACK threshold did. */
+  private lose(pn: number, p: SentPacket, backoff = 0): void {
     this.sent.delete(pn);
     this.inFlight--;
-    this.counters.lostPackets++;
+    this.suspects.add(pn, p.sentAt, this.largestSent + 1, backoff);
     for (const f of p.frags) {
       if (f.acked || f.msg.finished || --f.copies > 0) continue;
       if (f.sends > this.config.maxRetries) {

@@ -1,0 +1,89 @@
+import type { AckFrame } from '../../shared/protocol/udp/frames';
+import type { UdpCounters } from './counters';
+import type { RttEstimator } from './rtt';
+
+/**
+ * Packets declared lost whose fate is not yet known, in the spirit of F-RTO (RFC 5682) and Eifel
+ * (RFC 3522). A declaration only triggers the retransmission; `lostPackets` counts a packet once an
+ * ACK proves it: an ACK of a packet sent after the declaration that does not cover the suspect
+ * (it had not arrived when a later one did), or no room left to wait. An ACK that covers it proves
+ * the packet arrived and only its ACK was late: `spuriousRetransmits`, and a timeout's backoff is
+ * undone. Counting on proof, not decrementing, keeps `lostPackets` monotonic, so the hub's
+ * per-interval deltas never show a loss that is later taken back. Bounded: LOSS_SUSPECTS slots,
+ * the oldest counted lost when a new one needs room. The firmware (UdpPeer) mirrors this.
+ */
+export const LOSS_SUSPECTS = 16;
+
+const FREE = -1;
+
+/** Whether the ACK acknowledges packet `pn` (its largest, or a bit of its 64-packet mask). */
+export function ackCovers(ack: AckFrame, pn: number): boolean {
+  if (pn === ack.largest) return true;
+  const gap = ack.largest - pn - 1;
+  return gap >= 0 && gap < 64 && ((ack.mask >> BigInt(gap)) & 1n) === 1n;
+}
+
+export class LossSuspects {
+  private readonly pn = new Array<number>(LOSS_SUSPECTS).fill(FREE);
+  /** The first packet number sent after the declaration: an ACK reaching it decides. */
+  private readonly boundary = new Array<number>(LOSS_SUSPECTS).fill(0);
+  private readonly sentAt = new Array<number>(LOSS_SUSPECTS).fill(0);
+  /** The RTO backoff before the timeout that declared it; 0 when an ACK threshold did. */
+  private readonly backoff = new Array<number>(LOSS_SUSPECTS).fill(0);
+  private count = 0;
+
+  constructor(
+    private readonly counters: UdpCounters,
+    private readonly rtt: RttEstimator,
+  ) {}
+
+  add(pn: number, sentAt: number, boundary: number, backoff: number): void {
+    let slot = this.pn.indexOf(FREE);
+    if (slot < 0) {
+      slot = this.oldest();
+      this.counters.lostPackets++;
+    } else this.count++;
+    this.pn[slot] = pn;
+    this.boundary[slot] = boundary;
+    this.sentAt[slot] = sentAt;
+    this.backoff[slot] = backoff;
+  }
+
+  /** When suspect `pn` was sent, or undefined: its late ACK is still an RTT sample (unique numbers). */
+  sentAtOf(pn: number): number | undefined {
+    const slot = this.count ? this.pn.indexOf(pn) : -1;
+    return slot < 0 ? undefined : this.sentAt[slot];
+  }
+
+  /** Decides every suspect this ACK proves arrived (spurious) or lost. */
+  onAck(ack: AckFrame): void {
+    for (let i = 0; this.count > 0 && i < LOSS_SUSPECTS; i++) {
+      const pn = this.pn[i]!;
+      if (pn === FREE) continue;
+      if (ackCovers(ack, pn)) {
+        this.counters.spuriousRetransmits++;
+        if (this.backoff[i]) this.rtt.restoreBackoff(this.backoff[i]!);
+      } else if (ack.largest >= this.boundary[i]!) this.counters.lostPackets++;
+      else continue;
+      this.pn[i] = FREE;
+      this.count--;
+    }
+  }
+
+  /** The session ends: nothing proved these arrived, so they count as lost. */
+  flush(): void {
+    this.counters.lostPackets += this.count;
+    this.pn.fill(FREE);
+    this.count = 0;
+  }
+
+  get pending(): number {
+    return this.count;
+  }
+
+  private oldest(): number {
+    let slot = 0;
+    for (let i = 1; i < LOSS_SUSPECTS; i++) if (this.pn[i]! < this.pn[slot]!) slot = i;
+    return slot;
+  }
+}
