@@ -166,12 +166,15 @@ TEST(udp_both_copies_lost_exactly_one_retransmission) {
   // The retransmission leaves on a link idle again (nothing in flight), so it is doubled too.
   CHECK_EQ(d.msgDatagramsFrom(first), kDuplicates ? 2 : 1);
   CHECK_EQ(d.device.counters().idleDuplicates, kDuplicates ? 2 : 0);
-  CHECK_EQ(d.device.counters().lost, kDuplicates ? 2 : 1);
+  CHECK_EQ(d.device.counters().lost, 0);  // declared lost, not yet proven (udp_spurious_test)
   Opened resent = d.open(first);
   CHECK(resent.ok);
   CHECK(resent.pn > d.open(first - 1).pn);  // a new packet number, never a reused nonce
   d.toBroker(first);
   d.ackBack();
+  // The ACK of the retransmission leaves the originals out: now they count as lost.
+  CHECK_EQ(d.device.counters().lost, kDuplicates ? 2 : 1);
+  CHECK_EQ(d.device.counters().spuriousRetransmits, 0);
   CHECK_EQ(d.atBroker.messages, 1);
   CHECK_EQ(d.atDevice.delivered, 1);
   size_t after = d.fromDevice.count;

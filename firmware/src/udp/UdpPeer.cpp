@@ -44,6 +44,7 @@ void UdpPeer::begin(DatagramLink* link, uint32_t sessionId, const DirectionKey& 
   assemblyNext_ = assemblyCount_ = 0;
   for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++) slots_[i].used = false;
   for (size_t i = 0; i < sizeof held_ / sizeof held_[0]; i++) held_[i].used = false;
+  for (size_t i = 0; i < HYPERTCP_UDP_LOSS_SUSPECTS; i++) suspects_[i].used = false;
   probing_ = false;
   srtt_ = rttvar_ = 0;
   haveRtt_ = false;
@@ -214,6 +215,9 @@ void UdpPeer::end(const char* reason) {
   wipeBytes(&recvPrev_, sizeof recvPrev_);
   for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++)
     if (slots_[i].used) finish(slots_[i], false);
+  // Nothing proved the suspects arrived: they count as lost.
+  for (size_t i = 0; i < HYPERTCP_UDP_LOSS_SUSPECTS; i++)
+    if (suspects_[i].used) suspects_[i].used = false, counters_.lost++;
 }
 
 void UdpPeer::requestKeyUpdate() { sendPhaseCount_ = kRekeyAfter; }
@@ -259,10 +263,10 @@ void UdpPeer::loop(uint32_t nowMs) {
     Slot& s = slots_[i];
     if (!s.used) continue;
     uint64_t last = s.pn + (s.copies > 1 ? s.copies - 1 : 0);
-    bool lost = (anyAcked_ && largestAcked_ >= last + 3) || nowMs - s.sentAt >= rto();
-    if (!lost) continue;
-    if (nowMs - s.sentAt >= rto()) timedOut = true;
-    counters_.lost += s.copies;
+    bool timeout = nowMs - s.sentAt >= rto();
+    if (!timeout && !(anyAcked_ && largestAcked_ >= last + 3)) continue;
+    if (timeout) timedOut = true;
+    for (uint8_t c = 0; c < s.copies; c++) suspect(s.pn + c, s.sentAt, timeout ? backoff_ : 0);
     if (s.sends > kMaxRetries) {
       finish(s, false);
       close("retries_exhausted", nowMs);

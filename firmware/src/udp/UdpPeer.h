@@ -32,6 +32,12 @@
 #ifndef HYPERTCP_UDP_IDLE_DUPLICATES
 #define HYPERTCP_UDP_IDLE_DUPLICATES 3
 #endif
+// Packets declared lost whose fate is still open (electron/udp/loss-suspects.ts, LOSS_SUSPECTS):
+// a later ACK counts each as lost or as a spurious retransmission; when all are taken the oldest
+// counts as lost. 24 bytes each.
+#ifndef HYPERTCP_UDP_LOSS_SUSPECTS
+#define HYPERTCP_UDP_LOSS_SUSPECTS 16
+#endif
 #if HYPERTCP_UDP_DATAGRAM_BYTES < 256 || HYPERTCP_UDP_DATAGRAM_BYTES > 1452
 #error "HYPERTCP_UDP_DATAGRAM_BYTES must be 256..1452"
 #endif
@@ -40,6 +46,9 @@
 #endif
 #if HYPERTCP_UDP_IDLE_DUPLICATES < 0 || HYPERTCP_UDP_IDLE_DUPLICATES > 128
 #error "HYPERTCP_UDP_IDLE_DUPLICATES must be 0..128"
+#endif
+#if HYPERTCP_UDP_LOSS_SUSPECTS < 1 || HYPERTCP_UDP_LOSS_SUSPECTS > 64
+#error "HYPERTCP_UDP_LOSS_SUSPECTS must be 1..64"
 #endif
 
 namespace hypertcp {
@@ -64,8 +73,10 @@ class DatagramLink {
 
 struct UdpCounters {
   // idleDuplicates: packets sent a second time at once on an idle link (not retransmits).
+  // lost: packets declared lost that a later ACK proved lost; spuriousRetransmits: packets declared
+  // lost whose ACK came late (they had arrived; as the broker's, PROTOCOL 9.5).
   uint32_t packetsSent, packetsReceived, retransmits, idleDuplicates, lost, duplicates, failed, authFailures, replays, malformed,
-      refused;
+      refused, spuriousRetransmits;
 };
 
 class UdpPeer {
@@ -129,6 +140,8 @@ class UdpPeer {
   bool takeMessage(const Frame& f);
   void onAck(const Frame& f, uint32_t nowMs);
   bool acked(const Frame& f, uint64_t pn) const;
+  void suspect(uint64_t pn, uint32_t sentAt, uint8_t backoff);
+  void judgeSuspects(const Frame& f, uint32_t nowMs, bool sampled);
   void sample(uint32_t rttMs);
   uint32_t rto() const;
   void finish(Slot& s, bool delivered);
@@ -167,6 +180,15 @@ class UdpPeer {
     uint8_t data[kMaxSendBytes];
   };
   Held held_[HYPERTCP_UDP_RECV_SLOTS > 0 ? HYPERTCP_UDP_RECV_SLOTS : 1];
+  // Declared lost, not yet proven either way: decided by the first ACK that covers pn (spurious)
+  // or reaches boundary, the first packet number sent after the declaration, without it (lost).
+  struct Suspect {
+    uint64_t pn, boundary;
+    uint32_t sentAt;
+    uint8_t backoff;  // the RTO backoff before the timeout that declared it; 0: an ACK threshold did
+    bool used;
+  };
+  Suspect suspects_[HYPERTCP_UDP_LOSS_SUSPECTS];
   // RTT: the last ack-eliciting packet sent, probeFirst_..probePn_ with its idle duplicate (sample
   // when one of them is the newest acknowledged).
   uint64_t probeFirst_, probePn_;

@@ -8,6 +8,11 @@ namespace udp {
 
 namespace {
 int32_t seqDiff(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b); }
+// An RTT sample: since sentAt, minus the peer's reported ACK delay (at most 50 ms).
+uint32_t rttSince(uint32_t sentAt, uint16_t delayMs, uint32_t nowMs) {
+  uint32_t delay = delayMs < 50 ? delayMs : 50, rtt = nowMs - sentAt;
+  return rtt > delay ? rtt - delay : 0;
+}
 }  // namespace
 
 void UdpPeer::receiveDatagram(const uint8_t* d, size_t length, uint32_t nowMs) {
@@ -181,18 +186,56 @@ bool UdpPeer::acked(const Frame& f, uint64_t pn) const {
 
 void UdpPeer::onAck(const Frame& f, uint32_t nowMs) {
   if (f.largest >= nextPn_) return;
-  if (probing_ && f.largest >= probeFirst_ && f.largest <= probePn_) {
-    uint32_t delay = f.delayMs < 50 ? f.delayMs : 50;
-    uint32_t rtt = nowMs - probeAt_;
-    sample(rtt > delay ? rtt - delay : 0);
+  bool sampled = probing_ && f.largest >= probeFirst_ && f.largest <= probePn_;
+  if (sampled) {
+    sample(rttSince(probeAt_, f.delayMs, nowMs));
     probing_ = false;
   }
+  judgeSuspects(f, nowMs, sampled);
   if (!anyAcked_ || f.largest > largestAcked_) largestAcked_ = f.largest;
   anyAcked_ = true;
   // Either copy of an idle duplicate settles the message.
   for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++) {
     Slot& s = slots_[i];
     if (s.used && (acked(f, s.pn) || (s.copies > 1 && acked(f, s.pn + 1)))) finish(s, true);
+  }
+}
+
+// Declared lost: counted (lost or spurious) once an ACK proves which, as the broker's
+// LossSuspects (electron/udp/loss-suspects.ts) does, so the counters agree on both ends.
+void UdpPeer::suspect(uint64_t pn, uint32_t sentAt, uint8_t backoff) {
+  Suspect* slot = nullptr;
+  for (size_t i = 0; i < HYPERTCP_UDP_LOSS_SUSPECTS && !slot; i++)
+    if (!suspects_[i].used) slot = &suspects_[i];
+  if (!slot) {  // full: the oldest counts as lost and makes room
+    slot = &suspects_[0];
+    for (size_t i = 1; i < HYPERTCP_UDP_LOSS_SUSPECTS; i++)
+      if (suspects_[i].pn < slot->pn) slot = &suspects_[i];
+    counters_.lost++;
+  }
+  slot->pn = pn;
+  slot->boundary = nextPn_;
+  slot->sentAt = sentAt;
+  slot->backoff = backoff;
+  slot->used = true;
+}
+
+void UdpPeer::judgeSuspects(const Frame& f, uint32_t nowMs, bool sampled) {
+  for (size_t i = 0; i < HYPERTCP_UDP_LOSS_SUSPECTS; i++) {
+    Suspect& s = suspects_[i];
+    if (!s.used) continue;
+    if (acked(f, s.pn)) {
+      // It arrived, only its ACK was late: a true RTT sample (packet numbers are unique), and the
+      // timeout that declared it undone (Eifel/F-RTO).
+      counters_.spuriousRetransmits++;
+      if (f.largest == s.pn && !sampled) sample(rttSince(s.sentAt, f.delayMs, nowMs));
+      if (s.backoff && s.backoff < backoff_) backoff_ = s.backoff;
+    } else if (f.largest >= s.boundary) {
+      counters_.lost++;
+    } else {
+      continue;
+    }
+    s.used = false;
   }
 }
 

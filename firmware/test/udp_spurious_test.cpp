@@ -1,0 +1,129 @@
+// Spurious retransmissions (as the broker's electron/udp/loss-suspects.test.ts): a device and a
+// broker-role UdpPeer with every datagram carried by hand. A packet the timeout declared lost counts
+// in `lost` only once an ACK proves it lost; a late ACK of it counts in `spuriousRetransmits`.
+// Also built with HYPERTCP_UDP_IDLE_DUPLICATES=0 (test/udp.mk, udp-nodup).
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <new>
+
+#include "check.h"
+#include "udp/UdpPeer.h"
+#include "udp_pair.h"
+
+using namespace hypertcp::udp;
+
+namespace {
+
+const uint32_t kCopies = HYPERTCP_UDP_IDLE_DUPLICATES > 0 ? 2 : 1;
+
+int delivered = 0, failed = 0;
+void onDone(void*, uint32_t, bool ok) { ok ? delivered++ : failed++; }
+
+struct Rig {
+  uint32_t now = 1000;
+  udptest::RecordingLink<64> fromDevice, fromBroker;
+  UdpPeer device, broker;
+  size_t carried = 0;  // device datagrams handed to the broker so far
+
+  // HELLO carried and answered 2 ms later: an RTT of 2 ms, the RTO on its 20 ms floor.
+  Rig() {
+    udptest::beginPair(device, &fromDevice, broker, &fromBroker, now);
+    device.onDone(onDone, nullptr);
+    delivered = failed = 0;
+    carryToBroker();
+    now += 2;
+    ackBack();
+  }
+  void send() { CHECK(device.send(reinterpret_cast<const uint8_t*>("{\"n\":1}"), 7, kReliableOrdered, now)); }
+  // Hands the device's datagrams not yet carried, up to index `until`, to the broker (or drops them).
+  void carryToBroker(bool drop = false, size_t until = SIZE_MAX) {
+    for (; carried < fromDevice.count && carried < until; carried++)
+      if (!drop) broker.receiveDatagram(fromDevice.data[carried], fromDevice.length[carried], now);
+  }
+  void ackBack() {
+    size_t before = fromBroker.count;
+    broker.loop(now);
+    for (size_t i = before; i < fromBroker.count; i++) device.receiveDatagram(fromBroker.data[i], fromBroker.length[i], now);
+  }
+  // Runs the device alone until it has retransmitted `n` times in all (at most 2 s).
+  void idleUntilRetransmits(uint32_t n) {
+    for (int ms = 0; ms < 2000 && device.counters().retransmits < n; ms++) device.loop(++now);
+    CHECK_EQ(device.counters().retransmits, n);
+  }
+};
+
+Rig* fresh() {
+  static char storage[sizeof(Rig)];
+  static Rig* last = nullptr;
+  if (last) last->~Rig();
+  return last = new (storage) Rig();
+}
+
+}  // namespace
+
+TEST(udp_late_ack_of_a_timed_out_packet_is_spurious_not_lost) {
+  Rig& r = *fresh();
+  r.send();
+  size_t originals = r.fromDevice.count;
+  // The broker is busy: nothing it is sent is read before the device's RTO (20 ms) fires.
+  r.idleUntilRetransmits(1);
+  uint32_t srttBefore = r.device.srttMs();
+  r.now += 25;
+  r.carryToBroker(false, originals);  // the broker reads the originals at last, and answers at once
+  r.ackBack();
+  CHECK_EQ(r.device.counters().spuriousRetransmits, kCopies);
+  CHECK_EQ(r.device.counters().lost, 0);
+  // The late ACK is a true RTT sample (about 45 ms): the estimate rises.
+  CHECK(r.device.srttMs() > srttBefore);
+  r.carryToBroker();
+  r.ackBack();
+  CHECK_EQ(delivered, 1);
+  CHECK_EQ(r.device.counters().retransmits, 1);
+  CHECK_EQ(r.device.counters().spuriousRetransmits, kCopies);
+  CHECK_EQ(r.device.counters().lost, 0);
+}
+
+TEST(udp_ack_of_the_retransmission_alone_proves_the_loss) {
+  Rig& r = *fresh();
+  r.send();
+  r.carryToBroker(true);  // dropped on the way
+  r.idleUntilRetransmits(1);
+  CHECK_EQ(r.device.counters().lost, 0);  // declared, not yet proven
+  r.carryToBroker();
+  r.ackBack();
+  CHECK_EQ(delivered, 1);
+  CHECK_EQ(r.device.counters().lost, kCopies);
+  CHECK_EQ(r.device.counters().spuriousRetransmits, 0);
+}
+
+TEST(udp_loss_suspects_are_bounded) {
+  // Every slot in flight and nothing answered for two timeouts: more packets are declared lost
+  // than there are suspect slots, so the oldest count as lost before any ACK.
+  Rig& r = *fresh();
+  for (int i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++) r.send();
+  r.idleUntilRetransmits(HYPERTCP_UDP_SEND_SLOTS);
+  // Every packet after the HELLO until now carries a message; the second timeout declares them all.
+  int declared = static_cast<int>(r.fromDevice.count - r.carried);
+  r.idleUntilRetransmits(2 * HYPERTCP_UDP_SEND_SLOTS);
+  int lostEarly = static_cast<int>(r.device.counters().lost);
+  printf("  %d packets declared lost, %d counted lost before any ACK (suspect slots: %d)\n", declared, lostEarly,
+         HYPERTCP_UDP_LOSS_SUSPECTS);
+  CHECK_EQ(lostEarly, declared > HYPERTCP_UDP_LOSS_SUSPECTS ? declared - HYPERTCP_UDP_LOSS_SUSPECTS : 0);
+  // Everything arrives late: every suspect still held is proven spurious.
+  r.carryToBroker();
+  r.ackBack();
+  CHECK_EQ(r.device.counters().spuriousRetransmits, declared - lostEarly);
+  CHECK_EQ(r.device.counters().lost, lostEarly);
+  CHECK_EQ(delivered, HYPERTCP_UDP_SEND_SLOTS);
+  CHECK_EQ(failed, 0);
+}
+
+TEST(udp_undecided_suspects_count_as_lost_when_the_session_ends) {
+  Rig& r = *fresh();
+  r.send();
+  r.idleUntilRetransmits(1);
+  r.device.close("test", r.now);
+  CHECK_EQ(r.device.counters().lost, kCopies);
+}
