@@ -5,25 +5,23 @@
  */
 import { startCeilingPeer } from './brokers/control';
 import type { Protocol } from './load/clients';
+import { NativeLoad } from './load/native';
 import { LoadWorker } from './load/pool';
 import { planShape, shapeIds } from './load/shapes';
 import type { CeilingRow } from './lib/results';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function measureCeiling(protocol: Protocol, side: 'send' | 'receive', batch: number, ms: number): Promise<CeilingRow> {
+export async function measureCeiling(protocol: Protocol, side: 'send' | 'receive', batch: number, ms: number, generator: 'node' | 'native'): Promise<CeilingRow> {
   const peer = await startCeilingPeer(side === 'send' ? 'discard' : 'blast', protocol);
-  let worker: LoadWorker | null = null;
+  let worker: LoadWorker | NativeLoad | null = null;
   try {
     const ids = shapeIds('fan-in');
     const plan = planShape('fan-in', protocol, peer.port, await peer.tokens([...ids.publishers, ...ids.receivers]));
-    worker = new LoadWorker({
-      clients: side === 'send' ? plan.publishers : plan.receivers,
-      delivered: new SharedArrayBuffer(4 * plan.publishers.length),
-      connectConcurrency: 25,
-      // Nothing is ever delivered back: a window this large never closes.
-      mode: side === 'send' ? { kind: 'saturate', window: 2 ** 30, batch } : null,
-    });
+    const clients = side === 'send' ? plan.publishers : plan.receivers;
+    // Nothing is ever delivered back: a window this large never closes.
+    const mode = side === 'send' ? { kind: 'saturate' as const, window: 2 ** 30, batch } : null;
+    worker = generator === 'native' ? new NativeLoad(clients, mode) : new LoadWorker({ clients, delivered: new SharedArrayBuffer(4 * plan.publishers.length), connectConcurrency: 25, mode });
     await worker.ready();
     worker.send({ type: 'start' });
     await sleep(300);

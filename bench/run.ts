@@ -44,11 +44,11 @@ if (args.nice !== 0) {
     process.exit(2);
   }
 }
-if (args.generator === 'native' && args.modes.includes('rate')) {
+if (args.generator === 'native') {
   try {
     buildNativeLoadgen();
   } catch (e) {
-    console.log(`native load generator unavailable (${e instanceof Error ? e.message.split('\n')[0] : e}): fixed-rate runs use the Node generator`);
+    console.log(`native load generator unavailable (${e instanceof Error ? e.message.split('\n')[0] : e}): the Node generator runs the load`);
     args.generator = 'node';
   }
 }
@@ -102,7 +102,7 @@ if (args.ceiling) {
   for (const protocol of protocols) {
     for (const [side, batch] of [['send', BURST], ['send', 1], ['receive', BURST]] as const) {
       try {
-        ceilings.push(await measureCeiling(protocol, side, batch, args.measureMs / 2));
+        ceilings.push(await measureCeiling(protocol, side, batch, args.measureMs / 2, args.generator));
       } catch (e) {
         console.log(`  generator ceiling ${protocol} ${side}: ERROR ${e instanceof Error ? e.message : e}`);
       }

@@ -15,7 +15,7 @@ export interface Timing {
   measureMs: number;
   /** Saturation: messages in flight per publisher. */
   window: number;
-  /** Fixed-rate runs: the Node worker threads (bench/load) or the native epoll generator. */
+  /** The Node worker threads (bench/load) or the native epoll generator (bench/native). */
   generator: 'node' | 'native';
 }
 
@@ -37,7 +37,7 @@ export interface ScenarioOutcome {
 }
 
 export async function runScenario(kind: BrokerKind, shape: ShapeName, mode: ModeName, timing: Timing): Promise<ScenarioOutcome> {
-  if (mode === 'rate' && timing.generator === 'native') return runNativeRate(kind, shape, timing);
+  if (timing.generator === 'native') return runNative(kind, shape, mode, timing);
   const broker = await startBroker(kind);
   const workers: LoadWorker[] = [];
   try {
@@ -78,23 +78,23 @@ export async function runScenario(kind: BrokerKind, shape: ShapeName, mode: Mode
   }
 }
 
-/** A fixed-rate run driven by the native generator: one child process, every client in it. */
-async function runNativeRate(kind: BrokerKind, shape: ShapeName, timing: Timing): Promise<ScenarioOutcome> {
+/** A run driven by the native generator: one child process, every client in it. */
+async function runNative(kind: BrokerKind, shape: ShapeName, mode: ModeName, timing: Timing): Promise<ScenarioOutcome> {
   const broker = await startBroker(kind);
   let load: NativeLoad | null = null;
   try {
     const ids = shapeIds(shape);
     const tokens = await broker.tokens([...ids.publishers, ...ids.receivers]);
     const plan = planShape(shape, broker.protocol, broker.port, tokens, broker.qos);
-    load = new NativeLoad([...plan.receivers, ...plan.publishers], perPublisherRate(plan, FIXED_RATE));
+    load = new NativeLoad([...plan.receivers, ...plan.publishers], sendMode(mode, perPublisherRate(plan, FIXED_RATE), timing));
     await load.ready();
     const meter = new ProcessMeter(broker.pid);
     const genMeter = new ProcessMeter(load.pid);
-    load.send('start');
-    await sleep(timing.rateWarmupMs);
+    load.send({ type: 'start' });
+    await sleep(mode === 'rate' ? timing.rateWarmupMs : timing.warmupMs);
     meter.start();
     genMeter.start();
-    load.send('mark');
+    load.send({ type: 'mark' });
     await sleep(timing.measureMs);
     const report = await load.report();
     const usage = meter.stop();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Broker, MemoryTokenStore } from '../../electron/broker';
 import { Histogram } from '../lib/stats';
 import { NativeLoad, buildNativeLoadgen, clientLine, parseReport } from './native';
-import type { WorkerClient } from './messages';
+import type { SendMode, WorkerClient } from './messages';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -24,13 +24,13 @@ if (!hasCompiler) console.warn('native loadgen tests skipped: no g++ on this mac
 
 describe('native load generator: config and report lines', () => {
   it('writes one line per client with "-" for absent fields and refuses whitespace', () => {
-    expect(clientLine({ protocol: 'hypertcp', port: 8080, id: 'pub-001', token: 'abc', sendTo: 'sink', src: 1 })).toBe('client hypertcp 8080 pub-001 abc sink - 0 1');
-    expect(clientLine({ protocol: 'mqtt', port: 1883, id: 'sink', subscribe: 'bench/sink', qos: 1 })).toBe('client mqtt 1883 sink - - bench/sink 1 0');
+    expect(clientLine({ protocol: 'hypertcp', port: 8080, id: 'pub-001', token: 'abc', sendTo: 'sink', src: 1 })).toBe('client hypertcp 8080 pub-001 abc sink - 0 1 1');
+    expect(clientLine({ protocol: 'mqtt', port: 1883, id: 'sink', subscribe: 'bench/sink', qos: 1 })).toBe('client mqtt 1883 sink - - bench/sink 1 0 1');
     expect(() => clientLine({ protocol: 'mqtt', port: 1, id: 'a b' })).toThrow(/whitespace/);
   });
 
   it('turns the sparse histogram into the coordinator\'s buckets', () => {
-    const r = parseReport('report {"elapsedMs":1000.5,"sent":3,"received":3,"acksOk":3,"acksRefused":0,"errors":0,"histogram":[[40,2],[300,1]]}');
+    const r = parseReport('report {"elapsedMs":1000.5,"sent":3,"received":3,"acksOk":3,"acksRefused":0,"errors":0,"forgiven":0,"histogram":[[40,2],[300,1]]}');
     const h = new Histogram(r.histogram);
     expect(h.total).toBe(3);
     expect(h.percentile(50)).toBe(40);
@@ -47,13 +47,13 @@ describe.skipIf(!hasCompiler)('native load generator against real brokers on 127
   }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Runs the generator for `ms` at `rate` per publisher; returns its report after close. */
-  async function run(clients: WorkerClient[], rate: number, ms: number) {
-    const load = new NativeLoad(clients, rate, bin);
+  /** Runs the generator for `ms` at `rate` per publisher (or saturating); returns its report. */
+  async function run(clients: WorkerClient[], rate: number | SendMode, ms: number) {
+    const load = new NativeLoad(clients, typeof rate === 'number' ? { kind: 'rate', perSecond: rate } : rate, bin);
     try {
       await load.ready(10_000);
-      load.send('mark');
-      load.send('start');
+      load.send({ type: 'mark' });
+      load.send({ type: 'start' });
       await sleep(ms);
       return await load.report();
     } finally {
@@ -85,11 +85,27 @@ describe.skipIf(!hasCompiler)('native load generator against real brokers on 127
     }
   });
 
+  it('saturates with a bounded window: many messages, never more in flight than the window', async () => {
+    const tokens = new MemoryTokenStore();
+    const broker = new Broker({ tokens });
+    const port = await broker.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const base = { protocol: 'hypertcp' as const, port };
+      const publishers = [0, 1, 2].map((src) => ({ ...base, id: `pub-${src}`, token: tokens.create(`pub-${src}`), sendTo: 'sink', src }));
+      const r = await run([{ ...base, id: 'sink', token: tokens.create('sink') }, ...publishers], { kind: 'saturate', window: 8, batch: 4 }, 600);
+      expect(r.received).toBeGreaterThan(1_000); // a closed loop on loopback: thousands in 0.6 s
+      expect(r.sent - r.received).toBeLessThanOrEqual(3 * 8); // at most a window per publisher in flight
+      expect(r.forgiven + r.errors + r.acksRefused).toBe(0);
+    } finally {
+      await broker.close('shutdown');
+    }
+  });
+
   it('reports a refused login instead of running', async () => {
     const broker = new Broker({ tokens: new MemoryTokenStore() });
     const port = await broker.listen({ port: 0, host: '127.0.0.1' });
     try {
-      const load = new NativeLoad([{ protocol: 'hypertcp', port, id: 'x', token: 'wrong' }], 1, bin);
+      const load = new NativeLoad([{ protocol: 'hypertcp', port, id: 'x', token: 'wrong' }], { kind: 'rate', perSecond: 1 }, bin);
       await expect(load.ready(10_000)).rejects.toThrow(/x: login refused, status 9/);
       await load.close();
     } finally {

@@ -1,7 +1,7 @@
 /**
  * The native load generator (bench/native/loadgen.cpp) behind the same verbs as a LoadWorker:
- * ready, start/mark, report, close. One child process holds every client of a fixed-rate run,
- * receivers first; see the C++ file for why it exists and its line protocol.
+ * ready, start/mark, report, close. One child process holds every client of a run, receivers
+ * first; see the C++ file for why it exists and its line protocol.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { repoRoot } from '../lib/entry';
 import { HISTOGRAM_BUCKETS } from '../lib/stats';
-import type { WorkerClient, WorkerReport } from './messages';
+import type { SendMode, WorkerClient, WorkerReport } from './messages';
 
 export const nativeLoadgenPath = (): string => path.join(repoRoot, 'dist', 'bench', 'loadgen');
 
@@ -30,15 +30,15 @@ export function clientLine(c: WorkerClient): string {
     if (s !== undefined && /\s/.test(s)) throw new Error(`native loadgen: "${s}" contains whitespace`);
     return s === undefined || s === '' ? '-' : s;
   };
-  return ['client', c.protocol, c.port, field(c.id), field(c.token), field(c.sendTo), field(c.subscribe), c.qos ?? 0, c.src ?? 0].join(' ');
+  return ['client', c.protocol, c.port, field(c.id), field(c.token), field(c.sendTo), field(c.subscribe), c.qos ?? 0, c.src ?? 0, c.fanout ?? 1].join(' ');
 }
 
 /** Parses `report {json}` into the Node worker's report shape (sparse histogram -> buckets). */
 export function parseReport(line: string): WorkerReport {
-  const raw = JSON.parse(line.slice('report '.length)) as Omit<WorkerReport, 'type' | 'histogram' | 'forgiven'> & { histogram: [number, number][] };
+  const raw = JSON.parse(line.slice('report '.length)) as Omit<WorkerReport, 'type' | 'histogram'> & { histogram: [number, number][] };
   const histogram = new Uint32Array(HISTOGRAM_BUCKETS);
   for (const [bucket, count] of raw.histogram) histogram[bucket] = count;
-  return { ...raw, type: 'report', forgiven: 0, histogram };
+  return { ...raw, type: 'report', histogram };
 }
 
 export class NativeLoad {
@@ -46,7 +46,7 @@ export class NativeLoad {
   private readonly lines: string[] = [];
   private waiter: ((line: string | null) => void) | null = null;
 
-  constructor(clients: WorkerClient[], perPublisherPerSecond: number, bin = nativeLoadgenPath()) {
+  constructor(clients: WorkerClient[], mode: SendMode | null, bin = nativeLoadgenPath()) {
     if (!existsSync(bin)) throw new Error(`${bin} is missing: run the bench with --generator=native (it builds it with g++)`);
     this.child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
@@ -56,7 +56,8 @@ export class NativeLoad {
     this.child.once('exit', () => this.waiter?.(null));
     // A generator that failed its handshake has exited: commands to it go nowhere, by design.
     this.child.stdin!.on('error', () => undefined);
-    const config = [...clients.map(clientLine), `rate ${perPublisherPerSecond}`, 'end'];
+    const modeLine = !mode ? [] : mode.kind === 'rate' ? [`rate ${mode.perSecond}`] : [`saturate ${mode.window} ${mode.batch}`];
+    const config = [...clients.map(clientLine), ...modeLine, 'end'];
     this.child.stdin!.write(config.join('\n') + '\n');
   }
 
@@ -83,8 +84,9 @@ export class NativeLoad {
     if (!line.startsWith('ready ')) throw new Error(`native loadgen: ${line}`);
   }
 
-  send(command: 'start' | 'mark'): void {
-    this.child.stdin!.write(`${command}\n`);
+  /** start or mark, as a LoadWorker takes them. */
+  send(m: { type: 'start' | 'mark' }): void {
+    this.child.stdin!.write(`${m.type}\n`);
   }
 
   async report(): Promise<WorkerReport> {

@@ -1,11 +1,12 @@
-// A native load generator for the fixed-rate (latency) runs: the same simulated devices, payload,
-// stamps and acks as the Node generator in bench/load, in one epoll thread. At 5 k msg/s the Node
+// A native load generator: the same simulated devices, payload, stamps, acks and send modes (fixed
+// rate; saturation with a bounded in-flight window) as the Node generator in bench/load, in one
+// epoll thread. At 5 k msg/s the Node
 // generator's two worker threads compete with the broker for this machine's two cores (and for an
 // acked protocol wake twice as often); this one needs less CPU and no garbage collector, so more
 // of the latency measured is the broker's and less the scheduler's (docs/BENCHMARKS.md). Driven over stdin/stdout by bench/load/native.ts.
 //
-// stdin, before the run:  client <hypertcp|mqtt> <port> <id> <token|-> <sendTo|-> <subscribe|-> <qos> <src>
-//                         rate <deliveries per second per publisher>
+// stdin, before the run:  client <hypertcp|mqtt> <port> <id> <token|-> <sendTo|-> <subscribe|-> <qos> <src> <fanout>
+//                         rate <deliveries per second per publisher> | saturate <window> <batch>
 //                         end
 // stdout: "ready <n>" once every client is logged in / subscribed, or "failed <why>".
 // stdin, then: start | mark | report (prints one JSON line) | close.
@@ -13,6 +14,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -34,12 +36,12 @@ using namespace loadgen;
 
 // ---- clients ------------------------------------------------------------------------------------
 struct Counters {
-  uint64_t sent = 0, received = 0, acksOk = 0, acksRefused = 0, errors = 0;
+  uint64_t sent = 0, received = 0, acksOk = 0, acksRefused = 0, errors = 0, forgiven = 0;
 };
 
 struct Client {
   bool mqtt = false;
-  int port = 0, qos = 0, src = 0, fd = -1;
+  int port = 0, qos = 0, src = 0, fanout = 1, fd = -1;
   std::string id, token, sendTo, subscribe;
   std::string frame;  // pre-built message; stamped in place per send
   size_t payloadAt = 0, msgIdAt = 0;
@@ -48,15 +50,21 @@ struct Client {
   std::string outbox;            // bytes the socket did not take yet
   bool handshaking = true;
   std::string failure;
+  // saturation: what this publisher sent, wrote off, and when its deliveries last moved
+  uint64_t sent = 0, forgiven = 0, lastDone = 0, lastProgress = 0;
 };
 
 Counters counters;
 uint64_t histogram[kBuckets];
+constexpr int kMaxSrc = 10000;  // the payload's 4-digit publisher index
+uint64_t deliveredBySrc[kMaxSrc];
 
 void recordDelivery(const uint8_t* from, const uint8_t* end, uint64_t now) {
   const uint8_t* at = static_cast<const uint8_t*>(memmem(from, end - from, kTsMarker.data(), kTsMarker.size()));
   if (!at || at + 64 > end) return;
   counters.received++;
+  const int64_t src = readDigits(at + kSrcAt, 4);
+  if (src >= 0) deliveredBySrc[src]++;
   const int64_t ts = readDigits(at + kTsAt, 15);
   if (ts >= 0) histogram[bucketOf(int64_t(now) - ts)]++;
   // LOADGEN_TRACE=<file>: every slow delivery's arrival time and latency (µs), to see when the
@@ -188,18 +196,59 @@ void onReadable(Client& c, int epfd) {
   writeOut(c, acks, epfd);  // a chunk's acks in one write, as the Node receivers do
 }
 
-void sendOne(Client& c, int epfd) {
-  uint8_t* f = reinterpret_cast<uint8_t*>(&c.frame[0]);
-  writeDigits(f + c.payloadAt + kTsAt, 15, nowMicros());
-  writeDigits(f + c.payloadAt + kSrcAt, 4, uint64_t(c.src));
-  writeDigits(f + c.payloadAt + kSeqAt, 8, counters.sent % 100000000u);
-  if (c.msgIdAt) {
-    f[c.msgIdAt] = uint8_t(c.msgId >> 8);
-    f[c.msgIdAt + 1] = uint8_t(c.msgId & 0xff);
-    c.msgId = c.msgId == 0xffff ? 1 : c.msgId + 1;
+/** Writes `count` stamped messages in one write. */
+void send(Client& c, int count, int epfd) {
+  static std::string batch;
+  batch.clear();
+  const uint64_t now = nowMicros();
+  for (int i = 0; i < count; i++) {
+    const size_t at = batch.size();
+    batch += c.frame;
+    uint8_t* f = reinterpret_cast<uint8_t*>(&batch[at]);
+    writeDigits(f + c.payloadAt + kTsAt, 15, now);
+    writeDigits(f + c.payloadAt + kSrcAt, 4, uint64_t(c.src));
+    writeDigits(f + c.payloadAt + kSeqAt, 8, c.sent % 100000000u);
+    if (c.msgIdAt) {
+      f[c.msgIdAt] = uint8_t(c.msgId >> 8);
+      f[c.msgIdAt + 1] = uint8_t(c.msgId & 0xff);
+      c.msgId = c.msgId == 0xffff ? 1 : c.msgId + 1;
+    }
+    c.sent++;
   }
-  counters.sent++;
-  writeOut(c, c.frame, epfd);
+  counters.sent += uint64_t(count);
+  writeOut(c, batch, epfd);
+}
+
+/**
+ * Saturation, closed loop: each publisher keeps at most `window` messages in flight (sent, not yet
+ * delivered to all `fanout` receivers) and writes up to `batch` per write. A window stalled for
+ * 0.5 s (messages the broker dropped) is written off. Returns whether anything was sent.
+ */
+bool pump(std::vector<Client*>& publishers, int window, int batch, int epfd) {
+  constexpr uint64_t kStallMicros = 500000;
+  constexpr size_t kHighWater = 64 * 1024;  // above this many unsent bytes a publisher waits
+  const uint64_t now = nowMicros();
+  bool progressed = false;
+  for (Client* p : publishers) {
+    if (p->fd < 0) continue;
+    const uint64_t done = deliveredBySrc[p->src] / uint64_t(p->fanout);
+    if (done != p->lastDone) {
+      p->lastDone = done;
+      p->lastProgress = now;
+    }
+    uint64_t inflight = p->sent - done - p->forgiven;
+    if (inflight >= uint64_t(window)) {
+      if (now - p->lastProgress < kStallMicros) continue;
+      p->forgiven += inflight;
+      counters.forgiven += inflight;
+      p->lastProgress = now;
+      inflight = 0;
+    }
+    if (p->outbox.size() > kHighWater) continue;
+    send(*p, int(std::min<uint64_t>(uint64_t(batch), uint64_t(window) - inflight)), epfd);
+    progressed = true;
+  }
+  return progressed;
 }
 
 bool connectClient(Client& c, int epfd) {
@@ -239,6 +288,7 @@ std::string reportJson(uint64_t elapsedUs, const Counters& since) {
   out << "{\"elapsedMs\":" << elapsedUs / 1000.0 << ",\"sent\":" << counters.sent - since.sent
       << ",\"received\":" << counters.received - since.received << ",\"acksOk\":" << counters.acksOk - since.acksOk
       << ",\"acksRefused\":" << counters.acksRefused - since.acksRefused << ",\"errors\":" << counters.errors
+      << ",\"forgiven\":" << counters.forgiven - since.forgiven
       << ",\"histogram\":[";
   bool first = true;
   for (int i = 0; i < kBuckets; i++) {
@@ -255,6 +305,7 @@ std::string reportJson(uint64_t elapsedUs, const Counters& since) {
 int main() {
   std::vector<Client> clients;
   double perSecond = 0;
+  int window = 0, batch = 1;
   std::string line;
   while (std::getline(std::cin, line) && line != "end") {
     std::istringstream in(line);
@@ -264,8 +315,16 @@ int main() {
       in >> perSecond;
       continue;
     }
+    if (word == "saturate") {
+      in >> window >> batch;
+      continue;
+    }
     Client c;
-    in >> protocol >> c.port >> c.id >> c.token >> c.sendTo >> c.subscribe >> c.qos >> c.src;
+    in >> protocol >> c.port >> c.id >> c.token >> c.sendTo >> c.subscribe >> c.qos >> c.src >> c.fanout;
+    if (c.src < 0 || c.src >= kMaxSrc || c.fanout < 1) {
+      printf("failed %s: src must be 0..%d and fanout >= 1\n", c.id.c_str(), kMaxSrc - 1);
+      return 1;
+    }
     c.mqtt = protocol == "mqtt";
     for (std::string* s : {&c.token, &c.sendTo, &c.subscribe})
       if (*s == "-") s->clear();
@@ -308,16 +367,18 @@ int main() {
   Counters atMark;
   uint64_t markAt = nowMicros();
   size_t turn = 0;
+  bool saturating = false, progressed = false;
   std::string input;
   for (;;) {
-    const int n = epoll_wait(epfd, events, 256, -1);
+    // saturating: pump again at once while it moves, else look every millisecond
+    const int n = epoll_wait(epfd, events, 256, saturating ? (progressed ? 0 : 1) : -1);
     for (int i = 0; i < n; i++) {
       if (events[i].data.ptr == nullptr) {
         uint64_t expirations = 0;
         if (read(timer, &expirations, sizeof expirations) != sizeof expirations) continue;
         for (uint64_t k = 0; k < expirations && k < 1000 && !publishers.empty(); k++) {
           Client& p = *publishers[turn++ % publishers.size()];
-          if (p.fd >= 0) sendOne(p, epfd);
+          if (p.fd >= 0) send(p, 1, epfd);
         }
       } else if (events[i].data.ptr == &sev) {
         char buf[256];
@@ -326,7 +387,9 @@ int main() {
         input.append(buf, size_t(got));
         for (size_t eol; (eol = input.find('\n')) != std::string::npos; input.erase(0, eol + 1)) {
           const std::string command = input.substr(0, eol);
-          if (command == "start" && perSecond > 0 && !publishers.empty()) {
+          if (command == "start" && window > 0) {
+            saturating = true;
+          } else if (command == "start" && perSecond > 0 && !publishers.empty()) {
             const long long intervalNs = (long long)(1e9 / (perSecond * double(publishers.size())));
             itimerspec spec{};
             spec.it_interval = {time_t(intervalNs / 1000000000), long(intervalNs % 1000000000)};
@@ -349,5 +412,6 @@ int main() {
         dispatch(events[i], epfd);
       }
     }
+    if (saturating) progressed = pump(publishers, window, batch, epfd);
   }
 }
