@@ -28,7 +28,7 @@ export interface BenchArgs {
   writeDoc: boolean;
   /** Scheduling priority for the bench and everything it starts (negative = favoured; root only). */
   nice: number;
-  /** Who generates the fixed-rate load: Node worker threads or the native epoll generator. */
+  /** Who generates the load: the native epoll generator or Node worker threads. */
   generator: 'node' | 'native';
 }
 
@@ -44,9 +44,9 @@ export const USAGE = `npm run bench [-- options]
   --window=N           saturation: messages in flight per publisher (default 64)
   --nice=N             run the bench, brokers and generator at this nice value (e.g. -5, root
                        only): less noise from other work on a shared machine, same for every broker
-  --generator=G        fixed-rate runs: native (one epoll thread, bench/native/loadgen.cpp,
-                       built with g++; the Node generator when there is no compiler) or node
-                       (worker threads, bench/load) (default: native)
+  --generator=G        the load generator: native (one epoll thread, bench/native/loadgen.cpp,
+                       built with g++; the Node one when there is no compiler) or node (worker
+                       threads, bench/load) (default: native)
   --no-memory --no-ceiling --no-udp --no-doc
   --help`;
 
