@@ -236,7 +236,9 @@ bool pump(std::vector<Client*>& publishers, int window, int batch, int epfd) {
       p->lastDone = done;
       p->lastProgress = now;
     }
-    uint64_t inflight = p->sent - done - p->forgiven;
+    // late deliveries of written-off messages can put done above sent - forgiven: none in flight
+    const uint64_t settled = done + p->forgiven;
+    uint64_t inflight = p->sent > settled ? p->sent - settled : 0;
     if (inflight >= uint64_t(window)) {
       if (now - p->lastProgress < kStallMicros) continue;
       p->forgiven += inflight;
