@@ -391,6 +391,7 @@ int main() {
           const std::string command = input.substr(0, eol);
           if (command == "start" && window > 0) {
             saturating = true;
+            for (Client* p : publishers) p->lastProgress = nowMicros();  // a stall is counted from here
           } else if (command == "start" && perSecond > 0 && !publishers.empty()) {
             const long long intervalNs = (long long)(1e9 / (perSecond * double(publishers.size())));
             itimerspec spec{};
