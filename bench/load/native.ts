@@ -13,13 +13,17 @@ import type { SendMode, WorkerClient, WorkerReport } from './messages';
 
 export const nativeLoadgenPath = (): string => path.join(repoRoot, 'dist', 'bench', 'loadgen');
 
-/** Compiles the generator when missing or older than its sources (about 2 s with g++ -O2). */
+const SOURCES = ['loadgen.cpp', 'devices.cpp'];
+const HEADERS = ['devices.h', 'wire.h'];
+
+/** Compiles the generator when missing or older than its sources (a few seconds with g++ -O2). */
 export function buildNativeLoadgen(bin = nativeLoadgenPath()): string {
   const dir = path.join(repoRoot, 'bench', 'native');
-  const source = path.join(dir, 'loadgen.cpp');
-  const newest = Math.max(...[source, path.join(dir, 'wire.h')].map((f) => statSync(f).mtimeMs));
+  const files = [...SOURCES, ...HEADERS].map((f) => path.join(dir, f));
+  const newest = Math.max(...files.map((f) => statSync(f).mtimeMs));
   if (!existsSync(bin) || statSync(bin).mtimeMs < newest) {
-    execFileSync(process.env.CXX ?? 'g++', ['-O2', '-std=c++17', '-Wall', '-Wextra', '-Werror', '-o', bin, source], { stdio: 'inherit' });
+    const sources = SOURCES.map((f) => path.join(dir, f));
+    execFileSync(process.env.CXX ?? 'g++', ['-O2', '-std=c++17', '-Wall', '-Wextra', '-Werror', '-o', bin, ...sources], { stdio: 'inherit' });
   }
   return bin;
 }

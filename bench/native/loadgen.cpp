@@ -1,420 +1,196 @@
 // A native load generator: the same simulated devices, payload, stamps, acks and send modes (fixed
 // rate; saturation with a bounded in-flight window) as the Node generator in bench/load, in one
-// epoll thread. At 5 k msg/s the Node
-// generator's two worker threads compete with the broker for this machine's two cores (and for an
-// acked protocol wake twice as often); this one needs less CPU and no garbage collector, so more
-// of the latency measured is the broker's and less the scheduler's (docs/BENCHMARKS.md). Driven over stdin/stdout by bench/load/native.ts.
+// epoll thread. On this 2-core machine the Node generator's worker threads compete with the broker
+// for the cores (and for an acked protocol wake twice as often); this one needs less CPU and no
+// garbage collector, so more of what is measured is the broker's and less the scheduler's
+// (docs/BENCHMARKS.md). Driven over stdin/stdout by bench/load/native.ts.
 //
 // stdin, before the run:  client <hypertcp|mqtt> <port> <id> <token|-> <sendTo|-> <subscribe|-> <qos> <src> <fanout>
 //                         rate <deliveries per second per publisher> | saturate <window> <batch>
 //                         end
 // stdout: "ready <n>" once every client is logged in / subscribed, or "failed <why>".
 // stdin, then: start | mark | report (prints one JSON line) | close.
-#include <arpa/inet.h>
-#include <cerrno>
-#include <cstdint>
-#include <cstdio>
-#include <algorithm>
-#include <cstdlib>
-#include <cstring>
-#include <ctime>
-#include <iostream>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sstream>
-#include <string>
 #include <sys/epoll.h>
-#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <sstream>
+#include <string>
 #include <vector>
 
-#include "wire.h"
+#include "devices.h"
 
 namespace {
 using namespace loadgen;
 
-// ---- clients ------------------------------------------------------------------------------------
-struct Counters {
-  uint64_t sent = 0, received = 0, acksOk = 0, acksRefused = 0, errors = 0, forgiven = 0;
-};
-
-struct Client {
-  bool mqtt = false;
-  int port = 0, qos = 0, src = 0, fanout = 1, fd = -1;
-  std::string id, token, sendTo, subscribe;
-  std::string frame;  // pre-built message; stamped in place per send
-  size_t payloadAt = 0, msgIdAt = 0;
-  uint16_t msgId = 1;
-  std::vector<uint8_t> pending;  // a partial packet between reads
-  std::string outbox;            // bytes the socket did not take yet
-  bool handshaking = true;
-  std::string failure;
-  // saturation: what this publisher sent, wrote off, and when its deliveries last moved
-  uint64_t sent = 0, forgiven = 0, lastDone = 0, lastProgress = 0;
-};
-
-Counters counters;
-uint64_t histogram[kBuckets];
-constexpr int kMaxSrc = 10000;  // the payload's 4-digit publisher index
-uint64_t deliveredBySrc[kMaxSrc];
-
-void recordDelivery(const uint8_t* from, const uint8_t* end, uint64_t now) {
-  const uint8_t* at = static_cast<const uint8_t*>(memmem(from, end - from, kTsMarker.data(), kTsMarker.size()));
-  if (!at || at + 64 > end) return;
-  counters.received++;
-  const int64_t src = readDigits(at + kSrcAt, 4);
-  if (src >= 0) deliveredBySrc[src]++;
-  const int64_t ts = readDigits(at + kTsAt, 15);
-  if (ts >= 0) histogram[bucketOf(int64_t(now) - ts)]++;
-  // LOADGEN_TRACE=<file>: every slow delivery's arrival time and latency (µs), to see when the
-  // tail happens (clusters, periods, GC pauses) rather than only how long it is.
-  static FILE* const trace = getenv("LOADGEN_TRACE") ? fopen(getenv("LOADGEN_TRACE"), "w") : nullptr;
-  constexpr int64_t kSlowMicros = 300;
-  if (trace && ts >= 0 && int64_t(now) - ts > kSlowMicros) fprintf(trace, "%llu %lld\n", (unsigned long long)now, (long long)(int64_t(now) - ts));
-}
-
-void buildFrame(Client& c) {
-  if (c.sendTo.empty()) return;
-  if (!c.mqtt) {
-    const std::string prefix = "{\"targetId\":\"" + c.sendTo + "\",\"payload\":";
-    c.frame = hypertcpFrame(c.sendTo == "broadcast" ? BROADCAST : JSON_MESSAGE, 1, prefix + kPayload + "}");
-    c.payloadAt = 5 + prefix.size();
-    c.msgIdAt = 1;
-  } else {
-    const std::string id = c.qos == 1 ? std::string{0, 1} : std::string();
-    c.frame = mqttPacket(uint8_t(PUBLISH << 4 | c.qos << 1), mqttString(c.sendTo) + id + kPayload);
-    c.payloadAt = c.frame.size() - kPayload.size();
-    c.msgIdAt = c.qos == 1 ? c.payloadAt - 2 : 0;
-  }
-}
-
-void writeOut(Client& c, const std::string& bytes, int epfd);
-
-/** Handles one whole packet; returns the ack to send for it (empty when none). */
-void onPacket(Client& c, const uint8_t* p, size_t size, uint64_t now, std::string& acks, int epfd) {
-  if (!c.mqtt) {
-    const uint8_t type = p[0];
-    if (type == JSON_MESSAGE || type == BROADCAST || type == PING) {
-      acks += std::string{char(RESPONSE), char(p[1]), char(p[2]), 0, 0};
-      if (type != PING) recordDelivery(p + 5, p + size, now);
-    } else if (type == RESPONSE) {
-      const uint8_t status = size > 5 ? p[5] : kSuccess;
-      if (c.handshaking) {
-        c.handshaking = false;
-        if (status != kSuccess) c.failure = c.id + ": login refused, status " + std::to_string(status);
-      } else if (status == kSuccess) {
-        counters.acksOk++;
-      } else {
-        counters.acksRefused++;
-      }
-    }
-    return;
-  }
-  const uint8_t type = p[0] >> 4;
-  if (type == PUBLISH) {
-    size_t i = 1;
-    while (p[i] & 0x80) i++;
-    i++;
-    const size_t topicLength = (size_t(p[i]) << 8) | p[i + 1];
-    const size_t payloadStart = i + 2 + topicLength + ((p[0] & 0x06) ? 2 : 0);
-    if (p[0] & 0x06) acks += std::string{char(PUBACK << 4), 2, char(p[payloadStart - 2]), char(p[payloadStart - 1])};
-    recordDelivery(p + payloadStart, p + size, now);
-  } else if (type == PUBACK) {
-    counters.acksOk++;
-  } else if (type == CONNACK) {
-    if (p[3] != 0) {
-      c.failure = c.id + ": CONNACK " + std::to_string(p[3]);
-      c.handshaking = false;
-    } else if (!c.subscribe.empty()) {
-      writeOut(c, mqttPacket(SUBSCRIBE << 4 | 0x02, std::string{0, 1} + mqttString(c.subscribe) + char(c.qos)), epfd);
-    } else {
-      c.handshaking = false;
-    }
-  } else if (type == SUBACK) {
-    c.handshaking = false;
-    if (p[4] == 0x80) c.failure = c.id + ": SUBACK failure";
-  }
-}
-
-void fail(Client& c, int epfd, const char* why) {
-  if (c.fd < 0) return;
-  if (!c.handshaking) counters.errors++;
-  if (c.failure.empty()) c.failure = c.id + ": " + why;
-  epoll_ctl(epfd, EPOLL_CTL_DEL, c.fd, nullptr);
-  close(c.fd);
-  c.fd = -1;
-}
-
-void flushOutbox(Client& c, int epfd) {
-  while (!c.outbox.empty()) {
-    const ssize_t n = write(c.fd, c.outbox.data(), c.outbox.size());
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
-    if (n < 0) return fail(c, epfd, strerror(errno));
-    c.outbox.erase(0, size_t(n));
-  }
-  epoll_event ev{};
-  ev.events = EPOLLIN | (c.outbox.empty() ? 0u : uint32_t(EPOLLOUT));
-  ev.data.ptr = &c;
-  epoll_ctl(epfd, EPOLL_CTL_MOD, c.fd, &ev);
-}
-
-void writeOut(Client& c, const std::string& bytes, int epfd) {
-  if (c.fd < 0 || bytes.empty()) return;
-  const bool wasEmpty = c.outbox.empty();
-  c.outbox += bytes;
-  if (wasEmpty) flushOutbox(c, epfd);
-}
-
-void onReadable(Client& c, int epfd) {
-  static uint8_t chunk[1 << 16];
-  const ssize_t n = read(c.fd, chunk, sizeof chunk);
-  if (n == 0) return fail(c, epfd, "closed by the broker");
-  if (n < 0) {
-    if (errno != EAGAIN && errno != EINTR) fail(c, epfd, strerror(errno));
-    return;
-  }
-  const uint64_t now = nowMicros();  // one stamp per chunk, as the Node receivers do
-  const uint8_t* buf = chunk;
-  size_t size = size_t(n);
-  if (!c.pending.empty()) {
-    c.pending.insert(c.pending.end(), chunk, chunk + n);
-    buf = c.pending.data();
-    size = c.pending.size();
-  }
-  std::string acks;
-  size_t at = 0;
-  while (at < size) {
-    const size_t packet = measure(c.mqtt, buf + at, size - at);
-    if (packet == SIZE_MAX) return fail(c, epfd, "malformed packet");
-    if (packet == 0 || at + packet > size) break;
-    onPacket(c, buf + at, packet, now, acks, epfd);
-    at += packet;
-  }
-  std::vector<uint8_t> rest(buf + at, buf + size);
-  c.pending.swap(rest);
-  writeOut(c, acks, epfd);  // a chunk's acks in one write, as the Node receivers do
-}
-
-/** Writes `count` stamped messages in one write. */
-void send(Client& c, int count, int epfd) {
-  static std::string batch;
-  batch.clear();
-  const uint64_t now = nowMicros();
-  for (int i = 0; i < count; i++) {
-    const size_t at = batch.size();
-    batch += c.frame;
-    uint8_t* f = reinterpret_cast<uint8_t*>(&batch[at]);
-    writeDigits(f + c.payloadAt + kTsAt, 15, now);
-    writeDigits(f + c.payloadAt + kSrcAt, 4, uint64_t(c.src));
-    writeDigits(f + c.payloadAt + kSeqAt, 8, c.sent % 100000000u);
-    if (c.msgIdAt) {
-      f[c.msgIdAt] = uint8_t(c.msgId >> 8);
-      f[c.msgIdAt + 1] = uint8_t(c.msgId & 0xff);
-      c.msgId = c.msgId == 0xffff ? 1 : c.msgId + 1;
-    }
-    c.sent++;
-  }
-  counters.sent += uint64_t(count);
-  writeOut(c, batch, epfd);
-}
-
-/**
- * Saturation, closed loop: each publisher keeps at most `window` messages in flight (sent, not yet
- * delivered to all `fanout` receivers) and writes up to `batch` per write. A window stalled for
- * 0.5 s (messages the broker dropped) is written off. Returns whether anything was sent.
- */
-bool pump(std::vector<Client*>& publishers, int window, int batch, int epfd) {
-  constexpr uint64_t kStallMicros = 500000;
-  constexpr size_t kHighWater = 64 * 1024;  // above this many unsent bytes a publisher waits
-  const uint64_t now = nowMicros();
-  bool progressed = false;
-  for (Client* p : publishers) {
-    if (p->fd < 0) continue;
-    const uint64_t done = deliveredBySrc[p->src] / uint64_t(p->fanout);
-    if (done != p->lastDone) {
-      p->lastDone = done;
-      p->lastProgress = now;
-    }
-    // late deliveries of written-off messages can put done above sent - forgiven: none in flight
-    const uint64_t settled = done + p->forgiven;
-    uint64_t inflight = p->sent > settled ? p->sent - settled : 0;
-    if (inflight >= uint64_t(window)) {
-      if (now - p->lastProgress < kStallMicros) continue;
-      p->forgiven += inflight;
-      counters.forgiven += inflight;
-      p->lastProgress = now;
-      inflight = 0;
-    }
-    if (p->outbox.size() > kHighWater) continue;
-    send(*p, int(std::min<uint64_t>(uint64_t(batch), uint64_t(window) - inflight)), epfd);
-    progressed = true;
-  }
-  return progressed;
-}
-
-bool connectClient(Client& c, int epfd) {
-  c.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(uint16_t(c.port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const int one = 1;
-  setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (connect(c.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 && errno != EINPROGRESS) {
-    c.failure = c.id + ": connect: " + strerror(errno);
-    return false;
-  }
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.ptr = &c;
-  epoll_ctl(epfd, EPOLL_CTL_ADD, c.fd, &ev);
-  if (!c.mqtt) {
-    writeOut(c, hypertcpFrame(LOGIN, 1, "{\"v\":2,\"token\":\"" + c.token + "\"}"), epfd);
-  } else {
-    const std::string header{0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 60};
-    writeOut(c, mqttPacket(CONNECT << 4, header + mqttString(c.id)), epfd);
-  }
-  return true;
-}
-
-void dispatch(const epoll_event& ev, int epfd) {
-  Client& c = *static_cast<Client*>(ev.data.ptr);
-  if (c.fd < 0) return;
-  if (ev.events & EPOLLOUT) flushOutbox(c, epfd);
-  if (c.fd >= 0 && (ev.events & (EPOLLIN | EPOLLHUP | EPOLLERR))) onReadable(c, epfd);
-}
-
-std::string reportJson(uint64_t elapsedUs, const Counters& since) {
-  std::ostringstream out;
-  out << "{\"elapsedMs\":" << elapsedUs / 1000.0 << ",\"sent\":" << counters.sent - since.sent
-      << ",\"received\":" << counters.received - since.received << ",\"acksOk\":" << counters.acksOk - since.acksOk
-      << ",\"acksRefused\":" << counters.acksRefused - since.acksRefused << ",\"errors\":" << counters.errors
-      << ",\"forgiven\":" << counters.forgiven - since.forgiven
-      << ",\"histogram\":[";
-  bool first = true;
-  for (int i = 0; i < kBuckets; i++) {
-    if (!histogram[i]) continue;
-    out << (first ? "" : ",") << '[' << i << ',' << histogram[i] << ']';
-    first = false;
-  }
-  out << "]}";
-  return out.str();
-}
-
-}  // namespace
-
-int main() {
+struct Config {
   std::vector<Client> clients;
-  double perSecond = 0;
-  int window = 0, batch = 1;
+  double perSecond = 0;  // rate mode: deliveries per second per publisher
+  int window = 0, batch = 1;  // saturation mode when window > 0
+};
+
+/** Reads the config lines up to "end"; false (after saying why) on a bad client line. */
+bool readConfig(Config& config) {
   std::string line;
   while (std::getline(std::cin, line) && line != "end") {
     std::istringstream in(line);
     std::string word, protocol;
     in >> word;
     if (word == "rate") {
-      in >> perSecond;
+      in >> config.perSecond;
       continue;
     }
     if (word == "saturate") {
-      in >> window >> batch;
+      in >> config.window >> config.batch;
       continue;
     }
     Client c;
     in >> protocol >> c.port >> c.id >> c.token >> c.sendTo >> c.subscribe >> c.qos >> c.src >> c.fanout;
     if (c.src < 0 || c.src >= kMaxSrc || c.fanout < 1) {
       printf("failed %s: src must be 0..%d and fanout >= 1\n", c.id.c_str(), kMaxSrc - 1);
-      return 1;
+      return false;
     }
     c.mqtt = protocol == "mqtt";
-    for (std::string* s : {&c.token, &c.sendTo, &c.subscribe})
-      if (*s == "-") s->clear();
+    for (std::string* field : {&c.token, &c.sendTo, &c.subscribe})
+      if (*field == "-") field->clear();
     buildFrame(c);
-    clients.push_back(c);
+    config.clients.push_back(c);
   }
-  setvbuf(stdout, nullptr, _IOLBF, 0);
-  const int epfd = epoll_create1(0);
-  // Receivers come first in the list: each is subscribed before any publisher connects.
+  return true;
+}
+
+/** Connects and logs in (or subscribes) each client in order; false (after saying why) on failure. */
+bool connectAll(std::vector<Client>& clients, int epfd) {
   const uint64_t deadline = nowMicros() + 60000000u;
   epoll_event events[256];
   for (Client& c : clients) {
-    if (!connectClient(c, epfd)) break;
-    while (c.handshaking && c.failure.empty() && nowMicros() < deadline) {
-      const int n = epoll_wait(epfd, events, 256, 100);
-      for (int i = 0; i < n; i++) dispatch(events[i], epfd);
+    if (connectClient(c, epfd)) {
+      while (c.handshaking && c.failure.empty() && nowMicros() < deadline) {
+        const int n = epoll_wait(epfd, events, 256, 100);
+        for (int i = 0; i < n; i++) dispatch(events[i], epfd);
+      }
+      if (c.handshaking && c.failure.empty()) c.failure = c.id + ": handshake timeout";
     }
-    if (c.handshaking && c.failure.empty()) c.failure = c.id + ": handshake timeout";
     if (!c.failure.empty()) {
       printf("failed %s\n", c.failure.c_str());
-      return 1;
+      return false;
     }
   }
-  std::vector<Client*> publishers;
-  for (Client& c : clients)
-    if (!c.sendTo.empty()) publishers.push_back(&c);
-  printf("ready %zu\n", clients.size());
+  return true;
+}
 
-  // One message every 1/(total rate) seconds, publishers in turn: an even spread, as devices send.
-  const int timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
-  epoll_event tev{};
-  tev.events = EPOLLIN;
-  tev.data.ptr = nullptr;
-  epoll_ctl(epfd, EPOLL_CTL_ADD, timer, &tev);
-  epoll_event sev{};
-  sev.events = EPOLLIN;
-  sev.data.ptr = &sev;  // marks stdin
-  epoll_ctl(epfd, EPOLL_CTL_ADD, 0, &sev);
+/** Rate mode: one message every 1/(total rate) seconds, publishers in turn, as devices spread out. */
+void armRateTimer(int timer, double perSecond, size_t publishers) {
+  const long long intervalNs = (long long)(1e9 / (perSecond * double(publishers)));
+  itimerspec spec{};
+  spec.it_interval = {time_t(intervalNs / 1000000000), long(intervalNs % 1000000000)};
+  spec.it_value = spec.it_interval;
+  timerfd_settime(timer, 0, &spec, nullptr);
+}
 
-  Counters atMark;
-  uint64_t markAt = nowMicros();
-  size_t turn = 0;
-  bool saturating = false, progressed = false;
-  std::string input;
-  for (;;) {
-    // saturating: pump again at once while it moves, else look every millisecond
-    const int n = epoll_wait(epfd, events, 256, saturating ? (progressed ? 0 : 1) : -1);
-    for (int i = 0; i < n; i++) {
-      if (events[i].data.ptr == nullptr) {
-        uint64_t expirations = 0;
-        if (read(timer, &expirations, sizeof expirations) != sizeof expirations) continue;
-        for (uint64_t k = 0; k < expirations && k < 1000 && !publishers.empty(); k++) {
-          Client& p = *publishers[turn++ % publishers.size()];
-          if (p.fd >= 0) send(p, 1, epfd);
+void addToEpoll(int epfd, int fd, void* tag) {
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = tag;
+  epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/** The run after "ready": the coordinator's commands on stdin, the rate timer, the sockets. */
+class Run {
+ public:
+  Run(Config& config, int epfd) : config_(config), epfd_(epfd) {
+    for (Client& c : config.clients)
+      if (!c.sendTo.empty()) publishers_.push_back(&c);
+    addToEpoll(epfd, timer_, &timerTag_);
+    addToEpoll(epfd, 0, &inputTag_);
+  }
+
+  /** Returns the exit status once the coordinator says close (or goes away). */
+  int loop() {
+    epoll_event events[256];
+    for (;;) {
+      // saturating: pump again at once while it moves, else look every millisecond
+      const int n = epoll_wait(epfd_, events, 256, saturating_ ? (progressed_ ? 0 : 1) : -1);
+      for (int i = 0; i < n; i++) {
+        if (events[i].data.ptr == &timerTag_) {
+          onTimer();
+        } else if (events[i].data.ptr == &inputTag_) {
+          if (!onInput()) return 0;
+        } else {
+          dispatch(events[i], epfd_);
         }
-      } else if (events[i].data.ptr == &sev) {
-        char buf[256];
-        const ssize_t got = read(0, buf, sizeof buf);
-        if (got <= 0) return 0;  // the coordinator went away
-        input.append(buf, size_t(got));
-        for (size_t eol; (eol = input.find('\n')) != std::string::npos; input.erase(0, eol + 1)) {
-          const std::string command = input.substr(0, eol);
-          if (command == "start" && window > 0) {
-            saturating = true;
-            for (Client* p : publishers) p->lastProgress = nowMicros();  // a stall is counted from here
-          } else if (command == "start" && perSecond > 0 && !publishers.empty()) {
-            const long long intervalNs = (long long)(1e9 / (perSecond * double(publishers.size())));
-            itimerspec spec{};
-            spec.it_interval = {time_t(intervalNs / 1000000000), long(intervalNs % 1000000000)};
-            spec.it_value = spec.it_interval;
-            timerfd_settime(timer, 0, &spec, nullptr);
-          } else if (command == "mark") {
-            atMark = counters;
-            memset(histogram, 0, sizeof histogram);
-            markAt = nowMicros();
-          } else if (command == "report") {
-            printf("report %s\n", reportJson(nowMicros() - markAt, atMark).c_str());
-          } else if (command == "close") {
-            for (Client& c : clients)
-              if (c.fd >= 0) close(c.fd);
-            printf("closed\n");
-            return 0;
-          }
-        }
-      } else {
-        dispatch(events[i], epfd);
       }
+      if (saturating_) progressed_ = pump(publishers_, config_.window, config_.batch, epfd_);
     }
-    if (saturating) progressed = pump(publishers, window, batch, epfd);
   }
+
+ private:
+  void onTimer() {
+    uint64_t expirations = 0;
+    if (read(timer_, &expirations, sizeof expirations) != sizeof expirations) return;
+    for (uint64_t k = 0; k < expirations && k < 1000 && !publishers_.empty(); k++) {
+      Client& p = *publishers_[turn_++ % publishers_.size()];
+      if (p.fd >= 0) send(p, 1, epfd_);
+    }
+  }
+
+  /** Runs the complete command lines read; false when the run is over. */
+  bool onInput() {
+    char buf[256];
+    const ssize_t got = read(0, buf, sizeof buf);
+    if (got <= 0) return false;  // the coordinator went away
+    input_.append(buf, size_t(got));
+    for (size_t eol; (eol = input_.find('\n')) != std::string::npos; input_.erase(0, eol + 1)) {
+      if (!onCommand(input_.substr(0, eol))) return false;
+    }
+    return true;
+  }
+
+  bool onCommand(const std::string& command) {
+    if (command == "start" && config_.window > 0) {
+      saturating_ = true;
+      for (Client* p : publishers_) p->lastProgress = nowMicros();  // a stall is counted from here
+    } else if (command == "start" && config_.perSecond > 0 && !publishers_.empty()) {
+      armRateTimer(timer_, config_.perSecond, publishers_.size());
+    } else if (command == "mark") {
+      atMark_ = counters;
+      memset(histogram, 0, sizeof histogram);
+      markAt_ = nowMicros();
+    } else if (command == "report") {
+      printf("report %s\n", reportJson(nowMicros() - markAt_, atMark_).c_str());
+    } else if (command == "close") {
+      for (Client& c : config_.clients)
+        if (c.fd >= 0) close(c.fd);
+      printf("closed\n");
+      return false;
+    }
+    return true;
+  }
+
+  Config& config_;
+  const int epfd_;
+  const int timer_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+  char timerTag_ = 0, inputTag_ = 0;  // epoll tags telling the timer and stdin from the clients
+  std::vector<Client*> publishers_;
+  std::string input_;
+  Counters atMark_;
+  uint64_t markAt_ = nowMicros();
+  size_t turn_ = 0;
+  bool saturating_ = false, progressed_ = false;
+};
+
+}  // namespace
+
+int main() {
+  setvbuf(stdout, nullptr, _IOLBF, 0);
+  Config config;
+  if (!readConfig(config)) return 1;
+  const int epfd = epoll_create1(0);
+  // Receivers come first in the list: each is subscribed before any publisher connects.
+  if (!connectAll(config.clients, epfd)) return 1;
+  printf("ready %zu\n", config.clients.size());
+  return Run(config, epfd).loop();
 }
