@@ -37,6 +37,14 @@ describe('series chart', () => {
     expect(described).toEqual([chartSummary(data, series), CHART_KEYS_HINT]);
   });
 
+  it('shows a note under the title when given, first in the description', () => {
+    render(<SeriesChart title="UDP loss and retransmits" note="Loss counts packets proven lost." data={data} series={series} />);
+    const chart = screen.getByRole('application', { name: 'UDP loss and retransmits chart' });
+    expect(screen.getByText('Loss counts packets proven lost.').tagName).toBe('P');
+    const described = chart.getAttribute('aria-describedby')!.split(' ').map((id) => document.getElementById(id)?.textContent);
+    expect(described).toEqual(['Loss counts packets proven lost.', chartSummary(data, series), CHART_KEYS_HINT]);
+  });
+
   it('moves the tooltip with the arrow keys once focused, and reads the values there', async () => {
     render(<SeriesChart title="Messages per second" data={data} series={series} testId="chart-msgs" />);
     const chart = screen.getByRole('application', { name: 'Messages per second chart' });

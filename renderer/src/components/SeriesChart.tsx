@@ -99,7 +99,8 @@ const ChartBody = memo(
  * Several series on one time axis; no animation, no dots. Redraws at most once per `throttleMs`,
  * each chart at its own `phaseMs`, so a page of charts never redraws in one long task.
  */
-export function SeriesChart({ data, series, height = 220, title, testId, throttleMs = 1000, phaseMs = 0 }: { data: Row[]; series: SeriesDef[]; height?: number; title: string; testId?: string; throttleMs?: number; phaseMs?: number }) {
+/** `note`: one short line under the title that says how to read the chart (also its description). */
+export function SeriesChart({ data, series, height = 220, title, note, testId, throttleMs = 1000, phaseMs = 0 }: { data: Row[]; series: SeriesDef[]; height?: number; title: string; note?: string; testId?: string; throttleMs?: number; phaseMs?: number }) {
   const live = useThrottled(data, throttleMs, phaseMs);
   // Held while focus is inside: a live window slides every second, which would move the point
   // under the keyboard and make the tooltip (an assertive live region) speak again each time.
@@ -118,16 +119,22 @@ export function SeriesChart({ data, series, height = 220, title, testId, throttl
   }, [mounted, phaseMs]);
   const summaryId = useId();
   const hintId = useId();
+  const noteId = useId();
   return (
     <figure className="chart" data-testid={testId} onFocus={hold} onBlur={release}>
       <figcaption>{title}</figcaption>
+      {note && (
+        <p className="chart-note muted" id={noteId}>
+          {note}
+        </p>
+      )}
       <p className="sr-only" id={summaryId} data-testid={testId ? `${testId}-summary` : undefined}>
         {chartSummary(shown, series)}
       </p>
       <p className="sr-only" id={hintId}>
         {CHART_KEYS_HINT}
       </p>
-      {mounted ? <ChartBody data={shown} series={series} height={height} label={`${title} chart`} describedBy={`${summaryId} ${hintId}`} /> : <div style={{ height }} />}
+      {mounted ? <ChartBody data={shown} series={series} height={height} label={`${title} chart`} describedBy={`${note ? `${noteId} ` : ''}${summaryId} ${hintId}`} /> : <div style={{ height }} />}
     </figure>
   );
 }
