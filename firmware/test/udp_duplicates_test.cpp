@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <new>
 
 #include "check.h"
 #include "udp/UdpPeer.h"
@@ -88,12 +87,7 @@ struct Duo {
   }
 };
 
-Duo* fresh() {
-  static char storage[sizeof(Duo)];
-  static Duo* last = nullptr;
-  if (last) last->~Duo();
-  return last = new (storage) Duo();
-}
+Duo* fresh() { return &udptest::freshStatic<Duo>(); }
 
 }  // namespace
 

@@ -4,7 +4,6 @@
 // (both directions) and a new session carry the cache along.
 #include <string.h>
 
-#include <new>
 
 #include "check.h"
 #include "udp/UdpPeer.h"
@@ -150,8 +149,7 @@ struct Duo {
 }  // namespace
 
 TEST(udp_peer_key_updates_move_the_cached_keys) {
-  static char storage[sizeof(Duo)];
-  Duo* duo = new (storage) Duo();
+  Duo* duo = &udptest::freshStatic<Duo>();
   CHECK(duo->device.established());
   DirectionKey d2s = udptest::deviceSendKey(), s2d;
   memset(&s2d, 0x22, sizeof s2d);
@@ -206,24 +204,20 @@ TEST(udp_peer_key_updates_move_the_cached_keys) {
   CHECK_EQ(duo->fromDevice.count, 1u);
   CHECK(open(newD2s, duo->fromDevice.data[0], duo->fromDevice.length[0], back, got));
   CHECK(!open(d2sNext, duo->fromDevice.data[0], duo->fromDevice.length[0], back, got));
-  duo->~Duo();
 }
 
 TEST(udp_peer_every_ending_zeroes_the_keys) {
-  static char storage[sizeof(Duo)];
   // Dead peer (silence), and packet numbers exhausted.
-  Duo* duo = new (storage) Duo();
+  Duo* duo = &udptest::freshStatic<Duo>();
   for (int i = 0; i < 11000 && !duo->device.closed(); i++) duo->device.loop(++duo->now);
   CHECK_STR(duo->device.closeReason(), "dead_peer");
   CHECK(allZero(&duo->device.sendKey(), sizeof(SessionKey)));
   CHECK(allZero(&duo->device.recvKey(), sizeof(SessionKey)));
-  duo->~Duo();
-  duo = new (storage) Duo();
+  duo = &udptest::freshStatic<Duo>();
   duo->device.setNextPacketNumber(kMaxPacketNumber);
   const uint8_t msg[] = "{}";
   duo->device.send(msg, 2, kUnreliable, duo->now);
   CHECK_STR(duo->device.closeReason(), "packet_numbers_exhausted");
   CHECK(allZero(&duo->device.sendKey(), sizeof(SessionKey)));
   CHECK(allZero(&duo->device.recvKey(), sizeof(SessionKey)));
-  duo->~Duo();
 }

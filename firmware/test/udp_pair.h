@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include <new>
+
 #include "udp/UdpPeer.h"
 
 namespace udptest {
@@ -37,6 +39,19 @@ inline void beginPair(hypertcp::udp::UdpPeer& device, hypertcp::udp::DatagramLin
   memset(nonce, 0x33, sizeof nonce);
   device.begin(deviceLink, 42, d2s, s2d, nonce, now);
   broker.begin(brokerLink, 42, s2d, d2s, nullptr, now);
+}
+
+/**
+ * A fresh T in static storage: peers are too big for the stack and the tests use no heap. The
+ * previous one made here for T is destroyed first.
+ */
+template <class T, class... Args>
+T& freshStatic(Args... args) {
+  alignas(T) static unsigned char storage[sizeof(T)];
+  static T* last = nullptr;
+  if (last) last->~T();
+  last = new (storage) T(args...);
+  return *last;
 }
 
 }  // namespace udptest

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <new>
 
 #include "check.h"
 #include "udp/UdpPeer.h"
@@ -115,10 +114,7 @@ struct Pair {
 };
 
 void exchange(double loss, uint32_t seed) {
-  static Pair* pair;
-  static char storage[sizeof(Pair)];
-  pair = new (storage) Pair(loss, seed);
-  Pair& p = *pair;
+  Pair& p = udptest::freshStatic<Pair>(loss, seed);
   p.step(50);
   const int N = 600;
   int sentUp = 0, sentDown = 0;
@@ -153,7 +149,6 @@ void exchange(double loss, uint32_t seed) {
   CHECK(p.device.counters().retransmits > 0);
   printf("loss %.0f%%: %u+%u datagrams, %u+%u dropped, device retransmits %u, idle duplicates %u, srtt %u ms\n", loss * 100, p.toBroker.sent,
          p.toDevice.sent, p.toBroker.dropped, p.toDevice.dropped, p.device.counters().retransmits, p.device.counters().idleDuplicates, p.device.srttMs());
-  p.~Pair();
 }
 
 }  // namespace
@@ -162,8 +157,7 @@ TEST(udp_peer_reliable_at_10_percent_loss) { exchange(0.10, 11); }
 TEST(udp_peer_reliable_at_30_percent_loss) { exchange(0.30, 33); }
 
 TEST(udp_peer_dead_after_silence_and_retries_exhausted) {
-  static char storage[sizeof(Pair)];
-  Pair* p = new (storage) Pair(0, 5);
+  Pair* p = &udptest::freshStatic<Pair>(0.0, 5u);
   p->step(50);
   CHECK(p->device.established());
   p->toBroker.loss = p->toDevice.loss = 1;
@@ -175,12 +169,10 @@ TEST(udp_peer_dead_after_silence_and_retries_exhausted) {
   CHECK(strcmp(p->device.closeReason(), "retries_exhausted") == 0 || strcmp(p->device.closeReason(), "dead_peer") == 0);
   CHECK(p->broker.closed());
   CHECK_STR(p->broker.closeReason(), "dead_peer");
-  p->~Pair();
 }
 
 TEST(udp_peer_packet_numbers_never_wrap) {
-  static char storage[sizeof(Pair)];
-  Pair* p = new (storage) Pair(0, 9);
+  Pair* p = &udptest::freshStatic<Pair>(0.0, 9u);
   p->step(50);
   p->device.setNextPacketNumber(kMaxPacketNumber - 3);
   const uint8_t msg[] = "{\"n\":1}";
@@ -196,12 +188,10 @@ TEST(udp_peer_packet_numbers_never_wrap) {
   CHECK_STR(p->device.closeReason(), "packet_numbers_exhausted");
   p->step(50);
   CHECK_EQ(p->atBroker.count, leave);
-  p->~Pair();
 }
 
 TEST(udp_peer_refuses_oversized_and_forged) {
-  static char storage[sizeof(Pair)];
-  Pair* p = new (storage) Pair(0, 13);
+  Pair* p = &udptest::freshStatic<Pair>(0.0, 13u);
   p->step(50);
   static uint8_t big[UdpPeer::kMaxSendBytes + 1];
   CHECK(!p->device.send(big, sizeof big, kReliableOrdered, p->now));
@@ -217,7 +207,6 @@ TEST(udp_peer_refuses_oversized_and_forged) {
   p->device.receiveDatagram(junk, sizeof junk, p->now);
   CHECK_EQ(p->device.counters().authFailures, before + 1);
   CHECK(!p->device.closed());
-  p->~Pair();
 }
 
 #include "udp/ArduinoUdpLink.h"

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <new>
 
 #include "check.h"
 #include "udp/UdpPeer.h"
@@ -54,12 +53,7 @@ struct Rig {
   }
 };
 
-Rig* fresh() {
-  static char storage[sizeof(Rig)];
-  static Rig* last = nullptr;
-  if (last) last->~Rig();
-  return last = new (storage) Rig();
-}
+Rig* fresh() { return &udptest::freshStatic<Rig>(); }
 
 }  // namespace
 
