@@ -3,8 +3,8 @@ import { startBroker, type BrokerKind } from './brokers/control';
 import { NativeLoad } from './load/native';
 import { LoadWorker } from './load/pool';
 import type { SendMode, WorkerClient, WorkerReport } from './load/messages';
-import { perPublisherRate, planShape, shapeIds, type ShapeName } from './load/shapes';
-import { ProcessMeter } from './lib/proc';
+import { perPublisherRate, planShape, shapeIds, type ShapeName, type ShapePlan } from './load/shapes';
+import { ProcessMeter, cpuSeconds } from './lib/proc';
 import type { Measured, ModeName } from './lib/results';
 import { Histogram } from './lib/stats';
 
@@ -36,80 +36,101 @@ export interface ScenarioOutcome {
   note?: string;
 }
 
-export async function runScenario(kind: BrokerKind, shape: ShapeName, mode: ModeName, timing: Timing): Promise<ScenarioOutcome> {
-  if (timing.generator === 'native') return runNative(kind, shape, mode, timing);
-  const broker = await startBroker(kind);
+/** The load of one run, from either generator: started, marked, reported, closed. */
+interface Load {
+  start(): void;
+  mark(): void;
+  /** The receivers' and the publishers' counts since the mark. */
+  report(): Promise<{ rx: WorkerReport; tx: WorkerReport }>;
+  /** CPU seconds the generator has used so far. */
+  cpuSeconds(): number;
+  close(): Promise<void>;
+}
+
+/** Node worker threads: receivers in one, publishers in the other, receivers connected first. */
+async function nodeLoad(plan: ShapePlan, mode: SendMode): Promise<Load> {
   const workers: LoadWorker[] = [];
+  const delivered = new SharedArrayBuffer(4 * plan.publishers.length);
+  const spawn = async (clients: WorkerClient[], withMode: boolean): Promise<LoadWorker> => {
+    const w = new LoadWorker({ clients, delivered, connectConcurrency: 25, mode: withMode ? mode : null });
+    workers.push(w);
+    await w.ready();
+    return w;
+  };
+  const close = () => Promise.all(workers.splice(0).map((w) => w.close().catch(() => undefined))).then(() => undefined);
+  try {
+    const receivers = await spawn(plan.receivers, false);
+    const publishers = await spawn(plan.publishers, true);
+    return {
+      start: () => publishers.send({ type: 'start' }),
+      mark: () => workers.forEach((w) => w.send({ type: 'mark' })),
+      report: async () => {
+        const [rx, tx] = await Promise.all([receivers.report(), publishers.report()]);
+        return { rx, tx };
+      },
+      cpuSeconds: () => {
+        const used = process.cpuUsage();
+        return (used.user + used.system) / 1e6;
+      },
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/** The native generator: one child process, receivers first in its list. */
+async function nativeLoad(plan: ShapePlan, mode: SendMode): Promise<Load> {
+  const load = new NativeLoad([...plan.receivers, ...plan.publishers], mode);
+  try {
+    await load.ready();
+  } catch (e) {
+    await load.close();
+    throw e;
+  }
+  return {
+    start: () => load.send({ type: 'start' }),
+    mark: () => load.send({ type: 'mark' }),
+    report: async () => {
+      const report = await load.report();
+      return { rx: report, tx: { ...report, errors: 0 } }; // one process: its errors counted once
+    },
+    cpuSeconds: () => cpuSeconds(load.pid),
+    close: () => load.close(),
+  };
+}
+
+export async function runScenario(kind: BrokerKind, shape: ShapeName, mode: ModeName, timing: Timing): Promise<ScenarioOutcome> {
+  const broker = await startBroker(kind);
+  let load: Load | null = null;
   try {
     const ids = shapeIds(shape);
     const tokens = await broker.tokens([...ids.publishers, ...ids.receivers]);
     const plan = planShape(shape, broker.protocol, broker.port, tokens, broker.qos);
-    const delivered = new SharedArrayBuffer(4 * plan.publishers.length);
-    const spawnWorker = (clients: WorkerClient[], withMode: boolean): LoadWorker => {
-      const w = new LoadWorker({ clients, delivered, connectConcurrency: 25, mode: withMode ? sendMode(mode, perPublisherRate(plan, FIXED_RATE), timing) : null });
-      workers.push(w);
-      return w;
-    };
-    // Receivers first, so every target is connected (subscribed) before anything is sent.
-    const receivers = spawnWorker(plan.receivers, false);
-    await receivers.ready();
-    const publishers = spawnWorker(plan.publishers, true);
-    await publishers.ready();
+    const send = sendMode(mode, perPublisherRate(plan, FIXED_RATE), timing);
+    load = await (timing.generator === 'native' ? nativeLoad : nodeLoad)(plan, send);
 
     const meter = new ProcessMeter(broker.pid);
-    publishers.send({ type: 'start' });
+    load.start();
     await sleep(mode === 'rate' ? timing.rateWarmupMs : timing.warmupMs);
-    const genStart = process.cpuUsage();
+    const genStart = load.cpuSeconds();
     meter.start();
-    for (const w of workers) w.send({ type: 'mark' });
+    load.mark();
     await sleep(timing.measureMs);
-    const [rx, tx] = await Promise.all([receivers.report(), publishers.report()]);
+    const { rx, tx } = await load.report();
     const usage = meter.stop();
-    const gen = process.cpuUsage(genStart);
-    const measured = summarize(rx, tx, usage, (gen.user + gen.system) / 1e6);
+    const measured = summarize(rx, tx, usage, load.cpuSeconds() - genStart);
     const during = broker.crashed();
-    await closeAll(workers);
+    await load.close();
+    load = null;
     await sleep(300);
     const after = broker.crashed();
     return during ? { measured, note: `${during} during the run` } : after ? { measured, note: `${after} at teardown` } : { measured };
   } finally {
-    await closeAll(workers);
-    await broker.stop();
-  }
-}
-
-/** A run driven by the native generator: one child process, every client in it. */
-async function runNative(kind: BrokerKind, shape: ShapeName, mode: ModeName, timing: Timing): Promise<ScenarioOutcome> {
-  const broker = await startBroker(kind);
-  let load: NativeLoad | null = null;
-  try {
-    const ids = shapeIds(shape);
-    const tokens = await broker.tokens([...ids.publishers, ...ids.receivers]);
-    const plan = planShape(shape, broker.protocol, broker.port, tokens, broker.qos);
-    load = new NativeLoad([...plan.receivers, ...plan.publishers], sendMode(mode, perPublisherRate(plan, FIXED_RATE), timing));
-    await load.ready();
-    const meter = new ProcessMeter(broker.pid);
-    const genMeter = new ProcessMeter(load.pid);
-    load.send({ type: 'start' });
-    await sleep(mode === 'rate' ? timing.rateWarmupMs : timing.warmupMs);
-    meter.start();
-    genMeter.start();
-    load.send({ type: 'mark' });
-    await sleep(timing.measureMs);
-    const report = await load.report();
-    const usage = meter.stop();
-    const gen = genMeter.stop();
-    const measured = summarize(report, { ...report, errors: 0 }, usage, gen.cpuS);
-    const during = broker.crashed();
-    return during ? { measured, note: `${during} during the run` } : { measured };
-  } finally {
     await load?.close();
     await broker.stop();
   }
-}
-
-async function closeAll(workers: LoadWorker[]): Promise<void> {
-  await Promise.all(workers.splice(0).map((w) => w.close().catch(() => undefined)));
 }
 
 function summarize(rx: WorkerReport, tx: WorkerReport, usage: { cpuS: number; wallS: number; peakRss: number }, genCpuS: number): Measured {
