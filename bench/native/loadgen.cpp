@@ -1,6 +1,6 @@
 // A native load generator: the same simulated devices, payload, stamps, acks and send modes (fixed
 // rate; saturation with a bounded in-flight window) as the Node generator in bench/load, in one
-// epoll thread. On this 2-core machine the Node generator's worker threads compete with the broker
+// epoll thread (Linux: epoll, timerfd). On this 2-core machine the Node generator's worker threads compete with the broker
 // for the cores (and for an acked protocol wake twice as often); this one needs less CPU and no
 // garbage collector, so more of what is measured is the broker's and less the scheduler's
 // (docs/BENCHMARKS.md). Driven over stdin/stdout by bench/load/native.ts.
