@@ -1,9 +1,9 @@
 // A native load generator: the same simulated devices, payload, stamps, acks and send modes (fixed
 // rate; saturation with a bounded in-flight window) as the Node generator in bench/load, in one
-// epoll thread (Linux: epoll, timerfd). On this 2-core machine the Node generator's worker threads compete with the broker
-// for the cores (and for an acked protocol wake twice as often); this one needs less CPU and no
-// garbage collector, so more of what is measured is the broker's and less the scheduler's
-// (docs/BENCHMARKS.md). Driven over stdin/stdout by bench/load/native.ts.
+// epoll thread (Linux: epoll, timerfd). On this 2-core machine the Node generator's worker threads
+// compete with the broker for the cores (and for an acked protocol wake twice as often); this one
+// needs less CPU and no garbage collector, so more of what is measured is the broker's and less
+// the scheduler's (docs/BENCHMARKS.md). Driven over stdin/stdout by bench/load/native.ts.
 //
 // stdin, before the run:  client <hypertcp|mqtt> <port> <id> <token|-> <sendTo|-> <subscribe|-> <qos> <src> <fanout>
 //                         rate <deliveries per second per publisher> | saturate <window> <batch>
