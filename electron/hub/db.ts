@@ -35,6 +35,8 @@ const migrations: string[] = [
      ts INTEGER NOT NULL, readings INTEGER NOT NULL, sum_value REAL NOT NULL, min_value REAL NOT NULL,
      max_value REAL NOT NULL, last_value REAL NOT NULL);
    CREATE UNIQUE INDEX telemetry_minute_key ON telemetry_minute(device, channel, ts);`,
+  // UDP resends whose ACK only came late (the packet had arrived): counted apart from proven loss.
+  `ALTER TABLE metrics_minute ADD COLUMN udp_spurious INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

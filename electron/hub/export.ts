@@ -36,7 +36,7 @@ export function trafficJsonl(rows: Iterable<TrafficRow>, maxChars = MAX_EXPORT_C
   return collect('', rows, (r) => JSON.stringify({ ...r, time: new Date(r.ts).toISOString(), cmdName: commandName(r.cmd) }) + '\n', maxChars);
 }
 
-const METRIC_COLUMNS = ['msgsIn', 'msgsOut', 'bytesIn', 'bytesOut', 'errors', 'drops', 'rttMs', 'queueDepth', 'udpLoss', 'udpRetransmits'] as const;
+const METRIC_COLUMNS = ['msgsIn', 'msgsOut', 'bytesIn', 'bytesOut', 'errors', 'drops', 'rttMs', 'queueDepth', 'udpLoss', 'udpRetransmits', 'udpSpurious'] as const;
 
 export function metricsCsv(points: MetricsPoint[]): { content: string; rows: number } {
   const parts = [csvLine(['time', ...METRIC_COLUMNS])];

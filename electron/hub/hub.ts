@@ -39,7 +39,7 @@ export interface HubOptions {
   /** How often WAL checkpoints run in their worker thread (ms); 0 leaves them in SQLite's commits. */
   checkpointEveryMs?: number;
   /** The UDP transport, for per-device loss and retransmit metrics. */
-  udp?: { sessions(): { deviceId: string; counters: { lostPackets: number; retransmits: number } | null }[] } | null;
+  udp?: { sessions(): { deviceId: string; counters: UdpSessionCounters | null }[] } | null;
 }
 
 /** What changed since the pump last asked. */
@@ -54,6 +54,19 @@ export interface HubDelta {
   controlResults: ControlResult[];
   notices: NonNullable<EventBatch['notices']>;
 }
+
+/** What the hub reads of a UDP session's cumulative counters (electron/udp/counters.ts). */
+interface UdpSessionCounters {
+  lostPackets: number;
+  retransmits: number;
+  spuriousRetransmits: number;
+}
+/** Each counter's per-second delta goes to this metrics field. */
+const UDP_FIELDS = [
+  ['lostPackets', 'udpLoss'],
+  ['retransmits', 'udpRetransmits'],
+  ['spuriousRetransmits', 'udpSpurious'],
+] as const;
 
 const BATCH_PAYLOAD_CHARS = 1024;
 const MAX_NOTICES = 20;
@@ -85,7 +98,7 @@ export class Hub {
   private lastShownSeq = 0;
   private readonly lastDrops = new Map<string, number>();
   private retentionSoon: NodeJS.Immediate | null = null;
-  private readonly lastUdp = new Map<string, { lost: number; retx: number }>();
+  private readonly lastUdp = new Map<string, UdpSessionCounters>();
   private timer: NodeJS.Timeout | null = null;
   private lastRetention = 0;
   private readonly detach: (() => void)[] = [];
@@ -224,20 +237,19 @@ export class Hub {
     }
   }
 
-  /** UDP loss and retransmits per second, from the transport's cumulative per-session counters. */
+  /** UDP loss, retransmits and late acks per second, from the transport's cumulative per-session counters. */
   private sampleUdp(now: number): void {
     const live = new Set<string>();
     for (const u of this.o.udp?.sessions() ?? []) {
       if (!u.counters) continue;
       live.add(u.deviceId);
-      const prev = this.lastUdp.get(u.deviceId) ?? { lost: u.counters.lostPackets, retx: u.counters.retransmits };
-      const lost = Math.max(0, u.counters.lostPackets - prev.lost);
-      const retx = Math.max(0, u.counters.retransmits - prev.retx);
-      this.lastUdp.set(u.deviceId, { lost: u.counters.lostPackets, retx: u.counters.retransmits });
-      for (const key of [u.deviceId, TOTAL]) {
-        if (lost) this.metrics.record(key, 'udpLoss', lost, now);
-        if (retx) this.metrics.record(key, 'udpRetransmits', retx, now);
+      const prev = this.lastUdp.get(u.deviceId) ?? u.counters;
+      for (const [counter, field] of UDP_FIELDS) {
+        const delta = Math.max(0, u.counters[counter] - prev[counter]);
+        if (delta) for (const key of [u.deviceId, TOTAL]) this.metrics.record(key, field, delta, now);
       }
+      const { lostPackets, retransmits, spuriousRetransmits } = u.counters;
+      this.lastUdp.set(u.deviceId, { lostPackets, retransmits, spuriousRetransmits });
     }
     for (const id of this.lastUdp.keys()) if (!live.has(id)) this.lastUdp.delete(id);
   }

@@ -1,7 +1,7 @@
 import type { MetricsPoint } from '../../shared/api/contract';
 
 /** Field order of one bucket. Counts are per bucket; rtt and queueDepth are gauges. */
-export const FIELDS = ['msgsIn', 'msgsOut', 'bytesIn', 'bytesOut', 'errors', 'drops', 'rttMs', 'queueDepth', 'udpLoss', 'udpRetransmits'] as const;
+export const FIELDS = ['msgsIn', 'msgsOut', 'bytesIn', 'bytesOut', 'errors', 'drops', 'rttMs', 'queueDepth', 'udpLoss', 'udpRetransmits', 'udpSpurious'] as const;
 export type Field = (typeof FIELDS)[number];
 export const F = Object.fromEntries(FIELDS.map((f, i) => [f, i])) as Record<Field, number>;
 const NF = FIELDS.length;
@@ -82,6 +82,7 @@ export function toPoint(ts: number, acc: Float64Array, seconds: number, gaugeN: 
     queueDepth: gauge(F.queueDepth) ?? 0,
     udpLoss: per(F.udpLoss),
     udpRetransmits: per(F.udpRetransmits),
+    udpSpurious: per(F.udpSpurious),
   };
 }
 

@@ -63,8 +63,8 @@ describe('Metrics', () => {
     expect(month.length).toBeGreaterThanOrEqual(720);
     expect(month.filter((p) => p.msgsIn > 0).map((p) => p.msgsIn * 3600)).toEqual([120]);
     const csv = metricsCsv(day.filter((p) => p.msgsIn > 0));
-    expect(csv.content.split('\n')[0]).toBe('time,msgsIn,msgsOut,bytesIn,bytesOut,errors,drops,rttMs,queueDepth,udpLoss,udpRetransmits');
-    expect(csv.content.split('\n')[1]).toBe(`${new Date(T0).toISOString()},1,0,10,0,0,0,,0,0,0`);
+    expect(csv.content.split('\n')[0]).toBe('time,msgsIn,msgsOut,bytesIn,bytesOut,errors,drops,rttMs,queueDepth,udpLoss,udpRetransmits,udpSpurious');
+    expect(csv.content.split('\n')[1]).toBe(`${new Date(T0).toISOString()},1,0,10,0,0,0,,0,0,0,0`);
     db2.close();
   });
 

@@ -91,6 +91,8 @@ export interface MetricsPoint {
   queueDepth: number;
   udpLoss: number;
   udpRetransmits: number;
+  /** UDP resends whose ACK only came late: the packet had arrived (not loss). */
+  udpSpurious: number;
 }
 
 /** One step of a stored telemetry channel: the mean of its readings and their extremes. */

@@ -8,7 +8,7 @@ import { controlKey, CONTROL_TIMEOUT_MS } from './devices-slice';
 import { LIVE_POINTS } from './metrics-slice';
 import { PAUSE_CAP, TRAFFIC_CAP } from './traffic-slice';
 
-const point = (ts: number) => ({ ts, msgsIn: 1, msgsOut: 1, bytesIn: 1, bytesOut: 1, errors: 0, drops: 0, rttMs: 1, queueDepth: 0, udpLoss: 0, udpRetransmits: 0 });
+const point = (ts: number) => ({ ts, msgsIn: 1, msgsOut: 1, bytesIn: 1, bytesOut: 1, errors: 0, drops: 0, rttMs: 1, queueDepth: 0, udpLoss: 0, udpRetransmits: 0, udpSpurious: 0 });
 
 describe('store fed by event batches', () => {
   it('hydrates on open: hello, devices and the traffic page', async () => {

@@ -38,6 +38,7 @@ const S = {
   udp: [
     { key: 'udpLoss', label: 'UDP loss', color: PALETTE[3]! },
     { key: 'udpRetransmits', label: 'UDP retransmits', color: PALETTE[5]! },
+    { key: 'udpSpurious', label: 'UDP late acks', color: PALETTE[7]! },
   ],
 };
 
@@ -112,7 +113,7 @@ export function MetricsView() {
           <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={2 * STAGGER_MS} title="Bytes per second" data={points} series={S.bytes} />
           <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={3 * STAGGER_MS} title="Round-trip time" data={points} series={S.rtt} />
           <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={4 * STAGGER_MS} title="Errors, drops and queue" data={points} series={S.errors} />
-          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={5 * STAGGER_MS} title="UDP loss and retransmits" note="Loss counts packets proven lost; retransmits also count resends whose ack only came late." data={points} series={S.udp} />
+          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={5 * STAGGER_MS} title="UDP loss and retransmits" note="Loss counts packets proven lost; late acks are resends that turned out unneeded (the packet had arrived)." data={points} series={S.udp} />
           {range === '5m' && <DeviceSeries scope={device} phaseMs={6 * STAGGER_MS} />}
         </div>
       )}

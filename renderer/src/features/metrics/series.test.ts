@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { downsample, LIVE_WINDOW_MS, liveWindow, MAX_CHART_POINTS, mergeDeviceSeries, newestSample, topDevices } from './series';
 
-const pt = (ts: number) => ({ ts, msgsIn: ts, msgsOut: 0, bytesIn: 0, bytesOut: 0, errors: 0, drops: 0, rttMs: null, queueDepth: 0, udpLoss: 0, udpRetransmits: 0 });
+const pt = (ts: number) => ({ ts, msgsIn: ts, msgsOut: 0, bytesIn: 0, bytesOut: 0, errors: 0, drops: 0, rttMs: null, queueDepth: 0, udpLoss: 0, udpRetransmits: 0, udpSpurious: 0 });
 
 describe('chart windows', () => {
   it('live window keeps the last 5 minutes', () => {
