@@ -6,3 +6,6 @@ export function csvCell(v: unknown): string {
 }
 
 export const csvLine = (cells: unknown[]): string => cells.map(csvCell).join(',') + '\n';
+
+/** A time for export file names: ISO 8601 without the characters file systems refuse (: and .). */
+export const fileStamp = (at = new Date()): string => at.toISOString().replace(/[:.]/g, '-');

@@ -1,4 +1,5 @@
 import type { HelloResult, Settings } from '../../shared/api/contract';
+import { fileStamp } from '../../shared/csv';
 import { Status } from '../../shared/protocol/constants';
 import type { BrokerPort } from '../hub/broker-port';
 import { backupDatabase } from '../hub/backup';
@@ -29,7 +30,6 @@ function filterOf(query: string) {
   }
 }
 
-const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
 
 export function createHandlers(ctx: HandlerContext): Handlers {
   const { hub, broker, tokens, settings } = ctx;
@@ -188,7 +188,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       hub.flusher.flushAll();
       const out = format === 'csv' ? trafficCsv(hub.log.iterate(filter, MAX_EXPORT_ROWS)) : trafficJsonl(hub.log.iterate(filter, MAX_EXPORT_ROWS));
       hub.commands.audit('export.traffic', null, { query, format, rows: out.rows });
-      return { filename: `traffic-${stamp()}.${format}`, mime: format === 'csv' ? 'text/csv' : 'application/x-ndjson', ...out };
+      return { filename: `traffic-${fileStamp()}.${format}`, mime: format === 'csv' ? 'text/csv' : 'application/x-ndjson', ...out };
     },
     'storage.stats': () => hub.storage(),
     'storage.backup': async () => {
@@ -207,7 +207,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     },
     'export.metrics': ({ device: id, range }) => {
       const out = metricsCsv(hub.metrics.query(id, range));
-      return { filename: `metrics-${id ?? 'all'}-${range}-${stamp()}.csv`, mime: 'text/csv', ...out };
+      return { filename: `metrics-${id ?? 'all'}-${range}-${fileStamp()}.csv`, mime: 'text/csv', ...out };
     },
   };
 }

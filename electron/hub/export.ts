@@ -1,6 +1,7 @@
 import type { MetricsPoint, TrafficRow } from '../../shared/api/contract';
 import { csvLine } from '../../shared/csv';
 import { commandName } from '../../shared/protocol/constants';
+import { FIELDS } from './metrics-series';
 
 const TRAFFIC_COLUMNS = ['seq', 'time', 'dir', 'device', 'from', 'to', 'cmd', 'msgId', 'size', 'status', 'cut', 'payload'] as const;
 
@@ -36,10 +37,8 @@ export function trafficJsonl(rows: Iterable<TrafficRow>, maxChars = MAX_EXPORT_C
   return collect('', rows, (r) => JSON.stringify({ ...r, time: new Date(r.ts).toISOString(), cmdName: commandName(r.cmd) }) + '\n', maxChars);
 }
 
-const METRIC_COLUMNS = ['msgsIn', 'msgsOut', 'bytesIn', 'bytesOut', 'errors', 'drops', 'rttMs', 'queueDepth', 'udpLoss', 'udpRetransmits', 'udpSpurious'] as const;
-
 export function metricsCsv(points: MetricsPoint[]): { content: string; rows: number } {
-  const parts = [csvLine(['time', ...METRIC_COLUMNS])];
-  for (const p of points) parts.push(csvLine([new Date(p.ts).toISOString(), ...METRIC_COLUMNS.map((c) => p[c])]));
+  const parts = [csvLine(['time', ...FIELDS])];
+  for (const p of points) parts.push(csvLine([new Date(p.ts).toISOString(), ...FIELDS.map((c) => p[c])]));
   return { content: parts.join(''), rows: points.length };
 }

@@ -6,6 +6,17 @@ export type Field = (typeof FIELDS)[number];
 export const F = Object.fromEntries(FIELDS.map((f, i) => [f, i])) as Record<Field, number>;
 const NF = FIELDS.length;
 const GAUGES = new Set<number>([F.rttMs, F.queueDepth]);
+export const isGauge = (field: Field): boolean => GAUGES.has(F[field]);
+/** The field's column in metrics_minute (msgsIn -> msgs_in). */
+export const columnOf = (field: Field): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** A point from each field's value: rttMs stays null when unknown, queueDepth reads 0. */
+export function pointOf(ts: number, value: (field: Field) => number | null): MetricsPoint {
+  const point: Record<string, number | null> = { ts };
+  for (const field of FIELDS) point[field] = value(field);
+  point.queueDepth ??= 0;
+  return point as unknown as MetricsPoint;
+}
 
 /**
  * One series of 1-second buckets over the last `seconds` (default an hour), in one typed array:
@@ -68,22 +79,11 @@ export class SecondSeries {
 }
 
 export function toPoint(ts: number, acc: Float64Array, seconds: number, gaugeN: Float64Array): MetricsPoint {
-  const per = (i: number) => acc[i]! / seconds;
-  const gauge = (i: number) => (gaugeN[i]! > 0 ? acc[i]! / gaugeN[i]! : null);
-  return {
-    ts,
-    msgsIn: per(F.msgsIn),
-    msgsOut: per(F.msgsOut),
-    bytesIn: per(F.bytesIn),
-    bytesOut: per(F.bytesOut),
-    errors: per(F.errors),
-    drops: per(F.drops),
-    rttMs: gauge(F.rttMs),
-    queueDepth: gauge(F.queueDepth) ?? 0,
-    udpLoss: per(F.udpLoss),
-    udpRetransmits: per(F.udpRetransmits),
-    udpSpurious: per(F.udpSpurious),
-  };
+  return pointOf(ts, (field) => {
+    const i = F[field];
+    if (!GAUGES.has(i)) return acc[i]! / seconds;
+    return gaugeN[i]! > 0 ? acc[i]! / gaugeN[i]! : null;
+  });
 }
 
 export const newBucket = (): Float64Array => {

@@ -1,6 +1,6 @@
 import type { MetricsPoint, MetricsRange } from '../../shared/api/contract';
 import type { Db } from './db';
-import { F, FIELDS, SecondSeries, newBucket, toPoint } from './metrics-series';
+import { F, FIELDS, SecondSeries, columnOf, isGauge, newBucket, pointOf, toPoint } from './metrics-series';
 
 /** Series key of the whole broker. */
 export const TOTAL = '*';
@@ -30,7 +30,7 @@ export class Metrics {
   lastDeviceRates: Record<string, number> = {};
 
   constructor(private readonly db: Db, private readonly maxDevices = 128) {
-    this.insert = db.prepare(`INSERT OR REPLACE INTO metrics_minute (device, ts, msgs_in, msgs_out, bytes_in, bytes_out, errors, drops, rtt_ms, queue_depth, udp_loss, udp_retransmits, udp_spurious) VALUES (${Array(13).fill('?').join(',')})`);
+    this.insert = db.prepare(`INSERT OR REPLACE INTO metrics_minute (device, ts, ${FIELDS.map(columnOf).join(', ')}) VALUES (${Array(FIELDS.length + 2).fill('?').join(',')})`);
     this.deleteOfDevice = db.prepare('DELETE FROM metrics_minute WHERE device = ? AND ts IN (SELECT ts FROM metrics_minute WHERE device = ? AND ts <= ? ORDER BY ts LIMIT ?)');
     this.series.set(TOTAL, new SecondSeries());
   }
@@ -134,7 +134,7 @@ export class Metrics {
     if (this.minuteStart !== 0) {
       for (const [key, m] of this.minute) {
         const p = toPoint(this.minuteStart * 1000, m.acc, 1, m.gaugeN);
-        this.pending.push([key, p.ts, p.msgsIn, p.msgsOut, p.bytesIn, p.bytesOut, p.errors, p.drops, p.rttMs, p.queueDepth, p.udpLoss, p.udpRetransmits, p.udpSpurious]);
+        this.pending.push([key, p.ts, ...FIELDS.map((f) => p[f])]);
       }
       if (this.pending.length > 100_000) this.pending.splice(0, this.pending.length - 100_000);
     }
@@ -205,8 +205,10 @@ export class Metrics {
     const stepMs = range === '24h' ? 60_000 : 3_600_000;
     const spanMs = range === '24h' ? 24 * 3_600_000 : 30 * 24 * 3_600_000;
     const fromMs = Math.floor((nowMs - spanMs) / stepMs) * stepMs;
+    // counts add up over the step, gauges average
+    const values = FIELDS.map((f) => `${isGauge(f) ? 'avg' : 'sum'}(${columnOf(f)}) AS ${f}`).join(', ');
     const rows = this.db
-      .prepare(`SELECT (ts / ${stepMs}) * ${stepMs} AS t, count(*) AS n, sum(msgs_in) mi, sum(msgs_out) mo, sum(bytes_in) bi, sum(bytes_out) bo, sum(errors) e, sum(drops) d, avg(rtt_ms) r, avg(queue_depth) q, sum(udp_loss) ul, sum(udp_retransmits) ur, sum(udp_spurious) us FROM metrics_minute WHERE device = ? AND ts >= ? GROUP BY t ORDER BY t`)
+      .prepare(`SELECT (ts / ${stepMs}) * ${stepMs} AS t, ${values} FROM metrics_minute WHERE device = ? AND ts >= ? GROUP BY t ORDER BY t`)
       .all(key, fromMs) as Record<string, number | null>[];
     const byTs = new Map(rows.map((r) => [r.t as number, r]));
     const out: MetricsPoint[] = [];
@@ -214,8 +216,7 @@ export class Metrics {
     for (let t = fromMs; t <= nowMs; t += stepMs) {
       const r = byTs.get(t);
       // Rollups hold per-minute totals; points are per-second averages over their step.
-      const per = (v: number | null | undefined) => (v ?? 0) / stepSec;
-      out.push({ ts: t, msgsIn: per(r?.mi), msgsOut: per(r?.mo), bytesIn: per(r?.bi), bytesOut: per(r?.bo), errors: per(r?.e), drops: per(r?.d), rttMs: r?.r ?? null, queueDepth: r?.q ?? 0, udpLoss: per(r?.ul), udpRetransmits: per(r?.ur), udpSpurious: per(r?.us) });
+      out.push(pointOf(t, (f) => (isGauge(f) ? (r?.[f] ?? null) : (r?.[f] ?? 0) / stepSec)));
     }
     return out;
   }

@@ -1,5 +1,5 @@
 import type { MetricsRange, TelemetrySeries } from '../../../../shared/api/contract';
-import { csvLine } from '../../../../shared/csv';
+import { csvLine, fileStamp } from '../../../../shared/csv';
 
 export const TELEMETRY_CSV_COLUMNS = ['time', 'channel', 'avg', 'min', 'max', 'count'] as const;
 
@@ -18,5 +18,5 @@ export function telemetryCsv(series: readonly TelemetrySeries[]): { content: str
 
 /** e.g. telemetry-greenhouse-1-24h-2026-01-01T12-00-00-000Z.csv (no characters a file system refuses). */
 export function telemetryCsvFilename(device: string, range: MetricsRange, now = new Date()): string {
-  return `telemetry-${device.replace(/:/g, '-')}-${range}-${now.toISOString().replace(/[:.]/g, '-')}.csv`;
+  return `telemetry-${device.replace(/:/g, '-')}-${range}-${fileStamp(now)}.csv`;
 }
