@@ -30,10 +30,11 @@ static void recordDelivery(const uint8_t* from, const uint8_t* end, uint64_t now
   const int64_t ts = readDigits(at + kTsAt, 15);
   if (ts >= 0) histogram[bucketOf(int64_t(now) - ts)]++;
   // LOADGEN_TRACE=<file>: every slow delivery's arrival time and latency (µs), to see when the
-  // tail happens (clusters, periods, GC pauses) rather than only how long it is.
+  // tail happens (clusters, periods, GC pauses) rather than only how long it is. "Slow" is over
+  // LOADGEN_TRACE_US (default 300).
   static FILE* const trace = getenv("LOADGEN_TRACE") ? fopen(getenv("LOADGEN_TRACE"), "w") : nullptr;
-  constexpr int64_t kSlowMicros = 300;
-  if (trace && ts >= 0 && int64_t(now) - ts > kSlowMicros) fprintf(trace, "%llu %lld\n", (unsigned long long)now, (long long)(int64_t(now) - ts));
+  static const int64_t slowMicros = getenv("LOADGEN_TRACE_US") ? atoll(getenv("LOADGEN_TRACE_US")) : 300;
+  if (trace && ts >= 0 && int64_t(now) - ts > slowMicros) fprintf(trace, "%llu %lld\n", (unsigned long long)now, (long long)(int64_t(now) - ts));
 }
 
 void buildFrame(Client& c) {
