@@ -12,16 +12,17 @@ const tmp = tempDir('hypertcp-forget-');
 afterAll(() => tmp.cleanup());
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const MIN = 60_000;
+const DAY = 86_400_000;
 const CHUNK = 5;
 
 const hubOn = (db: Db) => new Hub({ db, broker: new StandInBroker(), tokens: new SqliteTokenStore(db), settings: new SettingsStore(new KeyValue(db)), checkpointEveryMs: 0, retentionChunkRows: CHUNK });
 const countOf = (db: Db, table: string, device: string) => (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE device = ?`).get(device) as { n: number }).n;
 const total = (db: Db, table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
-function frames(hub: Hub, device: string, n: number): void {
+function frames(hub: Hub, device: string, n: number, ts = T0): void {
   for (let i = 0; i < n; i++) {
     const payload = Buffer.from(`{"n":${i}}`);
-    hub.onFrame({ ts: T0, dir: 'in', device, from: device, to: 'server', cmd: Command.JSON_MESSAGE, msgId: i, size: payload.length, status: 200, payload });
+    hub.onFrame({ ts, dir: 'in', device, from: device, to: 'server', cmd: Command.JSON_MESSAGE, msgId: i, size: payload.length, status: 200, payload });
   }
 }
 
@@ -129,5 +130,55 @@ describe("hub: deleting a forgotten device's history (real SQLite file)", () => 
     expect(h.applyRetention(T0 + 10 * MIN).deleted).toBeGreaterThan(0); // over the row cap of 6
     expect(h.stats().rows).toBe(total(db, 'telemetry_minute'));
     db.close();
+  });
+
+  it("keeps Storage's traffic row count equal to count(*) after the delete, after retention trims past its holes, and after a restart", async () => {
+    const path = `${tmp.dir}/traffic-holes.db`;
+    const db = openDatabase(path);
+    const hub = hubOn(db);
+    const span = (d: Db) => (d.prepare('SELECT max(seq) - min(seq) + 1 AS n FROM traffic').get() as { n: number }).n;
+    // 'old' and 'keep' alternate seqs: seqs 1..20 eight days old, 21..40 one day old (retention: 7 days)
+    for (const ts of [T0, T0 + 7 * DAY]) {
+      for (let i = 0; i < 10; i++) {
+        frames(hub, 'old', 1, ts);
+        frames(hub, 'keep', 1, ts);
+      }
+    }
+    hub.flusher.flushAll();
+    // queued, not written: old's 41..43 are dropped by the delete, keep's 44..45 written after that gap
+    frames(hub, 'old', 3, T0 + 7 * DAY);
+    frames(hub, 'keep', 2, T0 + 7 * DAY);
+    hub.forgetDevice('old');
+    expect(await hub.deleteHistory('old')).toMatchObject({ trafficRows: 23 });
+    hub.flusher.flushAll();
+    expect(total(db, 'traffic')).toBe(22);
+    expect(span(db)).toBe(44); // 2..45: the range alone would say 44 rows
+    expect(hub.storage().traffic.rows).toBe(22);
+
+    // by age: keep's 2..20 go, and with them the holes at 1..19 and 21
+    expect(hub.applyRetention(T0 + 8 * DAY - MIN)).toBe(10);
+    expect(total(db, 'traffic')).toBe(12);
+    expect(hub.storage().traffic.rows).toBe(12);
+    // by size: the oldest five rows (22..30) and the holes between them
+    const rowBytes = hub.log.storedBytes / 12;
+    expect(hub.log.applyRetention({ maxAgeMs: 30 * DAY, maxBytes: 7 * rowBytes }, T0 + 8 * DAY - MIN).deleted).toBe(5);
+    expect(total(db, 'traffic')).toBe(7);
+    expect(span(db)).toBe(45 - 32 + 1);
+    expect(hub.storage().traffic.rows).toBe(7);
+
+    await hub.close();
+    db.close();
+    const again = openDatabase(path);
+    expect(new KeyValue(again).get('traffic.holes')).toBe(String(span(again) - 7)); // kept in the file, not only in memory
+    const reopened = hubOn(again);
+    expect(reopened.storage().traffic.rows).toBe(total(again, 'traffic'));
+    expect(reopened.storage().traffic.rows).toBe(7);
+    // written on, and the last holes trimmed by age: still exact, and never below zero
+    frames(reopened, 'keep', 3, T0 + 15 * DAY);
+    expect(reopened.applyRetention(T0 + 15 * DAY)).toBe(7);
+    expect(reopened.storage().traffic.rows).toBe(3);
+    expect(new KeyValue(again).get('traffic.holes')).toBe('0');
+    await reopened.close();
+    again.close();
   });
 });

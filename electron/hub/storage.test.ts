@@ -50,4 +50,25 @@ describe('storageStats', () => {
     expect(s.walBytes).toBeGreaterThan(0); // WAL mode: the writes are in the log until a checkpoint
     db.close();
   });
+
+  it('counts traffic rows exactly when numbered rows were never written (dropped from a full queue), and on reopening', () => {
+    const path = `${tmp.dir}/dropped.db`;
+    const db = openDatabase(path);
+    const log = new TrafficLog(db, { maxQueue: 5 });
+    const flusher = new Flusher(db);
+    flusher.add('traffic', () => log.flush());
+    const count = () => (db.prepare('SELECT count(*) AS n FROM traffic').get() as { n: number }).n;
+    // the hub numbers every frame as it arrives: 6..10 are dropped, 11..15 written after the gap
+    for (let i = 1; i <= 10; i++) log.append(row(i, 1_000 + i));
+    flusher.flushAll();
+    for (let i = 11; i <= 15; i++) log.append(row(i, 1_000 + i));
+    flusher.flushAll();
+    expect(log.counters.dropped).toBe(5);
+    expect(count()).toBe(10);
+    expect(storageStats(db, log, flusher, { days: 7, megabytes: 1 }, new TelemetryHistory(db)).traffic.rows).toBe(10);
+    db.close();
+    const again = openDatabase(path);
+    expect(storageStats(again, new TrafficLog(again), new Flusher(again), { days: 7, megabytes: 1 }, new TelemetryHistory(again)).traffic.rows).toBe(10);
+    again.close();
+  });
 });

@@ -18,16 +18,12 @@ export const SLOW_WRITE_MS = 50;
 
 /**
  * What the Settings view shows about the database: its files, the traffic log against its caps, the
- * stored telemetry and how the writes keep up. Cheap enough to poll every few seconds: file stats and two index lookups
- * (the row count comes from the seq range: retention only ever deletes the oldest rows).
+ * stored telemetry and how the writes keep up. Cheap enough to poll every few seconds: file stats and index lookups
+ * (the row count comes from the seq range less the holes the log keeps count of, see TrafficLog.storedRows).
  */
 export function storageStats(db: Db, log: TrafficLog, flusher: Flusher, retention: { days: number; megabytes: number }, telemetry: TelemetryHistory): StorageStats {
   const path = db.name;
-  const range = db.prepare('SELECT min(seq) AS lo, max(seq) AS hi, (SELECT ts FROM traffic ORDER BY seq LIMIT 1) AS oldest FROM traffic').get() as {
-    lo: number | null;
-    hi: number | null;
-    oldest: number | null;
-  };
+  const oldest = (db.prepare('SELECT ts FROM traffic ORDER BY seq LIMIT 1').get() as { ts: number } | undefined)?.ts ?? null;
   const writes = flusher.stats();
   const slowRounds = writes.histogram.filter((b) => b.le > SLOW_WRITE_MS).reduce((n, b) => n + b.count, 0);
   return {
@@ -35,9 +31,9 @@ export function storageStats(db: Db, log: TrafficLog, flusher: Flusher, retentio
     fileBytes: fileBytes(path),
     walBytes: fileBytes(`${path}-wal`),
     traffic: {
-      rows: range.lo === null || range.hi === null ? 0 : range.hi - range.lo + 1,
+      rows: log.storedRows(),
       bytes: log.storedBytes,
-      oldestTs: range.oldest,
+      oldestTs: oldest,
       capBytes: retention.megabytes * 1024 * 1024,
       maxAgeDays: retention.days,
       queued: log.queued,

@@ -1,5 +1,5 @@
 import type { TrafficCounters, TrafficRow } from '../../shared/api/contract';
-import type { Db } from './db';
+import { KeyValue, type Db } from './db';
 import type { CompiledFilter } from './traffic-filter';
 
 export interface RetentionPolicy {
@@ -26,6 +26,12 @@ interface DbRow {
 
 /** Per-row bookkeeping overhead added to the payload length for the size budget. */
 const ROW_OVERHEAD = 80;
+/**
+ * kv key: seqs inside the stored seq range without a row, so rows = max(seq) - min(seq) + 1 - holes.
+ * A forget's delete leaves them, and so do rows numbered but never written (dropped from a full
+ * queue, a forgotten device's queued rows, a failed batch): the seq is taken when a frame arrives.
+ */
+const HOLES_KEY = 'traffic.holes';
 
 function fromDb(r: DbRow): TrafficRow {
   return { seq: r.seq, ts: r.ts, dir: r.dir, device: r.device, from: r.src, to: r.dst, cmd: r.cmd, msgId: r.msg_id, size: r.size, status: r.status, payload: r.payload, cut: r.cut === 1 };
@@ -44,6 +50,9 @@ export class TrafficLog {
   private readonly scanRows: number;
   private readonly insert;
   private readonly deleteOfDevice;
+  private readonly seqBounds;
+  private readonly inTransaction;
+  private readonly kv: KeyValue;
   storedBytes: number;
   /** Since this start: rows written to SQLite, rows sent to a UI, rows lost before the log. */
   readonly counters: TrafficCounters = { logged: 0, shown: 0, dropped: 0 };
@@ -60,7 +69,24 @@ export class TrafficLog {
     this.deleteOfDevice = db.prepare<[string, number, number], { bytes: number }>(
       'DELETE FROM traffic WHERE seq IN (SELECT seq FROM traffic WHERE device = ? AND seq <= ? ORDER BY seq LIMIT ?) RETURNING bytes',
     );
-    this.storedBytes = (db.prepare('SELECT coalesce(sum(bytes), 0) AS b FROM traffic').get() as { b: number }).b;
+    this.seqBounds = db.prepare<[], { lo: number | null; hi: number | null }>('SELECT min(seq) AS lo, max(seq) AS hi FROM traffic');
+    this.inTransaction = db.transaction((run: () => number) => run());
+    this.kv = new KeyValue(db);
+    // The byte sum reads every row anyway; counting them in the same pass makes the holes exact
+    // at every start (a database from before the count was kept, or written by an older version).
+    const all = db.prepare('SELECT coalesce(sum(bytes), 0) AS b, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM traffic').get() as { b: number; n: number; lo: number | null; hi: number | null };
+    this.storedBytes = all.b;
+    const holes = all.lo === null || all.hi === null ? 0 : all.hi - all.lo + 1 - all.n;
+    if (holes !== this.holes()) this.kv.set(HOLES_KEY, String(holes));
+  }
+
+  /**
+   * Stored rows, for Settings > Storage: two index lookups and a kv read, no count(*). Read from
+   * the kv each time, so a rolled-back write round cannot leave a stale copy behind.
+   */
+  storedRows(): number {
+    const span = this.seqSpan();
+    return Math.max(0, span - Math.min(span, this.holes()));
   }
 
   /** The highest seq ever stored, so numbering continues after a restart. */
@@ -90,12 +116,15 @@ export class TrafficLog {
     let bytes = 0;
     let chars = 0;
     try {
-      for (const r of rows) {
-        const b = r.payload.length + ROW_OVERHEAD;
-        this.insert.run(r.seq, r.ts, r.dir, r.device, r.from, r.to, r.cmd, r.msgId, r.size, r.status, r.payload, r.cut ? 1 : 0, b);
-        bytes += b;
-        chars += r.payload.length;
-      }
+      this.tracked(() => {
+        for (const r of rows) {
+          const b = r.payload.length + ROW_OVERHEAD;
+          this.insert.run(r.seq, r.ts, r.dir, r.device, r.from, r.to, r.cmd, r.msgId, r.size, r.status, r.payload, r.cut ? 1 : 0, b);
+          bytes += b;
+          chars += r.payload.length;
+        }
+        return rows.length;
+      });
     } catch (err) {
       this.counters.dropped += rows.length;
       throw err;
@@ -156,17 +185,50 @@ export class TrafficLog {
 
   /** Deletes at most `maxRows` stored rows of `device` with seq <= upToSeq; `more`: call again. */
   deleteDevice(device: string, upToSeq: number, maxRows: number): { deleted: number; more: boolean } {
-    const rows = this.deleteOfDevice.all(device, upToSeq, maxRows);
-    for (const r of rows) this.storedBytes -= r.bytes;
-    return { deleted: rows.length, more: rows.length === maxRows };
+    let bytes = 0;
+    const deleted = -this.tracked(() => {
+      const rows = this.deleteOfDevice.all(device, upToSeq, maxRows);
+      for (const r of rows) bytes += r.bytes;
+      return -rows.length;
+    });
+    this.storedBytes -= bytes;
+    return { deleted, more: deleted === maxRows };
   }
 
   private deleteBelow(seq: number): number {
     const sum = this.db.prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM traffic WHERE seq < ?').get(seq) as { n: number; b: number };
     if (sum.n === 0) return 0;
-    this.db.prepare('DELETE FROM traffic WHERE seq < ?').run(seq);
+    this.tracked(() => -this.db.prepare('DELETE FROM traffic WHERE seq < ?').run(seq).changes);
     this.storedBytes -= sum.b;
     return sum.n;
+  }
+
+  /**
+   * Runs a write that adds (> 0) or removes (< 0) rows and keeps the kv holes = seq span - rows
+   * true, in one transaction with the write. Any write can change it: a delete from the middle
+   * (forget) adds holes, retention deleting past them takes them away again (the span shrinks by
+   * more than the rows deleted), and rows written after unwritten seqs add the skipped ones.
+   */
+  private tracked(run: () => number): number {
+    return this.inTransaction(() => {
+      const spanBefore = this.seqSpan();
+      const stored = this.holes();
+      const added = run();
+      if (added === 0) return 0;
+      const rowsAfter = spanBefore - Math.min(spanBefore, stored) + added;
+      const holes = Math.max(0, this.seqSpan() - rowsAfter);
+      if (holes !== stored) this.kv.set(HOLES_KEY, String(holes));
+      return added;
+    });
+  }
+
+  private holes(): number {
+    return Math.max(0, Number(this.kv.get(HOLES_KEY) ?? 0) || 0);
+  }
+
+  private seqSpan(): number {
+    const { lo, hi } = this.seqBounds.get()!;
+    return lo === null || hi === null ? 0 : hi - lo + 1;
   }
 
   /**
