@@ -64,6 +64,7 @@ export class TelemetryHistory {
   private readonly oldestRow;
   private readonly firstYoung;
   private readonly deleteBelow;
+  private readonly idAfter;
   private readonly deleteOfDevice;
   private readonly stepsOf;
   private readonly writeAll;
@@ -82,6 +83,7 @@ export class TelemetryHistory {
     this.oldestRow = db.prepare<[], { ts: number }>('SELECT ts FROM telemetry_minute ORDER BY id LIMIT 1');
     this.firstYoung = db.prepare<[number, number], { id: number }>('SELECT id FROM telemetry_minute WHERE id < ? AND ts >= ? ORDER BY id LIMIT 1');
     this.deleteBelow = db.prepare('DELETE FROM telemetry_minute WHERE id < ?');
+    this.idAfter = db.prepare<[number, number], { id: number }>('SELECT id FROM telemetry_minute WHERE id >= ? ORDER BY id LIMIT 1 OFFSET ?');
     // through the (device, channel, ts) index, whose entries carry the id
     this.deleteOfDevice = db.prepare('DELETE FROM telemetry_minute WHERE id IN (SELECT id FROM telemetry_minute WHERE device = ? AND id <= ? LIMIT ?)');
     this.kv = new KeyValue(db);
@@ -175,12 +177,24 @@ export class TelemetryHistory {
     const { lo, hi } = this.idBounds.get()!;
     if (lo === null || hi === null) return { deleted: 0, more: false };
     const stepEnd = lo + Math.min(maxRows, Number.MAX_SAFE_INTEGER - lo);
-    const overCapEnd = hi - this.o.maxRows + 1;
+    const overCapEnd = this.overCapEnd(lo, hi, stepEnd);
     // Look for the first young row only inside this step's range, like the traffic log (ts has no index).
     const young = this.firstYoung.get(stepEnd, nowMs - this.o.retentionMs);
     const end = Math.min(stepEnd, Math.max(young ? young.id : stepEnd, overCapEnd));
     const deleted = end > lo ? this.deleteTracked(() => this.deleteBelow.run(end).changes) : 0;
     return { deleted, more: end === stepEnd && stepEnd <= hi };
+  }
+
+  /**
+   * The id below which rows are over the cap. With no holes that is hi - maxRows + 1; after a
+   * device's delete left holes, ids overcount rows, so the cut is found by walking `excess` rows
+   * of the id index (at most one step's worth: a larger cut is past stepEnd anyway).
+   */
+  private overCapEnd(lo: number, hi: number, stepEnd: number): number {
+    const excess = hi - lo + 1 - this.holes - this.o.maxRows;
+    if (excess <= 0) return lo;
+    if (this.holes === 0) return lo + excess;
+    return this.idAfter.get(lo, Math.min(excess, stepEnd - lo))?.id ?? hi + 1;
   }
 
   /**
