@@ -53,6 +53,14 @@ describe.skipIf(why !== null)('C++ UDP device <-> TypeScript UdpTransport', () =
       if (loss > 0) console.log(`C++ device at ${loss * 100}% loss: ${out.trim().split('\n').pop()}`);
       expect(out).toContain('done sent=200 delivered=200 failed=0 received=200');
       expect(code).toBe(0);
+      // The device's UDP counters (key=value on its done line). Every packet it declared lost is
+      // counted once, lost or spurious, when an ACK decides; one retransmission declares one packet
+      // or, after an idle duplicate, two. Undecided ones at exit count as neither.
+      const done = out.split('\n').find((l) => l.startsWith('done '))!;
+      const stat = Object.fromEntries([...done.matchAll(/(\w+)=(\d+)\b/g)].map(([, k, v]) => [k, Number(v)]));
+      for (const k of ['retransmits', 'idle_duplicates', 'lost', 'spurious_retransmits']) expect(stat[k], k).toBeTypeOf('number');
+      if (loss > 0) expect(stat.retransmits).toBeGreaterThan(0);
+      expect(stat.lost! + stat.spurious_retransmits!).toBeLessThanOrEqual(stat.retransmits! + stat.idle_duplicates!);
       expect(received.map((e) => JSON.parse(new TextDecoder().decode(e.payload)).n)).toEqual(Array.from({ length: 200 }, (_, i) => i));
       const down = out.split('\n').filter((l) => l.startsWith('message ')).map((l) => JSON.parse(l.slice(l.indexOf('{'))).payload.k);
       expect(down).toEqual(Array.from({ length: 200 }, (_, i) => i));

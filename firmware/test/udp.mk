@@ -33,13 +33,14 @@ udp-xtensa:
 
 # UDP flag variants, built like mk/variants.mk's: the UDP sources and the listed tests under other
 # compile-time flags, each a test step of its own (UDP_VARIANT_FLAGS_<step>, UDP_VARIANT_TESTS_<step>).
-# udp-nodup: HYPERTCP_UDP_IDLE_DUPLICATES=0 (nothing is sent twice; test/udp_duplicates_test.cpp
-# and udp_spurious_test.cpp check both builds, udp_peer_test the lossy link without duplicates).
+# udp-nodup: HYPERTCP_UDP_IDLE_DUPLICATES=0 (nothing is sent twice; test/udp_duplicates_test.cpp,
+# udp_spurious_test.cpp and udp_rtt_test.cpp check both builds, udp_peer_test the lossy link without
+# duplicates).
 # udp-nocache: HYPERTCP_UDP_KEY_CACHE=0 (the key schedule expanded per datagram): the same
 # datagrams, key updates and wiping.
 UDP_VARIANTS := udp-nodup udp-nocache
 UDP_VARIANT_FLAGS_udp-nodup := -DHYPERTCP_UDP_IDLE_DUPLICATES=0 -DHYPERTCP_TEST_NODUP
-UDP_VARIANT_TESTS_udp-nodup := udp_duplicates udp_peer udp_spurious
+UDP_VARIANT_TESTS_udp-nodup := udp_duplicates udp_peer udp_spurious udp_rtt
 UDP_VARIANT_FLAGS_udp-nocache := -DHYPERTCP_UDP_KEY_CACHE=0
 UDP_VARIANT_TESTS_udp-nocache := udp_keycache udp_peer udp_duplicates
 UDP_VARIANT_SRC := $(filter-out src/udp/UdpLink.cpp src/udp/PosixUdpLink.cpp,$(wildcard src/udp/*.cpp)) test/check.cpp
@@ -66,7 +67,7 @@ $(foreach v,$(UDP_VARIANTS),$(eval $(call UDP_VARIANT_RULES,$(v))))
 # udp-config: the UDP defaults compile and each out-of-range value stops the build with its #error.
 UDP_BAD_CONFIGS := HYPERTCP_UDP_IDLE_DUPLICATES=-1 HYPERTCP_UDP_IDLE_DUPLICATES=129 \
   HYPERTCP_UDP_DATAGRAM_BYTES=100 HYPERTCP_UDP_SEND_SLOTS=0 HYPERTCP_UDP_KEY_CACHE=2 \
-  HYPERTCP_UDP_LOSS_SUSPECTS=0 HYPERTCP_UDP_LOSS_SUSPECTS=65
+  HYPERTCP_UDP_LOSS_SUSPECTS=0 HYPERTCP_UDP_LOSS_SUSPECTS=65 HYPERTCP_UDP_RTT_PROBES=0 HYPERTCP_UDP_RTT_PROBES=65
 udp-config:
 	@mkdir -p $(BUILD)
 	@echo '#include "udp/UdpPeer.h"' | $(CXX) -std=c++11 -Isrc -x c++ -fsyntax-only -

@@ -61,9 +61,10 @@ int main(int argc, char** argv) {
     usleep(500);
   }
   const UdpCounters& c = peer.counters();
-  printf("done sent=%d delivered=%d failed=%d received=%d packets=%u/%u retransmits=%u idle_duplicates=%u auth_failures=%u closed=%s\n", sent,
-         delivered, failed, received, c.packetsSent, c.packetsReceived, c.retransmits, c.idleDuplicates, c.authFailures,
-         peer.closed() ? peer.closeReason() : "no");
+  printf("done sent=%d delivered=%d failed=%d received=%d packets=%u/%u retransmits=%u idle_duplicates=%u lost=%u spurious_retransmits=%u "
+         "auth_failures=%u closed=%s\n",
+         sent, delivered, failed, received, c.packetsSent, c.packetsReceived, c.retransmits, c.idleDuplicates, c.lost,
+         c.spuriousRetransmits, c.authFailures, peer.closed() ? peer.closeReason() : "no");
   fflush(stdout);
   return delivered == count && received >= count ? 0 : 1;
 }

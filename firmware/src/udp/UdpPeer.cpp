@@ -45,7 +45,8 @@ void UdpPeer::begin(DatagramLink* link, uint32_t sessionId, const DirectionKey& 
   for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++) slots_[i].used = false;
   for (size_t i = 0; i < sizeof held_ / sizeof held_[0]; i++) held_[i].used = false;
   for (size_t i = 0; i < HYPERTCP_UDP_LOSS_SUSPECTS; i++) suspects_[i].used = false;
-  probing_ = false;
+  for (size_t i = 0; i < HYPERTCP_UDP_RTT_PROBES; i++) probes_[i].used = false;
+  nextProbe_ = 0;
   srtt_ = rttvar_ = 0;
   haveRtt_ = false;
   backoff_ = 1;
@@ -58,7 +59,7 @@ void UdpPeer::begin(DatagramLink* link, uint32_t sessionId, const DirectionKey& 
   if (hello_) {
     // The HELLO: a PING and the window of out-of-order messages this device holds.
     size_t n = writeWindow(plain_, writePing(plain_, 0, kPayloadCapacity), kPayloadCapacity, HYPERTCP_UDP_RECV_SLOTS > 0 ? HYPERTCP_UDP_RECV_SLOTS : 1);
-    transmit(plain_, n, true, nowMs, nullptr);
+    transmit(plain_, n, kProbe, nowMs, nullptr);
   }
 }
 
@@ -96,7 +97,7 @@ size_t UdpPeer::freeSlots() const {
   return n;
 }
 
-bool UdpPeer::transmit(const uint8_t* plain, size_t length, bool ackEliciting, uint32_t nowMs, uint64_t* pnOut) {
+bool UdpPeer::transmit(const uint8_t* plain, size_t length, Kind kind, uint32_t nowMs, uint64_t* pnOut) {
   if (closed()) return false;
   if (nextPn_ >= kMaxPacketNumber) {
     // Never wrap: a reused packet number would reuse a GCM nonce. The session ends here.
@@ -118,11 +119,13 @@ bool UdpPeer::transmit(const uint8_t* plain, size_t length, bool ackEliciting, u
   size_t hl = encodeHeader(packet_, sendPhase_, sessionId_, pn, hello_ ? helloNonce_ : nullptr);
   size_t n = sealDatagram(sendKey_, pn, packet_, hl, plain, length);
   if (pnOut) *pnOut = pn;
-  if (ackEliciting) {
-    lastSent_ = nowMs;
-    probeFirst_ = probePn_ = pn;
-    probeAt_ = nowMs;
-    probing_ = true;
+  if (kind != kAckOnly) lastSent_ = nowMs;
+  if (kind == kProbe) {
+    Probe& p = probes_[nextProbe_];
+    p.pn = pn;
+    p.sentAt = nowMs;
+    p.used = true;
+    nextProbe_ = static_cast<uint8_t>((nextProbe_ + 1) % HYPERTCP_UDP_RTT_PROBES);
   }
   counters_.packetsSent++;
   ackPending_ = false;
@@ -140,13 +143,13 @@ bool UdpPeer::sendMsg(Slot* slot, const uint8_t* data, size_t length, uint8_t ch
   twice = slot && packetsInFlight(slot) < HYPERTCP_UDP_IDLE_DUPLICATES;
 #endif
   uint64_t pn = 0;
-  bool ok = transmit(plain_, at, true, nowMs, &pn);
+  Kind kind = slot ? kInSlot : kProbe;
+  bool ok = transmit(plain_, at, kind, nowMs, &pn);
   uint8_t copies = 1;
   // The same plaintext sealed under the next packet number (a nonce is never reused): whichever
   // copy is acknowledged first settles the message, which is resent only when both are lost.
   if (twice && !closed() && nextPn_ < kMaxPacketNumber) {
-    ok = transmit(plain_, at, true, nowMs, nullptr) || ok;
-    probeFirst_ = pn;  // both copies left now: either one's ACK is an RTT sample
+    ok = transmit(plain_, at, kind, nowMs, nullptr) || ok;  // the slot times both copies
     copies = 2;
     counters_.idleDuplicates++;
   }
@@ -196,13 +199,13 @@ bool UdpPeer::send(const uint8_t* data, size_t length, uint8_t channel, uint32_t
 
 void UdpPeer::sendAck(uint32_t nowMs) {
   size_t n = writeAck(plain_, 0, kPayloadCapacity, acks_.largest(), static_cast<uint16_t>(nowMs - largestReceivedAt_), acks_.mask());
-  transmit(plain_, n, false, nowMs, nullptr);
+  transmit(plain_, n, kAckOnly, nowMs, nullptr);
 }
 
 void UdpPeer::close(const char* reason, uint32_t nowMs) {
   if (closed()) return;
   size_t n = writeClose(plain_, 0, kPayloadCapacity, 0);
-  transmit(plain_, n, false, nowMs, nullptr);
+  transmit(plain_, n, kAckOnly, nowMs, nullptr);
   end(reason);
 }
 
@@ -286,7 +289,7 @@ void UdpPeer::loop(uint32_t nowMs) {
     size_t at = 0;
     if (acks_.any()) at = writeAck(plain_, at, kPayloadCapacity, acks_.largest(), static_cast<uint16_t>(nowMs - largestReceivedAt_), acks_.mask());
     at = writeWindow(plain_, writePing(plain_, at, kPayloadCapacity), kPayloadCapacity, HYPERTCP_UDP_RECV_SLOTS > 0 ? HYPERTCP_UDP_RECV_SLOTS : 1);
-    transmit(plain_, at, true, nowMs, nullptr);
+    transmit(plain_, at, kProbe, nowMs, nullptr);
   }
 }
 

@@ -38,6 +38,12 @@
 #ifndef HYPERTCP_UDP_LOSS_SUSPECTS
 #define HYPERTCP_UDP_LOSS_SUSPECTS 16
 #endif
+// RTT samples: a reliable message's packets are timed by its send slot; the last this many other
+// ack-eliciting packets (PINGs, unreliable messages) keep their send time here, so an ACK of any of
+// them is a sample while they stream faster than one per RTT / this. 16 bytes each.
+#ifndef HYPERTCP_UDP_RTT_PROBES
+#define HYPERTCP_UDP_RTT_PROBES 4
+#endif
 #if HYPERTCP_UDP_DATAGRAM_BYTES < 256 || HYPERTCP_UDP_DATAGRAM_BYTES > 1452
 #error "HYPERTCP_UDP_DATAGRAM_BYTES must be 256..1452"
 #endif
@@ -49,6 +55,9 @@
 #endif
 #if HYPERTCP_UDP_LOSS_SUSPECTS < 1 || HYPERTCP_UDP_LOSS_SUSPECTS > 64
 #error "HYPERTCP_UDP_LOSS_SUSPECTS must be 1..64"
+#endif
+#if HYPERTCP_UDP_RTT_PROBES < 1 || HYPERTCP_UDP_RTT_PROBES > 64
+#error "HYPERTCP_UDP_RTT_PROBES must be 1..64"
 #endif
 
 namespace hypertcp {
@@ -127,13 +136,16 @@ class UdpPeer {
     uint8_t channel;
     uint32_t seq;
     uint16_t length;
-    uint64_t pn;     // its latest transmission; with an idle duplicate also in pn + 1
-    uint8_t copies;  // packets of that transmission (2 with an idle duplicate)
-    uint32_t sentAt;
+    uint64_t pn;      // its latest transmission; with an idle duplicate also in pn + 1
+    uint8_t copies;   // packets of that transmission (2 with an idle duplicate)
+    uint32_t sentAt;  // when that transmission left: an ACK naming one of its packets is an RTT sample
     uint8_t sends;
     uint8_t data[kMaxSendBytes];
   };
-  bool transmit(const uint8_t* plain, size_t length, bool ackEliciting, uint32_t nowMs, uint64_t* pnOut);
+  // What a packet is to the RTT: not ack-eliciting (ACK, CLOSE); ack-eliciting and timed in the
+  // probe ring (PING, unreliable message); ack-eliciting and timed by its send slot (reliable).
+  enum Kind { kAckOnly, kProbe, kInSlot };
+  bool transmit(const uint8_t* plain, size_t length, Kind kind, uint32_t nowMs, uint64_t* pnOut);
   bool sendMsg(Slot* slot, const uint8_t* data, size_t length, uint8_t channel, uint32_t seq, uint32_t nowMs);
   size_t packetsInFlight(const Slot* except) const;
   void sendAck(uint32_t nowMs);
@@ -189,11 +201,15 @@ class UdpPeer {
     bool used;
   };
   Suspect suspects_[HYPERTCP_UDP_LOSS_SUSPECTS];
-  // RTT: the last ack-eliciting packet sent, probeFirst_..probePn_ with its idle duplicate (sample
-  // when one of them is the newest acknowledged).
-  uint64_t probeFirst_, probePn_;
-  uint32_t probeAt_;
-  bool probing_;
+  // RTT: the last ack-eliciting packets that no send slot times (kProbe), oldest overwritten first;
+  // a sample when one is the newest acknowledged, then forgotten (one sample per packet).
+  struct Probe {
+    uint64_t pn;
+    uint32_t sentAt;
+    bool used;
+  };
+  Probe probes_[HYPERTCP_UDP_RTT_PROBES];
+  uint8_t nextProbe_;
   double srtt_, rttvar_;
   bool haveRtt_;
   uint8_t backoff_;

@@ -186,10 +186,26 @@ bool UdpPeer::acked(const Frame& f, uint64_t pn) const {
 
 void UdpPeer::onAck(const Frame& f, uint32_t nowMs) {
   if (f.largest >= nextPn_) return;
-  bool sampled = probing_ && f.largest >= probeFirst_ && f.largest <= probePn_;
-  if (sampled) {
-    sample(rttSince(probeAt_, f.delayMs, nowMs));
-    probing_ = false;
+  // RTT, as the broker's Sender: the newest acknowledged packet is a sample, from its own send
+  // time, the first time an ACK names it: a reliable message's latest transmission (its slot, which
+  // the ACK then settles), another ack-eliciting packet still in the probe ring, or a packet declared
+  // lost (its suspect, judgeSuspects). A retransmission leaves under a new packet number with its
+  // own time, so an ACK is never paired with another transmission's time (Karn's problem).
+  bool sampled = false;
+  for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS && !sampled; i++) {
+    const Slot& s = slots_[i];
+    if (s.used && f.largest >= s.pn && f.largest - s.pn < s.copies) {
+      sample(rttSince(s.sentAt, f.delayMs, nowMs));
+      sampled = true;
+    }
+  }
+  for (size_t i = 0; i < HYPERTCP_UDP_RTT_PROBES && !sampled; i++) {
+    Probe& p = probes_[i];
+    if (p.used && p.pn == f.largest) {
+      sample(rttSince(p.sentAt, f.delayMs, nowMs));
+      p.used = false;
+      sampled = true;
+    }
   }
   judgeSuspects(f, nowMs, sampled);
   if (!anyAcked_ || f.largest > largestAcked_) largestAcked_ = f.largest;
