@@ -35,7 +35,7 @@ describe('storage card', () => {
     cleanup();
     render(<StorageDetails stats={{ ...s, telemetry: { ...s.telemetry, rows: 0, oldestTs: null, skipped: 12 } }} now={1_000_000} />);
     expect(screen.getByTestId('storage-telemetry').textContent).toBe(
-      'empty; kept for 30 days, at most 5,000,000 rows (the oldest go first) · 12 readings were not kept (more devices or channels in a minute than the limits, or the write queue was full)',
+      'none yet (a minute is stored when it ends); kept for 30 days, at most 5,000,000 rows (the oldest go first) · 12 readings were not kept (more devices or channels in a minute than the limits, or the write queue was full)',
     );
   });
 

@@ -82,7 +82,7 @@ export function StorageDetails({ stats, now }: { stats: StorageStats; now: numbe
       </dd>
       <dt>Telemetry history</dt>
       <dd data-testid="storage-telemetry">
-        {telemetry.oldestTs === null ? 'empty' : `${telemetry.rows.toLocaleString('en-US')} minute rows, oldest from ${formatAgo(telemetry.oldestTs, now)}`}; kept for{' '}
+        {telemetry.oldestTs === null ? 'none yet (a minute is stored when it ends)' : `${telemetry.rows.toLocaleString('en-US')} minute rows, oldest from ${formatAgo(telemetry.oldestTs, now)}`}; kept for{' '}
         {telemetry.maxAgeDays} days, at most {telemetry.maxRows.toLocaleString('en-US')} rows (the oldest go first)
         {telemetry.skipped > 0 && (
           <strong className="error-text">
