@@ -1,15 +1,16 @@
 import { contrast } from './fixtures/colour';
 import { expect, screenshot, test, uid } from './fixtures/test';
 
-// recharts' accessibility layer in a real browser: every chart is a Tab stop with a name, the
-// arrow keys move its tooltip, and the focus ring shows in both themes.
-test('charts are reached by Tab, ringed in both themes, and ArrowRight moves the tooltip to the next value', async ({ page, lab }) => {
+// The charts' keyboard in a real browser: every chart is a Tab stop with a name, focus shows the
+// newest point, the arrow, Home and End keys move the tooltip (a live region), also after the mouse
+// has been over the chart, and the focus ring shows in both themes.
+test('charts are reached by Tab, start at the newest point, move with the arrows, Home and End, and are ringed in both themes', async ({ page, lab }) => {
   await lab.devices([{ kind: 'sensor', id: uid('meter') }], ['--rate', '10']);
   await lab.open(page);
   await page.getByTestId('nav-metrics').click();
   const figure = page.getByTestId('chart-msgs');
-  // two points at least, so there is a next one to move to
-  await expect(figure.locator('path.recharts-line-curve').first()).toHaveAttribute('d', /^M[^L]+L/, { timeout: 15_000 });
+  // three points at least, so there is a middle one to step through
+  await expect(figure.locator('path.recharts-line-curve').first()).toHaveAttribute('d', /^M[^L]+L[^L]+L/, { timeout: 15_000 });
 
   // every chart of the view is focusable and named after its title
   const figures = page.locator('figure.chart');
@@ -22,16 +23,38 @@ test('charts are reached by Tab, ringed in both themes, and ArrowRight moves the
   await expect(chart).toBeFocused();
   await expect(chart).toHaveAttribute('aria-describedby', /\S+ \S+/);
 
-  // focus shows the first point's tooltip; ArrowRight the next point's, with its values
-  const tooltip = figure.locator('.recharts-tooltip-wrapper');
-  await expect(tooltip).toBeVisible();
-  const status = tooltip.getByRole('status');
-  await expect(status).toContainText(/in msgs\/s : \d/);
+  // the chart holds still while focused, so its summary ("From <oldest> to <newest>.") names the ends
+  const summary = await figure.getByTestId('chart-msgs-summary').textContent();
+  const [, oldest, newest] = /^From (\S+) to (\S+)\./.exec(summary!)!;
+  const status = figure.getByRole('status');
   const time = status.locator('.recharts-tooltip-label');
-  const first = await time.textContent();
-  await page.keyboard.press('ArrowRight');
-  await expect(time).not.toHaveText(first!);
+  await expect(status).toBeVisible();
+  await expect(time).toHaveText(newest);
   await expect(status).toHaveText(/\d\d:\d\d:\d\d.*in msgs\/s : \d+(\.\d+)?.*out msgs\/s : \d/);
+  await expect(figure.locator('.recharts-reference-line')).toHaveCount(1);
+  await page.keyboard.press('ArrowLeft');
+  await expect(time).not.toHaveText(newest);
+  await page.keyboard.press('ArrowRight');
+  await expect(time).toHaveText(newest);
+  await page.keyboard.press('Home');
+  await expect(time).toHaveText(oldest);
+  await page.keyboard.press('End');
+  await expect(time).toHaveText(newest);
+  await page.keyboard.press('PageDown');
+  await expect(time).not.toHaveText(newest);
+  await page.keyboard.press('PageUp');
+  await expect(time).toHaveText(newest);
+
+  // the mouse over the plot takes over (recharts' own tooltip); the keys still move the point after it
+  const box = (await chart.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 3);
+  await expect(figure.locator('.recharts-tooltip-wrapper')).toBeVisible();
+  await expect(status).toBeEmpty();
+  await page.mouse.move(0, 0);
+  await page.keyboard.press('Home');
+  await expect(time).toHaveText(oldest);
+  await page.keyboard.press('End');
+  await expect(time).toHaveText(newest);
 
   for (const theme of ['light', 'dark'] as const) {
     await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);

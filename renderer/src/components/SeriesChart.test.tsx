@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
-import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { withChartLayout } from '../test-utils';
-import { CHART_KEYS_HINT, chartSummary, SeriesChart, timeLabels } from './SeriesChart';
+import { CHART_KEYS_HINT, chartSummary, keyPoint, SeriesChart, timeLabels } from './SeriesChart';
 
 withChartLayout();
 
@@ -45,21 +45,81 @@ describe('series chart', () => {
     expect(described).toEqual(['Loss counts packets proven lost.', chartSummary(data, series), CHART_KEYS_HINT]);
   });
 
-  it('moves the tooltip with the arrow keys once focused, and reads the values there', async () => {
+  it('starts the keyboard at the newest point on focus; Left and Right step, Home and End go to the ends', async () => {
     render(<SeriesChart title="Messages per second" data={data} series={series} testId="chart-msgs" />);
     const chart = screen.getByRole('application', { name: 'Messages per second chart' });
-    const tooltip = () => screen.getByTestId('chart-msgs').querySelector('.recharts-tooltip-wrapper [role="status"]');
-    const shown = () => screen.getByTestId('chart-msgs').querySelector<HTMLElement>('.recharts-tooltip-wrapper')?.style.visibility;
-    expect(shown()).toBe('hidden');
-    // focus shows the first point, Right the next, Left back
+    const status = within(screen.getByTestId('chart-msgs')).getByRole('status');
+    expect(status.textContent).toBe('');
     act(() => chart.focus());
-    await waitFor(() => expect(tooltip()?.textContent).toContain('in msgs/s : 2'));
-    expect(shown()).toBe('visible');
-    fireEvent.keyDown(chart, { key: 'ArrowRight' });
-    await waitFor(() => expect(tooltip()?.textContent).toContain('in msgs/s : 9.123'));
-    expect(tooltip()?.textContent).toContain('10:00:01');
-    fireEvent.keyDown(chart, { key: 'ArrowLeft' });
-    await waitFor(() => expect(tooltip()?.textContent).toContain('in msgs/s : 2'));
+    await waitFor(() => expect(status.textContent).toContain('in msgs/s : 4'));
+    expect(status.textContent).toContain('10:00:02');
+    const press = (key: string) => act(() => void fireEvent.keyDown(chart, { key }));
+    press('ArrowLeft');
+    expect(status.textContent).toContain('10:00:01');
+    expect(status.textContent).toContain('in msgs/s : 9.123');
+    press('ArrowRight');
+    expect(status.textContent).toContain('10:00:02');
+    press('ArrowRight'); // no further than the newest
+    expect(status.textContent).toContain('10:00:02');
+    press('Home');
+    expect(status.textContent).toContain('10:00:00');
+    expect(status.textContent).toContain('in msgs/s : 2');
+    expect(status.textContent).not.toContain('out msgs/s'); // no value there
+    press('End');
+    expect(status.textContent).toContain('10:00:02');
+  });
+
+  it('takes Home, End and the page keys from the page (no scrolling), hides on Escape, and says the keys in its hint', () => {
+    render(<SeriesChart title="Messages per second" data={data} series={series} testId="chart-msgs" />);
+    const chart = screen.getByRole('application', { name: 'Messages per second chart' });
+    const status = within(screen.getByTestId('chart-msgs')).getByRole('status');
+    act(() => chart.focus());
+    for (const key of ['Home', 'End', 'PageUp', 'PageDown', 'ArrowLeft', 'ArrowRight']) expect(fireEvent.keyDown(chart, { key }), key).toBe(false);
+    expect(fireEvent.keyDown(chart, { key: 'a' })).toBe(true);
+    act(() => void fireEvent.keyDown(chart, { key: 'Escape' }));
+    expect(status.textContent).toBe('');
+    for (const words of ['newest', 'Left and right arrow', 'Page Down and Page Up', 'Home and End']) expect(CHART_KEYS_HINT).toContain(words);
+  });
+
+  it('leaves a chart focused by a click to the mouse until a key is pressed', () => {
+    render(<SeriesChart title="Messages per second" data={data} series={series} testId="chart-msgs" />);
+    const chart = screen.getByRole('application', { name: 'Messages per second chart' });
+    const status = within(screen.getByTestId('chart-msgs')).getByRole('status');
+    fireEvent.pointerDown(chart);
+    act(() => chart.focus());
+    fireEvent.pointerUp(chart);
+    expect(status.textContent).toBe('');
+    act(() => void fireEvent.keyDown(chart, { key: 'End' }));
+    expect(status.textContent).toContain('10:00:02');
+  });
+
+  it('jumps a tenth of the points with Page Down (back) and Page Up (forward), within the ends', () => {
+    expect(keyPoint('PageDown', 99, 100)).toBe(89);
+    expect(keyPoint('PageUp', 89, 100)).toBe(99);
+    expect(keyPoint('PageDown', 3, 100)).toBe(0);
+    expect(keyPoint('PageUp', 1, 3)).toBe(2); // a step at least
+    expect(keyPoint('Home', 50, 100)).toBe(0);
+    expect(keyPoint('End', 0, 100)).toBe(99);
+    expect(keyPoint('ArrowUp', 5, 100)).toBeUndefined();
+    expect(keyPoint('End', 0, 0)).toBeUndefined();
+  });
+
+  it('still follows the keys after the mouse has been over the chart (where a Tooltip defaultIndex would not)', async () => {
+    render(<SeriesChart title="Messages per second" data={data} series={series} testId="chart-msgs" />);
+    const chart = screen.getByRole('application', { name: 'Messages per second chart' });
+    const figure = screen.getByTestId('chart-msgs');
+    const status = within(figure).getByRole('status');
+    const wrapper = figure.querySelector('.recharts-wrapper')!;
+    act(() => chart.focus());
+    await waitFor(() => expect(status.textContent).toContain('10:00:02'));
+    // the mouse takes over: one tooltip, recharts'
+    fireEvent.mouseMove(wrapper, { clientX: 100, clientY: 100 });
+    await waitFor(() => expect(status.textContent).toBe(''));
+    fireEvent.mouseLeave(wrapper);
+    act(() => void fireEvent.keyDown(chart, { key: 'Home' }));
+    expect(status.textContent).toContain('10:00:00');
+    act(() => void fireEvent.keyDown(chart, { key: 'ArrowRight' }));
+    expect(status.textContent).toContain('10:00:01');
   });
 
   it('lists the legend in the order of the series, not alphabetically', () => {
@@ -88,16 +148,20 @@ describe('series chart with live data', () => {
     const next = [...data.slice(1), { ts: t0 + 3000, in: 7, out: 2 }];
     const { rerender } = render(<SeriesChart title="Messages per second" data={data} series={series} testId="chart-msgs" throttleMs={0} />);
     const chart = screen.getByRole('application', { name: 'Messages per second chart' });
-    const tooltip = () => screen.getByTestId('chart-msgs').querySelector('.recharts-tooltip-wrapper [role="status"]');
+    const status = within(screen.getByTestId('chart-msgs')).getByRole('status');
     const summary = () => screen.getByTestId('chart-msgs-summary').textContent;
     act(() => chart.focus());
-    await waitFor(() => expect(tooltip()?.textContent).toContain('10:00:00'));
+    await waitFor(() => expect(status.textContent).toContain('10:00:02'));
     rerender(<SeriesChart title="Messages per second" data={next} series={series} testId="chart-msgs" throttleMs={0} />);
     await act(async () => new Promise((r) => setTimeout(r, 20)));
-    expect(tooltip()?.textContent).toContain('10:00:00');
+    expect(status.textContent).toContain('10:00:02');
     expect(summary()).toBe(chartSummary(data, series));
     act(() => chart.blur());
     await waitFor(() => expect(summary()).toBe(chartSummary(next, series)));
+    expect(status.textContent).toBe('');
+    // focused again, it starts at the new newest point
+    act(() => chart.focus());
+    await waitFor(() => expect(status.textContent).toContain('10:00:03'));
   });
 });
 

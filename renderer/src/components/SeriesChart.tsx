@@ -1,6 +1,6 @@
-import { memo, useEffect, useId, useState, type FocusEvent } from 'react';
+import { memo, useCallback, useEffect, useId, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import { useThrottled } from './useThrottled';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, DefaultTooltipContent, Legend, Line, LineChart, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 
 export interface SeriesDef {
   key: string;
@@ -53,8 +53,23 @@ export function chartSummary(data: Row[], series: SeriesDef[]): string {
   const { full } = timeLabels(spanOf(times));
   return `From ${full(Math.min(...times))} to ${full(Math.max(...times))}. ${parts.join('; ')}.`;
 }
-/** Read with the focused chart: how to move its tooltip (recharts' accessibility layer). */
-export const CHART_KEYS_HINT = 'Left and right arrow keys move between points; the tooltip reads the values. The chart holds still while it has focus.';
+/** Read with the focused chart: how to move its tooltip (keyPoint). */
+export const CHART_KEYS_HINT =
+  'The tooltip starts at the newest point and reads the values. Left and right arrow keys move between points, Page Down and Page Up a tenth of the points back or forward, Home and End to the oldest and newest. The chart holds still while it has focus.';
+
+/**
+ * Where a key moves the keyboard's point among `count` points (oldest first), from `at`; undefined
+ * for keys that are not the chart's. Page Up goes forward, as on a slider.
+ */
+export function keyPoint(key: string, at: number, count: number): number | undefined {
+  const page = Math.max(1, Math.round(count / 10));
+  const to = ({ ArrowLeft: at - 1, ArrowRight: at + 1, PageDown: at - page, PageUp: at + page, Home: 0, End: count - 1 } as Partial<Record<string, number>>)[key];
+  return to === undefined || count === 0 ? undefined : Math.min(count - 1, Math.max(0, to));
+}
+
+const MARGIN = { top: 8, right: 16, bottom: 0, left: 0 };
+const Y_AXIS_WIDTH = 56;
+const TOOLTIP_STYLE = { background: 'var(--panel)', border: '1px solid var(--border)' };
 
 interface BodyProps {
   data: Row[];
@@ -63,36 +78,63 @@ interface BodyProps {
   /** The accessible name of the focusable chart, and the ids of what describes it. */
   label: string;
   describedBy: string;
+  /** The keyboard's point (an index into data), if it shows; the mouse moving over the plot hides it. */
+  point: number | null;
+  onPointer: () => void;
 }
 
 const seriesKey = (series: SeriesDef[]) => series.map((s) => `${s.key}/${s.color}/${s.label}/${s.faint ? 1 : 0}`).join('|');
 
-/** The recharts tree; redrawn only when its (throttled) data or its series change. */
+/**
+ * The keyboard's tooltip, looking like recharts' own: beside its point, on the roomier side (`across`
+ * is where the point is, 0 at the oldest, 1 at the newest). Always there, empty when no point shows,
+ * so that a screen reader hears each point the keys go to.
+ */
+function KeyTooltip({ label, values, across }: { label: string | undefined; values: { s: SeriesDef; v: number }[]; across: number }) {
+  const inset = Y_AXIS_WIDTH + MARGIN.left;
+  const beside = across > 0.5 ? 'translateX(calc(-100% - 10px))' : 'translateX(10px)';
+  return (
+    <div role="status" aria-live="assertive" style={{ position: 'absolute', top: MARGIN.top, left: `calc(${inset}px + ${across} * (100% - ${inset + MARGIN.right}px))`, transform: beside, pointerEvents: 'none' }}>
+      {label !== undefined && <DefaultTooltipContent label={label} payload={values.map(({ s, v }) => ({ name: s.label, value: v, color: s.color, dataKey: s.key, graphicalItemId: s.key }))} itemSorter="name" contentStyle={TOOLTIP_STYLE} />}
+    </div>
+  );
+}
+
+/** The recharts tree; redrawn only when its (throttled) data, its series or the keyboard's point change. */
 const ChartBody = memo(
-  function ChartBody({ data, series, height, label, describedBy }: BodyProps) {
+  function ChartBody({ data, series, height, label, describedBy, point, onPointer }: BodyProps) {
     const times = data.map((r) => r.ts).filter((t): t is number => typeof t === 'number');
     const { tick, full } = timeLabels(spanOf(times));
+    const row = point === null ? undefined : data[point];
+    const ts = typeof row?.ts === 'number' ? row.ts : undefined;
+    const values = ts === undefined ? [] : series.flatMap((s) => (typeof row?.[s.key] === 'number' ? [{ s, v: row[s.key] as number }] : []));
     return (
-      <ResponsiveContainer width="100%" height={height}>
-        {/* accessibilityLayer: the chart is a Tab stop (role application) and Left/Right move the
-            tooltip, which then is a live region; named and described here, ringed in styles.css */}
-        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }} accessibilityLayer aria-label={label} aria-describedby={describedBy}>
-          <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-          <XAxis dataKey="ts" type="number" domain={['dataMin', 'dataMax']} tickFormatter={tick} stroke="var(--muted)" fontSize={11} />
-          <YAxis stroke="var(--muted)" fontSize={11} width={56} />
-          <Tooltip labelFormatter={(v) => full(Number(v))} contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }} isAnimationActive={false} />
-          {/* labels in the text colour (the swatch keeps the series colour): light series colours are unreadable as text */}
-          {/* in the order the series are given (recharts sorts by label: "max, min, temp average") */}
-          <Legend formatter={(value: string) => <span style={{ color: 'var(--text)' }}>{value}</span>} itemSorter={(item) => series.findIndex((s) => s.key === item.dataKey)} />
-          {/* a lone point makes no line: it gets a dot, or the chart would look empty */}
-          {series.map((s) => (
-            <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.color} dot={data.length === 1 ? { r: 3 } : false} isAnimationActive={false} connectNulls strokeWidth={s.faint ? 1 : 1.5} strokeDasharray={s.faint ? '4 3' : undefined} strokeOpacity={s.faint ? 0.7 : 1} />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
+      <div style={{ position: 'relative' }}>
+        <ResponsiveContainer width="100%" height={height}>
+          {/* a Tab stop (role application) named and described here, ringed in styles.css; recharts'
+              own accessibilityLayer is off because the keys are ours (SeriesChart) */}
+          <LineChart data={data} margin={MARGIN} accessibilityLayer={false} tabIndex={0} role="application" aria-label={label} aria-describedby={describedBy} onMouseMove={onPointer}>
+            <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
+            <XAxis dataKey="ts" type="number" domain={['dataMin', 'dataMax']} tickFormatter={tick} stroke="var(--muted)" fontSize={11} />
+            <YAxis stroke="var(--muted)" fontSize={11} width={Y_AXIS_WIDTH} />
+            <Tooltip labelFormatter={(v) => full(Number(v))} contentStyle={TOOLTIP_STYLE} isAnimationActive={false} />
+            {/* labels in the text colour (the swatch keeps the series colour): light series colours are unreadable as text */}
+            {/* in the order the series are given (recharts sorts by label: "max, min, temp average") */}
+            <Legend formatter={(value: string) => <span style={{ color: 'var(--text)' }}>{value}</span>} itemSorter={(item) => series.findIndex((s) => s.key === item.dataKey)} />
+            {/* a lone point makes no line: it gets a dot, or the chart would look empty */}
+            {series.map((s) => (
+              <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.color} dot={data.length === 1 ? { r: 3 } : false} isAnimationActive={false} connectNulls strokeWidth={s.faint ? 1 : 1.5} strokeDasharray={s.faint ? '4 3' : undefined} strokeOpacity={s.faint ? 0.7 : 1} />
+            ))}
+            {/* the keyboard's point drawn as the mouse's is: a cursor line and a dot on each series */}
+            {ts !== undefined && <ReferenceLine x={ts} stroke="var(--muted)" />}
+            {ts !== undefined && values.map(({ s, v }) => <ReferenceDot key={s.key} x={ts} y={v} r={4} fill={s.color} stroke="var(--panel)" strokeWidth={2} />)}
+          </LineChart>
+        </ResponsiveContainer>
+        <KeyTooltip label={ts === undefined ? undefined : full(ts)} values={values} across={ts === undefined || spanOf(times) === 0 ? 0 : (ts - Math.min(...times)) / spanOf(times)} />
+      </div>
     );
   },
-  (a, b) => a.data === b.data && a.height === b.height && a.label === b.label && a.describedBy === b.describedBy && seriesKey(a.series) === seriesKey(b.series),
+  (a, b) => a.data === b.data && a.height === b.height && a.label === b.label && a.describedBy === b.describedBy && a.point === b.point && seriesKey(a.series) === seriesKey(b.series),
 );
 
 /**
@@ -106,9 +148,29 @@ export function SeriesChart({ data, series, height = 220, title, note, testId, t
   // under the keyboard and make the tooltip (an assertive live region) speak again each time.
   const [held, setHeld] = useState<Row[] | null>(null);
   const shown = held ?? live;
-  const hold = () => setHeld((h) => h ?? live);
+  // The keyboard's point is ours, not recharts': its accessibility layer only steps Left/Right from
+  // the oldest point and has no public way to set its index, and a Tooltip `defaultIndex` is ignored
+  // once the mouse has been over the chart. So keys move `point` (focus from the keyboard starts it
+  // at the newest), ChartBody draws it, and moving the mouse over the plot hands over to recharts.
+  const [point, setPoint] = useState<number | null>(null);
+  const clearPoint = useCallback(() => setPoint(null), []);
+  const pressed = useRef(false); // a click focuses the chart too, where the mouse shows its own tooltip
+  const hold = () => {
+    setHeld((h) => h ?? live);
+    if (!pressed.current && shown.length > 0) setPoint(shown.length - 1);
+    pressed.current = false;
+  };
   const release = (e: FocusEvent<HTMLElement>) => {
-    if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setHeld(null);
+    if (e.currentTarget.contains(e.relatedTarget as Node | null)) return;
+    setHeld(null);
+    setPoint(null);
+  };
+  const move = (e: KeyboardEvent<HTMLElement>) => {
+    if (e.key === 'Escape' && point !== null) return setPoint(null);
+    const to = keyPoint(e.key, point ?? shown.length - 1, shown.length);
+    if (to === undefined) return;
+    e.preventDefault(); // Home, End and the page keys would scroll the page
+    setPoint(to);
   };
   // mount after the phase too: opening a page of charts is several short tasks, not one long one
   const [mounted, setMounted] = useState(phaseMs === 0);
@@ -121,7 +183,7 @@ export function SeriesChart({ data, series, height = 220, title, note, testId, t
   const hintId = useId();
   const noteId = useId();
   return (
-    <figure className="chart" data-testid={testId} onFocus={hold} onBlur={release}>
+    <figure className="chart" data-testid={testId} onFocus={hold} onBlur={release} onKeyDown={move} onPointerDown={() => (pressed.current = true)} onPointerUp={() => (pressed.current = false)}>
       <figcaption>{title}</figcaption>
       {note && (
         <p className="chart-note muted" id={noteId}>
@@ -134,7 +196,7 @@ export function SeriesChart({ data, series, height = 220, title, note, testId, t
       <p className="sr-only" id={hintId}>
         {CHART_KEYS_HINT}
       </p>
-      {mounted ? <ChartBody data={shown} series={series} height={height} label={`${title} chart`} describedBy={`${note ? `${noteId} ` : ''}${summaryId} ${hintId}`} /> : <div style={{ height }} />}
+      {mounted ? <ChartBody data={shown} series={series} height={height} label={`${title} chart`} describedBy={`${note ? `${noteId} ` : ''}${summaryId} ${hintId}`} point={point} onPointer={clearPoint} /> : <div style={{ height }} />}
     </figure>
   );
 }
