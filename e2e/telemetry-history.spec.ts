@@ -20,6 +20,10 @@ test('a sensor\'s telemetry shows on the 1-hour stored chart, average with min a
   // three series drawn: the average and the faint min and max (lines, or dots while there is one point)
   await expect(chart.locator('.recharts-legend-item')).toHaveCount(3);
   await expect(chart.locator('path.recharts-line-curve, .recharts-line-dot')).toHaveCount(3);
+  // the value axis fits the readings (about 21 C) instead of starting at 0 as counts do
+  const yTicks = (await chart.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents()).map(Number);
+  expect(yTicks.length).toBeGreaterThan(1);
+  expect(Math.min(...yTicks)).toBeGreaterThan(10);
   await screenshot(page, 'device-telemetry-1h');
 
   // Export CSV saves the range shown: a header, then temp rows with count

@@ -81,6 +81,8 @@ interface BodyProps {
   /** The keyboard's point (an index into data), if it shows; the mouse moving over the plot hides it. */
   point: number | null;
   onPointer: () => void;
+  /** The value axis starts at 0 (counts, rates), or fits the data (a temperature of 21.4..21.9). */
+  fromZero: boolean;
 }
 
 const seriesKey = (series: SeriesDef[]) => series.map((s) => `${s.key}/${s.color}/${s.label}/${s.faint ? 1 : 0}`).join('|');
@@ -102,7 +104,7 @@ function KeyTooltip({ label, values, across }: { label: string | undefined; valu
 
 /** The recharts tree; redrawn only when its (throttled) data, its series or the keyboard's point change. */
 const ChartBody = memo(
-  function ChartBody({ data, series, height, label, describedBy, point, onPointer }: BodyProps) {
+  function ChartBody({ data, series, height, label, describedBy, point, onPointer, fromZero }: BodyProps) {
     const times = data.map((r) => r.ts).filter((t): t is number => typeof t === 'number');
     const { tick, full } = timeLabels(spanOf(times));
     const row = point === null ? undefined : data[point];
@@ -116,7 +118,7 @@ const ChartBody = memo(
           <LineChart data={data} margin={MARGIN} accessibilityLayer={false} tabIndex={0} role="application" aria-label={label} aria-describedby={describedBy} onMouseMove={onPointer}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
             <XAxis dataKey="ts" type="number" domain={['dataMin', 'dataMax']} tickFormatter={tick} stroke="var(--muted)" fontSize={11} />
-            <YAxis stroke="var(--muted)" fontSize={11} width={Y_AXIS_WIDTH} />
+            <YAxis stroke="var(--muted)" fontSize={11} width={Y_AXIS_WIDTH} domain={fromZero ? [0, 'auto'] : ['auto', 'auto']} />
             <Tooltip labelFormatter={(v) => full(Number(v))} contentStyle={TOOLTIP_STYLE} isAnimationActive={false} />
             {/* labels in the text colour (the swatch keeps the series colour): light series colours are unreadable as text */}
             {/* in the order the series are given (recharts sorts by label: "max, min, temp average") */}
@@ -134,15 +136,18 @@ const ChartBody = memo(
       </div>
     );
   },
-  (a, b) => a.data === b.data && a.height === b.height && a.label === b.label && a.describedBy === b.describedBy && a.point === b.point && seriesKey(a.series) === seriesKey(b.series),
+  (a, b) => a.data === b.data && a.height === b.height && a.label === b.label && a.describedBy === b.describedBy && a.point === b.point && a.fromZero === b.fromZero && seriesKey(a.series) === seriesKey(b.series),
 );
 
 /**
  * Several series on one time axis; no animation, no dots. Redraws at most once per `throttleMs`,
  * each chart at its own `phaseMs`, so a page of charts never redraws in one long task.
  */
-/** `note`: one short line under the title that says how to read the chart (also its description). */
-export function SeriesChart({ data, series, height = 220, title, note, testId, throttleMs = 1000, phaseMs = 0 }: { data: Row[]; series: SeriesDef[]; height?: number; title: string; note?: string; testId?: string; throttleMs?: number; phaseMs?: number }) {
+/**
+ * `note`: one short line under the title that says how to read the chart (also its description).
+ * `fromZero` false: the value axis fits the data instead of starting at 0 (readings, not counts).
+ */
+export function SeriesChart({ data, series, height = 220, title, note, testId, throttleMs = 1000, phaseMs = 0, fromZero = true }: { data: Row[]; series: SeriesDef[]; height?: number; title: string; note?: string; testId?: string; throttleMs?: number; phaseMs?: number; fromZero?: boolean }) {
   const live = useThrottled(data, throttleMs, phaseMs);
   // Held while focus is inside: a live window slides every second, which would move the point
   // under the keyboard and make the tooltip (an assertive live region) speak again each time.
@@ -196,7 +201,7 @@ export function SeriesChart({ data, series, height = 220, title, note, testId, t
       <p className="sr-only" id={hintId}>
         {CHART_KEYS_HINT}
       </p>
-      {mounted ? <ChartBody data={shown} series={series} height={height} label={`${title} chart`} describedBy={`${note ? `${noteId} ` : ''}${summaryId} ${hintId}`} point={point} onPointer={clearPoint} /> : <div style={{ height }} />}
+      {mounted ? <ChartBody data={shown} series={series} height={height} label={`${title} chart`} describedBy={`${note ? `${noteId} ` : ''}${summaryId} ${hintId}`} point={point} onPointer={clearPoint} fromZero={fromZero} /> : <div style={{ height }} />}
     </figure>
   );
 }

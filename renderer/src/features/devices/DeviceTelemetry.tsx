@@ -71,7 +71,7 @@ function LiveCharts({ id, labels }: { id: string; labels: Map<string, string> })
   return (
     <div className="chart-grid">
       {charts.map((c, i) => (
-        <SeriesChart key={c.ch} phaseMs={i * 160} title={labels.get(c.ch) ?? c.ch} data={c.data} series={[{ key: c.ch, label: c.ch, color: PALETTE[i % PALETTE.length]! }]} height={160} />
+        <SeriesChart key={c.ch} phaseMs={i * 160} title={labels.get(c.ch) ?? c.ch} data={c.data} series={[{ key: c.ch, label: c.ch, color: PALETTE[i % PALETTE.length]! }]} height={160} fromZero={false} />
       ))}
     </div>
   );
@@ -126,6 +126,7 @@ function StoredCharts({ id, range, labels, gate }: { id: string; range: MetricsR
               { key: 'max', label: 'max', color, faint: true },
             ]}
             height={160}
+            fromZero={false}
           />
         );
       })}
