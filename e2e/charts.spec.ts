@@ -25,7 +25,9 @@ test('charts are reached by Tab, start at the newest point, move with the arrows
 
   // the chart holds still while focused, so its summary ("From <oldest> to <newest>.") names the ends
   const summary = await figure.getByTestId('chart-msgs-summary').textContent();
-  const [, oldest, newest] = /^From (\S+) to (\S+)\./.exec(summary!)!;
+  const ends = /^From (\S+) to (\S+)\./.exec(summary ?? '');
+  expect(ends).not.toBeNull();
+  const [oldest, newest] = [ends![1]!, ends![2]!];
   const status = figure.getByRole('status');
   const time = status.locator('.recharts-tooltip-label');
   await expect(status).toBeVisible();
