@@ -2,6 +2,8 @@ import type { Db } from './db';
 
 /** A write task; returns true when it left work for the next round (it writes in bounded chunks). */
 export type FlushTask = () => boolean | void;
+/** Told after every round whether it was committed or rolled back (a later task may have thrown). */
+export type SettleHook = (committed: boolean) => void;
 
 /** Where one round's time went (ms): each task, and the COMMIT (which may run a WAL checkpoint). */
 export interface FlushRound {
@@ -30,7 +32,7 @@ const KEEP_SLOWEST = 10;
  * holds the loop for long. Each round is timed per task so a slow round can be explained.
  */
 export class Flusher {
-  private readonly tasks: { name: string; run: FlushTask }[] = [];
+  private readonly tasks: { name: string; run: FlushTask; settle?: SettleHook }[] = [];
   private timer: NodeJS.Timeout | null = null;
   private soon: NodeJS.Immediate | null = null;
   private readonly runAll: (times: Record<string, number>) => boolean;
@@ -53,8 +55,8 @@ export class Flusher {
     });
   }
 
-  add(name: string, task: FlushTask): void {
-    this.tasks.push({ name, run: task });
+  add(name: string, task: FlushTask, settle?: SettleHook): void {
+    this.tasks.push({ name, run: task, settle });
   }
 
   start(): void {
@@ -78,14 +80,18 @@ export class Flusher {
     const started = performance.now();
     const times: Record<string, number> = {};
     let more = false;
+    let committed = false;
     try {
       more = this.runAll(times);
+      committed = true;
       this.flushes++;
       this.record(started, performance.now() - started, times);
     } catch (err) {
-      // Keep running: a failed batch is reported, the producers count what they lost.
+      // Keep running: a failed round is reported, and its tasks are told (settle) so that they put
+      // back or count what the rollback took from them.
       this.lastError = err as Error;
     }
+    for (const task of this.tasks) task.settle?.(committed);
     if (more) this.requestSoon();
     return more;
   }

@@ -112,12 +112,12 @@ export class Hub {
     this.telemetry = new TelemetryHistory(o.db, { chunkRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS });
     this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id) });
     this.ring = new TrafficRing(o.ringSize ?? 5000);
-    this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, batchRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS, scanRows: o.trafficScanRows, onBatchFull: () => this.flusher.requestSoon() });
+    this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, batchRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS, scanRows: o.trafficScanRows, onBatchFull: () => this.flusher.requestSoon(), inRounds: true });
     this.controls = new ControlTracker(o.controlTimeoutMs ?? 5000);
     this.commands = new CommandStore(o.db);
     this.seq = this.log.lastSeq();
     this.batchTraffic = o.batchTraffic ?? 200;
-    this.flusher.add('traffic', () => this.log.flush());
+    this.flusher.add('traffic', () => this.log.flush(), (committed) => this.log.settle(committed));
     this.flusher.add('registry', () => this.registry.flush());
     this.flusher.add('metrics', () => this.metrics.flush());
     this.flusher.add('telemetry', () => this.telemetry.flush());

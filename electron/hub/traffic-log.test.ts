@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { TrafficRow } from '../../shared/api/contract';
 import { openDatabase } from './db';
 import { compileFilter } from './traffic-filter';
+import { Flusher } from './flusher';
 import { TrafficLog } from './traffic-log';
 import { TrafficRing } from './traffic-ring';
 import { tempDir } from './testing/temp-dir';
@@ -150,6 +151,58 @@ describe('TrafficLog search bound', () => {
     expect(log.page(compileFilter('needle'), 10, 151)).toEqual({ rows: [], scanLimitedAt: 51 });
     // the last window reaches the oldest row: no scanLimitedAt, the search is complete
     expect(log.page(compileFilter('needle'), 10, 51)).toEqual({ rows: [] });
+    db.close();
+  });
+});
+
+describe('TrafficLog in a flusher round that rolls back', () => {
+  const count = (db: ReturnType<typeof openDatabase>) => (db.prepare('SELECT count(*) AS n FROM traffic').get() as { n: number }).n;
+  const setup = (name: string, options: { maxQueue?: number } = {}) => {
+    const db = openDatabase(`${tmp.dir}/${name}.db`);
+    const log = new TrafficLog(db, { ...options, inRounds: true });
+    const flusher = new Flusher(db);
+    const failing = { on: true };
+    flusher.add('traffic', () => log.flush(), (committed) => log.settle(committed));
+    // a later task of the same round fails (a full disk, a broken write): the whole round rolls back
+    flusher.add('other', () => {
+      if (failing.on) throw new Error('disk I/O error');
+    });
+    return { db, log, flusher, failing };
+  };
+
+  it('puts the rows back and writes them in the next round, counted once', () => {
+    const { db, log, flusher, failing } = setup('rollback');
+    for (let i = 1; i <= 5; i++) log.append(row(i, i));
+    flusher.flush();
+    expect(flusher.lastError?.message).toBe('disk I/O error');
+    expect(count(db)).toBe(0);
+    expect(log.counters).toMatchObject({ logged: 0, dropped: 0 });
+    expect(log.queued).toBe(5);
+    expect(log.storedBytes).toBe(0);
+    expect(log.storedRows()).toBe(0);
+
+    log.append(row(6, 6));
+    failing.on = false;
+    flusher.flush();
+    expect(log.page(compileFilter(''), 10).rows.map((r) => r.seq)).toEqual([6, 5, 4, 3, 2, 1]);
+    expect(log.counters).toMatchObject({ logged: 6, dropped: 0 });
+    expect(log.queued).toBe(0);
+    expect(log.storedRows()).toBe(6);
+    expect(log.storedBytes).toBe((db.prepare('SELECT sum(bytes) AS b FROM traffic').get() as { b: number }).b);
+    db.close();
+  });
+
+  it('keeps its queue bounded while rounds keep failing: the queued rows stay, new ones past the bound are dropped, counted', () => {
+    const { db, log, flusher, failing } = setup('rollback-bound', { maxQueue: 4 });
+    for (let i = 1; i <= 4; i++) log.append(row(i, i));
+    for (let round = 0; round < 3; round++) flusher.flush();
+    expect(log.queued).toBe(4);
+    for (let i = 5; i <= 6; i++) log.append(row(i, i));
+    expect(log.counters).toMatchObject({ logged: 0, dropped: 2 });
+    failing.on = false;
+    flusher.flush();
+    expect(count(db)).toBe(4);
+    expect(log.counters).toMatchObject({ logged: 4, dropped: 2 });
     db.close();
   });
 });

@@ -17,6 +17,11 @@ export interface TrafficLogOptions {
   onBatchFull?: () => void;
   /** Rows a filtered page() looks back at most (default 500,000). */
   scanRows?: number;
+  /**
+   * flush() runs inside a Flusher's rounds, which call settle() after each: rows of a round that
+   * rolls back go back to the queue instead of being counted as logged.
+   */
+  inRounds?: boolean;
 }
 
 interface DbRow {
@@ -54,6 +59,9 @@ export class TrafficLog {
   private readonly inTransaction;
   private readonly kv: KeyValue;
   storedBytes: number;
+  /** Rows flush() wrote in the open round (inRounds), until settle() says how the round ended. */
+  private roundRows: TrafficRow[] = [];
+  private roundBytes = 0;
   /** Since this start: rows written to SQLite, rows sent to a UI, rows lost before the log. */
   readonly counters: TrafficCounters = { logged: 0, shown: 0, dropped: 0 };
 
@@ -133,7 +141,29 @@ export class TrafficLog {
     }
     this.storedBytes += bytes;
     this.counters.logged += rows.length;
+    if (this.options.inRounds) {
+      this.roundRows = this.roundRows.length === 0 ? rows : this.roundRows.concat(rows);
+      this.roundBytes += bytes;
+    }
     return this.queue.length > 0;
+  }
+
+  /**
+   * After a flusher round. Rolled back (another task threw, or the COMMIT failed): the round's rows
+   * are not in the file, so they go back to the front of the queue to be written next round. The
+   * round is synchronous, nothing was appended meanwhile: the queue is back to its size before it,
+   * within its bounds, and while rounds keep failing append() drops new rows, counted.
+   */
+  settle(committed: boolean): void {
+    const rows = this.roundRows;
+    const bytes = this.roundBytes;
+    this.roundRows = [];
+    this.roundBytes = 0;
+    if (committed || rows.length === 0) return;
+    this.storedBytes -= bytes;
+    this.counters.logged -= rows.length;
+    this.queue = rows.concat(this.queue);
+    for (const r of rows) this.queueChars += r.payload.length;
   }
 
   /**
