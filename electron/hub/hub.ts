@@ -108,9 +108,9 @@ export class Hub {
   constructor(private readonly o: HubOptions) {
     this.flusher = new Flusher(o.db, o.flushMs ?? 250);
     this.checkpointer = new Checkpointer(o.db, { everyMs: o.checkpointEveryMs });
-    this.metrics = new Metrics(o.db);
-    this.telemetry = new TelemetryHistory(o.db, { chunkRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS });
-    this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id) });
+    this.metrics = new Metrics(o.db, undefined, { inRounds: true });
+    this.telemetry = new TelemetryHistory(o.db, { chunkRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS, inRounds: true });
+    this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id) }, Date.now(), { inRounds: true });
     this.ring = new TrafficRing(o.ringSize ?? 5000);
     this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, batchRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS, scanRows: o.trafficScanRows, onBatchFull: () => this.flusher.requestSoon(), inRounds: true });
     this.controls = new ControlTracker(o.controlTimeoutMs ?? 5000);
@@ -118,10 +118,11 @@ export class Hub {
     this.seq = this.log.lastSeq();
     this.batchTraffic = o.batchTraffic ?? 200;
     this.flusher.add('traffic', () => this.log.flush(), (committed) => this.log.settle(committed));
-    this.flusher.add('registry', () => this.registry.flush());
-    this.flusher.add('metrics', () => this.metrics.flush());
-    this.flusher.add('telemetry', () => this.telemetry.flush());
-    this.flusher.add('tokens', () => o.tokens.flushUsage());
+    // Each task is told how its round ended: what a rolled-back round took goes back to be written next round.
+    this.flusher.add('registry', () => this.registry.flush(), (committed) => this.registry.settle(committed));
+    this.flusher.add('metrics', () => this.metrics.flush(), (committed) => this.metrics.settle(committed));
+    this.flusher.add('telemetry', () => this.telemetry.flush(), (committed) => this.telemetry.settle(committed));
+    this.flusher.add('tokens', () => o.tokens.flushUsage({ inRound: true }), (committed) => o.tokens.settleUsage(committed));
   }
 
   start(): void {

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from './db';
 import { metricsCsv } from './export';
+import { Flusher } from './flusher';
 import { Metrics } from './metrics';
 import { tempDir } from './testing/temp-dir';
 
@@ -93,5 +94,48 @@ describe('Metrics clock', () => {
     expect(points.at(-1)).toMatchObject({ ts: T0 + 1000, msgsIn: 3 });
     db.close();
     tmp2.cleanup();
+  });
+});
+
+describe('Metrics in a flusher round that rolls back', () => {
+  it('keeps the rollups the round took, in order, and the next round writes exactly those (and the retention delete)', () => {
+    const db = openDatabase(`${tmp.dir}/m-rollback.db`);
+    const m = new Metrics(db, 128, { inRounds: true });
+    const flusher = new Flusher(db);
+    const now = T0 + 10 * 60_000;
+    const failing = { on: true };
+    flusher.add('metrics', () => m.flush(now), (committed) => m.settle(committed));
+    // a later task of the same round fails (a full disk, a broken write): the whole round rolls back
+    flusher.add('other', () => {
+      if (failing.on) throw new Error('disk I/O error');
+    });
+    const stored = () => db.prepare('SELECT device, ts, msgs_in, bytes_in FROM metrics_minute ORDER BY device, ts').all();
+    // a rollup past the 30-day retention, which the round's delete removes
+    db.prepare("INSERT INTO metrics_minute (device, ts, msgs_in, msgs_out, bytes_in, bytes_out, errors, drops, queue_depth, udp_loss, udp_retransmits) VALUES ('a', 0, 1, 0, 0, 0, 0, 0, 0, 0, 0)").run();
+    // minute 0: 3 frames, minute 1: 5 frames, minute 2: 1 frame; the first two are queued once a
+    // second of minute 2 closes
+    for (let i = 0; i < 3; i++) m.count('a', 'in', 10, false, T0 + i * 1000);
+    for (let i = 0; i < 5; i++) m.count('a', 'in', 10, false, T0 + 60_000 + i * 1000);
+    m.count('a', 'in', 10, false, T0 + 120_000);
+    m.tick(T0 + 121_000);
+
+    flusher.flush();
+    expect(flusher.lastError?.message).toBe('disk I/O error');
+    expect(stored()).toEqual([{ device: 'a', ts: 0, msgs_in: 1, bytes_in: 0 }]);
+
+    // minute 2 queued between the rounds, behind the ones put back
+    m.tick(T0 + 181_000);
+    m.tick(T0 + 182_000);
+    failing.on = false;
+    flusher.flush();
+    expect(stored()).toEqual([
+      { device: '*', ts: T0, msgs_in: 3, bytes_in: 30 }, { device: '*', ts: T0 + 60_000, msgs_in: 5, bytes_in: 50 }, { device: '*', ts: T0 + 120_000, msgs_in: 1, bytes_in: 10 },
+      { device: 'a', ts: T0, msgs_in: 3, bytes_in: 30 }, { device: 'a', ts: T0 + 60_000, msgs_in: 5, bytes_in: 50 }, { device: 'a', ts: T0 + 120_000, msgs_in: 1, bytes_in: 10 },
+    ]);
+    // nothing left over for a later round
+    db.prepare('DELETE FROM metrics_minute').run();
+    flusher.flush();
+    expect(stored()).toEqual([]);
+    db.close();
   });
 });

@@ -6,6 +6,14 @@ import { F, FIELDS, SecondSeries, columnOf, isGauge, newBucket, pointOf, toPoint
 export const TOTAL = '*';
 const MINUTE_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
+export interface MetricsOptions {
+  /**
+   * flush() runs inside a Flusher's rounds, which call settle() after each: rollups of a round that
+   * rolls back go back to the queue instead of being lost.
+   */
+  inRounds?: boolean;
+}
+
 interface MinuteAcc {
   acc: Float64Array;
   gaugeN: Float64Array;
@@ -23,13 +31,15 @@ export class Metrics {
   private minute = new Map<string, MinuteAcc>();
   private minuteStart = 0;
   private pending: unknown[][] = [];
+  /** Rollups flush() took in the open round (inRounds), until settle() says how the round ended. */
+  private roundRows: unknown[][] = [];
   private readonly insert;
   private readonly deleteOfDevice;
   /** The last finished second: total point and per-device msgs/s (in + out). */
   lastTotal: MetricsPoint | null = null;
   lastDeviceRates: Record<string, number> = {};
 
-  constructor(private readonly db: Db, private readonly maxDevices = 128) {
+  constructor(private readonly db: Db, private readonly maxDevices = 128, private readonly options: MetricsOptions = {}) {
     this.insert = db.prepare(`INSERT OR REPLACE INTO metrics_minute (device, ts, ${FIELDS.map(columnOf).join(', ')}) VALUES (${Array(FIELDS.length + 2).fill('?').join(',')})`);
     this.deleteOfDevice = db.prepare('DELETE FROM metrics_minute WHERE device = ? AND ts IN (SELECT ts FROM metrics_minute WHERE device = ? AND ts <= ? ORDER BY ts LIMIT ?)');
     this.series.set(TOTAL, new SecondSeries());
@@ -144,10 +154,32 @@ export class Metrics {
 
   /** Write task: minute rollups, and rollups older than 30 days removed. */
   flush(nowMs = Date.now()): void {
-    if (this.pending.length === 0) return;
-    for (const row of this.pending) this.insert.run(...row);
+    const rows = this.write(nowMs);
+    // A Flusher runs each task once a round: what this call took is what the round took.
+    if (this.options.inRounds) this.roundRows = rows;
+  }
+
+  /** Writes the queued rollups and the retention delete; returns the rollups taken from the queue. */
+  private write(nowMs: number): unknown[][] {
+    const rows = this.pending;
+    if (rows.length === 0) return [];
+    for (const row of rows) this.insert.run(...row);
     this.pending = [];
     this.db.prepare('DELETE FROM metrics_minute WHERE ts < ?').run(nowMs - MINUTE_RETENTION_MS);
+    return rows;
+  }
+
+  /**
+   * After a flusher round. Rolled back (another task threw, or the COMMIT failed): the round's
+   * rollups are not in the file (nor is its retention delete, which simply runs again), so they go
+   * back in front of the queue, in order, to be written next round. The round is synchronous,
+   * nothing was queued meanwhile: the queue is back to its size before it, within its bound.
+   */
+  settle(committed: boolean): void {
+    const rows = this.roundRows;
+    this.roundRows = [];
+    if (committed || rows.length === 0) return;
+    this.pending = rows.concat(this.pending);
   }
 
   /**
@@ -201,7 +233,7 @@ export class Metrics {
       const from = Math.floor((sec - span + 1) / step) * step;
       return s.points(from, sec, step);
     }
-    this.flush(nowMs);
+    this.write(nowMs);
     const stepMs = range === '24h' ? 60_000 : 3_600_000;
     const spanMs = range === '24h' ? 24 * 3_600_000 : 30 * 24 * 3_600_000;
     const fromMs = Math.floor((nowMs - spanMs) / stepMs) * stepMs;

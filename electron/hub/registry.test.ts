@@ -8,6 +8,7 @@ import { LegacyClient } from '../broker/testing/legacy-client';
 import { V2Client } from '../broker/testing/v2-client';
 import { startCore, type Core } from '../core';
 import { openDatabase } from './db';
+import { Flusher } from './flusher';
 import { FLAP_WINDOW_MS, Registry } from './registry';
 import { tempDir } from './testing/temp-dir';
 import { SqliteTokenStore } from './token-store';
@@ -314,5 +315,39 @@ describe('Registry transitions for every disconnect reason (real broker, real so
     const third = await startCore({ dataDir: tmp.dir, tcpPort: 0, mode: 'headless' });
     expect(third.hub.registry.get('calm')).toMatchObject({ online: false, lastDisconnectReason: 'shutdown', flapCount: 1 });
     core = third;
+  });
+});
+
+describe('Registry in a flusher round that rolls back', () => {
+  const tmp = tempDir();
+  afterEach(() => tmp.cleanup());
+  const hooks = { tokenStatus: () => 'active' as const, rateIn: () => 0 };
+
+  it('marks the devices it wrote again; the next round writes their state as it is then', () => {
+    const db = openDatabase(`${tmp.dir}/rollback.db`);
+    const r = new Registry(db, hooks, 0, { inRounds: true });
+    const flusher = new Flusher(db);
+    const failing = { on: true };
+    flusher.add('registry', () => r.flush(5_000), (committed) => r.settle(committed));
+    // a later task of the same round fails (a full disk, a broken write): the whole round rolls back
+    flusher.add('other', () => {
+      if (failing.on) throw new Error('disk I/O error');
+    });
+    const stored = () => Object.fromEntries(db.prepare<[], { id: string; data: string }>('SELECT id, data FROM devices').all().map((row) => [row.id, JSON.parse(row.data) as Record<string, unknown>]));
+    r.sessionOpened(session('lamp'), 1000);
+    r.sessionOpened(session('fan'), 1000);
+
+    flusher.flush();
+    expect(flusher.lastError?.message).toBe('disk I/O error');
+    expect(stored()).toEqual({});
+
+    // a newer change of one device between the rounds; the other is not touched again
+    r.setLabel('lamp', 'Desk lamp');
+    failing.on = false;
+    flusher.flush();
+    expect(Object.keys(stored()).sort()).toEqual(['fan', 'lamp']);
+    expect(stored().lamp).toMatchObject({ id: 'lamp', label: 'Desk lamp', online: true, since: 1000 });
+    expect(stored().fan).toMatchObject({ id: 'fan', label: null, online: true, since: 1000 });
+    db.close();
   });
 });

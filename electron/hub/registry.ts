@@ -25,6 +25,14 @@ export interface RegistryHooks {
   rateIn(id: string): number;
 }
 
+export interface RegistryOptions {
+  /**
+   * flush() runs inside a Flusher's rounds, which call settle() after each: devices written in a
+   * round that rolls back are marked for the next one instead of being lost.
+   */
+  inRounds?: boolean;
+}
+
 /**
  * Every device ever seen (or given a token), persisted in SQLite. Presence follows broker
  * sessions: a device is online while it has at least one live session, so a `replaced` close
@@ -39,11 +47,13 @@ export class Registry {
   private readonly dirtyUiLazy = new Set<string>();
   /** When each device's summary last went to the UI. */
   private readonly sentUiAt = new Map<string, number>();
-  private readonly dirtyDb = new Set<string>();
+  private dirtyDb = new Set<string>();
+  /** Devices flush() wrote in the open round (inRounds), until settle() says how the round ended. */
+  private roundIds = new Set<string>();
   private readonly upsert;
   private readonly remove;
 
-  constructor(private readonly db: Db, private readonly hooks: RegistryHooks, now = Date.now()) {
+  constructor(private readonly db: Db, private readonly hooks: RegistryHooks, now = Date.now(), private readonly options: RegistryOptions = {}) {
     this.upsert = db.prepare('INSERT INTO devices (id, data, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at');
     this.remove = db.prepare('DELETE FROM devices WHERE id = ?');
     for (const row of db.prepare<[], { id: string; data: string }>('SELECT id, data FROM devices').all()) {
@@ -226,7 +236,24 @@ export class Registry {
       const d = this.devices.get(id);
       if (d) this.upsert.run(id, JSON.stringify(d), now);
     }
-    this.dirtyDb.clear();
+    // A Flusher runs each task once a round: the ids this call wrote are what the round wrote.
+    if (this.options.inRounds) {
+      this.roundIds = this.dirtyDb;
+      this.dirtyDb = new Set();
+    } else this.dirtyDb.clear();
+  }
+
+  /**
+   * After a flusher round. Rolled back (another task threw, or the COMMIT failed): the devices it
+   * wrote are not in the file, so they are marked again (a set: one already marked again stays
+   * once) and the next round writes their state as it is then. A device forgotten meanwhile is
+   * skipped by flush().
+   */
+  settle(committed: boolean): void {
+    const ids = this.roundIds;
+    this.roundIds = new Set();
+    if (committed) return;
+    for (const id of ids) this.dirtyDb.add(id);
   }
 
   private mark(id: string): void {

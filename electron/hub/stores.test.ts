@@ -1,8 +1,9 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { TrafficRow } from '../../shared/api/contract';
 import { KeyValue, SCHEMA_VERSION, openDatabase } from './db';
 import { csvCell } from '../../shared/csv';
 import { trafficCsv, trafficJsonl } from './export';
+import { Flusher } from './flusher';
 import { CommandStore, expandTemplate } from './saved-commands';
 import { defaultSettings } from '../../shared/api/contract';
 import { SettingsStore } from './settings';
@@ -42,6 +43,42 @@ describe('SqliteTokenStore', () => {
     expect(again.has('lamp')).toBe(false);
     expect(again.status('lamp')).toBe('revoked');
     db2.close();
+  });
+});
+
+describe('SqliteTokenStore in a flusher round that rolls back', () => {
+  it('keeps the last-used times the round took, under a newer one recorded since, and the next round writes them', () => {
+    const db = openDatabase(`${tmp.dir}/t-rollback.db`);
+    const store = new SqliteTokenStore(db);
+    const flusher = new Flusher(db);
+    const failing = { on: true };
+    flusher.add('tokens', () => store.flushUsage({ inRound: true }), (committed) => store.settleUsage(committed));
+    // a later task of the same round fails (a full disk, a broken write): the whole round rolls back
+    flusher.add('other', () => {
+      if (failing.on) throw new Error('disk I/O error');
+    });
+    const lastUsed = () => Object.fromEntries(db.prepare<[], { id: string; last_used_at: number | null }>('SELECT id, last_used_at FROM tokens').all().map((r) => [r.id, r.last_used_at]));
+    const lamp = store.create('lamp');
+    const fan = store.create('fan');
+    const clock = vi.spyOn(Date, 'now');
+    try {
+      clock.mockReturnValue(1_000);
+      expect(store.verify(lamp)).toBe('lamp');
+      expect(store.verify(fan)).toBe('fan');
+      flusher.flush();
+      expect(flusher.lastError?.message).toBe('disk I/O error');
+      expect(lastUsed()).toEqual({ lamp: null, fan: null });
+
+      // the lamp logs in again between the rounds: its newer time is the one written
+      clock.mockReturnValue(2_000);
+      expect(store.verify(lamp)).toBe('lamp');
+      failing.on = false;
+      flusher.flush();
+      expect(lastUsed()).toEqual({ lamp: 2_000, fan: 1_000 });
+    } finally {
+      clock.mockRestore();
+    }
+    db.close();
   });
 });
 

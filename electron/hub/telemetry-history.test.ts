@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { KeyValue, openDatabase, type Db } from './db';
+import { Flusher } from './flusher';
 import { Hub } from './hub';
 import { MAX_TELEMETRY_KEYS } from './registry';
 import { SettingsStore } from './settings';
@@ -156,6 +157,51 @@ describe('hub: telemetry reports feed the history', () => {
     // closing writes the open minute, so a restart keeps it
     await hub.close();
     expect(count(db)).toBe(series.length);
+    db.close();
+  });
+});
+
+describe('TelemetryHistory in a flusher round that rolls back', () => {
+  it('puts the chunk the round took back in front of the queue and the next rounds merge each minute once', () => {
+    const db = fresh();
+    const h = new TelemetryHistory(db, { chunkRows: 2, inRounds: true });
+    const flusher = new Flusher(db);
+    const failing = { on: true };
+    flusher.add('telemetry', () => h.flush(), (committed) => h.settle(committed));
+    // a later task of the same round fails (a full disk, a broken write): the whole round rolls back
+    flusher.add('other', () => {
+      if (failing.on) throw new Error('disk I/O error');
+    });
+    // the first part of minute 0 is stored already (a restart within the minute): the rest merges into it
+    h.record('gh', 'temp', 10, T0);
+    h.closeCurrent();
+    failing.on = false;
+    flusher.flush();
+    failing.on = true;
+    // minute 0 (the rest) and minute 1 of two channels: four rows queued, two a round
+    for (let m = 0; m < 2; m++) {
+      h.record('gh', 'temp', 20 + m, T0 + m * MIN + 1);
+      h.record('gh', 'temp', 30 + m, T0 + m * MIN + 2);
+      h.record('gh', 'hum', 50 + m, T0 + m * MIN + 3);
+    }
+    h.tick(T0 + 2 * MIN);
+    expect(h.queued).toBe(4);
+
+    flusher.flush();
+    expect(flusher.lastError?.message).toBe('disk I/O error');
+    expect(h.queued).toBe(4);
+    expect(rows(db)).toEqual([{ device: 'gh', channel: 'temp', ts: T0, readings: 1, sum_value: 10, min_value: 10, max_value: 10, last_value: 10 }]);
+
+    failing.on = false;
+    flusher.flushAll();
+    expect(h.queued).toBe(0);
+    expect(rows(db)).toEqual([
+      { device: 'gh', channel: 'temp', ts: T0, readings: 3, sum_value: 60, min_value: 10, max_value: 30, last_value: 30 },
+      { device: 'gh', channel: 'hum', ts: T0, readings: 1, sum_value: 50, min_value: 50, max_value: 50, last_value: 50 },
+      { device: 'gh', channel: 'temp', ts: T0 + MIN, readings: 2, sum_value: 52, min_value: 21, max_value: 31, last_value: 31 },
+      { device: 'gh', channel: 'hum', ts: T0 + MIN, readings: 1, sum_value: 51, min_value: 51, max_value: 51, last_value: 51 },
+    ]);
+    expect(h.stats()).toMatchObject({ rows: 4, skipped: 0 });
     db.close();
   });
 });

@@ -19,7 +19,9 @@ interface Row {
 export class SqliteTokenStore implements TokenStore {
   private readonly byHash = new Map<string, string>();
   private readonly rows = new Map<string, Row>();
-  private readonly usedSinceFlush = new Map<string, number>();
+  private usedSinceFlush = new Map<string, number>();
+  /** Last-used times flushUsage({ inRound }) wrote in the open round, until settleUsage(). */
+  private roundUsage = new Map<string, number>();
 
   constructor(private readonly db: Db) {
     for (const row of db.prepare<[], Row>('SELECT * FROM tokens').all()) {
@@ -86,12 +88,33 @@ export class SqliteTokenStore implements TokenStore {
     return !row ? 'none' : row.revoked_at === null ? 'active' : 'revoked';
   }
 
-  /** Flush task: persists last-used times (called inside the hub's write transaction). */
-  flushUsage(): void {
-    if (this.usedSinceFlush.size === 0) return;
+  /**
+   * Flush task: persists last-used times (called inside the hub's write transaction). `inRound`:
+   * it runs inside a Flusher's rounds, which call settleUsage() after each, so what it wrote is
+   * kept until then (an option of the call, not of the store: the hub does not create the store).
+   */
+  flushUsage(options: { inRound?: boolean } = {}): void {
+    const used = this.usedSinceFlush;
+    if (used.size === 0) return;
     const stmt = this.db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?');
-    for (const [id, ts] of this.usedSinceFlush) stmt.run(ts, id);
-    this.usedSinceFlush.clear();
+    for (const [id, ts] of used) stmt.run(ts, id);
+    this.usedSinceFlush = new Map();
+    // A Flusher runs each task once a round (and settles it after): this is what the round took.
+    if (options.inRound) this.roundUsage = used;
+  }
+
+  /**
+   * After a flusher round. Rolled back (another task threw, or the COMMIT failed): the times it
+   * wrote are not in the file, so they are pending again, under any newer time of the same token
+   * (the round is synchronous, so in practice none was recorded in between; one recorded after
+   * this simply replaces the entry).
+   */
+  settleUsage(committed: boolean): void {
+    const used = this.roundUsage;
+    this.roundUsage = new Map();
+    if (committed || used.size === 0) return;
+    for (const [id, ts] of this.usedSinceFlush) used.set(id, ts);
+    this.usedSinceFlush = used;
   }
 
   private issue(id: string): string {

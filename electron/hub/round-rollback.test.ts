@@ -1,0 +1,65 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Command } from '../../shared/protocol/constants';
+import { KeyValue, openDatabase, type Db } from './db';
+import { Hub } from './hub';
+import { SettingsStore } from './settings';
+import { StandInBroker } from './testing/stand-in-broker';
+import { tempDir } from './testing/temp-dir';
+import { SqliteTokenStore } from './token-store';
+
+const tmp = tempDir('hypertcp-rollback-');
+afterAll(() => tmp.cleanup());
+const MIN = 60_000;
+
+const all = (db: Db, sql: string) => db.prepare(sql).all();
+
+describe('hub: a write round that rolls back (real SQLite file)', () => {
+  it('loses nothing of any task: the next round writes the traffic, devices, metrics, telemetry and token use it had taken', async () => {
+    const db = openDatabase(`${tmp.dir}/rollback.db`);
+    const tokens = new SqliteTokenStore(db);
+    const token = tokens.create('lamp');
+    const hub = new Hub({ db, broker: new StandInBroker(), tokens, settings: new SettingsStore(new KeyValue(db)), flushMs: 60_000, checkpointEveryMs: 0 });
+    const failing = { on: true };
+    // a task after the hub's own fails (a full disk, a broken write): the whole round rolls back
+    hub.flusher.add('other', () => {
+      if (failing.on) throw new Error('disk I/O error');
+    });
+    // recent minutes, so the metrics retention of the round (30 days before now) keeps them
+    const t0 = Math.floor(Date.now() / MIN) * MIN - 10 * MIN;
+    const frame = (ts: number) => {
+      const payload = Buffer.from('{"targetId":"server","payload":{}}');
+      hub.onFrame({ ts, dir: 'in', device: 'lamp', from: 'lamp', to: 'server', cmd: Command.JSON_MESSAGE, msgId: 1, size: payload.length, status: 200, payload });
+    };
+
+    expect(tokens.verify(token)).toBe('lamp');
+    const usedAt = tokens.list()[0]!.lastUsedAt;
+    for (const id of ['lamp', 'fan']) hub.registry.sessionOpened({ id, address: '127.0.0.1', transport: 'tcp', protocol: 'v2', device: null, connectedAt: 0, rttMs: null });
+    for (let i = 0; i < 3; i++) frame(t0 + i * 1000);
+    frame(t0 + MIN);
+    hub.metrics.tick(t0 + MIN + 1000); // minute t0 queued
+    hub.onServerMessage('lamp', Buffer.from('{"telemetry":{"temp":21.5}}'));
+    hub.telemetry.tick(Date.now() + MIN); // its minute queued
+
+    hub.flusher.flush();
+    expect(hub.flusher.lastError?.message).toBe('disk I/O error');
+    for (const table of ['traffic', 'devices', 'metrics_minute', 'telemetry_minute']) expect(all(db, `SELECT 1 FROM ${table}`), table).toEqual([]);
+    expect(all(db, 'SELECT last_used_at FROM tokens')).toEqual([{ last_used_at: null }]);
+
+    frame(t0 + MIN + 2000); // a newer change of the lamp between the rounds; the fan is not touched again
+    failing.on = false;
+    hub.flusher.flushAll();
+    expect(all(db, 'SELECT count(*) AS n FROM traffic')).toEqual([{ n: 5 }]);
+    const devices = all(db, 'SELECT id, data FROM devices ORDER BY id') as { id: string; data: string }[];
+    expect(devices.map((d) => d.id)).toEqual(['fan', 'lamp']);
+    expect(JSON.parse(devices[0]!.data)).toMatchObject({ online: true, counters: { msgsIn: 0 } });
+    expect(JSON.parse(devices[1]!.data)).toMatchObject({ online: true, telemetry: { temp: 21.5 }, counters: { msgsIn: 5 } });
+    expect(all(db, 'SELECT device, ts, msgs_in FROM metrics_minute ORDER BY device')).toEqual([
+      { device: '*', ts: t0, msgs_in: 3 },
+      { device: 'lamp', ts: t0, msgs_in: 3 },
+    ]);
+    expect(all(db, 'SELECT device, channel, readings, last_value FROM telemetry_minute')).toEqual([{ device: 'lamp', channel: 'temp', readings: 1, last_value: 21.5 }]);
+    expect(all(db, 'SELECT last_used_at FROM tokens')).toEqual([{ last_used_at: usedAt }]);
+    await hub.close();
+    db.close();
+  });
+});
