@@ -14,6 +14,18 @@ const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
 describe('SqliteTokenStore', () => {
+  it("does not write the old token's last use onto a rotated token", () => {
+    const db = openDatabase(`${tmp.dir}/rotate-used.db`);
+    const store = new SqliteTokenStore(db);
+    const token = store.create('lamp');
+    expect(store.verify(token)).toBe('lamp'); // a use, waiting for the next flush
+    store.rotate('lamp');
+    store.flushUsage();
+    expect(store.list()[0]!.lastUsedAt).toBeNull();
+    expect(db.prepare('SELECT last_used_at FROM tokens').get()).toEqual({ last_used_at: null });
+    db.close();
+  });
+
   it('stores hashes only, verifies, rotates, revokes, and persists', () => {
     const path = `${tmp.dir}/t.db`;
     const db = openDatabase(path);

@@ -122,6 +122,8 @@ export class SqliteTokenStore implements TokenStore {
     const hash = hashToken(token).toString('hex');
     const old = this.rows.get(id);
     if (old) this.byHash.delete(old.hash);
+    // the old token's use not yet written must not land on the new token's row
+    this.usedSinceFlush.delete(id);
     const row: Row = { id, hash, created_at: Date.now(), revoked_at: null, last_used_at: null };
     this.db
       .prepare('INSERT INTO tokens (id, hash, created_at, revoked_at, last_used_at) VALUES (@id, @hash, @created_at, NULL, NULL) ON CONFLICT(id) DO UPDATE SET hash = excluded.hash, created_at = excluded.created_at, revoked_at = NULL, last_used_at = NULL')
