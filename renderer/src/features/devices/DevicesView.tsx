@@ -55,7 +55,7 @@ const DeviceRow = memo(function DeviceRow({ id, index, now, top, tabbable }: { i
       aria-describedby={!d.online && d.lastDisconnectReason ? sinceId : undefined}
       onClick={() => navigate('device', id)}
     >
-      <span className="cell name" title={displayName(d) === d.id ? d.id : `${displayName(d)} (${d.id})`}>
+      <span role="cell" className="cell name" title={displayName(d) === d.id ? d.id : `${displayName(d)} (${d.id})`}>
         <span className={`dot ${d.online ? 'on' : 'off'}`} />
         {d.label ?? d.id}
         {(d.label ? d.id : d.name) !== (d.label ?? d.id) && <span className="muted"> {d.label ? d.id : d.name}</span>}
@@ -65,24 +65,24 @@ const DeviceRow = memo(function DeviceRow({ id, index, now, top, tabbable }: { i
           </span>
         )}
       </span>
-      <span className="cell" data-testid={`device-online-${id}`}>
+      <span role="cell" className="cell" data-testid={`device-online-${id}`}>
         {d.online ? 'online' : 'offline'}
       </span>
-      <span className="cell since" id={sinceId} title={d.online ? 'online for' : `offline for; last reason: ${d.lastDisconnectReason ?? 'unknown'}`}>
+      <span role="cell" className="cell since" id={sinceId} title={d.online ? 'online for' : `offline for; last reason: ${d.lastDisconnectReason ?? 'unknown'}`}>
         {formatDuration(now - d.since)}
         {!d.online && d.lastDisconnectReason && <span className="muted"> (<span className="sr-only">last reason: </span>{breakable(d.lastDisconnectReason)})</span>}
       </span>
-      <span className="cell mono opt">{d.address ?? '-'}</span>
-      <span className="cell opt2" title={d.board ?? undefined}>
+      <span role="cell" className="cell mono opt">{d.address ?? '-'}</span>
+      <span role="cell" className="cell opt2" title={d.board ?? undefined}>
         {d.fw ?? (d.protocol === 'legacy' ? 'legacy' : '-')}
         {d.transport && <span className="muted"> · {d.transport}</span>}
       </span>
-      <span className="cell opt">{formatAgo(d.lastSeen, now)}</span>
-      <span className="cell num opt2">{rssi === null ? '-' : `${rssi} dBm`}</span>
-      <span className="cell num opt">{heap === null ? '-' : formatBytes(heap)}</span>
-      <span className="cell num">{d.rttMs === null ? '-' : `${d.rttMs.toFixed(1)} ms`}</span>
-      <span className="cell num">{formatRate(d.rateIn)}</span>
-      <span className="cell">{relay && <ControlWidget device={id} control={relay} compact />}</span>
+      <span role="cell" className="cell opt">{formatAgo(d.lastSeen, now)}</span>
+      <span role="cell" className="cell num opt2">{rssi === null ? '-' : `${rssi} dBm`}</span>
+      <span role="cell" className="cell num opt">{heap === null ? '-' : formatBytes(heap)}</span>
+      <span role="cell" className="cell num">{d.rttMs === null ? '-' : `${d.rttMs.toFixed(1)} ms`}</span>
+      <span role="cell" className="cell num">{formatRate(d.rateIn)}</span>
+      <span role="cell" className="cell">{relay && <ControlWidget device={id} control={relay} compact />}</span>
     </div>
   );
 });
@@ -163,15 +163,18 @@ export function DevicesView() {
       <div className="table" role="table" aria-label="Devices" aria-describedby={KEYS_HINT_ID}>
         <div className="row head device-row" role="row">
           {COLUMNS.map((c) => (
-            <button type="button" key={c.key} className={`cell sort${c.optional ? ' opt' : ''}${c.optional2 ? ' opt2' : ''}`} onClick={() => sortBy(c.key)} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
-              {c.label}
-              {sort.key === c.key ? (sort.desc ? ' ▼' : ' ▲') : ''}
-            </button>
-          )).flatMap((cell, i) => (COLUMNS[i]!.key === 'address' ? [cell, <span key="fw" className="cell opt2">Firmware</span>] : [cell]))}
-          <span className="cell">Control</span>
+            // aria-sort belongs to the column header; the button inside it sorts
+            <span key={c.key} role="columnheader" className={`cell sort${c.optional ? ' opt' : ''}${c.optional2 ? ' opt2' : ''}`} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
+              <button type="button" onClick={() => sortBy(c.key)}>
+                {c.label}
+                {sort.key === c.key ? (sort.desc ? ' ▼' : ' ▲') : ''}
+              </button>
+            </span>
+          )).flatMap((cell, i) => (COLUMNS[i]!.key === 'address' ? [cell, <span key="fw" role="columnheader" className="cell opt2">Firmware</span>] : [cell]))}
+          <span role="columnheader" className="cell">Control</span>
         </div>
-        <div className="scroller" ref={scroller} data-testid="devices-scroller" tabIndex={-1} {...listProps}>
-          <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+        <div className="scroller" role="rowgroup" ref={scroller} data-testid="devices-scroller" tabIndex={-1} {...listProps}>
+          <div role="presentation" style={{ height: virtual.getTotalSize(), position: 'relative' }}>
             {virtual.getVirtualItems().map((item) => (
               <DeviceRow key={shown[item.index]} id={shown[item.index]!} index={item.index} now={now} top={item.start} tabbable={shown[item.index] === tabKey} />
             ))}

@@ -20,17 +20,17 @@ const Row = memo(function Row({ row, index, top, selected, tabbable, onSelect }:
       data-index={index}
       onClick={() => onSelect(row)}
     >
-      <span className="cell mono">{formatTime(row.ts)}</span>
-      <span className="cell">{row.dir === 'in' ? '⬅ in' : '➡ out'}</span>
-      <span className="cell">{row.from ?? '-'}</span>
-      <span className="cell">{row.to ?? targetOf(row)}</span>
-      <span className="cell" title={`${cmdLabel(row.cmd)} (${row.cmd})`}>
+      <span role="cell" className="cell mono">{formatTime(row.ts)}</span>
+      <span role="cell" className="cell">{row.dir === 'in' ? '⬅ in' : '➡ out'}</span>
+      <span role="cell" className="cell">{row.from ?? '-'}</span>
+      <span role="cell" className="cell">{row.to ?? targetOf(row)}</span>
+      <span role="cell" className="cell" title={`${cmdLabel(row.cmd)} (${row.cmd})`}>
         {cmdShort(row.cmd)}
       </span>
-      <span className="cell num">{row.msgId}</span>
-      <span className="cell num">{row.size}</span>
-      <span className="cell">{statusLabel(row.status)}</span>
-      <span className="cell mono payload" title={row.cut ? 'payload shortened in the log' : undefined}>
+      <span role="cell" className="cell num">{row.msgId}</span>
+      <span role="cell" className="cell num">{row.size}</span>
+      <span role="cell" className="cell">{statusLabel(row.status)}</span>
+      <span role="cell" className="cell mono payload" title={row.cut ? 'payload shortened in the log' : undefined}>
         {row.payload.length > PREVIEW_CHARS ? `${row.payload.slice(0, PREVIEW_CHARS)}…` : row.payload}
         {row.cut && <span className="badge">cut</span>}
       </span>
@@ -69,18 +69,19 @@ export function TrafficList({ rows, selectedSeq, onSelect, testId = 'traffic-lis
   return (
     <div className="table traffic-table" role="table" aria-label="Traffic" data-testid={testId}>
       <div className="row head traffic-row" role="row">
-        <span className="cell">Time</span>
-        <span className="cell">Dir</span>
-        <span className="cell">From</span>
-        <span className="cell">To</span>
-        <span className="cell" title="Command">Cmd</span>
-        <span className="cell" title="Message id">Id</span>
-        <span className="cell">Size</span>
-        <span className="cell">Status</span>
-        <span className="cell">Payload</span>
+        <span role="columnheader" className="cell">Time</span>
+        <span role="columnheader" className="cell">Dir</span>
+        <span role="columnheader" className="cell">From</span>
+        <span role="columnheader" className="cell">To</span>
+        <span role="columnheader" className="cell" title="Command">Cmd</span>
+        <span role="columnheader" className="cell" title="Message id">Id</span>
+        <span role="columnheader" className="cell">Size</span>
+        <span role="columnheader" className="cell">Status</span>
+        <span role="columnheader" className="cell">Payload</span>
       </div>
       <div
         className="scroller"
+        role="rowgroup"
         ref={scroller}
         // the rows are the Tab stop, not the scroll area
         tabIndex={-1}
@@ -90,7 +91,7 @@ export function TrafficList({ rows, selectedSeq, onSelect, testId = 'traffic-lis
           follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2;
         }}
       >
-        <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+        <div role="presentation" style={{ height: virtual.getTotalSize(), position: 'relative' }}>
           {virtual.getVirtualItems().map((item) => {
             const row = rows[item.index]!;
             return <Row key={row.seq} row={row} index={item.index} top={item.start} selected={row.seq === selectedSeq} tabbable={row.seq === tabKey} onSelect={onSelect} />;

@@ -1,0 +1,45 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { expect, test, uid } from './fixtures/test';
+
+/**
+ * What an axe scan (WCAG 2.1 A and AA) finds, one line per rule and element, so a failure says what
+ * to fix. `within`: scan only that part (a dialog over a page already scanned).
+ */
+async function violations(page: Page, where: string, within?: string): Promise<string[]> {
+  const axe = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
+  const result = await (within ? axe.include(within) : axe).analyze();
+  return result.violations.flatMap((v) => v.nodes.map((n) => `${where}: ${v.id} at ${n.target.join(' ')}: ${n.failureSummary?.split('\n')[1]?.trim() ?? v.help}`));
+}
+
+test('every view, the command palette and the forget dialog pass an axe scan (WCAG 2.1 AA) in the light and the dark theme', async ({ page, lab }) => {
+  const relay = uid('lamp');
+  const sensor = uid('probe');
+  await lab.devices([{ kind: 'relay', id: relay }, { kind: 'sensor', id: sensor }], ['--rate', '4']);
+  await lab.open(page);
+  await expect(page.getByTestId(`device-row-${sensor}`)).toBeVisible();
+  const found: string[] = [];
+  for (const theme of ['light', 'dark'] as const) {
+    await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
+    for (const view of ['devices', 'traffic', 'metrics', 'commands', 'tokens', 'settings']) {
+      await page.getByTestId(`nav-${view}`).click();
+      await expect(page.getByTestId(`nav-${view}`)).toHaveAttribute('aria-current', 'page');
+      found.push(...(await violations(page, `${theme} ${view}`)));
+    }
+    await page.keyboard.press('Control+k');
+    await expect(page.getByRole('dialog')).toBeVisible();
+    found.push(...(await violations(page, `${theme} palette`, '[role="dialog"]')));
+    await page.keyboard.press('Escape');
+
+    await page.getByTestId('nav-devices').click();
+    await page.getByTestId(`device-row-${sensor}`).click();
+    await expect(page.getByTestId('telemetry-values')).toBeVisible();
+    found.push(...(await violations(page, `${theme} device page`)));
+    await page.getByRole('button', { name: 'Forget device' }).click();
+    await expect(page.getByTestId('forget-confirm')).toBeVisible();
+    found.push(...(await violations(page, `${theme} forget dialog`, '[role="dialog"]')));
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('forget-confirm')).toHaveCount(0);
+  }
+  expect(found).toEqual([]);
+});
