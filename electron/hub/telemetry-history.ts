@@ -1,5 +1,5 @@
 import type { MetricsRange, StorageStats, TelemetryPoint, TelemetrySeries } from '../../shared/api/contract';
-import { KeyValue, type Db } from './db';
+import { KeyValue, columnBounds, type Db } from './db';
 import { MAX_TELEMETRY_KEYS } from './registry';
 
 const MINUTE_MS = 60_000;
@@ -86,7 +86,7 @@ export class TelemetryHistory {
     this.upsert = db.prepare(`INSERT INTO telemetry_minute (device, channel, ts, readings, sum_value, min_value, max_value, last_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(device, channel, ts) DO UPDATE SET readings = readings + excluded.readings, sum_value = sum_value + excluded.sum_value,
         min_value = min(min_value, excluded.min_value), max_value = max(max_value, excluded.max_value), last_value = excluded.last_value`);
-    this.idBounds = db.prepare<[], { lo: number | null; hi: number | null }>('SELECT min(id) AS lo, max(id) AS hi FROM telemetry_minute');
+    this.idBounds = columnBounds(db, 'telemetry_minute', 'id');
     this.oldestRow = db.prepare<[], { ts: number }>('SELECT ts FROM telemetry_minute ORDER BY id LIMIT 1');
     this.firstYoung = db.prepare<[number, number], { id: number }>('SELECT id FROM telemetry_minute WHERE id < ? AND ts >= ? ORDER BY id LIMIT 1');
     this.deleteBelow = db.prepare('DELETE FROM telemetry_minute WHERE id < ?');

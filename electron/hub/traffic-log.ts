@@ -1,5 +1,5 @@
 import type { TrafficCounters, TrafficRow } from '../../shared/api/contract';
-import { KeyValue, type Db } from './db';
+import { KeyValue, columnBounds, type Db } from './db';
 import type { CompiledFilter } from './traffic-filter';
 
 export interface RetentionPolicy {
@@ -77,7 +77,7 @@ export class TrafficLog {
     this.deleteOfDevice = db.prepare<[string, number, number], { bytes: number }>(
       'DELETE FROM traffic WHERE seq IN (SELECT seq FROM traffic WHERE device = ? AND seq <= ? ORDER BY seq LIMIT ?) RETURNING bytes',
     );
-    this.seqBounds = db.prepare<[], { lo: number | null; hi: number | null }>('SELECT min(seq) AS lo, max(seq) AS hi FROM traffic');
+    this.seqBounds = columnBounds(db, 'traffic', 'seq');
     this.inTransaction = db.transaction((run: () => number) => run());
     this.kv = new KeyValue(db);
     // The byte sum reads every row anyway; counting them in the same pass makes the holes exact
