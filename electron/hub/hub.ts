@@ -108,11 +108,11 @@ export class Hub {
   constructor(private readonly o: HubOptions) {
     this.flusher = new Flusher(o.db, o.flushMs ?? 250);
     this.checkpointer = new Checkpointer(o.db, { everyMs: o.checkpointEveryMs });
-    this.metrics = new Metrics(o.db, undefined, { inRounds: true });
-    this.telemetry = new TelemetryHistory(o.db, { chunkRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS, inRounds: true });
-    this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id) }, Date.now(), { inRounds: true });
+    this.metrics = new Metrics(o.db);
+    this.telemetry = new TelemetryHistory(o.db, { chunkRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS });
+    this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id) });
     this.ring = new TrafficRing(o.ringSize ?? 5000);
-    this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, batchRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS, scanRows: o.trafficScanRows, onBatchFull: () => this.flusher.requestSoon(), inRounds: true });
+    this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, batchRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS, scanRows: o.trafficScanRows, onBatchFull: () => this.flusher.requestSoon() });
     this.controls = new ControlTracker(o.controlTimeoutMs ?? 5000);
     this.commands = new CommandStore(o.db);
     this.seq = this.log.lastSeq();
@@ -122,7 +122,7 @@ export class Hub {
     this.flusher.add('registry', () => this.registry.flush(), (committed) => this.registry.settle(committed));
     this.flusher.add('metrics', () => this.metrics.flush(), (committed) => this.metrics.settle(committed));
     this.flusher.add('telemetry', () => this.telemetry.flush(), (committed) => this.telemetry.settle(committed));
-    this.flusher.add('tokens', () => o.tokens.flushUsage({ inRound: true }), (committed) => o.tokens.settleUsage(committed));
+    this.flusher.add('tokens', () => o.tokens.flushUsage(), (committed) => o.tokens.settleUsage(committed));
   }
 
   start(): void {

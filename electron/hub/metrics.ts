@@ -6,14 +6,6 @@ import { F, FIELDS, SecondSeries, columnOf, isGauge, newBucket, pointOf, toPoint
 export const TOTAL = '*';
 const MINUTE_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
-export interface MetricsOptions {
-  /**
-   * flush() runs inside a Flusher's rounds, which call settle() after each: rollups of a round that
-   * rolls back go back to the queue instead of being lost.
-   */
-  inRounds?: boolean;
-}
-
 interface MinuteAcc {
   acc: Float64Array;
   gaugeN: Float64Array;
@@ -31,7 +23,7 @@ export class Metrics {
   private minute = new Map<string, MinuteAcc>();
   private minuteStart = 0;
   private pending: unknown[][] = [];
-  /** Rollups flush() took in the open round (inRounds), until settle() says how the round ended. */
+  /** What the last flush() took: a Flusher runs each task once a round, then settle() says how it ended. */
   private roundRows: unknown[][] = [];
   private readonly insert;
   private readonly deleteOfDevice;
@@ -39,7 +31,7 @@ export class Metrics {
   lastTotal: MetricsPoint | null = null;
   lastDeviceRates: Record<string, number> = {};
 
-  constructor(private readonly db: Db, private readonly maxDevices = 128, private readonly options: MetricsOptions = {}) {
+  constructor(private readonly db: Db, private readonly maxDevices = 128) {
     this.insert = db.prepare(`INSERT OR REPLACE INTO metrics_minute (device, ts, ${FIELDS.map(columnOf).join(', ')}) VALUES (${Array(FIELDS.length + 2).fill('?').join(',')})`);
     this.deleteOfDevice = db.prepare('DELETE FROM metrics_minute WHERE device = ? AND ts IN (SELECT ts FROM metrics_minute WHERE device = ? AND ts <= ? ORDER BY ts LIMIT ?)');
     this.series.set(TOTAL, new SecondSeries());
@@ -154,9 +146,7 @@ export class Metrics {
 
   /** Write task: minute rollups, and rollups older than 30 days removed. */
   flush(nowMs = Date.now()): void {
-    const rows = this.write(nowMs);
-    // A Flusher runs each task once a round: what this call took is what the round took.
-    if (this.options.inRounds) this.roundRows = rows;
+    this.roundRows = this.write(nowMs);
   }
 
   /** Writes the queued rollups and the retention delete; returns the rollups taken from the queue. */

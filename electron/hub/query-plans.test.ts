@@ -1,12 +1,8 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Command } from '../../shared/protocol/constants';
-import { KeyValue, openDatabase, type Db } from './db';
-import { Hub } from './hub';
-import { SettingsStore } from './settings';
-import { StandInBroker } from './testing/stand-in-broker';
+import type { Db } from './db';
+import { hubOnFile } from './testing/hub-on-file';
 import { tempDir } from './testing/temp-dir';
-import { SqliteTokenStore } from './token-store';
 
 const tmp = tempDir('hypertcp-plans-');
 afterAll(() => tmp.cleanup());
@@ -42,19 +38,18 @@ const GROWING = ['traffic', 'telemetry_minute', 'metrics_minute'];
 
 describe('the hub on a real SQLite file', () => {
   it('never scans a whole growing table in a write round, a retention step or the Storage figures (a bounded LIMIT walk is fine)', async () => {
-    const db = openDatabase(`${tmp.dir}/plans.db`);
-    const tokens = new SqliteTokenStore(db);
+    const { db, tokens, hub, messageFrom } = hubOnFile(`${tmp.dir}/plans.db`);
     const token = tokens.create('lamp');
-    const hub = new Hub({ db, broker: new StandInBroker(), tokens, settings: new SettingsStore(new KeyValue(db)), flushMs: 60_000, checkpointEveryMs: 0 });
-    const payload = Buffer.from('{"targetId":"server","payload":{}}');
-    const frame = (ts: number) => hub.onFrame({ ts, dir: 'in', device: 'lamp', from: 'lamp', to: 'server', cmd: Command.JSON_MESSAGE, msgId: 1, size: payload.length, status: 200, payload });
     const now = Date.now();
     expect(tokens.verify(token)).toBe('lamp');
     hub.registry.sessionOpened({ id: 'lamp', address: '127.0.0.1', transport: 'tcp', protocol: 'v2', device: null, connectedAt: 0, rttMs: null });
 
     const sqls = statementsRun(() => {
-      for (let i = 0; i < 50; i++) frame(now - 120_000 + i * 1000);
-      hub.metrics.tick(now);
+      // a whole minute of traffic, then one in the next: the metrics minute closes and is queued
+      const minute = Math.floor(now / 60_000) * 60_000 - 10 * 60_000;
+      for (let i = 0; i < 50; i++) messageFrom('lamp', minute + i * 1000);
+      messageFrom('lamp', minute + 60_000);
+      hub.metrics.tick(minute + 61_000);
       hub.onServerMessage('lamp', Buffer.from('{"telemetry":{"temp":21.5}}'));
       hub.telemetry.tick(now + 60_000);
       hub.flusher.flushAll();

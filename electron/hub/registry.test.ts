@@ -325,7 +325,7 @@ describe('Registry in a flusher round that rolls back', () => {
 
   it('marks the devices it wrote again; the next round writes their state as it is then', () => {
     const db = openDatabase(`${tmp.dir}/rollback.db`);
-    const r = new Registry(db, hooks, 0, { inRounds: true });
+    const r = new Registry(db, hooks, 0);
     const flusher = new Flusher(db);
     const failing = { on: true };
     flusher.add('registry', () => r.flush(5_000), (committed) => r.settle(committed));

@@ -25,14 +25,6 @@ export interface RegistryHooks {
   rateIn(id: string): number;
 }
 
-export interface RegistryOptions {
-  /**
-   * flush() runs inside a Flusher's rounds, which call settle() after each: devices written in a
-   * round that rolls back are marked for the next one instead of being lost.
-   */
-  inRounds?: boolean;
-}
-
 /**
  * Every device ever seen (or given a token), persisted in SQLite. Presence follows broker
  * sessions: a device is online while it has at least one live session, so a `replaced` close
@@ -48,12 +40,12 @@ export class Registry {
   /** When each device's summary last went to the UI. */
   private readonly sentUiAt = new Map<string, number>();
   private dirtyDb = new Set<string>();
-  /** Devices flush() wrote in the open round (inRounds), until settle() says how the round ended. */
+  /** What the last flush() took: a Flusher runs each task once a round, then settle() says how it ended. */
   private roundIds = new Set<string>();
   private readonly upsert;
   private readonly remove;
 
-  constructor(private readonly db: Db, private readonly hooks: RegistryHooks, now = Date.now(), private readonly options: RegistryOptions = {}) {
+  constructor(private readonly db: Db, private readonly hooks: RegistryHooks, now = Date.now()) {
     this.upsert = db.prepare('INSERT INTO devices (id, data, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at');
     this.remove = db.prepare('DELETE FROM devices WHERE id = ?');
     for (const row of db.prepare<[], { id: string; data: string }>('SELECT id, data FROM devices').all()) {
@@ -236,11 +228,8 @@ export class Registry {
       const d = this.devices.get(id);
       if (d) this.upsert.run(id, JSON.stringify(d), now);
     }
-    // A Flusher runs each task once a round: the ids this call wrote are what the round wrote.
-    if (this.options.inRounds) {
-      this.roundIds = this.dirtyDb;
-      this.dirtyDb = new Set();
-    } else this.dirtyDb.clear();
+    this.roundIds = this.dirtyDb;
+    this.dirtyDb = new Set();
   }
 
   /**

@@ -1,11 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { Command } from '../../shared/protocol/constants';
-import { KeyValue, openDatabase, type Db } from './db';
-import { Hub } from './hub';
-import { SettingsStore } from './settings';
-import { StandInBroker } from './testing/stand-in-broker';
+import type { Db } from './db';
+import { hubOnFile } from './testing/hub-on-file';
 import { tempDir } from './testing/temp-dir';
-import { SqliteTokenStore } from './token-store';
 
 const tmp = tempDir('hypertcp-rollback-');
 afterAll(() => tmp.cleanup());
@@ -15,10 +11,8 @@ const all = (db: Db, sql: string) => db.prepare(sql).all();
 
 describe('hub: a write round that rolls back (real SQLite file)', () => {
   it('loses nothing of any task: the next round writes the traffic, devices, metrics, telemetry and token use it had taken', async () => {
-    const db = openDatabase(`${tmp.dir}/rollback.db`);
-    const tokens = new SqliteTokenStore(db);
+    const { db, tokens, hub, messageFrom } = hubOnFile(`${tmp.dir}/rollback.db`);
     const token = tokens.create('lamp');
-    const hub = new Hub({ db, broker: new StandInBroker(), tokens, settings: new SettingsStore(new KeyValue(db)), flushMs: 60_000, checkpointEveryMs: 0 });
     const failing = { on: true };
     // a task after the hub's own fails (a full disk, a broken write): the whole round rolls back
     hub.flusher.add('other', () => {
@@ -26,10 +20,7 @@ describe('hub: a write round that rolls back (real SQLite file)', () => {
     });
     // recent minutes, so the metrics retention of the round (30 days before now) keeps them
     const t0 = Math.floor(Date.now() / MIN) * MIN - 10 * MIN;
-    const frame = (ts: number) => {
-      const payload = Buffer.from('{"targetId":"server","payload":{}}');
-      hub.onFrame({ ts, dir: 'in', device: 'lamp', from: 'lamp', to: 'server', cmd: Command.JSON_MESSAGE, msgId: 1, size: payload.length, status: 200, payload });
-    };
+    const frame = (ts: number) => messageFrom('lamp', ts);
 
     expect(tokens.verify(token)).toBe('lamp');
     const usedAt = tokens.list()[0]!.lastUsedAt;

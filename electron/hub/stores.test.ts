@@ -64,7 +64,7 @@ describe('SqliteTokenStore in a flusher round that rolls back', () => {
     const store = new SqliteTokenStore(db);
     const flusher = new Flusher(db);
     const failing = { on: true };
-    flusher.add('tokens', () => store.flushUsage({ inRound: true }), (committed) => store.settleUsage(committed));
+    flusher.add('tokens', () => store.flushUsage(), (committed) => store.settleUsage(committed));
     // a later task of the same round fails (a full disk, a broken write): the whole round rolls back
     flusher.add('other', () => {
       if (failing.on) throw new Error('disk I/O error');

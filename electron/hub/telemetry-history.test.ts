@@ -164,7 +164,7 @@ describe('hub: telemetry reports feed the history', () => {
 describe('TelemetryHistory in a flusher round that rolls back', () => {
   it('puts the chunk the round took back in front of the queue and the next rounds merge each minute once', () => {
     const db = fresh();
-    const h = new TelemetryHistory(db, { chunkRows: 2, inRounds: true });
+    const h = new TelemetryHistory(db, { chunkRows: 2 });
     const flusher = new Flusher(db);
     const failing = { on: true };
     flusher.add('telemetry', () => h.flush(), (committed) => h.settle(committed));

@@ -44,11 +44,6 @@ export interface TelemetryHistoryOptions {
   retentionMs?: number;
   /** Rows one flush round writes at most. */
   chunkRows?: number;
-  /**
-   * flush() runs inside a Flusher's rounds, which call settle() after each: minute rows of a round
-   * that rolls back go back to the queue instead of being lost.
-   */
-  inRounds?: boolean;
 }
 
 /**
@@ -61,7 +56,7 @@ export class TelemetryHistory {
   private minuteStart = 0;
   private current = new Map<string, Map<string, MinuteStats>>();
   private pending: PendingRow[] = [];
-  /** Rows flush() took in the open round (inRounds), until settle() says how the round ended. */
+  /** What the last flush() took: a Flusher runs each task once a round, then settle() says how it ended. */
   private roundRows: PendingRow[] = [];
   /** Readings not kept since this start: a minute's device or channel cap reached, or the queue full. */
   skipped = 0;
@@ -81,7 +76,7 @@ export class TelemetryHistory {
   private holes: number;
 
   constructor(private readonly db: Db, options: TelemetryHistoryOptions = {}) {
-    this.o = { maxDevices: TELEMETRY_MAX_DEVICES, maxChannels: MAX_TELEMETRY_KEYS, maxRows: TELEMETRY_MAX_ROWS, retentionMs: TELEMETRY_RETENTION_MS, chunkRows: 2_000, inRounds: false, ...options };
+    this.o = { maxDevices: TELEMETRY_MAX_DEVICES, maxChannels: MAX_TELEMETRY_KEYS, maxRows: TELEMETRY_MAX_ROWS, retentionMs: TELEMETRY_RETENTION_MS, chunkRows: 2_000, ...options };
     // A minute written twice (the part before a restart, then the rest) merges into one row.
     this.upsert = db.prepare(`INSERT INTO telemetry_minute (device, channel, ts, readings, sum_value, min_value, max_value, last_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(device, channel, ts) DO UPDATE SET readings = readings + excluded.readings, sum_value = sum_value + excluded.sum_value,
@@ -172,8 +167,7 @@ export class TelemetryHistory {
   /** Write task (inside the flusher's transaction): at most chunkRows rows; true if more wait. */
   flush(): boolean {
     const batch = this.pending.splice(0, this.o.chunkRows);
-    // A Flusher runs each task once a round: what this call takes is what the round took.
-    if (this.o.inRounds) this.roundRows = batch;
+    this.roundRows = batch;
     for (const [device, channel, ts, s] of batch) this.upsert.run(device, channel, ts, s.readings, s.sum, s.min, s.max, s.last);
     return this.pending.length > 0;
   }

@@ -20,7 +20,7 @@ export class SqliteTokenStore implements TokenStore {
   private readonly byHash = new Map<string, string>();
   private readonly rows = new Map<string, Row>();
   private usedSinceFlush = new Map<string, number>();
-  /** Last-used times flushUsage({ inRound }) wrote in the open round, until settleUsage(). */
+  /** What the last flushUsage() took: a Flusher runs it once a round, then settleUsage() says how it ended. */
   private roundUsage = new Map<string, number>();
 
   constructor(private readonly db: Db) {
@@ -88,19 +88,14 @@ export class SqliteTokenStore implements TokenStore {
     return !row ? 'none' : row.revoked_at === null ? 'active' : 'revoked';
   }
 
-  /**
-   * Flush task: persists last-used times (called inside the hub's write transaction). `inRound`:
-   * it runs inside a Flusher's rounds, which call settleUsage() after each, so what it wrote is
-   * kept until then (an option of the call, not of the store: the hub does not create the store).
-   */
-  flushUsage(options: { inRound?: boolean } = {}): void {
+  /** Flush task: persists last-used times (called inside the hub's write transaction). */
+  flushUsage(): void {
     const used = this.usedSinceFlush;
+    this.roundUsage = used;
     if (used.size === 0) return;
     const stmt = this.db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?');
     for (const [id, ts] of used) stmt.run(ts, id);
     this.usedSinceFlush = new Map();
-    // A Flusher runs each task once a round (and settles it after): this is what the round took.
-    if (options.inRound) this.roundUsage = used;
   }
 
   /**

@@ -159,7 +159,7 @@ describe('TrafficLog in a flusher round that rolls back', () => {
   const count = (db: ReturnType<typeof openDatabase>) => (db.prepare('SELECT count(*) AS n FROM traffic').get() as { n: number }).n;
   const setup = (name: string, options: { maxQueue?: number } = {}) => {
     const db = openDatabase(`${tmp.dir}/${name}.db`);
-    const log = new TrafficLog(db, { ...options, inRounds: true });
+    const log = new TrafficLog(db, options);
     const flusher = new Flusher(db);
     const failing = { on: true };
     flusher.add('traffic', () => log.flush(), (committed) => log.settle(committed));

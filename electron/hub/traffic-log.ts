@@ -17,11 +17,6 @@ export interface TrafficLogOptions {
   onBatchFull?: () => void;
   /** Rows a filtered page() looks back at most (default 500,000). */
   scanRows?: number;
-  /**
-   * flush() runs inside a Flusher's rounds, which call settle() after each: rows of a round that
-   * rolls back go back to the queue instead of being counted as logged.
-   */
-  inRounds?: boolean;
 }
 
 interface DbRow {
@@ -59,7 +54,7 @@ export class TrafficLog {
   private readonly inTransaction;
   private readonly kv: KeyValue;
   storedBytes: number;
-  /** Rows flush() wrote in the open round (inRounds), until settle() says how the round ended. */
+  /** What the last flush() took: a Flusher runs each task once a round, then settle() says how it ended. */
   private roundRows: TrafficRow[] = [];
   private roundBytes = 0;
   /** Since this start: rows written to SQLite, rows sent to a UI, rows lost before the log. */
@@ -118,6 +113,8 @@ export class TrafficLog {
 
   /** Write task (inside the flusher's transaction): at most `chunkRows` rows; true if more wait. */
   flush(chunkRows = this.batchRows): boolean {
+    this.roundRows = [];
+    this.roundBytes = 0;
     if (this.queue.length === 0) return false;
     const rows = this.queue.length <= chunkRows ? this.queue : this.queue.slice(0, chunkRows);
     this.queue = rows === this.queue ? [] : this.queue.slice(chunkRows);
@@ -141,10 +138,8 @@ export class TrafficLog {
     }
     this.storedBytes += bytes;
     this.counters.logged += rows.length;
-    if (this.options.inRounds) {
-      this.roundRows = this.roundRows.length === 0 ? rows : this.roundRows.concat(rows);
-      this.roundBytes += bytes;
-    }
+    this.roundRows = rows;
+    this.roundBytes = bytes;
     return this.queue.length > 0;
   }
 

@@ -106,7 +106,8 @@ function KeyTooltip({ label, values, across }: { label: string | undefined; valu
 const ChartBody = memo(
   function ChartBody({ data, series, height, label, describedBy, point, onPointer, fromZero }: BodyProps) {
     const times = data.map((r) => r.ts).filter((t): t is number => typeof t === 'number');
-    const { tick, full } = timeLabels(spanOf(times));
+    const span = spanOf(times);
+    const { tick, full } = timeLabels(span);
     const row = point === null ? undefined : data[point];
     const ts = typeof row?.ts === 'number' ? row.ts : undefined;
     const values = ts === undefined ? [] : series.flatMap((s) => (typeof row?.[s.key] === 'number' ? [{ s, v: row[s.key] as number }] : []));
@@ -132,7 +133,7 @@ const ChartBody = memo(
             {ts !== undefined && values.map(({ s, v }) => <ReferenceDot key={s.key} x={ts} y={v} r={4} fill={s.color} stroke="var(--panel)" strokeWidth={2} />)}
           </LineChart>
         </ResponsiveContainer>
-        <KeyTooltip label={ts === undefined ? undefined : full(ts)} values={values} across={ts === undefined || spanOf(times) === 0 ? 0 : (ts - Math.min(...times)) / spanOf(times)} />
+        <KeyTooltip label={ts === undefined ? undefined : full(ts)} values={values} across={ts === undefined || span === 0 ? 0 : (ts - Math.min(...times)) / span} />
       </div>
     );
   },
