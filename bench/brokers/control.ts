@@ -69,6 +69,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
 /**
  * BENCH_CPU_PROF=<dir> profiles our broker child (node --cpu-prof; see bench/profile-summary.ts).
  * BENCH_HYPERTCP_FLAGS="--flag ..." adds Node/V8 flags to our broker child only (experiments).
+ * BENCH_NODE=<path to node> runs every Node broker child (ours, Aedes, the bare forwarder) on that
+ * Node instead of the bench's own, e.g. the Node version the desktop app's Electron ships.
  */
 function profileFlags(kind: BrokerKind): string[] {
   if (kind !== 'hypertcp') return [];
@@ -100,6 +102,7 @@ function crashWatch(child: ChildProcess, stderr: () => string): { stopping: () =
 function startNodeChild(kind: BrokerKind, script: BenchEntry, args: string[], protocol: 'hypertcp' | 'mqtt', issuesTokens: boolean): Promise<BrokerHandle> {
   const child = fork(benchEntry(script), args, {
     cwd: repoRoot,
+    execPath: process.env.BENCH_NODE || process.execPath,
     execArgv: ['--expose-gc', ...profileFlags(kind)],
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     serialization: 'advanced',
