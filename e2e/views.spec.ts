@@ -88,3 +88,28 @@ test('switches between light and dark themes and keeps the choice', async ({ pag
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
   await screenshot(page, 'settings');
 });
+
+test('the browser Back and Forward move between views, and a reload stays on the view', async ({ page, lab }) => {
+  const relay = uid('lamp');
+  await lab.devices([{ kind: 'relay', id: relay }]);
+  await lab.open(page);
+  await page.getByTestId(`device-row-${relay}`).click();
+  await expect(page.getByTestId('device-title')).toContainText(relay);
+  expect(new URL(page.url()).hash).toBe(`#/devices/${encodeURIComponent(relay)}`);
+  await page.getByTestId('nav-traffic').click();
+  expect(new URL(page.url()).hash).toBe('#/traffic');
+
+  await page.goBack();
+  await expect(page.getByTestId('device-title')).toContainText(relay);
+  await page.goBack();
+  await expect(page.getByTestId(`device-row-${relay}`)).toBeVisible();
+  expect(new URL(page.url()).hash).toBe('#/devices');
+  await page.goForward();
+  await expect(page.getByTestId('device-title')).toContainText(relay);
+
+  // a reload (or a bookmark in this tab) opens the same device once the host has answered
+  await page.reload();
+  await expect(page.getByTestId('device-title')).toContainText(relay);
+  await expect(page.getByText('Device not found')).toHaveCount(0);
+  expect(page.url()).not.toContain('token=');
+});

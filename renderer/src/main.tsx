@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { pickClient } from './api/pick-client';
 import { App } from './features/shell/App';
 import { connectStore, createAppStore } from './store';
+import { bindHistory } from './store/history';
 import { StoreProvider } from './store/context';
 import './styles.css';
 
@@ -19,6 +20,7 @@ if (picked.kind === 'none') {
 } else {
   const store = createAppStore(picked.client);
   connectStore(store, picked.client);
+  bindHistory(store, window);
   root.render(
     <StrictMode>
       <StoreProvider store={store} client={picked.client}>

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { TrafficRow } from '../../../../shared/api/contract';
 import { EmptyState } from '../../components/EmptyState';
+import { HostWaiting, useHostAnswered } from '../../components/hostGate';
 import { formatBytes, formatDuration, formatRate } from '../../components/format';
 import { useNow } from '../../components/useNow';
 import { useApi, useApp } from '../../store/context';
@@ -43,6 +44,9 @@ export function DeviceDetail() {
   const now = useNow();
   const traffic = useDeviceTraffic(id ?? '');
   const [selected, setSelected] = useState<number | null>(null);
+  // opened from a bookmark or a reload: the device list is not here yet, so "not found" would be a guess
+  const answered = useHostAnswered();
+  if (!answered) return <HostWaiting view="device" what="The device shows" />;
   if (!id || !device) {
     return (
       <EmptyState title="Device not found">
