@@ -238,3 +238,76 @@ TEST(blocking_connect_succeeds) {
   CHECK(c.connected());
   test::tick = 0;
 }
+
+// A ping left unanswered when the connection ends must not claim a msg id of the next session:
+// ids restart at 1 on every login, so the new session's message with the old ping's id would have
+// its ack taken for the ping reply (no Ack event, a bogus RTT).
+TEST(an_unanswered_ping_does_not_swallow_an_ack_in_the_next_session) {
+  t.reset();
+  Recorder c(t);
+  CHECK(test::login(c, t));  // LOGIN id 1
+  t.dropOutput();
+  test::now += 10000;
+  c.run();
+  FrameHeader h;
+  const uint8_t* p;
+  CHECK(t.nextOut(h, p) && h.type == Command::Ping && h.msgId == 2);
+  test::now += HYPERTCP_PING_TIMEOUT_MS;
+  c.run();
+  CHECK(c.lastDisconnect == Error::KeepaliveTimeout);
+  test::now += c.retryDelayMs();
+  c.run();  // reconnects
+  c.run();  // LOGIN written
+  CHECK(t.nextOut(h, p) && h.type == Command::Login && h.msgId == 1);
+  t.pushStatus(1, Status::Success, test::kLoginReply);
+  c.run();
+  CHECK(c.connected());
+  uint16_t id = c.sendToServer("{\"v\":1}");
+  CHECK_EQ(id, 2);  // the same id the unanswered ping had
+  test::now += 30;
+  t.pushStatus(id, Status::TargetOffline);
+  c.run();
+  CHECK_EQ(c.acks, 1);
+  CHECK_EQ(c.lastAckId, 2);
+  CHECK_EQ(c.lastAckStatus, Status::TargetOffline);
+  CHECK_EQ(c.rttMs(), 0);  // no ping of this session was answered
+}
+
+// millis() wraps every 49.7 days: every deadline is a difference, so keepalive, ping timeout and
+// backoff work the same across the wrap.
+TEST(timers_survive_the_millis_wraparound) {
+  t.reset();
+  Recorder c(t);
+  test::now = 0xFFFFFFFFu - 4000;
+  CHECK(test::login(c, t));
+  t.dropOutput();
+  test::now += 9999;  // past the wrap
+  c.run();
+  CHECK_EQ(countOut(Command::Ping), 0);
+  test::now += 1;
+  c.run();
+  CHECK_EQ(countOut(Command::Ping), 1);
+  test::now += HYPERTCP_PING_TIMEOUT_MS - 1;
+  c.run();
+  CHECK(c.connected());
+  test::now += 1;
+  c.run();
+  CHECK(!c.connected());
+  CHECK(c.lastDisconnect == Error::KeepaliveTimeout);
+  // The backoff across the next wrap.
+  test::now = 0xFFFFFFFFu - 100;
+  CHECK(test::login(c, t));
+  t.peerClosed = true;
+  c.run();
+  CHECK(c.state() == State::Waiting);
+  uint32_t delay = c.retryDelayMs();
+  CHECK(delay > 100);
+  int before = t.connects;
+  test::now += delay - 1;  // wraps
+  c.run();
+  CHECK_EQ(t.connects, before);
+  test::now += 1;
+  c.run();
+  CHECK_EQ(t.connects, before + 1);
+  test::now = 1000;
+}

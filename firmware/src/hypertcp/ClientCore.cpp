@@ -213,6 +213,7 @@ void ClientCore::drop(Error reason, bool immediate) {
   decoder_.reset();
   txStart_ = txEnd_ = 0;
   pingOutstanding_ = false;
+  pingId_ = 0;  // msg ids restart with the next login: an unanswered ping's id is reused there
   epoch_++;
   lastError_ = reason;
   stateSince_ = clock_();
