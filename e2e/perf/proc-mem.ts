@@ -29,3 +29,19 @@ export function rendererRssMiB(marker: string): { rssMiB: number; largestMiB: nu
   const renderers = procs.filter((p) => inTree.has(p.pid) && p.cmd.includes('--type=renderer'));
   return { rssMiB: renderers.reduce((s, p) => s + p.rssKb, 0) / 1024, largestMiB: Math.max(0, ...renderers.map((p) => p.rssKb)) / 1024, processes: renderers.length };
 }
+
+/** PSS (MiB) of the largest process whose command line holds `marker` (a host's temp dir: the tsx wrapper and the host itself), or 0. */
+export function largestPssMiB(marker: string): number {
+  let largest = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (!readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(marker)) continue;
+      const pss = /Pss:\s+(\d+)/.exec(readFileSync(`/proc/${name}/smaps_rollup`, 'utf8'));
+      largest = Math.max(largest, pss ? Number(pss[1]) / 1024 : 0);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return largest;
+}
