@@ -51,6 +51,19 @@ describe('envelopes', () => {
     expect(parseDeviceEnvelope(utf8.encode('{"targetId":"a","payload":{"__proto__":1}}'))).toMatchObject({ ok: false, error: { code: 'forbidden_key' } });
   });
 
+  it('rejects "__proto__" as a key also when escapes spell it (JSON.parse decodes them)', () => {
+    for (const key of ['\\u005f_proto__', '__proto\\u005F\\u005f', '\\u005F\\u005F\\u0070\\u0072\\u006F\\u0074\\u006F\\u005F\\u005F', '_\\u005fproto__']) {
+      const json = `{"targetId":"a","payload":{"x":[{"${key}":{"polluted":1}}]}}`;
+      expect(Object.keys(JSON.parse(json).payload.x[0])).toEqual(['__proto__']);
+      expect(parseDeviceEnvelope(utf8.encode(json))).toMatchObject({ ok: false, error: { code: 'forbidden_key' } });
+      expect(parseDeviceEnvelope(utf8.encode(`{"${key}":{},"targetId":"a","payload":{}}`))).toMatchObject({ ok: false, error: { code: 'forbidden_key' } });
+    }
+    // Near misses stay ordinary keys.
+    for (const key of ['\\u005f_proto_', '\\u005f_proto__x', '__proto\\u005f', '\\u005f_Proto__']) {
+      expect(parseDeviceEnvelope(utf8.encode(`{"targetId":"a","payload":{"${key}":1}}`)).ok).toBe(true);
+    }
+  });
+
   it('never throws on random bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {

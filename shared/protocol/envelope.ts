@@ -1,5 +1,5 @@
 import { BROADCAST_ID, DEVICE_ID_PATTERN, MAX_DEVICE_ID_LENGTH, SERVER_ID } from './constants';
-import { scanFailure, scanString, scanValue, skipWhitespace, stringEquals } from './json-scan';
+import { isForbiddenKey, scanFailure, scanString, scanValue, skipWhitespace, stringEquals } from './json-scan';
 
 /**
  * Envelopes. Device to broker: {"targetId": "...", "payload": {...}}.
@@ -158,7 +158,7 @@ function scanObjectFields(s: Uint8Array, keys: readonly string[], spans: Int32Ar
       let index = keys.length - 1;
       while (index >= 0 && !stringEquals(s, i, keyEnd, keys[index]!)) index--;
       if (index < 0) {
-        if (stringEquals(s, i, keyEnd, '__proto__')) return fail('forbidden_key', 'key "__proto__" is not allowed');
+        if (isForbiddenKey(s, i, keyEnd)) return fail('forbidden_key', 'key "__proto__" is not allowed');
         return fail('unknown_key', `unexpected key ${ascii.decode(s.subarray(i, Math.min(keyEnd, i + 40)))}`);
       }
       if (spans[2 * index]! >= 0) return fail('duplicate_key', `duplicate key "${keys[index]}"`);

@@ -116,9 +116,45 @@ export function stringEquals(s: Uint8Array, start: number, end: number, word: st
   return true;
 }
 
-/** A key we refuse anywhere: materialising it could pollute a prototype in careless code. */
-function isForbiddenKey(s: Uint8Array, start: number, end: number): boolean {
-  return stringEquals(s, start, end, '__proto__');
+/**
+ * True when the (valid) string token s[start..end) decodes to `word` (ASCII), escapes included:
+ * `"\u005f_proto__"` is the key `__proto__` to JSON.parse and every JSON library.
+ */
+export function stringDecodesTo(s: Uint8Array, start: number, end: number, word: string): boolean {
+  const length = end - start - 2;
+  if (length < word.length || length > word.length * 6) return false;
+  let k = 0;
+  for (let i = start + 1; i < end - 1; k++) {
+    if (k >= word.length) return false;
+    let unit = s[i]!;
+    if (unit === BACKSLASH) {
+      const e = s[i + 1]!;
+      if (e === 0x75 /* u */) {
+        unit = 0;
+        for (let h = 2; h < 6; h++) unit = unit * 16 + hexValue(s[i + h]!);
+        i += 6;
+      } else {
+        unit = e === 0x62 ? 0x08 : e === 0x66 ? 0x0c : e === 0x6e ? 0x0a : e === 0x72 ? 0x0d : e === 0x74 ? 0x09 : e;
+        i += 2;
+      }
+    } else {
+      i++;
+    }
+    if (unit !== word.charCodeAt(k)) return false;
+  }
+  return k === word.length;
+}
+
+function hexValue(b: number): number {
+  return b <= 0x39 ? b - 0x30 : (b | 0x20) - 0x57;
+}
+
+/**
+ * A key we refuse anywhere: materialising it could pollute a prototype in careless code. Checked
+ * on the decoded key, so an escaped spelling is refused too.
+ */
+export function isForbiddenKey(s: Uint8Array, start: number, end: number): boolean {
+  return stringEquals(s, start, end, '__proto__') || (end - start > 11 && stringDecodesTo(s, start, end, '__proto__'));
 }
 
 export type ScanFailure = 'syntax' | 'too_deep' | 'forbidden_key';
