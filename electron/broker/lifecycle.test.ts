@@ -159,10 +159,16 @@ describe('v2 login refusals', () => {
     old.writeFrame(Command.LOGIN, 1, JSON.stringify({ v: 3, token: testToken('a') }));
     await old.waitClosed();
     expect([...old.frames[0]!.payload]).toEqual([Status.UNSUPPORTED_VERSION]);
+    // A newer device's login may carry keys v2 does not know: its version is still what is refused.
+    const newer = await V2Client.connect(t.port);
+    newer.writeFrame(Command.LOGIN, 1, JSON.stringify({ v: 3, token: testToken('a'), caps: ['udp2'] }));
+    await newer.waitClosed();
+    expect([...newer.frames[0]!.payload]).toEqual([Status.UNSUPPORTED_VERSION]);
     const typo = await V2Client.connect(t.port);
     expect(await typo.login(testToken('a'), { nmae: 'x' })).toBe(Status.MALFORMED);
     await typo.waitClosed();
     expect(closes).toEqual([
+      [null, 'auth_failed', 'unsupported_version'],
       [null, 'auth_failed', 'unsupported_version'],
       [null, 'auth_failed', 'malformed_login'],
     ]);

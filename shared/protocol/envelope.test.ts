@@ -104,6 +104,11 @@ describe('parseLogin', () => {
     ['{"v":2}', 'malformed'],
     ['{"v":2,"token":"t","__proto__":{}}', 'malformed'],
     ['{"v":3,"token":"t"}', 'unsupported_version'],
+    // A newer version is refused as such even when it brings keys or omits ones v2 requires.
+    ['{"v":3,"token":"t","caps":["udp2"]}', 'unsupported_version'],
+    ['{"v":3,"auth":{"token":"t"}}', 'unsupported_version'],
+    ['{"v":1,"token":"t"}', 'unsupported_version'],
+    ['{"v":"2","token":"t"}', 'malformed'],
     ['{not json', 'malformed'],
     ['tok en', 'malformed'],
   ])('rejects %j as %s', (payload, code) => {

@@ -29,7 +29,7 @@ export type TelemetryDescription = z.infer<typeof TelemetryDescription>;
 export type DeviceDescription = z.infer<typeof DeviceDescription>;
 
 const V2Login = z.strictObject({
-  v: z.number().int(),
+  v: z.literal(PROTOCOL_VERSION),
   token: z.string().min(1).max(128),
   device: DeviceDescription.default({ controls: [], telemetry: [] }),
   udp: z.boolean().optional(),
@@ -68,13 +68,16 @@ export function parseLogin(payload: Uint8Array): { ok: true; value: LoginRequest
   } catch {
     return { ok: false, error: { code: 'malformed', message: 'v2 LOGIN is not valid JSON' } };
   }
+  // The version first: a newer device may send keys this version does not know, and must learn
+  // that its version is the problem (UNSUPPORTED_VERSION), not that its login is malformed.
+  const version = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as { v?: unknown }).v : undefined;
+  if (typeof version === 'number' && version !== PROTOCOL_VERSION) {
+    return { ok: false, error: { code: 'unsupported_version', message: `protocol version ${version} is not supported` } };
+  }
   const parsed = V2Login.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return { ok: false, error: { code: 'malformed', message: `v2 LOGIN: ${issue?.path.join('.') || 'body'}: ${issue?.message}` } };
-  }
-  if (parsed.data.v !== PROTOCOL_VERSION) {
-    return { ok: false, error: { code: 'unsupported_version', message: `protocol version ${parsed.data.v} is not supported` } };
   }
   const { v, token, device, udp } = parsed.data;
   return { ok: true, value: { kind: 'v2', version: v, token, device, udp: udp ?? false } };
