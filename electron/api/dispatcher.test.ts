@@ -68,3 +68,25 @@ describe('API dispatcher: every method validated at the boundary', () => {
     expect(await failing(42 as unknown as string, {})).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
   });
 });
+
+describe('API dispatcher: params the schema check itself cannot handle', () => {
+  const dispatch = createDispatcher(handlers);
+  // 60 KB of JSON (under the WebSocket's 64 KiB cap) that parses fine but is too deep for JSON.stringify
+  const deep = () => JSON.parse(`{"a":${'['.repeat(30_000)}${']'.repeat(30_000)}}`) as unknown;
+  const cyclic = () => {
+    const o: Record<string, unknown> = {};
+    o.self = o; // what structured clone (Electron IPC) can deliver
+    return o;
+  };
+
+  it.each([
+    ['messages.send', () => ({ to: 'lamp', payload: deep() })],
+    ['messages.broadcast', () => ({ payload: deep() })],
+    ['messages.send', () => ({ to: 'lamp', payload: cyclic() })],
+  ] as const)('%s: a payload too deep or cyclic to measure is invalid_params, not a rejected promise', async (method, params) => {
+    const before = calls.length;
+    const r = await dispatch(method, params()).catch((err: unknown) => ({ rejected: String(err) }));
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    expect(calls.length).toBe(before);
+  });
+});

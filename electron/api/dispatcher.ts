@@ -28,7 +28,13 @@ const isMethod = (m: unknown): m is MethodName => typeof m === 'string' && Objec
 export function createDispatcher(handlers: Handlers, onInternalError: (method: string, err: unknown) => void = () => {}) {
   return async function dispatch(method: string, params: unknown): Promise<DispatchResult> {
     if (!isMethod(method)) return { ok: false, error: { code: 'unknown_method', message: `unknown method "${String(method).slice(0, 64)}"` } };
-    const parsed = methods[method].safeParse(params ?? {});
+    let parsed: ReturnType<(typeof methods)[typeof method]['safeParse']>;
+    try {
+      parsed = methods[method].safeParse(params ?? {});
+    } catch (err) {
+      // A refinement can throw (JsonObject's size check stringifies: too deep, cyclic): bad params, not a rejection.
+      return { ok: false, error: { code: 'invalid_params', message: `${method}: params could not be checked (${err instanceof Error ? err.message : 'unreadable'})` } };
+    }
     if (!parsed.success) return { ok: false, error: { code: 'invalid_params', message: formatZodError(method, parsed.error) } };
     try {
       const handler = handlers[method] as (p: unknown) => unknown;

@@ -121,6 +121,17 @@ describe('headless host: WebSocket API', () => {
     again.ws.close();
   });
 
+  it('answers a call whose payload is too deep to check with invalid_params, and keeps serving', async () => {
+    const { ws } = await connect();
+    const deep = `{"type":"call","id":1,"method":"messages.send","params":{"to":"lamp","payload":{"a":${'['.repeat(30_000)}${']'.repeat(30_000)}}}}`;
+    expect(deep.length).toBeLessThan(64 * 1024);
+    const reply = new Promise<Record<string, unknown>>((resolve) => ws.once('message', (data) => resolve(JSON.parse(data.toString()) as Record<string, unknown>)));
+    ws.send(deep);
+    expect(await reply).toMatchObject({ type: 'result', id: 1, ok: false, error: { code: 'invalid_params' } });
+    expect(await rpc(ws, 2, 'hello', {})).toMatchObject({ ok: true });
+    ws.close();
+  });
+
   it('closes a socket that sends something other than a call or an ack', async () => {
     const { ws } = await connect();
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
