@@ -142,7 +142,12 @@ export class BrokerCore {
     this.byId.set(session.id!, session);
     const probe = this.options.keepalive.rttProbeMs;
     if (probe > 0) session.rttProbeAt = this.now() + Math.min(probe, FIRST_RTT_PROBE_MS);
-    if (previous && previous !== session) previous.close('replaced');
+    if (previous && previous !== session) {
+      previous.close('replaced');
+      // Its UDP session ends with it. A new login that asked for UDP has already replaced that
+      // session with its own; one that did not must not inherit it (closed() skips it: not registered).
+      if (previous.udp && !session.udp) this.options.udp?.closeSession(session.id!, 'replaced');
+    }
     this.tally.loginsOk++;
     if (this.wants('session:open')) this.emit('session:open', session.info());
   }

@@ -119,4 +119,25 @@ describe('UDP sessions opened from a v2 TCP login', () => {
     expect(udp.sessions()).toEqual([]);
     second.destroy();
   });
+
+  it('a replacing login without UDP closes the replaced session\'s UDP session (it ends with its TCP session)', async () => {
+    udp = new UdpTransport({ socket: await bindUdp(0) });
+    t = await startTestBroker(['switch', 'lamp'], { udp });
+    const closes = collectCloses(t.broker);
+    const { V2Client } = await import('./testing/v2-client');
+    const first = await V2Client.connect(t.port);
+    expect(await first.login(testToken('switch'), {}, { udp: true })).toBe(Status.SUCCESS);
+    expect(udp.sessions()).toHaveLength(1);
+    // The same device logs in again over TCP only (a v2 login without "udp", or the seed firmware).
+    const second = await t.legacy('switch');
+    await first.waitClosed();
+    expect(closes).toEqual([['switch', 'replaced']]);
+    expect(udp.isOpen('switch')).toBe(false);
+    expect(udp.sessions()).toEqual([]);
+    // Deliveries to the device go over its new TCP session.
+    const lamp = await t.v2('lamp');
+    expect(await lamp.send('switch', '{"cmd":"toggle"}')).toBe(Status.SUCCESS);
+    await second.waitMessages(1);
+    expect(second.messages[0]!.raw).toBe('{"from":"lamp","payload":{"cmd":"toggle"}}');
+  });
 });
