@@ -48,6 +48,23 @@ TEST(validate_limits_depth_and_forbids_proto) {
   CHECK(validate("{\"__proto__x\":1}") == json::Check::Ok);
 }
 
+// Escapes spell the same key: "\u005f_proto__" is __proto__ to every JSON library, and the broker
+// refuses it (shared/protocol/json-scan.ts isForbiddenKey), so the device must too, both builds.
+TEST(validate_forbids_proto_spelled_with_escapes) {
+  const char* forbidden[] = {"{\"\\u005f_proto__\":1}", "{\"a\":{\"__\\u0070roto__\":{}}}", "[{\"__prot\\u006F__\":1}]",
+                             "{\"\\u005F\\u005F\\u0070\\u0072\\u006F\\u0074\\u006F\\u005F\\u005F\":1}"};
+  for (size_t i = 0; i < sizeof forbidden / sizeof forbidden[0]; i++) {
+    if (validate(forbidden[i]) != json::Check::ForbiddenKey) check::fail(__FILE__, __LINE__, forbidden[i]);
+  }
+  CHECK(checkPayload("{\"\\u005f_proto__\":{}}", 21) == Error::InvalidPayload);
+  // Other keys with escapes, and near misses, stay allowed.
+  const char* allowed[] = {"{\"\\u005f_proto_\":1}", "{\"\\u005f_proto__x\":1}", "{\"__pro\\to__\":1}",
+                           "{\"\\u005f\":1}", "{\"_\\/proto__\":1}", "{\"\\u00e9\":1}"};
+  for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++) {
+    if (validate(allowed[i]) != json::Check::Ok) check::fail(__FILE__, __LINE__, allowed[i]);
+  }
+}
+
 namespace {
 struct Seen {
   char text[160];

@@ -134,9 +134,28 @@ size_t scanLiteral(const uint8_t* s, size_t n, size_t i) {
 #endif
 
 
+// True when the key token s[start..end) (quotes included) decodes to __proto__, escapes
+// included: "\u005f_proto__" is that key to every JSON library, and the broker refuses it too
+// (shared/protocol/json-scan.ts). Each character is either itself or \u00XX (the short escapes
+// stand for other characters). The token passed scanString, which refuses control characters
+// except right after a backslash: so ORing 0x20 into the last hex digit only folds A-F into a-f.
 bool isForbiddenKey(const uint8_t* s, size_t start, size_t end) {
-  static const char kProto[] HYPERTCP_FLASH = "\"__proto__\"";
-  return end - start == sizeof(kProto) - 1 && flashEquals(reinterpret_cast<const char*>(s + start), kProto, end - start);
+  static const char kProto[] HYPERTCP_FLASH = "__proto__";
+  uint8_t k = 0;
+  for (size_t i = start + 1, last = end - 1; i < last; k++) {
+    if (k == sizeof(kProto) - 1) return false;
+    uint8_t ch = flashByte(kProto + k), low = ch & 15;
+    if (s[i] == ch) {
+      i++;
+      continue;
+    }
+    if (s[i] != '\\' || last - i < 6 || s[i + 1] != 'u' || s[i + 2] != '0' || s[i + 3] != '0' || s[i + 4] != '0' + (ch >> 4) ||
+        (s[i + 5] | 0x20) != (low < 10 ? '0' + low : 'a' - 10 + low)) {
+      return false;
+    }
+    i += 6;
+  }
+  return k == sizeof(kProto) - 1;
 }
 
 // Scans `"key" ws : ws` at s[i]. Returns the offset of the value, or 0; end = after the key.
