@@ -50,6 +50,16 @@
 #if HYPERTCP_UDP_SEND_SLOTS < 1 || HYPERTCP_UDP_SEND_SLOTS > 64
 #error "HYPERTCP_UDP_SEND_SLOTS must be 1..64"
 #endif
+// 0 holds nothing out of order (the WINDOW frame still says 1: it may not be 0); the broker caps
+// a device's window at 1024.
+#if HYPERTCP_UDP_RECV_SLOTS < 0 || HYPERTCP_UDP_RECV_SLOTS > 1024
+#error "HYPERTCP_UDP_RECV_SLOTS must be 0..1024"
+#endif
+// A reassembled message reaches the client as one envelope of at most 65535 bytes (the protocol's
+// maximum message size, and the 16-bit frame length ClientCore::deliverEnvelope passes on).
+#if HYPERTCP_UDP_MAX_MESSAGE < 1 || HYPERTCP_UDP_MAX_MESSAGE > 65535
+#error "HYPERTCP_UDP_MAX_MESSAGE must be 1..65535"
+#endif
 #if HYPERTCP_UDP_IDLE_DUPLICATES < 0 || HYPERTCP_UDP_IDLE_DUPLICATES > 128
 #error "HYPERTCP_UDP_IDLE_DUPLICATES must be 0..128"
 #endif
