@@ -70,9 +70,17 @@ export function createWsBinding(o: WsBindingOptions) {
   }
 
   function serve(ws: WebSocket): void {
+    /** Calls running or whose result is not yet written out to the socket. */
     let inFlight = 0;
-    const send = (msg: WsServerMessage) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    const send = (msg: WsServerMessage, written?: () => void) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg), written);
+      else written?.();
+    };
+    // A client that does not read its results must not make the host hold more of them: at
+    // MAX_IN_FLIGHT unwritten results the socket stops reading calls until one has gone out.
+    const settled = () => {
+      inFlight--;
+      if (ws.isPaused && inFlight < MAX_IN_FLIGHT) ws.resume();
     };
     const unsubscribe = o.api.subscribe((batch) => {
       // A client that cannot keep up skips batches; it acks what it drew and the pump coalesces.
@@ -99,10 +107,9 @@ export function createWsBinding(o: WsBindingOptions) {
       if (inFlight >= MAX_IN_FLIGHT) {
         return send({ type: 'result', id, ok: false, error: { code: 'unavailable', message: `more than ${MAX_IN_FLIGHT} calls in flight` } });
       }
-      inFlight++;
+      if (++inFlight >= MAX_IN_FLIGHT) ws.pause();
       void o.api.dispatch(m.method, m.params).then((r) => {
-        inFlight--;
-        send(r.ok ? { type: 'result', id, ok: true, result: r.result } : { type: 'result', id, ok: false, error: r.error });
+        send(r.ok ? { type: 'result', id, ok: true, result: r.result } : { type: 'result', id, ok: false, error: r.error }, settled);
       });
     });
   }
