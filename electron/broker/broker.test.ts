@@ -59,6 +59,7 @@ describe('routing', () => {
     expect(sent.ok).toBe(true);
     const [msg] = await a.waitMessages(1);
     expect(msg!.raw).toBe('{"from":"server","payload":{"cmd":"set","control":"relay1","value":true}}');
+    expect(sent).toEqual({ ok: true, msgId: msg!.msgId }); // the id of the frame the device got
     expect(t.broker.sendFromServer('nobody', '{}')).toMatchObject({ ok: false, status: Status.TARGET_UNKNOWN });
     expect(t.broker.sendFromServer('a', '[1]')).toMatchObject({ ok: false, status: Status.MALFORMED });
   });

@@ -10,6 +10,9 @@ import { SERVER_PREFIX, deliveredFrame, withMsgId } from './wire';
  * Every function returns the status the sender is acked with.
  */
 export class Router {
+  /** The msg id of the last toDevice() delivery: 0 when it went over UDP (no TCP frame) or was refused. */
+  private deliveredMsgId = 0;
+
   constructor(private readonly core: BrokerCore) {}
 
   fromDevice(sender: Session, cmd: number, payload: Uint8Array, env: DeviceEnvelope): number {
@@ -42,13 +45,16 @@ export class Router {
    * receiver's queue was full and older frames were dropped to make room.
    */
   toDevice(from: string, prefix: Uint8Array, receiver: Session, inner: Uint8Array): number {
+    this.deliveredMsgId = 0;
     if (prefix.length + inner.length + 1 > this.core.options.limits.maxPayload) return Status.PAYLOAD_TOO_LARGE;
     receiver.counters.msgsOut++;
     if (receiver.udp && this.core.options.udp?.deliver(receiver.id!, from, inner)) {
       if (this.core.wants('frame')) this.core.traceOut(receiver.id!, from, receiver.id!, deliveredFrame(Command.JSON_MESSAGE, 0, prefix, inner), 1);
       return Status.SUCCESS;
     }
-    const frame = deliveredFrame(Command.JSON_MESSAGE, receiver.nextId(), prefix, inner);
+    const msgId = receiver.nextId();
+    this.deliveredMsgId = msgId;
+    const frame = deliveredFrame(Command.JSON_MESSAGE, msgId, prefix, inner);
     const dropped = receiver.send(frame);
     if (this.core.wants('frame')) this.core.traceOut(receiver.id!, from, receiver.id!, frame, 1);
     return dropped > 0 ? Status.QUEUE_FULL : Status.SUCCESS;
@@ -89,7 +95,7 @@ export class Router {
       return { status: this.core.knowsDevice(to) ? Status.TARGET_OFFLINE : Status.TARGET_UNKNOWN, msgId: 0 };
     }
     const status = this.toDevice(SERVER_ID, SERVER_PREFIX, receiver, inner);
-    return { status, msgId: status === Status.PAYLOAD_TOO_LARGE ? 0 : receiver.lastMsgId };
+    return { status, msgId: this.deliveredMsgId };
   }
 }
 

@@ -101,11 +101,6 @@ export class Session {
     return id;
   }
 
-  /** The msg id of the last frame this session originated. */
-  get lastMsgId(): number {
-    return this.nextMsgId === 1 ? 0xffff : this.nextMsgId - 1;
-  }
-
   send(frame: Uint8Array): number {
     if (this.state === 'closed') return 0;
     return this.countDrops(this.queue.push(frame));
