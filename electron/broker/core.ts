@@ -149,7 +149,9 @@ export class BrokerCore {
       if (previous.udp && !session.udp) this.options.udp?.closeSession(session.id!, 'replaced');
     }
     this.tally.loginsOk++;
-    if (this.wants('session:open')) this.emit('session:open', session.info());
+    // A 'session:close' listener of the replaced session may have closed this one already: its
+    // 'session:close' has gone out, so a late 'session:open' would show a closed session online.
+    if (session.open && this.wants('session:open')) this.emit('session:open', session.info());
   }
 
   loginFailed(session: Session, reason: string): void {

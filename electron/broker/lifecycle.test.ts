@@ -151,6 +151,25 @@ describe('frame events', () => {
   });
 });
 
+describe('events of a session closed by a listener while it opens', () => {
+  it('no session:open after that session\'s session:close', async () => {
+    t = await startTestBroker(['b']);
+    const events: string[] = [];
+    t.broker.on('session:open', (s) => events.push(`open ${s.id}`));
+    t.broker.on('session:close', (s, reason) => {
+      events.push(`close ${s.id} ${reason}`);
+      // The app reacts to a replaced session by closing the device's live session (now the new one).
+      if (reason === 'replaced') t.broker.disconnect(s.id);
+    });
+    const first = await t.legacy('b');
+    const second = await t.legacy('b');
+    await first.waitClosed();
+    await second.waitClosed();
+    expect(events).toEqual(['open b', 'close b replaced', 'close b revoked']);
+    expect(t.broker.sessions()).toEqual([]);
+  });
+});
+
 describe('v2 login refusals', () => {
   it('refuses an unsupported version and a malformed description with a status, then closes', async () => {
     t = await startTestBroker(['a']);
