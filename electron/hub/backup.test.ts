@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backupDatabase } from './backup';
@@ -20,6 +20,8 @@ describe('backupDatabase', () => {
     expect(first.path).toBe(join(tmp.dir, 'lab', 'backups', 'hypertcp-20261205-080000-000.db'));
     expect(first.bytes).toBeGreaterThan(4096);
     expect(first.removed).toBe(0);
+    // a copy of the database holds its secrets too: owner-only like the database itself
+    if (process.platform !== 'win32') expect((statSync(first.path).mode & 0o777).toString(8)).toBe('600');
     const copy = new Database(first.path, { readonly: true });
     expect(copy.prepare('SELECT count(*) AS n, sum(n) AS s FROM notes').get()).toEqual({ n: 5000, s: (4999 * 5000) / 2 });
     copy.close();

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Db } from './db';
 
@@ -21,6 +21,9 @@ export async function backupDatabase(db: Db, keep = KEEP_BACKUPS, now = new Date
   let at = now.getTime();
   while (existsSync(join(dir, nameAt(at)))) at++;
   const path = join(dir, nameAt(at));
+  // It holds what the database holds (admin token, token hashes): owner-only from the start.
+  closeSync(openSync(path, 'wx', 0o600));
+  chmodSync(path, 0o600);
   await db.backup(path);
   // One self-contained file: the copy inherits WAL mode, which would leave -wal/-shm beside it.
   const copy = new Database(path);

@@ -1,5 +1,7 @@
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { columnBounds, openDatabase } from './db';
+import { columnBounds, KeyValue, openDatabase } from './db';
 import { tempDir } from './testing/temp-dir';
 
 const tmp = tempDir();
@@ -19,5 +21,22 @@ describe('columnBounds', () => {
     for (const seq of [7, 3, 42]) insert.run(seq);
     expect(columnBounds(db, 'traffic', 'seq').get()).toEqual({ lo: 3, hi: 42 });
     db.close();
+  });
+});
+
+describe('openDatabase: the file holds secrets (the headless admin token, token hashes)', () => {
+  it.skipIf(process.platform === 'win32')('is readable by its owner only, even in a folder that already existed', () => {
+    const dir = join(tmp.dir, 'shared');
+    mkdirSync(dir);
+    chmodSync(dir, 0o755); // e.g. --db /srv/lab/hypertcp.db: the folder is not ours to lock down
+    const path = join(dir, 'hypertcp.db');
+    const db = openDatabase(path);
+    new KeyValue(db).set('host.adminToken', 'secret');
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) expect((statSync(file).mode & 0o777).toString(8), file).toBe('600');
+    db.close();
+    // and one created before this rule (0644) is tightened when opened
+    chmodSync(path, 0o644);
+    openDatabase(path).close();
+    expect((statSync(path).mode & 0o777).toString(8)).toBe('600');
   });
 });

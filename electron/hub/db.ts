@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type Db = Database.Database;
@@ -43,7 +43,10 @@ export const SCHEMA_VERSION = migrations.length;
 
 /** Opens (creating if needed) the hub database: WAL, synchronous=NORMAL, migrations applied. */
 export function openDatabase(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    ownerOnly(path);
+  }
   const db = new Database(path);
   // auto_vacuum only takes effect on a fresh file, before the first table exists.
   db.pragma('auto_vacuum = INCREMENTAL');
@@ -54,6 +57,20 @@ export function openDatabase(path: string): Db {
   db.pragma('busy_timeout = 2000');
   migrate(db);
   return db;
+}
+
+/**
+ * The file holds the headless admin token and the device token hashes, and its folder may be one
+ * we did not create (--db): owner-only, whatever the umask. SQLite gives the -wal and -shm files
+ * the database file's permissions, so they follow. Best effort (not our file, other platforms).
+ */
+function ownerOnly(path: string): void {
+  try {
+    if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
+  } catch {
+    // opening the database says what is wrong, if anything
+  }
 }
 
 function migrate(db: Db): void {
