@@ -17,6 +17,13 @@ describe('TokenBucket', () => {
     expect(bucket.take(100)).toBe(true); // 1 token after 100 ms at 10/s
     expect(bucket.take(10_000) && bucket.take(10_000) && bucket.take(10_000) && !bucket.take(10_000)).toBe(true);
   });
+
+  it('keeps refilling after the wall clock steps back (it does not wait for the clock to catch up)', () => {
+    const bucket = new TokenBucket(10, 1, 3_600_000);
+    expect(bucket.take(3_600_000)).toBe(true);
+    expect(bucket.take(0)).toBe(false); // the clock stepped back an hour: no token gained
+    expect(bucket.take(100)).toBe(true); // 100 ms later at 10/s: one token, as always
+  });
 });
 
 describe('LoginThrottle', () => {
@@ -31,6 +38,15 @@ describe('LoginThrottle', () => {
     expect(delays).toEqual([100, 200, 400, 800, 1600, 3000, 3000, 3000]);
     expect(throttle.delayFor('5.6.7.8', 0)).toBe(0);
     expect(throttle.delayFor('1.2.3.4', 600_000)).toBe(0);
+  });
+
+  it('does not inflate a score when the wall clock steps back', () => {
+    const throttle = new LoginThrottle(100, 3_000, 60_000);
+    throttle.failed('1.2.3.4', 3_600_000);
+    expect(throttle.delayFor('1.2.3.4', 0)).toBe(100); // one failure, as before the step
+    throttle.failed('1.2.3.4', 0);
+    expect(throttle.delayFor('1.2.3.4', 0)).toBe(200);
+    expect(throttle.delayFor('1.2.3.4', 600_000)).toBe(0); // and it is forgiven at the usual pace
   });
 
   it('remembers a bounded number of addresses', () => {

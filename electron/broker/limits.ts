@@ -21,6 +21,10 @@ export class TokenBucket {
     if (now > this.last) {
       this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000);
       this.last = now;
+    } else if (now < this.last) {
+      // The wall clock stepped back: gain nothing for it, but refill from here on (waiting for the
+      // clock to pass `last` again would starve the bucket for as long as the step).
+      this.last = now;
     }
     if (this.tokens < cost) return false;
     this.tokens -= cost;
@@ -79,6 +83,7 @@ export class LoginThrottle {
   private score(address: string, now: number): number {
     const record = this.records.get(address);
     if (!record) return 0;
-    return record.score * 0.5 ** ((now - record.at) / this.halfLifeMs);
+    // max(0, ...): a wall clock that stepped back must not multiply the score.
+    return record.score * 0.5 ** (Math.max(0, now - record.at) / this.halfLifeMs);
   }
 }
