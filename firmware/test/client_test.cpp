@@ -261,3 +261,46 @@ TEST(disconnect_mid_frame_reconnects_with_a_clean_decoder) {
   CHECK_EQ(c.messages, 1);
 }
 
+
+// A v2 login reply longer than HYPERTCP_RX_BUFFER_SIZE (a long device id, a UDP grant or fields
+// a newer broker adds, against a small buffer) is skipped like any oversized frame. Only a success
+// carries more than the status byte (PROTOCOL 3.2), so the client logs in with the defaults, as
+// for a reply it cannot parse, instead of timing out and retrying the same login forever.
+TEST(a_login_reply_larger_than_the_buffer_still_logs_in_with_the_defaults) {
+  static char reply[HYPERTCP_RX_BUFFER_SIZE + 100];
+  memset(reply, 'x', sizeof reply);
+  reply[0] = static_cast<char>(Status::Success);
+  const char* head = "{\"id\":\"lamp\",\"keepalive\":30,\"motd\":\"";
+  memcpy(reply + 1, head, strlen(head));
+  memcpy(reply + sizeof reply - 2, "\"}", 2);
+  for (size_t chunk = 1; chunk <= 4096; chunk = chunk * 5 + 1) {
+    t.reset();
+    Recorder c(t);
+    t.readLimit = chunk;
+    CHECK(c.begin("secret-token-1234", "broker.local", 8080));
+    c.run();
+    c.run();
+    CHECK(t.expectFrame(Command::Login, 1));
+    t.pushFrame(Command::Response, 1, reply, sizeof reply);
+    t.pushFrame(Command::JsonMessage, 5, kDelivered);
+    for (int i = 0; i < 2000 && t.inPos < t.inLen; i++) c.run();
+    CHECK(c.connected());
+    CHECK_EQ(c.connectedCount, 1);
+    CHECK_EQ(c.countErrors(Error::FrameTooLarge), 1);
+    CHECK_EQ(c.lastStatus(), Status::Success);
+    CHECK_STR(c.deviceId(), "");                      // not known: the defaults
+    CHECK_EQ(c.keepaliveMs(), HYPERTCP_KEEPALIVE_MS);
+    CHECK_EQ(c.messages, 1);                           // the stream stays in sync behind it
+    CHECK(t.expectFrame(Command::Response, 5, ""));
+  }
+  // A refusal is the status byte alone and never that large; a large frame with another id is not
+  // the reply.
+  t.reset();
+  Recorder c(t);
+  CHECK(c.begin("secret-token-1234", "broker.local", 8080));
+  c.run();
+  c.run();
+  t.pushFrame(Command::Response, 2, reply, sizeof reply);
+  c.run();
+  CHECK(c.state() == State::LoggingIn);
+}
