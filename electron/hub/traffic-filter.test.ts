@@ -75,4 +75,20 @@ describe('traffic filter language: SQL and in-memory forms agree', () => {
     expect(log.page(f, 100).rows).toEqual([]);
     expect(log.page(compileFilter(''), 100).rows).toHaveLength(rows.length);
   });
+
+  it('free text in upper-case letters beyond ASCII is found in the stored log, as the live view finds it', () => {
+    const db2 = openDatabase(`${tmp.dir}/unicode.db`);
+    const log2 = new TrafficLog(db2);
+    const stored = [row(1, { payload: '{"note":"Ölpumpe AUS"}' }), row(2, { payload: '{"note":"Ärger über Ñandú"}' })];
+    for (const r of stored) log2.append(r);
+    log2.flush();
+    for (const [query, expected] of [['Ölpumpe', [1]], ['Ärger', [2]], ['Ñandú', [2]], ['aus', [1]]] as const) {
+      const f = compileFilter(`"${query}"`);
+      const viaSql = log2.page(f, 100).rows.map((r) => r.seq).sort((a, b) => a - b);
+      expect(viaSql, query).toEqual([...expected]);
+      // whatever the stored search finds, the live view finds too
+      for (const seq of viaSql) expect(f.matches(stored[seq - 1]!), query).toBe(true);
+    }
+    db2.close();
+  });
 });

@@ -9,6 +9,8 @@ export interface CompiledFilter extends ParsedFilter {
   params: (string | number)[];
 }
 
+const asciiLower = (s: string) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+
 function termSql(t: FilterTerm, params: (string | number)[]): string {
   switch (t.kind) {
     case 'device': params.push(t.value); return 'device = ?';
@@ -16,7 +18,8 @@ function termSql(t: FilterTerm, params: (string | number)[]): string {
     case 'dir': params.push(t.value); return 'dir = ?';
     case 'status': params.push(t.value); return 'status = ?';
     case 'text':
-      params.push(t.value.toLowerCase(), t.value, t.value, t.value);
+      // SQLite's lower() folds ASCII only: so must the needle, or 'Ölpumpe' never finds 'Ölpumpe'.
+      params.push(asciiLower(t.value), t.value, t.value, t.value);
       return '(instr(lower(payload), ?) > 0 OR device = ? OR src = ? OR dst = ?)';
     case 'field': {
       const v = typeof t.value === 'boolean' ? (t.value ? 1 : 0) : t.value;
