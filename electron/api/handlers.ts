@@ -5,7 +5,7 @@ import type { BrokerPort } from '../hub/broker-port';
 import { backupDatabase } from '../hub/backup';
 import { metricsCsv, trafficCsv, trafficJsonl } from '../hub/export';
 import type { Hub } from '../hub/hub';
-import { expandTemplate } from '../hub/saved-commands';
+import { SavedCommandsFull, expandTemplate } from '../hub/saved-commands';
 import type { SettingsStore } from '../hub/settings';
 import type { SqliteTokenStore } from '../hub/token-store';
 import { FilterError, compileFilter } from '../hub/traffic-filter';
@@ -166,7 +166,14 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       const kinds = d ? [...(d.board ? [d.board] : []), ...d.controls.map((c) => c.kind)] : [];
       return hub.commands.list(id, kinds);
     },
-    'saved.save': (cmd) => hub.commands.save(cmd),
+    'saved.save': (cmd) => {
+      try {
+        return hub.commands.save(cmd);
+      } catch (err) {
+        if (err instanceof SavedCommandsFull) throw new ApiFailure('conflict', err.message);
+        throw err;
+      }
+    },
     'saved.delete': ({ id }) => ({ deleted: hub.commands.delete(id) }),
     'saved.run': ({ id, to }) => {
       const cmd = hub.commands.get(id);

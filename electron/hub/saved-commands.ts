@@ -6,6 +6,13 @@ const MAX_SAVED = 1000;
 const MAX_HISTORY = 10_000;
 const MAX_AUDIT = 100_000;
 
+/** The store is full: the caller can delete some (the API answers conflict). */
+export class SavedCommandsFull extends Error {
+  constructor() {
+    super(`at most ${MAX_SAVED} saved commands; delete some first`);
+  }
+}
+
 /** Replaces {{ts}}, {{uuid}} and {{device}}; other {{...}} stay as written. JSON-escaped. */
 export function expandTemplate(template: string, vars: { device: string; now?: number }): string {
   const values: Record<string, string> = {
@@ -31,9 +38,10 @@ export class CommandStore {
   }
 
   save(cmd: Omit<SavedCommand, 'id'> & { id?: string | undefined }): SavedCommand {
-    const id = cmd.id ?? randomUUID();
+    // '' passes the schema (no minimum) but no call could run or delete a command saved under it
+    const id = cmd.id || randomUUID();
     const count = (this.db.prepare('SELECT count(*) AS n FROM saved_commands').get() as { n: number }).n;
-    if (!this.get(id) && count >= MAX_SAVED) throw new Error(`at most ${MAX_SAVED} saved commands`);
+    if (!this.get(id) && count >= MAX_SAVED) throw new SavedCommandsFull();
     this.db
       .prepare('INSERT INTO saved_commands (id, name, scope, template, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, scope = excluded.scope, template = excluded.template, updated_at = excluded.updated_at')
       .run(id, cmd.name, cmd.scope, cmd.template, Date.now());

@@ -1,0 +1,49 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { KeyValue, openDatabase } from '../hub/db';
+import { Hub } from '../hub/hub';
+import { SettingsStore } from '../hub/settings';
+import { StandInBroker } from '../hub/testing/stand-in-broker';
+import { tempDir } from '../hub/testing/temp-dir';
+import { SqliteTokenStore } from '../hub/token-store';
+import { createDispatcher } from './dispatcher';
+import { createHandlers } from './handlers';
+
+const tmp = tempDir('hypertcp-handlers-');
+const db = openDatabase(`${tmp.dir}/h.db`);
+const tokens = new SqliteTokenStore(db);
+const settings = new SettingsStore(new KeyValue(db));
+const broker = new StandInBroker();
+const hub = new Hub({ db, broker, tokens, settings, flushMs: 60_000, checkpointEveryMs: 0 });
+const internal: string[] = [];
+const dispatch = createDispatcher(
+  createHandlers({ hub, broker, tokens, settings, hello: () => ({ version: 't', mode: 'headless', tcpPort: 0, udpPort: null, tlsPort: null }) }),
+  (method) => internal.push(method),
+);
+
+afterAll(async () => {
+  await hub.close();
+  db.close();
+  tmp.cleanup();
+});
+
+describe('saved commands through the API', () => {
+  it('an empty id saves a new command (with an id it can be run and deleted by), not one no call can reach', async () => {
+    const saved = await dispatch('saved.save', { id: '', name: 'ping', scope: null, template: '{"cmd":"ping"}' });
+    expect(saved).toMatchObject({ ok: true });
+    const id = saved.ok ? (saved.result as { id: string }).id : '';
+    expect(id).not.toBe('');
+    expect(await dispatch('saved.run', { id, to: 'lamp' })).toMatchObject({ ok: true });
+    expect(await dispatch('saved.delete', { id })).toEqual({ ok: true, result: { deleted: true } });
+  });
+
+  it('a full list of saved commands is a conflict the user can act on, not an internal error', async () => {
+    const existing = await dispatch('saved.save', { name: 'first', scope: null, template: '{"a":1}' });
+    const firstId = existing.ok ? (existing.result as { id: string }).id : '';
+    let last = existing;
+    for (let i = 1; i < 1001 && last.ok; i++) last = await dispatch('saved.save', { name: `cmd ${i}`, scope: null, template: '{"a":1}' });
+    expect(last).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/at most 1000 saved commands/) as unknown } });
+    expect(internal).toEqual([]);
+    // editing one that exists still works at the cap
+    expect(await dispatch('saved.save', { id: firstId, name: 'first, renamed', scope: null, template: '{"a":2}' })).toMatchObject({ ok: true });
+  });
+});
