@@ -47,6 +47,13 @@ export class Broker extends EventEmitter<BrokerEvents> {
     );
   }
 
+  /** Also removes the hooks that tell the broker which events have listeners: put them back. */
+  override removeAllListeners(eventName?: Parameters<EventEmitter<BrokerEvents>['removeAllListeners']>[0]): this {
+    super.removeAllListeners(eventName);
+    this.core.trackListeners();
+    return this;
+  }
+
   /** True between pause() and resume(): no listeners, no connections. */
   get paused(): boolean {
     return this.pausedNow;

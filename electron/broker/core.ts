@@ -32,6 +32,8 @@ export class BrokerCore {
   readonly retired: SessionCounters = emptyCounters();
   readonly tally = { loginsOk: 0, loginsFailed: 0, connectionsRejected: 0, drops: 0, listenerErrors: 0, acceptErrors: 0, udpOrphans: 0 };
   readonly disconnects: Partial<Record<DisconnectReason, number>> = {};
+  /** Per event: does anybody listen? Kept by the emitter's own add/remove notifications. */
+  private readonly listening = new Map<string | symbol, boolean>();
 
   constructor(
     readonly options: ResolvedOptions,
@@ -42,8 +44,27 @@ export class BrokerCore {
     this.router = new Router(this);
     this.throttle = new LoginThrottle(limits.loginDelayBaseMs, limits.loginDelayMaxMs, limits.loginFailureHalfLifeMs);
     options.udp?.attachRouter((e) => handleUdpEnvelope(this, e));
-    emitter.on('newListener', (event: string | symbol) => this.listening.set(event, true));
-    emitter.on('removeListener', (event: string | symbol) => this.listening.set(event, emitter.listenerCount(event) > 0));
+    this.trackListeners();
+  }
+
+  private readonly onNewListener = (event: string | symbol): void => {
+    this.listening.set(event, true);
+  };
+
+  private readonly onRemoveListener = (event: string | symbol): void => {
+    this.listening.set(event, this.emitter.listenerCount(event) > 0);
+  };
+
+  /**
+   * Keeps `listening` in step with the emitter through its own add/remove notifications. Called
+   * again after removeAllListeners(), which also removes these two hooks.
+   */
+  trackListeners(): void {
+    const emitter = this.emitter;
+    if (!emitter.listeners('newListener').includes(this.onNewListener)) emitter.on('newListener', this.onNewListener);
+    if (!emitter.listeners('removeListener').includes(this.onRemoveListener)) emitter.on('removeListener', this.onRemoveListener);
+    this.listening.clear();
+    for (const event of emitter.eventNames()) this.listening.set(event, emitter.listenerCount(event) > 0);
   }
 
   /**
@@ -112,8 +133,6 @@ export class BrokerCore {
     return tokens.has ? tokens.has(id) : tokens.list().some((t) => t.id === id && t.revokedAt === null);
   }
 
-  /** Per event: does anybody listen? Kept by the emitter's own add/remove notifications. */
-  private readonly listening = new Map<string | symbol, boolean>();
 
   wants(event: EventName): boolean {
     return this.listening.get(event) === true;

@@ -151,6 +151,27 @@ describe('frame events', () => {
   });
 });
 
+describe('listeners', () => {
+  it('events still reach listeners added after removeAllListeners()', async () => {
+    t = await startTestBroker(['a', 'b']);
+    t.broker.on('session:open', () => {});
+    t.broker.removeAllListeners();
+    const events: string[] = [];
+    t.broker.on('session:open', (s) => events.push(`open ${s.id}`));
+    t.broker.on('server:message', (m) => events.push(`server ${m.from}`));
+    t.broker.on('session:close', (s, reason) => events.push(`close ${s.id} ${reason}`));
+    const a = await t.v2('a');
+    expect(await a.send('server', '{"t":1}')).toBe(Status.SUCCESS);
+    t.broker.disconnect('a');
+    t.broker.removeAllListeners('session:close');
+    const b = await t.v2('b');
+    t.broker.disconnect('b');
+    await a.waitClosed();
+    await b.waitClosed();
+    expect(events).toEqual(['open a', 'server a', 'close a revoked', 'open b']);
+  });
+});
+
 describe('events of a session closed by a listener while it opens', () => {
   it('no session:open after that session\'s session:close', async () => {
     t = await startTestBroker(['b']);
