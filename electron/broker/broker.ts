@@ -34,7 +34,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.options = resolveOptions(options);
     this.core = new BrokerCore(this.options, this as EventEmitter);
     const { limits, keepalive } = this.options;
-    this.connectionBucket = new TokenBucket(limits.connectionsPerSecond, limits.connectionBurst, Date.now());
+    this.connectionBucket = new TokenBucket(limits.connectionsPerSecond, limits.connectionBurst, performance.now());
     // One timer for every connection's deadlines: a quarter of the shortest one, 5 ms..1 s.
     const shortest = Math.min(keepalive.intervalMs, keepalive.deadlineMs, limits.loginTimeoutMs, limits.drainTimeoutMs, this.options.redirectGraceMs);
     this.ticker = setInterval(() => this.core.tick(), Math.max(5, Math.min(1000, shortest / 4)));
@@ -68,7 +68,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
         ? 'paused'
         : this.core.connections.size >= limits.maxConnections
         ? 'max_connections'
-        : !this.connectionBucket.take(Date.now())
+        : !this.connectionBucket.take(performance.now())
           ? 'connection_rate'
           : null;
     if (refusal) {
@@ -144,7 +144,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /** Sends REDIRECT to one v2 device or all ('*'), then closes them after the grace period. */
   redirect(device: string, host: string, port: number): number {
     const payload = JSON.stringify({ server: host, port });
-    const at = Date.now() + this.options.redirectGraceMs;
+    const at = this.core.clock() + this.options.redirectGraceMs;
     let count = 0;
     for (const s of this.core.openSessions()) {
       if (s.protocol !== 'v2' || (device !== '*' && s.id !== device) || s.redirectAt !== 0) continue;

@@ -68,19 +68,27 @@ export class BrokerCore {
   }
 
   /**
-   * Wall-clock ms. While a chunk of input is being handled it is read once for the whole chunk:
-   * every frame, ack and trace event of the chunk shares it (a clock read per frame was measurable).
+   * Monotonic ms (performance.now()) for every deadline, bucket and throttle: a wall clock that
+   * steps back (NTP, the user) must not hold up login, keepalive, drain or redirect deadlines for
+   * as long as the step. While a chunk of input is being handled it is read once for the whole
+   * chunk: every frame and ack of the chunk shares it (a clock read per frame was measurable).
    */
-  readonly now = (): number => (this.chunkAt !== 0 ? this.chunkAt : Date.now());
+  readonly clock = (): number => (this.inChunk ? this.chunkAt : performance.now());
+  /** Wall-clock ms, only for what the app sees (event timestamps); read at most once per chunk. */
+  readonly now = (): number => (this.inChunk ? (this.chunkWall ||= Date.now()) : Date.now());
+  private inChunk = false;
   private chunkAt = 0;
+  private chunkWall = 0;
 
-  /** A chunk of input starts: reads the clock for all of it (see now()); pair with endChunk(). */
+  /** A chunk of input starts: reads the clock for all of it (see clock()); pair with endChunk(). */
   beginChunk(): number {
-    return (this.chunkAt = Date.now());
+    this.inChunk = true;
+    this.chunkWall = 0;
+    return (this.chunkAt = performance.now());
   }
 
   endChunk(): void {
-    this.chunkAt = 0;
+    this.inChunk = false;
   }
 
   /** Queues get flushed together once per event-loop turn: one write per socket per tick. */
@@ -160,7 +168,7 @@ export class BrokerCore {
     // Register first: the replaced session's close must not tear down what the new one opened (UDP).
     this.byId.set(session.id!, session);
     const probe = this.options.keepalive.rttProbeMs;
-    if (probe > 0) session.rttProbeAt = this.now() + Math.min(probe, FIRST_RTT_PROBE_MS);
+    if (probe > 0) session.rttProbeAt = this.clock() + Math.min(probe, FIRST_RTT_PROBE_MS);
     if (previous && previous !== session) {
       previous.close('replaced');
       // Its UDP session ends with it. A new login that asked for UDP has already replaced that
@@ -240,11 +248,11 @@ export class BrokerCore {
 
   /** Liveness and deadlines for every connection; runs on one broker-wide timer. */
   tick(): void {
-    const now = this.now();
+    const now = this.clock();
     const { limits, keepalive } = this.options;
     for (const s of this.connections) {
       if (s.state === 'login') {
-        if (now - s.connectedAt >= limits.loginTimeoutMs) s.close('login_timeout');
+        if (now - s.acceptedAt >= limits.loginTimeoutMs) s.close('login_timeout');
         continue;
       }
       if (s.state !== 'open') continue;

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Command, Status } from '../../shared/protocol/constants';
 import { encodeFrame } from '../../shared/protocol/frame';
 import { BaseClient } from './testing/base-client';
@@ -172,6 +172,43 @@ describe('slowloris', () => {
     clearInterval(dribble);
     expect(i).toBeLessThan(frame.length);
     expect(closes).toEqual([['a', 'keepalive_timeout']]);
+  });
+});
+
+describe('deadlines when the wall clock steps back', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const stepBack = (ms: number): void => {
+    const wall = Date.now.bind(Date);
+    vi.spyOn(Date, 'now').mockImplementation(() => wall() - ms);
+  };
+
+  it('a connection that never logs in is still closed at the login deadline', async () => {
+    t = await startTestBroker([], { limits: { loginTimeoutMs: 100 } });
+    const closes = collectCloses(t.broker);
+    const c = await raw(t.port);
+    await new Promise((r) => setTimeout(r, 20));
+    stepBack(3_600_000); // NTP or the user sets the clock an hour back
+    await c.waitClosed(1_000);
+    expect(closes).toEqual([[null, 'login_timeout']]);
+  });
+
+  it('a silent session is still pinged and closed at the keepalive deadline', async () => {
+    t = await startTestBroker(['a'], { keepalive: { intervalMs: 60, deadlineMs: 60 } });
+    const closes = collectCloses(t.broker);
+    const a = await t.v2('a', { answerPings: false });
+    stepBack(3_600_000);
+    await a.waitClosed(1_000);
+    expect(closes).toEqual([['a', 'keepalive_timeout']]);
+  });
+
+  it('a redirected session is still closed after the grace period', async () => {
+    t = await startTestBroker(['a'], { redirectGraceMs: 50 });
+    const closes = collectCloses(t.broker);
+    const a = await t.v2('a');
+    expect(t.broker.redirect('a', '10.0.0.5', 8081)).toBe(1);
+    stepBack(3_600_000);
+    await a.waitClosed(1_000);
+    expect(closes).toEqual([['a', 'redirected']]);
   });
 });
 

@@ -40,11 +40,17 @@ export class Session {
   udp = false;
   /** The last targetId this device used (made at its first message, so idle sessions stay small). */
   targets: TargetIdCache | null = null;
+  /** Wall-clock ms of the accept (shown to the app). */
   readonly connectedAt: number;
+  /** The accept on the monotonic clock (core.clock()), for the login deadline. */
+  readonly acceptedAt: number;
   readonly counters: SessionCounters = { ...emptyCounters(), errorsByKind: NO_ERRORS };
   readonly queue: OutboundQueue;
   readonly bucket: TokenBucket;
-  /** Last time a whole frame arrived (ms). Partial frames are not a sign of life (slowloris). */
+  /**
+   * Last time a whole frame arrived (monotonic ms, like every deadline field below). Partial frames
+   * are not a sign of life (slowloris).
+   */
   lastIn: number;
   pingSentAt = 0;
   pingSentPrecise = 0;
@@ -64,13 +70,14 @@ export class Session {
     readonly address: string,
     readonly transport: BrokerTransport,
   ) {
-    const now = core.now();
+    const now = core.clock();
     const { limits } = core.options;
-    this.connectedAt = now;
+    this.connectedAt = core.now();
+    this.acceptedAt = now;
     this.lastIn = now;
     this.decoder = new FrameDecoder({ maxPayload: limits.maxLoginPayload });
     this.bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst, now);
-    this.queue = new OutboundQueue(stream, limits.maxQueueBytes, limits.maxQueueMessages, core.schedule, core.now, core.queueBudget);
+    this.queue = new OutboundQueue(stream, limits.maxQueueBytes, limits.maxQueueMessages, core.schedule, core.clock, core.queueBudget);
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     // One listener for the three ways a peer goes (fewer closures per idle connection).
     const gone = (arg?: unknown): void => this.peerGone(arg);
@@ -150,7 +157,7 @@ export class Session {
 
   resumeInput(): void {
     this.stream.resume();
-    this.pump(this.core.now());
+    this.pump(this.core.clock());
   }
 
   /** A redirected device that leaves before the grace period ends still left because of the redirect. */

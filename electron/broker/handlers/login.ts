@@ -12,7 +12,7 @@ import { hashToken } from '../tokens';
  */
 export function handleLogin(core: BrokerCore, session: Session, frame: Frame): void {
   if (session.state !== 'login') return session.protocolError('second_login');
-  const delay = core.throttle.delayFor(session.address, core.now());
+  const delay = core.throttle.delayFor(session.address, core.clock());
   if (delay <= 0) return verdict(core, session, frame);
   session.state = 'authenticating';
   session.pauseInput();
@@ -66,7 +66,7 @@ function verdict(core: BrokerCore, session: Session, frame: Frame): void {
 }
 
 function refuse(core: BrokerCore, session: Session, msgId: number, status: number, reason: string): void {
-  core.throttle.failed(session.address, core.now());
+  core.throttle.failed(session.address, core.clock());
   core.loginFailed(session, reason);
   session.send(encodeStatus(msgId, status));
   session.close('auth_failed', reason);

@@ -18,7 +18,7 @@ export function handleUdpEnvelope(core: BrokerCore, e: UdpEnvelope): void {
   const tracing = core.wants('frame');
   if (tracing) core.holdTraces();
   let status: number;
-  if (!session.bucket.take(core.now())) {
+  if (!session.bucket.take(core.clock())) {
     session.counters.rateLimited++;
     session.refuse('rate_limited');
     status = Status.RATE_LIMITED;
