@@ -30,6 +30,8 @@ export const isLoopback = (addr: string) => addr === 'localhost' || addr === '::
 /** Host header values a browser may legitimately send to this server (defends DNS rebinding). */
 export function allowedHosts(bind: string, port: number): Set<string> {
   const names = new Set(['127.0.0.1', 'localhost', '[::1]']);
+  // another loopback address (127.0.0.2): the URL shown names it, so the UI comes from there
+  if (isLoopback(bind) && bind !== 'localhost') names.add(bind.includes(':') ? `[${bind}]` : bind);
   if (!isLoopback(bind)) {
     names.add(hostname().toLowerCase());
     if (bind === '0.0.0.0' || bind === '::') {
@@ -58,9 +60,11 @@ export async function startHttpHost(o: HttpHostOptions): Promise<HttpHost> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
+  const bound = typeof address === 'object' && address ? address.address : o.bind;
   const ws = createWsBinding({ api: o.api, adminToken: o.adminToken, allowedHosts: allowedHosts(o.bind, port), scheme, onRefused: o.onRefused });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
-  const shownHost = isLoopback(o.bind) ? '127.0.0.1' : o.bind === '0.0.0.0' || o.bind === '::' ? hostname() : o.bind;
+  // On loopback, the address actually listened on (--bind ::1 or 127.0.0.2 is not reachable at 127.0.0.1).
+  const shownHost = isLoopback(o.bind) ? bound : o.bind === '0.0.0.0' || o.bind === '::' ? hostname() : o.bind;
   return {
     server,
     port,
