@@ -55,3 +55,11 @@ describe('headless host on a loopback address other than 127.0.0.1', () => {
     });
   }
 });
+
+describe('plain HTTP only on loopback', () => {
+  it('a name that merely starts with 127. is not loopback: no plain HTTP on it', async () => {
+    for (const bind of ['127.0.0.1.example', '127.evil.test', '127.0.0.1:80']) {
+      await expect(startHttpHost({ api, adminToken: TOKEN, staticDir: ui, port: 0, bind }), bind).rejects.toThrow(/without TLS/);
+    }
+  });
+});

@@ -25,7 +25,8 @@ export interface HttpHost {
   close(): Promise<void>;
 }
 
-export const isLoopback = (addr: string) => addr === 'localhost' || addr === '::1' || /^127\./.test(addr);
+/** Loopback literals only: a DNS name such as 127.0.0.1.example may resolve anywhere. */
+export const isLoopback = (addr: string) => addr === 'localhost' || addr === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(addr);
 
 /** Host header values a browser may legitimately send to this server (defends DNS rebinding). */
 export function allowedHosts(bind: string, port: number): Set<string> {
