@@ -175,6 +175,61 @@ TEST(writer_escapes_and_nests) {
   CHECK_STR(buf, "[\"\\u001f\\u0010\\u0009\x7f\",[],\"k\\\"\"]");
 }
 
+// Text from a sketch is not always UTF-8 (a Latin-1 SSID, a truncated buffer): the writer replaces
+// what is not well-formed with U+FFFD, one per maximal subpart like the broker's TextDecoder, so its
+// output always passes checkPayload and the broker's scanner (which refuse broken UTF-8 and would
+// otherwise reject the v2 LOGIN on every retry). Well-formed text is copied unchanged.
+TEST(writer_replaces_invalid_utf8) {
+#define FFFD "\xEF\xBF\xBD"
+  struct Case {
+    const char* in;
+    const char* out;
+  };
+  static const Case cases[] = {
+      {"Caf\xE9", "Caf" FFFD},                                         // Latin-1
+      {"a\x80" "b\xBF", "a" FFFD "b" FFFD},                            // lone continuation bytes
+      {"\xC3", FFFD},                                                  // truncated at the end
+      {"x\xE2\x82", "x" FFFD},                                         // one U+FFFD per maximal subpart
+      {"\xF0\x9F\x98", FFFD},
+      {"\xE2\x82" "A", FFFD "A"},                                      // truncated before ASCII
+      {"\xC0\x80", FFFD FFFD},                                         // overlong NUL
+      {"\xC1\xBF\xE0\x80\x80\xF0\x80\x80\x80", FFFD FFFD FFFD FFFD FFFD FFFD FFFD FFFD FFFD},  // overlongs
+      {"\xED\xA0\x80", FFFD FFFD FFFD},                                // encoded surrogate
+      {"\xED\xBF\xBF", FFFD FFFD FFFD},
+      {"\xF4\x90\x80\x80", FFFD FFFD FFFD FFFD},                       // above U+10FFFF
+      {"\xF5\xF8\xFE\xFF", FFFD FFFD FFFD FFFD},                       // never in UTF-8
+      {"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xED\x9F\xBF\xEE\x80\x80\xF4\x8F\xBF\xBF\xC2\x80\xDF\xBF",  // valid
+       "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xED\x9F\xBF\xEE\x80\x80\xF4\x8F\xBF\xBF\xC2\x80\xDF\xBF"},
+      {"\xE9\"\x01", FFFD "\\\"\\u0001"},                              // escapes still apply after
+  };
+  char buf[128], expected[128];
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    JsonWriter w(buf, sizeof buf);
+    w.beginObject().field(cases[i].in, cases[i].in).endObject();  // keys too
+    CHECK(w.ok());
+    snprintf(expected, sizeof expected, "{\"%s\":\"%s\"}", cases[i].out, cases[i].out);
+    if (strcmp(buf, expected) != 0) check::failStr(__FILE__, __LINE__, cases[i].in, buf, expected);
+    if (checkPayload(buf, w.length()) != Error::None) check::fail(__FILE__, __LINE__, cases[i].in);
+  }
+  // Flash strings take the same path.
+  JsonWriter f(buf, sizeof buf);
+  f.beginObject().field(HYPERTCP_F("ssid"), HYPERTCP_F("Caf\xE9\xC3\xA9")).endObject();
+  CHECK_STR(buf, "{\"ssid\":\"Caf" FFFD "\xC3\xA9\"}");
+  // A replacement that does not fit overflows like any other byte.
+  char small[12];
+  JsonWriter o(small, sizeof small);
+  o.beginObject().field("s", "\xFF\xFF").endObject();
+  CHECK(!o.ok());
+  // A device description in the v2 LOGIN: the broker must accept it.
+  static const Control controls[] = {{"relay1", ControlKind::Relay, "Caf\xE9 light", 0, 0, 0, nullptr, 0}};
+  static const DeviceInfo device = {"Caf\xE9", "1.0\xC0", "esp\xED\xA0\x80", controls, 1, nullptr, 0};
+  char login[256];
+  size_t n = writeV2Login(login, sizeof login, "abc", &device);
+  CHECK(n > 0);
+  CHECK(checkPayload(login, n) == Error::None);
+#undef FFFD
+}
+
 TEST(writer_numbers_at_the_limits) {
   char buf[96], expected[96];
   JsonWriter w(buf, sizeof buf);

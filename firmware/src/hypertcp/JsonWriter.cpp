@@ -54,12 +54,39 @@ JsonWriter& JsonWriter::string(const char* text, bool flash, bool isKey) {
   return *this;
 }
 
+namespace {
+uint8_t byteAt(const char* p, bool flash) { return flash ? flashByte(p) : static_cast<uint8_t>(*p); }
+
+// At a non-ASCII byte: the length of the well-formed UTF-8 sequence there (2..4), or, when there
+// is none, minus the length of its maximal subpart (the bytes one U+FFFD replaces, as in the
+// broker's TextDecoder): overlongs, surrogates, above U+10FFFF, truncation (the NUL too).
+int utf8Sequence(const char* p, bool flash) {
+  uint8_t c = byteAt(p, flash);
+  if (c < 0xC2 || c > 0xF4) return -1;
+  int len = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  uint8_t lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;  // the second byte's range, then 80..BF
+  uint8_t hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+  for (int k = 1; k < len; k++, lo = 0x80, hi = 0xBF) {
+    uint8_t b = byteAt(p + k, flash);
+    if (b < lo || b > hi) return -k;
+  }
+  return len;
+}
+}  // namespace
+
 void JsonWriter::putString(const char* text, bool flash) {
   separator();
   put('"');
-  for (const char* p = text;; p++) {
-    uint8_t c = flash ? flashByte(p) : static_cast<uint8_t>(*p);
+  for (const char* p = text;;) {
+    uint8_t c = byteAt(p, flash);
     if (c == 0) break;
+    if (c >= 0x80) {  // copied when well-formed, else U+FFFD: the output is always valid JSON
+      int n = utf8Sequence(p, flash);
+      if (n > 0) put(p, static_cast<size_t>(n), flash);
+      else put(HYPERTCP_FSTR("\xEF\xBF\xBD"), 3, true);
+      p += n > 0 ? n : -n;
+      continue;
+    }
     if (c == '"' || c == '\\') {
       put('\\');
     } else if (c < 0x20) {  // \u00XX, lowercase hex
@@ -69,6 +96,7 @@ void JsonWriter::putString(const char* text, bool flash) {
       c = static_cast<uint8_t>(c < 10 ? '0' + c : 'a' - 10 + c);
     }
     put(static_cast<char>(c));
+    p++;
   }
   put('"');
 }

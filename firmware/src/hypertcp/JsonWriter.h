@@ -37,7 +37,8 @@ class JsonWriter {
   JsonWriter& key(const char* name) { return string(name, false, true); }
   JsonWriter& key(FlashString name) { return string(name.text, true, true); }
 
-  JsonWriter& value(const char* text) { return string(text, false, false); }  // escaped; nullptr writes null
+  // Escaped; bytes that are not well-formed UTF-8 become U+FFFD; nullptr writes null.
+  JsonWriter& value(const char* text) { return string(text, false, false); }
   JsonWriter& value(FlashString text) { return string(text.text, true, false); }
   JsonWriter& value(bool flag);
   JsonWriter& value(int number) { return value(static_cast<long>(number)); }
