@@ -120,7 +120,7 @@ export class BrokerCore {
       dispatch(this, session, frame);
     } finally {
       // Held delivery events of a frame whose handling threw are dropped with it.
-      if (this.holding) this.releaseTraces();
+      this.dropHeldTraces();
     }
   }
 
@@ -216,7 +216,9 @@ export class BrokerCore {
     this.holding = true;
   }
 
-  private releaseTraces(): void {
+  /** Drops the held delivery events of a message whose handling threw (no-op when none are held). */
+  dropHeldTraces(): void {
+    if (!this.holding) return;
     this.holding = false;
     this.dropHeld();
   }

@@ -121,6 +121,29 @@ describe('UDP sessions opened from a v2 TCP login', () => {
     second.destroy();
   });
 
+  it('an exception while routing a UDP envelope closes that device\'s session only', async () => {
+    udp = new UdpTransport({ socket: await bindUdp(0) });
+    const policy = {
+      allows(from: string): boolean {
+        if (from === 'switch') throw new Error('policy store unavailable');
+        return true;
+      },
+    };
+    t = await startTestBroker(['switch', 'lamp'], { udp, policy });
+    const closes = collectCloses(t.broker);
+    const { V2Client } = await import('./testing/v2-client');
+    const lamp = await t.v2('lamp');
+    const device = await V2Client.connect(t.port);
+    expect(await device.login(testToken('switch'), {}, { udp: true })).toBe(Status.SUCCESS);
+    const client = await udpClient((device.reply as UdpReply).udp!, 'switch', []);
+    client.send('lamp', '{"cmd":"toggle"}');
+    await device.waitClosed(3_000);
+    expect(closes).toEqual([['switch', 'server_error', 'policy store unavailable']]);
+    expect(udp.sessions()).toEqual([]);
+    expect(await lamp.send('server', '{"still":"here"}')).toBe(Status.SUCCESS);
+    client.close();
+  });
+
   it('a replacing login without UDP closes the replaced session\'s UDP session (it ends with its TCP session)', async () => {
     udp = new UdpTransport({ socket: await bindUdp(0) });
     t = await startTestBroker(['switch', 'lamp'], { udp });

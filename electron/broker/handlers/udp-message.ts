@@ -18,12 +18,21 @@ export function handleUdpEnvelope(core: BrokerCore, e: UdpEnvelope): void {
   const tracing = core.wants('frame');
   if (tracing) core.holdTraces();
   let status: number;
-  if (!session.bucket.take(core.clock())) {
-    session.counters.rateLimited++;
-    session.refuse('rate_limited');
-    status = Status.RATE_LIMITED;
-  } else {
-    status = core.router.fromDevice(session, Command.JSON_MESSAGE, e.envelope, e.parsed);
+  try {
+    if (!session.bucket.take(core.clock())) {
+      session.counters.rateLimited++;
+      session.refuse('rate_limited');
+      status = Status.RATE_LIMITED;
+    } else {
+      status = core.router.fromDevice(session, Command.JSON_MESSAGE, e.envelope, e.parsed);
+    }
+  } catch (err) {
+    // As on TCP (Session.handleFrame): a bug or a throwing hook (the routing policy) closes this
+    // device's session only, and must not escape into the UDP endpoint's socket callback.
+    core.dropHeldTraces();
+    session.refuse('exception');
+    session.close('server_error', err instanceof Error ? err.message.slice(0, 200) : 'exception');
+    return;
   }
   if (tracing) core.traceIn(session, { type: Command.JSON_MESSAGE, msgId: 0, payload: e.envelope }, status);
 }
