@@ -83,6 +83,18 @@ describe('headless host: static UI', () => {
   });
 });
 
+describe('headless host: DNS rebinding', () => {
+  it('serves nothing to a page whose Host is not this server (evil.example resolving to 127.0.0.1)', async () => {
+    for (const path of ['/', '/assets/app.js']) {
+      const res = await get(path, { host: `rebind.example:${host.http.port}` });
+      expect(res.status, path).toBe(421);
+      expect(res.body).not.toContain('panel');
+      expect(res.body).not.toContain('console.log');
+    }
+    expect((await get('/', { host: `localhost:${host.http.port}` })).status).toBe(200);
+  });
+});
+
 describe('headless host: WebSocket API', () => {
   it('accepts the admin token and answers calls with the hypertcp.v1 subprotocol', async () => {
     const { ws, protocol } = await connect();

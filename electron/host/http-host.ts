@@ -48,7 +48,8 @@ export function allowedHosts(bind: string, port: number): Set<string> {
 export async function startHttpHost(o: HttpHostOptions): Promise<HttpHost> {
   if (!isLoopback(o.bind) && !o.tls) throw new Error(`refusing to serve on ${o.bind} without TLS: give a certificate or bind to 127.0.0.1`);
   const scheme = o.tls ? 'https' : 'http';
-  const files = staticHandler(o.staticDir);
+  let hosts = new Set<string>(); // known once listening (the port may be ephemeral)
+  const files = staticHandler(o.staticDir, (host) => hosts.has(host));
   const server: Server = o.tls ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert }, files) : createServer(files);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -62,7 +63,8 @@ export async function startHttpHost(o: HttpHostOptions): Promise<HttpHost> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
   const bound = typeof address === 'object' && address ? address.address : o.bind;
-  const ws = createWsBinding({ api: o.api, adminToken: o.adminToken, allowedHosts: allowedHosts(o.bind, port), scheme, onRefused: o.onRefused });
+  hosts = allowedHosts(o.bind, port);
+  const ws = createWsBinding({ api: o.api, adminToken: o.adminToken, allowedHosts: hosts, scheme, onRefused: o.onRefused });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   // On loopback, the address actually listened on (--bind ::1 or 127.0.0.2 is not reachable at 127.0.0.1).
   const shownHost = isLoopback(o.bind) ? bound : o.bind === '0.0.0.0' || o.bind === '::' ? hostname() : o.bind;

@@ -47,10 +47,14 @@ function send(res: ServerResponse, status: number, body: string, type = 'text/pl
 const MISSING_UI = `<!doctype html><meta charset="utf-8"><title>HyperTCP Panel</title>
 <p>The web UI is not built. Run <code>npm run build:renderer</code> (or <code>npm run serve</code>, which builds it) and reload.</p>`;
 
-/** Serves files under `root` (GET/HEAD only, no traversal, no directory listings). */
-export function staticHandler(root: string) {
+/**
+ * Serves files under `root` (GET/HEAD only, no traversal, no directory listings), and only to
+ * requests whose Host header `hostAllowed` accepts (a DNS-rebinding page gets nothing).
+ */
+export function staticHandler(root: string, hostAllowed: (host: string) => boolean = () => true) {
   const base = resolve(root);
   return (req: IncomingMessage, res: ServerResponse): void => {
+    if (!hostAllowed((req.headers.host ?? '').toLowerCase())) return send(res, 421, 'misdirected request: unknown Host');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
     let pathname: string;
     try {
