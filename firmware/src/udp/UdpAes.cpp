@@ -109,6 +109,8 @@ void Aes256::setKey(const uint8_t key[32]) {
     load(words, words, q);
     for (int b = 0; b < 8; b++) roundKeys_[8 * r + b] = static_cast<uint16_t>(q[b]);
   }
+  wipeBytes(w, sizeof w);  // the last 8 words of the key schedule
+  wipeBytes(q, sizeof q);
 }
 
 void Aes256::encryptBlocks(const uint8_t in0[16], const uint8_t in1[16], uint8_t out0[16], uint8_t out1[16]) const {

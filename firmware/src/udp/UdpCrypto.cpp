@@ -5,6 +5,14 @@
 namespace hypertcp {
 namespace udp {
 
+void wipeBytes(void* p, size_t n) {
+  volatile uint8_t* b = static_cast<volatile uint8_t*>(p);
+  while (n-- > 0) *b++ = 0;
+}
+
+// Key material on the stack (key copies, HMAC pads, PRK, HKDF blocks, SHA-256's message
+// schedule, which holds the padded key) is wiped before each function returns.
+
 // ---- SHA-256 (FIPS 180-4) ----
 namespace {
 const uint32_t K256[64] = {
@@ -64,6 +72,7 @@ void Sha256::block(const uint8_t* p) {
   h_[5] += f;
   h_[6] += g;
   h_[7] += h;
+  wipeBytes(w, sizeof w);
 }
 
 void Sha256::update(const uint8_t* data, size_t length) {
@@ -115,6 +124,10 @@ void hmacSha256(const uint8_t* key, size_t keyLength, const uint8_t* data, size_
   sha.update(pad, 64);
   sha.update(inner, 32);
   sha.finish(out);
+  wipeBytes(k, sizeof k);
+  wipeBytes(pad, sizeof pad);
+  wipeBytes(inner, sizeof inner);
+  wipeBytes(&sha, sizeof sha);  // its buffer keeps the last block
 }
 
 void hkdfSha256(const uint8_t* ikm, size_t ikmLength, const uint8_t* salt, size_t saltLength, const uint8_t* info,
@@ -142,6 +155,9 @@ void hkdfSha256(const uint8_t* ikm, size_t ikmLength, const uint8_t* salt, size_
     out += take;
     outLength -= take;
   }
+  wipeBytes(prk, sizeof prk);
+  wipeBytes(t, sizeof t);
+  wipeBytes(msg, sizeof msg);
 }
 
 // ---- GCM (NIST SP 800-38D) ----
@@ -195,6 +211,7 @@ void Aes256Gcm::ghash(const uint8_t hash[16], const uint8_t* aad, size_t aadLeng
     lengths[8 + i] = static_cast<uint8_t>(cBits >> (56 - 8 * i));
   }
   ghashAbsorb(out, h, lengths, 16);
+  wipeBytes(h, sizeof h);
 }
 
 // Two counter blocks per AES pass (the bitsliced cipher does two as cheaply as one).
@@ -214,6 +231,7 @@ void Aes256Gcm::ctr(const uint8_t nonce[12], const uint8_t* in, size_t length, u
     out += take;
     length -= take;
   }
+  wipeBytes(counter, sizeof counter);  // the nonce
 }
 
 void Aes256Gcm::seal(const uint8_t nonce[12], const uint8_t* aad, size_t aadLength, const uint8_t* in, size_t length,
@@ -233,6 +251,9 @@ void Aes256Gcm::expectedTag(const uint8_t nonce[12], const uint8_t* aad, size_t 
   aes_.encryptBlocks(h, j0, h, ej0);
   ghash(h, aad, aadLength, c, length, s);
   for (int i = 0; i < 16; i++) tag[i] = static_cast<uint8_t>(s[i] ^ ej0[i]);
+  wipeBytes(h, sizeof h);  // the hash key
+  wipeBytes(ej0, sizeof ej0);
+  wipeBytes(j0, sizeof j0);
 }
 
 bool Aes256Gcm::open(const uint8_t nonce[12], const uint8_t* aad, size_t aadLength, const uint8_t* in, size_t length,

@@ -25,6 +25,10 @@ class Sha256 {
   size_t used_;
 };
 
+// Zeroes n bytes through a volatile pointer (not removed as a dead store): for key material,
+// including the temporary copies and intermediate values on the stack of the functions here.
+void wipeBytes(void* p, size_t n);
+
 void hmacSha256(const uint8_t* key, size_t keyLength, const uint8_t* data, size_t length, uint8_t out[32]);
 
 // HKDF-SHA256 (RFC 5869). outLength <= 255 * 32.

@@ -86,6 +86,7 @@ bool UdpPeer::beginFromLogin(DatagramLink* link, uint32_t sessionId, const char*
   deriveDirectionKey(hash, serverNonce, deviceNonce, sessionId, "s2d", s2d);
   begin(link, sessionId, d2s, s2d, deviceNonce, nowMs);
   wipeBytes(hash, sizeof hash);
+  wipeBytes(&sha, sizeof sha);  // its buffer keeps the token's last block
   wipeBytes(&d2s, sizeof d2s);
   wipeBytes(&s2d, sizeof s2d);
   return true;

@@ -75,6 +75,7 @@ void deriveDirectionKey(const uint8_t tokenHash[32], const uint8_t serverNonce[1
   hkdfSha256(tokenHash, 32, salt, 32, info, sizeof info, okm, sizeof okm);
   memcpy(out.key, okm, 32);
   memcpy(out.iv, okm + 32, 12);
+  wipeBytes(okm, sizeof okm);
 }
 
 void nextDirectionKey(const DirectionKey& current, DirectionKey& out) {
@@ -83,16 +84,12 @@ void nextDirectionKey(const DirectionKey& current, DirectionKey& out) {
   hkdfSha256(current.key, 32, nullptr, 0, reinterpret_cast<const uint8_t*>(info), sizeof info - 1, okm, sizeof okm);
   memcpy(out.key, okm, 32);
   memcpy(out.iv, okm + 32, 12);
+  wipeBytes(okm, sizeof okm);
 }
 
 void gcmNonce(const DirectionKey& k, uint64_t packetNumber, uint8_t out[12]) {
   memcpy(out, k.iv, 12);
   for (int i = 0; i < 8; i++) out[4 + i] ^= static_cast<uint8_t>(packetNumber >> (56 - 8 * i));
-}
-
-void wipeBytes(void* p, size_t n) {
-  volatile uint8_t* b = static_cast<volatile uint8_t*>(p);
-  while (n-- > 0) *b++ = 0;
 }
 
 void SessionKey::set(const DirectionKey& k) {
@@ -110,6 +107,7 @@ size_t sealWith(const Aes256Gcm& gcm, const DirectionKey& k, uint64_t packetNumb
   uint8_t nonce[12];
   gcmNonce(k, packetNumber, nonce);
   gcm.seal(nonce, out, headerLength, plain, length, out + headerLength, out + headerLength + length);
+  wipeBytes(nonce, sizeof nonce);  // the IV (XOR the public packet number)
   return headerLength + length + kTagBytes;
 }
 
@@ -117,7 +115,9 @@ bool openWith(const Aes256Gcm& gcm, const DirectionKey& k, const uint8_t* datagr
               uint8_t* plainOut, size_t plainLength) {
   uint8_t nonce[12];
   gcmNonce(k, h.packetNumber, nonce);
-  return gcm.open(nonce, datagram, h.length, datagram + h.length, plainLength, datagram + length - kTagBytes, plainOut);
+  bool ok = gcm.open(nonce, datagram, h.length, datagram + h.length, plainLength, datagram + length - kTagBytes, plainOut);
+  wipeBytes(nonce, sizeof nonce);
+  return ok;
 }
 }  // namespace
 

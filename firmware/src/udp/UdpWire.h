@@ -80,9 +80,6 @@ class SessionKey {
 #endif
 };
 
-// Zeroes n bytes through a volatile pointer (not removed as a dead store): for key material.
-void wipeBytes(void* p, size_t n);
-
 // Seals plaintext behind the header already written in out[0..headerLength): writes ciphertext and
 // tag after it and returns the datagram length. out must hold headerLength + length + 16 bytes.
 // The DirectionKey forms expand the key schedule for this datagram; the SessionKey forms reuse it.
