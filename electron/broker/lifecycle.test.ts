@@ -107,6 +107,16 @@ describe('session lifecycle', () => {
     expect(t.broker.stats()).toMatchObject({ msgsIn: 5, disconnects: { closed_by_peer: 1 } });
   });
 
+  it('does not count an ack it did not send (the sender was closed while its message was handled)', async () => {
+    t = await startTestBroker(['a']);
+    t.broker.on('server:message', (m) => t.broker.disconnect(m.from));
+    const a = await t.v2('a');
+    const id = a.post('server', '{"bye":1}');
+    await a.waitClosed();
+    expect(a.frames.filter((f) => f.msgId === id)).toEqual([]);
+    expect(t.broker.stats()).toMatchObject({ msgsIn: 1, acksOut: 0, disconnects: { revoked: 1 } });
+  });
+
   it('emits nothing when nobody listens', async () => {
     t = await startTestBroker(['a', 'b']);
     const spy = vi.spyOn(t.broker, 'emit');
