@@ -115,10 +115,8 @@ export class Session {
 
   /** Acks a device frame the way its firmware can read: legacy always empty, v2 with a status. */
   ack(msgId: number, status: number): void {
-    // A handler's hook may have closed the session meanwhile: that ack is never sent, nor counted.
-    if (this.state === 'closed') return;
     this.counters.acksOut++;
-    this.countDrops(this.queue.pushAck(msgId, this.protocol === 'v2' ? status : -1));
+    if (this.state !== 'closed') this.countDrops(this.queue.pushAck(msgId, this.protocol === 'v2' ? status : -1));
   }
 
   private countDrops(dropped: number): number {
