@@ -74,6 +74,12 @@ describe('envelopes', () => {
     );
   });
 
+  it('takes a payload 31 levels deep (the envelope is the 32nd), not 32', () => {
+    const nested = (levels: number): string => '{"a":'.repeat(levels - 1) + '{}' + '}'.repeat(levels - 1);
+    expect(parseDeviceEnvelope(utf8.encode(`{"targetId":"x","payload":${nested(31)}}`)).ok).toBe(true);
+    expect(parseDeviceEnvelope(utf8.encode(`{"targetId":"x","payload":${nested(32)}}`))).toMatchObject({ ok: false, error: { code: 'too_deep' } });
+  });
+
   it('rejects a 100k-deep array without overflowing the stack', () => {
     const deep = `{"targetId":"x","payload":{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
     expect(parseDeviceEnvelope(utf8.encode(deep))).toMatchObject({ ok: false, error: { code: 'too_deep' } });

@@ -5,6 +5,11 @@
  * (deep arrays, bad escapes, broken UTF-8) is rejected in linear time.
  */
 
+/**
+ * Containers open at once, counting the envelope itself: a device envelope's payload object (level
+ * 2 of the envelope) may hold 30 more levels, 31 in all. The firmware counts the same way
+ * (Envelope.cpp: kMaxJsonDepth - 1 for a payload).
+ */
 export const MAX_JSON_DEPTH = 32;
 
 const QUOTE = 0x22;
