@@ -93,7 +93,10 @@ export interface FrameEvent {
 
 export interface ServerMessageEvent {
   from: string;
-  /** The inner "payload" object's bytes, exactly as the device wrote them. */
+  /**
+   * The inner "payload" object's bytes, exactly as the device wrote them. Shares memory with the
+   * socket chunk it arrived in (up to 64 KiB kept alive by a small view): copy before keeping.
+   */
   payload: Uint8Array;
 }
 
