@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { tempDir } from '../hub/testing/temp-dir';
 import { HostConfig } from './config';
-import { startHost, type Host } from './host';
+import { refusalNotices, startHost, type Host } from './host';
 import { CONTENT_SECURITY_POLICY } from './static-files';
 import { MAX_CLIENTS } from './ws-binding';
 
@@ -114,6 +114,21 @@ describe('headless host: WebSocket API', () => {
     await expect(connect({ host: `rebind.example:${host.http.port}`, origin: `http://rebind.example:${host.http.port}` })).rejects.toThrow('HTTP 403');
   });
 
+  it('a web page knocking again and again (a foreign Origin) cannot flood the UI with refusal notices', async () => {
+    const refusals: string[] = [];
+    const unsubscribe = host.core.api.subscribe((batch) => {
+      for (const n of batch.notices ?? []) if (/refused/.test(n.text)) refusals.push(n.text);
+      host.core.api.ack(batch.seq);
+    });
+    for (let i = 0; i < 30; i++) {
+      await expect(connect({ origin: 'http://evil.example' })).rejects.toThrow('HTTP 403');
+      if (i % 10 === 9) await new Promise((r) => setTimeout(r, 150)); // over several event batches
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    unsubscribe();
+    expect(refusals.length).toBeLessThanOrEqual(2); // one, and one summing up the rest
+  });
+
   it('closes a socket that sends a message over 64 KiB with 1009, and others keep working', async () => {
     const { ws } = await connect();
     const other = await connect();
@@ -168,5 +183,24 @@ describe('headless host: WebSocket API', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(batches.length).toBe(2);
     ws.close();
+  });
+});
+
+describe('refusal notices', () => {
+  it('says the first at once and sums up the rest of the window', () => {
+    vi.useFakeTimers();
+    try {
+      const said: string[] = [];
+      const r = refusalNotices((t) => said.push(t), 10_000);
+      for (let i = 0; i < 50; i++) r.refused('Forbidden: bad Origin', '127.0.0.1');
+      expect(said).toEqual(['API connection from 127.0.0.1 refused: Forbidden: bad Origin']);
+      vi.advanceTimersByTime(10_000);
+      expect(said.slice(1)).toEqual(['49 more API connections refused in the last 10 s']);
+      r.refused('Unauthorized: bad token', '127.0.0.1');
+      expect(said.at(-1)).toBe('API connection from 127.0.0.1 refused: Unauthorized: bad token');
+      r.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

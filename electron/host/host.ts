@@ -17,6 +17,39 @@ export interface Host {
 }
 
 const ADMIN_TOKEN_KEY = 'host.adminToken';
+/** Refused API connections make at most one notice per this many ms; the rest are counted in the next. */
+export const REFUSAL_NOTICE_MS = 10_000;
+
+/**
+ * Any web page the user visits can knock on ws://127.0.0.1 (refused for its Origin): one notice,
+ * then a count at the end of the window, so the UI is told without being flooded.
+ */
+export function refusalNotices(notice: (text: string) => void, windowMs = REFUSAL_NOTICE_MS) {
+  let quietUntil = 0;
+  let suppressed = 0;
+  let timer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    timer = null;
+    if (suppressed > 0) notice(`${suppressed} more API connection${suppressed === 1 ? '' : 's'} refused in the last ${Math.round(windowMs / 1000)} s`);
+    suppressed = 0;
+  };
+  return {
+    refused(reason: string, address: string | undefined): void {
+      const now = Date.now();
+      if (now >= quietUntil) {
+        quietUntil = now + windowMs;
+        notice(`API connection from ${address ?? '?'} refused: ${reason}`);
+        return;
+      }
+      suppressed++;
+      timer ??= setTimeout(flush, quietUntil - now).unref();
+    },
+    close(): void {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
 
 /** Broker + hub + static UI + WebSocket API: the headless host (`npm run serve`). */
 export async function startHost(cfg: HostConfig, log: (line: string) => void = () => {}): Promise<Host> {
@@ -38,15 +71,19 @@ export async function startHost(cfg: HostConfig, log: (line: string) => void = (
       tls = await ensureCertificate(join(dirname(dbPath), 'tls'));
       log(`serving HTTPS with a self-signed certificate from ${join(dirname(dbPath), 'tls')}`);
     }
+    const refusals = refusalNotices((text) => core.hub.notice('warn', text));
     const http = await startHttpHost({
       api: core.api, adminToken, staticDir: resolve(cfg.static), port: cfg.httpPort, bind: cfg.bind, tls,
-      onRefused: (reason, address) => core.hub.notice('warn', `API connection from ${address ?? '?'} refused: ${reason}`),
+      onRefused: (reason, address) => refusals.refused(reason, address),
     });
     const url = `${http.origin}/#token=${adminToken}`;
     let closing: Promise<void> | null = null;
     return {
       core, http, adminToken, firstStart, url,
-      close: () => (closing ??= http.close().then(() => core.close('shutdown'))),
+      close: () => (closing ??= http.close().then(() => {
+        refusals.close();
+        return core.close('shutdown');
+      })),
     };
   } catch (err) {
     await core.close('shutdown');
