@@ -1,7 +1,12 @@
-/** One CSV cell: quoted when needed; a leading = + @ is neutralised so spreadsheets do not run it. */
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+
+/**
+ * One CSV cell: quoted when needed. A cell a spreadsheet would run as a formula (leading = + - @,
+ * tab or CR) gets a leading ' so it stays text; a plain negative number (an RSSI of -54) stays a number.
+ */
 export function csvCell(v: unknown): string {
   let s = v === null || v === undefined ? '' : String(v);
-  if (/^[=+@\t\r]/.test(s)) s = `'${s}`;
+  if (/^[=+\-@\t\r]/.test(s) && !PLAIN_NUMBER.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -57,6 +57,15 @@ describe('API dispatcher: every method validated at the boundary', () => {
     }
   });
 
+  it('broker.redirect: the host is a name or an IP literal, nothing a device would choke on', async () => {
+    for (const host of ['10.0.0.5', 'broker.lan', 'fd00::5', 'my-broker-2.example.org']) {
+      expect(await dispatch('broker.redirect', { device: '*', host, port: 8080 }), host).toMatchObject({ ok: true });
+    }
+    for (const host of ['a b', 'x\u0000y', 'h"ost', 'host/path', 'user@host', 'tab\there', '[::1]']) {
+      expect(await dispatch('broker.redirect', { device: '*', host, port: 8080 }), host).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    }
+  });
+
   it('turns handler failures into typed errors and never throws', async () => {
     const failing = createDispatcher(
       { ...handlers, hello: () => { throw new ApiFailure('conflict', 'nope'); }, 'devices.list': () => { throw new Error('disk on fire'); } } as Handlers,

@@ -27,8 +27,9 @@ afterAll(async () => {
 });
 
 describe('saved commands through the API', () => {
-  it('an empty id saves a new command (with an id it can be run and deleted by), not one no call can reach', async () => {
-    const saved = await dispatch('saved.save', { id: '', name: 'ping', scope: null, template: '{"cmd":"ping"}' });
+  it('an empty id is refused (no call could run or delete a command saved under it); without one a new command gets an id', async () => {
+    expect(await dispatch('saved.save', { id: '', name: 'ping', scope: null, template: '{"cmd":"ping"}' })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    const saved = await dispatch('saved.save', { name: 'ping', scope: null, template: '{"cmd":"ping"}' });
     expect(saved).toMatchObject({ ok: true });
     const id = saved.ok ? (saved.result as { id: string }).id : '';
     expect(id).not.toBe('');

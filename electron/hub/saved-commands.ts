@@ -38,8 +38,7 @@ export class CommandStore {
   }
 
   save(cmd: Omit<SavedCommand, 'id'> & { id?: string | undefined }): SavedCommand {
-    // '' passes the schema (no minimum) but no call could run or delete a command saved under it
-    const id = cmd.id || randomUUID();
+    const id = cmd.id ?? randomUUID();
     const count = (this.db.prepare('SELECT count(*) AS n FROM saved_commands').get() as { n: number }).n;
     if (!this.get(id) && count >= MAX_SAVED) throw new SavedCommandsFull();
     this.db

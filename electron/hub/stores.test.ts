@@ -26,6 +26,18 @@ describe('SqliteTokenStore', () => {
     db.close();
   });
 
+  it('issues tokens only for valid device ids, whoever calls (ids go into envelopes unescaped)', () => {
+    const db = openDatabase(`${tmp.dir}/ids.db`);
+    const store = new SqliteTokenStore(db);
+    for (const bad of ['', 'a"b', 'x","payload":{}', 'a b', 'é', 'x'.repeat(65)]) {
+      expect(() => store.create(bad), bad).toThrow(/invalid device id/);
+      expect(() => store.rotate(bad), bad).toThrow(/invalid device id/);
+    }
+    expect(store.list()).toEqual([]);
+    expect(store.verify(store.create('x'.repeat(64)))).toBe('x'.repeat(64));
+    db.close();
+  });
+
   it('stores hashes only, verifies, rotates, revokes, and persists', () => {
     const path = `${tmp.dir}/t.db`;
     const db = openDatabase(path);
@@ -150,6 +162,8 @@ describe('export', () => {
   const row: TrafficRow = { seq: 1, ts: 0, dir: 'in', device: 'a', from: 'a', to: 'server', cmd: 30, msgId: 7, size: 20, status: 200, payload: '{"x":"a,b\\"c"}', cut: false };
   it('writes CSV with quoting and formula neutralising, and JSONL', () => {
     expect(csvCell('=cmd()')).toBe("'=cmd()");
+    for (const formula of ['+1+cmd', '-2+3+cmd|x', '-cmd', '@SUM(A1)', '\tx', '-1e3+1']) expect(csvCell(formula)).toBe(`'${formula}`);
+    for (const plain of ['-54', '-1.5', '-2e-3', '42', 'a-b']) expect(csvCell(plain)).toBe(plain);
     expect(csvCell('a,b')).toBe('"a,b"');
     const csv = trafficCsv([row]);
     expect(csv.rows).toBe(1);

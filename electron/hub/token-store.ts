@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { TokenInfo } from '../../shared/api/contract';
+import { isValidDeviceId } from '../../shared/protocol';
 import { generateToken, hashToken, type TokenStore } from '../broker/tokens';
 import type { Db } from './db';
 
@@ -113,6 +114,9 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   private issue(id: string): string {
+    // the broker writes ids into envelopes unescaped ({"from":"<id>"}): only valid ids get a token,
+    // whoever calls (the API checks too)
+    if (!isValidDeviceId(id)) throw new Error(`invalid device id ${JSON.stringify(id)}`);
     const token = generateToken();
     const hash = hashToken(token).toString('hex');
     const old = this.rows.get(id);
