@@ -63,3 +63,34 @@ describe('WebSocket binding: a client that does not read its results', () => {
     ws.close();
   }, 30_000);
 });
+
+describe('WebSocket binding: exports', () => {
+  it('runs one export per connection at a time, until its result is written out; other calls go on meanwhile', async () => {
+    const { api, calls } = bigApi(8 * 1024 * 1024);
+    host = await startHttpHost({ api, adminToken: TOKEN, staticDir: '/nonexistent', port: 0, bind: '127.0.0.1' });
+    const ws = await open(host.port);
+    const results = new Map<number, { ok: boolean; error?: { code: string; message: string } }>();
+    ws.on('message', (data) => {
+      const msg = JSON.parse(data.toString()) as { type: string; id: number; ok: boolean; error?: { code: string; message: string } };
+      if (msg.type === 'result') results.set(msg.id, msg);
+    });
+    ws.pause(); // the first export's 8 MiB stays unread
+    const call = (id: number, method: string) => ws.send(JSON.stringify({ type: 'call', id, method, params: { format: 'csv' } }));
+    for (let id = 1; id <= 8; id++) call(id, 'export.traffic'); // one chunk: all arrive before any result is sent
+    call(9, 'export.metrics');
+    call(10, 'hello');
+    await sleep(500);
+    expect(calls.n).toBe(2); // one export and the hello ran; 8 x 8 MiB would have been held
+    ws.resume();
+    const deadline = Date.now() + 10_000;
+    while (results.size < 10 && Date.now() < deadline) await sleep(20);
+    expect(results.get(1)!.ok).toBe(true);
+    expect(results.get(10)!.ok).toBe(true);
+    for (let id = 2; id <= 9; id++) expect(results.get(id)).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringContaining('export') } });
+    // once written out, the next export runs
+    call(11, 'export.traffic');
+    while (!results.has(11) && Date.now() < deadline) await sleep(20);
+    expect(results.get(11)!.ok).toBe(true);
+    ws.close();
+  }, 20_000);
+});

@@ -13,6 +13,12 @@ const MAX_IN_FLIGHT = 16;
 export const MAX_CLIENTS = 16;
 /** Past this much unsent data a connection gets no event batches until it drains. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
+/**
+ * Calls whose result can be tens of MiB (an export is capped at 64 MiB of text). A connection runs
+ * one at a time, until its result is written out: calls in one network chunk all run before any
+ * result is sent, so MAX_IN_FLIGHT alone would let 16 exports be held at once.
+ */
+const HEAVY_METHODS = new Set(['export.traffic', 'export.metrics']);
 
 export interface WsBindingOptions {
   api: ApiServer;
@@ -72,6 +78,7 @@ export function createWsBinding(o: WsBindingOptions) {
   function serve(ws: WebSocket): void {
     /** Calls running or whose result is not yet written out to the socket. */
     let inFlight = 0;
+    let heavyInFlight = false;
     const send = (msg: WsServerMessage, written?: () => void) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg), written);
       else written?.();
@@ -107,9 +114,17 @@ export function createWsBinding(o: WsBindingOptions) {
       if (inFlight >= MAX_IN_FLIGHT) {
         return send({ type: 'result', id, ok: false, error: { code: 'unavailable', message: `more than ${MAX_IN_FLIGHT} calls in flight` } });
       }
+      const heavy = HEAVY_METHODS.has(m.method);
+      if (heavy && heavyInFlight) {
+        return send({ type: 'result', id, ok: false, error: { code: 'unavailable', message: 'an export is still being sent; try again when it is done' } });
+      }
+      if (heavy) heavyInFlight = true;
       if (++inFlight >= MAX_IN_FLIGHT) ws.pause();
       void o.api.dispatch(m.method, m.params).then((r) => {
-        send(r.ok ? { type: 'result', id, ok: true, result: r.result } : { type: 'result', id, ok: false, error: r.error }, settled);
+        send(r.ok ? { type: 'result', id, ok: true, result: r.result } : { type: 'result', id, ok: false, error: r.error }, () => {
+          if (heavy) heavyInFlight = false;
+          settled();
+        });
       });
     });
   }
