@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ensureCertificate } from '../broker';
@@ -44,6 +45,8 @@ describe('host flags and config file', () => {
     expect(isLoopback('127.0.0.1')).toBe(true);
     expect(isLoopback('0.0.0.0')).toBe(false);
     expect(allowedHosts('127.0.0.1', 5)).toEqual(new Set(['127.0.0.1:5', 'localhost:5', '[::1]:5']));
+    // names given for a loopback UI add nothing: only loopback names reach it
+    expect(allowedHosts('127.0.0.1', 5, ['pi.lan'])).toEqual(new Set(['127.0.0.1:5', 'localhost:5', '[::1]:5']));
     await expect(startHttpHost({ api: {} as never, adminToken: 'x'.repeat(32), staticDir: tmp.dir, port: 0, bind: '0.0.0.0' })).rejects.toThrow(/without TLS/);
   });
 });
@@ -98,5 +101,18 @@ describe('HTTPS host', () => {
     const status = await new Promise<number>((resolve) => plainOrigin.once('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0)));
     expect(status).toBe(403);
     await host.close();
+  });
+});
+
+describe('--host-name', () => {
+  it('adds names a LAN UI is reached by; the machine and its mDNS name are known already', () => {
+    expect(parseHostArgs([])).toMatchObject({ hostNames: [] });
+    expect(parseHostArgs(['--host-name', 'pi.lan', '--host-name', 'Lab.Example'])).toMatchObject({ hostNames: ['pi.lan', 'Lab.Example'] });
+    expect(() => parseHostArgs(['--host-name', 'evil.example/x'])).toThrow(/hostNames\.0: a host name uses/);
+    expect(() => parseHostArgs(['--host-name', 'a b'])).toThrow(/hostNames/);
+    const own = hostname().toLowerCase();
+    const hosts = allowedHosts('0.0.0.0', 8090, ['Pi.Lan']);
+    for (const name of [own, `${own}.local`, 'pi.lan', '127.0.0.1']) expect(hosts.has(`${name}:8090`), name).toBe(true);
+    expect(hosts.has('rebind.example:8090')).toBe(false);
   });
 });

@@ -17,6 +17,11 @@ export const HostConfig = z.strictObject({
   httpPort: Port.default(8090),
   /** Address of the web UI and API; anything but loopback requires TLS. */
   bind: z.string().min(1).max(253).default('127.0.0.1'),
+  /**
+   * More names the web UI is reached by beyond the machine's own (a DNS name such as pi.lan);
+   * browsers sending any other Host are refused (DNS rebinding).
+   */
+  hostNames: z.array(z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'a host name uses A-Z a-z 0-9 . -')).max(16).default([]),
   /** Address of the device broker; defaults to `bind`. */
   brokerBind: z.string().min(1).max(253).optional(),
   db: z.string().min(1).optional(),
@@ -39,6 +44,8 @@ export const USAGE = `Usage: npm run serve -- [flags]
   --udp-port N       broker UDP port (default: off; with --demo the TCP port's number)
   --http-port N      web UI and API port (default 8090, 0 = ephemeral)
   --bind ADDR        address of the web UI (default 127.0.0.1; others need TLS)
+  --host-name NAME   another name the web UI is reached by (e.g. pi.lan; repeatable; the
+                     machine's host name and NAME.local are known already)
   --broker-bind ADDR address of the device broker (default: --bind)
   --db PATH          SQLite database file (default ~/.local/share/hypertcp-panel/hypertcp.db,
                      or demo.db beside it with --demo, so the demo never touches your lab's data)
@@ -70,7 +77,7 @@ export function parseHostArgs(argv: string[]): HostConfig | 'help' {
     strict: true,
     options: {
       'tcp-port': { type: 'string' }, 'udp-port': { type: 'string' }, 'http-port': { type: 'string' },
-      bind: { type: 'string' }, 'broker-bind': { type: 'string' }, db: { type: 'string' },
+      bind: { type: 'string' }, 'host-name': { type: 'string', multiple: true }, 'broker-bind': { type: 'string' }, db: { type: 'string' },
       'admin-token': { type: 'string' }, static: { type: 'string' }, demo: { type: 'boolean' },
       'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, sim: { type: 'string' },
       'traffic-scan-rows': { type: 'string' }, 'demo-devices': { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' },
@@ -88,7 +95,7 @@ export function parseHostArgs(argv: string[]): HostConfig | 'help' {
   const flags = Object.fromEntries(
     Object.entries({
       tcpPort: int('tcp-port', values['tcp-port']), udpPort: int('udp-port', values['udp-port']), httpPort: int('http-port', values['http-port']),
-      bind: values.bind, brokerBind: values['broker-bind'], db: values.db, adminToken: values['admin-token'], static: values.static,
+      bind: values.bind, hostNames: values['host-name'], brokerBind: values['broker-bind'], db: values.db, adminToken: values['admin-token'], static: values.static,
       demo: values.demo, tlsCert: values['tls-cert'], tlsKey: values['tls-key'], sim: values.sim,
       trafficScanRows: int('traffic-scan-rows', values['traffic-scan-rows']),
       demoDevices: int('demo-devices', values['demo-devices']),

@@ -73,7 +73,7 @@ export async function startHost(cfg: HostConfig, log: (line: string) => void = (
     }
     const refusals = refusalNotices((text) => core.hub.notice('warn', text));
     const http = await startHttpHost({
-      api: core.api, adminToken, staticDir: resolve(cfg.static), port: cfg.httpPort, bind: cfg.bind, tls,
+      api: core.api, adminToken, staticDir: resolve(cfg.static), port: cfg.httpPort, bind: cfg.bind, tls, hostNames: cfg.hostNames,
       onRefused: (reason, address) => refusals.refused(reason, address),
     });
     const url = `${http.origin}/#token=${adminToken}`;

@@ -13,6 +13,8 @@ export interface HttpHostOptions {
   bind: string;
   /** Required when bind is not a loopback address. */
   tls?: { key: string; cert: string } | undefined;
+  /** More names browsers may reach a non-loopback UI by (see allowedHosts). */
+  hostNames?: string[];
   onRefused?: (reason: string, address: string | undefined) => void;
 }
 
@@ -28,13 +30,20 @@ export interface HttpHost {
 /** Loopback literals only: a DNS name such as 127.0.0.1.example may resolve anywhere. */
 export const isLoopback = (addr: string) => addr === 'localhost' || addr === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(addr);
 
-/** Host header values a browser may legitimately send to this server (defends DNS rebinding). */
-export function allowedHosts(bind: string, port: number): Set<string> {
+/**
+ * Host header values a browser may legitimately send to this server (defends DNS rebinding). Beyond
+ * loopback: the machine's host name, its mDNS name (NAME.local, as a Raspberry Pi announces itself),
+ * the addresses listened on, and `extra` names the user gives (--host-name).
+ */
+export function allowedHosts(bind: string, port: number, extra: string[] = []): Set<string> {
   const names = new Set(['127.0.0.1', 'localhost', '[::1]']);
   // another loopback address (127.0.0.2): the URL shown names it, so the UI comes from there
   if (isLoopback(bind) && bind !== 'localhost') names.add(bind.includes(':') ? `[${bind}]` : bind);
   if (!isLoopback(bind)) {
-    names.add(hostname().toLowerCase());
+    const own = hostname().toLowerCase();
+    names.add(own);
+    if (!own.endsWith('.local')) names.add(`${own}.local`);
+    for (const name of extra) names.add(name.toLowerCase());
     if (bind === '0.0.0.0' || bind === '::') {
       for (const list of Object.values(networkInterfaces())) {
         for (const a of list ?? []) names.add(a.family === 'IPv6' ? `[${a.address}]` : a.address);
@@ -63,7 +72,7 @@ export async function startHttpHost(o: HttpHostOptions): Promise<HttpHost> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
   const bound = typeof address === 'object' && address ? address.address : o.bind;
-  hosts = allowedHosts(o.bind, port);
+  hosts = allowedHosts(o.bind, port, o.hostNames);
   const ws = createWsBinding({ api: o.api, adminToken: o.adminToken, allowedHosts: hosts, scheme, onRefused: o.onRefused });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   // On loopback, the address actually listened on (--bind ::1 or 127.0.0.2 is not reachable at 127.0.0.1).
