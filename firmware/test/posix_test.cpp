@@ -1,6 +1,10 @@
 // The POSIX transport on real sockets (127.0.0.1, ephemeral ports): non-blocking connect,
-// refusal, reads and writes, peer close; then the whole client logging in through it.
+// refusal, reads and writes, peer close, a host name with several addresses; then the whole
+// client logging in through it.
 #include <arpa/inet.h>
+#include <dlfcn.h>
+#include <netdb.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
@@ -77,6 +81,110 @@ TEST(a_closed_port_fails) {
   bool started = t.connect("127.0.0.1", port);
   CHECK(!started || waitConnect(t) == ConnectStatus::Failed);
   CHECK(!t.connect("name.invalid", 80));  // resolution fails: refused at once
+}
+
+// Host names with several addresses, whatever this machine's resolver says (its "localhost" may
+// be 127.0.0.1 alone): getaddrinfo() and freeaddrinfo() below take the place of the C library's in
+// this test binary, which links the transport's object, and pass every other name on.
+namespace {
+const char kFallbackHost[] = "fallback.hypertcp.test";  // addresses that fail first, then 127.0.0.1
+const char kRefusedHost[] = "refused.hypertcp.test";    // only addresses that fail
+const char kFakeMark[] = "fake";
+int fakeListsOut = 0;  // handed out and not freed yet
+
+struct FakeAddress {
+  addrinfo info;
+  sockaddr_storage address;
+};
+
+addrinfo* fakeAddress(int family, int protocol, const char* ip, uint16_t port, addrinfo* next) {
+  FakeAddress* f = static_cast<FakeAddress*>(calloc(1, sizeof(FakeAddress)));
+  f->info.ai_family = family;
+  f->info.ai_socktype = SOCK_STREAM;
+  f->info.ai_protocol = protocol;
+  f->info.ai_canonname = const_cast<char*>(kFakeMark);
+  f->info.ai_addr = reinterpret_cast<sockaddr*>(&f->address);
+  f->info.ai_next = next;
+  if (family == AF_INET6) {
+    sockaddr_in6* a = reinterpret_cast<sockaddr_in6*>(&f->address);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(port);
+    inet_pton(AF_INET6, ip, &a->sin6_addr);
+    f->info.ai_addrlen = sizeof *a;
+  } else {
+    sockaddr_in* a = reinterpret_cast<sockaddr_in*>(&f->address);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(port);
+    inet_pton(AF_INET, ip, &a->sin_addr);
+    f->info.ai_addrlen = sizeof *a;
+  }
+  return &f->info;
+}
+}  // namespace
+
+extern "C" int getaddrinfo(const char* node, const char* service, const addrinfo* hints, addrinfo** result) {
+  bool fallback = node != nullptr && strcmp(node, kFallbackHost) == 0;
+  if (fallback || (node != nullptr && strcmp(node, kRefusedHost) == 0)) {
+    uint16_t port = static_cast<uint16_t>(atoi(service));
+    addrinfo* list = fallback ? fakeAddress(AF_INET, IPPROTO_TCP, "127.0.0.1", port, nullptr) : nullptr;
+    list = fakeAddress(AF_INET6, IPPROTO_TCP, "::1", port, list);         // refused later, or no IPv6 here
+    list = fakeAddress(AF_INET, IPPROTO_TCP, "127.0.0.2", port, list);    // refused later (EINPROGRESS first)
+    list = fakeAddress(AF_INET, 253, "127.0.0.1", port, list);            // socket() fails: no such protocol
+    *result = list;
+    fakeListsOut++;
+    return 0;
+  }
+  typedef int (*Fn)(const char*, const char*, const addrinfo*, addrinfo**);
+  static Fn real = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "getaddrinfo"));
+  return real(node, service, hints, result);
+}
+
+extern "C" void freeaddrinfo(addrinfo* list) noexcept {
+  if (list != nullptr && list->ai_canonname == kFakeMark) {
+    while (list != nullptr) {
+      addrinfo* next = list->ai_next;
+      free(list);  // info is FakeAddress's first member
+      list = next;
+    }
+    fakeListsOut--;
+    return;
+  }
+  typedef void (*Fn)(addrinfo*);
+  static Fn real = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "freeaddrinfo"));
+  real(list);
+}
+
+// A listener on 127.0.0.1 only, a name whose first addresses fail (no socket, then two refusals
+// that only show in connectStatus()): the transport goes on to the address that works.
+TEST(tries_each_address_until_one_connects) {
+  uint16_t port = 0;
+  int server = listenLocal(port);
+  CHECK(server >= 0);
+  PosixTransport t;
+  bool started = t.connect(kFallbackHost, port);
+  CHECK(started);
+  bool connected = started && waitConnect(t) == ConnectStatus::Connected;
+  CHECK(connected);
+  CHECK_EQ(fakeListsOut, 0);  // the list is freed once connected
+  if (connected) {  // (accept() would wait forever otherwise)
+    int peer = accept(server, nullptr, nullptr);
+    CHECK(peer >= 0);
+    CHECK_EQ(t.write(reinterpret_cast<const uint8_t*>("hi"), 2), 2);
+    char got[4] = {0};
+    CHECK_EQ(recv(peer, got, sizeof got, 0), 2);
+    close(peer);
+  }
+  t.close();
+
+  // Every address fails: Failed in the end, and nothing left over.
+  CHECK(!t.connect(kRefusedHost, port) || waitConnect(t) == ConnectStatus::Failed);
+  CHECK_EQ(t.fd(), -1);
+  CHECK_EQ(fakeListsOut, 0);
+
+  // close() while addresses are left frees them too.
+  if (t.connect(kRefusedHost, port)) t.close();
+  CHECK_EQ(fakeListsOut, 0);
+  close(server);
 }
 
 TEST(the_client_logs_in_over_a_real_socket) {

@@ -21,24 +21,39 @@ bool PosixTransport::connect(const char* host, uint16_t port) {
   hints.ai_socktype = SOCK_STREAM;
   char service[8];
   snprintf(service, sizeof service, "%u", static_cast<unsigned>(port));
-  addrinfo* found = nullptr;
-  if (getaddrinfo(host, service, &hints, &found) != 0 || found == nullptr) return false;
-  int fd = ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, found->ai_protocol);
-  bool ok = fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK) == 0;
-  if (ok) {
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // frames are small and interactive
-    int rc = ::connect(fd, found->ai_addr, found->ai_addrlen);
-    ok = rc == 0 || errno == EINPROGRESS;
-    connected_ = rc == 0;
+  if (getaddrinfo(host, service, &hints, &addresses_) != 0) addresses_ = nullptr;
+  next_ = addresses_;
+  return connectNext();
+}
+
+// Addresses that fail at once (no socket for the family, refused, unreachable) are skipped here;
+// one that fails later is left by connectStatus(), which then comes back here.
+bool PosixTransport::connectNext() {
+  while (next_ != nullptr) {
+    const addrinfo* a = next_;
+    next_ = a->ai_next;
+    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK) == 0) {
+      int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // frames are small and interactive
+      int rc = ::connect(fd, a->ai_addr, a->ai_addrlen);
+      if (rc == 0 || errno == EINPROGRESS) {
+        fd_ = fd;
+        connected_ = rc == 0;
+        if (connected_) forgetAddresses();
+        return true;
+      }
+    }
+    ::close(fd);
   }
-  freeaddrinfo(found);
-  if (!ok) {
-    if (fd >= 0) ::close(fd);
-    return false;
-  }
-  fd_ = fd;
-  return true;
+  forgetAddresses();
+  return false;
+}
+
+void PosixTransport::forgetAddresses() {
+  if (addresses_ != nullptr) freeaddrinfo(addresses_);
+  addresses_ = next_ = nullptr;
 }
 
 ConnectStatus PosixTransport::connectStatus() {
@@ -49,8 +64,14 @@ ConnectStatus PosixTransport::connectStatus() {
   if (rc == 0) return ConnectStatus::InProgress;
   int error = 0;
   socklen_t length = sizeof error;
-  if (rc < 0 || getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0) return ConnectStatus::Failed;
+  if (rc < 0 || getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0) {
+    ::close(fd_);  // this address failed: on to the next one, if any
+    fd_ = -1;
+    if (!connectNext()) return ConnectStatus::Failed;
+    return connected_ ? ConnectStatus::Connected : ConnectStatus::InProgress;
+  }
   connected_ = true;
+  forgetAddresses();
   return ConnectStatus::Connected;
 }
 
@@ -73,6 +94,7 @@ void PosixTransport::close() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   connected_ = false;
+  forgetAddresses();
 }
 
 }  // namespace hypertcp

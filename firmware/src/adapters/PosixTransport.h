@@ -1,5 +1,7 @@
 // Non-blocking TCP transport over POSIX sockets, for host tests and the simulator. Host names go
-// through getaddrinfo() (which may block on DNS; numeric addresses never do).
+// through getaddrinfo() (which may block on DNS; numeric addresses never do); its addresses are
+// tried in turn, the next one when a connection is refused or fails (e.g. "localhost" as ::1
+// first against a broker listening on IPv4 only), until one connects.
 #ifndef HYPERTCP_POSIX_TRANSPORT_H
 #define HYPERTCP_POSIX_TRANSPORT_H
 
@@ -10,11 +12,13 @@
 
 #include "../hypertcp/ClientCore.h"
 
+struct addrinfo;
+
 namespace hypertcp {
 
 class PosixTransport {
  public:
-  PosixTransport() : fd_(-1), connected_(false) {}
+  PosixTransport() : fd_(-1), connected_(false), addresses_(nullptr), next_(nullptr) {}
   ~PosixTransport() { close(); }
 
   bool connect(const char* host, uint16_t port);
@@ -28,9 +32,13 @@ class PosixTransport {
  private:
   PosixTransport(const PosixTransport&);
   PosixTransport& operator=(const PosixTransport&);
+  bool connectNext();  // starts a connection to the next address left; false when none is
+  void forgetAddresses();
 
   int fd_;
   bool connected_;
+  ::addrinfo* addresses_;  // getaddrinfo's list, kept until one address connects or close()
+  ::addrinfo* next_;       // the next address to try
 };
 
 }  // namespace hypertcp
