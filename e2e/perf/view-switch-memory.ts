@@ -26,7 +26,8 @@ async function main() {
     const page = await lab.newPage();
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
-    const heap = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0) / 2 ** 20;
+    const metric = async (name: string) => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? 0;
+    const heap = async () => (await metric('JSHeapUsedSize')) / 2 ** 20;
     const gcHeap = async () => {
       await cdp.send('HeapProfiler.collectGarbage');
       return heap();
@@ -50,7 +51,9 @@ async function main() {
           peak = Math.max(peak, await heap());
         }
         const retainedAfter = await gcHeap();
-        rows.push(`${c} ${from}->${to}: on ${from} after GC ${retainedOn.toFixed(1)}, just before the switch ${beforeSwitch.toFixed(1)}, peak in 3 s after ${peak.toFixed(1)}, after GC on ${to} ${retainedAfter.toFixed(1)} MiB`);
+        // DOM nodes alive after the GC (detached ones a view left behind included)
+        const nodes = await metric('Nodes');
+        rows.push(`${c} ${from}->${to}: on ${from} after GC ${retainedOn.toFixed(1)}, just before the switch ${beforeSwitch.toFixed(1)}, peak in 3 s after ${peak.toFixed(1)}, after GC on ${to} ${retainedAfter.toFixed(1)} MiB, ${nodes} DOM nodes`);
         log(rows[rows.length - 1]!);
       }
     }
