@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { columnBounds, KeyValue, openDatabase } from './db';
+import { columnBounds, KeyValue, openDatabase, WAL_SIZE_LIMIT_BYTES } from './db';
 import { tempDir } from './testing/temp-dir';
 
 const tmp = tempDir();
@@ -38,5 +38,25 @@ describe('openDatabase: the file holds secrets (the headless admin token, token 
     chmodSync(path, 0o644);
     openDatabase(path).close();
     expect((statSync(path).mode & 0o777).toString(8)).toBe('600');
+  });
+});
+
+describe('openDatabase: the write-ahead log', () => {
+  it('shrinks back to its size limit after a burst once checkpointed, instead of keeping its high-water mark', () => {
+    const path = `${tmp.dir}/wal.db`;
+    const db = openDatabase(path);
+    db.pragma('wal_autocheckpoint = 0'); // as under the hub's checkpointer: checkpoints come from outside the writes
+    const insert = db.prepare("INSERT INTO traffic (seq, ts, dir, device, cmd, msg_id, size, payload, cut, bytes) VALUES (?, 0, 'in', 'd', 30, 0, 0, ?, 0, 80)");
+    const pad = 'x'.repeat(2000);
+    db.transaction(() => {
+      for (let seq = 1; seq <= 20_000; seq++) insert.run(seq, pad);
+    })();
+    const burst = statSync(`${path}-wal`).size;
+    expect(burst).toBeGreaterThan(2 * WAL_SIZE_LIMIT_BYTES);
+    db.pragma('wal_checkpoint(PASSIVE)');
+    insert.run(20_001, pad); // the next write starts the log again from its beginning, and cuts the file
+    expect(statSync(`${path}-wal`).size).toBeLessThanOrEqual(WAL_SIZE_LIMIT_BYTES);
+    expect(db.prepare('SELECT count(*) AS n FROM traffic').get()).toEqual({ n: 20_001 });
+    db.close();
   });
 });

@@ -41,6 +41,9 @@ const migrations: string[] = [
 
 export const SCHEMA_VERSION = migrations.length;
 
+/** What the write-ahead log file is cut back to once checkpointed (SQLite's journal_size_limit). */
+export const WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024;
+
 /** Opens (creating if needed) the hub database: WAL, synchronous=NORMAL, migrations applied. */
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') {
@@ -55,6 +58,9 @@ export function openDatabase(path: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 2000');
+  // A write-ahead log that grew in a burst (far beyond what the checkpointer's 500 ms holds) is cut
+  // back to this when it is next reset after a checkpoint, instead of keeping its high-water mark.
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   migrate(db);
   return db;
 }
