@@ -46,7 +46,11 @@ function wsCall(url: string, origin: string): Promise<unknown> {
 describe('headless host on a loopback address other than 127.0.0.1', () => {
   for (const bind of ['::1', '127.0.0.2']) {
     it(`--bind ${bind}: the URL it prints is where it serves, and the UI there gets its API`, async (ctx) => {
-      if (!(await canListen(bind))) return ctx.skip();
+      if (!(await canListen(bind))) {
+        const why = `skipped: this machine cannot listen on ${bind} (no such loopback address here)`;
+        console.log(why);
+        return ctx.skip(why);
+      }
       host = await startHttpHost({ api, adminToken: TOKEN, staticDir: ui, port: 0, bind });
       const page = await fetch(`${host.origin}/`);
       expect(page.status).toBe(200);
