@@ -22,8 +22,8 @@ export class TokenBucket {
       this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000);
       this.last = now;
     } else if (now < this.last) {
-      // The wall clock stepped back: gain nothing for it, but refill from here on (waiting for the
-      // clock to pass `last` again would starve the bucket for as long as the step).
+      // A clock that went back (the broker feeds a monotonic one; other callers may not): gain
+      // nothing for it, but refill from here on rather than starve until it passes `last` again.
       this.last = now;
     }
     if (this.tokens < cost) return false;
@@ -83,7 +83,7 @@ export class LoginThrottle {
   private score(address: string, now: number): number {
     const record = this.records.get(address);
     if (!record) return 0;
-    // max(0, ...): a wall clock that stepped back must not multiply the score.
+    // max(0, ...): a clock that went back must not multiply the score.
     return record.score * 0.5 ** (Math.max(0, now - record.at) / this.halfLifeMs);
   }
 }

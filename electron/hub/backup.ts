@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Db } from './db';
+import { createOwnerOnly, type Db } from './db';
 
 /** Backups kept beside the database; older ones are deleted after a new one is written. */
 export const KEEP_BACKUPS = 5;
@@ -22,8 +22,7 @@ export async function backupDatabase(db: Db, keep = KEEP_BACKUPS, now = new Date
   while (existsSync(join(dir, nameAt(at)))) at++;
   const path = join(dir, nameAt(at));
   // It holds what the database holds (admin token, token hashes): owner-only from the start.
-  closeSync(openSync(path, 'wx', 0o600));
-  chmodSync(path, 0o600);
+  createOwnerOnly(path);
   await db.backup(path);
   // One self-contained file: the copy inherits WAL mode, which would leave -wal/-shm beside it.
   const copy = new Database(path);

@@ -72,11 +72,17 @@ export function openDatabase(path: string): Db {
  */
 function ownerOnly(path: string): void {
   try {
-    if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
-    for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
+    createOwnerOnly(path);
+    for (const file of [`${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
   } catch {
     // opening the database says what is wrong, if anything
   }
+}
+
+/** Creates `path` (if missing) readable and writable by its owner only, whatever the umask; tightens an existing one. */
+export function createOwnerOnly(path: string): void {
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
 }
 
 function migrate(db: Db): void {

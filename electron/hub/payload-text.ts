@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { MAX_JSON_DEPTH, scanValue, skipWhitespace } from '../../shared/protocol/json-scan';
 
 /** Payload bytes as text when they are UTF-8 (JSON), else as lowercase hex. */
 export function payloadText(bytes: Uint8Array): string {
@@ -10,30 +11,14 @@ export function payloadText(bytes: Uint8Array): string {
 const MAX_REPORT_BYTES = 65535;
 /**
  * Reports nest a few levels ({"state":{"relay1":true}}). 16 KiB of brackets parse fine but are too
- * deep for JSON.stringify, which the registry, the event batches and the bindings all run on them.
+ * deep for JSON.stringify, which the registry, the event batches and the bindings all run on them:
+ * the protocol's scanner (the broker's envelope check) bounds them first.
  */
-export const MAX_REPORT_DEPTH = 32;
-
-/** True when the JSON text opens more than `max` objects/arrays at once (strings skipped; UTF-8 safe). */
-function nestsDeeperThan(buf: Uint8Array, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < buf.length; i++) {
-    const c = buf[i]!;
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped byte
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return true;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return false;
-}
+export const MAX_REPORT_DEPTH = MAX_JSON_DEPTH;
 
 /** Parses a JSON object sent to "server"; null for anything else (too deep included). Bounded input, never throws. */
 export function parseObject(bytes: Uint8Array): Record<string, unknown> | null {
-  if (bytes.byteLength === 0 || bytes.byteLength > MAX_REPORT_BYTES || nestsDeeperThan(bytes, MAX_REPORT_DEPTH)) return null;
+  if (bytes.byteLength === 0 || bytes.byteLength > MAX_REPORT_BYTES || scanValue(bytes, skipWhitespace(bytes, 0)) < 0) return null;
   try {
     const v: unknown = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
     return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
