@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -65,5 +65,53 @@ describe('plain HTTP only on loopback', () => {
     for (const bind of ['127.0.0.1.example', '127.evil.test', '127.0.0.1:80']) {
       await expect(startHttpHost({ api, adminToken: TOKEN, staticDir: ui, port: 0, bind }), bind).rejects.toThrow(/without TLS/);
     }
+  });
+});
+
+describe('static files: nothing beyond the UI folder, no dotfiles', () => {
+  // ui2/ is served; outside/ sits beside it, as /etc or the database file would.
+  const site = join(tmp.dir, 'ui2');
+  const outside = join(tmp.dir, 'outside');
+  mkdirSync(join(site, 'assets'), { recursive: true });
+  mkdirSync(outside);
+  writeFileSync(join(site, 'index.html'), '<!doctype html><title>panel</title>');
+  writeFileSync(join(site, 'assets', 'app.js'), 'console.log("app")');
+  writeFileSync(join(outside, 'secret.txt'), 'OUTSIDE-SECRET');
+  writeFileSync(join(site, '.env'), 'ENV-SECRET');
+  writeFileSync(join(site, 'assets', '.hidden'), 'HIDDEN-SECRET');
+  mkdirSync(join(site, '.git'));
+  writeFileSync(join(site, '.git', 'config'), 'GIT-SECRET');
+  symlinkSync(join(outside, 'secret.txt'), join(site, 'assets', 'out.txt')); // file outside
+  symlinkSync(outside, join(site, 'assets', 'outdir')); // folder outside
+  symlinkSync('app.js', join(site, 'assets', 'in.js')); // file inside
+  symlinkSync('../.env', join(site, 'assets', 'env.txt')); // inside, but to a dotfile
+
+  async function get(path: string): Promise<{ status: number; type: string | null; cache: string | null; body: string }> {
+    const res = await fetch(`${host!.origin}${path}`);
+    return { status: res.status, type: res.headers.get('content-type'), cache: res.headers.get('cache-control'), body: await res.text() };
+  }
+
+  it('a symlink to a file or folder outside the root is 404 and its contents never sent; one inside still serves', async () => {
+    host = await startHttpHost({ api, adminToken: TOKEN, staticDir: site, port: 0, bind: '127.0.0.1' });
+    for (const path of ['/assets/out.txt', '/assets/outdir/secret.txt']) {
+      const res = await get(path);
+      expect(res.status, path).toBe(404);
+      expect(res.body, path).not.toContain('OUTSIDE-SECRET');
+    }
+    const inside = await get('/assets/in.js');
+    expect(inside).toMatchObject({ status: 200, body: 'console.log("app")', cache: 'public, max-age=31536000, immutable' });
+    expect(inside.type).toMatch(/javascript/);
+    expect((await get('/assets/app.js')).status).toBe(200);
+  });
+
+  it('/.env, /assets/.hidden, /.git/config and a symlink to a dotfile are 404, normal files 200', async () => {
+    host = await startHttpHost({ api, adminToken: TOKEN, staticDir: site, port: 0, bind: '127.0.0.1' });
+    for (const path of ['/.env', '/assets/.hidden', '/.git/config', '/%2eenv', '/assets/env.txt']) {
+      const res = await get(path);
+      expect(res.status, path).toBe(404);
+      expect(res.body, path).not.toMatch(/ENV-SECRET|HIDDEN-SECRET|GIT-SECRET/);
+    }
+    expect(await get('/')).toMatchObject({ status: 200, body: '<!doctype html><title>panel</title>', cache: 'no-cache' });
+    expect((await get('/assets/app.js')).status).toBe(200);
   });
 });

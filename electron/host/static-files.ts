@@ -1,6 +1,6 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { extname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 
 /** Strict policy for the served UI: only our own files, no inline code, no framing. */
 export const CONTENT_SECURITY_POLICY = [
@@ -48,8 +48,18 @@ const MISSING_UI = `<!doctype html><meta charset="utf-8"><title>HyperTCP Panel</
 <p>The web UI is not built. Run <code>npm run build:renderer</code> (or <code>npm run serve</code>, which builds it) and reload.</p>`;
 
 /**
- * Serves files under `root` (GET/HEAD only, no traversal, no directory listings), and only to
- * requests whose Host header `hostAllowed` accepts (a DNS-rebinding page gets nothing).
+ * Whether `file` lies under `dir` with no segment starting with '.' below it: vite emits no dotfiles,
+ * and a '..' (leaving `dir`) starts with '.' too.
+ */
+function visibleInside(dir: string, file: string): boolean {
+  const rel = relative(dir, file);
+  return rel !== '' && !isAbsolute(rel) && !rel.split(sep).some((s) => s.startsWith('.'));
+}
+
+/**
+ * Serves files under `root` (GET/HEAD only, no traversal, no directory listings, no dotfiles such
+ * as a stray .env or .git), and only to requests whose Host header `hostAllowed` accepts (a
+ * DNS-rebinding page gets nothing). Symlinks are followed only to files inside the root's real path.
  */
 export function staticHandler(root: string, hostAllowed: (host: string) => boolean = () => true) {
   const base = resolve(root);
@@ -67,9 +77,13 @@ export function staticHandler(root: string, hostAllowed: (host: string) => boole
     const file = resolve(join(base, normalize(pathname)));
     if (file !== base && !file.startsWith(base + sep)) return send(res, 403, 'forbidden');
     if (pathname === '/index.html' && !existsSync(file)) return send(res, 503, MISSING_UI, 'text/html; charset=utf-8');
+    // 404, not 403, for dotfiles and for symlinks leading out of the root: do not reveal they exist.
+    let real: string;
     let size: number;
     try {
-      const st = statSync(file);
+      real = realpathSync(file);
+      if (!visibleInside(base, file) || !visibleInside(realpathSync(base), real)) return send(res, 404, 'not found');
+      const st = statSync(real);
       if (!st.isFile()) return send(res, 404, 'not found');
       size = st.size;
     } catch {
@@ -83,6 +97,6 @@ export function staticHandler(root: string, hostAllowed: (host: string) => boole
       'Cache-Control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
     });
     if (req.method === 'HEAD') return void res.end();
-    createReadStream(file).on('error', () => res.destroy()).pipe(res);
+    createReadStream(real).on('error', () => res.destroy()).pipe(res);
   };
 }
