@@ -108,3 +108,17 @@ else
 	done
 	@echo "== udp-ct: AES-256 key schedule, block, GCM seal and cached-key (SessionKey) datagrams with a key change under memcheck with secret key/IV/plaintext (-O2, -Os): no secret-dependent branch or index"
 endif
+
+# udp-wipe-opt: the GCM wipe checks (test/udp_wipe_gcm_test.cpp) without sanitizers at -O2 and -Os,
+# as the devices build: a wipe must survive the optimiser, and which temporaries the compiler puts
+# on the stack differs by level (the unit step runs the same file at -O1 under ASan).
+UDP_WIPE_OPT_SRC := test/udp_wipe_gcm_test.cpp test/check.cpp src/udp/UdpCrypto.cpp src/udp/UdpAes.cpp
+TEST_STEPS += udp-wipe-opt
+.PHONY: udp-wipe-opt
+udp-wipe-opt:
+	@mkdir -p $(BUILD)/wipe
+	@set -e; for opt in -O2 -Os; do \
+	  $(CXX) $(BASE) $$opt -g -o $(BUILD)/wipe/udp_wipe_gcm$$opt $(UDP_WIPE_OPT_SRC); \
+	  out=$$($(BUILD)/wipe/udp_wipe_gcm$$opt 2>&1) || { echo "$$out"; echo "FAILED: udp-wipe-opt ($$opt)"; exit 1; }; \
+	  echo "== udp-wipe-opt ($$opt): $$(echo "$$out" | tail -1)"; \
+	done

@@ -11,54 +11,16 @@
 
 #include "check.h"
 #include "udp/UdpPeer.h"
+#include "udp_dead_stack.h"
 #include "udp_pair.h"
 
 using namespace hypertcp::udp;
+using namespace udptest;
 
 namespace {
 
-const size_t kArea = 32768;
-
-__attribute__((noinline)) void scrub() {
-  volatile uint8_t area[kArea];
-  for (size_t i = 0; i < kArea; i++) area[i] = 0;
-  (void)area[0];
-}
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-// True when the n bytes at needle (not on the stack) appear in the dead stack below the caller.
-__attribute__((noinline)) bool deadStackHolds(const uint8_t* needle, size_t n) {
-  volatile uint8_t area[kArea];  // not initialised on purpose: it holds what the last calls left
-  for (size_t i = 0; i + n <= kArea; i++) {
-    size_t k = 0;
-    while (k < n && area[i + k] == needle[k]) k++;
-    if (k == n) return true;
-  }
-  return false;
-}
-#pragma GCC diagnostic pop
-
-// The control: copies the secret into a frame a few hundred bytes down (like the real functions,
-// which run a few calls deep) and returns without wiping.
-__attribute__((noinline)) uint8_t leaveCopy(const uint8_t* secret, size_t n) {
-  volatile uint8_t copy[64];
-  for (size_t i = 0; i < n; i++) copy[i] = secret[i];
-  return copy[0];
-}
-__attribute__((noinline)) uint8_t leaveCopyDeeper(const uint8_t* secret, size_t n) {
-  volatile uint8_t pad[512];
-  pad[0] = leaveCopy(secret, n);
-  return pad[0];
-}
-
 uint8_t tokenHash[32], serverNonce[16], deviceNonce[16], prk[32], salt[32];
 DirectionKey derived, next;
-
-void fill(uint8_t* p, size_t n, uint8_t seed) {
-  for (size_t i = 0; i < n; i++) p[i] = static_cast<uint8_t>(seed + 37 * i + (i >> 3));
-}
 
 __attribute__((noinline)) void derive() { deriveDirectionKey(tokenHash, serverNonce, deviceNonce, 0x01020304, "d2s", derived); }
 __attribute__((noinline)) void update() { nextDirectionKey(derived, next); }
@@ -160,3 +122,4 @@ TEST(udp_session_start_leaves_no_token_or_key_on_the_stack) {
   CHECK(!deadStackHolds(s2d.iv, 12));
   device.close(0, 1001);
 }
+

@@ -91,11 +91,12 @@ void Aes256::setKey(const uint8_t key[32]) {
   memcpy(w, key, 32);
   uint8_t rcon = 1;
   uint32_t q[8];
+  uint8_t t[16];
   for (int r = 0; r < 15; r++) {
     uint8_t* words = w + 16 * (r & 1);  // words 4r..4r+3 replace words 4r-8..4r-5
     if (r >= 2) {
       const uint8_t* prev = w + 16 * ((r + 1) & 1) + 12;  // word 4r-1
-      uint8_t t[16] = {0};
+      memset(t, 0, sizeof t);
       for (int j = 0; j < 4; j++) t[j] = prev[(r & 1) ? j : (j + 1) & 3];  // RotWord when 4r % 8 == 0
       load(t, t, q);
       subBytes(q);
@@ -110,7 +111,8 @@ void Aes256::setKey(const uint8_t key[32]) {
     for (int b = 0; b < 8; b++) roundKeys_[8 * r + b] = static_cast<uint16_t>(q[b]);
   }
   wipeBytes(w, sizeof w);  // the last 8 words of the key schedule
-  wipeBytes(q, sizeof q);
+  wipeBytes(q, sizeof q);  // the last round key's planes
+  wipeBytes(t, sizeof t);  // the last SubWord
 }
 
 void Aes256::encryptBlocks(const uint8_t in0[16], const uint8_t in1[16], uint8_t out0[16], uint8_t out1[16]) const {
@@ -138,11 +140,13 @@ void Aes256::encryptBlocks(const uint8_t in0[16], const uint8_t in1[16], uint8_t
     }
   }
   store(q, out0, out1);
+  wipeBytes(q, sizeof q);  // the state: the two output blocks (keystream, or H and E(K, J0))
 }
 
 void Aes256::encryptBlock(const uint8_t in[16], uint8_t out[16]) const {
   uint8_t unused[16];
   encryptBlocks(in, in, out, unused);
+  wipeBytes(unused, sizeof unused);  // a copy of out
 }
 
 }  // namespace udp

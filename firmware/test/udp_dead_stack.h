@@ -1,0 +1,58 @@
+// The dead-stack search of the wipe tests (udp_wipe_test.cpp, udp_wipe_gcm_test.cpp): scrub() zeroes
+// a large stack area; the operation runs (its frames land in that area); then deadStackHolds()
+// overlays the same area with an uninitialised array and searches it for a secret, which the test
+// keeps in a global so that the only copies on the stack are the ones the code under test left.
+// Call both straight from the test function, at the depth of the call under test: a helper's own
+// frame would overwrite the top of the dead stack it is meant to search.
+#ifndef HYPERTCP_TEST_UDP_DEAD_STACK_H
+#define HYPERTCP_TEST_UDP_DEAD_STACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace udptest {
+namespace {
+
+const size_t kArea = 32768;
+
+__attribute__((noinline)) void scrub() {
+  volatile uint8_t area[kArea];
+  for (size_t i = 0; i < kArea; i++) area[i] = 0;
+  (void)area[0];
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+// True when the n bytes at needle (not on the stack) appear in the dead stack below the caller.
+__attribute__((noinline)) bool deadStackHolds(const uint8_t* needle, size_t n) {
+  volatile uint8_t area[kArea];  // not initialised on purpose: it holds what the last calls left
+  for (size_t i = 0; i + n <= kArea; i++) {
+    size_t k = 0;
+    while (k < n && area[i + k] == needle[k]) k++;
+    if (k == n) return true;
+  }
+  return false;
+}
+#pragma GCC diagnostic pop
+
+// The control: copies the secret into a frame a few hundred bytes down (like the real functions,
+// which run a few calls deep) and returns without wiping.
+__attribute__((noinline)) uint8_t leaveCopy(const uint8_t* secret, size_t n) {
+  volatile uint8_t copy[64];
+  for (size_t i = 0; i < n; i++) copy[i] = secret[i];
+  return copy[0];
+}
+__attribute__((noinline)) uint8_t leaveCopyDeeper(const uint8_t* secret, size_t n) {
+  volatile uint8_t pad[512];
+  pad[0] = leaveCopy(secret, n);
+  return pad[0];
+}
+
+void fill(uint8_t* p, size_t n, uint8_t seed) {
+  for (size_t i = 0; i < n; i++) p[i] = static_cast<uint8_t>(seed + 37 * i + (i >> 3));
+}
+}  // namespace
+}  // namespace udptest
+
+#endif
