@@ -44,6 +44,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
       limits.loginTimeoutMs,
       limits.maxConnections,
       () => this.core.tally.acceptErrors++,
+      (address) => this.rejected(address, 'tls', 'max_connections'),
     );
   }
 
@@ -66,23 +67,28 @@ export class Broker extends EventEmitter<BrokerEvents> {
       ? 'shutdown'
       : this.pausedNow
         ? 'paused'
-        : this.core.connections.size >= limits.maxConnections
+        : this.core.socketsHeld >= limits.maxConnections
         ? 'max_connections'
         : !this.connectionBucket.take(performance.now())
           ? 'connection_rate'
           : null;
     if (refusal) {
-      this.core.tally.connectionsRejected++;
-      this.core.disconnects.rejected = (this.core.disconnects.rejected ?? 0) + 1;
       stream.on('error', () => {});
       stream.destroy();
-      if (this.core.wants('connection:close')) {
-        this.core.emit('connection:close', { address: info.address, transport: info.transport, device: null, reason: 'rejected', detail: refusal });
-      }
+      this.rejected(info.address, info.transport, refusal);
       return;
     }
     const session = new Session(this.core, stream, info.address, info.transport);
     this.core.connections.add(session);
+  }
+
+  /** A connection refused before it became a session (here or by the TLS server): counted and reported. */
+  private rejected(address: string, transport: BrokerTransport, detail: string): void {
+    this.core.tally.connectionsRejected++;
+    this.core.disconnects.rejected = (this.core.disconnects.rejected ?? 0) + 1;
+    if (this.core.wants('connection:close')) {
+      this.core.emit('connection:close', { address, transport, device: null, reason: 'rejected', detail });
+    }
   }
 
   /** Listens on plain TCP; resolves with the port (the one resume() listens on again). */

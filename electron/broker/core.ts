@@ -22,6 +22,12 @@ export class BrokerCore {
   readonly router: Router;
   readonly throttle: LoginThrottle;
   readonly connections = new Set<Session>();
+  /**
+   * Sockets the broker holds: every session's stream from accept until it is destroyed, so also
+   * the closed ones still lingering to flush their last frames (not in `connections` any more).
+   * maxConnections is checked against this: connections closed on purpose must not make room.
+   */
+  socketsHeld = 0;
   readonly queueBudget: QueueBudget;
   private readonly byId = new Map<string, Session>();
   private dirty: (OutboundQueue | null)[] = [];

@@ -1,5 +1,7 @@
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Status } from '../../shared/protocol/constants';
+import { Command, Status } from '../../shared/protocol/constants';
+import { encodeFrame } from '../../shared/protocol/frame';
 import { LoginThrottle, TokenBucket } from './limits';
 import { tablePolicy } from './policy';
 import { BaseClient } from './testing/base-client';
@@ -68,6 +70,38 @@ describe('connection limits', () => {
     keep.forEach((s) => s.destroy());
   });
 
+  it('counts connections the broker has closed but that still linger until their socket is gone', async () => {
+    t = await startTestBroker(['a'], { limits: { maxConnections: 2 }, closeLingerMs: 1_000 });
+    const closes = collectCloses(t.broker);
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // Peers the broker closes (protocol error, wrong token) that never close their side: each
+    // lingers for closeLingerMs and must keep its place under the limit meanwhile.
+    const lingering = [await stubborn(t.port, encodeFrame(Command.PING, 1)), await stubborn(t.port, encodeFrame(Command.LOGIN, 1, 'wrong'.padEnd(32, 'z')))];
+    const refused = async (): Promise<void> => {
+      await new LegacyClient(await BaseClient.tcp(t.port)).waitClosed();
+      expect(closes.at(-1)).toEqual([null, 'rejected', 'max_connections']);
+    };
+    await refused();
+    expect(closes).toEqual([
+      [null, 'protocol_error', 'expected_login'],
+      [null, 'auth_failed', 'invalid_token'],
+      [null, 'rejected', 'max_connections'],
+    ]);
+    // A lingering peer that goes frees its place at once...
+    lingering[0]!.destroy();
+    await pause(100);
+    const a = await t.legacy('a');
+    // ...the other one still holds its place until the linger ends and the broker destroys it.
+    await refused();
+    expect(t.broker.stats().connectionsRejected).toBe(2);
+    await pause(1_000);
+    const again = await t.legacy('a');
+    expect(again.closed).toBe(false);
+    expect(closes.at(-1)).toEqual(['a', 'replaced']);
+    a.destroy();
+    lingering[1]!.destroy();
+  });
+
   it('refuses connections over the connection rate', async () => {
     t = await startTestBroker(['a'], { limits: { connectionsPerSecond: 1, connectionBurst: 2 } });
     const closes = collectCloses(t.broker);
@@ -77,6 +111,20 @@ describe('connection limits', () => {
     expect(clients[0]!.closed || clients[1]!.closed).toBe(false);
   });
 });
+
+/** A peer that keeps its side open after the broker closes its own (half-open), after sending `first`. */
+async function stubborn(port: number, first: Uint8Array): Promise<Socket> {
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    const s = connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => resolve(s));
+    s.once('error', reject);
+  });
+  socket.on('error', () => {});
+  const ended = new Promise((r) => socket.once('end', r));
+  socket.resume();
+  socket.write(first);
+  await ended;
+  return socket;
+}
 
 describe('failed-login throttling', () => {
   it('1,000 wrong-token logins: none succeeds, the real device still logs in', async () => {

@@ -33,6 +33,8 @@ export class Listeners {
     private readonly handshakeTimeoutMs: number,
     private readonly maxConnections: number,
     private readonly onAcceptError: () => void,
+    /** A connection the TLS server refused itself at maxConnections (remote address). */
+    private readonly onDrop: (address: string) => void,
   ) {}
 
   /** Starts listening; resolves with the bound port, which a later restart() reuses. */
@@ -96,9 +98,12 @@ export class Listeners {
       this.accept(socket, 'tls');
     });
     // A failed handshake never becomes a session; keep the server alive. Handshakes in progress
-    // are not sessions yet, so the TLS server gets its own connection cap.
+    // are not sessions yet, so the TLS server gets its own connection cap. It counts every socket
+    // it accepted until that socket is closed, lingering ones included, as the broker does; what
+    // it refuses is recorded like the broker's own refusals.
     server.on('tlsClientError', () => {});
     server.maxConnections = this.maxConnections;
+    server.on('drop', (data?: { remoteAddress?: string }) => this.onDrop(data?.remoteAddress ?? 'unknown'));
     return server;
   }
 }

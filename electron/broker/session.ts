@@ -63,6 +63,7 @@ export class Session {
   private readonly decoder: FrameDecoder;
   private nextMsgId = 1;
   private closeReason: DisconnectReason | null = null;
+  private released = false;
 
   constructor(
     readonly core: BrokerCore,
@@ -78,6 +79,7 @@ export class Session {
     this.decoder = new FrameDecoder({ maxPayload: limits.maxLoginPayload });
     this.bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst, now);
     this.queue = new OutboundQueue(stream, limits.maxQueueBytes, limits.maxQueueMessages, core.schedule, core.clock, core.queueBudget);
+    core.socketsHeld++;
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     // One listener for the three ways a peer goes (fewer closures per idle connection).
     const gone = (arg?: unknown): void => this.peerGone(arg);
@@ -222,12 +224,25 @@ export class Session {
       this.queue.flush(true);
       this.queue.clear();
       this.stream.end();
-      const stream = this.stream;
-      setTimeout(() => stream.destroy(), this.core.options.closeLingerMs).unref();
+      // The socket still counts toward maxConnections while it lingers: until the peer has gone or
+      // the linger ends (a stream need not emit 'close', so the timer releases it too).
+      this.stream.once('close', () => this.release());
+      setTimeout(() => {
+        this.stream.destroy();
+        this.release();
+      }, this.core.options.closeLingerMs).unref();
     } else {
       this.queue.clear();
       this.stream.destroy();
+      this.release();
     }
+  }
+
+  /** Once per session: its socket is gone and no longer counts toward maxConnections. */
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.core.socketsHeld--;
   }
 
   info(): SessionInfo {

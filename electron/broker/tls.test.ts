@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Status } from '../../shared/protocol/constants';
 import { Broker } from './broker';
 import { BaseClient } from './testing/base-client';
-import { testToken } from './testing/fixtures';
+import { collectCloses, eventually, testToken } from './testing/fixtures';
 import { LegacyClient } from './testing/legacy-client';
 import { V2Client } from './testing/v2-client';
 import { ensureCertificate } from './tls';
@@ -48,6 +48,29 @@ describe('TLS', () => {
       await plain.waitMessages(1);
       secure.destroy();
       plain.destroy();
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it('the TLS server refuses over maxConnections with the same recorded reason as the broker', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hypertcp-tls-'));
+    dirs.push(dir);
+    const { key, cert } = await ensureCertificate(dir);
+    const tokens = new MemoryTokenStore();
+    tokens.add('secure', testToken('secure'));
+    const broker = new Broker({ tokens, limits: { maxConnections: 1 } });
+    const closes = collectCloses(broker);
+    try {
+      const tlsPort = await broker.listenTls({ port: 0, key, cert });
+      const secure = new V2Client(await BaseClient.tls(tlsPort, cert));
+      expect(await secure.login(testToken('secure'))).toBe(Status.SUCCESS);
+      await expect(BaseClient.tls(tlsPort, cert)).rejects.toThrow();
+      await eventually(() => closes.length > 0, 1_000, 'the refusal');
+      expect(closes).toEqual([[null, 'rejected', 'max_connections']]);
+      expect(broker.stats().connectionsRejected).toBe(1);
+      expect(secure.closed).toBe(false);
+      secure.destroy();
     } finally {
       await broker.close();
     }
