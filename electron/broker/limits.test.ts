@@ -51,6 +51,17 @@ describe('LoginThrottle', () => {
     expect(throttle.delayFor('1.2.3.4', 600_000)).toBe(0); // and it is forgiven at the usual pace
   });
 
+  it('counts an attempt when its delay is decided, so parallel attempts wait longer each; a good login takes it back', () => {
+    const throttle = new LoginThrottle(100, 3_000, 60_000);
+    // Eight LOGINs from one address before any verdict: the delays still grow, up to the cap.
+    expect(Array.from({ length: 8 }, () => throttle.attempt('1.2.3.4', 0))).toEqual([0, 100, 200, 400, 800, 1600, 3000, 3000]);
+    // A correct token from a clean address is not slowed and leaves no record behind.
+    expect(throttle.attempt('5.6.7.8', 0)).toBe(0);
+    throttle.succeeded('5.6.7.8');
+    expect(throttle.delayFor('5.6.7.8', 0)).toBe(0);
+    expect(throttle.size).toBe(1);
+  });
+
   it('remembers a bounded number of addresses', () => {
     const throttle = new LoginThrottle(1, 10, 1_000, 100);
     for (let i = 0; i < 1_000; i++) throttle.failed(`10.0.${i >> 8}.${i & 255}`, 0);
@@ -160,6 +171,34 @@ describe('failed-login throttling', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(30);
     expect(lamp.closed).toBe(false);
     expect(t.broker.sessions().map((s) => s.id)).toEqual(['lamp']);
+  });
+});
+
+describe('failed-login throttling of parallel attempts', () => {
+  it('wrong-token logins sent at once from one address get growing delays up to the cap; the device still logs in', async () => {
+    t = await startTestBroker(['lamp'], { limits: { loginDelayBaseMs: 20, loginDelayMaxMs: 320 } });
+    const guesses = await Promise.all(Array.from({ length: 8 }, () => LegacyClient.connect(t.port)));
+    const started = performance.now();
+    const waited = await Promise.all(
+      guesses.map(async (client, i) => {
+        await expect(client.login(`guess-${i}-`.padEnd(32, 'z'))).rejects.toThrow(/status 9/);
+        return performance.now() - started;
+      }),
+    );
+    waited.sort((x, y) => x - y);
+    // The first from a clean address is answered at once, then 20, 40, 80, 160 ms and the cap:
+    // each attempt sees the ones before it, although none had its verdict yet.
+    const expected = [0, 20, 40, 80, 160, 320, 320, 320];
+    waited.forEach((ms, k) => expect(ms, `attempt ${k}: ${waited.map(Math.round).join(', ')} ms`).toBeGreaterThanOrEqual(expected[k]! - 2));
+    expect(waited.at(-1)).toBeLessThan(320 + 500);
+    guesses.forEach((c) => c.destroy());
+    // The real device behind the same address waits at most the cap, far below its 5 s timeout.
+    const before = performance.now();
+    const lamp = await t.legacy('lamp');
+    const took = performance.now() - before;
+    expect(took).toBeGreaterThanOrEqual(320 - 2);
+    expect(took).toBeLessThan(320 + 500);
+    expect(lamp.closed).toBe(false);
   });
 });
 

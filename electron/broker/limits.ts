@@ -38,8 +38,9 @@ interface FailureRecord {
 }
 
 /**
- * Failed logins per source address. Each failure raises the address's score; the score halves
- * every `halfLifeMs`. A login from an address with score s is answered after
+ * Failed logins per source address. Each failure (counted when the attempt arrives, see
+ * attempt()) raises the address's score; the score halves every `halfLifeMs`. A login from an
+ * address with score s is answered after
  * base * 2^(s-1) ms, capped at `maxMs`: an attacker is slowed down, but the real device behind the
  * same address still logs in (the cap stays below the firmware's login timeout). Bounded: at
  * most `maxAddresses` are remembered, the oldest forgotten first.
@@ -53,6 +54,18 @@ export class LoginThrottle {
     private readonly halfLifeMs: number,
     private readonly maxAddresses = 10_000,
   ) {}
+
+  /**
+   * A LOGIN arrives: returns its delay and counts it as a failure right away, before its verdict.
+   * Otherwise parallel attempts from one address would all get the delay of the first (none of
+   * them has failed yet): 100 connections, 100 guesses at the first delay. Still capped at maxMs,
+   * never a lockout; a correct token takes the failure back (succeeded()).
+   */
+  attempt(address: string, now: number): number {
+    const delay = this.delayFor(address, now);
+    this.failed(address, now);
+    return delay;
+  }
 
   delayFor(address: string, now: number): number {
     const score = this.score(address, now);
@@ -70,10 +83,13 @@ export class LoginThrottle {
     }
   }
 
+  /** After attempt() with a correct token: takes its failure back, and one more. */
   succeeded(address: string): void {
     // A good login does not wipe an attacker's record at a shared address; it only stops growth.
     const record = this.records.get(address);
-    if (record) record.score = Math.max(0, record.score - 1);
+    if (!record) return;
+    record.score -= 2;
+    if (record.score <= 0) this.records.delete(address);
   }
 
   get size(): number {

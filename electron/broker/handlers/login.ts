@@ -12,7 +12,8 @@ import { hashToken } from '../tokens';
  */
 export function handleLogin(core: BrokerCore, session: Session, frame: Frame): void {
   if (session.state !== 'login') return session.protocolError('second_login');
-  const delay = core.throttle.delayFor(session.address, core.clock());
+  // Counted as a failure now (a correct token takes it back), so parallel guesses wait longer each.
+  const delay = core.throttle.attempt(session.address, core.clock());
   if (delay <= 0) return verdict(core, session, frame);
   session.state = 'authenticating';
   session.pauseInput();
@@ -66,7 +67,6 @@ function verdict(core: BrokerCore, session: Session, frame: Frame): void {
 }
 
 function refuse(core: BrokerCore, session: Session, msgId: number, status: number, reason: string): void {
-  core.throttle.failed(session.address, core.clock());
   core.loginFailed(session, reason);
   session.send(encodeStatus(msgId, status));
   session.close('auth_failed', reason);
