@@ -109,16 +109,24 @@ else
 	@echo "== udp-ct: AES-256 key schedule, block, GCM seal and cached-key (SessionKey) datagrams with a key change under memcheck with secret key/IV/plaintext (-O2, -Os): no secret-dependent branch or index"
 endif
 
-# udp-wipe-opt: the GCM wipe checks (test/udp_wipe_gcm_test.cpp) without sanitizers at -O2 and -Os,
-# as the devices build: a wipe must survive the optimiser, and which temporaries the compiler puts
-# on the stack differs by level (the unit step runs the same file at -O1 under ASan).
-UDP_WIPE_OPT_SRC := test/udp_wipe_gcm_test.cpp test/check.cpp src/udp/UdpCrypto.cpp src/udp/UdpAes.cpp
+# udp-wipe-opt: the wipe checks (test/udp_wipe_test.cpp: SHA-256, HMAC, HKDF and a session start;
+# test/udp_wipe_gcm_test.cpp: AES-GCM) without sanitizers at -O1, -O2, -Os and -O3, as the devices
+# build: a wipe must survive the optimiser, and which temporaries the compiler puts on the stack
+# differs by level (the unit step runs the same files at -O1 under ASan). Linked -z now, like the
+# unit step's wipe binaries: see test/udp_dead_stack.h.
+UDP_WIPE_LDFLAGS := -Wl,-z,now
+$(BUILD)/test/udp_wipe $(BUILD)/test/udp_wipe_gcm: LDLIBS += $(UDP_WIPE_LDFLAGS)
+UDP_WIPE_OPT_LEVELS := -O1 -O2 -Os -O3
+UDP_WIPE_OPT_SRC_udp_wipe := test/udp_wipe_test.cpp test/check.cpp src/udp/UdpCrypto.cpp src/udp/UdpAes.cpp \
+                             src/udp/UdpWire.cpp src/udp/UdpPeer.cpp src/udp/UdpPeerReceive.cpp
+UDP_WIPE_OPT_SRC_udp_wipe_gcm := test/udp_wipe_gcm_test.cpp test/check.cpp src/udp/UdpCrypto.cpp src/udp/UdpAes.cpp
 TEST_STEPS += udp-wipe-opt
 .PHONY: udp-wipe-opt
 udp-wipe-opt:
 	@mkdir -p $(BUILD)/wipe
-	@set -e; for opt in -O2 -Os; do \
-	  $(CXX) $(BASE) $$opt -g -o $(BUILD)/wipe/udp_wipe_gcm$$opt $(UDP_WIPE_OPT_SRC); \
-	  out=$$($(BUILD)/wipe/udp_wipe_gcm$$opt 2>&1) || { echo "$$out"; echo "FAILED: udp-wipe-opt ($$opt)"; exit 1; }; \
-	  echo "== udp-wipe-opt ($$opt): $$(echo "$$out" | tail -1)"; \
-	done
+	@set -e; for t in udp_wipe udp_wipe_gcm; do for opt in $(UDP_WIPE_OPT_LEVELS); do \
+	  case $$t in udp_wipe) src="$(UDP_WIPE_OPT_SRC_udp_wipe)";; *) src="$(UDP_WIPE_OPT_SRC_udp_wipe_gcm)";; esac; \
+	  $(CXX) $(BASE) $$opt -g $(UDP_WIPE_LDFLAGS) -o $(BUILD)/wipe/$$t$$opt $$src; \
+	  out=$$($(BUILD)/wipe/$$t$$opt 2>&1) || { echo "$$out"; echo "FAILED: udp-wipe-opt $$t ($$opt)"; exit 1; }; \
+	  echo "== udp-wipe-opt $$t ($$opt): $$(echo "$$out" | tail -1)"; \
+	done; done

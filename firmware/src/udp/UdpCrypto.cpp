@@ -116,15 +116,19 @@ void hmacSha256(const uint8_t* key, size_t keyLength, const uint8_t* data, size_
   }
   uint8_t pad[64];
   for (int i = 0; i < 64; i++) pad[i] = static_cast<uint8_t>(k[i] ^ 0x36);
+  wipeBytes(k, sizeof k);  // the outer pad is made from the inner one below
   uint8_t inner[32];
   sha.update(pad, 64);
   sha.update(data, length);
   sha.finish(inner);
-  for (int i = 0; i < 64; i++) pad[i] = static_cast<uint8_t>(k[i] ^ 0x5c);
+  // Read back through a volatile pointer: when the outer pad was computed from k (or from pad as
+  // plain reads, which GCC folds back to k), GCC -O3 kept the key in registers across the SHA-256
+  // calls and spilled it to a slot of this frame that no wipe names.
+  volatile uint8_t* outer = pad;
+  for (int i = 0; i < 64; i++) outer[i] = static_cast<uint8_t>(outer[i] ^ (0x36 ^ 0x5c));
   sha.update(pad, 64);
   sha.update(inner, 32);
   sha.finish(out);
-  wipeBytes(k, sizeof k);
   wipeBytes(pad, sizeof pad);
   wipeBytes(inner, sizeof inner);
   wipeBytes(&sha, sizeof sha);  // its buffer keeps the last block
