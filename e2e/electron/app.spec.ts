@@ -43,8 +43,6 @@ test.describe('desktop app (Electron)', () => {
   test.beforeAll(async () => {
     // `npm run test:e2e` builds the renderer and the simulator; the Electron bundles are built here.
     execFileSync('npm', ['run', 'build:electron'], { cwd: ROOT, stdio: 'inherit' });
-    // better-sqlite3 built for Electron's ABI in .electron-native/ (node_modules keeps the Node build).
-    execFileSync('npx', ['tsx', 'electron/shell/prepare-native.ts'], { cwd: ROOT, stdio: 'inherit' });
     if (!existsSync(join(ROOT, 'dist', 'renderer', 'index.html'))) execFileSync('npm', ['run', 'build:renderer'], { cwd: ROOT, stdio: 'inherit' });
     dataDir = mkdtempSync(join(tmpdir(), 'hypertcp-electron-'));
     const args = [ROOT, `--hypertcp-data=${dataDir}`, '--tcp-port=0'];
