@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { missingElectronBinary } from '../../electron/shell/check-electron';
 import { methodNames } from '../../shared/api/contract';
 import { ROOT } from '../fixtures/host';
 import { SIM_PATH, type Sim } from '../fixtures/sim';
@@ -17,14 +18,10 @@ import { relayAppearsAndToggles } from './relay';
 
 /** Path of the Electron executable, or why there is none. */
 function findElectron(): { path: string } | { missing: string } {
-  try {
-    const path = createRequire(join(ROOT, 'package.json'))('electron') as unknown as string;
-    if (existsSync(path)) return { path };
-    return { missing: `the Electron binary is not installed (${path} does not exist)` };
-  } catch (error) {
-    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    return { missing: `the Electron binary is not installed (${first}); npm install downloads it where there is internet, unless ELECTRON_SKIP_BINARY_DOWNLOAD is set` };
-  }
+  // Asked before require('electron'), which would try to download a missing binary (no network here).
+  const missing = missingElectronBinary(ROOT);
+  if (missing !== null) return { missing: `the Electron binary is not installed: ${missing.split('\n')[0]}` };
+  return { path: createRequire(join(ROOT, 'package.json'))('electron') as unknown as string };
 }
 
 const binary = findElectron();
@@ -43,8 +40,6 @@ test.describe('desktop app (Electron)', () => {
   test.beforeAll(async () => {
     // `npm run test:e2e` builds the renderer and the simulator; the Electron bundles are built here.
     execFileSync('npm', ['run', 'build:electron'], { cwd: ROOT, stdio: 'inherit' });
-    // better-sqlite3 built for Electron's ABI in .electron-native/ (node_modules keeps the Node build).
-    execFileSync('npx', ['tsx', 'electron/shell/prepare-native.ts'], { cwd: ROOT, stdio: 'inherit' });
     if (!existsSync(join(ROOT, 'dist', 'renderer', 'index.html'))) execFileSync('npm', ['run', 'build:renderer'], { cwd: ROOT, stdio: 'inherit' });
     dataDir = mkdtempSync(join(tmpdir(), 'hypertcp-electron-'));
     const args = [ROOT, `--hypertcp-data=${dataDir}`, '--tcp-port=0'];

@@ -56,11 +56,23 @@ describe('electron-builder.yml', () => {
     expect(existsSync(join(root, 'firmware', 'examples'))).toBe(true);
   });
 
-  it('rebuilds native modules for Electron and keeps them out of the asar', () => {
-    expect(config.npmRebuild).toBe(true);
+  it('ships the Node-API SQLite binary for the target platform only, outside the asar, with no rebuild', () => {
+    expect(config.npmRebuild).toBe(false); // nothing to rebuild: check-electron.test.ts proves the binary is Node-API
     expect(config.asar).toBe(true);
     expect(config.asarUnpack).toEqual(expect.arrayContaining(['**/*.node', expect.stringContaining('better-sqlite3')]));
-    expect(pkg.dependencies['better-sqlite3']).toBeDefined(); // a runtime dependency, so it is packaged and rebuilt
+    expect(pkg.dependencies['better-sqlite3']).toBeDefined(); // a runtime dependency, so it is packaged
+    // Each platform's package leaves out the other platforms' binaries, never its own.
+    // electron-builder's own matcher (app-builder-lib's minimatch, with its options), not a lookalike.
+    const builderRequire = createRequire(createRequire(join(root, 'package.json')).resolve('app-builder-lib/package.json'));
+    const { minimatch } = builderRequire('minimatch') as { minimatch: (path: string, glob: string, options: object) => boolean };
+    const matchesGlob = (path: string, glob: string) => minimatch(path, glob, { dot: true });
+    const prebuilds = readdirSync(join(root, 'node_modules', 'better-sqlite3', 'prebuilds')).filter((f) => f.endsWith('.node'));
+    const platformOf = (f: string) => f.replace(/-[^-]+\.node$/, '').replace(/^linuxmusl$/, 'linux');
+    for (const [key, platform] of [['linux', 'linux'], ['win', 'win32'], ['mac', 'darwin']] as const) {
+      const excludes = ((config[key] as { files?: string[] }).files ?? []).map((g) => g.replace(/^!/, ''));
+      const excluded = prebuilds.filter((f) => excludes.some((g) => matchesGlob(`node_modules/better-sqlite3/prebuilds/${f}`, g)));
+      expect(excluded.sort(), key).toEqual(prebuilds.filter((f) => platformOf(f) !== platform).sort());
+    }
     expect(config.electronFuses).toMatchObject({ runAsNode: false, onlyLoadAppFromAsar: true, enableNodeCliInspectArguments: false });
   });
 
@@ -68,10 +80,9 @@ describe('electron-builder.yml', () => {
     expect(pkg.main).toBe('dist/electron/main.cjs');
     expect(pkg.scripts['build:electron']).toContain('vite.electron.config.ts');
     expect(pkg.scripts['build:electron']).toContain('vite.preload.config.ts');
-    // npm start: the Electron binary check and native modules for Electron in .electron-native/, the build, then the app from package.json main.
-    expect(pkg.scripts.start).toBe('tsx electron/shell/prepare-native.ts && npm run build && electron .');
-    // electron-builder rebuilds native modules in place for Electron; dist puts the Node build back for npm test.
-    expect(pkg.scripts.dist).toMatch(/^npm run build && electron-builder && npm rebuild better-sqlite3$/);
+    // npm start: the Electron binary check, the build, then the app from package.json main.
+    expect(pkg.scripts.start).toBe('tsx electron/shell/check-electron.ts && npm run build && electron .');
+    expect(pkg.scripts.dist).toBe('npm run build && electron-builder');
     expect(config.files).toEqual(expect.arrayContaining(['package.json', 'dist/electron/**/*', 'dist/renderer/**/*']));
 
     const out = mkdtempSync(join(tmpdir(), 'electron-build-'));

@@ -6,7 +6,6 @@ import * as electron from 'electron';
 import { join } from 'node:path';
 import { startShell } from './app';
 import { parseShellArgs } from './args';
-import { routeNativeModules } from './native-route';
 import type { StartCore } from './core-port';
 import type { ShellElectron } from './electron-api';
 
@@ -21,12 +20,7 @@ const devServerUrl = electron.app.isPackaged ? undefined : process.env.HYPERTCP_
 const args = parseShellArgs(process.argv);
 if (args.dataDir !== undefined) electron.app.setPath('userData', args.dataDir); // before 'ready'
 
-// Development runs take native modules built for Electron from .electron-native/ (npm start prepares it).
-if (!electron.app.isPackaged && !routeNativeModules(resources)) {
-  console.warn('[shell] .electron-native/ is missing: run `npx tsx electron/shell/prepare-native.ts` (npm start does) if better-sqlite3 fails to load');
-}
-
-// Loaded lazily so native modules resolve only after routeNativeModules().
+// Loaded lazily: the window can be set up while the core (SQLite, the broker) loads.
 const start: StartCore = async (options) => {
   const { startCore } = await import('../core');
   return startCore({ ...options, ...(args.tcpPort !== undefined ? { tcpPort: args.tcpPort } : {}), version: electron.app.getVersion() });
