@@ -1,7 +1,7 @@
 /**
  * The real desktop app, driven through Playwright's Electron support. It needs the Electron binary,
- * which `npm install` downloads on a machine with internet; where it is missing (this CI sandbox sets
- * ELECTRON_SKIP_BINARY_DOWNLOAD) every test here is skipped and the reason is printed.
+ * which the first `npm start` (or `npx install-electron`) downloads on a machine with internet; where it
+ * is missing (this CI sandbox has no internet) every test here is skipped and the reason is printed.
  * On a Linux machine without a display run it under xvfb-run (see docs/DESKTOP.md).
  */
 import { _electron as electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { missingElectronBinary } from '../../electron/shell/check-electron';
+import { hasElectronBinary } from '../../electron/shell/check-electron';
 import { methodNames } from '../../shared/api/contract';
 import { ROOT } from '../fixtures/host';
 import { SIM_PATH, type Sim } from '../fixtures/sim';
@@ -18,9 +18,8 @@ import { relayAppearsAndToggles } from './relay';
 
 /** Path of the Electron executable, or why there is none. */
 function findElectron(): { path: string } | { missing: string } {
-  // Asked before require('electron'), which would try to download a missing binary (no network here).
-  const missing = missingElectronBinary(ROOT);
-  if (missing !== null) return { missing: `the Electron binary is not installed: ${missing.split('\n')[0]}` };
+  // Asked before require('electron'), which would try to download a missing binary (no network in tests).
+  if (!hasElectronBinary(ROOT)) return { missing: "Electron's binary is not installed (node_modules/electron/dist; `npx install-electron` or a first `npm start` downloads it where there is internet)" };
   return { path: createRequire(join(ROOT, 'package.json'))('electron') as unknown as string };
 }
 

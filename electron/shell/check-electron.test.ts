@@ -3,19 +3,45 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { missingElectronBinary } from './check-electron';
+import { ensureElectronBinary, hasElectronBinary, NO_ELECTRON_BINARY } from './check-electron';
+
+/** A project whose node_modules/electron has the given installer script (Electron's install.js). */
+function project(installer?: string): { root: string; pkg: string } {
+  const root = mkdtempSync(join(tmpdir(), 'electron-bin-'));
+  const pkg = join(root, 'node_modules', 'electron');
+  mkdirSync(pkg, { recursive: true });
+  if (installer !== undefined) writeFileSync(join(pkg, 'install.js'), installer);
+  return { root, pkg };
+}
+
+// What Electron's installer leaves once it has downloaded: path.txt, and the binary it names.
+const INSTALLS = `const fs = require('fs'); fs.mkdirSync('dist'); fs.writeFileSync('dist/electron', ''); fs.writeFileSync('path.txt', 'electron');`;
 
 describe('npm start: what the desktop app needs besides npm install', () => {
-  it('says plainly when the Electron binary was never downloaded, and not once it is there', () => {
-    const project = mkdtempSync(join(tmpdir(), 'electron-bin-'));
-    const pkg = join(project, 'node_modules', 'electron');
-    mkdirSync(pkg, { recursive: true });
-    expect(missingElectronBinary(project)).toMatch(/ELECTRON_SKIP_BINARY_DOWNLOAD[\s\S]*install\.js[\s\S]*npm run serve/);
+  it('knows the binary is there only when path.txt and the file it names both are', () => {
+    const { root, pkg } = project();
+    expect(hasElectronBinary(root)).toBe(false);
     writeFileSync(join(pkg, 'path.txt'), 'electron');
-    expect(missingElectronBinary(project)).not.toBeNull(); // path.txt alone: the download did not finish
+    expect(hasElectronBinary(root)).toBe(false); // path.txt alone: the download did not finish
     mkdirSync(join(pkg, 'dist'));
     writeFileSync(join(pkg, 'dist', 'electron'), '');
-    expect(missingElectronBinary(project)).toBeNull();
+    expect(hasElectronBinary(root)).toBe(true);
+  });
+
+  it("runs Electron's installer when the binary is missing, saying so, and not when it is there", () => {
+    const { root } = project(INSTALLS);
+    const said: string[] = [];
+    expect(ensureElectronBinary(root, (l) => said.push(l))).toBeNull();
+    expect(said).toEqual([expect.stringMatching(/Downloading Electron/)]);
+    expect(hasElectronBinary(root)).toBe(true);
+    expect(ensureElectronBinary(root, (l) => said.push(l))).toBeNull();
+    expect(said).toHaveLength(1); // no second download
+  });
+
+  it('says plainly what to do when the download fails (no internet)', () => {
+    const { root } = project(`process.exit(1)`);
+    expect(ensureElectronBinary(root, () => {})).toBe(NO_ELECTRON_BINARY);
+    expect(NO_ELECTRON_BINARY).toMatch(/npx install-electron[\s\S]*npm run serve/);
   });
 
   it('loads SQLite from a Node-API binary, which Electron loads unchanged (no rebuild for its ABI)', () => {
