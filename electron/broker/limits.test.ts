@@ -2,10 +2,11 @@ import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Command, Status } from '../../shared/protocol/constants';
 import { encodeFrame } from '../../shared/protocol/frame';
-import { LoginThrottle, TokenBucket } from './limits';
+import { addressKey, LoginThrottle, TokenBucket } from './limits';
 import { tablePolicy } from './policy';
 import { BaseClient } from './testing/base-client';
-import { collectCloses, startTestBroker, type TestBroker } from './testing/fixtures';
+import { duplexPair } from './testing/duplex-pair';
+import { collectCloses, startTestBroker, testToken, type TestBroker } from './testing/fixtures';
 import { LegacyClient } from './testing/legacy-client';
 
 let t: TestBroker;
@@ -25,6 +26,35 @@ describe('TokenBucket', () => {
     expect(bucket.take(3_600_000)).toBe(true);
     expect(bucket.take(0)).toBe(false); // the clock stepped back an hour: no token gained
     expect(bucket.take(100)).toBe(true); // 100 ms later at 10/s: one token, as always
+  });
+});
+
+describe('addressKey', () => {
+  it('keys an IPv6 address by its /64, however it is spelled', () => {
+    const key = addressKey('2001:db8:1:2::1');
+    expect(key).toBe('2001:db8:1:2::/64');
+    for (const same of ['2001:0db8:0001:0002:0000:0000:0000:0001', '2001:DB8:1:2:ffff:ffff:ffff:fffe', '2001:db8:1:2:a::b', '2001:db8:1:2::1.2.3.4', '2001:db8:1:2::1%eth0']) {
+      expect(addressKey(same), same).toBe(key);
+    }
+    for (const other of ['2001:db8:1:3::1', '2001:db8:1::1', '2001:db8::1:2:0:0:1', '2002:db8:1:2::1']) {
+      expect(addressKey(other), other).not.toBe(key);
+    }
+    expect(addressKey('fe80::1%eth0')).toBe(addressKey('fe80::abcd%wlan0'));
+    expect(addressKey('fe80::1')).toBe('fe80:0:0:0::/64');
+  });
+
+  it('maps an IPv4-mapped IPv6 address to its IPv4 form; keeps IPv4, loopback and non-addresses', () => {
+    expect(addressKey('::ffff:1.2.3.4')).toBe('1.2.3.4');
+    expect(addressKey('::FFFF:0102:0304')).toBe('1.2.3.4');
+    expect(addressKey('0:0:0:0:0:ffff:1.2.3.4')).toBe('1.2.3.4');
+    expect(addressKey('1.2.3.4')).toBe('1.2.3.4');
+    expect(addressKey('1.2.3.5')).not.toBe(addressKey('1.2.3.4'));
+    expect(addressKey('127.0.0.1')).toBe('127.0.0.1');
+    expect(addressKey('::ffff:127.0.0.1')).toBe('127.0.0.1');
+    expect(addressKey('::1')).toBe('::1');
+    expect(addressKey('0:0:0:0:0:0:0:1')).toBe('::1');
+    expect(addressKey('unknown')).toBe('unknown');
+    expect(addressKey('mem')).toBe('mem');
   });
 });
 
@@ -60,6 +90,17 @@ describe('LoginThrottle', () => {
     throttle.succeeded('5.6.7.8');
     expect(throttle.delayFor('5.6.7.8', 0)).toBe(0);
     expect(throttle.size).toBe(1);
+  });
+
+  it('counts the failures of one IPv6 /64 together, and an IPv4 client under both its spellings together', () => {
+    const throttle = new LoginThrottle(100, 3_000, 60_000);
+    expect(throttle.attempt('2001:db8:1:2::1', 0)).toBe(0);
+    expect(throttle.attempt('2001:db8:1:2:dead:beef:0:1', 0)).toBe(100);
+    expect(throttle.attempt('2001:0db8:0001:0002::ffff', 0)).toBe(200);
+    expect(throttle.attempt('2001:db8:1:3::1', 0)).toBe(0); // another /64
+    expect(throttle.attempt('::ffff:1.2.3.4', 0)).toBe(0);
+    expect(throttle.attempt('1.2.3.4', 0)).toBe(100);
+    expect(throttle.size).toBe(3);
   });
 
   it('remembers a bounded number of addresses', () => {
@@ -199,6 +240,43 @@ describe('failed-login throttling of parallel attempts', () => {
     expect(took).toBeGreaterThanOrEqual(320 - 2);
     expect(took).toBeLessThan(320 + 500);
     expect(lamp.closed).toBe(false);
+  });
+});
+
+describe('failed-login throttling per IPv6 /64', () => {
+  it('wrong-token logins from different addresses of one /64 share one growing delay; another /64 does not', async () => {
+    t = await startTestBroker(['lamp'], { limits: { loginDelayBaseMs: 40, loginDelayMaxMs: 320, loginFailureHalfLifeMs: 3_600_000 } });
+    // handle() with the address a dual-stack listener would report (127.0.0.1 cannot be any of them).
+    const wrongLogin = async (address: string): Promise<number> => {
+      const [brokerSide, deviceSide] = duplexPair();
+      t.broker.handle(brokerSide, { address, transport: 'tcp' });
+      const client = new LegacyClient(deviceSide);
+      const started = performance.now();
+      await expect(client.login(`guess-${address}`.padEnd(32, 'z'))).rejects.toThrow(/status 9/);
+      client.destroy();
+      return performance.now() - started;
+    };
+    const waited = [
+      await wrongLogin('2001:db8:1:2::1'),
+      await wrongLogin('2001:db8:1:2:dead:beef:0:1'),
+      await wrongLogin('2001:0db8:0001:0002:0000:0000:0000:00ff'),
+    ];
+    const shown = waited.map(Math.round).join(', ');
+    expect(waited[0], shown).toBeLessThan(40);
+    expect(waited[1], shown).toBeGreaterThanOrEqual(40 - 2);
+    expect(waited[2], shown).toBeGreaterThanOrEqual(80 - 2);
+    expect(await wrongLogin('2001:db8:1:3::1')).toBeLessThan(40);
+    // One IPv4 client seen as ::ffff:a.b.c.d by a dual-stack listener and as a.b.c.d: one record.
+    expect(await wrongLogin('::ffff:192.0.2.7')).toBeLessThan(40);
+    expect(await wrongLogin('192.0.2.7')).toBeGreaterThanOrEqual(40 - 2);
+    // The device itself, from another address of the attacked /64, still logs in after the delay.
+    const [brokerSide, deviceSide] = duplexPair();
+    t.broker.handle(brokerSide, { address: '2001:db8:1:2::42', transport: 'tcp' });
+    const lamp = new LegacyClient(deviceSide);
+    const started = performance.now();
+    await lamp.login(testToken('lamp'));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(160 - 2);
+    lamp.destroy();
   });
 });
 

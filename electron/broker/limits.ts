@@ -1,3 +1,5 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
 /**
  * Small rate-limiting building blocks. All take the time as an argument, so they are cheap
  * (no timers) and testable without waiting.
@@ -32,15 +34,48 @@ export class TokenBucket {
   }
 }
 
+/**
+ * The key per-address state is kept under. An IPv6 host can usually pick any address of its /64
+ * (2^64 of them), so one key per /64; an IPv4 client that a dual-stack listener reports as
+ * ::ffff:a.b.c.d is the same client as a.b.c.d. Loopback keeps its own key ('127.0.0.1', '::1');
+ * anything that is not an IP address ('unknown', in-memory streams) is its own key.
+ */
+export function addressKey(address: string): string {
+  // A zone id (fe80::1%eth0) names our interface, not the peer.
+  const ip = address.split('%', 1)[0]!;
+  if (isIPv4(ip)) return ip;
+  if (!isIPv6(ip)) return address;
+  const g = ipv6Groups(ip);
+  const zeros = (n: number): boolean => g.slice(0, n).every((x) => x === 0);
+  if (zeros(5) && g[5] === 0xffff) return `${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`;
+  if (zeros(7) && g[7] === 1) return '::1';
+  return `${g.slice(0, 4).map((x) => x.toString(16)).join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address: '::' and a dotted IPv4 tail expanded. */
+function ipv6Groups(ip: string): number[] {
+  const groups = (part: string | undefined): number[] =>
+    part ? part.split(':').flatMap((p) => (p.includes('.') ? dotted(p) : [parseInt(p, 16)])) : [];
+  const [head, tail] = ip.split('::');
+  const h = groups(head);
+  const t = groups(tail);
+  return [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
+}
+
+function dotted(v4: string): number[] {
+  const [a, b, c, d] = v4.split('.').map(Number);
+  return [(a! << 8) | b!, (c! << 8) | d!];
+}
+
 interface FailureRecord {
   score: number;
   at: number;
 }
 
 /**
- * Failed logins per source address. Each failure (counted when the attempt arrives, see
- * attempt()) raises the address's score; the score halves every `halfLifeMs`. A login from an
- * address with score s is answered after
+ * Failed logins per source address, as addressKey() maps it (an IPv6 /64 is one address). Each
+ * failure (counted when the attempt arrives, see attempt()) raises the address's score; the score
+ * halves every `halfLifeMs`. A login from an address with score s is answered after
  * base * 2^(s-1) ms, capped at `maxMs`: an attacker is slowed down, but the real device behind the
  * same address still logs in (the cap stays below the firmware's login timeout). Bounded: at
  * most `maxAddresses` are remembered, the oldest forgotten first.
@@ -62,42 +97,52 @@ export class LoginThrottle {
    * never a lockout; a correct token takes the failure back (succeeded()).
    */
   attempt(address: string, now: number): number {
-    const delay = this.delayFor(address, now);
-    this.failed(address, now);
+    const key = addressKey(address);
+    const delay = this.delayOf(key, now);
+    this.fail(key, now);
     return delay;
   }
 
   delayFor(address: string, now: number): number {
-    const score = this.score(address, now);
-    if (score < 0.5) return 0;
-    return Math.min(this.maxMs, this.baseMs * 2 ** Math.max(0, score - 1));
+    return this.delayOf(addressKey(address), now);
   }
 
   failed(address: string, now: number): void {
-    const score = this.score(address, now) + 1;
-    this.records.delete(address);
-    this.records.set(address, { score, at: now });
-    if (this.records.size > this.maxAddresses) {
-      const oldest = this.records.keys().next().value;
-      if (oldest !== undefined) this.records.delete(oldest);
-    }
+    this.fail(addressKey(address), now);
   }
 
   /** After attempt() with a correct token: takes its failure back, and one more. */
   succeeded(address: string): void {
     // A good login does not wipe an attacker's record at a shared address; it only stops growth.
-    const record = this.records.get(address);
+    const key = addressKey(address);
+    const record = this.records.get(key);
     if (!record) return;
     record.score -= 2;
-    if (record.score <= 0) this.records.delete(address);
+    if (record.score <= 0) this.records.delete(key);
   }
 
   get size(): number {
     return this.records.size;
   }
 
-  private score(address: string, now: number): number {
-    const record = this.records.get(address);
+  private delayOf(key: string, now: number): number {
+    const score = this.score(key, now);
+    if (score < 0.5) return 0;
+    return Math.min(this.maxMs, this.baseMs * 2 ** Math.max(0, score - 1));
+  }
+
+  private fail(key: string, now: number): void {
+    const score = this.score(key, now) + 1;
+    this.records.delete(key);
+    this.records.set(key, { score, at: now });
+    if (this.records.size > this.maxAddresses) {
+      const oldest = this.records.keys().next().value;
+      if (oldest !== undefined) this.records.delete(oldest);
+    }
+  }
+
+  private score(key: string, now: number): number {
+    const record = this.records.get(key);
     if (!record) return 0;
     // max(0, ...): a clock that went back must not multiply the score.
     return record.score * 0.5 ** (Math.max(0, now - record.at) / this.halfLifeMs);
