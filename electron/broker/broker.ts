@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Command, Status, statusName } from '../../shared/protocol/constants';
 import { scanValue, skipWhitespace } from '../../shared/protocol/json-scan';
@@ -42,9 +43,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.sockets = new Listeners(
       (socket, transport) => this.handle(socket, { address: socket.remoteAddress ?? 'unknown', transport }),
       limits.loginTimeoutMs,
-      limits.maxConnections,
       () => this.core.tally.acceptErrors++,
-      (address) => this.rejected(address, 'tls', 'max_connections'),
+      (raw) => this.holdHandshake(raw),
     );
   }
 
@@ -82,7 +82,28 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.core.connections.add(session);
   }
 
-  /** A connection refused before it became a session (here or by the TLS server): counted and reported. */
+  /**
+   * A TLS handshake holds a socket before it is a session: it counts in socketsHeld like one, or
+   * plain sessions plus handshakes could reach twice maxConnections. Returns its release (the
+   * listener calls it when the socket is secured, just before handle(), or closes), or null when
+   * refused.
+   */
+  private holdHandshake(raw: Socket): (() => void) | null {
+    if (this.core.socketsHeld >= this.options.limits.maxConnections) {
+      raw.on('error', () => {});
+      raw.destroy();
+      this.rejected(raw.remoteAddress ?? 'unknown', 'tls', 'max_connections');
+      return null;
+    }
+    this.core.socketsHeld++;
+    let held = true;
+    return () => {
+      if (held) this.core.socketsHeld--;
+      held = false;
+    };
+  }
+
+  /** A connection refused before it became a session (here or in its TLS handshake): counted and reported. */
   private rejected(address: string, transport: BrokerTransport, detail: string): void {
     this.core.tally.connectionsRejected++;
     this.core.disconnects.rejected = (this.core.disconnects.rejected ?? 0) + 1;

@@ -24,8 +24,9 @@ export class BrokerCore {
   readonly connections = new Set<Session>();
   /**
    * Sockets the broker holds: every session's stream from accept until it is destroyed, so also
-   * the closed ones still lingering to flush their last frames (not in `connections` any more).
-   * maxConnections is checked against this: connections closed on purpose must not make room.
+   * the closed ones still lingering to flush their last frames (not in `connections` any more),
+   * and every TLS handshake in progress (Broker.holdHandshake). maxConnections is checked against
+   * this: connections closed on purpose must not make room.
    */
   socketsHeld = 0;
   readonly queueBudget: QueueBudget;

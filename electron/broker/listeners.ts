@@ -31,10 +31,12 @@ export class Listeners {
   constructor(
     private readonly accept: Accept,
     private readonly handshakeTimeoutMs: number,
-    private readonly maxConnections: number,
     private readonly onAcceptError: () => void,
-    /** A connection the TLS server refused itself at maxConnections (remote address). */
-    private readonly onDrop: (address: string) => void,
+    /**
+     * A TLS connection is accepted and its handshake starts: counts its raw socket toward
+     * maxConnections and returns its release, or refuses it (destroyed and recorded) with null.
+     */
+    private readonly holdHandshake: (raw: Socket) => (() => void) | null,
   ) {}
 
   /** Starts listening; resolves with the bound port, which a later restart() reuses. */
@@ -93,17 +95,34 @@ export class Listeners {
   }
 
   private tlsServer(spec: TlsListenSpec): Server {
+    // Raw sockets in a handshake, by peer: each is held (counts toward maxConnections) until it is
+    // secured, when its session takes the count over, or until it closes.
+    const handshakes = new Map<string, () => void>();
     const server = createTlsServer({ key: spec.key, cert: spec.cert, handshakeTimeout: this.handshakeTimeoutMs }, (socket: TLSSocket) => {
+      handshakes.get(peer(socket))?.();
       socket.setNoDelay(true);
       this.accept(socket, 'tls');
     });
-    // A failed handshake never becomes a session; keep the server alive. Handshakes in progress
-    // are not sessions yet, so the TLS server gets its own connection cap. It counts every socket
-    // it accepted until that socket is closed, lingering ones included, as the broker does; what
-    // it refuses is recorded like the broker's own refusals.
-    server.on('tlsClientError', () => {});
-    server.maxConnections = this.maxConnections;
-    server.on('drop', (data?: { remoteAddress?: string }) => this.onDrop(data?.remoteAddress ?? 'unknown'));
+    server.on('connection', (raw: Socket) => {
+      const release = this.holdHandshake(raw);
+      if (!release) return;
+      const key = peer(raw);
+      const done = (): void => {
+        if (handshakes.get(key) === done) handshakes.delete(key);
+        release();
+      };
+      handshakes.set(key, done);
+      raw.once('close', done);
+    });
+    // A failed handshake never becomes a session; keep the server alive. Node leaves the socket of
+    // a timed-out handshake open when 'tlsClientError' has a listener: close it, or a peer that
+    // never finishes its handshake holds its place until it goes.
+    server.on('tlsClientError', (_err: Error, socket: TLSSocket) => socket.destroy());
     return server;
   }
+}
+
+/** A connection's peer (a TLS socket reports its raw socket's): unique among the live ones. */
+function peer(socket: Socket): string {
+  return `${socket.remoteAddress} ${socket.remotePort}`;
 }

@@ -25,7 +25,7 @@ export interface BrokerLimits {
   maxTotalQueueBytes: number;
   /** A session whose socket stays blocked this long is closed as a slow consumer. */
   drainTimeoutMs: number;
-  /** Sockets held at once: logged in, logging in, or closed and still lingering (closeLingerMs). */
+  /** Sockets held at once: in a TLS handshake, logging in, logged in, or closed and still lingering (closeLingerMs). */
   maxConnections: number;
   /** New connections per second (broker-wide token bucket) and its burst. */
   connectionsPerSecond: number;

@@ -1,5 +1,6 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Status } from '../../shared/protocol/constants';
@@ -75,4 +76,86 @@ describe('TLS', () => {
       await broker.close();
     }
   });
+
+  it('TLS handshakes in progress count toward maxConnections with every other socket', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hypertcp-tls-'));
+    dirs.push(dir);
+    const { key, cert } = await ensureCertificate(dir);
+    const tokens = new MemoryTokenStore();
+    for (const id of ['a', 'b', 'secure']) tokens.add(id, testToken(id));
+    const broker = new Broker({ tokens, limits: { maxConnections: 3 } });
+    const closes = collectCloses(broker);
+    const clients: { destroy(): void }[] = [];
+    try {
+      const tlsPort = await broker.listenTls({ port: 0, key, cert });
+      const tcpPort = await broker.listen({ port: 0 });
+      // One TLS connection that never sends its ClientHello, then N-1 = 2 plain sessions: 3 sockets.
+      const stalled = await rawConnect(tlsPort);
+      clients.push(stalled);
+      for (const id of ['a', 'b']) {
+        const client = await LegacyClient.connect(tcpPort);
+        clients.push(client);
+        await client.login(testToken(id));
+      }
+      // The limit is reached: a fourth socket is refused, plain or TLS, and recorded as before.
+      const plain = new LegacyClient(await BaseClient.tcp(tcpPort));
+      clients.push(plain);
+      await plain.waitClosed();
+      expect(closes).toEqual([[null, 'rejected', 'max_connections']]);
+      await expect(BaseClient.tls(tlsPort, cert)).rejects.toThrow();
+      await eventually(() => closes.length > 1, 1_000, 'the TLS refusal');
+      expect(closes.at(-1)).toEqual([null, 'rejected', 'max_connections']);
+      expect(broker.stats().connectionsRejected).toBe(2);
+      // The stalled handshake gives its place back when it goes; a handshake that completes is
+      // counted once, by its session (2 plain + 1 TLS session = 3: the next one is refused).
+      stalled.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+      const secure = new V2Client(await BaseClient.tls(tlsPort, cert));
+      clients.push(secure);
+      expect(await secure.login(testToken('secure'))).toBe(Status.SUCCESS);
+      const late = new LegacyClient(await BaseClient.tcp(tcpPort));
+      clients.push(late);
+      await late.waitClosed();
+      expect(broker.stats().connectionsRejected).toBe(3);
+      expect(broker.sessions().map((s) => s.id).sort()).toEqual(['a', 'b', 'secure']);
+    } finally {
+      clients.forEach((c) => c.destroy());
+      await broker.close();
+    }
+  });
+
+  it('closes a TLS connection whose handshake does not finish within the login timeout', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hypertcp-tls-'));
+    dirs.push(dir);
+    const { key, cert } = await ensureCertificate(dir);
+    const tokens = new MemoryTokenStore();
+    tokens.add('secure', testToken('secure'));
+    const broker = new Broker({ tokens, limits: { loginTimeoutMs: 100, maxConnections: 1 } });
+    try {
+      const tlsPort = await broker.listenTls({ port: 0, key, cert });
+      const stalled = await rawConnect(tlsPort);
+      const started = performance.now();
+      const closed = await Promise.race([
+        new Promise((resolve) => stalled.once('close', () => resolve(true))),
+        new Promise((resolve) => setTimeout(() => resolve(false), 1_000)),
+      ]);
+      stalled.destroy();
+      expect(closed, 'closed by the broker').toBe(true);
+      expect(performance.now() - started).toBeLessThan(1_000);
+      // Its place is free again.
+      const secure = new V2Client(await BaseClient.tls(tlsPort, cert));
+      expect(await secure.login(testToken('secure'))).toBe(Status.SUCCESS);
+      secure.destroy();
+    } finally {
+      await broker.close();
+    }
+  });
 });
+
+/** A TCP connection that sends nothing (a TLS handshake that never starts). */
+function rawConnect(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1' }, () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
