@@ -41,7 +41,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.ticker = setInterval(() => this.core.tick(), Math.max(5, Math.min(1000, shortest / 4)));
     this.ticker.unref();
     this.sockets = new Listeners(
-      (socket, transport) => this.handle(socket, { address: socket.remoteAddress ?? 'unknown', transport }),
+      // A TLS socket took its connection-rate token when its handshake began (holdHandshake).
+      (socket, transport) => this.handle(socket, { address: socket.remoteAddress ?? 'unknown', transport, rateTaken: transport === 'tls' }),
       limits.loginTimeoutMs,
       () => this.core.tally.acceptErrors++,
       (raw) => this.holdHandshake(raw),
@@ -60,18 +61,12 @@ export class Broker extends EventEmitter<BrokerEvents> {
     return this.pausedNow;
   }
 
-  /** Serves one connection over any duplex stream (socket, TLS socket, in-memory pair). */
-  handle(stream: Duplex, info: { address: string; transport: BrokerTransport }): void {
-    const { limits } = this.options;
-    const refusal = this.closing
-      ? 'shutdown'
-      : this.pausedNow
-        ? 'paused'
-        : this.core.socketsHeld >= limits.maxConnections
-        ? 'max_connections'
-        : !this.connectionBucket.take(performance.now())
-          ? 'connection_rate'
-          : null;
+  /**
+   * Serves one connection over any duplex stream (socket, TLS socket, in-memory pair). `rateTaken`:
+   * the connection already took its connection-rate token (a TLS handshake, at its start).
+   */
+  handle(stream: Duplex, info: { address: string; transport: BrokerTransport; rateTaken?: boolean }): void {
+    const refusal = this.refusal(!info.rateTaken);
     if (refusal) {
       stream.on('error', () => {});
       stream.destroy();
@@ -82,17 +77,27 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.core.connections.add(session);
   }
 
+  /** Why a new socket is refused, or null. Every socket held counts, and every one takes a rate token. */
+  private refusal(takeRateToken: boolean): string | null {
+    if (this.closing) return 'shutdown';
+    if (this.pausedNow) return 'paused';
+    if (this.core.socketsHeld >= this.options.limits.maxConnections) return 'max_connections';
+    if (takeRateToken && !this.connectionBucket.take(performance.now())) return 'connection_rate';
+    return null;
+  }
+
   /**
    * A TLS handshake holds a socket before it is a session: it counts in socketsHeld like one, or
-   * plain sessions plus handshakes could reach twice maxConnections. Returns its release (the
-   * listener calls it when the socket is secured, just before handle(), or closes), or null when
-   * refused.
+   * plain sessions plus handshakes could reach twice maxConnections, and it takes its rate token
+   * now, as handshakes are what cost the CPU. Returns its release (the listener calls it when the
+   * socket is secured, just before handle(), or closes), or null when refused.
    */
   private holdHandshake(raw: Socket): (() => void) | null {
-    if (this.core.socketsHeld >= this.options.limits.maxConnections) {
+    const refusal = this.refusal(true);
+    if (refusal) {
       raw.on('error', () => {});
       raw.destroy();
-      this.rejected(raw.remoteAddress ?? 'unknown', 'tls', 'max_connections');
+      this.rejected(raw.remoteAddress ?? 'unknown', 'tls', refusal);
       return null;
     }
     this.core.socketsHeld++;

@@ -124,6 +124,39 @@ describe('TLS', () => {
     }
   });
 
+  it('a TLS connection takes its connection-rate token when its handshake begins, and only that one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hypertcp-tls-'));
+    dirs.push(dir);
+    const { key, cert } = await ensureCertificate(dir);
+    const tokens = new MemoryTokenStore();
+    tokens.add('secure', testToken('secure'));
+    // Two tokens, refilled once a minute: nothing comes back during the test.
+    const broker = new Broker({ tokens, limits: { connectionsPerSecond: 1 / 60, connectionBurst: 2 } });
+    const closes = collectCloses(broker);
+    const clients: { destroy(): void }[] = [];
+    try {
+      const tlsPort = await broker.listenTls({ port: 0, key, cert });
+      // A device that completes its handshake and logs in spends one token, not one per stage.
+      const secure = new V2Client(await BaseClient.tls(tlsPort, cert));
+      clients.push(secure);
+      expect(await secure.login(testToken('secure'))).toBe(Status.SUCCESS);
+      // A handshake that never finishes spends the second: starting handshakes is what is limited.
+      clients.push(await rawConnect(tlsPort));
+      const third = await rawConnect(tlsPort);
+      clients.push(third);
+      const refused = await Promise.race([
+        new Promise((resolve) => third.once('close', () => resolve(true))),
+        new Promise((resolve) => setTimeout(() => resolve(false), 1_000)),
+      ]);
+      expect(refused, 'the third handshake refused').toBe(true);
+      expect(closes).toEqual([[null, 'rejected', 'connection_rate']]);
+      expect(secure.closed).toBe(false);
+    } finally {
+      clients.forEach((c) => c.destroy());
+      await broker.close();
+    }
+  });
+
   it('closes a TLS connection whose handshake does not finish within the login timeout', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hypertcp-tls-'));
     dirs.push(dir);
