@@ -64,6 +64,50 @@ describe('envelopes', () => {
     }
   });
 
+  it('rejects a key repeated in one object of the payload, at any depth and however it is spelled', () => {
+    const parse = (payload: string) => parseDeviceEnvelope(utf8.encode(`{"targetId":"a","payload":${payload}}`));
+    const refused = { ok: false, error: { code: 'duplicate_key' } };
+    expect(parse('{"relay":true,"relay":false}')).toMatchObject(refused);
+    expect(parse('{"x":{"a":1,"b":{"c":1},"a":2}}')).toMatchObject(refused);
+    expect(parse('{"list":[1,{"k":1,"k":2}]}')).toMatchObject(refused);
+    expect(parse('{"relay":1,"\\u0072elay":2}')).toMatchObject(refused); // escapes decode to the same key
+    expect(parse('{"\u00e9":1,"\\u00e9":2}')).toMatchObject(refused); // é as UTF-8 and as an escape
+    // Equal keys in different objects, and keys that only look alike, are fine.
+    expect(parse('{"a":{"k":1},"b":{"k":1},"k":[{"k":1},{"k":2}]}').ok).toBe(true);
+    expect(parse('{"a":1,"A":1,"ab":1,"\\u0061b2":1}').ok).toBe(true);
+    // A scan that failed leaves nothing behind for the next one.
+    expect(parse('{"k":{"q":1,"q":2}}')).toMatchObject(refused);
+    expect(parse('{"k":{"q":1,')).toMatchObject({ ok: false });
+    expect(parse('{"q":1,"k":{"q":1}}').ok).toBe(true);
+  });
+
+  it('checks large objects for repeated keys too (past 16 keys by a set, so thousands stay linear)', () => {
+    const keys = Array.from({ length: 5_000 }, (_, i) => `"k${i}":${i}`);
+    const parse = (members: string[]) => parseDeviceEnvelope(utf8.encode(`{"targetId":"a","payload":{"o":{${members.join(',')}}}}`));
+    expect(parse(keys).ok).toBe(true);
+    expect(parse([...keys, '"k0":0'])).toMatchObject({ ok: false, error: { code: 'duplicate_key' } });
+    expect(parse([...keys, '"\\u006b4999":0'])).toMatchObject({ ok: false, error: { code: 'duplicate_key' } });
+    expect(parse([...keys.slice(0, 17), '"k3":0'])).toMatchObject({ ok: false, error: { code: 'duplicate_key' } }); // just past the switch
+    expect(parse(keys.slice(0, 17)).ok).toBe(true);
+  });
+
+  it('refuses exactly the payloads where two members of one object decode to the same key', () => {
+    // Random nested objects whose keys collide often: a two-letter alphabet, some spelled with an escape.
+    const key = fc.stringMatching(/^[ab]{1,2}$/).chain((k) => fc.constantFrom(`"${k}"`, `"\\u006${k.startsWith('a') ? '1' : '2'}${k.slice(1)}"`));
+    const { obj } = fc.letrec<{ obj: string }>((tie) => ({
+      obj: fc
+        .array(fc.tuple(key, fc.oneof({ depthSize: 'small' }, fc.constant('1'), tie('obj'))), { maxLength: 4 })
+        .map((members) => `{${members.map(([k, v]) => `${k}:${v}`).join(',')}}`),
+    }));
+    fc.assert(
+      fc.property(obj, (payload) => {
+        const result = parseDeviceEnvelope(utf8.encode(`{"targetId":"a","payload":${payload}}`));
+        expect(result.ok).toBe(!hasRepeatedKey(payload));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('never throws on random bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
@@ -149,3 +193,29 @@ describe('targetId cache', () => {
     );
   });
 });
+
+/**
+ * The test's own reading of the generated payloads above (objects of `"key":1` or `"key":{...}`, keys
+ * without quotes inside): whether some object has two members whose keys decode alike.
+ */
+function hasRepeatedKey(text: string): boolean {
+  let i = 0;
+  let repeated = false;
+  const object = (): void => {
+    const seen = new Set<string>();
+    i++; // {
+    while (text[i] !== '}') {
+      if (text[i] === ',') i++;
+      const close = text.indexOf('"', i + 1);
+      const name = JSON.parse(text.slice(i, close + 1)) as string;
+      if (seen.has(name)) repeated = true;
+      seen.add(name);
+      i = close + 2; // past the quote and the colon
+      if (text[i] === '{') object();
+      else i++; // 1
+    }
+    i++; // }
+  };
+  object();
+  return repeated;
+}

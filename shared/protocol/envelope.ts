@@ -170,6 +170,7 @@ function scanObjectFields(s: Uint8Array, keys: readonly string[], spans: Int32Ar
         const why = scanFailure(end);
         if (why === 'too_deep') return fail('too_deep', 'JSON nested too deeply');
         if (why === 'forbidden_key') return fail('forbidden_key', 'key "__proto__" is not allowed');
+        if (why === 'duplicate_key') return fail('duplicate_key', 'a key is repeated in one object of the payload');
         return fail('not_json', `invalid JSON at byte ${start}`);
       }
       spans[2 * index] = start;

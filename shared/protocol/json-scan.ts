@@ -28,9 +28,13 @@ export function skipWhitespace(s: Uint8Array, i: number): number {
 const PLAIN = new Uint8Array(256);
 for (let b = 0x20; b < 0x80; b++) PLAIN[b] = b === QUOTE || b === BACKSLASH ? 0 : 1;
 
+/** Whether the string scanString last read had an escape (the duplicate-key check wants to know). */
+let stringHadEscape = false;
+
 /** Returns the index after a valid string starting at s[i] === '"', or -1. */
 export function scanString(s: Uint8Array, i: number): number {
   if (s[i] !== QUOTE) return -1;
+  stringHadEscape = false;
   i++;
   const n = s.length;
   while (i < n) {
@@ -40,6 +44,7 @@ export function scanString(s: Uint8Array, i: number): number {
     const b = s[i]!;
     if (b === QUOTE) return i + 1;
     if (b === BACKSLASH) {
+      stringHadEscape = true;
       const e = s[i + 1];
       if (e === 0x75 /* u */) {
         for (let k = 2; k < 6; k++) if (!isHex(s[i + k])) return -1;
@@ -162,12 +167,91 @@ export function isForbiddenKey(s: Uint8Array, start: number, end: number): boole
   return stringEquals(s, start, end, '__proto__') || (end - start > 11 && stringDecodesTo(s, start, end, '__proto__'));
 }
 
-export type ScanFailure = 'syntax' | 'too_deep' | 'forbidden_key';
+export type ScanFailure = 'syntax' | 'too_deep' | 'forbidden_key' | 'duplicate_key';
 
 const OBJECT = 1;
 const ARRAY = 2;
 /** Open containers of the value being scanned (scanning is synchronous and never re-entered). */
 const open = new Uint8Array(MAX_JSON_DEPTH + 1);
+
+/**
+ * The keys of the objects open at once, for the duplicate check: receivers disagree on which of
+ * two equal keys counts (JSON.parse keeps the last, others the first), so one message could say
+ * different things to the panel and to a device. Spans of key tokens, reused across scans.
+ */
+const keys = { starts: new Int32Array(64), ends: new Int32Array(64), sigs: new Int32Array(64), escapes: new Uint8Array(64), count: 0 };
+/** Per open object: where its keys begin in `keys`, and (past LINEAR_KEYS keys) their decoded set. */
+const firstKey = new Int32Array(MAX_JSON_DEPTH + 1);
+const keySets: (Set<string> | null)[] = new Array<Set<string> | null>(MAX_JSON_DEPTH + 1).fill(null);
+/** Up to this many keys an object is checked pair by pair (no allocation); past it, by a Set. */
+const LINEAR_KEYS = 16;
+const utf8 = new TextDecoder();
+
+function growKeys(): void {
+  const n = keys.starts.length * 2;
+  const grown = { starts: new Int32Array(n), ends: new Int32Array(n), sigs: new Int32Array(n), escapes: new Uint8Array(n) };
+  grown.starts.set(keys.starts);
+  grown.ends.set(keys.ends);
+  grown.sigs.set(keys.sigs);
+  grown.escapes.set(keys.escapes);
+  Object.assign(keys, grown);
+}
+
+/** The decoded text of a valid string token (allocates: the rare path). */
+function decodeKey(s: Uint8Array, start: number, end: number): string {
+  return JSON.parse(utf8.decode(s.subarray(start, end))) as string;
+}
+
+/** Whether two valid key tokens decode to the same string. Valid UTF-8 is canonical, so without escapes bytes decide. */
+function sameKey(s: Uint8Array, a: number, aEnd: number, aEscaped: number, b: number, bEnd: number, bEscaped: boolean): boolean {
+  if (aEscaped === 0 && !bEscaped) {
+    if (aEnd - a !== bEnd - b) return false;
+    for (let k = 1; k < aEnd - a - 1; k++) if (s[a + k] !== s[b + k]) return false;
+    return true;
+  }
+  return decodeKey(s, a, aEnd) === decodeKey(s, b, bEnd);
+}
+
+/**
+ * A key's signature: its token length and its first and last bytes. Keys without escapes are equal
+ * only if their signatures are, so most pairs are told apart by one integer compare.
+ */
+function signature(s: Uint8Array, start: number, end: number): number {
+  return ((end - start) << 16) | (s[start + 1]! << 8) | s[end - 2]!;
+}
+
+/** Records the key token s[start..end) of the innermost open object (`level`); false if it repeats one. */
+function addKey(s: Uint8Array, start: number, end: number, level: number): boolean {
+  const escaped = stringHadEscape; // of this key: scanKey has just read it
+  const sig = signature(s, start, end);
+  const first = firstKey[level]!;
+  const set = keySets[level];
+  if (set) {
+    const key = decodeKey(s, start, end);
+    if (set.has(key)) return false;
+    set.add(key);
+  } else {
+    const { starts, ends, sigs, escapes } = keys;
+    for (let k = first; k < keys.count; k++) {
+      if (sigs[k] !== sig && !escaped && escapes[k] === 0) continue;
+      if (sameKey(s, starts[k]!, ends[k]!, escapes[k]!, start, end, escaped)) return false;
+    }
+    if (keys.count - first >= LINEAR_KEYS) {
+      // A large object: from here on a Set, so a hostile object of thousands of keys stays linear.
+      const all = new Set<string>();
+      for (let k = first; k < keys.count; k++) all.add(decodeKey(s, starts[k]!, ends[k]!));
+      all.add(decodeKey(s, start, end));
+      keySets[level] = all;
+    }
+  }
+  if (keys.count === keys.starts.length) growKeys();
+  const n = keys.count++;
+  keys.starts[n] = start;
+  keys.ends[n] = end;
+  keys.sigs[n] = sig;
+  keys.escapes[n] = escaped ? 1 : 0;
+  return true;
+}
 
 /** skipWhitespace with the common case (no whitespace) inlined at the call site. */
 function ws(s: Uint8Array, i: number): number {
@@ -176,11 +260,13 @@ function ws(s: Uint8Array, i: number): number {
 
 /**
  * Scans one JSON value starting at s[i] (no leading whitespace). Returns the index after it,
- * or a negative code: -1 syntax, -2 too deep, -3 forbidden key. Iterative (a byte per open
- * container), so nesting costs no stack and the hot loop stays in one function.
+ * or a negative code: -1 syntax, -2 too deep, -3 forbidden key, -4 a key repeated in one object
+ * (at any depth). Iterative (a byte per open container), so nesting costs no stack and the hot
+ * loop stays in one function.
  */
 export function scanValue(s: Uint8Array, i: number, depth = 0): number {
   let sp = 0;
+  keys.count = 0;
   for (;;) {
     // A value starts at s[i].
     const b = s[i];
@@ -192,8 +278,10 @@ export function scanValue(s: Uint8Array, i: number, depth = 0): number {
       i = ws(s, i + 1);
       if (s[i] === 0x7d) i++;
       else {
+        firstKey[sp] = keys.count;
+        keySets[sp] = null;
         open[sp++] = OBJECT;
-        i = scanKey(s, i);
+        i = scanKey(s, i, sp - 1);
         if (i < 0) return i;
         continue;
       }
@@ -218,7 +306,7 @@ export function scanValue(s: Uint8Array, i: number, depth = 0): number {
       if (c === 0x2c /* , */) {
         i = ws(s, i + 1);
         if (kind === OBJECT) {
-          i = scanKey(s, i);
+          i = scanKey(s, i, sp - 1);
           if (i < 0) return i;
         }
         break;
@@ -226,20 +314,25 @@ export function scanValue(s: Uint8Array, i: number, depth = 0): number {
       if (c !== (kind === OBJECT ? 0x7d : 0x5d)) return -1;
       i++;
       sp--;
+      if (kind === OBJECT) {
+        keys.count = firstKey[sp]!; // its keys are done with
+        keySets[sp] = null;
+      }
     }
   }
 }
 
-/** `"key"` `:` at s[i]; returns where its value starts, or -1 / -3 (forbidden key). */
-function scanKey(s: Uint8Array, i: number): number {
+/** `"key"` `:` at s[i] in the object open at `level`; returns where its value starts, or -1 / -3 (forbidden key) / -4 (repeated key). */
+function scanKey(s: Uint8Array, i: number, level: number): number {
   const keyEnd = scanString(s, i);
   if (keyEnd < 0) return -1;
   if (isForbiddenKey(s, i, keyEnd)) return -3;
+  if (!addKey(s, i, keyEnd, level)) return -4;
   i = ws(s, keyEnd);
   if (s[i] !== 0x3a /* : */) return -1;
   return ws(s, i + 1);
 }
 
 export function scanFailure(code: number): ScanFailure {
-  return code === -2 ? 'too_deep' : code === -3 ? 'forbidden_key' : 'syntax';
+  return code === -2 ? 'too_deep' : code === -3 ? 'forbidden_key' : code === -4 ? 'duplicate_key' : 'syntax';
 }
