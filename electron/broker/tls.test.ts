@@ -10,10 +10,21 @@ import { collectCloses, eventually, testToken } from './testing/fixtures';
 import { LegacyClient } from './testing/legacy-client';
 import { V2Client } from './testing/v2-client';
 import { ensureCertificate } from './tls';
+import type { BrokerLimits } from './options';
 import { MemoryTokenStore } from './tokens';
 
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+/** A broker with a fresh per-install certificate and a token for each id. */
+async function tlsBroker(ids: string[], limits: Partial<BrokerLimits> = {}): Promise<{ broker: Broker; key: string; cert: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'hypertcp-tls-'));
+  dirs.push(dir);
+  const { key, cert } = await ensureCertificate(dir);
+  const tokens = new MemoryTokenStore();
+  for (const id of ids) tokens.add(id, testToken(id));
+  return { broker: new Broker({ tokens, limits }), key, cert };
+}
 
 describe('TLS', () => {
   it('generates a certificate per install once, then reuses it; the key is owner-only', async () => {
@@ -30,13 +41,7 @@ describe('TLS', () => {
   });
 
   it('serves legacy and v2 devices over TLS beside plain TCP', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'hypertcp-tls-'));
-    dirs.push(dir);
-    const { key, cert } = await ensureCertificate(dir);
-    const tokens = new MemoryTokenStore();
-    tokens.add('secure', testToken('secure'));
-    tokens.add('plain', testToken('plain'));
-    const broker = new Broker({ tokens });
+    const { broker, key, cert } = await tlsBroker(['secure', 'plain']);
     try {
       const tlsPort = await broker.listenTls({ port: 0, key, cert });
       const tcpPort = await broker.listen({ port: 0 });
@@ -55,12 +60,7 @@ describe('TLS', () => {
   });
 
   it('the TLS server refuses over maxConnections with the same recorded reason as the broker', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'hypertcp-tls-'));
-    dirs.push(dir);
-    const { key, cert } = await ensureCertificate(dir);
-    const tokens = new MemoryTokenStore();
-    tokens.add('secure', testToken('secure'));
-    const broker = new Broker({ tokens, limits: { maxConnections: 1 } });
+    const { broker, key, cert } = await tlsBroker(['secure'], { maxConnections: 1 });
     const closes = collectCloses(broker);
     try {
       const tlsPort = await broker.listenTls({ port: 0, key, cert });
@@ -78,12 +78,7 @@ describe('TLS', () => {
   });
 
   it('TLS handshakes in progress count toward maxConnections with every other socket', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'hypertcp-tls-'));
-    dirs.push(dir);
-    const { key, cert } = await ensureCertificate(dir);
-    const tokens = new MemoryTokenStore();
-    for (const id of ['a', 'b', 'secure']) tokens.add(id, testToken(id));
-    const broker = new Broker({ tokens, limits: { maxConnections: 3 } });
+    const { broker, key, cert } = await tlsBroker(['a', 'b', 'secure'], { maxConnections: 3 });
     const closes = collectCloses(broker);
     const clients: { destroy(): void }[] = [];
     try {
@@ -125,13 +120,8 @@ describe('TLS', () => {
   });
 
   it('a TLS connection takes its connection-rate token when its handshake begins, and only that one', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'hypertcp-tls-'));
-    dirs.push(dir);
-    const { key, cert } = await ensureCertificate(dir);
-    const tokens = new MemoryTokenStore();
-    tokens.add('secure', testToken('secure'));
     // Two tokens, refilled once a minute: nothing comes back during the test.
-    const broker = new Broker({ tokens, limits: { connectionsPerSecond: 1 / 60, connectionBurst: 2 } });
+    const { broker, key, cert } = await tlsBroker(['secure'], { connectionsPerSecond: 1 / 60, connectionBurst: 2 });
     const closes = collectCloses(broker);
     const clients: { destroy(): void }[] = [];
     try {
@@ -158,12 +148,7 @@ describe('TLS', () => {
   });
 
   it('closes a TLS connection whose handshake does not finish within the login timeout', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'hypertcp-tls-'));
-    dirs.push(dir);
-    const { key, cert } = await ensureCertificate(dir);
-    const tokens = new MemoryTokenStore();
-    tokens.add('secure', testToken('secure'));
-    const broker = new Broker({ tokens, limits: { loginTimeoutMs: 100, maxConnections: 1 } });
+    const { broker, key, cert } = await tlsBroker(['secure'], { loginTimeoutMs: 100, maxConnections: 1 });
     try {
       const tlsPort = await broker.listenTls({ port: 0, key, cert });
       const stalled = await rawConnect(tlsPort);
