@@ -124,9 +124,8 @@ TEST_STEPS += udp-wipe-opt
 .PHONY: udp-wipe-opt
 udp-wipe-opt:
 	@mkdir -p $(BUILD)/wipe
-	@set -e; for t in udp_wipe udp_wipe_gcm; do for opt in $(UDP_WIPE_OPT_LEVELS); do \
-	  case $$t in udp_wipe) src="$(UDP_WIPE_OPT_SRC_udp_wipe)";; *) src="$(UDP_WIPE_OPT_SRC_udp_wipe_gcm)";; esac; \
-	  $(CXX) $(BASE) $$opt -g $(UDP_WIPE_LDFLAGS) -o $(BUILD)/wipe/$$t$$opt $$src; \
-	  out=$$($(BUILD)/wipe/$$t$$opt 2>&1) || { echo "$$out"; echo "FAILED: udp-wipe-opt $$t ($$opt)"; exit 1; }; \
-	  echo "== udp-wipe-opt $$t ($$opt): $$(echo "$$out" | tail -1)"; \
-	done; done
+	@set -e; $(foreach t,udp_wipe udp_wipe_gcm,for opt in $(UDP_WIPE_OPT_LEVELS); do \
+	  $(CXX) $(BASE) $$opt -g $(UDP_WIPE_LDFLAGS) -o $(BUILD)/wipe/$(t)$$opt $(UDP_WIPE_OPT_SRC_$(t)); \
+	  out=$$($(BUILD)/wipe/$(t)$$opt 2>&1) || { echo "$$out"; echo "FAILED: udp-wipe-opt $(t) ($$opt)"; exit 1; }; \
+	  echo "== udp-wipe-opt $(t) ($$opt): $$(echo "$$out" | tail -1)"; \
+	done;)

@@ -179,23 +179,15 @@ const open = new Uint8Array(MAX_JSON_DEPTH + 1);
  * two equal keys counts (JSON.parse keeps the last, others the first), so one message could say
  * different things to the panel and to a device. Spans of key tokens, reused across scans.
  */
-const keys = { starts: new Int32Array(64), ends: new Int32Array(64), sigs: new Int32Array(64), escapes: new Uint8Array(64), count: 0 };
+/** Up to this many keys an object is checked pair by pair (no allocation); past it, by a Set. */
+const LINEAR_KEYS = 16;
+/** At most LINEAR_KEYS spans per open object (a larger one keeps a Set instead), so this never grows. */
+const KEY_SPANS = MAX_JSON_DEPTH * LINEAR_KEYS;
+const keys = { starts: new Int32Array(KEY_SPANS), ends: new Int32Array(KEY_SPANS), sigs: new Int32Array(KEY_SPANS), escapes: new Uint8Array(KEY_SPANS), count: 0 };
 /** Per open object: where its keys begin in `keys`, and (past LINEAR_KEYS keys) their decoded set. */
 const firstKey = new Int32Array(MAX_JSON_DEPTH + 1);
 const keySets: (Set<string> | null)[] = new Array<Set<string> | null>(MAX_JSON_DEPTH + 1).fill(null);
-/** Up to this many keys an object is checked pair by pair (no allocation); past it, by a Set. */
-const LINEAR_KEYS = 16;
 const utf8 = new TextDecoder();
-
-function growKeys(): void {
-  const n = keys.starts.length * 2;
-  const grown = { starts: new Int32Array(n), ends: new Int32Array(n), sigs: new Int32Array(n), escapes: new Uint8Array(n) };
-  grown.starts.set(keys.starts);
-  grown.ends.set(keys.ends);
-  grown.sigs.set(keys.sigs);
-  grown.escapes.set(keys.escapes);
-  Object.assign(keys, grown);
-}
 
 /** The decoded text of a valid string token (allocates: the rare path). */
 function decodeKey(s: Uint8Array, start: number, end: number): string {
@@ -203,8 +195,8 @@ function decodeKey(s: Uint8Array, start: number, end: number): string {
 }
 
 /** Whether two valid key tokens decode to the same string. Valid UTF-8 is canonical, so without escapes bytes decide. */
-function sameKey(s: Uint8Array, a: number, aEnd: number, aEscaped: number, b: number, bEnd: number, bEscaped: boolean): boolean {
-  if (aEscaped === 0 && !bEscaped) {
+function sameKey(s: Uint8Array, a: number, aEnd: number, aEscaped: boolean, b: number, bEnd: number, bEscaped: boolean): boolean {
+  if (!aEscaped && !bEscaped) {
     if (aEnd - a !== bEnd - b) return false;
     for (let k = 1; k < aEnd - a - 1; k++) if (s[a + k] !== s[b + k]) return false;
     return true;
@@ -230,26 +222,26 @@ function addKey(s: Uint8Array, start: number, end: number, level: number): boole
     const key = decodeKey(s, start, end);
     if (set.has(key)) return false;
     set.add(key);
-  } else {
-    const { starts, ends, sigs, escapes } = keys;
-    for (let k = first; k < keys.count; k++) {
-      if (sigs[k] !== sig && !escaped && escapes[k] === 0) continue;
-      if (sameKey(s, starts[k]!, ends[k]!, escapes[k]!, start, end, escaped)) return false;
-    }
-    if (keys.count - first >= LINEAR_KEYS) {
-      // A large object: from here on a Set, so a hostile object of thousands of keys stays linear.
-      const all = new Set<string>();
-      for (let k = first; k < keys.count; k++) all.add(decodeKey(s, starts[k]!, ends[k]!));
-      all.add(decodeKey(s, start, end));
-      keySets[level] = all;
-    }
+    return true;
   }
-  if (keys.count === keys.starts.length) growKeys();
+  const { starts, ends, sigs, escapes } = keys;
+  for (let k = first; k < keys.count; k++) {
+    if (sigs[k] !== sig && !escaped && escapes[k] === 0) continue;
+    if (sameKey(s, starts[k]!, ends[k]!, escapes[k] === 1, start, end, escaped)) return false;
+  }
+  if (keys.count - first === LINEAR_KEYS) {
+    // A large object: from here on a Set, so a hostile object of thousands of keys stays linear.
+    const all = new Set<string>();
+    for (let k = first; k < keys.count; k++) all.add(decodeKey(s, starts[k]!, ends[k]!));
+    all.add(decodeKey(s, start, end));
+    keySets[level] = all;
+    return true;
+  }
   const n = keys.count++;
-  keys.starts[n] = start;
-  keys.ends[n] = end;
-  keys.sigs[n] = sig;
-  keys.escapes[n] = escaped ? 1 : 0;
+  starts[n] = start;
+  ends[n] = end;
+  sigs[n] = sig;
+  escapes[n] = escaped ? 1 : 0;
   return true;
 }
 
