@@ -66,7 +66,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
    * the connection already took its connection-rate token (a TLS handshake, at its start).
    */
   handle(stream: Duplex, info: { address: string; transport: BrokerTransport; rateTaken?: boolean }): void {
-    const refusal = this.refusal(!info.rateTaken);
+    const refusal = this.refusal(info.address, !info.rateTaken);
     if (refusal) {
       stream.on('error', () => {});
       stream.destroy();
@@ -77,33 +77,41 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.core.connections.add(session);
   }
 
-  /** Why a new socket is refused, or null. Every socket held counts, and every one takes a rate token. */
-  private refusal(takeRateToken: boolean): string | null {
+  /**
+   * Why a new socket from `address` is refused, or null. Every socket held counts, and every one
+   * takes a rate token (checked last: a socket refused for another reason does not spend one).
+   */
+  private refusal(address: string, takeRateToken: boolean): string | null {
     if (this.closing) return 'shutdown';
     if (this.pausedNow) return 'paused';
-    if (this.core.socketsHeld >= this.options.limits.maxConnections) return 'max_connections';
+    const { limits } = this.options;
+    if (this.core.sockets.total >= limits.maxConnections) return 'max_connections';
+    if (this.core.sockets.heldBy(address) >= limits.maxConnectionsPerAddress) return 'max_connections_per_address';
     if (takeRateToken && !this.connectionBucket.take(performance.now())) return 'connection_rate';
     return null;
   }
 
   /**
-   * A TLS handshake holds a socket before it is a session: it counts in socketsHeld like one, or
-   * plain sessions plus handshakes could reach twice maxConnections, and it takes its rate token
+   * A TLS handshake holds a socket before it is a session: it counts toward the connection limits
+   * like one, or plain sessions plus handshakes could reach twice maxConnections (and one address
+   * could hold any number of handshakes), and it takes its rate token
    * now, as handshakes are what cost the CPU. Returns its release (the listener calls it when the
    * socket is secured, just before handle(), or closes), or null when refused.
    */
   private holdHandshake(raw: Socket): (() => void) | null {
-    const refusal = this.refusal(true);
+    // Read once: the same address must be released that was held.
+    const address = raw.remoteAddress ?? 'unknown';
+    const refusal = this.refusal(address, true);
     if (refusal) {
       raw.on('error', () => {});
       raw.destroy();
-      this.rejected(raw.remoteAddress ?? 'unknown', 'tls', refusal);
+      this.rejected(address, 'tls', refusal);
       return null;
     }
-    this.core.socketsHeld++;
+    this.core.sockets.hold(address);
     let held = true;
     return () => {
-      if (held) this.core.socketsHeld--;
+      if (held) this.core.sockets.release(address);
       held = false;
     };
   }

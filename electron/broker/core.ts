@@ -3,6 +3,7 @@ import type { Frame } from '../../shared/protocol/frame';
 import { OutFrameEvent } from './frame-event';
 import { dispatch } from './handlers/index';
 import { handleUdpEnvelope } from './handlers/udp-message';
+import { HeldSockets } from './held-sockets';
 import { LoginThrottle } from './limits';
 import { FIRST_RTT_PROBE_MS, type ResolvedOptions } from './options';
 import type { OutboundQueue, QueueBudget } from './outbound';
@@ -23,12 +24,12 @@ export class BrokerCore {
   readonly throttle: LoginThrottle;
   readonly connections = new Set<Session>();
   /**
-   * Sockets the broker holds: every session's stream from accept until it is destroyed, so also
-   * the closed ones still lingering to flush their last frames (not in `connections` any more),
-   * and every TLS handshake in progress (Broker.holdHandshake). maxConnections is checked against
-   * this: connections closed on purpose must not make room.
+   * Sockets the broker holds, in total and per address: every session's stream until it is
+   * destroyed, so also the closed ones still lingering (not in `connections` any more), and every
+   * TLS handshake in progress (Broker.holdHandshake). maxConnections and maxConnectionsPerAddress
+   * are checked against these: connections closed on purpose must not make room.
    */
-  socketsHeld = 0;
+  readonly sockets = new HeldSockets();
   readonly queueBudget: QueueBudget;
   private readonly byId = new Map<string, Session>();
   private dirty: (OutboundQueue | null)[] = [];

@@ -33,8 +33,8 @@ export class Listeners {
     private readonly handshakeTimeoutMs: number,
     private readonly onAcceptError: () => void,
     /**
-     * A TLS connection is accepted and its handshake starts: counts its raw socket toward
-     * maxConnections and returns its release, or refuses it (destroyed and recorded) with null.
+     * A TLS connection is accepted and its handshake starts: counts its raw socket toward the
+     * connection limits and returns its release, or refuses it (destroyed and recorded) with null.
      */
     private readonly holdHandshake: (raw: Socket) => (() => void) | null,
   ) {}
@@ -95,8 +95,8 @@ export class Listeners {
   }
 
   private tlsServer(spec: TlsListenSpec): Server {
-    // Raw sockets in a handshake, by peer: each is held (counts toward maxConnections) until it is
-    // secured, when its session takes the count over, or until it closes.
+    // Raw sockets in a handshake, by peer: each is held (counts toward the connection limits) until
+    // it is secured, when its session takes the count over, or until it closes.
     const handshakes = new Map<string, () => void>();
     const server = createTlsServer({ key: spec.key, cert: spec.cert, handshakeTimeout: this.handshakeTimeoutMs }, (socket: TLSSocket) => {
       handshakes.get(peer(socket))?.();

@@ -27,6 +27,12 @@ export interface BrokerLimits {
   drainTimeoutMs: number;
   /** Sockets held at once: in a TLS handshake, logging in, logged in, or closed and still lingering (closeLingerMs). */
   maxConnections: number;
+  /**
+   * Sockets held at once (counted like maxConnections) from one source address, as addressKey()
+   * groups them (an IPv6 /64 is one address), so one host cannot take every place. Loopback and
+   * in-memory streams are exempt: the device simulator runs many devices from one loopback address.
+   */
+  maxConnectionsPerAddress: number;
   /** New connections per second (broker-wide token bucket) and its burst. */
   connectionsPerSecond: number;
   connectionBurst: number;
@@ -74,6 +80,8 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   maxTotalQueueBytes: 256 * 1024 * 1024,
   drainTimeoutMs: 10_000,
   maxConnections: 10_000,
+  // A host (or one NAT in front of several) with more devices than this is unusual in a lab.
+  maxConnectionsPerAddress: 64,
   connectionsPerSecond: 500,
   connectionBurst: 1_000,
   loginDelayBaseMs: 100,
@@ -104,6 +112,7 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
   // A queue must hold at least one full frame, or a large message could never be delivered.
   limits.maxQueueBytes = Math.max(limits.maxQueueBytes, limits.maxPayload + 5);
   limits.maxQueueMessages = Math.max(1, limits.maxQueueMessages);
+  limits.maxConnectionsPerAddress = Math.max(1, limits.maxConnectionsPerAddress);
   return {
     tokens: options.tokens,
     limits,

@@ -79,7 +79,7 @@ export class Session {
     this.decoder = new FrameDecoder({ maxPayload: limits.maxLoginPayload });
     this.bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst, now);
     this.queue = new OutboundQueue(stream, limits.maxQueueBytes, limits.maxQueueMessages, core.schedule, core.clock, core.queueBudget);
-    core.socketsHeld++;
+    core.sockets.hold(address);
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     // One listener for the three ways a peer goes (fewer closures per idle connection).
     const gone = (arg?: unknown): void => this.peerGone(arg);
@@ -224,7 +224,7 @@ export class Session {
       this.queue.flush(true);
       this.queue.clear();
       this.stream.end();
-      // The socket still counts toward maxConnections while it lingers: until the peer has gone or
+      // The socket still counts toward the connection limits while it lingers: until the peer has gone or
       // the linger ends (a stream need not emit 'close', so the timer releases it too).
       this.stream.once('close', () => this.release());
       setTimeout(() => {
@@ -238,11 +238,11 @@ export class Session {
     }
   }
 
-  /** Once per session: its socket is gone and no longer counts toward maxConnections. */
+  /** Once per session: its socket is gone and no longer counts toward the connection limits. */
   private release(): void {
     if (this.released) return;
     this.released = true;
-    this.core.socketsHeld--;
+    this.core.sockets.release(this.address);
   }
 
   info(): SessionInfo {
