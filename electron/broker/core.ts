@@ -295,6 +295,7 @@ export class BrokerCore {
       startedAt,
       connections: this.connections.size,
       sessions: this.byId.size,
+      socketsHeld: this.sockets.total,
       ...this.tally,
       msgsIn: total.msgsIn, msgsOut: total.msgsOut, bytesIn: total.bytesIn, bytesOut: total.bytesOut,
       acksIn: total.acksIn, acksOut: total.acksOut, errors: total.errors, rateLimited: total.rateLimited,

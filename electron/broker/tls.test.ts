@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Status } from '../../shared/protocol/constants';
+import { Command, Status } from '../../shared/protocol/constants';
+import { encodeFrame } from '../../shared/protocol/frame';
 import { Broker } from './broker';
 import { BaseClient } from './testing/base-client';
+import { duplexPair } from './testing/duplex-pair';
 import { collectCloses, eventually, testToken } from './testing/fixtures';
 import { LegacyClient } from './testing/legacy-client';
 import { V2Client } from './testing/v2-client';
@@ -141,6 +143,41 @@ describe('TLS', () => {
       expect(refused, 'the third handshake refused').toBe(true);
       expect(closes).toEqual([[null, 'rejected', 'connection_rate']]);
       expect(secure.closed).toBe(false);
+    } finally {
+      clients.forEach((c) => c.destroy());
+      await broker.close();
+    }
+  });
+
+  it('stats() shows the sockets held that are not connections: TLS handshakes and lingering closes', async () => {
+    const { broker, key, cert } = await tlsBroker(['secure']);
+    const clients: { destroy(): void }[] = [];
+    const held = () => [broker.stats().connections, broker.stats().socketsHeld];
+    try {
+      const tlsPort = await broker.listenTls({ port: 0, key, cert });
+      expect(held()).toEqual([0, 0]);
+      const stalled = await rawConnect(tlsPort);
+      clients.push(stalled);
+      await eventually(() => broker.stats().socketsHeld === 1, 1_000, 'the handshake held');
+      expect(held()).toEqual([0, 1]);
+      // A finished handshake is counted once, by its session.
+      const secure = new V2Client(await BaseClient.tls(tlsPort, cert));
+      clients.push(secure);
+      expect(await secure.login(testToken('secure'))).toBe(Status.SUCCESS);
+      expect(held()).toEqual([1, 2]);
+      // A wrong token, from a peer that keeps its side open: closed, but its socket lingers.
+      const [brokerSide, deviceSide] = duplexPair();
+      clients.push(deviceSide);
+      broker.handle(brokerSide, { address: 'mem', transport: 'tcp' });
+      deviceSide.on('error', () => {});
+      deviceSide.resume();
+      deviceSide.write(encodeFrame(Command.LOGIN, 1, 'wrong'.padEnd(32, 'z')));
+      await eventually(() => broker.stats().loginsFailed === 1, 1_000, 'the refused login');
+      expect(held()).toEqual([1, 3]);
+      stalled.destroy();
+      deviceSide.destroy();
+      await eventually(() => broker.stats().socketsHeld === 1, 1_000, 'the sockets released');
+      expect(held()).toEqual([1, 1]);
     } finally {
       clients.forEach((c) => c.destroy());
       await broker.close();

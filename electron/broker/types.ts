@@ -48,8 +48,14 @@ export interface SessionInfo {
 
 export interface BrokerStats {
   startedAt: number;
+  /** Connections being served: logging in or logged in. */
   connections: number;
   sessions: number;
+  /**
+   * Sockets held, what maxConnections is checked against: the connections, plus TLS handshakes in
+   * progress and closed connections still lingering to flush their last frames.
+   */
+  socketsHeld: number;
   loginsOk: number;
   loginsFailed: number;
   connectionsRejected: number;
