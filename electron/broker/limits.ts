@@ -77,8 +77,10 @@ interface FailureRecord {
  * failure (counted when the attempt arrives, see attempt()) raises the address's score; the score
  * halves every `halfLifeMs`. A login from an address with score s is answered after
  * base * 2^(s-1) ms, capped at `maxMs`: an attacker is slowed down, but the real device behind the
- * same address still logs in (the cap stays below the firmware's login timeout). Bounded: at
- * most `maxAddresses` are remembered, the oldest forgotten first.
+ * same address still logs in (the cap stays below the firmware's login timeout). An IPv6 failure
+ * also counts for its /48, and the larger delay applies: a site's /48 holds 65,536 /64s, each
+ * fresh to an attacker rotating through them. Bounded: at most `maxAddresses` records are
+ * remembered, the oldest forgotten first (a /48 under attack is refreshed by every failure).
  */
 export class LoginThrottle {
   private readonly records = new Map<string, FailureRecord>();
@@ -97,28 +99,31 @@ export class LoginThrottle {
    * never a lockout; a correct token takes the failure back (succeeded()).
    */
   attempt(address: string, now: number): number {
-    const key = addressKey(address);
-    const delay = this.delayOf(key, now);
-    this.fail(key, now);
+    const delay = this.delayFor(address, now);
+    this.failed(address, now);
     return delay;
   }
 
+  /** The larger delay of the address's records (its own, and its /48's for IPv6). */
   delayFor(address: string, now: number): number {
-    return this.delayOf(addressKey(address), now);
+    let delay = 0;
+    for (const key of recordKeys(address)) delay = Math.max(delay, this.delayOf(key, now));
+    return delay;
   }
 
   failed(address: string, now: number): void {
-    this.fail(addressKey(address), now);
+    for (const key of recordKeys(address)) this.fail(key, now);
   }
 
-  /** After attempt() with a correct token: takes its failure back, and one more. */
+  /** After attempt() with a correct token: takes its failure back, and one more, in each record. */
   succeeded(address: string): void {
     // A good login does not wipe an attacker's record at a shared address; it only stops growth.
-    const key = addressKey(address);
-    const record = this.records.get(key);
-    if (!record) return;
-    record.score -= 2;
-    if (record.score <= 0) this.records.delete(key);
+    for (const key of recordKeys(address)) {
+      const record = this.records.get(key);
+      if (!record) continue;
+      record.score -= 2;
+      if (record.score <= 0) this.records.delete(key);
+    }
   }
 
   get size(): number {
@@ -147,4 +152,12 @@ export class LoginThrottle {
     // max(0, ...): a clock that went back must not multiply the score.
     return record.score * 0.5 ** (Math.max(0, now - record.at) / this.halfLifeMs);
   }
+}
+
+/** The throttle records an address counts in: its addressKey(), and for an IPv6 /64 its /48. */
+function recordKeys(address: string): string[] {
+  const key = addressKey(address);
+  if (!key.endsWith('::/64')) return [key];
+  // '2001:db8:1:2::/64' -> '2001:db8:1::/48' (addressKey() writes the first four groups).
+  return [key, `${key.split(':', 3).join(':')}::/48`];
 }
