@@ -85,7 +85,7 @@ async function main() {
   longTasks.push(...rest.longTasks);
   const series = await api.call('metrics.series', { range: '5m' });
   const window = series.filter((pt) => pt.ts >= t0 + 10_000);
-  const delivered = window.length ? window.reduce((s, pt) => s + pt.msgsIn, 0) / window.length : NaN;
+  const delivered = window.length ? window.reduce((s, pt) => s + (pt.msgsIn ?? 0), 0) / window.length : NaN;
   const counters = (await api.call('traffic.page', { query: '', limit: 1 })).counters;
 
   await lab.stop();

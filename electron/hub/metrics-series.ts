@@ -70,12 +70,25 @@ export class SecondSeries {
     return out;
   }
 
+  /** Whether any second from `fromSec` to `toSec` (inclusive) has a bucket. */
+  has(fromSec: number, toSec: number): boolean {
+    for (let s = fromSec; s <= toSec; s++) if (this.get(s)) return true;
+    return false;
+  }
+
   /** Sum of one count field over the last `n` seconds before `nowSec`, as a per-second rate. */
   rate(field: number, nowSec: number, n: number): number {
     let sum = 0;
     for (let s = nowSec - n; s < nowSec; s++) sum += this.get(s)?.[field] ?? 0;
     return sum / n;
   }
+}
+
+/** A point from a time the host was not running: no values at all (a gap, not zero traffic). */
+export function downPoint(ts: number): MetricsPoint {
+  const point: Record<string, number | null> = { ts };
+  for (const field of FIELDS) point[field] = null;
+  return point as unknown as MetricsPoint;
 }
 
 export function toPoint(ts: number, acc: Float64Array, seconds: number, gaugeN: Float64Array): MetricsPoint {

@@ -3,6 +3,8 @@ import { openDatabase } from './db';
 import { metricsCsv } from './export';
 import { Flusher } from './flusher';
 import { Metrics } from './metrics';
+import { FIELDS } from './metrics-series';
+import type { MetricsPoint } from '../../shared/api/contract';
 import { tempDir } from './testing/temp-dir';
 
 const tmp = tempDir();
@@ -59,14 +61,49 @@ describe('Metrics', () => {
     const db2 = openDatabase(path);
     const day = new Metrics(db2).query('a', '24h', T0 + 181_000);
     expect(day.length).toBeGreaterThanOrEqual(1440);
-    expect(day.filter((p) => p.msgsIn > 0).map((p) => [p.ts, p.msgsIn])).toEqual([[T0, 1], [T0 + 60_000, 1]]);
+    expect(day.filter((p) => p.msgsIn! > 0).map((p) => [p.ts, p.msgsIn])).toEqual([[T0, 1], [T0 + 60_000, 1]]);
     const month = new Metrics(db2).query('a', '30d', T0 + 181_000);
     expect(month.length).toBeGreaterThanOrEqual(720);
-    expect(month.filter((p) => p.msgsIn > 0).map((p) => p.msgsIn * 3600)).toEqual([120]);
-    const csv = metricsCsv(day.filter((p) => p.msgsIn > 0));
+    expect(month.filter((p) => p.msgsIn! > 0).map((p) => p.msgsIn! * 3600)).toEqual([120]);
+    const csv = metricsCsv(day.filter((p) => p.msgsIn! > 0));
     expect(csv.content.split('\n')[0]).toBe('time,msgsIn,msgsOut,bytesIn,bytesOut,errors,drops,rttMs,queueDepth,udpLoss,udpRetransmits,udpSpurious');
     expect(csv.content.split('\n')[1]).toBe(`${new Date(T0).toISOString()},1,0,10,0,0,0,,0,0,0,0`);
     db2.close();
+  });
+
+  it('answers a time the host was not running with nulls (a gap), and an idle time it ran with zeros', () => {
+    const db = openDatabase(`${tmp.dir}/m-gaps.db`);
+    const m = new Metrics(db);
+    // The host starts at T0 and ticks every second; device a talks once, at T0 + 5 s.
+    for (let s = 0; s <= 20; s++) {
+      if (s === 5) m.count('a', 'in', 10, false, T0 + 5_000);
+      m.tick(T0 + s * 1000);
+    }
+    const at = (points: MetricsPoint[], ts: number) => points.find((p) => p.ts === ts)!;
+    let total = m.query(undefined, '5m', T0 + 21_000);
+    expect(total.filter((p) => p.ts < T0).every((p) => FIELDS.every((f) => p[f] === null))).toBe(true);
+    expect(total.filter((p) => p.ts >= T0).map((p) => p.msgsIn)).toEqual([...Array(5).fill(0), 1, ...Array(15).fill(0)]);
+    const a = m.query('a', '5m', T0 + 21_000);
+    expect(at(a, T0 - 1000).msgsIn).toBeNull(); // before the host ran
+    expect(at(a, T0 + 4000).msgsIn).toBe(0); // the host ran, a was silent
+    expect(at(a, T0 + 5000).msgsIn).toBe(1);
+    // A loop held up for 5 s still ran: zeros. A 2-minute jump (the machine slept): a gap.
+    m.tick(T0 + 26_000);
+    m.tick(T0 + 27_000);
+    m.tick(T0 + 147_000);
+    m.tick(T0 + 148_000);
+    total = m.query(undefined, '5m', T0 + 149_000);
+    expect([21, 22, 23, 24, 25].map((s) => at(total, T0 + s * 1000).msgsIn)).toEqual([0, 0, 0, 0, 0]);
+    expect([28, 60, 146].map((s) => at(total, T0 + s * 1000).msgsIn)).toEqual([null, null, null]);
+    expect(at(total, T0 + 147_000).msgsIn).toBe(0);
+    // From the rollups: minutes with the host running are numbers (0 when idle), others null.
+    m.tick(T0 + 181_000);
+    m.tick(T0 + 182_000);
+    const day = m.query(undefined, '24h', T0 + 182_000);
+    expect([-60_000, 0, 60_000, 120_000, 180_000].map((d) => at(day, T0 + d).msgsIn)).toEqual([null, 1 / 60, null, 0, 0]);
+    const dayA = m.query('a', '24h', T0 + 182_000);
+    expect([-60_000, 0, 60_000, 120_000].map((d) => at(dayA, T0 + d).msgsIn)).toEqual([null, 1 / 60, null, 0]);
+    db.close();
   });
 
   it('keeps at most maxDevices device series in memory', () => {
@@ -75,8 +112,9 @@ describe('Metrics', () => {
     for (let d = 0; d < 50; d++) m.count(`d${d}`, 'in', 1, false, T0 + d * 1000);
     m.tick(T0 + 60_000);
     expect(m.topTalkers(100, T0 + 51_000).length).toBeLessThanOrEqual(9);
-    expect(m.query('d49', '5m', T0 + 51_000).some((p) => p.msgsIn > 0)).toBe(true);
-    expect(m.query('d0', '5m', T0 + 51_000).every((p) => p.msgsIn === 0)).toBe(true);
+    expect(m.query('d49', '5m', T0 + 51_000).some((p) => p.msgsIn! > 0)).toBe(true);
+    // evicted: no counts left (zero while the host ran, null before it started)
+    expect(m.query('d0', '5m', T0 + 51_000).every((p) => (p.ts < T0 ? p.msgsIn === null : p.msgsIn === 0))).toBe(true);
     db.close();
   });
 });

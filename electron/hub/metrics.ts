@@ -1,10 +1,15 @@
 import type { MetricsPoint, MetricsRange } from '../../shared/api/contract';
 import type { Db } from './db';
-import { F, FIELDS, SecondSeries, columnOf, isGauge, newBucket, pointOf, toPoint } from './metrics-series';
+import { F, FIELDS, SecondSeries, columnOf, downPoint, isGauge, newBucket, pointOf, toPoint } from './metrics-series';
 
 /** Series key of the whole broker. */
 export const TOTAL = '*';
 const MINUTE_RETENTION_MS = 30 * 24 * 3600 * 1000;
+/**
+ * Seconds without a tick that still count as the host running (a busy event loop): filled with
+ * zero traffic. A longer jump is a machine that slept, left as a gap like a time the host was off.
+ */
+const MAX_STALL_S = 60;
 
 interface MinuteAcc {
   acc: Float64Array;
@@ -14,6 +19,9 @@ interface MinuteAcc {
 /**
  * Metrics per device and in total: 1-second buckets for the last hour in memory (at most
  * `maxDevices` device series, least recently active evicted), 1-minute rollups in SQLite for 30 days.
+ * The total gets a bucket (and a minute row) for every second the host runs, traffic or not, so a
+ * time without one is a time the host was not running: queries answer it with a point of nulls
+ * (drawn as a gap), never as zero traffic.
  */
 export class Metrics {
   private current = new Map<string, Float64Array>();
@@ -86,6 +94,12 @@ export class Metrics {
     const buckets = this.current;
     this.current = new Map();
     if (closed === 0) return;
+    if (!buckets.has(TOTAL)) buckets.set(TOTAL, newBucket());
+    const skipped = sec - closed - 1;
+    if (skipped > 0 && skipped <= MAX_STALL_S) {
+      const total = this.series.get(TOTAL)!;
+      for (let s = closed + 1; s < sec; s++) total.put(s, newBucket());
+    }
     const minuteOf = Math.floor(closed / 60) * 60;
     if (minuteOf !== this.minuteStart) this.closeMinute(minuteOf);
     const rates: Record<string, number> = {};
@@ -219,9 +233,13 @@ export class Metrics {
     const sec = Math.floor(nowMs / 1000) - 1;
     if (range === '5m' || range === '1h') {
       const s = this.series.get(key) ?? new SecondSeries(1);
+      const total = this.series.get(TOTAL)!;
       const [span, step] = range === '5m' ? [300, 1] : [3600, 10];
       const from = Math.floor((sec - span + 1) / step) * step;
-      return s.points(from, sec, step);
+      return s.points(from, sec, step).map((p) => {
+        const start = p.ts / 1000;
+        return total.has(start, Math.min(start + step - 1, sec)) ? p : downPoint(p.ts);
+      });
     }
     this.write(nowMs);
     const stepMs = range === '24h' ? 60_000 : 3_600_000;
@@ -233,10 +251,17 @@ export class Metrics {
       .prepare(`SELECT (ts / ${stepMs}) * ${stepMs} AS t, ${values} FROM metrics_minute WHERE device = ? AND ts >= ? GROUP BY t ORDER BY t`)
       .all(key, fromMs) as Record<string, number | null>[];
     const byTs = new Map(rows.map((r) => [r.t as number, r]));
+    // the steps the host ran in: those with a rollup of the total (the minute being filled counts too)
+    const ran = key === TOTAL ? new Set(byTs.keys()) : new Set((this.db.prepare(`SELECT DISTINCT (ts / ${stepMs}) * ${stepMs} AS t FROM metrics_minute WHERE device = ? AND ts >= ?`).all(TOTAL, fromMs) as { t: number }[]).map((r) => r.t));
+    if (this.minuteStart !== 0) ran.add(Math.floor((this.minuteStart * 1000) / stepMs) * stepMs);
     const out: MetricsPoint[] = [];
     const stepSec = stepMs / 1000;
     for (let t = fromMs; t <= nowMs; t += stepMs) {
       const r = byTs.get(t);
+      if (!ran.has(t)) {
+        out.push(downPoint(t));
+        continue;
+      }
       // Rollups hold per-minute totals; points are per-second averages over their step.
       out.push(pointOf(t, (f) => (isGauge(f) ? (r?.[f] ?? null) : (r?.[f] ?? 0) / stepSec)));
     }

@@ -79,20 +79,25 @@ export interface TrafficCounters {
   dropped: number;
 }
 
+/**
+ * One step of a metrics series: counts are per-second averages over the step, rttMs and queueDepth
+ * averages of the values seen. Every value is null in a step the host was not running (a gap, not
+ * zero traffic); rttMs is also null in a step without a ping.
+ */
 export interface MetricsPoint {
   ts: number;
-  msgsIn: number;
-  msgsOut: number;
-  bytesIn: number;
-  bytesOut: number;
-  errors: number;
-  drops: number;
+  msgsIn: number | null;
+  msgsOut: number | null;
+  bytesIn: number | null;
+  bytesOut: number | null;
+  errors: number | null;
+  drops: number | null;
   rttMs: number | null;
-  queueDepth: number;
-  udpLoss: number;
-  udpRetransmits: number;
+  queueDepth: number | null;
+  udpLoss: number | null;
+  udpRetransmits: number | null;
   /** UDP resends whose ACK only came late: the packet had arrived (not loss). */
-  udpSpurious: number;
+  udpSpurious: number | null;
 }
 
 /** One step of a stored telemetry channel: the mean of its readings and their extremes. */

@@ -185,3 +185,28 @@ describe('time labels', () => {
     expect(chartSummary(rows, series)).toMatch(new RegExp(`^From ${from} 14:07 to ${date} 14:07\\.`));
   });
 });
+
+describe('series chart gaps', () => {
+  const rows = [0, 1, 2, 3, 4].map((i) => ({ ts: t0 + i * 1000, in: i === 2 ? null : i + 1, out: i === 2 ? null : 1 }));
+  const pathOf = (figure: HTMLElement, name: string) => figure.querySelector(`path.recharts-line-curve[name="${name}"]`);
+  const moves = (d: string | null | undefined) => (d ?? '').split('M').length - 1;
+
+  it('breaks a series marked gaps at a null (the host was not running) and joins the others across it', async () => {
+    // jsdom has no layout and withChartLayout gives every element the chart's size: the legend
+    // would take the whole height and leave the plot none, so it gets a legend's height here
+    const chartRect = HTMLElement.prototype.getBoundingClientRect;
+    HTMLElement.prototype.getBoundingClientRect = function (this: HTMLElement) {
+      const rect = chartRect.call(this);
+      return this.classList.contains('recharts-legend-wrapper') ? { ...rect, height: 20, bottom: 20 } : rect;
+    };
+    try {
+      render(<SeriesChart title="Messages per second" data={rows} series={[{ ...series[0]!, gaps: true }, series[1]!]} testId="chart-gaps" />);
+      const figure = screen.getByTestId('chart-gaps');
+      await waitFor(() => expect(figure.querySelectorAll('.recharts-line-curve')).toHaveLength(2));
+      expect(moves(pathOf(figure, 'in msgs/s')?.getAttribute('d'))).toBe(2);
+      expect(moves(pathOf(figure, 'out msgs/s')?.getAttribute('d'))).toBe(1);
+    } finally {
+      HTMLElement.prototype.getBoundingClientRect = chartRect;
+    }
+  });
+});

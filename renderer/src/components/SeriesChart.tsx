@@ -8,6 +8,11 @@ export interface SeriesDef {
   color: string;
   /** Drawn thin and dashed: a companion line (e.g. min and max around an average). */
   faint?: boolean;
+  /**
+   * A null breaks the line (a time with no data, e.g. the host was not running). Otherwise the line
+   * joins the points around it: a reading that only some steps have, like a ping's RTT.
+   */
+  gaps?: boolean;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -85,7 +90,7 @@ interface BodyProps {
   fromZero: boolean;
 }
 
-const seriesKey = (series: SeriesDef[]) => series.map((s) => `${s.key}/${s.color}/${s.label}/${s.faint ? 1 : 0}`).join('|');
+const seriesKey = (series: SeriesDef[]) => series.map((s) => `${s.key}/${s.color}/${s.label}/${s.faint ? 1 : 0}/${s.gaps ? 1 : 0}`).join('|');
 
 /**
  * The keyboard's tooltip, looking like recharts' own: beside its point, on the roomier side (`across`
@@ -126,7 +131,7 @@ const ChartBody = memo(
             <Legend formatter={(value: string) => <span style={{ color: 'var(--text)' }}>{value}</span>} itemSorter={(item) => series.findIndex((s) => s.key === item.dataKey)} />
             {/* a lone point makes no line: it gets a dot, or the chart would look empty */}
             {series.map((s) => (
-              <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.color} dot={data.length === 1 ? { r: 3 } : false} isAnimationActive={false} connectNulls strokeWidth={s.faint ? 1 : 1.5} strokeDasharray={s.faint ? '4 3' : undefined} strokeOpacity={s.faint ? 0.7 : 1} />
+              <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.color} dot={data.length === 1 ? { r: 3 } : false} isAnimationActive={false} connectNulls={!s.gaps} strokeWidth={s.faint ? 1 : 1.5} strokeDasharray={s.faint ? '4 3' : undefined} strokeOpacity={s.faint ? 0.7 : 1} />
             ))}
             {/* the keyboard's point drawn as the mouse's is: a cursor line and a dot on each series */}
             {ts !== undefined && <ReferenceLine x={ts} stroke="var(--muted)" />}

@@ -57,7 +57,8 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get, client)
       set((s) => {
         const rateHistory = { ...s.rateHistory };
         talkers.forEach((t, i) => {
-          const rates = perDevice[i]!.map((p) => ({ ts: p.ts, v: p.msgsIn + p.msgsOut }));
+          // a step the host was not running has no rate (null), not a rate of 0
+          const rates = perDevice[i]!.flatMap((p) => (p.msgsIn === null ? [] : [{ ts: p.ts, v: p.msgsIn + (p.msgsOut ?? 0) }]));
           rateHistory[t.device] = prependOlder(rates, rateHistory[t.device] ?? [], RATE_POINTS);
         });
         return { live: mergeLiveHistory(history, s.live), rateHistory };

@@ -20,25 +20,26 @@ const RANGES: { range: MetricsRange; label: string }[] = [
 ];
 const STAGGER_MS = 160;
 
+/** Counts break where the host was not running (nulls); the RTT line joins the steps that had a ping. */
 const S = {
   msgs: [
-    { key: 'msgsIn', label: 'in msgs/s', color: PALETTE[0]! },
-    { key: 'msgsOut', label: 'out msgs/s', color: PALETTE[1]! },
+    { key: 'msgsIn', label: 'in msgs/s', color: PALETTE[0]!, gaps: true },
+    { key: 'msgsOut', label: 'out msgs/s', color: PALETTE[1]!, gaps: true },
   ],
   bytes: [
-    { key: 'bytesIn', label: 'in bytes/s', color: PALETTE[0]! },
-    { key: 'bytesOut', label: 'out bytes/s', color: PALETTE[1]! },
+    { key: 'bytesIn', label: 'in bytes/s', color: PALETTE[0]!, gaps: true },
+    { key: 'bytesOut', label: 'out bytes/s', color: PALETTE[1]!, gaps: true },
   ],
   rtt: [{ key: 'rttMs', label: 'RTT ms', color: PALETTE[2]! }],
   errors: [
-    { key: 'errors', label: 'errors', color: PALETTE[1]! },
-    { key: 'drops', label: 'drops', color: PALETTE[3]! },
-    { key: 'queueDepth', label: 'queue depth', color: PALETTE[4]! },
+    { key: 'errors', label: 'errors', color: PALETTE[1]!, gaps: true },
+    { key: 'drops', label: 'drops', color: PALETTE[3]!, gaps: true },
+    { key: 'queueDepth', label: 'queue depth', color: PALETTE[4]!, gaps: true },
   ],
   udp: [
-    { key: 'udpLoss', label: 'UDP loss', color: PALETTE[3]! },
-    { key: 'udpRetransmits', label: 'UDP retransmits', color: PALETTE[5]! },
-    { key: 'udpSpurious', label: 'UDP late acks', color: PALETTE[7]! },
+    { key: 'udpLoss', label: 'UDP loss', color: PALETTE[3]!, gaps: true },
+    { key: 'udpRetransmits', label: 'UDP retransmits', color: PALETTE[5]!, gaps: true },
+    { key: 'udpSpurious', label: 'UDP late acks', color: PALETTE[7]!, gaps: true },
   ],
 };
 
