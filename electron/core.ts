@@ -84,7 +84,7 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
     ...options.broker,
     ...(udp ? { udp } : {}),
     tokens,
-    limits: { maxPayload: s.maxPayload, ratePerSecond: s.rateLimitPerSecond, rateBurst: s.rateLimitPerSecond * 2, ...options.broker?.limits },
+    limits: { maxPayload: s.maxPayload, ratePerSecond: s.rateLimitPerSecond, rateBurst: s.rateLimitPerSecond * 2, maxConnectionsPerAddress: s.connectionsPerAddress, ...options.broker?.limits },
     keepalive: { intervalMs: s.keepaliveSeconds * 1000, ...options.broker?.keepalive },
   });
   const hub = new Hub({ ...options.hub, db, broker, tokens, settings, udp });
@@ -114,7 +114,7 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
     { intervalMs: options.pumpIntervalMs ?? 100, onInternalError: (method, err) => hub.notice('error', `${method}: ${(err as Error)?.message}`) },
   );
   settings.onChange((_, changed) => {
-    if (changed.some((k) => ['tcpPort', 'udpPort', 'tlsEnabled', 'tlsPort', 'maxPayload', 'keepaliveSeconds', 'rateLimitPerSecond'].includes(k))) {
+    if (changed.some((k) => ['tcpPort', 'udpPort', 'tlsEnabled', 'tlsPort', 'maxPayload', 'keepaliveSeconds', 'rateLimitPerSecond', 'connectionsPerAddress'].includes(k))) {
       hub.notice('info', `saved; ${changed.join(', ')} take effect after a restart`);
     }
   });

@@ -165,6 +165,8 @@ export const Settings = z.strictObject({
   maxPayload: z.number().int().min(64).max(65535),
   keepaliveSeconds: z.number().int().min(1).max(3600),
   rateLimitPerSecond: z.number().int().min(1).max(1_000_000),
+  /** Device connections one source address may hold (loopback is exempt: the simulator runs there). */
+  connectionsPerAddress: z.number().int().min(1).max(100_000),
   retentionDays: z.number().int().min(1).max(3650),
   retentionMegabytes: z.number().int().min(1).max(100_000),
   offlineGraceSeconds: z.number().int().min(0).max(3600),
@@ -181,6 +183,7 @@ export const defaultSettings: Settings = {
   maxPayload: 16384,
   keepaliveSeconds: 10,
   rateLimitPerSecond: 1000,
+  connectionsPerAddress: 64,
   retentionDays: 7,
   retentionMegabytes: 512,
   offlineGraceSeconds: 0,

@@ -15,6 +15,7 @@ const FIELDS: { key: NumKey; label: string; hint: string }[] = [
   { key: 'maxPayload', label: 'Max payload (bytes)', hint: '64-65535' },
   { key: 'keepaliveSeconds', label: 'Keepalive (s)', hint: 'quiet sessions are pinged' },
   { key: 'rateLimitPerSecond', label: 'Rate limit (msgs/s per device)', hint: 'over it: RATE_LIMITED' },
+  { key: 'connectionsPerAddress', label: 'Connections per address', hint: 'devices behind one NAT share it; loopback exempt' },
   { key: 'retentionDays', label: 'Traffic retention (days)', hint: 'older log rows are deleted' },
   { key: 'retentionMegabytes', label: 'Traffic retention (MB)', hint: 'cap on the log size' },
   { key: 'offlineGraceSeconds', label: 'Offline grace (s)', hint: 'before an offline alert' },

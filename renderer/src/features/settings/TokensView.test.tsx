@@ -117,7 +117,7 @@ describe('tokens view: revoked tokens', () => {
 describe('settings view', () => {
   it('validates limits before saving and applies the theme at once', async () => {
     const client = createFakeClient();
-    const settings = { tcpPort: 8080, udpPort: 8080, tlsEnabled: false, tlsPort: 8443, maxPayload: 16384, keepaliveSeconds: 10, rateLimitPerSecond: 200, retentionDays: 7, retentionMegabytes: 512, offlineGraceSeconds: 0, theme: 'system' as const };
+    const settings = { tcpPort: 8080, udpPort: 8080, tlsEnabled: false, tlsPort: 8443, maxPayload: 16384, keepaliveSeconds: 10, rateLimitPerSecond: 200, connectionsPerAddress: 64, retentionDays: 7, retentionMegabytes: 512, offlineGraceSeconds: 0, theme: 'system' as const };
     client.handlers['settings.get'] = () => settings;
     client.handlers['settings.save'] = ({ settings: s }) => ({ ...settings, ...s });
     const ctx = setup(client);
@@ -137,7 +137,7 @@ describe('settings view', () => {
 
   it('shows the ports the host really listens on when its flags override the saved ones', async () => {
     const client = createFakeClient();
-    const settings = { tcpPort: 8080, udpPort: 8080, tlsEnabled: false, tlsPort: 8443, maxPayload: 16384, keepaliveSeconds: 10, rateLimitPerSecond: 200, retentionDays: 7, retentionMegabytes: 512, offlineGraceSeconds: 0, theme: 'system' as const };
+    const settings = { tcpPort: 8080, udpPort: 8080, tlsEnabled: false, tlsPort: 8443, maxPayload: 16384, keepaliveSeconds: 10, rateLimitPerSecond: 200, connectionsPerAddress: 64, retentionDays: 7, retentionMegabytes: 512, offlineGraceSeconds: 0, theme: 'system' as const };
     client.handlers['settings.get'] = () => settings;
     const ctx = setup(client);
     ctx.store.setState({ hello: { version: '1', mode: 'headless', tcpPort: 8180, udpPort: null, tlsPort: null } });
