@@ -161,6 +161,47 @@ TEST(envelope_vectors_match_the_broker_rules) {
 #endif
 }
 
+namespace {
+// The device envelope as the broker would deliver it: every "targetId" key spelled "from".
+size_t asDelivered(const Vector& v, char* out) {
+  static const char kTarget[] = "\"targetId\"", kFrom[] = "\"from\"";
+  size_t n = 0;
+  for (size_t i = 0; i < v.length;) {
+    if (v.length - i >= sizeof kTarget - 1 && memcmp(v.bytes + i, kTarget, sizeof kTarget - 1) == 0) {
+      memcpy(out + n, kFrom, sizeof kFrom - 1);
+      n += sizeof kFrom - 1;
+      i += sizeof kTarget - 1;
+    } else {
+      out[n++] = static_cast<char>(v.bytes[i++]);
+    }
+  }
+  return n;
+}
+}  // namespace
+
+// The reader the device trusts its inbound envelopes to (parseDelivered) agrees with the broker on
+// the vectors about the JSON itself: valid ones pass, a repeated key, __proto__ or too much depth
+// anywhere is refused.
+TEST(delivered_envelope_vectors_match_the_broker_on_the_json) {
+  load();
+  int accepted = 0, refused = 0;
+  for (int i = 0; i < vectorCount; i++) {
+    const Vector& v = vectors[i];
+    if (strcmp(v.kind, "envelope") != 0) continue;
+    const char* code = expectField(v.expect, "error");
+    bool mustRefuse = code && (strcmp(code, "duplicate_key") == 0 || strcmp(code, "forbidden_key") == 0 ||
+                               strcmp(code, "too_deep") == 0);
+    if (!mustRefuse && code) continue;  // about the envelope's own keys and target, which differ
+    static char text[sizeof v.bytes];
+    hypertcp::Delivered delivered;
+    bool ok = hypertcp::parseDelivered(text, asDelivered(v, text), delivered);
+    if (ok == mustRefuse) check::fail("vectors.txt", v.line, v.name);
+    (mustRefuse ? refused : accepted)++;
+  }
+  CHECK(accepted >= 5);
+  CHECK(refused >= 10);
+}
+
 TEST(oversized_frame_is_skipped_whole_and_the_next_frame_decodes) {
   static uint8_t buffer[64];
   FrameDecoder decoder(buffer, sizeof buffer);

@@ -65,6 +65,111 @@ TEST(validate_forbids_proto_spelled_with_escapes) {
   }
 }
 
+// A key twice in one object, at any depth and however it is spelled, is refused like the broker
+// does (PROTOCOL 5.1): readers disagree on which one counts. Both scanner modes.
+TEST(validate_refuses_a_repeated_key_at_any_depth) {
+  const char* repeated[] = {"{\"a\":1,\"a\":2}", "{\"x\":{\"a\":1,\"b\":{\"a\":0},\"a\":2}}", "[1,{\"k\":[],\"k\":{}}]",
+                            "{\"relay\":1,\"\\u0072elay\":2}", "{\"\xC3\xA9\":1,\"\\u00E9\":2}",
+                            "{\"\xF0\x9F\x98\x80\":1,\"\\ud83d\\uDE00\":2}", "{\"a/b\":1,\"a\\/b\":2}", "{\"\\n\":1,\"\\u000a\":2}",
+                            "{\"a\\\\\":1,\"s\":\"\\\"}{\\\"\",\"a\\\\\":2}", "{\"\":1,\"\":2}", "{\"a\":1,\"b\":2,\"a\" 3}"};
+  for (size_t i = 0; i < sizeof repeated / sizeof repeated[0]; i++) {
+    if (validate(repeated[i]) != json::Check::DuplicateKey) check::fail(__FILE__, __LINE__, repeated[i]);
+  }
+  // Near misses, and one key in different objects.
+  const char* fine[] = {"{\"a\":1,\"ab\":2,\"A\":3,\"b\":\"a\",\"\\u0061b2\":4}",
+                        "{\"a\\\\\":1,\"a\\\"\":2,\"s\":\"\\\"a\\\":\",\"\\ud800\":4,\"\\udc00\":5,\"a\":3}",
+                        "{\"a\":{\"k\":1},\"b\":{\"k\":1},\"k\":[{\"k\":1},{\"k\":2}]}", "{\"a\":{\"a\":{\"a\":1}}}",
+                        "[{\"a\":1},{\"a\":1}]", "{\"\\ud83d\":1,\"\\ud83d\\ude00\":2}"};
+  for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++) {
+    if (validate(fine[i]) != json::Check::Ok) check::fail(__FILE__, __LINE__, fine[i]);
+  }
+  // Every way in: a payload to send, a delivered envelope, the accessors, the object reader.
+  const char* twoRelays = "{\"relay\":true,\"relay\":false}";
+  CHECK(checkPayload(twoRelays, strlen(twoRelays)) == Error::InvalidPayload);
+  Delivered d;
+  const char* delivered = "{\"from\":\"server\",\"payload\":{\"on\":true,\"on\":false}}";
+  CHECK(!parseDelivered(delivered, strlen(delivered), d));
+  const char* twoFroms = "{\"from\":\"a\",\"from\":\"b\",\"payload\":{}}";
+  CHECK(!parseDelivered(twoFroms, strlen(twoFroms), d));
+  bool on = false;
+  const char* twoOns[] = {"{\"on\":true,\"on\":false}", "{\"on\":true,\"x\":1,\"\\u006fn\":false}"};
+  for (size_t i = 0; i < 2; i++) CHECK(!json::getBool(twoOns[i], strlen(twoOns[i]), "on", on));
+  const char* nestedOn = "{\"on\":true,\"x\":{\"on\":false}}";
+  CHECK(json::getBool(nestedOn, strlen(nestedOn), "on", on) && on);
+  json::ObjectReader reader("{\"a\":1,\"b\":2,\"a\":3}", 19);
+  json::Span key, value;
+  json::Check why;
+  CHECK(reader.next(key, value, why) == json::ObjectReader::Member);
+  CHECK(reader.next(key, value, why) == json::ObjectReader::Member);
+  CHECK(reader.next(key, value, why) == json::ObjectReader::Fail);
+  CHECK(why == json::Check::DuplicateKey);
+  CHECK(json::keyIs(key, "a"));  // named for the caller
+}
+
+namespace {
+// Random nested JSON whose keys collide often (spellings of a few keys, some with escapes, and
+// values full of quotes, backslashes and braces), with the answer worked out while writing it.
+struct Keys {
+  const char* spelling;
+  uint8_t id;  // equal ids decode to the same key
+};
+const Keys kKeys[] = {{"a", 0}, {"\\u0061", 0}, {"ab", 1}, {"a\\u0062", 1}, {"a\\\\", 2}, {"a\\\"", 3},
+                      {"\\u00e9", 4}, {"\xC3\xA9", 4}, {"\\/", 5}, {"/", 5}, {"", 6}};
+const char* const kValues[] = {"1", "\"a\"", "\"\\\"a\\\":{\"", "\"}]\\\\\"", "[]", "{}", "true"};
+uint32_t seed = 12345;
+uint32_t roll(uint32_t n) {
+  seed = seed * 1103515245u + 12345u;
+  return (seed >> 16) % n;
+}
+void put(char* out, size_t& n, const char* text) {
+  while (*text) out[n++] = *text++;
+}
+// Writes one object; true when it or an object inside repeats a key.
+bool writeObject(char* out, size_t& n, int depth) {
+  bool repeated = false;
+  uint16_t seen = 0;
+  put(out, n, "{");
+  for (uint32_t m = 0, members = roll(4); m < members; m++) {
+    const Keys& key = kKeys[roll(sizeof kKeys / sizeof kKeys[0])];
+    repeated |= (seen >> key.id) & 1;
+    seen |= static_cast<uint16_t>(1u << key.id);
+    put(out, n, m ? ",\"" : "\"");
+    put(out, n, key.spelling);
+    put(out, n, "\":");
+    uint32_t kind = depth < 4 && n < 4000 ? roll(4) : 3;  // past 4000 bytes only scalars: 16 KB is room
+    if (kind == 0) {
+      repeated |= writeObject(out, n, depth + 1);
+    } else if (kind == 1) {
+      put(out, n, "[");
+      repeated |= writeObject(out, n, depth + 1);
+      put(out, n, ",");
+      repeated |= writeObject(out, n, depth + 1);
+      put(out, n, "]");
+    } else {
+      put(out, n, kValues[roll(sizeof kValues / sizeof kValues[0])]);
+    }
+  }
+  put(out, n, "}");
+  return repeated;
+}
+}  // namespace
+
+TEST(validate_refuses_exactly_the_objects_that_repeat_a_key) {
+  static char text[16384];
+  int refused = 0;
+  for (int round = 0; round < 3000; round++) {
+    size_t n = 0;
+    bool repeated = writeObject(text, n, 0);
+    json::Check want = repeated ? json::Check::DuplicateKey : json::Check::Ok;
+    if (json::validate(text, n) != want) {
+      text[n] = '\0';
+      check::fail(__FILE__, __LINE__, text);
+    }
+    refused += repeated;
+  }
+  CHECK(refused > 300 && refused < 2700);  // both answers well covered
+}
+
 namespace {
 struct Seen {
   char text[160];

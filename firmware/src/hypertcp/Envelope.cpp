@@ -218,18 +218,24 @@ const char* checkDeviceEnvelope(const char* text, size_t length, json::Span* tar
   json::Span key, value, target = {nullptr, 0}, payload = {nullptr, 0};
   json::Check why;
   for (;;) {
+    key.ptr = nullptr;
     json::ObjectReader::Step step = reader.next(key, value, why);
     if (step == json::ObjectReader::End) break;
+    json::Span* slot = key.ptr == nullptr              ? nullptr
+                       : json::keyIs(key, "targetId") ? &target
+                       : json::keyIs(key, "payload")  ? &payload
+                                                      : nullptr;
+    // Like the broker, name an unknown key before anything about its value or a repeat of it (an
+    // escaped spelling of "targetId" is unknown to the broker too).
+    if (key.ptr != nullptr && slot == nullptr) return "unknown_key";
     if (step == json::ObjectReader::Fail) {
       if (why == json::Check::TooDeep) return "too_deep";
       if (why == json::Check::ForbiddenKey) return "forbidden_key";
+      if (why == json::Check::DuplicateKey) return "duplicate_key";
       size_t i = skipSpace(text, length, 0);
       if (i < length && text[i] != '{' && json::validate(text, length) == json::Check::Ok) return "not_object";
       return "not_json";
     }
-    json::Span* slot = json::keyIs(key, "targetId") ? &target : json::keyIs(key, "payload") ? &payload : nullptr;
-    if (slot == nullptr) return "unknown_key";
-    if (slot->ptr != nullptr) return "duplicate_key";
     *slot = value;
   }
   if (skipSpace(text, length, reader.end()) != length) return "not_json";

@@ -134,37 +134,118 @@ size_t scanLiteral(const uint8_t* s, size_t n, size_t i) {
 #endif
 
 
-// True when the key token s[start..end) (quotes included) decodes to __proto__, escapes
-// included: "\u005f_proto__" is that key to every JSON library, and the broker refuses it too
-// (shared/protocol/json-scan.ts). Each character is either itself or \u00XX (the short escapes
-// stand for other characters). The token passed scanString, which refuses control characters
-// except right after a backslash: so ORing 0x20 into the last hex digit only folds A-F into a-f.
+// A key's text as the broker's (JavaScript) strings hold it: UTF-16 units, escapes and UTF-8
+// decoded, so "\u00e9", "\u00E9" and the bytes C3 A9 read the same, and a 4-byte character the
+// same as its escaped surrogate pair. Keys compare this way for "__proto__" and for repeats
+// (PROTOCOL 5.1). Malformed text (only the structural scanner lets it through) reads as something,
+// never past the closing quote.
+class KeyText {
+ public:
+  // The key's text from s[i] to its closing quote s[end].
+  KeyText(const uint8_t* s, size_t i, size_t end) : s_(s), i_(i), end_(end), low_(0) {}
+  bool done() const { return i_ >= end_ && low_ == 0; }
+  uint16_t next() {
+    uint16_t unit = low_;
+    if (unit != 0) {
+      low_ = 0;
+      return unit;
+    }
+    uint8_t c = s_[i_++];
+    if (c == '\\' && i_ < end_) {
+      uint8_t e = s_[i_++];
+      if (e != 'u' || end_ - i_ < 4) return e == 'b' ? 8 : e == 'f' ? 12 : e == 'n' ? 10 : e == 'r' ? 13 : e == 't' ? 9 : e;
+      for (uint8_t k = 0; k < 4; k++) {
+        uint8_t h = s_[i_++];
+        unit = static_cast<uint16_t>(unit << 4 | ((h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10) & 15));
+      }
+      return unit;
+    }
+    if (c < 0xC0) return c;
+    uint8_t more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
+    uint32_t cp = c & (0x3F >> more);
+    for (; more > 0 && i_ < end_; more--) cp = cp << 6 | (s_[i_++] & 0x3F);
+    if (cp < 0x10000) return static_cast<uint16_t>(cp);
+    low_ = static_cast<uint16_t>(0xDC00 | (cp & 0x3FF));
+    return static_cast<uint16_t>(0xD800 + ((cp - 0x10000) >> 10));
+  }
+
+ private:
+  const uint8_t* s_;
+  size_t i_, end_;
+  uint16_t low_;
+};
+
+// True when the key token s[start..end) decodes to __proto__, escapes included: "\u005f_proto__"
+// is that key to every JSON library, and the broker refuses it too (shared/protocol/json-scan.ts).
 bool isForbiddenKey(const uint8_t* s, size_t start, size_t end) {
   static const char kProto[] HYPERTCP_FLASH = "__proto__";
-  uint8_t k = 0;
-  for (size_t i = start + 1, last = end - 1; i < last; k++) {
-    if (k == sizeof(kProto) - 1) return false;
-    uint8_t ch = flashByte(kProto + k), low = ch & 15;
-    if (s[i] == ch) {
-      i++;
-      continue;
-    }
-    if (s[i] != '\\' || last - i < 6 || s[i + 1] != 'u' || s[i + 2] != '0' || s[i + 3] != '0' || s[i + 4] != '0' + (ch >> 4) ||
-        (s[i + 5] | 0x20) != (low < 10 ? '0' + low : 'a' - 10 + low)) {
-      return false;
-    }
-    i += 6;
-  }
-  return k == sizeof(kProto) - 1;
+  if (end - start < 11 || (s[start + 1] != '_' && s[start + 1] != '\\')) return false;  // most keys, at once
+  KeyText key(s, start + 1, end - 1);
+  for (uint8_t k = 0; k < sizeof kProto - 1; k++)
+    if (key.done() || key.next() != flashByte(kProto + k)) return false;
+  return key.done();
 }
 
-// Scans `"key" ws : ws` at s[i]. Returns the offset of the value, or 0; end = after the key.
+// Whether the key tokens s[a..aEnd) and s[b..bEnd) (quotes included) decode to the same text.
+bool sameKey(const uint8_t* s, size_t a, size_t aEnd, size_t b, size_t bEnd) {
+  // Plain ASCII (most keys) compares as bytes, and the first difference in it decides.
+  for (a++, b++; s[a] == s[b] && s[a] != '"' && s[a] != '\\' && s[a] < 0x80; a++, b++) {
+  }
+  if (s[a] != '\\' && s[a] < 0x80 && s[b] != '\\' && s[b] < 0x80) return s[a] == s[b];  // both may end here
+  KeyText x(s, a, aEnd - 1), y(s, b, bEnd - 1);
+  while (!x.done() && !y.done())
+    if (x.next() != y.next()) return false;
+  return x.done() && y.done();
+}
+
+// s[end] closes a string: the offset of its opening quote, the nearest quote before it that an
+// even run of backslashes precedes (an odd run escapes it).
+size_t openingQuote(const uint8_t* s, size_t end) {
+  for (size_t i = end;;) {
+    while (s[--i] != '"') {
+    }
+    size_t run = 0;
+    while (s[i - 1 - run] == '\\') run++;
+    if (run % 2 == 0) return i;
+  }
+}
+
+// True when an earlier key of the object that the key token s[key..keyEnd) is in decodes to the
+// same text (PROTOCOL 5.1: readers disagree on which of two counts). Walks back from the key to the
+// object's '{' over text already scanned, so it keeps no state: no table of keys, no limit on
+// their number. The price is time: the object's bytes before the key, for every key.
+bool repeatsKey(const uint8_t* s, size_t key, size_t keyEnd) {
+  uint8_t depth = 0;         // containers entered on the way back
+  bool beforeColon = false;  // the byte after this one (whitespace aside) is ':': a key ends here
+  for (size_t i = key;;) {
+    uint8_t c = s[--i];
+    if (c == '"') {
+      size_t end = i + 1;
+      i = openingQuote(s, i);
+      if (depth == 0 && beforeColon && sameKey(s, i, end, key, keyEnd)) return true;
+    } else if (c == '}' || c == ']') {
+      depth++;
+    } else if (c == '{' || c == '[') {
+      if (depth == 0) return false;  // the object's own brace
+      depth--;
+    }
+    if (c > ' ') beforeColon = c == ':';
+  }
+}
+
+// Scans `"key" ws : ws` at s[i]. Returns the offset of the value, or 0; end = after the key (0 when
+// it is no string).
 size_t scanKey(const uint8_t* s, size_t n, size_t i, Check& why, size_t& end) {
+  end = 0;
   if (i >= n || s[i] != '"') return 0;
   end = scanString(s, n, i);
   if (end == 0) return 0;
   if (isForbiddenKey(s, i, end)) {
     why = Check::ForbiddenKey;
+    return 0;
+  }
+  if (repeatsKey(s, i, end)) {
+    why = Check::DuplicateKey;
     return 0;
   }
   i = skipWs(s, n, end);
@@ -296,11 +377,13 @@ ObjectReader::Step ObjectReader::next(Span& key, Span& value, Check& why) {
   state_ = 3;  // until this member is complete
   size_t keyEnd;
   size_t start = scanKey(s, len_, i, why, keyEnd);
+  if (start != 0 || why == Check::DuplicateKey) {
+    key.ptr = text_ + i;
+    key.len = keyEnd - i;
+  }
   if (start == 0) return Fail;
   size_t end = scanValue(text_, len_, start, static_cast<uint8_t>(maxDepth_ - 1), why);
   if (end == 0) return Fail;
-  key.ptr = text_ + i;
-  key.len = keyEnd - i;
   value.ptr = text_ + start;
   value.len = end - start;
   pos_ = end;
@@ -315,15 +398,16 @@ bool keyIs(const Span& key, const char* word) {
 
 bool find(const char* text, size_t len, const char* key, Span& out) {
   ObjectReader reader(text, len);
-  Span k, v;
+  Span k, v, found = {nullptr, 0};
   Check why;
-  while (reader.next(k, v, why) == ObjectReader::Member) {
-    if (keyIs(k, key)) {
-      out = v;
-      return true;
-    }
+  ObjectReader::Step step;
+  while ((step = reader.next(k, v, why)) == ObjectReader::Member) {
+    if (found.ptr == nullptr && keyIs(k, key)) found = v;
   }
-  return false;
+  // Read to the end: a later member could repeat the key and mean something else to another reader.
+  if (step != ObjectReader::End || found.ptr == nullptr) return false;
+  out = found;
+  return true;
 }
 
 }  // namespace json

@@ -10,7 +10,8 @@
 namespace hypertcp {
 namespace json {
 
-enum class Check : uint8_t { Ok, NotJson, TooDeep, ForbiddenKey };
+// DuplicateKey: one object holds two keys that decode to the same text (at any depth).
+enum class Check : uint8_t { Ok, NotJson, TooDeep, ForbiddenKey, DuplicateKey };
 
 // Raw bytes of one value (strings keep their quotes).
 struct Span {
@@ -24,7 +25,10 @@ struct Span {
 typedef void (*MemberFn)(const Span& key, const Span& value, void* context);
 
 // Validates exactly one JSON value in text[0..len), surrounding whitespace allowed. Rejects
-// invalid UTF-8, nesting deeper than maxDepth containers and the key "__proto__" anywhere.
+// invalid UTF-8, nesting deeper than maxDepth containers, the key "__proto__" anywhere, and an
+// object that repeats a key (compared once decoded: "a" and "\u0061" are one key), at any depth.
+// No memory for that: each key is compared with its object's earlier keys in place, which costs
+// time quadratic in an object's member count (docs/FIRMWARE.md, "Repeated keys").
 Check validate(const char* text, size_t len, uint8_t maxDepth = 32);
 // The same, reporting the outermost object's members to onMember on the way (see scanValue).
 Check validate(const char* text, size_t len, uint8_t maxDepth, MemberFn onMember, void* context);
@@ -45,7 +49,8 @@ class ObjectReader {
   // text[pos] should be '{' (after any whitespace); otherwise the first next() fails.
   ObjectReader(const char* text, size_t len, size_t pos = 0, uint8_t maxDepth = 32);
   // Member: key (with quotes) and value are set. End: the closing brace was read and end() is the
-  // offset after it. Fail: why says what was wrong (NotJson when it is no object at all).
+  // offset after it. Fail: why says what was wrong (NotJson when it is no object at all); key is
+  // set when the failing member's key was read (its value failed, or it repeats an earlier key).
   Step next(Span& key, Span& value, Check& why);
   size_t end() const { return pos_; }
 
@@ -60,8 +65,9 @@ class ObjectReader {
 // True when the key token (with quotes, no escapes) spells word.
 bool keyIs(const Span& key, const char* word);
 
-// Looks `key` up among the members of the top-level object (first match, escapes in keys are not
-// decoded). False if text is not an object, the key is absent or the object is malformed before it.
+// Looks `key` up among the members of the top-level object (escapes in keys are not decoded).
+// False if text is not an object, the key is absent, or the object is malformed or repeats a key
+// (read to its end for that).
 bool find(const char* text, size_t len, const char* key, Span& out);
 
 // Typed lookups on the top-level object. getString decodes escapes into out (NUL-terminated) and
