@@ -6,7 +6,7 @@ import { ApiCallError } from '../../api/errors';
 import { createFakeClient, fakeDevice } from '../../api/fake-client';
 import { HOST_DOWN_TEXT } from '../../components/hostGate';
 import { renderWith, setup, withChartLayout, withLayout } from '../../test-utils';
-import { DeviceTelemetry } from './DeviceTelemetry';
+import { DeviceTelemetry, telemetryText } from './DeviceTelemetry';
 
 const downloads = vi.hoisted(() => [] as { filename: string; mime: string; content: string }[]);
 vi.mock('../../components/download', () => ({ downloadText: (filename: string, mime: string, content: string) => void downloads.push({ filename, mime, content }) }));
@@ -100,5 +100,16 @@ describe('device telemetry range switch', () => {
     expect(downloads).toHaveLength(1);
     act(() => store.setState({ hostDown: false }));
     expect(button('Export CSV').disabled).toBe(false);
+  });
+});
+
+describe('telemetry values', () => {
+  it('groups the digits of large readings and keeps at most 3 decimals; other values as sent', () => {
+    expect(telemetryText(182054)).toMatch(/^182\D054$/);
+    expect(telemetryText(21.56789)).toMatch(/^21\D568$/);
+    expect(telemetryText(-70)).toMatch(/^\D70$/);
+    expect(telemetryText(0)).toBe('0');
+    expect(telemetryText(true)).toBe('true');
+    expect(telemetryText('open')).toBe('open');
   });
 });
