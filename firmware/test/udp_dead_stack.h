@@ -14,6 +14,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "check.h"
 
 namespace udptest {
 namespace {
@@ -53,6 +56,42 @@ __attribute__((noinline)) uint8_t leaveCopyDeeper(const uint8_t* secret, size_t 
   pad[0] = leaveCopy(secret, n);
   return pad[0];
 }
+
+// What one test's searches found, reported when the test ends (the destructor), after every
+// search has run: so one run names every leak. Reporting a leak at once (CHECK's fprintf, many
+// frames deep) would write over the dead stack the next searches look at and hide what they would
+// find. Declare one at the top of the test; EXPECT_OFF_DEAD_STACK records into it without a call.
+struct DeadStackLeaks {
+  struct Leak {
+    const char* what;
+    const char* file;
+    int line;
+    const uint8_t* needle;
+    size_t n;
+  };
+  static const int kKept = 32;
+  Leak kept[kKept];
+  int count = 0;
+  ~DeadStackLeaks() {
+    for (int i = 0; i < count && i < kKept; i++) {
+      char message[160];
+      int at = snprintf(message, sizeof message, "left on the dead stack: %s (", kept[i].what);
+      for (size_t k = 0; k < kept[i].n && k < 8 && at > 0 && at < 140; k++)
+        at += snprintf(message + at, sizeof message - static_cast<size_t>(at), "%s%02x", k ? " " : "", kept[i].needle[k]);
+      snprintf(message + at, sizeof message - static_cast<size_t>(at), "%s)", kept[i].n > 8 ? " ..." : "");
+      check::fail(kept[i].file, kept[i].line, message);
+    }
+    if (count > kKept) check::failEq(kept[kKept - 1].file, kept[kKept - 1].line, "more leaks than DeadStackLeaks keeps", count, kKept);
+  }
+};
+
+// Searches the dead stack for the n bytes at needle; a find is noted in leaks, reported at the end
+// of the test. A macro, not a function: a helper's own frame would land on the dead stack.
+#define EXPECT_OFF_DEAD_STACK(leaks, needle, n)                                                 \
+  do {                                                                                         \
+    if (udptest::deadStackHolds(needle, n) && (leaks).count++ < udptest::DeadStackLeaks::kKept) \
+      (leaks).kept[(leaks).count - 1] = {#needle, __FILE__, __LINE__, needle, n};               \
+  } while (0)
 
 void fill(uint8_t* p, size_t n, uint8_t seed) {
   for (size_t i = 0; i < n; i++) p[i] = static_cast<uint8_t>(seed + 37 * i + (i >> 3));
