@@ -1,4 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { Command, Status } from '../../shared/protocol/constants';
+import { encodeDeviceEnvelope } from '../../shared/protocol/envelope';
 import { KeyValue, openDatabase } from '../hub/db';
 import { Hub } from '../hub/hub';
 import { SettingsStore } from '../hub/settings';
@@ -13,7 +15,7 @@ const db = openDatabase(`${tmp.dir}/h.db`);
 const tokens = new SqliteTokenStore(db);
 const settings = new SettingsStore(new KeyValue(db));
 const broker = new StandInBroker();
-const hub = new Hub({ db, broker, tokens, settings, flushMs: 60_000, checkpointEveryMs: 0 });
+const hub = new Hub({ db, broker, tokens, settings, flushMs: 60_000, checkpointEveryMs: 0, maxConversations: 3 });
 const internal: string[] = [];
 const dispatch = createDispatcher(
   createHandlers({ hub, broker, tokens, settings, hello: () => ({ version: 't', mode: 'headless', tcpPort: 0, udpPort: null, tlsPort: null }) }),
@@ -46,5 +48,37 @@ describe('saved commands through the API', () => {
     expect(internal).toEqual([]);
     // editing one that exists still works at the cap
     expect(await dispatch('saved.save', { id: firstId, name: 'first, renamed', scope: null, template: '{"a":2}' })).toMatchObject({ ok: true });
+  });
+});
+
+describe('traffic.conversations', () => {
+  const send = (from: string, target: string, status: number = Status.SUCCESS) => {
+    const payload = encodeDeviceEnvelope(target, '{"v":1}');
+    hub.onFrame({ ts: Date.now(), dir: 'in', device: from, from, to: null, cmd: Command.JSON_MESSAGE, msgId: 1, size: payload.length, status, payload });
+  };
+
+  it('answers pairs busiest first with errors, within the limit, and says how many were evicted', async () => {
+    send('a', 'b');
+    for (let i = 0; i < 3; i++) send('sensor', 'server');
+    send('lamp', 'ghost', Status.TARGET_UNKNOWN);
+    send('lamp', 'ghost');
+    send('c', 'd'); // a fourth pair: the least recently seen (a -> b) makes room
+    const r = await dispatch('traffic.conversations', { limit: 2 });
+    expect(r).toMatchObject({
+      ok: true,
+      result: {
+        rows: [
+          { from: 'sensor', to: 'server', messages: 3, errors: 0 },
+          { from: 'lamp', to: 'ghost', messages: 2, errors: 1 },
+        ],
+        pairs: 3,
+        maxPairs: 3,
+        evicted: 1,
+      },
+    });
+    expect(r.ok && (r.result as { rows: { msgsPerSecond: number }[] }).rows[0]!.msgsPerSecond).toBeGreaterThan(0);
+    // the limit defaults and is bounded 1..500
+    expect(await dispatch('traffic.conversations', {})).toMatchObject({ ok: true, result: { rows: { length: 3 } } });
+    for (const limit of [0, 501, 1.5]) expect(await dispatch('traffic.conversations', { limit })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
   });
 });

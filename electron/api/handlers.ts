@@ -84,6 +84,10 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       const scanFrom = beforeSeq ?? hub.log.lastSeq() + 1;
       return { ...hub.log.page(filter, limit, scanFrom), scanFrom, counters: { ...hub.log.counters } };
     },
+    'traffic.conversations': ({ limit }) => {
+      const c = hub.conversations;
+      return { rows: c.list(limit), pairs: c.size, maxPairs: c.maxPairs, evicted: c.evicted };
+    },
     'metrics.series': ({ device: id, range }) => hub.metrics.query(id, range),
     'metrics.topTalkers': ({ limit }) => hub.metrics.topTalkers(limit),
     'telemetry.series': ({ device: id, channel, range }) => {

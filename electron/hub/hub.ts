@@ -3,6 +3,7 @@ import { Status } from '../../shared/protocol/constants';
 import type { BrokerFrameEvent, BrokerPort, BrokerSession } from './broker-port';
 import { Checkpointer } from './checkpointer';
 import { ControlTracker, type ControlResult } from './controls';
+import { Conversations, MAX_CONVERSATIONS } from './conversations';
 import type { Db } from './db';
 import { deleteDeviceHistory, type DeletedHistory } from './device-history';
 import { Flusher } from './flusher';
@@ -40,6 +41,8 @@ export interface HubOptions {
   checkpointEveryMs?: number;
   /** The UDP transport, for per-device loss and retransmit metrics. */
   udp?: { sessions(): { deviceId: string; counters: UdpSessionCounters | null }[] } | null;
+  /** (from, to) pairs traffic.conversations keeps at most. */
+  maxConversations?: number;
 }
 
 /** What changed since the pump last asked. */
@@ -84,6 +87,7 @@ export class Hub {
   readonly ring: TrafficRing;
   readonly log: TrafficLog;
   readonly metrics: Metrics;
+  readonly conversations: Conversations;
   readonly telemetry: TelemetryHistory;
   readonly controls: ControlTracker;
   readonly commands: CommandStore;
@@ -109,6 +113,7 @@ export class Hub {
     this.flusher = new Flusher(o.db, o.flushMs ?? 250);
     this.checkpointer = new Checkpointer(o.db, { everyMs: o.checkpointEveryMs });
     this.metrics = new Metrics(o.db);
+    this.conversations = new Conversations(o.maxConversations ?? MAX_CONVERSATIONS);
     this.telemetry = new TelemetryHistory(o.db, { chunkRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS });
     this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id) });
     this.ring = new TrafficRing(o.ringSize ?? 5000);
@@ -163,6 +168,7 @@ export class Hub {
     }
     this.metrics.count(ev.device, ev.dir, ev.size, isError, ev.ts);
     this.registry.frame(ev.device, ev.dir, ev.size, isError, ev.ts);
+    this.conversations.frame(ev, isError);
   }
 
   /** A payload a device sent to "server": state reports and telemetry (PROTOCOL.md section 8). */
@@ -255,9 +261,10 @@ export class Hub {
     for (const id of this.lastUdp.keys()) if (!live.has(id)) this.lastUdp.delete(id);
   }
 
-  /** Removes a device from the registry (its traffic and telemetry stay, see deleteHistory) and tells the UIs. */
+  /** Removes a device from the registry and its conversations (its traffic and telemetry stay, see deleteHistory) and tells the UIs. */
   forgetDevice(id: string): boolean {
     if (!this.registry.forget(id)) return false;
+    this.conversations.forget(id);
     this.removed.push(id);
     return true;
   }

@@ -73,6 +73,22 @@ export interface TrafficRow {
   cut: boolean;
 }
 
+/** One (from, to) pair of routed messages (traffic.conversations), counted once per message. */
+export interface ConversationStats {
+  from: string;
+  /** A device id, "server" or "broadcast", as the traffic rows show the target. */
+  to: string;
+  messages: number;
+  /** Payload bytes of those messages. */
+  bytes: number;
+  /** Messages the broker refused (acked with a status other than SUCCESS). */
+  errors: number;
+  firstTs: number;
+  lastTs: number;
+  /** Messages per second over about the last 10 s. */
+  msgsPerSecond: number;
+}
+
 export interface TrafficCounters {
   logged: number;
   shown: number;
@@ -209,6 +225,7 @@ export const methods = {
   /** An empty label removes it. Control characters are refused; 64 characters at most. */
   'devices.label': z.strictObject({ id: DeviceId, label: z.string().max(64).regex(/^[^\p{Cc}]*$/u, 'no control characters') }),
   'traffic.page': z.strictObject({ query: z.string().max(500).default(''), beforeSeq: z.number().int().optional(), limit: z.number().int().min(1).max(1000).default(200) }),
+  'traffic.conversations': z.strictObject({ limit: z.number().int().min(1).max(500).default(100) }),
   'metrics.series': z.strictObject({ device: DeviceId.optional(), range: MetricsRange }),
   /** Stored numeric telemetry; without channel, every channel of the device that has some. */
   'telemetry.series': z.strictObject({ device: DeviceId, channel: z.string().min(1).max(32).optional(), range: MetricsRange }),
@@ -289,6 +306,11 @@ export interface Results {
    * how many messages it has searched.
    */
   'traffic.page': { rows: TrafficRow[]; counters: TrafficCounters; scanLimitedAt?: number; scanFrom?: number };
+  /**
+   * Who talks to whom since the host started, most messages first. The host keeps at most maxPairs
+   * pairs (the least recently seen make room); evicted counts those, so totals may be partial.
+   */
+  'traffic.conversations': { rows: ConversationStats[]; pairs: number; maxPairs: number; evicted: number };
   'metrics.series': MetricsPoint[];
   /**
    * Per channel: 5m and 1h in 1-minute steps, 24h in 5-minute steps, 30d in 1-hour steps; the
