@@ -92,3 +92,43 @@ describe('traffic filter language: SQL and in-memory forms agree', () => {
     db2.close();
   });
 });
+
+describe('from: and to: (a conversation), SQL and in-memory forms agree', () => {
+  const convDb = openDatabase(`${tmp.dir}/conv.db`);
+  afterAll(() => convDb.close());
+  // as the broker logs them: a device's message 'in' has no `to`, its target is the envelope's targetId
+  const conv: TrafficRow[] = [
+    row(1, { from: 'fan-2', to: null, device: 'fan-2', payload: '{"targetId":"lamp-1","payload":{"temp":30}}' }),
+    row(2, { dir: 'out', from: 'fan-2', to: 'lamp-1', device: 'lamp-1', status: null, payload: '{"from":"fan-2","payload":{"temp":30}}' }),
+    row(3, { from: 'fan-2', to: null, device: 'fan-2', payload: '{"targetId":"server","payload":{"state":{}}}' }),
+    row(4, { from: 'lamp-1', to: 'broadcast', device: 'lamp-1', cmd: Command.BROADCAST, payload: '{"targetId":"broadcast","payload":{}}' }),
+    row(5, { dir: 'out', from: 'server', to: 'fan-2', device: 'fan-2', status: null, payload: '{"from":"server","payload":{"cmd":"toggle"}}' }),
+    row(6, { from: null, to: null, cmd: Command.PING, payload: '' }),
+    row(7, { from: 'fan-2', to: null, device: 'fan-2', payload: 'deadbeef' }),
+  ];
+  const convLog = new TrafficLog(convDb);
+  for (const r of conv) convLog.append(r);
+  convLog.flush();
+  const cases: [string, number[]][] = [
+    ['from:fan-2', [1, 2, 3, 7]],
+    ['from:fan-2 to:lamp-1', [1, 2]],
+    ['to:server', [3]],
+    ['to:fan-2', [5]],
+    ['to:broadcast', [4]],
+    ['from:server to:fan-2', [5]],
+    ['-from:fan-2', [4, 5, 6]],
+    ['-to:lamp-1', [3, 4, 5, 6, 7]],
+    ['FROM:fan-2 TO:server', [3]],
+  ];
+  for (const [query, expected] of cases) {
+    it(`"${query}"`, () => {
+      const f = compileFilter(query);
+      expect(convLog.page(f, 100).rows.map((r) => r.seq).sort((a, b) => a - b)).toEqual(expected);
+      expect(conv.filter((r) => f.matches(r)).map((r) => r.seq)).toEqual(expected);
+    });
+  }
+  it('needs a value', () => {
+    expect(() => compileFilter('to:')).toThrow(/to: needs a value/);
+    expect(() => compileFilter('from:')).toThrow(/from: needs a value/);
+  });
+});

@@ -14,6 +14,11 @@ const asciiLower = (s: string) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 function termSql(t: FilterTerm, params: (string | number)[]): string {
   switch (t.kind) {
     case 'device': params.push(t.value); return 'device = ?';
+    // IS, not =: src and dst may be NULL, and NOT of a NULL comparison would drop the row
+    case 'from': params.push(t.value); return 'src IS ?';
+    case 'to':
+      params.push(t.value, t.value);
+      return "(dst IS ? OR (dst IS NULL AND json_valid(payload) AND json_extract(payload, '$.targetId') IS ?))";
     case 'cmd': params.push(t.value); return 'cmd = ?';
     case 'dir': params.push(t.value); return 'dir = ?';
     case 'status': params.push(t.value); return 'status = ?';

@@ -207,7 +207,7 @@ export const defaultSettings: Settings = {
 };
 
 export const TrafficFilter = z.strictObject({
-  /** Filter expression: device:<id> cmd:<name|code> dir:in|out status:<code> field.path=value, free text. */
+  /** Filter expression: device:<id> from:<id> to:<id> cmd:<name|code> dir:in|out status:<code> field.path=value, free text. */
   query: z.string().max(500).default(''),
 });
 export type TrafficFilter = z.infer<typeof TrafficFilter>;

@@ -4,8 +4,10 @@ import type { TrafficRow } from './contract';
 /**
  * The traffic filter language, shared by traffic.page, export (electron/hub adds the SQL form)
  * and the renderer's live view:
- *   device:<id>  cmd:<name|code>  dir:in|out  status:<name|code>  field.path=value (also > <)
- *   free text (matches payload, device, from, to). Terms are ANDed; a leading '-' negates one;
+ *   device:<id>  from:<id>  to:<id>  cmd:<name|code>  dir:in|out  status:<name|code>
+ *   field.path=value (also > <)  free text (matches payload, device, from, to).
+ *   from: is the sender; to: the target, also of a device's message whose row has no `to` (the
+ *   broker logs its target in the envelope's targetId). Terms are ANDed; a leading '-' negates one;
  *   "double quotes" keep spaces. A field path is looked up in the payload and in its inner
  *   "payload" object, so `state.relay1=true` matches a device's state report.
  */
@@ -13,6 +15,8 @@ export class FilterError extends Error {}
 
 export type FilterTerm =
   | { kind: 'device'; value: string; not: boolean }
+  | { kind: 'from'; value: string; not: boolean }
+  | { kind: 'to'; value: string; not: boolean }
   | { kind: 'cmd'; value: number; not: boolean }
   | { kind: 'dir'; value: 'in' | 'out'; not: boolean }
   | { kind: 'status'; value: number; not: boolean }
@@ -55,12 +59,12 @@ function literal(raw: string): string | number | boolean | null {
 function parseTerm(token: string): FilterTerm {
   const not = token.startsWith('-') && token.length > 1;
   const body = not ? token.slice(1) : token;
-  const prefixed = /^(device|cmd|dir|status):(.*)$/i.exec(body);
+  const prefixed = /^(device|from|to|cmd|dir|status):(.*)$/i.exec(body);
   if (prefixed) {
     const key = prefixed[1]!.toLowerCase();
     const value = prefixed[2]!;
     if (!value) throw new FilterError(`${key}: needs a value`);
-    if (key === 'device') return { kind: 'device', value, not };
+    if (key === 'device' || key === 'from' || key === 'to') return { kind: key, value, not };
     if (key === 'cmd') return { kind: 'cmd', value: codeOf(Command, value, 'cmd'), not };
     if (key === 'status') return { kind: 'status', value: codeOf(Status, value, 'status'), not };
     if (value !== 'in' && value !== 'out') throw new FilterError(`dir:${value}: must be "in" or "out"`);
@@ -96,6 +100,8 @@ function lookup(obj: unknown, path: string[]): unknown {
 function matchTerm(t: FilterTerm, row: TrafficRow): boolean {
   switch (t.kind) {
     case 'device': return row.device === t.value;
+    case 'from': return row.from === t.value;
+    case 'to': return row.to === t.value || (row.to === null && envelopeTarget(row.payload) === t.value);
     case 'cmd': return row.cmd === t.value;
     case 'dir': return row.dir === t.value;
     case 'status': return row.status === t.value;
@@ -112,6 +118,16 @@ function matchTerm(t: FilterTerm, row: TrafficRow): boolean {
       }
       return [lookup(json, t.path), lookup(json, ['payload', ...t.path])].some((v) => compare(v, t.op, t.value));
     }
+  }
+}
+
+/** A device envelope's targetId ({"targetId": ..., "payload": ...}), else undefined. */
+function envelopeTarget(payload: string): unknown {
+  if (!payload.startsWith('{')) return undefined;
+  try {
+    return (JSON.parse(payload) as { targetId?: unknown }).targetId;
+  } catch {
+    return undefined;
   }
 }
 

@@ -63,7 +63,7 @@ export function TrafficToolbar({ shown, filterError }: { shown: number; filterEr
           setQuery(draft);
           void startLogSearch(draft);
         }}
-        placeholder='Filter: device:lamp-1 cmd:json dir:in state.relay1=true "text" (/, Enter searches the log)'
+        placeholder='Filter: device:lamp-1 from:lamp-1 to:server cmd:json dir:in state.relay1=true "text" (/, Enter searches the log)'
         aria-label="Traffic filter"
         aria-invalid={filterError !== null}
         title={filterError ?? undefined}

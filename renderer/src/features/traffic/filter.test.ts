@@ -42,6 +42,16 @@ describe('traffic filter expressions', () => {
     expect(compileFilter('temp>warm').error).toMatch(/needs a number/);
     expect(compileFilter(Array(17).fill('x').join(' ')).error).toMatch(/at most 16/);
   });
+  it('from: and to: pick one conversation: the sent row (target in its envelope) and its delivery', () => {
+    const sentRow = fakeRow({ device: 'fan', from: 'fan', to: null, dir: 'in', payload: '{"targetId":"lamp-1","payload":{"cmd":"on"}}' });
+    const delivery = fakeRow({ device: 'lamp-1', from: 'fan', to: 'lamp-1', dir: 'out', status: null, payload: '{"from":"fan","payload":{"cmd":"on"}}' });
+    const other = fakeRow({ device: 'fan', from: 'fan', to: null, dir: 'in', payload: '{"targetId":"server","payload":{}}' });
+    const rows = [sentRow, delivery, other, ...all];
+    expect(filterRows(rows, compileFilter('from:fan to:lamp-1'))).toEqual([sentRow, delivery]);
+    expect(filterRows(rows, compileFilter('from:server to:lamp-1'))).toEqual([cmd]);
+    expect(filterRows(rows, compileFilter('-to:lamp-1 from:fan'))).toEqual([other]);
+    expect(compileFilter('to:').error).toMatch(/to: needs a value/);
+  });
   it('does not reach into the prototype', () => {
     expect(pick('constructor.name=Object')).toEqual([]);
     expect(pick('__proto__.x=1')).toEqual([]);
