@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { downloadText } from '../../components/download';
 import { useHostGate } from '../../components/hostGate';
@@ -6,7 +6,8 @@ import { errorText } from '../../api/errors';
 import { useApi, useApp } from '../../store/context';
 import { PAUSE_CAP } from '../../store/traffic-slice';
 
-export function TrafficToolbar({ shown, filterError }: { shown: number; filterError: string | null }) {
+/** `lead`: what comes first in the bar (the Log / Conversations switch). */
+export function TrafficToolbar({ shown, filterError, lead }: { shown: number; filterError: string | null; lead?: ReactNode }) {
   const api = useApi();
   const { query, paused, buffered, pauseDropped, skipped, counters, tick } = useApp(
     useShallow((s) => ({
@@ -52,6 +53,7 @@ export function TrafficToolbar({ shown, filterError }: { shown: number; filterEr
   const dropped = counters.dropped + skipped + pauseDropped;
   return (
     <div className="toolbar">
+      {lead}
       <input
         ref={input}
         className={`search wide${filterError ? ' invalid' : ''}`}

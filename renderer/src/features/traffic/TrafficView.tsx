@@ -1,15 +1,43 @@
-import { useDeferredValue, useEffect, useMemo } from 'react';
+import { type ReactNode, useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
+import type { ConversationStats } from '../../../../shared/api/contract';
 import { useShallow } from 'zustand/react/shallow';
 import { EmptyState } from '../../components/EmptyState';
 import { HostWaiting, useHostAnswered } from '../../components/hostGate';
 import { useApp } from '../../store/context';
+import { conversationQuery } from './conversation-sort';
+import { ConversationsTable } from './ConversationsTable';
 import { compileFilter, filterRows } from './filter';
 import { LogSearchBar } from './LogSearchBar';
 import { MessageDetail } from './MessageDetail';
 import { TrafficList } from './TrafficList';
+import { type TrafficMode, TrafficModeSwitch } from './TrafficModeSwitch';
 import { TrafficToolbar } from './TrafficToolbar';
 
 export function TrafficView() {
+  const [mode, setMode] = useState<TrafficMode>('log');
+  const setQuery = useApp((s) => s.setQuery);
+  // a conversation opens as the log filtered to it
+  const openConversation = useCallback(
+    (c: ConversationStats) => {
+      setQuery(conversationQuery(c));
+      setMode('log');
+    },
+    [setQuery],
+  );
+  if (mode === 'conversations') {
+    return (
+      <section className="view traffic-view">
+        <div className="toolbar">
+          <TrafficModeSwitch mode={mode} onChange={setMode} />
+        </div>
+        <ConversationsTable onOpen={openConversation} />
+      </section>
+    );
+  }
+  return <TrafficLog modeSwitch={<TrafficModeSwitch mode={mode} onChange={setMode} />} />;
+}
+
+function TrafficLog({ modeSwitch }: { modeSwitch: ReactNode }) {
   const { rows, query, selected, logSearch } = useApp(useShallow((s) => ({ rows: s.rows, query: s.query, selected: s.selected, logSearch: s.logSearch })));
   const select = useApp((s) => s.select);
   const startLogSearch = useApp((s) => s.startLogSearch);
@@ -26,7 +54,7 @@ export function TrafficView() {
   const answered = useHostAnswered();
   return (
     <section className="view traffic-view">
-      <TrafficToolbar shown={logRows ? logRows.length : shown.length} filterError={filter.error} />
+      <TrafficToolbar shown={logRows ? logRows.length : shown.length} filterError={filter.error} lead={modeSwitch} />
       <LogSearchBar />
       <div className="split">
         {logRows ? (

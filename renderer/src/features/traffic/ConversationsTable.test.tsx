@@ -1,0 +1,82 @@
+// @vitest-environment jsdom
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { ConversationStats, Results } from '../../../../shared/api/contract';
+import { createFakeClient, fakeDevice, fakeRow } from '../../api/fake-client';
+import { renderWith, setup, withLayout } from '../../test-utils';
+import { TrafficView } from './TrafficView';
+
+withLayout();
+
+const NOW = Date.now();
+const pair = (from: string, to: string, over: Partial<ConversationStats> = {}): ConversationStats => ({
+  from, to, messages: 1, bytes: 10, errors: 0, firstTs: NOW - 60_000, lastTs: NOW - 1000, msgsPerSecond: 0.1, ...over,
+});
+const answer = (rows: ConversationStats[], over: Partial<Results['traffic.conversations']> = {}): Results['traffic.conversations'] => ({ rows, pairs: rows.length, maxPairs: 1000, evicted: 0, ...over });
+
+function openConversations(rows: ConversationStats[], over: Partial<Results['traffic.conversations']> = {}) {
+  const client = createFakeClient();
+  client.handlers['traffic.conversations'] = () => answer(rows, over);
+  const ctx = renderWith(<TrafficView />, setup(client));
+  fireEvent.click(screen.getByTestId('traffic-mode-conversations'));
+  return ctx;
+}
+const cellsOf = (row: HTMLElement) => within(row).getAllByRole('cell').map((c) => c.textContent);
+const fromColumn = () => screen.getAllByTestId('conversation-row').map((r) => cellsOf(r)[0]);
+
+describe('traffic: conversations', () => {
+  it('switches from the log to a table of pairs with their counts, labels instead of ids, and errors', async () => {
+    const ctx = openConversations([pair('probe', 'server', { messages: 42, bytes: 2048, msgsPerSecond: 3 }), pair('lamp', 'ghost', { messages: 5, errors: 2 })], { evicted: 7, maxPairs: 1000, pairs: 2 });
+    act(() => ctx.store.getState().replaceDevices([fakeDevice('probe', { label: 'Greenhouse' })]));
+    expect(screen.getByTestId('traffic-mode-conversations').getAttribute('aria-pressed')).toBe('true');
+    expect(screen.queryByLabelText('Traffic filter')).toBeNull();
+    const rows = await screen.findAllByTestId('conversation-row');
+    expect(cellsOf(rows[0]!)).toEqual(['Greenhouse (probe)', 'server', '42', '2.0 KiB', '0', '3.0/s', '1 s ago']);
+    expect(cellsOf(rows[1]!).slice(0, 5)).toEqual(['lamp', 'ghost', '5', '10 B', '2']);
+    expect(screen.getByTestId('conversations-summary').textContent).toMatch(/2 pairs since the host started · 7 quieter ones dropped \(the host keeps the 1000 most recently active\)/);
+    expect(ctx.client.calls.filter((c) => c.method === 'traffic.conversations').map((c) => c.params)).toContainEqual({ limit: 500 });
+  });
+
+  it('sorts by a header: first click on a count is biggest first, again reverses; names sort A to Z', async () => {
+    openConversations([pair('b', 'server', { messages: 3, errors: 0 }), pair('c', 'server', { messages: 9, errors: 1 }), pair('a', 'server', { messages: 1, errors: 4 })]);
+    await screen.findAllByTestId('conversation-row');
+    expect(fromColumn()).toEqual(['c', 'b', 'a']); // the host's order: most messages first
+    const header = (name: string) => screen.getByRole('columnheader', { name: new RegExp(`^${name}`) });
+    fireEvent.click(within(header('Errors')).getByRole('button'));
+    expect(fromColumn()).toEqual(['a', 'c', 'b']);
+    expect(header('Errors').getAttribute('aria-sort')).toBe('descending');
+    fireEvent.click(within(header('Errors')).getByRole('button'));
+    expect(fromColumn()).toEqual(['b', 'c', 'a']);
+    expect(header('Errors').getAttribute('aria-sort')).toBe('ascending');
+    fireEvent.click(within(header('From')).getByRole('button'));
+    expect(fromColumn()).toEqual(['a', 'b', 'c']);
+    expect(header('Messages').getAttribute('aria-sort')).toBe('none');
+  });
+
+  it('says there are none yet rather than showing an empty table', async () => {
+    openConversations([]);
+    expect((await screen.findByTestId('conversations-empty')).textContent).toMatch(/No conversations yet/);
+    expect(screen.queryByRole('table', { name: 'Conversations' })).toBeNull();
+  });
+
+  it('Enter on a row goes back to the log filtered to that conversation', async () => {
+    const ctx = openConversations([pair('fan', 'lamp-1', { messages: 2 })]);
+    const row = (await screen.findAllByTestId('conversation-row'))[0]!;
+    expect(row.tabIndex).toBe(0);
+    row.focus();
+    fireEvent.keyDown(row, { key: 'Enter' });
+    expect(ctx.store.getState().query).toBe('from:fan to:lamp-1');
+    expect(screen.getByTestId('traffic-mode-log').getAttribute('aria-pressed')).toBe('true');
+    expect((screen.getByLabelText('Traffic filter') as HTMLInputElement).value).toBe('from:fan to:lamp-1');
+    // the live log shows that conversation only: the sent message (target in its envelope), not others
+    act(() =>
+      void ctx.client.emit({
+        traffic: [
+          fakeRow({ seq: 1, device: 'fan', from: 'fan', to: null, payload: '{"targetId":"lamp-1","payload":{"on":true}}' }),
+          fakeRow({ seq: 2, device: 'fan', from: 'fan', to: null, payload: '{"targetId":"server","payload":{}}' }),
+        ],
+      }),
+    );
+    expect(screen.getByTestId('count-shown').textContent).toBe('1');
+  });
+});
