@@ -236,9 +236,10 @@ export class BrokerCore {
     this.heldCount = 0;
   }
 
-  traceIn(session: Session, frame: Frame, status: number | null): void {
+  /** `target`: a message's targetId when its envelope was read (a TCP message refused by the rate limit is not read). */
+  traceIn(session: Session, frame: Frame, status: number | null, target: string | null = null): void {
     this.holding = false;
-    const to = frame.type === 50 ? 'broadcast' : null;
+    const to = frame.type === 50 ? 'broadcast' : target;
     this.emit('frame', {
       ts: this.now(), dir: 'in', device: session.id!, from: session.id, to, cmd: frame.type,
       msgId: frame.msgId, size: frame.payload.length, status, payload: frame.payload,

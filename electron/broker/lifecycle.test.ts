@@ -142,21 +142,24 @@ describe('session lifecycle', () => {
 });
 
 describe('frame events', () => {
-  it("'out' events carry the delivered envelope as payload, and a broadcast's one event counts recipients", async () => {
+  it("'out' events carry the delivered envelope as payload, and a broadcast's one event counts recipients; 'in' events name the target read", async () => {
     t = await startTestBroker(['a', 'b', 'c']);
     const a = await t.v2('a');
     await t.v2('b');
     await t.legacy('c');
-    const seen: [string, string, number, string, number | undefined][] = [];
-    t.broker.on('frame', (ev) => seen.push([ev.dir, ev.device, ev.size, Buffer.from(ev.payload).toString(), ev.recipients]));
+    const seen: [string, string, string | null, number, string, number | undefined][] = [];
+    t.broker.on('frame', (ev) => seen.push([ev.dir, ev.device, ev.to, ev.size, Buffer.from(ev.payload).toString(), ev.recipients]));
     expect(await a.send('b', '{"n":1}')).toBe(Status.SUCCESS);
     expect(await a.broadcast('{"all":1}')).toBe(Status.SUCCESS);
-    const row = (dir: string, device: string, json: string, recipients?: number) => [dir, device, json.length, json, recipients];
+    expect(await a.send('ghost', '{"n":2}')).not.toBe(Status.SUCCESS);
+    const row = (dir: string, device: string, to: string | null, json: string, recipients?: number) => [dir, device, to, json.length, json, recipients];
     expect(seen).toEqual([
-      row('in', 'a', '{"targetId":"b","payload":{"n":1}}'),
-      row('out', 'b', '{"from":"a","payload":{"n":1}}'),
-      row('in', 'a', '{"targetId":"broadcast","payload":{"all":1}}'),
-      row('out', '*', '{"from":"a","payload":{"all":1}}', 2),
+      row('in', 'a', 'b', '{"targetId":"b","payload":{"n":1}}'),
+      row('out', 'b', 'b', '{"from":"a","payload":{"n":1}}'),
+      row('in', 'a', 'broadcast', '{"targetId":"broadcast","payload":{"all":1}}'),
+      row('out', '*', 'broadcast', '{"from":"a","payload":{"all":1}}', 2),
+      // refused (no such device), still with the target it named
+      row('in', 'a', 'ghost', '{"targetId":"ghost","payload":{"n":2}}'),
     ]);
   });
 });

@@ -47,6 +47,8 @@ describe('UDP sessions opened from a v2 TCP login', () => {
 
     const got: string[] = [];
     const client = await udpClient(grant, 'switch', got);
+    const traced: string[] = [];
+    t.broker.on('frame', (ev) => ev.dir === 'in' && traced.push(`${ev.from}>${ev.to}`));
     // Device -> server and device -> device over UDP, through the same router.
     client.send('server', '{"telemetry":{"t":21.5}}');
     client.send('lamp', '{"cmd":"toggle"}');
@@ -54,6 +56,8 @@ describe('UDP sessions opened from a v2 TCP login', () => {
     expect(Buffer.from(server[0]!.payload).toString()).toBe('{"telemetry":{"t":21.5}}');
     expect(lamp.messages[0]!.raw).toBe('{"from":"switch","payload":{"cmd":"toggle"}}');
     expect(t.broker.session('switch')!.counters.msgsIn).toBe(2);
+    // the 'in' events name the targets the envelopes gave, as on TCP
+    expect(traced).toEqual(['switch>server', 'switch>lamp']);
 
     // Server and TCP devices -> the UDP device: delivered over UDP, not over its TCP socket.
     // Over UDP there is no TCP frame, so no msg id (0, which the broker never uses on TCP).

@@ -57,8 +57,9 @@ export class Conversations {
   /** The message's target as the traffic rows show it, or null when this frame does not count. */
   private targetOf(ev: BrokerFrameEvent): string | null {
     if (ev.dir === 'out') return ev.from === SERVER_ID ? ev.to : null;
-    if (ev.to !== null) return ev.to; // BROADCAST: 'broadcast'
-    // the broker's 'in' row leaves `to` null: the target is the envelope's targetId (refused ones too)
+    // the broker names the target it read ('broadcast' for a BROADCAST frame)
+    if (ev.to !== null) return ev.to;
+    // a TCP message refused by the rate limit was not read: its envelope still names the target
     const env = parseDeviceEnvelope(ev.payload, this.targets);
     return env.ok ? env.value.targetId : null;
   }

@@ -14,6 +14,7 @@ export function handleJsonMessage(core: BrokerCore, session: Session, frame: Fra
   const tracing = core.wants('frame');
   if (tracing) core.holdTraces();
   let status: number;
+  let target: string | null = null;
   if (!session.bucket.take(session.lastIn)) {
     session.counters.rateLimited++;
     session.refuse('rate_limited');
@@ -21,6 +22,7 @@ export function handleJsonMessage(core: BrokerCore, session: Session, frame: Fra
   } else {
     const env = parseDeviceEnvelope(frame.payload, (session.targets ??= targetIdCache()));
     if (env.ok) {
+      target = env.value.targetId;
       status = core.router.fromDevice(session, frame.type, frame.payload, env.value);
     } else {
       session.refuse('malformed');
@@ -28,5 +30,5 @@ export function handleJsonMessage(core: BrokerCore, session: Session, frame: Fra
     }
   }
   session.ack(frame.msgId, status);
-  if (tracing) core.traceIn(session, frame, status);
+  if (tracing) core.traceIn(session, frame, status, target);
 }

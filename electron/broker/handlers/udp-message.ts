@@ -34,5 +34,5 @@ export function handleUdpEnvelope(core: BrokerCore, e: UdpEnvelope): void {
     session.close('server_error', err instanceof Error ? err.message.slice(0, 200) : 'exception');
     return;
   }
-  if (tracing) core.traceIn(session, { type: Command.JSON_MESSAGE, msgId: 0, payload: e.envelope }, status);
+  if (tracing) core.traceIn(session, { type: Command.JSON_MESSAGE, msgId: 0, payload: e.envelope }, status, e.parsed.targetId);
 }
