@@ -19,8 +19,12 @@ test('Traffic, Conversations: a simulated sensor reporting to the server is a pa
   await expect(row.getByRole('cell').nth(5)).toHaveText(/^[1-9]\d*\.\d\/s$|^0\.[1-9]\/s$/);
   await screenshot(page, 'traffic-conversations');
 
-  // the keyboard opens it: back to the log, filtered to this conversation
+  // the keyboard opens it: the list is one Tab stop (roving tabindex), its focused row the active
+  // one; Enter on it goes back to the log, filtered to this conversation
+  await expect(page.getByTestId('conversation-row').and(page.locator('[tabindex="0"]'))).toHaveCount(1);
   await row.focus();
+  await expect(row).toHaveAttribute('tabindex', '0');
+  await expect(row).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('traffic-mode-log')).toHaveAttribute('aria-pressed', 'true');
   await expect(page.getByLabel('Traffic filter')).toHaveValue(`from:${sensor} to:server`);

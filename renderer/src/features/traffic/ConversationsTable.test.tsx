@@ -59,6 +59,59 @@ describe('traffic: conversations', () => {
     expect(screen.queryByRole('table', { name: 'Conversations' })).toBeNull();
   });
 
+  it('is one Tab stop: ArrowDown/End move the active row through the virtualized list, sorting keeps it, Enter opens it', async () => {
+    // 120 pairs, busiest first: p000 -> server (120 messages) ... p119 -> server (1)
+    const many = Array.from({ length: 120 }, (_, i) => pair(`p${String(i).padStart(3, '0')}`, 'server', { messages: 120 - i }));
+    const ctx = openConversations(many);
+    await screen.findAllByTestId('conversation-row');
+    const table = screen.getByRole('table', { name: 'Conversations' });
+    const rowOf = (from: string) => screen.getAllByTestId('conversation-row').find((r) => cellsOf(r)[0] === from);
+    const stops = () => Array.from(table.querySelectorAll<HTMLElement>('[data-testid="conversation-row"]')).filter((r) => r.tabIndex === 0).map((r) => cellsOf(r)[0]);
+    const focusedFrom = () => cellsOf(document.activeElement as HTMLElement)[0];
+    const press = (key: string) => fireEvent.keyDown(document.activeElement!, { key });
+    // virtualized: only the rows in view (and a few more) are drawn, the last is not
+    expect(screen.getAllByTestId('conversation-row').length).toBeLessThan(many.length);
+    expect(rowOf('p119')).toBeUndefined();
+    // one Tab stop: the first row; the scroll area is not one of its own
+    expect(stops()).toEqual(['p000']);
+    expect(table.querySelector<HTMLElement>('[role="rowgroup"]')!.tabIndex).toBe(-1);
+    expect(table.getAttribute('aria-describedby')).toBe('conversations-keys-hint');
+    expect(document.getElementById('conversations-keys-hint')!.textContent).toMatch(/^Keys in the list: ↑ ↓ Home End move, Enter/);
+    act(() => rowOf('p000')!.focus());
+    press('ArrowDown');
+    expect(focusedFrom()).toBe('p001');
+    expect(stops()).toEqual(['p001']);
+    // End reaches a row far outside the drawn window: it is drawn, focused, the only Tab stop
+    press('End');
+    expect(focusedFrom()).toBe('p119');
+    expect(stops()).toEqual(['p119']);
+    press('ArrowDown'); // stays at the end
+    expect(focusedFrom()).toBe('p119');
+    press('Home');
+    press('ArrowDown');
+    press('ArrowDown');
+    expect(focusedFrom()).toBe('p002');
+    // re-sorted (fewest messages first): the active row stays on its pair, still the only Tab stop
+    fireEvent.click(within(screen.getByRole('columnheader', { name: /^Messages/ })).getByRole('button'));
+    expect(stops()).toEqual(['p002']);
+    expect(fromColumn()[0]).toBe('p119');
+    act(() => rowOf('p002')!.focus());
+    press('Enter');
+    expect(ctx.store.getState().query).toBe('from:p002 to:server');
+    expect(screen.getByTestId('traffic-mode-log').getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('Space on the active row opens it too, and a click opens the row clicked', async () => {
+    const ctx = openConversations([pair('fan', 'lamp-1', { messages: 2 }), pair('probe', 'server', { messages: 1 })]);
+    const rows = await screen.findAllByTestId('conversation-row');
+    act(() => rows[0]!.focus());
+    fireEvent.keyDown(document.activeElement!, { key: ' ' });
+    expect(ctx.store.getState().query).toBe('from:fan to:lamp-1');
+    fireEvent.click(screen.getByTestId('traffic-mode-conversations'));
+    fireEvent.click((await screen.findAllByTestId('conversation-row'))[1]!);
+    expect(ctx.store.getState().query).toBe('from:probe to:server');
+  });
+
   it('Enter on a row goes back to the log filtered to that conversation', async () => {
     const ctx = openConversations([pair('fan', 'lamp-1', { messages: 2 })]);
     const row = (await screen.findAllByTestId('conversation-row'))[0]!;

@@ -1,10 +1,11 @@
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useRef, useState } from 'react';
 import type { ConversationStats } from '../../../../shared/api/contract';
 import { EmptyState } from '../../components/EmptyState';
 import { formatAgo, formatBytes, formatRate } from '../../components/format';
 import { HostWaiting, hostHold, useHostAnswered } from '../../components/hostGate';
 import { useNow } from '../../components/useNow';
 import { usePolled } from '../../components/usePolled';
+import { useRovingRows } from '../../components/useRovingRows';
 import { useApp } from '../../store/context';
 import { useDeviceLabels } from '../devices/useDeviceLabels';
 import { type ConversationSort, type ConversationSortKey, nextSort, sortConversations } from './conversation-sort';
@@ -12,6 +13,8 @@ import { type ConversationSort, type ConversationSortKey, nextSort, sortConversa
 const REFRESH_MS = 2000;
 /** The host answers at most 500 pairs; the busiest come first. */
 const LIMIT = 500;
+const ROW_HEIGHT = 30;
+const KEYS_HINT_ID = 'conversations-keys-hint';
 
 const COLUMNS: { key: ConversationSortKey; label: string; num?: true; title?: string }[] = [
   { key: 'from', label: 'From' },
@@ -23,9 +26,40 @@ const COLUMNS: { key: ConversationSortKey; label: string; num?: true; title?: st
   { key: 'lastSeen', label: 'Last seen' },
 ];
 
+/** A row's identity for the roving Tab stop: the pair (ids never contain a line break). */
+const pairKey = (c: Pick<ConversationStats, 'from' | 'to'>) => `${c.from}\n${c.to}`;
+
+const ConversationRow = memo(function ConversationRow({ c, from, to, index, top, now, tabbable, onOpen }: { c: ConversationStats; from: string; to: string; index: number; top: number; now: number; tabbable: boolean; onOpen: (c: ConversationStats) => void }) {
+  return (
+    <div
+      className="row conversation-row"
+      style={{ transform: `translateY(${top}px)` }}
+      role="row"
+      data-testid="conversation-row"
+      data-row-key={pairKey(c)}
+      data-index={index}
+      // one Tab stop for the whole list: the active row is 0, the others -1
+      tabIndex={tabbable ? 0 : -1}
+      onClick={() => onOpen(c)}
+    >
+      <span role="cell" className="cell" title={from}>{from}</span>
+      <span role="cell" className="cell" title={to}>{to}</span>
+      <span role="cell" className="cell num" data-testid="conversation-messages">{c.messages}</span>
+      <span role="cell" className="cell num">{formatBytes(c.bytes)}</span>
+      <span role="cell" className={`cell num${c.errors > 0 ? ' error-text' : ''}`}>{c.errors}</span>
+      <span role="cell" className="cell num">{formatRate(c.msgsPerSecond)}</span>
+      <span role="cell" className="cell">{formatAgo(c.lastTs, now)}</span>
+    </div>
+  );
+});
+
 /**
  * Who talks to whom since the host started (Wireshark's "Conversations"), polled every 2 s while
  * shown. Opening a row (click, Enter or Space) hands its pair to `onOpen`.
+ *
+ * Like the Devices and Traffic lists: virtualized, and one Tab stop (roving tabindex, useRovingRows)
+ * with Up/Down/PageUp/PageDown/Home/End between rows. The active row is kept by its pair, so a
+ * re-sort or a poll that reorders the rows does not move it.
  */
 export function ConversationsTable({ onOpen }: { onOpen: (c: ConversationStats) => void }) {
   const hostReady = useApp((s) => hostHold(s) === null);
@@ -41,6 +75,18 @@ export function ConversationsTable({ onOpen }: { onOpen: (c: ConversationStats) 
     const name = (id: string) => byId.get(id) ?? id;
     return sortConversations(rows, sort, name).map((c) => ({ c, from: name(c.from), to: name(c.to) }));
   }, [rows, ids, labels, sort]);
+  const keys = useMemo(() => sorted.map(({ c }) => pairKey(c)), [sorted]);
+  const scroller = useRef<HTMLDivElement>(null);
+  const { virtual, tabKey, listProps } = useRovingRows({
+    keys,
+    rowHeight: ROW_HEIGHT,
+    overscan: 10,
+    scroller,
+    onActivate: (key) => {
+      const found = sorted.find(({ c }) => pairKey(c) === key);
+      if (found) onOpen(found.c);
+    },
+  });
 
   if (rows.length === 0) {
     if (!answered) return <HostWaiting view="conversations" what="Conversations load" />;
@@ -54,49 +100,35 @@ export function ConversationsTable({ onOpen }: { onOpen: (c: ConversationStats) 
   return (
     <div className="conversations" data-testid="conversations">
       {error && <p className="error-text">{error}</p>}
-      <div className="conversations-scroll">
-        <table className="simple" aria-label="Conversations" aria-describedby="conversations-hint">
-          <thead>
-            <tr>
-              {COLUMNS.map((col) => (
-                // aria-sort belongs to the column header; the button inside it sorts
-                <th key={col.key} className={`sort${col.num ? ' num' : ''}`} aria-sort={sort.key === col.key ? (sort.desc ? 'descending' : 'ascending') : 'none'} title={col.title}>
-                  <button type="button" onClick={() => setSort((s) => nextSort(s, col.key))}>
-                    {col.label}
-                    {sort.key === col.key ? (sort.desc ? ' ▼' : ' ▲') : ''}
-                  </button>
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {sorted.map(({ c, from, to }) => {
-              const open = () => onOpen(c);
-              return (
-                <tr
-                  key={`${c.from}\n${c.to}`}
-                  className="clickable"
-                  tabIndex={0}
-                  data-testid="conversation-row"
-                  onClick={open}
-                  onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), open())}
-                >
-                  <td title={from}>{from}</td>
-                  <td title={to}>{to}</td>
-                  <td className="num" data-testid="conversation-messages">{c.messages}</td>
-                  <td className="num">{formatBytes(c.bytes)}</td>
-                  <td className={`num${c.errors > 0 ? ' error-text' : ''}`}>{c.errors}</td>
-                  <td className="num">{formatRate(c.msgsPerSecond)}</td>
-                  <td>{formatAgo(c.lastTs, now)}</td>
-                </tr>
-              );
+      <div className="table" role="table" aria-label="Conversations" aria-describedby={KEYS_HINT_ID}>
+        <div className="row head conversation-row" role="row">
+          {COLUMNS.map((col) => (
+            // aria-sort belongs to the column header; the button inside it sorts
+            <span key={col.key} role="columnheader" className={`cell sort${col.num ? ' num' : ''}`} aria-sort={sort.key === col.key ? (sort.desc ? 'descending' : 'ascending') : 'none'} title={col.title}>
+              <button type="button" onClick={() => setSort((s) => nextSort(s, col.key))}>
+                {col.label}
+                {sort.key === col.key ? (sort.desc ? ' ▼' : ' ▲') : ''}
+              </button>
+            </span>
+          ))}
+        </div>
+        {/* the rows are the Tab stop, not the scroll area */}
+        <div className="scroller" role="rowgroup" ref={scroller} tabIndex={-1} {...listProps}>
+          <div role="presentation" style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+            {virtual.getVirtualItems().map((item) => {
+              const { c, from, to } = sorted[item.index]!;
+              return <ConversationRow key={keys[item.index]} c={c} from={from} to={to} index={item.index} top={item.start} now={now} tabbable={keys[item.index] === tabKey} onOpen={onOpen} />;
             })}
-          </tbody>
-        </table>
+          </div>
+        </div>
       </div>
-      <p className="muted" id="conversations-hint" data-testid="conversations-summary">
+      <p className="muted" data-testid="conversations-summary">
         {data!.pairs} {data!.pairs === 1 ? 'pair' : 'pairs'} since the host started
-        {data!.evicted > 0 && ` · ${data!.evicted} quieter ones dropped (the host keeps the ${data!.maxPairs} most recently active)`} · Enter or a click shows a conversation in the log
+        {data!.evicted > 0 && ` · ${data!.evicted} quieter ones dropped (the host keeps the ${data!.maxPairs} most recently active)`}
+        {' · '}
+        <span className="keys-hint" id={KEYS_HINT_ID}>
+          Keys in the list: ↑ ↓ Home End move, Enter or a click shows the conversation in the log
+        </span>
       </p>
     </div>
   );
