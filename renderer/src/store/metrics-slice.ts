@@ -90,13 +90,22 @@ function recordRates(history: MetricsSlice['rateHistory'], rates: Record<string,
   return next;
 }
 
+/**
+ * The live buffer with a pushed point at its end. The history load can hold the second the host
+ * pushes next (its query rolls that second first): the pushed copy replaces it, never a second
+ * point at one time (a chart's keys would step onto the same place).
+ */
+function appendLive(live: MetricsPoint[], point: MetricsPoint): MetricsPoint[] {
+  let keep = live.length >= LIVE_POINTS ? live.slice(live.length - LIVE_POINTS + 1) : live.slice();
+  const at = keep.findIndex((p) => p.ts >= point.ts);
+  if (at >= 0) keep = keep.slice(0, at);
+  keep.push(point);
+  return keep;
+}
+
 export const metricsBatch: BatchReducer = (state, batch) => {
   const patch: Partial<MetricsSlice> = {};
-  if (batch.metrics) {
-    const live = state.live.length >= LIVE_POINTS ? state.live.slice(state.live.length - LIVE_POINTS + 1) : state.live.slice();
-    live.push(batch.metrics);
-    patch.live = live;
-  }
+  if (batch.metrics) patch.live = appendLive(state.live, batch.metrics);
   if (batch.deviceRates) {
     patch.deviceRates = batch.deviceRates;
     patch.rateHistory = recordRates(state.rateHistory, batch.deviceRates, batch.ts);

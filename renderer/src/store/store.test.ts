@@ -84,6 +84,22 @@ describe('store fed by event batches', () => {
     expect(store.getState().notices).toEqual([]);
   });
 
+  it('keeps one point per second when the history already holds the second the host pushes next', async () => {
+    const client = createFakeClient();
+    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 9000, udpPort: null, tlsPort: null });
+    client.handlers['devices.list'] = () => [];
+    client.handlers['traffic.page'] = () => ({ rows: [], counters: { logged: 0, shown: 0, dropped: 0 } });
+    client.handlers['metrics.topTalkers'] = () => [];
+    client.handlers['metrics.series'] = () => [point(100_000), point(101_000), point(102_000)];
+    const { store } = setup(client);
+    client.setStatus('open');
+    await vi.waitFor(() => expect(store.getState().live).toHaveLength(3));
+    client.emit({ metrics: { ...point(102_000), msgsIn: 9 } });
+    client.emit({ metrics: point(103_000) });
+    expect(store.getState().live.map((p) => p.ts)).toEqual([100_000, 101_000, 102_000, 103_000]);
+    expect(store.getState().live[2]!.msgsIn).toBe(9);
+  });
+
   it('says so when the 5-minute history cannot be loaded, and keeps the live points', async () => {
     const client = createFakeClient();
     client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 9000, udpPort: null, tlsPort: null });
