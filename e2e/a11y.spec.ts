@@ -12,7 +12,7 @@ async function violations(page: Page, where: string, within?: string): Promise<s
   return result.violations.flatMap((v) => v.nodes.map((n) => `${where}: ${v.id} at ${n.target.join(' ')}: ${n.failureSummary?.split('\n')[1]?.trim() ?? v.help}`));
 }
 
-test('every view, the command palette and the forget dialog pass an axe scan (WCAG 2.1 AA) in the light and the dark theme', async ({ page, lab }) => {
+test('every view, the traffic conversations, the command palette and the forget dialog pass an axe scan (WCAG 2.1 AA) in the light and the dark theme', async ({ page, lab }) => {
   const relay = uid('lamp');
   const sensor = uid('probe');
   await lab.devices([{ kind: 'relay', id: relay }, { kind: 'sensor', id: sensor }], ['--rate', '4']);
@@ -26,6 +26,12 @@ test('every view, the command palette and the forget dialog pass an axe scan (WC
       await expect(page.getByTestId(`nav-${view}`)).toHaveAttribute('aria-current', 'page');
       found.push(...(await violations(page, `${theme} ${view}`)));
     }
+    await page.getByTestId('nav-traffic').click();
+    await page.getByRole('button', { name: 'Conversations' }).click();
+    await expect(page.getByTestId('conversation-row').first()).toBeVisible();
+    found.push(...(await violations(page, `${theme} conversations`)));
+    await page.getByRole('button', { name: 'Log', exact: true }).click();
+
     await page.keyboard.press('Control+k');
     await expect(page.getByRole('dialog')).toBeVisible();
     found.push(...(await violations(page, `${theme} palette`, '[role="dialog"]')));
