@@ -7,15 +7,8 @@ import type { BrokerFrameEvent } from './broker-port';
 export const RATE_SECONDS = 10;
 export const MAX_CONVERSATIONS = 1000;
 
-/** One (from, to) pair; also a node of the least-recently-seen list. */
-interface Pair {
-  from: string;
-  to: string;
-  messages: number;
-  bytes: number;
-  errors: number;
-  firstTs: number;
-  lastTs: number;
+/** One (from, to) pair with its counts as the API answers them; also a node of the least-recently-seen list. */
+interface Pair extends Omit<ConversationStats, 'msgsPerSecond'> {
   /** [0, RATE_SECONDS): the epoch second each slot counts; [RATE_SECONDS, 2 * RATE_SECONDS): its messages. */
   ring: Float64Array;
   older: Pair | null;

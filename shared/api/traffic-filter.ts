@@ -6,8 +6,9 @@ import type { TrafficRow } from './contract';
  * and the renderer's live view:
  *   device:<id>  from:<id>  to:<id>  cmd:<name|code>  dir:in|out  status:<name|code>
  *   field.path=value (also > <)  free text (matches payload, device, from, to).
- *   from: is the sender; to: the target, also of a device's message whose row has no `to` (the
- *   broker logs its target in the envelope's targetId). Terms are ANDed; a leading '-' negates one;
+ *   from: is the sender; to: the target, also of a device's message whose row has no `to` (logged
+ *   before the broker named it, or refused unread by the rate limit): its envelope's targetId.
+ *   Terms are ANDed; a leading '-' negates one;
  *   "double quotes" keep spaces. A field path is looked up in the payload and in its inner
  *   "payload" object, so `state.relay1=true` matches a device's state report.
  */
