@@ -121,6 +121,8 @@ export class Hub {
     this.controls = new ControlTracker(o.controlTimeoutMs ?? 5000);
     this.commands = new CommandStore(o.db);
     this.seq = this.log.lastSeq();
+    // rows of earlier runs that a page loads were not shown in this run: the counters are this run's
+    this.lastShownSeq = this.seq;
     this.batchTraffic = o.batchTraffic ?? 200;
     this.flusher.add('traffic', () => this.log.flush(), (committed) => this.log.settle(committed));
     // Each task is told how its round ended: what a rolled-back round took goes back to be written next round.

@@ -89,6 +89,7 @@ export interface ConversationStats {
   msgsPerSecond: number;
 }
 
+/** Since the host started: rows written to the log, rows that reached a panel, rows lost. */
 export interface TrafficCounters {
   logged: number;
   shown: number;
