@@ -55,7 +55,15 @@ describe('startCore: broker + hub + api over real sockets and a real SQLite file
     const { req } = await call(core, 'controls.set', { device: 'lamp-1', control: 'relay1', toggle: true });
     const result = await eventually(() => batches.flatMap((b) => b.controlResults ?? []).find((r) => r.req === req), 3000, 'control result');
     expect(result).toMatchObject({ device: 'lamp-1', control: 'relay1', outcome: 'confirmed', value: true });
-    expect((await call(core, 'devices.get', { id: 'lamp-1' })).controlState).toEqual({ relay1: true });
+    const got = await call(core, 'devices.get', { id: 'lamp-1' });
+    expect(got.controlState).toEqual({ relay1: true });
+    // the confirmation's response time, from controls.set to the device's report
+    expect(got.controlResponse).toMatchObject({ count: 1, failed: 0, timeouts: 0, refused: 0, samples: 1 });
+    expect(got.controlResponse!.p50Ms).toBeGreaterThanOrEqual(0);
+    expect(got.controlResponse!.p50Ms).toBeLessThan(3000);
+    expect(got.controlResponse).toMatchObject({ p95Ms: got.controlResponse!.p50Ms, maxMs: got.controlResponse!.p50Ms, lastMs: got.controlResponse!.p50Ms });
+    // and the UIs get it with the device's summary, without asking
+    await eventually(() => batches.flatMap((b) => b.devices ?? []).some((d) => d.id === 'lamp-1' && d.controlResponse?.count === 1), 3000, 'summary with response times');
 
     expect(await client.send('ghost-device', '{"x":1}')).toBe(12);
     await eventually(() => core.hub.registry.get('lamp-1')!.counters.errors === 1, 2000, 'refusal counted as error');

@@ -115,7 +115,7 @@ export class Hub {
     this.metrics = new Metrics(o.db);
     this.conversations = new Conversations(o.maxConversations ?? MAX_CONVERSATIONS);
     this.telemetry = new TelemetryHistory(o.db, { chunkRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS });
-    this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id) });
+    this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id), controlResponse: (id) => this.controls.stats(id) });
     this.ring = new TrafficRing(o.ringSize ?? 5000);
     this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, batchRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS, scanRows: o.trafficScanRows, onBatchFull: () => this.flusher.requestSoon() });
     this.controls = new ControlTracker(o.controlTimeoutMs ?? 5000);
@@ -263,10 +263,11 @@ export class Hub {
     for (const id of this.lastUdp.keys()) if (!live.has(id)) this.lastUdp.delete(id);
   }
 
-  /** Removes a device from the registry and its conversations (its traffic and telemetry stay, see deleteHistory) and tells the UIs. */
+  /** Removes a device from the registry, its conversations and control response times (its traffic and telemetry stay, see deleteHistory) and tells the UIs. */
   forgetDevice(id: string): boolean {
     if (!this.registry.forget(id)) return false;
     this.conversations.forget(id);
+    this.controls.forget(id);
     this.removed.push(id);
     return true;
   }
@@ -321,6 +322,9 @@ export class Hub {
   takeDelta(): HubDelta {
     const metricsFresh = this.metrics.lastTotal !== null && this.metrics.lastTotal.ts !== this.lastMetricsTs;
     if (metricsFresh) this.lastMetricsTs = this.metrics.lastTotal!.ts;
+    // a control result changed its device's response times: the summary goes out with this batch
+    const controlResults = this.controls.take();
+    for (const id of this.controls.takeChanged()) this.registry.markUi(id);
     const delta: HubDelta = {
       devices: this.registry.takeDirtyForUi(),
       removedDevices: this.removed,
@@ -329,7 +333,7 @@ export class Hub {
       counters: { ...this.log.counters },
       metrics: metricsFresh ? this.metrics.lastTotal : null,
       deviceRates: metricsFresh ? this.metrics.lastDeviceRates : null,
-      controlResults: this.controls.take(),
+      controlResults,
       notices: this.notices,
     };
     this.fresh = [];

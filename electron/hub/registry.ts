@@ -1,4 +1,4 @@
-import type { Counters, DeviceSummary, TokenStatus } from '../../shared/api/contract';
+import type { ControlResponseStats, Counters, DeviceSummary, TokenStatus } from '../../shared/api/contract';
 import type { Db } from './db';
 import type { BrokerSession } from './broker-port';
 
@@ -16,13 +16,16 @@ const MAX_VALUE_CHARS = 256;
  */
 export const UI_THROTTLE_MS = 1_000;
 
-type Stored = Omit<DeviceSummary, 'rateIn' | 'tokenStatus'>;
+/** What is persisted: rate, token status and control response times come from elsewhere when read. */
+type Stored = Omit<DeviceSummary, 'rateIn' | 'tokenStatus' | 'controlResponse'>;
 
 const zeroCounters = (): Counters => ({ msgsIn: 0, msgsOut: 0, bytesIn: 0, bytesOut: 0, errors: 0, drops: 0 });
 
 export interface RegistryHooks {
   tokenStatus(id: string): TokenStatus;
   rateIn(id: string): number;
+  /** The device's control response times (ControlTracker.stats); null when none. */
+  controlResponse?(id: string): ControlResponseStats | null;
 }
 
 /**
@@ -70,7 +73,7 @@ export class Registry {
 
   get(id: string): DeviceSummary | null {
     const d = this.devices.get(id);
-    return d ? { ...d, tokenStatus: this.hooks.tokenStatus(id), rateIn: this.hooks.rateIn(id) } : null;
+    return d ? { ...d, tokenStatus: this.hooks.tokenStatus(id), rateIn: this.hooks.rateIn(id), controlResponse: this.hooks.controlResponse?.(id) ?? null } : null;
   }
 
   list(): DeviceSummary[] {
@@ -107,6 +110,11 @@ export class Registry {
     this.sentUiAt.delete(id);
     this.remove.run(id);
     return true;
+  }
+
+  /** Something the summary is read with changed (control response times): the next UI batch carries it; nothing to persist. */
+  markUi(id: string): void {
+    if (this.devices.has(id)) this.dirtyUi.add(id);
   }
 
   sessionOpened(s: BrokerSession, now = Date.now()): void {

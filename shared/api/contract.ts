@@ -48,9 +48,36 @@ export interface DeviceSummary {
   telemetry: Record<string, number | string | boolean | null>;
   lastSeen: number | null;
   rttMs: number | null;
+  /**
+   * How fast the device confirms control commands (controls.set): null (or absent, from an older
+   * host) when the panel sent it none since it started.
+   */
+  controlResponse?: ControlResponseStats | null;
   /** Messages per second in, over the last few seconds. */
   rateIn: number;
   counters: Counters;
+}
+
+/**
+ * A device's control response times: from the panel sending a command to the device's state report
+ * echoing its req (PROTOCOL.md section 8). Kept in memory since the host started; the percentiles
+ * are over the last 100 confirmed commands (nearest rank) and null before the first confirmation.
+ */
+export interface ControlResponseStats {
+  /** Commands confirmed. */
+  count: number;
+  /** Commands that failed: timeouts + refused. */
+  failed: number;
+  /** No state report echoing the req within the timeout. */
+  timeouts: number;
+  /** The device answered with an error (e.g. unknown_control). */
+  refused: number;
+  /** Response times the percentiles are over (at most 100, the newest). */
+  samples: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  maxMs: number | null;
+  lastMs: number | null;
 }
 
 export type Direction = 'in' | 'out';
