@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { TrafficRow } from '../../../../shared/api/contract';
+import type { DeviceSummary, TrafficRow } from '../../../../shared/api/contract';
 import { EmptyState } from '../../components/EmptyState';
 import { HostWaiting, useHostAnswered } from '../../components/hostGate';
 import { formatBytes, formatDuration, formatRate } from '../../components/format';
 import { useNow } from '../../components/useNow';
 import { useApi, useApp } from '../../store/context';
 import { TrafficList } from '../traffic/TrafficList';
+import { controlResponseText, controlResponseTitle } from './control-response';
 import { ControlWidget } from './ControlWidget';
 import { DeviceActions } from './DeviceActions';
 import { DeviceTelemetry } from './DeviceTelemetry';
@@ -35,6 +36,24 @@ function useDeviceTraffic(id: string): TrafficRow[] {
     const older = recent.filter((r) => r.seq < first).sort((a, b) => a.seq - b.seq);
     return [...older, ...mine].slice(-DEVICE_TRAFFIC_CAP);
   }, [rows, recent, id]);
+}
+
+/** How fast the device confirms control commands, next to RTT; '-' before the first one. */
+function ControlResponse({ device }: { device: DeviceSummary }) {
+  const text = controlResponseText(device.controlResponse);
+  return (
+    <div title={controlResponseTitle(device.controlResponse)}>
+      <dt>Control response</dt>
+      <dd data-testid="detail-control-response">
+        {text === null ? '-' : (
+          <>
+            {text.times && <>{text.times} · </>}
+            <span className="muted">{text.outcome}</span>
+          </>
+        )}
+      </dd>
+    </div>
+  );
 }
 
 export function DeviceDetail() {
@@ -78,6 +97,7 @@ export function DeviceDetail() {
         <div><dt>Firmware</dt><dd>{device.fw ?? '-'} {device.board && <span className="muted">on {device.board}</span>}</dd></div>
         <div><dt>Token</dt><dd>{device.tokenStatus}</dd></div>
         <div><dt>RTT</dt><dd>{device.rttMs === null ? '-' : `${device.rttMs.toFixed(1)} ms`}</dd></div>
+        <ControlResponse device={device} />
         <div><dt>Rate in</dt><dd>{formatRate(device.rateIn)}</dd></div>
       </dl>
       <h2>Controls</h2>

@@ -1,0 +1,48 @@
+// @vitest-environment jsdom
+import { act, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { ControlResponseStats } from '../../../../shared/api/contract';
+import { createFakeClient, fakeDevice } from '../../api/fake-client';
+import { renderWith, setup, withLayout } from '../../test-utils';
+import { DeviceDetail } from './DeviceDetail';
+
+withLayout();
+
+const stats = (over: Partial<ControlResponseStats>): ControlResponseStats => ({
+  count: 0, failed: 0, timeouts: 0, refused: 0, samples: 0, p50Ms: null, p95Ms: null, maxMs: null, lastMs: null, ...over,
+});
+
+function openLamp() {
+  const client = createFakeClient();
+  client.handlers['devices.get'] = ({ id }) => ({ ...fakeDevice(id), recentTraffic: [] });
+  client.handlers['telemetry.series'] = () => [];
+  client.handlers['saved.list'] = () => [];
+  const ctx = setup(client);
+  act(() => ctx.store.getState().navigate('device', 'lamp-1'));
+  const r = renderWith(<DeviceDetail />, ctx);
+  return r;
+}
+
+describe('device page: control response times', () => {
+  it('shows "-" until a control was sent, then p50, p95 and the failures, with a tooltip saying what is measured', () => {
+    const { client } = openLamp();
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1')] }));
+    const cell = screen.getByTestId('detail-control-response');
+    expect(cell.textContent).toBe('-');
+    expect(cell.parentElement!.textContent).toContain('Control response');
+
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1', { controlResponse: stats({ count: 19, failed: 1, timeouts: 1, samples: 19, p50Ms: 42, p95Ms: 120.4, maxMs: 130, lastMs: 40 }) })] }));
+    expect(screen.getByTestId('detail-control-response').textContent).toBe('p50 42 ms · p95 120 ms · 1 of 20 failed');
+    const title = screen.getByTestId('detail-control-response').parentElement!.getAttribute('title')!;
+    expect(title).toMatch(/from the panel sending a control command to the device's state report confirming it/);
+    expect(title).toContain('last 19 confirmed; max 130 ms, last 40 ms');
+    expect(title).toContain('1 timed out, 0 refused');
+
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1', { controlResponse: stats({ count: 3, samples: 3, p50Ms: 8, p95Ms: 9 }) })] }));
+    expect(screen.getByTestId('detail-control-response').textContent).toBe('p50 8 ms · p95 9 ms · 3 confirmed');
+
+    // only failures: no times to show
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1', { controlResponse: stats({ failed: 2, refused: 2 }) })] }));
+    expect(screen.getByTestId('detail-control-response').textContent).toBe('2 of 2 failed');
+  });
+});
