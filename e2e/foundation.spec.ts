@@ -28,6 +28,10 @@ test('a new user sees devices appear, toggles a relay and sees it confirmed and 
   await page.waitForTimeout(1500); // let rates and telemetry fill in for the picture
   // README_SCREENSHOT=1 npm run test:e2e refreshes the README picture; plain runs leave git clean
   await screenshot(page, 'devices', process.env.README_SCREENSHOT ? 'docs/screenshot.png' : undefined);
+  // the device page shows how long the relay took to confirm: from the command sent to its state report
+  await row.getByRole('cell').first().click();
+  await expect(page.getByTestId('device-title')).toContainText('lamp-1');
+  await expect(page.getByTestId('detail-control-response')).toHaveText(/^p50 \d+ ms · p95 \d+ ms · 1 confirmed$/);
 
   await page.getByTestId('nav-traffic').click();
   await page.getByLabel('Traffic filter').fill('device:lamp-1');
