@@ -63,6 +63,8 @@ function visibleInside(dir: string, file: string): boolean {
  */
 export function staticHandler(root: string, hostAllowed: (host: string) => boolean = () => true) {
   const base = resolve(root);
+  // The root's real path, read once it exists (the UI may be built after the host starts).
+  let realBase: string | null = null;
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (!hostAllowed((req.headers.host ?? '').toLowerCase())) return send(res, 421, 'misdirected request: unknown Host');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
@@ -82,7 +84,7 @@ export function staticHandler(root: string, hostAllowed: (host: string) => boole
     let size: number;
     try {
       real = realpathSync(file);
-      if (!visibleInside(base, file) || !visibleInside(realpathSync(base), real)) return send(res, 404, 'not found');
+      if (!visibleInside(base, file) || !visibleInside((realBase ??= realpathSync(base)), real)) return send(res, 404, 'not found');
       const st = statSync(real);
       if (!st.isFile()) return send(res, 404, 'not found');
       size = st.size;

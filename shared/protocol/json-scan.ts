@@ -174,15 +174,15 @@ const ARRAY = 2;
 /** Open containers of the value being scanned (scanning is synchronous and never re-entered). */
 const open = new Uint8Array(MAX_JSON_DEPTH + 1);
 
+/** Up to this many keys an object is checked pair by pair (no allocation); past it, by a Set. */
+const LINEAR_KEYS = 16;
+/** At most LINEAR_KEYS spans per open object (a larger one keeps a Set instead), so this never grows. */
+const KEY_SPANS = MAX_JSON_DEPTH * LINEAR_KEYS;
 /**
  * The keys of the objects open at once, for the duplicate check: receivers disagree on which of
  * two equal keys counts (JSON.parse keeps the last, others the first), so one message could say
  * different things to the panel and to a device. Spans of key tokens, reused across scans.
  */
-/** Up to this many keys an object is checked pair by pair (no allocation); past it, by a Set. */
-const LINEAR_KEYS = 16;
-/** At most LINEAR_KEYS spans per open object (a larger one keeps a Set instead), so this never grows. */
-const KEY_SPANS = MAX_JSON_DEPTH * LINEAR_KEYS;
 const keys = { starts: new Int32Array(KEY_SPANS), ends: new Int32Array(KEY_SPANS), sigs: new Int32Array(KEY_SPANS), escapes: new Uint8Array(KEY_SPANS), count: 0 };
 /** Per open object: where its keys begin in `keys`, and (past LINEAR_KEYS keys) their decoded set. */
 const firstKey = new Int32Array(MAX_JSON_DEPTH + 1);
