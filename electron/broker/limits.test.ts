@@ -97,11 +97,11 @@ describe('LoginThrottle', () => {
     expect(throttle.attempt('2001:db8:1:2::1', 0)).toBe(0);
     expect(throttle.attempt('2001:db8:1:2:dead:beef:0:1', 0)).toBe(100);
     expect(throttle.attempt('2001:0db8:0001:0002::ffff', 0)).toBe(200);
-    expect(throttle.attempt('2001:db8:2:3::1', 0)).toBe(0); // another /64 (of another /48)
+    expect(throttle.attempt('2001:db9:2:3::1', 0)).toBe(0); // another /64 (of another /48 and /32)
     expect(throttle.attempt('::ffff:1.2.3.4', 0)).toBe(0);
     expect(throttle.attempt('1.2.3.4', 0)).toBe(100);
-    // Two /64s, their two /48s, one IPv4 address.
-    expect(throttle.size).toBe(5);
+    // Two /64s, their two /48s, their two /32s, one IPv4 address.
+    expect(throttle.size).toBe(7);
   });
 
   it('counts IPv6 failures in their /48 too: rotating through its /64s does not start afresh', () => {
@@ -115,13 +115,26 @@ describe('LoginThrottle', () => {
     expect(Math.max(...delays)).toBe(3_000); // capped, never a lockout
     // The real device, from a fresh /64 of the same /48, waits the cap and no more...
     expect(throttle.delayFor('2001:db8:1:ffff::42', 20_000)).toBe(3_000);
-    // ...while an IPv4 client and another /48 are not slowed at all.
+    // ...while an IPv4 client and another /32 are not slowed at all.
     expect(throttle.delayFor('192.0.2.7', 20_000)).toBe(0);
-    expect(throttle.delayFor('2001:db8:2:0::1', 20_000)).toBe(0);
-    expect(throttle.delayFor('2001:db8:0:ffff::1', 20_000)).toBe(0);
+    expect(throttle.delayFor('2001:db9:1:0::1', 20_000)).toBe(0);
+    expect(throttle.delayFor('2001:db7:ffff:ffff::1', 20_000)).toBe(0);
   });
 
-  it('a correct token takes its attempt back from both the /64 and the /48 record', () => {
+  it('counts IPv6 failures in their /32 too: rotating through its /48s does not start afresh', () => {
+    const throttle = new LoginThrottle(100, 3_000, 60_000);
+    // 2,000 wrong logins, each from a /48 never seen before, all in 2001:db8::/32, 10 ms apart.
+    const delays = Array.from({ length: 2_000 }, (_, i) => throttle.attempt(`2001:db8:${i.toString(16)}:1::1`, i * 10));
+    expect(delays.slice(0, 7).map((d) => Math.round(d / 100) * 100)).toEqual([0, 100, 200, 400, 800, 1600, 3000]);
+    expect(delays.slice(6).every((d) => d === 3_000)).toBe(true);
+    // The real device in a fresh /48 of that /32 waits the cap and no more; another /32 is not slowed.
+    expect(throttle.delayFor('2001:db8:ffff:1::42', 20_000)).toBe(3_000);
+    expect(throttle.delayFor('2001:db9:0:1::42', 20_000)).toBe(0);
+    // Bounded all the same: 2,000 /64s and /48s and one /32, within the default 10,000 records.
+    expect(throttle.size).toBe(4_001);
+  });
+
+  it('a correct token takes its attempt back from the /64, /48 and /32 records', () => {
     const throttle = new LoginThrottle(100, 3_000, 60_000);
     expect(throttle.attempt('2001:db8:1:2::1', 0)).toBe(0);
     throttle.succeeded('2001:db8:1:2::1');
@@ -133,7 +146,7 @@ describe('LoginThrottle', () => {
     expect(throttle.attempt('2001:db8:1:2::1', 0)).toBe(400); // the /48's 3 failures
     throttle.succeeded('2001:db8:1:2::1');
     expect(throttle.delayFor('2001:db8:1:2::1', 0)).toBe(200); // 3 + 1 - 2 in the /48
-    expect(throttle.size).toBe(4); // the three other /64s and the /48; this /64's record is gone
+    expect(throttle.size).toBe(5); // the three other /64s, the /48 and the /32; this /64's record is gone
   });
 
   it('remembers a bounded number of addresses', () => {
@@ -276,7 +289,7 @@ describe('failed-login throttling of parallel attempts', () => {
   });
 });
 
-describe('failed-login throttling per IPv6 /64 (and /48)', () => {
+describe('failed-login throttling per IPv6 /64 (and /48, /32)', () => {
   it('wrong-token logins from different addresses of one /64 share one growing delay; another /64 does not', async () => {
     t = await startTestBroker(['lamp'], { limits: { loginDelayBaseMs: 40, loginDelayMaxMs: 320, loginFailureHalfLifeMs: 3_600_000 } });
     // handle() with the address a dual-stack listener would report (127.0.0.1 cannot be any of them).
@@ -298,7 +311,7 @@ describe('failed-login throttling per IPv6 /64 (and /48)', () => {
     expect(waited[0], shown).toBeLessThan(40);
     expect(waited[1], shown).toBeGreaterThanOrEqual(40 - 2);
     expect(waited[2], shown).toBeGreaterThanOrEqual(80 - 2);
-    expect(await wrongLogin('2001:db8:2:3::1')).toBeLessThan(40); // another /64, of another /48
+    expect(await wrongLogin('2001:db9:2:3::1')).toBeLessThan(40); // another /64, of another /48 and /32
     // One IPv4 client seen as ::ffff:a.b.c.d by a dual-stack listener and as a.b.c.d: one record.
     expect(await wrongLogin('::ffff:192.0.2.7')).toBeLessThan(40);
     expect(await wrongLogin('192.0.2.7')).toBeGreaterThanOrEqual(40 - 2);

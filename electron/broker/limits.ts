@@ -78,9 +78,10 @@ interface FailureRecord {
  * halves every `halfLifeMs`. A login from an address with score s is answered after
  * base * 2^(s-1) ms, capped at `maxMs`: an attacker is slowed down, but the real device behind the
  * same address still logs in (the cap stays below the firmware's login timeout). An IPv6 failure
- * also counts for its /48, and the larger delay applies: a site's /48 holds 65,536 /64s, each
- * fresh to an attacker rotating through them. Bounded: at most `maxAddresses` records are
- * remembered, the oldest forgotten first (a /48 under attack is refreshed by every failure).
+ * also counts for its /48 and its /32, and the largest delay applies: a site's /48 holds 65,536
+ * /64s and a provider's /32 65,536 /48s, each fresh to an attacker rotating through them. Bounded:
+ * at most `maxAddresses` records are remembered, the oldest forgotten first (a prefix under attack
+ * is refreshed by every failure).
  */
 export class LoginThrottle {
   private readonly records = new Map<string, FailureRecord>();
@@ -104,7 +105,7 @@ export class LoginThrottle {
     return delay;
   }
 
-  /** The larger delay of the address's records (its own, and its /48's for IPv6). */
+  /** The largest delay of the address's records (its own, and its /48's and /32's for IPv6). */
   delayFor(address: string, now: number): number {
     let delay = 0;
     for (const key of recordKeys(address)) delay = Math.max(delay, this.delayOf(key, now));
@@ -154,10 +155,10 @@ export class LoginThrottle {
   }
 }
 
-/** The throttle records an address counts in: its addressKey(), and for an IPv6 /64 its /48. */
+/** The throttle records an address counts in: its addressKey(), and for an IPv6 /64 its /48 and /32. */
 function recordKeys(address: string): string[] {
   const key = addressKey(address);
   if (!key.endsWith('::/64')) return [key];
-  // '2001:db8:1:2::/64' -> '2001:db8:1::/48' (addressKey() writes the first four groups).
-  return [key, `${key.split(':', 3).join(':')}::/48`];
+  // '2001:db8:1:2::/64' -> '2001:db8:1::/48' and '2001:db8::/32' (addressKey() writes the first four groups).
+  return [key, `${key.split(':', 3).join(':')}::/48`, `${key.split(':', 2).join(':')}::/32`];
 }
