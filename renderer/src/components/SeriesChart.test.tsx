@@ -2,7 +2,7 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { withChartLayout } from '../test-utils';
-import { CHART_KEYS_HINT, chartSummary, keyPoint, SeriesChart, timeLabels } from './SeriesChart';
+import { axisTick, CHART_KEYS_HINT, chartSummary, keyPoint, SeriesChart, timeLabels, valueText } from './SeriesChart';
 
 withChartLayout();
 
@@ -208,5 +208,37 @@ describe('series chart gaps', () => {
     } finally {
       HTMLElement.prototype.getBoundingClientRect = chartRect;
     }
+  });
+});
+
+describe('chart numbers', () => {
+  const grouped = (v: number) => v.toLocaleString(undefined, { maximumFractionDigits: 3 });
+  it('label the value axis compactly from 10,000 up, and leave smaller ticks as they are', () => {
+    expect(axisTick(185_000)).toBe((185_000).toLocaleString(undefined, { notation: 'compact' }));
+    expect(axisTick(182_500)).not.toBe(axisTick(182_000)); // neighbouring round ticks stay apart
+    expect(axisTick(1_250_000)).toBe((1_250_000).toLocaleString(undefined, { notation: 'compact', maximumFractionDigits: 2 }));
+    expect(axisTick(21.36)).toBe('21.36');
+    expect(axisTick(0.004)).toBe('0.004');
+    expect(axisTick(9_999)).toBe('9999');
+    expect(axisTick(-20_000)).toBe((-20_000).toLocaleString(undefined, { notation: 'compact' }));
+  });
+
+  it('write tooltip values grouped, at most 3 decimals, and other values as they are', () => {
+    expect(valueText(184_409)).toBe(grouped(184_409));
+    expect(valueText(0.123456)).toBe(grouped(0.123));
+    expect(valueText('n/a')).toBe('n/a');
+    expect(valueText(Number.NaN)).toBe('NaN');
+  });
+
+  it('reads a large value grouped in the keyboard tooltip', async () => {
+    const rows = [
+      { ts: t0, in: 181_000, out: 0 },
+      { ts: t0 + 1000, in: 184_409, out: 0 },
+    ];
+    render(<SeriesChart title="Free heap" data={rows} series={series} testId="chart-heap" />);
+    const chart = screen.getByRole('application', { name: 'Free heap chart' });
+    const status = within(screen.getByTestId('chart-heap')).getByRole('status');
+    act(() => chart.focus());
+    await waitFor(() => expect(status.textContent).toContain(`in msgs/s : ${grouped(184_409)}`));
   });
 });

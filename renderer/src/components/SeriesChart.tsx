@@ -43,6 +43,22 @@ type Row = Record<string, number | null>;
 
 const num = (v: number) => String(Number(v.toPrecision(3)));
 
+const GROUPED = new Intl.NumberFormat(undefined, { maximumFractionDigits: 3 });
+const COMPACT = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 2 });
+
+/** A value in a tooltip: 184,409 rather than 184409, at most 3 decimals. */
+export function valueText(v: unknown): string {
+  return typeof v === 'number' && Number.isFinite(v) ? GROUPED.format(v) : String(v);
+}
+
+/**
+ * A value-axis label that fits the axis: 181K, 1.25M from 10,000 up (ticks are round, so two
+ * decimals keep neighbours apart); below that the tick as it is (21.36, 0.004).
+ */
+export function axisTick(v: number): string {
+  return Math.abs(v) >= 10_000 ? COMPACT.format(v) : String(v);
+}
+
 /**
  * The chart in words, for screen readers (the chart's description): per series the latest value
  * and the range, over which time span.
@@ -102,7 +118,7 @@ function KeyTooltip({ label, values, across }: { label: string | undefined; valu
   const beside = across > 0.5 ? 'translateX(calc(-100% - 10px))' : 'translateX(10px)';
   return (
     <div role="status" aria-live="assertive" style={{ position: 'absolute', top: MARGIN.top, left: `calc(${inset}px + ${across} * (100% - ${inset + MARGIN.right}px))`, transform: beside, pointerEvents: 'none' }}>
-      {label !== undefined && <DefaultTooltipContent label={label} payload={values.map(({ s, v }) => ({ name: s.label, value: v, color: s.color, dataKey: s.key, graphicalItemId: s.key }))} itemSorter="name" contentStyle={TOOLTIP_STYLE} />}
+      {label !== undefined && <DefaultTooltipContent label={label} payload={values.map(({ s, v }) => ({ name: s.label, value: v, color: s.color, dataKey: s.key, graphicalItemId: s.key }))} itemSorter="name" formatter={valueText} contentStyle={TOOLTIP_STYLE} />}
     </div>
   );
 }
@@ -124,8 +140,8 @@ const ChartBody = memo(
           <LineChart data={data} margin={MARGIN} accessibilityLayer={false} tabIndex={0} role="application" aria-label={label} aria-describedby={describedBy} onMouseMove={onPointer}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
             <XAxis dataKey="ts" type="number" domain={['dataMin', 'dataMax']} tickFormatter={tick} stroke="var(--muted)" fontSize={11} />
-            <YAxis stroke="var(--muted)" fontSize={11} width={Y_AXIS_WIDTH} domain={fromZero ? [0, 'auto'] : ['auto', 'auto']} />
-            <Tooltip labelFormatter={(v) => full(Number(v))} contentStyle={TOOLTIP_STYLE} isAnimationActive={false} />
+            <YAxis stroke="var(--muted)" fontSize={11} width={Y_AXIS_WIDTH} domain={fromZero ? [0, 'auto'] : ['auto', 'auto']} tickFormatter={axisTick} />
+            <Tooltip labelFormatter={(v) => full(Number(v))} formatter={valueText} contentStyle={TOOLTIP_STYLE} isAnimationActive={false} />
             {/* labels in the text colour (the swatch keeps the series colour): light series colours are unreadable as text */}
             {/* in the order the series are given (recharts sorts by label: "max, min, temp average") */}
             <Legend formatter={(value: string) => <span style={{ color: 'var(--text)' }}>{value}</span>} itemSorter={(item) => series.findIndex((s) => s.key === item.dataKey)} />
