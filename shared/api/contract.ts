@@ -230,7 +230,8 @@ export const defaultSettings: Settings = {
   connectionsPerAddress: 64,
   retentionDays: 7,
   retentionMegabytes: 512,
-  offlineGraceSeconds: 0,
+  // a device back within this time (a WiFi blip, a reboot) raises no desktop alert
+  offlineGraceSeconds: 30,
   theme: 'system',
 };
 

@@ -18,7 +18,7 @@ const FIELDS: { key: NumKey; label: string; hint: string }[] = [
   { key: 'connectionsPerAddress', label: 'Connections per address', hint: 'devices behind one NAT share it; loopback exempt' },
   { key: 'retentionDays', label: 'Traffic retention (days)', hint: 'older log rows are deleted' },
   { key: 'retentionMegabytes', label: 'Traffic retention (MB)', hint: 'cap on the log size' },
-  { key: 'offlineGraceSeconds', label: 'Offline grace (s)', hint: 'before an offline alert' },
+  { key: 'offlineGraceSeconds', label: 'Offline grace (s)', hint: 'offline this long before an alert' },
 ];
 
 const PORT_KEYS = ['tcpPort', 'udpPort', 'tlsPort'] as const;
