@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Command, Status } from '../../shared/protocol/constants';
 import { encodeDeviceEnvelope } from '../../shared/protocol/envelope';
 import { KeyValue, openDatabase } from '../hub/db';
@@ -80,5 +80,51 @@ describe('traffic.conversations', () => {
     // the limit defaults and is bounded 1..500
     expect(await dispatch('traffic.conversations', {})).toMatchObject({ ok: true, result: { rows: { length: 3 } } });
     for (const limit of [0, 501, 1.5]) expect(await dispatch('traffic.conversations', { limit })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+  });
+});
+
+describe('telemetry.recent', () => {
+  const T = Date.UTC(2026, 0, 1, 12, 0, 0);
+  const report = (id: string, at: number, telemetry: Record<string, unknown>) => {
+    const now = vi.spyOn(Date, 'now').mockReturnValue(at);
+    try {
+      hub.onServerMessage(id, Buffer.from(JSON.stringify({ telemetry })));
+    } finally {
+      now.mockRestore();
+    }
+  };
+
+  it('answers the host\'s recent numeric readings per channel, one a second, oldest first', async () => {
+    hub.registry.ensure('recent-sensor');
+    report('recent-sensor', T, { temp: 20, mode: 'eco', hum: 50 });
+    report('recent-sensor', T + 400, { temp: 99, hum: 99 }); // less than a second after: skipped
+    report('recent-sensor', T + 1000, { temp: 21 });
+    report('recent-sensor', T + 2500, { temp: 22, hum: 52 });
+    expect(await dispatch('telemetry.recent', { device: 'recent-sensor' })).toEqual({
+      ok: true,
+      result: [
+        { channel: 'temp', points: [{ ts: T, v: 20 }, { ts: T + 1000, v: 21 }, { ts: T + 2500, v: 22 }] },
+        { channel: 'hum', points: [{ ts: T, v: 50 }, { ts: T + 2500, v: 52 }] },
+      ],
+    });
+  });
+
+  it('an unknown device is not_found, a bad id invalid_params; a known device without readings has none', async () => {
+    expect(await dispatch('telemetry.recent', { device: 'nobody-here' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await dispatch('telemetry.recent', {})).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    hub.registry.ensure('quiet-sensor');
+    expect(await dispatch('telemetry.recent', { device: 'quiet-sensor' })).toEqual({ ok: true, result: [] });
+  });
+
+  it('devices.forget drops the readings: a device that comes back starts with none', async () => {
+    hub.registry.ensure('gone-sensor');
+    report('gone-sensor', T, { temp: 5 });
+    expect(await dispatch('telemetry.recent', { device: 'gone-sensor' })).toMatchObject({ ok: true, result: [{ channel: 'temp' }] });
+    expect(await dispatch('devices.forget', { id: 'gone-sensor' })).toMatchObject({ ok: true });
+    expect(await dispatch('telemetry.recent', { device: 'gone-sensor' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    hub.registry.ensure('gone-sensor');
+    expect(await dispatch('telemetry.recent', { device: 'gone-sensor' })).toEqual({ ok: true, result: [] });
+    report('gone-sensor', T + 5000, { temp: 6 });
+    expect(await dispatch('telemetry.recent', { device: 'gone-sensor' })).toEqual({ ok: true, result: [{ channel: 'temp', points: [{ ts: T + 5000, v: 6 }] }] });
   });
 });

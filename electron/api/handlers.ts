@@ -96,6 +96,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       const channels = channel ? [channel] : Object.keys(d.telemetry);
       return hub.telemetry.query(id, channels, range, Date.now());
     },
+    // in the registry's channel order, as the device page lists them
+    'telemetry.recent': ({ device: id }) => hub.recent.read(id, Object.keys(device(id).telemetry)),
     'messages.send': ({ to, payload }) => ({ msgId: send(to, JSON.stringify(payload)) }),
     'messages.broadcast': ({ payload }) => {
       const json = JSON.stringify(payload);

@@ -9,6 +9,7 @@ import { deleteDeviceHistory, type DeletedHistory } from './device-history';
 import { Flusher } from './flusher';
 import { Metrics, TOTAL } from './metrics';
 import { isPlainObject, parseObject, payloadText } from './payload-text';
+import { RecentTelemetry } from './recent-telemetry';
 import { Registry } from './registry';
 import { CommandStore } from './saved-commands';
 import type { SettingsStore } from './settings';
@@ -89,6 +90,8 @@ export class Hub {
   readonly metrics: Metrics;
   readonly conversations: Conversations;
   readonly telemetry: TelemetryHistory;
+  /** The last 2 minutes of raw readings per device and channel, in memory (telemetry.recent). */
+  readonly recent = new RecentTelemetry();
   readonly controls: ControlTracker;
   readonly commands: CommandStore;
   readonly flusher: Flusher;
@@ -185,7 +188,10 @@ export class Hub {
       const now = Date.now();
       for (const channel of this.registry.reportTelemetry(device, msg.telemetry)) {
         const v = msg.telemetry[channel];
-        if (typeof v === 'number') this.telemetry.record(device, channel, v, now);
+        if (typeof v === 'number') {
+          this.telemetry.record(device, channel, v, now);
+          this.recent.record(device, channel, v, now);
+        }
       }
     }
   }
@@ -263,9 +269,13 @@ export class Hub {
     for (const id of this.lastUdp.keys()) if (!live.has(id)) this.lastUdp.delete(id);
   }
 
-  /** Removes a device from the registry, its conversations and control response times (its traffic and telemetry stay, see deleteHistory) and tells the UIs. */
+  /**
+   * Removes a device from the registry, its conversations, control response times and recent
+   * readings (its stored traffic and telemetry stay, see deleteHistory) and tells the UIs.
+   */
   forgetDevice(id: string): boolean {
     if (!this.registry.forget(id)) return false;
+    this.recent.forget(id);
     this.conversations.forget(id);
     this.controls.forget(id);
     this.removed.push(id);

@@ -168,6 +168,12 @@ export interface TelemetrySeries {
   points: TelemetryPoint[];
 }
 
+/** A channel's recent raw readings (telemetry.recent), oldest first. */
+export interface RecentTelemetrySeries {
+  channel: string;
+  points: { ts: number; v: number }[];
+}
+
 export interface TokenInfo {
   id: string;
   createdAt: number;
@@ -258,6 +264,8 @@ export const methods = {
   'metrics.series': z.strictObject({ device: DeviceId.optional(), range: MetricsRange }),
   /** Stored numeric telemetry; without channel, every channel of the device that has some. */
   'telemetry.series': z.strictObject({ device: DeviceId, channel: z.string().min(1).max(32).optional(), range: MetricsRange }),
+  /** The host's last 2 minutes of raw numeric readings of a device (what a live chart starts from). */
+  'telemetry.recent': z.strictObject({ device: DeviceId }),
   'metrics.topTalkers': z.strictObject({ limit: z.number().int().min(1).max(100).default(10) }),
   'messages.send': z.strictObject({ to: DeviceId, payload: JsonObject }),
   'messages.broadcast': z.strictObject({ payload: JsonObject }),
@@ -346,6 +354,11 @@ export interface Results {
    * current, unfinished minute is included. An unknown device is not_found (like devices.get).
    */
   'telemetry.series': TelemetrySeries[];
+  /**
+   * Per channel that has numeric readings since the host started: the last 120 at most, one a
+   * second at most, oldest first (in memory only). An unknown device is not_found.
+   */
+  'telemetry.recent': RecentTelemetrySeries[];
   'metrics.topTalkers': { device: string; msgsPerSecond: number; bytesPerSecond: number }[];
   'messages.send': { msgId: number };
   'messages.broadcast': { recipients: number };
