@@ -1,7 +1,7 @@
 import type { DeviceSummary, EventBatch } from '../../../shared/api/contract';
 import { errorText } from '../api/errors';
 import type { BatchReducer, SliceCreator } from './types';
-import { recordTelemetry, type TelemetryHistory } from './telemetry-history';
+import { mergeRecentTelemetry, recordTelemetry, type TelemetryHistory } from './telemetry-history';
 
 export type ControlStatus = 'pending' | 'confirmed' | 'failed';
 export interface ControlOp {
@@ -24,6 +24,12 @@ export interface DevicesSlice {
   telemetryHistory: TelemetryHistory;
   replaceDevices(list: DeviceSummary[]): void;
   setControl(device: string, control: string, change: { value: unknown } | { toggle: true }): Promise<void>;
+  /**
+   * Puts the host's last 2 minutes of the device's readings (telemetry.recent) in front of what
+   * this window has received, so a live chart opened now is full at once. A failed call (host
+   * down, device unknown) changes nothing and shows nothing: the chart fills as readings arrive.
+   */
+  loadRecentTelemetry(device: string): Promise<void>;
 }
 
 /** A control that hears nothing back within this time is shown as failed. */
@@ -52,6 +58,18 @@ export const createDevicesSlice: SliceCreator<DevicesSlice> = (set, get, client)
     const devices: Record<string, DeviceSummary> = {};
     for (const d of list) devices[d.id] = d;
     set({ devices, deviceIds: Object.keys(devices).sort() });
+  },
+  async loadRecentTelemetry(device) {
+    let recent;
+    try {
+      recent = await client.call('telemetry.recent', { device });
+    } catch {
+      return;
+    }
+    set((s) => {
+      const telemetryHistory = mergeRecentTelemetry(s.telemetryHistory, device, recent);
+      return telemetryHistory === s.telemetryHistory ? {} : { telemetryHistory };
+    });
   },
   async setControl(device, control, change) {
     const key = controlKey(device, control);

@@ -38,3 +38,32 @@ export function recordTelemetry(history: TelemetryHistory, changed: DeviceSummar
   }
   return next ?? history;
 }
+
+/**
+ * Puts the host's recent readings of a device (telemetry.recent, oldest first) in front of what
+ * this window has: per channel only host points older than the window's first one, at least
+ * HISTORY_SPACING_MS apart and before it; then the newest HISTORY_POINTS. Points the window has
+ * win, and the channel and device bounds hold. Returns `history` itself when nothing changes.
+ */
+export function mergeRecentTelemetry(history: TelemetryHistory, device: string, host: { channel: string; points: TelemetrySample[] }[]): TelemetryHistory {
+  const cur = history[device];
+  if (!cur && Object.keys(history).length >= HISTORY_DEVICES) return history;
+  let channels: Record<string, TelemetrySample[]> | null = null;
+  for (const { channel, points } of host) {
+    const have = cur?.[channel];
+    if (!have && Object.keys(channels ?? cur ?? {}).length >= HISTORY_CHANNELS) continue;
+    const first = have?.[0]?.ts ?? Infinity;
+    const older: TelemetrySample[] = [];
+    for (const p of points) {
+      if (!Number.isFinite(p.v) || first - p.ts < HISTORY_SPACING_MS) continue;
+      const last = older[older.length - 1];
+      if (last && p.ts - last.ts < HISTORY_SPACING_MS) continue;
+      older.push({ ts: p.ts, v: p.v });
+    }
+    const room = HISTORY_POINTS - (have?.length ?? 0);
+    if (older.length === 0 || room <= 0) continue;
+    channels ??= { ...cur };
+    channels[channel] = [...older.slice(Math.max(0, older.length - room)), ...(have ?? [])];
+  }
+  return channels ? { ...history, [device]: channels } : history;
+}

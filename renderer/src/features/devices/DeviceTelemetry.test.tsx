@@ -1,10 +1,11 @@
 // @vitest-environment jsdom
 import { act, fireEvent, screen } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import type { TelemetrySeries } from '../../../../shared/api/contract';
+import type { DeviceSummary, TelemetrySeries } from '../../../../shared/api/contract';
 import { ApiCallError } from '../../api/errors';
 import { createFakeClient, fakeDevice } from '../../api/fake-client';
 import { HOST_DOWN_TEXT } from '../../components/hostGate';
+import { StoreProvider } from '../../store/context';
 import { renderWith, setup, withChartLayout, withLayout } from '../../test-utils';
 import { DeviceTelemetry, telemetryText } from './DeviceTelemetry';
 
@@ -100,6 +101,44 @@ describe('device telemetry range switch', () => {
     expect(downloads).toHaveLength(1);
     act(() => store.setState({ hostDown: false }));
     expect(button('Export CSV').disabled).toBe(false);
+  });
+});
+
+describe('live telemetry from the host\'s recent readings', () => {
+  const recent = [{ channel: 'temp', points: [{ ts: T, v: 18 }, { ts: T + 1000, v: 19 }, { ts: T + 2000, v: 20.5 }] }];
+
+  it('a device opened now draws the host\'s last readings at once, asked for once per device shown', async () => {
+    const client = createFakeClient();
+    client.handlers['telemetry.recent'] = () => recent;
+    const { store, rerender } = renderWith(<DeviceTelemetry device={sensor} />, setup(client));
+    const summary = await screen.findByTestId('telemetry-live-temp-summary');
+    expect(summary.textContent).toContain('temp: now 20.5, lowest 18, highest 20.5');
+    expect(store.getState().telemetryHistory.greenhouse?.temp).toHaveLength(3);
+    // what this window receives goes after them
+    act(() => void client.emit({ ts: T + 3000, devices: [{ ...sensor, telemetry: { temp: 22 } }] }));
+    expect(store.getState().telemetryHistory.greenhouse?.temp?.map((p) => p.v)).toEqual([18, 19, 20.5, 22]);
+    const show = (device: DeviceSummary) => rerender(<StoreProvider store={store} client={client}><DeviceTelemetry device={device} /></StoreProvider>);
+    show({ ...sensor, telemetry: { temp: 22 } });
+    const asked = () => client.calls.filter((c) => c.method === 'telemetry.recent').map((c) => c.params);
+    expect(asked()).toEqual([{ device: 'greenhouse' }]);
+    // another device: asked for its own
+    await act(async () => show(fakeDevice('cellar', { telemetry: { temp: 9 } })));
+    expect(asked()).toEqual([{ device: 'greenhouse' }, { device: 'cellar' }]);
+  });
+
+  it('with the host down nothing changes and nothing is said; the chart fills as readings arrive', async () => {
+    const client = createFakeClient();
+    client.handlers['telemetry.recent'] = () => {
+      throw new ApiCallError('unavailable', 'host down');
+    };
+    const { store } = renderWith(<DeviceTelemetry device={sensor} />, setup(client));
+    await act(async () => {});
+    expect(client.calls.map((c) => c.method)).toContain('telemetry.recent');
+    expect(store.getState().telemetryHistory).toEqual({});
+    expect(store.getState().notices).toEqual([]);
+    expect(screen.queryByTestId('telemetry-live-temp')).toBeNull();
+    act(() => void client.emit({ ts: T, devices: [sensor] }));
+    expect(screen.getByTestId('telemetry-live-temp')).toBeTruthy();
   });
 });
 

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { DeviceSummary, MetricsRange } from '../../../../shared/api/contract';
 import { downloadText } from '../../components/download';
 import { useHostGate, type HostGate } from '../../components/hostGate';
@@ -24,9 +24,9 @@ const RANGES: { range: TelemetryRange; label: string }[] = [
 ];
 
 /**
- * Live values of every channel and a chart per numeric channel: live (the last 2 minutes this
- * window has seen, 1 Hz redraw) or stored by the host (1 hour, 24 hours, 30 days: the average
- * with the min and max around it).
+ * Live values of every channel and a chart per numeric channel: live (the last 2 minutes, 1 Hz
+ * redraw: the host's recent readings when the chart opens, then what this window receives) or
+ * stored by the host (1 hour, 24 hours, 30 days: the average with the min and max around it).
  */
 export function DeviceTelemetry({ device }: { device: DeviceSummary }) {
   const [range, setRange] = useState<TelemetryRange>('live');
@@ -49,7 +49,8 @@ export function DeviceTelemetry({ device }: { device: DeviceSummary }) {
       <div className="toolbar">
         <div className="segmented" role="group" aria-label="Telemetry range">
           {RANGES.map((r) => {
-            // stored ranges ask the host; Live draws what this window receives
+            // stored ranges ask the host; Live draws what this window receives (and the host's recent
+            // readings when it can get them)
             const held = r.range !== 'live' && gate.down;
             return (
               <button key={r.range} type="button" className={range === r.range ? 'active' : ''} aria-pressed={range === r.range} onClick={() => setRange(r.range)} disabled={held} {...(held ? gate.why : {})}>
@@ -67,6 +68,9 @@ export function DeviceTelemetry({ device }: { device: DeviceSummary }) {
 
 function LiveCharts({ id, labels }: { id: string; labels: Map<string, string> }) {
   const history = useApp((s) => s.telemetryHistory[id]);
+  const loadRecent = useApp((s) => s.loadRecentTelemetry);
+  // once per device shown: the host's last 2 minutes go in front of what this window has
+  useEffect(() => void loadRecent(id), [id, loadRecent]);
   const charts = useMemo(
     () =>
       Object.entries(history ?? {})
@@ -77,7 +81,7 @@ function LiveCharts({ id, labels }: { id: string; labels: Map<string, string> })
   return (
     <div className="chart-grid">
       {charts.map((c, i) => (
-        <SeriesChart key={c.ch} phaseMs={i * 160} title={labels.get(c.ch) ?? c.ch} data={c.data} series={[{ key: c.ch, label: c.ch, color: PALETTE[i % PALETTE.length]! }]} height={160} fromZero={false} />
+        <SeriesChart key={c.ch} phaseMs={i * 160} title={labels.get(c.ch) ?? c.ch} testId={`telemetry-live-${c.ch}`} data={c.data} series={[{ key: c.ch, label: c.ch, color: PALETTE[i % PALETTE.length]! }]} height={160} fromZero={false} />
       ))}
     </div>
   );
