@@ -3,7 +3,7 @@ import { expect, screenshot, test, uid } from './fixtures/test';
 
 // The stored ranges include the current, unfinished minute (from the host's memory), so a sensor
 // that has just started shows on the 1-hour chart at once; minute roll-up is unit-tested with a clock.
-test('a sensor\'s telemetry shows on the 1-hour stored chart, average with min and max, and exports as CSV', async ({ page, lab }) => {
+test('a sensor\'s telemetry shows on the 1-hour stored chart, average with min and max, and exports as CSV; after a reload Live starts from the host\'s recent readings', async ({ page, lab }) => {
   const sensor = uid('greenhouse');
   await lab.devices([{ kind: 'sensor', id: sensor }], ['--rate', '4']);
   // the host has stored readings before the UI opens: this is not the window's live buffer
@@ -36,4 +36,23 @@ test('a sensor\'s telemetry shows on the 1-hour stored chart, average with min a
   // back to Live: the window's own charts
   await page.getByRole('button', { name: 'Live', exact: true }).click();
   await expect(page.getByTestId('telemetry-stored-temp')).toHaveCount(0);
+
+  // Live starts from the host's recent readings (telemetry.recent): right after a reload the live
+  // chart already spans readings from before it (the window alone would start at the reload)
+  const clock = () => page.evaluate(() => {
+    const d = new Date();
+    return d.getHours() * 3600 + d.getMinutes() * 60 + d.getSeconds();
+  });
+  const reloadedAt = await clock();
+  await page.reload();
+  await expect(page.getByTestId('host-status')).toHaveAttribute('data-status', 'open');
+  await page.getByTestId('nav-devices').click();
+  await page.getByTestId(`device-row-${sensor}`).click();
+  const summary = page.getByTestId('telemetry-live-temp-summary');
+  await expect(summary).toHaveText(/^From \d\d:\d\d:\d\d to /);
+  const [, h, m, sec] = /^From (\d\d):(\d\d):(\d\d)/.exec((await summary.textContent()) ?? '')!;
+  const from = Number(h) * 3600 + Number(m) * 60 + Number(sec);
+  // seconds before the reload, across midnight too
+  expect((reloadedAt - from + 86_400) % 86_400).toBeGreaterThanOrEqual(2);
+  expect((reloadedAt - from + 86_400) % 86_400).toBeLessThan(300);
 });
