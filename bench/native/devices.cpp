@@ -116,8 +116,13 @@ static void flushOutbox(Client& c, int epfd) {
     if (n < 0) return fail(c, epfd, strerror(errno));
     c.outbox.erase(0, size_t(n));
   }
+  // Only when the interest changes: a system call per write would be the generator's own cost,
+  // paid more often by acked protocols (an ack is a write), so part of what a broker is measured by.
+  const bool wantOut = !c.outbox.empty();
+  if (wantOut == c.watchingOut) return;
+  c.watchingOut = wantOut;
   epoll_event ev{};
-  ev.events = EPOLLIN | (c.outbox.empty() ? 0u : uint32_t(EPOLLOUT));
+  ev.events = EPOLLIN | (wantOut ? uint32_t(EPOLLOUT) : 0u);
   ev.data.ptr = &c;
   epoll_ctl(epfd, EPOLL_CTL_MOD, c.fd, &ev);
 }

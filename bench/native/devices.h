@@ -24,6 +24,7 @@ struct Client {
   uint16_t msgId = 1;
   std::vector<uint8_t> pending;  // a partial packet between reads
   std::string outbox;            // bytes the socket did not take yet
+  bool watchingOut = false;      // EPOLLOUT is in the socket's epoll interest (outbox not empty)
   bool handshaking = true;
   std::string failure;
   // saturation: what this publisher sent, wrote off, and when its deliveries last moved
