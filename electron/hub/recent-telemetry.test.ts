@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TELEMETRY_KEYS } from './registry';
+import { LIVE_TELEMETRY } from '../../shared/api/contract';
 import { RECENT_POINTS, RecentTelemetry } from './recent-telemetry';
 
 const T = Date.UTC(2026, 0, 1);
@@ -39,13 +39,13 @@ describe('recent telemetry', () => {
     expect(r.read('other')).toEqual([]);
   });
 
-  it('skips non-finite values and channels past the registry bound', () => {
+  it('skips non-finite values and channels past the ones a live chart draws', () => {
     const r = new RecentTelemetry();
     r.record('s', 'nan', NaN, T);
-    for (let i = 0; i <= MAX_TELEMETRY_KEYS; i++) r.record('s', `c${i}`, i, T);
+    for (let i = 0; i <= LIVE_TELEMETRY.channels; i++) r.record('s', `c${i}`, i, T);
     const read = r.read('s');
-    expect(read).toHaveLength(MAX_TELEMETRY_KEYS);
-    expect(read.some((s) => s.channel === 'nan' || s.channel === `c${MAX_TELEMETRY_KEYS}`)).toBe(false);
+    expect(read).toHaveLength(LIVE_TELEMETRY.channels);
+    expect(read.some((s) => s.channel === 'nan' || s.channel === `c${LIVE_TELEMETRY.channels}`)).toBe(false);
   });
 
   it('holds at most maxDevices: the least recently reporting device makes room', () => {

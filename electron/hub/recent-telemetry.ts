@@ -5,17 +5,16 @@
  *
  * Per device and channel: the last RECENT_POINTS readings, at most one per RECENT_SPACING_MS (a
  * reading less than that after the kept one is skipped, the renderer's rule too), in a ring of two
- * preallocated Float64Arrays, so recording a reading allocates nothing. Channels are the ones the
- * registry kept (the hub passes only those; MAX_TELEMETRY_KEYS a device), and at most maxDevices
- * devices are held: when a new one reports past that, the least recently reporting one is dropped.
- * Worst case 1000 devices x 64 channels x 120 x 16 bytes is about 120 MB; a few channels a device
- * (the usual) is a few hundred kB.
+ * preallocated Float64Arrays, so recording a reading allocates nothing. Channels: the device's
+ * first LIVE_TELEMETRY.channels that the registry kept (the ones a live chart draws), and at most
+ * maxDevices devices are held: when a new one reports past that, the least recently reporting one
+ * is dropped. Worst case 1000 devices x 12 channels x 120 x 16 bytes is about 23 MB; a few
+ * channels a device (the usual) is a few hundred kB.
  */
-import type { RecentTelemetrySeries } from '../../shared/api/contract';
-import { MAX_TELEMETRY_KEYS } from './registry';
+import { LIVE_TELEMETRY, type RecentTelemetrySeries } from '../../shared/api/contract';
 
-export const RECENT_POINTS = 120;
-export const RECENT_SPACING_MS = 1000;
+export const RECENT_POINTS = LIVE_TELEMETRY.points;
+export const RECENT_SPACING_MS = LIVE_TELEMETRY.spacingMs;
 /** Devices held at most; the least recently reporting is dropped for a new one. */
 export const RECENT_DEVICES = 1000;
 
@@ -84,7 +83,7 @@ export class RecentTelemetry {
     }
     let ring = d.channels.get(channel);
     if (!ring) {
-      if (d.channels.size >= MAX_TELEMETRY_KEYS) return;
+      if (d.channels.size >= LIVE_TELEMETRY.channels) return;
       ring = new Ring();
       d.channels.set(channel, ring);
     }

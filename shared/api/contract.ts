@@ -168,6 +168,12 @@ export interface TelemetrySeries {
   points: TelemetryPoint[];
 }
 
+/**
+ * What a live telemetry chart holds: points per channel, at most one per spacingMs, for a device's
+ * first `channels` channels. The renderer's live history and the host's telemetry.recent share it.
+ */
+export const LIVE_TELEMETRY = { points: 120, spacingMs: 1000, channels: 12 } as const;
+
 /** A channel's recent raw readings (telemetry.recent), oldest first. */
 export interface RecentTelemetrySeries {
   channel: string;
@@ -355,8 +361,8 @@ export interface Results {
    */
   'telemetry.series': TelemetrySeries[];
   /**
-   * Per channel that has numeric readings since the host started: the last 120 at most, one a
-   * second at most, oldest first (in memory only). An unknown device is not_found.
+   * Per channel that has numeric readings since the host started (the device's first
+   * LIVE_TELEMETRY.channels): the last 120 at most, one a second at most, oldest first (in memory only). An unknown device is not_found.
    */
   'telemetry.recent': RecentTelemetrySeries[];
   'metrics.topTalkers': { device: string; msgsPerSecond: number; bytesPerSecond: number }[];

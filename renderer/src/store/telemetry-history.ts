@@ -1,4 +1,4 @@
-import type { DeviceSummary } from '../../../shared/api/contract';
+import { LIVE_TELEMETRY, type DeviceSummary } from '../../../shared/api/contract';
 
 export interface TelemetrySample {
   ts: number;
@@ -8,9 +8,9 @@ export interface TelemetrySample {
 export type TelemetryHistory = Record<string, Record<string, TelemetrySample[]>>;
 
 /** Bounds: samples per channel (one a second at most), channels per device, devices tracked. */
-export const HISTORY_POINTS = 120;
-export const HISTORY_SPACING_MS = 1000;
-export const HISTORY_CHANNELS = 12;
+export const HISTORY_POINTS = LIVE_TELEMETRY.points;
+export const HISTORY_SPACING_MS = LIVE_TELEMETRY.spacingMs;
+export const HISTORY_CHANNELS = LIVE_TELEMETRY.channels;
 export const HISTORY_DEVICES = 200;
 
 /** Appends the numeric telemetry of the changed devices; copies only what changed. */
