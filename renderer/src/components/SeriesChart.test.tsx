@@ -2,7 +2,7 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { withChartLayout } from '../test-utils';
-import { axisTick, CHART_KEYS_HINT, chartSummary, keyPoint, SeriesChart, timeLabels, valueText } from './SeriesChart';
+import { axisTick, CHART_KEYS_HINT, chartSummary, keyPoint, SeriesChart, timeLabels } from './SeriesChart';
 
 withChartLayout();
 
@@ -221,13 +221,6 @@ describe('chart numbers', () => {
     expect(axisTick(0.004)).toBe('0.004');
     expect(axisTick(9_999)).toBe('9999');
     expect(axisTick(-20_000)).toBe((-20_000).toLocaleString(undefined, { notation: 'compact' }));
-  });
-
-  it('write tooltip values grouped, at most 3 decimals, and other values as they are', () => {
-    expect(valueText(184_409)).toBe(grouped(184_409));
-    expect(valueText(0.123456)).toBe(grouped(0.123));
-    expect(valueText('n/a')).toBe('n/a');
-    expect(valueText(Number.NaN)).toBe('NaN');
   });
 
   it('reads a large value grouped in the keyboard tooltip', async () => {

@@ -1,4 +1,5 @@
 import { memo, useCallback, useEffect, useId, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
+import { formatValue } from './format';
 import { useThrottled } from './useThrottled';
 import { CartesianGrid, DefaultTooltipContent, Legend, Line, LineChart, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 
@@ -43,13 +44,7 @@ type Row = Record<string, number | null>;
 
 const num = (v: number) => String(Number(v.toPrecision(3)));
 
-const GROUPED = new Intl.NumberFormat(undefined, { maximumFractionDigits: 3 });
 const COMPACT = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 2 });
-
-/** A value in a tooltip: 184,409 rather than 184409, at most 3 decimals. */
-export function valueText(v: unknown): string {
-  return typeof v === 'number' && Number.isFinite(v) ? GROUPED.format(v) : String(v);
-}
 
 /**
  * A value-axis label that fits the axis: 181K, 1.25M from 10,000 up (ticks are round, so two
@@ -118,7 +113,7 @@ function KeyTooltip({ label, values, across }: { label: string | undefined; valu
   const beside = across > 0.5 ? 'translateX(calc(-100% - 10px))' : 'translateX(10px)';
   return (
     <div role="status" aria-live="assertive" style={{ position: 'absolute', top: MARGIN.top, left: `calc(${inset}px + ${across} * (100% - ${inset + MARGIN.right}px))`, transform: beside, pointerEvents: 'none' }}>
-      {label !== undefined && <DefaultTooltipContent label={label} payload={values.map(({ s, v }) => ({ name: s.label, value: v, color: s.color, dataKey: s.key, graphicalItemId: s.key }))} itemSorter="name" formatter={valueText} contentStyle={TOOLTIP_STYLE} />}
+      {label !== undefined && <DefaultTooltipContent label={label} payload={values.map(({ s, v }) => ({ name: s.label, value: v, color: s.color, dataKey: s.key, graphicalItemId: s.key }))} itemSorter="name" formatter={formatValue} contentStyle={TOOLTIP_STYLE} />}
     </div>
   );
 }
@@ -141,7 +136,7 @@ const ChartBody = memo(
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
             <XAxis dataKey="ts" type="number" domain={['dataMin', 'dataMax']} tickFormatter={tick} stroke="var(--muted)" fontSize={11} />
             <YAxis stroke="var(--muted)" fontSize={11} width={Y_AXIS_WIDTH} domain={fromZero ? [0, 'auto'] : ['auto', 'auto']} tickFormatter={axisTick} />
-            <Tooltip labelFormatter={(v) => full(Number(v))} formatter={valueText} contentStyle={TOOLTIP_STYLE} isAnimationActive={false} />
+            <Tooltip labelFormatter={(v) => full(Number(v))} formatter={formatValue} contentStyle={TOOLTIP_STYLE} isAnimationActive={false} />
             {/* labels in the text colour (the swatch keeps the series colour): light series colours are unreadable as text */}
             {/* in the order the series are given (recharts sorts by label: "max, min, temp average") */}
             <Legend formatter={(value: string) => <span style={{ color: 'var(--text)' }}>{value}</span>} itemSorter={(item) => series.findIndex((s) => s.key === item.dataKey)} />

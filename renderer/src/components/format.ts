@@ -22,6 +22,13 @@ export function formatTime(ts: number): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
+const GROUPED = new Intl.NumberFormat(undefined, { maximumFractionDigits: 3 });
+
+/** A reading as a person reads it: 182,054 rather than 182054, at most 3 decimals; others as sent. */
+export function formatValue(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value) ? GROUPED.format(value) : String(value);
+}
+
 export function formatRate(v: number): string {
   if (v >= 10_000) return `${(v / 1000).toFixed(1)} k/s`;
   if (v >= 100) return `${Math.round(v)}/s`;

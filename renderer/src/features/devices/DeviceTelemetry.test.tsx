@@ -7,7 +7,7 @@ import { createFakeClient, fakeDevice } from '../../api/fake-client';
 import { HOST_DOWN_TEXT } from '../../components/hostGate';
 import { StoreProvider } from '../../store/context';
 import { renderWith, setup, withChartLayout, withLayout } from '../../test-utils';
-import { DeviceTelemetry, telemetryText } from './DeviceTelemetry';
+import { DeviceTelemetry } from './DeviceTelemetry';
 
 const downloads = vi.hoisted(() => [] as { filename: string; mime: string; content: string }[]);
 vi.mock('../../components/download', () => ({ downloadText: (filename: string, mime: string, content: string) => void downloads.push({ filename, mime, content }) }));
@@ -139,16 +139,5 @@ describe('live telemetry from the host\'s recent readings', () => {
     expect(screen.queryByTestId('telemetry-live-temp')).toBeNull();
     act(() => void client.emit({ ts: T, devices: [sensor] }));
     expect(screen.getByTestId('telemetry-live-temp')).toBeTruthy();
-  });
-});
-
-describe('telemetry values', () => {
-  it('groups the digits of large readings and keeps at most 3 decimals; other values as sent', () => {
-    expect(telemetryText(182054)).toMatch(/^182\D054$/);
-    expect(telemetryText(21.56789)).toMatch(/^21\D568$/);
-    expect(telemetryText(-70)).toMatch(/^\D70$/);
-    expect(telemetryText(0)).toBe('0');
-    expect(telemetryText(true)).toBe('true');
-    expect(telemetryText('open')).toBe('open');
   });
 });

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { DeviceSummary, MetricsRange } from '../../../../shared/api/contract';
 import { downloadText } from '../../components/download';
+import { formatValue } from '../../components/format';
 import { useHostGate, type HostGate } from '../../components/hostGate';
 import { PALETTE, SeriesChart } from '../../components/SeriesChart';
 import { useApp } from '../../store/context';
@@ -8,12 +9,6 @@ import { telemetryCsv, telemetryCsvFilename } from './telemetry-csv';
 import { useStoredTelemetry } from './useStoredTelemetry';
 
 const MAX_CHARTS = 6;
-const NUMBER = new Intl.NumberFormat(undefined, { maximumFractionDigits: 3 });
-
-/** A reading as a person reads it: 182,054 rather than 182054, at most 3 decimals; others as sent. */
-export function telemetryText(value: unknown): string {
-  return typeof value === 'number' && Number.isFinite(value) ? NUMBER.format(value) : String(value);
-}
 
 type TelemetryRange = 'live' | Exclude<MetricsRange, '5m'>;
 const RANGES: { range: TelemetryRange; label: string }[] = [
@@ -42,7 +37,7 @@ export function DeviceTelemetry({ device }: { device: DeviceSummary }) {
         {values.map(([k, v]) => (
           <div key={k} className="metric-tile">
             <span className="muted">{labels.get(k) ?? k}</span>
-            <b>{telemetryText(v)}</b>
+            <b>{formatValue(v)}</b>
           </div>
         ))}
       </div>
