@@ -7,6 +7,7 @@ import { builtinModules } from 'node:module';
 // took 300 ns instead of 185 ns per message), which is not what users run.
 const entries = {
   'broker-hypertcp': 'bench/brokers/hypertcp.ts',
+  'broker-host': 'bench/brokers/host.ts',
   'broker-bare': 'bench/brokers/bare.ts',
   'broker-aedes': 'bench/brokers/aedes.ts',
   'broker-ceiling-peer': 'bench/brokers/ceiling-peer.ts',

@@ -58,8 +58,10 @@ const machine = machineInfo();
 const loadBefore = machine.loadAvg;
 console.log(`HyperTCP bench (${args.full ? `full: ${args.runs} runs, median` : 'quick: 1 run'}${args.nice ? `, nice ${args.nice}` : ''}), ${machine.nproc} CPUs ${machine.cpuModel}, node ${machine.node}, load ${loadBefore}`);
 
+/** Context rows (references, the acked Mosquitto, the whole host) are measured on fan-in only. */
+const FAN_IN_ONLY: ReadonlySet<BrokerKind> = new Set(['bare', 'mosquitto-qos1', 'host']);
 const wanted = (kind: BrokerKind, shape: ShapeName, mode: ModeName): boolean =>
-  ((kind !== 'bare' && kind !== 'mosquitto-qos1') || shape === 'fan-in') && (mode !== 'saturate-1' || shape === 'fan-in');
+  (!FAN_IN_ONLY.has(kind) || shape === 'fan-in') && (mode !== 'saturate-1' || shape === 'fan-in');
 
 const rows: ScenarioRow[] = [];
 for (const shape of args.shapes) {
@@ -112,7 +114,7 @@ if (args.ceiling) {
 
 const memory: MemoryRow[] = [];
 if (args.memory) {
-  for (const kind of args.brokers.filter((k) => k !== 'bare' && k !== 'mosquitto-qos1')) {
+  for (const kind of args.brokers.filter((k) => !FAN_IN_ONLY.has(k))) {
     const why = unavailable(kind);
     if (why) {
       memory.push({ broker: BROKER_LABELS[kind], connections: 0, baselineMiB: NaN, loadedMiB: NaN, bytesPerConnection: NaN, note: why });

@@ -10,9 +10,10 @@ import path from 'node:path';
 import { benchEntry, repoRoot, type BenchEntry } from '../lib/entry';
 import type { FromBroker, ToBroker } from './child-ipc';
 
-export type BrokerKind = 'hypertcp' | 'aedes' | 'mosquitto' | 'mosquitto-qos1' | 'bare';
+export type BrokerKind = 'hypertcp' | 'host' | 'aedes' | 'mosquitto' | 'mosquitto-qos1' | 'bare';
 export const BROKER_LABELS: Record<BrokerKind, string> = {
   hypertcp: 'HyperTCP (ours)',
+  host: 'HyperTCP host (ours, with hub and SQLite)',
   mosquitto: 'Mosquitto',
   'mosquitto-qos1': 'Mosquitto QoS 1',
   aedes: 'Aedes',

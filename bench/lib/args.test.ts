@@ -5,7 +5,7 @@ describe('bench arguments', () => {
   it('defaults to a quick run of every broker, shape and mode', () => {
     const a = parseArgs([]);
     expect(a).toMatchObject({ full: false, runs: 1, connections: 5000, memory: true, writeDoc: true });
-    expect(a.brokers).toEqual(['hypertcp', 'mosquitto', 'mosquitto-qos1', 'aedes', 'bare']);
+    expect(a.brokers).toEqual(['hypertcp', 'host', 'mosquitto', 'mosquitto-qos1', 'aedes', 'bare']);
   });
 
   it('--full means 3 runs and longer windows', () => {

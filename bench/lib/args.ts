@@ -1,7 +1,7 @@
 /** Command line of `npm run bench [-- options]`. Pure, tested in args.test.ts. */
 import type { ModeName } from './results';
 
-export const BROKER_KINDS = ['hypertcp', 'mosquitto', 'mosquitto-qos1', 'aedes', 'bare'] as const;
+export const BROKER_KINDS = ['hypertcp', 'host', 'mosquitto', 'mosquitto-qos1', 'aedes', 'bare'] as const;
 export type BrokerName = (typeof BROKER_KINDS)[number];
 export const SHAPE_NAMES = ['fan-in', 'pairs', 'broadcast'] as const;
 export type ShapeArg = (typeof SHAPE_NAMES)[number];
@@ -34,8 +34,9 @@ export interface BenchArgs {
 
 export const USAGE = `npm run bench [-- options]
   --full               3 runs per shape, longer windows, medians (default: quick, 1 run)
-  --brokers=a,b        of hypertcp,mosquitto,mosquitto-qos1,aedes,bare (default: all; bare and
-                       mosquitto-qos1 run fan-in only)
+  --brokers=a,b        of hypertcp,host,mosquitto,mosquitto-qos1,aedes,bare (default: all; host,
+                       bare and mosquitto-qos1 run fan-in only; host: the whole host, hub and
+                       SQLite included)
   --shapes=a,b         of fan-in,pairs,broadcast (default: all)
   --modes=a,b          of saturate,saturate-1,rate (default: all; saturate-1 runs fan-in only)
   --connections=N      idle connections for the memory shape (default 5000)

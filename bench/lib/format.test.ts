@@ -84,6 +84,16 @@ describe('result and ratio tables', () => {
     expect(brokerVerdicts(rows, 'Mosquitto', 'Mosquitto QoS 1')).toHaveLength(1);
   });
 
+  it('states the whole host\'s p99 beside the broker\'s when that row exists', () => {
+    const withHost: ScenarioRow[] = [
+      ...rows,
+      { broker: 'HyperTCP (ours)', shape: 'fan-in 100 to 1', mode: 'rate', runs: [m(5000, 0.3)] },
+      { broker: 'HyperTCP host (ours, with hub and SQLite)', shape: 'fan-in 100 to 1', mode: 'rate', runs: [m(5000, 5.5)] },
+    ];
+    expect(brokerVerdicts(withHost, 'Mosquitto')).toContain('Fan-in at 5 k msg/s, the whole host (hub logging every frame to SQLite, as users run it): p99 5.5 ms, the broker alone 0.30 ms.');
+    expect(brokerVerdicts(rows, 'Mosquitto').some((line) => line.includes('whole host'))).toBe(false);
+  });
+
   it('says when the load generator cannot offer 2x Mosquitto (a row that measures the machine)', () => {
     const oneByOne: ScenarioRow[] = [
       { broker: 'HyperTCP (ours)', shape: 'fan-in 100 to 1', mode: 'saturate-1', runs: [m(300_000, 10)] },

@@ -3,6 +3,7 @@ import { formatBytes, formatCount, formatMs, formatRatio, type Table } from './f
 import { MODE_LABELS, combineRuns, ratio, type CeilingRow, type MemoryRow, type ScenarioRow, type UdpRow } from './results';
 
 export const OURS = 'HyperTCP (ours)';
+export const HOST = 'HyperTCP host (ours, with hub and SQLite)';
 
 export function resultsTable(rows: readonly ScenarioRow[]): Table {
   return {
@@ -137,6 +138,8 @@ export function brokerVerdicts(rows: readonly ScenarioRow[], mosquitto: string, 
   // For context, not a target: Mosquitto with acks both ways, as HyperTCP always has.
   const acked = mosquittoQos1 ? get(mosquittoQos1, 'rate') : null;
   if (ours && acked) out.push(`Fan-in at 5 k msg/s vs Mosquitto QoS 1 (PUBACK both ways, like our acks): ours p99 ${formatMs(ours.p99Ms)} ms vs ${formatMs(acked.p99Ms)} ms.`);
+  const host = get(HOST, 'rate');
+  if (ours && host) out.push(`Fan-in at 5 k msg/s, the whole host (hub logging every frame to SQLite, as users run it): p99 ${formatMs(host.p99Ms)} ms, the broker alone ${formatMs(ours.p99Ms)} ms.`);
   const ackedSat = mosquittoQos1 ? get(mosquittoQos1, 'saturate') : null;
   const oursSat = get(OURS, 'saturate');
   if (oursSat && ackedSat) out.push(`Fan-in saturation, 16 msgs/write, vs Mosquitto QoS 1: ${formatRatio(ratio(oursSat.deliveredPerS, ackedSat.deliveredPerS))}.`);
