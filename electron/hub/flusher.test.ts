@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from './db';
-import { Flusher } from './flusher';
+import { Flusher, ROUND_BUDGET_MS } from './flusher';
 import { tempDir } from './testing/temp-dir';
 
 const tmp = tempDir('hypertcp-flusher-');
@@ -32,6 +32,25 @@ describe('Flusher stats', () => {
     expect(worst.tasks.slow! + worst.tasks.quick! + worst.commitMs).toBeCloseTo(worst.totalMs, 5);
     // The four slow rounds come first.
     expect(s.slowest.slice(0, 4).every((r) => r.tasks.slow! >= SLOW_MS)).toBe(true);
+    db.close();
+  });
+});
+
+describe('Flusher time budget', () => {
+  it("hands every task of a round the same deadline, the round's start plus its budget (default ROUND_BUDGET_MS)", () => {
+    const db = openDatabase(`${tmp.dir}/budget.db`);
+    for (const [flusher, budget] of [[new Flusher(db, 250, 7), 7], [new Flusher(db), ROUND_BUDGET_MS]] as const) {
+      const seen: number[] = [];
+      flusher.add('a', (deadline) => void seen.push(deadline));
+      flusher.add('b', (deadline) => void seen.push(deadline));
+      const before = performance.now();
+      flusher.flush();
+      const after = performance.now();
+      expect(seen).toHaveLength(2);
+      expect(seen[1]).toBe(seen[0]);
+      expect(seen[0]! - budget).toBeGreaterThanOrEqual(before);
+      expect(seen[0]! - budget).toBeLessThanOrEqual(after);
+    }
     db.close();
   });
 });

@@ -26,6 +26,8 @@ export interface HubOptions {
   settings: SettingsStore;
   ringSize?: number;
   flushMs?: number;
+  /** A write round's time budget (ms, Flusher's ROUND_BUDGET_MS unless given). */
+  flushBudgetMs?: number;
   controlTimeoutMs?: number;
   /** How often retention runs (ms). */
   retentionEveryMs?: number;
@@ -77,7 +79,7 @@ const MAX_NOTICES = 20;
 /**
  * Chunk sizes that keep each SQLite step short on a busy 2-core machine (flush-probe.ts: about
  * 2 us per row inserted or deleted, more under disk contention), so the broker sharing the loop
- * never waits long for one.
+ * never waits long for one; a flush round also stops at its time budget (Flusher's ROUND_BUDGET_MS).
  */
 export const FLUSH_CHUNK_ROWS = 2_000;
 export const RETENTION_CHUNK_ROWS = 2_000;
@@ -113,7 +115,7 @@ export class Hub {
   private closed = false;
 
   constructor(private readonly o: HubOptions) {
-    this.flusher = new Flusher(o.db, o.flushMs ?? 250);
+    this.flusher = new Flusher(o.db, o.flushMs ?? 250, o.flushBudgetMs);
     this.checkpointer = new Checkpointer(o.db, { everyMs: o.checkpointEveryMs });
     this.metrics = new Metrics(o.db);
     this.conversations = new Conversations(o.maxConversations ?? MAX_CONVERSATIONS);
@@ -127,7 +129,7 @@ export class Hub {
     // rows of earlier runs that a page loads were not shown in this run: the counters are this run's
     this.lastShownSeq = this.seq;
     this.batchTraffic = o.batchTraffic ?? 200;
-    this.flusher.add('traffic', () => this.log.flush(), (committed) => this.log.settle(committed));
+    this.flusher.add('traffic', (deadline) => this.log.flush(undefined, deadline), (committed) => this.log.settle(committed));
     // Each task is told how its round ended: what a rolled-back round took goes back to be written next round.
     this.flusher.add('registry', () => this.registry.flush(), (committed) => this.registry.settle(committed));
     this.flusher.add('metrics', () => this.metrics.flush(), (committed) => this.metrics.settle(committed));

@@ -96,6 +96,38 @@ describe('TrafficLog', () => {
     db.close();
   });
 
+  it('stops a round at its deadline, though never before a first handful of rows, and keeps the rest queued', () => {
+    const db = openDatabase(`${tmp.dir}/deadline.db`);
+    const log = new TrafficLog(db);
+    for (let i = 1; i <= 100; i++) log.append(row(i, 1));
+    // a deadline already past: the round still writes the rows before its first look at the clock
+    expect(log.flush(Infinity, 0)).toBe(true);
+    const first = log.counters.logged;
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(100);
+    expect(log.queued).toBe(100 - first);
+    expect(log.flush(Infinity, Infinity)).toBe(false);
+    expect(log.counters).toMatchObject({ logged: 100, dropped: 0 });
+    expect(log.page(compileFilter(''), 200).rows.map((r) => r.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    db.close();
+  });
+
+  it('loses only the rows a failed round wrote (rolled back) and the one that failed; later rows stay queued', () => {
+    const db = openDatabase(`${tmp.dir}/fails.db`);
+    const log = new TrafficLog(db);
+    log.append(row(1, 1));
+    log.flush();
+    for (let i = 2; i <= 11; i++) log.append(row(i, 1));
+    log.append(row(1, 1)); // seq 1 again: the primary key refuses it
+    for (let i = 12; i <= 20; i++) log.append(row(i, 1));
+    expect(() => log.flush()).toThrow();
+    expect(log.counters.dropped).toBe(11); // rows 2..11, rolled back, and the duplicate
+    expect(log.queued).toBe(9);
+    expect(log.flush()).toBe(false);
+    expect(log.counters.logged).toBe(1 + 9);
+    db.close();
+  });
+
   it('cuts long payloads in pages (flagged, size kept) but stores them whole', () => {
     const db = openDatabase(`${tmp.dir}/cut.db`);
     const log = new TrafficLog(db);

@@ -37,6 +37,9 @@ function fromDb(r: DbRow): TrafficRow {
   return { seq: r.seq, ts: r.ts, dir: r.dir, device: r.device, from: r.src, to: r.dst, cmd: r.cmd, msgId: r.msg_id, size: r.size, status: r.status, payload: r.payload, cut: r.cut === 1 };
 }
 
+/** A round reads the clock once per this many rows (a read costs about as much as a few rows' bookkeeping). */
+const ROWS_PER_CLOCK_READ = 16;
+
 /**
  * Append-only traffic log in SQLite. append() only queues (bounded); flush() writes the queue in
  * the hub's transaction; retention deletes the oldest rows by age and by total size.
@@ -111,31 +114,45 @@ export class TrafficLog {
     return this.queue.length;
   }
 
-  /** Write task (inside the flusher's transaction): at most `chunkRows` rows; true if more wait. */
-  flush(chunkRows = this.batchRows): boolean {
+  /**
+   * Write task (inside the flusher's transaction): at most `chunkRows` rows, and no more once
+   * `deadline` (performance.now() ms) has passed, though always at least ROWS_PER_CLOCK_READ so
+   * every round moves on; true if more wait.
+   */
+  flush(chunkRows = this.batchRows, deadline = Infinity): boolean {
     this.roundRows = [];
     this.roundBytes = 0;
-    if (this.queue.length === 0) return false;
-    const rows = this.queue.length <= chunkRows ? this.queue : this.queue.slice(0, chunkRows);
-    this.queue = rows === this.queue ? [] : this.queue.slice(chunkRows);
+    const queue = this.queue;
+    if (queue.length === 0) return false;
+    const limit = Math.min(queue.length, chunkRows);
+    let taken = 0; // rows this round took from the queue: written, or (on a throw) lost with it
+    let inserting = false;
     let bytes = 0;
-    let chars = 0;
     try {
       this.tracked(() => {
-        for (const r of rows) {
+        for (; taken < limit; taken++) {
+          if (taken % ROWS_PER_CLOCK_READ === 0 && taken > 0 && performance.now() >= deadline) break;
+          const r = queue[taken]!;
           const b = r.payload.length + ROW_OVERHEAD;
+          inserting = true;
           this.insert.run(r.seq, r.ts, r.dir, r.device, r.from, r.to, r.cmd, r.msgId, r.size, r.status, r.payload, r.cut ? 1 : 0, b);
+          inserting = false;
           bytes += b;
-          chars += r.payload.length;
         }
-        return rows.length;
+        return taken;
       });
     } catch (err) {
-      this.counters.dropped += rows.length;
+      // the rollback takes the rows written before the throw: they are lost with the one that threw
+      if (inserting) taken++;
+      this.counters.dropped += taken;
       throw err;
     } finally {
+      let chars = 0;
+      for (let k = 0; k < taken; k++) chars += queue[k]!.payload.length;
+      this.queue = taken >= queue.length ? [] : queue.slice(taken);
       this.queueChars = Math.max(0, this.queueChars - chars);
     }
+    const rows = taken === queue.length ? queue : queue.slice(0, taken);
     this.storedBytes += bytes;
     this.counters.logged += rows.length;
     this.roundRows = rows;
