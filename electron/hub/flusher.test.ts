@@ -53,4 +53,15 @@ describe('Flusher time budget', () => {
     }
     db.close();
   });
+
+  it('flushAll runs its rounds without the time budget: a shutdown writes everything queued', () => {
+    const db = openDatabase(`${tmp.dir}/all.db`);
+    const flusher = new Flusher(db, 250, 0);
+    const seen: number[] = [];
+    let left = 3;
+    flusher.add('a', (deadline) => (seen.push(deadline), --left > 0));
+    flusher.flushAll();
+    expect(seen).toEqual([Infinity, Infinity, Infinity]);
+    db.close();
+  });
 });

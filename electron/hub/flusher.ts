@@ -89,15 +89,18 @@ export class Flusher {
     });
   }
 
-  /** One bounded round; schedules the next round at once when a task has more. */
-  flush(): boolean {
+  /**
+   * One bounded round (in rows, and in time: `budgetMs`); schedules the next round at once when a
+   * task has more.
+   */
+  flush(budgetMs = this.budgetMs): boolean {
     if (!this.db.open) return false;
     const started = performance.now();
     const times: Record<string, number> = {};
     let more = false;
     let committed = false;
     try {
-      more = this.runAll(times, started + this.budgetMs);
+      more = this.runAll(times, started + budgetMs);
       committed = true;
       this.flushes++;
       this.record(started, performance.now() - started, times);
@@ -132,9 +135,12 @@ export class Flusher {
     };
   }
 
-  /** Everything queued, now (before a read that must see it, and at shutdown). */
+  /**
+   * Everything queued, now (before a read that must see it, and at shutdown): rounds bounded in rows
+   * only, as the caller waits for all of it anyway.
+   */
   flushAll(maxRounds = 1000): void {
-    for (let i = 0; i < maxRounds && this.flush(); i++);
+    for (let i = 0; i < maxRounds && this.flush(Infinity); i++);
   }
 
   stop(): void {
