@@ -6,11 +6,12 @@ import { ControlTracker, type ControlResult } from './controls';
 import { Conversations, MAX_CONVERSATIONS } from './conversations';
 import type { Db } from './db';
 import { deleteDeviceHistory, type DeletedHistory } from './device-history';
-import { Flusher } from './flusher';
+import { Flusher, ROUND_BUDGET_MS } from './flusher';
 import { Metrics, TOTAL } from './metrics';
 import { isPlainObject, parseObject, payloadText } from './payload-text';
 import { RecentTelemetry } from './recent-telemetry';
 import { Registry } from './registry';
+import { StepSizer } from './step-sizer';
 import { CommandStore } from './saved-commands';
 import type { SettingsStore } from './settings';
 import { storageStats } from './storage';
@@ -31,7 +32,7 @@ export interface HubOptions {
   controlTimeoutMs?: number;
   /** How often retention runs (ms). */
   retentionEveryMs?: number;
-  /** Rows one timed retention step deletes at most; the rest continues on the next turns. */
+  /** Rows one timed retention step deletes at most (fewer when that takes longer than a write round's budget); the rest continues on the next turns. */
   retentionChunkRows?: number;
   /** Traffic rows one flush round writes at most (and the queue length that asks for a round). */
   flushChunkRows?: number;
@@ -107,6 +108,8 @@ export class Hub {
   private lastShownSeq = 0;
   private readonly lastDrops = new Map<string, number>();
   private retentionSoon: NodeJS.Immediate | null = null;
+  /** Timed retention steps, sized to a write round's budget per table (a DELETE cannot stop halfway). */
+  private readonly retentionSteps: { traffic: StepSizer; telemetry: StepSizer };
   private readonly lastUdp = new Map<string, UdpSessionCounters>();
   private timer: NodeJS.Timeout | null = null;
   private lastRetention = 0;
@@ -116,6 +119,9 @@ export class Hub {
 
   constructor(private readonly o: HubOptions) {
     this.flusher = new Flusher(o.db, o.flushMs ?? 250, o.flushBudgetMs);
+    const stepRows = o.retentionChunkRows ?? RETENTION_CHUNK_ROWS;
+    const stepSizer = () => new StepSizer(o.flushBudgetMs ?? ROUND_BUDGET_MS, Math.min(64, stepRows), stepRows);
+    this.retentionSteps = { traffic: stepSizer(), telemetry: stepSizer() };
     this.checkpointer = new Checkpointer(o.db, { everyMs: o.checkpointEveryMs });
     this.metrics = new Metrics(o.db);
     this.conversations = new Conversations(o.maxConversations ?? MAX_CONVERSATIONS);
@@ -310,16 +316,23 @@ export class Hub {
   }
 
   /**
-   * Retention by age and size. From the timer it deletes in chunks of RETENTION_CHUNK_ROWS, continuing on the
-   * next turns of the event loop; called directly (tests, tools) it finishes the job at once.
+   * Retention by age and size. From the timer it deletes in steps of about ROUND_BUDGET_MS each (at
+   * most RETENTION_CHUNK_ROWS rows), continuing on the next turns of the event loop; called directly
+   * (tests, tools) it finishes the job at once.
    */
   applyRetention(now = Date.now(), chunked = false): number {
     const s = this.o.settings.get();
     if (!chunked) this.flusher.flushAll();
     const policy = { maxAgeMs: s.retentionDays * 86_400_000, maxBytes: s.retentionMegabytes * 1024 * 1024 };
-    const chunk = chunked ? (this.o.retentionChunkRows ?? RETENTION_CHUNK_ROWS) : undefined;
-    const traffic = this.log.applyRetention(policy, now, chunk);
-    const telemetry = this.telemetry.applyRetention(now, chunk);
+    const timed = <T extends { deleted: number }>(sizer: StepSizer, step: (rows: number | undefined) => T): T => {
+      if (!chunked) return step(undefined);
+      const t0 = performance.now();
+      const r = step(sizer.rows());
+      sizer.record(r.deleted, performance.now() - t0);
+      return r;
+    };
+    const traffic = timed(this.retentionSteps.traffic, (rows) => this.log.applyRetention(policy, now, rows));
+    const telemetry = timed(this.retentionSteps.telemetry, (rows) => this.telemetry.applyRetention(now, rows));
     const deleted = traffic.deleted + telemetry.deleted;
     const more = traffic.more || telemetry.more;
     if (more && chunked && !this.retentionSoon) {

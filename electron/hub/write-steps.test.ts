@@ -58,4 +58,29 @@ describe('hub writes in small steps', () => {
     await hub.close();
     db.close();
   });
+
+  it('sizes timed retention steps to the write budget: with none left, each step deletes the smallest step', async () => {
+    const db = openDatabase(`${tmp.dir}/budget.db`);
+    const broker = new StandInBroker();
+    const hub = new Hub({ db, broker, tokens: new SqliteTokenStore(db), settings: new SettingsStore(new KeyValue(db), { retentionMegabytes: 1 }), flushMs: 60_000, flushBudgetMs: 0, checkpointEveryMs: 0 });
+    const deletedPerStep: number[] = [];
+    const apply = hub.log.applyRetention.bind(hub.log);
+    hub.log.applyRetention = (...args) => {
+      const r = apply(...args);
+      deletedPerStep.push(r.deleted);
+      return r;
+    };
+    hub.start();
+    for (let i = 0; i < 6_000; i++) {
+      const payload = Buffer.from(`{"targetId":"server","payload":{"n":${i},"pad":"${'p'.repeat(200)}"}}`);
+      broker.emit('frame', { ts: Date.now(), dir: 'in', device: 'd', from: 'd', to: 'server', cmd: Command.JSON_MESSAGE, msgId: i & 0xffff, size: payload.length, status: 200, payload });
+    }
+    hub.flusher.flushAll();
+    hub.tick(Date.now());
+    await eventually(() => hub.log.storedBytes <= 1024 * 1024, 10_000, 'retention within budget');
+    expect(deletedPerStep.length).toBeGreaterThan(10);
+    expect(Math.max(...deletedPerStep)).toBe(64);
+    await hub.close();
+    db.close();
+  });
 });
