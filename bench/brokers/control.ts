@@ -68,13 +68,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * BENCH_CPU_PROF=<dir> profiles our broker child (node --cpu-prof; see bench/profile-summary.ts).
- * BENCH_HYPERTCP_FLAGS="--flag ..." adds Node/V8 flags to our broker child only (experiments).
+ * BENCH_CPU_PROF=<dir> profiles our broker child and the whole host's (node --cpu-prof; see
+ * bench/profile-summary.ts).
+ * BENCH_HYPERTCP_FLAGS="--flag ..." adds Node/V8 flags to those two children only (experiments).
  * BENCH_NODE=<path to node> runs every Node broker child (ours, Aedes, the bare forwarder) on that
  * Node instead of the bench's own, e.g. the Node version the desktop app's Electron ships.
  */
 function profileFlags(kind: BrokerKind): string[] {
-  if (kind !== 'hypertcp') return [];
+  if (kind !== 'hypertcp' && kind !== 'host') return [];
   const dir = process.env.BENCH_CPU_PROF;
   const extra = (process.env.BENCH_HYPERTCP_FLAGS ?? '').split(' ').filter(Boolean);
   return [...(dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : []), ...extra];

@@ -1,3 +1,4 @@
+import type { Transaction } from 'better-sqlite3';
 import type { Db } from './db';
 
 /**
@@ -8,6 +9,8 @@ import type { Db } from './db';
 export type FlushTask = (deadline: number) => boolean | void;
 /** Told after every round whether it was committed or rolled back (a later task may have thrown). */
 export type SettleHook = (committed: boolean) => void;
+/** After flushAll's rounds, outside any transaction: waits for writes a task handed elsewhere. */
+export type DrainHook = () => void;
 
 /** Where one round's time went (ms): each task, and the COMMIT (which may run a WAL checkpoint). */
 export interface FlushRound {
@@ -43,10 +46,10 @@ const KEEP_SLOWEST = 10;
  * task so a slow round can be explained.
  */
 export class Flusher {
-  private readonly tasks: { name: string; run: FlushTask; settle?: SettleHook }[] = [];
+  private readonly tasks: { name: string; run: FlushTask; settle?: SettleHook; drain?: DrainHook }[] = [];
   private timer: NodeJS.Timeout | null = null;
   private soon: NodeJS.Immediate | null = null;
-  private readonly runAll: (times: Record<string, number>, deadline: number) => boolean;
+  private readonly runAll: Transaction<(times: Record<string, number>, deadline: number) => boolean>;
   private readonly buckets = BUCKETS.map(() => 0);
   private readonly slowest: FlushRound[] = [];
   lastError: Error | null = null;
@@ -58,6 +61,8 @@ export class Flusher {
     private readonly db: Db,
     private readonly intervalMs = 250,
     private readonly budgetMs = ROUND_BUDGET_MS,
+    /** Wraps each round's transaction (the hub holds the traffic writer thread off meanwhile). */
+    private readonly around: <T>(round: () => T) => T = (round) => round(),
   ) {
     this.runAll = db.transaction((times: Record<string, number>, deadline: number) => {
       let more = false;
@@ -70,8 +75,8 @@ export class Flusher {
     });
   }
 
-  add(name: string, task: FlushTask, settle?: SettleHook): void {
-    this.tasks.push({ name, run: task, settle });
+  add(name: string, task: FlushTask, settle?: SettleHook, drain?: DrainHook): void {
+    this.tasks.push({ name, run: task, settle, drain });
   }
 
   start(): void {
@@ -100,7 +105,9 @@ export class Flusher {
     let more = false;
     let committed = false;
     try {
-      more = this.runAll(times, started + budgetMs);
+      // IMMEDIATE: the write lock is taken (waiting for another writer, the traffic writer thread) at
+      // BEGIN; a deferred transaction that read first fails at once if another connection wrote since
+      more = this.around(() => this.runAll.immediate(times, started + budgetMs));
       committed = true;
       this.flushes++;
       this.record(started, performance.now() - started, times);
@@ -141,6 +148,7 @@ export class Flusher {
    */
   flushAll(maxRounds = 1000): void {
     for (let i = 0; i < maxRounds && this.flush(Infinity); i++);
+    for (const task of this.tasks) task.drain?.();
   }
 
   stop(): void {

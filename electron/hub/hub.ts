@@ -29,6 +29,8 @@ export interface HubOptions {
   flushMs?: number;
   /** A write round's time budget (ms, Flusher's ROUND_BUDGET_MS unless given). */
   flushBudgetMs?: number;
+  /** Traffic rows written by a worker thread (TrafficLogOptions.writeInWorker): the host's choice. */
+  writeTrafficInWorker?: boolean;
   controlTimeoutMs?: number;
   /** How often retention runs (ms). */
   retentionEveryMs?: number;
@@ -118,7 +120,7 @@ export class Hub {
   private closed = false;
 
   constructor(private readonly o: HubOptions) {
-    this.flusher = new Flusher(o.db, o.flushMs ?? 250, o.flushBudgetMs);
+    this.flusher = new Flusher(o.db, o.flushMs ?? 250, o.flushBudgetMs, (round) => this.log.exclusive(round));
     const stepRows = o.retentionChunkRows ?? RETENTION_CHUNK_ROWS;
     const stepSizer = () => new StepSizer(o.flushBudgetMs ?? ROUND_BUDGET_MS, Math.min(64, stepRows), stepRows);
     this.retentionSteps = { traffic: stepSizer(), telemetry: stepSizer() };
@@ -128,14 +130,14 @@ export class Hub {
     this.telemetry = new TelemetryHistory(o.db, { chunkRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS });
     this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id), controlResponse: (id) => this.controls.stats(id) });
     this.ring = new TrafficRing(o.ringSize ?? 5000);
-    this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, batchRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS, scanRows: o.trafficScanRows, onBatchFull: () => this.flusher.requestSoon() });
+    this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, batchRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS, scanRows: o.trafficScanRows, writeInWorker: o.writeTrafficInWorker, onBatchFull: () => this.flusher.requestSoon() });
     this.controls = new ControlTracker(o.controlTimeoutMs ?? 5000);
     this.commands = new CommandStore(o.db);
     this.seq = this.log.lastSeq();
     // rows of earlier runs that a page loads were not shown in this run: the counters are this run's
     this.lastShownSeq = this.seq;
     this.batchTraffic = o.batchTraffic ?? 200;
-    this.flusher.add('traffic', (deadline) => this.log.flush(undefined, deadline), (committed) => this.log.settle(committed));
+    this.flusher.add('traffic', (deadline) => this.log.flush(undefined, deadline), (committed) => this.log.settle(committed), () => this.log.drain());
     // Each task is told how its round ended: what a rolled-back round took goes back to be written next round.
     this.flusher.add('registry', () => this.registry.flush(), (committed) => this.registry.settle(committed));
     this.flusher.add('metrics', () => this.metrics.flush(), (committed) => this.metrics.settle(committed));
@@ -332,7 +334,7 @@ export class Hub {
       return r;
     };
     const traffic = timed(this.retentionSteps.traffic, (rows) => this.log.applyRetention(policy, now, rows));
-    const telemetry = timed(this.retentionSteps.telemetry, (rows) => this.telemetry.applyRetention(now, rows));
+    const telemetry = timed(this.retentionSteps.telemetry, (rows) => this.log.exclusive(() => this.telemetry.applyRetention(now, rows)));
     const deleted = traffic.deleted + telemetry.deleted;
     const more = traffic.more || telemetry.more;
     if (more && chunked && !this.retentionSoon) {
@@ -368,8 +370,8 @@ export class Hub {
     return delta;
   }
 
-  /** Stops the hub; resolves once the checkpoint worker has let go of the database. */
-  close(): Promise<void> {
+  /** Stops the hub; resolves once the traffic writer and the checkpoint worker have let go of the database. */
+  async close(): Promise<void> {
     this.closed = true;
     for (const d of this.detach.splice(0)) d();
     if (this.timer) clearInterval(this.timer);
@@ -378,6 +380,7 @@ export class Hub {
     this.retentionSoon = null;
     this.telemetry.closeCurrent();
     this.flusher.stop();
-    return this.checkpointer.close();
+    await this.log.close();
+    await this.checkpointer.close();
   }
 }

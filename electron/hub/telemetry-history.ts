@@ -242,7 +242,7 @@ export class TelemetryHistory {
    * deletes change it), the delete and the count in one transaction.
    */
   private deleteTracked(run: () => number): number {
-    return this.inTransaction(() => {
+    return this.inTransaction.immediate(() => {
       const spanBefore = this.idSpan();
       const deleted = run();
       if (deleted === 0) return 0;
@@ -267,7 +267,7 @@ export class TelemetryHistory {
    */
   query(device: string, channels: readonly string[], range: MetricsRange, nowMs: number): TelemetrySeries[] {
     this.tick(nowMs);
-    if (this.pending.length > 0) this.writeAll();
+    if (this.pending.length > 0) this.writeAll.immediate();
     const { spanMs, stepMs } = TELEMETRY_STEPS[range];
     const fromMs = Math.floor(nowMs / stepMs) * stepMs - spanMs + stepMs;
     const out: TelemetrySeries[] = [];

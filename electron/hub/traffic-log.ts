@@ -1,6 +1,7 @@
 import type { TrafficCounters, TrafficRow } from '../../shared/api/contract';
 import { KeyValue, columnBounds, type Db } from './db';
 import type { CompiledFilter } from './traffic-filter';
+import { TrafficWriter, type TrafficWriterTotals } from './traffic-writer';
 
 export interface RetentionPolicy {
   maxAgeMs: number;
@@ -17,6 +18,12 @@ export interface TrafficLogOptions {
   onBatchFull?: () => void;
   /** Rows a filtered page() looks back at most (default 500,000). */
   scanRows?: number;
+  /**
+   * Write rows from a worker thread with its own connection (TrafficWriter) instead of on this
+   * event loop: the host's choice, where the broker shares the loop. Off, rows are written inside
+   * the flusher's transaction (tests, tools).
+   */
+  writeInWorker?: boolean;
 }
 
 interface DbRow {
@@ -39,6 +46,11 @@ function fromDb(r: DbRow): TrafficRow {
 
 /** A round reads the clock once per this many rows (a read costs about as much as a few rows' bookkeeping). */
 const ROWS_PER_CLOCK_READ = 16;
+/** Rows per batch handed to the writer thread, and batches it may have waiting before rows stay queued here. */
+const POST_ROWS = 128;
+const MAX_POSTED_BATCHES = 80;
+/** How long one turn may spend handing rows over (cloning them for the writer thread). */
+const HAND_OFF_BUDGET_MS = 1;
 
 /**
  * Append-only traffic log in SQLite. append() only queues (bounded); flush() writes the queue in
@@ -62,6 +74,9 @@ export class TrafficLog {
   private roundBytes = 0;
   /** Since this start: rows written to SQLite, rows sent to a UI, rows lost before the log. */
   readonly counters: TrafficCounters = { logged: 0, shown: 0, dropped: 0 };
+  private readonly writer: TrafficWriter | null;
+  /** The writer's totals already counted in `counters` and storedBytes. */
+  private counted: TrafficWriterTotals = { batches: 0, rows: 0, bytes: 0, failedRows: 0 };
 
   constructor(private readonly db: Db, private readonly options: TrafficLogOptions = {}) {
     this.maxQueue = options.maxQueue ?? 100_000;
@@ -78,6 +93,7 @@ export class TrafficLog {
     this.seqBounds = columnBounds(db, 'traffic', 'seq');
     this.inTransaction = db.transaction((run: () => number) => run());
     this.kv = new KeyValue(db);
+    this.writer = options.writeInWorker && !db.memory ? new TrafficWriter(db, { holesKey: HOLES_KEY, rowOverhead: ROW_OVERHEAD }) : null;
     // The byte sum reads every row anyway; counting them in the same pass makes the holes exact
     // at every start (a database from before the count was kept, or written by an older version).
     const all = db.prepare('SELECT coalesce(sum(bytes), 0) AS b, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM traffic').get() as { b: number; n: number; lo: number | null; hi: number | null };
@@ -107,7 +123,20 @@ export class TrafficLog {
     }
     this.queue.push(row);
     this.queueChars += row.payload.length;
-    if (this.queue.length === this.batchRows) this.options.onBatchFull?.();
+    if (this.writer) {
+      // a batch's worth goes to the writer thread on the next turn, without a flusher round (whose
+      // transaction would hold the writer off) and without cloning rows inside a broker event
+      if (this.queue.length >= POST_ROWS && !this.handOffSoon) this.handOffSoon = setImmediate(() => this.handOffNow());
+    } else if (this.queue.length === this.batchRows) {
+      this.options.onBatchFull?.();
+    }
+  }
+
+  private handOffSoon: NodeJS.Immediate | null = null;
+
+  private handOffNow(): void {
+    this.handOffSoon = null;
+    if (this.writer) this.handOff(this.writer, this.batchRows, performance.now() + HAND_OFF_BUDGET_MS);
   }
 
   get queued(): number {
@@ -122,6 +151,7 @@ export class TrafficLog {
   flush(chunkRows = this.batchRows, deadline = Infinity): boolean {
     this.roundRows = [];
     this.roundBytes = 0;
+    if (this.writer) return this.handOff(this.writer, chunkRows, deadline);
     const queue = this.queue;
     if (queue.length === 0) return false;
     const limit = Math.min(queue.length, chunkRows);
@@ -158,6 +188,64 @@ export class TrafficLog {
     this.roundRows = rows;
     this.roundBytes = bytes;
     return this.queue.length > 0;
+  }
+
+  /**
+   * A round with the writer thread: hands rows to it in batches (at most `chunkRows`, until
+   * `deadline`, and while it has fewer than MAX_POSTED_BATCHES waiting: past that, rows wait here,
+   * where the queue's bounds hold; an unbounded round, flushAll's, hands everything over and
+   * drain() then waits for it). The flusher's transaction holds no traffic rows then, so settle()
+   * has nothing to put back.
+   */
+  private handOff(writer: TrafficWriter, chunkRows: number, deadline: number): boolean {
+    this.collect(writer);
+    const queue = this.queue;
+    const limit = Math.min(queue.length, chunkRows);
+    const unbounded = deadline === Infinity;
+    let taken = 0;
+    while (taken < limit && (unbounded || (writer.pending < MAX_POSTED_BATCHES && (taken === 0 || performance.now() < deadline)))) {
+      const batch = queue.slice(taken, Math.min(limit, taken + POST_ROWS));
+      writer.post(batch);
+      for (const r of batch) this.queueChars -= r.payload.length;
+      taken += batch.length;
+    }
+    this.queueChars = Math.max(0, this.queueChars);
+    if (taken > 0) this.queue = taken >= queue.length ? [] : queue.slice(taken);
+    // a full writer is not a reason for another round at once: the next timed round looks again
+    return taken > 0 && this.queue.length > 0;
+  }
+
+  /**
+   * Waits until the writer thread has written every row handed to it (after flushAll's rounds:
+   * never inside a transaction of this connection, whose write lock the writer would wait for).
+   */
+  drain(): void {
+    if (!this.writer) return;
+    this.writer.waitIdle();
+    this.collect(this.writer);
+  }
+
+  /** Counts what the writer thread has written (or lost) since the last look. */
+  private collect(writer: TrafficWriter): void {
+    const now = writer.totalsNow();
+    this.counters.logged += now.rows - this.counted.rows;
+    this.storedBytes += now.bytes - this.counted.bytes;
+    this.counters.dropped += now.failedRows - this.counted.failedRows;
+    this.counted = now;
+  }
+
+  /** Runs a write of this connection with the writer thread held between batches (TrafficWriter.exclusive). */
+  exclusive<T>(fn: () => T): T {
+    return this.writer ? this.writer.exclusive(fn) : fn();
+  }
+
+  /** Stops the writer thread once it has written what it was given (nothing to do without one). */
+  async close(): Promise<void> {
+    if (!this.writer) return;
+    if (this.handOffSoon) clearImmediate(this.handOffSoon);
+    this.handOffSoon = null;
+    this.drain();
+    await this.writer.close();
   }
 
   /**
@@ -214,8 +302,12 @@ export class TrafficLog {
     return { deleted, more: this.storedBytes > policy.maxBytes };
   }
 
-  /** Drops a device's rows still waiting to be written, so no later flush stores them; returns how many. */
+  /**
+   * Drops a device's rows still waiting to be written, so no later flush stores them; returns how
+   * many. Rows already with the writer thread are let in first, so a delete that follows sees them.
+   */
   dropQueued(device: string): number {
+    this.drain();
     const kept = this.queue.filter((r) => r.device !== device);
     const dropped = this.queue.length - kept.length;
     if (dropped > 0) {
@@ -252,7 +344,8 @@ export class TrafficLog {
    * more than the rows deleted), and rows written after unwritten seqs add the skipped ones.
    */
   private tracked(run: () => number): number {
-    return this.inTransaction(() => {
+    // IMMEDIATE: the traffic writer thread is another writer (see Flusher), held off meanwhile
+    return this.exclusive(() => this.inTransaction.immediate(() => {
       const spanBefore = this.seqSpan();
       const stored = this.holes();
       const added = run();
@@ -261,7 +354,7 @@ export class TrafficLog {
       const holes = Math.max(0, this.seqSpan() - rowsAfter);
       if (holes !== stored) this.kv.set(HOLES_KEY, String(holes));
       return added;
-    });
+    }));
   }
 
   private holes(): number {

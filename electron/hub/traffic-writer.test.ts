@@ -1,0 +1,103 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TrafficRow } from '../../shared/api/contract';
+import { eventually } from '../broker/testing/fixtures';
+import { openDatabase } from './db';
+import { compileFilter } from './traffic-filter';
+import { TrafficLog } from './traffic-log';
+import { tempDir } from './testing/temp-dir';
+
+const tmp = tempDir('hypertcp-writer-');
+afterAll(() => tmp.cleanup());
+
+const row = (seq: number, device = 'd', payload = '{"a":1}'): TrafficRow => ({ seq, ts: seq, dir: 'in', device, from: device, to: 'server', cmd: 30, msgId: seq, size: payload.length, status: 200, payload, cut: false });
+const seqs = (log: TrafficLog) => log.page(compileFilter(''), 100_000).rows.map((r) => r.seq).sort((a, b) => a - b);
+const count = (n: number, from = 1) => Array.from({ length: n }, (_, i) => i + from);
+
+describe('traffic rows written by a worker thread', () => {
+  it('writes what the rounds hand over, in order, off this thread; counts and stored bytes follow', async () => {
+    const db = openDatabase(`${tmp.dir}/w.db`);
+    const log = new TrafficLog(db, { writeInWorker: true });
+    const inline = new TrafficLog(openDatabase(`${tmp.dir}/inline.db`));
+    for (let i = 1; i <= 3_000; i++) {
+      log.append(row(i));
+      inline.append(row(i));
+    }
+    // a timed round hands rows over; the worker writes them while this thread goes on
+    log.flush(10_000, performance.now() + 1_000);
+    expect(log.queued).toBe(0);
+    await eventually(() => (log.flush(0, 0), log.counters.logged === 3_000), 5_000, 'the worker wrote every row');
+    expect(seqs(log)).toEqual(count(3_000));
+    while (inline.flush());
+    expect(log.storedBytes).toBe(inline.storedBytes);
+    expect(log.storedRows()).toBe(3_000);
+    await log.close();
+    db.close();
+  });
+
+  it('an unbounded round (flushAll) returns once every row is in the file', async () => {
+    const db = openDatabase(`${tmp.dir}/all.db`);
+    const log = new TrafficLog(db, { writeInWorker: true });
+    for (let i = 1; i <= 5_000; i++) log.append(row(i));
+    while (log.flush(2_000, Infinity));
+    log.drain();
+    expect(log.counters).toMatchObject({ logged: 5_000, dropped: 0 });
+    expect(seqs(log)).toHaveLength(5_000);
+    await log.close();
+    db.close();
+  });
+
+  it('a batch the worker cannot write is counted as dropped, and later batches still go in', async () => {
+    const db = openDatabase(`${tmp.dir}/fail.db`);
+    const log = new TrafficLog(db, { writeInWorker: true });
+    log.append(row(1));
+    log.flush(10, Infinity);
+    log.drain();
+    log.append(row(1)); // seq 1 again: the primary key refuses it, and its batch with it
+    log.append(row(2));
+    log.flush(10, Infinity);
+    log.drain();
+    log.append(row(3));
+    log.flush(10, Infinity);
+    log.drain();
+    expect(log.counters).toMatchObject({ logged: 2, dropped: 2 });
+    expect(seqs(log)).toEqual([1, 3]);
+    // the lost seq 2 is a hole: stored rows are still counted right
+    expect(log.storedRows()).toBe(2);
+    await log.close();
+    db.close();
+  });
+
+  it("dropping a device's queued rows lets the rows already with the worker in first, so a delete sees them", async () => {
+    const db = openDatabase(`${tmp.dir}/forget.db`);
+    const log = new TrafficLog(db, { writeInWorker: true });
+    for (let i = 1; i <= 600; i++) log.append(row(i, i % 2 ? 'gone' : 'kept'));
+    log.flush(512, performance.now() + 1_000); // 512 handed over, 88 still queued
+    expect(log.dropQueued('gone')).toBe(44);
+    expect(log.deleteDevice('gone', 600, 10_000).deleted).toBe(256);
+    log.flush(10_000, Infinity);
+    log.drain();
+    expect(seqs(log)).toEqual(count(300).map((i) => i * 2));
+    await log.close();
+    db.close();
+  });
+
+  it("holds the writer between batches while this thread's connection writes (exclusive), and goes on after", async () => {
+    const db = openDatabase(`${tmp.dir}/gate.db`);
+    const log = new TrafficLog(db, { writeInWorker: true });
+    log.exclusive(() => {
+      for (let i = 1; i <= 300; i++) log.append(row(i));
+      log.flush(10_000, performance.now() + 1_000); // handed over, but the worker waits at the gate
+      const until = performance.now() + 100;
+      while (performance.now() < until); // the worker would write 300 rows in far less
+      // this connection can write meanwhile: no busy wait, no "database is locked"
+      db.prepare("INSERT INTO kv (key, value) VALUES ('gate-test', 'x')").run();
+      expect((db.prepare('SELECT count(*) AS n FROM traffic').get() as { n: number }).n).toBe(0);
+      expect(() => log.drain()).toThrow(/inside exclusive/);
+    });
+    log.drain();
+    expect(log.counters).toMatchObject({ logged: 300, dropped: 0 });
+    await log.close();
+    db.close();
+  });
+});
+

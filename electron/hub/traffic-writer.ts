@@ -1,0 +1,178 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { TrafficRow } from '../../shared/api/contract';
+import type { Db } from './db';
+
+/** What the worker has done, read by the event loop whenever it likes (shared memory). */
+export interface TrafficWriterTotals {
+  /** Batches the worker finished, written or not. */
+  batches: number;
+  rows: number;
+  bytes: number;
+  /** Rows of batches whose transaction failed (rolled back): lost, to be counted as dropped. */
+  failedRows: number;
+}
+
+// Layout of the shared memory: Int32s for the batches done (bumped and notified after each batch),
+// the event loop's wish to write (GATE) and the worker being in a batch (WRITING); then the totals
+// as Float64s, written before the bump (Atomics orders them for whoever reads the bump).
+const DONE = 0;
+const GATE = 1;
+const WRITING = 2;
+const TOTALS_AT = 16;
+const TOTALS = 3;
+
+// The worker's own connection writes each batch in one transaction, with the same bookkeeping as
+// TrafficLog.tracked(): the seqs inside the stored range that have no row ("holes", rows numbered
+// but never written) are kept in kv so that stored rows are counted from two index lookups.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.sqlite);
+const db = new Database(workerData.path, { fileMustExist: true });
+db.pragma('synchronous = NORMAL');
+db.pragma('busy_timeout = 5000');
+const ctl = new Int32Array(workerData.shared, 0, 3);
+const totals = new Float64Array(workerData.shared, ${TOTALS_AT}, ${TOTALS});
+const insert = db.prepare('INSERT INTO traffic (seq, ts, dir, device, src, dst, cmd, msg_id, size, status, payload, cut, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+// two subqueries, as columnBounds() (db.ts): min() and max() in one SELECT would scan the table
+const bounds = db.prepare('SELECT (SELECT min(seq) FROM traffic) AS lo, (SELECT max(seq) FROM traffic) AS hi');
+const getKv = db.prepare('SELECT value FROM kv WHERE key = ?');
+const setKv = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+const span = () => { const b = bounds.get(); return b.lo === null || b.hi === null ? 0 : b.hi - b.lo + 1; };
+const write = db.transaction((rows) => {
+  const spanBefore = span();
+  const holesBefore = Math.max(0, Number(getKv.get(workerData.holesKey)?.value ?? 0) || 0);
+  let bytes = 0;
+  for (const r of rows) {
+    const b = r.payload.length + workerData.rowOverhead;
+    insert.run(r.seq, r.ts, r.dir, r.device, r.from, r.to, r.cmd, r.msgId, r.size, r.status, r.payload, r.cut ? 1 : 0, b);
+    bytes += b;
+  }
+  const holes = Math.max(0, span() - (spanBefore - Math.min(spanBefore, holesBefore) + rows.length));
+  if (holes !== holesBefore) setKv.run(workerData.holesKey, String(holes));
+  return bytes;
+});
+parentPort.on('message', (rows) => {
+  if (rows === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  // The event loop goes first: it says so in GATE and waits while WRITING. Set WRITING, then look
+  // at GATE (and the loop sets GATE, then looks at WRITING): one of the two always sees the other.
+  for (;;) {
+    Atomics.store(ctl, ${WRITING}, 1);
+    if (Atomics.load(ctl, ${GATE}) === 0) break;
+    Atomics.store(ctl, ${WRITING}, 0);
+    Atomics.notify(ctl, ${WRITING});
+    Atomics.wait(ctl, ${GATE}, 1);
+  }
+  try {
+    totals[1] += write.immediate(rows); // the write lock at BEGIN: the event loop's connection writes too
+    totals[0] += rows.length;
+  } catch (err) {
+    totals[2] += rows.length;
+    parentPort.postMessage(String((err && err.message) || err));
+  } finally {
+    Atomics.store(ctl, ${WRITING}, 0);
+    Atomics.notify(ctl, ${WRITING});
+  }
+  Atomics.add(ctl, ${DONE}, 1);
+  Atomics.notify(ctl, ${DONE});
+});
+`;
+
+/**
+ * Writes traffic rows from a worker thread with its own connection, so their inserts and COMMITs
+ * leave the event loop the broker shares (the whole host's p99 at 5 k msg/s was 5.2-9.4 ms with
+ * them on it, 1.0-1.2 ms without: docs/BENCHMARKS.md). Batches go over by postMessage and are
+ * written in order, each in its own transaction; what was written is counted in shared memory, so
+ * the loop reads progress without a message and can wait (waitIdle) when a reader must see it all.
+ */
+export class TrafficWriter {
+  private readonly worker: Worker;
+  private readonly ctl: Int32Array;
+  private readonly totals: Float64Array;
+  private posted = 0;
+  private exclusiveDepth = 0;
+  private closed = false;
+  /** The last error a batch met (its rows are counted in failedRows). */
+  lastError: string | null = null;
+
+  constructor(db: Db, options: { holesKey: string; rowOverhead: number }) {
+    const shared = new SharedArrayBuffer(TOTALS_AT + TOTALS * 8);
+    this.ctl = new Int32Array(shared, 0, 3);
+    this.totals = new Float64Array(shared, TOTALS_AT, TOTALS);
+    const sqlite = createRequire(import.meta.filename).resolve('better-sqlite3');
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sqlite, path: db.name, shared, ...options } });
+    this.worker.unref();
+    this.worker.on('message', (m: string) => (this.lastError = m));
+    this.worker.on('error', (err) => (this.lastError = err.message));
+  }
+
+  /** Hands rows to the worker (a structured copy); they are written in the order posted. */
+  post(rows: TrafficRow[]): void {
+    if (this.closed || rows.length === 0) return;
+    this.worker.postMessage(rows);
+    this.posted++;
+  }
+
+  /** Batches posted and not yet finished. */
+  get pending(): number {
+    return this.posted - Atomics.load(this.ctl, DONE);
+  }
+
+  totalsNow(): TrafficWriterTotals {
+    const batches = Atomics.load(this.ctl, DONE); // read first: the totals are at least this recent
+    return { batches, rows: this.totals[0]!, bytes: this.totals[1]!, failedRows: this.totals[2]! };
+  }
+
+  /**
+   * Blocks until every batch posted is finished, or `timeoutMs` passed; true when idle. For readers
+   * that must see every row (a search, an export, a backup) and for shutdown: rare, and bounded by
+   * what was queued.
+   */
+  waitIdle(timeoutMs = 10_000): boolean {
+    if (this.exclusiveDepth > 0) throw new Error('waitIdle() inside exclusive(): the worker waits for the gate');
+    const until = performance.now() + timeoutMs;
+    for (;;) {
+      const done = Atomics.load(this.ctl, DONE);
+      if (done >= this.posted) return true;
+      const left = until - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.ctl, DONE, done, left);
+    }
+  }
+
+  /**
+   * Runs a write of the event loop's connection with the worker held between batches: the loop
+   * waits at most for the batch being written (woken the moment it ends), where SQLite's busy
+   * handler would sleep in steps of 1 to 100 ms. Re-entrant.
+   */
+  exclusive<T>(fn: () => T): T {
+    if (this.exclusiveDepth++ === 0) {
+      Atomics.store(this.ctl, GATE, 1);
+      while (Atomics.load(this.ctl, WRITING) === 1) Atomics.wait(this.ctl, WRITING, 1, 100);
+    }
+    try {
+      return fn();
+    } finally {
+      if (--this.exclusiveDepth === 0) {
+        Atomics.store(this.ctl, GATE, 0);
+        Atomics.notify(this.ctl, GATE);
+      }
+    }
+  }
+
+  /** Waits for what was posted, then stops the worker and its connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.waitIdle();
+    this.closed = true;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.postMessage('close');
+    const timer = setTimeout(() => void this.worker.terminate(), 2_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
