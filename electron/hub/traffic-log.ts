@@ -54,7 +54,8 @@ const HAND_OFF_BUDGET_MS = 1;
 
 /**
  * Append-only traffic log in SQLite. append() only queues (bounded); flush() writes the queue in
- * the hub's transaction; retention deletes the oldest rows by age and by total size.
+ * the hub's transaction, or (writeInWorker) hands it to a writer thread; retention deletes the
+ * oldest rows by age and by total size.
  */
 export class TrafficLog {
   private queue: TrafficRow[] = [];
@@ -74,7 +75,8 @@ export class TrafficLog {
   private roundBytes = 0;
   /** Since this start: rows written to SQLite, rows sent to a UI, rows lost before the log. */
   readonly counters: TrafficCounters = { logged: 0, shown: 0, dropped: 0 };
-  private readonly writer: TrafficWriter | null;
+  private writer: TrafficWriter | null;
+  private handOffSoon: NodeJS.Immediate | null = null;
   /** The writer's totals already counted in `counters` and storedBytes. */
   private counted: TrafficWriterTotals = { batches: 0, rows: 0, bytes: 0, failedRows: 0 };
 
@@ -132,8 +134,6 @@ export class TrafficLog {
     }
   }
 
-  private handOffSoon: NodeJS.Immediate | null = null;
-
   private handOffNow(): void {
     this.handOffSoon = null;
     if (this.writer) this.handOff(this.writer, this.batchRows, performance.now() + HAND_OFF_BUDGET_MS);
@@ -146,7 +146,7 @@ export class TrafficLog {
   /**
    * Write task (inside the flusher's transaction): at most `chunkRows` rows, and no more once
    * `deadline` (performance.now() ms) has passed, though always at least ROWS_PER_CLOCK_READ so
-   * every round moves on; true if more wait.
+   * every round moves on; true if more wait. With a writer thread: handOff().
    */
   flush(chunkRows = this.batchRows, deadline = Infinity): boolean {
     this.roundRows = [];
@@ -199,6 +199,7 @@ export class TrafficLog {
    */
   private handOff(writer: TrafficWriter, chunkRows: number, deadline: number): boolean {
     this.collect(writer);
+    if (!this.writer) return this.flush(chunkRows, deadline); // it failed: inline from now on
     const queue = this.queue;
     const limit = Math.min(queue.length, chunkRows);
     const unbounded = deadline === Infinity;
@@ -225,14 +226,25 @@ export class TrafficLog {
     this.collect(this.writer);
   }
 
-  /** Counts what the writer thread has written (or lost) since the last look. */
+  /**
+   * Counts what the writer thread has written (or lost) since the last look. A writer that went
+   * away on its own (could not start, crashed) is let go: what it held is counted as dropped and
+   * rows are written inline from then on.
+   */
   private collect(writer: TrafficWriter): void {
     const now = writer.totalsNow();
     this.counters.logged += now.rows - this.counted.rows;
     this.storedBytes += now.bytes - this.counted.bytes;
     this.counters.dropped += now.failedRows - this.counted.failedRows;
     this.counted = now;
+    if (writer.failed === null) return;
+    this.counters.dropped += writer.postedRows - now.rows - now.failedRows;
+    this.writerFailure = writer.failed;
+    this.writer = null;
   }
+
+  /** Why traffic rows are written inline although a writer thread was asked for, or null. */
+  writerFailure: string | null = null;
 
   /** Runs a write of this connection with the writer thread held between batches (TrafficWriter.exclusive). */
   exclusive<T>(fn: () => T): T {

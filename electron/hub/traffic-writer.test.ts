@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TrafficRow } from '../../shared/api/contract';
 import { eventually } from '../broker/testing/fixtures';
@@ -96,6 +97,24 @@ describe('traffic rows written by a worker thread', () => {
     });
     log.drain();
     expect(log.counters).toMatchObject({ logged: 300, dropped: 0 });
+    await log.close();
+    db.close();
+  });
+
+  it('a writer that cannot open the database is let go: what it held counts as dropped, rows go in inline after', async () => {
+    const path = `${tmp.dir}/gone.db`;
+    const db = openDatabase(path);
+    for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true }); // this connection keeps its open file
+    const log = new TrafficLog(db, { writeInWorker: true });
+    for (let i = 1; i <= 300; i++) log.append(row(i));
+    log.flush(10_000, Infinity);
+    log.drain();
+    expect(log.writerFailure).toMatch(/could not open/);
+    for (let i = 301; i <= 350; i++) log.append(row(i));
+    log.flush(10_000, Infinity);
+    expect(log.counters.logged + log.counters.dropped).toBe(350);
+    expect(log.counters.logged).toBeGreaterThanOrEqual(50);
+    expect(seqs(log).slice(-50)).toEqual(count(50, 301));
     await log.close();
     db.close();
   });

@@ -19,6 +19,7 @@ export interface TrafficWriterTotals {
 const DONE = 0;
 const GATE = 1;
 const WRITING = 2;
+const FAILED = 3; // set by a worker that could not open the database: waiting for it is pointless
 const TOTALS_AT = 16;
 const TOTALS = 3;
 
@@ -27,12 +28,18 @@ const TOTALS = 3;
 // but never written) are kept in kv so that stored rows are counted from two index lookups.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.sqlite);
-const db = new Database(workerData.path, { fileMustExist: true });
-db.pragma('synchronous = NORMAL');
-db.pragma('busy_timeout = 5000');
-const ctl = new Int32Array(workerData.shared, 0, 3);
+const ctl = new Int32Array(workerData.shared, 0, 4);
 const totals = new Float64Array(workerData.shared, ${TOTALS_AT}, ${TOTALS});
+let db;
+try {
+  db = new (require(workerData.sqlite))(workerData.path, { fileMustExist: true });
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+} catch (err) {
+  Atomics.store(ctl, ${FAILED}, 1);
+  Atomics.notify(ctl, ${DONE});
+  throw err;
+}
 const insert = db.prepare('INSERT INTO traffic (seq, ts, dir, device, src, dst, cmd, msg_id, size, status, payload, cut, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
 // two subqueries, as columnBounds() (db.ts): min() and max() in one SELECT would scan the table
 const bounds = db.prepare('SELECT (SELECT min(seq) FROM traffic) AS lo, (SELECT max(seq) FROM traffic) AS hi');
@@ -96,25 +103,33 @@ export class TrafficWriter {
   private posted = 0;
   private exclusiveDepth = 0;
   private closed = false;
+  /** Rows handed over so far: what a writer that died took with it is this less its totals. */
+  postedRows = 0;
   /** The last error a batch met (its rows are counted in failedRows). */
   lastError: string | null = null;
+  /** Why the worker is gone when it went away on its own (it could not start, or crashed). */
+  failed: string | null = null;
 
   constructor(db: Db, options: { holesKey: string; rowOverhead: number }) {
     const shared = new SharedArrayBuffer(TOTALS_AT + TOTALS * 8);
-    this.ctl = new Int32Array(shared, 0, 3);
+    this.ctl = new Int32Array(shared, 0, 4);
     this.totals = new Float64Array(shared, TOTALS_AT, TOTALS);
     const sqlite = createRequire(import.meta.filename).resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sqlite, path: db.name, shared, ...options } });
     this.worker.unref();
     this.worker.on('message', (m: string) => (this.lastError = m));
-    this.worker.on('error', (err) => (this.lastError = err.message));
+    this.worker.on('error', (err) => (this.failed ??= err.message));
+    this.worker.on('exit', (code) => {
+      if (!this.closed) this.failed ??= `the writer thread exited (${code})`;
+    });
   }
 
   /** Hands rows to the worker (a structured copy); they are written in the order posted. */
   post(rows: TrafficRow[]): void {
-    if (this.closed || rows.length === 0) return;
+    if (this.closed || this.failed !== null || rows.length === 0) return;
     this.worker.postMessage(rows);
     this.posted++;
+    this.postedRows += rows.length;
   }
 
   /** Batches posted and not yet finished. */
@@ -123,6 +138,7 @@ export class TrafficWriter {
   }
 
   totalsNow(): TrafficWriterTotals {
+    if (Atomics.load(this.ctl, FAILED) === 1) this.failed ??= 'the writer thread could not open the database';
     const batches = Atomics.load(this.ctl, DONE); // read first: the totals are at least this recent
     return { batches, rows: this.totals[0]!, bytes: this.totals[1]!, failedRows: this.totals[2]! };
   }
@@ -138,9 +154,14 @@ export class TrafficWriter {
     for (;;) {
       const done = Atomics.load(this.ctl, DONE);
       if (done >= this.posted) return true;
+      if (this.failed !== null || Atomics.load(this.ctl, FAILED) === 1) {
+        this.failed ??= 'the writer thread could not open the database';
+        return false;
+      }
       const left = until - performance.now();
       if (left <= 0) return false;
       Atomics.wait(this.ctl, DONE, done, left);
+      if (Atomics.load(this.ctl, FAILED) === 1) this.failed ??= 'the writer thread could not open the database';
     }
   }
 
@@ -150,7 +171,7 @@ export class TrafficWriter {
    * handler would sleep in steps of 1 to 100 ms. Re-entrant.
    */
   exclusive<T>(fn: () => T): T {
-    if (this.exclusiveDepth++ === 0) {
+    if (this.exclusiveDepth++ === 0 && this.failed === null) {
       Atomics.store(this.ctl, GATE, 1);
       while (Atomics.load(this.ctl, WRITING) === 1) Atomics.wait(this.ctl, WRITING, 1, 100);
     }
