@@ -14,12 +14,13 @@ export interface TrafficWriterTotals {
 }
 
 // Layout of the shared memory: Int32s for the batches done (bumped and notified after each batch),
-// the event loop's wish to write (GATE) and the worker being in a batch (WRITING); then the totals
-// as Float64s, written before the bump (Atomics orders them for whoever reads the bump).
+// the event loop's wish to write (GATE), the worker being in a batch (WRITING) and its failure to
+// start (FAILED); then the totals as Float64s, written before the bump (Atomics orders them for
+// whoever reads the bump).
 const DONE = 0;
 const GATE = 1;
 const WRITING = 2;
-const FAILED = 3; // set by a worker that could not open the database: waiting for it is pointless
+const FAILED = 3;
 const TOTALS_AT = 16;
 const TOTALS = 3;
 
