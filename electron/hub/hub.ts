@@ -118,6 +118,7 @@ export class Hub {
   private readonly detach: (() => void)[] = [];
   private readonly batchTraffic: number;
   private closed = false;
+  private writerFailureSaid = false;
 
   constructor(private readonly o: HubOptions) {
     this.flusher = new Flusher(o.db, o.flushMs ?? 250, o.flushBudgetMs, (round) => this.log.exclusive(round));
@@ -227,6 +228,10 @@ export class Hub {
 
   /** Once a second: close metrics seconds, sample session gauges, expire controls, retention. */
   tick(now = Date.now()): void {
+    if (this.log.writerFailure !== null && !this.writerFailureSaid) {
+      this.writerFailureSaid = true;
+      this.notice('warn', `traffic log: ${this.log.writerFailure}; rows are written on the main thread instead, which slows devices under heavy traffic`);
+    }
     let queued = 0;
     let rttSum = 0;
     let rttN = 0;
