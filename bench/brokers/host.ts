@@ -10,15 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { startCore } from '../../electron/core';
 import { announceReady, serveCoordinator } from './child-ipc';
+import { BENCH_LIMITS } from './limits';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-host-'));
 const core = await startCore({
   dbPath: path.join(dir, 'hypertcp.db'),
   mode: 'headless',
   tcpPort: 0,
-  // the same limits as the 'hypertcp' child: evaluated on every message, never binding at bench loads
-  hub: process.env.BENCH_FLUSH_BUDGET_MS ? { flushBudgetMs: Number(process.env.BENCH_FLUSH_BUDGET_MS) } : {},
-  broker: { limits: { ratePerSecond: 1_000_000, rateBurst: 1_000_000, maxConnections: 20_000, connectionsPerSecond: 100_000, connectionBurst: 100_000 } },
+  broker: { limits: BENCH_LIMITS },
 });
 
 serveCoordinator(

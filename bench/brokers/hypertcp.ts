@@ -7,18 +7,10 @@ import { Broker, MemoryTokenStore } from '../../electron/broker';
 import { findPayload, nowMicros, readTs } from '../lib/payload';
 import { Histogram } from '../lib/stats';
 import { announceReady, serveCoordinator } from './child-ipc';
+import { BENCH_LIMITS } from './limits';
 
 const tokens = new MemoryTokenStore();
-const broker = new Broker({
-  tokens,
-  limits: {
-    ratePerSecond: 1_000_000,
-    rateBurst: 1_000_000,
-    maxConnections: 20_000,
-    connectionsPerSecond: 100_000,
-    connectionBurst: 100_000,
-  },
-});
+const broker = new Broker({ tokens, limits: BENCH_LIMITS });
 
 const events = { frames: 0, serverMessages: 0, opened: 0, closed: 0, loginFailed: 0, frameBytes: 0 };
 broker.on('frame', (ev: { size: number }) => {

@@ -98,15 +98,21 @@ function migrate(db: Db): void {
   }
 }
 
-/** Small key/value store for settings and host secrets. */
 /**
  * The lowest and highest value of an indexed column, as two index lookups. One SELECT with both
  * min() and max() is a scan of the whole table in SQLite (its min/max optimisation takes a lone
  * aggregate only): on a log of millions of rows, twice per write round, that starved the hub.
  */
-export function columnBounds(db: Db, table: string, column: string): Database.Statement<[], { lo: number | null; hi: number | null }> {
-  return db.prepare(`SELECT (SELECT min(${column}) FROM ${table}) AS lo, (SELECT max(${column}) FROM ${table}) AS hi`);
+export function columnBoundsSql(table: string, column: string): string {
+  return `SELECT (SELECT min(${column}) FROM ${table}) AS lo, (SELECT max(${column}) FROM ${table}) AS hi`;
 }
+
+/** columnBoundsSql() prepared: `{ lo, hi }`, null for an empty table. */
+export function columnBounds(db: Db, table: string, column: string): Database.Statement<[], { lo: number | null; hi: number | null }> {
+  return db.prepare(columnBoundsSql(table, column));
+}
+
+/** Small key/value store for settings and host secrets. */
 
 export class KeyValue {
   private readonly getStmt;

@@ -31,6 +31,9 @@ interface DbRow {
   cmd: number; msg_id: number; size: number; status: number | null; payload: string; cut: number;
 }
 
+/** A row's INSERT, here and in the writer thread (TrafficWriter). */
+const INSERT_ROW_SQL = 'INSERT INTO traffic (seq, ts, dir, device, src, dst, cmd, msg_id, size, status, payload, cut, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
 /** Per-row bookkeeping overhead added to the payload length for the size budget. */
 const ROW_OVERHEAD = 80;
 /**
@@ -78,16 +81,14 @@ export class TrafficLog {
   private writer: TrafficWriter | null;
   private handOffSoon: NodeJS.Immediate | null = null;
   /** The writer's totals already counted in `counters` and storedBytes. */
-  private counted: TrafficWriterTotals = { batches: 0, rows: 0, bytes: 0, failedRows: 0 };
+  private counted: TrafficWriterTotals = { rows: 0, bytes: 0, failedRows: 0 };
 
   constructor(private readonly db: Db, private readonly options: TrafficLogOptions = {}) {
     this.maxQueue = options.maxQueue ?? 100_000;
     this.maxQueueChars = options.maxQueueChars ?? 64 * 1024 * 1024;
     this.batchRows = options.batchRows ?? 5_000;
     this.scanRows = options.scanRows ?? 500_000;
-    this.insert = db.prepare(
-      'INSERT INTO traffic (seq, ts, dir, device, src, dst, cmd, msg_id, size, status, payload, cut, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    this.insert = db.prepare(INSERT_ROW_SQL);
     // through the (device, seq) index; RETURNING gives the bytes to take off storedBytes
     this.deleteOfDevice = db.prepare<[string, number, number], { bytes: number }>(
       'DELETE FROM traffic WHERE seq IN (SELECT seq FROM traffic WHERE device = ? AND seq <= ? ORDER BY seq LIMIT ?) RETURNING bytes',
@@ -95,7 +96,7 @@ export class TrafficLog {
     this.seqBounds = columnBounds(db, 'traffic', 'seq');
     this.inTransaction = db.transaction((run: () => number) => run());
     this.kv = new KeyValue(db);
-    this.writer = options.writeInWorker && !db.memory ? new TrafficWriter(db, { holesKey: HOLES_KEY, rowOverhead: ROW_OVERHEAD }) : null;
+    this.writer = options.writeInWorker && !db.memory ? new TrafficWriter(db, { holesKey: HOLES_KEY, rowOverhead: ROW_OVERHEAD, insertSql: INSERT_ROW_SQL }) : null;
     // The byte sum reads every row anyway; counting them in the same pass makes the holes exact
     // at every start (a database from before the count was kept, or written by an older version).
     const all = db.prepare('SELECT coalesce(sum(bytes), 0) AS b, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM traffic').get() as { b: number; n: number; lo: number | null; hi: number | null };

@@ -1,12 +1,10 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { TrafficRow } from '../../shared/api/contract';
-import type { Db } from './db';
+import { columnBoundsSql, type Db } from './db';
 
 /** What the worker has done, read by the event loop whenever it likes (shared memory). */
 export interface TrafficWriterTotals {
-  /** Batches the worker finished, written or not. */
-  batches: number;
   rows: number;
   bytes: number;
   /** Rows of batches whose transaction failed (rolled back): lost, to be counted as dropped. */
@@ -41,9 +39,8 @@ try {
   Atomics.notify(ctl, ${DONE});
   throw err;
 }
-const insert = db.prepare('INSERT INTO traffic (seq, ts, dir, device, src, dst, cmd, msg_id, size, status, payload, cut, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-// two subqueries, as columnBounds() (db.ts): min() and max() in one SELECT would scan the table
-const bounds = db.prepare('SELECT (SELECT min(seq) FROM traffic) AS lo, (SELECT max(seq) FROM traffic) AS hi');
+const insert = db.prepare(workerData.insertSql);
+const bounds = db.prepare(${JSON.stringify(columnBoundsSql('traffic', 'seq'))});
 const getKv = db.prepare('SELECT value FROM kv WHERE key = ?');
 const setKv = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
 const span = () => { const b = bounds.get(); return b.lo === null || b.hi === null ? 0 : b.hi - b.lo + 1; };
@@ -78,9 +75,8 @@ parentPort.on('message', (rows) => {
   try {
     totals[1] += write.immediate(rows); // the write lock at BEGIN: the event loop's connection writes too
     totals[0] += rows.length;
-  } catch (err) {
-    totals[2] += rows.length;
-    parentPort.postMessage(String((err && err.message) || err));
+  } catch {
+    totals[2] += rows.length; // counted as dropped by the event loop
   } finally {
     Atomics.store(ctl, ${WRITING}, 0);
     Atomics.notify(ctl, ${WRITING});
@@ -106,19 +102,17 @@ export class TrafficWriter {
   private closed = false;
   /** Rows handed over so far: what a writer that died took with it is this less its totals. */
   postedRows = 0;
-  /** The last error a batch met (its rows are counted in failedRows). */
-  lastError: string | null = null;
   /** Why the worker is gone when it went away on its own (it could not start, or crashed). */
   failed: string | null = null;
 
-  constructor(db: Db, options: { holesKey: string; rowOverhead: number }) {
+  /** `insertSql`: TrafficLog's row INSERT, its 13 parameters in TrafficLog's order. */
+  constructor(db: Db, options: { holesKey: string; rowOverhead: number; insertSql: string }) {
     const shared = new SharedArrayBuffer(TOTALS_AT + TOTALS * 8);
     this.ctl = new Int32Array(shared, 0, 4);
     this.totals = new Float64Array(shared, TOTALS_AT, TOTALS);
     const sqlite = createRequire(import.meta.filename).resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sqlite, path: db.name, shared, ...options } });
     this.worker.unref();
-    this.worker.on('message', (m: string) => (this.lastError = m));
     this.worker.on('error', (err) => (this.failed ??= err.message));
     this.worker.on('exit', (code) => {
       if (!this.closed) this.failed ??= `the writer thread exited (${code})`;
@@ -127,7 +121,7 @@ export class TrafficWriter {
 
   /** Hands rows to the worker (a structured copy); they are written in the order posted. */
   post(rows: TrafficRow[]): void {
-    if (this.closed || this.failed !== null || rows.length === 0) return;
+    if (this.closed || this.hasFailed() || rows.length === 0) return;
     this.worker.postMessage(rows);
     this.posted++;
     this.postedRows += rows.length;
@@ -139,9 +133,15 @@ export class TrafficWriter {
   }
 
   totalsNow(): TrafficWriterTotals {
+    this.hasFailed();
+    Atomics.load(this.ctl, DONE); // read first: the totals are at least as recent as the batches done
+    return { rows: this.totals[0]!, bytes: this.totals[1]!, failedRows: this.totals[2]! };
+  }
+
+  /** Whether the worker is gone; notices one that could not open the database (shared flag). */
+  private hasFailed(): boolean {
     if (Atomics.load(this.ctl, FAILED) === 1) this.failed ??= 'the writer thread could not open the database';
-    const batches = Atomics.load(this.ctl, DONE); // read first: the totals are at least this recent
-    return { batches, rows: this.totals[0]!, bytes: this.totals[1]!, failedRows: this.totals[2]! };
+    return this.failed !== null;
   }
 
   /**
@@ -155,14 +155,9 @@ export class TrafficWriter {
     for (;;) {
       const done = Atomics.load(this.ctl, DONE);
       if (done >= this.posted) return true;
-      if (this.failed !== null || Atomics.load(this.ctl, FAILED) === 1) {
-        this.failed ??= 'the writer thread could not open the database';
-        return false;
-      }
       const left = until - performance.now();
-      if (left <= 0) return false;
+      if (this.hasFailed() || left <= 0) return false;
       Atomics.wait(this.ctl, DONE, done, left);
-      if (Atomics.load(this.ctl, FAILED) === 1) this.failed ??= 'the writer thread could not open the database';
     }
   }
 
