@@ -18,7 +18,8 @@ export const SLOW_WRITE_MS = 50;
 
 /**
  * What the Settings view shows about the database: its files, the traffic log against its caps, the
- * stored telemetry and how the writes keep up. Cheap enough to poll every few seconds: file stats and index lookups
+ * stored telemetry, how the writes keep up and which thread writes the traffic rows. Cheap enough to
+ * poll every few seconds: file stats, index lookups and the writer thread's counts in shared memory
  * (the row count comes from the seq range less the holes the log keeps count of, see TrafficLog.storedRows).
  */
 export function storageStats(db: Db, log: TrafficLog, flusher: Flusher, retention: { days: number; megabytes: number }, telemetry: TelemetryHistory): StorageStats {
@@ -41,5 +42,6 @@ export function storageStats(db: Db, log: TrafficLog, flusher: Flusher, retentio
     },
     telemetry: telemetry.stats(),
     writes: { rounds: writes.flushes, slowestMs: Math.round(writes.maxFlushMs * 10) / 10, slowRounds, slowMs: SLOW_WRITE_MS },
+    writer: log.writerState(),
   };
 }

@@ -1,4 +1,4 @@
-import type { TrafficCounters, TrafficRow } from '../../shared/api/contract';
+import type { StorageStats, TrafficCounters, TrafficRow } from '../../shared/api/contract';
 import { KeyValue, columnBounds, type Db } from './db';
 import type { CompiledFilter } from './traffic-filter';
 import { TrafficWriter, type TrafficWriterTotals } from './traffic-writer';
@@ -246,6 +246,18 @@ export class TrafficLog {
 
   /** Why traffic rows are written inline although a writer thread was asked for, or null. */
   writerFailure: string | null = null;
+
+  /**
+   * How rows are written, for Settings > Storage. A thread found gone here (not yet let go by the
+   * next round) is reported as failed already: its rows in flight are lost, the next round writes inline.
+   */
+  writerState(): StorageStats['writer'] {
+    const writer = this.writer;
+    if (!writer) return { mode: 'main', failure: this.writerFailure, written: this.counted.rows, inFlight: 0 };
+    const totals = writer.totalsNow(); // notices a writer that could not start
+    if (writer.failed !== null) return { mode: 'main', failure: writer.failed, written: totals.rows, inFlight: 0 };
+    return { mode: 'thread', failure: null, written: totals.rows, inFlight: Math.max(0, writer.postedRows - totals.rows - totals.failedRows) };
+  }
 
   /** Runs a write of this connection with the writer thread held between batches (TrafficWriter.exclusive). */
   exclusive<T>(fn: () => T): T {

@@ -325,6 +325,12 @@ export interface StorageStats {
   telemetry: { rows: number; oldestTs: number | null; maxAgeDays: number; maxRows: number; skipped: number };
   /** Write rounds since this start, the slowest, and how many took longer than slowMs. */
   writes: { rounds: number; slowestMs: number; slowRounds: number; slowMs: number };
+  /**
+   * How traffic rows are written: by a background thread (the app's choice) or on the main thread
+   * (tests and tools, or after the thread failed: `failure` says why). `written`: rows the thread
+   * wrote since this start (kept after a failure); `inFlight`: rows handed to it and not yet written.
+   */
+  writer: { mode: 'thread' | 'main'; failure: string | null; written: number; inFlight: number };
 }
 
 export interface HelloResult {

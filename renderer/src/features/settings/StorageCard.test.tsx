@@ -16,6 +16,7 @@ const stats = (over: Partial<StorageStats['traffic']> = {}): StorageStats => ({
   traffic: { rows: 1_234_567, bytes: 256 * MiB, oldestTs: 1_000_000 - 3 * 3_600_000, capBytes: 512 * MiB, maxAgeDays: 7, queued: 0, dropped: 0, ...over },
   telemetry: { rows: 43_200, oldestTs: 1_000_000 - 2 * 3_600_000, maxAgeDays: 30, maxRows: 5_000_000, skipped: 0 },
   writes: { rounds: 9_876, slowestMs: 31.5, slowRounds: 0, slowMs: 50 },
+  writer: { mode: 'thread', failure: null, written: 1_234_567, inFlight: 128 },
 });
 
 describe('storage card', () => {
@@ -47,6 +48,24 @@ describe('storage card', () => {
     expect(writes).toContain('3 over 50 ms');
     expect(writes).toContain('2,000 messages waiting');
     expect(writes).toContain('17 messages were not logged (the write queue was full)');
+  });
+
+  it('says which thread writes traffic rows, and warns with the reason when the background thread failed', () => {
+    const s = stats();
+    render(<StorageDetails stats={s} now={1_000_000} />);
+    expect(screen.getByTestId('storage-writer').textContent).toBe('background thread · 1,234,567 rows written · 128 in flight');
+    cleanup();
+    render(<StorageDetails stats={{ ...s, writer: { mode: 'main', failure: null, written: 0, inFlight: 0 } }} now={1_000_000} />);
+    expect(screen.getByTestId('storage-writer').textContent).toBe('main thread');
+    expect(screen.getByTestId('storage-writer').querySelector('.error-text')).toBeNull();
+    cleanup();
+    render(<StorageDetails stats={{ ...s, writer: { mode: 'main', failure: 'the writer thread could not open the database', written: 0, inFlight: 0 } }} now={1_000_000} />);
+    const failed = screen.getByTestId('storage-writer');
+    expect(failed.textContent).toBe('main thread · the background thread failed: the writer thread could not open the database; writing on the main thread slows devices under heavy traffic');
+    expect(failed.querySelector('.error-text')).toBeTruthy();
+    cleanup();
+    render(<StorageDetails stats={{ ...s, writer: { mode: 'main', failure: 'the writer thread exited (1)', written: 5_000, inFlight: 0 } }} now={1_000_000} />);
+    expect(screen.getByTestId('storage-writer').textContent).toContain('the background thread failed: the writer thread exited (1) (after writing 5,000 rows);');
   });
 
   it('asks the host and says so when it cannot', async () => {

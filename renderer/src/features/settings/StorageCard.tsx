@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { StorageStats } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
-import { formatAgo, formatBytes } from '../../components/format';
+import { formatAgo, formatBytes, formatValue } from '../../components/format';
 import { useHostGate } from '../../components/hostGate';
 import { usePolled } from '../../components/usePolled';
 import { useApi, useApp } from '../../store/context';
@@ -11,7 +11,7 @@ export const STORAGE_REFRESH_MS = 5_000;
 
 /**
  * The database at a glance: where it is, how big, how full the traffic log is against its caps,
- * and whether writes keep up (rows dropped before the log, slow write rounds).
+ * whether writes keep up (rows dropped before the log, slow write rounds) and which thread writes traffic.
  */
 export function StorageCard() {
   const { data: stats, error } = usePolled('storage.stats', {}, STORAGE_REFRESH_MS);
@@ -103,6 +103,33 @@ export function StorageDetails({ stats, now }: { stats: StorageStats; now: numbe
           </strong>
         )}
       </dd>
+      <dt>Traffic writer</dt>
+      <dd data-testid="storage-writer">
+        <WriterLine writer={stats.writer} />
+      </dd>
     </dl>
+  );
+}
+
+/** Which thread writes traffic rows; a background thread that failed is a warning (the broker's thread does it now). */
+function WriterLine({ writer }: { writer: StorageStats['writer'] }) {
+  if (writer.mode === 'thread') {
+    return (
+      <>
+        background thread · {formatValue(writer.written)} rows written · {formatValue(writer.inFlight)} in flight
+      </>
+    );
+  }
+  return (
+    <>
+      main thread
+      {writer.failure !== null && (
+        <strong className="error-text">
+          {' '}
+          · the background thread failed: {writer.failure}
+          {writer.written > 0 && <> (after writing {formatValue(writer.written)} rows)</>}; writing on the main thread slows devices under heavy traffic
+        </strong>
+      )}
+    </>
   );
 }
