@@ -140,7 +140,7 @@ export class Hub {
     this.batchTraffic = o.batchTraffic ?? 200;
     this.flusher.add('traffic', (deadline) => this.log.flush(undefined, deadline), (committed) => this.log.settle(committed), () => this.log.drain());
     // Each task is told how its round ended: what a rolled-back round took goes back to be written next round.
-    this.flusher.add('registry', () => this.registry.flush(), (committed) => this.registry.settle(committed));
+    this.flusher.add('registry', (deadline) => this.registry.flush(deadline), (committed) => this.registry.settle(committed));
     this.flusher.add('metrics', () => this.metrics.flush(), (committed) => this.metrics.settle(committed));
     this.flusher.add('telemetry', () => this.telemetry.flush(), (committed) => this.telemetry.settle(committed));
     this.flusher.add('tokens', () => o.tokens.flushUsage(), (committed) => o.tokens.settleUsage(committed));

@@ -9,7 +9,7 @@ import { V2Client } from '../broker/testing/v2-client';
 import { startCore, type Core } from '../core';
 import { openDatabase } from './db';
 import { Flusher } from './flusher';
-import { FLAP_WINDOW_MS, Registry } from './registry';
+import { FLAP_WINDOW_MS, LAZY_DB_MS, Registry } from './registry';
 import { tempDir } from './testing/temp-dir';
 import { SqliteTokenStore } from './token-store';
 
@@ -318,6 +318,56 @@ describe('Registry transitions for every disconnect reason (real broker, real so
   });
 });
 
+describe('Registry writes', () => {
+  const tmp = tempDir();
+  afterEach(() => tmp.cleanup());
+  const hooks = { tokenStatus: () => 'active' as const, rateIn: () => 0 };
+  const later = () => performance.now() + 60_000;
+  const stored = (db: ReturnType<typeof openDatabase>, id: string) => {
+    const row = db.prepare<[string], { data: string }>('SELECT data FROM devices WHERE id = ?').get(id);
+    return row ? (JSON.parse(row.data) as { counters: { msgsIn: number }; label: string | null }) : null;
+  };
+
+  it('writes counter-only changes once every LAZY_DB_MS, other changes in the next round', () => {
+    const db = openDatabase(`${tmp.dir}/lazy.db`);
+    const r = new Registry(db, hooks, 0);
+    r.sessionOpened(session('lamp'), 1_000);
+    r.flush(later(), 1_000);
+    expect(stored(db, 'lamp')!.counters.msgsIn).toBe(0);
+    r.frame('lamp', 'in', 40, false, 1_100);
+    expect(r.flush(later(), 1_100)).toBe(false);
+    r.frame('lamp', 'in', 40, false, 1_200);
+    r.flush(later(), 1_000 + LAZY_DB_MS - 1);
+    expect(stored(db, 'lamp')!.counters.msgsIn).toBe(0);
+    r.flush(later(), 1_000 + LAZY_DB_MS);
+    expect(stored(db, 'lamp')!.counters.msgsIn).toBe(2);
+    // a label is written at once, with the counters as they are then
+    r.frame('lamp', 'in', 40, false, 7_000);
+    r.setLabel('lamp', 'Desk lamp');
+    r.flush(later(), 7_000);
+    expect(stored(db, 'lamp')).toMatchObject({ label: 'Desk lamp', counters: { msgsIn: 3 } });
+    // an unbounded round (shutdown) writes throttled rows whenever it runs
+    r.frame('lamp', 'in', 40, false, 7_100);
+    r.flush(Infinity, 7_100);
+    expect(stored(db, 'lamp')!.counters.msgsIn).toBe(4);
+    db.close();
+  });
+
+  it('stops writing throttled rows at the round deadline and goes on in the next round', () => {
+    const db = openDatabase(`${tmp.dir}/deadline.db`);
+    const r = new Registry(db, hooks, 0);
+    for (const id of ['a', 'b', 'c']) r.sessionOpened(session(id), 1_000);
+    r.flush(later(), 1_000);
+    for (const id of ['a', 'b', 'c']) r.frame(id, 'in', 10, false, 1_001);
+    const due = 1_000 + LAZY_DB_MS;
+    expect(r.flush(performance.now(), due)).toBe(true); // no time left: nothing throttled written
+    expect(['a', 'b', 'c'].map((id) => stored(db, id)!.counters.msgsIn)).toEqual([0, 0, 0]);
+    expect(r.flush(later(), due + 1)).toBe(false);
+    expect(['a', 'b', 'c'].map((id) => stored(db, id)!.counters.msgsIn)).toEqual([1, 1, 1]);
+    db.close();
+  });
+});
+
 describe('Registry in a flusher round that rolls back', () => {
   const tmp = tempDir();
   afterEach(() => tmp.cleanup());
@@ -328,7 +378,7 @@ describe('Registry in a flusher round that rolls back', () => {
     const r = new Registry(db, hooks, 0);
     const flusher = new Flusher(db);
     const failing = { on: true };
-    flusher.add('registry', () => r.flush(5_000), (committed) => r.settle(committed));
+    flusher.add('registry', (deadline) => r.flush(deadline, 5_000), (committed) => r.settle(committed));
     // a later task of the same round fails (a full disk, a broken write): the whole round rolls back
     flusher.add('other', () => {
       if (failing.on) throw new Error('disk I/O error');
