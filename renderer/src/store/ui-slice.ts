@@ -15,16 +15,25 @@ export interface UiSlice {
   deviceSearch: string;
   deviceFilter: DeviceFilter;
   deviceSort: { key: DeviceSortKey; desc: boolean };
-  /** Bumped to ask the current view to focus its search box (keyboard shortcut "/"). */
-  focusSearchTick: number;
+  /**
+   * The user asked for the search box ("/" or the palette): the view that has one focuses it and
+   * calls searchFocused(). A request, not a counter, so a view mounted later does not take focus
+   * for an old one; navigating elsewhere drops it.
+   */
+  searchFocusPending: boolean;
   navigate(view: View, device?: string): void;
   setTheme(theme: ThemeChoice): void;
   setPaletteOpen(open: boolean): void;
   setDeviceSearch(q: string): void;
   setDeviceFilter(f: DeviceFilter): void;
   sortDevicesBy(key: DeviceSortKey): void;
+  /** Asks for the search box, going to Devices first from a view that has none. */
   requestSearchFocus(): void;
+  searchFocused(): void;
 }
+
+/** The views with a search box (the device list's search, the traffic filter). */
+const SEARCH_VIEWS: readonly View[] = ['devices', 'traffic'];
 
 function storedTheme(): ThemeChoice {
   try {
@@ -43,9 +52,9 @@ export const createUiSlice: SliceCreator<UiSlice> = (set) => ({
   deviceSearch: '',
   deviceFilter: 'all',
   deviceSort: { key: 'id', desc: false },
-  focusSearchTick: 0,
+  searchFocusPending: false,
   navigate(view, device) {
-    set(device ? { view, selectedDevice: device } : { view });
+    set(device ? { view, selectedDevice: device, searchFocusPending: false } : { view, searchFocusPending: false });
   },
   setTheme(theme) {
     try {
@@ -68,6 +77,9 @@ export const createUiSlice: SliceCreator<UiSlice> = (set) => ({
     set((s) => ({ deviceSort: { key, desc: s.deviceSort.key === key ? !s.deviceSort.desc : key === 'rateIn' || key === 'flapCount' } }));
   },
   requestSearchFocus() {
-    set((s) => ({ focusSearchTick: s.focusSearchTick + 1 }));
+    set((s) => ({ searchFocusPending: true, ...(SEARCH_VIEWS.includes(s.view) ? {} : { view: 'devices' as const }) }));
+  },
+  searchFocused() {
+    set({ searchFocusPending: false });
   },
 });

@@ -1,10 +1,11 @@
-import { memo, useDeferredValue, useEffect, useId, useMemo, useRef } from 'react';
+import { memo, useDeferredValue, useId, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { EmptyState } from '../../components/EmptyState';
 import { formatAgo, formatBytes, formatDuration, formatRate } from '../../components/format';
 import { HostWaiting, useHostAnswered } from '../../components/hostGate';
 import { useNow } from '../../components/useNow';
 import { useRovingRows } from '../../components/useRovingRows';
+import { useSearchFocus } from '../../components/useSearchFocus';
 import { useApp } from '../../store/context';
 import type { DeviceFilter, DeviceSortKey } from '../../store/ui-slice';
 import { ControlWidget } from './ControlWidget';
@@ -88,13 +89,11 @@ const DeviceRow = memo(function DeviceRow({ id, index, now, top, tabbable }: { i
 });
 
 function DevicesToolbar({ shown, total }: { shown: number; total: number }) {
-  const { search, filter, tick } = useApp(useShallow((s) => ({ search: s.deviceSearch, filter: s.deviceFilter, tick: s.focusSearchTick })));
+  const { search, filter } = useApp(useShallow((s) => ({ search: s.deviceSearch, filter: s.deviceFilter })));
   const setSearch = useApp((s) => s.setDeviceSearch);
   const setFilter = useApp((s) => s.setDeviceFilter);
   const input = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    if (tick > 0) input.current?.focus();
-  }, [tick]);
+  useSearchFocus(input);
   return (
     <div className="toolbar">
       <input ref={input} className="search" type="search" placeholder="Search devices (/)" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="Search devices" />

@@ -152,4 +152,32 @@ describe('App shell with the foundation views', () => {
     expect(screen.getByTestId('nav-metrics').getAttribute('aria-current')).toBe('page');
     expect(screen.getByTestId('nav-devices').getAttribute('aria-current')).toBeNull();
   });
+
+  it('"/" focuses the search box once: a view opened later does not take the focus for it', async () => {
+    const { client, store } = renderWith(<App />);
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1')] }));
+    await screen.findByTestId('device-row-lamp-1');
+    const press = (key: string) => act(() => void fireEvent.keyDown(document.activeElement ?? document.body, { key }));
+    press('/');
+    expect(document.activeElement).toBe(screen.getByLabelText('Search devices'));
+    act(() => (document.activeElement as HTMLElement).blur());
+    press('2');
+    expect(store.getState().view).toBe('traffic');
+    expect(document.activeElement).not.toBe(screen.getByLabelText('Traffic filter'));
+    // so the next shortcut still works instead of being typed into the filter
+    press('p');
+    expect(store.getState().paused).toBe(true);
+    press('/');
+    expect(document.activeElement).toBe(screen.getByLabelText('Traffic filter'));
+  });
+
+  it('the palette\'s Search goes to Devices from a view without a search box and focuses it', async () => {
+    const { client, store } = renderWith(<App />);
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1')] }));
+    await screen.findByTestId('device-row-lamp-1');
+    act(() => store.getState().navigate('metrics'));
+    act(() => store.getState().requestSearchFocus());
+    expect(store.getState().view).toBe('devices');
+    expect(document.activeElement).toBe(screen.getByLabelText('Search devices'));
+  });
 });

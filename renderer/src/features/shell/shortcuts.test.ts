@@ -22,7 +22,7 @@ describe('keyboard shortcuts', () => {
     expect(store.getState().view).toBe('metrics');
     handleShortcut(key('/'), store);
     expect(store.getState().view).toBe('devices');
-    expect(store.getState().focusSearchTick).toBe(1);
+    expect(store.getState().searchFocusPending).toBe(true);
   });
   it('ignores keys typed into inputs', () => {
     const { store } = setup();

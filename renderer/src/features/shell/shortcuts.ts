@@ -29,7 +29,6 @@ export function handleShortcut(e: KeyboardEvent, store: AppStore): boolean {
   }
   if (e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target) || inModal(e.target)) return false;
   if (e.key === '/') {
-    if (s.view !== 'devices' && s.view !== 'traffic') s.navigate('devices');
     s.requestSearchFocus();
     return true;
   }

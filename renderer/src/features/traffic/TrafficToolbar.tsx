@@ -2,6 +2,7 @@ import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { downloadText } from '../../components/download';
 import { useHostGate } from '../../components/hostGate';
+import { useSearchFocus } from '../../components/useSearchFocus';
 import { errorText } from '../../api/errors';
 import { useApi, useApp } from '../../store/context';
 import { PAUSE_CAP } from '../../store/traffic-slice';
@@ -9,7 +10,7 @@ import { PAUSE_CAP } from '../../store/traffic-slice';
 /** `lead`: what comes first in the bar (the Log / Conversations switch). */
 export function TrafficToolbar({ shown, filterError, lead }: { shown: number; filterError: string | null; lead?: ReactNode }) {
   const api = useApi();
-  const { query, paused, buffered, pauseDropped, skipped, counters, tick } = useApp(
+  const { query, paused, buffered, pauseDropped, skipped, counters } = useApp(
     useShallow((s) => ({
       query: s.query,
       paused: s.paused,
@@ -17,7 +18,6 @@ export function TrafficToolbar({ shown, filterError, lead }: { shown: number; fi
       pauseDropped: s.pauseDropped,
       skipped: s.skipped,
       counters: s.hostCounters,
-      tick: s.focusSearchTick,
     })),
   );
   const setQuery = useApp((s) => s.setQuery);
@@ -28,9 +28,7 @@ export function TrafficToolbar({ shown, filterError, lead }: { shown: number; fi
   const gate = useHostGate();
   const [draft, setDraft] = useState(query);
   const input = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    if (tick > 0) input.current?.focus();
-  }, [tick]);
+  useSearchFocus(input);
   // follow a query set elsewhere (palette, device links)
   useEffect(() => setDraft(query), [query]);
   // apply the filter after a short pause in typing, not on every key
