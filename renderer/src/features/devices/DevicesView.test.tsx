@@ -50,6 +50,21 @@ describe('devices view', () => {
     expect(screen.getByTestId('devices-count').textContent).toBe('10 of 120 devices');
   });
 
+  it('says when the search or filter leaves no device, and Show all devices clears both', () => {
+    const { client } = renderWith(<DevicesView />);
+    act(() => void client.emit({ devices: many(3) }));
+    expect(screen.queryByTestId('devices-no-match')).toBeNull();
+    fireEvent.change(screen.getByLabelText('Search devices'), { target: { value: 'zzz' } });
+    expect(screen.getByTestId('devices-no-match').textContent).toContain('No device matches "zzz".');
+    fireEvent.change(screen.getByLabelText('Filter devices'), { target: { value: 'offline' } });
+    expect(screen.getByTestId('devices-no-match').textContent).toContain('No offline device matches "zzz".');
+    fireEvent.click(screen.getByRole('button', { name: 'Show all devices' }));
+    expect(screen.getByTestId('devices-count').textContent).toBe('3 of 3 devices');
+    expect((screen.getByLabelText('Search devices') as HTMLInputElement).value).toBe('');
+    expect((screen.getByLabelText('Filter devices') as HTMLSelectElement).value).toBe('all');
+    expect(screen.queryByTestId('devices-no-match')).toBeNull();
+  });
+
   it('sort: by rate descending first, nulls last, ties by id', () => {
     const devices = Object.fromEntries(
       [fakeDevice('a', { rateIn: 1, telemetry: {} }), fakeDevice('b', { rateIn: 5, telemetry: { rssi: -50 } }), fakeDevice('c', { rateIn: 5, telemetry: { rssi: -70 } })].map((d) => [d.id, d]),

@@ -113,6 +113,31 @@ function DevicesToolbar({ shown, total }: { shown: number; total: number }) {
   );
 }
 
+/** In place of the rows when the search or filter leaves none: says so, with the way back to all. */
+function NoMatch({ search, filter }: { search: string; filter: DeviceFilter }) {
+  const setSearch = useApp((s) => s.setDeviceSearch);
+  const setFilter = useApp((s) => s.setDeviceFilter);
+  const kind = filter === 'all' ? 'device' : `${filter} device`;
+  const text = search.trim() ? `No ${kind} matches "${search.trim()}".` : `No ${kind}s right now.`;
+  return (
+    <div role="row" className="no-match" data-testid="devices-no-match">
+      <span role="cell">
+        {text}{' '}
+        <button
+          type="button"
+          className="btn"
+          onClick={() => {
+            setSearch('');
+            setFilter('all');
+          }}
+        >
+          Show all devices
+        </button>
+      </span>
+    </div>
+  );
+}
+
 export function DevicesView() {
   const { devices, ids, search, filter, sort } = useApp(
     useShallow((s) => ({ devices: s.devices, ids: s.deviceIds, search: s.deviceSearch, filter: s.deviceFilter, sort: s.deviceSort })),
@@ -172,6 +197,7 @@ export function DevicesView() {
           )).flatMap((cell, i) => (COLUMNS[i]!.key === 'address' ? [cell, <span key="fw" role="columnheader" className="cell opt2">Firmware</span>] : [cell]))}
           <span role="columnheader" className="cell">Control</span>
         </div>
+        {shown.length === 0 && <NoMatch search={search} filter={filter} />}
         <div className="scroller" role="rowgroup" ref={scroller} data-testid="devices-scroller" tabIndex={-1} {...listProps}>
           <div role="presentation" style={{ height: virtual.getTotalSize(), position: 'relative' }}>
             {virtual.getVirtualItems().map((item) => (
