@@ -183,3 +183,22 @@ test("an offline device's full reason: read with its row, not cut at 1280 and 14
   }
 });
 
+
+test('renaming a device at the minimum window size keeps its title on one line, the name field beside Save and Cancel', async ({ page, lab }) => {
+  const id = uid('garage-door');
+  await lab.devices([{ kind: 'relay', id }]);
+  await page.setViewportSize(MIN_WINDOW);
+  await lab.open(page);
+  await page.getByTestId(`device-row-${id}`).click();
+  await page.getByTestId('label-edit').click();
+  const field = page.getByLabel('Device name');
+  await expect(field).toBeFocused();
+  const title = page.getByTestId('device-title');
+  const lineHeight = await title.evaluate((e) => parseFloat(getComputedStyle(e).lineHeight) || parseFloat(getComputedStyle(e).fontSize) * 1.45);
+  // the id was squeezed by the editor and broke at its hyphen onto a second line
+  expect((await title.boundingBox())!.height).toBeLessThan(lineHeight * 1.5);
+  const [input, cancel] = [await field.boundingBox(), await page.getByRole('button', { name: 'Cancel' }).boundingBox()];
+  expect(Math.abs(input!.y - cancel!.y)).toBeLessThan(8);
+  await inside(page, page.getByRole('button', { name: 'Cancel' }), page.getByTestId('device-detail'));
+  await screenshot(page, 'device-rename-min-window');
+});
