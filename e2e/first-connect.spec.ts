@@ -40,3 +40,13 @@ test('before the host has answered, actions are disabled with "Connecting to the
   await page.getByTestId('nav-devices').click();
   await expect(page.getByTestId('devices-empty')).toContainText('Tokens');
 });
+
+test('in the narrowest window the "No devices yet" steps keep a margin from the view\'s edges', async ({ page, lab }) => {
+  await page.setViewportSize({ width: 800, height: 560 });
+  await lab.open(page);
+  const card = page.getByTestId('devices-empty');
+  await expect(card).toBeVisible();
+  const [box, main] = [await card.boundingBox(), await page.locator('main').boundingBox()];
+  expect(box!.x - main!.x).toBeGreaterThanOrEqual(12);
+  expect(main!.x + main!.width - (box!.x + box!.width)).toBeGreaterThanOrEqual(12);
+});

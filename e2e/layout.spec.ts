@@ -202,3 +202,15 @@ test('renaming a device at the minimum window size keeps its title on one line, 
   await inside(page, page.getByRole('button', { name: 'Cancel' }), page.getByTestId('device-detail'));
   await screenshot(page, 'device-rename-min-window');
 });
+
+test('on a sensor\'s page the latest values and the chart range switch under them do not touch', async ({ page, lab }) => {
+  const sensor = uid('probe');
+  await lab.devices([{ kind: 'sensor', id: sensor }], ['--rate', '4']);
+  await lab.open(page);
+  await page.getByTestId(`device-row-${sensor}`).click();
+  const values = page.getByTestId('telemetry-values');
+  const range = page.getByRole('group', { name: 'Telemetry range' });
+  await expect(range).toBeVisible();
+  const [v, r] = [await values.boundingBox(), await range.boundingBox()];
+  expect(r!.y - (v!.y + v!.height)).toBeGreaterThanOrEqual(6);
+});
