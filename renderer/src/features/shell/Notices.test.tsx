@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { act, cleanup, screen, waitFor } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiCallError } from '../../api/errors';
 import { createFakeClient } from '../../api/fake-client';
 import { appendNotices, MAX_NOTICES } from '../../store/connection-slice';
@@ -58,5 +58,20 @@ describe('notices after a host outage', () => {
     list = appendNotices(list, [{ level: 'error', text: 'Send failed: a', ts: 3 }]);
     expect(list).toHaveLength(MAX_NOTICES);
     expect(list.at(-1)).toMatchObject({ text: 'Send failed: a', count: 2, ts: 3 });
+  });
+
+  it('an info notice goes after 6 s even while other notices keep coming', () => {
+    vi.useFakeTimers();
+    try {
+      const { store } = renderWith(<Notices />);
+      act(() => store.getState().notify('info', 'lamp-1 is now called "Lamp"'));
+      act(() => void vi.advanceTimersByTime(4000));
+      act(() => store.getState().notify('warn', 'Host: traffic writer gone'));
+      act(() => void vi.advanceTimersByTime(2100));
+      expect(screen.queryByTestId('notice-info')).toBeNull();
+      expect(screen.getByTestId('notice-warn')).toBeTruthy();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../store/context';
 
@@ -52,9 +52,17 @@ const INFO_NOTICE_MS = 6000;
 export function Notices() {
   const notices = useApp((s) => s.notices);
   const dismiss = useApp((s) => s.dismissNotice);
-  // info goes away by itself; warnings and errors stay until dismissed
+  // info goes away by itself INFO_NOTICE_MS after it came (not after the last change to the list,
+  // which would keep it up while other notices keep coming); warnings and errors stay until dismissed
+  const dueAt = useRef(new Map<number, number>());
   useEffect(() => {
-    const timers = notices.filter((n) => n.level === 'info').map((n) => setTimeout(() => dismiss(n.id), INFO_NOTICE_MS));
+    const now = Date.now();
+    const info = notices.filter((n) => n.level === 'info');
+    for (const id of dueAt.current.keys()) if (!info.some((n) => n.id === id)) dueAt.current.delete(id);
+    const timers = info.map((n) => {
+      if (!dueAt.current.has(n.id)) dueAt.current.set(n.id, now + INFO_NOTICE_MS);
+      return setTimeout(() => dismiss(n.id), Math.max(0, dueAt.current.get(n.id)! - now));
+    });
     return () => timers.forEach(clearTimeout);
   }, [notices, dismiss]);
   if (notices.length === 0) return null;
