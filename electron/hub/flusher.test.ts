@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { eventually } from '../broker/testing/fixtures';
 import { openDatabase } from './db';
-import { Flusher, ROUND_BUDGET_MS } from './flusher';
+import { Flusher, MAX_DEFER_MS, ROUND_BUDGET_MS } from './flusher';
 import { tempDir } from './testing/temp-dir';
 
 const tmp = tempDir('hypertcp-flusher-');
@@ -62,6 +63,42 @@ describe('Flusher time budget', () => {
     flusher.add('a', (deadline) => (seen.push(deadline), --left > 0));
     flusher.flushAll();
     expect(seen).toEqual([Infinity, Infinity, Infinity]);
+    db.close();
+  });
+});
+
+describe('Flusher rounds that would wait', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('a timed round comes back a millisecond later while `ready` says no, and runs once it says yes', async () => {
+    const db = openDatabase(`${tmp.dir}/ready.db`);
+    let asked = 0;
+    const flusher = new Flusher(db, 20, ROUND_BUDGET_MS, (round) => round(), () => ++asked > 3);
+    let rounds = 0;
+    flusher.add('count', () => void rounds++);
+    flusher.start();
+    await eventually(() => rounds === 1);
+    expect(asked).toBe(4); // three retries, no round meanwhile
+    flusher.stop();
+    db.close();
+  });
+
+  it('runs anyway after MAX_DEFER_MS (its `around` waits then), and flushAll never asks', async () => {
+    const db = openDatabase(`${tmp.dir}/never-ready.db`);
+    let asked = 0;
+    const flusher = new Flusher(db, 10_000, ROUND_BUDGET_MS, (round) => round(), () => (asked++, false));
+    let rounds = 0;
+    flusher.add('more', () => ++rounds < 2); // asks for a second round at once
+    flusher.start();
+    const started = performance.now();
+    flusher.flushAll(1);
+    expect([rounds, asked]).toEqual([1, 0]);
+    flusher.requestSoon();
+    await eventually(() => rounds === 2);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(MAX_DEFER_MS);
+    expect(asked).toBeGreaterThan(1);
+    await sleep(5);
+    flusher.stop();
     db.close();
   });
 });

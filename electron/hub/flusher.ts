@@ -36,6 +36,11 @@ const BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, Infinity];
  */
 export const ROUND_BUDGET_MS = 1;
 const KEEP_SLOWEST = 10;
+/**
+ * How long a timed round waits for `ready` (trying again every millisecond, the event loop free
+ * meanwhile) before it runs anyway and its `around` blocks.
+ */
+export const MAX_DEFER_MS = 50;
 
 /**
  * Runs every registered write task inside one transaction, on a timer (default 250 ms) or sooner
@@ -49,6 +54,8 @@ export class Flusher {
   private readonly tasks: { name: string; run: FlushTask; settle?: SettleHook; drain?: DrainHook }[] = [];
   private timer: NodeJS.Timeout | null = null;
   private soon: NodeJS.Immediate | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private deferredSince: number | null = null;
   private readonly runAll: Transaction<(times: Record<string, number>, deadline: number) => boolean>;
   private readonly buckets = BUCKETS.map(() => 0);
   private readonly slowest: FlushRound[] = [];
@@ -63,6 +70,11 @@ export class Flusher {
     private readonly budgetMs = ROUND_BUDGET_MS,
     /** Wraps each round's transaction (the hub holds the traffic writer thread off meanwhile). */
     private readonly around: <T>(round: () => T) => T = (round) => round(),
+    /**
+     * Whether a timed round can start without `around` waiting (the writer thread is between
+     * batches); when not, the round comes back a millisecond later (MAX_DEFER_MS at most).
+     */
+    private readonly ready: () => boolean = () => true,
   ) {
     this.runAll = db.transaction((times: Record<string, number>, deadline: number) => {
       let more = false;
@@ -81,7 +93,7 @@ export class Flusher {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => this.flush(), this.intervalMs);
+    this.timer = setInterval(() => this.timedRound(), this.intervalMs);
     this.timer.unref();
   }
 
@@ -90,8 +102,27 @@ export class Flusher {
     if (this.soon || !this.timer) return;
     this.soon = setImmediate(() => {
       this.soon = null;
-      this.flush();
+      this.timedRound();
     });
+  }
+
+  /** A round from the timer or requestSoon: deferred while `ready` says it would wait. */
+  private timedRound(): void {
+    if (this.retry) return;
+    if (!this.ready()) {
+      const now = performance.now();
+      this.deferredSince ??= now;
+      if (now - this.deferredSince < MAX_DEFER_MS) {
+        this.retry = setTimeout(() => {
+          this.retry = null;
+          this.timedRound();
+        }, 1);
+        this.retry.unref();
+        return;
+      }
+    }
+    this.deferredSince = null;
+    this.flush();
   }
 
   /**
@@ -154,8 +185,10 @@ export class Flusher {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     if (this.soon) clearImmediate(this.soon);
+    if (this.retry) clearTimeout(this.retry);
     this.timer = null;
     this.soon = null;
+    this.retry = null;
     this.flushAll();
   }
 }

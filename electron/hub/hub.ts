@@ -121,7 +121,7 @@ export class Hub {
   private writerFailureSaid = false;
 
   constructor(private readonly o: HubOptions) {
-    this.flusher = new Flusher(o.db, o.flushMs ?? 250, o.flushBudgetMs, (round) => this.log.exclusive(round));
+    this.flusher = new Flusher(o.db, o.flushMs ?? 250, o.flushBudgetMs, (round) => this.log.exclusive(round), () => this.log.holdWriter());
     const stepRows = o.retentionChunkRows ?? RETENTION_CHUNK_ROWS;
     const stepSizer = () => new StepSizer(o.flushBudgetMs ?? ROUND_BUDGET_MS, Math.min(64, stepRows), stepRows);
     this.retentionSteps = { traffic: stepSizer(), telemetry: stepSizer() };

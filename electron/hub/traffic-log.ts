@@ -259,6 +259,14 @@ export class TrafficLog {
     return { mode: 'thread', failure: null, written: totals.rows, inFlight: Math.max(0, writer.postedRows - totals.rows - totals.failedRows) };
   }
 
+  /**
+   * Whether a write of this connection can start now without waiting for the writer thread's batch;
+   * false asks the thread to pause after it, for a caller that comes back (TrafficWriter.hold).
+   */
+  holdWriter(): boolean {
+    return this.writer ? this.writer.hold() : true;
+  }
+
   /** Runs a write of this connection with the writer thread held between batches (TrafficWriter.exclusive). */
   exclusive<T>(fn: () => T): T {
     return this.writer ? this.writer.exclusive(fn) : fn();

@@ -106,6 +106,30 @@ describe('traffic rows written by a worker thread', () => {
     db.close();
   });
 
+  it('holdWriter says when the worker is in a batch; that batch ends, the next waits until this thread has written', async () => {
+    const db = openDatabase(`${tmp.dir}/hold.db`);
+    const log = new TrafficLog(db, { writeInWorker: true });
+    const stored = () => (db.prepare('SELECT count(*) AS n FROM traffic').get() as { n: number }).n;
+    for (let i = 1; i <= 40_000; i++) log.append(row(i));
+    log.flush(40_000, Infinity); // 313 batches of 128 rows, written one after another
+    let inBatch = false;
+    for (const until = performance.now() + 5_000; !inBatch && performance.now() < until; ) {
+      inBatch = !log.holdWriter();
+      if (!inBatch) log.exclusive(() => {}); // it was between batches: let it go on
+    }
+    expect(inBatch).toBe(true);
+    await eventually(() => log.holdWriter()); // the batch ended without blocking this thread
+    const held = stored();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stored()).toBe(held); // the worker waits at the gate
+    expect(held).toBeLessThan(40_000);
+    log.exclusive(() => db.prepare("INSERT INTO kv (key, value) VALUES ('hold-test', 'x')").run());
+    log.drain(); // the gate opened after exclusive(): the rest goes in
+    expect(stored()).toBe(40_000);
+    await log.close();
+    db.close();
+  });
+
   it('a writer that cannot open the database is let go: what it held counts as dropped, rows go in inline after', async () => {
     const path = `${tmp.dir}/gone.db`;
     const db = openDatabase(path);

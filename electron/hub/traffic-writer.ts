@@ -151,6 +151,7 @@ export class TrafficWriter {
    */
   waitIdle(timeoutMs = 10_000): boolean {
     if (this.exclusiveDepth > 0) throw new Error('waitIdle() inside exclusive(): the worker waits for the gate');
+    this.openGate(); // a hold() the caller has not come back for yet
     const until = performance.now() + timeoutMs;
     for (;;) {
       const done = Atomics.load(this.ctl, DONE);
@@ -159,6 +160,19 @@ export class TrafficWriter {
       if (this.hasFailed() || left <= 0) return false;
       Atomics.wait(this.ctl, DONE, done, left);
     }
+  }
+
+  /**
+   * Asks the worker to stop after the batch it is writing; true when it is not writing, so that
+   * exclusive() now runs without waiting. On false the request stands and the worker stops at its
+   * batch's end: a caller that can come back a moment later (a timed flush round) does that instead
+   * of blocking the event loop for the rest of the batch. Its exclusive() then opens the gate again
+   * (so does waitIdle or close).
+   */
+  hold(): boolean {
+    if (this.failed !== null) return true;
+    Atomics.store(this.ctl, GATE, 1);
+    return Atomics.load(this.ctl, WRITING) === 0;
   }
 
   /**
@@ -174,11 +188,13 @@ export class TrafficWriter {
     try {
       return fn();
     } finally {
-      if (--this.exclusiveDepth === 0) {
-        Atomics.store(this.ctl, GATE, 0);
-        Atomics.notify(this.ctl, GATE);
-      }
+      if (--this.exclusiveDepth === 0) this.openGate();
     }
+  }
+
+  private openGate(): void {
+    Atomics.store(this.ctl, GATE, 0);
+    Atomics.notify(this.ctl, GATE);
   }
 
   /** Waits for what was posted, then stops the worker and its connection. */
