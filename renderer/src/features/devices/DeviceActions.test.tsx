@@ -22,20 +22,27 @@ function lab() {
 }
 
 describe('device actions', () => {
-  it('sends a command, redirects, rotates (new token shown once) and revokes after confirming', async () => {
+  it('sends a command, redirects, rotates (new token shown once) and revokes after confirming in the panel\'s dialog', async () => {
     const ctx = lab();
-    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(true);
+    const nativeConfirm = vi.spyOn(window, 'confirm');
     renderWith(<DeviceActions id="lamp" online />, ctx);
     fireEvent.change(screen.getByTestId('device-payload'), { target: { value: '{"cmd":"blink"}' } });
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Send to lamp' })));
     fireEvent.change(screen.getByLabelText('Redirect host'), { target: { value: '10.0.0.2' } });
     fireEvent.change(screen.getByLabelText('Redirect port'), { target: { value: '9000' } });
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Redirect' })));
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Rotate token' })));
+    fireEvent.click(screen.getByRole('button', { name: 'Rotate token' }));
+    const rotate = screen.getByRole('dialog', { name: 'Rotate the token of lamp?' });
+    expect(rotate.textContent).toContain('The old token stops working at once');
+    expect(rotate.textContent).toContain('must be given the new token');
+    await act(async () => fireEvent.click(screen.getByTestId('token-rotate-confirm')));
+    expect(screen.queryByRole('dialog')).toBeNull();
     expect(screen.getByTestId('token-value').textContent).toBe('new-token-xyz');
     fireEvent.click(screen.getByRole('button', { name: 'I saved it' }));
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Revoke token' })));
-    expect(confirm).toHaveBeenCalledTimes(2);
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke token' }));
+    expect(screen.getByRole('dialog', { name: 'Revoke the token of lamp?' }).textContent).toContain("The device's live session is closed at once and it cannot log in again.");
+    await act(async () => fireEvent.click(screen.getByTestId('token-revoke-confirm')));
+    expect(nativeConfirm).not.toHaveBeenCalled();
     expect(ctx.client.calls.map((c) => [c.method, c.params])).toEqual([
       ['messages.send', { to: 'lamp', payload: { cmd: 'blink' } }],
       ['broker.redirect', { device: 'lamp', host: '10.0.0.2', port: 9000 }],
@@ -45,11 +52,21 @@ describe('device actions', () => {
     expect(ctx.store.getState().notices.map((n) => n.text)).toContain('Token of lamp revoked; its session was closed');
   });
 
-  it('does nothing when the user cancels a revoke; cannot send to an offline device', async () => {
+  it('does nothing when the user cancels a revoke (Cancel, or Escape); focus goes back to the button; cannot send to an offline device', async () => {
     const ctx = lab();
-    vi.spyOn(window, 'confirm').mockReturnValue(false);
     renderWith(<DeviceActions id="lamp" online={false} />, ctx);
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Revoke token' })));
+    const revoke = screen.getByRole('button', { name: 'Revoke token' });
+    revoke.focus();
+    fireEvent.click(revoke);
+    // Cancel has the focus: Enter on it cancels
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Cancel' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.activeElement).toBe(revoke);
+    fireEvent.click(revoke);
+    fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.activeElement).toBe(revoke);
     expect(ctx.client.calls).toHaveLength(0);
     expect((screen.getByRole('button', { name: 'Send to lamp' }) as HTMLButtonElement).disabled).toBe(true);
   });

@@ -5,6 +5,7 @@ import { checkJsonObject } from '../../components/json-input';
 import { JsonEditor } from '../../components/JsonEditor';
 import { useHostGate } from '../../components/hostGate';
 import { useApi, useApp } from '../../store/context';
+import { TokenConfirmDialog } from '../settings/TokenConfirmDialog';
 import { TokenReveal } from '../settings/TokenReveal';
 import { ForgetDialog } from './ForgetDialog';
 
@@ -40,8 +41,16 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
       setBusy(false);
     }
   };
-  /** The token buttons: one question, then the call. */
-  const confirmThenRun = (question: string, what: string, fn: () => Promise<string | void>) => () => window.confirm(question) && void run(what, fn);
+  /** The token action waiting for its dialog's answer. */
+  const [asking, setAsking] = useState<'rotate' | 'revoke' | null>(null);
+  const runAsked = (action: 'rotate' | 'revoke') => {
+    setAsking(null);
+    if (action === 'rotate')
+      void run('Rotate', async () => {
+        setNewToken((await api.call('tokens.rotate', { id })).token);
+      });
+    else void run('Revoke', async () => `Token of ${id} revoked${(await api.call('tokens.revoke', { id })).closedSession ? '; its session was closed' : ''}`);
+  };
   const tokenAction = { type: 'button' as const, disabled: busy || gate.down, ...gate.why };
   const check = checkJsonObject(payload);
   return (
@@ -88,16 +97,14 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
             <button
               {...tokenAction}
               className="btn"
-              onClick={confirmThenRun(`Rotate the token of ${id}? The old token stops working and the device must be re-flashed.`, 'Rotate', async () => {
-                setNewToken((await api.call('tokens.rotate', { id })).token);
-              })}
+              onClick={() => setAsking('rotate')}
             >
               Rotate token
             </button>
             <button
               {...tokenAction}
               className="btn danger"
-              onClick={confirmThenRun(`Revoke the token of ${id}? Its live session is closed at once.`, 'Revoke', async () => `Token of ${id} revoked${(await api.call('tokens.revoke', { id })).closedSession ? '; its session was closed' : ''}`)}
+              onClick={() => setAsking('revoke')}
             >
               Revoke token
             </button>
@@ -108,6 +115,7 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
         )}
       </div>
     </div>
+    {asking && <TokenConfirmDialog action={asking} id={id} host={gate} onConfirm={() => runAsked(asking)} onCancel={() => setAsking(null)} />}
     {confirmForget && (
       <ForgetDialog
         id={id}

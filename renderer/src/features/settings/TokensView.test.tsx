@@ -99,18 +99,63 @@ describe('tokens view: revoked tokens', () => {
       tokens = tokens.filter((t) => t.id !== id);
       return { deleted: true };
     };
-    const confirm = vi.spyOn(window, 'confirm').mockReturnValueOnce(false).mockReturnValue(true);
     const ctx = setup(client);
     renderWith(<TokensView />, ctx);
     const old = await screen.findByTestId('token-row-old-1');
     expect(within(screen.getByTestId('token-row-active-1')).queryByRole('button', { name: 'Delete' })).toBeNull();
-    await act(async () => fireEvent.click(within(old).getByRole('button', { name: 'Delete' })));
+    fireEvent.click(within(old).getByRole('button', { name: 'Delete' }));
+    expect(screen.getByRole('dialog', { name: 'Delete the revoked token of old-1?' })).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(client.calls.some((c) => c.method === 'tokens.delete')).toBe(false);
-    await act(async () => fireEvent.click(within(old).getByRole('button', { name: 'Delete' })));
-    expect(confirm).toHaveBeenCalledTimes(2);
+    fireEvent.click(within(old).getByRole('button', { name: 'Delete' }));
+    await act(async () => fireEvent.click(screen.getByTestId('token-delete-confirm')));
     await waitFor(() => expect(screen.queryByTestId('token-row-old-1')).toBeNull());
     expect(ctx.store.getState().notices.map((n) => n.text)).toContain('Token of old-1 deleted');
-    confirm.mockRestore();
+  });
+});
+
+describe('tokens view: rotate and revoke ask in the panel\'s own dialog', () => {
+  it('says what happens, keeps Tab inside, Escape cancels and returns focus, and only the confirm button acts', async () => {
+    const client = createFakeClient();
+    let tokens: TokenInfo[] = [{ id: 'lamp', createdAt: 1, revokedAt: null, lastUsedAt: null }];
+    client.handlers['tokens.list'] = () => tokens;
+    client.handlers['tokens.rotate'] = ({ id }) => ({ id, token: 'fresh-token-1' });
+    client.handlers['tokens.revoke'] = ({ id }) => {
+      tokens = tokens.map((t) => (t.id === id ? { ...t, revokedAt: 2 } : t));
+      return { closedSession: true };
+    };
+    const nativeConfirm = vi.spyOn(window, 'confirm');
+    const ctx = setup(client);
+    renderWith(<TokensView />, ctx);
+    const row = await screen.findByTestId('token-row-lamp');
+    const revoke = within(row).getByRole('button', { name: 'Revoke' });
+    revoke.focus();
+    fireEvent.click(revoke);
+    const dialog = screen.getByRole('dialog', { name: 'Revoke the token of lamp?' });
+    expect(screen.getByTestId('token-consequence').textContent).toBe("The device's live session is closed at once and it cannot log in again. Rotating the token later gives it a new one.");
+    const [cancel, confirm] = [within(dialog).getByRole('button', { name: 'Cancel' }), screen.getByTestId('token-revoke-confirm')];
+    expect(document.activeElement).toBe(cancel);
+    confirm.focus();
+    fireEvent.keyDown(confirm, { key: 'Tab' });
+    expect(document.activeElement).toBe(cancel);
+    fireEvent.keyDown(cancel, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(confirm);
+    fireEvent.keyDown(dialog, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.activeElement).toBe(revoke);
+    expect(client.calls.some((c) => c.method === 'tokens.revoke')).toBe(false);
+
+    fireEvent.click(within(row).getByRole('button', { name: 'Rotate' }));
+    expect(screen.getByTestId('token-consequence').textContent).toMatch(/^The old token stops working at once .*must be given the new token/);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Rotate token' })));
+    expect(screen.getByTestId('token-value').textContent).toBe('fresh-token-1');
+
+    fireEvent.click(revoke);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Revoke token' })));
+    expect(await within(row).findByText('revoked')).toBeTruthy();
+    expect(ctx.store.getState().notices.map((n) => n.text)).toContain('Token of lamp revoked');
+    expect(nativeConfirm).not.toHaveBeenCalled();
+    nativeConfirm.mockRestore();
   });
 });
 

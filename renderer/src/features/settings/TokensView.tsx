@@ -7,6 +7,7 @@ import { formatAgo } from '../../components/format';
 import { HostWaiting, useHostGate } from '../../components/hostGate';
 import { useNow } from '../../components/useNow';
 import { useApi, useApp } from '../../store/context';
+import { TokenConfirmDialog, type TokenAction } from './TokenConfirmDialog';
 import { TokenReveal } from './TokenReveal';
 
 export function TokensView() {
@@ -39,13 +40,17 @@ export function TokensView() {
     }
     reload();
   };
-  /** Asks first; on yes runs the call and says it was done. */
-  const confirmThen = (question: string, what: string, call: () => Promise<unknown>, done: string) => {
-    if (!window.confirm(question)) return;
-    void act(async () => {
-      await call();
-      notify('info', done);
-    }, what);
+  /** The token action waiting for its dialog's answer. */
+  const [asking, setAsking] = useState<{ action: TokenAction; id: string } | null>(null);
+  const runAsked = ({ action, id }: { action: TokenAction; id: string }) => {
+    setAsking(null);
+    if (action === 'rotate') return void act(async () => setRevealed(await api.call('tokens.rotate', { id })), 'Rotate');
+    const done = async (call: Promise<unknown>, text: string) => {
+      await call;
+      notify('info', text);
+    };
+    if (action === 'revoke') void act(() => done(api.call('tokens.revoke', { id }), `Token of ${id} revoked`), 'Revoke');
+    else void act(() => done(api.call('tokens.delete', { id }), `Token of ${id} deleted`), 'Delete');
   };
   return (
     <section className="view tokens-view" data-testid="tokens-view">
@@ -102,16 +107,16 @@ export function TokensView() {
                       className="btn"
                       disabled={gate.down}
                       {...gate.why}
-                      onClick={() => window.confirm(`Rotate the token of ${t.id}? The old one stops working.`) && void act(async () => setRevealed(await api.call('tokens.rotate', { id: t.id })), 'Rotate')}
+                      onClick={() => setAsking({ action: 'rotate', id: t.id })}
                     >
                       Rotate
                     </button>
                     {t.revokedAt ? (
-                      <button type="button" className="btn" disabled={gate.down} {...gate.why} onClick={() => confirmThen(`Delete the revoked token of ${t.id}? It leaves this list; the device's traffic stays in the log.`, 'Delete', () => api.call('tokens.delete', { id: t.id }), `Token of ${t.id} deleted`)}>
+                      <button type="button" className="btn" disabled={gate.down} {...gate.why} onClick={() => setAsking({ action: 'delete', id: t.id })}>
                         Delete
                       </button>
                     ) : (
-                      <button type="button" className="btn danger" disabled={gate.down} {...gate.why} onClick={() => confirmThen(`Revoke the token of ${t.id}? Its live session closes at once.`, 'Revoke', () => api.call('tokens.revoke', { id: t.id }), `Token of ${t.id} revoked`)}>
+                      <button type="button" className="btn danger" disabled={gate.down} {...gate.why} onClick={() => setAsking({ action: 'revoke', id: t.id })}>
                         Revoke
                       </button>
                     )}
@@ -122,6 +127,7 @@ export function TokensView() {
           </tbody>
         </table>
       )}
+      {asking && <TokenConfirmDialog action={asking.action} id={asking.id} host={gate} onConfirm={() => runAsked(asking)} onCancel={() => setAsking(null)} />}
     </section>
   );
 }
