@@ -74,6 +74,11 @@ describe('startCore: broker + hub + api over real sockets and a real SQLite file
     expect(page.rows.length).toBeGreaterThanOrEqual(2);
     expect(page.rows.every((r) => r.device === 'lamp-1' && r.dir === 'in')).toBe(true);
     expect(batches.some((b) => (b.traffic ?? []).length > 0)).toBe(true);
+    // the device page's recent traffic: the device's newest rows, the report of a moment ago included
+    const recent = (await call(core, 'devices.get', { id: 'lamp-1' })).recentTraffic;
+    expect(recent.some((r) => r.payload.includes('"temp":21.5'))).toBe(true);
+    expect(recent.every((r) => r.device === 'lamp-1')).toBe(true);
+    expect(recent.map((r) => r.seq)).toEqual(recent.map((r) => r.seq).sort((a, b) => b - a));
 
     client.close();
     const offline = await eventually(() => { const d = core.hub.registry.get('lamp-1')!; return !d.online ? d : null; }, 3000, 'offline');

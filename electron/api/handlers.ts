@@ -60,7 +60,11 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   return {
     hello: () => ctx.hello(),
     'devices.list': () => hub.registry.list(),
-    'devices.get': ({ id }) => ({ ...device(id), recentTraffic: hub.ring.page(50, Infinity, (r) => r.device === id) }),
+    'devices.get': ({ id }) => {
+      const d = device(id);
+      hub.flusher.flushAll(); // the rows of a moment ago too
+      return { ...d, recentTraffic: hub.log.recentOf(id, 50) };
+    },
     'devices.label': ({ id, label }) => {
       device(id);
       hub.commands.audit('device.label', id, { label });

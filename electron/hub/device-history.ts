@@ -2,13 +2,11 @@ import type { DeletedHistory } from '../../shared/api/contract';
 import type { Metrics } from './metrics';
 import type { TelemetryHistory } from './telemetry-history';
 import type { TrafficLog } from './traffic-log';
-import type { TrafficRing } from './traffic-ring';
 
 export type { DeletedHistory };
 
 export interface DeviceHistoryParts {
   log: TrafficLog;
-  ring: TrafficRing;
   telemetry: TelemetryHistory;
   metrics: Metrics;
   /** Traffic rows numbered up to this seq belong to the device being deleted; later ones are left alone. */
@@ -34,7 +32,6 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  */
 export async function deleteDeviceHistory(device: string, p: DeviceHistoryParts): Promise<DeletedHistory> {
   const upToId = p.telemetry.lastId();
-  p.ring.removeWhere((row) => row.device === device);
   const deleted: DeletedHistory = { trafficRows: p.log.dropQueued(device), telemetryRows: p.telemetry.dropUnwritten(device), metricsRows: p.metrics.dropDevice(device) };
   let steps: DeleteStep[] = [
     ['trafficRows', () => p.log.deleteDevice(device, p.upToSeq, p.chunkRows)],

@@ -18,14 +18,12 @@ import { storageStats } from './storage';
 import { TelemetryHistory } from './telemetry-history';
 import type { SqliteTokenStore } from './token-store';
 import { TrafficLog, cutRow } from './traffic-log';
-import { TrafficRing } from './traffic-ring';
 
 export interface HubOptions {
   db: Db;
   broker: BrokerPort;
   tokens: SqliteTokenStore;
   settings: SettingsStore;
-  ringSize?: number;
   flushMs?: number;
   /** A write round's time budget (ms, Flusher's ROUND_BUDGET_MS unless given). */
   flushBudgetMs?: number;
@@ -90,7 +88,6 @@ export const RETENTION_CHUNK_ROWS = 2_000;
 /** The main side's state: registry, traffic, metrics, commands, fed by broker events. */
 export class Hub {
   readonly registry: Registry;
-  readonly ring: TrafficRing;
   readonly log: TrafficLog;
   readonly metrics: Metrics;
   readonly conversations: Conversations;
@@ -130,7 +127,6 @@ export class Hub {
     this.conversations = new Conversations(o.maxConversations ?? MAX_CONVERSATIONS);
     this.telemetry = new TelemetryHistory(o.db, { chunkRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS });
     this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id), controlResponse: (id) => this.controls.stats(id) });
-    this.ring = new TrafficRing(o.ringSize ?? 5000);
     this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, batchRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS, scanRows: o.trafficScanRows, writeInWorker: o.writeTrafficInWorker, onBatchFull: () => this.flusher.requestSoon() });
     this.controls = new ControlTracker(o.controlTimeoutMs ?? 5000);
     this.commands = new CommandStore(o.db);
@@ -175,9 +171,10 @@ export class Hub {
       msgId: ev.msgId, size: ev.size, status: ev.status, payload: text, cut: false,
     };
     this.log.append(row);
-    const shown = cutRow(row, 4096);
-    this.ring.push(shown);
-    this.fresh.push(shown);
+    // Nothing here keeps a row past the next UI batch: rows held longer (a 5,000-row ring for the
+    // device page did) survive scavenges, are copied and promoted, and the pauses that costs held
+    // every device message (docs/BENCHMARKS.md). A device page reads its recent rows from the log.
+    this.fresh.push(cutRow(row, 4096));
     if (this.fresh.length > this.batchTraffic * 2) {
       this.freshSkipped += this.fresh.length - this.batchTraffic;
       this.fresh = this.fresh.slice(-this.batchTraffic);
@@ -301,7 +298,6 @@ export class Hub {
   deleteHistory(id: string): Promise<DeletedHistory> {
     return deleteDeviceHistory(id, {
       log: this.log,
-      ring: this.ring,
       telemetry: this.telemetry,
       metrics: this.metrics,
       upToSeq: this.seq,

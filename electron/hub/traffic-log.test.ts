@@ -4,7 +4,6 @@ import { openDatabase } from './db';
 import { compileFilter } from './traffic-filter';
 import { Flusher } from './flusher';
 import { TrafficLog } from './traffic-log';
-import { TrafficRing } from './traffic-ring';
 import { tempDir } from './testing/temp-dir';
 
 const tmp = tempDir();
@@ -142,15 +141,23 @@ describe('TrafficLog', () => {
   });
 });
 
-describe('TrafficRing', () => {
-  it('keeps only the newest rows and pages newest first with a filter', () => {
-    const ring = new TrafficRing(5);
-    for (let i = 1; i <= 12; i++) ring.push(row(i, i));
-    expect(ring.size).toBe(5);
-    expect(ring.oldestSeq()).toBe(8);
-    expect(ring.page(10).map((r) => r.seq)).toEqual([12, 11, 10, 9, 8]);
-    expect(ring.page(2, 11).map((r) => r.seq)).toEqual([10, 9]);
-    expect(ring.page(10, Infinity, (r) => r.seq % 2 === 0).map((r) => r.seq)).toEqual([12, 10, 8]);
+describe('TrafficLog.recentOf', () => {
+  it("finds a quiet device's newest rows behind any number of a busy one's, newest first, long payloads cut", () => {
+    const db = openDatabase(`${tmp.dir}/recent.db`);
+    const log = new TrafficLog(db);
+    const of = (seq: number, device: string, payload = '{"a":1}'): TrafficRow => ({ ...row(seq, seq, payload), device, from: device });
+    const long = `{"long":"${'x'.repeat(5000)}"}`;
+    log.append(of(1, 'quiet', long));
+    for (let i = 2; i <= 4; i++) log.append(of(i, 'quiet'));
+    for (let i = 5; i <= 20_004; i++) log.append(of(i, 'busy'));
+    while (log.flush(100_000));
+    expect(log.recentOf('quiet', 3).map((r) => r.seq)).toEqual([4, 3, 2]);
+    const oldest = log.recentOf('quiet', 10).at(-1)!;
+    expect(oldest).toMatchObject({ seq: 1, cut: true, size: long.length });
+    expect(oldest.payload).toHaveLength(4096);
+    expect(log.recentOf('busy', 2).map((r) => r.seq)).toEqual([20_004, 20_003]);
+    expect(log.recentOf('nobody', 5)).toEqual([]);
+    db.close();
   });
 });
 

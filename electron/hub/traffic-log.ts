@@ -414,6 +414,12 @@ export class TrafficLog {
     return rows.length < limit && floor > oldest ? { rows: out, scanLimitedAt: floor } : { rows: out };
   }
 
+  /** A device's newest stored rows, newest first (the traffic_device index), payloads cut like page(). */
+  recentOf(device: string, limit: number, maxPayloadChars = 4096): TrafficRow[] {
+    const rows = this.db.prepare('SELECT * FROM traffic WHERE device = ? ORDER BY seq DESC LIMIT ?').all(device, limit) as DbRow[];
+    return rows.map((r) => cutRow(fromDb(r), maxPayloadChars));
+  }
+
   /** Oldest first, for export; iterates without loading everything. */
   *iterate(filter: CompiledFilter, maxRows: number): Generator<TrafficRow> {
     const stmt = this.db.prepare(`SELECT * FROM traffic WHERE ${filter.sql} ORDER BY seq LIMIT ?`);
