@@ -46,3 +46,18 @@ describe('device page: control response times', () => {
     expect(screen.getByTestId('detail-control-response').textContent).toBe('2 of 2 failed');
   });
 });
+
+describe('device page: a device with no controls', () => {
+  it('says why per protocol: v2 declares none, legacy firmware cannot, a device that never logged in has not said', () => {
+    const { client } = openLamp();
+    const text = () => screen.getByTestId('no-controls').textContent;
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1', { controls: [], protocol: 'v2' })] }));
+    expect(text()).toBe('This device declares no controls. Send it a command below.');
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1', { controls: [], protocol: 'legacy' })] }));
+    expect(text()).toBe('It runs legacy firmware, which cannot declare controls. Send it a command below.');
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1', { controls: [], protocol: null, online: false, lastSeen: null })] }));
+    expect(text()).toMatch(/^It has not logged in yet/);
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1')] }));
+    expect(screen.queryByTestId('no-controls')).toBeNull();
+  });
+});

@@ -10,7 +10,7 @@ import { controlResponseText, controlResponseTitle } from './control-response';
 import { ControlWidget } from './ControlWidget';
 import { DeviceActions } from './DeviceActions';
 import { DeviceTelemetry } from './DeviceTelemetry';
-import { displayName, isFlapping } from './device-query';
+import { displayName, isFlapping, noControlsText } from './device-query';
 import { LabelEditor } from './LabelEditor';
 
 const DEVICE_TRAFFIC_CAP = 500;
@@ -102,7 +102,7 @@ export function DeviceDetail() {
       </dl>
       <h2>Controls</h2>
       {device.controls.length === 0 ? (
-        <p className="muted">This device declared no controls (legacy firmware declares none). Send it a command below.</p>
+        <p className="muted" data-testid="no-controls">{noControlsText(device.protocol)} Send it a command below.</p>
       ) : (
         <div className="controls-grid">
           {device.controls.map((ctl) => (

@@ -9,6 +9,13 @@ export const displayName = (d: DeviceSummary) => d.label ?? d.name;
 
 export const isFlapping = (d: DeviceSummary) => d.flapCount >= FLAP_THRESHOLD;
 
+/** Why a device shows no controls: v2 firmware could have declared some, legacy firmware cannot, and one that never logged in has not said. */
+export function noControlsText(protocol: DeviceSummary['protocol']): string {
+  if (protocol === 'v2') return 'This device declares no controls.';
+  if (protocol === 'legacy') return 'It runs legacy firmware, which cannot declare controls.';
+  return 'It has not logged in yet; the controls it declares show here once it does.';
+}
+
 export function numericTelemetry(d: DeviceSummary, channel: string): number | null {
   const v = d.telemetry[channel];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
