@@ -61,3 +61,13 @@ describe('device page: a device with no controls', () => {
     expect(screen.queryByTestId('no-controls')).toBeNull();
   });
 });
+
+describe('device page: presence', () => {
+  it('says "never connected" for a device that has not logged in yet, not "offline for 1 s"', () => {
+    const { client } = openLamp();
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1', { online: false, lastSeen: null, protocol: null, since: Date.now() - 1000 })] }));
+    expect(screen.getByTestId('detail-online').textContent).toBe('never connected');
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1', { online: false, since: Date.now() - 90_000 })] }));
+    expect(screen.getByTestId('detail-online').textContent).toBe('offline for 1 min');
+  });
+});

@@ -10,7 +10,7 @@ import { controlResponseText, controlResponseTitle } from './control-response';
 import { ControlWidget } from './ControlWidget';
 import { DeviceActions } from './DeviceActions';
 import { DeviceTelemetry } from './DeviceTelemetry';
-import { displayName, isFlapping, noControlsText } from './device-query';
+import { displayName, isFlapping, neverConnected, noControlsText } from './device-query';
 import { LabelEditor } from './LabelEditor';
 
 const DEVICE_TRAFFIC_CAP = 500;
@@ -90,7 +90,7 @@ export function DeviceDetail() {
         {isFlapping(device) && <span className="badge warn">flapping ({device.flapCount})</span>}
       </div>
       <dl className="facts">
-        <div><dt>Status</dt><dd data-testid="detail-online">{device.online ? 'online' : 'offline'} for {formatDuration(now - device.since)}</dd></div>
+        <div><dt>Status</dt><dd data-testid="detail-online">{neverConnected(device) ? 'never connected' : `${device.online ? 'online' : 'offline'} for ${formatDuration(now - device.since)}`}</dd></div>
         <div><dt>Last disconnect</dt><dd>{device.lastDisconnectReason ?? '-'}</dd></div>
         <div><dt>Address</dt><dd className="mono">{device.address ?? '-'}</dd></div>
         <div><dt>Transport</dt><dd>{device.transport ?? '-'} / {device.protocol ?? '-'}</dd></div>

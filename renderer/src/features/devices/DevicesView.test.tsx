@@ -50,6 +50,15 @@ describe('devices view', () => {
     expect(screen.getByTestId('devices-count').textContent).toBe('10 of 120 devices');
   });
 
+  it('a device that never connected (a token, no login yet) says so instead of how long it has been offline', () => {
+    const { client } = renderWith(<DevicesView />);
+    const since = Date.now() - 90_000;
+    act(() => void client.emit({ devices: [fakeDevice('new-1', { online: false, lastSeen: null, since, protocol: null, address: null }), fakeDevice('old-1', { online: false, since })] }));
+    expect(screen.getByTestId('device-since-new-1').textContent).toBe('never connected');
+    expect(screen.getByTestId('device-since-new-1').title).toMatch(/not logged in yet/);
+    expect(screen.getByTestId('device-since-old-1').textContent).toBe('1 min');
+  });
+
   it('says when the search or filter leaves no device, and Show all devices clears both', () => {
     const { client } = renderWith(<DevicesView />);
     act(() => void client.emit({ devices: many(3) }));

@@ -9,7 +9,7 @@ import { useSearchFocus } from '../../components/useSearchFocus';
 import { useApp } from '../../store/context';
 import type { DeviceFilter, DeviceSortKey } from '../../store/ui-slice';
 import { ControlWidget } from './ControlWidget';
-import { displayName, isFlapping, numericTelemetry, queryDevices } from './device-query';
+import { displayName, isFlapping, neverConnected, numericTelemetry, queryDevices } from './device-query';
 
 const ROW_HEIGHT = 40;
 const KEYS_HINT_ID = 'devices-keys-hint';
@@ -69,8 +69,8 @@ const DeviceRow = memo(function DeviceRow({ id, index, now, top, tabbable }: { i
       <span role="cell" className="cell" data-testid={`device-online-${id}`}>
         {d.online ? 'online' : 'offline'}
       </span>
-      <span role="cell" className="cell since" id={sinceId} title={d.online ? 'online for' : `offline for; last reason: ${d.lastDisconnectReason ?? 'unknown'}`}>
-        {formatDuration(now - d.since)}
+      <span role="cell" className="cell since" id={sinceId} data-testid={`device-since-${id}`} title={d.online ? 'online for' : neverConnected(d) ? 'known since its token was created; it has not logged in yet' : `offline for; last reason: ${d.lastDisconnectReason ?? 'unknown'}`}>
+        {neverConnected(d) ? <span className="muted">never connected</span> : formatDuration(now - d.since)}
         {!d.online && d.lastDisconnectReason && <span className="muted"> (<span className="sr-only">last reason: </span>{breakable(d.lastDisconnectReason)})</span>}
       </span>
       <span role="cell" className="cell mono opt">{d.address ?? '-'}</span>

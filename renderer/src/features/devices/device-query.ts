@@ -9,6 +9,9 @@ export const displayName = (d: DeviceSummary) => d.label ?? d.name;
 
 export const isFlapping = (d: DeviceSummary) => d.flapCount >= FLAP_THRESHOLD;
 
+/** Known (a token was created for it) but never logged in: how long it has been "offline" means nothing. */
+export const neverConnected = (d: DeviceSummary) => !d.online && d.lastSeen === null;
+
 /** Why a device shows no controls: v2 firmware could have declared some, legacy firmware cannot, and one that never logged in has not said. */
 export function noControlsText(protocol: DeviceSummary['protocol']): string {
   if (protocol === 'v2') return 'This device declares no controls.';
