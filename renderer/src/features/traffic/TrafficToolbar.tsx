@@ -91,8 +91,9 @@ export function TrafficToolbar({ shown, filterError, lead }: { shown: number; fi
       <button type="button" className="btn" onClick={() => void exportAs('jsonl')} disabled={gate.down} {...gate.why}>
         Export JSONL
       </button>
-      <span className="counters" data-testid="traffic-counters" title={`logged = stored by the host since it started · shown = rows in this list, including ones stored before that · dropped = not stored by the host + not sent to the UI while busy + over the pause buffer of ${PAUSE_CAP}`}>
-        logged <b data-testid="count-logged">{counters.logged}</b> · shown <b data-testid="count-shown">{shown}</b> · dropped <b data-testid="count-dropped">{dropped}</b>
+      {/* shown counts stored rows too (from before a host restart), logged only this run: say so, or 211 shown vs 25 logged reads as a contradiction */}
+      <span className="counters" data-testid="traffic-counters" title={`shown = rows in this list, with the filter, including ones the host stored before it last started · logged = rows the host stored since it started · dropped = not stored by the host since it started + not sent to this window while busy + over the pause buffer of ${PAUSE_CAP}`}>
+        <b data-testid="count-shown">{shown}</b> shown · <b data-testid="count-logged">{counters.logged}</b> logged since the host started · <b data-testid="count-dropped">{dropped}</b> dropped
       </span>
       {filterError && <span className="error-text">{filterError}</span>}
       {gate.note}

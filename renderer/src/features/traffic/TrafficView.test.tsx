@@ -20,6 +20,9 @@ describe('traffic view', () => {
     expect(screen.getByTestId('count-shown').textContent).toBe('2');
     expect(screen.getByTestId('count-logged').textContent).toBe('9');
     expect(screen.getByTestId('count-dropped').textContent).toBe('5');
+    // "logged" counts this run of the host, "shown" includes rows stored before it: the bar says so
+    expect(screen.getByTestId('traffic-counters').textContent).toBe('2 shown · 9 logged since the host started · 5 dropped');
+    expect(screen.getByTestId('traffic-counters').title).toMatch(/^shown = rows in this list, with the filter, including ones the host stored before it last started · logged = rows the host stored since it started/);
     fireEvent.click(screen.getByTestId('pause-button'));
     expect(screen.getByTestId('count-shown').textContent).toBe('5');
   });
