@@ -1,6 +1,6 @@
 # Builds with optional features switched off (hypertcp/Config.h) or other code paths: the codec, JSON and client
 # tests must pass unchanged, plus each variant's own test of what the switch changes.
-VARIANTS := noredirect pgmspace lenient noudp
+VARIANTS := noredirect pgmspace lenient noudp keytable keyhash
 VARIANT_FLAGS_noredirect := -DHYPERTCP_ENABLE_REDIRECT=0
 VARIANT_TESTS_noredirect := codec json client client_send client_timing noredirect
 # The PROGMEM code paths (AVR, ESP8266) through the host stand-in of <pgmspace.h>.
@@ -11,6 +11,13 @@ VARIANT_TESTS_lenient := codec json client client_send client_timing noredirect 
 # The UDP seam compiled out of the client (the AVR default, udp/UdpLink.h).
 VARIANT_FLAGS_noudp := -DHYPERTCP_ENABLE_UDP=0
 VARIANT_TESTS_noudp := client client_send client_timing client_redirect
+
+# The JSON key table (JsonScan.cpp KeyTable) at its smallest, and a hash that makes most keys
+# collide: the scanner's answers must not change, only its speed.
+VARIANT_FLAGS_keytable := -DHYPERTCP_JSON_KEY_HASHES=4 -DHYPERTCP_JSON_KEY_HASH_MASK=7
+VARIANT_TESTS_keytable := codec json
+VARIANT_FLAGS_keyhash := -DHYPERTCP_JSON_KEY_HASH_MASK=7
+VARIANT_TESTS_keyhash := codec json
 
 define VARIANT_RULES
 $(BUILD)/$(1)/%.o: %.cpp

@@ -170,6 +170,126 @@ TEST(validate_refuses_exactly_the_objects_that_repeat_a_key) {
   CHECK(refused > 300 && refused < 2700);  // both answers well covered
 }
 
+// Many keys: more than the key table (HYPERTCP_JSON_KEY_HASHES) holds, so batches of keys are
+// checked against earlier ones in one pass. The variants keytable and keyhash run these with a
+// tiny table and a hash that makes most keys collide.
+namespace {
+char big[65536];
+
+// {"k0":0,...,"k<count-1>":0} without its closing brace; member `nested` (-1: none) holds an object
+// that reuses the keys k<nested> and k0.
+size_t manyKeys(int count, int nested) {
+  size_t n = 0;
+  big[n++] = '{';
+  for (int k = 0; k < count; k++) {
+    n += static_cast<size_t>(snprintf(big + n, sizeof big - n, "%s\"k%d\":", k ? "," : "", k));
+    if (k == nested) n += static_cast<size_t>(snprintf(big + n, sizeof big - n, "{\"k%d\":[{\"k0\":1}],\"k0\":2}", k));
+    else big[n++] = '0';
+  }
+  return n;
+}
+json::Check validateBig(size_t n, const char* tail) {
+  n += static_cast<size_t>(snprintf(big + n, sizeof big - n, "%s", tail));
+  return json::validate(big, n);
+}
+}  // namespace
+
+TEST(validate_finds_a_repeat_among_many_keys) {
+  const int counts[] = {3, 119, 120, 121, 122, 250, 1900, 4000};
+  for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+    int count = counts[c];
+    size_t n = manyKeys(count, count / 3);
+    CHECK(validateBig(n, "}") == json::Check::Ok);
+    // The last key repeats the first, one in the middle, the one before it, in plain or escaped spelling.
+    const int repeated[] = {0, count / 2, count - 1};
+    for (int r = 0; r < 3; r++) {
+      char tail[40];
+      snprintf(tail, sizeof tail, ",\"k%d\":1}", repeated[r]);
+      if (validateBig(n, tail) != json::Check::DuplicateKey) check::fail(__FILE__, __LINE__, tail);
+      snprintf(tail, sizeof tail, ",\"\\u006b%d\":1}", repeated[r]);
+      if (validateBig(n, tail) != json::Check::DuplicateKey) check::fail(__FILE__, __LINE__, tail);
+      // A failure after the repeated key: the repeat comes first, as a key-by-key check finds it.
+      snprintf(tail, sizeof tail, ",\"k%d\" 1}", repeated[r]);
+      if (validateBig(n, tail) != json::Check::DuplicateKey) check::fail(__FILE__, __LINE__, tail);
+      snprintf(tail, sizeof tail, ",\"k%d\":[1,,", repeated[r]);
+      if (validateBig(n, tail) != json::Check::DuplicateKey) check::fail(__FILE__, __LINE__, tail);
+      snprintf(tail, sizeof tail, ",\"k%d\":{\"__proto__\":1}}", repeated[r]);
+      if (validateBig(n, tail) != json::Check::DuplicateKey) check::fail(__FILE__, __LINE__, tail);
+    }
+    // Near misses, and failures with no repeat before them.
+    CHECK(validateBig(n, ",\"k\":1,\"K0\":1,\"\\u006b\":2,\"k00\":3}") == json::Check::DuplicateKey);  // "k" twice
+    CHECK(validateBig(n, ",\"k\":1,\"K0\":1,\"k00\":3}") == json::Check::Ok);
+    CHECK(validateBig(n, ",\"kk\":[1,,") == json::Check::NotJson);
+    CHECK(validateBig(n, ",\"kk\":{\"__proto__\":1}}") == json::Check::ForbiddenKey);
+    CHECK(validateBig(n, ",\"kk\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}") == json::Check::TooDeep);
+    // The same many keys one level down, and beside it: keys repeat only within one object.
+    size_t inner = manyKeys(count, -1);
+    memmove(big + 6, big, inner);
+    memcpy(big, "{\"o\":", 5);
+    big[5] = ' ';
+    inner += 6;
+    inner += static_cast<size_t>(snprintf(big + inner, sizeof big - inner, "},\"k0\":{\"k0\":0},\"k1\":1"));
+    CHECK(validateBig(inner, "}") == json::Check::Ok);
+    CHECK(validateBig(inner, ",\"o\":1}") == json::Check::DuplicateKey);
+    CHECK(validateBig(inner, ",\"k1\":1}") == json::Check::DuplicateKey);
+    // The accessors read to the end.
+    n = manyKeys(count, -1);
+    long value = 1;
+    CHECK(validateBig(n, "}") == json::Check::Ok);
+    CHECK(json::getLong(big, n + 1, "k0", value) && value == 0);
+    n += static_cast<size_t>(snprintf(big + n, sizeof big - n, ",\"k%d\":5}", count - 1));
+    CHECK(!json::getLong(big, n, "k0", value));
+  }
+}
+
+namespace {
+// Random objects of up to 40 members over a pool of 60 keys (some spelled with escapes) and
+// nesting, with the end of the first repeated key noted while writing them: the text cut anywhere
+// must fail as a key-by-key check would, DuplicateKey once that key is complete, else NotJson.
+size_t firstRepeatEnd;
+void writeWide(char* out, size_t& n, int depth) {
+  bool seen[60] = {false};
+  put(out, n, "{");
+  for (uint32_t m = 0, members = roll(41); m < members && n < 30000; m++) {
+    uint32_t key = roll(60);
+    char name[16];
+    snprintf(name, sizeof name, roll(4) == 0 ? "\\u0078%u" : "x%u", key);
+    put(out, n, m ? ",\"" : "\"");
+    put(out, n, name);
+    put(out, n, "\"");
+    if (seen[key] && firstRepeatEnd == 0) firstRepeatEnd = n;
+    seen[key] = true;
+    put(out, n, ":");
+    if (depth < 3 && roll(6) == 0) writeWide(out, n, depth + 1);
+    else put(out, n, kValues[roll(sizeof kValues / sizeof kValues[0])]);
+  }
+  put(out, n, "}");
+}
+}  // namespace
+
+TEST(validate_refuses_wide_objects_exactly_where_a_key_repeats) {
+  int refused = 0;
+  for (int round = 0; round < 400; round++) {
+    size_t n = 0;
+    firstRepeatEnd = 0;
+    writeWide(big, n, 0);
+    json::Check want = firstRepeatEnd ? json::Check::DuplicateKey : json::Check::Ok;
+    if (json::validate(big, n) != want) {
+      big[n] = '\0';
+      check::fail(__FILE__, __LINE__, big);
+    }
+    refused += firstRepeatEnd != 0;
+    for (size_t cut = 1; cut < n; cut += 1 + roll(20)) {
+      want = firstRepeatEnd && firstRepeatEnd <= cut ? json::Check::DuplicateKey : json::Check::NotJson;
+      if (json::validate(big, cut) != want) {
+        big[cut] = '\0';
+        check::fail(__FILE__, __LINE__, big);
+      }
+    }
+  }
+  CHECK(refused > 100 && refused < 400);
+}
+
 namespace {
 struct Seen {
   char text[160];

@@ -65,6 +65,19 @@
 #define HYPERTCP_STRICT_JSON 1
 #endif
 
+// Hashes of object keys the JSON scanner keeps on the stack (2 bytes each) to find a key repeated
+// in one object without rereading the object for every key (docs/FIRMWARE.md, "Repeated keys").
+// Shared by the objects open at one time; an object that finds it full has its further keys
+// compared by walking back over the text, as slow as before but as exact. 120 covers a 1 KB
+// payload of short keys.
+#ifndef HYPERTCP_JSON_KEY_HASHES
+#if defined(__AVR__)
+#define HYPERTCP_JSON_KEY_HASHES 32
+#else
+#define HYPERTCP_JSON_KEY_HASHES 120
+#endif
+#endif
+
 #if HYPERTCP_RX_BUFFER_SIZE < 64 || HYPERTCP_RX_BUFFER_SIZE > 65535
 #error "HYPERTCP_RX_BUFFER_SIZE must be 64..65535"
 #endif
@@ -100,6 +113,9 @@
 #endif
 #if HYPERTCP_RECONNECT_MAX_MS > 3600000
 #error "HYPERTCP_RECONNECT_MAX_MS must be at most 3600000 (one hour)"
+#endif
+#if HYPERTCP_JSON_KEY_HASHES < 4 || HYPERTCP_JSON_KEY_HASHES > 4096
+#error "HYPERTCP_JSON_KEY_HASHES must be 4..4096"
 #endif
 #if HYPERTCP_STRICT_JSON != 0 && HYPERTCP_STRICT_JSON != 1
 #error "HYPERTCP_STRICT_JSON must be 0 or 1"

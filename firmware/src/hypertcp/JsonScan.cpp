@@ -210,32 +210,202 @@ size_t openingQuote(const uint8_t* s, size_t end) {
   }
 }
 
-// True when an earlier key of the object that the key token s[key..keyEnd) is in decodes to the
-// same text (PROTOCOL 5.1: readers disagree on which of two counts). Walks back from the key to the
-// object's '{' over text already scanned, so it keeps no state: no table of keys, no limit on
-// their number. The price is time: the object's bytes before the key, for every key.
-bool repeatsKey(const uint8_t* s, size_t key, size_t keyEnd) {
-  uint8_t depth = 0;         // containers entered on the way back
-  bool beforeColon = false;  // the byte after this one (whitespace aside) is ':': a key ends here
-  for (size_t i = key;;) {
-    uint8_t c = s[--i];
-    if (c == '"') {
-      size_t end = i + 1;
-      i = openingQuote(s, i);
-      if (depth == 0 && beforeColon && sameKey(s, i, end, key, keyEnd)) return true;
-    } else if (c == '}' || c == ']') {
-      depth++;
-    } else if (c == '{' || c == '[') {
-      if (depth == 0) return false;  // the object's own brace
-      depth--;
+// The keys of one object before its key at s[from], nearest first: walks back
+// over text already scanned to the object's '{', so it needs no memory, only time.
+class EarlierKeys {
+ public:
+  EarlierKeys(const uint8_t* s, size_t from) : s_(s), i_(from), depth_(0), beforeColon_(false) {}
+  // The next key token s[start..end), or false at the object's '{'.
+  bool next(size_t& start, size_t& end) {
+    for (;;) {
+      uint8_t c = s_[--i_];
+      if (c == '"') {
+        end = i_ + 1;
+        i_ = openingQuote(s_, i_);
+        bool isKey = depth_ == 0 && beforeColon_;
+        beforeColon_ = false;
+        if (isKey) {
+          start = i_;
+          return true;
+        }
+        continue;
+      }
+      if (c == '}' || c == ']') {
+        depth_++;
+      } else if (c == '{' || c == '[') {
+        if (depth_ == 0) return false;  // the object's own brace
+        depth_--;
+      }
+      if (c > ' ') beforeColon_ = c == ':';
     }
-    if (c > ' ') beforeColon = c == ':';
+  }
+
+ private:
+  const uint8_t* s_;
+  size_t i_;
+  uint8_t depth_;     // containers entered on the way back
+  bool beforeColon_;  // the byte after this one (whitespace aside) is ':': a key ends here
+};
+
+// True when an earlier key of the object that the key token s[key..keyEnd) is in decodes to the
+// same text (PROTOCOL 5.1: readers disagree on which of two counts). The price is time: the
+// object's bytes before the key.
+bool repeatsKey(const uint8_t* s, size_t key, size_t keyEnd) {
+  size_t start, end;
+  for (EarlierKeys earlier(s, key); earlier.next(start, end);)
+    if (sameKey(s, start, end, key, keyEnd)) return true;
+  return false;
+}
+
+// s[i] opens a string that was scanned: the offset after its closing quote.
+size_t afterString(const uint8_t* s, size_t i) {
+  for (i++; s[i] != '"'; i++)
+    if (s[i] == '\\') i++;
+  return i + 1;
+}
+
+// True when one of `count` keys of an object, from its key at s[from] on (the text up to the last
+// of them scanned), decodes like the key token s[key..keyEnd).
+bool laterKeysHold(const uint8_t* s, size_t from, uint16_t count, size_t key, size_t keyEnd) {
+  for (size_t i = from;;) {
+    size_t end = afterString(s, i);
+    if (sameKey(s, i, end, key, keyEnd)) return true;
+    if (--count == 0) return false;
+    uint8_t depth = 0;  // skip the member's value: to the ',' outside it, then the next key's quote
+    for (i = end; s[i] != ',' || depth != 0; i++) {
+      uint8_t c = s[i];
+      if (c == '"') i = afterString(s, i) - 1;
+      else if (c == '{' || c == '[') depth++;
+      else if (c == '}' || c == ']') depth--;
+    }
+    while (s[i] != '"') i++;
   }
 }
 
+// Tests shrink the hash to force collisions (json_test, the keytable variant).
+#ifndef HYPERTCP_JSON_KEY_HASH_MASK
+#define HYPERTCP_JSON_KEY_HASH_MASK 0xFFFF
+#endif
+// Table entries that open an object's run; no key hashes to them.
+const uint16_t kObjectMark = 0;  // all the object's keys so far are in the run
+const uint16_t kBatchMark = 1;   // only those from an offset on (the two entries below the mark)
+
+uint16_t hashKey(const uint8_t* s, size_t start, size_t end) {
+  uint32_t h = 2166136261u;  // FNV-1a over the decoded UTF-16 units
+  size_t i = start + 1;
+  for (; s[i] != '"' && s[i] != '\\' && s[i] < 0x80; i++) h = (h ^ s[i]) * 16777619u;  // plain ASCII as it is
+  for (KeyText rest(s, i, end - 1); !rest.done();) h = (h ^ rest.next()) * 16777619u;
+  uint16_t folded = static_cast<uint16_t>((h ^ h >> 16) & HYPERTCP_JSON_KEY_HASH_MASK);
+  return folded <= kBatchMark ? static_cast<uint16_t>(folded + 2) : folded;
+}
+
+// The hashes of the keys of the open objects, innermost object last, each object's run opened by
+// a mark. A new key is compared with its own run, and the text is read only when a hash matches
+// (a repeat, or two keys sharing a hash). An object whose run fills the table checks that batch of
+// keys against its earlier keys in one walk back over its text and starts a new batch; batches
+// not yet checked so are checked when their object closes or the scan fails (before any other
+// failure is reported, so the answer is the one of a key-by-key check). An object that opens with
+// too little room left, and everything inside it, compares each key by walking back over the
+// text. The table's size never changes an answer, only the time.
+class KeyTable {
+ public:
+  KeyTable() : top_(0), walkDepth_(kNoDepth) {}
+
+  // An object at `depth` opens (and has a member).
+  void open(uint8_t depth) {
+    if (depth > walkDepth_) return;  // inside an object that walks
+    if (kSize - top_ < 4) {          // room for the mark, a batch's offset and a key, so a full run can restart
+      walkDepth_ = depth;
+      return;
+    }
+    hashes_[top_++] = kObjectMark;
+  }
+
+  // The object at `depth` that open() saw closes: false when a batch of its keys repeats a key.
+  bool close(const uint8_t* s, uint8_t depth) {
+    if (depth > walkDepth_) return true;
+    if (depth == walkDepth_) {
+      walkDepth_ = kNoDepth;
+      return true;
+    }
+    uint16_t mark = runStart(top_);
+    bool repeated = batchRepeats(s, mark, top_);
+    top_ = static_cast<uint16_t>(hashes_[mark] == kBatchMark ? mark - 2 : mark);
+    return !repeated;
+  }
+
+  // True when the key token s[key..keyEnd) of the object at `depth` repeats one of its keys.
+  bool repeats(const uint8_t* s, size_t key, size_t keyEnd, uint8_t depth) {
+    if (depth >= walkDepth_) return repeatsKey(s, key, keyEnd);
+    uint16_t hash = hashKey(s, key, keyEnd), mark = runStart(top_);
+    for (uint16_t i = top_; --i > mark;) {
+      if (hashes_[i] == hash) {
+        if (repeatsKey(s, key, keyEnd)) return true;  // against all its earlier keys: one walk is enough
+        break;
+      }
+    }
+    if (top_ == kSize) {  // the run fills the table (open() left it at least 3 entries): a new batch
+      if (static_cast<unsigned long long>(key) >> 32 != 0) return repeatsKey(s, key, keyEnd);  // past 4 GB: walk
+      if (batchRepeats(s, mark, top_)) return true;
+      if (hashes_[mark] == kObjectMark) mark = static_cast<uint16_t>(mark + 2);
+      hashes_[mark - 2] = static_cast<uint16_t>(key);
+      hashes_[mark - 1] = static_cast<uint16_t>(static_cast<uint32_t>(key) >> 16);
+      hashes_[mark] = kBatchMark;
+      top_ = static_cast<uint16_t>(mark + 1);
+    }
+    hashes_[top_++] = hash;
+    return false;
+  }
+
+  // True when a batch of an open object repeats a key of the same object before the batch.
+  bool pendingRepeat(const uint8_t* s) const {
+    for (uint16_t top = top_; top > 0;) {
+      uint16_t mark = runStart(top);
+      if (batchRepeats(s, mark, top)) return true;
+      top = static_cast<uint16_t>(hashes_[mark] == kBatchMark ? mark - 2 : mark);
+    }
+    return false;
+  }
+
+ private:
+  // The mark of the run that ends below `top`.
+  uint16_t runStart(uint16_t top) const {
+    while (hashes_[--top] > kBatchMark) {
+    }
+    return top;
+  }
+
+  // Whether the batch of the run from `mark` to `top` holds a key that one before the batch
+  // repeats: each earlier key's hash is looked up in the batch, and a match read in the text.
+  bool batchRepeats(const uint8_t* s, uint16_t mark, uint16_t top) const {
+    if (hashes_[mark] != kBatchMark || top - mark < 2) return false;
+    size_t from = static_cast<size_t>(hashes_[mark - 2] | static_cast<uint32_t>(hashes_[mark - 1]) << 16);
+    uint16_t count = static_cast<uint16_t>(top - mark - 1);
+    size_t start, end;
+    for (EarlierKeys earlier(s, from); earlier.next(start, end);) {
+      uint16_t hash = hashKey(s, start, end);
+      for (uint16_t i = mark + 1; i < top; i++) {
+        if (hashes_[i] == hash) {
+          if (laterKeysHold(s, from, count, start, end)) return true;
+          break;
+        }
+      }
+    }
+    return false;
+  }
+
+  static const uint16_t kSize = HYPERTCP_JSON_KEY_HASHES;
+  static const uint8_t kNoDepth = 255;
+  uint16_t hashes_[kSize];
+  uint16_t top_;
+  uint8_t walkDepth_;  // the outermost object that walks (kNoDepth: none)
+};
+
 // Scans `"key" ws : ws` at s[i]. Returns the offset of the value, or 0; end = after the key (0 when
-// it is no string).
-size_t scanKey(const uint8_t* s, size_t n, size_t i, Check& why, size_t& end) {
+// it is no string). Repeats are looked up in keys (the key's object at `depth`), or without it by
+// walking the object's text.
+size_t scanKey(const uint8_t* s, size_t n, size_t i, Check& why, size_t& end, KeyTable* keys = nullptr,
+               uint8_t depth = 0) {
   end = 0;
   if (i >= n || s[i] != '"') return 0;
   end = scanString(s, n, i);
@@ -244,7 +414,7 @@ size_t scanKey(const uint8_t* s, size_t n, size_t i, Check& why, size_t& end) {
     why = Check::ForbiddenKey;
     return 0;
   }
-  if (repeatsKey(s, i, end)) {
+  if (keys ? keys->repeats(s, i, end, depth) : repeatsKey(s, i, end)) {
     why = Check::DuplicateKey;
     return 0;
   }
@@ -253,10 +423,19 @@ size_t scanKey(const uint8_t* s, size_t n, size_t i, Check& why, size_t& end) {
   return skipWs(s, n, i + 1);
 }
 
-}  // namespace
+// find(): keeps the first member named `name` of the outermost object.
+struct Lookup {
+  const char* name;
+  Span found;
+};
+void keepMember(const Span& key, const Span& value, void* context) {
+  Lookup& lookup = *static_cast<Lookup*>(context);
+  if (lookup.found.ptr == nullptr && keyIs(key, lookup.name)) lookup.found = value;
+}
 
-size_t scanValue(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& why, MemberFn onMember,
-                 void* context) {
+// scanValue's pass; keys ends holding what a failure leaves unchecked.
+size_t scan(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& why, MemberFn onMember, void* context,
+            KeyTable& keys) {
   const uint8_t* s = bytes(text);
   uint32_t objectBits = 0;  // a stack of container kinds, innermost in bit 0 (1: object)
   uint8_t depth = 0;
@@ -266,7 +445,7 @@ size_t scanValue(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& 
   for (;;) {
     if (wantKey) {
       size_t start = i, keyEnd;
-      if ((i = scanKey(s, n, i, why, keyEnd)) == 0) return 0;
+      if ((i = scanKey(s, n, i, why, keyEnd, &keys, depth)) == 0) return 0;
       if (depth == 1) {
         key.ptr = text + start;
         key.len = keyEnd - start;
@@ -290,6 +469,7 @@ size_t scanValue(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& 
         objectBits >>= 1;  // pop
         i++;
       } else {
+        if (isObject) keys.open(depth);
         wantKey = isObject;
         continue;
       }
@@ -320,11 +500,27 @@ size_t scanValue(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& 
         break;
       }
       if (s[i] != (inObject ? '}' : ']')) return 0;
+      if (inObject && !keys.close(s, depth)) {
+        why = Check::DuplicateKey;
+        return 0;
+      }
       depth--;
       objectBits >>= 1;  // pop
       i++;
     }
   }
+}
+
+}  // namespace
+
+size_t scanValue(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& why, MemberFn onMember,
+                 void* context) {
+  KeyTable keys;
+  size_t end = scan(text, n, i, maxDepth, why, onMember, context, keys);
+  // A batch of keys not yet checked may repeat a key before this failure: a key-by-key check
+  // would have stopped there.
+  if (end == 0 && why != Check::DuplicateKey && keys.pendingRepeat(bytes(text))) why = Check::DuplicateKey;
+  return end;
 }
 
 size_t skipSpace(const char* text, size_t len, size_t pos) {
@@ -397,16 +593,13 @@ bool keyIs(const Span& key, const char* word) {
 }
 
 bool find(const char* text, size_t len, const char* key, Span& out) {
-  ObjectReader reader(text, len);
-  Span k, v, found = {nullptr, 0};
-  Check why;
-  ObjectReader::Step step;
-  while ((step = reader.next(k, v, why)) == ObjectReader::Member) {
-    if (found.ptr == nullptr && keyIs(k, key)) found = v;
-  }
+  size_t start = skipSpace(text, len, 0);
+  if (start >= len || text[start] != '{') return false;
   // Read to the end: a later member could repeat the key and mean something else to another reader.
-  if (step != ObjectReader::End || found.ptr == nullptr) return false;
-  out = found;
+  Lookup lookup = {key, {nullptr, 0}};
+  Check why;
+  if (scanValue(text, len, start, 32, why, keepMember, &lookup) == 0 || lookup.found.ptr == nullptr) return false;
+  out = lookup.found;
   return true;
 }
 

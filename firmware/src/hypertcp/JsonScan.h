@@ -27,8 +27,9 @@ typedef void (*MemberFn)(const Span& key, const Span& value, void* context);
 // Validates exactly one JSON value in text[0..len), surrounding whitespace allowed. Rejects
 // invalid UTF-8, nesting deeper than maxDepth containers, the key "__proto__" anywhere, and an
 // object that repeats a key (compared once decoded: "a" and "\u0061" are one key), at any depth.
-// No memory for that: each key is compared with its object's earlier keys in place, which costs
-// time quadratic in an object's member count (docs/FIRMWARE.md, "Repeated keys").
+// Keys are found again by short hashes in a stack table (HYPERTCP_JSON_KEY_HASHES, no heap); an
+// object with more keys than fit compares the rest by walking back over its text, which costs
+// time quadratic in their number (docs/FIRMWARE.md, "Repeated keys").
 Check validate(const char* text, size_t len, uint8_t maxDepth = 32);
 // The same, reporting the outermost object's members to onMember on the way (see scanValue).
 Check validate(const char* text, size_t len, uint8_t maxDepth, MemberFn onMember, void* context);
