@@ -40,6 +40,30 @@ describe('traffic rows written by a worker thread', () => {
     db.close();
   });
 
+  it('stores every field as the inline path does: nulls, empty and non-ASCII text, cut rows', async () => {
+    const odd: TrafficRow[] = [
+      { ...row(1), from: null, to: null, status: null },
+      { ...row(2, 'dev-é'), payload: '{"t":"🌡️ 21,5 °C","q":"\\"x\\""}', size: 40 },
+      { ...row(3), payload: '', size: 0, dir: 'out', cmd: 0, msgId: 0 },
+      { ...row(4), payload: 'ab'.repeat(3_000), size: 100_000, cut: true, status: 413 },
+      { ...row(5, ''), from: '', to: 'broadcast' },
+    ];
+    const written = new TrafficLog(openDatabase(`${tmp.dir}/fields.db`), { writeInWorker: true });
+    const inline = new TrafficLog(openDatabase(`${tmp.dir}/fields-inline.db`));
+    for (const r of odd) {
+      written.append({ ...r });
+      inline.append({ ...r });
+    }
+    written.flush(100, Infinity);
+    written.drain();
+    while (inline.flush());
+    const all = (log: TrafficLog) => log.page(compileFilter(''), 100, undefined, Infinity).rows;
+    expect(all(written)).toEqual(all(inline));
+    expect(all(written)).toEqual([...odd].reverse());
+    expect(written.storedBytes).toBe(inline.storedBytes);
+    await written.close();
+  });
+
   it('an unbounded round (flushAll) returns once every row is in the file', async () => {
     const db = openDatabase(`${tmp.dir}/all.db`);
     const log = new TrafficLog(db, { writeInWorker: true });
