@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TrafficRow } from '../../shared/api/contract';
 import { eventually } from '../broker/testing/fixtures';
@@ -10,6 +10,7 @@ import { StandInBroker } from './testing/stand-in-broker';
 import { SqliteTokenStore } from './token-store';
 import { compileFilter } from './traffic-filter';
 import { TrafficLog } from './traffic-log';
+import { WRITER_NICE_STEPS } from './traffic-writer';
 import { tempDir } from './testing/temp-dir';
 
 const tmp = tempDir('hypertcp-writer-');
@@ -62,6 +63,25 @@ describe('traffic rows written by a worker thread', () => {
     expect(all(written)).toEqual([...odd].reverse());
     expect(written.storedBytes).toBe(inline.storedBytes);
     await written.close();
+  });
+
+  const linux = process.platform === 'linux';
+  if (!linux) console.log('skipped: the writer thread runs below the event loop only on Linux, where nice is per thread');
+  it.runIf(linux)('runs its thread WRITER_NICE_STEPS below the event loop (Linux: nice per thread)', async () => {
+    const niceOf = (task: string) => Number(readFileSync(`/proc/self/task/${task}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[16]);
+    const tasks = () => new Set(readdirSync('/proc/self/task'));
+    const base = niceOf(String(process.pid));
+    const before = tasks();
+    const db = openDatabase(`${tmp.dir}/nice.db`);
+    const log = new TrafficLog(db, { writeInWorker: true });
+    log.append(row(1));
+    log.flush(10, Infinity);
+    log.drain(); // the worker has opened the database and written: it has set its priority
+    const lowered = [...tasks()].filter((t) => !before.has(t) && niceOf(t) === Math.min(19, base + WRITER_NICE_STEPS));
+    expect(lowered).toHaveLength(1);
+    expect(niceOf(String(process.pid))).toBe(base);
+    await log.close();
+    db.close();
   });
 
   it('an unbounded round (flushAll) returns once every row is in the file', async () => {
