@@ -69,10 +69,12 @@
 // in one object without rereading the object for every key (docs/FIRMWARE.md, "Repeated keys").
 // Shared by the objects open at one time; an object that finds it full has its further keys
 // compared by walking back over the text, as slow as before but as exact. 120 covers a 1 KB
-// payload of short keys.
+// payload of short keys. 0: no table and none of its code (about 2 KB flash on AVR, 1.2 KB on
+// ESP8266), every key compared by that walk, time quadratic in an object's member count; the AVR
+// default, where RAM allows payloads of a few hundred bytes, so an object holds few keys.
 #ifndef HYPERTCP_JSON_KEY_HASHES
 #if defined(__AVR__)
-#define HYPERTCP_JSON_KEY_HASHES 32
+#define HYPERTCP_JSON_KEY_HASHES 0
 #else
 #define HYPERTCP_JSON_KEY_HASHES 120
 #endif
@@ -114,8 +116,8 @@
 #if HYPERTCP_RECONNECT_MAX_MS > 3600000
 #error "HYPERTCP_RECONNECT_MAX_MS must be at most 3600000 (one hour)"
 #endif
-#if HYPERTCP_JSON_KEY_HASHES < 4 || HYPERTCP_JSON_KEY_HASHES > 4096
-#error "HYPERTCP_JSON_KEY_HASHES must be 4..4096"
+#if HYPERTCP_JSON_KEY_HASHES != 0 && (HYPERTCP_JSON_KEY_HASHES < 4 || HYPERTCP_JSON_KEY_HASHES > 4096)
+#error "HYPERTCP_JSON_KEY_HASHES must be 0 or 4..4096"
 #endif
 #if HYPERTCP_STRICT_JSON != 0 && HYPERTCP_STRICT_JSON != 1
 #error "HYPERTCP_STRICT_JSON must be 0 or 1"

@@ -257,6 +257,7 @@ bool repeatsKey(const uint8_t* s, size_t key, size_t keyEnd) {
   return false;
 }
 
+#if HYPERTCP_JSON_KEY_HASHES
 // s[i] opens a string that was scanned: the offset after its closing quote.
 size_t afterString(const uint8_t* s, size_t i) {
   for (i++; s[i] != '"'; i++)
@@ -400,6 +401,17 @@ class KeyTable {
   uint16_t top_;
   uint8_t walkDepth_;  // the outermost object that walks (kNoDepth: none)
 };
+#else
+// HYPERTCP_JSON_KEY_HASHES 0: no table and none of its code; every key is compared with its
+// object's earlier keys by walking back over the text.
+class KeyTable {
+ public:
+  void open(uint8_t) {}
+  bool close(const uint8_t*, uint8_t) { return true; }
+  bool repeats(const uint8_t* s, size_t key, size_t keyEnd, uint8_t) { return repeatsKey(s, key, keyEnd); }
+  bool pendingRepeat(const uint8_t*) const { return false; }
+};
+#endif
 
 // Scans `"key" ws : ws` at s[i]. Returns the offset of the value, or 0; end = after the key (0 when
 // it is no string). Repeats are looked up in keys (the key's object at `depth`), or without it by
@@ -414,7 +426,9 @@ size_t scanKey(const uint8_t* s, size_t n, size_t i, Check& why, size_t& end, Ke
     why = Check::ForbiddenKey;
     return 0;
   }
-  if (keys ? keys->repeats(s, i, end, depth) : repeatsKey(s, i, end)) {
+  // Without a table (HYPERTCP_JSON_KEY_HASHES 0) both ways are the walk: one call of it, which
+  // AVR's compiler then inlines instead of keeping a copy (100 B).
+  if ((HYPERTCP_JSON_KEY_HASHES != 0 && keys) ? keys->repeats(s, i, end, depth) : repeatsKey(s, i, end)) {
     why = Check::DuplicateKey;
     return 0;
   }

@@ -29,7 +29,8 @@ typedef void (*MemberFn)(const Span& key, const Span& value, void* context);
 // object that repeats a key (compared once decoded: "a" and "\u0061" are one key), at any depth.
 // Keys are found again by short hashes in a stack table (HYPERTCP_JSON_KEY_HASHES, no heap); an
 // object with more keys than fit compares the rest by walking back over its text, which costs
-// time quadratic in their number (docs/FIRMWARE.md, "Repeated keys").
+// time quadratic in their number, and so does every object without a table (0, the AVR default;
+// docs/FIRMWARE.md, "Repeated keys").
 Check validate(const char* text, size_t len, uint8_t maxDepth = 32);
 // The same, reporting the outermost object's members to onMember on the way (see scanValue).
 Check validate(const char* text, size_t len, uint8_t maxDepth, MemberFn onMember, void* context);
