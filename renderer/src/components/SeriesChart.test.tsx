@@ -165,6 +165,28 @@ describe('series chart with live data', () => {
   });
 });
 
+describe('series chart time axis', () => {
+  it('labels round times (every 30 s over 2 minutes in 600 px), not the odd second the window starts at', async () => {
+    const start = new Date(2026, 0, 1, 3, 37, 49).getTime();
+    const rows = Array.from({ length: 121 }, (_, i) => ({ ts: start + i * 1000, in: i % 5, out: 1 }));
+    // in jsdom every element has the chart's size: the legend gets a legend's height (or the plot
+    // gets none) and recharts' text measuring a label's (or it hides every label as overlapping)
+    const chartRect = HTMLElement.prototype.getBoundingClientRect;
+    HTMLElement.prototype.getBoundingClientRect = function (this: HTMLElement) {
+      const rect = chartRect.call(this);
+      if (this.id === 'recharts_measurement_span') return { ...rect, width: 6.5 * (this.textContent?.length ?? 0), height: 13 };
+      return this.classList.contains('recharts-legend-wrapper') ? { ...rect, height: 20, bottom: 20 } : rect;
+    };
+    try {
+      render(<SeriesChart title="Live" data={rows} series={series} testId="chart-live" />);
+      const labels = () => Array.from(screen.getByTestId('chart-live').querySelectorAll('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value')).map((t) => t.textContent);
+      await waitFor(() => expect(labels()).toEqual(['03:38:00', '03:38:30', '03:39:00', '03:39:30']));
+    } finally {
+      HTMLElement.prototype.getBoundingClientRect = chartRect;
+    }
+  });
+});
+
 describe('time labels', () => {
   const at = new Date(2026, 11, 5, 14, 7, 9).getTime();
   const date = new Date(at).toLocaleDateString(undefined, { day: 'numeric', month: 'short' });

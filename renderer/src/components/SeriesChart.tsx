@@ -1,6 +1,8 @@
 import { memo, useCallback, useEffect, useId, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import { formatValue } from './format';
+import { timeTicks } from './time-ticks';
 import { useThrottled } from './useThrottled';
+import { useWidth } from './useWidth';
 import { CartesianGrid, DefaultTooltipContent, Legend, Line, LineChart, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 
 export interface SeriesDef {
@@ -127,14 +129,18 @@ const ChartBody = memo(
     const row = point === null ? undefined : data[point];
     const ts = typeof row?.ts === 'number' ? row.ts : undefined;
     const values = ts === undefined ? [] : series.flatMap((s) => (typeof row?.[s.key] === 'number' ? [{ s, v: row[s.key] as number }] : []));
+    // ticks on round times that fit the plot's width (recharts' own fall on odd seconds: 03:37:49)
+    const box = useRef<HTMLDivElement>(null);
+    const plotWidth = useWidth(box) - Y_AXIS_WIDTH - MARGIN.left - MARGIN.right;
+    const ticks = times.length === 0 ? undefined : timeTicks(Math.min(...times), Math.max(...times), plotWidth);
     return (
-      <div style={{ position: 'relative' }}>
+      <div style={{ position: 'relative' }} ref={box}>
         <ResponsiveContainer width="100%" height={height}>
           {/* a Tab stop (role application) named and described here, ringed in styles.css; recharts'
               own accessibilityLayer is off because the keys are ours (SeriesChart) */}
           <LineChart data={data} margin={MARGIN} accessibilityLayer={false} tabIndex={0} role="application" aria-label={label} aria-describedby={describedBy} onMouseMove={onPointer}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-            <XAxis dataKey="ts" type="number" domain={['dataMin', 'dataMax']} tickFormatter={tick} stroke="var(--muted)" fontSize={11} />
+            <XAxis dataKey="ts" type="number" domain={['dataMin', 'dataMax']} ticks={ticks} tickFormatter={tick} stroke="var(--muted)" fontSize={11} />
             <YAxis stroke="var(--muted)" fontSize={11} width={Y_AXIS_WIDTH} domain={fromZero ? [0, 'auto'] : ['auto', 'auto']} tickFormatter={axisTick} />
             <Tooltip labelFormatter={(v) => full(Number(v))} formatter={formatValue} contentStyle={TOOLTIP_STYLE} isAnimationActive={false} />
             {/* labels in the text colour (the swatch keeps the series colour): light series colours are unreadable as text */}
