@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SavedCommand } from '../../../../shared/api/contract';
 import { ApiCallError } from '../../api/errors';
 import { createFakeClient, fakeDevice } from '../../api/fake-client';
@@ -38,6 +38,31 @@ describe('commands view', () => {
     expect(screen.getByTestId('command-payload-check').textContent).toMatch(/must be a JSON object/);
     fireEvent.change(editor, { target: { value: '{"cmd":"x"}' } });
     expect(screen.getByTestId('command-payload-check').textContent).toBe('valid JSON object');
+  });
+
+  it("deletes a saved command only after its dialog's Delete (not the browser's confirm); Escape keeps it", async () => {
+    const ctx = lab();
+    ctx.saved.push({ id: 's9', name: 'blink', scope: null, template: '{"cmd":"blink"}' });
+    ctx.client.handlers['saved.delete'] = ({ id }) => {
+      ctx.saved.splice(ctx.saved.findIndex((c) => c.id === id), 1);
+      return { deleted: true };
+    };
+    const nativeConfirm = vi.spyOn(window, 'confirm');
+    renderWith(<CommandsView />, ctx);
+    const del = await screen.findByRole('button', { name: 'Delete blink' });
+    del.focus();
+    fireEvent.click(del);
+    const dialog = screen.getByRole('dialog', { name: 'Delete saved command "blink"?' });
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Cancel' }));
+    fireEvent.keyDown(dialog, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.activeElement).toBe(del);
+    fireEvent.click(del);
+    await act(async () => fireEvent.click(screen.getByTestId('saved-delete-confirm')));
+    expect(ctx.client.calls.filter((c) => c.method === 'saved.delete').map((c) => c.params)).toEqual([{ id: 's9' }]);
+    expect(ctx.store.getState().notices.map((n) => n.text)).toContain('Deleted "blink"');
+    expect(nativeConfirm).not.toHaveBeenCalled();
+    nativeConfirm.mockRestore();
   });
 
   it('saves a command with variables and runs it: built-ins by the host, own ones asked for', async () => {

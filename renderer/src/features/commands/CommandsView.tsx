@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SavedCommand } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { checkJsonObject } from '../../components/json-input';
 import { JsonEditor } from '../../components/JsonEditor';
 import { HOST_CONNECTING_TEXT, useHostAnswered, useHostGate } from '../../components/hostGate';
@@ -25,6 +26,7 @@ export function CommandsView() {
   const [text, setText] = useState('{"cmd":"ping"}');
   const [name, setName] = useState('');
   const [confirmBroadcast, setConfirmBroadcast] = useState(false);
+  const [deleting, setDeleting] = useState<SavedCommand | null>(null);
   const { saved, history, reload } = useCommandData();
   const host = useHostGate();
   const answered = useHostAnswered();
@@ -113,7 +115,7 @@ export function CommandsView() {
             setText(c.template);
             setName(c.name);
           }}
-          onDelete={(c) => window.confirm(`Delete saved command "${c.name}"?`) && void act('Delete', async () => ((await api.call('saved.delete', { id: c.id })).deleted ? `Deleted "${c.name}"` : `"${c.name}" was already gone`))}
+          onDelete={setDeleting}
         />
       </div>
       <div className="card">
@@ -131,6 +133,22 @@ export function CommandsView() {
           />
         )}
       </div>
+      {deleting && (
+        <ConfirmDialog
+          title={`Delete saved command "${deleting.name}"?`}
+          action="Delete"
+          host={host}
+          testId="saved-delete"
+          onCancel={() => setDeleting(null)}
+          onConfirm={() => {
+            const c = deleting;
+            setDeleting(null);
+            void act('Delete', async () => ((await api.call('saved.delete', { id: c.id })).deleted ? `Deleted "${c.name}"` : `"${c.name}" was already gone`));
+          }}
+        >
+          <p>It leaves the saved commands; the history of what it sent stays.</p>
+        </ConfirmDialog>
+      )}
       {confirmBroadcast && check.ok && (
         <BroadcastDialog
           payload={text}
