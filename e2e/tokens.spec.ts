@@ -51,3 +51,32 @@ test('forgets a device with its history: its session closes, it leaves the list,
   await page.getByTestId('nav-tokens').click();
   await expect(page.getByTestId(`token-row-${id}`)).toContainText('revoked');
 });
+
+test("revokes a token in the panel's own dialog: Escape keeps it, Revoke token closes the live session", async ({ page, lab }) => {
+  const id = uid('porch');
+  await lab.devices([{ kind: 'relay', id }]);
+  const nativeDialogs: string[] = [];
+  page.on('dialog', (d) => {
+    nativeDialogs.push(d.message());
+    void d.dismiss();
+  });
+  await lab.open(page);
+  await expect(page.getByTestId(`device-online-${id}`)).toHaveText('online');
+  await page.getByTestId('nav-tokens').click();
+  const row = page.getByTestId(`token-row-${id}`);
+  const revoke = row.getByRole('button', { name: 'Revoke' });
+  await revoke.click();
+  const dialog = page.getByRole('dialog', { name: `Revoke the token of ${id}?` });
+  await expect(dialog).toContainText("The device's live session is closed at once and it cannot log in again.");
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(revoke).toBeFocused();
+  await expect(row).toContainText('active');
+  await revoke.click();
+  await page.getByTestId('token-revoke-confirm').click();
+  await expect(row).toContainText('revoked');
+  await page.getByTestId('nav-devices').click();
+  await expect(page.getByTestId(`device-online-${id}`)).toHaveText('offline');
+  expect(nativeDialogs).toEqual([]);
+});
