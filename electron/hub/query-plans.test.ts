@@ -69,4 +69,18 @@ describe('the hub on a real SQLite file', () => {
     await hub.close();
     db.close();
   });
+
+  it("reads a device page's recent traffic through the device index, not a walk of everyone's rows", async () => {
+    const { db, hub, messageFrom } = hubOnFile(`${tmp.dir}/recent.db`);
+    const sqls = statementsRun(() => {
+      messageFrom('lamp', Date.now());
+      hub.flusher.flushAll();
+      expect(hub.log.recentOf('lamp', 50)).toHaveLength(1);
+    });
+    const recent = sqls.filter((sql) => /FROM traffic WHERE device = \?/.test(sql));
+    expect(recent).toHaveLength(1);
+    expect(plan(db, recent[0]!)).toEqual([expect.stringMatching(/^SEARCH traffic USING INDEX traffic_device \(device=\?\)/)]);
+    await hub.close();
+    db.close();
+  });
 });

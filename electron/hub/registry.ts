@@ -16,7 +16,7 @@ const MAX_VALUE_CHARS = 256;
  */
 export const UI_THROTTLE_MS = 1_000;
 /**
- * The same changes are persisted at most this often (a crash loses at most this much of them):
+ * Those throttled changes are also persisted at most this often (a crash loses at most this much):
  * writing every busy device's row in every flush round, 4 times a second, was most of a round's
  * time with 100 devices at 5 k msg/s, and the event loop the broker shares waits for a round.
  * Everything else is written in the next round.

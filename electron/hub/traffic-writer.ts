@@ -30,20 +30,12 @@ const TOTALS = 3;
  * status (NaN for null), cut, then the lengths of dir, device, from, to (-1 for null) and payload.
  */
 const FIELDS = 12;
-
-/**
- * How much lower the worker's scheduling priority is than the event loop's (Linux nice steps).
- * Woken for every batch at the same priority, it preempted the loop on its core: a CPU profile of
- * the whole host at 5 k msg/s had ~7 % of the loop's busy time inside postMessage, and none at +10.
- * Linux keeps a nice value per thread; elsewhere it is the whole process's, so it is left alone.
- */
-export const WRITER_NICE_STEPS = 10;
-export interface PackedRows {
+interface PackedRows {
   numbers: Float64Array<ArrayBuffer>;
   text: string;
 }
 
-export function packRows(rows: TrafficRow[]): PackedRows {
+function packRows(rows: TrafficRow[]): PackedRows {
   const numbers = new Float64Array(rows.length * FIELDS);
   let text = '';
   for (let i = 0, o = 0; i < rows.length; i++, o += FIELDS) {
@@ -64,6 +56,14 @@ export function packRows(rows: TrafficRow[]): PackedRows {
   }
   return { numbers, text };
 }
+
+/**
+ * How much lower the worker's scheduling priority is than the event loop's (Linux nice steps).
+ * Woken for every batch at the same priority, it preempted the loop on its core: a CPU profile of
+ * the whole host at 5 k msg/s had ~7 % of the loop's busy time inside postMessage, and none at +10.
+ * Linux keeps a nice value per thread; elsewhere it is the whole process's, so it is left alone.
+ */
+export const WRITER_NICE_STEPS = 10;
 
 // The worker's own connection writes each batch in one transaction, with the same bookkeeping as
 // TrafficLog.tracked(): the seqs inside the stored range that have no row ("holes", rows numbered
