@@ -5,6 +5,7 @@ import { checkJsonObject } from '../../components/json-input';
 import { JsonEditor } from '../../components/JsonEditor';
 import { useHostGate } from '../../components/hostGate';
 import { useApi, useApp } from '../../store/context';
+import { revokeNotice } from '../settings/token-notices';
 import { TokenConfirmDialog } from '../settings/TokenConfirmDialog';
 import { TokenReveal } from '../settings/TokenReveal';
 import { ForgetDialog } from './ForgetDialog';
@@ -49,7 +50,7 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
       void run('Rotate', async () => {
         setNewToken((await api.call('tokens.rotate', { id })).token);
       });
-    else void run('Revoke', async () => `Token of ${id} revoked${(await api.call('tokens.revoke', { id })).closedSession ? '; its session was closed' : ''}`);
+    else void run('Revoke', async () => revokeNotice(id, await api.call('tokens.revoke', { id })));
   };
   const tokenAction = { type: 'button' as const, disabled: busy || gate.down, ...gate.why };
   const check = checkJsonObject(payload);

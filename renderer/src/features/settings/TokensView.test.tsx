@@ -153,7 +153,7 @@ describe('tokens view: rotate and revoke ask in the panel\'s own dialog', () => 
     fireEvent.click(revoke);
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Revoke token' })));
     expect(await within(row).findByText('revoked')).toBeTruthy();
-    expect(ctx.store.getState().notices.map((n) => n.text)).toContain('Token of lamp revoked');
+    expect(ctx.store.getState().notices.map((n) => n.text)).toContain('Token of lamp revoked; its session was closed');
     expect(nativeConfirm).not.toHaveBeenCalled();
     nativeConfirm.mockRestore();
   });

@@ -8,6 +8,7 @@ import { HostWaiting, useHostGate } from '../../components/hostGate';
 import { useNow } from '../../components/useNow';
 import { useApi, useApp } from '../../store/context';
 import { TokenConfirmDialog, type TokenAction } from './TokenConfirmDialog';
+import { revokeNotice } from './token-notices';
 import { TokenReveal } from './TokenReveal';
 
 export function TokensView() {
@@ -45,12 +46,12 @@ export function TokensView() {
   const runAsked = ({ action, id }: { action: TokenAction; id: string }) => {
     setAsking(null);
     if (action === 'rotate') return void act(async () => setRevealed(await api.call('tokens.rotate', { id })), 'Rotate');
-    const done = async (call: Promise<unknown>, text: string) => {
-      await call;
-      notify('info', text);
-    };
-    if (action === 'revoke') void act(() => done(api.call('tokens.revoke', { id }), `Token of ${id} revoked`), 'Revoke');
-    else void act(() => done(api.call('tokens.delete', { id }), `Token of ${id} deleted`), 'Delete');
+    if (action === 'revoke') void act(async () => notify('info', revokeNotice(id, await api.call('tokens.revoke', { id }))), 'Revoke');
+    else
+      void act(async () => {
+        await api.call('tokens.delete', { id });
+        notify('info', `Token of ${id} deleted`);
+      }, 'Delete');
   };
   return (
     <section className="view tokens-view" data-testid="tokens-view">
