@@ -49,3 +49,23 @@ test('every view, the traffic conversations, the command palette and the forget 
   }
   expect(found).toEqual([]);
 });
+
+test('the first Tab shows "Skip to content"; Enter on it skips the six view buttons to the page', async ({ page, lab }) => {
+  await lab.open(page);
+  // the Tokens view (shortcut 5, focus stays on the page): a field to land on even in an empty lab
+  await page.keyboard.press('5');
+  await expect(page.getByTestId('tokens-view')).toBeVisible();
+  const skip = page.getByRole('link', { name: 'Skip to content' });
+  // hidden until focused: out of the viewport
+  expect((await skip.boundingBox())!.y + (await skip.boundingBox())!.height).toBeLessThanOrEqual(0);
+  await page.keyboard.press('Tab');
+  await expect(skip).toBeFocused();
+  const shown = (await skip.boundingBox())!;
+  expect(shown.y).toBeGreaterThanOrEqual(0);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('main')).toBeFocused();
+  expect(await page.evaluate(() => location.hash)).not.toBe('#main');
+  await page.keyboard.press('Tab');
+  // the next stop is inside the page, not a navigation button
+  await expect(page.getByLabel('New device id')).toBeFocused();
+});

@@ -153,6 +153,17 @@ describe('App shell with the foundation views', () => {
     expect(screen.getByTestId('nav-devices').getAttribute('aria-current')).toBeNull();
   });
 
+  it('starts the Tab order with "Skip to content", which moves the focus to the main region, not the URL hash', () => {
+    renderWith(<App />);
+    const tabbable = document.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input, select, textarea, [tabindex="0"]');
+    const skip = screen.getByRole('link', { name: 'Skip to content' });
+    expect(tabbable[0]).toBe(skip);
+    const hash = window.location.hash;
+    fireEvent.click(skip);
+    expect(document.activeElement).toBe(screen.getByRole('main'));
+    expect(window.location.hash).toBe(hash);
+  });
+
   it('"/" focuses the search box once: a view opened later does not take the focus for it', async () => {
     const { client, store } = renderWith(<App />);
     act(() => void client.emit({ devices: [fakeDevice('lamp-1')] }));

@@ -49,6 +49,18 @@ export function App() {
   return (
     <div className="app" data-testid="app">
       <BatchAck />
+      {/* first Tab stop: past the six view buttons to the page. Focus is moved by hand: the URL
+          hash is the app's route, so following href="#main" would navigate away */}
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
+        Skip to content
+      </a>
       <nav className="sidebar" aria-label="Views">
         <div className="brand">
           HyperTCP <span className="muted">Panel</span>
@@ -74,7 +86,7 @@ export function App() {
         ))}
         <div className="sidebar-foot muted">Ctrl+K commands · / search · p pause</div>
       </nav>
-      <main className="main">
+      <main className="main" id="main" tabIndex={-1}>
         <header className="topbar">
           <HostStatus />
         </header>
