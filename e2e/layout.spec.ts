@@ -214,3 +214,40 @@ test('on a sensor\'s page the latest values and the chart range switch under the
   const [v, r] = [await values.boundingBox(), await range.boundingBox()];
   expect(r!.y - (v!.y + v!.height)).toBeGreaterThanOrEqual(6);
 });
+
+test('at 800 px the sidebar is an icon rail and the traffic table fits, Payload in view, with no sideways scroll', async ({ page, lab }) => {
+  const meter = uid('meter');
+  await lab.devices([{ kind: 'sensor', id: meter }], ['--rate', '10']);
+  await page.setViewportSize({ width: 800, height: 700 });
+  await lab.open(page);
+  // the rail: each view button keeps its name (read by screen readers) and its shortcut in the tooltip
+  const nav = page.getByRole('navigation', { name: 'Views' });
+  expect((await nav.boundingBox())!.width).toBeLessThanOrEqual(64);
+  for (const [name, key] of [['Devices', '1'], ['Traffic', '2'], ['Metrics', '3'], ['Commands', '4'], ['Tokens', '5'], ['Settings', '6']]) {
+    const button = nav.getByRole('button', { name: new RegExp(`^${name}`) });
+    await expect(button).toHaveAttribute('title', `${name} (${key})`);
+    expect((await button.boundingBox())!.width).toBeLessThanOrEqual(56);
+  }
+  await page.getByRole('button', { name: 'Traffic' }).click();
+  const table = page.getByTestId('traffic-list');
+  await expect(table.getByTestId('traffic-row').first()).toBeVisible();
+  const scroller = table.locator('.scroller');
+  // enough rows for a vertical scrollbar, which takes its width from the row
+  await expect.poll(() => scroller.evaluate((e) => e.scrollHeight > e.clientHeight), { timeout: 20_000 }).toBe(true);
+  const overflow = await scroller.evaluate((e) => e.scrollWidth - e.clientWidth);
+  expect(overflow, 'sideways scroll in the traffic list').toBeLessThanOrEqual(0);
+  await inside(page, table.getByRole('columnheader', { name: 'Payload' }), table);
+  // measured at once: the list follows new rows, so a row's element may be gone a moment later
+  const cell = await table.evaluate((t) => {
+    const payload = Array.from(t.querySelectorAll('[data-testid="traffic-row"] .payload')).at(-1)!.getBoundingClientRect();
+    return { width: payload.width, right: payload.right, tableRight: t.getBoundingClientRect().right };
+  });
+  expect(cell.right).toBeLessThanOrEqual(cell.tableRight);
+  expect(cell.width).toBeGreaterThanOrEqual(80);
+  await screenshot(page, 'traffic-800');
+
+  // a wide window keeps the labelled sidebar
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await expect(nav.getByText('Traffic', { exact: true })).toBeVisible();
+  expect((await nav.boundingBox())!.width).toBeGreaterThanOrEqual(160);
+});

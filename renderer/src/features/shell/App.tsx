@@ -11,6 +11,7 @@ import { TokensView } from '../settings/TokensView';
 import { TrafficView } from '../traffic/TrafficView';
 import { CommandPalette } from './CommandPalette';
 import { NAV } from './nav';
+import { NavIcon } from './NavIcon';
 import { useShortcuts } from './shortcuts';
 import { HostStatus, Notices, StaleBanner } from './StatusBar';
 import { useResolvedTheme } from './theme';
@@ -63,7 +64,12 @@ export function App() {
       </a>
       <nav className="sidebar" aria-label="Views">
         <div className="brand">
-          HyperTCP <span className="muted">Panel</span>
+          <span className="brand-full">
+            HyperTCP <span className="muted">Panel</span>
+          </span>
+          <span className="brand-short" aria-hidden="true">
+            HT
+          </span>
         </div>
         {NAV.map((n) => (
           <button
@@ -75,9 +81,10 @@ export function App() {
             data-testid={`nav-${n.view}`}
             title={`${n.label} (${n.key})`}
           >
-            {n.label}
+            <NavIcon view={n.view} />
+            <span className="nav-label">{n.label}</span>
             {n.view === 'devices' && total > 0 && (
-              <span className="muted">
+              <span className="muted nav-count">
                 {' '}
                 {online}/{total}
               </span>
