@@ -246,6 +246,16 @@ test('at 800 px the sidebar is an icon rail and the traffic table fits, Payload 
   expect(cell.width).toBeGreaterThanOrEqual(80);
   await screenshot(page, 'traffic-800');
 
+  // an open message goes under the list, which keeps its width
+  await table.getByTestId('traffic-row').last().click();
+  const detail = page.getByTestId('message-detail');
+  await expect(detail).toBeVisible();
+  expect(await scroller.evaluate((e) => e.scrollWidth - e.clientWidth), 'sideways scroll with a message open').toBeLessThanOrEqual(0);
+  const [list, pane] = [(await table.boundingBox())!, (await detail.boundingBox())!];
+  expect(pane.y).toBeGreaterThanOrEqual(list.y + list.height);
+  expect(pane.y + pane.height).toBeLessThanOrEqual(700);
+  await screenshot(page, 'traffic-detail-800');
+
   // a wide window keeps the labelled sidebar
   await page.setViewportSize({ width: 1280, height: 800 });
   await expect(nav.getByText('Traffic', { exact: true })).toBeVisible();
