@@ -26,6 +26,23 @@ describe('store fed by event batches', () => {
     expect(s.rows.map((r) => r.seq)).toEqual([4, 5]);
   });
 
+  it('drops rows a batch repeats from the traffic page (one row per seq, also while paused)', async () => {
+    const client = createFakeClient();
+    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 9000, udpPort: null, tlsPort: null });
+    client.handlers['devices.list'] = () => [];
+    client.handlers['traffic.page'] = () => ({ rows: [fakeRow({ seq: 5 }), fakeRow({ seq: 4 })], counters: { logged: 2, shown: 2, dropped: 0 } });
+    const { store } = setup(client);
+    client.setStatus('open');
+    await vi.waitFor(() => expect(store.getState().rows).toHaveLength(2));
+    client.emit({ traffic: [fakeRow({ seq: 5 }), fakeRow({ seq: 6 })] });
+    expect(store.getState().rows.map((r) => r.seq)).toEqual([4, 5, 6]);
+    store.getState().setPaused(true);
+    client.emit({ traffic: [fakeRow({ seq: 6 }), fakeRow({ seq: 7 })] });
+    client.emit({ traffic: [fakeRow({ seq: 7 }), fakeRow({ seq: 8 })] });
+    store.getState().setPaused(false);
+    expect(store.getState().rows.map((r) => r.seq)).toEqual([4, 5, 6, 7, 8]);
+  });
+
   it('tries a failed first load again while the connection stays open, so actions do not stay held', async () => {
     vi.useFakeTimers();
     try {

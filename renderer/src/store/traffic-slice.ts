@@ -76,7 +76,11 @@ export const trafficBatch: BatchReducer = (state, batch) => {
   const patch: Partial<TrafficSlice> = {};
   if (batch.counters) patch.hostCounters = batch.counters;
   if (batch.trafficSkipped) patch.skipped = state.skipped + batch.trafficSkipped;
-  const rows = batch.traffic;
+  // Rows arrive in seq order; a batch can repeat rows the traffic page just brought (the page reads
+  // the log after writing the queue, and the queue's newest rows also wait for the next batch).
+  // Repeated seqs would be repeated keys in the list, which React leaves behind as stale rows.
+  const newest = (state.paused ? (state.buffered.at(-1) ?? state.rows.at(-1)) : state.rows.at(-1))?.seq ?? -Infinity;
+  const rows = batch.traffic?.filter((r) => r.seq > newest);
   if (rows?.length) {
     if (state.paused) {
       const room = PAUSE_CAP - state.buffered.length;
