@@ -43,6 +43,13 @@ test('a sensor\'s telemetry shows on the 1-hour stored chart, average with min a
     const d = new Date();
     return d.getHours() * 3600 + d.getMinutes() * 60 + d.getSeconds();
   });
+  // the host has held the sensor's readings for a few seconds (a fast run gets here ~2 s after it started)
+  await expect
+    .poll(async () => {
+      const temp = (await lab.api.call('telemetry.recent', { device: sensor })).find((s) => s.channel === 'temp');
+      return Date.now() - (temp?.points[0]?.ts ?? Date.now());
+    }, { timeout: 15_000 })
+    .toBeGreaterThanOrEqual(4_000);
   const reloadedAt = await clock();
   await page.reload();
   await expect(page.getByTestId('host-status')).toHaveAttribute('data-status', 'open');
