@@ -113,7 +113,6 @@ export function columnBounds(db: Db, table: string, column: string): Database.St
 }
 
 /** Small key/value store for settings and host secrets. */
-
 export class KeyValue {
   private readonly getStmt;
   private readonly setStmt;

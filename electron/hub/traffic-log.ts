@@ -69,6 +69,7 @@ export class TrafficLog {
   private readonly scanRows: number;
   private readonly insert;
   private readonly deleteOfDevice;
+  private readonly recentOfDevice;
   private readonly seqBounds;
   private readonly inTransaction;
   private readonly kv: KeyValue;
@@ -82,6 +83,8 @@ export class TrafficLog {
   private handOffSoon: NodeJS.Immediate | null = null;
   /** The writer's totals already counted in `counters` and storedBytes. */
   private counted: TrafficWriterTotals = { rows: 0, bytes: 0, failedRows: 0 };
+  /** Why traffic rows are written inline although a writer thread was asked for, or null. */
+  writerFailure: string | null = null;
 
   constructor(private readonly db: Db, private readonly options: TrafficLogOptions = {}) {
     this.maxQueue = options.maxQueue ?? 100_000;
@@ -93,6 +96,7 @@ export class TrafficLog {
     this.deleteOfDevice = db.prepare<[string, number, number], { bytes: number }>(
       'DELETE FROM traffic WHERE seq IN (SELECT seq FROM traffic WHERE device = ? AND seq <= ? ORDER BY seq LIMIT ?) RETURNING bytes',
     );
+    this.recentOfDevice = db.prepare<[string, number], DbRow>('SELECT * FROM traffic WHERE device = ? ORDER BY seq DESC LIMIT ?');
     this.seqBounds = columnBounds(db, 'traffic', 'seq');
     this.inTransaction = db.transaction((run: () => number) => run());
     this.kv = new KeyValue(db);
@@ -239,13 +243,10 @@ export class TrafficLog {
     this.counters.dropped += now.failedRows - this.counted.failedRows;
     this.counted = now;
     if (writer.failed === null) return;
-    this.counters.dropped += writer.postedRows - now.rows - now.failedRows;
+    this.counters.dropped += writer.unwritten(now);
     this.writerFailure = writer.failed;
     this.writer = null;
   }
-
-  /** Why traffic rows are written inline although a writer thread was asked for, or null. */
-  writerFailure: string | null = null;
 
   /**
    * How rows are written, for Settings > Storage. A thread found gone here (not yet let go by the
@@ -256,7 +257,7 @@ export class TrafficLog {
     if (!writer) return { mode: 'main', failure: this.writerFailure, written: this.counted.rows, inFlight: 0 };
     const totals = writer.totalsNow(); // notices a writer that could not start
     if (writer.failed !== null) return { mode: 'main', failure: writer.failed, written: totals.rows, inFlight: 0 };
-    return { mode: 'thread', failure: null, written: totals.rows, inFlight: Math.max(0, writer.postedRows - totals.rows - totals.failedRows) };
+    return { mode: 'thread', failure: null, written: totals.rows, inFlight: writer.unwritten(totals) };
   }
 
   /**
@@ -416,8 +417,7 @@ export class TrafficLog {
 
   /** A device's newest stored rows, newest first (the traffic_device index), payloads cut like page(). */
   recentOf(device: string, limit: number, maxPayloadChars = 4096): TrafficRow[] {
-    const rows = this.db.prepare('SELECT * FROM traffic WHERE device = ? ORDER BY seq DESC LIMIT ?').all(device, limit) as DbRow[];
-    return rows.map((r) => cutRow(fromDb(r), maxPayloadChars));
+    return this.recentOfDevice.all(device, limit).map((r) => cutRow(fromDb(r), maxPayloadChars));
   }
 
   /** Oldest first, for export; iterates without loading everything. */

@@ -153,8 +153,8 @@ export class TrafficWriter {
   private posted = 0;
   private exclusiveDepth = 0;
   private closed = false;
-  /** Rows handed over so far: what a writer that died took with it is this less its totals. */
-  postedRows = 0;
+  /** Rows handed over so far (see unwritten). */
+  private postedRows = 0;
   /** Why the worker is gone when it went away on its own (it could not start, or crashed). */
   failed: string | null = null;
 
@@ -184,6 +184,11 @@ export class TrafficWriter {
   /** Batches posted and not yet finished. */
   get pending(): number {
     return this.posted - Atomics.load(this.ctl, DONE);
+  }
+
+  /** Rows handed over and neither written nor failed by `totals`: in flight, or lost with a writer that died. */
+  unwritten(totals: TrafficWriterTotals): number {
+    return Math.max(0, this.postedRows - totals.rows - totals.failedRows);
   }
 
   totalsNow(): TrafficWriterTotals {
@@ -235,8 +240,7 @@ export class TrafficWriter {
    * handler would sleep in steps of 1 to 100 ms. Re-entrant.
    */
   exclusive<T>(fn: () => T): T {
-    if (this.exclusiveDepth++ === 0 && this.failed === null) {
-      Atomics.store(this.ctl, GATE, 1);
+    if (this.exclusiveDepth++ === 0 && !this.hold()) {
       while (Atomics.load(this.ctl, WRITING) === 1) Atomics.wait(this.ctl, WRITING, 1, 100);
     }
     try {

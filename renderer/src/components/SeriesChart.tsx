@@ -40,7 +40,17 @@ export function timeLabels(spanMs: number): { tick: (ts: number) => string; full
   return { tick: (ts) => day(new Date(ts)), full: (ts) => `${day(new Date(ts))} ${clock(new Date(ts))}` };
 }
 
-const spanOf = (times: number[]) => (times.length > 0 ? Math.max(...times) - Math.min(...times) : 0);
+/** The rows' first and last time (null without any): one pass, for the axis, the summary and the tooltip. */
+function timeBounds(data: Row[]): { from: number; to: number } | null {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const r of data) {
+    if (typeof r.ts !== 'number') continue;
+    if (r.ts < from) from = r.ts;
+    if (r.ts > to) to = r.ts;
+  }
+  return from <= to ? { from, to } : null;
+}
 
 type Row = Record<string, number | null>;
 
@@ -61,15 +71,15 @@ export function axisTick(v: number): string {
  * and the range, over which time span.
  */
 export function chartSummary(data: Row[], series: SeriesDef[]): string {
-  const times = data.map((r) => r.ts).filter((t): t is number => typeof t === 'number');
-  if (times.length === 0) return 'No data yet.';
+  const bounds = timeBounds(data);
+  if (!bounds) return 'No data yet.';
   const parts = series.map((s) => {
     const values = data.map((r) => r[s.key]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
     if (values.length === 0) return `${s.label}: no values`;
     return `${s.label}: now ${num(values.at(-1)!)}, lowest ${num(Math.min(...values))}, highest ${num(Math.max(...values))}`;
   });
-  const { full } = timeLabels(spanOf(times));
-  return `From ${full(Math.min(...times))} to ${full(Math.max(...times))}. ${parts.join('; ')}.`;
+  const { full } = timeLabels(bounds.to - bounds.from);
+  return `From ${full(bounds.from)} to ${full(bounds.to)}. ${parts.join('; ')}.`;
 }
 /** Read with the focused chart: how to move its tooltip (keyPoint). */
 export const CHART_KEYS_HINT =
@@ -123,8 +133,8 @@ function KeyTooltip({ label, values, across }: { label: string | undefined; valu
 /** The recharts tree; redrawn only when its (throttled) data, its series or the keyboard's point change. */
 const ChartBody = memo(
   function ChartBody({ data, series, height, label, describedBy, point, onPointer, fromZero }: BodyProps) {
-    const times = data.map((r) => r.ts).filter((t): t is number => typeof t === 'number');
-    const span = spanOf(times);
+    const bounds = timeBounds(data);
+    const span = bounds ? bounds.to - bounds.from : 0;
     const { tick, full } = timeLabels(span);
     const row = point === null ? undefined : data[point];
     const ts = typeof row?.ts === 'number' ? row.ts : undefined;
@@ -132,7 +142,7 @@ const ChartBody = memo(
     // ticks on round times that fit the plot's width (recharts' own fall on odd seconds: 03:37:49)
     const box = useRef<HTMLDivElement>(null);
     const plotWidth = useWidth(box) - Y_AXIS_WIDTH - MARGIN.left - MARGIN.right;
-    const ticks = times.length === 0 ? undefined : timeTicks(Math.min(...times), Math.max(...times), plotWidth);
+    const ticks = bounds ? timeTicks(bounds.from, bounds.to, plotWidth) : undefined;
     return (
       <div style={{ position: 'relative' }} ref={box}>
         <ResponsiveContainer width="100%" height={height}>
@@ -155,7 +165,7 @@ const ChartBody = memo(
             {ts !== undefined && values.map(({ s, v }) => <ReferenceDot key={s.key} x={ts} y={v} r={4} fill={s.color} stroke="var(--panel)" strokeWidth={2} />)}
           </LineChart>
         </ResponsiveContainer>
-        <KeyTooltip label={ts === undefined ? undefined : full(ts)} values={values} across={ts === undefined || span === 0 ? 0 : (ts - Math.min(...times)) / span} />
+        <KeyTooltip label={ts === undefined ? undefined : full(ts)} values={values} across={ts === undefined || !bounds || span === 0 ? 0 : (ts - bounds.from) / span} />
       </div>
     );
   },

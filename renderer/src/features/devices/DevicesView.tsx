@@ -42,6 +42,7 @@ const DeviceRow = memo(function DeviceRow({ id, index, now, top, tabbable }: { i
   const relay = d.controls.find((c) => c.kind === 'relay' || c.kind === 'switch');
   const rssi = numericTelemetry(d, 'rssi');
   const heap = numericTelemetry(d, 'heap');
+  const never = neverConnected(d);
   return (
     <div
       className={`row device-row ${d.online ? 'online' : 'offline'}`}
@@ -69,8 +70,8 @@ const DeviceRow = memo(function DeviceRow({ id, index, now, top, tabbable }: { i
       <span role="cell" className="cell" data-testid={`device-online-${id}`}>
         {d.online ? 'online' : 'offline'}
       </span>
-      <span role="cell" className="cell since" id={sinceId} data-testid={`device-since-${id}`} title={d.online ? 'online for' : neverConnected(d) ? 'known since its token was created; it has not logged in yet' : `offline for; last reason: ${d.lastDisconnectReason ?? 'unknown'}`}>
-        {neverConnected(d) ? <span className="muted">never connected</span> : formatDuration(now - d.since)}
+      <span role="cell" className="cell since" id={sinceId} data-testid={`device-since-${id}`} title={d.online ? 'online for' : never ? 'known since its token was created; it has not logged in yet' : `offline for; last reason: ${d.lastDisconnectReason ?? 'unknown'}`}>
+        {never ? <span className="muted">never connected</span> : formatDuration(now - d.since)}
         {!d.online && d.lastDisconnectReason && <span className="muted"> (<span className="sr-only">last reason: </span>{breakable(d.lastDisconnectReason)})</span>}
       </span>
       <span role="cell" className="cell mono opt">{d.address ?? '-'}</span>

@@ -45,8 +45,8 @@ export function TokensView() {
   const [asking, setAsking] = useState<{ action: TokenAction; id: string } | null>(null);
   const runAsked = ({ action, id }: { action: TokenAction; id: string }) => {
     setAsking(null);
-    if (action === 'rotate') return void act(async () => setRevealed(await api.call('tokens.rotate', { id })), 'Rotate');
-    if (action === 'revoke') void act(async () => notify('info', revokeNotice(id, await api.call('tokens.revoke', { id }))), 'Revoke');
+    if (action === 'rotate') void act(async () => setRevealed(await api.call('tokens.rotate', { id })), 'Rotate');
+    else if (action === 'revoke') void act(async () => notify('info', revokeNotice(id, await api.call('tokens.revoke', { id }))), 'Revoke');
     else
       void act(async () => {
         await api.call('tokens.delete', { id });
