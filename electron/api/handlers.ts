@@ -62,8 +62,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     'devices.list': () => hub.registry.list(),
     'devices.get': ({ id }) => {
       const d = device(id);
-      hub.flusher.flushAll(); // the rows of a moment ago too
-      return { ...d, recentTraffic: hub.log.recentOf(id, 50) };
+      return { ...d, recentTraffic: hub.log.recentNow(id, 50) }; // the rows of a moment ago too
     },
     'devices.label': ({ id, label }) => {
       device(id);
@@ -84,9 +83,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     },
     'traffic.page': ({ query, beforeSeq, limit }) => {
       const filter = filterOf(query);
-      hub.flusher.flushAll();
-      const scanFrom = beforeSeq ?? hub.log.lastSeq() + 1;
-      return { ...hub.log.page(filter, limit, scanFrom), scanFrom, counters: { ...hub.log.counters } };
+      const scanFrom = beforeSeq ?? hub.log.newest + 1;
+      return { ...hub.log.pageNow(filter, limit, scanFrom), scanFrom, counters: { ...hub.log.counters } };
     },
     'traffic.conversations': ({ limit }) => {
       const c = hub.conversations;

@@ -161,6 +161,60 @@ describe('TrafficLog.recentOf', () => {
   });
 });
 
+describe('TrafficLog.pageNow and recentNow: the rows not yet written too, without waiting', () => {
+  const of = (seq: number, device: string, payload = '{"a":1}'): TrafficRow => ({ ...row(seq, seq, payload), device, from: device });
+  const seqsOf = (rows: TrafficRow[]) => rows.map((r) => r.seq);
+
+  it('merges queued rows with stored ones, newest first, filtered, limited, payloads cut', () => {
+    const db = openDatabase(`${tmp.dir}/now.db`);
+    const log = new TrafficLog(db);
+    for (let i = 1; i <= 6; i++) log.append(of(i, i % 2 ? 'odd' : 'even'));
+    while (log.flush());
+    const long = `{"long":"${'x'.repeat(5000)}"}`;
+    log.append(of(7, 'odd', long));
+    log.append(of(8, 'even'));
+    expect(log.queued).toBe(2);
+    expect(log.newest).toBe(8);
+
+    expect(seqsOf(log.pageNow(compileFilter(''), 100).rows)).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
+    expect(seqsOf(log.page(compileFilter(''), 100).rows)).toEqual([6, 5, 4, 3, 2, 1]); // page(): the file only
+    expect(seqsOf(log.pageNow(compileFilter('device:odd'), 100).rows)).toEqual([7, 5, 3, 1]);
+    expect(seqsOf(log.pageNow(compileFilter(''), 3).rows)).toEqual([8, 7, 6]);
+    expect(seqsOf(log.pageNow(compileFilter(''), 3, 7).rows)).toEqual([6, 5, 4]); // older than beforeSeq
+    expect(seqsOf(log.recentNow('odd', 2))).toEqual([7, 5]);
+    expect(seqsOf(log.recentNow('even', 10))).toEqual([8, 6, 4, 2]);
+    const cut = log.recentNow('odd', 1)[0]!;
+    expect(cut).toMatchObject({ seq: 7, cut: true, size: long.length });
+    expect(cut.payload).toHaveLength(4096);
+    expect(log.queued).toBe(2); // nothing was written to answer
+    db.close();
+  });
+
+  it('keeps the search bound for the queued rows too', () => {
+    const db = openDatabase(`${tmp.dir}/now-scan.db`);
+    const log = new TrafficLog(db);
+    log.append(row(1, 1, '{"needle":1}'));
+    log.flush();
+    for (let i = 2; i <= 20; i++) log.append(row(i, i, i === 5 ? '{"needle":2}' : '{"hay":1}'));
+    expect(log.pageNow(compileFilter('needle'), 10, undefined, 4096, 10)).toEqual({ rows: [], scanLimitedAt: 11 });
+    expect(seqsOf(log.pageNow(compileFilter('needle'), 10, 11, 4096, 10).rows)).toEqual([5, 1]);
+    // waiting rows that fill the page make it complete, whatever the file's part stopped at
+    expect(log.pageNow(compileFilter('hay'), 2, undefined, 4096, 10)).toEqual({ rows: [expect.objectContaining({ seq: 20 }), expect.objectContaining({ seq: 19 })] });
+    db.close();
+  });
+
+  it('lists a row found both waiting and in the file once (the writer commits between the two reads)', () => {
+    const db = openDatabase(`${tmp.dir}/now-twice.db`);
+    const log = new TrafficLog(db);
+    for (let i = 1; i <= 3; i++) log.append(of(i, 'd'));
+    log.flush();
+    log.append(of(3, 'd')); // as if still in flight while already committed
+    expect(seqsOf(log.pageNow(compileFilter(''), 10).rows)).toEqual([3, 2, 1]);
+    expect(seqsOf(log.recentNow('d', 10))).toEqual([3, 2, 1]);
+    db.close();
+  });
+});
+
 describe('TrafficLog search bound', () => {
   it('stops a filtered search after scanRows rows and says where', () => {
     const db = openDatabase(`${tmp.dir}/scan.db`);

@@ -131,6 +131,39 @@ describe('traffic rows written by a worker thread', () => {
     db.close();
   });
 
+  it('pageNow and recentNow list the rows with the worker without waiting for it; a failed batch drops out', async () => {
+    const db = openDatabase(`${tmp.dir}/now.db`);
+    const log = new TrafficLog(db, { writeInWorker: true });
+    const now = (query = '') => log.pageNow(compileFilter(query), 1_000).rows.map((r) => r.seq);
+    log.append(row(1, 'a'));
+    log.flush(10, Infinity);
+    log.drain();
+    log.exclusive(() => {
+      for (let i = 2; i <= 300; i++) log.append(row(i, i % 2 ? 'a' : 'b'));
+      log.flush(256, performance.now() + 1_000); // 256 handed over, held at the gate; 43 still queued
+      expect(log.queued).toBe(43);
+      expect(log.writerState().inFlight).toBe(256);
+      // inside exclusive() a wait for the worker would throw: these read without one
+      expect(now()).toEqual(count(300).reverse());
+      expect(now('device:b')).toEqual(count(150).map((i) => i * 2).reverse());
+      expect(log.recentNow('a', 3).map((r) => r.seq)).toEqual([299, 297, 295]);
+      expect(seqs(log)).toEqual([1]); // the file has only the first
+    });
+    log.flush(10_000, Infinity);
+    log.drain();
+    expect(now()).toEqual(count(300).reverse());
+    expect(seqs(log)).toEqual(count(300));
+
+    log.append(row(300)); // refused by the primary key: its batch is lost, counted dropped
+    log.append(row(301));
+    log.flush(10, Infinity);
+    log.drain();
+    expect(log.counters.dropped).toBe(2);
+    expect(now().slice(0, 2)).toEqual([300, 299]);
+    await log.close();
+    db.close();
+  });
+
   it("holds the writer between batches while this thread's connection writes (exclusive), and goes on after", async () => {
     const db = openDatabase(`${tmp.dir}/gate.db`);
     const log = new TrafficLog(db, { writeInWorker: true });

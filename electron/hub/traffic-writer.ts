@@ -155,6 +155,9 @@ export class TrafficWriter {
   private closed = false;
   /** Rows handed over so far (see unwritten). */
   private postedRows = 0;
+  /** The batches posted and not yet finished, oldest first (see inFlight); `released` were let go. */
+  private readonly batches: TrafficRow[][] = [];
+  private released = 0;
   /** Why the worker is gone when it went away on its own (it could not start, or crashed). */
   failed: string | null = null;
 
@@ -179,6 +182,26 @@ export class TrafficWriter {
     this.worker.postMessage(packed, [packed.numbers.buffer]);
     this.posted++;
     this.postedRows += rows.length;
+    this.batches.push(rows);
+    this.release();
+  }
+
+  /**
+   * The rows posted and not yet finished, by batch, oldest first: what a reader that does not wait
+   * (TrafficLog.pageNow) adds to the file's rows. A failed batch is finished too: its rows are lost,
+   * counted as dropped, and not shown. At most MAX_POSTED_BATCHES outside flushAll, whose drain lets
+   * them go at once.
+   */
+  inFlight(): readonly TrafficRow[][] {
+    this.release();
+    return this.batches;
+  }
+
+  private release(): void {
+    const done = Atomics.load(this.ctl, DONE) - this.released;
+    if (done <= 0) return;
+    this.batches.splice(0, done);
+    this.released += done;
   }
 
   /** Batches posted and not yet finished. */
@@ -214,7 +237,10 @@ export class TrafficWriter {
     const until = performance.now() + timeoutMs;
     for (;;) {
       const done = Atomics.load(this.ctl, DONE);
-      if (done >= this.posted) return true;
+      if (done >= this.posted) {
+        this.release();
+        return true;
+      }
       const left = until - performance.now();
       if (this.hasFailed() || left <= 0) return false;
       Atomics.wait(this.ctl, DONE, done, left);
