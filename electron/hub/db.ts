@@ -112,11 +112,31 @@ export function columnBounds(db: Db, table: string, column: string): Database.St
   return db.prepare(columnBoundsSql(table, column));
 }
 
+/** Runs a write of a connection with the file's other writer held off (see setWriteGate). */
+export type WriteGate = <T>(write: () => T) => T;
+const writeGates = new WeakMap<Db, WriteGate>();
+
+/**
+ * Registers how writes of `db` hold off another writer of the same file (the traffic writer
+ * thread: TrafficWriter.exclusive, which waits at most for the batch being written, where SQLite's
+ * busy handler would sleep the event loop 1 to 100 ms at a time); null removes it.
+ */
+export function setWriteGate(db: Db, gate: WriteGate | null): void {
+  if (gate) writeGates.set(db, gate);
+  else writeGates.delete(db);
+}
+
+/** Runs a write of `db` through its gate, if one is set (re-entrant: a gated write inside another runs at once). */
+export function gatedWrite<T>(db: Db, write: () => T): T {
+  const gate = writeGates.get(db);
+  return gate ? gate(write) : write();
+}
+
 /** Small key/value store for settings and host secrets. */
 export class KeyValue {
   private readonly getStmt;
   private readonly setStmt;
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.getStmt = db.prepare<[string], { value: string }>('SELECT value FROM kv WHERE key = ?');
     this.setStmt = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
   }
@@ -124,6 +144,6 @@ export class KeyValue {
     return this.getStmt.get(key)?.value ?? null;
   }
   set(key: string, value: string): void {
-    this.setStmt.run(key, value);
+    gatedWrite(this.db, () => this.setStmt.run(key, value));
   }
 }

@@ -4,7 +4,7 @@ import type { BrokerFrameEvent, BrokerPort, BrokerSession } from './broker-port'
 import { Checkpointer } from './checkpointer';
 import { ControlTracker, type ControlResult } from './controls';
 import { Conversations, MAX_CONVERSATIONS } from './conversations';
-import type { Db } from './db';
+import { gatedWrite, type Db } from './db';
 import { deleteDeviceHistory, type DeletedHistory } from './device-history';
 import { Flusher, ROUND_BUDGET_MS } from './flusher';
 import { Metrics, TOTAL } from './metrics';
@@ -118,7 +118,7 @@ export class Hub {
   private writerFailureSaid = false;
 
   constructor(private readonly o: HubOptions) {
-    this.flusher = new Flusher(o.db, o.flushMs ?? 250, o.flushBudgetMs, (round) => this.log.exclusive(round), () => this.log.holdWriter());
+    this.flusher = new Flusher(o.db, o.flushMs ?? 250, o.flushBudgetMs, (round) => gatedWrite(o.db, round), () => this.log.holdWriter());
     const stepRows = o.retentionChunkRows ?? RETENTION_CHUNK_ROWS;
     const stepSizer = () => new StepSizer(o.flushBudgetMs ?? ROUND_BUDGET_MS, Math.min(64, stepRows), stepRows);
     this.retentionSteps = { traffic: stepSizer(), telemetry: stepSizer() };
@@ -335,7 +335,7 @@ export class Hub {
       return r;
     };
     const traffic = timed(this.retentionSteps.traffic, (rows) => this.log.applyRetention(policy, now, rows));
-    const telemetry = timed(this.retentionSteps.telemetry, (rows) => this.log.exclusive(() => this.telemetry.applyRetention(now, rows)));
+    const telemetry = timed(this.retentionSteps.telemetry, (rows) => this.telemetry.applyRetention(now, rows));
     const deleted = traffic.deleted + telemetry.deleted;
     const more = traffic.more || telemetry.more;
     if (more && chunked && !this.retentionSoon) {

@@ -1,5 +1,5 @@
 import type { MetricsPoint, MetricsRange } from '../../shared/api/contract';
-import type { Db } from './db';
+import { gatedWrite, type Db } from './db';
 import { F, FIELDS, SecondSeries, columnOf, downPoint, isGauge, newBucket, pointOf, toPoint } from './metrics-series';
 
 /** Series key of the whole broker. */
@@ -203,7 +203,7 @@ export class Metrics {
 
   /** Deletes at most `maxRows` stored minute rows of `device` up to `upToTs`; `more`: call again. */
   deleteDevice(device: string, upToTs: number, maxRows: number): { deleted: number; more: boolean } {
-    const deleted = this.deleteOfDevice.run(device, device, upToTs, maxRows).changes;
+    const deleted = gatedWrite(this.db, () => this.deleteOfDevice.run(device, device, upToTs, maxRows).changes);
     return { deleted, more: deleted === maxRows };
   }
 

@@ -1,5 +1,5 @@
 import type { ControlResponseStats, Counters, DeviceSummary, TokenStatus } from '../../shared/api/contract';
-import type { Db } from './db';
+import { gatedWrite, type Db } from './db';
 import type { BrokerSession } from './broker-port';
 
 /** A reconnect within this window after a disconnect counts as a flap. */
@@ -120,7 +120,7 @@ export class Registry {
     this.dirtyUi.delete(id);
     this.dirtyUiLazy.delete(id);
     this.sentUiAt.delete(id);
-    this.remove.run(id);
+    gatedWrite(this.db, () => this.remove.run(id));
     return true;
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEntry, CommandHistoryEntry, SavedCommand } from '../../shared/api/contract';
-import type { Db } from './db';
+import { gatedWrite, type Db } from './db';
 
 const MAX_SAVED = 1000;
 const MAX_HISTORY = 10_000;
@@ -41,19 +41,20 @@ export class CommandStore {
     const id = cmd.id ?? randomUUID();
     const count = (this.db.prepare('SELECT count(*) AS n FROM saved_commands').get() as { n: number }).n;
     if (!this.get(id) && count >= MAX_SAVED) throw new SavedCommandsFull();
-    this.db
-      .prepare('INSERT INTO saved_commands (id, name, scope, template, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, scope = excluded.scope, template = excluded.template, updated_at = excluded.updated_at')
-      .run(id, cmd.name, cmd.scope, cmd.template, Date.now());
+    const upsert = this.db.prepare('INSERT INTO saved_commands (id, name, scope, template, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, scope = excluded.scope, template = excluded.template, updated_at = excluded.updated_at');
+    gatedWrite(this.db, () => upsert.run(id, cmd.name, cmd.scope, cmd.template, Date.now()));
     return { id, name: cmd.name, scope: cmd.scope, template: cmd.template };
   }
 
   delete(id: string): boolean {
-    return this.db.prepare('DELETE FROM saved_commands WHERE id = ?').run(id).changes > 0;
+    return gatedWrite(this.db, () => this.db.prepare('DELETE FROM saved_commands WHERE id = ?').run(id).changes > 0);
   }
 
   addHistory(e: CommandHistoryEntry): void {
-    this.db.prepare('INSERT INTO command_history (ts, target, payload, status, error) VALUES (?, ?, ?, ?, ?)').run(e.ts, e.target, e.payload, e.status, e.error);
-    this.db.prepare('DELETE FROM command_history WHERE id <= (SELECT max(id) FROM command_history) - ?').run(MAX_HISTORY);
+    gatedWrite(this.db, () => {
+      this.db.prepare('INSERT INTO command_history (ts, target, payload, status, error) VALUES (?, ?, ?, ?, ?)').run(e.ts, e.target, e.payload, e.status, e.error);
+      this.db.prepare('DELETE FROM command_history WHERE id <= (SELECT max(id) FROM command_history) - ?').run(MAX_HISTORY);
+    });
   }
 
   history(limit: number): CommandHistoryEntry[] {
@@ -61,8 +62,10 @@ export class CommandStore {
   }
 
   audit(action: string, target: string | null, detail: unknown = null): void {
-    this.db.prepare('INSERT INTO audit (ts, action, target, detail) VALUES (?, ?, ?, ?)').run(Date.now(), action, target, detail === null ? null : JSON.stringify(detail));
-    this.db.prepare('DELETE FROM audit WHERE id <= (SELECT max(id) FROM audit) - ?').run(MAX_AUDIT);
+    gatedWrite(this.db, () => {
+      this.db.prepare('INSERT INTO audit (ts, action, target, detail) VALUES (?, ?, ?, ?)').run(Date.now(), action, target, detail === null ? null : JSON.stringify(detail));
+      this.db.prepare('DELETE FROM audit WHERE id <= (SELECT max(id) FROM audit) - ?').run(MAX_AUDIT);
+    });
   }
 
   auditLog(limit: number): AuditEntry[] {

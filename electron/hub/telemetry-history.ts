@@ -1,5 +1,5 @@
 import type { MetricsRange, StorageStats, TelemetryPoint, TelemetrySeries } from '../../shared/api/contract';
-import { KeyValue, columnBounds, type Db } from './db';
+import { KeyValue, columnBounds, gatedWrite, type Db } from './db';
 import { MAX_TELEMETRY_KEYS } from './registry';
 
 const MINUTE_MS = 60_000;
@@ -239,10 +239,10 @@ export class TelemetryHistory {
 
   /**
    * Runs a delete and keeps `holes` = id span - rows true (new rows take max(id) + 1, so only
-   * deletes change it), the delete and the count in one transaction.
+   * deletes change it), the delete and the count in one transaction, past the traffic writer (gatedWrite).
    */
   private deleteTracked(run: () => number): number {
-    return this.inTransaction.immediate(() => {
+    return gatedWrite(this.db, () => this.inTransaction.immediate(() => {
       const spanBefore = this.idSpan();
       const deleted = run();
       if (deleted === 0) return 0;
@@ -253,7 +253,7 @@ export class TelemetryHistory {
         this.kv.set(HOLES_KEY, String(holes));
       }
       return deleted;
-    });
+    }));
   }
 
   private idSpan(): number {

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { TokenInfo } from '../../shared/api/contract';
 import { isValidDeviceId } from '../../shared/protocol';
 import { generateToken, hashToken, type TokenStore } from '../broker/tokens';
-import type { Db } from './db';
+import { gatedWrite, type Db } from './db';
 
 interface Row {
   id: string;
@@ -61,7 +61,7 @@ export class SqliteTokenStore implements TokenStore {
     if (!row || row.revoked_at !== null) return false;
     row.revoked_at = Date.now();
     this.byHash.delete(row.hash);
-    this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ?').run(row.revoked_at, id);
+    gatedWrite(this.db, () => this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ?').run(row.revoked_at, id));
     return true;
   }
 
@@ -70,7 +70,7 @@ export class SqliteTokenStore implements TokenStore {
     const row = this.rows.get(id);
     if (!row || row.revoked_at === null) return false;
     this.rows.delete(id);
-    this.db.prepare('DELETE FROM tokens WHERE id = ? AND revoked_at IS NOT NULL').run(id);
+    gatedWrite(this.db, () => this.db.prepare('DELETE FROM tokens WHERE id = ? AND revoked_at IS NOT NULL').run(id));
     return true;
   }
 
@@ -124,9 +124,8 @@ export class SqliteTokenStore implements TokenStore {
     // the old token's use not yet written must not land on the new token's row
     this.usedSinceFlush.delete(id);
     const row: Row = { id, hash, created_at: Date.now(), revoked_at: null, last_used_at: null };
-    this.db
-      .prepare('INSERT INTO tokens (id, hash, created_at, revoked_at, last_used_at) VALUES (@id, @hash, @created_at, NULL, NULL) ON CONFLICT(id) DO UPDATE SET hash = excluded.hash, created_at = excluded.created_at, revoked_at = NULL, last_used_at = NULL')
-      .run(row);
+    const upsert = this.db.prepare('INSERT INTO tokens (id, hash, created_at, revoked_at, last_used_at) VALUES (@id, @hash, @created_at, NULL, NULL) ON CONFLICT(id) DO UPDATE SET hash = excluded.hash, created_at = excluded.created_at, revoked_at = NULL, last_used_at = NULL');
+    gatedWrite(this.db, () => upsert.run(row));
     this.rows.set(id, row);
     this.byHash.set(hash, id);
     return token;

@@ -1,5 +1,5 @@
 import type { StorageStats, TrafficCounters, TrafficRow } from '../../shared/api/contract';
-import { KeyValue, columnBounds, type Db } from './db';
+import { KeyValue, columnBounds, gatedWrite, setWriteGate, type Db } from './db';
 import type { CompiledFilter } from './traffic-filter';
 import { TrafficWriter, type TrafficWriterTotals } from './traffic-writer';
 
@@ -103,6 +103,8 @@ export class TrafficLog {
     this.inTransaction = db.transaction((run: () => number) => run());
     this.kv = new KeyValue(db);
     this.writer = options.writeInWorker && !db.memory ? new TrafficWriter(db, { holesKey: HOLES_KEY, rowOverhead: ROW_OVERHEAD, insertSql: INSERT_ROW_SQL }) : null;
+    // every write of this connection (settings, tokens, audit, a forget's deletes) holds the thread off
+    if (this.writer) setWriteGate(db, (write) => this.exclusive(write));
     // The byte sum reads every row anyway; counting them in the same pass makes the holes exact
     // at every start (a database from before the count was kept, or written by an older version).
     const all = db.prepare('SELECT coalesce(sum(bytes), 0) AS b, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM traffic').get() as { b: number; n: number; lo: number | null; hi: number | null };
@@ -285,6 +287,7 @@ export class TrafficLog {
   /** Stops the writer thread once it has written what it was given (nothing to do without one). */
   async close(): Promise<void> {
     if (!this.writer) return;
+    setWriteGate(this.db, null);
     if (this.handOffSoon) clearImmediate(this.handOffSoon);
     this.handOffSoon = null;
     this.drain();
@@ -388,7 +391,7 @@ export class TrafficLog {
    */
   private tracked(run: () => number): number {
     // IMMEDIATE: the traffic writer thread is another writer (see Flusher), held off meanwhile
-    return this.exclusive(() => this.inTransaction.immediate(() => {
+    return gatedWrite(this.db, () => this.inTransaction.immediate(() => {
       const spanBefore = this.seqSpan();
       const stored = this.holes();
       const added = run();
