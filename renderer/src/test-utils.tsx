@@ -53,6 +53,28 @@ export function withChartLayout(width = 600, height = 220): void {
   });
 }
 
+/**
+ * For reading a chart's time-axis labels in jsdom (inside withChartLayout), where every element has
+ * the chart's size: the legend gets a legend's height (or the plot gets none) and recharts' text
+ * measuring a label's (or it hides every label as overlapping). Returns a restore function.
+ */
+export function measureChartText(): () => void {
+  const chartRect = HTMLElement.prototype.getBoundingClientRect;
+  HTMLElement.prototype.getBoundingClientRect = function (this: HTMLElement) {
+    const rect = chartRect.call(this);
+    if (this.id === 'recharts_measurement_span') return { ...rect, width: 6.5 * (this.textContent?.length ?? 0), height: 13 };
+    return this.classList.contains('recharts-legend-wrapper') ? { ...rect, height: 20, bottom: 20 } : rect;
+  };
+  return () => {
+    HTMLElement.prototype.getBoundingClientRect = chartRect;
+  };
+}
+
+/** A chart's time-axis labels, left to right. */
+export function timeAxisLabels(chart: HTMLElement): (string | null)[] {
+  return Array.from(chart.querySelectorAll('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value')).map((t) => t.textContent);
+}
+
 /** What the fake host says on hello; setup() starts from it. */
 export const TEST_HELLO = { version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null } as const;
 

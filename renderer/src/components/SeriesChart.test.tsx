@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { withChartLayout } from '../test-utils';
+import { measureChartText, timeAxisLabels, withChartLayout } from '../test-utils';
 import { axisTick, CHART_KEYS_HINT, chartSummary, keyPoint, SeriesChart, timeLabels } from './SeriesChart';
 
 withChartLayout();
@@ -169,20 +169,25 @@ describe('series chart time axis', () => {
   it('labels round times (every 30 s over 2 minutes in 600 px), not the odd second the window starts at', async () => {
     const start = new Date(2026, 0, 1, 3, 37, 49).getTime();
     const rows = Array.from({ length: 121 }, (_, i) => ({ ts: start + i * 1000, in: i % 5, out: 1 }));
-    // in jsdom every element has the chart's size: the legend gets a legend's height (or the plot
-    // gets none) and recharts' text measuring a label's (or it hides every label as overlapping)
-    const chartRect = HTMLElement.prototype.getBoundingClientRect;
-    HTMLElement.prototype.getBoundingClientRect = function (this: HTMLElement) {
-      const rect = chartRect.call(this);
-      if (this.id === 'recharts_measurement_span') return { ...rect, width: 6.5 * (this.textContent?.length ?? 0), height: 13 };
-      return this.classList.contains('recharts-legend-wrapper') ? { ...rect, height: 20, bottom: 20 } : rect;
-    };
+    const restore = measureChartText();
     try {
       render(<SeriesChart title="Live" data={rows} series={series} testId="chart-live" />);
-      const labels = () => Array.from(screen.getByTestId('chart-live').querySelectorAll('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value')).map((t) => t.textContent);
-      await waitFor(() => expect(labels()).toEqual(['03:38:00', '03:38:30', '03:39:00', '03:39:30']));
+      await waitFor(() => expect(timeAxisLabels(screen.getByTestId('chart-live'))).toEqual(['03:38:00', '03:38:30', '03:39:00', '03:39:30']));
     } finally {
-      HTMLElement.prototype.getBoundingClientRect = chartRect;
+      restore();
+    }
+  });
+
+  it('spans the window it is given, not only the times its data covers (charts of a page line up)', async () => {
+    const start = new Date(2026, 0, 1, 3, 37, 0).getTime();
+    // 20 s of data at the end of a 2-minute window
+    const rows = Array.from({ length: 21 }, (_, i) => ({ ts: start + 100_000 + i * 1000, in: 1, out: 1 }));
+    const restore = measureChartText();
+    try {
+      render(<SeriesChart title="Live" data={rows} span={{ from: start, to: start + 120_000 }} series={series} testId="chart-live" />);
+      await waitFor(() => expect(timeAxisLabels(screen.getByTestId('chart-live'))).toEqual(['03:37:00', '03:37:30', '03:38:00', '03:38:30', '03:39:00']));
+    } finally {
+      restore();
     }
   });
 });

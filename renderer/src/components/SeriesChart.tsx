@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useId, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import { formatValue } from './format';
 import { timeTicks } from './time-ticks';
 import { useThrottled } from './useThrottled';
@@ -53,6 +53,8 @@ function timeBounds(data: Row[]): { from: number; to: number } | null {
 }
 
 type Row = Record<string, number | null>;
+/** A time axis' first and last time (ms). */
+export type TimeSpan = { from: number; to: number };
 
 const num = (v: number) => String(Number(v.toPrecision(3)));
 
@@ -101,6 +103,8 @@ const TOOLTIP_STYLE = { background: 'var(--panel)', border: '1px solid var(--bor
 
 interface BodyProps {
   data: Row[];
+  /** The time axis' span; null: the data's first to last time. */
+  span: TimeSpan | null;
   series: SeriesDef[];
   height: number;
   /** The accessible name of the focusable chart, and the ids of what describes it. */
@@ -132,8 +136,8 @@ function KeyTooltip({ label, values, across }: { label: string | undefined; valu
 
 /** The recharts tree; redrawn only when its (throttled) data, its series or the keyboard's point change. */
 const ChartBody = memo(
-  function ChartBody({ data, series, height, label, describedBy, point, onPointer, fromZero }: BodyProps) {
-    const bounds = timeBounds(data);
+  function ChartBody({ data, span: axis, series, height, label, describedBy, point, onPointer, fromZero }: BodyProps) {
+    const bounds = axis ?? timeBounds(data);
     const span = bounds ? bounds.to - bounds.from : 0;
     const { tick, full } = timeLabels(span);
     const row = point === null ? undefined : data[point];
@@ -150,7 +154,7 @@ const ChartBody = memo(
               own accessibilityLayer is off because the keys are ours (SeriesChart) */}
           <LineChart data={data} margin={MARGIN} accessibilityLayer={false} tabIndex={0} role="application" aria-label={label} aria-describedby={describedBy} onMouseMove={onPointer}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-            <XAxis dataKey="ts" type="number" domain={['dataMin', 'dataMax']} ticks={ticks} tickFormatter={tick} stroke="var(--muted)" fontSize={11} />
+            <XAxis dataKey="ts" type="number" domain={axis ? [axis.from, axis.to] : ['dataMin', 'dataMax']} allowDataOverflow={axis !== null} ticks={ticks} tickFormatter={tick} stroke="var(--muted)" fontSize={11} />
             <YAxis stroke="var(--muted)" fontSize={11} width={Y_AXIS_WIDTH} domain={fromZero ? [0, 'auto'] : ['auto', 'auto']} tickFormatter={axisTick} />
             <Tooltip labelFormatter={(v) => full(Number(v))} formatter={formatValue} contentStyle={TOOLTIP_STYLE} isAnimationActive={false} />
             {/* labels in the text colour (the swatch keeps the series colour): light series colours are unreadable as text */}
@@ -169,7 +173,7 @@ const ChartBody = memo(
       </div>
     );
   },
-  (a, b) => a.data === b.data && a.height === b.height && a.label === b.label && a.describedBy === b.describedBy && a.point === b.point && a.fromZero === b.fromZero && seriesKey(a.series) === seriesKey(b.series),
+  (a, b) => a.data === b.data && a.span?.from === b.span?.from && a.span?.to === b.span?.to && a.height === b.height && a.label === b.label && a.describedBy === b.describedBy && a.point === b.point && a.fromZero === b.fromZero && seriesKey(a.series) === seriesKey(b.series),
 );
 
 /**
@@ -179,13 +183,21 @@ const ChartBody = memo(
 /**
  * `note`: one short line under the title that says how to read the chart (also its description).
  * `fromZero` false: the value axis fits the data instead of starting at 0 (readings, not counts).
+ * `span`: the time axis' first and last time, the window the page shows, so that the charts of one
+ * page line up (times one above the other) whatever each one's data covers; without it the axis
+ * spans the data's first to last time.
  */
-export function SeriesChart({ data, series, height = 220, title, note, testId, throttleMs = 1000, phaseMs = 0, fromZero = true }: { data: Row[]; series: SeriesDef[]; height?: number; title: string; note?: string; testId?: string; throttleMs?: number; phaseMs?: number; fromZero?: boolean }) {
-  const live = useThrottled(data, throttleMs, phaseMs);
+export function SeriesChart({ data, span, series, height = 220, title, note, testId, throttleMs = 1000, phaseMs = 0, fromZero = true }: { data: Row[]; span?: TimeSpan; series: SeriesDef[]; height?: number; title: string; note?: string; testId?: string; throttleMs?: number; phaseMs?: number; fromZero?: boolean }) {
+  // the span is throttled with the data, so the axis never slides ahead of the lines
+  const from = span?.from;
+  const to = span?.to;
+  const input = useMemo(() => ({ rows: data, span: from === undefined || to === undefined ? null : { from, to } }), [data, from, to]);
+  const live = useThrottled(input, throttleMs, phaseMs);
   // Held while focus is inside: a live window slides every second, which would move the point
   // under the keyboard and make the tooltip (an assertive live region) speak again each time.
-  const [held, setHeld] = useState<Row[] | null>(null);
-  const shown = held ?? live;
+  const [held, setHeld] = useState<typeof live | null>(null);
+  const view = held ?? live;
+  const shown = view.rows;
   // The keyboard's point is ours, not recharts': its accessibility layer only steps Left/Right from
   // the oldest point and has no public way to set its index, and a Tooltip `defaultIndex` is ignored
   // once the mouse has been over the chart. So keys move `point` (focus from the keyboard starts it
@@ -234,7 +246,7 @@ export function SeriesChart({ data, series, height = 220, title, note, testId, t
       <p className="sr-only" id={hintId}>
         {CHART_KEYS_HINT}
       </p>
-      {mounted ? <ChartBody data={shown} series={series} height={height} label={`${title} chart`} describedBy={`${note ? `${noteId} ` : ''}${summaryId} ${hintId}`} point={point} onPointer={clearPoint} fromZero={fromZero} /> : <div style={{ height }} />}
+      {mounted ? <ChartBody data={shown} span={view.span} series={series} height={height} label={`${title} chart`} describedBy={`${note ? `${noteId} ` : ''}${summaryId} ${hintId}`} point={point} onPointer={clearPoint} fromZero={fromZero} /> : <div style={{ height }} />}
     </figure>
   );
 }

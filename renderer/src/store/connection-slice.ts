@@ -41,6 +41,12 @@ export interface ConnectionSlice {
    * are held then too, until the first hello: see hostHold in components/hostGate).
    */
   hostDown: boolean;
+  /**
+   * When the open connection to the host was lost (ms, this browser's clock), null while it is open
+   * (or was never open). Times counted from the host's data ("online for", "last seen") stop here:
+   * past it the panel does not know (useHostNow).
+   */
+  hostLostAt: number | null;
   /** Whether the client can be asked to reconnect at once (the headless WebSocket can). */
   canRetry: boolean;
   /** "Retry now": skip the rest of the reconnect backoff. */
@@ -89,10 +95,17 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, c
     batchesApplied: 0,
     notices: [],
     hostDown: false,
+    hostLostAt: null,
     canRetry: typeof client.reconnect === 'function',
     setHostStatus(status, detail) {
       // 'connecting' between two failed attempts keeps the host down; only 'open' brings it back
-      set((s) => ({ hostStatus: status, hostDetail: detail ?? null, hostDown: status === 'open' ? false : status === 'closed' ? true : s.hostDown }));
+      set((s) => ({
+        hostStatus: status,
+        hostDetail: detail ?? null,
+        hostDown: status === 'open' ? false : status === 'closed' ? true : s.hostDown,
+        // the first step away from open is the moment of the loss; the attempts after it keep it
+        hostLostAt: status === 'open' ? null : s.hostStatus === 'open' ? Date.now() : s.hostLostAt,
+      }));
     },
     retryNow() {
       client.reconnect?.();

@@ -108,7 +108,9 @@ export const metricsBatch: BatchReducer = (state, batch) => {
   if (batch.metrics) patch.live = appendLive(state.live, batch.metrics);
   if (batch.deviceRates) {
     patch.deviceRates = batch.deviceRates;
-    patch.rateHistory = recordRates(state.rateHistory, batch.deviceRates, batch.ts);
+    // the rates are of the second the metrics point closes (the host sends them together): at its
+    // time, so the per-device chart's samples line up with the totals, and with the loaded history
+    patch.rateHistory = recordRates(state.rateHistory, batch.deviceRates, batch.metrics?.ts ?? batch.ts);
   }
   return Object.keys(patch).length ? patch : null;
 };

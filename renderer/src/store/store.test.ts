@@ -6,7 +6,7 @@ import { setup } from '../test-utils';
 import { HYDRATE_RETRY_MS } from './connection-slice';
 import { controlKey, CONTROL_TIMEOUT_MS } from './devices-slice';
 import { LIVE_POINTS } from './metrics-slice';
-import { PAUSE_CAP, TRAFFIC_CAP } from './traffic-slice';
+import { PAUSE_CAP, TRAFFIC_CAP, unwrittenRows } from './traffic-slice';
 
 const point = (ts: number) => ({ ts, msgsIn: 1, msgsOut: 1, bytesIn: 1, bytesOut: 1, errors: 0, drops: 0, rttMs: 1, queueDepth: 0, udpLoss: 0, udpRetransmits: 0, udpSpurious: 0 });
 
@@ -24,6 +24,27 @@ describe('store fed by event batches', () => {
     expect(s.hello?.tcpPort).toBe(9000);
     expect(s.deviceIds).toEqual(['a', 'b']);
     expect(s.rows.map((r) => r.seq)).toEqual([4, 5]);
+  });
+
+  it('counts rows brought before the host logged them (unwrittenRows): ones newer than the page that came while it loaded, repeats not, a new host run not', async () => {
+    const client = createFakeClient();
+    let answer: (page: { rows: ReturnType<typeof fakeRow>[]; counters: { logged: number; shown: number; dropped: number } }) => void = () => undefined;
+    client.handlers['traffic.page'] = () => new Promise((resolve) => (answer = resolve));
+    const { store } = setup(client);
+    const loading = store.getState().loadTrafficPage();
+    // while the page loads: seq 5 (logged by then, so in the page) and 6 (not yet) come live
+    client.emit({ traffic: [fakeRow({ seq: 5 }), fakeRow({ seq: 6 })], counters: { logged: 5, shown: 5, dropped: 0 } });
+    answer({ rows: [fakeRow({ seq: 5 }), fakeRow({ seq: 4 })], counters: { logged: 5, shown: 5, dropped: 0 } });
+    await loading;
+    expect(unwrittenRows(store.getState())).toBe(1);
+    // a repeat of 6 is not brought twice; 7 is new
+    client.emit({ traffic: [fakeRow({ seq: 6 }), fakeRow({ seq: 7 })], counters: { logged: 5, shown: 7, dropped: 0 } });
+    expect(unwrittenRows(store.getState())).toBe(2);
+    client.emit({ counters: { logged: 7, shown: 7, dropped: 0 } });
+    expect(unwrittenRows(store.getState())).toBe(0);
+    // the host restarted (its counters start again) and its page has not answered yet: nothing is said
+    client.emit({ traffic: [fakeRow({ seq: 8 })], counters: { logged: 0, shown: 1, dropped: 0 } });
+    expect(unwrittenRows(store.getState())).toBe(0);
   });
 
   it('drops rows a batch repeats from the traffic page (one row per seq, also while paused)', async () => {
@@ -98,6 +119,8 @@ describe('store fed by event batches', () => {
     // the busiest device's rate history gets its older seconds in front of the live sample
     await vi.waitFor(() => expect(store.getState().rateHistory.busy).toHaveLength(3));
     expect(store.getState().rateHistory.busy!.map((p) => p.v)).toEqual([3, 4, 7]);
+    // the live sample is of the second its metrics point closes (not the batch's arrival), as the loaded ones are
+    expect(store.getState().rateHistory.busy!.map((p) => p.ts)).toEqual([101_000, 102_000, 103_000]);
     expect(store.getState().notices).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { act, screen } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ControlResponseStats } from '../../../../shared/api/contract';
 import { createFakeClient, fakeDevice } from '../../api/fake-client';
 import { renderWith, setup, withLayout } from '../../test-utils';
@@ -69,5 +69,22 @@ describe('device page: presence', () => {
     expect(screen.getByTestId('detail-online').textContent).toBe('never connected');
     act(() => void client.emit({ devices: [fakeDevice('lamp-1', { online: false, since: Date.now() - 90_000 })] }));
     expect(screen.getByTestId('detail-online').textContent).toBe('offline for 1 min');
+  });
+
+  it('stops counting "online for" while the host is away, and goes on once it is back', () => {
+    vi.useFakeTimers({ now: new Date(2026, 0, 1, 10, 0, 0) });
+    try {
+      const { client } = openLamp();
+      act(() => void client.emit({ devices: [fakeDevice('lamp-1', { since: Date.now() - 40_000 })] }));
+      expect(screen.getByTestId('detail-online').textContent).toBe('online for 40 s');
+      act(() => client.setStatus('closed', 'socket closed'));
+      act(() => void vi.advanceTimersByTime(90_000));
+      expect(screen.getByTestId('detail-online').textContent).toBe('online for 40 s');
+      act(() => client.setStatus('open'));
+      act(() => void vi.advanceTimersByTime(1_000));
+      expect(screen.getByTestId('detail-online').textContent).toBe('online for 2 min');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -3,7 +3,7 @@ import type { DeviceSummary, TrafficRow } from '../../../../shared/api/contract'
 import { EmptyState } from '../../components/EmptyState';
 import { HostWaiting, useHostAnswered } from '../../components/hostGate';
 import { formatBytes, formatDuration, formatRate } from '../../components/format';
-import { useNow } from '../../components/useNow';
+import { useHostNow } from '../../components/useNow';
 import { useApi, useApp } from '../../store/context';
 import { TrafficList } from '../traffic/TrafficList';
 import { controlResponseText, controlResponseTitle } from './control-response';
@@ -60,7 +60,7 @@ export function DeviceDetail() {
   const id = useApp((s) => s.selectedDevice);
   const device = useApp((s) => (id ? s.devices[id] : undefined));
   const navigate = useApp((s) => s.navigate);
-  const now = useNow();
+  const now = useHostNow(); // stops while the host is away
   const traffic = useDeviceTraffic(id ?? '');
   const [selected, setSelected] = useState<number | null>(null);
   // opened from a bookmark or a reload: the device list is not here yet, so "not found" would be a guess

@@ -1,12 +1,12 @@
 // @vitest-environment jsdom
-import { act, fireEvent, screen } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import type { DeviceSummary, TelemetrySeries } from '../../../../shared/api/contract';
 import { ApiCallError } from '../../api/errors';
 import { createFakeClient, fakeDevice } from '../../api/fake-client';
 import { HOST_DOWN_TEXT } from '../../components/hostGate';
 import { StoreProvider } from '../../store/context';
-import { renderWith, setup, withChartLayout, withLayout } from '../../test-utils';
+import { measureChartText, renderWith, setup, timeAxisLabels, withChartLayout, withLayout } from '../../test-utils';
 import { DeviceTelemetry } from './DeviceTelemetry';
 
 const downloads = vi.hoisted(() => [] as { filename: string; mime: string; content: string }[]);
@@ -139,5 +139,49 @@ describe('live telemetry from the host\'s recent readings', () => {
     expect(screen.queryByTestId('telemetry-live-temp')).toBeNull();
     act(() => void client.emit({ ts: T, devices: [sensor] }));
     expect(screen.getByTestId('telemetry-live-temp')).toBeTruthy();
+  });
+});
+
+describe('telemetry charts of one device share a time axis', () => {
+  // not 03:00 like the tests above: recharts caches a label's measured size, and theirs were measured
+  // without measureChartText (as wide as the chart, so hidden as overlapping)
+  const at = new Date(2026, 0, 1, 7, 0, 0).getTime();
+  const points = (fromS: number, toS: number) => Array.from({ length: toS - fromS + 1 }, (_, i) => ({ ts: at + (fromS + i) * 1000, v: i % 3 }));
+
+  it('live: a channel that reports for 20 s spans the same 2 minutes as one that reported for all of them', async () => {
+    const client = createFakeClient();
+    client.handlers['telemetry.recent'] = () => [
+      { channel: 'temp', points: points(1, 120) },
+      { channel: 'humidity', points: points(100, 120) },
+    ];
+    const restore = measureChartText();
+    try {
+      renderWith(<DeviceTelemetry device={sensor} />, setup(client));
+      const whole = ['07:00:00', '07:00:30', '07:01:00', '07:01:30', '07:02:00'];
+      // (charts redraw at most once a second)
+      await waitFor(() => expect(timeAxisLabels(screen.getByTestId('telemetry-live-temp'))).toEqual(whole), { timeout: 3000 });
+      await waitFor(() => expect(timeAxisLabels(screen.getByTestId('telemetry-live-humidity'))).toEqual(whole), { timeout: 3000 });
+    } finally {
+      restore();
+    }
+  });
+
+  it('stored: every channel spans the whole range up to now, not only its minutes with readings', async () => {
+    vi.useFakeTimers({ now: at + 3_600_000, toFake: ['Date'] });
+    const minutes = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ ts: at + (from + i) * 60_000, avg: 1, min: 0, max: 2 }));
+    const restore = measureChartText();
+    try {
+      render(() => [
+        { channel: 'temp', points: minutes(0, 60) },
+        { channel: 'humidity', points: minutes(50, 60) },
+      ]);
+      await act(async () => void fireEvent.click(button('1 hour')));
+      const whole = ['07:00', '07:10', '07:20', '07:30', '07:40', '07:50', '08:00'];
+      await waitFor(() => expect(timeAxisLabels(screen.getByTestId('telemetry-stored-temp'))).toEqual(whole), { timeout: 3000 });
+      await waitFor(() => expect(timeAxisLabels(screen.getByTestId('telemetry-stored-humidity'))).toEqual(whole), { timeout: 3000 });
+    } finally {
+      restore();
+      vi.useRealTimers();
+    }
   });
 });

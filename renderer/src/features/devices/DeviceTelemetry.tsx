@@ -4,11 +4,17 @@ import { downloadText } from '../../components/download';
 import { formatValue } from '../../components/format';
 import { useHostGate, type HostGate } from '../../components/hostGate';
 import { PALETTE, SeriesChart } from '../../components/SeriesChart';
+import { useHostNow } from '../../components/useNow';
 import { useApp } from '../../store/context';
+import { HISTORY_POINTS, HISTORY_SPACING_MS } from '../../store/telemetry-history';
 import { telemetryCsv, telemetryCsvFilename } from './telemetry-csv';
-import { useStoredTelemetry } from './useStoredTelemetry';
+import { STORED_REFRESH_MS, useStoredTelemetry } from './useStoredTelemetry';
 
 const MAX_CHARTS = 6;
+/** What a live chart spans: the samples a channel keeps (2 minutes). */
+const LIVE_SPAN_MS = HISTORY_POINTS * HISTORY_SPACING_MS;
+const HOUR_MS = 3_600_000;
+const STORED_SPAN_MS: Record<Exclude<TelemetryRange, 'live'>, number> = { '1h': HOUR_MS, '24h': 24 * HOUR_MS, '30d': 30 * 24 * HOUR_MS };
 
 type TelemetryRange = 'live' | Exclude<MetricsRange, '5m'>;
 const RANGES: { range: TelemetryRange; label: string }[] = [
@@ -66,24 +72,31 @@ function LiveCharts({ id, labels }: { id: string; labels: Map<string, string> })
   const loadRecent = useApp((s) => s.loadRecentTelemetry);
   // once per device shown: the host's last 2 minutes go in front of what this window has
   useEffect(() => void loadRecent(id), [id, loadRecent]);
-  const charts = useMemo(
-    () =>
-      Object.entries(history ?? {})
-        .slice(0, MAX_CHARTS)
-        .map(([ch, samples]) => ({ ch, data: samples.map((p) => ({ ts: p.ts, [ch]: p.v })) })),
-    [history],
-  );
+  // every channel's chart spans the same 2 minutes, up to the device's newest reading, so their
+  // times line up one above the other however long each channel has been reporting
+  const { charts, span } = useMemo(() => {
+    const shown = Object.entries(history ?? {}).slice(0, MAX_CHARTS);
+    const to = Math.max(0, ...shown.map(([, samples]) => samples.at(-1)?.ts ?? 0));
+    return { charts: shown.map(([ch, samples]) => ({ ch, data: samples.map((p) => ({ ts: p.ts, [ch]: p.v })) })), span: to > 0 ? { from: to - LIVE_SPAN_MS, to } : undefined };
+  }, [history]);
   return (
     <div className="chart-grid">
       {charts.map((c, i) => (
-        <SeriesChart key={c.ch} phaseMs={i * 160} title={labels.get(c.ch) ?? c.ch} testId={`telemetry-live-${c.ch}`} data={c.data} series={[{ key: c.ch, label: c.ch, color: PALETTE[i % PALETTE.length]! }]} height={160} fromZero={false} />
+        <SeriesChart key={c.ch} phaseMs={i * 160} title={labels.get(c.ch) ?? c.ch} testId={`telemetry-live-${c.ch}`} data={c.data} span={span} series={[{ key: c.ch, label: c.ch, color: PALETTE[i % PALETTE.length]! }]} height={160} fromZero={false} />
       ))}
     </div>
   );
 }
 
-function StoredCharts({ id, range, labels, gate }: { id: string; range: MetricsRange; labels: Map<string, string>; gate: HostGate }) {
+function StoredCharts({ id, range, labels, gate }: { id: string; range: Exclude<TelemetryRange, 'live'>; labels: Map<string, string>; gate: HostGate }) {
   const { series, loading } = useStoredTelemetry(id, range);
+  // the whole range up to now for every channel (the host answers only the minutes with readings);
+  // the clock ticks with the refresh, so the newest answer's last minute may be later than it
+  const now = useHostNow(STORED_REFRESH_MS);
+  const span = useMemo(() => {
+    const to = Math.max(now, ...(series ?? []).map((s) => s.points.at(-1)?.ts ?? 0));
+    return { from: to - STORED_SPAN_MS[range], to };
+  }, [now, range, series]);
   const notify = useApp((s) => s.notify);
   // chart rows made once per answer, so the charts redraw only when the data changed
   const charts = useMemo(() => (series ?? []).slice(0, MAX_CHARTS).map((s) => ({ channel: s.channel, rows: s.points.map((p) => ({ ts: p.ts, avg: p.avg, min: p.min, max: p.max })) })), [series]);
@@ -125,6 +138,7 @@ function StoredCharts({ id, range, labels, gate }: { id: string; range: MetricsR
             title={labels.get(s.channel) ?? s.channel}
             testId={`telemetry-stored-${s.channel}`}
             data={s.rows}
+            span={span}
             series={[
               { key: 'avg', label: `${s.channel} average`, color },
               { key: 'min', label: 'min', color, faint: true },

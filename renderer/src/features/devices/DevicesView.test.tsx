@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { act, fireEvent, screen } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createFakeClient, fakeDevice } from '../../api/fake-client';
 import { HOST_CONNECTING_TEXT, HOST_DOWN_TEXT } from '../../components/hostGate';
 import { renderWith, setup, TEST_HELLO, withLayout } from '../../test-utils';
@@ -57,6 +57,31 @@ describe('devices view', () => {
     expect(screen.getByTestId('device-since-new-1').textContent).toBe('never connected');
     expect(screen.getByTestId('device-since-new-1').title).toMatch(/not logged in yet/);
     expect(screen.getByTestId('device-since-old-1').textContent).toBe('1 min');
+  });
+
+  it('stops counting "For" and "Last seen" while the host is away (the panel knows nothing after the loss), and goes on once it is back', () => {
+    vi.useFakeTimers({ now: new Date(2026, 0, 1, 10, 0, 0) });
+    try {
+      const { client } = renderWith(<DevicesView />);
+      const t0 = Date.now();
+      act(() => void client.emit({ devices: [fakeDevice('lamp-1', { since: t0 - 50_000, lastSeen: t0 - 5_000 })] }));
+      const since = () => screen.getByTestId('device-since-lamp-1').textContent;
+      const seen = () => screen.getByTestId('device-last-seen-lamp-1').textContent;
+      expect([since(), seen()]).toEqual(['50 s', '5 s ago']);
+      act(() => void vi.advanceTimersByTime(5_000));
+      expect([since(), seen()]).toEqual(['55 s', '10 s ago']);
+      act(() => client.setStatus('closed', 'socket closed'));
+      // the reconnect attempts in between keep the moment of the loss
+      act(() => void vi.advanceTimersByTime(30_000));
+      act(() => client.setStatus('connecting'));
+      act(() => void vi.advanceTimersByTime(120_000));
+      expect([since(), seen()]).toEqual(['55 s', '10 s ago']);
+      act(() => client.setStatus('open'));
+      act(() => void vi.advanceTimersByTime(1_000));
+      expect([since(), seen()]).toEqual(['3 min', '2 min ago']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('says when the search or filter leaves no device, and Show all devices clears both', () => {

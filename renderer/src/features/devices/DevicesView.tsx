@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { EmptyState } from '../../components/EmptyState';
 import { formatAgo, formatBytes, formatDuration, formatRate } from '../../components/format';
 import { HostWaiting, useHostAnswered } from '../../components/hostGate';
-import { useNow } from '../../components/useNow';
+import { useHostNow } from '../../components/useNow';
 import { useRovingRows } from '../../components/useRovingRows';
 import { useSearchFocus } from '../../components/useSearchFocus';
 import { useApp } from '../../store/context';
@@ -79,7 +79,7 @@ const DeviceRow = memo(function DeviceRow({ id, index, now, top, tabbable }: { i
         {d.fw ?? (d.protocol === 'legacy' ? 'legacy' : '-')}
         {d.transport && <span className="muted"> · {d.transport}</span>}
       </span>
-      <span role="cell" className="cell opt">{formatAgo(d.lastSeen, now)}</span>
+      <span role="cell" className="cell opt" data-testid={`device-last-seen-${id}`}>{formatAgo(d.lastSeen, now)}</span>
       <span role="cell" className="cell num opt2">{rssi === null ? '-' : `${rssi} dBm`}</span>
       <span role="cell" className="cell num opt">{heap === null ? '-' : formatBytes(heap)}</span>
       <span role="cell" className="cell num">{d.rttMs === null ? '-' : `${d.rttMs.toFixed(1)} ms`}</span>
@@ -151,7 +151,7 @@ export function DevicesView() {
   const deferredDevices = useDeferredValue(devices);
   const deferredIds = useDeferredValue(ids);
   const shown = useMemo(() => queryDevices(deferredDevices, deferredIds, search, filter, sort), [deferredDevices, deferredIds, search, filter, sort]);
-  const now = useNow();
+  const now = useHostNow(); // stops while the host is away
   const scroller = useRef<HTMLDivElement>(null);
   const navigate = useApp((s) => s.navigate);
   // keyboard: one Tab stop; Up/Down/PageUp/PageDown/Home/End between rows, Enter opens the device,

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { PALETTE, SeriesChart } from '../../components/SeriesChart';
+import { PALETTE, SeriesChart, type TimeSpan } from '../../components/SeriesChart';
 import { useApp } from '../../store/context';
 import { useDeviceLabels } from '../devices/useDeviceLabels';
 import { downsample, LIVE_REDRAW_MS, LIVE_WINDOW_MS, mergeDeviceSeries, newestSample, topDevices } from './series';
@@ -14,8 +14,10 @@ const SUGGESTIONS = 50;
 /**
  * Live msgs/s per device over the last 5 minutes: the busiest devices of the window, or the ones
  * the user picked (up to MAX_DEVICE_SERIES), each in its own palette colour with a legend.
+ * `span`: the window the other charts of the page show (its time axis lines up with theirs); by
+ * default the 5 minutes up to the newest sample.
  */
-export function DeviceSeries({ scope, phaseMs }: { scope: string; phaseMs: number }) {
+export function DeviceSeries({ scope, phaseMs, span: given }: { scope: string; phaseMs: number; span?: TimeSpan }) {
   const rateHistory = useApp((s) => s.rateHistory);
   const ids = useApp((s) => s.deviceIds);
   // each picked device keeps the palette slot it got when added, so removing one recolours none
@@ -23,15 +25,18 @@ export function DeviceSeries({ scope, phaseMs }: { scope: string; phaseMs: numbe
   const [draft, setDraft] = useState('');
   const full = picked.length >= MAX_DEVICE_SERIES;
 
+  const givenFrom = given?.from;
+  const givenTo = given?.to;
   const chart = useMemo(() => {
-    const from = newestSample(rateHistory) - LIVE_WINDOW_MS;
+    const to = givenTo ?? newestSample(rateHistory);
+    const from = givenFrom ?? to - LIVE_WINDOW_MS;
     const series =
       picked.length > 0
         ? picked.map((p) => ({ key: p.id, label: p.id, color: p.color }))
         : (scope ? [scope] : topDevices(rateHistory, TOP_DEVICES_CHARTED, from)).map((id, i) => ({ key: id, label: id, color: PALETTE[i % PALETTE.length]! }));
     const ids = series.map((x) => x.key);
-    return { ids, rows: downsample(mergeDeviceSeries(rateHistory, ids, from)), series };
-  }, [rateHistory, picked, scope]);
+    return { ids, rows: downsample(mergeDeviceSeries(rateHistory, ids, from)), series, span: { from, to } };
+  }, [rateHistory, picked, scope, givenFrom, givenTo]);
 
   // legends say "Label (id)" for devices the user named
   const names = useDeviceLabels(chart.ids);
@@ -90,7 +95,7 @@ export function DeviceSeries({ scope, phaseMs }: { scope: string; phaseMs: numbe
       {chart.ids.length === 0 ? (
         <p className="muted">No device traffic in the last 5 minutes yet.</p>
       ) : (
-        <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={phaseMs} title={title} data={chart.rows} series={series} testId="chart-devices" />
+        <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={phaseMs} title={title} data={chart.rows} span={chart.span} series={series} testId="chart-devices" />
       )}
     </div>
   );

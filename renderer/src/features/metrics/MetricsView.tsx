@@ -9,7 +9,7 @@ import { PALETTE, SeriesChart } from '../../components/SeriesChart';
 import { useApi, useApp } from '../../store/context';
 import { useDeviceLabels } from '../devices/useDeviceLabels';
 import { DeviceSeries } from './DeviceSeries';
-import { downsample, LIVE_REDRAW_MS, liveWindow } from './series';
+import { chartSpan, downsample, LIVE_REDRAW_MS, liveWindow, newestSample } from './series';
 import { TopTalkers } from './TopTalkers';
 
 const RANGES: { range: MetricsRange; label: string }[] = [
@@ -52,10 +52,12 @@ export function MetricsView() {
   const [device, setDevice] = useState('');
   // each chart throttles its own redraws (1 Hz, staggered); this view only cuts the windows
   const live = useApp((s) => s.live);
-  const points = useMemo(() => {
+  const rateHistory = useApp((s) => s.rateHistory);
+  const { points, span } = useMemo(() => {
     const src = range === '5m' ? liveWindow(live, live[live.length - 1]?.ts ?? 0) : (historical ?? []);
-    return downsample(src as unknown as Record<string, number | null>[]);
-  }, [range, live, historical]);
+    // one time axis for every chart here, the per-device one too
+    return { points: downsample(src as unknown as Record<string, number | null>[]), span: chartSpan(range, src, range === '5m' ? newestSample(rateHistory) : 0) ?? undefined };
+  }, [range, live, historical, rateHistory]);
 
   const answered = useHostAnswered();
   // Export asks the host for the range; the charts keep showing what is already here.
@@ -110,12 +112,12 @@ export function MetricsView() {
         </EmptyState>
       ) : (
         <div className="chart-grid">
-          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={1 * STAGGER_MS} title="Messages per second" data={points} series={S.msgs} testId="chart-msgs" />
-          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={2 * STAGGER_MS} title="Bytes per second" data={points} series={S.bytes} />
-          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={3 * STAGGER_MS} title="Round-trip time" data={points} series={S.rtt} />
-          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={4 * STAGGER_MS} title="Errors, drops and queue" data={points} series={S.errors} />
-          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={5 * STAGGER_MS} title="UDP loss and retransmits" note="Loss: packets proven lost. Late acks: resends that turned out unneeded." data={points} series={S.udp} />
-          {range === '5m' && <DeviceSeries scope={device} phaseMs={6 * STAGGER_MS} />}
+          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={1 * STAGGER_MS} title="Messages per second" span={span} data={points} series={S.msgs} testId="chart-msgs" />
+          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={2 * STAGGER_MS} title="Bytes per second" span={span} data={points} series={S.bytes} />
+          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={3 * STAGGER_MS} title="Round-trip time" span={span} data={points} series={S.rtt} />
+          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={4 * STAGGER_MS} title="Errors, drops and queue" span={span} data={points} series={S.errors} />
+          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={5 * STAGGER_MS} title="UDP loss and retransmits" span={span} note="Loss: packets proven lost. Late acks: resends that turned out unneeded." data={points} series={S.udp} />
+          {range === '5m' && <DeviceSeries scope={device} phaseMs={6 * STAGGER_MS} span={span} />}
         </div>
       )}
       <TopTalkers />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { downsample, LIVE_WINDOW_MS, liveWindow, MAX_CHART_POINTS, mergeDeviceSeries, newestSample, topDevices } from './series';
+import { chartSpan, downsample, LIVE_WINDOW_MS, liveWindow, MAX_CHART_POINTS, mergeDeviceSeries, newestSample, topDevices } from './series';
 
 const pt = (ts: number) => ({ ts, msgsIn: ts, msgsOut: 0, bytesIn: 0, bytesOut: 0, errors: 0, drops: 0, rttMs: null, queueDepth: 0, udpLoss: 0, udpRetransmits: 0, udpSpurious: 0 });
 
@@ -9,6 +9,13 @@ describe('chart windows', () => {
     const win = liveWindow(points, 599_000);
     expect(win[0]!.ts).toBe(599_000 - LIVE_WINDOW_MS);
     expect(win).toHaveLength(301);
+  });
+  it('spans the whole live window up to the newest point or per-device sample, and a stored range from first to last step', () => {
+    expect(chartSpan('5m', [pt(400_000), pt(401_000)])).toEqual({ from: 401_000 - LIVE_WINDOW_MS, to: 401_000 });
+    expect(chartSpan('5m', [pt(400_000)], 400_900)).toEqual({ from: 400_900 - LIVE_WINDOW_MS, to: 400_900 });
+    expect(chartSpan('1h', [pt(0), pt(10_000), pt(3_590_000)])).toEqual({ from: 0, to: 3_590_000 });
+    expect(chartSpan('5m', [])).toBeNull();
+    expect(chartSpan('24h', [])).toBeNull();
   });
   it('down-samples long series to bounded bucket averages, skipping nulls', () => {
     const rows = Array.from({ length: 43_200 }, (_, i) => ({ ts: i, v: i % 2 ? null : 2 }));

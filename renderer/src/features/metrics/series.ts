@@ -1,4 +1,4 @@
-import type { MetricsPoint } from '../../../../shared/api/contract';
+import type { MetricsPoint, MetricsRange } from '../../../../shared/api/contract';
 
 export const LIVE_WINDOW_MS = 5 * 60_000;
 /**
@@ -10,6 +10,21 @@ export const LIVE_WINDOW_MS = 5 * 60_000;
 export const LIVE_REDRAW_MS = 2000;
 /** Charts draw at most this many points; longer series are down-sampled by bucket averages. */
 export const MAX_CHART_POINTS = 600;
+
+/**
+ * The time every chart of the Metrics view spans, so their times line up one above the other: the
+ * whole live window up to the newest point (5 minutes even when the host started 30 s ago, or a
+ * device's samples cover less), or the stored range's first to last step. Null without points.
+ */
+export function chartSpan(range: MetricsRange, points: { ts: number | null }[], newestRate = 0): { from: number; to: number } | null {
+  if (range === '5m') {
+    const to = Math.max(points.at(-1)?.ts ?? 0, newestRate);
+    return to > 0 ? { from: to - LIVE_WINDOW_MS, to } : null;
+  }
+  const from = points[0]?.ts;
+  const to = points.at(-1)?.ts;
+  return typeof from === 'number' && typeof to === 'number' ? { from, to } : null;
+}
 
 /** The points of the last 5 minutes of the live buffer. */
 export function liveWindow(points: MetricsPoint[], now: number): MetricsPoint[] {

@@ -3,7 +3,7 @@ import type { ConversationStats } from '../../../../shared/api/contract';
 import { EmptyState } from '../../components/EmptyState';
 import { formatAgo, formatBytes, formatRate } from '../../components/format';
 import { HostWaiting, hostHold, useHostAnswered } from '../../components/hostGate';
-import { useNow } from '../../components/useNow';
+import { useHostNow } from '../../components/useNow';
 import { usePolled } from '../../components/usePolled';
 import { useRovingRows } from '../../components/useRovingRows';
 import { useApp } from '../../store/context';
@@ -65,7 +65,7 @@ export function ConversationsTable({ onOpen }: { onOpen: (c: ConversationStats) 
   const hostReady = useApp((s) => hostHold(s) === null);
   const { data, error } = usePolled('traffic.conversations', { limit: LIMIT }, REFRESH_MS, { enabled: hostReady });
   const answered = useHostAnswered();
-  const now = useNow();
+  const now = useHostNow(); // stops while the host is away
   const [sort, setSort] = useState<ConversationSort>({ key: 'messages', desc: true });
   const rows = useMemo(() => data?.rows ?? [], [data]);
   const ids = useMemo(() => [...new Set(rows.flatMap((r) => [r.from, r.to]))], [rows]);

@@ -5,12 +5,12 @@ import { useHostGate } from '../../components/hostGate';
 import { useSearchFocus } from '../../components/useSearchFocus';
 import { errorText } from '../../api/errors';
 import { useApi, useApp } from '../../store/context';
-import { PAUSE_CAP } from '../../store/traffic-slice';
+import { PAUSE_CAP, unwrittenRows } from '../../store/traffic-slice';
 
 /** `lead`: what comes first in the bar (the Log / Conversations switch). */
 export function TrafficToolbar({ shown, filterError, lead }: { shown: number; filterError: string | null; lead?: ReactNode }) {
   const api = useApi();
-  const { query, paused, buffered, pauseDropped, skipped, counters } = useApp(
+  const { query, paused, buffered, pauseDropped, skipped, counters, writing } = useApp(
     useShallow((s) => ({
       query: s.query,
       paused: s.paused,
@@ -18,6 +18,7 @@ export function TrafficToolbar({ shown, filterError, lead }: { shown: number; fi
       pauseDropped: s.pauseDropped,
       skipped: s.skipped,
       counters: s.hostCounters,
+      writing: unwrittenRows(s),
     })),
   );
   const setQuery = useApp((s) => s.setQuery);
@@ -91,9 +92,17 @@ export function TrafficToolbar({ shown, filterError, lead }: { shown: number; fi
       <button type="button" className="btn" onClick={() => void exportAs('jsonl')} disabled={gate.down} {...gate.why}>
         Export JSONL
       </button>
-      {/* shown counts stored rows too (from before a host restart), logged only this run: say so, or 211 shown vs 25 logged reads as a contradiction */}
-      <span className="counters" data-testid="traffic-counters" title={`shown = rows in this list, with the filter, including ones the host stored before it last started · logged = rows the host stored since it started · dropped = not stored by the host since it started + not sent to this window while busy + over the pause buffer of ${PAUSE_CAP}`}>
-        <b data-testid="count-shown">{shown}</b> shown · <b data-testid="count-logged">{counters.logged}</b> logged since the host started · <b data-testid="count-dropped">{dropped}</b> dropped
+      {/* shown counts stored rows too (from before a host restart), logged only this run: say so, or 211 shown vs 25 logged reads as a contradiction.
+          Rows reach this list before the host's writer stores them: those are said to be being written, or 78 shown vs 76 logged on a fresh log reads as rows missing */}
+      <span className="counters" data-testid="traffic-counters" title={`shown = rows in this list, with the filter, including ones the host stored before it last started · logged = rows the host stored since it started · being written = rows that reached this list before the host stored them (they come here first) · dropped = not stored by the host since it started + not sent to this window while busy + over the pause buffer of ${PAUSE_CAP}`}>
+        <b data-testid="count-shown">{shown}</b> shown · <b data-testid="count-logged">{counters.logged}</b> logged since the host started
+        {writing > 0 && (
+          <>
+            {' '}
+            (+<b data-testid="count-writing">{writing}</b> being written)
+          </>
+        )}{' '}
+        · <b data-testid="count-dropped">{dropped}</b> dropped
       </span>
       {filterError && <span className="error-text">{filterError}</span>}
       {gate.note}

@@ -27,6 +27,22 @@ describe('traffic view', () => {
     expect(screen.getByTestId('count-shown').textContent).toBe('5');
   });
 
+  it('says rows that reached the list before the host logged them are being written, not that the log has fewer', async () => {
+    const { client, store } = renderWith(<TrafficView />);
+    // a fresh log: the host has stored 2 rows when the panel loads it
+    client.handlers['traffic.page'] = () => ({ rows: [tele(2, 21), tele(1, 20)], counters: { logged: 2, shown: 2, dropped: 0 } });
+    await act(() => store.getState().loadTrafficPage());
+    const counters = () => screen.getByTestId('traffic-counters').textContent;
+    expect(counters()).toBe('2 shown · 2 logged since the host started · 0 dropped');
+    // 4 more arrive (3 brought, 1 skipped while busy); the host's writer has stored 1 of them so far
+    act(() => void client.emit({ traffic: [tele(3, 22), tele(4, 23), tele(5, 24)], trafficSkipped: 1, counters: { logged: 3, shown: 5, dropped: 0 } }));
+    expect(counters()).toBe('5 shown · 3 logged since the host started (+3 being written) · 1 dropped');
+    // the writer catches up; one row it could not store is dropped, not being written
+    act(() => void client.emit({ counters: { logged: 5, shown: 5, dropped: 1 } }));
+    expect(counters()).toBe('5 shown · 5 logged since the host started · 2 dropped');
+    expect(screen.getByTestId('traffic-counters').title).toContain('being written = rows that reached this list before the host stored them');
+  });
+
   it('filters after a typing pause and marks a bad expression', () => {
     vi.useFakeTimers();
     try {
