@@ -84,7 +84,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     'traffic.page': ({ query, beforeSeq, limit }) => {
       const filter = filterOf(query);
       const scanFrom = beforeSeq ?? hub.log.newest + 1;
-      return { ...hub.log.pageNow(filter, limit, scanFrom), scanFrom, counters: { ...hub.log.counters } };
+      return { ...hub.log.pageNow(filter, limit, scanFrom), scanFrom, counters: hub.log.countersNow() };
     },
     'traffic.conversations': ({ limit }) => {
       const c = hub.conversations;

@@ -4,7 +4,7 @@ import type { HubDelta } from '../hub/hub';
 import { EventPump } from './pump';
 
 const row = (seq: number): TrafficRow => ({ seq, ts: seq, dir: 'in', device: 'a', from: 'a', to: 'server', cmd: 30, msgId: seq, size: 2, status: 200, payload: '{}', cut: false });
-const emptyDelta = (): HubDelta => ({ devices: [], removedDevices: [], traffic: [], trafficSkipped: 0, counters: { logged: 0, shown: 0, dropped: 0 }, metrics: null, deviceRates: null, controlResults: [], notices: [] });
+const emptyDelta = (): HubDelta => ({ devices: [], removedDevices: [], traffic: [], trafficSkipped: 0, counters: { logged: 0, shown: 0, dropped: 0, writing: 0 }, metrics: null, deviceRates: null, controlResults: [], notices: [] });
 
 function source() {
   let next = emptyDelta();

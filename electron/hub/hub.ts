@@ -358,7 +358,7 @@ export class Hub {
       removedDevices: this.removed,
       traffic: this.fresh.slice(-this.batchTraffic).map((r) => cutRow(r, BATCH_PAYLOAD_CHARS)),
       trafficSkipped: this.freshSkipped + Math.max(0, this.fresh.length - this.batchTraffic),
-      counters: { ...this.log.counters },
+      counters: this.log.countersNow(),
       metrics: metricsFresh ? this.metrics.lastTotal : null,
       deviceRates: metricsFresh ? this.metrics.lastDeviceRates : null,
       controlResults,

@@ -187,6 +187,9 @@ describe('TrafficLog.pageNow and recentNow: the rows not yet written too, withou
     expect(cut).toMatchObject({ seq: 7, cut: true, size: long.length });
     expect(cut.payload).toHaveLength(4096);
     expect(log.queued).toBe(2); // nothing was written to answer
+    expect(log.countersNow()).toEqual({ logged: 6, shown: 0, dropped: 0, writing: 2 });
+    log.flush();
+    expect(log.countersNow()).toEqual({ logged: 8, shown: 0, dropped: 0, writing: 0 });
     db.close();
   });
 

@@ -79,8 +79,8 @@ export class TrafficLog {
   private roundBytes = 0;
   /** The highest seq appended or stored: where a reader that does not wait starts (pageNow). */
   private newestSeq: number;
-  /** Since this start: rows written to SQLite, rows sent to a UI, rows lost before the log. */
-  readonly counters: TrafficCounters = { logged: 0, shown: 0, dropped: 0 };
+  /** Since this start: rows written to SQLite, rows sent to a UI, rows lost before the log (see countersNow). */
+  readonly counters: Omit<TrafficCounters, 'writing'> = { logged: 0, shown: 0, dropped: 0 };
   private writer: TrafficWriter | null;
   private handOffSoon: NodeJS.Immediate | null = null;
   /** The writer's totals already counted in `counters` and storedBytes. */
@@ -152,6 +152,14 @@ export class TrafficLog {
 
   get queued(): number {
     return this.queue.length;
+  }
+
+  /**
+   * The counters with the rows taken and not yet written: queued, or handed to the writer thread and
+   * not yet counted as logged or dropped (the same totals `counters` was last brought up to date with).
+   */
+  countersNow(): TrafficCounters {
+    return { ...this.counters, writing: this.queue.length + (this.writer ? this.writer.unwritten(this.counted) : 0) };
   }
 
   /** The highest seq appended or stored. */

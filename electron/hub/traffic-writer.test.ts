@@ -143,6 +143,7 @@ describe('traffic rows written by a worker thread', () => {
       log.flush(256, performance.now() + 1_000); // 256 handed over, held at the gate; 43 still queued
       expect(log.queued).toBe(43);
       expect(log.writerState().inFlight).toBe(256);
+      expect(log.countersNow()).toMatchObject({ logged: 1, dropped: 0, writing: 299 }); // queued and in flight
       // inside exclusive() a wait for the worker would throw: these read without one
       expect(now()).toEqual(count(300).reverse());
       expect(now('device:b')).toEqual(count(150).map((i) => i * 2).reverse());
@@ -153,12 +154,13 @@ describe('traffic rows written by a worker thread', () => {
     log.drain();
     expect(now()).toEqual(count(300).reverse());
     expect(seqs(log)).toEqual(count(300));
+    expect(log.countersNow()).toMatchObject({ logged: 300, dropped: 0, writing: 0 });
 
     log.append(row(300)); // refused by the primary key: its batch is lost, counted dropped
     log.append(row(301));
     log.flush(10, Infinity);
     log.drain();
-    expect(log.counters.dropped).toBe(2);
+    expect(log.countersNow()).toMatchObject({ logged: 300, dropped: 2, writing: 0 }); // lost, not being written
     expect(now().slice(0, 2)).toEqual([300, 299]);
     await log.close();
     db.close();

@@ -116,11 +116,15 @@ export interface ConversationStats {
   msgsPerSecond: number;
 }
 
-/** Since the host started: rows written to the log, rows that reached a panel, rows lost. */
+/**
+ * Since the host started: rows written to the log, rows that reached a panel, rows lost; and rows
+ * the log has taken and not yet written (queued, or with the writer thread; they reach a panel first).
+ */
 export interface TrafficCounters {
   logged: number;
   shown: number;
   dropped: number;
+  writing: number;
 }
 
 /**

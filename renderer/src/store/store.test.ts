@@ -6,7 +6,7 @@ import { setup } from '../test-utils';
 import { HYDRATE_RETRY_MS } from './connection-slice';
 import { controlKey, CONTROL_TIMEOUT_MS } from './devices-slice';
 import { LIVE_POINTS } from './metrics-slice';
-import { PAUSE_CAP, TRAFFIC_CAP, unwrittenRows } from './traffic-slice';
+import { PAUSE_CAP, TRAFFIC_CAP } from './traffic-slice';
 
 const point = (ts: number) => ({ ts, msgsIn: 1, msgsOut: 1, bytesIn: 1, bytesOut: 1, errors: 0, drops: 0, rttMs: 1, queueDepth: 0, udpLoss: 0, udpRetransmits: 0, udpSpurious: 0 });
 
@@ -15,7 +15,7 @@ describe('store fed by event batches', () => {
     const client = createFakeClient();
     client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 9000, udpPort: null, tlsPort: null });
     client.handlers['devices.list'] = () => [fakeDevice('b'), fakeDevice('a')];
-    client.handlers['traffic.page'] = () => ({ rows: [fakeRow({ seq: 5 }), fakeRow({ seq: 4 })], counters: { logged: 2, shown: 2, dropped: 0 } });
+    client.handlers['traffic.page'] = () => ({ rows: [fakeRow({ seq: 5 }), fakeRow({ seq: 4 })], counters: { logged: 2, shown: 2, dropped: 0, writing: 0 } });
     const { store } = setup(client);
     client.setStatus('open');
     await vi.waitFor(() => expect(store.getState().rows).toHaveLength(2));
@@ -26,32 +26,11 @@ describe('store fed by event batches', () => {
     expect(s.rows.map((r) => r.seq)).toEqual([4, 5]);
   });
 
-  it('counts rows brought before the host logged them (unwrittenRows): ones newer than the page that came while it loaded, repeats not, a new host run not', async () => {
-    const client = createFakeClient();
-    let answer: (page: { rows: ReturnType<typeof fakeRow>[]; counters: { logged: number; shown: number; dropped: number } }) => void = () => undefined;
-    client.handlers['traffic.page'] = () => new Promise((resolve) => (answer = resolve));
-    const { store } = setup(client);
-    const loading = store.getState().loadTrafficPage();
-    // while the page loads: seq 5 (logged by then, so in the page) and 6 (not yet) come live
-    client.emit({ traffic: [fakeRow({ seq: 5 }), fakeRow({ seq: 6 })], counters: { logged: 5, shown: 5, dropped: 0 } });
-    answer({ rows: [fakeRow({ seq: 5 }), fakeRow({ seq: 4 })], counters: { logged: 5, shown: 5, dropped: 0 } });
-    await loading;
-    expect(unwrittenRows(store.getState())).toBe(1);
-    // a repeat of 6 is not brought twice; 7 is new
-    client.emit({ traffic: [fakeRow({ seq: 6 }), fakeRow({ seq: 7 })], counters: { logged: 5, shown: 7, dropped: 0 } });
-    expect(unwrittenRows(store.getState())).toBe(2);
-    client.emit({ counters: { logged: 7, shown: 7, dropped: 0 } });
-    expect(unwrittenRows(store.getState())).toBe(0);
-    // the host restarted (its counters start again) and its page has not answered yet: nothing is said
-    client.emit({ traffic: [fakeRow({ seq: 8 })], counters: { logged: 0, shown: 1, dropped: 0 } });
-    expect(unwrittenRows(store.getState())).toBe(0);
-  });
-
   it('drops rows a batch repeats from the traffic page (one row per seq, also while paused)', async () => {
     const client = createFakeClient();
     client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 9000, udpPort: null, tlsPort: null });
     client.handlers['devices.list'] = () => [];
-    client.handlers['traffic.page'] = () => ({ rows: [fakeRow({ seq: 5 }), fakeRow({ seq: 4 })], counters: { logged: 2, shown: 2, dropped: 0 } });
+    client.handlers['traffic.page'] = () => ({ rows: [fakeRow({ seq: 5 }), fakeRow({ seq: 4 })], counters: { logged: 2, shown: 2, dropped: 0, writing: 0 } });
     const { store } = setup(client);
     client.setStatus('open');
     await vi.waitFor(() => expect(store.getState().rows).toHaveLength(2));
@@ -101,7 +80,7 @@ describe('store fed by event batches', () => {
     const client = createFakeClient();
     client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 9000, udpPort: null, tlsPort: null });
     client.handlers['devices.list'] = () => [];
-    client.handlers['traffic.page'] = () => ({ rows: [], counters: { logged: 0, shown: 0, dropped: 0 } });
+    client.handlers['traffic.page'] = () => ({ rows: [], counters: { logged: 0, shown: 0, dropped: 0, writing: 0 } });
     let answer: (points: ReturnType<typeof point>[]) => void = () => undefined;
     client.handlers['metrics.topTalkers'] = () => [{ device: 'busy', msgsPerSecond: 3, bytesPerSecond: 300 }];
     client.handlers['metrics.series'] = (p) =>
@@ -128,7 +107,7 @@ describe('store fed by event batches', () => {
     const client = createFakeClient();
     client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 9000, udpPort: null, tlsPort: null });
     client.handlers['devices.list'] = () => [];
-    client.handlers['traffic.page'] = () => ({ rows: [], counters: { logged: 0, shown: 0, dropped: 0 } });
+    client.handlers['traffic.page'] = () => ({ rows: [], counters: { logged: 0, shown: 0, dropped: 0, writing: 0 } });
     client.handlers['metrics.topTalkers'] = () => [];
     client.handlers['metrics.series'] = () => [point(100_000), point(101_000), point(102_000)];
     const { store } = setup(client);
@@ -144,7 +123,7 @@ describe('store fed by event batches', () => {
     const client = createFakeClient();
     client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 9000, udpPort: null, tlsPort: null });
     client.handlers['devices.list'] = () => [];
-    client.handlers['traffic.page'] = () => ({ rows: [], counters: { logged: 0, shown: 0, dropped: 0 } });
+    client.handlers['traffic.page'] = () => ({ rows: [], counters: { logged: 0, shown: 0, dropped: 0, writing: 0 } });
     client.handlers['metrics.series'] = () => Promise.reject(new Error('boom'));
     const { store } = setup(client);
     client.emit({ metrics: point(5_000) });

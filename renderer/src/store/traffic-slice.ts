@@ -16,12 +16,6 @@ export interface TrafficSlice {
   /** Rows the host did not send to the UI because it was busy (trafficSkipped). */
   skipped: number;
   hostCounters: TrafficCounters;
-  /**
-   * Since the last traffic page (what the host had logged then): rows the host has brought live
-   * (or skipped, which it logs all the same) that were not in its log then, and its counters then.
-   * Rows reach this window as the host takes them, before its writer has stored them; see unwrittenRows.
-   */
-  sincePage: { rows: number; logged: number; dropped: number } | null;
   query: string;
   selected: TrafficRow | null;
   setPaused(paused: boolean): void;
@@ -47,8 +41,7 @@ export const createTrafficSlice: SliceCreator<TrafficSlice> = (set, get, client)
   buffered: [],
   pauseDropped: 0,
   skipped: 0,
-  hostCounters: { logged: 0, shown: 0, dropped: 0 },
-  sincePage: null,
+  hostCounters: { logged: 0, shown: 0, dropped: 0, writing: 0 },
   query: '',
   selected: null,
   setPaused(paused) {
@@ -70,10 +63,7 @@ export const createTrafficSlice: SliceCreator<TrafficSlice> = (set, get, client)
       set((s) => {
         const newest = s.rows[0]?.seq ?? Infinity;
         const older = page.rows.filter((r) => r.seq < newest).sort((a, b) => a.seq - b.seq);
-        // the writer stores in seq order: live rows after the page's newest were not logged yet
-        const logged = page.rows.reduce((m, r) => Math.max(m, r.seq), -Infinity);
-        const unlogged = s.rows.filter((r) => r.seq > logged).length + s.buffered.filter((r) => r.seq > logged).length;
-        return { rows: appendBounded(older, s.rows, TRAFFIC_CAP), hostCounters: page.counters, sincePage: { rows: unlogged, logged: page.counters.logged, dropped: page.counters.dropped } };
+        return { rows: appendBounded(older, s.rows, TRAFFIC_CAP), hostCounters: page.counters };
       });
       get().clearNotices('traffic.load');
     } catch (err) {
@@ -91,8 +81,6 @@ export const trafficBatch: BatchReducer = (state, batch) => {
   // Repeated seqs would be repeated keys in the list, which React leaves behind as stale rows.
   const newest = (state.paused ? (state.buffered.at(-1) ?? state.rows.at(-1)) : state.rows.at(-1))?.seq ?? -Infinity;
   const rows = batch.traffic?.filter((r) => r.seq > newest);
-  const brought = (rows?.length ?? 0) + (batch.trafficSkipped ?? 0);
-  if (state.sincePage && brought > 0) patch.sincePage = { ...state.sincePage, rows: state.sincePage.rows + brought };
   if (rows?.length) {
     if (state.paused) {
       const room = PAUSE_CAP - state.buffered.length;
@@ -107,16 +95,3 @@ export const trafficBatch: BatchReducer = (state, batch) => {
   }
   return Object.keys(patch).length ? patch : null;
 };
-
-/**
- * Rows the host has brought to this window that its log does not hold yet: being written (rows
- * reach the window as the host takes them, before its writer stores them). A lower bound, 0 when
- * unknown: rows the log dropped instead are taken off, and rows that came before the traffic page
- * answered count only when newer than it.
- */
-export function unwrittenRows(s: Pick<TrafficSlice, 'sincePage' | 'hostCounters'>): number {
-  if (!s.sincePage) return 0;
-  // counters below the page's: a new run of the host, whose traffic page is on its way
-  if (s.hostCounters.logged + s.hostCounters.dropped < s.sincePage.logged + s.sincePage.dropped) return 0;
-  return Math.max(0, s.sincePage.rows - (s.hostCounters.logged - s.sincePage.logged) - (s.hostCounters.dropped - s.sincePage.dropped));
-}

@@ -16,7 +16,7 @@ function fakeLog(total: number, matches: number[], scanRows: number) {
     const top = p.beforeSeq ?? total + 1;
     const floor = top - scanRows;
     const rows = matches.filter((s) => s < top && s >= floor).sort((a, b) => b - a).slice(0, limit);
-    const base = { rows: rows.map((seq) => fakeRow({ seq, device: 'probe', from: 'probe' })), counters: { logged: total, shown: 0, dropped: 0 }, scanFrom: top };
+    const base = { rows: rows.map((seq) => fakeRow({ seq, device: 'probe', from: 'probe' })), counters: { logged: total, shown: 0, dropped: 0, writing: 0 }, scanFrom: top };
     return rows.length < limit && floor > 1 ? { ...base, scanLimitedAt: floor } : base;
   };
 }

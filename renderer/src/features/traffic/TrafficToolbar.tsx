@@ -5,12 +5,12 @@ import { useHostGate } from '../../components/hostGate';
 import { useSearchFocus } from '../../components/useSearchFocus';
 import { errorText } from '../../api/errors';
 import { useApi, useApp } from '../../store/context';
-import { PAUSE_CAP, unwrittenRows } from '../../store/traffic-slice';
+import { PAUSE_CAP } from '../../store/traffic-slice';
 
 /** `lead`: what comes first in the bar (the Log / Conversations switch). */
 export function TrafficToolbar({ shown, filterError, lead }: { shown: number; filterError: string | null; lead?: ReactNode }) {
   const api = useApi();
-  const { query, paused, buffered, pauseDropped, skipped, counters, writing } = useApp(
+  const { query, paused, buffered, pauseDropped, skipped, counters } = useApp(
     useShallow((s) => ({
       query: s.query,
       paused: s.paused,
@@ -18,7 +18,6 @@ export function TrafficToolbar({ shown, filterError, lead }: { shown: number; fi
       pauseDropped: s.pauseDropped,
       skipped: s.skipped,
       counters: s.hostCounters,
-      writing: unwrittenRows(s),
     })),
   );
   const setQuery = useApp((s) => s.setQuery);
@@ -93,16 +92,9 @@ export function TrafficToolbar({ shown, filterError, lead }: { shown: number; fi
         Export JSONL
       </button>
       {/* shown counts stored rows too (from before a host restart), logged only this run: say so, or 211 shown vs 25 logged reads as a contradiction.
-          Rows reach this list before the host's writer stores them: those are said to be being written, or 78 shown vs 76 logged on a fresh log reads as rows missing */}
-      <span className="counters" data-testid="traffic-counters" title={`shown = rows in this list, with the filter, including ones the host stored before it last started · logged = rows the host stored since it started · being written = rows that reached this list before the host stored them (they come here first) · dropped = not stored by the host since it started + not sent to this window while busy + over the pause buffer of ${PAUSE_CAP}`}>
-        <b data-testid="count-shown">{shown}</b> shown · <b data-testid="count-logged">{counters.logged}</b> logged since the host started
-        {writing > 0 && (
-          <>
-            {' '}
-            (+<b data-testid="count-writing">{writing}</b> being written)
-          </>
-        )}{' '}
-        · <b data-testid="count-dropped">{dropped}</b> dropped
+          Rows reach this list as the host takes them, before its writer stores them: logged counts those too (the title says how many), or 78 shown vs 76 logged on a fresh log reads as rows missing */}
+      <span className="counters" data-testid="traffic-counters" title={`shown = rows in this list, with the filter, including ones the host stored before it last started · logged = rows the host took into its log since it started (${counters.writing} of them still being written) · dropped = not stored by the host since it started + not sent to this window while busy + over the pause buffer of ${PAUSE_CAP}`}>
+        <b data-testid="count-shown">{shown}</b> shown · <b data-testid="count-logged">{counters.logged + counters.writing}</b> logged since the host started · <b data-testid="count-dropped">{dropped}</b> dropped
       </span>
       {filterError && <span className="error-text">{filterError}</span>}
       {gate.note}

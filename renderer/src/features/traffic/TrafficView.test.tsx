@@ -12,35 +12,31 @@ const tele = (seq: number, t: number) => fakeRow({ seq, device: 'probe', from: '
 describe('traffic view', () => {
   it('pauses with a waiting count, resumes, and counts logged/shown/dropped', () => {
     const { client } = renderWith(<TrafficView />);
-    act(() => void client.emit({ traffic: [tele(1, 20), tele(2, 21)], counters: { logged: 2, shown: 2, dropped: 0 } }));
+    act(() => void client.emit({ traffic: [tele(1, 20), tele(2, 21)], counters: { logged: 2, shown: 2, dropped: 0, writing: 0 } }));
     expect(screen.getByTestId('count-shown').textContent).toBe('2');
     fireEvent.click(screen.getByTestId('pause-button'));
-    act(() => void client.emit({ traffic: [tele(3, 22), tele(4, 23), tele(5, 24)], trafficSkipped: 4, counters: { logged: 9, shown: 5, dropped: 1 } }));
+    act(() => void client.emit({ traffic: [tele(3, 22), tele(4, 23), tele(5, 24)], trafficSkipped: 4, counters: { logged: 9, shown: 5, dropped: 1, writing: 0 } }));
     expect(screen.getByTestId('pause-button').textContent).toBe('Resume (3 waiting)');
     expect(screen.getByTestId('count-shown').textContent).toBe('2');
     expect(screen.getByTestId('count-logged').textContent).toBe('9');
     expect(screen.getByTestId('count-dropped').textContent).toBe('5');
     // "logged" counts this run of the host, "shown" includes rows stored before it: the bar says so
     expect(screen.getByTestId('traffic-counters').textContent).toBe('2 shown · 9 logged since the host started · 5 dropped');
-    expect(screen.getByTestId('traffic-counters').title).toMatch(/^shown = rows in this list, with the filter, including ones the host stored before it last started · logged = rows the host stored since it started/);
+    expect(screen.getByTestId('traffic-counters').title).toMatch(/^shown = rows in this list, with the filter, including ones the host stored before it last started · logged = rows the host took into its log since it started \(0 of them still being written\)/);
     fireEvent.click(screen.getByTestId('pause-button'));
     expect(screen.getByTestId('count-shown').textContent).toBe('5');
   });
 
-  it('says rows that reached the list before the host logged them are being written, not that the log has fewer', async () => {
-    const { client, store } = renderWith(<TrafficView />);
-    // a fresh log: the host has stored 2 rows when the panel loads it
-    client.handlers['traffic.page'] = () => ({ rows: [tele(2, 21), tele(1, 20)], counters: { logged: 2, shown: 2, dropped: 0 } });
-    await act(() => store.getState().loadTrafficPage());
-    const counters = () => screen.getByTestId('traffic-counters').textContent;
-    expect(counters()).toBe('2 shown · 2 logged since the host started · 0 dropped');
-    // 4 more arrive (3 brought, 1 skipped while busy); the host's writer has stored 1 of them so far
-    act(() => void client.emit({ traffic: [tele(3, 22), tele(4, 23), tele(5, 24)], trafficSkipped: 1, counters: { logged: 3, shown: 5, dropped: 0 } }));
-    expect(counters()).toBe('5 shown · 3 logged since the host started (+3 being written) · 1 dropped');
-    // the writer catches up; one row it could not store is dropped, not being written
-    act(() => void client.emit({ counters: { logged: 5, shown: 5, dropped: 1 } }));
-    expect(counters()).toBe('5 shown · 5 logged since the host started · 2 dropped');
-    expect(screen.getByTestId('traffic-counters').title).toContain('being written = rows that reached this list before the host stored them');
+  it('counts rows the host has taken but not yet written as logged, and says how many in the title', () => {
+    const { client } = renderWith(<TrafficView />);
+    const counters = screen.getByTestId('traffic-counters');
+    // rows reach the list before the host's writer stores them: 5 shown, 3 stored, 2 being written
+    act(() => void client.emit({ traffic: [tele(1, 20), tele(2, 21), tele(3, 22), tele(4, 23), tele(5, 24)], counters: { logged: 3, shown: 5, dropped: 0, writing: 2 } }));
+    expect(counters.textContent).toBe('5 shown · 5 logged since the host started · 0 dropped');
+    expect(counters.title).toContain('logged = rows the host took into its log since it started (2 of them still being written)');
+    // the writer could not store one of them: it moves from being written to dropped
+    act(() => void client.emit({ counters: { logged: 4, shown: 5, dropped: 1, writing: 0 } }));
+    expect(counters.textContent).toBe('5 shown · 4 logged since the host started · 1 dropped');
   });
 
   it('filters after a typing pause and marks a bad expression', () => {
