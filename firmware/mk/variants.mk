@@ -1,6 +1,6 @@
 # Builds with optional features switched off (hypertcp/Config.h) or other code paths: the codec, JSON and client
 # tests must pass unchanged, plus each variant's own test of what the switch changes.
-VARIANTS := noredirect pgmspace lenient noudp keytable keyhash nokeytable
+VARIANTS := noredirect pgmspace lenient noudp keytable keyhash keytable16 nokeytable
 VARIANT_FLAGS_noredirect := -DHYPERTCP_ENABLE_REDIRECT=0
 VARIANT_TESTS_noredirect := codec json client client_send client_timing noredirect
 # The PROGMEM code paths (AVR, ESP8266) through the host stand-in of <pgmspace.h>.
@@ -18,6 +18,10 @@ VARIANT_FLAGS_keytable := -DHYPERTCP_JSON_KEY_HASHES=4 -DHYPERTCP_JSON_KEY_HASH_
 VARIANT_TESTS_keytable := codec json
 VARIANT_FLAGS_keyhash := -DHYPERTCP_JSON_KEY_HASH_MASK=7
 VARIANT_TESTS_keyhash := codec json
+# A small table with real hashes: nested objects fill it at once, so releasing the enclosing
+# objects' runs (KeyTable::release) and new batches take turns.
+VARIANT_FLAGS_keytable16 := -DHYPERTCP_JSON_KEY_HASHES=16
+VARIANT_TESTS_keytable16 := codec json
 # No table (the AVR default): every key compared by walking back over its object's text.
 VARIANT_FLAGS_nokeytable := -DHYPERTCP_JSON_KEY_HASHES=0
 VARIANT_TESTS_nokeytable := codec json

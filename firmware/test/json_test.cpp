@@ -291,6 +291,111 @@ TEST(validate_refuses_wide_objects_exactly_where_a_key_repeats) {
 }
 
 namespace {
+// Chains of nested objects: each level has up to 139 keys before the member that holds the next
+// level and up to 19 after it, so the enclosing objects' keys fill the key table (120 entries)
+// before an inner object opens or while it grows. Every level uses the same names (a0, a1, ...,
+// some spelled \u0061..); a level may have one key repeat an earlier one of its own. The end of the
+// first repeated key in the text is noted, and which member of the outermost object holds it.
+struct Chain {
+  int repeatAt[8];        // per level: the member whose key repeats member repeatOf (-1: none)
+  int repeatOf[8];
+  size_t firstRepeatEnd;  // 0: no repeat
+  int outerMember;        // the outermost object's member being written, and its key's offset
+  size_t outerKey;
+  int repeatMember;       // the outermost member that holds the first repeat, and its key's offset
+  size_t repeatKey;
+};
+void writeChain(char* out, size_t& n, int level, int levels, Chain& chain) {
+  int before = static_cast<int>(roll(level == levels - 1 ? 300 : 140)), after = static_cast<int>(roll(20));
+  int members = level == levels - 1 ? before : before + 1 + after;
+  if (chain.repeatAt[level] >= members) chain.repeatAt[level] = members - 1;  // may be -1: none
+  if (chain.repeatAt[level] > 0) chain.repeatOf[level] = static_cast<int>(roll(static_cast<uint32_t>(chain.repeatAt[level])));
+  put(out, n, "{");
+  for (int m = 0; m < members; m++) {
+    if (m) put(out, n, ",");
+    if (level == 0) {
+      chain.outerMember = m;
+      chain.outerKey = n;
+    }
+    bool repeats = m == chain.repeatAt[level] && m > 0;
+    char name[24];
+    snprintf(name, sizeof name, roll(4) == 0 ? "\"\\u0061%d\":" : "\"a%d\":", repeats ? chain.repeatOf[level] : m);
+    put(out, n, name);
+    if (repeats && chain.firstRepeatEnd == 0) {
+      chain.firstRepeatEnd = n - 1;  // before the colon
+      chain.repeatMember = chain.outerMember;
+      chain.repeatKey = chain.outerKey;
+    }
+    if (level < levels - 1 && m == before) writeChain(out, n, level + 1, levels, chain);
+    else put(out, n, kValues[roll(sizeof kValues / sizeof kValues[0])]);
+  }
+  put(out, n, "}");
+}
+
+// json::ObjectReader over text[0..n): the members it read before End or Fail.
+int readMembers(size_t n, json::ObjectReader::Step& step, json::Check& why, json::Span& key) {
+  json::ObjectReader reader(big, n);
+  json::Span value;
+  int members = 0;
+  for (key.ptr = nullptr; (step = reader.next(key, value, why)) == json::ObjectReader::Member; key.ptr = nullptr) members++;
+  return members;
+}
+}  // namespace
+
+// Both the validating scan and the object reader give a key-by-key check's answer: the whole text,
+// and the text cut anywhere (DuplicateKey once the first repeated key is complete, else NotJson),
+// with the reader failing at the member that holds the repeat and naming its key.
+TEST(nested_objects_whose_outer_keys_fill_the_key_table) {
+  // Fewer rounds where a 3-bit hash (the keytable and keyhash variants) makes every key walk back.
+#ifdef HYPERTCP_JSON_KEY_HASH_MASK
+  const int rounds = 80;
+#else
+  const int rounds = 200;
+#endif
+  int refused = 0;
+  for (int round = 0; round < rounds; round++) {
+    Chain chain;
+    memset(&chain, 0, sizeof chain);
+    int levels = 1 + static_cast<int>(roll(7));
+    for (int l = 0; l < 8; l++) chain.repeatAt[l] = roll(3) == 0 ? 1 + static_cast<int>(roll(150)) : -1;
+    size_t n = 0;
+    writeChain(big, n, 0, levels, chain);
+    json::Check want = chain.firstRepeatEnd ? json::Check::DuplicateKey : json::Check::Ok;
+    if (json::validate(big, n) != want) {
+      big[n] = '\0';
+      check::fail(__FILE__, __LINE__, big);
+    }
+    refused += chain.firstRepeatEnd != 0;
+    json::ObjectReader::Step step;
+    json::Check why;
+    json::Span key;
+    int members = readMembers(n, step, why, key);
+    if (chain.firstRepeatEnd) {
+      CHECK(step == json::ObjectReader::Fail && why == json::Check::DuplicateKey);
+      CHECK_EQ(members, chain.repeatMember);
+      CHECK(key.ptr == big + chain.repeatKey);
+    } else {
+      CHECK(step == json::ObjectReader::End && why == json::Check::Ok);
+    }
+    for (size_t cut = 1; cut < n; cut += 1 + roll(90)) {
+      bool repeated = chain.firstRepeatEnd && chain.firstRepeatEnd <= cut;
+      want = repeated ? json::Check::DuplicateKey : json::Check::NotJson;
+      if (json::validate(big, cut) != want) {
+        big[cut] = '\0';
+        check::fail(__FILE__, __LINE__, big);
+      }
+      members = readMembers(cut, step, why, key);
+      if (step != json::ObjectReader::Fail || why != want ||
+          (repeated && (members != chain.repeatMember || key.ptr != big + chain.repeatKey))) {
+        big[cut] = '\0';
+        check::fail(__FILE__, __LINE__, big);
+      }
+    }
+  }
+  CHECK(refused > rounds / 4 && refused < rounds - 5);
+}
+
+namespace {
 struct Seen {
   char text[160];
   size_t len;

@@ -67,11 +67,12 @@
 
 // Hashes of object keys the JSON scanner keeps on the stack (2 bytes each) to find a key repeated
 // in one object without rereading the object for every key (docs/FIRMWARE.md, "Repeated keys").
-// Shared by the objects open at one time; an object that finds it full has its further keys
-// compared by walking back over the text, as slow as before but as exact. 120 covers a 1 KB
-// payload of short keys. 0: no table and none of its code (about 2 KB flash on AVR, 1.2 KB on
-// ESP8266), every key compared by that walk, time quadratic in an object's member count; the AVR
-// default, where RAM allows payloads of a few hundred bytes, so an object holds few keys.
+// Shared by the objects open at one time; when it is full, the enclosing objects' entries are
+// released to the inner one, then batches of keys are checked in one walk back over their object
+// each: slower, as exact. 120 covers a 1 KB payload of short keys. 0: no table and none of its
+// code (about 2 KB flash on AVR and on ESP8266), every key compared by walking back over its
+// object, time quadratic in the object's member count; the AVR default, where RAM allows payloads
+// of a few hundred bytes, so an object holds few keys.
 #ifndef HYPERTCP_JSON_KEY_HASHES
 #if defined(__AVR__)
 #define HYPERTCP_JSON_KEY_HASHES 0

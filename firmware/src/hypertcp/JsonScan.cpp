@@ -265,13 +265,13 @@ size_t afterString(const uint8_t* s, size_t i) {
   return i + 1;
 }
 
-// True when one of `count` keys of an object, from its key at s[from] on (the text up to the last
-// of them scanned), decodes like the key token s[key..keyEnd).
-bool laterKeysHold(const uint8_t* s, size_t from, uint16_t count, size_t key, size_t keyEnd) {
+// Where one of `count` keys of an object, from its key at s[from] on (the text up to the last of
+// them scanned), decodes like the key token s[key..keyEnd): the offset after it, or 0.
+size_t laterKeyLike(const uint8_t* s, size_t from, uint16_t count, size_t key, size_t keyEnd) {
   for (size_t i = from;;) {
     size_t end = afterString(s, i);
-    if (sameKey(s, i, end, key, keyEnd)) return true;
-    if (--count == 0) return false;
+    if (sameKey(s, i, end, key, keyEnd)) return end;
+    if (--count == 0) return 0;
     uint8_t depth = 0;  // skip the member's value: to the ',' outside it, then the next key's quote
     for (i = end; s[i] != ',' || depth != 0; i++) {
       uint8_t c = s[i];
@@ -302,24 +302,32 @@ uint16_t hashKey(const uint8_t* s, size_t start, size_t end) {
 
 // The hashes of the keys of the open objects, innermost object last, each object's run opened by
 // a mark. A new key is compared with its own run, and the text is read only when a hash matches
-// (a repeat, or two keys sharing a hash). An object whose run fills the table checks that batch of
-// keys against its earlier keys in one walk back over its text and starts a new batch; batches
-// not yet checked so are checked when their object closes or the scan fails (before any other
-// failure is reported, so the answer is the one of a key-by-key check). An object that opens with
-// too little room left, and everything inside it, compares each key by walking back over the
-// text. The table's size never changes an answer, only the time.
+// (a repeat, or two keys sharing a hash). When the table is full (an object opens with fewer than
+// 4 entries left, or a key finds no room), the runs of the enclosing objects are released first:
+// each such run's unchecked batch (below) is checked against its object's earlier keys, and the
+// run shrinks to an empty batch that its object's next key starts; the runs above move down. If
+// that frees nothing, an object whose run fills the table checks that batch of keys against its
+// earlier keys in one walk back over its text and starts a new batch; batches not yet checked so
+// are checked when their object closes or the scan fails (before any other failure is reported,
+// so the answer is the one of a key-by-key check). An object that still finds fewer than 4 entries
+// left, and everything inside it, compares each key by walking back over the text. The table's
+// size never changes an answer, only the time.
 class KeyTable {
  public:
-  KeyTable() : top_(0), walkDepth_(kNoDepth) {}
+  KeyTable() : top_(0), lastKey_(0), walkDepth_(kNoDepth) {}
 
-  // An object at `depth` opens (and has a member).
-  void open(uint8_t depth) {
-    if (depth > walkDepth_) return;  // inside an object that walks
-    if (kSize - top_ < 4) {          // room for the mark, a batch's offset and a key, so a full run can restart
+  // An object at `depth` opens (and has a member): false when releasing the runs around it found a
+  // batch of keys that repeats a key.
+  bool open(const uint8_t* s, uint8_t depth) {
+    if (depth > walkDepth_) return true;  // inside an object that walks
+    // Room for the mark, a batch's offset and a key, so a full run can restart.
+    if (kSize - top_ < 4 && !release(s, 0, 4)) return false;
+    if (kSize - top_ < 4) {
       walkDepth_ = depth;
-      return;
+      return true;
     }
     hashes_[top_++] = kObjectMark;
+    return true;
   }
 
   // The object at `depth` that open() saw closes: false when a batch of its keys repeats a key.
@@ -330,13 +338,14 @@ class KeyTable {
       return true;
     }
     uint16_t mark = runStart(top_);
-    bool repeated = batchRepeats(s, mark, top_);
-    top_ = static_cast<uint16_t>(hashes_[mark] == kBatchMark ? mark - 2 : mark);
-    return !repeated;
+    if (batchRepeat(s, mark, top_, true)) return false;  // its run stays for firstRepeat()
+    top_ = runBottom(mark);
+    return true;
   }
 
   // True when the key token s[key..keyEnd) of the object at `depth` repeats one of its keys.
   bool repeats(const uint8_t* s, size_t key, size_t keyEnd, uint8_t depth) {
+    lastKey_ = keyEnd;
     if (depth >= walkDepth_) return repeatsKey(s, key, keyEnd);
     uint16_t hash = hashKey(s, key, keyEnd), mark = runStart(top_);
     for (uint16_t i = top_; --i > mark;) {
@@ -345,9 +354,14 @@ class KeyTable {
         break;
       }
     }
-    if (top_ == kSize) {  // the run fills the table (open() left it at least 3 entries): a new batch
+    if (top_ == kSize) {  // the run fills the table: make room around it, else a new batch
+      if (!release(s, 1, 1)) return true;
+      mark = runStart(top_);
+    }
+    bool full = top_ == kSize;  // release() left it at least 3 entries, as open() did
+    if (full || (top_ == mark + 1 && hashes_[mark] == kBatchMark)) {  // a new batch, or the first key of a released run
       if (static_cast<unsigned long long>(key) >> 32 != 0) return repeatsKey(s, key, keyEnd);  // past 4 GB: walk
-      if (batchRepeats(s, mark, top_)) return true;
+      if (full && batchRepeat(s, mark, top_, true)) return true;
       if (hashes_[mark] == kObjectMark) mark = static_cast<uint16_t>(mark + 2);
       hashes_[mark - 2] = static_cast<uint16_t>(key);
       hashes_[mark - 1] = static_cast<uint16_t>(static_cast<uint32_t>(key) >> 16);
@@ -358,14 +372,25 @@ class KeyTable {
     return false;
   }
 
-  // True when a batch of an open object repeats a key of the same object before the batch.
-  bool pendingRepeat(const uint8_t* s) const {
-    for (uint16_t top = top_; top > 0;) {
+  // Where a batch of an open object repeats a key of the same object before the batch: the offset
+  // after such a key (0: none); with `any` the first found, else the earliest in the text.
+  size_t pendingRepeat(const uint8_t* s, bool any) const {
+    size_t first = 0;
+    for (uint16_t top = top_; top > 0 && !(any && first);) {
       uint16_t mark = runStart(top);
-      if (batchRepeats(s, mark, top)) return true;
-      top = static_cast<uint16_t>(hashes_[mark] == kBatchMark ? mark - 2 : mark);
+      size_t end = batchRepeat(s, mark, top, any);
+      if (end && (!first || end < first)) first = end;
+      top = runBottom(mark);
     }
-    return false;
+    return first;
+  }
+
+  // After a scan that stopped on a repeated key: the offset after the first repeated key in the
+  // text, as a key-by-key check finds it. A batch not yet checked may hold one before the key
+  // that stopped the scan (checked batches all stay in the table until they pass).
+  size_t firstRepeat(const uint8_t* s) const {
+    size_t pending = pendingRepeat(s, false);
+    return pending ? pending : lastKey_;
   }
 
  private:
@@ -375,30 +400,80 @@ class KeyTable {
     }
     return top;
   }
+  // The first entry of the run whose mark is at `mark` (a batch's offset sits below its mark).
+  uint16_t runBottom(uint16_t mark) const { return static_cast<uint16_t>(hashes_[mark] == kBatchMark ? mark - 2 : mark); }
 
-  // Whether the batch of the run from `mark` to `top` holds a key that one before the batch
-  // repeats: each earlier key's hash is looked up in the batch, and a match read in the text.
-  bool batchRepeats(const uint8_t* s, uint16_t mark, uint16_t top) const {
-    if (hashes_[mark] != kBatchMark || top - mark < 2) return false;
+  // Releases the runs of the enclosing objects (all runs but the top `keep`) that hold enough
+  // hashes: an object's whole run from 3 keys on (its keys were all compared already), a batch from
+  // kReleaseBatch on (checked now, as its object's close would). Each becomes an empty batch of 3
+  // entries, started by its object's next key, and the runs above move down. Nothing changes
+  // unless that leaves `room` entries free. False when a checked batch repeats a key.
+  bool release(const uint8_t* s, uint8_t keep, uint16_t room) {
+    uint16_t marks[kMaxRuns];  // innermost first
+    uint8_t runs = 0;
+    for (uint16_t top = top_; top > 0 && runs < kMaxRuns; top = runBottom(marks[runs++])) marks[runs] = runStart(top);
+    uint16_t freed = 0;
+    for (uint8_t r = keep; r < runs; r++) {
+      uint16_t end = r == 0 ? top_ : runBottom(marks[r - 1]), size = static_cast<uint16_t>(end - runBottom(marks[r]));
+      if (releases(marks[r], end)) freed = static_cast<uint16_t>(freed + size - 3);
+    }
+    if (freed == 0 || kSize - (top_ - freed) < room) return true;
+    for (uint8_t r = keep; r < runs; r++) {
+      uint16_t end = r == 0 ? top_ : runBottom(marks[r - 1]);
+      if (hashes_[marks[r]] == kBatchMark && releases(marks[r], end) && batchRepeat(s, marks[r], end, true)) return false;
+    }
+    uint16_t to = runBottom(marks[runs - 1]);  // rebuilt from the outermost run up
+    for (uint8_t r = runs; r-- > 0;) {
+      uint16_t from = runBottom(marks[r]), end = r == 0 ? top_ : runBottom(marks[r - 1]);
+      if (r >= keep && releases(marks[r], end)) {
+        hashes_[to] = hashes_[to + 1] = 0;  // the batch's offset, set by its first key
+        hashes_[to + 2] = kBatchMark;
+        to = static_cast<uint16_t>(to + 3);
+      } else {
+        memmove(hashes_ + to, hashes_ + from, (end - from) * sizeof hashes_[0]);
+        to = static_cast<uint16_t>(to + end - from);
+      }
+    }
+    top_ = to;
+    return true;
+  }
+  // Whether the run with its mark at `mark`, ending below `end`, is worth releasing.
+  bool releases(uint16_t mark, uint16_t end) const {
+    return end - mark - 1 >= (hashes_[mark] == kObjectMark ? 3 : kReleaseBatch);
+  }
+
+  // Where the batch of the run from `mark` to `top` holds a key that one before the batch repeats:
+  // the offset after it (0: none); with `any` the first found, else the earliest. Each earlier
+  // key's hash is looked up in the batch, and a match read in the text (the batch's own keys all
+  // differ: each was compared with them when it came).
+  size_t batchRepeat(const uint8_t* s, uint16_t mark, uint16_t top, bool any) const {
+    if (hashes_[mark] != kBatchMark || top - mark < 2) return 0;
     size_t from = static_cast<size_t>(hashes_[mark - 2] | static_cast<uint32_t>(hashes_[mark - 1]) << 16);
     uint16_t count = static_cast<uint16_t>(top - mark - 1);
-    size_t start, end;
+    size_t start, end, first = 0;
     for (EarlierKeys earlier(s, from); earlier.next(start, end);) {
       uint16_t hash = hashKey(s, start, end);
       for (uint16_t i = mark + 1; i < top; i++) {
         if (hashes_[i] == hash) {
-          if (laterKeysHold(s, from, count, start, end)) return true;
+          size_t later = laterKeyLike(s, from, count, start, end);
+          if (later && (!first || later < first)) first = later;
+          if (later && any) return first;
           break;
         }
       }
     }
-    return false;
+    return first;
   }
 
   static const uint16_t kSize = HYPERTCP_JSON_KEY_HASHES;
+  // A released batch costs one more walk back over its object when it is checked, so a batch is
+  // released again only once it holds this many keys: the walks stay one per that many keys.
+  static const uint16_t kReleaseBatch = kSize / 8 > 3 ? kSize / 8 : 3;
+  static const uint8_t kMaxRuns = 32;  // objects open at once: the scanner's depth limit
   static const uint8_t kNoDepth = 255;
   uint16_t hashes_[kSize];
   uint16_t top_;
+  size_t lastKey_;     // the offset after the last key repeats() saw
   uint8_t walkDepth_;  // the outermost object that walks (kNoDepth: none)
 };
 #else
@@ -406,18 +481,19 @@ class KeyTable {
 // object's earlier keys by walking back over the text.
 class KeyTable {
  public:
-  void open(uint8_t) {}
+  bool open(const uint8_t*, uint8_t) { return true; }
   bool close(const uint8_t*, uint8_t) { return true; }
   bool repeats(const uint8_t* s, size_t key, size_t keyEnd, uint8_t) { return repeatsKey(s, key, keyEnd); }
-  bool pendingRepeat(const uint8_t*) const { return false; }
+  size_t pendingRepeat(const uint8_t*, bool) const { return 0; }
 };
 #endif
 
 // Scans `"key" ws : ws` at s[i]. Returns the offset of the value, or 0; end = after the key (0 when
-// it is no string). Repeats are looked up in keys (the key's object at `depth`), or without it by
-// walking the object's text.
-size_t scanKey(const uint8_t* s, size_t n, size_t i, Check& why, size_t& end, KeyTable* keys = nullptr,
-               uint8_t depth = 0) {
+// it is no string). Repeats are looked up in keys (the key's object at `depth`); without it (the
+// object reader) the key repeats when it ends at repeatEnd, or, with no table at all, when walking
+// the object's text finds it.
+size_t scanKey(const uint8_t* s, size_t n, size_t i, Check& why, size_t& end, KeyTable* keys, uint8_t depth,
+               size_t repeatEnd = 0) {
   end = 0;
   if (i >= n || s[i] != '"') return 0;
   end = scanString(s, n, i);
@@ -426,9 +502,15 @@ size_t scanKey(const uint8_t* s, size_t n, size_t i, Check& why, size_t& end, Ke
     why = Check::ForbiddenKey;
     return 0;
   }
-  // Without a table (HYPERTCP_JSON_KEY_HASHES 0) both ways are the walk: one call of it, which
-  // AVR's compiler then inlines instead of keeping a copy (100 B).
-  if ((HYPERTCP_JSON_KEY_HASHES != 0 && keys) ? keys->repeats(s, i, end, depth) : repeatsKey(s, i, end)) {
+#if HYPERTCP_JSON_KEY_HASHES
+  bool repeated = keys ? keys->repeats(s, i, end, depth) : end == repeatEnd;
+#else
+  // Without a table both ways are the walk: one call of it, which AVR's compiler then inlines
+  // instead of keeping a copy (100 B).
+  (void)keys, (void)depth, (void)repeatEnd;
+  bool repeated = repeatsKey(s, i, end);
+#endif
+  if (repeated) {
     why = Check::DuplicateKey;
     return 0;
   }
@@ -483,7 +565,10 @@ size_t scan(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& why, 
         objectBits >>= 1;  // pop
         i++;
       } else {
-        if (isObject) keys.open(depth);
+        if (isObject && !keys.open(s, depth)) {
+          why = Check::DuplicateKey;
+          return 0;
+        }
         wantKey = isObject;
         continue;
       }
@@ -525,6 +610,18 @@ size_t scan(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& why, 
   }
 }
 
+#if HYPERTCP_JSON_KEY_HASHES
+// Where a key-by-key check of the value at text[pos] first finds a repeated key: the offset after
+// that key, at any depth (0: none before the value ends or fails otherwise). One scan, so the
+// object reader needs no walk back per key.
+size_t firstRepeatEnd(const char* text, size_t len, size_t pos, uint8_t maxDepth) {
+  KeyTable keys;
+  Check why;
+  if (scan(text, len, pos, maxDepth, why, nullptr, nullptr, keys) != 0) return 0;
+  return why == Check::DuplicateKey ? keys.firstRepeat(bytes(text)) : keys.pendingRepeat(bytes(text), false);
+}
+#endif
+
 }  // namespace
 
 size_t scanValue(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& why, MemberFn onMember,
@@ -533,7 +630,7 @@ size_t scanValue(const char* text, size_t n, size_t i, uint8_t maxDepth, Check& 
   size_t end = scan(text, n, i, maxDepth, why, onMember, context, keys);
   // A batch of keys not yet checked may repeat a key before this failure: a key-by-key check
   // would have stopped there.
-  if (end == 0 && why != Check::DuplicateKey && keys.pendingRepeat(bytes(text))) why = Check::DuplicateKey;
+  if (end == 0 && why != Check::DuplicateKey && keys.pendingRepeat(bytes(text), true)) why = Check::DuplicateKey;
   return end;
 }
 
@@ -552,7 +649,8 @@ Check validate(const char* text, size_t len, uint8_t maxDepth, MemberFn onMember
 }
 
 ObjectReader::ObjectReader(const char* text, size_t len, size_t pos, uint8_t maxDepth)
-    : text_(text), len_(len), pos_(pos), maxDepth_(maxDepth), state_(0) {}
+    : text_(text), len_(len), pos_(pos), repeatEnd_(0), maxDepth_(maxDepth), state_(0) {}
+
 
 ObjectReader::Step ObjectReader::next(Span& key, Span& value, Check& why) {
   const uint8_t* s = bytes(text_);
@@ -564,6 +662,9 @@ ObjectReader::Step ObjectReader::next(Span& key, Span& value, Check& why) {
       state_ = 3;
       return Fail;
     }
+#if HYPERTCP_JSON_KEY_HASHES
+    repeatEnd_ = firstRepeatEnd(text_, len_, i, maxDepth_);
+#endif
     i = skipWs(s, len_, i + 1);
     if (i < len_ && s[i] == '}') {
       pos_ = i + 1;
@@ -586,7 +687,7 @@ ObjectReader::Step ObjectReader::next(Span& key, Span& value, Check& why) {
   }
   state_ = 3;  // until this member is complete
   size_t keyEnd;
-  size_t start = scanKey(s, len_, i, why, keyEnd);
+  size_t start = scanKey(s, len_, i, why, keyEnd, nullptr, 0, repeatEnd_);
   if (start != 0 || why == Check::DuplicateKey) {
     key.ptr = text_ + i;
     key.len = keyEnd - i;

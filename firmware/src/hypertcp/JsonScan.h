@@ -27,10 +27,10 @@ typedef void (*MemberFn)(const Span& key, const Span& value, void* context);
 // Validates exactly one JSON value in text[0..len), surrounding whitespace allowed. Rejects
 // invalid UTF-8, nesting deeper than maxDepth containers, the key "__proto__" anywhere, and an
 // object that repeats a key (compared once decoded: "a" and "\u0061" are one key), at any depth.
-// Keys are found again by short hashes in a stack table (HYPERTCP_JSON_KEY_HASHES, no heap); an
-// object with more keys than fit compares the rest by walking back over its text, which costs
-// time quadratic in their number, and so does every object without a table (0, the AVR default;
-// docs/FIRMWARE.md, "Repeated keys").
+// Keys are found again by short hashes in a stack table (HYPERTCP_JSON_KEY_HASHES, no heap); when
+// it is full, enclosing objects give up their room first, then batches of keys are checked in one
+// walk back over their object each. Without a table (0, the AVR default) every key walks back
+// over its object, time quadratic in its member count (docs/FIRMWARE.md, "Repeated keys").
 Check validate(const char* text, size_t len, uint8_t maxDepth = 32);
 // The same, reporting the outermost object's members to onMember on the way (see scanValue).
 Check validate(const char* text, size_t len, uint8_t maxDepth, MemberFn onMember, void* context);
@@ -45,6 +45,9 @@ size_t scanValue(const char* text, size_t len, size_t pos, uint8_t maxDepth, Che
                  void* context = nullptr);
 
 // Walks the members of one object. Values are scanned with maxDepth counting the object itself.
+// With the key table (HYPERTCP_JSON_KEY_HASHES) the first next() scans the whole object once to
+// learn where a key first repeats, so the reader's answers stay those of a key-by-key check
+// without comparing each key with the earlier ones; without the table each key walks back.
 class ObjectReader {
  public:
   enum Step : uint8_t { Member, End, Fail };
@@ -60,6 +63,7 @@ class ObjectReader {
   const char* text_;
   size_t len_;
   size_t pos_;
+  size_t repeatEnd_;  // the offset after the first repeated key in the object, at any depth (0: none)
   uint8_t maxDepth_;
   uint8_t state_;  // 0 before '{', 1 first member, 2 later members, 3 done
 };
