@@ -137,6 +137,8 @@ export class TrafficLog {
     this.queue.push(row);
     this.queueChars += row.payload.length;
     if (this.writer) {
+      // rows the worker has written are let go at once, before a scavenge would copy them
+      this.writer.release();
       // a batch's worth goes to the writer thread on the next turn, without a flusher round (whose
       // transaction would hold the writer off) and without cloning rows inside a broker event
       if (this.queue.length >= POST_ROWS && !this.handOffSoon) this.handOffSoon = setImmediate(() => this.handOffNow());

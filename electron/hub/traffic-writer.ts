@@ -197,7 +197,9 @@ export class TrafficWriter {
     return this.batches;
   }
 
-  private release(): void {
+  /** Lets go of the batches the worker has finished (cheap: one shared-memory read when none did). */
+  release(): void {
+    if (this.batches.length === 0) return;
     const done = Atomics.load(this.ctl, DONE) - this.released;
     if (done <= 0) return;
     this.batches.splice(0, done);
