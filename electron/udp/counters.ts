@@ -19,7 +19,10 @@ export interface UdpCounters {
   /** Unreliable messages that arrived after a newer one (dropped: latest wins). */
   stale: number;
   reassemblyFailures: number;
+  /** Messages reported failed: retries exhausted, or still queued or unacknowledged when the session closed. */
   failedMessages: number;
+  /** Of those, the ones the session's close failed (the broker's deliveries had no other record of them). */
+  unfinishedAtClose: number;
   authFailures: number;
   replays: number;
   malformed: number;
@@ -42,6 +45,7 @@ export function newCounters(): UdpCounters {
     stale: 0,
     reassemblyFailures: 0,
     failedMessages: 0,
+    unfinishedAtClose: 0,
     authFailures: 0,
     replays: 0,
     malformed: 0,

@@ -211,7 +211,10 @@ export class Peer {
     this.closeCode = code ?? CloseReason.NORMAL;
     if (code !== null) this.sendPacket(true);
     this.closed = reason;
-    this.sender.failAll(reason);
+    // Queued or unacknowledged messages fail (their callbacks say so) and are counted: never lost silently.
+    const unfinished = this.sender.failAll(reason);
+    this.counters.failedMessages += unfinished;
+    this.counters.unfinishedAtClose += unfinished;
     this.inbox.clear();
     this.ackTimer?.cancel();
     this.rtoTimer?.cancel();

@@ -211,11 +211,16 @@ export class Sender {
     return Infinity;
   }
 
-  /** Reports every unfinished message as failed (session closing). */
-  failAll(reason: string): void {
+  /** Reports every unfinished message as failed (session closing); returns how many there were. */
+  failAll(reason: string): number {
     const error = new Error(reason);
     const all = [...this.retransmit, ...this.fresh.slice(this.freshHead), ...[...this.sent.values()].flatMap((p) => p.frags)];
-    for (const f of all) this.finish(f.msg, error);
+    let failed = 0;
+    for (const f of all) {
+      if (f.msg.finished) continue;
+      failed++;
+      this.finish(f.msg, error);
+    }
     this.retransmit = [];
     this.unfinished = [[], [], []];
     this.fresh = [];
@@ -224,6 +229,7 @@ export class Sender {
     this.suspects.flush();
     this.inFlight = 0;
     this.pendingBytes = 0;
+    return failed;
   }
 
   private beyondWindow(f: OutFragment): boolean {

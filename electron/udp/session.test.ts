@@ -50,6 +50,29 @@ describe('UDP session behaviour', () => {
     expect(s.closes).toEqual(['retries_exhausted']);
   });
 
+  it('counts the messages a closing session still held, and tells their callbacks', () => {
+    const s = simulatedSession();
+    s.clock.run(100);
+    const closes: { reason: string; unfinished: number }[] = [];
+    s.transport.on('session:close', (e: { reason: string; unfinished: number }) => closes.push(e));
+    s.net.profile = { ...s.net.profile, loss: 1 };
+    // The broker's deliveries carry no callback: without a count they would vanish with the session.
+    for (let i = 0; i < 20; i++) expect(s.transport.deliver('dev-1', 'server', utf8.encode(`{"i":${i}}`))).toBe(true);
+    const told: string[] = [];
+    s.transport.deliver('dev-1', 'server', utf8.encode('{"cb":1}'), 'ordered', (e) => told.push(e ? e.message : 'delivered'));
+    s.clock.run(s.clock.now() + 50);
+    s.transport.closeSession('dev-1', 'revoked');
+    expect(told).toEqual(['revoked']);
+    expect(closes.map((e) => [e.reason, e.unfinished])).toEqual([['revoked', 21]]);
+    expect(s.transport.drops.unfinishedAtClose).toBe(21);
+    // The device's end counts its own: one unacknowledged message when it closes.
+    s.client.send('server', '{"late":1}');
+    s.clock.run(s.clock.now() + 10);
+    s.client.close();
+    expect(s.client.peer.counters.unfinishedAtClose).toBe(1);
+    expect(s.client.peer.counters.failedMessages).toBe(1);
+  });
+
   it('declares a silent peer dead after N heartbeats', () => {
     const s = simulatedSession({ config: { heartbeatMs: 1000, deadAfterHeartbeats: 3 } });
     const closed: string[] = [];

@@ -82,6 +82,8 @@ export interface UdpDrops {
   /** Address moves (roaming), and datagrams held back from a new address not yet proven. */
   migrations: number;
   amplificationLimited: number;
+  /** Messages still queued or unacknowledged when their session closed (failed, and counted here since the session's counters go with it). */
+  unfinishedAtClose: number;
 }
 
 interface Session {
@@ -99,7 +101,7 @@ interface Session {
 }
 
 export class UdpTransport extends EventEmitter {
-  readonly drops: UdpDrops = { header: 0, unknownSession: 0, helloRejected: 0, helloThrottled: 0, authFailed: 0, replayed: 0, malformed: 0, badEnvelope: 0, migrations: 0, amplificationLimited: 0 };
+  readonly drops: UdpDrops = { header: 0, unknownSession: 0, helloRejected: 0, helloThrottled: 0, authFailed: 0, replayed: 0, malformed: 0, badEnvelope: 0, migrations: 0, amplificationLimited: 0, unfinishedAtClose: 0 };
   readonly budget: ReassemblyBudget;
   private readonly config: UdpConfig;
   private readonly clock: Clock;
@@ -235,7 +237,9 @@ export class UdpTransport extends EventEmitter {
           this.bySid.delete(sid);
           this.byDevice.delete(s.deviceId);
         }
-        this.emit('session:close', { deviceId: s.deviceId, sessionId: sid, reason });
+        const unfinished = s.peer?.counters.unfinishedAtClose ?? 0;
+        this.drops.unfinishedAtClose += unfinished;
+        this.emit('session:close', { deviceId: s.deviceId, sessionId: sid, reason, unfinished });
       },
     });
     this.emit('session:open', { deviceId: s.deviceId, sessionId: sid, address: `${from.address}:${from.port}` });
