@@ -1,3 +1,4 @@
+import { connect as netConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ApiServer } from '../api/server';
@@ -93,4 +94,37 @@ describe('WebSocket binding: exports', () => {
     expect(results.get(11)!.ok).toBe(true);
     ws.close();
   }, 20_000);
+});
+
+describe('WebSocket binding: odd upgrade paths', () => {
+  /** The status line the host answers a raw upgrade request for `path` with. */
+  function upgrade(port: number, path: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const s = netConnect(port, '127.0.0.1', () => {
+        s.write(
+          `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: http://127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: hypertcp.v1, token.${TOKEN}\r\n\r\n`,
+        );
+      });
+      let got = '';
+      s.on('data', (d: Buffer) => {
+        got += d.toString();
+        if (got.includes('\r\n')) {
+          resolve(got.split('\r\n')[0]!);
+          s.destroy();
+        }
+      });
+      s.on('error', reject);
+      s.on('close', () => resolve(got.split('\r\n')[0] ?? ''));
+    });
+  }
+
+  it('a path new URL() cannot parse (any web page can ask for ws://127.0.0.1:8090//) is refused, and the host lives on', async () => {
+    const echo: ApiServer = { dispatch: () => Promise.resolve({ ok: true, result: 'pong' }), subscribe: () => () => {}, ack: () => {} };
+    host = await startHttpHost({ api: echo, adminToken: TOKEN, staticDir: '/nonexistent', port: 0, bind: '127.0.0.1' });
+    for (const path of ['//', '///api', '//a b/', '/api/..', '/API']) expect(await upgrade(host.port, path), path).toMatch(/^HTTP\/1\.1 40\d /);
+    expect(await upgrade(host.port, '/api?x=1')).toBe('HTTP/1.1 101 Switching Protocols');
+    const ws = await open(host.port);
+    ws.close();
+  });
 });

@@ -52,8 +52,9 @@ export function createWsBinding(o: WsBindingOptions) {
   const refused = (reason: string, req: IncomingMessage) => o.onRefused?.(reason, req.socket.remoteAddress);
 
   function check(req: IncomingMessage): { status: number; text: string } | null {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== WS_PATH) return { status: 404, text: 'Not Found' };
+    // Not new URL(): it throws on a path such as '//' (any page can open ws://127.0.0.1:8090//),
+    // and a throw in the upgrade listener would take the whole host down.
+    if ((req.url ?? '').split('?')[0] !== WS_PATH) return { status: 404, text: 'Not Found' };
     const host = req.headers.host ?? '';
     if (!o.allowedHosts.has(host.toLowerCase())) return { status: 403, text: 'Forbidden: unknown Host' };
     if (req.headers.origin !== `${o.scheme}://${host}`) return { status: 403, text: 'Forbidden: bad Origin' };
