@@ -128,3 +128,26 @@ describe('WebSocket binding: odd upgrade paths', () => {
     ws.close();
   });
 });
+
+describe('WebSocket binding: a result JSON cannot carry', () => {
+  it('fails that call with internal, and the connection and host go on', async () => {
+    const api: ApiServer = {
+      dispatch: (method) => Promise.resolve({ ok: true, result: method === 'big' ? { n: 1n } : 'pong' }),
+      subscribe: () => () => {},
+      ack: () => {},
+    };
+    host = await startHttpHost({ api, adminToken: TOKEN, staticDir: '/nonexistent', port: 0, bind: '127.0.0.1' });
+    const ws = await open(host.port);
+    const replies: Record<string, unknown>[] = [];
+    ws.on('message', (d) => replies.push(JSON.parse(d.toString()) as Record<string, unknown>));
+    ws.send(JSON.stringify({ type: 'call', id: 1, method: 'big', params: {} }));
+    ws.send(JSON.stringify({ type: 'call', id: 2, method: 'hello', params: {} }));
+    const deadline = Date.now() + 2000;
+    while (replies.length < 2 && Date.now() < deadline) await sleep(10);
+    expect(replies).toEqual([
+      { type: 'result', id: 1, ok: false, error: { code: 'internal', message: expect.stringContaining('BigInt') } },
+      { type: 'result', id: 2, ok: true, result: 'pong' },
+    ]);
+    ws.close();
+  });
+});

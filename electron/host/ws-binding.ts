@@ -81,8 +81,18 @@ export function createWsBinding(o: WsBindingOptions) {
     let inFlight = 0;
     let heavyInFlight = false;
     const send = (msg: WsServerMessage, written?: () => void) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg), written);
-      else written?.();
+      if (ws.readyState !== ws.OPEN) return written?.();
+      let text: string;
+      try {
+        text = JSON.stringify(msg);
+      } catch (err) {
+        // A result JSON cannot carry (a BigInt, a cycle) fails its call; thrown here it would be an
+        // unhandled rejection, which ends the host.
+        if (msg.type !== 'result') return written?.();
+        const error = { code: 'internal' as const, message: `the result could not be sent: ${(err as Error).message}` };
+        text = JSON.stringify({ type: 'result', id: msg.id, ok: false, error } satisfies WsServerMessage);
+      }
+      ws.send(text, written);
     };
     // A client that does not read its results must not make the host hold more of them: at
     // MAX_IN_FLIGHT unwritten results the socket stops reading calls until one has gone out.
