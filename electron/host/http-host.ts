@@ -16,6 +16,8 @@ export interface HttpHostOptions {
   /** More names browsers may reach a non-loopback UI by (see allowedHosts). */
   hostNames?: string[];
   onRefused?: (reason: string, address: string | undefined) => void;
+  /** WebSocket heartbeat timing (tests shorten it). */
+  heartbeat?: { pingMs: number; deadAfterMs: number };
 }
 
 export interface HttpHost {
@@ -73,7 +75,7 @@ export async function startHttpHost(o: HttpHostOptions): Promise<HttpHost> {
   const port = typeof address === 'object' && address ? address.port : o.port;
   const bound = typeof address === 'object' && address ? address.address : o.bind;
   hosts = allowedHosts(o.bind, port, o.hostNames);
-  const ws = createWsBinding({ api: o.api, adminToken: o.adminToken, allowedHosts: hosts, scheme, onRefused: o.onRefused });
+  const ws = createWsBinding({ api: o.api, adminToken: o.adminToken, allowedHosts: hosts, scheme, onRefused: o.onRefused, heartbeat: o.heartbeat });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   // On loopback, the address actually listened on (--bind ::1 or 127.0.0.2 is not reachable at 127.0.0.1).
   const shownHost = isLoopback(o.bind) ? bound : o.bind === '0.0.0.0' || o.bind === '::' ? hostname() : o.bind;

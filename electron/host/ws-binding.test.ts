@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ApiServer } from '../api/server';
 import { startHttpHost, type HttpHost } from './http-host';
+import { MAX_CLIENTS, heartbeatTick } from './ws-binding';
 
 const TOKEN = 'T'.repeat(32);
 let host: HttpHost | null = null;
@@ -31,6 +32,7 @@ async function open(port: number): Promise<WebSocket> {
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
   });
   return ws;
 }
@@ -149,5 +151,49 @@ describe('WebSocket binding: a result JSON cannot carry', () => {
       { type: 'result', id: 2, ok: true, result: 'pong' },
     ]);
     ws.close();
+  });
+});
+
+describe('WebSocket binding: heartbeat', () => {
+  const heartbeat = { pingMs: 50, deadAfterMs: 250 };
+  const echo: ApiServer = { dispatch: () => Promise.resolve({ ok: true, result: 'pong' }), subscribe: () => () => {}, ack: () => {} };
+
+  it(`closes sockets that answer no ping (a tab on a laptop that slept), so they do not use up the ${MAX_CLIENTS} slots`, async () => {
+    host = await startHttpHost({ api: echo, adminToken: TOKEN, staticDir: '/nonexistent', port: 0, bind: '127.0.0.1', heartbeat });
+    const silent = await Promise.all(Array.from({ length: MAX_CLIENTS }, () => open(host!.port)));
+    try {
+      for (const ws of silent) ws.pause(); // reads nothing, so never sees a ping to answer
+      await expect(open(host.port)).rejects.toThrow('HTTP 503');
+      await sleep(heartbeat.deadAfterMs + 4 * heartbeat.pingMs);
+      const fresh = await open(host.port);
+      fresh.close();
+    } finally {
+      for (const ws of silent) ws.terminate();
+    }
+  });
+
+  it('keeps a socket that answers its pings, well past the dead-after time', async () => {
+    host = await startHttpHost({ api: echo, adminToken: TOKEN, staticDir: '/nonexistent', port: 0, bind: '127.0.0.1', heartbeat });
+    const ws = await open(host.port);
+    let pings = 0;
+    ws.on('ping', () => pings++);
+    let closed = false;
+    ws.on('close', () => (closed = true));
+    await sleep(4 * heartbeat.deadAfterMs);
+    expect(closed).toBe(false);
+    expect(pings).toBeGreaterThan(3);
+    const reply = new Promise<string>((resolve) => ws.once('message', (d) => resolve(d.toString())));
+    ws.send(JSON.stringify({ type: 'call', id: 1, method: 'hello', params: {} }));
+    expect(JSON.parse(await reply)).toMatchObject({ id: 1, ok: true });
+    ws.close();
+  });
+
+  it('counts unsent data shrinking as life (a long export whose pong waits behind it), not a buffer that stays put', () => {
+    const s = { at: 0, buffered: 0 };
+    expect(heartbeatTick(s, 8_000_000, 30_000, 90_000)).toBe('ping');
+    expect(heartbeatTick(s, 6_000_000, 60_000, 90_000)).toBe('ping');
+    expect(heartbeatTick(s, 4_000_000, 120_000, 90_000)).toBe('ping'); // still draining: alive
+    expect(heartbeatTick(s, 4_000_000, 180_000, 90_000)).toBe('ping'); // 60 s since it last drained
+    expect(heartbeatTick(s, 4_000_000, 210_000, 90_000)).toBe('dead'); // 90 s stuck, no pong
   });
 });

@@ -19,6 +19,30 @@ const MAX_BUFFERED = 4 * 1024 * 1024;
  * result is sent, so MAX_IN_FLIGHT alone would let 16 exports be held at once.
  */
 const HEAVY_METHODS = new Set(['export.traffic', 'export.metrics']);
+/** The host pings every API socket this often; browsers answer pings by themselves. */
+export const PING_MS = 30_000;
+/**
+ * A socket showing no sign of life for this long is closed. A laptop that slept or left the network
+ * sends no FIN, and a client that stopped reading is kept alive by TCP's window probes: either would
+ * hold its slot (MAX_CLIENTS) and its unsent results forever.
+ */
+export const DEAD_AFTER_MS = 90_000;
+
+/** What the heartbeat knows of one socket: when it last showed life, and its unsent bytes then. */
+export interface Liveness {
+  at: number;
+  buffered: number;
+}
+
+/**
+ * One heartbeat tick: a pong (recorded elsewhere in `at`) or unsent data shrinking counts as life, so
+ * a long export over a slow link, whose pong waits behind it, is not taken for a dead reader.
+ */
+export function heartbeatTick(s: Liveness, buffered: number, now: number, deadAfterMs: number): 'ping' | 'dead' {
+  if (buffered < s.buffered) s.at = now;
+  s.buffered = buffered;
+  return now - s.at >= deadAfterMs ? 'dead' : 'ping';
+}
 
 export interface WsBindingOptions {
   api: ApiServer;
@@ -27,6 +51,8 @@ export interface WsBindingOptions {
   allowedHosts: Set<string>;
   scheme: 'http' | 'https';
   onRefused?: (reason: string, address: string | undefined) => void;
+  /** Heartbeat timing (tests shorten it); defaults PING_MS and DEAD_AFTER_MS. */
+  heartbeat?: { pingMs: number; deadAfterMs: number } | undefined;
 }
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
@@ -50,6 +76,15 @@ export function createWsBinding(o: WsBindingOptions) {
     handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
   });
   const refused = (reason: string, req: IncomingMessage) => o.onRefused?.(reason, req.socket.remoteAddress);
+  const { pingMs, deadAfterMs } = o.heartbeat ?? { pingMs: PING_MS, deadAfterMs: DEAD_AFTER_MS };
+  const life = new Map<WebSocket, Liveness>();
+  const heartbeat = setInterval(() => {
+    const now = Date.now();
+    for (const [ws, s] of life) {
+      if (heartbeatTick(s, ws.bufferedAmount, now, deadAfterMs) === 'dead') ws.terminate();
+      else ws.ping();
+    }
+  }, pingMs).unref();
 
   function check(req: IncomingMessage): { status: number; text: string } | null {
     // Not new URL(): it throws on a path such as '//' (any page can open ws://127.0.0.1:8090//),
@@ -77,6 +112,12 @@ export function createWsBinding(o: WsBindingOptions) {
   }
 
   function serve(ws: WebSocket): void {
+    life.set(ws, { at: Date.now(), buffered: 0 });
+    ws.on('pong', () => {
+      const s = life.get(ws);
+      if (s) s.at = Date.now();
+    });
+    ws.on('close', () => life.delete(ws));
     /** Calls running or whose result is not yet written out to the socket. */
     let inFlight = 0;
     let heavyInFlight = false;
@@ -144,6 +185,7 @@ export function createWsBinding(o: WsBindingOptions) {
     handleUpgrade,
     clients: () => wss.clients.size,
     close(): void {
+      clearInterval(heartbeat);
       for (const c of wss.clients) c.close(1001, 'server shutting down');
       wss.close();
     },
