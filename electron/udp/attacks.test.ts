@@ -221,6 +221,32 @@ describe('UDP attacks', () => {
     expect(s.transport.budget.partials).toBe(0);
   });
 
+  it('a captured HELLO replayed first from a spoofed source cannot aim more than 3x its size at the victim', () => {
+    const s = simulatedSession();
+    s.clock.run(100);
+    const g = s.transport.openSession('dev-h', s.hash)!;
+    const dev = new ForgedDevice(g.sessionId, g.nonce, s.hash);
+    const net = s.net as unknown as { carry: (d: Uint8Array, from: { address: string; port: number }, to: string) => void };
+    const carry = net.carry.bind(s.net);
+    let toVictim = 0;
+    net.carry = (d, from, to) => {
+      if (to === '10.9.9.9:9999') toVictim += d.length;
+      carry(d, from, to);
+    };
+    // The attacker got the device's HELLO there first: the session opens at the victim's address.
+    const hello = dev.datagram(Uint8Array.of(2));
+    s.net.inject(hello, { address: '10.9.9.9', port: 9999 }, BROKER);
+    expect(s.transport.sessions().find((x) => x.deviceId === 'dev-h')!.address).toBe('10.9.9.9:9999');
+    for (let i = 0; i < 20; i++) s.transport.deliver('dev-h', 'server', new TextEncoder().encode(`{"big":"${'b'.repeat(900)}","i":${i}}`));
+    s.clock.run(s.clock.now() + 3000);
+    expect(toVictim).toBeGreaterThan(0);
+    expect(toVictim).toBeLessThanOrEqual(3 * hello.length);
+    expect(s.transport.drops.amplificationLimited).toBeGreaterThan(0);
+    // The device's own next datagram (its HELLO retry) takes the session home.
+    s.net.inject(dev.datagram(Uint8Array.of(2)), { address: '10.0.0.3', port: 4003 }, BROKER);
+    expect(s.transport.sessions().find((x) => x.deviceId === 'dev-h')!.address).toBe('10.0.0.3:4003');
+  });
+
   it('a captured datagram replayed first from a spoofed source cannot aim more than 3x its size at the victim', () => {
     const s = simulatedSession();
     s.clock.run(100);
@@ -247,7 +273,6 @@ describe('UDP attacks', () => {
     for (let i = 0; i < 50; i++) s.transport.deliver('dev-1', 'server', new TextEncoder().encode(`{"big":"${'b'.repeat(900)}","i":${i}}`));
     s.clock.run(s.clock.now() + 5);
     expect(toVictim).toBeLessThanOrEqual(3 * held!.length);
-    expect(s.transport.drops.amplificationLimited).toBeGreaterThan(0);
     // The real device speaks again (its retransmission), the session moves back and everything arrives.
     s.clock.run(s.clock.now() + 3000, () => s.atDevice.length === 50);
     expect(s.transport.sessions()[0]!.address).toBe('10.0.0.2:40000');

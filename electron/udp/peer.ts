@@ -37,6 +37,8 @@ export interface PeerOptions {
   onDrain?: () => void;
   /** Tests start near the packet-number limit. */
   firstPacketNumber?: number;
+  /** False holds data back (the broker: the peer's address is not proven yet); ACKs and PINGs still go. */
+  mayTransmitData?: () => boolean;
 }
 
 export type ReceiveOutcome = 'ok' | 'replay' | 'auth_failed' | 'malformed' | 'closed';
@@ -235,12 +237,15 @@ export class Peer {
 
   private flush(): void {
     const before = this.pendingBytes;
+    const held = this.o.mayTransmitData?.() === false;
     while (!this.closed) {
-      const data = this.sender.canSend() && this.sender.hasSendable();
+      const data = !held && this.sender.canSend() && this.sender.hasSendable();
       if (!data && this.ackPending === 0) break;
       const sentBefore = this.sentFragments;
       if (!this.sendPacket(false) || !data || this.sentFragments === sentBefore) break;
     }
+    // Data held back waits for the ACK that proves the address: a PING asks for it (again after its timeout).
+    if (held && !this.closed && this.sender.hasSendable() && this.sender.packetsInFlight === 0) this.sendPacket(false, true);
     this.armRto();
     this.checkDrain(before);
   }
@@ -264,7 +269,7 @@ export class Peer {
     let frags: ReturnType<Sender['fill']>['frags'] = [];
     if (closing) at = writeClose(this.plain, at, this.closeCode);
     // A PING and its WINDOW (4 bytes) always fit after the data.
-    else if (this.sender.canSend()) ({ at, frags } = this.sender.fill(this.plain, at, ping ? limit - 4 : limit));
+    else if (this.sender.canSend() && this.o.mayTransmitData?.() !== false) ({ at, frags } = this.sender.fill(this.plain, at, ping ? limit - 4 : limit));
     const ackEliciting = frags.length > 0 || ping;
     // Every PING (HELLOs and heartbeats included) tells the peer our receive window.
     if (ping) at = writeWindow(this.plain, writePing(this.plain, at), this.c.orderedWindow);
@@ -300,6 +305,11 @@ export class Peer {
   /** Sends a PING now (the transport proves a new address with it: its ACK comes back from there). */
   probe(): void {
     if (!this.closed) this.sendPing();
+  }
+
+  /** Sends what mayTransmitData held back, now that it allows it. */
+  resume(): void {
+    this.scheduleFlush();
   }
 
   private sendPing(): void {

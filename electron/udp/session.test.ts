@@ -20,6 +20,20 @@ describe('UDP session over a perfect simulated link', () => {
   });
 });
 
+describe('UDP session: the first address', () => {
+  it('deliveries queued the moment a session opens wait one round trip for the address proof, not a timeout', () => {
+    const s = simulatedSession();
+    s.clock.run(100, () => s.transport.isOpen('dev-1'));
+    const opened = s.clock.now();
+    for (let i = 0; i < 10; i++) s.transport.deliver('dev-1', 'server', new TextEncoder().encode(`{"i":${i}}`));
+    s.clock.run(opened + 1000, () => s.atDevice.length === 10);
+    expect(s.atDevice).toHaveLength(10);
+    // 1 ms each way and the device's 5 ms ACK delay for the broker's probe.
+    expect(s.clock.now() - opened).toBeLessThan(15);
+    expect(s.transport.sessions()[0]!.counters!.retransmits).toBe(0);
+  });
+});
+
 describe('UDP session behaviour', () => {
   const utf8 = new TextEncoder();
 

@@ -222,6 +222,10 @@ export class UdpTransport extends EventEmitter {
     if (!open(d2s, header.packetNumber, data, header.length)) return void this.drops.authFailed++;
     s.deviceNonce = Uint8Array.from(header.deviceNonce);
     s.address = { ...from };
+    // The first address is no more proven than a roamed one: a captured HELLO replayed first from a
+    // spoofed source would aim the session at a victim. The 3x limit holds until the device
+    // acknowledges a packet sent there, and a PING right after the HELLO asks for that at once.
+    s.unproven = { received: data.length, sent: 0, firstPn: 0 };
     const sid = s.sessionId;
     s.peer = new Peer({
       sessionId: sid,
@@ -231,6 +235,8 @@ export class UdpTransport extends EventEmitter {
       clock: this.clock,
       budget: this.budget,
       transmit: (d) => this.transmit(s, d),
+      // Data waits until the address is proven: sent into the 3x limit it would only be dropped and resent.
+      mayTransmitData: () => s.unproven === null,
       onMessage: (bytes, channel) => this.onMessage(s, bytes, channel),
       onClose: (reason) => {
         if (this.bySid.get(sid) === s) {
@@ -244,6 +250,7 @@ export class UdpTransport extends EventEmitter {
     });
     this.emit('session:open', { deviceId: s.deviceId, sessionId: sid, address: `${from.address}:${from.port}` });
     s.peer.receive(data, header);
+    s.peer.probe();
   }
 
   /**
@@ -263,7 +270,9 @@ export class UdpTransport extends EventEmitter {
     }
     if (moved || !s.unproven) return;
     s.unproven.received += length;
-    if (s.peer!.sender.acknowledgedUpTo >= s.unproven.firstPn) s.unproven = null;
+    if (s.peer!.sender.acknowledgedUpTo < s.unproven.firstPn) return;
+    s.unproven = null;
+    s.peer!.resume();
   }
 
   private transmit(s: Session, d: Uint8Array): void {
