@@ -5,7 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ApiServer } from '../api/server';
 import { tempDir } from '../hub/testing/temp-dir';
-import { startHttpHost, type HttpHost } from './http-host';
+import { allowedHosts, startHttpHost, type HttpHost } from './http-host';
 
 const TOKEN = 'T'.repeat(32);
 const api: ApiServer = { dispatch: () => Promise.resolve({ ok: true, result: 'pong' }), subscribe: () => () => {}, ack: () => {} };
@@ -113,5 +113,18 @@ describe('static files: nothing beyond the UI folder, no dotfiles', () => {
     }
     expect(await get('/')).toMatchObject({ status: 200, body: '<!doctype html><title>panel</title>', cache: 'no-cache' });
     expect((await get('/assets/app.js')).status).toBe(200);
+  });
+});
+
+describe('allowed Host names on a default port', () => {
+  it('https on 443 (or http on 80) accepts the name alone, as browsers send it; other ports need the port', () => {
+    const https = allowedHosts('0.0.0.0', 443, ['pi.lan'], 'https');
+    expect(https.has('pi.lan')).toBe(true);
+    expect(https.has('pi.lan:443')).toBe(true);
+    expect(allowedHosts('127.0.0.1', 80, [], 'http').has('127.0.0.1')).toBe(true);
+    // a bare Host means the default port: another server than plain http on 443 or https on 8090
+    expect(allowedHosts('127.0.0.1', 443, [], 'http').has('127.0.0.1')).toBe(false);
+    expect(allowedHosts('0.0.0.0', 8090, ['pi.lan'], 'https').has('pi.lan')).toBe(false);
+    expect(allowedHosts('0.0.0.0', 8090, ['pi.lan'], 'https').has('pi.lan:8090')).toBe(true);
   });
 });

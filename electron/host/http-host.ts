@@ -35,9 +35,10 @@ export const isLoopback = (addr: string) => addr === 'localhost' || addr === '::
 /**
  * Host header values a browser may legitimately send to this server (defends DNS rebinding). Beyond
  * loopback: the machine's host name, its mDNS name (NAME.local, as a Raspberry Pi announces itself),
- * the addresses listened on, and `extra` names the user gives (--host-name).
+ * the addresses listened on, and `extra` names the user gives (--host-name). On the scheme's default
+ * port (https on 443) browsers send the name alone, so it is allowed without the port too.
  */
-export function allowedHosts(bind: string, port: number, extra: string[] = []): Set<string> {
+export function allowedHosts(bind: string, port: number, extra: string[] = [], scheme: 'http' | 'https' = 'http'): Set<string> {
   const names = new Set(['127.0.0.1', 'localhost', '[::1]']);
   // another loopback address (127.0.0.2): the URL shown names it, so the UI comes from there
   if (isLoopback(bind) && bind !== 'localhost') names.add(bind.includes(':') ? `[${bind}]` : bind);
@@ -52,7 +53,8 @@ export function allowedHosts(bind: string, port: number, extra: string[] = []): 
       }
     } else names.add(bind.includes(':') ? `[${bind}]` : bind);
   }
-  return new Set([...names].map((n) => `${n}:${port}`));
+  const bare = port === (scheme === 'https' ? 443 : 80);
+  return new Set([...names].flatMap((n) => (bare ? [`${n}:${port}`, n] : [`${n}:${port}`])));
 }
 
 /** Static UI + WebSocket API on one port; plain HTTP only on loopback, HTTPS otherwise. */
@@ -74,7 +76,7 @@ export async function startHttpHost(o: HttpHostOptions): Promise<HttpHost> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
   const bound = typeof address === 'object' && address ? address.address : o.bind;
-  hosts = allowedHosts(o.bind, port, o.hostNames);
+  hosts = allowedHosts(o.bind, port, o.hostNames, scheme);
   const ws = createWsBinding({ api: o.api, adminToken: o.adminToken, allowedHosts: hosts, scheme, onRefused: o.onRefused, heartbeat: o.heartbeat });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   // On loopback, the address actually listened on (--bind ::1 or 127.0.0.2 is not reachable at 127.0.0.1).
