@@ -1,5 +1,5 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect as netConnect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -126,5 +126,43 @@ describe('allowed Host names on a default port', () => {
     expect(allowedHosts('127.0.0.1', 443, [], 'http').has('127.0.0.1')).toBe(false);
     expect(allowedHosts('0.0.0.0', 8090, ['pi.lan'], 'https').has('pi.lan')).toBe(false);
     expect(allowedHosts('0.0.0.0', 8090, ['pi.lan'], 'https').has('pi.lan:8090')).toBe(true);
+  });
+});
+
+describe('connection limits', () => {
+  async function idle(port: number): Promise<Socket> {
+    const s = netConnect(port, '127.0.0.1');
+    s.on('error', () => {});
+    await new Promise((resolve) => s.once('connect', resolve));
+    return s;
+  }
+  /** Whether the server closes `s` within a moment (it sent nothing, so no timeout is due yet). */
+  const closedSoon = (s: Socket) =>
+    new Promise<boolean>((resolve) => {
+      const t = setTimeout(() => resolve(false), 300);
+      s.once('close', () => {
+        clearTimeout(t);
+        resolve(true);
+      });
+    });
+
+  it('one address holding its share of idle sockets gets no more; the UI serves again once it lets one go', async () => {
+    host = await startHttpHost({ api, adminToken: TOKEN, staticDir: ui, port: 0, bind: '127.0.0.1', limits: { connections: 100, perAddress: 4 } });
+    const held = await Promise.all(Array.from({ length: 4 }, () => idle(host!.port)));
+    const extra = await idle(host.port);
+    const closed = await Promise.all([...held, extra].map(closedSoon));
+    expect(closed).toEqual([false, false, false, false, true]);
+    held[0]!.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await fetch(`${host.origin}/`)).status).toBe(200);
+    for (const s of held) s.destroy();
+  });
+
+  it('no more sockets than the total limit, whoever holds them', async () => {
+    host = await startHttpHost({ api, adminToken: TOKEN, staticDir: ui, port: 0, bind: '127.0.0.1', limits: { connections: 3, perAddress: 100 } });
+    const held = await Promise.all(Array.from({ length: 3 }, () => idle(host!.port)));
+    const extra = await idle(host.port);
+    expect(await Promise.all([...held, extra].map(closedSoon))).toEqual([false, false, false, true]);
+    for (const s of held) s.destroy();
   });
 });

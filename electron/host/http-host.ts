@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import type { ApiServer } from '../api/server';
 import { staticHandler } from './static-files';
@@ -18,7 +19,18 @@ export interface HttpHostOptions {
   onRefused?: (reason: string, address: string | undefined) => void;
   /** WebSocket heartbeat timing (tests shorten it). */
   heartbeat?: { pingMs: number; deadAfterMs: number };
+  /** Connection limits (tests lower them); defaults MAX_HTTP_CONNECTIONS and MAX_HTTP_CONNECTIONS_PER_ADDRESS. */
+  limits?: { connections: number; perAddress: number };
 }
+
+/**
+ * Sockets the web server holds at once, and from one address. Idle or half-open connections (a TLS
+ * handshake waits 2 minutes) cost a file descriptor each: a flood of them fills these limits and
+ * locks out the web UI for a while, not the process's descriptors the broker and database need.
+ * A browser uses about 6 per server, plus one API socket per tab.
+ */
+export const MAX_HTTP_CONNECTIONS = 512;
+export const MAX_HTTP_CONNECTIONS_PER_ADDRESS = 64;
 
 export interface HttpHost {
   server: Server;
@@ -57,6 +69,22 @@ export function allowedHosts(bind: string, port: number, extra: string[] = [], s
   return new Set([...names].flatMap((n) => (bare ? [`${n}:${port}`, n] : [`${n}:${port}`])));
 }
 
+function limitConnections(server: Server, limits: { connections: number; perAddress: number }): void {
+  server.maxConnections = limits.connections;
+  const held = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const key = socket.remoteAddress ?? '?';
+    const n = (held.get(key) ?? 0) + 1;
+    if (n > limits.perAddress) return void socket.destroy();
+    held.set(key, n);
+    socket.once('close', () => {
+      const left = (held.get(key) ?? 1) - 1;
+      if (left > 0) held.set(key, left);
+      else held.delete(key);
+    });
+  });
+}
+
 /** Static UI + WebSocket API on one port; plain HTTP only on loopback, HTTPS otherwise. */
 export async function startHttpHost(o: HttpHostOptions): Promise<HttpHost> {
   if (!isLoopback(o.bind) && !o.tls) throw new Error(`refusing to serve on ${o.bind} without TLS: give a certificate or bind to 127.0.0.1`);
@@ -66,6 +94,7 @@ export async function startHttpHost(o: HttpHostOptions): Promise<HttpHost> {
   const server: Server = o.tls ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert }, files) : createServer(files);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  limitConnections(server, o.limits ?? { connections: MAX_HTTP_CONNECTIONS, perAddress: MAX_HTTP_CONNECTIONS_PER_ADDRESS });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.bind, () => {
