@@ -26,6 +26,33 @@ describe('startCore: broker + hub + api over real sockets and a real SQLite file
     return core;
   }
 
+  it("sends a toggle's confirmation to the UIs at once, not at the pump's next batch", async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.cleanup);
+    // batches a minute apart: only the confirmation's own batch can arrive within the wait below
+    const core = await startCore({ dataDir: tmp.dir, tcpPort: 0, mode: 'headless', pumpIntervalMs: 60_000, broker: { closeLingerMs: 100 } });
+    cleanups.push(() => core.close());
+    const { token } = await call(core, 'tokens.create', { id: 'lamp-1' });
+    const client = await V2Client.connect(core.tcpPort);
+    cleanups.push(() => client.destroy());
+    expect(await client.login(token, relay)).toBe(200);
+    await eventually(() => core.hub.registry.get('lamp-1')?.online, 2000, 'online');
+    const batches: EventBatch[] = [];
+    core.api.subscribe((b) => {
+      batches.push(b);
+      core.api.ack(b.seq);
+    });
+    client.on('message', (m: { from: string; payload: { cmd?: string; req?: string } }) => {
+      if (m.from === 'server' && m.payload.cmd === 'toggle') void client.send('server', JSON.stringify({ state: { relay1: true }, req: m.payload.req }));
+    });
+    const { req } = await call(core, 'controls.set', { device: 'lamp-1', control: 'relay1', toggle: true });
+    const result = await eventually(() => batches.flatMap((b) => b.controlResults ?? []).find((r) => r.req === req), 3000, 'control result');
+    expect(result).toMatchObject({ outcome: 'confirmed', value: true });
+    // the device's new state comes in the same batch
+    const batch = batches.find((b) => b.controlResults?.some((r) => r.req === req))!;
+    expect(batch.devices?.find((d) => d.id === 'lamp-1')?.controlState).toEqual({ relay1: true });
+  });
+
   it('a device logs in, shows up, is toggled, confirms, and survives a restart', async () => {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);

@@ -114,6 +114,7 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
     { takeDelta: () => hub.takeDelta(), device: (id) => hub.registry.get(id), markShown: (rows) => hub.markShown(rows) },
     { intervalMs: options.pumpIntervalMs ?? 100, onInternalError: (method, err) => hub.notice('error', `${method}: ${(err as Error)?.message}`) },
   );
+  hub.onUrgent = () => api.pump.soon();
   settings.onChange((_, changed) => {
     if (changed.some((k) => ['tcpPort', 'udpPort', 'tlsEnabled', 'tlsPort', 'maxPayload', 'keepaliveSeconds', 'rateLimitPerSecond', 'connectionsPerAddress'].includes(k))) {
       hub.notice('info', `saved; ${changed.join(', ')} take effect after a restart`);

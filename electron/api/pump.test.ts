@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DeviceSummary, EventBatch, TrafficRow } from '../../shared/api/contract';
 import type { HubDelta } from '../hub/hub';
 import { EventPump } from './pump';
@@ -146,5 +146,63 @@ describe('EventPump', () => {
     pump.tick(100);
     pump.tick(200);
     expect(got.map((b) => b.devices!.map((d) => d.id))).toEqual([['a', 'b', 'c'], ['d', 'e']]);
+  });
+});
+
+describe('EventPump.soon', () => {
+  const confirmed = { device: 'lamp', control: 'relay1', req: 'r1', outcome: 'confirmed' as const, value: true };
+
+  it('sends a control confirmation within a few ms instead of at the next interval, several sharing a batch', () => {
+    vi.useFakeTimers();
+    try {
+      const src = source();
+      const pump = new EventPump(src, { intervalMs: 100 });
+      const got: { batch: EventBatch; at: number }[] = [];
+      const t0 = Date.now();
+      pump.subscribe((batch) => {
+        got.push({ batch, at: Date.now() - t0 });
+        pump.ack(batch.seq);
+      });
+      pump.start();
+      vi.advanceTimersByTime(10);
+      src.push({ controlResults: [confirmed, { ...confirmed, req: 'r2' }] });
+      pump.soon();
+      vi.advanceTimersByTime(2);
+      pump.soon(); // a second confirmation meanwhile: the same batch
+      vi.advanceTimersByTime(3);
+      expect(got).toHaveLength(1);
+      expect(got[0]!.at).toBe(15);
+      expect(got[0]!.batch.controlResults?.map((r) => r.req)).toEqual(['r1', 'r2']);
+      vi.advanceTimersByTime(200); // nothing new: the intervals send nothing
+      expect(got).toHaveLength(1);
+      pump.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a subscriber still holding its last batch gets the confirmation as soon as it acks, not an interval later', () => {
+    vi.useFakeTimers();
+    try {
+      const src = source();
+      const pump = new EventPump(src, { intervalMs: 100 });
+      const got: EventBatch[] = [];
+      pump.subscribe((batch) => got.push(batch));
+      pump.start();
+      src.push({ devices: ['lamp'] });
+      vi.advanceTimersByTime(100);
+      expect(got).toHaveLength(1); // not acked yet
+      src.push({ controlResults: [confirmed] });
+      pump.soon();
+      vi.advanceTimersByTime(20);
+      expect(got).toHaveLength(1);
+      pump.ack(got[0]!.seq);
+      vi.advanceTimersByTime(5);
+      expect(got).toHaveLength(2);
+      expect(got[1]!.controlResults).toEqual([confirmed]);
+      pump.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -36,6 +36,9 @@ interface Subscriber {
   sentAt: number;
 }
 
+/** How long soon() waits, so that several confirmations (a broadcast to many relays) share a batch. */
+const SOON_MS = 5;
+
 const emptyPending = (): Pending => ({ devices: new Set(), removed: new Set(), traffic: [], trafficSkipped: 0, counters: null, metrics: null, deviceRates: null, controlResults: [], notices: [] });
 
 /**
@@ -46,6 +49,7 @@ const emptyPending = (): Pending => ({ devices: new Set(), removed: new Set(), t
 export class EventPump {
   private readonly subs = new Set<Subscriber>();
   private timer: NodeJS.Timeout | null = null;
+  private soonTimer: NodeJS.Timeout | null = null;
   private seq = 0;
   private readonly intervalMs: number;
   private readonly maxTraffic: number;
@@ -65,8 +69,24 @@ export class EventPump {
     this.timer.unref();
   }
 
+  /**
+   * A batch within SOON_MS instead of at the next interval, for news a user waits for (a relay
+   * toggle's confirmation: up to intervalMs of the click-to-confirmed time otherwise). Calls within
+   * SOON_MS share one batch; a subscriber still holding its last batch gets it on its ack.
+   */
+  soon(): void {
+    if (this.soonTimer || !this.timer) return;
+    this.soonTimer = setTimeout(() => {
+      this.soonTimer = null;
+      this.tick();
+    }, SOON_MS);
+    this.soonTimer.unref();
+  }
+
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.soonTimer) clearTimeout(this.soonTimer);
+    this.soonTimer = null;
     this.timer = null;
     this.subs.clear();
   }
@@ -78,7 +98,11 @@ export class EventPump {
   }
 
   ack(seq: number): void {
-    for (const s of this.subs) if (s.inFlight === seq) s.inFlight = null;
+    for (const s of this.subs) {
+      if (s.inFlight !== seq) continue;
+      s.inFlight = null;
+      if (s.pending.controlResults.length) this.soon(); // held back by this batch: goes now
+    }
   }
 
   tick(now = Date.now()): void {

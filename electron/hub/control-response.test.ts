@@ -46,4 +46,27 @@ describe('hub: control response times in the device summary', () => {
     await hub.close();
     db.close();
   });
+
+  it('calls onUrgent for every result a user waits for (confirmed, refused, timed out), nothing else', async () => {
+    const { db, hub } = hubOnFile(`${tmp.dir}/urgent.db`);
+    let urgent = 0;
+    hub.onUrgent = () => urgent++;
+    hub.registry.sessionOpened(session('lamp'));
+    hub.onServerMessage('lamp', report({ state: { relay1: false } })); // a state report no command waits for
+    hub.onServerMessage('lamp', report({ telemetry: { temp: 20 } }));
+    expect(urgent).toBe(0);
+    const ok = hub.controls.nextReq();
+    hub.controls.add(ok, 'lamp', 'relay1');
+    hub.onServerMessage('lamp', report({ state: { relay1: true }, req: ok }));
+    expect(urgent).toBe(1);
+    const refused = hub.controls.nextReq();
+    hub.controls.add(refused, 'lamp', 'relay9');
+    hub.onServerMessage('lamp', report({ error: 'unknown_control', req: refused }));
+    expect(urgent).toBe(2);
+    hub.controls.add(hub.controls.nextReq(), 'lamp', 'relay1', 0);
+    hub.tick(Date.now());
+    expect(urgent).toBe(3);
+    await hub.close();
+    db.close();
+  });
 });

@@ -76,7 +76,8 @@ export class ControlTracker {
   private results: ControlResult[] = [];
   private counter = 0;
 
-  constructor(private readonly timeoutMs = 5000) {}
+  /** `onResult`: a command was confirmed or failed (someone is waiting to see it). */
+  constructor(private readonly timeoutMs = 5000, private readonly onResult: () => void = () => {}) {}
 
   nextReq(): string {
     this.counter = (this.counter + 1) % 1e9;
@@ -175,5 +176,6 @@ export class ControlTracker {
   private push(r: ControlResult): void {
     this.results.push(r);
     if (this.results.length > MAX_RESULTS) this.results.shift();
+    this.onResult();
   }
 }

@@ -95,6 +95,11 @@ export class Hub {
   /** The last 2 minutes of raw readings per device and channel, in memory (telemetry.recent). */
   readonly recent = new RecentTelemetry();
   readonly controls: ControlTracker;
+  /**
+   * Called when something a user is waiting for is ready (a relay toggle confirmed or failed), so
+   * the API sends it now instead of at its next batch (core.ts: EventPump.soon).
+   */
+  onUrgent: (() => void) | null = null;
   readonly commands: CommandStore;
   readonly flusher: Flusher;
   readonly checkpointer: Checkpointer;
@@ -128,7 +133,7 @@ export class Hub {
     this.telemetry = new TelemetryHistory(o.db, { chunkRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS });
     this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id), controlResponse: (id) => this.controls.stats(id) });
     this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, batchRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS, scanRows: o.trafficScanRows, writeInWorker: o.writeTrafficInWorker, onBatchFull: () => this.flusher.requestSoon() });
-    this.controls = new ControlTracker(o.controlTimeoutMs ?? 5000);
+    this.controls = new ControlTracker(o.controlTimeoutMs ?? 5000, () => this.onUrgent?.());
     this.commands = new CommandStore(o.db);
     this.seq = this.log.lastSeq();
     // rows of earlier runs that a page loads were not shown in this run: the counters are this run's
