@@ -186,6 +186,33 @@ describe('UDP attacks', () => {
     expect(s.atBroker.length).toBeGreaterThan(10);
   });
 
+  it('a peer that acknowledges nothing cannot keep the broker on one key past its limit', () => {
+    const s = simulatedSession({ config: { rekeyAfterPackets: 20 } });
+    s.clock.run(100);
+    const closes: string[] = [];
+    s.transport.on('session:close', (e: { reason: string }) => closes.push(e.reason));
+    const g = s.transport.openSession('dev-mute', s.hash)!;
+    const dev = new ForgedDevice(g.sessionId, g.nonce, s.hash);
+    const from = { address: '10.0.0.5', port: 4005 };
+    // PINGs ask for ACKs (one broker packet per two), and no ACK ever comes back.
+    for (let i = 0; i < 300 && closes.length === 0; i++) {
+      s.net.inject(dev.datagram(Uint8Array.of(2)), from, BROKER);
+      s.clock.run(s.clock.now() + 1);
+    }
+    expect(closes).toEqual(['key_update_stalled']);
+    expect(s.transport.isOpen('dev-mute')).toBe(false);
+    // The real device, which acknowledges, updates its keys and carries on.
+    for (let i = 0; i < 60; i++) {
+      s.client.send('server', `{"i":${i}}`);
+      s.transport.deliver('dev-1', 'server', new TextEncoder().encode(`{"i":${i}}`));
+      s.clock.run(s.clock.now() + 2);
+    }
+    s.clock.run(s.clock.now() + 200);
+    expect(s.atBroker).toHaveLength(60);
+    expect(s.atDevice).toHaveLength(60);
+    expect(s.transport.sessions().find((x) => x.deviceId === 'dev-1')!.counters!.keyUpdates).toBeGreaterThan(2);
+  });
+
   it('crosses 2^32 packets with distinct nonces, still authenticating', () => {
     const s = simulatedSession();
     (s.client.peer as unknown as { nextPn: number }).nextPn = 2 ** 32 - 5;

@@ -15,6 +15,14 @@ export class SendKeys {
     private readonly rekeyAfter: number,
   ) {}
 
+  /**
+   * True when the key is used up and cannot be updated (the peer acknowledged nothing sealed under
+   * it): twice the update interval, QUIC's 2^23 AES-GCM limit with the defaults. The sender stops.
+   */
+  exhausted(acknowledgedUpTo: number): boolean {
+    return this.packets >= 2 * this.rekeyAfter && acknowledgedUpTo < this.phaseStart;
+  }
+
   /** Call before sealing packet `pn`; returns true when a key update happened. */
   beforeSend(pn: number, acknowledgedUpTo: number): boolean {
     let updated = false;

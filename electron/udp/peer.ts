@@ -257,6 +257,11 @@ export class Peer {
       if (!this.closed) this.o.clock.defer(() => this.close('packet_numbers_exhausted', null));
       return false;
     }
+    if (this.sendKeys.exhausted(this.sender.acknowledgedUpTo)) {
+      // A peer that acknowledges nothing stalls the key update: stop rather than pass the key's limit.
+      if (!this.closed) this.o.clock.defer(() => this.close('key_update_stalled', null));
+      return false;
+    }
     const pn = this.nextPn;
     const limit = this.c.datagramBytes - HELLO_HEADER_BYTES - TAG_BYTES;
     let at = 0;
