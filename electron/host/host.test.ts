@@ -1,11 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import { ensureCertificate } from '../broker';
 import { tempDir } from '../hub/testing/temp-dir';
 import { HostConfig } from './config';
-import { refusalNotices, startHost, type Host } from './host';
+import { refusalNotices, selfSignedNotice, startHost, type Host } from './host';
+import { startHttpHost } from './http-host';
 import { CONTENT_SECURITY_POLICY } from './static-files';
 import { MAX_CLIENTS } from './ws-binding';
 
@@ -201,6 +204,28 @@ describe('refusal notices', () => {
       r.close();
     } finally {
       vi.useRealTimers();
+    }
+  });
+});
+
+describe('self-signed certificate notice', () => {
+  it('prints the SHA-256 fingerprint the browser is shown, so a certificate made up in the middle can be told apart', async () => {
+    const dir = join(tmp.dir, 'tls');
+    const tls = await ensureCertificate(dir);
+    const api = { dispatch: () => Promise.resolve({ ok: true as const, result: null }), subscribe: () => () => {}, ack: () => {} };
+    const https = await startHttpHost({ api, adminToken: 'T'.repeat(32), staticDir: tmp.dir, port: 0, bind: '127.0.0.1', tls });
+    try {
+      const shown = await new Promise<string>((resolve, reject) => {
+        const s = tlsConnect({ host: '127.0.0.1', port: https.port, rejectUnauthorized: false }, () => {
+          resolve(s.getPeerCertificate().fingerprint256);
+          s.end();
+        });
+        s.on('error', reject);
+      });
+      expect(shown).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+      expect(selfSignedNotice(dir, tls.cert)).toContain(shown);
+    } finally {
+      await https.close();
     }
   });
 });

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { ensureCertificate, generateToken, loadCertificate } from '../broker';
 import { startCore, type Core } from '../core';
@@ -51,6 +52,14 @@ export function refusalNotices(notice: (text: string) => void, windowMs = REFUSA
   };
 }
 
+/**
+ * A browser warns about a self-signed certificate, and so it would about one a machine in the middle
+ * made up to catch the admin token: the fingerprint printed here lets a user tell the two apart.
+ */
+export function selfSignedNotice(dir: string, certPem: string): string {
+  return `serving HTTPS with a self-signed certificate from ${dir}; its SHA-256 fingerprint is ${new X509Certificate(certPem).fingerprint256} (check that the browser's certificate viewer shows the same before accepting it)`;
+}
+
 /** Broker + hub + static UI + WebSocket API: the headless host (`npm run serve`). */
 export async function startHost(cfg: HostConfig, log: (line: string) => void = () => {}): Promise<Host> {
   const dbPath = resolve(cfg.db ?? defaultDbPath(cfg.demo));
@@ -68,8 +77,9 @@ export async function startHost(cfg: HostConfig, log: (line: string) => void = (
     let tls: { key: string; cert: string } | undefined;
     if (cfg.tlsCert && cfg.tlsKey) tls = await loadCertificate(cfg.tlsKey, cfg.tlsCert);
     else if (!isLoopback(cfg.bind)) {
-      tls = await ensureCertificate(join(dirname(dbPath), 'tls'));
-      log(`serving HTTPS with a self-signed certificate from ${join(dirname(dbPath), 'tls')}`);
+      const dir = join(dirname(dbPath), 'tls');
+      tls = await ensureCertificate(dir);
+      log(selfSignedNotice(dir, tls.cert));
     }
     const refusals = refusalNotices((text) => core.hub.notice('warn', text));
     const http = await startHttpHost({
