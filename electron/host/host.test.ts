@@ -86,6 +86,46 @@ describe('headless host: static UI', () => {
   });
 });
 
+describe('headless host: HTTP hardening', () => {
+  it('every answer, error pages too, carries the security headers; nothing is framed, sniffed or sent as a Referer', async () => {
+    for (const [path, headers] of [['/', {}], ['/nope', {}], ['/', { host: `rebind.example:${host.http.port}` }]] as const) {
+      const res = await get(path, headers);
+      expect(res.headers['content-security-policy'], path).toBe(CONTENT_SECURITY_POLICY);
+      expect(res.headers['x-frame-options'], path).toBe('DENY');
+      expect(res.headers['referrer-policy'], path).toBe('no-referrer');
+      expect(res.headers['x-content-type-options'], path).toBe('nosniff');
+    }
+    expect(CONTENT_SECURITY_POLICY).toContain("frame-ancestors 'none'");
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect((await get('/')).headers['cache-control']).toBe('no-cache');
+  });
+
+  it('has no state-changing HTTP endpoint (nothing for a cross-site form to post to): other methods are 405', async () => {
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+      for (const path of ['/', '/api']) {
+        const status = await new Promise<number>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port: host.http.port, path, method, headers: { 'content-type': 'application/json' } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('error', reject);
+          req.end('{"type":"call","id":1,"method":"tokens.create","params":{"id":"csrf"}}');
+        });
+        expect(status, `${method} ${path}`).toBe(405);
+      }
+    }
+    expect(host.core.tokens.status('csrf')).toBe('none');
+  });
+
+  it('null bytes, backslashes and double encoding do not reach outside the UI folder', async () => {
+    for (const path of ['/assets/app.js%00.html', '/%00', '/..%5csecret.txt', '/assets/..%5c..%5csecret.txt', '/%252e%252e/secret.txt', '/assets/%2e%2e/%2e%2e/secret.txt']) {
+      const res = await get(path);
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(res.body, path).not.toContain('do not serve');
+    }
+  });
+});
+
 describe('headless host: DNS rebinding', () => {
   it('serves nothing to a page whose Host is not this server (evil.example resolving to 127.0.0.1)', async () => {
     for (const path of ['/', '/assets/app.js']) {
@@ -115,6 +155,29 @@ describe('headless host: WebSocket API', () => {
     await expect(connect({ origin: 'http://evil.example' })).rejects.toThrow('HTTP 403');
     await expect(connect({ origin: `http://127.0.0.1:${host.http.port + 1}` })).rejects.toThrow('HTTP 403');
     await expect(connect({ host: `rebind.example:${host.http.port}`, origin: `http://rebind.example:${host.http.port}` })).rejects.toThrow('HTTP 403');
+  });
+
+  it('takes the token only from the subprotocol, never from the query string (which logs and Referers keep)', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.http.port}/api?token=${host.adminToken}`, ['hypertcp.v1'], { origin });
+    const status = await new Promise<number>((resolve) => {
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('open', () => resolve(101));
+    });
+    expect(status).toBe(401);
+  });
+
+  it('answers an unknown method with unknown_method and keeps serving; closes on binary frames and bad acks', async () => {
+    const { ws } = await connect();
+    expect(await rpc(ws, 1, 'no.such.method', {})).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
+    expect(await rpc(ws, 2, '__proto__', {})).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
+    expect(await rpc(ws, 3, 'hello', {})).toMatchObject({ ok: true });
+    for (const [frame, code] of [[Buffer.from('{"type":"ack","seq":1}'), 1003], ['{"type":"ack","seq":"1"}', 1008], ['[1,2]', 1008], ['null', 1008]] as const) {
+      const { ws: other } = await connect();
+      const closed = new Promise<number>((resolve) => other.once('close', (c) => resolve(c)));
+      other.send(frame);
+      expect(await closed, String(frame)).toBe(code);
+    }
+    ws.close();
   });
 
   it('a web page knocking again and again (a foreign Origin) cannot flood the UI with refusal notices', async () => {
