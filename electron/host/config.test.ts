@@ -49,6 +49,13 @@ describe('host flags and config file', () => {
     expect(allowedHosts('127.0.0.1', 5, ['pi.lan'])).toEqual(new Set(['127.0.0.1:5', 'localhost:5', '[::1]:5']));
     await expect(startHttpHost({ api: {} as never, adminToken: 'x'.repeat(32), staticDir: tmp.dir, port: 0, bind: '0.0.0.0' })).rejects.toThrow(/without TLS/);
   });
+
+  it('warns that a token on the command line is seen by other users, and takes one from --config instead', () => {
+    expect(USAGE).toMatch(/--admin-token T .*other users\s+of this machine see command lines \(ps\): give your own in --config/);
+    const file = join(tmp.dir, 'token.json');
+    writeFileSync(file, JSON.stringify({ adminToken: 'A'.repeat(24) }));
+    expect(parseHostArgs(['--config', file])).toMatchObject({ adminToken: 'A'.repeat(24) });
+  });
 });
 
 describe('--demo-devices', () => {

@@ -49,7 +49,8 @@ export const USAGE = `Usage: npm run serve -- [flags]
   --broker-bind ADDR address of the device broker (default: --bind)
   --db PATH          SQLite database file (default ~/.local/share/hypertcp-panel/hypertcp.db,
                      or demo.db beside it with --demo, so the demo never touches your lab's data)
-  --admin-token T    admin token (default: generated once and kept in the database)
+  --admin-token T    admin token (default: generated once and kept in the database); other users
+                     of this machine see command lines (ps): give your own in --config instead
   --static DIR       built UI to serve (default dist/renderer)
   --tls-cert F --tls-key F   PEM files for HTTPS (generated when binding elsewhere without them)
   --demo             start simulated relay and sensor devices
