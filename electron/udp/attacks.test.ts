@@ -4,7 +4,7 @@ import { decodeHeader, HEADER_BYTES, MAX_PACKET_NUMBER } from '../../shared/prot
 import { seededRandom } from './net';
 import { ForgedDevice } from './forge';
 import { simulatedSession } from './simulated';
-import { tokenHash } from './crypto';
+import { deriveDirectionKey, tokenHash } from './crypto';
 import { UdpTransport } from './transport';
 import { SimulatedNetwork } from './net';
 import { VirtualClock } from './clock';
@@ -211,6 +211,28 @@ describe('UDP attacks', () => {
     expect(s.atBroker).toHaveLength(60);
     expect(s.atDevice).toHaveLength(60);
     expect(s.transport.sessions().find((x) => x.deviceId === 'dev-1')!.counters!.keyUpdates).toBeGreaterThan(2);
+  });
+
+  it('a restarted session never reuses a key: new id and broker nonce, the old datagrams open nothing', () => {
+    const s = simulatedSession();
+    s.clock.run(100);
+    const old = new ForgedDevice(s.grant.sessionId, s.grant.nonce, s.hash);
+    const again = s.transport.openSession('dev-1', s.hash)!;
+    expect(again.sessionId).not.toBe(s.grant.sessionId);
+    expect(again.nonce).not.toBe(s.grant.nonce);
+    // Even a device that reused its nonce would get other keys: the broker nonce is in the salt.
+    const reused = deriveDirectionKey(s.hash, Buffer.from(again.nonce, 'hex'), old.deviceNonce, again.sessionId, 'd2s');
+    const before = deriveDirectionKey(s.hash, Buffer.from(s.grant.nonce, 'hex'), old.deviceNonce, again.sessionId, 'd2s');
+    expect(Buffer.compare(reused.key, before.key)).not.toBe(0);
+    const from = { address: '10.0.0.2', port: 40000 };
+    s.net.inject(old.datagram(Uint8Array.of(2)), from, BROKER);
+    expect(s.transport.drops.unknownSession).toBe(1);
+    // The old session's HELLO, readdressed to the new session id, does not authenticate there.
+    const moved = Uint8Array.from(old.datagram(Uint8Array.of(2)));
+    new DataView(moved.buffer).setUint32(1, again.sessionId);
+    s.net.inject(moved, from, BROKER);
+    expect(s.transport.drops.authFailed).toBe(1);
+    expect(s.transport.sessions().map((x) => x.state)).toEqual(['pending']);
   });
 
   it('crosses 2^32 packets with distinct nonces, still authenticating', () => {
