@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Channel, writeMsg } from '../../shared/protocol/udp/frames';
+import { Channel, writeAck, writeMsg } from '../../shared/protocol/udp/frames';
 import { decodeHeader, HEADER_BYTES, MAX_PACKET_NUMBER } from '../../shared/protocol/udp/wire';
 import { seededRandom } from './net';
 import { ForgedDevice } from './forge';
@@ -233,6 +233,34 @@ describe('UDP attacks', () => {
     s.net.inject(moved, from, BROKER);
     expect(s.transport.drops.authFailed).toBe(1);
     expect(s.transport.sessions().map((x) => x.state)).toEqual(['pending']);
+  });
+
+  it('an ACK naming packets never sent settles nothing, declares nothing lost and is ignored whole', () => {
+    const s = simulatedSession();
+    s.clock.run(100);
+    const g = s.transport.openSession('dev-a', s.hash)!;
+    const dev = new ForgedDevice(g.sessionId, g.nonce, s.hash);
+    const from = { address: '10.0.0.4', port: 4004 };
+    const ackPlain = (largest: number, mask: bigint) => {
+      const p = new Uint8Array(19);
+      writeAck(p, 0, { largest, delayMs: 0, mask });
+      return p;
+    };
+    s.net.inject(dev.datagram(Uint8Array.of(2)), from, BROKER);
+    s.net.inject(dev.datagram(ackPlain(0, 0n)), from, BROKER); // the probe's ACK proves the address
+    const results: string[] = [];
+    for (let i = 0; i < 3; i++) s.transport.deliver('dev-a', 'server', new TextEncoder().encode(`{"i":${i}}`), 'ordered', (e) => results.push(e ? e.message : 'ok'));
+    s.clock.run(s.clock.now() + 2);
+    const counters = () => s.transport.sessions().find((x) => x.deviceId === 'dev-a')!.counters!;
+    const sent = counters().packetsSent;
+    expect(sent).toBeGreaterThan(1);
+    // Its mask would cover every packet really sent: trusted, it would settle messages never received.
+    s.net.inject(dev.datagram(ackPlain(sent + 10, (1n << 64n) - 1n)), from, BROKER);
+    s.clock.run(s.clock.now() + 2);
+    expect(results).toEqual([]);
+    expect(counters()).toMatchObject({ lostPackets: 0, retransmits: 0 });
+    s.net.inject(dev.datagram(ackPlain(sent - 1, (1n << 64n) - 1n)), from, BROKER);
+    expect(results).toEqual(['ok', 'ok', 'ok']);
   });
 
   it('crosses 2^32 packets with distinct nonces, still authenticating', () => {
