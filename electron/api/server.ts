@@ -2,7 +2,7 @@ import type { ApiError, EventBatch } from '../../shared/api/contract';
 import { createDispatcher, type Handlers } from './dispatcher';
 import { EventPump, type PumpOptions, type PumpSource } from './pump';
 
-/** What every binding (Electron IPC, WebSocket) talks to. See INTERFACES.md "Core". */
+/** What every binding (Electron IPC, WebSocket) talks to. The contract: shared/api/contract.ts. */
 export interface ApiServer {
   dispatch(method: string, params: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: ApiError }>;
   subscribe(listener: (batch: EventBatch) => void): () => void;

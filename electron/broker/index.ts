@@ -1,4 +1,4 @@
-/** The HyperTCP broker: plain Node, no 'electron'. See docs/PROTOCOL.md and INTERFACES.md. */
+/** The HyperTCP broker: plain Node, no 'electron'. See docs/PROTOCOL.md; this file is its public surface. */
 import { Broker } from './broker';
 import type { BrokerOptions } from './options';
 import { MemoryTokenStore } from './tokens';

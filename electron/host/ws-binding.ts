@@ -63,7 +63,7 @@ function refuse(socket: Duplex, status: number, text: string): void {
 }
 
 /**
- * The WebSocket binding of the API (INTERFACES.md): path /api, subprotocols
+ * The WebSocket binding of the API (shared/api/contract.ts): path /api, subprotocols
  * ['hypertcp.v1', 'token.<admin token>'], Origin must be this server's own origin, messages capped
  * at 64 KiB (larger ones close the socket with 1009).
  */

@@ -3,7 +3,7 @@ import type { SendResult } from '../broker/broker';
 import type { FrameEvent, SessionInfo } from '../broker/types';
 
 /**
- * The part of the broker (electron/broker, INTERFACES.md) that the hub uses. Structural, so the
+ * The part of the broker (electron/broker/index.ts) that the hub uses. Structural, so the
  * hub runs against the real broker or a stand-in (load and crash tests), and never reaches into it.
  */
 export type BrokerSession = Omit<SessionInfo, 'counters'> & { counters?: Partial<SessionInfo['counters']> };

@@ -13,7 +13,7 @@ interface Row {
 }
 
 /**
- * The broker's TokenStore (INTERFACES.md) backed by SQLite. Only SHA-256 hashes are stored; the
+ * The broker's TokenStore (electron/broker/index.ts) backed by SQLite. Only SHA-256 hashes are stored; the
  * plaintext is returned once by create/rotate. Lookups hit an in-memory index of the active hashes;
  * last-used times are written in the hub's batched flush, not on the login path.
  */

@@ -1,5 +1,5 @@
 /**
- * What the shell needs of the in-process core (electron/core.ts, INTERFACES.md): the API for IPC,
+ * What the shell needs of the in-process core (electron/core.ts): the API for IPC,
  * broker session events for the tray count and notifications, pause/resume, and close(reason).
  */
 import type { ApiServerLike } from './ipc';

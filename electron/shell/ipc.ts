@@ -10,7 +10,7 @@ import { CHANNELS } from './channels';
 
 export { CHANNELS };
 
-/** What the shell needs of the core's ApiServer (INTERFACES.md). */
+/** What the shell needs of the core's ApiServer (electron/api/server.ts). */
 export interface ApiServerLike {
   dispatch(method: string, params: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: ApiError }>;
   subscribe(listener: (batch: EventBatch) => void): () => void;

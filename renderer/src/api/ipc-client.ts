@@ -1,7 +1,7 @@
 import type { ApiClient, EventBatch, MethodName, Params, Results } from '../../../shared/api/contract';
 import { ApiCallError } from './errors';
 
-/** What the Electron preload exposes as window.hypertcp (see INTERFACES.md). */
+/** What the Electron preload exposes as window.hypertcp (electron/shell/preload.ts). */
 export type HyperTcpBridge = {
   [M in MethodName]?: (params: Params<M>) => Promise<Results[M]>;
 } & {
