@@ -344,10 +344,11 @@ export class Peer {
     this.heartbeatTimer = this.o.clock.after(every, () => {
       const now = this.o.clock.now();
       // A late tick means the event loop was busy, and it runs due timers before it reads the
-      // datagrams that queued meanwhile: silence is judged only on a tick that came on time.
+      // datagrams that queued meanwhile: silence and stalled reassembly are judged only on a tick
+      // that came on time (partials stay within the reassembly caps meanwhile).
       const late = now - due > every / 2;
       if (!late && now - this.lastHeard >= this.c.heartbeatMs * this.c.deadAfterHeartbeats) return this.close('dead_peer', CloseReason.TIMEOUT);
-      if (!this.inbox.expire(now)) return;
+      if (!late && !this.inbox.expire(now)) return;
       if (this.hello || now - this.lastSent >= this.c.heartbeatMs) this.sendPing();
       this.armHeartbeat();
     });
