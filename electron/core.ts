@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { HelloResult, Settings } from '../shared/api/contract';
 import { Broker, ensureCertificate, type BrokerOptions } from './broker';
-import { UdpTransport, bindUdp } from './udp';
+import { UdpTransport, bindUdp, receiveBufferNotice } from './udp';
 import { createHandlers } from './api/handlers';
 import { createApiServer, type ApiServer } from './api/server';
 import { KeyValue, openDatabase, type Db } from './hub/db';
@@ -72,12 +72,15 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
   const host = options.host ?? '127.0.0.1';
   const udpWanted = options.udpPort ?? (options.mode === 'desktop' ? s.udpPort : undefined);
   let udp: UdpTransport | null = null;
-  let udpError: string | null = null;
+  let udpWarning: string | null = null;
+  let bufferNote: string | null = null; // said, not alarming: the session layer resends what a short buffer drops
   if (udpWanted !== undefined) {
     try {
-      udp = new UdpTransport({ socket: await bindUdp(udpWanted, host) });
+      const socket = await bindUdp(udpWanted, host);
+      bufferNote = receiveBufferNotice(socket.receiveBuffer?.() ?? 0);
+      udp = new UdpTransport({ socket });
     } catch (err) {
-      udpError = `UDP port ${udpWanted} unavailable (${(err as Error).message}); devices use TCP only`;
+      udpWarning = `UDP port ${udpWanted} unavailable (${(err as Error).message}); devices use TCP only`;
     }
   }
   const broker = new Broker({
@@ -90,7 +93,8 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
   // traffic rows are written off the event loop the broker shares (docs/BENCHMARKS.md, the host row)
   const hub = new Hub({ writeTrafficInWorker: true, ...options.hub, db, broker, tokens, settings, udp });
   hub.start();
-  if (udpError) hub.notice('warn', udpError);
+  if (udpWarning) hub.notice('warn', udpWarning);
+  if (bufferNote) hub.notice('info', bufferNote);
   let tcpPort: number;
   let tlsPort: number | null = null;
   try {

@@ -7,6 +7,24 @@ export interface DatagramSocket {
   onMessage(handler: (data: Uint8Array, from: { address: string; port: number }) => void): void;
   local(): { address: string; port: number };
   close(): void;
+  /** The kernel's receive buffer for the socket, in bytes as the OS reports it (a real socket only). */
+  receiveBuffer?(): number;
+}
+
+/** The receive buffer bindUdp asks for: a full window of datagrams from every peer. */
+export const UDP_RECEIVE_BUFFER = 2 * 1024 * 1024;
+
+/**
+ * What to tell the user when the kernel gave the socket less receive buffer than asked (Linux caps
+ * it at net.core.rmem_max, 208 KiB on many systems, without an error; it reports twice what it
+ * keeps, so a granted 2 MiB reads as 4 MiB), or null. A short buffer drops bursts from many devices
+ * before the session layer sees them: they are resent, but late.
+ */
+export function receiveBufferNotice(reported: number): string | null {
+  if (!(reported > 0) || reported >= UDP_RECEIVE_BUFFER) return null;
+  const kib = Math.round((process.platform === 'linux' ? reported / 2 : reported) / 1024);
+  const fix = process.platform === 'linux' ? ': raise net.core.rmem_max (sudo sysctl -w net.core.rmem_max=4194304)' : '';
+  return `UDP receive buffer is ${kib} KiB, not the ${UDP_RECEIVE_BUFFER / 1024 / 1024} MiB asked for; bursts from many devices may be dropped and resent late${fix}`;
 }
 
 export async function bindUdp(port: number, host = '127.0.0.1'): Promise<DatagramSocket> {
@@ -20,7 +38,7 @@ export async function bindUdp(port: number, host = '127.0.0.1'): Promise<Datagra
   });
   // Room for a full window of datagrams from every peer; the kernel caps these at rmem/wmem_max.
   try {
-    socket.setRecvBufferSize(2 * 1024 * 1024);
+    socket.setRecvBufferSize(UDP_RECEIVE_BUFFER);
     socket.setSendBufferSize(1024 * 1024);
   } catch {
     // Not fatal: a smaller buffer only means more losses, which the session layer recovers.
@@ -32,6 +50,7 @@ export async function bindUdp(port: number, host = '127.0.0.1'): Promise<Datagra
     onMessage: (handler) => socket.on('message', (msg, rinfo) => handler(msg, { address: rinfo.address, port: rinfo.port })),
     local: () => socket.address(),
     close: () => socket.close(),
+    receiveBuffer: () => socket.getRecvBufferSize(),
   };
 }
 
