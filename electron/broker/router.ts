@@ -48,7 +48,7 @@ export class Router {
     this.deliveredMsgId = 0;
     if (prefix.length + inner.length + 1 > this.core.options.limits.maxPayload) return Status.PAYLOAD_TOO_LARGE;
     receiver.counters.msgsOut++;
-    if (receiver.udp && this.core.options.udp?.deliver(receiver.id!, from, inner)) {
+    if (receiver.udp && this.viaUdp(receiver, from, inner, Command.JSON_MESSAGE, prefix)) {
       if (this.core.wants('frame')) this.core.traceOut(receiver.id!, from, receiver.id!, deliveredFrame(Command.JSON_MESSAGE, 0, prefix, inner), 1);
       return Status.SUCCESS;
     }
@@ -73,7 +73,7 @@ export class Router {
       if (receiver === except) continue;
       receiver.counters.msgsOut++;
       recipients++;
-      if (receiver.udp && udp?.deliver(receiver.id!, from, inner)) continue;
+      if (receiver.udp && udp && this.viaUdp(receiver, from, inner, Command.BROADCAST, prefix)) continue;
       template ??= deliveredFrame(Command.BROADCAST, 0, prefix, inner);
       receiver.send(withMsgId(template, receiver.nextId()));
     }
@@ -81,6 +81,22 @@ export class Router {
       this.core.traceOut('*', from, 'broadcast', template ?? deliveredFrame(Command.BROADCAST, 0, prefix, inner), recipients);
     }
     return recipients;
+  }
+
+  /**
+   * Hands a delivery to the device's UDP session; false when it has none (or will not take it). One
+   * still queued when that session closes (a dead peer, a stalled key update) never left, so it goes
+   * by TCP if the device is still connected there; one that was sent but not acknowledged is only
+   * counted (the device may have it: sending it again could run a command twice).
+   */
+  private viaUdp(receiver: Session, from: string, inner: Uint8Array, cmd: number, prefix: Uint8Array): boolean {
+    let copy: Uint8Array | null = null; // the input buffer `inner` views may be reused before the session closes
+    const taken = this.core.options.udp!.deliver(receiver.id!, from, inner, 'ordered', (error) => {
+      if (!error?.unsent || !receiver.open || !copy) return;
+      receiver.send(deliveredFrame(cmd, receiver.nextId(), prefix, copy));
+    });
+    if (taken) copy = inner.slice();
+    return taken;
   }
 
   /** The app speaking as "server" to every device. */

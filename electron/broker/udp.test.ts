@@ -109,6 +109,40 @@ describe('UDP sessions opened from a v2 TCP login', () => {
     device.destroy();
   });
 
+  it('deliveries still queued when the UDP session closes go by TCP, once each, in order; sent ones are not sent again', async () => {
+    udp = new UdpTransport({ socket: await bindUdp(0) });
+    t = await startTestBroker(['switch'], { udp });
+    const { V2Client } = await import('./testing/v2-client');
+    const device = await V2Client.connect(t.port);
+    expect(await device.login(testToken('switch'), {}, { udp: true })).toBe(Status.SUCCESS);
+    const got: string[] = [];
+    const client = await udpClient((device.reply as UdpReply).udp!, 'switch', got);
+    await eventually(() => udp!.isOpen('switch'), 3_000, 'udp session open');
+    expect(t.broker.sendFromServer('switch', '{"n":0}')).toEqual({ ok: true, msgId: 0 });
+    await eventually(() => got.length === 1, 3_000, 'first delivery over UDP');
+
+    // 40 more, and the UDP session dies before the device could acknowledge any (a dead peer)
+    for (let n = 1; n <= 40; n++) t.broker.sendFromServer('switch', `{"n":${n}}`);
+    udp.closeSession('switch', 'dead_peer');
+    const unfinished = udp.drops.unfinishedAtClose;
+    expect(unfinished).toBe(40);
+    const overTcp = () => device.messages.map((m) => (JSON.parse(m.raw) as { payload: { n: number } }).payload.n);
+    await eventually(() => device.messages.length > 0, 3_000, 'fallback over TCP');
+    await new Promise((r) => setTimeout(r, 200));
+    const tcp = overTcp();
+    const udpAfter = got.slice(1).map((m) => (JSON.parse(m) as { payload: { n: number } }).payload.n);
+    // those that never left come over TCP, in order; the ones sent over UDP are not repeated
+    expect(tcp).toEqual(Array.from({ length: tcp.length }, (_, i) => 41 - tcp.length + i));
+    expect(tcp.filter((n) => udpAfter.includes(n))).toEqual([]);
+    expect(tcp.length).toBeGreaterThan(0);
+    expect(device.messages.every((m) => m.cmd === 30 && m.msgId > 0)).toBe(true);
+    // later deliveries take TCP directly
+    t.broker.sendFromServer('switch', '{"n":41}');
+    await eventually(() => overTcp().at(-1) === 41, 3_000, 'next delivery over TCP');
+    client.close();
+    device.destroy();
+  });
+
   it('a replacing login keeps the UDP session it opened; revoke closes it', async () => {
     udp = new UdpTransport({ socket: await bindUdp(0) });
     t = await startTestBroker(['switch'], { udp });

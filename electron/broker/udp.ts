@@ -8,7 +8,11 @@ export interface UdpSeam {
   attachRouter(router: (e: UdpEnvelope) => void): void;
   openSession(deviceId: string, tokenHash: Uint8Array): UdpGrant | null;
   closeSession(deviceId: string, reason: string): boolean;
-  deliver(deviceId: string, from: string, payload: Uint8Array): boolean;
+  /**
+   * False: not taken (the caller sends by TCP). `done` hears how it ended; an error whose `unsent` is
+   * true means it never left (its session closed first), so the device cannot have it.
+   */
+  deliver(deviceId: string, from: string, payload: Uint8Array, channel?: 'ordered', done?: (error: (Error & { unsent?: boolean }) | null) => void): boolean;
 }
 
 export type { UdpEnvelope, UdpGrant };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Channel } from '../../shared/protocol/udp/frames';
 import { newCounters } from './counters';
 import { RttEstimator } from './rtt';
-import { Sender } from './sender';
+import { SendFailed, Sender } from './sender';
 
 function sender() {
   const counters = newCounters();
@@ -62,4 +62,25 @@ describe('Sender with a message in two packets (idle duplicate)', () => {
     expect(counters.spuriousRetransmits).toBe(0);
   });
 
+});
+
+describe('Sender.failAll', () => {
+  it('says which messages never left (unsent: the peer cannot have them) and which did, a half-sent one included', () => {
+    const { s } = sender();
+    const results: Record<string, SendFailed | Error | null> = {};
+    const track = (name: string) => (e: Error | null) => (results[name] = e);
+    s.enqueue(Channel.RELIABLE_ORDERED, new Uint8Array(10), false, track('sent'));
+    sendAs(s, 0, 0); // one packet carries the first message
+    s.enqueue(Channel.RELIABLE_ORDERED, new Uint8Array(2500), false, track('half')); // three fragments
+    const { frags } = s.fill(new Uint8Array(1200), 0, 1200); // its first fragment only
+    s.onPacketSent(1, 0, frags, true);
+    s.onAck(ack(1), 1); // that fragment acknowledged: it is out of every queue, the message is not done
+    s.enqueue(Channel.RELIABLE_ORDERED, new Uint8Array(10), false, track('queued'));
+    expect(s.failAll('dead_peer')).toBe(3);
+    expect(Object.fromEntries(Object.entries(results).map(([k, e]) => [k, e instanceof SendFailed ? [e.message, e.unsent] : e]))).toEqual({
+      sent: ['dead_peer', false],
+      half: ['dead_peer', false],
+      queued: ['dead_peer', true],
+    });
+  });
 });

@@ -11,11 +11,23 @@ import type { UdpCounters } from './counters';
 
 export type SendDone = (error: Error | null) => void;
 
+/**
+ * Why a reliable message was not delivered; `unsent` when not one of its fragments ever left (the
+ * peer cannot have it, so the caller may send it another way without the device seeing it twice).
+ */
+export class SendFailed extends Error {
+  constructor(reason: string, readonly unsent: boolean) {
+    super(reason);
+  }
+}
+
 interface OutMessage {
   channel: ChannelCode;
   seq: number;
   unacked: number;
   finished: boolean;
+  /** Some fragment of it has left at least once. */
+  transmitted: boolean;
   done: SendDone | undefined;
 }
 
@@ -120,7 +132,7 @@ export class Sender {
     this.nextSeq[channel] = (seq + 1) >>> 0;
     const size = this.config.fragmentBytes;
     const count = data.length + MSG_HEADER_BYTES <= size + FRAGMENT_HEADER_BYTES ? 1 : Math.ceil(data.length / size);
-    const msg: OutMessage = { channel, seq, unacked: count, finished: false, done };
+    const msg: OutMessage = { channel, seq, unacked: count, finished: false, transmitted: false, done };
     if (channel !== Channel.UNRELIABLE) this.unfinished[channel]!.push(msg);
     for (let i = 0; i < count; i++) {
       const part = count === 1 ? data : data.subarray(i * size, Math.min(data.length, (i + 1) * size));
@@ -145,6 +157,7 @@ export class Sender {
       at = writeMsg(out, at, { channel: f.msg.channel, deflate: f.deflate, seq: f.seq, fragment: f.fragment, data: f.data });
       if (f.sends > 0) this.counters.retransmits++;
       f.sends++;
+      f.msg.transmitted = true;
       frags.push(f);
       // An unreliable message is finished once it has left.
       if (f.msg.channel === Channel.UNRELIABLE) this.settle(f);
@@ -213,13 +226,14 @@ export class Sender {
 
   /** Reports every unfinished message as failed (session closing); returns how many there were. */
   failAll(reason: string): number {
-    const error = new Error(reason);
     const all = [...this.retransmit, ...this.fresh.slice(this.freshHead), ...[...this.sent.values()].flatMap((p) => p.frags)];
+    const wasSent = new SendFailed(reason, false);
+    const neverSent = new SendFailed(reason, true);
     let failed = 0;
     for (const f of all) {
       if (f.msg.finished) continue;
       failed++;
-      this.finish(f.msg, error);
+      this.finish(f.msg, f.msg.transmitted ? wasSent : neverSent);
     }
     this.retransmit = [];
     this.unfinished = [[], [], []];
