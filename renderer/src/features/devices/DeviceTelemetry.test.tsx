@@ -176,9 +176,12 @@ describe('telemetry charts of one device share a time axis', () => {
         { channel: 'humidity', points: minutes(50, 60) },
       ]);
       await act(async () => void fireEvent.click(button('1 hour')));
-      const whole = ['07:00', '07:10', '07:20', '07:30', '07:40', '07:50', '08:00'];
-      await waitFor(() => expect(timeAxisLabels(screen.getByTestId('telemetry-stored-temp'))).toEqual(whole), { timeout: 3000 });
-      await waitFor(() => expect(timeAxisLabels(screen.getByTestId('telemetry-stored-humidity'))).toEqual(whole), { timeout: 3000 });
+      // the hour from 07:00 to 08:00 on both (which labels in between recharts leaves out for room
+      // depends on text sizes it caches across the file's tests: compare the two charts instead)
+      const labels = (channel: string) => timeAxisLabels(screen.getByTestId(`telemetry-stored-${channel}`));
+      await waitFor(() => expect([labels('temp')[0], labels('temp').at(-1)]).toEqual(['07:00', '08:00']), { timeout: 3000 });
+      await waitFor(() => expect(labels('humidity')).toEqual(labels('temp')), { timeout: 3000 });
+      expect(labels('temp').length).toBeGreaterThanOrEqual(4);
     } finally {
       restore();
       vi.useRealTimers();
