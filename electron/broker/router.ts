@@ -95,7 +95,7 @@ export class Router {
       if (!error?.unsent || !receiver.open || !copy) return;
       receiver.send(deliveredFrame(cmd, receiver.nextId(), prefix, copy));
     });
-    if (taken) copy = inner.slice();
+    if (taken) copy = new Uint8Array(inner); // a copy: Buffer.slice() would be a view
     return taken;
   }
 
