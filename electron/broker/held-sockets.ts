@@ -12,15 +12,18 @@ export class HeldSockets {
   /** Only addresses that hold a socket right now: an entry goes with its last socket. */
   private readonly byAddress = new Map<string, number>();
 
+  /** `keyOf`: the key an address counts under, null for one the limit exempts (the broker's: limitedAddressKey). */
+  constructor(private readonly keyOf: (address: string) => string | null = limitedAddressKey) {}
+
   hold(address: string): void {
     this.total++;
-    const key = limitedAddressKey(address);
+    const key = this.keyOf(address);
     if (key !== null) this.byAddress.set(key, (this.byAddress.get(key) ?? 0) + 1);
   }
 
   release(address: string): void {
     this.total--;
-    const key = limitedAddressKey(address);
+    const key = this.keyOf(address);
     if (key === null) return;
     const left = (this.byAddress.get(key) ?? 0) - 1;
     if (left > 0) this.byAddress.set(key, left);
@@ -29,7 +32,7 @@ export class HeldSockets {
 
   /** Sockets held by the address (as addressKey() groups them); 0 for an address the limit exempts. */
   heldBy(address: string): number {
-    const key = limitedAddressKey(address);
+    const key = this.keyOf(address);
     return key === null ? 0 : (this.byAddress.get(key) ?? 0);
   }
 

@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import type { ApiServer } from '../api/server';
+import { HeldSockets } from '../broker/held-sockets';
 import { staticHandler } from './static-files';
 import { createWsBinding } from './ws-binding';
 
@@ -71,17 +72,12 @@ export function allowedHosts(bind: string, port: number, extra: string[] = [], s
 
 function limitConnections(server: Server, limits: { connections: number; perAddress: number }): void {
   server.maxConnections = limits.connections;
-  const held = new Map<string, number>();
+  const held = new HeldSockets((address) => address); // every address counts, loopback too
   server.on('connection', (socket: Socket) => {
-    const key = socket.remoteAddress ?? '?';
-    const n = (held.get(key) ?? 0) + 1;
-    if (n > limits.perAddress) return void socket.destroy();
-    held.set(key, n);
-    socket.once('close', () => {
-      const left = (held.get(key) ?? 1) - 1;
-      if (left > 0) held.set(key, left);
-      else held.delete(key);
-    });
+    const address = socket.remoteAddress ?? '?';
+    if (held.heldBy(address) >= limits.perAddress) return void socket.destroy();
+    held.hold(address);
+    socket.once('close', () => held.release(address));
   });
 }
 

@@ -25,7 +25,18 @@ export function expandTemplate(template: string, vars: { device: string; now?: n
 
 /** Saved command templates, the command history and the audit trail of admin actions. */
 export class CommandStore {
-  constructor(private readonly db: Db) {}
+  // prepared once: history and audit are written on every command sent and every admin action
+  private readonly insertHistory;
+  private readonly trimHistory;
+  private readonly insertAudit;
+  private readonly trimAudit;
+
+  constructor(private readonly db: Db) {
+    this.insertHistory = db.prepare('INSERT INTO command_history (ts, target, payload, status, error) VALUES (?, ?, ?, ?, ?)');
+    this.trimHistory = db.prepare('DELETE FROM command_history WHERE id <= (SELECT max(id) FROM command_history) - ?');
+    this.insertAudit = db.prepare('INSERT INTO audit (ts, action, target, detail) VALUES (?, ?, ?, ?)');
+    this.trimAudit = db.prepare('DELETE FROM audit WHERE id <= (SELECT max(id) FROM audit) - ?');
+  }
 
   list(device?: string, kinds: string[] = []): SavedCommand[] {
     const rows = this.db.prepare('SELECT id, name, scope, template FROM saved_commands ORDER BY name').all() as SavedCommand[];
@@ -52,8 +63,8 @@ export class CommandStore {
 
   addHistory(e: CommandHistoryEntry): void {
     gatedWrite(this.db, () => {
-      this.db.prepare('INSERT INTO command_history (ts, target, payload, status, error) VALUES (?, ?, ?, ?, ?)').run(e.ts, e.target, e.payload, e.status, e.error);
-      this.db.prepare('DELETE FROM command_history WHERE id <= (SELECT max(id) FROM command_history) - ?').run(MAX_HISTORY);
+      this.insertHistory.run(e.ts, e.target, e.payload, e.status, e.error);
+      this.trimHistory.run(MAX_HISTORY);
     });
   }
 
@@ -63,8 +74,8 @@ export class CommandStore {
 
   audit(action: string, target: string | null, detail: unknown = null): void {
     gatedWrite(this.db, () => {
-      this.db.prepare('INSERT INTO audit (ts, action, target, detail) VALUES (?, ?, ?, ?)').run(Date.now(), action, target, detail === null ? null : JSON.stringify(detail));
-      this.db.prepare('DELETE FROM audit WHERE id <= (SELECT max(id) FROM audit) - ?').run(MAX_AUDIT);
+      this.insertAudit.run(Date.now(), action, target, detail === null ? null : JSON.stringify(detail));
+      this.trimAudit.run(MAX_AUDIT);
     });
   }
 
