@@ -198,3 +198,21 @@ describe('settings view', () => {
     expect(screen.queryByTestId('live-udpPort')).toBeNull();
   });
 });
+
+describe('tokens view "last used" while the host is away', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('stops counting when the host link is lost: the list is as of its last load', async () => {
+    vi.useFakeTimers({ now: new Date('2026-12-06T10:00:00Z'), toFake: ['Date', 'setInterval', 'clearInterval'] });
+    const client = createFakeClient();
+    client.handlers['tokens.list'] = () => [{ id: 'garage', createdAt: Date.now() - 3_600_000, revokedAt: null, lastUsedAt: Date.now() - 60_000 }];
+    const ctx = setup(client);
+    renderWith(<TokensView />, ctx);
+    const row = await screen.findByTestId('token-row-garage');
+    expect(row.textContent).toContain('1 min');
+    await act(async () => client.setStatus('closed'));
+    act(() => vi.advanceTimersByTime(10 * 60_000));
+    expect(screen.getByTestId('token-row-garage').textContent).toContain('1 min');
+    expect(screen.getByTestId('token-row-garage').textContent).not.toContain('11 min');
+  });
+});

@@ -5,7 +5,7 @@ import { errorText } from '../../api/errors';
 import { EmptyState } from '../../components/EmptyState';
 import { formatAgo } from '../../components/format';
 import { HostWaiting, useHostGate } from '../../components/hostGate';
-import { useNow } from '../../components/useNow';
+import { useHostNow } from '../../components/useNow';
 import { useApi, useApp } from '../../store/context';
 import { TokenConfirmDialog, type TokenAction } from './TokenConfirmDialog';
 import { revokeNotice } from './token-notices';
@@ -15,7 +15,8 @@ export function TokensView() {
   const api = useApi();
   const notify = useApp((s) => s.notify);
   const clearNotices = useApp((s) => s.clearNotices);
-  const now = useNow(5000);
+  // "last used" is as of the list's last load: it stops counting while the host is away
+  const now = useHostNow(5000);
   const [tokens, setTokens] = useState<TokenInfo[]>([]);
   const [name, setName] = useState('');
   const gate = useHostGate();
