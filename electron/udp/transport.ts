@@ -6,6 +6,7 @@ import { type Clock, realClock } from './clock';
 import { fragmentBytes, resolveConfig, type UdpConfig } from './config';
 import type { UdpCounters } from './counters';
 import { deriveDirectionKey, open, randomNonce } from './crypto';
+import { type DropSource, DropSources } from './drop-sources';
 import type { DatagramSocket } from './net';
 import { type ChannelName, Peer } from './peer';
 import { ReassemblyBudget } from './reassembly';
@@ -67,6 +68,9 @@ export interface UdpTransportOptions {
   maxDeliveryBytes?: number;
   /** HELLO key derivations allowed per pending session per second (forged HELLOs cost HKDF). */
   helloAttemptsPerSecond?: number;
+  /** Source addresses of dropped datagrams tracked at most (dropReport), and how long one is remembered without a new drop. */
+  dropSources?: number;
+  dropSourcesForgetMs?: number;
 }
 
 export interface UdpDrops {
@@ -86,6 +90,24 @@ export interface UdpDrops {
   unfinishedAtClose: number;
 }
 
+/** The drops of a datagram received from an address (the others are not a sender's doing). */
+export type UdpSourceDropReason = 'header' | 'unknownSession' | 'helloRejected' | 'helloThrottled' | 'authFailed' | 'replayed' | 'malformed' | 'badEnvelope';
+
+/** The endpoint's drops and the addresses that sent the most of them lately (Settings, Network). */
+export interface UdpDropReport {
+  drops: UdpDrops;
+  /** Most dropped datagrams first, only addresses with a drop in the last `forgetMs`. */
+  sources: DropSource<UdpSourceDropReason>[];
+  /** Addresses in the table now, its capacity, and addresses evicted to make room since start. */
+  tracked: number;
+  capacity: number;
+  evicted: number;
+  forgetMs: number;
+}
+
+export const DROP_SOURCES = 64;
+export const DROP_SOURCES_FORGET_MS = 10 * 60_000;
+
 interface Session {
   deviceId: string;
   sessionId: number;
@@ -103,6 +125,8 @@ interface Session {
 export class UdpTransport extends EventEmitter {
   readonly drops: UdpDrops = { header: 0, unknownSession: 0, helloRejected: 0, helloThrottled: 0, authFailed: 0, replayed: 0, malformed: 0, badEnvelope: 0, migrations: 0, amplificationLimited: 0, unfinishedAtClose: 0 };
   readonly budget: ReassemblyBudget;
+  /** Who sent the dropped datagrams: bounded, cheap per datagram (drop-sources.ts). */
+  readonly dropSources: DropSources<UdpSourceDropReason>;
   private readonly config: UdpConfig;
   private readonly clock: Clock;
   private readonly bySid = new Map<number, Session>();
@@ -117,6 +141,7 @@ export class UdpTransport extends EventEmitter {
     this.clock = o.clock ?? realClock;
     this.router = o.onEnvelope ?? null;
     this.maxDelivery = o.maxDeliveryBytes ?? fragmentBytes(this.config) + MSG_HEADER_DIFF;
+    this.dropSources = new DropSources(o.dropSources ?? DROP_SOURCES, o.dropSourcesForgetMs ?? DROP_SOURCES_FORGET_MS);
     this.budget = new ReassemblyBudget(o.globalPartials ?? 1024, o.globalPartialBytes ?? 16 * 1024 * 1024);
     o.socket.onMessage((data, from) => this.onDatagram(data, from));
   }
@@ -186,6 +211,12 @@ export class UdpTransport extends EventEmitter {
     }));
   }
 
+  /** A copy of the drop counters and the top `limit` source addresses. */
+  dropReport(limit: number): UdpDropReport {
+    const t = this.dropSources;
+    return { drops: { ...this.drops }, sources: t.top(limit, this.clock.now()), tracked: t.size, capacity: t.capacity, evicted: t.evicted, forgetMs: t.forgetMs };
+  }
+
   close(): void {
     if (this.closed) return;
     for (const id of [...this.byDevice.keys()]) this.closeSession(id, 'shutdown');
@@ -196,30 +227,36 @@ export class UdpTransport extends EventEmitter {
   private onDatagram(data: Uint8Array, from: { address: string; port: number }): void {
     if (this.closed) return;
     const h = decodeHeader(data);
-    if (!h.ok) return void this.drops.header++;
+    if (!h.ok) return this.drop('header', from);
     const header = h.value;
     const s = this.bySid.get(header.sessionId);
-    if (!s) return void this.drops.unknownSession++;
+    if (!s) return this.drop('unknownSession', from);
     if (!s.peer) return this.onHello(s, data, header, from);
-    if (header.deviceNonce && !sameBytes(header.deviceNonce, s.deviceNonce!)) return void this.drops.helloRejected++;
+    if (header.deviceNonce && !sameBytes(header.deviceNonce, s.deviceNonce!)) return this.drop('helloRejected', from);
     const outcome = s.peer.receive(data, header);
-    if (outcome === 'auth_failed') this.drops.authFailed++;
-    else if (outcome === 'replay') this.drops.replayed++;
-    else if (outcome === 'malformed') this.drops.malformed++;
+    if (outcome === 'auth_failed') this.drop('authFailed', from);
+    else if (outcome === 'replay') this.drop('replayed', from);
+    else if (outcome === 'malformed') this.drop('malformed', from);
     // Roaming: the address moves only for an authenticated datagram that is the newest seen.
     else if (outcome === 'ok') this.track(s, from, header.packetNumber, data.length);
   }
 
+  /** Counts a dropped datagram by reason and by source address: a Map hit and increments, nothing allocated. */
+  private drop(reason: UdpSourceDropReason, from: { address: string }): void {
+    this.drops[reason]++;
+    this.dropSources.record(from.address, reason, this.clock.now());
+  }
+
   private onHello(s: Session, data: Uint8Array, header: DatagramHeader, from: { address: string; port: number }): void {
-    if (!header.deviceNonce || header.keyPhase !== 0) return void this.drops.helloRejected++;
+    if (!header.deviceNonce || header.keyPhase !== 0) return this.drop('helloRejected', from);
     const now = this.clock.now();
     if (now - s.helloWindowStart >= 1000) {
       s.helloWindowStart = now;
       s.helloAttempts = 0;
     }
-    if (++s.helloAttempts > (this.o.helloAttemptsPerSecond ?? 20)) return void this.drops.helloThrottled++;
+    if (++s.helloAttempts > (this.o.helloAttemptsPerSecond ?? 20)) return this.drop('helloThrottled', from);
     const d2s = deriveDirectionKey(s.tokenHash, s.serverNonce, header.deviceNonce, s.sessionId, 'd2s');
-    if (!open(d2s, header.packetNumber, data, header.length)) return void this.drops.authFailed++;
+    if (!open(d2s, header.packetNumber, data, header.length)) return this.drop('authFailed', from);
     s.deviceNonce = Uint8Array.from(header.deviceNonce);
     s.address = { ...from };
     // The first address is no more proven than a roamed one: a captured HELLO replayed first from a
@@ -286,7 +323,8 @@ export class UdpTransport extends EventEmitter {
 
   private onMessage(s: Session, bytes: Uint8Array, channel: ChannelName): void {
     const env = parseDeviceEnvelope(bytes);
-    if (!env.ok || !this.router) return void this.drops.badEnvelope++;
+    // an authenticated session's message: its device sent it, from the session's address
+    if (!env.ok || !this.router) return s.address ? this.drop('badEnvelope', s.address) : void this.drops.badEnvelope++;
     const v = env.value;
     this.router({ from: s.deviceId, targetId: v.targetId, target: v.target, payload: bytes.subarray(v.payloadStart, v.payloadEnd), channel, envelope: bytes, parsed: v });
   }
