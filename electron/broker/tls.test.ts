@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { connect, type Socket } from 'node:net';
@@ -11,7 +12,7 @@ import { duplexPair } from './testing/duplex-pair';
 import { collectCloses, eventually, testToken } from './testing/fixtures';
 import { LegacyClient } from './testing/legacy-client';
 import { V2Client } from './testing/v2-client';
-import { ensureCertificate } from './tls';
+import { certificateNames, ensureCertificate, interfaceAddresses, machineNames, type InterfaceList } from './tls';
 import type { BrokerLimits } from './options';
 import { MemoryTokenStore } from './tokens';
 
@@ -214,3 +215,38 @@ function rawConnect(port: number): Promise<Socket> {
     socket.once('error', reject);
   });
 }
+
+/** An interface list as os.networkInterfaces() gives it: loopback plus a LAN IPv4 and IPv6 address. */
+const LAN: InterfaceList = {
+  lo: [
+    { address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: true, cidr: '127.0.0.1/8' },
+    { address: '::1', netmask: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', family: 'IPv6', mac: '00:00:00:00:00:00', internal: true, cidr: '::1/128', scopeid: 0 },
+  ],
+  eth0: [
+    { address: '192.168.1.23', netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: '192.168.1.23/24' },
+    { address: 'FD00::23', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '02:00:00:00:00:01', internal: false, cidr: 'fd00::23/64', scopeid: 0 },
+  ],
+};
+
+describe('certificate names', () => {
+  it('names the machine: localhost, its host name and NAME.local, its non-loopback addresses, extra names', () => {
+    expect(interfaceAddresses(LAN)).toEqual(['192.168.1.23', 'fd00::23']);
+    expect(machineNames(['Pi.Lan'], LAN, 'labpi')).toEqual({ dns: ['localhost', 'labpi', 'labpi.local', 'pi.lan'], ips: ['127.0.0.1', '::1', '192.168.1.23', 'fd00::23'] });
+    expect(machineNames([], LAN, 'labpi.local').dns).toEqual(['localhost', 'labpi.local']);
+  });
+
+  it('a generated certificate covers those names; an existing one is kept as it was (devices may pin it)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hypertcp-tls-'));
+    dirs.push(dir);
+    const names = machineNames(['pi.lan'], LAN, 'labpi');
+    const first = await ensureCertificate(dir, { names });
+    const x509 = new X509Certificate(first.cert);
+    for (const name of ['localhost', 'labpi', 'labpi.local', 'pi.lan']) expect(x509.checkHost(name), name).toBe(name);
+    for (const ip of ['127.0.0.1', '::1', '192.168.1.23', 'fd00::23']) expect(x509.checkIP(ip), ip).toBe(ip);
+    expect(x509.checkIP('192.168.1.24')).toBeUndefined();
+    expect(certificateNames(first.cert)).toEqual(names);
+    const again = await ensureCertificate(dir, { names: machineNames(['other.lan'], {}, 'renamed') });
+    expect(again.generated).toBe(false);
+    expect(certificateNames(again.cert)).toEqual(names);
+  });
+});

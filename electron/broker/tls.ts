@@ -1,4 +1,6 @@
+import { X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 
@@ -15,12 +17,68 @@ export interface CertificatePair {
 const KEY_FILE = 'broker-key.pem';
 const CERT_FILE = 'broker-cert.pem';
 
+/** What os.networkInterfaces() returns (tests pass their own). */
+export type InterfaceList = ReturnType<typeof networkInterfaces>;
+
+/** The machine's addresses other than loopback, as the OS lists them now (IPv6 without a zone). */
+export function interfaceAddresses(list: InterfaceList = networkInterfaces()): string[] {
+  const out = new Set<string>();
+  for (const entries of Object.values(list)) {
+    for (const a of entries ?? []) if (!a.internal) out.add(a.address.replace(/%.*$/, '').toLowerCase());
+  }
+  return [...out];
+}
+
+export interface CertificateNames {
+  dns: string[];
+  ips: string[];
+}
+
+/**
+ * Names a certificate generated on this machine covers: localhost and 127.0.0.1 (devices and the
+ * desktop app), the host name and its mDNS NAME.local, the addresses it has now, and `extra` names
+ * (--host-name), so a browser reaching the panel by any of them warns only that it is self-signed.
+ */
+export function machineNames(extra: string[] = [], list: InterfaceList = networkInterfaces(), host = hostname()): CertificateNames {
+  const own = host.toLowerCase();
+  const dns = new Set(['localhost']);
+  if (own) {
+    dns.add(own);
+    if (!own.endsWith('.local')) dns.add(`${own}.local`);
+  }
+  for (const name of extra) dns.add(name.toLowerCase());
+  return { dns: [...dns], ips: ['127.0.0.1', '::1', ...interfaceAddresses(list).filter((a) => a !== '127.0.0.1' && a !== '::1')] };
+}
+
+/** OpenSSL writes IPv6 in full (0:0:0:0:0:0:0:1): the short form, as interfaces and URLs show it. */
+const shortIp = (ip: string) => (ip.includes(':') ? new URL(`http://[${ip}]/`).hostname.slice(1, -1) : ip);
+
+/** The DNS names and IP addresses a certificate's subjectAltName lists. */
+export function certificateNames(certPem: string): CertificateNames {
+  const san = new X509Certificate(certPem).subjectAltName ?? '';
+  const dns: string[] = [];
+  const ips: string[] = [];
+  for (const entry of san.split(/,\s*/)) {
+    if (entry.startsWith('DNS:')) dns.push(entry.slice(4));
+    else if (entry.startsWith('IP Address:')) ips.push(shortIp(entry.slice(11)));
+  }
+  return { dns, ips };
+}
+
+export interface EnsureOptions {
+  commonName?: string;
+  /** Names a new certificate covers (default machineNames()); an existing one is kept as it is. */
+  names?: CertificateNames;
+}
+
 /**
  * The TLS certificate of this install: loaded from `dir` if present, otherwise generated once
  * (a fresh key per install, never a shared one) and stored there with the key readable by the
- * owner only. Users who have their own pass explicit paths instead (loadCertificate).
+ * owner only. An existing one is never regenerated, even when the machine's names changed: devices
+ * may pin it. Users who have their own pass explicit paths instead (loadCertificate).
  */
-export async function ensureCertificate(dir: string, commonName = 'hypertcp-broker'): Promise<CertificatePair> {
+export async function ensureCertificate(dir: string, options: EnsureOptions = {}): Promise<CertificatePair> {
+  const { commonName = 'hypertcp-broker', names = machineNames() } = options;
   const keyPath = join(dir, KEY_FILE);
   const certPath = join(dir, CERT_FILE);
   try {
@@ -40,7 +98,7 @@ export async function ensureCertificate(dir: string, commonName = 'hypertcp-brok
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+      { name: 'subjectAltName', altNames: [...names.dns.map((value) => ({ type: 2 as const, value })), ...names.ips.map((ip) => ({ type: 7 as const, ip }))] },
     ],
   });
   await writeFile(keyPath, pems.private, { mode: 0o600 });

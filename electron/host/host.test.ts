@@ -1,4 +1,6 @@
+import { X509Certificate } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -7,7 +9,7 @@ import WebSocket from 'ws';
 import { ensureCertificate } from '../broker';
 import { tempDir } from '../hub/testing/temp-dir';
 import { HostConfig } from './config';
-import { refusalNotices, selfSignedNotice, startHost, type Host } from './host';
+import { certificateNamesNotice, refusalNotices, selfSignedNotice, startHost, type Host } from './host';
 import { startHttpHost } from './http-host';
 import { CONTENT_SECURITY_POLICY } from './static-files';
 import { MAX_CLIENTS } from './ws-binding';
@@ -290,5 +292,33 @@ describe('self-signed certificate notice', () => {
     } finally {
       await https.close();
     }
+  });
+
+  it('--bind 0.0.0.0 generates a certificate naming the machine and --host-name names, and says which names it covers', async () => {
+    const said: string[] = [];
+    const lan = await startHost(HostConfig.parse({ db: join(tmp.dir, 'lan', 'h.db'), tcpPort: 0, httpPort: 0, bind: '0.0.0.0', brokerBind: '127.0.0.1', hostNames: ['Pi.Lan'], static: tmp.dir }), (l) => said.push(l));
+    try {
+      const served = await new Promise<X509Certificate>((resolve, reject) => {
+        const s = tlsConnect({ host: '127.0.0.1', port: lan.http.port, rejectUnauthorized: false }, () => {
+          resolve(new X509Certificate(s.getPeerCertificate(true).raw));
+          s.end();
+        });
+        s.on('error', reject);
+      });
+      const own = hostname().toLowerCase();
+      for (const name of ['pi.lan', own, 'localhost']) expect(served.checkHost(name), name).toBe(name);
+      const notice = said.find((l) => l.startsWith('the HTTPS certificate covers '));
+      expect(notice).toBe(certificateNamesNotice(served.toString(), join(tmp.dir, 'lan', 'tls')));
+      expect(notice).toContain('pi.lan');
+      expect(notice).toContain(`${own}.local`);
+    } finally {
+      await lan.close();
+    }
+  });
+
+  it('the names notice lists DNS names then addresses, and how to get a certificate with today\'s names', async () => {
+    const tls = await ensureCertificate(join(tmp.dir, 'tls-names'), { names: { dns: ['localhost', 'labpi'], ips: ['127.0.0.1', 'fd00::7'] } });
+    expect(certificateNamesNotice(tls.cert)).toBe('the HTTPS certificate covers localhost, labpi, 127.0.0.1, fd00::7; reaching the UI by another name or address adds a name-mismatch warning');
+    expect(certificateNamesNotice(tls.cert, '/d/tls')).toContain('delete /d/tls');
   });
 });

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { ensureCertificate, generateToken, loadCertificate } from '../broker';
+import { certificateNames, machineNames } from '../broker/tls';
 import { startCore, type Core } from '../core';
 import type { HostConfig } from './config';
 import { defaultDbPath } from './config';
@@ -60,9 +61,31 @@ export function selfSignedNotice(dir: string, certPem: string): string {
   return `serving HTTPS with a self-signed certificate from ${dir}; its SHA-256 fingerprint is ${new X509Certificate(certPem).fingerprint256} (check that the browser's certificate viewer shows the same before accepting it)`;
 }
 
+/**
+ * The names a certificate covers: a browser reaching the UI by any other (an address DHCP gave later,
+ * a name added since) warns of a name mismatch too. The generated one is kept, not remade, since
+ * devices may pin it; deleting the folder has a new one made (with today's names) on the next start.
+ */
+export function certificateNamesNotice(certPem: string, generatedIn?: string): string {
+  const { dns, ips } = certificateNames(certPem);
+  const names = [...dns, ...ips].join(', ') || 'no names';
+  return `the HTTPS certificate covers ${names}; reaching the UI by another name or address adds a name-mismatch warning` +
+    (generatedIn ? ` (to cover today's names and addresses, stop the host and delete ${generatedIn}: a new one is made at the next start; devices that pinned the old one need the new one)` : '');
+}
+
 /** Broker + hub + static UI + WebSocket API: the headless host (`npm run serve`). */
 export async function startHost(cfg: HostConfig, log: (line: string) => void = () => {}): Promise<Host> {
   const dbPath = resolve(cfg.db ?? defaultDbPath(cfg.demo));
+  let tls: { key: string; cert: string } | undefined;
+  if (cfg.tlsCert && cfg.tlsKey) tls = await loadCertificate(cfg.tlsKey, cfg.tlsCert);
+  else if (!isLoopback(cfg.bind)) {
+    // Before the core, whose device TLS listener would otherwise generate it without the --host-name names.
+    const dir = join(dirname(dbPath), 'tls');
+    tls = await ensureCertificate(dir, { names: machineNames(cfg.hostNames) });
+    log(selfSignedNotice(dir, tls.cert));
+    log(certificateNamesNotice(tls.cert, dir));
+  }
+  if (tls && !isLoopback(cfg.bind) && cfg.tlsCert) log(certificateNamesNotice(tls.cert));
   // The demo shows UDP too: on the TCP port number unless --udp-port says otherwise.
   const udpPort = cfg.udpPort ?? (cfg.demo ? cfg.tcpPort : undefined);
   const core = await startCore({ dbPath, tcpPort: cfg.tcpPort, udpPort, host: cfg.brokerBind ?? cfg.bind, mode: 'headless', hub: { trafficScanRows: cfg.trafficScanRows } });
@@ -73,13 +96,6 @@ export async function startHost(cfg: HostConfig, log: (line: string) => void = (
       adminToken = generateToken();
       // Kept in the database (owner-only folder) so the printed URL stays valid across restarts.
       core.kv.set(ADMIN_TOKEN_KEY, adminToken);
-    }
-    let tls: { key: string; cert: string } | undefined;
-    if (cfg.tlsCert && cfg.tlsKey) tls = await loadCertificate(cfg.tlsKey, cfg.tlsCert);
-    else if (!isLoopback(cfg.bind)) {
-      const dir = join(dirname(dbPath), 'tls');
-      tls = await ensureCertificate(dir);
-      log(selfSignedNotice(dir, tls.cert));
     }
     const refusals = refusalNotices((text) => core.hub.notice('warn', text));
     const http = await startHttpHost({
