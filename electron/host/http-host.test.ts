@@ -5,6 +5,11 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ApiServer } from '../api/server';
 import { tempDir } from '../hub/testing/temp-dir';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { ensureCertificate } from '../broker';
+import type { InterfaceList } from '../broker/tls';
+import { ADDRESS_CACHE_MS, hostCheck, ipLiteralHost } from './allowed-hosts';
 import { allowedHosts, startHttpHost, type HttpHost } from './http-host';
 
 const TOKEN = 'T'.repeat(32);
@@ -164,5 +169,85 @@ describe('connection limits', () => {
     const extra = await idle(host.port);
     expect(await Promise.all([...held, extra].map(closedSoon))).toEqual([false, false, false, true]);
     for (const s of held) s.destroy();
+  });
+});
+
+const iface = (address: string): InterfaceList[string] => [
+  address.includes(':')
+    ? { address, netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '02:00:00:00:00:01', internal: false, cidr: `${address}/64`, scopeid: 0 }
+    : { address, netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: `${address}/24` },
+];
+
+describe('Host header after the machine\'s addresses change (DHCP)', () => {
+  /** Status of a real HTTP(S) request to 127.0.0.1 that names `hostHeader` (fetch would not send it). */
+  function status(port: number, hostHeader: string, secure = true): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = (secure ? httpsRequest : httpRequest)({ host: '127.0.0.1', port, path: '/', headers: { host: hostHeader }, rejectUnauthorized: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('--bind 0.0.0.0 serves an address the machine has now, with the right port; never a new name or another port', async () => {
+    let list: InterfaceList = { eth0: iface('192.168.1.23') };
+    const tls = await ensureCertificate(join(tmp.dir, 'tls'));
+    host = await startHttpHost({ api, adminToken: TOKEN, staticDir: ui, port: 0, bind: '0.0.0.0', tls, interfaces: () => list });
+    const p = host.port;
+    expect(await status(p, `192.168.1.23:${p}`)).toBe(200);
+    list = { eth0: iface('10.0.0.7'), wlan0: iface('fd00::7') }; // DHCP gave new addresses
+    expect(await status(p, `10.0.0.7:${p}`)).toBe(200);
+    expect(await status(p, `[FD00:0::7]:${p}`)).toBe(200);
+    // the API too: the page loaded from the new address opens its WebSocket there
+    const ws = new WebSocket(`wss://127.0.0.1:${p}/api`, ['hypertcp.v1', `token.${TOKEN}`], { headers: { host: `10.0.0.7:${p}` }, origin: `https://10.0.0.7:${p}`, rejectUnauthorized: false });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('unexpected-response', (_q, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+    ws.close();
+    expect(await status(p, `10.0.0.7:${p + 1}`)).toBe(421);
+    expect(await status(p, '10.0.0.7')).toBe(421); // bare means 443
+    expect(await status(p, `10.0.0.8:${p}`)).toBe(421);
+    expect(await status(p, `rebind.example:${p}`)).toBe(421);
+    // the addresses known at start stay allowed (the URL printed then may still be open)
+    expect(await status(p, `192.168.1.23:${p}`)).toBe(200);
+  });
+
+  it('a loopback bind stays strict: a machine address is not its Host', async () => {
+    host = await startHttpHost({ api, adminToken: TOKEN, staticDir: ui, port: 0, bind: '127.0.0.1', interfaces: () => ({ eth0: iface('192.168.1.23') }) });
+    expect(await status(host.port, `192.168.1.23:${host.port}`, false)).toBe(421);
+    expect(await status(host.port, `127.0.0.1:${host.port}`, false)).toBe(200);
+    const check = hostCheck({ bind: '127.0.0.1', port: 8090, scheme: 'http', interfaces: () => ({ eth0: iface('192.168.1.23') }) });
+    expect(check('192.168.1.23:8090')).toBe(false);
+    expect(check('127.0.0.1:8090')).toBe(true);
+  });
+
+  it('reads the interfaces at most once per ADDRESS_CACHE_MS however many unknown Hosts arrive', () => {
+    let t = 0;
+    let reads = 0;
+    let list: InterfaceList = { eth0: iface('192.168.1.23') };
+    const check = hostCheck({ bind: '0.0.0.0', port: 8090, scheme: 'https', now: () => t, interfaces: () => (reads++, list) });
+    reads = 0; // the one read at start
+    list = { eth0: iface('10.0.0.7') };
+    for (let i = 0; i < 100; i++) expect(check(`10.0.0.${i}:8090`)).toBe(i === 7);
+    expect(reads).toBe(1);
+    list = { eth0: iface('10.0.0.8') };
+    t = ADDRESS_CACHE_MS - 1;
+    expect(check('10.0.0.8:8090')).toBe(false);
+    t = ADDRESS_CACHE_MS;
+    expect(check('10.0.0.8:8090')).toBe(true);
+    expect(check('10.0.0.7:8090')).toBe(false); // an address given up is refused again
+    expect(reads).toBe(2);
+  });
+
+  it('takes only plain IP literals: no names, no numeric forms a URL parser would rewrite', () => {
+    expect(ipLiteralHost('10.0.0.7:8090', 8090, 'https')).toBe('10.0.0.7');
+    expect(ipLiteralHost('10.0.0.7', 443, 'https')).toBe('10.0.0.7');
+    expect(ipLiteralHost('[fd00:0:0::7]:8090', 8090, 'https')).toBe('fd00::7');
+    for (const bad of ['167772167:8090', '0xa.0.0.7:8090', '10.0.0.7.nip.io:8090', 'fd00::7:8090', '[fd00::7]x:8090', '10.0.0.7:08090x']) {
+      expect(ipLiteralHost(bad, 8090, 'https'), bad).toBeNull();
+    }
   });
 });

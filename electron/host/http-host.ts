@@ -1,11 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import { hostname, networkInterfaces } from 'node:os';
+import { hostname } from 'node:os';
 import type { ApiServer } from '../api/server';
 import { HeldSockets } from '../broker/held-sockets';
+import type { InterfaceList } from '../broker/tls';
+import { hostCheck, isLoopback } from './allowed-hosts';
 import { staticHandler } from './static-files';
 import { createWsBinding } from './ws-binding';
+
+export { allowedHosts, isLoopback } from './allowed-hosts';
 
 export interface HttpHostOptions {
   api: ApiServer;
@@ -18,6 +22,8 @@ export interface HttpHostOptions {
   /** More names browsers may reach a non-loopback UI by (see allowedHosts). */
   hostNames?: string[];
   onRefused?: (reason: string, address: string | undefined) => void;
+  /** The machine's interfaces now (os.networkInterfaces; tests give their own). */
+  interfaces?: () => InterfaceList;
   /** WebSocket heartbeat timing (tests shorten it). */
   heartbeat?: { pingMs: number; deadAfterMs: number };
   /** Connection limits (tests lower them); defaults MAX_HTTP_CONNECTIONS and MAX_HTTP_CONNECTIONS_PER_ADDRESS. */
@@ -42,34 +48,6 @@ export interface HttpHost {
   close(): Promise<void>;
 }
 
-/** Loopback literals only: a DNS name such as 127.0.0.1.example may resolve anywhere. */
-export const isLoopback = (addr: string) => addr === 'localhost' || addr === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(addr);
-
-/**
- * Host header values a browser may legitimately send to this server (defends DNS rebinding). Beyond
- * loopback: the machine's host name, its mDNS name (NAME.local, as a Raspberry Pi announces itself),
- * the addresses listened on, and `extra` names the user gives (--host-name). On the scheme's default
- * port (https on 443) browsers send the name alone, so it is allowed without the port too.
- */
-export function allowedHosts(bind: string, port: number, extra: string[] = [], scheme: 'http' | 'https' = 'http'): Set<string> {
-  const names = new Set(['127.0.0.1', 'localhost', '[::1]']);
-  // another loopback address (127.0.0.2): the URL shown names it, so the UI comes from there
-  if (isLoopback(bind) && bind !== 'localhost') names.add(bind.includes(':') ? `[${bind}]` : bind);
-  if (!isLoopback(bind)) {
-    const own = hostname().toLowerCase();
-    names.add(own);
-    if (!own.endsWith('.local')) names.add(`${own}.local`);
-    for (const name of extra) names.add(name.toLowerCase());
-    if (bind === '0.0.0.0' || bind === '::') {
-      for (const list of Object.values(networkInterfaces())) {
-        for (const a of list ?? []) names.add(a.family === 'IPv6' ? `[${a.address}]` : a.address);
-      }
-    } else names.add(bind.includes(':') ? `[${bind}]` : bind);
-  }
-  const bare = port === (scheme === 'https' ? 443 : 80);
-  return new Set([...names].flatMap((n) => (bare ? [`${n}:${port}`, n] : [`${n}:${port}`])));
-}
-
 function limitConnections(server: Server, limits: { connections: number; perAddress: number }): void {
   server.maxConnections = limits.connections;
   const held = new HeldSockets((address) => address); // every address counts, loopback too
@@ -85,8 +63,8 @@ function limitConnections(server: Server, limits: { connections: number; perAddr
 export async function startHttpHost(o: HttpHostOptions): Promise<HttpHost> {
   if (!isLoopback(o.bind) && !o.tls) throw new Error(`refusing to serve on ${o.bind} without TLS: give a certificate or bind to 127.0.0.1`);
   const scheme = o.tls ? 'https' : 'http';
-  let hosts = new Set<string>(); // known once listening (the port may be ephemeral)
-  const files = staticHandler(o.staticDir, (host) => hosts.has(host));
+  let hostAllowed: (host: string) => boolean = () => false; // known once listening (the port may be ephemeral)
+  const files = staticHandler(o.staticDir, (host) => hostAllowed(host));
   const server: Server = o.tls ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert }, files) : createServer(files);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -101,8 +79,8 @@ export async function startHttpHost(o: HttpHostOptions): Promise<HttpHost> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
   const bound = typeof address === 'object' && address ? address.address : o.bind;
-  hosts = allowedHosts(o.bind, port, o.hostNames, scheme);
-  const ws = createWsBinding({ api: o.api, adminToken: o.adminToken, allowedHosts: hosts, scheme, onRefused: o.onRefused, heartbeat: o.heartbeat });
+  hostAllowed = hostCheck({ bind: o.bind, port, scheme, hostNames: o.hostNames, interfaces: o.interfaces });
+  const ws = createWsBinding({ api: o.api, adminToken: o.adminToken, hostAllowed, scheme, onRefused: o.onRefused, heartbeat: o.heartbeat });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   // On loopback, the address actually listened on (--bind ::1 or 127.0.0.2 is not reachable at 127.0.0.1).
   const shownHost = isLoopback(o.bind) ? bound : o.bind === '0.0.0.0' || o.bind === '::' ? hostname() : o.bind;

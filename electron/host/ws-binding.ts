@@ -47,8 +47,8 @@ export function heartbeatTick(s: Liveness, buffered: number, now: number, deadAf
 export interface WsBindingOptions {
   api: ApiServer;
   adminToken: string;
-  /** Host header values this server answers to (e.g. 127.0.0.1:8090, localhost:8090). */
-  allowedHosts: Set<string>;
+  /** Whether this server answers to a Host header value (e.g. 127.0.0.1:8090, localhost:8090; see allowed-hosts.ts). */
+  hostAllowed: (host: string) => boolean;
   scheme: 'http' | 'https';
   onRefused?: (reason: string, address: string | undefined) => void;
   /** Heartbeat timing (tests shorten it); defaults PING_MS and DEAD_AFTER_MS. */
@@ -91,7 +91,7 @@ export function createWsBinding(o: WsBindingOptions) {
     // and a throw in the upgrade listener would take the whole host down.
     if ((req.url ?? '').split('?')[0] !== WS_PATH) return { status: 404, text: 'Not Found' };
     const host = req.headers.host ?? '';
-    if (!o.allowedHosts.has(host.toLowerCase())) return { status: 403, text: 'Forbidden: unknown Host' };
+    if (!o.hostAllowed(host)) return { status: 403, text: 'Forbidden: unknown Host' };
     if (req.headers.origin !== `${o.scheme}://${host}`) return { status: 403, text: 'Forbidden: bad Origin' };
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     const token = offered.find((p) => p.startsWith('token.'))?.slice('token.'.length);
