@@ -206,6 +206,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       return { filename: `traffic-${fileStamp()}.${format}`, mime: format === 'csv' ? 'text/csv' : 'application/x-ndjson', ...out };
     },
     'storage.stats': () => hub.storage(),
+    'udp.drops': ({ limit }) => hub.udpDrops(limit),
     'storage.backup': async () => {
       if (backupRunning) throw new ApiFailure('conflict', 'a backup is already running');
       backupRunning = true;

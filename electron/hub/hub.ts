@@ -1,4 +1,4 @@
-import type { EventBatch, MetricsPoint, StorageStats, TrafficCounters, TrafficRow } from '../../shared/api/contract';
+import type { EventBatch, MetricsPoint, StorageStats, TrafficCounters, TrafficRow, UdpDropStats } from '../../shared/api/contract';
 import { Status } from '../../shared/protocol/constants';
 import type { BrokerFrameEvent, BrokerPort, BrokerSession } from './broker-port';
 import { Checkpointer } from './checkpointer';
@@ -18,6 +18,7 @@ import { storageStats } from './storage';
 import { TelemetryHistory } from './telemetry-history';
 import type { SqliteTokenStore } from './token-store';
 import { TrafficLog, cutRow } from './traffic-log';
+import { type UdpDropPort, udpDropStats } from './udp-drops';
 
 export interface HubOptions {
   db: Db;
@@ -43,8 +44,8 @@ export interface HubOptions {
   trafficScanRows?: number;
   /** How often WAL checkpoints run in their worker thread (ms); 0 leaves them in SQLite's commits. */
   checkpointEveryMs?: number;
-  /** The UDP transport, for per-device loss and retransmit metrics. */
-  udp?: { sessions(): { deviceId: string; counters: UdpSessionCounters | null }[] } | null;
+  /** The UDP transport, for per-device loss and retransmit metrics and the endpoint's drops (udp.drops). */
+  udp?: ({ sessions(): { deviceId: string; counters: UdpSessionCounters | null }[] } & Partial<UdpDropPort>) | null;
   /** (from, to) pairs traffic.conversations keeps at most. */
   maxConversations?: number;
 }
@@ -315,6 +316,12 @@ export class Hub {
   /** The SQLite connection the hub writes through (backups read from it). */
   get db(): Db {
     return this.o.db;
+  }
+
+  /** The UDP endpoint's dropped datagrams by reason and its top `limit` source addresses (enabled false without UDP). */
+  udpDrops(limit: number): UdpDropStats {
+    const u = this.o.udp;
+    return udpDropStats(u?.dropReport && u.port !== undefined ? (u as UdpDropPort) : null, limit);
   }
 
   /** The database's files, the traffic log against its caps, and how the writes keep up. */

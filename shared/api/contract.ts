@@ -299,6 +299,8 @@ export const methods = {
   'export.metrics': z.strictObject({ device: DeviceId.optional(), range: MetricsRange }),
   'storage.stats': z.strictObject({}),
   'storage.backup': z.strictObject({}),
+  /** The UDP endpoint's dropped datagrams by reason and the `limit` addresses that sent the most lately. */
+  'udp.drops': z.strictObject({ limit: z.number().int().min(1).max(64).default(10) }),
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -335,6 +337,61 @@ export interface StorageStats {
    * wrote since this start (kept after a failure); `inFlight`: rows handed to it and not yet written.
    */
   writer: { mode: 'thread' | 'main'; failure: string | null; written: number; inFlight: number };
+}
+
+/**
+ * What the UDP endpoint dropped since the host started, before or outside a session (docs/PROTOCOL.md
+ * 9.7): datagrams nobody can be answered for, so this is the only trace of them.
+ */
+export interface UdpEndpointDrops {
+  /** Not a datagram of this protocol (too short or long, wrong version, reserved bits). */
+  header: number;
+  /** Names no session (expired, from an earlier run, or made up). */
+  unknownSession: number;
+  /** A HELLO the session cannot take (its device nonce or key phase is wrong), or data before a HELLO. */
+  helloRejected: number;
+  /** HELLOs over the per-session rate (each costs a key derivation). */
+  helloThrottled: number;
+  /** Failed authentication: wrong token, or corrupted on the way. */
+  authFailed: number;
+  replayed: number;
+  /** Authenticated, but its frames do not parse. */
+  malformed: number;
+  /** A message that is no valid envelope. */
+  badEnvelope: number;
+  /** Not drops: a session's address moved (roaming). */
+  migrations: number;
+  /** Datagrams the broker did not send to an address not yet proven (at most 3x what it received from it). */
+  amplificationLimited: number;
+  /** Messages still queued or unacknowledged when their session closed. */
+  unfinishedAtClose: number;
+}
+
+/** The drops a source address is blamed for (the others are the broker's own). */
+export type UdpSourceDropReason = 'header' | 'unknownSession' | 'helloRejected' | 'helloThrottled' | 'authFailed' | 'replayed' | 'malformed' | 'badEnvelope';
+
+export interface UdpDropSource {
+  /** IP address (without port: one sender may use many). */
+  address: string;
+  /** Its dropped datagrams since the host started tracking it. */
+  count: number;
+  lastReason: UdpSourceDropReason;
+  /** ms since epoch of its last dropped datagram. */
+  lastTs: number;
+}
+
+/** udp.drops: all zeros and no sources when the host runs no UDP endpoint (enabled false). */
+export interface UdpDropStats {
+  enabled: boolean;
+  port: number | null;
+  drops: UdpEndpointDrops;
+  /** Most dropped datagrams first; only addresses with a drop within forgetMs. */
+  sources: UdpDropSource[];
+  /** The host tracks at most `capacity` addresses; `evicted` made room for others (counts then are partial). */
+  tracked: number;
+  capacity: number;
+  evicted: number;
+  forgetMs: number;
 }
 
 export interface HelloResult {
@@ -400,6 +457,7 @@ export interface Results {
   'storage.stats': StorageStats;
   /** A consistent copy of the database in backups/ beside it; the newest 5 are kept (removed = older ones deleted). */
   'storage.backup': { path: string; bytes: number; removed: number };
+  'udp.drops': UdpDropStats;
 }
 
 export const methodNames = Object.keys(methods) as MethodName[];

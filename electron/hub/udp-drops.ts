@@ -1,0 +1,33 @@
+import type { UdpDropStats, UdpEndpointDrops, UdpSourceDropReason } from '../../shared/api/contract';
+
+/** What the hub reads of the UDP transport's endpoint drops (UdpTransport.dropReport, electron/udp/transport.ts). */
+export interface UdpDropPort {
+  readonly port: number;
+  dropReport(limit: number): {
+    drops: UdpEndpointDrops;
+    sources: { address: string; count: number; lastReason: UdpSourceDropReason; agoMs: number }[];
+    tracked: number;
+    capacity: number;
+    evicted: number;
+    forgetMs: number;
+  };
+}
+
+const NO_DROPS: UdpEndpointDrops = { header: 0, unknownSession: 0, helloRejected: 0, helloThrottled: 0, authFailed: 0, replayed: 0, malformed: 0, badEnvelope: 0, migrations: 0, amplificationLimited: 0, unfinishedAtClose: 0 };
+
+/** udp.drops: the transport's counters and top sources, their times as wall-clock ms; zeros when UDP is off. */
+export function udpDropStats(udp: UdpDropPort | null | undefined, limit: number, now = Date.now()): UdpDropStats {
+  if (!udp) return { enabled: false, port: null, drops: { ...NO_DROPS }, sources: [], tracked: 0, capacity: 0, evicted: 0, forgetMs: 0 };
+  const r = udp.dropReport(limit);
+  return {
+    enabled: true,
+    port: udp.port,
+    drops: r.drops,
+    // the transport's clock is monotonic: a source's time is how long ago, taken from now
+    sources: r.sources.map((s) => ({ address: s.address, count: s.count, lastReason: s.lastReason, lastTs: now - s.agoMs })),
+    tracked: r.tracked,
+    capacity: r.capacity,
+    evicted: r.evicted,
+    forgetMs: r.forgetMs,
+  };
+}
