@@ -29,7 +29,7 @@ describe('api udp.drops: the UDP endpoint drops reach the API', () => {
     const core = await start(0);
     const before = Date.now();
     const junk = createSocket('udp4');
-    cleanups.push(() => junk.close());
+    cleanups.push(() => void junk.close());
     await new Promise<void>((r) => junk.bind(0, '127.0.0.1', () => r()));
     for (let i = 0; i < 7; i++) junk.send(new Uint8Array([0xff, i]), core.udpPort!, '127.0.0.1');
     const deadline = Date.now() + 5_000;
