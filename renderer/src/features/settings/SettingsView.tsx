@@ -6,6 +6,7 @@ import { useHostGate } from '../../components/hostGate';
 import { useApi, useApp } from '../../store/context';
 import type { ThemeChoice } from '../../store/ui-slice';
 import { StorageCard } from './StorageCard';
+import { UdpDropsCard } from './UdpDropsCard';
 
 type NumKey = { [K in keyof Settings]: Settings[K] extends number ? K : never }[keyof Settings];
 const FIELDS: { key: NumKey; label: string; hint: string }[] = [
@@ -178,6 +179,7 @@ export function SettingsView() {
         )}
       </div>
       <StorageCard />
+      <UdpDropsCard />
     </section>
   );
 }
