@@ -16,14 +16,16 @@ afterAll(() => {
   tmp.cleanup();
 });
 
-interface Ready { url: string; httpPort: number; tcpPort: number; udpPort: number | null; adminToken: string }
+interface Ready { url: string; httpPort: number; tcpPort: number; udpPort: number | null; adminToken?: string }
 
-async function startCli(): Promise<{ child: ChildProcess; ready: Ready; lines: string[] }> {
+/** Starts the CLI on the test's database; `lines` gathers stdout and stderr (both may end up in a log). */
+async function startCli(extra: string[] = []): Promise<{ child: ChildProcess; ready: Ready; lines: string[] }> {
   mkdirSync(join(tmp.dir, 'ui'), { recursive: true });
   writeFileSync(join(tmp.dir, 'ui', 'index.html'), '<!doctype html>');
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--db', join(tmp.dir, 'host.db'), '--tcp-port', '0', '--http-port', '0', '--static', join(tmp.dir, 'ui')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--db', join(tmp.dir, 'host.db'), '--tcp-port', '0', '--http-port', '0', '--static', join(tmp.dir, 'ui'), ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const lines: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => lines.push(line));
   const ready = await new Promise<Ready>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no HYPERTCP_READY; output: ${lines.join('\n')}`)), 15_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -38,8 +40,8 @@ async function startCli(): Promise<{ child: ChildProcess; ready: Ready; lines: s
   return { child, ready, lines };
 }
 
-function client(ready: Ready) {
-  const ws = new WebSocket(`ws://127.0.0.1:${ready.httpPort}/api`, ['hypertcp.v1', `token.${ready.adminToken}`], { origin: `http://127.0.0.1:${ready.httpPort}` });
+function client(ready: Ready, token = ready.adminToken) {
+  const ws = new WebSocket(`ws://127.0.0.1:${ready.httpPort}/api`, ['hypertcp.v1', `token.${token}`], { origin: `http://127.0.0.1:${ready.httpPort}` });
   let id = 0;
   const opened = new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
@@ -88,7 +90,7 @@ describe('headless host CLI', () => {
     expect(await stop(first.child)).toBe(0);
     await device.waitClosed(3000);
 
-    const second = await startCli();
+    const second = await startCli(['--print-token']);
     expect(second.ready.adminToken).toBe(first.ready.adminToken);
     const api2 = client(second.ready);
     const devices = (await api2.call('devices.list', {})) as { id: string; online: boolean; lastDisconnectReason: string; controls: unknown[] }[];
@@ -104,6 +106,49 @@ describe('headless host CLI', () => {
     api2.ws.close();
     expect(await stop(second.child)).toBe(0);
   }, 60_000);
+
+  it('prints the admin token only on the start that generated it or when asked; --show-token prints it beside a running host', async () => {
+    const dbDir = join(tmp.dir, 'quiet');
+    const args = ['--db', join(dbDir, 'host.db')];
+    const first = await startCli(args);
+    const token = first.ready.adminToken!;
+    expect(token).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    expect(first.ready.url).toContain(`#token=${token}`);
+    expect(await stop(first.child)).toBe(0);
+
+    const second = await startCli(args);
+    expect(second.ready).not.toHaveProperty('adminToken');
+    expect(second.ready.url).toBe(`http://127.0.0.1:${second.ready.httpPort}`);
+    expect(second.lines.filter((l) => l.includes(token))).toEqual([]);
+    expect(second.lines.join('\n')).toContain('`--show-token` (with the same --db or --config) prints it');
+    // the token still works: only the output changed
+    const api = client(second.ready, token);
+    expect(await api.call('settings.get', {})).toBeTruthy();
+    api.ws.close();
+
+    const shown = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--show-token'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(shown);
+    let out = '';
+    shown.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    expect(await new Promise((resolve) => shown.once('exit', resolve))).toBe(0);
+    expect(out).toBe(`${token}\nhttp://127.0.0.1:8090/#token=${token}\n`);
+    expect(await stop(second.child)).toBe(0);
+
+    const given = await startCli([...args, '--admin-token', 'G'.repeat(24)]);
+    expect(given.ready).not.toHaveProperty('adminToken');
+    expect(given.lines.filter((l) => l.includes('G'.repeat(24)))).toEqual([]);
+    expect(given.lines.join('\n')).toContain('the admin token is the one given');
+    expect(await stop(given.child)).toBe(0);
+  }, 60_000);
+
+  it('--show-token before any start says there is no token yet (exit 1)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--db', join(tmp.dir, 'never', 'host.db'), '--show-token'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let err = '';
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
+    expect(err).toContain('no admin token yet');
+  }, 20_000);
 
   it('exits 2 with the usage on a bad flag', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--tcp-port', 'nope'], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,7 +1,10 @@
 /**
  * The headless host: `npm run serve -- [flags]` (built to dist/host/cli.mjs by vite.host.config.ts). Prints one
- * `HYPERTCP_READY {...}` line on stdout when it serves (tests and scripts wait for it).
+ * `HYPERTCP_READY {...}` line on stdout when it serves (tests and scripts wait for it). The admin token is
+ * in it (and in the URL) only on the start that generated it or with --print-token: stdout of a service
+ * is often kept in a log (journald) that more people read than should hold the token.
  */
+import { configuredUrl, storedAdminToken, tokenHiddenNotice } from './admin-token';
 import { USAGE, parseHostArgs } from './config';
 import { startDemo, type Demo } from './demo';
 import { startHost } from './host';
@@ -18,16 +21,28 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  if (cfg.showToken) {
+    const token = storedAdminToken(cfg);
+    if (!token) {
+      process.stderr.write('no admin token yet: the host has not started with this database (give the same --db or --config as the host)\n');
+      process.exit(1);
+    }
+    process.stdout.write(`${token}\n${configuredUrl(cfg, token)}\n`);
+    return;
+  }
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const host = await startHost(cfg, log);
   let demo: Demo | null = null;
   if (cfg.demo) demo = startDemo(host.core, cfg.sim, log, cfg.demoDevices);
 
-  const ready = { url: host.url, httpPort: host.http.port, tcpPort: host.core.tcpPort, udpPort: host.core.udpPort, adminToken: host.adminToken };
+  const showToken = host.firstStart || cfg.printToken;
+  const url = showToken ? host.url : host.http.origin;
+  const ready = { url, httpPort: host.http.port, tcpPort: host.core.tcpPort, udpPort: host.core.udpPort, ...(showToken ? { adminToken: host.adminToken } : {}) };
   process.stdout.write(`HYPERTCP_READY ${JSON.stringify(ready)}\n`);
   process.stdout.write(
-    `HyperTCP Panel is serving. Open ${host.url}\n  devices connect to ${cfg.brokerBind ?? cfg.bind}:${host.core.tcpPort}${host.core.udpPort !== null ? ` (UDP ${host.core.udpPort})` : ''}; database ${host.core.dbPath}` +
-      (host.firstStart ? '\n  the admin token was generated on this first start; it is kept in the database.' : '') +
+    `HyperTCP Panel is serving. Open ${url}\n  devices connect to ${cfg.brokerBind ?? cfg.bind}:${host.core.tcpPort}${host.core.udpPort !== null ? ` (UDP ${host.core.udpPort})` : ''}; database ${host.core.dbPath}` +
+      (host.firstStart ? '\n  the admin token was generated on this first start and is kept in the database; later starts do not print it (--show-token does).' : '') +
+      (showToken ? '' : `\n  ${tokenHiddenNotice(Boolean(cfg.adminToken))}`) +
       '\n',
   );
 

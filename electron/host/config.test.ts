@@ -56,6 +56,17 @@ describe('host flags and config file', () => {
     writeFileSync(file, JSON.stringify({ adminToken: 'A'.repeat(24) }));
     expect(parseHostArgs(['--config', file])).toMatchObject({ adminToken: 'A'.repeat(24) });
   });
+
+  it('--print-token and --show-token are off unless given; showToken is no config setting (a service would print and exit)', () => {
+    expect(parseHostArgs([])).toMatchObject({ printToken: false, showToken: false });
+    expect(parseHostArgs(['--print-token', '--show-token'])).toMatchObject({ printToken: true, showToken: true });
+    const file = join(tmp.dir, 'show.json');
+    writeFileSync(file, JSON.stringify({ showToken: true }));
+    expect(() => parseHostArgs(['--config', file])).toThrow(/showToken is a flag/);
+    writeFileSync(file, JSON.stringify({ printToken: true }));
+    expect(parseHostArgs(['--config', file])).toMatchObject({ printToken: true });
+    expect(USAGE).toMatch(/--print-token .*only the first start/s);
+  });
 });
 
 describe('--demo-devices', () => {

@@ -25,6 +25,13 @@ export const HostConfig = z.strictObject({
   /** Address of the device broker; defaults to `bind`. */
   brokerBind: z.string().min(1).max(253).optional(),
   db: z.string().min(1).optional(),
+  /**
+   * Print the admin token (the URL with it, and adminToken in HYPERTCP_READY) on this start too; without
+   * it only the start that generated the token prints it, as stdout often lands in a log (journald).
+   */
+  printToken: z.boolean().default(false),
+  /** Print the admin token kept in the database and exit, serving nothing (flag only). */
+  showToken: z.boolean().default(false),
   adminToken: z.string().min(16, 'admin token must be at least 16 characters').max(200).regex(/^[A-Za-z0-9_-]+$/, 'admin token uses A-Z a-z 0-9 _ -').optional(),
   static: z.string().min(1).default(resolve(ROOT, 'dist/renderer')),
   demo: z.boolean().default(false),
@@ -51,6 +58,10 @@ export const USAGE = `Usage: npm run serve -- [flags]
                      or demo.db beside it with --demo, so the demo never touches your lab's data)
   --admin-token T    admin token (default: generated once and kept in the database); other users
                      of this machine see command lines (ps): give your own in --config instead
+  --print-token      print the admin token (URL and HYPERTCP_READY) on this start too; without it
+                     only the first start, which generates it, prints it (stdout may be kept in a log)
+  --show-token       print the admin token and the URL with it, then exit without serving (reads the
+                     database, so it works beside a running host; give the same --db or --config)
   --static DIR       built UI to serve (default dist/renderer)
   --tls-cert F --tls-key F   PEM files for HTTPS (generated when binding elsewhere without them)
   --demo             start simulated relay and sensor devices
@@ -79,7 +90,7 @@ export function parseHostArgs(argv: string[]): HostConfig | 'help' {
     options: {
       'tcp-port': { type: 'string' }, 'udp-port': { type: 'string' }, 'http-port': { type: 'string' },
       bind: { type: 'string' }, 'host-name': { type: 'string', multiple: true }, 'broker-bind': { type: 'string' }, db: { type: 'string' },
-      'admin-token': { type: 'string' }, static: { type: 'string' }, demo: { type: 'boolean' },
+      'admin-token': { type: 'string' }, 'print-token': { type: 'boolean' }, 'show-token': { type: 'boolean' }, static: { type: 'string' }, demo: { type: 'boolean' },
       'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, sim: { type: 'string' },
       'traffic-scan-rows': { type: 'string' }, 'demo-devices': { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
@@ -96,12 +107,15 @@ export function parseHostArgs(argv: string[]): HostConfig | 'help' {
   const flags = Object.fromEntries(
     Object.entries({
       tcpPort: int('tcp-port', values['tcp-port']), udpPort: int('udp-port', values['udp-port']), httpPort: int('http-port', values['http-port']),
-      bind: values.bind, hostNames: values['host-name'], brokerBind: values['broker-bind'], db: values.db, adminToken: values['admin-token'], static: values.static,
+      bind: values.bind, hostNames: values['host-name'], brokerBind: values['broker-bind'], db: values.db, adminToken: values['admin-token'],
+      printToken: values['print-token'], showToken: values['show-token'], static: values.static,
       demo: values.demo, tlsCert: values['tls-cert'], tlsKey: values['tls-key'], sim: values.sim,
       trafficScanRows: int('traffic-scan-rows', values['traffic-scan-rows']),
       demoDevices: int('demo-devices', values['demo-devices']),
     }).filter(([, v]) => v !== undefined),
   );
+  // a config file saying so would make a service print and exit at every start
+  if ('showToken' in file) throw new Error(`--config ${values.config}: showToken is a flag (--show-token), not a setting`);
   const parsed = HostConfig.safeParse({ ...file, ...flags });
   if (!parsed.success) {
     throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; '));

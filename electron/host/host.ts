@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ensureCertificate, generateToken, loadCertificate } from '../broker';
 import { certificateNames, machineNames } from '../broker/tls';
 import { startCore, type Core } from '../core';
+import { ADMIN_TOKEN_KEY } from './admin-token';
 import type { HostConfig } from './config';
 import { defaultDbPath } from './config';
 import { startHttpHost, isLoopback, type HttpHost } from './http-host';
@@ -18,7 +19,6 @@ export interface Host {
   close(): Promise<void>;
 }
 
-const ADMIN_TOKEN_KEY = 'host.adminToken';
 /** Refused API connections make at most one notice per this many ms; the rest are counted in the next. */
 export const REFUSAL_NOTICE_MS = 10_000;
 

@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { isLoopback } from './allowed-hosts';
+import { defaultDbPath, type HostConfig } from './config';
+
+/** The kv key the headless host keeps its generated admin token under. */
+export const ADMIN_TOKEN_KEY = 'host.adminToken';
+
+/** The admin token a host with `cfg` uses: the one given, else the one its database keeps (null before the first start). */
+export function storedAdminToken(cfg: HostConfig): string | null {
+  if (cfg.adminToken) return cfg.adminToken;
+  const dbPath = resolve(cfg.db ?? defaultDbPath(cfg.demo));
+  if (!existsSync(dbPath)) return null;
+  // read-only: a running host keeps the file open and writing (WAL allows a reader beside it)
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 2000');
+    const hasKv = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kv'").get();
+    const row = hasKv ? (db.prepare('SELECT value FROM kv WHERE key = ?').get(ADMIN_TOKEN_KEY) as { value: string } | undefined) : undefined;
+    return row?.value ?? null;
+  } finally {
+    db.close();
+  }
+}
+
+/** The URL a host with `cfg` prints, from its flags alone (the port as configured). */
+export function configuredUrl(cfg: HostConfig, token: string): string {
+  const scheme = cfg.tlsCert || !isLoopback(cfg.bind) ? 'https' : 'http';
+  const host = cfg.bind === '0.0.0.0' || cfg.bind === '::' ? hostname() : cfg.bind;
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${cfg.httpPort}/#token=${token}`;
+}
+
+/** What the start says when it does not print the token (stdout of a service is often kept in a log). */
+export function tokenHiddenNotice(given: boolean): string {
+  return given
+    ? 'the admin token is the one given (--admin-token or --config); it is not printed (add --print-token to see it here)'
+    : 'the admin token is not printed, as this output may be kept in a log: `--show-token` (with the same --db or --config) prints it, or add --print-token to a start';
+}
