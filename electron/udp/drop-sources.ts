@@ -29,6 +29,8 @@ interface Entry<R> {
 
 export class DropSources<R extends string> {
   private readonly byAddress = new Map<string, Entry<R>>();
+  /** The same entries in an array: the eviction scan is a plain loop (no iterator per new address). */
+  private readonly slots: Entry<R>[] = [];
   /** Addresses that left the table to make room (so a partial top list can say so). */
   evicted = 0;
 
@@ -56,8 +58,10 @@ export class DropSources<R extends string> {
       known.lastAt = now;
       return;
     }
-    if (this.byAddress.size < this.capacity) {
-      this.byAddress.set(address, { address, count: 1, score: 1, lastReason: reason, lastAt: now });
+    if (this.slots.length < this.capacity) {
+      const e = { address, count: 1, score: 1, lastReason: reason, lastAt: now };
+      this.byAddress.set(address, e);
+      this.slots.push(e);
       return;
     }
     const victim = this.victim(now);
@@ -75,23 +79,25 @@ export class DropSources<R extends string> {
   /** The addresses with the most drops not older than forgetMs, most first (ties: most recent first). */
   top(limit: number, now: number): DropSource<R>[] {
     const live: Entry<R>[] = [];
-    for (const e of this.byAddress.values()) if (!this.isStale(e, now)) live.push(e);
+    for (const e of this.slots) if (!this.isStale(e, now)) live.push(e);
     live.sort((a, b) => b.count - a.count || b.lastAt - a.lastAt);
     return live.slice(0, limit).map((e) => ({ address: e.address, count: e.count, lastReason: e.lastReason, agoMs: Math.max(0, now - e.lastAt) }));
   }
 
   /** Stale first (the least recent of them), else the lowest score (ties: the least recent). */
   private victim(now: number): Entry<R> {
-    let best: Entry<R> | null = null;
-    let bestStale = false;
-    for (const e of this.byAddress.values()) {
+    const slots = this.slots;
+    let best = slots[0]!;
+    let bestStale = this.isStale(best, now);
+    for (let i = 1; i < slots.length; i++) {
+      const e = slots[i]!;
       const stale = this.isStale(e, now);
-      if (!best || (stale && !bestStale) || (stale === bestStale && (stale ? e.lastAt < best.lastAt : e.score < best.score || (e.score === best.score && e.lastAt < best.lastAt)))) {
+      if (stale !== bestStale ? stale : stale ? e.lastAt < best.lastAt : e.score < best.score || (e.score === best.score && e.lastAt < best.lastAt)) {
         best = e;
         bestStale = stale;
       }
     }
-    return best!;
+    return best;
   }
 
   private isStale(e: Entry<R>, now: number): boolean {
