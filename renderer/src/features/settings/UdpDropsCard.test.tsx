@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { UdpDropStats, UdpEndpointDrops } from '../../../../shared/api/contract';
+import { defaultSettings, type UdpDropStats, type UdpEndpointDrops } from '../../../../shared/api/contract';
 import { createFakeClient } from '../../api/fake-client';
 import { renderWith, setup } from '../../test-utils';
+import { SettingsView } from './SettingsView';
 import { UdpDropsCard, UdpDropsDetails } from './UdpDropsCard';
 
 afterEach(cleanup);
@@ -65,5 +66,14 @@ describe('UDP drops card', () => {
     failing.handlers['udp.drops'] = () => Promise.reject(new Error('host went away'));
     renderWith(<UdpDropsCard />, setup(failing));
     expect((await screen.findByText(/Could not read the UDP endpoint's counts/)).textContent).toContain('host went away');
+  });
+
+  it('is part of Settings, under the network settings', async () => {
+    const client = createFakeClient();
+    client.handlers['settings.get'] = () => defaultSettings;
+    client.handlers['storage.stats'] = () => Promise.reject(new Error('not needed here'));
+    client.handlers['udp.drops'] = () => stats();
+    renderWith(<SettingsView />, setup(client));
+    expect((await screen.findByTestId('udp-drops-none')).closest('[data-testid="settings-view"]')).toBeTruthy();
   });
 });
