@@ -40,6 +40,13 @@ async function startCli(extra: string[] = []): Promise<{ child: ChildProcess; re
   return { child, ready, lines };
 }
 
+/** The lines after HYPERTCP_READY may still be on their way when it resolves. */
+async function untilPrinted(lines: string[], text: string, ms = 5_000): Promise<void> {
+  for (const end = Date.now() + ms; !lines.some((l) => l.includes(text)); await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() > end) throw new Error(`never printed "${text}"; output:\n${lines.join('\n')}`);
+  }
+}
+
 function client(ready: Ready, token = ready.adminToken) {
   const ws = new WebSocket(`ws://127.0.0.1:${ready.httpPort}/api`, ['hypertcp.v1', `token.${token}`], { origin: `http://127.0.0.1:${ready.httpPort}` });
   let id = 0;
@@ -119,8 +126,8 @@ describe('headless host CLI', () => {
     const second = await startCli(args);
     expect(second.ready).not.toHaveProperty('adminToken');
     expect(second.ready.url).toBe(`http://127.0.0.1:${second.ready.httpPort}`);
+    await untilPrinted(second.lines, '`--show-token` (with the same --db or --config) prints it');
     expect(second.lines.filter((l) => l.includes(token))).toEqual([]);
-    expect(second.lines.join('\n')).toContain('`--show-token` (with the same --db or --config) prints it');
     // the token still works: only the output changed
     const api = client(second.ready, token);
     expect(await api.call('settings.get', {})).toBeTruthy();
@@ -136,8 +143,8 @@ describe('headless host CLI', () => {
 
     const given = await startCli([...args, '--admin-token', 'G'.repeat(24)]);
     expect(given.ready).not.toHaveProperty('adminToken');
+    await untilPrinted(given.lines, 'the admin token is the one given');
     expect(given.lines.filter((l) => l.includes('G'.repeat(24)))).toEqual([]);
-    expect(given.lines.join('\n')).toContain('the admin token is the one given');
     expect(await stop(given.child)).toBe(0);
   }, 60_000);
 
