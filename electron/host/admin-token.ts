@@ -25,11 +25,21 @@ export function storedAdminToken(cfg: HostConfig): string | null {
   }
 }
 
-/** The URL a host with `cfg` prints, from its flags alone (the port as configured). */
-export function configuredUrl(cfg: HostConfig, token: string): string {
+/** The URL a host with `cfg` prints, from its flags alone (the port as configured; null for an ephemeral one). */
+export function configuredUrl(cfg: HostConfig, token: string): string | null {
+  if (cfg.httpPort === 0) return null;
   const scheme = cfg.tlsCert || !isLoopback(cfg.bind) ? 'https' : 'http';
   const host = cfg.bind === '0.0.0.0' || cfg.bind === '::' ? hostname() : cfg.bind;
   return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${cfg.httpPort}/#token=${token}`;
+}
+
+/**
+ * Whether a start prints the admin token: when it generated it (the user has no other way to learn
+ * it), when asked (--print-token), or for --demo, whose token opens only its own database of simulated
+ * devices, so `npm run demo` keeps giving a URL that works.
+ */
+export function tokenShown(cfg: Pick<HostConfig, 'printToken' | 'demo'>, firstStart: boolean): boolean {
+  return firstStart || cfg.printToken || cfg.demo;
 }
 
 /** What the start says when it does not print the token (stdout of a service is often kept in a log). */

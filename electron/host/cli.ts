@@ -4,7 +4,7 @@
  * in it (and in the URL) only on the start that generated it or with --print-token: stdout of a service
  * is often kept in a log (journald) that more people read than should hold the token.
  */
-import { configuredUrl, storedAdminToken, tokenHiddenNotice } from './admin-token';
+import { configuredUrl, storedAdminToken, tokenHiddenNotice, tokenShown } from './admin-token';
 import { USAGE, parseHostArgs } from './config';
 import { startDemo, type Demo } from './demo';
 import { startHost } from './host';
@@ -27,7 +27,8 @@ async function main(): Promise<void> {
       process.stderr.write('no admin token yet: the host has not started with this database (give the same --db or --config as the host)\n');
       process.exit(1);
     }
-    process.stdout.write(`${token}\n${configuredUrl(cfg, token)}\n`);
+    const url = configuredUrl(cfg, token);
+    process.stdout.write(`${token}\n${url ? `${url}\n` : ''}`);
     return;
   }
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   let demo: Demo | null = null;
   if (cfg.demo) demo = startDemo(host.core, cfg.sim, log, cfg.demoDevices);
 
-  const showToken = host.firstStart || cfg.printToken;
+  const showToken = tokenShown(cfg, host.firstStart);
   const url = showToken ? host.url : host.http.origin;
   const ready = { url, httpPort: host.http.port, tcpPort: host.core.tcpPort, udpPort: host.core.udpPort, ...(showToken ? { adminToken: host.adminToken } : {}) };
   process.stdout.write(`HYPERTCP_READY ${JSON.stringify(ready)}\n`);

@@ -59,7 +59,8 @@ export const USAGE = `Usage: npm run serve -- [flags]
   --admin-token T    admin token (default: generated once and kept in the database); other users
                      of this machine see command lines (ps): give your own in --config instead
   --print-token      print the admin token (URL and HYPERTCP_READY) on this start too; without it
-                     only the first start, which generates it, prints it (stdout may be kept in a log)
+                     only the first start, which generates it, prints it (stdout may be kept in a log;
+                     --demo always prints it)
   --show-token       print the admin token and the URL with it, then exit without serving (reads the
                      database, so it works beside a running host; give the same --db or --config)
   --static DIR       built UI to serve (default dist/renderer)
