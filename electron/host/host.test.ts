@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -311,9 +311,19 @@ describe('self-signed certificate notice', () => {
       expect(notice).toBe(certificateNamesNotice(served.toString(), join(tmp.dir, 'lan', 'tls')));
       expect(notice).toContain('pi.lan');
       expect(notice).toContain(`${own}.local`);
+      expect(statSync(join(tmp.dir, 'lan')).mode & 0o777).toBe(0o700); // the data folder, made with the certificate
     } finally {
       await lan.close();
     }
+  });
+
+  it('with the user\'s own certificate beyond loopback, says which names it covers (and nothing about deleting it)', async () => {
+    const own = await ensureCertificate(join(tmp.dir, 'own-tls'), { names: { dns: ['panel.example'], ips: ['127.0.0.1'] } });
+    const said: string[] = [];
+    const lan = await startHost(HostConfig.parse({ db: join(tmp.dir, 'own', 'h.db'), tcpPort: 0, httpPort: 0, bind: '0.0.0.0', brokerBind: '127.0.0.1', tlsCert: own.certPath, tlsKey: own.keyPath, static: tmp.dir }), (l) => said.push(l));
+    await lan.close();
+    expect(said).toEqual([certificateNamesNotice(own.cert)]);
+    expect(said[0]).toContain('covers panel.example, 127.0.0.1;');
   });
 
   it('the names notice lists DNS names then addresses, and how to get a certificate with today\'s names', async () => {

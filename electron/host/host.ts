@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ensureCertificate, generateToken, loadCertificate } from '../broker';
 import { certificateNames, machineNames } from '../broker/tls';
@@ -79,7 +80,9 @@ export async function startHost(cfg: HostConfig, log: (line: string) => void = (
   let tls: { key: string; cert: string } | undefined;
   if (cfg.tlsCert && cfg.tlsKey) tls = await loadCertificate(cfg.tlsKey, cfg.tlsCert);
   else if (!isLoopback(cfg.bind)) {
-    // Before the core, whose device TLS listener would otherwise generate it without the --host-name names.
+    // Before the core, whose device TLS listener would otherwise generate it without the --host-name names;
+    // so this makes the data folder, owner-only as the database would have made it.
+    await mkdir(dirname(dbPath), { recursive: true, mode: 0o700 });
     const dir = join(dirname(dbPath), 'tls');
     tls = await ensureCertificate(dir, { names: machineNames(cfg.hostNames) });
     log(selfSignedNotice(dir, tls.cert));
