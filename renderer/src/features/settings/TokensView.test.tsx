@@ -4,11 +4,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TokenInfo } from '../../../../shared/api/contract';
 import { ApiCallError } from '../../api/errors';
 import { createFakeClient } from '../../api/fake-client';
-import { renderWith, setup } from '../../test-utils';
+import { renderWith, setup, withLayout } from '../../test-utils';
 import { SettingsView } from './SettingsView';
 import { TokensView } from './TokensView';
 
 afterEach(cleanup);
+// a laid-out view (800 px high): the token rows are virtualized
+withLayout();
 
 describe('tokens view', () => {
   it('creates a device: the token is shown once with the sketch lines, then hidden', async () => {
@@ -214,5 +216,32 @@ describe('tokens view "last used" while the host is away', () => {
     act(() => vi.advanceTimersByTime(10 * 60_000));
     expect(screen.getByTestId('token-row-garage').textContent).toContain('1 min');
     expect(screen.getByTestId('token-row-garage').textContent).not.toContain('11 min');
+  });
+});
+
+describe('tokens view with many devices', () => {
+  it('renders the rows in view and a few around them, not one row of buttons per token, and scrolls to the others', async () => {
+    // withLayout: the view is 800 px high, a row 28 px
+    const client = createFakeClient();
+    client.handlers['tokens.list'] = () => Array.from({ length: 2000 }, (_, i) => ({ id: `dev-${i}`, createdAt: 1, revokedAt: null, lastUsedAt: null }));
+    renderWith(<TokensView />, setup(client));
+    await screen.findByTestId('token-row-dev-0');
+    const table = screen.getByTestId('tokens-table');
+    const rendered = () => table.querySelectorAll('[data-testid^="token-row-"]').length;
+    expect(rendered()).toBeGreaterThanOrEqual(800 / 42);
+    expect(rendered()).toBeLessThan(60);
+    expect(table.getAttribute('aria-rowcount')).toBe('2001');
+    expect(screen.queryByTestId('token-row-dev-1999')).toBeNull();
+    // the space of the rows left out is kept, so the view scrolls as far as all of them
+    const spacer = table.querySelector<HTMLElement>('tr.spacer')!;
+    expect(parseFloat(spacer.style.height)).toBeGreaterThan(1900 * 28);
+    const view = screen.getByTestId('tokens-view');
+    act(() => {
+      view.scrollTop = 2000 * 50; // past the end
+      fireEvent.scroll(view);
+    });
+    expect(screen.getByTestId('token-row-dev-1999').getAttribute('aria-rowindex')).toBe('2001');
+    expect(screen.queryByTestId('token-row-dev-0')).toBeNull();
+    expect(rendered()).toBeLessThan(60);
   });
 });

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { TokenInfo } from '../../../../shared/api/contract';
 import { DeviceId } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
@@ -10,6 +11,40 @@ import { useApi, useApp } from '../../store/context';
 import { TokenConfirmDialog, type TokenAction } from './TokenConfirmDialog';
 import { revokeNotice } from './token-notices';
 import { TokenReveal } from './TokenReveal';
+
+const ROW_ESTIMATE = 42; // px, a row's height in styles.css (.tokens-view tbody tr)
+
+/**
+ * The rows in view and 10 either side (one token a device: thousands of rows of buttons otherwise).
+ * The view itself scrolls, as before; a row's height is measured (a long id wraps).
+ */
+function useTokenRows(count: number) {
+  const view = useRef<HTMLElement>(null);
+  const body = useRef<HTMLTableSectionElement>(null);
+  // where the rows start in the view's scrolled content: below the add-a-device card, whose height
+  // changes (the view is positioned, styles.css, so the table's offsetTop is from the view's top)
+  const [margin, setMargin] = useState(0);
+  useLayoutEffect(() => {
+    const table = body.current?.offsetParent as HTMLElement | null | undefined;
+    if (!body.current || !table) return;
+    const m = table.offsetTop + body.current.offsetTop;
+    if (m !== margin) setMargin(m);
+  });
+  const virtual = useVirtualizer({
+    count,
+    getScrollElement: () => view.current,
+    estimateSize: () => ROW_ESTIMATE,
+    overscan: 10,
+    scrollMargin: margin,
+    // fractional, as the table lays rows out (offsetHeight rounds); jsdom has only offsetHeight
+    measureElement: (el) => el.getBoundingClientRect().height || (el as HTMLElement).offsetHeight || ROW_ESTIMATE,
+  });
+  const items = virtual.getVirtualItems();
+  // a row's start and end count from the view's top (scrollMargin included), the total size from the list's
+  const before = items.length ? items[0]!.start - margin : 0;
+  const after = items.length ? virtual.getTotalSize() - (items.at(-1)!.end - margin) : 0;
+  return { view, body, items, before, after, measure: virtual.measureElement };
+}
 
 export function TokensView() {
   const api = useApi();
@@ -44,6 +79,7 @@ export function TokensView() {
   };
   /** The token action waiting for its dialog's answer. */
   const [asking, setAsking] = useState<{ action: TokenAction; id: string } | null>(null);
+  const rows = useTokenRows(tokens.length);
   const runAsked = ({ action, id }: { action: TokenAction; id: string }) => {
     setAsking(null);
     if (action === 'rotate') void act(async () => setRevealed(await api.call('tokens.rotate', { id })), 'Rotate');
@@ -55,7 +91,7 @@ export function TokensView() {
       }, 'Delete');
   };
   return (
-    <section className="view tokens-view" data-testid="tokens-view">
+    <section className="view tokens-view" data-testid="tokens-view" ref={rows.view}>
       <div className="card">
         <h2>Add a device</h2>
         <form
@@ -85,9 +121,9 @@ export function TokensView() {
           Every device logs in with its own token. Create one above, paste the snippet into your sketch and flash it.
         </EmptyState>
       ) : (
-        <table className="simple" data-testid="tokens-table">
+        <table className="simple" data-testid="tokens-table" aria-rowcount={tokens.length + 1}>
           <thead>
-            <tr>
+            <tr aria-rowindex={1}>
               <th>Device</th>
               <th>Created</th>
               <th>Last used</th>
@@ -95,9 +131,14 @@ export function TokensView() {
               <th />
             </tr>
           </thead>
-          <tbody>
-            {tokens.map((t) => (
-              <tr key={t.id} data-testid={`token-row-${t.id}`}>
+          <tbody ref={rows.body}>
+            {rows.before > 0 && (
+              <tr aria-hidden="true" className="spacer" style={{ height: rows.before }}>
+                <td colSpan={5} />
+              </tr>
+            )}
+            {rows.items.map(({ index }) => [index, tokens[index]!] as const).map(([index, t]) => (
+              <tr key={t.id} data-testid={`token-row-${t.id}`} data-index={index} aria-rowindex={index + 2} ref={rows.measure}>
                 <td className="token-id">{t.id}</td>
                 <td>{formatAgo(t.createdAt, now)}</td>
                 <td>{formatAgo(t.lastUsedAt, now)}</td>
@@ -126,6 +167,11 @@ export function TokensView() {
                 </td>
               </tr>
             ))}
+            {rows.after > 0 && (
+              <tr aria-hidden="true" className="spacer" style={{ height: rows.after }}>
+                <td colSpan={5} />
+              </tr>
+            )}
           </tbody>
         </table>
       )}
