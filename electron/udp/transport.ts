@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { UdpEndpointDrops, UdpSourceDropReason } from '../../shared/api/contract';
 import { type DatagramHeader, decodeHeader } from '../../shared/protocol/udp/wire';
 import { type DeviceEnvelope, encodeDeliveredEnvelope, parseDeviceEnvelope, type TargetKind } from '../../shared/protocol/envelope';
 import { type Clock, realClock } from './clock';
@@ -73,25 +74,9 @@ export interface UdpTransportOptions {
   dropSourcesForgetMs?: number;
 }
 
-export interface UdpDrops {
-  header: number;
-  unknownSession: number;
-  helloRejected: number;
-  helloThrottled: number;
-  authFailed: number;
-  replayed: number;
-  malformed: number;
-  /** Invalid envelope (or no router attached): counted, dropped. */
-  badEnvelope: number;
-  /** Address moves (roaming), and datagrams held back from a new address not yet proven. */
-  migrations: number;
-  amplificationLimited: number;
-  /** Messages still queued or unacknowledged when their session closed (failed, and counted here since the session's counters go with it). */
-  unfinishedAtClose: number;
-}
-
-/** The drops of a datagram received from an address (the others are not a sender's doing). */
-export type UdpSourceDropReason = 'header' | 'unknownSession' | 'helloRejected' | 'helloThrottled' | 'authFailed' | 'replayed' | 'malformed' | 'badEnvelope';
+/** The endpoint's drop counters and the reasons a source address is blamed for: the API's own types (udp.drops). */
+export type UdpDrops = UdpEndpointDrops;
+export type { UdpSourceDropReason };
 
 /** The endpoint's drops and the addresses that sent the most of them lately (Settings, Network). */
 export interface UdpDropReport {

@@ -357,7 +357,7 @@ export interface UdpEndpointDrops {
   replayed: number;
   /** Authenticated, but its frames do not parse. */
   malformed: number;
-  /** A message that is no valid envelope. */
+  /** A message that is no valid envelope (or arrived before the broker's router was attached). */
   badEnvelope: number;
   /** Not drops: a session's address moved (roaming). */
   migrations: number;
