@@ -35,18 +35,7 @@ async function main(): Promise<void> {
   const host = await startHost(cfg, log);
   let demo: Demo | null = null;
   if (cfg.demo) demo = startDemo(host.core, cfg.sim, log, cfg.demoDevices);
-
-  const showToken = tokenShown(cfg, host.firstStart);
-  const url = showToken ? host.url : host.http.origin;
-  const ready = { url, httpPort: host.http.port, tcpPort: host.core.tcpPort, udpPort: host.core.udpPort, ...(showToken ? { adminToken: host.adminToken } : {}) };
-  process.stdout.write(`HYPERTCP_READY ${JSON.stringify(ready)}\n`);
-  process.stdout.write(
-    `HyperTCP Panel is serving. Open ${url}\n  devices connect to ${cfg.brokerBind ?? cfg.bind}:${host.core.tcpPort}${host.core.udpPort !== null ? ` (UDP ${host.core.udpPort})` : ''}; database ${host.core.dbPath}` +
-      (host.firstStart ? '\n  the admin token was generated on this first start and is kept in the database; later starts do not print it (--show-token does).' : '') +
-      (showToken ? '' : `\n  ${tokenHiddenNotice(Boolean(cfg.adminToken))}`) +
-      '\n',
-  );
-
+  // before HYPERTCP_READY: a supervisor (or a test) may send SIGTERM as soon as it reads that line
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1);
@@ -60,6 +49,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+
+  const showToken = tokenShown(cfg, host.firstStart);
+  const url = showToken ? host.url : host.http.origin;
+  const ready = { url, httpPort: host.http.port, tcpPort: host.core.tcpPort, udpPort: host.core.udpPort, ...(showToken ? { adminToken: host.adminToken } : {}) };
+  process.stdout.write(`HYPERTCP_READY ${JSON.stringify(ready)}\n`);
+  process.stdout.write(
+    `HyperTCP Panel is serving. Open ${url}\n  devices connect to ${cfg.brokerBind ?? cfg.bind}:${host.core.tcpPort}${host.core.udpPort !== null ? ` (UDP ${host.core.udpPort})` : ''}; database ${host.core.dbPath}` +
+      (host.firstStart ? '\n  the admin token was generated on this first start and is kept in the database; later starts do not print it (--show-token does).' : '') +
+      (showToken ? '' : `\n  ${tokenHiddenNotice(Boolean(cfg.adminToken))}`) +
+      '\n',
+  );
 }
 
 main().catch((err: unknown) => {
