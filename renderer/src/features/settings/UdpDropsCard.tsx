@@ -29,7 +29,7 @@ const OTHER_REASONS: Partial<Record<keyof UdpEndpointDrops, string>> = {
 export function UdpDropsCard() {
   const { data, error } = usePolled('udp.drops', { limit: SOURCES_SHOWN }, UDP_DROPS_REFRESH_MS);
   return (
-    <div className="card" data-testid="udp-drops-card">
+    <div className="card udp-drops" data-testid="udp-drops-card">
       <h2>UDP drops</h2>
       {error && <p className="error-text">Could not read the UDP endpoint's counts: {error}</p>}
       {!data && !error && <p className="muted">Reading the UDP endpoint…</p>}
@@ -77,7 +77,7 @@ function DropSources({ stats, now }: { stats: UdpDropStats; now: number }) {
         <thead>
           <tr>
             <th>Address</th>
-            <th>Dropped</th>
+            <th className="num">Dropped</th>
             <th>Last reason</th>
             <th>Last</th>
           </tr>
@@ -88,7 +88,7 @@ function DropSources({ stats, now }: { stats: UdpDropStats; now: number }) {
               <td>
                 <code>{s.address}</code>
               </td>
-              <td>{s.count.toLocaleString('en-US')}</td>
+              <td className="num">{s.count.toLocaleString('en-US')}</td>
               <td>{SOURCE_REASONS[s.lastReason] ?? s.lastReason}</td>
               <td>{formatAgo(s.lastTs, now)}</td>
             </tr>
