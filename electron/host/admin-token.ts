@@ -48,3 +48,14 @@ export function tokenHiddenNotice(given: boolean): string {
     ? 'the admin token is the one given (--admin-token or --config); it is not printed (add --print-token to see it here)'
     : 'the admin token is not printed, as this output may be kept in a log: `--show-token` (with the same --db or --config) prints it, or add --print-token to a start';
 }
+
+/** The --public-url origins with the token in the fragment (never sent to the server or the proxy). */
+export function withToken(origins: readonly string[], token: string): string[] {
+  return origins.map((origin) => `${origin}/#token=${token}`);
+}
+
+/** What the start says to open: the local URL, or behind a reverse proxy the public URL(s) and where the host itself listens. */
+export function openLine(url: string, publicUrls: readonly string[], localOrigin: string): string {
+  if (publicUrls.length === 0) return `Open ${url}`;
+  return `Open ${publicUrls.join(' or ')} (through the reverse proxy, which forwards to this host at ${localOrigin})`;
+}

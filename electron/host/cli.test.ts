@@ -16,7 +16,7 @@ afterAll(() => {
   tmp.cleanup();
 });
 
-interface Ready { url: string; httpPort: number; tcpPort: number; udpPort: number | null; adminToken?: string }
+interface Ready { url: string; httpPort: number; tcpPort: number; udpPort: number | null; adminToken?: string; publicUrls?: string[] }
 
 /** Starts the CLI on the test's database; `lines` gathers stdout and stderr (both may end up in a log). */
 async function startCli(extra: string[] = []): Promise<{ child: ChildProcess; ready: Ready; lines: string[] }> {
@@ -146,6 +146,34 @@ describe('headless host CLI', () => {
     await untilPrinted(given.lines, 'the admin token is the one given');
     expect(given.lines.filter((l) => l.includes('G'.repeat(24)))).toEqual([]);
     expect(await stop(given.child)).toBe(0);
+  }, 60_000);
+
+  it('--public-url: prints the public URL (with the token only when it prints it today) and serves its Host and Origin', async () => {
+    const args = ['--db', join(tmp.dir, 'proxied', 'host.db'), '--public-url', 'https://panel.lan'];
+    const first = await startCli(args);
+    const token = first.ready.adminToken!;
+    expect(first.ready.publicUrls).toEqual([`https://panel.lan/#token=${token}`]);
+    await untilPrinted(first.lines, `Open https://panel.lan/#token=${token} (through the reverse proxy, which forwards to this host at http://127.0.0.1:${first.ready.httpPort})`);
+    // as the proxy forwards the browser's request: to 127.0.0.1, naming panel.lan
+    const ws = new WebSocket(`ws://127.0.0.1:${first.ready.httpPort}/api`, ['hypertcp.v1', `token.${token}`], { headers: { host: 'panel.lan' }, origin: 'https://panel.lan' });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('unexpected-response', (_q, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+    ws.close();
+    expect(await stop(first.child)).toBe(0);
+
+    const second = await startCli(args);
+    expect(second.ready.publicUrls).toEqual(['https://panel.lan']);
+    await untilPrinted(second.lines, 'Open https://panel.lan (through the reverse proxy');
+    expect(second.lines.filter((l) => l.includes(token))).toEqual([]);
+    const shown = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--show-token'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(shown);
+    let out = '';
+    shown.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    expect(await new Promise((resolve) => shown.once('exit', resolve))).toBe(0);
+    expect(out).toBe(`${token}\nhttp://127.0.0.1:8090/#token=${token}\nhttps://panel.lan/#token=${token}\n`);
+    expect(await stop(second.child)).toBe(0);
   }, 60_000);
 
   it('--show-token before any start says there is no token yet (exit 1)', async () => {

@@ -4,7 +4,7 @@
  * in it (and in the URL) only on the start that generated it or with --print-token: stdout of a service
  * is often kept in a log (journald) that more people read than should hold the token.
  */
-import { configuredUrl, storedAdminToken, tokenHiddenNotice, tokenShown } from './admin-token';
+import { configuredUrl, openLine, storedAdminToken, tokenHiddenNotice, tokenShown, withToken } from './admin-token';
 import { USAGE, parseHostArgs } from './config';
 import { startDemo, type Demo } from './demo';
 import { startHost } from './host';
@@ -27,8 +27,8 @@ async function main(): Promise<void> {
       process.stderr.write('no admin token yet: the host has not started with this database (give the same --db or --config as the host)\n');
       process.exit(1);
     }
-    const url = configuredUrl(cfg, token);
-    process.stdout.write(`${token}\n${url ? `${url}\n` : ''}`);
+    const urls = [configuredUrl(cfg, token), ...withToken(cfg.publicUrls, token)].filter((u) => u !== null);
+    process.stdout.write(`${token}\n${urls.map((u) => `${u}\n`).join('')}`);
     return;
   }
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -52,10 +52,15 @@ async function main(): Promise<void> {
 
   const showToken = tokenShown(cfg, host.firstStart);
   const url = showToken ? host.url : host.http.origin;
-  const ready = { url, httpPort: host.http.port, tcpPort: host.core.tcpPort, udpPort: host.core.udpPort, ...(showToken ? { adminToken: host.adminToken } : {}) };
+  // behind a reverse proxy (--public-url) users open those; the token rides in them only when printed today
+  const publicUrls = showToken ? host.publicUrls : cfg.publicUrls;
+  const ready = {
+    url, httpPort: host.http.port, tcpPort: host.core.tcpPort, udpPort: host.core.udpPort,
+    ...(publicUrls.length ? { publicUrls } : {}), ...(showToken ? { adminToken: host.adminToken } : {}),
+  };
   process.stdout.write(`HYPERTCP_READY ${JSON.stringify(ready)}\n`);
   process.stdout.write(
-    `HyperTCP Panel is serving. Open ${url}\n  devices connect to ${cfg.brokerBind ?? cfg.bind}:${host.core.tcpPort}${host.core.udpPort !== null ? ` (UDP ${host.core.udpPort})` : ''}; database ${host.core.dbPath}` +
+    `HyperTCP Panel is serving. ${openLine(url, publicUrls, host.http.origin)}\n  devices connect to ${cfg.brokerBind ?? cfg.bind}:${host.core.tcpPort}${host.core.udpPort !== null ? ` (UDP ${host.core.udpPort})` : ''}; database ${host.core.dbPath}` +
       (host.firstStart ? '\n  the admin token was generated on this first start and is kept in the database; later starts do not print it (--show-token does).' : '') +
       (showToken ? '' : `\n  ${tokenHiddenNotice(Boolean(cfg.adminToken))}`) +
       '\n',

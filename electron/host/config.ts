@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEMO_DEVICES, MAX_DEMO_DEVICES, MIN_DEMO_DEVICES } from './demo';
+import { publicOrigin } from './public-urls';
 
 /** The project root, so the default UI and simulator paths work from any working directory. */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -22,6 +23,22 @@ export const HostConfig = z.strictObject({
    * browsers sending any other Host are refused (DNS rebinding).
    */
   hostNames: z.array(z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'a host name uses A-Z a-z 0-9 . -')).max(16).default([]),
+  /**
+   * URLs users open through a reverse proxy that forwards to this host (https://panel.lan): each
+   * one's host[:port] is an allowed Host and its origin an allowed Origin, on any bind. Kept as origins.
+   */
+  publicUrls: z
+    .array(
+      z.string().transform((text, ctx) => {
+        const origin = publicOrigin(text);
+        if (typeof origin === 'string') return origin;
+        ctx.addIssue({ code: 'custom', message: origin.message });
+        return z.NEVER;
+      }),
+    )
+    .max(16)
+    .default([])
+    .transform((origins) => [...new Set(origins)]),
   /** Address of the device broker; defaults to `bind`. */
   brokerBind: z.string().min(1).max(253).optional(),
   db: z.string().min(1).optional(),
@@ -53,6 +70,10 @@ export const USAGE = `Usage: npm run serve -- [flags]
   --bind ADDR        address of the web UI (default 127.0.0.1; others need TLS)
   --host-name NAME   another name the web UI is reached by (e.g. pi.lan; repeatable; the
                      machine's host name and NAME.local are known already)
+  --public-url URL   the URL users open through a reverse proxy (Caddy, nginx) that terminates
+                     TLS and forwards to this host, e.g. https://panel.lan (repeatable; scheme://host[:port]
+                     only): its name is accepted as Host and its origin for the API, on any --bind.
+                     X-Forwarded-* headers are never trusted
   --broker-bind ADDR address of the device broker (default: --bind)
   --db PATH          SQLite database file (default ~/.local/share/hypertcp-panel/hypertcp.db,
                      or demo.db beside it with --demo, so the demo never touches your lab's data)
@@ -90,7 +111,7 @@ export function parseHostArgs(argv: string[]): HostConfig | 'help' {
     strict: true,
     options: {
       'tcp-port': { type: 'string' }, 'udp-port': { type: 'string' }, 'http-port': { type: 'string' },
-      bind: { type: 'string' }, 'host-name': { type: 'string', multiple: true }, 'broker-bind': { type: 'string' }, db: { type: 'string' },
+      bind: { type: 'string' }, 'host-name': { type: 'string', multiple: true }, 'public-url': { type: 'string', multiple: true }, 'broker-bind': { type: 'string' }, db: { type: 'string' },
       'admin-token': { type: 'string' }, 'print-token': { type: 'boolean' }, 'show-token': { type: 'boolean' }, static: { type: 'string' }, demo: { type: 'boolean' },
       'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, sim: { type: 'string' },
       'traffic-scan-rows': { type: 'string' }, 'demo-devices': { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' },
@@ -108,7 +129,7 @@ export function parseHostArgs(argv: string[]): HostConfig | 'help' {
   const flags = Object.fromEntries(
     Object.entries({
       tcpPort: int('tcp-port', values['tcp-port']), udpPort: int('udp-port', values['udp-port']), httpPort: int('http-port', values['http-port']),
-      bind: values.bind, hostNames: values['host-name'], brokerBind: values['broker-bind'], db: values.db, adminToken: values['admin-token'],
+      bind: values.bind, hostNames: values['host-name'], publicUrls: values['public-url'], brokerBind: values['broker-bind'], db: values.db, adminToken: values['admin-token'],
       printToken: values['print-token'], showToken: values['show-token'], static: values.static,
       demo: values.demo, tlsCert: values['tls-cert'], tlsKey: values['tls-key'], sim: values.sim,
       trafficScanRows: int('traffic-scan-rows', values['traffic-scan-rows']),

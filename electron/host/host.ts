@@ -4,10 +4,11 @@ import { dirname, join, resolve } from 'node:path';
 import { ensureCertificate, generateToken, loadCertificate } from '../broker';
 import { certificateNames, machineNames } from '../broker/tls';
 import { startCore, type Core } from '../core';
-import { ADMIN_TOKEN_KEY } from './admin-token';
+import { ADMIN_TOKEN_KEY, withToken } from './admin-token';
 import type { HostConfig } from './config';
 import { defaultDbPath } from './config';
 import { startHttpHost, isLoopback, type HttpHost } from './http-host';
+import { cleartextPublicUrls } from './public-urls';
 
 export interface Host {
   core: Core;
@@ -17,6 +18,8 @@ export interface Host {
   firstStart: boolean;
   /** URL with the admin token in the fragment (never sent to the server by the browser). */
   url: string;
+  /** The --public-url URLs (through a reverse proxy), each with the admin token in the fragment. */
+  publicUrls: string[];
   close(): Promise<void>;
 }
 
@@ -102,13 +105,16 @@ export async function startHost(cfg: HostConfig, log: (line: string) => void = (
     }
     const refusals = refusalNotices((text) => core.hub.notice('warn', text));
     const http = await startHttpHost({
-      api: core.api, adminToken, staticDir: resolve(cfg.static), port: cfg.httpPort, bind: cfg.bind, tls, hostNames: cfg.hostNames,
+      api: core.api, adminToken, staticDir: resolve(cfg.static), port: cfg.httpPort, bind: cfg.bind, tls, hostNames: cfg.hostNames, publicOrigins: cfg.publicUrls,
       onRefused: (reason, address) => refusals.refused(reason, address),
     });
     const url = `${http.origin}/#token=${adminToken}`;
+    for (const origin of cleartextPublicUrls(cfg.publicUrls)) {
+      log(`--public-url ${origin} is plain http: the admin token crosses the network readable on the way to the proxy; have the proxy serve https`);
+    }
     let closing: Promise<void> | null = null;
     return {
-      core, http, adminToken, firstStart, url,
+      core, http, adminToken, firstStart, url, publicUrls: withToken(cfg.publicUrls, adminToken),
       close: () => (closing ??= http.close().then(() => {
         refusals.close();
         return core.close('shutdown');

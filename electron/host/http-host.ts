@@ -6,6 +6,7 @@ import type { ApiServer } from '../api/server';
 import { HeldSockets } from '../broker/held-sockets';
 import type { InterfaceList } from '../broker/tls';
 import { hostCheck, isLoopback } from './allowed-hosts';
+import { publicHostValues } from './public-urls';
 import { staticHandler } from './static-files';
 import { createWsBinding } from './ws-binding';
 
@@ -21,6 +22,8 @@ export interface HttpHostOptions {
   tls?: { key: string; cert: string } | undefined;
   /** More names browsers may reach a non-loopback UI by (see allowedHosts). */
   hostNames?: string[];
+  /** Origins users open through a reverse proxy (--public-url): their hosts and origins are allowed on any bind. */
+  publicOrigins?: readonly string[];
   onRefused?: (reason: string, address: string | undefined) => void;
   /** The machine's interfaces now (os.networkInterfaces; tests give their own). */
   interfaces?: () => InterfaceList;
@@ -79,8 +82,10 @@ export async function startHttpHost(o: HttpHostOptions): Promise<HttpHost> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
   const bound = typeof address === 'object' && address ? address.address : o.bind;
-  hostAllowed = hostCheck({ bind: o.bind, port, scheme, hostNames: o.hostNames, interfaces: o.interfaces });
-  const ws = createWsBinding({ api: o.api, adminToken: o.adminToken, hostAllowed, scheme, onRefused: o.onRefused, heartbeat: o.heartbeat });
+  const ownHost = hostCheck({ bind: o.bind, port, scheme, hostNames: o.hostNames, interfaces: o.interfaces });
+  const publicHosts = publicHostValues(o.publicOrigins ?? []);
+  hostAllowed = (host) => ownHost(host) || publicHosts.has(host.toLowerCase());
+  const ws = createWsBinding({ api: o.api, adminToken: o.adminToken, hostAllowed: ownHost, scheme, publicOrigins: o.publicOrigins, onRefused: o.onRefused, heartbeat: o.heartbeat });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   // On loopback, the address actually listened on (--bind ::1 or 127.0.0.2 is not reachable at 127.0.0.1).
   const shownHost = isLoopback(o.bind) ? bound : o.bind === '0.0.0.0' || o.bind === '::' ? hostname() : o.bind;

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { WsServerMessage } from '../../shared/api/contract';
 import type { ApiServer } from '../api/server';
+import { publicHostValues } from './public-urls';
 
 export const WS_PATH = '/api';
 export const WS_PROTOCOL = 'hypertcp.v1';
@@ -50,6 +51,12 @@ export interface WsBindingOptions {
   /** Whether this server answers to a Host header value (e.g. 127.0.0.1:8090, localhost:8090; see allowed-hosts.ts). */
   hostAllowed: (host: string) => boolean;
   scheme: 'http' | 'https';
+  /**
+   * Origins of the URLs users open through a reverse proxy (--public-url, normalized): allowed as
+   * Origin, and their host[:port] as Host. A Host known only this way is not paired with this
+   * server's own scheme (the proxy serves https://panel.lan; http://panel.lan is someone else).
+   */
+  publicOrigins?: readonly string[] | undefined;
   onRefused?: (reason: string, address: string | undefined) => void;
   /** Heartbeat timing (tests shorten it); defaults PING_MS and DEAD_AFTER_MS. */
   heartbeat?: { pingMs: number; deadAfterMs: number } | undefined;
@@ -64,11 +71,13 @@ function refuse(socket: Duplex, status: number, text: string): void {
 
 /**
  * The WebSocket binding of the API (shared/api/contract.ts): path /api, subprotocols
- * ['hypertcp.v1', 'token.<admin token>'], Origin must be this server's own origin, messages capped
+ * ['hypertcp.v1', 'token.<admin token>'], Origin must be this server's own origin (or a --public-url's), messages capped
  * at 64 KiB (larger ones close the socket with 1009).
  */
 export function createWsBinding(o: WsBindingOptions) {
   const wanted = digest(o.adminToken);
+  const publicOrigins = new Set(o.publicOrigins ?? []);
+  const publicHosts = publicHostValues(o.publicOrigins ?? []);
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: WS_MAX_MESSAGE,
@@ -91,8 +100,12 @@ export function createWsBinding(o: WsBindingOptions) {
     // and a throw in the upgrade listener would take the whole host down.
     if ((req.url ?? '').split('?')[0] !== WS_PATH) return { status: 404, text: 'Not Found' };
     const host = req.headers.host ?? '';
-    if (!o.hostAllowed(host)) return { status: 403, text: 'Forbidden: unknown Host' };
-    if (req.headers.origin !== `${o.scheme}://${host}`) return { status: 403, text: 'Forbidden: bad Origin' };
+    const own = o.hostAllowed(host);
+    if (!own && !publicHosts.has(host.toLowerCase())) return { status: 403, text: 'Forbidden: unknown Host' };
+    // A browser sets Origin and a page cannot forge it; a proxy passes it through (X-Forwarded-* is never consulted).
+    const origin = req.headers.origin;
+    const originOk = (origin !== undefined && publicOrigins.has(origin)) || (own && origin === `${o.scheme}://${host}`);
+    if (!originOk) return { status: 403, text: 'Forbidden: bad Origin' };
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     const token = offered.find((p) => p.startsWith('token.'))?.slice('token.'.length);
     if (!offered.includes(WS_PROTOCOL) || token === undefined) return { status: 401, text: 'Unauthorized: subprotocols hypertcp.v1 and token.<admin token> required' };
