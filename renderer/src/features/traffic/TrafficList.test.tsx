@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { act, fireEvent, render, screen } from '@testing-library/react';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TrafficRow } from '../../../../shared/api/contract';
 import { fakeRow } from '../../api/fake-client';
 import { withLayout } from '../../test-utils';
@@ -73,5 +73,98 @@ describe('traffic list keyboard', () => {
   it('starts from the selected message', () => {
     render(<TrafficList rows={rows(1, 300)} selectedSeq={250} onSelect={() => {}} />);
     expect(stops()).toEqual([250]);
+  });
+});
+
+describe('traffic list row elements', () => {
+  // jsdom does not scroll: a scroll area is as tall as its content and scrollTo moves it and says so, as a browser does, so the list really follows
+  beforeEach(() => {
+    Object.defineProperty(HTMLElement.prototype, 'scrollHeight', {
+      configurable: true,
+      get(this: HTMLElement) {
+        return parseFloat((this.firstElementChild as HTMLElement | null)?.style.height ?? '') || 0;
+      },
+    });
+    HTMLElement.prototype.scrollTo = function (this: HTMLElement, opts?: ScrollToOptions | number) {
+      const top = typeof opts === 'object' ? opts.top : undefined;
+      // a browser fires scroll only when the offset changes
+      if (top === undefined || top === this.scrollTop) return;
+      this.scrollTop = top;
+      this.dispatchEvent(new Event('scroll'));
+    } as typeof HTMLElement.prototype.scrollTo;
+  });
+  afterEach(() => {
+    delete (HTMLElement.prototype as Partial<HTMLElement>).scrollTo;
+    Reflect.deleteProperty(HTMLElement.prototype, 'scrollHeight');
+  });
+  const drawn = () => screen.getAllByTestId('traffic-row');
+  /** Each drawn row's message, read from what it shows (the From cell) and from its attributes. */
+  const shown = (el: HTMLElement) => ({ from: el.querySelectorAll('.cell')[2]!.textContent, key: Number(el.dataset.rowKey), index: Number(el.dataset.index) });
+
+  it('reuses the drawn row elements for the new messages while following, with their text and attributes updated', () => {
+    const view = (list: TrafficRow[]) => <TrafficList rows={list} selectedSeq={null} onSelect={() => {}} />;
+    const { rerender } = render(view(rows(1, 200)));
+    const before = new Set(drawn());
+    expect(before.size).toBeGreaterThan(20);
+    expect(Math.max(...drawn().map((el) => shown(el).key))).toBe(200);
+    // a batch of 90 new messages, the 90 oldest dropped (the buffer is full): every drawn row is replaced by a newer one
+    rerender(view(rows(91, 200)));
+    let after = drawn();
+    expect(after.map((el) => shown(el).key).every((seq) => seq > 200)).toBe(true);
+    expect(Math.max(...after.map((el) => shown(el).key))).toBe(290);
+    // the same elements, showing the new messages
+    expect(after.filter((el) => before.has(el)).length).toBe(after.length);
+    for (const el of after) {
+      const { from, key, index } = shown(el);
+      expect(from).toBe(`d${key}`);
+      expect(index).toBe(key - 91);
+      expect(el.getAttribute('role')).toBe('row');
+      expect(el.getAttribute('aria-selected')).toBe('false');
+    }
+    // while the buffer still grows (indexes move too)
+    rerender(view(rows(91, 290)));
+    after = drawn();
+    expect(Math.max(...after.map((el) => shown(el).key))).toBe(380);
+    expect(after.filter((el) => before.has(el)).length).toBe(after.length);
+    for (const el of after) expect(shown(el).from).toBe(`d${shown(el).key}`);
+  });
+
+  it('keeps the focused row in its element while the others are refilled; a click selects the row it lands on', () => {
+    const onSelect = vi.fn();
+    const view = (list: TrafficRow[], selected: number | null = null) => <TrafficList rows={list} selectedSeq={selected} onSelect={onSelect} />;
+    const { rerender } = render(view(rows(1, 200)));
+    act(() => screen.getAllByTestId('traffic-row').find((r) => r.tabIndex === 0)!.focus());
+    press('End');
+    press('ArrowUp');
+    const focused = document.activeElement as HTMLElement;
+    expect(focusedSeq()).toBe(199);
+    const others = new Set(drawn().filter((el) => el !== focused));
+    rerender(view(rows(91, 200)));
+    // the focused message kept its element and the focus, out of view above the new rows
+    expect(document.activeElement).toBe(focused);
+    expect(focusedSeq()).toBe(199);
+    expect(shown(focused)).toMatchObject({ from: 'd199', index: 199 - 91 });
+    expect(stops()).toEqual([199]);
+    // the rest are the old elements with new messages (one more is drawn: the focused row, now out of view, is drawn as well)
+    const refilled = drawn().filter((el) => el !== focused);
+    expect(refilled.filter((el) => others.has(el)).length).toBe(others.size);
+    expect(refilled.length).toBe(others.size + 1);
+    expect(refilled.every((el) => shown(el).key > 200 && shown(el).from === `d${shown(el).key}`)).toBe(true);
+    // a click on a refilled row (the browser focuses it first): that row is the message clicked, stays focused, and is selected
+    const target = refilled.at(-2)!;
+    const seq = shown(target).key;
+    act(() => target.focus());
+    fireEvent.click(target);
+    expect(onSelect).toHaveBeenLastCalledWith(expect.objectContaining({ seq }));
+    rerender(view(rows(91, 200), seq));
+    expect(document.activeElement).toBe(target);
+    expect(focusedSeq()).toBe(seq);
+    expect(stops()).toEqual([seq]);
+    expect(target.getAttribute('aria-selected')).toBe('true');
+    expect(drawn().filter((el) => el.getAttribute('aria-selected') === 'true')).toEqual([target]);
+    // more rows: the selected, focused message keeps its element
+    rerender(view(rows(181, 200), seq));
+    expect(document.activeElement).toBe(target);
+    expect(shown(target)).toMatchObject({ key: seq, from: `d${seq}` });
   });
 });
