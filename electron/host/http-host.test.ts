@@ -3,8 +3,8 @@ import { connect as netConnect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ApiServer } from '../api/server';
 import { tempDir } from '../hub/testing/temp-dir';
+import { fakeUi, pongApi } from './testing/http-fixture';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ensureCertificate } from '../broker';
@@ -13,11 +13,9 @@ import { ADDRESS_CACHE_MS, hostCheck, ipLiteralHost } from './allowed-hosts';
 import { allowedHosts, startHttpHost, type HttpHost } from './http-host';
 
 const TOKEN = 'T'.repeat(32);
-const api: ApiServer = { dispatch: () => Promise.resolve({ ok: true, result: 'pong' }), subscribe: () => () => {}, ack: () => {} };
+const api = pongApi;
 const tmp = tempDir('hypertcp-http-');
-const ui = join(tmp.dir, 'ui');
-mkdirSync(ui);
-writeFileSync(join(ui, 'index.html'), '<!doctype html><title>panel</title>');
+const ui = fakeUi(tmp.dir);
 let host: HttpHost | null = null;
 
 afterEach(async () => {

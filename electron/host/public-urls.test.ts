@@ -1,21 +1,19 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ApiServer } from '../api/server';
 import { tempDir } from '../hub/testing/temp-dir';
+import { fakeUi, pongApi } from './testing/http-fixture';
 import { openLine } from './admin-token';
 import { parseHostArgs, USAGE } from './config';
 import { startHttpHost, type HttpHost } from './http-host';
 import { cleartextPublicUrls } from './public-urls';
 
 const TOKEN = 'P'.repeat(32);
-const api: ApiServer = { dispatch: () => Promise.resolve({ ok: true, result: 'pong' }), subscribe: () => () => {}, ack: () => {} };
+const api = pongApi;
 const tmp = tempDir('hypertcp-public-');
-const ui = join(tmp.dir, 'ui');
-mkdirSync(ui);
-writeFileSync(join(ui, 'index.html'), '<!doctype html><title>panel</title>');
+const ui = fakeUi(tmp.dir);
 let host: HttpHost | null = null;
 afterEach(async () => {
   await host?.close();
