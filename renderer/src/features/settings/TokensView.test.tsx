@@ -245,3 +245,33 @@ describe('tokens view with many devices', () => {
     expect(rendered()).toBeLessThan(60);
   });
 });
+
+describe('tokens view search', () => {
+  const list = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `dev-${i}`, createdAt: 1, revokedAt: null, lastUsedAt: null }));
+
+  it('finds tokens by device id (rows out of view are not drawn, so the browser cannot find them), says when none matches, Show all tokens clears it', async () => {
+    const client = createFakeClient();
+    client.handlers['tokens.list'] = () => list(300);
+    renderWith(<TokensView />, setup(client));
+    await screen.findByTestId('token-row-dev-0');
+    expect(screen.queryByTestId('token-row-dev-250')).toBeNull();
+    fireEvent.change(screen.getByLabelText('Search tokens'), { target: { value: ' DEV-25 ' } });
+    const table = screen.getByTestId('tokens-table');
+    const ids = [...table.querySelectorAll('[data-testid^="token-row-"]')].map((r) => r.getAttribute('data-testid')!.slice('token-row-'.length));
+    expect(ids).toEqual(['dev-25', ...Array.from({ length: 10 }, (_, i) => `dev-${250 + i}`)]);
+    expect(table.getAttribute('aria-rowcount')).toBe('12');
+    fireEvent.change(screen.getByLabelText('Search tokens'), { target: { value: 'garage' } });
+    expect(screen.getByTestId('tokens-no-match').textContent).toContain('No token matches "garage".');
+    fireEvent.click(screen.getByRole('button', { name: 'Show all tokens' }));
+    expect((screen.getByLabelText('Search tokens') as HTMLInputElement).value).toBe('');
+    expect(screen.getByTestId('token-row-dev-0')).toBeTruthy();
+  });
+
+  it('shows no search box for a handful of tokens', async () => {
+    const client = createFakeClient();
+    client.handlers['tokens.list'] = () => list(3);
+    renderWith(<TokensView />, setup(client));
+    await screen.findByTestId('token-row-dev-2');
+    expect(screen.queryByLabelText('Search tokens')).toBeNull();
+  });
+});

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { TokenInfo } from '../../../../shared/api/contract';
 import { DeviceId } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
@@ -13,6 +13,8 @@ import { revokeNotice } from './token-notices';
 import { TokenReveal } from './TokenReveal';
 
 const ROW_ESTIMATE = 42; // px, a row's height in styles.css (.tokens-view tbody tr)
+/** A search box above the list once it is longer than this (a few tokens are found by eye). */
+const SEARCH_FROM = 10;
 
 /**
  * The rows in view and 10 either side (one token a device: thousands of rows of buttons otherwise).
@@ -79,7 +81,13 @@ export function TokensView() {
   };
   /** The token action waiting for its dialog's answer. */
   const [asking, setAsking] = useState<{ action: TokenAction; id: string } | null>(null);
-  const rows = useTokenRows(tokens.length);
+  // a search, since only the rows in view are drawn (the browser's find does not see the others)
+  const [search, setSearch] = useState('');
+  const shown = useMemo(() => {
+    const q = search.trim().toLowerCase();
+    return q ? tokens.filter((t) => t.id.toLowerCase().includes(q)) : tokens;
+  }, [tokens, search]);
+  const rows = useTokenRows(shown.length);
   const runAsked = ({ action, id }: { action: TokenAction; id: string }) => {
     setAsking(null);
     if (action === 'rotate') void act(async () => setRevealed(await api.call('tokens.rotate', { id })), 'Rotate');
@@ -121,59 +129,73 @@ export function TokensView() {
           Every device logs in with its own token. Create one above, paste the snippet into your sketch and flash it.
         </EmptyState>
       ) : (
-        <table className="simple" data-testid="tokens-table" aria-rowcount={tokens.length + 1}>
-          <thead>
-            <tr aria-rowindex={1}>
-              <th>Device</th>
-              <th>Created</th>
-              <th>Last used</th>
-              <th>Status</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody ref={rows.body}>
-            {rows.before > 0 && (
-              <tr aria-hidden="true" className="spacer" style={{ height: rows.before }}>
-                <td colSpan={5} />
-              </tr>
-            )}
-            {rows.items.map(({ index }) => [index, tokens[index]!] as const).map(([index, t]) => (
-              <tr key={t.id} data-testid={`token-row-${t.id}`} data-index={index} aria-rowindex={index + 2} ref={rows.measure}>
-                <td className="token-id">{t.id}</td>
-                <td>{formatAgo(t.createdAt, now)}</td>
-                <td>{formatAgo(t.lastUsedAt, now)}</td>
-                <td>{t.revokedAt ? <span className="badge warn">revoked</span> : 'active'}</td>
-                <td>
-                  <div className="row-actions nowrap">
-                    <button
-                      type="button"
-                      className="btn"
-                      disabled={gate.down}
-                      {...gate.why}
-                      onClick={() => setAsking({ action: 'rotate', id: t.id })}
-                    >
-                      Rotate
-                    </button>
-                    {t.revokedAt ? (
-                      <button type="button" className="btn" disabled={gate.down} {...gate.why} onClick={() => setAsking({ action: 'delete', id: t.id })}>
-                        Delete
-                      </button>
-                    ) : (
-                      <button type="button" className="btn danger" disabled={gate.down} {...gate.why} onClick={() => setAsking({ action: 'revoke', id: t.id })}>
-                        Revoke
-                      </button>
-                    )}
-                  </div>
-                </td>
-              </tr>
-            ))}
-            {rows.after > 0 && (
-              <tr aria-hidden="true" className="spacer" style={{ height: rows.after }}>
-                <td colSpan={5} />
-              </tr>
-            )}
-          </tbody>
-        </table>
+        <>
+          {(tokens.length > SEARCH_FROM || search) && (
+            <input className="search tokens-search" type="search" placeholder="Search tokens" aria-label="Search tokens" value={search} onChange={(e) => setSearch(e.target.value)} />
+          )}
+          {shown.length === 0 ? (
+            <p className="no-match" data-testid="tokens-no-match">
+              No token matches "{search.trim()}".{' '}
+              <button type="button" className="btn" onClick={() => setSearch('')}>
+                Show all tokens
+              </button>
+            </p>
+          ) : (
+            <table className="simple" data-testid="tokens-table" aria-rowcount={shown.length + 1}>
+              <thead>
+                <tr aria-rowindex={1}>
+                  <th>Device</th>
+                  <th>Created</th>
+                  <th>Last used</th>
+                  <th>Status</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody ref={rows.body}>
+                {rows.before > 0 && (
+                  <tr aria-hidden="true" className="spacer" style={{ height: rows.before }}>
+                    <td colSpan={5} />
+                  </tr>
+                )}
+                {rows.items.map(({ index }) => [index, shown[index]!] as const).map(([index, t]) => (
+                  <tr key={t.id} data-testid={`token-row-${t.id}`} data-index={index} aria-rowindex={index + 2} ref={rows.measure}>
+                    <td className="token-id">{t.id}</td>
+                    <td>{formatAgo(t.createdAt, now)}</td>
+                    <td>{formatAgo(t.lastUsedAt, now)}</td>
+                    <td>{t.revokedAt ? <span className="badge warn">revoked</span> : 'active'}</td>
+                    <td>
+                      <div className="row-actions nowrap">
+                        <button
+                          type="button"
+                          className="btn"
+                          disabled={gate.down}
+                          {...gate.why}
+                          onClick={() => setAsking({ action: 'rotate', id: t.id })}
+                        >
+                          Rotate
+                        </button>
+                        {t.revokedAt ? (
+                          <button type="button" className="btn" disabled={gate.down} {...gate.why} onClick={() => setAsking({ action: 'delete', id: t.id })}>
+                            Delete
+                          </button>
+                        ) : (
+                          <button type="button" className="btn danger" disabled={gate.down} {...gate.why} onClick={() => setAsking({ action: 'revoke', id: t.id })}>
+                            Revoke
+                          </button>
+                        )}
+                      </div>
+                    </td>
+                  </tr>
+                ))}
+                {rows.after > 0 && (
+                  <tr aria-hidden="true" className="spacer" style={{ height: rows.after }}>
+                    <td colSpan={5} />
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          )}
+        </>
       )}
       {asking && <TokenConfirmDialog action={asking.action} id={asking.id} host={gate} onConfirm={() => runAsked(asking)} onCancel={() => setAsking(null)} />}
     </section>
