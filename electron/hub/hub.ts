@@ -1,4 +1,4 @@
-import type { EventBatch, MetricsPoint, StorageStats, TrafficCounters, TrafficRow, UdpDropStats } from '../../shared/api/contract';
+import type { EventBatch, HostNotice, MetricsPoint, StorageStats, TrafficCounters, TrafficRow, UdpDropStats } from '../../shared/api/contract';
 import { Status } from '../../shared/protocol/constants';
 import type { BrokerFrameEvent, BrokerPort, BrokerSession } from './broker-port';
 import { Checkpointer } from './checkpointer';
@@ -8,6 +8,7 @@ import { gatedWrite, type Db } from './db';
 import { deleteDeviceHistory, type DeletedHistory } from './device-history';
 import { Flusher, ROUND_BUDGET_MS } from './flusher';
 import { Metrics, TOTAL } from './metrics';
+import { alertText, OfflineNotifier, type OfflineAlert } from './offline-alerts';
 import { isPlainObject, parseObject, payloadText } from './payload-text';
 import { RecentTelemetry } from './recent-telemetry';
 import { Registry } from './registry';
@@ -77,6 +78,8 @@ const UDP_FIELDS = [
 ] as const;
 
 const BATCH_PAYLOAD_CHARS = 1024;
+/** Sessions closed for these reasons raise no offline alert (broker pause, shutdown; a replaced session's device is online). */
+const QUIET_REASONS = new Set(['shutdown', 'paused', 'replaced']);
 const MAX_NOTICES = 20;
 /**
  * Chunk sizes that keep each SQLite step short on a busy 2-core machine (flush-probe.ts: about
@@ -102,6 +105,9 @@ export class Hub {
    */
   onUrgent: (() => void) | null = null;
   readonly commands: CommandStore;
+  /** Devices offline past the grace period (offline-alerts.ts): a warning notice each, and onOfflineAlert's listeners. */
+  readonly offlineAlerts: OfflineNotifier;
+  private readonly alertListeners = new Set<(alert: OfflineAlert) => void>();
   readonly flusher: Flusher;
   readonly checkpointer: Checkpointer;
   private seq: number;
@@ -136,6 +142,13 @@ export class Hub {
     this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, batchRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS, scanRows: o.trafficScanRows, writeInWorker: o.writeTrafficInWorker, onBatchFull: () => this.flusher.requestSoon() });
     this.controls = new ControlTracker(o.controlTimeoutMs ?? 5000, () => this.onUrgent?.());
     this.commands = new CommandStore(o.db);
+    this.offlineAlerts = new OfflineNotifier({
+      graceMs: () => o.settings.get().offlineGraceSeconds * 1000,
+      enabled: () => o.settings.get().offlineAlerts,
+      label: (id) => this.registry.get(id)?.label ?? null,
+      stillOffline: (id) => this.registry.get(id)?.online === false,
+      alert: (alert) => this.raiseOfflineAlert(alert),
+    });
     this.seq = this.log.lastSeq();
     // rows of earlier runs that a page loads were not shown in this run: the counters are this run's
     this.lastShownSeq = this.seq;
@@ -156,8 +169,16 @@ export class Hub {
       this.detach.push(() => b.off(event, h));
     };
     on('frame', (ev: BrokerFrameEvent) => this.onFrame(ev));
-    on('session:open', (s: BrokerSession) => this.registry.sessionOpened(s));
-    on('session:close', (s: BrokerSession, reason: string, detail?: string) => this.registry.sessionClosed(s, reason, detail));
+    on('session:open', (s: BrokerSession) => {
+      this.registry.sessionOpened(s);
+      this.offlineAlerts.online(s.id);
+    });
+    on('session:close', (s: BrokerSession, reason: string, detail?: string) => {
+      this.registry.sessionClosed(s, reason, detail);
+      // a pause or a shutdown closes every session on purpose: those are not devices going offline;
+      // a device with another live session (a 'replaced' one) is not offline either
+      if (!QUIET_REASONS.has(reason) && this.registry.get(s.id)?.online === false) this.offlineAlerts.offline(s.id, reason);
+    });
     on('server:message', (ev: { from: string; payload: Uint8Array }) => this.onServerMessage(ev.from, ev.payload));
     on('login:failed', (ev: { address: string; reason: string }) => this.notice('warn', `login failed from ${ev.address}: ${ev.reason}`));
     for (const s of b.sessions()) this.registry.sessionOpened(s);
@@ -210,9 +231,26 @@ export class Hub {
     }
   }
 
-  notice(level: 'info' | 'warn' | 'error', text: string): void {
-    this.notices.push({ level, text: text.slice(0, 300) });
+  notice(level: 'info' | 'warn' | 'error', text: string, about?: Pick<HostNotice, 'device' | 'alert'>): void {
+    this.notices.push({ level, text: text.slice(0, 300), ...about });
     if (this.notices.length > MAX_NOTICES) this.notices.shift();
+  }
+
+  /** Listens to offline alerts (the desktop shell's native notifications); returns the unsubscribe. */
+  onOfflineAlert(listener: (alert: OfflineAlert) => void): () => void {
+    this.alertListeners.add(listener);
+    return () => this.alertListeners.delete(listener);
+  }
+
+  private raiseOfflineAlert(alert: OfflineAlert): void {
+    this.notice('warn', alertText(alert).line, alert.kind === 'device' ? { device: alert.id, alert: 'offline' } : { alert: 'offline' });
+    for (const l of this.alertListeners) {
+      try {
+        l(alert);
+      } catch (err) {
+        console.error('[hub] offline alert listener failed:', err);
+      }
+    }
   }
 
   /** Counts rows that reached a UI, once each even with several subscribers. */
@@ -293,6 +331,7 @@ export class Hub {
    */
   forgetDevice(id: string): boolean {
     if (!this.registry.forget(id)) return false;
+    this.offlineAlerts.online(id); // a forgotten device raises no alert
     this.recent.forget(id);
     this.conversations.forget(id);
     this.controls.forget(id);
@@ -387,6 +426,7 @@ export class Hub {
   async close(): Promise<void> {
     this.closed = true;
     for (const d of this.detach.splice(0)) d();
+    this.offlineAlerts.dispose();
     if (this.timer) clearInterval(this.timer);
     if (this.retentionSoon) clearImmediate(this.retentionSoon);
     this.timer = null;

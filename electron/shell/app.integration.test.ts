@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCore, type Core } from '../core';
+import { startCore, type Core, type CoreOptions } from '../core';
 import { LegacyClient } from '../broker/testing/legacy-client';
 import { startShell } from './app';
 import { CHANNELS } from './channels';
@@ -15,12 +15,12 @@ import { createFakeElectron, findMenuItem, type FakeElectron } from './fake-elec
 
 type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string } };
 
-async function launch(userData: string): Promise<{ electron: FakeElectron; core: Core; call: (m: string, p: unknown) => Promise<Reply>; stopped: Promise<void> }> {
+async function launch(userData: string, settingsOverrides: CoreOptions['settingsOverrides'] = {}): Promise<{ electron: FakeElectron; core: Core; call: (m: string, p: unknown) => Promise<Reply>; stopped: Promise<void> }> {
   const electron = createFakeElectron(userData);
   let core: Core | undefined;
   const started = startShell(electron, {
     platform: 'linux',
-    startCore: async (o) => (core = await startCore({ ...o, tcpPort: 0 })),
+    startCore: async (o) => (core = await startCore({ ...o, tcpPort: 0, settingsOverrides })),
     paths: { indexHtml: join(userData, 'renderer', 'index.html'), preload: '/p.cjs', icon: '/i.png', trayIcon: '/t.png', firmwareDir: '/f', docsDir: '/d' },
   });
   electron.app.readyResolve();
@@ -66,5 +66,19 @@ describe('desktop shell with the real core', () => {
     expect(tokens.result.map((t) => t.id)).toEqual(['lamp-1']);
     second.electron.app.quit();
     await second.stopped;
+  });
+
+  it("a device that stays offline past the hub's grace becomes a native notification", async () => {
+    const userData = mkdtempSync(join(tmpdir(), 'shell-int-'));
+    const app = await launch(userData, { offlineGraceSeconds: 0 });
+    const created = (await app.call('tokens.create', { id: 'lamp-1' })) as { ok: true; result: { token: string } };
+    const device = await LegacyClient.connect(app.core.tcpPort, { pingIntervalMs: 0 });
+    await device.login(created.result.token);
+    await expect.poll(() => app.core.hub.registry.get('lamp-1')?.online).toBe(true);
+    device.destroy();
+    await expect.poll(() => app.electron.log.notifications.map((n) => n.title)).toEqual(['lamp-1 is offline']);
+    app.electron.app.quit();
+    await app.stopped;
+    expect(app.electron.log.notifications).toHaveLength(1);
   });
 });

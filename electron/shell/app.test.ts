@@ -5,20 +5,28 @@ import { join } from 'node:path';
 import { MAX_RENDERER_RESTARTS_PER_MINUTE, startShell, type ShellOptions } from './app';
 import { clickMenuItem, createFakeElectron, Emitter, findMenuItem, preventable, type FakeElectron } from './fake-electron';
 import type { CorePort, SessionRef } from './core-port';
+import type { OfflineAlert } from '../hub/offline-alerts';
 import { CHANNELS } from './channels';
 
 interface FakeCore extends CorePort {
   broker: CorePort['broker'] & Emitter & { live: SessionRef[] };
+  /** Raises an offline alert as the hub would (past the grace, not for a pause or a shutdown). */
+  alert(alert: OfflineAlert): void;
   started: { dataDir: string; mode: string }[];
 }
 
-function fakeCore(log: string[], opts: { pausable?: boolean; closeMs?: number; graceSeconds?: number } = {}): FakeCore {
+function fakeCore(log: string[], opts: { pausable?: boolean; closeMs?: number } = {}): FakeCore {
   const broker = Object.assign(new Emitter(), { live: [] as SessionRef[], sessions: () => broker.live });
+  const alerts = new Set<(a: OfflineAlert) => void>();
   const core: FakeCore = {
     started: [],
     broker: broker as FakeCore['broker'],
+    hub: {
+      onOfflineAlert: (l) => (alerts.add(l), () => void alerts.delete(l)),
+    },
+    alert: (a) => alerts.forEach((l) => l(a)),
     api: {
-      dispatch: async (method) => (method === 'settings.get' ? { ok: true, result: { offlineGraceSeconds: opts.graceSeconds ?? 0 } } : { ok: true, result: null }),
+      dispatch: async () => ({ ok: true, result: null }),
       subscribe: () => () => undefined,
       ack: () => undefined,
     },
@@ -182,7 +190,7 @@ describe('desktop shell lifecycle', () => {
     expect(electron.log.calls).toEqual(['core.pause', 'core.resume']);
     expect(shell.window()).toBe(win);
     await new Promise((r) => setTimeout(r, 20));
-    expect(electron.log.notifications).toEqual([]); // sessions closed by the pause are not alerts
+    expect(electron.log.notifications).toEqual([]); // sessions closing are not alerts: the hub raises those
   });
 
   it('tray: a core that refuses to pause is reported, and the item stays "Pause broker"', async () => {
@@ -203,14 +211,21 @@ describe('desktop shell lifecycle', () => {
     expect(findMenuItem(electron.log.trays[0]!.menu, 'pause')!.enabled).toBe(false);
   });
 
-  it('notifies when a device stays offline past the grace period, unless the user turned it off', async () => {
+  it("shows the hub's offline alerts as native notifications, unless the user turned them off", async () => {
     const dir = tmp();
     const electron = createFakeElectron(dir);
-    const core = fakeCore(electron.log.calls, { graceSeconds: 0 });
+    const core = fakeCore(electron.log.calls);
     await boot(electron, core);
-    core.broker.emit('session:close', { id: 'lamp-1' }, 'keepalive timeout');
-    core.broker.emit('session:close', { id: 'lamp-2' }, 'shutdown');
-    await vi.waitFor(() => expect(electron.log.notifications.map((n) => n.title)).toEqual(['lamp-1 is offline']));
+    // the shell keeps no offline logic of its own: a session closing is not an alert by itself
+    core.broker.emit('session:close', { id: 'lamp-9' }, 'keepalive_timeout');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(electron.log.notifications).toEqual([]);
+    core.alert({ kind: 'device', id: 'greenhouse-1', label: 'Greenhouse', reason: 'keepalive_timeout', offlineMs: 30_000 });
+    core.alert({ kind: 'summary', count: 4 });
+    expect(electron.log.notifications.map((n) => `${n.title}: ${n.body}`)).toEqual([
+      'greenhouse-1 (Greenhouse) is offline: keepalive timeout — for 30 s',
+      '4 more devices offline: Open HyperTCP Panel for details.',
+    ]);
     const win = electron.log.windows[0]!;
     win.hide();
     electron.log.shownNotifications[0]!.emit('click'); // clicking the alert brings the window back
@@ -220,9 +235,18 @@ describe('desktop shell lifecycle', () => {
     clickMenuItem(menu, 'notify-offline', false);
     expect(JSON.parse(readFileSync(join(dir, 'shell-prefs.json'), 'utf8'))).toEqual({ notifyOffline: false, notifyLoginFailures: false });
     expect(findMenuItem(electron.log.appMenus.at(-1)!, 'notify-offline')!.checked).toBe(false);
-    core.broker.emit('session:close', { id: 'lamp-3' }, 'socket closed');
-    await new Promise((r) => setTimeout(r, 20));
-    expect(electron.log.notifications).toHaveLength(1);
+    core.alert({ kind: 'device', id: 'lamp-3', label: null, reason: 'closed_by_peer', offlineMs: 31_000 });
+    expect(electron.log.notifications).toHaveLength(2);
+  });
+
+  it('stops listening to the alerts when it quits', async () => {
+    const electron = createFakeElectron(tmp());
+    const core = fakeCore(electron.log.calls);
+    const shell = (await boot(electron, core))!;
+    electron.app.quit();
+    await shell.stopped;
+    core.alert({ kind: 'device', id: 'lamp-1', label: null, reason: 'closed_by_peer', offlineMs: 30_000 });
+    expect(electron.log.notifications).toEqual([]);
   });
 
   it('alerts on refused device logins only once the user turns it on', async () => {

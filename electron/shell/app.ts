@@ -10,7 +10,7 @@ import { appOrigin } from './trust';
 import { createMainWindow, MIN_HEIGHT, MIN_WIDTH } from './window';
 import { boundsFile, loadBounds, trackBounds } from './bounds';
 import { loadPrefs, prefsFile, savePrefs } from './prefs';
-import { OfflineNotifier } from './offline-notifier';
+import { alertText } from '../hub/offline-alerts';
 import { LoginAlerts } from './login-alerts';
 import { createTray } from './tray';
 import type { CorePort, StartCore } from './core-port';
@@ -106,17 +106,11 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
     notification.on('click', () => showWindow());
     notification.show();
   };
-  const notifier = new OfflineNotifier({
-    enabled: () => prefs.notifyOffline && electron.Notification.isSupported(),
-    graceMs: async () => {
-      const reply = await core.api.dispatch('settings.get', {});
-      return reply.ok ? (reply.result as { offlineGraceSeconds: number }).offlineGraceSeconds * 1000 : 30_000;
-    },
-    notify,
-    displayName: async (id) => {
-      const reply = await core.api.dispatch('devices.get', { id });
-      return (reply.ok && (reply.result as { label: string | null }).label) || id;
-    },
+  // the hub raises offline alerts (grace, pause and shutdown rules, bursts); the desktop shows them natively
+  const stopAlerts = core.hub.onOfflineAlert((alert) => {
+    if (!prefs.notifyOffline || !electron.Notification.isSupported()) return;
+    const { title, body } = alertText(alert);
+    notify(title, body);
   });
   const loginAlerts = new LoginAlerts({ enabled: () => prefs.notifyLoginFailures && electron.Notification.isSupported(), notify });
   const setPref = (key: keyof typeof prefs, on: boolean): void => {
@@ -148,16 +142,10 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
     }),
   });
 
-  core.broker.on('session:open', (info) => {
-    notifier.online(info.id);
-    tray.refreshSoon();
-  });
+  core.broker.on('session:open', () => tray.refreshSoon());
   core.broker.on('login:failed', (ev) => loginAlerts.failed(ev.address, ev.reason));
-  let pausing = false; // sessions closed by a pause are not "devices going offline"
-  core.broker.on('session:close', (info, reason) => {
-    if (reason !== 'shutdown' && !pausing && paused !== true) notifier.offline(info.id, reason);
-    tray.refreshSoon();
-  });
+  let pausing = false; // one pause or resume at a time
+  core.broker.on('session:close', () => tray.refreshSoon());
 
   async function togglePause(): Promise<void> {
     if (paused === null || quitting || pausing) return;
@@ -224,7 +212,7 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
   }
 
   shutdown = async () => {
-    notifier.dispose();
+    stopAlerts();
     ipc.detach();
     if (win !== null && !win.isDestroyed()) win.webContents.send(CHANNELS.status, 'closed', 'shutdown');
     const timeoutMs = options.quitTimeoutMs ?? 5000;

@@ -1,7 +1,8 @@
 /**
- * What the shell needs of the in-process core (electron/core.ts): the API for IPC,
- * broker session events for the tray count and notifications, pause/resume, and close(reason).
+ * What the shell needs of the in-process core (electron/core.ts): the API for IPC, broker session
+ * events for the tray count and login alerts, the hub's offline alerts, pause/resume, and close(reason).
  */
+import type { OfflineAlert } from '../hub/offline-alerts';
 import type { ApiServerLike } from './ipc';
 
 export interface SessionRef {
@@ -18,6 +19,8 @@ export interface BrokerPort {
 export interface CorePort {
   api: ApiServerLike;
   broker: BrokerPort;
+  /** The hub decides when a device is offline past the grace (electron/hub/offline-alerts.ts); the shell only shows it. */
+  hub: { onOfflineAlert(listener: (alert: OfflineAlert) => void): () => void };
   close(reason?: string): Promise<void>;
   /** The tray disables its pause item when the core lacks these. */
   pause?: () => Promise<void>;

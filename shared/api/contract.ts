@@ -230,6 +230,8 @@ export const Settings = z.strictObject({
   retentionDays: z.number().int().min(1).max(3650),
   retentionMegabytes: z.number().int().min(1).max(100_000),
   offlineGraceSeconds: z.number().int().min(0).max(3600),
+  /** Offline alerts (a warning notice to every UI, a native notification on the desktop) for devices offline past the grace. */
+  offlineAlerts: z.boolean(),
   theme: z.enum(['system', 'light', 'dark']),
 });
 export type Settings = z.infer<typeof Settings>;
@@ -246,8 +248,9 @@ export const defaultSettings: Settings = {
   connectionsPerAddress: 64,
   retentionDays: 7,
   retentionMegabytes: 512,
-  // a device back within this time (a WiFi blip, a reboot) raises no desktop alert
+  // a device back within this time (a WiFi blip, a reboot) raises no offline alert
   offlineGraceSeconds: 30,
+  offlineAlerts: true,
   theme: 'system',
 };
 
@@ -489,7 +492,17 @@ export interface EventBatch {
    * new value); failed with error 'timeout' (no report in time) or the device's own {"error": ...}.
    */
   controlResults?: { device: string; control: string; req: string; outcome: 'confirmed' | 'failed'; value?: unknown; error?: string }[];
-  notices?: { level: 'info' | 'warn' | 'error'; text: string }[];
+  notices?: HostNotice[];
+}
+
+/** A message from the host for every UI (a toast). */
+export interface HostNotice {
+  level: 'info' | 'warn' | 'error';
+  text: string;
+  /** The device it is about: the UI links to its page. */
+  device?: string;
+  /** An offline alert (the hub's, past offlineGraceSeconds): a browser may also show it as a system notification. */
+  alert?: 'offline';
 }
 
 /** Client side of any binding: what the renderer's store talks to. */

@@ -164,7 +164,7 @@ describe('tokens view: rotate and revoke ask in the panel\'s own dialog', () => 
 describe('settings view', () => {
   it('validates limits before saving and applies the theme at once', async () => {
     const client = createFakeClient();
-    const settings = { tcpPort: 8080, udpPort: 8080, tlsEnabled: false, tlsPort: 8443, maxPayload: 16384, keepaliveSeconds: 10, rateLimitPerSecond: 200, connectionsPerAddress: 64, retentionDays: 7, retentionMegabytes: 512, offlineGraceSeconds: 0, theme: 'system' as const };
+    const settings = { tcpPort: 8080, udpPort: 8080, tlsEnabled: false, tlsPort: 8443, maxPayload: 16384, keepaliveSeconds: 10, rateLimitPerSecond: 200, connectionsPerAddress: 64, retentionDays: 7, retentionMegabytes: 512, offlineGraceSeconds: 0, offlineAlerts: true, theme: 'system' as const };
     client.handlers['settings.get'] = () => settings;
     client.handlers['settings.save'] = ({ settings: s }) => ({ ...settings, ...s });
     const ctx = setup(client);
@@ -184,7 +184,7 @@ describe('settings view', () => {
 
   it('shows the ports the host really listens on when its flags override the saved ones', async () => {
     const client = createFakeClient();
-    const settings = { tcpPort: 8080, udpPort: 8080, tlsEnabled: false, tlsPort: 8443, maxPayload: 16384, keepaliveSeconds: 10, rateLimitPerSecond: 200, connectionsPerAddress: 64, retentionDays: 7, retentionMegabytes: 512, offlineGraceSeconds: 0, theme: 'system' as const };
+    const settings = { tcpPort: 8080, udpPort: 8080, tlsEnabled: false, tlsPort: 8443, maxPayload: 16384, keepaliveSeconds: 10, rateLimitPerSecond: 200, connectionsPerAddress: 64, retentionDays: 7, retentionMegabytes: 512, offlineGraceSeconds: 0, offlineAlerts: true, theme: 'system' as const };
     client.handlers['settings.get'] = () => settings;
     const ctx = setup(client);
     ctx.store.setState({ hello: { version: '1', mode: 'headless', tcpPort: 8180, udpPort: null, tlsPort: null } });
@@ -257,7 +257,7 @@ describe('tokens view search', () => {
     expect(screen.queryByTestId('token-row-dev-250')).toBeNull();
     fireEvent.change(screen.getByLabelText('Search tokens'), { target: { value: ' DEV-25 ' } });
     const table = screen.getByTestId('tokens-table');
-    const ids = [...table.querySelectorAll('[data-testid^="token-row-"]')].map((r) => r.getAttribute('data-testid')!.slice('token-row-'.length));
+    const ids = Array.from(table.querySelectorAll('[data-testid^="token-row-"]')).map((r) => r.getAttribute('data-testid')!.slice('token-row-'.length));
     expect(ids).toEqual(['dev-25', ...Array.from({ length: 10 }, (_, i) => `dev-${250 + i}`)]);
     expect(table.getAttribute('aria-rowcount')).toBe('12');
     fireEvent.change(screen.getByLabelText('Search tokens'), { target: { value: 'garage' } });
