@@ -1,4 +1,4 @@
-import type { HelloResult } from '../../../shared/api/contract';
+import type { HelloResult, HostNotice } from '../../../shared/api/contract';
 import { errorText } from '../api/errors';
 import type { BatchReducer, SliceCreator } from './types';
 
@@ -16,6 +16,10 @@ export interface Notice {
    * Failures of the user's own actions have no key and stay until dismissed.
    */
   key?: string;
+  /** The device it is about (an offline alert): the notice links to its page. */
+  device?: HostNotice['device'];
+  /** The hub's offline alert: the browser may also show it as a system notification (BrowserAlerts). */
+  alert?: HostNotice['alert'];
 }
 export type NewNotice = Omit<Notice, 'id' | 'count'>;
 

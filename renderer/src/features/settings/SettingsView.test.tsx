@@ -135,4 +135,16 @@ describe('settings view', () => {
     expect(save.disabled).toBe(false);
     expect(save.getAttribute('aria-describedby')).toBeNull();
   });
+
+  it('offline alerts have an off switch, on by default, saved with the settings', async () => {
+    const ctx = lab();
+    ctx.client.handlers['settings.save'] = ({ settings }) => ({ ...SETTINGS, ...settings });
+    renderWith(<SettingsView />, ctx);
+    const box = (await screen.findByLabelText(/^Offline alerts/)) as HTMLInputElement;
+    expect(box.checked).toBe(true);
+    fireEvent.click(box);
+    await act(async () => fireEvent.click(screen.getByText('Save settings')));
+    expect(ctx.client.calls.find((c) => c.method === 'settings.save')?.params).toEqual({ settings: { ...SETTINGS, offlineAlerts: false } });
+    expect(((await screen.findByLabelText(/^Offline alerts/)) as HTMLInputElement).checked).toBe(false);
+  });
 });

@@ -5,6 +5,7 @@ import { errorText } from '../../api/errors';
 import { useHostGate } from '../../components/hostGate';
 import { useApi, useApp } from '../../store/context';
 import type { ThemeChoice } from '../../store/ui-slice';
+import { BrowserAlertsCard } from './BrowserAlertsCard';
 import { StorageCard } from './StorageCard';
 import { UdpDropsCard } from './UdpDropsCard';
 
@@ -143,6 +144,10 @@ export function SettingsView() {
               <input type="checkbox" checked={draft.tlsEnabled} onChange={(e) => setDraft({ ...draft, tlsEnabled: e.target.checked })} />
               <span>TLS listener (self-signed certificate unless you provide one)</span>
             </label>
+            <label className="field checkbox">
+              <input type="checkbox" checked={draft.offlineAlerts} onChange={(e) => setDraft({ ...draft, offlineAlerts: e.target.checked })} data-testid="offline-alerts" />
+              <span>Offline alerts: a warning when a device stays offline longer than the offline grace</span>
+            </label>
             {FIELDS.map((f) => {
               const live = livePortNote(f.key, draft, hello);
               return (
@@ -178,6 +183,7 @@ export function SettingsView() {
           </form>
         )}
       </div>
+      <BrowserAlertsCard />
       <StorageCard />
       <UdpDropsCard />
     </section>

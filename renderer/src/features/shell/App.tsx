@@ -9,6 +9,7 @@ import { MetricsView } from '../metrics/MetricsView';
 import { SettingsView } from '../settings/SettingsView';
 import { TokensView } from '../settings/TokensView';
 import { TrafficView } from '../traffic/TrafficView';
+import { BrowserAlerts } from './browser-alerts';
 import { CommandPalette } from './CommandPalette';
 import { NAV } from './nav';
 import { NavIcon } from './NavIcon';
@@ -103,6 +104,7 @@ export function App() {
         </ErrorBoundary>
       </main>
       <Notices />
+      <BrowserAlerts />
       <CommandPalette />
     </div>
   );

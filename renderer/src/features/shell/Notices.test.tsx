@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { act, cleanup, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiCallError } from '../../api/errors';
 import { createFakeClient } from '../../api/fake-client';
@@ -73,5 +73,24 @@ describe('notices after a host outage', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe("the hub's offline alerts", () => {
+  it('show as a warning that stays, with the device page one click away', () => {
+    const { client, store } = renderWith(<Notices />);
+    const text = 'greenhouse-1 (Greenhouse) is offline: keepalive timeout — for 30 s';
+    act(() => void client.emit({ notices: [{ level: 'warn', text, device: 'greenhouse-1', alert: 'offline' }] }));
+    expect(screen.getByTestId('notice-warn').textContent).toContain(text);
+    fireEvent.click(screen.getByTestId('notice-open-device'));
+    expect(store.getState()).toMatchObject({ view: 'device', selectedDevice: 'greenhouse-1' });
+  });
+
+  it('a burst summed up links to the offline devices', () => {
+    const { client, store } = renderWith(<Notices />);
+    act(() => void client.emit({ notices: [{ level: 'warn', text: '7 more devices offline (see Devices, filter Offline)', alert: 'offline' }] }));
+    expect(screen.queryByTestId('notice-open-device')).toBeNull();
+    fireEvent.click(screen.getByTestId('notice-show-offline'));
+    expect(store.getState()).toMatchObject({ view: 'devices', deviceFilter: 'offline' });
   });
 });

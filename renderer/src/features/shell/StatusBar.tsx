@@ -52,6 +52,8 @@ const INFO_NOTICE_MS = 6000;
 export function Notices() {
   const notices = useApp((s) => s.notices);
   const dismiss = useApp((s) => s.dismissNotice);
+  const navigate = useApp((s) => s.navigate);
+  const setDeviceFilter = useApp((s) => s.setDeviceFilter);
   // info goes away by itself INFO_NOTICE_MS after it came (not after the last change to the list,
   // which would keep it up while other notices keep coming); warnings and errors stay until dismissed
   const dueAt = useRef(new Map<number, number>());
@@ -79,6 +81,25 @@ export function Notices() {
               </span>
             )}
           </span>
+          {n.device !== undefined && (
+            <button type="button" className="btn link" onClick={() => navigate('device', n.device)} data-testid="notice-open-device">
+              Open device
+            </button>
+          )}
+          {n.alert === 'offline' && n.device === undefined && (
+            // a burst summed up: the offline devices are the Devices list filtered
+            <button
+              type="button"
+              className="btn link"
+              onClick={() => {
+                setDeviceFilter('offline');
+                navigate('devices');
+              }}
+              data-testid="notice-show-offline"
+            >
+              Show offline devices
+            </button>
+          )}
           <button type="button" className="btn ghost" onClick={() => dismiss(n.id)} aria-label="Dismiss">
             ✕
           </button>
