@@ -78,8 +78,12 @@ const UDP_FIELDS = [
 ] as const;
 
 const BATCH_PAYLOAD_CHARS = 1024;
-/** Sessions closed for these reasons raise no offline alert (broker pause, shutdown; a replaced session's device is online). */
-const QUIET_REASONS = new Set(['shutdown', 'paused', 'replaced']);
+/**
+ * Sessions closed for these reasons raise no offline alert: the broker's pause or shutdown, a replaced
+ * session (its device is online), and what the user just did to the device (revoked its token, sent
+ * it to another broker).
+ */
+const QUIET_REASONS = new Set(['shutdown', 'paused', 'replaced', 'revoked', 'redirected']);
 const MAX_NOTICES = 20;
 /**
  * Chunk sizes that keep each SQLite step short on a busy 2-core machine (flush-probe.ts: about

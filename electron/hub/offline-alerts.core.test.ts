@@ -98,6 +98,18 @@ describe('offline alerts from the hub (real core, real TCP sessions)', () => {
     expect(alerts).toEqual([]);
   });
 
+  it('a token revoked or a device redirected by the user raises nothing', async () => {
+    const { core, alerts, connect, call } = await lab();
+    await connect();
+    expect(await call('broker.redirect', { device: 'greenhouse-1', host: '192.0.2.10', port: 8080 })).toEqual({ redirected: 1 });
+    await eventually(() => core.hub.registry.get('greenhouse-1')?.online === false, 5000, 'offline by the redirect');
+    await connect();
+    await call('tokens.revoke', { id: 'greenhouse-1' });
+    await eventually(() => core.hub.registry.get('greenhouse-1')?.online === false, 2000, 'offline by the revoke');
+    await sleep(GRACE_MS * 1.5);
+    expect(alerts).toEqual([]);
+  });
+
   it('raises nothing when offline alerts are turned off in the settings', async () => {
     const { alerts, connect } = await lab({ offlineAlerts: false });
     (await connect()).destroy();
