@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatValue } from './format';
+import { formatValue, reasonText } from './format';
 
 describe('formatValue (telemetry tiles, chart tooltips)', () => {
   it('groups the digits of large readings and keeps at most 3 decimals; other values as sent', () => {
@@ -10,5 +10,14 @@ describe('formatValue (telemetry tiles, chart tooltips)', () => {
     expect(formatValue(Number.NaN)).toBe('NaN');
     expect(formatValue(true)).toBe('true');
     expect(formatValue('open')).toBe('open');
+  });
+});
+
+describe('reasonText (why a device dropped)', () => {
+  it('puts the reason identifier in words and keeps the detail after the colon as it is', () => {
+    expect(reasonText('keepalive_timeout')).toBe('keepalive timeout');
+    expect(reasonText('closed_by_peer: read ECONNRESET')).toBe('closed by peer: read ECONNRESET');
+    expect(reasonText('protocol_error: bad_cmd 0x7f')).toBe('protocol error: bad_cmd 0x7f');
+    expect(reasonText('revoked')).toBe('revoked');
   });
 });

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { DeviceSummary, TrafficRow } from '../../../../shared/api/contract';
 import { EmptyState } from '../../components/EmptyState';
 import { HostWaiting, useHostAnswered } from '../../components/hostGate';
-import { formatBytes, formatDuration, formatRate } from '../../components/format';
+import { formatBytes, formatDuration, formatRate, reasonText } from '../../components/format';
 import { useHostNow } from '../../components/useNow';
 import { useApi, useApp } from '../../store/context';
 import { TrafficList } from '../traffic/TrafficList';
@@ -91,7 +91,7 @@ export function DeviceDetail() {
       </div>
       <dl className="facts">
         <div><dt>Status</dt><dd data-testid="detail-online">{neverConnected(device) ? 'never connected' : `${device.online ? 'online' : 'offline'} for ${formatDuration(now - device.since)}`}</dd></div>
-        <div><dt>Last disconnect</dt><dd>{device.lastDisconnectReason ?? '-'}</dd></div>
+        <div><dt>Last disconnect</dt><dd>{device.lastDisconnectReason ? reasonText(device.lastDisconnectReason) : '-'}</dd></div>
         <div><dt>Address</dt><dd className="mono">{device.address ?? '-'}</dd></div>
         <div><dt>Transport</dt><dd>{device.transport ?? '-'} / {device.protocol ?? '-'}</dd></div>
         <div><dt>Firmware</dt><dd>{device.fw ?? '-'} {device.board && <span className="muted">on {device.board}</span>}</dd></div>

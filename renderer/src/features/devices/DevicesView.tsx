@@ -1,7 +1,7 @@
 import { memo, useDeferredValue, useId, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { EmptyState } from '../../components/EmptyState';
-import { formatAgo, formatBytes, formatDuration, formatRate } from '../../components/format';
+import { formatAgo, formatBytes, formatDuration, formatRate, reasonText } from '../../components/format';
 import { HostWaiting, useHostAnswered } from '../../components/hostGate';
 import { useHostNow } from '../../components/useNow';
 import { useRovingRows } from '../../components/useRovingRows';
@@ -30,10 +30,6 @@ const COLUMNS: { key: DeviceSortKey; label: string; optional?: true; optional2?:
 ];
 
 /** A reason such as "closed_by_peer: ECONNRESET" may break after its underscores, not only at spaces. */
-function breakable(text: string) {
-  return text.split('_').flatMap((part, i) => (i === 0 ? [part] : ['_', <wbr key={i} />, part]));
-}
-
 const DeviceRow = memo(function DeviceRow({ id, index, now, top, tabbable }: { id: string; index: number; now: number; top: number; tabbable: boolean }) {
   const d = useApp((s) => s.devices[id]);
   const navigate = useApp((s) => s.navigate);
@@ -72,7 +68,7 @@ const DeviceRow = memo(function DeviceRow({ id, index, now, top, tabbable }: { i
       </span>
       <span role="cell" className="cell since" id={sinceId} data-testid={`device-since-${id}`} title={d.online ? 'online for' : never ? 'known since its token was created; it has not logged in yet' : `offline for; last reason: ${d.lastDisconnectReason ?? 'unknown'}`}>
         {never ? <span className="muted">never connected</span> : formatDuration(now - d.since)}
-        {!d.online && d.lastDisconnectReason && <span className="muted"> (<span className="sr-only">last reason: </span>{breakable(d.lastDisconnectReason)})</span>}
+        {!d.online && d.lastDisconnectReason && <span className="muted"> (<span className="sr-only">last reason: </span>{reasonText(d.lastDisconnectReason)})</span>}
       </span>
       <span role="cell" className="cell mono opt">{d.address ?? '-'}</span>
       <span role="cell" className="cell opt2" title={d.board ?? undefined}>
