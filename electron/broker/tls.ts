@@ -50,8 +50,8 @@ export function machineNames(extra: string[] = [], list: InterfaceList = network
   return { dns: [...dns], ips: ['127.0.0.1', '::1', ...interfaceAddresses(list).filter((a) => a !== '127.0.0.1' && a !== '::1')] };
 }
 
-/** OpenSSL writes IPv6 in full (0:0:0:0:0:0:0:1): the short form, as interfaces and URLs show it. */
-const shortIp = (ip: string) => (ip.includes(':') ? new URL(`http://[${ip}]/`).hostname.slice(1, -1) : ip);
+/** An IP address in its short form, as interfaces and URLs show it (OpenSSL writes IPv6 in full: 0:0:0:0:0:0:0:1). */
+export const shortIp = (ip: string) => (ip.includes(':') ? new URL(`http://[${ip}]/`).hostname.slice(1, -1) : ip);
 
 /** The DNS names and IP addresses a certificate's subjectAltName lists. */
 export function certificateNames(certPem: string): CertificateNames {

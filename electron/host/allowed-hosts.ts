@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
-import { interfaceAddresses, type InterfaceList } from '../broker/tls';
+import { interfaceAddresses, shortIp, type InterfaceList } from '../broker/tls';
 
 /** Loopback literals only: a DNS name such as 127.0.0.1.example may resolve anywhere. */
 export const isLoopback = (addr: string) => addr === 'localhost' || addr === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(addr);
@@ -8,7 +8,8 @@ export const isLoopback = (addr: string) => addr === 'localhost' || addr === '::
 /** How long the machine's interface addresses are trusted before a Host check reads them again. */
 export const ADDRESS_CACHE_MS = 5_000;
 
-const defaultPort = (scheme: 'http' | 'https') => (scheme === 'https' ? 443 : 80);
+/** The port a browser leaves out of Host and Origin. */
+export const defaultPort = (scheme: 'http' | 'https') => (scheme === 'https' ? 443 : 80);
 
 /**
  * Host header values a browser may legitimately send to this server (defends DNS rebinding). Beyond
@@ -38,7 +39,7 @@ export function ipLiteralHost(host: string, port: number, scheme: 'http' | 'http
   const m = /^\[([0-9a-f:.]+)\](?::(\d+))?$/i.exec(host) ?? /^([0-9.]+)(?::(\d+))?$/.exec(host);
   if (!m || !isIP(m[1]!)) return null; // isIP refuses 3232235777 and 0xC0.168.1.1, which URL would rewrite
   if (m[2] === undefined ? port !== defaultPort(scheme) : Number(m[2]) !== port) return null;
-  return m[1]!.includes(':') ? new URL(`http://[${m[1]}]/`).hostname.slice(1, -1) : m[1]!;
+  return shortIp(m[1]!);
 }
 
 export interface HostCheckOptions {

@@ -6,7 +6,7 @@ import type { ApiServer } from '../api/server';
 import { HeldSockets } from '../broker/held-sockets';
 import type { InterfaceList } from '../broker/tls';
 import { hostCheck, isLoopback } from './allowed-hosts';
-import { publicHostValues } from './public-urls';
+import { publicSite } from './public-urls';
 import { staticHandler } from './static-files';
 import { createWsBinding } from './ws-binding';
 
@@ -83,9 +83,9 @@ export async function startHttpHost(o: HttpHostOptions): Promise<HttpHost> {
   const port = typeof address === 'object' && address ? address.port : o.port;
   const bound = typeof address === 'object' && address ? address.address : o.bind;
   const ownHost = hostCheck({ bind: o.bind, port, scheme, hostNames: o.hostNames, interfaces: o.interfaces });
-  const publicHosts = publicHostValues(o.publicOrigins ?? []);
-  hostAllowed = (host) => ownHost(host) || publicHosts.has(host.toLowerCase());
-  const ws = createWsBinding({ api: o.api, adminToken: o.adminToken, hostAllowed: ownHost, scheme, publicOrigins: o.publicOrigins, onRefused: o.onRefused, heartbeat: o.heartbeat });
+  const site = publicSite(o.publicOrigins ?? []);
+  hostAllowed = (host) => ownHost(host) || site.hasHost(host);
+  const ws = createWsBinding({ api: o.api, adminToken: o.adminToken, hostAllowed: ownHost, scheme, publicSite: site, onRefused: o.onRefused, heartbeat: o.heartbeat });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   // On loopback, the address actually listened on (--bind ::1 or 127.0.0.2 is not reachable at 127.0.0.1).
   const shownHost = isLoopback(o.bind) ? bound : o.bind === '0.0.0.0' || o.bind === '::' ? hostname() : o.bind;

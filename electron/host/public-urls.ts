@@ -3,6 +3,7 @@
  * front of the host terminates TLS. Each one given is trusted as a Host value and as an Origin, on
  * any bind; nothing the proxy adds (X-Forwarded-*) is: any client on the machine could send those.
  */
+import { defaultPort, isLoopback } from './allowed-hosts';
 
 const SHAPE = /^(https?):\/\/([^/?#@\s\\]+)\/?$/i;
 
@@ -28,24 +29,28 @@ export function publicOrigin(text: string): string | Error {
   return url.origin;
 }
 
-const defaultPort = (protocol: string) => (protocol === 'https:' ? '443' : '80');
+/** The Host values and Origins of the --public-url URLs, built once and checked by the web and the API alike. */
+export interface PublicSite {
+  hasHost(host: string): boolean;
+  hasOrigin(origin: string | undefined): boolean;
+}
 
-/** The Host header values browsers (and a proxy passing Host through) send for these origins. */
-export function publicHostValues(origins: readonly string[]): Set<string> {
+export function publicSite(origins: readonly string[]): PublicSite {
   const hosts = new Set<string>();
   for (const origin of origins) {
     const url = new URL(origin);
     hosts.add(url.host);
     // the default port is left out by browsers; a proxy or client may still name it
-    if (url.port === '') hosts.add(`${url.hostname}:${defaultPort(url.protocol)}`);
+    if (url.port === '') hosts.add(`${url.hostname}:${defaultPort(url.protocol === 'https:' ? 'https' : 'http')}`);
   }
-  return hosts;
+  const allowed = new Set(origins);
+  return { hasHost: (host) => hosts.has(host.toLowerCase()), hasOrigin: (origin) => origin !== undefined && allowed.has(origin) };
 }
 
 /** The start's line for a public URL served in clear text over the network (the token would be readable on the way). */
 export function cleartextPublicUrls(origins: readonly string[]): string[] {
   return origins.filter((o) => {
     const url = new URL(o);
-    return url.protocol === 'http:' && !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname);
+    return url.protocol === 'http:' && !isLoopback(url.hostname.replace(/^\[(.*)\]$/, '$1'));
   });
 }

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { WsServerMessage } from '../../shared/api/contract';
 import type { ApiServer } from '../api/server';
-import { publicHostValues } from './public-urls';
+import type { PublicSite } from './public-urls';
 
 export const WS_PATH = '/api';
 export const WS_PROTOCOL = 'hypertcp.v1';
@@ -52,11 +52,11 @@ export interface WsBindingOptions {
   hostAllowed: (host: string) => boolean;
   scheme: 'http' | 'https';
   /**
-   * Origins of the URLs users open through a reverse proxy (--public-url, normalized): allowed as
-   * Origin, and their host[:port] as Host. A Host known only this way is not paired with this
-   * server's own scheme (the proxy serves https://panel.lan; http://panel.lan is someone else).
+   * The URLs users open through a reverse proxy (--public-url): their origins are allowed as Origin,
+   * their host[:port] as Host. A Host known only this way is not paired with this server's own
+   * scheme (the proxy serves https://panel.lan; http://panel.lan is someone else).
    */
-  publicOrigins?: readonly string[] | undefined;
+  publicSite?: PublicSite | undefined;
   onRefused?: (reason: string, address: string | undefined) => void;
   /** Heartbeat timing (tests shorten it); defaults PING_MS and DEAD_AFTER_MS. */
   heartbeat?: { pingMs: number; deadAfterMs: number } | undefined;
@@ -76,8 +76,6 @@ function refuse(socket: Duplex, status: number, text: string): void {
  */
 export function createWsBinding(o: WsBindingOptions) {
   const wanted = digest(o.adminToken);
-  const publicOrigins = new Set(o.publicOrigins ?? []);
-  const publicHosts = publicHostValues(o.publicOrigins ?? []);
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: WS_MAX_MESSAGE,
@@ -101,10 +99,10 @@ export function createWsBinding(o: WsBindingOptions) {
     if ((req.url ?? '').split('?')[0] !== WS_PATH) return { status: 404, text: 'Not Found' };
     const host = req.headers.host ?? '';
     const own = o.hostAllowed(host);
-    if (!own && !publicHosts.has(host.toLowerCase())) return { status: 403, text: 'Forbidden: unknown Host' };
+    if (!own && !o.publicSite?.hasHost(host)) return { status: 403, text: 'Forbidden: unknown Host' };
     // A browser sets Origin and a page cannot forge it; a proxy passes it through (X-Forwarded-* is never consulted).
     const origin = req.headers.origin;
-    const originOk = (origin !== undefined && publicOrigins.has(origin)) || (own && origin === `${o.scheme}://${host}`);
+    const originOk = o.publicSite?.hasOrigin(origin) === true || (own && origin === `${o.scheme}://${host}`);
     if (!originOk) return { status: 403, text: 'Forbidden: bad Origin' };
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     const token = offered.find((p) => p.startsWith('token.'))?.slice('token.'.length);
