@@ -5,6 +5,8 @@
  * desktop shell turns them into native notifications. Bounded: at most MAX_TRACKED pending devices,
  * and at most BURST alerts per window; the rest become one summary.
  */
+import { reasonText } from '../../shared/api/reason-text';
+
 export type OfflineAlert =
   | { kind: 'device'; id: string; label: string | null; reason: string; offlineMs: number }
   | { kind: 'summary'; count: number };
@@ -125,11 +127,6 @@ export function alertText(alert: OfflineAlert): { line: string; title: string; b
     return { line: `${title} (see Devices, filter Offline)`, title, body: 'Open HyperTCP Panel for details.' };
   }
   const name = deviceName(alert.id, alert.label);
-  const body = `${reason(alert.reason)} — for ${offlineFor(alert.offlineMs)}`;
+  const body = `${reasonText(alert.reason)} — for ${offlineFor(alert.offlineMs)}`;
   return { line: `${name} is offline: ${body}`, title: `${name} is offline`, body };
-}
-
-/** 'keepalive_timeout' -> 'keepalive timeout' (the broker's reasons are identifiers). */
-function reason(r: string): string {
-  return r.replaceAll('_', ' ');
 }

@@ -48,12 +48,4 @@ const SHORT: Record<string, string> = { JSON_MESSAGE: 'JSON', RESPONSE: 'ACK', B
 export const cmdShort = (cmd: number) => SHORT[commandName(cmd)] ?? commandName(cmd);
 export const statusLabel = (status: number | null) => (status === null ? '' : statusName(status));
 
-/**
- * A disconnect reason in words: 'closed_by_peer: read ECONNRESET' -> 'closed by peer: read ECONNRESET'
- * (the broker's reasons are identifiers, docs/PROTOCOL.md; the detail after the colon is kept as is).
- */
-export function reasonText(reason: string): string {
-  const colon = reason.indexOf(':');
-  const code = colon < 0 ? reason : reason.slice(0, colon);
-  return code.replace(/_/g, ' ') + (colon < 0 ? '' : reason.slice(colon));
-}
+export { reasonText } from '../../../shared/api/reason-text';
