@@ -1,4 +1,4 @@
-import type { UdpDropStats, UdpEndpointDrops, UdpSourceDropReason } from '../../shared/api/contract';
+import { noUdpDrops, type UdpDropStats, type UdpEndpointDrops, type UdpSourceDropReason } from '../../shared/api/contract';
 
 /** What the hub reads of the UDP transport's endpoint drops (UdpTransport.dropReport, electron/udp/transport.ts). */
 export interface UdpDropPort {
@@ -13,11 +13,9 @@ export interface UdpDropPort {
   };
 }
 
-const NO_DROPS: UdpEndpointDrops = { header: 0, unknownSession: 0, helloRejected: 0, helloThrottled: 0, authFailed: 0, replayed: 0, malformed: 0, badEnvelope: 0, migrations: 0, amplificationLimited: 0, unfinishedAtClose: 0 };
-
 /** udp.drops: the transport's counters and top sources, their times as wall-clock ms; zeros when UDP is off. */
 export function udpDropStats(udp: UdpDropPort | null | undefined, limit: number, now = Date.now()): UdpDropStats {
-  if (!udp) return { enabled: false, port: null, drops: { ...NO_DROPS }, sources: [], tracked: 0, capacity: 0, evicted: 0, forgetMs: 0 };
+  if (!udp) return { enabled: false, port: null, drops: noUdpDrops(), sources: [], tracked: 0, capacity: 0, evicted: 0, forgetMs: 0 };
   const r = udp.dropReport(limit);
   return {
     enabled: true,

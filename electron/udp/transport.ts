@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { UdpEndpointDrops, UdpSourceDropReason } from '../../shared/api/contract';
+import { noUdpDrops, type UdpEndpointDrops, type UdpSourceDropReason } from '../../shared/api/contract';
 import { type DatagramHeader, decodeHeader } from '../../shared/protocol/udp/wire';
 import { type DeviceEnvelope, encodeDeliveredEnvelope, parseDeviceEnvelope, type TargetKind } from '../../shared/protocol/envelope';
 import { type Clock, realClock } from './clock';
@@ -108,7 +108,7 @@ interface Session {
 }
 
 export class UdpTransport extends EventEmitter {
-  readonly drops: UdpDrops = { header: 0, unknownSession: 0, helloRejected: 0, helloThrottled: 0, authFailed: 0, replayed: 0, malformed: 0, badEnvelope: 0, migrations: 0, amplificationLimited: 0, unfinishedAtClose: 0 };
+  readonly drops: UdpDrops = noUdpDrops();
   readonly budget: ReassemblyBudget;
   /** Who sent the dropped datagrams: bounded, cheap per datagram (drop-sources.ts). */
   readonly dropSources: DropSources<UdpSourceDropReason>;

@@ -370,6 +370,11 @@ export interface UdpEndpointDrops {
   unfinishedAtClose: number;
 }
 
+/** All UDP endpoint drop counters at zero (a new endpoint; a host without UDP). */
+export function noUdpDrops(): UdpEndpointDrops {
+  return { header: 0, unknownSession: 0, helloRejected: 0, helloThrottled: 0, authFailed: 0, replayed: 0, malformed: 0, badEnvelope: 0, migrations: 0, amplificationLimited: 0, unfinishedAtClose: 0 };
+}
+
 /** The drops a source address is blamed for (the others are the broker's own). */
 export type UdpSourceDropReason = 'header' | 'unknownSession' | 'helloRejected' | 'helloThrottled' | 'authFailed' | 'replayed' | 'malformed' | 'badEnvelope';
 
