@@ -5,7 +5,8 @@
  * and the subtrees holding the most. Not part of npm test:
  * `npx tsx e2e/perf/dom-census.ts [--dwell 8] [--rate 20000] [--devices 100] [--static DIR]`.
  */
-import { arg, argText, log, runProbe, startLab } from './lab';
+import { arg, argText, LOAD_RELAY, loadLabDevice, log, runProbe, startLab, startLoad } from './lab';
+import { COUNT_NODES } from './page-probes';
 
 const DWELL_S = arg('dwell', 8);
 const RATE = arg('rate', 20_000);
@@ -17,7 +18,7 @@ const VIEWS = (argText('views') ?? 'traffic,devices,metrics,device,commands,toke
 /** Installed before the app loads: counts the nodes inserted into the document (subtrees included), drained by CHURN. */
 const CHURN_PROBE = `
   window.__added = 0;
-  const size = (n) => { let k = 1; const w = document.createTreeWalker(n, NodeFilter.SHOW_ALL); while (w.nextNode()) k++; return k; };
+  const size = ${COUNT_NODES};
   new MutationObserver((list) => { for (const m of list) for (const n of m.addedNodes) window.__added += size(n); })
     .observe(document, { childList: true, subtree: true });
 `;
@@ -25,7 +26,7 @@ const CHURN = '(() => { const n = window.__added; window.__added = 0; return n; 
 
 /** In-page (a string, so no bundler helpers leak in): node counts of the document and its biggest subtrees. */
 const CENSUS = `(() => {
-  const count = (root) => { let n = 1; const w = document.createTreeWalker(root, NodeFilter.SHOW_ALL); while (w.nextNode()) n++; return n; };
+  const count = ${COUNT_NODES};
   const total = count(document);
   const name = (el) => el.tagName.toLowerCase() + (el.dataset && el.dataset.testid ? '[' + el.dataset.testid + ']' : '') +
     (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).slice(0, 2).join('.') : '');
@@ -59,25 +60,17 @@ interface Census {
 }
 
 async function main() {
-  const sensors = DEVICES - 1;
-  const perSensor = Math.ceil(RATE / sensors);
-  const lab = await startLab({
-    devices: DEVICES,
-    device: (i) => (i === 0 ? { kind: 'relay', id: 'bench-relay' } : { kind: 'sensor', id: `bench-s${String(i).padStart(3, '0')}` }),
-    hostArgs: STATIC ? ['--static', STATIC] : [],
-    browserArgs: ['--disable-quic'],
-  });
+  const lab = await startLab({ devices: DEVICES, device: loadLabDevice, hostArgs: STATIC ? ['--static', STATIC] : [], browserArgs: ['--disable-quic'] });
   const page = await lab.newPage();
   const cdp = await page.context().newCDPSession(page);
   const domNodes = async () => (await cdp.send('Memory.getDOMCounters')).nodes;
   await page.addInitScript(CHURN_PROBE);
   await lab.open(page);
-  const [sim] = lab.startSims(['--rate', String(perSensor), '--quiet', '--duration', '600']);
-  await sim!.out.waitFor(/bench-relay connected/, 30_000);
+  const { sensors, perSensor } = await startLoad(lab, RATE, 600);
   log(`load: ${sensors} sensors x ${perSensor} msg/s + 1 relay; ${DWELL_S} s per view`);
 
   const nav = (v: string) => ({ view: v, open: () => page.getByTestId(`nav-${v}`).click() });
-  const device = { view: 'device', open: async () => (await nav('devices').open(), await page.getByTestId('device-row-bench-relay').click()) };
+  const device = { view: 'device', open: async () => (await nav('devices').open(), await page.getByTestId(`device-row-${LOAD_RELAY}`).click()) };
   const visits = VIEWS.map((v) => (v === 'device' ? device : nav(v)));
 
   const rows: Record<string, number | string>[] = [];

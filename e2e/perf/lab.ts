@@ -37,6 +37,19 @@ export const numbered =
   (prefix: string, kind: SimDevice['kind'], pad = 3) =>
   (i: number): Omit<SimDevice, 'token'> => ({ kind, id: `${prefix}${String(i).padStart(pad, '0')}` });
 
+/** The UI-under-load lab (bench:ui, the DOM census): device 0 a relay the probes toggle, the rest sensors. */
+export const LOAD_RELAY = 'bench-relay';
+export const loadLabDevice = (i: number): Omit<SimDevice, 'token'> => (i === 0 ? { kind: 'relay', id: LOAD_RELAY } : { kind: 'sensor', id: `bench-s${String(i).padStart(3, '0')}` });
+
+/** Starts the load lab's simulators: `rate` msg/s spread over its sensors; resolves once the relay is connected. */
+export async function startLoad(lab: Lab, rate: number, durationS: number): Promise<{ sensors: number; perSensor: number }> {
+  const sensors = lab.devices.length - 1;
+  const perSensor = Math.ceil(rate / sensors);
+  const [sim] = lab.startSims(['--rate', String(perSensor), '--quiet', '--duration', String(durationS)]);
+  await sim!.out.waitFor(new RegExp(`${LOAD_RELAY} connected`), 30_000);
+  return { sensors, perSensor };
+}
+
 export interface LabOptions {
   devices: number;
   /** kind and id of device i */

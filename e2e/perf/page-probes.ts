@@ -1,6 +1,11 @@
 import type { Page } from '@playwright/test';
 
 /** Installed before the app loads: rAF frame intervals and long tasks, drained by `drainFrames`. */
+/** In-page (a string, so no bundler helpers leak in): a function counting a subtree's nodes, text nodes too, as CDP counts them. */
+export const COUNT_NODES = '(root) => { let n = 1; const w = document.createTreeWalker(root, NodeFilter.SHOW_ALL); while (w.nextNode()) n++; return n; }';
+/** In-page: the nodes in the document, not those dropped and not yet collected. */
+export const DOC_NODES = `(${COUNT_NODES})(document)`;
+
 export const FRAME_PROBE = `
   window.__perf = { frames: [], longTasks: [] };
   let last = performance.now();

@@ -6,8 +6,8 @@
  * [--rate 20000] [--devices 100] [--record]` (--record appends the result to docs/BENCHMARKS.md).
  */
 import { loadavg } from 'node:os';
-import { arg, log, runProbe, startLab } from './lab';
-import { drainFrames, FRAME_PROBE, measureToggle, percentile } from './page-probes';
+import { arg, LOAD_RELAY, loadLabDevice, log, runProbe, startLab, startLoad } from './lab';
+import { DOC_NODES, drainFrames, FRAME_PROBE, measureToggle, percentile } from './page-probes';
 import { rendererRssMiB } from './proc-mem';
 import { recordSection } from './record';
 
@@ -19,17 +19,9 @@ const PHASE_S = 20;
 const views = ['traffic', 'devices', 'metrics'] as const;
 const SAMPLE_S = 10;
 const MARKER = `--hypertcp-bench-${process.pid}`;
-/** In-page: the nodes in the document (text nodes too, as CDP counts them), not those dropped and not yet collected. */
-const DOC_NODES = '(() => { let n = 1; const w = document.createTreeWalker(document, NodeFilter.SHOW_ALL); while (w.nextNode()) n++; return n; })()';
 
 async function main() {
-  const sensors = DEVICES - 1;
-  const perSensor = Math.ceil(RATE / sensors);
-  const lab = await startLab({
-    devices: DEVICES,
-    device: (i) => (i === 0 ? { kind: 'relay', id: 'bench-relay' } : { kind: 'sensor', id: `bench-s${String(i).padStart(3, '0')}` }),
-    browserArgs: ['--disable-quic', MARKER],
-  });
+  const lab = await startLab({ devices: DEVICES, device: loadLabDevice, browserArgs: ['--disable-quic', MARKER] });
   const { api, browser } = lab;
   const page = await lab.newPage();
   page.on('crash', () => log('the page crashed'));
@@ -40,8 +32,7 @@ async function main() {
   await page.addInitScript(FRAME_PROBE);
   await lab.open(page);
 
-  const [sim] = lab.startSims(['--rate', String(perSensor), '--quiet', '--duration', String(DURATION_S + 5)]);
-  await sim!.out.waitFor(/bench-relay connected/, 30_000);
+  const { sensors, perSensor } = await startLoad(lab, RATE, DURATION_S + 5);
   log(`load: ${sensors} sensors x ${perSensor} msg/s + 1 relay for ${DURATION_S} s`);
 
   const frames: number[] = [];
@@ -62,7 +53,7 @@ async function main() {
       await page.getByTestId(`nav-${views[p % views.length]}`).click();
     }
     if (views[p % views.length] === 'devices') {
-      const toggle = `control-bench-relay-relay1`;
+      const toggle = `control-${LOAD_RELAY}-relay1`;
       await page.getByTestId(toggle).waitFor({ timeout: 5000 }).catch(() => undefined);
       try {
         toggles.push(await measureToggle(page, toggle));
