@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { KeyValue } from '../hub/db';
 import { isLoopback } from './allowed-hosts';
 import { defaultDbPath, type HostConfig } from './config';
 
@@ -17,9 +18,9 @@ export function storedAdminToken(cfg: HostConfig): string | null {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
     db.pragma('busy_timeout = 2000');
+    // a file the host has not set up yet has no kv table
     const hasKv = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kv'").get();
-    const row = hasKv ? (db.prepare('SELECT value FROM kv WHERE key = ?').get(ADMIN_TOKEN_KEY) as { value: string } | undefined) : undefined;
-    return row?.value ?? null;
+    return hasKv ? new KeyValue(db).get(ADMIN_TOKEN_KEY) : null;
   } finally {
     db.close();
   }
