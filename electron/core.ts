@@ -132,6 +132,7 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
     },
     async pause() {
       await broker.pause();
+      hub.brokerStopped();
       hub.commands.audit('broker.pause', null);
       hub.notice('info', 'broker paused: devices are disconnected until it resumes');
     },
@@ -143,6 +144,7 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
     close(reason = 'shutdown') {
       closed ??= (async () => {
         api.pump.stop();
+        hub.brokerStopped();
         await broker.close(reason);
         udp?.close();
         await hub.close(); // the checkpoint worker's connection first, so nothing touches the files after db.close()

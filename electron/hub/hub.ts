@@ -182,6 +182,7 @@ export class Hub {
       // a pause or a shutdown closes every session on purpose: those are not devices going offline;
       // a device with another live session (a 'replaced' one) is not offline either
       if (!QUIET_REASONS.has(reason) && this.registry.get(s.id)?.online === false) this.offlineAlerts.offline(s.id, reason);
+      if (reason === 'paused' || reason === 'shutdown') this.brokerStopped();
     });
     on('server:message', (ev: { from: string; payload: Uint8Array }) => this.onServerMessage(ev.from, ev.payload));
     on('login:failed', (ev: { address: string; reason: string }) => this.notice('warn', `login failed from ${ev.address}: ${ev.reason}`));
@@ -238,6 +239,14 @@ export class Hub {
   notice(level: 'info' | 'warn' | 'error', text: string, about?: Pick<HostNotice, 'device' | 'alert'>): void {
     this.notices.push({ level, text: text.slice(0, 300), ...about });
     if (this.notices.length > MAX_NOTICES) this.notices.shift();
+  }
+
+  /**
+   * The broker was paused or is shutting down (core.ts says so even with no session open): alerts
+   * still pending for devices that dropped before are cancelled, the user stopped everything.
+   */
+  brokerStopped(): void {
+    this.offlineAlerts.cancelAll();
   }
 
   /** Listens to offline alerts (the desktop shell's native notifications); returns the unsubscribe. */

@@ -4,6 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventBatch, HostNotice, Results, Settings } from '../../shared/api/contract';
+import type { BrokerOptions } from '../broker/options';
+import type { V2ClientOptions } from '../broker/testing/v2-client';
 import { eventually } from '../broker/testing/fixtures';
 import { V2Client } from '../broker/testing/v2-client';
 import { startCore, type Core } from '../core';
@@ -19,10 +21,10 @@ describe('offline alerts from the hub (real core, real TCP sessions)', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function lab(settings: Partial<Settings> = {}) {
+  async function lab(settings: Partial<Settings> = {}, broker: Partial<Omit<BrokerOptions, 'tokens'>> = {}) {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);
-    const core: Core = await startCore({ dataDir: tmp.dir, tcpPort: 0, mode: 'headless', pumpIntervalMs: 20, settingsOverrides: { offlineGraceSeconds: GRACE_MS / 1000, ...settings }, broker: { closeLingerMs: 50 } });
+    const core: Core = await startCore({ dataDir: tmp.dir, tcpPort: 0, mode: 'headless', pumpIntervalMs: 20, settingsOverrides: { offlineGraceSeconds: GRACE_MS / 1000, ...settings }, broker: { closeLingerMs: 50, ...broker } });
     cleanups.push(() => core.close());
     const alerts: OfflineAlert[] = [];
     core.hub.onOfflineAlert((a) => alerts.push(a));
@@ -37,8 +39,8 @@ describe('offline alerts from the hub (real core, real TCP sessions)', () => {
       return r.result as Results[M];
     };
     const { token } = await call('tokens.create', { id: 'greenhouse-1' });
-    const connect = async () => {
-      const client = await V2Client.connect(core.tcpPort);
+    const connect = async (options: V2ClientOptions = {}) => {
+      const client = await V2Client.connect(core.tcpPort, options);
       cleanups.push(() => client.destroy());
       expect(await client.login(token, { name: 'gh' })).toBe(200);
       await eventually(() => core.hub.registry.get('greenhouse-1')?.online, 2000, 'online');
@@ -94,6 +96,44 @@ describe('offline alerts from the hub (real core, real TCP sessions)', () => {
     await connect();
     await core.broker.close('shutdown'); // the hub stays up: only the reason keeps it quiet
     await eventually(() => core.hub.registry.get('greenhouse-1')?.online === false, 2000, 'offline by the shutdown');
+    await sleep(GRACE_MS * 1.5);
+    expect(alerts).toEqual([]);
+  });
+
+  it('a device that dropped (peer closed) is not alerted when the user pauses the broker within its grace, nor after the resume', async () => {
+    const { core, alerts, notices, connect } = await lab();
+    (await connect()).destroy();
+    await eventually(() => core.hub.offlineAlerts.pendingCount === 1, 2000, 'alert pending');
+    await sleep(GRACE_MS / 4);
+    await core.pause();
+    await sleep(GRACE_MS / 4);
+    await core.resume(); // the device stays away: the pause already answered for its drop
+    await sleep(GRACE_MS * 1.5);
+    expect(alerts).toEqual([]);
+    expect(notices.filter((n) => n.alert === 'offline')).toEqual([]);
+  });
+
+  it('a device that timed out (keepalive) is not alerted when the user pauses the broker within its grace', async () => {
+    const { core, alerts, connect } = await lab({}, { keepalive: { intervalMs: 100, deadlineMs: 100 } });
+    await connect({ answerPings: false });
+    await eventually(() => core.hub.registry.get('greenhouse-1')?.lastDisconnectReason?.startsWith('keepalive_timeout'), 3000, 'offline by the keepalive');
+    expect(core.hub.offlineAlerts.pendingCount).toBe(1);
+    await core.pause();
+    expect(core.hub.offlineAlerts.pendingCount).toBe(0);
+    await sleep(GRACE_MS * 1.5);
+    expect(alerts).toEqual([]);
+  });
+
+  it('a device that dropped is not alerted when the broker shuts down within its grace (the hub hears it from the sessions it closes)', async () => {
+    const { core, alerts, connect, call } = await lab();
+    const { token } = await call('tokens.create', { id: 'lamp-1' });
+    const lamp = await V2Client.connect(core.tcpPort);
+    cleanups.push(() => lamp.destroy());
+    expect(await lamp.login(token)).toBe(200);
+    (await connect()).destroy();
+    await eventually(() => core.hub.offlineAlerts.pendingCount === 1, 2000, 'alert pending');
+    await core.broker.close('shutdown'); // the hub stays up: the lamp's session closing with 'shutdown' tells it
+    expect(core.hub.offlineAlerts.pendingCount).toBe(0);
     await sleep(GRACE_MS * 1.5);
     expect(alerts).toEqual([]);
   });

@@ -60,13 +60,21 @@ export class OfflineNotifier {
     this.cancel(id);
   }
 
+  /**
+   * The user stopped every device on purpose (a broker pause, a shutdown): alerts already pending
+   * for devices that dropped just before are not news any more; none of them fires, even after a resume.
+   */
+  cancelAll(): void {
+    for (const id of [...this.pending.keys()]) this.cancel(id);
+  }
+
   get pendingCount(): number {
     return this.pending.size;
   }
 
   dispose(): void {
     this.disposed = true;
-    for (const id of [...this.pending.keys()]) this.cancel(id);
+    this.cancelAll();
     clearTimeout(this.summaryTimer);
   }
 
