@@ -9,6 +9,7 @@ const entries = {
   'broker-hypertcp': 'bench/brokers/hypertcp.ts',
   'broker-host': 'bench/brokers/host.ts',
   'broker-bare': 'bench/brokers/bare.ts',
+  'broker-native': 'bench/brokers/native.ts',
   'broker-aedes': 'bench/brokers/aedes.ts',
   'broker-ceiling-peer': 'bench/brokers/ceiling-peer.ts',
   'broker-udp': 'bench/brokers/udp.ts',

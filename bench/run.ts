@@ -59,7 +59,7 @@ const loadBefore = machine.loadAvg;
 console.log(`HyperTCP bench (${args.full ? `full: ${args.runs} runs, median` : 'quick: 1 run'}${args.nice ? `, nice ${args.nice}` : ''}), ${machine.nproc} CPUs ${machine.cpuModel}, node ${machine.node}, load ${loadBefore}`);
 
 /** Context rows (references, the acked Mosquitto, the whole host) are measured on fan-in only. */
-const FAN_IN_ONLY: ReadonlySet<BrokerKind> = new Set(['bare', 'mosquitto-qos1', 'host']);
+const FAN_IN_ONLY: ReadonlySet<BrokerKind> = new Set(['bare', 'native', 'mosquitto-qos1', 'host']);
 const wanted = (kind: BrokerKind, shape: ShapeName, mode: ModeName): boolean =>
   (!FAN_IN_ONLY.has(kind) || shape === 'fan-in') && (mode !== 'saturate-1' || shape === 'fan-in');
 

@@ -46,10 +46,16 @@ export function listenAndAnnounce(server: net.Server): void {
 }
 
 /** For reference peers without auth: a device's "token" is its id. */
+const tokenless = (m: ToBroker): FromBroker | null =>
+  m.type === 'tokens' ? { type: 'tokens', tokens: Object.fromEntries(m.ids.map((id) => [id, id])) } : null;
+
 export function serveTokenless(server: net.Server): void {
-  serveCoordinator(
-    (m) => (m.type === 'tokens' ? { type: 'tokens', tokens: Object.fromEntries(m.ids.map((id) => [id, id])) } : null),
-    () => new Promise<void>((resolve) => server.close(() => resolve())),
-  );
+  serveCoordinator(tokenless, () => new Promise<void>((resolve) => server.close(() => resolve())));
   listenAndAnnounce(server);
+}
+
+/** A tokenless peer that already listens outside Node's net module (the C++ forwarder). */
+export function serveTokenlessOn(port: number): void {
+  serveCoordinator(tokenless, async () => {});
+  announceReady(port);
 }

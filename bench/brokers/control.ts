@@ -8,9 +8,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { benchEntry, repoRoot, type BenchEntry } from '../lib/entry';
+import { buildForwarderAddon, forwarderAddonPath } from '../load/native';
 import type { FromBroker, ToBroker } from './child-ipc';
 
-export type BrokerKind = 'hypertcp' | 'host' | 'aedes' | 'mosquitto' | 'mosquitto-qos1' | 'bare';
+export type BrokerKind = 'hypertcp' | 'host' | 'aedes' | 'mosquitto' | 'mosquitto-qos1' | 'bare' | 'native';
 export const BROKER_LABELS: Record<BrokerKind, string> = {
   hypertcp: 'HyperTCP (ours)',
   host: 'HyperTCP host (ours, with hub and SQLite)',
@@ -18,6 +19,7 @@ export const BROKER_LABELS: Record<BrokerKind, string> = {
   'mosquitto-qos1': 'Mosquitto QoS 1',
   aedes: 'Aedes',
   bare: 'bare Node forwarder',
+  native: 'C++ forwarder in a Node process',
 };
 
 export interface BrokerHandle {
@@ -48,8 +50,20 @@ export function mosquittoPath(): string | null {
   }
 }
 
-/** Why a broker cannot run here, or null when it can. */
+let forwarderWhy: string | null | undefined;
+function forwarderUnavailable(): string | null {
+  if (process.platform !== 'linux') return `skipped: the C++ forwarder uses Linux's epoll (this is ${process.platform})`;
+  try {
+    buildForwarderAddon();
+    return null;
+  } catch (e) {
+    return `skipped: the C++ forwarder did not build (${e instanceof Error ? e.message.split('\n')[0] : e})`;
+  }
+}
+
+/** Why a broker cannot run here, or null when it can (the C++ forwarder is compiled on first ask). */
 export function unavailable(kind: BrokerKind): string | null {
+  if (kind === 'native') return (forwarderWhy ??= forwarderUnavailable());
   return kind.startsWith('mosquitto') && !mosquittoPath() ? 'skipped: not installed (apt-get install -y mosquitto)' : null;
 }
 
@@ -209,5 +223,6 @@ async function startMosquitto(qos: 0 | 1): Promise<BrokerHandle> {
 
 export function startBroker(kind: BrokerKind): Promise<BrokerHandle> {
   if (kind === 'mosquitto' || kind === 'mosquitto-qos1') return startMosquitto(kind === 'mosquitto' ? 0 : 1);
+  if (kind === 'native') return startNodeChild(kind, 'broker-native', [forwarderAddonPath()], 'hypertcp', true);
   return startNodeChild(kind, `broker-${kind}`, [], kind === 'aedes' ? 'mqtt' : 'hypertcp', kind !== 'aedes');
 }

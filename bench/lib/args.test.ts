@@ -18,6 +18,7 @@ describe('bench arguments', () => {
     const a = parseArgs(['--brokers=hypertcp,aedes', '--shapes=pairs', '--connections=100', '--no-doc']);
     expect(a).toMatchObject({ brokers: ['hypertcp', 'aedes'], shapes: ['pairs'], connections: 100, writeDoc: false });
     expect(() => parseArgs(['--brokers=rabbitmq'])).toThrow(/unknown broker/);
+    expect(parseArgs(['--brokers=native,mosquitto']).brokers).toEqual(['native', 'mosquitto']); // asked for by name only
     expect(() => parseArgs(['--connections=-1'])).toThrow(/positive integer/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option/);
     expect(parseArgs(['--nice=-5', '--window=8', '--no-udp'])).toMatchObject({ nice: -5, window: 8, udp: false });

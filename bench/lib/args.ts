@@ -1,8 +1,10 @@
 /** Command line of `npm run bench [-- options]`. Pure, tested in args.test.ts. */
 import type { ModeName } from './results';
 
-export const BROKER_KINDS = ['hypertcp', 'host', 'mosquitto', 'mosquitto-qos1', 'aedes', 'bare'] as const;
+export const BROKER_KINDS = ['hypertcp', 'host', 'mosquitto', 'mosquitto-qos1', 'aedes', 'bare', 'native'] as const;
 export type BrokerName = (typeof BROKER_KINDS)[number];
+/** Every broker but the C++ forwarder, an experiment's yardstick asked for by name. */
+export const DEFAULT_BROKERS: readonly BrokerName[] = BROKER_KINDS.filter((k) => k !== 'native');
 export const SHAPE_NAMES = ['fan-in', 'pairs', 'broadcast'] as const;
 export type ShapeArg = (typeof SHAPE_NAMES)[number];
 
@@ -34,9 +36,10 @@ export interface BenchArgs {
 
 export const USAGE = `npm run bench [-- options]
   --full               3 runs per shape, longer windows, medians (default: quick, 1 run)
-  --brokers=a,b        of hypertcp,host,mosquitto,mosquitto-qos1,aedes,bare (default: all; host,
-                       bare and mosquitto-qos1 run fan-in only; host: the whole host, hub and
-                       SQLite included)
+  --brokers=a,b        of hypertcp,host,mosquitto,mosquitto-qos1,aedes,bare,native (default: all
+                       but native; host, bare, native and mosquitto-qos1 run fan-in only; host:
+                       the whole host, hub and SQLite included; native: the bare forwarder in
+                       C++ on a thread in a Node process, built with g++)
   --shapes=a,b         of fan-in,pairs,broadcast (default: all)
   --modes=a,b          of saturate,saturate-1,rate (default: all; saturate-1 runs fan-in only)
   --connections=N      idle connections for the memory shape (default 5000)
@@ -78,7 +81,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     rateWarmupMs: 15_000,
     measureMs: full ? 5_000 : 3_000,
     window: 64,
-    brokers: [...BROKER_KINDS],
+    brokers: [...DEFAULT_BROKERS],
     shapes: [...SHAPE_NAMES],
     modes: ['saturate', 'saturate-1', 'rate'],
     connections: 5_000,

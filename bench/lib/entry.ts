@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-export type BenchEntry = 'broker-hypertcp' | 'broker-host' | 'broker-bare' | 'broker-aedes' | 'broker-ceiling-peer' | 'broker-udp' | 'load-worker' | 'udp-worker' | 'udp-link-child';
+export type BenchEntry = 'broker-hypertcp' | 'broker-host' | 'broker-bare' | 'broker-native' | 'broker-aedes' | 'broker-ceiling-peer' | 'broker-udp' | 'load-worker' | 'udp-worker' | 'udp-link-child';
 
 export function benchEntry(name: BenchEntry): string {
   const file = path.join(repoRoot, 'dist', 'bench', `${name}.mjs`);

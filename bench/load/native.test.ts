@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -7,7 +7,7 @@ import { Aedes } from 'aedes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Broker, MemoryTokenStore } from '../../electron/broker';
 import { Histogram } from '../lib/stats';
-import { NativeLoad, buildNativeLoadgen, clientLine, parseReport } from './native';
+import { NativeLoad, buildForwarderAddon, buildNativeLoadgen, clientLine, nodeApiHeaders, parseReport } from './native';
 import type { SendMode, WorkerClient } from './messages';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -23,6 +23,17 @@ const unavailable = ((): string | null => {
   }
 })();
 if (unavailable) console.warn(`native loadgen tests against brokers skipped: ${unavailable}`);
+
+/** Why the C++ forwarder addon cannot be built here (it needs this Node's Node-API headers), or null. */
+const noHeaders = ((): string | null => {
+  try {
+    nodeApiHeaders();
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+})();
+if (!unavailable && noHeaders) console.warn(`C++ forwarder addon test skipped: ${noHeaders}`);
 
 describe('native load generator: config and report lines', () => {
   it('writes one line per client with "-" for absent fields and refuses whitespace', () => {
@@ -115,6 +126,29 @@ describe.skipIf(unavailable !== null)('native load generator against real broker
       await broker.close('shutdown');
     }
   });
+
+  it.skipIf(noHeaders !== null)('the C++ forwarder addon (the bench\'s "native" row) routes and acks every message on its thread', async () => {
+    const addon = buildForwarderAddon(path.join(dir, 'forwarder.node'));
+    // in a child: the forwarder's thread lives as long as its process
+    const script = `const m = { exports: {} }; process.dlopen(m, ${JSON.stringify(addon)}); console.log(m.exports.listen()); setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stdout!.once('data', (b: Buffer) => resolve(Number(b.toString().trim())));
+        child.once('exit', (code) => reject(new Error(`forwarder child exited with ${code}`)));
+      });
+      expect(port).toBeGreaterThan(0);
+      const base = { protocol: 'hypertcp' as const, port };
+      const clients: WorkerClient[] = [{ ...base, id: 'sink', token: 'sink' }, ...[0, 1].map((src) => ({ ...base, id: `pub-${src}`, token: `pub-${src}`, sendTo: 'sink', src }))];
+      const r = await run(clients, 200, 800);
+      expect(r.sent).toBeGreaterThan(200);
+      expect(r.received).toBeGreaterThanOrEqual(r.sent - 5);
+      expect(r.acksOk).toBeGreaterThanOrEqual(r.sent - 5);
+      expect(r.acksRefused + r.errors).toBe(0);
+    } finally {
+      child.kill();
+    }
+  }, 60_000);
 
   it('speaks MQTT QoS 1 to Aedes: subscribes, publishes, PUBACKs both ways', async () => {
     const aedes = await Aedes.createBroker();

@@ -28,6 +28,27 @@ export function buildNativeLoadgen(bin = nativeLoadgenPath()): string {
   return bin;
 }
 
+export const forwarderAddonPath = (): string => path.join(repoRoot, 'dist', 'bench', 'forwarder.node');
+
+/** The running Node's Node-API headers: official builds ship them in <prefix>/include/node. */
+export function nodeApiHeaders(): string {
+  const dir = path.resolve(path.dirname(process.execPath), '..', 'include', 'node');
+  if (!existsSync(path.join(dir, 'node_api.h'))) throw new Error(`no Node-API headers at ${dir} (this Node is not an official build)`);
+  return dir;
+}
+
+/** Compiles the C++ forwarder addon (bench/native/forwarder.cpp) when missing or older than its sources. */
+export function buildForwarderAddon(out = forwarderAddonPath()): string {
+  const dir = path.join(repoRoot, 'bench', 'native');
+  const source = path.join(dir, 'forwarder.cpp');
+  const newest = Math.max(...[source, path.join(dir, 'wire.h')].map((f) => statSync(f).mtimeMs));
+  if (!existsSync(out) || statSync(out).mtimeMs < newest) {
+    const flags = ['-O2', '-std=c++17', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-pthread', `-I${nodeApiHeaders()}`];
+    execFileSync(process.env.CXX ?? 'g++', [...flags, '-o', out, source], { stdio: 'inherit' });
+  }
+  return out;
+}
+
 /** One config line per client; '-' stands for an absent field (ids and tokens have no spaces). */
 export function clientLine(c: WorkerClient): string {
   const field = (s: string | undefined): string => {
