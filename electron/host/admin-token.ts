@@ -11,7 +11,11 @@ export const ADMIN_TOKEN_KEY = 'host.adminToken';
 
 /** The admin token a host with `cfg` uses: the one given, else the one its database keeps (null before the first start). */
 export function storedAdminToken(cfg: HostConfig): string | null {
-  if (cfg.adminToken) return cfg.adminToken;
+  return cfg.adminToken ?? readHostKv(cfg, (kv) => kv.get(ADMIN_TOKEN_KEY));
+}
+
+/** Reads the kv store of the database a host with `cfg` uses (null before the host set it up), beside a running host. */
+export function readHostKv<T>(cfg: HostConfig, read: (kv: KeyValue) => T | null): T | null {
   const dbPath = resolve(cfg.db ?? defaultDbPath(cfg.demo));
   if (!existsSync(dbPath)) return null;
   // read-only: a running host keeps the file open and writing (WAL allows a reader beside it)
@@ -20,7 +24,7 @@ export function storedAdminToken(cfg: HostConfig): string | null {
     db.pragma('busy_timeout = 2000');
     // a file the host has not set up yet has no kv table
     const hasKv = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kv'").get();
-    return hasKv ? new KeyValue(db).get(ADMIN_TOKEN_KEY) : null;
+    return hasKv ? read(new KeyValue(db)) : null;
   } finally {
     db.close();
   }

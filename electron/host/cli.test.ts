@@ -74,6 +74,18 @@ function client(ready: Ready, token = ready.adminToken) {
   };
 }
 
+/** Runs `--show-token` with `args` (not startCli's port flags) and waits for it to exit 0. */
+async function showToken(args: string[]): Promise<{ out: string; err: string }> {
+  const shown = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--show-token'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(shown);
+  let out = '';
+  let err = '';
+  shown.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  shown.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  expect(await new Promise((resolve) => shown.once('exit', resolve))).toBe(0);
+  return { out, err };
+}
+
 function stop(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
     child.once('exit', (code) => resolve(code));
@@ -133,12 +145,10 @@ describe('headless host CLI', () => {
     expect(await api.call('settings.get', {})).toBeTruthy();
     api.ws.close();
 
-    const shown = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--show-token'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(shown);
-    let out = '';
-    shown.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    expect(await new Promise((resolve) => shown.once('exit', resolve))).toBe(0);
-    expect(out).toBe(`${token}\nhttp://127.0.0.1:8090/#token=${token}\n`);
+    // without the service's --http-port (an ephemeral one here): the URL is the one the host recorded, not 8090
+    const shown = await showToken(args);
+    expect(shown.out).toBe(`${token}\nhttp://127.0.0.1:${second.ready.httpPort}/#token=${token}\n`);
+    expect(shown.err).toMatch(/^\(the URLs the host recorded at its start on \d{4}-\d\d-\d\dT/);
     expect(await stop(second.child)).toBe(0);
 
     const given = await startCli([...args, '--admin-token', 'G'.repeat(24)]);
@@ -167,12 +177,9 @@ describe('headless host CLI', () => {
     expect(second.ready.publicUrls).toEqual(['https://panel.lan']);
     await untilPrinted(second.lines, 'Open https://panel.lan (through the reverse proxy');
     expect(second.lines.filter((l) => l.includes(token))).toEqual([]);
-    const shown = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--show-token'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(shown);
-    let out = '';
-    shown.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    expect(await new Promise((resolve) => shown.once('exit', resolve))).toBe(0);
-    expect(out).toBe(`${token}\nhttp://127.0.0.1:8090/#token=${token}\nhttps://panel.lan/#token=${token}\n`);
+    // the public URL recorded by the host, though --show-token is not given it
+    const shown = await showToken(['--db', join(tmp.dir, 'proxied', 'host.db')]);
+    expect(shown.out).toBe(`${token}\nhttp://127.0.0.1:${second.ready.httpPort}/#token=${token}\nhttps://panel.lan/#token=${token}\n`);
     expect(await stop(second.child)).toBe(0);
   }, 60_000);
 

@@ -4,10 +4,11 @@
  * in it (and in the URL) only on the start that generated it or with --print-token: stdout of a service
  * is often kept in a log (journald) that more people read than should hold the token.
  */
-import { configuredUrl, openLine, storedAdminToken, tokenHiddenNotice, tokenShown, withToken } from './admin-token';
+import { openLine, storedAdminToken, tokenHiddenNotice, tokenShown } from './admin-token';
 import { USAGE, parseHostArgs } from './config';
 import { startDemo, type Demo } from './demo';
 import { startHost } from './host';
+import { tokenUrls } from './served-urls';
 
 async function main(): Promise<void> {
   let cfg;
@@ -27,8 +28,10 @@ async function main(): Promise<void> {
       process.stderr.write('no admin token yet: the host has not started with this database (give the same --db or --config as the host)\n');
       process.exit(1);
     }
-    const urls = [configuredUrl(cfg, token), ...withToken(cfg.publicUrls, token)].filter((u) => u !== null);
+    const { urls, source } = tokenUrls(cfg, token);
     process.stdout.write(`${token}\n${urls.map((u) => `${u}\n`).join('')}`);
+    // stderr: stdout stays the token and URLs, for scripts
+    process.stderr.write(`(${source})\n`);
     return;
   }
   const log = (line: string) => process.stderr.write(`${line}\n`);

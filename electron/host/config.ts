@@ -82,10 +82,12 @@ export const USAGE = `Usage: npm run serve -- [flags]
   --print-token      print the admin token (URL and HYPERTCP_READY) on this start too; without it
                      only the first start, which generates it, prints it (stdout may be kept in a log;
                      --demo always prints it)
-  --show-token       print the admin token and the URL with it, then exit without serving (reads the
-                     database, so it works beside a running host; give the same --db or --config)
+  --show-token       print the admin token and the URLs with it, then exit without serving (reads the
+                     database, so it works beside a running host; give the same --db or --config): the
+                     URLs the host recorded at its last start, else ones built from the flags given
   --static DIR       built UI to serve (default dist/renderer)
-  --tls-cert F --tls-key F   PEM files for HTTPS (generated when binding elsewhere without them)
+  --tls-cert F --tls-key F   PEM files for HTTPS (generated when binding elsewhere without them, and
+                     made again, the old pair kept as .bak, when a new name or IPv4 address appears)
   --demo             start simulated relay and sensor devices
   --demo-devices N   how many simulated devices --demo starts, ${MIN_DEMO_DEVICES}-${MAX_DEMO_DEVICES} (default ${DEMO_DEVICES.length}: 3 relays,
                      2 sensors; more alternate relay-006, sensor-007...)

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -317,18 +317,50 @@ describe('self-signed certificate notice', () => {
     }
   });
 
-  it('with the user\'s own certificate beyond loopback, says which names it covers (and nothing about deleting it)', async () => {
+  it('a start with a new --host-name makes a new certificate naming it too, keeping the old pair as .bak; the same or fewer names keep it', async () => {
+    const dir = join(tmp.dir, 'renew', 'tls');
+    const start = async (hostNames: string[]) => {
+      const said: string[] = [];
+      const lan = await startHost(HostConfig.parse({ db: join(tmp.dir, 'renew', 'h.db'), tcpPort: 0, httpPort: 0, bind: '0.0.0.0', brokerBind: '127.0.0.1', hostNames, static: tmp.dir }), (l) => said.push(l));
+      await lan.close();
+      const cert = readFileSync(join(dir, 'broker-cert.pem'), 'utf8');
+      return { said, cert, key: readFileSync(join(dir, 'broker-key.pem'), 'utf8'), fingerprint: new X509Certificate(cert).fingerprint256 };
+    };
+    const madeNew = (said: string[]) => said.filter((l) => l.startsWith('made a new HTTPS certificate'));
+    const first = await start(['a.lan', 'old.lan']);
+    expect(madeNew(first.said)).toEqual([]); // the first one is generated, not made again
+
+    const second = await start(['a.lan', 'b.lan']);
+    expect(second.fingerprint).not.toBe(first.fingerprint);
+    const renewed = new X509Certificate(second.cert);
+    for (const name of ['b.lan', 'a.lan', 'old.lan', hostname().toLowerCase()]) expect(renewed.checkHost(name), name).toBe(name);
+    expect(readFileSync(join(dir, 'broker-cert.pem.bak'), 'utf8')).toBe(first.cert);
+    expect(readFileSync(join(dir, 'broker-key.pem.bak'), 'utf8')).toBe(first.key);
+    expect(madeNew(second.said)).toEqual([`made a new HTTPS certificate adding b.lan (the old pair is kept as ${join(dir, 'broker-cert.pem')}.bak and ${join(dir, 'broker-key.pem')}.bak; browsers ask to accept the new one, and devices that pinned the old one need it)`]);
+    expect(second.said).toContain(selfSignedNotice(dir, second.cert)); // the fingerprint printed is the new one's
+
+    for (const names of [['a.lan', 'b.lan'], ['b.lan']]) {
+      const again = await start(names);
+      expect(again.fingerprint, names.join()).toBe(second.fingerprint);
+      expect(madeNew(again.said)).toEqual([]);
+    }
+  });
+
+  it('with the user\'s own certificate beyond loopback, says which names it covers, and never remakes it though it lacks names', async () => {
     const own = await ensureCertificate(join(tmp.dir, 'own-tls'), { names: { dns: ['panel.example'], ips: ['127.0.0.1'] } });
     const said: string[] = [];
-    const lan = await startHost(HostConfig.parse({ db: join(tmp.dir, 'own', 'h.db'), tcpPort: 0, httpPort: 0, bind: '0.0.0.0', brokerBind: '127.0.0.1', tlsCert: own.certPath, tlsKey: own.keyPath, static: tmp.dir }), (l) => said.push(l));
+    const lan = await startHost(HostConfig.parse({ db: join(tmp.dir, 'own', 'h.db'), tcpPort: 0, httpPort: 0, bind: '0.0.0.0', brokerBind: '127.0.0.1', hostNames: ['b.lan'], tlsCert: own.certPath, tlsKey: own.keyPath, static: tmp.dir }), (l) => said.push(l));
     await lan.close();
     expect(said).toEqual([certificateNamesNotice(own.cert)]);
     expect(said[0]).toContain('covers panel.example, 127.0.0.1;');
+    expect(readFileSync(own.certPath, 'utf8')).toBe(own.cert);
+    expect(readFileSync(own.keyPath, 'utf8')).toBe(own.key);
+    expect(existsSync(`${own.certPath}.bak`)).toBe(false);
   });
 
-  it('the names notice lists DNS names then addresses, and how to get a certificate with today\'s names', async () => {
+  it('the names notice lists DNS names then addresses, and for a generated one that new names remake it', async () => {
     const tls = await ensureCertificate(join(tmp.dir, 'tls-names'), { names: { dns: ['localhost', 'labpi'], ips: ['127.0.0.1', 'fd00::7'] } });
     expect(certificateNamesNotice(tls.cert)).toBe('the HTTPS certificate covers localhost, labpi, 127.0.0.1, fd00::7; reaching the UI by another name or address adds a name-mismatch warning');
-    expect(certificateNamesNotice(tls.cert, '/d/tls')).toContain('delete /d/tls');
+    expect(certificateNamesNotice(tls.cert, '/d/tls')).toContain('generated in /d/tls: a start that finds a new host name, --host-name or IPv4 address makes a new one');
   });
 });

@@ -1,14 +1,16 @@
 import { X509Certificate } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ensureCertificate, generateToken, loadCertificate } from '../broker';
+import { generateToken, loadCertificate } from '../broker';
 import { certificateNames, machineNames } from '../broker/tls';
 import { startCore, type Core } from '../core';
 import { ADMIN_TOKEN_KEY, withToken } from './admin-token';
 import type { HostConfig } from './config';
 import { defaultDbPath } from './config';
+import { generatedCertificate } from './generated-certificate';
 import { startHttpHost, isLoopback, type HttpHost } from './http-host';
 import { cleartextPublicUrls } from './public-urls';
+import { recordServedUrls } from './served-urls';
 
 export interface Host {
   core: Core;
@@ -67,14 +69,14 @@ export function selfSignedNotice(dir: string, certPem: string): string {
 
 /**
  * The names a certificate covers: a browser reaching the UI by any other (an address DHCP gave later,
- * a name added since) warns of a name mismatch too. The generated one is kept, not remade, since
- * devices may pin it; deleting the folder has a new one made (with today's names) on the next start.
+ * an IPv6 one) warns of a name mismatch too. A generated one gains new names and IPv4 addresses by
+ * being made again at a start (generatedCertificate); a user's own is theirs to change.
  */
 export function certificateNamesNotice(certPem: string, generatedIn?: string): string {
   const { dns, ips } = certificateNames(certPem);
   const names = [...dns, ...ips].join(', ') || 'no names';
   return `the HTTPS certificate covers ${names}; reaching the UI by another name or address adds a name-mismatch warning` +
-    (generatedIn ? ` (to cover today's names and addresses, stop the host and delete ${generatedIn}: a new one is made at the next start; devices that pinned the old one need the new one)` : '');
+    (generatedIn ? ` (generated in ${generatedIn}: a start that finds a new host name, --host-name or IPv4 address makes a new one with it, keeping the old pair as .bak)` : '');
 }
 
 /** Broker + hub + static UI + WebSocket API: the headless host (`npm run serve`). */
@@ -87,7 +89,7 @@ export async function startHost(cfg: HostConfig, log: (line: string) => void = (
     // so this makes the data folder, owner-only as the database would have made it.
     await mkdir(dirname(dbPath), { recursive: true, mode: 0o700 });
     const dir = join(dirname(dbPath), 'tls');
-    tls = await ensureCertificate(dir, { names: machineNames(cfg.hostNames) });
+    tls = await generatedCertificate(dir, machineNames(cfg.hostNames), log);
     log(selfSignedNotice(dir, tls.cert));
     log(certificateNamesNotice(tls.cert, dir));
   }
@@ -109,6 +111,8 @@ export async function startHost(cfg: HostConfig, log: (line: string) => void = (
       onRefused: (reason, address) => refusals.refused(reason, address),
     });
     const url = `${http.origin}/#token=${adminToken}`;
+    // --show-token reads these: its own flags may not be the service's (another --http-port, --bind)
+    recordServedUrls(core.kv, http.origin, cfg.publicUrls);
     for (const origin of cleartextPublicUrls(cfg.publicUrls)) {
       log(`--public-url ${origin} is plain http: the admin token crosses the network readable on the way to the proxy; have the proxy serve https`);
     }
