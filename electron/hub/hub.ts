@@ -19,6 +19,7 @@ import { storageStats } from './storage';
 import { TelemetryHistory } from './telemetry-history';
 import type { SqliteTokenStore } from './token-store';
 import { TrafficLog, cutRow } from './traffic-log';
+import { UdpDropRateSampler } from './udp-drop-rate';
 import { type UdpDropPort, udpDropStats } from './udp-drops';
 
 export interface HubOptions {
@@ -126,6 +127,8 @@ export class Hub {
   /** Timed retention steps, sized to a write round's budget per table (a DELETE cannot stop halfway). */
   private readonly retentionSteps: { traffic: StepSizer; telemetry: StepSizer };
   private readonly lastUdp = new Map<string, UdpSessionCounters>();
+  /** The endpoint's drops per second over the last 15 minutes (udp.drops' rate). */
+  private readonly udpDropRate = new UdpDropRateSampler();
   private timer: NodeJS.Timeout | null = null;
   private lastRetention = 0;
   private readonly detach: (() => void)[] = [];
@@ -321,7 +324,7 @@ export class Hub {
     }
   }
 
-  /** UDP loss, retransmits and late acks per second, from the transport's cumulative per-session counters. */
+  /** UDP loss, retransmits and late acks per second, from the transport's cumulative per-session counters; the endpoint's drop rate. */
   private sampleUdp(now: number): void {
     const live = new Set<string>();
     for (const u of this.o.udp?.sessions() ?? []) {
@@ -336,6 +339,8 @@ export class Hub {
       this.lastUdp.set(u.deviceId, { lostPackets, retransmits, spuriousRetransmits });
     }
     for (const id of this.lastUdp.keys()) if (!live.has(id)) this.lastUdp.delete(id);
+    const drops = this.o.udp?.drops;
+    if (drops) this.udpDropRate.sample(drops, now);
   }
 
   /**
@@ -371,9 +376,9 @@ export class Hub {
   }
 
   /** The UDP endpoint's dropped datagrams by reason and its top `limit` source addresses (enabled false without UDP). */
-  udpDrops(limit: number): UdpDropStats {
+  udpDrops(limit: number, now = Date.now()): UdpDropStats {
     const u = this.o.udp;
-    return udpDropStats(u?.dropReport && u.port !== undefined ? (u as UdpDropPort) : null, limit);
+    return udpDropStats(u?.dropReport && u.port !== undefined && u.drops ? (u as UdpDropPort) : null, limit, (at) => this.udpDropRate.rate(at), now);
   }
 
   /** The database's files, the traffic log against its caps, and how the writes keep up. */

@@ -40,6 +40,7 @@ describe('api udp.drops: the UDP endpoint drops reach the API', () => {
     }
     expect(got).toMatchObject({ enabled: true, port: core.udpPort, tracked: 1, capacity: 64, evicted: 0, forgetMs: 600_000 });
     expect(got.drops).toMatchObject({ header: 7, unknownSession: 0, authFailed: 0 });
+    expect(got.rate).toMatchObject({ stepMs: 5_000, windowMs: 900_000 }); // its points: udp-drop-rate.test.ts
     expect(got.sources).toEqual([{ address: '127.0.0.1', count: 7, lastReason: 'header', lastTs: expect.any(Number) }]);
     expect(got.sources[0]!.lastTs).toBeGreaterThanOrEqual(before - 5);
     expect(got.sources[0]!.lastTs).toBeLessThanOrEqual(Date.now());
@@ -51,7 +52,7 @@ describe('api udp.drops: the UDP endpoint drops reach the API', () => {
     const core = await start();
     expect(core.udpPort).toBeNull();
     const got = await drops(core, { limit: 5 });
-    expect(got).toMatchObject({ enabled: false, port: null, sources: [], tracked: 0 });
+    expect(got).toMatchObject({ enabled: false, port: null, sources: [], tracked: 0, rate: { points: [] } });
     expect(Object.values(got.drops).every((n) => n === 0)).toBe(true);
   });
 });

@@ -1,8 +1,11 @@
-import { noUdpDrops, type UdpDropStats, type UdpEndpointDrops, type UdpSourceDropReason } from '../../shared/api/contract';
+import { noUdpDrops, type UdpDropRate, type UdpDropStats, type UdpEndpointDrops, type UdpSourceDropReason } from '../../shared/api/contract';
+import { noUdpDropRate } from './udp-drop-rate';
 
 /** What the hub reads of the UDP transport's endpoint drops (UdpTransport.dropReport, electron/udp/transport.ts). */
 export interface UdpDropPort {
   readonly port: number;
+  /** The live counters (sampled each tick for the rate: no copy, no top-sources sort). */
+  readonly drops: UdpEndpointDrops;
   dropReport(limit: number): {
     drops: UdpEndpointDrops;
     sources: { address: string; count: number; lastReason: UdpSourceDropReason; agoMs: number }[];
@@ -13,9 +16,9 @@ export interface UdpDropPort {
   };
 }
 
-/** udp.drops: the transport's counters and top sources, their times as wall-clock ms; zeros when UDP is off. */
-export function udpDropStats(udp: UdpDropPort | null | undefined, limit: number, now = Date.now()): UdpDropStats {
-  if (!udp) return { enabled: false, port: null, drops: noUdpDrops(), sources: [], tracked: 0, capacity: 0, evicted: 0, forgetMs: 0 };
+/** udp.drops: the transport's counters, top sources (their times as wall-clock ms) and recent rate; zeros when UDP is off. */
+export function udpDropStats(udp: UdpDropPort | null | undefined, limit: number, rate: (now: number) => UdpDropRate, now = Date.now()): UdpDropStats {
+  if (!udp) return { enabled: false, port: null, drops: noUdpDrops(), sources: [], tracked: 0, capacity: 0, evicted: 0, forgetMs: 0, rate: noUdpDropRate() };
   const r = udp.dropReport(limit);
   return {
     enabled: true,
@@ -27,5 +30,6 @@ export function udpDropStats(udp: UdpDropPort | null | undefined, limit: number,
     capacity: r.capacity,
     evicted: r.evicted,
     forgetMs: r.forgetMs,
+    rate: rate(now),
   };
 }

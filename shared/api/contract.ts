@@ -302,7 +302,7 @@ export const methods = {
   'export.metrics': z.strictObject({ device: DeviceId.optional(), range: MetricsRange }),
   'storage.stats': z.strictObject({}),
   'storage.backup': z.strictObject({}),
-  /** The UDP endpoint's dropped datagrams by reason and the `limit` addresses that sent the most lately. */
+  /** The UDP endpoint's dropped datagrams by reason, the `limit` addresses that sent the most lately, and the drops per second of the last 15 minutes. */
   'udp.drops': z.strictObject({ limit: z.number().int().min(1).max(64).default(10) }),
 } as const;
 
@@ -388,6 +388,25 @@ export interface UdpDropSource {
   lastTs: number;
 }
 
+/** Every drop counter of the endpoint; migrations are moves, not drops. */
+export type UdpDropReason = Exclude<keyof UdpEndpointDrops, 'migrations'>;
+
+/** How the host samples the drop counters for udp.drops' rate: every 5 s, the last 15 minutes kept (180 steps). */
+export const UDP_DROP_RATE = { stepMs: 5_000, windowMs: 15 * 60_000 } as const;
+
+/** Datagrams dropped per second by reason over the step that ended at `ts` (ms since epoch); reasons at 0 are left out. */
+export interface UdpDropRatePoint {
+  ts: number;
+  perSecond: Partial<Record<UdpDropReason, number>>;
+}
+
+/** Whether drops happen now: one point per step since the host started, at most windowMs back, oldest first (in memory only). */
+export interface UdpDropRate {
+  stepMs: number;
+  windowMs: number;
+  points: UdpDropRatePoint[];
+}
+
 /** udp.drops: all zeros and no sources when the host runs no UDP endpoint (enabled false). */
 export interface UdpDropStats {
   enabled: boolean;
@@ -400,6 +419,8 @@ export interface UdpDropStats {
   capacity: number;
   evicted: number;
   forgetMs: number;
+  /** Drops per second lately (no points without UDP). */
+  rate: UdpDropRate;
 }
 
 export interface HelloResult {

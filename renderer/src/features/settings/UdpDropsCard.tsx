@@ -1,6 +1,7 @@
-import { Fragment } from 'react';
-import type { UdpDropStats, UdpEndpointDrops, UdpSourceDropReason } from '../../../../shared/api/contract';
+import { Fragment, useMemo } from 'react';
+import type { UdpDropRate, UdpDropReason, UdpDropStats, UdpEndpointDrops, UdpSourceDropReason } from '../../../../shared/api/contract';
 import { formatAgo, formatDuration } from '../../components/format';
+import { PALETTE, SeriesChart, type SeriesDef } from '../../components/SeriesChart';
 import { usePolled } from '../../components/usePolled';
 
 /** How often the card asks the host again while it is shown. */
@@ -53,6 +54,7 @@ export function UdpDropsDetails({ stats, now }: { stats: UdpDropStats; now: numb
   }
   return (
     <>
+      <DropRate rate={stats.rate} />
       <p data-testid="udp-drops-total">
         {total.toLocaleString('en-US')} datagram{total === 1 ? '' : 's'} dropped{port}
       </p>
@@ -67,6 +69,30 @@ export function UdpDropsDetails({ stats, now }: { stats: UdpDropStats; now: numb
       {stats.sources.length > 0 && <DropSources stats={stats} now={now} />}
     </>
   );
+}
+
+/** A reason's words without their explanation, short enough for a legend: "failed authentication". */
+const shortLabel = (r: UdpDropReason) => (SOURCE_REASONS[r as UdpSourceDropReason] ?? OTHER_REASONS[r] ?? r).replace(/ \(.*\)$/, '');
+
+/** Whether drops happen now: per second by reason over the host's last steps, or a plain sentence when none. */
+export function DropRate({ rate }: { rate: UdpDropRate }) {
+  const minutes = `${Math.round(rate.windowMs / 60_000)} minutes`;
+  // once per answer from the host (every 5 s), not per render: the chart redraws on new rows only
+  const { reasons, series, data } = useMemo(() => {
+    const reasons = [...Object.keys(SOURCE_REASONS), ...Object.keys(OTHER_REASONS)].filter((r) => rate.points.some((p) => (p.perSecond[r as UdpDropReason] ?? 0) > 0)) as UdpDropReason[];
+    const series: SeriesDef[] = reasons.map((r, i) => ({ key: r, label: shortLabel(r), color: PALETTE[i % PALETTE.length]! }));
+    const data = rate.points.map((p) => Object.fromEntries([['ts', p.ts], ...reasons.map((r) => [r, p.perSecond[r] ?? 0])]) as Record<string, number>);
+    return { reasons, series, data };
+  }, [rate]);
+  if (reasons.length === 0) {
+    return (
+      <p className="muted" data-testid="udp-drops-rate-none">
+        No datagrams refused in the last {minutes}
+      </p>
+    );
+  }
+  const newest = rate.points.at(-1)!.ts;
+  return <SeriesChart title={`Dropped per second, last ${minutes}`} note={`By reason, each point the average of ${rate.stepMs / 1000} s.`} span={{ from: newest - rate.windowMs, to: newest }} data={data} series={series} height={180} testId="udp-drops-rate" />;
 }
 
 function DropSources({ stats, now }: { stats: UdpDropStats; now: number }) {
