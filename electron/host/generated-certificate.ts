@@ -1,5 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import { rename } from 'node:fs/promises';
+import { copyFile, mkdir, rename } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { isIPv4 } from 'node:net';
 import { ensureCertificate, type CertificatePair } from '../broker';
 import { certificateNames, shortIp, type CertificateNames } from '../broker/tls';
@@ -57,11 +59,28 @@ export async function generatedCertificate(dir: string, names: CertificateNames,
     await rename(pair.certPath, `${pair.certPath}.bak`);
     await rename(pair.keyPath, `${pair.keyPath}.bak`);
     const renewed = await ensureCertificate(dir, { names: withOldNames(names, certificateNames(pair.cert)) });
-    log(`made a new HTTPS certificate adding ${added.join(', ')} (the old pair is kept as ${pair.certPath}.bak and ${pair.keyPath}.bak; browsers ask to accept the new one, and devices that pinned the old one need it)`);
+    log(`made a new HTTPS certificate adding ${added.join(', ')} (the old pair is kept as ${pair.certPath}.bak and ${pair.keyPath}.bak; browsers ask to accept the new one; devices keep theirs)`);
     return renewed;
   } catch (err) {
     // a read-only folder must not keep the panel from starting: serve the old one, which is still in memory
     log(`could not make a new HTTPS certificate adding ${added.join(', ')} in ${dir}: ${(err as Error).message}; serving the old one`);
     return pair;
   }
+}
+
+/** The panel's HTTPS certificate, in the data folder beside the devices' `tls`. */
+export const WEB_TLS_DIR = 'web-tls';
+
+/**
+ * Before the panel had a pair of its own it served the devices' one: on an install that has that
+ * one, the first start that makes the panel's starts from a copy, so browsers that accepted it are
+ * not asked again.
+ */
+export async function adoptDeviceCertificate(deviceDir: string, webDir: string): Promise<void> {
+  const files = ['broker-cert.pem', 'broker-key.pem'];
+  if (existsSync(join(webDir, files[0]!)) || !files.every((f) => existsSync(join(deviceDir, f)))) return;
+  await mkdir(webDir, { recursive: true, mode: 0o700 });
+  // the certificate last: its presence says the copy is whole (copyFile keeps the key owner-only)
+  await copyFile(join(deviceDir, files[1]!), join(webDir, files[1]!));
+  await copyFile(join(deviceDir, files[0]!), join(webDir, files[0]!));
 }

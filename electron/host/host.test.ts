@@ -7,6 +7,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { ensureCertificate } from '../broker';
+import { machineNames } from '../broker/tls';
 import { tempDir } from '../hub/testing/temp-dir';
 import { HostConfig } from './config';
 import { certificateNamesNotice, refusalNotices, selfSignedNotice, startHost, type Host } from './host';
@@ -308,7 +309,7 @@ describe('self-signed certificate notice', () => {
       const own = hostname().toLowerCase();
       for (const name of ['pi.lan', own, 'localhost']) expect(served.checkHost(name), name).toBe(name);
       const notice = said.find((l) => l.startsWith('the HTTPS certificate covers '));
-      expect(notice).toBe(certificateNamesNotice(served.toString(), join(tmp.dir, 'lan', 'tls')));
+      expect(notice).toBe(certificateNamesNotice(served.toString(), join(tmp.dir, 'lan', 'web-tls')));
       expect(notice).toContain('pi.lan');
       expect(notice).toContain(`${own}.local`);
       expect(statSync(join(tmp.dir, 'lan')).mode & 0o777).toBe(0o700); // the data folder, made with the certificate
@@ -318,7 +319,8 @@ describe('self-signed certificate notice', () => {
   });
 
   it('a start with a new --host-name makes a new certificate naming it too, keeping the old pair as .bak; the same or fewer names keep it', async () => {
-    const dir = join(tmp.dir, 'renew', 'tls');
+    const dir = join(tmp.dir, 'renew', 'web-tls');
+    const deviceCert = () => readFileSync(join(tmp.dir, 'renew', 'tls', 'broker-cert.pem'), 'utf8');
     const start = async (hostNames: string[]) => {
       const said: string[] = [];
       const lan = await startHost(HostConfig.parse({ db: join(tmp.dir, 'renew', 'h.db'), tcpPort: 0, httpPort: 0, bind: '0.0.0.0', brokerBind: '127.0.0.1', hostNames, static: tmp.dir }), (l) => said.push(l));
@@ -329,6 +331,9 @@ describe('self-signed certificate notice', () => {
     const madeNew = (said: string[]) => said.filter((l) => l.startsWith('made a new HTTPS certificate'));
     const first = await start(['a.lan', 'old.lan']);
     expect(madeNew(first.said)).toEqual([]); // the first one is generated, not made again
+    const devices = deviceCert();
+    expect(new X509Certificate(devices).checkHost('a.lan')).toBe('a.lan'); // devices may reach it by a --host-name too
+    expect(devices).not.toBe(first.cert); // a pair of their own
 
     const second = await start(['a.lan', 'b.lan']);
     expect(second.fingerprint).not.toBe(first.fingerprint);
@@ -336,13 +341,32 @@ describe('self-signed certificate notice', () => {
     for (const name of ['b.lan', 'a.lan', 'old.lan', hostname().toLowerCase()]) expect(renewed.checkHost(name), name).toBe(name);
     expect(readFileSync(join(dir, 'broker-cert.pem.bak'), 'utf8')).toBe(first.cert);
     expect(readFileSync(join(dir, 'broker-key.pem.bak'), 'utf8')).toBe(first.key);
-    expect(madeNew(second.said)).toEqual([`made a new HTTPS certificate adding b.lan (the old pair is kept as ${join(dir, 'broker-cert.pem')}.bak and ${join(dir, 'broker-key.pem')}.bak; browsers ask to accept the new one, and devices that pinned the old one need it)`]);
+    expect(madeNew(second.said)).toEqual([`made a new HTTPS certificate adding b.lan (the old pair is kept as ${join(dir, 'broker-cert.pem')}.bak and ${join(dir, 'broker-key.pem')}.bak; browsers ask to accept the new one; devices keep theirs)`]);
+    expect(deviceCert()).toBe(devices); // devices pin theirs: never made again (PROTOCOL.md)
     expect(second.said).toContain(selfSignedNotice(dir, second.cert)); // the fingerprint printed is the new one's
 
     for (const names of [['a.lan', 'b.lan'], ['b.lan']]) {
       const again = await start(names);
       expect(again.fingerprint, names.join()).toBe(second.fingerprint);
       expect(madeNew(again.said)).toEqual([]);
+    }
+  });
+
+  it('an install from before the panel had a pair of its own keeps serving the one its browsers accepted, key owner-only', async () => {
+    const old = await ensureCertificate(join(tmp.dir, 'upgrade', 'tls'), { names: machineNames() });
+    const lan = await startHost(HostConfig.parse({ db: join(tmp.dir, 'upgrade', 'h.db'), tcpPort: 0, httpPort: 0, bind: '0.0.0.0', brokerBind: '127.0.0.1', static: tmp.dir }), () => {});
+    try {
+      const served = await new Promise<string>((resolve, reject) => {
+        const s = tlsConnect({ host: '127.0.0.1', port: lan.http.port, rejectUnauthorized: false }, () => {
+          resolve(s.getPeerCertificate().fingerprint256);
+          s.end();
+        });
+        s.on('error', reject);
+      });
+      expect(served).toBe(new X509Certificate(old.cert).fingerprint256);
+      expect(statSync(join(tmp.dir, 'upgrade', 'web-tls', 'broker-key.pem')).mode & 0o777).toBe(0o600);
+    } finally {
+      await lan.close();
     }
   });
 

@@ -1,13 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { generateToken, loadCertificate } from '../broker';
+import { ensureCertificate, generateToken, loadCertificate } from '../broker';
 import { certificateNames, machineNames } from '../broker/tls';
 import { startCore, type Core } from '../core';
 import { ADMIN_TOKEN_KEY, withToken } from './admin-token';
 import type { HostConfig } from './config';
 import { defaultDbPath } from './config';
-import { generatedCertificate } from './generated-certificate';
+import { WEB_TLS_DIR, adoptDeviceCertificate, generatedCertificate } from './generated-certificate';
 import { startHttpHost, isLoopback, type HttpHost } from './http-host';
 import { cleartextPublicUrls } from './public-urls';
 import { recordServedUrls } from './served-urls';
@@ -85,11 +85,17 @@ export async function startHost(cfg: HostConfig, log: (line: string) => void = (
   let tls: { key: string; cert: string } | undefined;
   if (cfg.tlsCert && cfg.tlsKey) tls = await loadCertificate(cfg.tlsKey, cfg.tlsCert);
   else if (!isLoopback(cfg.bind)) {
-    // Before the core, whose device TLS listener would otherwise generate it without the --host-name names;
-    // so this makes the data folder, owner-only as the database would have made it.
+    // Made here, the data folder is owner-only as the database would have made it.
     await mkdir(dirname(dbPath), { recursive: true, mode: 0o700 });
-    const dir = join(dirname(dbPath), 'tls');
-    tls = await generatedCertificate(dir, machineNames(cfg.hostNames), log);
+    const names = machineNames(cfg.hostNames);
+    // Devices pin the broker's certificate, so it is made once and never again (PROTOCOL.md); made
+    // before the core so it names the --host-names too, which the core's listener would not.
+    const deviceDir = join(dirname(dbPath), 'tls');
+    const devices = await ensureCertificate(deviceDir, { names });
+    // Browsers accept the panel's, which follows the machine's names: a pair of its own.
+    const dir = join(dirname(dbPath), WEB_TLS_DIR);
+    if (!devices.generated) await adoptDeviceCertificate(deviceDir, dir);
+    tls = await generatedCertificate(dir, names, log);
     log(selfSignedNotice(dir, tls.cert));
     log(certificateNamesNotice(tls.cert, dir));
   }
