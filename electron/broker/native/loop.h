@@ -1,0 +1,90 @@
+// The epoll thread that owns the plain-TCP sockets (see README.md). Every public method is
+// called on the JS thread and takes the one mutex the thread holds while it handles a wake-up.
+#ifndef HYPERTCP_NATIVE_LOOP_H
+#define HYPERTCP_NATIVE_LOOP_H
+
+#include <stdint.h>
+
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "batch.h"
+
+namespace native {
+
+struct Route {
+  std::string deviceId;
+  bool v2 = false;
+  uint32_t maxPayload = 16384;
+  double ratePerSecond = 0, rateBurst = 0;
+};
+
+struct Conn;
+
+class Loop {
+ public:
+  // Called (under the lock) when a batch becomes ready and JS has not been asked for it yet.
+  explicit Loop(std::function<void()> notify);
+  ~Loop();
+
+  // The bound port, or -1 with `error` set.
+  int listen(const std::string& host, int port, std::string& error);
+  // Stops listening and closes every connection ('shutdown'); the thread ends.
+  void close();
+  bool write(uint32_t id, const uint8_t* p, size_t n);
+  bool end(uint32_t id);
+  bool destroy(uint32_t id);
+  bool route(uint32_t id, const Route* route);
+  bool take(uint32_t id);
+  int nextId(uint32_t id);
+  bool pause(uint32_t id, bool paused);
+  void setTracing(bool on);
+  void processed(uint64_t seq);
+  // Moves the ready batch out (false if there is none).
+  bool takeBatch(Batch& out, uint64_t& seq);
+  size_t connections();
+
+ private:
+  void run();
+  void acceptAll();
+  void readFrom(Conn& c);
+  void consume(Conn& c, const uint8_t* p, size_t n);
+  void handleFrame(Conn& c, const uint8_t* f, size_t n);
+  bool tryFast(Conn& c, const uint8_t* f, size_t n);
+  void slow(Conn& c, const uint8_t* p, size_t n);
+  void queue(Conn& c, const uint8_t* p, size_t n);
+  void flush(Conn& c);
+  void flushDirty();
+  void watch(Conn& c);
+  void closeConn(Conn& c, const std::string& reason);
+  void emitCounters(Conn& c);
+  void publish();
+  bool takeToken(Conn& c);
+  uint16_t nextMsgId(Conn& c);
+  Conn* find(uint32_t id);
+
+  std::function<void()> notify_;
+  std::mutex mu_;
+  std::thread thread_;
+  int epollFd_ = -1, listenFd_ = -1, wakeFd_ = -1;
+  bool stopping_ = false;
+  uint32_t lastId_ = 0;
+  std::unordered_map<uint32_t, Conn*> conns_;
+  std::unordered_map<std::string, Conn*> devices_;
+  std::vector<uint32_t> dirty_;     // connections with bytes to write at the end of this wake-up
+  std::vector<uint32_t> counted_;   // connections with counter deltas not yet in the batch
+  Batch pending_;
+  uint64_t pendingSeq_ = 1;  // the sequence number the pending batch will carry
+  uint64_t processedSeq_ = 0;
+  bool notified_ = false;
+  bool tracing_ = false;
+  std::vector<uint8_t> readBuf_;
+};
+
+}  // namespace native
+
+#endif

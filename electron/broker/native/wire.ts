@@ -1,0 +1,257 @@
+/**
+ * The typed JS side of the native data path (wire.cpp; README.md beside it). Phase A: not yet
+ * used by the Broker.
+ *
+ * Batch layout. The addon calls onBatch(seq, bytes: ArrayBuffer, strings: string[]) once per
+ * ready batch (never once per frame), seq counting from 1; onBatch(0) once after close() when no
+ * batch will follow. `bytes` holds records back to back, little-endian, unaligned; every record
+ * starts with kind (u8) and connId (u32); `str` fields index `strings`:
+ *
+ * | kind | record    | then                                                                     |
+ * |-----:|-----------|--------------------------------------------------------------------------|
+ * | 1    | accepted  | port u16, address str u32                                                |
+ * | 2    | data      | length u32, that many bytes (slow path: the peer's bytes, unchanged)     |
+ * | 3    | closed    | reason str u32: end, destroyed, shutdown, or an errno code (ECONNRESET)  |
+ * | 4    | drained   | -                                                                        |
+ * | 5    | trace     | dir u8 (0 in, 1 out), cmd u8, msgId u16, status u8, from str u32, to str u32, length u32, payload bytes |
+ * | 6    | counters  | msgsIn, msgsOut, bytesIn, bytesOut, acksOut, rateLimited: u32 deltas    |
+ *
+ * Counters and traces cover fast-path frames only (JS counts what it handles itself);
+ * rateLimited counts frames the fast path handed to JS for lack of a token (JS then refuses and
+ * counts them too, so do not add it twice).
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeRoute {
+  deviceId: string;
+  v2: boolean;
+  maxPayload: number;
+  ratePerSecond: number;
+  rateBurst: number;
+}
+
+type Handle = object;
+
+/** The addon's exports (wire.cpp). */
+export interface NativeWireAddon {
+  create(onBatch: (seq: number, bytes?: ArrayBuffer, strings?: string[]) => void): Handle;
+  listen(h: Handle, host: string, port: number): number;
+  close(h: Handle): void;
+  write(h: Handle, connId: number, bytes: Uint8Array): boolean;
+  end(h: Handle, connId: number): boolean;
+  destroy(h: Handle, connId: number): boolean;
+  route(h: Handle, connId: number, route: NativeRoute | null): boolean;
+  take(h: Handle, connId: number): boolean;
+  nextId(h: Handle, connId: number): number;
+  pause(h: Handle, connId: number, paused: boolean): boolean;
+  setTracing(h: Handle, on: boolean): void;
+  processed(h: Handle, seq: number): void;
+  connections(h: Handle): number;
+  /** Test-only: [idStart, idEnd, payloadStart, payloadEnd] when the fast path takes the envelope, else null. */
+  classify(bytes: Uint8Array): [number, number, number, number] | null;
+}
+
+export interface NativeCounters {
+  msgsIn: number;
+  msgsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  acksOut: number;
+  rateLimited: number;
+}
+
+export interface NativeTrace {
+  dir: 'in' | 'out';
+  connId: number;
+  from: string;
+  to: string;
+  cmd: number;
+  msgId: number;
+  status: number;
+  /** The frame's payload (in: the sender's envelope; out: the delivered one), a copy. */
+  payload: Uint8Array;
+}
+
+export interface NativeWireEvents {
+  accepted(connId: number, address: string, port: number): void;
+  /** Slow-path bytes: everything the peer sent that the fast path did not take, in order. */
+  data(connId: number, bytes: Uint8Array): void;
+  closed(connId: number, reason: string): void;
+  drained(connId: number): void;
+  trace?(record: NativeTrace): void;
+  counters?(connId: number, delta: NativeCounters): void;
+  /** After every callback of batch `seq`. */
+  batchEnd?(seq: number): void;
+}
+
+export interface NativeWireOptions {
+  /**
+   * Report each batch processed as soon as its callbacks return (default). Turn it off when slow
+   * bytes may wait in JS (a paused session) and call processed(seq) once they are handled: until
+   * then a connection with slow bytes in a later batch takes no fast path, keeping its order.
+   */
+  autoProcessed?: boolean;
+}
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Where build-native.ts puts the addon. */
+export const nativeWirePath = (): string => path.join(root, 'dist', 'native', 'wire.node');
+
+export type NativeWireLoad = { addon: NativeWireAddon; reason: null } | { addon: null; reason: string };
+
+/** The addon, or why there is none (the broker then keeps its JS data path). Never throws. */
+export function loadNativeWire(file = nativeWirePath()): NativeWireLoad {
+  if (process.platform !== 'linux') return { addon: null, reason: `the native data path is Linux-only (this is ${process.platform})` };
+  if (!existsSync(file)) return { addon: null, reason: `${file} is not built (tsx electron/broker/native/build-native.ts)` };
+  try {
+    return { addon: createRequire(import.meta.url)(file) as NativeWireAddon, reason: null };
+  } catch (err) {
+    return { addon: null, reason: `cannot load ${file}: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+const ACCEPTED = 1;
+const DATA = 2;
+const CLOSED = 3;
+const DRAINED = 4;
+const TRACE = 5;
+const COUNTERS = 6;
+
+/** One native listener and its connections. */
+export class NativeWire {
+  private readonly handle: Handle;
+  private readonly autoProcessed: boolean;
+  private closing: Promise<void> | null = null;
+  private finished: (() => void) | null = null;
+
+  constructor(
+    private readonly addon: NativeWireAddon,
+    private readonly events: NativeWireEvents,
+    options: NativeWireOptions = {},
+  ) {
+    this.autoProcessed = options.autoProcessed ?? true;
+    this.handle = addon.create((seq, bytes, strings) => this.onBatch(seq, bytes, strings));
+  }
+
+  /** Binds host:port (0: any free port); returns the port. Throws when it cannot listen. */
+  listen(host: string, port: number): number {
+    return this.addon.listen(this.handle, host, port);
+  }
+
+  /** Stops listening and closes every connection (closed: 'shutdown'); resolves after their events. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closing = new Promise((resolve) => (this.finished = resolve));
+    this.addon.close(this.handle);
+    return this.closing;
+  }
+
+  /** Queues bytes (always taken); false when the connection is backed up: wait for drained. */
+  write(connId: number, bytes: Uint8Array): boolean {
+    return this.addon.write(this.handle, connId, bytes);
+  }
+
+  /** Half-closes after what is queued has gone; closed follows when the peer closes. */
+  end(connId: number): boolean {
+    return this.addon.end(this.handle, connId);
+  }
+
+  /** Closes at once; closed(connId, 'destroyed') follows. */
+  destroy(connId: number): boolean {
+    return this.addon.destroy(this.handle, connId);
+  }
+
+  /** Turns the fast path on for a logged-in session (null: off). */
+  route(connId: number, route: NativeRoute | null): boolean {
+    return this.addon.route(this.handle, connId, route);
+  }
+
+  /** One token from the session's rate bucket (true for a connection that is not routed). */
+  take(connId: number): boolean {
+    return this.addon.take(this.handle, connId);
+  }
+
+  /** The connection's next broker msg id, 1..65535 (shared with the fast path); 0 if it is gone. */
+  nextId(connId: number): number {
+    return this.addon.nextId(this.handle, connId);
+  }
+
+  /** Stops (or resumes) reading a connection; a peer that goes is still reported. */
+  pause(connId: number, paused: boolean): boolean {
+    return this.addon.pause(this.handle, connId, paused);
+  }
+
+  setTracing(on: boolean): void {
+    this.addon.setTracing(this.handle, on);
+  }
+
+  /** Slow bytes of batches up to `seq` are handled (see NativeWireOptions.autoProcessed). */
+  processed(seq: number): void {
+    this.addon.processed(this.handle, seq);
+  }
+
+  get connections(): number {
+    return this.addon.connections(this.handle);
+  }
+
+  private onBatch(seq: number, bytes?: ArrayBuffer, strings?: string[]): void {
+    if (seq === 0 || !bytes || !strings) {
+      this.finished?.();
+      return;
+    }
+    try {
+      this.dispatch(bytes, strings);
+      this.events.batchEnd?.(seq);
+    } finally {
+      if (this.autoProcessed) this.addon.processed(this.handle, seq);
+    }
+  }
+
+  private dispatch(buffer: ArrayBuffer, strings: string[]): void {
+    const view = new DataView(buffer);
+    const bytes = new Uint8Array(buffer);
+    const events = this.events;
+    let at = 0;
+    while (at < bytes.length) {
+      const kind = view.getUint8(at);
+      const connId = view.getUint32(at + 1, true);
+      at += 5;
+      if (kind === DATA) {
+        const length = view.getUint32(at, true);
+        events.data(connId, bytes.subarray(at + 4, at + 4 + length));
+        at += 4 + length;
+      } else if (kind === ACCEPTED) {
+        events.accepted(connId, strings[view.getUint32(at + 2, true)]!, view.getUint16(at, true));
+        at += 6;
+      } else if (kind === CLOSED) {
+        events.closed(connId, strings[view.getUint32(at, true)]!);
+        at += 4;
+      } else if (kind === DRAINED) {
+        events.drained(connId);
+      } else if (kind === TRACE) {
+        const length = view.getUint32(at + 13, true);
+        events.trace?.({
+          dir: view.getUint8(at) === 0 ? 'in' : 'out',
+          connId,
+          cmd: view.getUint8(at + 1),
+          msgId: view.getUint16(at + 2, true),
+          status: view.getUint8(at + 4),
+          from: strings[view.getUint32(at + 5, true)]!,
+          to: strings[view.getUint32(at + 9, true)]!,
+          payload: bytes.subarray(at + 17, at + 17 + length),
+        });
+        at += 17 + length;
+      } else if (kind === COUNTERS) {
+        const u = (k: number): number => view.getUint32(at + 4 * k, true);
+        events.counters?.(connId, { msgsIn: u(0), msgsOut: u(1), bytesIn: u(2), bytesOut: u(3), acksOut: u(4), rateLimited: u(5) });
+        at += 24;
+      } else {
+        throw new Error(`native wire: unknown record kind ${kind} at byte ${at - 5}`);
+      }
+    }
+  }
+}
