@@ -106,12 +106,16 @@ describe.skipIf(native.skip !== null)('native wire', () => {
   it.each(refusals)('leaves %s to JS, unchanged', async (_name, make) => {
     const r = recorder();
     const { A, B } = await pair(r);
+    // Even a connection routed under the reserved id: messages to "server" are the app's.
+    const S = await r.client();
+    clients.push(S.client);
+    r.wire.route(S.connId, route('server'));
     const frame = make(9);
     A.client.send(frame);
     await until(() => r.bytes(A.connId).length === frame.length, 'slow bytes');
     expect(r.bytes(A.connId).equals(frame)).toBe(true);
     await settle();
-    expect(A.client.received.length + B.client.received.length).toBe(0);
+    expect(A.client.received.length + B.client.received.length + S.client.received.length).toBe(0);
   });
 
   it('leaves a message to JS when the rate bucket is empty, and take() shares that bucket', async () => {
