@@ -190,6 +190,22 @@ describe.skipIf(native.skip !== null)('native wire', () => {
     expect(r.bytes(A.connId).equals(Buffer.concat([header, body]))).toBe(true);
   });
 
+  it('hands 256 KiB of random bytes from a routed connection to JS exactly as sent, split anywhere', async () => {
+    const r = recorder();
+    const { A, B } = await pair(r);
+    let seed = 7;
+    const junk = Buffer.alloc(256 * 1024);
+    for (let i = 0; i < junk.length; i++) junk[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    for (let i = 0; i < junk.length; ) {
+      const size = 1 + (junk[i]! % 200) * 37;
+      A.client.send(junk.subarray(i, i + size));
+      i += size;
+    }
+    await until(() => r.bytes(A.connId).length === junk.length, 'all junk at JS', 10_000);
+    expect(r.bytes(A.connId).equals(junk)).toBe(true);
+    expect(B.client.received.length).toBe(0);
+  });
+
   it('a newer route for a device id replaces the older one', async () => {
     const r = recorder();
     const { A, B } = await pair(r);
