@@ -7,6 +7,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { nodeApiHeaders } from '../../electron/broker/native/node-api';
 import { repoRoot } from '../lib/entry';
 import { HISTOGRAM_BUCKETS } from '../lib/stats';
 import type { SendMode, WorkerClient, WorkerReport } from './messages';
@@ -28,14 +29,9 @@ export function buildNativeLoadgen(bin = nativeLoadgenPath()): string {
   return bin;
 }
 
-export const forwarderAddonPath = (): string => path.join(repoRoot, 'dist', 'bench', 'forwarder.node');
+export { nodeApiHeaders };
 
-/** The running Node's Node-API headers: official builds ship them in <prefix>/include/node. */
-export function nodeApiHeaders(): string {
-  const dir = path.resolve(path.dirname(process.execPath), '..', 'include', 'node');
-  if (!existsSync(path.join(dir, 'node_api.h'))) throw new Error(`no Node-API headers at ${dir} (this Node is not an official build)`);
-  return dir;
-}
+export const forwarderAddonPath = (): string => path.join(repoRoot, 'dist', 'bench', 'forwarder.node');
 
 /** Compiles the C++ forwarder addon (bench/native/forwarder.cpp) when missing or older than its sources. */
 export function buildForwarderAddon(out = forwarderAddonPath()): string {

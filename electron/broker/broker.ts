@@ -7,6 +7,8 @@ import { encodeFrame } from '../../shared/protocol/frame';
 import { BrokerCore } from './core';
 import { TokenBucket } from './limits';
 import { Listeners, type ListenSpec, type TlsListenSpec } from './listeners';
+import { nativeHooks } from './native-hooks';
+import { loadNativeWire, type NativeWireLoad } from './native/wire';
 import { resolveOptions, type BrokerOptions, type ResolvedOptions } from './options';
 import { Session } from './session';
 import type { TokenStore } from './tokens';
@@ -29,6 +31,12 @@ export class Broker extends EventEmitter<BrokerEvents> {
   private pausedNow = false;
   /** pause() and resume() run one after the other, in call order. */
   private pauseChain: Promise<void> = Promise.resolve();
+  /**
+   * Plain TCP's data path: 'native' (the addon owns the sockets, routed messages bypass JS) or
+   * 'js'; `dataPathReason` says why not native.
+   */
+  readonly dataPath: 'native' | 'js';
+  readonly dataPathReason: string | null;
 
   constructor(options: BrokerOptions) {
     super();
@@ -40,13 +48,20 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const shortest = Math.min(keepalive.intervalMs, keepalive.deadlineMs, limits.loginTimeoutMs, limits.drainTimeoutMs, this.options.redirectGraceMs);
     this.ticker = setInterval(() => this.core.tick(), Math.max(5, Math.min(1000, shortest / 4)));
     this.ticker.unref();
+    const { nativeWire } = this.options;
+    const loaded: NativeWireLoad = nativeWire === false ? { addon: null, reason: 'turned off (nativeWire: false)' } : loadNativeWire(typeof nativeWire === 'string' ? nativeWire : undefined);
+    this.dataPath = loaded.addon ? 'native' : 'js';
+    this.dataPathReason = loaded.reason;
     this.sockets = new Listeners(
       // A TLS socket took its connection-rate token when its handshake began (holdHandshake).
       (socket, transport) => this.handle(socket, { address: socket.remoteAddress ?? 'unknown', transport, rateTaken: transport === 'tls' }),
       limits.loginTimeoutMs,
       () => this.core.tally.acceptErrors++,
       (raw) => this.holdHandshake(raw),
+      loaded.addon ? { addon: loaded.addon, hooks: nativeHooks(this.core) } : null,
     );
+    this.core.tracingChanged = (on) => this.sockets.setTracing(on);
+    this.sockets.setTracing(this.core.wants('frame'));
   }
 
   /** Also removes the hooks that tell the broker which events have listeners: put them back. */

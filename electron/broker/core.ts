@@ -55,13 +55,22 @@ export class BrokerCore {
     this.trackListeners();
   }
 
+  /** Told when 'frame' gains its first listener or loses its last (the native wire's traces follow it). */
+  tracingChanged: ((on: boolean) => void) | null = null;
+
   private readonly onNewListener = (event: string | symbol): void => {
-    this.listening.set(event, true);
+    this.setListening(event, true);
   };
 
   private readonly onRemoveListener = (event: string | symbol): void => {
-    this.listening.set(event, this.emitter.listenerCount(event) > 0);
+    this.setListening(event, this.emitter.listenerCount(event) > 0);
   };
+
+  private setListening(event: string | symbol, on: boolean): void {
+    const was = this.listening.get(event) === true;
+    this.listening.set(event, on);
+    if (event === 'frame' && was !== on) this.tracingChanged?.(on);
+  }
 
   /**
    * Keeps `listening` in step with the emitter through its own add/remove notifications. Called
@@ -71,8 +80,10 @@ export class BrokerCore {
     const emitter = this.emitter;
     if (!emitter.listeners('newListener').includes(this.onNewListener)) emitter.on('newListener', this.onNewListener);
     if (!emitter.listeners('removeListener').includes(this.onRemoveListener)) emitter.on('removeListener', this.onRemoveListener);
+    const tracing = this.wants('frame');
     this.listening.clear();
     for (const event of emitter.eventNames()) this.listening.set(event, emitter.listenerCount(event) > 0);
+    if (tracing !== this.wants('frame')) this.tracingChanged?.(!tracing);
   }
 
   /**
@@ -107,6 +118,11 @@ export class BrokerCore {
       setImmediate(this.flushAll);
     }
   };
+
+  /** Writes every queue scheduled so far now (the native wire's batch end: before its fast path goes on). */
+  flushNow(): void {
+    if (this.dirtyCount > 0) this.flushAll();
+  }
 
   private readonly flushAll = (): void => {
     this.flushPending = false;
@@ -184,6 +200,7 @@ export class BrokerCore {
       if (previous.udp && !session.udp) this.options.udp?.closeSession(session.id!, 'replaced');
     }
     this.tally.loginsOk++;
+    session.routeNative();
     // A 'session:close' listener of the replaced session may have closed this one already: its
     // 'session:close' has gone out, so a late 'session:open' would show a closed session online.
     if (session.open && this.wants('session:open')) this.emit('session:open', session.info());

@@ -1,5 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { NativeListener, type NativeHooks } from './native/native-listener';
+import type { NativeWireAddon } from './native/wire';
 import type { BrokerTransport } from './types';
 
 export interface ListenSpec {
@@ -12,13 +15,22 @@ export interface TlsListenSpec extends ListenSpec {
   cert: string | Buffer;
 }
 
-type Accept = (socket: Socket, transport: BrokerTransport) => void;
+/** A net.Socket, TLS socket or NativeSocket (the parts of a socket the broker uses). */
+type Accept = (socket: Duplex & { remoteAddress?: string | undefined }, transport: BrokerTransport) => void;
+
+/** The native data path for plain TCP: the addon and what to do with its reports. */
+export interface NativeDataPath {
+  addon: NativeWireAddon;
+  hooks: NativeHooks;
+}
 
 interface Listener {
   /** What it was asked to listen on, with the port it actually bound (so 0 becomes stable). */
   spec: ListenSpec | TlsListenSpec;
   tls: boolean;
   server: Server | null;
+  /** A plain-TCP listener on the native data path (instead of `server`). */
+  native: NativeListener | null;
 }
 
 /**
@@ -27,6 +39,7 @@ interface Listener {
  */
 export class Listeners {
   private readonly list: Listener[] = [];
+  private tracing = false;
 
   constructor(
     private readonly accept: Accept,
@@ -37,11 +50,19 @@ export class Listeners {
      * connection limits and returns its release, or refuses it (destroyed and recorded) with null.
      */
     private readonly holdHandshake: (raw: Socket) => (() => void) | null,
+    /** Plain TCP goes through the native wire when given; TLS never does. */
+    private readonly nativePath: NativeDataPath | null = null,
   ) {}
+
+  /** Fast-path traces on or off (someone listens to 'frame'), for every native listener. */
+  setTracing(on: boolean): void {
+    this.tracing = on;
+    for (const listener of this.list) listener.native?.setTracing(on);
+  }
 
   /** Starts listening; resolves with the bound port, which a later restart() reuses. */
   async add(spec: ListenSpec | TlsListenSpec, tls: boolean): Promise<number> {
-    const listener: Listener = { spec: { ...spec }, tls, server: null };
+    const listener: Listener = { spec: { ...spec }, tls, server: null, native: null };
     const port = await this.start(listener);
     this.list.push(listener);
     return port;
@@ -54,6 +75,9 @@ export class Listeners {
       const server = listener.server;
       listener.server = null;
       if (server) closing.push(new Promise<void>((resolve) => server.close(() => resolve())));
+      const native = listener.native;
+      listener.native = null;
+      if (native) closing.push(native.close());
     }
     return Promise.all(closing).then(() => undefined);
   }
@@ -61,7 +85,7 @@ export class Listeners {
   /** Listens again on every host/port that was listening; all or nothing. */
   async restart(): Promise<void> {
     try {
-      for (const listener of this.list) if (!listener.server) await this.start(listener);
+      for (const listener of this.list) if (!listener.server && !listener.native) await this.start(listener);
     } catch (err) {
       await this.stop();
       throw err;
@@ -73,6 +97,7 @@ export class Listeners {
   }
 
   private start(listener: Listener): Promise<number> {
+    if (!listener.tls && this.nativePath) return this.startNative(listener, this.nativePath);
     const server = listener.tls ? this.tlsServer(listener.spec as TlsListenSpec) : this.tcpServer();
     const { spec } = listener;
     return new Promise((resolve, reject) => {
@@ -88,6 +113,19 @@ export class Listeners {
         resolve(port);
       });
     });
+  }
+
+  private async startNative(listener: Listener, { addon, hooks }: NativeDataPath): Promise<number> {
+    const native = new NativeListener(addon, (socket) => this.accept(socket, 'tcp'), hooks, this.tracing);
+    const { spec } = listener;
+    try {
+      spec.port = native.listen(spec.host ?? '127.0.0.1', spec.port);
+    } catch (err) {
+      await native.close();
+      throw err;
+    }
+    listener.native = native;
+    return spec.port;
   }
 
   private tcpServer(): Server {

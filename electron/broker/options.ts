@@ -66,6 +66,11 @@ export interface BrokerOptions {
   closeLingerMs?: number;
   /** The UDP transport v2 devices may ask for at login ("udp":true); owned by the caller. */
   udp?: UdpSeam;
+  /**
+   * Plain TCP on the native data path (electron/broker/native): true (default) when the addon
+   * loads, else the JS path; false never; a string: the addon's file.
+   */
+  nativeWire?: boolean | string;
 }
 
 export const DEFAULT_LIMITS: BrokerLimits = {
@@ -102,6 +107,7 @@ export interface ResolvedOptions {
   redirectGraceMs: number;
   closeLingerMs: number;
   udp: UdpSeam | null;
+  nativeWire: boolean | string;
 }
 
 export function resolveOptions(options: BrokerOptions): ResolvedOptions {
@@ -121,5 +127,6 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
     redirectGraceMs: options.redirectGraceMs ?? 2_000,
     closeLingerMs: options.closeLingerMs ?? 2_000,
     udp: options.udp ?? null,
+    nativeWire: options.nativeWire ?? true,
   };
 }

@@ -6,6 +6,8 @@ import type { TargetIdCache } from '../../shared/protocol/envelope';
 import type { DeviceDescription } from '../../shared/protocol/login';
 import type { BrokerCore } from './core';
 import { TokenBucket } from './limits';
+import { NativeSocket } from './native/native-socket';
+import type { NativeCounters } from './native/wire';
 import { OutboundQueue } from './outbound';
 import { envelopePrefix } from './wire';
 import type { BrokerTransport, DisconnectReason, SessionCounters, SessionInfo } from './types';
@@ -60,6 +62,13 @@ export class Session {
   rttMs: number | null = null;
   redirectAt = 0;
   loginTimer: NodeJS.Timeout | null = null;
+  /** The connection when it is on the native wire (plain TCP with the addon loaded). */
+  readonly native: NativeSocket | null;
+  /** The wire routes this device's messages itself (fast path) and owns its rate bucket and msg ids. */
+  routed = false;
+  /** Bytes the wire wrote for the fast path (deliveries to it, acks to it). */
+  private nativeBytesOut = 0;
+  private routePending = false;
   private readonly decoder: FrameDecoder;
   private nextMsgId = 1;
   private closeReason: DisconnectReason | null = null;
@@ -80,6 +89,8 @@ export class Session {
     this.bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst, now);
     this.queue = new OutboundQueue(stream, limits.maxQueueBytes, limits.maxQueueMessages, core.schedule, core.clock, core.queueBudget);
     core.sockets.hold(address);
+    this.native = stream instanceof NativeSocket ? stream : null;
+    if (this.native) this.native.owner = this;
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     // One listener for the three ways a peer goes (fewer closures per idle connection).
     const gone = (arg?: unknown): void => this.peerGone(arg);
@@ -103,11 +114,53 @@ export class Session {
     return this.state === 'closed';
   }
 
-  /** Broker-originated msg ids: 1..65535, wrapping to 1, never 0. */
+  /** Broker-originated msg ids: 1..65535, wrapping to 1, never 0 (one counter with the fast path). */
   nextId(): number {
+    const native = this.native?.nextId() ?? 0;
+    if (native !== 0) return native;
     const id = this.nextMsgId;
     this.nextMsgId = id === 0xffff ? 1 : id + 1;
     return id;
+  }
+
+  /** A token for a message from this device: the wire's bucket when routed (the fast path shares it). */
+  takeToken(now: number): boolean {
+    return this.routed ? this.native!.takeToken() : this.bucket.take(now);
+  }
+
+  /**
+   * Puts the device on the fast path when nothing JS decides per message applies to it: no routing
+   * policy, no UDP session. A turn later, so its login reply (queued) is written before any delivery.
+   */
+  routeNative(): void {
+    if (!this.native || this.routePending) return;
+    this.routePending = true;
+    setImmediate(() => {
+      this.routePending = false;
+      if (!this.open || this.udp || this.core.options.policy !== null || this.core.sessionById(this.id!) !== this) return this.unroute();
+      const { maxPayload, ratePerSecond, rateBurst } = this.core.options.limits;
+      this.routed = this.native!.route({ deviceId: this.id!, v2: this.protocol === 'v2', maxPayload, ratePerSecond, rateBurst });
+    });
+  }
+
+  /** Off the fast path: every frame from and to it goes through JS again. */
+  unroute(): void {
+    if (!this.routed) return;
+    this.routed = false;
+    this.native!.route(null);
+  }
+
+  /** A counter delta of the wire's fast path (README: rateLimited is counted by JS, not again here). */
+  addNativeCounters(delta: NativeCounters): void {
+    const into = this.closed ? this.core.retired : this.counters;
+    into.msgsIn += delta.msgsIn;
+    into.msgsOut += delta.msgsOut;
+    into.bytesIn += delta.bytesIn;
+    into.acksOut += delta.acksOut;
+    if (this.closed) into.bytesOut += delta.bytesOut;
+    else this.nativeBytesOut += delta.bytesOut;
+    // A device busy on the fast path is alive: the liveness tick must not ping it as idle.
+    if (delta.msgsIn > 0) this.lastIn = this.core.clock();
   }
 
   send(frame: Uint8Array): number {
@@ -218,6 +271,7 @@ export class Session {
     this.closeReason = reason;
     const wasOpen = this.state === 'open';
     this.state = 'closed';
+    this.unroute();
     if (this.loginTimer) clearTimeout(this.loginTimer);
     this.core.closed(this, wasOpen, reason, detail);
     if (mode === 'graceful' && !this.stream.destroyed) {
@@ -248,7 +302,7 @@ export class Session {
   info(): SessionInfo {
     this.counters.queueDepth = this.queue.depth;
     this.counters.queueBytes = this.queue.bytes;
-    this.counters.bytesOut = this.queue.written;
+    this.counters.bytesOut = this.queue.written + this.nativeBytesOut;
     return {
       id: this.id ?? '',
       address: this.address,

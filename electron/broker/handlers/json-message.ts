@@ -15,7 +15,7 @@ export function handleJsonMessage(core: BrokerCore, session: Session, frame: Fra
   if (tracing) core.holdTraces();
   let status: number;
   let target: string | null = null;
-  if (!session.bucket.take(session.lastIn)) {
+  if (!session.takeToken(session.lastIn)) {
     session.counters.rateLimited++;
     session.refuse('rate_limited');
     status = Status.RATE_LIMITED;

@@ -19,7 +19,7 @@ export function handleUdpEnvelope(core: BrokerCore, e: UdpEnvelope): void {
   if (tracing) core.holdTraces();
   let status: number;
   try {
-    if (!session.bucket.take(core.clock())) {
+    if (!session.takeToken(core.clock())) {
       session.counters.rateLimited++;
       session.refuse('rate_limited');
       status = Status.RATE_LIMITED;

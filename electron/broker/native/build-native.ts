@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nodeApiHeaders } from '../../../bench/load/native';
+import { nodeApiHeaders } from './node-api';
 import { nativeWirePath } from './wire';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

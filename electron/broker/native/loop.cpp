@@ -25,8 +25,6 @@ constexpr uint8_t kSuccess = 200;
 constexpr size_t kHeader = 5;
 // write() says "wait for drained" past this many unsent bytes (Node's sockets say it at 16 KiB).
 constexpr size_t kHighWater = 64 * 1024;
-// Past this many unsent bytes a connection takes no more fast-path deliveries: JS decides.
-constexpr size_t kBackedUp = 1024 * 1024;
 // The shortest fast envelope: {"targetId":"x","payload":{}}
 constexpr size_t kMinFastBody = 29;
 constexpr uint64_t kListenKey = 0;
@@ -45,6 +43,9 @@ std::string errnoName(int e) {
     case EHOSTUNREACH: return "EHOSTUNREACH";
     case ENETUNREACH: return "ENETUNREACH";
     case ECONNABORTED: return "ECONNABORTED";
+    case EADDRINUSE: return "EADDRINUSE";
+    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    case EACCES: return "EACCES";
     default: return "errno " + std::to_string(e);
   }
 }
@@ -61,6 +62,7 @@ struct Conn {
   std::vector<uint8_t> hold;        // a fast-path candidate frame being read
   size_t holdTotal = 0;
   uint64_t lastSlowSeq = 0;         // the batch that carried this connection's last slow bytes
+  uint64_t drainedSeq = 0;          // the batch that said drained: JS flushes its queue on it
   bool paused = false;
   // Fast path.
   bool routed = false;
@@ -110,7 +112,8 @@ int Loop::listen(const std::string& host, int port, std::string& error) {
     if (found->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
   }
   if (fd < 0 || bind(fd, found->ai_addr, found->ai_addrlen) != 0 || ::listen(fd, 1024) != 0) {
-    error = std::string("listen ") + host + ":" + service + ": " + strerror(errno);
+    const int err = errno;  // as Node words it: "listen EADDRINUSE: address already in use host:port"
+    error = std::string("listen ") + errnoName(err) + ": " + strerror(err) + " " + host + ":" + service;
     if (fd >= 0) ::close(fd);
     freeaddrinfo(found);
     return -1;
@@ -314,7 +317,9 @@ bool Loop::tryFast(Conn& c, const uint8_t* f, size_t n) {
   auto it = devices_.find(target);
   if (it == devices_.end()) return false;
   Conn& r = *it->second;
-  if (r.ending || r.pendingOut() > kBackedUp) return false;
+  // Backed up exactly when write() would say so (or JS has not yet flushed its queue on drained):
+  // then JS's OutboundQueue decides (drop-oldest, QUEUE_FULL, slow consumer) and order holds.
+  if (r.ending || r.wantDrain || r.pendingOut() > kHighWater || processedSeq_ < r.drainedSeq) return false;
   const size_t payload = env.payloadEnd - env.payloadStart;
   const size_t length = c.prefix.size() + payload + 1;
   if (length > c.route.maxPayload || length > 0xffff) return false;
@@ -412,6 +417,7 @@ void Loop::flush(Conn& c) {
     if (c.wantDrain) {
       c.wantDrain = false;
       pending_.drained(c.id);
+      c.drainedSeq = pendingSeq_;
     }
     if (c.ending && !c.shut) {
       c.shut = true;

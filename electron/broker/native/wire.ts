@@ -1,6 +1,6 @@
 /**
- * The typed JS side of the native data path (wire.cpp; README.md beside it). Phase A: not yet
- * used by the Broker.
+ * The typed JS side of the native data path (wire.cpp; README.md beside it). The Broker's plain-TCP
+ * listener uses it through native-listener.ts and NativeSocket (native-socket.ts).
  *
  * Batch layout. The addon calls onBatch(seq, bytes: ArrayBuffer, strings: string[]) once per
  * ready batch (never once per frame), seq counting from 1; onBatch(0) once after close() when no
@@ -97,14 +97,30 @@ export interface NativeWireOptions {
 }
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
+const BUILT = path.join('dist', 'native', 'wire.node');
 
-/** Where build-native.ts puts the addon. */
-export const nativeWirePath = (): string => path.join(root, 'dist', 'native', 'wire.node');
+/** Where build-native.ts puts the addon (from the sources' place in the repository). */
+export const nativeWirePath = (): string => path.join(root, BUILT);
+
+/**
+ * The addon to load: $HYPERTCP_NATIVE_WIRE, else dist/native/wire.node in the repository that
+ * holds the working directory (bundles such as dist/bench/*.mjs and dist/host/cli.mjs cannot use
+ * import.meta.url for it), else the sources' own repository.
+ */
+export function findNativeWire(): string {
+  const fromEnv = process.env.HYPERTCP_NATIVE_WIRE;
+  if (fromEnv) return path.resolve(fromEnv);
+  for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, BUILT))) return path.join(dir, BUILT);
+    if (path.dirname(dir) === dir) break;
+  }
+  return nativeWirePath();
+}
 
 export type NativeWireLoad = { addon: NativeWireAddon; reason: null } | { addon: null; reason: string };
 
 /** The addon, or why there is none (the broker then keeps its JS data path). Never throws. */
-export function loadNativeWire(file = nativeWirePath()): NativeWireLoad {
+export function loadNativeWire(file = findNativeWire()): NativeWireLoad {
   if (process.platform !== 'linux') return { addon: null, reason: `the native data path is Linux-only (this is ${process.platform})` };
   if (!existsSync(file)) return { addon: null, reason: `${file} is not built (tsx electron/broker/native/build-native.ts)` };
   try {
