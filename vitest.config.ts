@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 20_000,
     pool: 'forks',
     setupFiles: ['./vitest.setup.ts'],
+    // The broker's plain TCP runs on the native data path when it builds (else JS, with the reason said).
+    globalSetup: ['./electron/broker/native/build-for-tests.ts'],
   },
 });

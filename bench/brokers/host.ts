@@ -32,4 +32,5 @@ serveCoordinator(
   },
 );
 
+process.stderr.write(`host broker: ${core.broker.dataPathNote()}\n`);
 announceReady(core.tcpPort);

@@ -11,6 +11,7 @@ import { BENCH_LIMITS } from './limits';
 
 const tokens = new MemoryTokenStore();
 const broker = new Broker({ tokens, limits: BENCH_LIMITS });
+process.stderr.write(`hypertcp broker: ${broker.dataPathNote()}\n`);
 
 const events = { frames: 0, serverMessages: 0, opened: 0, closed: 0, loginFailed: 0, frameBytes: 0 };
 broker.on('frame', (ev: { size: number }) => {

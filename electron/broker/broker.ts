@@ -71,6 +71,11 @@ export class Broker extends EventEmitter<BrokerEvents> {
     return this;
   }
 
+  /** One line for logs: which data path plain TCP uses, and why not native. */
+  dataPathNote(): string {
+    return this.dataPath === 'native' ? 'plain TCP on the native data path' : `plain TCP on the JS data path (${this.dataPathReason})`;
+  }
+
   /** True between pause() and resume(): no listeners, no connections. */
   get paused(): boolean {
     return this.pausedNow;

@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   };
   process.stdout.write(`HYPERTCP_READY ${JSON.stringify(ready)}\n`);
   process.stdout.write(
-    `HyperTCP Panel is serving. ${openLine(url, publicUrls, host.http.origin)}\n  devices connect to ${cfg.brokerBind ?? cfg.bind}:${host.core.tcpPort}${host.core.udpPort !== null ? ` (UDP ${host.core.udpPort})` : ''}; database ${host.core.dbPath}` +
+    `HyperTCP Panel is serving. ${openLine(url, publicUrls, host.http.origin)}\n  devices connect to ${cfg.brokerBind ?? cfg.bind}:${host.core.tcpPort}${host.core.udpPort !== null ? ` (UDP ${host.core.udpPort})` : ''}; database ${host.core.dbPath}; ${host.core.broker.dataPathNote()}` +
       (host.firstStart ? '\n  the admin token was generated on this first start and is kept in the database; later starts do not print it (--show-token does).' : '') +
       (showToken ? '' : `\n  ${tokenHiddenNotice(Boolean(cfg.adminToken))}`) +
       '\n',

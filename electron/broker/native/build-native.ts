@@ -37,5 +37,5 @@ export function buildNativeWire(out = nativeWirePath()): NativeBuild {
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const built = buildNativeWire();
-  console.log(built.file ? `built ${built.file}` : `skipped: ${built.reason}`);
+  console.log(built.file ? `native data path: ${built.file}` : `native data path not built, the broker uses its JS path: ${built.reason}`);
 }

@@ -149,7 +149,7 @@ describe.skipIf(native.skip !== null)('native wire', () => {
     const { A, B } = await pair(r);
     B.client.socket.pause();
     const chunk = Buffer.alloc(1024 * 1024, 0x41);
-    // 16 MiB: more than loopback buffers hold, so well past the 1 MiB the fast path allows.
+    // 16 MiB: more than loopback buffers hold, so well past the 64 KiB the fast path allows.
     const answers = Array.from({ length: 16 }, () => r.wire.write(B.connId, chunk));
     expect(answers[0]).toBe(true);
     expect(answers[15]).toBe(false);

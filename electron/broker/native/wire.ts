@@ -103,24 +103,29 @@ const BUILT = path.join('dist', 'native', 'wire.node');
 export const nativeWirePath = (): string => path.join(root, BUILT);
 
 /**
- * The addon to load: $HYPERTCP_NATIVE_WIRE, else dist/native/wire.node in the repository that
- * holds the working directory (bundles such as dist/bench/*.mjs and dist/host/cli.mjs cannot use
- * import.meta.url for it), else the sources' own repository.
+ * The addon to load: $HYPERTCP_NATIVE_WIRE ('off': none, the JS path everywhere), else
+ * dist/native/wire.node in the repository that holds the working directory or this module (from
+ * a bundle such as dist/bench/*.mjs or dist/host/cli.mjs, import.meta.url is not the sources'
+ * place), else where the build puts it.
  */
 export function findNativeWire(): string {
   const fromEnv = process.env.HYPERTCP_NATIVE_WIRE;
-  if (fromEnv) return path.resolve(fromEnv);
-  for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, BUILT))) return path.join(dir, BUILT);
-    if (path.dirname(dir) === dir) break;
+  if (fromEnv && fromEnv !== 'off') return path.resolve(fromEnv);
+  for (const start of [process.cwd(), path.dirname(fileURLToPath(import.meta.url))]) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, BUILT))) return path.join(dir, BUILT);
+      if (path.dirname(dir) === dir) break;
+    }
   }
   return nativeWirePath();
 }
 
 export type NativeWireLoad = { addon: NativeWireAddon; reason: null } | { addon: null; reason: string };
 
-/** The addon, or why there is none (the broker then keeps its JS data path). Never throws. */
-export function loadNativeWire(file = findNativeWire()): NativeWireLoad {
+/** The addon (`given`, else found), or why there is none (the broker then keeps its JS data path). Never throws. */
+export function loadNativeWire(given?: string): NativeWireLoad {
+  if (given === undefined && process.env.HYPERTCP_NATIVE_WIRE === 'off') return { addon: null, reason: 'HYPERTCP_NATIVE_WIRE=off' };
+  const file = given ?? findNativeWire();
   if (process.platform !== 'linux') return { addon: null, reason: `the native data path is Linux-only (this is ${process.platform})` };
   if (!existsSync(file)) return { addon: null, reason: `${file} is not built (tsx electron/broker/native/build-native.ts)` };
   try {
