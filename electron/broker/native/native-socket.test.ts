@@ -79,6 +79,27 @@ describe.skipIf(native.skip !== null)('the Broker on the native data path', () =
     expect(seen.msgsIn).toBe(20);
   });
 
+  it('rate-limits a routed device from the one bucket the fast path shares, counted once, as on the JS path', async () => {
+    const run = async (nativeWire: StartBrokerOptions): Promise<{ statuses: number[]; rateLimited: number; errors: number }> => {
+      t = await startTestBroker(['a', 'b'], { ...nativeWire, limits: { ratePerSecond: 0.001, rateBurst: 3 } });
+      const a = await t.v2('a');
+      await t.v2('b');
+      await eventually(() => nativeWire.nativeWire === false || routed('a'), 2_000, 'a routed');
+      const statuses: number[] = [];
+      // Fast-shaped and not (whitespace: JS handles it) alternate; both draw from one bucket.
+      for (let i = 0; i < 6; i++) statuses.push(await a.send('b', i % 2 === 0 ? `{"i":${i}}` : `{ "i": ${i} }`));
+      const { rateLimited, errors } = t.broker.stats();
+      await t.close();
+      t = null;
+      return { statuses, rateLimited, errors };
+    };
+    const fast = await run(on());
+    const js = await run({ ...NO_PROBES, nativeWire: false });
+    expect(fast).toEqual(js);
+    expect(fast.statuses).toEqual([200, 200, 200, Status.RATE_LIMITED, Status.RATE_LIMITED, Status.RATE_LIMITED]);
+    expect(fast.rateLimited).toBe(3);
+  });
+
   it('says which data path it uses', async () => {
     t = await startTestBroker(['a'], on());
     expect(t.broker.dataPath).toBe('native');
