@@ -115,8 +115,8 @@ export class Session {
   }
 
   /** Broker-originated msg ids: 1..65535, wrapping to 1, never 0 (one counter with the fast path). */
-  nextId(): number {
-    const native = this.native?.nextId() ?? 0;
+  nextId(ping = false): number {
+    const native = this.native?.nextId(ping) ?? 0;
     if (native !== 0) return native;
     const id = this.nextMsgId;
     this.nextMsgId = id === 0xffff ? 1 : id + 1;
@@ -157,10 +157,11 @@ export class Session {
     into.msgsOut += delta.msgsOut;
     into.bytesIn += delta.bytesIn;
     into.acksOut += delta.acksOut;
+    into.acksIn += delta.acksIn;
     if (this.closed) into.bytesOut += delta.bytesOut;
     else this.nativeBytesOut += delta.bytesOut;
     // A device busy on the fast path is alive: the liveness tick must not ping it as idle.
-    if (delta.msgsIn > 0) this.lastIn = this.core.clock();
+    if (delta.msgsIn > 0 || delta.acksIn > 0) this.lastIn = this.core.clock();
   }
 
   send(frame: Uint8Array): number {
@@ -183,7 +184,7 @@ export class Session {
   }
 
   sendPing(now: number): void {
-    this.pingMsgId = this.nextId();
+    this.pingMsgId = this.nextId(true);
     this.pingSentAt = now;
     this.pingSentPrecise = performance.now();
     const probe = this.core.options.keepalive.rttProbeMs;

@@ -15,8 +15,8 @@ namespace native {
 enum Record : uint8_t { ACCEPTED = 1, DATA = 2, CLOSED = 3, DRAINED = 4, TRACE = 5, COUNTERS = 6 };
 
 struct Counters {
-  uint32_t msgsIn = 0, msgsOut = 0, bytesIn = 0, bytesOut = 0, acksOut = 0, rateLimited = 0;
-  bool any() const { return (msgsIn | msgsOut | bytesIn | bytesOut | acksOut | rateLimited) != 0; }
+  uint32_t msgsIn = 0, msgsOut = 0, bytesIn = 0, bytesOut = 0, acksOut = 0, rateLimited = 0, acksIn = 0;
+  bool any() const { return (msgsIn | msgsOut | bytesIn | bytesOut | acksOut | rateLimited | acksIn) != 0; }
 };
 
 struct Batch {
@@ -28,9 +28,14 @@ struct Batch {
   size_t dataLengthAt = 0;
   uint32_t dataConn = 0;
 
+  // Holds something JS must act on soon (a connection, bytes, a close, a drain), not only
+  // counters and traces.
+  bool urgent = false;
+
   bool empty() const { return bytes.empty(); }
 
   void accepted(uint32_t conn, const std::string& address, uint16_t port) {
+    urgent = true;
     head(ACCEPTED, conn);
     u16(port);
     u32(intern(address));
@@ -38,6 +43,7 @@ struct Batch {
 
   void data(uint32_t conn, const uint8_t* p, size_t n) {
     if (n == 0) return;
+    urgent = true;
     if (dataLengthAt != 0 && dataConn == conn) {
       uint32_t length;
       memcpy(&length, &bytes[dataLengthAt], 4);
@@ -53,11 +59,15 @@ struct Batch {
   }
 
   void closed(uint32_t conn, const std::string& reason) {
+    urgent = true;
     head(CLOSED, conn);
     u32(intern(reason));
   }
 
-  void drained(uint32_t conn) { head(DRAINED, conn); }
+  void drained(uint32_t conn) {
+    urgent = true;
+    head(DRAINED, conn);
+  }
 
   // dir 0: a frame in from a device, 1: a delivery out to one.
   void trace(uint8_t dir, uint32_t conn, const std::string& from, const std::string& to, uint8_t cmd, uint16_t msgId,
@@ -75,7 +85,7 @@ struct Batch {
 
   void counters(uint32_t conn, const Counters& c) {
     head(COUNTERS, conn);
-    for (uint32_t v : {c.msgsIn, c.msgsOut, c.bytesIn, c.bytesOut, c.acksOut, c.rateLimited}) u32(v);
+    for (uint32_t v : {c.msgsIn, c.msgsOut, c.bytesIn, c.bytesOut, c.acksOut, c.rateLimited, c.acksIn}) u32(v);
   }
 
  private:

@@ -27,6 +27,8 @@ constexpr size_t kHeader = 5;
 constexpr size_t kHighWater = 64 * 1024;
 // The shortest fast envelope: {"targetId":"x","payload":{}}
 constexpr size_t kMinFastBody = 29;
+// Counters and traces alone reach JS at most this often (publish()).
+constexpr double kLazyMs = 5;
 constexpr uint64_t kListenKey = 0;
 constexpr uint64_t kWakeKey = UINT64_MAX;
 
@@ -70,6 +72,7 @@ struct Conn {
   std::string prefix;               // {"from":"<id>","payload":
   double tokens = 0, refilledAt = 0;
   uint16_t msgId = 1;
+  uint16_t pongId = 0;               // the msg id of the broker's last PING (its answer goes to JS)
   // Output.
   std::vector<uint8_t> out;
   size_t outAt = 0;                 // bytes of `out` already written
@@ -162,8 +165,9 @@ void Loop::close() {
 
 void Loop::run() {
   epoll_event events[64];
+  int timeout = -1;
   for (;;) {
-    const int n = epoll_wait(epollFd_, events, 64, -1);
+    const int n = epoll_wait(epollFd_, events, 64, timeout);
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
     for (int i = 0; i < n; i++) {
@@ -190,6 +194,7 @@ void Loop::run() {
     }
     flushDirty();
     publish();
+    timeout = lazyDue_ ? std::max(1, int(kLazyMs - (nowMs() - notifiedAt_)) + 1) : -1;
   }
 }
 
@@ -269,7 +274,7 @@ void Loop::consume(Conn& c, const uint8_t* p, size_t n) {
     }
     const size_t length = size_t(h[3]) << 8 | h[4];
     const size_t total = kHeader + length;
-    const bool candidate = c.routed && h[0] == kJsonMessage && length >= kMinFastBody && length <= c.route.maxPayload;
+    const bool candidate = c.routed && length <= c.route.maxPayload && ((h[0] == kJsonMessage && length >= kMinFastBody) || h[0] == kResponse);
     if (!inPlace) {
       c.hdrFill = 0;
       if (candidate) {
@@ -298,7 +303,19 @@ void Loop::consume(Conn& c, const uint8_t* p, size_t n) {
 }
 
 void Loop::handleFrame(Conn& c, const uint8_t* f, size_t n) {
-  if (!tryFast(c, f, n)) slow(c, f, n);
+  if (!countAck(c, f, n) && !tryFast(c, f, n)) slow(c, f, n);
+}
+
+// A routed device's ack of a delivery is only counted (handlers/response.ts), so it need not wake
+// JS; the answer to the broker's PING (pongId) goes to JS, which takes the RTT from it.
+bool Loop::countAck(Conn& c, const uint8_t* f, size_t n) {
+  if (!c.routed || f[0] != kResponse) return false;
+  const uint16_t id = uint16_t(f[1] << 8 | f[2]);
+  if (c.pongId != 0 && id == c.pongId) return false;
+  c.delta.acksIn++;
+  c.delta.bytesIn += uint32_t(n);
+  emitCounters(c);
+  return true;
 }
 
 void Loop::slow(Conn& c, const uint8_t* p, size_t n) {
@@ -470,7 +487,14 @@ void Loop::publish() {
   }
   counted_.clear();
   if (pending_.empty() || notified_) return;
+  // Counters and traces only: they are for the hub and the stats, not for a device, so a steady
+  // stream of routed messages wakes JS at most every kLazyMs, not per message (its wake-ups
+  // compete with this thread for the CPU). Anything else goes at once, as do calls from JS.
+  const double now = nowMs();
+  lazyDue_ = !pending_.urgent && now - notifiedAt_ < kLazyMs && std::this_thread::get_id() == thread_.get_id();
+  if (lazyDue_) return;
   notified_ = true;
+  notifiedAt_ = now;
   notify_();
 }
 
@@ -551,10 +575,13 @@ bool Loop::take(uint32_t id) {
   return !c->routed || takeToken(*c);
 }
 
-int Loop::nextId(uint32_t id) {
+int Loop::nextId(uint32_t id, bool ping) {
   std::lock_guard<std::mutex> lock(mu_);
   Conn* c = find(id);
-  return c ? nextMsgId(*c) : 0;
+  if (!c) return 0;
+  const uint16_t msgId = nextMsgId(*c);
+  if (ping) c->pongId = msgId;
+  return msgId;
 }
 
 bool Loop::pause(uint32_t id, bool paused) {

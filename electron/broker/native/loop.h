@@ -40,7 +40,8 @@ class Loop {
   bool destroy(uint32_t id);
   bool route(uint32_t id, const Route* route);
   bool take(uint32_t id);
-  int nextId(uint32_t id);
+  // A msg id for JS's frame; `ping`: for a PING, whose RESPONSE then goes to JS (not counted here).
+  int nextId(uint32_t id, bool ping);
   bool pause(uint32_t id, bool paused);
   void setTracing(bool on);
   void processed(uint64_t seq);
@@ -55,6 +56,7 @@ class Loop {
   void consume(Conn& c, const uint8_t* p, size_t n);
   void handleFrame(Conn& c, const uint8_t* f, size_t n);
   bool tryFast(Conn& c, const uint8_t* f, size_t n);
+  bool countAck(Conn& c, const uint8_t* f, size_t n);
   void slow(Conn& c, const uint8_t* p, size_t n);
   void queue(Conn& c, const uint8_t* p, size_t n);
   void flush(Conn& c);
@@ -81,6 +83,8 @@ class Loop {
   uint64_t pendingSeq_ = 1;  // the sequence number the pending batch will carry
   uint64_t processedSeq_ = 0;
   bool notified_ = false;
+  bool lazyDue_ = false;      // a batch of counters and traces waits for kLazyMs since the last notify
+  double notifiedAt_ = 0;
   bool tracing_ = false;
   std::vector<uint8_t> readBuf_;
 };

@@ -82,8 +82,8 @@ export class NativeSocket extends Duplex {
   }
 
   /** The connection's next broker msg id (shared with the fast path); 0 when it is gone. */
-  nextId(): number {
-    return this.gone ? 0 : this.wire.nextId(this.connId);
+  nextId(ping = false): number {
+    return this.gone ? 0 : this.wire.nextId(this.connId, ping);
   }
 
   setNoDelay(): this {

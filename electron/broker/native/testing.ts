@@ -48,7 +48,7 @@ export class Recorder {
       drained: (connId) => this.drained.push(connId),
       trace: (record) => this.traces.push({ ...record, payload: new Uint8Array(record.payload) }),
       counters: (connId, delta) => {
-        const sum = this.counters.get(connId) ?? { msgsIn: 0, msgsOut: 0, bytesIn: 0, bytesOut: 0, acksOut: 0, rateLimited: 0 };
+        const sum = this.counters.get(connId) ?? { msgsIn: 0, msgsOut: 0, bytesIn: 0, bytesOut: 0, acksOut: 0, rateLimited: 0, acksIn: 0 };
         for (const key of Object.keys(sum) as (keyof NativeCounters)[]) sum[key] += delta[key];
         this.counters.set(connId, sum);
       },

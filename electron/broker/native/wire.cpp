@@ -229,8 +229,10 @@ napi_value Take(napi_env env, napi_callback_info info) {
 napi_value NextId(napi_env env, napi_callback_info info) {
   Args a;
   if (!args(env, info, a, true)) return nullptr;
+  bool ping = false;  // optional third argument: the id is for a PING
+  if (a.argc > 2) napi_get_value_bool(env, a.argv[2], &ping);
   napi_value v;
-  napi_create_int32(env, a.addon->loop->nextId(a.conn), &v);
+  napi_create_int32(env, a.addon->loop->nextId(a.conn, ping), &v);
   return v;
 }
 

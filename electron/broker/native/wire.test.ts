@@ -53,6 +53,41 @@ describe.skipIf(native.skip !== null)('native wire', () => {
     expect(r.accepted[0]).toMatchObject({ address: '127.0.0.1', port: client.socket.localPort });
   });
 
+  it("counts a routed device's acks itself (no wake of JS); the answer to a PING still goes to JS, for the RTT", async () => {
+    const r = recorder();
+    const { A } = await pair(r);
+    const acks = Buffer.concat([encodeFrame(Command.RESPONSE, 1), encodeFrame(Command.RESPONSE, 2, new Uint8Array([200]))]);
+    A.client.send(acks);
+    await until(() => r.counters.get(A.connId)?.acksIn === 2, 'acks counted');
+    expect(r.counters.get(A.connId)).toMatchObject({ acksIn: 2, bytesIn: acks.length, msgsIn: 0 });
+    const ping = r.wire.nextId(A.connId, true);
+    const pong = encodeFrame(Command.RESPONSE, ping);
+    A.client.send(pong);
+    await until(() => r.bytes(A.connId).length === pong.length, 'the pong handed to JS');
+    expect(r.bytes(A.connId).equals(Buffer.from(pong))).toBe(true);
+    expect(r.counters.get(A.connId)?.acksIn).toBe(2);
+    // an unrouted connection's acks are JS's, like every other byte of it
+    const { client, connId } = await r.client();
+    clients.push(client);
+    client.send(acks);
+    await until(() => r.bytes(connId).length === acks.length, 'unrouted acks handed to JS');
+  });
+
+  it('wakes JS for counters and traces at most every few ms, not once per routed message', async () => {
+    const r = recorder();
+    r.wire.setTracing(true);
+    const { A, B } = await pair(r);
+    const count = 60;
+    for (let i = 1; i <= count; i++) {
+      A.client.send(message(i, 'b'));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await until(() => r.counters.get(B.connId)?.msgsOut === count, 'every delivery counted');
+    expect(r.traces.length).toBe(2 * count);
+    // 60 messages over >= 60 ms: one batch per message without the lazy notify, ~60 / NATIVE_LAZY_MS with it
+    expect(r.batches.length).toBeLessThan(count / 2);
+  });
+
   it('delivers a routed JSON message natively: the exact envelope and msg id to b, the v2 ack to a, counters and traces', async () => {
     const r = recorder();
     r.wire.setTracing(true);
@@ -67,8 +102,8 @@ describe.skipIf(native.skip !== null)('native wire', () => {
     expect((await A.client.waitFor(6)).equals(Buffer.from([0, 0, 7, 0, 1, 200]))).toBe(true);
     await until(() => (r.counters.get(B.connId)?.msgsOut ?? 0) === 1, 'counters');
     expect(r.bytes(A.connId).length).toBe(0);
-    expect(r.counters.get(A.connId)).toEqual({ msgsIn: 1, msgsOut: 0, bytesIn: frame.length, bytesOut: 6, acksOut: 1, rateLimited: 0 });
-    expect(r.counters.get(B.connId)).toEqual({ msgsIn: 0, msgsOut: 1, bytesIn: 0, bytesOut: want.length, acksOut: 0, rateLimited: 0 });
+    expect(r.counters.get(A.connId)).toEqual({ msgsIn: 1, msgsOut: 0, bytesIn: frame.length, bytesOut: 6, acksOut: 1, rateLimited: 0, acksIn: 0 });
+    expect(r.counters.get(B.connId)).toEqual({ msgsIn: 0, msgsOut: 1, bytesIn: 0, bytesOut: want.length, acksOut: 0, rateLimited: 0, acksIn: 0 });
     expect(r.traces.map((t) => ({ ...t, payload: Buffer.from(t.payload).toString() }))).toEqual([
       { dir: 'in', connId: A.connId, from: 'a', to: 'b', cmd: 30, msgId: 7, status: 200, payload: Buffer.from(frame.subarray(5)).toString() },
       { dir: 'out', connId: B.connId, from: 'a', to: 'b', cmd: 30, msgId: 1, status: 0, payload: want.subarray(5).toString() },

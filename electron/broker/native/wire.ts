@@ -14,9 +14,10 @@
  * | 3    | closed    | reason str u32: end, destroyed, shutdown, or an errno code (ECONNRESET)  |
  * | 4    | drained   | -                                                                        |
  * | 5    | trace     | dir u8 (0 in, 1 out), cmd u8, msgId u16, status u8, from str u32, to str u32, length u32, payload bytes |
- * | 6    | counters  | msgsIn, msgsOut, bytesIn, bytesOut, acksOut, rateLimited: u32 deltas    |
+ * | 6    | counters  | msgsIn, msgsOut, bytesIn, bytesOut, acksOut, rateLimited, acksIn: u32 deltas |
  *
- * Counters and traces cover fast-path frames only (JS counts what it handles itself);
+ * Counters and traces cover the frames the wire handled (fast-path messages, and the acks of a
+ * routed device, RESPONSEs other than the answer to a PING, which are only counted); JS counts what it handles itself;
  * rateLimited counts frames the fast path handed to JS for lack of a token (JS then refuses and
  * counts them too, so do not add it twice).
  */
@@ -33,6 +34,9 @@ export interface NativeRoute {
   rateBurst: number;
 }
 
+/** Counters and traces alone reach JS at most this often (kLazyMs in loop.cpp): they lag the frames by that much. */
+export const NATIVE_LAZY_MS = 5;
+
 type Handle = object;
 
 /** The addon's exports (wire.cpp). */
@@ -45,7 +49,7 @@ export interface NativeWireAddon {
   destroy(h: Handle, connId: number): boolean;
   route(h: Handle, connId: number, route: NativeRoute | null): boolean;
   take(h: Handle, connId: number): boolean;
-  nextId(h: Handle, connId: number): number;
+  nextId(h: Handle, connId: number, ping?: boolean): number;
   pause(h: Handle, connId: number, paused: boolean): boolean;
   setTracing(h: Handle, on: boolean): void;
   processed(h: Handle, seq: number): void;
@@ -61,6 +65,7 @@ export interface NativeCounters {
   bytesOut: number;
   acksOut: number;
   rateLimited: number;
+  acksIn: number;
 }
 
 export interface NativeTrace {
@@ -197,8 +202,9 @@ export class NativeWire {
   }
 
   /** The connection's next broker msg id, 1..65535 (shared with the fast path); 0 if it is gone. */
-  nextId(connId: number): number {
-    return this.addon.nextId(this.handle, connId);
+  /** `ping`: the id is for a PING, whose answer the wire then hands to JS instead of counting it. */
+  nextId(connId: number, ping = false): number {
+    return this.addon.nextId(this.handle, connId, ping);
   }
 
   /** Stops (or resumes) reading a connection; a peer that goes is still reported. */
@@ -268,8 +274,8 @@ export class NativeWire {
         at += 17 + length;
       } else if (kind === COUNTERS) {
         const u = (k: number): number => view.getUint32(at + 4 * k, true);
-        events.counters?.(connId, { msgsIn: u(0), msgsOut: u(1), bytesIn: u(2), bytesOut: u(3), acksOut: u(4), rateLimited: u(5) });
-        at += 24;
+        events.counters?.(connId, { msgsIn: u(0), msgsOut: u(1), bytesIn: u(2), bytesOut: u(3), acksOut: u(4), rateLimited: u(5), acksIn: u(6) });
+        at += 28;
       } else {
         throw new Error(`native wire: unknown record kind ${kind} at byte ${at - 5}`);
       }
