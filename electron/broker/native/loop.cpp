@@ -25,6 +25,9 @@ constexpr uint8_t kSuccess = 200;
 constexpr size_t kHeader = 5;
 // write() says "wait for drained" past this many unsent bytes (Node's sockets say it at 16 KiB).
 constexpr size_t kHighWater = 64 * 1024;
+// Past this many bytes in the batch JS has not taken, connections are not read (TCP pushes back on
+// the devices) until JS takes it: memory stays bounded when JS falls behind.
+constexpr size_t kMaxPendingBytes = 4 * 1024 * 1024;
 // The shortest fast envelope: {"targetId":"x","payload":{}}
 constexpr size_t kMinFastBody = 29;
 // Counters and traces alone reach JS at most this often (publish()).
@@ -66,6 +69,7 @@ struct Conn {
   uint64_t lastSlowSeq = 0;         // the batch that carried this connection's last slow bytes
   uint64_t drainedSeq = 0;          // the batch that said drained: JS flushes its queue on it
   bool paused = false;
+  bool throttled = false;           // not read until JS takes the batch (kMaxPendingBytes)
   // Fast path.
   bool routed = false;
   Route route;
@@ -190,8 +194,14 @@ void Loop::run() {
         if (!(c = find(uint32_t(key)))) continue;
       }
       // A paused connection is read only once the peer has gone (JS must learn it).
-      if ((events[i].events & (EPOLLERR | EPOLLHUP)) || ((events[i].events & EPOLLIN) && !c->paused)) readFrom(*c);
+      if (events[i].events & (EPOLLERR | EPOLLHUP)) {
+        readFrom(*c);
+      } else if ((events[i].events & EPOLLIN) && !c->paused) {
+        if (pending_.bytes.size() < kMaxPendingBytes) readFrom(*c);
+        else throttle(*c);
+      }
     }
+    pendingPeak_ = std::max(pendingPeak_, pending_.bytes.size());
     flushDirty();
     publish();
     timeout = lazyDue_ ? std::max(1, int(kLazyMs - (nowMs() - notifiedAt_)) + 1) : -1;
@@ -450,9 +460,17 @@ void Loop::flush(Conn& c) {
   }
 }
 
+// Stops reading a connection until JS takes the batch (takeBatch resumes it).
+void Loop::throttle(Conn& c) {
+  if (c.throttled) return;
+  c.throttled = true;
+  throttled_.push_back(c.id);
+  watch(c);
+}
+
 void Loop::watch(Conn& c) {
   epoll_event e{};
-  e.events = (c.paused ? 0u : uint32_t(EPOLLIN)) | (c.waitingOut ? uint32_t(EPOLLOUT) : 0u);
+  e.events = (c.paused || c.throttled ? 0u : uint32_t(EPOLLIN)) | (c.waitingOut ? uint32_t(EPOLLOUT) : 0u);
   e.data.u64 = c.id;
   epoll_ctl(epollFd_, EPOLL_CTL_MOD, c.fd, &e);
 }
@@ -491,7 +509,7 @@ void Loop::publish() {
   // stream of routed messages wakes JS at most every kLazyMs, not per message (its wake-ups
   // compete with this thread for the CPU). Anything else goes at once, as do calls from JS.
   const double now = nowMs();
-  lazyDue_ = !pending_.urgent && now - notifiedAt_ < kLazyMs && std::this_thread::get_id() == thread_.get_id();
+  lazyDue_ = !pending_.urgent && pending_.bytes.size() < kMaxPendingBytes && now - notifiedAt_ < kLazyMs && std::this_thread::get_id() == thread_.get_id();
   if (lazyDue_) return;
   notified_ = true;
   notifiedAt_ = now;
@@ -501,6 +519,14 @@ void Loop::publish() {
 bool Loop::takeBatch(Batch& out, uint64_t& seq) {
   std::lock_guard<std::mutex> lock(mu_);
   notified_ = false;
+  for (uint32_t id : throttled_) {
+    if (Conn* c = find(id)) {
+      c->throttled = false;
+      watch(*c);
+    }
+  }
+  throttled_.clear();
+  pendingPeak_ = std::max(pendingPeak_, pending_.bytes.size());
   if (pending_.empty()) return false;
   out = std::move(pending_);
   pending_ = Batch();
@@ -601,6 +627,11 @@ void Loop::setTracing(bool on) {
 void Loop::processed(uint64_t seq) {
   std::lock_guard<std::mutex> lock(mu_);
   processedSeq_ = std::max(processedSeq_, seq);
+}
+
+size_t Loop::pendingPeak() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pendingPeak_;
 }
 
 size_t Loop::connections() {

@@ -48,6 +48,8 @@ class Loop {
   // Moves the ready batch out (false if there is none).
   bool takeBatch(Batch& out, uint64_t& seq);
   size_t connections();
+  // The largest batch that waited for JS (bytes), for tests of the cap.
+  size_t pendingPeak();
 
  private:
   void run();
@@ -62,6 +64,7 @@ class Loop {
   void flush(Conn& c);
   void flushDirty();
   void watch(Conn& c);
+  void throttle(Conn& c);
   void closeConn(Conn& c, const std::string& reason);
   void emitCounters(Conn& c);
   void publish();
@@ -79,6 +82,8 @@ class Loop {
   std::unordered_map<std::string, Conn*> devices_;
   std::vector<uint32_t> dirty_;     // connections with bytes to write at the end of this wake-up
   std::vector<uint32_t> counted_;   // connections with counter deltas not yet in the batch
+  std::vector<uint32_t> throttled_; // connections not read until JS takes the batch
+  size_t pendingPeak_ = 0;
   Batch pending_;
   uint64_t pendingSeq_ = 1;  // the sequence number the pending batch will carry
   uint64_t processedSeq_ = 0;

@@ -270,6 +270,15 @@ napi_value Connections(napi_env env, napi_callback_info info) {
   return v;
 }
 
+// Test-only: the largest batch (bytes) that waited for JS so far.
+napi_value PendingPeak(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!args(env, info, a, false)) return nullptr;
+  napi_value v;
+  napi_create_double(env, double(a.addon->loop->pendingPeak()), &v);
+  return v;
+}
+
 // Test-only: classify(bytes) -> [idStart, idEnd, payloadStart, payloadEnd] when the fast path
 // would take this envelope, else null.
 napi_value Classify(napi_env env, napi_callback_info info) {
@@ -308,7 +317,7 @@ NAPI_MODULE_INIT() {
       {"create", Create},   {"listen", Listen},       {"close", Close},         {"write", Write},
       {"end", End},         {"destroy", Destroy},     {"route", RouteFn},       {"take", Take},
       {"nextId", NextId},   {"pause", Pause},         {"setTracing", SetTracing}, {"processed", Processed},
-      {"connections", Connections}, {"classify", Classify},
+      {"connections", Connections}, {"classify", Classify}, {"pendingPeak", PendingPeak},
   };
   for (const auto& f : functions) {
     napi_value fn;

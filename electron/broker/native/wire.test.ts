@@ -1,11 +1,12 @@
 import { readdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Command } from '../../../shared/protocol/constants';
 import { encodeDeviceEnvelope } from '../../../shared/protocol/envelope';
 import { encodeFrame } from '../../../shared/protocol/frame';
 import { deliveredFrame, envelopePrefix } from '../wire';
 import { native, Recorder, until, type Client } from './testing';
-import type { NativeRoute } from './wire';
+import { NATIVE_MAX_PENDING_BYTES, type NativeRoute } from './wire';
 
 const addon = native.addon!;
 const open: Recorder[] = [];
@@ -275,6 +276,37 @@ describe.skipIf(native.skip !== null)('native wire', () => {
     open.splice(open.indexOf(r), 1);
     expect(r.closed.get(shut.connId)).toBe('shutdown');
     await until(() => shut.client.ended, 'shutdown at the client');
+  });
+
+  it('stops reading past NATIVE_MAX_PENDING_BYTES while JS has not taken the batch, and delivers every byte once it does', async () => {
+    const r = recorder();
+    // The flooding client runs on another thread: this one is blocked below, as a busy broker's would be.
+    const total = 16 * 1024 * 1024;
+    const flooder = new Worker(
+      `const { workerData, parentPort } = require('node:worker_threads');
+       const socket = require('node:net').connect(workerData.port, '127.0.0.1');
+       const bytes = Buffer.alloc(workerData.total);
+       for (let i = 0; i < bytes.length; i++) bytes[i] = i % 251;
+       parentPort.once('message', () => socket.write(bytes));
+       parentPort.once('close', () => socket.destroy());`,
+      { eval: true, workerData: { port: r.port, total } },
+    );
+    try {
+      await until(() => r.accepted.length === 1, 'the flooder accepted');
+      const connId = r.accepted[0]!.connId;
+      flooder.postMessage('go');
+      for (const until300 = Date.now() + 300; Date.now() < until300; ) {
+        // JS takes no batch meanwhile
+      }
+      await until(() => r.bytes(connId).length === total, 'every flooded byte at JS', 15_000);
+      const got = r.bytes(connId);
+      expect(got.every((b, i) => b === i % 251)).toBe(true);
+      // JS fell behind (the cap was reached), yet the batch never held more than the cap and one read (64 KiB).
+      expect(r.wire.pendingPeak).toBeGreaterThanOrEqual(NATIVE_MAX_PENDING_BYTES);
+      expect(r.wire.pendingPeak).toBeLessThanOrEqual(NATIVE_MAX_PENDING_BYTES + 64 * 1024 + 64);
+    } finally {
+      await flooder.terminate();
+    }
   });
 
   it('opens and closes 200 connections without leaking a descriptor', async () => {

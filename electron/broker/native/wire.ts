@@ -37,6 +37,12 @@ export interface NativeRoute {
 /** Counters and traces alone reach JS at most this often (kLazyMs in loop.cpp): they lag the frames by that much. */
 export const NATIVE_LAZY_MS = 5;
 
+/**
+ * The wire stops reading its connections while the batch JS has not taken holds more than this
+ * (kMaxPendingBytes in loop.cpp), until JS takes it: TCP then pushes back on the devices.
+ */
+export const NATIVE_MAX_PENDING_BYTES = 4 * 1024 * 1024;
+
 type Handle = object;
 
 /** The addon's exports (wire.cpp). */
@@ -54,6 +60,8 @@ export interface NativeWireAddon {
   setTracing(h: Handle, on: boolean): void;
   processed(h: Handle, seq: number): void;
   connections(h: Handle): number;
+  /** Test-only: the largest batch (bytes) that waited for JS so far. */
+  pendingPeak(h: Handle): number;
   /** Test-only: [idStart, idEnd, payloadStart, payloadEnd] when the fast path takes the envelope, else null. */
   classify(bytes: Uint8Array): [number, number, number, number] | null;
 }
@@ -223,6 +231,11 @@ export class NativeWire {
 
   get connections(): number {
     return this.addon.connections(this.handle);
+  }
+
+  /** Test-only: the largest batch (bytes) that waited for JS so far (the wire stops reading past NATIVE_MAX_PENDING_BYTES). */
+  get pendingPeak(): number {
+    return this.addon.pendingPeak(this.handle);
   }
 
   private onBatch(seq: number, bytes?: ArrayBuffer, strings?: string[]): void {
