@@ -69,18 +69,22 @@ struct Batch {
     head(DRAINED, conn);
   }
 
-  // dir 0: a frame in from a device, 1: a delivery out to one.
-  void trace(uint8_t dir, uint32_t conn, const std::string& from, const std::string& to, uint8_t cmd, uint16_t msgId,
-             uint8_t status, const uint8_t* payload, size_t n) {
-    head(TRACE, conn);
-    bytes.push_back(dir);
-    bytes.push_back(cmd);
-    u16(msgId);
+  // One record per fast message: JS makes both its 'frame' events from it (the 'out' payload is
+  // {"from":"<from>","payload": + envelope[payloadStart, payloadEnd) + }).
+  void trace(uint32_t sender, uint32_t receiver, const std::string& from, const std::string& to, uint16_t inMsgId,
+             uint16_t outMsgId, uint8_t status, const uint8_t* envelope, size_t n, size_t payloadStart,
+             size_t payloadEnd) {
+    head(TRACE, sender);
+    u32(receiver);
+    u16(inMsgId);
+    u16(outMsgId);
     bytes.push_back(status);
     u32(intern(from));
     u32(intern(to));
+    u16(uint16_t(payloadStart));
+    u16(uint16_t(payloadEnd));
     u32(uint32_t(n));
-    bytes.insert(bytes.end(), payload, payload + n);
+    bytes.insert(bytes.end(), envelope, envelope + n);
   }
 
   void counters(uint32_t conn, const Counters& c) {

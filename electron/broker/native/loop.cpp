@@ -380,8 +380,8 @@ bool Loop::tryFast(Conn& c, const uint8_t* f, size_t n) {
   emitCounters(r);
   if (tracing_) {
     const uint16_t inId = uint16_t(f[1] << 8 | f[2]);
-    pending_.trace(0, c.id, c.route.deviceId, target, kJsonMessage, inId, kSuccess, body, n - kHeader);
-    pending_.trace(1, r.id, c.route.deviceId, r.route.deviceId, kJsonMessage, id, 0, &frame[kHeader], length);
+    pending_.trace(c.id, r.id, c.route.deviceId, target, inId, id, kSuccess, body, n - kHeader, env.payloadStart,
+                   env.payloadEnd);
   }
   return true;
 }

@@ -4,7 +4,8 @@ import { NativeWire, type NativeCounters, type NativeTrace, type NativeWireAddon
 /** What the broker does with the wire's fast-path reports. */
 export interface NativeHooks {
   counters(socket: NativeSocket, delta: NativeCounters): void;
-  trace(record: NativeTrace): void;
+  /** `sender`: the sending connection's socket, when it is still open. */
+  trace(record: NativeTrace, sender: NativeSocket | undefined): void;
   /** After each batch, before the wire hears it was processed: JS's queued frames go out first. */
   batchEnd(): void;
 }
@@ -35,7 +36,7 @@ export class NativeListener {
         const socket = this.sockets.get(connId);
         if (socket) hooks.counters(socket, delta);
       },
-      trace: (record) => hooks.trace(record),
+      trace: (record) => hooks.trace(record, this.sockets.get(record.connId)),
       batchEnd: () => hooks.batchEnd(),
     });
     this.wire.setTracing(tracing);

@@ -46,7 +46,7 @@ export class Recorder {
       },
       closed: (connId, reason) => this.closed.set(connId, reason),
       drained: (connId) => this.drained.push(connId),
-      trace: (record) => this.traces.push({ ...record, payload: new Uint8Array(record.payload) }),
+      trace: (record) => this.traces.push({ ...record, envelope: new Uint8Array(record.envelope) }),
       counters: (connId, delta) => {
         const sum = this.counters.get(connId) ?? { msgsIn: 0, msgsOut: 0, bytesIn: 0, bytesOut: 0, acksOut: 0, rateLimited: 0, acksIn: 0 };
         for (const key of Object.keys(sum) as (keyof NativeCounters)[]) sum[key] += delta[key];

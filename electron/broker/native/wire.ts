@@ -13,7 +13,7 @@
  * | 2    | data      | length u32, that many bytes (slow path: the peer's bytes, unchanged)     |
  * | 3    | closed    | reason str u32: end, destroyed, shutdown, or an errno code (ECONNRESET)  |
  * | 4    | drained   | -                                                                        |
- * | 5    | trace     | dir u8 (0 in, 1 out), cmd u8, msgId u16, status u8, from str u32, to str u32, length u32, payload bytes |
+ * | 5    | trace     | one per fast message, connId the sender's: receiver connId u32, in msgId u16, out msgId u16, status u8, from str u32, to str u32, payloadStart u16, payloadEnd u16, length u32, envelope bytes (the sender's; the payload's span in it) |
  * | 6    | counters  | msgsIn, msgsOut, bytesIn, bytesOut, acksOut, rateLimited, acksIn: u32 deltas |
  *
  * Counters and traces cover the frames the wire handled (fast-path messages, and the acks of a
@@ -76,16 +76,24 @@ export interface NativeCounters {
   acksIn: number;
 }
 
+/**
+ * One fast-path message: the JSON_MESSAGE `from` sent (`inMsgId`, acked with `status`) and its
+ * delivery to `to` (`outMsgId`), whose payload is `{"from":"<from>","payload":` +
+ * envelope[payloadStart, payloadEnd) + `}` (deliveredFrame() in ../wire.ts).
+ */
 export interface NativeTrace {
-  dir: 'in' | 'out';
+  /** The sender's connection. */
   connId: number;
+  receiverId: number;
   from: string;
   to: string;
-  cmd: number;
-  msgId: number;
+  inMsgId: number;
+  outMsgId: number;
   status: number;
-  /** The frame's payload (in: the sender's envelope; out: the delivered one), a copy. */
-  payload: Uint8Array;
+  /** The sender's envelope (the 'in' frame's payload): a view of the batch, copy it to keep it. */
+  envelope: Uint8Array;
+  payloadStart: number;
+  payloadEnd: number;
 }
 
 export interface NativeWireEvents {
@@ -273,18 +281,20 @@ export class NativeWire {
       } else if (kind === DRAINED) {
         events.drained(connId);
       } else if (kind === TRACE) {
-        const length = view.getUint32(at + 13, true);
+        const length = view.getUint32(at + 21, true);
         events.trace?.({
-          dir: view.getUint8(at) === 0 ? 'in' : 'out',
           connId,
-          cmd: view.getUint8(at + 1),
-          msgId: view.getUint16(at + 2, true),
-          status: view.getUint8(at + 4),
-          from: strings[view.getUint32(at + 5, true)]!,
-          to: strings[view.getUint32(at + 9, true)]!,
-          payload: bytes.subarray(at + 17, at + 17 + length),
+          receiverId: view.getUint32(at, true),
+          inMsgId: view.getUint16(at + 4, true),
+          outMsgId: view.getUint16(at + 6, true),
+          status: view.getUint8(at + 8),
+          from: strings[view.getUint32(at + 9, true)]!,
+          to: strings[view.getUint32(at + 13, true)]!,
+          payloadStart: view.getUint16(at + 17, true),
+          payloadEnd: view.getUint16(at + 19, true),
+          envelope: bytes.subarray(at + 25, at + 25 + length),
         });
-        at += 17 + length;
+        at += 25 + length;
       } else if (kind === COUNTERS) {
         const u = (k: number): number => view.getUint32(at + 4 * k, true);
         events.counters?.(connId, { msgsIn: u(0), msgsOut: u(1), bytesIn: u(2), bytesOut: u(3), acksOut: u(4), rateLimited: u(5), acksIn: u(6) });
