@@ -1,5 +1,6 @@
-import { HEADER_SIZE } from '../../shared/protocol/constants';
+import { Command, HEADER_SIZE } from '../../shared/protocol/constants';
 import type { FrameEvent } from './types';
+import { deliveredFrame } from './wire';
 
 /**
  * The 'out' event of a frame the broker sent. Its payload view is made only when a listener reads
@@ -29,5 +30,34 @@ export class OutFrameEvent implements FrameEvent {
   /** The frame's payload bytes (shares memory with the frame: copy before keeping). */
   get payload(): Uint8Array {
     return (this.view ??= this.frame.subarray(HEADER_SIZE));
+  }
+}
+
+/**
+ * The 'out' event of a message the native wire delivered (native-hooks.ts): the same fields as the
+ * OutFrameEvent of the frame the receiver got, whose payload (`prefix` + `inner` + `}`) is built
+ * only when a listener reads it. `inner` is a view of the wire's batch, which nothing reuses.
+ */
+export class DeliveryFrameEvent implements FrameEvent {
+  readonly dir = 'out' as const;
+  readonly cmd = Command.JSON_MESSAGE;
+  readonly size: number;
+  readonly status = null;
+  private view: Uint8Array | null = null;
+
+  constructor(
+    readonly ts: number,
+    readonly device: string,
+    readonly from: string,
+    readonly to: string,
+    readonly msgId: number,
+    private readonly prefix: Uint8Array,
+    private readonly inner: Uint8Array,
+  ) {
+    this.size = prefix.length + inner.length + 1;
+  }
+
+  get payload(): Uint8Array {
+    return (this.view ??= deliveredFrame(this.cmd, this.msgId, this.prefix, this.inner).subarray(HEADER_SIZE));
   }
 }

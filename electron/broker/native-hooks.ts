@@ -1,9 +1,9 @@
 import { Command } from '../../shared/protocol/constants';
 import type { BrokerCore } from './core';
-import { OutFrameEvent } from './frame-event';
+import { DeliveryFrameEvent } from './frame-event';
 import type { NativeHooks } from './native/native-listener';
 import { Session } from './session';
-import { deliveredFrame, envelopePrefix } from './wire';
+import { envelopePrefix } from './wire';
 
 /**
  * The broker's side of the native wire's fast path: its counter deltas go into the sessions'
@@ -25,11 +25,10 @@ export function nativeHooks(core: BrokerCore): NativeHooks {
         ts, dir: 'in', device: from, from, to, cmd: Command.JSON_MESSAGE,
         msgId: record.inMsgId, size: envelope.length, status: record.status, payload: envelope,
       });
-      // The delivered frame, as the receiver got it; the sender's session already holds its prefix.
+      // The delivery as the receiver got it (its bytes made only if read); the sender's session holds its prefix.
       const owner = sender?.owner;
       const prefix = owner instanceof Session && owner.id === from ? owner.prefix : envelopePrefix(from);
-      const frame = deliveredFrame(Command.JSON_MESSAGE, record.outMsgId, prefix, envelope.subarray(record.payloadStart, record.payloadEnd));
-      core.emit('frame', new OutFrameEvent(ts, to, from, to, frame));
+      core.emit('frame', new DeliveryFrameEvent(ts, to, from, to, record.outMsgId, prefix, envelope.subarray(record.payloadStart, record.payloadEnd)));
     },
     batchEnd() {
       core.flushNow();
