@@ -17,16 +17,21 @@ export const nativeLoadgenPath = (): string => path.join(repoRoot, 'dist', 'benc
 const SOURCES = ['loadgen.cpp', 'devices.cpp'];
 const HEADERS = ['devices.h', 'wire.h'];
 
+const NATIVE_DIR = path.join(repoRoot, 'bench', 'native');
+const CXX_FLAGS = ['-O2', '-std=c++17', '-Wall', '-Wextra', '-Werror'];
+
+/** Compiles `sources` of bench/native into `out` with g++ when it is missing or older than them or `headers`. */
+function compileWhenStale(out: string, sources: string[], headers: string[], flags: string[]): string {
+  const newest = Math.max(...[...sources, ...headers].map((f) => statSync(path.join(NATIVE_DIR, f)).mtimeMs));
+  if (!existsSync(out) || statSync(out).mtimeMs < newest) {
+    execFileSync(process.env.CXX ?? 'g++', [...CXX_FLAGS, ...flags, '-o', out, ...sources.map((f) => path.join(NATIVE_DIR, f))], { stdio: 'inherit' });
+  }
+  return out;
+}
+
 /** Compiles the generator when missing or older than its sources (a few seconds with g++ -O2). */
 export function buildNativeLoadgen(bin = nativeLoadgenPath()): string {
-  const dir = path.join(repoRoot, 'bench', 'native');
-  const files = [...SOURCES, ...HEADERS].map((f) => path.join(dir, f));
-  const newest = Math.max(...files.map((f) => statSync(f).mtimeMs));
-  if (!existsSync(bin) || statSync(bin).mtimeMs < newest) {
-    const sources = SOURCES.map((f) => path.join(dir, f));
-    execFileSync(process.env.CXX ?? 'g++', ['-O2', '-std=c++17', '-Wall', '-Wextra', '-Werror', '-o', bin, ...sources], { stdio: 'inherit' });
-  }
-  return bin;
+  return compileWhenStale(bin, SOURCES, HEADERS, []);
 }
 
 export { nodeApiHeaders };
@@ -35,14 +40,7 @@ export const forwarderAddonPath = (): string => path.join(repoRoot, 'dist', 'ben
 
 /** Compiles the C++ forwarder addon (bench/native/forwarder.cpp) when missing or older than its sources. */
 export function buildForwarderAddon(out = forwarderAddonPath()): string {
-  const dir = path.join(repoRoot, 'bench', 'native');
-  const source = path.join(dir, 'forwarder.cpp');
-  const newest = Math.max(...[source, path.join(dir, 'wire.h')].map((f) => statSync(f).mtimeMs));
-  if (!existsSync(out) || statSync(out).mtimeMs < newest) {
-    const flags = ['-O2', '-std=c++17', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-pthread', `-I${nodeApiHeaders()}`];
-    execFileSync(process.env.CXX ?? 'g++', [...flags, '-o', out, source], { stdio: 'inherit' });
-  }
-  return out;
+  return compileWhenStale(out, ['forwarder.cpp'], ['wire.h'], ['-shared', '-fPIC', '-pthread', `-I${nodeApiHeaders()}`]);
 }
 
 /** One config line per client; '-' stands for an absent field (ids and tokens have no spaces). */

@@ -14,8 +14,9 @@ export interface CertificatePair {
   generated: boolean;
 }
 
-const KEY_FILE = 'broker-key.pem';
-const CERT_FILE = 'broker-cert.pem';
+/** The file names of a certificate pair in its folder (ensureCertificate). */
+export const KEY_FILE = 'broker-key.pem';
+export const CERT_FILE = 'broker-cert.pem';
 
 /** What os.networkInterfaces() returns (tests pass their own). */
 export type InterfaceList = ReturnType<typeof networkInterfaces>;

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIPv4 } from 'node:net';
 import { ensureCertificate, type CertificatePair } from '../broker';
-import { certificateNames, shortIp, type CertificateNames } from '../broker/tls';
+import { CERT_FILE, KEY_FILE, certificateNames, shortIp, type CertificateNames } from '../broker/tls';
 
 /**
  * The names whose absence has the generated certificate made again: every DNS name (localhost, the
@@ -77,10 +77,9 @@ export const WEB_TLS_DIR = 'web-tls';
  * not asked again.
  */
 export async function adoptDeviceCertificate(deviceDir: string, webDir: string): Promise<void> {
-  const files = ['broker-cert.pem', 'broker-key.pem'];
-  if (existsSync(join(webDir, files[0]!)) || !files.every((f) => existsSync(join(deviceDir, f)))) return;
+  if (existsSync(join(webDir, CERT_FILE)) || ![CERT_FILE, KEY_FILE].every((f) => existsSync(join(deviceDir, f)))) return;
   await mkdir(webDir, { recursive: true, mode: 0o700 });
   // the certificate last: its presence says the copy is whole (copyFile keeps the key owner-only)
-  await copyFile(join(deviceDir, files[1]!), join(webDir, files[1]!));
-  await copyFile(join(deviceDir, files[0]!), join(webDir, files[0]!));
+  await copyFile(join(deviceDir, KEY_FILE), join(webDir, KEY_FILE));
+  await copyFile(join(deviceDir, CERT_FILE), join(webDir, CERT_FILE));
 }
