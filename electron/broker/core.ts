@@ -52,6 +52,7 @@ export class BrokerCore {
     this.router = new Router(this);
     this.throttle = new LoginThrottle(limits.loginDelayBaseMs, limits.loginDelayMaxMs, limits.loginFailureHalfLifeMs);
     options.udp?.attachRouter((e) => handleUdpEnvelope(this, e));
+    options.udp?.attachSessionEnd((deviceId, sessionId) => this.byId.get(deviceId)?.udpEnded(sessionId));
     this.trackListeners();
   }
 

@@ -38,8 +38,10 @@ export class Session {
   prefix: Uint8Array = EMPTY_PREFIX;
   protocol: 'legacy' | 'v2' = 'legacy';
   device: DeviceDescription | null = null;
-  /** Granted a UDP session at login. */
+  /** Has the UDP session its login was granted (until the transport says it ended: udpEnded). */
   udp = false;
+  /** The transport's id of that UDP session (0: none), so the end of an older one is not taken for it. */
+  private udpSessionId = 0;
   /** The last targetId this device used (made at its first message, so idle sessions stay small). */
   targets: TargetIdCache | null = null;
   /** Wall-clock ms of the accept (shown to the app). */
@@ -141,6 +143,21 @@ export class Session {
       const { maxPayload, ratePerSecond, rateBurst } = this.core.options.limits;
       this.routed = this.native!.route({ deviceId: this.id!, v2: this.protocol === 'v2', maxPayload, ratePerSecond, rateBurst });
     });
+  }
+
+  /** Its login opened a UDP session: deliveries to it may go over UDP, which the wire cannot do, so it stays off the wire. */
+  grantUdp(sessionId: number): void {
+    this.udp = true;
+    this.udpSessionId = sessionId;
+    this.unroute();
+  }
+
+  /** Its UDP session ended (dead peer, the device closed it, shutdown): back on the wire when nothing else keeps it off. */
+  udpEnded(sessionId: number): void {
+    if (!this.udp || sessionId !== this.udpSessionId) return;
+    this.udp = false;
+    this.udpSessionId = 0;
+    if (this.open) this.routeNative();
   }
 
   /** Off the fast path: every frame from and to it goes through JS again. */

@@ -6,6 +6,8 @@ import type { UdpEnvelope, UdpGrant } from '../udp/transport';
  */
 export interface UdpSeam {
   attachRouter(router: (e: UdpEnvelope) => void): void;
+  /** Told when a device's UDP session ends, whoever ended it (the broker's own closeSession too). */
+  attachSessionEnd(listener: (deviceId: string, sessionId: number) => void): void;
   openSession(deviceId: string, tokenHash: Uint8Array): UdpGrant | null;
   closeSession(deviceId: string, reason: string): boolean;
   /**

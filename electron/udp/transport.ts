@@ -119,6 +119,7 @@ export class UdpTransport extends EventEmitter {
   private closed = false;
   private readonly maxDelivery: number;
   private router: ((e: UdpEnvelope) => void) | null;
+  private sessionEnded: ((deviceId: string, sessionId: number) => void) | null = null;
 
   constructor(private readonly o: UdpTransportOptions) {
     super();
@@ -134,6 +135,14 @@ export class UdpTransport extends EventEmitter {
   /** The broker plugs its router in here; envelopes arriving with no router are counted and dropped. */
   attachRouter(router: (e: UdpEnvelope) => void): void {
     this.router = router;
+  }
+
+  /**
+   * The broker hears here when a device's UDP session ends, pending or open, whoever ended it
+   * (dead peer, the device closed it, replaced, shutdown): its TCP session may take the fast path again.
+   */
+  attachSessionEnd(listener: (deviceId: string, sessionId: number) => void): void {
+    this.sessionEnded = listener;
   }
 
   get port(): number {
@@ -163,6 +172,8 @@ export class UdpTransport extends EventEmitter {
     this.byDevice.delete(deviceId);
     this.bySid.delete(s.sessionId);
     if (s.peer && !s.peer.closed) s.peer.close(reason);
+    // An open session says so from its peer's onClose; a pending one has no peer.
+    else if (!s.peer) this.sessionEnded?.(deviceId, s.sessionId);
     return true;
   }
 
@@ -265,6 +276,7 @@ export class UdpTransport extends EventEmitter {
           this.bySid.delete(sid);
           this.byDevice.delete(s.deviceId);
         }
+        this.sessionEnded?.(s.deviceId, sid);
         const unfinished = s.peer?.counters.unfinishedAtClose ?? 0;
         this.drops.unfinishedAtClose += unfinished;
         this.emit('session:close', { deviceId: s.deviceId, sessionId: sid, reason, unfinished });

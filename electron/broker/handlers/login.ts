@@ -51,7 +51,7 @@ function verdict(core: BrokerCore, session: Session, frame: Frame): void {
     };
     const grant = login.udp && core.options.udp ? core.options.udp.openSession(id, hashToken(login.token)) : null;
     if (grant) {
-      session.udp = true;
+      session.grantUdp(grant.sessionId);
       reply.udp = { port: grant.port, sid: grant.sessionId, nonce: grant.nonce };
     }
     const json = Buffer.from(JSON.stringify(reply));
