@@ -34,9 +34,39 @@ export class OutFrameEvent implements FrameEvent {
 }
 
 /**
+ * The 'in' event of a JSON message the native wire routed (native-hooks.ts): its payload, the
+ * sender's envelope at source[start, end), is viewed only when a listener reads it. `source` is
+ * the wire's batch, which nothing reuses.
+ */
+export class RoutedFrameEvent implements FrameEvent {
+  readonly dir = 'in' as const;
+  readonly cmd = Command.JSON_MESSAGE;
+  readonly size: number;
+  private view: Uint8Array | null = null;
+
+  constructor(
+    readonly ts: number,
+    readonly device: string,
+    readonly from: string,
+    readonly to: string,
+    readonly msgId: number,
+    readonly status: number,
+    private readonly source: Uint8Array,
+    private readonly start: number,
+    private readonly end: number,
+  ) {
+    this.size = end - start;
+  }
+
+  get payload(): Uint8Array {
+    return (this.view ??= this.source.subarray(this.start, this.end));
+  }
+}
+
+/**
  * The 'out' event of a message the native wire delivered (native-hooks.ts): the same fields as the
- * OutFrameEvent of the frame the receiver got, whose payload (`prefix` + `inner` + `}`) is built
- * only when a listener reads it. `inner` is a view of the wire's batch, which nothing reuses.
+ * OutFrameEvent of the frame the receiver got, whose payload (`prefix` + source[start, end) + `}`)
+ * is built only when a listener reads it. `source` is the wire's batch, which nothing reuses.
  */
 export class DeliveryFrameEvent implements FrameEvent {
   readonly dir = 'out' as const;
@@ -52,12 +82,14 @@ export class DeliveryFrameEvent implements FrameEvent {
     readonly to: string,
     readonly msgId: number,
     private readonly prefix: Uint8Array,
-    private readonly inner: Uint8Array,
+    private readonly source: Uint8Array,
+    private readonly start: number,
+    private readonly end: number,
   ) {
-    this.size = prefix.length + inner.length + 1;
+    this.size = prefix.length + (end - start) + 1;
   }
 
   get payload(): Uint8Array {
-    return (this.view ??= deliveredFrame(this.cmd, this.msgId, this.prefix, this.inner).subarray(HEADER_SIZE));
+    return (this.view ??= deliveredFrame(this.cmd, this.msgId, this.prefix, this.source.subarray(this.start, this.end)).subarray(HEADER_SIZE));
   }
 }

@@ -1,9 +1,7 @@
-import { Command } from '../../shared/protocol/constants';
 import type { BrokerCore } from './core';
-import { DeliveryFrameEvent } from './frame-event';
+import { DeliveryFrameEvent, RoutedFrameEvent } from './frame-event';
 import type { NativeHooks } from './native/native-listener';
 import { Session } from './session';
-import { envelopePrefix } from './wire';
 
 /**
  * The broker's side of the native wire's fast path: its counter deltas go into the sessions'
@@ -17,18 +15,18 @@ export function nativeHooks(core: BrokerCore): NativeHooks {
       const session = socket.owner;
       if (session instanceof Session) session.addNativeCounters(delta);
     },
-    trace(record, sender) {
+    trace(record, sender, receiver) {
       if (!core.wants('frame')) return;
+      // Both sockets outlive the record (their 'closed' comes later in the batch) and a routed
+      // connection's owner is its logged-in session, which names the device the wire routed.
+      const from = sender?.owner;
+      const to = receiver?.owner;
+      if (!(from instanceof Session) || !(to instanceof Session) || from.id === null || to.id === null) return;
       const ts = core.now();
-      const { from, to, envelope } = record;
-      core.emit('frame', {
-        ts, dir: 'in', device: from, from, to, cmd: Command.JSON_MESSAGE,
-        msgId: record.inMsgId, size: envelope.length, status: record.status, payload: envelope,
-      });
+      const { batch } = record;
+      core.emit('frame', new RoutedFrameEvent(ts, from.id, from.id, to.id, record.inMsgId, record.status, batch, record.envelopeStart, record.envelopeEnd));
       // The delivery as the receiver got it (its bytes made only if read); the sender's session holds its prefix.
-      const owner = sender?.owner;
-      const prefix = owner instanceof Session && owner.id === from ? owner.prefix : envelopePrefix(from);
-      core.emit('frame', new DeliveryFrameEvent(ts, to, from, to, record.outMsgId, prefix, envelope.subarray(record.payloadStart, record.payloadEnd)));
+      core.emit('frame', new DeliveryFrameEvent(ts, to.id, from.id, to.id, record.outMsgId, from.prefix, batch, record.payloadStart, record.payloadEnd));
     },
     batchEnd() {
       core.flushNow();

@@ -70,17 +70,15 @@ struct Batch {
   }
 
   // One record per fast message: JS makes both its 'frame' events from it (the 'out' payload is
-  // {"from":"<from>","payload": + envelope[payloadStart, payloadEnd) + }).
-  void trace(uint32_t sender, uint32_t receiver, const std::string& from, const std::string& to, uint16_t inMsgId,
-             uint16_t outMsgId, uint8_t status, const uint8_t* envelope, size_t n, size_t payloadStart,
-             size_t payloadEnd) {
+  // {"from":"<sender's id>","payload": + envelope[payloadStart, payloadEnd) + }). The devices' names
+  // are not in it: JS has them from the two connections' sessions.
+  void trace(uint32_t sender, uint32_t receiver, uint16_t inMsgId, uint16_t outMsgId, uint8_t status,
+             const uint8_t* envelope, size_t n, size_t payloadStart, size_t payloadEnd) {
     head(TRACE, sender);
     u32(receiver);
     u16(inMsgId);
     u16(outMsgId);
     bytes.push_back(status);
-    u32(intern(from));
-    u32(intern(to));
     u16(uint16_t(payloadStart));
     u16(uint16_t(payloadEnd));
     u32(uint32_t(n));

@@ -380,8 +380,7 @@ bool Loop::tryFast(Conn& c, const uint8_t* f, size_t n) {
   emitCounters(r);
   if (tracing_) {
     const uint16_t inId = uint16_t(f[1] << 8 | f[2]);
-    pending_.trace(c.id, r.id, c.route.deviceId, target, inId, id, kSuccess, body, n - kHeader, env.payloadStart,
-                   env.payloadEnd);
+    pending_.trace(c.id, r.id, inId, id, kSuccess, body, n - kHeader, env.payloadStart, env.payloadEnd);
   }
   return true;
 }

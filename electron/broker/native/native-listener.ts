@@ -4,8 +4,8 @@ import { NativeWire, type NativeCounters, type NativeTrace, type NativeWireAddon
 /** What the broker does with the wire's fast-path reports. */
 export interface NativeHooks {
   counters(socket: NativeSocket, delta: NativeCounters): void;
-  /** `sender`: the sending connection's socket, when it is still open. */
-  trace(record: NativeTrace, sender: NativeSocket | undefined): void;
+  /** `sender`, `receiver`: the two connections' sockets. `record` is reused after the call. */
+  trace(record: NativeTrace, sender: NativeSocket | undefined, receiver: NativeSocket | undefined): void;
   /** After each batch, before the wire hears it was processed: JS's queued frames go out first. */
   batchEnd(): void;
 }
@@ -36,7 +36,7 @@ export class NativeListener {
         const socket = this.sockets.get(connId);
         if (socket) hooks.counters(socket, delta);
       },
-      trace: (record) => hooks.trace(record, this.sockets.get(record.connId)),
+      trace: (record) => hooks.trace(record, this.sockets.get(record.connId), this.sockets.get(record.receiverId)),
       batchEnd: () => hooks.batchEnd(),
     });
     this.wire.setTracing(tracing);

@@ -24,6 +24,8 @@ export async function until(check: () => boolean, what: string, timeoutMs = 5_00
   }
 }
 
+export type RecordedTrace = Omit<NativeTrace, 'batch' | 'envelopeStart' | 'envelopeEnd'> & { envelope: Uint8Array };
+
 /** A NativeWire on 127.0.0.1 with every event recorded. */
 export class Recorder {
   readonly wire: NativeWire;
@@ -32,7 +34,8 @@ export class Recorder {
   readonly data = new Map<number, Buffer>();
   readonly closed = new Map<number, string>();
   readonly drained: number[] = [];
-  readonly traces: NativeTrace[] = [];
+  /** Copies of the trace records, the payload's span relative to the envelope. */
+  readonly traces: RecordedTrace[] = [];
   readonly counters = new Map<number, NativeCounters>();
   readonly batches: number[] = [];
   onData: ((connId: number, bytes: Uint8Array) => void) | null = null;
@@ -46,7 +49,10 @@ export class Recorder {
       },
       closed: (connId, reason) => this.closed.set(connId, reason),
       drained: (connId) => this.drained.push(connId),
-      trace: (record) => this.traces.push({ ...record, envelope: new Uint8Array(record.envelope) }),
+      trace: (t) => this.traces.push({
+        connId: t.connId, receiverId: t.receiverId, inMsgId: t.inMsgId, outMsgId: t.outMsgId, status: t.status,
+        envelope: t.batch.slice(t.envelopeStart, t.envelopeEnd), payloadStart: t.payloadStart - t.envelopeStart, payloadEnd: t.payloadEnd - t.envelopeStart,
+      }),
       counters: (connId, delta) => {
         const sum = this.counters.get(connId) ?? { msgsIn: 0, msgsOut: 0, bytesIn: 0, bytesOut: 0, acksOut: 0, rateLimited: 0, acksIn: 0 };
         for (const key of Object.keys(sum) as (keyof NativeCounters)[]) sum[key] += delta[key];

@@ -109,7 +109,7 @@ describe.skipIf(native.skip !== null)('native wire', () => {
     // One record for the message: the sender's envelope and where the delivered payload is in it.
     const envelope = Buffer.from(frame.subarray(5)).toString();
     expect(r.traces.map((t) => ({ ...t, envelope: Buffer.from(t.envelope).toString() }))).toEqual([
-      { connId: A.connId, receiverId: B.connId, from: 'a', to: 'b', inMsgId: 7, outMsgId: 1, status: 200, envelope, payloadStart: envelope.indexOf('{"cmd"'), payloadEnd: envelope.length - 1 },
+      { connId: A.connId, receiverId: B.connId, inMsgId: 7, outMsgId: 1, status: 200, envelope, payloadStart: envelope.indexOf('{"cmd"'), payloadEnd: envelope.length - 1 },
     ]);
     // The msg id counter is the connection's, shared with JS.
     expect(r.wire.nextId(B.connId)).toBe(2);

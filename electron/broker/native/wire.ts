@@ -13,7 +13,7 @@
  * | 2    | data      | length u32, that many bytes (slow path: the peer's bytes, unchanged)     |
  * | 3    | closed    | reason str u32: end, destroyed, shutdown, or an errno code (ECONNRESET)  |
  * | 4    | drained   | -                                                                        |
- * | 5    | trace     | one per fast message, connId the sender's: receiver connId u32, in msgId u16, out msgId u16, status u8, from str u32, to str u32, payloadStart u16, payloadEnd u16, length u32, envelope bytes (the sender's; the payload's span in it) |
+ * | 5    | trace     | one per fast message, connId the sender's: receiver connId u32, in msgId u16, out msgId u16, status u8, payloadStart u16, payloadEnd u16, length u32, envelope bytes (the sender's; the payload's span in it) |
  * | 6    | counters  | msgsIn, msgsOut, bytesIn, bytesOut, acksOut, rateLimited, acksIn: u32 deltas |
  *
  * Counters and traces cover the frames the wire handled (fast-path messages, and the acks of a
@@ -49,6 +49,7 @@ type Handle = object;
 export interface NativeWireAddon {
   create(onBatch: (seq: number, bytes?: ArrayBuffer, strings?: string[]) => void): Handle;
   listen(h: Handle, host: string, port: number): number;
+  unlisten(h: Handle): void;
   close(h: Handle): void;
   write(h: Handle, connId: number, bytes: Uint8Array): boolean;
   end(h: Handle, connId: number): boolean;
@@ -77,21 +78,25 @@ export interface NativeCounters {
 }
 
 /**
- * One fast-path message: the JSON_MESSAGE `from` sent (`inMsgId`, acked with `status`) and its
- * delivery to `to` (`outMsgId`), whose payload is `{"from":"<from>","payload":` +
- * envelope[payloadStart, payloadEnd) + `}` (deliveredFrame() in ../wire.ts).
+ * One fast-path message: the JSON_MESSAGE the sender sent (`inMsgId`, acked with `status`) and its
+ * delivery to the receiver (`outMsgId`), whose payload is `{"from":"<sender's id>","payload":` +
+ * batch[payloadStart, payloadEnd) + `}` (deliveredFrame() in ../wire.ts).
+ *
+ * One object serves every trace of a batch (at thousands of messages a second, an object and a
+ * view per message would be most of what JS allocates): read it during the call, keep nothing.
  */
 export interface NativeTrace {
   /** The sender's connection. */
   connId: number;
   receiverId: number;
-  from: string;
-  to: string;
   inMsgId: number;
   outMsgId: number;
   status: number;
-  /** The sender's envelope (the 'in' frame's payload): a view of the batch, copy it to keep it. */
-  envelope: Uint8Array;
+  /** The batch's bytes: the sender's envelope (the 'in' frame's payload) is batch[envelopeStart, envelopeEnd). */
+  batch: Uint8Array;
+  envelopeStart: number;
+  envelopeEnd: number;
+  /** Where the payload is in `batch`. */
   payloadStart: number;
   payloadEnd: number;
 }
@@ -168,6 +173,9 @@ export class NativeWire {
   private readonly handle: Handle;
   private readonly autoProcessed: boolean;
   private closing: Promise<void> | null = null;
+  private readonly trace: NativeTrace = {
+    connId: 0, receiverId: 0, inMsgId: 0, outMsgId: 0, status: 0, batch: new Uint8Array(0), envelopeStart: 0, envelopeEnd: 0, payloadStart: 0, payloadEnd: 0,
+  };
   private finished: (() => void) | null = null;
 
   constructor(
@@ -182,6 +190,11 @@ export class NativeWire {
   /** Binds host:port (0: any free port); returns the port. Throws when it cannot listen. */
   listen(host: string, port: number): number {
     return this.addon.listen(this.handle, host, port);
+  }
+
+  /** Stops accepting (the port is free again); the connections stay until they close or close(). */
+  unlisten(): void {
+    this.addon.unlisten(this.handle);
   }
 
   /** Stops listening and closes every connection (closed: 'shutdown'); resolves after their events. */
@@ -263,6 +276,8 @@ export class NativeWire {
     const view = new DataView(buffer);
     const bytes = new Uint8Array(buffer);
     const events = this.events;
+    const trace = this.trace;
+    trace.batch = bytes;
     let at = 0;
     while (at < bytes.length) {
       const kind = view.getUint8(at);
@@ -281,20 +296,18 @@ export class NativeWire {
       } else if (kind === DRAINED) {
         events.drained(connId);
       } else if (kind === TRACE) {
-        const length = view.getUint32(at + 21, true);
-        events.trace?.({
-          connId,
-          receiverId: view.getUint32(at, true),
-          inMsgId: view.getUint16(at + 4, true),
-          outMsgId: view.getUint16(at + 6, true),
-          status: view.getUint8(at + 8),
-          from: strings[view.getUint32(at + 9, true)]!,
-          to: strings[view.getUint32(at + 13, true)]!,
-          payloadStart: view.getUint16(at + 17, true),
-          payloadEnd: view.getUint16(at + 19, true),
-          envelope: bytes.subarray(at + 25, at + 25 + length),
-        });
-        at += 25 + length;
+        const envelopeStart = at + 17;
+        trace.connId = connId;
+        trace.receiverId = view.getUint32(at, true);
+        trace.inMsgId = view.getUint16(at + 4, true);
+        trace.outMsgId = view.getUint16(at + 6, true);
+        trace.status = view.getUint8(at + 8);
+        trace.payloadStart = envelopeStart + view.getUint16(at + 9, true);
+        trace.payloadEnd = envelopeStart + view.getUint16(at + 11, true);
+        trace.envelopeStart = envelopeStart;
+        trace.envelopeEnd = envelopeStart + view.getUint32(at + 13, true);
+        events.trace?.(trace);
+        at = trace.envelopeEnd;
       } else if (kind === COUNTERS) {
         const u = (k: number): number => view.getUint32(at + 4 * k, true);
         events.counters?.(connId, { msgsIn: u(0), msgsOut: u(1), bytesIn: u(2), bytesOut: u(3), acksOut: u(4), rateLimited: u(5), acksIn: u(6) });
