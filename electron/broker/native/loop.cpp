@@ -356,16 +356,16 @@ bool Loop::tryFast(Conn& c, const uint8_t* f, size_t n) {
     return false;
   }
   const uint16_t id = nextMsgId(r);
-  std::vector<uint8_t> frame(kHeader + length);
+  // Built in place at the end of the receiver's queue: no frame of its own per message.
+  uint8_t* frame = append(r, kHeader + length);
   frame[0] = kJsonMessage;
   frame[1] = uint8_t(id >> 8);
   frame[2] = uint8_t(id);
   frame[3] = uint8_t(length >> 8);
   frame[4] = uint8_t(length);
-  memcpy(&frame[kHeader], c.prefix.data(), c.prefix.size());
-  memcpy(&frame[kHeader + c.prefix.size()], body + env.payloadStart, payload);
-  frame.back() = '}';
-  queue(r, frame.data(), frame.size());
+  memcpy(frame + kHeader, c.prefix.data(), c.prefix.size());
+  memcpy(frame + kHeader + c.prefix.size(), body + env.payloadStart, payload);
+  frame[kHeader + length - 1] = '}';
   // What Session.ack() writes: v2 a SUCCESS status byte, legacy an empty RESPONSE.
   const uint8_t ack[6] = {kResponse, f[1], f[2], 0, uint8_t(c.route.v2 ? 1 : 0), kSuccess};
   const size_t ackSize = c.route.v2 ? 6 : 5;
@@ -375,7 +375,7 @@ bool Loop::tryFast(Conn& c, const uint8_t* f, size_t n) {
   c.delta.acksOut++;
   c.delta.bytesOut += uint32_t(ackSize);
   r.delta.msgsOut++;
-  r.delta.bytesOut += uint32_t(frame.size());
+  r.delta.bytesOut += uint32_t(kHeader + length);
   emitCounters(c);
   emitCounters(r);
   if (tracing_) {
@@ -408,11 +408,17 @@ void Loop::emitCounters(Conn& c) {
 }
 
 void Loop::queue(Conn& c, const uint8_t* p, size_t n) {
-  c.out.insert(c.out.end(), p, p + n);
+  memcpy(append(c, n), p, n);
+}
+
+uint8_t* Loop::append(Conn& c, size_t n) {
+  const size_t at = c.out.size();
+  c.out.resize(at + n);
   if (!c.dirty) {
     c.dirty = true;
     dirty_.push_back(c.id);
   }
+  return c.out.data() + at;
 }
 
 void Loop::flushDirty() {

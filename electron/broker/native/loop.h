@@ -61,6 +61,8 @@ class Loop {
   bool countAck(Conn& c, const uint8_t* f, size_t n);
   void slow(Conn& c, const uint8_t* p, size_t n);
   void queue(Conn& c, const uint8_t* p, size_t n);
+  // n bytes at the end of c's output, written at the end of this wake-up.
+  uint8_t* append(Conn& c, size_t n);
   void flush(Conn& c);
   void flushDirty();
   void watch(Conn& c);
