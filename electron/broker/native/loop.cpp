@@ -98,7 +98,7 @@ Conn* Loop::find(uint32_t id) {
 
 int Loop::listen(const std::string& host, int port, std::string& error) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (listenFd_ >= 0 || stopping_) {
+  if (epollFd_ >= 0 || stopping_) {
     error = "already listening (or closed)";
     return -1;
   }
@@ -142,6 +142,14 @@ int Loop::listen(const std::string& host, int port, std::string& error) {
   epoll_ctl(epollFd_, EPOLL_CTL_ADD, wakeFd_, &e);
   thread_ = std::thread([this] { run(); });
   return boundPort;
+}
+
+void Loop::unlisten() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (listenFd_ < 0) return;
+  epoll_ctl(epollFd_, EPOLL_CTL_DEL, listenFd_, nullptr);
+  ::close(listenFd_);
+  listenFd_ = -1;  // acceptAll() then finds nothing to accept
 }
 
 void Loop::close() {

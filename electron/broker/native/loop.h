@@ -33,6 +33,8 @@ class Loop {
 
   // The bound port, or -1 with `error` set.
   int listen(const std::string& host, int port, std::string& error);
+  // Stops accepting (the port is free again); the connections stay until they close or close().
+  void unlisten();
   // Stops listening and closes every connection ('shutdown'); the thread ends.
   void close();
   bool write(uint32_t id, const uint8_t* p, size_t n);

@@ -17,6 +17,8 @@ export interface NativeHooks {
 export class NativeListener {
   private readonly wire: NativeWire;
   private readonly sockets = new Map<number, NativeSocket>();
+  /** close() waits for the last connection to go. */
+  private lastClosed: (() => void) | null = null;
 
   constructor(addon: NativeWireAddon, accept: (socket: NativeSocket) => void, hooks: NativeHooks, tracing: boolean) {
     this.wire = new NativeWire(addon, {
@@ -30,6 +32,7 @@ export class NativeListener {
         const socket = this.sockets.get(connId);
         this.sockets.delete(connId);
         socket?.wireClosed(reason);
+        if (this.lastClosed && this.wire.connections === 0) this.lastClosed();
       },
       drained: (connId) => this.sockets.get(connId)?.drained(),
       counters: (connId, delta) => {
@@ -52,11 +55,13 @@ export class NativeListener {
   }
 
   /**
-   * Stops listening and closes its connections. One event-loop turn later than asked, so sessions
-   * closed gracefully just before (pause, shutdown) hand their last frames to the wire first.
+   * Stops listening at once, then, like net.Server.close(), waits for its connections to close
+   * before it ends the wire: the broker closes their sessions gracefully (last frames written,
+   * EOF, at most closeLingerMs), and a connection JS has not heard of yet is refused.
    */
   async close(): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
+    this.wire.unlisten();
+    if (this.wire.connections > 0) await new Promise<void>((resolve) => (this.lastClosed = resolve));
     await this.wire.close();
   }
 }

@@ -154,6 +154,14 @@ napi_value Listen(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// unlisten(handle): stops accepting; the connections stay until they close or close().
+napi_value Unlisten(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!args(env, info, a, false)) return nullptr;
+  a.addon->loop->unlisten();
+  return nullptr;
+}
+
 // close(handle): stops listening, closes every connection ('shutdown'); onBatch(0) follows the last batch.
 napi_value Close(napi_env env, napi_callback_info info) {
   Args a;
@@ -317,7 +325,7 @@ NAPI_MODULE_INIT() {
       {"create", Create},   {"listen", Listen},       {"close", Close},         {"write", Write},
       {"end", End},         {"destroy", Destroy},     {"route", RouteFn},       {"take", Take},
       {"nextId", NextId},   {"pause", Pause},         {"setTracing", SetTracing}, {"processed", Processed},
-      {"connections", Connections}, {"classify", Classify}, {"pendingPeak", PendingPeak},
+      {"connections", Connections}, {"classify", Classify}, {"pendingPeak", PendingPeak}, {"unlisten", Unlisten},
   };
   for (const auto& f : functions) {
     napi_value fn;
