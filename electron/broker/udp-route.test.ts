@@ -44,18 +44,13 @@ async function start(config?: Partial<UdpConfig>): Promise<{ u: V2Client; b: V2C
   return { u, b, grant: (u.reply as { udp?: { port: number; sid: number; nonce: string } }).udp! };
 }
 
-/**
- * The device end of u's UDP session; `mute` stops what it sends (a device gone silent). Its socket
- * closes a moment after the client asks: UdpClient closes it right after sending CLOSE, and Node's
- * dgram send is asynchronous, so the CLOSE would never leave.
- */
+/** The device end of u's UDP session; `mute` stops what it sends (a device gone silent). */
 async function udpDevice(grant: { port: number; sid: number; nonce: string }): Promise<{ client: UdpClient; mute(): void }> {
   const socket = await bindUdp(0);
   let muted = false;
   const link: DatagramSocket = {
     ...socket,
     send: (data, port, address) => void (muted || socket.send(data, port, address)),
-    close: () => void setTimeout(() => socket.close(), 20),
   };
   const client = new UdpClient({ socket: link, host: '127.0.0.1', port: grant.port, sessionId: grant.sid, serverNonce: grant.nonce, tokenHash: tokenHash(testToken('u')) });
   await eventually(() => udp!.isOpen('u'), 3_000, 'udp session open');

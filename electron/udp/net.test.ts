@@ -27,3 +27,22 @@ describe('the UDP receive buffer', () => {
     }
   });
 });
+
+describe('closing a bound UDP socket', () => {
+  it('lets the datagrams sent just before close leave, then receives and sends nothing more', async () => {
+    const receiver = await bindUdp(0);
+    const got: string[] = [];
+    receiver.onMessage((d) => got.push(Buffer.from(d).toString()));
+    const sender = await bindUdp(0);
+    const port = receiver.local().port;
+    sender.send(Buffer.from('last words'), port, '127.0.0.1');
+    sender.close();
+    const deadline = Date.now() + 1_000;
+    while (got.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(got).toEqual(['last words']);
+    sender.send(Buffer.from('after close'), port, '127.0.0.1'); // ignored, not thrown
+    await new Promise((r) => setTimeout(r, 20));
+    receiver.close();
+    expect(got).toEqual(['last words']);
+  });
+});

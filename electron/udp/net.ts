@@ -6,6 +6,7 @@ export interface DatagramSocket {
   send(data: Uint8Array, port: number, address: string): void;
   onMessage(handler: (data: Uint8Array, from: { address: string; port: number }) => void): void;
   local(): { address: string; port: number };
+  /** Nothing more is received or sent; what was sent before still leaves (a real socket waits for it, briefly). */
   close(): void;
   /** The kernel's receive buffer for the socket, in bytes as the OS reports it (a real socket only). */
   receiveBuffer?(): number;
@@ -27,6 +28,9 @@ export function receiveBufferNotice(reported: number): string | null {
   return `UDP receive buffer is ${kib} KiB, not the ${UDP_RECEIVE_BUFFER / 1024 / 1024} MiB asked for; bursts from many devices may be dropped and resent late${fix}`;
 }
 
+/** The longest a closing socket waits for its last sends (a slow name lookup), so a close never hangs. */
+export const CLOSE_FLUSH_MS = 200;
+
 export async function bindUdp(port: number, host = '127.0.0.1'): Promise<DatagramSocket> {
   const socket: Socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
   await new Promise<void>((resolve, reject) => {
@@ -45,11 +49,35 @@ export async function bindUdp(port: number, host = '127.0.0.1'): Promise<Datagra
   }
   // Send errors (ICMP unreachable, buffer full) are UDP's normal losses; the session layer copes.
   socket.on('error', () => {});
+  // dgram's send is asynchronous (an address lookup first, even for an IP): a socket closed at once
+  // drops what was just sent, such as a session's CLOSE. So close waits for the sends on their way.
+  let sending = 0;
+  let state: 'open' | 'closing' | 'closed' = 'open';
+  let flushTimer: NodeJS.Timeout | undefined;
+  const finishClose = () => {
+    if (state === 'closed') return;
+    state = 'closed';
+    clearTimeout(flushTimer);
+    socket.close();
+  };
+  const sent = () => {
+    if (--sending === 0 && state === 'closing') finishClose();
+  };
   return {
-    send: (data, p, address) => socket.send(data, p, address),
+    send: (data, p, address) => {
+      if (state !== 'open') return;
+      socket.send(data, p, address, sent);
+      sending++;
+    },
     onMessage: (handler) => socket.on('message', (msg, rinfo) => handler(msg, { address: rinfo.address, port: rinfo.port })),
     local: () => socket.address(),
-    close: () => socket.close(),
+    close: () => {
+      if (state !== 'open') return;
+      socket.removeAllListeners('message');
+      if (sending === 0) return finishClose();
+      state = 'closing';
+      flushTimer = setTimeout(finishClose, CLOSE_FLUSH_MS).unref();
+    },
     receiveBuffer: () => socket.getRecvBufferSize(),
   };
 }

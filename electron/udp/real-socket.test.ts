@@ -41,3 +41,43 @@ describe('UDP transport on real sockets', () => {
     expect(transport.sessions()[0]!.address).toBe(`127.0.0.1:${proxy.local().port}`);
   });
 });
+
+describe('a UDP session closed on real sockets', () => {
+  /** A transport and a device with an open session between them, both on bindUdp sockets. */
+  async function openPair() {
+    const transport = new UdpTransport({ socket: await bindUdp(0) });
+    cleanups.push(() => transport.close());
+    const hash = tokenHash('real-socket-token-xxxxxxxxxxxx');
+    const grant = transport.openSession('sensor-1', hash)!;
+    const deviceCloses: string[] = [];
+    const client = new UdpClient({ socket: await bindUdp(0), host: '127.0.0.1', port: grant.port, sessionId: grant.sessionId, serverNonce: grant.nonce, tokenHash: hash, onClose: (r) => deviceCloses.push(r) });
+    cleanups.push(() => client.close());
+    const brokerCloses: string[] = [];
+    transport.on('session:close', (e: { reason: string }) => brokerCloses.push(e.reason));
+    await until(() => transport.isOpen('sensor-1'), 3_000);
+    return { transport, client, deviceCloses, brokerCloses };
+  }
+
+  // The dead-peer timeout is 10 s by default: a CLOSE that never left would be noticed only then.
+  it("the device's close reaches the broker at once: its CLOSE leaves before the socket closes", async () => {
+    const { transport, client, brokerCloses } = await openPair();
+    const started = performance.now();
+    client.close();
+    await until(() => brokerCloses.length > 0, 1_000);
+    expect(brokerCloses).toEqual(['closed_by_peer']);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(transport.isOpen('sensor-1')).toBe(false);
+  });
+
+  it("the broker's shutdown reaches the device at once, the same way", async () => {
+    const { transport, deviceCloses } = await openPair();
+    transport.close();
+    await until(() => deviceCloses.length > 0, 1_000);
+    expect(deviceCloses).toEqual(['closed_by_peer']);
+  });
+});
+
+async function until(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+}
