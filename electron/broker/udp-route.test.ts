@@ -103,6 +103,14 @@ describe.skipIf(native.skip !== null)('a device whose UDP session ends goes back
     client.close();
   });
 
+  it('when its UDP session stays pending (no HELLO) past the dead-peer timeout', async () => {
+    const fast = fastMessages();
+    const { u, b } = await start({ heartbeatMs: 40, deadAfterHeartbeats: 3 });
+    expect(udp!.sessions().map((s) => s.state)).toEqual(['pending']);
+    await bothWaysNative(u, b, fast);
+    expect(udp!.sessions()).toEqual([]);
+  });
+
   it('when the UDP transport shuts down with the session still pending (no HELLO yet)', async () => {
     const fast = fastMessages();
     const { u, b } = await start();

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { noUdpDrops, type UdpEndpointDrops, type UdpSourceDropReason } from '../../shared/api/contract';
 import { type DatagramHeader, decodeHeader } from '../../shared/protocol/udp/wire';
 import { type DeviceEnvelope, encodeDeliveredEnvelope, parseDeviceEnvelope, type TargetKind } from '../../shared/protocol/envelope';
-import { type Clock, realClock } from './clock';
+import { type Clock, realClock, type Timer } from './clock';
 import { fragmentBytes, resolveConfig, type UdpConfig } from './config';
 import type { UdpCounters } from './counters';
 import { deriveDirectionKey, open, randomNonce } from './crypto';
@@ -16,7 +16,7 @@ import type { SendDone } from './sender';
 /**
  * The broker's UDP endpoint: one socket, many sessions. A session exists only because an
  * authenticated TCP (v2) session asked for it (openSession); until its device's HELLO datagram
- * authenticates it is pending and nothing is ever sent. Datagrams that do not parse, name no session,
+ * authenticates it is pending (for at most the dead-peer timeout) and nothing is ever sent. Datagrams that do not parse, name no session,
  * fail authentication or replay are dropped and counted: no reply, no state.
  */
 
@@ -105,6 +105,8 @@ interface Session {
   unproven: { received: number; sent: number; firstPn: number } | null;
   helloWindowStart: number;
   helloAttempts: number;
+  /** While pending: ends the session if no HELLO authenticates in time. */
+  helloDeadline: Timer | null;
 }
 
 export class UdpTransport extends EventEmitter {
@@ -159,9 +161,13 @@ export class UdpTransport extends EventEmitter {
     if (this.bySid.size >= (this.o.maxSessions ?? 10_000)) return null;
     let sessionId = randomInt(1, 0xffffffff);
     while (this.bySid.has(sessionId)) sessionId = randomInt(1, 0xffffffff);
-    const s: Session = { deviceId, sessionId, tokenHash: Uint8Array.from(tokenHash), serverNonce: randomNonce(), deviceNonce: null, peer: null, address: null, unproven: null, helloWindowStart: 0, helloAttempts: 0 };
+    const s: Session = { deviceId, sessionId, tokenHash: Uint8Array.from(tokenHash), serverNonce: randomNonce(), deviceNonce: null, peer: null, address: null, unproven: null, helloWindowStart: 0, helloAttempts: 0, helloDeadline: null };
     this.bySid.set(sessionId, s);
     this.byDevice.set(deviceId, s);
+    // A device that never says HELLO is as gone as a silent peer (and gives up on the broker after
+    // the same time): the session's memory and its device's place off the native wire are freed.
+    const { heartbeatMs, deadAfterHeartbeats } = this.config;
+    s.helloDeadline = this.clock.after(heartbeatMs * deadAfterHeartbeats, () => this.byDevice.get(deviceId) === s && this.closeSession(deviceId, 'hello_timeout'));
     return { sessionId, nonce: Buffer.from(s.serverNonce).toString('hex'), port: this.port };
   }
 
@@ -173,8 +179,15 @@ export class UdpTransport extends EventEmitter {
     this.bySid.delete(s.sessionId);
     if (s.peer && !s.peer.closed) s.peer.close(reason);
     // An open session says so from its peer's onClose; a pending one has no peer.
-    else if (!s.peer) this.sessionEnded?.(deviceId, s.sessionId);
+    else if (!s.peer) this.pendingEnded(s, reason);
     return true;
+  }
+
+  /** A pending session's end is told like an open one's (its peer's onClose): to the broker and as 'session:close'. */
+  private pendingEnded(s: Session, reason: string): void {
+    s.helloDeadline?.cancel();
+    this.sessionEnded?.(s.deviceId, s.sessionId);
+    this.emit('session:close', { deviceId: s.deviceId, sessionId: s.sessionId, reason, unfinished: 0 });
   }
 
   /** True when the device has an authenticated UDP session that can take deliveries. */
@@ -253,6 +266,8 @@ export class UdpTransport extends EventEmitter {
     if (++s.helloAttempts > (this.o.helloAttemptsPerSecond ?? 20)) return this.drop('helloThrottled', from);
     const d2s = deriveDirectionKey(s.tokenHash, s.serverNonce, header.deviceNonce, s.sessionId, 'd2s');
     if (!open(d2s, header.packetNumber, data, header.length)) return this.drop('authFailed', from);
+    s.helloDeadline?.cancel();
+    s.helloDeadline = null;
     s.deviceNonce = Uint8Array.from(header.deviceNonce);
     s.address = { ...from };
     // The first address is no more proven than a roamed one: a captured HELLO replayed first from a
