@@ -4,7 +4,7 @@
  * modules, and its `files` globs cover what `build:electron` produces (built into a temp dir here).
  */
 import { describe, expect, it } from 'vitest';
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { build } from 'vite';
 import { methodNames } from '../../shared/api/contract';
+import { nativeWirePath } from '../broker/native/wire';
+import { desktopNativeWire } from './native-wire';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const config = parse(readFileSync(join(root, 'electron-builder.yml'), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -76,13 +78,44 @@ describe('electron-builder.yml', () => {
     expect(config.electronFuses).toMatchObject({ runAsNode: false, onlyLoadAppFromAsar: true, enableNodeCliInspectArguments: false });
   });
 
+  it("ships the native data path's addon in the Linux package, outside the asar, where the app looks for it", async (ctx) => {
+    // `npm run dist` builds it before packaging (it says why and goes on when it cannot).
+    expect(pkg.scripts.dist).toMatch(/^npm run build:native && .*electron-builder$/);
+    // electron-builder's own resolution of extraResources for Linux (top level + linux.extraResources).
+    const builderRequire = createRequire(createRequire(join(root, 'package.json')).resolve('app-builder-lib/package.json'));
+    type Matcher = { from: string; to: string };
+    const { getFileMatchers, copyFiles } = builderRequire('./out/fileMatcher') as {
+      getFileMatchers: (config: object, name: string, destination: string, options: object) => Matcher[] | null;
+      copyFiles: (matchers: Matcher[], transformer: null, hardLink: boolean) => Promise<unknown>;
+    };
+    const resources = mkdtempSync(join(tmpdir(), 'resources-'));
+    const matchers = (platform: 'linux' | 'win' | 'mac') =>
+      getFileMatchers(config, 'extraResources', resources, { macroExpander: (s: string) => s, customBuildOptions: config[platform], globalOutDir: join(root, 'release'), defaultSrc: root }) ?? [];
+    const addon = matchers('linux').filter((m) => m.from === nativeWirePath());
+    expect(addon.map((m) => m.to)).toEqual([desktopNativeWire({ isPackaged: true, resourcesPath: resources, env: {} })]);
+    // Linux-only (epoll): the Windows and macOS packages do not carry it.
+    for (const platform of ['win', 'mac'] as const) expect(matchers(platform).map((m) => m.from)).not.toContain(nativeWirePath());
+    // ...and not inside app.asar, where it could not load.
+    const { minimatch } = builderRequire('minimatch') as { minimatch: (path: string, glob: string, options: object) => boolean };
+    const included = (config.files as string[]).filter((g) => !g.startsWith('!'));
+    expect(included.filter((g) => minimatch('dist/native/wire.node', g, { dot: true }))).toEqual([]);
+    expect(included.some((g) => minimatch('dist/electron/main.cjs', g, { dot: true }))).toBe(true); // the matcher does match
+    // The copy electron-builder makes lands where the app loads it from.
+    if (!existsSync(nativeWirePath())) {
+      console.log(`skipped the copy: ${nativeWirePath()} is not built here (npm run build:native, Linux only)`);
+      ctx.skip();
+    }
+    await copyFiles(addon, null, false);
+    expect(readFileSync(addon[0]!.to).equals(readFileSync(nativeWirePath()))).toBe(true);
+  });
+
   it("its files globs cover package.json main and the preload that build:electron writes", async () => {
     expect(pkg.main).toBe('dist/electron/main.cjs');
     expect(pkg.scripts['build:electron']).toContain('vite.electron.config.ts');
     expect(pkg.scripts['build:electron']).toContain('vite.preload.config.ts');
     // npm start: the Electron binary check, the build, then the app from package.json main.
-    expect(pkg.scripts.start).toBe('tsx electron/shell/check-electron.ts && npm run build && electron .');
-    expect(pkg.scripts.dist).toBe('npm run build && electron-builder');
+    expect(pkg.scripts.start).toBe('tsx electron/shell/check-electron.ts && npm run build:native && npm run build && electron .');
+    expect(pkg.scripts.dist).toBe('npm run build:native && npm run build && electron-builder');
     expect(config.files).toEqual(expect.arrayContaining(['package.json', 'dist/electron/**/*', 'dist/renderer/**/*']));
 
     const out = mkdtempSync(join(tmpdir(), 'electron-build-'));
@@ -104,7 +137,8 @@ describe('electron-builder.yml', () => {
     const required = new Set([...main.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]!).filter((n) => !n.startsWith('./')));
     expect(required.has('better-sqlite3')).toBe(true);
     for (const name of required) {
-      const allowed = name === 'electron' || name.startsWith('node:') || Object.keys(pkg.dependencies).some((d) => name === d || name.startsWith(`${d}/`));
+      // Node's own modules, also by their bare names (Vite's import.meta.url shim requires 'url').
+      const allowed = name === 'electron' || isBuiltin(name) || Object.keys(pkg.dependencies).some((d) => name === d || name.startsWith(`${d}/`));
       expect(allowed, `main.cjs requires ${name}, which is not packaged`).toBe(true);
     }
   }, 60_000);

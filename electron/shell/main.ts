@@ -8,6 +8,7 @@ import { startShell } from './app';
 import { parseShellArgs } from './args';
 import type { StartCore } from './core-port';
 import type { ShellElectron } from './electron-api';
+import { desktopNativeWire } from './native-wire';
 
 // Type-checks the slice of Electron the shell relies on against electron.d.ts.
 const shellElectron: ShellElectron = electron;
@@ -16,6 +17,7 @@ const APP_ID = 'dev.hypertcp.panel';
 const here = __dirname; // dist/electron
 const resources = electron.app.isPackaged ? process.resourcesPath : join(here, '..', '..');
 const devServerUrl = electron.app.isPackaged ? undefined : process.env.HYPERTCP_DEV_SERVER_URL;
+const nativeWire = desktopNativeWire({ isPackaged: electron.app.isPackaged, resourcesPath: resources, env: process.env });
 
 const args = parseShellArgs(process.argv);
 if (args.dataDir !== undefined) electron.app.setPath('userData', args.dataDir); // before 'ready'
@@ -23,7 +25,14 @@ if (args.dataDir !== undefined) electron.app.setPath('userData', args.dataDir); 
 // Loaded lazily: the window can be set up while the core (SQLite, the broker) loads.
 const start: StartCore = async (options) => {
   const { startCore } = await import('../core');
-  return startCore({ ...options, ...(args.tcpPort !== undefined ? { tcpPort: args.tcpPort } : {}), version: electron.app.getVersion() });
+  const core = await startCore({
+    ...options,
+    ...(args.tcpPort !== undefined ? { tcpPort: args.tcpPort } : {}),
+    ...(nativeWire !== undefined ? { broker: { nativeWire } } : {}),
+    version: electron.app.getVersion(),
+  });
+  console.log(`[core] ${core.broker.dataPathNote()}`); // native, or the JS path and why
+  return core;
 };
 
 electron.app.enableSandbox(); // every renderer sandboxed, whatever its webPreferences say
