@@ -27,15 +27,16 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'js-data-path',
-          env: { HYPERTCP_NATIVE_WIRE: 'off' },
+          // traffic-load.test.ts's synthetic part (no socket) runs its full 10 s in `default`.
+          env: { HYPERTCP_NATIVE_WIRE: 'off', HUB_LOAD_SECONDS: '1' },
           include: ['electron/broker/**/*.test.ts', 'electron/core.test.ts', 'electron/hub/**/*.test.ts'],
           exclude: [
             ...configDefaults.exclude,
             // They pin their data path themselves (the addon directly, or both paths side by side).
             'electron/broker/native/{wire,classify,native-socket}.test.ts',
-            // No broker socket at all: the same run on either path.
+            // No device socket at all: the same run on either path.
             'electron/broker/{frame-event,outbound,tokens,wire}.test.ts',
-            'electron/hub/{backup,checkpointer,control-response,controls,db,flusher,metrics,offline-alerts,query-plans,recent-telemetry,round-rollback,server-message,step-sizer,stores,traffic-filter,traffic-log}.test.ts',
+            'electron/hub/{backup,crash,checkpointer,control-response,controls,db,flusher,metrics,offline-alerts,query-plans,recent-telemetry,round-rollback,server-message,step-sizer,stores,traffic-filter,traffic-log}.test.ts',
           ],
         },
       },
