@@ -153,7 +153,7 @@ export function loadNativeWire(given?: string): NativeWireLoad {
   if (given === undefined && process.env.HYPERTCP_NATIVE_WIRE === 'off') return { addon: null, reason: 'HYPERTCP_NATIVE_WIRE=off' };
   const file = given ?? findNativeWire();
   if (process.platform !== 'linux') return { addon: null, reason: `the native data path is Linux-only (this is ${process.platform})` };
-  if (!existsSync(file)) return { addon: null, reason: `${file} is not built (tsx electron/broker/native/build-native.ts)` };
+  if (!existsSync(file)) return { addon: null, reason: `${file} is missing (from the sources: npm run build:native)` };
   try {
     return { addon: createRequire(import.meta.url)(file) as NativeWireAddon, reason: null };
   } catch (err) {
