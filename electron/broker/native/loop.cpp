@@ -26,8 +26,10 @@ constexpr size_t kHeader = 5;
 // write() says "wait for drained" past this many unsent bytes (Node's sockets say it at 16 KiB).
 constexpr size_t kHighWater = 64 * 1024;
 // Past this many bytes in the batch JS has not taken, connections are not read (TCP pushes back on
-// the devices) until JS takes it: memory stays bounded when JS falls behind.
-constexpr size_t kMaxPendingBytes = 4 * 1024 * 1024;
+// the devices) until JS takes it: memory stays bounded when JS falls behind. Small, so a stall while
+// JS works through a batch stays short (about a thousand traces, ~1 ms): at saturation 4 MiB gave
+// a p99 of 80-106 ms, 128 KiB 18-19 ms at 95 % of the throughput (docs/BENCHMARKS.md).
+constexpr size_t kMaxPendingBytes = 128 * 1024;
 // The shortest fast envelope: {"targetId":"x","payload":{}}
 constexpr size_t kMinFastBody = 29;
 // Counters and traces alone reach JS at most this often (publish()).

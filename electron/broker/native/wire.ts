@@ -41,7 +41,7 @@ export const NATIVE_LAZY_MS = 5;
  * The wire stops reading its connections while the batch JS has not taken holds more than this
  * (kMaxPendingBytes in loop.cpp), until JS takes it: TCP then pushes back on the devices.
  */
-export const NATIVE_MAX_PENDING_BYTES = 4 * 1024 * 1024;
+export const NATIVE_MAX_PENDING_BYTES = 128 * 1024;
 
 type Handle = object;
 
