@@ -37,6 +37,8 @@ test('before the host has answered, actions are disabled with "Connecting to the
   await expect(broadcast).toBeEnabled();
   await expect(broadcast).not.toHaveAttribute('title');
   await expect(page.getByTestId('host-status')).toContainText('Host connected');
+  // The host built by `npm test` routes plain TCP on the native data path on Linux (elsewhere: TypeScript).
+  await expect(page.getByTestId('data-path')).toHaveText(process.platform === 'linux' ? 'native data path' : 'standard data path');
   await page.getByTestId('nav-devices').click();
   await expect(page.getByTestId('devices-empty')).toContainText('Tokens');
 });

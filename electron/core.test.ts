@@ -181,7 +181,7 @@ describe('startCore: broker + hub + api over real sockets and a real SQLite file
     const core = await startCore({ dataDir: tmp.dir, tcpPort: 0, udpPort: 0, mode: 'headless' });
     cleanups.push(() => core.close());
     expect(core.udpPort).toBeGreaterThan(0);
-    expect(await call(core, 'hello', {})).toMatchObject({ udpPort: core.udpPort });
+    expect(await call(core, 'hello', {})).toMatchObject({ udpPort: core.udpPort, dataPath: core.broker.dataPath, dataPathNote: core.broker.dataPathNote() });
     const { token } = await call(core, 'tokens.create', { id: 'udp-1' });
     const tcp = await V2Client.connect(core.tcpPort);
     cleanups.push(() => tcp.destroy());

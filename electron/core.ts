@@ -111,7 +111,7 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
     throw err;
   }
   const udpPort: number | null = udp ? udp.port : null;
-  const hello = (): HelloResult => ({ version: options.version ?? '0.1.0', mode: options.mode, tcpPort, udpPort, tlsPort });
+  const hello = (): HelloResult => ({ version: options.version ?? '0.1.0', mode: options.mode, tcpPort, udpPort, tlsPort, dataPath: broker.dataPath, dataPathNote: broker.dataPathNote() });
   const handlers = createHandlers({ hub, broker, tokens, settings, hello });
   const api = createApiServer(
     handlers,

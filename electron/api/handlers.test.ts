@@ -18,7 +18,7 @@ const broker = new StandInBroker();
 const hub = new Hub({ db, broker, tokens, settings, flushMs: 60_000, checkpointEveryMs: 0, maxConversations: 3 });
 const internal: string[] = [];
 const dispatch = createDispatcher(
-  createHandlers({ hub, broker, tokens, settings, hello: () => ({ version: 't', mode: 'headless', tcpPort: 0, udpPort: null, tlsPort: null }) }),
+  createHandlers({ hub, broker, tokens, settings, hello: () => ({ version: 't', mode: 'headless', tcpPort: 0, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' }) }),
   (method) => internal.push(method),
 );
 

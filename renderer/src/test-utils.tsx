@@ -76,7 +76,7 @@ export function timeAxisLabels(chart: HTMLElement): (string | null)[] {
 }
 
 /** What the fake host says on hello; setup() starts from it. */
-export const TEST_HELLO = { version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null } as const;
+export const TEST_HELLO = { version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' } as const;
 
 /**
  * A store fed by the fake client. By default the host has answered already (open, with a

@@ -429,6 +429,9 @@ export interface HelloResult {
   tcpPort: number;
   udpPort: number | null;
   tlsPort: number | null;
+  /** How plain TCP routes device-to-device messages: 'native' (Linux, the epoll thread) or 'js'; the note says why not native. */
+  dataPath: 'native' | 'js';
+  dataPathNote: string;
 }
 
 export interface Results {

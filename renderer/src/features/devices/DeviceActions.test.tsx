@@ -124,7 +124,7 @@ describe('device actions', () => {
 
   it("disables the device page's controls and actions while the host is down, says why, and enables them on reconnect", async () => {
     const ctx = lab();
-    ctx.client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null });
+    ctx.client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
     ctx.client.handlers['devices.list'] = () => [fakeDevice('lamp')];
     act(() => void ctx.client.emit({ devices: [fakeDevice('lamp')] }));
     const relay = { id: 'relay1', kind: 'relay' as const, label: 'Relay 1' };

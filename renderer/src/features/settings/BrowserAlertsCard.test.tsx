@@ -54,7 +54,7 @@ describe('Settings: browser notifications (headless mode)', () => {
   it('is not offered in the desktop app (native notifications there)', () => {
     stubNotification('default');
     const ctx = setup();
-    ctx.store.setState({ hello: { version: '1', mode: 'desktop', tcpPort: 8080, udpPort: null, tlsPort: null } });
+    ctx.store.setState({ hello: { version: '1', mode: 'desktop', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' } });
     renderWith(<BrowserAlertsCard />, ctx);
     expect(screen.queryByTestId('browser-alerts')).toBeNull();
   });

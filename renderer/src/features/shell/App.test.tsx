@@ -60,7 +60,7 @@ describe('App shell with the foundation views', () => {
 
   it('shows a connecting state, not an empty lab, in every view until the host has answered', async () => {
     const client = createFakeClient();
-    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null });
+    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
     client.handlers['devices.list'] = () => [];
     renderWith(<App />, setup(client, { answered: false }));
     expect(screen.getByTestId('host-status').textContent).toContain('connecting…');
@@ -85,7 +85,7 @@ describe('App shell with the foundation views', () => {
     const answered = new Promise<void>((resolve) => (answer = resolve));
     client.handlers.hello = async () => {
       await answered;
-      return { version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null };
+      return { version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' };
     };
     client.handlers['devices.list'] = () => [];
     renderWith(<App />, setup(client, { answered: false }));
@@ -100,6 +100,17 @@ describe('App shell with the foundation views', () => {
     expect(screen.getByLabelText('Target device').textContent).toBe('no devices yet');
   });
 
+  it('says which data path the host routes devices on, and why when it is not the native one', async () => {
+    const client = createFakeClient();
+    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'the native data path is Linux-only (this is darwin)' });
+    client.handlers['devices.list'] = () => [];
+    renderWith(<App />, setup(client, { answered: false }));
+    await act(async () => client.setStatus('open'));
+    const path = await screen.findByTestId('data-path');
+    expect(path.textContent).toBe('standard data path');
+    expect(path.getAttribute('title')).toBe('the native data path is Linux-only (this is darwin)');
+  });
+
   it('shows the host connection state', () => {
     const { client } = renderWith(<App />);
     act(() => client.setStatus('closed', 'connection lost (code 1006)'));
@@ -109,7 +120,7 @@ describe('App shell with the foundation views', () => {
 
   it('says the view is the last known state while the host is away, and stops saying so when it is back', async () => {
     const { client } = renderWith(<App />);
-    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null });
+    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
     client.handlers['devices.list'] = () => [fakeDevice('lamp-1')];
     await act(async () => client.setStatus('open'));
     expect(screen.queryByTestId('stale-banner')).toBeNull();
@@ -125,7 +136,7 @@ describe('App shell with the foundation views', () => {
     const client = createFakeClient();
     const reconnect = vi.fn();
     client.reconnect = reconnect;
-    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null });
+    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
     client.handlers['devices.list'] = () => [];
     renderWith(<App />, setup(client));
     await act(async () => client.setStatus('open'));

@@ -20,6 +20,10 @@ export function HostStatus() {
           · {hello.mode} · TCP {hello.tcpPort}
           {hello.udpPort !== null && ` · UDP ${hello.udpPort}`}
           {hello.tlsPort !== null && ` · TLS ${hello.tlsPort}`}
+          {' · '}
+          <span data-testid="data-path" title={hello.dataPathNote}>
+            {hello.dataPath === 'native' ? 'native data path' : 'standard data path'}
+          </span>
         </span>
       )}
       {status === 'closed' && detail && <span className="error-text"> · {detail} (retrying)</span>}

@@ -67,7 +67,7 @@ describe('browser notifications for offline alerts (headless mode)', () => {
 
   it('never in the desktop app (its shell shows native notifications)', () => {
     const ctx = setup();
-    ctx.store.setState({ hello: { version: '1', mode: 'desktop', tcpPort: 8080, udpPort: null, tlsPort: null } });
+    ctx.store.setState({ hello: { version: '1', mode: 'desktop', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' } });
     renderWith(<BrowserAlerts />, ctx);
     act(() => void ctx.client.emit({ notices: [alert] }));
     expect(FakeNotification.shown).toEqual([]);
