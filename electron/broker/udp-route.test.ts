@@ -3,7 +3,7 @@ import { Status } from '../../shared/protocol/constants';
 import { UdpClient, UdpTransport, bindUdp, tokenHash, type UdpConfig } from '../udp';
 import type { DatagramSocket } from '../udp/net';
 import { native } from './native/testing';
-import { nativeWirePath } from './native/wire';
+import { findNativeWire } from './native/wire';
 import { Session } from './session';
 import { eventually, startTestBroker, testToken, type TestBroker } from './testing/fixtures';
 import { V2Client } from './testing/v2-client';
@@ -35,7 +35,7 @@ const routed = (id: string): boolean => session(id)?.routed ?? false;
 /** A broker on the native wire with a UDP transport, `b` logged in plain, `u` logged in asking for UDP. */
 async function start(config?: Partial<UdpConfig>): Promise<{ u: V2Client; b: V2Client; grant: { port: number; sid: number; nonce: string } }> {
   udp = new UdpTransport({ socket: await bindUdp(0), config });
-  t = await startTestBroker(['u', 'b'], { keepalive: { rttProbeMs: 0 }, udp, nativeWire: nativeWirePath() });
+  t = await startTestBroker(['u', 'b'], { keepalive: { rttProbeMs: 0 }, udp, nativeWire: findNativeWire() });
   const u = await V2Client.connect(t.port);
   expect(await u.login(testToken('u'), {}, { udp: true })).toBe(Status.SUCCESS);
   const b = await t.v2('b');

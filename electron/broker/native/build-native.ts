@@ -18,14 +18,14 @@ const HEADERS = [...['loop.h', 'batch.h', 'fast-envelope.h'].map((f) => path.joi
 
 export type NativeBuild = { file: string; reason: null } | { file: null; reason: string };
 
-/** Compiles the addon if needed; never throws: says why when it cannot. */
-export function buildNativeWire(out = nativeWirePath()): NativeBuild {
+/** Compiles the addon if needed (`extraFlags`: e.g. sanitizers, into another `out`); never throws: says why when it cannot. */
+export function buildNativeWire(out = nativeWirePath(), extraFlags: string[] = []): NativeBuild {
   if (process.platform !== 'linux') return { file: null, reason: `the native data path is Linux-only (this is ${process.platform})` };
   const compiler = process.env.CXX ?? 'g++';
   try {
     const newest = Math.max(...[...SOURCES, ...HEADERS].map((f) => statSync(f).mtimeMs));
     if (existsSync(out) && statSync(out).mtimeMs >= newest) return { file: out, reason: null };
-    const flags = ['-O2', '-std=c++17', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-pthread', `-I${nodeApiHeaders()}`];
+    const flags = ['-O2', '-std=c++17', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-pthread', `-I${nodeApiHeaders()}`, ...extraFlags];
     mkdirSync(path.dirname(out), { recursive: true });
     execFileSync(compiler, [...flags, '-o', out, ...SOURCES], { stdio: ['ignore', 'inherit', 'pipe'] });
     return { file: out, reason: null };

@@ -6,7 +6,7 @@ import { Session } from '../session';
 import { collectCloses, eventually, startTestBroker, testToken, type TestBroker } from '../testing/fixtures';
 import { V2Client } from '../testing/v2-client';
 import type { StartBrokerOptions } from '../index';
-import { nativeWirePath } from './wire';
+import { findNativeWire } from './wire';
 import { native } from './testing';
 
 /**
@@ -38,7 +38,7 @@ function watchNative(): { msgsIn: number; msgsOut: number; acksOut: number } {
 }
 
 const NO_PROBES: StartBrokerOptions = { keepalive: { rttProbeMs: 0 } };
-const on = (extra: StartBrokerOptions = {}): StartBrokerOptions => ({ ...NO_PROBES, ...extra, nativeWire: native.skip ? false : nativeWirePath() });
+const on = (extra: StartBrokerOptions = {}): StartBrokerOptions => ({ ...NO_PROBES, ...extra, nativeWire: native.skip ? false : findNativeWire() });
 const routed = (id: string): boolean => (t!.broker as unknown as { core: { sessionById(id: string): Session | undefined } }).core.sessionById(id)?.routed ?? false;
 
 /** One device pair's exchange; returns what the app and the devices saw, without timestamps. */

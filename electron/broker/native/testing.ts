@@ -4,10 +4,12 @@
  */
 import { connect, type Socket } from 'node:net';
 import { buildNativeWire } from './build-native';
-import { loadNativeWire, NativeWire, type NativeCounters, type NativeTrace, type NativeWireAddon, type NativeWireOptions } from './wire';
+import { findNativeWire, loadNativeWire, NativeWire, type NativeCounters, type NativeTrace, type NativeWireAddon, type NativeWireOptions } from './wire';
 
 function prepare(): { addon: NativeWireAddon; skip: null } | { addon: null; skip: string } {
-  const built = buildNativeWire();
+  // A file named by HYPERTCP_NATIVE_WIRE (the sanitized build of test-sanitized.ts) is the one under test.
+  const named = process.env.HYPERTCP_NATIVE_WIRE;
+  const built = named && named !== 'off' ? { file: findNativeWire(), reason: null } : buildNativeWire();
   if (built.file === null) return { addon: null, skip: built.reason };
   const loaded = loadNativeWire(built.file);
   return loaded.addon ? { addon: loaded.addon, skip: null } : { addon: null, skip: loaded.reason };
