@@ -38,9 +38,7 @@ export class Session {
   prefix: Uint8Array = EMPTY_PREFIX;
   protocol: 'legacy' | 'v2' = 'legacy';
   device: DeviceDescription | null = null;
-  /** Has the UDP session its login was granted (until the transport says it ended: udpEnded). */
-  udp = false;
-  /** The transport's id of that UDP session (0: none), so the end of an older one is not taken for it. */
+  /** The transport's id of the UDP session its login was granted (0: none; ids start at 1), so the end of an older one is not taken for it. */
   private udpSessionId = 0;
   /** The last targetId this device used (made at its first message, so idle sessions stay small). */
   targets: TargetIdCache | null = null;
@@ -145,9 +143,13 @@ export class Session {
     });
   }
 
+  /** Has the UDP session its login was granted (until the transport says it ended: udpEnded). */
+  get udp(): boolean {
+    return this.udpSessionId !== 0;
+  }
+
   /** Its login opened a UDP session: deliveries to it may go over UDP, which the wire cannot do, so it stays off the wire. */
   grantUdp(sessionId: number): void {
-    this.udp = true;
     this.udpSessionId = sessionId;
     this.unroute();
   }
@@ -155,7 +157,6 @@ export class Session {
   /** Its UDP session ended (dead peer, the device closed it, shutdown): back on the wire when nothing else keeps it off. */
   udpEnded(sessionId: number): void {
     if (!this.udp || sessionId !== this.udpSessionId) return;
-    this.udp = false;
     this.udpSessionId = 0;
     if (this.open) this.routeNative();
   }

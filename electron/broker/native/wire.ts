@@ -173,10 +173,11 @@ export class NativeWire {
   private readonly handle: Handle;
   private readonly autoProcessed: boolean;
   private closing: Promise<void> | null = null;
+  private finished: (() => void) | null = null;
+  /** The one record every trace of a batch is read through (NativeTrace). */
   private readonly trace: NativeTrace = {
     connId: 0, receiverId: 0, inMsgId: 0, outMsgId: 0, status: 0, batch: new Uint8Array(0), envelopeStart: 0, envelopeEnd: 0, payloadStart: 0, payloadEnd: 0,
   };
-  private finished: (() => void) | null = null;
 
   constructor(
     private readonly addon: NativeWireAddon,
@@ -230,8 +231,10 @@ export class NativeWire {
     return this.addon.take(this.handle, connId);
   }
 
-  /** The connection's next broker msg id, 1..65535 (shared with the fast path); 0 if it is gone. */
-  /** `ping`: the id is for a PING, whose answer the wire then hands to JS instead of counting it. */
+  /**
+   * The connection's next broker msg id, 1..65535 (shared with the fast path); 0 if it is gone.
+   * `ping`: the id is for a PING, whose answer the wire then hands to JS instead of counting it.
+   */
   nextId(connId: number, ping = false): number {
     return this.addon.nextId(this.handle, connId, ping);
   }
