@@ -56,7 +56,7 @@ const started = new Date();
 const revision = codeRevision();
 const machine = machineInfo();
 const loadBefore = machine.loadAvg;
-console.log(`HyperTCP bench (${args.full ? `full: ${args.runs} runs, median` : 'quick: 1 run'}${args.nice ? `, nice ${args.nice}` : ''}), ${machine.nproc} CPUs ${machine.cpuModel}, node ${machine.node}, load ${loadBefore}`);
+console.log(`HyperTCP bench (${args.full ? 'full' : 'quick'}: ${args.runs > 1 ? `${args.runs} runs, median` : '1 run'}${args.nice ? `, nice ${args.nice}` : ''}), ${machine.nproc} CPUs ${machine.cpuModel}, node ${machine.node}, load ${loadBefore}`);
 
 /** Context rows (references, the acked Mosquitto, the whole host) are measured on fan-in only. */
 const FAN_IN_ONLY: ReadonlySet<BrokerKind> = new Set(['bare', 'native', 'mosquitto-qos1', 'host']);
@@ -87,7 +87,7 @@ for (const shape of args.shapes) {
           row.runs.push(out.measured);
           if (out.note && !row.note?.includes(out.note)) row.note = [row.note, out.note].filter(Boolean).join('; ');
           const m = out.measured;
-          console.log(`  ${what}: ${Math.round(m.deliveredPerS)} msg/s, p99 ${m.p99Ms.toFixed(2)} ms, CPU ${(m.brokerCpu * 100).toFixed(0)}%${out.note ? ` (${out.note})` : ''}`);
+          console.log(`  ${what}: ${Math.round(m.deliveredPerS)} msg/s, p50 ${m.p50Ms.toFixed(3)} ms, p99 ${m.p99Ms.toFixed(2)} ms, p99.9 ${m.p999Ms.toFixed(2)} ms, CPU ${(m.brokerCpu * 100).toFixed(0)}%${out.note ? ` (${out.note})` : ''}`);
         } catch (e) {
           const message = e instanceof Error ? e.message : String(e);
           row.note = [row.note, `error: ${message.slice(0, 200)}`].filter(Boolean).join('; ');
@@ -186,7 +186,7 @@ if (args.writeDoc) {
   const docPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs/BENCHMARKS.md');
   const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
   const body = [
-    `Command: \`${command}\`${args.nice ? ` as root (nice ${args.nice}: the bench, brokers and generator favoured over other work on the machine)` : ''} (${args.full ? `${args.runs} runs per row, median of each metric` : '1 run per row'}; ${args.warmupMs / 1000} s warm-up (${args.rateWarmupMs / 1000} s at a fixed rate), ${args.measureMs / 1000} s measured per run; fixed rate ${FIXED_RATE} delivered msg/s, ${args.generator === 'native' ? 'native' : 'Node'} load generator).`,
+    `Command: \`${command}\`${args.nice ? ` as root (nice ${args.nice}: the bench, brokers and generator favoured over other work on the machine)` : ''} (${args.runs > 1 ? `${args.runs} interleaved runs per row, median of each metric` : '1 run per row'}; ${args.warmupMs / 1000} s warm-up (${args.rateWarmupMs / 1000} s at a fixed rate), ${args.measureMs / 1000} s measured per run; fixed rate ${FIXED_RATE} delivered msg/s, ${args.generator === 'native' ? 'native' : 'Node'} load generator).`,
     '',
     `Code: ${revision}.`,
     '',

@@ -141,6 +141,7 @@ function summarize(rx: WorkerReport, tx: WorkerReport, usage: { cpuS: number; wa
     sentPerS: tx.sent / (tx.elapsedMs / 1000),
     p50Ms: h.percentile(50) / 1000,
     p99Ms: h.percentile(99) / 1000,
+    p999Ms: h.percentile(99.9) / 1000,
     brokerCpu: usage.cpuS / usage.wallS,
     msgsPerCpuS: usage.cpuS > 0 ? rx.received / usage.cpuS : NaN,
     peakRssMiB: usage.peakRss / 2 ** 20,

@@ -12,6 +12,9 @@ describe('bench arguments', () => {
     const a = parseArgs(['--full']);
     expect(a.runs).toBe(3);
     expect(a.measureMs).toBeGreaterThan(parseArgs([]).measureMs);
+    expect(parseArgs(['--full', '--runs=9']).runs).toBe(9);
+    expect(parseArgs(['--runs=5'])).toMatchObject({ full: false, runs: 5 });
+    expect(() => parseArgs(['--runs=0'])).toThrow(/positive integer/);
   });
 
   it('parses lists and numbers, and refuses what it does not know', () => {

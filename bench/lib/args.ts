@@ -36,6 +36,8 @@ export interface BenchArgs {
 
 export const USAGE = `npm run bench [-- options]
   --full               3 runs per shape, longer windows, medians (default: quick, 1 run)
+  --runs=N             runs per row, brokers interleaved, median of each metric (default: 1, 3
+                       with --full); the fixed-rate fan-in verdict counts the runs ours won
   --brokers=a,b        of hypertcp,host,mosquitto,mosquitto-qos1,aedes,bare,native (default: all
                        but native; host, bare, native and mosquitto-qos1 run fan-in only; host:
                        the whole host, hub and SQLite included; native: the bare forwarder in
@@ -100,6 +102,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (key === '--modes') args.modes = list(value, ['saturate', 'saturate-1', 'rate'] as const, 'mode');
     else if (key === '--connections') args.connections = positive(value, key);
     else if (key === '--measure-ms') args.measureMs = positive(value, key);
+    else if (key === '--runs') args.runs = positive(value, key);
     else if (key === '--window') args.window = positive(value, key);
     else if (key === '--rate-warmup-ms') args.rateWarmupMs = positive(value, key);
     else if (key === '--no-memory') args.memory = false;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatCount, formatMs, formatRatio, renderMarkdown, renderText, replaceBlock } from './format';
-import { brokerVerdicts, ratioTable, resultsTable, udpTable, udpVerdicts } from './report';
+import { brokerVerdicts, pairedRuns, ratioTable, resultsTable, udpTable, udpVerdicts } from './report';
 import { combineUdpRuns, type Measured, type ScenarioRow, type UdpRow } from './results';
 
 describe('number formatting', () => {
@@ -45,7 +45,7 @@ describe('tables', () => {
 
 describe('result and ratio tables', () => {
   const m = (deliveredPerS: number, p99Ms: number): Measured => ({
-    deliveredPerS, sentPerS: deliveredPerS, p50Ms: p99Ms / 2, p99Ms, brokerCpu: 1, msgsPerCpuS: deliveredPerS,
+    deliveredPerS, sentPerS: deliveredPerS, p50Ms: p99Ms / 2, p99Ms, p999Ms: p99Ms * 3, brokerCpu: 1, msgsPerCpuS: deliveredPerS,
     peakRssMiB: 50, generatorCpu: 0.5, lost: 0, refused: 0, errors: 0,
   });
   const rows: ScenarioRow[] = [
@@ -82,6 +82,15 @@ describe('result and ratio tables', () => {
     expect(v.some((line) => line.includes('vs Mosquitto QoS 1 (PUBACK both ways, like our acks): ours p99 0.30 ms vs 0.40 ms'))).toBe(true);
     expect(v.some((line) => line.includes('16 msgs/write, vs Mosquitto QoS 1: 3.13x'))).toBe(true);
     expect(brokerVerdicts(rows, 'Mosquitto', 'Mosquitto QoS 1')).toHaveLength(1);
+  });
+
+  it('counts fixed-rate runs ours won, run by run, when the rows have several', () => {
+    const rate = (broker: string, p99s: number[]): ScenarioRow => ({ broker, shape: 'fan-in 100 to 1', mode: 'rate', runs: p99s.map((p) => m(5000, p)) });
+    const v = brokerVerdicts([rate('HyperTCP (ours)', [0.08, 0.1, 0.3, 0.06]), rate('Mosquitto', [0.12, 0.1, 0.09, 0.11])], 'Mosquitto');
+    // medians 0.09 vs 0.105; below in runs 1 and 4, level in run 2
+    expect(v).toContain('Fan-in at 5 k msg/s: ours p99 0.09 ms vs Mosquitto 0.11 ms (target below: met). Run by run (interleaved) ours was below in 2 of 4, level in 1; medians p50 45 µs vs 53 µs, p99.9 270 µs vs 315 µs.');
+    expect(pairedRuns([m(5000, 0.1)], [m(5000, 0.2)])).toBeNull(); // one run: nothing to pair
+    expect(pairedRuns([m(5000, 0.1), m(5000, 0.1)], [m(5000, 0.2)])).toBeNull(); // a run missing: no pairing
   });
 
   it('states the whole host\'s p99 beside the broker\'s when that row exists', () => {

@@ -13,6 +13,8 @@ export interface Measured {
   sentPerS: number;
   p50Ms: number;
   p99Ms: number;
+  /** The tail past p99: one message in a thousand is slower. */
+  p999Ms: number;
   /** Broker CPU in cores (CPU seconds per wall second) and delivered messages per broker CPU second. */
   brokerCpu: number;
   msgsPerCpuS: number;
@@ -34,7 +36,7 @@ export interface ScenarioRow {
   note?: string;
 }
 
-const METRICS: (keyof Measured)[] = ['deliveredPerS', 'sentPerS', 'p50Ms', 'p99Ms', 'brokerCpu', 'msgsPerCpuS', 'peakRssMiB', 'generatorCpu', 'lost', 'refused', 'errors'];
+const METRICS: (keyof Measured)[] = ['deliveredPerS', 'sentPerS', 'p50Ms', 'p99Ms', 'p999Ms', 'brokerCpu', 'msgsPerCpuS', 'peakRssMiB', 'generatorCpu', 'lost', 'refused', 'errors'];
 
 /** Median of each metric over the runs (3 runs in --full mode). */
 export function combineRuns(runs: readonly Measured[]): Measured | null {
