@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Command, Status } from '../../shared/protocol/constants';
-import { NATIVE_LAZY_MS, NATIVE_POLL_MS } from './native/wire';
+import { NATIVE_LAZY_MS } from './native/wire';
 import { BaseClient } from './testing/base-client';
 import { collectCloses, eventually, startTestBroker, testToken, type TestBroker } from './testing/fixtures';
 import { LegacyClient } from './testing/legacy-client';
@@ -132,13 +132,13 @@ describe('session lifecycle', () => {
     const listener = (ev: FrameEvent) => frames.push(`${ev.dir}:${ev.device}:${ev.cmd}`);
     t.broker.on('frame', listener);
     expect(await a.send('b', '{}')).toBe(Status.SUCCESS);
-    // the native data path hands its traces over a few ms after the ack (NATIVE_LAZY_MS, or NATIVE_POLL_MS while traffic flows)
+    // the native data path hands its traces over a few ms after the ack (NATIVE_LAZY_MS)
     await vi.waitFor(() => expect(frames).toEqual(['in:a:30', 'out:b:30']), { timeout: 1_000 });
     // ...and stops once the last listener is gone.
     t.broker.off('frame', listener);
     spy.mockClear();
     expect(await a.send('b', '{}')).toBe(Status.SUCCESS);
-    await new Promise((resolve) => setTimeout(resolve, 2 * (NATIVE_LAZY_MS + NATIVE_POLL_MS))); // a late trace would be in by now
+    await new Promise((resolve) => setTimeout(resolve, 4 * NATIVE_LAZY_MS)); // a late trace would be in by now
     expect((spy.mock.calls as unknown[][]).filter((call) => call[0] === 'frame')).toEqual([]);
     expect(Command.JSON_MESSAGE).toBe(30);
   });

@@ -521,21 +521,13 @@ void Loop::publish() {
   counted_.clear();
   if (pending_.empty() || notified_) return;
   // Counters and traces only: they are for the hub and the stats, not for a device, so a steady
-  // stream of routed messages wakes JS at most every kLazyMs, not per message, and not at all while
-  // JS takes batches on its own timer: this thread waking JS made the scheduler move it off the
-  // devices' CPU, onto an idle one it then had to wait for (docs/BENCHMARKS.md, a seventh session).
-  // Anything else goes at once, as do calls from JS.
-  const bool lazy = !pending_.urgent && pending_.bytes.size() < kMaxPendingBytes && std::this_thread::get_id() == thread_.get_id();
-  if (lazy && jsPolling_.load(std::memory_order_acquire)) {
-    lazyDue_ = false;
-    return;
-  }
+  // stream of routed messages wakes JS at most every kLazyMs, not per message (its wake-ups
+  // compete with this thread for the CPU). Anything else goes at once, as do calls from JS.
   const double now = nowMs();
-  lazyDue_ = lazy && now - notifiedAt_ < kLazyMs;
+  lazyDue_ = !pending_.urgent && pending_.bytes.size() < kMaxPendingBytes && now - notifiedAt_ < kLazyMs && std::this_thread::get_id() == thread_.get_id();
   if (lazyDue_) return;
   notified_ = true;
   notifiedAt_ = now;
-  notifies_++;
   notify_();
 }
 
@@ -650,15 +642,6 @@ void Loop::setTracing(bool on) {
 void Loop::processed(uint64_t seq) {
   std::lock_guard<std::mutex> lock(mu_);
   processedSeq_ = std::max(processedSeq_, seq);
-}
-
-void Loop::setPolling(bool on) {
-  jsPolling_.store(on, std::memory_order_release);
-}
-
-uint64_t Loop::notifies() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return notifies_;
 }
 
 size_t Loop::pendingPeak() {

@@ -5,7 +5,6 @@
 
 #include <stdint.h>
 
-#include <atomic>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -48,16 +47,11 @@ class Loop {
   bool pause(uint32_t id, bool paused);
   void setTracing(bool on);
   void processed(uint64_t seq);
-  // JS takes batches on its own timer (true) while traffic flows: batches of counters and traces
-  // alone then never wake it (publish()).
-  void setPolling(bool on);
   // Moves the ready batch out (false if there is none).
   bool takeBatch(Batch& out, uint64_t& seq);
   size_t connections();
   // The largest batch that waited for JS (bytes), for tests of the cap.
   size_t pendingPeak();
-  // How often this thread woke JS (for tests of polling).
-  uint64_t notifies();
 
  private:
   void run();
@@ -100,8 +94,6 @@ class Loop {
   bool notified_ = false;
   bool lazyDue_ = false;      // a batch of counters and traces waits for kLazyMs since the last notify
   double notifiedAt_ = 0;
-  std::atomic<bool> jsPolling_{false};
-  uint64_t notifies_ = 0;
   bool tracing_ = false;
   std::vector<uint8_t> readBuf_;
 };

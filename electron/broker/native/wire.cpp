@@ -64,12 +64,14 @@ bool args(napi_env env, napi_callback_info info, Args& a, bool withConn) {
   return true;
 }
 
-// On the JS thread: hands the ready batch to onBatch(seq, ArrayBuffer, strings); false if there
-// was none. The bytes are copied into a V8 ArrayBuffer (Electron's memory cage refuses external ones).
-bool handOver(napi_env env, napi_value callback, Addon* addon) {
+// On the JS thread: hands the ready batch to onBatch(seq, ArrayBuffer, strings). The bytes are
+// copied into a V8 ArrayBuffer (Electron's memory cage refuses external ones).
+void deliver(napi_env env, napi_value callback, void* context, void*) {
+  if (!env) return;
+  auto* addon = static_cast<Addon*>(context);
   native::Batch batch;
   uint64_t seq = 0;
-  if (addon->collected || !addon->loop->takeBatch(batch, seq)) return false;
+  if (addon->collected || !addon->loop->takeBatch(batch, seq)) return;
   napi_value argv[3], global;
   void* data = nullptr;
   napi_create_double(env, double(seq), &argv[0]);
@@ -83,12 +85,6 @@ bool handOver(napi_env env, napi_value callback, Addon* addon) {
   }
   napi_get_global(env, &global);
   napi_call_function(env, global, callback, 3, argv, nullptr);
-  return true;
-}
-
-// The threadsafe function's call: the thread has a batch for JS.
-void deliver(napi_env env, napi_value callback, void* context, void*) {
-  if (env) handOver(env, callback, static_cast<Addon*>(context));
 }
 
 // After close(): the last batch went out; onBatch(0) says no more will come.
@@ -274,35 +270,6 @@ napi_value Processed(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// poll(handle) -> whether a batch was handed to onBatch (synchronously, from JS's own timer).
-napi_value Poll(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!args(env, info, a, false)) return nullptr;
-  napi_value callback;
-  CHECK(napi_get_reference_value(env, a.addon->onBatch, &callback));
-  if (!a.addon->loop) return boolean(env, false);
-  return boolean(env, handOver(env, callback, a.addon));
-}
-
-// setPolling(handle, on): JS takes batches of counters and traces itself (loop.h).
-napi_value SetPolling(napi_env env, napi_callback_info info) {
-  Args a;
-  bool on = false;
-  if (!args(env, info, a, false)) return nullptr;
-  CHECK(napi_get_value_bool(env, a.argv[1], &on));
-  a.addon->loop->setPolling(on);
-  return nullptr;
-}
-
-// Test-only: how often the thread woke JS for a batch.
-napi_value Notifies(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!args(env, info, a, false)) return nullptr;
-  napi_value v;
-  napi_create_double(env, double(a.addon->loop->notifies()), &v);
-  return v;
-}
-
 napi_value Connections(napi_env env, napi_callback_info info) {
   Args a;
   if (!args(env, info, a, false)) return nullptr;
@@ -359,7 +326,6 @@ NAPI_MODULE_INIT() {
       {"end", End},         {"destroy", Destroy},     {"route", RouteFn},       {"take", Take},
       {"nextId", NextId},   {"pause", Pause},         {"setTracing", SetTracing}, {"processed", Processed},
       {"connections", Connections}, {"classify", Classify}, {"pendingPeak", PendingPeak}, {"unlisten", Unlisten},
-      {"poll", Poll},       {"setPolling", SetPolling}, {"notifies", Notifies},
   };
   for (const auto& f : functions) {
     napi_value fn;

@@ -90,28 +90,6 @@ describe.skipIf(native.skip !== null)('native wire', () => {
     expect(r.batches.length).toBeLessThan(count / 2);
   });
 
-  it('under steady traffic JS takes counters and traces on its own timer: the thread wakes it only to start, and nothing is left behind when traffic stops', async () => {
-    const r = recorder();
-    r.wire.setTracing(true);
-    const { A, B } = await pair(r);
-    const woken = r.wire.notifies; // the two accepts
-    const count = 100;
-    for (let i = 1; i <= count; i++) {
-      A.client.send(message(i, 'b'));
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-    await until(() => r.counters.get(B.connId)?.msgsOut === count && r.traces.length === count, 'every delivery counted and traced');
-    // 100 messages over >= 200 ms: ~40 wake-ups at the wire's 5 ms pace without polling
-    expect(r.wire.notifies - woken).toBeLessThanOrEqual(5);
-    expect(r.batches.length).toBeGreaterThan(2); // taken by polls, a batch every 50 ms
-    // Traffic stopped: polling ends once a poll finds nothing, and a later message wakes JS again.
-    await until(() => !r.wire.polling, 'polling stopped');
-    const before = r.wire.notifies;
-    A.client.send(message(count + 1, 'b'));
-    await until(() => r.traces.length === count + 1, 'the message after the pause traced');
-    expect(r.wire.notifies).toBe(before + 1);
-  });
-
   it('delivers a routed JSON message natively: the exact envelope and msg id to b, the v2 ack to a, counters and traces', async () => {
     const r = recorder();
     r.wire.setTracing(true);

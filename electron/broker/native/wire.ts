@@ -36,8 +36,6 @@ export interface NativeRoute {
 
 /** Counters and traces alone reach JS at most this often (kLazyMs in loop.cpp): they lag the frames by that much. */
 export const NATIVE_LAZY_MS = 5;
-/** While traffic flows JS takes them on its own timer this often instead (NativeWireOptions.pollMs). */
-export const NATIVE_POLL_MS = 50;
 
 /**
  * The wire stops reading its connections while the batch JS has not taken holds more than this
@@ -62,13 +60,7 @@ export interface NativeWireAddon {
   pause(h: Handle, connId: number, paused: boolean): boolean;
   setTracing(h: Handle, on: boolean): void;
   processed(h: Handle, seq: number): void;
-  /** Hands the ready batch to onBatch now; false if there was none. */
-  poll(h: Handle): boolean;
-  /** While on, batches of counters and traces alone wait for poll() instead of waking JS. */
-  setPolling(h: Handle, on: boolean): void;
   connections(h: Handle): number;
-  /** Test-only: how often the wire's thread woke JS for a batch. */
-  notifies(h: Handle): number;
   /** Test-only: the largest batch (bytes) that waited for JS so far. */
   pendingPeak(h: Handle): number;
   /** Test-only: [idStart, idEnd, payloadStart, payloadEnd] when the fast path takes the envelope, else null. */
@@ -128,14 +120,6 @@ export interface NativeWireOptions {
    * then a connection with slow bytes in a later batch takes no fast path, keeping its order.
    */
   autoProcessed?: boolean;
-  /**
-   * While batches keep coming, JS takes them on its own timer every this many ms (NATIVE_POLL_MS) and
-   * the wire's thread wakes JS only for what cannot wait. Counters and traces are for the hub and
-   * the stats, and each JS turn competes with the devices' data for the CPU: a thread that woke JS
-   * every 5 ms was moved by the scheduler onto an idle CPU whose wake-ups made the p99, and JS
-   * every 5 ms delayed the devices' own threads (docs/BENCHMARKS.md, a seventh session).
-   */
-  pollMs?: number;
 }
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -188,8 +172,6 @@ const COUNTERS = 6;
 export class NativeWire {
   private readonly handle: Handle;
   private readonly autoProcessed: boolean;
-  private readonly pollMs: number;
-  private poller: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
   private finished: (() => void) | null = null;
   /** The one record every trace of a batch is read through (NativeTrace). */
@@ -203,7 +185,6 @@ export class NativeWire {
     options: NativeWireOptions = {},
   ) {
     this.autoProcessed = options.autoProcessed ?? true;
-    this.pollMs = options.pollMs ?? NATIVE_POLL_MS;
     this.handle = addon.create((seq, bytes, strings) => this.onBatch(seq, bytes, strings));
   }
 
@@ -221,7 +202,6 @@ export class NativeWire {
   close(): Promise<void> {
     if (this.closing) return this.closing;
     this.closing = new Promise((resolve) => (this.finished = resolve));
-    this.stopPolling();
     this.addon.close(this.handle);
     return this.closing;
   }
@@ -277,16 +257,6 @@ export class NativeWire {
     return this.addon.connections(this.handle);
   }
 
-  /** Whether JS is taking batches on its own timer (traffic flows). */
-  get polling(): boolean {
-    return this.poller !== null;
-  }
-
-  /** Test-only: how often the wire's thread woke JS for a batch (polling keeps it low under steady traffic). */
-  get notifies(): number {
-    return this.addon.notifies(this.handle);
-  }
-
   /** Test-only: the largest batch (bytes) that waited for JS so far (the wire stops reading past NATIVE_MAX_PENDING_BYTES). */
   get pendingPeak(): number {
     return this.addon.pendingPeak(this.handle);
@@ -303,25 +273,6 @@ export class NativeWire {
     } finally {
       if (this.autoProcessed) this.addon.processed(this.handle, seq);
     }
-    if (!this.poller && !this.closing) this.startPolling();
-  }
-
-  /** Traffic flows: take batches every pollMs until a poll finds none. */
-  private startPolling(): void {
-    this.addon.setPolling(this.handle, true);
-    this.poller = setInterval(() => {
-      if (!this.addon.poll(this.handle)) this.stopPolling();
-    }, this.pollMs);
-    this.poller.unref();
-  }
-
-  private stopPolling(): void {
-    if (!this.poller) return;
-    clearInterval(this.poller);
-    this.poller = null;
-    this.addon.setPolling(this.handle, false);
-    // What the thread published while polling was on, after the last poll, would wait for nothing.
-    if (!this.closing) this.addon.poll(this.handle);
   }
 
   private dispatch(buffer: ArrayBuffer, strings: string[]): void {
