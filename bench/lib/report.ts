@@ -115,7 +115,7 @@ export function udpVerdicts(rows: readonly UdpRow[]): string[] {
 /**
  * p99s of interleaved runs compared run by run (a run's p99 moves more between runs than between
  * brokers on this machine, so one median hides how often each wins); null unless both rows have
- * the same two or more runs. Level: within 0.01 ms, the precision the tables print.
+ * the same two or more runs. Level: within 0.005 ms, equal at the 0.01 ms the tables print.
  */
 export function pairedRuns(ours: readonly Measured[], theirs: readonly Measured[]): { runs: number; below: number; level: number } | null {
   if (ours.length < 2 || ours.length !== theirs.length) return null;

@@ -38,7 +38,7 @@ export interface ScenarioRow {
 
 const METRICS: (keyof Measured)[] = ['deliveredPerS', 'sentPerS', 'p50Ms', 'p99Ms', 'p999Ms', 'brokerCpu', 'msgsPerCpuS', 'peakRssMiB', 'generatorCpu', 'lost', 'refused', 'errors'];
 
-/** Median of each metric over the runs (3 runs in --full mode). */
+/** Median of each metric over the runs (--runs=N; 3 with --full). */
 export function combineRuns(runs: readonly Measured[]): Measured | null {
   if (runs.length === 0) return null;
   const out = {} as Measured;
