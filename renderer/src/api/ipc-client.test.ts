@@ -1,11 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createIpcClient, type HyperTcpBridge } from './ipc-client';
+import { TEST_HELLO } from '../test-utils';
 
 describe('IPC client over the preload bridge', () => {
   const bridge = (over: Partial<HyperTcpBridge> = {}): HyperTcpBridge => ({ onEvents: () => () => {}, ackEvents: vi.fn(), ...over });
 
   it('calls the verb and returns its result', async () => {
-    const hello = vi.fn(async () => ({ version: '1', mode: 'desktop' as const, tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js' as const, dataPathNote: 'test host' }));
+    const hello = vi.fn(async () => ({ ...TEST_HELLO, mode: 'desktop' as const }));
     const client = createIpcClient(bridge({ hello }));
     await expect(client.call('hello', {})).resolves.toMatchObject({ mode: 'desktop' });
     expect(hello).toHaveBeenCalledWith({});

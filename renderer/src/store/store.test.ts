@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createFakeClient, fakeDevice, fakeRow } from '../api/fake-client';
 import { ApiCallError } from '../api/errors';
 import { HOST_CONNECTING_TEXT, hostHold } from '../components/hostGate';
-import { setup } from '../test-utils';
+import { setup, TEST_HELLO } from '../test-utils';
 import { HYDRATE_RETRY_MS } from './connection-slice';
 import { controlKey, CONTROL_TIMEOUT_MS } from './devices-slice';
 import { LIVE_POINTS } from './metrics-slice';
@@ -13,7 +13,7 @@ const point = (ts: number) => ({ ts, msgsIn: 1, msgsOut: 1, bytesIn: 1, bytesOut
 describe('store fed by event batches', () => {
   it('hydrates on open: hello, devices and the traffic page', async () => {
     const client = createFakeClient();
-    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 9000, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    client.handlers.hello = () => ({ ...TEST_HELLO, tcpPort: 9000 });
     client.handlers['devices.list'] = () => [fakeDevice('b'), fakeDevice('a')];
     client.handlers['traffic.page'] = () => ({ rows: [fakeRow({ seq: 5 }), fakeRow({ seq: 4 })], counters: { logged: 2, shown: 2, dropped: 0, writing: 0 } });
     const { store } = setup(client);
@@ -28,7 +28,7 @@ describe('store fed by event batches', () => {
 
   it('drops rows a batch repeats from the traffic page (one row per seq, also while paused)', async () => {
     const client = createFakeClient();
-    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 9000, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    client.handlers.hello = () => ({ ...TEST_HELLO, tcpPort: 9000 });
     client.handlers['devices.list'] = () => [];
     client.handlers['traffic.page'] = () => ({ rows: [fakeRow({ seq: 5 }), fakeRow({ seq: 4 })], counters: { logged: 2, shown: 2, dropped: 0, writing: 0 } });
     const { store } = setup(client);
@@ -50,7 +50,7 @@ describe('store fed by event batches', () => {
       let fails = 1;
       client.handlers.hello = () => {
         if (fails-- > 0) throw new ApiCallError('timeout', 'no answer');
-        return { version: '1', mode: 'headless', tcpPort: 9000, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' };
+        return { ...TEST_HELLO, tcpPort: 9000 };
       };
       client.handlers['devices.list'] = () => [fakeDevice('a')];
       const { store } = setup(client, { answered: false });
@@ -78,7 +78,7 @@ describe('store fed by event batches', () => {
 
   it('starts the live charts with the host last 5 minutes: older points in front, live points win', async () => {
     const client = createFakeClient();
-    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 9000, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    client.handlers.hello = () => ({ ...TEST_HELLO, tcpPort: 9000 });
     client.handlers['devices.list'] = () => [];
     client.handlers['traffic.page'] = () => ({ rows: [], counters: { logged: 0, shown: 0, dropped: 0, writing: 0 } });
     let answer: (points: ReturnType<typeof point>[]) => void = () => undefined;
@@ -105,7 +105,7 @@ describe('store fed by event batches', () => {
 
   it('keeps one point per second when the history already holds the second the host pushes next', async () => {
     const client = createFakeClient();
-    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 9000, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    client.handlers.hello = () => ({ ...TEST_HELLO, tcpPort: 9000 });
     client.handlers['devices.list'] = () => [];
     client.handlers['traffic.page'] = () => ({ rows: [], counters: { logged: 0, shown: 0, dropped: 0, writing: 0 } });
     client.handlers['metrics.topTalkers'] = () => [];
@@ -121,7 +121,7 @@ describe('store fed by event batches', () => {
 
   it('says so when the 5-minute history cannot be loaded, and keeps the live points', async () => {
     const client = createFakeClient();
-    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 9000, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    client.handlers.hello = () => ({ ...TEST_HELLO, tcpPort: 9000 });
     client.handlers['devices.list'] = () => [];
     client.handlers['traffic.page'] = () => ({ rows: [], counters: { logged: 0, shown: 0, dropped: 0, writing: 0 } });
     client.handlers['metrics.series'] = () => Promise.reject(new Error('boom'));

@@ -105,7 +105,7 @@ describe('commands view', () => {
     await waitFor(() => expect(ctx.store.getState().notices.at(-1)?.text).toBe('Could not load saved commands: not connected to the host'));
     ctx.saved.push({ id: 's1', name: 'reboot', scope: null, template: '{"cmd":"reboot"}' });
     ctx.client.handlers['saved.list'] = list;
-    ctx.client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    ctx.client.handlers.hello = () => ({ ...TEST_HELLO });
     ctx.client.handlers['devices.list'] = () => [fakeDevice('a')];
     await act(async () => ctx.client.setStatus('open'));
     expect(await screen.findByTestId('run-saved-reboot')).toBeTruthy();
@@ -171,7 +171,7 @@ describe('commands view', () => {
   it('disables Send, Broadcast, Save and the saved commands while the host is down, says why, and enables them on reconnect', async () => {
     const ctx = lab();
     ctx.saved.push({ id: 's1', name: 'reboot', scope: null, template: '{"cmd":"reboot"}' });
-    ctx.client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    ctx.client.handlers.hello = () => ({ ...TEST_HELLO });
     ctx.client.handlers['devices.list'] = () => [fakeDevice('a'), fakeDevice('b')];
     renderWith(<CommandsView />, ctx);
     fireEvent.change(screen.getByLabelText('Saved command name'), { target: { value: 'x' } });

@@ -2,7 +2,7 @@
 import { act, cleanup, fireEvent, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createFakeClient, fakeDevice } from '../../api/fake-client';
-import { renderWith, setup } from '../../test-utils';
+import { renderWith, setup, TEST_HELLO } from '../../test-utils';
 import { ControlWidget } from './ControlWidget';
 import { DeviceActions } from './DeviceActions';
 import { LabelEditor } from './LabelEditor';
@@ -124,7 +124,7 @@ describe('device actions', () => {
 
   it("disables the device page's controls and actions while the host is down, says why, and enables them on reconnect", async () => {
     const ctx = lab();
-    ctx.client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    ctx.client.handlers.hello = () => ({ ...TEST_HELLO });
     ctx.client.handlers['devices.list'] = () => [fakeDevice('lamp')];
     act(() => void ctx.client.emit({ devices: [fakeDevice('lamp')] }));
     const relay = { id: 'relay1', kind: 'relay' as const, label: 'Relay 1' };

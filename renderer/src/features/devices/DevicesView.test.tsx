@@ -143,7 +143,7 @@ describe('devices view', () => {
     expect(screen.queryByTestId('devices-empty')).toBeNull();
     expect(screen.getByTestId('devices-unreachable')).toBeTruthy();
     // connected and really empty: the getting-started steps
-    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8180, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    client.handlers.hello = () => ({ ...TEST_HELLO, tcpPort: 8180 });
     client.handlers['devices.list'] = () => [];
     await act(async () => client.setStatus('open'));
     expect(screen.getByTestId('devices-empty').textContent).toContain('--port 8180');
@@ -227,7 +227,7 @@ describe('devices view', () => {
 
   it('disables the relay toggles of the list while the host connection is lost, saying why, and enables them when it is back', async () => {
     const { client } = renderWith(<DevicesView />);
-    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8180, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    client.handlers.hello = () => ({ ...TEST_HELLO, tcpPort: 8180 });
     client.handlers['devices.list'] = () => [fakeDevice('lamp-1')];
     await act(async () => client.setStatus('open'));
     const toggle = () => screen.getByRole('switch', { name: 'Relay 1 of lamp-1' }) as HTMLButtonElement;

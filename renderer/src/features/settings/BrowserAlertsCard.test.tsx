@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { renderWith, setup } from '../../test-utils';
+import { renderWith, setup, TEST_HELLO } from '../../test-utils';
 import { BROWSER_ALERTS_KEY } from '../shell/browser-alerts';
 import { BrowserAlertsCard } from './BrowserAlertsCard';
 
@@ -54,7 +54,7 @@ describe('Settings: browser notifications (headless mode)', () => {
   it('is not offered in the desktop app (native notifications there)', () => {
     stubNotification('default');
     const ctx = setup();
-    ctx.store.setState({ hello: { version: '1', mode: 'desktop', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' } });
+    ctx.store.setState({ hello: { ...TEST_HELLO, mode: 'desktop' } });
     renderWith(<BrowserAlertsCard />, ctx);
     expect(screen.queryByTestId('browser-alerts')).toBeNull();
   });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defaultSettings as SETTINGS } from '../../../../shared/api/contract';
 import { createFakeClient } from '../../api/fake-client';
 import { ApiCallError } from '../../api/errors';
-import { renderWith, setup } from '../../test-utils';
+import { renderWith, setup, TEST_HELLO } from '../../test-utils';
 import { fieldLimits, numberProblem, SettingsView } from './SettingsView';
 
 afterEach(cleanup);
@@ -28,7 +28,7 @@ describe('settings view', () => {
     expect((await screen.findByText(/Could not load settings/)).textContent).toContain('not connected to the host');
 
     ctx.client.handlers['settings.get'] = () => SETTINGS;
-    ctx.client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: 8080, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    ctx.client.handlers.hello = () => ({ ...TEST_HELLO, udpPort: 8080 });
     ctx.client.handlers['devices.list'] = () => [];
     await act(async () => ctx.client.setStatus('open'));
     expect(((await screen.findByLabelText('TCP port')) as HTMLInputElement).value).toBe('8080');
@@ -37,7 +37,7 @@ describe('settings view', () => {
 
   it('keeps the edits when the host reconnects', async () => {
     const ctx = lab();
-    ctx.client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: 8080, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    ctx.client.handlers.hello = () => ({ ...TEST_HELLO, udpPort: 8080 });
     ctx.client.handlers['devices.list'] = () => [];
     renderWith(<SettingsView />, ctx);
     fireEvent.change(await screen.findByLabelText('Keepalive (s)'), { target: { value: '30' } });
@@ -103,7 +103,7 @@ describe('settings view', () => {
     client.handlers['storage.stats'] = () => {
       throw new ApiCallError('disconnected', 'not connected to the host');
     };
-    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: 8080, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    client.handlers.hello = () => ({ ...TEST_HELLO, udpPort: 8080 });
     client.handlers['devices.list'] = () => [];
     const ctx = setup(client, { answered: false });
     renderWith(<SettingsView />, ctx);
@@ -118,7 +118,7 @@ describe('settings view', () => {
 
   it('disables Save while the host is down, says why, and enables it again on reconnect', async () => {
     const ctx = lab();
-    ctx.client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: 8080, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    ctx.client.handlers.hello = () => ({ ...TEST_HELLO, udpPort: 8080 });
     ctx.client.handlers['devices.list'] = () => [];
     renderWith(<SettingsView />, ctx);
     const save = (await screen.findByRole('button', { name: 'Save settings' })) as HTMLButtonElement;

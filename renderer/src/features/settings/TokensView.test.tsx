@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TokenInfo } from '../../../../shared/api/contract';
 import { ApiCallError } from '../../api/errors';
 import { createFakeClient } from '../../api/fake-client';
-import { renderWith, setup, withLayout } from '../../test-utils';
+import { renderWith, setup, TEST_HELLO, withLayout } from '../../test-utils';
 import { SettingsView } from './SettingsView';
 import { TokensView } from './TokensView';
 
@@ -22,7 +22,7 @@ describe('tokens view', () => {
       return { id, token: 'secret-token-123' };
     };
     const ctx = setup(client);
-    ctx.store.setState({ hello: { version: '1', mode: 'headless', tcpPort: 9123, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' } });
+    ctx.store.setState({ hello: { ...TEST_HELLO, tcpPort: 9123 } });
     renderWith(<TokensView />, ctx);
     expect(await screen.findByTestId('tokens-empty')).toBeTruthy();
     fireEvent.change(screen.getByLabelText('New device id'), { target: { value: 'bad id!' } });
@@ -42,7 +42,7 @@ describe('tokens view before the host has answered', () => {
   it('says it is connecting instead of "No device tokens", and holds Create until the host answers', async () => {
     const client = createFakeClient();
     client.handlers['tokens.list'] = () => [];
-    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    client.handlers.hello = () => ({ ...TEST_HELLO });
     client.handlers['devices.list'] = () => [];
     const ctx = setup(client, { answered: false });
     renderWith(<TokensView />, ctx);
@@ -66,7 +66,7 @@ describe('tokens view while the host is down', () => {
       if (!up) throw new ApiCallError('disconnected', 'not connected to the host');
       return [{ id: 'lamp', createdAt: Date.now(), revokedAt: null, lastUsedAt: null }];
     };
-    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    client.handlers.hello = () => ({ ...TEST_HELLO });
     client.handlers['devices.list'] = () => [];
     const ctx = setup(client);
     act(() => client.setStatus('closed', 'connection lost (code 1006)'));
@@ -187,13 +187,13 @@ describe('settings view', () => {
     const settings = { tcpPort: 8080, udpPort: 8080, tlsEnabled: false, tlsPort: 8443, maxPayload: 16384, keepaliveSeconds: 10, rateLimitPerSecond: 200, connectionsPerAddress: 64, retentionDays: 7, retentionMegabytes: 512, offlineGraceSeconds: 0, offlineAlerts: true, theme: 'system' as const };
     client.handlers['settings.get'] = () => settings;
     const ctx = setup(client);
-    ctx.store.setState({ hello: { version: '1', mode: 'headless', tcpPort: 8180, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' } });
+    ctx.store.setState({ hello: { ...TEST_HELLO, tcpPort: 8180 } });
     renderWith(<SettingsView />, ctx);
     expect((await screen.findByTestId('live-tcpPort')).textContent).toContain('listening on 8180 in this run');
     expect(screen.getByTestId('live-udpPort').textContent).toContain('off in this run');
     expect(screen.queryByTestId('live-tlsPort')).toBeNull();
     cleanup();
-    ctx.store.setState({ hello: { version: '1', mode: 'desktop', tcpPort: 8080, udpPort: 8080, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' } });
+    ctx.store.setState({ hello: { ...TEST_HELLO, mode: 'desktop', udpPort: 8080 } });
     renderWith(<SettingsView />, ctx);
     await screen.findByLabelText('TCP port');
     expect(screen.queryByTestId('live-tcpPort')).toBeNull();

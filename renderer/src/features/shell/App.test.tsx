@@ -2,7 +2,7 @@
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { createFakeClient, fakeDevice, fakeRow } from '../../api/fake-client';
-import { renderWith, setup, withLayout } from '../../test-utils';
+import { renderWith, setup, TEST_HELLO, withLayout } from '../../test-utils';
 import { App } from './App';
 
 withLayout();
@@ -60,7 +60,7 @@ describe('App shell with the foundation views', () => {
 
   it('shows a connecting state, not an empty lab, in every view until the host has answered', async () => {
     const client = createFakeClient();
-    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    client.handlers.hello = () => ({ ...TEST_HELLO });
     client.handlers['devices.list'] = () => [];
     renderWith(<App />, setup(client, { answered: false }));
     expect(screen.getByTestId('host-status').textContent).toContain('connecting…');
@@ -85,7 +85,7 @@ describe('App shell with the foundation views', () => {
     const answered = new Promise<void>((resolve) => (answer = resolve));
     client.handlers.hello = async () => {
       await answered;
-      return { version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' };
+      return { ...TEST_HELLO };
     };
     client.handlers['devices.list'] = () => [];
     renderWith(<App />, setup(client, { answered: false }));
@@ -102,7 +102,7 @@ describe('App shell with the foundation views', () => {
 
   it('says which data path the host routes devices on, and why when it is not the native one', async () => {
     const client = createFakeClient();
-    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'the native data path is Linux-only (this is darwin)' });
+    client.handlers.hello = () => ({ ...TEST_HELLO, dataPathNote: 'the native data path is Linux-only (this is darwin)' });
     client.handlers['devices.list'] = () => [];
     renderWith(<App />, setup(client, { answered: false }));
     await act(async () => client.setStatus('open'));
@@ -120,7 +120,7 @@ describe('App shell with the foundation views', () => {
 
   it('says the view is the last known state while the host is away, and stops saying so when it is back', async () => {
     const { client } = renderWith(<App />);
-    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    client.handlers.hello = () => ({ ...TEST_HELLO });
     client.handlers['devices.list'] = () => [fakeDevice('lamp-1')];
     await act(async () => client.setStatus('open'));
     expect(screen.queryByTestId('stale-banner')).toBeNull();
@@ -136,7 +136,7 @@ describe('App shell with the foundation views', () => {
     const client = createFakeClient();
     const reconnect = vi.fn();
     client.reconnect = reconnect;
-    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    client.handlers.hello = () => ({ ...TEST_HELLO });
     client.handlers['devices.list'] = () => [];
     renderWith(<App />, setup(client));
     await act(async () => client.setStatus('open'));

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiCallError } from '../../api/errors';
 import { createFakeClient } from '../../api/fake-client';
 import { appendNotices, MAX_NOTICES } from '../../store/connection-slice';
-import { renderWith, setup } from '../../test-utils';
+import { renderWith, setup, TEST_HELLO } from '../../test-utils';
 import { CommandsView } from '../commands/CommandsView';
 import { Notices } from './StatusBar';
 
@@ -42,7 +42,7 @@ describe('notices after a host outage', () => {
     act(() => ctx.store.getState().notify('error', 'Send failed: not connected to the host'));
     // the host is back: the saved commands load, their failure notice goes, the send failure stays
     client.handlers['saved.list'] = () => [];
-    client.handlers.hello = () => ({ version: '1', mode: 'headless', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' });
+    client.handlers.hello = () => ({ ...TEST_HELLO });
     client.handlers['devices.list'] = () => [];
     await act(async () => client.setStatus('open'));
     await waitFor(() => expect(screen.getAllByTestId('notice-error').map((n) => n.textContent)).toEqual(['Send failed: not connected to the host✕']));

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { renderWith, setup } from '../../test-utils';
+import { renderWith, setup, TEST_HELLO } from '../../test-utils';
 import { BROWSER_ALERTS_KEY, BrowserAlerts } from './browser-alerts';
 
 /** window.Notification is the browser boundary: a stand-in that records what would be shown. */
@@ -67,7 +67,7 @@ describe('browser notifications for offline alerts (headless mode)', () => {
 
   it('never in the desktop app (its shell shows native notifications)', () => {
     const ctx = setup();
-    ctx.store.setState({ hello: { version: '1', mode: 'desktop', tcpPort: 8080, udpPort: null, tlsPort: null, dataPath: 'js', dataPathNote: 'test host' } });
+    ctx.store.setState({ hello: { ...TEST_HELLO, mode: 'desktop' } });
     renderWith(<BrowserAlerts />, ctx);
     act(() => void ctx.client.emit({ notices: [alert] }));
     expect(FakeNotification.shown).toEqual([]);
