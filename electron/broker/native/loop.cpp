@@ -34,13 +34,6 @@ constexpr size_t kMaxPendingBytes = 128 * 1024;
 constexpr size_t kMinFastBody = 29;
 // Counters and traces alone reach JS at most this often (publish()).
 constexpr double kLazyMs = 5;
-// A device acks each delivery with an empty RESPONSE (5 bytes). Up to kDeferredAcks of them (25
-// bytes, less than the smallest JSON_MESSAGE frame, 34) do not make its socket readable
-// (SO_RCVLOWAT): they are read with the next frame that does, or every kAckSweepMs, instead of
-// each waking this thread.
-constexpr int kAckSize = 5;
-constexpr uint32_t kDeferredAcks = 5;
-constexpr double kAckSweepMs = 5;
 constexpr uint64_t kListenKey = 0;
 constexpr uint64_t kWakeKey = UINT64_MAX;
 
@@ -92,11 +85,6 @@ struct Conn {
   bool dirty = false, waitingOut = false, wantDrain = false, ending = false, shut = false;
   Counters delta;
   bool counted = false;
-  // Deferred acks (kDeferredAcks).
-  uint32_t unacked = 0;             // fast deliveries whose ack has not been read
-  int lowat = 1;                    // the socket's SO_RCVLOWAT
-  bool swept = false;               // in sweep_
-  uint64_t reads = 0;               // read() calls that returned bytes
 
   size_t pendingOut() const { return out.size() - outAt; }
 };
@@ -224,14 +212,9 @@ void Loop::run() {
       }
     }
     pendingPeak_ = std::max(pendingPeak_, pending_.bytes.size());
-    sweepAcks();
     flushDirty();
     publish();
     timeout = lazyDue_ ? std::max(1, int(kLazyMs - (nowMs() - notifiedAt_)) + 1) : -1;
-    if (!sweep_.empty()) {
-      const int sweepIn = std::max(1, int(kAckSweepMs - (nowMs() - sweptAt_)) + 1);
-      timeout = timeout < 0 ? sweepIn : std::min(timeout, sweepIn);
-    }
   }
 }
 
@@ -273,47 +256,7 @@ void Loop::readFrom(Conn& c) {
     if (errno != EAGAIN && errno != EINTR) closeConn(c, errnoName(errno));
     return;
   }
-  c.reads++;
-  const uint32_t id = c.id;
   consume(c, readBuf_.data(), size_t(r));
-  if (Conn* live = find(id)) deferAcks(*live);  // consume() may have closed it
-}
-
-void Loop::deferAcks(Conn& c) {
-  const int want = 1 + kAckSize * int(std::min(c.unacked, kDeferredAcks));
-  if (want == c.lowat) return;
-  setsockopt(c.fd, SOL_SOCKET, SO_RCVLOWAT, &want, sizeof want);
-  c.lowat = want;
-  if (want > 1 && !c.swept) {
-    c.swept = true;
-    sweep_.push_back(c.id);
-  }
-}
-
-// Reads the acks that stayed under a socket's SO_RCVLOWAT, every kAckSweepMs. A device that sent
-// nothing since the last sweep is no longer waited for: its socket wakes this thread again.
-void Loop::sweepAcks() {
-  const double now = nowMs();
-  if (sweep_.empty() || now - sweptAt_ < kAckSweepMs) return;
-  sweptAt_ = now;
-  std::vector<uint32_t> ids;
-  ids.swap(sweep_);
-  for (uint32_t id : ids) {
-    Conn* c = find(id);
-    if (!c) continue;
-    c->swept = false;
-    if (c->lowat == 1) continue;
-    if (c->paused || c->throttled || pending_.bytes.size() >= kMaxPendingBytes) {
-      c->swept = true;  // read later, as its socket would be
-      sweep_.push_back(id);
-      continue;
-    }
-    const uint64_t before = c->reads;
-    readFrom(*c);
-    if (!(c = find(id))) continue;
-    if (c->reads == before) c->unacked = 0;
-    deferAcks(*c);
-  }
 }
 
 // Splits the stream at frame boundaries: fast-path candidates (whole JSON_MESSAGE frames of a
@@ -389,7 +332,6 @@ bool Loop::countAck(Conn& c, const uint8_t* f, size_t n) {
   if (!c.routed || f[0] != kResponse) return false;
   const uint16_t id = uint16_t(f[1] << 8 | f[2]);
   if (c.pongId != 0 && id == c.pongId) return false;
-  if (c.unacked > 0) c.unacked--;
   c.delta.acksIn++;
   c.delta.bytesIn += uint32_t(n);
   emitCounters(c);
@@ -434,7 +376,6 @@ bool Loop::tryFast(Conn& c, const uint8_t* f, size_t n) {
   memcpy(frame + kHeader, c.prefix.data(), c.prefix.size());
   memcpy(frame + kHeader + c.prefix.size(), body + env.payloadStart, payload);
   frame[kHeader + length - 1] = '}';
-  r.unacked++;  // its SO_RCVLOWAT is raised when the delivery is written (flushDirty)
   // What Session.ack() writes: v2 a SUCCESS status byte, legacy an empty RESPONSE.
   const uint8_t ack[6] = {kResponse, f[1], f[2], 0, uint8_t(c.route.v2 ? 1 : 0), kSuccess};
   const size_t ackSize = c.route.v2 ? 6 : 5;
@@ -497,7 +438,6 @@ void Loop::flushDirty() {
     Conn* c = find(id);
     if (!c) continue;
     c->dirty = false;
-    deferAcks(*c);
     flush(*c);
   }
 }
@@ -707,12 +647,6 @@ void Loop::processed(uint64_t seq) {
 size_t Loop::pendingPeak() {
   std::lock_guard<std::mutex> lock(mu_);
   return pendingPeak_;
-}
-
-int64_t Loop::reads(uint32_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Conn* c = find(id);
-  return c ? int64_t(c->reads) : -1;
 }
 
 size_t Loop::connections() {

@@ -52,9 +52,6 @@ class Loop {
   size_t connections();
   // The largest batch that waited for JS (bytes), for tests of the cap.
   size_t pendingPeak();
-  // How many read() calls returned bytes of a connection (-1: no such connection), for tests of
-  // the deferred acks.
-  int64_t reads(uint32_t id);
 
  private:
   void run();
@@ -74,8 +71,6 @@ class Loop {
   void throttle(Conn& c);
   void closeConn(Conn& c, const std::string& reason);
   void emitCounters(Conn& c);
-  void deferAcks(Conn& c);
-  void sweepAcks();
   void publish();
   bool takeToken(Conn& c);
   uint16_t nextMsgId(Conn& c);
@@ -92,8 +87,6 @@ class Loop {
   std::vector<uint32_t> dirty_;     // connections with bytes to write at the end of this wake-up
   std::vector<uint32_t> counted_;   // connections with counter deltas not yet in the batch
   std::vector<uint32_t> throttled_; // connections not read until JS takes the batch
-  std::vector<uint32_t> sweep_;     // connections with acks under their SO_RCVLOWAT
-  double sweptAt_ = 0;
   size_t pendingPeak_ = 0;
   Batch pending_;
   uint64_t pendingSeq_ = 1;  // the sequence number the pending batch will carry

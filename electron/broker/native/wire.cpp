@@ -287,15 +287,6 @@ napi_value PendingPeak(napi_env env, napi_callback_info info) {
   return v;
 }
 
-// Test-only: reads(handle, connId) -> read() calls that returned bytes of it (-1: no such connection).
-napi_value Reads(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!args(env, info, a, true)) return nullptr;
-  napi_value v;
-  napi_create_double(env, double(a.addon->loop->reads(a.conn)), &v);
-  return v;
-}
-
 // Test-only: classify(bytes) -> [idStart, idEnd, payloadStart, payloadEnd] when the fast path
 // would take this envelope, else null.
 napi_value Classify(napi_env env, napi_callback_info info) {
@@ -335,7 +326,6 @@ NAPI_MODULE_INIT() {
       {"end", End},         {"destroy", Destroy},     {"route", RouteFn},       {"take", Take},
       {"nextId", NextId},   {"pause", Pause},         {"setTracing", SetTracing}, {"processed", Processed},
       {"connections", Connections}, {"classify", Classify}, {"pendingPeak", PendingPeak}, {"unlisten", Unlisten},
-      {"reads", Reads},
   };
   for (const auto& f : functions) {
     napi_value fn;

@@ -90,47 +90,6 @@ describe.skipIf(native.skip !== null)('native wire', () => {
     expect(r.batches.length).toBeLessThan(count / 2);
   });
 
-  it("reads a receiver's acks a few at a time (SO_RCVLOWAT) instead of waking for each, and counts every one", async () => {
-    const r = recorder();
-    const { A, B } = await pair(r);
-    // B acks every delivery at once, as the firmware does.
-    let pending = Buffer.alloc(0);
-    B.client.socket.on('data', (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      while (pending.length >= 5 && pending.length >= 5 + pending.readUInt16BE(3)) {
-        B.client.send(encodeFrame(Command.RESPONSE, pending.readUInt16BE(1)));
-        pending = pending.subarray(5 + pending.readUInt16BE(3));
-      }
-    });
-    const count = 30;
-    for (let i = 1; i <= count; i++) {
-      A.client.send(message(i, 'b'));
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    await until(() => r.counters.get(B.connId)?.acksIn === count, 'every ack counted');
-    // One read per ack without the low-water mark; with it, an ack is read with the sixth or at the next 5 ms sweep.
-    expect(r.wire.reads(B.connId)).toBeLessThanOrEqual(count / 2.5);
-    expect(r.bytes(B.connId).length).toBe(0);
-  });
-
-  it('still reads a small frame from a device whose acks it waits for: a PING within the sweep, a message at once', async () => {
-    const r = recorder();
-    const { A, B } = await pair(r);
-    for (let i = 1; i <= 3; i++) A.client.send(message(i, 'b'));
-    await B.client.waitFor(delivered(1, 'a').length * 3);
-    // B does not ack: its 5-byte PING stays under the low-water mark until the sweep reads it.
-    const ping = encodeFrame(Command.PING, 9);
-    B.client.send(ping);
-    await until(() => r.bytes(B.connId).length === ping.length, 'the PING handed to JS');
-    expect(r.bytes(B.connId).equals(Buffer.from(ping))).toBe(true);
-    // Nothing came from B for a sweep: it is no longer waited for, and its message is routed.
-    A.client.send(message(4, 'b'));
-    await B.client.waitFor(delivered(1, 'a').length * 4);
-    B.client.send(message(5, 'a'));
-    const back = delivered(1, 'b');
-    expect((await A.client.waitFor(6 * 4 + back.length)).subarray(6 * 4).equals(back)).toBe(true);
-  });
-
   it('delivers a routed JSON message natively: the exact envelope and msg id to b, the v2 ack to a, counters and traces', async () => {
     const r = recorder();
     r.wire.setTracing(true);

@@ -63,8 +63,6 @@ export interface NativeWireAddon {
   connections(h: Handle): number;
   /** Test-only: the largest batch (bytes) that waited for JS so far. */
   pendingPeak(h: Handle): number;
-  /** Test-only: read() calls that returned bytes of a connection (-1: no such connection). */
-  reads(h: Handle, connId: number): number;
   /** Test-only: [idStart, idEnd, payloadStart, payloadEnd] when the fast path takes the envelope, else null. */
   classify(bytes: Uint8Array): [number, number, number, number] | null;
 }
@@ -262,11 +260,6 @@ export class NativeWire {
   /** Test-only: the largest batch (bytes) that waited for JS so far (the wire stops reading past NATIVE_MAX_PENDING_BYTES). */
   get pendingPeak(): number {
     return this.addon.pendingPeak(this.handle);
-  }
-
-  /** Test-only: read() calls that returned bytes of a connection (-1: none such): device acks wait under SO_RCVLOWAT. */
-  reads(connId: number): number {
-    return this.addon.reads(this.handle, connId);
   }
 
   private onBatch(seq: number, bytes?: ArrayBuffer, strings?: string[]): void {
