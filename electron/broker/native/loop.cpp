@@ -410,7 +410,8 @@ uint16_t Loop::nextMsgId(Conn& c) {
   return id;
 }
 
-// Counter deltas go into the batch when it is published (closeConn puts a closing one's in first).
+// A connection's counter deltas add up until JS takes the batch: one record per connection per
+// batch (takeBatch; closeConn puts a closing one's in before its 'closed').
 void Loop::emitCounters(Conn& c) {
   if (c.counted) return;
   c.counted = true;
@@ -510,7 +511,7 @@ void Loop::closeConn(Conn& c, const std::string& reason) {
   delete &c;
 }
 
-void Loop::publish() {
+void Loop::foldCounters() {
   for (uint32_t id : counted_) {
     Conn* c = find(id);
     if (!c || !c->counted) continue;
@@ -519,7 +520,10 @@ void Loop::publish() {
     c->delta = Counters();
   }
   counted_.clear();
-  if (pending_.empty() || notified_) return;
+}
+
+void Loop::publish() {
+  if ((pending_.empty() && counted_.empty()) || notified_) return;
   // Counters and traces only: they are for the hub and the stats, not for a device, so a steady
   // stream of routed messages wakes JS at most every kLazyMs, not per message (its wake-ups
   // compete with this thread for the CPU). Anything else goes at once, as do calls from JS.
@@ -541,6 +545,7 @@ bool Loop::takeBatch(Batch& out, uint64_t& seq) {
     }
   }
   throttled_.clear();
+  foldCounters();
   pendingPeak_ = std::max(pendingPeak_, pending_.bytes.size());
   if (pending_.empty()) return false;
   out = std::move(pending_);

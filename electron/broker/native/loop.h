@@ -72,6 +72,8 @@ class Loop {
   void closeConn(Conn& c, const std::string& reason);
   void emitCounters(Conn& c);
   void publish();
+  // Counter deltas into the batch JS takes, one record per connection.
+  void foldCounters();
   bool takeToken(Conn& c);
   uint16_t nextMsgId(Conn& c);
   Conn* find(uint32_t id);
@@ -85,7 +87,7 @@ class Loop {
   std::unordered_map<uint32_t, Conn*> conns_;
   std::unordered_map<std::string, Conn*> devices_;
   std::vector<uint32_t> dirty_;     // connections with bytes to write at the end of this wake-up
-  std::vector<uint32_t> counted_;   // connections with counter deltas not yet in the batch
+  std::vector<uint32_t> counted_;   // connections with counter deltas not yet in a batch
   std::vector<uint32_t> throttled_; // connections not read until JS takes the batch
   size_t pendingPeak_ = 0;
   Batch pending_;

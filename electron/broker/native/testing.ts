@@ -40,6 +40,8 @@ export class Recorder {
   readonly traces: RecordedTrace[] = [];
   readonly counters = new Map<number, NativeCounters>();
   readonly batches: number[] = [];
+  /** Counter records received (each adds into `counters`). */
+  counterRecords = 0;
   onData: ((connId: number, bytes: Uint8Array) => void) | null = null;
 
   constructor(addon: NativeWireAddon, options?: NativeWireOptions) {
@@ -56,6 +58,7 @@ export class Recorder {
         envelope: t.batch.slice(t.envelopeStart, t.envelopeEnd), payloadStart: t.payloadStart - t.envelopeStart, payloadEnd: t.payloadEnd - t.envelopeStart,
       }),
       counters: (connId, delta) => {
+        this.counterRecords++;
         const sum = this.counters.get(connId) ?? { msgsIn: 0, msgsOut: 0, bytesIn: 0, bytesOut: 0, acksOut: 0, rateLimited: 0, acksIn: 0 };
         for (const key of Object.keys(sum) as (keyof NativeCounters)[]) sum[key] += delta[key];
         this.counters.set(connId, sum);

@@ -88,6 +88,9 @@ describe.skipIf(native.skip !== null)('native wire', () => {
     expect(r.traces.length).toBe(count);
     // 60 messages over >= 60 ms: one batch per message without the lazy notify, ~60 / NATIVE_LAZY_MS with it
     expect(r.batches.length).toBeLessThan(count / 2);
+    // a connection's deltas add up until JS takes the batch: one record per connection per batch, not per message
+    expect(r.counterRecords).toBeLessThanOrEqual(2 * r.batches.length);
+    expect(r.counters.get(A.connId)).toMatchObject({ msgsIn: count, acksOut: count });
   });
 
   it('delivers a routed JSON message natively: the exact envelope and msg id to b, the v2 ack to a, counters and traces', async () => {
