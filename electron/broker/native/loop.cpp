@@ -495,11 +495,7 @@ void Loop::closeConn(Conn& c, const std::string& reason) {
   // Bytes held back at a frame boundary are the peer's too: JS sees every byte before the close.
   if (c.hdrFill > 0) slow(c, c.hdr, c.hdrFill);
   if (!c.hold.empty()) slow(c, c.hold.data(), c.hold.size());
-  if (c.counted) {
-    pending_.counters(c.id, c.delta);
-    c.delta = Counters();
-    c.counted = false;
-  }
+  foldCounters(c);
   pending_.closed(c.id, reason);
   if (epollFd_ >= 0) epoll_ctl(epollFd_, EPOLL_CTL_DEL, c.fd, nullptr);
   ::close(c.fd);
@@ -512,14 +508,16 @@ void Loop::closeConn(Conn& c, const std::string& reason) {
 }
 
 void Loop::foldCounters() {
-  for (uint32_t id : counted_) {
-    Conn* c = find(id);
-    if (!c || !c->counted) continue;
-    c->counted = false;
-    if (c->delta.any()) pending_.counters(id, c->delta);
-    c->delta = Counters();
-  }
+  for (uint32_t id : counted_)
+    if (Conn* c = find(id)) foldCounters(*c);
   counted_.clear();
+}
+
+void Loop::foldCounters(Conn& c) {
+  if (!c.counted) return;
+  c.counted = false;
+  if (c.delta.any()) pending_.counters(c.id, c.delta);
+  c.delta = Counters();
 }
 
 void Loop::publish() {

@@ -72,8 +72,9 @@ class Loop {
   void closeConn(Conn& c, const std::string& reason);
   void emitCounters(Conn& c);
   void publish();
-  // Counter deltas into the batch JS takes, one record per connection.
+  // Counter deltas into the batch JS takes, one record per connection (all, or c's alone).
   void foldCounters();
+  void foldCounters(Conn& c);
   bool takeToken(Conn& c);
   uint16_t nextMsgId(Conn& c);
   Conn* find(uint32_t id);
