@@ -6,8 +6,9 @@ import { addressKey, LoginThrottle, TokenBucket } from './limits';
 import { tablePolicy } from './policy';
 import { BaseClient } from './testing/base-client';
 import { duplexPair } from './testing/duplex-pair';
-import { collectCloses, startTestBroker, testToken, type TestBroker } from './testing/fixtures';
+import { collectCloses, eventually, startTestBroker, testToken, type TestBroker } from './testing/fixtures';
 import { LegacyClient } from './testing/legacy-client';
+import type { FrameEvent } from './types';
 
 let t: TestBroker;
 afterEach(async () => t?.close());
@@ -377,5 +378,30 @@ describe('routing policy and isolation', () => {
     await dead.waitClosed(2_000);
     expect(b.closed).toBe(false);
     expect(t.broker.stats().listenerErrors).toBeGreaterThanOrEqual(6);
+  });
+
+  it("every 'frame' listener hears a routed message though one before it throws, and listeners that come and go are followed", async () => {
+    t = await startTestBroker(['a', 'b']);
+    const a = await t.v2('a');
+    const b = await t.legacy('b');
+    const heard = { throwing: 0, steady: 0, removed: 0, once: 0 };
+    const fromA = (ev: FrameEvent): boolean => ev.dir === 'in' && ev.cmd === Command.JSON_MESSAGE && ev.device === 'a';
+    t.broker.on('frame', (ev) => {
+      if (!fromA(ev)) return;
+      heard.throwing++;
+      throw new Error('listener bug');
+    });
+    t.broker.on('frame', (ev) => void (fromA(ev) && heard.steady++));
+    const removed = (ev: FrameEvent): void => void (fromA(ev) && heard.removed++);
+    t.broker.on('frame', removed);
+    expect(await a.send('b', '{"n":1}')).toBe(Status.SUCCESS);
+    await eventually(() => heard.steady === 1, 2_000, 'the first frame');
+    t.broker.off('frame', removed);
+    t.broker.once('frame', () => void heard.once++);
+    expect(await a.send('b', '{"n":2}')).toBe(Status.SUCCESS);
+    await eventually(() => heard.steady === 2, 2_000, 'the second frame');
+    await b.waitMessages(2);
+    expect(heard).toEqual({ throwing: 2, steady: 2, removed: 1, once: 1 });
+    expect(t.broker.stats().listenerErrors).toBe(2);
   });
 });

@@ -24,9 +24,9 @@ export function nativeHooks(core: BrokerCore): NativeHooks {
       if (!(from instanceof Session) || !(to instanceof Session) || from.id === null || to.id === null) return;
       const ts = core.now();
       const { batch } = record;
-      core.emit('frame', new RoutedFrameEvent(ts, from.id, from.id, to.id, record.inMsgId, record.status, batch, record.envelopeStart, record.envelopeEnd));
+      core.emitFrame(new RoutedFrameEvent(ts, from.id, from.id, to.id, record.inMsgId, record.status, batch, record.envelopeStart, record.envelopeEnd));
       // The delivery as the receiver got it (its bytes made only if read); the sender's session holds its prefix.
-      core.emit('frame', new DeliveryFrameEvent(ts, to.id, from.id, to.id, record.outMsgId, from.prefix, batch, record.payloadStart, record.payloadEnd));
+      core.emitFrame(new DeliveryFrameEvent(ts, to.id, from.id, to.id, record.outMsgId, from.prefix, batch, record.payloadStart, record.payloadEnd));
     },
     batchEnd() {
       core.flushNow();
