@@ -34,7 +34,11 @@ afterEach(() => {
   child = null;
 });
 
-describe.skipIf(process.platform !== 'linux')('ProcessMeter (Linux /proc)', () => {
+// The meter reads /proc, as the bench does: Linux only.
+const linux = process.platform === 'linux';
+if (!linux) console.log(`proc.test: skipped, /proc/<pid>/status and clear_refs are Linux's (this is ${process.platform})`);
+
+describe.skipIf(!linux)('ProcessMeter (Linux /proc)', () => {
   it('reports the peak of the window from the kernel record, not one from before it', async () => {
     child = spawn(process.execPath, ['--expose-gc', '-e', CHILD]);
     await ask();
