@@ -23,19 +23,17 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
 }
 
-/** Resident set size in bytes. */
-export function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /VmRSS:\s+(\d+) kB/.exec(status);
+/** A "<field>: <n> kB" line of /proc/<pid>/status, in bytes (NaN when absent). */
+function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) * 1024 : NaN;
 }
 
+/** Resident set size in bytes. */
+export const rssBytes = (pid: number): number => statusBytes(pid, 'VmRSS');
+
 /** Peak resident set size (the kernel's VmHWM) in bytes: since the process started or resetPeakRss(). */
-export function peakRssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /VmHWM:\s+(\d+) kB/.exec(status);
-  return match ? Number(match[1]) * 1024 : NaN;
-}
+export const peakRssBytes = (pid: number): number => statusBytes(pid, 'VmHWM');
 
 /** Sets the kernel's peak RSS record of a process to its current RSS (`5` into clear_refs, Linux 4.0+); false when refused. */
 export function resetPeakRss(pid: number): boolean {
