@@ -84,7 +84,7 @@ export class TrafficLog {
   private writer: TrafficWriter | null;
   private handOffSoon: NodeJS.Immediate | null = null;
   /** The writer's totals already counted in `counters` and storedBytes. */
-  private counted: TrafficWriterTotals = { rows: 0, bytes: 0, failedRows: 0 };
+  private counted: TrafficWriterTotals = { rows: 0, bytes: 0, failedRows: 0, commits: 0 };
   /** Why traffic rows are written inline although a writer thread was asked for, or null. */
   writerFailure: string | null = null;
 
@@ -279,6 +279,11 @@ export class TrafficLog {
     const totals = writer.totalsNow(); // notices a writer that could not start
     if (writer.failed !== null) return { mode: 'main', failure: writer.failed, written: totals.rows, inFlight: 0 };
     return { mode: 'thread', failure: null, written: totals.rows, inFlight: writer.unwritten(totals) };
+  }
+
+  /** Transactions the writer thread has committed (it groups batches: GROUP_MS); 0 without one. */
+  get writerCommits(): number {
+    return this.writer ? this.writer.totalsNow().commits : 0;
   }
 
   /**

@@ -117,6 +117,38 @@ describe('traffic rows written by a worker thread', () => {
     db.close();
   });
 
+  it('batches that reach the worker within GROUP_MS go in one transaction, without anyone asking', async () => {
+    const db = openDatabase(`${tmp.dir}/group.db`);
+    const log = new TrafficLog(db, { writeInWorker: true });
+    for (let i = 1; i <= 300; i++) log.append(row(i, `dev-${i % 7}`));
+    log.flush(10_000, performance.now() + 1_000); // three batches (128, 128, 44)
+    expect(log.writerState().inFlight).toBe(300);
+    await eventually(() => (log.flush(0, 0), log.counters.logged === 300), 5_000, 'the group was committed on its timer');
+    expect(log.writerCommits).toBe(1);
+    expect(seqs(log)).toEqual(count(300));
+    await log.close();
+    db.close();
+  });
+
+  it('a batch refused inside a group loses only its own rows: the others are written on their own', async () => {
+    const db = openDatabase(`${tmp.dir}/group-fail.db`);
+    const log = new TrafficLog(db, { writeInWorker: true });
+    log.append(row(1));
+    log.flush(10, Infinity);
+    log.drain();
+    for (let i = 2; i <= 129; i++) log.append(row(i)); // batch A: 128 good rows
+    log.append(row(1)); // batch B: seq 1 again, refused by the primary key, with 127 good rows
+    for (let i = 130; i <= 256; i++) log.append(row(i));
+    for (let i = 257; i <= 300; i++) log.append(row(i)); // batch C: 44 good rows
+    log.flush(10_000, Infinity);
+    log.drain();
+    expect(log.counters).toMatchObject({ logged: 1 + 128 + 44, dropped: 128 });
+    expect(seqs(log)).toEqual([...count(129), ...count(44, 257)]);
+    expect(log.storedRows()).toBe(173);
+    await log.close();
+    db.close();
+  });
+
   it("dropping a device's queued rows lets the rows already with the worker in first, so a delete sees them", async () => {
     const db = openDatabase(`${tmp.dir}/forget.db`);
     const log = new TrafficLog(db, { writeInWorker: true });

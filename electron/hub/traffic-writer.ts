@@ -9,6 +9,8 @@ export interface TrafficWriterTotals {
   bytes: number;
   /** Rows of batches whose transaction failed (rolled back): lost, to be counted as dropped. */
   failedRows: number;
+  /** Transactions committed: one per group of batches (GROUP_ROWS, GROUP_MS). */
+  commits: number;
 }
 
 // Layout of the shared memory: Int32s for the batches done (bumped and notified after each batch),
@@ -20,7 +22,7 @@ const GATE = 1;
 const WRITING = 2;
 const FAILED = 3;
 const TOTALS_AT = 16;
-const TOTALS = 3;
+const TOTALS = 4;
 
 /**
  * A batch crosses to the worker packed: one Float64Array of numbers and string lengths per row, and
@@ -65,7 +67,17 @@ function packRows(rows: TrafficRow[]): PackedRows {
  */
 export const WRITER_NICE_STEPS = 10;
 
-// The worker's own connection writes each batch in one transaction, with the same bookkeeping as
+/**
+ * The worker commits the batches that reach it within GROUP_MS (or GROUP_ROWS rows, sooner) in one
+ * transaction: a COMMIT writes every page the transaction touched, and the (device, seq) index
+ * gets about one page per device per COMMIT whatever the rows, so 128-row commits cost 19.5 µs a row
+ * and 1024-row ones 10.7 (100 devices, this VM; docs/BENCHMARKS.md). waitIdle() and close() do not
+ * wait for the timer: they ask for the group at once.
+ */
+export const GROUP_MS = 100;
+export const GROUP_ROWS = 1024;
+
+// The worker's own connection writes batches in transactions (GROUP_MS), with the same bookkeeping as
 // TrafficLog.tracked(): the seqs inside the stored range that have no row ("holes", rows numbered
 // but never written) are kept in kv so that stored rows are counted from two index lookups.
 const WORKER_SOURCE = `
@@ -109,12 +121,19 @@ const write = db.transaction(({ numbers: n, text }) => {
   if (holes !== holesBefore) setKv.run(workerData.holesKey, String(holes));
   return bytes;
 });
-parentPort.on('message', (batch) => {
-  if (batch === 'close') {
-    db.close();
-    parentPort.close();
-    return;
-  }
+// Batches wait here for GROUP_MS (or until GROUP_ROWS rows, or a 'flush') and go in together.
+let group = [];
+let groupRows = 0;
+let timer = null;
+const rowsOf = (batch) => batch.numbers.length / ${FIELDS};
+const writeAll = db.transaction((batches) => batches.reduce((bytes, batch) => bytes + write(batch), 0));
+function commitGroup() {
+  if (timer !== null) clearTimeout(timer);
+  timer = null;
+  if (group.length === 0) return;
+  const batches = group;
+  group = [];
+  groupRows = 0;
   // The event loop goes first: it says so in GATE and waits while WRITING. Set WRITING, then look
   // at GATE (and the loop sets GATE, then looks at WRITING): one of the two always sees the other.
   for (;;) {
@@ -124,18 +143,41 @@ parentPort.on('message', (batch) => {
     Atomics.notify(ctl, ${WRITING});
     Atomics.wait(ctl, ${GATE}, 1);
   }
-  const rows = batch.numbers.length / ${FIELDS};
   try {
-    totals[1] += write.immediate(batch); // the write lock at BEGIN: the event loop's connection writes too
-    totals[0] += rows;
+    // the write lock at BEGIN: the event loop's connection writes too
+    totals[1] += writeAll.immediate(batches);
+    totals[0] += batches.reduce((rows, batch) => rows + rowsOf(batch), 0);
+    totals[3] += 1;
   } catch {
-    totals[2] += rows; // counted as dropped by the event loop
+    // rolled back: each batch again on its own, so only a batch that cannot go in is lost
+    for (const batch of batches) {
+      try {
+        totals[1] += write.immediate(batch);
+        totals[0] += rowsOf(batch);
+        totals[3] += 1;
+      } catch {
+        totals[2] += rowsOf(batch); // counted as dropped by the event loop
+      }
+    }
   } finally {
     Atomics.store(ctl, ${WRITING}, 0);
     Atomics.notify(ctl, ${WRITING});
   }
-  Atomics.add(ctl, ${DONE}, 1);
+  Atomics.add(ctl, ${DONE}, batches.length);
   Atomics.notify(ctl, ${DONE});
+}
+parentPort.on('message', (message) => {
+  if (message === 'flush' || message === 'close') commitGroup();
+  if (message === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  if (message === 'flush') return;
+  group.push(message);
+  groupRows += rowsOf(message);
+  if (groupRows >= ${GROUP_ROWS}) commitGroup();
+  else timer ??= setTimeout(commitGroup, ${GROUP_MS});
 });
 `;
 
@@ -143,7 +185,7 @@ parentPort.on('message', (batch) => {
  * Writes traffic rows from a worker thread with its own connection, so their inserts and COMMITs
  * leave the event loop the broker shares (the whole host's p99 at 5 k msg/s was 5.2-9.4 ms with
  * them on it, 1.0-1.2 ms without: docs/BENCHMARKS.md). Batches go over by postMessage and are
- * written in order, each in its own transaction; what was written is counted in shared memory, so
+ * written in order, those of GROUP_MS in one transaction; what was written is counted in shared memory, so
  * the loop reads progress without a message and can wait (waitIdle) when a reader must see it all.
  */
 export class TrafficWriter {
@@ -219,7 +261,7 @@ export class TrafficWriter {
   totalsNow(): TrafficWriterTotals {
     this.hasFailed();
     Atomics.load(this.ctl, DONE); // read first: the totals are at least as recent as the batches done
-    return { rows: this.totals[0]!, bytes: this.totals[1]!, failedRows: this.totals[2]! };
+    return { rows: this.totals[0]!, bytes: this.totals[1]!, failedRows: this.totals[2]!, commits: this.totals[3]! };
   }
 
   /** Whether the worker is gone; notices one that could not open the database (shared flag). */
@@ -236,6 +278,7 @@ export class TrafficWriter {
   waitIdle(timeoutMs = 10_000): boolean {
     if (this.exclusiveDepth > 0) throw new Error('waitIdle() inside exclusive(): the worker waits for the gate');
     this.openGate(); // a hold() the caller has not come back for yet
+    if (Atomics.load(this.ctl, DONE) < this.posted && !this.hasFailed()) this.worker.postMessage('flush'); // not GROUP_MS later
     const until = performance.now() + timeoutMs;
     for (;;) {
       const done = Atomics.load(this.ctl, DONE);
