@@ -87,7 +87,7 @@ for (const shape of args.shapes) {
           row.runs.push(out.measured);
           if (out.note && !row.note?.includes(out.note)) row.note = [row.note, out.note].filter(Boolean).join('; ');
           const m = out.measured;
-          console.log(`  ${what}: ${Math.round(m.deliveredPerS)} msg/s, p50 ${m.p50Ms.toFixed(3)} ms, p99 ${m.p99Ms.toFixed(2)} ms, p99.9 ${m.p999Ms.toFixed(2)} ms, CPU ${(m.brokerCpu * 100).toFixed(0)}%${out.note ? ` (${out.note})` : ''}`);
+          console.log(`  ${what}: ${Math.round(m.deliveredPerS)} msg/s, p50 ${m.p50Ms.toFixed(3)} ms, p99 ${m.p99Ms.toFixed(2)} ms, p99.9 ${m.p999Ms.toFixed(2)} ms${Number.isFinite(m.p99SocketMs) ? ` (p99 at the receiving socket ${m.p99SocketMs.toFixed(2)} ms)` : ''}, CPU ${(m.brokerCpu * 100).toFixed(0)}%${out.note ? ` (${out.note})` : ''}`);
         } catch (e) {
           const message = e instanceof Error ? e.message : String(e);
           row.note = [row.note, `error: ${message.slice(0, 200)}`].filter(Boolean).join('; ');

@@ -136,12 +136,14 @@ export async function runScenario(kind: BrokerKind, shape: ShapeName, mode: Mode
 function summarize(rx: WorkerReport, tx: WorkerReport, usage: { cpuS: number; wallS: number; peakRss: number }, genCpuS: number): Measured {
   const seconds = rx.elapsedMs / 1000;
   const h = new Histogram(rx.histogram);
+  const atSocket = rx.socketHistogram ? new Histogram(rx.socketHistogram) : null;
   return {
     deliveredPerS: rx.received / seconds,
     sentPerS: tx.sent / (tx.elapsedMs / 1000),
     p50Ms: h.percentile(50) / 1000,
     p99Ms: h.percentile(99) / 1000,
     p999Ms: h.percentile(99.9) / 1000,
+    p99SocketMs: atSocket && atSocket.total > 0 ? atSocket.percentile(99) / 1000 : NaN,
     brokerCpu: usage.cpuS / usage.wallS,
     msgsPerCpuS: usage.cpuS > 0 ? rx.received / usage.cpuS : NaN,
     peakRssMiB: usage.peakRss / 2 ** 20,

@@ -45,7 +45,7 @@ describe('tables', () => {
 
 describe('result and ratio tables', () => {
   const m = (deliveredPerS: number, p99Ms: number): Measured => ({
-    deliveredPerS, sentPerS: deliveredPerS, p50Ms: p99Ms / 2, p99Ms, p999Ms: p99Ms * 3, brokerCpu: 1, msgsPerCpuS: deliveredPerS,
+    deliveredPerS, sentPerS: deliveredPerS, p50Ms: p99Ms / 2, p99Ms, p999Ms: p99Ms * 3, p99SocketMs: NaN, brokerCpu: 1, msgsPerCpuS: deliveredPerS,
     peakRssMiB: 50, generatorCpu: 0.5, lost: 0, refused: 0, errors: 0,
   });
   const rows: ScenarioRow[] = [
@@ -91,6 +91,14 @@ describe('result and ratio tables', () => {
     expect(v).toContain('Fan-in at 5 k msg/s: ours p99 0.09 ms vs Mosquitto 0.11 ms (target below: met). Run by run (interleaved) ours was below in 2 of 4, level in 1; medians p50 45 µs vs 53 µs, p99.9 270 µs vs 315 µs.');
     expect(pairedRuns([m(5000, 0.1)], [m(5000, 0.2)])).toBeNull(); // one run: nothing to pair
     expect(pairedRuns([m(5000, 0.1), m(5000, 0.1)], [m(5000, 0.2)])).toBeNull(); // a run missing: no pairing
+  });
+
+  it('adds the p99 to the receiving socket when both rows have it (the native generator)', () => {
+    const rate = (broker: string, p99: number, atSocket: number): ScenarioRow => ({ broker, shape: 'fan-in 100 to 1', mode: 'rate', runs: [{ ...m(5000, p99), p99SocketMs: atSocket }] });
+    const [line] = brokerVerdicts([rate('HyperTCP (ours)', 0.12, 0.09), rate('Mosquitto', 0.08, 0.06)], 'Mosquitto');
+    expect(line).toContain("To the receiving socket (the broker's share, kernel receive timestamps): ours p99 0.09 ms vs 0.06 ms.");
+    const [without] = brokerVerdicts([rate('HyperTCP (ours)', 0.12, NaN), rate('Mosquitto', 0.08, 0.06)], 'Mosquitto');
+    expect(without).not.toContain('receiving socket');
   });
 
   it('states the whole host\'s p99 beside the broker\'s when that row exists', () => {

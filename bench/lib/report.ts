@@ -158,6 +158,10 @@ export function brokerVerdicts(rows: readonly ScenarioRow[], mosquitto: string, 
       const micros = (ms: number) => `${Math.round(ms * 1000)} µs`;
       line += ` medians p50 ${micros(ours.p50Ms)} vs ${micros(theirs.p50Ms)}, p99.9 ${micros(ours.p999Ms)} vs ${micros(theirs.p999Ms)}.`;
     }
+    // Where the tail is: the broker's part, up to its write reaching the receiver's socket.
+    if (Number.isFinite(ours.p99SocketMs) && Number.isFinite(theirs.p99SocketMs)) {
+      line += ` To the receiving socket (the broker's share, kernel receive timestamps): ours p99 ${formatMs(ours.p99SocketMs)} ms vs ${formatMs(theirs.p99SocketMs)} ms.`;
+    }
     out.push(line);
   }
   // For context, not a target: Mosquitto with acks both ways, as HyperTCP always has.

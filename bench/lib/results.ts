@@ -15,6 +15,12 @@ export interface Measured {
   p99Ms: number;
   /** The tail past p99: one message in a thousand is slower. */
   p999Ms: number;
+  /**
+   * p99 to the moment the broker's write reached the receiving socket (the kernel's receive
+   * timestamp; native generator on Linux, else NaN): the broker's share of p99Ms, without the
+   * receiving device's own wake-up and read.
+   */
+  p99SocketMs: number;
   /** Broker CPU in cores (CPU seconds per wall second) and delivered messages per broker CPU second. */
   brokerCpu: number;
   msgsPerCpuS: number;
@@ -36,7 +42,7 @@ export interface ScenarioRow {
   note?: string;
 }
 
-const METRICS: (keyof Measured)[] = ['deliveredPerS', 'sentPerS', 'p50Ms', 'p99Ms', 'p999Ms', 'brokerCpu', 'msgsPerCpuS', 'peakRssMiB', 'generatorCpu', 'lost', 'refused', 'errors'];
+const METRICS: (keyof Measured)[] = ['deliveredPerS', 'sentPerS', 'p50Ms', 'p99Ms', 'p999Ms', 'p99SocketMs', 'brokerCpu', 'msgsPerCpuS', 'peakRssMiB', 'generatorCpu', 'lost', 'refused', 'errors'];
 
 /** Median of each metric over the runs (--runs=N; 3 with --full). */
 export function combineRuns(runs: readonly Measured[]): Measured | null {

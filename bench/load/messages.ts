@@ -36,7 +36,13 @@ export interface WorkerReport {
   /** Messages given up on by the in-flight window after a stall (never delivered in time). */
   forgiven: number;
   errors: number;
+  /** Delivery latencies (µs buckets, bench/lib/stats.ts) to the receiver's read of them. */
   histogram: Uint32Array;
+  /**
+   * The same deliveries to the moment the broker's write reached the receiving socket (the kernel's
+   * receive timestamp): the broker's share without the receiver's wake-up. Native generator only.
+   */
+  socketHistogram?: Uint32Array;
 }
 
 export type FromWorker =

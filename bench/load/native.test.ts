@@ -48,6 +48,9 @@ describe('native load generator: config and report lines', () => {
     expect(h.total).toBe(3);
     expect(h.percentile(50)).toBe(40);
     expect(r).toMatchObject({ type: 'report', sent: 3, received: 3, forgiven: 0 });
+    expect(r.socketHistogram).toBeUndefined();
+    const stamped = parseReport('report {"elapsedMs":1,"sent":1,"received":1,"acksOk":1,"acksRefused":0,"errors":0,"forgiven":0,"histogram":[[40,1]],"socketHistogram":[[25,1]]}');
+    expect(new Histogram(stamped.socketHistogram).percentile(50)).toBe(25);
   });
 });
 
@@ -89,7 +92,13 @@ describe.skipIf(unavailable !== null)('native load generator against real broker
       expect(r.sent).toBeGreaterThan(250); // 2 x 200 msg/s for ~1 s
       expect(r.sent).toBeLessThan(450);
       expect(r.received).toBeGreaterThanOrEqual(r.sent - 5); // a few may still be in flight
-      expect(new Histogram(r.histogram).total).toBe(r.received);
+      const read = new Histogram(r.histogram);
+      expect(read.total).toBe(r.received);
+      // the kernel stamped every delivery as the broker's write reached the socket: before the read
+      const atSocket = new Histogram(r.socketHistogram);
+      expect(atSocket.total).toBe(r.received);
+      expect(atSocket.percentile(50)).toBeGreaterThan(0);
+      for (const p of [50, 99, 100]) expect(atSocket.percentile(p)).toBeLessThanOrEqual(read.percentile(p));
       expect(r.acksOk).toBeGreaterThanOrEqual(r.sent - 5);
       expect(r.acksRefused + r.errors).toBe(0);
       expect(broker.stats().msgsIn).toBeGreaterThanOrEqual(r.sent);

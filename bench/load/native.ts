@@ -52,12 +52,18 @@ export function clientLine(c: WorkerClient): string {
   return ['client', c.protocol, c.port, field(c.id), field(c.token), field(c.sendTo), field(c.subscribe), c.qos ?? 0, c.src ?? 0, c.fanout ?? 1].join(' ');
 }
 
-/** Parses `report {json}` into the Node worker's report shape (sparse histogram -> buckets). */
+type Sparse = [number, number][];
+
+/** Parses `report {json}` into the Node worker's report shape (sparse histograms -> buckets). */
 export function parseReport(line: string): WorkerReport {
-  const raw = JSON.parse(line.slice('report '.length)) as Omit<WorkerReport, 'type' | 'histogram'> & { histogram: [number, number][] };
-  const histogram = new Uint32Array(HISTOGRAM_BUCKETS);
-  for (const [bucket, count] of raw.histogram) histogram[bucket] = count;
-  return { ...raw, type: 'report', histogram };
+  const raw = JSON.parse(line.slice('report '.length)) as Omit<WorkerReport, 'type' | 'histogram' | 'socketHistogram'> & { histogram: Sparse; socketHistogram?: Sparse };
+  const buckets = (sparse: Sparse): Uint32Array => {
+    const histogram = new Uint32Array(HISTOGRAM_BUCKETS);
+    for (const [bucket, count] of sparse) histogram[bucket] = count;
+    return histogram;
+  };
+  const { socketHistogram, ...rest } = raw;
+  return { ...rest, type: 'report', histogram: buckets(raw.histogram), ...(socketHistogram ? { socketHistogram: buckets(socketHistogram) } : {}) };
 }
 
 export class NativeLoad {

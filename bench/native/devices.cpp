@@ -18,10 +18,12 @@ namespace loadgen {
 
 Counters counters;
 uint64_t histogram[kBuckets];
+uint64_t socketHistogram[kBuckets];
 
 static uint64_t deliveredBySrc[kMaxSrc];  // deliveries per publisher, for the window
 
-static void recordDelivery(const uint8_t* from, const uint8_t* end, uint64_t now) {
+/** `atSocket`: when the chunk reached the socket (monotonic µs), 0 when the kernel did not say. */
+static void recordDelivery(const uint8_t* from, const uint8_t* end, uint64_t now, uint64_t atSocket) {
   const uint8_t* at = static_cast<const uint8_t*>(memmem(from, end - from, kTsMarker.data(), kTsMarker.size()));
   if (!at || at + 64 > end) return;
   counters.received++;
@@ -29,6 +31,7 @@ static void recordDelivery(const uint8_t* from, const uint8_t* end, uint64_t now
   if (src >= 0) deliveredBySrc[src]++;
   const int64_t ts = readDigits(at + kTsAt, 15);
   if (ts >= 0) histogram[bucketOf(int64_t(now) - ts)]++;
+  if (ts >= 0 && atSocket) socketHistogram[bucketOf(int64_t(atSocket) - ts)]++;
   // LOADGEN_TRACE=<file>: every slow delivery's arrival time and latency (µs), to see when the
   // tail happens (clusters, periods, GC pauses) rather than only how long it is. "Slow" is over
   // LOADGEN_TRACE_US (default 300).
@@ -55,12 +58,12 @@ void buildFrame(Client& c) {
 static void writeOut(Client& c, const std::string& bytes, int epfd);
 
 /** Handles one whole packet, appending the ack it needs (if any) to `acks`. */
-static void onPacket(Client& c, const uint8_t* p, size_t size, uint64_t now, std::string& acks, int epfd) {
+static void onPacket(Client& c, const uint8_t* p, size_t size, uint64_t now, uint64_t atSocket, std::string& acks, int epfd) {
   if (!c.mqtt) {
     const uint8_t type = p[0];
     if (type == JSON_MESSAGE || type == BROADCAST || type == PING) {
       acks += std::string{char(RESPONSE), char(p[1]), char(p[2]), 0, 0};
-      if (type != PING) recordDelivery(p + 5, p + size, now);
+      if (type != PING) recordDelivery(p + 5, p + size, now, atSocket);
     } else if (type == RESPONSE) {
       const uint8_t status = size > 5 ? p[5] : kSuccess;
       if (c.handshaking) {
@@ -82,7 +85,7 @@ static void onPacket(Client& c, const uint8_t* p, size_t size, uint64_t now, std
     const size_t topicLength = (size_t(p[i]) << 8) | p[i + 1];
     const size_t payloadStart = i + 2 + topicLength + ((p[0] & 0x06) ? 2 : 0);
     if (p[0] & 0x06) acks += std::string{char(PUBACK << 4), 2, char(p[payloadStart - 2]), char(p[payloadStart - 1])};
-    recordDelivery(p + payloadStart, p + size, now);
+    recordDelivery(p + payloadStart, p + size, now, atSocket);
   } else if (type == PUBACK) {
     counters.acksOk++;
   } else if (type == CONNACK) {
@@ -134,15 +137,42 @@ static void writeOut(Client& c, const std::string& bytes, int epfd) {
   if (wasEmpty) flushOutbox(c, epfd);
 }
 
+/**
+ * When the newest bytes of a read reached the socket (monotonic µs, as nowMicros()), from the
+ * kernel's receive timestamp (CLOCK_REALTIME), or 0 without one. On loopback the kernel stamps a
+ * packet as the sender's write queues it, so this is when the broker wrote.
+ */
+static uint64_t socketArrival(msghdr& msg) {
+  for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+    if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_TIMESTAMPNS) continue;
+    timespec at{}, real{}, mono{};
+    memcpy(&at, CMSG_DATA(cm), sizeof at);
+    clock_gettime(CLOCK_REALTIME, &real);
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    const int64_t agoNs = (int64_t(real.tv_sec) - at.tv_sec) * 1000000000 + (int64_t(real.tv_nsec) - at.tv_nsec);
+    const int64_t monoNs = int64_t(mono.tv_sec) * 1000000000 + mono.tv_nsec;
+    return agoNs < 0 || agoNs > monoNs ? 0 : uint64_t((monoNs - agoNs) / 1000);
+  }
+  return 0;
+}
+
 static void onReadable(Client& c, int epfd) {
   static uint8_t chunk[1 << 16];
-  const ssize_t n = read(c.fd, chunk, sizeof chunk);
+  iovec iov{chunk, sizeof chunk};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  const ssize_t n = recvmsg(c.fd, &msg, 0);
   if (n == 0) return fail(c, epfd, "closed by the broker");
   if (n < 0) {
     if (errno != EAGAIN && errno != EINTR) fail(c, epfd, strerror(errno));
     return;
   }
   const uint64_t now = nowMicros();  // one stamp per chunk, as the Node receivers do
+  const uint64_t atSocket = socketArrival(msg);
   const uint8_t* buf = chunk;
   size_t size = size_t(n);
   if (!c.pending.empty()) {
@@ -156,7 +186,7 @@ static void onReadable(Client& c, int epfd) {
     const size_t packet = measure(c.mqtt, buf + at, size - at);
     if (packet == SIZE_MAX) return fail(c, epfd, "malformed packet");
     if (packet == 0 || at + packet > size) break;
-    onPacket(c, buf + at, packet, now, acks, epfd);
+    onPacket(c, buf + at, packet, now, atSocket, acks, epfd);
     at += packet;
   }
   std::vector<uint8_t> rest(buf + at, buf + size);
@@ -229,6 +259,7 @@ bool connectClient(Client& c, int epfd) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   const int one = 1;
   setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(c.fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);  // socketHistogram
   if (connect(c.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 && errno != EINPROGRESS) {
     c.failure = c.id + ": connect: " + strerror(errno);
     return false;
@@ -253,20 +284,23 @@ void dispatch(const epoll_event& ev, int epfd) {
   if (c.fd >= 0 && (ev.events & (EPOLLIN | EPOLLHUP | EPOLLERR))) onReadable(c, epfd);
 }
 
+/** A histogram as [[bucket, count], ...] over the buckets that have any. */
+static std::string sparse(const uint64_t* h) {
+  std::string out = "[";
+  for (int i = 0; i < kBuckets; i++) {
+    if (!h[i]) continue;
+    out += (out.size() > 1 ? ",[" : "[") + std::to_string(i) + "," + std::to_string(h[i]) + "]";
+  }
+  return out + "]";
+}
+
 std::string reportJson(uint64_t elapsedUs, const Counters& since) {
   std::ostringstream out;
   out << "{\"elapsedMs\":" << elapsedUs / 1000.0 << ",\"sent\":" << counters.sent - since.sent
       << ",\"received\":" << counters.received - since.received << ",\"acksOk\":" << counters.acksOk - since.acksOk
       << ",\"acksRefused\":" << counters.acksRefused - since.acksRefused << ",\"errors\":" << counters.errors
       << ",\"forgiven\":" << counters.forgiven - since.forgiven
-      << ",\"histogram\":[";
-  bool first = true;
-  for (int i = 0; i < kBuckets; i++) {
-    if (!histogram[i]) continue;
-    out << (first ? "" : ",") << '[' << i << ',' << histogram[i] << ']';
-    first = false;
-  }
-  out << "]}";
+      << ",\"histogram\":" << sparse(histogram) << ",\"socketHistogram\":" << sparse(socketHistogram) << "}";
   return out.str();
 }
 

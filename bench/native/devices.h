@@ -34,8 +34,13 @@ struct Client {
 constexpr int kMaxSrc = 10000;  // the payload's 4-digit publisher index
 
 extern Counters counters;
-/** Delivery latencies since the last mark, in the coordinator's buckets. */
+/** Delivery latencies since the last mark, in the coordinator's buckets: to the receiver's read. */
 extern uint64_t histogram[kBuckets];
+/**
+ * The same deliveries to the moment the broker's write reached the receiving socket (the kernel's
+ * receive timestamp, SO_TIMESTAMPNS): the broker's share, without the receiver's own wake-up.
+ */
+extern uint64_t socketHistogram[kBuckets];
 
 /** Pre-builds the client's message frame (a publisher's). */
 void buildFrame(Client& c);

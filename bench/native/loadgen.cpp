@@ -158,6 +158,7 @@ class Run {
     } else if (command == "mark") {
       atMark_ = counters;
       memset(histogram, 0, sizeof histogram);
+      memset(socketHistogram, 0, sizeof socketHistogram);
       markAt_ = nowMicros();
     } else if (command == "report") {
       printf("report %s\n", reportJson(nowMicros() - markAt_, atMark_).c_str());
