@@ -13,10 +13,10 @@ export interface TrafficWriterTotals {
   commits: number;
 }
 
-// Layout of the shared memory: Int32s for the batches done (bumped and notified after each batch),
-// the event loop's wish to write (GATE), the worker being in a batch (WRITING) and its failure to
-// start (FAILED); then the totals as Float64s, written before the bump (Atomics orders them for
-// whoever reads the bump).
+// Layout of the shared memory: Int32s for the batches done (bumped by a group's batches and notified
+// after its COMMIT), the event loop's wish to write (GATE), the worker being in a write (WRITING)
+// and its failure to start (FAILED); then the totals as Float64s (TrafficWriterTotals' order),
+// written before the bump (Atomics orders them for whoever reads the bump).
 const DONE = 0;
 const GATE = 1;
 const WRITING = 2;
@@ -70,9 +70,10 @@ export const WRITER_NICE_STEPS = 10;
 /**
  * The worker commits the batches that reach it within GROUP_MS (or GROUP_ROWS rows, sooner) in one
  * transaction: a COMMIT writes every page the transaction touched, and the (device, seq) index
- * gets about one page per device per COMMIT whatever the rows, so 128-row commits cost 19.5 µs a row
- * and 1024-row ones 10.7 (100 devices, this VM; docs/BENCHMARKS.md). waitIdle() and close() do not
- * wait for the timer: they ask for the group at once.
+ * gets about one page per device per COMMIT whatever the rows: at 10 k rows/s over 100 devices the
+ * thread took 23 % of a core committing each batch, 13 % in groups (docs/BENCHMARKS.md, "an
+ * eleventh session"). waitIdle() and close() do not wait for the timer: they ask for the group at
+ * once.
  */
 export const GROUP_MS = 100;
 export const GROUP_ROWS = 1024;
@@ -185,8 +186,9 @@ parentPort.on('message', (message) => {
  * Writes traffic rows from a worker thread with its own connection, so their inserts and COMMITs
  * leave the event loop the broker shares (the whole host's p99 at 5 k msg/s was 5.2-9.4 ms with
  * them on it, 1.0-1.2 ms without: docs/BENCHMARKS.md). Batches go over by postMessage and are
- * written in order, those of GROUP_MS in one transaction; what was written is counted in shared memory, so
- * the loop reads progress without a message and can wait (waitIdle) when a reader must see it all.
+ * written in order, those of GROUP_MS in one transaction; what was written is counted in shared
+ * memory, so the loop reads progress without a message and can wait (waitIdle) when a reader must
+ * see it all.
  */
 export class TrafficWriter {
   private readonly worker: Worker;
@@ -293,11 +295,11 @@ export class TrafficWriter {
   }
 
   /**
-   * Asks the worker to stop after the batch it is writing; true when it is not writing, so that
-   * exclusive() now runs without waiting. On false the request stands and the worker stops at its
-   * batch's end: a caller that can come back a moment later (a timed flush round) does that instead
-   * of blocking the event loop for the rest of the batch. Its exclusive() then opens the gate again
-   * (so does waitIdle or close).
+   * Asks the worker to stop after the group of batches it is writing; true when it is not writing,
+   * so that exclusive() now runs without waiting. On false the request stands and the worker stops
+   * at its group's end: a caller that can come back a moment later (a timed flush round) does that
+   * instead of blocking the event loop for the rest of the group. Its exclusive() then opens the
+   * gate again (so does waitIdle or close).
    */
   hold(): boolean {
     if (this.failed !== null) return true;
@@ -307,7 +309,7 @@ export class TrafficWriter {
 
   /**
    * Runs a write of the event loop's connection with the worker held between batches: the loop
-   * waits at most for the batch being written (woken the moment it ends), where SQLite's busy
+   * waits at most for the group being written (woken the moment it ends), where SQLite's busy
    * handler would sleep in steps of 1 to 100 ms. Re-entrant.
    */
   exclusive<T>(fn: () => T): T {
