@@ -280,7 +280,8 @@ export class TrafficWriter {
   waitIdle(timeoutMs = 10_000): boolean {
     if (this.exclusiveDepth > 0) throw new Error('waitIdle() inside exclusive(): the worker waits for the gate');
     this.openGate(); // a hold() the caller has not come back for yet
-    if (Atomics.load(this.ctl, DONE) < this.posted && !this.hasFailed()) this.worker.postMessage('flush'); // not GROUP_MS later
+    // the worker commits what it holds now, not GROUP_MS later
+    if (Atomics.load(this.ctl, DONE) < this.posted && !this.hasFailed()) this.worker.postMessage('flush');
     const until = performance.now() + timeoutMs;
     for (;;) {
       const done = Atomics.load(this.ctl, DONE);
