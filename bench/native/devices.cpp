@@ -138,20 +138,18 @@ static void writeOut(Client& c, const std::string& bytes, int epfd) {
 }
 
 /**
- * When the newest bytes of a read reached the socket (monotonic µs, as nowMicros()), from the
- * kernel's receive timestamp (CLOCK_REALTIME), or 0 without one. On loopback the kernel stamps a
- * packet as the sender's write queues it, so this is when the broker wrote.
+ * When the newest bytes of a read reached the socket, on the clock of `now` (nowMicros(), taken
+ * just after the read), from the kernel's receive timestamp (CLOCK_REALTIME), or 0 without one. On
+ * loopback the kernel stamps a packet as the sender's write queues it, so this is when the broker wrote.
  */
-static uint64_t socketArrival(msghdr& msg) {
+static uint64_t socketArrival(msghdr& msg, uint64_t now) {
   for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
     if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_TIMESTAMPNS) continue;
-    timespec at{}, real{}, mono{};
+    timespec at{}, real{};
     memcpy(&at, CMSG_DATA(cm), sizeof at);
     clock_gettime(CLOCK_REALTIME, &real);
-    clock_gettime(CLOCK_MONOTONIC, &mono);
-    const int64_t agoNs = (int64_t(real.tv_sec) - at.tv_sec) * 1000000000 + (int64_t(real.tv_nsec) - at.tv_nsec);
-    const int64_t monoNs = int64_t(mono.tv_sec) * 1000000000 + mono.tv_nsec;
-    return agoNs < 0 || agoNs > monoNs ? 0 : uint64_t((monoNs - agoNs) / 1000);
+    const int64_t agoUs = (int64_t(real.tv_sec) - at.tv_sec) * 1000000 + (int64_t(real.tv_nsec) - at.tv_nsec) / 1000;
+    return agoUs < 0 || uint64_t(agoUs) > now ? 0 : now - uint64_t(agoUs);
   }
   return 0;
 }
@@ -172,7 +170,7 @@ static void onReadable(Client& c, int epfd) {
     return;
   }
   const uint64_t now = nowMicros();  // one stamp per chunk, as the Node receivers do
-  const uint64_t atSocket = socketArrival(msg);
+  const uint64_t atSocket = socketArrival(msg, now);
   const uint8_t* buf = chunk;
   size_t size = size_t(n);
   if (!c.pending.empty()) {
