@@ -176,14 +176,18 @@ export class BrokerCore {
   }
 
   /**
-   * Emits to the app's listeners. A throwing listener is the app's bug: it is counted and must
-   * not take a device session (or the broker's timer) down with it.
+   * Emits to the app's listeners. A throwing listener is the app's bug: it is counted, the
+   * listeners after it still hear the event, and it must not take a device session (or the
+   * broker's timer) down with it.
    */
   emit<E extends EventName>(event: E, ...args: BrokerEvents[E]): void {
-    try {
-      this.emitter.emit(event, ...args);
-    } catch {
-      this.tally.listenerErrors++;
+    const listeners = this.emitter.rawListeners(event) as ((...a: BrokerEvents[E]) => void)[];
+    for (let i = 0; i < listeners.length; i++) {
+      try {
+        listeners[i]!.apply(this.emitter, args);
+      } catch {
+        this.tally.listenerErrors++;
+      }
     }
   }
 
@@ -192,7 +196,7 @@ export class BrokerCore {
    * at thousands a second the arrays were a fifth of what the broker allocated. The listener array
    * is the emitter's copy (rawListeners: once() wrappers remove themselves), replaced, never
    * changed, when a listener comes or goes, so one added during a frame waits for the next, as
-   * with emit(). A throwing listener is counted and the others still hear the frame.
+   * with emit(), and a throwing listener is counted as there.
    */
   emitFrame(ev: FrameEvent): void {
     const listeners = (this.frameListeners ??= this.emitter.rawListeners('frame') as ((ev: FrameEvent) => void)[]);

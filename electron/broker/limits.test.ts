@@ -380,6 +380,23 @@ describe('routing policy and isolation', () => {
     expect(t.broker.stats().listenerErrors).toBeGreaterThanOrEqual(6);
   });
 
+  it('every listener of the other events hears them though one before it throws', async () => {
+    t = await startTestBroker(['a', 'b']);
+    const heard: string[] = [];
+    for (const event of ['session:open', 'session:close', 'server:message', 'connection:close'] as const) {
+      t.broker.on(event, () => {
+        throw new Error(`listener of ${event}`);
+      });
+      t.broker.on(event, () => void heard.push(event));
+    }
+    const a = await t.v2('a');
+    expect(await a.send('server', '{}')).toBe(Status.SUCCESS);
+    a.close();
+    await eventually(() => heard.includes('connection:close'), 2_000, 'the close');
+    expect(heard).toEqual(['session:open', 'server:message', 'session:close', 'connection:close']);
+    expect(t.broker.stats().listenerErrors).toBe(4);
+  });
+
   it("every 'frame' listener hears a routed message though one before it throws, and listeners that come and go are followed", async () => {
     t = await startTestBroker(['a', 'b']);
     const a = await t.v2('a');
