@@ -3,7 +3,7 @@ import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-libra
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TokenInfo } from '../../../../shared/api/contract';
 import { ApiCallError } from '../../api/errors';
-import { createFakeClient } from '../../api/fake-client';
+import { createFakeClient, fakeDevice } from '../../api/fake-client';
 import { renderWith, setup, TEST_HELLO, withLayout } from '../../test-utils';
 import { SettingsView } from './SettingsView';
 import { TokensView } from './TokensView';
@@ -201,7 +201,7 @@ describe('settings view', () => {
   });
 });
 
-describe('tokens view "last used" while the host is away', () => {
+describe('tokens view "last login" while the host is away', () => {
   afterEach(() => vi.useRealTimers());
 
   it('stops counting when the host link is lost: the list is as of its last load', async () => {
@@ -216,6 +216,20 @@ describe('tokens view "last used" while the host is away', () => {
     act(() => vi.advanceTimersByTime(10 * 60_000));
     expect(screen.getByTestId('token-row-garage').textContent).toContain('1 min');
     expect(screen.getByTestId('token-row-garage').textContent).not.toContain('11 min');
+  });
+});
+
+describe('tokens view "last login"', () => {
+  it('says "online now" for a device that is online (its last login may be days old), the last login once it is not', async () => {
+    const client = createFakeClient();
+    client.handlers['tokens.list'] = () => [{ id: 'garage', createdAt: Date.now() - 9 * 86_400_000, revokedAt: null, lastUsedAt: Date.now() - 3 * 86_400_000 - 1_800_000 }];
+    const ctx = setup(client);
+    ctx.store.setState({ devices: { garage: fakeDevice('garage') } });
+    renderWith(<TokensView />, ctx);
+    const lastLogin = async () => (await screen.findByTestId('token-row-garage')).children[2]!.textContent;
+    expect(await lastLogin()).toBe('online now');
+    act(() => ctx.store.setState({ devices: { garage: fakeDevice('garage', { online: false }) } }));
+    expect(await lastLogin()).toMatch(/^3 d .*ago$/);
   });
 });
 

@@ -52,8 +52,10 @@ export function TokensView() {
   const api = useApi();
   const notify = useApp((s) => s.notify);
   const clearNotices = useApp((s) => s.clearNotices);
-  // "last used" is as of the list's last load: it stops counting while the host is away
+  // "last login" is as of the list's last load: it stops counting while the host is away
   const now = useHostNow(5000);
+  // a device online now says so: its last login may be days old and still in use
+  const devices = useApp((s) => s.devices);
   const [tokens, setTokens] = useState<TokenInfo[]>([]);
   const [name, setName] = useState('');
   const gate = useHostGate();
@@ -146,7 +148,7 @@ export function TokensView() {
                 <tr aria-rowindex={1}>
                   <th>Device</th>
                   <th>Created</th>
-                  <th>Last used</th>
+                  <th>Last login</th>
                   <th>Status</th>
                   <th />
                 </tr>
@@ -161,7 +163,7 @@ export function TokensView() {
                   <tr key={t.id} data-testid={`token-row-${t.id}`} data-index={index} aria-rowindex={index + 2} ref={rows.measure}>
                     <td className="token-id">{t.id}</td>
                     <td>{formatAgo(t.createdAt, now)}</td>
-                    <td>{formatAgo(t.lastUsedAt, now)}</td>
+                    <td>{devices[t.id]?.online && !t.revokedAt ? 'online now' : formatAgo(t.lastUsedAt, now)}</td>
                     <td>{t.revokedAt ? <span className="badge warn">revoked</span> : 'active'}</td>
                     <td>
                       <div className="row-actions nowrap">
