@@ -24,3 +24,36 @@ test('a device that stays offline past the grace raises one alert (the devices s
   await page.getByRole('button', { name: 'Open device' }).click();
   await expect(page.getByTestId('device-title')).toContainText(gone);
 });
+
+test("where only a service worker may show notifications (Chrome on Android), the alert comes from the panel's worker", async ({ page, context, lab }) => {
+  await lab.api.call('settings.save', { settings: { offlineGraceSeconds: 2 } });
+  const gone = uid('alert-worker');
+  const goneSim = await lab.devices([{ kind: 'relay', id: gone }]);
+  await context.grantPermissions(['notifications']);
+  // the browser of a phone: notifications allowed, turned on, the tab in the background, and
+  // `new Notification()` refused as Chrome on Android refuses it
+  await page.addInitScript(() => {
+    localStorage.setItem('hypertcp.browserAlerts', 'on');
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    const real = window.Notification;
+    const workerOnly = function Notification() {
+      throw new TypeError("Failed to construct 'Notification': Illegal constructor.");
+    };
+    Object.defineProperty(workerOnly, 'permission', { get: () => real.permission });
+    Object.defineProperty(workerOnly, 'requestPermission', { value: real.requestPermission.bind(real) });
+    Object.defineProperty(window, 'Notification', { configurable: true, value: workerOnly });
+  });
+  await lab.open(page);
+  await expect(page.getByTestId(`device-row-${gone}`)).toContainText('online');
+
+  await goneSim.stop();
+  const shown = () =>
+    page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      const list = registration ? await registration.getNotifications() : [];
+      return list.map((n) => ({ title: n.title, body: n.body, tag: n.tag, device: (n.data as { device?: string } | null)?.device }));
+    });
+  await expect.poll(shown, { timeout: 15_000 }).toEqual([
+    { title: 'HyperTCP Panel', body: expect.stringMatching(new RegExp(`^${gone} is offline: .+ — for 2 s$`)), tag: `offline:${gone}`, device: gone },
+  ]);
+});

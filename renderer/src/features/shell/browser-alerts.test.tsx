@@ -2,7 +2,7 @@
 import { act, cleanup } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { renderWith, setup, TEST_HELLO } from '../../test-utils';
-import { BROWSER_ALERTS_KEY, BrowserAlerts } from './browser-alerts';
+import { BROWSER_ALERTS_KEY, BrowserAlerts, NOTIFY_WORKER } from './browser-alerts';
 
 /** window.Notification is the browser boundary: a stand-in that records what would be shown. */
 class FakeNotification {
@@ -50,6 +50,32 @@ describe('browser notifications for offline alerts (headless mode)', () => {
     // the same alert again (it counts up the same toast) is shown again
     act(() => void client.emit({ notices: [alert] }));
     expect(FakeNotification.shown).toHaveLength(2);
+  });
+
+  it('where only a service worker may show one (Chrome on Android), shows it from the panel\'s worker; its click message opens the device', async () => {
+    class WorkerOnlyNotification extends FakeNotification {
+      constructor(title: string, options: NotificationOptions) {
+        super(title, options);
+        throw new TypeError("Failed to construct 'Notification': Illegal constructor. Use ServiceWorkerRegistration.showNotification() instead.");
+      }
+    }
+    vi.stubGlobal('Notification', WorkerOnlyNotification);
+    const showNotification = vi.fn(async (_title: string, _options: NotificationOptions) => undefined);
+    const workers = Object.assign(new EventTarget(), {
+      register: vi.fn(async (_url: string) => ({})),
+      ready: Promise.resolve({ showNotification }),
+    });
+    Object.defineProperty(navigator, 'serviceWorker', { configurable: true, value: workers });
+    try {
+      const { client, store } = renderWith(<BrowserAlerts />);
+      await act(async () => void client.emit({ notices: [alert] }));
+      expect(workers.register).toHaveBeenCalledWith(NOTIFY_WORKER);
+      expect(showNotification.mock.calls).toEqual([['HyperTCP Panel', { body: alert.text, tag: 'offline:greenhouse-1', data: { device: 'greenhouse-1' } }]]);
+      act(() => void workers.dispatchEvent(new MessageEvent('message', { data: { type: 'hypertcp:open-device', device: 'greenhouse-1' } })));
+      expect(store.getState()).toMatchObject({ view: 'device', selectedDevice: 'greenhouse-1' });
+    } finally {
+      Reflect.deleteProperty(navigator, 'serviceWorker');
+    }
   });
 
   it('stays quiet while the tab is in view, when the user has not turned it on, or without permission', () => {

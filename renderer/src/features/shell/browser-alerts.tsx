@@ -44,6 +44,31 @@ export async function requestBrowserPermission(): Promise<BrowserPermission> {
   }
 }
 
+/** The service worker some browsers need to show a notification (public/notify-sw.js). */
+export const NOTIFY_WORKER = 'notify-sw.js';
+/** What the worker posts back when its notification is clicked. */
+const OPEN_DEVICE = 'hypertcp:open-device';
+
+const TITLE = 'HyperTCP Panel';
+
+/**
+ * Shows it from the service worker, registered on first use (relative to the page, so a panel
+ * behind a reverse proxy's path prefix finds it). False when the browser has none or refuses it
+ * (Chrome will not register one for a certificate it does not trust): the toast still shows.
+ */
+async function showFromWorker(options: NotificationOptions): Promise<boolean> {
+  const workers = globalThis.navigator?.serviceWorker as ServiceWorkerContainer | undefined;
+  if (!workers) return false;
+  try {
+    await workers.register(NOTIFY_WORKER);
+    const registration = await workers.ready;
+    await registration.showNotification(TITLE, options);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Mounted once in the app: shows each new offline alert notice as a system notification when the tab is hidden. */
 export function BrowserAlerts() {
   const notices = useApp((s) => s.notices);
@@ -60,19 +85,32 @@ export function BrowserAlerts() {
       // alerts already on screen when this mounted are not news
       if (first || n.alert !== 'offline' || (before.get(n.id) ?? 0) >= n.count) continue;
       if (!headless || !document.hidden || !browserAlertsOn() || browserPermission() !== 'granted') continue;
+      const device = n.device;
+      const options: NotificationOptions = { body: n.text, tag: device ? `offline:${device}` : 'offline', data: { device } };
       try {
-        const shown = new Notification('HyperTCP Panel', { body: n.text, tag: n.device ? `offline:${n.device}` : 'offline' });
-        const device = n.device;
+        const shown = new Notification(TITLE, options);
         shown.onclick = () => {
           window.focus();
           if (device !== undefined) navigate('device', device);
           shown.close();
         };
       } catch {
-        /* some browsers allow notifications only from a service worker: the toast still shows */
+        // some browsers allow notifications only from a service worker (Chrome on Android)
+        void showFromWorker(options);
       }
     }
     seen.current = now;
   }, [notices, headless, navigate]);
+  // a click on the worker's notification comes back as a message
+  useEffect(() => {
+    const workers = globalThis.navigator?.serviceWorker as ServiceWorkerContainer | undefined;
+    if (!workers || !headless) return;
+    const onMessage = (e: MessageEvent<unknown>) => {
+      const m = e.data as { type?: unknown; device?: unknown } | null;
+      if (m?.type === OPEN_DEVICE && typeof m.device === 'string') navigate('device', m.device);
+    };
+    workers.addEventListener('message', onMessage);
+    return () => workers.removeEventListener('message', onMessage);
+  }, [headless, navigate]);
   return null;
 }
