@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -142,7 +143,11 @@ int Loop::listen(const std::string& host, int port, std::string& error) {
   epoll_ctl(epollFd_, EPOLL_CTL_ADD, listenFd_, &e);
   e.data.u64 = kWakeKey;
   epoll_ctl(epollFd_, EPOLL_CTL_ADD, wakeFd_, &e);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    // named, so `top -H`, perf and /proc tell it from the JavaScript thread it would inherit the name of
+    pthread_setname_np(pthread_self(), "hypertcp-wire");
+    run();
+  });
   return boundPort;
 }
 

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Command } from '../../../shared/protocol/constants';
@@ -312,6 +312,16 @@ describe.skipIf(native.skip !== null)('native wire', () => {
     } finally {
       await flooder.terminate();
     }
+  });
+
+  it("runs on a thread of its own named hypertcp-wire (top -H, perf), which ends with the wire", async () => {
+    const wireThreads = (): number =>
+      readdirSync('/proc/self/task').filter((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'hypertcp-wire').length;
+    const before = wireThreads();
+    const r = recorder();
+    await until(() => wireThreads() === before + 1, 'the named thread');
+    await r.wire.close();
+    await until(() => wireThreads() === before, 'the thread gone');
   });
 
   it('opens and closes 200 connections without leaking a descriptor', async () => {
