@@ -62,6 +62,7 @@ describe('browser notifications for offline alerts (headless mode)', () => {
     vi.stubGlobal('Notification', WorkerOnlyNotification);
     const showNotification = vi.fn(async (_title: string, _options: NotificationOptions) => undefined);
     const workers = Object.assign(new EventTarget(), {
+      startMessages: vi.fn(),
       register: vi.fn(async (_url: string) => ({})),
       ready: Promise.resolve({ showNotification }),
     });

@@ -53,19 +53,18 @@ const TITLE = 'HyperTCP Panel';
 
 /**
  * Shows it from the service worker, registered on first use (relative to the page, so a panel
- * behind a reverse proxy's path prefix finds it). False when the browser has none or refuses it
- * (Chrome will not register one for a certificate it does not trust): the toast still shows.
+ * behind a reverse proxy's path prefix finds it). A browser without one, or refusing it (Chrome
+ * will not register one for a certificate it does not trust), shows the toast alone.
  */
-async function showFromWorker(options: NotificationOptions): Promise<boolean> {
+async function showFromWorker(options: NotificationOptions): Promise<void> {
   const workers = globalThis.navigator?.serviceWorker as ServiceWorkerContainer | undefined;
-  if (!workers) return false;
+  if (!workers) return;
   try {
     await workers.register(NOTIFY_WORKER);
     const registration = await workers.ready;
     await registration.showNotification(TITLE, options);
-    return true;
   } catch {
-    return false;
+    /* the toast still shows */
   }
 }
 
@@ -110,6 +109,7 @@ export function BrowserAlerts() {
       if (m?.type === OPEN_DEVICE && typeof m.device === 'string') navigate('device', m.device);
     };
     workers.addEventListener('message', onMessage);
+    workers.startMessages(); // addEventListener alone leaves them queued until the page has loaded
     return () => workers.removeEventListener('message', onMessage);
   }, [headless, navigate]);
   return null;
