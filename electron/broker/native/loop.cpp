@@ -9,6 +9,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,6 +38,30 @@ constexpr size_t kMinFastBody = 29;
 constexpr double kLazyMs = 5;
 constexpr uint64_t kListenKey = 0;
 constexpr uint64_t kWakeKey = UINT64_MAX;
+
+// The scheduler slice the epoll thread asks for: the kernel's shortest. Its turns take tens of µs;
+// EEVDF (Linux 6.12+) lets a woken thread with a shorter slice preempt the running one at once,
+// where with the default slice (1.4 ms here) it may wait out a JavaScript turn on its CPU.
+constexpr uint64_t kSliceNs = 100'000;
+
+// The kernel's struct sched_attr (glibc before 2.41 has no wrapper).
+struct SchedAttr {
+  uint32_t size, policy;
+  uint64_t flags;
+  int32_t nice;
+  uint32_t priority;
+  uint64_t runtime, deadline, period;
+  uint32_t utilMin, utilMax;
+};
+
+/** Sets the calling thread's slice, its policy and nice kept. Older kernels ignore it. */
+void askShortSlice() {
+  SchedAttr attr{};
+  if (syscall(SYS_sched_getattr, 0, &attr, sizeof attr, 0) != 0) return;
+  attr.size = sizeof attr;
+  attr.runtime = kSliceNs;
+  (void)!syscall(SYS_sched_setattr, 0, &attr, 0);
+}
 
 double nowMs() {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -146,6 +171,7 @@ int Loop::listen(const std::string& host, int port, std::string& error) {
   thread_ = std::thread([this] {
     // named, so `top -H`, perf and /proc tell it from the JavaScript thread it would inherit the name of
     pthread_setname_np(pthread_self(), "hypertcp-wire");
+    askShortSlice();
     run();
   });
   return boundPort;

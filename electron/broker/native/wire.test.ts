@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Command } from '../../../shared/protocol/constants';
@@ -315,13 +316,18 @@ describe.skipIf(native.skip !== null)('native wire', () => {
   });
 
   it("runs on a thread of its own named hypertcp-wire (top -H, perf), which ends with the wire", async () => {
-    const wireThreads = (): number =>
-      readdirSync('/proc/self/task').filter((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'hypertcp-wire').length;
+    const wireThreads = (): string[] => readdirSync('/proc/self/task').filter((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'hypertcp-wire');
     const before = wireThreads();
     const r = recorder();
-    await until(() => wireThreads() === before + 1, 'the named thread');
+    await until(() => wireThreads().length === before.length + 1, 'the named thread');
+    const tid = wireThreads().find((t) => !before.includes(t))!;
+    // the scheduler slice it asks for (EEVDF's custom slices, Linux 6.12+; /proc's sched file with the scheduler's debug info)
+    const [major = 0, minor = 0] = release().split('.').map(Number);
+    const slice = /^se\.slice\s*:\s*(\d+)/m.exec(existsSync(`/proc/self/task/${tid}/sched`) ? readFileSync(`/proc/self/task/${tid}/sched`, 'utf8') : '');
+    if (major * 100 + minor >= 612 && slice) expect(Number(slice[1])).toBe(100_000);
+    else console.warn(`the wire thread's scheduler slice not checked: needs Linux 6.12+ with /proc/<tid>/sched's se.slice (kernel ${release()}, se.slice ${slice ? 'shown' : 'not shown'})`);
     await r.wire.close();
-    await until(() => wireThreads() === before, 'the thread gone');
+    await until(() => wireThreads().length === before.length, 'the thread gone');
   });
 
   it('opens and closes 200 connections without leaking a descriptor', async () => {
