@@ -54,8 +54,10 @@ export function TokensView() {
   const clearNotices = useApp((s) => s.clearNotices);
   // "last login" is as of the list's last load: it stops counting while the host is away
   const now = useHostNow(5000);
-  // a device online now says so: its last login may be days old and still in use
-  const devices = useApp((s) => s.devices);
+  // a device online now says so: its last login may be days old and still in use. Selected as one
+  // string, so the list renders again when who is online changes, not at every device update.
+  const onlineKey = useApp((s) => Object.values(s.devices).filter((d) => d.online).map((d) => d.id).join('\n'));
+  const online = useMemo(() => new Set(onlineKey.split('\n')), [onlineKey]);
   const [tokens, setTokens] = useState<TokenInfo[]>([]);
   const [name, setName] = useState('');
   const gate = useHostGate();
@@ -163,7 +165,7 @@ export function TokensView() {
                   <tr key={t.id} data-testid={`token-row-${t.id}`} data-index={index} aria-rowindex={index + 2} ref={rows.measure}>
                     <td className="token-id">{t.id}</td>
                     <td>{formatAgo(t.createdAt, now)}</td>
-                    <td>{devices[t.id]?.online && !t.revokedAt ? 'online now' : formatAgo(t.lastUsedAt, now)}</td>
+                    <td>{online.has(t.id) && !t.revokedAt ? 'online now' : formatAgo(t.lastUsedAt, now)}</td>
                     <td>{t.revokedAt ? <span className="badge warn">revoked</span> : 'active'}</td>
                     <td>
                       <div className="row-actions nowrap">
