@@ -82,7 +82,7 @@ export class Checkpointer {
     }
     try {
       const sqlite = createRequire(import.meta.filename).resolve('better-sqlite3');
-      this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sqlite, path: this.db.name, everyMs: this.everyMs } });
+      this.worker = new Worker(WORKER_SOURCE, { eval: true, name: 'db-checkpoint', workerData: { sqlite, path: this.db.name, everyMs: this.everyMs } });
     } catch (err) {
       this.stats.reason = `worker failed to start: ${(err as Error).message}`;
       return;

@@ -67,7 +67,7 @@ describe('traffic rows written by a worker thread', () => {
 
   const linux = process.platform === 'linux';
   if (!linux) console.log('skipped: the writer thread runs below the event loop only on Linux, where nice is per thread');
-  it.runIf(linux)('runs its thread WRITER_NICE_STEPS below the event loop (Linux: nice per thread)', async () => {
+  it.runIf(linux)('runs its thread, named traffic-writer, WRITER_NICE_STEPS below the event loop (Linux: nice per thread)', async () => {
     const niceOf = (task: string) => Number(readFileSync(`/proc/self/task/${task}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[16]);
     const tasks = () => new Set(readdirSync('/proc/self/task'));
     const base = niceOf(String(process.pid));
@@ -80,6 +80,10 @@ describe('traffic rows written by a worker thread', () => {
     const lowered = [...tasks()].filter((t) => !before.has(t) && niceOf(t) === Math.min(19, base + WRITER_NICE_STEPS));
     expect(lowered).toHaveLength(1);
     expect(niceOf(String(process.pid))).toBe(base);
+    // and named (Node 24 gives a worker's OS thread its name; 22, Electron's, does not)
+    const nodeMajor = Number(process.versions.node.split('.')[0]);
+    if (nodeMajor >= 24) expect(readFileSync(`/proc/self/task/${lowered[0]}/comm`, 'utf8').trim()).toBe('traffic-writer');
+    else console.log(`the writer thread's name not checked: Node ${process.versions.node} does not name a worker's OS thread`);
     await log.close();
     db.close();
   });

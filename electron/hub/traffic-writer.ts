@@ -211,7 +211,8 @@ export class TrafficWriter {
     this.ctl = new Int32Array(shared, 0, 4);
     this.totals = new Float64Array(shared, TOTALS_AT, TOTALS);
     const sqlite = createRequire(import.meta.filename).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sqlite, path: db.name, shared, ...options } });
+    // named, so `top -H` and /proc tell it from the event loop (Node 24 names the OS thread)
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, name: 'traffic-writer', workerData: { sqlite, path: db.name, shared, ...options } });
     this.worker.unref();
     this.worker.on('error', (err) => (this.failed ??= err.message));
     this.worker.on('exit', (code) => {
