@@ -144,18 +144,19 @@ function commitGroup() {
     Atomics.notify(ctl, ${WRITING});
     Atomics.wait(ctl, ${GATE}, 1);
   }
-  try {
-    // the write lock at BEGIN: the event loop's connection writes too
-    totals[1] += writeAll.immediate(batches);
-    totals[0] += batches.reduce((rows, batch) => rows + rowsOf(batch), 0);
+  // the write lock at BEGIN: the event loop's connection writes too
+  const commit = (list) => {
+    totals[1] += writeAll.immediate(list);
+    totals[0] += list.reduce((rows, batch) => rows + rowsOf(batch), 0);
     totals[3] += 1;
+  };
+  try {
+    commit(batches);
   } catch {
     // rolled back: each batch again on its own, so only a batch that cannot go in is lost
     for (const batch of batches) {
       try {
-        totals[1] += write.immediate(batch);
-        totals[0] += rowsOf(batch);
-        totals[3] += 1;
+        commit([batch]);
       } catch {
         totals[2] += rowsOf(batch); // counted as dropped by the event loop
       }
@@ -168,13 +169,13 @@ function commitGroup() {
   Atomics.notify(ctl, ${DONE});
 }
 parentPort.on('message', (message) => {
-  if (message === 'flush' || message === 'close') commitGroup();
+  if (message === 'flush') return commitGroup();
   if (message === 'close') {
+    commitGroup();
     db.close();
     parentPort.close();
     return;
   }
-  if (message === 'flush') return;
   group.push(message);
   groupRows += rowsOf(message);
   if (groupRows >= ${GROUP_ROWS}) commitGroup();
