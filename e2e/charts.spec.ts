@@ -77,3 +77,40 @@ test('charts are reached by Tab, start at the newest point, move with the arrows
   }
   await expect(chart).toBeFocused();
 });
+
+// The charts (recharts) are a chunk of their own: the panel paints its first view without it,
+// fetches it once the page is idle, and a fetch that fails says so in each chart's place, with a
+// reload (the browser keeps a failed import for the page's life), while the rest of the view works.
+test('the charts come in their own chunk after the first paint, and a failed fetch says so in place and offers a reload', async ({ page, lab }) => {
+  await lab.devices([{ kind: 'sensor', id: uid('chunk') }], ['--rate', '10']);
+  const scripts: string[] = [];
+  page.on('request', (r) => r.resourceType() === 'script' && scripts.push(new URL(r.url()).pathname));
+  let refuse = true;
+  await page.route(/\/assets\/ChartBody-[\w-]+\.js$/, (route) => (refuse ? route.abort('connectionrefused') : route.continue()));
+  await lab.open(page);
+  await expect(page.locator('[data-testid^="device-row-"]').first()).toBeVisible();
+  // the entry script is the first; the charts' chunk is asked for only after it, at idle
+  expect(scripts[0]).toMatch(/\/assets\/index-[\w-]+\.js$/);
+  await expect.poll(() => scripts.filter((s) => /ChartBody-/.test(s)).length).toBeGreaterThanOrEqual(1);
+
+  await page.getByTestId('nav-metrics').click();
+  const figure = page.getByTestId('chart-msgs');
+  const failed = page.locator('figure.chart .chart-failed');
+  await expect(figure.locator('.chart-failed')).toHaveText(/^The chart could not be fetched from the host\. Reload the panel$/);
+  await expect(figure.locator('.chart-failed')).toHaveAttribute('title', /ChartBody-[\w-]+\.js/); // the browser's reason, on hover
+  // the view around the charts is there and live: its title and the export button
+  await expect(figure.locator('figcaption')).toHaveText('Messages per second');
+  await expect(page.getByRole('button', { name: 'Export CSV' })).toBeEnabled();
+  await screenshot(page, 'chart-chunk-failed');
+
+  // every chart of the view says it, each in its place
+  await expect(failed).toHaveCount(await page.locator('figure.chart').count());
+
+  refuse = false;
+  await figure.getByRole('button', { name: 'Reload the panel' }).click();
+  // back on the same view (its address), the token kept for the tab, the charts drawn
+  await expect(page.getByTestId('metrics-view')).toBeVisible();
+  await expect(page.getByTestId('chart-msgs').locator('path.recharts-line-curve').first()).toHaveAttribute('d', /^M/, { timeout: 15_000 });
+  await expect(failed).toHaveCount(0);
+  await expect(page.getByRole('application', { name: /chart$/ })).toHaveCount(await page.locator('figure.chart').count());
+});

@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { pickClient } from './api/pick-client';
+import { preloadCharts } from './components/SeriesChart';
 import { App } from './features/shell/App';
 import { connectStore, createAppStore } from './store';
 import { bindHistory } from './store/history';
@@ -28,4 +29,8 @@ if (picked.kind === 'none') {
       </StoreProvider>
     </StrictMode>,
   );
+  // The charts' chunk (recharts) once the first paint is done: a view with charts opens drawn, and
+  // a tab left open across a host upgrade already holds the chunk its page names.
+  const whenIdle = window.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 200));
+  whenIdle(() => void preloadCharts().catch(() => undefined));
 }

@@ -1,9 +1,6 @@
-import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
-import { formatValue } from './format';
-import { timeTicks } from './time-ticks';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
+import { deferred } from './deferred';
 import { useThrottled } from './useThrottled';
-import { useWidth } from './useWidth';
-import { CartesianGrid, DefaultTooltipContent, Legend, Line, LineChart, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 
 export interface SeriesDef {
   key: string;
@@ -41,7 +38,7 @@ export function timeLabels(spanMs: number): { tick: (ts: number) => string; full
 }
 
 /** The rows' first and last time (null without any): one pass, for the axis, the summary and the tooltip. */
-function timeBounds(data: Row[]): { from: number; to: number } | null {
+export function timeBounds(data: Row[]): { from: number; to: number } | null {
   let from = Infinity;
   let to = -Infinity;
   for (const r of data) {
@@ -52,7 +49,7 @@ function timeBounds(data: Row[]): { from: number; to: number } | null {
   return from <= to ? { from, to } : null;
 }
 
-type Row = Record<string, number | null>;
+export type Row = Record<string, number | null>;
 /** A time axis' first and last time (ms). */
 export type TimeSpan = { from: number; to: number };
 
@@ -97,84 +94,29 @@ export function keyPoint(key: string, at: number, count: number): number | undef
   return to === undefined || count === 0 ? undefined : Math.min(count - 1, Math.max(0, to));
 }
 
-const MARGIN = { top: 8, right: 16, bottom: 0, left: 0 };
-const Y_AXIS_WIDTH = 56;
-const TOOLTIP_STYLE = { background: 'var(--panel)', border: '1px solid var(--border)' };
-
-interface BodyProps {
-  data: Row[];
-  /** The time axis' span; null: the data's first to last time. */
-  span: TimeSpan | null;
-  series: SeriesDef[];
-  height: number;
-  /** The accessible name of the focusable chart, and the ids of what describes it. */
-  label: string;
-  describedBy: string;
-  /** The keyboard's point (an index into data), if it shows; the mouse moving over the plot hides it. */
-  point: number | null;
-  onPointer: () => void;
-  /** The value axis starts at 0 (counts, rates), or fits the data (a temperature of 21.4..21.9). */
-  fromZero: boolean;
-}
-
-const seriesKey = (series: SeriesDef[]) => series.map((s) => `${s.key}/${s.color}/${s.label}/${s.faint ? 1 : 0}/${s.gaps ? 1 : 0}`).join('|');
-
 /**
- * The keyboard's tooltip, looking like recharts' own: beside its point, on the roomier side (`across`
- * is where the point is, 0 at the oldest, 1 at the newest). Always there, empty when no point shows,
- * so that a screen reader hears each point the keys go to.
+ * The recharts drawing (ChartBody.tsx, with recharts itself) is a chunk of its own, so the panel's
+ * first paint does not wait for it: main.tsx preloads it once the page is idle, and a chart drawn
+ * before it arrives keeps its place at its height until then.
  */
-function KeyTooltip({ label, values, across }: { label: string | undefined; values: { s: SeriesDef; v: number }[]; across: number }) {
-  const inset = Y_AXIS_WIDTH + MARGIN.left;
-  const beside = across > 0.5 ? 'translateX(calc(-100% - 10px))' : 'translateX(10px)';
-  return (
-    <div role="status" aria-live="assertive" style={{ position: 'absolute', top: MARGIN.top, left: `calc(${inset}px + ${across} * (100% - ${inset + MARGIN.right}px))`, transform: beside, pointerEvents: 'none' }}>
-      {label !== undefined && <DefaultTooltipContent label={label} payload={values.map(({ s, v }) => ({ name: s.label, value: v, color: s.color, dataKey: s.key, graphicalItemId: s.key }))} itemSorter="name" formatter={formatValue} contentStyle={TOOLTIP_STYLE} />}
+const chartBody = deferred(
+  () => import('./ChartBody').then((m) => m.ChartBody),
+  ({ height }, failed) => (
+    <div className="chart-loading" style={{ height }} aria-busy={failed === null}>
+      {failed !== null && (
+        // no live region: a page of charts would say it once per chart
+        <p className="chart-failed" title={failed}>
+          The chart could not be fetched from the host.{' '}
+          <button type="button" className="btn" onClick={() => window.location.reload()}>
+            Reload the panel
+          </button>
+        </p>
+      )}
     </div>
-  );
-}
-
-/** The recharts tree; redrawn only when its (throttled) data, its series or the keyboard's point change. */
-const ChartBody = memo(
-  function ChartBody({ data, span: axis, series, height, label, describedBy, point, onPointer, fromZero }: BodyProps) {
-    const bounds = axis ?? timeBounds(data);
-    const span = bounds ? bounds.to - bounds.from : 0;
-    const { tick, full } = timeLabels(span);
-    const row = point === null ? undefined : data[point];
-    const ts = typeof row?.ts === 'number' ? row.ts : undefined;
-    const values = ts === undefined ? [] : series.flatMap((s) => (typeof row?.[s.key] === 'number' ? [{ s, v: row[s.key] as number }] : []));
-    // ticks on round times that fit the plot's width (recharts' own fall on odd seconds: 03:37:49)
-    const box = useRef<HTMLDivElement>(null);
-    const plotWidth = useWidth(box) - Y_AXIS_WIDTH - MARGIN.left - MARGIN.right;
-    const ticks = bounds ? timeTicks(bounds.from, bounds.to, plotWidth) : undefined;
-    return (
-      <div style={{ position: 'relative' }} ref={box}>
-        <ResponsiveContainer width="100%" height={height}>
-          {/* a Tab stop (role application) named and described here, ringed in styles.css; recharts'
-              own accessibilityLayer is off because the keys are ours (SeriesChart) */}
-          <LineChart data={data} margin={MARGIN} accessibilityLayer={false} tabIndex={0} role="application" aria-label={label} aria-describedby={describedBy} onMouseMove={onPointer}>
-            <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-            <XAxis dataKey="ts" type="number" domain={axis ? [axis.from, axis.to] : ['dataMin', 'dataMax']} allowDataOverflow={axis !== null} ticks={ticks} tickFormatter={tick} stroke="var(--muted)" fontSize={11} />
-            <YAxis stroke="var(--muted)" fontSize={11} width={Y_AXIS_WIDTH} domain={fromZero ? [0, 'auto'] : ['auto', 'auto']} tickFormatter={axisTick} />
-            <Tooltip labelFormatter={(v) => full(Number(v))} formatter={formatValue} contentStyle={TOOLTIP_STYLE} isAnimationActive={false} />
-            {/* labels in the text colour (the swatch keeps the series colour): light series colours are unreadable as text */}
-            {/* in the order the series are given (recharts sorts by label: "max, min, temp average") */}
-            <Legend formatter={(value: string) => <span style={{ color: 'var(--text)' }}>{value}</span>} itemSorter={(item) => series.findIndex((s) => s.key === item.dataKey)} />
-            {/* a lone point makes no line: it gets a dot, or the chart would look empty */}
-            {series.map((s) => (
-              <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.color} dot={data.length === 1 ? { r: 3 } : false} isAnimationActive={false} connectNulls={!s.gaps} strokeWidth={s.faint ? 1 : 1.5} strokeDasharray={s.faint ? '4 3' : undefined} strokeOpacity={s.faint ? 0.7 : 1} />
-            ))}
-            {/* the keyboard's point drawn as the mouse's is: a cursor line and a dot on each series */}
-            {ts !== undefined && <ReferenceLine x={ts} stroke="var(--muted)" />}
-            {ts !== undefined && values.map(({ s, v }) => <ReferenceDot key={s.key} x={ts} y={v} r={4} fill={s.color} stroke="var(--panel)" strokeWidth={2} />)}
-          </LineChart>
-        </ResponsiveContainer>
-        <KeyTooltip label={ts === undefined ? undefined : full(ts)} values={values} across={ts === undefined || !bounds || span === 0 ? 0 : (ts - bounds.from) / span} />
-      </div>
-    );
-  },
-  (a, b) => a.data === b.data && a.span?.from === b.span?.from && a.span?.to === b.span?.to && a.height === b.height && a.label === b.label && a.describedBy === b.describedBy && a.point === b.point && a.fromZero === b.fromZero && seriesKey(a.series) === seriesKey(b.series),
+  ),
 );
+const ChartBody = chartBody.Component;
+export const preloadCharts = chartBody.preload;
 
 /**
  * Several series on one time axis; no animation, no dots. Redraws at most once per `throttleMs`,
