@@ -85,12 +85,15 @@ test('the charts come in their own chunk after the first paint, and a failed fet
   await lab.devices([{ kind: 'sensor', id: uid('chunk') }], ['--rate', '10']);
   const scripts: string[] = [];
   page.on('request', (r) => r.resourceType() === 'script' && scripts.push(new URL(r.url()).pathname));
+  const entryEncoding = page.waitForResponse(/\/assets\/index-[\w-]+\.js$/).then((r) => r.headers()['content-encoding']);
   let refuse = true;
   await page.route(/\/assets\/ChartBody-[\w-]+\.js$/, (route) => (refuse ? route.abort('connectionrefused') : route.continue()));
   await lab.open(page);
   await expect(page.locator('[data-testid^="device-row-"]').first()).toBeVisible();
   // the entry script is the first; the charts' chunk is asked for only after it, at idle
   expect(scripts[0]).toMatch(/\/assets\/index-[\w-]+\.js$/);
+  // compressed on the way: brotli, which Chromium offers on HTTPS and on loopback
+  expect(await entryEncoding).toBe('br');
   await expect.poll(() => scripts.filter((s) => /ChartBody-/.test(s)).length).toBeGreaterThanOrEqual(1);
 
   await page.getByTestId('nav-metrics').click();

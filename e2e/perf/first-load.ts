@@ -4,11 +4,12 @@
  * latency (CDP emulation). Each round loads the panel in a fresh context and reports the first
  * contentful paint, the time to the first device row, the script bytes fetched by then, and the
  * time the Metrics view then takes to draw its first chart line. Not part of npm test:
- * `npx tsx e2e/perf/first-load.ts [--rounds 6] [--cpu 6] [--baseline DIR [--baseline-name REV]] [--record]`
- * (after `npm run build:renderer && npm run build:sim`). `--baseline DIR` (another build of the
- * renderer, e.g. `git worktree add /tmp/base REV && cd /tmp/base && npx vite build --outDir /tmp/base-ui`)
- * is served by a second host and measured in turn with this one, round by round.
+ * `npx tsx e2e/perf/first-load.ts [--rounds 6] [--cpu 6] [--baseline DIR] [--record]`
+ * (after `npm run build:renderer && npm run build:sim`). `--baseline DIR`: a checkout of another
+ * revision, its host and UI (`git worktree add DIR REV`, `ln -s $PWD/node_modules DIR/`, `npm run
+ * build:renderer` there), run beside this one and measured in turn with it, round by round.
  */
+import { execFileSync } from 'node:child_process';
 import { arg, argText, log, numbered, runProbe, startLab, type Lab } from './lab';
 import { percentile } from './page-probes';
 import { recordSection } from './record';
@@ -16,13 +17,15 @@ import { recordSection } from './record';
 const ROUNDS = arg('rounds', 6);
 const CPU = arg('cpu', 6);
 const BASELINE = argText('baseline');
-const BASELINE_NAME = argText('baseline-name') ?? BASELINE;
+const BASELINE_NAME = BASELINE && execFileSync('git', ['-C', BASELINE, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
 
 interface Round {
   fcpMs: number;
   firstRowMs: number;
   scriptKiB: number;
   metricsMs: number;
+  /** Content-Encoding of the entry script (none: as it is) */
+  encoding: string;
 }
 
 async function measure(lab: Lab): Promise<Round> {
@@ -35,6 +38,7 @@ async function measure(lab: Lab): Promise<Round> {
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: 2.5e6, uploadThroughput: 1.25e6 });
     const scriptBytes: number[] = [];
     let counting = true;
+    const encoding = page.waitForResponse(/\/assets\/index-[\w-]+\.js$/).then((r) => r.headers()['content-encoding'] ?? 'none');
     page.on('requestfinished', (request) => {
       if (!counting || request.resourceType() !== 'script') return;
       void request.sizes().then((s) => scriptBytes.push(s.responseBodySize));
@@ -49,16 +53,16 @@ async function measure(lab: Lab): Promise<Round> {
     const metricsStart = Date.now();
     await page.getByTestId('nav-metrics').click();
     await page.locator('figure.chart path.recharts-line-curve').first().waitFor();
-    return { fcpMs, firstRowMs, scriptKiB: scriptBytes.reduce((a, b) => a + b, 0) / 1024, metricsMs: Date.now() - metricsStart };
+    return { fcpMs, firstRowMs, scriptKiB: scriptBytes.reduce((a, b) => a + b, 0) / 1024, metricsMs: Date.now() - metricsStart, encoding: await encoding };
   } finally {
     await context.close();
   }
 }
 
 async function main() {
-  const lab = (hostArgs: string[]) => startLab({ devices: 5, device: numbered('load-', 'sensor', 2), simArgs: ['--quiet', '--rate', '1'], hostArgs });
-  const builds: { name: string; lab: Lab; rounds: Round[] }[] = [{ name: 'this build', lab: await lab([]), rounds: [] }];
-  if (BASELINE) builds.push({ name: `baseline (${BASELINE_NAME})`, lab: await lab(['--static', BASELINE]), rounds: [] });
+  const lab = (root?: string) => startLab({ devices: 5, device: numbered('load-', 'sensor', 2), simArgs: ['--quiet', '--rate', '1'], root });
+  const builds: { name: string; lab: Lab; rounds: Round[] }[] = [{ name: 'this build', lab: await lab(), rounds: [] }];
+  if (BASELINE) builds.push({ name: `baseline (${BASELINE_NAME})`, lab: await lab(BASELINE), rounds: [] });
   try {
     for (const b of builds) await measure(b.lab); // a warm-up each: the host's first page, the simulators' logins
     for (let r = 0; r < ROUNDS; r++) {
@@ -74,13 +78,13 @@ async function main() {
   // the median, and the range: a slowed CPU on a shared 2-core machine spreads the rounds
   const cell = (xs: number[]) => `${percentile(xs, 50).toFixed(0)} (${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)})`;
   const rows = builds.map((b) => {
-    const col = (k: keyof Round) => cell(b.rounds.map((r) => r[k]));
-    return `| ${b.name} | ${col('fcpMs')} | ${col('firstRowMs')} | ${col('scriptKiB')} | ${col('metricsMs')} |`;
+    const col = (k: Exclude<keyof Round, 'encoding'>) => cell(b.rounds.map((r) => r[k]));
+    return `| ${b.name} | ${col('fcpMs')} | ${col('firstRowMs')} | ${col('scriptKiB')} (${[...new Set(b.rounds.map((r) => r.encoding))].join(', ')}) | ${col('metricsMs')} |`;
   });
-  const table = ['| build | first contentful paint, ms | first device row, ms | scripts fetched by then, KiB | Metrics: first chart line, ms |', '|---|---|---|---|---|', ...rows];
+  const table = ['| build | first contentful paint, ms | first device row, ms | scripts fetched by then, KiB (encoding) | Metrics: first chart line, ms |', '|---|---|---|---|---|', ...rows];
   process.stdout.write(`${table.join('\n')}\n`);
   if (process.argv.includes('--record')) {
-    const command = `npx tsx e2e/perf/first-load.ts --rounds ${ROUNDS} --cpu ${CPU}${BASELINE ? ` --baseline ${BASELINE}${BASELINE_NAME !== BASELINE ? ` --baseline-name ${BASELINE_NAME}` : ''}` : ''} --record`;
+    const command = `npx tsx e2e/perf/first-load.ts --rounds ${ROUNDS} --cpu ${CPU}${BASELINE ? ` --baseline ${BASELINE}` : ''} --record`;
     const file = recordSection('first-load', [
       '## Opening the panel on a slow device (renderer in Chromium, headless host)',
       '',

@@ -60,6 +60,8 @@ export interface LabOptions {
   hostArgs?: string[];
   /** extra Chromium arguments */
   browserArgs?: string[];
+  /** another checkout whose host and built UI to run (first-load.ts's baseline); this one by default */
+  root?: string;
 }
 
 export interface Lab {
@@ -83,7 +85,7 @@ const running = new Set<() => Promise<void>>();
 export async function startLab(o: LabOptions): Promise<Lab> {
   // a closed pipe (`| head`) must not kill the script before it stops its host and simulator
   process.stdout.on('error', () => undefined);
-  const host = await startHost(o.hostArgs ?? []);
+  const host = await startHost(o.hostArgs ?? [], undefined, o.root);
   const sims: Sim[] = [];
   let api: HostApi | undefined;
   let browser: Browser | undefined;
