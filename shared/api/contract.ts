@@ -4,9 +4,10 @@
  * schemas; results and events are typed here too. Environment-free.
  */
 import { z } from 'zod';
+import { DEVICE_ID_PATTERN, DEVICE_ID_RULE, SETTINGS_NUMBER_LIMITS, type SettingsNumberKey } from './limits';
 import { ControlDescription, TelemetryDescription } from '../protocol/login';
 
-export const DeviceId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'device ids use 1-64 of A-Z a-z 0-9 _ . : -');
+export const DeviceId = z.string().regex(DEVICE_ID_PATTERN, DEVICE_ID_RULE);
 /** A JSON object given by the user as a message payload; size-capped at the boundary. */
 export const JsonObject = z.record(z.string(), z.unknown()).refine((o) => JSON.stringify(o).length <= 16384, 'payload over 16 KiB');
 
@@ -172,11 +173,7 @@ export interface TelemetrySeries {
   points: TelemetryPoint[];
 }
 
-/**
- * What a live telemetry chart holds: points per channel, at most one per spacingMs, for a device's
- * first `channels` channels. The renderer's live history and the host's telemetry.recent share it.
- */
-export const LIVE_TELEMETRY = { points: 120, spacingMs: 1000, channels: 12 } as const;
+export { LIVE_TELEMETRY } from './limits';
 
 /** A channel's recent raw readings (telemetry.recent), oldest first. */
 export interface RecentTelemetrySeries {
@@ -217,19 +214,21 @@ export interface AuditEntry {
   detail: string | null;
 }
 
+/** A whole-number setting in its range (limits.ts, which the UI's fields check against). */
+const wholeSetting = (key: SettingsNumberKey) => z.number().int().min(SETTINGS_NUMBER_LIMITS[key].min).max(SETTINGS_NUMBER_LIMITS[key].max);
+
 export const Settings = z.strictObject({
-  tcpPort: z.number().int().min(0).max(65535),
-  udpPort: z.number().int().min(0).max(65535),
+  tcpPort: wholeSetting('tcpPort'),
+  udpPort: wholeSetting('udpPort'),
   tlsEnabled: z.boolean(),
-  tlsPort: z.number().int().min(0).max(65535),
-  maxPayload: z.number().int().min(64).max(65535),
-  keepaliveSeconds: z.number().int().min(1).max(3600),
-  rateLimitPerSecond: z.number().int().min(1).max(1_000_000),
-  /** Device connections one source address may hold (loopback is exempt: the simulator runs there). */
-  connectionsPerAddress: z.number().int().min(1).max(100_000),
-  retentionDays: z.number().int().min(1).max(3650),
-  retentionMegabytes: z.number().int().min(1).max(100_000),
-  offlineGraceSeconds: z.number().int().min(0).max(3600),
+  tlsPort: wholeSetting('tlsPort'),
+  maxPayload: wholeSetting('maxPayload'),
+  keepaliveSeconds: wholeSetting('keepaliveSeconds'),
+  rateLimitPerSecond: wholeSetting('rateLimitPerSecond'),
+  connectionsPerAddress: wholeSetting('connectionsPerAddress'),
+  retentionDays: wholeSetting('retentionDays'),
+  retentionMegabytes: wholeSetting('retentionMegabytes'),
+  offlineGraceSeconds: wholeSetting('offlineGraceSeconds'),
   /** Offline alerts (a warning notice to every UI, a native notification on the desktop) for devices offline past the grace. */
   offlineAlerts: z.boolean(),
   theme: z.enum(['system', 'light', 'dark']),

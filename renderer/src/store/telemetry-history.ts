@@ -1,4 +1,5 @@
-import { LIVE_TELEMETRY, type DeviceSummary } from '../../../shared/api/contract';
+import type { DeviceSummary } from '../../../shared/api/contract';
+import { LIVE_TELEMETRY } from '../../../shared/api/limits';
 
 export interface TelemetrySample {
   ts: number;

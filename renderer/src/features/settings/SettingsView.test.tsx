@@ -88,6 +88,19 @@ describe('settings view', () => {
     expect(ctx.client.calls.find((c) => c.method === 'settings.save')?.params).toEqual({ settings: { ...SETTINGS, rateLimitPerSecond: 50 } });
   });
 
+  it("says so when the host refuses the save, and keeps the edits", async () => {
+    const ctx = lab();
+    ctx.client.handlers['settings.save'] = () => {
+      throw new ApiCallError('invalid_params', 'settings.keepaliveSeconds: Too big: expected number to be <=3600');
+    };
+    renderWith(<SettingsView />, ctx);
+    fireEvent.change(await screen.findByLabelText('Keepalive (s)'), { target: { value: '30' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
+    expect(ctx.client.calls.find((c) => c.method === 'settings.save')?.params).toEqual({ settings: { ...SETTINGS, keepaliveSeconds: 30 } });
+    expect(ctx.store.getState().notices.map((n) => n.text)).toEqual([expect.stringMatching(/^Saving settings failed: .*keepaliveSeconds: Too big/)]);
+    expect((screen.getByLabelText('Keepalive (s)') as HTMLInputElement).value).toBe('30');
+  });
+
   it('takes the limits in its messages from the shared schema', () => {
     expect(fieldLimits('maxPayload')).toEqual({ min: 64, max: 65535 });
     expect(numberProblem('tcpPort', '8080')).toBeNull();

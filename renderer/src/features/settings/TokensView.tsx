@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { TokenInfo } from '../../../../shared/api/contract';
-import { DeviceId } from '../../../../shared/api/contract';
+import { DEVICE_ID_PATTERN, DEVICE_ID_RULE } from '../../../../shared/api/limits';
 import { errorText } from '../../api/errors';
 import { EmptyState } from '../../components/EmptyState';
 import { formatAgo } from '../../components/format';
@@ -74,7 +74,7 @@ export function TokensView() {
   // again after the host comes back (a new hello): a list that failed to load loads now
   const hello = useApp((s) => s.hello);
   useEffect(reload, [reload, hello]);
-  const idCheck = DeviceId.safeParse(name);
+  const idValid = DEVICE_ID_PATTERN.test(name);
   const act = async (fn: () => Promise<void>, what: string) => {
     try {
       await fn();
@@ -110,7 +110,7 @@ export function TokensView() {
           className="inline"
           onSubmit={(e) => {
             e.preventDefault();
-            if (!idCheck.success) return;
+            if (!idValid) return;
             void act(async () => {
               setRevealed(await api.call('tokens.create', { id: name }));
               setName('');
@@ -118,12 +118,12 @@ export function TokensView() {
           }}
         >
           <input aria-label="New device id" placeholder="device id, e.g. garage-relay" value={name} onChange={(e) => setName(e.target.value)} />
-          <button type="submit" className="btn primary" disabled={!idCheck.success || gate.down} {...gate.why}>
+          <button type="submit" className="btn primary" disabled={!idValid || gate.down} {...gate.why}>
             Create device
           </button>
         </form>
         {gate.note}
-        {name && !idCheck.success && <p className="error-text">{idCheck.error.issues[0]?.message}</p>}
+        {name && !idValid && <p className="error-text">{DEVICE_ID_RULE}</p>}
         {revealed && <TokenReveal id={revealed.id} token={revealed.token} onDone={() => setRevealed(null)} />}
       </div>
       {tokens.length === 0 && !hello ? (
