@@ -261,3 +261,64 @@ test('at 800 px the sidebar is an icon rail and the traffic table fits, Payload 
   await expect(nav.getByText('Traffic', { exact: true })).toBeVisible();
   expect((await nav.boundingBox())!.width).toBeGreaterThanOrEqual(160);
 });
+
+// The headless panel on a phone (`--bind 0.0.0.0`): every view fits its width with no sideways
+// scroll, and each list keeps what is used at a glance: a relay's toggle, who talks to whom, a
+// token's actions. The rest is a tap away.
+test('on a phone (390 px) every view fits without sideways scroll, the relay toggles from the list and the token actions are in reach', async ({ page, lab }) => {
+  const relay = uid('lamp');
+  const meter = uid('meter');
+  await lab.devices([{ kind: 'relay', id: relay }, { kind: 'sensor', id: meter }], ['--rate', '5']);
+  // a long label: it must be cut or wrapped, never widen a list past the screen
+  await lab.api.call('devices.label', { id: meter, label: 'Greenhouse north wall temperature and humidity probe' });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await lab.open(page);
+  // polled: a chart measures its width a frame after it mounts
+  const fits = async (what: string) => {
+    await expect(page.locator('.view').first()).toBeVisible();
+    const sideways = () => page.evaluate(() => Math.max(document.documentElement.scrollWidth - window.innerWidth, ...Array.from(document.querySelectorAll('.view, .scroller')).map((e) => e.scrollWidth - e.clientWidth)));
+    await expect.poll(sideways, { message: `${what}: sideways scroll` }).toBeLessThanOrEqual(0);
+  };
+
+  const devices = page.getByRole('table', { name: 'Devices' });
+  const toggle = devices.getByTestId(`control-${relay}-relay1`);
+  await expect(toggle).toBeVisible();
+  await inside(page, toggle, devices);
+  const [head, at] = [await devices.getByText('Control', { exact: true }).boundingBox(), await toggle.boundingBox()];
+  expect(Math.abs(head!.x - at!.x), 'Control heading above the toggle').toBeLessThan(24);
+  await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-checked', 'true');
+  await fits('devices');
+  await screenshot(page, 'phone-devices');
+
+  await page.getByRole('button', { name: /^Traffic/ }).click();
+  const traffic = page.getByTestId('traffic-list');
+  await expect(traffic.getByTestId('traffic-row').first()).toBeVisible();
+  await inside(page, page.getByLabel('Traffic filter'), page.locator('.view').first());
+  await inside(page, traffic.getByRole('columnheader', { name: 'To' }), traffic);
+  await fits('traffic');
+  await screenshot(page, 'phone-traffic');
+  await page.getByRole('button', { name: 'Conversations' }).click();
+  await expect(page.getByTestId('conversation-row').first()).toBeVisible();
+  await fits('conversations');
+
+  await page.getByRole('button', { name: /^Metrics/ }).click();
+  await inside(page, page.getByTestId('chart-msgs'), page.locator('.view').first());
+  await expect(page.getByTestId('top-talkers').getByText(/^Greenhouse north wall/)).toBeVisible();
+  await fits('metrics');
+
+  await page.getByRole('button', { name: /^Tokens/ }).click();
+  const row = page.getByTestId(`token-row-${relay}`);
+  await inside(page, row.getByRole('button', { name: 'Revoke' }), page.locator('.view').first());
+  await fits('tokens');
+  await screenshot(page, 'phone-tokens');
+
+  for (const view of ['Commands', 'Settings']) {
+    await page.getByRole('button', { name: new RegExp(`^${view}`) }).click();
+    await fits(view);
+  }
+  await page.getByRole('button', { name: /^Devices/ }).click();
+  await page.getByTestId(`device-row-${meter}`).click();
+  await expect(page.getByTestId('device-detail')).toBeVisible();
+  await fits('device page');
+});

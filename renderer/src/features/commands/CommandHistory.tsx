@@ -4,10 +4,10 @@ import { formatTime } from '../../components/format';
 export function CommandHistory({ history, onReuse }: { history: CommandHistoryEntry[]; onReuse: (e: CommandHistoryEntry) => void }) {
   if (history.length === 0) return <p className="muted">Nothing sent yet.</p>;
   return (
-    <table className="simple" data-testid="command-history">
+    <table className="simple command-history" data-testid="command-history">
       <thead>
         <tr>
-          <th>Time</th>
+          <th className="opt3">Time</th>
           <th>Target</th>
           <th>Payload</th>
           <th>Result</th>
@@ -23,7 +23,7 @@ export function CommandHistory({ history, onReuse }: { history: CommandHistoryEn
             tabIndex={0}
             title="Load into the composer"
           >
-            <td>{formatTime(h.ts)}</td>
+            <td className="opt3">{formatTime(h.ts)}</td>
             <td>{h.target}</td>
             <td className="mono payload">{h.payload}</td>
             <td className={h.status === 'failed' ? 'error-text' : ''}>{h.status === 'failed' ? `failed: ${h.error ?? ''}` : 'sent'}</td>

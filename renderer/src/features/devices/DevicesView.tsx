@@ -14,19 +14,19 @@ import { displayName, isFlapping, neverConnected, numericTelemetry, queryDevices
 const ROW_HEIGHT = 40;
 const KEYS_HINT_ID = 'devices-keys-hint';
 /**
- * `optional` columns give way in a narrow window, `optional2` ones (and Firmware) below 1000 px too
- * (styles.css), so Control stays in view down to the window's minimum width.
+ * `optional` columns give way in a narrow window, `optional2` ones (and Firmware) below 1000 px too,
+ * `phone` ones below 600 px (styles.css), so Control stays in view down to a phone's width.
  */
-const COLUMNS: { key: DeviceSortKey; label: string; optional?: true; optional2?: true }[] = [
+const COLUMNS: { key: DeviceSortKey; label: string; optional?: true; optional2?: true; phone?: true }[] = [
   { key: 'id', label: 'Device' },
   { key: 'online', label: 'Status' },
-  { key: 'since', label: 'For' },
+  { key: 'since', label: 'For', phone: true },
   { key: 'address', label: 'Address', optional: true },
   { key: 'lastSeen', label: 'Last seen', optional: true },
   { key: 'rssi', label: 'RSSI', optional2: true },
   { key: 'heap', label: 'Heap', optional: true },
-  { key: 'rttMs', label: 'RTT' },
-  { key: 'rateIn', label: 'Rate' },
+  { key: 'rttMs', label: 'RTT', phone: true },
+  { key: 'rateIn', label: 'Rate', phone: true },
 ];
 
 /** A reason such as "closed_by_peer: ECONNRESET" may break after its underscores, not only at spaces. */
@@ -66,7 +66,7 @@ const DeviceRow = memo(function DeviceRow({ id, index, now, top, tabbable }: { i
       <span role="cell" className="cell" data-testid={`device-online-${id}`}>
         {d.online ? 'online' : 'offline'}
       </span>
-      <span role="cell" className="cell since" id={sinceId} data-testid={`device-since-${id}`} title={d.online ? 'online for' : never ? 'known since its token was created; it has not logged in yet' : `offline for; last reason: ${d.lastDisconnectReason ?? 'unknown'}`}>
+      <span role="cell" className="cell since opt3" id={sinceId} data-testid={`device-since-${id}`} title={d.online ? 'online for' : never ? 'known since its token was created; it has not logged in yet' : `offline for; last reason: ${d.lastDisconnectReason ?? 'unknown'}`}>
         {never ? <span className="muted">never connected</span> : formatDuration(now - d.since)}
         {!d.online && d.lastDisconnectReason && <span className="muted"> (<span className="sr-only">last reason: </span>{reasonText(d.lastDisconnectReason)})</span>}
       </span>
@@ -78,8 +78,8 @@ const DeviceRow = memo(function DeviceRow({ id, index, now, top, tabbable }: { i
       <span role="cell" className="cell opt" data-testid={`device-last-seen-${id}`}>{formatAgo(d.lastSeen, now)}</span>
       <span role="cell" className="cell num opt2">{rssi === null ? '-' : `${rssi} dBm`}</span>
       <span role="cell" className="cell num opt">{heap === null ? '-' : formatBytes(heap)}</span>
-      <span role="cell" className="cell num">{d.rttMs === null ? '-' : `${d.rttMs.toFixed(1)} ms`}</span>
-      <span role="cell" className="cell num">{formatRate(d.rateIn)}</span>
+      <span role="cell" className="cell num opt3">{d.rttMs === null ? '-' : `${d.rttMs.toFixed(1)} ms`}</span>
+      <span role="cell" className="cell num opt3">{formatRate(d.rateIn)}</span>
       <span role="cell" className="cell">{relay && <ControlWidget device={id} control={relay} compact />}</span>
     </div>
   );
@@ -185,7 +185,7 @@ export function DevicesView() {
         <div className="row head device-row" role="row">
           {COLUMNS.map((c) => (
             // aria-sort belongs to the column header; the button inside it sorts
-            <span key={c.key} role="columnheader" className={`cell sort${c.optional ? ' opt' : ''}${c.optional2 ? ' opt2' : ''}`} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
+            <span key={c.key} role="columnheader" className={`cell sort${c.optional ? ' opt' : ''}${c.optional2 ? ' opt2' : ''}${c.phone ? ' opt3' : ''}`} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
               <button type="button" onClick={() => sortBy(c.key)}>
                 {c.label}
                 {sort.key === c.key ? (sort.desc ? ' ▼' : ' ▲') : ''}

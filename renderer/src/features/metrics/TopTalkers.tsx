@@ -20,7 +20,7 @@ export function TopTalkers() {
       {rows.length === 0 ? (
         <p className="muted">{answered ? 'Nobody is talking yet.' : HOST_CONNECTING_TEXT}</p>
       ) : (
-        <table className="simple">
+        <table className="simple top-talkers">
           <thead>
             <tr>
               <th>Device</th>

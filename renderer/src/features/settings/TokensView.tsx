@@ -149,8 +149,8 @@ export function TokensView() {
               <thead>
                 <tr aria-rowindex={1}>
                   <th>Device</th>
-                  <th>Created</th>
-                  <th>Last login</th>
+                  <th className="opt3">Created</th>
+                  <th className="opt3">Last login</th>
                   <th>Status</th>
                   <th />
                 </tr>
@@ -164,8 +164,8 @@ export function TokensView() {
                 {rows.items.map(({ index }) => [index, shown[index]!] as const).map(([index, t]) => (
                   <tr key={t.id} data-testid={`token-row-${t.id}`} data-index={index} aria-rowindex={index + 2} ref={rows.measure}>
                     <td className="token-id">{t.id}</td>
-                    <td>{formatAgo(t.createdAt, now)}</td>
-                    <td>{online.has(t.id) && !t.revokedAt ? 'online now' : formatAgo(t.lastUsedAt, now)}</td>
+                    <td className="opt3">{formatAgo(t.createdAt, now)}</td>
+                    <td className="opt3">{online.has(t.id) && !t.revokedAt ? 'online now' : formatAgo(t.lastUsedAt, now)}</td>
                     <td>{t.revokedAt ? <span className="badge warn">revoked</span> : 'active'}</td>
                     <td>
                       <div className="row-actions nowrap">

@@ -16,14 +16,15 @@ const LIMIT = 500;
 const ROW_HEIGHT = 30;
 const KEYS_HINT_ID = 'conversations-keys-hint';
 
-const COLUMNS: { key: ConversationSortKey; label: string; num?: true; title?: string }[] = [
+/** `phone` columns give way below 600 px (styles.css): who talks to whom, how much, stays. */
+const COLUMNS: { key: ConversationSortKey; label: string; num?: true; title?: string; phone?: true }[] = [
   { key: 'from', label: 'From' },
   { key: 'to', label: 'To' },
   { key: 'messages', label: 'Messages', num: true },
-  { key: 'bytes', label: 'Bytes', num: true, title: 'Payload bytes sent' },
-  { key: 'errors', label: 'Errors', num: true, title: 'Messages the broker refused (status other than SUCCESS)' },
-  { key: 'rate', label: 'Rate', num: true, title: 'Messages per second over the last 10 s' },
-  { key: 'lastSeen', label: 'Last seen' },
+  { key: 'bytes', label: 'Bytes', num: true, title: 'Payload bytes sent', phone: true },
+  { key: 'errors', label: 'Errors', num: true, title: 'Messages the broker refused (status other than SUCCESS)', phone: true },
+  { key: 'rate', label: 'Rate', num: true, title: 'Messages per second over the last 10 s', phone: true },
+  { key: 'lastSeen', label: 'Last seen', phone: true },
 ];
 
 /** A row's identity for the roving Tab stop: the pair (ids never contain a line break). */
@@ -45,10 +46,10 @@ const ConversationRow = memo(function ConversationRow({ c, from, to, index, top,
       <span role="cell" className="cell" title={from}>{from}</span>
       <span role="cell" className="cell" title={to}>{to}</span>
       <span role="cell" className="cell num" data-testid="conversation-messages">{c.messages}</span>
-      <span role="cell" className="cell num">{formatBytes(c.bytes)}</span>
-      <span role="cell" className={`cell num${c.errors > 0 ? ' error-text' : ''}`}>{c.errors}</span>
-      <span role="cell" className="cell num">{formatRate(c.msgsPerSecond)}</span>
-      <span role="cell" className="cell">{formatAgo(c.lastTs, now)}</span>
+      <span role="cell" className="cell num opt3">{formatBytes(c.bytes)}</span>
+      <span role="cell" className={`cell num opt3${c.errors > 0 ? ' error-text' : ''}`}>{c.errors}</span>
+      <span role="cell" className="cell num opt3">{formatRate(c.msgsPerSecond)}</span>
+      <span role="cell" className="cell opt3">{formatAgo(c.lastTs, now)}</span>
     </div>
   );
 });
@@ -104,7 +105,7 @@ export function ConversationsTable({ onOpen }: { onOpen: (c: ConversationStats) 
         <div className="row head conversation-row" role="row">
           {COLUMNS.map((col) => (
             // aria-sort belongs to the column header; the button inside it sorts
-            <span key={col.key} role="columnheader" className={`cell sort${col.num ? ' num' : ''}`} aria-sort={sort.key === col.key ? (sort.desc ? 'descending' : 'ascending') : 'none'} title={col.title}>
+            <span key={col.key} role="columnheader" className={`cell sort${col.num ? ' num' : ''}${col.phone ? ' opt3' : ''}`} aria-sort={sort.key === col.key ? (sort.desc ? 'descending' : 'ascending') : 'none'} title={col.title}>
               <button type="button" onClick={() => setSort((s) => nextSort(s, col.key))}>
                 {col.label}
                 {sort.key === col.key ? (sort.desc ? ' ▼' : ' ▲') : ''}

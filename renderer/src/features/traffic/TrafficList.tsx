@@ -25,13 +25,13 @@ const Row = memo(function Row({ row, index, top, selected, tabbable, onSelect }:
       <span role="cell" className="cell">{row.dir === 'in' ? '⬅ in' : '➡ out'}</span>
       <span role="cell" className="cell">{row.from ?? '-'}</span>
       <span role="cell" className="cell">{row.to ?? targetOf(row)}</span>
-      <span role="cell" className="cell" title={`${cmdLabel(row.cmd)} (${row.cmd})`}>
+      <span role="cell" className="cell opt3" title={`${cmdLabel(row.cmd)} (${row.cmd})`}>
         {cmdShort(row.cmd)}
       </span>
-      <span role="cell" className="cell num">{row.msgId}</span>
-      <span role="cell" className="cell num">{row.size}</span>
-      <span role="cell" className="cell">{statusLabel(row.status)}</span>
-      <span role="cell" className="cell mono payload" title={row.cut ? 'payload shortened in the log' : undefined}>
+      <span role="cell" className="cell num opt3">{row.msgId}</span>
+      <span role="cell" className="cell num opt3">{row.size}</span>
+      <span role="cell" className="cell opt3">{statusLabel(row.status)}</span>
+      <span role="cell" className="cell mono payload opt3" title={row.cut ? 'payload shortened in the log' : undefined}>
         {row.payload.length > PREVIEW_CHARS ? `${row.payload.slice(0, PREVIEW_CHARS)}…` : row.payload}
         {row.cut && <span className="badge">cut</span>}
       </span>
@@ -85,11 +85,11 @@ export function TrafficList({ rows, selectedSeq, onSelect, testId = 'traffic-lis
         <span role="columnheader" className="cell">Dir</span>
         <span role="columnheader" className="cell">From</span>
         <span role="columnheader" className="cell">To</span>
-        <span role="columnheader" className="cell" title="Command">Cmd</span>
-        <span role="columnheader" className="cell" title="Message id">Id</span>
-        <span role="columnheader" className="cell">Size</span>
-        <span role="columnheader" className="cell">Status</span>
-        <span role="columnheader" className="cell">Payload</span>
+        <span role="columnheader" className="cell opt3" title="Command">Cmd</span>
+        <span role="columnheader" className="cell opt3" title="Message id">Id</span>
+        <span role="columnheader" className="cell opt3">Size</span>
+        <span role="columnheader" className="cell opt3">Status</span>
+        <span role="columnheader" className="cell opt3">Payload</span>
       </div>
       <div
         className="scroller"
