@@ -1,6 +1,6 @@
 /**
  * Draws the app icon (a hub with three linked devices) and writes the PNG set electron-builder and
- * the tray use. No image libraries: a tiny PNG encoder over node:zlib. Run: npx tsx build/generate-icons.ts
+ * the tray use, and the web panel's tab icon. No image libraries: a tiny PNG encoder over node:zlib. Run: npx tsx build/generate-icons.ts
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
@@ -104,5 +104,7 @@ if (process.argv[1]?.endsWith('generate-icons.ts')) {
   write('build/runtime-icons/icon.png', 256, true); // window icon
   write('build/runtime-icons/tray.png', 16, false);
   write('build/runtime-icons/tray@2x.png', 32, false);
-  console.log('icons written to build/');
+  // the web panel's tab icon (renderer/index.html), 32 px for high-density screens
+  write('renderer/public/icon-32.png', 32, true);
+  console.log('icons written to build/ and renderer/public/');
 }

@@ -113,3 +113,15 @@ test('the browser Back and Forward move between views, and a reload stays on the
   await expect(page.getByText('Device not found')).toHaveCount(0);
   expect(page.url()).not.toContain('token=');
 });
+
+test("the tab shows the app's icon, and the browser's bar takes the page's colour", async ({ page, lab }) => {
+  await lab.open(page);
+  const href = await page.locator('link[rel="icon"]').evaluate((l) => (l as HTMLLinkElement).href);
+  const icon = await page.request.get(href);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()['content-type']).toBe('image/png');
+  const png = await icon.body();
+  expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+  expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([32, 32]);
+  expect(await page.locator('meta[name="theme-color"]').evaluateAll((m) => m.map((e) => e.getAttribute('content')))).toEqual(['#f6f7f9', '#14171d']);
+});
