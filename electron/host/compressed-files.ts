@@ -38,7 +38,9 @@ export function pickEncoding(acceptEncoding: string | undefined, type: string, s
 }
 
 /**
- * Compressed copies of the served UI's files, each made once per file version (path, size and
+ * Compressed copies of the served UI's files (static files only: no secret in them and nothing a
+ * request puts in, so compression leaks nothing, unlike BREACH's reflected pages; the admin token
+ * and the API go over the WebSocket, uncompressed), each made once per file version (path, size and
  * modification time) on libuv's thread pool, so neither the broker's event loop nor a later request
  * pays for it again; requests that come while a copy is being made wait for that one. Bounded to
  * MAX_ENTRIES copies, the oldest dropped first.
