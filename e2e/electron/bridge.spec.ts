@@ -111,6 +111,13 @@ test.describe('desktop UI over the IPC bridge (no Electron binary needed)', () =
     await relayAppearsAndToggles(page, id, (s) => (sim = s), core.tcpPort);
   });
 
+  test("the charts' chunk loads from file://, as the packaged app loads it", async () => {
+    await page.getByTestId('nav-metrics').click();
+    await expect(page.getByRole('application', { name: 'Messages per second chart' })).toBeVisible({ timeout: 15_000 });
+    await expect(page.locator('.chart-failed')).toHaveCount(0);
+    await page.getByTestId('nav-devices').click();
+  });
+
   test('a page that is not ours gets nothing from the same bridge', async () => {
     const other = await browser.newPage();
     try {
