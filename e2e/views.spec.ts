@@ -125,3 +125,23 @@ test("the tab shows the app's icon, and the browser's bar takes the page's colou
   expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([32, 32]);
   expect(await page.locator('meta[name="theme-color"]').evaluateAll((m) => m.map((e) => e.getAttribute('content')))).toEqual(['#f6f7f9', '#14171d']);
 });
+
+test('in dark mode the page is dark before its script has run, and stays dark once it has', async ({ browser, lab }) => {
+  const context = await browser.newContext({ colorScheme: 'dark' });
+  try {
+    const page = await context.newPage();
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    // the entry script held back: what a slow phone shows for its first second or two
+    await page.route(/\/assets\/index-[\w-]+\.js$/, (route) => route.abort());
+    await page.goto(lab.host.url);
+    const early = await background();
+    await page.unroute(/\/assets\/index-[\w-]+\.js$/);
+    await page.reload();
+    await expect(page.getByTestId('host-status')).toHaveAttribute('data-status', 'open');
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    expect(early, 'the empty page before the script').toBe(await background());
+    expect(early).not.toBe('rgb(246, 247, 249)'); // the light theme's
+  } finally {
+    await context.close();
+  }
+});
