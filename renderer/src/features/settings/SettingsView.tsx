@@ -9,8 +9,7 @@ import { BrowserAlertsCard } from './BrowserAlertsCard';
 import { StorageCard } from './StorageCard';
 import { UdpDropsCard } from './UdpDropsCard';
 
-type NumKey = SettingsNumberKey;
-const FIELDS: { key: NumKey; label: string; hint: string }[] = [
+const FIELDS: { key: SettingsNumberKey; label: string; hint: string }[] = [
   { key: 'tcpPort', label: 'TCP port', hint: 'devices connect here (restart applies)' },
   { key: 'udpPort', label: 'UDP port', hint: '0 turns UDP off' },
   { key: 'tlsPort', label: 'TLS port', hint: 'used when TLS is on' },
@@ -26,7 +25,7 @@ const FIELDS: { key: NumKey; label: string; hint: string }[] = [
 const PORT_KEYS = ['tcpPort', 'udpPort', 'tlsPort'] as const;
 
 /** A number field's limits: the ones the host's schema is built from. */
-export function fieldLimits(key: NumKey): { min: number; max: number } {
+export function fieldLimits(key: SettingsNumberKey): { min: number; max: number } {
   return SETTINGS_NUMBER_LIMITS[key];
 }
 
@@ -34,7 +33,7 @@ export function fieldLimits(key: NumKey): { min: number; max: number } {
  * What is wrong with the text typed in a number field, in plain words, or null when it is fine.
  * (The schema would say "expected int, received number" or "Too big: expected number to be <=65535".)
  */
-export function numberProblem(key: NumKey, text: string): string | null {
+export function numberProblem(key: SettingsNumberKey, text: string): string | null {
   const { min, max } = fieldLimits(key);
   const num = (n: number) => (n > 99_999 ? n.toLocaleString('en-US') : String(n)); // 65535, 1,000,000
   const want = `a whole number between ${num(min)} and ${num(max)}`;
@@ -49,7 +48,7 @@ export function numberProblem(key: NumKey, text: string): string | null {
  * What a port field's saved value does not show: the port the host really listens on now, when
  * they differ (a headless host's flags win for that run; saved ports apply after a restart).
  */
-export function livePortNote(key: NumKey, saved: Settings, hello: HelloResult | null): string | null {
+export function livePortNote(key: SettingsNumberKey, saved: Settings, hello: HelloResult | null): string | null {
   if (!hello || !(PORT_KEYS as readonly string[]).includes(key)) return null;
   const now = hello[key as (typeof PORT_KEYS)[number]];
   const savedOn = key === 'tlsPort' ? saved.tlsEnabled : saved[key] !== 0;
@@ -65,9 +64,9 @@ export function SettingsView() {
   const setTheme = useApp((s) => s.setTheme);
   const [draft, setDraft] = useState<Settings | null>(null);
   // the number fields as typed (a field may be empty while retyped); parsed on save
-  const [texts, setTexts] = useState<Partial<Record<NumKey, string>>>({});
+  const [texts, setTexts] = useState<Partial<Record<SettingsNumberKey, string>>>({});
   // fields the user left (blur) show their problem; after a Save attempt, all of them do
-  const [checked, setChecked] = useState<Set<NumKey>>(new Set());
+  const [checked, setChecked] = useState<Set<SettingsNumberKey>>(new Set());
   const [saveTried, setSaveTried] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const gate = useHostGate();
@@ -84,7 +83,7 @@ export function SettingsView() {
       (err: unknown) => setError(errorText(err)),
     );
   }, [api, hello, loaded]);
-  const textOf = (key: NumKey) => texts[key] ?? (draft ? String(draft[key]) : '');
+  const textOf = (key: SettingsNumberKey) => texts[key] ?? (draft ? String(draft[key]) : '');
   const problems = FIELDS.flatMap((f) => {
     const problem = numberProblem(f.key, textOf(f.key));
     return problem && (saveTried || checked.has(f.key)) ? [{ key: f.key, text: `${f.label} ${problem}` }] : [];
