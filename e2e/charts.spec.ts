@@ -117,3 +117,22 @@ test('the charts come in their own chunk after the first paint, and a failed fet
   await expect(failed).toHaveCount(0);
   await expect(page.getByRole('application', { name: /chart$/ })).toHaveCount(await page.locator('figure.chart').count());
 });
+
+// Seven live charts on the Metrics page, one or two on a phone's screen: those out of sight hold
+// still (no redraw nobody sees) and catch up as they scroll in.
+test('a chart out of sight holds still and catches up when scrolled into view', async ({ page, lab }) => {
+  await lab.devices([{ kind: 'sensor', id: uid('scroll') }], ['--rate', '5']);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await lab.open(page);
+  await page.getByTestId('nav-metrics').click();
+  const summary = (id: string) => page.getByTestId(`${id}-summary`).textContent();
+  await expect(page.getByTestId('chart-udp')).toBeAttached();
+  await page.waitForTimeout(1500); // every chart has drawn once
+  // the fifth chart, three screens down; both draw the host's samples, one a second
+  const [visibleBefore, hiddenBefore] = [await summary('chart-msgs'), await summary('chart-udp')];
+  await expect.poll(() => summary('chart-msgs'), { timeout: 5000 }).not.toBe(visibleBefore); // the window slides on screen
+  await page.waitForTimeout(1500);
+  expect(await summary('chart-udp'), 'the chart below the screen').toBe(hiddenBefore);
+  await page.getByTestId('chart-udp').scrollIntoViewIfNeeded();
+  await expect.poll(() => summary('chart-udp'), { timeout: 5000 }).not.toBe(hiddenBefore);
+});

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import { deferred } from './deferred';
+import { useOnScreen } from './useOnScreen';
 import { useThrottled } from './useThrottled';
 
 export interface SeriesDef {
@@ -134,7 +135,10 @@ export function SeriesChart({ data, span, series, height = 220, title, note, tes
   const from = span?.from;
   const to = span?.to;
   const input = useMemo(() => ({ rows: data, span: from === undefined || to === undefined ? null : { from, to } }), [data, from, to]);
-  const live = useThrottled(input, throttleMs, phaseMs);
+  // a chart scrolled out of sight holds still (the Metrics page has seven, a phone shows one or two)
+  const figure = useRef<HTMLElement>(null);
+  const onScreen = useOnScreen(figure);
+  const live = useThrottled(input, throttleMs, phaseMs, !onScreen);
   // Held while focus is inside: a live window slides every second, which would move the point
   // under the keyboard and make the tooltip (an assertive live region) speak again each time.
   const [held, setHeld] = useState<typeof live | null>(null);
@@ -175,7 +179,7 @@ export function SeriesChart({ data, span, series, height = 220, title, note, tes
   const hintId = useId();
   const noteId = useId();
   return (
-    <figure className="chart" data-testid={testId} onFocus={hold} onBlur={release} onKeyDown={move} onPointerDown={() => (pressed.current = true)} onPointerUp={() => (pressed.current = false)}>
+    <figure ref={figure} className="chart" data-testid={testId} onFocus={hold} onBlur={release} onKeyDown={move} onPointerDown={() => (pressed.current = true)} onPointerUp={() => (pressed.current = false)}>
       <figcaption>{title}</figcaption>
       {note && (
         <p className="chart-note muted" id={noteId}>

@@ -49,4 +49,14 @@ describe('useThrottled', () => {
     setHidden(false);
     expect(result.current).toBe(3);
   });
+
+  it('holds while paused (a chart out of sight) and catches up when it comes back', () => {
+    const { result, rerender } = renderHook(({ v, paused }) => useThrottled(v, 1000, 0, paused), { initialProps: { v: 1, paused: false } });
+    rerender({ v: 1, paused: true });
+    rerender({ v: 2, paused: true });
+    act(() => void vi.advanceTimersByTime(5000));
+    expect(result.current).toBe(1);
+    rerender({ v: 2, paused: false });
+    expect(result.current).toBe(2);
+  });
 });

@@ -13,11 +13,12 @@ export function useDocumentHidden(): boolean {
 /**
  * The value, but updated at most once per `ms`: charts redraw at a bounded rate, and as a
  * transition, so React renders them in small slices instead of one long task. While the page is
- * hidden the value stays as it was (no redraws nobody sees); it catches up when shown again.
+ * hidden, or `paused` (a chart scrolled out of sight), the value stays as it was (no redraws nobody
+ * sees); it catches up when shown again.
  */
-export function useThrottled<T>(value: T, ms: number, phaseMs = 0): T {
+export function useThrottled<T>(value: T, ms: number, phaseMs = 0, paused = false): T {
   const [shown, setShown] = useState(value);
-  const hidden = useDocumentHidden();
+  const hidden = useDocumentHidden() || paused;
   // a phase staggers several throttled values so their redraws land in different tasks
   const last = useRef(phaseMs ? Date.now() - ms + phaseMs : 0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);

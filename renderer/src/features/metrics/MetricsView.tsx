@@ -116,7 +116,7 @@ export function MetricsView() {
           <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={2 * STAGGER_MS} title="Bytes per second" span={span} data={points} series={S.bytes} />
           <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={3 * STAGGER_MS} title="Round-trip time" span={span} data={points} series={S.rtt} />
           <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={4 * STAGGER_MS} title="Errors, drops and queue" span={span} data={points} series={S.errors} />
-          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={5 * STAGGER_MS} title="UDP loss and retransmits" span={span} note="Loss: packets proven lost. Late acks: resends that turned out unneeded." data={points} series={S.udp} />
+          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={5 * STAGGER_MS} title="UDP loss and retransmits" testId="chart-udp" span={span} note="Loss: packets proven lost. Late acks: resends that turned out unneeded." data={points} series={S.udp} />
           {range === '5m' && <DeviceSeries scope={device} phaseMs={6 * STAGGER_MS} span={span} />}
         </div>
       )}
