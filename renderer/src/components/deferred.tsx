@@ -1,6 +1,6 @@
 import { useEffect, useSyncExternalStore, type ComponentType, type ReactNode } from 'react';
 
-type Status<P> = { kind: 'idle' | 'loading' } | { kind: 'failed'; message: string } | { kind: 'ready'; component: ComponentType<P> };
+type Status<P> = { kind: 'idle' } | { kind: 'failed'; message: string } | { kind: 'ready'; component: ComponentType<P> };
 
 /**
  * A component from a chunk of its own (a dynamic import): fetched when first drawn or when
@@ -19,11 +19,9 @@ export function deferred<P extends object>(load: () => Promise<ComponentType<P>>
     status = next;
     for (const listener of listeners) listener();
   };
-  const preload = (): Promise<ComponentType<P>> => {
-    if (status.kind === 'ready') return Promise.resolve(status.component);
-    if (pending) return pending;
-    become({ kind: 'loading' });
-    return (pending = load().then(
+  // one fetch, its outcome kept: a failed module import stays failed in the browser too
+  const preload = (): Promise<ComponentType<P>> =>
+    (pending ??= load().then(
       (component) => {
         become({ kind: 'ready', component });
         return component;
@@ -33,7 +31,6 @@ export function deferred<P extends object>(load: () => Promise<ComponentType<P>>
         throw error;
       },
     ));
-  };
   const subscribe = (listener: () => void) => {
     listeners.add(listener);
     return () => listeners.delete(listener);

@@ -14,19 +14,19 @@ import { displayName, isFlapping, neverConnected, numericTelemetry, queryDevices
 const ROW_HEIGHT = 40;
 const KEYS_HINT_ID = 'devices-keys-hint';
 /**
- * `optional` columns give way in a narrow window, `optional2` ones (and Firmware) below 1000 px too,
- * `phone` ones below 600 px (styles.css), so Control stays in view down to a phone's width.
+ * Where a column gives way (its class in styles.css): `opt` in a narrow window, `opt2` (and
+ * Firmware) below 1000 px too, `opt3` below 600 px, so Control stays in view down to a phone's width.
  */
-const COLUMNS: { key: DeviceSortKey; label: string; optional?: true; optional2?: true; phone?: true }[] = [
+const COLUMNS: { key: DeviceSortKey; label: string; givesWay?: 'opt' | 'opt2' | 'opt3' }[] = [
   { key: 'id', label: 'Device' },
   { key: 'online', label: 'Status' },
-  { key: 'since', label: 'For', phone: true },
-  { key: 'address', label: 'Address', optional: true },
-  { key: 'lastSeen', label: 'Last seen', optional: true },
-  { key: 'rssi', label: 'RSSI', optional2: true },
-  { key: 'heap', label: 'Heap', optional: true },
-  { key: 'rttMs', label: 'RTT', phone: true },
-  { key: 'rateIn', label: 'Rate', phone: true },
+  { key: 'since', label: 'For', givesWay: 'opt3' },
+  { key: 'address', label: 'Address', givesWay: 'opt' },
+  { key: 'lastSeen', label: 'Last seen', givesWay: 'opt' },
+  { key: 'rssi', label: 'RSSI', givesWay: 'opt2' },
+  { key: 'heap', label: 'Heap', givesWay: 'opt' },
+  { key: 'rttMs', label: 'RTT', givesWay: 'opt3' },
+  { key: 'rateIn', label: 'Rate', givesWay: 'opt3' },
 ];
 
 /** A reason such as "closed_by_peer: ECONNRESET" may break after its underscores, not only at spaces. */
@@ -185,7 +185,7 @@ export function DevicesView() {
         <div className="row head device-row" role="row">
           {COLUMNS.map((c) => (
             // aria-sort belongs to the column header; the button inside it sorts
-            <span key={c.key} role="columnheader" className={`cell sort${c.optional ? ' opt' : ''}${c.optional2 ? ' opt2' : ''}${c.phone ? ' opt3' : ''}`} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
+            <span key={c.key} role="columnheader" className={`cell sort${c.givesWay ? ` ${c.givesWay}` : ''}`} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
               <button type="button" onClick={() => sortBy(c.key)}>
                 {c.label}
                 {sort.key === c.key ? (sort.desc ? ' ▼' : ' ▲') : ''}

@@ -16,15 +16,15 @@ const LIMIT = 500;
 const ROW_HEIGHT = 30;
 const KEYS_HINT_ID = 'conversations-keys-hint';
 
-/** `phone` columns give way below 600 px (styles.css): who talks to whom, how much, stays. */
-const COLUMNS: { key: ConversationSortKey; label: string; num?: true; title?: string; phone?: true }[] = [
+/** `givesWay` columns go below 600 px (styles.css): who talks to whom, how much, stays. */
+const COLUMNS: { key: ConversationSortKey; label: string; num?: true; title?: string; givesWay?: 'opt3' }[] = [
   { key: 'from', label: 'From' },
   { key: 'to', label: 'To' },
   { key: 'messages', label: 'Messages', num: true },
-  { key: 'bytes', label: 'Bytes', num: true, title: 'Payload bytes sent', phone: true },
-  { key: 'errors', label: 'Errors', num: true, title: 'Messages the broker refused (status other than SUCCESS)', phone: true },
-  { key: 'rate', label: 'Rate', num: true, title: 'Messages per second over the last 10 s', phone: true },
-  { key: 'lastSeen', label: 'Last seen', phone: true },
+  { key: 'bytes', label: 'Bytes', num: true, title: 'Payload bytes sent', givesWay: 'opt3' },
+  { key: 'errors', label: 'Errors', num: true, title: 'Messages the broker refused (status other than SUCCESS)', givesWay: 'opt3' },
+  { key: 'rate', label: 'Rate', num: true, title: 'Messages per second over the last 10 s', givesWay: 'opt3' },
+  { key: 'lastSeen', label: 'Last seen', givesWay: 'opt3' },
 ];
 
 /** A row's identity for the roving Tab stop: the pair (ids never contain a line break). */
@@ -105,7 +105,7 @@ export function ConversationsTable({ onOpen }: { onOpen: (c: ConversationStats) 
         <div className="row head conversation-row" role="row">
           {COLUMNS.map((col) => (
             // aria-sort belongs to the column header; the button inside it sorts
-            <span key={col.key} role="columnheader" className={`cell sort${col.num ? ' num' : ''}${col.phone ? ' opt3' : ''}`} aria-sort={sort.key === col.key ? (sort.desc ? 'descending' : 'ascending') : 'none'} title={col.title}>
+            <span key={col.key} role="columnheader" className={`cell sort${col.num ? ' num' : ''}${col.givesWay ? ` ${col.givesWay}` : ''}`} aria-sort={sort.key === col.key ? (sort.desc ? 'descending' : 'ascending') : 'none'} title={col.title}>
               <button type="button" onClick={() => setSort((s) => nextSort(s, col.key))}>
                 {col.label}
                 {sort.key === col.key ? (sort.desc ? ' ▼' : ' ▲') : ''}
