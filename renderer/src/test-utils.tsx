@@ -36,11 +36,23 @@ export function withLayout(width = 1200, height = 800): void {
   });
 }
 
-/** For a chart test file: recharts sizes its container from getBoundingClientRect and ResizeObserver, which jsdom lacks. */
+const SIZE_PROPS = ['clientWidth', 'clientHeight', 'offsetWidth', 'offsetHeight'] as const;
+
+/**
+ * For a chart test file: recharts sizes its container (clientWidth/Height), its legend and tooltip
+ * (offsetWidth/Height) and its text (getBoundingClientRect) from a layout jsdom lacks. All of them
+ * read the one getBoundingClientRect stub, so measureChartText() can size a legend or a label.
+ */
 export function withChartLayout(width = 600, height = 220): void {
-  const savedRect = HTMLElement.prototype.getBoundingClientRect;
+  const proto = HTMLElement.prototype;
+  const savedRect = proto.getBoundingClientRect;
+  const savedSizes = SIZE_PROPS.map((key) => [key, Object.getOwnPropertyDescriptor(proto, key)] as const);
   beforeEach(() => {
-    HTMLElement.prototype.getBoundingClientRect = () => ({ x: 0, y: 0, top: 0, left: 0, right: width, bottom: height, width, height, toJSON: () => ({}) });
+    proto.getBoundingClientRect = () => ({ x: 0, y: 0, top: 0, left: 0, right: width, bottom: height, width, height, toJSON: () => ({}) });
+    for (const key of SIZE_PROPS) {
+      const dimension = key.endsWith('Width') ? 'width' : 'height';
+      Object.defineProperty(proto, key, { configurable: true, get: function (this: HTMLElement) { return this.getBoundingClientRect()[dimension]; } });
+    }
     globalThis.ResizeObserver ??= class {
       observe() {}
       unobserve() {}
@@ -49,7 +61,8 @@ export function withChartLayout(width = 600, height = 220): void {
   });
   afterEach(() => {
     cleanup();
-    HTMLElement.prototype.getBoundingClientRect = savedRect;
+    proto.getBoundingClientRect = savedRect;
+    for (const [key, descriptor] of savedSizes) if (descriptor) Object.defineProperty(proto, key, descriptor);
   });
 }
 
