@@ -40,10 +40,36 @@ describe('OutboundQueue', () => {
     for (let i = 0; i < 5; i++) qb.push(new Uint8Array(10));
     expect(budget.bytes).toBeLessThanOrEqual(100);
     expect([qa.depth, qb.depth, qb.dropped]).toEqual([8, 2, 3]);
-    qa.flush();
-    expect(budget.bytes).toBe(20);
+    qa.flush(); // 80 bytes into a sink that takes 16: they stay in the budget until it drains
+    expect(budget.bytes).toBe(100);
     qb.clear();
+    expect(budget.bytes).toBe(80);
+    a.drainOne();
+    await tick();
     expect(budget.bytes).toBe(0);
+  });
+
+  it('keeps a write the socket took while full in the budget until drain, or until the queue is cleared', async () => {
+    const budget = { bytes: 0, max: 100 };
+    const stalled = sink(16);
+    const other = sink(1 << 20);
+    const qs = new OutboundQueue(stalled.stream, 1_000, 1_000, () => {}, () => 0, budget);
+    const qo = new OutboundQueue(other.stream, 1_000, 1_000, () => {}, () => 0, budget);
+    qs.push(new Uint8Array(60));
+    qs.flush(); // over the sink's high-water mark: handed over, but the reader has stopped
+    expect([qs.held, budget.bytes]).toEqual([60, 60]);
+    for (let i = 0; i < 6; i++) qo.push(new Uint8Array(10));
+    expect([qo.depth, qo.dropped, budget.bytes]).toEqual([4, 2, 100]); // the stalled bytes left room for 40
+    qo.flush();
+    expect(budget.bytes).toBe(60);
+    stalled.drainOne();
+    await tick();
+    expect([qs.held, qs.blockedSince, budget.bytes]).toEqual([0, 0, 0]);
+    qs.push(new Uint8Array(60));
+    qs.flush();
+    expect(budget.bytes).toBe(60);
+    qs.clear(); // the session closed without a drain
+    expect([qs.held, budget.bytes]).toEqual([0, 0]);
   });
 
   it('coalesces all frames of one tick into a single write', async () => {

@@ -18,7 +18,8 @@ const ackLength = (ack: QueuedAck): number => ((ack & 1) === 1 ? 6 : 5);
  * A session's outbound frames, bounded in bytes and frames. Frames queued within one tick leave
  * in a single write (coalescing); while the socket asks us to wait ('drain'), frames stay here and
  * the oldest are dropped past the bound, counted. `blockedSince` lets the broker close a
- * consumer that never drains.
+ * consumer that never drains. A write the socket took while full stays in the budget until 'drain':
+ * bytes a stopped reader never takes count against every queue's room, wherever they wait.
  */
 export class OutboundQueue {
   /**
@@ -35,6 +36,8 @@ export class OutboundQueue {
   written = 0;
   /** ms timestamp since the socket refused more data, 0 when it is flowing. */
   blockedSince = 0;
+  /** Bytes of writes that filled the socket (at most what it still holds), in the budget until 'drain'. */
+  held = 0;
 
   constructor(
     private readonly stream: Duplex,
@@ -46,6 +49,7 @@ export class OutboundQueue {
   ) {
     stream.on('drain', () => {
       this.blockedSince = 0;
+      this.releaseHeld();
       this.flush();
     });
   }
@@ -122,15 +126,25 @@ export class OutboundQueue {
     this.bytes = 0;
     this.budget.bytes -= bytes;
     this.written += bytes;
-    if (!this.stream.write(buffer) && this.blockedSince === 0) this.blockedSince = this.clock();
+    if (this.stream.write(buffer)) return;
+    this.held += bytes;
+    this.budget.bytes += bytes;
+    if (this.blockedSince === 0) this.blockedSince = this.clock();
   }
 
+  /** Empties the queue and gives back its budget (the session is closing). */
   clear(): void {
+    this.releaseHeld();
     this.budget.bytes -= this.bytes;
     this.frames = [];
     this.head = 0;
     this.tail = 0;
     this.bytes = 0;
+  }
+
+  private releaseHeld(): void {
+    this.budget.bytes -= this.held;
+    this.held = 0;
   }
 
   /** Empties the queue after a write, keeping the array but not the frames it held. */

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Status } from '../../shared/protocol/constants';
 import { Broker } from './broker';
@@ -81,6 +82,38 @@ describe('a consumer that stops reading', () => {
     expect(counters.drops).toBeGreaterThan(1_500);
     await eventually(() => closes.find((x) => x[0] === 'reader'), 2_000, 'reader closed');
     expect(closes.find((x) => x[0] === 'reader')?.[1]).toBe('slow_consumer');
+    expect(sender.closed).toBe(false);
+    await broker.close();
+  });
+
+  it('several stopped readers together stay within the broker-wide budget, counting what their sockets hold', async () => {
+    const tokens = new MemoryTokenStore();
+    const readers = ['r1', 'r2', 'r3'];
+    for (const id of ['sender', ...readers]) tokens.add(id, testToken(id));
+    const TOTAL = 12 * 1024;
+    const HWM = 2 * 1024;
+    const broker = new Broker({ tokens, limits: { maxQueueBytes: 8 * 1024, maxTotalQueueBytes: TOTAL, maxPayload: 1024, maxQueueMessages: 1_000, drainTimeoutMs: 60_000 } });
+    const sockets = new Map<string, Duplex>();
+    const connect = async (id: string) => {
+      const [brokerSide, deviceSide] = duplexPair(HWM);
+      broker.handle(brokerSide, { address: 'mem', transport: 'tcp' });
+      sockets.set(id, brokerSide);
+      const client = new V2Client(deviceSide);
+      expect(await client.login(testToken(id))).toBe(Status.SUCCESS);
+      return client;
+    };
+    const sender = await connect('sender');
+    for (const id of readers) (await connect(id)).pause();
+    let peak = 0;
+    for (let round = 0; round < 20; round++) {
+      const ids = readers.flatMap((id) => Array.from({ length: 10 }, () => sender.post(id, `{"pad":"${'p'.repeat(400)}"}`)));
+      await sender.status(ids[ids.length - 1]!, 2_000);
+      // What the broker keeps for the stopped readers: their queues and what their sockets hold past their own room.
+      const kept = readers.reduce((sum, id) => sum + broker.session(id)!.counters.queueBytes + Math.max(0, sockets.get(id)!.writableLength - HWM), 0);
+      peak = Math.max(peak, kept);
+    }
+    expect(peak).toBeGreaterThan(TOTAL / 2);
+    expect(peak).toBeLessThanOrEqual(TOTAL);
     expect(sender.closed).toBe(false);
     await broker.close();
   });
