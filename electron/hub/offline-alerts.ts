@@ -5,6 +5,7 @@
  * desktop shell turns them into native notifications. Bounded: at most MAX_TRACKED pending devices,
  * and at most BURST alerts per window; the rest become one summary.
  */
+import { deviceName } from '../../shared/api/device-name';
 import { reasonText } from '../../shared/api/reason-text';
 
 export type OfflineAlert =
@@ -121,11 +122,6 @@ export function offlineFor(ms: number): string {
   const m = Math.floor(s / 60);
   if (m < 60) return `${m} min`;
   return m % 60 === 0 ? `${Math.floor(m / 60)} h` : `${Math.floor(m / 60)} h ${m % 60} min`;
-}
-
-/** The device as users know it: "greenhouse-1 (Greenhouse)", or the id alone without a label. */
-export function deviceName(id: string, label: string | null): string {
-  return label && label !== id ? `${id} (${label})` : id;
 }
 
 /** The words of an alert: one line for a notice, a title and body for a native notification. */

@@ -1,4 +1,5 @@
-import type { HelloResult, HostNotice } from '../../../shared/api/contract';
+import type { DeviceSummary, HelloResult, HostNotice } from '../../../shared/api/contract';
+import { deviceName } from '../../../shared/api/device-name';
 import { errorText } from '../api/errors';
 import type { BatchReducer, SliceCreator } from './types';
 
@@ -39,6 +40,7 @@ export interface ConnectionSlice {
   /** The load behind `key` worked: its earlier failure notices are no longer true. */
   clearNotices(key: string): void;
   dismissNotice(id: number): void;
+  dismissAllNotices(): void;
   /**
    * True once the host connection was lost (closed) until it is open again; the views disable
    * what needs the host. Not while first connecting: there is nothing to have lost yet (actions
@@ -141,11 +143,28 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, c
     dismissNotice(id) {
       set((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
     },
+    dismissAllNotices() {
+      set({ notices: [] });
+    },
   };
 };
 
-export const connectionBatch: BatchReducer = (state, batch) => ({
-  lastBatchSeq: batch.seq,
-  batchesApplied: state.batchesApplied + 1,
-  ...(batch.notices?.length ? { notices: appendNotices(state.notices, batch.notices.map((n) => ({ ...n, ts: batch.ts }))) } : {}),
-});
+/**
+ * An offline alert whose device is back is no longer true: it becomes an info notice that says so
+ * (and goes away by itself, as info does) in its place, so a device that dropped and came back while
+ * nobody looked leaves no warning that says it is still gone.
+ */
+export function resolveOfflineNotices(list: Notice[], devices: DeviceSummary[] | undefined, ts: number): Notice[] {
+  if (!devices?.length || !list.some((n) => n.alert === 'offline' && n.device !== undefined)) return list;
+  const back = new Map(devices.filter((d) => d.online).map((d) => [d.id, d]));
+  return list.map((n) => {
+    const device = n.alert === 'offline' && n.device !== undefined ? back.get(n.device) : undefined;
+    return device ? { id: n.id, level: 'info', text: `${deviceName(device.id, device.label)} is back online`, ts, count: 1, device: device.id } : n;
+  });
+}
+
+export const connectionBatch: BatchReducer = (state, batch) => {
+  const resolved = resolveOfflineNotices(state.notices, batch.devices, batch.ts);
+  const notices = batch.notices?.length ? appendNotices(resolved, batch.notices.map((n) => ({ ...n, ts: batch.ts }))) : resolved;
+  return { lastBatchSeq: batch.seq, batchesApplied: state.batchesApplied + 1, ...(notices !== state.notices ? { notices } : {}) };
+};

@@ -2,7 +2,7 @@
 import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiCallError } from '../../api/errors';
-import { createFakeClient } from '../../api/fake-client';
+import { createFakeClient, fakeDevice } from '../../api/fake-client';
 import { appendNotices, MAX_NOTICES } from '../../store/connection-slice';
 import { renderWith, setup, TEST_HELLO } from '../../test-utils';
 import { CommandsView } from '../commands/CommandsView';
@@ -84,6 +84,40 @@ describe("the hub's offline alerts", () => {
     expect(screen.getByTestId('notice-warn').textContent).toContain(text);
     fireEvent.click(screen.getByTestId('notice-open-device'));
     expect(store.getState()).toMatchObject({ view: 'device', selectedDevice: 'greenhouse-1' });
+  });
+
+  it("turn into a short 'back online' note when their device is back; the others stay", () => {
+    vi.useFakeTimers();
+    try {
+      const { client } = renderWith(<Notices />);
+      const offline = (id: string) => ({ level: 'warn' as const, text: `${id} is offline: closed by peer — for 30 s`, device: id, alert: 'offline' as const });
+      const summary = { level: 'warn' as const, text: '2 more devices offline (see Devices, filter Offline)', alert: 'offline' as const };
+      act(() => void client.emit({ notices: [offline('greenhouse-1'), offline('pump-2'), summary] }));
+      expect(screen.getAllByTestId('notice-warn')).toHaveLength(3);
+      // still offline in this batch (a new summary of it), then back with the name users gave it
+      act(() => void client.emit({ devices: [fakeDevice('greenhouse-1', { online: false })] }));
+      expect(screen.getAllByTestId('notice-warn')).toHaveLength(3);
+      act(() => void client.emit({ devices: [fakeDevice('greenhouse-1', { online: true, label: 'Greenhouse' })] }));
+      expect(screen.getByTestId('notice-info').textContent).toContain('greenhouse-1 (Greenhouse) is back online');
+      expect(screen.getAllByTestId('notice-warn').map((n) => n.textContent)).toEqual([expect.stringContaining('pump-2 is offline'), expect.stringContaining('2 more devices offline')]);
+      expect(screen.getAllByTestId('notice-open-device')).toHaveLength(2); // the note still opens its device
+      act(() => void vi.advanceTimersByTime(6100));
+      expect(screen.queryByTestId('notice-info')).toBeNull();
+      expect(screen.getAllByTestId('notice-warn')).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a pile of them goes with one Dismiss all (shown from two notices on)', () => {
+    const { client, store } = renderWith(<Notices />);
+    act(() => void client.emit({ notices: [{ level: 'warn', text: 'a is offline: closed by peer — for 30 s', device: 'a', alert: 'offline' }] }));
+    expect(screen.queryByTestId('notices-dismiss-all')).toBeNull();
+    act(() => void client.emit({ notices: [{ level: 'warn', text: 'b is offline: closed by peer — for 30 s', device: 'b', alert: 'offline' }] }));
+    act(() => store.getState().notify('error', 'Send failed: not connected to the host'));
+    fireEvent.click(screen.getByRole('button', { name: 'Dismiss all' }));
+    expect(store.getState().notices).toEqual([]);
+    expect(screen.queryByRole('status')).toBeNull();
   });
 
   it('a burst summed up links to the offline devices', () => {

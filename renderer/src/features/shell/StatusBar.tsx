@@ -56,6 +56,7 @@ const INFO_NOTICE_MS = 6000;
 export function Notices() {
   const notices = useApp((s) => s.notices);
   const dismiss = useApp((s) => s.dismissNotice);
+  const dismissAll = useApp((s) => s.dismissAllNotices);
   const navigate = useApp((s) => s.navigate);
   const setDeviceFilter = useApp((s) => s.setDeviceFilter);
   // info goes away by itself INFO_NOTICE_MS after it came (not after the last change to the list,
@@ -74,6 +75,12 @@ export function Notices() {
   if (notices.length === 0) return null;
   return (
     <div className="notices" role="status" aria-live="polite">
+      {notices.length > 1 && (
+        // warnings stay until dismissed: a pile of them must not take the corner of the view one by one
+        <button type="button" className="btn notices-clear" onClick={dismissAll} data-testid="notices-dismiss-all">
+          Dismiss all
+        </button>
+      )}
       {notices.map((n) => (
         <div key={n.id} className={`notice notice-${n.level}`} data-testid={`notice-${n.level}`}>
           <span>
