@@ -1,6 +1,11 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { MemoryTokenStore, generateToken, hashToken } from './tokens';
+import { Status } from '../../shared/protocol/constants';
+import { Broker } from './broker';
+import { duplexPair } from './testing/duplex-pair';
+import { testToken } from './testing/fixtures';
+import { V2Client } from './testing/v2-client';
+import { MemoryTokenStore, type TokenStore, generateToken, hashToken } from './tokens';
 
 describe('MemoryTokenStore', () => {
   it('issues tokens with at least 128 random bits and returns the plaintext only once', () => {
@@ -49,5 +54,32 @@ describe('MemoryTokenStore', () => {
     expect(store.verify('legacy-token-0000001')).toBe('a');
     expect(store.has('constructor')).toBe(false);
     expect(store.verify('constructor')).toBeNull();
+  });
+
+  it('issues no token as "server" or "broadcast": a device so named would pass for the panel, or never be reached', () => {
+    const store = new MemoryTokenStore();
+    for (const id of ['server', 'broadcast']) {
+      expect(() => store.create(id)).toThrow(/invalid device id/);
+      expect(() => store.add(id, 'legacy-token-0000002')).toThrow(/invalid device id/);
+    }
+    expect(store.create('server-room')).toHaveLength(32);
+  });
+});
+
+describe('login', () => {
+  it('refuses a token that a store (an old database) still holds for "server"', async () => {
+    const real = new MemoryTokenStore();
+    real.add('lamp', testToken('lamp'));
+    // what a database from before the rule could answer
+    const tokens: TokenStore = { verify: (t) => (t === 'old-server-token-000' ? 'server' : real.verify(t)), create: (id) => real.create(id), rotate: (id) => real.rotate(id), revoke: (id) => real.revoke(id), list: () => real.list() };
+    const broker = new Broker({ tokens });
+    const connect = () => {
+      const [brokerSide, deviceSide] = duplexPair();
+      broker.handle(brokerSide, { address: 'mem', transport: 'tcp' });
+      return new V2Client(deviceSide);
+    };
+    expect(await connect().login('old-server-token-000')).toBe(Status.INVALID_TOKEN);
+    expect(await connect().login(testToken('lamp'))).toBe(Status.SUCCESS);
+    await broker.close();
   });
 });

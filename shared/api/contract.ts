@@ -4,7 +4,7 @@
  * schemas; results and events are typed here too. Environment-free.
  */
 import { z } from 'zod';
-import { DEVICE_ID_PATTERN, DEVICE_ID_RULE, SETTINGS_NUMBER_LIMITS, type SettingsNumberKey } from './limits';
+import { DEVICE_ID_PATTERN, DEVICE_ID_RULE, RESERVED_DEVICE_ID_RULE, RESERVED_DEVICE_IDS, SETTINGS_NUMBER_LIMITS, type SettingsNumberKey } from './limits';
 import { ControlDescription, TelemetryDescription } from '../protocol/login';
 
 export const DeviceId = z.string().regex(DEVICE_ID_PATTERN, DEVICE_ID_RULE);
@@ -283,7 +283,7 @@ export const methods = {
   'messages.broadcast': z.strictObject({ payload: JsonObject }),
   'controls.set': z.strictObject({ device: DeviceId, control: z.string().min(1).max(32), value: z.unknown().optional(), toggle: z.boolean().optional() }),
   'tokens.list': z.strictObject({}),
-  'tokens.create': z.strictObject({ id: DeviceId }),
+  'tokens.create': z.strictObject({ id: DeviceId.refine((id) => !RESERVED_DEVICE_IDS.includes(id), RESERVED_DEVICE_ID_RULE) }),
   'tokens.revoke': z.strictObject({ id: DeviceId }),
   'tokens.rotate': z.strictObject({ id: DeviceId }),
   'tokens.delete': z.strictObject({ id: DeviceId }),

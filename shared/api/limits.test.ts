@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSettings, DeviceId, Settings } from './contract';
-import { DEVICE_ID_PATTERN, SETTINGS_NUMBER_LIMITS, type SettingsNumberKey } from './limits';
+import { isValidDeviceId } from '../protocol/envelope';
+import { defaultSettings, DeviceId, methods, Settings } from './contract';
+import { DEVICE_ID_PATTERN, RESERVED_DEVICE_ID_RULE, RESERVED_DEVICE_IDS, SETTINGS_NUMBER_LIMITS, type SettingsNumberKey } from './limits';
 
 // The UI checks input against limits.ts alone; the host against contract.ts' schemas. These say
 // they are one rule.
@@ -20,5 +21,12 @@ describe('the UI limits are the schema', () => {
     for (const id of ['lamp-1', 'a', 'x'.repeat(64), 'x'.repeat(65), '', 'with space', 'dots.and:colons_', 'ümlaut', 'lamp/1']) {
       expect(DEVICE_ID_PATTERN.test(id), id).toBe(DeviceId.safeParse(id).success);
     }
+  });
+
+  it('no token is created for a name the protocol routes elsewhere, with the rule the UI shows', () => {
+    const create = (id: string) => methods['tokens.create'].safeParse({ id });
+    for (const id of RESERVED_DEVICE_IDS) expect(create(id).error?.issues[0]?.message, id).toBe(RESERVED_DEVICE_ID_RULE);
+    expect(create('server-room').success).toBe(true);
+    expect(isValidDeviceId('server') || isValidDeviceId('broadcast')).toBe(false);
   });
 });

@@ -5,6 +5,9 @@
 /** A device id: what the firmware logs in as and every API call names. */
 export const DEVICE_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 export const DEVICE_ID_RULE = 'device ids use 1-64 of A-Z a-z 0-9 _ . : -';
+/** Targets of the protocol itself: a device named so would pass for the panel, or never be reached. */
+export const RESERVED_DEVICE_IDS: readonly string[] = ['server', 'broadcast'];
+export const RESERVED_DEVICE_ID_RULE = '"server" and "broadcast" are the protocol\'s own targets, not device ids';
 
 /** The whole-number settings' ranges (Settings in contract.ts). */
 export const SETTINGS_NUMBER_LIMITS = {

@@ -40,8 +40,9 @@ const fail = (code: EnvelopeErrorCode, message: string): ParseResult<never> => (
 
 const ascii = new TextDecoder('utf-8');
 
+/** An id a device may have: the pattern, and not a name the protocol routes elsewhere ("server", "broadcast"). */
 export function isValidDeviceId(id: unknown): id is string {
-  return typeof id === 'string' && DEVICE_ID_PATTERN.test(id);
+  return typeof id === 'string' && DEVICE_ID_PATTERN.test(id) && id !== SERVER_ID && id !== BROADCAST_ID;
 }
 
 export function classifyTarget(id: string): TargetKind {

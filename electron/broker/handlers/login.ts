@@ -1,5 +1,6 @@
 import { Status } from '../../../shared/protocol/constants';
 import { encodeFrame, encodeStatus, type Frame } from '../../../shared/protocol/frame';
+import { isValidDeviceId } from '../../../shared/protocol/envelope';
 import { parseLogin, type LoginReply } from '../../../shared/protocol/login';
 import type { BrokerCore } from '../core';
 import type { Session } from '../session';
@@ -37,7 +38,8 @@ function verdict(core: BrokerCore, session: Session, frame: Frame): void {
   }
   const login = parsed.value;
   const id = core.options.tokens.verify(login.token);
-  if (id === null) return refuse(core, session, frame.msgId, Status.INVALID_TOKEN, 'invalid_token');
+  // isValidDeviceId also keeps out a token issued as "server" or "broadcast" before they were refused
+  if (id === null || !isValidDeviceId(id)) return refuse(core, session, frame.msgId, Status.INVALID_TOKEN, 'invalid_token');
 
   core.throttle.succeeded(session.address);
   session.authenticated(id);

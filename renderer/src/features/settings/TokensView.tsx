@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { TokenInfo } from '../../../../shared/api/contract';
-import { DEVICE_ID_PATTERN, DEVICE_ID_RULE } from '../../../../shared/api/limits';
+import { DEVICE_ID_PATTERN, DEVICE_ID_RULE, RESERVED_DEVICE_ID_RULE, RESERVED_DEVICE_IDS } from '../../../../shared/api/limits';
 import { errorText } from '../../api/errors';
 import { EmptyState } from '../../components/EmptyState';
 import { formatAgo } from '../../components/format';
@@ -74,7 +74,8 @@ export function TokensView() {
   // again after the host comes back (a new hello): a list that failed to load loads now
   const hello = useApp((s) => s.hello);
   useEffect(reload, [reload, hello]);
-  const idValid = DEVICE_ID_PATTERN.test(name);
+  const reserved = RESERVED_DEVICE_IDS.includes(name);
+  const idValid = DEVICE_ID_PATTERN.test(name) && !reserved;
   const act = async (fn: () => Promise<void>, what: string) => {
     try {
       await fn();
@@ -123,7 +124,7 @@ export function TokensView() {
           </button>
         </form>
         {gate.note}
-        {name && !idValid && <p className="error-text">{DEVICE_ID_RULE}</p>}
+        {name && !idValid && <p className="error-text">{reserved ? RESERVED_DEVICE_ID_RULE : DEVICE_ID_RULE}</p>}
         {revealed && <TokenReveal id={revealed.id} token={revealed.token} onDone={() => setRevealed(null)} />}
       </div>
       {tokens.length === 0 && !hello ? (
