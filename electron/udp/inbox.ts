@@ -3,7 +3,7 @@ import { Channel, type ChannelCode, type MsgFrame } from '../../shared/protocol/
 import type { UdpConfig } from './config';
 import type { UdpCounters } from './counters';
 import type { ChannelName } from './peer';
-import { type ReassemblyBudget, Reassembler } from './reassembly';
+import { copyOf, type ReassemblyBudget, Reassembler } from './reassembly';
 import { OrderedReceiver, UnorderedReceiver, UnreliableReceiver } from './receive-channels';
 
 const channelName: ChannelName[] = ['unreliable', 'ordered', 'unordered'];
@@ -74,7 +74,7 @@ export class Inbox {
       data = r.data;
       deflate = r.deflate;
     } else {
-      data = data.slice();
+      data = copyOf(data);
     }
     if (deflate) {
       try {

@@ -177,6 +177,8 @@ export class Peer {
     let ackEliciting = false;
     let refused = false;
     for (const f of parsed.frames) {
+      // an ACK can close the session (retries exhausted): nothing after it may touch the cleared inbox
+      if (this.closed) return 'ok';
       if (f.type === 1) this.sender.onAck(f, now);
       else if (f.type === 2) ackEliciting = true;
       else if (f.type === 5) this.sender.setWindow(f.window);
@@ -186,9 +188,9 @@ export class Peer {
       } else {
         ackEliciting = true;
         if (!this.inbox.take(f, now)) refused = true;
-        if (this.closed) return 'ok';
       }
     }
+    if (this.closed) return 'ok';
     // A packet with a refused reliable message is not acknowledged: the sender will resend it.
     let gap = false;
     if (!refused) {

@@ -48,6 +48,14 @@ export interface Fragment {
   data: Uint8Array;
 }
 
+/**
+ * A copy that owns its bytes: frame data is a view into the decrypted datagram (a Node Buffer, whose
+ * own slice() is a view too), so keeping it would keep the whole datagram for a few counted bytes.
+ */
+export function copyOf(data: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(data);
+}
+
 export class Reassembler {
   private partials = new Map<number, Partial>();
   private bytes = 0;
@@ -96,7 +104,7 @@ export class Reassembler {
       this.partials.set(f.key, p);
       this.budget.partials++;
     }
-    p.parts.set(f.index, f.data.slice());
+    p.parts.set(f.index, copyOf(f.data));
     p.bytes += f.data.length;
     this.bytes += f.data.length;
     this.budget.bytes += f.data.length;

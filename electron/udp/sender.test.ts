@@ -84,3 +84,27 @@ describe('Sender.failAll', () => {
     });
   });
 });
+
+describe('Sender out of retries', () => {
+  it('fails the message that ran out, and the close fails and counts the others of its packet (none lost from the books)', () => {
+    const counters = newCounters();
+    const closes: number[] = [];
+    const s: Sender = new Sender({ fragmentBytes: 1000, maxInFlightPackets: 128, maxQueuedBytes: 1 << 20, maxRetries: 1, window: 1024, maxWindow: 1024 }, new RttEstimator(), counters, (reason) => {
+      closes.push(s.failAll(reason)); // what the peer's close does
+    });
+    const results: string[] = [];
+    const send = (name: string, pn: number, now: number) => {
+      s.enqueue(Channel.RELIABLE_ORDERED, new TextEncoder().encode(name), false, (e) => results.push(`${name}: ${e ? e.message : 'delivered'}`));
+      return sendAs(s, pn, now);
+    };
+    send('a', 0, 0);
+    send('x', 1, 9);
+    s.onAck(ack(1), 10); // packet 0 lost: a goes again, with b, in packet 2
+    expect(send('b', 2, 10)).toHaveLength(2);
+    send('y', 3, 19);
+    s.onAck(ack(3), 20); // packet 2 lost: a has no retry left; b has one, but the session ends
+    expect(results.sort()).toEqual(['a: retries_exhausted', 'b: retries_exhausted', 'x: delivered', 'y: delivered']);
+    expect(closes).toEqual([1]);
+    expect(counters.failedMessages).toBe(1); // the peer adds the close's unfinished ones
+  });
+});

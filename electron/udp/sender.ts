@@ -285,16 +285,19 @@ export class Sender {
     this.sent.delete(pn);
     this.inFlight--;
     this.suspects.add(pn, p.sentAt, this.largestSent + 1, backoff);
+    let exhausted = false;
     for (const f of p.frags) {
       if (f.acked || f.msg.finished || --f.copies > 0) continue;
       if (f.sends > this.config.maxRetries) {
         this.counters.failedMessages++;
         this.finish(f.msg, new Error('retries_exhausted'));
-        this.onFatal('retries_exhausted');
-        return;
+        exhausted = true;
+        continue;
       }
       this.retransmit.push(f);
     }
+    // after the loop: the packet's other fragments are queued again, so the close fails and counts them
+    if (exhausted) this.onFatal('retries_exhausted');
   }
 
   private finish(msg: OutMessage, error: Error | null): void {

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { noUdpDrops, type UdpEndpointDrops, type UdpSourceDropReason } from '../../shared/api/contract';
+import { CloseReason } from '../../shared/protocol/udp/frames';
 import { type DatagramHeader, decodeHeader } from '../../shared/protocol/udp/wire';
 import { type DeviceEnvelope, encodeDeliveredEnvelope, parseDeviceEnvelope, type TargetKind } from '../../shared/protocol/envelope';
 import { type Clock, realClock, type Timer } from './clock';
@@ -177,7 +178,7 @@ export class UdpTransport extends EventEmitter {
     if (!s) return false;
     this.byDevice.delete(deviceId);
     this.bySid.delete(s.sessionId);
-    if (s.peer && !s.peer.closed) s.peer.close(reason);
+    if (s.peer && !s.peer.closed) s.peer.close(reason, reason === 'replaced' ? CloseReason.REPLACED : reason === 'shutdown' ? CloseReason.SHUTDOWN : CloseReason.NORMAL);
     // An open session says so from its peer's onClose; a pending one has no peer.
     else if (!s.peer) this.pendingEnded(s, reason);
     return true;

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { Channel, type MsgFrame } from '../../shared/protocol/udp/frames';
+import { resolveConfig } from './config';
+import { newCounters } from './counters';
+import { Inbox } from './inbox';
+import { ReassemblyBudget } from './reassembly';
+
+// A decrypted datagram is a Node Buffer and frames are views into it; what the inbox keeps must be
+// copies of their own (a Buffer's slice() is a view too), or a few counted bytes keep the datagram.
+describe('Inbox keeps copies of what it holds', () => {
+  const text = (b: Uint8Array) => Buffer.from(b).toString();
+
+  function inbox() {
+    const got: Uint8Array[] = [];
+    const box = new Inbox(resolveConfig(), new ReassemblyBudget(64, 1 << 20), newCounters(), (data) => got.push(data), () => {}, () => false);
+    return { box, got };
+  }
+
+  /** A frame whose data is a view into a datagram-sized Buffer, like decodeFrames' output. */
+  function framed(seq: number, body: string, fragment: MsgFrame['fragment'] = null): { frame: MsgFrame; datagram: Buffer } {
+    const datagram = Buffer.alloc(2048, 0x78);
+    datagram.write(body, 100);
+    return { frame: { type: 4, channel: Channel.RELIABLE_ORDERED, deflate: false, seq, fragment, data: datagram.subarray(100, 100 + body.length) }, datagram };
+  }
+
+  it('a message held for its turn (ordered channel, one before it missing)', () => {
+    const { box, got } = inbox();
+    const later = framed(1, '{"n":1}');
+    expect(box.take(later.frame, 0)).toBe(true);
+    later.datagram.fill(0); // the receive buffer is reused for the next datagram
+    expect(box.take(framed(0, '{"n":0}').frame, 0)).toBe(true);
+    expect(got.map(text)).toEqual(['{"n":0}', '{"n":1}']);
+    expect(got[1]!.buffer.byteLength).toBe(7);
+  });
+
+  it('the fragments of a message until the last arrives', () => {
+    const { box, got } = inbox();
+    const first = framed(0, '{"half":', { index: 0, count: 2, total: 14 });
+    expect(box.take(first.frame, 0)).toBe(true);
+    first.datagram.fill(0);
+    expect(box.take(framed(0, '"one"}', { index: 1, count: 2, total: 14 }).frame, 0)).toBe(true);
+    expect(got.map(text)).toEqual(['{"half":"one"}']);
+  });
+});
