@@ -6,6 +6,7 @@ import type { UdpConfig } from './config';
 import { deriveDirectionKey, open, tokenHash } from './crypto';
 import { ForgedDevice } from './forge';
 import { SimulatedNetwork } from './net';
+import { simulatedSession } from './simulated';
 import { UdpTransport } from './transport';
 
 const BROKER = '10.0.0.1:8080';
@@ -71,5 +72,23 @@ describe('UDP sessions end with the reason the protocol names', () => {
     s.send(out.subarray(0, at));
     expect(s.closes).toEqual(['retries_exhausted']);
     expect([s.transport.budget.partials, s.transport.budget.bytes]).toEqual([0, 0]);
+  });
+
+  it('a send callback that closes the session runs once its packet is out: no packet number sealed twice', () => {
+    const s = simulatedSession();
+    s.clock.run(100);
+    const sent: { pn: number; length: number }[] = [];
+    const wire = s.net as unknown as { carry: (d: Uint8Array, from: { address: string; port: number }, to: string) => void };
+    const carry = wire.carry.bind(s.net);
+    wire.carry = (d, from, to) => {
+      const h = decodeHeader(d);
+      if (from.port === 40000 && h.ok) sent.push({ pn: h.value.packetNumber, length: d.length });
+      carry(d, from, to);
+    };
+    expect(s.client.send('server', '{"last":"words"}', 'unreliable', () => s.client.close())).toBe(true);
+    s.clock.run(s.clock.now() + 50);
+    expect(sent.length).toBeGreaterThanOrEqual(2); // the message, then the CLOSE
+    expect(new Set(sent.map((d) => d.pn)).size).toBe(sent.length);
+    expect(s.atBroker.map((e) => new TextDecoder().decode(e.payload))).toEqual(['{"last":"words"}']);
   });
 });

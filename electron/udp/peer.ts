@@ -290,6 +290,7 @@ export class Peer {
       this.transmitPlain(this.nextPn, at, frags, true);
       this.counters.idleDuplicates++;
     }
+    this.sender.settleLeft();
     return true;
   }
 

@@ -144,6 +144,12 @@ export class Sender {
     return true;
   }
 
+  /**
+   * Unreliable fragments written into the packet being built: settled by settleLeft() once it is out,
+   * so a callback that closes the session never runs mid-packet (its CLOSE would be sealed meanwhile).
+   */
+  private left: OutFragment[] = [];
+
   /** Writes as many queued fragments as fit in out[at..limit); returns the new offset and what went. */
   fill(out: Uint8Array, at: number, limit: number): { at: number; frags: OutFragment[] } {
     const frags: OutFragment[] = [];
@@ -160,9 +166,16 @@ export class Sender {
       f.msg.transmitted = true;
       frags.push(f);
       // An unreliable message is finished once it has left.
-      if (f.msg.channel === Channel.UNRELIABLE) this.settle(f);
+      if (f.msg.channel === Channel.UNRELIABLE) this.left.push(f);
     }
     return { at, frags };
+  }
+
+  /** The packet fill() built is out: its unreliable messages are done. */
+  settleLeft(): void {
+    const left = this.left;
+    this.left = [];
+    for (const f of left) this.settle(f);
   }
 
   onPacketSent(pn: number, now: number, frags: OutFragment[], ackEliciting: boolean): void {
@@ -226,7 +239,7 @@ export class Sender {
 
   /** Reports every unfinished message as failed (session closing); returns how many there were. */
   failAll(reason: string): number {
-    const all = [...this.retransmit, ...this.fresh.slice(this.freshHead), ...[...this.sent.values()].flatMap((p) => p.frags)];
+    const all = [...this.left, ...this.retransmit, ...this.fresh.slice(this.freshHead), ...[...this.sent.values()].flatMap((p) => p.frags)];
     const wasSent = new SendFailed(reason, false);
     const neverSent = new SendFailed(reason, true);
     let failed = 0;
@@ -235,6 +248,7 @@ export class Sender {
       failed++;
       this.finish(f.msg, f.msg.transmitted ? wasSent : neverSent);
     }
+    this.left = [];
     this.retransmit = [];
     this.unfinished = [[], [], []];
     this.fresh = [];
