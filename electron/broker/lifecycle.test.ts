@@ -118,6 +118,15 @@ describe('session lifecycle', () => {
     expect(t.broker.stats()).toMatchObject({ msgsIn: 1, acksOut: 0, disconnects: { revoked: 1 } });
   });
 
+  it("counts the bytes a closing session still writes (a refused login's reply) in the broker's totals", async () => {
+    t = await startTestBroker(['a']);
+    const wrong = await V2Client.connect(t.port);
+    expect(await wrong.login('not-the-token-0000000')).toBe(Status.INVALID_TOKEN);
+    await wrong.waitClosed();
+    // the 6-byte status frame, written as the session closed; the login throttle's delay is before it
+    expect(t.broker.stats()).toMatchObject({ bytesOut: 6, acksOut: 0, disconnects: { auth_failed: 1 } });
+  });
+
   it('emits nothing when nobody listens', async () => {
     t = await startTestBroker(['a', 'b']);
     const spy = vi.spyOn(t.broker, 'emit');

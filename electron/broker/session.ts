@@ -189,8 +189,9 @@ export class Session {
 
   /** Acks a device frame the way its firmware can read: legacy always empty, v2 with a status. */
   ack(msgId: number, status: number): void {
+    if (this.state === 'closed') return;
     this.counters.acksOut++;
-    if (this.state !== 'closed') this.countDrops(this.queue.pushAck(msgId, this.protocol === 'v2' ? status : -1));
+    this.countDrops(this.queue.pushAck(msgId, this.protocol === 'v2' ? status : -1));
   }
 
   private countDrops(dropped: number): number {
@@ -292,22 +293,27 @@ export class Session {
     this.state = 'closed';
     this.unroute();
     if (this.loginTimer) clearTimeout(this.loginTimer);
-    this.core.closed(this, wasOpen, reason, detail);
-    if (mode === 'graceful' && !this.stream.destroyed) {
-      this.queue.flush(true);
+    const graceful = mode === 'graceful' && !this.stream.destroyed;
+    // What is queued leaves first, so the counters the broker retires next include it.
+    if (graceful) this.queue.flush(true);
+    try {
+      this.core.closed(this, wasOpen, reason, detail);
+    } finally {
+      // whatever a close listener did: the socket never stays open, nor counted, for a closed session
       this.queue.clear();
-      this.stream.end();
-      // The socket still counts toward the connection limits while it lingers: until the peer has gone or
-      // the linger ends (a stream need not emit 'close', so the timer releases it too).
-      this.stream.once('close', () => this.release());
-      setTimeout(() => {
+      if (graceful) {
+        this.stream.end();
+        // The socket still counts toward the connection limits while it lingers: until the peer has gone or
+        // the linger ends (a stream need not emit 'close', so the timer releases it too).
+        this.stream.once('close', () => this.release());
+        setTimeout(() => {
+          this.stream.destroy();
+          this.release();
+        }, this.core.options.closeLingerMs).unref();
+      } else {
         this.stream.destroy();
         this.release();
-      }, this.core.options.closeLingerMs).unref();
-    } else {
-      this.queue.clear();
-      this.stream.destroy();
-      this.release();
+      }
     }
   }
 
