@@ -171,6 +171,35 @@ TEST(udp_session_ends_with_the_tcp_session) {
   CHECK_EQ(rig.toBroker.count, before);
 }
 
+// A sketch that sends again what UDP failed to deliver, from the done callback.
+struct Resender {
+  UdpLink* udp;
+  int failed;
+  Route again;
+};
+
+void resendOnFailure(void* context, uint32_t, bool delivered) {
+  Resender* r = static_cast<Resender*>(context);
+  if (delivered) return;
+  r->failed++;
+  r->again = r->udp->send("server", "{\"r\":1}", Delivery::Reliable);
+}
+
+TEST(udp_messages_failed_by_the_tcp_session_ending_are_told_with_the_client_offline) {
+  static Rig rig;
+  CHECK(rig.loginAndOpen());
+  Resender resender = {&rig.udp, 0, Route::Udp};
+  rig.udp.onDone(resendOnFailure, &resender);
+  rig.toBroker.blocked = true;  // never acknowledged
+  CHECK(rig.udp.send("server", "{\"r\":1}", Delivery::Reliable) == Route::Udp);
+  rig.tcp.peerClosed = true;
+  rig.step(1);
+  CHECK_EQ(resender.failed, 1);
+  // refused, as any send while offline: not taken for TCP and then thrown away with the socket
+  CHECK(resender.again == Route::None);
+  CHECK(!rig.client.connected());
+}
+
 TEST(udp_login_without_grant_stays_on_tcp) {
   static Rig rig;
   CHECK(test::login(rig.client, rig.tcp, false));  // reply without "udp"

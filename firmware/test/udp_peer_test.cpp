@@ -190,6 +190,82 @@ TEST(udp_peer_packet_numbers_never_wrap) {
   CHECK_EQ(p->atBroker.count, leave);
 }
 
+// A sketch's callback that ends the session: nothing of the datagram being read reaches it after.
+struct Ending {
+  UdpPeer* peer;
+  int messages;
+  bool reopen;
+};
+
+void countMessage(void* context, const uint8_t*, size_t, uint8_t) { static_cast<Ending*>(context)->messages++; }
+
+void endOnDelivered(void* context, uint32_t, bool delivered) {
+  Ending* e = static_cast<Ending*>(context);
+  if (!delivered) return;
+  if (!e->reopen) return e->peer->close("done", 10);
+  // the sketch reconnects at once: a new session on the same peer (its keys from a new login)
+  udptest::RecordingLink<8>& again = udptest::freshStatic<udptest::RecordingLink<8>>();
+  DirectionKey k;
+  memset(&k, 0x44, sizeof k);
+  uint8_t nonce[16];
+  memset(nonce, 0x55, sizeof nonce);
+  e->peer->begin(&again, 43, k, k, nonce, 10);
+  e->peer->onMessage(countMessage, e);  // as UdpLink sets its handler again on a new session
+}
+
+// The broker's usual datagram: the ACK of the device's message, then a message of its own.
+void ackThenMessage(bool reopen) {
+  static udptest::RecordingLink<16> toBroker, toDevice;
+  toBroker.count = toDevice.count = 0;
+  UdpPeer& device = udptest::freshStatic<UdpPeer>();
+  static UdpPeer broker;
+  udptest::beginPair(device, &toBroker, broker, &toDevice, 0);
+  Ending ending = {&device, 0, reopen};
+  device.onDone(endOnDelivered, &ending);
+  device.onMessage(countMessage, &ending);
+  broker.receiveDatagram(toBroker.data[0], toBroker.length[0], 1);  // the HELLO
+  const uint8_t msg[] = "{\"n\":1}";
+  CHECK(device.send(msg, sizeof msg - 1, kReliableOrdered, 2));
+  broker.receiveDatagram(toBroker.data[toBroker.count - 1], toBroker.length[toBroker.count - 1], 3);
+  size_t before = toDevice.count;
+  CHECK(broker.send(msg, sizeof msg - 1, kReliableOrdered, 4));
+  CHECK(toDevice.count > before);  // (a second copy too, on an idle link)
+  device.receiveDatagram(toDevice.data[before], toDevice.length[before], 5);
+  CHECK_EQ(ending.messages, 0);
+  CHECK(reopen ? !device.closed() : device.closed());
+}
+
+TEST(udp_peer_a_done_callback_that_closes_hears_nothing_more_of_the_datagram) { ackThenMessage(false); }
+TEST(udp_peer_a_done_callback_that_begins_anew_hears_nothing_more_of_the_old_session) { ackThenMessage(true); }
+
+// The CLOSE frame the device sends when it ends the session with `reason`, as the broker reads it.
+int closeCodeSent(const char* reason) {
+  static udptest::RecordingLink<8> toBroker, toDevice;
+  toBroker.count = toDevice.count = 0;
+  UdpPeer& device = udptest::freshStatic<UdpPeer>();
+  static UdpPeer broker;
+  udptest::beginPair(device, &toBroker, broker, &toDevice, 0);
+  device.close(reason, 1);
+  const uint8_t* d = toBroker.data[toBroker.count - 1];
+  size_t length = toBroker.length[toBroker.count - 1];
+  Header h;
+  static uint8_t plain[1500];
+  size_t n = 0;
+  if (decodeHeader(d, length, h) != kHeaderOk || !openDatagram(udptest::deviceSendKey(), d, length, h, plain, n)) return -1;
+  FrameReader reader(plain, n);
+  Frame f;
+  while (reader.next(f) == 1)
+    if (f.type == kClose) return f.reason;
+  return -1;
+}
+
+TEST(udp_peer_close_says_why_as_the_protocol_numbers_it) {
+  CHECK_EQ(closeCodeSent("retries_exhausted"), 3);
+  CHECK_EQ(closeCodeSent("dead_peer"), 1);
+  CHECK_EQ(closeCodeSent("protocol_error: fragment_total"), 2);
+  CHECK_EQ(closeCodeSent("tcp_closed"), 0);
+}
+
 TEST(udp_peer_refuses_oversized_and_forged) {
   Pair* p = &udptest::freshStatic<Pair>(0.0, 13u);
   p->step(50);

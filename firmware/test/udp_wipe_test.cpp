@@ -125,6 +125,6 @@ TEST(udp_session_start_leaves_no_token_or_key_on_the_stack) {
   EXPECT_OFF_DEAD_STACK(leaks, d2s.iv, 12);
   EXPECT_OFF_DEAD_STACK(leaks, s2d.iv, 12);
   CHECK(started);
-  device.close(0, 1001);
+  device.close("done", 1001);
 }
 

@@ -206,9 +206,6 @@ uint32_t ClientCore::nextBackoff() {
 
 void ClientCore::drop(Error reason, bool immediate) {
   bool wasOnline = state_ == State::Online;
-#if HYPERTCP_ENABLE_UDP
-  if (udp_) udp_->udpStop();
-#endif
   ioClose();
   decoder_.reset();
   txStart_ = txEnd_ = 0;
@@ -220,7 +217,6 @@ void ClientCore::drop(Error reason, bool immediate) {
   if (wasOnline) disconnectReason_ = reason;
   if (reason == Error::Stopped) {
     state_ = State::Idle;
-    if (!wasOnline) return;
   } else {
     if (!wasOnline) {
       count(stats_.failedAttempts);
@@ -238,6 +234,12 @@ void ClientCore::drop(Error reason, bool immediate) {
     waitMs_ = immediate ? 0 : nextBackoff();
     state_ = State::Waiting;
   }
+#if HYPERTCP_ENABLE_UDP
+  // Once offline: the UDP session's failed messages are told to a sketch that sees the client
+  // disconnected, so a send from its callback is refused instead of queued on the closing socket.
+  if (udp_) udp_->udpStop();
+#endif
+  if (reason == Error::Stopped && !wasOnline) return;
   emit(wasOnline ? EventType::Disconnected : EventType::Error, reason);
 }
 

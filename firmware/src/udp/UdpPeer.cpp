@@ -21,6 +21,7 @@ UdpPeer::UdpPeer() : link_(nullptr), closeReason_("not_started") {}
 
 void UdpPeer::begin(DatagramLink* link, uint32_t sessionId, const DirectionKey& sendKey, const DirectionKey& recvKey,
                     const uint8_t* helloNonce, uint32_t nowMs) {
+  gen_++;
   link_ = link;
   sessionId_ = sessionId;
   sendKey_.set(sendKey);
@@ -203,15 +204,25 @@ void UdpPeer::sendAck(uint32_t nowMs) {
   transmit(plain_, n, kAckOnly, nowMs, nullptr);
 }
 
+// The CLOSE frame's code for a reason this peer closes with.
+static uint8_t closeCode(const char* reason) {
+  if (!reason) return kCloseNormal;
+  if (strcmp(reason, "retries_exhausted") == 0) return kCloseExhausted;
+  if (strcmp(reason, "dead_peer") == 0) return kCloseTimeout;
+  if (strncmp(reason, "protocol_error", 14) == 0) return kCloseProtocol;
+  return kCloseNormal;
+}
+
 void UdpPeer::close(const char* reason, uint32_t nowMs) {
   if (closed()) return;
-  size_t n = writeClose(plain_, 0, kPayloadCapacity, 0);
+  size_t n = writeClose(plain_, 0, kPayloadCapacity, closeCode(reason));
   transmit(plain_, n, kAckOnly, nowMs, nullptr);
   end(reason);
 }
 
 // Every way a session ends comes here: closed, the key material (and its cached schedules) zeroed.
 void UdpPeer::end(const char* reason) {
+  gen_++;
   closeReason_ = reason;
   sendKey_.wipe();
   recvKey_.wipe();

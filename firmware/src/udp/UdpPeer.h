@@ -226,6 +226,9 @@ class UdpPeer {
   uint32_t lastHeard_, lastSent_, lastHello_, largestReceivedAt_;
   bool ackPending_;
   const char* closeReason_;
+  // A new number at every begin() and end(): a loop that hands data to the sketch stops when the
+  // session it serves is gone, closed or begun anew by the sketch's own callback.
+  uint32_t gen_ = 0;
   MessageFn onMessage_;
   void* messageContext_;
   DoneFn onDone_;

@@ -59,6 +59,7 @@ void UdpPeer::receiveDatagram(const uint8_t* d, size_t length, uint32_t nowMs) {
   Frame f;
   bool ackEliciting = false, refused = false;
   int r;
+  const uint32_t gen = gen_;
   while ((r = reader.next(f)) == 1) {
     if (f.type == kAck) onAck(f, nowMs);
     else if (f.type == kPing) ackEliciting = true;
@@ -69,8 +70,9 @@ void UdpPeer::receiveDatagram(const uint8_t* d, size_t length, uint32_t nowMs) {
     } else {
       ackEliciting = true;
       if (!takeMessage(f)) refused = true;
-      if (closed()) return;
     }
+    // an ACK's done callback or a message handler may have closed the session, or begun a new one
+    if (gen_ != gen) return;
   }
   if (r < 0) {
     counters_.malformed++;
@@ -164,11 +166,12 @@ bool UdpPeer::takeMessage(const Frame& f) {
 }
 
 void UdpPeer::deliverOrdered(const uint8_t* data, size_t length) {
+  const uint32_t gen = gen_;
   orderedExpected_++;
   if (onMessage_) onMessage_(messageContext_, data, length, kReliableOrdered);
-  for (bool found = true; found && !closed();) {
+  for (bool found = true; found && gen_ == gen;) {
     found = false;
-    for (size_t i = 0; i < HYPERTCP_UDP_RECV_SLOTS; i++) {
+    for (size_t i = 0; i < HYPERTCP_UDP_RECV_SLOTS && gen_ == gen; i++) {
       if (!held_[i].used || held_[i].seq != orderedExpected_) continue;
       held_[i].used = false;
       orderedExpected_++;

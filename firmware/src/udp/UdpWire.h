@@ -112,6 +112,8 @@ class Window {
 
 // Frames (9.4).
 enum FrameType { kAck = 1, kPing = 2, kClose = 3, kMsg = 4, kWindow = 5 };
+// CLOSE's reason byte (PROTOCOL.md 9.4).
+enum CloseCode : uint8_t { kCloseNormal = 0, kCloseTimeout = 1, kCloseProtocol = 2, kCloseExhausted = 3 };
 enum Channel { kUnreliable = 0, kReliableOrdered = 1, kReliableUnordered = 2 };
 
 struct Frame {
