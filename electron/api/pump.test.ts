@@ -133,6 +133,30 @@ describe('EventPump', () => {
     expect(got[1]!.notices).toEqual([{ level: 'info', text: 'two' }]);
   });
 
+  it('holds a subscriber that cannot take a batch (a full send buffer) and sends it every change once it can, merged', () => {
+    const src = source();
+    const pump = new EventPump(src);
+    const got: EventBatch[] = [];
+    let ready = false;
+    pump.subscribe(
+      (b) => {
+        got.push(b);
+        pump.ack(b.seq);
+      },
+      () => ready,
+    );
+    src.push({ devices: ['lamp'], notices: [{ level: 'warn', text: 'lamp is offline' }] });
+    pump.tick(100);
+    src.push({ devices: ['pump'], removedDevices: ['old'] });
+    pump.tick(200);
+    expect(got).toEqual([]);
+    ready = true;
+    pump.tick(300);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.devices!.map((d) => d.id).sort()).toEqual(['lamp', 'pump']);
+    expect(got[0]).toMatchObject({ removedDevices: ['old'], notices: [{ level: 'warn', text: 'lamp is offline' }] });
+  });
+
   it('sends at most maxDevices summaries per batch and the rest in the next ones', () => {
     const src = source();
     const pump = new EventPump(src, { maxDevices: 3 });

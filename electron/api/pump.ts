@@ -31,6 +31,8 @@ interface Pending {
 
 interface Subscriber {
   listener: (batch: EventBatch) => void;
+  /** False while the subscriber cannot take a batch (a WebSocket with a full send buffer): its changes wait, merged. */
+  ready: () => boolean;
   pending: Pending;
   inFlight: number | null;
   sentAt: number;
@@ -91,8 +93,8 @@ export class EventPump {
     this.subs.clear();
   }
 
-  subscribe(listener: (batch: EventBatch) => void): () => void {
-    const sub: Subscriber = { listener, pending: emptyPending(), inFlight: null, sentAt: 0 };
+  subscribe(listener: (batch: EventBatch) => void, ready: () => boolean = () => true): () => void {
+    const sub: Subscriber = { listener, ready, pending: emptyPending(), inFlight: null, sentAt: 0 };
     this.subs.add(sub);
     return () => this.subs.delete(sub);
   }
@@ -110,6 +112,7 @@ export class EventPump {
     for (const sub of this.subs) {
       this.merge(sub.pending, delta);
       if (sub.inFlight !== null && now - sub.sentAt < this.ackTimeoutMs) continue;
+      if (!sub.ready()) continue;
       const batch = this.build(sub.pending, now);
       if (!batch) continue;
       const leftover = [...sub.pending.devices].slice(this.maxDevices);

@@ -5,7 +5,8 @@ import { EventPump, type PumpOptions, type PumpSource } from './pump';
 /** What every binding (Electron IPC, WebSocket) talks to. The contract: shared/api/contract.ts. */
 export interface ApiServer {
   dispatch(method: string, params: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: ApiError }>;
-  subscribe(listener: (batch: EventBatch) => void): () => void;
+  /** `ready`: false while the binding cannot take a batch (its changes wait, merged, for the next tick it can). */
+  subscribe(listener: (batch: EventBatch) => void, ready?: () => boolean): () => void;
   ack(seq: number): void;
 }
 
@@ -16,7 +17,7 @@ export function createApiServer(handlers: Handlers, source: PumpSource, options:
   return {
     pump,
     dispatch,
-    subscribe: (listener) => pump.subscribe(listener),
+    subscribe: (listener, ready) => pump.subscribe(listener, ready),
     ack: (seq) => {
       if (Number.isSafeInteger(seq)) pump.ack(seq);
     },

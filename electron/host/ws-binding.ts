@@ -152,11 +152,12 @@ export function createWsBinding(o: WsBindingOptions) {
       inFlight--;
       if (ws.isPaused && inFlight < MAX_IN_FLIGHT) ws.resume();
     };
-    const unsubscribe = o.api.subscribe((batch) => {
-      // A client that cannot keep up skips batches; it acks what it drew and the pump coalesces.
-      if (ws.bufferedAmount > MAX_BUFFERED) return o.api.ack(batch.seq);
-      send({ type: 'events', batch });
-    });
+    // A client that cannot keep up (a phone on Wi-Fi fetching an export) gets no batch while its send
+    // buffer is full: the pump keeps its changes merged and sends them in one batch once it drains.
+    const unsubscribe = o.api.subscribe(
+      (batch) => send({ type: 'events', batch }),
+      () => ws.bufferedAmount <= MAX_BUFFERED,
+    );
     ws.on('close', unsubscribe);
     ws.on('error', () => ws.terminate());
     ws.on('message', (data: RawData, isBinary: boolean) => {
