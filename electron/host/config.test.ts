@@ -50,6 +50,20 @@ describe('host flags and config file', () => {
     await expect(startHttpHost({ api: {} as never, adminToken: 'x'.repeat(32), staticDir: tmp.dir, port: 0, bind: '0.0.0.0' })).rejects.toThrow(/without TLS/);
   });
 
+  it('says where a --config file is not valid JSON without quoting it (the admin token may stand there)', () => {
+    const file = join(tmp.dir, 'broken.json');
+    writeFileSync(file, `{\n  "adminToken": 'SECRETSECRETSECRETSE'\n}`);
+    let message = '';
+    try {
+      parseHostArgs(['--config', file]);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/broken\.json: not valid JSON/);
+    expect(message).not.toMatch(/SECRET/);
+    expect(() => parseHostArgs(['--config', join(tmp.dir, 'missing.json')])).toThrow(/ENOENT/);
+  });
+
   it('warns that a token on the command line is seen by other users, and takes one from --config instead', () => {
     expect(USAGE).toMatch(/--admin-token T .*other users\s+of this machine see command lines \(ps\): give your own in --config/);
     const file = join(tmp.dir, 'token.json');

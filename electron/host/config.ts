@@ -125,7 +125,9 @@ export function parseHostArgs(argv: string[]): HostConfig | 'help' {
     try {
       file = JSON.parse(readFileSync(values.config, 'utf8')) as Record<string, unknown>;
     } catch (err) {
-      throw new Error(`--config ${values.config}: ${(err as Error).message}`);
+      // JSON.parse's message quotes the text around the error, and the admin token may stand there
+      const at = err instanceof SyntaxError ? (/ at position \d+(?: \(line \d+ column \d+\))?/.exec(err.message)?.[0] ?? '') : '';
+      throw new Error(`--config ${values.config}: ${err instanceof SyntaxError ? `not valid JSON${at}` : (err as Error).message}`);
     }
   }
   const flags = Object.fromEntries(

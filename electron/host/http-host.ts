@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { hostname } from 'node:os';
 import type { ApiServer } from '../api/server';
 import { HeldSockets } from '../broker/held-sockets';
+import { addressKey } from '../broker/limits';
 import type { InterfaceList } from '../broker/tls';
 import { hostCheck, isLoopback } from './allowed-hosts';
 import { publicSite } from './public-urls';
@@ -53,9 +54,10 @@ export interface HttpHost {
 
 function limitConnections(server: Server, limits: { connections: number; perAddress: number }): void {
   server.maxConnections = limits.connections;
-  const held = new HeldSockets((address) => address); // every address counts, loopback too
+  // every address counts, loopback too; an IPv6 machine as its /64, as the broker counts (it has 2^64 to spend)
+  const held = new HeldSockets((address) => address);
   server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress ?? '?';
+    const address = addressKey(socket.remoteAddress ?? '?');
     if (held.heldBy(address) >= limits.perAddress) return void socket.destroy();
     held.hold(address);
     socket.once('close', () => held.release(address));
@@ -68,7 +70,8 @@ export async function startHttpHost(o: HttpHostOptions): Promise<HttpHost> {
   const scheme = o.tls ? 'https' : 'http';
   let hostAllowed: (host: string) => boolean = () => false; // known once listening (the port may be ephemeral)
   const files = staticHandler(o.staticDir, (host) => hostAllowed(host));
-  const server: Server = o.tls ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert }, files) : createServer(files);
+  // a TLS socket that never says hello is let go after 10 s (Node waits 120), not held against the limits
+  const server: Server = o.tls ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert, handshakeTimeout: 10_000 }, files) : createServer(files);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   limitConnections(server, o.limits ?? { connections: MAX_HTTP_CONNECTIONS, perAddress: MAX_HTTP_CONNECTIONS_PER_ADDRESS });
