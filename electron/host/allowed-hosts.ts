@@ -8,6 +8,10 @@ export const isLoopback = (addr: string) => addr === 'localhost' || addr === '::
 /** How long the machine's interface addresses are trusted before a Host check reads them again. */
 export const ADDRESS_CACHE_MS = 5_000;
 
+/** A --bind address as a browser writes it in Host (2001:DB8:0::1 is [2001:db8::1]); a name as it is. */
+const bindAsHost = (bind: string) => (isIP(bind) ? shortIp(bind).toLowerCase() : bind);
+const isWildcard = (bind: string) => bind === '0.0.0.0' || bind === '::';
+
 /** The port a browser leaves out of Host and Origin. */
 export const defaultPort = (scheme: 'http' | 'https') => (scheme === 'https' ? 443 : 80);
 
@@ -17,7 +21,8 @@ export const defaultPort = (scheme: 'http' | 'https') => (scheme === 'https' ? 4
  * the addresses listened on, and `extra` names the user gives (--host-name). On the scheme's default
  * port (https on 443) browsers send the name alone, so it is allowed without the port too.
  */
-export function allowedHosts(bind: string, port: number, extra: string[] = [], scheme: 'http' | 'https' = 'http', list: InterfaceList = networkInterfaces()): Set<string> {
+export function allowedHosts(given: string, port: number, extra: string[] = [], scheme: 'http' | 'https' = 'http', list: InterfaceList = networkInterfaces()): Set<string> {
+  const bind = bindAsHost(given);
   const names = new Set(['127.0.0.1', 'localhost', '[::1]']);
   // another loopback address (127.0.0.2): the URL shown names it, so the UI comes from there
   if (isLoopback(bind) && bind !== 'localhost') names.add(bind.includes(':') ? `[${bind}]` : bind);
@@ -26,7 +31,7 @@ export function allowedHosts(bind: string, port: number, extra: string[] = [], s
     names.add(own);
     if (!own.endsWith('.local')) names.add(`${own}.local`);
     for (const name of extra) names.add(name.toLowerCase());
-    if (bind === '0.0.0.0' || bind === '::') {
+    if (isWildcard(bind)) {
       for (const a of interfaceAddresses(list)) names.add(a.includes(':') ? `[${a}]` : a);
     } else names.add(bind.includes(':') ? `[${bind}]` : bind);
   }
@@ -63,7 +68,7 @@ export function hostCheck(o: HostCheckOptions): (host: string) => boolean {
   const interfaces = o.interfaces ?? networkInterfaces;
   const now = o.now ?? Date.now;
   const fixed = allowedHosts(o.bind, o.port, o.hostNames, o.scheme, interfaces());
-  if (o.bind !== '0.0.0.0' && o.bind !== '::') return (host) => fixed.has(host.toLowerCase());
+  if (!isWildcard(bindAsHost(o.bind))) return (host) => fixed.has(host.toLowerCase());
   let current = new Set<string>();
   let readAt = -Infinity;
   return (header) => {

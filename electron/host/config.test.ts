@@ -147,4 +147,10 @@ describe('--host-name', () => {
     for (const name of [own, `${own}.local`, 'pi.lan', '127.0.0.1']) expect(hosts.has(`${name}:8090`), name).toBe(true);
     expect(hosts.has('rebind.example:8090')).toBe(false);
   });
+
+  it('takes an IPv6 --bind in any spelling as the browser writes it in Host ([2001:db8::1]), and ::0 as the wildcard', () => {
+    expect(allowedHosts('2001:DB8:0::1', 8090).has('[2001:db8::1]:8090')).toBe(true);
+    const lan = { eth0: [{ address: '192.168.1.7', family: 'IPv4', internal: false }] } as unknown as Parameters<typeof allowedHosts>[4];
+    expect(allowedHosts('::0', 8090, [], 'http', lan).has('192.168.1.7:8090')).toBe(true);
+  });
 });
