@@ -36,6 +36,39 @@ describe('backupDatabase', () => {
     db.close();
   });
 
+  it('finishes while another connection commits all the time (the traffic writer), which makes SQLite start over', async () => {
+    const file = join(tmp.dir, 'busy', 'hypertcp.db');
+    const db = openDatabase(file);
+    db.exec('CREATE TABLE rows (n INTEGER, pad TEXT)');
+    const insert = db.prepare('INSERT INTO rows VALUES (?, ?)');
+    db.transaction(() => {
+      for (let i = 0; i < 20_000; i++) insert.run(i, 'x'.repeat(100));
+    })();
+    const writer = new Database(file);
+    const write = writer.prepare('INSERT INTO rows VALUES (?, ?)');
+    let commits = 0;
+    let writing = true;
+    const commit = () => {
+      if (!writing) return;
+      write.run(-1, 'y');
+      commits++;
+      setImmediate(commit); // a commit between every two backup steps
+    };
+    setImmediate(commit);
+    const timeout = new Promise<'stuck'>((resolve) => setTimeout(() => resolve('stuck'), 10_000).unref());
+    const done = await Promise.race([backupDatabase(db, 5, new Date('2026-12-05T10:00:00Z')), timeout]);
+    writing = false;
+    expect(done).not.toBe('stuck');
+    expect(commits).toBeGreaterThan(1);
+    const copy = new Database((done as { path: string }).path, { readonly: true });
+    expect((copy.prepare('SELECT count(*) AS n FROM rows WHERE n >= 0').get() as { n: number }).n).toBe(20_000);
+    copy.close();
+    // no partial copy left behind
+    expect(readdirSync(join(tmp.dir, 'busy', 'backups'))).toEqual(['hypertcp-20261205-100000-000.db']);
+    writer.close();
+    db.close();
+  }, 15_000);
+
   it('refuses an in-memory database', async () => {
     const db = openDatabase(':memory:');
     await expect(backupDatabase(db)).rejects.toThrow(/in-memory/);
