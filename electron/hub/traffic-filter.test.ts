@@ -93,6 +93,34 @@ describe('traffic filter language: SQL and in-memory forms agree', () => {
   });
 });
 
+describe('a negated term keeps the rows it says nothing about (empty columns), stored and live alike', () => {
+  const nullDb = openDatabase(`${tmp.dir}/negations.db`);
+  afterAll(() => nullDb.close());
+  const withGaps: TrafficRow[] = [
+    row(1, { payload: '{"targetId":"server","payload":{"state":{"relay1":true}}}' }),
+    row(2, { payload: '{"targetId":"server","payload":{"note":"hello"}}' }),
+    // a ping: no sender, target or status of its own
+    row(3, { cmd: Command.PING, from: null, to: null, status: null, payload: '' }),
+    row(4, { dir: 'out', device: 'fan-2', from: 'server', to: 'fan-2', status: null, payload: '{"from":"server","payload":{"cmd":"toggle"}}' }),
+  ];
+  const gapLog = new TrafficLog(nullDb);
+  for (const r of withGaps) gapLog.append(r);
+  gapLog.flush();
+  const cases: [string, number[]][] = [
+    ['-hello', [1, 3, 4]],
+    ['-status:success', [3, 4]],
+    ['-state.relay1=true', [2, 3, 4]],
+    ['-from:lamp-1', [3, 4]],
+  ];
+  for (const [query, expected] of cases) {
+    it(`"${query}"`, () => {
+      const f = compileFilter(query);
+      expect(gapLog.page(f, 100).rows.map((r) => r.seq).sort((a, b) => a - b)).toEqual(expected);
+      expect(withGaps.filter((r) => f.matches(r)).map((r) => r.seq)).toEqual(expected);
+    });
+  }
+});
+
 describe('from: and to: (a conversation), SQL and in-memory forms agree', () => {
   const convDb = openDatabase(`${tmp.dir}/conv.db`);
   afterAll(() => convDb.close());

@@ -42,6 +42,10 @@ function termSql(t: FilterTerm, params: (string | number)[]): string {
 export function compileFilter(query: string): CompiledFilter {
   const parsed = parseFilter(query);
   const params: (string | number)[] = [];
-  const conds = parsed.terms.map((t) => (t.not ? `NOT ${termSql(t, params)}` : termSql(t, params)));
+  // NOT of a comparison with an empty column (a ping's status, a field the row lacks) is NULL, which
+  // drops the row: a negated term keeps what it says nothing about, as the live view does. CASE, not
+  // coalesce(): a function's argument is computed whole, where json_valid(...) AND json_extract(...)
+  // must stop at an invalid payload.
+  const conds = parsed.terms.map((t) => (t.not ? `NOT (CASE WHEN ${termSql(t, params)} THEN 1 ELSE 0 END)` : termSql(t, params)));
   return { ...parsed, sql: conds.length ? conds.join(' AND ') : '1', params };
 }
