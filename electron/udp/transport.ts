@@ -52,6 +52,8 @@ export interface UdpSessionInfo {
   address: string | null;
   rttMs: number;
   counters: UdpCounters | null;
+  /** Bytes of messages toward the device not yet acknowledged (queued or in flight). */
+  pendingBytes: number;
 }
 
 export interface UdpTransportOptions {
@@ -218,6 +220,7 @@ export class UdpTransport extends EventEmitter {
       address: s.address ? `${s.address.address}:${s.address.port}` : null,
       rttMs: s.peer?.rttMs ?? 0,
       counters: s.peer ? { ...s.peer.counters } : null,
+      pendingBytes: s.peer?.pendingBytes ?? 0,
     }));
   }
 
