@@ -124,6 +124,8 @@ export class Hub {
   private lastShownSeq = 0;
   private readonly lastDrops = new Map<string, number>();
   private retentionSoon: NodeJS.Immediate | null = null;
+  /** The last retention round's error, said once until a round works again. */
+  private retentionFailure: string | null = null;
   /** Timed retention steps, sized to a write round's budget per table (a DELETE cannot stop halfway). */
   private readonly retentionSteps: { traffic: StepSizer; telemetry: StepSizer };
   private readonly lastUdp = new Map<string, UdpSessionCounters>();
@@ -320,7 +322,23 @@ export class Hub {
     this.controls.expire(now);
     if (now - this.lastRetention >= (this.o.retentionEveryMs ?? 10_000)) {
       this.lastRetention = now;
+      this.retentionRound(now);
+    }
+  }
+
+  /**
+   * A timed retention round. A database error (a full disk: a DELETE needs room in the WAL too, an
+   * I/O error) is said once and the round tried again at the next: thrown from a timer it would end
+   * the process, devices and all.
+   */
+  private retentionRound(now: number): void {
+    try {
       this.applyRetention(now, true);
+      this.retentionFailure = null;
+    } catch (err) {
+      const text = `retention: ${err instanceof Error ? err.message : String(err)}`;
+      if (text !== this.retentionFailure) this.notice('error', `${text} (old rows stay until it works; tried again every round)`);
+      this.retentionFailure = text;
     }
   }
 
@@ -410,7 +428,7 @@ export class Hub {
     if (more && chunked && !this.retentionSoon) {
       this.retentionSoon = setImmediate(() => {
         this.retentionSoon = null;
-        this.applyRetention(now, true);
+        this.retentionRound(now);
       });
     }
     return deleted;

@@ -53,4 +53,27 @@ describe('hub: a write round that rolls back (real SQLite file)', () => {
     await hub.close();
     db.close();
   });
+
+  it('a retention round that fails (a full disk) says so once and is tried again, instead of ending the process from its timer', async () => {
+    const { hub } = hubOnFile(`${tmp.dir}/retention.db`);
+    const broken = { on: true };
+    const real = hub.log.applyRetention.bind(hub.log);
+    hub.log.applyRetention = (...args: Parameters<typeof real>) => {
+      if (broken.on) throw new Error('database or disk is full');
+      return real(...args);
+    };
+    let now = Date.now();
+    for (let round = 0; round < 3; round++) {
+      now += 11_000;
+      expect(() => hub.tick(now)).not.toThrow();
+    }
+    const said = hub.takeDelta().notices.filter((n) => n.text.startsWith('retention:'));
+    expect(said).toEqual([{ level: 'error', text: 'retention: database or disk is full (old rows stay until it works; tried again every round)' }]);
+    broken.on = false;
+    hub.tick(now + 11_000);
+    broken.on = true; // failing again after it worked: said again
+    hub.tick(now + 22_000);
+    expect(hub.takeDelta().notices.filter((n) => n.text.startsWith('retention:'))).toHaveLength(1);
+    await hub.close();
+  });
 });
