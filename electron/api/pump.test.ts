@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { DeviceSummary, EventBatch, TrafficRow } from '../../shared/api/contract';
 import type { HubDelta } from '../hub/hub';
-import { EventPump } from './pump';
+import { boundedNotices, EventPump } from './pump';
 
 const row = (seq: number): TrafficRow => ({ seq, ts: seq, dir: 'in', device: 'a', from: 'a', to: 'server', cmd: 30, msgId: seq, size: 2, status: 200, payload: '{}', cut: false });
 const emptyDelta = (): HubDelta => ({ devices: [], removedDevices: [], traffic: [], trafficSkipped: 0, counters: { logged: 0, shown: 0, dropped: 0, writing: 0 }, metrics: null, deviceRates: null, controlResults: [], notices: [] });
@@ -155,6 +155,18 @@ describe('EventPump', () => {
     expect(got).toHaveLength(1);
     expect(got[0]!.devices!.map((d) => d.id).sort()).toEqual(['lamp', 'pump']);
     expect(got[0]).toMatchObject({ removedDevices: ['old'], notices: [{ level: 'warn', text: 'lamp is offline' }] });
+  });
+
+  it('keeps offline alerts and errors when a flood of failed logins passes the 20 notices a subscriber holds', () => {
+    const alert = { level: 'warn' as const, text: 'lamp is offline: keepalive timeout — for 30 s', device: 'lamp', alert: 'offline' as const };
+    const failed = (i: number) => ({ level: 'warn' as const, text: `login failed from 10.0.0.${i}: invalid_token` });
+    const list = [failed(0), alert, ...Array.from({ length: 30 }, (_, i) => failed(i + 1)), { level: 'error' as const, text: 'traffic writer gone' }];
+    const kept = boundedNotices(list, 20);
+    expect(kept).toHaveLength(20);
+    expect(kept[0]).toEqual(alert);
+    expect(kept.at(-1)!.text).toBe('traffic writer gone');
+    expect(kept.slice(1, -1).map((n) => n.text)).toEqual(Array.from({ length: 18 }, (_, i) => `login failed from 10.0.0.${i + 13}: invalid_token`));
+    expect(boundedNotices(list.slice(0, 5), 20)).toEqual(list.slice(0, 5));
   });
 
   it('sends at most maxDevices summaries per batch and the rest in the next ones', () => {

@@ -1,4 +1,4 @@
-import type { DeviceSummary, EventBatch, TrafficRow } from '../../shared/api/contract';
+import type { DeviceSummary, EventBatch, HostNotice, TrafficRow } from '../../shared/api/contract';
 import type { HubDelta } from '../hub/hub';
 
 export interface PumpSource {
@@ -40,6 +40,8 @@ interface Subscriber {
 
 /** How long soon() waits, so that several confirmations (a broadcast to many relays) share a batch. */
 const SOON_MS = 5;
+/** Notices held for a subscriber at most (they wait while it has not acked). */
+const MAX_NOTICES = 20;
 
 const emptyPending = (): Pending => ({ devices: new Set(), removed: new Set(), traffic: [], trafficSkipped: 0, counters: null, metrics: null, deviceRates: null, controlResults: [], notices: [] });
 
@@ -147,7 +149,7 @@ export class EventPump {
     if (d.metrics) p.metrics = d.metrics;
     if (d.deviceRates) p.deviceRates = d.deviceRates;
     p.controlResults = [...p.controlResults, ...d.controlResults].slice(-200);
-    p.notices = [...p.notices, ...d.notices].slice(-20);
+    p.notices = boundedNotices([...p.notices, ...d.notices], MAX_NOTICES);
   }
 
   private build(p: Pending, now: number): EventBatch | null {
@@ -174,4 +176,16 @@ export class EventPump {
     if (p.notices.length) batch.notices = p.notices;
     return batch;
   }
+}
+
+/**
+ * The newest `max` notices, but what gives way first is the plain chatter (a failed login each, a
+ * retrying device can send dozens a second): offline alerts and errors are kept over older warnings.
+ */
+export function boundedNotices(list: HostNotice[], max: number): HostNotice[] {
+  if (list.length <= max) return list;
+  const keep = (n: HostNotice) => n.alert !== undefined || n.level === 'error';
+  let plain = list.length - max; // how many plain ones to drop, oldest first
+  const out = list.filter((n) => keep(n) || plain-- <= 0);
+  return out.slice(-max);
 }

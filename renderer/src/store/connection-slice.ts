@@ -84,8 +84,10 @@ export function appendNotices(list: Notice[], add: NewNotice[]): Notice[] {
       out = [...out, { ...n, id: noticeId++, count: 1 }];
     }
   }
+  // past the bound the first to go: self-clearing and info ones, then plain warnings (a failed login
+  // each), and only then an offline alert or an error
   while (out.length > MAX_NOTICES) {
-    const drop = out.find((o) => o.key !== undefined || o.level === 'info') ?? out[0]!;
+    const drop = out.find((o) => o.key !== undefined || o.level === 'info') ?? out.find((o) => o.alert === undefined && o.level !== 'error') ?? out[0]!;
     out = out.filter((o) => o !== drop);
   }
   return out;

@@ -60,6 +60,14 @@ describe('notices after a host outage', () => {
     expect(list.at(-1)).toMatchObject({ text: 'Send failed: a', count: 2, ts: 3 });
   });
 
+  it('keeps an offline alert while failed logins from many addresses pile up', () => {
+    let list = appendNotices([], [{ level: 'warn', text: 'lamp is offline: keepalive timeout — for 30 s', device: 'lamp', alert: 'offline', ts: 1 }]);
+    for (let i = 0; i < 20; i++) list = appendNotices(list, [{ level: 'warn', text: `login failed from 10.0.0.${i}: invalid_token`, ts: 2 }]);
+    expect(list).toHaveLength(MAX_NOTICES);
+    expect(list[0]?.alert).toBe('offline');
+    expect(list.at(-1)?.text).toBe('login failed from 10.0.0.19: invalid_token');
+  });
+
   it('an info notice goes after 6 s even while other notices keep coming', () => {
     vi.useFakeTimers();
     try {
