@@ -35,6 +35,36 @@ describe('TrafficLog', () => {
     db.close();
   });
 
+  it('never deletes rows the writer thread commits during a step (younger, with higher seqs)', () => {
+    const path = `${tmp.dir}/race.db`;
+    const db = openDatabase(path);
+    const log = new TrafficLog(db);
+    const now = 100 * DAY;
+    for (let i = 1; i <= 5; i++) log.append(row(i, 0)); // all past the age limit
+    log.flush();
+    // the writer's connection commits a fresh row right after the step looked for young ones
+    const writer = openDatabase(path);
+    const insert = writer.prepare('INSERT INTO traffic (seq, ts, dir, device, src, dst, cmd, msg_id, size, status, payload, cut, bytes) VALUES (6, ?, \'in\', \'d\', \'d\', \'server\', 30, 6, 7, 200, \'{"a":1}\', 0, 7)');
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((sql: string) => {
+      const statement = prepare(sql);
+      if (!sql.startsWith('SELECT seq FROM traffic WHERE seq < ? AND ts >= ?')) return statement;
+      const get = statement.get.bind(statement);
+      return Object.assign(Object.create(statement) as typeof statement, {
+        get: (...args: unknown[]) => {
+          const found = get(...args);
+          insert.run(now);
+          return found;
+        },
+      });
+    }) as typeof db.prepare;
+    log.applyRetention({ maxAgeMs: DAY, maxBytes: 1e9 }, now, 2_000);
+    db.prepare = prepare;
+    expect(db.prepare('SELECT seq FROM traffic').all()).toEqual([{ seq: 6 }]);
+    writer.close();
+    db.close();
+  });
+
   it('works through a backlog of old rows in bounded steps and stops exactly at the first young row', () => {
     const db = openDatabase(`${tmp.dir}/backlog.db`);
     const log = new TrafficLog(db, { batchRows: 10_000 });
