@@ -159,10 +159,15 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, c
 export function resolveOfflineNotices(list: Notice[], devices: DeviceSummary[] | undefined, ts: number): Notice[] {
   if (!devices?.length || !list.some((n) => n.alert === 'offline' && n.device !== undefined)) return list;
   const back = new Map(devices.filter((d) => d.online).map((d) => [d.id, d]));
-  return list.map((n) => {
+  let changed = false;
+  const out = list.map((n): Notice => {
     const device = n.alert === 'offline' && n.device !== undefined ? back.get(n.device) : undefined;
-    return device ? { id: n.id, level: 'info', text: `${deviceName(device.id, device.label)} is back online`, ts, count: 1, device: device.id } : n;
+    if (!device) return n;
+    changed = true;
+    return { id: n.id, level: 'info', text: `${deviceName(device.id, device.label)} is back online`, ts, count: 1, device: device.id };
   });
+  // the same list when nothing was resolved: a batch of other devices' news redraws no notice
+  return changed ? out : list;
 }
 
 export const connectionBatch: BatchReducer = (state, batch) => {

@@ -97,13 +97,15 @@ describe("the hub's offline alerts", () => {
   it("turn into a short 'back online' note when their device is back; the others stay", () => {
     vi.useFakeTimers();
     try {
-      const { client } = renderWith(<Notices />);
+      const { client, store } = renderWith(<Notices />);
       const offline = (id: string) => ({ level: 'warn' as const, text: `${id} is offline: closed by peer — for 30 s`, device: id, alert: 'offline' as const });
       const summary = { level: 'warn' as const, text: '2 more devices offline (see Devices, filter Offline)', alert: 'offline' as const };
       act(() => void client.emit({ notices: [offline('greenhouse-1'), offline('pump-2'), summary] }));
       expect(screen.getAllByTestId('notice-warn')).toHaveLength(3);
       // still offline in this batch (a new summary of it), then back with the name users gave it
-      act(() => void client.emit({ devices: [fakeDevice('greenhouse-1', { online: false })] }));
+      const before = store.getState().notices;
+      act(() => void client.emit({ devices: [fakeDevice('greenhouse-1', { online: false }), fakeDevice('other', { online: true })] }));
+      expect(store.getState().notices).toBe(before); // nothing resolved: the same list, nothing redrawn
       expect(screen.getAllByTestId('notice-warn')).toHaveLength(3);
       act(() => void client.emit({ devices: [fakeDevice('greenhouse-1', { online: true, label: 'Greenhouse' })] }));
       expect(screen.getByTestId('notice-info').textContent).toContain('greenhouse-1 (Greenhouse) is back online');
