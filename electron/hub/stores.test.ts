@@ -26,6 +26,23 @@ describe('SqliteTokenStore', () => {
     db.close();
   });
 
+  it('a rotate or revoke whose write fails (a full disk) changes nothing: memory and disk agree', () => {
+    const path = `${tmp.dir}/failing-writes.db`;
+    const db = openDatabase(path);
+    const store = new SqliteTokenStore(db);
+    const token = store.create('lamp');
+    db.exec("CREATE TRIGGER full_disk BEFORE UPDATE ON tokens BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    expect(() => store.revoke('lamp')).toThrow(/disk is full/);
+    expect(() => store.rotate('lamp')).toThrow(/disk is full/);
+    expect(store.verify(token)).toBe('lamp'); // still the token the database holds
+    expect(new SqliteTokenStore(db).verify(token)).toBe('lamp'); // as after a restart
+    expect(store.status('lamp')).toBe('active');
+    db.exec('DROP TRIGGER full_disk');
+    expect(store.revoke('lamp')).toBe(true);
+    expect(store.verify(token)).toBeNull();
+    db.close();
+  });
+
   it('issues tokens only for valid device ids, whoever calls (ids go into envelopes unescaped)', () => {
     const db = openDatabase(`${tmp.dir}/ids.db`);
     const store = new SqliteTokenStore(db);

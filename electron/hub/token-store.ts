@@ -59,9 +59,12 @@ export class SqliteTokenStore implements TokenStore {
   revoke(id: string): boolean {
     const row = this.rows.get(id);
     if (!row || row.revoked_at !== null) return false;
-    row.revoked_at = Date.now();
+    // the database first: a write that fails (a full disk) changes nothing, where memory first would
+    // revoke the token until a restart brought it back
+    const at = Date.now();
+    gatedWrite(this.db, () => this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ?').run(at, id));
+    row.revoked_at = at;
     this.byHash.delete(row.hash);
-    gatedWrite(this.db, () => this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ?').run(row.revoked_at, id));
     return true;
   }
 
@@ -119,13 +122,14 @@ export class SqliteTokenStore implements TokenStore {
     if (!isValidDeviceId(id)) throw new Error(`invalid device id ${JSON.stringify(id)}`);
     const token = generateToken();
     const hash = hashToken(token).toString('hex');
+    const row: Row = { id, hash, created_at: Date.now(), revoked_at: null, last_used_at: null };
+    const upsert = this.db.prepare('INSERT INTO tokens (id, hash, created_at, revoked_at, last_used_at) VALUES (@id, @hash, @created_at, NULL, NULL) ON CONFLICT(id) DO UPDATE SET hash = excluded.hash, created_at = excluded.created_at, revoked_at = NULL, last_used_at = NULL');
+    // the database first: a rotate whose write fails leaves the old token working, as on disk
+    gatedWrite(this.db, () => upsert.run(row));
     const old = this.rows.get(id);
     if (old) this.byHash.delete(old.hash);
     // the old token's use not yet written must not land on the new token's row
     this.usedSinceFlush.delete(id);
-    const row: Row = { id, hash, created_at: Date.now(), revoked_at: null, last_used_at: null };
-    const upsert = this.db.prepare('INSERT INTO tokens (id, hash, created_at, revoked_at, last_used_at) VALUES (@id, @hash, @created_at, NULL, NULL) ON CONFLICT(id) DO UPDATE SET hash = excluded.hash, created_at = excluded.created_at, revoked_at = NULL, last_used_at = NULL');
-    gatedWrite(this.db, () => upsert.run(row));
     this.rows.set(id, row);
     this.byHash.set(hash, id);
     return token;
