@@ -335,8 +335,10 @@ export class TrafficLog {
    */
   applyRetention(policy: RetentionPolicy, now = Date.now(), maxRows = Number.MAX_SAFE_INTEGER): { deleted: number; more: boolean } {
     let deleted = 0;
-    const { oldest, newest } = this.db.prepare('SELECT min(seq) AS oldest, max(seq) AS newest FROM traffic').get() as { oldest: number | null; newest: number | null };
-    if (oldest === null || newest === null) return { deleted, more: false };
+    // two queries: min() and max() together would scan the table, each alone is one b-tree seek
+    const oldest = (this.db.prepare('SELECT min(seq) AS s FROM traffic').get() as { s: number | null }).s;
+    if (oldest === null) return { deleted, more: false };
+    const newest = this.lastSeq();
     // Never past the newest row stored now: the writer thread may commit younger ones meanwhile
     // (their seqs are higher), and a limit beyond them would delete them unseen.
     const stepLimit = Math.min(oldest + Math.min(maxRows, Number.MAX_SAFE_INTEGER - oldest), newest + 1);
