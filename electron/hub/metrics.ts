@@ -241,7 +241,8 @@ export class Metrics {
         return total.has(start, Math.min(start + step - 1, sec)) ? p : downPoint(p.ts);
       });
     }
-    this.write(nowMs);
+    // behind the writer thread's gate, in one transaction (write() clears the queue only once all went in)
+    gatedWrite(this.db, () => this.db.transaction(() => this.write(nowMs)).immediate());
     const stepMs = range === '24h' ? 60_000 : 3_600_000;
     const spanMs = range === '24h' ? 24 * 3_600_000 : 30 * 24 * 3_600_000;
     const fromMs = Math.floor((nowMs - spanMs) / stepMs) * stepMs;

@@ -51,6 +51,20 @@ describe('TelemetryHistory (real SQLite file, injected clock)', () => {
     db.close();
   });
 
+  it('a query whose write of the queued minutes fails (a full disk) keeps them for the next try', () => {
+    const db = fresh();
+    const h = new TelemetryHistory(db);
+    h.record('gh', 'temp', 10, T0);
+    h.record('gh', 'temp', 20, T0 + MIN + 1_000); // queues the first minute
+    db.exec("CREATE TRIGGER full_disk BEFORE INSERT ON telemetry_minute BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    expect(() => h.query('gh', ['temp'], '1h', T0 + MIN + 2_000)).toThrow(/disk is full/);
+    db.exec('DROP TRIGGER full_disk');
+    const series = h.query('gh', ['temp'], '1h', T0 + MIN + 3_000);
+    expect(series[0]!.points.map((p) => [p.ts, p.avg])).toEqual([[T0, 10], [T0 + MIN, 20]]);
+    expect(count(db)).toBe(1);
+    db.close();
+  });
+
   it('downsamples 24h to 5-minute and 30d to 1-hour steps, bounded whatever the data', () => {
     const db = fresh();
     const h = new TelemetryHistory(db);

@@ -267,7 +267,19 @@ export class TelemetryHistory {
    */
   query(device: string, channels: readonly string[], range: MetricsRange, nowMs: number): TelemetrySeries[] {
     this.tick(nowMs);
-    if (this.pending.length > 0) this.writeAll.immediate();
+    if (this.pending.length > 0) {
+      // as a flusher round writes: behind the writer thread's gate, and a failed write (rolled back
+      // whole) keeps every queued minute for the next try
+      const queued = this.pending.slice();
+      try {
+        gatedWrite(this.db, () => this.writeAll.immediate());
+      } catch (err) {
+        this.pending = queued;
+        throw err;
+      } finally {
+        this.roundRows = [];
+      }
+    }
     const { spanMs, stepMs } = TELEMETRY_STEPS[range];
     const fromMs = Math.floor(nowMs / stepMs) * stepMs - spanMs + stepMs;
     const out: TelemetrySeries[] = [];
