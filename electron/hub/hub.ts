@@ -294,7 +294,9 @@ export class Hub {
     let queued = 0;
     let rttSum = 0;
     let rttN = 0;
+    const live = new Set<string>();
     for (const s of this.o.broker.sessions()) {
+      live.add(s.id);
       this.registry.sessionStats(s.id, s.rttMs ?? null, s.counters?.drops ?? null);
       if (typeof s.rttMs === 'number') {
         this.metrics.record(s.id, 'rttMs', s.rttMs, now);
@@ -314,8 +316,9 @@ export class Hub {
     }
     this.metrics.record(TOTAL, 'queueDepth', queued, now);
     this.sampleUdp(now);
-    // Forget drop baselines of sessions that ended (bounded by live sessions).
-    if (this.lastDrops.size > 2 * this.o.broker.sessions().length + 16) this.lastDrops.clear();
+    // Forget the drop baselines of sessions that ended (only theirs: a live one keeps its baseline,
+    // or its drops of that second would go uncounted)
+    for (const id of this.lastDrops.keys()) if (!live.has(id)) this.lastDrops.delete(id);
     if (rttN > 0) this.metrics.record(TOTAL, 'rttMs', rttSum / rttN, now);
     this.metrics.tick(now);
     this.telemetry.tick(now);

@@ -76,4 +76,19 @@ describe('hub: a write round that rolls back (real SQLite file)', () => {
     expect(hub.takeDelta().notices.filter((n) => n.text.startsWith('retention:'))).toHaveLength(1);
     await hub.close();
   });
+
+  it("counts every second of a live session's drops while other sessions come and go", async () => {
+    const { hub } = hubOnFile(`${tmp.dir}/drops.db`);
+    const broker = (hub as unknown as { o: { broker: { live: unknown[] } } }).o.broker;
+    const session = (id: string, drops: number) => ({ id, address: '127.0.0.1', transport: 'tcp', protocol: 'v2', device: null, connectedAt: 0, rttMs: null, counters: { drops } });
+    const t0 = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+    for (let i = 0; i <= 30; i++) {
+      // one slow consumer dropping 5 a second, and a device that reconnects every second (a new session)
+      broker.live = [session('busy', 5 * i), session(`flaky-${i}`, 0)];
+      hub.tick(t0 + i * 1000);
+    }
+    const drops = hub.metrics.query('busy', '5m', t0 + 31_000).reduce((n, p) => n + (p.drops ?? 0), 0);
+    expect(drops).toBe(150);
+    await hub.close();
+  });
 });
