@@ -239,6 +239,21 @@ describe('desktop shell lifecycle', () => {
     expect(electron.log.notifications).toHaveLength(2);
   });
 
+  it("withdraws a device's offline notification when it comes back online", async () => {
+    const electron = createFakeElectron(tmp());
+    const core = fakeCore(electron.log.calls);
+    await boot(electron, core);
+    core.alert({ kind: 'device', id: 'greenhouse-1', label: null, reason: 'keepalive_timeout', offlineMs: 30_000 });
+    core.alert({ kind: 'device', id: 'lamp-3', label: null, reason: 'closed_by_peer', offlineMs: 30_000 });
+    core.alert({ kind: 'summary', count: 4 });
+    core.broker.emit('session:open', { id: 'greenhouse-1' });
+    expect(electron.log.shownNotifications.map((n) => n.closed)).toEqual([true, false, false]);
+    // gone again: a new notification, withdrawn in its turn
+    core.alert({ kind: 'device', id: 'greenhouse-1', label: null, reason: 'keepalive_timeout', offlineMs: 30_000 });
+    core.broker.emit('session:open', { id: 'greenhouse-1' });
+    expect(electron.log.shownNotifications.map((n) => n.closed)).toEqual([true, false, false, true]);
+  });
+
   it('stops listening to the alerts when it quits', async () => {
     const electron = createFakeElectron(tmp());
     const core = fakeCore(electron.log.calls);

@@ -3,7 +3,7 @@
  * hides to the tray on close (the broker keeps running), and a quit sequence that closes device
  * sessions with reason 'shutdown' and flushes the database before the process exits.
  */
-import type { ShellElectron, WindowLike } from './electron-api';
+import type { NotificationLike, ShellElectron, WindowLike } from './electron-api';
 import { hardenWebContents } from './hardening';
 import { bindApi, CHANNELS } from './ipc';
 import { appOrigin } from './trust';
@@ -13,10 +13,12 @@ import { loadPrefs, prefsFile, savePrefs } from './prefs';
 import { alertText } from '../hub/offline-alerts';
 import { LoginAlerts } from './login-alerts';
 import { createTray } from './tray';
-import type { CorePort, StartCore } from './core-port';
+import type { CorePort, SessionRef, StartCore } from './core-port';
 import type { ShellActions } from './menus';
 
 export const MAX_RENDERER_RESTARTS_PER_MINUTE = 3;
+/** Offline alert notifications the shell can still withdraw when their device returns. */
+const MAX_TRACKED_ALERTS = 100;
 
 export interface ShellPaths {
   indexHtml: string;
@@ -101,16 +103,28 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
   const prefs = loadPrefs(prefsPath);
   let paused: boolean | null = core.pause !== undefined && core.resume !== undefined ? (core.paused ?? false) : null;
 
-  const notify = (title: string, body: string): void => {
+  const notify = (title: string, body: string): NotificationLike => {
     const notification = new electron.Notification({ title, body, silent: false });
     notification.on('click', () => showWindow());
     notification.show();
+    return notification;
   };
   // the hub raises offline alerts (grace, pause and shutdown rules, bursts); the desktop shows them natively
+  const offlineShown = new Map<string, NotificationLike>();
   const stopAlerts = core.hub.onOfflineAlert((alert) => {
     if (!prefs.notifyOffline || !electron.Notification.isSupported()) return;
     const { title, body } = alertText(alert);
-    notify(title, body);
+    const shown = notify(title, body);
+    if (alert.kind !== 'device') return;
+    offlineShown.get(alert.id)?.close();
+    offlineShown.set(alert.id, shown);
+    // bounded: the oldest alert's notification stays in the system's list, only untracked
+    if (offlineShown.size > MAX_TRACKED_ALERTS) offlineShown.delete(offlineShown.keys().next().value!);
+  });
+  // a device back online: its "is offline" notification is no longer true (the panel's notice says so too)
+  core.broker.on('session:open', (s: SessionRef) => {
+    offlineShown.get(s.id)?.close();
+    offlineShown.delete(s.id);
   });
   const loginAlerts = new LoginAlerts({ enabled: () => prefs.notifyLoginFailures && electron.Notification.isSupported(), notify });
   const setPref = (key: keyof typeof prefs, on: boolean): void => {

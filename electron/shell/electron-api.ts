@@ -102,6 +102,7 @@ export type MenuLike = object;
 
 export interface NotificationLike {
   show(): void;
+  close(): void;
   on(event: 'click', listener: () => void): unknown;
 }
 

@@ -92,7 +92,7 @@ export interface FakeLog {
   windows: FakeWindow[];
   trays: FakeTray[];
   notifications: NotificationConstructorOptions[];
-  shownNotifications: Emitter[];
+  shownNotifications: (Emitter & { closed: boolean })[];
   appMenus: MenuItemConstructorOptions[][];
   opened: string[];
   openedPaths: string[];
@@ -266,9 +266,13 @@ export function createFakeElectron(userData: string, displays: Rectangle[] = [{ 
     constructor(private readonly options: NotificationConstructorOptions) {
       super();
     }
+    closed = false;
     show(): void {
       log.notifications.push(this.options);
       log.shownNotifications.push(this);
+    }
+    close(): void {
+      this.closed = true;
     }
     static isSupported(): boolean {
       return true;
