@@ -31,44 +31,52 @@ function prependOlder<P extends { ts: number }>(history: P[], live: P[], max: nu
 
 export const mergeLiveHistory = (history: MetricsPoint[], live: MetricsPoint[]) => prependOlder(history, live, LIVE_POINTS);
 
-export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get, client) => ({
-  live: [],
-  deviceRates: {},
-  rateHistory: {},
-  range: '5m',
-  historical: null,
-  historicalLoading: false,
-  async setRange(range, device) {
-    set({ range, historicalLoading: range !== '5m' });
-    if (range === '5m') return set({ historical: null });
-    try {
-      const points = await client.call('metrics.series', device ? { range, device } : { range });
-      if (get().range === range) set({ historical: points, historicalLoading: false });
-      get().clearNotices('metrics.range');
-    } catch (err) {
-      set({ historicalLoading: false, historical: [] });
-      get().notify('error', `Could not load metrics for ${range}: ${errorText(err)}`, { key: 'metrics.range' });
-    }
-  },
-  async loadLiveHistory() {
-    try {
-      const [history, talkers] = await Promise.all([client.call('metrics.series', { range: '5m' }), client.call('metrics.topTalkers', { limit: BACKFILL_DEVICES })]);
-      const perDevice = await Promise.all(talkers.map((t) => client.call('metrics.series', { device: t.device, range: '5m' })));
-      set((s) => {
-        const rateHistory = { ...s.rateHistory };
-        talkers.forEach((t, i) => {
-          // a step the host was not running has no rate (null), not a rate of 0
-          const rates = perDevice[i]!.flatMap((p) => (p.msgsIn === null ? [] : [{ ts: p.ts, v: p.msgsIn + (p.msgsOut ?? 0) }]));
-          rateHistory[t.device] = prependOlder(rates, rateHistory[t.device] ?? [], RATE_POINTS);
+export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get, client) => {
+  // the newest setRange call: an older answer (another device, the same range) or its failure
+  // arriving later changes nothing
+  let asked = 0;
+  return {
+    live: [],
+    deviceRates: {},
+    rateHistory: {},
+    range: '5m',
+    historical: null,
+    historicalLoading: false,
+    async setRange(range, device) {
+      const mine = ++asked;
+      set({ range, historicalLoading: range !== '5m' });
+      if (range === '5m') return set({ historical: null });
+      try {
+        const points = await client.call('metrics.series', device ? { range, device } : { range });
+        if (mine !== asked) return;
+        set({ historical: points, historicalLoading: false });
+        get().clearNotices('metrics.range');
+      } catch (err) {
+        if (mine !== asked) return;
+        set({ historicalLoading: false, historical: [] });
+        get().notify('error', `Could not load metrics for ${range}: ${errorText(err)}`, { key: 'metrics.range' });
+      }
+    },
+    async loadLiveHistory() {
+      try {
+        const [history, talkers] = await Promise.all([client.call('metrics.series', { range: '5m' }), client.call('metrics.topTalkers', { limit: BACKFILL_DEVICES })]);
+        const perDevice = await Promise.all(talkers.map((t) => client.call('metrics.series', { device: t.device, range: '5m' })));
+        set((s) => {
+          const rateHistory = { ...s.rateHistory };
+          talkers.forEach((t, i) => {
+            // a step the host was not running has no rate (null), not a rate of 0
+            const rates = perDevice[i]!.flatMap((p) => (p.msgsIn === null ? [] : [{ ts: p.ts, v: p.msgsIn + (p.msgsOut ?? 0) }]));
+            rateHistory[t.device] = prependOlder(rates, rateHistory[t.device] ?? [], RATE_POINTS);
+          });
+          return { live: mergeLiveHistory(history, s.live), rateHistory };
         });
-        return { live: mergeLiveHistory(history, s.live), rateHistory };
-      });
-      get().clearNotices('metrics.live');
-    } catch (err) {
-      get().notify('warn', `Could not load the last 5 minutes of metrics: ${errorText(err)}`, { key: 'metrics.live' });
-    }
-  },
-});
+        get().clearNotices('metrics.live');
+      } catch (err) {
+        get().notify('warn', `Could not load the last 5 minutes of metrics: ${errorText(err)}`, { key: 'metrics.live' });
+      }
+    },
+  };
+};
 
 function recordRates(history: MetricsSlice['rateHistory'], rates: Record<string, number>, ts: number) {
   const next: MetricsSlice['rateHistory'] = {};

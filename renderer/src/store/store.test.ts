@@ -240,3 +240,28 @@ describe('store fed by event batches', () => {
     expect(notices.at(-1)?.text).toBe('n9');
   });
 });
+
+describe('metrics ranges chosen quickly', () => {
+  it("keeps the newest choice's answer: an older one (another device, the same range) or its failure coming later changes nothing", async () => {
+    const client = createFakeClient();
+    const answers = new Map<string, { resolve: (p: ReturnType<typeof point>[]) => void; reject: (e: Error) => void }>();
+    client.handlers['metrics.series'] = (p) =>
+      new Promise((resolve, reject) => answers.set(`${p.device ?? 'all'}/${p.range}`, { resolve, reject }));
+    const { store } = setup(client);
+    const first = store.getState().setRange('24h', 'lamp-a');
+    const second = store.getState().setRange('24h', 'lamp-b');
+    answers.get('lamp-b/24h')!.resolve([point(2)]);
+    await second;
+    answers.get('lamp-a/24h')!.resolve([point(1)]);
+    await first;
+    expect(store.getState().historical).toEqual([point(2)]);
+    const third = store.getState().setRange('1h', 'lamp-b');
+    const fourth = store.getState().setRange('30d', 'lamp-b');
+    answers.get('lamp-b/30d')!.resolve([point(4)]);
+    await fourth;
+    answers.get('lamp-b/1h')!.reject(new Error('timed out'));
+    await third;
+    expect(store.getState()).toMatchObject({ range: '30d', historical: [point(4)], historicalLoading: false });
+    expect(store.getState().notices).toEqual([]);
+  });
+});
