@@ -1,7 +1,7 @@
 import type { DeviceSummary, EventBatch } from '../../../shared/api/contract';
 import { errorText } from '../api/errors';
 import type { BatchReducer, SliceCreator } from './types';
-import { mergeRecentTelemetry, recordTelemetry, type TelemetryHistory } from './telemetry-history';
+import { forgetTelemetry, mergeRecentTelemetry, recordTelemetry, type TelemetryHistory } from './telemetry-history';
 
 export type ControlStatus = 'pending' | 'confirmed' | 'failed';
 export interface ControlOp {
@@ -143,10 +143,15 @@ export const devicesBatch: BatchReducer = (state, batch) => {
     };
   }
   if (batch.removedDevices?.length) {
+    const gone = batch.removedDevices;
     const devices = { ...(patch?.devices ?? state.devices) };
-    for (const id of batch.removedDevices) delete devices[id];
-    patch = { ...patch, devices, deviceIds: Object.keys(devices).sort() };
+    for (const id of gone) delete devices[id];
+    // a forgotten device's samples and control states go with it (a long-running tab keeps no trace)
+    const telemetryHistory = forgetTelemetry(patch?.telemetryHistory ?? state.telemetryHistory, gone);
+    const prefixes = gone.map((id) => controlKey(id, ''));
+    const controls = Object.fromEntries(Object.entries(state.controls).filter(([key]) => !prefixes.some((p) => key.startsWith(p))));
+    patch = { ...patch, devices, deviceIds: Object.keys(devices).sort(), telemetryHistory, ...(Object.keys(controls).length !== Object.keys(state.controls).length ? { controls } : {}) };
   }
-  if (batch.controlResults?.length) patch = { ...patch, ...applyControlResults(state, batch.controlResults) };
+  if (batch.controlResults?.length) patch = { ...patch, ...applyControlResults({ ...state, ...patch }, batch.controlResults) };
   return patch;
 };

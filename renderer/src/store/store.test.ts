@@ -265,3 +265,17 @@ describe('metrics ranges chosen quickly', () => {
     expect(store.getState().notices).toEqual([]);
   });
 });
+
+describe('a forgotten device', () => {
+  it('takes its live samples and control states with it from the store', () => {
+    const client = createFakeClient();
+    const { store } = setup(client);
+    client.emit({ devices: [fakeDevice('lamp', { telemetry: { temp: 21 } }), fakeDevice('fan', { telemetry: { temp: 19 } })] });
+    store.setState({ controls: { [controlKey('lamp', 'relay1')]: { req: null, status: 'confirmed', value: true, startedAt: 0 }, [controlKey('fan', 'relay1')]: { req: null, status: 'confirmed', value: false, startedAt: 0 } } });
+    expect(Object.keys(store.getState().telemetryHistory).sort()).toEqual(['fan', 'lamp']);
+    client.emit({ removedDevices: ['lamp'] });
+    expect(Object.keys(store.getState().telemetryHistory)).toEqual(['fan']);
+    expect(Object.keys(store.getState().controls)).toEqual([controlKey('fan', 'relay1')]);
+    expect(store.getState().deviceIds).toEqual(['fan']);
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HISTORY_CHANNELS, HISTORY_DEVICES, HISTORY_POINTS, mergeRecentTelemetry, type TelemetryHistory } from './telemetry-history';
+import { fakeDevice } from '../api/fake-client';
+import { forgetTelemetry, HISTORY_CHANNELS, HISTORY_DEVICES, HISTORY_POINTS, HISTORY_SPACING_MS, mergeRecentTelemetry, recordTelemetry, type TelemetryHistory } from './telemetry-history';
 
 const T = Date.UTC(2026, 0, 1, 12, 0, 0);
 /** n points a second apart from `from`, v = their index + `v0`. */
@@ -46,5 +47,29 @@ describe('mergeRecentTelemetry', () => {
     const h: TelemetryHistory = { s: { temp: seconds(T, 2) } };
     expect(mergeRecentTelemetry(h, 's', [])).toBe(h);
     expect(mergeRecentTelemetry(h, 's', [{ channel: 'temp', points: seconds(T, 2) }])).toBe(h);
+  });
+});
+
+describe('live telemetry of many devices over a long-running tab', () => {
+  const reading = (id: string, v: number) => fakeDevice(id, { telemetry: { temp: v } });
+
+  it(`past ${HISTORY_DEVICES} devices one silent for a whole chart window makes room; while all are live a newcomer waits`, () => {
+    const windowMs = HISTORY_POINTS * HISTORY_SPACING_MS;
+    let history: TelemetryHistory = {};
+    for (let i = 0; i < HISTORY_DEVICES; i++) history = recordTelemetry(history, [reading(`d${i}`, i)], 1_000 + i * 10);
+    expect(recordTelemetry(history, [reading('early', 7)], 5_000)).toBe(history); // everyone live: no charts taking turns
+    // then all but d1 keep reporting; d1 has gone quiet for longer than a chart shows
+    const later = 1_000 + windowMs + 5_000;
+    history = recordTelemetry(history, Array.from({ length: HISTORY_DEVICES }, (_, i) => i).filter((i) => i !== 1).map((i) => reading(`d${i}`, i)), later);
+    history = recordTelemetry(history, [reading('newcomer', 7)], later + 1_000);
+    expect(Object.keys(history)).toHaveLength(HISTORY_DEVICES);
+    expect(history.newcomer?.temp?.map((s) => s.v)).toEqual([7]);
+    expect('d1' in history).toBe(false);
+  });
+
+  it('a forgotten device leaves no samples behind, and a history without it stays the same object', () => {
+    const history = recordTelemetry({}, [reading('lamp', 1), reading('fan', 2)], 1_000);
+    expect(Object.keys(forgetTelemetry(history, ['lamp']))).toEqual(['fan']);
+    expect(forgetTelemetry(history, ['never'])).toBe(history);
   });
 });

@@ -21,7 +21,14 @@ export function recordTelemetry(history: TelemetryHistory, changed: DeviceSummar
     const entries = Object.entries(d.telemetry).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1]));
     if (entries.length === 0) continue;
     const cur = history[d.id];
-    if (!cur && Object.keys(next ?? history).length >= HISTORY_DEVICES) continue;
+    if (!cur && Object.keys(next ?? history).length >= HISTORY_DEVICES) {
+      // full: a device silent for a whole chart window (gone, or an id of the past in a long-running
+      // tab) makes room; while all are live the newcomer waits, rather than charts taking turns
+      const { id, newest } = stalest(next ?? history);
+      if (ts - newest < HISTORY_POINTS * HISTORY_SPACING_MS) continue;
+      next ??= { ...history };
+      delete next[id];
+    }
     // one sample a second is plenty for a chart and keeps the garbage per batch small
     const newest = cur ? Object.values(cur)[0]?.at(-1) : undefined;
     if (newest && ts - newest.ts < HISTORY_SPACING_MS) continue;
@@ -38,6 +45,24 @@ export function recordTelemetry(history: TelemetryHistory, changed: DeviceSummar
     next[d.id] = channels;
   }
   return next ?? history;
+}
+
+/** The device whose newest sample is the oldest, and that sample's time. */
+function stalest(history: TelemetryHistory): { id: string; newest: number } {
+  let found = { id: '', newest: Infinity };
+  for (const [id, channels] of Object.entries(history)) {
+    const newest = Math.max(...Object.values(channels).map((s) => s.at(-1)?.ts ?? -Infinity));
+    if (newest < found.newest) found = { id, newest };
+  }
+  return found;
+}
+
+/** Without the forgotten devices' samples; `history` itself when it had none of them. */
+export function forgetTelemetry(history: TelemetryHistory, ids: string[]): TelemetryHistory {
+  if (!ids.some((id) => id in history)) return history;
+  const next = { ...history };
+  for (const id of ids) delete next[id];
+  return next;
 }
 
 /**
