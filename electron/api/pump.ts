@@ -1,4 +1,5 @@
 import type { DeviceSummary, EventBatch, HostNotice, TrafficRow } from '../../shared/api/contract';
+import { outlastsOthers } from '../../shared/api/notices';
 import type { HubDelta } from '../hub/hub';
 
 export interface PumpSource {
@@ -184,8 +185,7 @@ export class EventPump {
  */
 export function boundedNotices(list: HostNotice[], max: number): HostNotice[] {
   if (list.length <= max) return list;
-  const keep = (n: HostNotice) => n.alert !== undefined || n.level === 'error';
   let plain = list.length - max; // how many plain ones to drop, oldest first
-  const out = list.filter((n) => keep(n) || plain-- <= 0);
+  const out = list.filter((n) => outlastsOthers(n) || plain-- <= 0);
   return out.slice(-max);
 }

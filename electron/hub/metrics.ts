@@ -34,12 +34,15 @@ export class Metrics {
   /** What the last flush() took: a Flusher runs each task once a round, then settle() says how it ended. */
   private roundRows: unknown[][] = [];
   private readonly insert;
+  /** write() in one transaction, for a query between flusher rounds. */
+  private readonly writeNow;
   private readonly deleteOfDevice;
   /** The last finished second: total point and per-device msgs/s (in + out). */
   lastTotal: MetricsPoint | null = null;
   lastDeviceRates: Record<string, number> = {};
 
   constructor(private readonly db: Db, private readonly maxDevices = 128) {
+    this.writeNow = db.transaction((nowMs: number) => this.write(nowMs));
     this.insert = db.prepare(`INSERT OR REPLACE INTO metrics_minute (device, ts, ${FIELDS.map(columnOf).join(', ')}) VALUES (${Array(FIELDS.length + 2).fill('?').join(',')})`);
     this.deleteOfDevice = db.prepare('DELETE FROM metrics_minute WHERE device = ? AND ts IN (SELECT ts FROM metrics_minute WHERE device = ? AND ts <= ? ORDER BY ts LIMIT ?)');
     this.series.set(TOTAL, new SecondSeries());
@@ -242,7 +245,7 @@ export class Metrics {
       });
     }
     // behind the writer thread's gate, in one transaction (write() clears the queue only once all went in)
-    gatedWrite(this.db, () => this.db.transaction(() => this.write(nowMs)).immediate());
+    gatedWrite(this.db, () => this.writeNow.immediate(nowMs));
     const stepMs = range === '24h' ? 60_000 : 3_600_000;
     const spanMs = range === '24h' ? 24 * 3_600_000 : 30 * 24 * 3_600_000;
     const fromMs = Math.floor((nowMs - spanMs) / stepMs) * stepMs;

@@ -1,5 +1,6 @@
 import type { DeviceSummary, HelloResult, HostNotice } from '../../../shared/api/contract';
 import { deviceName } from '../../../shared/api/device-name';
+import { outlastsOthers } from '../../../shared/api/notices';
 import { errorText } from '../api/errors';
 import type { BatchReducer, SliceCreator } from './types';
 
@@ -87,7 +88,7 @@ export function appendNotices(list: Notice[], add: NewNotice[]): Notice[] {
   // past the bound the first to go: self-clearing and info ones, then plain warnings (a failed login
   // each), and only then an offline alert or an error
   while (out.length > MAX_NOTICES) {
-    const drop = out.find((o) => o.key !== undefined || o.level === 'info') ?? out.find((o) => o.alert === undefined && o.level !== 'error') ?? out[0]!;
+    const drop = out.find((o) => o.key !== undefined || o.level === 'info') ?? out.find((o) => !outlastsOthers(o)) ?? out[0]!;
     out = out.filter((o) => o !== drop);
   }
   return out;
