@@ -1,5 +1,6 @@
 import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
 import type { ApiClient } from '../../../shared/api/contract';
 import type { AppState, AppStore } from './types';
 
@@ -34,13 +35,15 @@ export function useAppStore(): AppStore {
 
 /**
  * Acks the last applied batch after React committed the render it caused, so the host's pump
- * sends the next one only when the UI has caught up (Foxglove-style back-pressure).
+ * sends the next one only when the UI has caught up (Foxglove-style back-pressure). Every applied
+ * batch is acked, also one whose seq is the one acked last: a restarted host counts from 1 again,
+ * and its first batch must not wait out the pump's ack timeout.
  */
 export function BatchAck() {
-  const seq = useApp((s) => s.lastBatchSeq);
+  const { seq, applied } = useApp(useShallow((s) => ({ seq: s.lastBatchSeq, applied: s.batchesApplied })));
   const { client } = useCtx();
   useEffect(() => {
     if (seq !== null) client.ackEvents(seq);
-  }, [seq, client]);
+  }, [seq, applied, client]);
   return null;
 }
