@@ -17,6 +17,13 @@ inline hypertcp::udp::DirectionKey deviceSendKey() {
   return k;
 }
 
+// The broker's sending key (s2d): what the device opens the broker's datagrams with.
+inline hypertcp::udp::DirectionKey brokerSendKey() {
+  hypertcp::udp::DirectionKey k;
+  memset(&k, 0x22, sizeof k);
+  return k;
+}
+
 // Records every datagram a peer sends, up to N; nothing arrives by itself (the test carries them).
 template <size_t N>
 struct RecordingLink : hypertcp::udp::DatagramLink {
@@ -33,8 +40,7 @@ struct RecordingLink : hypertcp::udp::DatagramLink {
 // Starts both ends: the device sends its HELLO through deviceLink at once.
 inline void beginPair(hypertcp::udp::UdpPeer& device, hypertcp::udp::DatagramLink* deviceLink, hypertcp::udp::UdpPeer& broker,
                       hypertcp::udp::DatagramLink* brokerLink, uint32_t now) {
-  hypertcp::udp::DirectionKey d2s = deviceSendKey(), s2d;
-  memset(&s2d, 0x22, sizeof s2d);
+  hypertcp::udp::DirectionKey d2s = deviceSendKey(), s2d = brokerSendKey();
   uint8_t nonce[16];
   memset(nonce, 0x33, sizeof nonce);
   device.begin(deviceLink, 42, d2s, s2d, nonce, now);

@@ -266,6 +266,64 @@ TEST(udp_peer_close_says_why_as_the_protocol_numbers_it) {
   CHECK_EQ(closeCodeSent("tcp_closed"), 0);
 }
 
+// A datagram of session 42 as the broker of beginPair seals it (packet pn, key phase 0).
+size_t brokerDatagram(uint8_t* out, uint64_t pn, const uint8_t* plain, size_t length) {
+  size_t h = encodeHeader(out, 0, 42, pn, nullptr);
+  return sealDatagram(udptest::brokerSendKey(), pn, out, h, plain, length);
+}
+
+// PROTOCOL 9.4: a malformed frame rejects the whole datagram, the well-formed frames ahead of it
+// included. An authenticated broker with a bug is the only source of one, so the datagram is
+// authentic: it is counted as malformed and nothing in it takes effect.
+TEST(udp_peer_a_malformed_frame_rejects_the_frames_before_it) {
+  static udptest::RecordingLink<16> toBroker;
+  toBroker.count = 0;
+  UdpPeer& device = udptest::freshStatic<UdpPeer>();
+  DirectionKey d2s = udptest::deviceSendKey(), s2d = udptest::brokerSendKey();
+  uint8_t nonce[16];
+  memset(nonce, 0x33, sizeof nonce);
+  device.begin(&toBroker, 42, d2s, s2d, nonce, 0);  // the HELLO is packet 0
+  static Inbox inbox;
+  memset(&inbox, 0, sizeof inbox);
+  device.onMessage(onMessage, &inbox);
+  device.onDone(onDone, &inbox);
+  const uint8_t msg[] = "{\"n\":7}";
+  CHECK(device.send(msg, sizeof msg - 1, kReliableOrdered, 1));  // packet 1 (and 2, an idle duplicate)
+  const size_t slots = device.freeSlots();
+
+  static uint8_t plain[256], d[512];
+  // An ACK of the device's message and a message of the broker's, then a frame of unknown type.
+  size_t n = writeAck(plain, 0, sizeof plain, 1, 0, 0);
+  n = writeMsg(plain, n, sizeof plain, kReliableOrdered, 0, msg, sizeof msg - 1);
+  plain[n++] = 9;
+  device.receiveDatagram(d, brokerDatagram(d, 0, plain, n), 10);
+  // An unreliable message and a CLOSE, then a message one byte short of its length.
+  n = writeMsg(plain, 0, sizeof plain, kUnreliable, 0, msg, sizeof msg - 1);
+  n = writeClose(plain, n, sizeof plain, kCloseNormal);
+  n = writeMsg(plain, n, sizeof plain, kUnreliable, 1, msg, sizeof msg - 1);
+  device.receiveDatagram(d, brokerDatagram(d, 1, plain, n - 1), 11);
+  CHECK_EQ(device.counters().malformed, 2);
+  CHECK_EQ(device.counters().authFailures, 0);
+  CHECK_EQ(device.counters().packetsReceived, 2);  // authentic: the replay window moved
+  CHECK_EQ(inbox.count, 0);                        // no message reached the sketch
+  CHECK_EQ(inbox.delivered + inbox.failed, 0);     // the ACK settled nothing
+  CHECK_EQ(device.freeSlots(), slots);
+  CHECK(!device.closed());  // the CLOSE was not taken
+
+  // Nothing was taken, so nothing counts as a duplicate: the same frames, well formed, all act.
+  n = writeAck(plain, 0, sizeof plain, 1, 0, 0);
+  n = writeMsg(plain, n, sizeof plain, kReliableOrdered, 0, msg, sizeof msg - 1);
+  n = writeMsg(plain, n, sizeof plain, kUnreliable, 0, msg, sizeof msg - 1);
+  device.receiveDatagram(d, brokerDatagram(d, 2, plain, n), 12);
+  CHECK_EQ(device.counters().malformed, 2);
+  CHECK_EQ(device.counters().duplicates, 0);
+  CHECK_EQ(inbox.count, 2);  // the unreliable one too: seq 0 is still new
+  CHECK_EQ(inbox.values[0], 7);
+  CHECK_EQ(inbox.delivered, 1);
+  CHECK_EQ(device.freeSlots(), slots + 1);
+  CHECK(!device.closed());
+}
+
 TEST(udp_peer_refuses_oversized_and_forged) {
   Pair* p = &udptest::freshStatic<Pair>(0.0, 13u);
   p->step(50);

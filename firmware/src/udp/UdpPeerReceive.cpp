@@ -55,12 +55,17 @@ void UdpPeer::receiveDatagram(const uint8_t* d, size_t length, uint32_t nowMs) {
   lastHeard_ = nowMs;
   hello_ = false;
   counters_.packetsReceived++;
+  // One malformed frame rejects the whole datagram (PROTOCOL.md 9.4): every frame is checked
+  // before any takes effect, so no ACK, message or CLOSE ahead of it is acted on.
   FrameReader reader(rxPlain_, plainLength);
+  if (!reader.validate()) {
+    counters_.malformed++;
+    return;
+  }
   Frame f;
   bool ackEliciting = false, refused = false;
-  int r;
   const uint32_t gen = gen_;
-  while ((r = reader.next(f)) == 1) {
+  while (reader.next(f) == 1) {
     if (f.type == kAck) onAck(f, nowMs);
     else if (f.type == kPing) ackEliciting = true;
     else if (f.type == kWindow) continue;  // our sends never exceed the broker's window (8 slots here)
@@ -73,10 +78,6 @@ void UdpPeer::receiveDatagram(const uint8_t* d, size_t length, uint32_t nowMs) {
     }
     // an ACK's done callback or a message handler may have closed the session, or begun a new one
     if (gen_ != gen) return;
-  }
-  if (r < 0) {
-    counters_.malformed++;
-    return;
   }
   if (refused) {
     counters_.refused++;

@@ -242,6 +242,15 @@ int FrameReader::next(Frame& f) {
   }
 }
 
+bool FrameReader::validate() {
+  Frame f;
+  int r;
+  while ((r = next(f)) == 1) {
+  }
+  at_ = 0;
+  return r == 0;
+}
+
 size_t writeAck(uint8_t* out, size_t at, size_t capacity, uint64_t largest, uint16_t delayMs, uint64_t mask) {
   if (at + 19 > capacity) return 0;
   out[at] = kAck;

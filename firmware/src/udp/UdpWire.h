@@ -143,6 +143,12 @@ class FrameReader {
  public:
   FrameReader(const uint8_t* p, size_t length) : p_(p), length_(length), at_(0), error_(length == 0 ? "empty" : nullptr) {}
   int next(Frame& f);
+  // Reads every frame once, taking none (the same rules as next(): headers and lengths only, no
+  // copy), then starts again at the first. False when one is malformed: error() names why and
+  // next() returns -1 from then on. A receiver calls it before acting on any frame, since one
+  // malformed frame rejects the whole datagram (PROTOCOL.md 9.4; decodeFrames in
+  // shared/protocol/udp/frames.ts checks all of them first too).
+  bool validate();
   const char* error() const { return error_; }
 
  private:
