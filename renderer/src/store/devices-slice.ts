@@ -9,6 +9,11 @@ export interface ControlOp {
   status: ControlStatus;
   value?: unknown;
   error?: string;
+  /**
+   * Failed by this panel's own timeout (CONTROL_TIMEOUT_MS), not by the host or the device: the
+   * device's confirmation may still come (a batch held back by a slow or busy UI) and then wins.
+   */
+  timedOut?: true;
   startedAt: number;
   doneAt?: number;
 }
@@ -32,7 +37,7 @@ export interface DevicesSlice {
   loadRecentTelemetry(device: string): Promise<void>;
 }
 
-/** A control that hears nothing back within this time is shown as failed. */
+/** A control that hears nothing back within this time is shown as failed (until a late confirmation). */
 export const CONTROL_TIMEOUT_MS = 10_000;
 const MAX_EARLY_RESULTS = 200;
 
@@ -99,7 +104,7 @@ export const createDevicesSlice: SliceCreator<DevicesSlice> = (set, get, client)
           return { earlyResults: rest };
         });
       }
-      setTimeout(() => finish({ status: 'failed', error: `no state report within ${CONTROL_TIMEOUT_MS / 1000} s` }), CONTROL_TIMEOUT_MS);
+      setTimeout(() => finish({ status: 'failed', error: `no state report within ${CONTROL_TIMEOUT_MS / 1000} s`, timedOut: true }), CONTROL_TIMEOUT_MS);
     } catch (err) {
       finish({ status: 'failed', error: errorText(err) });
     }
@@ -113,9 +118,11 @@ function applyControlResults(state: DevicesSlice, results: NonNullable<EventBatc
     const key = controlKey(r.device, r.control);
     const cur = controls[key];
     if (cur && cur.req === r.req) {
-      if (cur.status === 'pending') {
+      // pending, or timed out here while the device did confirm: its confirmation is the truth
+      if (cur.status === 'pending' || (cur.timedOut && r.outcome === 'confirmed')) {
+        const { error: _error, timedOut: _timedOut, ...rest } = cur;
         controls[key] = {
-          ...cur,
+          ...rest,
           status: r.outcome,
           value: r.value ?? cur.value,
           doneAt: Date.now(),

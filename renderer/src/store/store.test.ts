@@ -224,6 +224,34 @@ describe('store fed by event batches', () => {
     }
   });
 
+  it('control: a confirmation that comes after the timeout turns the failure into confirmed', async () => {
+    vi.useFakeTimers();
+    try {
+      const client = createFakeClient();
+      client.handlers['controls.set'] = () => ({ req: 'r-late' });
+      const { store } = setup(client);
+      client.emit({ devices: [fakeDevice('lamp')] });
+      await store.getState().setControl('lamp', 'relay1', { value: true });
+      vi.advanceTimersByTime(CONTROL_TIMEOUT_MS + 1);
+      expect(store.getState().controls[controlKey('lamp', 'relay1')]).toMatchObject({ status: 'failed', error: 'no state report within 10 s' });
+      // another command's result changes nothing; this one's late confirmation does
+      client.emit({ controlResults: [{ device: 'lamp', control: 'relay1', req: 'other', outcome: 'confirmed', value: false }] });
+      expect(store.getState().controls[controlKey('lamp', 'relay1')]?.status).toBe('failed');
+      client.emit({ controlResults: [{ device: 'lamp', control: 'relay1', req: 'r-late', outcome: 'confirmed', value: true }] });
+      const op = store.getState().controls[controlKey('lamp', 'relay1')]!;
+      expect(op).toMatchObject({ status: 'confirmed', value: true, req: 'r-late' });
+      expect(op.error).toBeUndefined();
+      // a failure the device reported is not undone by anything later
+      client.handlers['controls.set'] = () => ({ req: 'r-refused' });
+      await store.getState().setControl('lamp', 'relay1', { value: false });
+      client.emit({ controlResults: [{ device: 'lamp', control: 'relay1', req: 'r-refused', outcome: 'failed', error: 'unknown_control' }] });
+      client.emit({ controlResults: [{ device: 'lamp', control: 'relay1', req: 'r-refused', outcome: 'confirmed', value: false }] });
+      expect(store.getState().controls[controlKey('lamp', 'relay1')]).toMatchObject({ status: 'failed', error: 'the device reported a failure' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('records numeric telemetry history per device and channel', () => {
     const { client, store } = setup();
     client.emit({ ts: 1, devices: [fakeDevice('s', { telemetry: { temp: 20, label: 'x' } })] });
