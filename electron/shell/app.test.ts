@@ -153,6 +153,19 @@ describe('desktop shell lifecycle', () => {
     expect(electron.log.windows).toHaveLength(0);
   });
 
+  it('quit before the app is ready (a SIGTERM at launch) starts no core and opens no window', async () => {
+    const electron = createFakeElectron(tmp());
+    const core = fakeCore(electron.log.calls);
+    const started = startShell(electron, { paths: { indexHtml: '/i.html', preload: '/p', icon: '/i', trayIcon: '/t', firmwareDir: '/f', docsDir: '/d' }, startCore: async (o) => (core.started.push(o), core) });
+    electron.app.quit();
+    await vi.waitFor(() => expect(electron.log.calls).toContain('app.exited'));
+    electron.app.readyResolve(); // Electron may still get ready after the quit
+    expect(await started).toBeNull();
+    expect(core.started).toEqual([]); // a core started now would never be closed: the quit sequence is over
+    expect(electron.log.windows).toHaveLength(0);
+    expect(electron.log.trays).toHaveLength(0);
+  });
+
   it('quit does not hang on a stuck core', async () => {
     const electron = createFakeElectron(tmp());
     const shell = (await boot(electron, fakeCore(electron.log.calls, { closeMs: 10_000 }), { quitTimeoutMs: 30 }))!;

@@ -83,6 +83,9 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
   });
 
   await app.whenReady();
+  // Quit before 'ready' (a SIGTERM at launch): the quit sequence had no core to wait for and is
+  // over or finishing, so a core started now would never be closed.
+  if (quitting) return null;
   const userData = app.getPath('userData');
   let core: CorePort;
   try {
