@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createFakeClient, fakeDevice, fakeRow } from '../api/fake-client';
+import type { TrafficRow } from '../../../shared/api/contract';
+import { createFakeClient, fakeDevice, fakeRow, type FakeClient } from '../api/fake-client';
 import { ApiCallError } from '../api/errors';
 import { HOST_CONNECTING_TEXT, hostHold } from '../components/hostGate';
 import { setup, TEST_HELLO } from '../test-utils';
@@ -305,5 +306,81 @@ describe('a forgotten device', () => {
     expect(Object.keys(store.getState().telemetryHistory)).toEqual(['fan']);
     expect(Object.keys(store.getState().controls)).toEqual([controlKey('fan', 'relay1')]);
     expect(store.getState().deviceIds).toEqual(['fan']);
+  });
+});
+
+describe('the traffic list after a reconnect', () => {
+  /** A fake host with a traffic log of `log` (oldest first) that pages like the host's, newest first. */
+  function hostWithLog(log: TrafficRow[]) {
+    const client = createFakeClient();
+    client.handlers.hello = () => ({ ...TEST_HELLO });
+    client.handlers['devices.list'] = () => [];
+    client.handlers['traffic.page'] = ({ beforeSeq, limit }) => ({
+      rows: log.filter((r) => r.seq < (beforeSeq ?? Infinity)).reverse().slice(0, limit ?? 200),
+      counters: { logged: log.length, shown: 0, dropped: 0, writing: 0 },
+    });
+    return client;
+  }
+  const logOf = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => fakeRow({ seq: from + i }));
+  const seqs = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  const pageCalls = (client: FakeClient) => client.calls.filter((c) => c.method === 'traffic.page').length;
+
+  it('has the rows logged while the tab was disconnected, once each, between the older ones and the live ones', async () => {
+    const log = logOf(1, 3);
+    const client = hostWithLog(log);
+    const { store } = setup(client);
+    client.setStatus('open');
+    await vi.waitFor(() => expect(store.getState().rows.map((r) => r.seq)).toEqual([1, 2, 3]));
+    client.setStatus('closed', 'connection lost');
+    log.push(...logOf(4, 10));
+    client.setStatus('open');
+    // the new connection's first batch comes before the page
+    client.emit({ traffic: log.slice(8) });
+    expect(store.getState().rows.map((r) => r.seq)).toEqual([1, 2, 3, 9, 10]);
+    await vi.waitFor(() => expect(pageCalls(client)).toBe(2));
+    await vi.waitFor(() => expect(store.getState().rows.map((r) => r.seq)).toEqual(seqs(1, 10)));
+    client.emit({ traffic: [...log.slice(9), fakeRow({ seq: 11 })] });
+    expect(store.getState().rows.map((r) => r.seq)).toEqual(seqs(1, 11));
+  });
+
+  it('pages back over a gap longer than a page, and keeps the list bounded', async () => {
+    const log = logOf(1, 700);
+    const client = hostWithLog(log);
+    const { store } = setup(client);
+    client.setStatus('open');
+    await vi.waitFor(() => expect(store.getState().rows).toHaveLength(700));
+    client.setStatus('closed', 'connection lost');
+    log.push(...logOf(701, 2605));
+    client.setStatus('open');
+    client.emit({ traffic: log.slice(2600) });
+    await vi.waitFor(() => expect(store.getState().rows).toHaveLength(2605));
+    expect(store.getState().rows.map((r) => r.seq)).toEqual(seqs(1, 2605));
+    // two pages reach back to the rows it had (2605..1606, 1605..606)
+    expect(pageCalls(client)).toBe(1 + 2);
+    // a gap longer than the list: the newest TRAFFIC_CAP rows, whole, in at most TRAFFIC_CAP / 1000 pages
+    client.setStatus('closed', 'connection lost');
+    log.push(...logOf(2606, 9000));
+    client.setStatus('open');
+    await vi.waitFor(() => expect(store.getState().rows.at(-1)?.seq).toBe(9000));
+    expect(store.getState().rows.map((r) => r.seq)).toEqual(seqs(9001 - TRAFFIC_CAP, 9000));
+    expect(pageCalls(client)).toBe(3 + TRAFFIC_CAP / 1000);
+  });
+
+  it('while paused, the rows logged meanwhile wait in the buffer and come in order on resume', async () => {
+    const log = logOf(1, 3);
+    const client = hostWithLog(log);
+    const { store } = setup(client);
+    client.setStatus('open');
+    await vi.waitFor(() => expect(store.getState().rows).toHaveLength(3));
+    store.getState().setPaused(true);
+    client.emit({ traffic: [fakeRow({ seq: 4 })] });
+    log.push(fakeRow({ seq: 4 }));
+    client.setStatus('closed', 'connection lost');
+    log.push(...logOf(5, 8));
+    client.setStatus('open');
+    await vi.waitFor(() => expect(store.getState().buffered.map((r) => r.seq)).toEqual([4, 5, 6, 7, 8]));
+    expect(store.getState().rows.map((r) => r.seq)).toEqual([1, 2, 3]);
+    store.getState().setPaused(false);
+    expect(store.getState().rows.map((r) => r.seq)).toEqual(seqs(1, 8));
   });
 });

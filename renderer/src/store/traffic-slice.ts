@@ -6,6 +6,8 @@ import type { BatchReducer, SliceCreator } from './types';
 export const TRAFFIC_CAP = 5_000;
 /** Rows held while paused; beyond this they are counted as dropped, never kept. */
 export const PAUSE_CAP = 20_000;
+/** Rows one traffic.page call brings (the most the host gives). */
+export const PAGE_ROWS = 1000;
 
 export interface TrafficSlice {
   rows: TrafficRow[];
@@ -35,6 +37,39 @@ export function appendBounded<T>(list: T[], add: T[], cap: number): T[] {
   return next;
 }
 
+/**
+ * Two lists of rows, each oldest first, as one list oldest first with one row per seq (the row of
+ * `list` where both have it, so a selected row stays the same object). `list` itself when `add`
+ * brings nothing new.
+ */
+export function mergeBySeq(list: TrafficRow[], add: TrafficRow[]): TrafficRow[] {
+  const out: TrafficRow[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < list.length || j < add.length) {
+    const a = list[i];
+    const b = add[j];
+    if (a !== undefined && (b === undefined || a.seq <= b.seq)) {
+      out.push(a);
+      i++;
+      if (b !== undefined && b.seq === a.seq) j++;
+    } else {
+      out.push(b!);
+      j++;
+    }
+  }
+  return out.length === list.length ? list : out;
+}
+
+/**
+ * Whether rows down to `seq` (fetched newest first, with no gap) close up with what the list and
+ * its pause buffer hold: they hold that row, or nothing older (so there is no hole below it).
+ */
+function joinsHeld(s: TrafficSlice, seq: number): boolean {
+  const lists = [s.rows, s.buffered];
+  return !lists.some((l) => l.length > 0 && l[0]!.seq < seq) || lists.some((l) => l.some((r) => r.seq === seq));
+}
+
 export const createTrafficSlice: SliceCreator<TrafficSlice> = (set, get, client) => ({
   rows: [],
   paused: false,
@@ -59,11 +94,32 @@ export const createTrafficSlice: SliceCreator<TrafficSlice> = (set, get, client)
   },
   async loadTrafficPage() {
     try {
-      const page = await client.call('traffic.page', { query: '', limit: 1000 });
+      const first = await client.call('traffic.page', { query: '', limit: PAGE_ROWS });
+      // Newest first. After a reconnect the rows logged while the tab was away lie between what it
+      // held and what batches brought since: page back until the rows join the held ones (or the
+      // list's cap is fetched, or the log's start), so the list has no hole.
+      const fetched = [...first.rows];
+      let last = first.rows;
+      while (last.length === PAGE_ROWS && fetched.length < TRAFFIC_CAP && !joinsHeld(get(), fetched.at(-1)!.seq)) {
+        last = (await client.call('traffic.page', { query: '', beforeSeq: fetched.at(-1)!.seq, limit: PAGE_ROWS })).rows;
+        fetched.push(...last);
+      }
+      const page = fetched.sort((a, b) => a.seq - b.seq);
       set((s) => {
-        const newest = s.rows[0]?.seq ?? Infinity;
-        const older = page.rows.filter((r) => r.seq < newest).sort((a, b) => a.seq - b.seq);
-        return { rows: appendBounded(older, s.rows, TRAFFIC_CAP), hostCounters: page.counters };
+        // while paused the list stays where it is: the rows newer than it shows join the buffer
+        const shownUpTo = !s.paused ? Infinity : (s.rows.at(-1)?.seq ?? (s.buffered[0] ? s.buffered[0].seq - 1 : Infinity));
+        const split = page.findIndex((r) => r.seq > shownUpTo);
+        const toRows = split === -1 ? page : page.slice(0, split);
+        const toBuffer = split === -1 ? [] : page.slice(split);
+        const rows = mergeBySeq(s.rows, toRows);
+        const patch: Partial<TrafficSlice> = { rows: rows.length > TRAFFIC_CAP ? rows.slice(rows.length - TRAFFIC_CAP) : rows, hostCounters: first.counters };
+        if (toBuffer.length) {
+          const buffered = mergeBySeq(s.buffered, toBuffer);
+          const over = buffered.length - PAUSE_CAP;
+          patch.buffered = over > 0 ? buffered.slice(0, PAUSE_CAP) : buffered;
+          if (over > 0) patch.pauseDropped = s.pauseDropped + over;
+        }
+        return patch;
       });
       get().clearNotices('traffic.load');
     } catch (err) {
