@@ -358,9 +358,11 @@ void Loop::handleFrame(Conn& c, const uint8_t* f, size_t n) {
 }
 
 // A routed device's ack of a delivery is only counted (handlers/response.ts), so it need not wake
-// JS; the answer to the broker's PING (pongId) goes to JS, which takes the RTT from it.
+// JS; the answer to the broker's PING (pongId) goes to JS, which takes the RTT from it. Like the
+// fast path, only once JS has handled this connection's slow bytes: one of them may close the
+// session (a second LOGIN, an unknown type), and nothing after it counts.
 bool Loop::countAck(Conn& c, const uint8_t* f, size_t n) {
-  if (!c.routed || f[0] != kResponse) return false;
+  if (!c.routed || f[0] != kResponse || processedSeq_ < c.lastSlowSeq) return false;
   const uint16_t id = uint16_t(f[1] << 8 | f[2]);
   if (c.pongId != 0 && id == c.pongId) return false;
   c.delta.acksIn++;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Command, Status } from '../../../shared/protocol/constants';
+import { encodeFrame } from '../../../shared/protocol/frame';
 import { UdpTransport, bindUdp } from '../../udp';
 import { tablePolicy } from '../policy';
 import { Session } from '../session';
@@ -98,6 +99,29 @@ describe.skipIf(native.skip !== null)('the Broker on the native data path', () =
     expect(fast).toEqual(js);
     expect(fast.statuses).toEqual([200, 200, 200, Status.RATE_LIMITED, Status.RATE_LIMITED, Status.RATE_LIMITED]);
     expect(fast.rateLimited).toBe(3);
+  });
+
+  it('does not count an ack that follows a frame closing the session (a second LOGIN), as on the JS path', async () => {
+    const run = async (nativeWire: StartBrokerOptions): Promise<{ acksIn: number; bytesIn: number; closes: unknown[] }> => {
+      t = await startTestBroker(['a'], nativeWire);
+      const closes = collectCloses(t.broker);
+      const a = await t.v2('a');
+      await eventually(() => nativeWire.nativeWire === false || routed('a'), 2_000, 'a routed');
+      // One write: the wire reads the ack with the LOGIN, before JS has closed the session for it.
+      const login = encodeFrame(Command.LOGIN, 2, testToken('a'));
+      a.write(Buffer.concat([login, encodeFrame(Command.RESPONSE, 1), encodeFrame(Command.RESPONSE, 2, Uint8Array.of(200))]));
+      await a.waitClosed();
+      await eventually(() => t!.broker.stats().socketsHeld === 0, 2_000, 'the connection gone');
+      const { acksIn, bytesIn } = t.broker.stats();
+      await t.close();
+      t = null;
+      return { acksIn, bytesIn, closes };
+    };
+    const fast = await run(on());
+    const js = await run({ ...NO_PROBES, nativeWire: false });
+    expect(fast).toEqual(js);
+    expect(fast.acksIn).toBe(0);
+    expect(fast.closes).toEqual([['a', 'protocol_error', 'second_login']]);
   });
 
   it('says which data path it uses', async () => {
