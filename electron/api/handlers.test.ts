@@ -128,3 +128,32 @@ describe('telemetry.recent', () => {
     expect(await dispatch('telemetry.recent', { device: 'gone-sensor' })).toEqual({ ok: true, result: [{ channel: 'temp', points: [{ ts: T + 5000, v: 6 }] }] });
   });
 });
+
+describe('controls.set values', () => {
+  const history = async () => {
+    const r = await dispatch('history.list', { limit: 500 });
+    return r.ok ? (r.result as unknown[]).length : -1;
+  };
+
+  it('a value is a JSON value of at most 16 KiB, like a message payload: refused before it is sent or kept in the history', async () => {
+    hub.registry.ensure('relay-1');
+    const sentBefore = broker.sent.length;
+    const before = await history();
+    expect(await dispatch('controls.set', { device: 'relay-1', control: 'on', value: 'x'.repeat(100_000) })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    // over IPC a BigInt arrives as is (structured clone): JSON.stringify threw inside the handler, an 'internal' error and a notice
+    for (const value of [1n, { n: 1n }, Number.NaN, () => 1]) {
+      expect(await dispatch('controls.set', { device: 'relay-1', control: 'on', value })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    }
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(await dispatch('controls.set', { device: 'relay-1', control: 'on', value: cyclic })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    expect(internal).toEqual([]);
+    expect(broker.sent.length).toBe(sentBefore);
+    expect(await history()).toBe(before);
+    // what a panel sends still goes
+    for (const value of [true, 42, 'on', null, { r: 255, g: 0, b: 0 }, 'x'.repeat(16_000)]) {
+      expect(await dispatch('controls.set', { device: 'relay-1', control: 'on', value })).toMatchObject({ ok: true });
+    }
+    expect(await history()).toBe(before + 6);
+  });
+});

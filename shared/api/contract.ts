@@ -8,8 +8,20 @@ import { DEVICE_ID_PATTERN, DEVICE_ID_RULE, RESERVED_DEVICE_ID_RULE, RESERVED_DE
 import { ControlDescription, TelemetryDescription } from '../protocol/login';
 
 export const DeviceId = z.string().regex(DEVICE_ID_PATTERN, DEVICE_ID_RULE);
+/** What a user-given payload or value may take once serialized (characters of its JSON). */
+const MAX_JSON_CHARS = 16384;
 /** A JSON object given by the user as a message payload; size-capped at the boundary. */
-export const JsonObject = z.record(z.string(), z.unknown()).refine((o) => JSON.stringify(o).length <= 16384, 'payload over 16 KiB');
+export const JsonObject = z.record(z.string(), z.unknown()).refine((o) => JSON.stringify(o).length <= MAX_JSON_CHARS, 'payload over 16 KiB');
+/**
+ * A JSON value given by the user (a control's value), capped like a payload. Only what JSON can carry:
+ * IPC's structured clone delivers a BigInt or NaN as is, which the handler's JSON.stringify threw on
+ * (or turned into null). The input type stays unknown: a UI passes what its control holds.
+ */
+const JsonShape = z.json();
+export const JsonValue = z
+  .unknown()
+  .refine((v) => JsonShape.safeParse(v).success, { error: 'not a JSON value (a string, finite number, boolean, null, array or plain object)', abort: true })
+  .refine((v) => JSON.stringify(v).length <= MAX_JSON_CHARS, 'value over 16 KiB');
 
 export type Transport = 'tcp' | 'tls' | 'udp';
 export type SessionProtocol = 'legacy' | 'v2';
@@ -281,7 +293,7 @@ export const methods = {
   'metrics.topTalkers': z.strictObject({ limit: z.number().int().min(1).max(100).default(10) }),
   'messages.send': z.strictObject({ to: DeviceId, payload: JsonObject }),
   'messages.broadcast': z.strictObject({ payload: JsonObject }),
-  'controls.set': z.strictObject({ device: DeviceId, control: z.string().min(1).max(32), value: z.unknown().optional(), toggle: z.boolean().optional() }),
+  'controls.set': z.strictObject({ device: DeviceId, control: z.string().min(1).max(32), value: JsonValue.optional(), toggle: z.boolean().optional() }),
   'tokens.list': z.strictObject({}),
   'tokens.create': z.strictObject({ id: DeviceId.refine((id) => !RESERVED_DEVICE_IDS.includes(id), RESERVED_DEVICE_ID_RULE) }),
   'tokens.revoke': z.strictObject({ id: DeviceId }),
