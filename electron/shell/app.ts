@@ -52,7 +52,7 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
     app.quit(); // the first instance gets 'second-instance' and shows itself
     return null;
   }
-  const origin = appOrigin({ indexHtml: options.paths.indexHtml, devServerUrl: options.devServerUrl });
+  const origin = appOrigin({ indexHtml: options.paths.indexHtml, devServerUrl: options.devServerUrl, platform: options.platform });
   let win: WindowLike | null = null;
   let ready = false;
   let quitting = false;

@@ -3,7 +3,8 @@
  * or (development only) the Vite dev server. IPC handlers and the permission policy ask this module
  * before they answer anything.
  */
-import { pathToFileURL } from 'node:url';
+import { posix, win32 } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FrameLike, IpcInvokeEventLike } from './electron-api';
 
 export interface AppOrigin {
@@ -23,7 +24,7 @@ export function isLoopbackHttpUrl(raw: string): boolean {
   }
 }
 
-export function appOrigin(options: { indexHtml: string; devServerUrl?: string | undefined }): AppOrigin {
+export function appOrigin(options: { indexHtml: string; devServerUrl?: string | undefined; platform?: NodeJS.Platform | undefined }): AppOrigin {
   if (options.devServerUrl !== undefined) {
     if (!isLoopbackHttpUrl(options.devServerUrl)) throw new Error(`dev server must be http on loopback, got ${options.devServerUrl}`);
     const origin = new URL(options.devServerUrl).origin;
@@ -32,17 +33,40 @@ export function appOrigin(options: { indexHtml: string; devServerUrl?: string | 
       isAppUrl: (url) => safeUrl(url)?.origin === origin,
     };
   }
-  const indexHref = pathToFileURL(options.indexHtml).href;
+  const windows = (options.platform ?? process.platform) === 'win32';
+  const indexPath = comparablePath(options.indexHtml, windows);
   return {
     entry: { kind: 'file', path: options.indexHtml },
     isAppUrl: (url) => {
-      const parsed = safeUrl(url);
-      if (parsed === null || parsed.protocol !== 'file:') return false;
-      parsed.hash = '';
-      parsed.search = '';
-      return parsed.href === indexHref;
+      const path = filePathOf(url, windows);
+      return path !== null && comparablePath(path, windows) === indexPath;
     },
   };
+}
+
+/** Windows paths compare case-insensitively (drive letter included), as the file system does. */
+function comparablePath(path: string, windows: boolean): string {
+  return windows ? win32.normalize(path).toLowerCase() : posix.normalize(path);
+}
+
+/**
+ * The file a file: URL names, decoded, whatever its spelling: Electron's loadFile leaves '%', '[',
+ * ']', '|', '^' unescaped and Chromium escapes some of them, pathToFileURL escapes all. Query and hash
+ * do not change the file. Null for other schemes, for a host on POSIX (on Windows a share's host is
+ * part of the path compared) and for encoded separators (fileURLToPath refuses them).
+ */
+function filePathOf(raw: string, windows: boolean): string | null {
+  const url = safeUrl(raw);
+  if (url === null || url.protocol !== 'file:') return null;
+  url.hash = '';
+  url.search = '';
+  // A '%' that starts no escape is a '%' in the name (Chromium reads it so); fileURLToPath would throw on it.
+  url.pathname = url.pathname.replace(/%(?![0-9A-Fa-f]{2})/g, '%25');
+  try {
+    return fileURLToPath(url, { windows });
+  } catch {
+    return null;
+  }
 }
 
 function safeUrl(raw: string): URL | null {
