@@ -20,6 +20,19 @@ export class TokenBucket {
   }
 
   take(now: number, cost = 1): boolean {
+    this.refill(now);
+    if (this.tokens < cost) return false;
+    this.tokens -= cost;
+    return true;
+  }
+
+  /** The tokens stored at `now`, refilled as take() would, none taken. */
+  level(now: number): number {
+    this.refill(now);
+    return this.tokens;
+  }
+
+  private refill(now: number): void {
     if (now > this.last) {
       this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000);
       this.last = now;
@@ -28,9 +41,6 @@ export class TokenBucket {
       // nothing for it, but refill from here on rather than starve until it passes `last` again.
       this.last = now;
     }
-    if (this.tokens < cost) return false;
-    this.tokens -= cost;
-    return true;
   }
 }
 

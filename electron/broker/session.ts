@@ -139,7 +139,10 @@ export class Session {
       this.routePending = false;
       if (!this.open || this.udp || this.core.options.policy !== null || this.core.sessionById(this.id!) !== this) return this.unroute();
       const { maxPayload, ratePerSecond, rateBurst } = this.core.options.limits;
-      this.routed = this.native!.route({ deviceId: this.id!, v2: this.protocol === 'v2', maxPayload, ratePerSecond, rateBurst });
+      // The wire's bucket goes on from the session's: messages JS took tokens for (its LOGIN's own
+      // write may carry the first ones) count against the same burst.
+      const tokens = this.bucket.level(this.core.clock());
+      this.routed = this.native!.route({ deviceId: this.id!, v2: this.protocol === 'v2', maxPayload, ratePerSecond, rateBurst, tokens });
     });
   }
 

@@ -632,7 +632,7 @@ bool Loop::route(uint32_t id, const Route* route) {
     return true;
   }
   if (!c->routed) {
-    c->tokens = route->rateBurst;
+    c->tokens = route->tokens < 0 ? route->rateBurst : route->tokens;
     c->refilledAt = nowMs();
   }
   c->routed = true;

@@ -21,6 +21,8 @@ struct Route {
   bool v2 = false;
   uint32_t maxPayload = 16384;
   double ratePerSecond = 0, rateBurst = 0;
+  // What the bucket holds when the connection becomes routed (JS's bucket until then); < 0: full.
+  double tokens = -1;
 };
 
 struct Conn;

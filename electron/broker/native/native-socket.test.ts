@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Command, Status } from '../../../shared/protocol/constants';
+import { FrameDecoder } from '../../../shared/protocol/decoder';
 import { encodeFrame } from '../../../shared/protocol/frame';
 import { UdpTransport, bindUdp } from '../../udp';
 import { tablePolicy } from '../policy';
 import { Session } from '../session';
+import { BaseClient } from '../testing/base-client';
 import { collectCloses, eventually, startTestBroker, testToken, type TestBroker } from '../testing/fixtures';
 import { V2Client } from '../testing/v2-client';
 import type { StartBrokerOptions } from '../index';
@@ -99,6 +101,36 @@ describe.skipIf(native.skip !== null)('the Broker on the native data path', () =
     expect(fast).toEqual(js);
     expect(fast.statuses).toEqual([200, 200, 200, Status.RATE_LIMITED, Status.RATE_LIMITED, Status.RATE_LIMITED]);
     expect(fast.rateLimited).toBe(3);
+  });
+
+  it("keeps one bucket when the wire takes a device over: messages in its LOGIN's write (JS's) count against the same burst", async () => {
+    const run = async (nativeWire: StartBrokerOptions): Promise<{ statuses: number[]; rateLimited: number }> => {
+      t = await startTestBroker(['a', 'b'], { ...nativeWire, limits: { ratePerSecond: 0.001, rateBurst: 4 } });
+      await t.v2('b');
+      const socket = await BaseClient.tcp(t.port);
+      const replies: number[] = [];
+      const decoder = new FrameDecoder({ maxPayload: 0xffff });
+      socket.on('data', (chunk: Buffer) => {
+        decoder.feed(chunk);
+        for (let r = decoder.next(); r.kind === 'frame'; r = decoder.next()) if (r.frame.type === Command.RESPONSE) replies.push(r.frame.payload[0]!);
+      });
+      const message = (id: number): Uint8Array => encodeFrame(Command.JSON_MESSAGE, id, `{"targetId":"b","payload":{"i":${id}}}`);
+      // The LOGIN and two messages in one write: JS handles all three, before the wire routes a.
+      socket.write(Buffer.concat([encodeFrame(Command.LOGIN, 1, JSON.stringify({ v: 2, token: testToken('a') })), message(2), message(3)]));
+      await eventually(() => replies.length === 3, 2_000, 'the login reply and two acks');
+      await eventually(() => nativeWire.nativeWire === false || routed('a'), 2_000, 'a routed');
+      for (let id = 4; id <= 7; id++) socket.write(message(id));
+      await eventually(() => replies.length === 7, 2_000, 'four more acks');
+      socket.destroy();
+      const { rateLimited } = t.broker.stats();
+      await t.close();
+      t = null;
+      return { statuses: replies.slice(1), rateLimited };
+    };
+    const fast = await run(on());
+    const js = await run({ ...NO_PROBES, nativeWire: false });
+    expect(fast).toEqual(js);
+    expect(fast.statuses).toEqual([200, 200, 200, 200, Status.RATE_LIMITED, Status.RATE_LIMITED]);
   });
 
   it('does not count an ack that follows a frame closing the session (a second LOGIN), as on the JS path', async () => {

@@ -4,6 +4,7 @@
 // JS thread, and nothing ever throws on the epoll thread.
 #include <node_api.h>
 
+#include <cmath>
 #include <memory>
 #include <string>
 
@@ -204,7 +205,7 @@ bool numberField(napi_env env, napi_value object, const char* key, double& out) 
   return napi_get_named_property(env, object, key, &v) == napi_ok && napi_get_value_double(env, v, &out) == napi_ok;
 }
 
-// route(handle, connId, {deviceId, v2, maxPayload, ratePerSecond, rateBurst} | null)
+// route(handle, connId, {deviceId, v2, maxPayload, ratePerSecond, rateBurst, tokens?} | null)
 napi_value RouteFn(napi_env env, napi_callback_info info) {
   Args a;
   if (!args(env, info, a, true)) return nullptr;
@@ -223,6 +224,12 @@ napi_value RouteFn(napi_env env, napi_callback_info info) {
       !numberField(env, a.argv[2], "ratePerSecond", route.ratePerSecond) ||
       !numberField(env, a.argv[2], "rateBurst", route.rateBurst))
     return fail(env, "native wire: route() needs {deviceId (1-64 chars), v2, maxPayload, ratePerSecond, rateBurst}");
+  // tokens: optional, the bucket's level to start from (left out: full)
+  bool hasTokens = false;
+  double tokens = 0;
+  if (napi_has_named_property(env, a.argv[2], "tokens", &hasTokens) == napi_ok && hasTokens &&
+      numberField(env, a.argv[2], "tokens", tokens) && !std::isnan(tokens))
+    route.tokens = tokens < 0 ? 0 : tokens;
   route.deviceId.assign(text, length);
   route.maxPayload = maxPayload < 0 ? 0 : maxPayload > 65535 ? 65535 : uint32_t(maxPayload);
   return boolean(env, a.addon->loop->route(a.conn, &route));

@@ -174,6 +174,16 @@ describe.skipIf(native.skip !== null)('native wire', () => {
     await until(() => r.counters.get(A.connId)?.rateLimited === 1, 'rateLimited counted');
   });
 
+  it("starts a newly routed connection's bucket at the route's tokens (JS's bucket until then), full without them", async () => {
+    const r = recorder();
+    const { A, B } = await pair(r, { ratePerSecond: 0, rateBurst: 5, tokens: 1.5 }, { ratePerSecond: 0, rateBurst: 2 });
+    expect(r.wire.take(A.connId)).toBe(true);
+    expect(r.wire.take(A.connId)).toBe(false);
+    // a route again, for a connection already routed, keeps the bucket where it is
+    expect(r.wire.route(B.connId, route('b', { ratePerSecond: 0, rateBurst: 2, tokens: 0 }))).toBe(true);
+    expect([r.wire.take(B.connId), r.wire.take(B.connId), r.wire.take(B.connId)]).toEqual([true, true, false]);
+  });
+
   it('leaves a message to JS when the delivered envelope would exceed maxPayload', async () => {
     const r = recorder();
     const sender = 'a-long-device-id-that-makes-the-delivered-envelope-longer';

@@ -32,6 +32,11 @@ export interface NativeRoute {
   maxPayload: number;
   ratePerSecond: number;
   rateBurst: number;
+  /**
+   * The tokens the bucket starts with when the connection was not routed (what the session's JS
+   * bucket holds now: messages JS handled before count); full when left out.
+   */
+  tokens?: number;
 }
 
 /** Counters and traces alone reach JS at most this often (kLazyMs in loop.cpp): they lag the frames by that much. */
