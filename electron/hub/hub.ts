@@ -32,6 +32,8 @@ export interface HubOptions {
   flushBudgetMs?: number;
   /** Traffic rows written by a worker thread (TrafficLogOptions.writeInWorker): the host's choice. */
   writeTrafficInWorker?: boolean;
+  /** How long that thread may hold rows without finishing a batch before it counts as hung (TrafficLogOptions.writerAnswerMs). */
+  trafficWriterAnswerMs?: number;
   controlTimeoutMs?: number;
   /** How often retention runs (ms). */
   retentionEveryMs?: number;
@@ -148,7 +150,7 @@ export class Hub {
     this.conversations = new Conversations(o.maxConversations ?? MAX_CONVERSATIONS);
     this.telemetry = new TelemetryHistory(o.db, { chunkRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS });
     this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id), controlResponse: (id) => this.controls.stats(id) });
-    this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, batchRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS, scanRows: o.trafficScanRows, writeInWorker: o.writeTrafficInWorker, onBatchFull: () => this.flusher.requestSoon() });
+    this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, batchRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS, scanRows: o.trafficScanRows, writeInWorker: o.writeTrafficInWorker, writerAnswerMs: o.trafficWriterAnswerMs, onBatchFull: () => this.flusher.requestSoon() });
     this.controls = new ControlTracker(o.controlTimeoutMs ?? 5000, () => this.onUrgent?.());
     this.commands = new CommandStore(o.db);
     this.offlineAlerts = new OfflineNotifier({
@@ -289,7 +291,8 @@ export class Hub {
   tick(now = Date.now()): void {
     if (this.log.writerFailure !== null && !this.writerFailureSaid) {
       this.writerFailureSaid = true;
-      this.notice('warn', `traffic log: ${this.log.writerFailure}; rows are written on the main thread instead, which slows devices under heavy traffic`);
+      const lost = this.log.writerLost > 0 ? `; the ${this.log.writerLost} rows it held and had not written are lost (counted as dropped)` : '';
+      this.notice('warn', `traffic log: ${this.log.writerFailure}; rows are written on the main thread instead, which slows devices under heavy traffic${lost}`);
     }
     let queued = 0;
     let rttSum = 0;

@@ -24,6 +24,8 @@ export interface TrafficLogOptions {
    * the flusher's transaction (tests, tools).
    */
   writeInWorker?: boolean;
+  /** How long the writer thread may hold batches without finishing one before it counts as hung (TrafficWriter's WRITER_ANSWER_MS). */
+  writerAnswerMs?: number;
 }
 
 interface DbRow {
@@ -71,6 +73,7 @@ export class TrafficLog {
   private readonly deleteOfDevice;
   private readonly recentOfDevice;
   private readonly seqBounds;
+  private readonly bytesOfSeq;
   private readonly inTransaction;
   private readonly kv: KeyValue;
   storedBytes: number;
@@ -87,6 +90,8 @@ export class TrafficLog {
   private counted: TrafficWriterTotals = { rows: 0, bytes: 0, failedRows: 0, commits: 0 };
   /** Why traffic rows are written inline although a writer thread was asked for, or null. */
   writerFailure: string | null = null;
+  /** Rows the failed writer thread had been handed and not written: counted as dropped. */
+  writerLost = 0;
 
   constructor(private readonly db: Db, private readonly options: TrafficLogOptions = {}) {
     this.maxQueue = options.maxQueue ?? 100_000;
@@ -100,9 +105,10 @@ export class TrafficLog {
     );
     this.recentOfDevice = db.prepare<[string, number], DbRow>('SELECT * FROM traffic WHERE device = ? ORDER BY seq DESC LIMIT ?');
     this.seqBounds = columnBounds(db, 'traffic', 'seq');
+    this.bytesOfSeq = db.prepare<[number], { bytes: number }>('SELECT bytes FROM traffic WHERE seq = ?');
     this.inTransaction = db.transaction((run: () => number) => run());
     this.kv = new KeyValue(db);
-    this.writer = options.writeInWorker && !db.memory ? new TrafficWriter(db, { holesKey: HOLES_KEY, rowOverhead: ROW_OVERHEAD, insertSql: INSERT_ROW_SQL }) : null;
+    this.writer = options.writeInWorker && !db.memory ? new TrafficWriter(db, { holesKey: HOLES_KEY, rowOverhead: ROW_OVERHEAD, insertSql: INSERT_ROW_SQL, answerMs: options.writerAnswerMs }) : null;
     // every write of this connection (settings, tokens, audit, a forget's deletes) holds the thread off
     if (this.writer) setWriteGate(db, (write) => this.exclusive(write));
     // The byte sum reads every row anyway; counting them in the same pass makes the holes exact
@@ -230,14 +236,23 @@ export class TrafficLog {
     const limit = Math.min(queue.length, chunkRows);
     const unbounded = deadline === Infinity;
     let taken = 0;
+    let refused = false;
     while (taken < limit && (unbounded || (writer.pending < MAX_POSTED_BATCHES && (taken === 0 || performance.now() < deadline)))) {
       const batch = queue.slice(taken, Math.min(limit, taken + POST_ROWS));
-      writer.post(batch);
+      // refused: the writer is found gone meanwhile; the rest stays queued for the inline rounds
+      if (!writer.post(batch)) {
+        refused = true;
+        break;
+      }
       for (const r of batch) this.queueChars -= r.payload.length;
       taken += batch.length;
     }
     this.queueChars = Math.max(0, this.queueChars);
     if (taken > 0) this.queue = taken >= queue.length ? [] : queue.slice(taken);
+    if (refused) {
+      this.collect(writer);
+      return this.queue.length > 0;
+    }
     // a full writer is not a reason for another round at once: the next timed round looks again
     return taken > 0 && this.queue.length > 0;
   }
@@ -254,8 +269,9 @@ export class TrafficLog {
 
   /**
    * Counts what the writer thread has written (or lost) since the last look. A writer that went
-   * away on its own (could not start, crashed) is let go: what it held is counted as dropped and
-   * rows are written inline from then on.
+   * away on its own (could not start, crashed, hung: TrafficWriter.failed) is let go, and rows are
+   * written inline from then on. Of the rows it held and had not counted, those found in the file
+   * (a COMMIT that got through as it went) are counted as logged, the others as dropped (writerLost).
    */
   private collect(writer: TrafficWriter): void {
     const now = writer.totalsNow();
@@ -264,7 +280,19 @@ export class TrafficLog {
     this.counters.dropped += now.failedRows - this.counted.failedRows;
     this.counted = now;
     if (writer.failed === null) return;
-    this.counters.dropped += writer.unwritten(now);
+    let lost = 0;
+    for (const batch of writer.takeUncounted()) {
+      for (const r of batch) {
+        const stored = this.bytesOfSeq.get(r.seq);
+        if (!stored) lost++;
+        else {
+          this.counters.logged++;
+          this.storedBytes += stored.bytes;
+        }
+      }
+    }
+    this.writerLost = lost;
+    this.counters.dropped += lost;
     this.writerFailure = writer.failed;
     this.writer = null;
   }
@@ -301,12 +329,13 @@ export class TrafficLog {
 
   /** Stops the writer thread once it has written what it was given (nothing to do without one). */
   async close(): Promise<void> {
-    if (!this.writer) return;
+    const writer = this.writer;
+    if (!writer) return;
     setWriteGate(this.db, null);
     if (this.handOffSoon) clearImmediate(this.handOffSoon);
     this.handOffSoon = null;
-    this.drain();
-    await this.writer.close();
+    this.drain(); // lets go of a writer found failed: it is still stopped
+    await writer.close();
   }
 
   /**

@@ -10,7 +10,7 @@ import { StandInBroker } from './testing/stand-in-broker';
 import { SqliteTokenStore } from './token-store';
 import { compileFilter } from './traffic-filter';
 import { TrafficLog } from './traffic-log';
-import { WRITER_NICE_STEPS } from './traffic-writer';
+import { WRITER_NICE_STEPS, writerTestHooks } from './traffic-writer';
 import { tempDir } from './testing/temp-dir';
 
 const tmp = tempDir('hypertcp-writer-');
@@ -260,6 +260,23 @@ describe('traffic rows written by a worker thread', () => {
     expect(log.counters.logged).toBeGreaterThanOrEqual(50);
     expect(seqs(log).slice(-50)).toEqual(count(50, 301));
     await log.close();
+    db.close();
+  });
+
+  it('a writer thread that hangs inside its commit is stopped after its answer time: drain and close return, what it held counts as dropped', async () => {
+    const db = openDatabase(`${tmp.dir}/hang.db`);
+    writerTestHooks.inCommit = 'hang';
+    const log = new TrafficLog(db, { writeInWorker: true, writerAnswerMs: 300 });
+    writerTestHooks.inCommit = null;
+    for (let i = 1; i <= 300; i++) log.append(row(i));
+    log.flush(10_000, Infinity);
+    const t0 = performance.now();
+    await log.close(); // drain() waits for it first (it failed then: close() still stops it)
+    expect(performance.now() - t0).toBeLessThan(3_000);
+    expect(log.writerFailure).toBe('the writer thread did not finish a batch in 0.3 s and was stopped');
+    expect(log.counters).toMatchObject({ logged: 0, dropped: 300 });
+    expect(log.writerLost).toBe(300);
+    expect(seqs(log)).toEqual([]); // its transaction was rolled back with the thread
     db.close();
   });
 

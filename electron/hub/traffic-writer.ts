@@ -14,15 +14,37 @@ export interface TrafficWriterTotals {
 }
 
 // Layout of the shared memory: Int32s for the batches done (bumped by a group's batches and notified
-// after its COMMIT), the event loop's wish to write (GATE), the worker being in a write (WRITING)
-// and its failure to start (FAILED); then the totals as Float64s (TrafficWriterTotals' order),
-// written before the bump (Atomics orders them for whoever reads the bump).
+// after its COMMIT), the event loop's wish to write (GATE), the worker being in a write (WRITING),
+// its end (FAILED: 1 it could not start, 2 it exited, with EXIT_CODE), the batches the totals count
+// (COUNTED: bumped with them, before DONE); then the totals as Float64s (TrafficWriterTotals'
+// order), written before the bumps (Atomics orders them for whoever reads a bump).
 const DONE = 0;
 const GATE = 1;
 const WRITING = 2;
 const FAILED = 3;
-const TOTALS_AT = 16;
+const EXIT_CODE = 4;
+const COUNTED = 5;
+const CTL = 8;
+const TOTALS_AT = CTL * 4;
 const TOTALS = 4;
+
+/**
+ * How long the worker may have batches without finishing one (the gate open) before it counts as
+ * hung: it is stopped, its rows in flight are counted as dropped, and rows are written on the event
+ * loop from then on (TrafficLog). A group commits in milliseconds; past this something holds it (a
+ * thread stuck, or killed inside its transaction where no event can reach a waiting loop). It is
+ * also the longest exclusive() blocks the event loop for a worker that never answers.
+ */
+export const WRITER_ANSWER_MS = 10_000;
+/** How long close() waits for the worker to stop at most (it is terminated after 2 s). */
+const CLOSE_MS = 5_000;
+
+/**
+ * Tests only: makes the worker hang inside its transaction (after its INSERTs, before the COMMIT),
+ * or exit there (process.exit(7)) 200 ms after the event loop asked for the gate (it then waits for
+ * this commit), as a thread stuck or ending mid-commit would. Read when a writer starts.
+ */
+export const writerTestHooks: { inCommit: 'hang' | 'exit' | null } = { inCommit: null };
 
 /**
  * A batch crosses to the worker packed: one Float64Array of numbers and string lengths per row, and
@@ -83,8 +105,17 @@ export const GROUP_ROWS = 1024;
 // but never written) are kept in kv so that stored rows are counted from two index lookups.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const ctl = new Int32Array(workerData.shared, 0, 4);
+const ctl = new Int32Array(workerData.shared, 0, ${CTL});
 const totals = new Float64Array(workerData.shared, ${TOTALS_AT}, ${TOTALS});
+// However the thread ends short of a hard kill (process.exit, an uncaught error, 'close'), the event
+// loop learns it here, also while it blocks on the shared memory (exclusive, waitIdle): no event
+// reaches it then. A terminate() runs nothing: that one the loop finds by the time (WRITER_ANSWER_MS).
+process.on('exit', (code) => {
+  Atomics.store(ctl, ${EXIT_CODE}, code);
+  Atomics.compareExchange(ctl, ${FAILED}, 0, 2);
+  Atomics.notify(ctl, ${WRITING});
+  Atomics.notify(ctl, ${DONE});
+});
 let db;
 try {
   db = new (require(workerData.sqlite))(workerData.path, { fileMustExist: true });
@@ -117,6 +148,12 @@ const write = db.transaction(({ numbers: n, text }) => {
     insert.run(n[o], n[o + 1], dir, device, from, to, n[o + 2], n[o + 3], n[o + 4], Number.isNaN(n[o + 5]) ? null : n[o + 5], payload, n[o + 6], b);
     bytes += b;
   }
+  if (workerData.inCommit === 'hang') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  if (workerData.inCommit === 'exit') {
+    while (Atomics.load(ctl, ${GATE}) === 0) Atomics.wait(ctl, ${GATE}, 0, 10);
+    Atomics.wait(ctl, ${DONE}, Atomics.load(ctl, ${DONE}), 200);
+    process.exit(7);
+  }
   const rows = n.length / ${FIELDS};
   const holes = Math.max(0, span() - (spanBefore - Math.min(spanBefore, holesBefore) + rows));
   if (holes !== holesBefore) setKv.run(workerData.holesKey, String(holes));
@@ -144,11 +181,13 @@ function commitGroup() {
     Atomics.notify(ctl, ${WRITING});
     Atomics.wait(ctl, ${GATE}, 1);
   }
-  // the write lock at BEGIN: the event loop's connection writes too
+  // the write lock at BEGIN: the event loop's connection writes too. A thread killed between its
+  // COMMIT and COUNTED has rows in the file its totals do not count: TrafficWriter.takeUncounted.
   const commit = (list) => {
     totals[1] += writeAll.immediate(list);
     totals[0] += list.reduce((rows, batch) => rows + rowsOf(batch), 0);
     totals[3] += 1;
+    Atomics.add(ctl, ${COUNTED}, list.length);
   };
   try {
     commit(batches);
@@ -159,6 +198,7 @@ function commitGroup() {
         commit([batch]);
       } catch {
         totals[2] += rowsOf(batch); // counted as dropped by the event loop
+        Atomics.add(ctl, ${COUNTED}, 1);
       }
     }
   } finally {
@@ -190,62 +230,87 @@ parentPort.on('message', (message) => {
  * written in order, those of GROUP_MS in one transaction; what was written is counted in shared
  * memory, so the loop reads progress without a message and can wait (waitIdle) when a reader must
  * see it all.
+ *
+ * A worker that ends on its own (it could not start, exited, crashed) or hangs (WRITER_ANSWER_MS
+ * without finishing a batch: it is then stopped) is `failed`: no wait for it blocks any longer,
+ * post() refuses rows, and the batches its totals do not count go to TrafficLog (takeUncounted),
+ * which looks for them in the file, counts the rest as dropped and writes inline from then on.
  */
 export class TrafficWriter {
   private readonly worker: Worker;
   private readonly ctl: Int32Array;
   private readonly totals: Float64Array;
+  private readonly answerMs: number;
   private posted = 0;
   private exclusiveDepth = 0;
   private closed = false;
+  private exited = false;
   /** Rows handed over so far (see unwritten). */
   private postedRows = 0;
   /** The batches posted and not yet finished, oldest first (see inFlight); `released` were let go. */
   private readonly batches: TrafficRow[][] = [];
   private released = 0;
-  /** Why the worker is gone when it went away on its own (it could not start, or crashed). */
+  /** When the worker last finished a batch or had none to write (see stalled), and DONE then. */
+  private progressAt = performance.now();
+  private progressDone = 0;
+  /** When the gate was closed (see openGate). */
+  private heldAt = 0;
+  /** Why the worker is gone when it went away on its own (it could not start, exited, hung). */
   failed: string | null = null;
 
-  /** `insertSql`: TrafficLog's row INSERT, its 13 parameters in TrafficLog's order. */
-  constructor(db: Db, options: { holesKey: string; rowOverhead: number; insertSql: string }) {
+  /**
+   * `insertSql`: TrafficLog's row INSERT, its 13 parameters in TrafficLog's order. `answerMs`:
+   * WRITER_ANSWER_MS unless given.
+   */
+  constructor(db: Db, options: { holesKey: string; rowOverhead: number; insertSql: string; answerMs?: number }) {
+    const { answerMs = WRITER_ANSWER_MS, ...forWorker } = options;
+    this.answerMs = answerMs;
     const shared = new SharedArrayBuffer(TOTALS_AT + TOTALS * 8);
-    this.ctl = new Int32Array(shared, 0, 4);
+    this.ctl = new Int32Array(shared, 0, CTL);
     this.totals = new Float64Array(shared, TOTALS_AT, TOTALS);
     const sqlite = createRequire(import.meta.filename).resolve('better-sqlite3');
+    const workerData = { sqlite, path: db.name, shared, inCommit: writerTestHooks.inCommit, ...forWorker };
     // named, so `top -H` and /proc tell it from the event loop (Node 24 names the OS thread)
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, name: 'traffic-writer', workerData: { sqlite, path: db.name, shared, ...options } });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, name: 'traffic-writer', workerData });
     this.worker.unref();
-    this.worker.on('error', (err) => (this.failed ??= err.message));
+    this.worker.on('error', (err) => this.fail(`the writer thread failed: ${err.message}`));
     this.worker.on('exit', (code) => {
-      if (!this.closed) this.failed ??= `the writer thread exited (${code})`;
+      this.exited = true;
+      this.fail(`the writer thread exited unexpectedly (code ${code})`);
     });
   }
 
-  /** Hands rows to the worker (packed, see packRows); they are written in the order posted. */
-  post(rows: TrafficRow[]): void {
-    if (this.closed || this.hasFailed() || rows.length === 0) return;
+  /**
+   * Hands rows to the worker (packed, see packRows); they are written in the order posted. False
+   * when it takes none: closed, or failed (the rows stay the caller's).
+   */
+  post(rows: TrafficRow[]): boolean {
+    if (this.closed || this.hasFailed()) return false;
+    if (rows.length === 0) return true;
     const packed = packRows(rows);
     this.worker.postMessage(packed, [packed.numbers.buffer]);
     this.posted++;
     this.postedRows += rows.length;
     this.batches.push(rows);
     this.release();
+    return true;
   }
 
   /**
    * The rows posted and not yet finished, by batch, oldest first: what a reader that does not wait
    * (TrafficLog.pageNow) adds to the file's rows. A failed batch is finished too: its rows are lost,
-   * counted as dropped, and not shown. At most MAX_POSTED_BATCHES outside flushAll, whose drain lets
-   * them go at once.
+   * counted as dropped, and not shown; so are those of a failed worker. At most MAX_POSTED_BATCHES
+   * outside flushAll, whose drain lets them go at once.
    */
   inFlight(): readonly TrafficRow[][] {
+    if (this.hasFailed()) return [];
     this.release();
     return this.batches;
   }
 
   /** Lets go of the batches the worker has finished (cheap: one shared-memory read when none did). */
   release(): void {
-    if (this.batches.length === 0) return;
+    if (this.batches.length === 0 || this.failed !== null) return;
     const done = Atomics.load(this.ctl, DONE) - this.released;
     if (done <= 0) return;
     this.batches.splice(0, done);
@@ -257,9 +322,21 @@ export class TrafficWriter {
     return this.posted - Atomics.load(this.ctl, DONE);
   }
 
-  /** Rows handed over and neither written nor failed by `totals`: in flight, or lost with a writer that died. */
+  /** Rows handed over and neither written nor failed by `totals`: in flight, or with a writer that died. */
   unwritten(totals: TrafficWriterTotals): number {
     return Math.max(0, this.postedRows - totals.rows - totals.failedRows);
+  }
+
+  /**
+   * Once failed: the batches handed over that its totals do not count, oldest first, and lets go of
+   * them. Those it had not started are not in the file; the group it was in when it went is, if its
+   * COMMIT got through (a COMMIT under way is not cut short: a thread killed then ends after it).
+   */
+  takeUncounted(): TrafficRow[][] {
+    if (!this.hasFailed()) return [];
+    const uncounted = this.batches.slice(Math.max(0, Atomics.load(this.ctl, COUNTED) - this.released));
+    this.batches.length = 0;
+    return uncounted;
   }
 
   totalsNow(): TrafficWriterTotals {
@@ -268,16 +345,55 @@ export class TrafficWriter {
     return { rows: this.totals[0]!, bytes: this.totals[1]!, failedRows: this.totals[2]!, commits: this.totals[3]! };
   }
 
-  /** Whether the worker is gone; notices one that could not open the database (shared flag). */
+  /**
+   * Whether the worker is gone. Besides its 'exit' and 'error' events (which wait for the event
+   * loop) it notices, in the shared memory, one that could not open the database or that exited,
+   * and one that hangs (stalled), which it stops.
+   */
   private hasFailed(): boolean {
-    if (Atomics.load(this.ctl, FAILED) === 1) this.failed ??= 'the writer thread could not open the database';
+    if (this.failed !== null || this.closed) return this.failed !== null;
+    const ended = Atomics.load(this.ctl, FAILED);
+    if (ended === 1) this.fail('the writer thread could not open the database');
+    else if (ended === 2) this.fail(`the writer thread exited unexpectedly (code ${Atomics.load(this.ctl, EXIT_CODE)})`);
+    else if (this.stalled()) {
+      this.fail(`the writer thread did not finish a batch in ${this.answerMs / 1000} s and was stopped`);
+      void this.worker.terminate();
+    }
     return this.failed !== null;
+  }
+
+  /**
+   * Whether the worker has had batches for answerMs without finishing one. Its clock stops while it
+   * has none, and while the event loop holds the gate with the worker between groups (openGate).
+   */
+  private stalled(): boolean {
+    const done = Atomics.load(this.ctl, DONE);
+    const now = performance.now();
+    if (done !== this.progressDone || done >= this.posted) {
+      this.progressDone = done;
+      this.progressAt = now;
+      return false;
+    }
+    if (Atomics.load(this.ctl, GATE) === 1 && Atomics.load(this.ctl, WRITING) === 0) return false;
+    return now - this.progressAt > this.answerMs;
+  }
+
+  /** The worker is gone: nothing waits for it or goes to it again (what it held: takeUncounted). */
+  private fail(reason: string): void {
+    if (this.failed !== null || this.closed) return;
+    this.failed = reason;
+  }
+
+  /** Until when a wait for the worker may last before it counts as hung (stalled). */
+  private answerBy(): number {
+    return this.progressAt + this.answerMs + 1;
   }
 
   /**
    * Blocks until every batch posted is finished, or `timeoutMs` passed; true when idle. For readers
    * that must see every row (a search, an export, a backup) and for shutdown: rare, and bounded by
-   * what was queued.
+   * what was queued. False at once when the worker is gone, and when it hangs (answerMs without a
+   * batch done): it is then failed.
    */
   waitIdle(timeoutMs = 10_000): boolean {
     if (this.exclusiveDepth > 0) throw new Error('waitIdle() inside exclusive(): the worker waits for the gate');
@@ -291,9 +407,10 @@ export class TrafficWriter {
         this.release();
         return true;
       }
-      const left = until - performance.now();
-      if (this.hasFailed() || left <= 0) return false;
-      Atomics.wait(this.ctl, DONE, done, left);
+      if (this.hasFailed()) return false;
+      const now = performance.now();
+      if (now >= until) return false;
+      Atomics.wait(this.ctl, DONE, done, Math.max(1, Math.min(until, this.answerBy()) - now));
     }
   }
 
@@ -305,19 +422,22 @@ export class TrafficWriter {
    * gate again (so does waitIdle or close).
    */
   hold(): boolean {
-    if (this.failed !== null) return true;
-    Atomics.store(this.ctl, GATE, 1);
+    if (this.hasFailed()) return true;
+    if (Atomics.exchange(this.ctl, GATE, 1) === 0) this.heldAt = performance.now();
     return Atomics.load(this.ctl, WRITING) === 0;
   }
 
   /**
    * Runs a write of the event loop's connection with the worker held between batches: the loop
    * waits at most for the group being written (woken the moment it ends), where SQLite's busy
-   * handler would sleep in steps of 1 to 100 ms. Re-entrant.
+   * handler would sleep in steps of 1 to 100 ms. Re-entrant. A worker that does not end its group
+   * (it hangs, or was killed inside it) is failed after answerMs at most, and `fn` runs then.
    */
   exclusive<T>(fn: () => T): T {
     if (this.exclusiveDepth++ === 0 && !this.hold()) {
-      while (Atomics.load(this.ctl, WRITING) === 1) Atomics.wait(this.ctl, WRITING, 1, 100);
+      while (Atomics.load(this.ctl, WRITING) === 1 && !this.hasFailed()) {
+        Atomics.wait(this.ctl, WRITING, 1, Math.max(1, Math.min(100, this.answerBy() - performance.now())));
+      }
     }
     try {
       return fn();
@@ -327,19 +447,32 @@ export class TrafficWriter {
   }
 
   private openGate(): void {
-    Atomics.store(this.ctl, GATE, 0);
+    if (Atomics.exchange(this.ctl, GATE, 0) === 1) {
+      // the worker could not start a group meanwhile: its clock (stalled) stops for that time
+      const now = performance.now();
+      this.progressAt = Math.min(now, this.progressAt + (now - this.heldAt));
+    }
     Atomics.notify(this.ctl, GATE);
   }
 
-  /** Waits for what was posted, then stops the worker and its connection. */
+  /**
+   * Waits for what was posted, then stops the worker and its connection. Bounded: a worker that
+   * does not stop when asked is terminated, and one that not even that stops (stuck inside SQLite)
+   * is left behind after CLOSE_MS.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.waitIdle();
+    const failed = this.hasFailed();
     this.closed = true;
+    if (this.exited) return;
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.postMessage('close');
+    if (failed) void this.worker.terminate();
+    else this.worker.postMessage('close');
     const timer = setTimeout(() => void this.worker.terminate(), 2_000);
-    await exited;
+    let last: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((resolve) => (last = setTimeout(resolve, CLOSE_MS)))]);
     clearTimeout(timer);
+    clearTimeout(last);
   }
 }
