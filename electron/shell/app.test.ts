@@ -108,6 +108,26 @@ describe('desktop shell lifecycle', () => {
     expect(contents.reloads).toBe(MAX_RENDERER_RESTARTS_PER_MINUTE);
   });
 
+  it('a renderer left dead by the restart cap is reloaded when the user opens the window', async () => {
+    const electron = createFakeElectron(tmp());
+    await boot(electron, fakeCore(electron.log.calls));
+    const win = electron.log.windows[0]!;
+    const contents = win.webContents;
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    for (let i = 0; i <= MAX_RENDERER_RESTARTS_PER_MINUTE; i++) {
+      contents.crashed = true;
+      contents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    }
+    quiet.mockRestore();
+    expect([contents.reloads, contents.isCrashed()]).toEqual([MAX_RENDERER_RESTARTS_PER_MINUTE, true]);
+    win.hide();
+    clickMenuItem(electron.log.trays[0]!.menu, 'open');
+    expect([contents.reloads, contents.isCrashed(), win.visible]).toEqual([MAX_RENDERER_RESTARTS_PER_MINUTE + 1, false, true]);
+    electron.app.emit('second-instance'); // a live page is not reloaded
+    expect(contents.reloads).toBe(MAX_RENDERER_RESTARTS_PER_MINUTE + 1);
+    expect(electron.log.windows).toHaveLength(1);
+  });
+
   it('closing the window hides it; the core keeps running', async () => {
     const electron = createFakeElectron(tmp());
     await boot(electron, fakeCore(electron.log.calls));

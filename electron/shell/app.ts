@@ -223,6 +223,8 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
       win = createWindow();
       return; // shown on 'ready-to-show'
     }
+    // Past the restart cap a crashed page stays gone until the user asks for the window: a reload then.
+    if (win.webContents.isCrashed()) win.webContents.reload();
     if (win.isMinimized()) win.restore();
     win.show();
     win.focus();

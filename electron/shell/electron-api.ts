@@ -68,6 +68,7 @@ export interface WebContentsLike {
   on(event: 'did-finish-load', listener: () => void): unknown;
   on(event: 'render-process-gone', listener: (event: unknown, details: { reason: string; exitCode: number }) => void): unknown;
   reload(): void;
+  isCrashed(): boolean;
   on(event: 'destroyed', listener: () => void): unknown;
 }
 

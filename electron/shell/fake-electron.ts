@@ -66,8 +66,14 @@ export class FakeWebContents extends Emitter {
   destroyed = false;
   openHandler: ((d: { url: string }) => WindowOpenResponse) | null = null;
   reloads = 0;
+  /** Its renderer is gone (a test sets it with 'render-process-gone'); a reload brings a new one. */
+  crashed = false;
   reload(): void {
     this.reloads += 1;
+    this.crashed = false;
+  }
+  isCrashed(): boolean {
+    return this.crashed;
   }
   send(channel: string, ...args: unknown[]): void {
     this.sent.push([channel, ...args]);
