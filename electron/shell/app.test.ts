@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_RENDERER_RESTARTS_PER_MINUTE, startShell, type ShellOptions } from './app';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { MAX_HELD_NOTIFICATIONS, MAX_RENDERER_RESTARTS_PER_MINUTE, startShell, type ShellOptions } from './app';
 import { clickMenuItem, createFakeElectron, Emitter, findMenuItem, preventable, type FakeElectron } from './fake-electron';
 import type { CorePort, SessionRef } from './core-port';
 import type { OfflineAlert } from '../hub/offline-alerts';
@@ -59,6 +61,16 @@ async function boot(electron: FakeElectron, core: FakeCore, extra: Partial<Shell
 }
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'shell-'));
+
+/** A full garbage collection, after the current job has let go of what it deref'ed. */
+async function collectGarbage(): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, 0));
+    gc();
+  }
+}
 
 describe('desktop shell lifecycle', () => {
   afterEach(() => vi.useRealTimers());
@@ -285,6 +297,41 @@ describe('desktop shell lifecycle', () => {
     core.alert({ kind: 'device', id: 'greenhouse-1', label: null, reason: 'keepalive_timeout', offlineMs: 30_000 });
     core.broker.emit('session:open', { id: 'greenhouse-1' });
     expect(electron.log.shownNotifications.map((n) => n.closed)).toEqual([true, false, false, true]);
+  });
+
+  // Electron holds main-process notifications weakly (electron#16922): one the app lets go of is
+  // collected, and its click (bring the window back) does nothing. The fakes hold nothing themselves.
+  it('keeps every notification it shows until it is clicked or closed, a bounded number', async () => {
+    const electron = createFakeElectron(tmp());
+    const core = fakeCore(electron.log.calls);
+    await boot(electron, core);
+    clickMenuItem(electron.log.appMenus.at(-1)!, 'notify-login-failures', true);
+    core.broker.emit('login:failed', { address: '10.0.0.9:5000', reason: 'bad_token' });
+    core.alert({ kind: 'summary', count: 4 });
+    core.alert({ kind: 'device', id: 'lamp-1', label: null, reason: 'closed_by_peer', offlineMs: 30_000 });
+    core.alert({ kind: 'device', id: 'lamp-2', label: null, reason: 'closed_by_peer', offlineMs: 30_000 });
+    const [login, summary, lamp1, lamp2] = electron.log.shownNotifications.splice(0).map((n) => new WeakRef(n));
+    await collectGarbage();
+    expect([login, summary, lamp1, lamp2].map((n) => n!.deref() !== undefined)).toEqual([true, true, true, true]);
+
+    const win = electron.log.windows[0]!;
+    win.hide();
+    summary!.deref()!.emit('click');
+    expect(win.visible).toBe(true);
+    login!.deref()!.emit('close'); // dismissed by the user
+    core.broker.emit('session:open', { id: 'lamp-1' }); // withdrawn by the shell
+    await collectGarbage();
+    expect([login, summary, lamp1, lamp2].map((n) => n!.deref() !== undefined)).toEqual([false, false, false, true]);
+
+    // bounded: past the limit the oldest is let go
+    for (let i = 0; i < MAX_HELD_NOTIFICATIONS; i++) core.alert({ kind: 'summary', count: i + 2 });
+    const [oldest, next] = electron.log.shownNotifications.splice(0).map((n) => new WeakRef(n));
+    await collectGarbage();
+    expect([oldest!.deref() !== undefined, next!.deref() !== undefined]).toEqual([true, true]);
+    core.alert({ kind: 'summary', count: 200 });
+    electron.log.shownNotifications.length = 0;
+    await collectGarbage();
+    expect([oldest!.deref() !== undefined, next!.deref() !== undefined]).toEqual([false, true]);
   });
 
   it('stops listening to the alerts when it quits', async () => {

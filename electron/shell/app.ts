@@ -19,6 +19,11 @@ import type { ShellActions } from './menus';
 export const MAX_RENDERER_RESTARTS_PER_MINUTE = 3;
 /** Offline alert notifications the shell can still withdraw when their device returns. */
 const MAX_TRACKED_ALERTS = 100;
+/**
+ * Notifications kept alive until clicked or dismissed: Electron holds them weakly (electron#16922),
+ * and a collected one's click does nothing. Past this the oldest is let go.
+ */
+export const MAX_HELD_NOTIFICATIONS = 100;
 
 export interface ShellPaths {
   indexHtml: string;
@@ -106,11 +111,26 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
   const prefs = loadPrefs(prefsPath);
   let paused: boolean | null = core.pause !== undefined && core.resume !== undefined ? (core.paused ?? false) : null;
 
+  const held = new Set<NotificationLike>();
   const notify = (title: string, body: string): NotificationLike => {
     const notification = new electron.Notification({ title, body, silent: false });
-    notification.on('click', () => showWindow());
+    const release = (): void => void held.delete(notification);
+    notification.on('click', () => {
+      release();
+      showWindow();
+    });
+    notification.on('close', release);
+    notification.on('failed', release);
+    held.add(notification);
+    if (held.size > MAX_HELD_NOTIFICATIONS) held.delete(held.values().next().value!);
     notification.show();
     return notification;
+  };
+  /** Takes a notification back from the system's list ('close' is not promised for this). */
+  const withdraw = (notification: NotificationLike | undefined): void => {
+    if (notification === undefined) return;
+    notification.close();
+    held.delete(notification);
   };
   // the hub raises offline alerts (grace, pause and shutdown rules, bursts); the desktop shows them natively
   const offlineShown = new Map<string, NotificationLike>();
@@ -119,14 +139,14 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
     const { title, body } = alertText(alert);
     const shown = notify(title, body);
     if (alert.kind !== 'device') return;
-    offlineShown.get(alert.id)?.close();
+    withdraw(offlineShown.get(alert.id));
     offlineShown.set(alert.id, shown);
     // bounded: the oldest alert's notification stays in the system's list, only untracked
     if (offlineShown.size > MAX_TRACKED_ALERTS) offlineShown.delete(offlineShown.keys().next().value!);
   });
   // a device back online: its "is offline" notification is no longer true (the panel's notice says so too)
   core.broker.on('session:open', (s: SessionRef) => {
-    offlineShown.get(s.id)?.close();
+    withdraw(offlineShown.get(s.id));
     offlineShown.delete(s.id);
   });
   const loginAlerts = new LoginAlerts({ enabled: () => prefs.notifyLoginFailures && electron.Notification.isSupported(), notify });

@@ -104,7 +104,9 @@ export type MenuLike = object;
 export interface NotificationLike {
   show(): void;
   close(): void;
-  on(event: 'click', listener: () => void): unknown;
+  on(event: 'click' | 'close', listener: () => void): unknown;
+  /** Windows: the notification could not be shown. */
+  on(event: 'failed', listener: () => void): unknown;
 }
 
 export interface AppLike {
