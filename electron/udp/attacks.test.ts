@@ -86,23 +86,29 @@ describe('UDP attacks', () => {
     const data = new Uint8Array(1100).fill(0x41);
     let maxPartials = 0;
     let maxBytes = 0;
+    let maxHeld = 0;
     for (let i = 0; i < 10_000; i++) {
       const n = i % 3;
       const channel = i % 2 ? Channel.UNRELIABLE : Channel.RELIABLE_UNORDERED;
       net.inject(devices[n]!.datagram(fragmentPlain(i, channel, 0, 60, 65_000, data)), { address: '10.0.1.' + (n + 1), port: 5000 }, BROKER);
       maxPartials = Math.max(maxPartials, transport.budget.partials);
       maxBytes = Math.max(maxBytes, transport.budget.bytes);
+      maxHeld = Math.max(maxHeld, transport.budget.held);
     }
     expect(maxPartials).toBeLessThanOrEqual(40);
+    // Each partial reserves its declared 65,000 bytes (what a real message that size would take),
+    // so the global 100,000 bytes admit one at a time; memory held is only what arrived.
     expect(maxBytes).toBeLessThanOrEqual(100_000);
-    // Memory was taken only for bytes that arrived: never 64 KB per declaration.
-    expect(maxBytes).toBeLessThanOrEqual(maxPartials * 1100);
-    // Unreliable first fragments over the caps are counted as reassembly failures, per session.
+    expect(maxHeld).toBeLessThanOrEqual(Math.min(maxBytes, maxPartials * 1100));
+    // Refused first fragments are counted per session, and by cap for the transport; unreliable
+    // ones are lost messages as well (reassembly failures).
     for (const x of transport.sessions()) {
+      expect(x.counters!.reassemblyRefused).toBeGreaterThan(1000);
       expect(x.counters!.reassemblyFailures).toBeGreaterThan(1000);
       expect(x.counters!.messagesReceived).toBe(0);
     }
-    console.log(`10,000 hostile first fragments: at most ${maxPartials} partials and ${maxBytes} bytes held (caps 40 / 100000)`);
+    expect(transport.budget.refused.global_bytes).toBeGreaterThan(5000); // every unreliable one, and the reliable ones inside the receive window
+    console.log(`10,000 hostile first fragments: at most ${maxPartials} partials, ${maxBytes} bytes reserved and ${maxHeld} held (caps 40 / 100000); refused ${JSON.stringify(transport.budget.refused)}`);
     // Partials expire and give their memory back.
     clock.run(clock.now() + 11_000);
     expect(transport.budget.partials).toBe(0);
@@ -284,11 +290,11 @@ describe('UDP attacks', () => {
     const from = { address: '10.0.0.7', port: 4007 };
     const part = new Uint8Array(1000).fill(0x61);
     s.net.inject(dev.datagram(fragmentPlain(1, Channel.UNRELIABLE, 0, 3, 3000, part)), from, BROKER);
-    expect(s.transport.budget.bytes).toBe(1000);
+    expect([s.transport.budget.bytes, s.transport.budget.held]).toEqual([3000, 1000]); // reserved, arrived
     s.net.inject(dev.datagram(fragmentPlain(1, Channel.UNRELIABLE, 1, 4, 3000, part)), from, BROKER);
     const info = () => s.transport.sessions().find((x) => x.deviceId === 'dev-7');
     expect(info()!.counters!.reassemblyFailures).toBe(1);
-    expect(s.transport.budget.bytes).toBe(0);
+    expect([s.transport.budget.bytes, s.transport.budget.held]).toEqual([0, 0]);
     // A later fragment of the dropped message starts over and can never complete into garbage.
     s.net.inject(dev.datagram(fragmentPlain(1, Channel.UNRELIABLE, 2, 3, 3000, part)), from, BROKER);
     expect(s.atBroker).toHaveLength(0);

@@ -63,6 +63,8 @@ export function resolveConfig(partial: Partial<UdpConfig> = {}): UdpConfig {
   c.reassembly = { ...DEFAULT_UDP_CONFIG.reassembly, ...partial.reassembly, maxMessageBytes: c.maxMessageBytes };
   if (c.datagramBytes < 256 || c.datagramBytes > 1452) throw new RangeError('datagramBytes must be 256..1452');
   c.reassembly.maxFragments = Math.max(c.reassembly.maxFragments, Math.ceil(c.maxMessageBytes / fragmentBytes(c)));
+  // A partial reserves its whole total: a peer's budget below one largest message could never take it.
+  if (c.reassembly.perPeerBytes < c.maxMessageBytes) throw new RangeError('reassembly.perPeerBytes must be at least maxMessageBytes');
   return c;
 }
 

@@ -18,7 +18,10 @@ export interface UdpCounters {
   duplicates: number;
   /** Unreliable messages that arrived after a newer one (dropped: latest wins). */
   stale: number;
+  /** Messages lost to reassembly: dropped (inconsistent fragments), expired, or unreliable ones refused or given way. */
   reassemblyFailures: number;
+  /** Fragments that would have started a partial message over a reassembly cap (not taken; a reliable one comes again). */
+  reassemblyRefused: number;
   /** Messages reported failed: retries exhausted, or still queued or unacknowledged when the session closed. */
   failedMessages: number;
   /** Of those, the ones the session's close failed (the broker's deliveries had no other record of them). */
@@ -44,6 +47,7 @@ export function newCounters(): UdpCounters {
     duplicates: 0,
     stale: 0,
     reassemblyFailures: 0,
+    reassemblyRefused: 0,
     failedMessages: 0,
     unfinishedAtClose: 0,
     authFailures: 0,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Channel, type MsgFrame } from '../../shared/protocol/udp/frames';
-import { resolveConfig } from './config';
+import { DEFAULT_UDP_CONFIG, resolveConfig } from './config';
 import { newCounters } from './counters';
 import { Inbox } from './inbox';
 import { ReassemblyBudget } from './reassembly';
@@ -40,5 +40,29 @@ describe('Inbox keeps copies of what it holds', () => {
     first.datagram.fill(0);
     expect(box.take(framed(0, '"one"}', { index: 1, count: 2, total: 14 }).frame, 0)).toBe(true);
     expect(got.map(text)).toEqual(['{"half":"one"}']);
+  });
+});
+
+describe('Inbox and the reassembly reservations', () => {
+  /** Message `seq` of `total` bytes as 1100-byte fragments on the ordered channel. */
+  function fragmentsOf(seq: number, total: number): MsgFrame[] {
+    const count = Math.ceil(total / 1100);
+    return Array.from({ length: count }, (_, index) => ({ type: 4, channel: Channel.RELIABLE_ORDERED, deflate: false, seq, fragment: { index, count, total }, data: new Uint8Array(Math.min(1100, total - index * 1100)).fill(seq) }));
+  }
+
+  it('a fragment of an ordered message already started is taken while the ordered buffer is full, so the message holding the reservation completes', () => {
+    const c = resolveConfig({ orderedBufferBytes: 70_000, reassembly: { ...DEFAULT_UDP_CONFIG.reassembly, perPeerBytes: 65_535 } });
+    const got: number[] = [];
+    const box = new Inbox(c, new ReassemblyBudget(64, 1 << 20), newCounters(), (data) => got.push(data[0]!), () => {}, () => false);
+    const one = fragmentsOf(1, 60_000);
+    expect(box.take(one[0]!, 0)).toBe(true); // 60,000 reserved; the buffer had room for it
+    for (let seq = 2; seq < 12; seq++) expect(box.take({ type: 4, channel: Channel.RELIABLE_ORDERED, deflate: false, seq, fragment: null, data: new Uint8Array(1100).fill(seq) }, 0)).toBe(true);
+    // Message 0 does not fit beside message 1's reservation; it comes again later.
+    const zero = fragmentsOf(0, 10_000);
+    expect(box.take(zero[0]!, 0)).toBe(false);
+    // Message 1's other fragments: 11,000 buffered + 60,000 is over the buffer's 70,000, taken anyway.
+    expect(one.slice(1).map((f) => box.take(f, 1))).toEqual(one.slice(1).map(() => true));
+    expect(zero.map((f) => box.take(f, 2))).toEqual(zero.map(() => true));
+    expect(got).toEqual(Array.from({ length: 12 }, (_, i) => i));
   });
 });

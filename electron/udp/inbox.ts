@@ -27,7 +27,8 @@ export class Inbox {
     private readonly onFatal: (reason: string) => void,
     private readonly isClosed: () => boolean,
   ) {
-    this.reassembler = new Reassembler(c.reassembly, budget);
+    // An unreliable partial that gave way to a newer one is a lost message.
+    this.reassembler = new Reassembler(c.reassembly, budget, () => this.counters.reassemblyFailures++);
     this.ordered = new OrderedReceiver(c.orderedWindow, c.orderedBufferBytes);
     this.unordered = new UnorderedReceiver(c.orderedWindow);
   }
@@ -48,27 +49,24 @@ export class Inbox {
 
   /** Returns false when the message must be refused (not acknowledged) for now. */
   take(f: MsgFrame, now: number): boolean {
-    const size = f.fragment ? f.fragment.total : f.data.length;
-    if (f.channel === Channel.UNRELIABLE) {
-      if (this.unreliable.isStale(f.seq)) {
-        this.counters.stale++;
-        return true;
-      }
-    } else if (f.channel === Channel.RELIABLE_ORDERED ? this.ordered.isDuplicate(f.seq) : this.unordered.isDuplicate(f.seq)) {
-      this.counters.duplicates++;
-      return true;
-    } else if (f.channel === Channel.RELIABLE_ORDERED ? !this.ordered.canTake(f.seq, size) : !this.unordered.canTake(f.seq)) {
-      return false;
+    const key = f.channel * 0x100000000 + f.seq;
+    // A fragment of a partial already admitted is always taken: the window and the buffer let the
+    // message in when its first fragment came, and its bytes are inside its reassembly reservation.
+    // Refusing it could leave the message unfinished for good, holding its reservation.
+    if (!(f.fragment && this.reassembler.has(key))) {
+      const verdict = this.screen(f);
+      if (verdict !== null) return verdict;
     }
     let data = f.data;
     let deflate = f.deflate;
     if (f.fragment) {
-      const key = f.channel * 0x100000000 + f.seq;
-      const r = this.reassembler.add({ key, ...f.fragment, deflate: f.deflate, data: f.data }, now);
+      const unreliable = f.channel === Channel.UNRELIABLE;
+      const r = this.reassembler.add({ key, unreliable, ...f.fragment, deflate: f.deflate, data: f.data }, now);
       if (r.kind === 'partial') return true;
       if (r.kind === 'refused') {
-        if (f.channel === Channel.UNRELIABLE) this.counters.reassemblyFailures++;
-        return f.channel === Channel.UNRELIABLE;
+        this.counters.reassemblyRefused++;
+        if (unreliable) this.counters.reassemblyFailures++;
+        return unreliable;
       }
       if (r.kind === 'dropped') return this.lostMessage(f.channel, r.reason);
       data = r.data;
@@ -85,6 +83,21 @@ export class Inbox {
     }
     this.deliver(f.channel, f.seq, data);
     return true;
+  }
+
+  /** A new message: true when it is done with (duplicate or stale), false to refuse it for now, null to take it. */
+  private screen(f: MsgFrame): boolean | null {
+    const size = f.fragment ? f.fragment.total : f.data.length;
+    if (f.channel === Channel.UNRELIABLE) {
+      if (!this.unreliable.isStale(f.seq)) return null;
+      this.counters.stale++;
+      return true;
+    }
+    if (f.channel === Channel.RELIABLE_ORDERED ? this.ordered.isDuplicate(f.seq) : this.unordered.isDuplicate(f.seq)) {
+      this.counters.duplicates++;
+      return true;
+    }
+    return (f.channel === Channel.RELIABLE_ORDERED ? this.ordered.canTake(f.seq, size) : this.unordered.canTake(f.seq)) ? null : false;
   }
 
   /** An authenticated peer sent a message that cannot be rebuilt: counted; fatal on reliable channels. */

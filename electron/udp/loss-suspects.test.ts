@@ -14,7 +14,7 @@ import { simulatedSession } from './simulated';
 function sender() {
   const counters = newCounters();
   const s = new Sender(
-    { fragmentBytes: 1000, maxInFlightPackets: 128, maxQueuedBytes: 1 << 20, maxRetries: 10, window: 1024, maxWindow: 1024 },
+    { fragmentBytes: 1000, maxInFlightPackets: 128, maxQueuedBytes: 1 << 20, maxRetries: 10, window: 1024, maxWindow: 1024, reassembly: { partials: 16, bytes: 256 * 1024 } },
     new RttEstimator(),
     counters,
     () => {},

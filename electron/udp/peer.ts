@@ -76,7 +76,7 @@ export class Peer {
     this.nextPn = o.firstPacketNumber ?? 0;
     this.lastHeard = o.clock.now();
     this.plain = new Uint8Array(this.c.datagramBytes);
-    const sizes = { fragmentBytes: fragmentBytes(this.c), maxInFlightPackets: this.c.maxInFlightPackets, maxQueuedBytes: this.c.maxQueuedBytes, maxRetries: this.c.maxRetries, window: Math.min(this.c.sendWindow, this.c.orderedWindow), maxWindow: this.c.orderedWindow };
+    const sizes = { fragmentBytes: fragmentBytes(this.c), maxInFlightPackets: this.c.maxInFlightPackets, maxQueuedBytes: this.c.maxQueuedBytes, maxRetries: this.c.maxRetries, window: Math.min(this.c.sendWindow, this.c.orderedWindow), maxWindow: this.c.orderedWindow, reassembly: { partials: this.c.reassembly.perPeerPartials, bytes: this.c.reassembly.perPeerBytes } };
     this.sender = new Sender(sizes, new RttEstimator(this.c.rtt), this.counters, (reason) => this.close(reason, CloseReason.EXHAUSTED));
     this.armHeartbeat();
     if (this.hello) this.sendPing();

@@ -1,21 +1,39 @@
 /**
- * Bounded reassembly of fragmented messages. Memory is counted as fragments arrive (never for the
- * total a fragment declares); a peer and the whole transport each have caps on partial messages and
- * bytes; partials expire; a fragment that disagrees with its siblings drops the whole message.
+ * Bounded reassembly of fragmented messages. A peer and the whole transport each have caps on
+ * partial messages and on bytes. A new partial is admitted only when the total its first fragment
+ * declares fits both byte caps, and it reserves that total (never more than the maximum message
+ * size, the most a legitimate message could take) until it completes, expires or its session ends;
+ * every further fragment of it is then taken (its bytes are inside the reservation). So a partial
+ * that was admitted can always complete: caps full of half-arrived messages can never refuse the
+ * fragments they wait for. Memory held stays within the reserved bytes. A partial that does not fit
+ * is refused (the sender resends it later), after this peer's oldest unreliable partials give way if
+ * that makes room (unreliable messages may be lost; reliable ones' fragments were acknowledged).
+ * Partials expire; a fragment that disagrees with its siblings drops the whole message.
  */
 
 export interface ReassemblyLimits {
   maxMessageBytes: number;
   maxFragments: number;
   perPeerPartials: number;
+  /** Bytes reserved by one peer's partials (each reserves its declared total). */
   perPeerBytes: number;
   timeoutMs: number;
 }
 
+/** Which cap refused a new partial. */
+export type RefusalReason = 'peer_partials' | 'peer_bytes' | 'global_partials' | 'global_bytes';
+
 /** Shared by every session of one transport. */
 export class ReassemblyBudget {
   partials = 0;
+  /** Bytes reserved: each partial's declared total (what the cap counts). */
   bytes = 0;
+  /** Bytes that arrived and are held, within `bytes`. */
+  held = 0;
+  /** New partials refused, by the cap that refused them (a resent fragment counts again). */
+  readonly refused: Record<RefusalReason, number> = { peer_partials: 0, peer_bytes: 0, global_partials: 0, global_bytes: 0 };
+  /** Unreliable partials dropped to make room for a newer partial of the same peer. */
+  evicted = 0;
   constructor(
     readonly maxPartials: number,
     readonly maxBytes: number,
@@ -26,7 +44,9 @@ interface Partial {
   count: number;
   total: number;
   deflate: boolean;
+  unreliable: boolean;
   parts: Map<number, Uint8Array>;
+  /** Bytes arrived so far (at most `total`, the reservation). */
   bytes: number;
   startedAt: number;
 }
@@ -34,13 +54,15 @@ interface Partial {
 export type FragmentOutcome =
   | { kind: 'partial' }
   | { kind: 'complete'; data: Uint8Array; deflate: boolean }
-  /** Over a cap: nothing stored; a reliable sender will retransmit. */
-  | { kind: 'refused' }
+  /** A new partial over a cap: nothing stored; a reliable sender will retransmit. */
+  | { kind: 'refused'; reason: RefusalReason }
   /** Inconsistent or impossible: the message is dropped. */
   | { kind: 'dropped'; reason: string };
 
 export interface Fragment {
   key: number;
+  /** Unreliable channel: its partial may give way to a newer partial of the same peer. */
+  unreliable: boolean;
   index: number;
   count: number;
   total: number;
@@ -58,19 +80,29 @@ export function copyOf(data: Uint8Array): Uint8Array {
 
 export class Reassembler {
   private partials = new Map<number, Partial>();
-  private bytes = 0;
+  /** Bytes reserved by this peer's partials. */
+  private reserved = 0;
+  private held = 0;
 
+  /** `onEvicted`: an unreliable partial gave way (its message is lost). */
   constructor(
     private readonly limits: ReassemblyLimits,
     private readonly budget: ReassemblyBudget,
+    private readonly onEvicted: () => void = () => {},
   ) {}
 
   get partialCount(): number {
     return this.partials.size;
   }
 
+  /** Bytes reserved by this peer's partials (their declared totals). */
   get partialBytes(): number {
-    return this.bytes;
+    return this.reserved;
+  }
+
+  /** Bytes that arrived and are held. */
+  get heldBytes(): number {
+    return this.held;
   }
 
   add(f: Fragment, now: number): FragmentOutcome {
@@ -92,22 +124,27 @@ export class Reassembler {
       }
       return { kind: 'partial' };
     }
-    const newPartial = p ? 0 : 1;
-    if (this.partials.size + newPartial > limits.perPeerPartials || this.budget.partials + newPartial > this.budget.maxPartials) return { kind: 'refused' };
-    if (this.bytes + f.data.length > limits.perPeerBytes || this.budget.bytes + f.data.length > this.budget.maxBytes) return { kind: 'refused' };
     if (p && p.bytes + f.data.length > p.total) {
       this.drop(f.key);
       return { kind: 'dropped', reason: 'fragment_overflow' };
     }
     if (!p) {
-      p = { count: f.count, total: f.total, deflate: f.deflate, parts: new Map(), bytes: 0, startedAt: now };
+      // Only a new partial meets the caps: one admitted has its whole total reserved already.
+      const refused = this.admit(f.total);
+      if (refused) {
+        this.budget.refused[refused]++;
+        return { kind: 'refused', reason: refused };
+      }
+      p = { count: f.count, total: f.total, deflate: f.deflate, unreliable: f.unreliable, parts: new Map(), bytes: 0, startedAt: now };
       this.partials.set(f.key, p);
+      this.reserved += f.total;
       this.budget.partials++;
+      this.budget.bytes += f.total;
     }
     p.parts.set(f.index, copyOf(f.data));
     p.bytes += f.data.length;
-    this.bytes += f.data.length;
-    this.budget.bytes += f.data.length;
+    this.held += f.data.length;
+    this.budget.held += f.data.length;
     if (p.parts.size < p.count) return { kind: 'partial' };
     if (p.bytes !== p.total) {
       this.drop(f.key);
@@ -124,6 +161,40 @@ export class Reassembler {
     return { kind: 'complete', data, deflate: p.deflate };
   }
 
+  /**
+   * Whether a new partial reserving `total` bytes fits every cap, after this peer's oldest unreliable
+   * partials give way if that is enough (nothing gives way for nothing); null when it fits.
+   */
+  private admit(total: number): RefusalReason | null {
+    const { limits, budget } = this;
+    const over = (partials: number, bytes: number): RefusalReason | null => {
+      if (this.partials.size - partials + 1 > limits.perPeerPartials) return 'peer_partials';
+      if (this.reserved - bytes + total > limits.perPeerBytes) return 'peer_bytes';
+      if (budget.partials - partials + 1 > budget.maxPartials) return 'global_partials';
+      if (budget.bytes - bytes + total > budget.maxBytes) return 'global_bytes';
+      return null;
+    };
+    const first = over(0, 0);
+    if (!first) return null;
+    // Which of this peer's unreliable partials, oldest first, would have to go.
+    const victims: number[] = [];
+    let partials = 0;
+    let bytes = 0;
+    for (const [key, p] of this.partials) {
+      if (!p.unreliable) continue;
+      victims.push(key);
+      partials++;
+      bytes += p.total;
+      if (!over(partials, bytes)) {
+        for (const victim of victims) this.drop(victim);
+        this.budget.evicted += victims.length;
+        for (let i = 0; i < victims.length; i++) this.onEvicted();
+        return null;
+      }
+    }
+    return first;
+  }
+
   /** Drops partials older than the timeout; returns the keys dropped. */
   expire(now: number): number[] {
     const gone: number[] = [];
@@ -136,13 +207,16 @@ export class Reassembler {
     return this.partials.has(key);
   }
 
+  /** Gives back the partial's reservation and the bytes it held. */
   drop(key: number): void {
     const p = this.partials.get(key);
     if (!p) return;
     this.partials.delete(key);
-    this.bytes -= p.bytes;
-    this.budget.bytes -= p.bytes;
+    this.reserved -= p.total;
+    this.held -= p.bytes;
     this.budget.partials--;
+    this.budget.bytes -= p.total;
+    this.budget.held -= p.bytes;
   }
 
   clear(): void {

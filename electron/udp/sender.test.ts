@@ -8,7 +8,7 @@ function sender() {
   const counters = newCounters();
   const fatal: string[] = [];
   const s = new Sender(
-    { fragmentBytes: 1000, maxInFlightPackets: 128, maxQueuedBytes: 1 << 20, maxRetries: 10, window: 1024, maxWindow: 1024 },
+    { fragmentBytes: 1000, maxInFlightPackets: 128, maxQueuedBytes: 1 << 20, maxRetries: 10, window: 1024, maxWindow: 1024, reassembly: { partials: 16, bytes: 256 * 1024 } },
     new RttEstimator(),
     counters,
     (reason) => fatal.push(reason),
@@ -89,7 +89,7 @@ describe('Sender out of retries', () => {
   it('fails the message that ran out, and the close fails and counts the others of its packet (none lost from the books)', () => {
     const counters = newCounters();
     const closes: number[] = [];
-    const s: Sender = new Sender({ fragmentBytes: 1000, maxInFlightPackets: 128, maxQueuedBytes: 1 << 20, maxRetries: 1, window: 1024, maxWindow: 1024 }, new RttEstimator(), counters, (reason) => {
+    const s: Sender = new Sender({ fragmentBytes: 1000, maxInFlightPackets: 128, maxQueuedBytes: 1 << 20, maxRetries: 1, window: 1024, maxWindow: 1024, reassembly: { partials: 16, bytes: 256 * 1024 } }, new RttEstimator(), counters, (reason) => {
       closes.push(s.failAll(reason)); // what the peer's close does
     });
     const results: string[] = [];
@@ -106,5 +106,49 @@ describe('Sender out of retries', () => {
     expect(results.sort()).toEqual(['a: retries_exhausted', 'b: retries_exhausted', 'x: delivered', 'y: delivered']);
     expect(closes).toEqual([1]);
     expect(counters.failedMessages).toBe(1); // the peer adds the close's unfinished ones
+  });
+});
+
+describe("Sender within the peer's reassembly caps", () => {
+  function capped(partials: number, bytes: number) {
+    const counters = newCounters();
+    const s = new Sender({ fragmentBytes: 1000, maxInFlightPackets: 128, maxQueuedBytes: 1 << 20, maxRetries: 10, window: 1024, maxWindow: 1024, reassembly: { partials, bytes } }, new RttEstimator(), counters, () => {});
+    let pn = 0;
+    /** Sends packets while anything may go; returns the seqs of the fragments sent and their packets. */
+    const drain = () => {
+      const sent: { seq: number; pn: number }[] = [];
+      while (s.hasSendable()) {
+        for (const f of sendAs(s, pn++, 0)) sent.push({ seq: f.seq, pn: pn - 1 });
+        s.settleLeft(); // the packet is out (the peer's step): unreliable fragments are done
+      }
+      return sent;
+    };
+    return { s, drain };
+  }
+  const seqs = (sent: { seq: number }[]) => [...new Set(sent.map((x) => x.seq))];
+
+  it('starts a fragmented message only while the started, unfinished ones leave room for its total; an ACK that finishes one lets the next start', () => {
+    const { s, drain } = capped(16, 10_000);
+    for (let i = 0; i < 4; i++) s.enqueue(Channel.RELIABLE_UNORDERED, new Uint8Array(4000), false); // 4 fragments each
+    s.enqueue(Channel.RELIABLE_UNORDERED, new Uint8Array(10), false);
+    const first = drain();
+    // 2 x 4,000 reserved at the peer; a third would make 12,000 > 10,000, and what queues behind it waits.
+    expect(seqs(first)).toEqual([0, 1]);
+    expect(s.hasWork()).toBe(true);
+    for (const { pn } of first.filter((x) => x.seq === 0)) s.onAck(ack(pn), 1);
+    expect(seqs(drain())).toEqual([2]);
+  });
+
+  it('counts messages too; an unreliable one only until its last fragment has left; one alone always goes', () => {
+    const byCount = capped(2, 1 << 20);
+    for (let i = 0; i < 3; i++) byCount.s.enqueue(Channel.RELIABLE_UNORDERED, new Uint8Array(2000), false);
+    expect(seqs(byCount.drain())).toEqual([0, 1]);
+    const unreliable = capped(1, 1 << 20);
+    for (let i = 0; i < 3; i++) unreliable.s.enqueue(Channel.UNRELIABLE, new Uint8Array(2000), false);
+    expect(seqs(unreliable.drain())).toEqual([0, 1, 2]);
+    const alone = capped(16, 1000);
+    alone.s.enqueue(Channel.RELIABLE_UNORDERED, new Uint8Array(5000), false);
+    alone.s.enqueue(Channel.RELIABLE_UNORDERED, new Uint8Array(5000), false);
+    expect(seqs(alone.drain())).toEqual([0]);
   });
 });

@@ -28,6 +28,8 @@ interface OutMessage {
   finished: boolean;
   /** Some fragment of it has left at least once. */
   transmitted: boolean;
+  /** Fragmented: the total the receiver reserves for it from its first fragment until it completes; else 0. */
+  reserves: number;
   done: SendDone | undefined;
 }
 
@@ -59,6 +61,12 @@ export interface SenderConfig {
   window: number;
   /** The most the peer may announce (its WINDOW frame) is capped here. */
   maxWindow: number;
+  /**
+   * The peer's reassembly caps (docs/PROTOCOL.md 9.5, Fragmentation): fragmented messages started and not finished
+   * stay within them, so the peer never has to refuse one for want of room (a refused packet is
+   * resent and spends its retries).
+   */
+  reassembly: { partials: number; bytes: number };
 }
 
 const PACKET_THRESHOLD = 3;
@@ -83,6 +91,8 @@ export class Sender {
   private lastTimeoutAt = -Infinity;
   /** Bytes queued or unacknowledged: what backpressure looks at. */
   pendingBytes = 0;
+  /** Fragmented messages started and not finished, and their totals: what the peer has reserved for them. */
+  private started = { partials: 0, bytes: 0 };
 
   constructor(
     private readonly config: SenderConfig,
@@ -118,7 +128,7 @@ export class Sender {
   /** Something can go out now: a retransmission, or a new message inside the receive window. */
   hasSendable(): boolean {
     const f = this.peek();
-    return !!f && !this.beyondWindow(f);
+    return !!f && !this.beyondWindow(f) && !this.overReassembly(f);
   }
 
   canSend(): boolean {
@@ -132,7 +142,7 @@ export class Sender {
     this.nextSeq[channel] = (seq + 1) >>> 0;
     const size = this.config.fragmentBytes;
     const count = data.length + MSG_HEADER_BYTES <= size + FRAGMENT_HEADER_BYTES ? 1 : Math.ceil(data.length / size);
-    const msg: OutMessage = { channel, seq, unacked: count, finished: false, transmitted: false, done };
+    const msg: OutMessage = { channel, seq, unacked: count, finished: false, transmitted: false, reserves: count === 1 ? 0 : data.length, done };
     if (channel !== Channel.UNRELIABLE) this.unfinished[channel]!.push(msg);
     for (let i = 0; i < count; i++) {
       const part = count === 1 ? data : data.subarray(i * size, Math.min(data.length, (i + 1) * size));
@@ -157,12 +167,16 @@ export class Sender {
       const f = this.peek();
       if (!f) break;
       const need = (f.fragment ? FRAGMENT_HEADER_BYTES : MSG_HEADER_BYTES) + f.data.length;
-      if (at + need > limit || this.beyondWindow(f)) break;
+      if (at + need > limit || this.beyondWindow(f) || this.overReassembly(f)) break;
       this.take();
       if (f.acked || f.msg.finished) continue;
       at = writeMsg(out, at, { channel: f.msg.channel, deflate: f.deflate, seq: f.seq, fragment: f.fragment, data: f.data });
       if (f.sends > 0) this.counters.retransmits++;
       f.sends++;
+      if (!f.msg.transmitted && f.msg.reserves > 0) {
+        this.started.partials++;
+        this.started.bytes += f.msg.reserves;
+      }
       f.msg.transmitted = true;
       frags.push(f);
       // An unreliable message is finished once it has left.
@@ -257,6 +271,7 @@ export class Sender {
     this.suspects.flush();
     this.inFlight = 0;
     this.pendingBytes = 0;
+    this.started = { partials: 0, bytes: 0 };
     return failed;
   }
 
@@ -265,6 +280,17 @@ export class Sender {
     const queue = this.unfinished[f.msg.channel]!;
     while (queue.length && queue[0]!.finished) queue.shift();
     return queue.length > 0 && ((f.seq - queue[0]!.seq) | 0) >= this.config.window;
+  }
+
+  /**
+   * A fragmented message not started yet waits while those started fill the peer's reassembly caps
+   * (one always may go: a message never waits for nothing). Unreliable ones count until their last
+   * fragment has left; a receiver lets an unreliable partial give way to a newer one anyway.
+   */
+  private overReassembly(f: OutFragment): boolean {
+    if (!f.fragment || f.msg.transmitted || f.msg.finished || this.started.partials === 0) return false;
+    const cap = this.config.reassembly;
+    return this.started.partials + 1 > cap.partials || this.started.bytes + f.msg.reserves > cap.bytes;
   }
 
   private peek(): OutFragment | undefined {
@@ -317,6 +343,10 @@ export class Sender {
   private finish(msg: OutMessage, error: Error | null): void {
     if (msg.finished) return;
     msg.finished = true;
+    if (msg.transmitted && msg.reserves > 0) {
+      this.started.partials--;
+      this.started.bytes -= msg.reserves;
+    }
     msg.done?.(error);
   }
 }

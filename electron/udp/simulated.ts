@@ -12,7 +12,8 @@ import { type UdpEnvelope, UdpTransport } from './transport';
  */
 export const PERFECT_LINK: LinkProfile = { loss: 0, duplicate: 0, reorder: 0, delayMs: 1, jitterMs: 0 };
 
-export function simulatedSession(options: { profile?: LinkProfile; seed?: number; config?: Partial<UdpConfig>; deviceId?: string } = {}) {
+/** `deviceConfig`: the device's own settings where they differ from the broker's (`config`, both ends). */
+export function simulatedSession(options: { profile?: LinkProfile; seed?: number; config?: Partial<UdpConfig>; deviceConfig?: Partial<UdpConfig>; deviceId?: string } = {}) {
   const clock = new VirtualClock();
   const net = new SimulatedNetwork(clock, options.profile ?? PERFECT_LINK, options.seed ?? 1);
   const atBroker: UdpEnvelope[] = [];
@@ -30,7 +31,7 @@ export function simulatedSession(options: { profile?: LinkProfile; seed?: number
     serverNonce: grant.nonce,
     tokenHash: hash,
     clock,
-    config: options.config,
+    config: { ...options.config, ...options.deviceConfig },
     onMessage: (data, channel) => atDevice.push({ data, channel }),
     onClose: (reason) => closes.push(reason),
   });

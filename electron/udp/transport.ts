@@ -63,7 +63,7 @@ export interface UdpTransportOptions {
   config?: Partial<UdpConfig>;
   clock?: Clock;
   maxSessions?: number;
-  /** Transport-wide reassembly caps (every session's partial messages together). */
+  /** Transport-wide reassembly caps (every session's partial messages together; bytes as reserved, each partial its declared total). */
   globalPartials?: number;
   globalPartialBytes?: number;
   /** Reliable messages in flight toward a device beyond its oldest unacknowledged one (firmware holds 8). */
@@ -134,6 +134,7 @@ export class UdpTransport extends EventEmitter {
     this.maxDelivery = o.maxDeliveryBytes ?? fragmentBytes(this.config) + MSG_HEADER_DIFF;
     this.dropSources = new DropSources(o.dropSources ?? DROP_SOURCES, o.dropSourcesForgetMs ?? DROP_SOURCES_FORGET_MS);
     this.budget = new ReassemblyBudget(o.globalPartials ?? 1024, o.globalPartialBytes ?? 16 * 1024 * 1024);
+    if (this.budget.maxBytes < this.config.maxMessageBytes) throw new RangeError('globalPartialBytes must be at least maxMessageBytes');
     o.socket.onMessage((data, from) => this.onDatagram(data, from));
   }
 
