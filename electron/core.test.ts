@@ -127,6 +127,31 @@ describe('startCore: broker + hub + api over real sockets and a real SQLite file
     expect(await relogin.login(token, relay)).toBe(200);
   });
 
+  it('closeNow (Windows ending the session: no quit sequence, no event loop to wait on) still writes what was queued', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.cleanup);
+    // a minute between write rounds: what the device sends is only queued when closeNow comes
+    const core = await startCore({ dataDir: tmp.dir, tcpPort: 0, mode: 'headless', hub: { flushMs: 60_000 }, broker: { closeLingerMs: 100 } });
+    cleanups.push(() => core.close());
+    const { token } = await call(core, 'tokens.create', { id: 'lamp-1' });
+    const client = await V2Client.connect(core.tcpPort);
+    cleanups.push(() => client.destroy());
+    expect(await client.login(token, relay)).toBe(200);
+    await client.send('server', JSON.stringify({ telemetry: { temp: 21.5 } }));
+    await eventually(() => core.hub.registry.get('lamp-1')?.telemetry.temp === 21.5, 2000, 'telemetry');
+
+    core.closeNow();
+    expect(core.db.open).toBe(false); // done before it returned
+    await core.close(); // a quit after it has nothing left to do
+
+    const again = await start(tmp.dir);
+    const lamp = again.hub.registry.get('lamp-1')!;
+    expect(lamp).toMatchObject({ online: false, telemetry: { temp: 21.5 } });
+    expect(lamp.lastDisconnectReason).toMatch(/^shutdown/);
+    const rows = (await call(again, 'traffic.page', { query: 'device:lamp-1 dir:in' })).rows;
+    expect(rows.some((r) => r.payload.includes('"temp":21.5'))).toBe(true);
+  });
+
   it('gives the broker the limits from the settings: payload, rate, connections per address', async () => {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);

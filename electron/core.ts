@@ -49,6 +49,11 @@ export interface Core {
   pause(): Promise<void>;
   resume(): Promise<void>;
   close(reason?: 'shutdown' | 'server_error'): Promise<void>;
+  /**
+   * close() for when the event loop will not run again (Windows ending the session: the process is
+   * killed soon after, with no quit sequence): everything that can be done at once, before it returns.
+   */
+  closeNow(): void;
 }
 
 
@@ -125,6 +130,7 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
     }
   });
   let closed: Promise<void> | null = null;
+  let closedNow = false;
   return {
     api, broker, hub, settings, tokens, kv, db, dbPath, tcpPort, tlsPort, udpPort,
     get paused() {
@@ -140,6 +146,29 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
       await broker.resume();
       hub.commands.audit('broker.resume', null);
       hub.notice('info', 'broker resumed');
+    },
+    closeNow() {
+      if (closedNow) return;
+      closedNow = true;
+      const step = (what: string, fn: () => unknown): unknown => {
+        try {
+          return fn();
+        } catch (err) {
+          console.error(`[core] ${what}:`, err);
+          return undefined;
+        }
+      };
+      step('pump', () => api.pump.stop());
+      step('alerts', () => hub.brokerStopped());
+      // The broker's and the hub's close() do their first part at once, before any wait: sessions
+      // close (the registry marks the devices offline, 'shutdown'), then the hub's last write rounds
+      // run with the traffic writer thread drained. What they would wait for next (sockets
+      // draining, worker threads exiting) ends with the process.
+      const brokerClosing = step('broker', () => broker.close('shutdown')) as Promise<void> | undefined;
+      step('udp', () => udp?.close());
+      const hubClosing = step('hub', () => hub.close()) as Promise<void> | undefined;
+      step('database', () => db.close());
+      closed ??= Promise.allSettled([brokerClosing, hubClosing]).then(() => undefined);
     },
     close(reason = 'shutdown') {
       closed ??= (async () => {

@@ -198,6 +198,36 @@ describe('desktop shell lifecycle', () => {
     expect(electron.log.trays).toHaveLength(0);
   });
 
+  // Windows shutdown, restart or log off: no before-quit, and the process is killed soon after.
+  it("Windows ending the session closes the core at once, before returning to the event loop", async () => {
+    const electron = createFakeElectron(tmp());
+    const core = fakeCore(electron.log.calls);
+    core.closeNow = () => void electron.log.calls.push('core.closeNow');
+    const shell = (await boot(electron, core))!;
+    const win = electron.log.windows[0]!;
+    win.emit('session-end', {});
+    expect(electron.log.calls).toEqual(['core.closeNow', 'tray.destroy']);
+    await shell.stopped;
+    core.alert({ kind: 'device', id: 'lamp-1', label: null, reason: 'shutdown', offlineMs: 30_000 });
+    expect(electron.log.notifications).toEqual([]);
+    win.emit('session-end', {}); // once only
+    electron.app.quit(); // should Electron still quit: nothing left to wait for
+    expect(electron.log.calls).toEqual(['core.closeNow', 'tray.destroy', 'app.quit', 'app.exited']);
+    win.userClose(); // the window really closes now
+    expect(win.destroyed).toBe(true);
+  });
+
+  it('the session ending during a slow quit still closes the core at once', async () => {
+    const electron = createFakeElectron(tmp());
+    const core = fakeCore(electron.log.calls, { closeMs: 10_000 });
+    core.closeNow = () => void electron.log.calls.push('core.closeNow');
+    const shell = (await boot(electron, core, { quitTimeoutMs: 50 }))!;
+    electron.app.quit();
+    electron.log.windows[0]!.emit('session-end', {});
+    expect(electron.log.calls).toEqual(['app.quit', 'core.close(shutdown)', 'core.closeNow']);
+    await shell.stopped;
+  });
+
   it('quit does not hang on a stuck core', async () => {
     const electron = createFakeElectron(tmp());
     const shell = (await boot(electron, fakeCore(electron.log.calls, { closeMs: 10_000 }), { quitTimeoutMs: 30 }))!;

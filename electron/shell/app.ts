@@ -218,6 +218,7 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
       event.preventDefault(); // closing the window keeps the broker running in the tray
       created.hide();
     });
+    created.on('session-end', () => endSession());
     created.on('closed', () => {
       ipc.detach();
       if (win === created) win = null;
@@ -248,6 +249,27 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
     if (win.isMinimized()) win.restore();
     win.show();
     win.focus();
+  }
+
+  /**
+   * Windows ends the session (shutdown, restart, log off): no before-quit comes and the process is
+   * killed soon after, so the quit sequence would not get to run. The core closes at once instead
+   * (queued rows written, the database closed), also when a quit is already waiting on it.
+   */
+  function endSession(): void {
+    if (finished) return;
+    const wasQuitting = quitting;
+    quitting = true;
+    finished = true; // a before-quit from here on lets the app go
+    stopAlerts();
+    ipc.detach();
+    try {
+      core.closeNow?.();
+    } catch (error) {
+      console.error('[shell] core close failed:', error);
+    }
+    if (!wasQuitting) tray.destroy(); // else the quit sequence does
+    resolveStopped();
   }
 
   shutdown = async () => {

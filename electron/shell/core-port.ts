@@ -22,6 +22,8 @@ export interface CorePort {
   /** The hub decides when a device is offline past the grace (electron/hub/offline-alerts.ts); the shell only shows it. */
   hub: { onOfflineAlert(listener: (alert: OfflineAlert) => void): () => void };
   close(reason?: string): Promise<void>;
+  /** What close() can do without the event loop (the session ending on Windows); done when it returns. */
+  closeNow?: () => void;
   /** The tray disables its pause item when the core lacks these. */
   pause?: () => Promise<void>;
   resume?: () => Promise<void>;

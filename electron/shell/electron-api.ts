@@ -89,6 +89,8 @@ export interface WindowLike {
   on(event: 'close', listener: (event: Preventable) => void): unknown;
   on(event: 'closed', listener: () => void): unknown;
   on(event: 'resize' | 'move' | 'maximize' | 'unmaximize' | 'ready-to-show', listener: () => void): unknown;
+  /** Windows: the user's session ends (shutdown, restart, log off); no before-quit follows. */
+  on(event: 'session-end', listener: () => void): unknown;
 }
 
 export interface TrayLike {
