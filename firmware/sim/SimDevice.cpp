@@ -29,6 +29,7 @@ Device::Device(Kind kind, const char* id, const char* token, const Options& opti
       seq_(0),
       startedAt_(0),
       nextTelemetry_(0),
+      telemetryError_(hypertcp::Error::None),
       udp_(*this, datagrams_),
       udpWasUp_(false),
       via_("") {
@@ -59,10 +60,17 @@ uint32_t Device::tick(uint32_t now) {
   run();
   reportUdp();
   if (kind_ != Kind::Sensor || options_.rate <= 0 || !connected()) return 50;
-  uint32_t interval = static_cast<uint32_t>(1000.0 / options_.rate);
+  uint32_t interval = static_cast<uint32_t>(1000.0 / options_.rate);  // main() bounds the rate
+  if (interval == 0) interval = 1;
   for (int burst = 0; burst < 200 && static_cast<int32_t>(now - nextTelemetry_) >= 0; burst++) {
-    if (!sendTelemetry()) break;  // queue full: try again on the next tick
-    nextTelemetry_ += interval > 0 ? interval : 1;
+    nextTelemetry_ += interval;
+    if (!sendTelemetry()) {
+      // Telemetry is latest-wins: a sample that cannot go (queue full, larger than the broker
+      // takes) is dropped with any backlog, and the next one is due an interval from now. Trying
+      // again at once would spin: the failure would stay, and the loop never reach poll().
+      nextTelemetry_ = now + interval;
+      break;
+    }
   }
   if (static_cast<int32_t>(now - nextTelemetry_) > 1000) nextTelemetry_ = now;  // do not chase a backlog forever
   int32_t wait = static_cast<int32_t>(nextTelemetry_ - now);
@@ -91,6 +99,7 @@ void Device::onConnected() {
   printf("%s connected as %s to %s:%u (%s)\n", id_, deviceId()[0] ? deviceId() : id_, host(),
          static_cast<unsigned>(port()), options_.legacy ? "legacy" : "v2");
   nextTelemetry_ = hypertcp::platformMillis();
+  telemetryError_ = hypertcp::Error::None;  // each session says its first telemetry failure
   // The grant is read before this callback: none means a broker without UDP, or a host the
   // POSIX link cannot use (numeric IPv4 only).
   if (options_.udp && !options_.legacy && !udp_.granted()) printf("%s udp unavailable\n", id_);
@@ -222,12 +231,17 @@ bool Device::send(const char* json, size_t length, const char* what) {
   // Telemetry: latest value wins; state reports: reliable.
   bool telemetry = strcmp(what, "telemetry") == 0;
   if (!route("server", json, length, telemetry ? hypertcp::udp::Delivery::Latest : hypertcp::udp::Delivery::Reliable)) {
-    if (lastError() != hypertcp::Error::TxBufferFull) {
+    hypertcp::Error error = lastError();
+    if (error != hypertcp::Error::TxBufferFull) {
       totals_.sendFailures++;
-      printf("%s send failed %s %s\n", id_, what, hypertcp::errorName(lastError()));
+      // A telemetry failure repeats with every sample (say a broker whose maxPayload is below
+      // it): printed when it changes, not once a sample.
+      if (!telemetry || error != telemetryError_) printf("%s send failed %s %s\n", id_, what, hypertcp::errorName(error));
+      if (telemetry) telemetryError_ = error;
     }
     return false;
   }
+  if (telemetry) telemetryError_ = hypertcp::Error::None;
   totals_.sent++;
   if (!options_.quiet) printf("%s sent %s %.*s%s\n", id_, what, static_cast<int>(length > 200 ? 200 : length), json, via_);
   return true;

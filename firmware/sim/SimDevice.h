@@ -74,6 +74,7 @@ class Device : private TransportHolder, public HyperTCPProtocol<hypertcp::PosixT
   double temperature_;
   unsigned long seq_;
   uint32_t startedAt_, nextTelemetry_;
+  hypertcp::Error telemetryError_;  // of the last telemetry sample (None: it went), printed once
   hypertcp::udp::PosixUdpLink datagrams_;
   hypertcp::udp::UdpLink udp_;  // after the client base: it attaches itself to it
   bool udpWasUp_;

@@ -16,6 +16,9 @@
 namespace {
 
 const int kMaxDevices = 1000;
+// The largest telemetry payload one frame of the TX buffer holds: header and the "server"
+// envelope around it.
+const size_t kMaxTelemetry = HYPERTCP_TX_BUFFER_SIZE - hypertcp::kHeaderSize - hypertcp::envelopeLength(6, 0);
 volatile sig_atomic_t stopSignal = 0;
 
 void onSignal(int) { stopSignal = 1; }
@@ -107,7 +110,12 @@ int main(int argc, char** argv) {
     } else if (strcmp(arg, "--rate") == 0) {
       if (!parseNumber(value, 0, 100000, options.rate)) return usage("--rate must be 0..100000");
     } else if (strcmp(arg, "--payload") == 0) {
-      if (!parseNumber(value, 0, 65535, number)) return usage("--payload must be 0..65535");
+      if (!parseNumber(value, 0, kMaxTelemetry, number)) {
+        char why[160];
+        snprintf(why, sizeof why, "--payload must be 0..%u (a telemetry frame must fit the TX buffer of %u bytes)",
+                 static_cast<unsigned>(kMaxTelemetry), static_cast<unsigned>(HYPERTCP_TX_BUFFER_SIZE));
+        return usage(why);
+      }
       options.payload = static_cast<unsigned>(number);
     } else if (strcmp(arg, "--duration") == 0) {
       if (!parseNumber(value, 0.001, 1e7, duration)) return usage("--duration must be a positive number");
@@ -171,7 +179,8 @@ int main(int argc, char** argv) {
         n++;
       }
     }
-    if (wait > 0) poll(fds, static_cast<nfds_t>(n), static_cast<int>(wait));
+    // Always: readiness is what run() needs, also when a device wants to run again at once.
+    poll(fds, static_cast<nfds_t>(n), static_cast<int>(wait));
   }
 
   // Let queued frames leave (up to 1 s), then close every session.
