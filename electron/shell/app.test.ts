@@ -140,6 +140,30 @@ describe('desktop shell lifecycle', () => {
     expect(electron.log.windows).toHaveLength(1);
   });
 
+  it("the page subscribes itself to the events; the load finishing does not replace that subscription", async () => {
+    const electron = createFakeElectron(tmp());
+    const core = fakeCore(electron.log.calls);
+    const live = new Set<unknown>();
+    let subscriptions = 0;
+    core.api.subscribe = (listener) => {
+      subscriptions += 1;
+      live.add(listener);
+      return () => void live.delete(listener);
+    };
+    await boot(electron, core);
+    const contents = electron.log.windows[0]!.webContents;
+    await Promise.resolve(); // loadFile settles
+    electron.ipcMain.send(CHANNELS.subscribe, contents.frame()); // bridge.onEvents, before the page's snapshot
+    contents.emit('did-finish-load'); // after it: attaching again here would drop what changed since
+    expect([subscriptions, live.size]).toEqual([1, 1]);
+    electron.ipcMain.send(CHANNELS.subscribe, contents.frame()); // the reloaded page
+    expect([subscriptions, live.size]).toEqual([2, 1]);
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    contents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    quiet.mockRestore();
+    expect(live.size).toBe(0);
+  });
+
   it('closing the window hides it; the core keeps running', async () => {
     const electron = createFakeElectron(tmp());
     await boot(electron, fakeCore(electron.log.calls));

@@ -106,7 +106,7 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
 
   if (quitting) return null; // quit while the core was starting: the quit sequence closes it
 
-  const ipc = bindApi(electron.ipcMain, core.api, origin, () => (win !== null && !win.isDestroyed() ? win.webContents.id : null));
+  const ipc = bindApi(electron.ipcMain, core.api, origin, () => (win !== null && !win.isDestroyed() ? win.webContents : null));
   const prefsPath = prefsFile(userData);
   const prefs = loadPrefs(prefsPath);
   let paused: boolean | null = core.pause !== undefined && core.resume !== undefined ? (core.paused ?? false) : null;
@@ -223,8 +223,9 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
       ipc.detach();
       if (win === created) win = null;
     });
-    // Each (re)load gets a fresh subscription, so a reload never leaves the pump waiting for an ack.
-    created.webContents.on('did-finish-load', () => ipc.attach(created.webContents));
+    // Each (re)load subscribes itself to the event pump (bridge.ts: 'api:subscribe', before its first
+    // snapshot). Not on 'did-finish-load': that comes after the page's first calls, and attaching
+    // then would drop the changes since its snapshot.
     // A crashed renderer is reloaded, a few times a minute at most (a crash loop must not spin).
     const crashes: number[] = [];
     created.webContents.on('render-process-gone', (_event, details) => {

@@ -50,6 +50,17 @@ describe('preload bridge', () => {
     expect(got).toEqual([[{ seq: 1, ts: 2 }]]);
   });
 
+  it("the page's first event listener subscribes it to the events, once", () => {
+    const f = fakeIpc(() => null);
+    const bridge = buildBridge(f.ipc, methodNames);
+    expect(f.sent).toEqual([]);
+    const off = bridge.onEvents(() => undefined);
+    expect(f.sent).toEqual([[CHANNELS.subscribe]]);
+    off();
+    bridge.onEvents(() => undefined); // a second listener (React's strict mode mounts twice) keeps the subscription
+    expect(f.sent).toEqual([[CHANNELS.subscribe]]);
+  });
+
   it('sends integer acks only', () => {
     const f = fakeIpc(() => null);
     const bridge = buildBridge(f.ipc, methodNames);

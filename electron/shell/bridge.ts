@@ -38,9 +38,18 @@ export function buildBridge(ipc: IpcRendererLike, methods: readonly MethodName[]
       throw new Error(`${reply.error.code}: ${reply.error.message}`);
     };
   }
+  // The page's first listener subscribes it to the event pump, as a WebSocket client is subscribed
+  // by connecting: before the page's first snapshot (connectStore listens, then hydrates), so every
+  // change after that snapshot reaches it. Once per page load (the preload runs again on a reload,
+  // which subscribes afresh); a second listener must not replace the subscription and lose what it holds.
+  let subscribed = false;
   bridge.onEvents = (listener: (batch: EventBatch) => void): (() => void) => {
     const wrapped = (_event: unknown, batch: unknown): void => listener(batch as EventBatch);
     ipc.on(CHANNELS.events, wrapped);
+    if (!subscribed) {
+      subscribed = true;
+      ipc.send(CHANNELS.subscribe);
+    }
     return () => void ipc.removeListener(CHANNELS.events, wrapped);
   };
   bridge.ackEvents = (seq: number): void => {

@@ -65,7 +65,6 @@ export interface WebContentsLike {
   on(event: 'will-redirect', listener: (event: Preventable, url: string) => void): unknown;
   on(event: 'will-frame-navigate', listener: (event: Preventable & { url: string; isMainFrame: boolean }) => void): unknown;
   on(event: 'will-attach-webview', listener: (event: Preventable) => void): unknown;
-  on(event: 'did-finish-load', listener: () => void): unknown;
   on(event: 'render-process-gone', listener: (event: unknown, details: { reason: string; exitCode: number }) => void): unknown;
   reload(): void;
   isCrashed(): boolean;

@@ -1,7 +1,8 @@
 /**
- * The IPC binding of the API: 'api:call' (invoke) -> api.dispatch, 'api:ack' -> api.ack, and the
- * event pump pushed to the main window on 'api:events'. Every handler first checks that the message
- * comes from our page in our main window (trust.ts); anything else is refused and counted.
+ * The IPC binding of the API: 'api:call' (invoke) -> api.dispatch, 'api:ack' -> api.ack, and
+ * 'api:subscribe' -> the event pump pushed to the main window on 'api:events'. Every handler first
+ * checks that the message comes from our page in our main window (trust.ts); anything else is
+ * refused and counted.
  */
 import { methodNames, type ApiError, type EventBatch, type MethodName } from '../../shared/api/contract';
 import type { IpcEventLike, IpcMainLike, WebContentsLike } from './electron-api';
@@ -18,7 +19,10 @@ export interface ApiServerLike {
 }
 
 export interface IpcBinding {
-  /** Starts pushing event batches to these web contents (replacing any previous subscription). */
+  /**
+   * Starts pushing event batches to these web contents (replacing any previous subscription). The
+   * page asks for it itself ('api:subscribe', before its first snapshot); the shell only detaches.
+   */
   attach(contents: WebContentsLike): void;
   detach(): void;
   /** Messages refused because of their sender. */
@@ -32,14 +36,14 @@ export function bindApi(
   ipcMain: IpcMainLike,
   api: ApiServerLike,
   origin: AppOrigin,
-  mainContentsId: () => number | null,
+  mainContents: () => WebContentsLike | null,
   warn: (message: string) => void = console.warn,
 ): IpcBinding {
   let refused = 0;
   let unsubscribe: (() => void) | null = null;
 
   const trusted = (event: IpcEventLike, channel: string): boolean => {
-    if (isTrustedSender(event, mainContentsId(), origin)) return true;
+    if (isTrustedSender(event, mainContents()?.id ?? null, origin)) return true;
     refused += 1;
     if (refused <= 10) warn(`[shell] refused ${channel} from ${event.senderFrame?.url ?? 'a destroyed frame'}`);
     return false;
@@ -63,14 +67,24 @@ export function bindApi(
     unsubscribe?.();
     unsubscribe = null;
   };
+  const attach = (contents: WebContentsLike): void => {
+    detach();
+    unsubscribe = api.subscribe((batch) => {
+      if (!contents.isDestroyed()) contents.send(CHANNELS.events, batch);
+    });
+  };
+
+  // A fresh subscription per page load: a reloaded page's subscription never waits for an ack the
+  // page before it owed, and what the old one held is in the new page's snapshot.
+  const onSubscribe = (event: IpcEventLike): void => {
+    if (!trusted(event, CHANNELS.subscribe)) return;
+    const contents = mainContents(); // the sender: trusted() compared their ids
+    if (contents !== null) attach(contents);
+  };
+  ipcMain.on(CHANNELS.subscribe, onSubscribe);
 
   return {
-    attach(contents) {
-      detach();
-      unsubscribe = api.subscribe((batch) => {
-        if (!contents.isDestroyed()) contents.send(CHANNELS.events, batch);
-      });
-    },
+    attach,
     detach,
     get refused() {
       return refused;
@@ -79,6 +93,7 @@ export function bindApi(
       detach();
       ipcMain.removeHandler(CHANNELS.call);
       ipcMain.removeListener(CHANNELS.ack, onAck as (event: IpcEventLike, ...args: unknown[]) => void);
+      ipcMain.removeListener(CHANNELS.subscribe, onSubscribe);
     },
   };
 }
