@@ -89,6 +89,38 @@ TEST(a_fast_broker_keepalive_gives_fast_detection) {
   CHECK(c.lastDisconnect == Error::KeepaliveTimeout);
 }
 
+// A broker may announce a keepalive up to 3600 s, but a live one probes every session at least
+// every 30 s (PROTOCOL.md 4): a broker silent for longer is gone, and is found within 35 s (ping at
+// 30 s, its deadline 5 s later), not an hour. setKeepalive() still sets any interval.
+TEST(a_long_broker_keepalive_still_finds_a_dead_broker_within_35_s) {
+  t.reset();
+  Recorder c(t);
+  CHECK(test::login(c, t, false, "{\"id\":\"lamp\",\"keepalive\":3600,\"maxPayload\":16384}"));
+  CHECK_EQ(c.keepaliveMs(), 30000);
+  uint32_t start = test::now;
+  t.dropOutput();
+  while (c.connected() && test::now - start < 4000000) {
+    test::now += 100;
+    c.run();
+  }
+  CHECK(c.lastDisconnect == Error::KeepaliveTimeout);
+  CHECK_EQ(test::now - start, 30000 + HYPERTCP_PING_TIMEOUT_MS);
+  CHECK_EQ(countOut(Command::Ping), 1);
+
+  // Shorter announced values are kept as they are.
+  t.reset();
+  Recorder d(t);
+  CHECK(test::login(d, t, false, "{\"id\":\"lamp\",\"keepalive\":20}"));
+  CHECK_EQ(d.keepaliveMs(), 20000);
+
+  // The sketch's own interval wins, however long.
+  t.reset();
+  Recorder e(t);
+  e.setKeepalive(600000, 5000);
+  CHECK(test::login(e, t, false, "{\"id\":\"lamp\",\"keepalive\":3600}"));
+  CHECK_EQ(e.keepaliveMs(), 600000);
+}
+
 TEST(login_timeout) {
   t.reset();
   Recorder c(t);

@@ -62,7 +62,8 @@ class ClientCore {
   void setLegacyLogin(bool legacy) { legacy_ = legacy; }           // raw-token LOGIN like the seed
   void setClock(MillisFn clock) { clock_ = clock ? clock : platformMillis; }
   void setRandomSeed(uint32_t seed) { random_.seed(seed); }
-  // Overrides the keepalive; 0 keeps the broker's value (v2) or HYPERTCP_KEEPALIVE_MS.
+  // Overrides the keepalive; 0 keeps the broker's value (v2, at most kBrokerProbeMs) or
+  // HYPERTCP_KEEPALIVE_MS.
   void setKeepalive(uint32_t intervalMs, uint32_t timeoutMs);
   void setMessageHandler(MessageHandler handler, void* context = nullptr);
   void setBroadcastHandler(MessageHandler handler, void* context = nullptr);

@@ -71,7 +71,14 @@ void ClientCore::handleLoginReply(const FrameHeader& header, uint32_t now) {
   }
   // A malformed reply leaves the defaults (no id, no limits): carry on with those.
   if (!parseLoginReply(reinterpret_cast<const char*>(rx_ + 1), header.length - 1u, login_)) invalidJson(header.msgId);
-  uint32_t keepalive = keepaliveOverrideMs_ ? keepaliveOverrideMs_ : login_.keepaliveMs ? login_.keepaliveMs : HYPERTCP_KEEPALIVE_MS;
+  uint32_t keepalive = keepaliveOverrideMs_;
+  if (keepalive == 0) {
+    // A live broker probes every session at least every kBrokerProbeMs (PROTOCOL 4), whatever
+    // keepalive it announces (up to an hour): longer silence means it or the path is gone.
+    keepalive = login_.keepaliveMs == 0 ? HYPERTCP_KEEPALIVE_MS
+                : login_.keepaliveMs > kBrokerProbeMs ? kBrokerProbeMs
+                                                      : login_.keepaliveMs;
+  }
   uint32_t timeout = pingTimeoutOverrideMs_;
   if (timeout == 0) {
     timeout = HYPERTCP_PING_TIMEOUT_MS;

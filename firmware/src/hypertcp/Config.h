@@ -32,7 +32,8 @@
 #ifndef HYPERTCP_LOGIN_TIMEOUT_MS
 #define HYPERTCP_LOGIN_TIMEOUT_MS 5000
 #endif
-// Silence from the broker after which we ping it. A v2 login reply's "keepalive" replaces it.
+// Silence from the broker after which we ping it. A v2 login reply's "keepalive" replaces it
+// (at most 30 s, kBrokerProbeMs: a live broker probes every session that often).
 #ifndef HYPERTCP_KEEPALIVE_MS
 #define HYPERTCP_KEEPALIVE_MS 10000
 #endif

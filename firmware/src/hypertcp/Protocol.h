@@ -10,6 +10,9 @@ namespace hypertcp {
 static const uint8_t kHeaderSize = 5;
 static const uint8_t kMaxIdLength = 64;   // device ids: 1-64 of [A-Za-z0-9_.:-]
 static const uint8_t kMaxJsonDepth = 32;  // nesting limit the broker enforces per envelope
+// A v2 broker pings every session at least this often (section 4, the RTT probe): the client
+// pings a broker silent for this long even if the broker announced a longer keepalive.
+static const uint32_t kBrokerProbeMs = 30000;
 
 namespace Command {
 static const uint8_t Response = 0;
