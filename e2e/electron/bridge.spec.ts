@@ -83,7 +83,6 @@ test.describe('desktop UI over the IPC bridge (no Electron binary needed)', () =
     };
     await page.addInitScript(preloadShim(preload));
     await page.goto(pathToFileURL(indexHtml).href);
-    win.webContents.emit('did-finish-load');
   });
 
   test.afterAll(async () => {
