@@ -205,7 +205,24 @@ TEST(jitter_differs_between_devices) {
   CHECK(distinct >= 6);  // a herd of devices does not reconnect in lockstep
 }
 
-TEST(backoff_resets_after_a_successful_login) {
+namespace {
+// Reconnects after the current delay and logs in again; true when online.
+bool relogin(Recorder& c) {
+  test::now += c.retryDelayMs();
+  c.run();  // starts the attempt
+  c.run();  // connected: LOGIN written
+  FrameHeader h;
+  const uint8_t* p;
+  while (t.nextOut(h, p)) {
+  }
+  t.pushStatus(1, Status::Success, test::kLoginReply);
+  c.run();
+  return c.connected();
+}
+}  // namespace
+
+// The backoff resets once a session has lasted 30 s: failures before it no longer count.
+TEST(backoff_resets_after_a_session_that_lasted) {
   t.reset();
   Recorder c(t);
   t.connectResult = false;
@@ -217,15 +234,41 @@ TEST(backoff_resets_after_a_successful_login) {
   }
   CHECK(c.retryDelayMs() > HYPERTCP_RECONNECT_MIN_MS);
   t.connectResult = true;
-  test::now += c.retryDelayMs();
-  c.run();
-  c.run();
-  t.pushStatus(1, Status::Success, test::kLoginReply);
-  c.run();
+  CHECK(relogin(c));
+  for (int i = 0; i < 6; i++) {  // 30 s online, the broker pinging every 5 s
+    test::now += 5000;
+    t.pushFrame(Command::Ping, static_cast<uint16_t>(100 + i), "", 0);
+    c.run();
+  }
   CHECK(c.connected());
   t.peerClosed = true;
   c.run();
+  CHECK(!c.connected());
   CHECK(c.retryDelayMs() <= HYPERTCP_RECONNECT_MIN_MS);
+}
+
+// A broker that accepts the login and closes at once (two boards sharing a token replace each
+// other, "replaced"; a broker that drops the session after login): each short session counts as
+// a failure, so the pair backs off like refused attempts instead of reconnecting every 0.5-1 s
+// forever.
+TEST(sessions_the_broker_ends_right_after_login_back_off) {
+  t.reset();
+  Recorder c(t);
+  CHECK(test::login(c, t));
+  uint32_t delays[20];
+  for (int i = 0; i < 20; i++) {
+    test::now += 200;
+    t.peerClosed = true;
+    c.run();  // closed_by_peer
+    CHECK(!c.connected());
+    delays[i] = c.retryDelayMs();
+    CHECK(relogin(c));
+  }
+  printf("  delays after each short session: %u %u %u %u %u ... %u ms\n", (unsigned)delays[0], (unsigned)delays[1],
+         (unsigned)delays[2], (unsigned)delays[3], (unsigned)delays[4], (unsigned)delays[19]);
+  CHECK(delays[4] >= 8000);
+  for (int i = 5; i < 20; i++) CHECK(delays[i] >= HYPERTCP_RECONNECT_MAX_MS / 2);
+  CHECK_EQ(c.connectedCount, 21);
 }
 
 TEST(run_does_bounded_work_per_call) {

@@ -10,6 +10,10 @@ extern "C" const uint8_t HYPERTCP_CONFIG_SYMBOL = 1;
 
 namespace hypertcp {
 
+namespace {
+const uint32_t kStableSessionMs = 30000;  // online this long: the backoff starts over
+}  // namespace
+
 const char* stateName(State state) {
   switch (state) {
     case State::Idle: return "idle";
@@ -206,6 +210,10 @@ uint32_t ClientCore::nextBackoff() {
 
 void ClientCore::drop(Error reason, bool immediate) {
   bool wasOnline = state_ == State::Online;
+  // Only a session that lasted resets the backoff. One the broker ends right after the login
+  // (two boards sharing a token replace each other) counts as a failed attempt, so such a pair
+  // backs off instead of reconnecting every second forever.
+  if (wasOnline && clock_() - stateSince_ >= kStableSessionMs) failures_ = 0;
   ioClose();
   decoder_.reset();
   txStart_ = txEnd_ = 0;

@@ -88,8 +88,7 @@ void ClientCore::handleLoginReply(const FrameHeader& header, uint32_t now) {
   pingTimeoutMs_ = timeout;
   state_ = State::Online;
   stateSince_ = now;
-  lastRx_ = now;
-  failures_ = 0;
+  lastRx_ = now;  // failures_ is reset by drop() once the session has lasted
 #if HYPERTCP_ENABLE_REDIRECT
   redirectFailures_ = 0;
 #endif
