@@ -3,7 +3,7 @@
  * It records what the shell does (windows, handlers, menus, notifications) in `log` and lets tests
  * fire the events Electron would fire.
  */
-import { pathToFileURL } from 'node:url';
+import { format as formatUrl } from 'node:url';
 import type {
   BrowserWindowConstructorOptions,
   FrameLike,
@@ -151,8 +151,9 @@ export class FakeWindow extends Emitter {
   getNormalBounds(): Rectangle {
     return { ...this.bounds };
   }
+  /** As Electron builds it: url.format, which leaves '%', '[' and the like unencoded. */
   async loadFile(path: string): Promise<void> {
-    this.webContents.url = pathToFileURL(path).href;
+    this.webContents.url = new URL(formatUrl({ protocol: 'file', slashes: true, pathname: path })).href;
   }
   async loadURL(url: string): Promise<void> {
     this.webContents.url = url;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createFakeElectron, preventable, type FakeWindow } from './fake-electron';
 import { createMainWindow } from './window';
 import { appOrigin } from './trust';
@@ -15,6 +15,14 @@ function open(): { win: FakeWindow; electron: ReturnType<typeof createFakeElectr
 }
 
 describe('main window options', () => {
+  it("loads the very file it was given, whatever its folder's name ('%41' is not 'A')", () => {
+    for (const path of ['/opt/50%41/index.html', '/opt/Apps [old]/index.html', '/opt/a#b?c/index.html']) {
+      const electron = createFakeElectron('/tmp/unused');
+      createMainWindow(electron, { origin: appOrigin({ indexHtml: path }), preloadPath: '/p/preload.cjs', bounds: null });
+      expect(fileURLToPath(electron.log.windows[0]!.webContents.getURL())).toBe(path);
+    }
+  });
+
   it('locks the renderer down', () => {
     const electron = createFakeElectron('/tmp/unused');
     createMainWindow(electron, { origin: appOrigin({ indexHtml }), preloadPath: '/p/preload.cjs', bounds: null });

@@ -1,6 +1,7 @@
 /**
  * The main window: locked-down web preferences, the session policy, our page and nothing else.
  */
+import { pathToFileURL } from 'node:url';
 import type { BrowserWindowConstructorOptions, ShellElectron, WindowLike } from './electron-api';
 import { hardenSession, hardenWebContents } from './hardening';
 import type { AppOrigin } from './trust';
@@ -60,7 +61,8 @@ export function createMainWindow(electron: Pick<ShellElectron, 'BrowserWindow' |
   if (options.bounds?.maximized === true) win.maximize();
   win.on('ready-to-show', () => win.show());
   const entry = options.origin.entry;
-  const loading = entry.kind === 'file' ? win.loadFile(entry.path) : win.loadURL(entry.url);
+  // Not loadFile: it leaves '%' unencoded, so a folder named '50%41' would load '50A'.
+  const loading = win.loadURL(entry.kind === 'file' ? pathToFileURL(entry.path).href : entry.url);
   loading.catch((error: unknown) => console.error('[shell] could not load the UI:', error));
   return win;
 }
