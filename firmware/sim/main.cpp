@@ -9,6 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 
 #include "SimDevice.h"
 #include "hypertcp/Envelope.h"
@@ -64,6 +68,37 @@ bool parseDevice(const char* text, DeviceSpec& out) {
   return tokenLength > 0 && tokenLength <= HYPERTCP_MAX_TOKEN_LENGTH;
 }
 
+// Sockets per device (TCP, and UDP with --udp) plus stdio and a few spare: the soft open-file
+// limit is raised to that if the hard limit allows, else the start is refused with the numbers.
+const int kSpareFiles = 16;
+
+bool enoughFiles(int needed) {
+  rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY ||
+      limit.rlim_cur >= static_cast<rlim_t>(needed)) {
+    return true;
+  }
+  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < static_cast<rlim_t>(needed)) {
+    fprintf(stderr,
+            "hypertcp-sim: these devices need %d open files (a socket each, two with --udp) but the hard limit is "
+            "%lu: raise it (ulimit -Hn) or run fewer devices per simulator\n",
+            needed, static_cast<unsigned long>(limit.rlim_max));
+    return false;
+  }
+  limit.rlim_cur = static_cast<rlim_t>(needed);
+  if (setrlimit(RLIMIT_NOFILE, &limit) == 0) return true;
+  fprintf(stderr, "hypertcp-sim: these devices need %d open files but the limit is %lu and could not be raised\n",
+          needed, static_cast<unsigned long>(limit.rlim_cur));
+  return false;
+}
+
+// True when nobody reads our stdout any more: a write failed (EPIPE, SIGPIPE being ignored), or
+// stdout is a pipe or socket whose reader has gone (POLLERR / POLLHUP, also while we print
+// nothing). A terminal, a file or /dev/null never look gone.
+bool stdoutGone(const pollfd& out) {
+  return ferror(stdout) || (out.revents & (POLLERR | POLLHUP)) != 0;
+}
+
 bool parseNumber(const char* text, double min, double max, double& out) {
   char* end = nullptr;
   errno = 0;
@@ -108,7 +143,10 @@ int main(int argc, char** argv) {
       if (!parseDevice(value, specs[deviceCount])) return usage("--device must be relay|sensor:ID:TOKEN");
       deviceCount++;
     } else if (strcmp(arg, "--rate") == 0) {
-      if (!parseNumber(value, 0, 100000, options.rate)) return usage("--rate must be 0..100000");
+      // At least one message in 1000 s: the interval is scheduled in 32-bit milliseconds.
+      if (!parseNumber(value, 0, 100000, options.rate) || (options.rate > 0 && options.rate < 0.001)) {
+        return usage("--rate must be 0 (none) or 0.001..100000");
+      }
     } else if (strcmp(arg, "--payload") == 0) {
       if (!parseNumber(value, 0, kMaxTelemetry, number)) {
         char why[160];
@@ -126,13 +164,17 @@ int main(int argc, char** argv) {
     }
   }
   if (!options.host || options.port == 0 || deviceCount == 0) return usage("--host, --port and --device are required");
+  if (!enoughFiles(deviceCount * (options.udp ? 2 : 1) + kSpareFiles)) return 2;
 
   struct sigaction action;
   memset(&action, 0, sizeof action);
   action.sa_handler = onSignal;
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);  // a closed stdout shows as a failed write (ferror) or POLLERR below
+#if defined(__linux__)
+  prctl(PR_SET_PDEATHSIG, SIGTERM);  // the process that started us ended: stop like on SIGTERM
+#endif
   srand(static_cast<unsigned>(hypertcp::platformRandomSeed()));
 
   sim::Totals totals = {0, 0, 0, 0, 0, 0};
@@ -148,7 +190,9 @@ int main(int argc, char** argv) {
 
   const uint32_t startedAt = hypertcp::platformMillis();
   const char* why = "signal";
-  static pollfd fds[2 * kMaxDevices];  // TCP and UDP socket of each device
+  static pollfd fds[2 * kMaxDevices + 1];  // TCP and UDP socket of each device, and stdout
+  fds[0].revents = 0;
+  bool orphaned = false;
   for (;;) {
     uint32_t now = hypertcp::platformMillis();
     uint32_t wait = 20;
@@ -157,6 +201,10 @@ int main(int argc, char** argv) {
       if (next < wait) wait = next;
     }
     if (stopSignal) break;
+    if (stdoutGone(fds[0])) {
+      orphaned = true;
+      break;
+    }
     if (duration > 0 && now - startedAt >= duration * 1000) {
       why = "duration";
       break;
@@ -165,7 +213,10 @@ int main(int argc, char** argv) {
       why = "count";
       break;
     }
-    int n = 0;
+    fds[0].fd = 1;
+    fds[0].events = 0;  // POLLERR and POLLHUP only
+    fds[0].revents = 0;
+    int n = 1;
     for (int i = 0; i < deviceCount; i++) {
       if (devices[i]->fd() < 0) continue;
       fds[n].fd = devices[i]->fd();
@@ -183,6 +234,10 @@ int main(int argc, char** argv) {
     poll(fds, static_cast<nfds_t>(n), static_cast<int>(wait));
   }
 
+  if (orphaned) {  // nobody to tell, and nobody waiting for the drain: close and go
+    for (int i = 0; i < deviceCount; i++) devices[i]->disconnect();
+    return 1;
+  }
   // Let queued frames leave (up to 1 s), then close every session.
   uint32_t drainStart = hypertcp::platformMillis();
   for (;;) {

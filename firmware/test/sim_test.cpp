@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -65,7 +66,7 @@ struct Broker {
   unsigned maxPayload;
   bool readAfterLogin;  // false: after the login reply it never reads again (its socket fills)
   int receiveBuffer;    // SO_RCVBUF of accepted sockets (0: the default)
-  static const int kPeers = 4;
+  static const int kPeers = 48;
   Peer peers[kPeers];
   unsigned long messages;
 
@@ -168,6 +169,7 @@ struct Run {
 struct RunOptions {
   double deadline;     // seconds until the child is killed
   bool closeStdout;    // close our end of its stdout once it printed "connected"
+  rlim_t files, filesHard;  // RLIMIT_NOFILE soft and hard for the child (0: unchanged)
 };
 
 // Runs the simulator with the broker's --host/--port plus extra, serving the broker meanwhile.
@@ -175,7 +177,7 @@ void runSim(Broker* broker, const char* const* extra, const RunOptions& options,
   memset(&run, 0, sizeof run);
   run.status = -1;
   run.exitAfterClose = -1;
-  const char* argv[32];
+  const char* argv[128];
   int argc = 0;
   char port[8];
   argv[argc++] = simPath();
@@ -186,7 +188,7 @@ void runSim(Broker* broker, const char* const* extra, const RunOptions& options,
     argv[argc++] = "--port";
     argv[argc++] = port;
   }
-  for (int i = 0; extra[i] && argc < 31; i++) argv[argc++] = extra[i];
+  for (int i = 0; extra[i] && argc < 127; i++) argv[argc++] = extra[i];
   argv[argc] = nullptr;
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) return;
@@ -195,6 +197,10 @@ void runSim(Broker* broker, const char* const* extra, const RunOptions& options,
   if (pid == 0) {
     dup2(out[1], 1);
     dup2(out[1], 2);
+    if (options.files) {
+      rlimit limit = {options.files, options.filesHard};
+      setrlimit(RLIMIT_NOFILE, &limit);
+    }
     execv(argv[0], const_cast<char* const*>(argv));
     _exit(127);
   }
@@ -287,7 +293,7 @@ TEST(a_telemetry_limit_below_the_sample_neither_spins_nor_floods) {
   CHECK(broker.start(64, true));
   const char* extra[] = {"--device", "sensor:s1:token-0123456789", "--rate", "10", "--duration", "2", nullptr};
   Run run;
-  runSim(&broker, extra, RunOptions{8, false}, run);
+  runSim(&broker, extra, RunOptions{8, false, 0, 0}, run);
   broker.stop();
   show("maxPayload 64, 2 s", run);
   CHECK(exitedWith(run, 0));
@@ -306,7 +312,7 @@ TEST(a_broker_that_stops_reading_does_not_make_it_spin) {
   const char* extra[] = {"--device", "sensor:s1:token-0123456789", "--rate", "200", "--payload", "8000",
                          "--duration", "3", "--quiet", nullptr};
   Run run;
-  runSim(&broker, extra, RunOptions{9, false}, run);
+  runSim(&broker, extra, RunOptions{9, false, 0, 0}, run);
   broker.stop();
   show("broker stops reading, 3 s", run);
   CHECK(exitedWith(run, 0));
@@ -321,12 +327,146 @@ TEST(a_payload_larger_than_the_tx_buffer_is_refused_at_start) {
   const char* extra[] = {"--host", "127.0.0.1", "--port", "9", "--device", "sensor:s1:token-0123456789",
                          "--payload", "65535", "--duration", "1", nullptr};
   Run run;
-  runSim(nullptr, extra, RunOptions{5, false}, run);
+  runSim(nullptr, extra, RunOptions{5, false, 0, 0}, run);
   show("--payload 65535", run);
   CHECK(exitedWith(run, 2));
   CHECK(strstr(run.head, "--payload must be 0..") != nullptr);
   const char* fits[] = {"--host", "127.0.0.1", "--port", "9", "--device", "sensor:s1:token-0123456789",
                         "--payload", "16000", "--duration", "0.2", nullptr};
-  runSim(nullptr, fits, RunOptions{5, false}, run);
+  runSim(nullptr, fits, RunOptions{5, false, 0, 0}, run);
   CHECK(exitedWith(run, 0));
+}
+
+// A host that runs the simulator and goes away (crashes, is killed) closes the read end of its
+// stdout: the simulator ends within a second, printing or not, instead of reconnecting its
+// devices forever with nobody listening.
+TEST(it_exits_when_nobody_reads_its_output) {
+  for (int quiet = 0; quiet < 2; quiet++) {
+    Broker broker;
+    CHECK(broker.start(16384, true));
+    const char* extra[] = {"--device", "sensor:s1:token-0123456789", "--rate", "20", quiet ? "--quiet" : nullptr, nullptr};
+    Run run;
+    runSim(&broker, extra, RunOptions{6, true, 0, 0}, run);
+    broker.stop();
+    show(quiet ? "stdout closed (--quiet)" : "stdout closed", run);
+    CHECK(run.exitAfterClose >= 0 && run.exitAfterClose < 1.0);
+    CHECK(exitedWith(run, 1));
+  }
+}
+
+// The same when the process that started it ends while keeping the pipe open somewhere (Linux:
+// the parent's death sends SIGTERM, which ends it like a signal does).
+TEST(it_ends_with_the_process_that_started_it) {
+  prctl(PR_SET_CHILD_SUBREAPER, 1);  // the orphaned simulator becomes this process's child
+  Broker broker;
+  CHECK(broker.start(16384, true));
+  int out[2], pids[2];
+  CHECK(pipe2(out, O_CLOEXEC) == 0 && pipe2(pids, O_CLOEXEC) == 0);
+  char port[8];
+  snprintf(port, sizeof port, "%u", static_cast<unsigned>(broker.port));
+  pid_t parent = fork();
+  if (parent == 0) {
+    pid_t sim = fork();
+    if (sim == 0) {
+      dup2(out[1], 1);
+      execl(simPath(), simPath(), "--host", "127.0.0.1", "--port", port, "--device", "relay:r1:token-0123456789",
+            "--quiet", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    ssize_t wrote = write(pids[1], &sim, sizeof sim);
+    (void)wrote;
+    pause();
+    _exit(0);
+  }
+  close(out[1]);
+  close(pids[1]);
+  pid_t sim = -1;
+  CHECK(read(pids[0], &sim, sizeof sim) == static_cast<ssize_t>(sizeof sim));
+  // Wait for "sim started" (the simulator is set up), serving the broker meanwhile.
+  char text[512];
+  size_t length = 0;
+  double start = seconds();
+  while (!memmem(text, length, "connected as", 12) && seconds() - start < 5) {
+    pollfd fds[2 + Broker::kPeers];
+    int n = broker.fill(fds);
+    fds[n] = pollfd{out[0], POLLIN, 0};
+    poll(fds, static_cast<nfds_t>(n + 1), 10);
+    broker.serve(fds, n);
+    if (fds[n].revents) {
+      ssize_t got = read(out[0], text + length, sizeof text - 1 - length);
+      if (got > 0) length += static_cast<size_t>(got);
+    }
+  }
+  CHECK(memmem(text, length, "connected as", 12) != nullptr);
+  kill(parent, SIGKILL);
+  waitpid(parent, nullptr, 0);
+  double killedAt = seconds();
+  int status = 0;
+  pid_t done = 0;
+  while (done != sim && seconds() - killedAt < 3) {
+    pollfd fds[1 + Broker::kPeers];
+    int n = broker.fill(fds);
+    poll(fds, static_cast<nfds_t>(n), 10);
+    broker.serve(fds, n);
+    done = waitpid(sim, &status, WNOHANG);
+  }
+  double took = seconds() - killedAt;
+  printf("  parent killed: the simulator %s after %.2f s\n", done == sim ? "exited" : "still ran", took);
+  if (done != sim) {
+    kill(sim, SIGKILL);
+    waitpid(sim, &status, 0);
+  }
+  CHECK(done == sim && took < 1.0);
+  CHECK(done == sim && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  close(out[0]);
+  close(pids[0]);
+  broker.stop();
+}
+
+// Rates whose interval does not fit the schedule's milliseconds (1e-9/s: 1e12 ms) are refused.
+TEST(a_rate_too_small_to_schedule_is_refused) {
+  const char* extra[] = {"--host", "127.0.0.1", "--port", "9", "--device", "sensor:s1:token-0123456789",
+                         "--rate", "1e-9", "--duration", "0.3", nullptr};
+  Run run;
+  runSim(nullptr, extra, RunOptions{5, false, 0, 0}, run);
+  show("--rate 1e-9", run);
+  CHECK(exitedWith(run, 2));
+  CHECK(strstr(run.head, "--rate must be") != nullptr);
+}
+
+// Every device needs a socket, two with --udp: a soft open-file limit below that is raised to
+// what the devices need (here 40 devices with a soft limit of 32: all 40 log in), and a hard
+// limit below it refuses to start with a message that says so, instead of devices failing to
+// connect one by one.
+TEST(the_open_file_limit_is_raised_or_the_start_refused) {
+  static Broker broker;
+  CHECK(broker.start(16384, true));
+  static char specs[40][48];
+  const char* extra[2 * 40 + 8];
+  int n = 0;
+  for (int i = 0; i < 40; i++) {
+    snprintf(specs[i], sizeof specs[i], "relay:r%d:token-0123456789", i);
+    extra[n++] = "--device";
+    extra[n++] = specs[i];
+  }
+  extra[n++] = "--duration";
+  extra[n++] = "1.5";
+  extra[n++] = "--quiet";
+  extra[n] = nullptr;
+  Run run;
+  runSim(&broker, extra, RunOptions{8, false, 32, 4096}, run);
+  int connected = 0;
+  for (const char* p = run.head; (p = strstr(p, " connected as ")) != nullptr; p++) connected++;
+  show("40 devices, soft limit 32", run);
+  CHECK(exitedWith(run, 0));
+  CHECK_EQ(connected, 40);
+  CHECK(strstr(run.head, "connect_failed") == nullptr);
+
+  extra[n++] = "--udp";
+  extra[n] = nullptr;
+  runSim(&broker, extra, RunOptions{8, false, 64, 64}, run);
+  broker.stop();
+  show("40 devices --udp, hard limit 64", run);
+  CHECK(exitedWith(run, 2));
+  CHECK(strstr(run.head, "open files") != nullptr);
 }
