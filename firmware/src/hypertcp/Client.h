@@ -18,10 +18,6 @@
 #endif
 #endif
 
-#ifndef HYPERTCP_JSON_DOCUMENT_SIZE
-#define HYPERTCP_JSON_DOCUMENT_SIZE 512  // ArduinoJson 6 only: the seed's document size
-#endif
-
 template <class Transport>
 class HyperTCPProtocol : public hypertcp::ClientCore {
  public:

@@ -57,6 +57,11 @@
 #ifndef HYPERTCP_ENABLE_REDIRECT
 #define HYPERTCP_ENABLE_REDIRECT 1
 #endif
+// ArduinoJson 6 only (Client.h): the StaticJsonDocument, on the stack, that inbound payloads are
+// parsed into for the seed's JsonObject handlers; 512 is the seed's size.
+#ifndef HYPERTCP_JSON_DOCUMENT_SIZE
+#define HYPERTCP_JSON_DOCUMENT_SIZE 512
+#endif
 // 1: every JSON text the device accepts or sends is checked strictly like the broker does (UTF-8,
 // escapes, numbers, literals, depth, no "__proto__"). 0: structure only (balanced brackets,
 // terminated strings, keys and commas, depth, no "__proto__"): about 0.45 KB less flash; the
@@ -127,6 +132,9 @@
 #if HYPERTCP_ENABLE_REDIRECT != 0 && HYPERTCP_ENABLE_REDIRECT != 1
 #error "HYPERTCP_ENABLE_REDIRECT must be 0 or 1"
 #endif
+#if HYPERTCP_JSON_DOCUMENT_SIZE < 64 || HYPERTCP_JSON_DOCUMENT_SIZE > 65535
+#error "HYPERTCP_JSON_DOCUMENT_SIZE must be 64..65535"
+#endif
 // The values that shape the client object, spelled into one symbol the library defines and every
 // HyperTCPProtocol references: a sketch built with other values than the library (say a #define
 // in the sketch) fails to link with "undefined reference to hypertcp_config_rx.._tx..", instead
@@ -149,6 +157,12 @@
 #endif
 #if HYPERTCP_ENABLE_UDP != 0 && HYPERTCP_ENABLE_UDP != 1
 #error "HYPERTCP_ENABLE_UDP must be 0 or 1"
+#endif
+// The LOGIN with the longest token must fit the TX buffer, or no login is ever written: the frame
+// header (5), {"v":2,"token":"..."} (18 + token; the legacy LOGIN is shorter) and ,"udp":true
+// (11) when UDP is built in. The device description comes on top.
+#if HYPERTCP_TX_BUFFER_SIZE < HYPERTCP_MAX_TOKEN_LENGTH + 23 + 11 * HYPERTCP_ENABLE_UDP
+#error "HYPERTCP_MAX_TOKEN_LENGTH does not fit HYPERTCP_TX_BUFFER_SIZE: the TX buffer must hold the LOGIN, at least HYPERTCP_MAX_TOKEN_LENGTH + 34 bytes (+ 23 with HYPERTCP_ENABLE_UDP=0)"
 #endif
 
 #if HYPERTCP_REDIRECT_MAX_FAILURES < 1 || HYPERTCP_REDIRECT_MAX_FAILURES > 100
