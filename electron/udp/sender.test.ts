@@ -109,6 +109,54 @@ describe('Sender out of retries', () => {
   });
 });
 
+describe('Sender: a late ACK of a packet declared lost (reordering)', () => {
+  function oneRetry() {
+    const counters = newCounters();
+    const fatal: string[] = [];
+    const s = new Sender({ fragmentBytes: 1000, maxInFlightPackets: 128, maxQueuedBytes: 1 << 20, maxRetries: 1, window: 1024, maxWindow: 1024, reassembly: { partials: 16, bytes: 256 * 1024 } }, new RttEstimator(), counters, (reason) => fatal.push(reason));
+    const results: string[] = [];
+    const send = (name: string, pn: number, now: number) => {
+      s.enqueue(Channel.RELIABLE_ORDERED, new TextEncoder().encode(name), false, (e) => results.push(`${name}: ${e ? e.message : 'delivered'}`));
+      return sendAs(s, pn, now);
+    };
+    return { s, counters, fatal, results, send };
+  }
+
+  it('delivers what it carried: the queued retransmission is dropped, no retry spent', () => {
+    const { s, counters, results, send } = oneRetry();
+    send('a', 0, 0);
+    send('x', 1, 0);
+    send('y', 2, 0);
+    send('z', 3, 0);
+    s.onAck(ack(3, 0b11n), 10); // 3, 2, 1 arrived before 0: 0 is declared lost (packet threshold)
+    expect(s.hasSendable()).toBe(true);
+    s.onAck(ack(3, 0b111n), 11); // then 0 arrives after all
+    expect(results.sort()).toEqual(['a: delivered', 'x: delivered', 'y: delivered', 'z: delivered']);
+    expect(s.hasSendable()).toBe(false);
+    expect(sendAs(s, 4, 11)).toEqual([]);
+    expect([counters.retransmits, counters.spuriousRetransmits, counters.lostPackets]).toEqual([0, 1, 0]);
+  });
+
+  it('settles the message even after its retransmission went, and that retransmission declared lost too costs no retry', () => {
+    const { s, counters, fatal, results, send } = oneRetry();
+    send('a', 0, 0);
+    send('x', 1, 0);
+    send('y', 2, 0);
+    send('z', 3, 0);
+    s.onAck(ack(3, 0b11n), 10); // 0 declared lost
+    expect(sendAs(s, 4, 10).map((f) => f.seq)).toEqual([0]); // a goes again, its last retry
+    s.onAck(ack(3, 0b111n), 11); // 0 came after all: a is delivered
+    send('b', 5, 11);
+    send('c', 6, 11);
+    send('d', 7, 11);
+    s.onAck(ack(7, 0b11n), 20); // 7, 6, 5 arrived, 4 not yet: 4 declared lost, but a needs nothing more
+    expect(fatal).toEqual([]);
+    expect(results.sort()).toEqual(['a: delivered', 'b: delivered', 'c: delivered', 'd: delivered', 'x: delivered', 'y: delivered', 'z: delivered']);
+    expect(s.hasSendable()).toBe(false);
+    expect(counters.retransmits).toBe(1);
+  });
+});
+
 describe("Sender within the peer's reassembly caps", () => {
   function capped(partials: number, bytes: number) {
     const counters = newCounters();

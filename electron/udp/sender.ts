@@ -1,12 +1,14 @@
 import { Channel, FRAGMENT_HEADER_BYTES, MSG_HEADER_BYTES, type AckFrame, type ChannelCode, writeMsg } from '../../shared/protocol/udp/frames';
+import { WINDOW_SIZE } from '../../shared/protocol/udp/window';
 import { LossSuspects } from './loss-suspects';
 import { RttEstimator } from './rtt';
 import type { UdpCounters } from './counters';
 
 /**
  * The sending half of a session: message queues, fragmentation, the record of packets in flight,
- * loss detection (3 later packets acknowledged, or the RFC 6298 timeout) and retransmission with
- * bounded retries. It knows nothing about crypto or sockets: Peer asks it to fill packets.
+ * loss detection (3 later packets acknowledged, the time threshold, or the RFC 6298 timeout) and
+ * retransmission with bounded retries; a late ACK of a packet declared lost still delivers what it
+ * carried. It knows nothing about crypto or sockets: Peer asks it to fill packets.
  */
 
 export type SendDone = (error: Error | null) => void;
@@ -80,6 +82,11 @@ export class Sender {
   private freshHead = 0;
   private retransmit: OutFragment[] = [];
   private sent = new Map<number, SentPacket>();
+  /**
+   * Packets declared lost, kept while an ACK can still cover them (its 64-packet mask): a late ACK
+   * of one settles its fragments, so a spurious retransmission costs no retry and none is sent again.
+   */
+  private lost = new Map<number, SentPacket>();
   /** Packets declared lost, counted lost or spurious once an ACK tells which. */
   private readonly suspects: LossSuspects;
   /** Unfinished reliable messages per channel, oldest first (flow control against the receive window). */
@@ -210,6 +217,11 @@ export class Sender {
       if ((ack.mask >> bit) & 1n) this.acknowledge(pn);
     }
     if (ack.largest > this.largestAcked) this.largestAcked = ack.largest;
+    // Out of reach of every later ACK (its mask covers 64 below its largest): no late ACK will come.
+    for (const pn of this.lost.keys()) {
+      if (pn >= this.largestAcked - WINDOW_SIZE) break;
+      this.lost.delete(pn);
+    }
     // Lost: 3 or more below the newest acknowledged packet, or sent before it and older than
     // 9/8 of the RTT (time threshold, as QUIC's RFC 9002), so a single loss is repaired in about
     // one RTT instead of waiting for the retransmission timeout.
@@ -268,6 +280,7 @@ export class Sender {
     this.fresh = [];
     this.freshHead = 0;
     this.sent.clear();
+    this.lost.clear();
     this.suspects.flush();
     this.inFlight = 0;
     this.pendingBytes = 0;
@@ -294,6 +307,8 @@ export class Sender {
   }
 
   private peek(): OutFragment | undefined {
+    // A late ACK of the packet it was lost in settled it meanwhile: nothing to resend.
+    while (this.retransmit.length && this.retransmit[0]!.acked) this.retransmit.shift();
     return this.retransmit[0] ?? this.fresh[this.freshHead];
   }
 
@@ -306,11 +321,18 @@ export class Sender {
   }
 
   private acknowledge(pn: number): void {
-    const p = this.sent.get(pn);
-    if (!p) return;
+    let p = this.sent.get(pn);
+    if (p) {
+      this.sent.delete(pn);
+      this.inFlight--;
+    } else {
+      // Declared lost, yet it arrived (reordered, or only its ACK was late): its fragments are
+      // delivered, whatever became of their retransmissions; they spent no retry.
+      p = this.lost.get(pn);
+      if (!p) return;
+      this.lost.delete(pn);
+    }
     this.lastTimeoutAt = -Infinity;
-    this.sent.delete(pn);
-    this.inFlight--;
     for (const f of p.frags) if (!f.acked) this.settle(f);
   }
 
@@ -325,6 +347,11 @@ export class Sender {
     this.sent.delete(pn);
     this.inFlight--;
     this.suspects.add(pn, p.sentAt, this.largestSent + 1, backoff);
+    if (p.frags.some((f) => !f.acked && !f.msg.finished)) {
+      this.lost.set(pn, p);
+      // Bounded like the flight: the oldest declared goes first.
+      if (this.lost.size > this.config.maxInFlightPackets) this.lost.delete(this.lost.keys().next().value!);
+    }
     let exhausted = false;
     for (const f of p.frags) {
       if (f.acked || f.msg.finished || --f.copies > 0) continue;

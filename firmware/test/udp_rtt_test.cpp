@@ -123,8 +123,10 @@ TEST(udp_rtt_samples_a_stream_of_unreliable_messages) {
 TEST(udp_rtt_times_each_transmission_from_when_it_left) {
   // A message whose ACK is late: the RTO (20 ms floor) resends it under a new packet number at
   // +20 ms. The original's ACK (+25 ms) is timed from the original (25 ms, not 5 ms from the
-  // retransmission), the retransmission's ACK from the retransmission, and an ACK naming an
-  // already-sampled packet again is no sample. SRTT/RTTVAR by RFC 6298 from 2 ms (var 1 ms).
+  // retransmission) and delivers the message; the retransmission's ACK (+35 ms) is then no sample
+  // (not 35 ms from the original), nor is an ACK naming an already-sampled packet again. Then a
+  // message whose first transmission is lost: its retransmission's ACK is timed from the
+  // retransmission. SRTT/RTTVAR by RFC 6298 from 2 ms (var 1 ms).
   Net& n = fresh();
   n.setDelay(25, 0);
   uint32_t t0 = n.now;
@@ -135,17 +137,27 @@ TEST(udp_rtt_times_each_transmission_from_when_it_left) {
   // 25 ms: srtt 0.875 * 2 + 0.125 * 25 = 4.875 (a 5 ms sample would give 2.375).
   CHECK_EQ(n.device.counters().spuriousRetransmits, HYPERTCP_UDP_IDLE_DUPLICATES > 0 ? 2 : 1);
   CHECK_EQ(n.device.srttMs(), 4);
-  CHECK_EQ(delivered, 0);  // settled by its latest transmission's ACK only
+  CHECK_EQ(delivered, 1);  // the original arrived: its late ACK settles the message
   while (n.now < t0 + 35) n.tick();
-  // 15 ms from the retransmission at +20: srtt 0.875 * 4.875 + 0.125 * 15 = 6.14 (35 ms would give 8.6).
+  // 35 ms from the original would give srtt 0.875 * 4.875 + 0.125 * 35 = 8.6.
   CHECK_EQ(delivered, 1);
-  CHECK_EQ(n.device.srttMs(), 6);
+  CHECK_EQ(n.device.srttMs(), 4);
   // The broker's heartbeat PING carries an ACK naming the same packet again: no new sample.
   n.setDelay(1, 1);
   uint32_t sentBefore = n.broker.counters().packetsSent;
   for (int ms = 0; ms < 3000 && n.broker.counters().packetsSent == sentBefore; ms++) n.tick();
   CHECK_EQ(n.broker.counters().packetsSent, sentBefore + 1);
   n.run(3);
-  CHECK_EQ(n.device.srttMs(), 6);
+  CHECK_EQ(n.device.srttMs(), 4);
   CHECK_EQ(n.device.counters().retransmits, 1);
+  // The first transmission lost; the RTO (srtt 4.875 + 4 x rttvar 6.5) resends it at +30 ms, whose
+  // ACK comes 20 ms later: srtt 0.875 * 4.875 + 0.125 * 20 = 6.8 (50 ms from the original: 10.5).
+  n.setDelay(10, 10);
+  n.up.drop = true;
+  CHECK(n.send(kReliableOrdered));
+  n.up.drop = false;
+  n.run(60);
+  CHECK_EQ(n.device.counters().retransmits, 2);
+  CHECK_EQ(delivered, 2);
+  CHECK_EQ(n.device.srttMs(), 6);
 }

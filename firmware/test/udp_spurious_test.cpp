@@ -1,6 +1,7 @@
 // Spurious retransmissions (as the broker's electron/udp/loss-suspects.test.ts): a device and a
 // broker-role UdpPeer with every datagram carried by hand. A packet the timeout declared lost counts
-// in `lost` only once an ACK proves it lost; a late ACK of it counts in `spuriousRetransmits`.
+// in `lost` only once an ACK proves it lost; a late ACK of it counts in `spuriousRetransmits` and
+// delivers its message.
 // Also built with HYPERTCP_UDP_IDLE_DUPLICATES=0 (test/udp.mk, udp-nodup).
 #include <stdint.h>
 #include <stdio.h>
@@ -120,4 +121,41 @@ TEST(udp_undecided_suspects_count_as_lost_when_the_session_ends) {
   r.idleUntilRetransmits(1);
   r.device.close("test", r.now);
   CHECK_EQ(r.device.counters().lost, kCopies);
+}
+
+TEST(udp_late_ack_of_a_reordered_packet_delivers_its_message_and_spends_no_retry) {
+  // The message's packets are overtaken by three later ones: the device declares them lost (packet
+  // threshold) and sends the message again; then the originals arrive after all. Their late ACK
+  // delivers the message: before, only an ACK of the newest copy did, so on a link that reorders
+  // the same message could be declared lost again and again until its retries ran out.
+  Rig& r = *fresh();
+  r.send();  // the message that will be overtaken
+  size_t first = r.carried, overtaken = r.fromDevice.count;
+  for (int i = 0; i < 3; i++) r.send();
+  r.carried = overtaken;  // held back on the way
+  r.now += 1;
+  r.carryToBroker();
+  r.ackBack();
+  CHECK_EQ(delivered, 3);
+  r.device.loop(++r.now);  // three later packets acknowledged: declared lost, sent again
+  CHECK_EQ(r.device.counters().retransmits, 1);
+  size_t retransmission = r.fromDevice.count;
+  CHECK(retransmission > r.carried);
+  r.now += 1;
+  for (size_t i = first; i < overtaken; i++) r.broker.receiveDatagram(r.fromDevice.data[i], r.fromDevice.length[i], r.now);
+  r.ackBack();
+  CHECK_EQ(delivered, 4);
+  CHECK_EQ(r.device.counters().spuriousRetransmits, kCopies);
+  CHECK_EQ(r.device.counters().lost, 0);
+  // The retransmission is lost on the way; later traffic goes through: nothing is sent again.
+  r.carryToBroker(true);
+  for (int i = 0; i < 3; i++) r.send();
+  r.carryToBroker();
+  r.now += 1;
+  r.ackBack();
+  for (int ms = 0; ms < 100; ms++) r.device.loop(++r.now);
+  CHECK_EQ(r.device.counters().retransmits, 1);
+  CHECK_EQ(delivered, 7);
+  CHECK_EQ(failed, 0);
+  CHECK(!r.device.closed());
 }

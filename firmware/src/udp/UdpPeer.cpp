@@ -43,7 +43,7 @@ void UdpPeer::begin(DatagramLink* link, uint32_t sessionId, const DirectionKey& 
   anyUnreliable_ = false;
   assemblyTotal_ = assemblyFill_ = 0;
   assemblyNext_ = assemblyCount_ = 0;
-  for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++) slots_[i].used = false;
+  for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++) slots_[i].used = false, slots_[i].gen = 0;
   for (size_t i = 0; i < sizeof held_ / sizeof held_[0]; i++) held_[i].used = false;
   for (size_t i = 0; i < HYPERTCP_UDP_LOSS_SUSPECTS; i++) suspects_[i].used = false;
   for (size_t i = 0; i < HYPERTCP_UDP_RTT_PROBES; i++) probes_[i].used = false;
@@ -194,6 +194,7 @@ bool UdpPeer::send(const uint8_t* data, size_t length, uint8_t channel, uint32_t
   slot->length = static_cast<uint16_t>(length);
   slot->sends = 0;
   slot->copies = 0;
+  slot->gen++;
   memcpy(slot->data, data, length);
   sendMsg(slot, data, length, channel, seq, nowMs);
   return true;
@@ -281,7 +282,7 @@ void UdpPeer::loop(uint32_t nowMs) {
     bool timeout = nowMs - s.sentAt >= rto();
     if (!timeout && !(anyAcked_ && largestAcked_ >= last + 3)) continue;
     if (timeout) timedOut = true;
-    for (uint8_t c = 0; c < s.copies; c++) suspect(s.pn + c, s.sentAt, timeout ? backoff_ : 0);
+    for (uint8_t c = 0; c < s.copies; c++) suspect(s.pn + c, s.sentAt, timeout ? backoff_ : 0, s);
     if (s.sends > kMaxRetries) {
       finish(s, false);
       close("retries_exhausted", nowMs);

@@ -33,8 +33,8 @@
 #define HYPERTCP_UDP_IDLE_DUPLICATES 3
 #endif
 // Packets declared lost whose fate is still open (electron/udp/loss-suspects.ts, LOSS_SUSPECTS):
-// a later ACK counts each as lost or as a spurious retransmission; when all are taken the oldest
-// counts as lost. 24 bytes each.
+// a later ACK counts each as lost or as a spurious retransmission (and then delivers the message
+// it carried); when all are taken the oldest counts as lost. 24 bytes each.
 #ifndef HYPERTCP_UDP_LOSS_SUSPECTS
 #define HYPERTCP_UDP_LOSS_SUSPECTS 16
 #endif
@@ -150,6 +150,7 @@ class UdpPeer {
     uint8_t copies;   // packets of that transmission (2 with an idle duplicate)
     uint32_t sentAt;  // when that transmission left: an ACK naming one of its packets is an RTT sample
     uint8_t sends;
+    uint8_t gen;  // counts the messages the slot has held: a suspect names the one it carried
     uint8_t data[kMaxSendBytes];
   };
   // What a packet is to the RTT: not ack-eliciting (ACK, CLOSE); ack-eliciting and timed in the
@@ -162,8 +163,8 @@ class UdpPeer {
   bool takeMessage(const Frame& f);
   void onAck(const Frame& f, uint32_t nowMs);
   bool acked(const Frame& f, uint64_t pn) const;
-  void suspect(uint64_t pn, uint32_t sentAt, uint8_t backoff);
-  void judgeSuspects(const Frame& f, uint32_t nowMs, bool sampled);
+  void suspect(uint64_t pn, uint32_t sentAt, uint8_t backoff, const Slot& sent);
+  uint64_t judgeSuspects(const Frame& f, uint32_t nowMs, bool sampled);
   void sample(uint32_t rttMs);
   uint32_t rto() const;
   void finish(Slot& s, bool delivered);
@@ -208,6 +209,9 @@ class UdpPeer {
     uint64_t pn, boundary;
     uint32_t sentAt;
     uint8_t backoff;  // the RTO backoff before the timeout that declared it; 0: an ACK threshold did
+    // The message it carried: its send slot and the slot's gen then. A suspect outlives its
+    // message at most until the next one in the slot settles (that ACK reaches its boundary).
+    uint8_t slot, gen;
     bool used;
   };
   Suspect suspects_[HYPERTCP_UDP_LOSS_SUSPECTS];

@@ -211,19 +211,20 @@ void UdpPeer::onAck(const Frame& f, uint32_t nowMs) {
       sampled = true;
     }
   }
-  judgeSuspects(f, nowMs, sampled);
+  uint64_t lateAcked = judgeSuspects(f, nowMs, sampled);
   if (!anyAcked_ || f.largest > largestAcked_) largestAcked_ = f.largest;
   anyAcked_ = true;
-  // Either copy of an idle duplicate settles the message.
+  // Either copy of an idle duplicate settles the message, and so does a late ACK of a packet
+  // declared lost (reordered): its retransmission is then not needed, and no retry is spent.
   for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++) {
     Slot& s = slots_[i];
-    if (s.used && (acked(f, s.pn) || (s.copies > 1 && acked(f, s.pn + 1)))) finish(s, true);
+    if (s.used && (acked(f, s.pn) || (s.copies > 1 && acked(f, s.pn + 1)) || ((lateAcked >> i) & 1))) finish(s, true);
   }
 }
 
 // Declared lost: counted (lost or spurious) once an ACK proves which, as the broker's
 // LossSuspects (electron/udp/loss-suspects.ts) does, so the counters agree on both ends.
-void UdpPeer::suspect(uint64_t pn, uint32_t sentAt, uint8_t backoff) {
+void UdpPeer::suspect(uint64_t pn, uint32_t sentAt, uint8_t backoff, const Slot& sent) {
   Suspect* slot = nullptr;
   for (size_t i = 0; i < HYPERTCP_UDP_LOSS_SUSPECTS && !slot; i++)
     if (!suspects_[i].used) slot = &suspects_[i];
@@ -237,10 +238,14 @@ void UdpPeer::suspect(uint64_t pn, uint32_t sentAt, uint8_t backoff) {
   slot->boundary = nextPn_;
   slot->sentAt = sentAt;
   slot->backoff = backoff;
+  slot->slot = static_cast<uint8_t>(&sent - slots_);
+  slot->gen = sent.gen;
   slot->used = true;
 }
 
-void UdpPeer::judgeSuspects(const Frame& f, uint32_t nowMs, bool sampled) {
+// Returns the send slots whose message (still there) a suspect this ACK covers carried (bit i: slots_[i]).
+uint64_t UdpPeer::judgeSuspects(const Frame& f, uint32_t nowMs, bool sampled) {
+  uint64_t lateAcked = 0;
   for (size_t i = 0; i < HYPERTCP_UDP_LOSS_SUSPECTS; i++) {
     Suspect& s = suspects_[i];
     if (!s.used) continue;
@@ -250,6 +255,7 @@ void UdpPeer::judgeSuspects(const Frame& f, uint32_t nowMs, bool sampled) {
       counters_.spuriousRetransmits++;
       if (f.largest == s.pn && !sampled) sample(rttSince(s.sentAt, f.delayMs, nowMs));
       if (s.backoff && s.backoff < backoff_) backoff_ = s.backoff;
+      if (slots_[s.slot].used && slots_[s.slot].gen == s.gen) lateAcked |= uint64_t(1) << s.slot;
     } else if (f.largest >= s.boundary) {
       counters_.lost++;
     } else {
@@ -257,6 +263,7 @@ void UdpPeer::judgeSuspects(const Frame& f, uint32_t nowMs, bool sampled) {
     }
     s.used = false;
   }
+  return lateAcked;
 }
 
 }  // namespace udp
