@@ -113,6 +113,145 @@ TEST(bad_arguments_are_refused) {
   CHECK(c.state() == State::Idle);
 }
 
+namespace {
+// Is this description taken? setDevice() says, and begin() agrees: refused with BadArgument,
+// nothing connected or written; a valid one logs in as far as the LOGIN (then stopped again) if
+// it fits the TX buffer, else begin() refuses it with PayloadTooLarge, nothing written either.
+bool descriptionAccepted(const DeviceInfo& device) {
+  t.reset();
+  Recorder c(t);
+  bool valid = c.setDevice(&device);
+  bool started = c.begin("secret-token-1234", "broker.local", 8080);
+  c.run();
+  c.run();
+  if (!started) {
+    CHECK(c.lastError() == (valid ? Error::PayloadTooLarge : Error::BadArgument));
+    CHECK(c.state() == State::Idle);
+    CHECK_EQ(t.connects, 0);
+    CHECK_EQ(t.outLen, 0);
+  } else {
+    CHECK(valid);
+    CHECK(t.outLen > 0);  // the LOGIN
+    c.disconnect();
+  }
+  return valid;
+}
+
+char text(char* out, size_t length, char fill) {  // length characters of fill, NUL-terminated
+  memset(out, fill, length);
+  out[length] = '\0';
+  return fill;
+}
+}  // namespace
+
+// The device description is checked against the broker's schema (shared/protocol/login.ts) when
+// the client starts, so a typo fails at once with BadArgument instead of a LOGIN the broker
+// refuses as MALFORMED, retried for ever as login_rejected.
+TEST(a_description_the_broker_would_refuse_is_refused_by_begin) {
+  static Control controls[33];
+  static char ids[33][40];
+  for (int i = 0; i < 33; i++) {
+    snprintf(ids[i], sizeof ids[i], "relay%d", i);
+    controls[i] = relay(ids[i]);
+  }
+  static Telemetry channels[33];
+  for (int i = 0; i < 33; i++) channels[i] = telemetry(ids[i], "C");
+  DeviceInfo d = {"lamp", "1.0.0", "esp32", controls, 32, channels, 32};
+  CHECK(descriptionAccepted(d));  // 32 of each: the most the broker takes
+  d.controlCount = 33;
+  CHECK(!descriptionAccepted(d));
+  d.controlCount = 1;
+  d.telemetryCount = 33;
+  CHECK(!descriptionAccepted(d));
+  d.telemetryCount = 1;
+
+  // Ids: 1-32 of [A-Za-z0-9_.-], never null (a device id may have ':', a control id not).
+  static const char* const badIds[] = {"relay 1", "", "relay:1", "r\xC3\xA4", nullptr,
+                                       "abcdefghijabcdefghijabcdefghijabc"};
+  for (const char* id : badIds) {
+    Control c[] = {relay(id)};
+    DeviceInfo one = {"lamp", nullptr, nullptr, c, 1, nullptr, 0};
+    CHECK(!descriptionAccepted(one));
+    Telemetry m[] = {telemetry(id)};
+    DeviceInfo two = {"lamp", nullptr, nullptr, nullptr, 0, m, 1};
+    CHECK(!descriptionAccepted(two));
+  }
+  Control okId[] = {relay("abcdefghijabcdefghijabcdefghij.-"), relay("R_9")};
+  CHECK(descriptionAccepted(DeviceInfo{nullptr, nullptr, nullptr, okId, 2, nullptr, 0}));
+
+  // Text lengths in UTF-16 code units like the broker's JavaScript: label 64, unit 16, name 64,
+  // fw and board 32, options 16 of 32 at most.
+  static char t64[65], t65[66], t16[17], t17[18], t32[33], t33[34];
+  text(t64, 64, 'L'), text(t65, 65, 'L'), text(t16, 16, 'u'), text(t17, 17, 'u'), text(t32, 32, 'o'), text(t33, 33, 'o');
+  Control labelled[] = {relay("r", t64)};
+  CHECK(descriptionAccepted(DeviceInfo{t64, t32, t32, labelled, 1, nullptr, 0}));
+  labelled[0] = relay("r", t65);
+  CHECK(!descriptionAccepted(DeviceInfo{nullptr, nullptr, nullptr, labelled, 1, nullptr, 0}));
+  CHECK(!descriptionAccepted(DeviceInfo{t65, nullptr, nullptr, nullptr, 0, nullptr, 0}));
+  CHECK(!descriptionAccepted(DeviceInfo{nullptr, t33, nullptr, nullptr, 0, nullptr, 0}));
+  CHECK(!descriptionAccepted(DeviceInfo{nullptr, nullptr, t33, nullptr, 0, nullptr, 0}));
+  Telemetry units[] = {telemetry("t", t16, t64)};
+  CHECK(descriptionAccepted(DeviceInfo{nullptr, nullptr, nullptr, nullptr, 0, units, 1}));
+  units[0] = telemetry("t", t17);
+  CHECK(!descriptionAccepted(DeviceInfo{nullptr, nullptr, nullptr, nullptr, 0, units, 1}));
+  units[0] = telemetry("t", nullptr, t65);
+  CHECK(!descriptionAccepted(DeviceInfo{nullptr, nullptr, nullptr, nullptr, 0, units, 1}));
+  // 64 two-byte characters are 64 units (128 bytes); 32 emoji are 64 units, 33 are 66.
+  static char umlauts[129], emoji[33 * 4 + 1];
+  for (int i = 0; i < 64; i++) memcpy(umlauts + 2 * i, "\xC3\xA4", 2);
+  for (int i = 0; i < 33; i++) memcpy(emoji + 4 * i, "\xF0\x9F\x98\x80", 4);
+  labelled[0] = relay("r", umlauts);
+  CHECK(descriptionAccepted(DeviceInfo{nullptr, nullptr, nullptr, labelled, 1, nullptr, 0}));
+  emoji[32 * 4] = '\0';
+  labelled[0] = relay("r", emoji);
+  CHECK(descriptionAccepted(DeviceInfo{nullptr, nullptr, nullptr, labelled, 1, nullptr, 0}));
+  emoji[32 * 4] = '\xF0';
+  CHECK(!descriptionAccepted(DeviceInfo{nullptr, nullptr, nullptr, labelled, 1, nullptr, 0}));
+
+  static const char* options[17];
+  for (int i = 0; i < 17; i++) options[i] = t32;
+  Control select[] = {selector("mode", options, 16)};
+  CHECK(descriptionAccepted(DeviceInfo{nullptr, nullptr, nullptr, select, 1, nullptr, 0}));
+  select[0] = selector("mode", options, 17);
+  CHECK(!descriptionAccepted(DeviceInfo{nullptr, nullptr, nullptr, select, 1, nullptr, 0}));
+  options[3] = t33;
+  select[0] = selector("mode", options, 4);
+  CHECK(!descriptionAccepted(DeviceInfo{nullptr, nullptr, nullptr, select, 1, nullptr, 0}));
+  options[3] = nullptr;  // would be written as null
+  CHECK(!descriptionAccepted(DeviceInfo{nullptr, nullptr, nullptr, select, 1, nullptr, 0}));
+
+  // A legacy LOGIN sends no description, so it is not checked.
+  t.reset();
+  Recorder c(t);
+  Control typo[] = {relay("relay 1")};
+  DeviceInfo bad = {"lamp", nullptr, nullptr, typo, 1, nullptr, 0};
+  CHECK(!c.setDevice(&bad));
+  CHECK(!c.begin("secret-token-1234", "broker.local", 8080));
+  c.setLegacyLogin(true);
+  CHECK(c.begin("secret-token-1234", "broker.local", 8080));
+}
+
+// A valid description that makes the LOGIN longer than the TX buffer can never be sent: begin()
+// says so (PayloadTooLarge) instead of every attempt failing with payload_too_large.
+TEST(a_login_longer_than_the_tx_buffer_is_refused_by_begin) {
+  static Control controls[32];
+  static char ids[32][40];
+  for (int i = 0; i < 32; i++) {
+    snprintf(ids[i], sizeof ids[i], "relay-with-a-long-id-%02d", i);
+    controls[i] = relay(ids[i], "A label that takes some room");
+  }
+  t.reset();
+  Recorder c(t);
+  DeviceInfo d = {"lamp", "1.0.0", "esp32", controls, 32, nullptr, 0};
+  CHECK(c.setDevice(&d));  // valid...
+  CHECK(!c.begin("secret-token-1234", "broker.local", 8080));  // ...but 2 KB of LOGIN
+  CHECK(c.lastError() == Error::PayloadTooLarge);
+  c.run();
+  CHECK_EQ(t.connects, 0);
+  d.controlCount = 2;
+  CHECK(c.begin("secret-token-1234", "broker.local", 8080));
+}
+
 TEST(messages_are_delivered_acked_and_nul_terminated) {
   t.reset();
   Recorder c(t);

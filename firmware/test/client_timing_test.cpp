@@ -308,6 +308,23 @@ TEST(blocking_connect_gives_up_at_once_on_a_refused_token) {
   test::tick = 0;
 }
 
+// The same for a LOGIN the broker finds malformed (PROTOCOL 3.2: MALFORMED, then a close): the
+// same LOGIN again cannot do better, so the blocking connect() returns at once.
+TEST(blocking_connect_gives_up_at_once_on_a_malformed_login) {
+  t.reset();
+  Recorder c(t);
+  static const uint8_t refused[] = {0x00, 0x00, 0x01, 0x00, 0x01, Status::Malformed};
+  memcpy(t.greeting, refused, sizeof refused);
+  t.greetingLen = sizeof refused;
+  test::tick = 1;
+  uint32_t start = test::now;
+  CHECK(!c.connect("tok-00000000", "h", 1, 10000));
+  CHECK(test::now - start < 100);
+  CHECK(c.lastError() == Error::LoginRejected);
+  CHECK_EQ(c.lastStatus(), Status::Malformed);
+  test::tick = 0;
+}
+
 TEST(blocking_connect_succeeds) {
   t.reset();
   Recorder c(t);

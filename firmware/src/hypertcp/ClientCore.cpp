@@ -60,6 +60,13 @@ void ClientCore::setEventHandler(EventHandler handler, void* context) {
   eventContext_ = context;
 }
 
+bool ClientCore::setDevice(const DeviceInfo* device) {
+  device_ = device;
+  if (device == nullptr || isValidDevice(*device)) return true;
+  lastError_ = Error::BadArgument;
+  return false;
+}
+
 void ClientCore::onMessageReceived(const char*, const char*, size_t) {}
 void ClientCore::onBroadcastMessage(const char*, const char*, size_t) {}
 
@@ -67,11 +74,15 @@ bool ClientCore::begin(const char* token, const char* host, uint16_t port) {
   size_t tokenLength = token ? strlen(token) : 0;
   size_t hostLength = host ? strlen(host) : 0;
   if (tokenLength == 0 || tokenLength > HYPERTCP_MAX_TOKEN_LENGTH || hostLength == 0 ||
-      hostLength > HYPERTCP_MAX_HOST_LENGTH || port == 0) {
-    lastError_ = Error::BadArgument;
+      hostLength > HYPERTCP_MAX_HOST_LENGTH || port == 0 || (!legacy_ && device_ && !isValidDevice(*device_))) {
+    lastError_ = Error::BadArgument;  // a description the broker refuses: MALFORMED for ever
     return false;
   }
   if (state_ != State::Idle) disconnect();
+  if (loginLength(token) == 0) {  // would fail every attempt with payload_too_large
+    lastError_ = Error::PayloadTooLarge;
+    return false;
+  }
   memcpy(token_, token, tokenLength + 1);
   memcpy(host_, host, hostLength + 1);
   port_ = port;
@@ -92,7 +103,9 @@ bool ClientCore::connect(const char* token, const char* host, uint16_t port, uin
   while (clock_() - start < timeoutMs) {
     run();
     if (state_ == State::Online) return true;
-    if (state_ == State::Waiting && (lastError_ == Error::AuthFailed || lastError_ == Error::UnsupportedVersion)) {
+    if (state_ == State::Waiting &&
+        (lastError_ == Error::AuthFailed || lastError_ == Error::UnsupportedVersion ||
+         (lastError_ == Error::LoginRejected && lastStatus_ == Status::Malformed))) {
       return false;  // retrying at once cannot help
     }
     platformSleepMs(1);
@@ -146,21 +159,17 @@ void ClientCore::startAttempt(uint32_t now) {
   if (!ioConnect(host(), port())) drop(Error::ConnectFailed);
 }
 
-void ClientCore::startLogin(uint32_t now) {
-  msgId_ = 0;
-  loginId_ = nextMsgId();
-  state_ = State::LoggingIn;
-  stateSince_ = now;
-  lastRx_ = now;
-  // The queue is empty here (drop() cleared it), so the LOGIN goes right behind its header.
+// Writes the LOGIN's body behind its header's room in tx_; its length, 0 if it does not fit.
+// Only while the queue is empty (not connected).
+size_t ClientCore::loginLength(const char* token) {
   char* body = reinterpret_cast<char*>(tx_ + kHeaderSize);
   size_t room = sizeof tx_ - kHeaderSize, length;
   if (legacy_) {
-    length = strlen(token_);
-    if (length <= room) memcpy(body, token_, length);
+    length = strlen(token);
+    if (length <= room) memcpy(body, token, length);
     else length = 0;
   } else {
-    length = writeV2Login(body, room, token_, device_);
+    length = writeV2Login(body, room, token, device_);
 #if HYPERTCP_ENABLE_UDP
     // ,"udp":true before the closing brace (PROTOCOL 9.1)
     static const char kUdpField[] HYPERTCP_FLASH = ",\"udp\":true}";
@@ -170,6 +179,17 @@ void ClientCore::startLogin(uint32_t now) {
     }
 #endif
   }
+  return length;
+}
+
+void ClientCore::startLogin(uint32_t now) {
+  msgId_ = 0;
+  loginId_ = nextMsgId();
+  state_ = State::LoggingIn;
+  stateSince_ = now;
+  lastRx_ = now;
+  // The queue is empty here (drop() cleared it), so the LOGIN goes right behind its header.
+  size_t length = loginLength(token_);
   if (length == 0) {
     drop(Error::PayloadTooLarge);  // the device description does not fit HYPERTCP_TX_BUFFER_SIZE
     return;

@@ -58,7 +58,9 @@ struct Stats {
 class ClientCore {
  public:
   // --- setup (call before begin/connect) ---
-  void setDevice(const DeviceInfo* device) { device_ = device; }  // kept by pointer
+  // Kept by pointer. False (BadArgument) when the broker would refuse the description
+  // (isValidDevice, Envelope.h); begin() then refuses to start a v2 login with it.
+  bool setDevice(const DeviceInfo* device);
   void setLegacyLogin(bool legacy) { legacy_ = legacy; }           // raw-token LOGIN like the seed
   void setClock(MillisFn clock) { clock_ = clock ? clock : platformMillis; }
   void setRandomSeed(uint32_t seed) { random_.seed(seed); }
@@ -81,10 +83,13 @@ class ClientCore {
 
   // --- connection ---
   // Non-blocking: stores token and broker (copied) and starts the first attempt on the next
-  // run(). False on bad arguments (see lastError()).
+  // run(). False on bad arguments (see lastError()): BadArgument for an empty or too long token
+  // or host, port 0, or (v2) a device description the broker would refuse; PayloadTooLarge when
+  // the v2 LOGIN does not fit HYPERTCP_TX_BUFFER_SIZE (the client is stopped then).
   bool begin(const char* token, const char* host, uint16_t port);
   // The seed's blocking style: begin() then run() until logged in or timeoutMs passed. Either way
-  // run() keeps (re)connecting afterwards.
+  // run() keeps (re)connecting afterwards; it returns at once on a refusal that the same LOGIN
+  // cannot get past (invalid token, unsupported version, malformed LOGIN).
   bool connect(const char* token, const char* host, uint16_t port,
                uint32_t timeoutMs = HYPERTCP_CONNECT_TIMEOUT_MS + HYPERTCP_LOGIN_TIMEOUT_MS);
   void disconnect();  // closes and stays Idle until begin()/connect()
@@ -152,6 +157,7 @@ class ClientCore {
   // lifecycle (ClientCore.cpp)
   void startAttempt(uint32_t now);
   void startLogin(uint32_t now);
+  size_t loginLength(const char* token);
   void drop(Error reason, bool immediate = false);
   void checkTimers(uint32_t now);
   uint32_t nextBackoff();

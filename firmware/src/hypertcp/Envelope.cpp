@@ -35,6 +35,36 @@ bool isValidId(const char* id, size_t length) {
   return id != nullptr && length >= 1 && length <= kMaxIdLength && plainChars(id, length);
 }
 
+namespace {
+// Control and telemetry ids: 1-32 of [A-Za-z0-9_.-] (a device id's set without ':').
+bool isValidChannelId(const char* id) {
+  if (id == nullptr) return false;
+  size_t length = 0;
+  while (length <= 32 && id[length] != '\0') length++;
+  return length <= 32 && isValidId(id, length) && memchr(id, ':', length) == nullptr;
+}
+
+bool textFits(const char* text, size_t limit) { return text == nullptr || jsonTextUnits(text, limit) <= limit; }
+}  // namespace
+
+bool isValidDevice(const DeviceInfo& d) {
+  if (!textFits(d.name, 64) || !textFits(d.fw, 32) || !textFits(d.board, 32)) return false;
+  if ((d.controls && d.controlCount > 32) || (d.telemetry && d.telemetryCount > 32)) return false;
+  for (uint8_t i = 0; d.controls && i < d.controlCount; i++) {
+    const Control& c = d.controls[i];
+    if (!isValidChannelId(c.id) || !textFits(c.label, 64)) return false;
+    if (!c.options || c.optionCount == 0) continue;
+    if (c.optionCount > 16) return false;
+    for (uint8_t k = 0; k < c.optionCount; k++)
+      if (c.options[k] == nullptr || !textFits(c.options[k], 32)) return false;
+  }
+  for (uint8_t i = 0; d.telemetry && i < d.telemetryCount; i++) {
+    const Telemetry& t = d.telemetry[i];
+    if (!isValidChannelId(t.id) || !textFits(t.label, 64) || !textFits(t.unit, 16)) return false;
+  }
+  return true;
+}
+
 using json::skipSpace;
 
 namespace {

@@ -15,6 +15,12 @@ namespace hypertcp {
 // Device ids and targets: 1-64 characters of [A-Za-z0-9_.:-] (never need JSON escaping).
 bool isValidId(const char* id, size_t length);
 
+// Would the broker take this description (shared/protocol/login.ts)? At most 32 controls and 32
+// telemetry channels; ids 1-32 of [A-Za-z0-9_.-]; name and labels at most 64 characters (UTF-16
+// units, as JavaScript counts), fw and board 32, units 16; at most 16 options of 32; no id or
+// option is null (nullptr texts that are optional are left out).
+bool isValidDevice(const DeviceInfo& device);
+
 // {"v":2,"token":..,"device":{..}} into out; returns its length, 0 if it does not fit.
 size_t writeV2Login(char* out, size_t capacity, const char* token, const DeviceInfo* device);
 

@@ -74,6 +74,20 @@ int utf8Sequence(const char* p, bool flash) {
 }
 }  // namespace
 
+size_t jsonTextUnits(const char* text, size_t limit) {
+  size_t units = 0;
+  for (const char* p = text; *p != '\0' && units <= limit; units++) {
+    if (static_cast<uint8_t>(*p) < 0x80) {
+      p++;
+      continue;
+    }
+    int n = utf8Sequence(p, false);
+    if (n == 4) units++;  // beyond U+FFFF: a surrogate pair
+    p += n > 0 ? n : -n;
+  }
+  return units;
+}
+
 void JsonWriter::putString(const char* text, bool flash) {
   separator();
   put('"');

@@ -26,6 +26,11 @@ inline FlashString flashString(const char* text) {
 }
 #define HYPERTCP_F(s) (::hypertcp::flashString(HYPERTCP_FSTR(s)))
 
+// The length of text as JavaScript counts it (UTF-16 code units) once written by JsonWriter
+// (bytes that are not well-formed UTF-8 count as the U+FFFD written for them); counting stops
+// past limit. The broker's schema limits (labels, units, ...) are in these units.
+size_t jsonTextUnits(const char* text, size_t limit);
+
 class JsonWriter {
  public:
   JsonWriter(char* buffer, size_t capacity);
