@@ -30,17 +30,14 @@ class HyperTCPProtocol : public hypertcp::ClientCore {
   using hypertcp::ClientCore::sendMessage;
   using hypertcp::ClientCore::sendToServer;
 
-  // Serialises straight into a stack buffer the size of the largest frame we may send.
+  // Serialise straight into the TX queue, behind the envelope's start: no copy on the stack.
+  // 0 with lastError() set when the payload cannot go, like the text overloads.
   uint16_t sendMessage(const char* targetId, JsonVariantConst payload) {
-    char text[HYPERTCP_TX_BUFFER_SIZE];
-    size_t length = serializeJson(payload, text, sizeof text);
-    return length < sizeof text ? sendMessage(targetId, text, length) : 0;
+    return sendJson(hypertcp::Command::JsonMessage, targetId, payload);
   }
   uint16_t sendToServer(JsonVariantConst payload) { return sendMessage("server", payload); }
   uint16_t broadcastMessage(JsonVariantConst payload) {
-    char text[HYPERTCP_TX_BUFFER_SIZE];
-    size_t length = serializeJson(payload, text, sizeof text);
-    return length < sizeof text ? broadcastMessage(text, length) : 0;
+    return sendJson(hypertcp::Command::Broadcast, "broadcast", payload);
   }
 
   // The seed's handler signatures. Override these, or the raw (from, payload, length) ones.
@@ -69,6 +66,16 @@ class HyperTCPProtocol : public hypertcp::ClientCore {
 
  private:
 #if defined(HYPERTCP_HAS_ARDUINOJSON)
+  uint16_t sendJson(uint8_t type, const char* target, JsonVariantConst payload) {
+    size_t length = measureJson(payload);
+    char* out = reserveEnvelope(target, length);
+    if (out == nullptr) return 0;
+    // length + 1: ArduinoJson up to 6.17 writes at most size - 1 characters and then a NUL, later
+    // ones a NUL when there is room; that byte is the envelope's closing brace's, written after.
+    size_t written = serializeJson(payload, out, length + 1);
+    return commitEnvelope(type, target, length, written);
+  }
+
   void dispatchJson(const char* from, const char* payload, size_t length, bool broadcast) {
 #if ARDUINOJSON_VERSION_MAJOR >= 7
     JsonDocument doc;  // ArduinoJson 7 sizes itself (on the heap); the core stays heap-free

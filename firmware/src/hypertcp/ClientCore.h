@@ -143,6 +143,15 @@ class ClientCore {
   explicit ClientCore(const uint8_t* configMark);
   ~ClientCore() {}  // never deleted through the base; no virtual destructor keeps AVR links small
 
+  // A payload serialised straight into the TX queue (Client.h's ArduinoJson overloads: no copy
+  // of the frame on the stack). reserveEnvelope() makes room for an envelope to target with a
+  // payload of length bytes and returns where the payload goes, with length + 1 bytes writable
+  // (the last becomes the envelope's closing brace), or nullptr with lastError() set (as the
+  // text overloads set it). commitEnvelope() then checks the written bytes like sendMessage()
+  // does (InvalidPayload, also when written != length) and queues the frame: its msg id or 0.
+  char* reserveEnvelope(const char* target, size_t length);
+  uint16_t commitEnvelope(uint8_t type, const char* target, size_t length, size_t written);
+
   // Transport hooks, implemented by HyperTCPProtocol<Transport>.
   virtual bool ioConnect(const char* host, uint16_t port) = 0;
   virtual ConnectStatus ioConnectStatus() = 0;

@@ -212,6 +212,39 @@ uint16_t ClientCore::sendEnvelope(uint8_t type, const char* target, const char* 
   return epoch == epoch_ ? id : 0;  // 0: the connection broke while writing
 }
 
+char* ClientCore::reserveEnvelope(const char* target, size_t length) {
+  Error error = Error::None;
+  size_t targetLength = target ? strlen(target) : 0;
+  size_t envelope = envelopeLength(targetLength, length);
+  if (state_ != State::Online) error = Error::NotConnected;
+  else if (!isValidId(target, targetLength)) error = Error::BadTarget;
+  else if (length == 0) error = Error::InvalidPayload;
+  else if (envelope > maxOutboundPayload()) error = Error::PayloadTooLarge;
+  else if (!makeRoom(kHeaderSize + envelope)) error = Error::TxBufferFull;
+  if (error != Error::None) {
+    lastError_ = error;
+    return nullptr;
+  }
+  // The envelope around an empty payload; the payload goes where its closing brace is now.
+  char* body = reinterpret_cast<char*>(tx_ + txEnd_ + kHeaderSize);
+  putEnvelope(body, target, targetLength, "", 0);
+  return body + envelopeLength(targetLength, 0) - 1;
+}
+
+uint16_t ClientCore::commitEnvelope(uint8_t type, const char* target, size_t length, size_t written) {
+  size_t targetLength = strlen(target);
+  char* payload = reinterpret_cast<char*>(tx_ + txEnd_ + kHeaderSize) + envelopeLength(targetLength, 0) - 1;
+  if (written != length || checkPayload(payload, length) != Error::None) {
+    lastError_ = Error::InvalidPayload;  // the reserved bytes are simply not queued
+    return 0;
+  }
+  payload[length] = '}';
+  uint16_t id = nextMsgId();
+  uint8_t epoch = epoch_;
+  commit(type, id, static_cast<uint16_t>(envelopeLength(targetLength, length)));
+  return epoch == epoch_ ? id : 0;
+}
+
 void ClientCore::commit(uint8_t type, uint16_t msgId, uint16_t length) {
   encodeHeader(tx_ + txEnd_, type, msgId, length);
   txEnd_ = static_cast<uint16_t>(txEnd_ + kHeaderSize + length);

@@ -58,11 +58,16 @@ inline DeserializationError deserializeJson(JsonDocument& doc, const char* json,
   return DeserializationError{hypertcp::json::validate(json, length) != hypertcp::json::Check::Ok};
 }
 
+inline size_t measureJson(JsonVariantConst value) { return value.length(); }
+
+// Like ArduinoJson 6 up to 6.17, the stricter: at most size - 1 characters, then always a NUL
+// (later versions may fill all size bytes and add the NUL only when there is room).
 inline size_t serializeJson(JsonVariantConst value, char* out, size_t size) {
-  if (value.length() >= size) return size;  // like ArduinoJson: truncated output
-  memcpy(out, value.json(), value.length());
-  out[value.length()] = '\0';
-  return value.length();
+  if (size == 0) return 0;
+  size_t n = value.length() < size - 1 ? value.length() : size - 1;
+  memcpy(out, value.json(), n);
+  out[n] = '\0';
+  return n;
 }
 
 #endif
