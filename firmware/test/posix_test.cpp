@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -89,6 +90,8 @@ TEST(a_closed_port_fails) {
 namespace {
 const char kFallbackHost[] = "fallback.hypertcp.test";  // addresses that fail first, then 127.0.0.1
 const char kRefusedHost[] = "refused.hypertcp.test";    // only addresses that fail
+const char kSilentHost[] = "silent.hypertcp.test";      // first an address that never answers, then 127.0.0.1
+uint16_t silentPort = 0;  // where the address that never answers listens (its SYNs are dropped)
 const char kFakeMark[] = "fake";
 int fakeListsOut = 0;  // handed out and not freed yet
 
@@ -123,6 +126,12 @@ addrinfo* fakeAddress(int family, int protocol, const char* ip, uint16_t port, a
 }  // namespace
 
 extern "C" int getaddrinfo(const char* node, const char* service, const addrinfo* hints, addrinfo** result) {
+  if (node != nullptr && strcmp(node, kSilentHost) == 0) {
+    uint16_t port = static_cast<uint16_t>(atoi(service));
+    *result = fakeAddress(AF_INET, IPPROTO_TCP, "127.0.0.1", silentPort, fakeAddress(AF_INET, IPPROTO_TCP, "127.0.0.1", port, nullptr));
+    fakeListsOut++;
+    return 0;
+  }
   bool fallback = node != nullptr && strcmp(node, kFallbackHost) == 0;
   if (fallback || (node != nullptr && strcmp(node, kRefusedHost) == 0)) {
     uint16_t port = static_cast<uint16_t>(atoi(service));
@@ -185,6 +194,42 @@ TEST(tries_each_address_until_one_connects) {
   if (t.connect(kRefusedHost, port)) t.close();
   CHECK_EQ(fakeListsOut, 0);
   close(server);
+}
+
+// A first address that drops SYNs (here a listener whose accept queue is full; on the Internet a
+// firewall or a dead host) never fails, so it used to hold the whole connect deadline: the next
+// address was never tried, and every attempt started with the same silent one. Each address now
+// gets its share of HYPERTCP_CONNECT_TIMEOUT_MS before the next one is tried.
+TEST(an_address_that_never_answers_gives_way_to_the_next) {
+  int silent = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr = {};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof addr;
+  CHECK(bind(silent, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 && listen(silent, 0) == 0);
+  getsockname(silent, reinterpret_cast<sockaddr*>(&addr), &length);
+  silentPort = ntohs(addr.sin_port);
+  int filler = socket(AF_INET, SOCK_STREAM, 0);  // fills the accept queue: later SYNs are dropped
+  CHECK(::connect(filler, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  uint16_t port = 0;
+  int server = listenLocal(port);
+  PosixTransport t;
+  uint32_t start = platformMillis();
+  CHECK(t.connect(kSilentHost, port));
+  ConnectStatus status = ConnectStatus::InProgress;
+  while (status == ConnectStatus::InProgress && platformMillis() - start < HYPERTCP_CONNECT_TIMEOUT_MS + 1000) {
+    status = t.connectStatus();
+    poll(nullptr, 0, 5);
+  }
+  uint32_t took = platformMillis() - start;
+  printf("  connected to the second address after %u ms\n", static_cast<unsigned>(took));
+  CHECK(status == ConnectStatus::Connected);
+  CHECK(took < HYPERTCP_CONNECT_TIMEOUT_MS);  // within the client's deadline for the attempt
+  CHECK_EQ(fakeListsOut, 0);
+  t.close();
+  close(server);
+  close(filler);
+  close(silent);
 }
 
 TEST(the_client_logs_in_over_a_real_socket) {

@@ -1,7 +1,11 @@
 // HyperTCPTransport<ClientT>: a transport over any Arduino Client (WiFiClient, EthernetClient,
-// WiFiClientSecure, ...), the seed's name. Arduino's Client::connect() blocks until the TCP
-// handshake ends (bounded by the client's own timeout, e.g. setTimeout() on ESP32); every other
-// call here returns at once.
+// WiFiClientSecure, ...), the seed's name. Two calls may block, inside the Client and out of our
+// hands: Client::connect() until the TCP (and TLS) handshake ends, bounded by the client's own
+// timeout (e.g. setTimeout() on ESP32); and Client::write() while the socket has no room, i.e.
+// when the broker or the link stops taking data: ESP32's WiFiClient::write() retries a 1 s
+// select() up to 10 times (about 10 s) before it gives up, ESP8266's waits up to its timeout.
+// Frames are small, so on a healthy link write() returns at once; read(), available() and
+// connected() always do.
 #ifndef HYPERTCP_ARDUINO_CLIENT_TRANSPORT_H
 #define HYPERTCP_ARDUINO_CLIENT_TRANSPORT_H
 

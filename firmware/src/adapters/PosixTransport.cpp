@@ -23,6 +23,9 @@ bool PosixTransport::connect(const char* host, uint16_t port) {
   snprintf(service, sizeof service, "%u", static_cast<unsigned>(port));
   if (getaddrinfo(host, service, &hints, &addresses_) != 0) addresses_ = nullptr;
   next_ = addresses_;
+  uint32_t count = 0;
+  for (const addrinfo* a = addresses_; a != nullptr; a = a->ai_next) count++;
+  shareMs_ = count > 1 ? HYPERTCP_CONNECT_TIMEOUT_MS / count : HYPERTCP_CONNECT_TIMEOUT_MS;
   return connectNext();
 }
 
@@ -41,6 +44,7 @@ bool PosixTransport::connectNext() {
       if (rc == 0 || errno == EINPROGRESS) {
         fd_ = fd;
         connected_ = rc == 0;
+        startedAt_ = platformMillis();
         if (connected_) forgetAddresses();
         return true;
       }
@@ -61,10 +65,12 @@ ConnectStatus PosixTransport::connectStatus() {
   if (connected_) return ConnectStatus::Connected;
   pollfd p = {fd_, POLLOUT, 0};
   int rc = ::poll(&p, 1, 0);
-  if (rc == 0) return ConnectStatus::InProgress;
+  // No answer within its share, and another address is left: give that one its turn.
+  bool overdue = rc == 0 && next_ != nullptr && platformMillis() - startedAt_ >= shareMs_;
+  if (rc == 0 && !overdue) return ConnectStatus::InProgress;
   int error = 0;
   socklen_t length = sizeof error;
-  if (rc < 0 || getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0) {
+  if (overdue || rc < 0 || getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0) {
     ::close(fd_);  // this address failed: on to the next one, if any
     fd_ = -1;
     if (!connectNext()) return ConnectStatus::Failed;
