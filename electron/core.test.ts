@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventBatch, Results } from '../shared/api/contract';
 import { eventually } from './broker/testing/fixtures';
@@ -218,6 +219,25 @@ describe('startCore: broker + hub + api over real sockets and a real SQLite file
     client.send('server', '{"telemetry":{"temp":19.5}}');
     await eventually(() => core.hub.registry.get('udp-1')?.telemetry.temp === 19.5, 3000, 'telemetry over UDP');
     expect(core.hub.registry.get('udp-1')!.transport).toBe('udp');
+  });
+
+  it('the saved ports: a start given none listens on the saved TCP port; a saved UDP port of 0 is off; "tcp" puts UDP on the TCP port\'s number', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.cleanup);
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const free = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const first = await startCore({ dataDir: tmp.dir, tcpPort: 0, mode: 'headless' });
+    first.settings.save({ tcpPort: free, udpPort: 0 });
+    expect(first.hub.takeDelta().notices.map((n) => n.text)).toEqual([expect.stringMatching(/tcpPort, udpPort take effect after a restart; a headless host opens UDP only on its --udp-port/)]);
+    await first.close();
+    const demo = await startCore({ dataDir: tmp.dir, udpPort: 'tcp', mode: 'headless' });
+    expect([demo.tcpPort, demo.udpPort]).toEqual([free, free]);
+    await demo.close();
+    const desktop = await startCore({ dataDir: tmp.dir, tcpPort: 0, mode: 'desktop' });
+    cleanups.push(() => desktop.close());
+    expect(desktop.udpPort).toBeNull(); // "0 turns UDP off", not an ephemeral port
   });
 
   it('keeps running without UDP when its port is taken', async () => {

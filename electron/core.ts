@@ -17,10 +17,11 @@ export interface CoreOptions {
   /** TCP port of the broker (0 = ephemeral); defaults to the saved setting. */
   tcpPort?: number;
   /**
-   * UDP port (0 = ephemeral). Desktop mode defaults to the saved setting; headless mode opens UDP
-   * only when given. A port that cannot be bound leaves UDP off with a notice, never stops the app.
+   * UDP port (0 = ephemeral; 'tcp': the TCP port's number, as the demo asks). Desktop mode defaults
+   * to the saved setting (a saved 0 is off); headless mode opens UDP only when given. A port that
+   * cannot be bound leaves UDP off with a notice, never stops the app.
    */
-  udpPort?: number;
+  udpPort?: number | 'tcp';
   /** Address the broker listens on; default 127.0.0.1. */
   host?: string;
   mode: 'desktop' | 'headless';
@@ -75,7 +76,9 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
   const tokens = new SqliteTokenStore(db);
   const s = settings.get();
   const host = options.host ?? '127.0.0.1';
-  const udpWanted = options.udpPort ?? (options.mode === 'desktop' ? s.udpPort : undefined);
+  const tcpWanted = options.tcpPort ?? s.tcpPort;
+  const savedUdp = options.mode === 'desktop' && s.udpPort !== 0 ? s.udpPort : undefined; // Settings: "0 turns UDP off"
+  const udpWanted = options.udpPort === 'tcp' ? tcpWanted : (options.udpPort ?? savedUdp);
   let udp: UdpTransport | null = null;
   let udpWarning: string | null = null;
   let bufferNote: string | null = null; // said, not alarming: the session layer resends what a short buffer drops
@@ -103,7 +106,7 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
   let tcpPort: number;
   let tlsPort: number | null = null;
   try {
-    tcpPort = await broker.listen({ port: options.tcpPort ?? s.tcpPort, host });
+    tcpPort = await broker.listen({ port: tcpWanted, host });
     if (s.tlsEnabled) {
       const cert = await ensureCertificate(join(dbPath, '..', 'tls'));
       tlsPort = await broker.listenTls({ port: s.tlsPort, host, key: cert.key, cert: cert.cert });
@@ -126,7 +129,9 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
   hub.onUrgent = () => api.pump.soon();
   settings.onChange((_, changed) => {
     if (changed.some((k) => ['tcpPort', 'udpPort', 'tlsEnabled', 'tlsPort', 'maxPayload', 'keepaliveSeconds', 'rateLimitPerSecond', 'connectionsPerAddress'].includes(k))) {
-      hub.notice('info', `saved; ${changed.join(', ')} take effect after a restart`);
+      // A headless host's UDP port is its --udp-port flag's: the saved one is for the desktop app.
+      const udpNote = options.mode === 'headless' && changed.includes('udpPort') ? '; a headless host opens UDP only on its --udp-port' : '';
+      hub.notice('info', `saved; ${changed.join(', ')} take effect after a restart${udpNote}`);
     }
   });
   let closed: Promise<void> | null = null;

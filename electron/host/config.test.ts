@@ -16,7 +16,8 @@ afterAll(() => tmp.cleanup());
 describe('host flags and config file', () => {
   it('uses the documented defaults', () => {
     const cfg = parseHostArgs([]);
-    expect(cfg).toMatchObject({ tcpPort: 8080, httpPort: 8090, bind: '127.0.0.1', demo: false });
+    expect(cfg).toMatchObject({ httpPort: 8090, bind: '127.0.0.1', demo: false });
+    expect(cfg !== 'help' && 'tcpPort' in cfg).toBe(false); // the port saved in Settings (core.test)
     expect(cfg !== 'help' && cfg.static).toBe(join(process.cwd(), 'dist/renderer'));
     expect(defaultDbPath(true)).not.toBe(defaultDbPath(false));
   });

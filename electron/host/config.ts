@@ -13,7 +13,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEMO_RANGE = `must be from ${MIN_DEMO_DEVICES} to ${MAX_DEMO_DEVICES}`;
 const Port = z.number().int().min(0).max(65535);
 export const HostConfig = z.strictObject({
-  tcpPort: Port.default(8080),
+  /** Left out: the port saved in Settings (8080 until one is saved). */
+  tcpPort: Port.optional(),
   udpPort: Port.optional(),
   httpPort: Port.default(8090),
   /** Address of the web UI and API; anything but loopback requires TLS. */
@@ -64,7 +65,7 @@ export const HostConfig = z.strictObject({
 export type HostConfig = z.infer<typeof HostConfig>;
 
 export const USAGE = `Usage: npm run serve -- [flags]
-  --tcp-port N       broker TCP port (default 8080, 0 = ephemeral)
+  --tcp-port N       broker TCP port (default: the one saved in Settings, 8080 at first; 0 = ephemeral)
   --udp-port N       broker UDP port (default: off; with --demo the TCP port's number)
   --http-port N      web UI and API port (default 8090, 0 = ephemeral)
   --bind ADDR        address of the web UI (default 127.0.0.1; others need TLS)

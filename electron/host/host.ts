@@ -101,7 +101,7 @@ export async function startHost(cfg: HostConfig, log: (line: string) => void = (
   }
   if (tls && !isLoopback(cfg.bind) && cfg.tlsCert) log(certificateNamesNotice(tls.cert));
   // The demo shows UDP too: on the TCP port number unless --udp-port says otherwise.
-  const udpPort = cfg.udpPort ?? (cfg.demo ? cfg.tcpPort : undefined);
+  const udpPort = cfg.udpPort ?? (cfg.demo ? ('tcp' as const) : undefined);
   const core = await startCore({ dbPath, tcpPort: cfg.tcpPort, udpPort, host: cfg.brokerBind ?? cfg.bind, mode: 'headless', hub: { trafficScanRows: cfg.trafficScanRows } });
   try {
     let adminToken = cfg.adminToken ?? core.kv.get(ADMIN_TOKEN_KEY);

@@ -52,7 +52,7 @@ export function livePortNote(key: SettingsNumberKey, saved: Settings, hello: Hel
   if (!hello || !(PORT_KEYS as readonly string[]).includes(key)) return null;
   const now = hello[key as (typeof PORT_KEYS)[number]];
   const savedOn = key === 'tlsPort' ? saved.tlsEnabled : saved[key] !== 0;
-  if (now === null) return savedOn ? 'off in this run' : null;
+  if (now === null) return savedOn ? (key === 'udpPort' && hello.mode === 'headless' ? 'off in this run: a headless host opens UDP only with --udp-port' : 'off in this run') : null;
   return now === saved[key] && savedOn ? null : `listening on ${now} in this run`;
 }
 

@@ -190,7 +190,7 @@ describe('settings view', () => {
     ctx.store.setState({ hello: { ...TEST_HELLO, tcpPort: 8180 } });
     renderWith(<SettingsView />, ctx);
     expect((await screen.findByTestId('live-tcpPort')).textContent).toContain('listening on 8180 in this run');
-    expect(screen.getByTestId('live-udpPort').textContent).toContain('off in this run');
+    expect(screen.getByTestId('live-udpPort').textContent).toContain('off in this run: a headless host opens UDP only with --udp-port');
     expect(screen.queryByTestId('live-tlsPort')).toBeNull();
     cleanup();
     ctx.store.setState({ hello: { ...TEST_HELLO, mode: 'desktop', udpPort: 8080 } });
