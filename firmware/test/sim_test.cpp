@@ -45,7 +45,7 @@ int listenLocal(uint16_t& port) {
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t length = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, 8) != 0) return -1;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, 64) != 0) return -1;
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
   port = ntohs(addr.sin_port);
   return fd;
@@ -450,7 +450,7 @@ TEST(the_open_file_limit_is_raised_or_the_start_refused) {
     extra[n++] = specs[i];
   }
   extra[n++] = "--duration";
-  extra[n++] = "1.5";
+  extra[n++] = "3";
   extra[n++] = "--quiet";
   extra[n] = nullptr;
   Run run;
