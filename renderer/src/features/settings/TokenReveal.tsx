@@ -5,7 +5,7 @@ import { arduinoSnippet } from './snippet';
 /** A freshly created or rotated token: shown this once, with the sketch lines to paste. */
 export function TokenReveal({ id, token, onDone }: { id: string; token: string; onDone: () => void }) {
   const tcpPort = useApp((s) => s.hello?.tcpPort ?? 8080);
-  const host = typeof location !== 'undefined' && location.hostname ? location.hostname : '192.168.1.10';
+  const host = typeof location !== 'undefined' ? location.hostname : '';
   const snippet = arduinoSnippet({ id, token, host, port: tcpPort });
   return (
     <div className="token-reveal" data-testid="token-reveal">
