@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -190,6 +191,23 @@ describe('headless host CLI', () => {
     child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
     expect(err).toContain('no admin token yet');
+  }, 20_000);
+
+  it('a port already in use: exit 1 with one line naming it and the flag, no stack trace', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--db', join(tmp.dir, 'busy', 'host.db'), '--tcp-port', '0', '--http-port', String(port), '--static', join(tmp.dir, 'ui')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      let err = '';
+      child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+      expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
+      expect(err).toContain(`hypertcp host failed: 127.0.0.1:${port} is already in use (another HyperTCP host, or another program): choose another port with --http-port\n`);
+      expect(err).not.toMatch(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
   }, 20_000);
 
   it('exits 2 with the usage on a bad flag', async () => {

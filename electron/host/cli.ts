@@ -5,10 +5,11 @@
  * is often kept in a log (journald) that more people read than should hold the token.
  */
 import { openLine, storedAdminToken, tokenHiddenNotice, tokenShown } from './admin-token';
-import { USAGE, parseHostArgs } from './config';
+import { USAGE, parseHostArgs, type HostConfig } from './config';
 import { startDemo, type Demo } from './demo';
 import { startHost } from './host';
 import { tokenUrls } from './served-urls';
+import { startupProblem } from './startup-error';
 
 async function main(): Promise<void> {
   let cfg;
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     return;
   }
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  started = cfg;
   const host = await startHost(cfg, log);
   let demo: Demo | null = null;
   if (cfg.demo) demo = startDemo(host.core, cfg.sim, log, cfg.demoDevices);
@@ -70,7 +72,9 @@ async function main(): Promise<void> {
   );
 }
 
+let started: HostConfig | null = null;
 main().catch((err: unknown) => {
-  process.stderr.write(`hypertcp host failed: ${(err as Error)?.stack ?? String(err)}\n`);
+  const problem = started && startupProblem(err, started);
+  process.stderr.write(`hypertcp host failed: ${problem ?? (err as Error)?.stack ?? String(err)}\n`);
   process.exit(1);
 });

@@ -39,7 +39,10 @@ describe('host flags and config file', () => {
     expect(() => parseHostArgs(['--traffic-scan-rows', '0'])).toThrow(/trafficScanRows/);
     const file = join(tmp.dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ tcpPort: 1, evil: true }));
-    expect(() => parseHostArgs(['--config', file])).toThrow(/evil/);
+    expect(() => parseHostArgs(['--config', file])).toThrow(`--config ${file}: config: Unrecognized key: "evil"`);
+    writeFileSync(file, JSON.stringify({ httpPort: 70000 }));
+    expect(() => parseHostArgs(['--config', file])).toThrow(`--config ${file}: httpPort:`);
+    expect(() => parseHostArgs(['--config', file, '--http-port', '70001'])).toThrow(/^httpPort:/);
   });
 
   it('never serves plain HTTP beyond loopback', async () => {

@@ -76,8 +76,9 @@ export const USAGE = `Usage: npm run serve -- [flags]
                      only): its name is accepted as Host and its origin for the API, on any --bind.
                      X-Forwarded-* headers are never trusted
   --broker-bind ADDR address of the device broker (default: --bind)
-  --db PATH          SQLite database file (default ~/.local/share/hypertcp-panel/hypertcp.db,
-                     or demo.db beside it with --demo, so the demo never touches your lab's data)
+  --db PATH          SQLite database file (default hypertcp-panel/hypertcp.db in $XDG_DATA_HOME or
+                     ~/.local/share, or demo.db beside it with --demo, so the demo never touches
+                     your lab's data)
   --admin-token T    admin token (default: generated once and kept in the database); other users
                      of this machine see command lines (ps): give your own in --config instead
   --print-token      print the admin token (URL and HYPERTCP_READY) on this start too; without it
@@ -145,7 +146,9 @@ export function parseHostArgs(argv: string[]): HostConfig | 'help' {
   if ('showToken' in file) throw new Error(`--config ${values.config}: showToken is a flag (--show-token), not a setting`);
   const parsed = HostConfig.safeParse({ ...file, ...flags });
   if (!parsed.success) {
-    throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; '));
+    // a value (or an unknown key) from the file is named with the file, as a flag names itself
+    const fromFile = (i: z.core.$ZodIssue) => values.config !== undefined && (i.path.length === 0 || (String(i.path[0]) in file && !(String(i.path[0]) in flags)));
+    throw new Error(parsed.error.issues.map((i) => `${fromFile(i) ? `--config ${values.config}: ` : ''}${i.path.join('.') || 'config'}: ${i.message}`).join('; '));
   }
   if (Boolean(parsed.data.tlsCert) !== Boolean(parsed.data.tlsKey)) throw new Error('--tls-cert and --tls-key go together');
   // without --demo nothing is simulated, and the real database would be used: say so rather than ignore it
