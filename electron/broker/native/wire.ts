@@ -137,18 +137,27 @@ export const nativeWirePath = (): string => path.join(root, BUILT);
  * The addon to load: $HYPERTCP_NATIVE_WIRE ('off': none, the JS path everywhere), else
  * dist/native/wire.node in the repository that holds the working directory or this module (from
  * a bundle such as dist/bench/*.mjs or dist/host/cli.mjs, import.meta.url is not the sources'
- * place), else where the build puts it.
+ * place), else where the build would put it in the repository holding this module (the path a
+ * "missing" note names).
  */
 export function findNativeWire(): string {
   const fromEnv = process.env.HYPERTCP_NATIVE_WIRE;
   if (fromEnv && fromEnv !== 'off') return path.resolve(fromEnv);
-  for (const start of [process.cwd(), path.dirname(fileURLToPath(import.meta.url))]) {
+  return locateNativeWire(process.cwd(), path.dirname(fileURLToPath(import.meta.url)), existsSync) ?? nativeWirePath();
+}
+
+/** findNativeWire's search, from the working directory and then this module's folder. */
+export function locateNativeWire(cwd: string, moduleDir: string, exists: (file: string) => boolean): string | null {
+  let ownRepository: string | null = null;
+  for (const [i, start] of [cwd, moduleDir].entries()) {
     for (let dir = start; ; dir = path.dirname(dir)) {
-      if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, BUILT))) return path.join(dir, BUILT);
+      const isRepository = exists(path.join(dir, 'package.json'));
+      if (isRepository && exists(path.join(dir, BUILT))) return path.join(dir, BUILT);
+      if (isRepository && i === 1) ownRepository ??= dir;
       if (path.dirname(dir) === dir) break;
     }
   }
-  return nativeWirePath();
+  return ownRepository === null ? null : path.join(ownRepository, BUILT);
 }
 
 export type NativeWireLoad = { addon: NativeWireAddon; reason: null } | { addon: null; reason: string };
