@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
-import { act, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import { fakeDevice } from '../../api/fake-client';
 import { describe, expect, it } from 'vitest';
 import { measureChartText, renderWith, timeAxisLabels, withChartLayout } from '../../test-utils';
 import { MetricsView } from './MetricsView';
@@ -41,5 +42,22 @@ describe('metrics view time axes', () => {
     } finally {
       restore();
     }
+  });
+});
+
+describe('metrics view live charts for one device', () => {
+  it("charts the picked device's own last 5 minutes, not the all-device totals, and says which", async () => {
+    const t0 = new Date(2026, 0, 1, 10, 0, 0).getTime();
+    const point = (s: number, msgsIn: number) => ({ ts: t0 + s * 1000, msgsIn, msgsOut: 0, bytesIn: 0, bytesOut: 0, errors: 0, drops: 0, rttMs: null, queueDepth: 0, udpLoss: 0, udpRetransmits: 0, udpSpurious: 0 });
+    const { store, client } = renderWith(<MetricsView />);
+    client.handlers['metrics.series'] = (p) => (p.device === 'd1' ? Array.from({ length: 5 }, (_, s) => point(s, 3)) : []);
+    act(() => void client.emit({ devices: [fakeDevice('d1'), fakeDevice('d2')] }));
+    act(() => store.setState({ live: Array.from({ length: 5 }, (_, s) => point(s, 100)) }));
+    await waitFor(() => expect(screen.getByTestId('chart-msgs-summary').textContent).toContain('in msgs/s: now 100'));
+    expect(screen.getByTestId('metrics-scope').textContent).toMatch(/all devices/);
+    fireEvent.change(screen.getByLabelText('Metrics device'), { target: { value: 'd1' } });
+    await waitFor(() => expect(screen.getByTestId('chart-msgs-summary').textContent).toContain('in msgs/s: now 3,'), { timeout: 5000 });
+    expect(client.calls.some((c) => c.method === 'metrics.series' && JSON.stringify(c.params) === JSON.stringify({ range: '5m', device: 'd1' }))).toBe(true);
+    expect(screen.getByTestId('metrics-scope').textContent).toBe('Charts show d1 only.');
   });
 });

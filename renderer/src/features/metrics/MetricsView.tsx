@@ -6,6 +6,7 @@ import { downloadText } from '../../components/download';
 import { EmptyState } from '../../components/EmptyState';
 import { HostWaiting, useHostAnswered, useHostGate } from '../../components/hostGate';
 import { PALETTE, SeriesChart } from '../../components/SeriesChart';
+import { usePolled } from '../../components/usePolled';
 import { useApi, useApp } from '../../store/context';
 import { useDeviceLabels } from '../devices/useDeviceLabels';
 import { DeviceSeries } from './DeviceSeries';
@@ -53,15 +54,20 @@ export function MetricsView() {
   // each chart throttles its own redraws (1 Hz, staggered); this view only cuts the windows
   const live = useApp((s) => s.live);
   const rateHistory = useApp((s) => s.rateHistory);
-  const { points, span } = useMemo(() => {
-    const src = range === '5m' ? liveWindow(live, live[live.length - 1]?.ts ?? 0) : (historical ?? []);
-    // one time axis for every chart here, the per-device one too
-    return { points: downsample(src as unknown as Record<string, number | null>[]), span: chartSpan(range, src, range === '5m' ? newestSample(rateHistory) : 0) ?? undefined };
-  }, [range, live, historical, rateHistory]);
-
   const answered = useHostAnswered();
   // Export asks the host for the range; the charts keep showing what is already here.
   const gate = useHostGate();
+  // The pushed live points are all-device totals: one device's last 5 minutes (1 s points) come
+  // from the host, asked again at each redraw while that device is picked.
+  const deviceLive = range === '5m' && device !== '';
+  const polled = usePolled('metrics.series', { range: '5m', device }, LIVE_REDRAW_MS, { enabled: deviceLive && !gate.down });
+  const deviceLoading = deviceLive && polled.data === null && polled.error === null;
+  const { points, span } = useMemo(() => {
+    const src = range !== '5m' ? (historical ?? []) : deviceLive ? (polled.data ?? []) : liveWindow(live, live[live.length - 1]?.ts ?? 0);
+    // one time axis for every chart here, the per-device one too
+    return { points: downsample(src as unknown as Record<string, number | null>[]), span: chartSpan(range, src, range === '5m' ? newestSample(rateHistory) : 0) ?? undefined };
+  }, [range, live, historical, rateHistory, deviceLive, polled.data]);
+  const scope = device ? names[ids.indexOf(device)] ?? device : 'all devices';
 
   const exportCsv = async () => {
     try {
@@ -101,12 +107,16 @@ export function MetricsView() {
         <button type="button" className="btn" onClick={() => void exportCsv()} disabled={gate.down} {...gate.why}>
           Export CSV
         </button>
-        {loading && <span className="muted">loading…</span>}
+        {(loading || deviceLoading) && <span className="muted">loading…</span>}
         {gate.note}
       </div>
+      <p className="muted metrics-scope" data-testid="metrics-scope">
+        {device ? `Charts show ${scope} only.` : 'Charts show all devices together (pick one above to see only it).'}
+        {deviceLive && polled.error && ` Could not load its last 5 minutes: ${polled.error}`}
+      </p>
       {points.length === 0 && !answered ? (
         <HostWaiting view="metrics" what="Charts fill in" />
-      ) : points.length === 0 && !loading ? (
+      ) : points.length === 0 && !loading && !deviceLoading ? (
         <EmptyState title="No metrics yet" testId="metrics-empty">
           {range === '5m' ? 'The host sends a point every second while it runs; charts fill in as devices talk.' : 'No rollups for this range yet: they accumulate while the host runs.'}
         </EmptyState>
