@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SavedCommand } from '../../../../shared/api/contract';
 import { ApiCallError } from '../../api/errors';
@@ -38,6 +38,41 @@ describe('commands view', () => {
     expect(screen.getByTestId('command-payload-check').textContent).toMatch(/must be a JSON object/);
     fireEvent.change(editor, { target: { value: '{"cmd":"x"}' } });
     expect(screen.getByTestId('command-payload-check').textContent).toBe('valid JSON object');
+  });
+
+  it('reads a payload with {{variables}} as a template and asks for their values inline on Send', async () => {
+    const ctx = lab();
+    renderWith(<CommandsView />, ctx);
+    const editor = screen.getByTestId('command-payload');
+    fireEvent.change(editor, { target: { value: '{"cmd":"set","control":"relay1","value":{{on}},"to":"{{device}}"}' } });
+    const check = screen.getByTestId('command-payload-check');
+    expect(check.textContent).toBe('Template with variables: on, device');
+    expect(check.className).toBe('muted');
+    expect(editor.getAttribute('aria-invalid')).toBe('false');
+    // a broadcast cannot fill variables: off, with the reason beside it
+    const broadcast = screen.getByTestId('broadcast-button') as HTMLButtonElement;
+    expect(broadcast.disabled).toBe(true);
+    expect(document.getElementById(broadcast.getAttribute('aria-describedby')!)?.textContent).toMatch(/cannot fill \{\{variables\}\}/);
+    fireEvent.click(screen.getByRole('button', { name: 'Send to a' }));
+    const form = screen.getByTestId('send-vars');
+    expect(ctx.client.calls.some((c) => c.method === 'messages.send')).toBe(false);
+    fireEvent.change(within(form).getByLabelText('Variable on'), { target: { value: 'true' } });
+    await act(async () => fireEvent.click(within(form).getByRole('button', { name: 'Send to a' })));
+    expect(ctx.client.calls.filter((c) => c.method === 'messages.send').map((c) => c.params)).toEqual([{ to: 'a', payload: { cmd: 'set', control: 'relay1', value: true, to: 'a' } }]);
+    expect(screen.queryByTestId('send-vars')).toBeNull();
+    // no toast asked the user to save it first
+    expect(ctx.store.getState().notices.filter((n) => n.level !== 'info')).toEqual([]);
+    // a value that makes it invalid is said in the form, not in a toast, and nothing is sent
+    fireEvent.click(screen.getByRole('button', { name: 'Send to a' }));
+    fireEvent.change(screen.getByLabelText('Variable on'), { target: { value: 'tru' } });
+    await act(async () => fireEvent.click(within(screen.getByTestId('send-vars')).getByRole('button', { name: 'Send to a' })));
+    expect(screen.getByTestId('send-vars-error').textContent).toMatch(/^With these values: Not valid JSON/);
+    expect(ctx.client.calls.filter((c) => c.method === 'messages.send')).toHaveLength(1);
+    // only built-ins: sent at once, filled
+    fireEvent.change(editor, { target: { value: '{"to":"{{device}}"}' } });
+    expect(screen.queryByTestId('send-vars')).toBeNull();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Send to a' })));
+    expect(ctx.client.calls.filter((c) => c.method === 'messages.send').at(-1)?.params).toEqual({ to: 'a', payload: { to: 'a' } });
   });
 
   it("deletes a saved command only after its dialog's Delete (not the browser's confirm); Escape keeps it", async () => {

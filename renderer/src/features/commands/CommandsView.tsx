@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SavedCommand } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
@@ -11,8 +11,11 @@ import { useDeviceLabels } from '../devices/useDeviceLabels';
 import { BroadcastDialog } from './BroadcastDialog';
 import { CommandHistory } from './CommandHistory';
 import { SavedCommands } from './SavedCommands';
-import { builtinValues, fillTemplate, templateVars, userVars } from './template';
+import { builtinValues, checkTemplate, fillTemplate } from './template';
 import { useCommandData } from './useCommandData';
+
+/** Why Broadcast is off for a template: the host sends a broadcast as written, with nothing filled in. */
+const BROADCAST_VARS_TEXT = 'Broadcast sends the payload as written: it cannot fill {{variables}}. Send asks for their values.';
 
 export function CommandsView() {
   const api = useApi();
@@ -30,9 +33,19 @@ export function CommandsView() {
   const { saved, history, reload } = useCommandData();
   const host = useHostGate();
   const answered = useHostAnswered();
-  const hasVars = templateVars(text).length > 0;
-  // with variables, validate the text as it would be sent
-  const check = checkJsonObject(hasVars ? fillTemplate(text, { ...builtinValues(target || 'device'), ...Object.fromEntries(userVars(text).map((v) => [v, '0'])) }) : text);
+  // a template's {{variables}} are filled before it is checked: the text is valid as it would be sent
+  const tpl = checkTemplate(text, target);
+  const { check } = tpl;
+  const hasVars = tpl.vars.length > 0;
+  // Send with own variables asks for their values here, in the composer (null: not asking)
+  const [asking, setAsking] = useState<Record<string, string> | null>(null);
+  const [sendError, setSendError] = useState<string | null>(null);
+  const varsNoteId = useId();
+  const editText = (t: string) => {
+    setText(t);
+    setAsking(null);
+    setSendError(null);
+  };
 
   const act = async (what: string, fn: () => Promise<string>) => {
     try {
@@ -42,9 +55,18 @@ export function CommandsView() {
     }
     void reload();
   };
+  /** Sends the composer's payload, its variables filled with `values` and the built-ins. */
+  const sendFilled = (values: Record<string, string>) => {
+    const filled = hasVars ? checkJsonObject(fillTemplate(text, { ...builtinValues(target), ...values })) : check;
+    if (!filled.ok) return setSendError(`With these values: ${filled.error}`);
+    setAsking(null);
+    setSendError(null);
+    void act('Send', async () => `Sent to ${target} (msg ${(await api.call('messages.send', { to: target, payload: filled.value })).msgId})`);
+  };
   const send = () => {
-    if (hasVars) return notify('warn', 'This payload has {{variables}}: save it, then run it from the saved buttons.');
-    if (check.ok) void act('Send', async () => `Sent to ${target} (msg ${(await api.call('messages.send', { to: target, payload: check.value })).msgId})`);
+    if (!check.ok) return;
+    if (tpl.own.length > 0) return setAsking(Object.fromEntries(tpl.own.map((v) => [v, asking?.[v] ?? ''])));
+    sendFilled({});
   };
   const runSaved = (cmd: SavedCommand, values: Record<string, string>) => {
     if (Object.keys(values).length === 0) {
@@ -72,12 +94,19 @@ export function CommandsView() {
             ))}
           </select>
         </label>
-        <JsonEditor value={text} onChange={setText} testId="command-payload" />
+        <JsonEditor value={text} onChange={editText} testId="command-payload" check={check} okNote={tpl.note} />
         <div className="row-actions">
           <button type="button" className="btn primary" disabled={!check.ok || !target || !targetOnline || host.down} onClick={send} {...host.why}>
             Send to {target || '…'}
           </button>
-          <button type="button" className="btn danger" disabled={!check.ok || hasVars || host.down} onClick={() => setConfirmBroadcast(true)} data-testid="broadcast-button" {...host.why}>
+          <button
+            type="button"
+            className="btn danger"
+            disabled={!check.ok || hasVars || host.down}
+            onClick={() => setConfirmBroadcast(true)}
+            data-testid="broadcast-button"
+            {...(host.down ? host.why : hasVars ? { title: BROADCAST_VARS_TEXT, 'aria-describedby': varsNoteId } : {})}
+          >
             Broadcast…
           </button>
           <input aria-label="Saved command name" placeholder="name to save as" value={name} onChange={(e) => setName(e.target.value)} />
@@ -97,6 +126,42 @@ export function CommandsView() {
             Save
           </button>
         </div>
+        {asking && (
+          <form
+            className="vars-form"
+            data-testid="send-vars"
+            onSubmit={(e) => {
+              e.preventDefault();
+              sendFilled(asking);
+            }}
+          >
+            <b>Values for the variables</b>
+            {Object.keys(asking).map((v, i) => (
+              <label key={v} className="field">
+                <span>{v}</span>
+                <input autoFocus={i === 0} aria-label={`Variable ${v}`} value={asking[v]} onChange={(e) => setAsking({ ...asking, [v]: e.target.value })} />
+              </label>
+            ))}
+            {sendError && (
+              <p className="error-text" data-testid="send-vars-error">
+                {sendError}
+              </p>
+            )}
+            <div className="row-actions">
+              <button type="button" className="btn" onClick={() => (setAsking(null), setSendError(null))}>
+                Cancel
+              </button>
+              <button type="submit" className="btn primary" disabled={!target || !targetOnline || host.down} {...host.why}>
+                Send to {target}
+              </button>
+            </div>
+          </form>
+        )}
+        {hasVars && check.ok && !host.down && (
+          <p className="muted" id={varsNoteId} data-testid={varsNoteId}>
+            {BROADCAST_VARS_TEXT}
+          </p>
+        )}
         {host.note}
         {target && !targetOnline && (
           <p className="muted" data-testid="target-offline">
@@ -112,7 +177,7 @@ export function CommandsView() {
           host={host}
           onRun={runSaved}
           onLoad={(c) => {
-            setText(c.template);
+            editText(c.template);
             setName(c.name);
           }}
           onDelete={setDeleting}
@@ -127,7 +192,7 @@ export function CommandsView() {
           <CommandHistory
             history={history}
             onReuse={(h) => {
-              setText(h.payload);
+              editText(h.payload);
               if (ids.includes(h.target)) setTarget(h.target);
             }}
           />

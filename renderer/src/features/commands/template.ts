@@ -1,3 +1,5 @@
+import { checkJsonObject, type JsonCheck } from '../../components/json-input';
+
 /** Variables the host fills itself in saved.run. */
 export const BUILTIN_VARS = ['ts', 'uuid', 'device'] as const;
 
@@ -22,4 +24,17 @@ export function fillTemplate(template: string, values: Record<string, string>): 
 
 export function builtinValues(device: string, now = Date.now()): Record<string, string> {
   return { ts: String(now), uuid: globalThis.crypto?.randomUUID?.() ?? `${now}-${Math.random().toString(16).slice(2)}`, device };
+}
+
+/**
+ * Checks a payload that may be a template: its {{variables}} are filled first (the built-ins for
+ * `device`, the user's own with the placeholder 0, which fits inside a string and as a number), so
+ * `"value":{{on}}` is valid. `note` names the variables for the editor ("Template with variables: on").
+ */
+export function checkTemplate(text: string, device: string): { check: JsonCheck; vars: string[]; own: string[]; note: string | undefined } {
+  const vars = templateVars(text);
+  const own = userVars(text);
+  if (vars.length === 0) return { check: checkJsonObject(text), vars, own, note: undefined };
+  const check = checkJsonObject(fillTemplate(text, { ...builtinValues(device || 'device', 0), ...Object.fromEntries(own.map((v) => [v, '0'])) }));
+  return { check: check.ok ? check : { ok: false, error: `${check.error} (with the variables filled in)` }, vars, own, note: `Template with variables: ${vars.join(', ')}` };
 }
