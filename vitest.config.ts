@@ -33,9 +33,9 @@ export default defineConfig({
           exclude: [
             ...configDefaults.exclude,
             // They pin their data path themselves (the addon directly, or both paths side by side).
-            'electron/broker/native/{wire,classify,native-socket,data-paths}.test.ts',
+            'electron/broker/native/{wire,classify,native-socket,data-paths,locate}.test.ts',
             // No device socket at all: the same run on either path.
-            'electron/broker/{frame-event,outbound,tokens,wire}.test.ts',
+            'electron/broker/{cli,frame-event,outbound,tokens,wire}.test.ts',
             'electron/hub/{backup,crash,checkpointer,control-response,controls,db,flusher,metrics,offline-alerts,query-plans,recent-telemetry,round-rollback,server-message,step-sizer,stores,traffic-filter,traffic-log}.test.ts',
           ],
         },

@@ -9,18 +9,44 @@ import { parseArgs } from 'node:util';
 import { startBroker } from './index';
 import { ensureCertificate } from './tls';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '8080' },
-    host: { type: 'string', default: '127.0.0.1' },
-    device: { type: 'string', multiple: true, default: [] },
-    'tls-port': { type: 'string' },
-    'tls-dir': { type: 'string' },
-    'max-payload': { type: 'string' },
-    rate: { type: 'string', default: '1000' },
-    keepalive: { type: 'string', default: '10' },
-  },
-});
+const USAGE = `Usage: tsx electron/broker/cli.ts [flags]
+  --port N           TCP port (default 8080, 0 = ephemeral)
+  --host ADDR        address to listen on (default 127.0.0.1)
+  --device ID[:TOKEN] a device allowed to log in (repeatable); without a token one is made and printed
+  --tls-port N       also a TLS listener (0 = ephemeral), with a self-signed certificate kept in --tls-dir
+  --tls-dir DIR      where that certificate is kept (default .hypertcp-tls)
+  --max-payload N    largest frame body in bytes (default 16384)
+  --rate N           messages per second per device (default 1000; burst twice that)
+  --keepalive S      seconds of quiet before the broker pings a session (default 10)
+Prints HYPERTCP_BROKER_READY {"port","tlsPort","tokens"} when it listens; SIGINT/SIGTERM close it.`;
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      device: { type: 'string', multiple: true, default: [] },
+      'tls-port': { type: 'string' },
+      'tls-dir': { type: 'string' },
+      'max-payload': { type: 'string' },
+      rate: { type: 'string', default: '1000' },
+      keepalive: { type: 'string', default: '10' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }));
+  for (const flag of ['port', 'tls-port', 'max-payload', 'rate', 'keepalive'] as const) {
+    const text = values[flag];
+    if (text !== undefined && !/^\d+$/.test(text)) throw new Error(`--${flag} must be a whole number, got "${text}"`);
+  }
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 
 const rate = Number(values.rate);
 const { broker, port, tokens } = await startBroker({
