@@ -99,12 +99,22 @@ export function useRovingRows<K extends RowKey>({ keys, rowHeight, overscan, scr
     const i = Math.max(0, Math.min(keys.length - 1, index));
     const key = keys[i]!;
     virtual.scrollToIndex(i, { align: i === keys.length - 1 ? 'end' : 'auto' });
-    if (key === tabKey) {
-      rowEl(key)?.focus({ preventScroll: true });
+    const el = key === tabKey ? rowEl(key) : null;
+    if (el) {
+      el.focus({ preventScroll: true });
     } else {
+      // focused once its row is drawn (the layout effect above), also when it is the Tab stop already
       focusNext.current = key;
       setActive(key);
     }
+  };
+
+  /** Makes the row with `key` the active row and focuses it (going back to the row a page was opened from); false if it is not in the list. */
+  const focusRow = (key: K): boolean => {
+    const i = keys.indexOf(key);
+    if (i < 0) return false;
+    moveTo(i);
+    return true;
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
@@ -149,5 +159,5 @@ export function useRovingRows<K extends RowKey>({ keys, rowHeight, overscan, scr
     });
   };
 
-  return { virtual, tabKey, listProps: { onKeyDown, onFocus, onBlur } };
+  return { virtual, tabKey, focusRow, listProps: { onKeyDown, onFocus, onBlur } };
 }

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DeviceSummary, TrafficRow } from '../../../../shared/api/contract';
 import { EmptyState } from '../../components/EmptyState';
 import { HostWaiting, useHostAnswered } from '../../components/hostGate';
@@ -12,6 +12,7 @@ import { DeviceActions } from './DeviceActions';
 import { DeviceTelemetry } from './DeviceTelemetry';
 import { displayName, isFlapping, neverConnected, noControlsText } from './device-query';
 import { LabelEditor } from './LabelEditor';
+import { devicePageOpened } from './return-focus';
 
 const DEVICE_TRAFFIC_CAP = 500;
 
@@ -65,6 +66,15 @@ export function DeviceDetail() {
   const [selected, setSelected] = useState<number | null>(null);
   // opened from a bookmark or a reload: the device list is not here yet, so "not found" would be a guess
   const answered = useHostAnswered();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const shown = answered && device !== undefined;
+  // keyboard: the page starts at its heading (Enter on a list row unmounts the row that had focus);
+  // "← Devices" or Back then returns to that device's row (DevicesView)
+  useEffect(() => {
+    if (!shown || !id) return;
+    heading.current?.focus();
+    devicePageOpened(id);
+  }, [shown, id]);
   if (!answered) return <HostWaiting view="device" what="The device shows" />;
   if (!id || !device) {
     return (
@@ -82,7 +92,7 @@ export function DeviceDetail() {
         <button type="button" className="btn ghost" onClick={() => navigate('devices')}>
           ← Devices
         </button>
-        <h1 data-testid="device-title">
+        <h1 data-testid="device-title" tabIndex={-1} ref={heading}>
           <span className={`dot ${device.online ? 'on' : 'off'}`} /> {displayName(device)}
           {displayName(device) !== device.id && <span className="muted"> ({device.id})</span>}
         </h1>

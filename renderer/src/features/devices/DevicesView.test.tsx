@@ -5,6 +5,8 @@ import { createFakeClient, fakeDevice } from '../../api/fake-client';
 import { HOST_CONNECTING_TEXT, HOST_DOWN_TEXT } from '../../components/hostGate';
 import { renderWith, setup, TEST_HELLO, withLayout } from '../../test-utils';
 import { queryDevices } from './device-query';
+import { useApp } from '../../store/context';
+import { DeviceDetail } from './DeviceDetail';
 import { DevicesView } from './DevicesView';
 
 withLayout();
@@ -267,5 +269,67 @@ describe('devices view', () => {
     expect(described).toBeTruthy();
     expect(document.getElementById(described!)!.textContent).toMatch(/\(last reason: closed by peer: read ECONNRESET after 3 keepalives\)$/);
     expect(screen.getByTestId('device-row-lamp-1').hasAttribute('aria-describedby')).toBe(false);
+  });
+
+  it('keyboard focus: Enter on a row lands on the device page heading, "← Devices" and Back return it to that row', () => {
+    const client = createFakeClient();
+    client.handlers['devices.get'] = ({ id }) => ({ ...fakeDevice(id), recentTraffic: [] });
+    client.handlers['telemetry.series'] = () => [];
+    client.handlers['saved.list'] = () => [];
+    // the list and the device page as the app switches them
+    function Pages() {
+      return useApp((s) => s.view) === 'device' ? <DeviceDetail /> : <DevicesView />;
+    }
+    const { store } = renderWith(<Pages />, setup(client));
+    act(() => void client.emit({ devices: many(240) }));
+    const row = (id: string) => screen.getByTestId(`device-row-${id}`);
+    act(() => row('dev-0000').focus());
+    // a row far down the list, out of the first window
+    fireEvent.keyDown(row('dev-0000'), { key: 'End' });
+    fireEvent.keyDown(row('dev-0239'), { key: 'ArrowUp' });
+    expect(document.activeElement).toBe(row('dev-0238'));
+    fireEvent.keyDown(row('dev-0238'), { key: 'Enter' });
+    expect(store.getState().view).toBe('device');
+    const heading = screen.getByTestId('device-title');
+    expect(heading.tabIndex).toBe(-1);
+    expect(document.activeElement).toBe(heading);
+    fireEvent.click(screen.getByRole('button', { name: '← Devices' }));
+    expect(store.getState().view).toBe('devices');
+    expect(document.activeElement).toBe(row('dev-0238'));
+    // the browser's Back (a route change with focus on the page) does the same
+    fireEvent.keyDown(row('dev-0238'), { key: 'ArrowUp' });
+    fireEvent.keyDown(row('dev-0237'), { key: 'Enter' });
+    expect(document.activeElement).toBe(screen.getByTestId('device-title'));
+    act(() => store.getState().navigate('devices'));
+    expect(document.activeElement).toBe(row('dev-0237'));
+    // still one Tab stop, and the arrows go on from there
+    expect(row('dev-0237').tabIndex).toBe(0);
+    fireEvent.keyDown(row('dev-0237'), { key: 'ArrowDown' });
+    expect(document.activeElement).toBe(row('dev-0238'));
+  });
+
+  it('keyboard focus: coming back to the list by a view button leaves the focus on that button', () => {
+    const client = createFakeClient();
+    client.handlers['devices.get'] = ({ id }) => ({ ...fakeDevice(id), recentTraffic: [] });
+    client.handlers['telemetry.series'] = () => [];
+    client.handlers['saved.list'] = () => [];
+    function Pages() {
+      const navigate = useApp((s) => s.navigate);
+      return (
+        <>
+          <button type="button" onClick={() => navigate('devices')}>Devices</button>
+          {useApp((s) => s.view) === 'device' ? <DeviceDetail /> : <DevicesView />}
+        </>
+      );
+    }
+    const { store } = renderWith(<Pages />, setup(client));
+    act(() => void client.emit({ devices: many(20) }));
+    act(() => store.getState().navigate('device', 'dev-0005'));
+    expect(document.activeElement).toBe(screen.getByTestId('device-title'));
+    const nav = screen.getByRole('button', { name: 'Devices' });
+    act(() => nav.focus());
+    fireEvent.click(nav);
+    expect(store.getState().view).toBe('devices');
+    expect(document.activeElement).toBe(nav);
   });
 });

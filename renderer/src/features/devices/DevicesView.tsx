@@ -1,4 +1,4 @@
-import { memo, useDeferredValue, useId, useMemo, useRef } from 'react';
+import { memo, useDeferredValue, useId, useLayoutEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { EmptyState } from '../../components/EmptyState';
 import { formatAgo, formatBytes, formatDuration, formatRate, reasonText } from '../../components/format';
@@ -10,6 +10,7 @@ import { useApp } from '../../store/context';
 import type { DeviceFilter, DeviceSortKey } from '../../store/ui-slice';
 import { ControlWidget } from './ControlWidget';
 import { displayName, isFlapping, neverConnected, numericTelemetry, queryDevices } from './device-query';
+import { devicePageToReturnTo, focusIsLost, returnedFromDevicePage } from './return-focus';
 
 const ROW_HEIGHT = 40;
 const KEYS_HINT_ID = 'devices-keys-hint';
@@ -152,7 +153,7 @@ export function DevicesView() {
   const navigate = useApp((s) => s.navigate);
   // keyboard: one Tab stop; Up/Down/PageUp/PageDown/Home/End between rows, Enter opens the device,
   // Space or T switches the active row's relay (when it has one and it is enabled)
-  const { virtual, tabKey, listProps } = useRovingRows({
+  const { virtual, tabKey, focusRow, listProps } = useRovingRows({
     keys: shown,
     rowHeight: ROW_HEIGHT,
     overscan: 10,
@@ -164,6 +165,18 @@ export function DevicesView() {
       if (toggle && !toggle.disabled) toggle.click();
       return true;
     },
+  });
+
+  // back from a device page ("← Devices", Back): focus returns to that device's row, not the body
+  // (read while rendering, used once the list has rows: after a reload they arrive later)
+  const back = useRef<string | null | undefined>(undefined);
+  if (back.current === undefined) back.current = devicePageToReturnTo();
+  useLayoutEffect(() => {
+    const id = back.current;
+    if (!id || shown.length === 0) return;
+    back.current = null;
+    returnedFromDevicePage();
+    if (shown.includes(id) && focusIsLost()) focusRow(id);
   });
 
   if (ids.length === 0 && !answered) return <HostWaiting view="devices" what="The device list loads" />;

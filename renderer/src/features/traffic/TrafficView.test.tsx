@@ -77,6 +77,29 @@ describe('traffic view', () => {
     expect(diff.textContent).toContain('20 → 22');
   });
 
+  it('Escape closes the detail pane, from the pane or the list, and focus goes back to the row it showed', () => {
+    const { client, store } = renderWith(<TrafficView />);
+    act(() => void client.emit({ traffic: [tele(1, 20), tele(2, 21), tele(3, 22)] }));
+    const row = (seq: number) => screen.getAllByTestId('traffic-row').find((r) => r.getAttribute('data-row-key') === String(seq))!;
+    act(() => row(2).focus());
+    fireEvent.keyDown(row(2), { key: 'Enter' });
+    expect(store.getState().selected?.seq).toBe(2);
+    // Tab into the pane, then Escape
+    const close = screen.getByRole('button', { name: 'Close detail' });
+    act(() => close.focus());
+    fireEvent.keyDown(close, { key: 'Escape' });
+    expect(screen.queryByTestId('message-detail')).toBeNull();
+    expect(store.getState().selected).toBeNull();
+    expect(document.activeElement).toBe(row(2));
+    // from the list: another row moved to, Escape still closes and returns to the one shown
+    fireEvent.click(row(3));
+    fireEvent.keyDown(row(3), { key: 'ArrowUp' });
+    expect(document.activeElement).toBe(row(2));
+    fireEvent.keyDown(row(2), { key: 'Escape' });
+    expect(screen.queryByTestId('message-detail')).toBeNull();
+    expect(document.activeElement).toBe(row(3));
+  });
+
   it('exports the current filter through the host and says how many rows', async () => {
     const { client, store } = renderWith(<TrafficView />);
     client.handlers['export.traffic'] = (p) => ({ filename: 'traffic.csv', mime: 'text/csv', content: 'seq\n1\n', rows: 1, ...(p.query === 'device:probe' ? {} : { rows: -1 }) });

@@ -37,6 +37,12 @@ export function TrafficView() {
   return <TrafficLog modeSwitch={<TrafficModeSwitch mode={mode} onChange={setMode} />} />;
 }
 
+/** After the detail pane closed: its message's row if it is drawn, else the list's Tab stop. */
+function focusRowOf(split: HTMLElement, seq: number) {
+  const rows = Array.from(split.querySelectorAll<HTMLElement>('[data-row-key]'));
+  (rows.find((el) => el.getAttribute('data-row-key') === String(seq)) ?? rows.find((el) => el.tabIndex === 0))?.focus();
+}
+
 function TrafficLog({ modeSwitch }: { modeSwitch: ReactNode }) {
   const { rows, query, selected, logSearch } = useApp(useShallow((s) => ({ rows: s.rows, query: s.query, selected: s.selected, logSearch: s.logSearch })));
   const select = useApp((s) => s.select);
@@ -56,7 +62,17 @@ function TrafficLog({ modeSwitch }: { modeSwitch: ReactNode }) {
     <section className="view traffic-view">
       <TrafficToolbar shown={logRows ? logRows.length : shown.length} filterError={filter.error} lead={modeSwitch} />
       <LogSearchBar />
-      <div className="split">
+      <div
+        className="split"
+        // Escape closes the detail pane from the pane or the list, and focus goes back to the row it showed
+        onKeyDown={(e) => {
+          if (e.key !== 'Escape' || !selected || e.defaultPrevented) return;
+          e.preventDefault();
+          const list = e.currentTarget;
+          select(null);
+          focusRowOf(list, selected.seq);
+        }}
+      >
         {logRows ? (
           <TrafficList rows={logRows} selectedSeq={selected?.seq ?? null} onSelect={select} testId="log-search-list" />
         ) : rows.length === 0 && !answered ? (
