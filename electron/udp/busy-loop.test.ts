@@ -72,6 +72,25 @@ async function waitFor(ready: () => boolean, ms: number): Promise<void> {
   for (const end = performance.now() + ms; !ready() && performance.now() < end; ) await sleep(5);
 }
 
+describe('UDP pending session on a busy event loop', () => {
+  it('a HELLO that came while the loop was blocked past the HELLO deadline opens the session', async () => {
+    const transport = new UdpTransport({ socket: await bindUdp(0), onEnvelope: () => {}, config: { heartbeatMs: 100, deadAfterHeartbeats: 3 } });
+    cleanups.push(() => transport.close());
+    const device = await deviceThread(transport.port);
+    const closes: string[] = [];
+    transport.on('session:close', (e: { reason: string }) => closes.push(e.reason));
+    const hash = tokenHash('busy-loop-token-zzzzzzzzzzzzzzz');
+    const grant = transport.openSession('dev-hello', hash)!;
+    const dev = new ForgedDevice(grant.sessionId, grant.nonce, hash);
+    // Blocked right after the session was opened, for twice its HELLO deadline (300 ms), while the device says HELLO.
+    await busy(600, device, [dev.datagram(Uint8Array.of(2))]);
+    expect(device.allSent()).toBe(true);
+    await waitFor(() => transport.isOpen('dev-hello') || closes.length > 0, 5_000);
+    expect(closes).toEqual([]);
+    expect(transport.isOpen('dev-hello')).toBe(true);
+  });
+});
+
 describe('UDP dead-peer check on a busy event loop', () => {
   it('a device that talked while the loop was blocked stays open; one that stops is declared dead', async () => {
     const transport = new UdpTransport({ socket: await bindUdp(0), onEnvelope: () => {}, config: { heartbeatMs: 100, deadAfterHeartbeats: 3 } });

@@ -171,8 +171,24 @@ export class UdpTransport extends EventEmitter {
     // A device that never says HELLO is as gone as a silent peer (and gives up on the broker after
     // the same time): the session's memory and its device's place off the native wire are freed.
     const { heartbeatMs, deadAfterHeartbeats } = this.config;
-    s.helloDeadline = this.clock.after(heartbeatMs * deadAfterHeartbeats, () => this.byDevice.get(deviceId) === s && this.closeSession(deviceId, 'hello_timeout'));
+    this.armHelloDeadline(s, heartbeatMs * deadAfterHeartbeats);
     return { sessionId, nonce: Buffer.from(s.serverNonce).toString('hex'), port: this.port };
+  }
+
+  /**
+   * Ends the pending session `ms` from now unless a HELLO opens it first. Judged, like the dead-peer
+   * check, only on a deadline that fired on time: after a busy event loop Node runs due timers
+   * before it reads the datagrams that queued meanwhile, and the HELLO may be among them; a late
+   * deadline looks again one heartbeat later, once the socket has been read.
+   */
+  private armHelloDeadline(s: Session, ms: number): void {
+    const due = this.clock.now() + ms;
+    s.helloDeadline = this.clock.after(ms, () => {
+      if (this.byDevice.get(s.deviceId) !== s) return;
+      const late = this.clock.now() - due > this.config.heartbeatMs / 2;
+      if (late) this.armHelloDeadline(s, this.config.heartbeatMs);
+      else this.closeSession(s.deviceId, 'hello_timeout');
+    });
   }
 
   /** When the device's TCP session ends (or it is revoked) its UDP session ends too. */
