@@ -262,3 +262,17 @@ describe('chart numbers', () => {
     await waitFor(() => expect(status.textContent).toContain(`in msgs/s : ${grouped(184_409)}`));
   });
 });
+
+describe('series chart without values', () => {
+  it('says there is nothing yet in place of bare axes, and draws once a value comes', () => {
+    const none = [
+      { ts: t0, in: null, out: null },
+      { ts: t0 + 1000, in: null, out: null },
+    ];
+    const { rerender } = render(<SeriesChart title="Round-trip time" data={none} series={series} testId="chart-rtt" empty="No round-trip times yet." throttleMs={0} />);
+    expect(screen.getByTestId('chart-rtt-empty').textContent).toBe('No round-trip times yet.');
+    expect(screen.getByTestId('chart-rtt').querySelector('.recharts-wrapper, [role="application"]')).toBeNull();
+    rerender(<SeriesChart title="Round-trip time" data={[...none, { ts: t0 + 2000, in: 3, out: null }]} series={series} testId="chart-rtt" empty="No round-trip times yet." throttleMs={0} />);
+    return waitFor(() => expect(screen.queryByTestId('chart-rtt-empty')).toBeNull());
+  });
+});

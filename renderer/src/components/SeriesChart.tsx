@@ -130,7 +130,16 @@ export const preloadCharts = chartBody.preload;
  * page line up (times one above the other) whatever each one's data covers; without it the axis
  * spans the data's first to last time.
  */
-export function SeriesChart({ data, span, series, height = 220, title, note, testId, throttleMs = 1000, phaseMs = 0, fromZero = true }: { data: Row[]; span?: TimeSpan; series: SeriesDef[]; height?: number; title: string; note?: string; testId?: string; throttleMs?: number; phaseMs?: number; fromZero?: boolean }) {
+/** Whether any series has a number in the rows (else the chart would be bare axes). */
+export function hasValues(data: Row[], series: SeriesDef[]): boolean {
+  return data.some((r) => series.some((s) => typeof r[s.key] === 'number' && Number.isFinite(r[s.key])));
+}
+
+/**
+ * `empty`: said in the plot's place while no series has a value (e.g. no ping has measured an RTT
+ * yet), instead of bare axes with no ticks.
+ */
+export function SeriesChart({ data, span, series, height = 220, title, note, testId, throttleMs = 1000, phaseMs = 0, fromZero = true, empty = 'No data yet.' }: { data: Row[]; span?: TimeSpan; series: SeriesDef[]; height?: number; title: string; note?: string; testId?: string; throttleMs?: number; phaseMs?: number; fromZero?: boolean; empty?: string }) {
   // the span is throttled with the data, so the axis never slides ahead of the lines
   const from = span?.from;
   const to = span?.to;
@@ -192,7 +201,16 @@ export function SeriesChart({ data, span, series, height = 220, title, note, tes
       <p className="sr-only" id={hintId}>
         {CHART_KEYS_HINT}
       </p>
-      {mounted ? <ChartBody data={shown} span={view.span} series={series} height={height} label={`${title} chart`} describedBy={`${note ? `${noteId} ` : ''}${summaryId} ${hintId}`} point={point} onPointer={clearPoint} fromZero={fromZero} /> : <div style={{ height }} />}
+      {/* the data as it is now, not as last drawn: a chart whose series just changed has values to come */}
+      {!hasValues(data, series) ? (
+        <p className="chart-empty muted" style={{ height }} data-testid={testId ? `${testId}-empty` : undefined}>
+          {empty}
+        </p>
+      ) : mounted ? (
+        <ChartBody data={shown} span={view.span} series={series} height={height} label={`${title} chart`} describedBy={`${note ? `${noteId} ` : ''}${summaryId} ${hintId}`} point={point} onPointer={clearPoint} fromZero={fromZero} />
+      ) : (
+        <div style={{ height }} />
+      )}
     </figure>
   );
 }

@@ -92,3 +92,14 @@ describe('per-device live chart', () => {
     expect(legend()).toEqual([{ name: 'd6', color: PALETTE[0] }]);
   });
 });
+
+describe('per-device live chart without devices', () => {
+  it('offers no device to add until there is one', () => {
+    const { client } = renderWith(<DeviceSeries scope="" phaseMs={0} />);
+    const input = screen.getByLabelText('Add a device to the chart') as HTMLInputElement;
+    expect(input.disabled).toBe(true);
+    expect(input.placeholder).toBe('No devices yet');
+    act(() => void client.emit({ devices: [fakeDevice('d1')] }));
+    expect(input.disabled).toBe(false);
+  });
+});

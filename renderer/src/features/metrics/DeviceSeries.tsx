@@ -69,9 +69,9 @@ export function DeviceSeries({ scope, phaseMs, span: given }: { scope: string; p
           value={draft}
           onChange={(e) => setDraft(e.target.value)}
           onKeyDown={(e) => e.key === 'Enter' && add()}
-          placeholder={full ? `At most ${MAX_DEVICE_SERIES} devices` : 'Add a device to the chart…'}
+          placeholder={ids.length === 0 ? 'No devices yet' : full ? `At most ${MAX_DEVICE_SERIES} devices` : 'Add a device to the chart…'}
           aria-label="Add a device to the chart"
-          disabled={full}
+          disabled={full || ids.length === 0}
         />
         <datalist id="device-series-ids">
           {suggestions.map((id) => (

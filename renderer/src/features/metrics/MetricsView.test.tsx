@@ -61,3 +61,23 @@ describe('metrics view live charts for one device', () => {
     expect(screen.getByTestId('metrics-scope').textContent).toBe('Charts show d1 only.');
   });
 });
+
+describe('metrics view empty charts', () => {
+  const t0 = new Date(2026, 0, 1, 10, 0, 0).getTime();
+  const idle = (s: number) => ({ ts: t0 + s * 1000, msgsIn: 0, msgsOut: 0, bytesIn: 0, bytesOut: 0, errors: 0, drops: 0, rttMs: null, queueDepth: 0, udpLoss: 0, udpRetransmits: 0, udpSpurious: 0 });
+
+  it('says no RTT has been measured yet, and that UDP is off when the host opened no UDP port', async () => {
+    const { store } = renderWith(<MetricsView />);
+    act(() => store.setState({ live: Array.from({ length: 5 }, (_, s) => idle(s)) }));
+    await waitFor(() => expect(screen.getByTestId('chart-rtt-empty').textContent).toMatch(/No round-trip times yet/));
+    expect(screen.getByTestId('chart-udp').textContent).toMatch(/UDP is off in this run/);
+    expect(screen.getByTestId('chart-udp').querySelector('[role="application"]')).toBeNull();
+  });
+
+  it('draws the UDP chart when the host listens on UDP', async () => {
+    const { store } = renderWith(<MetricsView />);
+    act(() => store.setState({ hello: { ...store.getState().hello!, udpPort: 8080 }, live: Array.from({ length: 5 }, (_, s) => idle(s)) }));
+    await waitFor(() => expect(screen.getByTestId('chart-udp').querySelector('[role="application"]')).not.toBeNull(), { timeout: 4000 });
+    expect(screen.getByTestId('chart-udp').textContent).not.toMatch(/UDP is off/);
+  });
+});

@@ -55,6 +55,8 @@ export function MetricsView() {
   const live = useApp((s) => s.live);
   const rateHistory = useApp((s) => s.rateHistory);
   const answered = useHostAnswered();
+  // the host said it opened no UDP port: its loss chart could only ever be empty
+  const udpOff = useApp((s) => s.hello !== null && s.hello.udpPort === null);
   // Export asks the host for the range; the charts keep showing what is already here.
   const gate = useHostGate();
   // The pushed live points are all-device totals: one device's last 5 minutes (1 s points) come
@@ -124,9 +126,18 @@ export function MetricsView() {
         <div className="chart-grid">
           <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={1 * STAGGER_MS} title="Messages per second" span={span} data={points} series={S.msgs} testId="chart-msgs" />
           <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={2 * STAGGER_MS} title="Bytes per second" span={span} data={points} series={S.bytes} />
-          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={3 * STAGGER_MS} title="Round-trip time" span={span} data={points} series={S.rtt} />
+          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={3 * STAGGER_MS} title="Round-trip time" testId="chart-rtt" span={span} data={points} series={S.rtt} empty="No round-trip times yet: they come from the devices' pings." />
           <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={4 * STAGGER_MS} title="Errors, drops and queue" span={span} data={points} series={S.errors} />
-          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={5 * STAGGER_MS} title="UDP loss and retransmits" testId="chart-udp" span={span} note="Loss: packets proven lost. Late acks: resends that turned out unneeded." data={points} series={S.udp} />
+          {udpOff ? (
+            <figure className="chart" data-testid="chart-udp">
+              <figcaption>UDP loss and retransmits</figcaption>
+              <p className="chart-empty muted" style={{ height: 220 }}>
+                UDP is off in this run: devices talk over TCP only.
+              </p>
+            </figure>
+          ) : (
+            <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={5 * STAGGER_MS} title="UDP loss and retransmits" testId="chart-udp" span={span} note="Loss: packets proven lost. Late acks: resends that turned out unneeded." data={points} series={S.udp} />
+          )}
           {range === '5m' && <DeviceSeries scope={device} phaseMs={6 * STAGGER_MS} span={span} />}
         </div>
       )}
