@@ -137,13 +137,51 @@ describe('commands view', () => {
       throw new ApiCallError('disconnected', 'not connected to the host');
     };
     renderWith(<CommandsView />, ctx);
-    await waitFor(() => expect(ctx.store.getState().notices.at(-1)?.text).toBe('Could not load saved commands: not connected to the host'));
+    expect((await screen.findByTestId('saved-not-loaded')).textContent).toBe('Not loaded: not connected to the host. It loads when the host is back.');
     ctx.saved.push({ id: 's1', name: 'reboot', scope: null, template: '{"cmd":"reboot"}' });
     ctx.client.handlers['saved.list'] = list;
     ctx.client.handlers.hello = () => ({ ...TEST_HELLO });
     ctx.client.handlers['devices.list'] = () => [fakeDevice('a')];
     await act(async () => ctx.client.setStatus('open'));
     expect(await screen.findByTestId('run-saved-reboot')).toBeTruthy();
+  });
+
+  it('after an outage says the lists are not loaded (no false empty states, no toast) and loads them on reconnect', async () => {
+    const ctx = lab();
+    ctx.saved.push({ id: 's1', name: 'reboot', scope: null, template: '{"cmd":"reboot"}' });
+    const handlers = { saved: ctx.client.handlers['saved.list']!, history: () => [{ ts: 1_700_000_000_000, target: 'a', payload: '{"cmd":"reboot"}', status: 'sent' as const, error: null }] };
+    const down = () => {
+      throw new ApiCallError('disconnected', 'not connected to the host');
+    };
+    ctx.client.handlers['saved.list'] = down;
+    ctx.client.handlers['history.list'] = down;
+    act(() => ctx.client.setStatus('closed', 'cannot reach the host'));
+    const view = renderWith(<CommandsView />, ctx);
+    const notLoaded = 'Not loaded: not connected to the host. It loads when the host is back.';
+    expect((await screen.findByTestId('saved-not-loaded')).textContent).toBe(notLoaded);
+    expect(screen.getByTestId('history-not-loaded').textContent).toBe(notLoaded);
+    expect(screen.queryByText(/No saved commands yet/)).toBeNull();
+    expect(screen.queryByText('Nothing sent yet.')).toBeNull();
+    // said in place of the lists (and by the status bar), not by a toast that outlives the view
+    expect(ctx.store.getState().notices).toEqual([]);
+    ctx.client.handlers['saved.list'] = handlers.saved;
+    ctx.client.handlers['history.list'] = handlers.history;
+    ctx.client.handlers.hello = () => ({ ...TEST_HELLO });
+    ctx.client.handlers['devices.list'] = () => [fakeDevice('a')];
+    await act(async () => ctx.client.setStatus('open'));
+    expect(await screen.findByTestId('run-saved-reboot')).toBeTruthy();
+    expect(screen.getByTestId('command-history').textContent).toContain('{"cmd":"reboot"}');
+    expect(screen.queryByTestId('saved-not-loaded')).toBeNull();
+    // another failure is a notice too, about this view only: it goes when the view does
+    ctx.client.handlers['saved.list'] = () => {
+      throw new ApiCallError('internal', 'database is locked');
+    };
+    await act(async () => fireEvent.click(screen.getByTestId('broadcast-button')));
+    await act(async () => fireEvent.click(screen.getByTestId('broadcast-confirm')));
+    await waitFor(() => expect(ctx.store.getState().notices.map((n) => n.text)).toContain('Could not load saved commands: database is locked'));
+    expect(screen.getByTestId('run-saved-reboot')).toBeTruthy(); // the last known list stays
+    view.unmount();
+    expect(ctx.store.getState().notices.map((n) => n.text)).not.toContain('Could not load saved commands: database is locked');
   });
 
   it('marks offline devices in the picker and does not offer to send to one', () => {

@@ -14,6 +14,16 @@ import { SavedCommands } from './SavedCommands';
 import { builtinValues, checkTemplate, fillTemplate } from './template';
 import { useCommandData } from './useCommandData';
 
+/** In place of a list not loaded yet: why (the failure), or that it is on its way. */
+function NotLoaded({ error, answered, testId }: { error: string | null; answered: boolean; testId: string }) {
+  if (error === null) return <p className="muted">{answered ? 'Loading…' : HOST_CONNECTING_TEXT}</p>;
+  return (
+    <p className="muted" data-testid={testId}>
+      Not loaded: {error}. {/^not connected/.test(error) ? 'It loads when the host is back.' : 'It is tried again after each action and on reconnect.'}
+    </p>
+  );
+}
+
 /** Why Broadcast is off for a template: the host sends a broadcast as written, with nothing filled in. */
 const BROADCAST_VARS_TEXT = 'Broadcast sends the payload as written: it cannot fill {{variables}}. Send asks for their values.';
 
@@ -30,7 +40,7 @@ export function CommandsView() {
   const [name, setName] = useState('');
   const [confirmBroadcast, setConfirmBroadcast] = useState(false);
   const [deleting, setDeleting] = useState<SavedCommand | null>(null);
-  const { saved, history, reload } = useCommandData();
+  const { saved, history, loaded, error: loadError, reload } = useCommandData();
   const host = useHostGate();
   const answered = useHostAnswered();
   // a template's {{variables}} are filled before it is checked: the text is valid as it would be sent
@@ -171,23 +181,28 @@ export function CommandsView() {
       </div>
       <div className="card">
         <h2>Saved commands</h2>
-        <SavedCommands
-          saved={saved}
-          target={target}
-          host={host}
-          onRun={runSaved}
-          onLoad={(c) => {
-            editText(c.template);
-            setName(c.name);
-          }}
-          onDelete={setDeleting}
-        />
+        {/* not loaded is unknown, not empty: never "No saved commands yet" for lists that could not be read */}
+        {!loaded ? (
+          <NotLoaded error={loadError} answered={answered} testId="saved-not-loaded" />
+        ) : (
+          <SavedCommands
+            saved={saved}
+            target={target}
+            host={host}
+            onRun={runSaved}
+            onLoad={(c) => {
+              editText(c.template);
+              setName(c.name);
+            }}
+            onDelete={setDeleting}
+          />
+        )}
       </div>
       <div className="card">
         <h2>History</h2>
-        {/* before the host answered the history is unknown, not empty */}
-        {history.length === 0 && !answered ? (
-          <p className="muted">{HOST_CONNECTING_TEXT}</p>
+        {/* before a load worked the history is unknown, not empty */}
+        {!loaded ? (
+          <NotLoaded error={loadError} answered={answered} testId="history-not-loaded" />
         ) : (
           <CommandHistory
             history={history}

@@ -10,10 +10,6 @@ import { Notices } from './StatusBar';
 
 afterEach(cleanup);
 
-const down = () => {
-  throw new ApiCallError('disconnected', 'not connected to the host');
-};
-
 describe('notices after a host outage', () => {
   it('merges identical notices into one with a count instead of stacking them', () => {
     const { store } = renderWith(<Notices />);
@@ -28,7 +24,10 @@ describe('notices after a host outage', () => {
 
   it('clears a failed load by itself when the data loads after the reconnect; an action failure stays', async () => {
     const client = createFakeClient();
-    client.handlers['saved.list'] = down;
+    // a lost connection is said in place of the lists, not as a notice: another failure is one
+    client.handlers['saved.list'] = () => {
+      throw new ApiCallError('internal', 'database is locked');
+    };
     client.handlers['history.list'] = () => [];
     const ctx = setup(client);
     renderWith(
