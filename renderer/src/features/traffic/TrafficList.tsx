@@ -2,11 +2,26 @@ import { memo, useEffect, useMemo, useRef } from 'react';
 import type { TrafficRow } from '../../../../shared/api/contract';
 import { cmdLabel, cmdShort, formatTime, statusLabel } from '../../components/format';
 import { useRovingRows } from '../../components/useRovingRows';
-import { targetOf } from './payload';
+import { innerJsonText, payloadPreview, targetOf } from './payload';
 import { focusedRowKey, useRowSlots } from './row-slots';
 
 const ROW_HEIGHT = 28;
 const PREVIEW_CHARS = 160;
+const TITLE_CHARS = 600;
+
+/** The message the frame carries, not its envelope (payload.ts): the useful part fits the column. */
+function preview(row: TrafficRow): string {
+  const text = payloadPreview(row);
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
+}
+
+/** The inner payload as JSON when the cell shows a summary of it; says when the log shortened it. */
+function payloadTitle(row: TrafficRow): string | undefined {
+  if (row.cut) return 'payload shortened in the log';
+  const json = innerJsonText(row);
+  if (json === null) return undefined;
+  return json.length > TITLE_CHARS ? `${json.slice(0, TITLE_CHARS)}…` : json;
+}
 
 const Row = memo(function Row({ row, index, top, selected, tabbable, onSelect }: { row: TrafficRow; index: number; top: number; selected: boolean; tabbable: boolean; onSelect: (r: TrafficRow) => void }) {
   return (
@@ -31,8 +46,8 @@ const Row = memo(function Row({ row, index, top, selected, tabbable, onSelect }:
       <span role="cell" className="cell num opt3">{row.msgId}</span>
       <span role="cell" className="cell num opt3">{row.size}</span>
       <span role="cell" className="cell opt3">{statusLabel(row.status)}</span>
-      <span role="cell" className="cell mono payload opt3" title={row.cut ? 'payload shortened in the log' : undefined}>
-        {row.payload.length > PREVIEW_CHARS ? `${row.payload.slice(0, PREVIEW_CHARS)}…` : row.payload}
+      <span role="cell" className="cell mono payload opt3" title={payloadTitle(row)}>
+        {preview(row)}
         {row.cut && <span className="badge">cut</span>}
       </span>
     </div>

@@ -39,6 +39,31 @@ describe('traffic view', () => {
     expect(counters.textContent).toBe('5 shown · 4 logged since the host started · 1 dropped');
   });
 
+  it("shows the inner payload in the list; the filter still matches the stored frame, envelope and all; the detail shows the whole frame", () => {
+    vi.useFakeTimers();
+    try {
+      const { client } = renderWith(<TrafficView />);
+      const out = fakeRow({ seq: 2, dir: 'out', device: 'lamp', from: 'server', to: 'lamp', payload: '{"from":"server","payload":{"cmd":"set","relay":1,"on":true}}' });
+      act(() => void client.emit({ traffic: [tele(1, 21.4), out] }));
+      const cells = () => screen.getAllByTestId('traffic-row').map((r) => r.querySelector('.payload')!);
+      expect(cells().map((c) => c.textContent)).toEqual(['telemetry temp=21.4 rssi=-60', 'cmd=set relay=1 on=true']);
+      expect(cells()[0]!.getAttribute('title')).toBe('{"telemetry":{"temp":21.4,"rssi":-60}}');
+      // free text and fields match what is stored, not what the cell shows
+      fireEvent.change(screen.getByLabelText('Traffic filter'), { target: { value: 'targetId' } });
+      act(() => void vi.advanceTimersByTime(200));
+      expect(cells().map((c) => c.textContent)).toEqual(['telemetry temp=21.4 rssi=-60']);
+      fireEvent.change(screen.getByLabelText('Traffic filter'), { target: { value: 'temp=21.4' } });
+      act(() => void vi.advanceTimersByTime(200));
+      expect(screen.getByTestId('count-shown').textContent).toBe('0');
+      fireEvent.change(screen.getByLabelText('Traffic filter'), { target: { value: '' } });
+      act(() => void vi.advanceTimersByTime(200));
+      fireEvent.click(screen.getAllByTestId('traffic-row')[1]!);
+      expect(screen.getByTestId('message-detail').textContent).toContain('from');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('filters after a typing pause and marks a bad expression', () => {
     vi.useFakeTimers();
     try {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeRow } from '../../api/fake-client';
 import { diffJson } from './diff';
 import { hexDump, payloadBytes } from './hex';
-import { messageKind, previousOfKind, rowJson, targetOf } from './payload';
+import { innerJsonText, messageKind, payloadPreview, previousOfKind, rowJson, targetOf } from './payload';
 
 describe('message detail helpers', () => {
   it('finds the previous message of the same device and kind', () => {
@@ -38,5 +38,25 @@ describe('message detail helpers', () => {
     expect(dump.lines[0]).toMatch(/^0000 {2}7b 22 61 22 3a 31 7d\s+\{"a":1\}$/);
     expect(hexDump(new Uint8Array(5000)).hidden).toBe(5000 - 4096);
     expect(Array.from(payloadBytes('00ff'))).toEqual([0, 255]);
+  });
+
+  it("previews the message a frame carries, not its envelope, both directions; a cut one from its inner payload on; anything else as it is", () => {
+    const preview = (payload: string, over: Parameters<typeof fakeRow>[0] = {}) => payloadPreview(fakeRow({ payload, ...over }));
+    expect(preview('{"targetId":"server","payload":{"telemetry":{"temp":21.4,"hum":40}}}')).toBe('telemetry temp=21.4 hum=40');
+    expect(preview('{"from":"server","payload":{"cmd":"set","relay":1,"on":true}}', { dir: 'out' })).toBe('cmd=set relay=1 on=true');
+    expect(preview('{"targetId":"lamp-2","payload":{"state":{"relay1":true}}}')).toBe('state relay1=true');
+    expect(preview('{"from":"lamp-1","payload":{"text":"hello there","list":[1,"a"],"n":null,"o":{"x":{"y":2}}}}', { dir: 'out' })).toBe('text="hello there" list=[1, a] n=null o={x={y=2}}');
+    expect(preview('{"targetId":"server","payload":"reboot"}')).toBe('reboot');
+    expect(preview('{"targetId":"server","payload":{}}')).toBe('{}');
+    // no envelope (legacy JSON): the message itself
+    expect(preview('{"relay":1}')).toBe('relay=1');
+    // shortened in the log: no JSON any more, the text from the inner payload on
+    expect(preview('{"targetId":"server","payload":{"telemetry":{"temp":21.4,"log":"aaaa', { cut: true })).toBe('{"telemetry":{"temp":21.4,"log":"aaaa');
+    expect(preview('{"from":"a \\"b\\"","n":1,"payload":[1,2', { cut: true })).toBe('[1,2');
+    expect(preview('0a0b0c')).toBe('0a0b0c');
+    expect(preview('{"a":', { cut: true })).toBe('{"a":');
+    // the tooltip: the inner payload as JSON
+    expect(innerJsonText(fakeRow({ payload: '{"targetId":"server","payload":{"telemetry":{"temp":21.4}}}' }))).toBe('{"telemetry":{"temp":21.4}}');
+    expect(innerJsonText(fakeRow({ payload: '0a0b' }))).toBeNull();
   });
 });
