@@ -3,6 +3,7 @@ import { CartesianGrid, DefaultTooltipContent, Legend, Line, LineChart, Referenc
 import { formatValue } from './format';
 import { axisTick, timeBounds, timeLabels, type Row, type SeriesDef, type TimeSpan } from './SeriesChart';
 import { timeTicks } from './time-ticks';
+import { valueBounds, valueTicks } from './value-ticks';
 import { useWidth } from './useWidth';
 
 // SeriesChart's drawing, in a chunk of its own with recharts (loaded through `deferred`).
@@ -57,6 +58,9 @@ export const ChartBody = memo(
     const box = useRef<HTMLDivElement>(null);
     const plotWidth = useWidth(box) - Y_AXIS_WIDTH - MARGIN.left - MARGIN.right;
     const ticks = bounds ? timeTicks(bounds.from, bounds.to, plotWidth) : undefined;
+    // value ticks on round numbers, their ends the axis' domain
+    const { min, max } = valueBounds(data, series.map((s) => s.key));
+    const yTicks = valueTicks(min, max, fromZero);
     return (
       <div style={{ position: 'relative' }} ref={box}>
         <ResponsiveContainer width="100%" height={height}>
@@ -65,7 +69,7 @@ export const ChartBody = memo(
           <LineChart data={data} margin={MARGIN} accessibilityLayer={false} tabIndex={0} role="application" aria-label={label} aria-describedby={describedBy} onMouseMove={onPointer}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
             <XAxis dataKey="ts" type="number" domain={axis ? [axis.from, axis.to] : ['dataMin', 'dataMax']} allowDataOverflow={axis !== null} ticks={ticks} tickFormatter={tick} stroke="var(--muted)" fontSize={11} />
-            <YAxis stroke="var(--muted)" fontSize={11} width={Y_AXIS_WIDTH} domain={fromZero ? [0, 'auto'] : ['auto', 'auto']} tickFormatter={axisTick} />
+            <YAxis stroke="var(--muted)" fontSize={11} width={Y_AXIS_WIDTH} domain={yTicks.length > 1 ? [yTicks[0]!, yTicks.at(-1)!] : fromZero ? [0, 'auto'] : ['auto', 'auto']} ticks={yTicks.length > 1 ? yTicks : undefined} interval={0} tickFormatter={axisTick} />
             <Tooltip labelFormatter={(v) => full(Number(v))} formatter={formatValue} contentStyle={TOOLTIP_STYLE} isAnimationActive={false} />
             {/* labels in the text colour (the swatch keeps the series colour): light series colours are unreadable as text */}
             {/* in the order the series are given (recharts sorts by label: "max, min, temp average") */}

@@ -276,3 +276,24 @@ describe('series chart without values', () => {
     return waitFor(() => expect(screen.queryByTestId('chart-rtt-empty')).toBeNull());
   });
 });
+
+describe('series chart value axis', () => {
+  const valueLabels = (chart: HTMLElement) => Array.from(chart.querySelectorAll('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value')).map((t) => t.textContent);
+
+  it('labels round values, from 0 for rates and around the data for readings', async () => {
+    const restore = measureChartText();
+    try {
+      const rates = [0.02, 0.22, 0.11].map((v, i) => ({ ts: t0 + i * 1000, in: v, out: 0 }));
+      render(<SeriesChart title="Errors" data={rates} series={series} testId="chart-errors" />);
+      await waitFor(() => expect(valueLabels(screen.getByTestId('chart-errors'))).toEqual(['0', '0.1', '0.2', '0.3']));
+      const readings = [21.36, 22.04, 21.7].map((v, i) => ({ ts: t0 + i * 1000, in: v, out: null }));
+      render(<SeriesChart title="Temperature" data={readings} series={series} testId="chart-temp" fromZero={false} />);
+      await waitFor(() => expect(valueLabels(screen.getByTestId('chart-temp'))).toEqual(['21.2', '21.4', '21.6', '21.8', '22', '22.2']));
+      const bytes = [120_000, 181_500].map((v, i) => ({ ts: t0 + i * 1000, in: v, out: 0 }));
+      render(<SeriesChart title="Bytes" data={bytes} series={series} testId="chart-bytes" />);
+      await waitFor(() => expect(valueLabels(screen.getByTestId('chart-bytes'))).toEqual(['0', ...[50_000, 100_000, 150_000, 200_000].map(axisTick)]));
+    } finally {
+      restore();
+    }
+  });
+});
