@@ -118,6 +118,22 @@ describe('commands view', () => {
     expect(ctx.client.calls.filter((c) => c.method === 'messages.send').at(-1)?.params).toEqual({ to: 'a', payload: { say: 'hi "you"', to: 'a' } });
   });
 
+  it("says a value that breaks a saved command's JSON in its form, not in a toast that follows the user", async () => {
+    const ctx = lab();
+    ctx.saved.push({ id: 's1', name: 'relay on', scope: null, template: '{"cmd":"set","value":{{on}}}' });
+    renderWith(<CommandsView />, ctx);
+    fireEvent.click(await screen.findByTestId('run-saved-relay on'));
+    fireEvent.change(screen.getByLabelText('Variable on'), { target: { value: 'tru' } });
+    await act(async () => fireEvent.click(screen.getAllByRole('button', { name: 'Send to a' }).at(-1)!));
+    expect(screen.getByTestId('saved-vars-error').textContent).toMatch(/^With these values: Not valid JSON/);
+    expect(ctx.store.getState().notices).toEqual([]);
+    expect(ctx.client.calls.some((c) => c.method === 'messages.send')).toBe(false);
+    fireEvent.change(screen.getByLabelText('Variable on'), { target: { value: 'true' } });
+    await act(async () => fireEvent.click(screen.getAllByRole('button', { name: 'Send to a' }).at(-1)!));
+    expect(ctx.client.calls.find((c) => c.method === 'messages.send')?.params).toEqual({ to: 'a', payload: { cmd: 'set', value: true } });
+    expect(screen.queryByLabelText('Variable on')).toBeNull();
+  });
+
   it('broadcast shows the online recipients and sends only after confirmation', async () => {
     const ctx = lab();
     renderWith(<CommandsView />, ctx);

@@ -78,14 +78,16 @@ export function CommandsView() {
     if (tpl.own.length > 0) return setAsking(Object.fromEntries(tpl.own.map((v) => [v, asking?.[v] ?? ''])));
     sendFilled({});
   };
-  const runSaved = (cmd: SavedCommand, values: Record<string, string>) => {
+  /** Runs a saved command; a value that breaks its JSON comes back, for its form to say (nothing is sent). */
+  const runSaved = (cmd: SavedCommand, values: Record<string, string>): string | null => {
     if (Object.keys(values).length === 0) {
       void act(`${cmd.name}`, async () => `${cmd.name} sent to ${target}: ${(await api.call('saved.run', { id: cmd.id, to: target })).payload}`);
-      return;
+      return null;
     }
     const filled = checkJsonObject(fillTemplate(cmd.template, { ...builtinValues(target), ...values }));
-    if (!filled.ok) return notify('error', `${cmd.name}: ${filled.error}`);
+    if (!filled.ok) return `With these values: ${filled.error}`;
     void act(cmd.name, async () => `${cmd.name} sent to ${target} (msg ${(await api.call('messages.send', { to: target, payload: filled.value })).msgId})`);
+    return null;
   };
 
   return (

@@ -4,9 +4,11 @@ import { HOST_CONNECTING_TEXT, useHostAnswered, type HostGate } from '../../comp
 import { userVars } from './template';
 
 /** One-click buttons for saved commands; commands with own variables ask for their values first. */
-export function SavedCommands({ saved, target, host, onRun, onLoad, onDelete }: { saved: SavedCommand[]; target: string; host: HostGate; onRun: (cmd: SavedCommand, values: Record<string, string>) => void; onLoad: (cmd: SavedCommand) => void; onDelete: (cmd: SavedCommand) => void }) {
+export function SavedCommands({ saved, target, host, onRun, onLoad, onDelete }: { saved: SavedCommand[]; target: string; host: HostGate; onRun: (cmd: SavedCommand, values: Record<string, string>) => string | null | void; onLoad: (cmd: SavedCommand) => void; onDelete: (cmd: SavedCommand) => void }) {
   const [asking, setAsking] = useState<SavedCommand | null>(null);
   const [values, setValues] = useState<Record<string, string>>({});
+  // a value that breaks the command's JSON: said in its form (an input hint, not a toast)
+  const [problem, setProblem] = useState<string | null>(null);
   const applicable = saved.filter((c) => c.scope === null || c.scope === target || c.scope.startsWith('kind:'));
   const answered = useHostAnswered();
   // before the host answered the list is unknown, not empty
@@ -29,6 +31,7 @@ export function SavedCommands({ saved, target, host, onRun, onLoad, onDelete }: 
               const vars = userVars(c.template);
               if (vars.length === 0) return onRun(c, {});
               setValues(Object.fromEntries(vars.map((v) => [v, ''])));
+              setProblem(null);
               setAsking(c);
             }}
           >
@@ -47,7 +50,8 @@ export function SavedCommands({ saved, target, host, onRun, onLoad, onDelete }: 
           className="card vars-form"
           onSubmit={(e) => {
             e.preventDefault();
-            onRun(asking, values);
+            const error = onRun(asking, values);
+            if (error) return setProblem(error);
             setAsking(null);
           }}
         >
@@ -58,6 +62,11 @@ export function SavedCommands({ saved, target, host, onRun, onLoad, onDelete }: 
               <input autoFocus aria-label={`Variable ${v}`} value={values[v]} onChange={(e) => setValues({ ...values, [v]: e.target.value })} />
             </label>
           ))}
+          {problem && (
+            <p className="error-text" data-testid="saved-vars-error">
+              {problem}
+            </p>
+          )}
           <div className="row-actions">
             <button type="button" className="btn" onClick={() => setAsking(null)}>
               Cancel

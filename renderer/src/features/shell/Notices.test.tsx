@@ -6,7 +6,7 @@ import { createFakeClient, fakeDevice } from '../../api/fake-client';
 import { appendNotices, MAX_NOTICES } from '../../store/connection-slice';
 import { renderWith, setup, TEST_HELLO } from '../../test-utils';
 import { CommandsView } from '../commands/CommandsView';
-import { Notices } from './StatusBar';
+import { Notices, VISIBLE_NOTICES, WARN_NOTICE_MS } from './StatusBar';
 
 afterEach(cleanup);
 
@@ -77,6 +77,44 @@ describe('notices after a host outage', () => {
       act(() => void vi.advanceTimersByTime(2100));
       expect(screen.queryByTestId('notice-info')).toBeNull();
       expect(screen.getByTestId('notice-warn')).toBeTruthy();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('notices over the view', () => {
+  it('stay a small stack: only the newest info, at most 3, the rest behind "N more"', () => {
+    const { store } = renderWith(<Notices />);
+    act(() => {
+      store.getState().notify('info', 'Saved "relay on"');
+      store.getState().notify('info', 'Sent to lamp-1 (msg 24)');
+      store.getState().notify('info', 'Broadcast delivered to 5 device(s)');
+    });
+    // a newer outcome replaces the older ones instead of stacking over the History's Result column
+    expect(screen.getAllByTestId('notice-info').map((n) => n.textContent)).toEqual(['Broadcast delivered to 5 device(s)✕']);
+    act(() => {
+      for (const d of ['a', 'b', 'c']) store.getState().notify('error', `Send to ${d} failed: no such device`);
+    });
+    expect(VISIBLE_NOTICES).toBe(3);
+    expect(screen.getAllByTestId(/^notice-(info|error)$/).map((n) => n.textContent)).toEqual(['Send to a failed: no such device✕', 'Send to b failed: no such device✕', 'Send to c failed: no such device✕']);
+    fireEvent.click(screen.getByRole('button', { name: '1 more' }));
+    expect(screen.getAllByTestId(/^notice-(info|error)$/)).toHaveLength(4);
+    fireEvent.click(screen.getByRole('button', { name: 'Show fewer' }));
+    expect(screen.getAllByTestId(/^notice-(info|error)$/)).toHaveLength(3);
+  });
+
+  it('a plain warning goes by itself after 20 s; an offline alert and an error stay until dismissed', () => {
+    vi.useFakeTimers();
+    try {
+      const { client, store } = renderWith(<Notices />);
+      act(() => void client.emit({ notices: [{ level: 'warn', text: 'login failed from 10.0.0.7: invalid_token' }, { level: 'warn', text: 'lamp is offline: closed by peer — for 30 s', device: 'lamp', alert: 'offline' }] }));
+      act(() => store.getState().notify('error', 'Send failed: not connected to the host'));
+      act(() => void vi.advanceTimersByTime(WARN_NOTICE_MS - 100));
+      expect(screen.getAllByTestId('notice-warn')).toHaveLength(2);
+      act(() => void vi.advanceTimersByTime(200));
+      expect(screen.getAllByTestId('notice-warn').map((n) => n.textContent)).toEqual([expect.stringContaining('lamp is offline')]);
+      expect(screen.getByTestId('notice-error')).toBeTruthy();
     } finally {
       vi.useRealTimers();
     }

@@ -1,5 +1,6 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import type { Notice } from '../../store/connection-slice';
 import { useApp } from '../../store/context';
 
 /** The UI's own connection to its host, always visible. */
@@ -52,6 +53,17 @@ export function StaleBanner() {
 }
 
 const INFO_NOTICE_MS = 6000;
+/** A plain warning (a failed login, a host hiccup) goes by itself too, later than info. */
+export const WARN_NOTICE_MS = 20_000;
+/** At most this many notices over the view at once; the older wait behind "N more". */
+export const VISIBLE_NOTICES = 3;
+
+/** How long a notice stays by itself, or null when it stays until dismissed (errors, offline alerts, a failed load that clears itself). */
+function lifetime(n: Notice): number | null {
+  if (n.level === 'info') return INFO_NOTICE_MS;
+  if (n.level === 'warn' && n.alert === undefined && n.key === undefined) return WARN_NOTICE_MS;
+  return null;
+}
 
 export function Notices() {
   const notices = useApp((s) => s.notices);
@@ -59,29 +71,43 @@ export function Notices() {
   const dismissAll = useApp((s) => s.dismissAllNotices);
   const navigate = useApp((s) => s.navigate);
   const setDeviceFilter = useApp((s) => s.setDeviceFilter);
-  // info goes away by itself INFO_NOTICE_MS after it came (not after the last change to the list,
-  // which would keep it up while other notices keep coming); warnings and errors stay until dismissed
+  const [expanded, setExpanded] = useState(false);
+  // info (and plain warnings) go away by themselves after they came (not after the last change to the
+  // list, which would keep them up while other notices keep coming); errors and offline alerts stay
   const dueAt = useRef(new Map<number, number>());
   useEffect(() => {
     const now = Date.now();
-    const info = notices.filter((n) => n.level === 'info');
-    for (const id of dueAt.current.keys()) if (!info.some((n) => n.id === id)) dueAt.current.delete(id);
-    const timers = info.map((n) => {
-      if (!dueAt.current.has(n.id)) dueAt.current.set(n.id, now + INFO_NOTICE_MS);
+    const timed = notices.filter((n) => lifetime(n) !== null);
+    for (const id of dueAt.current.keys()) if (!timed.some((n) => n.id === id)) dueAt.current.delete(id);
+    const timers = timed.map((n) => {
+      if (!dueAt.current.has(n.id)) dueAt.current.set(n.id, now + lifetime(n)!);
       return setTimeout(() => dismiss(n.id), Math.max(0, dueAt.current.get(n.id)! - now));
     });
     return () => timers.forEach(clearTimeout);
   }, [notices, dismiss]);
+  // a bounded stack in the corner: only the newest info (a newer outcome replaces the older), and
+  // at most VISIBLE_NOTICES in all unless the user asks for the rest, so the toasts cover little of the view
+  const newestInfo = [...notices].reverse().find((n) => n.level === 'info');
+  const shown = notices.filter((n) => n.level !== 'info' || n === newestInfo);
+  const hidden = expanded ? 0 : Math.max(0, shown.length - VISIBLE_NOTICES);
+  const visible = shown.slice(hidden);
   if (notices.length === 0) return null;
   return (
     <div className="notices" role="status" aria-live="polite">
-      {notices.length > 1 && (
-        // warnings stay until dismissed: a pile of them must not take the corner of the view one by one
-        <button type="button" className="btn notices-clear" onClick={dismissAll} data-testid="notices-dismiss-all">
-          Dismiss all
-        </button>
+      {(notices.length > 1 || hidden > 0) && (
+        // errors and alerts stay until dismissed: a pile of them must not take the corner of the view one by one
+        <div className="notices-bar">
+          {(hidden > 0 || expanded) && shown.length > VISIBLE_NOTICES && (
+            <button type="button" className="btn notices-more" onClick={() => setExpanded(!expanded)} aria-expanded={expanded} data-testid="notices-more">
+              {expanded ? 'Show fewer' : `${hidden} more`}
+            </button>
+          )}
+          <button type="button" className="btn notices-clear" onClick={dismissAll} data-testid="notices-dismiss-all">
+            Dismiss all
+          </button>
+        </div>
       )}
-      {notices.map((n) => (
+      {visible.map((n) => (
         <div key={n.id} className={`notice notice-${n.level}`} data-testid={`notice-${n.level}`}>
           <span>
             {n.text}
