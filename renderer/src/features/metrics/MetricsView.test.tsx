@@ -81,3 +81,18 @@ describe('metrics view empty charts', () => {
     expect(screen.getByTestId('chart-udp').textContent).not.toMatch(/UDP is off/);
   });
 });
+
+describe('metrics view units', () => {
+  it('says which charts are per second and which are counts, in the title, the note and the legend (the tooltip)', async () => {
+    const t0 = new Date(2026, 0, 1, 10, 0, 0).getTime();
+    const point = (s: number) => ({ ts: t0 + s * 1000, msgsIn: 1, msgsOut: 0, bytesIn: 0, bytesOut: 0, errors: 1, drops: 0, rttMs: null, queueDepth: 2, udpLoss: 1, udpRetransmits: 0, udpSpurious: 0 });
+    const { store } = renderWith(<MetricsView />);
+    act(() => store.setState({ hello: { ...store.getState().hello!, udpPort: 8080 }, live: Array.from({ length: 5 }, (_, s) => point(s)) }));
+    const legend = (id: string) => Array.from(screen.getByTestId(id).querySelectorAll('.recharts-legend-item-text')).map((t) => t.textContent);
+    await waitFor(() => expect(legend('chart-errors')).toEqual(['errors/s', 'drops/s', 'queue (msgs waiting)']), { timeout: 4000 });
+    expect(screen.getByTestId('chart-errors').querySelector('figcaption')!.textContent).toMatch(/per second/);
+    expect(screen.getByTestId('chart-errors').textContent).toMatch(/Queue: messages waiting to be sent, a count/);
+    await waitFor(() => expect(legend('chart-udp')).toEqual(['lost packets/s', 'retransmits/s', 'late acks/s']), { timeout: 4000 });
+    expect(screen.getByTestId('chart-udp').querySelector('figcaption')!.textContent).toMatch(/per second/);
+  });
+});

@@ -33,14 +33,14 @@ const S = {
   ],
   rtt: [{ key: 'rttMs', label: 'RTT ms', color: PALETTE[2]! }],
   errors: [
-    { key: 'errors', label: 'errors', color: PALETTE[1]!, gaps: true },
-    { key: 'drops', label: 'drops', color: PALETTE[3]!, gaps: true },
-    { key: 'queueDepth', label: 'queue depth', color: PALETTE[4]!, gaps: true },
+    { key: 'errors', label: 'errors/s', color: PALETTE[1]!, gaps: true },
+    { key: 'drops', label: 'drops/s', color: PALETTE[3]!, gaps: true },
+    { key: 'queueDepth', label: 'queue (msgs waiting)', color: PALETTE[4]!, gaps: true },
   ],
   udp: [
-    { key: 'udpLoss', label: 'UDP loss', color: PALETTE[3]!, gaps: true },
-    { key: 'udpRetransmits', label: 'UDP retransmits', color: PALETTE[5]!, gaps: true },
-    { key: 'udpSpurious', label: 'UDP late acks', color: PALETTE[7]!, gaps: true },
+    { key: 'udpLoss', label: 'lost packets/s', color: PALETTE[3]!, gaps: true },
+    { key: 'udpRetransmits', label: 'retransmits/s', color: PALETTE[5]!, gaps: true },
+    { key: 'udpSpurious', label: 'late acks/s', color: PALETTE[7]!, gaps: true },
   ],
 };
 
@@ -127,16 +127,16 @@ export function MetricsView() {
           <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={1 * STAGGER_MS} title="Messages per second" span={span} data={points} series={S.msgs} testId="chart-msgs" />
           <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={2 * STAGGER_MS} title="Bytes per second" span={span} data={points} series={S.bytes} />
           <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={3 * STAGGER_MS} title="Round-trip time" testId="chart-rtt" span={span} data={points} series={S.rtt} empty="No round-trip times yet: they come from the devices' pings." />
-          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={4 * STAGGER_MS} title="Errors, drops and queue" span={span} data={points} series={S.errors} />
+          <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={4 * STAGGER_MS} title="Errors and drops per second, queue" testId="chart-errors" span={span} note="Errors and drops: per second (averaged over each step). Queue: messages waiting to be sent, a count." data={points} series={S.errors} />
           {udpOff ? (
             <figure className="chart" data-testid="chart-udp">
-              <figcaption>UDP loss and retransmits</figcaption>
+              <figcaption>UDP loss and retransmits per second</figcaption>
               <p className="chart-empty muted" style={{ height: 220 }}>
                 UDP is off in this run: devices talk over TCP only.
               </p>
             </figure>
           ) : (
-            <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={5 * STAGGER_MS} title="UDP loss and retransmits" testId="chart-udp" span={span} note="Loss: packets proven lost. Late acks: resends that turned out unneeded." data={points} series={S.udp} />
+            <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={5 * STAGGER_MS} title="UDP loss and retransmits per second" testId="chart-udp" span={span} note="Per second (averaged over each step). Loss: packets proven lost. Late acks: resends that turned out unneeded." data={points} series={S.udp} />
           )}
           {range === '5m' && <DeviceSeries scope={device} phaseMs={6 * STAGGER_MS} span={span} />}
         </div>
