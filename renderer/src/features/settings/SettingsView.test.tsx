@@ -53,17 +53,41 @@ describe('settings view', () => {
     const port = await screen.findByLabelText('TCP port');
     fireEvent.change(port, { target: { value: '70000' } });
     // not while typing: only when the field is left
-    expect(screen.queryByTestId('settings-problems')).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
     fireEvent.blur(port);
-    fireEvent.change(screen.getByLabelText('Keepalive (s)'), { target: { value: '2.5' } });
-    fireEvent.blur(screen.getByLabelText('Keepalive (s)'));
-    const problems = screen.getByTestId('settings-problems').textContent!;
-    expect(problems).toBe('TCP port must be a whole number between 0 and 65535; Keepalive (s) must be a whole number between 1 and 3600');
-    expect(problems).not.toMatch(/tcpPort|expected|received/);
+    const keepalive = screen.getByLabelText('Keepalive (s)');
+    fireEvent.change(keepalive, { target: { value: '2.5' } });
+    fireEvent.blur(keepalive);
+    expect(screen.getAllByRole('alert').map((a) => a.textContent)).toEqual(['TCP port must be a whole number between 0 and 65535', 'Keepalive (s) must be a whole number between 1 and 3600']);
+    expect(screen.getAllByRole('alert').map((a) => a.textContent).join()).not.toMatch(/tcpPort|expected|received/);
     expect(port.getAttribute('aria-invalid')).toBe('true');
-    expect(port.getAttribute('aria-describedby')).toBe('settings-problems');
     expect(screen.getByLabelText('UDP port').getAttribute('aria-invalid')).toBeNull();
+    expect(screen.getByLabelText('UDP port').hasAttribute('aria-describedby')).toBe(false);
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
+    expect(ctx.client.calls.some((c) => c.method === 'settings.save')).toBe(false);
+  });
+
+  it("puts a field's message directly under it, describing it, and leaves Save in a row of its own", async () => {
+    const ctx = lab();
+    renderWith(<SettingsView />, ctx);
+    const keepalive = await screen.findByLabelText('Keepalive (s)');
+    const actions = screen.getByTestId('settings-actions');
+    const save = screen.getByRole('button', { name: 'Save settings' });
+    const grid = actions.parentElement!;
+    const cellsBefore = Array.from(grid.children);
+    fireEvent.change(keepalive, { target: { value: '0' } });
+    await act(async () => fireEvent.click(save));
+    const message = screen.getByTestId('settings-problem-keepaliveSeconds');
+    expect(message.textContent).toBe('Keepalive (s) must be a whole number between 1 and 3600');
+    // right after its input, inside the field; the input is described by it
+    expect(keepalive.nextElementSibling).toBe(message);
+    expect(keepalive.getAttribute('aria-describedby')).toBe(message.id);
+    // the failed save took the keyboard to the field
+    expect(document.activeElement).toBe(keepalive);
+    // no new cell in the grid to push Save along: the same cells, Save still in the last
+    expect(Array.from(grid.children)).toEqual(cellsBefore);
+    expect(grid.lastElementChild).toBe(actions);
+    expect(save.parentElement).toBe(actions);
     expect(ctx.client.calls.some((c) => c.method === 'settings.save')).toBe(false);
   });
 
@@ -77,13 +101,13 @@ describe('settings view', () => {
     expect(rate.value).toBe('');
     // saving now says what is missing and sends nothing
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
-    expect(screen.getByTestId('settings-problems').textContent).toBe('Rate limit (msgs/s per device) is empty: enter a whole number between 1 and 1,000,000');
+    expect(screen.getByTestId('settings-problem-rateLimitPerSecond').textContent).toBe('Rate limit (msgs/s per device) is empty: enter a whole number between 1 and 1,000,000');
     expect(rate.getAttribute('aria-invalid')).toBe('true');
     expect(ctx.client.calls.some((c) => c.method === 'settings.save')).toBe(false);
     fireEvent.change(rate, { target: { value: '5' } });
     fireEvent.change(rate, { target: { value: '50' } });
     expect(rate.value).toBe('50');
-    expect(screen.queryByTestId('settings-problems')).toBeNull();
+    expect(screen.queryByTestId('settings-problem-rateLimitPerSecond')).toBeNull();
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
     expect(ctx.client.calls.find((c) => c.method === 'settings.save')?.params).toEqual({ settings: { ...SETTINGS, rateLimitPerSecond: 50 } });
   });

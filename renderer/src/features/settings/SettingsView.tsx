@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { HelloResult, Settings } from '../../../../shared/api/contract';
 import { SETTINGS_NUMBER_LIMITS, type SettingsNumberKey } from '../../../../shared/api/limits';
 import { errorText } from '../../api/errors';
@@ -84,15 +84,23 @@ export function SettingsView() {
     );
   }, [api, hello, loaded]);
   const textOf = (key: SettingsNumberKey) => texts[key] ?? (draft ? String(draft[key]) : '');
-  const problems = FIELDS.flatMap((f) => {
-    const problem = numberProblem(f.key, textOf(f.key));
-    return problem && (saveTried || checked.has(f.key)) ? [{ key: f.key, text: `${f.label} ${problem}` }] : [];
-  });
-  const invalid = new Set<string>(problems.map((p) => p.key));
+  // each shown under its own field, which it describes
+  const problems = new Map(
+    FIELDS.flatMap((f) => {
+      const problem = numberProblem(f.key, textOf(f.key));
+      return problem && (saveTried || checked.has(f.key)) ? [[f.key, `${f.label} ${problem}`] as const] : [];
+    }),
+  );
+  const form = useRef<HTMLFormElement>(null);
   const save = async () => {
     if (!draft) return;
     setSaveTried(true);
-    if (FIELDS.some((f) => numberProblem(f.key, textOf(f.key)) !== null)) return;
+    const wrong = FIELDS.find((f) => numberProblem(f.key, textOf(f.key)) !== null);
+    if (wrong) {
+      // Save may be a screen below the field: go to it (its message is read with it)
+      form.current?.querySelector<HTMLInputElement>(`[data-field="${wrong.key}"]`)?.focus();
+      return;
+    }
     // the fields' checks are the schema's ranges; anything else the host's own check refuses, said below
     const next = { ...draft, ...Object.fromEntries(Object.entries(texts).map(([k, v]) => [k, Number(v.trim())])) } as Settings;
     try {
@@ -128,6 +136,7 @@ export function SettingsView() {
         {draft && (
           <form
             className="settings-grid"
+            ref={form}
             onSubmit={(e) => {
               e.preventDefault();
               void save();
@@ -143,6 +152,7 @@ export function SettingsView() {
             </label>
             {FIELDS.map((f) => {
               const live = livePortNote(f.key, draft, hello);
+              const problem = problems.get(f.key);
               return (
                 <label key={f.key} className="field">
                   <span>{f.label}</span>
@@ -153,10 +163,16 @@ export function SettingsView() {
                     onChange={(e) => setTexts({ ...texts, [f.key]: e.target.value })}
                     onBlur={() => setChecked((c) => (c.has(f.key) ? c : new Set(c).add(f.key)))}
                     aria-label={f.label}
-                    aria-invalid={invalid.has(f.key) || undefined}
-                    aria-describedby={invalid.has(f.key) ? 'settings-problems' : undefined}
-                    className={invalid.has(f.key) ? 'invalid' : undefined}
+                    aria-invalid={problem ? true : undefined}
+                    aria-describedby={problem ? `settings-problem-${f.key}` : undefined}
+                    className={problem ? 'invalid' : undefined}
+                    data-field={f.key}
                   />
+                  {problem && (
+                    <span className="error-text field-error" id={`settings-problem-${f.key}`} role="alert" data-testid={`settings-problem-${f.key}`}>
+                      {problem}
+                    </span>
+                  )}
                   <span className="muted">
                     {f.hint}
                     {live && <strong data-testid={`live-${f.key}`}> · {live}</strong>}
@@ -164,15 +180,13 @@ export function SettingsView() {
                 </label>
               );
             })}
-            {problems.length > 0 && (
-              <p className="error-text" id="settings-problems" role="alert" data-testid="settings-problems">
-                {problems.map((p) => p.text).join('; ')}
-              </p>
-            )}
-            <button type="submit" className="btn primary" disabled={gate.down} {...gate.why}>
-              Save settings
-            </button>
-            {gate.note}
+            {/* a row of its own: a field's message never moves it */}
+            <div className="settings-actions" data-testid="settings-actions">
+              <button type="submit" className="btn primary" disabled={gate.down} {...gate.why}>
+                Save settings
+              </button>
+              {gate.note}
+            </div>
           </form>
         )}
       </div>
