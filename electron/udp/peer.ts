@@ -286,7 +286,8 @@ export class Peer {
     this.transmitPlain(pn, at, frags, ackEliciting);
     // The same frames under the next packet number (a nonce is never reused): whichever copy is
     // acknowledged first settles the messages, and a single loss costs no wait at all.
-    if (duplicate && this.nextPn < MAX_PACKET_NUMBER) {
+    // (Not past the peer's replay window of the oldest packet in flight, like any packet: 9.5, Flight.)
+    if (duplicate && this.nextPn < MAX_PACKET_NUMBER && this.sender.canSend()) {
       this.transmitPlain(this.nextPn, at, frags, true);
       this.counters.idleDuplicates++;
     }

@@ -138,8 +138,14 @@ export class Sender {
     return !!f && !this.beyondWindow(f) && !this.overReassembly(f);
   }
 
+  /**
+   * Another ack-eliciting packet may go: fewer than maxInFlightPackets in flight, and its number
+   * within the peer's replay window of the oldest one in flight (docs/PROTOCOL.md 9.5, Flight).
+   */
   canSend(): boolean {
-    return this.inFlight < this.config.maxInFlightPackets;
+    if (this.inFlight >= this.config.maxInFlightPackets) return false;
+    for (const pn of this.sent.keys()) return this.largestSent + 1 - pn <= WINDOW_SIZE;
+    return true;
   }
 
   /** Queues one message; false (and nothing queued) when over the queue cap. */

@@ -34,13 +34,13 @@ udp-xtensa:
 # UDP flag variants, built like mk/variants.mk's: the UDP sources and the listed tests under other
 # compile-time flags, each a test step of its own (UDP_VARIANT_FLAGS_<step>, UDP_VARIANT_TESTS_<step>).
 # udp-nodup: HYPERTCP_UDP_IDLE_DUPLICATES=0 (nothing is sent twice; test/udp_duplicates_test.cpp,
-# udp_spurious_test.cpp and udp_rtt_test.cpp check both builds, udp_peer_test the lossy link without
-# duplicates).
+# udp_spurious_test.cpp, udp_rtt_test.cpp and udp_window_test.cpp check both builds, udp_peer_test
+# the lossy link without duplicates).
 # udp-nocache: HYPERTCP_UDP_KEY_CACHE=0 (the key schedule expanded per datagram): the same
 # datagrams, key updates and wiping.
 UDP_VARIANTS := udp-nodup udp-nocache
 UDP_VARIANT_FLAGS_udp-nodup := -DHYPERTCP_UDP_IDLE_DUPLICATES=0 -DHYPERTCP_TEST_NODUP
-UDP_VARIANT_TESTS_udp-nodup := udp_duplicates udp_peer udp_spurious udp_rtt
+UDP_VARIANT_TESTS_udp-nodup := udp_duplicates udp_peer udp_spurious udp_rtt udp_window
 UDP_VARIANT_FLAGS_udp-nocache := -DHYPERTCP_UDP_KEY_CACHE=0
 UDP_VARIANT_TESTS_udp-nocache := udp_keycache udp_peer udp_duplicates
 UDP_VARIANT_SRC := $(filter-out src/udp/UdpLink.cpp src/udp/PosixUdpLink.cpp,$(wildcard src/udp/*.cpp)) test/check.cpp

@@ -142,7 +142,7 @@ bool UdpPeer::sendMsg(Slot* slot, const uint8_t* data, size_t length, uint8_t ch
   // Decided before this packet counts as in flight: on an idle link a reliable message leaves twice.
   bool twice = false;
 #if HYPERTCP_UDP_IDLE_DUPLICATES > 0
-  twice = slot && packetsInFlight(slot) < HYPERTCP_UDP_IDLE_DUPLICATES;
+  twice = slot && packetsInFlight(slot) < HYPERTCP_UDP_IDLE_DUPLICATES && withinWindow(2, slot);
 #endif
   uint64_t pn = 0;
   Kind kind = slot ? kInSlot : kProbe;
@@ -176,8 +176,30 @@ size_t UdpPeer::packetsInFlight(const Slot* except) const {
   return n;
 }
 
+// The broker takes a packet at most kWindowSize below the newest it has seen (replay window): the
+// next `packets` packet numbers may be used only if every send slot's latest transmission stays
+// within it (`except`, about to be sent again, left out). So the device never makes the broker
+// drop as a replay a packet it still counts in flight (docs/PROTOCOL.md 9.5, Flight).
+static const uint64_t kNoneInFlight = ~static_cast<uint64_t>(0);
+
+uint64_t UdpPeer::oldestInFlight(const Slot* except) const {
+  uint64_t oldest = kNoneInFlight;
+  for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++) {
+    const Slot& s = slots_[i];
+    if (s.used && s.copies > 0 && &s != except && s.pn < oldest) oldest = s.pn;
+  }
+  return oldest;
+}
+
+bool UdpPeer::withinWindow(uint64_t packets, const Slot* except) const {
+  uint64_t oldest = oldestInFlight(except);
+  return oldest == kNoneInFlight || nextPn_ + packets - 1 <= oldest + kWindowSize;
+}
+
 bool UdpPeer::send(const uint8_t* data, size_t length, uint8_t channel, uint32_t nowMs) {
   if (closed() || length > kMaxSendBytes || channel > kReliableUnordered) return false;
+  // Refused while the flight fills the broker's replay window (UdpLink sends it over TCP instead).
+  if (!withinWindow(1, nullptr)) return false;
   uint32_t seq = nextSeq_[channel];
   if (channel == kUnreliable) {
     nextSeq_[channel]++;
@@ -281,6 +303,9 @@ void UdpPeer::loop(uint32_t nowMs) {
     uint64_t last = s.pn + (s.copies > 1 ? s.copies - 1 : 0);
     bool timeout = nowMs - s.sentAt >= rto();
     if (!timeout && !(anyAcked_ && largestAcked_ >= last + 3)) continue;
+    // Not past the replay window of another slot's packet in flight: it waits for a later loop();
+    // the oldest one always goes (every later one is within the window of its new packet number).
+    if (!withinWindow(1, &s) && s.pn > oldestInFlight(nullptr)) continue;
     if (timeout) timedOut = true;
     for (uint8_t c = 0; c < s.copies; c++) suspect(s.pn + c, s.sentAt, timeout ? backoff_ : 0, s);
     if (s.sends > kMaxRetries) {

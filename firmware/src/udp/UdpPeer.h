@@ -119,7 +119,8 @@ class UdpPeer {
   void onDone(DoneFn fn, void* context) { onDone_ = fn, doneContext_ = context; }
 
   // Queues and sends one message. Returns false when it is too large, no slot is free (reliable),
-  // or the session is closed. Reliable messages report through onDone.
+  // it would take the flight past the broker's replay window (a reliable message in flight is 64
+  // packet numbers back), or the session is closed. Reliable messages report through onDone.
   bool send(const uint8_t* data, size_t length, uint8_t channel, uint32_t nowMs);
   // Reads every waiting datagram, then runs retransmission, heartbeat and dead-peer timers.
   void loop(uint32_t nowMs);
@@ -159,6 +160,8 @@ class UdpPeer {
   bool transmit(const uint8_t* plain, size_t length, Kind kind, uint32_t nowMs, uint64_t* pnOut);
   bool sendMsg(Slot* slot, const uint8_t* data, size_t length, uint8_t channel, uint32_t seq, uint32_t nowMs);
   size_t packetsInFlight(const Slot* except) const;
+  uint64_t oldestInFlight(const Slot* except) const;
+  bool withinWindow(uint64_t packets, const Slot* except) const;
   void sendAck(uint32_t nowMs);
   bool takeMessage(const Frame& f);
   void onAck(const Frame& f, uint32_t nowMs);

@@ -165,7 +165,7 @@ Window::Check Window::check(uint64_t pn) const {
   if (!any_ || pn > largest_) return kNew;
   if (pn == largest_) return kDuplicate;
   uint64_t back = largest_ - pn - 1;
-  if (back >= 64) return kTooOld;
+  if (back >= kWindowSize) return kTooOld;
   return ((mask_ >> back) & 1) ? kDuplicate : kNew;
 }
 

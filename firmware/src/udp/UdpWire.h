@@ -93,6 +93,11 @@ bool openDatagram(const DirectionKey& k, const uint8_t* datagram, size_t length,
 bool openDatagram(const SessionKey& k, const uint8_t* datagram, size_t length, const Header& h, uint8_t* plainOut,
                   size_t& plainLength);
 
+// The replay window (docs/PROTOCOL.md 9.3, as shared/protocol/udp/window.ts's WINDOW_SIZE): a
+// packet more than this far below the newest one received is dropped as a replay, and an ACK's mask
+// covers as many below its largest. A sender keeps what it has in flight within it (UdpPeer).
+const uint64_t kWindowSize = 64;
+
 // The 64-packet sliding window (replay protection, and what to acknowledge).
 class Window {
  public:
