@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiCallError } from './errors';
-import { apiUrlFor, createWsClient, MAX_WS_MESSAGE, takeAdminToken, TOKEN_STORAGE_KEY, VISIBLE_MAX_BACKOFF_MS } from './ws-client';
+import { apiUrlFor, createWsClient, MAX_WS_MESSAGE, SHOW_TOKEN_COMMAND, takeAdminToken, TOKEN_STORAGE_KEY, VISIBLE_MAX_BACKOFF_MS } from './ws-client';
 
 class FakeSocket {
   static all: FakeSocket[] = [];
@@ -162,6 +162,38 @@ describe('WebSocket API client', () => {
     // shown again: one attempt right away, not after the rest of the 10 s
     doc.show();
     expect(FakeSocket.all).toHaveLength(m + 2);
+  });
+
+  it('tells a host that is down from a wrong token (its page answers, the socket was refused), and stops retrying for a wrong token', async () => {
+    vi.useFakeTimers();
+    let up = false;
+    const probe = vi.fn(async () => up);
+    const client = createWsClient({ url: 'ws://127.0.0.1:8090/api', token: 'WRONG', WebSocketImpl: FakeSocket as unknown as typeof WebSocket, minBackoffMs: 1000, maxBackoffMs: 4000, probe });
+    const seen: { status: string; detail?: string }[] = [];
+    client.onStatus((status, detail) => seen.push({ status, detail }));
+    // down: both close with 1006 before opening; the page does not answer either
+    FakeSocket.all[0]!.drop(1006);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen.at(-1)).toEqual({ status: 'closed', detail: 'cannot reach the host at 127.0.0.1:8090, retrying in 1 s' });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(FakeSocket.all).toHaveLength(2);
+    // up, but the upgrade is refused (the host's 401 reads as 1006 in a browser): the token
+    up = true;
+    FakeSocket.all[1]!.drop(1006);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen.at(-1)).toEqual({ status: 'closed', detail: `the host at 127.0.0.1:8090 refused this page's admin token (#token= in the URL): open the link \`${SHOW_TOKEN_COMMAND}\` prints. Not retrying.` });
+    expect(SHOW_TOKEN_COMMAND).toBe('npm run serve -- --show-token');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.all).toHaveLength(2);
+    // "Retry now" still tries once
+    client.reconnect!();
+    expect(FakeSocket.all).toHaveLength(3);
+    // an open connection that drops says the host was lost, not "code 1006", and when it retries
+    FakeSocket.all[2]!.open();
+    FakeSocket.all[2]!.drop(1006);
+    expect(seen.at(-1)).toEqual({ status: 'closed', detail: 'lost the connection to the host at 127.0.0.1:8090, retrying in 1 s' });
+    expect(probe).toHaveBeenCalledTimes(2);
+    client.close();
   });
 
   it('"retry now" skips the wait with one attempt, and does nothing while connected or connecting', () => {

@@ -25,6 +25,15 @@ export function takeAdminToken(loc: Pick<Location, 'hash' | 'pathname' | 'search
   return storage.getItem(TOKEN_STORAGE_KEY);
 }
 
+/** host:port of a ws(s):// URL, for messages. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 /** ws(s)://<same host>/api */
 export function apiUrlFor(loc: Pick<Location, 'protocol' | 'host'>): string {
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/api`;
@@ -46,6 +55,33 @@ export interface WsClientOptions {
   visibleMaxBackoffMs?: number;
   /** The document whose visibility decides the cap (default: the page's; none outside a browser). */
   doc?: VisibilitySource;
+  /**
+   * Whether the host's web server answers at all (default in a browser: a HEAD of its page, see
+   * probeHttp). Asked when a WebSocket closes without having opened: a browser does not show the
+   * HTTP status of a refused upgrade (the host's 401 for a wrong token and a host that is down both
+   * close with 1006), so a server that answers the page but refused the socket is a wrong token.
+   */
+  probe?: () => Promise<boolean>;
+}
+
+/** The command that prints the panel's link with the right #token=. */
+export const SHOW_TOKEN_COMMAND = 'npm run serve -- --show-token';
+
+/** The host's page for a ws(s)://host/api URL: any HTTP answer (even an error status) means it is up. */
+export function probeHttp(wsUrl: string, timeoutMs = 3000): () => Promise<boolean> {
+  const page = wsUrl.replace(/^ws(s?):/, 'http$1:').replace(/\/api$/, '/');
+  return async () => {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    try {
+      await fetch(page, { method: 'HEAD', cache: 'no-store', signal: abort.signal });
+      return true;
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }
 
 /**
@@ -74,6 +110,8 @@ export function createWsClient(options: WsClientOptions): WsApiClient {
   const maxBackoff = options.maxBackoffMs ?? 10_000;
   const visibleMaxBackoff = Math.min(maxBackoff, options.visibleMaxBackoffMs ?? VISIBLE_MAX_BACKOFF_MS);
   const doc = options.doc ?? (typeof document === 'undefined' ? undefined : document);
+  const probe = options.probe ?? (typeof document === 'undefined' || typeof fetch !== 'function' ? undefined : probeHttp(options.url));
+  const where = hostOf(options.url);
   const visible = () => doc?.visibilityState !== 'hidden';
   const eventListeners = new Set<(batch: EventBatch) => void>();
   const statusListeners = new Set<StatusListener>();
@@ -83,8 +121,9 @@ export function createWsClient(options: WsClientOptions): WsApiClient {
   let statusDetail: string | undefined;
   let nextId = 1;
   let backoff = minBackoff;
-  let everOpened = false;
   let closedByUser = false;
+  /** A wrong token: no more attempts until "Retry now" (the right link opens a new page anyway). */
+  let stopped = false;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
 
   const setStatus = (next: Status, detail?: string) => {
@@ -124,6 +163,7 @@ export function createWsClient(options: WsClientOptions): WsApiClient {
 
   const connect = () => {
     reconnectTimer = null;
+    stopped = false;
     setStatus('connecting');
     let ws: WebSocket;
     try {
@@ -133,8 +173,9 @@ export function createWsClient(options: WsClientOptions): WsApiClient {
       return;
     }
     socket = ws;
+    let opened = false;
     ws.onopen = () => {
-      everOpened = true;
+      opened = true;
       backoff = minBackoff;
       setStatus('open');
     };
@@ -142,30 +183,47 @@ export function createWsClient(options: WsClientOptions): WsApiClient {
     ws.onclose = (ev: CloseEvent) => {
       if (socket !== ws) return;
       socket = null;
-      const why = ev.reason || (everOpened ? `connection lost (code ${ev.code})` : 'the host refused the connection: check that it runs and that the URL holds the right #token=');
-      failAll(why);
-      if (closedByUser) setStatus('closed', 'closed');
-      else scheduleReconnect(why);
+      if (opened || closedByUser) {
+        const why = ev.reason || (ev.code === 1006 ? `lost the connection to the host at ${where}` : `the host at ${where} closed the connection (code ${ev.code})`);
+        failAll(why);
+        if (closedByUser) setStatus('closed', 'closed');
+        else scheduleReconnect(why);
+        return;
+      }
+      // never opened: down, or (when its web server answers) the upgrade was refused, i.e. the token
+      failAll(`cannot connect to the host at ${where}`);
+      if (ev.reason) return scheduleReconnect(ev.reason);
+      if (!probe) return scheduleReconnect(`cannot reach the host at ${where}, or it refused this page's #token=`);
+      void probe().then(
+        (up) => {
+          if (closedByUser || socket !== null || reconnectTimer !== null) return;
+          if (!up) return scheduleReconnect(`cannot reach the host at ${where}`);
+          stopped = true;
+          setStatus('closed', `the host at ${where} refused this page's admin token (#token= in the URL): open the link \`${SHOW_TOKEN_COMMAND}\` prints. Not retrying.`);
+        },
+        () => scheduleReconnect(`cannot reach the host at ${where}`),
+      );
     };
   };
 
+  /** Waits, then tries again; the status says why and when ("…, retrying in 2 s"). */
   const scheduleReconnect = (why: string) => {
-    setStatus('closed', why);
     const wait = visible() ? Math.min(backoff, visibleMaxBackoff) : backoff;
+    setStatus('closed', `${why}, retrying in ${Math.max(1, Math.round(wait / 1000))} s`);
     reconnectTimer = setTimeout(connect, wait);
     backoff = Math.min(maxBackoff, backoff * 2);
   };
 
   /** Skips the rest of the wait: one attempt now (only while waiting, so never two sockets). */
   const retryNow = () => {
-    if (closedByUser || reconnectTimer === null) return;
-    clearTimeout(reconnectTimer);
+    if (closedByUser || (reconnectTimer === null && !stopped)) return;
+    if (reconnectTimer !== null) clearTimeout(reconnectTimer);
     backoff = minBackoff;
     connect();
   };
   // a tab shown again tries at once instead of finishing a hidden tab's long wait
   const onVisibility = () => {
-    if (visible()) retryNow();
+    if (visible() && !stopped) retryNow();
   };
   doc?.addEventListener('visibilitychange', onVisibility);
 

@@ -6,7 +6,7 @@ import { createFakeClient, fakeDevice } from '../../api/fake-client';
 import { appendNotices, MAX_NOTICES } from '../../store/connection-slice';
 import { renderWith, setup, TEST_HELLO } from '../../test-utils';
 import { CommandsView } from '../commands/CommandsView';
-import { Notices, VISIBLE_NOTICES, WARN_NOTICE_MS } from './StatusBar';
+import { HostStatus, Notices, VISIBLE_NOTICES, WARN_NOTICE_MS } from './StatusBar';
 
 afterEach(cleanup);
 
@@ -173,5 +173,18 @@ describe("the hub's offline alerts", () => {
     expect(screen.queryByTestId('notice-open-device')).toBeNull();
     fireEvent.click(screen.getByTestId('notice-show-offline'));
     expect(store.getState()).toMatchObject({ view: 'devices', deviceFilter: 'offline' });
+  });
+});
+
+describe('the host status line', () => {
+  it("adds '(retrying)' only to a reason that does not say itself whether it retries", () => {
+    const { client } = renderWith(<HostStatus />);
+    act(() => client.setStatus('closed', 'cannot reach the host at 127.0.0.1:8090, retrying in 2 s'));
+    expect(screen.getByTestId('host-status').textContent).toContain('· cannot reach the host at 127.0.0.1:8090, retrying in 2 s');
+    expect(screen.getByTestId('host-status').textContent).not.toContain('(retrying)');
+    act(() => client.setStatus('closed', "the host at h refused this page's admin token (#token= in the URL): open the link `npm run serve -- --show-token` prints. Not retrying."));
+    expect(screen.getByTestId('host-status').textContent).toMatch(/Not retrying\.$/);
+    act(() => client.setStatus('closed', 'the desktop core stopped'));
+    expect(screen.getByTestId('host-status').textContent).toContain('the desktop core stopped (retrying)');
   });
 });

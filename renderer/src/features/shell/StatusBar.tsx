@@ -27,7 +27,8 @@ export function HostStatus() {
           </span>
         </span>
       )}
-      {status === 'closed' && detail && <span className="error-text"> · {detail} (retrying)</span>}
+      {/* the web client says itself whether and when it retries ("retrying in 2 s", "Not retrying") */}
+      {status === 'closed' && detail && <span className="error-text"> · {/\bretry/i.test(detail) ? detail : `${detail} (retrying)`}</span>}
       {/* also while an attempt is under way ('connecting' between two failures): no flicker; a click then does nothing */}
       {status !== 'open' && down && canRetry && (
         <button type="button" className="btn retry-now" onClick={retryNow} data-testid="retry-now">
