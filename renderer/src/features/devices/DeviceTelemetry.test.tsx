@@ -188,3 +188,22 @@ describe('telemetry charts of one device share a time axis', () => {
     }
   });
 });
+
+describe('device telemetry, a long range with only its last minutes stored', () => {
+  const at = new Date(2026, 0, 1, 14, 0, 0).getTime();
+
+  it('fits the time axis to the readings and says since when, instead of a sliver at the right edge', async () => {
+    vi.useFakeTimers({ now: at + 30 * 60_000, toFake: ['Date'] });
+    const restore = measureChartText();
+    try {
+      render(() => [{ channel: 'temp', points: Array.from({ length: 31 }, (_, i) => ({ ts: at + i * 60_000, avg: 20, min: 19, max: 21 })) }]);
+      await act(async () => void fireEvent.click(button('24 hours')));
+      expect(screen.getByTestId('telemetry-since').textContent).toMatch(/^Data since .*14:00 \(30 min of the last 24 hours\)/);
+      // the axis starts at 14:00, not 24 hours earlier
+      await waitFor(() => expect(timeAxisLabels(screen.getByTestId('telemetry-stored-temp'))[0]).toBe('14:00'), { timeout: 3000 });
+    } finally {
+      restore();
+      vi.useRealTimers();
+    }
+  });
+});

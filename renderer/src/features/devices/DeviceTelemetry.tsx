@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { DeviceSummary, MetricsRange } from '../../../../shared/api/contract';
+import { fitToData } from '../../components/data-since';
 import { downloadText } from '../../components/download';
 import { formatValue } from '../../components/format';
 import { useHostGate, type HostGate } from '../../components/hostGate';
@@ -15,6 +16,7 @@ const MAX_CHARTS = 6;
 const LIVE_SPAN_MS = HISTORY_POINTS * HISTORY_SPACING_MS;
 const HOUR_MS = 3_600_000;
 const STORED_SPAN_MS: Record<Exclude<TelemetryRange, 'live'>, number> = { '1h': HOUR_MS, '24h': 24 * HOUR_MS, '30d': 30 * 24 * HOUR_MS };
+const STORED_NAMES: Record<Exclude<TelemetryRange, 'live'>, string> = { '1h': 'last hour', '24h': 'last 24 hours', '30d': 'last 30 days' };
 
 type TelemetryRange = 'live' | Exclude<MetricsRange, '5m'>;
 const RANGES: { range: TelemetryRange; label: string }[] = [
@@ -93,9 +95,11 @@ function StoredCharts({ id, range, labels, gate }: { id: string; range: Exclude<
   // the whole range up to now for every channel (the host answers only the minutes with readings);
   // the clock ticks with the refresh, so the newest answer's last minute may be later than it
   const now = useHostNow(STORED_REFRESH_MS);
-  const span = useMemo(() => {
+  // readings of only the range's last part: the axis fits them (not a sliver at the right), with a note
+  const { span, note: since } = useMemo(() => {
     const to = Math.max(now, ...(series ?? []).map((s) => s.points.at(-1)?.ts ?? 0));
-    return { from: to - STORED_SPAN_MS[range], to };
+    const firsts = (series ?? []).flatMap((s) => (s.points.length > 0 ? [s.points[0]!.ts] : []));
+    return fitToData({ from: to - STORED_SPAN_MS[range], to }, firsts.length > 0 ? Math.min(...firsts) : null, STORED_NAMES[range]);
   }, [now, range, series]);
   const notify = useApp((s) => s.notify);
   // chart rows made once per answer, so the charts redraw only when the data changed
@@ -127,6 +131,11 @@ function StoredCharts({ id, range, labels, gate }: { id: string; range: Exclude<
       <button type="button" className="btn" onClick={exportCsv} disabled={gate.down} {...gate.why} data-testid="telemetry-export-csv">
         Export CSV
       </button>
+      {since && (
+        <span className="muted" data-testid="telemetry-since">
+          {since}
+        </span>
+      )}
     </div>
     <div className="chart-grid">
       {charts.map((s, i) => {

@@ -96,3 +96,25 @@ describe('metrics view units', () => {
     expect(screen.getByTestId('chart-udp').querySelector('figcaption')!.textContent).toMatch(/per second/);
   });
 });
+
+describe('metrics view, a long range the host ran for only lately', () => {
+  it('fits the time axis to the data and says since when, instead of a sliver at the right edge', async () => {
+    const t0 = new Date(2026, 0, 2, 14, 30, 0).getTime();
+    const H = 3_600_000;
+    // 24 hours of 1-minute steps, the host ran for the last 30 of them (nulls before)
+    const historical = Array.from({ length: 24 * 60 + 1 }, (_, i) => {
+      const ts = t0 - 24 * H + i * 60_000;
+      const on = ts >= t0 - 30 * 60_000;
+      return { ts, msgsIn: on ? 1 : null, msgsOut: on ? 1 : null, bytesIn: on ? 10 : null, bytesOut: on ? 10 : null, errors: on ? 0 : null, drops: on ? 0 : null, rttMs: null, queueDepth: on ? 0 : null, udpLoss: on ? 0 : null, udpRetransmits: on ? 0 : null, udpSpurious: on ? 0 : null };
+    });
+    const { store } = renderWith(<MetricsView />);
+    const restore = measureChartText();
+    try {
+      act(() => store.setState({ range: '24h', historical }));
+      expect(screen.getByTestId('metrics-since').textContent).toMatch(/^Data since .*14:00 \(30 min of the last 24 hours\)/);
+      await waitFor(() => expect(timeAxisLabels(screen.getByTestId('chart-msgs'))[0]).toBe('14:00'), { timeout: 4000 });
+    } finally {
+      restore();
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { MetricsRange } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
+import { fitToData, firstValueTime } from '../../components/data-since';
 import { downloadText } from '../../components/download';
 import { EmptyState } from '../../components/EmptyState';
 import { HostWaiting, useHostAnswered, useHostGate } from '../../components/hostGate';
@@ -20,6 +21,7 @@ const RANGES: { range: MetricsRange; label: string }[] = [
   { range: '30d', label: '30 days' },
 ];
 const STAGGER_MS = 160;
+const RANGE_NAMES: Record<MetricsRange, string> = { '5m': 'last 5 minutes', '1h': 'last hour', '24h': 'last 24 hours', '30d': 'last 30 days' };
 
 /** Counts break where the host was not running (nulls); the RTT line joins the steps that had a ping. */
 const S = {
@@ -64,10 +66,15 @@ export function MetricsView() {
   const deviceLive = range === '5m' && device !== '';
   const polled = usePolled('metrics.series', { range: '5m', device }, LIVE_REDRAW_MS, { enabled: deviceLive && !gate.down });
   const deviceLoading = deviceLive && polled.data === null && polled.error === null;
-  const { points, span } = useMemo(() => {
+  const { points, span, since } = useMemo(() => {
     const src = range !== '5m' ? (historical ?? []) : deviceLive ? (polled.data ?? []) : liveWindow(live, live[live.length - 1]?.ts ?? 0);
+    const rows = downsample(src as unknown as Record<string, number | null>[]);
     // one time axis for every chart here, the per-device one too
-    return { points: downsample(src as unknown as Record<string, number | null>[]), span: chartSpan(range, src, range === '5m' ? newestSample(rateHistory) : 0) ?? undefined };
+    const whole = chartSpan(range, src, range === '5m' ? newestSample(rateHistory) : 0) ?? undefined;
+    if (range === '5m') return { points: rows, span: whole, since: null };
+    // a stored range the host ran for only lately: the axis fits what there is, with a note
+    const fitted = fitToData(whole, firstValueTime(rows, Object.values(S).flatMap((defs) => defs.map((d) => d.key))), RANGE_NAMES[range]);
+    return { points: rows, span: fitted.span, since: fitted.note };
   }, [range, live, historical, rateHistory, deviceLive, polled.data]);
   const scope = device ? names[ids.indexOf(device)] ?? device : 'all devices';
 
@@ -115,6 +122,12 @@ export function MetricsView() {
       <p className="muted metrics-scope" data-testid="metrics-scope">
         {device ? `Charts show ${scope} only.` : 'Charts show all devices together (pick one above to see only it).'}
         {deviceLive && polled.error && ` Could not load its last 5 minutes: ${polled.error}`}
+        {since && (
+          <>
+            {' '}
+            <span data-testid="metrics-since">{since}</span>
+          </>
+        )}
       </p>
       {points.length === 0 && !answered ? (
         <HostWaiting view="metrics" what="Charts fill in" />
