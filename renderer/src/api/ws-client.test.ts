@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiCallError } from './errors';
-import { apiUrlFor, createWsClient, MAX_WS_MESSAGE, SHOW_TOKEN_COMMAND, takeAdminToken, TOKEN_STORAGE_KEY, VISIBLE_MAX_BACKOFF_MS } from './ws-client';
+import { apiUrlFor, createWsClient, MAX_WS_MESSAGE, probeHttp, SHOW_TOKEN_COMMAND, takeAdminToken, TOKEN_STORAGE_KEY, VISIBLE_MAX_BACKOFF_MS } from './ws-client';
 
 class FakeSocket {
   static all: FakeSocket[] = [];
@@ -194,6 +194,23 @@ describe('WebSocket API client', () => {
     expect(seen.at(-1)).toEqual({ status: 'closed', detail: 'lost the connection to the host at 127.0.0.1:8090, retrying in 1 s' });
     expect(probe).toHaveBeenCalledTimes(2);
     client.close();
+  });
+
+  it("probes the host's page: an answer below 500 is the host up, a proxy's 5xx or no answer is down", async () => {
+    const answers: (number | Error)[] = [200, 421, 502, new TypeError('Failed to fetch')];
+    const fetchStub = vi.fn(async (url: string, init: RequestInit) => {
+      expect([url, init.method]).toEqual(['https://lab.example:8443/', 'HEAD']);
+      const a = answers.shift()!;
+      if (a instanceof Error) throw a;
+      return { status: a } as Response;
+    });
+    vi.stubGlobal('fetch', fetchStub);
+    try {
+      const probe = probeHttp('wss://lab.example:8443/api');
+      expect([await probe(), await probe(), await probe(), await probe()]).toEqual([true, true, false, false]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('"retry now" skips the wait with one attempt, and does nothing while connected or connecting', () => {

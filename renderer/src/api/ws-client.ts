@@ -67,15 +67,19 @@ export interface WsClientOptions {
 /** The command that prints the panel's link with the right #token=. */
 export const SHOW_TOKEN_COMMAND = 'npm run serve -- --show-token';
 
-/** The host's page for a ws(s)://host/api URL: any HTTP answer (even an error status) means it is up. */
+/**
+ * Whether the host's page for a ws(s)://host/api URL answers: the host itself answers HEAD / below 500
+ * (200; 421 for a Host it does not serve). A 5xx is a reverse proxy in front of a host that is down
+ * (502, 503, 504), so it counts as down: a wrong token is never concluded from a proxy's error page.
+ */
 export function probeHttp(wsUrl: string, timeoutMs = 3000): () => Promise<boolean> {
   const page = wsUrl.replace(/^ws(s?):/, 'http$1:').replace(/\/api$/, '/');
   return async () => {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), timeoutMs);
     try {
-      await fetch(page, { method: 'HEAD', cache: 'no-store', signal: abort.signal });
-      return true;
+      const res = await fetch(page, { method: 'HEAD', cache: 'no-store', signal: abort.signal });
+      return res.status < 500;
     } catch {
       return false;
     } finally {
