@@ -332,4 +332,28 @@ describe('devices view', () => {
     expect(store.getState().view).toBe('devices');
     expect(document.activeElement).toBe(nav);
   });
+
+  it('every cell that may be cut to one line with "…" has its whole text as a title: name, For with the reason, address, firmware', () => {
+    const { client } = renderWith(<DevicesView />);
+    act(() =>
+      void client.emit({
+        devices: [
+          fakeDevice('lamp-1', { label: 'Living room lamp by the window', online: false, since: Date.now() - 3_000, lastDisconnectReason: 'closed_by_peer: end', address: '192.168.100.200', fw: 'sim-1.0.0', transport: 'tcp', board: 'esp32-devkitc' }),
+          fakeDevice('porch-1', { fw: null, transport: null, board: null, address: null }),
+        ],
+      }),
+    );
+    const cells = (id: string) => Array.from(screen.getByTestId(`device-row-${id}`).querySelectorAll<HTMLElement>('[role="cell"]'));
+    const [name, , since, address, firmware] = cells('lamp-1');
+    expect(name!.title).toBe('Living room lamp by the window (lamp-1)');
+    expect(since!.textContent).toMatch(/^\d+ s \(last reason: closed by peer: end\)$/);
+    expect(since!.title).toBe('offline for; last reason: closed_by_peer: end');
+    expect(address!.title).toBe('192.168.100.200');
+    expect(firmware!.textContent).toBe('sim-1.0.0 · tcp');
+    expect(firmware!.title).toBe('sim-1.0.0 · tcp on esp32-devkitc');
+    // nothing to show, no tooltip
+    const [, , , noAddress, noFirmware] = cells('porch-1');
+    expect(noAddress!.hasAttribute('title')).toBe(false);
+    expect(noFirmware!.hasAttribute('title')).toBe(false);
+  });
 });

@@ -1,5 +1,6 @@
 import { memo, useDeferredValue, useId, useLayoutEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import type { DeviceSummary } from '../../../../shared/api/contract';
 import { EmptyState } from '../../components/EmptyState';
 import { formatAgo, formatBytes, formatDuration, formatRate, reasonText } from '../../components/format';
 import { HostWaiting, useHostAnswered } from '../../components/hostGate';
@@ -30,7 +31,17 @@ const COLUMNS: { key: DeviceSortKey; label: string; givesWay?: 'opt' | 'opt2' | 
   { key: 'rateIn', label: 'Rate', givesWay: 'opt3' },
 ];
 
-/** A reason such as "closed_by_peer: ECONNRESET" may break after its underscores, not only at spaces. */
+/** The Firmware cell's whole text, and the board it runs on. */
+function firmwareTitle(d: DeviceSummary): string | undefined {
+  const fw = [d.fw ?? (d.protocol === 'legacy' ? 'legacy' : null), d.transport].filter(Boolean).join(' · ');
+  const text = d.board ? `${fw || 'firmware unknown'} on ${d.board}` : fw;
+  return text || undefined;
+}
+
+/**
+ * One line per row: a cell too narrow for its text ends in "…" and its title has the whole of it
+ * (the name's room comes first: see .device-row in styles.css).
+ */
 const DeviceRow = memo(function DeviceRow({ id, index, now, top, tabbable }: { id: string; index: number; now: number; top: number; tabbable: boolean }) {
   const d = useApp((s) => s.devices[id]);
   const navigate = useApp((s) => s.navigate);
@@ -71,8 +82,8 @@ const DeviceRow = memo(function DeviceRow({ id, index, now, top, tabbable }: { i
         {never ? <span className="muted">never connected</span> : formatDuration(now - d.since)}
         {!d.online && d.lastDisconnectReason && <span className="muted"> (<span className="sr-only">last reason: </span>{reasonText(d.lastDisconnectReason)})</span>}
       </span>
-      <span role="cell" className="cell mono opt">{d.address ?? '-'}</span>
-      <span role="cell" className="cell opt2" title={d.board ?? undefined}>
+      <span role="cell" className="cell mono opt" title={d.address ?? undefined}>{d.address ?? '-'}</span>
+      <span role="cell" className="cell opt2" title={firmwareTitle(d)}>
         {d.fw ?? (d.protocol === 'legacy' ? 'legacy' : '-')}
         {d.transport && <span className="muted"> · {d.transport}</span>}
       </span>
