@@ -1,4 +1,4 @@
-import { memo, useRef } from 'react';
+import { memo, useRef, useState } from 'react';
 import { CartesianGrid, DefaultTooltipContent, Legend, Line, LineChart, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatValue } from './format';
 import { axisTick, timeBounds, timeLabels, type Row, type SeriesDef, type TimeSpan } from './SeriesChart';
@@ -61,6 +61,9 @@ export const ChartBody = memo(
     // value ticks on round numbers, their ends the axis' domain
     const { min, max } = valueBounds(data, series.map((s) => s.key));
     const yTicks = valueTicks(min, max, fromZero);
+    // the series whose legend entry the mouse is on: drawn over the others, which fade (lines that
+    // overlap, like two devices at the same rate, hide one another otherwise)
+    const [hover, setHover] = useState<string | null>(null);
     return (
       <div style={{ position: 'relative' }} ref={box}>
         <ResponsiveContainer width="100%" height={height}>
@@ -73,10 +76,15 @@ export const ChartBody = memo(
             <Tooltip labelFormatter={(v) => full(Number(v))} formatter={formatValue} contentStyle={TOOLTIP_STYLE} isAnimationActive={false} />
             {/* labels in the text colour (the swatch keeps the series colour): light series colours are unreadable as text */}
             {/* in the order the series are given (recharts sorts by label: "max, min, temp average") */}
-            <Legend formatter={(value: string) => <span style={{ color: 'var(--text)' }}>{value}</span>} itemSorter={(item) => series.findIndex((s) => s.key === item.dataKey)} />
+            <Legend
+              formatter={(value: string) => <span style={{ color: 'var(--text)' }}>{value}</span>}
+              itemSorter={(item) => series.findIndex((s) => s.key === item.dataKey)}
+              onMouseEnter={(item) => setHover(series.length > 1 && typeof item.dataKey === 'string' ? item.dataKey : null)}
+              onMouseLeave={() => setHover(null)}
+            />
             {/* a lone point makes no line: it gets a dot, or the chart would look empty */}
             {series.map((s) => (
-              <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.color} dot={data.length === 1 ? { r: 3 } : false} isAnimationActive={false} connectNulls={!s.gaps} strokeWidth={s.faint ? 1 : 1.5} strokeDasharray={s.faint ? '4 3' : undefined} strokeOpacity={s.faint ? 0.7 : 1} />
+              <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.color} dot={data.length === 1 ? { r: 3 } : false} isAnimationActive={false} connectNulls={!s.gaps} strokeWidth={hover === s.key ? 3 : s.faint ? 1 : 1.5} strokeDasharray={s.faint ? '4 3' : undefined} strokeOpacity={hover !== null && hover !== s.key ? 0.2 : s.faint ? 0.7 : 1} zIndex={hover === s.key ? 401 : undefined} />
             ))}
             {/* the keyboard's point drawn as the mouse's is: a cursor line and a dot on each series */}
             {ts !== undefined && <ReferenceLine x={ts} stroke="var(--muted)" />}

@@ -297,3 +297,30 @@ describe('series chart value axis', () => {
     }
   });
 });
+
+describe('series chart, overlapping lines', () => {
+  it('brings the series under the mouse on the legend to the front and fades the others', async () => {
+    const restore = measureChartText();
+    try {
+      const same = [0, 1, 2].map((i) => ({ ts: t0 + i * 1000, in: 3, out: 3 })); // one line over the other
+      render(<SeriesChart title="Busiest devices" data={same} series={series} testId="chart-devices" />);
+      const chart = screen.getByTestId('chart-devices');
+      const curves = () => Array.from(chart.querySelectorAll('path.recharts-line-curve')).map((p) => ({ color: p.getAttribute('stroke'), opacity: p.getAttribute('stroke-opacity'), width: p.getAttribute('stroke-width') }));
+      await waitFor(() => expect(curves().map((c) => c.color)).toEqual(['#2f80ed', '#f2c94c'])); // "out" drawn over "in"
+      const item = Array.from(chart.querySelectorAll('.recharts-legend-item')).find((i) => i.textContent === 'in msgs/s')!;
+      fireEvent.mouseEnter(item);
+      expect(curves()).toEqual([
+        { color: '#f2c94c', opacity: '0.2', width: '1.5' },
+        { color: '#2f80ed', opacity: '1', width: '3' },
+      ]);
+      fireEvent.mouseLeave(item);
+      // (in the order recharts keeps its layers in)
+      expect(curves().sort((a, b) => String(a.color).localeCompare(String(b.color)))).toEqual([
+        { color: '#2f80ed', opacity: '1', width: '1.5' },
+        { color: '#f2c94c', opacity: '1', width: '1.5' },
+      ]);
+    } finally {
+      restore();
+    }
+  });
+});
