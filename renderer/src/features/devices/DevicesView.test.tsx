@@ -333,7 +333,7 @@ describe('devices view', () => {
     expect(document.activeElement).toBe(nav);
   });
 
-  it('every cell that may be cut to one line with "…" has its whole text as a title: name, For with the reason, address, firmware', () => {
+  it('every cell that may be cut with "…" has its whole text as a title (name, For with the reason, address, firmware); a column gives way with its header', () => {
     const { client } = renderWith(<DevicesView />);
     act(() =>
       void client.emit({
@@ -351,6 +351,12 @@ describe('devices view', () => {
     expect(address!.title).toBe('192.168.100.200');
     expect(firmware!.textContent).toBe('sim-1.0.0 · tcp');
     expect(firmware!.title).toBe('sim-1.0.0 · tcp on esp32-devkitc');
+    // a column gives way as a whole (styles.css hides it by class): each header and its cells carry the same class
+    const gives = (el: Element) => Array.from(el.classList).filter((c) => /^opt\d?$/.test(c)).join(' ');
+    const heads = screen.getAllByRole('columnheader');
+    expect(heads.map(gives)).toEqual(cells('lamp-1').map(gives));
+    // Last seen is the first to go (below 1440 px), to give the name and For their room
+    expect(gives(heads.find((h) => h.textContent === 'Last seen')!)).toBe('opt0');
     // nothing to show, no tooltip
     const [, , , noAddress, noFirmware] = cells('porch-1');
     expect(noAddress!.hasAttribute('title')).toBe(false);

@@ -16,15 +16,16 @@ import { devicePageToReturnTo, focusIsLost, returnedFromDevicePage } from './ret
 const ROW_HEIGHT = 40;
 const KEYS_HINT_ID = 'devices-keys-hint';
 /**
- * Where a column gives way (its class in styles.css): `opt` in a narrow window, `opt2` (and
- * Firmware) below 1000 px too, `opt3` below 600 px, so Control stays in view down to a phone's width.
+ * Where a column gives way (its class in styles.css): `opt0` below 1440 px (its room goes to the
+ * name and For), `opt` in a narrow window, `opt2` (and Firmware) below 1000 px too, `opt3` below
+ * 600 px, so Control stays in view down to a phone's width.
  */
-const COLUMNS: { key: DeviceSortKey; label: string; givesWay?: 'opt' | 'opt2' | 'opt3' }[] = [
+const COLUMNS: { key: DeviceSortKey; label: string; givesWay?: 'opt0' | 'opt' | 'opt2' | 'opt3' }[] = [
   { key: 'id', label: 'Device' },
   { key: 'online', label: 'Status' },
   { key: 'since', label: 'For', givesWay: 'opt3' },
   { key: 'address', label: 'Address', givesWay: 'opt' },
-  { key: 'lastSeen', label: 'Last seen', givesWay: 'opt' },
+  { key: 'lastSeen', label: 'Last seen', givesWay: 'opt0' },
   { key: 'rssi', label: 'RSSI', givesWay: 'opt2' },
   { key: 'heap', label: 'Heap', givesWay: 'opt' },
   { key: 'rttMs', label: 'RTT', givesWay: 'opt3' },
@@ -39,8 +40,8 @@ function firmwareTitle(d: DeviceSummary): string | undefined {
 }
 
 /**
- * One line per row: a cell too narrow for its text ends in "…" and its title has the whole of it
- * (the name's room comes first: see .device-row in styles.css).
+ * A cell too narrow for its text ends in "…" and its title has the whole of it (the name's room
+ * comes first: see .device-row in styles.css); only For wraps, a long reason onto a second line.
  */
 const DeviceRow = memo(function DeviceRow({ id, index, now, top, tabbable }: { id: string; index: number; now: number; top: number; tabbable: boolean }) {
   const d = useApp((s) => s.devices[id]);
@@ -87,7 +88,7 @@ const DeviceRow = memo(function DeviceRow({ id, index, now, top, tabbable }: { i
         {d.fw ?? (d.protocol === 'legacy' ? 'legacy' : '-')}
         {d.transport && <span className="muted"> · {d.transport}</span>}
       </span>
-      <span role="cell" className="cell opt" data-testid={`device-last-seen-${id}`}>{formatAgo(d.lastSeen, now)}</span>
+      <span role="cell" className="cell opt0" data-testid={`device-last-seen-${id}`}>{formatAgo(d.lastSeen, now)}</span>
       <span role="cell" className="cell num opt2">{rssi === null ? '-' : `${rssi} dBm`}</span>
       <span role="cell" className="cell num opt">{heap === null ? '-' : formatBytes(heap)}</span>
       <span role="cell" className="cell num opt3">{d.rttMs === null ? '-' : `${d.rttMs.toFixed(1)} ms`}</span>
