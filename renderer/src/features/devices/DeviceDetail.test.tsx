@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
-import { act, screen } from '@testing-library/react';
+import { act, screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import type { ControlResponseStats } from '../../../../shared/api/contract';
-import { createFakeClient, fakeDevice } from '../../api/fake-client';
+import { createFakeClient, fakeDevice, fakeRow } from '../../api/fake-client';
 import { renderWith, setup, withLayout } from '../../test-utils';
 import { DeviceDetail } from './DeviceDetail';
 
@@ -86,5 +86,23 @@ describe('device page: presence', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe("device page: the device's traffic list", () => {
+  // its size is styles.css' (.device-traffic: whole rows, not shrinking with the page), which jsdom does not lay out
+  it('shows the frames of this device in it, their inner payload as in the log', () => {
+    const client = createFakeClient();
+    client.handlers['devices.get'] = ({ id }) => ({ ...fakeDevice(id), recentTraffic: [fakeRow({ seq: 1, device: id }), fakeRow({ seq: 2, device: id })] });
+    client.handlers['telemetry.series'] = () => [];
+    client.handlers['saved.list'] = () => [];
+    const ctx = setup(client);
+    act(() => ctx.store.getState().navigate('device', 'lamp-1'));
+    renderWith(<DeviceDetail />, ctx);
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1')] }));
+    return vi.waitFor(() => {
+      const rows = within(screen.getByTestId('device-traffic')).getAllByTestId('traffic-row');
+      expect(rows.map((r) => r.querySelector('.payload')!.textContent)).toEqual(['state relay1=true', 'state relay1=true']);
+    });
   });
 });
