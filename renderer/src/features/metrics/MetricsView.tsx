@@ -142,12 +142,15 @@ export function MetricsView() {
           <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={3 * STAGGER_MS} title="Round-trip time" testId="chart-rtt" span={span} data={points} series={S.rtt} empty="No round-trip times yet: they come from the devices' pings." />
           <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={4 * STAGGER_MS} title="Errors and drops per second, queue" testId="chart-errors" span={span} note="Errors and drops: per second (averaged over each step). Queue: messages waiting to be sent, a count." data={points} series={S.errors} />
           {udpOff ? (
-            <figure className="chart" data-testid="chart-udp">
-              <figcaption>UDP loss and retransmits per second</figcaption>
+            // a notice in a chart's place, not a chart (no figure, no Tab stop: nothing to read)
+            <div className="chart" data-testid="chart-udp" role="group" aria-labelledby="metrics-udp-off">
+              <p className="chart-title" id="metrics-udp-off">
+                UDP loss and retransmits per second
+              </p>
               <p className="chart-empty muted" style={{ height: 220 }}>
                 UDP is off in this run: devices talk over TCP only.
               </p>
-            </figure>
+            </div>
           ) : (
             <SeriesChart throttleMs={LIVE_REDRAW_MS} phaseMs={5 * STAGGER_MS} title="UDP loss and retransmits per second" testId="chart-udp" span={span} note="Per second (averaged over each step). Loss: packets proven lost. Late acks: resends that turned out unneeded." data={points} series={S.udp} />
           )}
