@@ -126,13 +126,13 @@ test('a chart out of sight holds still and catches up when scrolled into view', 
   await lab.open(page);
   await page.getByTestId('nav-metrics').click();
   const summary = (id: string) => page.getByTestId(`${id}-summary`).textContent();
-  await expect(page.getByTestId('chart-udp')).toBeAttached();
+  await expect(page.getByTestId('chart-errors')).toBeAttached();
   await page.waitForTimeout(1500); // every chart has drawn once
-  // the fifth chart, three screens down; both draw the host's samples, one a second
-  const [visibleBefore, hiddenBefore] = [await summary('chart-msgs'), await summary('chart-udp')];
+  // the fourth chart (errors: the UDP one is a note on this host, which has no UDP), screens down; both draw the host's samples, one a second
+  const [visibleBefore, hiddenBefore] = [await summary('chart-msgs'), await summary('chart-errors')];
   await expect.poll(() => summary('chart-msgs'), { timeout: 5000 }).not.toBe(visibleBefore); // the window slides on screen
   await page.waitForTimeout(1500);
-  expect(await summary('chart-udp'), 'the chart below the screen').toBe(hiddenBefore);
-  await page.getByTestId('chart-udp').scrollIntoViewIfNeeded();
-  await expect.poll(() => summary('chart-udp'), { timeout: 5000 }).not.toBe(hiddenBefore);
+  expect(await summary('chart-errors'), 'the chart below the screen').toBe(hiddenBefore);
+  await page.getByTestId('chart-errors').scrollIntoViewIfNeeded();
+  await expect.poll(() => summary('chart-errors'), { timeout: 5000 }).not.toBe(hiddenBefore);
 });
