@@ -54,7 +54,14 @@ function connect(opts: { token?: string | null; origin?: string; host?: string }
     headers: opts.host ? { host: opts.host } : {},
   });
   return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve({ ws, protocol: ws.protocol }));
+    // a socket the host closes at once (a wrong token, too many sockets) is refused with its close code
+    const timer = setTimeout(() => resolve({ ws, protocol: ws.protocol }), 100);
+    ws.once('open', () => {
+      ws.once('close', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`closed ${code}`));
+      });
+    });
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     ws.once('error', reject);
   });
@@ -153,8 +160,8 @@ describe('headless host: WebSocket API', () => {
   });
 
   it('refuses a connection without a token, with a wrong token, a foreign Origin or Host', async () => {
-    await expect(connect({ token: null })).rejects.toThrow('HTTP 401');
-    await expect(connect({ token: 'x'.repeat(32) })).rejects.toThrow('HTTP 401');
+    await expect(connect({ token: null })).rejects.toThrow('closed 4401');
+    await expect(connect({ token: 'x'.repeat(32) })).rejects.toThrow('closed 4401');
     await expect(connect({ origin: 'http://evil.example' })).rejects.toThrow('HTTP 403');
     await expect(connect({ origin: `http://127.0.0.1:${host.http.port + 1}` })).rejects.toThrow('HTTP 403');
     await expect(connect({ host: `rebind.example:${host.http.port}`, origin: `http://rebind.example:${host.http.port}` })).rejects.toThrow('HTTP 403');
@@ -162,11 +169,11 @@ describe('headless host: WebSocket API', () => {
 
   it('takes the token only from the subprotocol, never from the query string (which logs and Referers keep)', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${host.http.port}/api?token=${host.adminToken}`, ['hypertcp.v1'], { origin });
-    const status = await new Promise<number>((resolve) => {
+    const code = await new Promise<number>((resolve) => {
       ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-      ws.once('open', () => resolve(101));
+      ws.once('close', (c) => resolve(c));
     });
-    expect(status).toBe(401);
+    expect(code).toBe(4401);
   });
 
   it('answers an unknown method with unknown_method and keeps serving; closes on binary frames and bad acks', async () => {
@@ -210,7 +217,7 @@ describe('headless host: WebSocket API', () => {
 
   it(`refuses more than ${MAX_CLIENTS} API sockets at once`, async () => {
     const open = await Promise.all(Array.from({ length: MAX_CLIENTS }, () => connect()));
-    await expect(connect()).rejects.toThrow('HTTP 503');
+    await expect(connect()).rejects.toThrow('closed 1013');
     for (const o of open) o.ws.close();
     await new Promise((r) => setTimeout(r, 200));
     const again = await connect();

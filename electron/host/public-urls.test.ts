@@ -35,13 +35,14 @@ function getStatus(port: number, headers: Record<string, string>): Promise<numbe
   });
 }
 
-/** A call over the API socket as a browser behind the proxy opens it: 'pong', or the HTTP status it was refused with. */
+/** A call over the API socket as a browser behind the proxy opens it: 'pong', or the HTTP status or close code it was refused with. */
 function apiCall(port: number, headers: Record<string, string>, token = TOKEN): Promise<unknown> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/api`, ['hypertcp.v1', `token.${token}`], { headers });
   return new Promise((resolve, reject) => {
     ws.once('unexpected-response', (_req, res) => resolve(res.statusCode));
     ws.once('error', reject);
     ws.once('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, method: 'hello', params: {} })));
+    ws.once('close', (code) => resolve(`close ${code}`));
     ws.once('message', (data) => {
       ws.close();
       resolve((JSON.parse(data.toString()) as { result: unknown }).result);
@@ -113,7 +114,7 @@ describe('reverse-proxy mode: real requests on 127.0.0.1 naming the public Host 
     expect(await apiCall(host.port, { host: 'panel.lan' })).toBe(403); // no Origin at all
     expect(await apiCall(host.port, { host: 'evil.example', origin: 'https://panel.lan' })).toBe(403);
     expect(await apiCall(host.port, { host: 'panel.lan:8443', origin: 'https://panel.lan:8443' })).toBe(403);
-    expect(await apiCall(host.port, fromProxy, 'W'.repeat(32))).toBe(401);
+    expect(await apiCall(host.port, fromProxy, 'W'.repeat(32))).toBe('close 4401'); // the page is told by a close code
     expect(await getStatus(host.port, { host: 'evil.example' })).toBe(421);
     expect(await getStatus(host.port, { host: 'panel.lan:8443' })).toBe(421);
     expect(await getStatus(host.port, { host: 'panel.lan.evil.example' })).toBe(421);

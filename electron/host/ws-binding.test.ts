@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ApiServer } from '../api/server';
 import { startHttpHost, type HttpHost } from './http-host';
-import { MAX_CLIENTS, heartbeatTick } from './ws-binding';
+import { CLOSE_BAD_TOKEN, CLOSE_TRY_LATER, MAX_CLIENTS, heartbeatTick } from './ws-binding';
 
 const TOKEN = 'T'.repeat(32);
 let host: HttpHost | null = null;
@@ -38,6 +38,30 @@ async function open(port: number): Promise<WebSocket> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Outcome {
+  /** The HTTP status the upgrade was refused with, or 101 when it was accepted. */
+  status: number;
+  protocol?: string;
+  code?: number;
+  reason?: string;
+  /** What the host sent on the socket (nothing, for one closed at once). */
+  messages: string[];
+}
+
+/** Opens an API socket as a browser would (a call sent as soon as it opens) and waits for its end. */
+function attempt(port: number, opts: { token?: string | null; origin?: string } = {}): Promise<Outcome> {
+  const protocols = ['hypertcp.v1', ...(opts.token === null ? [] : [`token.${opts.token ?? TOKEN}`])];
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/api`, protocols, { origin: opts.origin ?? `http://127.0.0.1:${port}` });
+  const messages: string[] = [];
+  return new Promise((resolve, reject) => {
+    ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0, messages }));
+    ws.once('error', reject);
+    ws.once('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, method: 'hello', params: {} })));
+    ws.on('message', (d) => messages.push(d.toString()));
+    ws.once('close', (code, reason) => resolve({ status: 101, protocol: ws.protocol, code, reason: reason.toString(), messages }));
+  });
+}
 
 describe('WebSocket binding: a client that does not read its results', () => {
   it('gets no more calls run than it has room for: results it has not read are bounded, and it is served once it reads', async () => {
@@ -131,6 +155,53 @@ describe('WebSocket binding: odd upgrade paths', () => {
   });
 });
 
+describe('WebSocket binding: refusals a page can tell apart', () => {
+  it('closes a socket with a wrong or missing token at once with 4401 (a browser sees no 401), serving no call on it, and records the refusal', async () => {
+    const { api, calls } = bigApi(10);
+    const refusals: string[] = [];
+    host = await startHttpHost({ api, adminToken: TOKEN, staticDir: '/nonexistent', port: 0, bind: '127.0.0.1', onRefused: (reason) => refusals.push(reason) });
+    for (const token of ['W'.repeat(32), null]) {
+      expect(await attempt(host.port, { token })).toEqual({ status: 101, protocol: 'hypertcp.v1', code: CLOSE_BAD_TOKEN, reason: 'bad admin token', messages: [] });
+    }
+    expect(CLOSE_BAD_TOKEN).toBe(4401);
+    expect(refusals).toEqual(['Unauthorized: bad token', 'Unauthorized: no token']);
+    await sleep(50);
+    expect(calls.n).toBe(0);
+    // the right token is served
+    const ok = await open(host.port);
+    ok.close();
+  });
+
+  it(`closes the socket past ${MAX_CLIENTS} with 1013 and the limit in the reason; one opens again once a slot is free`, async () => {
+    const { api, calls } = bigApi(10);
+    host = await startHttpHost({ api, adminToken: TOKEN, staticDir: '/nonexistent', port: 0, bind: '127.0.0.1' });
+    const held = await Promise.all(Array.from({ length: MAX_CLIENTS }, () => open(host!.port)));
+    try {
+      const past = await attempt(host.port);
+      expect(past).toEqual({ status: 101, protocol: 'hypertcp.v1', code: CLOSE_TRY_LATER, reason: `try again later: at most ${MAX_CLIENTS} API connections at once`, messages: [] });
+      expect(CLOSE_TRY_LATER).toBe(1013);
+      expect(calls.n).toBe(0);
+      // it took no slot: still exactly the limit, and one freed is taken by the next
+      held.pop()!.close();
+      await sleep(100);
+      const again = await open(host.port);
+      const reply = new Promise<string>((resolve) => again.once('message', (d) => resolve(d.toString())));
+      again.send(JSON.stringify({ type: 'call', id: 1, method: 'hello', params: {} }));
+      expect(JSON.parse(await reply)).toMatchObject({ id: 1, ok: true });
+      again.close();
+    } finally {
+      for (const ws of held) ws.terminate();
+    }
+  });
+
+  it('still refuses a foreign Origin or Host, or another path, with an HTTP status (not our page: no socket at all)', async () => {
+    const { api } = bigApi(10);
+    host = await startHttpHost({ api, adminToken: TOKEN, staticDir: '/nonexistent', port: 0, bind: '127.0.0.1' });
+    expect(await attempt(host.port, { origin: 'http://evil.example' })).toEqual({ status: 403, messages: [] });
+    expect(await attempt(host.port, { origin: 'http://evil.example', token: 'W'.repeat(32) })).toEqual({ status: 403, messages: [] });
+  });
+});
+
 describe('WebSocket binding: a result JSON cannot carry', () => {
   it('fails that call with internal, and the connection and host go on', async () => {
     const api: ApiServer = {
@@ -163,7 +234,7 @@ describe('WebSocket binding: heartbeat', () => {
     const silent = await Promise.all(Array.from({ length: MAX_CLIENTS }, () => open(host!.port)));
     try {
       for (const ws of silent) ws.pause(); // reads nothing, so never sees a ping to answer
-      await expect(open(host.port)).rejects.toThrow('HTTP 503');
+      expect(await attempt(host.port)).toMatchObject({ status: 101, code: CLOSE_TRY_LATER });
       await sleep(heartbeat.deadAfterMs + 4 * heartbeat.pingMs);
       const fresh = await open(host.port);
       fresh.close();

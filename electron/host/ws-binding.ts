@@ -10,8 +10,17 @@ export const WS_PATH = '/api';
 export const WS_PROTOCOL = 'hypertcp.v1';
 export const WS_MAX_MESSAGE = 64 * 1024;
 const MAX_IN_FLIGHT = 16;
-/** Open API sockets at once (each UI tab holds one); more are refused with 503. */
+/** Open API sockets at once (each UI tab holds one); more are closed at once with CLOSE_TRY_LATER. */
 export const MAX_CLIENTS = 16;
+/**
+ * Close codes of a socket the host accepts only to say why it serves nothing on it: a browser shows
+ * a page no HTTP status of a refused upgrade (a 401 and a host that is down both read as 1006), so a
+ * request from an allowed page (its Host and Origin pass) learns this way that its admin token was
+ * wrong or missing (4401, renderer/src/api/ws-client.ts stops retrying) or that the host has
+ * MAX_CLIENTS sockets open (1013, retried).
+ */
+export const CLOSE_BAD_TOKEN = 4401;
+export const CLOSE_TRY_LATER = 1013;
 /** Past this much unsent data a connection gets no event batches until it drains. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
 /**
@@ -64,6 +73,9 @@ export interface WsBindingOptions {
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
+/** Why an upgrade is not served: an HTTP status for a request that is not our page's, or a close code once it is. */
+type Verdict = { status: number; text: string } | { close: number; reason: string; text: string };
+
 function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
   setTimeout(() => socket.destroy(), 1000).unref();
@@ -72,13 +84,24 @@ function refuse(socket: Duplex, status: number, text: string): void {
 /**
  * The WebSocket binding of the API (shared/api/contract.ts): path /api, subprotocols
  * ['hypertcp.v1', 'token.<admin token>'], Origin must be this server's own origin (or a --public-url's), messages capped
- * at 64 KiB (larger ones close the socket with 1009).
+ * at 64 KiB (larger ones close the socket with 1009). A wrong path, Host or Origin is refused with an
+ * HTTP status; past those, a wrong or missing token is accepted and closed at once with
+ * CLOSE_BAD_TOKEN, and a socket past MAX_CLIENTS with CLOSE_TRY_LATER: no call is read on either.
  */
 export function createWsBinding(o: WsBindingOptions) {
   const wanted = digest(o.adminToken);
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: WS_MAX_MESSAGE,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+  });
+  // the sockets that are accepted only to be closed with a code: never counted as clients, a close
+  // frame's worth of payload at most
+  const gate = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    maxPayload: 125,
     perMessageDeflate: false,
     handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
   });
@@ -93,7 +116,7 @@ export function createWsBinding(o: WsBindingOptions) {
     }
   }, pingMs).unref();
 
-  function check(req: IncomingMessage): { status: number; text: string } | null {
+  function check(req: IncomingMessage): Verdict | null {
     // Not new URL(): it throws on a path such as '//' (any page can open ws://127.0.0.1:8090//),
     // and a throw in the upgrade listener would take the whole host down.
     if ((req.url ?? '').split('?')[0] !== WS_PATH) return { status: 404, text: 'Not Found' };
@@ -106,9 +129,25 @@ export function createWsBinding(o: WsBindingOptions) {
     if (!originOk) return { status: 403, text: 'Forbidden: bad Origin' };
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     const token = offered.find((p) => p.startsWith('token.'))?.slice('token.'.length);
-    if (!offered.includes(WS_PROTOCOL) || token === undefined) return { status: 401, text: 'Unauthorized: subprotocols hypertcp.v1 and token.<admin token> required' };
-    if (!timingSafeEqual(digest(token), wanted)) return { status: 401, text: 'Unauthorized: bad token' };
+    // without hypertcp.v1 no browser could take the upgrade (the host must select a protocol it offered)
+    if (!offered.includes(WS_PROTOCOL)) return { status: 401, text: 'Unauthorized: subprotocols hypertcp.v1 and token.<admin token> required' };
+    // our own page (or the proxy's): told by a close code, as a browser would not show it a 401
+    if (token === undefined) return { close: CLOSE_BAD_TOKEN, reason: 'bad admin token', text: 'Unauthorized: no token' };
+    if (!timingSafeEqual(digest(token), wanted)) return { close: CLOSE_BAD_TOKEN, reason: 'bad admin token', text: 'Unauthorized: bad token' };
     return null;
+  }
+
+  /** Completes the upgrade (selecting hypertcp.v1, never the token) only to close it at once. */
+  function acceptAndClose(req: IncomingMessage, socket: Duplex, head: Buffer, code: number, reason: string): void {
+    // the 101 and the close frame in one write: the page sees the close right with the open
+    socket.cork();
+    process.nextTick(() => socket.uncork());
+    gate.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('error', () => ws.terminate());
+      ws.close(code, reason);
+      // the page answers the close at once; one that does not is not waited for
+      setTimeout(() => ws.terminate(), 1000).unref();
+    });
   }
 
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -116,9 +155,10 @@ export function createWsBinding(o: WsBindingOptions) {
     const problem = check(req);
     if (problem) {
       refused(problem.text, req);
+      if ('close' in problem) return acceptAndClose(req, socket, head, problem.close, problem.reason);
       return refuse(socket, problem.status, problem.text);
     }
-    if (wss.clients.size >= MAX_CLIENTS) return refuse(socket, 503, `Service Unavailable: at most ${MAX_CLIENTS} API connections`);
+    if (wss.clients.size >= MAX_CLIENTS) return acceptAndClose(req, socket, head, CLOSE_TRY_LATER, `try again later: at most ${MAX_CLIENTS} API connections at once`);
     wss.handleUpgrade(req, socket, head, (ws) => serve(ws));
   }
 
@@ -200,6 +240,7 @@ export function createWsBinding(o: WsBindingOptions) {
       clearInterval(heartbeat);
       for (const c of wss.clients) c.close(1001, 'server shutting down');
       wss.close();
+      gate.close();
     },
   };
 }

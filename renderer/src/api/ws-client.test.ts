@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiCallError } from './errors';
-import { apiUrlFor, createWsClient, MAX_WS_MESSAGE, probeHttp, SHOW_TOKEN_COMMAND, takeAdminToken, TOKEN_STORAGE_KEY, VISIBLE_MAX_BACKOFF_MS } from './ws-client';
+import { apiUrlFor, CLOSE_BAD_TOKEN, CLOSE_TRY_LATER, createWsClient, isTokenRefused, MAX_WS_MESSAGE, OPEN_GRACE_MS, probeHttp, SHOW_TOKEN_COMMAND, takeAdminToken, tokenRefusedText, TOKEN_STORAGE_KEY, VISIBLE_MAX_BACKOFF_MS } from './ws-client';
 
 class FakeSocket {
   static all: FakeSocket[] = [];
@@ -29,13 +29,13 @@ class FakeSocket {
   receive(msg: unknown) {
     this.onmessage?.({ data: JSON.stringify(msg) });
   }
-  drop(code = 1006) {
+  drop(code = 1006, reason = '') {
     this.readyState = 3;
-    this.onclose?.({ code, reason: '' });
+    this.onclose?.({ code, reason });
   }
 }
 
-const make = () => createWsClient({ url: 'ws://h/api', token: 'T0K', WebSocketImpl: FakeSocket as unknown as typeof WebSocket, minBackoffMs: 10, maxBackoffMs: 40 });
+const make = () => createWsClient({ url: 'ws://h/api', token: 'T0K', WebSocketImpl: FakeSocket as unknown as typeof WebSocket, minBackoffMs: 10, maxBackoffMs: 40, openGraceMs: 0 });
 
 afterEach(() => {
   FakeSocket.all = [];
@@ -164,35 +164,104 @@ describe('WebSocket API client', () => {
     expect(FakeSocket.all).toHaveLength(m + 2);
   });
 
-  it('tells a host that is down from a wrong token (its page answers, the socket was refused), and stops retrying for a wrong token', async () => {
+  /** A client of 127.0.0.1:8090 (waits 1, 2, 4 s) with the default grace, recording its statuses. */
+  function watched(probe?: () => Promise<boolean>) {
+    const client = createWsClient({ url: 'ws://127.0.0.1:8090/api', token: 'WRONG', WebSocketImpl: FakeSocket as unknown as typeof WebSocket, minBackoffMs: 1000, maxBackoffMs: 4000, ...(probe ? { probe } : {}) });
+    const seen: { status: string; detail?: string }[] = [];
+    client.onStatus((status, detail) => seen.push({ status, detail }));
+    return { client, seen };
+  }
+
+  it('a wrong token (the host closes with 4401 right after the upgrade) stops retrying and says how to get the right link; Retry now still tries once', async () => {
+    vi.useFakeTimers();
+    const probe = vi.fn(async () => true);
+    const { client, seen } = watched(probe);
+    // the host accepts the upgrade and closes at once: the page never counts it as connected
+    FakeSocket.all[0]!.open();
+    FakeSocket.all[0]!.drop(4401, 'bad admin token');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen.map((s) => s.status)).toEqual(['connecting', 'closed']);
+    expect(seen.at(-1)!.detail).toBe(`the host at 127.0.0.1:8090 refused this page's admin token (#token= in the URL): open the link \`${SHOW_TOKEN_COMMAND}\` prints. Not retrying.`);
+    expect(SHOW_TOKEN_COMMAND).toBe('npm run serve -- --show-token');
+    expect(isTokenRefused(seen.at(-1)!.detail)).toBe(true);
+    expect(isTokenRefused(tokenRefusedText('h'))).toBe(true);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.all).toHaveLength(1);
+    // "Retry now" still tries once, and stops again on the same answer
+    client.reconnect!();
+    expect(FakeSocket.all).toHaveLength(2);
+    FakeSocket.all[1]!.open();
+    FakeSocket.all[1]!.drop(4401, 'bad admin token');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.all).toHaveLength(2);
+    expect(probe).not.toHaveBeenCalled();
+    expect(CLOSE_BAD_TOKEN).toBe(4401);
+    client.close();
+  });
+
+  it('a host with too many panels open (1013) is retried with a growing wait, saying so with its limit', async () => {
+    vi.useFakeTimers();
+    const { client, seen } = watched(async () => true);
+    const reason = 'try again later: at most 16 API connections at once';
+    FakeSocket.all[0]!.open();
+    FakeSocket.all[0]!.drop(1013, reason);
+    expect(seen.at(-1)).toEqual({ status: 'closed', detail: 'the host at 127.0.0.1:8090 has too many panels open (at most 16 API connections at once), retrying in 1 s' });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(FakeSocket.all).toHaveLength(2);
+    // the socket opened and closed at once: no reset of the wait, no 'open' in between
+    FakeSocket.all[1]!.open();
+    FakeSocket.all[1]!.drop(1013, reason);
+    expect(seen.at(-1)!.detail).toMatch(/too many panels open .*, retrying in 2 s$/);
+    expect(seen.some((s) => s.status === 'open')).toBe(false);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(FakeSocket.all).toHaveLength(3);
+    // a slot is free: connected once it stays open
+    FakeSocket.all[2]!.open();
+    await vi.advanceTimersByTimeAsync(OPEN_GRACE_MS);
+    expect(seen.at(-1)).toEqual({ status: 'open', detail: undefined });
+    expect(CLOSE_TRY_LATER).toBe(1013);
+    client.close();
+  });
+
+  it('a socket that never opened (1006) is retried whatever the probe says; the probe only tells "cannot reach" from a host that answers but passes no upgrade', async () => {
     vi.useFakeTimers();
     let up = false;
     const probe = vi.fn(async () => up);
-    const client = createWsClient({ url: 'ws://127.0.0.1:8090/api', token: 'WRONG', WebSocketImpl: FakeSocket as unknown as typeof WebSocket, minBackoffMs: 1000, maxBackoffMs: 4000, probe });
-    const seen: { status: string; detail?: string }[] = [];
-    client.onStatus((status, detail) => seen.push({ status, detail }));
-    // down: both close with 1006 before opening; the page does not answer either
+    const { client, seen } = watched(probe);
     FakeSocket.all[0]!.drop(1006);
     await vi.advanceTimersByTimeAsync(0);
     expect(seen.at(-1)).toEqual({ status: 'closed', detail: 'cannot reach the host at 127.0.0.1:8090, retrying in 1 s' });
     await vi.advanceTimersByTimeAsync(1000);
     expect(FakeSocket.all).toHaveLength(2);
-    // up, but the upgrade is refused (the host's 401 reads as 1006 in a browser): the token
+    // its page answers, the socket still does not open: a proxy that does not pass WebSocket upgrades
     up = true;
     FakeSocket.all[1]!.drop(1006);
     await vi.advanceTimersByTimeAsync(0);
-    expect(seen.at(-1)).toEqual({ status: 'closed', detail: `the host at 127.0.0.1:8090 refused this page's admin token (#token= in the URL): open the link \`${SHOW_TOKEN_COMMAND}\` prints. Not retrying.` });
-    expect(SHOW_TOKEN_COMMAND).toBe('npm run serve -- --show-token');
-    await vi.advanceTimersByTimeAsync(60_000);
-    expect(FakeSocket.all).toHaveLength(2);
-    // "Retry now" still tries once
-    client.reconnect!();
+    expect(seen.at(-1)).toEqual({ status: 'closed', detail: 'the host at 127.0.0.1:8090 answers but the WebSocket did not open (a proxy that does not pass WebSocket upgrades?), retrying in 2 s' });
+    await vi.advanceTimersByTimeAsync(2000);
     expect(FakeSocket.all).toHaveLength(3);
-    // an open connection that drops says the host was lost, not "code 1006", and when it retries
-    FakeSocket.all[2]!.open();
     FakeSocket.all[2]!.drop(1006);
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(FakeSocket.all).toHaveLength(4);
+    expect(probe).toHaveBeenCalledTimes(3);
+    client.close();
+  });
+
+  it('counts an opened socket as connected once it stays open a moment or the host sends something; a drop after that is a lost connection', async () => {
+    vi.useFakeTimers();
+    const { client, seen } = watched(async () => true);
+    FakeSocket.all[0]!.open();
+    await vi.advanceTimersByTimeAsync(OPEN_GRACE_MS - 1);
+    expect(seen.at(-1)!.status).toBe('connecting');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(seen.at(-1)!.status).toBe('open');
+    // an open connection that drops says the host was lost, not "code 1006", and when it retries
+    FakeSocket.all[0]!.drop(1006);
     expect(seen.at(-1)).toEqual({ status: 'closed', detail: 'lost the connection to the host at 127.0.0.1:8090, retrying in 1 s' });
-    expect(probe).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(1000);
+    FakeSocket.all[1]!.open();
+    FakeSocket.all[1]!.receive({ type: 'events', batch: { seq: 1, ts: 1 } });
+    expect(seen.at(-1)!.status).toBe('open');
     client.close();
   });
 

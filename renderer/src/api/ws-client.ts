@@ -57,20 +57,49 @@ export interface WsClientOptions {
   doc?: VisibilitySource;
   /**
    * Whether the host's web server answers at all (default in a browser: a HEAD of its page, see
-   * probeHttp). Asked when a WebSocket closes without having opened: a browser does not show the
-   * HTTP status of a refused upgrade (the host's 401 for a wrong token and a host that is down both
-   * close with 1006), so a server that answers the page but refused the socket is a wrong token.
+   * probeHttp). Asked when a WebSocket closes with 1006 without having opened, only to say which of
+   * two things it is: the host is down, or it answers but the socket did not open (a reverse proxy
+   * that does not pass WebSocket upgrades). Both are retried: the host tells a wrong token by a close
+   * code (CLOSE_BAD_TOKEN), never left to a guess.
    */
   probe?: () => Promise<boolean>;
+  /** How long an opened socket must stay open before the panel counts it as connected (default OPEN_GRACE_MS). */
+  openGraceMs?: number;
 }
+
+/**
+ * The host's close code for a wrong or missing admin token (electron/host/ws-binding.ts): it accepts
+ * the upgrade from the page and closes it at once, as a browser would show the page no HTTP 401.
+ */
+export const CLOSE_BAD_TOKEN = 4401;
+/** The host's close code when it has as many API sockets open as it serves (its MAX_CLIENTS). */
+export const CLOSE_TRY_LATER = 1013;
+/**
+ * An opened socket counts as connected once it has stayed open this long (or the host has sent
+ * something): one the host closes at once (CLOSE_BAD_TOKEN, CLOSE_TRY_LATER) gets its close frame with
+ * the upgrade, so the page never loads from a socket that is about to close.
+ */
+export const OPEN_GRACE_MS = 150;
 
 /** The command that prints the panel's link with the right #token=. */
 export const SHOW_TOKEN_COMMAND = 'npm run serve -- --show-token';
 
 /**
+ * What the status line says of a refused token; isTokenRefused tells it from other reasons (the
+ * waiting cards say how to get the right link instead of "keeps retrying").
+ */
+export function tokenRefusedText(where: string): string {
+  return `the host at ${where} refused this page's admin token (#token= in the URL): open the link \`${SHOW_TOKEN_COMMAND}\` prints. Not retrying.`;
+}
+
+export function isTokenRefused(detail: string | null | undefined): boolean {
+  return detail != null && detail.includes("refused this page's admin token") && detail.endsWith('Not retrying.');
+}
+
+/**
  * Whether the host's page for a ws(s)://host/api URL answers: the host itself answers HEAD / below 500
  * (200; 421 for a Host it does not serve). A 5xx is a reverse proxy in front of a host that is down
- * (502, 503, 504), so it counts as down: a wrong token is never concluded from a proxy's error page.
+ * (502, 503, 504), so it counts as down.
  */
 export function probeHttp(wsUrl: string, timeoutMs = 3000): () => Promise<boolean> {
   const page = wsUrl.replace(/^ws(s?):/, 'http$1:').replace(/\/api$/, '/');
@@ -115,6 +144,7 @@ export function createWsClient(options: WsClientOptions): WsApiClient {
   const visibleMaxBackoff = Math.min(maxBackoff, options.visibleMaxBackoffMs ?? VISIBLE_MAX_BACKOFF_MS);
   const doc = options.doc ?? (typeof document === 'undefined' ? undefined : document);
   const probe = options.probe ?? (typeof document === 'undefined' || typeof fetch !== 'function' ? undefined : probeHttp(options.url));
+  const openGrace = options.openGraceMs ?? OPEN_GRACE_MS;
   const where = hostOf(options.url);
   const visible = () => doc?.visibilityState !== 'hidden';
   const eventListeners = new Set<(batch: EventBatch) => void>();
@@ -126,7 +156,7 @@ export function createWsClient(options: WsClientOptions): WsApiClient {
   let nextId = 1;
   let backoff = minBackoff;
   let closedByUser = false;
-  /** A wrong token: no more attempts until "Retry now" (the right link opens a new page anyway). */
+  /** The host closed with CLOSE_BAD_TOKEN: no more attempts until "Retry now" (the right link opens a new page anyway). */
   let stopped = false;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -177,35 +207,68 @@ export function createWsClient(options: WsClientOptions): WsApiClient {
       return;
     }
     socket = ws;
+    /** The socket opened; `counted` once it stayed open OPEN_GRACE_MS or the host sent something. */
     let opened = false;
-    ws.onopen = () => {
-      opened = true;
+    let counted = false;
+    let grace: ReturnType<typeof setTimeout> | null = null;
+    const count = () => {
+      if (grace !== null) clearTimeout(grace);
+      grace = null;
+      if (counted || socket !== ws || ws.readyState !== 1) return;
+      counted = true;
       backoff = minBackoff;
       setStatus('open');
     };
-    ws.onmessage = (ev: MessageEvent) => onMessage(ev.data);
+    ws.onopen = () => {
+      opened = true;
+      if (openGrace <= 0) count();
+      else grace = setTimeout(count, openGrace);
+    };
+    ws.onmessage = (ev: MessageEvent) => {
+      count();
+      onMessage(ev.data);
+    };
     ws.onclose = (ev: CloseEvent) => {
+      if (grace !== null) clearTimeout(grace);
+      grace = null;
       if (socket !== ws) return;
       socket = null;
-      if (opened || closedByUser) {
-        const why = ev.reason || (ev.code === 1006 ? `lost the connection to the host at ${where}` : `the host at ${where} closed the connection (code ${ev.code})`);
-        failAll(why);
-        if (closedByUser) setStatus('closed', 'closed');
-        else scheduleReconnect(why);
+      if (closedByUser) {
+        failAll(ev.reason || 'closed by the UI');
+        setStatus('closed', 'closed');
         return;
       }
-      // never opened: down, or (when its web server answers) the upgrade was refused, i.e. the token
+      if (ev.code === CLOSE_BAD_TOKEN) {
+        failAll(`the host at ${where} refused this page's admin token`);
+        stopped = true;
+        setStatus('closed', tokenRefusedText(where));
+        return;
+      }
+      if (ev.code === CLOSE_TRY_LATER) {
+        failAll(`the host at ${where} has too many panels open`);
+        const limit = ev.reason.replace(/^try again later:?\s*/i, '') || 'close a tab or window of it';
+        return scheduleReconnect(`the host at ${where} has too many panels open (${limit})`);
+      }
+      if (opened) {
+        const why = ev.reason || (ev.code === 1006 ? `lost the connection to the host at ${where}` : `the host at ${where} closed the connection (code ${ev.code})`);
+        failAll(why);
+        return scheduleReconnect(why);
+      }
+      // never opened (1006: a browser shows no HTTP status): the host is down, or something between
+      // answers for it but does not pass the upgrade; the probe only picks the words, both are retried
       failAll(`cannot connect to the host at ${where}`);
       if (ev.reason) return scheduleReconnect(ev.reason);
-      if (!probe) return scheduleReconnect(`cannot reach the host at ${where}, or it refused this page's #token=`);
+      if (!probe) return scheduleReconnect(`cannot reach the host at ${where}`);
+      const down = `cannot reach the host at ${where}`;
       void probe().then(
         (up) => {
           if (closedByUser || socket !== null || reconnectTimer !== null) return;
-          if (!up) return scheduleReconnect(`cannot reach the host at ${where}`);
-          stopped = true;
-          setStatus('closed', `the host at ${where} refused this page's admin token (#token= in the URL): open the link \`${SHOW_TOKEN_COMMAND}\` prints. Not retrying.`);
+          scheduleReconnect(up ? `the host at ${where} answers but the WebSocket did not open (a proxy that does not pass WebSocket upgrades?)` : down);
         },
-        () => scheduleReconnect(`cannot reach the host at ${where}`),
+        () => {
+          if (closedByUser || socket !== null || reconnectTimer !== null) return;
+          scheduleReconnect(down);
+        },
       );
     };
   };

@@ -2,6 +2,7 @@
 import { act, cleanup, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeClient, fakeDevice } from '../api/fake-client';
+import { SHOW_TOKEN_COMMAND, tokenRefusedText } from '../api/ws-client';
 import { renderWith, setup, TEST_HELLO } from '../test-utils';
 import { HOST_CONNECTING_TEXT, HOST_DOWN_TEXT, hostHold, HostWaiting, useHostGate } from './hostGate';
 
@@ -80,5 +81,18 @@ describe('host waiting state', () => {
     expect(screen.getByTestId('lab-unreachable').textContent).toContain('the host refused the connection');
     act(() => ctx.client.setStatus('connecting'));
     expect(screen.getByTestId('lab-unreachable').textContent).toContain('Trying again…');
+  });
+
+  it('with a refused admin token says how to get the right link, not that it keeps retrying', () => {
+    const ctx = firstAttempt();
+    renderWith(<HostWaiting view="lab" what="The list loads" />, ctx);
+    act(() => ctx.client.setStatus('closed', tokenRefusedText('127.0.0.1:8090')));
+    const card = screen.getByTestId('lab-unreachable');
+    expect(card.textContent).toContain("The host refused this page's admin token");
+    expect(card.textContent).toContain(`${SHOW_TOKEN_COMMAND} (with the same --db or --config) prints the link with the token`);
+    expect(card.textContent).not.toMatch(/keeps retrying|Cannot reach/);
+    // any other failure still says the panel keeps retrying
+    act(() => ctx.client.setStatus('closed', 'cannot reach the host at 127.0.0.1:8090, retrying in 2 s'));
+    expect(screen.getByTestId('lab-unreachable').textContent).toContain('the panel keeps retrying');
   });
 });

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { isTokenRefused, SHOW_TOKEN_COMMAND } from '../api/ws-client';
 import { useApp } from '../store/context';
 import type { AppState } from '../store/types';
 import { EmptyState } from './EmptyState';
@@ -47,11 +48,23 @@ export function useHostAnswered(): boolean {
 
 /**
  * In place of a view's empty state until the host has answered: connecting, or (once the first
- * attempt failed) unreachable with the reason; the panel keeps retrying either way. Test ids are
- * `${view}-connecting` and `${view}-unreachable`.
+ * attempt failed) unreachable with the reason; the panel keeps retrying, except when the host
+ * refused the page's admin token: then the card says how to get the right link. Test ids are
+ * `${view}-connecting` and `${view}-unreachable` (the refused token too).
  */
 export function HostWaiting({ view, what }: { view: string; what: string }) {
   const { down, detail } = useApp(useShallow((s) => ({ down: s.hostDown, detail: s.hostDetail })));
+  if (down && isTokenRefused(detail)) {
+    return (
+      <EmptyState title="The host refused this page's admin token" testId={`${view}-unreachable`}>
+        <p>{detail}</p>
+        <p className="muted">
+          {what} once the panel is opened with the right link; it does not retry with this one. On the host's machine, <code>{SHOW_TOKEN_COMMAND}</code> (with the same --db or --config) prints the
+          link with the token: open it.
+        </p>
+      </EmptyState>
+    );
+  }
   if (down) {
     return (
       <EmptyState title="Cannot reach the host" testId={`${view}-unreachable`}>
