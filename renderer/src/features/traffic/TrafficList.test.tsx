@@ -167,4 +167,16 @@ describe('traffic list row elements', () => {
     expect(document.activeElement).toBe(target);
     expect(shown(target)).toMatchObject({ key: seq, from: `d${seq}` });
   });
+
+  it('a column gives way with its header: Id and Size (opt2) in a narrow list, more on a phone (opt3); From and To have titles', () => {
+    render(<TrafficList rows={rows(1, 3)} selectedSeq={null} onSelect={() => {}} />);
+    const gives = (el: Element) => Array.from(el.classList).filter((c) => /^opt\d?$/.test(c)).join(' ');
+    const heads = screen.getAllByRole('columnheader');
+    const cells = Array.from(screen.getAllByTestId('traffic-row')[0]!.querySelectorAll('[role="cell"]'));
+    expect(heads.map(gives)).toEqual(cells.map(gives));
+    expect(heads.filter((h) => gives(h).includes('opt2')).map((h) => h.textContent)).toEqual(['Id', 'Size']);
+    // From and To may be cut with "…" there: their titles have the whole name
+    expect([cells[2]!.getAttribute('title'), cells[3]!.getAttribute('title')]).toEqual(['d1', 'server']);
+  });
 });
+

@@ -38,13 +38,13 @@ const Row = memo(function Row({ row, index, top, selected, tabbable, onSelect }:
     >
       <span role="cell" className="cell mono">{formatTime(row.ts)}</span>
       <span role="cell" className="cell">{row.dir === 'in' ? '⬅ in' : '➡ out'}</span>
-      <span role="cell" className="cell">{row.from ?? '-'}</span>
-      <span role="cell" className="cell">{row.to ?? targetOf(row)}</span>
+      <span role="cell" className="cell" title={row.from ?? undefined}>{row.from ?? '-'}</span>
+      <span role="cell" className="cell" title={row.to ?? targetOf(row)}>{row.to ?? targetOf(row)}</span>
       <span role="cell" className="cell opt3" title={`${cmdLabel(row.cmd)} (${row.cmd})`}>
         {cmdShort(row.cmd)}
       </span>
-      <span role="cell" className="cell num opt3">{row.msgId}</span>
-      <span role="cell" className="cell num opt3">{row.size}</span>
+      <span role="cell" className="cell num opt2 opt3">{row.msgId}</span>
+      <span role="cell" className="cell num opt2 opt3">{row.size}</span>
       <span role="cell" className="cell opt3">{statusLabel(row.status)}</span>
       <span role="cell" className="cell mono payload opt3" title={payloadTitle(row)}>
         {preview(row)}
@@ -101,8 +101,10 @@ export function TrafficList({ rows, selectedSeq, onSelect, testId = 'traffic-lis
         <span role="columnheader" className="cell">From</span>
         <span role="columnheader" className="cell">To</span>
         <span role="columnheader" className="cell opt3" title="Command">Cmd</span>
-        <span role="columnheader" className="cell opt3" title="Message id">Id</span>
-        <span role="columnheader" className="cell opt3">Size</span>
+        {/* opt2: in a list narrower than 900 px (800 px window, or beside an open message) Id and Size
+            give their room to Payload; the message's detail has both. opt3: on a phone (styles.css) */}
+        <span role="columnheader" className="cell opt2 opt3" title="Message id">Id</span>
+        <span role="columnheader" className="cell opt2 opt3">Size</span>
         <span role="columnheader" className="cell opt3">Status</span>
         <span role="columnheader" className="cell opt3">Payload</span>
       </div>
