@@ -64,7 +64,8 @@ export function MessageDetail({ row, onClose, window }: { row: TrafficRow; onClo
   const json = rowJson(row).envelope;
   const hex = useMemo(() => (tab === 'hex' ? hexDump(payloadBytes(row.payload)) : null), [tab, row]);
   return (
-    <aside className="detail-pane" data-testid="message-detail" aria-label="Message detail">
+    // tabIndex -1: a click on its text (not a control) keeps the focus in the pane, so Escape still closes it (TrafficView)
+    <aside className="detail-pane" data-testid="message-detail" aria-label="Message detail" tabIndex={-1}>
       <div className="pane-head">
         <b>Message #{row.seq}</b>
         <button type="button" className="btn ghost" onClick={onClose} aria-label="Close detail">

@@ -123,6 +123,14 @@ describe('traffic view', () => {
     fireEvent.keyDown(row(2), { key: 'Escape' });
     expect(screen.queryByTestId('message-detail')).toBeNull();
     expect(document.activeElement).toBe(row(3));
+    // a click on the pane's text (no control there) leaves the focus in the pane: Escape still closes it
+    fireEvent.click(row(1));
+    const pane = screen.getByTestId('message-detail');
+    act(() => pane.focus());
+    expect(document.activeElement).toBe(pane);
+    fireEvent.keyDown(pane, { key: 'Escape' });
+    expect(screen.queryByTestId('message-detail')).toBeNull();
+    expect(document.activeElement).toBe(row(1));
   });
 
   it('exports the current filter through the host and says how many rows', async () => {
