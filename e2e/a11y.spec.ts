@@ -13,6 +13,7 @@ async function violations(page: Page, where: string, within?: string): Promise<s
 }
 
 test('every view, the traffic conversations, the command palette and the forget dialog pass an axe scan (WCAG 2.1 AA) in the light and the dark theme', async ({ page, lab }) => {
+  test.setTimeout(120_000); // twelve full-page axe scans and two more: about 50 s alone on 2 cores
   const relay = uid('lamp');
   const sensor = uid('probe');
   await lab.devices([{ kind: 'relay', id: relay }, { kind: 'sensor', id: sensor }], ['--rate', '4']);
