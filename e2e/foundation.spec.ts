@@ -36,8 +36,9 @@ test('a new user sees devices appear, toggles a relay and sees it confirmed and 
   await page.getByTestId('nav-traffic').click();
   await page.getByLabel('Traffic filter').fill('device:lamp-1');
   const rows = page.getByTestId('traffic-row');
-  await expect(rows.filter({ hasText: '"relay1"' }).first()).toBeVisible();
-  await expect(rows.filter({ hasText: '"state"' }).first()).toBeVisible();
+  // the Payload column shows the message inside the envelope: the command out, the state report in
+  await expect(rows.filter({ hasText: /control=relay1/ }).first()).toBeVisible();
+  await expect(rows.filter({ hasText: /state\W+relay1=true/ }).first()).toBeVisible();
   await expect(rows.filter({ hasText: '➡ out' }).first()).toBeVisible();
   await expect(rows.filter({ hasText: '⬅ in' }).first()).toBeVisible();
   await screenshot(page, 'traffic');
