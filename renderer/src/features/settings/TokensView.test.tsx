@@ -173,7 +173,8 @@ describe('settings view', () => {
     fireEvent.change(maxPayload, { target: { value: '70000' } });
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
     expect(client.calls.some((c) => c.method === 'settings.save')).toBe(false);
-    expect(screen.getByTestId('settings-problems').textContent).toBe('Max payload (bytes) must be a whole number between 64 and 65535');
+    expect(screen.getByTestId('settings-problem-maxPayload').textContent).toMatch(/must be a whole number between 64 and 65535$/);
+    expect(maxPayload.getAttribute('aria-describedby')).toBe('settings-problem-maxPayload');
     fireEvent.change(maxPayload, { target: { value: '4096' } });
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
     expect(client.calls.find((c) => c.method === 'settings.save')?.params).toMatchObject({ settings: { maxPayload: 4096 } });
