@@ -9,6 +9,7 @@ import { HOST_CONNECTING_TEXT, useHostAnswered, useHostGate } from '../../compon
 import { useApi, useApp } from '../../store/context';
 import { useDeviceLabels } from '../devices/useDeviceLabels';
 import { BroadcastDialog } from './BroadcastDialog';
+import { VariablesForm } from './VariablesForm';
 import { CommandHistory } from './CommandHistory';
 import { SavedCommands } from './SavedCommands';
 import { builtinValues, checkTemplate, fillTemplate } from './template';
@@ -139,35 +140,19 @@ export function CommandsView() {
           </button>
         </div>
         {asking && (
-          <form
+          <VariablesForm
             className="vars-form"
-            data-testid="send-vars"
-            onSubmit={(e) => {
-              e.preventDefault();
-              sendFilled(asking);
-            }}
-          >
-            <b>Values for the variables</b>
-            {Object.keys(asking).map((v, i) => (
-              <label key={v} className="field">
-                <span>{v}</span>
-                <input autoFocus={i === 0} aria-label={`Variable ${v}`} value={asking[v]} onChange={(e) => setAsking({ ...asking, [v]: e.target.value })} />
-              </label>
-            ))}
-            {sendError && (
-              <p className="error-text" data-testid="send-vars-error">
-                {sendError}
-              </p>
-            )}
-            <div className="row-actions">
-              <button type="button" className="btn" onClick={() => (setAsking(null), setSendError(null))}>
-                Cancel
-              </button>
-              <button type="submit" className="btn primary" disabled={!target || !targetOnline || host.down} {...host.why}>
-                Send to {target}
-              </button>
-            </div>
-          </form>
+            testId="send-vars"
+            title="Values for the variables"
+            values={asking}
+            onChange={setAsking}
+            error={sendError}
+            errorTestId="send-vars-error"
+            onSubmit={() => sendFilled(asking)}
+            onCancel={() => (setAsking(null), setSendError(null))}
+            submitLabel={`Send to ${target}`}
+            submit={{ disabled: !target || !targetOnline || host.down, ...host.why }}
+          />
         )}
         {hasVars && check.ok && !host.down && (
           <p className="muted" id={varsNoteId} data-testid={varsNoteId}>

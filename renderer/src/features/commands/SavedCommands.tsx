@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { SavedCommand } from '../../../../shared/api/contract';
 import { HOST_CONNECTING_TEXT, useHostAnswered, type HostGate } from '../../components/hostGate';
 import { userVars } from './template';
+import { VariablesForm } from './VariablesForm';
 
 /** One-click buttons for saved commands; commands with own variables ask for their values first. */
 export function SavedCommands({ saved, target, host, onRun, onLoad, onDelete }: { saved: SavedCommand[]; target: string; host: HostGate; onRun: (cmd: SavedCommand, values: Record<string, string>) => string | null | void; onLoad: (cmd: SavedCommand) => void; onDelete: (cmd: SavedCommand) => void }) {
@@ -46,36 +47,22 @@ export function SavedCommands({ saved, target, host, onRun, onLoad, onDelete }: 
         </div>
       ))}
       {asking && (
-        <form
+        <VariablesForm
           className="card vars-form"
-          onSubmit={(e) => {
-            e.preventDefault();
+          title={`Values for ${asking.name}`}
+          values={values}
+          onChange={setValues}
+          error={problem}
+          errorTestId="saved-vars-error"
+          onSubmit={() => {
             const error = onRun(asking, values);
             if (error) return setProblem(error);
             setAsking(null);
           }}
-        >
-          <b>Values for {asking.name}</b>
-          {Object.keys(values).map((v) => (
-            <label key={v} className="field">
-              <span>{v}</span>
-              <input autoFocus aria-label={`Variable ${v}`} value={values[v]} onChange={(e) => setValues({ ...values, [v]: e.target.value })} />
-            </label>
-          ))}
-          {problem && (
-            <p className="error-text" data-testid="saved-vars-error">
-              {problem}
-            </p>
-          )}
-          <div className="row-actions">
-            <button type="button" className="btn" onClick={() => setAsking(null)}>
-              Cancel
-            </button>
-            <button type="submit" className="btn primary" disabled={host.down} {...host.why}>
-              Send to {target}
-            </button>
-          </div>
-        </form>
+          onCancel={() => setAsking(null)}
+          submitLabel={`Send to ${target}`}
+          submit={{ disabled: host.down, ...host.why }}
+        />
       )}
     </div>
   );
