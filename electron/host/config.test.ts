@@ -128,7 +128,10 @@ describe('HTTPS host', () => {
     const ws = new WebSocket(`wss://127.0.0.1:${host.port}/api`, ['hypertcp.v1', `token.${token}`], { ca: cert.cert, origin: `https://127.0.0.1:${host.port}` });
     const reply = await new Promise<unknown>((resolve, reject) => {
       ws.once('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, method: 'hello', params: {} })));
-      ws.once('message', (d) => resolve(JSON.parse(d.toString())));
+      ws.on('message', (d) => {
+        const msg = JSON.parse(d.toString()) as { type: string };
+        if (msg.type === 'result') resolve(msg); // after the host's ready
+      });
       ws.once('error', reject);
     });
     expect(reply).toEqual({ type: 'result', id: 1, ok: true, result: 'pong' });

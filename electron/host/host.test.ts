@@ -54,14 +54,10 @@ function connect(opts: { token?: string | null; origin?: string; host?: string }
     headers: opts.host ? { host: opts.host } : {},
   });
   return new Promise((resolve, reject) => {
-    // a socket the host closes at once (a wrong token, too many sockets) is refused with its close code
-    const timer = setTimeout(() => resolve({ ws, protocol: ws.protocol }), 100);
-    ws.once('open', () => {
-      ws.once('close', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`closed ${code}`));
-      });
-    });
+    // a socket the host serves says ready first; one it closes at once (a wrong token, too many
+    // sockets) gets only its close code
+    ws.once('message', (data) => (String(data) === '{"type":"ready"}' ? resolve({ ws, protocol: ws.protocol }) : reject(new Error(`first message ${String(data)}`))));
+    ws.once('close', (code) => reject(new Error(`closed ${code}`)));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     ws.once('error', reject);
   });

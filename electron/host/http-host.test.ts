@@ -39,9 +39,11 @@ function wsCall(url: string, origin: string): Promise<unknown> {
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     ws.once('error', reject);
     ws.once('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, method: 'hello', params: {} })));
-    ws.once('message', (data) => {
+    ws.on('message', (data) => {
+      const msg = JSON.parse(data.toString()) as { type: string };
+      if (msg.type !== 'result') return; // the host's ready comes first
       ws.close();
-      resolve(JSON.parse(data.toString()));
+      resolve(msg);
     });
   });
 }

@@ -43,9 +43,11 @@ function apiCall(port: number, headers: Record<string, string>, token = TOKEN): 
     ws.once('error', reject);
     ws.once('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, method: 'hello', params: {} })));
     ws.once('close', (code) => resolve(`close ${code}`));
-    ws.once('message', (data) => {
+    ws.on('message', (data) => {
+      const msg = JSON.parse(data.toString()) as { type: string; result: unknown };
+      if (msg.type !== 'result') return; // the host's ready comes first
       ws.close();
-      resolve((JSON.parse(data.toString()) as { result: unknown }).result);
+      resolve(msg.result);
     });
   });
 }

@@ -27,10 +27,12 @@ function bigApi(resultBytes: number) {
   return { api, calls };
 }
 
+/** An API socket the host serves: open, and its first message (the host's ready) read. */
 async function open(port: number): Promise<WebSocket> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/api`, ['hypertcp.v1', `token.${TOKEN}`], { origin: `http://127.0.0.1:${port}`, maxPayload: 0 });
   await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
+    ws.once('message', (d) => (d.toString() === '{"type":"ready"}' ? resolve() : reject(new Error(`first message ${d.toString()}`))));
+    ws.once('close', (code) => reject(new Error(`closed ${code}`)));
     ws.once('error', reject);
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
   });
@@ -151,6 +153,29 @@ describe('WebSocket binding: odd upgrade paths', () => {
     for (const path of ['//', '///api', '//a b/', '/api/..', '/API']) expect(await upgrade(host.port, path), path).toMatch(/^HTTP\/1\.1 40\d /);
     expect(await upgrade(host.port, '/api?x=1')).toBe('HTTP/1.1 101 Switching Protocols');
     const ws = await open(host.port);
+    ws.close();
+  });
+});
+
+describe('WebSocket binding: the ready message', () => {
+  it('is the first message on a served socket, before an event batch waiting for it and the result of a call sent at open', async () => {
+    const api: ApiServer = {
+      dispatch: () => Promise.resolve({ ok: true, result: 'pong' }),
+      // news already waiting: the pump hands it to a new subscriber at once
+      subscribe: (listener) => {
+        listener({ seq: 1, ts: 1 });
+        return () => {};
+      },
+      ack: () => {},
+    };
+    host = await startHttpHost({ api, adminToken: TOKEN, staticDir: '/nonexistent', port: 0, bind: '127.0.0.1' });
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`, ['hypertcp.v1', `token.${TOKEN}`], { origin: `http://127.0.0.1:${host.port}` });
+    const messages: unknown[] = [];
+    ws.on('message', (d) => messages.push(JSON.parse(d.toString())));
+    ws.once('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, method: 'hello', params: {} })));
+    const deadline = Date.now() + 2000;
+    while (messages.length < 3 && Date.now() < deadline) await sleep(10);
+    expect(messages).toEqual([{ type: 'ready' }, { type: 'events', batch: { seq: 1, ts: 1 } }, { type: 'result', id: 1, ok: true, result: 'pong' }]);
     ws.close();
   });
 });

@@ -87,6 +87,7 @@ function refuse(socket: Duplex, status: number, text: string): void {
  * at 64 KiB (larger ones close the socket with 1009). A wrong path, Host or Origin is refused with an
  * HTTP status; past those, a wrong or missing token is accepted and closed at once with
  * CLOSE_BAD_TOKEN, and a socket past MAX_CLIENTS with CLOSE_TRY_LATER: no call is read on either.
+ * A socket it serves gets {type:'ready'} first, before any result or event batch.
  */
 export function createWsBinding(o: WsBindingOptions) {
   const wanted = digest(o.adminToken);
@@ -186,6 +187,8 @@ export function createWsBinding(o: WsBindingOptions) {
       }
       ws.send(text, written);
     };
+    // the first message: the page counts itself connected on it (a refused socket gets none)
+    send({ type: 'ready' });
     // A client that does not read its results must not make the host hold more of them: at
     // MAX_IN_FLIGHT unwritten results the socket stops reading calls until one has gone out.
     const settled = () => {

@@ -560,7 +560,13 @@ export interface ApiClient {
 
 /** WebSocket wire messages (headless binding). */
 export type WsClientMessage = { type: 'call'; id: number; method: MethodName; params: unknown } | { type: 'ack'; seq: number };
+/**
+ * `ready` is the host's first message on every socket it serves (sent once it has checked the token
+ * and has a slot for it): a page counts itself connected on it, never on the socket's open, because
+ * a socket the host refuses (4401, 1013) opens too before its close. Hosts before it sent none.
+ */
 export type WsServerMessage =
+  | { type: 'ready' }
   | { type: 'result'; id: number; ok: true; result: unknown }
   | { type: 'result'; id: number; ok: false; error: ApiError }
   | { type: 'events'; batch: EventBatch };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiCallError } from './errors';
-import { apiUrlFor, CLOSE_BAD_TOKEN, CLOSE_TRY_LATER, createWsClient, isTokenRefused, MAX_WS_MESSAGE, OPEN_GRACE_MS, probeHttp, SHOW_TOKEN_COMMAND, takeAdminToken, tokenRefusedText, TOKEN_STORAGE_KEY, VISIBLE_MAX_BACKOFF_MS } from './ws-client';
+import { apiUrlFor, CLOSE_BAD_TOKEN, CLOSE_TRY_LATER, createWsClient, isTokenRefused, MAX_WS_MESSAGE, probeHttp, SHOW_TOKEN_COMMAND, takeAdminToken, tokenRefusedText, TOKEN_STORAGE_KEY, VISIBLE_MAX_BACKOFF_MS } from './ws-client';
 
 class FakeSocket {
   static all: FakeSocket[] = [];
@@ -26,6 +26,11 @@ class FakeSocket {
     this.readyState = 1;
     this.onopen?.();
   }
+  /** Opened and served: the host's first message on a socket it keeps. */
+  ready() {
+    this.open();
+    this.receive({ type: 'ready' });
+  }
   receive(msg: unknown) {
     this.onmessage?.({ data: JSON.stringify(msg) });
   }
@@ -35,7 +40,7 @@ class FakeSocket {
   }
 }
 
-const make = () => createWsClient({ url: 'ws://h/api', token: 'T0K', WebSocketImpl: FakeSocket as unknown as typeof WebSocket, minBackoffMs: 10, maxBackoffMs: 40, openGraceMs: 0 });
+const make = () => createWsClient({ url: 'ws://h/api', token: 'T0K', WebSocketImpl: FakeSocket as unknown as typeof WebSocket, minBackoffMs: 10, maxBackoffMs: 40 });
 
 afterEach(() => {
   FakeSocket.all = [];
@@ -107,14 +112,14 @@ describe('WebSocket API client', () => {
     const client = make();
     const statuses: string[] = [];
     client.onStatus((s) => statuses.push(s));
-    FakeSocket.all[0]!.open();
+    FakeSocket.all[0]!.ready();
     const pending = client.call('hello', {});
     FakeSocket.all[0]!.drop();
     await expect(pending).rejects.toMatchObject({ code: 'disconnected' });
     expect(statuses).toEqual(['connecting', 'open', 'closed']);
     vi.advanceTimersByTime(10);
     expect(FakeSocket.all).toHaveLength(2);
-    FakeSocket.all[1]!.open();
+    FakeSocket.all[1]!.ready();
     expect(statuses.at(-1)).toBe('open');
     client.close();
     expect(statuses.at(-1)).toBe('closed');
@@ -215,9 +220,8 @@ describe('WebSocket API client', () => {
     expect(seen.some((s) => s.status === 'open')).toBe(false);
     await vi.advanceTimersByTimeAsync(2000);
     expect(FakeSocket.all).toHaveLength(3);
-    // a slot is free: connected once it stays open
-    FakeSocket.all[2]!.open();
-    await vi.advanceTimersByTimeAsync(OPEN_GRACE_MS);
+    // a slot is free: connected once the host says it serves the socket
+    FakeSocket.all[2]!.ready();
     expect(seen.at(-1)).toEqual({ status: 'open', detail: undefined });
     expect(CLOSE_TRY_LATER).toBe(1013);
     client.close();
@@ -247,21 +251,26 @@ describe('WebSocket API client', () => {
     client.close();
   });
 
-  it('counts an opened socket as connected once it stays open a moment or the host sends something; a drop after that is a lost connection', async () => {
+  it("counts an opened socket as connected only on the host's ready, however long it stays open without it; a drop after that is a lost connection", async () => {
     vi.useFakeTimers();
     const { client, seen } = watched(async () => true);
+    const batches: number[] = [];
+    client.onEvents((b) => batches.push(b.seq));
     FakeSocket.all[0]!.open();
-    await vi.advanceTimersByTimeAsync(OPEN_GRACE_MS - 1);
-    expect(seen.at(-1)!.status).toBe('connecting');
-    await vi.advanceTimersByTimeAsync(1);
-    expect(seen.at(-1)!.status).toBe('open');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(seen.map((s) => s.status)).toEqual(['connecting']);
+    FakeSocket.all[0]!.receive({ type: 'ready' });
+    expect(seen.at(-1)).toEqual({ status: 'open', detail: undefined });
     // an open connection that drops says the host was lost, not "code 1006", and when it retries
     FakeSocket.all[0]!.drop(1006);
     expect(seen.at(-1)).toEqual({ status: 'closed', detail: 'lost the connection to the host at 127.0.0.1:8090, retrying in 1 s' });
     await vi.advanceTimersByTimeAsync(1000);
+    // a host older than ready: its first event batch counts (it sends nothing on a socket it refuses)
     FakeSocket.all[1]!.open();
+    expect(seen.at(-1)!.status).toBe('connecting');
     FakeSocket.all[1]!.receive({ type: 'events', batch: { seq: 1, ts: 1 } });
     expect(seen.at(-1)!.status).toBe('open');
+    expect(batches).toEqual([1]);
     client.close();
   });
 
@@ -299,7 +308,7 @@ describe('WebSocket API client', () => {
     expect(statuses.at(-1)).toBe('connecting');
     client.reconnect!(); // already trying
     expect(FakeSocket.all).toHaveLength(2);
-    FakeSocket.all[1]!.open();
+    FakeSocket.all[1]!.ready();
     expect(statuses.at(-1)).toBe('open');
     // the skipped timer does not fire a second attempt later
     vi.advanceTimersByTime(1000);

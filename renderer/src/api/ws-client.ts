@@ -63,8 +63,6 @@ export interface WsClientOptions {
    * code (CLOSE_BAD_TOKEN), never left to a guess.
    */
   probe?: () => Promise<boolean>;
-  /** How long an opened socket must stay open before the panel counts it as connected (default OPEN_GRACE_MS). */
-  openGraceMs?: number;
 }
 
 /**
@@ -74,12 +72,6 @@ export interface WsClientOptions {
 export const CLOSE_BAD_TOKEN = 4401;
 /** The host's close code when it has as many API sockets open as it serves (its MAX_CLIENTS). */
 export const CLOSE_TRY_LATER = 1013;
-/**
- * An opened socket counts as connected once it has stayed open this long (or the host has sent
- * something): one the host closes at once (CLOSE_BAD_TOKEN, CLOSE_TRY_LATER) gets its close frame with
- * the upgrade, so the page never loads from a socket that is about to close.
- */
-export const OPEN_GRACE_MS = 150;
 
 /** The command that prints the panel's link with the right #token=. */
 export const SHOW_TOKEN_COMMAND = 'npm run serve -- --show-token';
@@ -144,7 +136,6 @@ export function createWsClient(options: WsClientOptions): WsApiClient {
   const visibleMaxBackoff = Math.min(maxBackoff, options.visibleMaxBackoffMs ?? VISIBLE_MAX_BACKOFF_MS);
   const doc = options.doc ?? (typeof document === 'undefined' ? undefined : document);
   const probe = options.probe ?? (typeof document === 'undefined' || typeof fetch !== 'function' ? undefined : probeHttp(options.url));
-  const openGrace = options.openGraceMs ?? OPEN_GRACE_MS;
   const where = hostOf(options.url);
   const visible = () => doc?.visibilityState !== 'hidden';
   const eventListeners = new Set<(batch: EventBatch) => void>();
@@ -182,6 +173,7 @@ export function createWsClient(options: WsClientOptions): WsApiClient {
     } catch {
       return; // a host bug must not crash the UI; ignore the frame
     }
+    if (msg.type === 'ready') return;
     if (msg.type === 'events') {
       for (const l of eventListeners) l(msg.batch);
       return;
@@ -207,30 +199,26 @@ export function createWsClient(options: WsClientOptions): WsApiClient {
       return;
     }
     socket = ws;
-    /** The socket opened; `counted` once it stayed open OPEN_GRACE_MS or the host sent something. */
+    /**
+     * Connected only once the host says so: its `ready` comes first on a socket it serves, while one it
+     * refuses (CLOSE_BAD_TOKEN, CLOSE_TRY_LATER) opens too and gets only its close. A host older than
+     * `ready` sends none; its first message (an event batch, every second) counts instead, as it sends
+     * nothing at all on a socket it refuses.
+     */
     let opened = false;
     let counted = false;
-    let grace: ReturnType<typeof setTimeout> | null = null;
-    const count = () => {
-      if (grace !== null) clearTimeout(grace);
-      grace = null;
-      if (counted || socket !== ws || ws.readyState !== 1) return;
-      counted = true;
-      backoff = minBackoff;
-      setStatus('open');
-    };
     ws.onopen = () => {
       opened = true;
-      if (openGrace <= 0) count();
-      else grace = setTimeout(count, openGrace);
     };
     ws.onmessage = (ev: MessageEvent) => {
-      count();
+      if (!counted && socket === ws) {
+        counted = true;
+        backoff = minBackoff;
+        setStatus('open');
+      }
       onMessage(ev.data);
     };
     ws.onclose = (ev: CloseEvent) => {
-      if (grace !== null) clearTimeout(grace);
-      grace = null;
       if (socket !== ws) return;
       socket = null;
       if (closedByUser) {
