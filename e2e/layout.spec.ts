@@ -215,6 +215,31 @@ test('on a sensor\'s page the latest values and the chart range switch under the
   expect(r!.y - (v!.y + v!.height)).toBeGreaterThanOrEqual(6);
 });
 
+test("a sensor's page fits the window in both themes, at 1280x800 and 800x600: the page scrolls inside, never the window", async ({ page, lab }) => {
+  const sensor = uid('probe');
+  await lab.devices([{ kind: 'sensor', id: sensor }], ['--rate', '4']);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await lab.open(page);
+  await page.getByTestId(`device-row-${sensor}`).click();
+  const detail = page.getByTestId('device-detail');
+  // the charts' screen-reader summaries (absolute, no positioned figure) are what reached past the view
+  await expect.poll(() => detail.locator('figure.chart').count()).toBeGreaterThanOrEqual(2);
+  const overflow = () => page.evaluate(() => document.scrollingElement!.scrollHeight - window.innerHeight);
+  for (const size of [{ width: 1280, height: 800 }, { width: 800, height: 600 }]) {
+    await page.setViewportSize(size);
+    for (const theme of ['light', 'dark'] as const) {
+      await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
+      expect(await overflow(), `${theme} ${size.width}x${size.height}: the window scrolls by`).toBeLessThanOrEqual(0);
+      expect(await detail.evaluate((e) => e.scrollHeight > e.clientHeight), 'the page scrolls inside its view').toBe(true);
+    }
+  }
+  await screenshot(page, 'device-sensor-800x600');
+  // the Metrics view's charts, the same way
+  await page.getByTestId('nav-metrics').click();
+  await expect.poll(() => page.locator('figure.chart').count()).toBeGreaterThanOrEqual(2);
+  expect(await overflow(), 'Metrics at 800x600: the window scrolls by').toBeLessThanOrEqual(0);
+});
+
 test('at 800 px the sidebar is an icon rail and the traffic table fits, Payload in view, with no sideways scroll', async ({ page, lab }) => {
   const meter = uid('meter');
   await lab.devices([{ kind: 'sensor', id: meter }], ['--rate', '10']);
