@@ -149,6 +149,45 @@ TEST(hkdf_rfc5869_case1) {
   CHECK_STR(hex, "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
 }
 
+// Case 2: an 80-byte info. It was once cut at 64 bytes, so infos differing after that gave one key.
+TEST(hkdf_rfc5869_case2_long_info) {
+  uint8_t ikm[80], salt[80], info[80], okm[82];
+  for (int i = 0; i < 80; i++) {
+    ikm[i] = static_cast<uint8_t>(i);
+    salt[i] = static_cast<uint8_t>(0x60 + i);
+    info[i] = static_cast<uint8_t>(0xb0 + i);
+  }
+  CHECK(hkdfSha256(ikm, sizeof ikm, salt, sizeof salt, info, sizeof info, okm, sizeof okm));
+  char hex[165];
+  toHex(okm, sizeof okm, hex);
+  CHECK_STR(hex,
+            "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e590e09da3275600c2f09"
+            "b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87");
+}
+
+// Case 3: no salt, no info.
+TEST(hkdf_rfc5869_case3_empty_salt_and_info) {
+  uint8_t ikm[22], okm[42];
+  memset(ikm, 0x0b, sizeof ikm);
+  CHECK(hkdfSha256(ikm, sizeof ikm, nullptr, 0, nullptr, 0, okm, sizeof okm));
+  char hex[85];
+  toHex(okm, sizeof okm, hex);
+  CHECK_STR(hex, "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
+}
+
+// More than 255 blocks would wrap the one-byte block counter: refused, and nothing usable written.
+TEST(hkdf_refuses_output_past_255_blocks) {
+  static uint8_t okm[kHkdfMaxOutput + 1];
+  uint8_t ikm[32];
+  memset(ikm, 7, sizeof ikm);
+  memset(okm, 0xaa, sizeof okm);
+  CHECK(!hkdfSha256(ikm, sizeof ikm, nullptr, 0, nullptr, 0, okm, sizeof okm));
+  size_t nonzero = 0;
+  for (uint8_t b : okm) nonzero += b != 0;
+  CHECK(nonzero == 0);
+  CHECK(hkdfSha256(ikm, sizeof ikm, nullptr, 0, nullptr, 0, okm, kHkdfMaxOutput));
+}
+
 TEST(udp_vectors_load) {
   load();
   CHECK(vectorCount > 20);

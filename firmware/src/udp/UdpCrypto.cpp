@@ -104,7 +104,11 @@ void Sha256::finish(uint8_t out[32]) {
   reset();
 }
 
-void hmacSha256(const uint8_t* key, size_t keyLength, const uint8_t* data, size_t length, uint8_t out[32]) {
+namespace {
+// HMAC-SHA256 of the concatenation a || b || c, so HKDF's T(i-1) || info || i needs no copy (and
+// no bound on info).
+void hmacSha256Parts(const uint8_t* key, size_t keyLength, const uint8_t* a, size_t aLength, const uint8_t* b,
+                     size_t bLength, const uint8_t* c, size_t cLength, uint8_t out[32]) {
   uint8_t k[64];
   memset(k, 0, sizeof k);
   Sha256 sha;
@@ -119,7 +123,9 @@ void hmacSha256(const uint8_t* key, size_t keyLength, const uint8_t* data, size_
   wipeBytes(k, sizeof k);  // the outer pad is made from the inner one below
   uint8_t inner[32];
   sha.update(pad, 64);
-  sha.update(data, length);
+  sha.update(a, aLength);
+  sha.update(b, bLength);
+  sha.update(c, cLength);
   sha.finish(inner);
   // Read back through a volatile pointer: when the outer pad was computed from k (or from pad as
   // plain reads, which GCC folds back to k), GCC -O3 kept the key in registers across the SHA-256
@@ -133,9 +139,18 @@ void hmacSha256(const uint8_t* key, size_t keyLength, const uint8_t* data, size_
   wipeBytes(inner, sizeof inner);
   wipeBytes(&sha, sizeof sha);  // its buffer keeps the last block
 }
+}  // namespace
 
-void hkdfSha256(const uint8_t* ikm, size_t ikmLength, const uint8_t* salt, size_t saltLength, const uint8_t* info,
+void hmacSha256(const uint8_t* key, size_t keyLength, const uint8_t* data, size_t length, uint8_t out[32]) {
+  hmacSha256Parts(key, keyLength, data, length, nullptr, 0, nullptr, 0, out);
+}
+
+bool hkdfSha256(const uint8_t* ikm, size_t ikmLength, const uint8_t* salt, size_t saltLength, const uint8_t* info,
                 size_t infoLength, uint8_t* out, size_t outLength) {
+  if (outLength > kHkdfMaxOutput) {  // the block counter is one byte
+    memset(out, 0, outLength);
+    return false;
+  }
   uint8_t prk[32];
   uint8_t zeros[32];
   memset(zeros, 0, sizeof zeros);
@@ -145,14 +160,9 @@ void hkdfSha256(const uint8_t* ikm, size_t ikmLength, const uint8_t* salt, size_
   uint8_t t[32];
   size_t tLength = 0;
   uint8_t counter = 1;
-  // T(i) = HMAC(PRK, T(i-1) || info || i), built in a small block: info here is at most 64 bytes.
-  uint8_t msg[32 + 64 + 1];
-  while (outLength > 0) {
-    size_t infoTake = infoLength > 64 ? 64 : infoLength;
-    memcpy(msg, t, tLength);
-    memcpy(msg + tLength, info, infoTake);
-    msg[tLength + infoTake] = counter++;
-    hmacSha256(prk, 32, msg, tLength + infoTake + 1, t);
+  while (outLength > 0) {  // T(i) = HMAC(PRK, T(i-1) || info || i)
+    hmacSha256Parts(prk, 32, t, tLength, info, infoLength, &counter, 1, t);
+    counter++;
     tLength = 32;
     size_t take = outLength < 32 ? outLength : 32;
     memcpy(out, t, take);
@@ -161,7 +171,7 @@ void hkdfSha256(const uint8_t* ikm, size_t ikmLength, const uint8_t* salt, size_
   }
   wipeBytes(prk, sizeof prk);
   wipeBytes(t, sizeof t);
-  wipeBytes(msg, sizeof msg);
+  return true;
 }
 
 // ---- GCM (NIST SP 800-38D) ----

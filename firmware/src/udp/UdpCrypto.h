@@ -31,8 +31,9 @@ void wipeBytes(void* p, size_t n);
 
 void hmacSha256(const uint8_t* key, size_t keyLength, const uint8_t* data, size_t length, uint8_t out[32]);
 
-// HKDF-SHA256 (RFC 5869). outLength <= 255 * 32.
-void hkdfSha256(const uint8_t* ikm, size_t ikmLength, const uint8_t* salt, size_t saltLength, const uint8_t* info,
+// HKDF-SHA256 (RFC 5869), any info length. False (and out zeroed) when outLength > kHkdfMaxOutput.
+constexpr size_t kHkdfMaxOutput = 255 * 32;
+bool hkdfSha256(const uint8_t* ikm, size_t ikmLength, const uint8_t* salt, size_t saltLength, const uint8_t* info,
                 size_t infoLength, uint8_t* out, size_t outLength);
 
 // Constant time (bitsliced, no tables, no branches on key or data). Two blocks cost one pass.
