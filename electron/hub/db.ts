@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { DatabaseLockedError, isBusyError, noteLockedElsewhere, noteWriteWent } from './db-lock';
 
 export type Db = Database.Database;
 
@@ -126,10 +127,23 @@ export function setWriteGate(db: Db, gate: WriteGate | null): void {
   else writeGates.delete(db);
 }
 
-/** Runs a write of `db` through its gate, if one is set (re-entrant: a gated write inside another runs at once). */
+/**
+ * Runs a write of `db` through its gate, if one is set (re-entrant: a gated write inside another
+ * runs at once). A write that finds the lock held by another program throws DatabaseLockedError,
+ * and the next ones fail at once instead of sleeping the event loop (db-lock.ts).
+ */
 export function gatedWrite<T>(db: Db, write: () => T): T {
   const gate = writeGates.get(db);
-  return gate ? gate(write) : write();
+  let result: T;
+  try {
+    result = gate ? gate(write) : write();
+  } catch (err) {
+    if (!isBusyError(err)) throw err;
+    noteLockedElsewhere(db);
+    throw new DatabaseLockedError();
+  }
+  noteWriteWent(db);
+  return result;
 }
 
 /** Small key/value store for settings and host secrets. */

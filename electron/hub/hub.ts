@@ -5,6 +5,7 @@ import { Checkpointer } from './checkpointer';
 import { ControlTracker, type ControlResult } from './controls';
 import { Conversations, MAX_CONVERSATIONS } from './conversations';
 import { gatedWrite, type Db } from './db';
+import { lockedElsewhereSince } from './db-lock';
 import { deleteDeviceHistory, type DeletedHistory } from './device-history';
 import { Flusher, ROUND_BUDGET_MS } from './flusher';
 import { Metrics, TOTAL } from './metrics';
@@ -95,6 +96,8 @@ const MAX_NOTICES = 20;
  */
 export const FLUSH_CHUNK_ROWS = 2_000;
 export const RETENTION_CHUNK_ROWS = 2_000;
+/** How long another program must hold the database's write lock before the UIs are told (a short write of its own is not news). */
+const LOCK_NOTICE_MS = 1_000;
 
 /** The main side's state: registry, traffic, metrics, commands, fed by broker events. */
 export class Hub {
@@ -139,6 +142,8 @@ export class Hub {
   private readonly batchTraffic: number;
   private closed = false;
   private writerFailureSaid = false;
+  /** The lock another program holds on the database, once said: since when, and what had been dropped then. */
+  private lockSaid: { since: number; dropped: number; lostEntries: number } | null = null;
 
   constructor(private readonly o: HubOptions) {
     this.flusher = new Flusher(o.db, o.flushMs ?? 250, o.flushBudgetMs, (round) => gatedWrite(o.db, round), () => this.log.holdWriter());
@@ -170,6 +175,8 @@ export class Hub {
     this.flusher.add('metrics', () => this.metrics.flush(), (committed) => this.metrics.settle(committed));
     this.flusher.add('telemetry', () => this.telemetry.flush(), (committed) => this.telemetry.settle(committed));
     this.flusher.add('tokens', () => o.tokens.flushUsage(), (committed) => o.tokens.settleUsage(committed));
+    // command history and audit entries kept while another program held the database's lock
+    this.flusher.add('commands', () => this.commands.flushWaiting(), (committed) => this.commands.settleWaiting(committed));
   }
 
   start(): void {
@@ -294,6 +301,7 @@ export class Hub {
       const lost = this.log.writerLost > 0 ? `; the ${this.log.writerLost} rows it held and had not written are lost (counted as dropped)` : '';
       this.notice('warn', `traffic log: ${this.log.writerFailure}; rows are written on the main thread instead, which slows devices under heavy traffic${lost}`);
     }
+    this.sayDatabaseLock();
     let queued = 0;
     let rttSum = 0;
     let rttN = 0;
@@ -338,6 +346,7 @@ export class Hub {
    * the process, devices and all.
    */
   private retentionRound(now: number): void {
+    if (this.lockedSince() !== null) return; // it could not delete: the lock's notice says why
     try {
       this.applyRetention(now, true);
       this.retentionFailure = null;
@@ -345,6 +354,33 @@ export class Hub {
       const text = `retention: ${err instanceof Error ? err.message : String(err)}`;
       if (text !== this.retentionFailure) this.notice('error', `${text} (old rows stay until it works; tried again every round)`);
       this.retentionFailure = text;
+    }
+  }
+
+  /**
+   * Since when (performance.now() ms) another program has held the database's write lock, as this
+   * connection's writes (db-lock.ts) or the traffic writer thread found it; null when not.
+   */
+  lockedSince(): number | null {
+    const main = lockedElsewhereSince(this.o.db);
+    const thread = this.log.writerLockedSince();
+    return main === null ? thread : thread === null ? main : Math.min(main, thread);
+  }
+
+  /** Tells the UIs once when another program has held the write lock for a while, and once when it let go. */
+  private sayDatabaseLock(now = performance.now()): void {
+    const since = this.lockedSince();
+    if (since !== null && this.lockSaid === null && now - since >= LOCK_NOTICE_MS) {
+      this.lockSaid = { since, dropped: this.log.counters.dropped, lostEntries: this.commands.lostToLock };
+      const rows = (this.o.maxQueue ?? 100_000).toLocaleString('en-US');
+      this.notice('warn', `database: locked by another program (a sqlite3 shell with an open transaction, a backup tool, another copy of the app on this data folder?): nothing is saved until it lets go; traffic waits in memory, up to ${rows} rows (newer ones are then dropped, counted)`);
+    } else if (since === null && this.lockSaid !== null) {
+      const seconds = Math.round((now - this.lockSaid.since) / 1000);
+      const dropped = this.log.counters.dropped - this.lockSaid.dropped;
+      const lostEntries = this.commands.lostToLock - this.lockSaid.lostEntries;
+      this.lockSaid = null;
+      const lost = [dropped > 0 ? `${dropped} traffic rows (counted as dropped)` : '', lostEntries > 0 ? `${lostEntries} command history and audit entries` : ''].filter(Boolean);
+      this.notice(lost.length > 0 ? 'warn' : 'info', `database: the other program let go of its lock after ${seconds} s; what waited is being written${lost.length > 0 ? `, but for ${lost.join(' and ')}, dropped meanwhile at the memory bound` : ''}`);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { MetricsPoint, MetricsRange } from '../../shared/api/contract';
 import { gatedWrite, type Db } from './db';
+import { DatabaseLockedError } from './db-lock';
 import { F, FIELDS, SecondSeries, columnOf, downPoint, isGauge, newBucket, pointOf, toPoint } from './metrics-series';
 
 /** Series key of the whole broker. */
@@ -244,8 +245,13 @@ export class Metrics {
         return total.has(start, Math.min(start + step - 1, sec)) ? p : downPoint(p.ts);
       });
     }
-    // behind the writer thread's gate, in one transaction (write() clears the queue only once all went in)
-    gatedWrite(this.db, () => this.writeNow.immediate(nowMs));
+    // behind the writer thread's gate, in one transaction (write() clears the queue only once all went in);
+    // locked by another program, the chart shows what the file has, the rest waits for a round
+    try {
+      gatedWrite(this.db, () => this.writeNow.immediate(nowMs));
+    } catch (err) {
+      if (!(err instanceof DatabaseLockedError)) throw err;
+    }
     const stepMs = range === '24h' ? 60_000 : 3_600_000;
     const spanMs = range === '24h' ? 24 * 3_600_000 : 30 * 24 * 3_600_000;
     const fromMs = Math.floor((nowMs - spanMs) / stepMs) * stepMs;

@@ -113,14 +113,16 @@ export class Registry {
   }
 
   forget(id: string): boolean {
-    if (!this.devices.delete(id)) return false;
+    if (!this.devices.has(id)) return false;
+    // the file first: a write that fails (a locked database) leaves the device as it was
+    gatedWrite(this.db, () => this.remove.run(id));
+    this.devices.delete(id);
     this.live.delete(id);
     this.dirtyDb.delete(id);
     this.dirtyDbLazy.delete(id);
     this.dirtyUi.delete(id);
     this.dirtyUiLazy.delete(id);
     this.sentUiAt.delete(id);
-    gatedWrite(this.db, () => this.remove.run(id));
     return true;
   }
 

@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEntry, CommandHistoryEntry, SavedCommand } from '../../shared/api/contract';
 import { gatedWrite, type Db } from './db';
+import { DatabaseLockedError } from './db-lock';
 
 const MAX_SAVED = 1000;
 const MAX_HISTORY = 10_000;
 const MAX_AUDIT = 100_000;
+/** History and audit entries kept in memory while another program holds the database's lock; past this the oldest go, counted. */
+const MAX_WAITING = 1_000;
+
+/** A command history or audit entry, as written. */
+type CommandRecord =
+  | { kind: 'history'; entry: CommandHistoryEntry }
+  | { kind: 'audit'; ts: number; action: string; target: string | null; detail: string | null };
 
 /** The store is full: the caller can delete some (the API answers conflict). */
 export class SavedCommandsFull extends Error {
@@ -30,12 +38,30 @@ export class CommandStore {
   private readonly trimHistory;
   private readonly insertAudit;
   private readonly trimAudit;
+  private readonly writeRecords;
+  /**
+   * Entries that found the database locked by another program, oldest first: what they record (a
+   * command sent, an admin action) has happened, so it does not fail for them; the next write, or
+   * the next flusher round that gets through (flushWaiting), writes them.
+   */
+  private waiting: CommandRecord[] = [];
+  private round: CommandRecord[] = [];
+  /** Entries dropped from `waiting` at its bound. */
+  lostToLock = 0;
 
   constructor(private readonly db: Db) {
     this.insertHistory = db.prepare('INSERT INTO command_history (ts, target, payload, status, error) VALUES (?, ?, ?, ?, ?)');
     this.trimHistory = db.prepare('DELETE FROM command_history WHERE id <= (SELECT max(id) FROM command_history) - ?');
     this.insertAudit = db.prepare('INSERT INTO audit (ts, action, target, detail) VALUES (?, ?, ?, ?)');
     this.trimAudit = db.prepare('DELETE FROM audit WHERE id <= (SELECT max(id) FROM audit) - ?');
+    this.writeRecords = db.transaction((records: CommandRecord[]) => {
+      for (const r of records) {
+        if (r.kind === 'history') this.insertHistory.run(r.entry.ts, r.entry.target, r.entry.payload, r.entry.status, r.entry.error);
+        else this.insertAudit.run(r.ts, r.action, r.target, r.detail);
+      }
+      if (records.some((r) => r.kind === 'history')) this.trimHistory.run(MAX_HISTORY);
+      if (records.some((r) => r.kind === 'audit')) this.trimAudit.run(MAX_AUDIT);
+    });
   }
 
   list(device?: string, kinds: string[] = []): SavedCommand[] {
@@ -62,10 +88,7 @@ export class CommandStore {
   }
 
   addHistory(e: CommandHistoryEntry): void {
-    gatedWrite(this.db, () => {
-      this.insertHistory.run(e.ts, e.target, e.payload, e.status, e.error);
-      this.trimHistory.run(MAX_HISTORY);
-    });
+    this.record({ kind: 'history', entry: e });
   }
 
   history(limit: number): CommandHistoryEntry[] {
@@ -73,10 +96,40 @@ export class CommandStore {
   }
 
   audit(action: string, target: string | null, detail: unknown = null): void {
-    gatedWrite(this.db, () => {
-      this.insertAudit.run(Date.now(), action, target, detail === null ? null : JSON.stringify(detail));
-      this.trimAudit.run(MAX_AUDIT);
-    });
+    this.record({ kind: 'audit', ts: Date.now(), action, target, detail: detail === null ? null : JSON.stringify(detail) });
+  }
+
+  /** Writes `r` after the entries waiting, or keeps it waiting while the database is locked elsewhere. */
+  private record(r: CommandRecord): void {
+    try {
+      gatedWrite(this.db, () => this.writeRecords.immediate(this.waiting.length > 0 ? [...this.waiting, r] : [r]));
+      this.waiting = [];
+    } catch (err) {
+      if (!(err instanceof DatabaseLockedError)) throw err;
+      this.keep([r]);
+    }
+  }
+
+  private keep(records: CommandRecord[], first = false): void {
+    this.waiting = first ? records.concat(this.waiting) : this.waiting.concat(records);
+    const over = this.waiting.length - MAX_WAITING;
+    if (over <= 0) return;
+    this.waiting = this.waiting.slice(over);
+    this.lostToLock += over;
+  }
+
+  /** Flusher task (inside its transaction): the entries that waited for the lock. */
+  flushWaiting(): void {
+    if (this.waiting.length === 0) return;
+    this.round = this.waiting;
+    this.waiting = [];
+    this.writeRecords(this.round);
+  }
+
+  /** After the round: rolled back, its entries wait again (before any kept meanwhile). */
+  settleWaiting(committed: boolean): void {
+    if (!committed && this.round.length > 0) this.keep(this.round, true);
+    this.round = [];
   }
 
   auditLog(limit: number): AuditEntry[] {

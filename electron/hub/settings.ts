@@ -22,8 +22,8 @@ export class SettingsStore {
   save(patch: Partial<Settings>): Settings {
     const next = Settings.parse({ ...this.value, ...patch });
     const changed = (Object.keys(next) as (keyof Settings)[]).filter((k) => next[k] !== this.value[k]);
+    this.kv.set('settings', JSON.stringify(next)); // first: a save that fails (a locked database) changes nothing
     this.value = next;
-    this.kv.set('settings', JSON.stringify(next));
     for (const l of this.listeners) l(this.get(), changed);
     return this.get();
   }

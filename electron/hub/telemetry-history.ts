@@ -1,5 +1,6 @@
 import type { MetricsRange, StorageStats, TelemetryPoint, TelemetrySeries } from '../../shared/api/contract';
 import { KeyValue, columnBounds, gatedWrite, type Db } from './db';
+import { DatabaseLockedError } from './db-lock';
 import { MAX_TELEMETRY_KEYS } from './registry';
 
 const MINUTE_MS = 60_000;
@@ -275,7 +276,8 @@ export class TelemetryHistory {
         gatedWrite(this.db, () => this.writeAll.immediate());
       } catch (err) {
         this.pending = queued;
-        throw err;
+        // locked by another program: the chart shows what the file has, the rest waits for a round
+        if (!(err instanceof DatabaseLockedError)) throw err;
       } finally {
         this.roundRows = [];
       }

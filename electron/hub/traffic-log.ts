@@ -1,5 +1,6 @@
 import type { StorageStats, TrafficCounters, TrafficRow } from '../../shared/api/contract';
 import { KeyValue, columnBounds, gatedWrite, setWriteGate, type Db } from './db';
+import { noteLockedElsewhere } from './db-lock';
 import type { CompiledFilter } from './traffic-filter';
 import { TrafficWriter, type TrafficWriterTotals } from './traffic-writer';
 
@@ -226,15 +227,16 @@ export class TrafficLog {
    * A round with the writer thread: hands rows to it in batches (at most `chunkRows`, until
    * `deadline`, and while it has fewer than MAX_POSTED_BATCHES waiting: past that, rows wait here,
    * where the queue's bounds hold; an unbounded round, flushAll's, hands everything over and
-   * drain() then waits for it). The flusher's transaction holds no traffic rows then, so settle()
-   * has nothing to put back.
+   * drain() then waits for it, unless the thread is locked out by another program: every export
+   * or backup tried meanwhile would hand it the queue again, beyond any bound). The flusher's
+   * transaction holds no traffic rows then, so settle() has nothing to put back.
    */
   private handOff(writer: TrafficWriter, chunkRows: number, deadline: number): boolean {
     this.collect(writer);
     if (!this.writer) return this.flush(chunkRows, deadline); // it failed: inline from now on
     const queue = this.queue;
     const limit = Math.min(queue.length, chunkRows);
-    const unbounded = deadline === Infinity;
+    const unbounded = deadline === Infinity && writer.lockedSince() === null;
     let taken = 0;
     let refused = false;
     while (taken < limit && (unbounded || (writer.pending < MAX_POSTED_BATCHES && (taken === 0 || performance.now() < deadline)))) {
@@ -324,7 +326,22 @@ export class TrafficLog {
 
   /** Runs a write of this connection with the writer thread held between batches (TrafficWriter.exclusive). */
   exclusive<T>(fn: () => T): T {
-    return this.writer ? this.writer.exclusive(fn) : fn();
+    const writer = this.writer;
+    if (!writer) return fn();
+    return writer.exclusive(() => {
+      // the thread found the write lock held by another program: this write need not sleep in
+      // SQLite's busy handler to learn it (db-lock.ts); one that gets through says it is free again
+      if (!this.db.inTransaction && writer.lockedSince() !== null) noteLockedElsewhere(this.db);
+      return fn();
+    });
+  }
+
+  /**
+   * Since when (performance.now() ms) the writer thread has found the write lock held by another
+   * program, its rows waiting (in it, then in the queue, within its bounds); null when not.
+   */
+  writerLockedSince(): number | null {
+    return this.writer ? this.writer.lockedSince() : null;
   }
 
   /** Stops the writer thread once it has written what it was given (nothing to do without one). */

@@ -16,14 +16,18 @@ export interface TrafficWriterTotals {
 // Layout of the shared memory: Int32s for the batches done (bumped by a group's batches and notified
 // after its COMMIT), the event loop's wish to write (GATE), the worker being in a write (WRITING),
 // its end (FAILED: 1 it could not start, 2 it exited, with EXIT_CODE), the batches the totals count
-// (COUNTED: bumped with them, before DONE); then the totals as Float64s (TrafficWriterTotals'
-// order), written before the bumps (Atomics orders them for whoever reads a bump).
+// (COUNTED: bumped with them, before DONE), whether its last try found the write lock held by
+// another program (LOCKED) and its tries meanwhile (TRIES: a waiting thread is alive, see stalled);
+// then the totals as Float64s (TrafficWriterTotals' order), written before the bumps (Atomics
+// orders them for whoever reads a bump).
 const DONE = 0;
 const GATE = 1;
 const WRITING = 2;
 const FAILED = 3;
 const EXIT_CODE = 4;
 const COUNTED = 5;
+const LOCKED = 6;
+const TRIES = 7;
 const CTL = 8;
 const TOTALS_AT = CTL * 4;
 const TOTALS = 4;
@@ -36,6 +40,15 @@ const TOTALS = 4;
  * also the longest exclusive() blocks the event loop for a worker that never answers.
  */
 export const WRITER_ANSWER_MS = 10_000;
+/**
+ * Another program holding the database's write lock (a sqlite3 shell in a transaction, a backup
+ * tool, a second copy of the app) is not a hung thread: the worker waits at most WRITER_BUSY_MS
+ * for it at a BEGIN (the event loop may be waiting at the gate meanwhile), keeps its batches, says
+ * so (LOCKED) and tries again every LOCK_RETRY_MS, each try a sign of life; the event loop stops
+ * handing it rows past MAX_POSTED_BATCHES (TrafficLog), where the queue's bounds hold.
+ */
+export const WRITER_BUSY_MS = 50;
+export const LOCK_RETRY_MS = 200;
 /** How long close() waits for the worker to stop at most (it is terminated after 2 s). */
 const CLOSE_MS = 5_000;
 
@@ -120,7 +133,7 @@ let db;
 try {
   db = new (require(workerData.sqlite))(workerData.path, { fileMustExist: true });
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
+  db.pragma('busy_timeout = ${WRITER_BUSY_MS}');
 } catch (err) {
   Atomics.store(ctl, ${FAILED}, 1);
   Atomics.notify(ctl, ${DONE});
@@ -164,6 +177,8 @@ let group = [];
 let groupRows = 0;
 let timer = null;
 const rowsOf = (batch) => batch.numbers.length / ${FIELDS};
+const isBusy = (err) => typeof err?.code === 'string' && err.code.startsWith('SQLITE_BUSY');
+let locked = false;
 const writeAll = db.transaction((batches) => batches.reduce((bytes, batch) => bytes + write(batch), 0));
 function commitGroup() {
   if (timer !== null) clearTimeout(timer);
@@ -189,36 +204,60 @@ function commitGroup() {
     totals[3] += 1;
     Atomics.add(ctl, ${COUNTED}, list.length);
   };
+  let finished = 0; // batches written or lost; those after them wait for the lock (busy)
+  let busy = false;
   try {
     commit(batches);
-  } catch {
+    finished = batches.length;
+  } catch (err) {
+    busy = isBusy(err);
     // rolled back: each batch again on its own, so only a batch that cannot go in is lost
-    for (const batch of batches) {
+    for (const batch of busy ? [] : batches) {
       try {
         commit([batch]);
-      } catch {
+      } catch (err) {
+        if ((busy = isBusy(err))) break;
         totals[2] += rowsOf(batch); // counted as dropped by the event loop
         Atomics.add(ctl, ${COUNTED}, 1);
       }
+      finished++;
     }
   } finally {
     Atomics.store(ctl, ${WRITING}, 0);
     Atomics.notify(ctl, ${WRITING});
   }
-  Atomics.add(ctl, ${DONE}, batches.length);
+  if (busy) {
+    // another program holds the write lock: the batches wait, in order, for the next try
+    group = batches.slice(finished);
+    groupRows = group.reduce((rows, batch) => rows + rowsOf(batch), 0);
+    timer = setTimeout(commitGroup, ${LOCK_RETRY_MS});
+  }
+  if (busy !== locked) Atomics.store(ctl, ${LOCKED}, busy ? 1 : 0);
+  locked = busy;
+  Atomics.add(ctl, ${TRIES}, 1);
+  Atomics.add(ctl, ${DONE}, finished);
   Atomics.notify(ctl, ${DONE});
 }
 parentPort.on('message', (message) => {
   if (message === 'flush') return commitGroup();
   if (message === 'close') {
     commitGroup();
+    // still locked out at shutdown: what waits is lost, counted as dropped
+    clearTimeout(timer);
+    if (group.length > 0) {
+      totals[2] += groupRows;
+      Atomics.add(ctl, ${COUNTED}, group.length);
+      Atomics.add(ctl, ${DONE}, group.length);
+      Atomics.notify(ctl, ${DONE});
+    }
     db.close();
     parentPort.close();
     return;
   }
   group.push(message);
   groupRows += rowsOf(message);
-  if (groupRows >= ${GROUP_ROWS}) commitGroup();
+  // locked out: the retry's timer is set, a batch that arrives does not make another try
+  if (groupRows >= ${GROUP_ROWS} && !locked) commitGroup();
   else timer ??= setTimeout(commitGroup, ${GROUP_MS});
 });
 `;
@@ -235,6 +274,7 @@ parentPort.on('message', (message) => {
  * without finishing a batch: it is then stopped) is `failed`: no wait for it blocks any longer,
  * post() refuses rows, and the batches its totals do not count go to TrafficLog (takeUncounted),
  * which looks for them in the file, counts the rest as dropped and writes inline from then on.
+ * One locked out by another program (lockedSince) is not: it keeps its batches and tries again.
  */
 export class TrafficWriter {
   private readonly worker: Worker;
@@ -253,6 +293,9 @@ export class TrafficWriter {
   /** When the worker last finished a batch or had none to write (see stalled), and DONE then. */
   private progressAt = performance.now();
   private progressDone = 0;
+  private progressTries = 0;
+  /** When the event loop first saw the worker locked out (see lockedSince). */
+  private lockedAt: number | null = null;
   /** When the gate was closed (see openGate). */
   private heldAt = 0;
   /** Why the worker is gone when it went away on its own (it could not start, exited, hung). */
@@ -363,14 +406,17 @@ export class TrafficWriter {
   }
 
   /**
-   * Whether the worker has had batches for answerMs without finishing one. Its clock stops while it
-   * has none, and while the event loop holds the gate with the worker between groups (openGate).
+   * Whether the worker has had batches for answerMs without finishing one, or trying to: a try that
+   * found the write lock held elsewhere (LOCK_RETRY_MS apart) is a sign of life. Its clock stops
+   * while it has none, and while the event loop holds the gate with the worker between groups (openGate).
    */
   private stalled(): boolean {
     const done = Atomics.load(this.ctl, DONE);
+    const tries = Atomics.load(this.ctl, TRIES);
     const now = performance.now();
-    if (done !== this.progressDone || done >= this.posted) {
+    if (done !== this.progressDone || tries !== this.progressTries || done >= this.posted) {
       this.progressDone = done;
+      this.progressTries = tries;
       this.progressAt = now;
       return false;
     }
@@ -384,6 +430,15 @@ export class TrafficWriter {
     this.failed = reason;
   }
 
+  /**
+   * Since when (performance.now() ms, as first seen here) the worker's tries have found the write
+   * lock held by another program, its batches waiting; null when its last try went in, or it is gone.
+   */
+  lockedSince(): number | null {
+    if (this.closed || this.hasFailed() || Atomics.load(this.ctl, LOCKED) === 0) return (this.lockedAt = null);
+    return (this.lockedAt ??= performance.now());
+  }
+
   /** Until when a wait for the worker may last before it counts as hung (stalled). */
   private answerBy(): number {
     return this.progressAt + this.answerMs + 1;
@@ -393,11 +448,13 @@ export class TrafficWriter {
    * Blocks until every batch posted is finished, or `timeoutMs` passed; true when idle. For readers
    * that must see every row (a search, an export, a backup) and for shutdown: rare, and bounded by
    * what was queued. False at once when the worker is gone, and when it hangs (answerMs without a
-   * batch done): it is then failed.
+   * batch done): it is then failed. False too when a try made meanwhile found the write lock held
+   * by another program (WRITER_BUSY_MS): the batches wait for it, the caller does not.
    */
   waitIdle(timeoutMs = 10_000): boolean {
     if (this.exclusiveDepth > 0) throw new Error('waitIdle() inside exclusive(): the worker waits for the gate');
     this.openGate(); // a hold() the caller has not come back for yet
+    const triesBefore = Atomics.load(this.ctl, TRIES);
     // the worker commits what it holds now, not GROUP_MS later
     if (Atomics.load(this.ctl, DONE) < this.posted && !this.hasFailed()) this.worker.postMessage('flush');
     const until = performance.now() + timeoutMs;
@@ -408,6 +465,7 @@ export class TrafficWriter {
         return true;
       }
       if (this.hasFailed()) return false;
+      if (Atomics.load(this.ctl, LOCKED) === 1 && Atomics.load(this.ctl, TRIES) !== triesBefore) return false;
       const now = performance.now();
       if (now >= until) return false;
       Atomics.wait(this.ctl, DONE, done, Math.max(1, Math.min(until, this.answerBy()) - now));
