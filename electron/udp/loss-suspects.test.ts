@@ -94,16 +94,36 @@ describe('Sender: packets declared lost by the retransmission timeout', () => {
 });
 
 describe('LossSuspects', () => {
-  it('is bounded: the oldest suspect counts as lost when a new one needs its slot', () => {
+  it('is bounded: the oldest suspect gives way uncounted when a new one needs its slot (nothing proved it lost)', () => {
     const counters = newCounters();
     const suspects = new LossSuspects(counters, new RttEstimator());
     for (let pn = 0; pn < LOSS_SUSPECTS + 4; pn++) suspects.add(pn, 0, 100, 0);
     expect(suspects.pending).toBe(LOSS_SUSPECTS);
-    expect(counters.lostPackets).toBe(4);
-    // The newest 16 (4..19) all acknowledged late: every one of them spurious.
-    suspects.onAck(ack(LOSS_SUSPECTS + 3, (1n << BigInt(LOSS_SUSPECTS - 1)) - 1n));
+    // Before: the 4 pushed out counted as lost although (below) every packet had arrived.
+    expect(counters.lostPackets).toBe(0);
+    // All 20 acknowledged late: the 16 still held are spurious, the 4 pushed out counted as neither.
+    suspects.onAck(ack(LOSS_SUSPECTS + 3, (1n << BigInt(LOSS_SUSPECTS + 3)) - 1n), 5, 10);
     expect(suspects.pending).toBe(0);
-    expect(counters).toMatchObject({ lostPackets: 4, spuriousRetransmits: LOSS_SUSPECTS });
+    expect(counters).toMatchObject({ lostPackets: 0, spuriousRetransmits: LOSS_SUSPECTS });
+  });
+
+  it('on a link that reorders, an ACK leaving a suspect out proves the loss only once the suspect is late (lateAfterMs), and only while the ACK can still cover it', () => {
+    const counters = newCounters();
+    const suspects = new LossSuspects(counters, new RttEstimator());
+    suspects.add(10, 0, 20, 0);
+    suspects.add(11, 0, 20, 0);
+    // Packets sent after the declaration arrived first; 10 and 11 may still be on their way (sent 3 ms ago, late after 8).
+    suspects.onAck(ack(25, 0n), 3, 8);
+    expect(counters).toMatchObject({ lostPackets: 0, spuriousRetransmits: 0 });
+    expect(suspects.pending).toBe(2);
+    suspects.onAck(ack(26, 1n << 15n), 6, 8); // 10 arrived after all (bit 15 = packet 10): spurious, not lost
+    expect(counters).toMatchObject({ lostPackets: 0, spuriousRetransmits: 1 });
+    suspects.onAck(ack(100, 0n), 9, 8); // 11 is 89 below: out of this ACK's reach, an older ACK may still cover it
+    expect(counters).toMatchObject({ lostPackets: 0, spuriousRetransmits: 1 });
+    expect(suspects.pending).toBe(0);
+    suspects.add(30, 10, 40, 0);
+    suspects.onAck(ack(45, 0n), 19, 8); // late, within reach, past the boundary: proven lost
+    expect(counters).toMatchObject({ lostPackets: 1, spuriousRetransmits: 1 });
   });
 });
 

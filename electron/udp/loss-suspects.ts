@@ -5,12 +5,16 @@ import type { RttEstimator } from './rtt';
 /**
  * Packets declared lost whose fate is not yet known, in the spirit of F-RTO (RFC 5682) and Eifel
  * (RFC 3522). A declaration only triggers the retransmission; `lostPackets` counts a packet once an
- * ACK proves it: an ACK of a packet sent after the declaration that does not cover the suspect
- * (it had not arrived when a later one did), or no room left to wait. An ACK that covers it proves
- * the packet arrived and only its ACK was late: `spuriousRetransmits`, and a timeout's backoff is
- * undone. Counting on proof, not decrementing, keeps `lostPackets` monotonic, so the hub's
- * per-interval deltas never show a loss that is later taken back. Bounded: LOSS_SUSPECTS slots,
- * the oldest counted lost when a new one needs room. The firmware (UdpPeer) mirrors this.
+ * ACK proves it. On a link that reorders, a packet sent after the declaration can arrive before the
+ * suspect, so an ACK leaving the suspect out proves nothing by itself: it proves the loss only once
+ * the suspect is older than the retransmission timeout (lost by the RTO's own standard, which
+ * covers the link's delay variation; and an older ACK that covers it, itself overtaken, has come
+ * by then). An ACK that covers
+ * it proves the packet arrived and only its ACK was late: `spuriousRetransmits`, a timeout's
+ * backoff is undone and the sender told (it widens its loss thresholds). Counting on proof, not
+ * decrementing, keeps `lostPackets` monotonic, so the hub's per-interval deltas never show a loss
+ * that is later taken back. Bounded: LOSS_SUSPECTS slots; when a new one needs room the oldest
+ * gives way uncounted (nothing proved it lost). The firmware (UdpPeer) mirrors this.
  */
 export const LOSS_SUSPECTS = 16;
 
@@ -23,30 +27,38 @@ export function ackCovers(ack: AckFrame, pn: number): boolean {
   return gap >= 0 && gap < 64 && ((ack.mask >> BigInt(gap)) & 1n) === 1n;
 }
 
+/**
+ * A suspect an ACK threshold declared proved to have arrived: `ageMs` since it was sent, `reorder`
+ * how many packets past it were acknowledged when it was declared.
+ */
+export type OnSpurious = (ageMs: number, reorder: number) => void;
+
 export class LossSuspects {
   private readonly pn = new Array<number>(LOSS_SUSPECTS).fill(FREE);
-  /** The first packet number sent after the declaration: an ACK reaching it decides. */
+  /** The first packet number sent after the declaration: only an ACK reaching it can prove the loss. */
   private readonly boundary = new Array<number>(LOSS_SUSPECTS).fill(0);
   private readonly sentAt = new Array<number>(LOSS_SUSPECTS).fill(0);
   /** The RTO backoff before the timeout that declared it; 0 when an ACK threshold did. */
   private readonly backoff = new Array<number>(LOSS_SUSPECTS).fill(0);
+  /** Packets past it acknowledged when an ACK threshold declared it. */
+  private readonly reorder = new Array<number>(LOSS_SUSPECTS).fill(0);
   private count = 0;
 
   constructor(
     private readonly counters: UdpCounters,
     private readonly rtt: RttEstimator,
+    private readonly onSpurious: OnSpurious = () => {},
   ) {}
 
-  add(pn: number, sentAt: number, boundary: number, backoff: number): void {
+  add(pn: number, sentAt: number, boundary: number, backoff: number, reorder = 0): void {
     let slot = this.pn.indexOf(FREE);
-    if (slot < 0) {
-      slot = this.oldest();
-      this.counters.lostPackets++;
-    } else this.count++;
+    if (slot < 0) slot = this.oldest();
+    else this.count++;
     this.pn[slot] = pn;
     this.boundary[slot] = boundary;
     this.sentAt[slot] = sentAt;
     this.backoff[slot] = backoff;
+    this.reorder[slot] = reorder;
   }
 
   /** When suspect `pn` was sent, or undefined: its late ACK is still an RTT sample (unique numbers). */
@@ -56,15 +68,21 @@ export class LossSuspects {
   }
 
   /** Decides every suspect this ACK proves arrived (spurious) or lost. */
-  onAck(ack: AckFrame): void {
+  onAck(ack: AckFrame, now: number, lateAfterMs: number, reorders = true): void {
     for (let i = 0; this.count > 0 && i < LOSS_SUSPECTS; i++) {
       const pn = this.pn[i]!;
       if (pn === FREE) continue;
       if (ackCovers(ack, pn)) {
         this.counters.spuriousRetransmits++;
         if (this.backoff[i]) this.rtt.restoreBackoff(this.backoff[i]!);
-      } else if (ack.largest >= this.boundary[i]!) this.counters.lostPackets++;
-      else continue;
+        // Less the time the ACK waited at the peer (as an RTT sample): a held ACK is no reordering.
+        else this.onSpurious(now - this.sentAt[i]! - Math.min(ack.delayMs, 50), this.reorder[i]!);
+      } else if (reorders && ack.largest - pn > 64) {
+        // Out of this ACK's reach: on a link that reorders an older ACK that covers it may still
+        // come, and no newer one can say. Nothing proved it either way: it gives way uncounted.
+      } else if (ack.largest >= this.boundary[i]! && now - this.sentAt[i]! >= lateAfterMs) {
+        this.counters.lostPackets++;
+      } else continue;
       this.pn[i] = FREE;
       this.count--;
     }

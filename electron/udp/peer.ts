@@ -197,10 +197,14 @@ export class Peer {
       // While there is a hole among the last few packets (or this one came late) every packet is
       // acknowledged at once, like TCP's duplicate acks: the sender learns of a loss sooner.
       gap = h.packetNumber !== this.acks.largest + 1;
+      if (h.packetNumber < this.acks.largest) this.sender.noteReordering();
       if (h.packetNumber > this.acks.largest) this.largestReceivedAt = now;
       this.acks.accept(h.packetNumber);
       if (this.acks.largest >= 3 && (this.acks.mask & 7n) !== 7n) gap = true;
-      if (ackEliciting) this.ackPending++;
+      if (ackEliciting) {
+        this.ackPending++;
+        this.lastAckElicitingAt = now;
+      }
     }
     // Acknowledge every second packet at once: the 64-packet bitfield must not fall behind a burst.
     if (this.ackPending >= 2 || (gap && this.ackPending > 0)) this.flush();
@@ -228,6 +232,17 @@ export class Peer {
 
   private closeCode: number = CloseReason.NORMAL;
 
+  /**
+   * The peer sends us data (an ack-eliciting packet within the RTO): our data then leaves room in
+   * its replay window for the ACK-only packets we owe it (Sender.canSend, ACK_RESERVE). A one-way
+   * sender gets the whole window.
+   */
+  private owesAcks(now: number): boolean {
+    return now - this.lastAckElicitingAt < this.sender.rtt.timeoutMs();
+  }
+
+  private lastAckElicitingAt = -Infinity;
+
   private scheduleFlush(): void {
     if (this.flushScheduled || this.closed) return;
     this.flushScheduled = true;
@@ -241,8 +256,14 @@ export class Peer {
     const before = this.pendingBytes;
     const held = this.o.mayTransmitData?.() === false;
     while (!this.closed) {
-      const data = !held && this.sender.canSend() && this.sender.hasSendable();
+      const now = this.o.clock.now();
+      const data = !held && this.sender.canSend(now, this.owesAcks(now)) && this.sender.hasSendable();
       if (!data && this.ackPending === 0) break;
+      // An ACK-only packet past the peer's replay window waits (9.5, Flight): a later packet carries it.
+      if (!data && !this.sender.canSendAckOnly(now)) {
+        this.ackTimer ??= this.o.clock.after(this.sender.ackHoldMs(), () => ((this.ackTimer = null), this.scheduleFlush()));
+        break;
+      }
       const sentBefore = this.sentFragments;
       if (!this.sendPacket(false) || !data || this.sentFragments === sentBefore) break;
     }
@@ -276,7 +297,7 @@ export class Peer {
     let frags: ReturnType<Sender['fill']>['frags'] = [];
     if (closing) at = writeClose(this.plain, at, this.closeCode);
     // A PING and its WINDOW (4 bytes) always fit after the data.
-    else if (this.sender.canSend() && this.o.mayTransmitData?.() !== false) ({ at, frags } = this.sender.fill(this.plain, at, ping ? limit - 4 : limit));
+    else if (this.sender.canSend(this.o.clock.now(), this.owesAcks(this.o.clock.now())) && this.o.mayTransmitData?.() !== false) ({ at, frags } = this.sender.fill(this.plain, at, ping ? limit - 4 : limit));
     const ackEliciting = frags.length > 0 || ping;
     // Every PING (HELLOs and heartbeats included) tells the peer our receive window.
     if (ping) at = writeWindow(this.plain, writePing(this.plain, at), this.c.orderedWindow);
@@ -287,7 +308,7 @@ export class Peer {
     // The same frames under the next packet number (a nonce is never reused): whichever copy is
     // acknowledged first settles the messages, and a single loss costs no wait at all.
     // (Not past the peer's replay window of the oldest packet in flight, like any packet: 9.5, Flight.)
-    if (duplicate && this.nextPn < MAX_PACKET_NUMBER && this.sender.canSend()) {
+    if (duplicate && this.nextPn < MAX_PACKET_NUMBER && this.sender.canSend(this.o.clock.now(), this.owesAcks(this.o.clock.now()))) {
       this.transmitPlain(this.nextPn, at, frags, true);
       this.counters.idleDuplicates++;
     }
@@ -327,7 +348,7 @@ export class Peer {
   }
 
   private armRto(): void {
-    const at = this.sender.nextTimeout();
+    const at = this.sender.nextTimeout(this.o.clock.now());
     if (at === this.rtoAt) return;
     this.rtoTimer?.cancel();
     this.rtoTimer = null;

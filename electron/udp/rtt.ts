@@ -40,6 +40,14 @@ export class RttEstimator {
     this.rto = this.srtt + Math.max(this.config.granularityMs, 4 * this.rttvar);
   }
 
+  /**
+   * How long a round trip plausibly takes: SRTT + max(G, 4 RTTVAR), the RTO without its floor and
+   * backoff (the initial RTO before the first sample).
+   */
+  roundTripBoundMs(): number {
+    return this.samples ? this.srtt + Math.max(this.config.granularityMs, 4 * this.rttvar) : this.config.initialRtoMs;
+  }
+
   /** Current timeout including exponential backoff, clamped to [min, max]. */
   timeoutMs(): number {
     return Math.min(this.config.maxRtoMs, Math.max(this.config.minRtoMs, this.rto * this.backoff));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Channel } from '../../shared/protocol/udp/frames';
 import { newCounters } from './counters';
 import { RttEstimator } from './rtt';
-import { SendFailed, Sender } from './sender';
+import { MAX_PACKET_THRESHOLD, SendFailed, Sender } from './sender';
 
 function sender() {
   const counters = newCounters();
@@ -198,5 +198,48 @@ describe("Sender within the peer's reassembly caps", () => {
     alone.s.enqueue(Channel.RELIABLE_UNORDERED, new Uint8Array(5000), false);
     alone.s.enqueue(Channel.RELIABLE_UNORDERED, new Uint8Array(5000), false);
     expect(seqs(alone.drain())).toEqual([0]);
+  });
+});
+
+describe('Sender on a link that reorders: loss thresholds widen when a declaration proves spurious', () => {
+  /** Ten one-message packets sent at `at`; the ACK `ackAt` later covers the last nine, not the first (reordered). */
+  function flight(s: Sender, first: number, at: number, ackAt: number) {
+    for (let pn = first; pn < first + 10; pn++) {
+      s.enqueue(Channel.RELIABLE_UNORDERED, new Uint8Array([pn]), false);
+      sendAs(s, pn, at);
+    }
+    s.onAck(ack(first + 9, (1n << 8n) - 1n), at + ackAt);
+  }
+
+  it('the packet threshold grows to the reorder distance seen and the time threshold to the age it reached, so the same reordering is not declared again', () => {
+    const { s, counters } = sender();
+    flight(s, 0, 0, 10);
+    // Nine later packets acknowledged: packet 0 declared lost (3 is RFC 9002's threshold) and resent.
+    expect(s.hasSendable()).toBe(true);
+    expect(sendAs(s, 10, 10)).toHaveLength(1);
+    const before = s.lossDelayMs();
+    s.onAck(ack(10, (1n << 10n) - 1n), 14); // then it arrives after all: its late ACK proves the declaration spurious
+    expect(counters.spuriousRetransmits).toBe(1);
+    expect(s.packetThreshold).toBe(10);
+    expect(s.lossDelayMs()).toBeGreaterThan(before);
+    // The next flight reorders the same way: nothing is declared lost or sent again.
+    flight(s, 11, 20, 10);
+    expect(s.hasSendable()).toBe(false);
+    s.onAck(ack(20, (1n << 10n) - 1n), 32);
+    expect(counters.retransmits).toBe(1);
+    expect(counters.lostPackets).toBe(0);
+  });
+
+  it('stays bounded, and a packet really lost is still declared by the time threshold', () => {
+    const { s, counters } = sender();
+    s.packetThreshold = 1000;
+    (s as unknown as { widenThresholds: (age: number, reorder: number) => void }).widenThresholds(60_000, 1000);
+    expect(s.packetThreshold).toBe(MAX_PACKET_THRESHOLD);
+    flight(s, 0, 0, 10);
+    expect(s.hasSendable()).toBe(false);
+    expect(s.lossDelayMs()).toBeLessThanOrEqual(s.rtt.timeoutMs());
+    s.onAck(ack(9, (1n << 8n) - 1n), s.lossDelayMs() + 1); // still missing past the time threshold: lost
+    expect(s.hasSendable()).toBe(true);
+    expect(counters.spuriousRetransmits).toBe(0);
   });
 });

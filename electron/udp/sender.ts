@@ -71,9 +71,23 @@ export interface SenderConfig {
   reassembly: { partials: number; bytes: number };
 }
 
-const PACKET_THRESHOLD = 3;
+/**
+ * Loss thresholds (RFC 9002 6.1): a packet is lost once PACKET_THRESHOLD later packets are
+ * acknowledged, or once it is older than 9/8 of the RTT while a later one is acknowledged. On a
+ * link that reorders deeper than that (jitter as large as the RTT), each declaration proven
+ * spurious (the packet arrived) widens this session's thresholds so it would not have been
+ * declared, as Linux RACK-TLP (RFC 8985, its reorder window) and QUIC stacks (Chromium's adaptive
+ * thresholds) do: the packet threshold to the reorder distance seen (at most the replay window,
+ * past which no packet is in flight anyway), the time threshold to the age the packet reached (at
+ * most the retransmission timeout, which would declare it anyway). A loss is still repaired by the
+ * time threshold, about one reorder window after its RTT.
+ */
+export const PACKET_THRESHOLD = 3;
+export const MAX_PACKET_THRESHOLD = WINDOW_SIZE;
 /** Floor of the time threshold: below a millisecond, since LAN and loopback RTTs are that small. */
 const TIME_THRESHOLD_FLOOR_MS = 0.25;
+/** Packet numbers of the replay window that data leaves to ACK-only packets (canSendAckOnly). */
+export const ACK_RESERVE = 16;
 
 export class Sender {
   readonly rtt: RttEstimator;
@@ -96,6 +110,10 @@ export class Sender {
   private largestSent = -1;
   /** When the retransmission timer last fired; the next one counts from here (reset by an ack). */
   private lastTimeoutAt = -Infinity;
+  /** This session's loss thresholds, widened by spurious declarations (PACKET_THRESHOLD). */
+  packetThreshold = PACKET_THRESHOLD;
+  /** How much later than its RTT a packet has been seen to arrive (RACK's reorder window). */
+  reorderMs = 0;
   /** Bytes queued or unacknowledged: what backpressure looks at. */
   pendingBytes = 0;
   /** Fragmented messages started and not finished, and their totals: what the peer has reserved for them. */
@@ -108,7 +126,7 @@ export class Sender {
     private readonly onFatal: (reason: string) => void,
   ) {
     this.rtt = rtt;
-    this.suspects = new LossSuspects(counters, rtt);
+    this.suspects = new LossSuspects(counters, rtt, (ageMs, reorder) => this.widenThresholds(ageMs, reorder));
   }
 
   get packetsInFlight(): number {
@@ -140,12 +158,52 @@ export class Sender {
 
   /**
    * Another ack-eliciting packet may go: fewer than maxInFlightPackets in flight, and its number
-   * within the peer's replay window of the oldest one in flight (docs/PROTOCOL.md 9.5, Flight).
+   * within the peer's replay window of the oldest one in flight (docs/PROTOCOL.md 9.5, Flight),
+   * less ACK_RESERVE when the peer sends us data (`owesAcks`: see canSendAckOnly).
    */
-  canSend(): boolean {
+  canSend(now: number, owesAcks = false): boolean {
     if (this.inFlight >= this.config.maxInFlightPackets) return false;
-    for (const pn of this.sent.keys()) return this.largestSent + 1 - pn <= WINDOW_SIZE;
-    return true;
+    // Packets declared lost hold the window while younger than the time threshold: reordering may
+    // still deliver them.
+    const reserve = owesAcks && this.reorders ? ACK_RESERVE : 0;
+    return this.largestSent + 1 - this.oldestHeld(now, Infinity, this.mayArriveMs()) <= WINDOW_SIZE - reserve;
+  }
+
+  /**
+   * An ACK-only packet may go: within the peer's replay window of the oldest packet that may still
+   * be on its way (in flight or declared lost, younger than the time threshold). ACK-only packets
+   * take packet numbers too: in two-way bulk transfer, while data waits for the window, every
+   * packet received would be acknowledged in one of its own and push a packet still on its way out
+   * of the peer's window. A sender that owes ACKs stops its data ACK_RESERVE short of the window,
+   * so they still go; past it one waits at most the time threshold (ackHoldMs), so two peers each
+   * waiting for the other's ACK never stall until a timeout.
+   */
+  canSendAckOnly(now: number): boolean {
+    // In order, a packet never overtakes one sent before it.
+    if (!this.reorders) return true;
+    return this.largestSent + 1 - this.oldestHeld(now, this.ackHoldMs(), this.ackHoldMs()) <= WINDOW_SIZE;
+  }
+
+  /** The longest canSendAckOnly() stays false without an ACK arriving. */
+  ackHoldMs(): number {
+    return this.lossDelayMs();
+  }
+
+  /**
+   * The oldest packet the peer may still receive: in flight and sent less than `inFlightMs` ago, or
+   * declared lost and sent less than `declaredMs` ago (reordering may still deliver it, and the
+   * peer drops it as a replay once a packet 65 later has arrived). Infinity when there is none.
+   */
+  private oldestHeld(now: number, inFlightMs: number, declaredMs: number): number {
+    let oldest = Infinity;
+    for (const [pn, p] of this.sent) {
+      if (now - p.sentAt >= inFlightMs) continue;
+      oldest = pn;
+      break;
+    }
+    if (this.lost.size === 0) return oldest;
+    for (const [pn, p] of this.lost) if (pn < oldest && now - p.sentAt < declaredMs) oldest = pn;
+    return oldest;
   }
 
   /** Queues one message; false (and nothing queued) when over the queue cap. */
@@ -217,7 +275,8 @@ export class Sender {
     if (ack.largest > this.largestSent) return;
     const sentAt = this.sent.get(ack.largest)?.sentAt ?? this.suspects.sentAtOf(ack.largest);
     if (sentAt !== undefined) this.rtt.sample(now - sentAt - Math.min(ack.delayMs, 50));
-    this.suspects.onAck(ack);
+    // A packet still missing this long after it left, while later ones arrived, is lost (loss-suspects.ts).
+    this.suspects.onAck(ack, now, this.mayArriveMs(), this.reorders);
     this.acknowledge(ack.largest);
     for (let bit = 0n, pn = ack.largest - 1; bit < 64n && pn >= 0; bit++, pn--) {
       if ((ack.mask >> bit) & 1n) this.acknowledge(pn);
@@ -228,21 +287,71 @@ export class Sender {
       if (pn >= this.largestAcked - WINDOW_SIZE) break;
       this.lost.delete(pn);
     }
-    // Lost: 3 or more below the newest acknowledged packet, or sent before it and older than
-    // 9/8 of the RTT (time threshold, as QUIC's RFC 9002), so a single loss is repaired in about
-    // one RTT instead of waiting for the retransmission timeout.
-    const r = this.rtt;
-    const oldest = now - Math.max(TIME_THRESHOLD_FLOOR_MS, (9 / 8) * Math.max(r.srtt, r.latest));
+    // Lost: packetThreshold (3) or more below the newest acknowledged packet, or sent before it and
+    // older than the time threshold (9/8 of the RTT, as QUIC's RFC 9002), so a single loss is
+    // repaired in about one RTT instead of waiting for the retransmission timeout.
+    const oldest = now - this.lossDelayMs();
     for (const [pn, p] of this.sent) {
       if (pn >= this.largestAcked) break;
-      if (pn <= this.largestAcked - PACKET_THRESHOLD || p.sentAt <= oldest) this.lose(pn, p);
+      if (pn <= this.largestAcked - this.packetThreshold || p.sentAt <= oldest) this.lose(pn, p);
     }
   }
 
+  /**
+   * How long after it left a packet declared lost may still arrive: the time threshold, and on a
+   * link seen to reorder (a declaration proved spurious) at least SRTT + 4 RTTVAR, since its RTT
+   * samples come from the packets that overtook the others. Where nothing has reordered, a packet
+   * declared lost is taken as lost (holding the window for it would delay its retransmission).
+   */
+  private mayArriveMs(): number {
+    return this.reorders ? Math.max(this.lossDelayMs(), this.rtt.roundTripBoundMs()) : 0;
+  }
+
+  /** This link delivers out of order: a declaration proved spurious, or the peer's packets came so. */
+  get reorders(): boolean {
+    return this.reordered || this.packetThreshold > PACKET_THRESHOLD || this.reorderMs > 0;
+  }
+
+  private reordered = false;
+
+  /** A packet from the peer arrived after a later one: the link reorders (both ways, as a rule). */
+  noteReordering(): void {
+    this.reordered = true;
+  }
+
+  /** The time threshold: 9/8 of the RTT, or the RTT plus the reorder window seen, at most the RTO. */
+  lossDelayMs(): number {
+    const r = this.rtt;
+    const rtt = Math.max(r.srtt, r.latest);
+    return Math.min(r.timeoutMs(), Math.max(TIME_THRESHOLD_FLOOR_MS, (9 / 8) * rtt, rtt + this.reorderMs));
+  }
+
+  /**
+   * A packet an ACK threshold declared lost arrived after all (`reorder` packets past it had been
+   * acknowledged then; its ACK came `ageMs` after it left): widen the thresholds so it would not
+   * have been declared (as Chromium's GeneralLossAlgorithm::SpuriousLossDetected).
+   */
+  private widenThresholds(ageMs: number, reorder: number): void {
+    this.packetThreshold = Math.min(MAX_PACKET_THRESHOLD, Math.max(this.packetThreshold, reorder + 1));
+    const r = this.rtt;
+    this.reorderMs = Math.min(r.timeoutMs(), Math.max(this.reorderMs, ageMs - Math.max(r.srtt, r.latest)));
+  }
+
   /** When the oldest packet in flight times out, or -1. */
-  nextTimeout(): number {
-    for (const p of this.sent.values()) return Math.max(p.sentAt, this.lastTimeoutAt) + this.rtt.timeoutMs();
-    return -1;
+  nextTimeout(now: number): number {
+    let at = -1;
+    for (const p of this.sent.values()) {
+      at = Math.max(p.sentAt, this.lastTimeoutAt) + this.rtt.timeoutMs();
+      break;
+    }
+    // Also when a packet declared lost no longer holds the window (oldestHeld): what waits for it goes then.
+    if (this.lost.size === 0 || !this.hasWork()) return at;
+    const mayArrive = this.mayArriveMs();
+    for (const p of this.lost.values()) {
+      const release = p.sentAt + mayArrive;
+      if (release > now && (at < 0 || release < at)) at = release;
+    }
+    return at;
   }
 
   /**
@@ -352,12 +461,11 @@ export class Sender {
   private lose(pn: number, p: SentPacket, backoff = 0): void {
     this.sent.delete(pn);
     this.inFlight--;
-    this.suspects.add(pn, p.sentAt, this.largestSent + 1, backoff);
-    if (p.frags.some((f) => !f.acked && !f.msg.finished)) {
-      this.lost.set(pn, p);
-      // Bounded like the flight: the oldest declared goes first.
-      if (this.lost.size > this.config.maxInFlightPackets) this.lost.delete(this.lost.keys().next().value!);
-    }
+    this.suspects.add(pn, p.sentAt, this.largestSent + 1, backoff, backoff ? 0 : this.largestAcked - pn);
+    // Kept even when another copy settled all it carried: while it may still arrive it holds the window.
+    this.lost.set(pn, p);
+    // Bounded like the flight: the oldest declared goes first.
+    if (this.lost.size > this.config.maxInFlightPackets) this.lost.delete(this.lost.keys().next().value!);
     let exhausted = false;
     for (const f of p.frags) {
       if (f.acked || f.msg.finished || --f.copies > 0) continue;
