@@ -7,6 +7,7 @@ import { tempDir } from '../hub/testing/temp-dir';
 import { fakeUi, pongApi } from './testing/http-fixture';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { connect as tlsConnect } from 'node:tls';
 import { ensureCertificate } from '../broker';
 import type { InterfaceList } from '../broker/tls';
 import { ADDRESS_CACHE_MS, hostCheck, ipLiteralHost } from './allowed-hosts';
@@ -169,6 +170,80 @@ describe('connection limits', () => {
     const extra = await idle(host.port);
     expect(await Promise.all([...held, extra].map(closedSoon))).toEqual([false, false, false, true]);
     for (const s of held) s.destroy();
+  });
+});
+
+describe('idle connections', () => {
+  const idle = { firstRequestMs: 300, keepAliveMs: 300 };
+  /** Ms until the server closes `s`, or null if it is still open after `ms`. */
+  const closedAfter = (s: Socket, ms: number) =>
+    new Promise<number | null>((resolve) => {
+      const start = Date.now();
+      const t = setTimeout(() => resolve(null), ms);
+      s.once('close', () => {
+        clearTimeout(t);
+        resolve(Date.now() - start);
+      });
+    });
+
+  it('a plain HTTP connection that sends nothing is closed within the idle bound', async () => {
+    host = await startHttpHost({ api, adminToken: TOKEN, staticDir: ui, port: 0, bind: '127.0.0.1', idle });
+    const s = netConnect(host.port, '127.0.0.1');
+    s.on('error', () => {});
+    await new Promise((resolve) => s.once('connect', resolve));
+    const after = await closedAfter(s, 3_000);
+    expect(after).not.toBeNull();
+    expect(after!).toBeGreaterThanOrEqual(idle.firstRequestMs - 50);
+    s.destroy();
+  });
+
+  it('an HTTPS connection that completes its handshake and then sends nothing is closed within the idle bound', async () => {
+    const tls = await ensureCertificate(join(tmp.dir, 'tls'));
+    host = await startHttpHost({ api, adminToken: TOKEN, staticDir: ui, port: 0, bind: '127.0.0.1', tls, idle });
+    const s = tlsConnect({ port: host.port, host: '127.0.0.1', rejectUnauthorized: false });
+    s.on('error', () => {});
+    await new Promise((resolve) => s.once('secureConnect', resolve));
+    expect(await closedAfter(s, 3_000)).not.toBeNull();
+    s.destroy();
+  });
+
+  it('a kept-alive connection that sends no second request is closed within the keep-alive bound (and Node\'s 1 s margin)', async () => {
+    host = await startHttpHost({ api, adminToken: TOKEN, staticDir: ui, port: 0, bind: '127.0.0.1', idle });
+    const s = netConnect(host.port, '127.0.0.1');
+    s.on('error', () => {});
+    await new Promise((resolve) => s.once('connect', resolve));
+    const answered = new Promise((resolve) => s.once('data', resolve));
+    s.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nConnection: keep-alive\r\n\r\n`);
+    expect(String(await answered)).toMatch(/^HTTP\/1\.1 200 /);
+    // Node's default would be 5 s + 1 s
+    expect(await closedAfter(s, 3_000)).not.toBeNull();
+    s.destroy();
+  });
+
+  it('an API WebSocket that stays quiet well past the idle bound stays open and is served (its heartbeat watches it)', async () => {
+    const tls = await ensureCertificate(join(tmp.dir, 'tls'));
+    for (const secure of [false, true]) {
+      host = await startHttpHost({ api, adminToken: TOKEN, staticDir: ui, port: 0, bind: '127.0.0.1', idle, ...(secure ? { tls } : {}) });
+      const origin = `${secure ? 'https' : 'http'}://127.0.0.1:${host.port}`;
+      const ws = new WebSocket(`${secure ? 'wss' : 'ws'}://127.0.0.1:${host.port}/api`, ['hypertcp.v1', `token.${TOKEN}`], { origin, rejectUnauthorized: false });
+      let pings = 0;
+      ws.on('ping', () => pings++);
+      await new Promise((resolve, reject) => {
+        ws.once('message', resolve); // the host's ready
+        ws.once('error', reject);
+      });
+      let closed = false;
+      ws.once('close', () => (closed = true));
+      await new Promise((r) => setTimeout(r, 5 * idle.firstRequestMs));
+      expect(closed, origin).toBe(false);
+      expect(pings, origin).toBe(0); // quiet both ways: the heartbeat pings every 30 s
+      const reply = new Promise<string>((resolve) => ws.once('message', (d) => resolve(String(d))));
+      ws.send(JSON.stringify({ type: 'call', id: 1, method: 'hello', params: {} }));
+      expect(JSON.parse(await reply), origin).toMatchObject({ type: 'result', id: 1, ok: true });
+      ws.close();
+      await host.close();
+      host = null;
+    }
   });
 });
 

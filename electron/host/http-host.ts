@@ -32,6 +32,8 @@ export interface HttpHostOptions {
   heartbeat?: { pingMs: number; deadAfterMs: number };
   /** Connection limits (tests lower them); defaults MAX_HTTP_CONNECTIONS and MAX_HTTP_CONNECTIONS_PER_ADDRESS. */
   limits?: { connections: number; perAddress: number };
+  /** Idle bounds of a connection (tests shorten them); defaults IDLE_MS and KEEP_ALIVE_MS. */
+  idle?: { firstRequestMs: number; keepAliveMs: number };
 }
 
 /**
@@ -42,6 +44,17 @@ export interface HttpHostOptions {
  */
 export const MAX_HTTP_CONNECTIONS = 512;
 export const MAX_HTTP_CONNECTIONS_PER_ADDRESS = 64;
+
+/**
+ * A connection that shows no activity for this long is closed, from the start (after the TLS
+ * handshake) to its first request and within a request. Node's own bounds leave a silent one open
+ * forever (server.timeout is 0; handshakeTimeout ends with the hello; headersTimeout starts at the
+ * first byte), so silent sockets could fill the limits above and lock the admin out. An API
+ * WebSocket leaves it at the upgrade (ws clears the socket's timeout): its heartbeat watches it.
+ */
+export const IDLE_MS = 15_000;
+/** Between requests on a kept-alive connection (Node's default, set here so it stays bounded). */
+export const KEEP_ALIVE_MS = 5_000;
 
 export interface HttpHost {
   server: Server;
@@ -74,6 +87,9 @@ export async function startHttpHost(o: HttpHostOptions): Promise<HttpHost> {
   const server: Server = o.tls ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert, handshakeTimeout: 10_000 }, files) : createServer(files);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  const idle = o.idle ?? { firstRequestMs: IDLE_MS, keepAliveMs: KEEP_ALIVE_MS };
+  server.timeout = idle.firstRequestMs;
+  server.keepAliveTimeout = idle.keepAliveMs;
   limitConnections(server, o.limits ?? { connections: MAX_HTTP_CONNECTIONS, perAddress: MAX_HTTP_CONNECTIONS_PER_ADDRESS });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
