@@ -152,10 +152,11 @@ describe('headless host CLI', () => {
     expect(shown.err).toMatch(/^\(the URLs the host recorded at its start on \d{4}-\d\d-\d\dT/);
     expect(await stop(second.child)).toBe(0);
 
-    const given = await startCli([...args, '--admin-token', 'G'.repeat(24)]);
+    const own = 'given-admin-token-0123456789';
+    const given = await startCli([...args, '--admin-token', own]);
     expect(given.ready).not.toHaveProperty('adminToken');
     await untilPrinted(given.lines, 'the admin token is the one given');
-    expect(given.lines.filter((l) => l.includes('G'.repeat(24)))).toEqual([]);
+    expect(given.lines.filter((l) => l.includes(own))).toEqual([]);
     expect(await stop(given.child)).toBe(0);
   }, 60_000);
 
@@ -208,6 +209,18 @@ describe('headless host CLI', () => {
     } finally {
       taken.close();
     }
+  }, 20_000);
+
+  it('refuses to start with a weak admin token of the user\'s own: exit 2, the first line says how to make one', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--db', join(tmp.dir, 'weak', 'host.db'), '--tcp-port', '0', '--http-port', '0', '--admin-token', 'aaaaaaaaaaaaaaaa'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(2);
+    expect(err.split('\n')[0]).toMatch(/^adminToken: admin token too weak \(at least 22 characters, 8 of them different\): generate one with node -e .*randomBytes\(24\)/);
+    expect(out).not.toContain('HYPERTCP_READY');
   }, 20_000);
 
   it('exits 2 with the usage on a bad flag', async () => {

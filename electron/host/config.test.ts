@@ -33,7 +33,7 @@ describe('host flags and config file', () => {
   it('rejects bad values with readable messages', () => {
     expect(() => parseHostArgs(['--tcp-port', 'abc'])).toThrow('--tcp-port must be a number, got "abc"');
     expect(() => parseHostArgs(['--http-port', '70000'])).toThrow(/httpPort/);
-    expect(() => parseHostArgs(['--admin-token', 'short'])).toThrow(/at least 16/);
+    expect(() => parseHostArgs(['--admin-token', 'short'])).toThrow(/too weak/);
     expect(() => parseHostArgs(['--tls-cert', 'a.pem'])).toThrow('--tls-cert and --tls-key go together');
     expect(() => parseHostArgs(['--nope'])).toThrow(/nope/);
     expect(() => parseHostArgs(['--traffic-scan-rows', '0'])).toThrow(/trafficScanRows/);
@@ -71,8 +71,29 @@ describe('host flags and config file', () => {
   it('warns that a token on the command line is seen by other users, and takes one from --config instead', () => {
     expect(USAGE).toMatch(/--admin-token T .*other users\s+of this machine see command lines \(ps\): give your own in --config/);
     const file = join(tmp.dir, 'token.json');
-    writeFileSync(file, JSON.stringify({ adminToken: 'A'.repeat(24) }));
-    expect(parseHostArgs(['--config', file])).toMatchObject({ adminToken: 'A'.repeat(24) });
+    writeFileSync(file, JSON.stringify({ adminToken: 'config-admin-token-0123456789' }));
+    expect(parseHostArgs(['--config', file])).toMatchObject({ adminToken: 'config-admin-token-0123456789' });
+  });
+
+  it('refuses an admin token of the user\'s own that is short or of few characters, in one line saying how to generate one', () => {
+    const message = (token: string) => {
+      try {
+        parseHostArgs(['--admin-token', token]);
+        return null;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    // the review's example, 21 varied characters, a repeated pair, 7 characters repeated
+    for (const weak of ['aaaaaaaaaaaaaaaa', 'abcdefghijklmnopqrstu', 'ab'.repeat(16), 'abcdefg'.repeat(4)]) {
+      const m = message(weak);
+      expect(m, weak).toMatch(/^adminToken: admin token too weak \(at least 22 characters, 8 of them different\): generate one with node -e "console\.log\(crypto\.randomBytes\(24\)\.toString\('base64url'\)\)", or leave it out/);
+      expect(m, weak).not.toContain('\n');
+    }
+    // the suggested command's output, and the shortest varied one
+    expect(message('3UnN8zCrmI6IuTKGtLmRNbZPlD56131B')).toBeNull();
+    expect(message('abcdefgh'.repeat(2) + 'abcdef')).toBeNull();
+    expect(message('bad token with spaces in it')).toMatch(/A-Z a-z 0-9 _ -/);
   });
 
   it('--print-token and --show-token are off unless given; showToken is no config setting (a service would print and exit)', () => {

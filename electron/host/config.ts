@@ -10,6 +10,15 @@ import { publicOrigin } from './public-urls';
 /** The project root, so the default UI and simulator paths work from any working directory. */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/**
+ * A token the user gives must resist guessing over the network about as a generated one does (32
+ * base64url characters, 192 bits): 22 such characters are 132 bits; a repeated pattern is not.
+ */
+export const MIN_ADMIN_TOKEN_LENGTH = 22;
+export const MIN_ADMIN_TOKEN_VARIETY = 8;
+const GENERATE_TOKEN = `node -e "console.log(crypto.randomBytes(24).toString('base64url'))"`;
+const strongEnough = (token: string) => token.length >= MIN_ADMIN_TOKEN_LENGTH && new Set(token).size >= MIN_ADMIN_TOKEN_VARIETY;
+
 const DEMO_RANGE = `must be from ${MIN_DEMO_DEVICES} to ${MAX_DEMO_DEVICES}`;
 const Port = z.number().int().min(0).max(65535);
 export const HostConfig = z.strictObject({
@@ -50,7 +59,12 @@ export const HostConfig = z.strictObject({
   printToken: z.boolean().default(false),
   /** Print the admin token kept in the database and exit, serving nothing (flag only). */
   showToken: z.boolean().default(false),
-  adminToken: z.string().min(16, 'admin token must be at least 16 characters').max(200).regex(/^[A-Za-z0-9_-]+$/, 'admin token uses A-Z a-z 0-9 _ -').optional(),
+  adminToken: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_-]+$/, 'admin token uses A-Z a-z 0-9 _ -')
+    .refine(strongEnough, `admin token too weak (at least ${MIN_ADMIN_TOKEN_LENGTH} characters, ${MIN_ADMIN_TOKEN_VARIETY} of them different): generate one with ${GENERATE_TOKEN}, or leave it out and the host generates one`)
+    .optional(),
   static: z.string().min(1).default(resolve(ROOT, 'dist/renderer')),
   demo: z.boolean().default(false),
   /** How many simulated devices --demo starts (a large lab for trying the UI at scale). */
@@ -80,7 +94,8 @@ export const USAGE = `Usage: npm run serve -- [flags]
                      ~/.local/share, or demo.db beside it with --demo, so the demo never touches
                      your lab's data)
   --admin-token T    admin token (default: generated once and kept in the database); other users
-                     of this machine see command lines (ps): give your own in --config instead
+                     of this machine see command lines (ps): give your own in --config instead;
+                     one of your own needs 22+ characters of A-Z a-z 0-9 _ -, 8+ of them different
   --print-token      print the admin token (URL and HYPERTCP_READY) on this start too; without it
                      only the first start, which generates it, prints it (stdout may be kept in a log;
                      --demo always prints it)

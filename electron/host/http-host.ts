@@ -9,7 +9,7 @@ import type { InterfaceList } from '../broker/tls';
 import { hostCheck, isLoopback } from './allowed-hosts';
 import { publicSite } from './public-urls';
 import { staticHandler } from './static-files';
-import { createWsBinding } from './ws-binding';
+import { createWsBinding, type TokenThrottleTiming } from './ws-binding';
 
 export { allowedHosts, isLoopback } from './allowed-hosts';
 
@@ -34,6 +34,8 @@ export interface HttpHostOptions {
   limits?: { connections: number; perAddress: number };
   /** Idle bounds of a connection (tests shorten them); defaults IDLE_MS and KEEP_ALIVE_MS. */
   idle?: { firstRequestMs: number; keepAliveMs: number };
+  /** Admin-token guess throttle (tests shorten it); default TOKEN_THROTTLE (ws-binding.ts). */
+  tokenThrottle?: TokenThrottleTiming;
 }
 
 /**
@@ -104,7 +106,7 @@ export async function startHttpHost(o: HttpHostOptions): Promise<HttpHost> {
   const ownHost = hostCheck({ bind: o.bind, port, scheme, hostNames: o.hostNames, interfaces: o.interfaces });
   const site = publicSite(o.publicOrigins ?? []);
   hostAllowed = (host) => ownHost(host) || site.hasHost(host);
-  const ws = createWsBinding({ api: o.api, adminToken: o.adminToken, hostAllowed: ownHost, scheme, publicSite: site, onRefused: o.onRefused, heartbeat: o.heartbeat });
+  const ws = createWsBinding({ api: o.api, adminToken: o.adminToken, hostAllowed: ownHost, scheme, publicSite: site, onRefused: o.onRefused, heartbeat: o.heartbeat, tokenThrottle: o.tokenThrottle });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   // On loopback, the address actually listened on (--bind ::1 or 127.0.0.2 is not reachable at 127.0.0.1).
   const shownHost = isLoopback(o.bind) ? bound : o.bind === '0.0.0.0' || o.bind === '::' ? hostname() : o.bind;

@@ -227,6 +227,67 @@ describe('WebSocket binding: refusals a page can tell apart', () => {
   });
 });
 
+describe('WebSocket binding: admin-token guesses', () => {
+  /** Ms from asking with `token` from `localAddress` to the host's verdict: its ready (served) or its close code. */
+  function timedTry(port: number, token: string, localAddress = '127.0.0.1'): Promise<{ ms: number; verdict: 'ready' | number }> {
+    const start = Date.now();
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api`, ['hypertcp.v1', `token.${token}`], { origin: `http://127.0.0.1:${port}`, localAddress });
+    return new Promise((resolve, reject) => {
+      ws.once('error', reject);
+      ws.once('message', () => {
+        resolve({ ms: Date.now() - start, verdict: 'ready' });
+        ws.close();
+      });
+      ws.once('close', (code) => resolve({ ms: Date.now() - start, verdict: code }));
+    });
+  }
+
+  it('slows a dictionary attack from one address to a handful of verdicts a second, however many sockets it opens', async () => {
+    host = await startHttpHost({ api: bigApi(1).api, adminToken: TOKEN, staticDir: '/nonexistent', port: 0, bind: '127.0.0.1' });
+    const port = host.port;
+    let verdicts = 0;
+    const end = Date.now() + 2_000;
+    // 16 guessers in parallel, as /tmp/sec/admin-guess.mts did (491 verdicts a second before)
+    const guesser = async (w: number) => {
+      for (let i = 0; Date.now() < end; i++) {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/api`, ['hypertcp.v1', `token.guess-${w}-${i}-0123456789abcdef`], { origin: `http://127.0.0.1:${port}` });
+        const code = await new Promise<number>((resolve) => {
+          ws.once('error', () => resolve(-1));
+          ws.once('close', (c) => resolve(c));
+          setTimeout(() => (ws.terminate(), resolve(-2)), Math.max(0, end - Date.now()));
+        });
+        if (code === CLOSE_BAD_TOKEN) verdicts++;
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, (_, w) => guesser(w)));
+    expect(verdicts).toBeGreaterThan(0);
+    // each parallel guess waits longer (0, 250, 500, 1000 ms...): at most about 5 answered in 2 s
+    expect(verdicts).toBeLessThanOrEqual(8);
+  });
+
+  it('holds every try from an address with failures, right or wrong; another address\'s right token is never held', async (ctx) => {
+    const tokenThrottle = { baseMs: 200, maxMs: 800, halfLifeMs: 60_000 };
+    host = await startHttpHost({ api: bigApi(1).api, adminToken: TOKEN, staticDir: '/nonexistent', port: 0, bind: '127.0.0.1', tokenThrottle });
+    const probe = await timedTry(host.port, TOKEN, '127.0.0.2').catch(() => null);
+    if (!probe) return ctx.skip('this machine cannot connect from 127.0.0.2');
+    const tries = [];
+    for (let i = 0; i < 4; i++) tries.push(await timedTry(host.port, `wrong-token-${i}-0123456789abcdef`, '127.0.0.2'));
+    expect(tries.map((t) => t.verdict)).toEqual([CLOSE_BAD_TOKEN, CLOSE_BAD_TOKEN, CLOSE_BAD_TOKEN, CLOSE_BAD_TOKEN]);
+    // 0, then 200, 400, 800 ms: the delay grows with the failures
+    expect(tries[0]!.ms).toBeLessThan(150);
+    expect(tries[1]!.ms).toBeGreaterThanOrEqual(190);
+    expect(tries[3]!.ms).toBeGreaterThanOrEqual(750);
+    // the admin's browser, elsewhere: served at once
+    const admin = await timedTry(host.port, TOKEN, '127.0.0.1');
+    expect(admin.verdict).toBe('ready');
+    expect(admin.ms).toBeLessThan(150);
+    // the right token from the guessing address waits as a wrong one would, so timing tells nothing
+    const right = await timedTry(host.port, TOKEN, '127.0.0.2');
+    expect(right.verdict).toBe('ready');
+    expect(right.ms).toBeGreaterThanOrEqual(750);
+  });
+});
+
 describe('WebSocket binding: a result JSON cannot carry', () => {
   it('fails that call with internal, and the connection and host go on', async () => {
     const api: ApiServer = {

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { WsServerMessage } from '../../shared/api/contract';
 import type { ApiServer } from '../api/server';
+import { LoginThrottle } from '../broker/limits';
 import type { PublicSite } from './public-urls';
 
 export const WS_PATH = '/api';
@@ -38,6 +39,20 @@ export const PING_MS = 30_000;
  */
 export const DEAD_AFTER_MS = 90_000;
 
+export interface TokenThrottleTiming {
+  baseMs: number;
+  maxMs: number;
+  halfLifeMs: number;
+}
+/**
+ * Admin-token tries from an address with recent wrong ones wait before their verdict, right or wrong
+ * (a delay only on wrong ones would tell them apart by it): baseMs doubling with each failure, up
+ * to maxMs, the count halving every halfLifeMs (the broker's LoginThrottle, keyed by addressKey). With
+ * at most MAX_HTTP_CONNECTIONS_PER_ADDRESS sockets an address makes a few guesses a second at most;
+ * an address with no failures (the admin's browser) is never held.
+ */
+export const TOKEN_THROTTLE: TokenThrottleTiming = { baseMs: 250, maxMs: 10_000, halfLifeMs: 60_000 };
+
 /** What the heartbeat knows of one socket: when it last showed life, and its unsent bytes then. */
 export interface Liveness {
   at: number;
@@ -69,12 +84,14 @@ export interface WsBindingOptions {
   onRefused?: (reason: string, address: string | undefined) => void;
   /** Heartbeat timing (tests shorten it); defaults PING_MS and DEAD_AFTER_MS. */
   heartbeat?: { pingMs: number; deadAfterMs: number } | undefined;
+  /** Wrong-token throttle timing (tests shorten it); default TOKEN_THROTTLE. */
+  tokenThrottle?: TokenThrottleTiming | undefined;
 }
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
-/** Why an upgrade is not served: an HTTP status for a request that is not our page's, or a close code once it is. */
-type Verdict = { status: number; text: string } | { close: number; reason: string; text: string };
+/** An upgrade from a page that is not ours gets an HTTP status; our page's has its token (if any) judged. */
+type Checked = { status: number; text: string } | { token: string | undefined };
 
 function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
@@ -86,7 +103,8 @@ function refuse(socket: Duplex, status: number, text: string): void {
  * ['hypertcp.v1', 'token.<admin token>'], Origin must be this server's own origin (or a --public-url's), messages capped
  * at 64 KiB (larger ones close the socket with 1009). A wrong path, Host or Origin is refused with an
  * HTTP status; past those, a wrong or missing token is accepted and closed at once with
- * CLOSE_BAD_TOKEN, and a socket past MAX_CLIENTS with CLOSE_TRY_LATER: no call is read on either.
+ * CLOSE_BAD_TOKEN (a token from an address with recent wrong ones first waits, see TOKEN_THROTTLE),
+ * and a socket past MAX_CLIENTS with CLOSE_TRY_LATER: no call is read on either.
  * A socket it serves gets {type:'ready'} first, before any result or event batch.
  */
 export function createWsBinding(o: WsBindingOptions) {
@@ -117,7 +135,12 @@ export function createWsBinding(o: WsBindingOptions) {
     }
   }, pingMs).unref();
 
-  function check(req: IncomingMessage): Verdict | null {
+  const timing = o.tokenThrottle ?? TOKEN_THROTTLE;
+  const throttle = new LoginThrottle(timing.baseMs, timing.maxMs, timing.halfLifeMs);
+  /** Upgrades held by the throttle, let go on close. */
+  const held = new Map<Duplex, NodeJS.Timeout>();
+
+  function check(req: IncomingMessage): Checked {
     // Not new URL(): it throws on a path such as '//' (any page can open ws://127.0.0.1:8090//),
     // and a throw in the upgrade listener would take the whole host down.
     if ((req.url ?? '').split('?')[0] !== WS_PATH) return { status: 404, text: 'Not Found' };
@@ -129,13 +152,9 @@ export function createWsBinding(o: WsBindingOptions) {
     const originOk = o.publicSite?.hasOrigin(origin) === true || (own && origin === `${o.scheme}://${host}`);
     if (!originOk) return { status: 403, text: 'Forbidden: bad Origin' };
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-    const token = offered.find((p) => p.startsWith('token.'))?.slice('token.'.length);
     // without hypertcp.v1 no browser could take the upgrade (the host must select a protocol it offered)
     if (!offered.includes(WS_PROTOCOL)) return { status: 401, text: 'Unauthorized: subprotocols hypertcp.v1 and token.<admin token> required' };
-    // our own page (or the proxy's): told by a close code, as a browser would not show it a 401
-    if (token === undefined) return { close: CLOSE_BAD_TOKEN, reason: 'bad admin token', text: 'Unauthorized: no token' };
-    if (!timingSafeEqual(digest(token), wanted)) return { close: CLOSE_BAD_TOKEN, reason: 'bad admin token', text: 'Unauthorized: bad token' };
-    return null;
+    return { token: offered.find((p) => p.startsWith('token.'))?.slice('token.'.length) };
   }
 
   /** Completes the upgrade (selecting hypertcp.v1, never the token) only to close it at once. */
@@ -153,12 +172,38 @@ export function createWsBinding(o: WsBindingOptions) {
 
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => {});
-    const problem = check(req);
-    if (problem) {
-      refused(problem.text, req);
-      if ('close' in problem) return acceptAndClose(req, socket, head, problem.close, problem.reason);
-      return refuse(socket, problem.status, problem.text);
+    const checked = check(req);
+    if ('status' in checked) {
+      refused(checked.text, req);
+      return refuse(socket, checked.status, checked.text);
     }
+    // our own page (or the proxy's): told by a close code, as a browser would not show it a 401
+    if (checked.token === undefined) {
+      refused('Unauthorized: no token', req);
+      return acceptAndClose(req, socket, head, CLOSE_BAD_TOKEN, 'bad admin token');
+    }
+    // counted as a failure now (a right token takes it back), so parallel guesses each wait longer
+    const address = req.socket.remoteAddress ?? '?';
+    const delay = throttle.attempt(address, Date.now());
+    const token = checked.token;
+    if (delay <= 0) return judge(req, socket, head, token, address);
+    held.set(socket, setTimeout(() => {
+      held.delete(socket);
+      judge(req, socket, head, token, address);
+    }, delay));
+    socket.once('close', () => {
+      clearTimeout(held.get(socket));
+      held.delete(socket);
+    });
+  }
+
+  function judge(req: IncomingMessage, socket: Duplex, head: Buffer, token: string, address: string): void {
+    if (socket.destroyed) return;
+    if (!timingSafeEqual(digest(token), wanted)) {
+      refused('Unauthorized: bad token', req);
+      return acceptAndClose(req, socket, head, CLOSE_BAD_TOKEN, 'bad admin token');
+    }
+    throttle.succeeded(address);
     if (wss.clients.size >= MAX_CLIENTS) return acceptAndClose(req, socket, head, CLOSE_TRY_LATER, `try again later: at most ${MAX_CLIENTS} API connections at once`);
     wss.handleUpgrade(req, socket, head, (ws) => serve(ws));
   }
@@ -241,6 +286,11 @@ export function createWsBinding(o: WsBindingOptions) {
     clients: () => wss.clients.size,
     close(): void {
       clearInterval(heartbeat);
+      for (const [socket, timer] of held) {
+        clearTimeout(timer);
+        socket.destroy();
+      }
+      held.clear();
       for (const c of wss.clients) c.close(1001, 'server shutting down');
       wss.close();
       gate.close();
