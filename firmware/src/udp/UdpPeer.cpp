@@ -14,6 +14,11 @@ const uint8_t kMaxRetries = 16;
 const uint32_t kInitialRtoMs = 500, kMinRtoMs = 20, kMaxRtoMs = 2000;
 const uint64_t kRekeyAfter = static_cast<uint64_t>(1) << 22;
 const size_t kPayloadCapacity = HYPERTCP_UDP_DATAGRAM_BYTES - kHelloHeaderBytes - kTagBytes;
+// RFC 9002's packet threshold (it widens to at most kWindowSize), and the replay window's packet
+// numbers data leaves to ACK-only packets on a reordering link (electron/udp/sender.ts:
+// PACKET_THRESHOLD, ACK_RESERVE).
+const uint8_t kPacketThreshold = 3;
+const uint64_t kAckReserve = 16;
 
 }  // namespace
 
@@ -51,6 +56,9 @@ void UdpPeer::begin(DatagramLink* link, uint32_t sessionId, const DirectionKey& 
   srtt_ = rttvar_ = 0;
   haveRtt_ = false;
   backoff_ = 1;
+  packetThreshold_ = kPacketThreshold;
+  reordered_ = heardAckEliciting_ = false;
+  lastAckElicitingAt_ = nowMs;
   lastHeard_ = lastSent_ = lastHello_ = largestReceivedAt_ = nowMs;
   ackPending_ = false;
   closeReason_ = nullptr;
@@ -142,7 +150,7 @@ bool UdpPeer::sendMsg(Slot* slot, const uint8_t* data, size_t length, uint8_t ch
   // Decided before this packet counts as in flight: on an idle link a reliable message leaves twice.
   bool twice = false;
 #if HYPERTCP_UDP_IDLE_DUPLICATES > 0
-  twice = slot && packetsInFlight(slot) < HYPERTCP_UDP_IDLE_DUPLICATES && withinWindow(2, slot);
+  twice = slot && packetsInFlight(slot) < HYPERTCP_UDP_IDLE_DUPLICATES && withinWindow(2, slot, nowMs);
 #endif
   uint64_t pn = 0;
   Kind kind = slot ? kInSlot : kProbe;
@@ -171,7 +179,7 @@ size_t UdpPeer::packetsInFlight(const Slot* except) const {
   for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++) {
     const Slot& s = slots_[i];
     if (!s.used || &s == except) continue;
-    for (uint8_t c = 0; c < s.copies; c++) n += anyAcked_ && largestAcked_ >= s.pn + c + 3 ? 0 : 1;
+    for (uint8_t c = 0; c < s.copies; c++) n += anyAcked_ && largestAcked_ >= s.pn + c + packetThreshold_ ? 0 : 1;
   }
   return n;
 }
@@ -182,7 +190,7 @@ size_t UdpPeer::packetsInFlight(const Slot* except) const {
 // drop as a replay a packet it still counts in flight (docs/PROTOCOL.md 9.5, Flight).
 static const uint64_t kNoneInFlight = ~static_cast<uint64_t>(0);
 
-uint64_t UdpPeer::oldestInFlight(const Slot* except) const {
+uint64_t UdpPeer::oldestSlot(const Slot* except) const {
   uint64_t oldest = kNoneInFlight;
   for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++) {
     const Slot& s = slots_[i];
@@ -191,15 +199,60 @@ uint64_t UdpPeer::oldestInFlight(const Slot* except) const {
   return oldest;
 }
 
-bool UdpPeer::withinWindow(uint64_t packets, const Slot* except) const {
-  uint64_t oldest = oldestInFlight(except);
-  return oldest == kNoneInFlight || nextPn_ + packets - 1 <= oldest + kWindowSize;
+// The link delivers out of order: a broker packet came after a later one, or a declaration proved
+// spurious (the packet threshold widened).
+bool UdpPeer::reorders() const { return reordered_ || packetThreshold_ > kPacketThreshold; }
+
+// How long after it left a packet may still arrive on a reordering link: SRTT + max(2, 4 RTTVAR),
+// the RTO without its floor and backoff (Sender.mayArriveMs on the broker, which also has a time
+// threshold).
+uint32_t UdpPeer::mayArriveMs() const {
+  if (!haveRtt_) return kInitialRtoMs;
+  return static_cast<uint32_t>(srtt_ + (4 * rttvar_ > 2 ? 4 * rttvar_ : 2));
+}
+
+// The broker sends ack-eliciting packets: the device owes it ACKs (their ACK-only packets take
+// packet numbers too).
+bool UdpPeer::owesAcks(uint32_t nowMs) const { return heardAckEliciting_ && nowMs - lastAckElicitingAt_ < rto(); }
+
+// The oldest packet the broker may still receive: a send slot's latest transmission (`youngOnly`:
+// only one sent less than mayArriveMs() ago) and, on a reordering link, a packet declared lost
+// that recently (it may still arrive, and the broker drops it as a replay once one 65 later has).
+uint64_t UdpPeer::oldestHeld(const Slot* except, uint32_t nowMs, bool youngOnly) const {
+  uint64_t oldest = kNoneInFlight;
+  const uint32_t young = mayArriveMs();
+  for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++) {
+    const Slot& s = slots_[i];
+    if (s.used && s.copies > 0 && &s != except && s.pn < oldest && (!youngOnly || nowMs - s.sentAt < young)) oldest = s.pn;
+  }
+  if (!reorders()) return oldest;
+  for (size_t i = 0; i < HYPERTCP_UDP_LOSS_SUSPECTS; i++) {
+    const Suspect& s = suspects_[i];
+    if (s.used && s.pn < oldest && nowMs - s.sentAt < young) oldest = s.pn;
+  }
+  return oldest;
+}
+
+// Data: within the window of every packet held (oldestHeld), and on a reordering link, while the
+// broker sends data, kAckReserve short of it: the ACK-only packets the device owes still fit.
+bool UdpPeer::withinWindow(uint64_t packets, const Slot* except, uint32_t nowMs) const {
+  uint64_t oldest = oldestHeld(except, nowMs, false);
+  uint64_t reserve = reorders() && owesAcks(nowMs) ? kAckReserve : 0;
+  return oldest == kNoneInFlight || nextPn_ + packets - 1 + reserve <= oldest + kWindowSize;
+}
+
+// An ACK-only packet: on a reordering link not past the window of a packet sent less than
+// mayArriveMs() ago (it could overtake it); it waits at most that long. In order nothing overtakes.
+bool UdpPeer::ackWithinWindow(uint32_t nowMs) const {
+  if (!reorders()) return true;
+  uint64_t oldest = oldestHeld(nullptr, nowMs, true);
+  return oldest == kNoneInFlight || nextPn_ <= oldest + kWindowSize;
 }
 
 bool UdpPeer::send(const uint8_t* data, size_t length, uint8_t channel, uint32_t nowMs) {
   if (closed() || length > kMaxSendBytes || channel > kReliableUnordered) return false;
   // Refused while the flight fills the broker's replay window (UdpLink sends it over TCP instead).
-  if (!withinWindow(1, nullptr)) return false;
+  if (!withinWindow(1, nullptr, nowMs)) return false;
   uint32_t seq = nextSeq_[channel];
   if (channel == kUnreliable) {
     nextSeq_[channel]++;
@@ -293,21 +346,26 @@ void UdpPeer::loop(uint32_t nowMs) {
   int n;
   while (!closed() && (n = link_->receive(rx_, sizeof rx_)) >= 0) receiveDatagram(rx_, static_cast<size_t>(n), nowMs);
   if (closed()) return;
-  if (ackPending_) sendAck(nowMs);
-  // Loss: 3 packets newer than its last copy acknowledged, or the retransmission timeout (both
-  // copies of an idle duplicate left together): a message is resent only when every copy is lost.
+  // An ACK held for the broker's replay window goes with a later packet or loop.
+  if (ackPending_ && ackWithinWindow(nowMs)) sendAck(nowMs);
+  // Loss: packetThreshold_ (3, widened by spurious declarations) packets newer than its last copy
+  // acknowledged, or the retransmission timeout (both copies of an idle duplicate left together):
+  // a message is resent only when every copy is lost.
   bool timedOut = false;
   for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS && !closed(); i++) {
     Slot& s = slots_[i];
     if (!s.used) continue;
     uint64_t last = s.pn + (s.copies > 1 ? s.copies - 1 : 0);
     bool timeout = nowMs - s.sentAt >= rto();
-    if (!timeout && !(anyAcked_ && largestAcked_ >= last + 3)) continue;
+    if (!timeout && !(anyAcked_ && largestAcked_ >= last + packetThreshold_)) continue;
     // Not past the replay window of another slot's packet in flight: it waits for a later loop();
     // the oldest one always goes (every later one is within the window of its new packet number).
-    if (!withinWindow(1, &s) && s.pn > oldestInFlight(nullptr)) continue;
+    if (!withinWindow(1, &s, nowMs) && s.pn > oldestSlot(nullptr)) continue;
     if (timeout) timedOut = true;
-    for (uint8_t c = 0; c < s.copies; c++) suspect(s.pn + c, s.sentAt, timeout ? backoff_ : 0, s);
+    for (uint8_t c = 0; c < s.copies; c++) {
+      uint64_t past = anyAcked_ && largestAcked_ > s.pn + c ? largestAcked_ - (s.pn + c) : 0;
+      suspect(s.pn + c, s.sentAt, timeout ? backoff_ : 0, timeout ? 0 : past, s);
+    }
     if (s.sends > kMaxRetries) {
       finish(s, false);
       close("retries_exhausted", nowMs);

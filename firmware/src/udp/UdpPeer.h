@@ -34,7 +34,8 @@
 #endif
 // Packets declared lost whose fate is still open (electron/udp/loss-suspects.ts, LOSS_SUSPECTS):
 // a later ACK counts each as lost or as a spurious retransmission (and then delivers the message
-// it carried); when all are taken the oldest counts as lost. 24 bytes each.
+// it carried); when all are taken the oldest gives way uncounted (nothing proved it lost). 24
+// bytes each.
 #ifndef HYPERTCP_UDP_LOSS_SUSPECTS
 #define HYPERTCP_UDP_LOSS_SUSPECTS 16
 #endif
@@ -160,13 +161,18 @@ class UdpPeer {
   bool transmit(const uint8_t* plain, size_t length, Kind kind, uint32_t nowMs, uint64_t* pnOut);
   bool sendMsg(Slot* slot, const uint8_t* data, size_t length, uint8_t channel, uint32_t seq, uint32_t nowMs);
   size_t packetsInFlight(const Slot* except) const;
-  uint64_t oldestInFlight(const Slot* except) const;
-  bool withinWindow(uint64_t packets, const Slot* except) const;
+  uint64_t oldestSlot(const Slot* except) const;
+  uint64_t oldestHeld(const Slot* except, uint32_t nowMs, bool youngOnly) const;
+  bool withinWindow(uint64_t packets, const Slot* except, uint32_t nowMs) const;
+  bool ackWithinWindow(uint32_t nowMs) const;
+  bool reorders() const;
+  bool owesAcks(uint32_t nowMs) const;
+  uint32_t mayArriveMs() const;
   void sendAck(uint32_t nowMs);
   bool takeMessage(const Frame& f);
   void onAck(const Frame& f, uint32_t nowMs);
   bool acked(const Frame& f, uint64_t pn) const;
-  void suspect(uint64_t pn, uint32_t sentAt, uint8_t backoff, const Slot& sent);
+  void suspect(uint64_t pn, uint32_t sentAt, uint8_t backoff, uint64_t reorder, const Slot& sent);
   uint64_t judgeSuspects(const Frame& f, uint32_t nowMs, bool sampled);
   void sample(uint32_t rttMs);
   uint32_t rto() const;
@@ -207,11 +213,14 @@ class UdpPeer {
   };
   Held held_[HYPERTCP_UDP_RECV_SLOTS > 0 ? HYPERTCP_UDP_RECV_SLOTS : 1];
   // Declared lost, not yet proven either way: decided by the first ACK that covers pn (spurious)
-  // or reaches boundary, the first packet number sent after the declaration, without it (lost).
+  // or reaches boundary, the first packet number sent after the declaration, without it (lost; on
+  // a link that reorders only once it is older than mayArriveMs() and while the ACK reaches it).
   struct Suspect {
     uint64_t pn, boundary;
     uint32_t sentAt;
-    uint8_t backoff;  // the RTO backoff before the timeout that declared it; 0: an ACK threshold did
+    // Who declared it: a timeout, kByTimeout | the RTO backoff before it; else the packet
+    // threshold, and how many packets past it were acknowledged then (at most 127).
+    uint8_t declared;
     // The message it carried: its send slot and the slot's gen then. A suspect outlives its
     // message at most until the next one in the slot settles (that ACK reaches its boundary).
     uint8_t slot, gen;
@@ -230,6 +239,14 @@ class UdpPeer {
   double srtt_, rttvar_;
   bool haveRtt_;
   uint8_t backoff_;
+  // Loss after this many later packets acknowledged (3), widened by each spurious declaration to
+  // the reorder distance it showed (at most kWindowSize), as the broker's Sender.packetThreshold.
+  uint8_t packetThreshold_;
+  // A broker packet came after a later one: the link reorders (Sender.reorders on the broker).
+  bool reordered_;
+  // When the broker last sent an ack-eliciting packet (owesAcks()).
+  bool heardAckEliciting_;
+  uint32_t lastAckElicitingAt_;
   uint32_t lastHeard_, lastSent_, lastHello_, largestReceivedAt_;
   bool ackPending_;
   const char* closeReason_;

@@ -7,6 +7,8 @@ namespace hypertcp {
 namespace udp {
 
 namespace {
+// Suspect::declared: set for a timeout (with the backoff before it), clear for the packet threshold.
+const uint8_t kByTimeout = 0x80;
 int32_t seqDiff(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b); }
 // An RTT sample: since sentAt, minus the peer's reported ACK delay (at most 50 ms).
 uint32_t rttSince(uint32_t sentAt, uint16_t delayMs, uint32_t nowMs) {
@@ -84,8 +86,9 @@ void UdpPeer::receiveDatagram(const uint8_t* d, size_t length, uint32_t nowMs) {
     return;  // not acknowledged: the sender will retransmit
   }
   if (!acks_.any() || h.packetNumber > acks_.largest()) largestReceivedAt_ = nowMs;
+  else reordered_ = true;  // it came after a later one
   acks_.accept(h.packetNumber);
-  if (ackEliciting) ackPending_ = true;
+  if (ackEliciting) ackPending_ = heardAckEliciting_ = true, lastAckElicitingAt_ = nowMs;
 }
 
 bool UdpPeer::takeMessage(const Frame& f) {
@@ -224,20 +227,20 @@ void UdpPeer::onAck(const Frame& f, uint32_t nowMs) {
 
 // Declared lost: counted (lost or spurious) once an ACK proves which, as the broker's
 // LossSuspects (electron/udp/loss-suspects.ts) does, so the counters agree on both ends.
-void UdpPeer::suspect(uint64_t pn, uint32_t sentAt, uint8_t backoff, const Slot& sent) {
+// `reorder`: packets past it acknowledged when the packet threshold declared it (0: a timeout).
+void UdpPeer::suspect(uint64_t pn, uint32_t sentAt, uint8_t backoff, uint64_t reorder, const Slot& sent) {
   Suspect* slot = nullptr;
   for (size_t i = 0; i < HYPERTCP_UDP_LOSS_SUSPECTS && !slot; i++)
     if (!suspects_[i].used) slot = &suspects_[i];
-  if (!slot) {  // full: the oldest counts as lost and makes room
+  if (!slot) {  // full: the oldest gives way, uncounted (nothing proved it lost)
     slot = &suspects_[0];
     for (size_t i = 1; i < HYPERTCP_UDP_LOSS_SUSPECTS; i++)
       if (suspects_[i].pn < slot->pn) slot = &suspects_[i];
-    counters_.lost++;
   }
   slot->pn = pn;
   slot->boundary = nextPn_;
   slot->sentAt = sentAt;
-  slot->backoff = backoff;
+  slot->declared = backoff ? static_cast<uint8_t>(kByTimeout | backoff) : static_cast<uint8_t>(reorder < 127 ? reorder : 127);
   slot->slot = static_cast<uint8_t>(&sent - slots_);
   slot->gen = sent.gen;
   slot->used = true;
@@ -246,17 +249,27 @@ void UdpPeer::suspect(uint64_t pn, uint32_t sentAt, uint8_t backoff, const Slot&
 // Returns the send slots whose message (still there) a suspect this ACK covers carried (bit i: slots_[i]).
 uint64_t UdpPeer::judgeSuspects(const Frame& f, uint32_t nowMs, bool sampled) {
   uint64_t lateAcked = 0;
+  const bool reordering = reorders();
+  const uint32_t late = mayArriveMs();
   for (size_t i = 0; i < HYPERTCP_UDP_LOSS_SUSPECTS; i++) {
     Suspect& s = suspects_[i];
     if (!s.used) continue;
     if (acked(f, s.pn)) {
       // It arrived, only its ACK was late: a true RTT sample (packet numbers are unique), and the
-      // timeout that declared it undone (Eifel/F-RTO).
+      // timeout that declared it undone (Eifel/F-RTO), or the packet threshold widened to the
+      // reorder distance it showed (RFC 9002 6.1, as the broker's Sender.widenThresholds).
       counters_.spuriousRetransmits++;
       if (f.largest == s.pn && !sampled) sample(rttSince(s.sentAt, f.delayMs, nowMs));
-      if (s.backoff && s.backoff < backoff_) backoff_ = s.backoff;
+      uint8_t backoff = s.declared & kByTimeout ? s.declared & ~kByTimeout : 0;
+      if (backoff && backoff < backoff_) backoff_ = backoff;
+      uint64_t widened = s.declared + 1u < kWindowSize ? s.declared + 1u : kWindowSize;
+      if (!backoff && widened > packetThreshold_) packetThreshold_ = static_cast<uint8_t>(widened);
       if (slots_[s.slot].used && slots_[s.slot].gen == s.gen) lateAcked |= uint64_t(1) << s.slot;
-    } else if (f.largest >= s.boundary) {
+    } else if (reordering && f.largest - s.pn > kWindowSize) {
+      // Out of this ACK's reach: on a reordering link an older ACK that covers it may still come.
+      // Nothing proved it either way: it gives way uncounted.
+    } else if (f.largest >= s.boundary && (!reordering || nowMs - s.sentAt >= late)) {
+      // Later packets arrived without it; on a reordering link only proof once it is late too.
       counters_.lost++;
     } else {
       continue;
