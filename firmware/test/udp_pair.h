@@ -48,6 +48,33 @@ inline void beginPair(hypertcp::udp::UdpPeer& device, hypertcp::udp::DatagramLin
 }
 
 /**
+ * A device-role and a broker-role peer, every datagram carried by hand (the HELLO is left in
+ * fromDevice for the test to carry), and the device's delivery reports counted.
+ */
+template <size_t N>
+struct PeerRig {
+  uint32_t now = 1000;
+  RecordingLink<N> fromDevice, fromBroker;
+  hypertcp::udp::UdpPeer device, broker;
+  int delivered = 0, failed = 0;
+
+  PeerRig() {
+    beginPair(device, &fromDevice, broker, &fromBroker, now);
+    device.onDone(countDone, this);
+  }
+  static void countDone(void* rig, uint32_t, bool ok) {
+    PeerRig& r = *static_cast<PeerRig*>(rig);
+    ok ? r.delivered++ : r.failed++;
+  }
+  // Runs the broker's loop() (its pending ACK) and hands what it sends to the device.
+  void ackBack() {
+    size_t before = fromBroker.count;
+    broker.loop(now);
+    for (size_t i = before; i < fromBroker.count; i++) device.receiveDatagram(fromBroker.data[i], fromBroker.length[i], now);
+  }
+};
+
+/**
  * A fresh T in static storage: peers are too big for the stack and the tests use no heap. The
  * previous one made here for T is destroyed first.
  */

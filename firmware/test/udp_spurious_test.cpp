@@ -18,20 +18,11 @@ namespace {
 
 const uint32_t kCopies = HYPERTCP_UDP_IDLE_DUPLICATES > 0 ? 2 : 1;
 
-int delivered = 0, failed = 0;
-void onDone(void*, uint32_t, bool ok) { ok ? delivered++ : failed++; }
-
-struct Rig {
-  uint32_t now = 1000;
-  udptest::RecordingLink<64> fromDevice, fromBroker;
-  UdpPeer device, broker;
+struct Rig : udptest::PeerRig<64> {
   size_t carried = 0;  // device datagrams handed to the broker so far
 
   // HELLO carried and answered 2 ms later: an RTT of 2 ms, the RTO on its 20 ms floor.
   Rig() {
-    udptest::beginPair(device, &fromDevice, broker, &fromBroker, now);
-    device.onDone(onDone, nullptr);
-    delivered = failed = 0;
     carryToBroker();
     now += 2;
     ackBack();
@@ -41,11 +32,6 @@ struct Rig {
   void carryToBroker(bool drop = false, size_t until = SIZE_MAX) {
     for (; carried < fromDevice.count && carried < until; carried++)
       if (!drop) broker.receiveDatagram(fromDevice.data[carried], fromDevice.length[carried], now);
-  }
-  void ackBack() {
-    size_t before = fromBroker.count;
-    broker.loop(now);
-    for (size_t i = before; i < fromBroker.count; i++) device.receiveDatagram(fromBroker.data[i], fromBroker.length[i], now);
   }
   // Runs the device alone until it has retransmitted `n` times in all (at most 2 s).
   void idleUntilRetransmits(uint32_t n) {
@@ -74,7 +60,7 @@ TEST(udp_late_ack_of_a_timed_out_packet_is_spurious_not_lost) {
   CHECK(r.device.srttMs() > srttBefore);
   r.carryToBroker();
   r.ackBack();
-  CHECK_EQ(delivered, 1);
+  CHECK_EQ(r.delivered, 1);
   CHECK_EQ(r.device.counters().retransmits, 1);
   CHECK_EQ(r.device.counters().spuriousRetransmits, kCopies);
   CHECK_EQ(r.device.counters().lost, 0);
@@ -88,7 +74,7 @@ TEST(udp_ack_of_the_retransmission_alone_proves_the_loss) {
   CHECK_EQ(r.device.counters().lost, 0);  // declared, not yet proven
   r.carryToBroker();
   r.ackBack();
-  CHECK_EQ(delivered, 1);
+  CHECK_EQ(r.delivered, 1);
   CHECK_EQ(r.device.counters().lost, kCopies);
   CHECK_EQ(r.device.counters().spuriousRetransmits, 0);
 }
@@ -112,8 +98,8 @@ TEST(udp_loss_suspects_are_bounded) {
   r.ackBack();
   CHECK_EQ(r.device.counters().spuriousRetransmits, declared > HYPERTCP_UDP_LOSS_SUSPECTS ? HYPERTCP_UDP_LOSS_SUSPECTS : declared);
   CHECK_EQ(r.device.counters().lost, 0);
-  CHECK_EQ(delivered, HYPERTCP_UDP_SEND_SLOTS);
-  CHECK_EQ(failed, 0);
+  CHECK_EQ(r.delivered, HYPERTCP_UDP_SEND_SLOTS);
+  CHECK_EQ(r.failed, 0);
 }
 
 TEST(udp_undecided_suspects_count_as_lost_when_the_session_ends) {
@@ -137,7 +123,7 @@ TEST(udp_late_ack_of_a_reordered_packet_delivers_its_message_and_spends_no_retry
   r.now += 1;
   r.carryToBroker();
   r.ackBack();
-  CHECK_EQ(delivered, 3);
+  CHECK_EQ(r.delivered, 3);
   r.device.loop(++r.now);  // three later packets acknowledged: declared lost, sent again
   CHECK_EQ(r.device.counters().retransmits, 1);
   size_t retransmission = r.fromDevice.count;
@@ -145,7 +131,7 @@ TEST(udp_late_ack_of_a_reordered_packet_delivers_its_message_and_spends_no_retry
   r.now += 1;
   for (size_t i = first; i < overtaken; i++) r.broker.receiveDatagram(r.fromDevice.data[i], r.fromDevice.length[i], r.now);
   r.ackBack();
-  CHECK_EQ(delivered, 4);
+  CHECK_EQ(r.delivered, 4);
   CHECK_EQ(r.device.counters().spuriousRetransmits, kCopies);
   CHECK_EQ(r.device.counters().lost, 0);
   // The retransmission is lost on the way; later traffic goes through: nothing is sent again.
@@ -156,8 +142,8 @@ TEST(udp_late_ack_of_a_reordered_packet_delivers_its_message_and_spends_no_retry
   r.ackBack();
   for (int ms = 0; ms < 100; ms++) r.device.loop(++r.now);
   CHECK_EQ(r.device.counters().retransmits, 1);
-  CHECK_EQ(delivered, 7);
-  CHECK_EQ(failed, 0);
+  CHECK_EQ(r.delivered, 7);
+  CHECK_EQ(r.failed, 0);
   CHECK(!r.device.closed());
 }
 
@@ -193,7 +179,7 @@ TEST(udp_packet_threshold_widens_when_a_declaration_proves_spurious) {
     r.ackBack();
     CHECK_EQ(r.device.counters().retransmits, 1);  // before: 2 (round 2 declared it lost again)
   }
-  CHECK_EQ(delivered, 8);
+  CHECK_EQ(r.delivered, 8);
   CHECK_EQ(r.device.counters().lost, 0);
   CHECK_EQ(r.device.counters().spuriousRetransmits, kCopies);
 }
@@ -217,7 +203,7 @@ TEST(udp_on_a_reordering_link_an_overtaken_packet_is_not_counted_lost) {
   CHECK_EQ(r.device.counters().retransmits, 1);
   r.carryToBroker();  // the retransmission arrives first, 1 ms after the original left
   r.ackBack();
-  CHECK_EQ(delivered, 4);
+  CHECK_EQ(r.delivered, 4);
   CHECK_EQ(r.device.counters().lost, 0);  // before: kCopies
   r.now += 1;
   for (size_t i = first; i < overtaken; i++) r.broker.receiveDatagram(r.fromDevice.data[i], r.fromDevice.length[i], r.now);

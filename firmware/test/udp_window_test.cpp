@@ -18,18 +18,8 @@ namespace {
 
 const uint32_t kCopies = HYPERTCP_UDP_IDLE_DUPLICATES > 0 ? 2 : 1;
 
-int delivered = 0, failed = 0;
-void onDone(void*, uint32_t, bool ok) { ok ? delivered++ : failed++; }
-
-struct Rig {
-  uint32_t now = 1000;
-  udptest::RecordingLink<256> fromDevice, fromBroker;
-  UdpPeer device, broker;
-
+struct Rig : udptest::PeerRig<256> {
   Rig() {
-    udptest::beginPair(device, &fromDevice, broker, &fromBroker, now);
-    device.onDone(onDone, nullptr);
-    delivered = failed = 0;
     carry(0, fromDevice.count);  // the HELLO
     now += 2;
     ackBack();
@@ -37,11 +27,6 @@ struct Rig {
   bool send(uint8_t channel) { return device.send(reinterpret_cast<const uint8_t*>("{\"n\":1}"), 7, channel, now); }
   void carry(size_t from, size_t to) {
     for (size_t i = from; i < to; i++) broker.receiveDatagram(fromDevice.data[i], fromDevice.length[i], now);
-  }
-  void ackBack() {
-    size_t before = fromBroker.count;
-    broker.loop(now);
-    for (size_t i = before; i < fromBroker.count; i++) device.receiveDatagram(fromBroker.data[i], fromBroker.length[i], now);
   }
 };
 
@@ -69,8 +54,8 @@ TEST(udp_flight_stays_within_the_brokers_replay_window) {
   r.carry(held, after);
   CHECK_EQ(r.broker.counters().replays, 0);
   r.ackBack();
-  CHECK_EQ(delivered, 1);
-  CHECK_EQ(failed, 0);
+  CHECK_EQ(r.delivered, 1);
+  CHECK_EQ(r.failed, 0);
   // The window has moved on with the ACK: the device sends again.
   CHECK(r.send(kUnreliable));
   CHECK(r.send(kReliableOrdered));
@@ -108,7 +93,7 @@ TEST(udp_ack_only_packets_stay_within_the_brokers_replay_window_on_a_reordering_
   r.carry(held, after);
   CHECK_EQ(r.broker.counters().replays, 0);  // before: kCopies
   r.ackBack();
-  CHECK_EQ(delivered, 1);
+  CHECK_EQ(r.delivered, 1);
   // Later loops acknowledge what waited.
   r.now += 10;
   size_t before = r.fromDevice.count;
