@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { connect, type Socket } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect as tlsConnect, createServer as createTlsServer } from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Command, Status } from '../../shared/protocol/constants';
@@ -228,11 +229,60 @@ const LAN: InterfaceList = {
   ],
 };
 
+/** A machine as a stranger must not learn it: an EUI-64 and a temporary IPv6 address, Docker, a VPN, a VM bridge. */
+const BUSY: InterfaceList = {
+  ...LAN,
+  wlan0: [
+    { address: '192.168.1.24', netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:02', internal: false, cidr: '192.168.1.24/24' },
+    { address: '2001:db8:1:2:ba27:ebff:fe12:3456', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: 'b8:27:eb:12:34:56', internal: false, cidr: '2001:db8:1:2:ba27:ebff:fe12:3456/64', scopeid: 0 },
+    { address: '2001:db8:1:2:7d1e:2a9c:1b44:e0f1', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: 'b8:27:eb:12:34:56', internal: false, cidr: '2001:db8:1:2:7d1e:2a9c:1b44:e0f1/64', scopeid: 0 },
+    { address: 'fe80::ba27:ebff:fe12:3456', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: 'b8:27:eb:12:34:56', internal: false, cidr: 'fe80::ba27:ebff:fe12:3456/64', scopeid: 3 },
+    { address: '169.254.7.7', netmask: '255.255.0.0', family: 'IPv4', mac: '02:00:00:00:00:02', internal: false, cidr: '169.254.7.7/16' },
+  ],
+  docker0: [{ address: '172.17.0.1', netmask: '255.255.0.0', family: 'IPv4', mac: '02:42:00:00:00:01', internal: false, cidr: '172.17.0.1/16' }],
+  'br-5f2a9c': [{ address: '172.18.0.1', netmask: '255.255.0.0', family: 'IPv4', mac: '02:42:00:00:00:02', internal: false, cidr: '172.18.0.1/16' }],
+  veth1a2b: [{ address: 'fe80::1', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '02:42:00:00:00:03', internal: false, cidr: 'fe80::1/64', scopeid: 9 }],
+  virbr0: [{ address: '192.168.122.1', netmask: '255.255.255.0', family: 'IPv4', mac: '52:54:00:00:00:01', internal: false, cidr: '192.168.122.1/24' }],
+  wg0: [{ address: '10.8.0.1', netmask: '255.255.255.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: false, cidr: '10.8.0.1/24' }],
+  tun0: [{ address: '10.9.0.1', netmask: '255.255.255.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: false, cidr: '10.9.0.1/24' }],
+};
+
 describe('certificate names', () => {
-  it('names the machine: localhost, its host name and NAME.local, its non-loopback addresses, extra names', () => {
+  it('names the machine: localhost, loopback, its host name and NAME.local, its LAN IPv4 addresses, extra names', () => {
     expect(interfaceAddresses(LAN)).toEqual(['192.168.1.23', 'fd00::23']);
-    expect(machineNames(['Pi.Lan'], LAN, 'labpi')).toEqual({ dns: ['localhost', 'labpi', 'labpi.local', 'pi.lan'], ips: ['127.0.0.1', '::1', '192.168.1.23', 'fd00::23'] });
+    expect(machineNames(['Pi.Lan'], LAN, 'labpi')).toEqual({ dns: ['localhost', 'labpi', 'labpi.local', 'pi.lan'], ips: ['127.0.0.1', '::1', '192.168.1.23'] });
     expect(machineNames([], LAN, 'labpi.local').dns).toEqual(['localhost', 'labpi.local']);
+  });
+
+  it('leaves out what a stranger must not learn: IPv6 addresses (the MAC in EUI-64), container and VPN interfaces', () => {
+    expect(machineNames([], BUSY, 'labpi')).toEqual({ dns: ['localhost', 'labpi', 'labpi.local'], ips: ['127.0.0.1', '::1', '192.168.1.23', '192.168.1.24'] });
+    // The user can still name one (--host-name): an address there is listed as an address.
+    expect(machineNames(['10.8.0.1', '[FD00::23]', 'pi.lan'], BUSY, 'labpi')).toEqual({
+      dns: ['localhost', 'labpi', 'labpi.local', 'pi.lan'],
+      ips: ['127.0.0.1', '::1', '192.168.1.23', '192.168.1.24', '10.8.0.1', 'fd00::23'],
+    });
+  });
+
+  it('a TLS peer that sends nothing but a hello reads only those names', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hypertcp-tls-'));
+    dirs.push(dir);
+    const { key, cert } = await ensureCertificate(dir, { names: machineNames([], BUSY, 'labpi') });
+    const server = createTlsServer({ key, cert }, (s) => s.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const san = await new Promise<string>((resolve, reject) => {
+        const s = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () => {
+          resolve(s.getPeerCertificate().subjectaltname ?? '');
+          s.destroy();
+        });
+        s.once('error', reject);
+      });
+      expect(san).toBe('DNS:localhost, DNS:labpi, DNS:labpi.local, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, IP Address:192.168.1.23, IP Address:192.168.1.24');
+      for (const secret of ['ba27', 'fe12', '172.17', '172.18', '10.8', '10.9', '192.168.122', '169.254', 'fd00']) expect(san, secret).not.toContain(secret);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('a generated certificate covers those names; an existing one is kept as it was (devices may pin it)', async () => {
@@ -242,8 +292,9 @@ describe('certificate names', () => {
     const first = await ensureCertificate(dir, { names });
     const x509 = new X509Certificate(first.cert);
     for (const name of ['localhost', 'labpi', 'labpi.local', 'pi.lan']) expect(x509.checkHost(name), name).toBe(name);
-    for (const ip of ['127.0.0.1', '::1', '192.168.1.23', 'fd00::23']) expect(x509.checkIP(ip), ip).toBe(ip);
+    for (const ip of ['127.0.0.1', '::1', '192.168.1.23']) expect(x509.checkIP(ip), ip).toBe(ip);
     expect(x509.checkIP('192.168.1.24')).toBeUndefined();
+    expect(x509.checkIP('fd00::23')).toBeUndefined();
     expect(certificateNames(first.cert)).toEqual(names);
     const again = await ensureCertificate(dir, { names: machineNames(['other.lan'], {}, 'renamed') });
     expect(again.generated).toBe(false);

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
+import { isIP, isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 
@@ -36,9 +37,29 @@ export interface CertificateNames {
 }
 
 /**
- * Names a certificate generated on this machine covers: localhost and 127.0.0.1 (devices and the
- * desktop app), the host name and its mDNS NAME.local, the addresses it has now, and `extra` names
- * (--host-name), so a browser reaching the panel by any of them warns only that it is self-signed.
+ * Interfaces of containers, VMs and VPNs (Docker, Podman, libvirt, LXD, WireGuard, OpenVPN,
+ * Tailscale, ZeroTier, VirtualBox, VMware, Hyper-V): devices on the LAN do not reach the machine
+ * there, and their addresses tell a stranger what runs on it.
+ */
+const VIRTUAL_INTERFACE = /^(docker|veth|br-|virbr|vnet|lxcbr|lxdbr|podman|cni|flannel|cali|wg|tun|tap|utun|tailscale|zt|vboxnet|vmnet|vEthernet)|VirtualBox|VMware/i;
+
+/** The IPv4 addresses devices on the LAN reach the machine at: not loopback, virtual interfaces, nor 169.254.x.x (no DHCP answer yet). */
+export function lanIpv4Addresses(list: InterfaceList = networkInterfaces()): string[] {
+  const out = new Set<string>();
+  for (const [name, entries] of Object.entries(list)) {
+    if (VIRTUAL_INTERFACE.test(name)) continue;
+    for (const a of entries ?? []) if (!a.internal && isIPv4(a.address) && !a.address.startsWith('169.254.')) out.add(a.address);
+  }
+  return [...out];
+}
+
+/**
+ * Names a certificate generated on this machine covers: localhost, 127.0.0.1 and ::1 (devices and
+ * the desktop app), the host name and its mDNS NAME.local, its LAN IPv4 addresses now, and `extra`
+ * names (--host-name; an IP address there is listed as one). Any TCP peer reads these in a plain
+ * handshake, so not every address the machine has: no IPv6 address (an EUI-64 one spells the
+ * MAC, a temporary one is gone tomorrow) and no container or VPN interface. Devices pin the
+ * certificate or its fingerprint; a browser reaching the panel by a name not here warns of it.
  */
 export function machineNames(extra: string[] = [], list: InterfaceList = networkInterfaces(), host = hostname()): CertificateNames {
   const own = host.toLowerCase();
@@ -47,8 +68,13 @@ export function machineNames(extra: string[] = [], list: InterfaceList = network
     dns.add(own);
     if (!own.endsWith('.local')) dns.add(`${own}.local`);
   }
-  for (const name of extra) dns.add(name.toLowerCase());
-  return { dns: [...dns], ips: ['127.0.0.1', '::1', ...interfaceAddresses(list).filter((a) => a !== '127.0.0.1' && a !== '::1')] };
+  const ips = new Set(['127.0.0.1', '::1', ...lanIpv4Addresses(list)]);
+  for (const name of extra) {
+    const bare = name.replace(/^\[(.*)\]$/, '$1');
+    if (isIP(bare)) ips.add(shortIp(bare.toLowerCase()));
+    else dns.add(name.toLowerCase());
+  }
+  return { dns: [...dns], ips: [...ips] };
 }
 
 /** An IP address in its short form, as interfaces and URLs show it (OpenSSL writes IPv6 in full: 0:0:0:0:0:0:0:1). */
