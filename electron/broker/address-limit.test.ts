@@ -5,9 +5,11 @@ import { Command } from '../../shared/protocol/constants';
 import { encodeFrame } from '../../shared/protocol/frame';
 import type { Broker } from './broker';
 import { HeldSockets, limitedAddressKey } from './held-sockets';
+import { onLinkPrefixes } from './on-link';
 import { duplexPair } from './testing/duplex-pair';
 import { collectCloses, eventually, startTestBroker, testToken, type TestBroker } from './testing/fixtures';
 import { LegacyClient } from './testing/legacy-client';
+import type { InterfaceList } from './tls';
 
 let t: TestBroker;
 afterEach(async () => t?.close());
@@ -134,6 +136,60 @@ describe('maxConnectionsPerAddress', () => {
   });
 });
 
+/** A machine on a SLAAC home LAN: every IPv6 host of it is in 2001:db8:aa:bb::/64. */
+const HOME_LAN: InterfaceList = {
+  eth0: [
+    { address: '192.168.1.20', netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: '192.168.1.20/24' },
+    { address: '2001:db8:aa:bb:ba27:ebff:fe00:20', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '02:00:00:00:00:01', internal: false, cidr: '2001:db8:aa:bb:ba27:ebff:fe00:20/64', scopeid: 0 },
+  ],
+};
+const GADGET = '2001:db8:aa:bb:1c2d:3e4f:5a6b:7c8d'; // a compromised smart plug on the LAN
+const DEVICE = '2001:db8:aa:bb:ba27:ebff:fe12:3456'; // the user's ESP32, same LAN
+
+describe('peers on the machine\'s own IPv6 link', () => {
+  it('one LAN host filling its places, then failing logins, leaves the device beside it alone', async () => {
+    t = await startTestBroker(['lamp'], {
+      addressing: { interfaces: () => HOME_LAN },
+      // 64 + 1 + 12 connections from the gadget: its connection rate is not what this test is about.
+      limits: { loginDelayBaseMs: 20, loginDelayMaxMs: 320, connectionBurstPerAddress: 1_000 },
+    });
+    const closes = collectCloses(t.broker);
+    const held = Array.from({ length: 64 }, () => connectFrom(t.broker, GADGET));
+    const over = connectFrom(t.broker, GADGET);
+    await settle();
+    expect(over.closed).toBe(true);
+    expect(closes).toEqual([[null, 'rejected', 'max_connections_per_address']]);
+    // The device in the same /64 has places of its own.
+    const device = connectFrom(t.broker, DEVICE);
+    await device.login(testToken('lamp'));
+    device.destroy();
+    held.forEach((c) => c.destroy());
+    await settle();
+    // Twelve wrong tokens from the gadget: its own delay is at the cap...
+    for (let i = 0; i < 12; i++) {
+      const guess = connectFrom(t.broker, GADGET);
+      await expect(guess.login(`guess-${i}-`.padEnd(32, 'z'))).rejects.toThrow(/status 9/);
+      guess.destroy();
+    }
+    // ...the device's correct login is answered at once (before: the gadget's delay, 320 ms here, 3 s by default).
+    const started = performance.now();
+    const again = connectFrom(t.broker, DEVICE);
+    await again.login(testToken('lamp'));
+    expect(performance.now() - started).toBeLessThan(150);
+    again.destroy();
+  });
+
+  it('off-link IPv6 peers still share their /64', async () => {
+    t = await startTestBroker(['lamp'], { addressing: { interfaces: () => HOME_LAN }, limits: { maxConnectionsPerAddress: 2 } });
+    const remote = [connectFrom(t.broker, '2001:db8:cc:dd::1'), connectFrom(t.broker, '2001:db8:cc:dd::2'), connectFrom(t.broker, '2001:db8:cc:dd:ffff::3')];
+    const lan = [connectFrom(t.broker, GADGET), connectFrom(t.broker, GADGET), connectFrom(t.broker, DEVICE)];
+    await settle();
+    expect(remote.map((c) => c.closed)).toEqual([false, false, true]);
+    expect(lan.map((c) => c.closed)).toEqual([false, false, false]);
+    [...remote, ...lan].forEach((c) => c.destroy());
+  });
+});
+
 describe('HeldSockets', () => {
   it('keeps an address only while it holds sockets', () => {
     const held = new HeldSockets();
@@ -146,9 +202,28 @@ describe('HeldSockets', () => {
     expect([held.total, held.addresses]).toEqual([0, 0]);
   });
 
+  it('releases under the key it held with, though the key of the address changed meanwhile', () => {
+    let onLink = false;
+    const held = new HeldSockets((address) => (onLink ? address : '2001:db8:aa:bb::/64'));
+    held.hold(GADGET);
+    held.hold(GADGET);
+    onLink = true; // the machine's links were read again: the LAN is on-link now
+    expect(held.heldBy(GADGET)).toBe(2);
+    held.release(GADGET);
+    held.hold(GADGET);
+    held.release(GADGET);
+    held.release(GADGET);
+    expect([held.total, held.addresses, held.remembered]).toEqual([0, 0, 0]);
+    held.hold(GADGET);
+    expect(held.heldBy(DEVICE)).toBe(0);
+    expect(held.heldBy(GADGET)).toBe(1);
+  });
+
   it('limits IP addresses by addressKey(), except loopback and non-addresses', () => {
     expect(limitedAddressKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
-    expect(limitedAddressKey('2001:db8:1:2::9')).toBe('2001:db8:1:2::/64');
+    expect(limitedAddressKey('2001:db8:1:2::9', [])).toBe('2001:db8:1:2::/64');
+    expect(limitedAddressKey(GADGET, onLinkPrefixes(HOME_LAN))).toBe(GADGET);
+    expect(limitedAddressKey('fe80::1%eth0', [])).toBe('fe80:0:0:0:0:0:0:1');
     for (const exempt of ['127.0.0.1', '127.1.2.3', '::ffff:127.0.0.1', '::1', '0:0:0:0:0:0:0:1', 'unknown', 'mem']) {
       expect(limitedAddressKey(exempt), exempt).toBeNull();
     }

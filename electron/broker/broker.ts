@@ -5,6 +5,7 @@ import { Command, Status, statusName } from '../../shared/protocol/constants';
 import { scanValue, skipWhitespace } from '../../shared/protocol/json-scan';
 import { encodeFrame } from '../../shared/protocol/frame';
 import { BrokerCore } from './core';
+import { ConnectionRates } from './connection-rates';
 import { TokenBucket } from './limits';
 import { Listeners, type ListenSpec, type TlsListenSpec } from './listeners';
 import { nativeHooks } from './native-hooks';
@@ -13,6 +14,13 @@ import { resolveOptions, type BrokerOptions, type ResolvedOptions } from './opti
 import { Session } from './session';
 import type { TokenStore } from './tokens';
 import type { BrokerEvents, BrokerStats, BrokerTransport, SessionInfo } from './types';
+
+/**
+ * A socket reset before the broker looked at it has no remote address left: nobody to serve, and
+ * no address to count it under. Refused without spending a rate token, or a peer resetting fast
+ * enough would spend everyone's as 'unknown', which no per-address limit covers.
+ */
+const PEER_GONE = 'peer_gone';
 
 export type SendResult = { ok: true; msgId: number } | { ok: false; status: number; reason: string };
 
@@ -25,6 +33,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   readonly options: ResolvedOptions;
   private readonly sockets: Listeners;
   private readonly connectionBucket: TokenBucket;
+  private readonly addressRates: ConnectionRates;
   private readonly ticker: NodeJS.Timeout;
   private readonly startedAt = Date.now();
   private closing = false;
@@ -44,6 +53,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.core = new BrokerCore(this.options, this as EventEmitter);
     const { limits, keepalive } = this.options;
     this.connectionBucket = new TokenBucket(limits.connectionsPerSecond, limits.connectionBurst, performance.now());
+    this.addressRates = new ConnectionRates(limits.connectionsPerSecondPerAddress, limits.connectionBurstPerAddress, this.core.peerKeys.rateKeys);
     // One timer for every connection's deadlines: a quarter of the shortest one, 5 ms..1 s.
     const shortest = Math.min(keepalive.intervalMs, keepalive.deadlineMs, limits.loginTimeoutMs, limits.drainTimeoutMs, this.options.redirectGraceMs);
     this.ticker = setInterval(() => this.core.tick(), Math.max(5, Math.min(1000, shortest / 4)));
@@ -54,7 +64,11 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.dataPathReason = loaded.reason;
     this.sockets = new Listeners(
       // A TLS socket took its connection-rate token when its handshake began (holdHandshake).
-      (socket, transport) => this.handle(socket, { address: socket.remoteAddress ?? 'unknown', transport, rateTaken: transport === 'tls' }),
+      (socket, transport) => {
+        const address = socket.remoteAddress;
+        if (address === undefined) return this.refuse(socket, 'unknown', transport, PEER_GONE);
+        this.handle(socket, { address, transport, rateTaken: transport === 'tls' });
+      },
       limits.loginTimeoutMs,
       () => this.core.tally.acceptErrors++,
       (raw) => this.holdHandshake(raw),
@@ -87,19 +101,15 @@ export class Broker extends EventEmitter<BrokerEvents> {
    */
   handle(stream: Duplex, info: { address: string; transport: BrokerTransport; rateTaken?: boolean }): void {
     const refusal = this.refusal(info.address, !info.rateTaken);
-    if (refusal) {
-      stream.on('error', () => {});
-      stream.destroy();
-      this.rejected(info.address, info.transport, refusal);
-      return;
-    }
+    if (refusal) return this.refuse(stream, info.address, info.transport, refusal);
     const session = new Session(this.core, stream, info.address, info.transport);
     this.core.connections.add(session);
   }
 
   /**
    * Why a new socket from `address` is refused, or null. Every socket held counts, and every one
-   * takes a rate token (checked last: a socket refused for another reason does not spend one).
+   * takes a rate token (checked last: a socket refused for another reason does not spend one): its
+   * address's first, so an address over its own rate spends nothing of everyone's.
    */
   private refusal(address: string, takeRateToken: boolean): string | null {
     if (this.closing) return 'shutdown';
@@ -107,7 +117,10 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const { limits } = this.options;
     if (this.core.sockets.total >= limits.maxConnections) return 'max_connections';
     if (this.core.sockets.heldBy(address) >= limits.maxConnectionsPerAddress) return 'max_connections_per_address';
-    if (takeRateToken && !this.connectionBucket.take(performance.now())) return 'connection_rate';
+    if (!takeRateToken) return null;
+    const now = performance.now();
+    if (!this.addressRates.take(address, now)) return 'connection_rate_per_address';
+    if (!this.connectionBucket.take(now)) return 'connection_rate';
     return null;
   }
 
@@ -120,12 +133,10 @@ export class Broker extends EventEmitter<BrokerEvents> {
    */
   private holdHandshake(raw: Socket): (() => void) | null {
     // Read once: the same address must be released that was held.
-    const address = raw.remoteAddress ?? 'unknown';
-    const refusal = this.refusal(address, true);
-    if (refusal) {
-      raw.on('error', () => {});
-      raw.destroy();
-      this.rejected(address, 'tls', refusal);
+    const address = raw.remoteAddress;
+    const refusal = address === undefined ? PEER_GONE : this.refusal(address, true);
+    if (address === undefined || refusal) {
+      this.refuse(raw, address ?? 'unknown', 'tls', refusal!);
       return null;
     }
     this.core.sockets.hold(address);
@@ -134,6 +145,12 @@ export class Broker extends EventEmitter<BrokerEvents> {
       if (held) this.core.sockets.release(address);
       held = false;
     };
+  }
+
+  private refuse(stream: Duplex, address: string, transport: BrokerTransport, detail: string): void {
+    stream.on('error', () => {});
+    stream.destroy();
+    this.rejected(address, transport, detail);
   }
 
   /** A connection refused before it became a session (here or in its TLS handshake): counted and reported. */

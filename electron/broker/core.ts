@@ -6,6 +6,7 @@ import { handleUdpEnvelope } from './handlers/udp-message';
 import { HeldSockets } from './held-sockets';
 import { LoginThrottle } from './limits';
 import { FIRST_RTT_PROBE_MS, type ResolvedOptions } from './options';
+import { PeerKeys } from './peer-keys';
 import type { OutboundQueue, QueueBudget } from './outbound';
 import { Router } from './router';
 import { emptyCounters, type Session } from './session';
@@ -29,7 +30,9 @@ export class BrokerCore {
    * TLS handshake in progress (Broker.holdHandshake). maxConnections and maxConnectionsPerAddress
    * are checked against these: connections closed on purpose must not make room.
    */
-  readonly sockets = new HeldSockets();
+  readonly sockets: HeldSockets;
+  /** How peer addresses are grouped for the per-address limits and the login throttle. */
+  readonly peerKeys: PeerKeys;
   readonly queueBudget: QueueBudget;
   private readonly byId = new Map<string, Session>();
   private dirty: (OutboundQueue | null)[] = [];
@@ -51,7 +54,9 @@ export class BrokerCore {
     const { limits } = options;
     this.queueBudget = { bytes: 0, max: limits.maxTotalQueueBytes };
     this.router = new Router(this);
-    this.throttle = new LoginThrottle(limits.loginDelayBaseMs, limits.loginDelayMaxMs, limits.loginFailureHalfLifeMs);
+    this.peerKeys = new PeerKeys(options.addressing);
+    this.sockets = new HeldSockets(this.peerKeys.limited);
+    this.throttle = new LoginThrottle(limits.loginDelayBaseMs, limits.loginDelayMaxMs, limits.loginFailureHalfLifeMs, undefined, this.peerKeys.throttleKeys);
     options.udp?.attachRouter((e) => handleUdpEnvelope(this, e));
     options.udp?.attachSessionEnd((deviceId, sessionId) => this.byId.get(deviceId)?.udpEnded(sessionId));
     this.trackListeners();

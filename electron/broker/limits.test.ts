@@ -2,7 +2,9 @@ import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Command, Status } from '../../shared/protocol/constants';
 import { encodeFrame } from '../../shared/protocol/frame';
-import { addressKey, LoginThrottle, TokenBucket } from './limits';
+import { addressKey, LoginThrottle, recordKeys, TokenBucket } from './limits';
+import { inPrefix, ipv6Groups, onLinkPrefixes, OnLinkPrefixes, type Prefix } from './on-link';
+import type { InterfaceList } from './tls';
 import { tablePolicy } from './policy';
 import { BaseClient } from './testing/base-client';
 import { duplexPair } from './testing/duplex-pair';
@@ -30,18 +32,72 @@ describe('TokenBucket', () => {
   });
 });
 
+/** No on-link prefixes: every IPv6 peer is off-link (the test does not depend on this machine's links). */
+const OFF_LINK: Prefix[] = [];
+
+/** A machine on a SLAAC home LAN 2001:db8:aa:bb::/64 (and a ULA /64 and a loopback that must not count). */
+const HOME_LAN: InterfaceList = {
+  lo: [{ address: '::1', netmask: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', family: 'IPv6', mac: '00:00:00:00:00:00', internal: true, cidr: '::1/128', scopeid: 0 }],
+  eth0: [
+    { address: '192.168.1.20', netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: '192.168.1.20/24' },
+    { address: '2001:db8:aa:bb:ba27:ebff:fe00:20', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '02:00:00:00:00:01', internal: false, cidr: '2001:db8:aa:bb:ba27:ebff:fe00:20/64', scopeid: 0 },
+    { address: 'fd00:1:2:3::20', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '02:00:00:00:00:01', internal: false, cidr: 'fd00:1:2:3::20/64', scopeid: 0 },
+  ],
+  // A misconfigured or tunnel interface with a very wide prefix: not taken as a link.
+  tun0: [{ address: '2001:db8:ffff::1', netmask: 'ffff:ffff::', family: 'IPv6', mac: '00:00:00:00:00:00', internal: false, cidr: '2001:db8:ffff::1/32', scopeid: 0 }],
+};
+
 describe('addressKey', () => {
-  it('keys an IPv6 address by its /64, however it is spelled', () => {
-    const key = addressKey('2001:db8:1:2::1');
+  it('keys an off-link IPv6 address by its /64, however it is spelled', () => {
+    const key = addressKey('2001:db8:1:2::1', OFF_LINK);
     expect(key).toBe('2001:db8:1:2::/64');
     for (const same of ['2001:0db8:0001:0002:0000:0000:0000:0001', '2001:DB8:1:2:ffff:ffff:ffff:fffe', '2001:db8:1:2:a::b', '2001:db8:1:2::1.2.3.4', '2001:db8:1:2::1%eth0']) {
-      expect(addressKey(same), same).toBe(key);
+      expect(addressKey(same, OFF_LINK), same).toBe(key);
     }
     for (const other of ['2001:db8:1:3::1', '2001:db8:1::1', '2001:db8::1:2:0:0:1', '2002:db8:1:2::1']) {
-      expect(addressKey(other), other).not.toBe(key);
+      expect(addressKey(other, OFF_LINK), other).not.toBe(key);
     }
-    expect(addressKey('fe80::1%eth0')).toBe(addressKey('fe80::abcd%wlan0'));
-    expect(addressKey('fe80::1')).toBe('fe80:0:0:0::/64');
+  });
+
+  it('keys a peer on one of the machine\'s own links by its full address: one LAN gadget is not the whole LAN', () => {
+    const links = onLinkPrefixes(HOME_LAN);
+    expect(links.map((p) => p.bits)).toEqual([64, 64]);
+    const gadget = addressKey('2001:db8:aa:bb:1c2d:3e4f:5a6b:7c8d', links);
+    const device = addressKey('2001:DB8:AA:BB:BA27:EBFF:FE12:3456', links);
+    expect(gadget).toBe('2001:db8:aa:bb:1c2d:3e4f:5a6b:7c8d');
+    expect(device).toBe('2001:db8:aa:bb:ba27:ebff:fe12:3456');
+    expect(addressKey('2001:db8:aa:bb:ba27:ebff:fe12:3456%eth0', links)).toBe(device);
+    expect(addressKey('fd00:1:2:3::7', links)).toBe('fd00:1:2:3:0:0:0:7');
+    // Link-local peers are on a link of ours by definition, listed or not; the zone is ours, not theirs.
+    expect(addressKey('fe80::1%eth0', OFF_LINK)).toBe(addressKey('fe80::1%wlan0', OFF_LINK));
+    expect(addressKey('fe80::1', OFF_LINK)).toBe('fe80:0:0:0:0:0:0:1');
+    expect(addressKey('fe80::abcd', OFF_LINK)).not.toBe(addressKey('fe80::1', OFF_LINK));
+    // Off-link peers keep their /64, the same LAN seen from elsewhere and the too-wide prefix too.
+    expect(addressKey('2001:db8:aa:bc::1', links)).toBe('2001:db8:aa:bc::/64');
+    expect(addressKey('2001:db8:ffff:1::1', links)).toBe('2001:db8:ffff:1::/64');
+    expect(addressKey('2001:db8:aa:bb:1c2d:3e4f:5a6b:7c8d', OFF_LINK)).toBe('2001:db8:aa:bb::/64');
+    // IPv4 and loopback as before.
+    expect(addressKey('::ffff:192.168.1.7', links)).toBe('192.168.1.7');
+    expect(addressKey('::1', links)).toBe('::1');
+  });
+
+  it('reads the machine\'s links again every refreshMs, and keeps the last ones when the OS will not list them', () => {
+    let list: InterfaceList = {};
+    let fail = false;
+    const links = new OnLinkPrefixes(() => {
+      if (fail) throw new Error('getifaddrs failed');
+      return list;
+    }, 10_000);
+    expect(links.get(0)).toEqual([]);
+    list = HOME_LAN; // a router advertisement after start
+    expect(links.get(5_000)).toEqual([]);
+    expect(links.get(10_000)).toHaveLength(2);
+    fail = true;
+    expect(links.get(20_000)).toHaveLength(2);
+    expect(inPrefix(ipv6Groups('2001:db8:aa:bb::1'), links.get(20_000)[0]!)).toBe(true);
+    expect(inPrefix(ipv6Groups('2001:db8:aa:bc::1'), links.get(20_000)[0]!)).toBe(false);
+    expect(inPrefix(ipv6Groups('2001:db8:aa:bb::1'), { groups: ipv6Groups('2001:db8:aa:b0::'), bits: 60 })).toBe(true);
+    expect(inPrefix(ipv6Groups('2001:db8:aa:c0::1'), { groups: ipv6Groups('2001:db8:aa:b0::'), bits: 60 })).toBe(false);
   });
 
   it('maps an IPv4-mapped IPv6 address to its IPv4 form; keeps IPv4, loopback and non-addresses', () => {
@@ -148,6 +204,20 @@ describe('LoginThrottle', () => {
     throttle.succeeded('2001:db8:1:2::1');
     expect(throttle.delayFor('2001:db8:1:2::1', 0)).toBe(200); // 3 + 1 - 2 in the /48
     expect(throttle.size).toBe(5); // the three other /64s, the /48 and the /32; this /64's record is gone
+  });
+
+  it('on the machine\'s own link, one host\'s failures are its own: the device beside it is not slowed', () => {
+    const links = onLinkPrefixes(HOME_LAN);
+    const throttle = new LoginThrottle(100, 3_000, 60_000, undefined, (address) => recordKeys(address, links));
+    for (let i = 0; i < 12; i++) throttle.attempt('2001:db8:aa:bb:1c2d:3e4f:5a6b:7c8d', 0);
+    expect(throttle.delayFor('2001:db8:aa:bb:1c2d:3e4f:5a6b:7c8d', 0)).toBe(3_000);
+    expect(throttle.delayFor('2001:db8:aa:bb:ba27:ebff:fe12:3456', 0)).toBe(0);
+    // Nor its /48 or /32 (every device of the LAN is in them): one record, the host's own.
+    expect(throttle.size).toBe(1);
+    // Off-link, the same host counts for its /64, /48 and /32 as before.
+    const offLink = new LoginThrottle(100, 3_000, 60_000, undefined, (address) => recordKeys(address, OFF_LINK));
+    for (let i = 0; i < 12; i++) offLink.attempt('2001:db8:aa:bb:1c2d:3e4f:5a6b:7c8d', 0);
+    expect(offLink.delayFor('2001:db8:aa:bb:ba27:ebff:fe12:3456', 0)).toBe(3_000);
   });
 
   it('remembers a bounded number of addresses', () => {

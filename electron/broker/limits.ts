@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { inPrefix, ipv6Groups, machinePrefixes, type Prefix } from './on-link';
 
 /**
  * Small rate-limiting building blocks. All take the time as an argument, so they are cheap
@@ -46,11 +47,14 @@ export class TokenBucket {
 
 /**
  * The key per-address state is kept under. An IPv6 host can usually pick any address of its /64
- * (2^64 of them), so one key per /64; an IPv4 client that a dual-stack listener reports as
- * ::ffff:a.b.c.d is the same client as a.b.c.d. Loopback keeps its own key ('127.0.0.1', '::1');
- * anything that is not an IP address ('unknown', in-memory streams) is its own key.
+ * (2^64 of them), so one key per /64, except on the machine's own links (`prefixes`, default: its
+ * interfaces now; link-local fe80::/10 always): on a SLAAC home LAN every device shares one /64,
+ * and one compromised gadget must not spend the budgets of all the others, so there each address
+ * is its own key. An IPv4 client that a dual-stack listener reports as ::ffff:a.b.c.d is the same
+ * client as a.b.c.d. Loopback keeps its own key ('127.0.0.1', '::1'); anything that is not an IP
+ * address ('unknown', in-memory streams) is its own key.
  */
-export function addressKey(address: string): string {
+export function addressKey(address: string, prefixes?: readonly Prefix[]): string {
   // A zone id (fe80::1%eth0) names our interface, not the peer.
   const ip = address.split('%', 1)[0]!;
   if (isIPv4(ip)) return ip;
@@ -59,22 +63,10 @@ export function addressKey(address: string): string {
   const zeros = (n: number): boolean => g.slice(0, n).every((x) => x === 0);
   if (zeros(5) && g[5] === 0xffff) return `${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`;
   if (zeros(7) && g[7] === 1) return '::1';
-  return `${g.slice(0, 4).map((x) => x.toString(16)).join(':')}::/64`;
-}
-
-/** The eight 16-bit groups of a valid IPv6 address: '::' and a dotted IPv4 tail expanded. */
-function ipv6Groups(ip: string): number[] {
-  const groups = (part: string | undefined): number[] =>
-    part ? part.split(':').flatMap((p) => (p.includes('.') ? dotted(p) : [parseInt(p, 16)])) : [];
-  const [head, tail] = ip.split('::');
-  const h = groups(head);
-  const t = groups(tail);
-  return [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
-}
-
-function dotted(v4: string): number[] {
-  const [a, b, c, d] = v4.split('.').map(Number);
-  return [(a! << 8) | b!, (c! << 8) | d!];
+  const hex = (groups: number[]): string => groups.map((x) => x.toString(16)).join(':');
+  const linkLocal = (g[0]! & 0xffc0) === 0xfe80;
+  if (linkLocal || (prefixes ?? machinePrefixes.get()).some((p) => inPrefix(g, p))) return hex(g);
+  return `${hex(g.slice(0, 4))}::/64`;
 }
 
 interface FailureRecord {
@@ -83,7 +75,7 @@ interface FailureRecord {
 }
 
 /**
- * Failed logins per source address, as addressKey() maps it (an IPv6 /64 is one address). Each
+ * Failed logins per source address, as addressKey() maps it (an off-link IPv6 /64 is one address). Each
  * failure (counted when the attempt arrives, see attempt()) raises the address's score; the score
  * halves every `halfLifeMs`. A login from an address with score s is answered after
  * base * 2^(s-1) ms, capped at `maxMs`: an attacker is slowed down, but the real device behind the
@@ -101,6 +93,8 @@ export class LoginThrottle {
     private readonly maxMs: number,
     private readonly halfLifeMs: number,
     private readonly maxAddresses = 10_000,
+    /** The records an address counts in (the broker's: recordKeys() with its interfaces). */
+    private readonly keysOf: (address: string) => string[] = recordKeys,
   ) {}
 
   /**
@@ -118,18 +112,18 @@ export class LoginThrottle {
   /** The largest delay of the address's records (its own, and its /48's and /32's for IPv6). */
   delayFor(address: string, now: number): number {
     let delay = 0;
-    for (const key of recordKeys(address)) delay = Math.max(delay, this.delayOf(key, now));
+    for (const key of this.keysOf(address)) delay = Math.max(delay, this.delayOf(key, now));
     return delay;
   }
 
   failed(address: string, now: number): void {
-    for (const key of recordKeys(address)) this.fail(key, now);
+    for (const key of this.keysOf(address)) this.fail(key, now);
   }
 
   /** After attempt() with a correct token: takes its failure back, and one more, in each record. */
   succeeded(address: string): void {
     // A good login does not wipe an attacker's record at a shared address; it only stops growth.
-    for (const key of recordKeys(address)) {
+    for (const key of this.keysOf(address)) {
       const record = this.records.get(key);
       if (!record) continue;
       record.score -= 2;
@@ -165,9 +159,13 @@ export class LoginThrottle {
   }
 }
 
-/** The throttle records an address counts in: its addressKey(), and for an IPv6 /64 its /48 and /32. */
-function recordKeys(address: string): string[] {
-  const key = addressKey(address);
+/**
+ * The records (throttle, connection rate) an address counts in: its addressKey(), and for an
+ * off-link IPv6 /64 its /48 and /32. An on-link address is its own key and no more: its /48 is the
+ * one every device of the LAN is in.
+ */
+export function recordKeys(address: string, prefixes?: readonly Prefix[]): string[] {
+  const key = addressKey(address, prefixes);
   if (!key.endsWith('::/64')) return [key];
   // '2001:db8:1:2::/64' -> '2001:db8:1::/48' and '2001:db8::/32' (addressKey() writes the first four groups).
   return [key, `${key.split(':', 3).join(':')}::/48`, `${key.split(':', 2).join(':')}::/32`];

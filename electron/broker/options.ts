@@ -1,4 +1,5 @@
 import { ABSOLUTE_MAX_PAYLOAD, DEFAULT_MAX_PAYLOAD } from '../../shared/protocol/constants';
+import type { AddressingOptions } from './peer-keys';
 import type { RoutingPolicy } from './policy';
 import type { TokenStore } from './tokens';
 import type { UdpSeam } from './udp';
@@ -29,13 +30,23 @@ export interface BrokerLimits {
   maxConnections: number;
   /**
    * Sockets held at once (counted like maxConnections) from one source address, as addressKey()
-   * groups them (an IPv6 /64 is one address), so one host cannot take every place. Loopback and
-   * in-memory streams are exempt: the device simulator runs many devices from one loopback address.
+   * groups them (an off-link IPv6 /64 is one address; on the machine's own links each address is
+   * its own), so one host cannot take every place. Loopback and in-memory streams are exempt: the
+   * device simulator runs many devices from one loopback address.
    */
   maxConnectionsPerAddress: number;
   /** New connections per second (broker-wide token bucket) and its burst. */
   connectionsPerSecond: number;
   connectionBurst: number;
+  /**
+   * New connections per second from one source address (grouped and exempted as for
+   * maxConnectionsPerAddress; an off-link IPv6 peer also spends its /48's and /32's wider budget),
+   * checked before the broker-wide bucket, so one address opening and resetting connections cannot
+   * empty that for every device. The burst defaults to maxConnectionsPerAddress (at least 64): an
+   * address may fill its places at once.
+   */
+  connectionsPerSecondPerAddress: number;
+  connectionBurstPerAddress: number;
   /** Failed-login throttle per source address: first delay, cap, and how fast failures are forgiven. */
   loginDelayBaseMs: number;
   loginDelayMaxMs: number;
@@ -66,6 +77,8 @@ export interface BrokerOptions {
   closeLingerMs?: number;
   /** The UDP transport v2 devices may ask for at login ("udp":true); owned by the caller. */
   udp?: UdpSeam;
+  /** How peers are grouped for the per-address limits (the machine's links; tests: loopback limited too). */
+  addressing?: AddressingOptions;
   /**
    * Plain TCP on the native data path (electron/broker/native): true (default) when the addon
    * loads, else the JS path; false never; a string: the addon's file.
@@ -89,6 +102,8 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   maxConnectionsPerAddress: 64,
   connectionsPerSecond: 500,
   connectionBurst: 1_000,
+  connectionsPerSecondPerAddress: 20,
+  connectionBurstPerAddress: 64,
   loginDelayBaseMs: 100,
   // Below the seed firmware's 5 s login timeout: a throttled address is slowed, never locked out.
   loginDelayMaxMs: 3_000,
@@ -107,6 +122,7 @@ export interface ResolvedOptions {
   redirectGraceMs: number;
   closeLingerMs: number;
   udp: UdpSeam | null;
+  addressing: AddressingOptions;
   nativeWire: boolean | string;
 }
 
@@ -119,6 +135,8 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
   limits.maxQueueBytes = Math.max(limits.maxQueueBytes, limits.maxPayload + 5);
   limits.maxQueueMessages = Math.max(1, limits.maxQueueMessages);
   limits.maxConnectionsPerAddress = Math.max(1, limits.maxConnectionsPerAddress);
+  // A lab behind one NAT that was given more places reconnects them all at once after a restart.
+  limits.connectionBurstPerAddress = options.limits?.connectionBurstPerAddress ?? Math.max(DEFAULT_LIMITS.connectionBurstPerAddress, limits.maxConnectionsPerAddress);
   return {
     tokens: options.tokens,
     limits,
@@ -127,6 +145,7 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
     redirectGraceMs: options.redirectGraceMs ?? 2_000,
     closeLingerMs: options.closeLingerMs ?? 2_000,
     udp: options.udp ?? null,
+    addressing: options.addressing ?? {},
     nativeWire: options.nativeWire ?? true,
   };
 }
