@@ -36,7 +36,7 @@ export default defineConfig({
             'electron/broker/native/{wire,classify,native-socket,data-paths,locate}.test.ts',
             // No device socket at all: the same run on either path.
             'electron/broker/{cli,frame-event,outbound,tokens,wire}.test.ts',
-            'electron/hub/{backup,crash,checkpointer,control-response,controls,db,flusher,metrics,offline-alerts,query-plans,recent-telemetry,round-rollback,server-message,step-sizer,stores,traffic-filter,traffic-log}.test.ts',
+            'electron/hub/{backup,crash,checkpointer,control-response,controls,db,flusher,locked-elsewhere,metrics,offline-alerts,query-plans,recent-telemetry,round-rollback,server-message,step-sizer,stores,traffic-filter,traffic-log}.test.ts',
           ],
         },
       },
