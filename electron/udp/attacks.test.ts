@@ -32,6 +32,27 @@ function fragmentPlain(seq: number, channel: number, index: number, count: numbe
   return out.subarray(0, writeMsg(out, 0, { channel: channel as 0, seq, deflate: false, fragment: { index, count, total }, data }));
 }
 
+/** An ACK frame alone: `largest` and the 64 packets below it as `mask` (bit i = largest-1-i). */
+function ackPlain(largest: number, mask: bigint): Uint8Array {
+  const p = new Uint8Array(19);
+  writeAck(p, 0, { largest, delayMs: 0, mask });
+  return p;
+}
+
+/** Records the packet number and size of every datagram the broker sends to `to` (and keeps it from arriving there). */
+function brokerPacketNumbers(s: ReturnType<typeof simulatedSession>, to: string): number[] & { bytes: number } {
+  const pns = Object.assign([] as number[], { bytes: 0 });
+  const net = s.net as unknown as { carry: (d: Uint8Array, from: { address: string; port: number }, to: string) => void };
+  const carry = net.carry.bind(s.net);
+  net.carry = (d, from, dest) => {
+    const h = decodeHeader(d);
+    if (dest !== to) return carry(d, from, dest);
+    if (h.ok) pns.push(h.value.packetNumber);
+    pns.bytes += d.length;
+  };
+  return pns;
+}
+
 describe('UDP attacks', () => {
   it('100,000 forged or random datagrams create no state and get no reply', () => {
     const s = simulatedSession();
@@ -241,32 +262,28 @@ describe('UDP attacks', () => {
     expect(s.transport.sessions().map((x) => x.state)).toEqual(['pending']);
   });
 
-  it('an ACK naming packets never sent settles nothing, declares nothing lost and is ignored whole', () => {
+  it('an ACK naming packets never sent settles nothing, declares nothing lost and ends the session', () => {
     const s = simulatedSession();
     s.clock.run(100);
     const g = s.transport.openSession('dev-a', s.hash)!;
     const dev = new ForgedDevice(g.sessionId, g.nonce, s.hash);
     const from = { address: '10.0.0.4', port: 4004 };
-    const ackPlain = (largest: number, mask: bigint) => {
-      const p = new Uint8Array(19);
-      writeAck(p, 0, { largest, delayMs: 0, mask });
-      return p;
-    };
+    const toDevice = brokerPacketNumbers(s, '10.0.0.4:4004');
+    const closes: string[] = [];
+    s.transport.on('session:close', (e: { reason: string }) => closes.push(e.reason));
     s.net.inject(dev.datagram(Uint8Array.of(2)), from, BROKER);
-    s.net.inject(dev.datagram(ackPlain(0, 0n)), from, BROKER); // the probe's ACK proves the address
+    s.net.inject(dev.datagram(ackPlain(toDevice[0]!, 0n)), from, BROKER); // the probe's ACK proves the address
     const results: string[] = [];
     for (let i = 0; i < 3; i++) s.transport.deliver('dev-a', 'server', new TextEncoder().encode(`{"i":${i}}`), 'ordered', (e) => results.push(e ? e.message : 'ok'));
     s.clock.run(s.clock.now() + 2);
-    const counters = () => s.transport.sessions().find((x) => x.deviceId === 'dev-a')!.counters!;
-    const sent = counters().packetsSent;
-    expect(sent).toBeGreaterThan(1);
+    const counters = s.transport.sessions().find((x) => x.deviceId === 'dev-a')!.counters!;
+    const newest = Math.max(...toDevice);
+    expect(toDevice.length).toBeGreaterThan(1);
     // Its mask would cover every packet really sent: trusted, it would settle messages never received.
-    s.net.inject(dev.datagram(ackPlain(sent + 10, (1n << 64n) - 1n)), from, BROKER);
-    s.clock.run(s.clock.now() + 2);
-    expect(results).toEqual([]);
-    expect(counters()).toMatchObject({ lostPackets: 0, retransmits: 0 });
-    s.net.inject(dev.datagram(ackPlain(sent - 1, (1n << 64n) - 1n)), from, BROKER);
-    expect(results).toEqual(['ok', 'ok', 'ok']);
+    s.net.inject(dev.datagram(ackPlain(newest + 10, (1n << 64n) - 1n)), from, BROKER);
+    expect(closes).toEqual(['protocol_error: ack_of_unsent_packet']);
+    expect(results).toEqual(Array(3).fill('protocol_error: ack_of_unsent_packet'));
+    expect(counters).toMatchObject({ lostPackets: 0, retransmits: 0 });
   });
 
   it('crosses 2^32 packets with distinct nonces, still authenticating', () => {
@@ -362,5 +379,135 @@ describe('UDP attacks', () => {
     expect(s.atDevice).toHaveLength(50);
     expect(s.atBroker).toHaveLength(1);
     expect(toVictim).toBeLessThanOrEqual(3 * held!.length);
+  });
+
+  describe('address validation cannot be passed blind (the proof is an ACK of a packet number nobody can predict)', () => {
+    const VICTIM = { address: '10.9.9.9', port: 9999 };
+    const DEVICE = { address: '10.0.0.3', port: 4003 };
+    const big = new TextEncoder().encode(`{"big":"${'b'.repeat(1000)}"}`);
+
+    function attack() {
+      const s = simulatedSession();
+      s.clock.run(100);
+      const g = s.transport.openSession('dev-m', s.hash)!;
+      const dev = new ForgedDevice(g.sessionId, g.nonce, s.hash);
+      const toVictim = brokerPacketNumbers(s, '10.9.9.9:9999');
+      const toDevice = brokerPacketNumbers(s, '10.0.0.3:4003');
+      const closes: string[] = [];
+      s.transport.on('session:close', (e: { reason: string }) => closes.push(e.reason));
+      let spoofed = 0;
+      const fromVictim = (plain: Uint8Array, hello = true) => {
+        const d = dev.datagram(plain, { hello });
+        spoofed += d.length;
+        s.net.inject(d, VICTIM, BROKER);
+      };
+      const flood = () => {
+        for (let i = 0; i < 8; i++) s.transport.deliver('dev-m', 'server', big);
+        s.clock.run(s.clock.now() + 60_000);
+      };
+      return { s, dev, toVictim, toDevice, closes, fromVictim, flood, spoofed: () => spoofed };
+    }
+
+    // /tmp/crypto/blind-hello.ts: before, the broker's first packet was always 0, the blind ACK of it
+    // proved the victim's address and 37,298 bytes went there for 113 spoofed (330x).
+    it('a HELLO from a spoofed source and an ACK of the packet number it would predict: the session ends, the victim gets at most 3x', () => {
+      const a = attack();
+      a.fromVictim(Uint8Array.of(2, 5, 0, 8)); // HELLO (PING, WINDOW 8) from the victim's address
+      a.fromVictim(ackPlain(0, 0n)); // "acknowledges" the probe it never received
+      a.flood();
+      expect(a.toVictim.bytes).toBeLessThanOrEqual(3 * a.spoofed());
+      expect(a.closes).toEqual(['protocol_error: ack_of_unsent_packet']);
+      expect(a.toVictim[0]).toBeGreaterThan(0);
+    });
+
+    // /tmp/crypto/blind-proof2.ts: before, the probe after a move took the next packet number, one past
+    // the newest the device had seen; acknowledged blind, 39,486 bytes went to the victim for 78 (506x).
+    it('a move to a spoofed source and an ACK of the next packet number: the session ends, the victim gets at most 3x', () => {
+      const a = attack();
+      a.s.net.inject(a.dev.datagram(Uint8Array.of(2, 5, 0, 8)), DEVICE, BROKER); // the honest HELLO
+      a.s.clock.run(a.s.clock.now() + 20);
+      const predicted = Math.max(...a.toDevice) + 1;
+      a.fromVictim(Uint8Array.of(2), false); // the newest datagram, from the victim: the session moves there
+      a.fromVictim(ackPlain(predicted, 0n), false);
+      a.flood();
+      expect(a.s.transport.drops.migrations).toBe(1);
+      expect(a.toVictim.bytes).toBeLessThanOrEqual(3 * a.spoofed());
+      expect(a.closes).toEqual(['protocol_error: ack_of_unsent_packet']);
+      expect(a.toVictim[0]).toBeGreaterThan(predicted);
+    });
+
+    // Read off the wire, the probe's number is a valid proof (that is the point: only who receives it
+    // knows it); one below it, or a mask bit naming one below it, is in the skipped gap and refused.
+    it.each([
+      { label: 'the probe itself', offset: 0, mask: 0n, outcome: 'proven' },
+      { label: 'the number below the probe', offset: -1, mask: 0n, outcome: 'protocol_error: ack_of_unsent_packet' },
+      { label: 'the probe, with a mask bit naming the number below it', offset: 0, mask: 1n, outcome: 'protocol_error: ack_of_unsent_packet' },
+    ])('after a move, an ACK from the new address of $label: $outcome', ({ offset, mask, outcome }) => {
+      const a = attack();
+      a.s.net.inject(a.dev.datagram(Uint8Array.of(2, 5, 0, 8)), DEVICE, BROKER);
+      a.s.clock.run(a.s.clock.now() + 20);
+      a.fromVictim(Uint8Array.of(2), false);
+      const probe = a.toVictim[0]!;
+      expect(probe).toBeGreaterThan(Math.max(...a.toDevice) + 1);
+      a.fromVictim(ackPlain(probe + offset, mask), false);
+      const session = (a.s.transport as unknown as { byDevice: Map<string, { unproven: unknown }> }).byDevice.get('dev-m');
+      if (outcome === 'proven') {
+        expect(a.closes).toEqual([]);
+        expect(session!.unproven).toBeNull();
+      } else {
+        expect(a.closes).toEqual([outcome]);
+      }
+    });
+
+    it('the first packet number of a session is random, 1 to 65,536', () => {
+      const firsts = new Set<number>();
+      for (let i = 0; i < 20; i++) {
+        const a = attack();
+        a.fromVictim(Uint8Array.of(2, 5, 0, 8));
+        firsts.add(a.toVictim[0]!);
+        expect(a.toVictim[0]).toBeGreaterThanOrEqual(1);
+        expect(a.toVictim[0]).toBeLessThanOrEqual(65_536);
+      }
+      expect(firsts.size).toBeGreaterThan(15);
+    });
+  });
+
+  /**
+   * The new protocol_error must never hit an honest device: two NAT rebindings (each a jump) in
+   * two-way bulk transfer on a link that reorders within milliseconds, where ACKs come late and out
+   * of order and ACK-only packets wait for the window (391df70).
+   */
+  it.each([1, 2])('an honest device moving twice on a reordering link: every message arrives, the session never ends (seed %i)', (seed) => {
+    const s = simulatedSession({ profile: { loss: 0.02, duplicate: 0.02, reorder: 0, delayMs: 0, jitterMs: 4 }, seed });
+    s.clock.run(2000, () => s.transport.isOpen('dev-1'));
+    type Handler = (d: Uint8Array, from: { address: string; port: number }) => void;
+    const net = s.net as unknown as { handlers: Map<string, Handler>; carry: (d: Uint8Array, from: { address: string; port: number }, to: string) => void };
+    const carry = net.carry.bind(s.net);
+    let port = 40000;
+    net.carry = (d, from, to) => carry(d, from.port === 40000 ? { ...from, port } : from, to);
+    const rebind = (p: number) => {
+      port = p;
+      net.handlers.set(`10.0.0.2:${p}`, net.handlers.get('10.0.0.2:40000')!);
+    };
+    const sessionCloses: string[] = [];
+    s.transport.on('session:close', (e: { reason: string }) => sessionCloses.push(e.reason));
+    const N = 600;
+    const results: string[] = [];
+    const done = (e: Error | null) => results.push(e ? e.message : 'ok');
+    const pad = 'q'.repeat(300);
+    for (let i = 0; i < N; i++) {
+      if (i === 200) rebind(40001);
+      if (i === 400) rebind(40002);
+      s.client.send('server', `{"o":${i},"pad":"${pad}"}`, 'ordered', done);
+      s.transport.deliver('dev-1', 'server', new TextEncoder().encode(`{"d":${i},"pad":"${pad}"}`), 'ordered', done);
+      if (i % 20 === 19) s.clock.run(s.clock.now() + 5);
+    }
+    s.clock.run(s.clock.now() + 60_000, () => results.length === 2 * N);
+    expect(sessionCloses).toEqual([]);
+    expect(s.closes).toEqual([]);
+    expect(results.filter((r) => r === 'ok')).toHaveLength(2 * N);
+    expect(s.transport.drops.migrations).toBe(2);
+    expect(s.transport.sessions()[0]!.address).toBe('10.0.0.2:40002');
+    expect(s.atDevice.map((m) => JSON.parse(new TextDecoder().decode(m.data)).payload.d)).toEqual(Array.from({ length: N }, (_, i) => i));
   });
 });

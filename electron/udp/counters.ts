@@ -30,6 +30,8 @@ export interface UdpCounters {
   replays: number;
   malformed: number;
   keyUpdates: number;
+  /** Packets of the previous key phase that came after its key was dropped (3 RTOs into the new phase). */
+  oldPhaseDrops: number;
 }
 
 export function newCounters(): UdpCounters {
@@ -54,5 +56,6 @@ export function newCounters(): UdpCounters {
     replays: 0,
     malformed: 0,
     keyUpdates: 0,
+    oldPhaseDrops: 0,
   };
 }

@@ -43,6 +43,12 @@ export function nextDirectionKey(k: DirectionKey): DirectionKey {
   return split(hkdfSync('sha256', k.key, Buffer.alloc(0), Buffer.from('hypertcp-udp ku', 'ascii'), KEY_BYTES + IV_BYTES));
 }
 
+/** Zeroes a key and its IV in place (both views of the one HKDF output buffer). */
+export function wipeKey(k: DirectionKey): void {
+  k.key.fill(0);
+  k.iv.fill(0);
+}
+
 export function gcmNonce(iv: Buffer, packetNumber: number): Buffer {
   const n = Buffer.from(iv);
   const high = Math.floor(packetNumber / 0x100000000);

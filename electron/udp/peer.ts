@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { decodeHeader, encodeHeader, type DatagramHeader, HELLO_HEADER_BYTES, MAX_PACKET_NUMBER, TAG_BYTES } from '../../shared/protocol/udp/wire';
 import { Channel, type ChannelCode, CloseReason, decodeFrames, writeAck, writeClose, writePing, writeWindow } from '../../shared/protocol/udp/frames';
@@ -6,7 +7,7 @@ import type { Clock, Timer } from './clock';
 import { type UdpConfig, fragmentBytes } from './config';
 import { newCounters, type UdpCounters } from './counters';
 import { type DirectionKey, open, seal } from './crypto';
-import { RecvKeys, SendKeys } from './keys';
+import { PREVIOUS_KEY_RTOS, RecvKeys, SendKeys } from './keys';
 import { Inbox } from './inbox';
 import type { ReassemblyBudget } from './reassembly';
 import { RttEstimator } from './rtt';
@@ -35,13 +36,21 @@ export interface PeerOptions {
   onClose: (reason: string) => void;
   /** Wakes streams waiting for the queue to drain. */
   onDrain?: () => void;
-  /** Tests start near the packet-number limit. */
+  /** The first packet number (the broker: a random jump; tests start near the limit). Those below it are never sent. */
   firstPacketNumber?: number;
   /** False holds data back (the broker: the peer's address is not proven yet); ACKs and PINGs still go. */
   mayTransmitData?: () => boolean;
 }
 
 export type ReceiveOutcome = 'ok' | 'replay' | 'auth_failed' | 'malformed' | 'closed';
+
+/** The broker's packet numbers jump by 1..MAX_PACKET_NUMBER_JUMP at a session's start and on each address move. */
+export const MAX_PACKET_NUMBER_JUMP = 0x10000;
+
+/** A crypto-random jump: the next packet number cannot be predicted from the last one seen. */
+export function packetNumberJump(): number {
+  return randomInt(1, MAX_PACKET_NUMBER_JUMP + 1);
+}
 
 export class Peer {
   readonly counters: UdpCounters = newCounters();
@@ -78,6 +87,7 @@ export class Peer {
     this.plain = new Uint8Array(this.c.datagramBytes);
     const sizes = { fragmentBytes: fragmentBytes(this.c), maxInFlightPackets: this.c.maxInFlightPackets, maxQueuedBytes: this.c.maxQueuedBytes, maxRetries: this.c.maxRetries, window: Math.min(this.c.sendWindow, this.c.orderedWindow), maxWindow: this.c.orderedWindow, reassembly: { partials: this.c.reassembly.perPeerPartials, bytes: this.c.reassembly.perPeerBytes } };
     this.sender = new Sender(sizes, new RttEstimator(this.c.rtt), this.counters, (reason) => this.close(reason, CloseReason.EXHAUSTED));
+    this.sender.skip(0, this.nextPn);
     this.armHeartbeat();
     if (this.hello) this.sendPing();
   }
@@ -152,19 +162,24 @@ export class Peer {
       this.counters.replays++;
       return 'replay';
     }
-    const choice = this.recvKeys.select(h.keyPhase, h.packetNumber);
+    const now = this.o.clock.now();
+    const choice = this.recvKeys.select(h.keyPhase, h.packetNumber, now);
+    if (!choice) {
+      // Of the previous key phase, after its key was dropped: too late, like a packet past the window.
+      this.counters.oldPhaseDrops++;
+      return 'replay';
+    }
     const plain = open(choice.key, h.packetNumber, datagram, h.length);
     if (!plain) {
       this.counters.authFailures++;
       return 'auth_failed';
     }
     if (choice.isNext) {
-      this.recvKeys.advance(h.packetNumber);
+      this.recvKeys.advance(h.packetNumber, now + PREVIOUS_KEY_RTOS * this.sender.rtt.timeoutMs());
       this.counters.keyUpdates++;
     }
     // Authenticated: only now the window moves and the peer counts as alive.
     this.replay.accept(h.packetNumber);
-    const now = this.o.clock.now();
     this.lastHeard = now;
     this.hello = null;
     this.counters.packetsReceived++;
@@ -179,7 +194,11 @@ export class Peer {
     for (const f of parsed.frames) {
       // an ACK can close the session (retries exhausted): nothing after it may touch the cleared inbox
       if (this.closed) return 'ok';
-      if (f.type === 1) this.sender.onAck(f, now);
+      if (f.type === 1) {
+        if (this.sender.onAck(f, now)) continue;
+        this.close('protocol_error: ack_of_unsent_packet', CloseReason.PROTOCOL);
+        return 'ok';
+      }
       else if (f.type === 2) ackEliciting = true;
       else if (f.type === 5) this.sender.setWindow(f.window);
       else if (f.type === 3) {
@@ -227,6 +246,9 @@ export class Peer {
     this.ackTimer?.cancel();
     this.rtoTimer?.cancel();
     this.heartbeatTimer?.cancel();
+    // Nothing is sealed or opened again (receive and every send path check closed).
+    this.sendKeys.wipe();
+    this.recvKeys.wipe();
     this.o.onClose(reason);
   }
 
@@ -275,6 +297,8 @@ export class Peer {
 
   /** Builds, seals and transmits one packet: ACK if anything was received, then data or PING/CLOSE. */
   private sendPacket(closing: boolean, ping = false): boolean {
+    // Its keys are zeroed: sealing now would encrypt under a known key.
+    if (this.closed) return false;
     if (this.nextPn >= MAX_PACKET_NUMBER) {
       // Never wrap: a reused packet number would reuse a GCM nonce.
       if (!this.closed) this.o.clock.defer(() => this.close('packet_numbers_exhausted', null));
@@ -337,6 +361,16 @@ export class Peer {
     if (!this.closed) this.sendPing();
   }
 
+  /**
+   * Jumps the packet numbers ahead by a random amount (the broker, on an address move): the probe
+   * that follows cannot be guessed, and an ACK naming a number jumped over ends the session.
+   */
+  skipPacketNumbers(): void {
+    const to = Math.min(MAX_PACKET_NUMBER, this.nextPn + packetNumberJump());
+    this.sender.skip(this.nextPn, to);
+    this.nextPn = to;
+  }
+
   /** Sends what mayTransmitData held back, now that it allows it. */
   resume(): void {
     this.scheduleFlush();
@@ -374,6 +408,7 @@ export class Peer {
       const late = now - due > every / 2;
       if (!late && now - this.lastHeard >= this.c.heartbeatMs * this.c.deadAfterHeartbeats) return this.close('dead_peer', CloseReason.TIMEOUT);
       if (!late && !this.inbox.expire(now)) return;
+      this.recvKeys.expire(now);
       if (this.hello || now - this.lastSent >= this.c.heartbeatMs) this.sendPing();
       this.armHeartbeat();
     });

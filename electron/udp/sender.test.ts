@@ -243,3 +243,28 @@ describe('Sender on a link that reorders: loss thresholds widen when a declarati
     expect(counters.spuriousRetransmits).toBe(0);
   });
 });
+
+describe('Sender refuses an ACK naming a packet it never sent (optimistic-ACK defence)', () => {
+  it('above the newest sent, or in a skipped gap as its largest or by a mask bit; late ACKs of sent packets pass', () => {
+    const { s } = sender();
+    for (let pn = 0; pn < 10; pn++) s.onPacketSent(pn, 0, [], false);
+    s.skip(10, 100); // an address move: 10..99 are never sent
+    for (let pn = 100; pn < 200; pn++) s.onPacketSent(pn, 0, [], false);
+    const bits = (...pns: number[]) => (largest: number) => pns.reduce((m, pn) => m | (1n << BigInt(largest - 1 - pn)), 0n);
+    expect(s.namesUnsent(ack(200))).toBe(true);
+    expect(s.namesUnsent(ack(199, bits(198, 150, 136)(199)))).toBe(false); // bit 62: 136, in reach
+    expect(s.namesUnsent(ack(100))).toBe(false);
+    expect(s.namesUnsent(ack(99))).toBe(true);
+    expect(s.namesUnsent(ack(10))).toBe(true);
+    expect(s.namesUnsent(ack(100, bits(99)(100)))).toBe(true);
+    expect(s.namesUnsent(ack(163, bits(100, 99)(163)))).toBe(true); // bit 63: 99, the last one in reach
+    expect(s.namesUnsent(ack(164, bits(100)(164)))).toBe(false); // 99 is out of its reach
+    expect(s.namesUnsent(ack(120, bits(119, 110, 100)(120)))).toBe(false);
+    expect(s.namesUnsent(ack(120, bits(110, 60)(120)))).toBe(true);
+    // A late ACK from before the move, its mask full (bits below 0 name nothing).
+    expect(s.namesUnsent(ack(9, (1n << 64n) - 1n))).toBe(false);
+    expect(s.onAck(ack(9, (1n << 64n) - 1n), 1)).toBe(true);
+    expect(s.onAck(ack(50), 1)).toBe(false);
+    expect(s.acknowledgedUpTo).toBe(9);
+  });
+});

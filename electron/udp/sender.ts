@@ -88,6 +88,8 @@ export const MAX_PACKET_THRESHOLD = WINDOW_SIZE;
 const TIME_THRESHOLD_FLOOR_MS = 0.25;
 /** Packet numbers of the replay window that data leaves to ACK-only packets (canSendAckOnly). */
 export const ACK_RESERVE = 16;
+/** Skipped packet-number ranges remembered (Sender.skip). */
+const MAX_GAPS = 16;
 
 export class Sender {
   readonly rtt: RttEstimator;
@@ -271,8 +273,41 @@ export class Sender {
     this.inFlight++;
   }
 
-  onAck(ack: AckFrame, now: number): void {
-    if (ack.largest > this.largestSent) return;
+  /**
+   * Packet numbers [from, to) will never be sent: the broker jumps them at a session's start and on
+   * every address move so the probe proving an address cannot be guessed (PROTOCOL.md 9.5, Address
+   * validation). Only the newest MAX_GAPS are remembered: an older gap lies below every address
+   * proof still to come, so an ACK naming it could prove nothing.
+   */
+  skip(from: number, to: number): void {
+    if (to <= from) return;
+    this.gaps.push({ from, to });
+    if (this.gaps.length > MAX_GAPS) this.gaps.shift();
+  }
+
+  private readonly gaps: { from: number; to: number }[] = [];
+
+  /**
+   * An ACK naming a packet never sent (above the newest sent, or in a skipped gap): no honest peer
+   * sends one, and ignoring it would let a blind peer sweep guesses for free (RFC 9000 21.4).
+   */
+  namesUnsent(ack: AckFrame): boolean {
+    if (ack.largest > this.largestSent) return true;
+    for (const g of this.gaps) {
+      if (ack.largest >= g.from && ack.largest < g.to) return true;
+      // The mask's bit i is packet largest-1-i: the bits that fall inside the gap.
+      const high = Math.min(g.to, ack.largest) - 1;
+      const low = Math.max(g.from, ack.largest - WINDOW_SIZE);
+      if (high < low) continue;
+      const bits = ((1n << BigInt(high - low + 1)) - 1n) << BigInt(ack.largest - 1 - high);
+      if (ack.mask & bits) return true;
+    }
+    return false;
+  }
+
+  /** Settles what the ACK names; false (and nothing settled) when it names a packet never sent. */
+  onAck(ack: AckFrame, now: number): boolean {
+    if (this.namesUnsent(ack)) return false;
     const sentAt = this.sent.get(ack.largest)?.sentAt ?? this.suspects.sentAtOf(ack.largest);
     if (sentAt !== undefined) this.rtt.sample(now - sentAt - Math.min(ack.delayMs, 50));
     // A packet still missing this long after it left, while later ones arrived, is lost (loss-suspects.ts).
@@ -295,6 +330,7 @@ export class Sender {
       if (pn >= this.largestAcked) break;
       if (pn <= this.largestAcked - this.packetThreshold || p.sentAt <= oldest) this.lose(pn, p);
     }
+    return true;
   }
 
   /**

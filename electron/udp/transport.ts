@@ -7,10 +7,10 @@ import { type DeviceEnvelope, encodeDeliveredEnvelope, parseDeviceEnvelope, type
 import { type Clock, realClock, type Timer } from './clock';
 import { fragmentBytes, resolveConfig, type UdpConfig } from './config';
 import type { UdpCounters } from './counters';
-import { deriveDirectionKey, open, randomNonce } from './crypto';
+import { deriveDirectionKey, open, randomNonce, wipeKey } from './crypto';
 import { type DropSource, DropSources } from './drop-sources';
 import type { DatagramSocket } from './net';
-import { type ChannelName, Peer } from './peer';
+import { type ChannelName, Peer, packetNumberJump } from './peer';
 import { ReassemblyBudget } from './reassembly';
 import type { SendDone } from './sender';
 
@@ -99,7 +99,8 @@ export const DROP_SOURCES_FORGET_MS = 10 * 60_000;
 interface Session {
   deviceId: string;
   sessionId: number;
-  tokenHash: Uint8Array;
+  /** Until the HELLO opens the session (then zeroed and dropped: the session keys are derived). */
+  tokenHash: Uint8Array | null;
   serverNonce: Uint8Array;
   deviceNonce: Uint8Array | null;
   peer: Peer | null;
@@ -206,6 +207,7 @@ export class UdpTransport extends EventEmitter {
   /** A pending session's end is told like an open one's (its peer's onClose): to the broker and as 'session:close'. */
   private pendingEnded(s: Session, reason: string): void {
     s.helloDeadline?.cancel();
+    dropTokenHash(s);
     this.sessionEnded?.(s.deviceId, s.sessionId);
     this.emit('session:close', { deviceId: s.deviceId, sessionId: s.sessionId, reason, unfinished: 0 });
   }
@@ -285,20 +287,28 @@ export class UdpTransport extends EventEmitter {
       s.helloAttempts = 0;
     }
     if (++s.helloAttempts > (this.o.helloAttemptsPerSecond ?? 20)) return this.drop('helloThrottled', from);
-    const d2s = deriveDirectionKey(s.tokenHash, s.serverNonce, header.deviceNonce, s.sessionId, 'd2s');
-    if (!open(d2s, header.packetNumber, data, header.length)) return this.drop('authFailed', from);
+    const d2s = deriveDirectionKey(s.tokenHash!, s.serverNonce, header.deviceNonce, s.sessionId, 'd2s');
+    if (!open(d2s, header.packetNumber, data, header.length)) {
+      wipeKey(d2s);
+      return this.drop('authFailed', from);
+    }
     s.helloDeadline?.cancel();
     s.helloDeadline = null;
     s.deviceNonce = Uint8Array.from(header.deviceNonce);
     s.address = { ...from };
     // The first address is no more proven than a roamed one: a captured HELLO replayed first from a
     // spoofed source would aim the session at a victim. The 3x limit holds until the device
-    // acknowledges a packet sent there, and a PING right after the HELLO asks for that at once.
-    s.unproven = { received: data.length, sent: 0, firstPn: 0 };
+    // acknowledges a packet sent there, and a PING right after the HELLO asks for that at once. Its
+    // packet number is random (numbers below it are never sent), so the proof cannot be made blind.
+    const firstPn = packetNumberJump();
+    s.unproven = { received: data.length, sent: 0, firstPn };
     const sid = s.sessionId;
+    const sendKey = deriveDirectionKey(s.tokenHash!, s.serverNonce, s.deviceNonce, sid, 's2d');
+    dropTokenHash(s);
     s.peer = new Peer({
       sessionId: sid,
-      sendKey: deriveDirectionKey(s.tokenHash, s.serverNonce, s.deviceNonce, sid, 's2d'),
+      firstPacketNumber: firstPn,
+      sendKey,
       recvKey: d2s,
       config: this.config,
       clock: this.clock,
@@ -332,6 +342,8 @@ export class UdpTransport extends EventEmitter {
     const moved = !!s.address && (s.address.address !== from.address || s.address.port !== from.port);
     if (moved && s.peer!.newestReceived === pn) {
       s.address = { ...from };
+      // A random jump first: a peer that cannot read what reaches the new address cannot name the probe.
+      s.peer!.skipPacketNumbers();
       s.unproven = { received: length, sent: 0, firstPn: s.peer!.nextPacketNumber };
       this.drops.migrations++;
       // A small PING goes first: its ACK from the new address proves it (and lifts the limit).
@@ -361,6 +373,12 @@ export class UdpTransport extends EventEmitter {
     const v = env.value;
     this.router({ from: s.deviceId, targetId: v.targetId, target: v.target, payload: bytes.subarray(v.payloadStart, v.payloadEnd), channel, envelope: bytes, parsed: v });
   }
+}
+
+/** The token's hash is needed only to derive a session's keys: zeroed once they are, or once the session ends pending. */
+function dropTokenHash(s: Session): void {
+  s.tokenHash?.fill(0);
+  s.tokenHash = null;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

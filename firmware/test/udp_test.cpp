@@ -342,6 +342,25 @@ TEST(udp_replay_window) {
   CHECK_EQ(accepted, 0);
 }
 
+// The broker's packet numbers start at a random 1..65536 and jump as much again on every address
+// move (PROTOCOL.md 9.5, Address validation): the first packet and a jump are new, and the ACK mask
+// names none of the numbers jumped over.
+TEST(udp_replay_window_takes_the_brokers_jumps) {
+  Window w;
+  CHECK_EQ(w.check(65536), Window::kNew);
+  w.accept(65536);
+  CHECK_EQ(w.mask(), 0u);
+  w.accept(65537);
+  CHECK_EQ(w.mask(), 1u);
+  CHECK_EQ(w.check(131073), Window::kNew);
+  w.accept(131073);  // a jump of 65536
+  CHECK_EQ(w.largest(), 131073u);
+  CHECK_EQ(w.mask(), 0u);
+  CHECK_EQ(w.check(65537), Window::kTooOld);
+  w.accept(131010);  // a late packet from before the jump, within 64: acknowledged as itself only
+  CHECK_EQ(w.mask(), static_cast<uint64_t>(1) << 62);
+}
+
 TEST(udp_tamper_and_nonces) {
   DirectionKey k;
   memset(&k, 0x5a, sizeof k);
