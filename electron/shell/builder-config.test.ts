@@ -17,7 +17,7 @@ import { desktopNativeWire } from './native-wire';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const config = parse(readFileSync(join(root, 'electron-builder.yml'), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string; dependencies: Record<string, string>; scripts: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string; productName?: string; dependencies: Record<string, string>; scripts: Record<string, string> };
 
 function targets(platform: { target: (string | { target: string })[] }): string[] {
   return platform.target.map((t) => (typeof t === 'string' ? t : t.target));
@@ -39,6 +39,11 @@ describe('electron-builder.yml', () => {
     expect(targets(config.win)).toEqual(['nsis']);
     expect(targets(config.mac)).toEqual(['dmg']);
     expect(config.linux.maintainer).toMatch(/<.+@.+>/); // deb needs one
+  });
+
+  it("names the running app as the installer does: Electron reads productName from package.json, not from electron-builder.yml", () => {
+    // Without it the app (its macOS menu, its data folder) was "hypertcp-panel", the package's name.
+    expect(pkg.productName).toBe(config.productName);
   });
 
   it('has its icons', () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startShell } from './app';
 import { parseShellArgs } from './args';
 import type { StartCore } from './core-port';
+import { dataFolder, OLD_DATA_FOLDER_NAME } from './data-folder';
 import type { ShellElectron } from './electron-api';
 import { desktopNativeWire } from './native-wire';
 
@@ -20,7 +21,13 @@ const devServerUrl = electron.app.isPackaged ? undefined : process.env.HYPERTCP_
 const nativeWire = desktopNativeWire({ isPackaged: electron.app.isPackaged, resourcesPath: resources, env: process.env });
 
 const args = parseShellArgs(process.argv);
-if (args.dataDir !== undefined) electron.app.setPath('userData', args.dataDir); // before 'ready'
+// Before 'ready' and before the single-instance lock, which creates the folder.
+if (args.dataDir !== undefined) electron.app.setPath('userData', args.dataDir);
+else {
+  const named = electron.app.getPath('userData');
+  const folder = dataFolder(named, join(electron.app.getPath('appData'), OLD_DATA_FOLDER_NAME));
+  if (folder !== named) electron.app.setPath('userData', folder);
+}
 
 // Loaded lazily: the window can be set up while the core (SQLite, the broker) loads.
 const start: StartCore = async (options) => {
