@@ -221,3 +221,36 @@ TEST(udp_peer_every_ending_zeroes_the_keys) {
   CHECK(allZero(&duo->device.sendKey(), sizeof(SessionKey)));
   CHECK(allZero(&duo->device.recvKey(), sizeof(SessionKey)));
 }
+
+// The previous phase's receive key serves a packet reordered behind a key update for 3 RTOs (at
+// most 3 x 2 s), then is zeroed: a later packet of that phase is dropped and counted.
+TEST(udp_peer_previous_key_serves_late_packets_for_3_rtos) {
+  Duo* duo = &udptest::freshStatic<Duo>();
+  duo->send(duo->broker, 2);
+  // Two of the broker's phase-0 datagrams held back on the way.
+  static uint8_t held[2][1500];
+  size_t heldLength[2];
+  const uint8_t msg[] = "{\"late\":1}";
+  CHECK(duo->broker.send(msg, sizeof msg - 1, kUnreliable, duo->now));
+  CHECK(duo->broker.send(msg, sizeof msg - 1, kUnreliable, duo->now));
+  CHECK(duo->fromBroker.count >= 2u);
+  for (int i = 0; i < 2; i++) {
+    size_t from = i ? duo->fromBroker.count - 1 : 0;
+    memcpy(held[i], duo->fromBroker.data[from], duo->fromBroker.length[from]);
+    heldLength[i] = duo->fromBroker.length[from];
+  }
+  duo->fromBroker.count = 0;
+  duo->broker.requestKeyUpdate();
+  duo->send(duo->broker, 3);
+  CHECK_EQ(duo->device.counters().authFailures, 0u);
+  const uint32_t received = duo->device.counters().packetsReceived;
+  duo->device.receiveDatagram(held[0], heldLength[0], duo->now);
+  CHECK_EQ(duo->device.counters().packetsReceived, received + 1);
+  CHECK_EQ(duo->device.counters().oldPhaseDrops, 0u);
+  duo->now += 3 * 2000 + 1;
+  duo->device.receiveDatagram(held[1], heldLength[1], duo->now);
+  CHECK_EQ(duo->device.counters().packetsReceived, received + 1);
+  CHECK_EQ(duo->device.counters().oldPhaseDrops, 1u);
+  CHECK_EQ(duo->device.counters().authFailures, 0u);
+  CHECK(!duo->device.closed());
+}

@@ -35,6 +35,7 @@ void UdpPeer::begin(DatagramLink* link, uint32_t sessionId, const DirectionKey& 
   wipeBytes(&recvPrev_, sizeof recvPrev_);
   sendPhase_ = recvPhase_ = 0;
   hasPrev_ = false;
+  recvPrevUntil_ = 0;
   recvPhaseStart_ = sendPhaseStart_ = sendPhaseCount_ = largestAcked_ = 0;
   anyAcked_ = false;
   hello_ = deviceRole_ = helloNonce != nullptr;
@@ -346,6 +347,7 @@ void UdpPeer::loop(uint32_t nowMs) {
   int n;
   while (!closed() && (n = link_->receive(rx_, sizeof rx_)) >= 0) receiveDatagram(rx_, static_cast<size_t>(n), nowMs);
   if (closed()) return;
+  expirePreviousKey(nowMs);
   // An ACK held for the broker's replay window goes with a later packet or loop.
   if (ackPending_ && ackWithinWindow(nowMs)) sendAck(nowMs);
   // Loss: packetThreshold_ (3, widened by spurious declarations) packets newer than its last copy

@@ -94,9 +94,10 @@ class DatagramLink {
 struct UdpCounters {
   // idleDuplicates: packets sent a second time at once on an idle link (not retransmits).
   // lost: packets declared lost that a later ACK proved lost; spuriousRetransmits: packets declared
-  // lost whose ACK came late (they had arrived; as the broker's, PROTOCOL 9.5).
+  // lost whose ACK came late (they had arrived; as the broker's, PROTOCOL 9.5). oldPhaseDrops:
+  // packets of the previous key phase that came after its key was dropped (PROTOCOL 9.2).
   uint32_t packetsSent, packetsReceived, retransmits, idleDuplicates, lost, duplicates, failed, authFailures, replays, malformed,
-      refused, spuriousRetransmits;
+      refused, spuriousRetransmits, oldPhaseDrops;
 };
 
 class UdpPeer {
@@ -170,6 +171,7 @@ class UdpPeer {
   uint32_t mayArriveMs() const;
   void sendAck(uint32_t nowMs);
   bool takeMessage(const Frame& f);
+  void expirePreviousKey(uint32_t nowMs);
   void onAck(const Frame& f, uint32_t nowMs);
   bool acked(const Frame& f, uint64_t pn) const;
   void suspect(uint64_t pn, uint32_t sentAt, uint8_t backoff, uint64_t reorder, const Slot& sent);
@@ -189,6 +191,8 @@ class UdpPeer {
   DirectionKey recvNext_, recvPrev_;
   uint8_t sendPhase_, recvPhase_;
   bool hasPrev_;
+  // recvPrev_ serves late packets of the previous phase until then (3 RTOs into the new phase).
+  uint32_t recvPrevUntil_;
   uint64_t recvPhaseStart_, sendPhaseStart_, sendPhaseCount_, largestAcked_;
   bool anyAcked_;
   uint8_t helloNonce_[kNonceBytes];

@@ -33,9 +33,16 @@ void UdpPeer::receiveDatagram(const uint8_t* d, size_t length, uint32_t nowMs) {
   // its own, expanded for this datagram.
   const DirectionKey* other = nullptr;
   bool next = false;
+  expirePreviousKey(nowMs);
   if (h.keyPhase != recvPhase_) {
-    if (hasPrev_ && h.packetNumber < recvPhaseStart_) other = &recvPrev_;
-    else other = &recvNext_, next = true;
+    if (h.packetNumber >= recvPhaseStart_) {
+      other = &recvNext_, next = true;
+    } else if (hasPrev_) {
+      other = &recvPrev_;
+    } else {
+      counters_.oldPhaseDrops++;  // too late: its key is gone
+      return;
+    }
   }
   size_t plainLength = 0;
   bool authentic = other ? openDatagram(*other, d, length, h, rxPlain_, plainLength)
@@ -49,6 +56,7 @@ void UdpPeer::receiveDatagram(const uint8_t* d, size_t length, uint32_t nowMs) {
     recvKey_.set(recvNext_);  // the cached schedule follows the key
     nextDirectionKey(recvKey_.key(), recvNext_);
     hasPrev_ = true;
+    recvPrevUntil_ = nowMs + 3 * rto();
     recvPhase_ ^= 1;
     recvPhaseStart_ = h.packetNumber;
   }
@@ -89,6 +97,14 @@ void UdpPeer::receiveDatagram(const uint8_t* d, size_t length, uint32_t nowMs) {
   else reordered_ = true;  // it came after a later one
   acks_.accept(h.packetNumber);
   if (ackEliciting) ackPending_ = heardAckEliciting_ = true, lastAckElicitingAt_ = nowMs;
+}
+
+// The previous phase's key is zeroed 3 RTOs into the new phase (QUIC keeps it 3 PTO): long enough
+// for any packet reordered behind the switch.
+void UdpPeer::expirePreviousKey(uint32_t nowMs) {
+  if (!hasPrev_ || static_cast<int32_t>(nowMs - recvPrevUntil_) < 0) return;
+  wipeBytes(&recvPrev_, sizeof recvPrev_);
+  hasPrev_ = false;
 }
 
 bool UdpPeer::takeMessage(const Frame& f) {
