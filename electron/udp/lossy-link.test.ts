@@ -83,6 +83,20 @@ describe('recovery latency on a simulated link (virtual clock)', () => {
   });
 });
 
+/**
+ * Sends 4 messages of about 60 KB (55 fragments each) from the device, on alternating channels,
+ * and runs the virtual clock until each has settled (or 60 s have passed).
+ */
+function sendLargeMessages(s: ReturnType<typeof simulatedSession>) {
+  const N = 4;
+  const results: string[] = [];
+  const payload = (i: number) => `{"i":${i},"pad":"${'p'.repeat(60_000)}"}`;
+  for (let i = 0; i < N; i++) s.client.send('server', payload(i), i % 2 ? 'ordered' : 'unordered', (e) => results.push(e ? e.message : 'ok'));
+  s.clock.run(s.clock.now() + 60_000, () => results.length === N);
+  const fragments = N * Math.ceil(encodeDeviceEnvelope('server', payload(0)).length / fragmentBytes(resolveConfig()));
+  return { N, results, fragments };
+}
+
 describe('large messages on a link that reorders and jitters but loses nothing', () => {
   /**
    * 4 messages of about 60 KB (55 fragments each) from the device; every datagram is delayed 5 to
@@ -96,16 +110,11 @@ describe('large messages on a link that reorders and jitters but loses nothing',
   it.each([1, 2, 3])('every message arrives, the session stays open, retransmits stay under 3 per fragment (seed %i)', (seed) => {
     const s = simulatedSession({ profile: { loss: 0, duplicate: 0, reorder: 0.1, delayMs: 5, jitterMs: 4 }, seed });
     s.clock.run(2000, () => s.transport.isOpen('dev-1'));
-    const N = 4;
-    const results: string[] = [];
-    const payload = (i: number) => `{"i":${i},"pad":"${'p'.repeat(60_000)}"}`;
-    for (let i = 0; i < N; i++) s.client.send('server', payload(i), i % 2 ? 'ordered' : 'unordered', (e) => results.push(e ? e.message : 'ok'));
-    s.clock.run(s.clock.now() + 60_000, () => results.length === N);
+    const { N, results, fragments } = sendLargeMessages(s);
     expect(s.closes).toEqual([]);
     expect(results).toEqual(Array(N).fill('ok'));
     expect(s.atBroker.map((e) => JSON.parse(text(e.payload)).i as number).sort()).toEqual([0, 1, 2, 3]);
     const c = s.client.peer.counters;
-    const fragments = N * Math.ceil(encodeDeviceEnvelope('server', payload(0)).length / fragmentBytes(resolveConfig()));
     // Nothing was lost on the link, yet packets were declared lost (reordering) and their late ACKs came.
     expect(s.net.dropped).toBe(0);
     expect(c.spuriousRetransmits).toBeGreaterThan(0);
@@ -131,32 +140,16 @@ describe("a flight within the receiver's replay window", () => {
     const s = simulatedSession({ profile: { loss: 0, duplicate: 0, reorder: 0.1, delayMs: 5, jitterMs: 4 }, seed });
     s.clock.run(2000, () => s.transport.isOpen('dev-1'));
     // Every datagram the broker drops as a replay: was it still in flight for the device's sender?
-    const handlers = (s.net as unknown as { handlers: Map<string, (d: Uint8Array, from: { address: string; port: number }) => void> }).handlers;
-    const toBroker = handlers.get('10.0.0.1:8080')!;
-    const inFlight = (s.client.peer.sender as unknown as { sent: Map<number, unknown> }).sent;
-    const dropped = { inFlight: 0, notInFlight: 0 };
-    handlers.set('10.0.0.1:8080', (d, from) => {
-      const before = s.transport.drops.replayed;
-      toBroker(d, from);
-      if (s.transport.drops.replayed === before) return;
-      const h = decodeHeader(d);
-      if (h.ok && inFlight.has(h.value.packetNumber)) dropped.inFlight++;
-      else dropped.notInFlight++;
-    });
-    const N = 4;
-    const results: string[] = [];
-    const payload = (i: number) => `{"i":${i},"pad":"${'p'.repeat(60_000)}"}`;
-    for (let i = 0; i < N; i++) s.client.send('server', payload(i), i % 2 ? 'ordered' : 'unordered', (e) => results.push(e ? e.message : 'ok'));
-    s.clock.run(s.clock.now() + 60_000, () => results.length === N);
+    const dropped = replaysInFlight(s, '10.0.0.1:8080', () => s.transport.drops.replayed, () => s.client.peer.sender);
+    const { N, results, fragments } = sendLargeMessages(s);
     expect(results).toEqual(Array(N).fill('ok'));
     const c = s.client.peer.counters;
-    const fragments = N * Math.ceil(encodeDeviceEnvelope('server', payload(0)).length / fragmentBytes(resolveConfig()));
     expect(s.net.dropped).toBe(0);
     expect(dropped.inFlight).toBe(0);
-    expect(dropped.inFlight + dropped.notInFlight).toBe(s.transport.drops.replayed);
+    expect(dropped.inFlight + dropped.other).toBe(s.transport.drops.replayed);
     // Before: 394, 441 and 321 (for 216 fragments).
     expect(c.retransmits).toBeLessThan(fragments);
-    console.log(`reordering, flight within the window (seed ${seed}): replays at the broker ${s.transport.drops.replayed} (in flight ${dropped.inFlight}, no longer in flight ${dropped.notInFlight}), ${c.retransmits} retransmits for ${fragments} fragments`);
+    console.log(`reordering, flight within the window (seed ${seed}): replays at the broker ${s.transport.drops.replayed} (in flight ${dropped.inFlight}, no longer in flight ${dropped.other}), ${c.retransmits} retransmits for ${fragments} fragments`);
   });
 });
 
@@ -190,15 +183,10 @@ describe('a link that reorders within milliseconds (no base delay, 4 ms of jitte
   it.each([1, 2, 3])('4 messages of 60 KB arrive, the session stays open, retransmits stay under 1 per fragment, and lostPackets counts no more than the broker really dropped (seed %i)', (seed) => {
     const s = simulatedSession({ profile: JITTER_ONLY, seed });
     s.clock.run(2000, () => s.transport.isOpen('dev-1'));
-    const N = 4;
-    const results: string[] = [];
-    const payload = (i: number) => `{"i":${i},"pad":"${'p'.repeat(60_000)}"}`;
-    for (let i = 0; i < N; i++) s.client.send('server', payload(i), i % 2 ? 'ordered' : 'unordered', (e) => results.push(e ? e.message : 'ok'));
-    s.clock.run(s.clock.now() + 60_000, () => results.length === N);
+    const { N, results, fragments } = sendLargeMessages(s);
     expect(s.closes).toEqual([]);
     expect(results).toEqual(Array(N).fill('ok'));
     const c = s.client.peer.counters;
-    const fragments = N * Math.ceil(encodeDeviceEnvelope('server', payload(0)).length / fragmentBytes(resolveConfig()));
     expect(s.net.dropped).toBe(0);
     expect(c.retransmits).toBeLessThan(fragments);
     // Nothing lost on the link: a packet counted lost can only be one the broker dropped as a replay.
