@@ -34,8 +34,8 @@ export class Session {
   state: SessionState = 'login';
   /** Device id from the token registry, set at login (see authenticated()). */
   id: string | null = null;
-  /** `{"from":"<id>","payload":` for messages this device sends. */
-  prefix: Uint8Array = EMPTY_PREFIX;
+  /** The envelope prefix once asked for (see prefix): a device on the fast path may never need it. */
+  private envelope: Uint8Array | null = null;
   protocol: 'legacy' | 'v2' = 'legacy';
   device: DeviceDescription | null = null;
   /** The transport's id of the UDP session its login was granted (0: none; ids start at 1), so the end of an older one is not taken for it. */
@@ -102,8 +102,14 @@ export class Session {
   /** After a good LOGIN: frames that follow may use the full payload limit. */
   authenticated(id: string): void {
     this.id = id;
-    this.prefix = envelopePrefix(id);
+    this.envelope = null;
     this.decoder.setMaxPayload(this.core.options.limits.maxPayload);
+  }
+
+  /** `{"from":"<id>","payload":` for messages this device sends (made at first use, so idle sessions stay small). */
+  get prefix(): Uint8Array {
+    if (this.id === null) return EMPTY_PREFIX;
+    return (this.envelope ??= envelopePrefix(this.id));
   }
 
   get open(): boolean {
