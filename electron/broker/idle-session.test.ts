@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { Status } from '../../shared/protocol/constants';
 import type { BrokerCore } from './core';
+import { TokenBucket } from './limits';
 import type { Session } from './session';
 import { startTestBroker, type TestBroker } from './testing/fixtures';
 
@@ -25,5 +27,17 @@ describe('an idle logged-in session', () => {
     const [msg] = await b.waitMessages(1);
     expect(msg!.raw).toBe('{"from":"a","payload":{"n":1}}');
     expect(heldPrefixes(sessionOf('b'))).toBe(0);
+  });
+
+  it('holds no rate bucket until it sends, and is still limited to the burst then', async () => {
+    t = await startTestBroker(['a', 'b'], { limits: { ratePerSecond: 1, rateBurst: 3 } });
+    const a = await t.v2('a');
+    await t.v2('b');
+    const buckets = (id: string): number => Object.values(sessionOf(id)).filter((v) => v instanceof TokenBucket).length;
+    expect(buckets('a')).toBe(0);
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push(await a.send('b', `{"n":${i}}`));
+    expect(statuses.filter((s) => s === Status.SUCCESS).length).toBe(3);
+    expect(buckets('b')).toBe(0);
   });
 });

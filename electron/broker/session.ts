@@ -48,7 +48,11 @@ export class Session {
   readonly acceptedAt: number;
   readonly counters: SessionCounters = { ...emptyCounters(), errorsByKind: NO_ERRORS };
   readonly queue: OutboundQueue;
-  readonly bucket: TokenBucket;
+  /**
+   * The message rate bucket, made at the first message JS takes a token for: a bucket nothing took
+   * from is full whenever it is made, so idle and fast-path sessions need none.
+   */
+  private bucket: TokenBucket | null = null;
   /**
    * Last time a whole frame arrived (monotonic ms, like every deadline field below). Partial frames
    * are not a sign of life (slowloris).
@@ -86,7 +90,6 @@ export class Session {
     this.acceptedAt = now;
     this.lastIn = now;
     this.decoder = new FrameDecoder({ maxPayload: limits.maxLoginPayload });
-    this.bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst, now);
     this.queue = new OutboundQueue(stream, limits.maxQueueBytes, limits.maxQueueMessages, core.schedule, core.clock, core.queueBudget);
     core.sockets.hold(address);
     this.native = stream instanceof NativeSocket ? stream : null;
@@ -131,7 +134,13 @@ export class Session {
 
   /** A token for a message from this device: the wire's bucket when routed (the fast path shares it). */
   takeToken(now: number): boolean {
-    return this.routed ? this.native!.takeToken() : this.bucket.take(now);
+    if (this.routed) return this.native!.takeToken();
+    return (this.bucket ?? this.startBucket(now)).take(now);
+  }
+
+  private startBucket(now: number): TokenBucket {
+    const { ratePerSecond, rateBurst } = this.core.options.limits;
+    return (this.bucket = new TokenBucket(ratePerSecond, rateBurst, now));
   }
 
   /**
@@ -147,7 +156,7 @@ export class Session {
       const { maxPayload, ratePerSecond, rateBurst } = this.core.options.limits;
       // The wire's bucket goes on from the session's: messages JS took tokens for (its LOGIN's own
       // write may carry the first ones) count against the same burst.
-      const tokens = this.bucket.level(this.core.clock());
+      const tokens = this.bucket?.level(this.core.clock()) ?? rateBurst;
       this.routed = this.native!.route({ deviceId: this.id!, v2: this.protocol === 'v2', maxPayload, ratePerSecond, rateBurst, tokens });
     });
   }
