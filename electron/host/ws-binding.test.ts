@@ -269,7 +269,10 @@ describe('WebSocket binding: admin-token guesses', () => {
     const tokenThrottle = { baseMs: 200, maxMs: 800, halfLifeMs: 60_000 };
     host = await startHttpHost({ api: bigApi(1).api, adminToken: TOKEN, staticDir: '/nonexistent', port: 0, bind: '127.0.0.1', tokenThrottle });
     const probe = await timedTry(host.port, TOKEN, '127.0.0.2').catch(() => null);
-    if (!probe) return ctx.skip('this machine cannot connect from 127.0.0.2');
+    if (!probe) {
+      console.log('skipped: this machine cannot connect from 127.0.0.2 (the test needs a second loopback address)');
+      return ctx.skip('this machine cannot connect from 127.0.0.2');
+    }
     const tries = [];
     for (let i = 0; i < 4; i++) tries.push(await timedTry(host.port, `wrong-token-${i}-0123456789abcdef`, '127.0.0.2'));
     expect(tries.map((t) => t.verdict)).toEqual([CLOSE_BAD_TOKEN, CLOSE_BAD_TOKEN, CLOSE_BAD_TOKEN, CLOSE_BAD_TOKEN]);
