@@ -3,25 +3,17 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { WsServerMessage } from '../../shared/api/contract';
+import { CLOSE_BAD_TOKEN, CLOSE_TRY_LATER, WS_MAX_MESSAGE, WS_PATH, WS_PROTOCOL } from '../../shared/api/ws-wire';
 import type { ApiServer } from '../api/server';
 import { LoginThrottle } from '../broker/limits';
 import type { PublicSite } from './public-urls';
 
-export const WS_PATH = '/api';
-export const WS_PROTOCOL = 'hypertcp.v1';
-export const WS_MAX_MESSAGE = 64 * 1024;
+// the socket's wire constants live in the shared contract; these names are kept for the host's callers
+export { CLOSE_BAD_TOKEN, CLOSE_TRY_LATER, WS_MAX_MESSAGE, WS_PATH, WS_PROTOCOL };
+
 const MAX_IN_FLIGHT = 16;
 /** Open API sockets at once (each UI tab holds one); more are closed at once with CLOSE_TRY_LATER. */
 export const MAX_CLIENTS = 16;
-/**
- * Close codes of a socket the host accepts only to say why it serves nothing on it: a browser shows
- * a page no HTTP status of a refused upgrade (a 401 and a host that is down both read as 1006), so a
- * request from an allowed page (its Host and Origin pass) learns this way that its admin token was
- * wrong or missing (4401, renderer/src/api/ws-client.ts stops retrying) or that the host has
- * MAX_CLIENTS sockets open (1013, retried).
- */
-export const CLOSE_BAD_TOKEN = 4401;
-export const CLOSE_TRY_LATER = 1013;
 /** Past this much unsent data a connection gets no event batches until it drains. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
 /**

@@ -1,10 +1,11 @@
 import type { ApiClient, EventBatch, MethodName, Params, Results, WsClientMessage, WsServerMessage } from '../../../shared/api/contract';
+import { CLOSE_BAD_TOKEN, CLOSE_TRY_LATER, WS_MAX_MESSAGE, WS_PATH, WS_PROTOCOL } from '../../../shared/api/ws-wire';
 import { ApiCallError } from './errors';
 
 /** The admin token lives in sessionStorage under this key once read from the URL. */
 export const TOKEN_STORAGE_KEY = 'hypertcp.adminToken';
 /** Every WebSocket message is capped at 64 KiB by the host; we refuse to send bigger ones. */
-export const MAX_WS_MESSAGE = 64 * 1024;
+export const MAX_WS_MESSAGE = WS_MAX_MESSAGE;
 const CALL_TIMEOUT_MS = 30_000;
 
 type Status = 'connecting' | 'open' | 'closed';
@@ -36,7 +37,7 @@ function hostOf(url: string): string {
 
 /** ws(s)://<same host>/api */
 export function apiUrlFor(loc: Pick<Location, 'protocol' | 'host'>): string {
-  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/api`;
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}${WS_PATH}`;
 }
 
 export interface VisibilitySource {
@@ -65,13 +66,7 @@ export interface WsClientOptions {
   probe?: () => Promise<boolean>;
 }
 
-/**
- * The host's close code for a wrong or missing admin token (electron/host/ws-binding.ts): it accepts
- * the upgrade from the page and closes it at once, as a browser would show the page no HTTP 401.
- */
-export const CLOSE_BAD_TOKEN = 4401;
-/** The host's close code when it has as many API sockets open as it serves (its MAX_CLIENTS). */
-export const CLOSE_TRY_LATER = 1013;
+export { CLOSE_BAD_TOKEN, CLOSE_TRY_LATER };
 
 /** The command that prints the panel's link with the right #token=. */
 export const SHOW_TOKEN_COMMAND = 'npm run serve -- --show-token';
@@ -193,7 +188,7 @@ export function createWsClient(options: WsClientOptions): WsApiClient {
     setStatus('connecting');
     let ws: WebSocket;
     try {
-      ws = new Impl(options.url, ['hypertcp.v1', `token.${options.token}`]);
+      ws = new Impl(options.url, [WS_PROTOCOL, `token.${options.token}`]);
     } catch (err) {
       scheduleReconnect(`cannot open ${options.url}: ${String(err)}`);
       return;
