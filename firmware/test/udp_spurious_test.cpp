@@ -110,26 +110,40 @@ TEST(udp_undecided_suspects_count_as_lost_when_the_session_ends) {
   CHECK_EQ(r.device.counters().lost, kCopies);
 }
 
+// One message overtaken on the way by three later ones: those arrive (1 ms later) and are
+// acknowledged, while the first message's datagrams [first, end) are held back for deliverLate().
+struct Overtaken {
+  size_t first, end;
+};
+static Overtaken sendOvertakenByThree(Rig& r) {
+  r.send();  // the message that will be overtaken
+  Overtaken o{r.carried, r.fromDevice.count};
+  for (int i = 0; i < 3; i++) r.send();
+  r.carried = o.end;  // held back on the way
+  r.now += 1;
+  r.carryToBroker();
+  r.ackBack();
+  return o;
+}
+
+static void deliverLate(Rig& r, Overtaken o) {
+  for (size_t i = o.first; i < o.end; i++) r.broker.receiveDatagram(r.fromDevice.data[i], r.fromDevice.length[i], r.now);
+}
+
 TEST(udp_late_ack_of_a_reordered_packet_delivers_its_message_and_spends_no_retry) {
   // The message's packets are overtaken by three later ones: the device declares them lost (packet
   // threshold) and sends the message again; then the originals arrive after all. Their late ACK
   // delivers the message: before, only an ACK of the newest copy did, so on a link that reorders
   // the same message could be declared lost again and again until its retries ran out.
   Rig& r = *fresh();
-  r.send();  // the message that will be overtaken
-  size_t first = r.carried, overtaken = r.fromDevice.count;
-  for (int i = 0; i < 3; i++) r.send();
-  r.carried = overtaken;  // held back on the way
-  r.now += 1;
-  r.carryToBroker();
-  r.ackBack();
+  const Overtaken late = sendOvertakenByThree(r);
   CHECK_EQ(r.delivered, 3);
   r.device.loop(++r.now);  // three later packets acknowledged: declared lost, sent again
   CHECK_EQ(r.device.counters().retransmits, 1);
   size_t retransmission = r.fromDevice.count;
   CHECK(retransmission > r.carried);
   r.now += 1;
-  for (size_t i = first; i < overtaken; i++) r.broker.receiveDatagram(r.fromDevice.data[i], r.fromDevice.length[i], r.now);
+  deliverLate(r, late);
   r.ackBack();
   CHECK_EQ(r.delivered, 4);
   CHECK_EQ(r.device.counters().spuriousRetransmits, kCopies);
@@ -164,16 +178,10 @@ TEST(udp_packet_threshold_widens_when_a_declaration_proves_spurious) {
   // widens to the distance seen (as the broker's Sender), so the second time nothing is resent.
   Rig& r = *fresh();
   for (int round = 0; round < 2; round++) {
-    r.send();
-    size_t first = r.carried, overtaken = r.fromDevice.count;
-    for (int i = 0; i < 3; i++) r.send();
-    r.carried = overtaken;  // held back on the way
-    r.now += 1;
-    r.carryToBroker();
-    r.ackBack();
+    const Overtaken late = sendOvertakenByThree(r);
     r.device.loop(++r.now);
     r.now += 1;
-    for (size_t i = first; i < overtaken; i++) r.broker.receiveDatagram(r.fromDevice.data[i], r.fromDevice.length[i], r.now);
+    deliverLate(r, late);
     r.ackBack();
     r.carryToBroker();  // a retransmission, if any
     r.ackBack();
@@ -192,13 +200,7 @@ TEST(udp_on_a_reordering_link_an_overtaken_packet_is_not_counted_lost) {
   // 3 ms; the device has no time threshold to widen, unlike the broker).
   Rig& r = *fresh();
   reorderTwoFromBroker(r);
-  r.send();
-  size_t first = r.carried, overtaken = r.fromDevice.count;
-  for (int i = 0; i < 3; i++) r.send();
-  r.carried = overtaken;
-  r.now += 1;
-  r.carryToBroker();
-  r.ackBack();
+  const Overtaken late = sendOvertakenByThree(r);
   r.device.loop(r.now);  // declared lost, sent again
   CHECK_EQ(r.device.counters().retransmits, 1);
   r.carryToBroker();  // the retransmission arrives first, 1 ms after the original left
@@ -206,7 +208,7 @@ TEST(udp_on_a_reordering_link_an_overtaken_packet_is_not_counted_lost) {
   CHECK_EQ(r.delivered, 4);
   CHECK_EQ(r.device.counters().lost, 0);  // before: kCopies
   r.now += 1;
-  for (size_t i = first; i < overtaken; i++) r.broker.receiveDatagram(r.fromDevice.data[i], r.fromDevice.length[i], r.now);
+  deliverLate(r, late);
   r.ackBack();
   CHECK_EQ(r.device.counters().spuriousRetransmits, kCopies);
   CHECK_EQ(r.device.counters().lost, 0);
