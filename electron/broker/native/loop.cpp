@@ -27,6 +27,9 @@ constexpr uint8_t kSuccess = 200;
 constexpr size_t kHeader = 5;
 // write() says "wait for drained" past this many unsent bytes (Node's sockets say it at 16 KiB).
 constexpr size_t kHighWater = 64 * 1024;
+// An emptied output or hold buffer bigger than this is freed, not kept: a burst to one device (JS's
+// write() takes any amount) would otherwise stay allocated for as long as the device is connected.
+constexpr size_t kKeepBufferBytes = 64 * 1024;
 // Past this many bytes in the batch JS has not taken, connections are not read (TCP pushes back on
 // the devices) until JS takes it: memory stays bounded when JS falls behind. Small, so a stall while
 // JS works through a batch stays short (about a thousand traces, ~1 ms): at saturation 4 MiB gave
@@ -61,6 +64,11 @@ void askShortSlice() {
   attr.size = sizeof attr;
   attr.runtime = kSliceNs;
   (void)!syscall(SYS_sched_setattr, 0, &attr, 0);
+}
+
+void emptyBuffer(std::vector<uint8_t>& buffer) {
+  if (buffer.capacity() > kKeepBufferBytes) std::vector<uint8_t>().swap(buffer);
+  else buffer.clear();
 }
 
 double nowMs() {
@@ -308,7 +316,7 @@ void Loop::consume(Conn& c, const uint8_t* p, size_t n) {
       i += take;
       if (c.hold.size() < c.holdTotal) return;
       handleFrame(c, c.hold.data(), c.hold.size());
-      c.hold.clear();
+      emptyBuffer(c.hold);
       c.holdTotal = 0;
       continue;
     }
@@ -488,7 +496,7 @@ void Loop::flush(Conn& c) {
     break;
   }
   if (c.pendingOut() == 0) {
-    c.out.clear();
+    emptyBuffer(c.out);
     c.outAt = 0;
     if (c.wantDrain) {
       c.wantDrain = false;
@@ -683,6 +691,13 @@ void Loop::processed(uint64_t seq) {
 size_t Loop::pendingPeak() {
   std::lock_guard<std::mutex> lock(mu_);
   return pendingPeak_;
+}
+
+size_t Loop::bufferedBytes() {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t bytes = 0;
+  for (auto& [id, c] : conns_) bytes += c->out.capacity() + c->hold.capacity();
+  return bytes;
 }
 
 size_t Loop::connections() {

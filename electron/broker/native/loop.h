@@ -54,6 +54,9 @@ class Loop {
   size_t connections();
   // The largest batch that waited for JS (bytes), for tests of the cap.
   size_t pendingPeak();
+  // What the connections' output and hold buffers keep allocated (bytes), for tests that a burst's
+  // memory is given back.
+  size_t bufferedBytes();
 
  private:
   void run();

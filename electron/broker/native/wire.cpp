@@ -294,6 +294,15 @@ napi_value PendingPeak(napi_env env, napi_callback_info info) {
   return v;
 }
 
+// Test-only: what the connections' output and hold buffers keep allocated (bytes).
+napi_value BufferedBytes(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!args(env, info, a, false)) return nullptr;
+  napi_value v;
+  napi_create_double(env, double(a.addon->loop->bufferedBytes()), &v);
+  return v;
+}
+
 // Test-only: classify(bytes) -> [idStart, idEnd, payloadStart, payloadEnd] when the fast path
 // would take this envelope, else null.
 napi_value Classify(napi_env env, napi_callback_info info) {
@@ -332,7 +341,7 @@ NAPI_MODULE_INIT() {
       {"create", Create},   {"listen", Listen},       {"close", Close},         {"write", Write},
       {"end", End},         {"destroy", Destroy},     {"route", RouteFn},       {"take", Take},
       {"nextId", NextId},   {"pause", Pause},         {"setTracing", SetTracing}, {"processed", Processed},
-      {"connections", Connections}, {"classify", Classify}, {"pendingPeak", PendingPeak}, {"unlisten", Unlisten},
+      {"connections", Connections}, {"classify", Classify}, {"pendingPeak", PendingPeak}, {"bufferedBytes", BufferedBytes}, {"unlisten", Unlisten},
   };
   for (const auto& f : functions) {
     napi_value fn;

@@ -218,6 +218,27 @@ describe.skipIf(native.skip !== null)('native wire', () => {
     await until(() => B.client.received.includes(Buffer.from('{"from":"a"')), 'a delivery to b');
   });
 
+  it("gives a burst's buffers back once they are written: 16 MiB written to one device, and a 60 KB message that came in two reads, are not kept", async () => {
+    const r = recorder();
+    const { A, B } = await pair(r, {}, { maxPayload: 0xffff });
+    B.client.socket.pause();
+    const chunk = Buffer.alloc(1024 * 1024, 0x42);
+    for (let i = 0; i < 16; i++) r.wire.write(B.connId, chunk);
+    expect(r.wire.bufferedBytes).toBeGreaterThan(8 * chunk.length);
+    B.client.socket.resume();
+    await until(() => r.drained.includes(B.connId), 'drained');
+    await B.client.waitFor(16 * chunk.length);
+    expect(r.wire.bufferedBytes).toBeLessThanOrEqual(64 * 1024);
+    // A fast-path candidate that comes in two reads is held until whole (its buffer grown to 80,000
+    // bytes by the second), then let go.
+    const big = message(1, 'a', JSON.stringify({ blob: 'x'.repeat(60_000) }));
+    B.client.send(big.subarray(0, 40_000));
+    await settle();
+    B.client.send(big.subarray(40_000));
+    await until(() => A.client.received.length > 60_000, 'the big message delivered');
+    expect(r.wire.bufferedBytes).toBeLessThanOrEqual(64 * 1024);
+  });
+
   it('keeps a device\'s order: a fast frame after slow bytes JS has not processed goes to JS too', async () => {
     const r = recorder({ autoProcessed: false });
     const { A, B } = await pair(r);

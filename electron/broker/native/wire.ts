@@ -68,6 +68,8 @@ export interface NativeWireAddon {
   connections(h: Handle): number;
   /** Test-only: the largest batch (bytes) that waited for JS so far. */
   pendingPeak(h: Handle): number;
+  /** Test-only: what the connections' output and hold buffers keep allocated (bytes). */
+  bufferedBytes(h: Handle): number;
   /** Test-only: [idStart, idEnd, payloadStart, payloadEnd] when the fast path takes the envelope, else null. */
   classify(bytes: Uint8Array): [number, number, number, number] | null;
 }
@@ -274,6 +276,11 @@ export class NativeWire {
   /** Test-only: the largest batch (bytes) that waited for JS so far (the wire stops reading past NATIVE_MAX_PENDING_BYTES). */
   get pendingPeak(): number {
     return this.addon.pendingPeak(this.handle);
+  }
+
+  /** Test-only: what the connections' output and hold buffers keep allocated (bytes). */
+  get bufferedBytes(): number {
+    return this.addon.bufferedBytes(this.handle);
   }
 
   private onBatch(seq: number, bytes?: ArrayBuffer, strings?: string[]): void {
