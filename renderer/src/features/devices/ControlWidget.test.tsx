@@ -54,4 +54,35 @@ describe('declared controls', () => {
     act(() => void client.emit({ devices: [fakeDevice('d', { controls, online: false })] }));
     expect((screen.getByTestId('control-d-fan') as HTMLButtonElement).disabled).toBe(true);
   });
+
+  it('stays focusable while its command is pending (aria-disabled) and ignores presses until it ends', async () => {
+    const client = createFakeClient();
+    client.handlers['controls.set'] = () => ({ req: 'r' });
+    const ctx = setup(client);
+    act(() => void client.emit({ devices: [fakeDevice('d', { controls, controlState: { fan: false } })] }));
+    renderWith(<ControlWidget device="d" control={controls[0]!} />, ctx);
+    const toggle = screen.getByTestId('control-d-fan') as HTMLButtonElement;
+    toggle.focus();
+    await act(async () => fireEvent.click(toggle));
+    // a disabled button would drop the focus to the body, and the next Tab would start over
+    expect(toggle.disabled).toBe(false);
+    expect(toggle.getAttribute('aria-disabled')).toBe('true');
+    expect(document.activeElement).toBe(toggle);
+    await act(async () => fireEvent.click(toggle));
+    expect(client.calls.filter((c) => c.method === 'controls.set')).toHaveLength(1);
+  });
+
+  it('sends a slider value on the keys that move it, not on Tab or other keys', async () => {
+    const client = createFakeClient();
+    client.handlers['controls.set'] = () => ({ req: 'r' });
+    const ctx = setup(client);
+    act(() => void client.emit({ devices: [fakeDevice('d', { controls, controlState: { dim: 3 } })] }));
+    renderWith(<ControlWidget device="d" control={controls[2]!} />, ctx);
+    const slider = screen.getByTestId('control-d-dim');
+    await act(async () => fireEvent.keyUp(slider, { key: 'Tab' }));
+    await act(async () => fireEvent.keyUp(slider, { key: 'Shift' }));
+    expect(client.calls.filter((c) => c.method === 'controls.set')).toHaveLength(0);
+    await act(async () => fireEvent.keyUp(slider, { key: 'ArrowRight' }));
+    expect(client.calls.filter((c) => c.method === 'controls.set').map((c) => c.params)).toEqual([{ device: 'd', control: 'dim', value: 3 }]);
+  });
 });

@@ -11,6 +11,9 @@ function shownValue(reported: unknown, op: { status: string; value?: unknown } |
   return reported;
 }
 
+/** The keys that move a range input: only these send its value on release (Tab onto it must not). */
+const SLIDER_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End']);
+
 /** One declared control, drawn by its kind, with pending / confirmed / failed. */
 export const ControlWidget = memo(function ControlWidget({ device, control, compact = false }: { device: string; control: ControlDescription; compact?: boolean }) {
   const key = controlKey(device, control.id);
@@ -23,11 +26,18 @@ export const ControlWidget = memo(function ControlWidget({ device, control, comp
   const label = control.label ?? control.id;
   // every control waits for the host (lost, or not answered yet), the device page's and the compact ones of the Devices list
   const offHost = hold !== null;
+  const pending = status === 'pending';
   const common = {
     'data-testid': `control-${device}-${control.id}`,
     'data-status': status,
-    disabled: !online || status === 'pending' || offHost,
+    // pending is aria-disabled, not disabled: a disabled control drops keyboard focus to the body
+    disabled: !online || offHost,
+    'aria-disabled': pending || undefined,
     ...(hold ? { title: hold } : {}),
+  };
+  /** Sends the change unless one is still in flight (the control only looks disabled then). */
+  const send = (value: unknown) => {
+    if (!pending) void setControl(device, control.id, { value });
   };
   let input;
   switch (control.kind) {
@@ -46,7 +56,7 @@ export const ControlWidget = memo(function ControlWidget({ device, control, comp
           className={`toggle ${on ? 'on' : 'off'}`}
           onClick={(e) => {
             e.stopPropagation();
-            void setControl(device, control.id, { value: !on });
+            send(!on);
           }}
           {...common}
           {...inList}
@@ -59,7 +69,7 @@ export const ControlWidget = memo(function ControlWidget({ device, control, comp
     }
     case 'button':
       input = (
-        <button type="button" className="btn" onClick={() => void setControl(device, control.id, { value: true })} {...common}>
+        <button type="button" className="btn" onClick={() => send(true)} {...common}>
           {label}
         </button>
       );
@@ -75,8 +85,8 @@ export const ControlWidget = memo(function ControlWidget({ device, control, comp
           step={control.step ?? 1}
           defaultValue={num}
           key={String(reported)}
-          onPointerUp={(e) => void setControl(device, control.id, { value: Number((e.target as HTMLInputElement).value) })}
-          onKeyUp={(e) => void setControl(device, control.id, { value: Number((e.target as HTMLInputElement).value) })}
+          onPointerUp={(e) => send(Number((e.target as HTMLInputElement).value))}
+          onKeyUp={(e) => SLIDER_KEYS.has(e.key) && send(Number((e.target as HTMLInputElement).value))}
           {...common}
         />
       );
@@ -84,7 +94,7 @@ export const ControlWidget = memo(function ControlWidget({ device, control, comp
     }
     case 'select':
       input = (
-        <select aria-label={label} value={typeof value === 'string' ? value : ''} onChange={(e) => void setControl(device, control.id, { value: e.target.value })} {...common}>
+        <select aria-label={label} value={typeof value === 'string' ? value : ''} onChange={(e) => send(e.target.value)} {...common}>
           <option value="" disabled>
             choose
           </option>
