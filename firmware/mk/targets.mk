@@ -12,6 +12,9 @@ AVR_LDFLAGS := -Os -flto -fuse-linker-plugin -Wl,--gc-sections
 AVR_CONFIG := -DHYPERTCP_RX_BUFFER_SIZE=256 -DHYPERTCP_TX_BUFFER_SIZE=256 -DHYPERTCP_MAX_TOKEN_LENGTH=32 \
               -DHYPERTCP_MAX_HOST_LENGTH=32 -DHYPERTCP_READ_CHUNK=32
 AVR_BUFFERS := 513
+# The sketch built with no -D flags at all, as the Arduino IDE builds it for an Uno, must leave a
+# quarter of the 2048 B RAM to the stack (the IDE warns "Low memory available" above 75%).
+AVR_RAM_LIMIT := 1536
 AVR_LIB_SRC := $(filter-out src/adapters/PosixTransport.cpp,$(TCP_SRC))
 AVR_OUT    := $(BUILD)/avr
 
@@ -51,6 +54,12 @@ else
 	@avr-g++ $(AVR_CFLAGS) -std=gnu++11 -fno-exceptions -fno-threadsafe-statics -DHYPERTCP_BASELINE \
 	  test/targets/avr_sketch.cpp $(AVR_OUT)/core.a $(AVR_LDFLAGS) -o $(AVR_OUT)/baseline.elf
 	@echo "   ok: linked $(AVR_OUT)/sketch-default.elf and sketch-lean.elf"
+	@avr-g++ $(AVR_CFLAGS) -std=gnu++11 -fno-exceptions -fno-threadsafe-statics $(WARN) -Isrc \
+	  test/targets/avr_sketch.cpp $(AVR_LIB_SRC) $(AVR_OUT)/core.a $(AVR_LDFLAGS) -o $(AVR_OUT)/sketch-uno.elf
+	@ram=$$(avr-size -A $(AVR_OUT)/sketch-uno.elf | awk '$$1 == ".data" || $$1 == ".bss" { s += $$2 } END { print s + 0 }'); \
+	if [ $$ram -gt $(AVR_RAM_LIMIT) ]; then \
+	  echo "FAILED: with the library's defaults (no -D flags) the Uno sketch takes $$ram B of static RAM, over $(AVR_RAM_LIMIT) of 2048 (the rest is the stack's)"; exit 1; fi; \
+	echo "   ok: with the library's defaults (no -D flags) the Uno sketch takes $$ram B of static RAM (at most $(AVR_RAM_LIMIT) of 2048)"
 endif
 
 target-xtensa:

@@ -5,12 +5,21 @@
 #define HYPERTCP_CONFIG_H
 
 // Largest inbound payload kept in RAM. Larger frames are skipped whole and reported.
+// AVR: 256, so the client fits the 2 KB of an Arduino Uno with room for the sketch and the stack.
 #ifndef HYPERTCP_RX_BUFFER_SIZE
+#if defined(__AVR__)
+#define HYPERTCP_RX_BUFFER_SIZE 256
+#else
 #define HYPERTCP_RX_BUFFER_SIZE 1024
+#endif
 #endif
 // Outbound frames (header + payload) waiting for the socket. Holds the LOGIN frame too.
 #ifndef HYPERTCP_TX_BUFFER_SIZE
+#if defined(__AVR__)
+#define HYPERTCP_TX_BUFFER_SIZE 256
+#else
 #define HYPERTCP_TX_BUFFER_SIZE 1024
+#endif
 #endif
 // Bytes read from the transport per read call (stack buffer inside run()).
 #ifndef HYPERTCP_READ_CHUNK
