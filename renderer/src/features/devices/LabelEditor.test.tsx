@@ -36,4 +36,22 @@ describe('label editor', () => {
     expect(ctx.store.getState().notices.at(-1)!.text).toContain('Renaming esp-1 failed');
     expect(screen.getByLabelText('Device name')).toBeTruthy(); // kept open to fix it
   });
+
+  it('gives the focus back to the Rename button when the field closes (saved or Escape), not to the page body', async () => {
+    const client = createFakeClient();
+    client.handlers['devices.label'] = ({ id, label }) => ({ id, label }) as never;
+    const ctx = setup(client);
+    renderWith(<LabelEditor id="esp-1" label="Door" />, ctx);
+    fireEvent.click(screen.getByRole('button', { name: 'Rename' }));
+    const input = screen.getByLabelText('Device name');
+    act(() => input.focus());
+    fireEvent.keyDown(input, { key: 'Escape' });
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Rename' }));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Rename' }));
+    act(() => screen.getByLabelText('Device name').focus());
+    await act(async () => fireEvent.submit(screen.getByLabelText('Device name').closest('form')!));
+    expect(screen.queryByLabelText('Device name')).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Rename' }));
+  });
 });

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { errorText } from '../../api/errors';
 import { useHostGate } from '../../components/hostGate';
 import { useApi, useApp } from '../../store/context';
@@ -12,9 +12,21 @@ export function LabelEditor({ id, label }: { id: string; label: string | null })
   const [draft, setDraft] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const gate = useHostGate();
+  const form = useRef<HTMLFormElement>(null);
+  const opener = useRef<HTMLButtonElement>(null);
+  const refocusOpener = useRef(false);
+  // the field closes (saved, Escape, Cancel) with the focus in it: give it to Rename, not to the page body
+  useEffect(() => {
+    if (draft === null && refocusOpener.current) opener.current?.focus();
+    refocusOpener.current = false;
+  }, [draft]);
+  const close = () => {
+    refocusOpener.current = form.current?.contains(document.activeElement) ?? false;
+    setDraft(null);
+  };
   if (draft === null) {
     return (
-      <button type="button" className="btn ghost" onClick={() => setDraft(label ?? '')} data-testid="label-edit" disabled={gate.down} {...gate.why}>
+      <button type="button" className="btn ghost" ref={opener} onClick={() => setDraft(label ?? '')} data-testid="label-edit" disabled={gate.down} {...gate.why}>
         {label ? 'Rename' : 'Add a name'}
       </button>
     );
@@ -24,7 +36,7 @@ export function LabelEditor({ id, label }: { id: string; label: string | null })
     try {
       await api.call('devices.label', { id, label: draft });
       notify('info', draft.trim() ? `${id} is now called "${draft.trim()}"` : `${id} has no name of yours any more`);
-      setDraft(null);
+      close();
     } catch (err) {
       notify('error', `Renaming ${id} failed: ${errorText(err)}`);
     } finally {
@@ -34,9 +46,10 @@ export function LabelEditor({ id, label }: { id: string; label: string | null })
   return (
     <form
       className="inline"
+      ref={form}
       onSubmit={(e) => {
         e.preventDefault();
-        void save();
+        if (!busy) void save();
       }}
     >
       <input
@@ -46,12 +59,13 @@ export function LabelEditor({ id, label }: { id: string; label: string | null })
         value={draft}
         autoFocus
         onChange={(e) => setDraft(e.target.value)}
-        onKeyDown={(e) => e.key === 'Escape' && setDraft(null)}
+        onKeyDown={(e) => e.key === 'Escape' && close()}
       />
-      <button type="submit" className="btn primary" disabled={busy || gate.down} {...gate.why}>
+      {/* aria-disabled while saving, not disabled: a disabled button drops the focus it has */}
+      <button type="submit" className="btn primary" aria-disabled={busy || undefined} disabled={gate.down} {...gate.why}>
         Save
       </button>
-      <button type="button" className="btn" onClick={() => setDraft(null)}>
+      <button type="button" className="btn" onClick={close}>
         Cancel
       </button>
     </form>

@@ -133,6 +133,18 @@ describe('traffic view', () => {
     expect(document.activeElement).toBe(row(1));
   });
 
+  it('the ✕ of the detail pane gives the focus back to the row it showed, not to the page body', () => {
+    const { client, store } = renderWith(<TrafficView />);
+    act(() => void client.emit({ traffic: [tele(1, 20), tele(2, 21)] }));
+    const row = (seq: number) => screen.getAllByTestId('traffic-row').find((r) => r.getAttribute('data-row-key') === String(seq))!;
+    fireEvent.click(row(2));
+    const close = screen.getByRole('button', { name: 'Close detail' });
+    act(() => close.focus());
+    fireEvent.click(close);
+    expect(store.getState().selected).toBeNull();
+    expect(document.activeElement).toBe(row(2));
+  });
+
   it('exports the current filter through the host and says how many rows', async () => {
     const { client, store } = renderWith(<TrafficView />);
     client.handlers['export.traffic'] = (p) => ({ filename: 'traffic.csv', mime: 'text/csv', content: 'seq\n1\n', rows: 1, ...(p.query === 'device:probe' ? {} : { rows: -1 }) });

@@ -1,4 +1,4 @@
-import { type ReactNode, useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { type ReactNode, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import type { ConversationStats } from '../../../../shared/api/contract';
 import { useShallow } from 'zustand/react/shallow';
 import { EmptyState } from '../../components/EmptyState';
@@ -58,19 +58,24 @@ function TrafficLog({ modeSwitch }: { modeSwitch: ReactNode }) {
   }, [searchQuery, query, startLogSearch]);
   const logRows = logSearch?.rows;
   const answered = useHostAnswered();
+  const split = useRef<HTMLDivElement>(null);
+  // the pane goes (Escape or its ✕): focus goes back to the row it showed, not to the page body
+  const closeDetail = (seq: number) => {
+    select(null);
+    if (split.current) focusRowOf(split.current, seq);
+  };
   return (
     <section className="view traffic-view">
       <TrafficToolbar shown={logRows ? logRows.length : shown.length} filterError={filter.error} lead={modeSwitch} />
       <LogSearchBar />
       <div
         className="split"
-        // Escape closes the detail pane from the pane or the list, and focus goes back to the row it showed
+        ref={split}
+        // Escape closes the detail pane from the pane or the list
         onKeyDown={(e) => {
           if (e.key !== 'Escape' || !selected || e.defaultPrevented) return;
           e.preventDefault();
-          const list = e.currentTarget;
-          select(null);
-          focusRowOf(list, selected.seq);
+          closeDetail(selected.seq);
         }}
       >
         {logRows ? (
@@ -84,7 +89,7 @@ function TrafficLog({ modeSwitch }: { modeSwitch: ReactNode }) {
         ) : (
           <TrafficList rows={shown} selectedSeq={selected?.seq ?? null} onSelect={select} />
         )}
-        {selected && <MessageDetail row={selected} onClose={() => select(null)} window={logRows} />}
+        {selected && <MessageDetail row={selected} onClose={() => closeDetail(selected.seq)} window={logRows} />}
       </div>
     </section>
   );
