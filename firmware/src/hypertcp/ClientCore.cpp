@@ -34,7 +34,7 @@ ClientCore::ClientCore(const uint8_t* configMark) : decoder_(rx_, HYPERTCP_RX_BU
   keepaliveMs_ = HYPERTCP_KEEPALIVE_MS;
   pingTimeoutMs_ = HYPERTCP_PING_TIMEOUT_MS;
   clock_ = platformMillis;
-  random_.seed(platformRandomSeed());
+  random_.seed(0);  // begin() seeds it: a global client is built before Arduino's init()
   // A real load of the mark (any epoch start works): even with -flto the reference must stay,
   // so a mismatched configuration cannot link.
   epoch_ = *configMark;
@@ -92,6 +92,9 @@ bool ClientCore::begin(const char* token, const char* host, uint16_t port) {
 #endif
   failures_ = 0;
   waitMs_ = 0;
+  // Here, not in the constructor: before init() an AVR's micros() is 0 and its ADC off, so every
+  // board would get the same seed and reconnect in lockstep (and an ESP32's radio is on by now).
+  if (!randomSeedSet_) random_.seed(platformRandomSeed());
   stateSince_ = clock_();
   state_ = State::Waiting;  // the first attempt starts on the next run()
   return true;

@@ -63,7 +63,11 @@ class ClientCore {
   bool setDevice(const DeviceInfo* device);
   void setLegacyLogin(bool legacy) { legacy_ = legacy; }           // raw-token LOGIN like the seed
   void setClock(MillisFn clock) { clock_ = clock ? clock : platformMillis; }
-  void setRandomSeed(uint32_t seed) { random_.seed(seed); }
+  // Otherwise begin() seeds the reconnect jitter from the platform (ESP: hardware RNG).
+  void setRandomSeed(uint32_t seed) {
+    random_.seed(seed);
+    randomSeedSet_ = true;
+  }
   // Overrides the keepalive; 0 keeps the broker's value (v2, at most kBrokerProbeMs) or
   // HYPERTCP_KEEPALIVE_MS.
   void setKeepalive(uint32_t intervalMs, uint32_t timeoutMs);
@@ -228,6 +232,7 @@ class ClientCore {
   UdpHook* udp_;
 #endif
   bool legacy_;
+  bool randomSeedSet_;  // setRandomSeed() was called: begin() keeps that seed
 #if HYPERTCP_ENABLE_REDIRECT
   bool redirectActive_;
   uint8_t redirectFailures_;
