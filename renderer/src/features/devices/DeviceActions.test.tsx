@@ -52,6 +52,30 @@ describe('device actions', () => {
     expect(ctx.store.getState().notices.map((n) => n.text)).toContain('Token of lamp revoked; its session was closed');
   });
 
+  it('keeps the focus on Send while it is busy (aria-disabled, a second press ignored), and "I saved it" gives it back to Rotate token', async () => {
+    const ctx = lab();
+    let answer: (r: { msgId: number }) => void = () => {};
+    ctx.client.handlers['messages.send'] = () => new Promise((resolve) => (answer = resolve));
+    renderWith(<DeviceActions id="lamp" online />, ctx);
+    const send = screen.getByRole('button', { name: 'Send to lamp' }) as HTMLButtonElement;
+    act(() => send.focus());
+    await act(async () => fireEvent.click(send));
+    expect(send.disabled).toBe(false);
+    expect(send.getAttribute('aria-disabled')).toBe('true');
+    await act(async () => fireEvent.click(send));
+    expect(ctx.client.calls.filter((c) => c.method === 'messages.send')).toHaveLength(1);
+    await act(async () => answer({ msgId: 1 }));
+    expect(send.getAttribute('aria-disabled')).toBeNull();
+    expect(document.activeElement).toBe(send);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Rotate token' }));
+    await act(async () => fireEvent.click(screen.getByTestId('token-rotate-confirm')));
+    const saved = screen.getByRole('button', { name: 'I saved it' });
+    act(() => saved.focus());
+    fireEvent.click(saved);
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Rotate token' }));
+  });
+
   it('does nothing when the user cancels a revoke (Cancel, or Escape); focus goes back to the button; cannot send to an offline device', async () => {
     const ctx = lab();
     renderWith(<DeviceActions id="lamp" online={false} />, ctx);

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Results } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
 import { checkJsonObject } from '../../components/json-input';
@@ -52,7 +52,15 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
       });
     else void run('Revoke', async () => revokeNotice(id, await api.call('tokens.revoke', { id })));
   };
-  const tokenAction = { type: 'button' as const, disabled: busy || gate.down, ...gate.why };
+  // busy is aria-disabled, not disabled: a disabled button drops the keyboard focus to the page body
+  const tokenAction = { type: 'button' as const, disabled: gate.down, 'aria-disabled': busy || undefined, ...gate.why };
+  const rotateButton = useRef<HTMLButtonElement>(null);
+  const refocusRotate = useRef(false);
+  // "I saved it" takes the new token away (and itself): the focus goes to Rotate token, where it came from
+  useEffect(() => {
+    if (newToken === null && refocusRotate.current) rotateButton.current?.focus();
+    refocusRotate.current = false;
+  }, [newToken]);
   const check = checkJsonObject(payload);
   return (
     <>
@@ -64,9 +72,10 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
         <button
           type="button"
           className="btn primary"
-          disabled={!check.ok || busy || !online || gate.down}
+          disabled={!check.ok || !online || gate.down}
+          aria-disabled={busy || undefined}
           {...gate.why}
-          onClick={() => check.ok && void run('Send', async () => `Sent to ${id} (msg ${(await api.call('messages.send', { to: id, payload: check.value })).msgId})`)}
+          onClick={() => !busy && check.ok && void run('Send', async () => `Sent to ${id} (msg ${(await api.call('messages.send', { to: id, payload: check.value })).msgId})`)}
         >
           Send to {id}
         </button>
@@ -80,9 +89,10 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
           <button
             type="button"
             className="btn"
-            disabled={!host || busy || gate.down}
+            disabled={!host || gate.down}
+            aria-disabled={busy || undefined}
             {...gate.why}
-            onClick={() => void run('Redirect', async () => `Redirected ${(await api.call('broker.redirect', { device: id, host, port: Number(port) })).redirected} session(s)`)}
+            onClick={() => !busy && void run('Redirect', async () => `Redirected ${(await api.call('broker.redirect', { device: id, host, port: Number(port) })).redirected} session(s)`)}
           >
             Redirect
           </button>
@@ -92,24 +102,32 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
       <div className="card">
         <h3>Token</h3>
         {newToken ? (
-          <TokenReveal id={id} token={newToken} onDone={() => setNewToken(null)} />
+          <TokenReveal
+            id={id}
+            token={newToken}
+            onDone={() => {
+              refocusRotate.current = true;
+              setNewToken(null);
+            }}
+          />
         ) : (
           <div className="row-actions">
             <button
               {...tokenAction}
+              ref={rotateButton}
               className="btn"
-              onClick={() => setAsking('rotate')}
+              onClick={() => !busy && setAsking('rotate')}
             >
               Rotate token
             </button>
             <button
               {...tokenAction}
               className="btn danger"
-              onClick={() => setAsking('revoke')}
+              onClick={() => !busy && setAsking('revoke')}
             >
               Revoke token
             </button>
-            <button {...tokenAction} className="btn danger" onClick={() => setConfirmForget(true)}>
+            <button {...tokenAction} className="btn danger" onClick={() => !busy && setConfirmForget(true)}>
               Forget device
             </button>
           </div>
