@@ -350,6 +350,14 @@ namespace {
 struct StubAddress {
   uint32_t ip;
   bool operator==(const StubAddress& o) const { return ip == o.ip; }
+  bool fromString(const char* text) {  // IPAddress::fromString: a dotted quad, or false
+    unsigned a, b, c, d;
+    char end;
+    if (sscanf(text, "%u.%u.%u.%u%c", &a, &b, &c, &d, &end) != 4 || a > 255 || b > 255 || c > 255 || d > 255)
+      return false;
+    ip = a << 24 | b << 16 | c << 8 | d;
+    return true;
+  }
 };
 struct StubUdp {
   uint8_t out[1500];
@@ -360,7 +368,13 @@ struct StubUdp {
   size_t inLength = 0, inRead = 0;
   StubAddress from{0};
   uint16_t fromPort = 0;
-  int beginPacket(const StubAddress&, uint16_t) { return outLength = 0, 1; }
+  StubAddress to{0};
+  uint16_t toPort = 0;
+  int beginPacket(const StubAddress& address, uint16_t port) {
+    to = address;
+    toPort = port;
+    return outLength = 0, 1;
+  }
   size_t write(const uint8_t* d, size_t n) {
     memcpy(out + outLength, d, n);
     outLength += n;
@@ -409,4 +423,31 @@ TEST(udp_arduino_link_sends_and_filters_by_broker_address) {
   udp.inLength = 4;
   CHECK_EQ(link.receive(buffer, sizeof buffer), 4);
   CHECK(memcmp(buffer, "abcd", 4) == 0);
+}
+
+// After a REDIRECT the UDP session opens with the new broker's host: datagrams go to it and only
+// its replies are taken; a broker known by name falls back to the constructor's address.
+TEST(udp_arduino_link_opens_towards_the_host_it_is_given) {
+  StubUdp udp;
+  StubAddress configured{0x0A000001};
+  ArduinoUdpLink<StubUdp, StubAddress> link(udp, configured, 8080);
+  const uint8_t hello[] = {1, 2, 3};
+  uint8_t buffer[64];
+  CHECK(link.open("10.0.0.7", 9000));
+  CHECK(link.send(hello, 3));
+  CHECK_EQ(udp.to.ip, 0x0A000007);
+  CHECK_EQ(udp.toPort, 9000);
+  udp.from = configured;  // the old broker is now a stranger
+  udp.fromPort = 9000;
+  memcpy(udp.in, "old", 3);
+  udp.inLength = 3;
+  CHECK_EQ(link.receive(buffer, sizeof buffer), -1);
+  udp.from = StubAddress{0x0A000007};
+  memcpy(udp.in, "new", 3);
+  udp.inLength = 3;
+  CHECK_EQ(link.receive(buffer, sizeof buffer), 3);
+  CHECK(link.open("broker.local", 9001));
+  CHECK(link.send(hello, 3));
+  CHECK_EQ(udp.to.ip, 0x0A000001);
+  CHECK_EQ(udp.toPort, 9001);
 }

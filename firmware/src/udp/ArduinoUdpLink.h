@@ -12,11 +12,16 @@ namespace udp {
 template <class UDP, class Address>
 class ArduinoUdpLink : public DatagramLink {
  public:
-  ArduinoUdpLink(UDP& socket, const Address& broker, uint16_t port) : udp_(socket), broker_(broker), port_(port) {}
+  ArduinoUdpLink(UDP& socket, const Address& broker, uint16_t port)
+      : udp_(socket), configured_(broker), broker_(broker), port_(port) {}
 
-  // The grant's port replaces the one given to the constructor; the address stays (pass the
-  // broker's IP, e.g. wifiClient.remoteIP() once connected). Starts listening on a local port.
-  bool open(const char*, uint16_t port) override {
+  // host: the broker the TCP session is logged in to (after a REDIRECT, the new one). When it is
+  // an IP address (Address::fromString, as IPAddress has), datagrams go there; when it is a name,
+  // to the address given to the constructor (pass the broker's IP). The grant's port replaces the
+  // constructor's. Starts listening on a local port.
+  bool open(const char* host, uint16_t port) override {
+    Address parsed;
+    broker_ = host != nullptr && parsed.fromString(host) ? parsed : configured_;
     port_ = port;
     return udp_.begin(0) != 0;
   }
@@ -44,6 +49,7 @@ class ArduinoUdpLink : public DatagramLink {
 
  private:
   UDP& udp_;
+  Address configured_;  // the constructor's address, for a broker known by name
   Address broker_;
   uint16_t port_;
 };
