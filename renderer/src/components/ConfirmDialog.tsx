@@ -40,7 +40,8 @@ export function ConfirmDialog({
   const name = label ? { 'aria-label': label } : { 'aria-labelledby': titleId };
   return (
     <div className="modal-backdrop">
-      <div className="modal" role="dialog" aria-modal="true" {...name} data-testid={`${testId}-dialog`} ref={dialog} onKeyDown={onKeyDown}>
+      {/* tabIndex -1: a click on its text keeps the focus in the dialog (not on main), so Escape and the Tab trap still work */}
+      <div className="modal" role="dialog" aria-modal="true" tabIndex={-1} {...name} data-testid={`${testId}-dialog`} ref={dialog} onKeyDown={onKeyDown}>
         <h2 id={titleId}>{title}</h2>
         {children}
         <div className="row-actions">

@@ -34,7 +34,8 @@ export function useModalFocus(dialog: RefObject<HTMLElement | null>, onClose: ()
     const items = focusables(dialog.current);
     if (items.length === 0) return;
     const [first, last] = [items[0]!, items.at(-1)!];
-    if (e.shiftKey && document.activeElement === first) {
+    // on the dialog itself (a click on its text), Shift+Tab would leave it: wrap to the last control
+    if (e.shiftKey && (document.activeElement === first || document.activeElement === dialog.current)) {
       e.preventDefault();
       last.focus();
     } else if (!e.shiftKey && document.activeElement === last) {
