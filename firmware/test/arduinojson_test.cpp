@@ -15,6 +15,8 @@
 
 using namespace hypertcp;
 
+size_t fakeDocumentCapacity = 0;
+
 namespace {
 test::Scripted t;
 
@@ -60,6 +62,41 @@ TEST(seed_style_json_handlers_receive_parsed_payloads) {
   CHECK_EQ(c.broadcasts, 1);
   CHECK_STR(c.lastFrom, "server");
   CHECK_STR(c.lastCmd, "toggle");
+}
+
+namespace {
+Error eventError = Error::None;
+int errorEvents = 0;
+void recordEvent(const Event& event, void*) {
+  if (event.type != EventType::Error) return;
+  errorEvents++;
+  eventError = event.error;
+}
+}  // namespace
+
+// A valid payload the document has no room for is its own error (json_document_full), seen by
+// the event handler and onError and counted, not an invalid_json that nothing counted.
+TEST(a_payload_too_big_for_the_document_is_reported_and_counted) {
+  SeedStyle c(t);
+  c.setEventHandler(recordEvent);
+  errorEvents = 0;
+  CHECK(login(c));
+  fakeDocumentCapacity = 16;
+  t.pushFrame(Command::JsonMessage, 2, "{\"from\":\"server\",\"payload\":{\"cmd\":\"a long command\"}}");
+  c.run();
+  fakeDocumentCapacity = 0;
+  CHECK_EQ(c.messages, 0);
+  CHECK(c.lastError == Error::JsonDocumentFull);
+  CHECK_EQ(errorEvents, 1);
+  CHECK(eventError == Error::JsonDocumentFull);
+  CHECK_EQ(c.stats().jsonDocumentFull, 1);
+  CHECK_EQ(c.stats().invalidJson, 0);
+  CHECK_STR(errorName(Error::JsonDocumentFull), "json_document_full");
+  // One that fits still arrives.
+  t.pushFrame(Command::JsonMessage, 3, "{\"from\":\"server\",\"payload\":{\"cmd\":\"go\"}}");
+  c.run();
+  CHECK_EQ(c.messages, 1);
+  CHECK_EQ(errorEvents, 1);
 }
 
 TEST(json_send_overloads_serialise_into_the_frame) {

@@ -82,8 +82,9 @@ class HyperTCPProtocol : public hypertcp::ClientCore {
 #else
     StaticJsonDocument<HYPERTCP_JSON_DOCUMENT_SIZE> doc;
 #endif
-    if (deserializeJson(doc, payload, length)) {
-      onError(hypertcp::Error::InvalidJson);
+    DeserializationError error = deserializeJson(doc, payload, length);
+    if (error) {
+      documentRefused(error == DeserializationError::NoMemory);  // NoMemory: valid, but too big
       return;
     }
     JsonObject object = doc.template as<JsonObject>();

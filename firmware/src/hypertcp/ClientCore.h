@@ -53,6 +53,7 @@ struct Stats {
   uint32_t framesIn, framesOut, bytesIn, bytesOut;
   uint32_t messagesIn, skippedFrames, invalidJson;
   uint32_t logins, failedAttempts, redirects;
+  uint32_t jsonDocumentFull;  // payloads the ArduinoJson handlers never saw (Client.h)
 };
 
 class ClientCore {
@@ -155,6 +156,10 @@ class ClientCore {
   // does (InvalidPayload, also when written != length) and queues the frame: its msg id or 0.
   char* reserveEnvelope(const char* target, size_t length);
   uint16_t commitEnvelope(uint8_t type, const char* target, size_t length, size_t written);
+  // Client.h's ArduinoJson handlers could not parse a payload: counted and reported like the
+  // core's own errors (event handler and onError), as invalid_json or, when the document ran out
+  // of room, json_document_full.
+  void documentRefused(bool documentFull);
 
   // Transport hooks, implemented by HyperTCPProtocol<Transport>.
   virtual bool ioConnect(const char* host, uint16_t port) = 0;

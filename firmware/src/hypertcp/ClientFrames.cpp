@@ -257,6 +257,12 @@ void ClientCore::invalidJson(uint16_t msgId) {
   emit(EventType::Error, Error::InvalidJson, msgId);
 }
 
+void ClientCore::documentRefused(bool documentFull) {
+  if (!documentFull) return invalidJson(0);
+  count(stats_.jsonDocumentFull);
+  emit(EventType::Error, Error::JsonDocumentFull);
+}
+
 void ClientCore::sendEmpty(uint8_t type, uint16_t msgId) {
   if (makeRoom(kHeaderSize)) commit(type, msgId, 0);
   else lastError_ = Error::TxBufferFull;

@@ -55,6 +55,7 @@ const char* errorName(Error error) {
     case Error::BadTarget: return "bad_target";
     case Error::InvalidPayload: return "invalid_payload";
     case Error::Stopped: return "stopped";
+    case Error::JsonDocumentFull: return "json_document_full";
   }
   return "unknown";
 }

@@ -69,6 +69,7 @@ enum class Error : uint8_t {
   BadTarget,         // target id not 1-64 of [A-Za-z0-9_.:-]
   InvalidPayload,    // outbound payload is not a JSON object the broker would accept
   Stopped,           // disconnect() was called
+  JsonDocumentFull,  // a valid inbound payload too big for the ArduinoJson document (Client.h): dropped
 };
 
 const char* errorName(Error error);

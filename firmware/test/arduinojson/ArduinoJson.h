@@ -48,14 +48,21 @@ class JsonDocument {
 };
 
 struct DeserializationError {
-  bool failed;
-  explicit operator bool() const { return failed; }
+  enum Code { Ok, InvalidInput, NoMemory };
+  Code code;
+  explicit operator bool() const { return code != Ok; }
+  bool operator==(Code other) const { return code == other; }
 };
+
+// The document's room for a payload's text (0: no limit), as a StaticJsonDocument<N> has N bytes.
+extern size_t fakeDocumentCapacity;
 
 inline DeserializationError deserializeJson(JsonDocument& doc, const char* json, size_t length) {
   doc.json_ = json;
   doc.length_ = length;
-  return DeserializationError{hypertcp::json::validate(json, length) != hypertcp::json::Check::Ok};
+  if (hypertcp::json::validate(json, length) != hypertcp::json::Check::Ok) return {DeserializationError::InvalidInput};
+  if (fakeDocumentCapacity != 0 && length > fakeDocumentCapacity) return {DeserializationError::NoMemory};
+  return {DeserializationError::Ok};
 }
 
 inline size_t measureJson(JsonVariantConst value) { return value.length(); }
