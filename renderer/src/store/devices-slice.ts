@@ -1,6 +1,7 @@
 import type { DeviceSummary, EventBatch } from '../../../shared/api/contract';
 import { errorText } from '../api/errors';
-import type { BatchReducer, SliceCreator } from './types';
+import { appendNotices, type NewNotice } from './connection-slice';
+import type { AppState, BatchReducer, SliceCreator } from './types';
 import { forgetTelemetry, mergeRecentTelemetry, recordTelemetry, type TelemetryHistory } from './telemetry-history';
 
 export type ControlStatus = 'pending' | 'confirmed' | 'failed';
@@ -42,6 +43,19 @@ export const CONTROL_TIMEOUT_MS = 10_000;
 const MAX_EARLY_RESULTS = 200;
 
 export const controlKey = (device: string, control: string) => `${device}\u0000${control}`;
+
+/** The key of a timeout's notice, cleared when the device's confirmation comes after all. */
+const timeoutNoticeKey = (key: string) => `control-timeout:${key}`;
+
+/**
+ * The error notice of a failed control: the compact toggle of the Devices list has no status text
+ * of its own (it only flips back), so without it the failure would pass unseen.
+ */
+function controlFailedNotice(devices: Record<string, DeviceSummary>, device: string, control: string, op: Pick<ControlOp, 'error' | 'timedOut'>): NewNotice {
+  const label = devices[device]?.controls.find((c) => c.id === control)?.label ?? control;
+  const timedOut = op.timedOut ? { key: timeoutNoticeKey(controlKey(device, control)) } : {};
+  return { level: 'error', text: `${label} of ${device} failed${op.error ? `: ${op.error}` : ''}`, ts: Date.now(), ...timedOut };
+}
 
 function mergeDevices(current: Record<string, DeviceSummary>, ids: string[], changed: DeviceSummary[]) {
   const devices = { ...current };
@@ -85,7 +99,8 @@ export const createDevicesSlice: SliceCreator<DevicesSlice> = (set, get, client)
       set((s) => {
         const cur = s.controls[key];
         if (!cur || cur.startedAt !== startedAt || cur.status !== 'pending') return {};
-        return { controls: { ...s.controls, [key]: { ...cur, ...op, doneAt: Date.now() } } };
+        const failed = op.status === 'failed' ? { notices: appendNotices(s.notices, [controlFailedNotice(s.devices, device, control, op)]) } : {};
+        return { controls: { ...s.controls, [key]: { ...cur, ...op, doneAt: Date.now() } }, ...failed };
       });
     try {
       const params = 'value' in change ? { device, control, value: change.value } : { device, control, toggle: true };
@@ -111,9 +126,10 @@ export const createDevicesSlice: SliceCreator<DevicesSlice> = (set, get, client)
   },
 });
 
-function applyControlResults(state: DevicesSlice, results: NonNullable<EventBatch['controlResults']>) {
+function applyControlResults(state: AppState, results: NonNullable<EventBatch['controlResults']>) {
   const controls = { ...state.controls };
   let early = state.earlyResults;
+  let notices = state.notices;
   for (const r of results) {
     const key = controlKey(r.device, r.control);
     const cur = controls[key];
@@ -128,6 +144,9 @@ function applyControlResults(state: DevicesSlice, results: NonNullable<EventBatc
           doneAt: Date.now(),
           ...(r.outcome === 'failed' ? { error: 'the device reported a failure' } : {}),
         };
+        if (r.outcome === 'failed') notices = appendNotices(notices, [controlFailedNotice(state.devices, r.device, r.control, controls[key]!)]);
+        // the timeout's notice was wrong after all
+        if (cur.timedOut) notices = notices.filter((n) => n.key !== timeoutNoticeKey(key));
       }
     } else if (cur && cur.status === 'pending' && cur.req === null) {
       early = { ...early, [r.req]: { outcome: r.outcome, value: r.value } };
@@ -138,7 +157,7 @@ function applyControlResults(state: DevicesSlice, results: NonNullable<EventBatc
       }
     }
   }
-  return { controls, earlyResults: early };
+  return { controls, earlyResults: early, ...(notices !== state.notices ? { notices } : {}) };
 }
 
 export const devicesBatch: BatchReducer = (state, batch) => {

@@ -253,6 +253,32 @@ describe('store fed by event batches', () => {
     }
   });
 
+  it('control: a failure is an error notice (the compact toggle shows no status); a late confirmation takes a timeout\'s back', async () => {
+    vi.useFakeTimers();
+    try {
+      const client = createFakeClient();
+      const { store } = setup(client);
+      client.emit({ devices: [fakeDevice('lamp', { controls: [{ id: 'relay1', kind: 'relay', label: 'Relay 1' }] })] });
+      const errors = () => store.getState().notices.filter((n) => n.level === 'error').map((n) => n.text);
+      await store.getState().setControl('lamp', 'relay1', { value: true });
+      expect(errors()).toEqual(['Relay 1 of lamp failed: fake has no controls.set']);
+      store.getState().dismissAllNotices();
+      client.handlers['controls.set'] = () => ({ req: 'r-refused' });
+      await store.getState().setControl('lamp', 'relay1', { value: false });
+      client.emit({ controlResults: [{ device: 'lamp', control: 'relay1', req: 'r-refused', outcome: 'failed' }] });
+      expect(errors()).toEqual(['Relay 1 of lamp failed: the device reported a failure']);
+      store.getState().dismissAllNotices();
+      client.handlers['controls.set'] = () => ({ req: 'r-late' });
+      await store.getState().setControl('lamp', 'relay1', { value: true });
+      vi.advanceTimersByTime(CONTROL_TIMEOUT_MS + 1);
+      expect(errors()).toEqual(['Relay 1 of lamp failed: no state report within 10 s']);
+      client.emit({ controlResults: [{ device: 'lamp', control: 'relay1', req: 'r-late', outcome: 'confirmed', value: true }] });
+      expect(errors()).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('records numeric telemetry history per device and channel', () => {
     const { client, store } = setup();
     client.emit({ ts: 1, devices: [fakeDevice('s', { telemetry: { temp: 20, label: 'x' } })] });

@@ -51,6 +51,8 @@ describe('declared controls', () => {
     renderWith(<ControlWidget device="d" control={controls[0]!} />, ctx);
     await act(async () => fireEvent.click(screen.getByTestId('control-d-fan')));
     expect(screen.getByTestId('control-status-d-fan').textContent).toBe('failed: fake has no controls.set');
+    // read out by a screen reader: the status is a live region that was there before it changed
+    expect(screen.getByRole('status').textContent).toBe('failed: fake has no controls.set');
     act(() => void client.emit({ devices: [fakeDevice('d', { controls, online: false })] }));
     expect((screen.getByTestId('control-d-fan') as HTMLButtonElement).disabled).toBe(true);
   });

@@ -110,7 +110,8 @@ export const ControlWidget = memo(function ControlWidget({ device, control, comp
       {!compact && <span className="control-label">{label}</span>}
       {input}
       {control.kind === 'slider' && !compact && <span className="control-value">{String(value ?? '')}</span>}
-      <span className={`control-status status-${status}`} data-testid={`control-status-${device}-${control.id}`} title={op?.error}>
+      {/* a live region on the device page (failed: ... is read out); the compact one of the list is hidden, its failure is a notice */}
+      <span className={`control-status status-${status}`} data-testid={`control-status-${device}-${control.id}`} title={op?.error} {...(compact ? {} : { role: 'status' })}>
         {status === 'idle' ? '' : status === 'failed' ? `failed${op?.error ? `: ${op.error}` : ''}` : status}
       </span>
     </div>
