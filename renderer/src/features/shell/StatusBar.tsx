@@ -92,9 +92,9 @@ export function Notices() {
   const shown = notices.filter((n) => n.level !== 'info' || n === newestInfo);
   const hidden = expanded ? 0 : Math.max(0, shown.length - VISIBLE_NOTICES);
   const visible = shown.slice(hidden);
-  if (notices.length === 0) return null;
   return (
-    <div className="notices" role="status" aria-live="polite">
+    // mounted (and empty) while there are no notices: a live region added together with its first message is often not read out
+    <div className="notices" role="status" aria-live="polite" data-testid="notices">
       {(notices.length > 1 || hidden > 0) && (
         // errors and alerts stay until dismissed: a pile of them must not take the corner of the view one by one
         <div className="notices-bar">
