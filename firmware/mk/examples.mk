@@ -9,13 +9,30 @@ EXAMPLE_FLAGS := -std=c++11 $(WARN) -g -O1 -fsanitize=address,undefined -fno-san
                  -DARDUINO=10819 -Itest/arduino -Isrc
 EXAMPLE_DEPS := $(EXAMPLE_LIB) $(wildcard src/*.h src/*/*.h test/arduino/*.h)
 EXAMPLE_BINS := $(foreach n,$(EXAMPLE_NAMES),$(foreach b,$(EXAMPLE_BOARDS),$(BUILD)/examples/$(n)-$(b)))
-# What each example must have sent, and how many times at least.
+# What each example must have sent, and how many times at least (MAX_: at most).
 EXPECT_RelayNode := "payload":{"state":{"relay1":true,"relay2":false},"req":"r1"}
 MIN_RelayNode := 1
 # ...and the refusal of a second command (an unknown control), answered with state and "error".
 EXPECT2_RelayNode := "state":{"relay1":true,"relay2":false},"req":"r2","error":"unknown_control"
+# ...and never an answer to a third one, sent by a device not on its allow-list.
+UNEXPECTED_RelayNode := "req":"r3"
+# The same relay flow, one relay, over WiFiClientSecure (a stand-in that refuses to connect with
+# nothing pinned).
+EXPECT_SecureRelayNode := "payload":{"state":{"relay1":true},"req":"r1"}
+MIN_SecureRelayNode := 1
+EXPECT2_SecureRelayNode := "state":{"relay1":true},"req":"r2","error":"unknown_control"
+UNEXPECTED_SecureRelayNode := $(UNEXPECTED_RelayNode)
+# Telemetry on connect and on "read"; the sensor stand-in is noisy (+-0.6 C), so reports on change
+# must keep a second apart: at most 4 in the 1.4 s online at most (connect, read, 1 s later, margin).
 EXPECT_SensorNode := "payload":{"telemetry":{"temp":
 MIN_SensorNode := 2
+MAX_SensorNode := 4
+# A button press (host_arduino.cpp holds it 1150-1350 ms): a command to the relay node, and a
+# broadcast for anyone listening.
+EXPECT_ButtonNode := "targetId":"relay-node","payload":{"cmd":"toggle","control":"relay1"}
+MIN_ButtonNode := 1
+MAX_ButtonNode := 1
+EXPECT2_ButtonNode := broadcast {"targetId":"broadcast","payload":{"button":"pressed","presses":1}}
 
 define EXAMPLE_RULE
 $(BUILD)/examples/$(1)-$(2): examples/$(1)/$(1).ino $(EXAMPLE_DEPS)
@@ -27,6 +44,10 @@ example-$(1)-$(2): $(BUILD)/examples/$(1)-$(2)
 	@out=$$$$($$<) || { echo "$$$$out" | tail -20; echo "FAILED: $$<"; exit 1; }; \
 	n=$$$$(echo "$$$$out" | grep -cF '$$(EXPECT_$(1))'); \
 	if [ $$$$n -lt $$(MIN_$(1)) ]; then echo "$$$$out" | tail -20; echo "FAILED: $(1) ($(2)) did not answer as expected"; exit 1; fi; \
+	if [ -n '$$(MAX_$(1))' ] && [ $$$$n -gt 0$$(MAX_$(1)) ]; then \
+	  echo "$$$$out" | tail -20; echo "FAILED: $(1) ($(2)) sent $$$$n of these in 1.5 s, more than $$(MAX_$(1))"; exit 1; fi; \
+	if [ -n '$$(UNEXPECTED_$(1))' ] && echo "$$$$out" | grep -qF '$$(UNEXPECTED_$(1))'; then \
+	  echo "$$$$out" | tail -20; echo "FAILED: $(1) ($(2)) answered a command it must ignore"; exit 1; fi; \
 	if [ -n '$$(EXPECT2_$(1))' ] && ! echo "$$$$out" | grep -qF '$$(EXPECT2_$(1))'; then \
 	  echo "$$$$out" | tail -20; echo "FAILED: $(1) ($(2)) did not answer the second command as expected"; exit 1; fi; \
 	echo "== example $(1) ($(2)): $$$$(echo "$$$$out" | tail -1), answered ($$$$n)"

@@ -1,6 +1,13 @@
 // RelayNode: offers two relays to the HyperTCP panel, switches GPIOs on toggle/set commands and
 // reports the new state (docs/PROTOCOL.md section 8). Uses the callback handler style and needs
 // no JSON library. Fill in Wi-Fi, broker and the device token from the panel's Tokens page.
+#if defined(ESP32)
+#include <WiFi.h>
+#elif defined(ESP8266)
+#include <ESP8266WiFi.h>
+#else
+#error "This example is for ESP32 or ESP8266 Wi-Fi; the library itself takes any Arduino Client (e.g. EthernetClient)"
+#endif
 #include <HyperTCP.h>
 
 const char* WIFI_SSID = "your-ssid";
@@ -8,6 +15,10 @@ const char* WIFI_PASSWORD = "your-password";
 const char* BROKER_HOST = "192.168.1.10";
 const uint16_t BROKER_PORT = 8080;
 const char* DEVICE_TOKEN = "paste-the-device-token-here";
+// Who may switch the relays: the panel ("server") and, say, a wall switch (examples/ButtonNode),
+// by the names their tokens were created with. The broker's default policy lets any device send
+// to any other, so check the sender here.
+const char* ALLOWED_SENDERS[] = {"server", "button-node"};
 
 #if defined(ESP8266)
 const uint8_t RELAY_PINS[] = {5, 4};  // D1, D2
@@ -38,8 +49,15 @@ void reportState(const char* req, const char* error = nullptr) {
   if (w.ok()) hyper.sendToServer(text);
 }
 
+bool allowed(const char* sender) {
+  for (const char* name : ALLOWED_SENDERS)
+    if (strcmp(sender, name) == 0) return true;
+  return false;
+}
+
 // {"cmd":"toggle","control":"relay1","req":"r43"} or {"cmd":"set","control":"relay1","value":true}
 void onMessage(const hypertcp::Message& msg, void*) {
+  if (!allowed(msg.from)) return;  // not even an answer: a stranger learns nothing
   char cmd[8], control[16], req[24];
   if (!hypertcp::json::getString(msg.payload, msg.length, "cmd", cmd, sizeof cmd)) return;
   bool toggle = strcmp(cmd, "toggle") == 0;

@@ -1,6 +1,14 @@
-// SensorNode: reports a temperature reading every 10 s and at once when it changes by 0.5 C or
-// more, plus signal, free heap and uptime. Uses the subclass handler style (the seed's names) and
-// answers {"cmd":"read"} from the panel with a fresh reading.
+// SensorNode: reports a temperature reading every 10 s and when it changes by 0.5 C or more (at
+// most once a second: ADC noise alone moves a reading that much), plus signal, free heap and
+// uptime. Uses the subclass handler style (the seed's names) and answers {"cmd":"read"} from the
+// panel with a fresh reading.
+#if defined(ESP32)
+#include <WiFi.h>
+#elif defined(ESP8266)
+#include <ESP8266WiFi.h>
+#else
+#error "This example is for ESP32 or ESP8266 Wi-Fi; the library itself takes any Arduino Client (e.g. EthernetClient)"
+#endif
 #include <HyperTCP.h>
 
 const char* WIFI_SSID = "your-ssid";
@@ -11,6 +19,7 @@ const char* DEVICE_TOKEN = "paste-the-device-token-here";
 const uint8_t SENSOR_PIN = A0;  // e.g. a TMP36 or a thermistor divider
 const uint32_t REPORT_EVERY_MS = 10000;
 const float REPORT_ON_CHANGE_C = 0.5f;
+const uint32_t CHANGE_REPORT_GAP_MS = 1000;  // the least time between two reports on change
 
 static const hypertcp::Telemetry kTelemetry[] = {
     hypertcp::telemetry("temp", "C", "Temperature"), hypertcp::telemetry("rssi", "dBm", "Signal"),
@@ -82,5 +91,7 @@ void loop() {
   float temperature = readTemperature();
   float change = temperature - node.lastReported;
   if (change < 0) change = -change;
-  if (millis() - node.lastReportAt >= REPORT_EVERY_MS || change >= REPORT_ON_CHANGE_C) node.report(temperature);
+  uint32_t sinceReport = millis() - node.lastReportAt;
+  if (sinceReport >= REPORT_EVERY_MS || (change >= REPORT_ON_CHANGE_C && sinceReport >= CHANGE_REPORT_GAP_MS))
+    node.report(temperature);
 }

@@ -13,6 +13,7 @@
 #define LOW 0
 #define INPUT 0
 #define OUTPUT 1
+#define INPUT_PULLUP 2
 #define A0 36
 
 uint32_t millis();

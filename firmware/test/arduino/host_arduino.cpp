@@ -11,9 +11,13 @@
 // The command the scripted broker sends, per example (-DEXAMPLE_<Name>).
 #if defined(EXAMPLE_SensorNode)
 #define EXAMPLE_COMMAND "{\"cmd\":\"read\"}"
+#elif defined(EXAMPLE_ButtonNode)
+#define EXAMPLE_COMMAND "{\"cmd\":\"hello\"}"  // nothing it acts on
 #else
 #define EXAMPLE_COMMAND "{\"cmd\":\"toggle\",\"control\":\"relay1\",\"req\":\"r1\"}"
 #define EXAMPLE_COMMAND2 "{\"cmd\":\"set\",\"control\":\"relay9\",\"value\":true,\"req\":\"r2\"}"  // refused
+// From another device, not on the relay examples' allow-list: must be ignored (no answer "r3").
+#define EXAMPLE_STRANGER_COMMAND "{\"cmd\":\"set\",\"control\":\"relay2\",\"value\":true,\"req\":\"r3\"}"
 #endif
 
 HostSerial Serial;
@@ -59,6 +63,10 @@ size_t WiFiClient::write(const uint8_t* buf, size_t size) {
     static const char command2[] = "{\"from\":\"server\",\"payload\":" EXAMPLE_COMMAND2 "}";
     push(30, 101, command2, sizeof command2 - 1);
 #endif
+#if defined(EXAMPLE_STRANGER_COMMAND)
+    static const char command3[] = "{\"from\":\"intruder\",\"payload\":" EXAMPLE_STRANGER_COMMAND "}";
+    push(30, 102, command3, sizeof command3 - 1);
+#endif
   }
   return size;
 }
@@ -87,8 +95,18 @@ void delay(uint32_t ms) {
 }
 void pinMode(uint8_t, uint8_t) {}
 void digitalWrite(uint8_t, uint8_t) {}
-int digitalRead(uint8_t) { return 0; }
-int analogRead(uint8_t) { return 900; }
+// A button (INPUT_PULLUP, LOW when pressed) held from 1150 to 1350 ms into the run: online by
+// then (the first attempt fails while Wi-Fi is down, the next comes within 1 s).
+int digitalRead(uint8_t) {
+  uint32_t t = millis() - startedAt;
+  return t >= 1150 && t < 1350 ? LOW : HIGH;
+}
+// A sensor with +-8 counts of noise, as a real ADC has (0.6 C on SensorNode's TMP36 scale).
+int analogRead(uint8_t) {
+  static uint32_t noise = 1;
+  noise = noise * 1103515245u + 12345u;
+  return 900 + static_cast<int>((noise >> 16) % 17) - 8;
+}
 uint32_t esp_random() { return 12345; }
 
 void setup();
@@ -104,10 +122,11 @@ int main() {
     loop();
     loops++;
   }
-  // Every JSON_MESSAGE the sketch sent, one per line, for the Makefile's checks.
+  // Every JSON_MESSAGE and BROADCAST the sketch sent, one per line, for the Makefile's checks.
   for (size_t i = 0; i + 5 <= outLen;) {
     size_t length = static_cast<size_t>(outbound[i + 3] << 8 | outbound[i + 4]);
     if (outbound[i] == 30) printf("sent %.*s\n", static_cast<int>(length), reinterpret_cast<char*>(outbound + i + 5));
+    if (outbound[i] == 50) printf("broadcast %.*s\n", static_cast<int>(length), reinterpret_cast<char*>(outbound + i + 5));
     i += 5 + length;
   }
   printf("example: %ld loops in 1.5 s, %ld waits inside loop(), logged in: %s\n", loops, delayCalls,
