@@ -240,6 +240,26 @@ describe('startCore: broker + hub + api over real sockets and a real SQLite file
     expect(desktop.udpPort).toBeNull(); // "0 turns UDP off", not an ephemeral port
   });
 
+  it('keeps running without TLS when its port is taken: plain TCP serves, a notice says why, pause and resume still work', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.cleanup);
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => blocker.close(() => r())));
+    const taken = (blocker.address() as AddressInfo).port;
+    const core = await startCore({ dataDir: tmp.dir, tcpPort: 0, mode: 'desktop', udpPort: 0, settingsOverrides: { tlsEnabled: true, tlsPort: taken } });
+    cleanups.push(() => core.close());
+    expect(core.tlsPort).toBeNull();
+    expect(core.hub.takeDelta().notices).toContainEqual(expect.objectContaining({ level: 'warn', text: expect.stringMatching(new RegExp(`^TLS port ${taken} unavailable \\(.*EADDRINUSE.*\\); devices use plain TCP only; choose another TLS port in Settings`)) }));
+    const { token } = await call(core, 'tokens.create', { id: 'lamp-1' });
+    const device = await V2Client.connect(core.tcpPort);
+    cleanups.push(() => device.destroy());
+    expect(await device.login(token, relay)).toBe(200);
+    await core.pause();
+    await core.resume(); // the TLS listener that never started is not retried
+    expect(core.paused).toBe(false);
+  });
+
   it('keeps running without UDP when its port is taken', async () => {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);

@@ -22,7 +22,10 @@ export interface CoreOptions {
    * cannot be bound leaves UDP off with a notice, never stops the app.
    */
   udpPort?: number | 'tcp';
-  /** Address the broker listens on; default 127.0.0.1. */
+  /**
+   * Address the broker listens on (TCP, TLS and UDP); default 127.0.0.1. The desktop app passes
+   * 0.0.0.0 unless told otherwise (electron/shell/desktop-core.ts), the headless host its --broker-bind.
+   */
   host?: string;
   mode: 'desktop' | 'headless';
   /** Settings that win over the saved ones for this run (not persisted). */
@@ -104,19 +107,29 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
   if (udpWarning) hub.notice('warn', udpWarning);
   if (bufferNote) hub.notice('info', bufferNote);
   let tcpPort: number;
-  let tlsPort: number | null = null;
   try {
     tcpPort = await broker.listen({ port: tcpWanted, host });
-    if (s.tlsEnabled) {
-      const cert = await ensureCertificate(join(dbPath, '..', 'tls'));
-      tlsPort = await broker.listenTls({ port: s.tlsPort, host, key: cert.key, cert: cert.cert });
-    }
   } catch (err) {
     await broker.close('shutdown');
     udp?.close();
     await hub.close();
     db.close();
     throw err;
+  }
+  // As with UDP, TLS that cannot start is said, not fatal: the app must start for its port to be
+  // changed in Settings, and devices still have plain TCP.
+  let tlsPort: number | null = null;
+  if (s.tlsEnabled) {
+    let certReady = false;
+    try {
+      const cert = await ensureCertificate(join(dbPath, '..', 'tls'));
+      certReady = true;
+      tlsPort = await broker.listenTls({ port: s.tlsPort, host, key: cert.key, cert: cert.cert });
+    } catch (err) {
+      const what = certReady ? `TLS port ${s.tlsPort}` : 'TLS certificate';
+      const fix = certReady ? '; choose another TLS port in Settings (it takes effect after a restart)' : '';
+      hub.notice('warn', `${what} unavailable (${(err as Error).message}); devices use plain TCP only${fix}`);
+    }
   }
   const udpPort: number | null = udp ? udp.port : null;
   const hello = (): HelloResult => ({ version: options.version ?? '0.1.0', mode: options.mode, tcpPort, udpPort, tlsPort, dataPath: broker.dataPath, dataPathNote: broker.dataPathNote() });
