@@ -92,6 +92,9 @@ describe('electron-builder.yml', () => {
       enableNodeCliInspectArguments: false,
       enableEmbeddedAsarIntegrityValidation: true,
       onlyLoadAppFromAsar: true,
+      // not a fuse: the macOS binary the flip edits is signed ad hoc again, else Apple Silicon
+      // refuses to run an unsigned build (electron/fuses, "Apple Silicon")
+      resetAdHocDarwinSignature: true,
     });
   });
 
