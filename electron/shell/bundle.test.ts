@@ -1,7 +1,7 @@
 /**
  * The built main bundle (dist/electron/main.cjs + its lazily loaded core chunk) boots in a plain
  * CommonJS runtime with a stand-in for Electron: the real core starts in the --hypertcp-data folder on
- * the --tcp-port given, the window loads, an IPC call reaches the API, and quit closes everything.
+ * the --tcp-port given (on loopback: --broker-bind), the window loads, an IPC call reaches the API, and quit closes everything.
  * This is as close to `electron .` as this machine gets without the Electron binary.
  */
 import { describe, expect, it } from 'vitest';
@@ -47,7 +47,7 @@ describe('built main bundle', () => {
     const userData = mkdtempSync(join(tmpdir(), 'bundle-data-'));
     const hook = join(out, 'harness.cjs');
     writeFileSync(hook, harness(join(root, 'electron', 'shell', 'fake-electron.ts')));
-    const child = spawnSync(process.execPath, ['-r', hook, join(out, 'main.cjs'), `--hypertcp-data=${userData}`, '--tcp-port=0'], {
+    const child = spawnSync(process.execPath, ['-r', hook, join(out, 'main.cjs'), `--hypertcp-data=${userData}`, '--tcp-port=0', '--broker-bind=127.0.0.1'], {
       cwd: root,
       env: { ...process.env, NODE_PATH: join(root, 'node_modules') },
       encoding: 'utf8',

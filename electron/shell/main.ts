@@ -6,8 +6,8 @@ import * as electron from 'electron';
 import { join } from 'node:path';
 import { startShell } from './app';
 import { parseShellArgs } from './args';
-import type { StartCore } from './core-port';
 import { dataFolder, OLD_DATA_FOLDER_NAME } from './data-folder';
+import { desktopStartCore } from './desktop-core';
 import type { ShellElectron } from './electron-api';
 import { desktopNativeWire } from './native-wire';
 
@@ -30,17 +30,7 @@ else {
 }
 
 // Loaded lazily: the window can be set up while the core (SQLite, the broker) loads.
-const start: StartCore = async (options) => {
-  const { startCore } = await import('../core');
-  const core = await startCore({
-    ...options,
-    ...(args.tcpPort !== undefined ? { tcpPort: args.tcpPort } : {}),
-    ...(nativeWire !== undefined ? { broker: { nativeWire } } : {}),
-    version: electron.app.getVersion(),
-  });
-  console.log(`[core] ${core.broker.dataPathNote()}`); // native, or the JS path and why
-  return core;
-};
+const start = desktopStartCore({ args, loadStartCore: async () => (await import('../core')).startCore, nativeWire, version: electron.app.getVersion() });
 
 electron.app.enableSandbox(); // every renderer sandboxed, whatever its webPreferences say
 electron.app.setAppUserModelId(APP_ID); // Windows: lets notifications carry the app's name
