@@ -70,3 +70,24 @@ test('the first Tab shows "Skip to content"; Enter on it skips the six view butt
   // the next stop is inside the page, not a navigation button
   await expect(page.getByLabel('New device id')).toBeFocused();
 });
+
+test('a sortable column header and a segmented switch show their focus ring inside the box that clips them', async ({ page, lab }) => {
+  await lab.devices([{ kind: 'relay', id: uid('lamp') }]);
+  await lab.open(page);
+  /** Keyboard focus on `target` (Tab from the element before it, so :focus-visible applies), then its outline. */
+  const ringOf = async (target: ReturnType<Page['locator']>) => {
+    await target.focus();
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    await expect(target).toBeFocused();
+    return target.evaluate((el) => {
+      const s = getComputedStyle(el);
+      return `${s.outlineStyle} ${s.outlineOffset}`;
+    });
+  };
+  // .cell and .segmented have overflow: hidden: an outline drawn outside the button is cut away
+  await expect(page.getByRole('columnheader').first()).toBeVisible();
+  expect(await ringOf(page.getByRole('columnheader').locator('button').nth(1))).toBe('solid -2px');
+  await page.getByTestId('nav-metrics').click();
+  expect(await ringOf(page.getByRole('group', { name: 'Time range' }).getByRole('button').nth(1))).toBe('solid -2px');
+});
