@@ -36,7 +36,7 @@ export class Router {
         : refuse(sender, 'target_unknown', Status.TARGET_UNKNOWN);
     }
     const status = this.toDevice(from, sender.prefix, receiver, inner);
-    if (status !== Status.SUCCESS) sender.refuse(status === Status.QUEUE_FULL ? 'queue_full' : 'too_large');
+    if (status !== Status.SUCCESS) sender.refuse(status === Status.QUEUE_FULL ? 'queue_full' : this.tooLargeKind(sender.prefix, inner));
     return status;
   }
 
@@ -46,7 +46,8 @@ export class Router {
    */
   toDevice(from: string, prefix: Uint8Array, receiver: Session, inner: Uint8Array): number {
     this.deliveredMsgId = 0;
-    if (prefix.length + inner.length + 1 > this.core.options.limits.maxPayload) return Status.PAYLOAD_TOO_LARGE;
+    // receiveLimit is never above the broker's limit: one check for both
+    if (prefix.length + inner.length + 1 > receiver.receiveLimit) return Status.PAYLOAD_TOO_LARGE;
     receiver.counters.msgsOut++;
     if (receiver.udp && this.viaUdp(receiver, from, inner, Command.JSON_MESSAGE, prefix)) {
       if (this.core.wants('frame')) this.core.traceOut(receiver.id!, from, receiver.id!, deliveredFrame(Command.JSON_MESSAGE, 0, prefix, inner), 1);
@@ -60,17 +61,28 @@ export class Router {
     return dropped > 0 ? Status.QUEUE_FULL : Status.SUCCESS;
   }
 
+  /** Why a delivery was too large: for every device (the broker's limit), or for its target's receive limit. */
+  private tooLargeKind(prefix: Uint8Array, inner: Uint8Array): string {
+    return prefix.length + inner.length + 1 > this.core.options.limits.maxPayload ? 'too_large' : 'too_large_for_target';
+  }
+
   /**
    * Sends a BROADCAST to every open session except the sender; returns recipients, or -1 if too
-   * large. A device with an open UDP session gets it over UDP (reliable ordered), else over TCP.
+   * large. A device with an open UDP session gets it over UDP (reliable ordered), else over TCP. A
+   * device whose receive limit it exceeds is skipped, counted on the sender (too_large_for_target).
    */
   broadcast(from: string, prefix: Uint8Array, inner: Uint8Array, except: Session | null): number {
-    if (prefix.length + inner.length + 1 > this.core.options.limits.maxPayload) return -1;
+    const size = prefix.length + inner.length + 1;
+    if (size > this.core.options.limits.maxPayload) return -1;
     const udp = this.core.options.udp;
     let template: Uint8Array | null = null;
     let recipients = 0;
     for (const receiver of this.core.openSessions()) {
       if (receiver === except) continue;
+      if (size > receiver.receiveLimit) {
+        except?.refuse('too_large_for_target');
+        continue;
+      }
       receiver.counters.msgsOut++;
       recipients++;
       if (receiver.udp && udp && this.viaUdp(receiver, from, inner, Command.BROADCAST, prefix)) continue;

@@ -38,6 +38,11 @@ export class Session {
   private envelope: Uint8Array | null = null;
   protocol: 'legacy' | 'v2' = 'legacy';
   device: DeviceDescription | null = null;
+  /**
+   * The largest delivered payload this device takes: the broker's limit, or the smaller receive
+   * limit its v2 LOGIN announced (a bigger frame its firmware would skip, while the sender heard SUCCESS).
+   */
+  receiveLimit: number;
   /** The transport's id of the UDP session its login was granted (0: none; ids start at 1), so the end of an older one is not taken for it. */
   private udpSessionId = 0;
   /** The last targetId this device used (made at its first message, so idle sessions stay small). */
@@ -89,6 +94,7 @@ export class Session {
     this.connectedAt = core.now();
     this.acceptedAt = now;
     this.lastIn = now;
+    this.receiveLimit = limits.maxPayload;
     this.decoder = new FrameDecoder({ maxPayload: limits.maxLoginPayload });
     this.queue = new OutboundQueue(stream, limits.maxQueueBytes, limits.maxQueueMessages, core.schedule, core.clock, core.queueBudget);
     core.sockets.hold(address);
@@ -157,7 +163,8 @@ export class Session {
       // The wire's bucket goes on from the session's: messages JS took tokens for (its LOGIN's own
       // write may carry the first ones) count against the same burst.
       const tokens = this.bucket?.level(this.core.clock()) ?? rateBurst;
-      this.routed = this.native!.route({ deviceId: this.id!, v2: this.protocol === 'v2', maxPayload, ratePerSecond, rateBurst, tokens });
+      const { receiveLimit } = this;
+      this.routed = this.native!.route({ deviceId: this.id!, v2: this.protocol === 'v2', maxPayload, receiveLimit, ratePerSecond, rateBurst, tokens });
     });
   }
 

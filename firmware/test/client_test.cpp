@@ -53,9 +53,13 @@ TEST(v2_login_sends_the_description_and_goes_online) {
   CHECK_EQ(t.port, 8080);
   c.run();
   CHECK(c.state() == State::LoggingIn);
-  CHECK(t.expectFrame(Command::Login, 1,
-                  "{\"v\":2,\"token\":\"abc-token\",\"device\":{\"name\":\"lamp\",\"fw\":\"1.0.0\",\"board\":\"esp32\","
-                  "\"controls\":[{\"id\":\"relay1\",\"kind\":\"relay\",\"label\":\"Lamp\"}],\"telemetry\":[]}}"));
+  // maxPayload: its receive buffer, so the broker refuses what it could not take (PROTOCOL 3.2)
+  char login[256];
+  snprintf(login, sizeof login,
+           "{\"v\":2,\"token\":\"abc-token\",\"maxPayload\":%u,\"device\":{\"name\":\"lamp\",\"fw\":\"1.0.0\",\"board\":\"esp32\","
+           "\"controls\":[{\"id\":\"relay1\",\"kind\":\"relay\",\"label\":\"Lamp\"}],\"telemetry\":[]}}",
+           static_cast<unsigned>(HYPERTCP_RX_BUFFER_SIZE));
+  CHECK(t.expectFrame(Command::Login, 1, login));
   t.pushStatus(1, Status::Success, "{\"id\":\"lamp-7\",\"keepalive\":3,\"maxPayload\":512}");
   c.run();
   CHECK(c.connected());

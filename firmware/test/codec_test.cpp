@@ -126,6 +126,24 @@ TEST(frame_vectors_mirror_through_the_encoder) {
   }
 }
 
+// The v2 LOGIN our writer makes is the golden one, byte for byte: the same the broker's tests parse
+// (its receive limit included).
+TEST(v2_login_vector_is_what_the_writer_writes) {
+  load();
+  const Vector* login = nullptr;
+  for (int i = 0; i < vectorCount; i++)
+    if (strcmp(vectors[i].name, "v2_login") == 0) login = &vectors[i];
+  CHECK(login != nullptr);
+  if (!login) return;
+  static const hypertcp::Control controls[] = {{"relay1", hypertcp::ControlKind::Relay, nullptr, 0, 0, 0, nullptr, 0}};
+  static const hypertcp::Telemetry telemetry[] = {{"temp", "C", nullptr}};
+  static const hypertcp::DeviceInfo device = {"lamp", "1.0.0", "esp32", controls, 1, telemetry, 1};
+  char body[512];
+  size_t n = hypertcp::writeV2Login(body, sizeof body, "abc", &device, 1024);
+  CHECK_EQ(n + 5, login->length);
+  CHECK(n + 5 == login->length && memcmp(body, login->bytes + 5, n) == 0);
+}
+
 TEST(envelope_vectors_match_the_broker_rules) {
   load();
   int checked = 0, strictOnly = 0;

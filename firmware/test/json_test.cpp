@@ -554,7 +554,7 @@ TEST(writer_replaces_invalid_utf8) {
   static const Control controls[] = {{"relay1", ControlKind::Relay, "Caf\xE9 light", 0, 0, 0, nullptr, 0}};
   static const DeviceInfo device = {"Caf\xE9", "1.0\xC0", "esp\xED\xA0\x80", controls, 1, nullptr, 0};
   char login[256];
-  size_t n = writeV2Login(login, sizeof login, "abc", &device);
+  size_t n = writeV2Login(login, sizeof login, "abc", &device, 1024);
   CHECK(n > 0);
   CHECK(checkPayload(login, n) == Error::None);
 #undef FFFD
@@ -585,21 +585,25 @@ TEST(v2_login_describes_the_device) {
   static const Telemetry telemetry[] = {{"temp", "C", nullptr}};
   static const DeviceInfo device = {"lamp", "1.0.0", "esp32", controls, 3, telemetry, 1};
   char buf[512];
-  size_t n = writeV2Login(buf, sizeof buf, "abc", &device);
+  size_t n = writeV2Login(buf, sizeof buf, "abc", &device, 0);
   CHECK(n > 0);
   CHECK_STR(buf,
             "{\"v\":2,\"token\":\"abc\",\"device\":{\"name\":\"lamp\",\"fw\":\"1.0.0\",\"board\":\"esp32\",\"controls\":["
             "{\"id\":\"relay1\",\"kind\":\"relay\",\"label\":\"Lamp\"},{\"id\":\"dim\",\"kind\":\"slider\",\"min\":0,"
             "\"max\":100,\"step\":5},{\"id\":\"mode\",\"kind\":\"select\",\"options\":[\"off\",\"auto\"]}],"
             "\"telemetry\":[{\"id\":\"temp\",\"unit\":\"C\"}]}}");
-  CHECK_EQ(writeV2Login(buf, 40, "abc", &device), 0);
-  CHECK(writeV2Login(buf, sizeof buf, "abc", nullptr) > 0);
+  CHECK_EQ(writeV2Login(buf, 40, "abc", &device, 0), 0);
+  CHECK(writeV2Login(buf, sizeof buf, "abc", nullptr, 0) > 0);
   CHECK_STR(buf, "{\"v\":2,\"token\":\"abc\"}");
+  // The receive limit, right after the token (the broker refuses deliveries bigger than it).
+  CHECK(writeV2Login(buf, sizeof buf, "abc", nullptr, 65535) > 0);
+  CHECK_STR(buf, "{\"v\":2,\"token\":\"abc\",\"maxPayload\":65535}");
+  CHECK_EQ(writeV2Login(buf, 36, "abc", nullptr, 65535), 0);
   // Every kind name; an unknown kind is written as relay.
   static const Control kinds[] = {control("s", ControlKind::Switch), control("b", ControlKind::Button),
                                   control("x", static_cast<ControlKind>(9))};
   static const DeviceInfo kindDevice = {nullptr, nullptr, nullptr, kinds, 3, nullptr, 0};
-  CHECK(writeV2Login(buf, sizeof buf, "t", &kindDevice) > 0);
+  CHECK(writeV2Login(buf, sizeof buf, "t", &kindDevice, 0) > 0);
   CHECK_STR(buf, "{\"v\":2,\"token\":\"t\",\"device\":{\"controls\":[{\"id\":\"s\",\"kind\":\"switch\"},"
                  "{\"id\":\"b\",\"kind\":\"button\"},{\"id\":\"x\",\"kind\":\"relay\"}],\"telemetry\":[]}}");
 }

@@ -149,6 +149,19 @@ describe('parseLogin', () => {
     const r = parseLogin(utf8.encode('{"v":2,"token":"t","device":{"name":"lamp","controls":[{"id":"relay1","kind":"relay"}]}}'));
     expect(r).toMatchObject({ ok: true, value: { kind: 'v2', token: 't', device: { name: 'lamp', controls: [{ id: 'relay1' }], telemetry: [] } } });
   });
+  it("reads a v2 login's receive limit (maxPayload, 64..65535), null when left out", () => {
+    expect(parseLogin(utf8.encode('{"v":2,"token":"t","maxPayload":1024}'))).toMatchObject({ ok: true, value: { kind: 'v2', maxPayload: 1024 } });
+    expect(parseLogin(utf8.encode('{"v":2,"token":"t","maxPayload":64}'))).toMatchObject({ ok: true, value: { maxPayload: 64 } });
+    expect(parseLogin(utf8.encode('{"v":2,"token":"t","maxPayload":65535}'))).toMatchObject({ ok: true, value: { maxPayload: 65535 } });
+    expect(parseLogin(utf8.encode('{"v":2,"token":"t"}'))).toMatchObject({ ok: true, value: { maxPayload: null } });
+    for (const bad of ['63', '65536', '1024.5', '"1024"', 'null', '-1']) {
+      expect(parseLogin(utf8.encode(`{"v":2,"token":"t","maxPayload":${bad}}`))).toMatchObject({ ok: false, error: { code: 'malformed' } });
+    }
+  });
+  it('reads the golden v2 LOGIN (the one the firmware writes, firmware/test/codec_test.cpp) with its receive limit', () => {
+    const login = parseVectors(vectorsText).find((v) => v.name === 'v2_login')!;
+    expect(parseLogin(login.bytes.subarray(5))).toMatchObject({ ok: true, value: { kind: 'v2', token: 'abc', maxPayload: 1024, device: { name: 'lamp' } } });
+  });
   it.each([
     ['', 'empty'],
     ['{"v":2}', 'malformed'],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROTOCOL_VERSION } from './constants';
+import { ABSOLUTE_MAX_PAYLOAD, PROTOCOL_VERSION } from './constants';
 
 /** What a v2 device says it is, so the panel can draw its controls and telemetry by itself. */
 export const ControlKind = z.enum(['relay', 'switch', 'button', 'slider', 'select']);
@@ -28,16 +28,22 @@ export type ControlDescription = z.infer<typeof ControlDescription>;
 export type TelemetryDescription = z.infer<typeof TelemetryDescription>;
 export type DeviceDescription = z.infer<typeof DeviceDescription>;
 
+/** The smallest receive limit a v2 LOGIN may announce (the firmware's smallest HYPERTCP_RX_BUFFER_SIZE). */
+export const MIN_DEVICE_MAX_PAYLOAD = 64;
+
 const V2Login = z.strictObject({
   v: z.literal(PROTOCOL_VERSION),
   token: z.string().min(1).max(128),
   device: DeviceDescription.default({ controls: [], telemetry: [] }),
   udp: z.boolean().optional(),
+  /** The largest payload the device can receive (its receive buffer): the broker refuses bigger deliveries to it. */
+  maxPayload: z.number().int().min(MIN_DEVICE_MAX_PAYLOAD).max(ABSOLUTE_MAX_PAYLOAD).optional(),
 });
 
 export type LoginRequest =
   | { kind: 'legacy'; token: string }
-  | { kind: 'v2'; version: number; token: string; device: DeviceDescription; udp: boolean };
+  /** maxPayload: the device's receive limit, null when its LOGIN did not say (the broker's limit applies). */
+  | { kind: 'v2'; version: number; token: string; device: DeviceDescription; udp: boolean; maxPayload: number | null };
 
 export type LoginParseError = { code: 'empty' | 'malformed' | 'unsupported_version'; message: string };
 
@@ -79,8 +85,8 @@ export function parseLogin(payload: Uint8Array): { ok: true; value: LoginRequest
     const issue = parsed.error.issues[0];
     return { ok: false, error: { code: 'malformed', message: `v2 LOGIN: ${issue?.path.join('.') || 'body'}: ${issue?.message}` } };
   }
-  const { v, token, device, udp } = parsed.data;
-  return { ok: true, value: { kind: 'v2', version: v, token, device, udp: udp ?? false } };
+  const { v, token, device, udp, maxPayload } = parsed.data;
+  return { ok: true, value: { kind: 'v2', version: v, token, device, udp: udp ?? false, maxPayload: maxPayload ?? null } };
 }
 
 export interface LoginReply {

@@ -46,6 +46,7 @@ function verdict(core: BrokerCore, session: Session, frame: Frame): void {
   if (login.kind === 'v2') {
     session.protocol = 'v2';
     session.device = login.device;
+    if (login.maxPayload !== null) session.receiveLimit = Math.min(session.receiveLimit, login.maxPayload);
     const reply: LoginReply & { udp?: { port: number; sid: number; nonce: string } } = {
       id,
       keepalive: Math.max(1, Math.round(core.options.keepalive.intervalMs / 1000)),

@@ -10,7 +10,8 @@
  * random byte boundaries into writes: messages to the peer (the fast path's shape and others), to
  * itself, to an offline and an unknown device, to "server", broadcasts, pings, acks, hostile
  * envelopes (__proto__, repeated keys, arrays as targetId, bad UTF-8, too deep, mutations), payloads
- * at the delivered-envelope limit, malformed headers and oversized lengths (which close it). A PING
+ * at the delivered-envelope limit and at the peer's own receive limit (its v2 LOGIN's maxPayload, in
+ * some scenarios), malformed headers and oversized lengths (which close it). A PING
  * with msg id 0xFFFF ends the sender's stream: its answer (or the broker's close) says the broker
  * has handled everything, then the app sends the peer a message, whose arrival says every delivery
  * before it has arrived. Both devices then close and the brokers settle. Bytes a device writes
@@ -45,6 +46,8 @@ const BURSTS = { loose: 1_000, tight: 4 } as const;
 // Longer than PEER: a delivered envelope is 19 bytes longer than the frame that sent it to PEER.
 const SENDER = 'sender-device-0123456789';
 const PEER = 'p';
+// The receive limit the peer's v2 LOGIN announces in some scenarios: deliveries over it are refused.
+const PEER_LIMIT = 1024;
 const OFFLINE = 'offline-1';
 const SENTINEL = 0xffff;
 const RUNS = Number(process.env.DATA_PATHS_RUNS ?? 200);
@@ -59,7 +62,7 @@ interface Env {
 }
 
 /** What the scenarios reached, over the whole run: the generator must keep reaching all of it. */
-const reached = { routed: 0, statuses: new Map<number, number>(), closes: new Map<string, number>() };
+const reached = { routed: 0, statuses: new Map<number, number>(), closes: new Map<string, number>(), overPeerLimit: 0 };
 const bump = <K>(map: Map<K, number>, key: K): void => void map.set(key, (map.get(key) ?? 0) + 1);
 
 async function env(nativeWire: boolean, rateBurst: number): Promise<Env> {
@@ -176,8 +179,8 @@ class Device {
   }
 }
 
-const login = (id: string, v2: boolean): Uint8Array =>
-  encodeFrame(Command.LOGIN, 1, v2 ? JSON.stringify({ v: 2, token: testToken(id), device: { name: id } }) : testToken(id));
+const login = (id: string, v2: boolean, maxPayload?: number): Uint8Array =>
+  encodeFrame(Command.LOGIN, 1, v2 ? JSON.stringify({ v: 2, token: testToken(id), device: { name: id }, ...(maxPayload ? { maxPayload } : {}) }) : testToken(id));
 
 // ---- scenario generators ----
 
@@ -288,6 +291,15 @@ const huge = fc
     return utf8(head + fill.repeat(Math.floor(room / unit)) + 'x'.repeat(room % unit) + tail);
   });
 
+/** A fast-shape message whose delivered envelope is a few bytes either side of the peer's receive limit (when it has one). */
+const nearPeerLimit = fc
+  .record({ t: fc.constantFrom(PEER, PEER, PEER, 'broadcast'), over: fc.integer({ min: -8, max: 8 }) })
+  .map(({ t, over }) => {
+    // {"from":SENDER,"payload":P} is 19 bytes longer than {"targetId":PEER,"payload":P}
+    const frame = PEER_LIMIT + over - 19 + (t.length - PEER.length);
+    return utf8(envelopeShapes.fast(t, `{"s":"${'x'.repeat(frame - envelopeShapes.fast(t, '{"s":""}').length)}"}`));
+  });
+
 type Step = { frame: Buffer; fatal: boolean; label: string };
 
 const message = (body: fc.Arbitrary<Buffer>, label: string) =>
@@ -308,6 +320,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 10, arbitrary: message(envelope, 'message') },
   { weight: 8, arbitrary: message(hostile, 'hostile') },
   { weight: 5, arbitrary: message(huge, 'huge') },
+  { weight: 4, arbitrary: message(nearPeerLimit, 'near the peer limit') },
   { weight: 4, arbitrary: fc.record({ id: msgId, body: bytesOf(3) }).map(({ id, body }): Step => ({ frame: Buffer.from(encodeFrame(Command.PING, id, body)), fatal: false, label: `ping #${id}` })) },
   { weight: 4, arbitrary: fc.record({ id: fc.integer({ min: 0, max: 4 }), body: fc.constantFrom(Buffer.alloc(0), Buffer.from([200]), Buffer.from([11, 1])) }).map(({ id, body }): Step => ({ frame: Buffer.from(encodeFrame(Command.RESPONSE, id, body)), fatal: false, label: `ack #${id}` })) },
   // a JSON_MESSAGE too short for any envelope, or random bytes for one
@@ -338,6 +351,8 @@ const scenario = fc.record({
   rate: fc.constantFrom('loose', 'tight') as fc.Arbitrary<keyof typeof BURSTS>,
   senderV2: fc.boolean(),
   peerV2: fc.boolean(),
+  /** The peer (when v2) announces PEER_LIMIT as its receive limit. */
+  peerLimited: fc.boolean(),
   /** The sender's LOGIN in the same write as its first frames (before the wire routes it). */
   coalesceLogin: fc.oneof({ weight: 1, arbitrary: fc.constant(true) }, { weight: 4, arbitrary: fc.constant(false) }),
   /** Each step's frame, and whether (and how) a new write starts with it. */
@@ -356,7 +371,7 @@ function examples(): Scenario[] {
   const to = (target: string, id: number, payload = `{"n":${id}}`, w: Wait | null = null) => at(Command.JSON_MESSAGE, id, envelopeShapes.fast(target, payload), false, w);
   // A payload whose delivered envelope ({"from":SENDER,...}, 19 bytes longer than the frame) is `size` bytes.
   const sized = (id: number, size: number) => to(PEER, id, `{"s":"${'x'.repeat(size - 19 - `{"targetId":"p","payload":{"s":""}}`.length)}"}`, 'timer');
-  const base = { rate: 'loose' as const, senderV2: true, peerV2: true, coalesceLogin: false, cuts: [] };
+  const base = { rate: 'loose' as const, senderV2: true, peerV2: true, peerLimited: false, coalesceLogin: false, cuts: [] };
   return [
     // acks in the same write as a second LOGIN: nothing after it counts
     { ...base, senderV2: false, steps: [to(PEER, 1), at(Command.LOGIN, 2, testToken(SENDER), true), at(Command.RESPONSE, 1, ''), at(Command.RESPONSE, 2, Uint8Array.of(200))] },
@@ -367,6 +382,9 @@ function examples(): Scenario[] {
     { ...base, senderV2: false, steps: [to(PEER, 1), { step: { frame: header(Command.JSON_MESSAGE, 2, MAX + 1), fatal: true, label: 'too large' }, wait: 'timer' }, at(Command.PING, 3, '')] },
     // the delivered envelope at the limit, and a byte over it
     { ...base, steps: [sized(1, MAX), sized(2, MAX + 1), sized(3, MAX)] },
+    // the peer's own receive limit: at it, a byte over it (v2 and legacy senders), and a broadcast over it
+    { ...base, peerLimited: true, steps: [sized(1, PEER_LIMIT), sized(2, PEER_LIMIT + 1), sized(3, PEER_LIMIT), at(Command.BROADCAST, 4, envelopeShapes.fast('broadcast', `{"s":"${'x'.repeat(PEER_LIMIT)}"}`))] },
+    { ...base, peerLimited: true, senderV2: false, steps: [sized(1, PEER_LIMIT + 1), sized(2, PEER_LIMIT)] },
     { ...base, peerV2: false, steps: [to(OFFLINE, 1), to('nobody', 2), to('server', 3), at(Command.BROADCAST, 4, envelopeShapes.fast('broadcast', '{}')), to(SENDER, 5), to(PEER, 6)] },
     { ...base, steps: [at(Command.JSON_MESSAGE, 1, '{"targetId":["p"],"payload":{}}'), to(PEER, 2, '{"__proto__":{}}'), to(PEER, 3, '{"a":1,"\\u0061":2}'), to(PEER, 4)] },
     // one message cut inside its header and its body, each piece its own write
@@ -404,7 +422,7 @@ async function run(e: Env, sc: Scenario, onWire: boolean): Promise<Record<string
   e.closes.length = 0;
   const before = e.broker.stats();
   const peer = await Device.open(e.port, true);
-  peer.write(login(PEER, sc.peerV2));
+  peer.write(login(PEER, sc.peerV2, sc.peerLimited ? PEER_LIMIT : undefined));
   await until(() => peer.frames.length > 0, 'the peer logged in');
   const sender = await Device.open(e.port, false);
   const stream: Buffer[] = [];
@@ -440,6 +458,7 @@ async function run(e: Env, sc: Scenario, onWire: boolean): Promise<Record<string
   sender.end();
   await until(() => peer.closed && sender.closed && e.broker.stats().socketsHeld === 0, 'both connections gone');
   const stats = statsDelta(before, e.broker.stats());
+  if (!onWire && (stats.errorsByKind as Record<string, number>).too_large_for_target) reached.overPeerLimit++;
   // Every byte a device wrote is counted, but after a frame that closes the connection only those
   // that came in the same read (either path, however the kernel cut the stream): there, at least
   // every byte through that frame's header.
@@ -492,6 +511,7 @@ describe.skipIf(skip !== null)('the native and the JS data path: the same outcom
     console.log(`data paths: ${RUNS} scenarios in ${Date.now() - started} ms; fast-path messages ${reached.routed}; statuses ${tally(reached.statuses)}; closes ${tally(reached.closes)}`);
     if (replay.seed !== undefined) return;
     expect(reached.routed).toBeGreaterThan(0);
+    expect(reached.overPeerLimit, "deliveries refused for the peer's receive limit").toBeGreaterThan(0);
     for (const status of [200, 1, 7, 11, 12, 13]) expect(reached.statuses.get(status), `status ${status} reached`).toBeGreaterThan(0);
     for (const detail of ['too_large', 'unknown_type', 'second_login', 'redirect_from_device']) expect(reached.closes.get(`protocol_error: ${detail}`), `${detail} reached`).toBeGreaterThan(0);
   });

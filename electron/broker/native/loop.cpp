@@ -400,7 +400,8 @@ bool Loop::tryFast(Conn& c, const uint8_t* f, size_t n) {
   if (r.ending || r.wantDrain || r.pendingOut() > kHighWater || processedSeq_ < r.drainedSeq) return false;
   const size_t payload = env.payloadEnd - env.payloadStart;
   const size_t length = c.prefix.size() + payload + 1;
-  if (length > c.route.maxPayload || length > 0xffff) return false;
+  // Over the receiver's own limit: JS refuses it (PAYLOAD_TOO_LARGE), the same as for a sender on the slow path.
+  if (length > c.route.maxPayload || length > r.route.receiveLimit || length > 0xffff) return false;
   if (!takeToken(c)) {
     c.delta.rateLimited++;
     emitCounters(c);

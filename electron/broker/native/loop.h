@@ -20,6 +20,8 @@ struct Route {
   std::string deviceId;
   bool v2 = false;
   uint32_t maxPayload = 16384;
+  // The largest delivered payload the device takes (its v2 LOGIN's receive limit); 65535: none of its own.
+  uint32_t receiveLimit = 65535;
   double ratePerSecond = 0, rateBurst = 0;
   // What the bucket holds when the connection becomes routed (JS's bucket until then); < 0: full.
   double tokens = -1;

@@ -205,7 +205,7 @@ bool numberField(napi_env env, napi_value object, const char* key, double& out) 
   return napi_get_named_property(env, object, key, &v) == napi_ok && napi_get_value_double(env, v, &out) == napi_ok;
 }
 
-// route(handle, connId, {deviceId, v2, maxPayload, ratePerSecond, rateBurst, tokens?} | null)
+// route(handle, connId, {deviceId, v2, maxPayload, receiveLimit?, ratePerSecond, rateBurst, tokens?} | null)
 napi_value RouteFn(napi_env env, napi_callback_info info) {
   Args a;
   if (!args(env, info, a, true)) return nullptr;
@@ -232,6 +232,13 @@ napi_value RouteFn(napi_env env, napi_callback_info info) {
     route.tokens = tokens < 0 ? 0 : tokens;
   route.deviceId.assign(text, length);
   route.maxPayload = maxPayload < 0 ? 0 : maxPayload > 65535 ? 65535 : uint32_t(maxPayload);
+  // receiveLimit: optional, the device's own receive limit (left out: none, only the sender's maxPayload)
+  bool hasReceiveLimit = false;
+  double receiveLimit = 65535;
+  if (napi_has_named_property(env, a.argv[2], "receiveLimit", &hasReceiveLimit) == napi_ok && hasReceiveLimit &&
+      (!numberField(env, a.argv[2], "receiveLimit", receiveLimit) || std::isnan(receiveLimit)))
+    receiveLimit = 0;  // present but not a number: deliver nothing on the fast path rather than too much
+  route.receiveLimit = receiveLimit < 0 ? 0 : receiveLimit > 65535 ? 65535 : uint32_t(receiveLimit);
   return boolean(env, a.addon->loop->route(a.conn, &route));
 }
 

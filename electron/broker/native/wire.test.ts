@@ -196,6 +196,21 @@ describe.skipIf(native.skip !== null)('native wire', () => {
     expect(B.client.received.length).toBe(0);
   });
 
+  it("leaves a message to JS when its delivered envelope would exceed the receiver's receiveLimit, and delivers one that fits", async () => {
+    const r = recorder();
+    const over = message(1, 'b');
+    // the receiver's limit: one byte short of what the first message delivers
+    const { A, B } = await pair(r, {}, { receiveLimit: delivered(1, 'a').length - 5 - 1 });
+    A.client.send(over);
+    await until(() => r.bytes(A.connId).length === over.length, 'slow bytes');
+    expect(r.bytes(A.connId).equals(over)).toBe(true);
+    A.client.send(message(2, 'b', '{}'));
+    const fits = delivered(1, 'a', '{}');
+    await B.client.waitFor(fits.length);
+    // in order from one sender: the first, had the wire delivered it, would be here before it
+    expect(B.client.received.equals(fits)).toBe(true);
+  });
+
   it('write() says when a connection is backed up, takes the bytes anyway, reports drained, and the fast path avoids it meanwhile', async () => {
     const r = recorder();
     const { A, B } = await pair(r);

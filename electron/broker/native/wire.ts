@@ -30,6 +30,8 @@ export interface NativeRoute {
   deviceId: string;
   v2: boolean;
   maxPayload: number;
+  /** The largest delivered payload the device takes (its v2 LOGIN's maxPayload); left out: no limit of its own. Bigger deliveries go to JS. */
+  receiveLimit?: number;
   ratePerSecond: number;
   rateBurst: number;
   /**

@@ -172,7 +172,7 @@ size_t ClientCore::loginLength(const char* token) {
     if (length <= room) memcpy(body, token, length);
     else length = 0;
   } else {
-    length = writeV2Login(body, room, token, device_);
+    length = writeV2Login(body, room, token, device_, HYPERTCP_RX_BUFFER_SIZE);
 #if HYPERTCP_ENABLE_UDP
     // ,"udp":true before the closing brace (PROTOCOL 9.1)
     static const char kUdpField[] HYPERTCP_FLASH = ",\"udp\":true}";

@@ -76,12 +76,12 @@ const char kPayloadPrefix[] HYPERTCP_FLASH = "\",\"payload\":";
 // per string.
 struct LoginWords {
   char v[2], token[6], device[7], name[5], fw[3], board[6], controls[9], id[3], kind[5], label[6], min[4], max[4],
-      step[5], options[8], telemetry[10], unit[5];
+      step[5], options[8], telemetry[10], unit[5], maxPayload[11];
   char kinds[5][7];
 };
 const LoginWords kLogin HYPERTCP_FLASH = {
     "v",    "token", "device", "name", "fw", "board", "controls", "id", "kind", "label", "min", "max", "step", "options",
-    "telemetry", "unit", {"relay", "switch", "button", "slider", "select"}};
+    "telemetry", "unit", "maxPayload", {"relay", "switch", "button", "slider", "select"}};
 #define LOGIN_WORD(word) flashString(kLogin.word)
 
 void writeDevice(JsonWriter& w, const DeviceInfo& d) {
@@ -119,9 +119,10 @@ void writeDevice(JsonWriter& w, const DeviceInfo& d) {
 }
 }  // namespace
 
-size_t writeV2Login(char* out, size_t capacity, const char* token, const DeviceInfo* device) {
+size_t writeV2Login(char* out, size_t capacity, const char* token, const DeviceInfo* device, uint16_t maxPayload) {
   JsonWriter w(out, capacity);
   w.beginObject().field(LOGIN_WORD(v), 2).field(LOGIN_WORD(token), token);
+  if (maxPayload != 0) w.field(LOGIN_WORD(maxPayload), static_cast<unsigned>(maxPayload));
   if (device) {
     w.key(LOGIN_WORD(device));
     writeDevice(w, *device);

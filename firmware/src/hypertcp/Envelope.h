@@ -21,8 +21,11 @@ bool isValidId(const char* id, size_t length);
 // option is null (nullptr texts that are optional are left out).
 bool isValidDevice(const DeviceInfo& device);
 
-// {"v":2,"token":..,"device":{..}} into out; returns its length, 0 if it does not fit.
-size_t writeV2Login(char* out, size_t capacity, const char* token, const DeviceInfo* device);
+// {"v":2,"token":..,"maxPayload":N,"device":{..}} into out; returns its length, 0 if it does not
+// fit. maxPayload: the largest frame payload this device can receive (its receive buffer), so the
+// broker refuses bigger deliveries instead of acking them while we skip them (PROTOCOL 3.2); 0 leaves
+// the key out.
+size_t writeV2Login(char* out, size_t capacity, const char* token, const DeviceInfo* device, uint16_t maxPayload);
 
 // {"targetId":"<target>","payload":<payload>} into out (no NUL); 0 if it does not fit. Arguments
 // are expected to be checked already (isValidId, checkPayload).
