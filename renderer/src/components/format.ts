@@ -16,10 +16,42 @@ export function formatAgo(ts: number | null, now: number): string {
   return `${formatDuration(now - ts)} ago`;
 }
 
-export function formatTime(ts: number): string {
-  const d = new Date(ts);
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+/** The viewer's locale and time zone unless given (tests fix both); `now` decides what "today" is. */
+export interface TimeFormatOptions {
+  now?: number;
+  locale?: string;
+  timeZone?: string;
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+/** Formatters are slow to build and a list draws hundreds of times: one per locale, zone and shape. */
+function dateFormat(locale: string | undefined, timeZone: string | undefined, shape: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = JSON.stringify([locale, timeZone, shape]);
+  let f = dateFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { ...shape, ...(timeZone ? { timeZone } : {}) });
+    dateFormats.set(key, f);
+  }
+  return f;
+}
+
+// 24-hour in every locale: a log's times line up in their column, and "PM" would not fit it
+const CLOCK: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3, hourCycle: 'h23' };
+const DAY: Intl.DateTimeFormatOptions = { year: 'numeric', month: '2-digit', day: '2-digit' };
+
+/**
+ * A message's time to the millisecond ("14:03:05.123", with the locale's separators), and its date
+ * in front when it is not from today ("7 Dec 14:03:05.123"; with the year when not this year): a
+ * row loaded at start or found by a log search may be days old.
+ */
+export function formatTime(ts: number, { now = Date.now(), locale, timeZone }: TimeFormatOptions = {}): string {
+  const time = dateFormat(locale, timeZone, CLOCK).format(ts);
+  const day = dateFormat(locale, timeZone, DAY);
+  if (day.format(ts) === day.format(now)) return time;
+  const yearOf = (t: number) => day.formatToParts(t).find((p) => p.type === 'year')?.value;
+  const sameYear = yearOf(ts) === yearOf(now);
+  const date = dateFormat(locale, timeZone, { day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) }).format(ts);
+  return `${date} ${time}`;
 }
 
 const GROUPED = new Intl.NumberFormat(undefined, { maximumFractionDigits: 3 });

@@ -180,3 +180,16 @@ describe('traffic list row elements', () => {
   });
 });
 
+
+describe('traffic list times', () => {
+  it('puts the date in front of the time of a row from another day (a row loaded at start, a log search hit); today\'s show the time alone', () => {
+    const now = Date.now();
+    const old = now - 3 * 24 * 3600_000;
+    render(<TrafficList rows={[fakeRow({ seq: 1, ts: old }), fakeRow({ seq: 2, ts: now })]} selectedSeq={null} onSelect={() => {}} />);
+    const timeOf = (seq: number) => screen.getAllByTestId('traffic-row').find((r) => r.dataset.rowKey === String(seq))!.querySelector('[role="cell"]')!;
+    const day = String(new Date(old).getDate());
+    expect(timeOf(1).textContent).toMatch(new RegExp(`\\b${day}\\b.* \\d{2}:\\d{2}:\\d{2}\\D\\d{3}$`));
+    expect(timeOf(1).getAttribute('title')).toBe(timeOf(1).textContent);
+    expect(timeOf(2).textContent).toMatch(/^\d{2}:\d{2}:\d{2}\D\d{3}$/);
+  });
+});

@@ -23,6 +23,16 @@ function payloadTitle(row: TrafficRow): string | undefined {
   return json.length > TITLE_CHARS ? `${json.slice(0, TITLE_CHARS)}…` : json;
 }
 
+/** The row's time; one from another day has its date in front, cut on a narrow list, whole in the title. */
+function TimeCell({ ts }: { ts: number }) {
+  const text = formatTime(ts);
+  return (
+    <span role="cell" className="cell mono" title={text}>
+      {text}
+    </span>
+  );
+}
+
 const Row = memo(function Row({ row, index, top, selected, tabbable, onSelect }: { row: TrafficRow; index: number; top: number; selected: boolean; tabbable: boolean; onSelect: (r: TrafficRow) => void }) {
   return (
     <div
@@ -36,7 +46,7 @@ const Row = memo(function Row({ row, index, top, selected, tabbable, onSelect }:
       data-index={index}
       onClick={() => onSelect(row)}
     >
-      <span role="cell" className="cell mono">{formatTime(row.ts)}</span>
+      <TimeCell ts={row.ts} />
       <span role="cell" className="cell">{row.dir === 'in' ? '⬅ in' : '➡ out'}</span>
       <span role="cell" className="cell" title={row.from ?? undefined}>{row.from ?? '-'}</span>
       <span role="cell" className="cell" title={row.to ?? targetOf(row)}>{row.to ?? targetOf(row)}</span>
