@@ -86,6 +86,38 @@ describe('per-device live chart', () => {
     expect(names()).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
   });
 
+  it('moves the focus on when Add, a chip or Show the busiest goes away or disables itself: to the field or a neighbouring chip', () => {
+    const { client } = renderWith(<DeviceSeries scope="" phaseMs={0} />);
+    feed(client);
+    const input = screen.getByLabelText('Add a device to the chart') as HTMLInputElement;
+    const add = screen.getByRole('button', { name: 'Add' });
+    const addWithButton = (id: string) => {
+      fireEvent.change(input, { target: { value: id } });
+      act(() => add.focus());
+      fireEvent.click(add);
+    };
+    // Add disables itself (the field empties): back to the field for the next one
+    addWithButton('d1');
+    expect(document.activeElement).toBe(input);
+    for (const id of ['d2', 'd3', 'd4', 'd5']) addWithButton(id);
+    // the sixth fills the chart and disables the field: its chip
+    addWithButton('d6');
+    expect(input.disabled).toBe(true);
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Remove d6 from the chart' }));
+    // a removed chip: the next one, or the one before at the end
+    const chip = (id: string) => screen.getByRole('button', { name: `Remove ${id} from the chart` });
+    act(() => chip('d3').focus());
+    fireEvent.click(chip('d3'));
+    expect(document.activeElement).toBe(chip('d4'));
+    act(() => chip('d6').focus());
+    fireEvent.click(chip('d6'));
+    expect(document.activeElement).toBe(chip('d5'));
+    const busiest = screen.getByRole('button', { name: 'Show the busiest' });
+    act(() => busiest.focus());
+    fireEvent.click(busiest);
+    expect(document.activeElement).toBe(input);
+  });
+
   it('follows the device the metrics view is scoped to', () => {
     const { client } = renderWith(<DeviceSeries scope="d6" phaseMs={0} />);
     feed(client);

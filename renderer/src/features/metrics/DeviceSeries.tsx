@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { PALETTE, SeriesChart, type TimeSpan } from '../../components/SeriesChart';
 import { useApp } from '../../store/context';
 import { useDeviceLabels } from '../devices/useDeviceLabels';
@@ -52,19 +52,40 @@ export function DeviceSeries({ scope, phaseMs, span: given }: { scope: string; p
     return out;
   }, [ids, draft, picked]);
 
+  // Add disables itself (the field empties), a chip goes when pressed, the field disables at the
+  // limit: the focus moves on to the field or a neighbouring chip, not to the page body
+  const toolbar = useRef<HTMLDivElement>(null);
+  const field = useRef<HTMLInputElement>(null);
+  /** After the next change of the picks: the chip of this device, or '' for the field. */
+  const focusAfter = useRef<string | null>(null);
+  useEffect(() => {
+    const target = focusAfter.current;
+    if (target === null) return;
+    focusAfter.current = null;
+    const chip = Array.from(toolbar.current?.querySelectorAll<HTMLElement>('[data-chip]') ?? []).find((el) => el.dataset.chip === target);
+    (chip ?? field.current)?.focus();
+  }, [picked]);
+  const pick = (next: { id: string; color: string }[], focus: string) => {
+    focusAfter.current = focus;
+    setPicked(next);
+  };
+
   const add = () => {
     const id = draft.trim();
     if (!id || full || picked.some((p) => p.id === id) || !ids.includes(id)) return;
     const color = PALETTE.find((c) => !picked.some((p) => p.color === c))!;
-    setPicked([...picked, { id, color }]);
+    // the last one fills the chart and disables the field: its chip takes the focus
+    pick([...picked, { id, color }], picked.length + 1 >= MAX_DEVICE_SERIES ? id : '');
     setDraft('');
   };
+  const remove = (i: number) => pick(picked.filter((_, j) => j !== i), (picked[i + 1] ?? picked[i - 1])?.id ?? '');
 
   const title = picked.length > 0 ? 'Chosen devices, msgs/s' : scope ? `${scope}, msgs/s` : `Busiest devices (top ${TOP_DEVICES_CHARTED} of the last 5 min), msgs/s`;
   return (
     <div className="device-series" data-testid="device-series" data-devices={chart.ids.join(',')}>
-      <div className="toolbar" role="group" aria-label="Devices on the per-device chart">
+      <div className="toolbar" role="group" aria-label="Devices on the per-device chart" ref={toolbar}>
         <input
+          ref={field}
           list="device-series-ids"
           value={draft}
           onChange={(e) => setDraft(e.target.value)}
@@ -81,13 +102,13 @@ export function DeviceSeries({ scope, phaseMs, span: given }: { scope: string; p
         <button type="button" className="btn" onClick={add} disabled={full || !ids.includes(draft.trim())}>
           Add
         </button>
-        {picked.map((p) => (
-          <button key={p.id} type="button" className="btn chip" style={{ borderColor: p.color }} onClick={() => setPicked(picked.filter((x) => x.id !== p.id))} aria-label={`Remove ${p.id} from the chart`}>
+        {picked.map((p, i) => (
+          <button key={p.id} type="button" className="btn chip" style={{ borderColor: p.color }} onClick={() => remove(i)} aria-label={`Remove ${p.id} from the chart`} data-chip={p.id}>
             <span className="swatch" style={{ background: p.color }} /> {p.id} ✕
           </button>
         ))}
         {picked.length > 0 && (
-          <button type="button" className="btn ghost" onClick={() => setPicked([])}>
+          <button type="button" className="btn ghost" onClick={() => pick([], '')}>
             Show the busiest
           </button>
         )}
