@@ -88,8 +88,15 @@ describe('storage card', () => {
     client.handlers['storage.backup'] = () => new Promise((resolve) => (finish = resolve));
     renderWith(<StorageCard />, setup(client));
     const button = await screen.findByRole('button', { name: 'Back up now' });
+    act(() => button.focus());
     fireEvent.click(button);
-    expect(await screen.findByRole('button', { name: 'Backing up…' })).toHaveProperty('disabled', true);
+    // busy but not disabled (that would drop the focus to the page body): a second press does nothing
+    const busy = await screen.findByRole('button', { name: 'Backing up…' });
+    expect(busy).toHaveProperty('disabled', false);
+    expect(busy.getAttribute('aria-disabled')).toBe('true');
+    expect(document.activeElement).toBe(busy);
+    fireEvent.click(busy);
+    expect(client.calls.filter((c) => c.method === 'storage.backup')).toHaveLength(1);
     await act(async () => finish({ path: '/data/backups/hypertcp-20261205-080000-000.db', bytes: 3 * MiB, removed: 1 }));
     expect(screen.getByTestId('backup-result').textContent).toBe('Backed up to /data/backups/hypertcp-20261205-080000-000.db (3.0 MiB); 1 older backup removed');
     expect(screen.getByRole('button', { name: 'Back up now' })).toHaveProperty('disabled', false);

@@ -46,7 +46,8 @@ function BackupButton() {
   };
   return (
     <div className="row-actions backup">
-      <button type="button" className="btn" onClick={() => void run()} disabled={busy || gate.down} aria-busy={busy} {...gate.why}>
+      {/* aria-disabled while it runs, not disabled: a disabled button drops the keyboard focus to the page body */}
+      <button type="button" className="btn" onClick={() => !busy && void run()} disabled={gate.down} aria-disabled={busy || undefined} aria-busy={busy} {...gate.why}>
         {busy ? 'Backing up…' : 'Back up now'}
       </button>
       {gate.note}
