@@ -33,8 +33,12 @@ describe('tokens view', () => {
     expect(screen.getByTestId('token-snippet').textContent).toContain('const char* DEVICE_TOKEN = "secret-token-123";');
     expect(screen.getByTestId('token-snippet').textContent).toContain('const uint16_t BROKER_PORT = 9123;');
     expect((await screen.findByTestId('token-row-garage')).textContent).toContain('active');
-    fireEvent.click(screen.getByRole('button', { name: 'I saved it' }));
+    const saved = screen.getByRole('button', { name: 'I saved it' });
+    act(() => saved.focus());
+    fireEvent.click(saved);
     expect(screen.queryByTestId('token-value')).toBeNull();
+    // the button went with the token: the focus is on the field for the next device, not on the page body
+    expect(document.activeElement).toBe(screen.getByLabelText('New device id'));
   });
 });
 

@@ -62,6 +62,7 @@ export function TokensView() {
   const [name, setName] = useState('');
   const gate = useHostGate();
   const [revealed, setRevealed] = useState<{ id: string; token: string } | null>(null);
+  const newId = useRef<HTMLInputElement>(null);
   const reload = useCallback(() => {
     api.call('tokens.list', {}).then(
       (list) => {
@@ -118,14 +119,24 @@ export function TokensView() {
             }, 'Create');
           }}
         >
-          <input aria-label="New device id" placeholder="device id, e.g. garage-relay" value={name} onChange={(e) => setName(e.target.value)} />
+          <input ref={newId} aria-label="New device id" placeholder="device id, e.g. garage-relay" value={name} onChange={(e) => setName(e.target.value)} />
           <button type="submit" className="btn primary" disabled={!idValid || gate.down} {...gate.why}>
             Create device
           </button>
         </form>
         {gate.note}
         {name && !idValid && <p className="error-text">{reserved ? RESERVED_DEVICE_ID_RULE : DEVICE_ID_RULE}</p>}
-        {revealed && <TokenReveal id={revealed.id} token={revealed.token} onDone={() => setRevealed(null)} />}
+        {revealed && (
+          <TokenReveal
+            id={revealed.id}
+            token={revealed.token}
+            onDone={() => {
+              setRevealed(null);
+              // "I saved it" goes with the token: the focus to the field for the next device, not to the page body
+              newId.current?.focus();
+            }}
+          />
+        )}
       </div>
       {tokens.length === 0 && !hello ? (
         <HostWaiting view="tokens" what="The token list loads" />
