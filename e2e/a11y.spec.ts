@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import { contrast } from './fixtures/colour';
 import { expect, test, uid } from './fixtures/test';
 
 /**
@@ -90,4 +91,49 @@ test('a sortable column header and a segmented switch show their focus ring insi
   expect(await ringOf(page.getByRole('columnheader').locator('button').nth(1))).toBe('solid -2px');
   await page.getByTestId('nav-metrics').click();
   expect(await ringOf(page.getByRole('group', { name: 'Time range' }).getByRole('button').nth(1))).toBe('solid -2px');
+});
+
+test('light theme: coloured text passes 4.5:1 where it sits (JSON numbers, a selected "out" row, the chart tooltip values)', async ({ page, lab }) => {
+  const relay = uid('lamp');
+  const sensor = uid('probe');
+  await lab.devices([{ kind: 'relay', id: relay }, { kind: 'sensor', id: sensor }], ['--rate', '4']);
+  await lab.open(page);
+  await page.evaluate(() => (document.documentElement.dataset.theme = 'light'));
+  /** Text colour against the first opaque background behind it. */
+  const ratio = (el: ReturnType<Page['locator']>) =>
+    el.evaluate((e) => {
+      let bg = e as Element | null;
+      while (bg && /rgba\(0, 0, 0, 0\)|transparent/.test(getComputedStyle(bg).backgroundColor)) bg = bg.parentElement;
+      return { fg: getComputedStyle(e).color, bg: bg ? getComputedStyle(bg).backgroundColor : 'rgb(255, 255, 255)' };
+    });
+  const found: string[] = [];
+  const check = async (what: string, el: ReturnType<Page['locator']>) => {
+    const { fg, bg } = await ratio(el);
+    const r = contrast(fg, bg);
+    if (r < 4.5) found.push(`${what}: ${fg} on ${bg} = ${r.toFixed(2)}`);
+  };
+
+  // an "out" row: the relay switched from the list, then selected in the traffic log
+  await page.getByTestId(`control-${relay}-relay1`).click();
+  await page.getByTestId('nav-traffic').click();
+  const out = page.locator('.traffic-row.dir-out').first();
+  await out.click();
+  await page.mouse.move(0, 0); // not hovered: the selected row's own background
+  await expect(out).toHaveClass(/selected/);
+  await check('selected out row, direction', out.locator('[role="cell"]').nth(1));
+  // a sensor's reading: JSON numbers in the detail pane
+  await page.locator('.traffic-row.dir-in', { hasText: sensor }).first().click();
+  const number = page.getByTestId('message-detail').locator('.json-number').first();
+  await expect(number).toBeVisible();
+  await check('JSON number', number);
+
+  // the chart's tooltip (the keyboard's, a live region): each value beside its series
+  await page.getByTestId('nav-metrics').click();
+  const figure = page.getByTestId('chart-msgs');
+  await expect(figure.locator('path.recharts-line-curve').first()).toHaveAttribute('d', /^M[^L]+L/, { timeout: 15_000 });
+  await page.getByRole('application', { name: 'Messages per second chart' }).focus();
+  const items = figure.getByRole('status').locator('.recharts-tooltip-item');
+  await expect(items.first()).toBeVisible();
+  for (let i = 0; i < (await items.count()); i++) await check(`chart tooltip item ${i + 1}`, items.nth(i));
+  expect(found).toEqual([]);
 });

@@ -11,6 +11,8 @@ import { useWidth } from './useWidth';
 const MARGIN = { top: 8, right: 16, bottom: 0, left: 0 };
 const Y_AXIS_WIDTH = 56;
 const TOOLTIP_STYLE = { background: 'var(--panel)', border: '1px solid var(--border)' };
+/** Tooltip values in the text colour: the series colours are 3:1 lines, under 4.5:1 as text (the legend's swatch says which is which). */
+const TOOLTIP_ITEM_STYLE = { color: 'var(--text)' };
 
 export interface BodyProps {
   data: Row[];
@@ -40,7 +42,7 @@ function KeyTooltip({ label, values, across }: { label: string | undefined; valu
   const beside = across > 0.5 ? 'translateX(calc(-100% - 10px))' : 'translateX(10px)';
   return (
     <div role="status" aria-live="assertive" style={{ position: 'absolute', top: MARGIN.top, left: `calc(${inset}px + ${across} * (100% - ${inset + MARGIN.right}px))`, transform: beside, pointerEvents: 'none' }}>
-      {label !== undefined && <DefaultTooltipContent label={label} payload={values.map(({ s, v }) => ({ name: s.label, value: v, color: s.color, dataKey: s.key, graphicalItemId: s.key }))} itemSorter="name" formatter={formatValue} contentStyle={TOOLTIP_STYLE} />}
+      {label !== undefined && <DefaultTooltipContent label={label} payload={values.map(({ s, v }) => ({ name: s.label, value: v, color: s.color, dataKey: s.key, graphicalItemId: s.key }))} itemSorter="name" formatter={formatValue} contentStyle={TOOLTIP_STYLE} itemStyle={TOOLTIP_ITEM_STYLE} />}
     </div>
   );
 }
@@ -73,7 +75,7 @@ export const ChartBody = memo(
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
             <XAxis dataKey="ts" type="number" domain={axis ? [axis.from, axis.to] : ['dataMin', 'dataMax']} allowDataOverflow={axis !== null} ticks={ticks} tickFormatter={tick} stroke="var(--muted)" fontSize={11} />
             <YAxis stroke="var(--muted)" fontSize={11} width={Y_AXIS_WIDTH} domain={yTicks.length > 1 ? [yTicks[0]!, yTicks.at(-1)!] : fromZero ? [0, 'auto'] : ['auto', 'auto']} ticks={yTicks.length > 1 ? yTicks : undefined} interval={0} tickFormatter={axisTick} />
-            <Tooltip labelFormatter={(v) => full(Number(v))} formatter={formatValue} contentStyle={TOOLTIP_STYLE} isAnimationActive={false} />
+            <Tooltip labelFormatter={(v) => full(Number(v))} formatter={formatValue} contentStyle={TOOLTIP_STYLE} itemStyle={TOOLTIP_ITEM_STYLE} isAnimationActive={false} />
             {/* labels in the text colour (the swatch keeps the series colour): light series colours are unreadable as text */}
             {/* in the order the series are given (recharts sorts by label: "max, min, temp average") */}
             <Legend
