@@ -2,6 +2,7 @@
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { createFakeClient, fakeDevice, fakeRow } from '../../api/fake-client';
+import { SHOW_TOKEN_COMMAND, tokenRefusedText } from '../../api/ws-client';
 import { renderWith, setup, TEST_HELLO, withLayout } from '../../test-utils';
 import { App } from './App';
 
@@ -130,6 +131,19 @@ describe('App shell with the foundation views', () => {
     expect(screen.getByTestId('device-online-lamp-1').textContent).toBe('online');
     await act(async () => client.setStatus('open'));
     expect(screen.queryByTestId('stale-banner')).toBeNull();
+  });
+
+  it('does not say "Reconnecting…" once the host refused the page\'s token (the client stopped): it says how to get the link', async () => {
+    const { client } = renderWith(<App />);
+    client.handlers.hello = () => ({ ...TEST_HELLO });
+    client.handlers['devices.list'] = () => [];
+    await act(async () => client.setStatus('open'));
+    act(() => client.setStatus('closed', 'connection lost (code 1006)'));
+    expect(screen.getByTestId('stale-banner').textContent).toContain('Reconnecting…');
+    act(() => client.setStatus('closed', tokenRefusedText('127.0.0.1:8080')));
+    const banner = screen.getByTestId('stale-banner').textContent;
+    expect(banner).not.toContain('Reconnecting');
+    expect(banner).toContain(SHOW_TOKEN_COMMAND);
   });
 
   it('offers "Retry now" while the host is away, which asks the client to reconnect at once', async () => {

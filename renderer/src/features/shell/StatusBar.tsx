@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { isTokenRefused, SHOW_TOKEN_COMMAND } from '../../api/ws-client';
 import type { Notice } from '../../store/connection-slice';
 import { useApp } from '../../store/context';
 
@@ -45,10 +46,19 @@ export function HostStatus() {
  */
 export function StaleBanner() {
   const stale = useApp((s) => s.hostStatus !== 'open' && s.hello !== null);
+  // a host that refused the page's token is not tried again: say how to get back in, not "Reconnecting…"
+  const refused = useApp((s) => isTokenRefused(s.hostDetail));
   if (!stale) return null;
   return (
     <p className="stale-banner" role="alert" data-testid="stale-banner">
-      Lost the connection to the host: what you see is the last known state and is not updating. Reconnecting…
+      Lost the connection to the host: what you see is the last known state and is not updating.{' '}
+      {refused ? (
+        <>
+          The host refused this page&apos;s admin token, so the panel does not reconnect: on the host&apos;s machine, <code>{SHOW_TOKEN_COMMAND}</code> prints the link to open.
+        </>
+      ) : (
+        'Reconnecting…'
+      )}
     </p>
   );
 }
