@@ -62,6 +62,18 @@ describe('device page: a device with no controls', () => {
   });
 });
 
+describe('device page: counters', () => {
+  it('groups the digits of large counters as the viewer\'s locale does', () => {
+    const { client } = openLamp();
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1', { counters: { msgsIn: 1_234_567, msgsOut: 89_012, bytesIn: 0, bytesOut: 0, errors: 3_456, drops: 7 } })] }));
+    const tiles = Array.from(screen.getByTestId('device-counters').querySelectorAll('b')).map((b) => b.textContent);
+    expect(tiles[0]).toMatch(/^1\D234\D567$/);
+    expect(tiles[1]).toMatch(/^89\D012$/);
+    expect(tiles[4]).toMatch(/^3\D456$/);
+    expect(tiles[5]).toBe('7');
+  });
+});
+
 describe('device page: presence', () => {
   it('says "never connected" for a device that has not logged in yet, not "offline for 1 s"', () => {
     const { client } = openLamp();

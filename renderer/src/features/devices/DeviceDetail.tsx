@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DeviceSummary, TrafficRow } from '../../../../shared/api/contract';
 import { EmptyState } from '../../components/EmptyState';
 import { HostWaiting, useHostAnswered } from '../../components/hostGate';
-import { formatBytes, formatDuration, formatRate, reasonText } from '../../components/format';
+import { formatBytes, formatDuration, formatRate, formatValue, reasonText } from '../../components/format';
 import { useHostNow } from '../../components/useNow';
 import { useApi, useApp } from '../../store/context';
 import { TrafficList } from '../traffic/TrafficList';
@@ -124,12 +124,12 @@ export function DeviceDetail() {
       <DeviceTelemetry device={device} />
       <h2>Counters</h2>
       <div className="telemetry-values" data-testid="device-counters">
-        <div className="metric-tile"><span className="muted">Messages in</span><b>{c.msgsIn}</b></div>
-        <div className="metric-tile"><span className="muted">Messages out</span><b>{c.msgsOut}</b></div>
+        <div className="metric-tile"><span className="muted">Messages in</span><b>{formatValue(c.msgsIn)}</b></div>
+        <div className="metric-tile"><span className="muted">Messages out</span><b>{formatValue(c.msgsOut)}</b></div>
         <div className="metric-tile"><span className="muted">Bytes in</span><b>{formatBytes(c.bytesIn)}</b></div>
         <div className="metric-tile"><span className="muted">Bytes out</span><b>{formatBytes(c.bytesOut)}</b></div>
-        <div className="metric-tile"><span className="muted">Errors</span><b>{c.errors}</b></div>
-        <div className="metric-tile"><span className="muted">Drops</span><b>{c.drops}</b></div>
+        <div className="metric-tile"><span className="muted">Errors</span><b>{formatValue(c.errors)}</b></div>
+        <div className="metric-tile"><span className="muted">Drops</span><b>{formatValue(c.drops)}</b></div>
       </div>
       <h2>Actions</h2>
       <DeviceActions id={device.id} online={device.online} />

@@ -1,6 +1,7 @@
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { downloadText } from '../../components/download';
+import { formatValue } from '../../components/format';
 import { useHostGate } from '../../components/hostGate';
 import { useSearchFocus } from '../../components/useSearchFocus';
 import { errorText } from '../../api/errors';
@@ -69,7 +70,7 @@ export function TrafficToolbar({ shown, filterError, lead }: { shown: number; fi
         title={filterError ?? undefined}
       />
       <button type="button" className={`btn ${paused ? 'primary' : ''}`} onClick={() => setPaused(!paused)} data-testid="pause-button" title="Pause/resume (p)">
-        {paused ? `Resume (${buffered} waiting)` : 'Pause'}
+        {paused ? `Resume (${formatValue(buffered)} waiting)` : 'Pause'}
       </button>
       <button
         type="button"
@@ -93,8 +94,8 @@ export function TrafficToolbar({ shown, filterError, lead }: { shown: number; fi
       </button>
       {/* shown counts stored rows too (from before a host restart), logged only this run: say so, or 211 shown vs 25 logged reads as a contradiction.
           Rows reach this list as the host takes them, before its writer stores them: logged counts those too (the title says how many), or 78 shown vs 76 logged on a fresh log reads as rows missing */}
-      <span className="counters" data-testid="traffic-counters" title={`shown = rows in this list, with the filter, including ones the host stored before it last started · logged = rows the host took into its log since it started (${counters.writing} of them still being written) · dropped = not stored by the host since it started + not sent to this window while busy + over the pause buffer of ${PAUSE_CAP}`}>
-        <b data-testid="count-shown">{shown}</b> shown · <b data-testid="count-logged">{counters.logged + counters.writing}</b> logged since the host started · <b data-testid="count-dropped">{dropped}</b> dropped
+      <span className="counters" data-testid="traffic-counters" title={`shown = rows in this list, with the filter, including ones the host stored before it last started · logged = rows the host took into its log since it started (${formatValue(counters.writing)} of them still being written) · dropped = not stored by the host since it started + not sent to this window while busy + over the pause buffer of ${formatValue(PAUSE_CAP)}`}>
+        <b data-testid="count-shown">{formatValue(shown)}</b> shown · <b data-testid="count-logged">{formatValue(counters.logged + counters.writing)}</b> logged since the host started · <b data-testid="count-dropped">{formatValue(dropped)}</b> dropped
       </span>
       {filterError && <span className="error-text">{filterError}</span>}
       {gate.note}

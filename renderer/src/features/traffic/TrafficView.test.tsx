@@ -10,6 +10,13 @@ withLayout();
 const tele = (seq: number, t: number) => fakeRow({ seq, device: 'probe', from: 'probe', payload: `{"targetId":"server","payload":{"telemetry":{"temp":${t},"rssi":-60}}}` });
 
 describe('traffic view', () => {
+  it('groups the digits of large counts (toolbar, waiting count) as the viewer\'s locale does', () => {
+    const { client } = renderWith(<TrafficView />);
+    act(() => void client.emit({ traffic: [tele(1, 20)], counters: { logged: 1_234_560, shown: 1, dropped: 0, writing: 7 }, trafficSkipped: 12_345 }));
+    expect(screen.getByTestId('count-logged').textContent).toMatch(/^1\D234\D567$/);
+    expect(screen.getByTestId('count-dropped').textContent).toMatch(/^12\D345$/);
+  });
+
   it('pauses with a waiting count, resumes, and counts logged/shown/dropped', () => {
     const { client } = renderWith(<TrafficView />);
     act(() => void client.emit({ traffic: [tele(1, 20), tele(2, 21)], counters: { logged: 2, shown: 2, dropped: 0, writing: 0 } }));
