@@ -75,6 +75,15 @@ describe('commands view', () => {
     expect(ctx.client.calls.filter((c) => c.method === 'messages.send').at(-1)?.params).toEqual({ to: 'a', payload: { to: 'a' } });
   });
 
+  it('names each saved command\'s edit button after it, and loads that one into the composer', async () => {
+    const ctx = lab();
+    ctx.saved.push({ id: 's8', name: 'blink', scope: null, template: '{"cmd":"blink"}' }, { id: 's9', name: 'reset', scope: null, template: '{"cmd":"reset"}' });
+    renderWith(<CommandsView />, ctx);
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit reset' }));
+    expect((screen.getByTestId('command-payload') as HTMLTextAreaElement).value).toBe('{"cmd":"reset"}');
+    expect(screen.getByRole('button', { name: 'Edit blink' })).toBeTruthy();
+  });
+
   it("deletes a saved command only after its dialog's Delete (not the browser's confirm); Escape keeps it", async () => {
     const ctx = lab();
     ctx.saved.push({ id: 's9', name: 'blink', scope: null, template: '{"cmd":"blink"}' });

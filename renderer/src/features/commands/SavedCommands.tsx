@@ -38,7 +38,7 @@ export function SavedCommands({ saved, target, host, onRun, onLoad, onDelete }: 
           >
             ▶ {c.name}
           </button>
-          <button type="button" className="btn ghost" onClick={() => onLoad(c)} title="Edit in the composer">
+          <button type="button" className="btn ghost" onClick={() => onLoad(c)} title="Edit in the composer" aria-label={`Edit ${c.name}`}>
             edit
           </button>
           <button type="button" className="btn ghost" onClick={() => onDelete(c)} aria-label={`Delete ${c.name}`} disabled={host.down} {...host.why}>
