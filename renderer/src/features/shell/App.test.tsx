@@ -21,6 +21,16 @@ describe('App shell with the foundation views', () => {
     await waitFor(() => expect(client.acks).toContain(batch.seq));
   });
 
+  it('names the window after the view (and the device on its page), so a view change is told and tabs differ', () => {
+    const { client, store } = renderWith(<App />);
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1')] }));
+    expect(document.title).toBe('Devices · HyperTCP Panel');
+    act(() => store.getState().navigate('traffic'));
+    expect(document.title).toBe('Traffic · HyperTCP Panel');
+    act(() => store.getState().navigate('device', 'lamp-1'));
+    expect(document.title).toBe('lamp-1 · Devices · HyperTCP Panel');
+  });
+
   it('toggles a relay: pending, then confirmed from the state report', async () => {
     const client = createFakeClient();
     client.handlers['controls.set'] = () => ({ req: 'r7' });

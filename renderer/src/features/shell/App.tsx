@@ -17,6 +17,15 @@ import { useShortcuts } from './shortcuts';
 import { HostStatus, Notices, StaleBanner } from './StatusBar';
 import { useResolvedTheme } from './theme';
 
+const APP_TITLE = 'HyperTCP Panel';
+
+/** The window's (tab's) title for a view: said by a screen reader on a view change, and tells tabs apart. */
+function viewTitle(view: string, device: string | null): string {
+  if (view === 'device' && device) return `${device} · Devices · ${APP_TITLE}`;
+  const label = NAV.find((n) => n.view === view)?.label;
+  return label ? `${label} · ${APP_TITLE}` : APP_TITLE;
+}
+
 function CurrentView() {
   const view = useApp((s) => s.view);
   switch (view) {
@@ -43,7 +52,11 @@ export function App() {
     useShallow((s) => ({ view: s.view, theme: s.theme, online: s.deviceIds.reduce((n, id) => n + (s.devices[id]?.online ? 1 : 0), 0), total: s.deviceIds.length })),
   );
   const navigate = useApp((s) => s.navigate);
+  const device = useApp((s) => s.selectedDevice);
   const resolved = useResolvedTheme(theme);
+  useEffect(() => {
+    document.title = viewTitle(view, device);
+  }, [view, device]);
   useShortcuts(store);
   useEffect(() => {
     document.documentElement.dataset.theme = resolved;
