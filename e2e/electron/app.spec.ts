@@ -66,7 +66,7 @@ test.describe('desktop app (Electron)', () => {
 
   test('navigation away and window.open are blocked', async () => {
     const before = page.url();
-    expect(before).toMatch(/^file:.*index\.html/);
+    expect(before).toMatch(/^app:\/\/panel\/index\.html/);
     await page.evaluate(() => {
       window.location.href = 'https://example.com/';
     });

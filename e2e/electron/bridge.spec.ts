@@ -1,7 +1,8 @@
 /**
  * The desktop UI path without the Electron binary. Everything real except Electron itself: the built
- * renderer (file://, its CSP), the built preload bundle (dist/electron/preload.cjs, evaluated with
- * `require('electron')` answered by a shim whose ipcRenderer forwards to Node), the shell's IPC binding
+ * renderer (from file:// here, from app://panel in the app; its CSP), the built preload bundle
+ * (dist/electron/preload.cjs, evaluated with `require('electron')` answered by a shim whose
+ * ipcRenderer forwards to Node), the shell's IPC binding
  * with its sender check, the core (SQLite + broker) and the simulator. Electron's own part is covered
  * by app.spec.ts where the binary exists.
  */
@@ -20,6 +21,17 @@ import { SIM_PATH, type Sim } from '../fixtures/sim';
 import { relayAppearsAndToggles } from './relay';
 
 const indexHtml = join(ROOT, 'dist', 'renderer', 'index.html');
+const pageUrl = pathToFileURL(indexHtml).href;
+
+/**
+ * The app's window shows the page as app://panel/index.html (electron/shell/app-scheme.ts), which
+ * this Chromium cannot serve; it loads the same file from file://, and IPC reports that frame under
+ * the URL Electron would give it. Any other URL is passed on as it is, so other pages stay refused.
+ */
+function urlInElectron(url: string): string {
+  const rest = url.slice(pageUrl.length);
+  return url.startsWith(pageUrl) && (rest === '' || rest.startsWith('#') || rest.startsWith('?')) ? `app://panel/index.html${rest}` : url;
+}
 
 /** Runs in the page before its scripts: Electron's preload environment, minus Electron. */
 function preloadShim(preloadSource: string): string {
@@ -74,7 +86,7 @@ test.describe('desktop UI over the IPC bridge (no Electron binary needed)', () =
     // What Electron's IPC gives the main process: the sender's contents id and its frame (real URL).
     const event = (frame: { url(): string; parentFrame(): unknown }) => ({
       sender: { id: win.webContents.id },
-      senderFrame: { url: frame.url(), parent: frame.parentFrame() === null ? null : { url: '', parent: null } },
+      senderFrame: { url: urlInElectron(frame.url()), parent: frame.parentFrame() === null ? null : { url: '', parent: null } },
     });
     await page.exposeBinding('__shellInvoke', ({ frame }, channel: string, args: unknown[]) => electron.ipcMain.invoke(channel, event(frame), ...args));
     await page.exposeBinding('__shellSend', ({ frame }, channel: string, args: unknown[]) => electron.ipcMain.send(channel, event(frame), ...args));
@@ -82,7 +94,7 @@ test.describe('desktop UI over the IPC bridge (no Electron binary needed)', () =
       void page.evaluate(([c, a]) => (window as unknown as { __shellEmit(c: unknown, a: unknown): void }).__shellEmit(c, a), [channel, args] as const).catch(() => undefined);
     };
     await page.addInitScript(preloadShim(preload));
-    await page.goto(pathToFileURL(indexHtml).href);
+    await page.goto(pageUrl);
   });
 
   test.afterAll(async () => {
@@ -110,7 +122,7 @@ test.describe('desktop UI over the IPC bridge (no Electron binary needed)', () =
     await relayAppearsAndToggles(page, id, (s) => (sim = s), core.tcpPort);
   });
 
-  test("the charts' chunk loads from file://, as the packaged app loads it", async () => {
+  test("the charts' chunk loads by its relative URL, as it does under app://panel", async () => {
     await page.getByTestId('nav-metrics').click();
     await expect(page.getByRole('application', { name: 'Messages per second chart' })).toBeVisible({ timeout: 15_000 });
     await expect(page.locator('.chart-failed')).toHaveCount(0);

@@ -26,7 +26,7 @@ async function launch(userData: string, settingsOverrides: CoreOptions['settings
   electron.app.readyResolve();
   const shell = (await started)!;
   const win = electron.log.windows[0]!;
-  await Promise.resolve(); // loadFile settles
+  await Promise.resolve(); // the window's load has started
   electron.ipcMain.send(CHANNELS.subscribe, win.webContents.frame()); // the page's bridge.onEvents
   const call = (m: string, p: unknown) => electron.ipcMain.invoke(CHANNELS.call, win.webContents.frame(), m, p) as Promise<Reply>;
   return { electron, core: core!, call, stopped: shell.stopped };

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { MAX_HELD_NOTIFICATIONS, MAX_RENDERER_RESTARTS_PER_MINUTE, startShell, type ShellOptions } from './app';
@@ -87,6 +88,28 @@ describe('desktop shell lifecycle', () => {
     expect([...electron.ipcMain.handlers.keys()]).toEqual([CHANNELS.call]);
   });
 
+  it('serves its page over app://panel from the built renderer folder only, and trusts that page alone', async () => {
+    const dir = tmp();
+    const rendererDir = join(dir, 'dist', 'renderer');
+    mkdirSync(rendererDir, { recursive: true });
+    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>ours</title>');
+    writeFileSync(join(dir, 'hypertcp.db'), 'SQLite format 3');
+    const electron = createFakeElectron(dir);
+    const core = fakeCore(electron.log.calls);
+    const indexHtml = join(rendererDir, 'index.html');
+    await boot(electron, core, { paths: { indexHtml, preload: '/p', icon: '/i', trayIcon: '/t', firmwareDir: '/f', docsDir: '/d' } });
+    // registered before 'ready' (the fake throws otherwise), with a web origin's privileges only
+    expect(electron.log.privilegedSchemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    const contents = electron.log.windows[0]!.webContents;
+    await vi.waitFor(() => expect(contents.loaded).not.toBeNull(), { timeout: 2000 });
+    expect(contents.getURL()).toBe('app://panel/index.html');
+    expect(contents.loaded).toMatchObject({ status: 200, body: '<!doctype html><title>ours</title>' });
+    const handler = electron.log.protocols.get('app')!;
+    expect((await handler(new Request('app://panel/..%2fhypertcp.db'))).status).toBe(403);
+    await expect(electron.ipcMain.invoke(CHANNELS.call, contents.frame(), 'hello', {})).resolves.toEqual({ ok: true, result: null });
+    await expect(electron.ipcMain.invoke(CHANNELS.call, contents.frame(pathToFileURL(indexHtml).href), 'hello', {})).rejects.toThrow(/forbidden/);
+  });
+
   it('a second instance quits at once without starting a core', async () => {
     const electron = createFakeElectron(tmp());
     electron.app.hasLock = false;
@@ -152,7 +175,7 @@ describe('desktop shell lifecycle', () => {
     };
     await boot(electron, core);
     const contents = electron.log.windows[0]!.webContents;
-    await Promise.resolve(); // loadFile settles
+    await Promise.resolve(); // the window's load has started
     electron.ipcMain.send(CHANNELS.subscribe, contents.frame()); // bridge.onEvents, before the page's snapshot
     contents.emit('did-finish-load'); // after it: attaching again here would drop what changed since
     expect([subscriptions, live.size]).toEqual([1, 1]);

@@ -4,6 +4,7 @@
  * sessions with reason 'shutdown' and flushes the database before the process exits.
  */
 import type { NotificationLike, ShellElectron, WindowLike } from './electron-api';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './app-scheme';
 import { hardenWebContents } from './hardening';
 import { bindApi, CHANNELS } from './ipc';
 import { appOrigin } from './trust';
@@ -57,7 +58,9 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
     app.quit(); // the first instance gets 'second-instance' and shows itself
     return null;
   }
-  const origin = appOrigin({ indexHtml: options.paths.indexHtml, devServerUrl: options.devServerUrl, platform: options.platform });
+  const origin = appOrigin({ indexHtml: options.paths.indexHtml, devServerUrl: options.devServerUrl });
+  // Before 'ready', as Electron requires: app:// gets a real, secure origin (CSP 'self' = app://panel).
+  electron.protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
   let win: WindowLike | null = null;
   let ready = false;
   let quitting = false;
@@ -91,6 +94,9 @@ export async function startShell(electron: ShellElectron, options: ShellOptions)
   // Quit before 'ready' (a SIGTERM at launch): the quit sequence had no core to wait for and is
   // over or finishing, so a core started now would never be closed.
   if (quitting) return null;
+  const entry = origin.entry;
+  // The page and its assets, from the built renderer folder only (also inside app.asar).
+  if (entry.kind === 'app') electron.protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, entry.rendererDir));
   const userData = app.getPath('userData');
   let core: CorePort;
   try {

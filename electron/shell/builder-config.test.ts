@@ -92,6 +92,8 @@ describe('electron-builder.yml', () => {
       enableNodeCliInspectArguments: false,
       enableEmbeddedAsarIntegrityValidation: true,
       onlyLoadAppFromAsar: true,
+      // the page is served over app://panel: file:// pages get no fetch of other local files
+      grantFileProtocolExtraPrivileges: false,
       // not a fuse: the macOS binary the flip edits is signed ad hoc again, else Apple Silicon
       // refuses to run an unsigned build (electron/fuses, "Apple Silicon")
       resetAdHocDarwinSignature: true,

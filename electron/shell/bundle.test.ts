@@ -57,7 +57,7 @@ describe('built main bundle', () => {
     const lines = child.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
     const [boot, end] = lines;
     expect(boot).toMatchObject({ sandboxed: true, userData, preload: join(out, 'preload.cjs'), hello: { ok: true, result: { mode: 'desktop' } } });
-    expect(String(boot!.url)).toMatch(/^file:.*\/renderer\/index\.html$/);
+    expect(boot!.url).toBe('app://panel/index.html');
     expect((boot!.hello as { result: { tcpPort: number } }).result.tcpPort).toBeGreaterThan(0); // --tcp-port=0: ephemeral
     expect(existsSync(join(userData, 'hypertcp.db'))).toBe(true);
     expect(end).toEqual({ calls: ['app.quit', 'tray.destroy', 'app.quit', 'app.exited'] });

@@ -37,7 +37,7 @@ describe('content security policy', () => {
     expect(directives(CSP_HEADER).get('base-uri')).toEqual(["'none'"]);
   });
 
-  it('the renderer page (loaded over file://, where headers do not apply) carries a policy that meets it too', (ctx) => {
+  it('the renderer page carries a policy in a meta tag that meets it too', (ctx) => {
     const index = join(root, 'renderer', 'index.html');
     if (!existsSync(index)) {
       console.log('skipped: renderer/index.html does not exist yet');

@@ -1,8 +1,9 @@
 /**
  * The renderer's Content-Security-Policy: the same policy the headless host serves
  * (electron/host/static-files.ts), so both modes run the UI under one set of rules. The main process
- * adds it as a response header to every response of the window's session; file:// pages get no
- * headers, so renderer/index.html carries it in a meta tag too (csp.test.ts checks both).
+ * adds it as a response header to every response of the window's session, and the app:// handler
+ * (app-scheme.ts) to every page and asset it serves, where 'self' means app://panel only;
+ * renderer/index.html carries it in a meta tag too (csp.test.ts checks both).
  */
 import { CONTENT_SECURITY_POLICY } from '../host/static-files';
 

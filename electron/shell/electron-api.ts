@@ -5,12 +5,13 @@
  */
 import type {
   BrowserWindowConstructorOptions,
+  CustomScheme,
   MenuItemConstructorOptions,
   NotificationConstructorOptions,
   Rectangle,
 } from 'electron';
 
-export type { BrowserWindowConstructorOptions, MenuItemConstructorOptions, NotificationConstructorOptions, Rectangle };
+export type { BrowserWindowConstructorOptions, CustomScheme, MenuItemConstructorOptions, NotificationConstructorOptions, Rectangle };
 
 export interface Preventable {
   preventDefault(): void;
@@ -83,7 +84,6 @@ export interface WindowLike {
   isVisible(): boolean;
   isDestroyed(): boolean;
   getNormalBounds(): Rectangle;
-  loadFile(path: string): Promise<void>;
   loadURL(url: string): Promise<void>;
   on(event: 'close', listener: (event: Preventable) => void): unknown;
   on(event: 'closed', listener: () => void): unknown;
@@ -141,5 +141,12 @@ export interface ShellElectron {
     openPath(path: string): Promise<string>;
   };
   screen: { getAllDisplays(): { workArea: Rectangle }[] };
+  /** The default session's protocols: the window's page comes from app:// (app-scheme.ts). */
+  protocol: {
+    /** Before 'ready' only, once. */
+    registerSchemesAsPrivileged(schemes: CustomScheme[]): void;
+    /** After 'ready'. */
+    handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void;
+  };
   dialog: { showErrorBox(title: string, content: string): void };
 }

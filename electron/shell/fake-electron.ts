@@ -3,9 +3,9 @@
  * It records what the shell does (windows, handlers, menus, notifications) in `log` and lets tests
  * fire the events Electron would fire.
  */
-import { format as formatUrl } from 'node:url';
 import type {
   BrowserWindowConstructorOptions,
+  CustomScheme,
   FrameLike,
   HeadersDetails,
   IpcEventLike,
@@ -66,6 +66,8 @@ export class FakeWebContents extends Emitter {
   destroyed = false;
   openHandler: ((d: { url: string }) => WindowOpenResponse) | null = null;
   reloads = 0;
+  /** What the last loadURL of a handled scheme got back (the fake runs the shell's protocol handler). */
+  loaded: { status: number; headers: Headers; body: string } | null = null;
   /** Its renderer is gone (a test sets it with 'render-process-gone'); a reload brings a new one. */
   crashed = false;
   reload(): void {
@@ -103,6 +105,10 @@ export interface FakeLog {
   opened: string[];
   openedPaths: string[];
   errors: string[];
+  /** protocol.registerSchemesAsPrivileged's argument (null until called). */
+  privilegedSchemes: CustomScheme[] | null;
+  /** protocol.handle's handlers, by scheme. */
+  protocols: Map<string, (request: Request) => Response | Promise<Response>>;
 }
 
 export class FakeWindow extends Emitter {
@@ -151,12 +157,19 @@ export class FakeWindow extends Emitter {
   getNormalBounds(): Rectangle {
     return { ...this.bounds };
   }
-  /** As Electron builds it: url.format, which leaves '%', '[' and the like unencoded. */
-  async loadFile(path: string): Promise<void> {
-    this.webContents.url = new URL(formatUrl({ protocol: 'file', slashes: true, pathname: path })).href;
-  }
+  /** As Electron: a scheme with a protocol handler is served by it, and a failed load rejects. */
   async loadURL(url: string): Promise<void> {
     this.webContents.url = url;
+    this.webContents.loaded = null;
+    const scheme = url.slice(0, Math.max(0, url.indexOf(':')));
+    const handler = this.log.protocols.get(scheme);
+    if (handler === undefined) {
+      if (['http', 'https', 'file', 'data'].includes(scheme)) return;
+      throw new Error(`ERR_UNKNOWN_URL_SCHEME (${url})`);
+    }
+    const response = await handler(new Request(url));
+    this.webContents.loaded = { status: response.status, headers: response.headers, body: await response.text() };
+    if (!response.ok) throw new Error(`ERR_HTTP_RESPONSE_CODE_FAILURE ${response.status} (${url})`);
   }
   /** What Electron does when the user clicks the close button. */
   userClose(): void {
@@ -197,8 +210,15 @@ export class FakeTray extends Emitter {
 export class FakeApp extends Emitter {
   isPackaged = false;
   hasLock = true;
+  isReady = false;
   readyResolve!: () => void;
-  readonly ready = new Promise<void>((r) => (this.readyResolve = r));
+  readonly ready = new Promise<void>(
+    (r) =>
+      (this.readyResolve = () => {
+        this.isReady = true;
+        r();
+      }),
+  );
   constructor(
     private userData: string,
     private readonly log: FakeLog,
@@ -268,7 +288,20 @@ export class FakeIpcMain {
 export type FakeElectron = ShellElectron & { app: FakeApp; ipcMain: FakeIpcMain; log: FakeLog };
 
 export function createFakeElectron(userData: string, displays: Rectangle[] = [{ x: 0, y: 0, width: 1920, height: 1080 }]): FakeElectron {
-  const log: FakeLog = { calls: [], windows: [], trays: [], notifications: [], shownNotifications: [], appMenus: [], opened: [], openedPaths: [], errors: [] };
+  const log: FakeLog = {
+    calls: [],
+    windows: [],
+    trays: [],
+    notifications: [],
+    shownNotifications: [],
+    appMenus: [],
+    opened: [],
+    openedPaths: [],
+    errors: [],
+    privilegedSchemes: null,
+    protocols: new Map(),
+  };
+  const app = new FakeApp(userData, log);
   const Notification = class extends Emitter {
     constructor(private readonly options: NotificationConstructorOptions) {
       super();
@@ -287,7 +320,7 @@ export function createFakeElectron(userData: string, displays: Rectangle[] = [{ 
   };
   return {
     log,
-    app: new FakeApp(userData, log),
+    app,
     ipcMain: new FakeIpcMain(),
     BrowserWindow: class extends FakeWindow {
       constructor(options: BrowserWindowConstructorOptions) {
@@ -313,6 +346,19 @@ export function createFakeElectron(userData: string, displays: Rectangle[] = [{ 
     },
     screen: { getAllDisplays: () => displays.map((workArea) => ({ workArea })) },
     dialog: { showErrorBox: (title, content) => void log.errors.push(`${title}: ${content}`) },
+    // Electron's rules: privileged schemes once and before 'ready', handlers after it, one per scheme.
+    protocol: {
+      registerSchemesAsPrivileged: (schemes) => {
+        if (app.isReady) throw new Error('registerSchemesAsPrivileged should be called before app is ready');
+        if (log.privilegedSchemes !== null) throw new Error('registerSchemesAsPrivileged can be called only once');
+        log.privilegedSchemes = schemes;
+      },
+      handle: (scheme, handler) => {
+        if (!app.isReady) throw new Error('protocol.handle before app is ready');
+        if (log.protocols.has(scheme)) throw new Error(`Failed to register protocol: ${scheme}`);
+        log.protocols.set(scheme, handler);
+      },
+    },
   };
 }
 

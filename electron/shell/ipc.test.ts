@@ -9,7 +9,7 @@ import { createApiServer } from '../api/server';
 import type { HubDelta } from '../hub/hub';
 
 const indexHtml = '/opt/app/dist/renderer/index.html';
-const appUrl = pathToFileURL(indexHtml).href;
+const appUrl = 'app://panel/index.html';
 
 function setup() {
   const calls: [string, unknown][] = [];
@@ -35,6 +35,9 @@ function setup() {
 
 const foreign = (main: FakeWebContents) => ({
   'another file': main.frame('file:///etc/passwd'),
+  'our page over file://': main.frame(pathToFileURL(indexHtml).href),
+  'another app:// page': main.frame('app://panel/other.html'),
+  'another app:// host': main.frame('app://evil/index.html'),
   'a web page': main.frame('https://evil.example/'),
   'a subframe': main.frame(appUrl, { url: appUrl, parent: null }),
   'another window': new FakeWebContents().frame(appUrl),

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { appOrigin, isLoopbackHttpUrl, isTrustedSender } from './trust';
 
 const indexHtml = '/opt/app/dist/renderer/index.html';
-const appUrl = pathToFileURL(indexHtml).href;
+const appUrl = 'app://panel/index.html';
 const origin = appOrigin({ indexHtml });
 const ev = (url: string, id = 7, parent: { url: string; parent: null } | null = null) => ({ sender: { id }, senderFrame: { url, parent } });
 
@@ -25,47 +25,34 @@ describe('trusted senders', () => {
     expect(isTrustedSender(ev(appUrl), null, origin)).toBe(false);
   });
 
-  // Electron's loadFile builds the URL with url.format, which leaves '%', '[', ']', '|', '^' as they
-  // are; Chromium keeps a '%' that starts no escape and escapes only some of the others. The page's
-  // frame.url is that spelling, pathToFileURL's is another: the same file must pass either way.
-  it('accepts our page however its path is spelled in the URL (an install under "100%" or "[1]")', () => {
-    const percent = appOrigin({ indexHtml: '/opt/100%/app/index.html', platform: 'linux' });
-    expect(percent.isAppUrl('file:///opt/100%/app/index.html')).toBe(true);
-    expect(percent.isAppUrl('file:///opt/100%25/app/index.html#/devices')).toBe(true);
-    const brackets = appOrigin({ indexHtml: '/home/u/apps [1]/a|b^c/index.html', platform: 'linux' });
-    expect(brackets.isAppUrl('file:///home/u/apps%20[1]/a|b%5Ec/index.html')).toBe(true);
-    expect(brackets.isAppUrl('file:///home/u/apps%20%5B1%5D/a%7Cb%5Ec/index.html?x=1')).toBe(true);
-    const hexLike = appOrigin({ indexHtml: '/opt/50%41/index.html', platform: 'linux' });
-    expect(hexLike.isAppUrl(pathToFileURL('/opt/50%41/index.html').href)).toBe(true);
-    // and it stays exact: other files, lookalikes, other hosts and schemes
+  it('accepts exactly our app:// page: not a file:// URL of it, nor another path, host, port or scheme', () => {
+    expect(appUrl).toBe('app://panel/index.html');
     for (const url of [
-      'file:///opt/100%/app/other.html',
-      'file:///opt/100%/app/index.html.bak',
-      'file:///opt/100%2525/app/index.html', // the folder "100%25", not "100%"
-      'file:///opt/100%/app%2Findex.html', // an encoded separator
-      'file:///opt/100%/app/x/../../evil/index.html',
-      'file://evil.example/opt/100%/app/index.html',
-      'https://evil.example/opt/100%/app/index.html',
-      'file:///OPT/100%/APP/INDEX.HTML', // case counts outside Windows
+      pathToFileURL(indexHtml).href, // the same file over file://, where 'self' was every local file
+      'app://panel/other.html',
+      'app://panel/index.html.bak',
+      'app://panel/assets/index.html',
+      'app://panel/',
+      'app://panel.evil/index.html',
+      'app://evil/index.html',
+      'app://panel:1/index.html',
+      'app://user@panel/index.html',
+      'app://panel/x/../index.html', // not how Chromium reports our page
+      'app://panel/%69ndex.html',
+      'APP://PANEL/INDEX.HTML',
+      'https://panel/index.html',
+      'http://localhost:5173/',
     ]) {
-      expect(percent.isAppUrl(url), url).toBe(false);
+      expect(origin.isAppUrl(url), url).toBe(false);
     }
+    expect(origin.entry).toEqual({ kind: 'app', url: 'app://panel/index.html', rendererDir: '/opt/app/dist/renderer' });
   });
 
-  it('on Windows, the drive letter and the case of the path do not matter, anything else does', () => {
-    const win = appOrigin({ indexHtml: 'c:\\Program Files\\HyperTCP Panel\\resources\\app.asar\\dist\\renderer\\index.html', platform: 'win32' });
-    expect(win.isAppUrl('file:///C:/Program%20Files/HyperTCP%20Panel/resources/app.asar/dist/renderer/index.html')).toBe(true);
-    expect(win.isAppUrl('file:///c:/program%20files/hypertcp%20panel/resources/app.asar/dist/renderer/index.html#/')).toBe(true);
-    const odd = appOrigin({ indexHtml: 'D:\\Apps\\100% [beta]\\index.html', platform: 'win32' });
-    expect(odd.isAppUrl('file:///D:/Apps/100%%20[beta]/index.html')).toBe(true);
-    for (const url of [
-      'file:///D:/Program%20Files/HyperTCP%20Panel/resources/app.asar/dist/renderer/index.html', // another drive
-      'file:///C:/Program%20Files/HyperTCP%20Panel/resources/app.asar/dist/renderer/other.html',
-      'file://evil/C:/Program%20Files/HyperTCP%20Panel/resources/app.asar/dist/renderer/index.html',
-      'file://evil/share/index.html',
-      'file:///C:/Program%20Files/HyperTCP%20Panel/resources%5Capp.asar/dist/renderer/index.html',
-    ]) {
-      expect(win.isAppUrl(url), url).toBe(false);
+  it('serves from wherever the build is, whatever the folder is called (the URL does not name it)', () => {
+    for (const path of ['/opt/100%/app/index.html', '/home/u/Apps [1]/a#b?c/resources/app.asar/dist/renderer/index.html']) {
+      const other = appOrigin({ indexHtml: path });
+      expect(other.entry.url, path).toBe('app://panel/index.html');
+      expect(other.isAppUrl('app://panel/index.html#/devices'), path).toBe(true);
     }
   });
 

@@ -1,17 +1,17 @@
 /**
- * Which page is ours. The window loads exactly one document: the built index.html over file://,
- * or (development only) the Vite dev server. IPC handlers and the permission policy ask this module
- * before they answer anything.
+ * Which page is ours. The window loads exactly one document: the built index.html over our app://
+ * scheme (app-scheme.ts), or (development only) the Vite dev server. IPC handlers and the permission
+ * policy ask this module before they answer anything.
  */
-import { posix, win32 } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname } from 'node:path';
+import { appUrlOf } from './app-scheme';
 import type { FrameLike, IpcInvokeEventLike } from './electron-api';
 
 export interface AppOrigin {
-  /** True when `url` is our app page (any hash/query); never true for other files or origins. */
+  /** True when `url` is our app page (any hash/query); never true for other pages, files or origins. */
   isAppUrl(url: string): boolean;
-  /** What the window loads. */
-  readonly entry: { kind: 'file'; path: string } | { kind: 'url'; url: string };
+  /** What the window loads; for 'app', the folder the app:// handler serves. */
+  readonly entry: { kind: 'app'; url: string; rendererDir: string } | { kind: 'url'; url: string };
 }
 
 /** Only loopback dev servers are accepted, so a stray env var can't point the app at the web. */
@@ -24,7 +24,7 @@ export function isLoopbackHttpUrl(raw: string): boolean {
   }
 }
 
-export function appOrigin(options: { indexHtml: string; devServerUrl?: string | undefined; platform?: NodeJS.Platform | undefined }): AppOrigin {
+export function appOrigin(options: { indexHtml: string; devServerUrl?: string | undefined }): AppOrigin {
   if (options.devServerUrl !== undefined) {
     if (!isLoopbackHttpUrl(options.devServerUrl)) throw new Error(`dev server must be http on loopback, got ${options.devServerUrl}`);
     const origin = new URL(options.devServerUrl).origin;
@@ -33,40 +33,12 @@ export function appOrigin(options: { indexHtml: string; devServerUrl?: string | 
       isAppUrl: (url) => safeUrl(url)?.origin === origin,
     };
   }
-  const windows = (options.platform ?? process.platform) === 'win32';
-  const indexPath = comparablePath(options.indexHtml, windows);
+  const entryUrl = appUrlOf(basename(options.indexHtml));
   return {
-    entry: { kind: 'file', path: options.indexHtml },
-    isAppUrl: (url) => {
-      const path = filePathOf(url, windows);
-      return path !== null && comparablePath(path, windows) === indexPath;
-    },
+    entry: { kind: 'app', url: entryUrl, rendererDir: dirname(options.indexHtml) },
+    // Exactly the URL the window loads, as Chromium reports it (canonical); only hash and query may differ.
+    isAppUrl: (url) => url.split(/[?#]/, 1)[0] === entryUrl,
   };
-}
-
-/** Windows paths compare case-insensitively (drive letter included), as the file system does. */
-function comparablePath(path: string, windows: boolean): string {
-  return windows ? win32.normalize(path).toLowerCase() : posix.normalize(path);
-}
-
-/**
- * The file a file: URL names, decoded, whatever its spelling: Electron's loadFile leaves '%', '[',
- * ']', '|', '^' unescaped and Chromium escapes some of them, pathToFileURL escapes all. Query and hash
- * do not change the file. Null for other schemes, for a host on POSIX (on Windows a share's host is
- * part of the path compared) and for encoded separators (fileURLToPath refuses them).
- */
-function filePathOf(raw: string, windows: boolean): string | null {
-  const url = safeUrl(raw);
-  if (url === null || url.protocol !== 'file:') return null;
-  url.hash = '';
-  url.search = '';
-  // A '%' that starts no escape is a '%' in the name (Chromium reads it so); fileURLToPath would throw on it.
-  url.pathname = url.pathname.replace(/%(?![0-9A-Fa-f]{2})/g, '%25');
-  try {
-    return fileURLToPath(url, { windows });
-  } catch {
-    return null;
-  }
 }
 
 function safeUrl(raw: string): URL | null {

@@ -1,30 +1,69 @@
-import { describe, expect, it } from 'vitest';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createFakeElectron, preventable, type FakeWindow } from './fake-electron';
 import { createMainWindow } from './window';
 import { appOrigin } from './trust';
 import { CSP_HEADER } from './csp';
+import { serveAppRequest } from './app-scheme';
 
-const indexHtml = '/opt/hypertcp/dist/renderer/index.html';
-const appUrl = pathToFileURL(indexHtml).href;
+const installs = mkdtempSync(join(tmpdir(), 'window-'));
+afterAll(() => rmSync(installs, { recursive: true, force: true }));
+
+/** A built renderer folder under `folder` (in the temporary installs folder). */
+function builtRenderer(folder: string): string {
+  const dir = join(installs, folder, 'dist', 'renderer');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'index.html'), `<!doctype html><title>${folder}</title>`);
+  return join(dir, 'index.html');
+}
+
+const indexHtml = builtRenderer('hypertcp');
+const appUrl = 'app://panel/index.html';
+
+/** Electron as the shell has it when it opens the window: 'ready' passed, app:// served from the renderer folder (app.ts). */
+function readyElectron(index: string): ReturnType<typeof createFakeElectron> {
+  const electron = createFakeElectron('/tmp/shell-unused');
+  electron.app.readyResolve();
+  const entry = appOrigin({ indexHtml: index }).entry;
+  if (entry.kind === 'app') electron.protocol.handle('app', (request) => serveAppRequest(request, entry.rendererDir));
+  return electron;
+}
+
+function openWith(index: string): { win: FakeWindow; electron: ReturnType<typeof createFakeElectron>; loading: Promise<void> } {
+  const electron = readyElectron(index);
+  createMainWindow(electron, { origin: appOrigin({ indexHtml: index }), preloadPath: '/opt/hypertcp/dist/electron/preload.cjs', bounds: null });
+  const win = electron.log.windows[0]!;
+  return { win, electron, loading: vi.waitFor(() => expect(win.webContents.loaded).not.toBeNull(), { timeout: 2000 }) };
+}
 
 function open(): { win: FakeWindow; electron: ReturnType<typeof createFakeElectron> } {
-  const electron = createFakeElectron('/tmp/shell-unused');
-  createMainWindow(electron, { origin: appOrigin({ indexHtml }), preloadPath: '/opt/hypertcp/dist/electron/preload.cjs', bounds: null });
-  return { win: electron.log.windows[0]!, electron };
+  return openWith(indexHtml);
 }
 
 describe('main window options', () => {
-  it("loads the very file it was given, whatever its folder's name ('%41' is not 'A')", () => {
-    for (const path of ['/opt/50%41/index.html', '/opt/Apps [old]/index.html', '/opt/a#b?c/index.html']) {
-      const electron = createFakeElectron('/tmp/unused');
-      createMainWindow(electron, { origin: appOrigin({ indexHtml: path }), preloadPath: '/p/preload.cjs', bounds: null });
-      expect(fileURLToPath(electron.log.windows[0]!.webContents.getURL())).toBe(path);
+  it('loads app://panel/index.html, served from the built renderer folder with our CSP header, not file://', async () => {
+    const { win, loading } = openWith(indexHtml);
+    await loading;
+    expect(win.webContents.getURL()).toBe(appUrl);
+    expect(win.webContents.loaded).toMatchObject({ status: 200, body: '<!doctype html><title>hypertcp</title>' });
+    expect(win.webContents.loaded!.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(win.webContents.loaded!.headers.get('content-security-policy')).toBe(CSP_HEADER);
+  });
+
+  it("serves the page of the folder it was given, whatever that folder's name ('%41', '[old]', '#', '?')", async () => {
+    for (const folder of ['50%41', 'Apps [old]', 'a#b?c']) {
+      const { win, loading } = openWith(builtRenderer(folder));
+      await loading;
+      expect(win.webContents.getURL(), folder).toBe(appUrl);
+      expect(win.webContents.loaded?.body, folder).toBe(`<!doctype html><title>${folder}</title>`);
     }
   });
 
   it('locks the renderer down', () => {
-    const electron = createFakeElectron('/tmp/unused');
+    const electron = readyElectron(indexHtml);
     createMainWindow(electron, { origin: appOrigin({ indexHtml }), preloadPath: '/p/preload.cjs', bounds: null });
     const prefs = electron.log.windows[0]!.options.webPreferences!;
     expect(prefs).toMatchObject({
@@ -42,7 +81,7 @@ describe('main window options', () => {
   });
 
   it('uses remembered bounds, and maximizes when it was maximized', () => {
-    const electron = createFakeElectron('/tmp/unused');
+    const electron = readyElectron(indexHtml);
     createMainWindow(electron, { origin: appOrigin({ indexHtml }), preloadPath: '/p', bounds: { x: 5, y: 6, width: 900, height: 700, maximized: true } });
     const win = electron.log.windows[0]!;
     expect(win.options).toMatchObject({ x: 5, y: 6, width: 900, height: 700 });
@@ -61,7 +100,7 @@ describe('main window options', () => {
 describe('web contents hardening', () => {
   it('blocks navigation, opening only allowlisted https links externally', () => {
     const { win, electron } = open();
-    for (const url of ['https://evil.example/', 'file:///etc/passwd', 'https://github.com/some/repo']) {
+    for (const url of ['https://evil.example/', 'file:///etc/passwd', pathToFileURL(indexHtml).href, 'app://panel/other.html', 'app://evil/index.html', 'https://github.com/some/repo']) {
       const e = preventable();
       win.webContents.emit('will-navigate', e, url);
       expect(e.prevented).toBe(true);
@@ -105,10 +144,11 @@ describe('web contents hardening', () => {
     };
     for (const p of ['media', 'geolocation', 'notifications', 'openExternal', 'fullscreen', 'hid', 'serial', 'clipboard-read']) {
       expect(ask(p, appUrl), p).toBe(false);
-      expect(s.permissionCheck!(win.webContents, p, 'file://'), p).toBe(false);
+      expect(s.permissionCheck!(win.webContents, p, 'app://panel'), p).toBe(false);
     }
     expect(ask('clipboard-sanitized-write', appUrl)).toBe(true);
     expect(ask('clipboard-sanitized-write', 'https://evil.example/')).toBe(false);
+    expect(ask('clipboard-sanitized-write', pathToFileURL(indexHtml).href)).toBe(false);
     expect(s.permissionCheck!(null, 'clipboard-sanitized-write', '')).toBe(false);
   });
 });

@@ -1,7 +1,6 @@
 /**
  * The main window: locked-down web preferences, the session policy, our page and nothing else.
  */
-import { pathToFileURL } from 'node:url';
 import type { BrowserWindowConstructorOptions, ShellElectron, WindowLike } from './electron-api';
 import { hardenSession, hardenWebContents } from './hardening';
 import type { AppOrigin } from './trust';
@@ -60,9 +59,8 @@ export function createMainWindow(electron: Pick<ShellElectron, 'BrowserWindow' |
   hardenWebContents(electron, win.webContents);
   if (options.bounds?.maximized === true) win.maximize();
   win.on('ready-to-show', () => win.show());
-  const entry = options.origin.entry;
-  // Not loadFile: it leaves '%' unencoded, so a folder named '50%41' would load '50A'.
-  const loading = win.loadURL(entry.kind === 'file' ? pathToFileURL(entry.path).href : entry.url);
+  // app://panel/index.html (served by app-scheme.ts, never file://), or the dev server in development.
+  const loading = win.loadURL(options.origin.entry.url);
   loading.catch((error: unknown) => console.error('[shell] could not load the UI:', error));
   return win;
 }
