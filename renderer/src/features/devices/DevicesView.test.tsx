@@ -38,6 +38,11 @@ describe('devices view', () => {
     expect(screen.getByTestId('device-row-dev-2500')).toBeTruthy();
     expect(screen.queryByTestId('device-row-dev-0000')).toBeNull();
     expect(screen.getAllByRole('row').length).toBeLessThan(80);
+    // a screen reader hears "row 2,502 of 5,001", not the place among the few drawn
+    expect(screen.getByRole('table', { name: 'Devices' }).getAttribute('aria-rowcount')).toBe('5001');
+    const row = screen.getByTestId('device-row-dev-2500');
+    expect(row.getAttribute('aria-rowindex')).toBe(String(Number(row.dataset.index) + 2));
+    expect(Number(row.dataset.index)).toBeGreaterThan(2000);
   });
 
   it('filters, searches and sorts; shows the flap badge and the disconnect reason', () => {

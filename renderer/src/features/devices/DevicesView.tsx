@@ -57,6 +57,8 @@ const DeviceRow = memo(function DeviceRow({ id, index, now, top, tabbable }: { i
       className={`row device-row ${d.online ? 'online' : 'offline'}`}
       style={{ transform: `translateY(${top}px)` }}
       role="row"
+      // only a window of the rows is drawn: each says its place among all (the header is row 1)
+      aria-rowindex={index + 2}
       data-testid={`device-row-${id}`}
       data-row-key={id}
       data-index={index}
@@ -206,8 +208,8 @@ export function DevicesView() {
   return (
     <section className="view devices-view">
       <DevicesToolbar shown={shown.length} total={ids.length} />
-      <div className="table" role="table" aria-label="Devices" aria-describedby={KEYS_HINT_ID}>
-        <div className="row head device-row" role="row">
+      <div className="table" role="table" aria-label="Devices" aria-describedby={KEYS_HINT_ID} aria-rowcount={shown.length + 1}>
+        <div className="row head device-row" role="row" aria-rowindex={1}>
           {COLUMNS.map((c) => (
             // aria-sort belongs to the column header; the button inside it sorts
             <span key={c.key} role="columnheader" className={`cell sort${c.givesWay ? ` ${c.givesWay}` : ''}`} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>

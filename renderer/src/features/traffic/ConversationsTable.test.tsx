@@ -33,6 +33,9 @@ describe('traffic: conversations', () => {
     const rows = await screen.findAllByTestId('conversation-row');
     expect(cellsOf(rows[0]!)).toEqual(['Greenhouse (probe)', 'server', '42', '2.0 KiB', '0', '3.0/s', '1 s ago']);
     expect(cellsOf(rows[1]!).slice(0, 5)).toEqual(['lamp', 'ghost', '5', '10 B', '2']);
+    // virtualized: the table and each row say the place among all (the header is row 1)
+    expect(screen.getByRole('table', { name: 'Conversations' }).getAttribute('aria-rowcount')).toBe('3');
+    expect(rows.map((r) => r.getAttribute('aria-rowindex'))).toEqual(['2', '3']);
     expect(screen.getByTestId('conversations-summary').textContent).toMatch(/2 pairs since the host started · 7 quieter ones dropped \(the host keeps the 1000 most recently active\)/);
     expect(ctx.client.calls.filter((c) => c.method === 'traffic.conversations').map((c) => c.params)).toContainEqual({ limit: 500 });
   });

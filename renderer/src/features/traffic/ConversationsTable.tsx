@@ -36,6 +36,8 @@ const ConversationRow = memo(function ConversationRow({ c, from, to, index, top,
       className="row conversation-row"
       style={{ transform: `translateY(${top}px)` }}
       role="row"
+      // only a window of the rows is drawn: each says its place among all (the header is row 1)
+      aria-rowindex={index + 2}
       data-testid="conversation-row"
       data-row-key={pairKey(c)}
       data-index={index}
@@ -101,8 +103,8 @@ export function ConversationsTable({ onOpen }: { onOpen: (c: ConversationStats) 
   return (
     <div className="conversations" data-testid="conversations">
       {error && <p className="error-text">{error}</p>}
-      <div className="table" role="table" aria-label="Conversations" aria-describedby={KEYS_HINT_ID}>
-        <div className="row head conversation-row" role="row">
+      <div className="table" role="table" aria-label="Conversations" aria-describedby={KEYS_HINT_ID} aria-rowcount={sorted.length + 1}>
+        <div className="row head conversation-row" role="row" aria-rowindex={1}>
           {COLUMNS.map((col) => (
             // aria-sort belongs to the column header; the button inside it sorts
             <span key={col.key} role="columnheader" className={`cell sort${col.num ? ' num' : ''}${col.givesWay ? ` ${col.givesWay}` : ''}`} aria-sort={sort.key === col.key ? (sort.desc ? 'descending' : 'ascending') : 'none'} title={col.title}>

@@ -38,6 +38,9 @@ describe('traffic list keyboard', () => {
     press('End');
     expect(focusedSeq()).toBe(500);
     expect(stops()).toEqual([500]);
+    // only a window is drawn: the table and each row say the place among all (the header is row 1)
+    expect(screen.getByTestId('traffic-list').getAttribute('aria-rowcount')).toBe('501');
+    expect((document.activeElement as HTMLElement).getAttribute('aria-rowindex')).toBe('501');
     press('ArrowDown'); // stays at the end
     expect(focusedSeq()).toBe(500);
     press('Enter');

@@ -39,6 +39,8 @@ const Row = memo(function Row({ row, index, top, selected, tabbable, onSelect }:
       className={`row traffic-row dir-${row.dir}${selected ? ' selected' : ''}`}
       style={{ transform: `translateY(${top}px)` }}
       role="row"
+      // only a window of the rows is drawn: each says its place among all (the header is row 1)
+      aria-rowindex={index + 2}
       aria-selected={selected}
       data-testid="traffic-row"
       tabIndex={tabbable ? 0 : -1}
@@ -104,8 +106,8 @@ export function TrafficList({ rows, selectedSeq, onSelect, testId = 'traffic-lis
     focusedRowKey(scroller.current),
   );
   return (
-    <div className="table traffic-table" role="table" aria-label="Traffic" data-testid={testId}>
-      <div className="row head traffic-row" role="row">
+    <div className="table traffic-table" role="table" aria-label="Traffic" data-testid={testId} aria-rowcount={rows.length + 1}>
+      <div className="row head traffic-row" role="row" aria-rowindex={1}>
         <span role="columnheader" className="cell">Time</span>
         <span role="columnheader" className="cell">Dir</span>
         <span role="columnheader" className="cell">From</span>
