@@ -6,11 +6,15 @@ export type DeviceSortKey = 'id' | 'online' | 'since' | 'address' | 'lastSeen' |
 export type DeviceFilter = 'all' | 'online' | 'offline' | 'flapping';
 
 export const THEME_STORAGE_KEY = 'hypertcp.theme';
+/** 'off' when the user turned the single-key shortcuts off (WCAG 2.1.4); absent means on. */
+export const SINGLE_KEYS_STORAGE_KEY = 'hypertcp.singleKeyShortcuts';
 
 export interface UiSlice {
   view: View;
   selectedDevice: string | null;
   theme: ThemeChoice;
+  /** 1-6, "/" and "p" act anywhere on the page; off for speech input and stray key presses. */
+  singleKeyShortcuts: boolean;
   paletteOpen: boolean;
   deviceSearch: string;
   deviceFilter: DeviceFilter;
@@ -23,6 +27,7 @@ export interface UiSlice {
   searchFocusPending: boolean;
   navigate(view: View, device?: string): void;
   setTheme(theme: ThemeChoice): void;
+  setSingleKeyShortcuts(on: boolean): void;
   setPaletteOpen(open: boolean): void;
   setDeviceSearch(q: string): void;
   setDeviceFilter(f: DeviceFilter): void;
@@ -44,10 +49,19 @@ function storedTheme(): ThemeChoice {
   }
 }
 
+function storedSingleKeys(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(SINGLE_KEYS_STORAGE_KEY) !== 'off';
+  } catch {
+    return true;
+  }
+}
+
 export const createUiSlice: SliceCreator<UiSlice> = (set) => ({
   view: 'devices',
   selectedDevice: null,
   theme: storedTheme(),
+  singleKeyShortcuts: storedSingleKeys(),
   paletteOpen: false,
   deviceSearch: '',
   deviceFilter: 'all',
@@ -63,6 +77,15 @@ export const createUiSlice: SliceCreator<UiSlice> = (set) => ({
       /* storage may be disabled; the choice still applies to this session */
     }
     set({ theme });
+  },
+  setSingleKeyShortcuts(on) {
+    try {
+      if (on) globalThis.localStorage?.removeItem(SINGLE_KEYS_STORAGE_KEY);
+      else globalThis.localStorage?.setItem(SINGLE_KEYS_STORAGE_KEY, 'off');
+    } catch {
+      /* storage may be disabled; the choice still applies to this session */
+    }
+    set({ singleKeyShortcuts: on });
   },
   setPaletteOpen(open) {
     set({ paletteOpen: open });

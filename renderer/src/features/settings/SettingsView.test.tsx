@@ -185,3 +185,17 @@ describe('settings view', () => {
     expect(((await screen.findByLabelText(/^Offline alerts/)) as HTMLInputElement).checked).toBe(false);
   });
 });
+
+describe('settings: single-key shortcuts', () => {
+  it('turns the single-key shortcuts off and on from Appearance (WCAG 2.1.4), kept for the next window', () => {
+    const { store } = renderWith(<SettingsView />);
+    const box = screen.getByRole('checkbox', { name: /^Single-key shortcuts/ }) as HTMLInputElement;
+    expect(box.checked).toBe(true);
+    fireEvent.click(box);
+    expect(store.getState().singleKeyShortcuts).toBe(false);
+    expect(setup().store.getState().singleKeyShortcuts).toBe(false);
+    fireEvent.click(box);
+    expect(box.checked).toBe(true);
+    expect(setup().store.getState().singleKeyShortcuts).toBe(true);
+  });
+});

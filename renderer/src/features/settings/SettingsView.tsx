@@ -62,6 +62,8 @@ export function SettingsView() {
   const theme = useApp((s) => s.theme);
   const hello = useApp((s) => s.hello);
   const setTheme = useApp((s) => s.setTheme);
+  const singleKeys = useApp((s) => s.singleKeyShortcuts);
+  const setSingleKeys = useApp((s) => s.setSingleKeyShortcuts);
   const [draft, setDraft] = useState<Settings | null>(null);
   // the number fields as typed (a field may be empty while retyped); parsed on save
   const [texts, setTexts] = useState<Partial<Record<SettingsNumberKey, string>>>({});
@@ -129,6 +131,10 @@ export function SettingsView() {
             </button>
           ))}
         </div>
+        <label className="field checkbox single-keys">
+          <input type="checkbox" checked={singleKeys} onChange={(e) => setSingleKeys(e.target.checked)} data-testid="single-key-shortcuts" />
+          <span>Single-key shortcuts: 1-6 switch views, / searches, p pauses the traffic (Ctrl+K works either way)</span>
+        </label>
       </div>
       <div className="card">
         <h2>Broker</h2>

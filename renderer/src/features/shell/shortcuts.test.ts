@@ -24,6 +24,13 @@ describe('keyboard shortcuts', () => {
     expect(store.getState().view).toBe('devices');
     expect(store.getState().searchFocusPending).toBe(true);
   });
+  it('does nothing on single keys once they are turned off (Settings); Ctrl+K still opens the palette', () => {
+    const { store } = setup();
+    store.getState().setSingleKeyShortcuts(false);
+    for (const k of ['3', 'p', '/']) expect(handleShortcut(key(k), store)).toBe(false);
+    expect(store.getState()).toMatchObject({ view: 'devices', paused: false, searchFocusPending: false });
+    expect(handleShortcut(key('k', { ctrlKey: true }), store)).toBe(true);
+  });
   it('ignores keys typed into inputs', () => {
     const { store } = setup();
     expect(handleShortcut(key('p', { target: { tagName: 'INPUT' } as unknown as EventTarget }), store)).toBe(false);

@@ -27,7 +27,8 @@ export function handleShortcut(e: KeyboardEvent, store: AppStore): boolean {
     s.setPaletteOpen(false);
     return true;
   }
-  if (e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target) || inModal(e.target)) return false;
+  // the single keys can be turned off in Settings (WCAG 2.1.4); Ctrl+K and the palette stay
+  if (!s.singleKeyShortcuts || e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target) || inModal(e.target)) return false;
   if (e.key === '/') {
     s.requestSearchFocus();
     return true;
