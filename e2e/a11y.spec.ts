@@ -116,12 +116,16 @@ test('light theme: coloured text passes 4.5:1 where it sits (JSON numbers, a sel
   // an "out" row: the relay switched from the list, then selected in the traffic log
   await page.getByTestId(`control-${relay}-relay1`).click();
   await page.getByTestId('nav-traffic').click();
-  const out = page.locator('.traffic-row.dir-out').first();
+  // filtered to this test's devices: a host shared with earlier tests has many more rows than are drawn
+  const filter = page.getByLabel('Traffic filter');
+  await filter.fill(`device:${relay} dir:out`);
+  const out = page.locator('.traffic-row.dir-out', { hasText: relay }).first();
   await out.click();
   await page.mouse.move(0, 0); // not hovered: the selected row's own background
   await expect(out).toHaveClass(/selected/);
   await check('selected out row, direction', out.locator('[role="cell"]').nth(1));
   // a sensor's reading: JSON numbers in the detail pane
+  await filter.fill(`device:${sensor} dir:in`);
   await page.locator('.traffic-row.dir-in', { hasText: sensor }).first().click();
   const number = page.getByTestId('message-detail').locator('.json-number').first();
   await expect(number).toBeVisible();
