@@ -1,6 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import { contrast } from './fixtures/colour';
-import { expect, screenshot, test, uid } from './fixtures/test';
+import { expect, screenshot, test, tokenRow, uid } from './fixtures/test';
 
 /** The desktop window's minimum size (electron/shell/window.ts). */
 const MIN_WINDOW = { width: 800, height: 560 };
@@ -70,7 +70,7 @@ test('a 64-character device id neither pushes the token actions out of view nor 
   await lab.open(page);
 
   await page.getByTestId('nav-tokens').click();
-  const row = page.getByTestId(`token-row-${long}`);
+  const row = await tokenRow(page, long);
   const [rotate, revoke] = [row.getByRole('button', { name: 'Rotate' }), row.getByRole('button', { name: 'Revoke' })];
   await expect(revoke).toBeVisible();
   await inside(page, revoke, page.getByTestId('tokens-table'));

@@ -1,5 +1,5 @@
 import { startSim } from './fixtures/sim';
-import { expect, screenshot, test, uid } from './fixtures/test';
+import { expect, screenshot, test, tokenRow, uid } from './fixtures/test';
 
 test('the UI connects with the token from the URL and strips it from the address bar', async ({ page, lab }) => {
   await lab.open(page);
@@ -20,7 +20,7 @@ test('creates a device token in the UI and connects a simulated device with it',
   expect(token.length).toBeGreaterThanOrEqual(20);
   await expect(page.getByTestId('token-snippet')).toContainText(`DEVICE_TOKEN = "${token}"`);
   await expect(page.getByTestId('token-snippet')).toContainText(`BROKER_PORT = ${lab.host.tcpPort}`);
-  await expect(page.getByTestId(`token-row-${id}`)).toContainText('active');
+  await expect(await tokenRow(page, id)).toContainText('active');
   await screenshot(page, 'tokens');
 
   const sim = startSim(lab.host.tcpPort, [{ kind: 'relay', id, token }]);
@@ -49,7 +49,7 @@ test('forgets a device with its history: its session closes, it leaves the list,
   await page.waitForTimeout(1500);
   await expect(page.getByTestId(`device-row-${id}`)).toHaveCount(0);
   await page.getByTestId('nav-tokens').click();
-  await expect(page.getByTestId(`token-row-${id}`)).toContainText('revoked');
+  await expect(await tokenRow(page, id)).toContainText('revoked');
 });
 
 test("revokes a token in the panel's own dialog: Escape keeps it, Revoke token closes the live session", async ({ page, lab }) => {
@@ -63,7 +63,7 @@ test("revokes a token in the panel's own dialog: Escape keeps it, Revoke token c
   await lab.open(page);
   await expect(page.getByTestId(`device-online-${id}`)).toHaveText('online');
   await page.getByTestId('nav-tokens').click();
-  const row = page.getByTestId(`token-row-${id}`);
+  const row = await tokenRow(page, id);
   const revoke = row.getByRole('button', { name: 'Revoke' });
   await revoke.click();
   const dialog = page.getByRole('dialog', { name: `Revoke the token of ${id}?` });

@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
+import type { Page } from '@playwright/test';
 import { expect, screenshot, test, uid } from './fixtures/test';
+
+/** The toolbar's shown count, read whatever the locale's thousands separator ("1,234" is 1234). */
+async function shownCount(page: Page): Promise<number> {
+  return Number((await page.getByTestId('count-shown').textContent())?.replace(/\D/g, ''));
+}
 
 test('filters and pauses traffic, opens a message as JSON tree, hex and diff, exports the filter as CSV', async ({ page, lab }) => {
   const sensor = uid('sensor');
@@ -17,14 +23,14 @@ test('filters and pauses traffic, opens a message as JSON tree, hex and diff, ex
 
   // pause: new frames wait in the buffer, the list stays still; resume brings them in
   await page.getByTestId('pause-button').click();
-  const frozen = Number(await page.getByTestId('count-shown').textContent());
+  const frozen = await shownCount(page);
   await expect(page.getByTestId('pause-button')).toHaveText(/Resume \([1-9]\d* waiting\)/, { timeout: 10_000 });
-  expect(Number(await page.getByTestId('count-shown').textContent())).toBe(frozen);
+  expect(await shownCount(page)).toBe(frozen);
   await page.keyboard.press('Escape');
   await page.locator('body').click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('p'); // the shortcut resumes
   await expect(page.getByTestId('pause-button')).toHaveText('Pause');
-  await expect.poll(async () => Number(await page.getByTestId('count-shown').textContent())).toBeGreaterThan(frozen);
+  await expect.poll(() => shownCount(page)).toBeGreaterThan(frozen);
 
   // detail pane: decoded header, collapsible JSON tree, hex, diff against the previous telemetry
   // (the newest telemetry row: the sensor's answer to a broker RTT probe is an 'in' row too)
@@ -73,8 +79,8 @@ test('traffic rows by keyboard: arrows move the active row, new frames do not mo
   const active = await focusedText();
   expect(active).toBeTruthy();
   // new frames arrive (the list follows them): the same message keeps the focus and is the only Tab stop
-  const count = Number(await page.getByTestId('count-shown').textContent());
-  await expect.poll(async () => Number(await page.getByTestId('count-shown').textContent()), { timeout: 15_000 }).toBeGreaterThan(count + 5);
+  const count = await shownCount(page);
+  await expect.poll(() => shownCount(page), { timeout: 15_000 }).toBeGreaterThan(count + 5);
   expect(await focusedText()).toBe(active);
   await expect(page.getByTestId('traffic-list').locator('[data-testid="traffic-row"][tabindex="0"]')).toHaveCount(1);
 
