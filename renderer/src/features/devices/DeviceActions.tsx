@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { Results } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
 import { checkJsonObject } from '../../components/json-input';
 import { JsonEditor } from '../../components/JsonEditor';
 import { useHostGate } from '../../components/hostGate';
+import { useFocusReturn } from '../../components/useFocusReturn';
 import { useApi, useApp } from '../../store/context';
 import { revokeNotice } from '../settings/token-notices';
 import { TokenConfirmDialog } from '../settings/TokenConfirmDialog';
@@ -54,13 +55,8 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
   };
   // busy is aria-disabled, not disabled: a disabled button drops the keyboard focus to the page body
   const tokenAction = { type: 'button' as const, disabled: gate.down, 'aria-disabled': busy || undefined, ...gate.why };
-  const rotateButton = useRef<HTMLButtonElement>(null);
-  const refocusRotate = useRef(false);
   // "I saved it" takes the new token away (and itself): the focus goes to Rotate token, where it came from
-  useEffect(() => {
-    if (newToken === null && refocusRotate.current) rotateButton.current?.focus();
-    refocusRotate.current = false;
-  }, [newToken]);
+  const { opener: rotateButton, returnFocus } = useFocusReturn<HTMLButtonElement>(newToken === null);
   const check = checkJsonObject(payload);
   return (
     <>
@@ -106,7 +102,7 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
             id={id}
             token={newToken}
             onDone={() => {
-              refocusRotate.current = true;
+              returnFocus();
               setNewToken(null);
             }}
           />

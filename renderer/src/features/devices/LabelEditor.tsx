@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { errorText } from '../../api/errors';
 import { useHostGate } from '../../components/hostGate';
+import { useFocusReturn } from '../../components/useFocusReturn';
 import { useApi, useApp } from '../../store/context';
 
 export const MAX_LABEL = 64;
@@ -13,15 +14,10 @@ export function LabelEditor({ id, label }: { id: string; label: string | null })
   const [busy, setBusy] = useState(false);
   const gate = useHostGate();
   const form = useRef<HTMLFormElement>(null);
-  const opener = useRef<HTMLButtonElement>(null);
-  const refocusOpener = useRef(false);
-  // the field closes (saved, Escape, Cancel) with the focus in it: give it to Rename, not to the page body
-  useEffect(() => {
-    if (draft === null && refocusOpener.current) opener.current?.focus();
-    refocusOpener.current = false;
-  }, [draft]);
+  // the field closes (saved, Escape, Cancel) with the focus in it: give it to Rename
+  const { opener, returnFocus } = useFocusReturn<HTMLButtonElement>(draft === null);
   const close = () => {
-    refocusOpener.current = form.current?.contains(document.activeElement) ?? false;
+    returnFocus(form.current?.contains(document.activeElement) ?? false);
     setDraft(null);
   };
   if (draft === null) {
