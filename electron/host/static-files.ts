@@ -27,19 +27,29 @@ export const securityHeaders: Record<string, string> = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-const MIME: Record<string, string> = {
+const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
+  '.map': 'application/json',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.webp': 'image/webp',
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
-  '.map': 'application/json',
+  '.woff': 'font/woff',
   '.txt': 'text/plain; charset=utf-8',
 };
+
+/**
+ * The Content-Type of a built UI file, for the headless host and the desktop's app:// scheme alike.
+ * Unknown types go out as bytes: with nosniff, never run as a script or a style sheet.
+ */
+export function contentTypeOf(file: string): string {
+  return CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
 
 function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { ...securityHeaders, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
@@ -98,7 +108,7 @@ export function staticHandler(root: string, hostAllowed: (host: string) => boole
     } catch {
       return send(res, 404, 'not found');
     }
-    const type = MIME[extname(file).toLowerCase()] ?? 'application/octet-stream';
+    const type = contentTypeOf(file);
     const headers = {
       ...securityHeaders,
       'Content-Type': type,

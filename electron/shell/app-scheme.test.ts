@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_SCHEME_PRIVILEGES, appUrlOf, contentTypeOf, resolveAppFile, serveAppRequest } from './app-scheme';
+import { contentTypeOf } from '../host/static-files';
+import { APP_SCHEME_PRIVILEGES, appUrlOf, resolveAppFile, serveAppRequest } from './app-scheme';
 import { CSP_HEADER } from './csp';
 
 // A built renderer folder, with the data folder's database right beside it.

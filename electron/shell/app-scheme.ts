@@ -6,7 +6,8 @@
  * Pure: the shell registers it (app.ts), the tests call it directly.
  */
 import { readFile as readFileFromDisk } from 'node:fs/promises';
-import { extname, isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { contentTypeOf } from '../host/static-files';
 import { CSP_HEADER } from './csp';
 
 export const APP_SCHEME = 'app';
@@ -23,27 +24,6 @@ export const APP_SCHEME_PRIVILEGES = {
   scheme: APP_SCHEME,
   privileges: { standard: true, secure: true, supportFetchAPI: true },
 };
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-/** Unknown types go out as bytes: with nosniff, never run as a script or a style sheet. */
-export function contentTypeOf(file: string): string {
-  return CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
 
 /** The app URL of a file directly in the renderer folder (the window's entry page). */
 export function appUrlOf(fileName: string): string {
