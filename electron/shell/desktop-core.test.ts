@@ -29,7 +29,7 @@ function lanAddress(ctx: TestContext): string {
   const found = Object.values(networkInterfaces()).flat().find((i) => i?.family === 'IPv4' && !i.internal)?.address;
   if (found === undefined) {
     console.log('skipped: this machine has no non-loopback IPv4 address to connect through');
-    ctx.skip();
+    ctx.skip('this machine has no non-loopback IPv4 address to connect through');
   }
   return found!;
 }

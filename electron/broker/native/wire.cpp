@@ -284,31 +284,22 @@ napi_value Processed(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-napi_value Connections(napi_env env, napi_callback_info info) {
+// A count the loop keeps (connections, bytes), as a JS number.
+napi_value LoopCount(napi_env env, napi_callback_info info, size_t (native::Loop::*count)()) {
   Args a;
   if (!args(env, info, a, false)) return nullptr;
   napi_value v;
-  napi_create_uint32(env, uint32_t(a.addon->loop->connections()), &v);
+  napi_create_double(env, double((a.addon->loop.get()->*count)()), &v);
   return v;
 }
+
+napi_value Connections(napi_env env, napi_callback_info info) { return LoopCount(env, info, &native::Loop::connections); }
 
 // Test-only: the largest batch (bytes) that waited for JS so far.
-napi_value PendingPeak(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!args(env, info, a, false)) return nullptr;
-  napi_value v;
-  napi_create_double(env, double(a.addon->loop->pendingPeak()), &v);
-  return v;
-}
+napi_value PendingPeak(napi_env env, napi_callback_info info) { return LoopCount(env, info, &native::Loop::pendingPeak); }
 
 // Test-only: what the connections' output and hold buffers keep allocated (bytes).
-napi_value BufferedBytes(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!args(env, info, a, false)) return nullptr;
-  napi_value v;
-  napi_create_double(env, double(a.addon->loop->bufferedBytes()), &v);
-  return v;
-}
+napi_value BufferedBytes(napi_env env, napi_callback_info info) { return LoopCount(env, info, &native::Loop::bufferedBytes); }
 
 // Test-only: classify(bytes) -> [idStart, idEnd, payloadStart, payloadEnd] when the fast path
 // would take this envelope, else null.
