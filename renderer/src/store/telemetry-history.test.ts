@@ -67,6 +67,20 @@ describe('live telemetry of many devices over a long-running tab', () => {
     expect('d1' in history).toBe(false);
   });
 
+  it(`a device whose channel names keep changing holds at most ${HISTORY_CHANNELS} channels, the newest ones`, () => {
+    let history: TelemetryHistory = {};
+    for (let round = 0; round < 10; round++) {
+      const telemetry = Object.fromEntries(Array.from({ length: 12 }, (_, k) => [`r${round}_${k}`, k]));
+      history = recordTelemetry(history, [fakeDevice('churn', { telemetry })], 2_000 * (round + 1));
+    }
+    expect(Object.keys(history.churn!).sort()).toEqual(Array.from({ length: 12 }, (_, k) => `r9_${k}`).sort());
+    // a few new names at a time push out the ones updated longest ago, not the live ones
+    history = recordTelemetry(history, [fakeDevice('churn', { telemetry: { r9_0: 1, fresh: 2 } })], 30_000);
+    expect(Object.keys(history.churn!)).toHaveLength(HISTORY_CHANNELS);
+    expect(history.churn).toHaveProperty('fresh');
+    expect(history.churn).toHaveProperty('r9_0');
+  });
+
   it('a forgotten device leaves no samples behind, and a history without it stays the same object', () => {
     const history = recordTelemetry({}, [reading('lamp', 1), reading('fan', 2)], 1_000);
     expect(Object.keys(forgetTelemetry(history, ['lamp']))).toEqual(['fan']);

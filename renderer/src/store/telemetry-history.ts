@@ -41,10 +41,23 @@ export function recordTelemetry(history: TelemetryHistory, changed: DeviceSummar
       appended.push({ ts, v });
       channels[ch] = appended;
     }
+    evictStalestChannels(channels);
     next ??= { ...history };
     next[d.id] = channels;
   }
   return next ?? history;
+}
+
+/**
+ * Past HISTORY_CHANNELS, drops the channels updated longest ago (in place): a device whose channel
+ * names change would otherwise keep every old one, and the charts would show the stale ones.
+ */
+function evictStalestChannels(channels: Record<string, TelemetrySample[]>): void {
+  const names = Object.keys(channels);
+  if (names.length <= HISTORY_CHANNELS) return;
+  const lastTs = (name: string) => channels[name]!.at(-1)?.ts ?? -Infinity;
+  const stalestFirst = names.sort((a, b) => lastTs(a) - lastTs(b));
+  for (const name of stalestFirst.slice(0, names.length - HISTORY_CHANNELS)) delete channels[name];
 }
 
 /** The device whose newest sample is the oldest, and that sample's time. */
