@@ -16,9 +16,14 @@ export interface MetricsSlice {
   /** device -> msgs/s samples (one per batch carrying rates), bounded. */
   rateHistory: Record<string, { ts: number; v: number }[]>;
   range: MetricsRange;
+  /** The device the metrics view charts ('' = all devices), kept with the range it was asked for. */
+  metricsDevice: string;
   historical: MetricsPoint[] | null;
   historicalLoading: boolean;
   setRange(range: MetricsRange, device?: string): Promise<void>;
+  setMetricsDevice(device: string): Promise<void>;
+  /** Asks the host again for the stored range shown (no loading state; a failure keeps what is shown). */
+  refreshRange(): Promise<void>;
   /** Fills the live window with the host's last 5 minutes, so a fresh page starts with history. */
   loadLiveHistory(): Promise<void>;
 }
@@ -29,33 +34,50 @@ function prependOlder<P extends { ts: number }>(history: P[], live: P[], max: nu
   return [...history.filter((p) => p.ts < firstLive), ...live].slice(-max);
 }
 
+/** How often an open metrics view asks again for a stored range, so its right edge advances. */
+export const STORED_RANGE_REFRESH_MS = 60_000;
+
 export const mergeLiveHistory = (history: MetricsPoint[], live: MetricsPoint[]) => prependOlder(history, live, LIVE_POINTS);
 
 export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get, client) => {
   // the newest setRange call: an older answer (another device, the same range) or its failure
   // arriving later changes nothing
   let asked = 0;
+  const load = async (range: MetricsRange, device: string, refresh: boolean) => {
+    const mine = ++asked;
+    try {
+      const points = await client.call('metrics.series', device ? { range, device } : { range });
+      if (mine !== asked) return;
+      set({ historical: points, historicalLoading: false });
+      get().clearNotices('metrics.range');
+    } catch (err) {
+      if (mine !== asked) return;
+      set(refresh ? {} : { historicalLoading: false, historical: [] });
+      get().notify('error', `Could not load metrics for ${range}: ${errorText(err)}`, { key: 'metrics.range' });
+    }
+  };
   return {
     live: [],
     deviceRates: {},
     rateHistory: {},
     range: '5m',
+    metricsDevice: '',
     historical: null,
     historicalLoading: false,
-    async setRange(range, device) {
-      const mine = ++asked;
-      set({ range, historicalLoading: range !== '5m' });
-      if (range === '5m') return set({ historical: null });
-      try {
-        const points = await client.call('metrics.series', device ? { range, device } : { range });
-        if (mine !== asked) return;
-        set({ historical: points, historicalLoading: false });
-        get().clearNotices('metrics.range');
-      } catch (err) {
-        if (mine !== asked) return;
-        set({ historicalLoading: false, historical: [] });
-        get().notify('error', `Could not load metrics for ${range}: ${errorText(err)}`, { key: 'metrics.range' });
+    async setRange(range, device = '') {
+      set({ range, metricsDevice: device, historicalLoading: range !== '5m' });
+      if (range === '5m') {
+        asked++;
+        return set({ historical: null });
       }
+      await load(range, device, false);
+    },
+    setMetricsDevice(device) {
+      return get().setRange(get().range, device);
+    },
+    async refreshRange() {
+      const { range, metricsDevice } = get();
+      if (range !== '5m') await load(range, metricsDevice, true);
     },
     async loadLiveHistory() {
       try {

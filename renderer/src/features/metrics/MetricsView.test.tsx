@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { fakeDevice } from '../../api/fake-client';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { STORED_RANGE_REFRESH_MS } from '../../store/metrics-slice';
 import { measureChartText, renderWith, timeAxisLabels, withChartLayout } from '../../test-utils';
 import { MetricsView } from './MetricsView';
 
@@ -116,5 +117,41 @@ describe('metrics view, a long range the host ran for only lately', () => {
     } finally {
       restore();
     }
+  });
+});
+
+describe('metrics view, a device and a stored range picked before leaving', () => {
+  afterEach(() => vi.useRealTimers());
+  const rangeCalls = (client: ReturnType<typeof renderWith>['client'], range: string) =>
+    client.calls.filter((c) => c.method === 'metrics.series' && JSON.stringify(c.params) === JSON.stringify({ range, device: 'd1' })).length;
+
+  it('shows the same device on coming back, with the range drawn for it', async () => {
+    const first = renderWith(<MetricsView />);
+    const { client, store } = first;
+    client.handlers['metrics.series'] = () => [];
+    act(() => void client.emit({ devices: [fakeDevice('d1'), fakeDevice('d2')] }));
+    fireEvent.change(screen.getByLabelText('Metrics device'), { target: { value: 'd1' } });
+    fireEvent.click(screen.getByRole('button', { name: '1 hour' }));
+    await waitFor(() => expect(rangeCalls(client, '1h')).toBe(1));
+    first.unmount();
+    renderWith(<MetricsView />, { client, store });
+    expect((screen.getByLabelText('Metrics device') as HTMLSelectElement).value).toBe('d1');
+    expect(screen.getByTestId('metrics-scope').textContent).toBe('Charts show d1 only.');
+    expect(screen.getByRole('button', { name: '1 hour' }).getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('asks the host again for the stored range every minute while open, and no more once left', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const { client, store, unmount } = renderWith(<MetricsView />);
+    client.handlers['metrics.series'] = () => [];
+    await act(() => store.getState().setRange('1h', 'd1'));
+    const before = rangeCalls(client, '1h');
+    act(() => vi.advanceTimersByTime(STORED_RANGE_REFRESH_MS));
+    expect(rangeCalls(client, '1h')).toBe(before + 1);
+    act(() => vi.advanceTimersByTime(STORED_RANGE_REFRESH_MS));
+    expect(rangeCalls(client, '1h')).toBe(before + 2);
+    unmount();
+    act(() => vi.advanceTimersByTime(3 * STORED_RANGE_REFRESH_MS));
+    expect(rangeCalls(client, '1h')).toBe(before + 2);
   });
 });

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { MetricsRange } from '../../../../shared/api/contract';
 import { errorText } from '../../api/errors';
@@ -9,6 +9,7 @@ import { HostWaiting, useHostAnswered, useHostGate } from '../../components/host
 import { PALETTE, SeriesChart } from '../../components/SeriesChart';
 import { usePolled } from '../../components/usePolled';
 import { useApi, useApp } from '../../store/context';
+import { STORED_RANGE_REFRESH_MS } from '../../store/metrics-slice';
 import { useDeviceLabels } from '../devices/useDeviceLabels';
 import { DeviceSeries } from './DeviceSeries';
 import { chartSpan, downsample, LIVE_REDRAW_MS, liveWindow, newestSample } from './series';
@@ -48,11 +49,10 @@ const S = {
 
 export function MetricsView() {
   const api = useApi();
-  const { range, historical, loading, notify } = useApp(useShallow((s) => ({ range: s.range, historical: s.historical, loading: s.historicalLoading, notify: s.notify })));
-  const setRange = useApp((s) => s.setRange);
+  const { range, device, historical, loading, notify } = useApp(useShallow((s) => ({ range: s.range, device: s.metricsDevice, historical: s.historical, loading: s.historicalLoading, notify: s.notify })));
+  const { setRange, setMetricsDevice, refreshRange } = useApp(useShallow((s) => ({ setRange: s.setRange, setMetricsDevice: s.setMetricsDevice, refreshRange: s.refreshRange })));
   const ids = useApp((s) => s.deviceIds);
   const names = useDeviceLabels(ids);
-  const [device, setDevice] = useState('');
   // each chart throttles its own redraws (1 Hz, staggered); this view only cuts the windows
   const live = useApp((s) => s.live);
   const rateHistory = useApp((s) => s.rateHistory);
@@ -61,6 +61,13 @@ export function MetricsView() {
   const udpOff = useApp((s) => s.hello !== null && s.hello.udpPort === null);
   // Export asks the host for the range; the charts keep showing what is already here.
   const gate = useHostGate();
+  // a stored range is the host's answer at the click: asked again on coming back and every minute
+  useEffect(() => void refreshRange(), [refreshRange]);
+  useEffect(() => {
+    if (range === '5m' || gate.down) return;
+    const timer = setInterval(() => void refreshRange(), STORED_RANGE_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [range, device, gate.down, refreshRange]);
   // The pushed live points are all-device totals: one device's last 5 minutes (1 s points) come
   // from the host, asked again at each redraw while that device is picked.
   const deviceLive = range === '5m' && device !== '';
@@ -93,7 +100,7 @@ export function MetricsView() {
       <div className="toolbar">
         <div className="segmented" role="group" aria-label="Time range">
           {RANGES.map((r) => (
-            <button key={r.range} type="button" className={range === r.range ? 'active' : ''} aria-pressed={range === r.range} onClick={() => void setRange(r.range, device || undefined)}>
+            <button key={r.range} type="button" className={range === r.range ? 'active' : ''} aria-pressed={range === r.range} onClick={() => void setRange(r.range, device)}>
               {r.label}
             </button>
           ))}
@@ -101,10 +108,7 @@ export function MetricsView() {
         <select
           aria-label="Metrics device"
           value={device}
-          onChange={(e) => {
-            setDevice(e.target.value);
-            if (range !== '5m') void setRange(range, e.target.value || undefined);
-          }}
+          onChange={(e) => void setMetricsDevice(e.target.value)}
         >
           <option value="">All devices</option>
           {ids.map((id, i) => (
