@@ -1,10 +1,24 @@
 // @vitest-environment jsdom
-import { act, screen, within } from '@testing-library/react';
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { createElement } from 'react';
 import { describe, expect, it, vi } from 'vitest';
-import type { ControlResponseStats } from '../../../../shared/api/contract';
+import type { ControlResponseStats, TrafficRow } from '../../../../shared/api/contract';
 import { createFakeClient, fakeDevice, fakeRow } from '../../api/fake-client';
 import { renderWith, setup, withLayout } from '../../test-utils';
 import { DeviceDetail } from './DeviceDetail';
+
+// the real list, recording the onSelect it is given: its rows are memo, so a new function each render draws them all again
+const listOnSelects = vi.hoisted(() => new Set<unknown>());
+vi.mock('../traffic/TrafficList', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../traffic/TrafficList')>();
+  return {
+    ...real,
+    TrafficList: (props: Parameters<typeof real.TrafficList>[0]) => {
+      listOnSelects.add(props.onSelect);
+      return createElement(real.TrafficList, props);
+    },
+  };
+});
 
 withLayout();
 
@@ -116,5 +130,47 @@ describe("device page: the device's traffic list", () => {
       const rows = within(screen.getByTestId('device-traffic')).getAllByTestId('traffic-row');
       expect(rows.map((r) => r.querySelector('.payload')!.textContent)).toEqual(['state relay1=true', 'state relay1=true']);
     });
+  });
+});
+
+describe('device page: moving to another device', () => {
+  it("does not show the token rotated on one device's page on the next device's page", async () => {
+    const { client, store } = openLamp();
+    client.handlers['tokens.rotate'] = ({ id }) => ({ id, token: 'lamp-new-token' });
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1'), fakeDevice('garage')] }));
+    fireEvent.click(screen.getByRole('button', { name: 'Rotate token' }));
+    await act(async () => fireEvent.click(screen.getByTestId('token-rotate-confirm')));
+    expect(screen.getByTestId('token-value').textContent).toBe('lamp-new-token');
+
+    // as a notice's "Open device" or Ctrl+K does: the page stays, the device changes
+    act(() => store.getState().navigate('device', 'garage'));
+    expect(screen.getByTestId('device-title').textContent).toContain('garage');
+    expect(screen.queryByTestId('token-reveal')).toBeNull();
+    expect(screen.queryByText('lamp-new-token')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Rotate token' })).toBeTruthy();
+
+    // and back: the token was shown once, on its own device's page
+    act(() => store.getState().navigate('device', 'lamp-1'));
+    expect(screen.queryByTestId('token-reveal')).toBeNull();
+  });
+});
+
+describe("device page: the traffic list's rows", () => {
+  it('are given the same onSelect at every render, so the memo rows are not all drawn again each second', async () => {
+    const client = createFakeClient();
+    const rows: TrafficRow[] = [fakeRow({ seq: 1, device: 'lamp-1' }), fakeRow({ seq: 2, device: 'lamp-1' })];
+    client.handlers['devices.get'] = ({ id }) => ({ ...fakeDevice(id), recentTraffic: rows });
+    client.handlers['telemetry.series'] = () => [];
+    client.handlers['saved.list'] = () => [];
+    const ctx = setup(client);
+    act(() => ctx.store.getState().navigate('device', 'lamp-1'));
+    renderWith(<DeviceDetail />, ctx);
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1')] }));
+    await vi.waitFor(() => expect(within(screen.getByTestId('device-traffic')).getAllByTestId('traffic-row')).toHaveLength(2));
+    listOnSelects.clear();
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1', { rttMs: 3 })] }));
+    act(() => void client.emit({ devices: [fakeDevice('lamp-1', { rttMs: 4 })] }));
+    fireEvent.click(within(screen.getByTestId('device-traffic')).getAllByTestId('traffic-row')[1]!);
+    expect(listOnSelects.size).toBe(1);
   });
 });

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DeviceSummary, TrafficRow } from '../../../../shared/api/contract';
 import { EmptyState } from '../../components/EmptyState';
 import { HostWaiting, useHostAnswered } from '../../components/hostGate';
@@ -64,6 +64,8 @@ export function DeviceDetail() {
   const now = useHostNow(); // stops while the host is away
   const traffic = useDeviceTraffic(id ?? '');
   const [selected, setSelected] = useState<number | null>(null);
+  // one function for the page's life: a new one each render would draw every (memo) traffic row again
+  const selectRow = useCallback((r: TrafficRow) => setSelected(r.seq), []);
   // opened from a bookmark or a reload: the device list is not here yet, so "not found" would be a guess
   const answered = useHostAnswered();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -132,10 +134,11 @@ export function DeviceDetail() {
         <div className="metric-tile"><span className="muted">Drops</span><b>{formatValue(c.drops)}</b></div>
       </div>
       <h2>Actions</h2>
-      <DeviceActions id={device.id} online={device.online} />
+      {/* keyed: a token rotated on one device's page must not show on the next device's page */}
+      <DeviceActions key={device.id} id={device.id} online={device.online} />
       <h2>Traffic of {device.id}</h2>
       <div className="device-traffic">
-        {traffic.length === 0 ? <p className="muted">No frames from or to this device yet.</p> : <TrafficList rows={traffic} selectedSeq={selected} onSelect={(r) => setSelected(r.seq)} testId="device-traffic" />}
+        {traffic.length === 0 ? <p className="muted">No frames from or to this device yet.</p> : <TrafficList rows={traffic} selectedSeq={selected} onSelect={selectRow} testId="device-traffic" />}
       </div>
     </section>
   );
