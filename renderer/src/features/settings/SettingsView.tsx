@@ -133,7 +133,7 @@ export function SettingsView() {
         </div>
         <label className="field checkbox single-keys">
           <input type="checkbox" checked={singleKeys} onChange={(e) => setSingleKeys(e.target.checked)} data-testid="single-key-shortcuts" />
-          <span>Single-key shortcuts: 1-6 switch views, / searches, p pauses the traffic (Ctrl+K works either way)</span>
+          <span>Single-key shortcuts: 1-6 switch views, / searches, p pauses the traffic in the Traffic view (Ctrl+K works either way)</span>
         </label>
       </div>
       <div className="card">

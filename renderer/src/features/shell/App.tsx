@@ -105,7 +105,7 @@ export function App() {
             )}
           </button>
         ))}
-        <div className="sidebar-foot muted">Ctrl+K commands · / search · p pause</div>
+        <div className="sidebar-foot muted">Ctrl+K commands · / search · p pause (Traffic)</div>
       </nav>
       <main className="main" id="main" tabIndex={-1}>
         <header className="topbar">

@@ -12,8 +12,9 @@ describe('keyboard shortcuts', () => {
     handleShortcut(key('Escape'), store);
     expect(store.getState().paletteOpen).toBe(false);
   });
-  it('p pauses and resumes, digits switch views, / asks for search focus', () => {
+  it('p pauses and resumes in the Traffic view, digits switch views, / asks for search focus', () => {
     const { store } = setup();
+    store.getState().navigate('traffic');
     handleShortcut(key('p'), store);
     expect(store.getState().paused).toBe(true);
     handleShortcut(key('p'), store);
@@ -23,6 +24,17 @@ describe('keyboard shortcuts', () => {
     handleShortcut(key('/'), store);
     expect(store.getState().view).toBe('devices');
     expect(store.getState().searchFocusPending).toBe(true);
+  });
+  it('p does nothing outside the Traffic view (a device page would freeze its traffic list unseen)', () => {
+    const { store } = setup();
+    for (const view of ['devices', 'device', 'metrics'] as const) {
+      store.getState().navigate(view, view === 'device' ? 'lamp' : undefined);
+      expect(handleShortcut(key('p'), store)).toBe(false);
+      expect(store.getState().paused).toBe(false);
+    }
+    store.getState().navigate('traffic');
+    expect(handleShortcut(key('p'), store)).toBe(true);
+    expect(store.getState().paused).toBe(true);
   });
   it('does nothing on single keys once they are turned off (Settings); Ctrl+K still opens the palette', () => {
     const { store } = setup();

@@ -14,7 +14,7 @@ function inModal(target: EventTarget | null): boolean {
 }
 
 /**
- * Ctrl/Cmd+K command palette, "/" search, "p" pause/resume traffic, 1-6 views, Esc closes.
+ * Ctrl/Cmd+K command palette, "/" search, "p" pause/resume traffic (in the Traffic view), 1-6 views, Esc closes.
  * Exported for tests; the keys are listed in the palette.
  */
 export function handleShortcut(e: KeyboardEvent, store: AppStore): boolean {
@@ -33,7 +33,9 @@ export function handleShortcut(e: KeyboardEvent, store: AppStore): boolean {
     s.requestSearchFocus();
     return true;
   }
-  if (e.key === 'p') {
+  // only where the pause shows: elsewhere (a device page's traffic list) a stray "p" would freeze
+  // traffic with nothing saying so
+  if (e.key === 'p' && s.view === 'traffic') {
     s.setPaused(!s.paused);
     return true;
   }
