@@ -1,9 +1,15 @@
+import { request as httpRequest } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ApiServer } from '../api/server';
+import { fakeUi, pongApi } from './testing/http-fixture';
 import { startHttpHost, type HttpHost } from './http-host';
-import { CLOSE_BAD_TOKEN, CLOSE_TRY_LATER, MAX_CLIENTS, heartbeatTick } from './ws-binding';
+import { CLOSE_BAD_TOKEN, CLOSE_TRY_LATER, MAX_CLIENTS, MAX_HELD_PER_ADDRESS, heartbeatTick } from './ws-binding';
+import { MAX_HTTP_CONNECTIONS_PER_ADDRESS } from './http-host';
 
 const TOKEN = 'T'.repeat(32);
 let host: HttpHost | null = null;
@@ -289,6 +295,92 @@ describe('WebSocket binding: admin-token guesses', () => {
     expect(right.verdict).toBe('ready');
     expect(right.ms).toBeGreaterThanOrEqual(750);
   });
+});
+
+describe('WebSocket binding: behind a reverse proxy (every browser at the proxy\'s address)', () => {
+  const site = 'https://panel.lan';
+  /** An upgrade as the proxy passes it on: its verdict, or the HTTP status and Retry-After it was refused with. */
+  function proxiedTry(port: number, token: string): Promise<{ verdict: 'ready' | number; retryAfter?: string }> {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api`, ['hypertcp.v1', `token.${token}`], { headers: { host: 'panel.lan' }, origin: site });
+    return new Promise((resolve) => {
+      ws.once('unexpected-response', (req, res) => {
+        resolve({ verdict: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] });
+        req.destroy();
+      });
+      ws.once('error', () => resolve({ verdict: -1 }));
+      ws.once('message', (d) => {
+        resolve({ verdict: d.toString() === '{"type":"ready"}' ? 'ready' : -2 });
+        ws.close();
+      });
+      ws.once('close', (code) => resolve({ verdict: code }));
+    });
+  }
+  function getPage(port: number): Promise<number | string> {
+    return new Promise((resolve) => {
+      const rq = httpRequest({ host: '127.0.0.1', port, path: '/', headers: { host: 'panel.lan' } }, (res) => {
+        resolve(res.statusCode ?? 0);
+        res.resume();
+      });
+      rq.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+      rq.end();
+    });
+  }
+
+  it(`holds at most ${MAX_HELD_PER_ADDRESS} wrong-token tries and refuses more with 429, so they never fill the ${MAX_HTTP_CONNECTIONS_PER_ADDRESS} connections the proxy's address has`, async () => {
+    const tokenThrottle = { baseMs: 100, maxMs: 1500, halfLifeMs: 60_000 };
+    const ui = fakeUi(mkdtempSync(join(tmpdir(), 'hypertcp-ws-')));
+    host = await startHttpHost({ api: pongApi, adminToken: TOKEN, staticDir: ui, port: 0, bind: '127.0.0.1', publicOrigins: [site], tokenThrottle });
+    const port = host.port;
+    // primed: the proxy's address has failures, so every try from it is held now
+    for (let i = 0; i < 4; i++) expect((await proxiedTry(port, `wrong-${i}-0123456789abcdef`)).verdict).toBe(CLOSE_BAD_TOKEN);
+    // 70 more, a few at a time as a script would send them (not all in one accept burst)
+    const flood: Promise<{ verdict: 'ready' | number; retryAfter?: string }>[] = [];
+    for (let i = 0; i < 70; i++) {
+      flood.push(proxiedTry(port, `flood-${i}-0123456789abcdef`));
+      if (i % 10 === 9) await sleep(50);
+    }
+    await sleep(100);
+    // the page and the API still answer through the proxy while the tries are held
+    expect(await getPage(port)).toBe(200);
+    const deadline = Date.now() + 10_000;
+    let admin = await proxiedTry(port, TOKEN);
+    // the admin's own try waits its turn as any try from that address does (429 until one is free)
+    while (admin.verdict === 429 && Date.now() < deadline) {
+      await sleep(100);
+      admin = await proxiedTry(port, TOKEN);
+    }
+    expect(admin.verdict).toBe('ready');
+    const outcomes = await Promise.all(flood);
+    const refused = outcomes.filter((o) => o.verdict === 429);
+    expect(outcomes.filter((o) => o.verdict === CLOSE_BAD_TOKEN).length).toBeLessThanOrEqual(MAX_HELD_PER_ADDRESS);
+    expect(refused.length).toBeGreaterThanOrEqual(70 - MAX_HELD_PER_ADDRESS);
+    expect(refused.length + outcomes.filter((o) => o.verdict === CLOSE_BAD_TOKEN).length).toBe(70);
+    for (const o of refused) expect(Number(o.retryAfter)).toBeGreaterThanOrEqual(1);
+  }, 20_000);
+});
+
+describe('WebSocket binding: shutdown', () => {
+  it('cuts an API client that does not answer the close frame (a laptop asleep) after a second, not ws\'s 30 s', async () => {
+    host = await startHttpHost({ api: pongApi, adminToken: TOKEN, staticDir: '/nonexistent', port: 0, bind: '127.0.0.1' });
+    const port = host.port;
+    const silent = netConnect(port, '127.0.0.1');
+    silent.on('error', () => {});
+    silent.write(
+      `GET /api HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: http://127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: hypertcp.v1, token.${TOKEN}\r\n\r\n`,
+    );
+    const answer = await new Promise<string>((resolve) => silent.once('data', (d: Buffer) => resolve(d.toString())));
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
+    try {
+      const start = Date.now();
+      const closing = host.close();
+      host = null;
+      const ms = await Promise.race([closing.then(() => Date.now() - start), sleep(5_000).then(() => Infinity)]);
+      expect(ms).toBeLessThan(3_000);
+    } finally {
+      silent.destroy();
+    }
+  }, 10_000);
 });
 
 describe('WebSocket binding: a result JSON cannot carry', () => {

@@ -5,7 +5,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { WsServerMessage } from '../../shared/api/contract';
 import { CLOSE_BAD_TOKEN, CLOSE_TRY_LATER, WS_MAX_MESSAGE, WS_PATH, WS_PROTOCOL } from '../../shared/api/ws-wire';
 import type { ApiServer } from '../api/server';
-import { LoginThrottle } from '../broker/limits';
+import { LoginThrottle, addressKey } from '../broker/limits';
 import type { PublicSite } from './public-urls';
 
 // the socket's wire constants live in the shared contract; these names are kept for the host's callers
@@ -40,10 +40,18 @@ export interface TokenThrottleTiming {
  * Admin-token tries from an address with recent wrong ones wait before their verdict, right or wrong
  * (a delay only on wrong ones would tell them apart by it): baseMs doubling with each failure, up
  * to maxMs, the count halving every halfLifeMs (the broker's LoginThrottle, keyed by addressKey). With
- * at most MAX_HTTP_CONNECTIONS_PER_ADDRESS sockets an address makes a few guesses a second at most;
+ * at most MAX_HELD_PER_ADDRESS tries held at once an address makes a few guesses a second at most;
  * an address with no failures (the admin's browser) is never held.
  */
 export const TOKEN_THROTTLE: TokenThrottleTiming = { baseMs: 250, maxMs: 10_000, halfLifeMs: 60_000 };
+/**
+ * Upgrades the throttle holds at once per address (an IPv6 machine as its /64); more are answered 429
+ * at once. Behind a reverse proxy every browser shares the proxy's address: held sockets must never
+ * fill its MAX_HTTP_CONNECTIONS_PER_ADDRESS, or wrong-token upgrades alone would lock everyone out.
+ */
+export const MAX_HELD_PER_ADDRESS = 8;
+/** At shutdown, how long an API client has to answer the close frame before its socket is cut. */
+export const CLOSE_GRACE_MS = 1000;
 
 /** What the heartbeat knows of one socket: when it last showed life, and its unsent bytes then. */
 export interface Liveness {
@@ -85,8 +93,8 @@ const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 /** An upgrade from a page that is not ours gets an HTTP status; our page's has its token (if any) judged. */
 type Checked = { status: number; text: string } | { token: string | undefined };
 
-function refuse(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+function refuse(socket: Duplex, status: number, text: string, extraHeaders = ''): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${extraHeaders}Content-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
   setTimeout(() => socket.destroy(), 1000).unref();
 }
 
@@ -95,7 +103,8 @@ function refuse(socket: Duplex, status: number, text: string): void {
  * ['hypertcp.v1', 'token.<admin token>'], Origin must be this server's own origin (or a --public-url's), messages capped
  * at 64 KiB (larger ones close the socket with 1009). A wrong path, Host or Origin is refused with an
  * HTTP status; past those, a wrong or missing token is accepted and closed at once with
- * CLOSE_BAD_TOKEN (a token from an address with recent wrong ones first waits, see TOKEN_THROTTLE),
+ * CLOSE_BAD_TOKEN (a token from an address with recent wrong ones first waits, see TOKEN_THROTTLE;
+ * past MAX_HELD_PER_ADDRESS waiting, one is refused with 429 and Retry-After instead),
  * and a socket past MAX_CLIENTS with CLOSE_TRY_LATER: no call is read on either.
  * A socket it serves gets {type:'ready'} first, before any result or event batch.
  */
@@ -131,6 +140,13 @@ export function createWsBinding(o: WsBindingOptions) {
   const throttle = new LoginThrottle(timing.baseMs, timing.maxMs, timing.halfLifeMs);
   /** Upgrades held by the throttle, let go on close. */
   const held = new Map<Duplex, NodeJS.Timeout>();
+  /** How many of them each address key holds (only keys holding one). */
+  const heldPerKey = new Map<string, number>();
+  const release = (key: string) => {
+    const left = (heldPerKey.get(key) ?? 0) - 1;
+    if (left > 0) heldPerKey.set(key, left);
+    else heldPerKey.delete(key);
+  };
 
   function check(req: IncomingMessage): Checked {
     // Not new URL(): it throws on a path such as '//' (any page can open ws://127.0.0.1:8090//),
@@ -174,19 +190,30 @@ export function createWsBinding(o: WsBindingOptions) {
       refused('Unauthorized: no token', req);
       return acceptAndClose(req, socket, head, CLOSE_BAD_TOKEN, 'bad admin token');
     }
-    // counted as a failure now (a right token takes it back), so parallel guesses each wait longer
     const address = req.socket.remoteAddress ?? '?';
+    const key = addressKey(address);
+    if ((heldPerKey.get(key) ?? 0) >= MAX_HELD_PER_ADDRESS) {
+      // not judged, so not counted as a try: told when the throttle would take one
+      const retryAfterS = Math.max(1, Math.ceil(throttle.delayFor(address, Date.now()) / 1000));
+      refused('Too Many Requests: token tries held', req);
+      return refuse(socket, 429, 'Too Many Requests', `Retry-After: ${retryAfterS}\r\n`);
+    }
+    // counted as a failure now (a right token takes it back), so parallel guesses each wait longer
     const delay = throttle.attempt(address, Date.now());
     const token = checked.token;
     if (delay <= 0) return judge(req, socket, head, token, address);
-    held.set(socket, setTimeout(() => {
-      held.delete(socket);
-      judge(req, socket, head, token, address);
-    }, delay));
-    socket.once('close', () => {
+    heldPerKey.set(key, (heldPerKey.get(key) ?? 0) + 1);
+    const letGo = () => {
+      if (!held.has(socket)) return;
       clearTimeout(held.get(socket));
       held.delete(socket);
-    });
+      release(key);
+    };
+    held.set(socket, setTimeout(() => {
+      letGo();
+      judge(req, socket, head, token, address);
+    }, delay));
+    socket.once('close', letGo);
   }
 
   function judge(req: IncomingMessage, socket: Duplex, head: Buffer, token: string, address: string): void {
@@ -283,7 +310,13 @@ export function createWsBinding(o: WsBindingOptions) {
         socket.destroy();
       }
       held.clear();
-      for (const c of wss.clients) c.close(1001, 'server shutting down');
+      heldPerKey.clear();
+      for (const c of wss.clients) {
+        c.close(1001, 'server shutting down');
+        // a client that went silent (a laptop asleep) never answers: ws would wait 30 s for it, and
+        // the core (database) closes only after this host
+        setTimeout(() => c.terminate(), CLOSE_GRACE_MS).unref();
+      }
       wss.close();
       gate.close();
     },
