@@ -392,6 +392,27 @@ describe('the traffic list after a reconnect', () => {
     expect(pageCalls(client)).toBe(3 + TRAFFIC_CAP / 1000);
   });
 
+  it('after the host starts a new log (seqs from 1 again), shows its rows instead of the old ones, paused or not', async () => {
+    for (const paused of [false, true]) {
+      const log = logOf(4001, 5000);
+      const client = hostWithLog(log);
+      const { store } = setup(client);
+      client.setStatus('open');
+      await vi.waitFor(() => expect(store.getState().rows.at(-1)?.seq).toBe(5000));
+      store.getState().setPaused(paused);
+      store.getState().select(store.getState().rows.at(-1)!);
+      client.setStatus('closed', 'connection lost');
+      log.splice(0, log.length, ...logOf(1, 3));
+      client.setStatus('open');
+      client.emit({ traffic: log.slice(2) }); // the new connection's first batch, before the page
+      await vi.waitFor(() => expect(store.getState().rows.map((r) => r.seq)).toEqual([1, 2, 3]));
+      expect(store.getState()).toMatchObject({ buffered: [], selected: null });
+      // and the live rows after them join as usual
+      client.emit({ traffic: [fakeRow({ seq: 4 })] });
+      expect([...store.getState().rows, ...store.getState().buffered].map((r) => r.seq)).toEqual([1, 2, 3, 4]);
+    }
+  });
+
   it('while paused, the rows logged meanwhile wait in the buffer and come in order on resume', async () => {
     const log = logOf(1, 3);
     const client = hostWithLog(log);

@@ -70,6 +70,12 @@ function joinsHeld(s: TrafficSlice, seq: number): boolean {
   return !lists.some((l) => l.length > 0 && l[0]!.seq < seq) || lists.some((l) => l.some((r) => r.seq === seq));
 }
 
+/** Whether the host's newest row is older than the newest row held: the host numbers a new log. */
+function startsAgain(s: TrafficSlice, hostNewest: number | undefined): boolean {
+  const heldNewest = Math.max(s.rows.at(-1)?.seq ?? -Infinity, s.buffered.at(-1)?.seq ?? -Infinity);
+  return hostNewest !== undefined && hostNewest < heldNewest;
+}
+
 export const createTrafficSlice: SliceCreator<TrafficSlice> = (set, get, client) => ({
   rows: [],
   paused: false,
@@ -106,6 +112,11 @@ export const createTrafficSlice: SliceCreator<TrafficSlice> = (set, get, client)
       }
       const page = fetched.sort((a, b) => a.seq - b.seq);
       set((s) => {
+        if (startsAgain(s, first.rows[0]?.seq)) {
+          // a new log (retention emptied it, another --db, a restored backup): its seqs start again
+          // below the rows held, which would never be newer than them nor sort after them
+          return { rows: page.slice(-TRAFFIC_CAP), buffered: [], selected: null, hostCounters: first.counters };
+        }
         // while paused the list stays where it is: the rows newer than it shows join the buffer
         const shownUpTo = !s.paused ? Infinity : (s.rows.at(-1)?.seq ?? (s.buffered[0] ? s.buffered[0].seq - 1 : Infinity));
         const split = page.findIndex((r) => r.seq > shownUpTo);
