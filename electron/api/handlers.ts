@@ -3,7 +3,7 @@ import { fileStamp } from '../../shared/csv';
 import { Status } from '../../shared/protocol/constants';
 import type { BrokerPort } from '../hub/broker-port';
 import { backupDatabase } from '../hub/backup';
-import { metricsCsv, trafficCsv, trafficJsonl } from '../hub/export';
+import { metricsCsv, newestMatches, trafficCsv, trafficJsonl } from '../hub/export';
 import type { Hub } from '../hub/hub';
 import { SavedCommandsFull, expandTemplate } from '../hub/saved-commands';
 import type { SettingsStore } from '../hub/settings';
@@ -201,7 +201,10 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     'export.traffic': ({ query, format }) => {
       const filter = filterOf(query);
       hub.flusher.flushAll();
-      const out = format === 'csv' ? trafficCsv(hub.log.iterate(filter, MAX_EXPORT_ROWS)) : trafficJsonl(hub.log.iterate(filter, MAX_EXPORT_ROWS));
+      // A cut export keeps the newest rows (still written oldest first): recent traffic is what is wanted.
+      const newest = newestMatches(hub.db, filter, MAX_EXPORT_ROWS);
+      const rows = hub.log.iterate(newest.filter, MAX_EXPORT_ROWS);
+      const out = format === 'csv' ? trafficCsv(rows, { olderLeftOut: newest.olderLeftOut }) : trafficJsonl(rows, { olderLeftOut: newest.olderLeftOut });
       hub.commands.audit('export.traffic', null, { query, format, rows: out.rows });
       return { filename: `traffic-${fileStamp()}.${format}`, mime: format === 'csv' ? 'text/csv' : 'application/x-ndjson', ...out };
     },

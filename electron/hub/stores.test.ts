@@ -185,7 +185,7 @@ describe('export', () => {
     const csv = trafficCsv([row]);
     expect(csv.rows).toBe(1);
     expect(csv.content).toBe('seq,time,dir,device,from,to,cmd,msgId,size,status,cut,payload\n1,1970-01-01T00:00:00.000Z,in,a,a,server,JSON_MESSAGE,7,20,200,false,"{""x"":""a,b\\""c""}"\n');
-    const capped = trafficCsv([row, row, row], 200);
+    const capped = trafficCsv([row, row, row], { maxChars: 200 });
     expect(capped).toMatchObject({ rows: 1, truncated: true });
     expect(capped.content.length).toBeLessThanOrEqual(200);
     const jsonl = trafficJsonl([row, row]);

@@ -43,7 +43,7 @@ export function TrafficToolbar({ shown, filterError, lead }: { shown: number; fi
     try {
       const file = await api.call('export.traffic', { query, format });
       downloadText(file.filename, file.mime, file.content);
-      if (file.truncated) notify('warn', `Export cut at ${file.rows} rows (size cap): narrow the filter for the rest`);
+      if (file.truncated) notify('warn', `Export cut: only the newest ${file.rows} rows were exported (row or size cap); narrow the filter for older ones`);
       else notify('info', `Exported ${file.rows} rows to ${file.filename}`);
     } catch (err) {
       notify('error', `Export failed: ${errorText(err)}`);
