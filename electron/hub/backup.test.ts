@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backupDatabase } from './backup';
@@ -68,6 +68,24 @@ describe('backupDatabase', () => {
     writer.close();
     db.close();
   }, 15_000);
+
+  it('removes a partial copy a crash left behind, and still writes a whole backup', async () => {
+    const db = openDatabase(join(tmp.dir, 'crashed', 'hypertcp.db'));
+    db.exec('CREATE TABLE notes (n INTEGER)');
+    db.prepare('INSERT INTO notes VALUES (?)').run(42);
+    const backups = join(tmp.dir, 'crashed', 'backups');
+    mkdirSync(backups, { recursive: true });
+    const stale = 'hypertcp-20261201-080000-000.db.partial';
+    for (const f of [stale, `${stale}-wal`, `${stale}-shm`]) writeFileSync(join(backups, f), Buffer.alloc(64 * 1024));
+    writeFileSync(join(backups, 'notes.txt'), 'not ours'); // a file we did not write is left alone
+
+    const made = await backupDatabase(db, 5, new Date('2026-12-05T11:00:00Z'));
+    expect(readdirSync(backups).sort()).toEqual(['hypertcp-20261205-110000-000.db', 'notes.txt']);
+    const copy = new Database(made.path, { readonly: true });
+    expect(copy.prepare('SELECT n FROM notes').all()).toEqual([{ n: 42 }]);
+    copy.close();
+    db.close();
+  });
 
   it('refuses an in-memory database', async () => {
     const db = openDatabase(':memory:');

@@ -7,6 +7,8 @@ import { createOwnerOnly, type Db } from './db';
 export const KEEP_BACKUPS = 5;
 /** hypertcp-YYYYMMDD-HHMMSS-mmm.db (UTC): names sort in time order. */
 const NAME = /^hypertcp-\d{8}-\d{6}-\d{3}\.db$/;
+/** A copy being written (see below), with the journal files opening it may leave beside it. */
+const PARTIAL = /^hypertcp-\d{8}-\d{6}-\d{3}\.db\.partial(-wal|-shm|-journal)?$/;
 const nameAt = (ms: number) => `hypertcp-${new Date(ms).toISOString().replace(/[-:]/g, '').replace('T', '-').replace('.', '-').slice(0, 19)}.db`;
 
 /**
@@ -19,6 +21,9 @@ export async function backupDatabase(db: Db, keep = KEEP_BACKUPS, now = new Date
   if (db.memory) throw new Error('an in-memory database has nothing to back up');
   const dir = join(dirname(db.name), 'backups');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // A copy cut off by a crash or power loss is never finished nor matched by NAME's clean-up; only
+  // one backup runs at a time (the storage.backup handler), so any partial copy found now is stale.
+  for (const f of readdirSync(dir)) if (PARTIAL.test(f)) rmSync(join(dir, f), { force: true });
   let at = now.getTime();
   while (existsSync(join(dir, nameAt(at)))) at++;
   const path = join(dir, nameAt(at));
