@@ -48,6 +48,8 @@ export interface Core {
   tcpPort: number;
   tlsPort: number | null;
   udpPort: number | null;
+  /** The warnings start-up raised as notices (a port that would not open): the headless host also prints them. */
+  startupWarnings: readonly string[];
   /** True while the broker is paused (no listeners, no device sessions; API and DB stay up). */
   readonly paused: boolean;
   pause(): Promise<void>;
@@ -104,7 +106,12 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
   // traffic rows are written off the event loop the broker shares (docs/BENCHMARKS.md, the host row)
   const hub = new Hub({ writeTrafficInWorker: true, ...options.hub, db, broker, tokens, settings, udp });
   hub.start();
-  if (udpWarning) hub.notice('warn', udpWarning);
+  const startupWarnings: string[] = [];
+  const warn = (text: string) => {
+    startupWarnings.push(text);
+    hub.notice('warn', text);
+  };
+  if (udpWarning) warn(udpWarning);
   if (bufferNote) hub.notice('info', bufferNote);
   let tcpPort: number;
   try {
@@ -128,7 +135,7 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
     } catch (err) {
       const what = certReady ? `TLS port ${s.tlsPort}` : 'TLS certificate';
       const fix = certReady ? '; choose another TLS port in Settings (it takes effect after a restart)' : '';
-      hub.notice('warn', `${what} unavailable (${(err as Error).message}); devices use plain TCP only${fix}`);
+      warn(`${what} unavailable (${(err as Error).message}); devices use plain TCP only${fix}`);
     }
   }
   const udpPort: number | null = udp ? udp.port : null;
@@ -150,7 +157,7 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
   let closed: Promise<void> | null = null;
   let closedNow = false;
   return {
-    api, broker, hub, settings, tokens, kv, db, dbPath, tcpPort, tlsPort, udpPort,
+    api, broker, hub, settings, tokens, kv, db, dbPath, tcpPort, tlsPort, udpPort, startupWarnings,
     get paused() {
       return broker.paused;
     },

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KeyValue, openDatabase } from '../hub/db';
 import { tempDir } from '../hub/testing/temp-dir';
-import { ADMIN_TOKEN_KEY, configuredUrl, storedAdminToken, tokenShown } from './admin-token';
+import { ADMIN_TOKEN_KEY, configuredUrl, storedAdminToken, tokenGeneratedNotice, tokenShown } from './admin-token';
 import { HostConfig } from './config';
 
 const tmp = tempDir('hypertcp-token-');
@@ -15,6 +15,12 @@ describe('admin token output', () => {
     expect(tokenShown(cfg({}), false)).toBe(false);
     expect(tokenShown(cfg({ printToken: true }), false)).toBe(true);
     expect(tokenShown(cfg({ demo: true }), false)).toBe(true);
+  });
+
+  it('says when the start generated the token: the first start, or --new-admin-token in place of the old one', () => {
+    expect(tokenGeneratedNotice({ firstStart: true, newToken: false })).toMatch(/^the admin token was generated on this first start/);
+    expect(tokenGeneratedNotice({ firstStart: false, newToken: true })).toMatch(/^a new admin token was generated on this start \(--new-admin-token\).*in place of the old one, which opens nothing now/);
+    expect(tokenGeneratedNotice({ firstStart: false, newToken: false })).toBeNull();
   });
 
   it('--show-token reads the token the database keeps, or the one given; none before the first start', () => {

@@ -39,12 +39,20 @@ export function configuredUrl(cfg: HostConfig, token: string): string | null {
 }
 
 /**
- * Whether a start prints the admin token: when it generated it (the user has no other way to learn
- * it), when asked (--print-token), or for --demo, whose token opens only its own database of simulated
- * devices, so `npm run demo` keeps giving a URL that works.
+ * Whether a start prints the admin token: when it generated it (the first start, or --new-admin-token:
+ * the user has no other way to learn it), when asked (--print-token), or for --demo, whose token opens
+ * only its own database of simulated devices, so `npm run demo` keeps giving a URL that works.
  */
-export function tokenShown(cfg: Pick<HostConfig, 'printToken' | 'demo'>, firstStart: boolean): boolean {
-  return firstStart || cfg.printToken || cfg.demo;
+export function tokenShown(cfg: Pick<HostConfig, 'printToken' | 'demo'>, generated: boolean): boolean {
+  return generated || cfg.printToken || cfg.demo;
+}
+
+/** What the start says of a token it generated (the first start, or --new-admin-token), else nothing. */
+export function tokenGeneratedNotice(host: { firstStart: boolean; newToken: boolean }): string | null {
+  const later = 'later starts do not print it (--show-token does)';
+  if (host.newToken) return `a new admin token was generated on this start (--new-admin-token) and kept in the database in place of the old one, which opens nothing now; ${later}.`;
+  if (host.firstStart) return `the admin token was generated on this first start and is kept in the database; ${later}.`;
+  return null;
 }
 
 /** What the start says when it does not print the token (stdout of a service is often kept in a log). */

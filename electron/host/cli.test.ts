@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -87,6 +88,32 @@ async function showToken(args: string[]): Promise<{ out: string; err: string }> 
   return { out, err };
 }
 
+/** How the API answers `token`: 'served' (its ready message), or the code it closes the socket with. */
+function answerTo(ready: Ready, token: string): Promise<'served' | number> {
+  const ws = new WebSocket(`ws://127.0.0.1:${ready.httpPort}/api`, ['hypertcp.v1', `token.${token}`], { origin: `http://127.0.0.1:${ready.httpPort}` });
+  return new Promise((resolve, reject) => {
+    ws.once('message', (data) => {
+      ws.close();
+      if (String(data) === '{"type":"ready"}') resolve('served');
+      else reject(new Error(`first message ${String(data)}`));
+    });
+    ws.once('close', (code) => resolve(code));
+    ws.once('error', reject);
+  });
+}
+
+/** Runs the CLI with `args` until it exits; its exit code and what it wrote. */
+async function runCli(args: string[]): Promise<{ code: unknown; out: string; err: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  return { code, out, err };
+}
+
 function stop(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
     child.once('exit', (code) => resolve(code));
@@ -160,6 +187,59 @@ describe('headless host CLI', () => {
     expect(await stop(given.child)).toBe(0);
   }, 60_000);
 
+  it('--new-admin-token replaces a leaked token: prints the new one once, the old one is refused (4401), --show-token prints the new one', async () => {
+    const args = ['--db', join(tmp.dir, 'rotate', 'host.db')];
+    const first = await startCli(args);
+    const old = first.ready.adminToken!;
+    expect(await stop(first.child)).toBe(0);
+
+    const rotated = await startCli([...args, '--new-admin-token']);
+    const fresh = rotated.ready.adminToken!;
+    expect(fresh).toMatch(/^[A-Za-z0-9_-]{32}$/); // the first start's generator
+    expect(fresh).not.toBe(old);
+    expect(rotated.ready.url).toBe(`http://127.0.0.1:${rotated.ready.httpPort}/#token=${fresh}`);
+    await untilPrinted(rotated.lines, `Open http://127.0.0.1:${rotated.ready.httpPort}/#token=${fresh}`);
+    await untilPrinted(rotated.lines, 'a new admin token was generated on this start (--new-admin-token)');
+    expect(await answerTo(rotated.ready, old)).toBe(4401);
+    expect(await answerTo(rotated.ready, fresh)).toBe('served');
+    expect(await stop(rotated.child)).toBe(0);
+
+    expect((await showToken(args)).out.split('\n')[0]).toBe(fresh);
+    // kept: the next start serves the new token without printing it, and still refuses the old one
+    const next = await startCli(args);
+    expect(next.ready).not.toHaveProperty('adminToken');
+    expect(await answerTo(next.ready, old)).toBe(4401);
+    expect(await answerTo(next.ready, fresh)).toBe('served');
+    expect(await stop(next.child)).toBe(0);
+  }, 60_000);
+
+  it('an explicit --udp-port that cannot be opened is said on stderr, naming the port and the error', async () => {
+    const held = createSocket('udp4');
+    await new Promise<void>((r) => held.bind(0, '127.0.0.1', r));
+    const port = held.address().port;
+    try {
+      const started = await startCli(['--db', join(tmp.dir, 'udp-held', 'host.db'), '--udp-port', String(port)]);
+      expect(started.ready.udpPort).toBeNull();
+      await untilPrinted(started.lines, `warning: UDP port ${port} unavailable (`);
+      expect(started.lines.find((l) => l.startsWith('warning: UDP port'))).toMatch(/EADDRINUSE/);
+      expect(await stop(started.child)).toBe(0);
+    } finally {
+      held.close();
+    }
+  }, 30_000);
+
+  it('names the flag the user typed in a bad value, and a --config file that is no JSON object, without a stack trace (exit 2)', async () => {
+    const port = await runCli(['--http-port', '99999']);
+    expect(port.code).toBe(2);
+    expect(port.err.split('\n')[0]).toBe('--http-port: must be at most 65535');
+    const file = join(tmp.dir, 'null-config.json');
+    writeFileSync(file, 'null');
+    const nul = await runCli(['--config', file]);
+    expect(nul.code).toBe(2);
+    expect(nul.err.split('\n')[0]).toBe(`--config ${file}: must contain a JSON object`);
+    expect(nul.err).not.toMatch(/Cannot use 'in'/);
+  }, 20_000);
+
   it('--public-url: prints the public URL (with the token only when it prints it today) and serves its Host and Origin', async () => {
     const args = ['--db', join(tmp.dir, 'proxied', 'host.db'), '--public-url', 'https://panel.lan'];
     const first = await startCli(args);
@@ -219,7 +299,7 @@ describe('headless host CLI', () => {
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(2);
-    expect(err.split('\n')[0]).toMatch(/^adminToken: admin token too weak \(at least 22 characters, 8 of them different\): generate one with node -e .*randomBytes\(24\)/);
+    expect(err.split('\n')[0]).toMatch(/^--admin-token: admin token too weak \(at least 22 characters, 8 of them different\): generate one with node -e .*randomBytes\(24\)/);
     expect(out).not.toContain('HYPERTCP_READY');
   }, 20_000);
 

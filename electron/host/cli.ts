@@ -4,7 +4,7 @@
  * in it (and in the URL) only on the start that generated it or with --print-token: stdout of a service
  * is often kept in a log (journald) that more people read than should hold the token.
  */
-import { openLine, storedAdminToken, tokenHiddenNotice, tokenShown } from './admin-token';
+import { openLine, storedAdminToken, tokenGeneratedNotice, tokenHiddenNotice, tokenShown } from './admin-token';
 import { USAGE, parseHostArgs, type HostConfig } from './config';
 import { startDemo, type Demo } from './demo';
 import { startHost } from './host';
@@ -55,7 +55,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 
-  const showToken = tokenShown(cfg, host.firstStart);
+  const generated = tokenGeneratedNotice(host);
+  const showToken = tokenShown(cfg, generated !== null);
   const url = showToken ? host.url : host.http.origin;
   // behind a reverse proxy (--public-url) users open those; the token rides in them only when printed today
   const publicUrls = showToken ? host.publicUrls : cfg.publicUrls;
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   process.stdout.write(`HYPERTCP_READY ${JSON.stringify(ready)}\n`);
   process.stdout.write(
     `HyperTCP Panel is serving. ${openLine(url, publicUrls, host.http.origin)}\n  devices connect to ${cfg.brokerBind ?? cfg.bind}:${host.core.tcpPort}${host.core.udpPort !== null ? ` (UDP ${host.core.udpPort})` : ''}; database ${host.core.dbPath}; ${host.core.broker.dataPathNote()}` +
-      (host.firstStart ? '\n  the admin token was generated on this first start and is kept in the database; later starts do not print it (--show-token does).' : '') +
+      (generated ? `\n  ${generated}` : '') +
       (showToken ? '' : `\n  ${tokenHiddenNotice(Boolean(cfg.adminToken))}`) +
       '\n',
   );

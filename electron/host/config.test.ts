@@ -32,17 +32,19 @@ describe('host flags and config file', () => {
 
   it('rejects bad values with readable messages', () => {
     expect(() => parseHostArgs(['--tcp-port', 'abc'])).toThrow('--tcp-port must be a number, got "abc"');
-    expect(() => parseHostArgs(['--http-port', '70000'])).toThrow(/httpPort/);
+    expect(() => parseHostArgs(['--http-port', '70000'])).toThrow(/^--http-port: must be at most 65535$/);
+    expect(() => parseHostArgs(['--http-port', '99999'])).not.toThrow(/httpPort|Too big/);
     expect(() => parseHostArgs(['--admin-token', 'short'])).toThrow(/too weak/);
     expect(() => parseHostArgs(['--tls-cert', 'a.pem'])).toThrow('--tls-cert and --tls-key go together');
     expect(() => parseHostArgs(['--nope'])).toThrow(/nope/);
-    expect(() => parseHostArgs(['--traffic-scan-rows', '0'])).toThrow(/trafficScanRows/);
+    expect(() => parseHostArgs(['--traffic-scan-rows', '0'])).toThrow(/^--traffic-scan-rows: must be at least 1$/);
     const file = join(tmp.dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ tcpPort: 1, evil: true }));
     expect(() => parseHostArgs(['--config', file])).toThrow(`--config ${file}: config: Unrecognized key: "evil"`);
     writeFileSync(file, JSON.stringify({ httpPort: 70000 }));
-    expect(() => parseHostArgs(['--config', file])).toThrow(`--config ${file}: httpPort:`);
-    expect(() => parseHostArgs(['--config', file, '--http-port', '70001'])).toThrow(/^httpPort:/);
+    // a file's setting is named by its key, as the user wrote it there
+    expect(() => parseHostArgs(['--config', file])).toThrow(`--config ${file}: httpPort: must be at most 65535`);
+    expect(() => parseHostArgs(['--config', file, '--http-port', '70001'])).toThrow(/^--http-port: must be at most 65535$/);
   });
 
   it('never serves plain HTTP beyond loopback', async () => {
@@ -68,6 +70,14 @@ describe('host flags and config file', () => {
     expect(() => parseHostArgs(['--config', join(tmp.dir, 'missing.json')])).toThrow(/ENOENT/);
   });
 
+  it('says a --config file that is valid JSON but no object (null, a list, a number) must contain one', () => {
+    const file = join(tmp.dir, 'not-object.json');
+    for (const text of ['null', '[]', '42', '"text"']) {
+      writeFileSync(file, text);
+      expect(() => parseHostArgs(['--config', file]), text).toThrow(new RegExp(`^--config ${file}: must contain a JSON object$`));
+    }
+  });
+
   it('warns that a token on the command line is seen by other users, and takes one from --config instead', () => {
     expect(USAGE).toMatch(/--admin-token T .*other users\s+of this machine see command lines \(ps\): give your own in --config/);
     const file = join(tmp.dir, 'token.json');
@@ -87,7 +97,7 @@ describe('host flags and config file', () => {
     // the review's example, 21 varied characters, a repeated pair, 7 characters repeated
     for (const weak of ['aaaaaaaaaaaaaaaa', 'abcdefghijklmnopqrstu', 'ab'.repeat(16), 'abcdefg'.repeat(4)]) {
       const m = message(weak);
-      expect(m, weak).toMatch(/^adminToken: admin token too weak \(at least 22 characters, 8 of them different\): generate one with node -e "console\.log\(crypto\.randomBytes\(24\)\.toString\('base64url'\)\)", or leave it out/);
+      expect(m, weak).toMatch(/^--admin-token: admin token too weak \(at least 22 characters, 8 of them different\): generate one with node -e "console\.log\(crypto\.randomBytes\(24\)\.toString\('base64url'\)\)", or leave it out/);
       expect(m, weak).not.toContain('\n');
     }
     // the suggested command's output, and the shortest varied one
@@ -106,6 +116,17 @@ describe('host flags and config file', () => {
     expect(parseHostArgs(['--config', file])).toMatchObject({ printToken: true });
     expect(USAGE).toMatch(/--print-token .*only the first start/s);
   });
+
+  it('--new-admin-token is a flag for one start: not a config setting, nor beside a token of the user\'s own or --show-token', () => {
+    expect(parseHostArgs([])).toMatchObject({ newAdminToken: false });
+    expect(parseHostArgs(['--new-admin-token'])).toMatchObject({ newAdminToken: true });
+    const file = join(tmp.dir, 'rotate.json');
+    writeFileSync(file, JSON.stringify({ newAdminToken: true }));
+    expect(() => parseHostArgs(['--config', file])).toThrow(/newAdminToken is a flag \(--new-admin-token\)/);
+    expect(() => parseHostArgs(['--new-admin-token', '--admin-token', 'given-admin-token-0123456789'])).toThrow(/does not go with --admin-token/);
+    expect(() => parseHostArgs(['--new-admin-token', '--show-token'])).toThrow(/do not go together/);
+    expect(USAGE).toMatch(/--new-admin-token +replace the generated admin token with a fresh one/);
+  });
 });
 
 describe('--demo-devices', () => {
@@ -114,8 +135,8 @@ describe('--demo-devices', () => {
     expect(parseHostArgs(['--demo', '--demo-devices', '200'])).toMatchObject({ demo: true, demoDevices: 200 });
     expect(parseHostArgs(['--demo', '--demo-devices', '1'])).toMatchObject({ demoDevices: 1 });
     expect(parseHostArgs(['--demo', '--demo-devices', '500'])).toMatchObject({ demoDevices: 500 });
-    expect(() => parseHostArgs(['--demo', '--demo-devices', '0'])).toThrow('demoDevices: must be from 1 to 500');
-    expect(() => parseHostArgs(['--demo', '--demo-devices', '501'])).toThrow('demoDevices: must be from 1 to 500');
+    expect(() => parseHostArgs(['--demo', '--demo-devices', '0'])).toThrow('--demo-devices: must be from 1 to 500');
+    expect(() => parseHostArgs(['--demo', '--demo-devices', '501'])).toThrow('--demo-devices: must be from 1 to 500');
     expect(() => parseHostArgs(['--demo', '--demo-devices', 'lots'])).toThrow('--demo-devices must be a number, got "lots"');
     expect(() => parseHostArgs(['--demo-devices', '50'])).toThrow('--demo-devices goes with --demo');
     expect(USAGE).toMatch(/--demo-devices N +how many simulated devices --demo starts, 1-500 \(default 5/);
@@ -168,8 +189,8 @@ describe('--host-name', () => {
   it('adds names a LAN UI is reached by; the machine and its mDNS name are known already', () => {
     expect(parseHostArgs([])).toMatchObject({ hostNames: [] });
     expect(parseHostArgs(['--host-name', 'pi.lan', '--host-name', 'Lab.Example'])).toMatchObject({ hostNames: ['pi.lan', 'Lab.Example'] });
-    expect(() => parseHostArgs(['--host-name', 'evil.example/x'])).toThrow(/hostNames\.0: a host name uses/);
-    expect(() => parseHostArgs(['--host-name', 'a b'])).toThrow(/hostNames/);
+    expect(() => parseHostArgs(['--host-name', 'evil.example/x'])).toThrow('--host-name "evil.example/x": a host name uses');
+    expect(() => parseHostArgs(['--host-name', 'pi.lan', '--host-name', 'a b'])).toThrow(/^--host-name "a b": /);
     const own = hostname().toLowerCase();
     const hosts = allowedHosts('0.0.0.0', 8090, ['Pi.Lan']);
     for (const name of [own, `${own}.local`, 'pi.lan', '127.0.0.1']) expect(hosts.has(`${name}:8090`), name).toBe(true);

@@ -59,6 +59,8 @@ export const HostConfig = z.strictObject({
   printToken: z.boolean().default(false),
   /** Print the admin token kept in the database and exit, serving nothing (flag only). */
   showToken: z.boolean().default(false),
+  /** Replace the generated admin token with a new one on this start, and print it (flag only). */
+  newAdminToken: z.boolean().default(false),
   adminToken: z
     .string()
     .max(200)
@@ -102,6 +104,9 @@ export const USAGE = `Usage: npm run serve -- [flags]
   --show-token       print the admin token and the URLs with it, then exit without serving (reads the
                      database, so it works beside a running host; give the same --db or --config): the
                      URLs the host recorded at its last start, else ones built from the flags given
+  --new-admin-token  replace the generated admin token with a fresh one on this start (the old one
+                     stops working) and print it with the URLs, as the first start does. Stop the
+                     service and run it once from a terminal, so the new token stays out of its log
   --static DIR       built UI to serve (default dist/renderer)
   --tls-cert F --tls-key F   PEM files for HTTPS (generated when binding elsewhere without them, and
                      made again, the old pair kept as .bak, when a new name or IPv4 address appears)
@@ -131,42 +136,75 @@ export function parseHostArgs(argv: string[]): HostConfig | 'help' {
     options: {
       'tcp-port': { type: 'string' }, 'udp-port': { type: 'string' }, 'http-port': { type: 'string' },
       bind: { type: 'string' }, 'host-name': { type: 'string', multiple: true }, 'public-url': { type: 'string', multiple: true }, 'broker-bind': { type: 'string' }, db: { type: 'string' },
-      'admin-token': { type: 'string' }, 'print-token': { type: 'boolean' }, 'show-token': { type: 'boolean' }, static: { type: 'string' }, demo: { type: 'boolean' },
+      'admin-token': { type: 'string' }, 'print-token': { type: 'boolean' }, 'show-token': { type: 'boolean' }, 'new-admin-token': { type: 'boolean' }, static: { type: 'string' }, demo: { type: 'boolean' },
       'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, sim: { type: 'string' },
       'traffic-scan-rows': { type: 'string' }, 'demo-devices': { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help';
-  let file: Record<string, unknown> = {};
-  if (values.config) {
-    try {
-      file = JSON.parse(readFileSync(values.config, 'utf8')) as Record<string, unknown>;
-    } catch (err) {
-      // JSON.parse's message quotes the text around the error, and the admin token may stand there
-      const at = err instanceof SyntaxError ? (/ at position \d+(?: \(line \d+ column \d+\))?/.exec(err.message)?.[0] ?? '') : '';
-      throw new Error(`--config ${values.config}: ${err instanceof SyntaxError ? `not valid JSON${at}` : (err as Error).message}`);
-    }
-  }
+  const file = values.config ? readConfigFile(values.config) : {};
   const flags = Object.fromEntries(
     Object.entries({
       tcpPort: int('tcp-port', values['tcp-port']), udpPort: int('udp-port', values['udp-port']), httpPort: int('http-port', values['http-port']),
       bind: values.bind, hostNames: values['host-name'], publicUrls: values['public-url'], brokerBind: values['broker-bind'], db: values.db, adminToken: values['admin-token'],
-      printToken: values['print-token'], showToken: values['show-token'], static: values.static,
+      printToken: values['print-token'], showToken: values['show-token'], newAdminToken: values['new-admin-token'], static: values.static,
       demo: values.demo, tlsCert: values['tls-cert'], tlsKey: values['tls-key'], sim: values.sim,
       trafficScanRows: int('traffic-scan-rows', values['traffic-scan-rows']),
       demoDevices: int('demo-devices', values['demo-devices']),
     }).filter(([, v]) => v !== undefined),
   );
-  // a config file saying so would make a service print and exit at every start
+  // a config file saying so would make a service print and exit (or replace its token) at every start
   if ('showToken' in file) throw new Error(`--config ${values.config}: showToken is a flag (--show-token), not a setting`);
-  const parsed = HostConfig.safeParse({ ...file, ...flags });
+  if ('newAdminToken' in file) throw new Error(`--config ${values.config}: newAdminToken is a flag (--new-admin-token), not a setting`);
+  const input = { ...file, ...flags };
+  const parsed = HostConfig.safeParse(input, { error: plainMessage });
   if (!parsed.success) {
-    // a value (or an unknown key) from the file is named with the file, as a flag names itself
+    // a value (or an unknown key) from the file is named with the file and its key, one from a flag with the flag the user typed
     const fromFile = (i: z.core.$ZodIssue) => values.config !== undefined && (i.path.length === 0 || (String(i.path[0]) in file && !(String(i.path[0]) in flags)));
-    throw new Error(parsed.error.issues.map((i) => `${fromFile(i) ? `--config ${values.config}: ` : ''}${i.path.join('.') || 'config'}: ${i.message}`).join('; '));
+    const where = (i: z.core.$ZodIssue) => (fromFile(i) ? `--config ${values.config}: ${i.path.join('.') || 'config'}` : flagOf(i, input));
+    throw new Error(parsed.error.issues.map((i) => `${where(i)}: ${i.message}`).join('; '));
   }
+  if (parsed.data.newAdminToken && parsed.data.adminToken) throw new Error('--new-admin-token replaces the generated admin token: it does not go with --admin-token (or adminToken in --config)');
+  if (parsed.data.newAdminToken && parsed.data.showToken) throw new Error('--new-admin-token and --show-token do not go together: start with --new-admin-token, then --show-token prints the new one');
   if (Boolean(parsed.data.tlsCert) !== Boolean(parsed.data.tlsKey)) throw new Error('--tls-cert and --tls-key go together');
   // without --demo nothing is simulated, and the real database would be used: say so rather than ignore it
   if (values['demo-devices'] !== undefined && !parsed.data.demo) throw new Error('--demo-devices goes with --demo');
   return parsed.data;
+}
+
+/** The config file's settings: a JSON object, said so when it is anything else (null, a list). */
+function readConfigFile(path: string): Record<string, unknown> {
+  let file: unknown;
+  try {
+    file = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    // JSON.parse's message quotes the text around the error, and the admin token may stand there
+    const at = err instanceof SyntaxError ? (/ at position \d+(?: \(line \d+ column \d+\))?/.exec(err.message)?.[0] ?? '') : '';
+    throw new Error(`--config ${path}: ${err instanceof SyntaxError ? `not valid JSON${at}` : (err as Error).message}`);
+  }
+  if (typeof file !== 'object' || file === null || Array.isArray(file)) throw new Error(`--config ${path}: must contain a JSON object`);
+  return file as Record<string, unknown>;
+}
+
+/** The repeatable flags, named in the singular the user types. */
+const REPEATED_FLAGS: Record<string, string> = { hostNames: '--host-name', publicUrls: '--public-url' };
+
+/** The flag an issue's setting comes from (httpPort: --http-port); a repeated flag's value is quoted unless the message does, as several may be given. */
+function flagOf(issue: z.core.$ZodIssue, input: Record<string, unknown>): string {
+  const [key, index] = [String(issue.path[0] ?? ''), issue.path[1]];
+  const repeated = REPEATED_FLAGS[key];
+  if (repeated) {
+    const value = typeof index === 'number' ? (input[key] as unknown[] | undefined)?.[index] : undefined;
+    return typeof value === 'string' && !issue.message.includes(value) ? `${repeated} ${JSON.stringify(value)}` : repeated;
+  }
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** Zod's default messages in words (the schema's own messages win over these). */
+function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  const unit = (origin: string) => (origin === 'string' ? ' characters' : origin === 'array' ? ' values' : '');
+  if (issue.code === 'too_big') return `must be at most ${String(issue.maximum)}${unit(issue.origin)}`;
+  if (issue.code === 'too_small') return `must be at least ${String(issue.minimum)}${unit(issue.origin)}`;
+  if (issue.code === 'invalid_type') return `must be a${/^[aeiou]/.test(issue.expected) ? 'n' : ''} ${issue.expected}`;
+  return undefined;
 }

@@ -18,6 +18,8 @@ export interface Host {
   adminToken: string;
   /** True when the admin token was generated on this start (show it prominently). */
   firstStart: boolean;
+  /** True when --new-admin-token replaced the kept admin token on this start (the old one opens nothing now). */
+  newToken: boolean;
   /** URL with the admin token in the fragment (never sent to the server by the browser). */
   url: string;
   /** The --public-url URLs (through a reverse proxy), each with the admin token in the fragment. */
@@ -103,19 +105,21 @@ export async function startHost(cfg: HostConfig, log: (line: string) => void = (
   // The demo shows UDP too: on the TCP port number unless --udp-port says otherwise.
   const udpPort = cfg.udpPort ?? (cfg.demo ? ('tcp' as const) : undefined);
   const core = await startCore({ dbPath, tcpPort: cfg.tcpPort, udpPort, host: cfg.brokerBind ?? cfg.bind, mode: 'headless', hub: { trafficScanRows: cfg.trafficScanRows } });
+  // the web UI shows these as notices, but an admin of a service reads its terminal or journal
+  for (const warning of core.startupWarnings) log(`warning: ${warning}`);
   try {
-    let adminToken = cfg.adminToken ?? core.kv.get(ADMIN_TOKEN_KEY);
-    const firstStart = !cfg.adminToken && adminToken === null;
-    if (!adminToken) {
-      adminToken = generateToken();
-      // Kept in the database (owner-only folder) so the printed URL stays valid across restarts.
-      core.kv.set(ADMIN_TOKEN_KEY, adminToken);
-    }
+    const kept = cfg.adminToken ?? core.kv.get(ADMIN_TOKEN_KEY);
+    const firstStart = !cfg.adminToken && kept === null;
+    const newToken = cfg.newAdminToken && !firstStart;
+    const adminToken = kept !== null && !cfg.newAdminToken ? kept : generateToken();
     const refusals = refusalNotices((text) => core.hub.notice('warn', text));
     const http = await startHttpHost({
       api: core.api, adminToken, staticDir: resolve(cfg.static), port: cfg.httpPort, bind: cfg.bind, tls, hostNames: cfg.hostNames, publicOrigins: cfg.publicUrls,
       onRefused: (reason, address) => refusals.refused(reason, address),
     });
+    // Kept in the database (owner-only folder) so the printed URL stays valid across restarts; only once
+    // the host serves, so a start that fails (the service still holding the port) changes no token.
+    if (adminToken !== kept) core.kv.set(ADMIN_TOKEN_KEY, adminToken);
     const url = `${http.origin}/#token=${adminToken}`;
     // --show-token reads these: its own flags may not be the service's (another --http-port, --bind)
     recordServedUrls(core.kv, http.origin, cfg.publicUrls);
@@ -124,7 +128,7 @@ export async function startHost(cfg: HostConfig, log: (line: string) => void = (
     }
     let closing: Promise<void> | null = null;
     return {
-      core, http, adminToken, firstStart, url, publicUrls: withToken(cfg.publicUrls, adminToken),
+      core, http, adminToken, firstStart, newToken, url, publicUrls: withToken(cfg.publicUrls, adminToken),
       close: () => (closing ??= http.close().then(() => {
         refusals.close();
         return core.close('shutdown');

@@ -88,7 +88,7 @@ describe('--public-url: the flag and config setting', () => {
     ];
     for (const [url, message] of bad) {
       expect(() => parseHostArgs(['--public-url', url]), url).toThrow(message);
-      expect(() => parseHostArgs(['--public-url', url]), url).toThrow(/^publicUrls\.0: /);
+      expect(() => parseHostArgs(['--public-url', url]), url).toThrow(/^--public-url: /); // named as typed
     }
   });
 });
