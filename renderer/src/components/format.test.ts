@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTime, formatValue, reasonText } from './format';
+import { dayOf, formatTime, formatValue, reasonText } from './format';
 
 describe('formatValue (telemetry tiles, chart tooltips)', () => {
   it('groups the digits of large readings and keeps at most 3 decimals; other values as sent', () => {
@@ -29,6 +29,14 @@ describe('formatTime (traffic list, message detail, command history)', () => {
     expect(formatTime(utc('2026-12-06T23:59:59.999'), { ...fixed, locale: 'en-US' })).toBe('Dec 6 23:59:59.999');
     expect(formatTime(utc('2025-11-30T08:00:00.000'), { ...fixed, locale: 'en-GB' })).toBe('30 Nov 2025 08:00:00.000');
     expect(formatTime(utc('2026-12-06T08:00:00.000'), { ...fixed, locale: 'de-DE' })).toBe('6. Dez. 08:00:00,000');
+  });
+
+  it('takes today worked out once (dayOf) for many rows, with the same result as from now', () => {
+    const today = dayOf(now, { timeZone: 'UTC', locale: 'en-GB' });
+    for (const iso of ['2026-12-07T09:03:05.042', '2026-12-06T23:59:59.999', '2025-11-30T08:00:00.000']) {
+      expect(formatTime(utc(iso), { today, timeZone: 'UTC', locale: 'en-GB' })).toBe(formatTime(utc(iso), { ...fixed, locale: 'en-GB' }));
+    }
+    expect(formatTime(utc('2026-12-06T08:00:00.000'), { today, timeZone: 'UTC', locale: 'en-GB' })).toBe('6 Dec 08:00:00.000');
   });
 
   it('decides "today" in the viewer\'s time zone', () => {

@@ -23,35 +23,56 @@ export interface TimeFormatOptions {
   timeZone?: string;
 }
 
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-/** Formatters are slow to build and a list draws hundreds of times: one per locale, zone and shape. */
-function dateFormat(locale: string | undefined, timeZone: string | undefined, shape: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = JSON.stringify([locale, timeZone, shape]);
-  let f = dateFormats.get(key);
+// 24-hour in every locale: a log's times line up in their column, and "PM" would not fit it
+const SHAPES = {
+  clock: { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3, hourCycle: 'h23' },
+  day: { year: 'numeric', month: '2-digit', day: '2-digit' },
+  date: { day: 'numeric', month: 'short' },
+  dateWithYear: { day: 'numeric', month: 'short', year: 'numeric' },
+} satisfies Record<string, Intl.DateTimeFormatOptions>;
+type Shape = keyof typeof SHAPES;
+
+/**
+ * Formatters are slow to build and a list draws hundreds of times: the viewer's own are built once
+ * per shape; others (a fixed locale or zone) are kept by a short key.
+ */
+const viewerFormats: Partial<Record<Shape, Intl.DateTimeFormat>> = {};
+const otherFormats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(shape: Shape, locale: string | undefined, timeZone: string | undefined): Intl.DateTimeFormat {
+  if (locale === undefined && timeZone === undefined) return (viewerFormats[shape] ??= new Intl.DateTimeFormat(undefined, SHAPES[shape]));
+  const key = `${shape}|${locale ?? ''}|${timeZone ?? ''}`;
+  let f = otherFormats.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(locale, { ...shape, ...(timeZone ? { timeZone } : {}) });
-    dateFormats.set(key, f);
+    f = new Intl.DateTimeFormat(locale, { ...SHAPES[shape], ...(timeZone ? { timeZone } : {}) });
+    otherFormats.set(key, f);
   }
   return f;
 }
 
-// 24-hour in every locale: a log's times line up in their column, and "PM" would not fit it
-const CLOCK: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3, hourCycle: 'h23' };
-const DAY: Intl.DateTimeFormatOptions = { year: 'numeric', month: '2-digit', day: '2-digit' };
+/** A calendar day as formatTime compares it; a list works it out once for all its rows. */
+export interface Day {
+  day: string;
+  year: string | undefined;
+}
+
+/** The day `ts` falls on, in the given (or the viewer's) locale and zone. */
+export function dayOf(ts: number, { locale, timeZone }: Omit<TimeFormatOptions, 'now'> = {}): Day {
+  const parts = dateFormat('day', locale, timeZone).formatToParts(ts);
+  return { day: parts.map((p) => p.value).join(''), year: parts.find((p) => p.type === 'year')?.value };
+}
 
 /**
  * A message's time to the millisecond ("14:03:05.123", with the locale's separators), and its date
  * in front when it is not from today ("7 Dec 14:03:05.123"; with the year when not this year): a
- * row loaded at start or found by a log search may be days old.
+ * row loaded at start or found by a log search may be days old. `today` (from dayOf) spares
+ * working out today's date for each of many rows.
  */
-export function formatTime(ts: number, { now = Date.now(), locale, timeZone }: TimeFormatOptions = {}): string {
-  const time = dateFormat(locale, timeZone, CLOCK).format(ts);
-  const day = dateFormat(locale, timeZone, DAY);
-  if (day.format(ts) === day.format(now)) return time;
-  const yearOf = (t: number) => day.formatToParts(t).find((p) => p.type === 'year')?.value;
-  const sameYear = yearOf(ts) === yearOf(now);
-  const date = dateFormat(locale, timeZone, { day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) }).format(ts);
-  return `${date} ${time}`;
+export function formatTime(ts: number, { now, today, locale, timeZone }: TimeFormatOptions & { today?: Day } = {}): string {
+  const time = dateFormat('clock', locale, timeZone).format(ts);
+  const current = today ?? dayOf(now ?? Date.now(), { locale, timeZone });
+  const at = dayOf(ts, { locale, timeZone });
+  if (at.day === current.day) return time;
+  return `${dateFormat(at.year === current.year ? 'date' : 'dateWithYear', locale, timeZone).format(ts)} ${time}`;
 }
 
 const GROUPED = new Intl.NumberFormat(undefined, { maximumFractionDigits: 3 });

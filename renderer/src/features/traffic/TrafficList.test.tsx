@@ -196,3 +196,20 @@ describe('traffic list times', () => {
     expect(timeOf(2).textContent).toMatch(/^\d{2}:\d{2}:\d{2}\D\d{3}$/);
   });
 });
+
+describe('traffic list times across midnight', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('puts the date in front of a row from yesterday once the day changes, though the rows did not', () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    const evening = new Date(2026, 11, 7, 23, 59, 30).getTime();
+    vi.setSystemTime(evening);
+    const list = [fakeRow({ seq: 1, ts: new Date(2026, 11, 7, 23, 59, 0).getTime() })];
+    render(<TrafficList rows={list} selectedSeq={null} onSelect={() => {}} />);
+    const timeText = () => screen.getByTestId('traffic-row').querySelector('[role="cell"]')!.textContent;
+    expect(timeText()).toBe('23:59:00.000');
+    act(() => vi.advanceTimersByTime(60_000));
+    expect(timeText()).toMatch(/7.*23:59:00\.000$/);
+    expect(timeText()).not.toBe('23:59:00.000');
+  });
+});

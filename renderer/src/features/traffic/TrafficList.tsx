@@ -1,9 +1,10 @@
 import { memo, useEffect, useMemo, useRef } from 'react';
 import type { TrafficRow } from '../../../../shared/api/contract';
-import { cmdLabel, cmdShort, formatTime, statusLabel } from '../../components/format';
+import { cmdLabel, cmdShort, type Day, formatTime, statusLabel } from '../../components/format';
 import { useRovingRows } from '../../components/useRovingRows';
 import { innerJsonText, payloadPreview, targetOf } from './payload';
 import { focusedRowKey, useRowSlots } from './row-slots';
+import { useToday } from './useToday';
 
 const ROW_HEIGHT = 28;
 const PREVIEW_CHARS = 160;
@@ -24,8 +25,8 @@ function payloadTitle(row: TrafficRow): string | undefined {
 }
 
 /** The row's time; one from another day has its date in front, cut on a narrow list, whole in the title. */
-function TimeCell({ ts }: { ts: number }) {
-  const text = formatTime(ts);
+function TimeCell({ ts, today }: { ts: number; today: Day }) {
+  const text = formatTime(ts, { today });
   return (
     <span role="cell" className="cell mono" title={text}>
       {text}
@@ -33,7 +34,7 @@ function TimeCell({ ts }: { ts: number }) {
   );
 }
 
-const Row = memo(function Row({ row, index, top, selected, tabbable, onSelect }: { row: TrafficRow; index: number; top: number; selected: boolean; tabbable: boolean; onSelect: (r: TrafficRow) => void }) {
+const Row = memo(function Row({ row, index, top, selected, tabbable, today, onSelect }: { row: TrafficRow; index: number; top: number; selected: boolean; tabbable: boolean; today: Day; onSelect: (r: TrafficRow) => void }) {
   return (
     <div
       className={`row traffic-row dir-${row.dir}${selected ? ' selected' : ''}`}
@@ -48,7 +49,7 @@ const Row = memo(function Row({ row, index, top, selected, tabbable, onSelect }:
       data-index={index}
       onClick={() => onSelect(row)}
     >
-      <TimeCell ts={row.ts} />
+      <TimeCell ts={row.ts} today={today} />
       <span role="cell" className="cell">{row.dir === 'in' ? '⬅ in' : '➡ out'}</span>
       <span role="cell" className="cell" title={row.from ?? undefined}>{row.from ?? '-'}</span>
       <span role="cell" className="cell" title={row.to ?? targetOf(row)}>{row.to ?? targetOf(row)}</span>
@@ -85,6 +86,7 @@ export function TrafficList({ rows, selectedSeq, onSelect, testId = 'traffic-lis
   const scroller = useRef<HTMLDivElement>(null);
   const follow = useRef(true);
   const seqs = useMemo(() => rows.map((r) => r.seq), [rows]);
+  const today = useToday();
   const { virtual, tabKey, listProps } = useRovingRows({
     keys: seqs,
     rowHeight: ROW_HEIGHT,
@@ -135,7 +137,7 @@ export function TrafficList({ rows, selectedSeq, onSelect, testId = 'traffic-lis
         <div role="presentation" style={{ height: virtual.getTotalSize(), position: 'relative' }}>
           {items.map((item, i) => {
             const row = rows[item.index]!;
-            return <Row key={slots[i]} row={row} index={item.index} top={item.start} selected={row.seq === selectedSeq} tabbable={row.seq === tabKey} onSelect={onSelect} />;
+            return <Row key={slots[i]} row={row} index={item.index} top={item.start} selected={row.seq === selectedSeq} tabbable={row.seq === tabKey} today={today} onSelect={onSelect} />;
           })}
         </div>
       </div>
