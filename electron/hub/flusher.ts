@@ -60,6 +60,8 @@ export class Flusher {
   private readonly buckets = BUCKETS.map(() => 0);
   private readonly slowest: FlushRound[] = [];
   lastError: Error | null = null;
+  /** Since when (Date.now() ms) rounds have failed, none committed since (the hub says so); null when the last one went in. */
+  failingSince: number | null = null;
   flushes = 0;
   /** Longest single flush so far (ms): how long the event loop was held by a write batch. */
   maxFlushMs = 0;
@@ -140,12 +142,14 @@ export class Flusher {
       // BEGIN; a deferred transaction that read first fails at once if another connection wrote since
       more = this.around(() => this.runAll.immediate(times, started + budgetMs));
       committed = true;
+      this.failingSince = null;
       this.flushes++;
       this.record(started, performance.now() - started, times);
     } catch (err) {
       // Keep running: a failed round is reported, and its tasks are told (settle) so that they put
       // back or count what the rollback took from them.
       this.lastError = err as Error;
+      this.failingSince ??= Date.now();
     }
     for (const task of this.tasks) task.settle?.(committed);
     if (more) this.requestSoon();

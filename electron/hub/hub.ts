@@ -5,14 +5,14 @@ import { Checkpointer } from './checkpointer';
 import { ControlTracker, type ControlResult } from './controls';
 import { Conversations, MAX_CONVERSATIONS } from './conversations';
 import { gatedWrite, type Db } from './db';
-import { lockedElsewhereSince } from './db-lock';
+import { DatabaseLockedError, lockedElsewhereSince } from './db-lock';
 import { deleteDeviceHistory, type DeletedHistory } from './device-history';
 import { Flusher, ROUND_BUDGET_MS } from './flusher';
 import { Metrics, TOTAL } from './metrics';
 import { alertText, OfflineNotifier, type OfflineAlert } from './offline-alerts';
 import { isPlainObject, parseObject, payloadText } from './payload-text';
 import { RecentTelemetry } from './recent-telemetry';
-import { Registry } from './registry';
+import { MAX_TELEMETRY_KEYS, Registry } from './registry';
 import { StepSizer } from './step-sizer';
 import { CommandStore } from './saved-commands';
 import type { SettingsStore } from './settings';
@@ -142,6 +142,8 @@ export class Hub {
   private readonly batchTraffic: number;
   private closed = false;
   private writerFailureSaid = false;
+  /** Writes failing (a full disk, an I/O error), once said: the error, since when, and what had been dropped then. */
+  private writeFailureSaid: { text: string; since: number; dropped: number } | null = null;
   /** The lock another program holds on the database, once said: since when, and what had been dropped then. */
   private lockSaid: { since: number; dropped: number; lostEntries: number } | null = null;
 
@@ -154,7 +156,7 @@ export class Hub {
     this.metrics = new Metrics(o.db);
     this.conversations = new Conversations(o.maxConversations ?? MAX_CONVERSATIONS);
     this.telemetry = new TelemetryHistory(o.db, { chunkRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS });
-    this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id), controlResponse: (id) => this.controls.stats(id) });
+    this.registry = new Registry(o.db, { tokenStatus: (id) => o.tokens.status(id), rateIn: (id) => this.metrics.rateIn(id), controlResponse: (id) => this.controls.stats(id), telemetryRefused: (id, channel) => this.sayTelemetryFull(id, channel) });
     this.log = new TrafficLog(o.db, { maxQueue: o.maxQueue ?? 100_000, batchRows: o.flushChunkRows ?? FLUSH_CHUNK_ROWS, scanRows: o.trafficScanRows, writeInWorker: o.writeTrafficInWorker, writerAnswerMs: o.trafficWriterAnswerMs, onBatchFull: () => this.flusher.requestSoon() });
     this.controls = new ControlTracker(o.controlTimeoutMs ?? 5000, () => this.onUrgent?.());
     this.commands = new CommandStore(o.db);
@@ -302,6 +304,7 @@ export class Hub {
       this.notice('warn', `traffic log: ${this.log.writerFailure}; rows are written on the main thread instead, which slows devices under heavy traffic${lost}`);
     }
     this.sayDatabaseLock();
+    this.sayWriteFailure();
     let queued = 0;
     let rttSum = 0;
     let rttN = 0;
@@ -382,6 +385,43 @@ export class Hub {
       const lost = [dropped > 0 ? `${dropped} traffic rows (counted as dropped)` : '', lostEntries > 0 ? `${lostEntries} command history and audit entries` : ''].filter(Boolean);
       this.notice(lost.length > 0 ? 'warn' : 'info', `database: the other program let go of its lock after ${seconds} s; what waited is being written${lost.length > 0 ? `, but for ${lost.join(' and ')}, dropped meanwhile at the memory bound` : ''}`);
     }
+  }
+
+  /**
+   * The error that makes writes fail now, other than another program's lock (its own notice): the
+   * write rounds' (device state, metrics, telemetry, audit, traffic without the writer thread) or
+   * the traffic writer thread's; null when they go in.
+   */
+  private writeFailure(): { text: string; lost: string } | null {
+    const round = this.flusher.failingSince !== null ? this.flusher.lastError : null;
+    if (round && !(round instanceof DatabaseLockedError)) {
+      return { text: round.message, lost: 'traffic is dropped (counted); device state, metrics, telemetry and audit entries wait in memory and are lost if the app stops first' };
+    }
+    const thread = this.log.writerWriteError();
+    return thread === null ? null : { text: thread, lost: 'traffic is dropped (counted)' };
+  }
+
+  /**
+   * Tells the UIs once when writes start failing (a full or read-only disk loses data: without this
+   * only the dropped count rises), again if the error changes, and once when they work again.
+   */
+  private sayWriteFailure(): void {
+    const failure = this.writeFailure();
+    const said = this.writeFailureSaid;
+    if (failure !== null && failure.text !== said?.text) {
+      this.writeFailureSaid = { text: failure.text, since: said?.since ?? Date.now(), dropped: said?.dropped ?? this.log.counters.dropped };
+      this.notice('error', `database: saving fails (${failure.text}): ${failure.lost}. Free disk space or lower retention, and check the disk is writable`);
+    } else if (failure === null && said !== null) {
+      this.writeFailureSaid = null;
+      const seconds = Math.round((Date.now() - said.since) / 1000);
+      const dropped = this.log.counters.dropped - said.dropped;
+      this.notice('info', `database: saving works again after ${seconds} s (it failed with: ${said.text})${dropped > 0 ? `; ${dropped} traffic rows were dropped meanwhile` : ''}`);
+    }
+  }
+
+  /** A device's telemetry channels are full (its firmware sends ever new names?): its new channels go unrecorded. */
+  private sayTelemetryFull(device: string, channel: string): void {
+    this.notice('warn', `telemetry: ${device} has sent ${MAX_TELEMETRY_KEYS} channel names; new ones (such as "${channel.slice(0, 32)}") are not recorded. If its firmware sends changing names, fix it, then forget the device to clear its channels`, { device });
   }
 
   /** UDP loss, retransmits and late acks per second, from the transport's cumulative per-session counters; the endpoint's drop rate. */

@@ -33,6 +33,11 @@ export interface RegistryHooks {
   rateIn(id: string): number;
   /** The device's control response times (ControlTracker.stats); null when none. */
   controlResponse?(id: string): ControlResponseStats | null;
+  /**
+   * A device sent a new telemetry channel past MAX_TELEMETRY_KEYS: it is not recorded. Called once
+   * per device (again only after it is forgotten), so the user can be told.
+   */
+  telemetryRefused?(id: string, channel: string): void;
 }
 
 /**
@@ -56,6 +61,8 @@ export class Registry {
   private lazyDbDueAt = 0;
   /** What the last flush() took: a Flusher runs each task once a round, then settle() says how it ended. */
   private readonly roundIds = new Set<string>();
+  /** Devices whose refused telemetry channel was reported (telemetryRefused): at most one each. */
+  private readonly telemetryRefusedSaid = new Set<string>();
   private readonly upsert;
   private readonly remove;
 
@@ -123,6 +130,7 @@ export class Registry {
     this.dirtyUi.delete(id);
     this.dirtyUiLazy.delete(id);
     this.sentUiAt.delete(id);
+    this.telemetryRefusedSaid.delete(id);
     return true;
   }
 
@@ -218,7 +226,11 @@ export class Registry {
     if (!d) return [];
     const scalar = (v: unknown) => v === null || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= MAX_VALUE_CHARS);
     const channels = Object.keys(d.telemetry).length;
-    const kept = mergeBounded(d.telemetry, values, MAX_TELEMETRY_KEYS, scalar);
+    const kept = mergeBounded(d.telemetry, values, MAX_TELEMETRY_KEYS, scalar, (channel) => {
+      if (this.telemetryRefusedSaid.has(id)) return;
+      this.telemetryRefusedSaid.add(id);
+      this.hooks.telemetryRefused?.(id, channel);
+    });
     if (Object.keys(d.telemetry).length !== channels) this.mark(id);
     else this.markLazy(id);
     return kept;
@@ -293,11 +305,15 @@ export class Registry {
   }
 }
 
-function mergeBounded(target: Record<string, unknown>, source: Record<string, unknown>, maxKeys: number, accept: (v: unknown) => boolean): string[] {
+/** Merges `source` into `target`, up to `maxKeys` keys; a new key past that goes to `refused`. */
+function mergeBounded(target: Record<string, unknown>, source: Record<string, unknown>, maxKeys: number, accept: (v: unknown) => boolean, refused?: (key: string) => void): string[] {
   const merged: string[] = [];
   for (const [k, v] of Object.entries(source)) {
     if (k === '__proto__' || k.length > 32 || !accept(v)) continue;
-    if (!Object.prototype.hasOwnProperty.call(target, k) && Object.keys(target).length >= maxKeys) continue;
+    if (!Object.prototype.hasOwnProperty.call(target, k) && Object.keys(target).length >= maxKeys) {
+      refused?.(k);
+      continue;
+    }
     Object.defineProperty(target, k, { value: v, enumerable: true, writable: true, configurable: true });
     merged.push(k);
   }

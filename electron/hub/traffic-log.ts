@@ -344,6 +344,11 @@ export class TrafficLog {
     return this.writer ? this.writer.lockedSince() : null;
   }
 
+  /** The writer thread's last write error other than a lock (a full disk: its rows counted as dropped); null when its writes go in. */
+  writerWriteError(): string | null {
+    return this.writer?.writeError ?? null;
+  }
+
   /** Stops the writer thread once it has written what it was given (nothing to do without one). */
   async close(): Promise<void> {
     const writer = this.writer;

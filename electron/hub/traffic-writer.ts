@@ -1,9 +1,12 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { TrafficRow } from '../../shared/api/contract';
-import { columnBoundsSql, type Db } from './db';
+import { columnBoundsSql, WAL_SIZE_LIMIT_BYTES, type Db } from './db';
 
-/** What the worker has done, read by the event loop whenever it likes (shared memory). */
+/**
+ * What the worker has done, read by the event loop whenever it likes (shared memory). Its write
+ * errors' text comes as a message instead (writeError): strings do not fit the shared Int32s.
+ */
 export interface TrafficWriterTotals {
   rows: number;
   bytes: number;
@@ -55,9 +58,10 @@ const CLOSE_MS = 5_000;
 /**
  * Tests only: makes the worker hang inside its transaction (after its INSERTs, before the COMMIT),
  * or exit there (process.exit(7)) 200 ms after the event loop asked for the gate (it then waits for
- * this commit), as a thread stuck or ending mid-commit would. Read when a writer starts.
+ * this commit), as a thread stuck or ending mid-commit would; `maxPageCount` caps the file on the
+ * worker's connection (PRAGMA max_page_count), so its writes fail as on a full disk. Read when a writer starts.
  */
-export const writerTestHooks: { inCommit: 'hang' | 'exit' | null } = { inCommit: null };
+export const writerTestHooks: { inCommit: 'hang' | 'exit' | null; maxPageCount: number | null } = { inCommit: null, maxPageCount: null };
 
 /**
  * A batch crosses to the worker packed: one Float64Array of numbers and string lengths per row, and
@@ -134,6 +138,9 @@ try {
   db = new (require(workerData.sqlite))(workerData.path, { fileMustExist: true });
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = ${WRITER_BUSY_MS}');
+  // per connection: a WAL this connection resets after a checkpoint is cut back too (db.ts)
+  db.pragma('journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}');
+  if (workerData.maxPageCount !== null) db.pragma('max_page_count = ' + workerData.maxPageCount);
 } catch (err) {
   Atomics.store(ctl, ${FAILED}, 1);
   Atomics.notify(ctl, ${DONE});
@@ -179,6 +186,11 @@ let timer = null;
 const rowsOf = (batch) => batch.numbers.length / ${FIELDS};
 const isBusy = (err) => typeof err?.code === 'string' && err.code.startsWith('SQLITE_BUSY');
 let locked = false;
+// the last group's write error (a full disk, an I/O error), null once one goes in: told to the event loop on change
+let writeError = null;
+const sayWriteError = (text) => {
+  if (text !== writeError) parentPort.postMessage({ writeError: (writeError = text) });
+};
 const writeAll = db.transaction((batches) => batches.reduce((bytes, batch) => bytes + write(batch), 0));
 function commitGroup() {
   if (timer !== null) clearTimeout(timer);
@@ -206,6 +218,7 @@ function commitGroup() {
   };
   let finished = 0; // batches written or lost; those after them wait for the lock (busy)
   let busy = false;
+  let failure = null;
   try {
     commit(batches);
     finished = batches.length;
@@ -217,6 +230,7 @@ function commitGroup() {
         commit([batch]);
       } catch (err) {
         if ((busy = isBusy(err))) break;
+        failure = String(err?.message ?? err);
         totals[2] += rowsOf(batch); // counted as dropped by the event loop
         Atomics.add(ctl, ${COUNTED}, 1);
       }
@@ -232,6 +246,7 @@ function commitGroup() {
     groupRows = group.reduce((rows, batch) => rows + rowsOf(batch), 0);
     timer = setTimeout(commitGroup, ${LOCK_RETRY_MS});
   }
+  if (failure !== null || finished > 0) sayWriteError(failure);
   if (busy !== locked) Atomics.store(ctl, ${LOCKED}, busy ? 1 : 0);
   locked = busy;
   Atomics.add(ctl, ${TRIES}, 1);
@@ -300,6 +315,11 @@ export class TrafficWriter {
   private heldAt = 0;
   /** Why the worker is gone when it went away on its own (it could not start, exited, hung). */
   failed: string | null = null;
+  /**
+   * The error of the worker's last write that failed other than by a lock (a full disk, an I/O
+   * error: its rows were lost, counted as dropped); null once a write goes in again.
+   */
+  writeError: string | null = null;
 
   /**
    * `insertSql`: TrafficLog's row INSERT, its 13 parameters in TrafficLog's order. `answerMs`:
@@ -312,10 +332,13 @@ export class TrafficWriter {
     this.ctl = new Int32Array(shared, 0, CTL);
     this.totals = new Float64Array(shared, TOTALS_AT, TOTALS);
     const sqlite = createRequire(import.meta.filename).resolve('better-sqlite3');
-    const workerData = { sqlite, path: db.name, shared, inCommit: writerTestHooks.inCommit, ...forWorker };
+    const workerData = { sqlite, path: db.name, shared, ...writerTestHooks, ...forWorker };
     // named, so `top -H` and /proc tell it from the event loop (Node 24 names the OS thread)
     this.worker = new Worker(WORKER_SOURCE, { eval: true, name: 'traffic-writer', workerData });
     this.worker.unref();
+    this.worker.on('message', (message: { writeError?: string | null }) => {
+      if (message.writeError !== undefined) this.writeError = message.writeError;
+    });
     this.worker.on('error', (err) => this.fail(`the writer thread failed: ${err.message}`));
     this.worker.on('exit', (code) => {
       this.exited = true;
