@@ -87,4 +87,27 @@ describe('declared controls', () => {
     await act(async () => fireEvent.keyUp(slider, { key: 'ArrowRight' }));
     expect(client.calls.filter((c) => c.method === 'controls.set').map((c) => c.params)).toEqual([{ device: 'd', control: 'dim', value: 3 }]);
   });
+
+  it('puts a slider back at the reported value when its change fails, and keeps its focus when the change is confirmed', async () => {
+    const client = createFakeClient();
+    const ctx = setup(client);
+    act(() => void client.emit({ devices: [fakeDevice('d', { controls, controlState: { dim: 3 } })] }));
+    renderWith(<ControlWidget device="d" control={controls[2]!} />, ctx);
+    const slider = () => screen.getByTestId('control-d-dim') as HTMLInputElement;
+    // no controls.set handler: the change fails, and the device is still at 3
+    fireEvent.change(slider(), { target: { value: '7' } });
+    await act(async () => fireEvent.pointerUp(slider()));
+    expect(screen.getByTestId('control-status-d-dim').textContent).toBe('failed: fake has no controls.set');
+    expect(slider().value).toBe('3');
+
+    client.handlers['controls.set'] = () => ({ req: 'r-dim' });
+    act(() => slider().focus());
+    fireEvent.change(slider(), { target: { value: '5' } });
+    await act(async () => fireEvent.keyUp(slider(), { key: 'ArrowRight' }));
+    expect(slider().value).toBe('5');
+    act(() => void client.emit({ devices: [fakeDevice('d', { controls, controlState: { dim: 5 } })], controlResults: [{ device: 'd', control: 'dim', req: 'r-dim', outcome: 'confirmed' }] }));
+    expect(screen.getByTestId('control-status-d-dim').textContent).toBe('confirmed');
+    expect(slider().value).toBe('5');
+    expect(document.activeElement).toBe(slider());
+  });
 });

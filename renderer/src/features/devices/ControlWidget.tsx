@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ControlDescription } from '../../../../shared/protocol/login';
 import { controlKey } from '../../store/devices-slice';
@@ -21,6 +21,9 @@ export const ControlWidget = memo(function ControlWidget({ device, control, comp
     useShallow((s) => ({ op: s.controls[key], reported: s.devices[device]?.controlState[control.id], online: s.devices[device]?.online ?? false, hold: hostHold(s) })),
   );
   const setControl = useApp((s) => s.setControl);
+  // a slider's position while it is dragged; on release the shown value (pending, else reported) takes
+  // over again, so a change that fails or times out puts the thumb back where the device is
+  const [dragged, setDragged] = useState<number | null>(null);
   const status = op?.status ?? 'idle';
   const value = shownValue(reported, op);
   const label = control.label ?? control.id;
@@ -38,6 +41,10 @@ export const ControlWidget = memo(function ControlWidget({ device, control, comp
   /** Sends the change unless one is still in flight (the control only looks disabled then). */
   const send = (value: unknown) => {
     if (!pending) void setControl(device, control.id, { value });
+  };
+  const release = (value: number) => {
+    setDragged(null);
+    send(value);
   };
   let input;
   switch (control.kind) {
@@ -83,10 +90,12 @@ export const ControlWidget = memo(function ControlWidget({ device, control, comp
           min={control.min ?? 0}
           max={control.max ?? 100}
           step={control.step ?? 1}
-          defaultValue={num}
-          key={String(reported)}
-          onPointerUp={(e) => send(Number((e.target as HTMLInputElement).value))}
-          onKeyUp={(e) => SLIDER_KEYS.has(e.key) && send(Number((e.target as HTMLInputElement).value))}
+          value={dragged ?? num}
+          onChange={(e) => setDragged(Number(e.target.value))}
+          onPointerUp={(e) => release(Number((e.target as HTMLInputElement).value))}
+          onKeyUp={(e) => SLIDER_KEYS.has(e.key) && release(Number((e.target as HTMLInputElement).value))}
+          // a drag that ends without a release (a cancelled touch) is not sent: it must not hold the thumb
+          onBlur={() => setDragged(null)}
           {...common}
         />
       );
