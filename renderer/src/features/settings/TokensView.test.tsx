@@ -294,3 +294,102 @@ describe('tokens view search', () => {
     expect(screen.queryByLabelText('Search tokens')).toBeNull();
   });
 });
+
+describe('tokens view: a new token far down a long list', () => {
+  function withScrollSpy() {
+    const proto = Element.prototype as { scrollIntoView?: unknown };
+    const saved = proto.scrollIntoView;
+    const calls: { el: Element; options: unknown }[] = [];
+    proto.scrollIntoView = function (this: Element, options?: unknown) {
+      calls.push({ el: this, options });
+    };
+    return { calls, restore: () => (proto.scrollIntoView = saved) };
+  }
+  /** The user's reduced-motion choice (jsdom has no matchMedia of its own). */
+  function reducedMotion(reduce: boolean) {
+    const saved = Object.getOwnPropertyDescriptor(window, 'matchMedia');
+    const matchMedia = (query: string) => ({ matches: reduce && query.includes('prefers-reduced-motion: reduce'), media: query }) as MediaQueryList;
+    Object.defineProperty(window, 'matchMedia', { configurable: true, writable: true, value: matchMedia });
+    return { mockRestore: () => (saved ? Object.defineProperty(window, 'matchMedia', saved) : delete (window as { matchMedia?: unknown }).matchMedia) };
+  }
+
+  it('scrolls the reveal at the top into view and gives it the focus after a Rotate in row 200 and more', async () => {
+    const spy = withScrollSpy();
+    const motion = reducedMotion(false);
+    try {
+      const client = createFakeClient();
+      client.handlers['tokens.list'] = () => Array.from({ length: 400 }, (_, i) => ({ id: `dev-${i}`, createdAt: 1, revokedAt: null, lastUsedAt: null }));
+      client.handlers['tokens.rotate'] = ({ id }) => ({ id, token: `rotated-${id}` });
+      renderWith(<TokensView />, setup(client));
+      await screen.findByTestId('token-row-dev-0');
+      const view = screen.getByTestId('tokens-view');
+      act(() => {
+        view.scrollTop = 300 * 28; // withLayout: a row is 28 px once drawn (42 estimated before)
+        fireEvent.scroll(view);
+      });
+      // a row far below the add-a-device card, where the reveal is
+      const row = Array.from(view.querySelectorAll<HTMLElement>('tr[data-index]')).find((r) => Number(r.dataset.index) >= 200)!;
+      const id = within(row).getByText(/^dev-\d+$/).textContent!;
+      fireEvent.click(within(row).getByRole('button', { name: 'Rotate' }));
+      await act(async () => fireEvent.click(screen.getByTestId('token-rotate-confirm')));
+      const box = screen.getByTestId('token-reveal-box');
+      expect(within(box).getByTestId('token-value').textContent).toBe(`rotated-${id}`);
+      expect(box.getAttribute('aria-label')).toBe(`New token for ${id}`);
+      expect(document.activeElement).toBe(box);
+      expect(spy.calls.filter((c) => c.el === box).map((c) => c.options)).toEqual([{ block: 'nearest', behavior: 'smooth' }]);
+    } finally {
+      motion.mockRestore();
+      spy.restore();
+    }
+  });
+
+  it('does not scroll smoothly when the user asked for reduced motion, and a created token is brought into view too', async () => {
+    const spy = withScrollSpy();
+    const motion = reducedMotion(true);
+    try {
+      const client = createFakeClient();
+      client.handlers['tokens.list'] = () => [];
+      client.handlers['tokens.create'] = ({ id }) => ({ id, token: 'created-1' });
+      renderWith(<TokensView />, setup(client));
+      await screen.findByTestId('tokens-empty');
+      fireEvent.change(screen.getByLabelText('New device id'), { target: { value: 'garage' } });
+      await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Create device' })));
+      const box = screen.getByTestId('token-reveal-box');
+      expect(document.activeElement).toBe(box);
+      expect(spy.calls.filter((c) => c.el === box).map((c) => c.options)).toEqual([{ block: 'nearest', behavior: 'auto' }]);
+    } finally {
+      motion.mockRestore();
+      spy.restore();
+    }
+  });
+});
+
+describe('tokens view: a list that has not loaded', () => {
+  it('says it is loading, not "No device tokens", while the list is on its way', async () => {
+    const client = createFakeClient();
+    let answer: (list: TokenInfo[]) => void = () => {};
+    client.handlers['tokens.list'] = () => new Promise<TokenInfo[]>((resolve) => (answer = resolve));
+    renderWith(<TokensView />, setup(client));
+    expect(screen.getByTestId('tokens-loading').textContent).toBe('Loading tokens…');
+    expect(screen.queryByTestId('tokens-empty')).toBeNull();
+    await act(async () => answer([]));
+    expect(screen.getByTestId('tokens-empty')).toBeTruthy();
+  });
+
+  it('says why a failed list did not load, with a Retry that loads it, not "No device tokens"', async () => {
+    const client = createFakeClient();
+    let fail = true;
+    client.handlers['tokens.list'] = () => {
+      if (fail) throw new ApiCallError('internal', 'database is locked');
+      return [{ id: 'lamp', createdAt: 1, revokedAt: null, lastUsedAt: null }];
+    };
+    renderWith(<TokensView />, setup(client));
+    const card = await screen.findByTestId('tokens-not-loaded');
+    expect(card.textContent).toContain('Could not load the token list: database is locked');
+    expect(screen.queryByTestId('tokens-empty')).toBeNull();
+    fail = false;
+    await act(async () => fireEvent.click(within(card).getByRole('button', { name: 'Retry' })));
+    expect(await screen.findByTestId('token-row-lamp')).toBeTruthy();
+    expect(screen.queryByTestId('tokens-not-loaded')).toBeNull();
+  });
+});

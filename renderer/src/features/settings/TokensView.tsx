@@ -5,7 +5,7 @@ import { DEVICE_ID_PATTERN, DEVICE_ID_RULE, RESERVED_DEVICE_ID_RULE, RESERVED_DE
 import { errorText } from '../../api/errors';
 import { EmptyState } from '../../components/EmptyState';
 import { formatAgo } from '../../components/format';
-import { HostWaiting, useHostGate } from '../../components/hostGate';
+import { HostWaiting, useHostGate, type HostGate } from '../../components/hostGate';
 import { useHostNow } from '../../components/useNow';
 import { useApi, useApp } from '../../store/context';
 import { TokenConfirmDialog, type TokenAction } from './TokenConfirmDialog';
@@ -48,6 +48,38 @@ function useTokenRows(count: number) {
   return { view, body, items, before, after, measure: virtual.measureElement };
 }
 
+/**
+ * A new token is shown once, in the card at the top: after a Rotate far down the list it would be
+ * off-screen, as if nothing happened. So it is scrolled into view (at once when the user asked for
+ * reduced motion) and given the focus, where a screen reader reads it.
+ */
+function useFocusedReveal(revealed: object | null) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (!revealed || !el) return;
+    const reduced = typeof window.matchMedia === 'function' && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    el.scrollIntoView?.({ block: 'nearest', behavior: reduced ? 'auto' : 'smooth' });
+    // preventScroll: focus's own jump would cut the smooth scroll short
+    el.focus({ preventScroll: true });
+  }, [revealed]);
+  return box;
+}
+
+/** In place of the list until it has come: on its way, or why not, with a retry. */
+function TokensNotLoaded({ error, gate, onRetry }: { error: string | null; gate: HostGate; onRetry: () => void }) {
+  if (error === null) return <p className="muted" data-testid="tokens-loading">Loading tokens…</p>;
+  return (
+    <div className="card" data-testid="tokens-not-loaded">
+      <p className="error-text">Could not load the token list: {error}</p>
+      <p className="muted">{gate.down ? 'It loads when the host is back.' : 'It is tried again after each action and on reconnect.'}</p>
+      <button type="button" className="btn" disabled={gate.down} {...gate.why} onClick={onRetry}>
+        Retry
+      </button>
+    </div>
+  );
+}
+
 export function TokensView() {
   const api = useApi();
   const notify = useApp((s) => s.notify);
@@ -59,17 +91,26 @@ export function TokensView() {
   const onlineKey = useApp((s) => Object.values(s.devices).filter((d) => d.online).map((d) => d.id).join('\n'));
   const online = useMemo(() => new Set(onlineKey.split('\n')), [onlineKey]);
   const [tokens, setTokens] = useState<TokenInfo[]>([]);
+  // until the list has come once, "No device tokens" would be a guess: loading, or why it failed
+  const [loaded, setLoaded] = useState(false);
+  const [loadError, setLoadError] = useState<string | null>(null);
   const [name, setName] = useState('');
   const gate = useHostGate();
   const [revealed, setRevealed] = useState<{ id: string; token: string } | null>(null);
   const newId = useRef<HTMLInputElement>(null);
+  const revealBox = useFocusedReveal(revealed);
   const reload = useCallback(() => {
     api.call('tokens.list', {}).then(
       (list) => {
         setTokens(list);
+        setLoaded(true);
+        setLoadError(null);
         clearNotices('tokens.load');
       },
-      (err: unknown) => notify('error', `Could not load tokens: ${errorText(err)}`, { key: 'tokens.load' }),
+      (err: unknown) => {
+        setLoadError(errorText(err));
+        notify('error', `Could not load tokens: ${errorText(err)}`, { key: 'tokens.load' });
+      },
     );
   }, [api, notify, clearNotices]);
   // again after the host comes back (a new hello): a list that failed to load loads now
@@ -127,19 +168,30 @@ export function TokensView() {
         {gate.note}
         {name && !idValid && <p className="error-text">{reserved ? RESERVED_DEVICE_ID_RULE : DEVICE_ID_RULE}</p>}
         {revealed && (
-          <TokenReveal
-            id={revealed.id}
-            token={revealed.token}
-            onDone={() => {
-              setRevealed(null);
-              // "I saved it" goes with the token: the focus to the field for the next device, not to the page body
-              newId.current?.focus();
-            }}
-          />
+          <div ref={revealBox} tabIndex={-1} role="region" aria-label={`New token for ${revealed.id}`} data-testid="token-reveal-box">
+            <TokenReveal
+              id={revealed.id}
+              token={revealed.token}
+              onDone={() => {
+                setRevealed(null);
+                // "I saved it" goes with the token: the focus to the field for the next device, not to the page body
+                newId.current?.focus();
+              }}
+            />
+          </div>
         )}
       </div>
-      {tokens.length === 0 && !hello ? (
+      {!loaded && !hello ? (
         <HostWaiting view="tokens" what="The token list loads" />
+      ) : !loaded ? (
+        <TokensNotLoaded
+          error={loadError}
+          gate={gate}
+          onRetry={() => {
+            setLoadError(null);
+            reload();
+          }}
+        />
       ) : tokens.length === 0 ? (
         <EmptyState title="No device tokens" testId="tokens-empty">
           Every device logs in with its own token. Create one above, paste the snippet into your sketch and flash it.
