@@ -8,6 +8,7 @@ import { gatedWrite, type Db } from './db';
 import { DatabaseLockedError, lockedElsewhereSince } from './db-lock';
 import { deleteDeviceHistory, type DeletedHistory } from './device-history';
 import { Flusher, ROUND_BUDGET_MS } from './flusher';
+import { freePagesStep } from './free-pages';
 import { Metrics, TOTAL } from './metrics';
 import { alertText, OfflineNotifier, type OfflineAlert } from './offline-alerts';
 import { isPlainObject, parseObject, payloadText } from './payload-text';
@@ -506,7 +507,8 @@ export class Hub {
     const traffic = timed(this.retentionSteps.traffic, (rows) => this.log.applyRetention(policy, now, rows));
     const telemetry = timed(this.retentionSteps.telemetry, (rows) => this.telemetry.applyRetention(now, rows));
     const deleted = traffic.deleted + telemetry.deleted;
-    const more = traffic.more || telemetry.more;
+    // deleted rows leave free pages in the file: give them back a step at a time, in the same rounds
+    const more = traffic.more || telemetry.more || (chunked && freePagesStep(this.o.db).more);
     if (more && chunked && !this.retentionSoon) {
       this.retentionSoon = setImmediate(() => {
         this.retentionSoon = null;

@@ -494,7 +494,7 @@ export interface Results {
   'saved.run': { msgId: number; payload: string };
   'history.list': CommandHistoryEntry[];
   'audit.list': AuditEntry[];
-  /** truncated: the export stopped at its size cap (64 MiB of text); narrow the query for the rest. */
+  /** truncated: older matching rows were left out by the row cap (200,000) or the size cap (64 MiB of text): the newest are kept; narrow the query for the rest. */
   'export.traffic': { filename: string; mime: string; content: string; rows: number; truncated?: boolean };
   'export.metrics': { filename: string; mime: string; content: string; rows: number };
   'storage.stats': StorageStats;
