@@ -4,6 +4,7 @@ import { DEFAULT_UDP_CONFIG, resolveConfig } from './config';
 import { newCounters } from './counters';
 import { Inbox } from './inbox';
 import { ReassemblyBudget } from './reassembly';
+import type { OrderedReceiver, UnorderedReceiver } from './receive-channels';
 
 // A decrypted datagram is a Node Buffer and frames are views into it; what the inbox keeps must be
 // copies of their own (a Buffer's slice() is a view too), or a few counted bytes keep the datagram.
@@ -65,4 +66,65 @@ describe('Inbox and the reassembly reservations', () => {
     expect(zero.map((f) => box.take(f, 2))).toEqual(zero.map(() => true));
     expect(got).toEqual(Array.from({ length: 12 }, (_, i) => i));
   });
+});
+
+// One sequence number sent both in fragments and whole (a buggy or compromised device): the whole
+// message delivered, the fragments then completing it again once buffered it below the ordered
+// channel's next number for good (outside its 1 MiB cap) and delivered it twice on the unordered one.
+describe('Inbox and a number sent both fragmented and whole', () => {
+  const FRAGMENTS = 60;
+  const SIZE = 1000;
+
+  function fragment(channel: MsgFrame['channel'], seq: number, index: number): MsgFrame {
+    return { type: 4, channel, deflate: false, seq, fragment: { index, count: FRAGMENTS, total: FRAGMENTS * SIZE }, data: new Uint8Array(SIZE) };
+  }
+
+  /** All fragments but the last, the whole message, then the last fragment. */
+  function mixed(channel: MsgFrame['channel'], seq: number): MsgFrame[] {
+    const frames = Array.from({ length: FRAGMENTS - 1 }, (_, i) => fragment(channel, seq, i));
+    frames.push({ type: 4, channel, deflate: false, seq, fragment: null, data: new Uint8Array(10) });
+    frames.push(fragment(channel, seq, FRAGMENTS - 1));
+    return frames;
+  }
+
+  function session() {
+    const budget = new ReassemblyBudget(1024, 16 * 1024 * 1024);
+    const counters = newCounters();
+    const got: Uint8Array[] = [];
+    const fatal: string[] = [];
+    const box = new Inbox(resolveConfig(), budget, counters, (data) => got.push(data), (reason) => fatal.push(reason), () => false);
+    const channels = box as unknown as { ordered: OrderedReceiver; unordered: UnorderedReceiver };
+    return { box, budget, counters, got, fatal, channels };
+  }
+
+  for (const [name, channel] of [['ordered', Channel.RELIABLE_ORDERED], ['unordered', Channel.RELIABLE_UNORDERED]] as const) {
+    it(`${name}: the whole message is a fragment mismatch: the session closes, nothing delivered or held`, () => {
+      const s = session();
+      // The peer takes no frame after a fatal one (it closes the session).
+      for (const f of mixed(channel, 0)) {
+        if (s.fatal.length) break;
+        expect(s.box.take(f, 0)).toBe(true);
+      }
+      expect(s.fatal).toEqual(['protocol_error: fragment_mismatch']);
+      expect(s.got).toEqual([]);
+      expect(s.counters.reassemblyFailures).toBe(1);
+      expect(s.budget).toMatchObject({ partials: 0, bytes: 0, held: 0 });
+    });
+
+    it(`${name}: 200 times over, even were the session to go on, nothing is delivered twice and memory stays within the caps`, () => {
+      const s = session();
+      for (let seq = 0; seq < 200; seq++) for (const f of mixed(channel, seq)) s.box.take(f, 0);
+      // Once the reassembly caps are full of each round's lone last fragment, a first fragment is
+      // refused and the whole message goes through alone: delivered (or held for its turn) once.
+      expect(s.fatal.length).toBeGreaterThan(0);
+      const c = resolveConfig();
+      expect(s.budget.bytes).toBeLessThanOrEqual(c.reassembly.perPeerBytes);
+      expect(s.channels.ordered.heldBytes).toBeLessThanOrEqual(c.orderedBufferBytes);
+      expect(s.channels.unordered.heldNumbers).toBeLessThan(c.orderedWindow);
+      expect(s.got.map((m) => m.length)).toEqual(s.got.map(() => 10)); // no fragmented copy after its whole one
+      expect(s.counters.messagesReceived + (channel === Channel.RELIABLE_ORDERED ? s.channels.ordered.heldBytes / 10 : 0)).toBe(200 - s.fatal.length);
+      s.box.clear();
+      expect(s.budget).toMatchObject({ partials: 0, bytes: 0, held: 0 });
+    });
+  }
 });

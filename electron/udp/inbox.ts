@@ -50,6 +50,12 @@ export class Inbox {
   /** Returns false when the message must be refused (not acknowledged) for now. */
   take(f: MsgFrame, now: number): boolean {
     const key = f.channel * 0x100000000 + f.seq;
+    // One sequence number sent both whole and in fragments is a message that disagrees with itself:
+    // the same outcome as fragments that disagree with their siblings.
+    if (!f.fragment && this.reassembler.has(key)) {
+      this.reassembler.drop(key);
+      return this.lostMessage(f.channel, 'fragment_mismatch');
+    }
     // A fragment of a partial already admitted is always taken: the window and the buffer let the
     // message in when its first fragment came, and its bytes are inside its reassembly reservation.
     // Refusing it could leave the message unfinished for good, holding its reservation.
@@ -115,12 +121,16 @@ export class Inbox {
       this.counters.messagesReceived++;
       return this.onMessage(data, name);
     }
+    // A reliable message taken already (screened as new, yet its number came another way too) is
+    // a duplicate: delivered once, never held again.
     if (channel === Channel.RELIABLE_UNORDERED) {
-      this.unordered.accept(seq);
+      if (!this.unordered.accept(seq)) return void this.counters.duplicates++;
       this.counters.messagesReceived++;
       return this.onMessage(data, name);
     }
-    for (const m of this.ordered.push(seq, data)) {
+    const ready = this.ordered.push(seq, data);
+    if (!ready) return void this.counters.duplicates++;
+    for (const m of ready) {
       this.counters.messagesReceived++;
       this.onMessage(m, name);
       if (this.isClosed()) return;

@@ -23,13 +23,22 @@ export class OrderedReceiver {
     return seqDiff(seq, this.expected) < 0 || this.buffer.has(seq);
   }
 
+  /** Bytes of messages held for their turn. */
+  get heldBytes(): number {
+    return this.bufferedBytes;
+  }
+
   canTake(seq: number, bytes: number): boolean {
     const d = seqDiff(seq, this.expected);
     return d === 0 || (d > 0 && d < this.window && this.bufferedBytes + bytes <= this.maxBytes);
   }
 
-  /** Adds a complete message; returns what can now be delivered, in order. */
-  push(seq: number, data: Uint8Array): Uint8Array[] {
+  /**
+   * Adds a complete message; returns what can now be delivered, in order, or null for a duplicate
+   * (kept, one below `expected` would never be delivered nor freed).
+   */
+  push(seq: number, data: Uint8Array): Uint8Array[] | null {
+    if (this.isDuplicate(seq)) return null;
     if (seq !== this.expected) {
       this.buffer.set(seq, data);
       this.bufferedBytes += data.length;
@@ -57,18 +66,26 @@ export class UnorderedReceiver {
     return seqDiff(seq, this.floor) < 0 || this.seen.has(seq);
   }
 
+  /** Numbers above the floor remembered as delivered (fewer than the window). */
+  get heldNumbers(): number {
+    return this.seen.size;
+  }
+
   canTake(seq: number): boolean {
     const d = seqDiff(seq, this.floor);
     return d >= 0 && d < this.window;
   }
 
-  accept(seq: number): void {
+  /** False for a duplicate: delivered already (one below `floor` kept in `seen` would never leave). */
+  accept(seq: number): boolean {
+    if (this.isDuplicate(seq)) return false;
     if (seq !== this.floor) {
       this.seen.add(seq);
-      return;
+      return true;
     }
     this.floor = (this.floor + 1) >>> 0;
     while (this.seen.delete(this.floor)) this.floor = (this.floor + 1) >>> 0;
+    return true;
   }
 }
 
