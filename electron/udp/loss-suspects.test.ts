@@ -107,6 +107,27 @@ describe('LossSuspects', () => {
     expect(counters).toMatchObject({ lostPackets: 0, spuriousRetransmits: LOSS_SUSPECTS });
   });
 
+  it('a packet whose declaration resent nothing (a heartbeat PING) is no spurious retransmission when its late ACK comes, yet its needless declaration is still undone', () => {
+    const counters = newCounters();
+    const rtt = new RttEstimator();
+    const widened: number[] = [];
+    const suspects = new LossSuspects(counters, rtt, (_age, reorder) => widened.push(reorder));
+    // An idle session: PING 0 times out (backoff doubled), PING 1 is declared by an ACK threshold.
+    const before = rtt.backoffFactor;
+    rtt.onTimeout();
+    suspects.add(0, 0, 2, before, 0, false);
+    suspects.add(1, 10, 3, 0, 3, false);
+    suspects.onAck(ack(1, 0b1n), 30, 10);
+    expect(suspects.pending).toBe(0);
+    expect(counters).toMatchObject({ spuriousRetransmits: 0, lostPackets: 0 });
+    expect(rtt.backoffFactor).toBe(before);
+    expect(widened).toEqual([3]);
+    // A data packet resent on its declaration still counts.
+    suspects.add(2, 40, 4, 0);
+    suspects.onAck(ack(2), 50, 10);
+    expect(counters.spuriousRetransmits).toBe(1);
+  });
+
   it('on a link that reorders, an ACK leaving a suspect out proves the loss only once the suspect is late (lateAfterMs), and only while the ACK can still cover it', () => {
     const counters = newCounters();
     const suspects = new LossSuspects(counters, new RttEstimator());

@@ -42,6 +42,8 @@ export class LossSuspects {
   private readonly backoff = new Array<number>(LOSS_SUSPECTS).fill(0);
   /** Packets past it acknowledged when an ACK threshold declared it. */
   private readonly reorder = new Array<number>(LOSS_SUSPECTS).fill(0);
+  /** Whether its declaration resent anything (a PING-only packet resends nothing). */
+  private readonly resent = new Array<boolean>(LOSS_SUSPECTS).fill(true);
   private count = 0;
 
   constructor(
@@ -50,7 +52,8 @@ export class LossSuspects {
     private readonly onSpurious: OnSpurious = () => {},
   ) {}
 
-  add(pn: number, sentAt: number, boundary: number, backoff: number, reorder = 0): void {
+  /** `resent`: false when declaring it lost queued nothing again (a PING), so no retransmit was needless. */
+  add(pn: number, sentAt: number, boundary: number, backoff: number, reorder = 0, resent = true): void {
     let slot = this.pn.indexOf(FREE);
     if (slot < 0) slot = this.oldest();
     else this.count++;
@@ -59,6 +62,7 @@ export class LossSuspects {
     this.sentAt[slot] = sentAt;
     this.backoff[slot] = backoff;
     this.reorder[slot] = reorder;
+    this.resent[slot] = resent;
   }
 
   /** When suspect `pn` was sent, or undefined: its late ACK is still an RTT sample (unique numbers). */
@@ -73,7 +77,8 @@ export class LossSuspects {
       const pn = this.pn[i]!;
       if (pn === FREE) continue;
       if (ackCovers(ack, pn)) {
-        this.counters.spuriousRetransmits++;
+        if (this.resent[i]) this.counters.spuriousRetransmits++;
+        // The declaration was needless all the same: its backoff and thresholds are put right.
         if (this.backoff[i]) this.rtt.restoreBackoff(this.backoff[i]!);
         // Less the time the ACK waited at the peer (as an RTT sample): a held ACK is no reordering.
         else this.onSpurious(now - this.sentAt[i]! - Math.min(ack.delayMs, 50), this.reorder[i]!);
