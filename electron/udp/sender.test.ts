@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Channel } from '../../shared/protocol/udp/frames';
 import { newCounters } from './counters';
 import { RttEstimator } from './rtt';
-import { MAX_PACKET_THRESHOLD, SendFailed, Sender } from './sender';
+import { MAX_PACKET_THRESHOLD, PACKET_THRESHOLD, REORDER_PERSIST_RECOVERIES, SendFailed, Sender } from './sender';
 
 function sender() {
   const counters = newCounters();
@@ -241,6 +241,71 @@ describe('Sender on a link that reorders: loss thresholds widen when a declarati
     s.onAck(ack(9, (1n << 8n) - 1n), s.lossDelayMs() + 1); // still missing past the time threshold: lost
     expect(s.hasSendable()).toBe(true);
     expect(counters.spuriousRetransmits).toBe(0);
+  });
+});
+
+describe('Sender: widened loss thresholds go back to the defaults after clean loss recoveries (RFC 8985 6.2)', () => {
+  /** Packet `pn` lost on the way: `pn + 1`'s ACK declares it by the time threshold, and the ACK of its retransmission ends the recovery. */
+  function recovery(s: Sender, pn: number, at: number): number {
+    for (const p of [pn, pn + 1]) {
+      s.enqueue(Channel.RELIABLE_UNORDERED, new Uint8Array([p & 0xff]), false);
+      sendAs(s, p, at);
+    }
+    const declaredAt = at + s.lossDelayMs() + 1;
+    // The ACK waited at the peer (its delay): the RTT stays the LAN's 1-2 ms.
+    s.onAck({ ...ack(pn + 1), delayMs: declaredAt - at - 1 }, declaredAt);
+    expect(sendAs(s, pn + 2, declaredAt)).toHaveLength(1); // the retransmission
+    s.onAck(ack(pn + 2, 0b1n), declaredAt + 1);
+    return declaredAt + 2;
+  }
+  const defaultLossDelay = (s: Sender) => Math.max(0.25, (9 / 8) * Math.max(s.rtt.srtt, s.rtt.latest));
+
+  function widened() {
+    const { s, counters } = sender();
+    s.rtt.sample(2); // a LAN: 2 ms
+    // Ten packets; the ACK of the last nine comes first (packet 0 held up, as by a power-save hiccup).
+    for (let pn = 0; pn < 10; pn++) {
+      s.enqueue(Channel.RELIABLE_UNORDERED, new Uint8Array([pn]), false);
+      sendAs(s, pn, 0);
+    }
+    s.onAck(ack(9, (1n << 8n) - 1n), 2);
+    expect(sendAs(s, 10, 2)).toHaveLength(1);
+    s.onAck(ack(10, (1n << 10n) - 1n), 18); // packet 0 arrived after all, 18 ms late: spurious
+    expect(counters.spuriousRetransmits).toBe(1);
+    expect(s.packetThreshold).toBe(10);
+    expect(s.reorders).toBe(true);
+    return { s, counters };
+  }
+
+  it(`keeps the widening for ${REORDER_PERSIST_RECOVERIES - 1} clean recoveries and drops it at the ${REORDER_PERSIST_RECOVERIES}th`, () => {
+    const { s, counters } = widened();
+    let now = 20;
+    for (let i = 0; i < REORDER_PERSIST_RECOVERIES - 1; i++) now = recovery(s, 11 + 3 * i, now);
+    expect(counters.retransmits).toBe(1 + REORDER_PERSIST_RECOVERIES - 1);
+    expect(s.packetThreshold).toBe(10);
+    expect(s.reorderMs).toBeGreaterThan(0);
+    expect(s.lossDelayMs()).toBeGreaterThan(defaultLossDelay(s));
+    expect(s.reorders).toBe(true);
+    recovery(s, 11 + 3 * (REORDER_PERSIST_RECOVERIES - 1), now);
+    expect(s.packetThreshold).toBe(PACKET_THRESHOLD);
+    expect(s.reorderMs).toBe(0);
+    expect(s.lossDelayMs()).toBe(defaultLossDelay(s));
+    expect(s.reorders).toBe(false);
+    expect(counters.spuriousRetransmits).toBe(1);
+  });
+
+  it('the count starts again when the peer\'s packets arrive out of order, and the reordered flag is dropped the same way', () => {
+    const { s } = widened();
+    let now = 20;
+    let pn = 11;
+    for (let i = 0; i < REORDER_PERSIST_RECOVERIES - 1; i++, pn += 3) now = recovery(s, pn, now);
+    s.noteReordering();
+    for (let i = 0; i < REORDER_PERSIST_RECOVERIES - 1; i++, pn += 3) now = recovery(s, pn, now);
+    expect(s.packetThreshold).toBe(10);
+    expect(s.reorders).toBe(true);
+    recovery(s, pn, now);
+    expect(s.packetThreshold).toBe(PACKET_THRESHOLD);
+    expect(s.reorders).toBe(false);
   });
 });
 

@@ -84,6 +84,13 @@ export interface SenderConfig {
  */
 export const PACKET_THRESHOLD = 3;
 export const MAX_PACKET_THRESHOLD = WINDOW_SIZE;
+/**
+ * The widening is not for ever (RFC 8985 6.2, RACK's reo_wnd_persist): after this many loss
+ * recoveries with no declaration proved spurious and no reordering seen, the thresholds go back to
+ * the defaults, so one Wi-Fi power-save hiccup does not keep a LAN session's losses waiting for
+ * about the RTO (and its ACK reserve on) for days. Reordering that persists widens them again.
+ */
+export const REORDER_PERSIST_RECOVERIES = 16;
 /** Floor of the time threshold: below a millisecond, since LAN and loopback RTTs are that small. */
 const TIME_THRESHOLD_FLOOR_MS = 0.25;
 /** Packet numbers of the replay window that data leaves to ACK-only packets (canSendAckOnly). */
@@ -112,10 +119,17 @@ export class Sender {
   private largestSent = -1;
   /** When the retransmission timer last fired; the next one counts from here (reset by an ack). */
   private lastTimeoutAt = -Infinity;
-  /** This session's loss thresholds, widened by spurious declarations (PACKET_THRESHOLD). */
+  /** This session's loss thresholds, widened by spurious declarations (PACKET_THRESHOLD), for a while (REORDER_PERSIST_RECOVERIES). */
   packetThreshold = PACKET_THRESHOLD;
   /** How much later than its RTT a packet has been seen to arrive (RACK's reorder window). */
   reorderMs = 0;
+  /**
+   * The loss recovery under way (RFC 8985 6.2): an ACK of a packet numbered from here on (sent after
+   * its first declaration) ends it; -1 when none is.
+   */
+  private recoveryEndsAt = -1;
+  /** Loss recoveries ended since a declaration last proved spurious or the peer's packets last reordered. */
+  private cleanRecoveries = 0;
   /** Bytes queued or unacknowledged: what backpressure looks at. */
   pendingBytes = 0;
   /** Fragmented messages started and not finished, and their totals: what the peer has reserved for them. */
@@ -317,6 +331,7 @@ export class Sender {
       if ((ack.mask >> bit) & 1n) this.acknowledge(pn);
     }
     if (ack.largest > this.largestAcked) this.largestAcked = ack.largest;
+    if (this.recoveryEndsAt >= 0 && this.largestAcked >= this.recoveryEndsAt) this.endRecovery();
     // Out of reach of every later ACK (its mask covers 64 below its largest): no late ACK will come.
     for (const pn of this.lost.keys()) {
       if (pn >= this.largestAcked - WINDOW_SIZE) break;
@@ -353,6 +368,23 @@ export class Sender {
   /** A packet from the peer arrived after a later one: the link reorders (both ways, as a rule). */
   noteReordering(): void {
     this.reordered = true;
+    this.sawReordering();
+  }
+
+  /** Reordering seen: the widening persists another REORDER_PERSIST_RECOVERIES clean recoveries (the one under way not counted). */
+  private sawReordering(): void {
+    this.cleanRecoveries = 0;
+    this.recoveryEndsAt = -1;
+  }
+
+  /** A loss recovery ended with nothing proved spurious: after enough of them, the default thresholds. */
+  private endRecovery(): void {
+    this.recoveryEndsAt = -1;
+    if (!this.reorders || ++this.cleanRecoveries < REORDER_PERSIST_RECOVERIES) return;
+    this.cleanRecoveries = 0;
+    this.packetThreshold = PACKET_THRESHOLD;
+    this.reorderMs = 0;
+    this.reordered = false;
   }
 
   /** The time threshold: 9/8 of the RTT, or the RTT plus the reorder window seen, at most the RTO. */
@@ -371,6 +403,7 @@ export class Sender {
     this.packetThreshold = Math.min(MAX_PACKET_THRESHOLD, Math.max(this.packetThreshold, reorder + 1));
     const r = this.rtt;
     this.reorderMs = Math.min(r.timeoutMs(), Math.max(this.reorderMs, ageMs - Math.max(r.srtt, r.latest)));
+    this.sawReordering();
   }
 
   /** When the oldest packet in flight times out, or -1. */
@@ -498,6 +531,7 @@ export class Sender {
     this.sent.delete(pn);
     this.inFlight--;
     this.suspects.add(pn, p.sentAt, this.largestSent + 1, backoff, backoff ? 0 : this.largestAcked - pn);
+    if (this.recoveryEndsAt < 0) this.recoveryEndsAt = this.largestSent + 1;
     // Kept even when another copy settled all it carried: while it may still arrive it holds the window.
     this.lost.set(pn, p);
     // Bounded like the flight: the oldest declared goes first.

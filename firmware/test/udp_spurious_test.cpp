@@ -213,3 +213,83 @@ TEST(udp_on_a_reordering_link_an_overtaken_packet_is_not_counted_lost) {
   CHECK_EQ(r.device.counters().spuriousRetransmits, kCopies);
   CHECK_EQ(r.device.counters().lost, 0);
 }
+
+// A loss the device recovers from by itself: the message's packets are dropped, the RTO resends
+// it, and the ACK of the retransmission (sent after the declaration) ends the recovery.
+static void cleanRecovery(Rig& r) {
+  uint32_t resent = r.device.counters().retransmits;
+  r.send();
+  r.carryToBroker(true);
+  r.idleUntilRetransmits(resent + 1);
+  r.carryToBroker();
+  r.ackBack();
+  // All carried: the recordings (64 datagrams each way) start again.
+  r.fromDevice.count = r.carried = 0;
+  r.fromBroker.count = 0;
+}
+
+TEST(udp_a_widened_packet_threshold_goes_back_to_3_after_16_clean_recoveries) {
+  // As RACK's reorder window (RFC 8985 6.2): one spurious declaration widens the threshold; 16 loss
+  // recoveries with nothing seen to reorder take it back. Before, it stayed widened for the whole
+  // session: with at most 8 slots in flight, every later loss then waited for the RTO.
+  Rig& r = *fresh();
+  const Overtaken late = sendOvertakenByThree(r);
+  r.device.loop(++r.now);  // declared lost (packet threshold 3), sent again
+  r.now += 1;
+  deliverLate(r, late);
+  r.ackBack();  // spurious: the threshold widens
+  CHECK_EQ(r.device.counters().spuriousRetransmits, kCopies);
+  const uint8_t widened = r.device.packetThreshold();
+  CHECK(widened > 3);
+  CHECK(r.device.reorders());
+  r.carryToBroker();
+  r.ackBack();
+  for (int i = 0; i < 15; i++) cleanRecovery(r);
+  CHECK_EQ(r.device.packetThreshold(), widened);  // not before the 16th
+  CHECK(r.device.reorders());
+  cleanRecovery(r);
+  CHECK_EQ(r.device.packetThreshold(), 3);
+  CHECK(!r.device.reorders());
+  CHECK_EQ(r.device.counters().spuriousRetransmits, kCopies);
+  CHECK_EQ(r.failed, 0);
+}
+
+TEST(udp_the_reordered_flag_clears_the_same_way_and_each_reordering_starts_the_count_again) {
+  Rig& r = *fresh();
+  reorderTwoFromBroker(r);
+  CHECK(r.device.reorders());
+  for (int i = 0; i < 15; i++) cleanRecovery(r);
+  reorderTwoFromBroker(r);  // the link still reorders: 16 more are needed
+  for (int i = 0; i < 15; i++) cleanRecovery(r);
+  CHECK(r.device.reorders());
+  cleanRecovery(r);
+  CHECK(!r.device.reorders());
+  CHECK_EQ(r.failed, 0);
+}
+
+TEST(udp_an_older_ack_after_a_timeout_keeps_the_suspects_and_their_backoff) {
+  // On a reordering link the RTO declares a message's packets lost; then an ACK older than them
+  // arrives (largest below their numbers), then the one that covers them. Before, the older ACK's
+  // unsigned distance to them wrapped: they were dropped uncounted (the broker keeps them), and
+  // the covering ACK neither counted them spurious nor undid the timeout's doubled backoff.
+  Rig& r = *fresh();
+  reorderTwoFromBroker(r);
+  r.send();
+  const size_t originals = r.fromDevice.count;
+  // The broker sends before it reads the message: its ACK names only older packets.
+  const size_t older = r.fromBroker.count;
+  CHECK(r.broker.send(reinterpret_cast<const uint8_t*>("{\"t\":3}"), 7, kUnreliable, r.now));
+  CHECK_EQ(r.fromBroker.count, older + 1);
+  r.idleUntilRetransmits(1);
+  CHECK_EQ(r.device.rtoBackoff(), 2);
+  r.now += 1;
+  r.device.receiveDatagram(r.fromBroker.data[older], r.fromBroker.length[older], r.now);
+  CHECK_EQ(r.device.counters().spuriousRetransmits, 0);
+  CHECK_EQ(r.device.counters().lost, 0);
+  r.carryToBroker(false, originals);  // the originals arrive after all
+  r.ackBack();
+  CHECK_EQ(r.device.counters().spuriousRetransmits, kCopies);  // before: 0
+  CHECK_EQ(r.device.counters().lost, 0);
+  CHECK_EQ(r.device.rtoBackoff(), 1);  // before: 2
+  CHECK_EQ(r.delivered, 1);
+}

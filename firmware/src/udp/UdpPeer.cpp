@@ -18,6 +18,11 @@ const size_t kPayloadCapacity = HYPERTCP_UDP_DATAGRAM_BYTES - kHelloHeaderBytes 
 // numbers data leaves to ACK-only packets on a reordering link (electron/udp/sender.ts:
 // PACKET_THRESHOLD, ACK_RESERVE).
 const uint8_t kPacketThreshold = 3;
+// The widening lasts this many loss recoveries with no declaration proved spurious and no broker
+// packet out of order, as RACK's reo_wnd_persist (RFC 8985 6.2; Sender REORDER_PERSIST_RECOVERIES):
+// with at most HYPERTCP_UDP_SEND_SLOTS packets in flight a threshold widened once would otherwise
+// leave every later loss to the RTO until the session ends.
+const uint8_t kReorderPersistRecoveries = 16;
 const uint64_t kAckReserve = 16;
 
 }  // namespace
@@ -58,7 +63,9 @@ void UdpPeer::begin(DatagramLink* link, uint32_t sessionId, const DirectionKey& 
   haveRtt_ = false;
   backoff_ = 1;
   packetThreshold_ = kPacketThreshold;
-  reordered_ = heardAckEliciting_ = false;
+  reordered_ = heardAckEliciting_ = inRecovery_ = false;
+  recoveryEnd_ = 0;
+  cleanRecoveries_ = 0;
   lastAckElicitingAt_ = nowMs;
   lastHeard_ = lastSent_ = lastHello_ = largestReceivedAt_ = nowMs;
   ackPending_ = false;
@@ -203,6 +210,22 @@ uint64_t UdpPeer::oldestSlot(const Slot* except) const {
 // The link delivers out of order: a broker packet came after a later one, or a declaration proved
 // spurious (the packet threshold widened).
 bool UdpPeer::reorders() const { return reordered_ || packetThreshold_ > kPacketThreshold; }
+
+// Reordering seen: the widening lasts another kReorderPersistRecoveries clean recoveries (the one
+// under way not counted).
+void UdpPeer::sawReordering() {
+  cleanRecoveries_ = 0;
+  inRecovery_ = false;
+}
+
+// A loss recovery ended with nothing seen to reorder: after enough of them, the defaults.
+void UdpPeer::endRecovery() {
+  inRecovery_ = false;
+  if (!reorders() || ++cleanRecoveries_ < kReorderPersistRecoveries) return;
+  cleanRecoveries_ = 0;
+  packetThreshold_ = kPacketThreshold;
+  reordered_ = false;
+}
 
 // How long after it left a packet may still arrive on a reordering link: SRTT + max(2, 4 RTTVAR),
 // the RTO without its floor and backoff (Sender.mayArriveMs on the broker, which also has a time

@@ -142,6 +142,10 @@ class UdpPeer {
   void requestKeyUpdate();
   const SessionKey& sendKey() const { return sendKey_; }
   const SessionKey& recvKey() const { return recvKey_; }
+  // Tests and diagnostics: the loss state (packet threshold, RTO backoff, the link seen to reorder).
+  uint8_t packetThreshold() const { return packetThreshold_; }
+  uint8_t rtoBackoff() const { return backoff_; }
+  bool reorders() const;
 
  private:
   struct Slot {
@@ -166,7 +170,8 @@ class UdpPeer {
   uint64_t oldestHeld(const Slot* except, uint32_t nowMs, bool youngOnly) const;
   bool withinWindow(uint64_t packets, const Slot* except, uint32_t nowMs) const;
   bool ackWithinWindow(uint32_t nowMs) const;
-  bool reorders() const;
+  void sawReordering();
+  void endRecovery();
   bool owesAcks(uint32_t nowMs) const;
   uint32_t mayArriveMs() const;
   void sendAck(uint32_t nowMs);
@@ -248,6 +253,12 @@ class UdpPeer {
   uint8_t packetThreshold_;
   // A broker packet came after a later one: the link reorders (Sender.reorders on the broker).
   bool reordered_;
+  // The loss recovery under way (inRecovery_): an ACK reaching recoveryEnd_ (the first packet sent
+  // after its first declaration) ends it. After kReorderPersistRecoveries of them with nothing seen
+  // to reorder, packetThreshold_ and reordered_ go back to their defaults (RFC 8985 6.2).
+  uint64_t recoveryEnd_;
+  bool inRecovery_;
+  uint8_t cleanRecoveries_;
   // When the broker last sent an ack-eliciting packet (owesAcks()).
   bool heardAckEliciting_;
   uint32_t lastAckElicitingAt_;

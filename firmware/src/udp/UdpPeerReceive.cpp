@@ -94,7 +94,10 @@ void UdpPeer::receiveDatagram(const uint8_t* d, size_t length, uint32_t nowMs) {
     return;  // not acknowledged: the sender will retransmit
   }
   if (!acks_.any() || h.packetNumber > acks_.largest()) largestReceivedAt_ = nowMs;
-  else reordered_ = true;  // it came after a later one
+  else {
+    reordered_ = true;  // it came after a later one
+    sawReordering();
+  }
   acks_.accept(h.packetNumber);
   if (ackEliciting) ackPending_ = heardAckEliciting_ = true, lastAckElicitingAt_ = nowMs;
 }
@@ -233,6 +236,7 @@ void UdpPeer::onAck(const Frame& f, uint32_t nowMs) {
   uint64_t lateAcked = judgeSuspects(f, nowMs, sampled);
   if (!anyAcked_ || f.largest > largestAcked_) largestAcked_ = f.largest;
   anyAcked_ = true;
+  if (inRecovery_ && largestAcked_ >= recoveryEnd_) endRecovery();
   // Either copy of an idle duplicate settles the message, and so does a late ACK of a packet
   // declared lost (reordered): its retransmission is then not needed, and no retry is spent.
   for (size_t i = 0; i < HYPERTCP_UDP_SEND_SLOTS; i++) {
@@ -260,6 +264,7 @@ void UdpPeer::suspect(uint64_t pn, uint32_t sentAt, uint8_t backoff, uint64_t re
   slot->slot = static_cast<uint8_t>(&sent - slots_);
   slot->gen = sent.gen;
   slot->used = true;
+  if (!inRecovery_) inRecovery_ = true, recoveryEnd_ = nextPn_;
 }
 
 // Returns the send slots whose message (still there) a suspect this ACK covers carried (bit i: slots_[i]).
@@ -280,10 +285,12 @@ uint64_t UdpPeer::judgeSuspects(const Frame& f, uint32_t nowMs, bool sampled) {
       if (backoff && backoff < backoff_) backoff_ = backoff;
       uint64_t widened = s.declared + 1u < kWindowSize ? s.declared + 1u : kWindowSize;
       if (!backoff && widened > packetThreshold_) packetThreshold_ = static_cast<uint8_t>(widened);
+      if (!backoff) sawReordering();
       if (slots_[s.slot].used && slots_[s.slot].gen == s.gen) lateAcked |= uint64_t(1) << s.slot;
-    } else if (reordering && f.largest - s.pn > kWindowSize) {
+    } else if (reordering && f.largest > s.pn && f.largest - s.pn > kWindowSize) {
       // Out of this ACK's reach: on a reordering link an older ACK that covers it may still come.
-      // Nothing proved it either way: it gives way uncounted.
+      // Nothing proved it either way: it gives way uncounted. (An ACK older than the suspect, its
+      // largest below it, reaches nothing yet: the suspect stays, as on the broker.)
     } else if (f.largest >= s.boundary && (!reordering || nowMs - s.sentAt >= late)) {
       // Later packets arrived without it; on a reordering link only proof once it is late too.
       counters_.lost++;
