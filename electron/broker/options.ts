@@ -19,6 +19,12 @@ export interface BrokerLimits {
   ratePerSecond: number;
   /** Token bucket size: how many messages a session may burst. */
   rateBurst: number;
+  /**
+   * BROADCASTs per second per device and their burst, on top of the message rate: one broadcast
+   * puts a frame in every other session's queue. Past it: RATE_LIMITED (v2) / empty ack (legacy).
+   */
+  broadcastPerSecond: number;
+  broadcastBurst: number;
   /** Outbound queue bound per session, in bytes and in frames. The oldest frames are dropped past it. */
   maxQueueBytes: number;
   maxQueueMessages: number;
@@ -93,6 +99,8 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   loginTimeoutMs: 5_000,
   ratePerSecond: 1_000,
   rateBurst: 2_000,
+  broadcastPerSecond: 10,
+  broadcastBurst: 20,
   maxQueueBytes: 1024 * 1024,
   maxQueueMessages: 10_000,
   maxTotalQueueBytes: 256 * 1024 * 1024,

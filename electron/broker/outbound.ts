@@ -38,6 +38,8 @@ export class OutboundQueue {
   blockedSince = 0;
   /** Bytes of writes that filled the socket (at most what it still holds), in the budget until 'drain'. */
   held = 0;
+  /** The first frame ever queued has not been written yet (drop-oldest passes it over). */
+  private firstWaiting = true;
 
   constructor(
     private readonly stream: Duplex,
@@ -72,9 +74,15 @@ export class OutboundQueue {
   private enqueue(frame: Uint8Array | QueuedAck, length: number): number {
     let dropped = 0;
     const budget = this.budget;
-    while (this.depth > 0 && (this.depth >= this.maxFrames || this.bytes + length > this.maxBytes || budget.bytes + length > budget.max)) {
-      const old = this.frames[this.head]!;
+    // The first frame (the login reply) stays while it waits: a device whose first frame is
+    // anything else takes its login as failed (docs/PROTOCOL.md section 3.1).
+    const kept = this.firstWaiting ? 1 : 0;
+    while (this.depth > kept && (this.depth >= this.maxFrames || this.bytes + length > this.maxBytes || budget.bytes + length > budget.max)) {
+      const at = this.head + kept;
+      const old = this.frames[at]!;
       const oldLength = typeof old === 'number' ? ackLength(old) : old.length;
+      // The kept first frame moves up into the dropped one's slot.
+      if (kept === 1) this.frames[at] = this.frames[this.head]!;
       this.frames[this.head] = 0;
       this.head++;
       this.bytes -= oldLength;
@@ -123,6 +131,7 @@ export class OutboundQueue {
       }
     }
     this.release(frames);
+    this.firstWaiting = false;
     this.bytes = 0;
     this.budget.bytes -= bytes;
     this.written += bytes;

@@ -1,6 +1,7 @@
 import { Command, SERVER_ID, Status } from '../../shared/protocol/constants';
 import type { DeviceEnvelope, TargetKind } from '../../shared/protocol/envelope';
 import type { BrokerCore } from './core';
+import { BroadcastLimiter } from './broadcast-limit';
 import type { Session } from './session';
 import { SERVER_PREFIX, deliveredFrame, withMsgId } from './wire';
 
@@ -12,6 +13,9 @@ import { SERVER_PREFIX, deliveredFrame, withMsgId } from './wire';
 export class Router {
   /** The msg id of the last toDevice() delivery: 0 when it went over UDP (no TCP frame) or was refused. */
   private deliveredMsgId = 0;
+
+  /** Made at the first device broadcast, from the limits then in force. */
+  private broadcasts: BroadcastLimiter | null = null;
 
   constructor(private readonly core: BrokerCore) {}
 
@@ -26,6 +30,10 @@ export class Router {
       return Status.SUCCESS;
     }
     if (target === 'broadcast') {
+      if (!this.takeBroadcastToken(from)) {
+        sender.counters.rateLimited++;
+        return refuse(sender, 'rate_limited', Status.RATE_LIMITED);
+      }
       const sent = this.broadcast(from, sender.prefix, inner, sender);
       return sent < 0 ? refuse(sender, 'too_large', Status.PAYLOAD_TOO_LARGE) : Status.SUCCESS;
     }
@@ -38,6 +46,12 @@ export class Router {
     const status = this.toDevice(from, sender.prefix, receiver, inner);
     if (status !== Status.SUCCESS) sender.refuse(status === Status.QUEUE_FULL ? 'queue_full' : this.tooLargeKind(sender.prefix, inner));
     return status;
+  }
+
+  private takeBroadcastToken(device: string): boolean {
+    const { broadcastPerSecond, broadcastBurst } = this.core.options.limits;
+    this.broadcasts ??= new BroadcastLimiter(broadcastPerSecond, broadcastBurst);
+    return this.broadcasts.take(device, this.core.clock());
   }
 
   /**
