@@ -159,9 +159,9 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       return { deleted: true };
     },
     'broker.redirect': ({ device: target, host, port }) => {
-      const redirected = broker.redirect(target, host, port);
-      hub.commands.audit('redirect', target, { host, port, redirected });
-      return { redirected };
+      const { redirected, skippedTooLarge } = broker.redirectSessions?.(target, host, port) ?? { redirected: broker.redirect(target, host, port), skippedTooLarge: 0 };
+      hub.commands.audit('redirect', target, { host, port, redirected, ...(skippedTooLarge > 0 && { skippedTooLarge }) });
+      return skippedTooLarge > 0 ? { redirected, skippedTooLarge } : { redirected };
     },
     'settings.get': () => settings.get(),
     'settings.save': ({ settings: patch }) => {

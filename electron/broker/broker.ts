@@ -218,20 +218,33 @@ export class Broker extends EventEmitter<BrokerEvents> {
     return this.core.router.broadcastFromServer(inner);
   }
 
-  /** Sends REDIRECT to one v2 device or all ('*'), then closes them after the grace period. */
+  /** Sends REDIRECT to one v2 device or all ('*'); returns how many were redirected (see redirectSessions). */
   redirect(device: string, host: string, port: number): number {
-    const payload = JSON.stringify({ server: host, port });
+    return this.redirectSessions(device, host, port).redirected;
+  }
+
+  /**
+   * Sends REDIRECT to one v2 device or all ('*'), then closes them after the grace period. A
+   * device whose receive limit (its LOGIN's maxPayload) the REDIRECT exceeds would skip it and
+   * come back here after the close: it is left connected and counted in skippedTooLarge.
+   */
+  redirectSessions(device: string, host: string, port: number): RedirectResult {
+    const payload = Buffer.from(JSON.stringify({ server: host, port }));
     const at = this.core.clock() + this.options.redirectGraceMs;
-    let count = 0;
+    const result: RedirectResult = { redirected: 0, skippedTooLarge: 0 };
     for (const s of this.core.openSessions()) {
       if (s.protocol !== 'v2' || (device !== '*' && s.id !== device) || s.redirectAt !== 0) continue;
+      if (payload.length > s.receiveLimit) {
+        result.skippedTooLarge++;
+        continue;
+      }
       const frame = encodeFrame(Command.REDIRECT, s.nextId(), payload);
       s.send(frame);
       if (this.core.wants('frame')) this.core.traceOut(s.id!, 'server', s.id!, frame, 1);
       s.redirectAt = at;
-      count++;
+      result.redirected++;
     }
-    return count;
+    return result;
   }
 
   /** Revokes the device's token and closes its live session; true if a session was closed. */
@@ -287,6 +300,12 @@ export class Broker extends EventEmitter<BrokerEvents> {
     await this.sockets.stop();
     this.sockets.forget();
   }
+}
+
+/** Sessions sent a REDIRECT, and v2 sessions left connected because it exceeds their receive limit. */
+export interface RedirectResult {
+  redirected: number;
+  skippedTooLarge: number;
 }
 
 /** The bytes of a string that holds exactly one JSON object (validated by the same scanner). */

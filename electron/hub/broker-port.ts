@@ -14,6 +14,8 @@ export interface BrokerPort extends EventEmitter {
   sendFromServer(to: string, payloadJson: string): SendOutcome;
   broadcastFromServer(payloadJson: string): number;
   redirect(device: string, host: string, port: number): number;
+  /** redirect() with the v2 sessions it skipped because the REDIRECT exceeds their receive limit. */
+  redirectSessions?(device: string, host: string, port: number): { redirected: number; skippedTooLarge: number };
   /** Revokes the token in the store and closes the live session. */
   revoke(id: string): boolean;
   /** Rotates the token in the store and closes the session of the old one. */

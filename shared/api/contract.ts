@@ -485,7 +485,8 @@ export interface Results {
   'tokens.rotate': { id: string; token: string };
   /** Only a revoked token can be deleted (conflict otherwise): its row leaves the list. */
   'tokens.delete': { deleted: boolean };
-  'broker.redirect': { redirected: number };
+  /** skippedTooLarge: v2 devices left connected because the REDIRECT exceeds their receive limit (absent when none). */
+  'broker.redirect': { redirected: number; skippedTooLarge?: number };
   'settings.get': Settings;
   'settings.save': Settings;
   'saved.list': SavedCommand[];
