@@ -8,6 +8,7 @@ import { LoginThrottle } from './limits';
 import { FIRST_RTT_PROBE_MS, type ResolvedOptions } from './options';
 import { PeerKeys } from './peer-keys';
 import type { OutboundQueue, QueueBudget } from './outbound';
+import { RateLevels } from './rate-levels';
 import { Router } from './router';
 import { emptyCounters, type Session } from './session';
 import type { BrokerEvents, BrokerStats, DisconnectReason, FrameEvent, SessionCounters } from './types';
@@ -34,6 +35,8 @@ export class BrokerCore {
   /** How peer addresses are grouped for the per-address limits and the login throttle. */
   readonly peerKeys: PeerKeys;
   readonly queueBudget: QueueBudget;
+  /** Rate bucket levels of devices whose session closed lately, for their next session. */
+  readonly rateLevels: RateLevels;
   private readonly byId = new Map<string, Session>();
   private dirty: (OutboundQueue | null)[] = [];
   private dirtyCount = 0;
@@ -53,6 +56,7 @@ export class BrokerCore {
   ) {
     const { limits } = options;
     this.queueBudget = { bytes: 0, max: limits.maxTotalQueueBytes };
+    this.rateLevels = new RateLevels(limits.ratePerSecond, limits.rateBurst);
     this.router = new Router(this);
     this.peerKeys = new PeerKeys(options.addressing);
     this.sockets = new HeldSockets(this.peerKeys.limited);
@@ -231,6 +235,9 @@ export class BrokerCore {
       // session with its own; one that did not must not inherit it (closed() skips it: not registered).
       if (previous.udp && !session.udp) this.options.udp?.closeSession(session.id!, 'replaced');
     }
+    // The device's rate bucket goes on from where its last session (replaced just now, or closed lately) left it.
+    const now = this.clock();
+    session.takeOverRate(this.rateLevels.take(session.id!, now), now);
     this.tally.loginsOk++;
     session.routeNative();
     // A 'session:close' listener of the replaced session may have closed this one already: its
@@ -245,6 +252,10 @@ export class BrokerCore {
 
   closed(session: Session, wasOpen: boolean, reason: DisconnectReason, detail: string | undefined): void {
     this.connections.delete(session);
+    if (wasOpen && session.id !== null) {
+      const now = this.clock();
+      this.rateLevels.keep(session.id, session.rateLevel(now), now);
+    }
     if (session.id !== null && this.byId.get(session.id) === session) {
       this.byId.delete(session.id);
       if (session.udp) this.options.udp?.closeSession(session.id, reason);

@@ -54,8 +54,8 @@ export class Session {
   readonly counters: SessionCounters = { ...emptyCounters(), errorsByKind: NO_ERRORS };
   readonly queue: OutboundQueue;
   /**
-   * The message rate bucket, made at the first message JS takes a token for: a bucket nothing took
-   * from is full whenever it is made, so idle and fast-path sessions need none.
+   * The message rate bucket, made at the first message JS takes a token for, or at login from the
+   * level the device's previous session left (core.rateLevels): a full one is made only when used.
    */
   private bucket: TokenBucket | null = null;
   /**
@@ -144,9 +144,22 @@ export class Session {
     return (this.bucket ?? this.startBucket(now)).take(now);
   }
 
-  private startBucket(now: number): TokenBucket {
+  private startBucket(now: number, tokens?: number): TokenBucket {
     const { ratePerSecond, rateBurst } = this.core.options.limits;
-    return (this.bucket = new TokenBucket(ratePerSecond, rateBurst, now));
+    const bucket = new TokenBucket(ratePerSecond, rateBurst, now);
+    if (tokens !== undefined && tokens < rateBurst) bucket.take(now, rateBurst - Math.max(0, tokens));
+    return (this.bucket = bucket);
+  }
+
+  /** At login: goes on from the level the device's last session left, so logging in again gives no fresh burst. */
+  takeOverRate(tokens: number, now: number): void {
+    if (tokens < this.core.options.limits.rateBurst) this.startBucket(now, tokens);
+  }
+
+  /** Its bucket's level at `now` (the wire's while routed; after unroute() JS's goes on from it). */
+  rateLevel(now: number): number {
+    if (this.routed) return Math.max(0, this.native!.level());
+    return this.bucket?.level(now) ?? this.core.options.limits.rateBurst;
   }
 
   /**
@@ -191,6 +204,9 @@ export class Session {
     if (!this.routed) return;
     this.routed = false;
     this.native!.route(null);
+    // The wire's bucket, now that it takes no more from it (kept past a close the wire saw first).
+    const level = this.native!.level();
+    if (level >= 0) this.startBucket(this.core.clock(), level);
   }
 
   /** A counter delta of the wire's fast path (README: rateLimited is counted by JS, not again here). */

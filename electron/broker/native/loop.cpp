@@ -111,6 +111,7 @@ struct Conn {
   Route route;
   std::string prefix;               // {"from":"<id>","payload":
   double tokens = 0, refilledAt = 0;
+  bool bucketSet = false;           // routed once: tokens/refilledAt are its rate bucket
   uint16_t msgId = 1;
   uint16_t pongId = 0;               // the msg id of the broker's last PING (its answer goes to JS)
   // Output.
@@ -544,6 +545,9 @@ void Loop::closeConn(Conn& c, const std::string& reason) {
   if (c.routed) {
     auto it = devices_.find(c.route.deviceId);
     if (it != devices_.end() && it->second == &c) devices_.erase(it);
+    // JS reads it at the session's close; the cap only guards against a JS that never asks.
+    if (closedBuckets_.size() >= 65536) closedBuckets_.clear();
+    closedBuckets_[c.id] = {c.tokens, c.refilledAt, c.route.ratePerSecond, c.route.rateBurst};
   }
   conns_.erase(c.id);
   delete &c;
@@ -643,6 +647,7 @@ bool Loop::route(uint32_t id, const Route* route) {
   if (!c->routed) {
     c->tokens = route->tokens < 0 ? route->rateBurst : route->tokens;
     c->refilledAt = nowMs();
+    c->bucketSet = true;
   }
   c->routed = true;
   c->route = *route;
@@ -659,6 +664,20 @@ bool Loop::take(uint32_t id) {
   Conn* c = find(id);
   if (!c) return false;
   return !c->routed || takeToken(*c);
+}
+
+double Loop::level(uint32_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const double now = nowMs();
+  const auto refilled = [now](double tokens, double at, double rate, double burst) {
+    return now > at ? std::min(burst, tokens + (now - at) * rate / 1000) : tokens;
+  };
+  if (Conn* c = find(id)) return c->bucketSet ? refilled(c->tokens, c->refilledAt, c->route.ratePerSecond, c->route.rateBurst) : -1;
+  auto it = closedBuckets_.find(id);
+  if (it == closedBuckets_.end()) return -1;
+  const ClosedBucket b = it->second;
+  closedBuckets_.erase(it);
+  return refilled(b.tokens, b.at, b.ratePerSecond, b.rateBurst);
 }
 
 int Loop::nextId(uint32_t id, bool ping) {

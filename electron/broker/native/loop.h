@@ -46,6 +46,9 @@ class Loop {
   bool destroy(uint32_t id);
   bool route(uint32_t id, const Route* route);
   bool take(uint32_t id);
+  // The connection's rate bucket refilled to now, also once it is unrouted or closed while routed
+  // (a closed one's is kept until asked once); -1: it never had one. JS carries it to the device's next session.
+  double level(uint32_t id);
   // A msg id for JS's frame; `ping`: for a PING, whose RESPONSE then goes to JS (not counted here).
   int nextId(uint32_t id, bool ping);
   bool pause(uint32_t id, bool paused);
@@ -94,6 +97,11 @@ class Loop {
   uint32_t lastId_ = 0;
   std::unordered_map<uint32_t, Conn*> conns_;
   std::unordered_map<std::string, Conn*> devices_;
+  // Buckets of routed connections that closed, until JS asks for their level (it does at its close).
+  struct ClosedBucket {
+    double tokens, at, ratePerSecond, rateBurst;
+  };
+  std::unordered_map<uint32_t, ClosedBucket> closedBuckets_;
   std::vector<uint32_t> dirty_;     // connections with bytes to write at the end of this wake-up
   std::vector<uint32_t> counted_;   // connections with counter deltas not yet in a batch
   std::vector<uint32_t> throttled_; // connections not read until JS takes the batch

@@ -81,6 +81,11 @@ export class NativeSocket extends Duplex {
     return this.wire.take(this.connId);
   }
 
+  /** Its rate bucket's level now (kept past route(null) and past the close); -1 when it was never routed. */
+  level(): number {
+    return this.wire.level(this.connId);
+  }
+
   /** The connection's next broker msg id (shared with the fast path); 0 when it is gone. */
   nextId(ping = false): number {
     return this.gone ? 0 : this.wire.nextId(this.connId, ping);

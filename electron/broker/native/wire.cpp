@@ -248,6 +248,14 @@ napi_value Take(napi_env env, napi_callback_info info) {
   return boolean(env, a.addon->loop->take(a.conn));
 }
 
+napi_value Level(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!args(env, info, a, true)) return nullptr;
+  napi_value v;
+  napi_create_double(env, a.addon->loop->level(a.conn), &v);
+  return v;
+}
+
 napi_value NextId(napi_env env, napi_callback_info info) {
   Args a;
   if (!args(env, info, a, true)) return nullptr;
@@ -338,6 +346,7 @@ NAPI_MODULE_INIT() {
   } functions[] = {
       {"create", Create},   {"listen", Listen},       {"close", Close},         {"write", Write},
       {"end", End},         {"destroy", Destroy},     {"route", RouteFn},       {"take", Take},
+      {"level", Level},
       {"nextId", NextId},   {"pause", Pause},         {"setTracing", SetTracing}, {"processed", Processed},
       {"connections", Connections}, {"classify", Classify}, {"pendingPeak", PendingPeak}, {"bufferedBytes", BufferedBytes}, {"unlisten", Unlisten},
   };

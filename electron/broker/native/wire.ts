@@ -63,6 +63,7 @@ export interface NativeWireAddon {
   destroy(h: Handle, connId: number): boolean;
   route(h: Handle, connId: number, route: NativeRoute | null): boolean;
   take(h: Handle, connId: number): boolean;
+  level(h: Handle, connId: number): number;
   nextId(h: Handle, connId: number, ping?: boolean): number;
   pause(h: Handle, connId: number, paused: boolean): boolean;
   setTracing(h: Handle, on: boolean): void;
@@ -247,6 +248,14 @@ export class NativeWire {
   /** One token from the session's rate bucket (true for a connection that is not routed). */
   take(connId: number): boolean {
     return this.addon.take(this.handle, connId);
+  }
+
+  /**
+   * The connection's rate bucket refilled to now, also after route(null) or once it closed while
+   * routed (a closed connection's is given once); -1 when it was never routed.
+   */
+  level(connId: number): number {
+    return this.addon.level(this.handle, connId);
   }
 
   /**
