@@ -45,22 +45,35 @@ describe('MemoryTokenStore', () => {
     const store = new MemoryTokenStore();
     expect(() => store.create('has space')).toThrow();
     expect(() => store.create('__proto__x'.repeat(10))).toThrow();
-    store.add('a', 'legacy-token-0000001');
-    expect(() => store.add('a', 'another-token-00001')).toThrow(/active token/);
-    expect(() => store.add('b', 'legacy-token-0000001')).toThrow(/in use/);
-    expect(() => store.add('c', '{"json":1}')).toThrow();
-    expect(() => store.add('c', 'short')).toThrow();
-    expect(() => store.add('c', 'with space inside')).toThrow();
-    expect(store.verify('legacy-token-0000001')).toBe('a');
+    store.add('a', 'legacy-token-000000000001');
+    expect(() => store.add('a', 'another-token-000000001')).toThrow(/active token/);
+    expect(() => store.add('b', 'legacy-token-000000000001')).toThrow(/in use/);
+    expect(() => store.add('c', '{"json":1,"pad":"xxxxxx"}')).toThrow(/start with/);
+    expect(() => store.add('c', 'short')).toThrow(/too short/);
+    expect(() => store.add('c', 'with space inside the token')).toThrow(/without spaces/);
+    expect(store.verify('legacy-token-000000000001')).toBe('a');
     expect(store.has('constructor')).toBe(false);
     expect(store.verify('constructor')).toBeNull();
+  });
+
+  it('refuses a chosen token under 128 bits (22 characters, docs/PROTOCOL.md 3.3): its unsalted hash could be cracked offline', () => {
+    const store = new MemoryTokenStore();
+    expect(() => store.add('weak', 'tok-weak')).toThrow(/token too short: at least 22 characters/);
+    expect(() => store.add('weak', 'a'.repeat(21))).toThrow(/too short/);
+    expect(store.has('weak')).toBe(false);
+    expect(store.verify('tok-weak')).toBeNull();
+    expect(() => store.add('edge', 'b'.repeat(22))).not.toThrow();
+    const generated = generateToken();
+    store.add('strong', generated);
+    expect(store.verify(generated)).toBe('strong');
+    expect(store.verify(store.create('made'))).toBe('made');
   });
 
   it('issues no token as "server" or "broadcast": a device so named would pass for the panel, or never be reached', () => {
     const store = new MemoryTokenStore();
     for (const id of ['server', 'broadcast']) {
       expect(() => store.create(id)).toThrow(/invalid device id/);
-      expect(() => store.add(id, 'legacy-token-0000002')).toThrow(/invalid device id/);
+      expect(() => store.add(id, 'legacy-token-000000000002')).toThrow(/invalid device id/);
     }
     expect(store.create('server-room')).toHaveLength(32);
   });

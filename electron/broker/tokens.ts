@@ -22,6 +22,24 @@ export interface TokenStore {
   has?(id: string): boolean;
 }
 
+/**
+ * The shortest token a store takes (docs/PROTOCOL.md 3.3: at least 128 random bits): 22 URL-safe
+ * base64 characters carry 132. Tokens are stored as unsalted SHA-256, so a short one could be
+ * found offline from a leaked hash. Randomness cannot be checked; length is the floor.
+ */
+export const MIN_TOKEN_LENGTH = 22;
+export const MAX_TOKEN_LENGTH = 128;
+
+/** Throws unless `token` may be registered: long enough, printable, no spaces, not JSON-like. */
+export function checkChosenToken(token: string): void {
+  if (typeof token !== 'string' || token.length < MIN_TOKEN_LENGTH) {
+    throw new Error(`token too short: at least ${MIN_TOKEN_LENGTH} characters (128 random bits, docs/PROTOCOL.md 3.3); generate one with generateToken()`);
+  }
+  if (token.length > MAX_TOKEN_LENGTH || token.startsWith('{') || !/^[\x21-\x7e]+$/.test(token)) {
+    throw new Error(`token must be ${MIN_TOKEN_LENGTH}-${MAX_TOKEN_LENGTH} printable characters without spaces and not start with "{"`);
+  }
+}
+
 /** 24 random bytes = 192 bits, 32 URL-safe characters (no JSON escaping, no whitespace). */
 export function generateToken(): string {
   return randomBytes(24).toString('base64url');
@@ -68,9 +86,7 @@ export class MemoryTokenStore implements TokenStore {
   add(id: string, token: string): void {
     if (!isValidDeviceId(id)) throw new Error(`invalid device id ${JSON.stringify(id)}`);
     if (this.byId.get(id)?.hash) throw new Error(`device ${id} already has an active token`);
-    if (token.length < 8 || token.length > 128 || token.startsWith('{') || !/^[\x21-\x7e]+$/.test(token)) {
-      throw new Error('token must be 8-128 printable characters and not start with "{"');
-    }
+    checkChosenToken(token);
     const hash = hashToken(token);
     const hex = hash.toString('hex');
     if (this.byHash.has(hex)) throw new Error('token already in use');
