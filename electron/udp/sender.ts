@@ -530,7 +530,7 @@ export class Sender {
   private lose(pn: number, p: SentPacket, backoff = 0): void {
     this.sent.delete(pn);
     this.inFlight--;
-    this.suspects.add(pn, p.sentAt, this.largestSent + 1, backoff, backoff ? 0 : this.largestAcked - pn);
+    this.suspects.add(pn, p.sentAt, this.largestSent + 1, backoff, backoff ? 0 : this.largestAcked - pn, p.frags.length > 0);
     if (this.recoveryEndsAt < 0) this.recoveryEndsAt = this.largestSent + 1;
     // Kept even when another copy settled all it carried: while it may still arrive it holds the window.
     this.lost.set(pn, p);
