@@ -19,7 +19,7 @@ export interface StartBrokerOptions extends Partial<BrokerOptions> {
 
 /**
  * A broker listening on TCP in one call, for scripts, benchmarks and tests:
- * `const { broker, port } = await startBroker({ devices: { a: 'token-a-123' } })`.
+ * `const { broker, port } = await startBroker({ devices: { a: 'a-token-of-22-chars-or-more' } })`.
  */
 export async function startBroker(options: StartBrokerOptions = {}): Promise<{ broker: Broker; port: number; tokens: MemoryTokenStore | null }> {
   let memory: MemoryTokenStore | null = null;

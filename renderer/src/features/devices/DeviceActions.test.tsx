@@ -174,4 +174,14 @@ describe('device actions', () => {
     await act(async () => ctx.client.setStatus('open'));
     expect(controls().map((c) => c.disabled)).toEqual(names.map(() => false));
   });
+
+  it('says when a device was not redirected because the REDIRECT is over its receive limit', async () => {
+    const ctx = lab();
+    ctx.client.handlers['broker.redirect'] = () => ({ redirected: 0, skippedTooLarge: 1 });
+    renderWith(<DeviceActions id="lamp" online />, ctx);
+    fireEvent.change(screen.getByLabelText('Redirect host'), { target: { value: 'a-rather-long-host-name.lab.example' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Redirect' })));
+    const texts = ctx.store.getState().notices.map((n) => n.text);
+    expect(texts).toContain("Redirected 0 session(s); 1 not redirected: the REDIRECT is longer than the device's receive limit (its maxPayload); use a shorter host name");
+  });
 });

@@ -19,6 +19,12 @@ export function forgetNotice(id: string, r: Results['devices.forget']): string {
   return `${id} forgotten${session}${history}`;
 }
 
+/** What a redirect did, with the devices it could not move (the frame over their receive limit). */
+export function redirectOutcome(r: Results['broker.redirect']): string {
+  const skipped = r.skippedTooLarge ?? 0;
+  return `Redirected ${r.redirected} session(s)` + (skipped > 0 ? `; ${skipped} not redirected: the REDIRECT is longer than the device's receive limit (its maxPayload); use a shorter host name` : '');
+}
+
 /** Send a command, redirect, revoke or rotate: the per-device actions. */
 export function DeviceActions({ id, online }: { id: string; online: boolean }) {
   const api = useApi();
@@ -88,7 +94,7 @@ export function DeviceActions({ id, online }: { id: string; online: boolean }) {
             disabled={!host || gate.down}
             aria-disabled={busy || undefined}
             {...gate.why}
-            onClick={() => !busy && void run('Redirect', async () => `Redirected ${(await api.call('broker.redirect', { device: id, host, port: Number(port) })).redirected} session(s)`)}
+            onClick={() => !busy && void run('Redirect', async () => redirectOutcome(await api.call('broker.redirect', { device: id, host, port: Number(port) })))}
           >
             Redirect
           </button>
