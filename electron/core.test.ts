@@ -153,12 +153,12 @@ describe('startCore: broker + hub + api over real sockets and a real SQLite file
     expect(rows.some((r) => r.payload.includes('"temp":21.5'))).toBe(true);
   });
 
-  it('gives the broker the limits from the settings: payload, rate, connections per address', async () => {
+  it('gives the broker the limits from the settings: payload, rate, broadcasts, connections per address', async () => {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);
-    const core = await startCore({ dataDir: tmp.dir, tcpPort: 0, mode: 'headless', settingsOverrides: { maxPayload: 512, rateLimitPerSecond: 7, connectionsPerAddress: 3 } });
+    const core = await startCore({ dataDir: tmp.dir, tcpPort: 0, mode: 'headless', settingsOverrides: { maxPayload: 512, rateLimitPerSecond: 7, broadcastLimitPerSecond: 4, connectionsPerAddress: 3 } });
     cleanups.push(() => core.close());
-    expect(core.broker.options.limits).toMatchObject({ maxPayload: 512, ratePerSecond: 7, rateBurst: 14, maxConnectionsPerAddress: 3 });
+    expect(core.broker.options.limits).toMatchObject({ maxPayload: 512, ratePerSecond: 7, rateBurst: 14, broadcastPerSecond: 4, broadcastBurst: 8, maxConnectionsPerAddress: 3 });
   });
 
   it('rejects bad params with a clear message and unknown methods by name', async () => {

@@ -100,7 +100,7 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
     ...options.broker,
     ...(udp ? { udp } : {}),
     tokens,
-    limits: { maxPayload: s.maxPayload, ratePerSecond: s.rateLimitPerSecond, rateBurst: s.rateLimitPerSecond * 2, maxConnectionsPerAddress: s.connectionsPerAddress, ...options.broker?.limits },
+    limits: { maxPayload: s.maxPayload, ratePerSecond: s.rateLimitPerSecond, rateBurst: s.rateLimitPerSecond * 2, broadcastPerSecond: s.broadcastLimitPerSecond, broadcastBurst: s.broadcastLimitPerSecond * 2, maxConnectionsPerAddress: s.connectionsPerAddress, ...options.broker?.limits },
     keepalive: { intervalMs: s.keepaliveSeconds * 1000, ...options.broker?.keepalive },
   });
   // traffic rows are written off the event loop the broker shares (docs/BENCHMARKS.md, the host row)
@@ -148,7 +148,7 @@ async function assemble(options: CoreOptions, db: Db, dbPath: string): Promise<C
   );
   hub.onUrgent = () => api.pump.soon();
   settings.onChange((_, changed) => {
-    if (changed.some((k) => ['tcpPort', 'udpPort', 'tlsEnabled', 'tlsPort', 'maxPayload', 'keepaliveSeconds', 'rateLimitPerSecond', 'connectionsPerAddress'].includes(k))) {
+    if (changed.some((k) => ['tcpPort', 'udpPort', 'tlsEnabled', 'tlsPort', 'maxPayload', 'keepaliveSeconds', 'rateLimitPerSecond', 'broadcastLimitPerSecond', 'connectionsPerAddress'].includes(k))) {
       // A headless host's UDP port is its --udp-port flag's: the saved one is for the desktop app.
       const udpNote = options.mode === 'headless' && changed.includes('udpPort') ? '; a headless host opens UDP only on its --udp-port' : '';
       hub.notice('info', `saved; ${changed.join(', ')} take effect after a restart${udpNote}`);

@@ -17,6 +17,7 @@ const USAGE = `Usage: tsx electron/broker/cli.ts [flags]
   --tls-dir DIR      where that certificate is kept (default .hypertcp-tls)
   --max-payload N    largest frame body in bytes (default 16384)
   --rate N           messages per second per device (default 1000; burst twice that)
+  --broadcast-rate N broadcasts per second per device (default 10; burst twice that)
   --keepalive S      seconds of quiet before the broker pings a session (default 10)
 Prints HYPERTCP_BROKER_READY {"port","tlsPort","tokens"} when it listens; SIGINT/SIGTERM close it.`;
 
@@ -31,11 +32,12 @@ try {
       'tls-dir': { type: 'string' },
       'max-payload': { type: 'string' },
       rate: { type: 'string', default: '1000' },
+      'broadcast-rate': { type: 'string', default: '10' },
       keepalive: { type: 'string', default: '10' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
-  for (const flag of ['port', 'tls-port', 'max-payload', 'rate', 'keepalive'] as const) {
+  for (const flag of ['port', 'tls-port', 'max-payload', 'rate', 'broadcast-rate', 'keepalive'] as const) {
     const text = values[flag];
     if (text !== undefined && !/^\d+$/.test(text)) throw new Error(`--${flag} must be a whole number, got "${text}"`);
   }
@@ -49,12 +51,15 @@ if (values.help) {
 }
 
 const rate = Number(values.rate);
+const broadcastRate = Number(values['broadcast-rate']);
 const { broker, port, tokens } = await startBroker({
   port: Number(values.port),
   host: values.host,
   limits: {
     ratePerSecond: rate,
     rateBurst: rate * 2,
+    broadcastPerSecond: broadcastRate,
+    broadcastBurst: broadcastRate * 2,
     ...(values['max-payload'] ? { maxPayload: Number(values['max-payload']) } : {}),
   },
   keepalive: { intervalMs: Number(values.keepalive) * 1000 },

@@ -17,6 +17,8 @@ export const SETTINGS_NUMBER_LIMITS = {
   maxPayload: { min: 64, max: 65535 },
   keepaliveSeconds: { min: 1, max: 3600 },
   rateLimitPerSecond: { min: 1, max: 1_000_000 },
+  /** Broadcasts per second a device may send (each reaches every other device; its burst is twice this). */
+  broadcastLimitPerSecond: { min: 1, max: 1_000_000 },
   /** Device connections one source address may hold (loopback is exempt: the simulator runs there). */
   connectionsPerAddress: { min: 1, max: 100_000 },
   retentionDays: { min: 1, max: 3650 },

@@ -112,6 +112,20 @@ describe('settings view', () => {
     expect(ctx.client.calls.find((c) => c.method === 'settings.save')?.params).toEqual({ settings: { ...SETTINGS, rateLimitPerSecond: 50 } });
   });
 
+  it('sets the broadcast limit per device, checked against its range', async () => {
+    const ctx = lab();
+    ctx.client.handlers['settings.save'] = ({ settings }) => ({ ...SETTINGS, ...settings });
+    renderWith(<SettingsView />, ctx);
+    const field = (await screen.findByLabelText('Broadcast limit (per s per device)')) as HTMLInputElement;
+    expect(field.value).toBe(String(SETTINGS.broadcastLimitPerSecond));
+    fireEvent.change(field, { target: { value: '0' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
+    expect(screen.getByTestId('settings-problem-broadcastLimitPerSecond').textContent).toMatch(/between 1 and 1,000,000/);
+    fireEvent.change(field, { target: { value: '25' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
+    expect(ctx.client.calls.find((c) => c.method === 'settings.save')?.params).toEqual({ settings: { ...SETTINGS, broadcastLimitPerSecond: 25 } });
+  });
+
   it("says so when the host refuses the save, and keeps the edits", async () => {
     const ctx = lab();
     ctx.client.handlers['settings.save'] = () => {

@@ -16,6 +16,7 @@ const FIELDS: { key: SettingsNumberKey; label: string; hint: string }[] = [
   { key: 'maxPayload', label: 'Max payload (bytes)', hint: '64-65535' },
   { key: 'keepaliveSeconds', label: 'Keepalive (s)', hint: 'quiet sessions are pinged' },
   { key: 'rateLimitPerSecond', label: 'Rate limit (msgs/s per device)', hint: 'over it: RATE_LIMITED' },
+  { key: 'broadcastLimitPerSecond', label: 'Broadcast limit (per s per device)', hint: 'each reaches every device; over it: RATE_LIMITED' },
   { key: 'connectionsPerAddress', label: 'Connections per address', hint: 'devices behind one NAT share it; loopback exempt' },
   { key: 'retentionDays', label: 'Traffic retention (days)', hint: 'older log rows are deleted' },
   { key: 'retentionMegabytes', label: 'Traffic retention (MB)', hint: 'cap on the log size' },

@@ -168,7 +168,7 @@ describe('tokens view: rotate and revoke ask in the panel\'s own dialog', () => 
 describe('settings view', () => {
   it('validates limits before saving and applies the theme at once', async () => {
     const client = createFakeClient();
-    const settings = { tcpPort: 8080, udpPort: 8080, tlsEnabled: false, tlsPort: 8443, maxPayload: 16384, keepaliveSeconds: 10, rateLimitPerSecond: 200, connectionsPerAddress: 64, retentionDays: 7, retentionMegabytes: 512, offlineGraceSeconds: 0, offlineAlerts: true, theme: 'system' as const };
+    const settings = { tcpPort: 8080, udpPort: 8080, tlsEnabled: false, tlsPort: 8443, maxPayload: 16384, keepaliveSeconds: 10, rateLimitPerSecond: 200, broadcastLimitPerSecond: 10, connectionsPerAddress: 64, retentionDays: 7, retentionMegabytes: 512, offlineGraceSeconds: 0, offlineAlerts: true, theme: 'system' as const };
     client.handlers['settings.get'] = () => settings;
     client.handlers['settings.save'] = ({ settings: s }) => ({ ...settings, ...s });
     const ctx = setup(client);
@@ -189,7 +189,7 @@ describe('settings view', () => {
 
   it('shows the ports the host really listens on when its flags override the saved ones', async () => {
     const client = createFakeClient();
-    const settings = { tcpPort: 8080, udpPort: 8080, tlsEnabled: false, tlsPort: 8443, maxPayload: 16384, keepaliveSeconds: 10, rateLimitPerSecond: 200, connectionsPerAddress: 64, retentionDays: 7, retentionMegabytes: 512, offlineGraceSeconds: 0, offlineAlerts: true, theme: 'system' as const };
+    const settings = { tcpPort: 8080, udpPort: 8080, tlsEnabled: false, tlsPort: 8443, maxPayload: 16384, keepaliveSeconds: 10, rateLimitPerSecond: 200, broadcastLimitPerSecond: 10, connectionsPerAddress: 64, retentionDays: 7, retentionMegabytes: 512, offlineGraceSeconds: 0, offlineAlerts: true, theme: 'system' as const };
     client.handlers['settings.get'] = () => settings;
     const ctx = setup(client);
     ctx.store.setState({ hello: { ...TEST_HELLO, tcpPort: 8180 } });
