@@ -15,8 +15,10 @@ export class TokenBucket {
     private readonly rate: number,
     private readonly burst: number,
     now: number,
+    /** Where it starts (a device's level carried from its last session); full by default. */
+    tokens = burst,
   ) {
-    this.tokens = burst;
+    this.tokens = Math.min(burst, Math.max(0, tokens));
     this.last = now;
   }
 

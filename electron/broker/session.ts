@@ -146,9 +146,7 @@ export class Session {
 
   private startBucket(now: number, tokens?: number): TokenBucket {
     const { ratePerSecond, rateBurst } = this.core.options.limits;
-    const bucket = new TokenBucket(ratePerSecond, rateBurst, now);
-    if (tokens !== undefined && tokens < rateBurst) bucket.take(now, rateBurst - Math.max(0, tokens));
-    return (this.bucket = bucket);
+    return (this.bucket = new TokenBucket(ratePerSecond, rateBurst, now, tokens));
   }
 
   /** At login: goes on from the level the device's last session left, so logging in again gives no fresh burst. */

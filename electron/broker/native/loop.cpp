@@ -75,6 +75,11 @@ double nowMs() {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+// A rate bucket's tokens at `now`, refilled since `at` (nothing gained for a clock that went back).
+double refilled(double tokens, double at, double ratePerSecond, double burst, double now) {
+  return now > at ? std::min(burst, tokens + (now - at) * ratePerSecond / 1000) : tokens;
+}
+
 // The name Node gives the error (err.code), so JS reports a native close like its own sockets.
 std::string errnoName(int e) {
   switch (e) {
@@ -440,7 +445,7 @@ bool Loop::tryFast(Conn& c, const uint8_t* f, size_t n) {
 
 bool Loop::takeToken(Conn& c) {
   const double now = nowMs();
-  if (now > c.refilledAt) c.tokens = std::min(c.route.rateBurst, c.tokens + (now - c.refilledAt) * c.route.ratePerSecond / 1000);
+  c.tokens = refilled(c.tokens, c.refilledAt, c.route.ratePerSecond, c.route.rateBurst, now);
   c.refilledAt = now;
   if (c.tokens < 1) return false;
   c.tokens -= 1;
@@ -669,15 +674,12 @@ bool Loop::take(uint32_t id) {
 double Loop::level(uint32_t id) {
   std::lock_guard<std::mutex> lock(mu_);
   const double now = nowMs();
-  const auto refilled = [now](double tokens, double at, double rate, double burst) {
-    return now > at ? std::min(burst, tokens + (now - at) * rate / 1000) : tokens;
-  };
-  if (Conn* c = find(id)) return c->bucketSet ? refilled(c->tokens, c->refilledAt, c->route.ratePerSecond, c->route.rateBurst) : -1;
+  if (Conn* c = find(id)) return c->bucketSet ? refilled(c->tokens, c->refilledAt, c->route.ratePerSecond, c->route.rateBurst, now) : -1;
   auto it = closedBuckets_.find(id);
   if (it == closedBuckets_.end()) return -1;
   const ClosedBucket b = it->second;
   closedBuckets_.erase(it);
-  return refilled(b.tokens, b.at, b.ratePerSecond, b.rateBurst);
+  return refilled(b.tokens, b.at, b.ratePerSecond, b.rateBurst, now);
 }
 
 int Loop::nextId(uint32_t id, bool ping) {

@@ -26,9 +26,10 @@ const stats = (over: Partial<ControlResponseStats>): ControlResponseStats => ({
   count: 0, failed: 0, timeouts: 0, refused: 0, samples: 0, p50Ms: null, p95Ms: null, maxMs: null, lastMs: null, ...over,
 });
 
-function openLamp() {
+/** lamp-1's page open, its device's recent traffic from `recentTraffic`. */
+function openLamp(recentTraffic: (id: string) => TrafficRow[] = () => []) {
   const client = createFakeClient();
-  client.handlers['devices.get'] = ({ id }) => ({ ...fakeDevice(id), recentTraffic: [] });
+  client.handlers['devices.get'] = ({ id }) => ({ ...fakeDevice(id), recentTraffic: recentTraffic(id) });
   client.handlers['telemetry.series'] = () => [];
   client.handlers['saved.list'] = () => [];
   const ctx = setup(client);
@@ -118,13 +119,7 @@ describe('device page: presence', () => {
 describe("device page: the device's traffic list", () => {
   // its size is styles.css' (.device-traffic: whole rows, not shrinking with the page), which jsdom does not lay out
   it('shows the frames of this device in it, their inner payload as in the log', () => {
-    const client = createFakeClient();
-    client.handlers['devices.get'] = ({ id }) => ({ ...fakeDevice(id), recentTraffic: [fakeRow({ seq: 1, device: id }), fakeRow({ seq: 2, device: id })] });
-    client.handlers['telemetry.series'] = () => [];
-    client.handlers['saved.list'] = () => [];
-    const ctx = setup(client);
-    act(() => ctx.store.getState().navigate('device', 'lamp-1'));
-    renderWith(<DeviceDetail />, ctx);
+    const { client } = openLamp((id) => [fakeRow({ seq: 1, device: id }), fakeRow({ seq: 2, device: id })]);
     act(() => void client.emit({ devices: [fakeDevice('lamp-1')] }));
     return vi.waitFor(() => {
       const rows = within(screen.getByTestId('device-traffic')).getAllByTestId('traffic-row');
@@ -157,14 +152,7 @@ describe('device page: moving to another device', () => {
 
 describe("device page: the traffic list's rows", () => {
   it('are given the same onSelect at every render, so the memo rows are not all drawn again each second', async () => {
-    const client = createFakeClient();
-    const rows: TrafficRow[] = [fakeRow({ seq: 1, device: 'lamp-1' }), fakeRow({ seq: 2, device: 'lamp-1' })];
-    client.handlers['devices.get'] = ({ id }) => ({ ...fakeDevice(id), recentTraffic: rows });
-    client.handlers['telemetry.series'] = () => [];
-    client.handlers['saved.list'] = () => [];
-    const ctx = setup(client);
-    act(() => ctx.store.getState().navigate('device', 'lamp-1'));
-    renderWith(<DeviceDetail />, ctx);
+    const { client } = openLamp(() => [fakeRow({ seq: 1, device: 'lamp-1' }), fakeRow({ seq: 2, device: 'lamp-1' })]);
     act(() => void client.emit({ devices: [fakeDevice('lamp-1')] }));
     await vi.waitFor(() => expect(within(screen.getByTestId('device-traffic')).getAllByTestId('traffic-row')).toHaveLength(2));
     listOnSelects.clear();
